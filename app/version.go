@@ -1,0 +1,10 @@
+package app
+
+import "github.com/mattn/go-sqlite3"
+
+// SQLiteVersion is the version of the SQLite library linked into aiex.
+// It opens no database.
+func SQLiteVersion() string {
+	v, _, _ := sqlite3.Version()
+	return v
+}

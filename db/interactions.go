@@ -1,0 +1,184 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Interaction is one row of llm_interaction.
+type Interaction struct {
+	ID               string     `json:"id"`
+	SessionID        string     `json:"session_id,omitempty"`
+	Node             string     `json:"node"`
+	Provider         string     `json:"provider"`
+	Model            string     `json:"model"`
+	Prompt           string     `json:"prompt"`
+	Response         string     `json:"response"`
+	PromptTokens     int        `json:"prompt_tokens"`
+	CompletionTokens int        `json:"completion_tokens"`
+	TTFTMillis       *float64   `json:"ttft_ms"`
+	TotalMillis      *float64   `json:"total_ms"`
+	Status           string     `json:"status"`
+	Error            string     `json:"error,omitempty"`
+	CostUSD          float64    `json:"cost_usd"`
+	StartedAt        time.Time  `json:"started_at"`
+	FinishedAt       *time.Time `json:"finished_at"`
+}
+
+// Interaction statuses.
+const (
+	StatusRunning     = "running"
+	StatusOK          = "ok"
+	StatusError       = "error"
+	StatusInterrupted = "interrupted"
+	StatusCancelled   = "cancelled"
+)
+
+// InsertInteractionStmt is the statement that records an interaction as it
+// starts; callers batch it with others (an event) in one Execute.
+func InsertInteractionStmt(in *Interaction) Statement {
+	return Stmt(`INSERT INTO llm_interaction
+		(id, session_id, node, provider, model, prompt, status, started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.ID, in.SessionID, in.Node, in.Provider, in.Model, in.Prompt, in.Status, in.StartedAt)
+}
+
+// FinishInteractionStmt is the statement that records how an interaction ended.
+func FinishInteractionStmt(in *Interaction) Statement {
+	return Stmt(`UPDATE llm_interaction SET
+		model = ?, response = ?, prompt_tokens = ?, completion_tokens = ?,
+		ttft_ms = ?, total_ms = ?, status = ?, error = ?, cost_usd = ?, finished_at = ?
+		WHERE id = ?`,
+		in.Model, in.Response, in.PromptTokens, in.CompletionTokens,
+		floatOrNil(in.TTFTMillis), floatOrNil(in.TotalMillis), in.Status, in.Error, in.CostUSD,
+		timeOrNil(in.FinishedAt), in.ID)
+}
+
+const interactionColumns = `id, session_id, node, provider, model, prompt, response,
+	prompt_tokens, completion_tokens, ttft_ms, total_ms, status, error, cost_usd,
+	started_at, finished_at`
+
+// Interactions returns the most recent interactions, newest first; limit
+// <= 0 means all.
+func (s *Store) Interactions(ctx context.Context, limit int) ([]Interaction, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.Query(ctx, `SELECT `+interactionColumns+` FROM llm_interaction
+		ORDER BY started_at DESC, rowid DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	out := make([]Interaction, 0, len(rows.Values))
+	for _, r := range rows.Values {
+		out = append(out, scanInteraction(r))
+	}
+	return out, nil
+}
+
+// Interaction returns one interaction by ID; ok is false if there is none.
+func (s *Store) Interaction(ctx context.Context, id string) (in Interaction, ok bool, err error) {
+	rows, err := s.Query(ctx, `SELECT `+interactionColumns+` FROM llm_interaction WHERE id = ?`, id)
+	if err != nil {
+		return in, false, fmt.Errorf("db: interaction: %w", err)
+	}
+	if len(rows.Values) == 0 {
+		return in, false, nil
+	}
+	return scanInteraction(rows.Values[0]), true, nil
+}
+
+func scanInteraction(r []any) Interaction {
+	return Interaction{
+		ID:               asString(r[0]),
+		SessionID:        asString(r[1]),
+		Node:             asString(r[2]),
+		Provider:         asString(r[3]),
+		Model:            asString(r[4]),
+		Prompt:           asString(r[5]),
+		Response:         asString(r[6]),
+		PromptTokens:     int(asInt(r[7])),
+		CompletionTokens: int(asInt(r[8])),
+		TTFTMillis:       asFloatPtr(r[9]),
+		TotalMillis:      asFloatPtr(r[10]),
+		Status:           asString(r[11]),
+		Error:            asString(r[12]),
+		CostUSD:          asFloat(r[13]),
+		StartedAt:        time.UnixMilli(asInt(r[14])),
+		FinishedAt:       asTimePtr(r[15]),
+	}
+}
+
+func floatOrNil(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+func timeOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+func asString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return ""
+}
+
+func asInt(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	}
+	return 0
+}
+
+func asFloat(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case int64:
+		return float64(x)
+	}
+	return 0
+}
+
+func asFloatPtr(v any) *float64 {
+	if v == nil {
+		return nil
+	}
+	f := asFloat(v)
+	return &f
+}
+
+func asTimePtr(v any) *time.Time {
+	if v == nil {
+		return nil
+	}
+	t := time.UnixMilli(asInt(v))
+	return &t
+}
+
+// StartInteraction records in as it starts (status running), so that an
+// interaction cut short by a crash still leaves a row behind.
+func (s *Store) StartInteraction(ctx context.Context, in *Interaction) error {
+	_, err := s.Execute(ctx, InsertInteractionStmt(in))
+	return err
+}
+
+// FinishInteraction records how in ended and appends ev, in one transaction.
+func (s *Store) FinishInteraction(ctx context.Context, in *Interaction, ev *Event) error {
+	_, err := s.Execute(ctx, FinishInteractionStmt(in), AppendEventStmt(ev))
+	return err
+}

@@ -1,0 +1,86 @@
+package db
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// lockFile is the data dir's lock, held (flock, exclusive) while a process
+// has the store open. It holds the PID of its owner for error messages.
+const lockFile = "aiex.lock"
+
+// dirLock is an exclusive lock on a data dir.
+type dirLock struct {
+	f *os.File
+}
+
+// lockDir creates dir if needed and locks it. If another process holds the
+// lock it fails at once with a *usererr.Error naming that process.
+func lockDir(dir string) (*dirLock, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, unwritable(dir, err)
+	}
+	path := filepath.Join(dir, lockFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, unwritable(dir, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		defer f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, &usererr.Error{
+				Msg: fmt.Sprintf("data dir %s is in use by %s; wait for it to finish, or use another --data-dir",
+					dir, holder(f)),
+				Err: err,
+			}
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	// Record our PID for the next process's error message.
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return &dirLock{f: f}, nil
+}
+
+// holder describes the process holding the lock, from the PID it wrote.
+func holder(f *os.File) string {
+	b := make([]byte, 32)
+	n, _ := f.ReadAt(b, 0)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b[:n])))
+	if err != nil || pid <= 0 {
+		return "another aiex process"
+	}
+	return fmt.Sprintf("PID %d", pid)
+}
+
+// unlock releases the lock. The file stays: removing it would race with a
+// process that has just opened it.
+func (l *dirLock) unlock() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close() // closing drops the flock
+	l.f = nil
+	return err
+}
+
+// unwritable is the user-facing error for a data dir we cannot create or write.
+func unwritable(dir string, err error) error {
+	reason := err.Error()
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		reason = pe.Err.Error()
+	}
+	return &usererr.Error{
+		Msg: fmt.Sprintf("cannot write data dir %s: %s; choose a writable one with --data-dir or AIEX_DATA_DIR", dir, reason),
+		Err: err,
+	}
+}

@@ -1,0 +1,156 @@
+package db
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migration is one embedded schema change, named NNNN_description.sql.
+type migration struct {
+	version int
+	name    string
+	stmts   []string
+}
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	out := make([]migration, 0, len(names))
+	for _, path := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(path, "migrations/"), ".sql")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("db: migration %s: name must be NNNN_description.sql", path)
+		}
+		if len(out) > 0 && out[len(out)-1].version == v {
+			return nil, fmt.Errorf("db: migration %s: duplicate version %d", path, v)
+		}
+		b, err := migrationFS.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: base, stmts: splitStatements(string(b))})
+	}
+	return out, nil
+}
+
+// splitStatements splits a migration file into statements. Our migration
+// files follow one rule that makes this simple: a statement ends with ";" at
+// the end of a line, and "--" comments take whole lines or line ends.
+func splitStatements(src string) []string {
+	var out []string
+	var cur strings.Builder
+	for line := range strings.SplitSeq(src, "\n") {
+		code := line
+		if i := strings.Index(code, "--"); i >= 0 {
+			code = code[:i]
+		}
+		code = strings.TrimRight(code, " \t\r")
+		if strings.TrimSpace(code) == "" {
+			continue
+		}
+		cur.WriteString(code)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(code, ";") {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	if rest := strings.TrimSpace(cur.String()); rest != "" {
+		out = append(out, rest)
+	}
+	return out
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at INTEGER NOT NULL
+)`
+
+// migrate applies the embedded migrations this store has not seen, all of
+// them in one Raft transaction: a crash leaves the old schema or the new one.
+// The schema_migrations row of each is written in the same transaction, so a
+// second node racing to apply the same version fails on its primary key and
+// changes nothing.
+func (s *Store) migrate(ctx context.Context) error {
+	all, err := migrations()
+	if err != nil {
+		return err
+	}
+	applied, err := s.appliedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	var stmts []Statement
+	var names []string
+	now := time.Now()
+	for _, m := range all {
+		if applied[m.version] {
+			continue
+		}
+		stmts = append(stmts, Stmt(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, now))
+		for _, sql := range m.stmts {
+			stmts = append(stmts, Stmt(sql))
+		}
+		names = append(names, m.name)
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
+	stmts = append([]Statement{Stmt(createMigrationsTable)}, stmts...)
+	if _, err := s.Execute(ctx, stmts...); err != nil {
+		return fmt.Errorf("db: migrate %s: %w", strings.Join(names, ", "), err)
+	}
+	s.logger.Info("applied migrations", "names", names)
+	return nil
+}
+
+// appliedVersions reads which migrations have been applied.
+func (s *Store) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	rows, err := s.Query(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate: %w", err)
+	}
+	out := map[int]bool{}
+	if len(rows.Values) == 0 {
+		return out, nil
+	}
+	rows, err = s.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate: %w", err)
+	}
+	for _, r := range rows.Values {
+		if v, ok := r[0].(int64); ok {
+			out[int(v)] = true
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion is the highest applied migration version.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	applied, err := s.appliedVersions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	v := 0
+	for k := range applied {
+		v = max(v, k)
+	}
+	return v, nil
+}

@@ -1,0 +1,169 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rqlite/rqlite/v8/command/proto"
+)
+
+// Statement is one SQL statement with positional (?) arguments. Arguments
+// may be nil, bool, int, int64, float64, string, []byte or time.Time (stored
+// as Unix milliseconds).
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// Stmt is shorthand for a Statement.
+func Stmt(sql string, args ...any) Statement { return Statement{SQL: sql, Args: args} }
+
+// Result is the outcome of one executed statement.
+type Result struct {
+	LastInsertID int64
+	RowsAffected int64
+}
+
+// ErrStatement wraps the error SQLite reported for a statement.
+var ErrStatement = errors.New("statement failed")
+
+// Execute runs stmts through Raft as one transaction: all apply or none do.
+// It returns once the write is committed and applied.
+func (s *Store) Execute(ctx context.Context, stmts ...Statement) ([]Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	req, err := request(stmts, true)
+	if err != nil {
+		return nil, err
+	}
+	resps, _, err := s.str.Execute(&proto.ExecuteRequest{Request: req})
+	if err != nil {
+		return nil, fmt.Errorf("db.Execute: %w", err)
+	}
+	out := make([]Result, 0, len(resps))
+	for i, r := range resps {
+		switch v := r.Result.(type) {
+		case *proto.ExecuteQueryResponse_E:
+			if v.E.Error != "" {
+				return nil, stmtError(stmts, i, v.E.Error)
+			}
+			out = append(out, Result{LastInsertID: v.E.LastInsertId, RowsAffected: v.E.RowsAffected})
+		case *proto.ExecuteQueryResponse_Error:
+			return nil, stmtError(stmts, i, v.Error)
+		default:
+			return nil, fmt.Errorf("db.Execute: statement %d: unexpected response %T", i, r.Result)
+		}
+	}
+	return out, nil
+}
+
+// Rows is the result of a query: column names and one slice of values per
+// row. Values are nil, int64, float64, string, []byte or bool.
+type Rows struct {
+	Columns []string
+	Values  [][]any
+}
+
+// Query runs a read-only statement against the local SQLite copy (read
+// level NONE: no Raft round trip, possibly a little stale on a follower).
+func (s *Store) Query(ctx context.Context, sql string, args ...any) (*Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	req, err := request([]Statement{{SQL: sql, Args: args}}, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, _, err := s.str.Query(&proto.QueryRequest{Request: req, Level: proto.QueryRequest_QUERY_REQUEST_LEVEL_NONE})
+	if err != nil {
+		return nil, fmt.Errorf("db.Query: %w", err)
+	}
+	if len(rows) != 1 {
+		return nil, fmt.Errorf("db.Query: %d result sets for one statement", len(rows))
+	}
+	r := rows[0]
+	if r.Error != "" {
+		return nil, stmtError([]Statement{{SQL: sql}}, 0, r.Error)
+	}
+	out := &Rows{Columns: r.Columns, Values: make([][]any, len(r.Values))}
+	for i, v := range r.Values {
+		row := make([]any, len(v.Parameters))
+		for j, p := range v.Parameters {
+			row[j] = fromParam(p)
+		}
+		out.Values[i] = row
+	}
+	return out, nil
+}
+
+func stmtError(stmts []Statement, i int, msg string) error {
+	return fmt.Errorf("db: %w: %s (in %q)", ErrStatement, msg, abbrev(stmts[i].SQL, 60))
+}
+
+func abbrev(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func request(stmts []Statement, tx bool) (*proto.Request, error) {
+	req := &proto.Request{Transaction: tx && len(stmts) > 1, Statements: make([]*proto.Statement, len(stmts))}
+	for i, st := range stmts {
+		ps := make([]*proto.Parameter, len(st.Args))
+		for j, a := range st.Args {
+			p, err := toParam(a)
+			if err != nil {
+				return nil, fmt.Errorf("db: statement %d argument %d: %w", i, j, err)
+			}
+			ps[j] = p
+		}
+		req.Statements[i] = &proto.Statement{Sql: st.SQL, Parameters: ps}
+	}
+	return req, nil
+}
+
+func toParam(a any) (*proto.Parameter, error) {
+	switch v := a.(type) {
+	case nil:
+		return &proto.Parameter{}, nil
+	case bool:
+		return &proto.Parameter{Value: &proto.Parameter_B{B: v}}, nil
+	case int:
+		return &proto.Parameter{Value: &proto.Parameter_I{I: int64(v)}}, nil
+	case int64:
+		return &proto.Parameter{Value: &proto.Parameter_I{I: v}}, nil
+	case uint64:
+		return &proto.Parameter{Value: &proto.Parameter_I{I: int64(v)}}, nil
+	case float64:
+		return &proto.Parameter{Value: &proto.Parameter_D{D: v}}, nil
+	case string:
+		return &proto.Parameter{Value: &proto.Parameter_S{S: v}}, nil
+	case []byte:
+		return &proto.Parameter{Value: &proto.Parameter_Y{Y: v}}, nil
+	case time.Time:
+		return &proto.Parameter{Value: &proto.Parameter_I{I: v.UnixMilli()}}, nil
+	default:
+		return nil, fmt.Errorf("unsupported type %T", a)
+	}
+}
+
+func fromParam(p *proto.Parameter) any {
+	switch v := p.GetValue().(type) {
+	case *proto.Parameter_I:
+		return v.I
+	case *proto.Parameter_D:
+		return v.D
+	case *proto.Parameter_S:
+		return v.S
+	case *proto.Parameter_Y:
+		return v.Y
+	case *proto.Parameter_B:
+		return v.B
+	default:
+		return nil
+	}
+}

@@ -1,0 +1,211 @@
+package db_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/db/dbtest"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// rqlite's and Raft's package-level workers outlive any one store.
+		goleak.IgnoreTopFunction("github.com/rqlite/rqlite/v8/internal/rsync.(*PollTrue).Run"),
+	)
+}
+
+func open(t *testing.T, dir string) *db.Store {
+	t.Helper()
+	s, err := db.Open(context.Background(), db.Config{Dir: dir})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func TestOpenCreatesSchemaAndReopens(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := open(t, dir)
+	id := s.NodeID()
+	if v, err := s.SchemaVersion(ctx); err != nil || v < 1 {
+		t.Fatalf("SchemaVersion = %d, %v; want >= 1", v, err)
+	}
+	st := s.Status()
+	if st.State != "leader" || st.Leader != id {
+		t.Fatalf("Status = %+v; want leader %s", st, id)
+	}
+	in := &db.Interaction{ID: "i1", Node: id, Provider: "ollama", Model: "tiny", Prompt: "hi", Status: db.StatusRunning, StartedAt: time.Now()}
+	if _, err := s.Execute(ctx, db.InsertInteractionStmt(in)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+
+	// Reopen: same node, same data, no second bootstrap, migrations not re-run.
+	s = open(t, dir)
+	defer s.Close(ctx)
+	if s.NodeID() != id {
+		t.Fatalf("node id changed across reopen: %s -> %s", id, s.NodeID())
+	}
+	got, ok, err := s.Interaction(ctx, "i1")
+	if err != nil || !ok {
+		t.Fatalf("Interaction after reopen: ok=%v err=%v", ok, err)
+	}
+	if got.Prompt != "hi" || got.Status != db.StatusRunning {
+		t.Fatalf("Interaction after reopen = %+v", got)
+	}
+	rows, err := s.Query(ctx, `SELECT COUNT(*) FROM schema_migrations`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rows.Values[0][0].(int64); n != 1 {
+		t.Fatalf("schema_migrations has %d rows; want 1", n)
+	}
+}
+
+func TestSecondOpenIsRefusedWithPID(t *testing.T) {
+	dir := t.TempDir()
+	s := dbtest.OpenDir(t, dir)
+	_ = s
+	_, err := db.Open(context.Background(), db.Config{Dir: dir})
+	if err == nil {
+		t.Fatal("second Open of a locked dir succeeded")
+	}
+	ue := usererr.As(err)
+	if ue == nil {
+		t.Fatalf("error %v is not a user error", err)
+	}
+	want := "in use by PID " + strconv.Itoa(os.Getpid())
+	if !strings.Contains(ue.Error(), want) || !strings.Contains(ue.Error(), dir) {
+		t.Fatalf("error = %q; want it to name %q and %s", ue.Error(), want, dir)
+	}
+}
+
+func TestUnwritableDataDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root ignores directory permissions; a path under a regular file
+		// fails for everyone.
+	}
+	parent := t.TempDir()
+	file := filepath.Join(parent, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(file, "data")
+	_, err := db.Open(context.Background(), db.Config{Dir: dir})
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Error(), dir) || !strings.Contains(ue.Error(), "--data-dir") {
+		t.Fatalf("error = %v; want a user error naming %s", err, dir)
+	}
+}
+
+func TestExecuteIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	in := &db.Interaction{ID: "a", Node: "n", Provider: "p", Model: "m", Prompt: "x", Status: db.StatusRunning, StartedAt: time.Now()}
+	_, err := s.Execute(ctx, db.InsertInteractionStmt(in), db.Stmt(`INSERT INTO no_such_table VALUES (1)`))
+	if !errors.Is(err, db.ErrStatement) {
+		t.Fatalf("Execute error = %v; want ErrStatement", err)
+	}
+	if _, ok, _ := s.Interaction(ctx, "a"); ok {
+		t.Fatal("first statement of a failed transaction was applied")
+	}
+}
+
+func TestEventsVersionPerStream(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	now := time.Now()
+	var stmts []db.Statement
+	for _, stream := range []string{"a", "b", "a", "a"} {
+		stmts = append(stmts, db.AppendEventStmt(&db.Event{Stream: stream, Type: "t", Payload: json.RawMessage(`{"k":1}`), Node: "n", Actor: "u", Time: now}))
+	}
+	if _, err := s.Execute(ctx, stmts...); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.Events(ctx, "a", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 3 {
+		t.Fatalf("stream a has %d events; want 3", len(evs))
+	}
+	for i, ev := range evs {
+		if ev.Version != int64(i+1) || string(ev.Payload) != `{"k":1}` || ev.Schema != 1 {
+			t.Errorf("event %d = %+v", i, ev)
+		}
+	}
+	all, _ := s.Events(ctx, "", evs[0].ID, 0)
+	if len(all) != 3 {
+		t.Fatalf("events after id %d: %d; want 3", evs[0].ID, len(all))
+	}
+}
+
+func TestInteractionsNewestFirst(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	base := time.UnixMilli(1_700_000_000_000)
+	for i := range 5 {
+		in := &db.Interaction{ID: strconv.Itoa(i), Node: "n", Provider: "p", Model: "m", Prompt: "x", Status: db.StatusRunning, StartedAt: base.Add(time.Duration(i) * time.Second)}
+		ttft, total := 1.5, 9.25
+		fin := in.StartedAt.Add(time.Second)
+		in.Status, in.TTFTMillis, in.TotalMillis, in.FinishedAt, in.PromptTokens, in.CompletionTokens = db.StatusOK, &ttft, &total, &fin, 3, 7
+		if _, err := s.Execute(ctx, db.InsertInteractionStmt(in), db.FinishInteractionStmt(in)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Interactions(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "4" || got[1].ID != "3" {
+		t.Fatalf("Interactions(2) = %+v", got)
+	}
+	g := got[0]
+	if g.Status != db.StatusOK || *g.TTFTMillis != 1.5 || *g.TotalMillis != 9.25 || g.PromptTokens != 3 || g.CompletionTokens != 7 || !g.StartedAt.Equal(base.Add(4*time.Second)) {
+		t.Fatalf("row = %+v", g)
+	}
+}
+
+func TestSnapshotOnCloseBoundsReplay(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		in := &db.Interaction{ID: strconv.Itoa(i), Node: "n", Provider: "p", Model: "m", Prompt: "x", Status: db.StatusRunning, StartedAt: time.Now()}
+		if _, err := s.Execute(ctx, db.InsertInteractionStmt(in)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	snaps, _ := filepath.Glob(filepath.Join(dir, "store", "rsnapshots", "*"))
+	if len(snaps) == 0 {
+		t.Fatal("no snapshot taken on close")
+	}
+	s = open(t, dir)
+	defer s.Close(ctx)
+	got, _ := s.Interactions(ctx, 0)
+	if len(got) != 10 {
+		t.Fatalf("after snapshot and reopen: %d rows; want 10", len(got))
+	}
+}

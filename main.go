@@ -1,0 +1,61 @@
+// Command aiex is an AI coding assistant for Elixir and Go developers: one
+// binary that is a CLI, and (as it grows) a TUI, an LSP server, a web UI
+// and a cluster node.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/aiex-dev/aiex/ui/cli"
+)
+
+// Set by the linker (see scripts/build and .goreleaser.yaml).
+var (
+	version = "dev"
+	commit  = "none"
+)
+
+func main() {
+	// SIGINT/SIGTERM cancel the command's context; the command then records
+	// what it was doing and the store closes cleanly. A second signal,
+	// once the first has been seen, kills the process as usual.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+
+	code := cli.Run(ctx, os.Args[1:], cli.Env{
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		StdinTTY:   isTerminal(os.Stdin),
+		StdoutTTY:  isTerminal(os.Stdout),
+		StderrTTY:  isTerminal(os.Stderr),
+		StdinPiped: isPiped(os.Stdin),
+		Getenv:     os.Getenv,
+		Build:      cli.BuildInfo{Version: version, Commit: commit},
+	})
+	stop()
+	os.Exit(code)
+}
+
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// isPiped reports whether f is a pipe or a regular file: input someone
+// sent, as opposed to a terminal or /dev/null.
+func isPiped(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	m := fi.Mode()
+	return m&os.ModeNamedPipe != 0 || m.IsRegular()
+}

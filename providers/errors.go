@@ -1,0 +1,54 @@
+package providers
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrorKind classifies a provider failure so callers can decide whether to
+// retry, fail over or tell the user.
+type ErrorKind string
+
+// The kinds of provider error.
+const (
+	KindAuth           ErrorKind = "auth"             // bad or missing credentials
+	KindRateLimited    ErrorKind = "rate_limited"     // slow down; see RetryAfter
+	KindOverloaded     ErrorKind = "overloaded"       // the server is busy; retry later
+	KindBadRequest     ErrorKind = "bad_request"      // the request itself is wrong
+	KindContextTooLong ErrorKind = "context_too_long" // the prompt exceeds the model's window
+	KindNotFound       ErrorKind = "not_found"        // no such model
+	KindUnavailable    ErrorKind = "unavailable"      // the server cannot be reached
+	KindInterrupted    ErrorKind = "interrupted"      // the stream broke off before its end
+)
+
+// Error is the one error type providers return.
+type Error struct {
+	Provider   string    // configured provider name
+	Kind       ErrorKind // what went wrong
+	StatusCode int       // HTTP status, when there was one
+	Message    string    // the provider's own message, or ours
+	RetryAfter time.Duration
+	// Models lists the models the provider does serve, for KindNotFound.
+	Models []string
+	Err    error // the underlying error, if any
+}
+
+func (e *Error) Error() string {
+	msg := e.Message
+	if msg == "" && e.Err != nil {
+		msg = e.Err.Error()
+	}
+	return fmt.Sprintf("%s: %s: %s", e.Provider, e.Kind, msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf reports the kind of a provider error in err's chain, or "" if there is none.
+func KindOf(err error) ErrorKind {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Kind
+	}
+	return ""
+}

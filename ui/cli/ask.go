@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// AskCmd asks a one-shot question.
+type AskCmd struct {
+	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
+	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
+	Prompt   []string `arg:"" optional:"" help:"The question. With - or piped input, it is read from stdin (and appended to any words given)."`
+}
+
+// maxPromptBytes bounds a prompt read from stdin.
+const maxPromptBytes = 4 << 20
+
+// Run streams the answer to stdout.
+func (a *AskCmd) Run(c *Context) error {
+	prompt, err := a.prompt(c)
+	if err != nil {
+		return err
+	}
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+
+	stop := c.Out.Spinner("thinking…")
+	defer stop()
+	wrote := false
+	last := byte('\n')
+	in, err := core.Ask.Ask(c, ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Actor: "cli"},
+		func(text string) error {
+			stop()
+			if c.Out.JSON {
+				return nil // the whole record is printed at the end
+			}
+			wrote = true
+			last = text[len(text)-1]
+			_, err := io.WriteString(c.Out.Out, text)
+			return err
+		})
+	stop()
+	if wrote && last != '\n' {
+		fmt.Fprintln(c.Out.Out)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(in)
+	}
+	if c.Out.TTY && c.Out.ErrTTY {
+		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("%s · %s · %d→%d tokens · %s",
+			in.Provider, in.Model, in.PromptTokens, in.CompletionTokens, fmtMillis(in.TotalMillis))))
+	}
+	return nil
+}
+
+// prompt assembles the question from the arguments and, when it is piped
+// or "-" is given, stdin.
+func (a *AskCmd) prompt(c *Context) (string, error) {
+	words := a.Prompt
+	readStdin := c.StdinPiped
+	if len(words) == 1 && words[0] == "-" {
+		words, readStdin = nil, true
+	}
+	parts := []string{}
+	if len(words) > 0 {
+		parts = append(parts, strings.Join(words, " "))
+	}
+	if readStdin && c.Stdin != nil {
+		b, err := io.ReadAll(io.LimitReader(c.Stdin, maxPromptBytes+1))
+		if err != nil {
+			return "", fmt.Errorf("read prompt from stdin: %w", err)
+		}
+		if len(b) > maxPromptBytes {
+			return "", usererr.Usage("prompt on stdin is larger than %d MiB; send less", maxPromptBytes>>20)
+		}
+		if s := strings.TrimSpace(string(b)); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	prompt := strings.TrimSpace(strings.Join(parts, "\n\n"))
+	if prompt == "" {
+		return "", usererr.Usage("empty prompt; give the question as arguments (aiex ask \"…\") or on stdin (echo \"…\" | aiex ask)")
+	}
+	return prompt, nil
+}
+
+func fmtMillis(ms *float64) string {
+	if ms == nil {
+		return "-"
+	}
+	if *ms < 1000 {
+		return fmt.Sprintf("%.0f ms", *ms)
+	}
+	return fmt.Sprintf("%.2f s", *ms/1000)
+}

@@ -1,0 +1,239 @@
+// Package cli is aiex's command line: the kong command tree, one file per
+// command, and the output helpers they share. Commands reach the core only
+// through app.App, built on first use so that commands which need no store
+// (version, completion, help) start in milliseconds.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/alecthomas/kong"
+	"github.com/willabides/kongplete"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// Globals are the flags every command takes.
+type Globals struct {
+	DataDir string `name:"data-dir" env:"AIEX_DATA_DIR" placeholder:"DIR" help:"Where aiex keeps its store (default: $XDG_DATA_HOME/aiex)."`
+	Config  string `name:"config" env:"AIEX_CONFIG" placeholder:"FILE" help:"Configuration file (default: $XDG_CONFIG_HOME/aiex/config.toml)."`
+	JSON    bool   `name:"json" help:"Print results as JSON."`
+	NoColor bool   `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set)."`
+	Verbose bool   `name:"verbose" short:"v" help:"Log what aiex does to stderr."`
+}
+
+// Root is the command tree.
+type Root struct {
+	Globals
+
+	Ask        AskCmd        `cmd:"" help:"Ask a question; the answer streams to stdout."`
+	History    HistoryCmd    `cmd:"" help:"List recorded LLM interactions."`
+	Status     StatusCmd     `cmd:"" help:"Show the data dir, the store and the providers."`
+	Version    VersionCmd    `cmd:"" help:"Show version information."`
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
+}
+
+// BuildInfo describes the binary.
+type BuildInfo struct {
+	Version string
+	Commit  string
+}
+
+// Env is the process environment a command runs in.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Terminal reports which of stdin, stdout and stderr are terminals.
+	StdinTTY, StdoutTTY, StderrTTY bool
+	// StdinPiped reports that stdin is a pipe or a file (not a terminal,
+	// not /dev/null), so a prompt may be read from it.
+	StdinPiped bool
+	Getenv     func(string) string
+	Build      BuildInfo
+}
+
+// Context is what a command's Run receives.
+type Context struct {
+	context.Context
+	Env
+	Globals *Globals
+	Out     *Output
+	Logger  *slog.Logger
+
+	app *app.App
+}
+
+// App builds the core on first use: it loads the configuration and opens
+// the store. Run closes it when the command ends.
+func (c *Context) App() (*app.App, error) {
+	if c.app != nil {
+		return c.app, nil
+	}
+	cfg, err := c.appConfig()
+	if err != nil {
+		return nil, err
+	}
+	a, err := app.New(c, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.app = a
+	return a, nil
+}
+
+// appConfig resolves the configuration: flags and env win over the file,
+// the file over defaults.
+func (c *Context) appConfig() (app.Config, error) {
+	path, named := c.Globals.Config, c.Globals.Config != ""
+	if !named {
+		path = app.DefaultConfigPath()
+	}
+	f, err := app.LoadFile(path, named)
+	if err != nil {
+		return app.Config{}, err
+	}
+	dir := c.Globals.DataDir
+	if dir == "" {
+		dir = f.DataDir
+	}
+	if dir == "" {
+		dir = app.DefaultDataDir()
+	}
+	return app.Config{
+		DataDir:    dir,
+		ConfigPath: path,
+		File:       f,
+		Logger:     c.Logger,
+		Version:    c.Build.Version,
+		Verbose:    c.Globals.Verbose,
+	}, nil
+}
+
+const description = `Aiex is an AI coding assistant for Elixir and Go: ask questions of local
+(Ollama) and cloud models; every interaction is recorded in an embedded,
+replicated store.`
+
+// exitPanic carries kong's exit request out of Parse (kong expects its Exit
+// func not to return).
+type exitPanic struct{ code int }
+
+// Run parses args, runs the chosen command and returns the exit code.
+func Run(ctx context.Context, args []string, env Env) (code int) {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	var root Root
+	parser, err := kong.New(&root,
+		kong.Name("aiex"),
+		kong.Description(description),
+		kong.Writers(env.Stdout, env.Stderr),
+		kong.Exit(func(code int) { panic(exitPanic{code}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "aiex: internal error: %v\n", err)
+		return usererr.ExitFailure
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ep, ok := r.(exitPanic)
+			if !ok {
+				panic(r)
+			}
+			code = ep.code
+		}
+	}()
+
+	// Shell completion: only when a shell asks (COMP_LINE is set), so
+	// ordinary runs don't pay for building the completion tree.
+	if env.Getenv("COMP_LINE") != "" {
+		kongplete.Complete(parser)
+	}
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
+
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		var pe *kong.ParseError
+		if errors.As(err, &pe) {
+			fmt.Fprintf(env.Stderr, "aiex: error: %v\n", err)
+			fmt.Fprintf(env.Stderr, "Run \"%s --help\" for usage.\n", helpPath(pe.Context))
+			return usererr.ExitUsage
+		}
+		fmt.Fprintf(env.Stderr, "aiex: error: %v\n", err)
+		return usererr.ExitUsage
+	}
+
+	c := newContext(ctx, env, &root.Globals)
+	err = kctx.Run(c)
+	if c.app != nil {
+		// Close the core (store last) under a context that a cancelled
+		// command cannot cut short: a clean close is what keeps the store
+		// consistent.
+		if cerr := c.app.Close(context.WithoutCancel(ctx)); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}
+	return report(env.Stderr, err, root.Verbose)
+}
+
+func newContext(ctx context.Context, env Env, g *Globals) *Context {
+	noColor := g.NoColor || env.Getenv("NO_COLOR") != "" || env.Getenv("TERM") == "dumb"
+	logger := slog.New(slog.DiscardHandler)
+	if g.Verbose {
+		logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return &Context{
+		Context: ctx,
+		Env:     env,
+		Globals: g,
+		Logger:  logger,
+		Out: &Output{
+			Out: env.Stdout, Err: env.Stderr,
+			TTY: env.StdoutTTY, ErrTTY: env.StderrTTY,
+			Color: env.StdoutTTY && !noColor,
+			JSON:  g.JSON,
+		},
+	}
+}
+
+// report prints err as one line and returns the exit code.
+func report(w io.Writer, err error, verbose bool) int {
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "aiex: cancelled")
+		return usererr.ExitSignal
+	}
+	if ue := usererr.As(err); ue != nil {
+		fmt.Fprintf(w, "aiex: %s\n", ue.Msg)
+		if verbose && ue.Err != nil {
+			fmt.Fprintf(w, "aiex: cause: %v\n", ue.Err)
+		}
+		return ue.ExitCode()
+	}
+	fmt.Fprintf(w, "aiex: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+	return usererr.ExitFailure
+}
+
+// helpPath is the command path for a "--help" hint, e.g. "aiex ask".
+func helpPath(kctx *kong.Context) string {
+	names := []string{}
+	if kctx != nil {
+		for n := kctx.Selected(); n != nil && n.Parent != nil; n = n.Parent {
+			names = append(names, n.Name)
+		}
+	}
+	slices.Reverse(names)
+	return strings.Join(append([]string{"aiex"}, names...), " ")
+}

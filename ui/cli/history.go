@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// HistoryCmd lists recorded interactions.
+type HistoryCmd struct {
+	Limit int `short:"n" default:"20" help:"How many of the most recent interactions to show (0 for all)."`
+}
+
+// Run prints the table or, with --json, an array.
+func (h *HistoryCmd) Run(c *Context) error {
+	if h.Limit < 0 {
+		return usererr.Usage("--limit must be 0 (all) or more, not %d", h.Limit)
+	}
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+	rows, err := core.History(c, h.Limit)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(rows)
+	}
+	if len(rows) == 0 {
+		_, err := fmt.Fprintln(c.Out.Out, "No interactions recorded yet; try: aiex ask \"hello\"")
+		return err
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, c.Out.Bold("TIME\tPROVIDER\tMODEL\tSTATUS\tTOKENS\tTTFT\tTOTAL\tPROMPT"))
+	for _, r := range rows {
+		status := r.Status
+		switch status {
+		case "ok":
+			status = c.Out.Green(status)
+		case "error", "interrupted", "cancelled":
+			status = c.Out.Red(status)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d→%d\t%s\t%s\t%s\n",
+			r.StartedAt.Local().Format("2006-01-02 15:04:05"), r.Provider, r.Model, status,
+			r.PromptTokens, r.CompletionTokens, fmtMillis(r.TTFTMillis), fmtMillis(r.TotalMillis),
+			oneLine(r.Prompt, 40))
+	}
+	return tw.Flush()
+}
+
+// oneLine squeezes s onto one line of at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Output writes a command's results: plain when stdout is not a terminal,
+// with colour and a spinner when it is (unless colour is turned off), and
+// JSON with --json.
+type Output struct {
+	Out, Err io.Writer
+	TTY      bool // stdout is a terminal
+	ErrTTY   bool // stderr is a terminal
+	Color    bool
+	JSON     bool
+}
+
+// ANSI styles; empty when colour is off.
+func (o *Output) style(code, s string) string {
+	if !o.Color {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+// Bold, Dim, Red and Green style s when colour is on.
+func (o *Output) Bold(s string) string  { return o.style("1", s) }
+func (o *Output) Dim(s string) string   { return o.style("2", s) }
+func (o *Output) Red(s string) string   { return o.style("31", s) }
+func (o *Output) Green(s string) string { return o.style("32", s) }
+
+// PrintJSON writes v as indented JSON.
+func (o *Output) PrintJSON(v any) error {
+	enc := json.NewEncoder(o.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// spinnerFrames are drawn in turn while waiting.
+var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// Spinner draws a spinner with msg on stderr until the returned stop func is
+// called; stop erases it and is safe to call more than once. It draws
+// nothing unless both stdout and stderr are terminals.
+func (o *Output) Spinner(msg string) (stop func()) {
+	if !o.TTY || !o.ErrTTY {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(80 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			fmt.Fprintf(o.Err, "\r%s %s", o.style("36", spinnerFrames[i%len(spinnerFrames)]), o.Dim(msg))
+			select {
+			case <-done:
+				fmt.Fprint(o.Err, "\r\x1b[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			<-finished
+		})
+	}
+}

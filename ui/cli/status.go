@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// StatusCmd shows the data dir, the store and the providers.
+type StatusCmd struct{}
+
+// Run prints the report.
+func (s *StatusCmd) Run(c *Context) error {
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+	r, err := core.Status(c)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(r)
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s\n", c.Out.Bold("Data dir"), r.DataDir)
+	fmt.Fprintf(tw, "%s\tnode %s (%s), leader %s, applied index %d, schema v%d\n", c.Out.Bold("Store"),
+		r.Store.NodeID, r.Store.State, r.Store.Leader, r.Store.AppliedIndex, r.SchemaVersion)
+	for i, p := range r.Providers {
+		label := ""
+		if i == 0 {
+			label = c.Out.Bold("Providers")
+		}
+		state := c.Out.Green("reachable")
+		detail := fmt.Sprintf("%d model(s)", len(p.Models))
+		if len(p.Models) > 0 {
+			detail += ": " + strings.Join(p.Models, ", ")
+		}
+		if !p.Reachable {
+			state, detail = c.Out.Red("unreachable"), p.Error
+		}
+		fmt.Fprintf(tw, "%s\t%s (%s) %s\t%s\t%s\n", label, p.Name, p.Kind, p.Endpoint, state, detail)
+	}
+	return tw.Flush()
+}
