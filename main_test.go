@@ -1,0 +1,464 @@
+package main
+
+// Tests of the aiex binary as users run it: a real process, real flags and
+// environment, the embedded store on disk, and a fake Ollama speaking the
+// real wire format. The end-to-end test against a real Ollama server is in
+// e2e_test.go.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+// aiexBin is the binary under test, built once by TestMain.
+var aiexBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "aiex-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	aiexBin = filepath.Join(dir, "aiex")
+	build := exec.Command("go", "build", "-o", aiexBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building aiex:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// sandbox is a private home for one test's aiex runs.
+type sandbox struct {
+	t    *testing.T
+	home string
+	env  []string
+}
+
+func newSandbox(t *testing.T, ollamaURL string) *sandbox {
+	t.Helper()
+	home := t.TempDir()
+	env := []string{
+		"HOME=" + home,
+		"PATH=" + os.Getenv("PATH"),
+		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"OLLAMA_HOST=" + ollamaURL,
+	}
+	return &sandbox{t: t, home: home, env: env}
+}
+
+func (s *sandbox) dataDir() string { return filepath.Join(s.home, "data", "aiex") }
+
+type result struct {
+	stdout, stderr string
+	code           int
+	state          *os.ProcessState
+}
+
+func (s *sandbox) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, aiexBin, args...)
+	cmd.Env = s.env
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	return cmd
+}
+
+// run runs aiex to completion.
+func (s *sandbox) run(stdin string, args ...string) result {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := s.command(ctx, stdin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String(), state: cmd.ProcessState}
+	if err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			s.t.Fatalf("aiex %v: %v", args, err)
+		}
+	}
+	r.code = cmd.ProcessState.ExitCode()
+	return r
+}
+
+// mustRun runs aiex and fails the test unless it exits 0.
+func (s *sandbox) mustRun(args ...string) result {
+	s.t.Helper()
+	r := s.run("", args...)
+	if r.code != 0 {
+		s.t.Fatalf("aiex %v: exit %d\nstdout: %s\nstderr: %s", args, r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+type historyRow struct {
+	ID               string   `json:"id"`
+	Provider         string   `json:"provider"`
+	Model            string   `json:"model"`
+	Prompt           string   `json:"prompt"`
+	Response         string   `json:"response"`
+	Status           string   `json:"status"`
+	Error            string   `json:"error"`
+	PromptTokens     int      `json:"prompt_tokens"`
+	CompletionTokens int      `json:"completion_tokens"`
+	TTFTMillis       *float64 `json:"ttft_ms"`
+	TotalMillis      *float64 `json:"total_ms"`
+}
+
+func (s *sandbox) history() []historyRow {
+	s.t.Helper()
+	r := s.mustRun("history", "--json", "--limit", "0")
+	var rows []historyRow
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+		s.t.Fatalf("history --json: %v\n%s", err, r.stdout)
+	}
+	return rows
+}
+
+// oneLine fails unless stderr is exactly one line mentioning every want.
+func oneLine(t *testing.T, stderr string, want ...string) {
+	t.Helper()
+	if strings.Count(strings.TrimRight(stderr, "\n"), "\n") != 0 {
+		t.Errorf("stderr is not one line:\n%s", stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr %q does not mention %q", stderr, w)
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	s := newSandbox(t, providertest.Unreachable(t))
+	for _, args := range [][]string{nil, {"--help"}} {
+		r := s.mustRun(args...)
+		for _, cmd := range []string{"ask", "history", "status", "version", "completion", "--data-dir", "--config", "--json", "--no-color", "--verbose"} {
+			if !strings.Contains(r.stdout, cmd) {
+				t.Errorf("aiex %v does not mention %s:\n%s", args, cmd, r.stdout)
+			}
+		}
+	}
+	r := s.mustRun("version", "--json")
+	var v map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"version", "commit", "go", "sqlite"} {
+		if v[k] == "" {
+			t.Errorf("version --json has no %s: %v", k, v)
+		}
+	}
+	if _, err := os.Stat(s.dataDir()); !os.IsNotExist(err) {
+		t.Errorf("version created the data dir (err=%v); it should touch nothing", err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	s := newSandbox(t, providertest.Unreachable(t))
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"frobnicate"}, []string{"unexpected argument frobnicate", `"aiex --help"`}},
+		{[]string{"ask", "--bogus", "x"}, []string{"unknown flag --bogus", `"aiex ask --help"`}},
+		{[]string{"history", "--limit", "many"}, []string{"--limit", `"aiex history --help"`}},
+		{[]string{"completion", "tcsh"}, []string{"tcsh"}},
+		{[]string{"ask"}, []string{"empty prompt"}},
+	}
+	for _, tt := range tests {
+		r := s.run("", tt.args...)
+		if r.code != 2 {
+			t.Errorf("aiex %v: exit %d; want 2 (stderr %q)", tt.args, r.code, r.stderr)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("aiex %v: stderr %q does not mention %q", tt.args, r.stderr, w)
+			}
+		}
+	}
+}
+
+func TestAskStreamsAndHistoryRecords(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("Hello", ",", " world"), providertest.WithUsage(7, 3))
+	s := newSandbox(t, fake.URL())
+
+	r := s.mustRun("ask", "--model", "tiny", "say", "hello")
+	if r.stdout != "Hello, world\n" {
+		t.Fatalf("stdout %q", r.stdout)
+	}
+	if r.stderr != "" {
+		t.Fatalf("stderr %q; want nothing on a successful pipe run", r.stderr)
+	}
+	if strings.Contains(r.stdout, "\x1b[") {
+		t.Fatal("colour escapes in non-terminal output")
+	}
+	if got := fake.Requests()[0].Messages[0].Content; got != "say hello" {
+		t.Fatalf("prompt sent %q", got)
+	}
+
+	rows := s.history()
+	if len(rows) != 1 {
+		t.Fatalf("history has %d rows; want 1", len(rows))
+	}
+	h := rows[0]
+	if h.Provider != "ollama" || h.Model != "tiny" || h.Status != "ok" || h.Response != "Hello, world" ||
+		h.PromptTokens != 7 || h.CompletionTokens != 3 || h.TTFTMillis == nil || h.TotalMillis == nil {
+		t.Fatalf("history row %+v", h)
+	}
+	table := s.mustRun("history").stdout
+	for _, w := range []string{"PROVIDER", "ollama", "tiny", "ok", "7→3", "say hello"} {
+		if !strings.Contains(table, w) {
+			t.Errorf("history table does not show %q:\n%s", w, table)
+		}
+	}
+}
+
+func TestAskReadsStdin(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
+	s := newSandbox(t, fake.URL())
+	if r := s.run("what is this?\n", "ask", "-"); r.code != 0 {
+		t.Fatalf("ask -: exit %d: %s", r.code, r.stderr)
+	}
+	if r := s.run("func main() {}\n", "ask", "explain:"); r.code != 0 {
+		t.Fatalf("ask with piped input: exit %d: %s", r.code, r.stderr)
+	}
+	reqs := fake.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests; want 2", len(reqs))
+	}
+	if got := reqs[0].Messages[0].Content; got != "what is this?" {
+		t.Errorf("ask - sent %q", got)
+	}
+	if got := reqs[1].Messages[0].Content; got != "explain:\n\nfunc main() {}" {
+		t.Errorf("ask WORDS < pipe sent %q", got)
+	}
+}
+
+func TestAskWithoutProvider(t *testing.T) {
+	s := newSandbox(t, providertest.Unreachable(t))
+	r := s.run("", "ask", "hello")
+	if r.code != 1 {
+		t.Fatalf("exit %d; want 1", r.code)
+	}
+	oneLine(t, r.stderr, "no LLM provider reachable", "ollama", "OLLAMA_HOST", "config.toml")
+	for _, h := range s.history() {
+		if h.Status == "ok" {
+			t.Fatalf("a failed ask was recorded as success: %+v", h)
+		}
+	}
+}
+
+func TestAskModelNotFound(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "tiny"}, providertest.Model{Name: "llama3"}))
+	s := newSandbox(t, fake.URL())
+	r := s.run("", "ask", "-m", "nope", "hello")
+	if r.code != 1 {
+		t.Fatalf("exit %d; want 1", r.code)
+	}
+	oneLine(t, r.stderr, `"nope"`, "not found", "tiny", "llama3")
+}
+
+func TestAskProviderDiesMidStream(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("par", "tial", " never"), providertest.WithBrokenStream(2))
+	s := newSandbox(t, fake.URL())
+	r := s.run("", "ask", "-m", "tiny", "hello")
+	if r.code == 0 {
+		t.Fatal("exit 0 after the stream broke")
+	}
+	if !strings.HasPrefix(r.stdout, "partial") {
+		t.Fatalf("partial answer not kept on stdout: %q", r.stdout)
+	}
+	oneLine(t, r.stderr, "broke off", "interrupted")
+	rows := s.history()
+	if len(rows) != 1 || rows[0].Status != "interrupted" || rows[0].Response != "partial" {
+		t.Fatalf("history %+v; want one interrupted row with the partial answer", rows)
+	}
+}
+
+// watch collects a stream and reports when it first contains a string.
+type watch struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	ch  chan struct{}
+	sub string
+}
+
+func newWatch(sub string) *watch { return &watch{ch: make(chan struct{}), sub: sub} }
+
+func (w *watch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	had := strings.Contains(w.buf.String(), w.sub)
+	w.buf.Write(p)
+	if !had && strings.Contains(w.buf.String(), w.sub) {
+		close(w.ch)
+	}
+	return len(p), nil
+}
+
+func (w *watch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+func TestAskInterruptedAndDataDirInUse(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	fake := providertest.NewOllama(t, providertest.WithReply("first", " second"), providertest.WithPause(1, release))
+	s := newSandbox(t, fake.URL())
+	s.mustRun("status") // create the store before the race below
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := s.command(ctx, "", "ask", "-m", "tiny", "hello")
+	out, errw := newWatch("first"), newWatch("\n")
+	cmd.Stdout, cmd.Stderr = out, errw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-out.ch:
+	case <-ctx.Done():
+		t.Fatalf("no first chunk; stdout %q stderr %q", out.String(), errw.String())
+	}
+
+	// While the answer streams, the data dir is locked.
+	r := s.run("", "history")
+	if r.code != 1 {
+		t.Fatalf("history during ask: exit %d; want 1", r.code)
+	}
+	oneLine(t, r.stderr, "in use by PID "+fmt.Sprint(cmd.Process.Pid), s.dataDir())
+
+	// Ctrl-C: the stream stops, the interaction is recorded as cancelled
+	// and the store closes cleanly.
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d (%v) after SIGINT; want 130; stderr %q", code, err, errw.String())
+	}
+	if out.String() != "first\n" {
+		t.Errorf("stdout %q; want the partial answer", out.String())
+	}
+	rows := s.history()
+	if len(rows) != 1 || rows[0].Status != "cancelled" || rows[0].Response != "first" {
+		t.Fatalf("history %+v; want one cancelled row with the partial answer", rows)
+	}
+}
+
+func TestUnwritableDataDir(t *testing.T) {
+	s := newSandbox(t, providertest.Unreachable(t))
+	file := filepath.Join(s.home, "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(file, "data")
+	r := s.run("", "--data-dir", dir, "history")
+	if r.code != 1 {
+		t.Fatalf("exit %d; want 1", r.code)
+	}
+	oneLine(t, r.stderr, "cannot write data dir "+dir, "--data-dir")
+}
+
+func TestConfigErrorsAndPrecedence(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
+	s := newSandbox(t, providertest.Unreachable(t))
+	bad := filepath.Join(s.home, "bad.toml")
+	os.WriteFile(bad, []byte("model = \"tiny\"\n\n[providers.ollama]\nbase_urll = \"x\"\n"), 0o600)
+	r := s.run("", "--config", bad, "status")
+	if r.code != 2 {
+		t.Fatalf("exit %d; want 2", r.code)
+	}
+	oneLine(t, r.stderr, bad, "line 4", "providers.ollama.base_urll")
+
+	// The file names the provider's URL and a data dir; --data-dir wins over it.
+	good := filepath.Join(s.home, "good.toml")
+	fileDir := filepath.Join(s.home, "from-file")
+	flagDir := filepath.Join(s.home, "from-flag")
+	os.WriteFile(good, []byte(fmt.Sprintf("data_dir = %q\nmodel = \"tiny\"\n[providers.local]\nkind = \"ollama\"\nbase_url = %q\n", fileDir, fake.URL())), 0o600)
+	if r := s.mustRun("--config", good, "ask", "hi"); r.stdout != "ok\n" {
+		t.Fatalf("ask with config: %q", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(fileDir, "aiex.lock")); err != nil {
+		t.Fatalf("data_dir from the config file not used: %v", err)
+	}
+	s.mustRun("--config", good, "--data-dir", flagDir, "history")
+	if _, err := os.Stat(filepath.Join(flagDir, "aiex.lock")); err != nil {
+		t.Fatalf("--data-dir did not win over the file: %v", err)
+	}
+	// AIEX_CONFIG names the file too.
+	s.env = append(s.env, "AIEX_CONFIG="+bad)
+	if r := s.run("", "status"); r.code != 2 {
+		t.Fatalf("AIEX_CONFIG ignored: exit %d", r.code)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	fake := providertest.NewOllama(t)
+	s := newSandbox(t, fake.URL())
+	r := s.mustRun("status", "--json")
+	var st struct {
+		DataDir string `json:"data_dir"`
+		Store   struct {
+			NodeID, Leader, State string
+			AppliedIndex          uint64 `json:"applied_index"`
+		} `json:"store"`
+		Providers []struct {
+			Name      string
+			Reachable bool
+			Models    []string
+		} `json:"providers"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if st.DataDir != s.dataDir() || st.Store.State != "leader" || st.Store.Leader == "" || st.Store.AppliedIndex == 0 {
+		t.Fatalf("status %+v", st)
+	}
+	if len(st.Providers) != 1 || !st.Providers[0].Reachable || len(st.Providers[0].Models) != 1 {
+		t.Fatalf("providers %+v", st.Providers)
+	}
+	text := s.mustRun("status").stdout
+	for _, w := range []string{"Data dir", s.dataDir(), "leader", "ollama", "reachable", "tiny"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("status does not show %q:\n%s", w, text)
+		}
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	s := newSandbox(t, providertest.Unreachable(t))
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		r := s.mustRun("completion", sh)
+		if !strings.Contains(r.stdout, aiexBin) {
+			t.Errorf("completion %s does not call the binary:\n%s", sh, r.stdout)
+		}
+	}
+	// The shell side: COMP_LINE asks aiex for candidates.
+	s.env = append(s.env, "COMP_LINE=aiex hi", "COMP_POINT=8")
+	r := s.mustRun()
+	if strings.TrimSpace(r.stdout) != "history" {
+		t.Fatalf("completing %q gave %q; want history", "aiex hi", r.stdout)
+	}
+}

@@ -1,0 +1,145 @@
+package ollama
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+func TestChatErrors(t *testing.T) {
+	const endpointPlaceholder = "ENDPOINT"
+	tests := []struct {
+		name        string
+		opts        []providertest.Option
+		model       string
+		wantKind    providers.ErrorKind
+		wantStatus  int
+		wantMessage string // ENDPOINT stands for the server's URL
+		wantModels  []string
+		wantRetry   time.Duration
+		// orMessage is also accepted: a socket closed with unread input
+		// resets instead of ending.
+		orMessage string
+	}{
+		{
+			name:  "model not found lists models",
+			opts:  []providertest.Option{providertest.WithModels(providertest.Model{Name: "tiny:latest"}, providertest.Model{Name: "llama3:latest"})},
+			model: "x", wantKind: providers.KindNotFound, wantStatus: 404,
+			wantMessage: `model "x" not found; available: tiny, llama3`,
+			wantModels:  []string{"tiny:latest", "llama3:latest"},
+		},
+		{
+			name:  "model not found on empty server",
+			opts:  []providertest.Option{providertest.WithModels()},
+			model: "x", wantKind: providers.KindNotFound, wantStatus: 404,
+			wantMessage: "model \"x\" not found; no models installed; pull one with `ollama pull NAME`",
+		},
+		{
+			name:  "rate limited",
+			opts:  []providertest.Option{providertest.WithStatus(429, "too many requests"), providertest.WithRetryAfter(7)},
+			model: "tiny", wantKind: providers.KindRateLimited, wantStatus: 429,
+			wantMessage: "too many requests", wantRetry: 7 * time.Second,
+		},
+		{
+			name:  "server busy",
+			opts:  []providertest.Option{providertest.WithStatus(503, "server busy, please try again.  maximum pending requests exceeded")},
+			model: "tiny", wantKind: providers.KindOverloaded, wantStatus: 503,
+			wantMessage: "server busy, please try again.  maximum pending requests exceeded",
+		},
+		{
+			name:  "internal error",
+			opts:  []providertest.Option{providertest.WithStatus(500, "model runner has unexpectedly stopped")},
+			model: "tiny", wantKind: providers.KindUnavailable, wantStatus: 500,
+			wantMessage: "model runner has unexpectedly stopped",
+		},
+		{
+			name:  "bad gateway",
+			opts:  []providertest.Option{providertest.WithStatus(502, "bad gateway")},
+			model: "tiny", wantKind: providers.KindUnavailable, wantStatus: 502, wantMessage: "bad gateway",
+		},
+		{
+			name:  "bad request",
+			opts:  []providertest.Option{providertest.WithStatus(400, "top_logprobs must be between 0 and 20")},
+			model: "tiny", wantKind: providers.KindBadRequest, wantStatus: 400,
+			wantMessage: "top_logprobs must be between 0 and 20",
+		},
+		{
+			name:  "context too long",
+			opts:  []providertest.Option{providertest.WithStatus(400, "the input length exceeds the context length")},
+			model: "tiny", wantKind: providers.KindContextTooLong, wantStatus: 400,
+			wantMessage: "the input length exceeds the context length",
+		},
+		{
+			name:  "context too long without truncation",
+			opts:  []providertest.Option{providertest.WithStatus(500, "input exceeds maximum context length and cannot be truncated further")},
+			model: "tiny", wantKind: providers.KindContextTooLong, wantStatus: 500,
+			wantMessage: "input exceeds maximum context length and cannot be truncated further",
+		},
+		{
+			name:  "unauthorized",
+			opts:  []providertest.Option{providertest.WithStatus(401, "unauthorized")},
+			model: "tiny", wantKind: providers.KindAuth, wantStatus: 401,
+			wantMessage: "Ollama at ENDPOINT refused the request: 401 Unauthorized",
+		},
+		{
+			name:  "forbidden",
+			opts:  []providertest.Option{providertest.WithStatus(403, "remote model is unavailable")},
+			model: "tiny", wantKind: providers.KindAuth, wantStatus: 403,
+			wantMessage: "remote model is unavailable",
+		},
+		{
+			name:  "stream breaks",
+			opts:  []providertest.Option{providertest.WithReply("a", "b", "c"), providertest.WithBrokenStream(2)},
+			model: "tiny", wantKind: providers.KindInterrupted,
+			wantMessage: "the answer from Ollama at ENDPOINT broke off after 2 chunks: unexpected EOF",
+			orMessage:   "the answer from Ollama at ENDPOINT broke off after 2 chunks: connection reset",
+		},
+		{
+			name:  "stream ends without done",
+			opts:  []providertest.Option{providertest.WithReply("a", "b", "c"), providertest.WithTruncatedStream(2)},
+			model: "tiny", wantKind: providers.KindInterrupted,
+			wantMessage: "the answer from Ollama at ENDPOINT ended after 2 chunks without its final response",
+		},
+		{
+			name:  "error inside the stream",
+			opts:  []providertest.Option{providertest.WithStreamError(1, "an error was encountered while running the model: unexpected EOF")},
+			model: "tiny", wantKind: providers.KindInterrupted,
+			wantMessage: "Ollama stopped the answer: an error was encountered while running the model: unexpected EOF",
+		},
+		{
+			name:  "context length inside the stream",
+			opts:  []providertest.Option{providertest.WithStreamError(1, "the input length exceeds the context length")},
+			model: "tiny", wantKind: providers.KindContextTooLong,
+			wantMessage: "Ollama stopped the answer: the input length exceeds the context length",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, p := startFake(t, tt.opts...)
+			_, res, err := chat(t.Context(), p, userRequest(tt.model))
+			pe := asProviderError(t, err)
+			got := providers.Error{Provider: pe.Provider, Kind: pe.Kind, StatusCode: pe.StatusCode,
+				Message: pe.Message, Models: pe.Models, RetryAfter: pe.RetryAfter}
+			want := providers.Error{Provider: "ollama", Kind: tt.wantKind, StatusCode: tt.wantStatus,
+				Message: strings.ReplaceAll(tt.wantMessage, endpointPlaceholder, o.URL()),
+				Models:  tt.wantModels, RetryAfter: tt.wantRetry}
+			if alt := strings.ReplaceAll(tt.orMessage, endpointPlaceholder, o.URL()); alt != "" && got.Message == alt {
+				want.Message = alt
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+			if res.Model != tt.model {
+				t.Errorf("Result.Model = %q, want %q", res.Model, tt.model)
+			}
+			if providers.KindOf(err) != tt.wantKind {
+				t.Errorf("KindOf = %q", providers.KindOf(err))
+			}
+		})
+	}
+}

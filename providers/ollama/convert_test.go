@@ -1,0 +1,179 @@
+package ollama
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ollama/ollama/api"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+func TestToChatRequest(t *testing.T) {
+	temp := 0.0
+	keep := -time.Second
+	tests := []struct {
+		name string
+		req  providers.Request
+		keep *time.Duration
+		want api.ChatRequest
+	}{
+		{
+			name: "defaults leave options unset",
+			req:  providers.Request{Model: "m", Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}},
+			want: api.ChatRequest{Model: "m", Messages: []api.Message{{Role: "user", Content: "hi"}}},
+		},
+		{
+			name: "zero temperature is sent",
+			req:  providers.Request{Model: "m", Temperature: &temp},
+			want: api.ChatRequest{Model: "m", Messages: []api.Message{}, Options: map[string]any{"temperature": 0.0}},
+		},
+		{
+			name: "max tokens and keep alive",
+			req:  providers.Request{Model: "m", MaxTokens: 10},
+			keep: &keep,
+			want: api.ChatRequest{Model: "m", Messages: []api.Message{}, Options: map[string]any{"num_predict": 10},
+				KeepAlive: &api.Duration{Duration: -time.Second}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := toChatRequest(tt.req, tt.keep)
+			if got.Stream == nil || !*got.Stream {
+				t.Errorf("Stream = %v, want true", got.Stream)
+			}
+			got.Stream = nil
+			if diff := cmp.Diff(tt.want, *got, cmp.AllowUnexported(api.ThinkValue{})); diff != "" {
+				t.Errorf("toChatRequest (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestToChunkAndResult(t *testing.T) {
+	if _, ok := toChunk(api.ChatResponse{Message: api.Message{Role: "assistant", Thinking: "hmm"}}); ok {
+		t.Error("toChunk of a thinking-only piece: ok, want skipped")
+	}
+	if c, ok := toChunk(api.ChatResponse{Message: api.Message{Content: "x"}}); !ok || c.Text != "x" {
+		t.Errorf("toChunk = %+v, %v", c, ok)
+	}
+	got := toResult(api.ChatResponse{Done: true, DoneReason: "length",
+		Metrics: api.Metrics{PromptEvalCount: 3, EvalCount: 9}}, "asked")
+	want := providers.Result{Model: "asked", Usage: providers.Usage{PromptTokens: 3, CompletionTokens: 9}, StopReason: "length"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("toResult (-want +got):\n%s", diff)
+	}
+}
+
+func TestContextWindowParsing(t *testing.T) {
+	tests := []struct {
+		name   string
+		info   map[string]any
+		params string
+		want   int
+	}{
+		{"trained only", map[string]any{"general.architecture": "llama", "llama.context_length": 4096.0}, "", 4096},
+		{"num_ctx smaller", map[string]any{"general.architecture": "llama", "llama.context_length": 4096.0}, "num_ctx                        2048\nstop                           \"</s>\"", 2048},
+		{"num_ctx larger is capped", map[string]any{"general.architecture": "llama", "llama.context_length": 4096.0}, "num_ctx 8192", 4096},
+		{"no architecture key", map[string]any{"gemma3.context_length": 131072.0}, "", 131072},
+		{"nothing known", map[string]any{}, "temperature 0.7", 0},
+		{"json.Number", map[string]any{"general.architecture": "x", "x.context_length": jsonNumber("512")}, "", 512},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := contextWindow(&api.ShowResponse{ModelInfo: tt.info, Parameters: tt.params}); got != tt.want {
+				t.Errorf("contextWindow = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+type jsonNumber string
+
+func (n jsonNumber) Int64() (int64, error) {
+	var v int64
+	for _, c := range n {
+		v = v*10 + int64(c-'0')
+	}
+	return v, nil
+}
+
+func TestMapError(t *testing.T) {
+	const ep = "http://h:1"
+	dial := func(inner error) error {
+		return &url.Error{Op: "Post", URL: ep + "/api/chat", Err: &net.OpError{Op: "dial", Net: "tcp", Err: inner}}
+	}
+	tests := []struct {
+		name string
+		err  error
+		want providers.Error // Provider and Err are checked separately
+	}{
+		{"refused", dial(os.NewSyscallError("connect", syscall.ECONNREFUSED)),
+			providers.Error{Kind: providers.KindUnavailable, Message: "cannot reach Ollama at http://h:1: connection refused"}},
+		{"dns", dial(&net.DNSError{Err: "no such host", Name: "h", IsNotFound: true}),
+			providers.Error{Kind: providers.KindUnavailable, Message: `cannot reach Ollama at http://h:1: cannot resolve host "h"`}},
+		{"timeout", dial(&timeoutError{}),
+			providers.Error{Kind: providers.KindUnavailable, Message: "cannot reach Ollama at http://h:1: timed out"}},
+		{"closed before answer", &url.Error{Op: "Post", URL: ep, Err: io.EOF},
+			providers.Error{Kind: providers.KindUnavailable, Message: "cannot reach Ollama at http://h:1: EOF"}},
+		{"404", api.StatusError{StatusCode: 404, Status: "404 Not Found", ErrorMessage: "model 'x' not found"},
+			providers.Error{Kind: providers.KindNotFound, StatusCode: 404, Message: "model 'x' not found"}},
+		{"404 not ollama", api.StatusError{StatusCode: 404, Status: "404 Not Found", ErrorMessage: "404 page not found"},
+			providers.Error{Kind: providers.KindNotFound, StatusCode: 404, Message: "404 page not found"}},
+		{"empty message", api.StatusError{StatusCode: 502},
+			providers.Error{Kind: providers.KindUnavailable, StatusCode: 502, Message: "502 Bad Gateway"}},
+		{"413", api.StatusError{StatusCode: 413, ErrorMessage: "too large"},
+			providers.Error{Kind: providers.KindBadRequest, StatusCode: 413, Message: "too large"}},
+		{"auth with sign-in", api.AuthorizationError{StatusCode: 401, Status: "401 Unauthorized", SigninURL: "https://signin.test/x"},
+			providers.Error{Kind: providers.KindAuth, StatusCode: 401, Message: "Ollama at http://h:1 refused the request: 401 Unauthorized; sign in at https://signin.test/x"}},
+		{"stream line", errors.New("an error was encountered while running the model"),
+			providers.Error{Kind: providers.KindInterrupted, Message: "Ollama stopped the answer: an error was encountered while running the model"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pe := mapError("p", ep, tt.err)
+			if pe.Provider != "p" || !errors.Is(pe, tt.err) {
+				t.Errorf("Provider = %q, Err = %v; want p and the original error", pe.Provider, pe.Err)
+			}
+			got := *pe
+			got.Provider, got.Err = "", nil
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("mapError (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+type timeoutError struct{}
+
+func (*timeoutError) Error() string   { return "i/o timeout" }
+func (*timeoutError) Timeout() bool   { return true }
+func (*timeoutError) Temporary() bool { return true }
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"5", 5 * time.Second},
+		{"-1", 0},
+		{"soon", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
+	}
+	for _, tt := range tests {
+		if got := parseRetryAfter(tt.in, now); got != tt.want {
+			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

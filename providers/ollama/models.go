@@ -1,0 +1,116 @@
+package ollama
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ollama/ollama/api"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// Models lists the models installed on the server, most recently modified
+// first. ContextWindow is left 0: finding it costs a Show call per model, so
+// it is a separate method.
+func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
+	lr, err := p.client.List(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("ollama: list models: %w", ctx.Err())
+		}
+		return nil, mapError(p.name, p.endpoint, err)
+	}
+	return toModels(lr), nil
+}
+
+// toModels converts Ollama's model list.
+func toModels(lr *api.ListResponse) []providers.Model {
+	if lr == nil {
+		return nil
+	}
+	ms := make([]providers.Model, 0, len(lr.Models))
+	for _, m := range lr.Models {
+		name := m.Name
+		if name == "" {
+			name = m.Model
+		}
+		ms = append(ms, providers.Model{Name: name, Local: true, ModifiedAt: m.ModifiedAt})
+	}
+	return ms
+}
+
+// ContextWindow returns the context length in tokens that model runs with:
+// its num_ctx parameter if the model sets one (capped at what the model was
+// trained for), else its trained <arch>.context_length; 0 when neither is
+// known. A server started with OLLAMA_CONTEXT_LENGTH may run models with a
+// smaller default window than the trained one; the API does not expose that.
+func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error) {
+	resp, err := p.client.Show(ctx, &api.ShowRequest{Model: model})
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, fmt.Errorf("ollama: show %s: %w", model, ctx.Err())
+		}
+		return 0, p.providerError(ctx, model, err)
+	}
+	return contextWindow(resp), nil
+}
+
+// contextWindow reads the effective context window from a Show response.
+func contextWindow(s *api.ShowResponse) int {
+	trained := trainedContext(s.ModelInfo)
+	numCtx := numCtxParam(s.Parameters)
+	if numCtx > 0 && (trained == 0 || numCtx < trained) {
+		return numCtx
+	}
+	return trained
+}
+
+// trainedContext returns <arch>.context_length from a model's GGUF metadata.
+func trainedContext(info map[string]any) int {
+	if arch, ok := info["general.architecture"].(string); ok {
+		if n := toInt(info[arch+".context_length"]); n > 0 {
+			return n
+		}
+	}
+	// No or odd architecture key: take any *.context_length there is.
+	for k, v := range info {
+		if strings.HasSuffix(k, ".context_length") {
+			if n := toInt(v); n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// numCtxParam finds num_ctx in Show's parameters, which the server formats
+// one per line as a name padded to 30 columns, a space and a Go value.
+func numCtxParam(params string) int {
+	for line := range strings.Lines(params) {
+		f := strings.Fields(line)
+		if len(f) == 2 && f[0] == "num_ctx" {
+			if v, err := strconv.ParseFloat(f[1], 64); err == nil && v > 0 {
+				return int(v)
+			}
+		}
+	}
+	return 0
+}
+
+// toInt converts a JSON-decoded number to int; 0 if v is not a number.
+func toInt(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case int64:
+		return int(n)
+	case interface{ Int64() (int64, error) }: // json.Number
+		i, _ := n.Int64()
+		return int(i)
+	}
+	return 0
+}

@@ -1,0 +1,137 @@
+// Package ollama implements providers.Provider for an Ollama server, local or
+// remote, through Ollama's own Go client (github.com/ollama/ollama/api).
+//
+// The api client does the HTTP and NDJSON work; this package converts between
+// the shared providers types and Ollama's with pure functions (toChatRequest,
+// toChunk, toResult, toModels, mapError) and turns every failure into a
+// *providers.Error a user can read. One thing the api client does not report
+// is a stream that breaks off (it ignores its scanner's error), so New wraps
+// the HTTP transport to watch the response body, and Chat treats a stream
+// without its final "done" object as KindInterrupted.
+package ollama
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ollama/ollama/api"
+	"github.com/ollama/ollama/envconfig"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// kind is the provider kind this package implements.
+const kind = "ollama"
+
+// Config configures a Provider. The zero value talks to the Ollama that
+// OLLAMA_HOST names, or to http://127.0.0.1:11434.
+type Config struct {
+	// Name is the configured provider name used in errors and status
+	// output; empty means "ollama".
+	Name string
+	// BaseURL is the server's address, e.g. "http://127.0.0.1:11434". Empty
+	// follows Ollama's own OLLAMA_HOST convention.
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client with a dial timeout
+	// and no overall timeout, since answers stream for as long as they take.
+	// The client passed in is not modified.
+	HTTPClient *http.Client
+	// KeepAlive, if set, asks the server to keep the model loaded this long
+	// after each request (negative: forever; zero: unload at once).
+	KeepAlive *time.Duration
+}
+
+// Provider talks to one Ollama server. It is safe for concurrent use and does
+// not change after New.
+type Provider struct {
+	name      string
+	endpoint  string // base URL without credentials, for messages
+	keepAlive *time.Duration
+	client    *api.Client
+}
+
+var _ providers.Provider = (*Provider)(nil)
+
+// New returns a Provider for cfg. It does not contact the server.
+func New(cfg Config) (*Provider, error) {
+	var base *url.URL
+	if cfg.BaseURL == "" {
+		base = envconfig.Host()
+	} else {
+		u, err := parseBaseURL(cfg.BaseURL)
+		if err != nil {
+			return nil, err
+		}
+		base = u
+	}
+	name := cfg.Name
+	if name == "" {
+		name = kind
+	}
+	var keepAlive *time.Duration
+	if cfg.KeepAlive != nil {
+		d := *cfg.KeepAlive
+		keepAlive = &d
+	}
+	return &Provider{
+		name:      name,
+		endpoint:  redact(base),
+		keepAlive: keepAlive,
+		// base may carry credentials; only the client sees them.
+		client: api.NewClient(base, observingClient(cfg.HTTPClient)),
+	}, nil
+}
+
+// parseBaseURL checks that s is an absolute http(s) URL with a host.
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("ollama: invalid BaseURL %q: %w", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("ollama: invalid BaseURL %q: want http:// or https:// followed by host and port, e.g. http://127.0.0.1:11434", s)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("ollama: invalid BaseURL %q: no host", s)
+	}
+	return u, nil
+}
+
+// redact returns u as a string without user name or password.
+func redact(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
+}
+
+// Name returns the configured provider name.
+func (p *Provider) Name() string { return p.name }
+
+// Kind returns "ollama".
+func (p *Provider) Kind() string { return kind }
+
+// Endpoint returns the server's base URL without credentials.
+func (p *Provider) Endpoint() string { return p.endpoint }
+
+// providerError maps err and, for a missing model, lists what the server
+// does have so the message can say what to use instead.
+func (p *Provider) providerError(ctx context.Context, model string, err error) *providers.Error {
+	pe := mapError(p.name, p.endpoint, err)
+	if pe.Kind != providers.KindNotFound {
+		return pe
+	}
+	lr, lerr := p.client.List(ctx)
+	if lerr != nil {
+		// Keep the server's own message; the list is a courtesy.
+		return pe
+	}
+	for _, m := range toModels(lr) {
+		pe.Models = append(pe.Models, m.Name)
+	}
+	pe.Message = notFoundMessage(model, pe.Models)
+	return pe
+}
