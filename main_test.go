@@ -26,6 +26,12 @@ import (
 var aiexBin string
 
 func TestMain(m *testing.M) {
+	// AIEX_BIN tests a binary built elsewhere (scripts/bench passes the
+	// static release build); by default the tests build their own.
+	if bin := os.Getenv("AIEX_BIN"); bin != "" {
+		aiexBin = bin
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "aiex-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -46,12 +52,12 @@ func TestMain(m *testing.M) {
 
 // sandbox is a private home for one test's aiex runs.
 type sandbox struct {
-	t    *testing.T
+	t    testing.TB
 	home string
 	env  []string
 }
 
-func newSandbox(t *testing.T, ollamaURL string) *sandbox {
+func newSandbox(t testing.TB, ollamaURL string) *sandbox {
 	t.Helper()
 	home := t.TempDir()
 	env := []string{

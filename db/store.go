@@ -50,9 +50,9 @@ const (
 // heartbeat timeout fires, so these bound how long Open waits for the store
 // to be writable. The cluster uses Raft's defaults instead.
 const (
-	soloHeartbeat   = 10 * time.Millisecond
-	soloElection    = 10 * time.Millisecond
-	soloLeaderLease = 10 * time.Millisecond
+	soloHeartbeat   = 5 * time.Millisecond
+	soloElection    = 5 * time.Millisecond
+	soloLeaderLease = 5 * time.Millisecond
 )
 
 // Store is an open embedded rqlite node with the aiex schema.
