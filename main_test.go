@@ -328,6 +328,12 @@ func (w *watch) String() string {
 }
 
 func TestAskInterruptedAndDataDirInUse(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { testAskInterrupted(t, sig) })
+	}
+}
+
+func testAskInterrupted(t *testing.T, sig syscall.Signal) {
 	release := make(chan struct{})
 	defer close(release)
 	fake := providertest.NewOllama(t, providertest.WithReply("first", " second"), providertest.WithPause(1, release))
@@ -355,14 +361,14 @@ func TestAskInterruptedAndDataDirInUse(t *testing.T) {
 	}
 	oneLine(t, r.stderr, "in use by PID "+fmt.Sprint(cmd.Process.Pid), s.dataDir())
 
-	// Ctrl-C: the stream stops, the interaction is recorded as cancelled
-	// and the store closes cleanly.
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	// Ctrl-C or SIGTERM: the stream stops, the interaction is recorded as
+	// cancelled and the store closes cleanly.
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Fatalf("exit %d (%v) after SIGINT; want 130; stderr %q", code, err, errw.String())
+		t.Fatalf("exit %d (%v) after %v; want 130; stderr %q", code, err, sig, errw.String())
 	}
 	if out.String() != "first\n" {
 		t.Errorf("stdout %q; want the partial answer", out.String())
@@ -466,5 +472,35 @@ func TestCompletion(t *testing.T) {
 	r := s.mustRun()
 	if strings.TrimSpace(r.stdout) != "history" {
 		t.Fatalf("completing %q gave %q; want history", "aiex hi", r.stdout)
+	}
+}
+
+// TestKilledProcessLeavesUsableStore: kill -9 mid-answer releases the data
+// dir (the kernel drops the flock) and the store reopens intact, with the
+// started interaction in it.
+func TestKilledProcessLeavesUsableStore(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	fake := providertest.NewOllama(t, providertest.WithReply("first", " second"), providertest.WithPause(1, release))
+	s := newSandbox(t, fake.URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := s.command(ctx, "", "ask", "-m", "tiny", "hello")
+	out := newWatch("first")
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-out.ch:
+	case <-ctx.Done():
+		t.Fatal("no first chunk")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	rows := s.history()
+	if len(rows) != 1 || rows[0].Status != "running" || rows[0].Prompt != "hello" {
+		t.Fatalf("history after kill -9: %+v; want the started interaction", rows)
 	}
 }
