@@ -11,6 +11,7 @@ require (
 	filippo.io/age v1.3.2
 	github.com/alecthomas/kong v1.17.0
 	github.com/anthropics/anthropic-sdk-go/v2 v2.15.0
+	github.com/bluekeyes/go-gitdiff v0.8.1
 	github.com/google/go-cmp v0.7.0
 	github.com/google/uuid v1.6.0
 	github.com/mattn/go-isatty v0.0.24
@@ -21,6 +22,7 @@ require (
 	github.com/rqlite/rqlite/v8 v8.43.4
 	github.com/sony/gobreaker/v2 v2.4.0
 	github.com/willabides/kongplete v0.4.0
+	github.com/yuin/goldmark v1.7.8
 	go.uber.org/goleak v1.3.0
 	golang.org/x/time v0.16.0
 )

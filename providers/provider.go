@@ -7,6 +7,7 @@ package providers
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -27,24 +28,47 @@ type Message struct {
 }
 
 // Request is one chat request. Model is the provider's model name.
+// Messages with RoleSystem become the provider's system prompt where the
+// provider has a separate one (Anthropic).
 type Request struct {
 	Model    string
 	Messages []Message
-	// Options are provider-independent sampling options; nil leaves the
-	// provider's defaults.
+	// Tools the model may call; their calls stream back as ToolCall chunks.
+	Tools []Tool
+	// Sampling options; nil/0 leave the provider's defaults.
 	Temperature *float64
 	MaxTokens   int
 }
 
-// Chunk is one piece of a streamed answer.
+// Tool is a function the model may call.
+type Tool struct {
+	Name        string
+	Description string
+	Parameters  json.RawMessage // JSON Schema of the arguments object
+}
+
+// Chunk is one piece of a streamed answer: text, or a fragment of a tool call.
 type Chunk struct {
-	Text string
+	Text     string
+	ToolCall *ToolCallDelta
+}
+
+// ToolCallDelta is a fragment of a tool call as it streams. The first
+// fragment of a call carries its ID and Name; later ones with the same Index
+// append to Arguments (a JSON text arriving in pieces).
+type ToolCallDelta struct {
+	Index     int
+	ID        string
+	Name      string
+	Arguments string
 }
 
 // Usage is the token accounting of a finished request as the provider reported it.
 type Usage struct {
-	PromptTokens     int
+	PromptTokens     int // input tokens, including cached ones
 	CompletionTokens int
+	CacheReadTokens  int // input tokens served from the provider's prompt cache
+	CacheWriteTokens int // input tokens written to the provider's prompt cache
 }
 
 // Result describes a finished stream.
@@ -64,6 +88,9 @@ type Model struct {
 	Local bool
 	// ModifiedAt is when the provider last changed the model; zero when unknown.
 	ModifiedAt time.Time
+	// Loaded reports whether the model is loaded in memory, for servers that
+	// say (LM Studio, Ollama's running models); false when unknown.
+	Loaded bool
 }
 
 // Provider is an LLM server Aiex can talk to.
@@ -81,4 +108,10 @@ type Provider interface {
 	Chat(ctx context.Context, req Request, fn func(Chunk) error) (Result, error)
 	// Models lists the models the provider serves.
 	Models(ctx context.Context) ([]Model, error)
+}
+
+// Embedder is implemented by providers that compute embeddings.
+type Embedder interface {
+	// Embed returns one vector per input, in order.
+	Embed(ctx context.Context, model string, input []string) ([][]float32, error)
 }
