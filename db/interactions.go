@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -24,6 +25,21 @@ type Interaction struct {
 	CostUSD          float64    `json:"cost_usd"`
 	StartedAt        time.Time  `json:"started_at"`
 	FinishedAt       *time.Time `json:"finished_at"`
+	Strategy         string     `json:"strategy,omitempty"`
+	Attempts         int        `json:"attempts"`
+	ErrorKind        string     `json:"error_kind,omitempty"`
+	Route            []Attempt  `json:"route"`
+}
+
+// Attempt is one try of a request on one provider and model, in the order
+// the coordinator made them.
+type Attempt struct {
+	Provider string  `json:"provider"`
+	Model    string  `json:"model"`
+	Outcome  string  `json:"outcome"`         // "ok", an error kind, or why it was skipped
+	Error    string  `json:"error,omitempty"` // the provider's message
+	Millis   float64 `json:"ms"`              // how long the attempt took
+	Retry    int     `json:"retry,omitempty"` // 0 for the first try on this target
 }
 
 // Interaction statuses.
@@ -46,18 +62,23 @@ func InsertInteractionStmt(in *Interaction) Statement {
 
 // FinishInteractionStmt is the statement that records how an interaction ended.
 func FinishInteractionStmt(in *Interaction) Statement {
+	route, _ := json.Marshal(in.Route)
+	if in.Route == nil {
+		route = []byte("[]")
+	}
 	return Stmt(`UPDATE llm_interaction SET
-		model = ?, response = ?, prompt_tokens = ?, completion_tokens = ?,
-		ttft_ms = ?, total_ms = ?, status = ?, error = ?, cost_usd = ?, finished_at = ?
+		provider = ?, model = ?, response = ?, prompt_tokens = ?, completion_tokens = ?,
+		ttft_ms = ?, total_ms = ?, status = ?, error = ?, cost_usd = ?, finished_at = ?,
+		strategy = ?, attempts = ?, error_kind = ?, route = ?
 		WHERE id = ?`,
-		in.Model, in.Response, in.PromptTokens, in.CompletionTokens,
+		in.Provider, in.Model, in.Response, in.PromptTokens, in.CompletionTokens,
 		floatOrNil(in.TTFTMillis), floatOrNil(in.TotalMillis), in.Status, in.Error, in.CostUSD,
-		timeOrNil(in.FinishedAt), in.ID)
+		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.ID)
 }
 
 const interactionColumns = `id, session_id, node, provider, model, prompt, response,
 	prompt_tokens, completion_tokens, ttft_ms, total_ms, status, error, cost_usd,
-	started_at, finished_at`
+	started_at, finished_at, strategy, attempts, error_kind, route`
 
 // Interactions returns the most recent interactions, newest first; limit
 // <= 0 means all.
@@ -107,7 +128,17 @@ func scanInteraction(r []any) Interaction {
 		CostUSD:          asFloat(r[13]),
 		StartedAt:        time.UnixMilli(asInt(r[14])),
 		FinishedAt:       asTimePtr(r[15]),
+		Strategy:         asString(r[16]),
+		Attempts:         int(asInt(r[17])),
+		ErrorKind:        asString(r[18]),
+		Route:            asRoute(r[19]),
 	}
+}
+
+func asRoute(v any) []Attempt {
+	out := []Attempt{}
+	_ = json.Unmarshal([]byte(asString(v)), &out)
+	return out
 }
 
 func floatOrNil(f *float64) any {

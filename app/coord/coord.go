@@ -1,0 +1,580 @@
+// Package coord is the coordinator: every LLM request goes through it. It
+// chooses provider and model by a strategy (local_affinity, load_balanced,
+// round_robin; an explicit --provider/--model always wins), guards each
+// provider+model with a circuit breaker and rate limits, retries retryable
+// failures with backoff (honouring Retry-After) but never once tokens have
+// reached the user, fails over to the next candidate, enforces spend caps,
+// and records every request — with each attempt — in the store.
+package coord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/pricing"
+)
+
+// Strategy orders the candidates of a request.
+type Strategy string
+
+// The strategies.
+const (
+	LocalAffinity Strategy = "local_affinity" // local models first, then cloud
+	LoadBalanced  Strategy = "load_balanced"  // fewest in flight, then lowest latency
+	RoundRobin    Strategy = "round_robin"    // rotate the starting provider
+)
+
+// ParseStrategy validates a strategy name; "" means LocalAffinity.
+func ParseStrategy(s string) (Strategy, error) {
+	switch Strategy(s) {
+	case "":
+		return LocalAffinity, nil
+	case LocalAffinity, LoadBalanced, RoundRobin:
+		return Strategy(s), nil
+	}
+	return "", usererr.Usage("unknown routing strategy %q; use local_affinity, load_balanced or round_robin", s)
+}
+
+// Recorder stores requests and their events, and sums spending.
+type Recorder interface {
+	StartInteraction(ctx context.Context, in *db.Interaction) error
+	FinishInteraction(ctx context.Context, in *db.Interaction, ev *db.Event) error
+	SpentSince(ctx context.Context, t time.Time) (float64, error)
+}
+
+// BreakerConfig configures the per provider+model circuit breakers.
+type BreakerConfig struct {
+	Failures uint32        // consecutive failures that open it; 0 means 5
+	OpenFor  time.Duration // how long it stays open before a trial; 0 means 30 s
+}
+
+// SpendCaps refuse paid requests once reached; zero means no cap.
+type SpendCaps struct {
+	DailyUSD   float64 `toml:"daily_usd" json:"daily_usd"`
+	MonthlyUSD float64 `toml:"monthly_usd" json:"monthly_usd"`
+}
+
+// Config configures a Coordinator. It works at its zero value apart from
+// Targets and Recorder.
+type Config struct {
+	Targets  []Target
+	Recorder Recorder
+	Node     string   // this node's ID, recorded with each request
+	Strategy Strategy // default strategy; "" means LocalAffinity
+	Prices   pricing.Table
+	Caps     SpendCaps
+	Breaker  BreakerConfig
+	// MaxAttempts is how many times one provider+model is tried for one
+	// request before failing over; 0 means 3.
+	MaxAttempts int
+	// BackoffBase and BackoffMax bound the exponential backoff between
+	// retries (full jitter); 0 means 250 ms and 8 s.
+	BackoffBase, BackoffMax time.Duration
+	// Deadline bounds a whole request, retries and failovers included;
+	// 0 means 10 minutes.
+	Deadline time.Duration
+	// Hint ends the "no provider reachable" message: how to configure one.
+	Hint   string
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Coordinator routes requests. It is safe for concurrent use.
+type Coordinator struct {
+	cfg     Config
+	targets []*target
+	byName  map[string]*target
+	rr      atomic.Uint64
+	logger  *slog.Logger
+}
+
+// New returns a Coordinator for cfg.
+func New(cfg Config) *Coordinator {
+	if cfg.Strategy == "" {
+		cfg.Strategy = LocalAffinity
+	}
+	if cfg.Breaker.Failures == 0 {
+		cfg.Breaker.Failures = 5
+	}
+	if cfg.Breaker.OpenFor == 0 {
+		cfg.Breaker.OpenFor = 30 * time.Second
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.BackoffBase == 0 {
+		cfg.BackoffBase = 250 * time.Millisecond
+	}
+	if cfg.BackoffMax == 0 {
+		cfg.BackoffMax = 8 * time.Second
+	}
+	if cfg.Deadline == 0 {
+		cfg.Deadline = 10 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	c := &Coordinator{cfg: cfg, byName: map[string]*target{}, logger: cfg.Logger}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	for _, t := range cfg.Targets {
+		tt := &target{Target: t, name: t.Provider.Name()}
+		c.targets = append(c.targets, tt)
+		c.byName[tt.name] = tt
+	}
+	return c
+}
+
+// Request is one LLM request.
+type Request struct {
+	Messages []providers.Message
+	Tools    []providers.Tool
+	// Prompt is what is recorded as the request's prompt (the user's words);
+	// "" records the last user message.
+	Prompt string
+	// Provider and Model, when set, pin the route.
+	Provider, Model string
+	Strategy        Strategy // "" means the coordinator's default
+	Temperature     *float64
+	MaxTokens       int
+	Actor           string // who asked, for the event log
+	SessionID       string
+}
+
+// EventStream and EventType name the event appended for every request.
+const (
+	EventStream = "llm"
+	EventType   = "llm.interaction.finished"
+)
+
+// recordTimeout bounds the final write when the request's ctx is done.
+const recordTimeout = 5 * time.Second
+
+// Chat runs req, streaming the answer's chunks to fn in order, and returns
+// the recorded interaction. On failure the interaction, if the request got
+// as far as a provider, is returned along with the error.
+func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.Chunk) error) (*db.Interaction, error) {
+	strategy := req.Strategy
+	if strategy == "" {
+		strategy = c.cfg.Strategy
+	}
+	cands, err := c.candidates(req)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Deadline)
+	defer cancel()
+
+	r := &run{c: c, req: req, fn: fn, strategy: strategy}
+	for _, t := range order(strategy, cands, c.rr.Add(1)-1) {
+		done, err := r.tryTarget(ctx, t)
+		if done {
+			return r.in, err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return r.in, r.finishFailed(ctx)
+}
+
+// candidates returns the targets a request may use.
+func (c *Coordinator) candidates(req Request) ([]*target, error) {
+	if len(c.targets) == 0 {
+		return nil, usererr.New("no LLM provider configured; %s", c.cfg.Hint)
+	}
+	if req.Provider == "" {
+		return c.targets, nil
+	}
+	t, ok := c.byName[req.Provider]
+	if !ok {
+		names := make([]string, len(c.targets))
+		for i, t := range c.targets {
+			names[i] = t.name
+		}
+		return nil, usererr.Usage("unknown provider %q; configured providers: %s", req.Provider, strings.Join(names, ", "))
+	}
+	return []*target{t}, nil
+}
+
+// run is the state of one request across its attempts.
+type run struct {
+	c        *Coordinator
+	req      Request
+	fn       func(providers.Chunk) error
+	strategy Strategy
+
+	in       *db.Interaction // nil until the first attempt starts
+	route    []db.Attempt
+	lastErr  error
+	notFound []string // models listed by providers that lacked the model
+	streamed bool     // a chunk reached fn: no more retries or failovers
+	ok       bool     // an attempt succeeded
+}
+
+// tryTarget tries one provider; done reports that the request is over
+// (success, or a failure that must not fail over).
+func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
+	c := r.c
+	model, err := r.resolveModel(ctx, t)
+	if err != nil {
+		r.skip(t, model, err)
+		return false, nil
+	}
+	rt := t.route(model, c.cfg.Breaker)
+
+	// Spend caps apply to paid routes only: local models stay available.
+	if price, paid := c.price(t, model); paid && price != (pricing.Price{}) {
+		if err := c.checkCaps(ctx); err != nil {
+			r.skip(t, model, err)
+			return false, nil
+		}
+	}
+
+	for attempt := 0; attempt < c.cfg.MaxAttempts; attempt++ {
+		if err := r.waitLimits(ctx, t, rt); err != nil {
+			r.skip(t, model, err)
+			return false, nil
+		}
+		doneFn, err := rt.breaker.Allow()
+		if err != nil {
+			r.skip(t, model, &providers.Error{Provider: t.name, Kind: "breaker_open", Message: "circuit breaker open after repeated failures"})
+			return false, nil
+		}
+		err = r.attempt(ctx, t, model, rt, attempt)
+		doneFn(err)
+		switch {
+		case r.ok:
+			return true, err // err: only a failure to record the success
+		case r.streamed || ctx.Err() != nil:
+			// Tokens reached the user (or the user gave up): no retry, no
+			// failover — the partial answer stands, recorded as such.
+			return true, r.finishFailed(ctx)
+		case providers.KindOf(err) == providers.KindBadRequest:
+			return true, r.finishFailed(ctx) // the request itself is wrong: another provider won't help
+		case !retryable(err) || attempt == c.cfg.MaxAttempts-1:
+			return false, nil
+		}
+		if !r.backoff(ctx, attempt, err) {
+			return false, nil
+		}
+	}
+	return false, nil
+}
+
+// resolveModel picks the model to ask t for.
+func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
+	switch {
+	case r.req.Model != "" && r.req.Provider != "":
+		return r.req.Model, nil // pinned: let the provider say if it lacks it
+	case r.req.Model != "":
+		names, err := t.listModels(ctx)
+		if err != nil {
+			return r.req.Model, err
+		}
+		if m, ok := serves(names, r.req.Model); ok {
+			return m, nil
+		}
+		r.notFound = append(r.notFound, names...)
+		return r.req.Model, &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
+			Message: fmt.Sprintf("model %q not served", r.req.Model), Models: names}
+	case t.Model != "":
+		return t.Model, nil
+	}
+	names, err := t.listModels(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(names) == 0 {
+		return "", &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
+			Message: fmt.Sprintf("%s at %s has no models; install one (for Ollama: ollama pull NAME) or pass --model", t.name, t.Provider.Endpoint())}
+	}
+	return names[0], nil
+}
+
+// skip records that t was passed over without (another) attempt.
+func (r *run) skip(t *target, model string, err error) {
+	kind := string(providers.KindOf(err))
+	var ue *usererr.Error
+	if errors.As(err, &ue) {
+		kind = "spend_cap"
+	}
+	if kind == "" {
+		kind = "error"
+	}
+	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: kind, Error: errMessage(err)})
+	r.lastErr = err
+}
+
+// attempt makes one request to t and records it.
+func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, retry int) error {
+	c := r.c
+	if r.in == nil {
+		r.in = &db.Interaction{
+			ID: newID(), SessionID: r.req.SessionID, Node: c.cfg.Node, Provider: t.name, Model: model,
+			Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: c.cfg.Now(), Strategy: string(r.strategy),
+		}
+		if err := c.cfg.Recorder.StartInteraction(ctx, r.in); err != nil {
+			return fmt.Errorf("coord: record start: %w", err)
+		}
+	}
+	in := r.in
+	in.Provider, in.Model = t.name, model
+	in.Attempts++
+
+	var answer strings.Builder
+	start := time.Now()
+	t.inflight.Add(1)
+	res, err := t.Provider.Chat(ctx, providers.Request{
+		Model: model, Messages: r.req.Messages, Tools: r.req.Tools,
+		Temperature: r.req.Temperature, MaxTokens: r.req.MaxTokens,
+	}, func(ch providers.Chunk) error {
+		if ch.Text == "" && ch.ToolCall == nil {
+			return nil
+		}
+		if !r.streamed {
+			r.streamed = true
+			in.TTFTMillis = ptr(millis(time.Since(start)))
+		}
+		answer.WriteString(ch.Text)
+		return r.fn(ch)
+	})
+	t.inflight.Add(-1)
+	elapsed := time.Since(start)
+	in.Response += answer.String()
+
+	outcome := "ok"
+	if err != nil {
+		outcome = outcomeOf(err)
+		r.lastErr = err
+	} else {
+		t.observe(elapsed)
+		in.PromptTokens, in.CompletionTokens = res.Usage.PromptTokens, res.Usage.CompletionTokens
+		if res.Model != "" {
+			in.Model = res.Model
+		}
+		if price, ok := c.price(t, model); ok {
+			in.CostUSD = price.Cost(pricing.Usage{Prompt: res.Usage.PromptTokens, Completion: res.Usage.CompletionTokens,
+				CacheRead: res.Usage.CacheReadTokens, CacheWrite: res.Usage.CacheWriteTokens})
+		}
+		if rt.toks != nil {
+			settleTokens(rt, r.estimate(), res.Usage.PromptTokens+res.Usage.CompletionTokens)
+		}
+	}
+	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: outcome,
+		Error: errMessage(err), Millis: millis(elapsed), Retry: retry})
+	if err == nil {
+		r.ok = true
+		return r.finish(ctx, db.StatusOK, nil)
+	}
+	return err
+}
+
+func (r *run) prompt() string {
+	if r.req.Prompt != "" {
+		return r.req.Prompt
+	}
+	for i := len(r.req.Messages) - 1; i >= 0; i-- {
+		if r.req.Messages[i].Role == providers.RoleUser {
+			return r.req.Messages[i].Content
+		}
+	}
+	return ""
+}
+
+// finish records how the request ended.
+func (r *run) finish(ctx context.Context, status string, err error) error {
+	in := r.in
+	in.Status = status
+	in.Route = r.route
+	if in.TotalMillis == nil {
+		in.TotalMillis = ptr(millis(r.c.cfg.Now().Sub(in.StartedAt)))
+	}
+	if err != nil {
+		in.Error = errMessage(err)
+		in.ErrorKind = outcomeOf(err)
+	}
+	fin := r.c.cfg.Now()
+	in.FinishedAt = &fin
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if rerr := r.c.cfg.Recorder.FinishInteraction(rctx, in, r.event()); rerr != nil {
+		return errors.Join(err, fmt.Errorf("coord: record finish: %w", rerr))
+	}
+	return err
+}
+
+func (r *run) event() *db.Event {
+	in := r.in
+	payload, _ := json.Marshal(map[string]any{
+		"interaction_id": in.ID, "provider": in.Provider, "model": in.Model, "status": in.Status,
+		"error_kind": in.ErrorKind, "attempts": in.Attempts, "prompt_tokens": in.PromptTokens,
+		"completion_tokens": in.CompletionTokens, "cost_usd": in.CostUSD,
+		"ttft_ms": in.TTFTMillis, "total_ms": in.TotalMillis,
+	})
+	actor := r.req.Actor
+	if actor == "" {
+		actor = "cli"
+	}
+	return &db.Event{Stream: EventStream, Type: EventType, Payload: payload, Node: r.c.cfg.Node, Actor: actor, Time: *in.FinishedAt}
+}
+
+// finishFailed ends a request that did not succeed: it records the
+// interaction (if one was started) and returns the error the user sees.
+func (r *run) finishFailed(ctx context.Context) error {
+	err := r.userError(ctx)
+	if r.in == nil {
+		return err
+	}
+	status := db.StatusError
+	switch {
+	case errors.Is(err, context.Canceled) || (ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)):
+		status = db.StatusCancelled
+	case r.streamed:
+		status = db.StatusInterrupted
+	}
+	cause := r.lastErr
+	if cause == nil {
+		cause = err
+	}
+	if ferr := r.finish(ctx, status, cause); ferr != nil && !errors.Is(ferr, cause) {
+		return errors.Join(err, ferr)
+	}
+	return err
+}
+
+// userError is the one error a failed request reports.
+func (r *run) userError(ctx context.Context) error {
+	last := r.lastErr
+	if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(last, context.Canceled) {
+			return usererr.Wrap(ctx.Err(), "the request took longer than its %s deadline", r.c.cfg.Deadline)
+		}
+		return context.Canceled
+	}
+	if r.streamed {
+		if last != nil && !isProviderError(last) {
+			return last // the output side failed (e.g. a closed pipe)
+		}
+		return usererr.Wrap(last, "the answer from %s (%s) broke off: %s; the partial answer is recorded as interrupted",
+			r.in.Provider, r.in.Model, errMessage(last))
+	}
+	if last == nil {
+		return usererr.New("no provider could take the request")
+	}
+	var ue *usererr.Error
+	if errors.As(last, &ue) {
+		return ue
+	}
+	if allUnavailable(r.route) {
+		var tried []string
+		for _, a := range r.route {
+			tried = append(tried, a.Provider+": "+a.Error)
+		}
+		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.c.cfg.Hint)
+	}
+	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" && r.req.Provider == "" {
+		return usererr.Wrap(last, "model %q is not served by any provider; available: %s", r.req.Model, strings.Join(dedupe(r.notFound), ", "))
+	}
+	var pe *providers.Error
+	if errors.As(last, &pe) {
+		msg := fmt.Sprintf("%s: %s", pe.Provider, errMessage(last))
+		if len(r.route) > 1 {
+			msg += fmt.Sprintf(" (after %d attempts: %s)", len(r.route), routeSummary(r.route))
+		}
+		return usererr.Wrap(last, "%s", msg)
+	}
+	return fmt.Errorf("coord: %w", last)
+}
+
+func isProviderError(err error) bool {
+	var pe *providers.Error
+	return errors.As(err, &pe)
+}
+
+func allUnavailable(route []db.Attempt) bool {
+	if len(route) == 0 {
+		return false
+	}
+	for _, a := range route {
+		if a.Outcome != string(providers.KindUnavailable) {
+			return false
+		}
+	}
+	return true
+}
+
+func routeSummary(route []db.Attempt) string {
+	parts := make([]string, len(route))
+	for i, a := range route {
+		parts[i] = fmt.Sprintf("%s/%s %s", a.Provider, a.Model, a.Outcome)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func outcomeOf(err error) string {
+	if k := providers.KindOf(err); k != "" {
+		return string(k)
+	}
+	if errors.Is(err, context.Canceled) {
+		return "cancelled"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "deadline"
+	}
+	return "error"
+}
+
+func errMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		if pe.Message != "" {
+			return pe.Message
+		}
+		if pe.Err != nil {
+			return pe.Err.Error()
+		}
+		return string(pe.Kind)
+	}
+	return err.Error()
+}
+
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func newID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,345 @@
+package coord_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/db/dbtest"
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/pricing"
+	pt "github.com/aiex-dev/aiex/providers/providertest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func ok(chunks ...string) pt.Step {
+	return pt.Step{Chunks: chunks, Usage: providers.Usage{PromptTokens: 10, CompletionTokens: len(chunks)}}
+}
+
+func fail(kind providers.ErrorKind) pt.Step {
+	return pt.Step{Err: &providers.Error{Provider: "x", Kind: kind, Message: string(kind) + " happened"}}
+}
+
+type env struct {
+	c     *coord.Coordinator
+	store *db.Store
+}
+
+// newEnv builds a coordinator over targets, recording to a real store.
+func newEnv(t *testing.T, cfg coord.Config) env {
+	t.Helper()
+	st := dbtest.Open(t)
+	cfg.Recorder = st
+	cfg.Node = st.NodeID()
+	cfg.Hint = "configure a provider"
+	if cfg.BackoffBase == 0 {
+		cfg.BackoffBase, cfg.BackoffMax = time.Millisecond, 5*time.Millisecond
+	}
+	return env{c: coord.New(cfg), store: st}
+}
+
+func target(p providers.Provider, local bool) coord.Target {
+	return coord.Target{Provider: p, Local: local, Model: "m"}
+}
+
+func (e env) chat(t *testing.T, req coord.Request) (string, *db.Interaction, error) {
+	t.Helper()
+	if req.Messages == nil {
+		req.Messages = []providers.Message{{Role: providers.RoleUser, Content: "q"}}
+	}
+	var b strings.Builder
+	in, err := e.c.Chat(context.Background(), req, func(c providers.Chunk) error { b.WriteString(c.Text); return nil })
+	return b.String(), in, err
+}
+
+func outcomes(in *db.Interaction) string {
+	var parts []string
+	for _, a := range in.Route {
+		parts = append(parts, a.Provider+":"+a.Outcome)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestLocalAffinityPrefersLocal(t *testing.T) {
+	cloud := pt.NewScripted("cloud", "openai", ok("c"))
+	local := pt.NewScripted("local", "ollama", ok("l"))
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(cloud, false), target(local, true)}})
+	out, in, err := e.chat(t, coord.Request{})
+	if err != nil || out != "l" || in.Provider != "local" || cloud.Calls() != 0 {
+		t.Fatalf("got %q from %v (err %v); want the local provider only", out, in.Provider, err)
+	}
+	if in.Strategy != "local_affinity" || in.Attempts != 1 || outcomes(in) != "local:ok" {
+		t.Fatalf("recorded %+v", in)
+	}
+}
+
+func TestRoundRobinRotates(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", ok("a"))
+	b := pt.NewScripted("b", "ollama", ok("b"))
+	e := newEnv(t, coord.Config{Strategy: coord.RoundRobin, Targets: []coord.Target{target(a, true), target(b, true)}})
+	var got []string
+	for range 4 {
+		out, _, err := e.chat(t, coord.Request{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, out)
+	}
+	if strings.Join(got, "") != "abab" {
+		t.Fatalf("round robin answered %v; want a b a b", got)
+	}
+}
+
+func TestLoadBalancedAvoidsBusyTarget(t *testing.T) {
+	release := make(chan struct{})
+	busy := pt.NewScripted("busy", "ollama", pt.Step{Block: release, Chunks: []string{"slow"}})
+	idle := pt.NewScripted("idle", "ollama", ok("fast"))
+	e := newEnv(t, coord.Config{Strategy: coord.LoadBalanced, Targets: []coord.Target{target(busy, true), target(idle, true)}})
+
+	// Occupy "busy" with a request pinned to it, then ask unpinned.
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := e.chat(t, coord.Request{Provider: "busy"})
+		done <- err
+	}()
+	for busy.Calls() == 0 {
+		time.Sleep(time.Millisecond) // poll until the pinned request is in flight
+	}
+	out, in, err := e.chat(t, coord.Request{})
+	close(release)
+	if err != nil || out != "fast" || in.Provider != "idle" {
+		t.Fatalf("load_balanced sent the request to %s (%q, %v); want idle", in.Provider, out, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExplicitProviderAndModel(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", ok("a"))
+	b := pt.NewScripted("b", "openai", ok("b"))
+	b.ModelList = []string{"big", "small"}
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, true), target(b, false)}})
+
+	if out, in, err := e.chat(t, coord.Request{Provider: "b", Model: "small"}); err != nil || out != "b" || in.Model != "small" {
+		t.Fatalf("pinned request: %q %+v %v", out, in, err)
+	}
+	// A model only b lists: a is passed over (and that is recorded), b answers.
+	if out, in, err := e.chat(t, coord.Request{Model: "big"}); err != nil || out != "b" || outcomes(in) != "a:not_found b:ok" || a.Calls() != 0 {
+		t.Fatalf("model routing: %q %v %v", out, in, err)
+	}
+	_, _, err := e.chat(t, coord.Request{Provider: "zzz"})
+	if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.Contains(ue.Msg, "a, b") {
+		t.Fatalf("unknown provider: %v", err)
+	}
+	_, _, err = e.chat(t, coord.Request{Model: "nope"})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, `"nope" is not served`) || !strings.Contains(ue.Msg, "big") {
+		t.Fatalf("unknown model: %v", err)
+	}
+}
+
+func TestRetryHonoursRetryAfter(t *testing.T) {
+	limited := &providers.Error{Provider: "a", Kind: providers.KindRateLimited, Message: "slow down", RetryAfter: 20 * time.Millisecond}
+	a := pt.NewScripted("a", "ollama", pt.Step{Err: limited}, ok("fine"))
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, true)}})
+	start := time.Now()
+	out, in, err := e.chat(t, coord.Request{})
+	if err != nil || out != "fine" {
+		t.Fatalf("%q, %v", out, err)
+	}
+	if since := time.Since(start); since < 20*time.Millisecond {
+		t.Errorf("retried after %s; Retry-After said 20ms", since)
+	}
+	if in.Attempts != 2 || outcomes(in) != "a:rate_limited a:ok" || in.Route[1].Retry != 1 {
+		t.Fatalf("route %+v", in.Route)
+	}
+}
+
+func TestRetryRules(t *testing.T) {
+	tests := []struct {
+		name      string
+		first     pt.Step
+		wantRoute string
+		wantErr   bool
+	}{
+		{"unavailable retried then fails over", fail(providers.KindUnavailable), "a:unavailable a:unavailable a:unavailable b:ok", false},
+		{"overloaded retried", fail(providers.KindOverloaded), "a:overloaded a:overloaded a:overloaded b:ok", false},
+		{"auth fails over at once", fail(providers.KindAuth), "a:auth b:ok", false},
+		{"not found fails over at once", fail(providers.KindNotFound), "a:not_found b:ok", false},
+		{"context too long fails over", fail(providers.KindContextTooLong), "a:context_too_long b:ok", false},
+		{"bad request stops", fail(providers.KindBadRequest), "a:bad_request", true},
+		{"broken after tokens: no retry, no failover", pt.Step{Chunks: []string{"par"}, Err: &providers.Error{Kind: providers.KindInterrupted, Message: "reset"}}, "a:interrupted", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := pt.NewScripted("a", "ollama", tt.first)
+			b := pt.NewScripted("b", "ollama", ok("b"))
+			e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, true), target(b, true)}, Breaker: coord.BreakerConfig{Failures: 100}})
+			_, in, err := e.chat(t, coord.Request{})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v; want error %v", err, tt.wantErr)
+			}
+			if got := outcomes(in); got != tt.wantRoute {
+				t.Fatalf("route %q; want %q", got, tt.wantRoute)
+			}
+			rec, _, _ := e.store.Interaction(context.Background(), in.ID)
+			if outcomes(&rec) != tt.wantRoute || rec.Attempts != in.Attempts {
+				t.Fatalf("stored route %q (attempts %d); want %q", outcomes(&rec), rec.Attempts, tt.wantRoute)
+			}
+			if tt.wantErr && rec.ErrorKind == "" {
+				t.Errorf("failed request stored without an error kind: %+v", rec)
+			}
+		})
+	}
+}
+
+func TestInterruptedAfterTokensIsRecorded(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", pt.Step{Chunks: []string{"half"}, Err: &providers.Error{Provider: "a", Kind: providers.KindInterrupted, Message: "connection reset"}})
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, true)}})
+	out, in, err := e.chat(t, coord.Request{})
+	if out != "half" || a.Calls() != 1 {
+		t.Fatalf("streamed %q in %d calls", out, a.Calls())
+	}
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, "broke off") {
+		t.Fatalf("err = %v", err)
+	}
+	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
+	if rec.Status != db.StatusInterrupted || rec.Response != "half" || rec.ErrorKind != "interrupted" {
+		t.Fatalf("recorded %+v", rec)
+	}
+}
+
+func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", fail(providers.KindUnavailable))
+	b := pt.NewScripted("b", "ollama", ok("b"))
+	e := newEnv(t, coord.Config{
+		Targets:     []coord.Target{target(a, true), target(b, true)},
+		Breaker:     coord.BreakerConfig{Failures: 2, OpenFor: 30 * time.Millisecond},
+		MaxAttempts: 1,
+	})
+	for range 2 {
+		if _, _, err := e.chat(t, coord.Request{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Calls() != 2 {
+		t.Fatalf("a called %d times; want 2", a.Calls())
+	}
+	// Open: a is skipped without a call.
+	_, in, err := e.chat(t, coord.Request{})
+	if err != nil || a.Calls() != 2 || outcomes(in) != "a:breaker_open b:ok" {
+		t.Fatalf("with the breaker open: calls %d, route %q, err %v", a.Calls(), outcomes(in), err)
+	}
+	if st := e.c.Status()[0].Routes[0]; st.Breaker != "open" {
+		t.Fatalf("status %+v; want open", st)
+	}
+	// After OpenFor the breaker is half-open; a probe that succeeds closes it.
+	deadline := time.Now().Add(5 * time.Second)
+	for e.c.Status()[0].Routes[0].Breaker != "half-open" {
+		if time.Now().After(deadline) {
+			t.Fatal("breaker never went half-open")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := e.c.Probe(context.Background()); n != 1 {
+		t.Fatalf("Probe closed %d breakers; want 1", n)
+	}
+	a.SetSteps(ok("a"))
+	if out, _, err := e.chat(t, coord.Request{}); err != nil || out != "a" {
+		t.Fatalf("after the probe: %q %v; want a to answer again", out, err)
+	}
+}
+
+func TestLocalRateLimitFailsOver(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", ok("a"))
+	b := pt.NewScripted("b", "ollama", ok("b"))
+	ta := target(a, true)
+	ta.Limits = coord.Limits{RequestsPerMinute: 1}
+	e := newEnv(t, coord.Config{Targets: []coord.Target{ta, target(b, true)}})
+	if out, _, _ := e.chat(t, coord.Request{}); out != "a" {
+		t.Fatalf("first request answered by %q", out)
+	}
+	out, in, err := e.chat(t, coord.Request{})
+	if err != nil || out != "b" || outcomes(in) != "a:rate_limited b:ok" {
+		t.Fatalf("second request: %q, route %q, %v; want a skipped by its limit", out, outcomes(in), err)
+	}
+}
+
+func TestSpendCapAndCost(t *testing.T) {
+	paid := pt.NewScripted("cloud", "openai", pt.Step{Chunks: []string{"$"}, Usage: providers.Usage{PromptTokens: 1_000_000, CompletionTokens: 100_000}})
+	local := pt.NewScripted("local", "ollama", ok("free"))
+	prices := pricing.Table{Overrides: map[string]pricing.Price{"cloud/m": {Input: 2, Output: 10}}}
+	caps := coord.SpendCaps{DailyUSD: 2.5}
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(paid, false), target(local, true)}, Prices: prices, Caps: caps})
+
+	_, in, err := e.chat(t, coord.Request{Provider: "cloud"})
+	if err != nil || in.CostUSD != 3 { // 1M in × $2 + 0.1M out × $10
+		t.Fatalf("cost %v, err %v; want $3", in.CostUSD, err)
+	}
+	// $3 spent today ≥ $2.50 cap: the paid provider is refused…
+	_, _, err = e.chat(t, coord.Request{Provider: "cloud"})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "daily spend cap of $2.50") {
+		t.Fatalf("over the cap: %v", err)
+	}
+	// …but local models still answer.
+	if out, _, err := e.chat(t, coord.Request{Strategy: coord.RoundRobin}); err != nil || out != "free" {
+		t.Fatalf("local after the cap: %q %v", out, err)
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	never := make(chan struct{})
+	defer close(never)
+	a := pt.NewScripted("a", "ollama", pt.Step{Block: never})
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, true)}, Deadline: 30 * time.Millisecond})
+	_, in, err := e.chat(t, coord.Request{})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "deadline") {
+		t.Fatalf("err = %v; want the deadline error", err)
+	}
+	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
+	if rec.Status != db.StatusError || rec.ErrorKind != "deadline" {
+		t.Fatalf("recorded %+v", rec)
+	}
+}
+
+func TestCancelRecordsCancelled(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", ok("one", "two", "three"))
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, true)}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in, err := e.c.Chat(ctx, coord.Request{Messages: []providers.Message{{Role: providers.RoleUser, Content: "q"}}},
+		func(providers.Chunk) error { cancel(); return nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want context.Canceled", err)
+	}
+	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
+	if rec.Status != db.StatusCancelled || rec.Response != "one" {
+		t.Fatalf("recorded %+v", rec)
+	}
+}
+
+func TestAllUnreachable(t *testing.T) {
+	a := pt.NewScripted("a", "ollama")
+	a.ModelsErr = &providers.Error{Provider: "a", Kind: providers.KindUnavailable, Message: "cannot reach a"}
+	b := pt.NewScripted("b", "ollama", fail(providers.KindUnavailable))
+	ta, tb := target(a, true), target(b, true)
+	ta.Model = ""
+	e := newEnv(t, coord.Config{Targets: []coord.Target{ta, tb}, MaxAttempts: 1})
+	_, in, err := e.chat(t, coord.Request{})
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, "no LLM provider reachable") || !strings.Contains(ue.Msg, "cannot reach a") || !strings.Contains(ue.Msg, "configure a provider") {
+		t.Fatalf("err = %v", err)
+	}
+	if in == nil || in.Status != db.StatusError {
+		t.Fatalf("b's failed attempt not recorded as an error: %+v", in)
+	}
+}

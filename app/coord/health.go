@@ -1,0 +1,78 @@
+package coord
+
+import (
+	"context"
+	"sort"
+
+	"github.com/sony/gobreaker/v2"
+)
+
+// RouteStatus is the breaker state of one provider+model.
+type RouteStatus struct {
+	Model               string `json:"model"`
+	Breaker             string `json:"breaker"` // closed, half-open, open
+	ConsecutiveFailures uint32 `json:"consecutive_failures"`
+}
+
+// TargetStatus is one provider's state in this process.
+type TargetStatus struct {
+	Name     string        `json:"name"`
+	Kind     string        `json:"kind"`
+	Endpoint string        `json:"endpoint"`
+	Local    bool          `json:"local"`
+	Limits   Limits        `json:"limits"`
+	InFlight int64         `json:"in_flight"`
+	LatencyM float64       `json:"latency_ms"` // moving average of successful requests
+	Routes   []RouteStatus `json:"routes"`
+}
+
+// Status reports every target's breakers, limits and load.
+func (c *Coordinator) Status() []TargetStatus {
+	out := make([]TargetStatus, 0, len(c.targets))
+	for _, t := range c.targets {
+		ts := TargetStatus{
+			Name: t.name, Kind: t.Provider.Kind(), Endpoint: t.Provider.Endpoint(), Local: t.Local,
+			Limits: t.Limits, InFlight: t.inflight.Load(), LatencyM: float64(t.ewma.Load()) / 1000,
+			Routes: []RouteStatus{},
+		}
+		t.mu.Lock()
+		for model, r := range t.models {
+			ts.Routes = append(ts.Routes, RouteStatus{Model: model, Breaker: r.breaker.State().String(),
+				ConsecutiveFailures: r.breaker.Counts().ConsecutiveFailures})
+		}
+		t.mu.Unlock()
+		sort.Slice(ts.Routes, func(i, j int) bool { return ts.Routes[i].Model < ts.Routes[j].Model })
+		out = append(out, ts)
+	}
+	return out
+}
+
+// Probe sends a health probe (a model listing) through every breaker that
+// is half-open, so that a recovered provider is closed again by the probe
+// rather than by a user's request. The node daemon runs it periodically.
+// It returns how many breakers it closed.
+func (c *Coordinator) Probe(ctx context.Context) int {
+	closed := 0
+	for _, t := range c.targets {
+		t.mu.Lock()
+		var half []*route
+		for _, r := range t.models {
+			if r.breaker.State() == gobreaker.StateHalfOpen {
+				half = append(half, r)
+			}
+		}
+		t.mu.Unlock()
+		for _, r := range half {
+			done, err := r.breaker.Allow()
+			if err != nil {
+				continue // another trial is under way
+			}
+			_, err = t.Provider.Models(ctx)
+			done(err)
+			if r.breaker.State() == gobreaker.StateClosed {
+				closed++
+			}
+		}
+	}
+	return closed
+}

@@ -1,0 +1,155 @@
+package coord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/pricing"
+)
+
+// retryable reports whether the same provider+model may be tried again.
+// Only transient faults are: rate limits, overload, an unreachable server
+// or a stream that broke before any token (the caller checks that).
+func retryable(err error) bool {
+	switch providers.KindOf(err) {
+	case providers.KindRateLimited, providers.KindOverloaded, providers.KindUnavailable, providers.KindInterrupted:
+		return true
+	}
+	return false
+}
+
+// backoff waits before retry attempt+1: the provider's Retry-After when it
+// gave one, else exponential backoff with full jitter. It returns false,
+// without waiting, when the wait would not fit the request's deadline —
+// better to fail over at once.
+func (r *run) backoff(ctx context.Context, attempt int, err error) bool {
+	c := r.c
+	var wait time.Duration
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.RetryAfter > 0 {
+		wait = pe.RetryAfter
+	} else {
+		ceil := min(c.cfg.BackoffBase<<attempt, c.cfg.BackoffMax)
+		wait = time.Duration(rand.Int64N(int64(ceil) + 1))
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// maxLimitWait is the longest a request waits for its own rate limit before
+// failing over to another provider instead.
+const maxLimitWait = 2 * time.Second
+
+// waitLimits takes a request (and its estimated tokens) from the route's
+// rate limiters, waiting up to maxLimitWait.
+func (r *run) waitLimits(ctx context.Context, t *target, rt *route) error {
+	now := time.Now()
+	var res []*rate.Reservation
+	if rt.reqs != nil {
+		res = append(res, rt.reqs.ReserveN(now, 1))
+	}
+	if rt.toks != nil {
+		res = append(res, rt.toks.ReserveN(now, min(r.estimate(), rt.toks.Burst())))
+	}
+	var delay time.Duration
+	for _, x := range res {
+		if !x.OK() {
+			delay = maxLimitWait + 1
+			break
+		}
+		delay = max(delay, x.DelayFrom(now))
+	}
+	if delay > maxLimitWait {
+		for _, x := range res {
+			x.Cancel()
+		}
+		return &providers.Error{Provider: t.name, Kind: providers.KindRateLimited,
+			Message: fmt.Sprintf("local rate limit (%d requests, %d tokens per minute) would delay the request by %s",
+				t.Limits.RequestsPerMinute, t.Limits.TokensPerMinute, delay.Round(time.Millisecond)), RetryAfter: delay}
+	}
+	if delay <= 0 {
+		return nil
+	}
+	tm := time.NewTimer(delay)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		for _, x := range res {
+			x.Cancel()
+		}
+		return ctx.Err()
+	}
+}
+
+// estimate is a rough token count of the request, for rate limiting
+// before the provider reports the real one: four bytes a token, plus the
+// answer's allowance.
+func (r *run) estimate() int {
+	n := 0
+	for _, m := range r.req.Messages {
+		n += len(m.Content)/4 + 4
+	}
+	return max(n+r.req.MaxTokens, 1)
+}
+
+// settleTokens charges the token limiter the difference between what a
+// request used and what was reserved for it.
+func settleTokens(rt *route, estimated, used int) {
+	if extra := used - estimated; extra > 0 {
+		rt.toks.ReserveN(time.Now(), min(extra, rt.toks.Burst()))
+	}
+}
+
+// price is the price of model on t; paid is false for local targets and
+// models of unknown price.
+func (c *Coordinator) price(t *target, model string) (p pricing.Price, paid bool) {
+	if t.Local {
+		return pricing.Price{}, false
+	}
+	return c.cfg.Prices.Lookup(t.name, t.Provider.Kind(), model)
+}
+
+// checkCaps refuses a paid request once a spend cap is reached.
+func (c *Coordinator) checkCaps(ctx context.Context) error {
+	caps := c.cfg.Caps
+	if caps.DailyUSD <= 0 && caps.MonthlyUSD <= 0 {
+		return nil
+	}
+	now := c.cfg.Now().UTC()
+	check := func(limit float64, since time.Time, period, key string) error {
+		if limit <= 0 {
+			return nil
+		}
+		spent, err := c.cfg.Recorder.SpentSince(ctx, since)
+		if err != nil {
+			return fmt.Errorf("coord: spend cap: %w", err)
+		}
+		if spent >= limit {
+			return usererr.New("the %s spend cap of $%.2f is reached ($%.2f spent); raise %s in the config's [limits] table or use a local model",
+				period, limit, spent, key)
+		}
+		return nil
+	}
+	if err := check(caps.DailyUSD, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), "daily", "daily_usd"); err != nil {
+		return err
+	}
+	return check(caps.MonthlyUSD, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), "monthly", "monthly_usd")
+}

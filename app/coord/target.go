@@ -1,0 +1,204 @@
+package coord
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"golang.org/x/time/rate"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// Target is a provider the coordinator may route requests to.
+type Target struct {
+	Provider providers.Provider
+	// Model is the provider's default model; "" means the first it lists.
+	Model string
+	// Local marks a provider on this machine (Ollama, LM Studio, a
+	// loopback server): preferred by local_affinity, and free.
+	Local bool
+	// Limits caps the request and token rates sent to each of its models.
+	Limits Limits
+}
+
+// Limits are per-model rate limits; zero means unlimited.
+type Limits struct {
+	RequestsPerMinute int `toml:"requests_per_minute" json:"requests_per_minute"`
+	TokensPerMinute   int `toml:"tokens_per_minute" json:"tokens_per_minute"`
+}
+
+// IsLocalKind reports whether providers of kind run on the user's machine
+// by nature, or, for URL-configured kinds, whether endpoint is on loopback
+// or a private network.
+func IsLocalKind(kind, endpoint string) bool {
+	switch kind {
+	case "ollama", "lmstudio":
+		return true
+	case "openai-compatible":
+		u, err := url.Parse(endpoint)
+		if err != nil {
+			return false
+		}
+		host := u.Hostname()
+		if host == "localhost" {
+			return true
+		}
+		ip := net.ParseIP(host)
+		return ip != nil && (ip.IsLoopback() || ip.IsPrivate())
+	}
+	return false
+}
+
+// target is a Target with its runtime state.
+type target struct {
+	Target
+	name string
+
+	inflight atomic.Int64
+	// ewma is the smoothed latency of successful requests, in microseconds.
+	ewma atomic.Int64
+
+	mu       sync.Mutex
+	models   map[string]*route // per model: breaker and limiters
+	catalog  []string          // model names, from Provider.Models
+	catErr   error
+	catAt    time.Time
+	catalogM sync.Mutex
+}
+
+// route is the per provider+model state: a breaker and rate limiters.
+type route struct {
+	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
+	reqs    *rate.Limiter // nil: unlimited
+	toks    *rate.Limiter // nil: unlimited
+}
+
+// route returns the state of model on t, creating it on first use.
+func (t *target) route(model string, bc BreakerConfig) *route {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r, ok := t.models[model]; ok {
+		return r
+	}
+	r := &route{breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        t.name + "/" + model,
+		MaxRequests: 1,
+		Timeout:     bc.OpenFor,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= bc.Failures },
+		// Only faults of the provider count against it; a refused key, an
+		// unknown model or a cancelled request say nothing of its health.
+		IsExcluded: func(err error) bool { return err != nil && !breakerFault(err) },
+	})}
+	if l := t.Limits.RequestsPerMinute; l > 0 {
+		r.reqs = rate.NewLimiter(rate.Limit(float64(l)/60), l)
+	}
+	if l := t.Limits.TokensPerMinute; l > 0 {
+		r.toks = rate.NewLimiter(rate.Limit(float64(l)/60), l)
+	}
+	if t.models == nil {
+		t.models = map[string]*route{}
+	}
+	t.models[model] = r
+	return r
+}
+
+// breakerFault reports whether err is a failure of the provider itself.
+func breakerFault(err error) bool {
+	switch providers.KindOf(err) {
+	case providers.KindUnavailable, providers.KindOverloaded, providers.KindRateLimited, providers.KindInterrupted:
+		return true
+	}
+	return false
+}
+
+// observe folds a successful request's latency into the moving average.
+func (t *target) observe(d time.Duration) {
+	us := d.Microseconds()
+	for {
+		old := t.ewma.Load()
+		next := us
+		if old != 0 {
+			next = (old*7 + us) / 8
+		}
+		if t.ewma.CompareAndSwap(old, next) {
+			return
+		}
+	}
+}
+
+// catalogTTL is how long a provider's model list is trusted.
+const catalogTTL = time.Minute
+
+// listModels returns the provider's model names, cached for catalogTTL.
+func (t *target) listModels(ctx context.Context) ([]string, error) {
+	t.catalogM.Lock()
+	defer t.catalogM.Unlock()
+	if !t.catAt.IsZero() && time.Since(t.catAt) < catalogTTL {
+		return t.catalog, t.catErr
+	}
+	ms, err := t.Provider.Models(ctx)
+	names := make([]string, 0, len(ms))
+	for _, m := range ms {
+		names = append(names, m.Name)
+	}
+	if ctx.Err() != nil {
+		return names, err // do not cache the caller's cancellation
+	}
+	t.catalog, t.catErr, t.catAt = names, err, time.Now()
+	return names, err
+}
+
+// serves reports whether the provider lists model, accepting Ollama's
+// implicit ":latest" tag.
+func serves(names []string, model string) (string, bool) {
+	for _, n := range names {
+		if n == model || n == model+":latest" || strings.TrimSuffix(n, ":latest") == model {
+			return model, true
+		}
+	}
+	return "", false
+}
+
+// order returns targets in the order strategy s tries them.
+func order(s Strategy, ts []*target, rr uint64) []*target {
+	out := slices.Clone(ts)
+	switch s {
+	case RoundRobin:
+		if n := len(out); n > 0 {
+			k := int(rr % uint64(n))
+			out = append(out[k:], out[:k]...)
+		}
+	case LoadBalanced:
+		slices.SortStableFunc(out, func(a, b *target) int {
+			if d := a.inflight.Load() - b.inflight.Load(); d != 0 {
+				return int(d)
+			}
+			la, lb := a.ewma.Load(), b.ewma.Load()
+			switch {
+			case la < lb:
+				return -1
+			case la > lb:
+				return 1
+			}
+			return 0
+		})
+	default: // LocalAffinity
+		slices.SortStableFunc(out, func(a, b *target) int {
+			switch {
+			case a.Local && !b.Local:
+				return -1
+			case !a.Local && b.Local:
+				return 1
+			}
+			return 0
+		})
+	}
+	return out
+}

@@ -1,0 +1,83 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// SpentSince is the total cost in USD of interactions started at or after t.
+func (s *Store) SpentSince(ctx context.Context, t time.Time) (float64, error) {
+	rows, err := s.Query(ctx, `SELECT COALESCE(SUM(cost_usd), 0) FROM llm_interaction WHERE started_at >= ?`, t)
+	if err != nil {
+		return 0, fmt.Errorf("db: spent since: %w", err)
+	}
+	return asFloat(rows.Values[0][0]), nil
+}
+
+// UsageRow is the usage of one provider and model on one day.
+type UsageRow struct {
+	Day              string  `json:"day"` // YYYY-MM-DD, UTC
+	Provider         string  `json:"provider"`
+	Model            string  `json:"model"`
+	Requests         int     `json:"requests"`
+	Errors           int     `json:"errors"`
+	PromptTokens     int     `json:"prompt_tokens"`
+	CompletionTokens int     `json:"completion_tokens"`
+	CostUSD          float64 `json:"cost_usd"`
+}
+
+// Usage sums interactions started at or after since by day, provider and
+// model, newest day first.
+func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) {
+	rows, err := s.Query(ctx, `SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day,
+			provider, model, COUNT(*),
+			SUM(CASE WHEN status = 'ok' THEN 0 ELSE 1 END),
+			SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_usd)
+		FROM llm_interaction WHERE started_at >= ?
+		GROUP BY day, provider, model ORDER BY day DESC, provider, model`, since)
+	if err != nil {
+		return nil, fmt.Errorf("db: usage: %w", err)
+	}
+	out := make([]UsageRow, 0, len(rows.Values))
+	for _, r := range rows.Values {
+		out = append(out, UsageRow{
+			Day: asString(r[0]), Provider: asString(r[1]), Model: asString(r[2]),
+			Requests: int(asInt(r[3])), Errors: int(asInt(r[4])),
+			PromptTokens: int(asInt(r[5])), CompletionTokens: int(asInt(r[6])), CostUSD: asFloat(r[7]),
+		})
+	}
+	return out, nil
+}
+
+// ProviderStat is how one provider has done recently.
+type ProviderStat struct {
+	Provider    string   `json:"provider"`
+	Requests    int      `json:"requests"`
+	Errors      int      `json:"errors"`
+	AvgTTFTms   *float64 `json:"avg_ttft_ms"`
+	AvgTotalMs  *float64 `json:"avg_total_ms"`
+	LastErrKind string   `json:"last_error_kind,omitempty"`
+}
+
+// ProviderStats summarises interactions started at or after since, per provider.
+func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]ProviderStat, error) {
+	rows, err := s.Query(ctx, `SELECT provider, COUNT(*),
+			SUM(CASE WHEN status = 'ok' THEN 0 ELSE 1 END),
+			AVG(ttft_ms), AVG(total_ms),
+			(SELECT error_kind FROM llm_interaction i2 WHERE i2.provider = i.provider AND i2.error_kind != ''
+				AND i2.started_at >= ? ORDER BY started_at DESC LIMIT 1)
+		FROM llm_interaction i WHERE started_at >= ? AND status != 'running' GROUP BY provider`, since, since)
+	if err != nil {
+		return nil, fmt.Errorf("db: provider stats: %w", err)
+	}
+	out := make(map[string]ProviderStat, len(rows.Values))
+	for _, r := range rows.Values {
+		p := ProviderStat{
+			Provider: asString(r[0]), Requests: int(asInt(r[1])), Errors: int(asInt(r[2])),
+			AvgTTFTms: asFloatPtr(r[3]), AvgTotalMs: asFloatPtr(r[4]), LastErrKind: asString(r[5]),
+		}
+		out[p.Provider] = p
+	}
+	return out, nil
+}
