@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/ollama"
@@ -28,6 +30,7 @@ type Config struct {
 // App holds the services of one aiex process.
 type App struct {
 	Store     *db.Store
+	Keys      *keys.Store
 	Providers []providers.Provider
 	Ask       *ask.Service
 
@@ -69,6 +72,9 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	}
 	a.Store = st
 	a.cleanup = append(a.cleanup, st.Close)
+
+	// Provider API keys, encrypted with this node's key file (read lazily).
+	a.Keys = keys.New(st, filepath.Join(st.Dir(), "secret.key"), st.NodeID())
 
 	// Record this node.
 	now := time.Now()

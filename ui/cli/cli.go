@@ -37,6 +37,7 @@ type Root struct {
 	Ask        AskCmd        `cmd:"" help:"Ask a question; the answer streams to stdout."`
 	History    HistoryCmd    `cmd:"" help:"List recorded LLM interactions."`
 	Status     StatusCmd     `cmd:"" help:"Show the data dir, the store and the providers."`
+	Keys       KeysCmd       `cmd:"" help:"Manage stored provider API keys."`
 	Version    VersionCmd    `cmd:"" help:"Show version information."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }
