@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
 // File is the TOML configuration file, by default
@@ -19,27 +23,68 @@ import (
 //	data_dir = "/path/to/data"      # like --data-dir / AIEX_DATA_DIR
 //	provider = "ollama"             # default provider (like --provider)
 //	model = "llama3.2"              # default model (like --model / AIEX_MODEL)
+//	strategy = "local_affinity"     # or load_balanced, round_robin
 //
 //	[providers.ollama]              # one table per provider; the key is its name
-//	kind = "ollama"                 # defaults to the name
+//	kind = "ollama"                 # ollama, openai, openai-compatible, anthropic, lmstudio; defaults to the name
 //	base_url = "http://127.0.0.1:11434"
 //	model = "llama3.2"              # this provider's default model
+//	api_key_env = "MY_KEY"          # read the API key from this variable
+//	requests_per_minute = 60        # rate limits per model (0: none)
+//	tokens_per_minute = 100000
+//
+//	[limits]
+//	daily_usd = 5                   # spend caps on paid models (0: none)
+//	monthly_usd = 50
+//	deadline = "10m"                # per request, retries included
+//	max_attempts = 3                # per provider+model before failing over
+//
+//	[prices."openai/gpt-4o"]        # USD per 1M tokens; "provider/model" or "model"
+//	input = 2.5
+//	output = 10
 type File struct {
 	DataDir   string                    `toml:"data_dir"`
 	Provider  string                    `toml:"provider"`
 	Model     string                    `toml:"model"`
+	Strategy  string                    `toml:"strategy"`
 	Providers map[string]ProviderConfig `toml:"providers"`
+	Limits    Limits                    `toml:"limits"`
+	Prices    map[string]pricing.Price  `toml:"prices"`
 }
 
 // ProviderConfig configures one provider.
 type ProviderConfig struct {
-	Kind    string `toml:"kind"`
-	BaseURL string `toml:"base_url"`
-	Model   string `toml:"model"`
+	Kind              string `toml:"kind"`
+	BaseURL           string `toml:"base_url"`
+	Model             string `toml:"model"`
+	APIKeyEnv         string `toml:"api_key_env"`
+	RequestsPerMinute int    `toml:"requests_per_minute"`
+	TokensPerMinute   int    `toml:"tokens_per_minute"`
+}
+
+// Limits are the [limits] table: spend caps and request policy.
+type Limits struct {
+	DailyUSD    float64  `toml:"daily_usd"`
+	MonthlyUSD  float64  `toml:"monthly_usd"`
+	Deadline    Duration `toml:"deadline"`
+	MaxAttempts int      `toml:"max_attempts"`
+}
+
+// Duration is a time.Duration written as a string ("90s", "10m") in TOML.
+type Duration time.Duration
+
+// UnmarshalText parses a duration like "10m".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil || v < 0 {
+		return fmt.Errorf("%q is not a duration like \"90s\" or \"10m\"", b)
+	}
+	*d = Duration(v)
+	return nil
 }
 
 // Provider kinds this build supports.
-var providerKinds = []string{"ollama"}
+var providerKinds = []string{"ollama", "openai", "openai-compatible", "anthropic", "lmstudio"}
 
 // LoadFile reads and validates the configuration file at path. A missing
 // file is an empty configuration unless required is set (the user named the
@@ -73,7 +118,7 @@ func configError(path string, err error) error {
 	case errors.As(err, &strict) && len(strict.Errors) > 0:
 		e := strict.Errors[0]
 		row, _ := e.Position()
-		return usererr.Usage("config %s line %d: unknown key %q; remove it or fix its spelling (keys: data_dir, provider, model, [providers.NAME] kind, base_url, model)",
+		return usererr.Usage("config %s line %d: unknown key %q; remove it or fix its spelling (the README's Configuration section lists the keys)",
 			path, row, strings.Join(e.Key(), "."))
 	case errors.As(err, &derr):
 		row, _ := derr.Position()
@@ -94,10 +139,24 @@ func (f *File) validate(path string) error {
 		if kind == "" {
 			kind = name
 		}
-		if !contains(providerKinds, kind) {
+		if !slices.Contains(providerKinds, kind) {
 			return usererr.Usage("config %s: provider %q has kind %q, which this build does not support; supported kinds: %s",
 				path, name, kind, strings.Join(providerKinds, ", "))
 		}
+	}
+	if _, err := coord.ParseStrategy(f.Strategy); err != nil {
+		return usererr.Usage("config %s: %s", path, err)
+	}
+	for name, p := range f.Providers {
+		if p.RequestsPerMinute < 0 || p.TokensPerMinute < 0 {
+			return usererr.Usage("config %s: provider %q: rate limits must be 0 (none) or more", path, name)
+		}
+		if p.Kind == "openai-compatible" && p.BaseURL == "" {
+			return usererr.Usage("config %s: provider %q of kind openai-compatible needs base_url (e.g. http://127.0.0.1:8080/v1)", path, name)
+		}
+	}
+	if f.Limits.DailyUSD < 0 || f.Limits.MonthlyUSD < 0 || f.Limits.MaxAttempts < 0 {
+		return usererr.Usage("config %s: [limits] values must be 0 (none) or more", path)
 	}
 	if f.Provider != "" && len(f.Providers) > 0 {
 		if _, ok := f.Providers[f.Provider]; !ok {
@@ -144,13 +203,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

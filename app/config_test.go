@@ -5,11 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -26,11 +28,22 @@ func TestLoadFileValid(t *testing.T) {
 data_dir = "/srv/aiex"
 provider = "gpu"
 model = "tiny"
+strategy = "round_robin"
+
+[limits]
+daily_usd = 2.5
+deadline = "90s"
+max_attempts = 2
+
+[prices."gpu/llama3"]
+input = 0.1
+output = 0.2
 
 [providers.gpu]
 kind = "ollama"
 base_url = "http://gpu:11434"
 model = "llama3"
+requests_per_minute = 30
 
 [providers.ollama]
 `)
@@ -39,11 +52,13 @@ model = "llama3"
 		t.Fatal(err)
 	}
 	want := app.File{
-		DataDir: "/srv/aiex", Provider: "gpu", Model: "tiny",
+		DataDir: "/srv/aiex", Provider: "gpu", Model: "tiny", Strategy: "round_robin",
 		Providers: map[string]app.ProviderConfig{
-			"gpu":    {Kind: "ollama", BaseURL: "http://gpu:11434", Model: "llama3"},
+			"gpu":    {Kind: "ollama", BaseURL: "http://gpu:11434", Model: "llama3", RequestsPerMinute: 30},
 			"ollama": {},
 		},
+		Limits: app.Limits{DailyUSD: 2.5, Deadline: app.Duration(90 * time.Second), MaxAttempts: 2},
+		Prices: map[string]pricing.Price{"gpu/llama3": {Input: 0.1, Output: 0.2}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("LoadFile (-want +got):\n%s", diff)
@@ -74,6 +89,11 @@ func TestLoadFileErrors(t *testing.T) {
 		{"wrong type", "model = 3\n", []string{"line 1", `"model"`}},
 		{"unsupported kind", "[providers.x]\nkind = \"bard\"\n", []string{`kind "bard"`, "supported kinds: ollama"}},
 		{"default provider without table", "provider = \"gpu\"\n[providers.ollama]\n", []string{`provider = "gpu"`, "configured: ollama"}},
+		{"bad strategy", "strategy = \"fastest\"\n", []string{`"fastest"`, "local_affinity"}},
+		{"bad deadline", "[limits]\ndaily_usd = 1\ndeadline = \"soon\"\n", []string{"line 3", "limits.deadline", "10m"}},
+		{"negative cap", "[limits]\nmonthly_usd = -1\n", []string{"[limits]"}},
+		{"compatible without url", "[providers.vllm]\nkind = \"openai-compatible\"\n", []string{`"vllm"`, "base_url"}},
+		{"unknown price key", "[prices.\"gpt-4o\"]\ninput = 1\noutptu = 2\n", []string{"line 3", "outptu"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
