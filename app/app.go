@@ -7,35 +7,40 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
+	"sync"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/db"
-	"github.com/aiex-dev/aiex/providers"
-	"github.com/aiex-dev/aiex/providers/ollama"
+	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
 // Config is what New needs. It works at its zero value except for DataDir.
 type Config struct {
-	DataDir    string       // resolved data dir
-	ConfigPath string       // the config file in use, for messages
-	File       File         // the parsed config file
-	Logger     *slog.Logger // nil discards
-	Version    string       // aiex version, recorded in nodes
-	Verbose    bool         // let the store's libraries log to stderr
+	DataDir    string              // resolved data dir
+	ConfigPath string              // the config file in use, for messages
+	File       File                // the parsed config file
+	Logger     *slog.Logger        // nil discards
+	Version    string              // aiex version, recorded in nodes
+	Verbose    bool                // let the store's libraries log to stderr
+	Getenv     func(string) string // the environment; nil means os.Getenv
 }
 
 // App holds the services of one aiex process.
 type App struct {
-	Store     *db.Store
-	Keys      *keys.Store
-	Providers []providers.Provider
-	Ask       *ask.Service
+	Store *db.Store
+	Keys  *keys.Store
 
-	logger  *slog.Logger
-	cleanup []func(context.Context) error
+	cfg       Config
+	getenv    func(string) string
+	prices    pricing.Table
+	logger    *slog.Logger
+	cleanup   []func(context.Context) error
+	coordOnce sync.Once
+	coord     *coord.Coordinator
+	coordErr  error
 }
 
 // New opens the store and builds the services. Close releases them.
@@ -44,22 +49,16 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{logger: logger}
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	a := &App{logger: logger, prices: pricing.Table{Overrides: cfg.File.Prices}}
 	defer func() {
 		if retErr != nil {
 			a.Close(ctx)
 		}
 	}()
-
-	// Build the providers first: a bad provider config should fail before
-	// the store is touched.
-	cands, err := buildProviders(cfg.File)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range cands {
-		a.Providers = append(a.Providers, c.Provider)
-	}
 
 	// Open the store.
 	raftLevel := "OFF"
@@ -85,13 +84,51 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 		return nil, fmt.Errorf("app: record node: %w", err)
 	}
 
-	a.Ask = &ask.Service{
-		Candidates: cands,
-		Recorder:   st,
-		Node:       st.NodeID(),
-		Hint:       providerHint(cfg.ConfigPath),
-	}
+	a.cfg, a.getenv = cfg, getenv
 	return a, nil
+}
+
+// Coord returns the coordinator every LLM request goes through, building
+// the providers on first use: commands that send no request (history,
+// keys, usage) never pay for them, nor fail on a provider's setup.
+func (a *App) Coord(ctx context.Context) (*coord.Coordinator, error) {
+	a.coordOnce.Do(func() {
+		a.coord, a.coordErr = a.newCoord(ctx)
+	})
+	return a.coord, a.coordErr
+}
+
+func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {
+	targets, err := buildTargets(ctx, a.cfg.File, a.Keys, a.getenv)
+	if err != nil {
+		return nil, err
+	}
+	strategy, err := coord.ParseStrategy(a.cfg.File.Strategy)
+	if err != nil {
+		return nil, err
+	}
+	lim := a.cfg.File.Limits
+	return coord.New(coord.Config{
+		Targets:     targets,
+		Recorder:    a.Store,
+		Node:        a.Store.NodeID(),
+		Strategy:    strategy,
+		Prices:      a.prices,
+		Caps:        coord.SpendCaps{DailyUSD: lim.DailyUSD, MonthlyUSD: lim.MonthlyUSD},
+		MaxAttempts: lim.MaxAttempts,
+		Deadline:    time.Duration(lim.Deadline),
+		Hint:        providerHint(a.cfg.ConfigPath),
+		Logger:      a.logger,
+	}), nil
+}
+
+// Ask answers a one-shot question through the coordinator (see app/ask).
+func (a *App) Ask(ctx context.Context, req ask.Request, fn func(text string) error) (*db.Interaction, error) {
+	c, err := a.Coord(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return (&ask.Service{Router: c}).Ask(ctx, req, fn)
 }
 
 // Close tears the services down in reverse order of creation. It is safe to
@@ -107,51 +144,9 @@ func (a *App) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// buildProviders makes the configured providers, the default one first.
-// With none configured, Ollama at OLLAMA_HOST (or its default address) is
-// the one provider: what a newcomer with a local Ollama expects.
-func buildProviders(f File) ([]ask.Candidate, error) {
-	names := sortedKeys(f.Providers)
-	if i := slices.Index(names, f.Provider); i > 0 {
-		names = append([]string{f.Provider}, slices.Delete(names, i, i+1)...)
-	}
-	if len(names) == 0 {
-		p, err := ollama.New(ollama.Config{Name: "ollama"})
-		if err != nil {
-			return nil, err
-		}
-		return []ask.Candidate{{Provider: p, Model: f.Model}}, nil
-	}
-	var out []ask.Candidate
-	for _, name := range names {
-		pc := f.Providers[name]
-		kind := pc.Kind
-		if kind == "" {
-			kind = name
-		}
-		var p providers.Provider
-		var err error
-		switch kind {
-		case "ollama":
-			p, err = ollama.New(ollama.Config{Name: name, BaseURL: pc.BaseURL})
-		default:
-			err = fmt.Errorf("unsupported provider kind %q", kind)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("app: provider %s: %w", name, err)
-		}
-		model := pc.Model
-		if model == "" {
-			model = f.Model
-		}
-		out = append(out, ask.Candidate{Provider: p, Model: model})
-	}
-	return out, nil
-}
-
 func providerHint(configPath string) string {
 	if configPath == "" {
 		configPath = DefaultConfigPath()
 	}
-	return fmt.Sprintf("start Ollama (ollama serve), set OLLAMA_HOST to a running server, or add a [providers.NAME] table to %s", configPath)
+	return fmt.Sprintf("start Ollama (ollama serve), set OLLAMA_HOST to a running server, set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a [providers.NAME] table to %s", configPath)
 }

@@ -2,19 +2,30 @@ package app
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
 // Interaction is one recorded LLM request, as the UIs show it.
 type Interaction = db.Interaction
 
+// UsageRow is one day's usage of one provider and model.
+type UsageRow = db.UsageRow
+
 // History returns the most recent interactions, newest first.
 func (a *App) History(ctx context.Context, limit int) ([]Interaction, error) {
 	return a.Store.Interactions(ctx, limit)
+}
+
+// Usage sums tokens and cost per day, provider and model since a time.
+func (a *App) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) {
+	return a.Store.Usage(ctx, since)
 }
 
 // StatusReport describes this node: its store and its providers.
@@ -25,18 +36,26 @@ type StatusReport struct {
 	Providers     []ProviderStatus `json:"providers"`
 }
 
-// ProviderStatus is one configured provider and whether it answered.
+// ProviderStatus is one configured provider: whether it answered, its
+// breakers and limits in this process, and how it did recently.
 type ProviderStatus struct {
-	Name      string   `json:"name"`
-	Kind      string   `json:"kind"`
-	Endpoint  string   `json:"endpoint"`
-	Reachable bool     `json:"reachable"`
-	Models    []string `json:"models"`
-	Error     string   `json:"error,omitempty"`
+	Name      string              `json:"name"`
+	Kind      string              `json:"kind"`
+	Endpoint  string              `json:"endpoint"`
+	Local     bool                `json:"local"`
+	Reachable bool                `json:"reachable"`
+	Models    []string            `json:"models"`
+	Error     string              `json:"error,omitempty"`
+	Limits    coord.Limits        `json:"limits"`
+	Breakers  []coord.RouteStatus `json:"breakers"`
+	Recent    *db.ProviderStat    `json:"recent,omitempty"` // the last 24 hours
 }
 
-// probeTimeout bounds how long Status waits for each provider.
+// probeTimeout bounds how long a report waits for each provider.
 const probeTimeout = 2 * time.Second
+
+// recentWindow is the period "recent" statistics cover.
+const recentWindow = 24 * time.Hour
 
 // Status reports the store's state and probes every provider in parallel.
 func (a *App) Status(ctx context.Context) (StatusReport, error) {
@@ -46,15 +65,39 @@ func (a *App) Status(ctx context.Context) (StatusReport, error) {
 		return r, err
 	}
 	r.SchemaVersion = v
-	r.Providers = make([]ProviderStatus, len(a.Providers))
+	r.Providers, err = a.ProviderReport(ctx)
+	return r, err
+}
+
+// ProviderReport probes every provider in parallel (a model listing, also a
+// health probe for half-open breakers) and adds what this process and the
+// store know of it.
+func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
+	c, err := a.Coord(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.Probe(ctx)
+	stats, err := a.Store.ProviderStats(ctx, time.Now().Add(-recentWindow))
+	if err != nil {
+		return nil, err
+	}
+	live := c.Status()
+	targets := c.Targets()
+	out := make([]ProviderStatus, len(targets))
 	var wg sync.WaitGroup
-	for i, p := range a.Providers {
+	for i, t := range targets {
 		wg.Go(func() {
-			r.Providers[i] = probe(ctx, p)
+			ps := probe(ctx, t.Provider)
+			ps.Local, ps.Limits, ps.Breakers = t.Local, t.Limits, live[i].Routes
+			if s, ok := stats[ps.Name]; ok {
+				ps.Recent = &s
+			}
+			out[i] = ps
 		})
 	}
 	wg.Wait()
-	return r, nil
+	return out, nil
 }
 
 func probe(ctx context.Context, p providers.Provider) ProviderStatus {
@@ -71,4 +114,71 @@ func probe(ctx context.Context, p providers.Provider) ProviderStatus {
 		ps.Models = append(ps.Models, m.Name)
 	}
 	return ps
+}
+
+// ModelInfo is one model of one provider.
+type ModelInfo struct {
+	Provider      string         `json:"provider"`
+	Model         string         `json:"model"`
+	ContextWindow int            `json:"context_window"` // tokens; 0 when unknown
+	Local         bool           `json:"local"`
+	Loaded        bool           `json:"loaded"`
+	Price         *pricing.Price `json:"price"` // USD per 1M tokens; nil when unknown (free if local)
+}
+
+// contextWindower is implemented by providers that can look a model's
+// context window up separately (Ollama's show).
+type contextWindower interface {
+	ContextWindow(ctx context.Context, model string) (int, error)
+}
+
+// Models lists every model of every reachable provider; unreachable ones
+// are reported in errs by provider name.
+func (a *App) Models(ctx context.Context) (models []ModelInfo, errs map[string]string, err error) {
+	prices := a.prices
+	c, err := a.Coord(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	targets := c.Targets()
+	var mu sync.Mutex
+	errs = map[string]string{}
+	var wg sync.WaitGroup
+	for _, t := range targets {
+		wg.Go(func() {
+			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+			defer cancel()
+			ms, err := t.Provider.Models(pctx)
+			if err != nil {
+				mu.Lock()
+				errs[t.Provider.Name()] = err.Error()
+				mu.Unlock()
+				return
+			}
+			cw, _ := t.Provider.(contextWindower)
+			for _, m := range ms {
+				mi := ModelInfo{Provider: t.Provider.Name(), Model: m.Name, ContextWindow: m.ContextWindow,
+					Local: t.Local || m.Local, Loaded: m.Loaded}
+				if mi.ContextWindow == 0 && cw != nil {
+					mi.ContextWindow, _ = cw.ContextWindow(pctx, m.Name)
+				}
+				if mi.Local {
+					mi.Price = &pricing.Price{}
+				} else if p, ok := prices.Lookup(t.Provider.Name(), t.Provider.Kind(), m.Name); ok {
+					mi.Price = &p
+				}
+				mu.Lock()
+				models = append(models, mi)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	sort.Slice(models, func(i, j int) bool {
+		if models[i].Provider != models[j].Provider {
+			return models[i].Provider < models[j].Provider
+		}
+		return models[i].Model < models[j].Model
+	})
+	return models, errs, nil
 }

@@ -487,7 +487,7 @@ func (r *run) userError(ctx context.Context) error {
 		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.c.cfg.Hint)
 	}
 	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" && r.req.Provider == "" {
-		return usererr.Wrap(last, "model %q is not served by any provider; available: %s", r.req.Model, strings.Join(dedupe(r.notFound), ", "))
+		return usererr.Wrap(last, "model %q not found on any provider; available: %s", r.req.Model, strings.Join(dedupe(r.notFound), ", "))
 	}
 	var pe *providers.Error
 	if errors.As(last, &pe) {

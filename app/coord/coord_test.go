@@ -141,7 +141,7 @@ func TestExplicitProviderAndModel(t *testing.T) {
 		t.Fatalf("unknown provider: %v", err)
 	}
 	_, _, err = e.chat(t, coord.Request{Model: "nope"})
-	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, `"nope" is not served`) || !strings.Contains(ue.Msg, "big") {
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, `"nope" not found on any provider`) || !strings.Contains(ue.Msg, "big") {
 		t.Fatalf("unknown model: %v", err)
 	}
 }

@@ -76,3 +76,12 @@ func (c *Coordinator) Probe(ctx context.Context) int {
 	}
 	return closed
 }
+
+// Targets returns the configured targets, in configuration order.
+func (c *Coordinator) Targets() []Target {
+	out := make([]Target, len(c.targets))
+	for i, t := range c.targets {
+		out[i] = t.Target
+	}
+	return out
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -13,6 +14,7 @@ import (
 type AskCmd struct {
 	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
+	Strategy string   `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 	Prompt   []string `arg:"" optional:"" help:"The question. With - or piped input, it is read from stdin (and appended to any words given)."`
 }
 
@@ -25,6 +27,13 @@ func (a *AskCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
+	strategy, err := coord.ParseStrategy(a.Strategy)
+	if err != nil {
+		return err
+	}
+	if a.Strategy == "" {
+		strategy = ""
+	}
 	core, err := c.App()
 	if err != nil {
 		return err
@@ -34,7 +43,7 @@ func (a *AskCmd) Run(c *Context) error {
 	defer stop()
 	wrote := false
 	last := byte('\n')
-	in, err := core.Ask.Ask(c, ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Actor: "cli"},
+	in, err := core.Ask(c, ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Strategy: strategy, Actor: "cli"},
 		func(text string) error {
 			stop()
 			if c.Out.JSON {

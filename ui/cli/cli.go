@@ -37,6 +37,9 @@ type Root struct {
 	Ask        AskCmd        `cmd:"" help:"Ask a question; the answer streams to stdout."`
 	History    HistoryCmd    `cmd:"" help:"List recorded LLM interactions."`
 	Status     StatusCmd     `cmd:"" help:"Show the data dir, the store and the providers."`
+	Providers  ProvidersCmd  `cmd:"" help:"Show each provider: reachable, circuit breakers, limits, recent latency and errors."`
+	Models     ModelsCmd     `cmd:"" help:"List every model of every provider with context window, local/cloud and price."`
+	Usage      UsageCmd      `cmd:"" help:"Tokens and cost by day, provider and model."`
 	Keys       KeysCmd       `cmd:"" help:"Manage stored provider API keys."`
 	Version    VersionCmd    `cmd:"" help:"Show version information."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/ollama"
+)
+
+// keyLookup finds a stored API key for a provider name.
+type keyLookup interface {
+	Get(ctx context.Context, provider string) (string, bool, error)
+}
+
+// buildTargets makes the configured providers, the default one first. With
+// none configured, it makes what the user's environment already sets up:
+// Ollama at OLLAMA_HOST (or its default address) always, OpenAI and
+// Anthropic when their standard API key variables (or stored keys) exist.
+func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(string) string) ([]coord.Target, error) {
+	type spec struct {
+		name string
+		pc   ProviderConfig
+	}
+	var specs []spec
+	names := sortedKeys(f.Providers)
+	if i := slices.Index(names, f.Provider); i > 0 {
+		names = append([]string{f.Provider}, slices.Delete(names, i, i+1)...)
+	}
+	for _, n := range names {
+		specs = append(specs, spec{n, f.Providers[n]})
+	}
+	if len(specs) == 0 {
+		specs = append(specs, spec{"ollama", ProviderConfig{Kind: "ollama"}})
+		for _, k := range []struct{ name, env string }{{"openai", "OPENAI_API_KEY"}, {"anthropic", "ANTHROPIC_API_KEY"}} {
+			if getenv(k.env) != "" || hasStoredKey(ctx, keys, k.name) {
+				specs = append(specs, spec{k.name, ProviderConfig{Kind: k.name}})
+			}
+		}
+	}
+
+	out := make([]coord.Target, 0, len(specs))
+	for _, s := range specs {
+		kind := s.pc.Kind
+		if kind == "" {
+			kind = s.name
+		}
+		key, err := apiKey(ctx, s.name, kind, s.pc, keys, getenv)
+		if err != nil {
+			return nil, err
+		}
+		p, err := newProvider(s.name, kind, s.pc, key)
+		if err != nil {
+			return nil, fmt.Errorf("app: provider %s: %w", s.name, err)
+		}
+		model := s.pc.Model
+		if model == "" {
+			model = f.Model
+		}
+		out = append(out, coord.Target{
+			Provider: p,
+			Model:    model,
+			Local:    coord.IsLocalKind(kind, p.Endpoint()),
+			Limits:   coord.Limits{RequestsPerMinute: s.pc.RequestsPerMinute, TokensPerMinute: s.pc.TokensPerMinute},
+		})
+	}
+	return out, nil
+}
+
+// apiKey resolves a provider's key: the variable named by api_key_env, then
+// a key stored with `aiex keys set`, then (in the provider package) the
+// SDK's standard variable. Local kinds need none.
+func apiKey(ctx context.Context, name, kind string, pc ProviderConfig, keys keyLookup, getenv func(string) string) (string, error) {
+	if pc.APIKeyEnv != "" {
+		if v := getenv(pc.APIKeyEnv); v != "" {
+			return v, nil
+		}
+	}
+	if kind == "ollama" || keys == nil {
+		return "", nil
+	}
+	v, ok, err := keys.Get(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	if ok {
+		return v, nil
+	}
+	return "", nil
+}
+
+func hasStoredKey(ctx context.Context, keys keyLookup, name string) bool {
+	if keys == nil {
+		return false
+	}
+	_, ok, err := keys.Get(ctx, name)
+	return err == nil && ok
+}
+
+// newProvider builds one provider of a kind.
+func newProvider(name, kind string, pc ProviderConfig, key string) (providers.Provider, error) {
+	switch kind {
+	case "ollama":
+		return ollama.New(ollama.Config{Name: name, BaseURL: pc.BaseURL})
+	}
+	return nil, fmt.Errorf("unsupported provider kind %q", kind)
+}

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// ProvidersCmd shows each provider's health, breakers, limits and recent
+// performance.
+type ProvidersCmd struct{}
+
+// Run prints the report.
+func (p *ProvidersCmd) Run(c *Context) error {
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+	rep, err := core.ProviderReport(c)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(rep)
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, c.Out.Bold("PROVIDER\tKIND\tENDPOINT\tSTATE\tBREAKERS\tLIMITS\tLAST 24H"))
+	for _, s := range rep {
+		state := c.Out.Green("reachable")
+		if !s.Reachable {
+			state = c.Out.Red("unreachable")
+		}
+		breakers := "closed"
+		var open []string
+		for _, b := range s.Breakers {
+			if b.Breaker != "closed" {
+				open = append(open, b.Model+" "+b.Breaker)
+			}
+		}
+		if len(open) > 0 {
+			breakers = c.Out.Red(strings.Join(open, ", "))
+		}
+		limits := "none"
+		if s.Limits.RequestsPerMinute > 0 || s.Limits.TokensPerMinute > 0 {
+			limits = fmt.Sprintf("%d req/min, %d tok/min", s.Limits.RequestsPerMinute, s.Limits.TokensPerMinute)
+		}
+		recent := "no requests"
+		if r := s.Recent; r != nil {
+			recent = fmt.Sprintf("%d req, %.0f%% errors, avg %s (ttft %s)", r.Requests,
+				100*float64(r.Errors)/float64(max(r.Requests, 1)), fmtMillis(r.AvgTotalMs), fmtMillis(r.AvgTTFTms))
+		}
+		kind := s.Kind
+		if s.Local {
+			kind += " (local)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, kind, s.Endpoint, state, breakers, limits, recent)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range rep {
+		if !s.Reachable {
+			fmt.Fprintf(c.Out.Out, "%s: %s\n", s.Name, s.Error)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// UsageCmd sums tokens and cost by day, provider and model.
+type UsageCmd struct {
+	Days int `default:"30" help:"How many days back to cover (today included)."`
+}
+
+// Run prints the table or, with --json, an array.
+func (u *UsageCmd) Run(c *Context) error {
+	if u.Days <= 0 {
+		return usererr.Usage("--days must be 1 or more, not %d", u.Days)
+	}
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(u.Days - 1))
+	rows, err := core.Usage(c, since)
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		rows = []app.UsageRow{}
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(rows)
+	}
+	if len(rows) == 0 {
+		_, err := fmt.Fprintf(c.Out.Out, "No requests in the last %d days.\n", u.Days)
+		return err
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, c.Out.Bold("DAY\tPROVIDER\tMODEL\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST\t"))
+	var total float64
+	var in, out int
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t$%.4f\t\n", r.Day, r.Provider, r.Model, r.Requests, r.Errors,
+			r.PromptTokens, r.CompletionTokens, r.CostUSD)
+		total += r.CostUSD
+		in += r.PromptTokens
+		out += r.CompletionTokens
+	}
+	fmt.Fprintf(tw, "%s\t\t\t\t\t%d\t%d\t$%.4f\t\n", c.Out.Bold("total"), in, out, total)
+	return tw.Flush()
+}
