@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ollama/ollama/api"
+
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
@@ -140,6 +142,16 @@ func (s *sandbox) history() []historyRow {
 	return rows
 }
 
+// userMessage is the last user message of a request the fake received.
+func userMessage(req api.ChatRequest) string {
+	for i := len(req.Messages) - 1; i >= 0; i-- {
+		if req.Messages[i].Role == "user" {
+			return req.Messages[i].Content
+		}
+	}
+	return ""
+}
+
 // oneLine fails unless stderr is exactly one line mentioning every want.
 func oneLine(t *testing.T, stderr string, want ...string) {
 	t.Helper()
@@ -217,8 +229,8 @@ func TestAskStreamsAndHistoryRecords(t *testing.T) {
 	if strings.Contains(r.stdout, "\x1b[") {
 		t.Fatal("colour escapes in non-terminal output")
 	}
-	if got := fake.Requests()[0].Messages[0].Content; got != "say hello" {
-		t.Fatalf("prompt sent %q", got)
+	if got := userMessage(fake.Requests()[0]); got != "Question: say hello" {
+		t.Fatalf("prompt sent %q; want the ask template around the question", got)
 	}
 
 	rows := s.history()
@@ -251,10 +263,10 @@ func TestAskReadsStdin(t *testing.T) {
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests; want 2", len(reqs))
 	}
-	if got := reqs[0].Messages[0].Content; got != "what is this?" {
+	if got := userMessage(reqs[0]); got != "Question: what is this?" {
 		t.Errorf("ask - sent %q", got)
 	}
-	if got := reqs[1].Messages[0].Content; got != "explain:\n\nfunc main() {}" {
+	if got := userMessage(reqs[1]); got != "Question: explain:\n\nfunc main() {}" {
 		t.Errorf("ask WORDS < pipe sent %q", got)
 	}
 }
@@ -503,4 +515,27 @@ func TestKilledProcessLeavesUsableStore(t *testing.T) {
 	if len(rows) != 1 || rows[0].Status != "running" || rows[0].Prompt != "hello" {
 		t.Fatalf("history after kill -9: %+v; want the started interaction", rows)
 	}
+}
+
+// TestPromptOverride: a template in the config dir's prompts/ replaces the
+// embedded one; a broken one is reported with file and line.
+func TestPromptOverride(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
+	s := newSandbox(t, fake.URL())
+	dir := filepath.Join(s.home, "config", "aiex", "prompts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ask.tmpl")
+	os.WriteFile(path, []byte(`{{define "user"}}Q>> {{.Question}}{{end}}`), 0o644)
+	s.mustRun("ask", "-m", "tiny", "hi")
+	if got := userMessage(fake.Requests()[0]); got != "Q>> hi" {
+		t.Fatalf("override not used: sent %q", got)
+	}
+	os.WriteFile(path, []byte("{{define \"user\"}}\nQ {{.Question}\n{{end}}"), 0o644)
+	r := s.run("", "ask", "-m", "tiny", "hi")
+	if r.code != 2 {
+		t.Fatalf("broken template: exit %d; want 2", r.code)
+	}
+	oneLine(t, r.stderr, path, "line 2")
 }

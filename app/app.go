@@ -13,7 +13,9 @@ import (
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/keys"
+	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
@@ -41,6 +43,10 @@ type App struct {
 	coordOnce sync.Once
 	coord     *coord.Coordinator
 	coordErr  error
+
+	promptsOnce sync.Once
+	prompts     *prompt.Set
+	promptsErr  error
 }
 
 // New opens the store and builds the services. Close releases them.
@@ -128,7 +134,31 @@ func (a *App) Ask(ctx context.Context, req ask.Request, fn func(text string) err
 	if err != nil {
 		return nil, err
 	}
-	return (&ask.Service{Router: c}).Ask(ctx, req, fn)
+	prompts, err := a.Prompts()
+	if err != nil {
+		return nil, err
+	}
+	return (&ask.Service{Router: c, Prompts: askPrompt{prompts}}).Ask(ctx, req, fn)
+}
+
+// Prompts returns the prompt templates: the embedded ones, overridden by
+// files in the prompts directory beside the config file.
+func (a *App) Prompts() (*prompt.Set, error) {
+	a.promptsOnce.Do(func() {
+		path := a.cfg.ConfigPath
+		if path == "" {
+			path = DefaultConfigPath()
+		}
+		a.prompts, a.promptsErr = prompt.Load(filepath.Join(filepath.Dir(path), "prompts"))
+	})
+	return a.prompts, a.promptsErr
+}
+
+// askPrompt renders the "ask" template for app/ask.
+type askPrompt struct{ set *prompt.Set }
+
+func (p askPrompt) Ask(question string) ([]providers.Message, error) {
+	return p.set.Render("ask", prompt.Data{Question: question})
 }
 
 // Close tears the services down in reverse order of creation. It is safe to
