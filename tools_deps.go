@@ -11,6 +11,9 @@ import (
 	_ "github.com/bluekeyes/go-gitdiff/gitdiff"
 	_ "github.com/openai/openai-go/v3"
 	_ "github.com/sony/gobreaker/v2"
+	_ "github.com/tiktoken-go/tokenizer"
+	_ "github.com/tree-sitter/go-tree-sitter"
+	_ "github.com/tree-sitter/tree-sitter-elixir/bindings/go"
 	_ "github.com/yuin/goldmark"
 	_ "golang.org/x/time/rate"
 )
