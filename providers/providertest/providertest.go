@@ -57,6 +57,10 @@ type script struct {
 	errorMsg      string
 	pauseAfter    int // wait for release (or for the client to go away)
 	release       <-chan struct{}
+
+	// ext holds settings that only some fakes understand, each under a key
+	// type owned by the file that defines them (see openai.go).
+	ext map[any]any
 }
 
 func defaultScript() script {

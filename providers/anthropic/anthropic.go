@@ -1,0 +1,197 @@
+// Package anthropic implements providers.Provider for Anthropic's Messages
+// API through Anthropic's official Go SDK
+// (github.com/anthropics/anthropic-sdk-go/v2).
+//
+// The SDK does the HTTP, the server-sent events and the JSON; this package
+// converts between the shared providers types and the SDK's with pure
+// functions (toParams, streamState.apply, toModel, mapError) and turns every
+// failure into a *providers.Error a user can read.
+//
+// The SDK is set up to do nothing behind the caller's back: no retries (the
+// coordinator retries), no credentials, profiles or headers from the
+// environment except the two variables this package reads itself
+// (ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL), and the key sent in the
+// x-api-key header (the SDK's own WithAPIKey would send it as a bearer token).
+//
+// The SDK speaks API version 2026-10-21, which removed the sampling
+// parameters: the API answers 400 to any request that carries temperature, so
+// Request.Temperature is not sent.
+package anthropic
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go/v2"
+	"github.com/anthropics/anthropic-sdk-go/v2/option"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// kind is the provider kind this package implements.
+const kind = "anthropic"
+
+// defaultBaseURL is Anthropic's API, used when neither Config.BaseURL nor
+// ANTHROPIC_BASE_URL names another.
+const defaultBaseURL = "https://api.anthropic.com"
+
+// The environment variables New reads, as Anthropic's SDKs name them.
+const (
+	envAPIKey  = "ANTHROPIC_API_KEY"
+	envBaseURL = "ANTHROPIC_BASE_URL"
+)
+
+// Config configures a Provider. The zero value talks to Anthropic's API with
+// the key in ANTHROPIC_API_KEY.
+type Config struct {
+	// Name is the configured provider name used in errors and status
+	// output; empty means "anthropic".
+	Name string
+	// BaseURL is the API's address without /v1, e.g. a proxy's
+	// "http://127.0.0.1:8080". Empty means $ANTHROPIC_BASE_URL, else
+	// https://api.anthropic.com.
+	BaseURL string
+	// APIKey authenticates the requests (sent as x-api-key). Empty means
+	// $ANTHROPIC_API_KEY; with neither, requests go without a key and the
+	// API answers with an auth error. The key never appears in errors or in
+	// Endpoint.
+	APIKey string
+	// HTTPClient sends the requests; nil means a client with connect and
+	// response-header timeouts and no overall timeout, since answers stream
+	// for as long as they take. The client is not modified.
+	HTTPClient *http.Client
+}
+
+// Provider talks to Anthropic's API. It is safe for concurrent use and does
+// not change after New.
+type Provider struct {
+	name     string
+	endpoint string // base URL without credentials, for messages
+	noKey    bool   // no API key was configured, to say so on auth errors
+	client   anthropic.Client
+}
+
+var _ providers.Provider = (*Provider)(nil)
+
+// New returns a Provider for cfg. It does not contact the API.
+func New(cfg Config) (*Provider, error) {
+	base := cfg.BaseURL
+	if base == "" {
+		base = os.Getenv(envBaseURL)
+	}
+	if base == "" {
+		base = defaultBaseURL
+	}
+	u, err := parseBaseURL(base)
+	if err != nil {
+		return nil, err
+	}
+	key := cfg.APIKey
+	if key == "" {
+		key = os.Getenv(envAPIKey)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	name := cfg.Name
+	if name == "" {
+		name = kind
+	}
+	opts := []option.RequestOption{
+		// Only what is passed here: no ANTHROPIC_AUTH_TOKEN, profile files,
+		// federation or ANTHROPIC_CUSTOM_HEADERS picked up by the SDK.
+		option.WithoutEnvironmentDefaults(),
+		option.WithBaseURL(u.String()),
+		option.WithHTTPClient(hc),
+		// The coordinator decides about retries and fail-over; the SDK would
+		// otherwise retry 429s, 5xx and dropped connections twice, waiting
+		// out retry-after.
+		option.WithMaxRetries(0),
+	}
+	if key != "" {
+		opts = append(opts, option.WithHeader("x-api-key", key))
+	}
+	return &Provider{
+		name:     name,
+		endpoint: redact(u),
+		noKey:    key == "",
+		client:   anthropic.NewClient(opts...),
+	}, nil
+}
+
+// parseBaseURL checks that s is an absolute http(s) URL with a host. Errors
+// name the URL without its credentials.
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		// url.Error quotes s, which may hold a password; say less.
+		return nil, errors.New("anthropic: invalid BaseURL: not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("anthropic: invalid BaseURL %q: want http:// or https:// followed by a host, e.g. %s", redact(u), defaultBaseURL)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("anthropic: invalid BaseURL %q: no host", redact(u))
+	}
+	return u, nil
+}
+
+// redact returns u as a string without user information, query or trailing slash.
+func redact(u *url.URL) string {
+	c := *u
+	c.User = nil
+	c.RawQuery, c.Fragment = "", ""
+	return strings.TrimSuffix(c.String(), "/")
+}
+
+// Name returns the configured provider name.
+func (p *Provider) Name() string { return p.name }
+
+// Kind returns "anthropic".
+func (p *Provider) Kind() string { return kind }
+
+// Endpoint returns the API's base URL without credentials.
+func (p *Provider) Endpoint() string { return p.endpoint }
+
+// RequestID returns the request-id Anthropic gave the failed request whose
+// error is in err's chain, or "" if there is none. Anthropic's support asks
+// for it.
+func RequestID(err error) string {
+	var ae *anthropic.Error
+	if errors.As(err, &ae) {
+		return ae.RequestID
+	}
+	return ""
+}
+
+// The timeouts of the default HTTP client. There is no overall timeout: an
+// answer streams for as long as the model writes.
+const (
+	dialTimeout = 10 * time.Second
+	// headerTimeout bounds the wait for the response headers, which a
+	// streaming answer sends once the request is accepted, before the model
+	// has written anything.
+	headerTimeout = 5 * time.Minute
+)
+
+// defaultHTTPClient returns the client used when Config.HTTPClient is nil.
+func defaultHTTPClient() *http.Client {
+	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: headerTimeout,
+		ExpectContinueTimeout: time.Second,
+	}}
+}

@@ -1,0 +1,252 @@
+package anthropic
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go/v2"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+func TestChatHTTPErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []providertest.Option
+		model    string
+		wantKind providers.ErrorKind
+		wantCode int
+		wantMsg  string
+	}{
+		{"bad key", []providertest.Option{providertest.WithAnthropicKey("sk-other")}, testModel,
+			providers.KindAuth, 401, "invalid x-api-key"},
+		{"permission", []providertest.Option{providertest.WithStatus(403, "Your API key does not have permission to use the specified resource.")}, testModel,
+			providers.KindAuth, 403, "Your API key does not have permission to use the specified resource."},
+		{"billing", []providertest.Option{providertest.WithStatus(402, "Your credit balance is too low to access the Anthropic API.")}, testModel,
+			providers.KindAuth, 402, "Your credit balance is too low to access the Anthropic API."},
+		{"rate limited", []providertest.Option{providertest.WithStatus(429, "This request would exceed the rate limit for your organization")}, testModel,
+			providers.KindRateLimited, 429, "This request would exceed the rate limit for your organization"},
+		{"overloaded", []providertest.Option{providertest.WithStatus(529, "Overloaded")}, testModel,
+			providers.KindOverloaded, 529, "Overloaded"},
+		{"bad request", []providertest.Option{providertest.WithStatus(400, "messages: at least one message is required")}, testModel,
+			providers.KindBadRequest, 400, "messages: at least one message is required"},
+		{"prompt too long", []providertest.Option{providertest.WithStatus(400, "prompt is too long: 210000 tokens > 200000 maximum")}, testModel,
+			providers.KindContextTooLong, 400, "prompt is too long: 210000 tokens > 200000 maximum"},
+		{"too large", []providertest.Option{providertest.WithStatus(413, "Request exceeds the maximum allowed number of bytes.")}, testModel,
+			providers.KindBadRequest, 413, "Request exceeds the maximum allowed number of bytes."},
+		{"api error", []providertest.Option{providertest.WithStatus(500, "Internal server error")}, testModel,
+			providers.KindUnavailable, 500, "Internal server error"},
+		{"gateway", []providertest.Option{providertest.WithStatus(502, "")}, testModel,
+			providers.KindUnavailable, 502, "502 Bad Gateway"},
+		{"unknown model", nil, "claude-nope",
+			providers.KindNotFound, 404, "model: claude-nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, p := startFake(t, tt.opts...)
+			got, _, err := chat(t.Context(), p, userRequest(tt.model))
+			pe := asProviderError(t, err)
+			if pe.Kind != tt.wantKind || pe.StatusCode != tt.wantCode || pe.Message != tt.wantMsg || pe.Provider != "anthropic" {
+				t.Errorf("got %s %d %q from %q, want %s %d %q", pe.Kind, pe.StatusCode, pe.Message, pe.Provider, tt.wantKind, tt.wantCode, tt.wantMsg)
+			}
+			if len(got) != 0 {
+				t.Errorf("got chunks %v", got)
+			}
+			if id := RequestID(err); !strings.HasPrefix(id, "req_") {
+				t.Errorf("RequestID = %q, want the request-id header", id)
+			}
+		})
+	}
+}
+
+func TestChatNotFoundListsModels(t *testing.T) {
+	_, p := startFake(t)
+	_, _, err := chat(t.Context(), p, userRequest("claude-nope"))
+	pe := asProviderError(t, err)
+	if diff := cmp.Diff([]string{testModel, "claude-haiku-4-5-20251001"}, pe.Models); diff != "" {
+		t.Errorf("Models (-want +got):\n%s", diff)
+	}
+}
+
+func TestChatWithoutKey(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	a := providertest.NewAnthropic(t)
+	p, err := New(Config{BaseURL: a.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = chat(t.Context(), p, userRequest(testModel))
+	pe := asProviderError(t, err)
+	want := "x-api-key header is required (no API key configured: set ANTHROPIC_API_KEY or the provider's key)"
+	if pe.Kind != providers.KindAuth || pe.Message != want {
+		t.Errorf("got %s %q, want %s %q", pe.Kind, pe.Message, providers.KindAuth, want)
+	}
+}
+
+func TestChatRetryAfter(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []providertest.Option
+		min, max time.Duration
+	}{
+		{"retry-after", []providertest.Option{providertest.WithStatus(429, "slow down"), providertest.WithRetryAfter(30)}, 30 * time.Second, 30 * time.Second},
+		// Without retry-after the reset time of the exhausted limit counts;
+		// it is RFC 3339 to the second and read a moment later.
+		{"ratelimit reset", []providertest.Option{providertest.WithStatus(429, "slow down"), providertest.WithAnthropicRateLimitReset(90 * time.Second)},
+			88 * time.Second, 90 * time.Second},
+		{"overloaded with retry-after", []providertest.Option{providertest.WithStatus(529, "Overloaded"), providertest.WithRetryAfter(5)}, 5 * time.Second, 5 * time.Second},
+		{"none", []providertest.Option{providertest.WithStatus(500, "oops")}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, p := startFake(t, tt.opts...)
+			_, _, err := chat(t.Context(), p, userRequest(testModel))
+			pe := asProviderError(t, err)
+			if pe.RetryAfter < tt.min || pe.RetryAfter > tt.max {
+				t.Errorf("RetryAfter = %v, want %v to %v", pe.RetryAfter, tt.min, tt.max)
+			}
+		})
+	}
+}
+
+func TestChatStreamErrorEvent(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []providertest.Option
+		wantKind providers.ErrorKind
+	}{
+		{"overloaded", nil, providers.KindOverloaded},
+		{"api error", []providertest.Option{providertest.WithAnthropicErrorType("api_error")}, providers.KindUnavailable},
+		{"rate limit", []providertest.Option{providertest.WithAnthropicErrorType("rate_limit_error")}, providers.KindRateLimited},
+		{"unknown type", []providertest.Option{providertest.WithAnthropicErrorType("brand_new_error")}, providers.KindInterrupted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := "Overloaded"
+			_, p := startFake(t, append([]providertest.Option{providertest.WithReply("a", "b", "c"), providertest.WithUsage(7, 3),
+				providertest.WithStreamError(2, msg)}, tt.opts...)...)
+			got, res, err := chat(t.Context(), p, userRequest(testModel))
+			pe := asProviderError(t, err)
+			if pe.Kind != tt.wantKind || pe.Message != msg || pe.StatusCode != 0 {
+				t.Errorf("got %s %d %q, want %s 0 %q", pe.Kind, pe.StatusCode, pe.Message, tt.wantKind, msg)
+			}
+			// The text before the error did reach the caller.
+			if diff := cmp.Diff([]string{"a", "b"}, texts(got)); diff != "" {
+				t.Errorf("chunks (-want +got):\n%s", diff)
+			}
+			if res.Model != testModel || res.Usage.PromptTokens != 7 {
+				t.Errorf("result = %+v, want the model and usage of message_start", res)
+			}
+			var ae *anthropic.Error
+			if !errors.As(err, &ae) || !strings.HasPrefix(RequestID(err), "req_") {
+				t.Errorf("err does not wrap the SDK's error with the request ID: %#v", pe.Err)
+			}
+		})
+	}
+}
+
+func TestChatInterrupted(t *testing.T) {
+	tests := []struct {
+		name       string
+		opt        providertest.Option
+		wantChunks []string
+		wantMsg    string // the message after "the answer from Anthropic at URL "
+		wantErr    bool   // whether Err holds the cause
+	}{
+		{"truncated", providertest.WithTruncatedStream(2), []string{"a", "b"},
+			"ended after 2 chunks without message_stop", false},
+		{"truncated after the last chunk", providertest.WithTruncatedStream(10), []string{"a", "b", "c"},
+			"ended after 3 chunks without message_stop", false},
+		{"broken", providertest.WithBrokenStream(1), []string{"a"},
+			"broke off after 1 chunks: unexpected EOF", true},
+		{"malformed", providertest.WithAnthropicMalformedEvent(1), []string{"a"},
+			"broke off after 1 chunks: an event was not valid JSON: ", true},
+		{"reset right after the headers", providertest.WithAnthropicResetAfterEvents(0), nil,
+			"broke off after 0 chunks: ", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, p := startFake(t, providertest.WithReply("a", "b", "c"), tt.opt)
+			got, res, err := chat(t.Context(), p, userRequest(testModel))
+			pe := asProviderError(t, err)
+			prefix := fmt.Sprintf("the answer from Anthropic at %s ", a.URL())
+			if pe.Kind != providers.KindInterrupted || !strings.HasPrefix(pe.Message, prefix+tt.wantMsg) {
+				t.Errorf("got %s %q, want %s %q", pe.Kind, pe.Message, providers.KindInterrupted, prefix+tt.wantMsg)
+			}
+			if (pe.Err != nil) != tt.wantErr {
+				t.Errorf("Err = %v, want a cause: %v", pe.Err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.wantChunks, texts(got)); diff != "" {
+				t.Errorf("chunks (-want +got):\n%s", diff)
+			}
+			if res.Model != testModel {
+				t.Errorf("result model = %q", res.Model)
+			}
+		})
+	}
+}
+
+func TestChatResetMidStream(t *testing.T) {
+	// message_start, content_block_start, ping, then two deltas: a reset
+	// there may lose data already in flight, so the chunks are a prefix.
+	_, p := startFake(t, providertest.WithReply("a", "b", "c"), providertest.WithAnthropicResetAfterEvents(5))
+	got, _, err := chat(t.Context(), p, userRequest(testModel))
+	pe := asProviderError(t, err)
+	if pe.Kind != providers.KindInterrupted || !strings.Contains(pe.Message, "broke off after") {
+		t.Errorf("got %s %q, want interrupted", pe.Kind, pe.Message)
+	}
+	if txt := strings.Join(texts(got), ""); !strings.HasPrefix("ab", txt) {
+		t.Errorf("chunks %q, want a prefix of ab", txt)
+	}
+}
+
+func TestChatUnreachable(t *testing.T) {
+	url := providertest.Unreachable(t)
+	p := newProvider(t, url)
+	_, _, err := chat(t.Context(), p, userRequest(testModel))
+	pe := asProviderError(t, err)
+	want := fmt.Sprintf("cannot reach Anthropic at %s: connection refused", url)
+	if pe.Kind != providers.KindUnavailable || pe.Message != want {
+		t.Errorf("got %s %q, want %s %q", pe.Kind, pe.Message, providers.KindUnavailable, want)
+	}
+	if pe.Err == nil {
+		t.Error("Err is nil, want the dial error")
+	}
+}
+
+func TestErrorsNeverShowTheKey(t *testing.T) {
+	// The key also goes in the base URL's user information, where an
+	// error message might quote it.
+	a := providertest.NewAnthropic(t, providertest.WithStatus(500, "boom"))
+	p, err := New(Config{BaseURL: strings.Replace(a.URL(), "http://", "http://user:"+testKey+"@", 1), APIKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(p.Endpoint(), testKey) {
+		t.Errorf("Endpoint() = %q shows the key", p.Endpoint())
+	}
+	_, _, err = chat(t.Context(), p, userRequest(testModel))
+	pe := asProviderError(t, err)
+	if pe.Kind != providers.KindUnavailable {
+		t.Errorf("kind = %s", pe.Kind)
+	}
+	var ae *anthropic.Error
+	if !errors.As(err, &ae) {
+		t.Fatal("Err is not the SDK's error")
+	}
+	if ae.Request == nil || len(ae.Request.Header) != 0 || ae.Response.Request != ae.Request {
+		t.Errorf("the SDK error keeps the request's headers: %v", ae.Request)
+	}
+	if dump := string(ae.DumpRequest(false)) + string(ae.DumpResponse(true)); strings.Contains(dump, testKey) {
+		t.Errorf("dumps show the key:\n%s", dump)
+	}
+	_, err = New(Config{BaseURL: "ftp://user:" + testKey + "@example.com"})
+	assertNoKey(t, err)
+	_, err = New(Config{BaseURL: "http://user:" + testKey + "@exa mple.com"})
+	assertNoKey(t, err)
+}

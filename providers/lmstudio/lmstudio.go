@@ -1,0 +1,141 @@
+// Package lmstudio implements providers.Provider and providers.Embedder for
+// LM Studio's local server.
+//
+// LM Studio serves two APIs on one port: an OpenAI-compatible one under /v1,
+// and its native REST API under /api/v0 (LM Studio 0.3.6 and later). Chat
+// and embeddings go through /v1 with an openai.Provider of kind
+// "openai-compatible"; the model list comes from /api/v0/models, which says
+// which models are loaded and how long their context is. A server without
+// the native API (older LM Studio answers unknown paths with 200 and
+// {"error": "Unexpected endpoint or method. …"}; a proxy may answer 404)
+// gets its model list from /v1/models instead.
+package lmstudio
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/openai"
+)
+
+// Kind is the provider kind this package implements.
+const Kind = "lmstudio"
+
+// DefaultBaseURL is where LM Studio's server listens unless told otherwise.
+// LM Studio documents no environment variable for it.
+const DefaultBaseURL = "http://localhost:1234"
+
+// Config configures a Provider. The zero value talks to LM Studio on this
+// machine at its default port.
+type Config struct {
+	// Name is the configured provider name used in errors and status
+	// output; empty means "lmstudio".
+	Name string
+	// BaseURL is the server's root, e.g. "http://192.168.1.20:1234"; empty
+	// means DefaultBaseURL. A trailing "/v1" is ignored.
+	BaseURL string
+	// APIKey is sent as a bearer token. LM Studio needs one only when
+	// "Require authentication" is on in its server settings (0.4 and later).
+	APIKey string
+	// HTTPClient sends the requests; nil means a client with a dial timeout
+	// and no overall timeout. The client passed in is not modified.
+	HTTPClient *http.Client
+}
+
+// Provider talks to one LM Studio server. It is safe for concurrent use and
+// does not change after New.
+type Provider struct {
+	name     string
+	endpoint string   // root URL without credentials, for messages
+	base     *url.URL // root URL, with credentials if given
+	apiKey   string
+	hc       *http.Client
+	api      *openai.Provider // the /v1 API
+}
+
+var (
+	_ providers.Provider = (*Provider)(nil)
+	_ providers.Embedder = (*Provider)(nil)
+)
+
+// New returns a Provider for cfg. It does not contact the server.
+func New(cfg Config) (*Provider, error) {
+	raw := cfg.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("lmstudio: invalid BaseURL %q: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("lmstudio: invalid BaseURL %q: want http:// or https:// followed by host and port, e.g. %s", raw, DefaultBaseURL)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("lmstudio: invalid BaseURL %q: no host", raw)
+	}
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1")
+	u.RawPath = ""
+	name := cfg.Name
+	if name == "" {
+		name = Kind
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	api, err := openai.New(openai.Config{
+		Name:       name,
+		Kind:       openai.KindCompatible,
+		BaseURL:    u.JoinPath("v1").String(),
+		APIKey:     cfg.APIKey,
+		HTTPClient: hc,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lmstudio: %w", err)
+	}
+	c := *u
+	c.User = nil
+	return &Provider{name: name, endpoint: c.String(), base: u, apiKey: cfg.APIKey, hc: hc, api: api}, nil
+}
+
+// defaultHTTPClient returns the client used when Config.HTTPClient is nil:
+// a dial timeout and no overall one, since answers stream for as long as
+// they take and LM Studio may load a model before the first byte.
+func defaultHTTPClient() *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		MaxIdleConns:          16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}}
+}
+
+// Name returns the configured provider name.
+func (p *Provider) Name() string { return p.name }
+
+// Kind returns "lmstudio".
+func (p *Provider) Kind() string { return Kind }
+
+// Endpoint returns the server's root URL without credentials.
+func (p *Provider) Endpoint() string { return p.endpoint }
+
+// Chat streams the answer to req through the OpenAI-compatible API; see
+// openai.Provider.Chat.
+func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
+	return p.api.Chat(ctx, req, fn)
+}
+
+// Embed returns one vector per input through the OpenAI-compatible API.
+func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][]float32, error) {
+	return p.api.Embed(ctx, model, input)
+}

@@ -1,0 +1,235 @@
+package lmstudio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// nativeModel is a model as GET /api/v0/models describes it.
+type nativeModel struct {
+	ID               string `json:"id"`
+	Type             string `json:"type"` // "llm", "vlm", "embeddings"
+	State            string `json:"state"`
+	MaxContextLength int    `json:"max_context_length"`
+}
+
+// Models lists the models LM Studio has downloaded, from its native API:
+// Loaded from their state, ContextWindow from their maximum context length,
+// all Local. Without the native API it lists /v1/models, which says neither.
+func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
+	status, body, err := p.getNative(ctx, "models")
+	if err != nil {
+		return nil, p.requestError(ctx, "list models", err)
+	}
+	switch {
+	case noNativeAPI(status, body):
+		ms, err := p.api.Models(ctx)
+		for i := range ms {
+			ms[i].Local = true // LM Studio runs its models itself, wherever it is
+		}
+		return ms, err
+	case status != http.StatusOK:
+		return nil, nativeError(p.name, status, body)
+	}
+	var list struct {
+		Data []nativeModel `json:"data"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, p.unexpected(err)
+	}
+	return toModels(list.Data), nil
+}
+
+// ContextWindow returns the maximum context length in tokens of model, from
+// GET /api/v0/models/{model}; 0 when the server does not say (no native
+// API). A model the server does not have is KindNotFound, listing the ones
+// it has.
+func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error) {
+	status, body, err := p.getNative(ctx, "models", model)
+	if err != nil {
+		return 0, p.requestError(ctx, "show "+model, err)
+	}
+	if status == http.StatusOK && !noNativeAPI(status, body) {
+		var m nativeModel
+		if err := json.Unmarshal(body, &m); err != nil {
+			return 0, p.unexpected(err)
+		}
+		return m.MaxContextLength, nil
+	}
+	if status != http.StatusNotFound && !noNativeAPI(status, body) {
+		return 0, nativeError(p.name, status, body)
+	}
+	// Not found, or no native API: the list says which.
+	ms, err := p.Models(ctx)
+	if err != nil {
+		return 0, err
+	}
+	pe := &providers.Error{Provider: p.name, Kind: providers.KindNotFound, StatusCode: status}
+	for _, m := range ms {
+		if m.Name == model {
+			return m.ContextWindow, nil
+		}
+		pe.Models = append(pe.Models, m.Name)
+	}
+	pe.Message = fmt.Sprintf("model %q not found; available: %s", model, strings.Join(pe.Models, ", "))
+	if len(pe.Models) == 0 {
+		pe.Message = fmt.Sprintf("model %q not found; no models downloaded", model)
+	}
+	return 0, pe
+}
+
+// toModels converts the native model list.
+func toModels(data []nativeModel) []providers.Model {
+	ms := make([]providers.Model, 0, len(data))
+	for _, m := range data {
+		ms = append(ms, providers.Model{
+			Name:          m.ID,
+			ContextWindow: m.MaxContextLength,
+			Local:         true,
+			Loaded:        m.State == "loaded",
+		})
+	}
+	return ms
+}
+
+// maxNativeBody bounds how much of a native API answer is read.
+const maxNativeBody = 16 << 20
+
+// getNative GETs /api/v0/ followed by the path elements (each escaped) and
+// returns the status and body.
+func (p *Provider) getNative(ctx context.Context, elem ...string) (int, []byte, error) {
+	esc := make([]string, len(elem))
+	for i, e := range elem {
+		esc[i] = url.PathEscape(e) // model IDs have slashes: "qwen/qwen3-4b"
+	}
+	u := p.base.String() + "/api/v0/" + strings.Join(esc, "/")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if p.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+p.apiKey)
+	}
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxNativeBody))
+	if err != nil {
+		return 0, nil, err
+	}
+	return resp.StatusCode, body, nil
+}
+
+// noNativeAPI reports whether an answer from /api/v0 says the server lacks
+// it: a 404 that is not LM Studio's JSON error, or LM Studio's 200 with
+// {"error": "Unexpected endpoint or method. …"} (versions before 0.3.6).
+func noNativeAPI(status int, body []byte) bool {
+	var v struct {
+		Error json.RawMessage `json:"error"`
+		Data  json.RawMessage `json:"data"`
+		ID    string          `json:"id"`
+	}
+	isJSON := json.Unmarshal(body, &v) == nil
+	switch status {
+	case http.StatusNotFound:
+		return !isJSON || v.Error == nil
+	case http.StatusOK:
+		return isJSON && v.Error != nil && v.Data == nil && v.ID == ""
+	}
+	return false
+}
+
+// nativeError converts a failed native API answer.
+func nativeError(provider string, status int, body []byte) *providers.Error {
+	pe := &providers.Error{Provider: provider, StatusCode: status, Message: errorMessage(body)}
+	if pe.Message == "" {
+		pe.Message = fmt.Sprintf("%d %s", status, http.StatusText(status))
+	}
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		pe.Kind = providers.KindAuth
+	case status == http.StatusNotFound:
+		pe.Kind = providers.KindNotFound
+	case status == http.StatusTooManyRequests:
+		pe.Kind = providers.KindRateLimited
+	case status == http.StatusServiceUnavailable:
+		pe.Kind = providers.KindOverloaded
+	case status >= 500:
+		pe.Kind = providers.KindUnavailable
+	default:
+		pe.Kind = providers.KindBadRequest
+	}
+	return pe
+}
+
+// errorMessage reads {"error": "…"} or {"error": {"message": "…"}}.
+func errorMessage(body []byte) string {
+	var v struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &v) != nil || v.Error == nil {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v.Error, &s) == nil {
+		return s
+	}
+	var obj struct {
+		Message string `json:"message"`
+	}
+	json.Unmarshal(v.Error, &obj)
+	return obj.Message
+}
+
+// requestError converts a native request that got no answer.
+func (p *Provider) requestError(ctx context.Context, op string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("lmstudio: %s: %w", op, ctx.Err())
+	}
+	return &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
+		Message: fmt.Sprintf("cannot reach LM Studio at %s: %s", p.endpoint, describeNetError(err))}
+}
+
+// unexpected describes a native answer that could not be decoded.
+func (p *Provider) unexpected(err error) *providers.Error {
+	return &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
+		Message: fmt.Sprintf("unexpected answer from LM Studio at %s: %v", p.endpoint, err)}
+}
+
+// describeNetError says in a few words why a request got no answer.
+func describeNetError(err error) string {
+	var (
+		dnsErr *net.DNSError
+		netErr net.Error
+	)
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("cannot resolve host %q", dnsErr.Name)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "timed out"
+	}
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}

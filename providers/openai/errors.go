@@ -1,0 +1,372 @@
+package openai
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	sdk "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/ssestream"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// providerError maps err, scrubs the API key from the message, and for a
+// missing model lists what the server does have.
+func (p *Provider) providerError(ctx context.Context, model string, err error) *providers.Error {
+	pe := p.scrub(mapError(p.name, p.server, p.endpoint, err, time.Now()))
+	if pe.Kind != providers.KindNotFound || model == "" {
+		return pe
+	}
+	page, lerr := p.models.List(ctx)
+	if lerr != nil {
+		// Keep the server's own message; the list is a courtesy.
+		return pe
+	}
+	for _, m := range page.Data {
+		pe.Models = append(pe.Models, m.ID)
+	}
+	return pe
+}
+
+// scrub removes the API key from pe's message, in case the server echoed it.
+func (p *Provider) scrub(pe *providers.Error) *providers.Error {
+	if p.apiKey != "" {
+		pe.Message = strings.ReplaceAll(pe.Message, p.apiKey, "[redacted]")
+	}
+	return pe
+}
+
+// mapError converts an error from an SDK call into a *providers.Error of
+// provider; server names the server and endpoint is its URL, for messages.
+// now is the time Retry-After dates are measured from. It is pure; callers
+// handle context errors first.
+//
+// The SDK reports:
+//   - *sdk.Error for an HTTP status >= 400, with the fields of the body's
+//     "error" object (empty if the body had none) and the response;
+//   - *url.Error when the request could not be sent or no answer came;
+//   - other errors when a successful answer could not be decoded.
+func mapError(provider, server, endpoint string, err error, now time.Time) *providers.Error {
+	pe := &providers.Error{Provider: provider, Err: err}
+	var (
+		ae *sdk.Error
+		ue *url.Error
+	)
+	switch {
+	case errors.As(err, &ae):
+		pe.StatusCode = ae.StatusCode
+		pe.Message = strings.TrimSpace(ae.Message)
+		if pe.Message == "" {
+			pe.Message = statusText(ae.StatusCode)
+		}
+		pe.Kind = kindFor(ae.StatusCode, ae.Code, pe.Message)
+		if ae.Response != nil {
+			pe.RetryAfter = retryAfter(ae.Response.Header, now)
+		}
+		pe.Err = sanitized(ae)
+	case errors.As(err, &ue):
+		pe.Kind = providers.KindUnavailable
+		pe.Message = fmt.Sprintf("cannot reach %s at %s: %s", server, endpoint, describeNetError(ue.Err))
+	default:
+		pe.Kind = providers.KindUnavailable
+		pe.Message = fmt.Sprintf("unexpected answer from %s at %s: %v", server, endpoint, err)
+	}
+	return pe
+}
+
+// sanitized returns a copy of e without the request, which holds the API
+// key in its Authorization header, so that no error chain carries it.
+func sanitized(e *sdk.Error) *sdk.Error {
+	c := *e
+	c.Request = nil
+	if c.Response != nil {
+		r := *c.Response
+		r.Request = nil
+		c.Response = &r
+	}
+	return &c
+}
+
+// kindFor classifies an HTTP status, OpenAI's error code and the message.
+// The code wins over the status: LM Studio answers an unknown model with
+// 400 and code "model_not_found".
+func kindFor(status int, code, msg string) providers.ErrorKind {
+	switch {
+	case code == "context_length_exceeded" ||
+		(status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge) && isContextLengthMessage(msg):
+		return providers.KindContextTooLong
+	case code == "model_not_found" || status == http.StatusNotFound:
+		return providers.KindNotFound
+	case code == "insufficient_quota":
+		// A 429 that waiting does not cure: the account has no credit.
+		// Like bad credentials, it needs the user, so fail over.
+		return providers.KindAuth
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return providers.KindAuth
+	case status == http.StatusTooManyRequests:
+		return providers.KindRateLimited
+	case status == http.StatusServiceUnavailable || status == 529:
+		// OpenAI's "The engine is currently overloaded"; 529 is the
+		// overloaded status some gateways copy from Anthropic.
+		return providers.KindOverloaded
+	case status == http.StatusRequestTimeout || status >= 500:
+		return providers.KindUnavailable
+	default:
+		return providers.KindBadRequest
+	}
+}
+
+// isContextLengthMessage reports whether msg says the prompt did not fit,
+// for servers that send no code (Ollama, llama.cpp, vLLM).
+func isContextLengthMessage(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "context length") || strings.Contains(m, "context window") ||
+		strings.Contains(m, "maximum context") || strings.Contains(m, "context_length")
+}
+
+// statusText is Go's text for an HTTP status, with the number.
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return fmt.Sprintf("%d %s", code, t)
+	}
+	return fmt.Sprintf("HTTP status %d", code)
+}
+
+// retryAfter reads how long to wait from an answer's headers: retry-after-ms,
+// then retry-after (seconds or an HTTP date), then OpenAI's
+// x-ratelimit-reset-requests / -tokens (durations like "1s", "6m0s"),
+// taking the budget that is exhausted, or the longer wait if the headers do
+// not say. 0 means the answer did not say.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if v := h.Get("retry-after-ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	if v := h.Get("retry-after"); v != "" {
+		if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
+			return time.Duration(s * float64(time.Second))
+		}
+		if t, err := http.ParseTime(v); err == nil && t.After(now) {
+			return t.Sub(now)
+		}
+	}
+	var exhausted, longest time.Duration
+	for _, budget := range []string{"requests", "tokens"} {
+		d, err := time.ParseDuration(h.Get("x-ratelimit-reset-" + budget))
+		if err != nil || d <= 0 {
+			continue
+		}
+		longest = max(longest, d)
+		if h.Get("x-ratelimit-remaining-"+budget) == "0" {
+			exhausted = max(exhausted, d)
+		}
+	}
+	if exhausted > 0 {
+		return exhausted
+	}
+	return longest
+}
+
+// describeNetError says in a few words why a request got no answer.
+func describeNetError(err error) string {
+	var (
+		dnsErr *net.DNSError
+		netErr net.Error
+	)
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("cannot resolve host %q", dnsErr.Name)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "timed out"
+	}
+	// The innermost error says it best ("EOF", "no route to host", …).
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+// mapStreamError converts the error that ended a stream after chunks
+// pieces had been delivered. It is pure; callers handle context errors first.
+//
+// The SDK's stream reports:
+//   - *ssestream.StreamError for an event with an "error" key (the server
+//     failed after the answer had started with 200);
+//   - a *json.SyntaxError (or other JSON error) for a malformed chunk;
+//   - the body's read error (io.ErrUnexpectedEOF, a reset) for a
+//     connection that broke.
+func mapStreamError(provider, server, endpoint string, chunks int, err error) *providers.Error {
+	pe := &providers.Error{Provider: provider, Kind: providers.KindInterrupted, Err: err}
+	var (
+		se     *ssestream.StreamError
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &se):
+		msg, code := streamErrorMessage(se.Event.Data)
+		if code == "context_length_exceeded" || isContextLengthMessage(msg) {
+			pe.Kind = providers.KindContextTooLong
+		}
+		pe.Message = fmt.Sprintf("%s at %s stopped the answer after %d chunks: %s", server, endpoint, chunks, msg)
+	case errors.As(err, &syntax), errors.As(err, &typ):
+		pe.Message = fmt.Sprintf("the answer from %s at %s had a malformed chunk after %d chunks: %v", server, endpoint, chunks, err)
+	default:
+		pe.Message = fmt.Sprintf("the answer from %s at %s broke off after %d chunks: %s", server, endpoint, chunks, describeNetError(err))
+	}
+	return pe
+}
+
+// streamErrorMessage reads the message and code of an error event's data,
+// or returns the data as it is.
+func streamErrorMessage(data []byte) (msg, code string) {
+	if msg, code, ok := errorInBody(data); ok {
+		return msg, code
+	}
+	return strings.TrimSpace(string(data)), ""
+}
+
+// errorInBody reads the message and code of a JSON object with an "error":
+// {"error": {"message", "code", …}} or {"error": "…"}; ok is false if body
+// is not one.
+func errorInBody(body []byte) (msg, code string, ok bool) {
+	var v struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &v) != nil || len(v.Error) == 0 || string(v.Error) == "null" {
+		return "", "", false
+	}
+	if json.Unmarshal(v.Error, &msg) == nil {
+		return msg, "", true
+	}
+	var obj struct {
+		Message string `json:"message"`
+		Code    any    `json:"code"`
+	}
+	if json.Unmarshal(v.Error, &obj) != nil || obj.Message == "" {
+		return strings.TrimSpace(string(v.Error)), "", true
+	}
+	code, _ = obj.Code.(string)
+	return obj.Message, code, true
+}
+
+// badAnswer describes a successful (2xx) answer that is not what was asked
+// for (want: "a stream", "a model list"). LM Studio, for one, answers an
+// unknown path with 200 and {"error": "Unexpected endpoint or method. …"},
+// which is what a wrong base URL gets. Retrying does not help, so it is
+// KindBadRequest.
+func badAnswer(provider, server, endpoint string, status int, want string, body []byte) *providers.Error {
+	pe := &providers.Error{Provider: provider, Kind: providers.KindBadRequest, StatusCode: status}
+	if msg, _, ok := errorInBody(body); ok {
+		pe.Message = fmt.Sprintf("%s at %s answered with an error instead of %s: %s", server, endpoint, want, msg)
+	} else {
+		pe.Message = fmt.Sprintf("%s at %s did not answer with %s; is the base URL right?", server, endpoint, want)
+	}
+	return pe
+}
+
+// interrupted describes a stream that ended cleanly but incomplete after
+// chunks pieces: without [DONE] or, if done, without a finish_reason.
+func interrupted(provider, server, endpoint string, chunks int, done bool) *providers.Error {
+	what := `its end ("data: [DONE]")`
+	if done {
+		what = "a finish reason"
+	}
+	return &providers.Error{
+		Provider: provider,
+		Kind:     providers.KindInterrupted,
+		Message:  fmt.Sprintf("the answer from %s at %s ended after %d chunks without %s", server, endpoint, chunks, what),
+	}
+}
+
+// maxErrorBody bounds how much of an error answer is read.
+const maxErrorBody = 1 << 20
+
+// normalizeErrorBody is an SDK middleware that rewrites error bodies the SDK
+// cannot read into OpenAI's {"error": {"message": …}} shape, so that every
+// HTTP failure reaches mapError as an *sdk.Error with its status:
+//
+//   - {"error": "text"} (LM Studio, Ollama's native errors): without this
+//     the SDK returns only a *json.UnmarshalTypeError;
+//   - {"message": "text", "type": …} without "error" (vLLM): the SDK would
+//     find no message;
+//   - a text/plain body ("404 page not found"): its first line becomes the
+//     message.
+func normalizeErrorBody(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	resp, err := next(req)
+	if err != nil || resp == nil || resp.StatusCode < 400 || resp.Body == nil {
+		return resp, err
+	}
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	if rerr != nil {
+		return nil, rerr
+	}
+	if b, ok := openAIErrorBody(body, resp.Header.Get("Content-Type")); ok {
+		body = b
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+// openAIErrorBody returns body in OpenAI's error shape and true, or false if
+// it is in that shape already or cannot be made so.
+func openAIErrorBody(body []byte, contentType string) ([]byte, bool) {
+	type errorObject struct {
+		Message string `json:"message"`
+		Type    string `json:"type,omitempty"`
+	}
+	wrap := func(e errorObject) ([]byte, bool) {
+		b, err := json.Marshal(map[string]errorObject{"error": e})
+		return b, err == nil
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) == nil {
+		if raw, ok := top["error"]; ok {
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				return wrap(errorObject{Message: s})
+			}
+			return nil, false
+		}
+		var flat struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+		}
+		if json.Unmarshal(body, &flat) == nil && flat.Message != "" {
+			return wrap(errorObject{Message: flat.Message, Type: flat.Type})
+		}
+		return nil, false
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt != "text/plain" {
+		return nil, false
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
+	if line == "" {
+		return nil, false
+	}
+	return wrap(errorObject{Message: line})
+}

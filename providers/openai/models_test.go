@@ -1,0 +1,114 @@
+package openai
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+func TestModels(t *testing.T) {
+	created := time.Date(2024, 7, 18, 0, 0, 0, 0, time.UTC)
+	models := providertest.WithModels(
+		providertest.Model{Name: "gpt-4o-mini", ModifiedAt: created},
+		providertest.Model{Name: "o3", ModifiedAt: created.Add(-time.Hour)},
+		providertest.Model{Name: "my-finetune", ModifiedAt: created.Add(-2 * time.Hour)},
+	)
+	t.Run("openai", func(t *testing.T) {
+		_, p := startFake(t, models)
+		got, err := p.Models(t.Context())
+		if err != nil {
+			t.Fatalf("Models: %v", err)
+		}
+		want := []providers.Model{
+			{Name: "gpt-4o-mini", ContextWindow: 128_000, ModifiedAt: created},
+			{Name: "o3", ContextWindow: 200_000, ModifiedAt: created.Add(-time.Hour)},
+			{Name: "my-finetune", ModifiedAt: created.Add(-2 * time.Hour)},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Models (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("compatible on loopback", func(t *testing.T) {
+		o := providertest.NewOpenAI(t, models)
+		p := newProvider(t, Config{Kind: KindCompatible, BaseURL: o.URL()})
+		got, err := p.Models(t.Context())
+		if err != nil {
+			t.Fatalf("Models: %v", err)
+		}
+		want := []providers.Model{
+			{Name: "gpt-4o-mini", Local: true, ModifiedAt: created},
+			{Name: "o3", Local: true, ModifiedAt: created.Add(-time.Hour)},
+			{Name: "my-finetune", Local: true, ModifiedAt: created.Add(-2 * time.Hour)},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Models (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestModelsErrors(t *testing.T) {
+	t.Run("unreachable", func(t *testing.T) {
+		p := newProvider(t, Config{Kind: KindCompatible, BaseURL: providertest.Unreachable(t) + "/v1"})
+		_, err := p.Models(t.Context())
+		if k := providers.KindOf(err); k != providers.KindUnavailable {
+			t.Errorf("KindOf(%v) = %q, want %q", err, k, providers.KindUnavailable)
+		}
+	})
+	t.Run("bad key", func(t *testing.T) {
+		o, _ := startFake(t)
+		p := newProvider(t, Config{BaseURL: o.URL(), APIKey: "sk-nope-nope-nope"})
+		_, err := p.Models(t.Context())
+		pe := asProviderError(t, err)
+		if pe.Kind != providers.KindAuth || pe.StatusCode != 401 || pe.Models != nil {
+			t.Errorf("err = %+v", pe)
+		}
+	})
+}
+
+func TestEmbed(t *testing.T) {
+	o, p := startFake(t, providertest.WithOpenAIEmbeddingDims(16))
+	got, err := p.Embed(t.Context(), model, []string{"alpha", "beta", "gamma"})
+	if err != nil {
+		t.Fatalf("Embed: %v", err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d vectors, want 3", len(got))
+	}
+	for i, v := range got {
+		if len(v) != 16 {
+			t.Errorf("vector %d has %d dims, want 16", i, len(v))
+		}
+	}
+	if cmp.Equal(got[0], got[1]) {
+		t.Error("different inputs gave the same vector")
+	}
+	reqs := o.Requests()
+	if len(reqs) != 1 || reqs[0].Path != "/v1/embeddings" {
+		t.Fatalf("requests = %+v", reqs)
+	}
+	wantBody := map[string]any{"model": model, "input": []any{"alpha", "beta", "gamma"}, "encoding_format": "float"}
+	if diff := cmp.Diff(any(wantBody), asJSON(t, reqs[0].Body)); diff != "" {
+		t.Errorf("request body (-want +got):\n%s", diff)
+	}
+
+	none, err := p.Embed(t.Context(), model, nil)
+	if err != nil || none != nil {
+		t.Errorf("Embed(nil) = %v, %v; want nil, nil", none, err)
+	}
+	if n := len(o.Requests()); n != 1 {
+		t.Errorf("Embed(nil) sent a request")
+	}
+}
+
+func TestEmbedErrors(t *testing.T) {
+	_, p := startFake(t, providertest.WithModels(providertest.Model{Name: "text-embedding-3-small"}))
+	_, err := p.Embed(t.Context(), "text-embedding-9", []string{"x"})
+	pe := asProviderError(t, err)
+	if pe.Kind != providers.KindNotFound || pe.StatusCode != 404 || !cmp.Equal(pe.Models, []string{"text-embedding-3-small"}) {
+		t.Errorf("err = %+v", pe)
+	}
+}
