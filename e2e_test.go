@@ -99,3 +99,32 @@ func TestE2EStreamsInChunks(t *testing.T) {
 		t.Errorf("usage says %d completion tokens for %d chunks", res.Usage.CompletionTokens, len(chunks))
 	}
 }
+
+// TestE2EOpenAICompatibleRealOllama drives the openai-compatible kind
+// against the real server's /v1 API through aiex ask.
+func TestE2EOpenAICompatibleRealOllama(t *testing.T) {
+	host := realOllama(t)
+	s := newSandbox(t, host)
+	s.writeConfig("[providers.native]\nkind = \"ollama\"\nbase_url = \"" + host + "\"\n" +
+		"[providers.v1]\nkind = \"openai-compatible\"\nbase_url = \"" + strings.TrimRight(host, "/") + "/v1\"\n")
+	for _, p := range []string{"native", "v1"} {
+		r := s.mustRun("ask", "--provider", p, "--model", "tiny", "hello")
+		if strings.TrimSpace(r.stdout) == "" {
+			t.Fatalf("%s: empty answer", p)
+		}
+	}
+	rows := s.history()
+	if len(rows) != 2 {
+		t.Fatalf("%d rows; want 2", len(rows))
+	}
+	for _, h := range rows {
+		if h.Status != "ok" || h.CompletionTokens <= 0 || h.PromptTokens <= 0 {
+			t.Errorf("%s: %+v", h.Provider, h)
+		}
+	}
+	// Both are local: aiex models marks them so, at no price.
+	out := s.mustRun("models", "--json").stdout
+	if !strings.Contains(out, `"local": true`) || strings.Contains(out, `"local": false`) {
+		t.Errorf("models --json: %s", out)
+	}
+}

@@ -7,7 +7,10 @@ import (
 
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/anthropic"
+	"github.com/aiex-dev/aiex/providers/lmstudio"
 	"github.com/aiex-dev/aiex/providers/ollama"
+	"github.com/aiex-dev/aiex/providers/openai"
 )
 
 // keyLookup finds a stored API key for a provider name.
@@ -104,6 +107,12 @@ func newProvider(name, kind string, pc ProviderConfig, key string) (providers.Pr
 	switch kind {
 	case "ollama":
 		return ollama.New(ollama.Config{Name: name, BaseURL: pc.BaseURL})
+	case openai.KindOpenAI, openai.KindCompatible:
+		return openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, APIKey: key})
+	case "anthropic":
+		return anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key})
+	case lmstudio.Kind:
+		return lmstudio.New(lmstudio.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key})
 	}
 	return nil, fmt.Errorf("unsupported provider kind %q", kind)
 }
