@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
@@ -38,7 +36,7 @@ func mapError(provider, endpoint string, err error, now time.Time) *providers.Er
 		return fromAPIError(provider, ae, now)
 	case errors.As(err, &ue):
 		return &providers.Error{Provider: provider, Kind: providers.KindUnavailable, Err: err,
-			Message: fmt.Sprintf("cannot reach Anthropic at %s: %s", endpoint, describeNetError(ue.Err))}
+			Message: fmt.Sprintf("cannot reach Anthropic at %s: %s", endpoint, providers.DescribeNetError(ue.Err))}
 	}
 	return &providers.Error{Provider: provider, Kind: providers.KindUnavailable, Err: err,
 		Message: fmt.Sprintf("unreadable answer from Anthropic at %s: %s", endpoint, err)}
@@ -183,35 +181,9 @@ func interrupted(provider, endpoint string, chunks int, err error) *providers.Er
 	case errors.As(err, &se):
 		pe.Message = fmt.Sprintf("the answer from Anthropic at %s broke off after %d chunks: an event was not valid JSON: %v", endpoint, chunks, err)
 	default:
-		pe.Message = fmt.Sprintf("the answer from Anthropic at %s broke off after %d chunks: %s", endpoint, chunks, describeNetError(err))
+		pe.Message = fmt.Sprintf("the answer from Anthropic at %s broke off after %d chunks: %s", endpoint, chunks, providers.DescribeNetError(err))
 	}
 	return pe
-}
-
-// describeNetError says in a few words why a request got no (whole) answer.
-func describeNetError(err error) string {
-	var (
-		dnsErr *net.DNSError
-		netErr net.Error
-	)
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.As(err, &dnsErr):
-		return fmt.Sprintf("cannot resolve host %q", dnsErr.Name)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return "timed out"
-	}
-	// The innermost error says it best ("unexpected EOF", "no route to host", …).
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
 }
 
 // scrub returns a copy of ae that no longer holds the request's headers,

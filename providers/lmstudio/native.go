@@ -3,14 +3,11 @@ package lmstudio
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 
 	"github.com/aiex-dev/aiex/providers"
 )
@@ -200,36 +197,11 @@ func (p *Provider) requestError(ctx context.Context, op string, err error) error
 		return fmt.Errorf("lmstudio: %s: %w", op, ctx.Err())
 	}
 	return &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
-		Message: fmt.Sprintf("cannot reach LM Studio at %s: %s", p.endpoint, describeNetError(err))}
+		Message: fmt.Sprintf("cannot reach LM Studio at %s: %s", p.endpoint, providers.DescribeNetError(err))}
 }
 
 // unexpected describes a native answer that could not be decoded.
 func (p *Provider) unexpected(err error) *providers.Error {
 	return &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
 		Message: fmt.Sprintf("unexpected answer from LM Studio at %s: %v", p.endpoint, err)}
-}
-
-// describeNetError says in a few words why a request got no answer.
-func describeNetError(err error) string {
-	var (
-		dnsErr *net.DNSError
-		netErr net.Error
-	)
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.As(err, &dnsErr):
-		return fmt.Sprintf("cannot resolve host %q", dnsErr.Name)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return "timed out"
-	}
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
 }

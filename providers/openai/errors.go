@@ -8,12 +8,10 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	sdk "github.com/openai/openai-go/v3"
@@ -79,7 +77,7 @@ func mapError(provider, server, endpoint string, err error, now time.Time) *prov
 		pe.Err = sanitized(ae)
 	case errors.As(err, &ue):
 		pe.Kind = providers.KindUnavailable
-		pe.Message = fmt.Sprintf("cannot reach %s at %s: %s", server, endpoint, describeNetError(ue.Err))
+		pe.Message = fmt.Sprintf("cannot reach %s at %s: %s", server, endpoint, providers.DescribeNetError(ue.Err))
 	default:
 		pe.Kind = providers.KindUnavailable
 		pe.Message = fmt.Sprintf("unexpected answer from %s at %s: %v", server, endpoint, err)
@@ -181,32 +179,6 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	return longest
 }
 
-// describeNetError says in a few words why a request got no answer.
-func describeNetError(err error) string {
-	var (
-		dnsErr *net.DNSError
-		netErr net.Error
-	)
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.As(err, &dnsErr):
-		return fmt.Sprintf("cannot resolve host %q", dnsErr.Name)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return "timed out"
-	}
-	// The innermost error says it best ("EOF", "no route to host", …).
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
-}
-
 // mapStreamError converts the error that ended a stream after chunks
 // pieces had been delivered. It is pure; callers handle context errors first.
 //
@@ -233,7 +205,7 @@ func mapStreamError(provider, server, endpoint string, chunks int, err error) *p
 	case errors.As(err, &syntax), errors.As(err, &typ):
 		pe.Message = fmt.Sprintf("the answer from %s at %s had a malformed chunk after %d chunks: %v", server, endpoint, chunks, err)
 	default:
-		pe.Message = fmt.Sprintf("the answer from %s at %s broke off after %d chunks: %s", server, endpoint, chunks, describeNetError(err))
+		pe.Message = fmt.Sprintf("the answer from %s at %s broke off after %d chunks: %s", server, endpoint, chunks, providers.DescribeNetError(err))
 	}
 	return pe
 }
