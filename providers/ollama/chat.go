@@ -2,7 +2,6 @@ package ollama
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ollama/ollama/api"
@@ -11,72 +10,59 @@ import (
 )
 
 // Chat streams the answer to req from /api/chat, calling fn for each piece
-// of text in order. It returns fn's error unchanged if fn fails, the context's
-// error (wrapped) if ctx ends first, and a *providers.Error otherwise; a stream
-// that ends without Ollama's final "done" object is KindInterrupted, and the
-// Result then carries what is known (the model).
+// of text and each tool call in order. It returns fn's error unchanged if fn
+// fails, the context's error (wrapped) if ctx ends first, and a
+// *providers.Error otherwise; a stream that ends without Ollama's final
+// "done" object is KindInterrupted, and the Result then carries what is known
+// (the model). A tool whose Parameters are not a JSON Schema object is
+// KindBadRequest, found before anything is sent.
+//
+// Ollama sends each tool call whole, not in fragments, so each becomes one
+// Chunk whose ToolCallDelta has the ID, the Name and all the Arguments.
 func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
 	res := providers.Result{Model: req.Model}
-	var (
-		done   bool
-		chunks int
-		fnErr  error
-	)
-	octx, obs := observe(ctx)
-	err := p.client.Chat(octx, toChatRequest(req, p.keepAlive), func(r api.ChatResponse) error {
-		if r.Model != "" {
-			res.Model = r.Model
-		}
-		if c, ok := toChunk(r); ok {
-			chunks++
-			if err := fn(c); err != nil {
-				fnErr = err
-				return err
+	cr, err := toChatRequest(req, p.keepAlive)
+	if err != nil {
+		return res, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Message: err.Error(), Err: err}
+	}
+	calls := 0 // tool calls so far, to number the next
+	err = p.runStream(ctx, "chat", req.Model, fn, func(ctx context.Context, s *stream) error {
+		return p.client.Chat(ctx, cr, func(r api.ChatResponse) error {
+			if r.Model != "" {
+				res.Model = r.Model
 			}
-		}
-		if r.Done {
-			done = true
-			res = toResult(r, res.Model)
-		}
-		return nil
+			for _, c := range toChunks(r.Message, calls) {
+				if err := s.emit(c); err != nil {
+					return err
+				}
+			}
+			calls += len(r.Message.ToolCalls)
+			if r.Done {
+				s.done = true
+				res = toResult(r.Model, r.DoneReason, r.Metrics, res.Model)
+			}
+			return nil
+		})
 	})
-	switch {
-	case fnErr != nil:
-		return res, fnErr
-	case err == nil && done:
-		return res, nil
-	case ctx.Err() != nil:
-		// Checked before err: a cancelled body read looks to the api
-		// client like the end of the stream.
-		return res, fmt.Errorf("ollama: chat %s: %w", req.Model, ctx.Err())
-	case err != nil:
-		pe := p.providerError(ctx, req.Model, err)
-		pe.RetryAfter = obs.retryAfter
-		return res, pe
-	}
-	return res, interrupted(p.name, p.endpoint, chunks, obs.readErr)
-}
-
-// interrupted describes a stream that ended without its final object, having
-// delivered chunks pieces; readErr is why the body broke off, or nil when it
-// ended cleanly (which a healthy server never does).
-func interrupted(provider, endpoint string, chunks int, readErr error) *providers.Error {
-	pe := &providers.Error{Provider: provider, Kind: providers.KindInterrupted, Err: readErr}
-	if readErr != nil {
-		pe.Message = fmt.Sprintf("the answer from Ollama at %s broke off after %d chunks: %s", endpoint, chunks, describeNetError(readErr))
-	} else {
-		pe.Message = fmt.Sprintf("the answer from Ollama at %s ended after %d chunks without its final response", endpoint, chunks)
-	}
-	return pe
+	return res, err
 }
 
 // toChatRequest converts a request to Ollama's, always streaming.
-// keepAlive, if not nil, is sent as keep_alive.
-func toChatRequest(req providers.Request, keepAlive *time.Duration) *api.ChatRequest {
+// keepAlive, if not nil, is sent as keep_alive. It fails only when a tool's
+// parameters are not a JSON Schema object.
+//
+// Assistant messages carry text only: providers.Message has no field for the
+// tool calls an earlier answer made, nor a role for their results.
+func toChatRequest(req providers.Request, keepAlive *time.Duration) (*api.ChatRequest, error) {
+	tools, err := toTools(req.Tools)
+	if err != nil {
+		return nil, err
+	}
 	stream := true
 	cr := &api.ChatRequest{
 		Model:    req.Model,
 		Messages: make([]api.Message, len(req.Messages)),
+		Tools:    tools,
 		Stream:   &stream,
 	}
 	for i, m := range req.Messages {
@@ -94,30 +80,21 @@ func toChatRequest(req providers.Request, keepAlive *time.Duration) *api.ChatReq
 	if keepAlive != nil {
 		cr.KeepAlive = &api.Duration{Duration: *keepAlive}
 	}
-	return cr
+	return cr, nil
 }
 
-// toChunk returns the text of one streamed response; ok is false when it has
-// none (the final object, thinking or tool-call pieces).
-func toChunk(r api.ChatResponse) (c providers.Chunk, ok bool) {
-	if r.Message.Content == "" {
-		return providers.Chunk{}, false
-	}
-	return providers.Chunk{Text: r.Message.Content}, true
-}
-
-// toResult converts the final ("done") response. model is used when the
-// response does not name one.
-func toResult(r api.ChatResponse, model string) providers.Result {
-	if r.Model != "" {
-		model = r.Model
+// toResult converts the final ("done") response's fields. asked is used when
+// the response does not name the model.
+func toResult(model, doneReason string, m api.Metrics, asked string) providers.Result {
+	if model == "" {
+		model = asked
 	}
 	return providers.Result{
 		Model: model,
 		Usage: providers.Usage{
-			PromptTokens:     r.PromptEvalCount,
-			CompletionTokens: r.EvalCount,
+			PromptTokens:     m.PromptEvalCount,
+			CompletionTokens: m.EvalCount,
 		},
-		StopReason: r.DoneReason,
+		StopReason: doneReason,
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
-func TestChatErrors(t *testing.T) {
+func TestStreamErrors(t *testing.T) {
 	const endpointPlaceholder = "ENDPOINT"
 	tests := []struct {
 		name        string
@@ -118,28 +118,30 @@ func TestChatErrors(t *testing.T) {
 			wantMessage: "Ollama stopped the answer: the input length exceeds the context length",
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o, p := startFake(t, tt.opts...)
-			_, res, err := chat(t.Context(), p, userRequest(tt.model))
-			pe := asProviderError(t, err)
-			got := providers.Error{Provider: pe.Provider, Kind: pe.Kind, StatusCode: pe.StatusCode,
-				Message: pe.Message, Models: pe.Models, RetryAfter: pe.RetryAfter}
-			want := providers.Error{Provider: "ollama", Kind: tt.wantKind, StatusCode: tt.wantStatus,
-				Message: strings.ReplaceAll(tt.wantMessage, endpointPlaceholder, o.URL()),
-				Models:  tt.wantModels, RetryAfter: tt.wantRetry}
-			if alt := strings.ReplaceAll(tt.orMessage, endpointPlaceholder, o.URL()); alt != "" && got.Message == alt {
-				want.Message = alt
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("error (-want +got):\n%s", diff)
-			}
-			if res.Model != tt.model {
-				t.Errorf("Result.Model = %q, want %q", res.Model, tt.model)
-			}
-			if providers.KindOf(err) != tt.wantKind {
-				t.Errorf("KindOf = %q", providers.KindOf(err))
-			}
-		})
+	for _, op := range streamOps() {
+		for _, tt := range tests {
+			t.Run(op.name+"/"+tt.name, func(t *testing.T) {
+				o, p := startFake(t, tt.opts...)
+				res, err := op.run(t.Context(), p, tt.model, func(providers.Chunk) error { return nil })
+				pe := asProviderError(t, err)
+				got := providers.Error{Provider: pe.Provider, Kind: pe.Kind, StatusCode: pe.StatusCode,
+					Message: pe.Message, Models: pe.Models, RetryAfter: pe.RetryAfter}
+				want := providers.Error{Provider: "ollama", Kind: tt.wantKind, StatusCode: tt.wantStatus,
+					Message: strings.ReplaceAll(tt.wantMessage, endpointPlaceholder, o.URL()),
+					Models:  tt.wantModels, RetryAfter: tt.wantRetry}
+				if alt := strings.ReplaceAll(tt.orMessage, endpointPlaceholder, o.URL()); alt != "" && got.Message == alt {
+					want.Message = alt
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("error (-want +got):\n%s", diff)
+				}
+				if res.Model != tt.model {
+					t.Errorf("Result.Model = %q, want %q", res.Model, tt.model)
+				}
+				if providers.KindOf(err) != tt.wantKind {
+					t.Errorf("KindOf = %q", providers.KindOf(err))
+				}
+			})
+		}
 	}
 }

@@ -46,7 +46,10 @@ func TestToChatRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := toChatRequest(tt.req, tt.keep)
+			got, err := toChatRequest(tt.req, tt.keep)
+			if err != nil {
+				t.Fatalf("toChatRequest: %v", err)
+			}
 			if got.Stream == nil || !*got.Stream {
 				t.Errorf("Stream = %v, want true", got.Stream)
 			}
@@ -58,18 +61,22 @@ func TestToChatRequest(t *testing.T) {
 	}
 }
 
-func TestToChunkAndResult(t *testing.T) {
-	if _, ok := toChunk(api.ChatResponse{Message: api.Message{Role: "assistant", Thinking: "hmm"}}); ok {
-		t.Error("toChunk of a thinking-only piece: ok, want skipped")
+func TestToResult(t *testing.T) {
+	tests := []struct {
+		name         string
+		model, asked string
+		want         providers.Result
+	}{
+		{"model from the response", "tiny:latest", "tiny", providers.Result{Model: "tiny:latest", Usage: providers.Usage{PromptTokens: 3, CompletionTokens: 9}, StopReason: "length"}},
+		{"model as asked", "", "asked", providers.Result{Model: "asked", Usage: providers.Usage{PromptTokens: 3, CompletionTokens: 9}, StopReason: "length"}},
 	}
-	if c, ok := toChunk(api.ChatResponse{Message: api.Message{Content: "x"}}); !ok || c.Text != "x" {
-		t.Errorf("toChunk = %+v, %v", c, ok)
-	}
-	got := toResult(api.ChatResponse{Done: true, DoneReason: "length",
-		Metrics: api.Metrics{PromptEvalCount: 3, EvalCount: 9}}, "asked")
-	want := providers.Result{Model: "asked", Usage: providers.Usage{PromptTokens: 3, CompletionTokens: 9}, StopReason: "length"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("toResult (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := toResult(tt.model, "length", api.Metrics{PromptEvalCount: 3, EvalCount: 9, EvalDuration: time.Second}, tt.asked)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("toResult (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

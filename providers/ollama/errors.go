@@ -3,11 +3,9 @@ package ollama
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 
 	"github.com/ollama/ollama/api"
 
@@ -50,7 +48,7 @@ func mapError(provider, endpoint string, err error) *providers.Error {
 		}
 	case errors.As(err, &ue):
 		pe.Kind = providers.KindUnavailable
-		pe.Message = fmt.Sprintf("cannot reach Ollama at %s: %s", endpoint, describeNetError(ue.Err))
+		pe.Message = fmt.Sprintf("cannot reach Ollama at %s: %s", endpoint, providers.DescribeNetError(ue.Err))
 	default:
 		msg := strings.TrimSpace(err.Error())
 		pe.Kind = providers.KindInterrupted
@@ -104,32 +102,6 @@ func statusText(code int, status string) string {
 		return fmt.Sprintf("%d %s", code, t)
 	}
 	return fmt.Sprintf("HTTP status %d", code)
-}
-
-// describeNetError says in a few words why a request got no answer.
-func describeNetError(err error) string {
-	var (
-		dnsErr *net.DNSError
-		netErr net.Error
-	)
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.As(err, &dnsErr):
-		return fmt.Sprintf("cannot resolve host %q", dnsErr.Name)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return "timed out"
-	}
-	// The innermost error says it best ("EOF", "no route to host", …).
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
 }
 
 // notFoundMessage says that model is missing and what there is instead.

@@ -39,6 +39,35 @@ func chat(ctx context.Context, p *Provider, req providers.Request) ([]string, pr
 	return got, res, err
 }
 
+// generate runs a completion to the end and returns the text of each chunk.
+func generate(ctx context.Context, p *Provider, model, prompt, system string) ([]string, providers.Result, error) {
+	var got []string
+	res, err := p.Generate(ctx, model, prompt, system, func(c providers.Chunk) error {
+		got = append(got, c.Text)
+		return nil
+	})
+	return got, res, err
+}
+
+// streamOp is a streaming call; Chat and Generate stream, fail and stop alike.
+type streamOp struct {
+	name string
+	run  func(ctx context.Context, p *Provider, model string, fn func(providers.Chunk) error) (providers.Result, error)
+}
+
+// streamOps returns Chat (asking one question) and Generate (completing
+// some code).
+func streamOps() []streamOp {
+	return []streamOp{
+		{"chat", func(ctx context.Context, p *Provider, model string, fn func(providers.Chunk) error) (providers.Result, error) {
+			return p.Chat(ctx, userRequest(model), fn)
+		}},
+		{"generate", func(ctx context.Context, p *Provider, model string, fn func(providers.Chunk) error) (providers.Result, error) {
+			return p.Generate(ctx, model, "func main() {", "", fn)
+		}},
+	}
+}
+
 // userRequest asks model one question.
 func userRequest(model string) providers.Request {
 	return providers.Request{

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ollama/ollama/api"
 
@@ -12,17 +13,35 @@ import (
 )
 
 // Models lists the models installed on the server, most recently modified
-// first. ContextWindow is left 0: finding it costs a Show call per model, so
-// it is a separate method.
+// first, marking those loaded in memory. It asks /api/tags and /api/ps at
+// once; the second only sets Loaded, so its failure (a server too old to
+// have it, a proxy that blocks it) leaves every model not loaded rather than
+// failing the list. ContextWindow is left 0: finding it costs a Show call per
+// model, so it is a separate method.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
+	psCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		running *api.ProcessResponse
+		wg      sync.WaitGroup
+	)
+	wg.Go(func() {
+		if r, err := p.client.ListRunning(psCtx); err == nil {
+			running = r
+		}
+	})
 	lr, err := p.client.List(ctx)
+	if err != nil {
+		cancel() // the list has failed; the running models no longer matter
+	}
+	wg.Wait()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("ollama: list models: %w", ctx.Err())
 		}
 		return nil, mapError(p.name, p.endpoint, err)
 	}
-	return toModels(lr), nil
+	return markLoaded(toModels(lr), running), nil
 }
 
 // toModels converts Ollama's model list.
@@ -37,6 +56,26 @@ func toModels(lr *api.ListResponse) []providers.Model {
 			name = m.Model
 		}
 		ms = append(ms, providers.Model{Name: name, Local: true, ModifiedAt: m.ModifiedAt})
+	}
+	return ms
+}
+
+// markLoaded sets Loaded on the models that running lists (by name, as
+// both lists spell it, ignoring case); running may be nil.
+func markLoaded(ms []providers.Model, running *api.ProcessResponse) []providers.Model {
+	if running == nil {
+		return ms
+	}
+	loaded := make(map[string]bool, 2*len(running.Models))
+	for _, r := range running.Models {
+		for _, n := range []string{r.Name, r.Model} {
+			if n != "" {
+				loaded[strings.ToLower(n)] = true
+			}
+		}
+	}
+	for i := range ms {
+		ms[i].Loaded = loaded[strings.ToLower(ms[i].Name)]
 	}
 	return ms
 }

@@ -1,13 +1,18 @@
-// Package ollama implements providers.Provider for an Ollama server, local or
-// remote, through Ollama's own Go client (github.com/ollama/ollama/api).
+// Package ollama implements providers.Provider and providers.Embedder for an
+// Ollama server, local or remote, through Ollama's own Go client
+// (github.com/ollama/ollama/api). Besides chat (/api/chat, with tools),
+// models (/api/tags, marked loaded from /api/ps) and embeddings
+// (/api/embed), it offers Generate, a streamed raw completion
+// (/api/generate), and ContextWindow.
 //
 // The api client does the HTTP and NDJSON work; this package converts between
 // the shared providers types and Ollama's with pure functions (toChatRequest,
-// toChunk, toResult, toModels, mapError) and turns every failure into a
-// *providers.Error a user can read. One thing the api client does not report
-// is a stream that breaks off (it ignores its scanner's error), so New wraps
-// the HTTP transport to watch the response body, and Chat treats a stream
-// without its final "done" object as KindInterrupted.
+// toTools, toChunks, toGenerateRequest, toResult, toModels, mapError) and
+// turns every failure into a *providers.Error a user can read. One thing the
+// api client does not report is a stream that breaks off (it ignores its
+// scanner's error), so New wraps the HTTP transport to watch the response
+// body, and runStream treats a stream without its final "done" object as
+// KindInterrupted.
 package ollama
 
 import (
@@ -54,7 +59,10 @@ type Provider struct {
 	client    *api.Client
 }
 
-var _ providers.Provider = (*Provider)(nil)
+var (
+	_ providers.Provider = (*Provider)(nil)
+	_ providers.Embedder = (*Provider)(nil)
+)
 
 // New returns a Provider for cfg. It does not contact the server.
 func New(cfg Config) (*Provider, error) {

@@ -1,13 +1,16 @@
 package ollama
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ollama/ollama/api"
 
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/providertest"
@@ -81,17 +84,140 @@ func TestModels(t *testing.T) {
 	_, p := startFake(t, providertest.WithModels(
 		providertest.Model{Name: "llama3:8b", ModifiedAt: older},
 		providertest.Model{Name: "tiny:latest", ModifiedAt: newer},
-	))
+	), providertest.WithOllamaLoaded("llama3:8b"))
 	got, err := p.Models(t.Context())
 	if err != nil {
 		t.Fatalf("Models: %v", err)
 	}
 	want := []providers.Model{
 		{Name: "tiny:latest", Local: true, ModifiedAt: newer},
-		{Name: "llama3:8b", Local: true, ModifiedAt: older},
+		{Name: "llama3:8b", Local: true, ModifiedAt: older, Loaded: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Models (-want +got):\n%s", diff)
+	}
+}
+
+func TestModelsLoaded(t *testing.T) {
+	models := providertest.WithModels(providertest.Model{Name: "tiny:latest"}, providertest.Model{Name: "qwen3:0.6b"})
+	keep0, keepForever := time.Duration(0), -time.Second
+	tests := []struct {
+		name string
+		opts []providertest.Option
+		keep *time.Duration // Config.KeepAlive for the requests
+		// before runs requests before Models.
+		before func(t *testing.T, p *Provider)
+		want   map[string]bool // the Loaded of each model
+	}{
+		{
+			name: "none loaded",
+			want: map[string]bool{"tiny:latest": false, "qwen3:0.6b": false},
+		},
+		{
+			name: "loaded from the start",
+			opts: []providertest.Option{providertest.WithOllamaLoaded("tiny", "qwen3:0.6b")},
+			want: map[string]bool{"tiny:latest": true, "qwen3:0.6b": true},
+		},
+		{
+			name: "loaded by a chat",
+			before: func(t *testing.T, p *Provider) {
+				if _, _, err := chat(t.Context(), p, userRequest("qwen3:0.6b")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: map[string]bool{"tiny:latest": false, "qwen3:0.6b": true},
+		},
+		{
+			name: "loaded by a completion",
+			keep: &keepForever,
+			before: func(t *testing.T, p *Provider) {
+				if _, _, err := generate(t.Context(), p, "tiny", "x", ""); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: map[string]bool{"tiny:latest": true, "qwen3:0.6b": false},
+		},
+		{
+			name: "loaded by embeddings",
+			before: func(t *testing.T, p *Provider) {
+				if _, err := p.Embed(t.Context(), "tiny", []string{"x"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: map[string]bool{"tiny:latest": true, "qwen3:0.6b": false},
+		},
+		{
+			name: "unloaded by keep_alive 0",
+			opts: []providertest.Option{providertest.WithOllamaLoaded("tiny")},
+			keep: &keep0,
+			before: func(t *testing.T, p *Provider) {
+				if _, _, err := chat(t.Context(), p, userRequest("tiny")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: map[string]bool{"tiny:latest": false, "qwen3:0.6b": false},
+		},
+		{
+			name: "/api/ps missing",
+			opts: []providertest.Option{providertest.WithOllamaLoaded("tiny"), providertest.WithOllamaPSStatus(404, "404 page not found")},
+			want: map[string]bool{"tiny:latest": false, "qwen3:0.6b": false},
+		},
+		{
+			name: "/api/ps failing",
+			opts: []providertest.Option{providertest.WithOllamaLoaded("tiny"), providertest.WithOllamaPSStatus(500, "boom")},
+			want: map[string]bool{"tiny:latest": false, "qwen3:0.6b": false},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := providertest.NewOllama(t, append([]providertest.Option{models}, tt.opts...)...)
+			p, err := New(Config{BaseURL: o.URL(), KeepAlive: tt.keep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.before != nil {
+				tt.before(t, p)
+			}
+			ms, err := p.Models(t.Context())
+			if err != nil {
+				t.Fatalf("Models: %v", err)
+			}
+			got := map[string]bool{}
+			for _, m := range ms {
+				got[m.Name] = m.Loaded
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Loaded (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMarkLoaded(t *testing.T) {
+	ms := func() []providers.Model {
+		return []providers.Model{{Name: "tiny:latest"}, {Name: "Llama3:8B"}, {Name: "qwen3:0.6b"}}
+	}
+	tests := []struct {
+		name    string
+		running *api.ProcessResponse
+		want    []bool
+	}{
+		{"no answer", nil, []bool{false, false, false}},
+		{"none running", &api.ProcessResponse{}, []bool{false, false, false}},
+		{"by name, ignoring case", &api.ProcessResponse{Models: []api.ProcessModelResponse{{Name: "llama3:8b", Model: "llama3:8b"}}}, []bool{false, true, false}},
+		{"by model when the name is missing", &api.ProcessResponse{Models: []api.ProcessModelResponse{{Model: "tiny:latest"}}}, []bool{true, false, false}},
+		{"empty names match nothing", &api.ProcessResponse{Models: []api.ProcessModelResponse{{}}}, []bool{false, false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []bool
+			for _, m := range markLoaded(ms(), tt.running) {
+				got = append(got, m.Loaded)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Loaded (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -165,10 +291,53 @@ func TestNewUsesHTTPClient(t *testing.T) {
 	if _, err := p.Models(t.Context()); err != nil {
 		t.Fatalf("Models: %v", err)
 	}
-	if got := ct.n.Load(); got != 2 {
-		t.Errorf("the given client carried %d requests, want 2", got)
+	// The chat, then /api/tags and /api/ps for the models.
+	if got := ct.n.Load(); got != 3 {
+		t.Errorf("the given client carried %d requests, want 3", got)
 	}
 	if hc.Transport != ct {
 		t.Error("New changed the caller's http.Client")
+	}
+}
+
+// gateTransport holds /api/tags requests until an /api/ps request has
+// started.
+type gateTransport struct {
+	psStarted chan struct{}
+	once      sync.Once
+	base      http.RoundTripper
+}
+
+func (g *gateTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	switch r.URL.Path {
+	case "/api/ps":
+		g.once.Do(func() { close(g.psStarted) })
+	case "/api/tags":
+		select {
+		case <-g.psStarted:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	return g.base.RoundTrip(r)
+}
+
+func TestModelsAsksConcurrently(t *testing.T) {
+	o := providertest.NewOllama(t, providertest.WithOllamaLoaded("tiny"))
+	hc := &http.Client{Transport: &gateTransport{psStarted: make(chan struct{}), base: http.DefaultTransport}}
+	p, err := New(Config{BaseURL: o.URL(), HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Asked one after the other, /api/tags would wait for good; the
+	// deadline turns that into a failure.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	ms, err := p.Models(ctx)
+	if err != nil {
+		t.Fatalf("Models: %v (were /api/tags and /api/ps asked at once?)", err)
+	}
+	if len(ms) != 1 || !ms[0].Loaded {
+		t.Errorf("Models = %+v, want tiny loaded", ms)
 	}
 }

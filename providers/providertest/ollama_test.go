@@ -128,6 +128,16 @@ func TestOllamaErrors(t *testing.T) {
 			503, `{"error":"server busy, please try again.  maximum pending requests exceeded"}`},
 		{"show unknown", nil, "/api/show", `{"model":"nope"}`, 404, `{"error":"model 'nope' not found"}`},
 		{"unknown path", nil, "/api/nothing", `{}`, 404, "404 page not found\n"},
+		{"generate unknown model", nil, "/api/generate", `{"model":"nope","prompt":"x"}`, 404, `{"error":"model 'nope' not found"}`},
+		{"generate no model", nil, "/api/generate", `{"prompt":"x"}`, 404, `{"error":"model '' not found"}`},
+		{"generate raw with system", nil, "/api/generate", `{"model":"tiny","prompt":"x","raw":true,"system":"s"}`,
+			400, `{"error":"raw mode does not support template, system, or context"}`},
+		{"generate busy", []Option{WithStatus(503, "busy")}, "/api/generate", `{"model":"tiny","prompt":"x"}`, 503, `{"error":"busy"}`},
+		{"generate no body", nil, "/api/generate", ``, 400, `{"error":"missing request body"}`},
+		{"embed unknown model", nil, "/api/embed", `{"model":"nope","input":"x"}`, 404, `{"error":"model \"nope\" not found, try pulling it first"}`},
+		{"embed bad input", nil, "/api/embed", `{"model":"tiny","input":5}`, 400, `{"error":"invalid input type"}`},
+		{"embed bad input item", nil, "/api/embed", `{"model":"tiny","input":["a",1]}`, 400, `{"error":"invalid input type"}`},
+		{"embed busy", []Option{WithStatus(503, "busy")}, "/api/embed", `{"model":"tiny","input":"x"}`, 503, `{"error":"busy"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +159,12 @@ func TestOllamaRetryAfter(t *testing.T) {
 	}
 }
 
+// ollamaStreams are the streaming endpoints, with a body each that streams.
+var ollamaStreams = []struct{ path, body string }{
+	{"/api/chat", `{"model":"tiny","messages":[{"role":"user","content":"hi"}]}`},
+	{"/api/generate", `{"model":"tiny","prompt":"hi"}`},
+}
+
 func TestOllamaStreamEndings(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -163,46 +179,52 @@ func TestOllamaStreamEndings(t *testing.T) {
 		{"truncated past end", WithTruncatedStream(10), 3, false, ""},
 		{"stream error", WithStreamError(2, "boom"), 3, false, "boom"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := NewOllama(t, WithReply("a", "b", "c"), tt.opt)
-			resp := post(t, o.URL()+"/api/chat", `{"model":"tiny"}`)
-			lines, err := readLines(t, resp.Body)
-			if len(lines) != tt.wantLines {
-				t.Errorf("got %d lines, want %d: %v", len(lines), tt.wantLines, lines)
-			}
-			if tt.wantErr {
-				if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, syscall.ECONNRESET) {
-					t.Errorf("read error = %v, want unexpected EOF or reset", err)
+	for _, ep := range ollamaStreams {
+		for _, tt := range tests {
+			t.Run(ep.path+"/"+tt.name, func(t *testing.T) {
+				o := NewOllama(t, WithReply("a", "b", "c"), tt.opt)
+				resp := post(t, o.URL()+ep.path, ep.body)
+				lines, err := readLines(t, resp.Body)
+				if len(lines) != tt.wantLines {
+					t.Errorf("got %d lines, want %d: %v", len(lines), tt.wantLines, lines)
 				}
-			} else if err != nil {
-				t.Errorf("read error = %v, want a clean end", err)
-			}
-			for _, l := range lines {
-				if l["done"] == true {
-					t.Errorf("got a final object: %v", l)
+				if tt.wantErr {
+					if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, syscall.ECONNRESET) {
+						t.Errorf("read error = %v, want unexpected EOF or reset", err)
+					}
+				} else if err != nil {
+					t.Errorf("read error = %v, want a clean end", err)
 				}
-			}
-			if tt.lastError != "" && lines[len(lines)-1]["error"] != tt.lastError {
-				t.Errorf("last line = %v, want error %q", lines[len(lines)-1], tt.lastError)
-			}
-		})
+				for _, l := range lines {
+					if l["done"] == true {
+						t.Errorf("got a final object: %v", l)
+					}
+				}
+				if tt.lastError != "" && lines[len(lines)-1]["error"] != tt.lastError {
+					t.Errorf("last line = %v, want error %q", lines[len(lines)-1], tt.lastError)
+				}
+			})
+		}
 	}
 }
 
 func TestOllamaPause(t *testing.T) {
-	release := make(chan struct{})
-	o := NewOllama(t, WithReply("a", "b", "c"), WithPause(1, release))
-	resp := post(t, o.URL()+"/api/chat", `{"model":"tiny"}`)
-	br := bufio.NewReader(resp.Body)
-	if _, err := br.ReadBytes('\n'); err != nil {
-		t.Fatalf("first chunk: %v", err)
-	}
-	<-o.Paused()
-	close(release)
-	lines, err := readLines(t, br)
-	if err != nil || len(lines) != 3 {
-		t.Fatalf("after release got %d lines, err %v; want 3 lines", len(lines), err)
+	for _, ep := range ollamaStreams {
+		t.Run(ep.path, func(t *testing.T) {
+			release := make(chan struct{})
+			o := NewOllama(t, WithReply("a", "b", "c"), WithPause(1, release))
+			resp := post(t, o.URL()+ep.path, ep.body)
+			br := bufio.NewReader(resp.Body)
+			if _, err := br.ReadBytes('\n'); err != nil {
+				t.Fatalf("first chunk: %v", err)
+			}
+			<-o.Paused()
+			close(release)
+			lines, err := readLines(t, br)
+			if err != nil || len(lines) != 3 {
+				t.Fatalf("after release got %d lines, err %v; want 3 lines", len(lines), err)
+			}
+		})
 	}
 }
 
