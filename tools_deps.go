@@ -6,6 +6,7 @@
 package main
 
 import (
+	_ "github.com/sabhiram/go-gitignore"
 	_ "github.com/tiktoken-go/tokenizer"
 	_ "github.com/tree-sitter/go-tree-sitter"
 	_ "github.com/tree-sitter/tree-sitter-elixir/bindings/go"
