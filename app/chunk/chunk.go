@@ -1,0 +1,365 @@
+package chunk
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"unicode/utf8"
+)
+
+// Chunk is one semantic unit of a file: a module, a function with its docs,
+// a type, a header, or a run of lines. Byte ranges are half-open; lines are
+// 1-based and inclusive: StartLine is the line of StartByte and EndLine the
+// line of the chunk's last byte (EndByte-1).
+type Chunk struct {
+	Path string `json:"path"`
+	Lang string `json:"lang"` // "elixir", "go" or "text"
+	Kind string `json:"kind"` // one of the Kind constants
+	// Name is qualified: "MyApp.Accounts.get_user/1", "http.(*Server).Serve",
+	// `describe "x" / test "y"`; a piece of a split unit is "name#2".
+	Name      string `json:"name"`
+	StartByte int    `json:"start_byte"`
+	EndByte   int    `json:"end_byte"` // exclusive
+	StartLine int    `json:"start_line"`
+	EndLine   int    `json:"end_line"`
+	// Hash is the hex SHA-256 of the chunk's bytes, truncated to 16 bytes.
+	Hash   string `json:"hash"`
+	Tokens int    `json:"tokens"`
+	// Refs are the names the chunk references (called functions, modules,
+	// types), in order of first use, deduplicated, at most MaxRefs.
+	Refs []string `json:"refs,omitempty"`
+	// Parent is the enclosing module (Elixir) or receiver type (Go methods).
+	Parent string `json:"parent,omitempty"`
+	// Private marks defp/defmacrop/defguardp and unexported Go names.
+	Private bool `json:"private,omitempty"`
+	// Defaults is how many parameters of an Elixir function have defaults
+	// (`\\`): "get/3" with Defaults 1 also defines get/2.
+	Defaults int `json:"defaults,omitempty"`
+}
+
+// Chunk kinds. Containers (module, protocol, impl, describe) span the
+// chunks inside them; every other kind is a leaf, and leaves do not overlap
+// one another (see DESIGN.md for the exceptions).
+const (
+	KindModule   = "module"   // defmodule
+	KindProtocol = "protocol" // defprotocol
+	KindImpl     = "impl"     // defimpl
+	KindDescribe = "describe" // ExUnit describe block
+	KindHeader   = "header"   // module opening: moduledoc, use/alias/…, attributes, defstruct; Go package clause and imports
+	KindCode     = "code"     // other module-level or top-level code between units
+	KindFunction = "function" // def/defp; Go func
+	KindMethod   = "method"   // Go method
+	KindMacro    = "macro"    // defmacro/defmacrop
+	KindGuard    = "guard"    // defguard/defguardp
+	KindDelegate = "delegate" // defdelegate
+	KindTest     = "test"     // ExUnit test block
+	KindType     = "type"     // Go type declaration
+	KindConst    = "const"    // Go const group
+	KindVar      = "var"      // Go var group
+	KindText     = "text"     // a run of lines (size strategy, other files, unparsable regions)
+)
+
+// Container reports whether the chunk spans other chunks of the same file.
+func (c Chunk) Container() bool {
+	switch c.Kind {
+	case KindModule, KindProtocol, KindImpl, KindDescribe:
+		return true
+	}
+	return false
+}
+
+// Strategy says how a file is cut.
+type Strategy string
+
+const (
+	// Hybrid is Semantic, with leaf units larger than Options.MaxBytes split
+	// into pieces of at most MaxBytes on line boundaries (never inside a
+	// multi-line string). The zero value of Options uses it.
+	Hybrid Strategy = "hybrid"
+	// Semantic yields whole units, however large.
+	Semantic Strategy = "semantic"
+	// Size ignores the language: runs of Options.Lines lines overlapping by
+	// Options.Overlap lines.
+	Size Strategy = "size"
+)
+
+// Defaults for the zero Options.
+const (
+	DefaultMaxBytes    = 8 << 10
+	DefaultLines       = 60
+	DefaultOverlap     = 10
+	DefaultMaxFileSize = 1 << 20
+	// MaxRefs caps Chunk.Refs.
+	MaxRefs = 32
+	// maxWarnings caps Result.Warnings (a count of the rest is appended).
+	maxWarnings = 8
+)
+
+// Options configure File. The zero value works: hybrid, 8 KiB pieces,
+// 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.
+type Options struct {
+	Strategy Strategy
+	// MaxBytes bounds leaf chunks under Hybrid; 0 means DefaultMaxBytes.
+	MaxBytes int
+	// Lines per size-based chunk; 0 means DefaultLines.
+	Lines int
+	// Overlap is how many lines a size-based chunk repeats from the one
+	// before; 0 means DefaultOverlap, negative means none.
+	Overlap int
+	// MaxFileSize: larger files are skipped; 0 means DefaultMaxFileSize.
+	MaxFileSize int
+	// Count counts tokens; nil means (len(text)+3)/4.
+	Count func(string) int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Strategy == "" {
+		o.Strategy = Hybrid
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.Lines <= 0 {
+		o.Lines = DefaultLines
+	}
+	switch {
+	case o.Overlap == 0:
+		o.Overlap = min(DefaultOverlap, o.Lines/2)
+	case o.Overlap < 0:
+		o.Overlap = 0
+	}
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = DefaultMaxFileSize
+	}
+	return o
+}
+
+// ErrOptions is wrapped by File's error for Options it cannot use.
+var ErrOptions = errors.New("invalid options")
+
+// SkipReason says why a file was not chunked.
+type SkipReason string
+
+// Skip reasons.
+const (
+	SkipBinary   SkipReason = "binary"    // a NUL byte or invalid UTF-8
+	SkipTooLarge SkipReason = "too large" // over Options.MaxFileSize
+)
+
+// Result is what File finds in one file.
+type Result struct {
+	Lang   string
+	Chunks []Chunk
+	// Warnings describe problems that did not stop chunking: syntax errors
+	// (the file is probably being edited), clauses of one function apart.
+	Warnings []string
+	// Skipped is set, and Chunks empty, when the file was not chunked; the
+	// first warning then gives the details.
+	Skipped SkipReason
+}
+
+// Lang returns the language File uses for a path: "elixir" for .ex and
+// .exs, "go" for .go, "text" otherwise.
+func Lang(path string) string {
+	switch filepath.Ext(path) {
+	case ".ex", ".exs":
+		return "elixir"
+	case ".go":
+		return "go"
+	}
+	return "text"
+}
+
+// File cuts src, the contents of path, into chunks. The language comes from
+// the extension (see Lang). Source that does not parse still yields chunks
+// (with warnings); binary and oversized files yield a Result with Skipped
+// set. File is safe for concurrent use; the error is for invalid Options.
+func File(path string, src []byte, opt Options) (Result, error) {
+	if opt.Lines < 0 || opt.MaxBytes < 0 || opt.MaxFileSize < 0 {
+		return Result{}, fmt.Errorf("chunk.File: %w: negative Lines (%d), MaxBytes (%d) or MaxFileSize (%d)",
+			ErrOptions, opt.Lines, opt.MaxBytes, opt.MaxFileSize)
+	}
+	switch opt.Strategy {
+	case "", Hybrid, Semantic, Size:
+	default:
+		return Result{}, fmt.Errorf("chunk.File: %w: unknown strategy %q", ErrOptions, opt.Strategy)
+	}
+	opt = opt.withDefaults()
+	if opt.Overlap >= opt.Lines {
+		return Result{}, fmt.Errorf("chunk.File: %w: overlap %d must be less than lines %d", ErrOptions, opt.Overlap, opt.Lines)
+	}
+	f := &file{path: path, src: src, opt: opt, lang: Lang(path)}
+	res := Result{Lang: f.lang}
+	if len(src) > opt.MaxFileSize {
+		res.Skipped = SkipTooLarge
+		res.Warnings = []string{fmt.Sprintf("%s: %d bytes, over the %d-byte limit", path, len(src), opt.MaxFileSize)}
+		return res, nil
+	}
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		res.Skipped = SkipBinary
+		res.Warnings = []string{fmt.Sprintf("%s: NUL byte at offset %d", path, i)}
+		return res, nil
+	}
+	if !utf8.Valid(src) {
+		res.Skipped = SkipBinary
+		res.Warnings = []string{fmt.Sprintf("%s: not valid UTF-8", path)}
+		return res, nil
+	}
+	f.lines = newLineIndex(src)
+	switch {
+	case opt.Strategy == Size || f.lang == "text":
+		f.sizeUnits(0, len(src), KindText, f.textName(), "")
+	case f.lang == "go":
+		f.chunkGo()
+	case f.lang == "elixir":
+		f.chunkElixir()
+	}
+	res.Chunks = f.finish()
+	res.Warnings = f.warnings
+	if f.nwarn > maxWarnings {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("… and %d more warnings", f.nwarn-maxWarnings))
+	}
+	return res, nil
+}
+
+// file is the state of one File call.
+type file struct {
+	path     string
+	src      []byte
+	opt      Options
+	lang     string
+	lines    lineIndex
+	units    []unit
+	warnings []string
+	nwarn    int
+}
+
+// span is a half-open byte range.
+type span struct{ start, end int }
+
+// unit is a chunk before finishing: File's languages produce units, finish
+// splits, measures and hashes them.
+type unit struct {
+	kind, name, parent string
+	start, end         int
+	refs               []ref
+	// self is a name refs to the unit itself use (a recursive call).
+	self     string
+	private  bool
+	defaults int
+	// noSplit keeps the unit whole under Hybrid (containers, size pieces).
+	noSplit bool
+	// prot are the multi-line strings in a unit Hybrid will split: sorted,
+	// disjoint ranges a cut must not fall inside.
+	prot []span
+}
+
+// ref is a referenced name and where it occurs.
+type ref struct {
+	name string
+	at   int
+}
+
+func (f *file) warnf(format string, args ...any) {
+	f.nwarn++
+	if f.nwarn <= maxWarnings {
+		f.warnings = append(f.warnings, f.path+": "+fmt.Sprintf(format, args...))
+	}
+}
+
+// textName names size-based chunks of a whole file.
+func (f *file) textName() string { return filepath.Base(f.path) }
+
+// finish turns units into chunks: clamps ranges, splits oversized leaves
+// under Hybrid, and computes lines, hashes, tokens and refs.
+func (f *file) finish() []Chunk {
+	out := make([]Chunk, 0, len(f.units))
+	for i := range f.units {
+		u := &f.units[i]
+		u.start = max(0, min(u.start, len(f.src)))
+		u.end = max(u.start, min(u.end, len(f.src)))
+		if u.end == u.start {
+			continue
+		}
+		if f.willSplit(u) {
+			pieces := splitBytes(f.src, u.start, u.end, f.opt.MaxBytes, u.prot)
+			if len(pieces) > 1 {
+				for j, p := range pieces {
+					out = append(out, f.chunk(u, fmt.Sprintf("%s#%d", u.name, j+1), p.start, p.end))
+				}
+				continue
+			}
+		}
+		out = append(out, f.chunk(u, u.name, u.start, u.end))
+	}
+	return out
+}
+
+// willSplit reports whether finish cuts u into pieces.
+func (f *file) willSplit(u *unit) bool {
+	return f.opt.Strategy == Hybrid && !u.noSplit && u.end-u.start > f.opt.MaxBytes
+}
+
+// protect records, for each unit finish will split, the strings inside it
+// that a cut must not fall into; strings returns them for a range. The
+// language calls it while its syntax tree is still alive.
+func (f *file) protect(strings func(start, end int) []span) {
+	for i := range f.units {
+		if u := &f.units[i]; f.willSplit(u) {
+			u.prot = strings(u.start, u.end)
+		}
+	}
+}
+
+func (f *file) chunk(u *unit, name string, start, end int) Chunk {
+	sum := sha256.Sum256(f.src[start:end])
+	c := Chunk{
+		Path:      f.path,
+		Lang:      f.lang,
+		Kind:      u.kind,
+		Name:      name,
+		StartByte: start,
+		EndByte:   end,
+		StartLine: f.lines.line(start),
+		EndLine:   f.lines.line(end - 1),
+		Hash:      hex.EncodeToString(sum[:16]),
+		Parent:    u.parent,
+		Private:   u.private,
+		Defaults:  u.defaults,
+	}
+	if f.opt.Count != nil {
+		c.Tokens = f.opt.Count(string(f.src[start:end]))
+	} else {
+		c.Tokens = (end - start + 3) / 4
+	}
+	c.Refs = refsIn(u.refs, start, end, u)
+	return c
+}
+
+// refsIn returns the names of refs occurring in [start, end), in order of
+// first occurrence, without duplicates or the unit's own names, capped.
+func refsIn(refs []ref, start, end int, u *unit) []string {
+	if len(refs) == 0 {
+		return nil
+	}
+	if !slices.IsSortedFunc(refs, func(a, b ref) int { return a.at - b.at }) {
+		slices.SortStableFunc(refs, func(a, b ref) int { return a.at - b.at })
+	}
+	var out []string
+	seen := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		if r.at < start || r.at >= end || seen[r.name] || r.name == u.self || r.name == u.parent {
+			continue
+		}
+		seen[r.name] = true
+		out = append(out, r.name)
+		if len(out) == MaxRefs {
+			break
+		}
+	}
+	return out
+}

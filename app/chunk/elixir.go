@@ -1,0 +1,456 @@
+package chunk
+
+import (
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// exFile is the state of chunking one Elixir file.
+type exFile struct {
+	*file
+	g        *exGrammar
+	cur      *sitter.TreeCursor
+	test     bool // .exs: ExUnit describe/test blocks are units
+	hasError bool // the tree has ERROR or MISSING nodes
+	// scopes[i] is the module scope of f.units[i] (nil outside modules).
+	scopes []*exScope
+}
+
+// exScope is a module: its qualified name and the aliases declared in it.
+type exScope struct {
+	module  string
+	aliases map[string]string
+}
+
+// itemKind classifies the expressions of a module body.
+type itemKind int
+
+const (
+	itemOther    itemKind = iota
+	itemComment           // a comment on its own line
+	itemAttr              // @doc/@spec/@impl/@deprecated/@since: attaches to the next def
+	itemTag               // @tag/@describetag: attaches to the next test or describe
+	itemDef               // def, defp, defmacro, …
+	itemModule            // defmodule, defprotocol, defimpl
+	itemDescribe          // ExUnit describe with a do block
+	itemTest              // ExUnit test
+	itemAlias             // alias (recorded in the scope; otherwise like other)
+)
+
+// exItem is one expression of a body.
+type exItem struct {
+	kind       itemKind
+	n          sitter.Node
+	start, end int
+	// what is the def keyword, the module keyword or the test/describe label.
+	what string
+	// Recovered from a tree with errors: a def's arguments (its head) when
+	// the def call itself is lost, a module's body when its do block is.
+	args *sitter.Node
+	body []sitter.Node
+}
+
+// chunkElixir parses with tree-sitter and cuts along modules, functions
+// (all clauses of a name/arity together, with their @doc/@spec above) and,
+// in .exs files, ExUnit describe and test blocks. tree-sitter recovers from
+// syntax errors, so a file being edited still yields its units.
+func (f *file) chunkElixir() {
+	g, err := elixirGrammar()
+	if err != nil {
+		f.warnf("elixir grammar: %v", err)
+		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
+		return
+	}
+	p := sitter.NewParser()
+	defer p.Close()
+	if err := p.SetLanguage(g.lang); err != nil {
+		f.warnf("elixir grammar: %v", err)
+		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
+		return
+	}
+	tree := p.Parse(f.src, nil)
+	if tree == nil {
+		f.warnf("tree-sitter returned no tree")
+		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
+		return
+	}
+	defer tree.Close()
+	root := tree.RootNode()
+	cur := root.Walk()
+	defer cur.Close()
+	x := &exFile{file: f, g: g, cur: cur, test: filepath.Ext(f.path) == ".exs", hasError: root.HasError()}
+	if x.hasError {
+		x.syntaxWarnings(root)
+	}
+	x.body(x.items(x.children(*root)), nil, "", -1)
+	x.refs()
+	f.protect(func(start, end int) []span { return x.strings(*root, start, end) })
+	sortUnits(f.units)
+}
+
+// children returns a node's named children.
+func (x *exFile) children(n sitter.Node) []sitter.Node { return n.NamedChildren(x.cur) }
+
+// kind returns a node's kind name.
+func (x *exFile) kind(n sitter.Node) string {
+	id := n.KindId()
+	if int(id) < len(x.g.kinds) {
+		return x.g.kinds[id]
+	}
+	if id == 0xFFFF { // tree-sitter's builtin error symbol
+		return "ERROR"
+	}
+	return ""
+}
+
+// field returns a node's child in field f, or nil.
+func (x *exFile) field(n sitter.Node, f int) *sitter.Node { return n.ChildByFieldId(x.g.field[f]) }
+
+// childOfKind returns a call's first named child of the kind.
+func (x *exFile) childOfKind(call sitter.Node, kind string) *sitter.Node {
+	for i := range call.NamedChildCount() {
+		if c := call.NamedChild(i); c != nil && x.kind(*c) == kind {
+			return c
+		}
+	}
+	return nil
+}
+
+func (x *exFile) text(n sitter.Node) string { return string(x.src[n.StartByte():n.EndByte()]) }
+
+// items classifies the expressions of a body. In a tree with syntax
+// errors it also recovers what it can (see elixir_recover.go).
+func (x *exFile) items(nodes []sitter.Node) []exItem {
+	out := make([]exItem, 0, len(nodes))
+	for i := 0; i < len(nodes); i++ {
+		if x.hasError && x.kind(nodes[i]) == "ERROR" {
+			// What tree-sitter could not fit, flattened: take it apart.
+			nodes = slices.Concat(nodes[:i:i], x.allChildren(nodes[i]), nodes[i+1:])
+			i--
+			continue
+		}
+		for x.hasError && i+1 < len(nodes) && x.kind(nodes[i+1]) == "ERROR" {
+			nodes = slices.Concat(nodes[:i+1:i+1], x.allChildren(nodes[i+1]), nodes[i+2:])
+		}
+		n := nodes[i]
+		it := exItem{n: n, start: int(n.StartByte()), end: int(n.EndByte())}
+		it.kind, it.what = x.classify(n)
+		if it.kind == itemComment && !x.ownLine(it.start) {
+			it.kind = itemOther
+		}
+		if x.hasError {
+			var stop bool
+			nodes, i, stop = x.recoverItem(&it, nodes, i)
+			if stop {
+				return append(out, it)
+			}
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// classify says what an expression of a body is.
+func (x *exFile) classify(n sitter.Node) (itemKind, string) {
+	switch x.kind(n) {
+	case "comment":
+		return itemComment, ""
+	case "unary_operator":
+		op := x.field(n, fOperand)
+		if op == nil || x.kind(*op) != "call" || x.text(*n.Child(0)) != "@" {
+			return itemOther, ""
+		}
+		t := x.field(*op, fTarget)
+		if t == nil {
+			return itemOther, ""
+		}
+		switch x.text(*t) {
+		case "doc", "spec", "impl", "deprecated", "since":
+			return itemAttr, ""
+		case "tag", "describetag":
+			return itemTag, ""
+		}
+		return itemOther, ""
+	case "call":
+		t := x.field(n, fTarget)
+		if t == nil || x.kind(*t) != "identifier" {
+			return itemOther, ""
+		}
+		kw := x.text(*t)
+		switch kw {
+		case "def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defdelegate":
+			if x.args(n) != nil {
+				return itemDef, kw
+			}
+		case "defmodule", "defprotocol", "defimpl":
+			if _, ok := x.bodyOf(n); ok {
+				return itemModule, kw
+			}
+		case "alias":
+			return itemAlias, kw
+		case "describe", "test":
+			if !x.test {
+				break
+			}
+			if _, ok := x.doBlock(n); ok && kw == "describe" {
+				return itemDescribe, "describe " + x.label(n)
+			} else if kw == "test" && x.args(n) != nil {
+				return itemTest, "test " + x.label(n)
+			}
+		}
+	}
+	return itemOther, ""
+}
+
+// args returns a call's arguments node, if any.
+func (x *exFile) args(call sitter.Node) *sitter.Node { return x.childOfKind(call, "arguments") }
+
+// doBlock returns a call's do block, if any.
+func (x *exFile) doBlock(call sitter.Node) (sitter.Node, bool) {
+	if c := x.childOfKind(call, "do_block"); c != nil {
+		return *c, true
+	}
+	return sitter.Node{}, false
+}
+
+// bodyOf returns the expressions of a module's body: its do block's, or
+// those of a `do:` keyword (`defmodule A, do: (def f, do: 1)`).
+func (x *exFile) bodyOf(call sitter.Node) ([]sitter.Node, bool) {
+	if db, ok := x.doBlock(call); ok {
+		return x.children(db), true
+	}
+	args := x.argList(call)
+	if len(args) < 2 || x.kind(args[len(args)-1]) != "keywords" {
+		return nil, false
+	}
+	for _, p := range x.children(args[len(args)-1]) {
+		cs := x.children(p)
+		if len(cs) != 2 || strings.TrimSpace(x.text(cs[0])) != "do:" {
+			continue
+		}
+		if x.kind(cs[1]) == "block" {
+			return x.children(cs[1]), true
+		}
+		return cs[1:], true
+	}
+	return nil, false
+}
+
+// label is the first argument of a test or describe, as written.
+func (x *exFile) label(call sitter.Node) string {
+	if a := x.args(call); a != nil {
+		if cs := x.children(*a); len(cs) > 0 {
+			return x.text(cs[0])
+		}
+	}
+	return `""`
+}
+
+// ownLine reports whether only white space precedes off on its line.
+func (x *exFile) ownLine(off int) bool {
+	for i := off - 1; i >= 0 && x.src[i] != '\n'; i-- {
+		if x.src[i] != ' ' && x.src[i] != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// add appends a unit with its scope and returns its index.
+func (x *exFile) add(u unit, s *exScope) int {
+	x.units = append(x.units, u)
+	x.scopes = append(x.scopes, s)
+	return len(x.units) - 1
+}
+
+// body cuts the items of a module body (or of the file, scope nil, or of a
+// describe block, describe >= 0 its unit) into units. The expressions before
+// the first unit form the module's header (from the defmodule line on);
+// later runs of other expressions form code units.
+func (x *exFile) body(items []exItem, s *exScope, containerKind string, container int) {
+	if s != nil {
+		x.collectAliases(items, s)
+	}
+	groups := map[string]int{} // name/arity → unit index
+	lastGroup := ""            // key of the last unit if it is a function group
+	header := containerKind == KindModule || containerKind == KindProtocol || containerKind == KindImpl
+	next := 0 // first item not yet in a unit or run
+	parent, describe := "", ""
+	if s != nil {
+		parent = s.module
+	}
+	if containerKind == KindDescribe {
+		describe = x.units[container].name + " / "
+	}
+
+	// run emits the items [from, to) as a header or code unit.
+	run := func(from, to int) {
+		first, last := -1, -1
+		for i := from; i < to; i++ {
+			if items[i].kind != itemComment {
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		if first < 0 {
+			header = false
+			return
+		}
+		u := unit{kind: KindCode, start: items[first].start, end: items[last].end, parent: parent}
+		switch {
+		case header:
+			u.kind, u.name, u.start = KindHeader, parent, x.units[container].start
+		case s != nil:
+			u.name = parent
+		default:
+			u.name = x.textName()
+		}
+		if describe != "" {
+			u.name = strings.TrimSuffix(describe, " / ")
+		}
+		header = false
+		x.add(u, s)
+	}
+
+	for i, it := range items {
+		switch it.kind {
+		case itemDef, itemModule, itemDescribe, itemTest:
+		default:
+			continue
+		}
+		first := x.attached(items, i, next)
+		start := x.commentsAbove(items, first, next)
+		key := ""
+		if it.kind == itemDef {
+			name, arity, defaults, _ := x.defHead(it)
+			key = name + "/" + strconv.Itoa(arity)
+			if gi, ok := groups[key]; ok {
+				// Another clause of a function seen before: one unit spans
+				// them all. Apart from the previous one, it overlaps what is
+				// between (the compiler warns about that too).
+				u := &x.units[gi]
+				u.end = max(u.end, it.end)
+				u.defaults = max(u.defaults, defaults)
+				if lastGroup != key {
+					x.warnf("line %d: clauses of %s are not together; its chunk spans the code between", x.lines.line(it.start), u.name)
+					run(next, first)
+				}
+				next = i + 1
+				continue
+			}
+			run(next, first)
+			qual := name + "/" + strconv.Itoa(arity)
+			if parent != "" {
+				qual = parent + "." + qual
+			}
+			groups[key] = x.add(unit{kind: defKind(it.what), name: qual, parent: parent, start: start, end: it.end, self: name,
+				private: strings.HasSuffix(it.what, "p"), defaults: defaults}, s)
+			lastGroup = key
+			next = i + 1
+			continue
+		}
+		run(next, first)
+		lastGroup = ""
+		switch it.kind {
+		case itemModule:
+			x.module(it, start, s)
+		case itemDescribe:
+			d := x.add(unit{kind: KindDescribe, name: it.what, parent: parent, start: start, end: it.end, noSplit: true}, s)
+			if db, ok := x.doBlock(it.n); ok {
+				x.body(x.items(x.children(db)), s, KindDescribe, d)
+			}
+		case itemTest:
+			x.add(unit{kind: KindTest, name: describe + it.what, parent: parent, start: start, end: it.end}, s)
+		}
+		next = i + 1
+	}
+	run(next, len(items))
+}
+
+// defKind is the chunk kind of a def keyword.
+func defKind(kw string) string {
+	switch kw {
+	case "defmacro", "defmacrop":
+		return KindMacro
+	case "defguard", "defguardp":
+		return KindGuard
+	case "defdelegate":
+		return KindDelegate
+	}
+	return KindFunction
+}
+
+// attached returns the index of the first @doc/@spec/… (for a def) or @tag
+// (for a test or describe) directly above item i, comments between them
+// allowed; i itself if there is none. It does not look before from.
+func (x *exFile) attached(items []exItem, i, from int) int {
+	want := itemAttr
+	switch items[i].kind {
+	case itemTest, itemDescribe:
+		want = itemTag
+	case itemModule:
+		return i
+	}
+	first := i
+	for j := i - 1; j >= from; j-- {
+		switch items[j].kind {
+		case want:
+			first = j
+			continue
+		case itemComment:
+			continue
+		}
+		break
+	}
+	return first
+}
+
+// commentsAbove returns where item i's unit starts: at the block of
+// own-line comments directly above it (no blank line between), if any.
+func (x *exFile) commentsAbove(items []exItem, i, from int) int {
+	start := items[i].start
+	line := x.lines.line(start)
+	for j := i - 1; j >= from && items[j].kind == itemComment; j-- {
+		if x.lines.line(items[j].end-1) != line-1 {
+			break
+		}
+		start = items[j].start
+		line = x.lines.line(start)
+	}
+	return start
+}
+
+// module adds a container unit for defmodule/defprotocol/defimpl and the
+// units of its body.
+func (x *exFile) module(it exItem, start int, outer *exScope) {
+	kind := KindModule
+	switch it.what {
+	case "defprotocol":
+		kind = KindProtocol
+	case "defimpl":
+		kind = KindImpl
+	}
+	name := x.moduleName(it, outer)
+	parent := ""
+	if outer != nil {
+		parent = outer.module
+	}
+	s := &exScope{module: name, aliases: map[string]string{}}
+	if outer != nil {
+		for k, v := range outer.aliases {
+			s.aliases[k] = v
+		}
+	}
+	idx := x.add(unit{kind: kind, name: name, parent: parent, start: start, end: it.end, noSplit: true}, s)
+	if it.body != nil {
+		x.body(x.items(it.body), s, kind, idx)
+	} else if nodes, ok := x.bodyOf(it.n); ok {
+		x.body(x.items(nodes), s, kind, idx)
+	}
+}

@@ -1,0 +1,143 @@
+package chunk
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// cvEntry is one line of testdata/compiler_view.exs's output.
+type cvEntry struct {
+	what, path, kind, name string
+	start, end, defaults   int
+}
+
+// compilerView runs testdata/compiler_view.exs with the real elixir on
+// files and returns its entries by file, and its skip counts.
+func compilerView(t *testing.T, files []string) (map[string][]cvEntry, map[string]int) {
+	t.Helper()
+	cmd := exec.Command("elixir", append([]string{"testdata/compiler_view.exs"}, files...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("compiler_view.exs: %v\n%s", err, stderr.Bytes())
+	}
+	byFile := map[string][]cvEntry{}
+	skipped := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		switch {
+		case f[0] == "skipped" && len(f) == 4:
+			n, _ := strconv.Atoi(f[3])
+			skipped[f[2]] += n
+		case (f[0] == "module" || f[0] == "function") && len(f) >= 6:
+			e := cvEntry{what: f[0], path: f[1], kind: f[2], name: f[3]}
+			e.start, _ = strconv.Atoi(f[4])
+			e.end, _ = strconv.Atoi(f[5])
+			if len(f) > 6 {
+				e.defaults, _ = strconv.Atoi(f[6])
+			}
+			byFile[e.path] = append(byFile[e.path], e)
+		default:
+			t.Errorf("compiler_view.exs: %q", sc.Text())
+		}
+	}
+	return byFile, skipped
+}
+
+// TestElixirAgreesWithCompiler compares the chunks of the Elixir 1.14 lib/
+// files (.ex and .exs) with the compiler's own view of them (testdata/compiler_view.exs on
+// Code.string_to_quoted_with_comments): every module and every function
+// name/arity the compiler sees has exactly one chunk of that name, starting
+// at the first clause's @doc/@spec (or comments above them) and ending at
+// the last clause's last line; and every function chunk is one the
+// compiler sees.
+func TestElixirAgreesWithCompiler(t *testing.T) {
+	if _, err := exec.LookPath("elixir"); err != nil {
+		t.Skip("elixir is not on PATH (apt-get install elixir, or scripts/corpora as root)")
+	}
+	files := elixirLibFiles(t, elixirCorpus(t), true)
+	view, skipped := compilerView(t, files)
+	var modules, funcs, mismatches int
+	report := func(format string, args ...any) {
+		mismatches++
+		if mismatches <= 60 {
+			t.Errorf(format, args...)
+		}
+	}
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := File(path, src, Options{Strategy: Semantic, MaxFileSize: 64 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkInvariants(t, path, src, res)
+		for _, w := range res.Warnings {
+			// Clauses apart are legal (the compiler warns too): the chunk
+			// spans them, which the comparison below checks.
+			if !strings.Contains(w, "are not together") && !strings.Contains(w, "more warnings") {
+				report("%s: warning on a file the compiler accepts: %s", path, w)
+			}
+		}
+		byName := map[string][]Chunk{}
+		for _, c := range res.Chunks {
+			byName[c.Name] = append(byName[c.Name], c)
+		}
+		seen := map[string]bool{}
+		for _, e := range view[path] {
+			seen[e.name] = true
+			var got []Chunk
+			for _, c := range byName[e.name] {
+				if c.Container() == (e.what == "module") {
+					got = append(got, c)
+				}
+			}
+			if e.what == "module" {
+				modules++
+			} else {
+				funcs++
+			}
+			switch {
+			case len(got) != 1:
+				report("%s: %s %s (compiler: lines %d-%d): %d chunks %s", path, e.kind, e.name, e.start, e.end, len(got), describeChunks(got))
+			case got[0].StartLine != e.start || got[0].EndLine != e.end:
+				report("%s: %s %s: compiler says lines %d-%d, chunk has %d-%d", path, e.kind, e.name, e.start, e.end, got[0].StartLine, got[0].EndLine)
+			case e.what == "function" && (got[0].Defaults != e.defaults || got[0].Kind != defKind(e.kind)):
+				report("%s: %s %s: compiler says %d defaults, chunk %s has %d", path, e.kind, e.name, e.defaults, got[0].Kind, got[0].Defaults)
+			}
+		}
+		for _, c := range res.Chunks {
+			if isDefKind(c.Kind) && !seen[c.Name] && !strings.Contains(c.Name, "(") {
+				report("%s: chunk %s %s (lines %d-%d) is not a function the compiler sees", path, c.Kind, c.Name, c.StartLine, c.EndLine)
+			}
+		}
+	}
+	if modules < 300 || funcs < 4000 {
+		t.Errorf("compared only %d modules and %d functions", modules, funcs)
+	}
+	t.Logf("%d files: %d modules and %d functions compared, %d mismatches; not compared: %d defs with computed names, %d defs not directly in a module body",
+		len(files), modules, funcs, mismatches, skipped["dynamic"], skipped["nested"])
+}
+
+func isDefKind(k string) bool {
+	return slices.Contains([]string{KindFunction, KindMacro, KindGuard, KindDelegate}, k)
+}
+
+func describeChunks(cs []Chunk) string {
+	var b strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&b, "[%s %d-%d]", c.Kind, c.StartLine, c.EndLine)
+	}
+	return b.String()
+}

@@ -1,0 +1,173 @@
+package chunk
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+	elixir "github.com/tree-sitter/tree-sitter-elixir/bindings/go"
+)
+
+// exGrammar is the Elixir grammar, with its node kind names by id and the
+// ids of the fields the chunker reads (looking them up by id saves a cgo
+// string conversion per node).
+type exGrammar struct {
+	lang  *sitter.Language
+	kinds []string
+	field [numFields]uint16
+}
+
+// Fields of the grammar the chunker reads.
+const (
+	fTarget = iota
+	fOperand
+	fOperator
+	fLeft
+	fRight
+	numFields
+)
+
+// elixirGrammar builds the grammar once; it is immutable afterwards and
+// shared by all goroutines (each File call has its own parser and cursor)
+// for as long as the process lives.
+var elixirGrammar = sync.OnceValues(func() (*exGrammar, error) {
+	g := &exGrammar{lang: sitter.NewLanguage(elixir.Language())}
+	g.kinds = make([]string, g.lang.NodeKindCount())
+	for id := range g.kinds {
+		g.kinds[id] = g.lang.NodeKindForId(uint16(id))
+	}
+	for i, name := range [numFields]string{"target", "operand", "operator", "left", "right"} {
+		if g.field[i] = g.lang.FieldIdForName(name); g.field[i] == 0 {
+			return nil, fmt.Errorf("elixir grammar has no field %q", name)
+		}
+	}
+	return g, nil
+})
+
+// rawRef is a reference before alias expansion.
+type rawRef struct {
+	mod, fun string // mod is "" for a local call or an alias (in fun)
+	at       int
+	alias    bool
+}
+
+// refs gives each leaf unit the references inside it (see exLexer): remote
+// calls (MyApp.Repo.get, with the module's aliases expanded), local calls
+// other than special forms and Kernel's definition macros, module names.
+func (x *exFile) refs() {
+	var leaves []int
+	for i, u := range x.units {
+		if !isContainerKind(u.kind) {
+			leaves = append(leaves, i)
+		}
+	}
+	if len(leaves) == 0 {
+		return
+	}
+	slices.SortStableFunc(leaves, func(a, b int) int { return x.units[a].start - x.units[b].start })
+	maxEnd := make([]int, len(leaves))
+	for i, l := range leaves {
+		maxEnd[i] = x.units[l].end
+		if i > 0 {
+			maxEnd[i] = max(maxEnd[i], maxEnd[i-1])
+		}
+	}
+
+	for _, r := range exLexRefs(x.src) {
+		if r.mod == "" && !r.alias && exKeyword(r.fun) {
+			continue
+		}
+		// The leaves holding r.at: the last starting at or before it, and
+		// earlier ones still open there (a unit spanning separated clauses).
+		i := sort.Search(len(leaves), func(i int) bool { return x.units[leaves[i]].start > r.at }) - 1
+		for j := i; j >= 0 && maxEnd[j] > r.at; j-- {
+			l := leaves[j]
+			u := &x.units[l]
+			if u.end <= r.at {
+				continue
+			}
+			s := x.scopes[l]
+			name := r.fun
+			switch {
+			case r.mod != "":
+				name = s.expand(r.mod) + "." + r.fun
+			case r.alias:
+				name = s.expand(r.fun)
+			}
+			u.refs = append(u.refs, ref{name, r.at})
+		}
+	}
+}
+
+func isContainerKind(k string) bool { return Chunk{Kind: k}.Container() }
+
+// exKeyword reports calls that are syntax rather than references: special
+// forms, definitions, control flow.
+func exKeyword(name string) bool {
+	switch name {
+	case "def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defdelegate",
+		"defmodule", "defprotocol", "defimpl", "defstruct", "defexception", "defoverridable",
+		"alias", "import", "require", "use", "quote", "unquote", "unquote_splicing",
+		"if", "unless", "case", "cond", "with", "for", "receive", "try", "raise", "reraise",
+		"throw", "super", "fn", "and", "or", "not", "in", "when", "__MODULE__", "__ENV__",
+		"__CALLER__", "__DIR__", "__STACKTRACE__", "describe", "test", "setup", "setup_all":
+		return true
+	}
+	return false
+}
+
+// strings returns the multi-line strings, charlists, sigils and quoted
+// atoms overlapping [start, end), in order: a split must not cut them.
+func (x *exFile) strings(root sitter.Node, start, end int) []span {
+	var out []span
+	var walk func(n sitter.Node)
+	walk = func(n sitter.Node) {
+		s, e := int(n.StartByte()), int(n.EndByte())
+		if e <= start || s >= end || n.StartPosition().Row == n.EndPosition().Row {
+			return
+		}
+		switch x.kind(n) {
+		case "string", "charlist", "sigil", "quoted_atom":
+			out = append(out, span{s, e})
+			return
+		}
+		for _, c := range n.NamedChildren(x.cur) {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// syntaxWarnings reports where tree-sitter found errors or made up missing
+// tokens (at most three).
+func (x *exFile) syntaxWarnings(root *sitter.Node) {
+	n := 0
+	var walk func(nd *sitter.Node)
+	walk = func(nd *sitter.Node) {
+		if n >= 3 {
+			return
+		}
+		switch {
+		case nd.IsMissing():
+			n++
+			x.warnf("line %d: syntax error: missing %q", nd.StartPosition().Row+1, nd.Kind())
+		case nd.IsError():
+			n++
+			x.warnf("line %d: syntax error", nd.StartPosition().Row+1)
+		case nd.HasError():
+			for i := range nd.ChildCount() {
+				walk(nd.Child(i))
+			}
+		}
+	}
+	walk(root)
+}
+
+// sortUnits orders units by start; a container stays before the units that
+// start where it does.
+func sortUnits(us []unit) {
+	slices.SortStableFunc(us, func(a, b unit) int { return a.start - b.start })
+}

@@ -1,0 +1,280 @@
+package chunk
+
+import (
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"slices"
+	"strings"
+)
+
+// goFile is the state of chunking one Go file.
+type goFile struct {
+	*file
+	fset *token.FileSet
+	base int // token.Pos of byte 0
+	pkg  string
+}
+
+// off converts a position to a byte offset, clamped to the file.
+func (g *goFile) off(p token.Pos) int {
+	if !p.IsValid() {
+		return 0
+	}
+	return max(0, min(int(p)-g.base, len(g.src)))
+}
+
+// chunkGo cuts a Go file with the standard library's parser — the
+// compiler's own view. A file with syntax errors still has a (partial) AST:
+// its declarations become chunks as usual, and the stretches between them
+// that hold an error and are not blank become size-based text chunks.
+func (f *file) chunkGo() {
+	fset := token.NewFileSet()
+	af, err := parser.ParseFile(fset, f.path, f.src, parser.ParseComments|parser.AllErrors)
+	var errOffs []int
+	if err != nil {
+		var list scanner.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				errOffs = append(errOffs, e.Pos.Offset)
+			}
+			list.RemoveMultiples() // one per line
+			for i, e := range list {
+				if i == 3 {
+					f.warnf("%d more syntax errors", len(list)-3)
+					break
+				}
+				f.warnf("line %d:%d: syntax error: %s", e.Pos.Line, e.Pos.Column, e.Msg)
+			}
+		} else {
+			f.warnf("syntax error: %v", err)
+			errOffs = append(errOffs, 0)
+		}
+	}
+	if af == nil {
+		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
+		return
+	}
+	g := &goFile{file: f, fset: fset, pkg: af.Name.Name}
+	if tf := fset.File(af.FileStart); tf != nil {
+		g.base = tf.Base()
+	}
+	if g.pkg == "" || g.pkg == "_" {
+		g.pkg = "_"
+	}
+	g.header(af)
+	for _, d := range af.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			g.funcDecl(d)
+		case *ast.GenDecl:
+			g.genDecl(d)
+		case *ast.BadDecl:
+			// Left to the error-region pass below.
+		}
+	}
+	if len(errOffs) > 0 {
+		g.errorRegions(errOffs)
+	}
+	f.protect(g.rawStrings(af))
+}
+
+// header is the package clause (with its doc comment and any build
+// constraints above it) and the imports.
+func (g *goFile) header(af *ast.File) {
+	if !af.Package.IsValid() {
+		return
+	}
+	start := af.Package
+	if af.Doc != nil {
+		start = af.Doc.Pos()
+	}
+	for _, cg := range af.Comments {
+		if cg.Pos() >= start {
+			break
+		}
+		if hasBuildConstraint(cg) {
+			start = cg.Pos()
+			break
+		}
+	}
+	end := af.Name.End()
+	for _, d := range af.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			end = gd.End()
+		}
+	}
+	g.units = append(g.units, unit{kind: KindHeader, name: g.pkg, start: g.off(start), end: g.off(end)})
+}
+
+func hasBuildConstraint(cg *ast.CommentGroup) bool {
+	for _, c := range cg.List {
+		if strings.HasPrefix(c.Text, "//go:build") || strings.HasPrefix(c.Text, "// +build") {
+			return true
+		}
+	}
+	return false
+}
+
+// docStart is where a declaration's chunk starts: its doc comment, if any.
+func docStart(doc *ast.CommentGroup, pos token.Pos) token.Pos {
+	if doc != nil && doc.Pos() < pos {
+		return doc.Pos()
+	}
+	return pos
+}
+
+func (g *goFile) funcDecl(d *ast.FuncDecl) {
+	u := unit{kind: KindFunction, start: g.off(docStart(d.Doc, d.Pos())), end: g.off(d.End())}
+	name := d.Name.Name
+	u.private = !ast.IsExported(name)
+	if d.Recv != nil && len(d.Recv.List) > 0 {
+		typ, ptr := recvType(d.Recv.List[0].Type)
+		u.kind = KindMethod
+		u.parent = g.pkg + "." + typ
+		if ptr {
+			u.name = g.pkg + ".(*" + typ + ")." + name
+		} else {
+			u.name = g.pkg + "." + typ + "." + name
+		}
+	} else {
+		u.name = g.pkg + "." + name
+		u.self = name
+	}
+	u.refs = g.refs(d, u.start, u.end)
+	g.units = append(g.units, u)
+}
+
+// recvType returns the receiver's type name without type parameters, and
+// whether it is a pointer.
+func recvType(x ast.Expr) (name string, ptr bool) {
+	for {
+		switch t := x.(type) {
+		case *ast.StarExpr:
+			x, ptr = t.X, true
+		case *ast.ParenExpr:
+			x = t.X
+		case *ast.IndexExpr:
+			x = t.X
+		case *ast.IndexListExpr:
+			x = t.X
+		case *ast.Ident:
+			return t.Name, ptr
+		default:
+			return "_", ptr
+		}
+	}
+}
+
+// genDecl: a type declaration is a chunk per type (the group's own doc
+// comment goes with the group's first type); a const or var declaration is
+// one chunk, grouped or not. Imports belong to the header.
+func (g *goFile) genDecl(d *ast.GenDecl) {
+	switch d.Tok {
+	case token.IMPORT:
+		return
+	case token.TYPE:
+		if d.Lparen.IsValid() {
+			for i, s := range d.Specs {
+				ts := s.(*ast.TypeSpec)
+				start := docStart(ts.Doc, ts.Pos())
+				if i == 0 && d.Doc != nil {
+					start = d.Doc.Pos()
+				}
+				g.typeUnit(ts, g.off(start), g.off(ts.End()))
+			}
+			return
+		}
+		if len(d.Specs) == 1 {
+			g.typeUnit(d.Specs[0].(*ast.TypeSpec), g.off(docStart(d.Doc, d.Pos())), g.off(d.End()))
+		}
+	case token.CONST, token.VAR:
+		kind := KindConst
+		if d.Tok == token.VAR {
+			kind = KindVar
+		}
+		var names []string
+		private := true
+		for _, s := range d.Specs {
+			for _, n := range s.(*ast.ValueSpec).Names {
+				names = append(names, n.Name)
+				private = private && !ast.IsExported(n.Name)
+			}
+		}
+		u := unit{kind: kind, name: g.pkg + "." + groupName(names), private: private,
+			start: g.off(docStart(d.Doc, d.Pos())), end: g.off(d.End())}
+		u.refs = g.refs(d, u.start, u.end)
+		g.units = append(g.units, u)
+	}
+}
+
+func (g *goFile) typeUnit(ts *ast.TypeSpec, start, end int) {
+	u := unit{kind: KindType, name: g.pkg + "." + ts.Name.Name, self: ts.Name.Name,
+		private: !ast.IsExported(ts.Name.Name), start: start, end: end}
+	u.refs = g.refs(ts, start, end)
+	g.units = append(g.units, u)
+}
+
+// groupName names a const/var group: "A", or "{A,B,C}", or "{A,B,C,D,…}".
+func groupName(names []string) string {
+	switch {
+	case len(names) == 0:
+		return "_"
+	case len(names) == 1:
+		return names[0]
+	case len(names) > 4:
+		return "{" + strings.Join(names[:4], ",") + ",…}"
+	}
+	return "{" + strings.Join(names, ",") + "}"
+}
+
+// errorRegions adds text chunks for the stretches between units that hold
+// a syntax error: what the parser could not make declarations of.
+func (g *goFile) errorRegions(errOffs []int) {
+	cover := make([]span, 0, len(g.units))
+	for _, u := range g.units {
+		cover = append(cover, span{u.start, u.end})
+	}
+	slices.SortFunc(cover, func(a, b span) int { return a.start - b.start })
+	slices.Sort(errOffs)
+	prev := 0
+	gap := func(s, e int) {
+		i, _ := slices.BinarySearch(errOffs, s)
+		if i < len(errOffs) && errOffs[i] < e || e == len(g.src) && i < len(errOffs) {
+			g.sizeUnits(s, e, KindText, g.textName(), "")
+		}
+	}
+	for _, c := range cover {
+		if c.start > prev {
+			gap(prev, c.start)
+		}
+		prev = max(prev, c.end)
+	}
+	if prev < len(g.src) {
+		gap(prev, len(g.src))
+	}
+	slices.SortStableFunc(g.units, func(a, b unit) int { return a.start - b.start })
+}
+
+// rawStrings returns the protect function for Go: multi-line raw strings.
+func (g *goFile) rawStrings(af *ast.File) func(start, end int) []span {
+	return func(start, end int) []span {
+		var out []span
+		ast.Inspect(af, func(n ast.Node) bool {
+			if n == nil {
+				return false
+			}
+			s, e := g.off(n.Pos()), g.off(n.End())
+			if e <= start || s >= end {
+				return false
+			}
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.IndexByte(lit.Value, '\n') >= 0 {
+				out = append(out, span{s, e})
+			}
+			return true
+		})
+		return out
+	}
+}
