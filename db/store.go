@@ -65,6 +65,7 @@ type Store struct {
 	logger *slog.Logger
 
 	snapshotEvery int
+	devNull       *os.File // where rqlite's stderr loggers write; nil if verbose
 
 	closeOnce sync.Once
 	closeErr  error
@@ -130,11 +131,13 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	str.RegisterLeaderChange(leaderCh)
 
 	// Open the store; bootstrap only a brand-new node, never a restarted one.
-	if err := quietStderr(logger.Enabled(ctx, slog.LevelDebug), str.Open); err != nil {
+	devNull, err := quietStderr(logger.Enabled(ctx, slog.LevelDebug), str.Open)
+	if err != nil {
 		layer.Close()
+		closeQuiet(devNull)
 		return nil, fmt.Errorf("db.Open: open store in %s: %w", raftDir, err)
 	}
-	s := &Store{dir: dir, id: id, str: str, layer: layer, lock: lock, logger: logger, snapshotEvery: cfg.SnapshotEvery}
+	s := &Store{dir: dir, id: id, str: str, layer: layer, lock: lock, logger: logger, snapshotEvery: cfg.SnapshotEvery, devNull: devNull}
 	if s.snapshotEvery == 0 {
 		s.snapshotEvery = 64
 	}
@@ -142,6 +145,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		if retErr != nil {
 			str.Close(true)
 			layer.Close()
+			closeQuiet(devNull)
 		}
 	}()
 	if isNew {
@@ -195,24 +199,31 @@ func barrier(str *store.Store) error {
 	return f.Error()
 }
 
-// quietStderr runs fn with os.Stderr pointing at /dev/null unless verbose.
+// quietStderr runs fn with os.Stderr pointing at /dev/null unless verbose,
+// and returns that file (nil if verbose) to be closed with the store.
 // Some rqlite components (the snapshot store) make loggers bound to
 // os.Stderr when the store opens, with no way to pass one in, and they would
 // print to the user's terminal on every command. Swapping the variable while
 // fn builds them binds those loggers to /dev/null for their lifetime. It runs
 // during Open only, before any goroutine of ours that writes to stderr.
-func quietStderr(verbose bool, fn func() error) error {
+func quietStderr(verbose bool, fn func() error) (*os.File, error) {
 	if verbose {
-		return fn()
+		return nil, fn()
 	}
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
-		return fn()
+		return nil, fn()
 	}
 	saved := os.Stderr
 	os.Stderr = null
 	defer func() { os.Stderr = saved }()
-	return fn()
+	return null, fn()
+}
+
+func closeQuiet(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
 }
 
 // Close snapshots the store if its log has grown, closes it and releases the
@@ -236,6 +247,7 @@ func (s *Store) close(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("close store: %w", err))
 	}
 	s.layer.Close()
+	closeQuiet(s.devNull) // the loggers that wrote to it are gone with the store
 	// Release the data dir last, once nothing of ours touches it.
 	if err := s.lock.unlock(); err != nil {
 		errs = append(errs, fmt.Errorf("unlock: %w", err))
