@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,8 +13,10 @@ import (
 
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/app/prompt"
+	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/pricing"
@@ -159,6 +162,26 @@ type askPrompt struct{ set *prompt.Set }
 
 func (p askPrompt) Ask(question string) ([]providers.Message, error) {
 	return p.set.Render("ask", prompt.Data{Question: question})
+}
+
+// Indexer returns the code index over the store (see app/index); chunks
+// carry token counts for the default model's family.
+func (a *App) Indexer() *index.Indexer {
+	return index.New(index.Config{Store: a.Store, Family: TokenFamily(a.cfg.File), Logger: a.logger})
+}
+
+// TokenFamily is the tokenizer family of f's default model: the default
+// provider's kind and model, else the model name alone; FamilyGeneric
+// when f names neither.
+func TokenFamily(f File) tokens.Family {
+	kind, model := f.Provider, f.Model
+	if pc, ok := f.Providers[f.Provider]; ok {
+		kind, model = cmp.Or(pc.Kind, kind), cmp.Or(pc.Model, model)
+	}
+	if kind == "" && model == "" {
+		return tokens.FamilyGeneric
+	}
+	return tokens.FamilyOf(kind, model)
 }
 
 // Close tears the services down in reverse order of creation. It is safe to

@@ -41,6 +41,8 @@ type Root struct {
 	Models     ModelsCmd     `cmd:"" help:"List every model of every provider with context window, local/cloud and price."`
 	Usage      UsageCmd      `cmd:"" help:"Tokens and cost by day, provider and model."`
 	Keys       KeysCmd       `cmd:"" help:"Manage stored provider API keys."`
+	Index      IndexCmd      `cmd:"" help:"Index the current project's code: chunks, a full-text index and a symbol graph."`
+	Chunks     ChunksCmd     `cmd:"" help:"Show how the index cuts a file into chunks."`
 	Version    VersionCmd    `cmd:"" help:"Show version information."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }

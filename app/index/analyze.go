@@ -1,0 +1,250 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// analysis is what the chunker made of one content, in the cache's form:
+// names of chunks named after their file are relative ("" or "#2"), refs
+// are qualified (see qualify), warnings carry no path.
+type analysis struct {
+	lang     string
+	chunks   []db.CodeChunk
+	warnings []string
+	skip     chunk.SkipReason
+	// encoded is chunks in the cache's format, set when this run made the
+	// analysis (the store has no row for it yet).
+	encoded []byte
+}
+
+// result is one read file, ready for the writer.
+type result struct {
+	e     entry
+	hash  string
+	bytes int64
+	// touched: the content is what the store has, only the stat changed.
+	touched bool
+	// skip/why: the file cannot be indexed (read error, binary, …).
+	skip, why string
+	an        *analysis
+	cached    bool // an came from the store's cache, not from chunking
+	walked    bool // skipped by the walk, never read
+	terms     []db.CodeTerms
+}
+
+// analyzer reads, hashes and chunks files. One is shared by the workers of
+// a run; each worker has its own terms builder.
+type analyzer struct {
+	root  string
+	name  map[string]string // analyzer name by language
+	opt   chunk.Options
+	store cacheReader
+	prev  map[string]db.CodeFile
+	// force: rewrite the rows of every file read, even when its content
+	// is what the store has.
+	force   bool
+	readErr func(rel string) error // test hook: fail reading rel
+
+	mu     sync.Mutex
+	recent map[string]*analysis // this run's latest analyses, by content hash and analyzer
+}
+
+// cacheReader looks up cached analyses (db.Store does).
+type cacheReader interface {
+	CodeAnalysis(ctx context.Context, contentHash, analyzer string) (db.CodeAnalysis, bool, error)
+}
+
+// file reads and analyses one file.
+func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
+	r := &result{e: e}
+	src, err := a.read(e)
+	if err != nil {
+		r.skip, r.why = reasonUnreadable, errText(err)
+		return r, nil
+	}
+	r.bytes = int64(len(src))
+	sum := sha256.Sum256(src)
+	r.hash = hex.EncodeToString(sum[:])
+	lang := chunk.Lang(e.rel)
+	name := a.name[lang]
+	if p, ok := a.prev[e.rel]; ok && !a.force && p.ContentHash == r.hash && p.Skipped == "" && p.Analyzer == name {
+		r.touched = true
+		return r, nil
+	}
+	if r.an, r.cached, err = a.analysis(c, e.rel, src, r.hash, lang, name); err != nil {
+		return nil, err
+	}
+	if r.an.skip != "" {
+		r.skip = string(r.an.skip)
+		if len(r.an.warnings) > 0 {
+			r.why = r.an.warnings[0]
+		}
+		return r, nil
+	}
+	r.terms = make([]db.CodeTerms, len(r.an.chunks))
+	base := path.Base(e.rel)
+	for i, ch := range r.an.chunks {
+		full := fullName(ch.Name, base)
+		r.terms[i].Name = t.name(full)
+		if !container(ch.Kind) && ch.StartByte >= 0 && ch.EndByte <= len(src) && ch.StartByte <= ch.EndByte {
+			r.terms[i].Body = t.body(src[ch.StartByte:ch.EndByte])
+		}
+	}
+	return r, nil
+}
+
+// read reads a file the walk found. It reads at most one byte over the
+// size limit, so that a file that grew past it since the walk is skipped
+// as too large without being read whole; it opens without blocking, so
+// that a file replaced by a FIFO since cannot hang the run.
+func (a *analyzer) read(e entry) ([]byte, error) {
+	if a.readErr != nil {
+		if err := a.readErr(e.rel); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(a.root, filepath.FromSlash(e.rel)), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.New(reasonNotRegular)
+	}
+	limit := int64(a.opt.MaxFileSize)
+	buf := make([]byte, min(fi.Size(), limit)+1)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// maxRecent bounds analyzer.recent.
+const maxRecent = 1024
+
+// analysis returns the analysis of a content: from this run, from the
+// store's cache, or by chunking it.
+func (a *analyzer) analysis(c context.Context, rel string, src []byte, hash, lang, name string) (*analysis, bool, error) {
+	a.mu.Lock()
+	an := a.recent[hash+"\x00"+name]
+	a.mu.Unlock()
+	if an != nil {
+		return an, false, nil
+	}
+	row, ok, err := a.store.CodeAnalysis(c, hash, name)
+	if err != nil {
+		return nil, false, err
+	}
+	if ok {
+		return &analysis{lang: row.Lang, chunks: row.Chunks, warnings: row.Warnings}, true, nil
+	}
+	res, err := chunk.File(rel, src, a.opt)
+	if err != nil {
+		return nil, false, fmt.Errorf("index: chunk %s: %w", rel, err)
+	}
+	an = &analysis{lang: res.Lang, skip: res.Skipped, warnings: make([]string, 0, len(res.Warnings))}
+	for _, w := range res.Warnings {
+		an.warnings = append(an.warnings, strings.TrimPrefix(w, rel+": "))
+	}
+	if res.Skipped == "" {
+		an.chunks = cacheChunks(res.Chunks, path.Base(rel))
+		an.encoded = db.EncodeCodeChunks(nil, an.chunks)
+		a.mu.Lock()
+		if len(a.recent) >= maxRecent {
+			clear(a.recent) // a bound on memory; duplicates tend to come together
+		}
+		a.recent[hash+"\x00"+name] = an
+		a.mu.Unlock()
+	}
+	return an, false, nil
+}
+
+// cacheChunks converts the chunker's chunks to the cache's form.
+func cacheChunks(cs []chunk.Chunk, base string) []db.CodeChunk {
+	out := make([]db.CodeChunk, len(cs))
+	for i, c := range cs {
+		name := c.Name
+		if rest, ok := strings.CutPrefix(name, base); ok && (rest == "" || rest[0] == '#') {
+			name = rest
+		}
+		out[i] = db.CodeChunk{
+			Name: name, Kind: c.Kind, Parent: c.Parent, StartLine: c.StartLine, EndLine: c.EndLine,
+			StartByte: c.StartByte, EndByte: c.EndByte, Tokens: c.Tokens, Hash: c.Hash,
+			Refs: qualify(c), Private: c.Private, Defaults: c.Defaults,
+		}
+	}
+	return out
+}
+
+// fullName completes a cached name relative to the file name.
+func fullName(name, base string) string {
+	if name == "" || name[0] == '#' {
+		return base + name
+	}
+	return name
+}
+
+// qualify turns a chunk's refs into the names they resolve to (see the
+// code_edges view): a Go name used without a package is a name of the
+// chunk's own package (Header in package http: http.Header); an Elixir
+// local call is a function of the enclosing module (helper in MyApp.Repo:
+// MyApp.Repo.helper). Qualified names and Elixir module names stay.
+func qualify(c chunk.Chunk) []string {
+	if len(c.Refs) == 0 {
+		return nil
+	}
+	prefix := ""
+	switch c.Lang {
+	case "go":
+		pkg, _, _ := strings.Cut(c.Name, ".")
+		prefix = pkg + "."
+	case "elixir":
+		if c.Parent != "" {
+			prefix = c.Parent + "."
+		}
+	}
+	out := make([]string, 0, len(c.Refs))
+	seen := make(map[string]bool, len(c.Refs))
+	for _, r := range c.Refs {
+		if prefix != "" && !strings.Contains(r, ".") && !(c.Lang == "elixir" && startsUpper(r)) {
+			r = prefix + r
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func startsUpper(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return 'A' <= r && r <= 'Z'
+}
+
+// container reports kinds whose text is the text of the chunks inside
+// them: their words are indexed there, not again.
+func container(kind string) bool {
+	c := chunk.Chunk{Kind: kind}
+	return c.Container()
+}

@@ -1,0 +1,412 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/tokens"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// version is this package's part of the analyzer name: bump it when the
+// cached form of an analysis changes (how refs are qualified, which names
+// are relative). The chunker has no version of its own yet; chunkVersion
+// stands in for it and must be bumped with any change to its output.
+const (
+	version      = 1
+	chunkVersion = 1
+)
+
+// snapshotBytes: a run that wrote this much snapshots the store at its end.
+const snapshotBytes = 8 << 20
+
+// DefaultBatchBytes is how many bytes of rows the writer gathers before it
+// sends a batch (see DESIGN.md for the measurements behind it).
+const DefaultBatchBytes = 4 << 20
+
+// Config configures an Indexer. It works at its zero value except for Store.
+type Config struct {
+	Store *db.Store
+	// Family is the tokenizer family whose counts the chunks carry. Counts
+	// are always the family's estimate (tokens.Estimate), which is fast
+	// enough to count a whole project; "" means tokens.FamilyGeneric.
+	Family tokens.Family
+	// Workers read and chunk files in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// BatchBytes is the size of a write batch; 0 means DefaultBatchBytes.
+	BatchBytes int
+	// MaxFileSize: larger files are skipped unread; 0 means 1 MiB
+	// (chunk.DefaultMaxFileSize).
+	MaxFileSize int64
+	// Exts are the file name extensions to index; nil means .go .ex .exs
+	// .heex .eex .leex .md.
+	Exts []string
+	// Logger receives debug logs; nil discards them.
+	Logger *slog.Logger
+
+	// readErr, for tests, fails the reading of a file.
+	readErr func(rel string) error
+	// stmtTimes, for benchmarks, times each statement on its own.
+	stmtTimes *stmtTimes
+}
+
+// Indexer keeps projects' code indexes in the store. Runs must not
+// overlap in one store: each picks its chunk ids when it starts, and the
+// later of two overlapping runs would fail on them (DESIGN.md).
+type Indexer struct {
+	cfg    Config
+	opt    chunk.Options
+	sig    string // analyzer name without the language
+	logger *slog.Logger
+}
+
+// New returns an Indexer.
+func New(cfg Config) *Indexer {
+	if cfg.Family == "" {
+		cfg.Family = tokens.FamilyGeneric
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.BatchBytes <= 0 {
+		cfg.BatchBytes = DefaultBatchBytes
+	}
+	if cfg.MaxFileSize <= 0 {
+		cfg.MaxFileSize = chunk.DefaultMaxFileSize
+	}
+	if cfg.Exts == nil {
+		cfg.Exts = defaultExts
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	opt := ChunkOptions(cfg.Family)
+	opt.MaxFileSize = int(cfg.MaxFileSize)
+	return &Indexer{
+		cfg:    cfg,
+		opt:    opt,
+		sig:    fmt.Sprintf("index.v%d/chunk.v%d/%s-%d/%s", version, chunkVersion, opt.Strategy, opt.MaxBytes, cfg.Family),
+		logger: logger,
+	}
+}
+
+// Analyzer names how this Indexer analyses a file of a language; cached
+// analyses are keyed by it.
+func (ix *Indexer) Analyzer(lang string) string { return ix.sig + "/" + lang }
+
+// ChunkOptions are the options the index chunks with, counting tokens for
+// a family ("" is tokens.FamilyGeneric) with its estimate: aiex chunks
+// uses them to show a file as the index stores it.
+func ChunkOptions(f tokens.Family) chunk.Options {
+	if f == "" {
+		f = tokens.FamilyGeneric
+	}
+	return chunk.Options{Strategy: chunk.Hybrid, MaxBytes: chunk.DefaultMaxBytes, Count: tokens.Estimate{Family: f}.Count}
+}
+
+// Options configure one run of Index.
+type Options struct {
+	// Under limits the run to a directory below the root: slash-separated,
+	// relative to it; "" is the whole project.
+	Under string
+	// Force reads every file and rewrites its rows, whatever its size and
+	// modification time say (chunks still come from the cache).
+	Force bool
+	// Progress, if set, is called from one goroutine as files are read,
+	// at most every 100 ms, and once at the end.
+	Progress func(Progress)
+}
+
+// Progress is how far a run is.
+type Progress struct {
+	Done, Total           int   // files read, of those to read
+	DoneBytes, TotalBytes int64 // their sizes
+	Elapsed               time.Duration
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Root  string `json:"root"`
+	Under string `json:"under,omitempty"`
+	// Files = Unchanged + Changed + len(Skipped).
+	Files     int       `json:"files"`     // files with an indexed extension the walk found, or could not read
+	Unchanged int       `json:"unchanged"` // indexed as they are: same size and mtime, or same content
+	Changed   int       `json:"changed"`   // new or modified files indexed by this run
+	Analyzed  int       `json:"analyzed"`  // of those, chunked by this run
+	Cached    int       `json:"cached"`    // of those, with chunks from the analysis cache
+	Removed   int       `json:"removed"`   // files gone since the last run
+	Read      int       `json:"read"`      // files read
+	Bytes     int64     `json:"bytes"`     // bytes read
+	Chunks    int       `json:"chunks"`    // chunks written
+	Batches   int       `json:"batches"`   // write transactions
+	Skipped   []Skip    `json:"skipped"`   // files not indexed, and why
+	Warnings  []Warning `json:"warnings"`  // problems in files indexed anyway (this run's only)
+	Seconds   float64   `json:"seconds"`
+}
+
+// Skip is a file the index leaves out.
+type Skip struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Warning is a problem in a file that was indexed all the same.
+type Warning struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// ErrNotDir is returned by Index when the root or Under is not a directory.
+var ErrNotDir = errors.New("not a directory")
+
+// Index brings the index of the project at root up to date: it walks the
+// project, reads the files whose size or modification time changed, takes
+// their chunks from the analysis cache or chunks them, and writes all
+// changes in batches. root must be absolute.
+func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summary, error) {
+	start := time.Now()
+	root, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	under := strings.Trim(filepath.ToSlash(opt.Under), "/")
+	if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(under))); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("index: %s: %w", filepath.Join(root, under), ErrNotDir)
+	}
+	st := ix.cfg.Store
+	proj, err := st.CodeProject(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := st.CodeFiles(ctx, proj.ID)
+	if err != nil {
+		return nil, err
+	}
+
+	// Walk, and sort the files into unchanged ones and work.
+	w := &walker{root: root, exts: map[string]bool{}, maxSize: ix.cfg.MaxFileSize}
+	for _, e := range ix.cfg.Exts {
+		w.exts[e] = true
+	}
+	if err := w.walk(under); err != nil {
+		return nil, fmt.Errorf("index: walk %s: %w", root, err)
+	}
+	sum := &Summary{Root: root, Under: under, Files: len(w.out) + len(w.dirErrs)}
+	p := ix.plan(w, proj, prev, under, opt.Force, sum)
+	ix.logger.Debug("index plan", "root", root, "files", sum.Files, "read", len(p.jobs), "gone", len(p.gone), "took", time.Since(start))
+
+	if len(p.jobs) > 0 || len(p.skips) > 0 || len(p.gone) > 0 || p.done {
+		an := &analyzer{root: root, name: map[string]string{}, opt: ix.opt, store: st, prev: prev, force: p.force,
+			readErr: ix.cfg.readErr, recent: map[string]*analysis{}}
+		for _, lang := range []string{"go", "elixir", "text"} {
+			an.name[lang] = ix.Analyzer(lang)
+		}
+		written, err := ix.run(ctx, p, an, sum, opt.Progress, start)
+		if err != nil {
+			return nil, err
+		}
+		// Big writes leave big log entries, which every later Open would
+		// replay (the store snapshots on Close by count of entries, not by
+		// size): snapshot them away now.
+		if written >= snapshotBytes {
+			t0 := time.Now()
+			if err := st.SnapshotNow(); err != nil {
+				return nil, fmt.Errorf("index: %w", err)
+			}
+			ix.logger.Debug("index snapshot", "took", time.Since(t0))
+		}
+	}
+	sort.Slice(sum.Skipped, func(i, j int) bool { return sum.Skipped[i].Path < sum.Skipped[j].Path })
+	sort.SliceStable(sum.Warnings, func(i, j int) bool { return sum.Warnings[i].Path < sum.Warnings[j].Path })
+	if sum.Skipped == nil {
+		sum.Skipped = []Skip{}
+	}
+	if sum.Warnings == nil {
+		sum.Warnings = []Warning{}
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	return sum, nil
+}
+
+// plan is the work of one run.
+type plan struct {
+	project  db.CodeProject
+	prev     map[string]db.CodeFile // the file rows before the run
+	force    bool                   // rewrite the rows of every file read
+	jobs     []entry                // files to read
+	jobBytes int64                  // their sizes
+	skips    []*result              // files newly skipped by the walk
+	gone     []db.CodeFile          // files no longer there
+	done     bool                   // record the run as a complete index of the project
+}
+
+// plan compares what the walk found with the rows of the last run. A file
+// whose size and mtime are as recorded, and whose rows this Indexer's
+// analyzer made, is not read (unless force); its reason is reported again
+// if it was skipped.
+func (ix *Indexer) plan(w *walker, proj db.CodeProject, prev map[string]db.CodeFile, under string, force bool, sum *Summary) *plan {
+	p := &plan{project: proj, prev: prev, force: force}
+	seen := make(map[string]bool, len(w.out))
+	for _, e := range w.out {
+		seen[e.rel] = true
+		old, had := prev[e.rel]
+		switch {
+		case e.skip != "":
+			sum.Skipped = append(sum.Skipped, Skip{e.rel, e.skip, e.why})
+			if !had || old.Skipped != e.skip || old.Size != e.size || old.MtimeNS != e.mtime {
+				p.skips = append(p.skips, &result{e: e, skip: e.skip, why: e.why, walked: true})
+			}
+		case had && !force && old.Size == e.size && old.MtimeNS == e.mtime && old.Analyzer == ix.Analyzer(chunk.Lang(e.rel)):
+			if old.Skipped != "" {
+				sum.Skipped = append(sum.Skipped, Skip{Path: e.rel, Reason: old.Skipped})
+			} else {
+				sum.Unchanged++
+			}
+		default:
+			p.jobs = append(p.jobs, e)
+			p.jobBytes += e.size
+		}
+	}
+	for _, e := range w.dirErrs {
+		sum.Skipped = append(sum.Skipped, Skip{e.rel + "/", e.skip, e.why})
+	}
+	for path, old := range prev {
+		if !seen[path] && (under == "" || strings.HasPrefix(path, under+"/")) {
+			p.gone = append(p.gone, old)
+		}
+	}
+	sort.Slice(p.gone, func(i, j int) bool { return p.gone[i].Path < p.gone[j].Path })
+	changed := len(p.jobs) > 0 || len(p.skips) > 0 || len(p.gone) > 0
+	p.done = under == "" && (changed || proj.Analyzer != ix.sig || proj.IndexedAt.IsZero())
+	return p
+}
+
+// run reads and analyses the plan's files on the workers while one writer
+// batches the results into the store. Cancelling ctx stops both; batches
+// already written stay (each is consistent on its own).
+// It returns how many bytes of rows it wrote.
+func (ix *Indexer) run(ctx context.Context, p *plan, an *analyzer, sum *Summary, progress func(Progress), start time.Time) (int, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	jobs := make(chan entry)
+	results := make(chan *result, 4*ix.cfg.Workers)
+	var wg sync.WaitGroup
+	// The feeder: hands out files in walk order until done or cancelled.
+	wg.Go(func() {
+		defer close(jobs)
+		for _, e := range p.jobs {
+			select {
+			case jobs <- e:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	// The workers: read, hash, analyse.
+	var workers sync.WaitGroup
+	for range ix.cfg.Workers {
+		workers.Go(func() {
+			t := newTerms()
+			for e := range jobs {
+				r, err := an.file(ctx, e, t)
+				if err != nil {
+					cancel(err)
+					return
+				}
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		workers.Wait()
+		close(results)
+	})
+
+	// The writer, on this goroutine.
+	wr := &writer{ix: ix, st: ix.cfg.Store, p: p, sum: sum, nextID: p.project.NextChunkID, queued: map[string]bool{}}
+	err := wr.loop(ctx, cancel, results, progress, start)
+	cancel(err) // stop the workers if the writer gave up
+	for range results {
+	}
+	wg.Wait()
+	return wr.written, err
+}
+
+// FindRoot returns the root of the project that contains dir: the nearest
+// directory at or above dir holding a .git entry (a work tree, or a
+// submodule's .git file), or dir itself when there is none. dir must be
+// absolute; symlinks are resolved first.
+func FindRoot(dir string) (string, error) {
+	dir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", fmt.Errorf("index: %w", err)
+	}
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return dir, nil
+		}
+		d = up
+	}
+}
+
+// Search returns the chunks of the project at root that hold every word
+// of query, in their names or their text, best first (see MatchQuery);
+// chunks named exactly query come before all others. A project never
+// indexed has none.
+func (ix *Indexer) Search(ctx context.Context, root, query string, limit int) ([]db.CodeHit, error) {
+	match := MatchQuery(query)
+	if match == "" {
+		return nil, nil
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	st := ix.cfg.Store
+	p, ok, err := st.FindCodeProject(ctx, root)
+	if err != nil || !ok {
+		return nil, err
+	}
+	exact, err := st.CodeChunksNamed(ctx, p.ID, strings.TrimSpace(query))
+	if err != nil {
+		return nil, err
+	}
+	hits, err := st.SearchCode(ctx, p.ID, match, limit)
+	if err != nil || len(exact) == 0 {
+		return hits, err
+	}
+	out := make([]db.CodeHit, 0, limit)
+	seen := map[int64]bool{}
+	for _, c := range exact {
+		out = append(out, db.CodeHit{CodeChunk: c})
+		seen[c.ID] = true
+	}
+	for _, h := range hits {
+		if !seen[h.ID] {
+			out = append(out, h)
+		}
+	}
+	return out[:min(len(out), limit)], nil
+}

@@ -1,0 +1,241 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// writer turns results into batches of store writes: one goroutine, so
+// that chunk ids are handed out in order and every batch is one Raft
+// transaction.
+type writer struct {
+	ix     *Indexer
+	st     *db.Store
+	p      *plan
+	sum    *Summary
+	nextID int64
+	// queued holds the cache rows this run has written or batched, by
+	// content hash and analyzer: each is written once.
+	queued map[string]bool
+
+	batch   db.CodeWrite
+	size    int // bytes of rows in batch, roughly
+	written int // bytes of rows handed to the executor
+
+	// The executor applies batches while the writer builds the next one.
+	exec     chan []db.Statement
+	execDone chan error
+}
+
+// startExec starts the executor: it runs each batch's statements in one
+// Execute, in order. After an error it calls fail (which cancels the run)
+// and skips the rest; stopExec reports the error.
+func (w *writer) startExec(ctx context.Context, fail func(error)) {
+	w.exec = make(chan []db.Statement, 1)
+	w.execDone = make(chan error, 1)
+	go func() {
+		var err error
+		for stmts := range w.exec {
+			if err == nil {
+				if err = w.execute(ctx, stmts); err != nil {
+					fail(err)
+				}
+			}
+		}
+		w.execDone <- err
+	}()
+}
+
+func (w *writer) execute(ctx context.Context, stmts []db.Statement) error {
+	t0 := time.Now()
+	if times := w.ix.cfg.stmtTimes; times != nil {
+		// Measuring (tests): each statement in its own transaction.
+		for _, st := range stmts {
+			t1 := time.Now()
+			if _, err := w.st.Execute(ctx, st); err != nil {
+				return fmt.Errorf("index: write batch: %w", err)
+			}
+			times.add(st.SQL, time.Since(t1))
+		}
+	} else if _, err := w.st.Execute(ctx, stmts...); err != nil {
+		return fmt.Errorf("index: write batch: %w", err)
+	}
+	w.ix.logger.Debug("index batch", "statements", len(stmts), "took", time.Since(t0))
+	return nil
+}
+
+// stopExec waits for the executor to apply what it was given.
+func (w *writer) stopExec() error {
+	close(w.exec)
+	return <-w.execDone
+}
+
+// loop writes the plan's skips and removals and every result, then the
+// last batch, and reports progress.
+func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *result, progress func(Progress), start time.Time) (err error) {
+	w.startExec(ctx, fail)
+	defer func() {
+		if xerr := w.stopExec(); err == nil {
+			err = xerr
+		}
+	}()
+	w.reset()
+	for _, r := range w.p.skips {
+		w.add(r)
+	}
+	for _, f := range w.p.gone {
+		w.batch.Drop = append(w.batch.Drop, f.Path)
+		w.batch.Forget = append(w.batch.Forget, f.Path)
+		w.size += len(f.Path)
+		w.sum.Removed++
+	}
+	var pr Progress
+	pr.Total, pr.TotalBytes = len(w.p.jobs), w.p.jobBytes
+	report := func() {
+		if progress != nil {
+			pr.Elapsed = time.Since(start)
+			progress(pr)
+		}
+	}
+	last := time.Now()
+	for {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				// A worker that failed cancelled ctx and closed no result.
+				if err := context.Cause(ctx); err != nil {
+					return err
+				}
+				w.batch.Done = w.p.done
+				w.batch.Analyzer = w.ix.sig
+				err := w.flush(ctx)
+				report()
+				return err
+			}
+			pr.Done++
+			pr.DoneBytes += r.e.size
+			w.add(r)
+			if w.size >= w.ix.cfg.BatchBytes || len(w.batch.Analyses) == db.MaxCodeAnalyses {
+				if err := w.flush(ctx); err != nil {
+					return err
+				}
+			}
+			if time.Since(last) >= 100*time.Millisecond {
+				report()
+				last = time.Now()
+			}
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// add puts one file's rows in the batch.
+func (w *writer) add(r *result) {
+	b := &w.batch
+	e := r.e
+	old, had := w.p.prev[e.rel]
+	if r.bytes > 0 || r.hash != "" {
+		w.sum.Read++
+		w.sum.Bytes += r.bytes
+	}
+	lang := chunk.Lang(e.rel)
+	row := db.CodeFile{Path: e.rel, ContentHash: r.hash, Size: e.size, MtimeNS: e.mtime, Lang: lang, Analyzer: w.ix.Analyzer(lang)}
+	w.size += len(e.rel) + 100
+	switch {
+	case r.touched:
+		w.sum.Unchanged++
+	case r.skip != "":
+		row.Skipped = r.skip
+		if r.skip == reasonUnreadable {
+			row.Size = -1 // never matches: the next run tries again
+		}
+		if !r.walked { // the walk's own skips are in the summary already
+			w.sum.Skipped = append(w.sum.Skipped, Skip{e.rel, r.skip, r.why})
+		}
+		if had && old.Skipped == "" {
+			b.Drop = append(b.Drop, e.rel)
+		}
+	default:
+		if had {
+			b.Drop = append(b.Drop, e.rel)
+		}
+		w.sum.Changed++
+		if r.cached {
+			w.sum.Cached++
+		} else {
+			w.sum.Analyzed++
+		}
+		name := w.ix.Analyzer(r.an.lang)
+		row.Lang, row.Analyzer = r.an.lang, name
+		if key := r.hash + "\x00" + name; !r.cached && !w.queued[key] {
+			w.queued[key] = true
+			b.Analyses = append(b.Analyses, db.CodeAnalysisRow{ContentHash: r.hash, Analyzer: name, Lang: r.an.lang,
+				Chunks: r.an.encoded, Warnings: r.an.warnings})
+			w.size += len(r.an.encoded)
+		}
+		b.Chunked = append(b.Chunked, db.CodeChunked{Path: e.rel, ContentHash: r.hash, Analyzer: name,
+			FirstID: w.nextID, Count: len(r.an.chunks)})
+		w.nextID += int64(len(r.an.chunks))
+		b.Terms = append(b.Terms, r.terms...)
+		for _, t := range r.terms {
+			w.size += len(t.Name) + len(t.Body) + 8
+		}
+		w.sum.Chunks += len(r.an.chunks)
+		for _, m := range r.an.warnings {
+			w.sum.Warnings = append(w.sum.Warnings, Warning{e.rel, m})
+		}
+	}
+	b.Files = append(b.Files, row)
+}
+
+// flush hands the batch, if it holds anything, to the executor.
+func (w *writer) flush(ctx context.Context) error {
+	b := &w.batch
+	if len(b.Drop) == 0 && len(b.Forget) == 0 && len(b.Files) == 0 && !b.Done {
+		return nil
+	}
+	stmts, err := b.Statements()
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+
+	select {
+	case w.exec <- stmts:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	w.sum.Batches++
+	w.written += w.size
+	w.reset()
+	return nil
+}
+
+func (w *writer) reset() {
+	w.batch = db.CodeWrite{Project: w.p.project.ID, Node: w.st.NodeID(), Now: time.Now()}
+	w.size = 0
+}
+
+// stmtTimes adds up, for tests and benchmarks, how long each kind of
+// statement took.
+type stmtTimes struct {
+	mu sync.Mutex
+	m  map[string]time.Duration
+}
+
+func (t *stmtTimes) add(sql string, d time.Duration) {
+	f := strings.Fields(sql)
+	kind := strings.Join(f[:min(3, len(f))], " ")
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = map[string]time.Duration{}
+	}
+	t.m[kind] += d
+}

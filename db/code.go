@@ -1,0 +1,560 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rqlite/rqlite/v8/store"
+)
+
+// The code index's tables (migration 0004): code_projects,
+// code_analysis_cache, code_files, code_chunks, code_fts, code_refs and the
+// code_edges view. app/index fills them through CodeWrite, one Execute per
+// batch; the rows travel as JSON parameters that SQL unpacks with
+// json_each, so that a batch of thousands of rows is a handful of short
+// statements (rqlite gzips requests of 50 statements or more, or with SQL
+// text of 1 KiB or more, at its slowest level).
+
+// CodeProject is an indexed project.
+type CodeProject struct {
+	ID        int64     `json:"id"`
+	Root      string    `json:"root"`
+	Analyzer  string    `json:"analyzer"`   // of the last complete run
+	IndexedAt time.Time `json:"indexed_at"` // of the last complete run; zero if none
+	// NextChunkID is the first chunk id no row uses yet, in any project.
+	NextChunkID int64 `json:"-"`
+}
+
+// CodeProject returns the project rooted at root, creating its row if
+// there is none yet.
+func (s *Store) CodeProject(ctx context.Context, root string) (CodeProject, error) {
+	p, ok, err := s.FindCodeProject(ctx, root)
+	if err == nil && !ok {
+		_, err = s.Execute(ctx, Stmt(`INSERT INTO code_projects (root) VALUES (?) ON CONFLICT (root) DO NOTHING`, root))
+		if err == nil {
+			p, ok, err = s.FindCodeProject(ctx, root)
+		}
+	}
+	if err == nil && !ok {
+		err = errors.New("row missing after insert")
+	}
+	if err != nil {
+		return CodeProject{}, fmt.Errorf("db: code project %s: %w", root, err)
+	}
+	return p, nil
+}
+
+// FindCodeProject returns the project rooted at root; ok is false if it
+// was never indexed.
+func (s *Store) FindCodeProject(ctx context.Context, root string) (p CodeProject, ok bool, err error) {
+	rows, err := s.Query(ctx, `SELECT id, root, analyzer, indexed_at, (SELECT IFNULL(MAX(id), 0) + 1 FROM code_chunks)
+		FROM code_projects WHERE root = ?`, root)
+	if err != nil || len(rows.Values) == 0 {
+		return p, false, err
+	}
+	r := rows.Values[0]
+	p = CodeProject{ID: asInt(r[0]), Root: asString(r[1]), Analyzer: asString(r[2]), NextChunkID: asInt(r[4])}
+	if ms := asInt(r[3]); ms > 0 {
+		p.IndexedAt = time.UnixMilli(ms)
+	}
+	return p, true, nil
+}
+
+// CodeFile is a row of code_files: what an index run saw of a file.
+type CodeFile struct {
+	Path        string `json:"path"`
+	ContentHash string `json:"content_hash"`
+	Size        int64  `json:"size"`
+	MtimeNS     int64  `json:"mtime_ns"`
+	Lang        string `json:"lang"`
+	Analyzer    string `json:"analyzer"`
+	Skipped     string `json:"skipped,omitempty"`
+}
+
+// CodeFiles returns the project's file rows by path, in one query.
+func (s *Store) CodeFiles(ctx context.Context, project int64) (map[string]CodeFile, error) {
+	rows, err := s.Query(ctx, `SELECT path, content_hash, size, mtime_ns, lang, analyzer, skipped FROM code_files WHERE project = ?`, project)
+	if err != nil {
+		return nil, fmt.Errorf("db: code files: %w", err)
+	}
+	out := make(map[string]CodeFile, len(rows.Values))
+	for _, r := range rows.Values {
+		f := CodeFile{Path: asString(r[0]), ContentHash: asString(r[1]), Size: asInt(r[2]), MtimeNS: asInt(r[3]),
+			Lang: asString(r[4]), Analyzer: asString(r[5]), Skipped: asString(r[6])}
+		out[f.Path] = f
+	}
+	return out, nil
+}
+
+// CodeAnalysis is a row of code_analysis_cache.
+type CodeAnalysis struct {
+	ContentHash string
+	Analyzer    string
+	Lang        string
+	Chunks      []CodeChunk
+	Warnings    []string
+	Node        string
+	CreatedAt   time.Time
+}
+
+// CodeAnalysis returns the cached analysis of a content by an analyzer; ok
+// is false if there is none.
+func (s *Store) CodeAnalysis(ctx context.Context, contentHash, analyzer string) (a CodeAnalysis, ok bool, err error) {
+	rows, err := s.Query(ctx, `SELECT lang, chunks, warnings, node, created_at FROM code_analysis_cache
+		WHERE content_hash = ? AND analyzer = ?`, contentHash, analyzer)
+	if err != nil {
+		return a, false, fmt.Errorf("db: code analysis: %w", err)
+	}
+	if len(rows.Values) == 0 {
+		return a, false, nil
+	}
+	r := rows.Values[0]
+	a = CodeAnalysis{ContentHash: contentHash, Analyzer: analyzer, Lang: asString(r[0]), Node: asString(r[3]),
+		CreatedAt: time.UnixMilli(asInt(r[4]))}
+	if a.Chunks, err = DecodeCodeChunks([]byte(asString(r[1]))); err != nil {
+		return a, false, fmt.Errorf("db: code analysis %s: %w", contentHash, err)
+	}
+	if err := json.Unmarshal([]byte(asString(r[2])), &a.Warnings); err != nil {
+		return a, false, fmt.Errorf("db: code analysis %s: warnings: %w", contentHash, err)
+	}
+	return a, true, nil
+}
+
+// CodeChunk is a chunk as the store keeps it. In the cache it has neither
+// ID, Path nor Lang; code_chunks rows have all three.
+type CodeChunk struct {
+	ID        int64    `json:"id,omitempty"`
+	Path      string   `json:"path,omitempty"`
+	Lang      string   `json:"lang,omitempty"`
+	Name      string   `json:"name"`
+	Kind      string   `json:"kind"`
+	Parent    string   `json:"parent,omitempty"`
+	StartLine int      `json:"start_line"`
+	EndLine   int      `json:"end_line"`
+	StartByte int      `json:"start_byte"`
+	EndByte   int      `json:"end_byte"`
+	Tokens    int      `json:"tokens"`
+	Hash      string   `json:"hash"`
+	Refs      []string `json:"refs,omitempty"`
+	Private   bool     `json:"private,omitempty"`
+	Defaults  int      `json:"defaults,omitempty"`
+}
+
+// EncodeCodeChunks appends chunks to b in the cache's format: a JSON array
+// with one array per chunk — name, kind, parent, start_line, end_line,
+// start_byte, end_byte, tokens, hash, refs, private (0 or 1), defaults —
+// the element code_chunks.meta holds and its computed columns read.
+func EncodeCodeChunks(b []byte, chunks []CodeChunk) []byte {
+	j := jsonArray{b: b}
+	for _, c := range chunks {
+		j.row().str(c.Name).str(c.Kind).str(c.Parent).num(c.StartLine).num(c.EndLine).num(c.StartByte).num(c.EndByte).
+			num(c.Tokens).str(c.Hash).strs(c.Refs).num(bit(c.Private)).num(c.Defaults)
+	}
+	return j.end()
+}
+
+// DecodeCodeChunks reads what EncodeCodeChunks wrote.
+func DecodeCodeChunks(data []byte) ([]CodeChunk, error) {
+	var raw [][]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("chunks: %w", err)
+	}
+	out := make([]CodeChunk, len(raw))
+	for i, r := range raw {
+		if len(r) < 12 {
+			return nil, fmt.Errorf("chunk %d: %d fields, want 12", i, len(r))
+		}
+		c := &out[i]
+		var private int
+		for j, dst := range []any{&c.Name, &c.Kind, &c.Parent, &c.StartLine, &c.EndLine, &c.StartByte, &c.EndByte,
+			&c.Tokens, &c.Hash, &c.Refs, &private, &c.Defaults} {
+			if err := json.Unmarshal(r[j], dst); err != nil {
+				return nil, fmt.Errorf("chunk %d field %d: %w", i, j, err)
+			}
+		}
+		c.Private = private != 0
+	}
+	return out, nil
+}
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size
+				continue
+			}
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// CodeWrite is one batch of changes to a project's index, applied in one
+// transaction (Statements). Chunk ids are the writer's to choose: the
+// files' chunks take the ids FirstID, FirstID+1, … in file order, and
+// Terms covers exactly those ids, in order.
+type CodeWrite struct {
+	Project int64
+	Node    string    // recorded with new cache rows
+	Now     time.Time // recorded as indexed_at and created_at
+	// Drop lists files whose chunks go: changed, gone or newly skipped.
+	Drop []string
+	// Forget lists files whose code_files row goes too: gone.
+	Forget []string
+	// Analyses are new code_analysis_cache rows; a row another node wrote
+	// meanwhile is kept (it holds the same chunks).
+	Analyses []CodeAnalysisRow
+	// Files are code_files rows to write.
+	Files []CodeFile
+	// Chunked are the files whose chunks are copied from the cache.
+	Chunked []CodeChunked
+	// Terms are code_fts rows for the chunks of Chunked, in id order.
+	Terms []CodeTerms
+	// Done marks the run complete: the project records its analyzer.
+	Done     bool
+	Analyzer string
+}
+
+// CodeAnalysisRow is a code_analysis_cache row to write; Chunks is in
+// EncodeCodeChunks's format.
+type CodeAnalysisRow struct {
+	ContentHash, Analyzer, Lang string
+	Chunks                      []byte
+	Warnings                    []string
+}
+
+// CodeChunked gives a file the chunks cached for its content: their ids
+// are FirstID onwards. A cached name that is empty or starts with "#" is
+// relative to the file's name (chunks named after their file are cached
+// so, since the content may recur under another name) and completed with
+// this file's name: "#2" in README.md is README.md#2.
+type CodeChunked struct {
+	Path, ContentHash, Analyzer string
+	FirstID                     int64
+	Count                       int // how many chunks the cache row holds
+}
+
+// CodeTerms is a code_fts row: the words of a chunk's name and body.
+type CodeTerms struct{ Name, Body string }
+
+// Statements for CodeWrite. Each SQL text stays under 1 KiB and a batch
+// under 50 statements: rqlite compresses larger requests with gzip at its
+// best (slowest) level.
+const (
+	codeDropFTS = `DELETE FROM code_fts WHERE rowid IN
+		(SELECT id FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2)))`
+	codeDropRefs = `DELETE FROM code_refs WHERE (project, sym, from_id) IN
+		(SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r
+		WHERE c.project = ?1 AND c.path IN (SELECT value FROM json_each(?2)))`
+	codeDropChunks = `DELETE FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))`
+	codeForget     = `DELETE FROM code_files WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))`
+	// codeAnalyses is followed by up to codeAnalysesPerStatement rows of
+	// "(?,?,?,?,?)" and codeAnalysesEnd: chunks are large, and travel best
+	// as plain parameters.
+	codeAnalyses = `INSERT INTO code_analysis_cache (content_hash, analyzer, lang, chunks, warnings, node, created_at)
+		SELECT column1, column2, column3, column4, column5, ?1, ?2 FROM (VALUES `
+	codeAnalysesEnd = `) WHERE true ON CONFLICT DO NOTHING`
+	codeChunks      = `INSERT INTO code_chunks (id, project, path, lang, name, meta)
+		SELECT f.value ->> 3 + c.key, ?1, f.value ->> 0, a.lang, CASE WHEN substr(c.value, 3, 1) IN ('"', '#')
+			THEN substr(f.value ->> 0, length(rtrim(f.value ->> 0, replace(f.value ->> 0, '/', ''))) + 1) || (c.value ->> 0)
+			ELSE c.value ->> 0 END, c.value
+		FROM json_each(?2) AS f JOIN code_analysis_cache AS a ON a.content_hash = f.value ->> 1 AND a.analyzer = f.value ->> 2,
+			json_each(a.chunks) AS c`
+	codeFTS  = `INSERT INTO code_fts (rowid, name, body) SELECT ?1 + key, value ->> 0, value ->> 1 FROM json_each(?2)`
+	codeRefs = `INSERT OR IGNORE INTO code_refs (project, sym, from_id)
+		SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r WHERE c.id BETWEEN ?1 AND ?2 AND r.type = 'text'`
+	codeFiles = `INSERT INTO code_files (project, path, content_hash, size, mtime_ns, lang, analyzer, skipped, indexed_at)
+		SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
+		FROM json_each(?3) WHERE true
+		ON CONFLICT (project, path) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size,
+			mtime_ns = excluded.mtime_ns, lang = excluded.lang, analyzer = excluded.analyzer, skipped = excluded.skipped,
+			indexed_at = excluded.indexed_at`
+	codeDone = `UPDATE code_projects SET analyzer = ?, indexed_at = ? WHERE id = ?`
+)
+
+// MaxCodeAnalyses is how many Analyses a CodeWrite may hold: with the
+// rest, its statements stay under rqlite's compression threshold.
+const MaxCodeAnalyses = 30 * codeAnalysesPerStatement
+
+const codeAnalysesPerStatement = 64
+
+// Statements returns the batch's statements, to pass to Execute together.
+func (w *CodeWrite) Statements() ([]Statement, error) {
+	if len(w.Analyses) > MaxCodeAnalyses {
+		return nil, fmt.Errorf("db: code write: %d analyses, more than %d", len(w.Analyses), MaxCodeAnalyses)
+	}
+	var out []Statement
+	if len(w.Drop) > 0 {
+		paths := appendJSONStrings(nil, w.Drop)
+		for _, q := range []string{codeDropFTS, codeDropRefs, codeDropChunks} {
+			out = append(out, Stmt(q, w.Project, string(paths)))
+		}
+	}
+	if len(w.Forget) > 0 {
+		out = append(out, Stmt(codeForget, w.Project, string(appendJSONStrings(nil, w.Forget))))
+	}
+	for rows := range slices.Chunk(w.Analyses, codeAnalysesPerStatement) {
+		var sql strings.Builder
+		sql.WriteString(codeAnalyses)
+		args := make([]any, 0, 2+5*len(rows))
+		args = append(args, w.Node, w.Now)
+		for i, a := range rows {
+			if i > 0 {
+				sql.WriteByte(',')
+			}
+			sql.WriteString("(?,?,?,?,?)")
+			args = append(args, a.ContentHash, a.Analyzer, a.Lang, string(a.Chunks), string(appendJSONStrings(nil, a.Warnings)))
+		}
+		sql.WriteString(codeAnalysesEnd)
+		out = append(out, Stmt(sql.String(), args...))
+	}
+	if len(w.Chunked) > 0 {
+		first, next := w.Chunked[0].FirstID, w.Chunked[0].FirstID
+		var files jsonArray
+		for _, f := range w.Chunked {
+			if f.FirstID != next {
+				return nil, fmt.Errorf("db: code write: %s: chunk ids from %d, want %d", f.Path, f.FirstID, next)
+			}
+			next += int64(f.Count)
+			files.row().str(f.Path).str(f.ContentHash).str(f.Analyzer).num64(f.FirstID)
+		}
+		if int64(len(w.Terms)) != next-first {
+			return nil, fmt.Errorf("db: code write: %d term rows for %d chunks", len(w.Terms), next-first)
+		}
+		terms := jsonArray{b: make([]byte, 0, 64*len(w.Terms))}
+		for _, t := range w.Terms {
+			terms.row().str(t.Name).str(t.Body)
+		}
+		out = append(out, Stmt(codeChunks, w.Project, string(files.end())),
+			Stmt(codeFTS, first, string(terms.end())),
+			Stmt(codeRefs, first, next-1))
+	}
+	if len(w.Files) > 0 {
+		var files jsonArray
+		for _, f := range w.Files {
+			files.row().str(f.Path).str(f.ContentHash).num64(f.Size).num64(f.MtimeNS).str(f.Lang).str(f.Analyzer).str(f.Skipped)
+		}
+		out = append(out, Stmt(codeFiles, w.Project, w.Now, string(files.end())))
+	}
+	if w.Done {
+		out = append(out, Stmt(codeDone, w.Analyzer, w.Now, w.Project))
+	}
+	return out, nil
+}
+
+// jsonArray builds a JSON array of arrays of strings and numbers.
+type jsonArray struct {
+	b    []byte
+	rows int
+	cols int
+}
+
+// row starts the next inner array.
+func (j *jsonArray) row() *jsonArray {
+	if j.rows == 0 {
+		j.b = append(j.b, '[')
+	} else {
+		j.b = append(j.b, "],"...)
+	}
+	j.b = append(j.b, '[')
+	j.rows++
+	j.cols = 0
+	return j
+}
+
+func (j *jsonArray) sep() {
+	if j.cols > 0 {
+		j.b = append(j.b, ',')
+	}
+	j.cols++
+}
+
+func (j *jsonArray) str(s string) *jsonArray {
+	j.sep()
+	j.b = appendJSONString(j.b, s)
+	return j
+}
+
+func (j *jsonArray) num(n int) *jsonArray { return j.num64(int64(n)) }
+
+func (j *jsonArray) num64(n int64) *jsonArray {
+	j.sep()
+	j.b = strconv.AppendInt(j.b, n, 10)
+	return j
+}
+
+// strs adds an array of strings as one value.
+func (j *jsonArray) strs(ss []string) *jsonArray {
+	j.sep()
+	j.b = appendJSONStrings(j.b, ss)
+	return j
+}
+
+// end closes the array and returns it.
+func (j *jsonArray) end() []byte {
+	if j.rows == 0 {
+		return append(j.b, "[]"...)
+	}
+	return append(j.b, "]]"...)
+}
+
+func bit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func appendJSONStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
+const codeChunkColumns = `c.id, c.path, c.lang, c.name, c.kind, c.parent, c.start_line, c.end_line,
+	c.start_byte, c.end_byte, c.tokens, c.hash, c.refs, c.meta ->> 10, c.meta ->> 11`
+
+func scanCodeChunk(r []any) CodeChunk {
+	c := CodeChunk{ID: asInt(r[0]), Path: asString(r[1]), Lang: asString(r[2]), Name: asString(r[3]), Kind: asString(r[4]),
+		Parent: asString(r[5]), StartLine: int(asInt(r[6])), EndLine: int(asInt(r[7])), StartByte: int(asInt(r[8])),
+		EndByte: int(asInt(r[9])), Tokens: int(asInt(r[10])), Hash: asString(r[11]), Private: asInt(r[13]) != 0,
+		Defaults: int(asInt(r[14]))}
+	if err := json.Unmarshal([]byte(asString(r[12])), &c.Refs); err != nil || len(c.Refs) == 0 {
+		c.Refs = nil
+	}
+	return c
+}
+
+func (s *Store) codeChunks(ctx context.Context, op, q string, args ...any) ([]CodeChunk, error) {
+	rows, err := s.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("db: %s: %w", op, err)
+	}
+	out := make([]CodeChunk, len(rows.Values))
+	for i, r := range rows.Values {
+		out[i] = scanCodeChunk(r)
+	}
+	return out, nil
+}
+
+// CodeChunks returns a file's chunks in the order of the file.
+func (s *Store) CodeChunks(ctx context.Context, project int64, path string) ([]CodeChunk, error) {
+	return s.codeChunks(ctx, "code chunks", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+		WHERE c.project = ? AND c.path = ? ORDER BY c.id`, project, path)
+}
+
+// CodeChunksNamed returns the project's chunks with a name.
+func (s *Store) CodeChunksNamed(ctx context.Context, project int64, name string) ([]CodeChunk, error) {
+	return s.codeChunks(ctx, "code chunks named", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+		WHERE c.project = ? AND c.name = ? ORDER BY c.path, c.id`, project, name)
+}
+
+// CodeCallees returns the chunks that chunk id refers to (code_edges).
+func (s *Store) CodeCallees(ctx context.Context, id int64) ([]CodeChunk, error) {
+	return s.codeChunks(ctx, "code callees", `SELECT DISTINCT `+codeChunkColumns+`
+		FROM code_edges AS e JOIN code_chunks AS c ON c.id = e.to_id WHERE e.from_id = ? ORDER BY c.path, c.id`, id)
+}
+
+// CodeCallers returns the chunks that refer to chunk id: code_refs finds
+// the chunks that name it, code_edges keeps those that resolve to it.
+func (s *Store) CodeCallers(ctx context.Context, id int64) ([]CodeChunk, error) {
+	rows, err := s.Query(ctx, `SELECT project, name FROM code_chunks WHERE id = ?`, id)
+	if err != nil || len(rows.Values) == 0 {
+		return nil, err
+	}
+	project, name := asInt(rows.Values[0][0]), asString(rows.Values[0][1])
+	// The names that resolve to name (see the code_edges view).
+	base := strings.TrimSuffix(name, "#1")
+	syms := []any{name, base, base}
+	if i := strings.LastIndexByte(base, '/'); i > 0 && !strings.Contains(base, "#") {
+		syms[2] = base[:i]
+	}
+	return s.codeChunks(ctx, "code callers", `SELECT DISTINCT `+codeChunkColumns+`
+		FROM code_refs AS r JOIN code_edges AS e ON e.from_id = r.from_id AND e.to_id = ?
+		JOIN code_chunks AS c ON c.id = r.from_id
+		WHERE r.project = ? AND r.sym IN (?, ?, ?) ORDER BY c.path, c.id`, append([]any{id, project}, syms...)...)
+}
+
+// CodeHit is a chunk a search found; lower Rank is better (bm25).
+type CodeHit struct {
+	CodeChunk
+	Rank float64 `json:"rank"`
+}
+
+// ErrBadMatch is returned by SearchCode when SQLite rejects the query,
+// which for a well-formed statement means FTS5 could not parse the match.
+var ErrBadMatch = errors.New("bad full-text query")
+
+// SearchCode runs an FTS5 query over a project's chunks and returns the
+// best limit hits, name matches weighing eight times body matches.
+func (s *Store) SearchCode(ctx context.Context, project int64, match string, limit int) ([]CodeHit, error) {
+	rows, err := s.Query(ctx, `SELECT `+codeChunkColumns+`, bm25(code_fts, 8.0, 1.0) AS rank
+		FROM code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid
+		WHERE code_fts MATCH ? AND c.project = ? ORDER BY rank LIMIT ?`, match, project, limit)
+	if err != nil {
+		if errors.Is(err, ErrStatement) {
+			return nil, fmt.Errorf("db: search code: %w: %w", ErrBadMatch, err)
+		}
+		return nil, fmt.Errorf("db: search code: %w", err)
+	}
+	out := make([]CodeHit, len(rows.Values))
+	for i, r := range rows.Values {
+		out[i] = CodeHit{CodeChunk: scanCodeChunk(r), Rank: asFloat(r[15])}
+	}
+	return out, nil
+}
+
+// SnapshotNow takes a snapshot of the store now, so that the next Open
+// starts from it instead of replaying the log. Close snapshots only after
+// SnapshotEvery entries, however large: a code index run writes few
+// entries of megabytes each, which Open would otherwise replay — seconds
+// of SQLite work on every command.
+func (s *Store) SnapshotNow() error {
+	if err := s.str.Snapshot(0); err != nil && !errors.Is(err, store.ErrNothingNewToSnapshot) {
+		return fmt.Errorf("db: snapshot: %w", err)
+	}
+	return nil
+}

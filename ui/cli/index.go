@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// IndexCmd brings the current project's code index up to date.
+type IndexCmd struct {
+	Path  string `arg:"" optional:"" placeholder:"PATH" help:"Directory to index, inside the current project (default: all of it)."`
+	Force bool   `help:"Read every file again, whatever its size and modification time say."`
+}
+
+// Run indexes, drawing a progress bar on a terminal, and prints a summary:
+// a line (and the files it skipped) or, with --json, an object.
+func (ic *IndexCmd) Run(c *Context) error {
+	root, under, err := indexTarget(ic.Path)
+	if err != nil {
+		return err
+	}
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+	var bar *progressBar
+	opt := index.Options{Under: under, Force: ic.Force}
+	if c.Out.ErrTTY {
+		bar = &progressBar{out: c.Out}
+		opt.Progress = bar.draw
+	}
+	sum, err := core.Indexer().Index(c, root, opt)
+	if bar != nil {
+		bar.clear()
+	}
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(sum)
+	}
+	return printIndexSummary(c.Out, sum)
+}
+
+// indexTarget finds the project of the current directory and where in it
+// PATH is: the project is the nearest directory up from here holding
+// .git, or this directory.
+func indexTarget(path string) (root, under string, err error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", "", fmt.Errorf("index: %w", err)
+	}
+	if root, err = index.FindRoot(cwd); err != nil {
+		return "", "", err
+	}
+	if path == "" {
+		return root, "", nil
+	}
+	abs, err := filepath.EvalSymlinks(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", "", usererr.Usage("%s does not exist; aiex index takes a directory of the current project", path)
+	case err != nil:
+		return "", "", usererr.Wrap(err, "cannot index %s: %v", path, errorsText(err))
+	}
+	if abs, err = filepath.Abs(abs); err != nil {
+		return "", "", fmt.Errorf("index: %w", err)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return "", "", usererr.Usage("%s is not a directory; aiex index takes a directory (aiex chunks FILE shows a file's chunks)", path)
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", "", usererr.Usage("%s is outside the project at %s; run aiex index from inside the project you mean", path, root)
+	}
+	if rel == "." {
+		rel = ""
+	}
+	return root, filepath.ToSlash(rel), nil
+}
+
+// errorsText is an error's innermost message, without the path that the
+// user message already names.
+func errorsText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// maxSkipLines caps the skipped files the summary lists.
+const maxSkipLines = 20
+
+// printIndexSummary writes one line, then the files left out and why.
+func printIndexSummary(o *Output, s *index.Summary) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Indexed %s in %.2fs: %d files, %d changed", s.Root, s.Seconds, s.Files, s.Changed)
+	if s.Changed > 0 {
+		fmt.Fprintf(&b, " (%d chunked, %d from cache)", s.Analyzed, s.Cached)
+	}
+	if s.Removed > 0 {
+		fmt.Fprintf(&b, ", %d removed", s.Removed)
+	}
+	fmt.Fprintf(&b, ", %d chunks written", s.Chunks)
+	switch {
+	case s.Bytes >= 1e6:
+		fmt.Fprintf(&b, ", %.1f MB read", float64(s.Bytes)/1e6)
+	case s.Bytes > 0:
+		fmt.Fprintf(&b, ", %.1f kB read", float64(s.Bytes)/1e3)
+	}
+	if len(s.Skipped) > 0 {
+		fmt.Fprintf(&b, ", %d skipped", len(s.Skipped))
+	}
+	if len(s.Warnings) > 0 {
+		fmt.Fprintf(&b, ", %d warnings", len(s.Warnings))
+	}
+	fmt.Fprintln(&b, ".")
+	for i, sk := range s.Skipped {
+		if i == maxSkipLines && len(s.Skipped) > maxSkipLines+1 {
+			fmt.Fprintf(&b, "  … and %d more (--json lists them all)\n", len(s.Skipped)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  %s %s: %s", o.Dim("skipped"), sk.Path, sk.Reason)
+		if sk.Detail != "" {
+			fmt.Fprintf(&b, " (%s)", sk.Detail)
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(o.Out, b.String())
+	return err
+}
+
+// progressBar draws an index run's progress on stderr.
+type progressBar struct {
+	out   *Output
+	drawn bool
+}
+
+func (p *progressBar) draw(pr index.Progress) {
+	if pr.Total == 0 {
+		return
+	}
+	const width = 24
+	frac := float64(pr.Done) / float64(pr.Total)
+	full := int(frac * width)
+	bar := strings.Repeat("█", full) + strings.Repeat("░", width-full)
+	secs := pr.Elapsed.Seconds()
+	line := fmt.Sprintf("%s %3.0f%% %d/%d files", bar, 100*frac, pr.Done, pr.Total)
+	if secs > 0.2 && pr.Done > 0 {
+		rate := float64(pr.Done) / secs
+		line += fmt.Sprintf(" · %.0f files/s · %.1f MB/s", rate, float64(pr.DoneBytes)/1e6/secs)
+		if left := pr.TotalBytes - pr.DoneBytes; pr.DoneBytes > 0 && left > 0 {
+			eta := time.Duration(float64(left) / float64(pr.DoneBytes) * float64(pr.Elapsed))
+			line += " · ETA " + eta.Round(time.Second).String()
+		}
+	}
+	fmt.Fprintf(p.out.Err, "\r\x1b[K%s", p.out.Dim(line))
+	p.drawn = true
+}
+
+func (p *progressBar) clear() {
+	if p.drawn {
+		fmt.Fprint(p.out.Err, "\r\x1b[K")
+	}
+}
