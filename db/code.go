@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/rqlite/rqlite/v8/store"
 )
 
 // The code index's tables (migration 0004): code_projects,
@@ -545,16 +543,4 @@ func (s *Store) SearchCode(ctx context.Context, project int64, match string, lim
 		out[i] = CodeHit{CodeChunk: scanCodeChunk(r), Rank: asFloat(r[15])}
 	}
 	return out, nil
-}
-
-// SnapshotNow takes a snapshot of the store now, so that the next Open
-// starts from it instead of replaying the log. Close snapshots only after
-// SnapshotEvery entries, however large: a code index run writes few
-// entries of megabytes each, which Open would otherwise replay — seconds
-// of SQLite work on every command.
-func (s *Store) SnapshotNow() error {
-	if err := s.str.Snapshot(0); err != nil && !errors.Is(err, store.ErrNothingNewToSnapshot) {
-		return fmt.Errorf("db: snapshot: %w", err)
-	}
-	return nil
 }

@@ -39,6 +39,7 @@ func (s *Store) Execute(ctx context.Context, stmts ...Statement) ([]Result, erro
 	if err != nil {
 		return nil, err
 	}
+	s.written.Add(requestBytes(stmts))
 	resps, _, err := s.str.Execute(&proto.ExecuteRequest{Request: req})
 	if err != nil {
 		return nil, fmt.Errorf("db.Execute: %w", err)
@@ -166,4 +167,23 @@ func fromParam(p *proto.Parameter) any {
 	default:
 		return nil
 	}
+}
+
+// requestBytes is roughly what stmts add to the Raft log.
+func requestBytes(stmts []Statement) int64 {
+	var n int64
+	for _, st := range stmts {
+		n += int64(len(st.SQL))
+		for _, a := range st.Args {
+			switch v := a.(type) {
+			case string:
+				n += int64(len(v))
+			case []byte:
+				n += int64(len(v))
+			default:
+				n += 8
+			}
+		}
+	}
+	return n
 }

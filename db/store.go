@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rqlite/rqlite/v8/snapshot"
@@ -38,6 +39,11 @@ type Config struct {
 	// takes a snapshot, so that the next Open replays at most that many;
 	// 0 means 64, negative disables snapshots on close.
 	SnapshotEvery int
+	// SnapshotBytes is how many bytes of writes (SQL and arguments) this
+	// process may add to the log before Close takes a snapshot: a few huge
+	// entries (an index run) cost the next Open as much as many small ones.
+	// 0 means 8 MiB.
+	SnapshotBytes int64
 }
 
 // Layout of the data dir.
@@ -65,7 +71,9 @@ type Store struct {
 	logger *slog.Logger
 
 	snapshotEvery int
-	devNull       *os.File // where rqlite's stderr loggers write; nil if verbose
+	snapshotBytes int64
+	written       atomic.Int64 // bytes of writes sent through Execute since Open
+	devNull       *os.File     // where rqlite's stderr loggers write; nil if verbose
 
 	closeOnce sync.Once
 	closeErr  error
@@ -140,6 +148,10 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	s := &Store{dir: dir, id: id, str: str, layer: layer, lock: lock, logger: logger, snapshotEvery: cfg.SnapshotEvery, devNull: devNull}
 	if s.snapshotEvery == 0 {
 		s.snapshotEvery = 64
+	}
+	s.snapshotBytes = cfg.SnapshotBytes
+	if s.snapshotBytes == 0 {
+		s.snapshotBytes = 8 << 20
 	}
 	defer func() {
 		if retErr != nil {
@@ -259,7 +271,8 @@ func (s *Store) close(ctx context.Context) error {
 }
 
 // maybeSnapshot takes a snapshot when more than snapshotEvery log entries
-// have been applied since the last one.
+// have been applied since the last one, or this process wrote more than
+// snapshotBytes.
 func (s *Store) maybeSnapshot() error {
 	if s.snapshotEvery < 0 {
 		return nil
@@ -268,7 +281,7 @@ func (s *Store) maybeSnapshot() error {
 	if err != nil {
 		return err
 	}
-	if applied := s.str.DBAppliedIndex(); applied < last+uint64(s.snapshotEvery) {
+	if applied := s.str.DBAppliedIndex(); applied < last+uint64(s.snapshotEvery) && s.written.Load() < s.snapshotBytes {
 		return nil
 	}
 	err = s.str.Snapshot(0)

@@ -208,3 +208,25 @@ func TestSnapshotOnCloseBoundsReplay(t *testing.T) {
 		t.Fatalf("after snapshot and reopen: %d rows; want 10", len(got))
 	}
 }
+
+// TestSnapshotOnCloseByBytes: a few large writes are snapshotted away on
+// close even when they are few entries, so the next Open does not replay them.
+func TestSnapshotOnCloseByBytes(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 1000, SnapshotBytes: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &db.Interaction{ID: "big", Node: "n", Provider: "p", Model: "m", Prompt: strings.Repeat("x", 8<<10), Status: db.StatusRunning, StartedAt: time.Now()}
+	if _, err := s.Execute(ctx, db.InsertInteractionStmt(in)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	snaps, _ := filepath.Glob(filepath.Join(dir, "store", "rsnapshots", "*"))
+	if len(snaps) == 0 {
+		t.Fatal("no snapshot after 8 KiB of writes with a 4 KiB threshold")
+	}
+}

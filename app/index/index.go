@@ -27,9 +27,6 @@ const (
 	chunkVersion = 1
 )
 
-// snapshotBytes: a run that wrote this much snapshots the store at its end.
-const snapshotBytes = 8 << 20
-
 // DefaultBatchBytes is how many bytes of rows the writer gathers before it
 // sends a batch (see DESIGN.md for the measurements behind it).
 const DefaultBatchBytes = 4 << 20
@@ -215,19 +212,10 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 		for _, lang := range []string{"go", "elixir", "text"} {
 			an.name[lang] = ix.Analyzer(lang)
 		}
-		written, err := ix.run(ctx, p, an, sum, opt.Progress, start)
-		if err != nil {
+		// Big writes leave big log entries; the store snapshots them away
+		// when it closes (db.Config.SnapshotBytes), so later opens stay fast.
+		if _, err := ix.run(ctx, p, an, sum, opt.Progress, start); err != nil {
 			return nil, err
-		}
-		// Big writes leave big log entries, which every later Open would
-		// replay (the store snapshots on Close by count of entries, not by
-		// size): snapshot them away now.
-		if written >= snapshotBytes {
-			t0 := time.Now()
-			if err := st.SnapshotNow(); err != nil {
-				return nil, fmt.Errorf("index: %w", err)
-			}
-			ix.logger.Debug("index snapshot", "took", time.Since(t0))
 		}
 	}
 	sort.Slice(sum.Skipped, func(i, j int) bool { return sum.Skipped[i].Path < sum.Skipped[j].Path })
