@@ -21,7 +21,6 @@ package anthropic
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -98,7 +97,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = defaultHTTPClient()
+		hc = providers.NewHTTPClient(headerTimeout)
 	}
 	name := cfg.Name
 	if name == "" {
@@ -171,27 +170,7 @@ func RequestID(err error) string {
 	return ""
 }
 
-// The timeouts of the default HTTP client. There is no overall timeout: an
-// answer streams for as long as the model writes.
-const (
-	dialTimeout = 10 * time.Second
-	// headerTimeout bounds the wait for the response headers, which a
-	// streaming answer sends once the request is accepted, before the model
-	// has written anything.
-	headerTimeout = 5 * time.Minute
-)
-
-// defaultHTTPClient returns the client used when Config.HTTPClient is nil.
-func defaultHTTPClient() *http.Client {
-	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: headerTimeout,
-		ExpectContinueTimeout: time.Second,
-	}}
-}
+// headerTimeout bounds the default HTTP client's wait for the response
+// headers, which a streaming answer sends once the request is accepted,
+// before the model has written anything.
+const headerTimeout = 5 * time.Minute

@@ -14,11 +14,9 @@ package lmstudio
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/openai"
@@ -88,7 +86,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = defaultHTTPClient()
+		hc = providers.NewHTTPClient(0)
 	}
 	api, err := openai.New(openai.Config{
 		Name:       name,
@@ -103,21 +101,6 @@ func New(cfg Config) (*Provider, error) {
 	c := *u
 	c.User = nil
 	return &Provider{name: name, endpoint: c.String(), base: u, apiKey: cfg.APIKey, hc: hc, api: api}, nil
-}
-
-// defaultHTTPClient returns the client used when Config.HTTPClient is nil:
-// a dial timeout and no overall one, since answers stream for as long as
-// they take and LM Studio may load a model before the first byte.
-func defaultHTTPClient() *http.Client {
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		MaxIdleConns:          16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}}
 }
 
 // Name returns the configured provider name.

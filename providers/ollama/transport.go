@@ -4,30 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/aiex-dev/aiex/providers"
 )
-
-// dialTimeout bounds connecting to the server. There is no overall timeout:
-// an answer streams for as long as the model writes, and loading a model can
-// take minutes before the first byte.
-const dialTimeout = 10 * time.Second
-
-// defaultHTTPClient returns the client used when Config.HTTPClient is nil.
-func defaultHTTPClient() *http.Client {
-	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}}
-}
 
 // observingClient returns a copy of c (or of the default client) whose
 // transport lets Chat see what the api client hides: the api client scans the
@@ -36,7 +18,7 @@ func defaultHTTPClient() *http.Client {
 // such as Retry-After never reach the caller.
 func observingClient(c *http.Client) *http.Client {
 	if c == nil {
-		c = defaultHTTPClient()
+		c = providers.NewHTTPClient(0)
 	}
 	cc := *c
 	base := cc.Transport

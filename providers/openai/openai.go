@@ -32,7 +32,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	sdk "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -130,7 +129,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = defaultHTTPClient()
+		hc = providers.NewHTTPClient(0)
 	}
 	opts := []option.RequestOption{
 		option.WithBaseURL(u.String()),
@@ -193,25 +192,6 @@ func isLocalHost(host string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
-}
-
-// dialTimeout bounds connecting to the server. There is no overall timeout:
-// an answer streams for as long as the model writes, and a local server may
-// load a model for minutes before its first byte.
-const dialTimeout = 10 * time.Second
-
-// defaultHTTPClient returns the client used when Config.HTTPClient is nil.
-func defaultHTTPClient() *http.Client {
-	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}}
 }
 
 // Name returns the configured provider name.
