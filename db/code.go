@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The code index's tables (migration 0004): code_projects,
@@ -150,12 +148,30 @@ type CodeChunk struct {
 // start_byte, end_byte, tokens, hash, refs, private (0 or 1), defaults —
 // the element code_chunks.meta holds and its computed columns read.
 func EncodeCodeChunks(b []byte, chunks []CodeChunk) []byte {
-	j := jsonArray{b: b}
-	for _, c := range chunks {
-		j.row().str(c.Name).str(c.Kind).str(c.Parent).num(c.StartLine).num(c.EndLine).num(c.StartByte).num(c.EndByte).
-			num(c.Tokens).str(c.Hash).strs(c.Refs).num(bit(c.Private)).num(c.Defaults)
+	rows := make([][]any, len(chunks))
+	for i, c := range chunks {
+		rows[i] = []any{c.Name, c.Kind, c.Parent, c.StartLine, c.EndLine, c.StartByte, c.EndByte,
+			c.Tokens, c.Hash, strs(c.Refs), bit(c.Private), c.Defaults}
 	}
-	return j.end()
+	return append(b, jsonText(rows)...)
+}
+
+// jsonText encodes v (strings, numbers and slices of them: it cannot fail)
+// as JSON text.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("db: encode %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// strs is ss, or an empty list for nil, so that it encodes as [].
+func strs(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 // DecodeCodeChunks reads what EncodeCodeChunks wrote.
@@ -180,49 +196,6 @@ func DecodeCodeChunks(data []byte) ([]CodeChunk, error) {
 		c.Private = private != 0
 	}
 	return out, nil
-}
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, `\u00`...)
-			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // CodeWrite is one batch of changes to a project's index, applied in one
@@ -321,13 +294,13 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 	}
 	var out []Statement
 	if len(w.Drop) > 0 {
-		paths := appendJSONStrings(nil, w.Drop)
+		paths := jsonText(w.Drop)
 		for _, q := range []string{codeDropFTS, codeDropRefs, codeDropChunks} {
-			out = append(out, Stmt(q, w.Project, string(paths)))
+			out = append(out, Stmt(q, w.Project, paths))
 		}
 	}
 	if len(w.Forget) > 0 {
-		out = append(out, Stmt(codeForget, w.Project, string(appendJSONStrings(nil, w.Forget))))
+		out = append(out, Stmt(codeForget, w.Project, jsonText(w.Forget)))
 	}
 	for rows := range slices.Chunk(w.Analyses, codeAnalysesPerStatement) {
 		var sql strings.Builder
@@ -339,38 +312,38 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 				sql.WriteByte(',')
 			}
 			sql.WriteString("(?,?,?,?,?)")
-			args = append(args, a.ContentHash, a.Analyzer, a.Lang, string(a.Chunks), string(appendJSONStrings(nil, a.Warnings)))
+			args = append(args, a.ContentHash, a.Analyzer, a.Lang, string(a.Chunks), jsonText(strs(a.Warnings)))
 		}
 		sql.WriteString(codeAnalysesEnd)
 		out = append(out, Stmt(sql.String(), args...))
 	}
 	if len(w.Chunked) > 0 {
 		first, next := w.Chunked[0].FirstID, w.Chunked[0].FirstID
-		var files jsonArray
+		files := make([][]any, 0, len(w.Chunked))
 		for _, f := range w.Chunked {
 			if f.FirstID != next {
 				return nil, fmt.Errorf("db: code write: %s: chunk ids from %d, want %d", f.Path, f.FirstID, next)
 			}
 			next += int64(f.Count)
-			files.row().str(f.Path).str(f.ContentHash).str(f.Analyzer).num64(f.FirstID)
+			files = append(files, []any{f.Path, f.ContentHash, f.Analyzer, f.FirstID})
 		}
 		if int64(len(w.Terms)) != next-first {
 			return nil, fmt.Errorf("db: code write: %d term rows for %d chunks", len(w.Terms), next-first)
 		}
-		terms := jsonArray{b: make([]byte, 0, 64*len(w.Terms))}
-		for _, t := range w.Terms {
-			terms.row().str(t.Name).str(t.Body)
+		terms := make([][2]string, len(w.Terms))
+		for i, t := range w.Terms {
+			terms[i] = [2]string{t.Name, t.Body}
 		}
-		out = append(out, Stmt(codeChunks, w.Project, string(files.end())),
-			Stmt(codeFTS, first, string(terms.end())),
+		out = append(out, Stmt(codeChunks, w.Project, jsonText(files)),
+			Stmt(codeFTS, first, jsonText(terms)),
 			Stmt(codeRefs, first, next-1))
 	}
 	if len(w.Files) > 0 {
-		var files jsonArray
-		for _, f := range w.Files {
-			files.row().str(f.Path).str(f.ContentHash).num64(f.Size).num64(f.MtimeNS).str(f.Lang).str(f.Analyzer).str(f.Skipped)
+		files := make([][]any, len(w.Files))
+		for i, f := range w.Files {
+			files[i] = []any{f.Path, f.ContentHash, f.Size, f.MtimeNS, f.Lang, f.Analyzer, f.Skipped}
 		}
-		out = append(out, Stmt(codeFiles, w.Project, w.Now, string(files.end())))
+		out = append(out, Stmt(codeFiles, w.Project, w.Now, jsonText(files)))
 	}
 	if w.Done {
 		out = append(out, Stmt(codeDone, w.Analyzer, w.Now, w.Project))
@@ -378,78 +351,11 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 	return out, nil
 }
 
-// jsonArray builds a JSON array of arrays of strings and numbers.
-type jsonArray struct {
-	b    []byte
-	rows int
-	cols int
-}
-
-// row starts the next inner array.
-func (j *jsonArray) row() *jsonArray {
-	if j.rows == 0 {
-		j.b = append(j.b, '[')
-	} else {
-		j.b = append(j.b, "],"...)
-	}
-	j.b = append(j.b, '[')
-	j.rows++
-	j.cols = 0
-	return j
-}
-
-func (j *jsonArray) sep() {
-	if j.cols > 0 {
-		j.b = append(j.b, ',')
-	}
-	j.cols++
-}
-
-func (j *jsonArray) str(s string) *jsonArray {
-	j.sep()
-	j.b = appendJSONString(j.b, s)
-	return j
-}
-
-func (j *jsonArray) num(n int) *jsonArray { return j.num64(int64(n)) }
-
-func (j *jsonArray) num64(n int64) *jsonArray {
-	j.sep()
-	j.b = strconv.AppendInt(j.b, n, 10)
-	return j
-}
-
-// strs adds an array of strings as one value.
-func (j *jsonArray) strs(ss []string) *jsonArray {
-	j.sep()
-	j.b = appendJSONStrings(j.b, ss)
-	return j
-}
-
-// end closes the array and returns it.
-func (j *jsonArray) end() []byte {
-	if j.rows == 0 {
-		return append(j.b, "[]"...)
-	}
-	return append(j.b, "]]"...)
-}
-
 func bit(b bool) int {
 	if b {
 		return 1
 	}
 	return 0
-}
-
-func appendJSONStrings(b []byte, ss []string) []byte {
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, s)
-	}
-	return append(b, ']')
 }
 
 const codeChunkColumns = `c.id, c.path, c.lang, c.name, c.kind, c.parent, c.start_line, c.end_line,
