@@ -50,6 +50,15 @@ type File struct {
 	Providers map[string]ProviderConfig `toml:"providers"`
 	Limits    Limits                    `toml:"limits"`
 	Prices    map[string]pricing.Price  `toml:"prices"`
+	Index     IndexConfig               `toml:"index"`
+}
+
+// IndexConfig is the [index] table: retrieval over the code index.
+type IndexConfig struct {
+	// Embed is "PROVIDER/MODEL", an embedding model that aiex index runs
+	// over every chunk and search uses to re-rank ("ollama/nomic-embed-text");
+	// "" leaves embeddings off.
+	Embed string `toml:"embed"`
 }
 
 // ProviderConfig configures one provider.
@@ -60,6 +69,9 @@ type ProviderConfig struct {
 	APIKeyEnv         string `toml:"api_key_env"`
 	RequestsPerMinute int    `toml:"requests_per_minute"`
 	TokensPerMinute   int    `toml:"tokens_per_minute"`
+	// ContextWindow overrides the context window, in tokens, that prompts
+	// to this provider's models are fitted to (0: ask the provider).
+	ContextWindow int `toml:"context_window"`
 }
 
 // Limits are the [limits] table: spend caps and request policy.
@@ -151,8 +163,16 @@ func (f *File) validate(path string) error {
 		if p.RequestsPerMinute < 0 || p.TokensPerMinute < 0 {
 			return usererr.Usage("config %s: provider %q: rate limits must be 0 (none) or more", path, name)
 		}
+		if p.ContextWindow < 0 {
+			return usererr.Usage("config %s: provider %q: context_window must be 0 (ask the provider) or a number of tokens", path, name)
+		}
 		if p.Kind == "openai-compatible" && p.BaseURL == "" {
 			return usererr.Usage("config %s: provider %q of kind openai-compatible needs base_url (e.g. http://127.0.0.1:8080/v1)", path, name)
+		}
+	}
+	if e := f.Index.Embed; e != "" {
+		if p, m, ok := strings.Cut(e, "/"); !ok || p == "" || m == "" {
+			return usererr.Usage("config %s: [index] embed = %q: write it as PROVIDER/MODEL, e.g. \"ollama/nomic-embed-text\"", path, e)
 		}
 	}
 	if f.Limits.DailyUSD < 0 || f.Limits.MonthlyUSD < 0 || f.Limits.MaxAttempts < 0 {

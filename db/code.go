@@ -26,6 +26,10 @@ type CodeProject struct {
 	IndexedAt time.Time `json:"indexed_at"` // of the last complete run; zero if none
 	// NextChunkID is the first chunk id no row uses yet, in any project.
 	NextChunkID int64 `json:"-"`
+	// RankStale counts the files changed since the symbol graph's ranks
+	// were computed (RankedAt; zero if never).
+	RankStale int64     `json:"rank_stale"`
+	RankedAt  time.Time `json:"ranked_at"`
 }
 
 // CodeProject returns the project rooted at root, creating its row if
@@ -50,15 +54,19 @@ func (s *Store) CodeProject(ctx context.Context, root string) (CodeProject, erro
 // FindCodeProject returns the project rooted at root; ok is false if it
 // was never indexed.
 func (s *Store) FindCodeProject(ctx context.Context, root string) (p CodeProject, ok bool, err error) {
-	rows, err := s.Query(ctx, `SELECT id, root, analyzer, indexed_at, (SELECT IFNULL(MAX(id), 0) + 1 FROM code_chunks)
-		FROM code_projects WHERE root = ?`, root)
+	rows, err := s.Query(ctx, `SELECT id, root, analyzer, indexed_at, (SELECT IFNULL(MAX(id), 0) + 1 FROM code_chunks),
+		rank_stale, ranked_at FROM code_projects WHERE root = ?`, root)
 	if err != nil || len(rows.Values) == 0 {
 		return p, false, err
 	}
 	r := rows.Values[0]
-	p = CodeProject{ID: asInt(r[0]), Root: asString(r[1]), Analyzer: asString(r[2]), NextChunkID: asInt(r[4])}
+	p = CodeProject{ID: asInt(r[0]), Root: asString(r[1]), Analyzer: asString(r[2]), NextChunkID: asInt(r[4]),
+		RankStale: asInt(r[5])}
 	if ms := asInt(r[3]); ms > 0 {
 		p.IndexedAt = time.UnixMilli(ms)
+	}
+	if ms := asInt(r[6]); ms > 0 {
+		p.RankedAt = time.UnixMilli(ms)
 	}
 	return p, true, nil
 }

@@ -36,12 +36,18 @@ type Request struct {
 	Strategy  coord.Strategy // "" means the configured one
 	Actor     string         // who asked, for the event log
 	SessionID string
+	// Messages, if set, are the prompt as rendered elsewhere (with the
+	// project's code: app/ctxbuild); Prompt is then only recorded.
+	Messages []providers.Message
 }
 
 // Ask streams the answer's text to fn and returns the recorded interaction.
 func (s *Service) Ask(ctx context.Context, req Request, fn func(text string) error) (*db.Interaction, error) {
 	msgs := []providers.Message{{Role: providers.RoleUser, Content: req.Prompt}}
-	if s.Prompts != nil {
+	switch {
+	case len(req.Messages) > 0:
+		msgs = req.Messages
+	case s.Prompts != nil:
 		m, err := s.Prompts.Ask(req.Prompt)
 		if err != nil {
 			return nil, err

@@ -315,8 +315,14 @@ func (f *file) protect(strings func(start, end int) []span) {
 	}
 }
 
+// Hash is a chunk's content hash: the hex SHA-256 of its bytes, truncated
+// to 16 bytes.
+func Hash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
 func (f *file) chunk(u *unit, name string, start, end int) Chunk {
-	sum := sha256.Sum256(f.src[start:end])
 	c := Chunk{
 		Path:      f.path,
 		Lang:      f.lang,
@@ -326,7 +332,7 @@ func (f *file) chunk(u *unit, name string, start, end int) Chunk {
 		EndByte:   end,
 		StartLine: f.lines.line(start),
 		EndLine:   f.lines.line(end - 1),
-		Hash:      hex.EncodeToString(sum[:16]),
+		Hash:      Hash(f.src[start:end]),
 		Parent:    u.parent,
 		Private:   u.private,
 		Defaults:  u.defaults,

@@ -147,6 +147,7 @@ type Summary struct {
 	Bytes     int64     `json:"bytes"`     // bytes read
 	Chunks    int       `json:"chunks"`    // chunks written
 	Batches   int       `json:"batches"`   // write transactions
+	Ranked    bool      `json:"ranked"`    // whether the run computed the symbol graph's ranks anew
 	Skipped   []Skip    `json:"skipped"`   // files not indexed, and why
 	Warnings  []Warning `json:"warnings"`  // problems in files indexed anyway (this run's only)
 	Seconds   float64   `json:"seconds"`
@@ -217,6 +218,9 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 		if _, err := ix.run(ctx, p, an, sum, opt.Progress, start); err != nil {
 			return nil, err
 		}
+	}
+	if sum.Ranked, err = ix.updateRanks(ctx, proj, sum.Changed+sum.Removed, sum.Files); err != nil {
+		return nil, err
 	}
 	sort.Slice(sum.Skipped, func(i, j int) bool { return sum.Skipped[i].Path < sum.Skipped[j].Path })
 	sort.SliceStable(sum.Warnings, func(i, j int) bool { return sum.Warnings[i].Path < sum.Warnings[j].Path })

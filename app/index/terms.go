@@ -214,3 +214,29 @@ func MatchQuery(q string) string {
 	}
 	return strings.Join(kept, " ")
 }
+
+// QueryTerms returns the distinct words of q as the index holds them
+// (folded to lower case), stop words dropped unless nothing else is left,
+// in the order typed.
+func QueryTerms(q string) []string {
+	var all, kept []string
+	seen := map[string]bool{}
+	scan([]byte(q), func(w []byte) {
+		if len(w) < 2 || len(w) > maxTermLen {
+			return
+		}
+		s := strings.ToLower(string(w))
+		if seen[s] {
+			return
+		}
+		seen[s] = true
+		all = append(all, s)
+		if !stopWords[s] {
+			kept = append(kept, s)
+		}
+	})
+	if len(kept) == 0 {
+		return all
+	}
+	return kept
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -15,6 +16,8 @@ type AskCmd struct {
 	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
 	Strategy string   `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
+	Target   string   `placeholder:"TARGET" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`
+	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
 	Prompt   []string `arg:"" optional:"" help:"The question. With - or piped input, it is read from stdin (and appended to any words given)."`
 }
 
@@ -27,12 +30,25 @@ func (a *AskCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	strategy, err := coord.ParseStrategy(a.Strategy)
+	return answer(c, a.Strategy, app.CodeAsk{Request: ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Actor: "cli"},
+		Target: a.Target, NoContext: a.NoCode})
+}
+
+// answer sends a question about the current project's code (with its code
+// when it is indexed) and streams the answer to stdout.
+func answer(c *Context, strategyName string, req app.CodeAsk) error {
+	strategy, err := coord.ParseStrategy(strategyName)
 	if err != nil {
 		return err
 	}
-	if a.Strategy == "" {
+	if strategyName == "" {
 		strategy = ""
+	}
+	req.Strategy = strategy
+	if !req.NoContext {
+		if req.Root, err = projectRoot(); err != nil {
+			return err
+		}
 	}
 	core, err := c.App()
 	if err != nil {
@@ -43,17 +59,16 @@ func (a *AskCmd) Run(c *Context) error {
 	defer stop()
 	wrote := false
 	last := byte('\n')
-	in, err := core.Ask(c, ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Strategy: strategy, Actor: "cli"},
-		func(text string) error {
-			stop()
-			if c.Out.JSON {
-				return nil // the whole record is printed at the end
-			}
-			wrote = true
-			last = text[len(text)-1]
-			_, err := io.WriteString(c.Out.Out, text)
-			return err
-		})
+	in, built, err := core.AskCode(c, req, func(text string) error {
+		stop()
+		if c.Out.JSON {
+			return nil // the whole record is printed at the end
+		}
+		wrote = true
+		last = text[len(text)-1]
+		_, err := io.WriteString(c.Out.Out, text)
+		return err
+	})
 	stop()
 	if wrote && last != '\n' {
 		fmt.Fprintln(c.Out.Out)
@@ -65,8 +80,12 @@ func (a *AskCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(in)
 	}
 	if c.Out.TTY && c.Out.ErrTTY {
-		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("%s · %s · %d→%d tokens · %s",
-			in.Provider, in.Model, in.PromptTokens, in.CompletionTokens, fmtMillis(in.TotalMillis))))
+		code := ""
+		if built != nil {
+			code = fmt.Sprintf(" · %d code chunks", len(built.Included))
+		}
+		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("%s · %s · %d→%d tokens%s · %s",
+			in.Provider, in.Model, in.PromptTokens, in.CompletionTokens, code, fmtMillis(in.TotalMillis))))
 	}
 	return nil
 }

@@ -43,6 +43,9 @@ type Root struct {
 	Keys       KeysCmd       `cmd:"" help:"Manage stored provider API keys."`
 	Index      IndexCmd      `cmd:"" help:"Index the current project's code: chunks, a full-text index and a symbol graph."`
 	Chunks     ChunksCmd     `cmd:"" help:"Show how the index cuts a file into chunks."`
+	Search     SearchCmd     `cmd:"" help:"Rank the current project's code for a query (words or a symbol)."`
+	Context    ContextCmd    `cmd:"" help:"Show the code a prompt about TARGET would carry, fitted to a model's context window."`
+	Explain    ExplainCmd    `cmd:"" help:"Explain a piece of the project's code: a file, PATH:LINE or a symbol."`
 	Version    VersionCmd    `cmd:"" help:"Show version information."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }

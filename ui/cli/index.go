@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -44,10 +45,32 @@ func (ic *IndexCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Out.JSON {
-		return c.Out.PrintJSON(sum)
+	// Embeddings, when configured: new chunks only (by content, cluster-wide).
+	emb, embedded, err := core.EmbedIndex(c, root, nil)
+	if err != nil {
+		return err
 	}
-	return printIndexSummary(c.Out, sum)
+	if c.Out.JSON {
+		out := struct {
+			*index.Summary
+			Embeddings *search.EmbedStats `json:"embeddings,omitempty"`
+		}{Summary: sum}
+		if embedded {
+			out.Embeddings = &emb
+		}
+		return c.Out.PrintJSON(out)
+	}
+	if err := printIndexSummary(c.Out, sum); err != nil {
+		return err
+	}
+	if embedded {
+		fmt.Fprintf(c.Out.Out, "embedded %d chunks", emb.Embedded)
+		if emb.Stale > 0 {
+			fmt.Fprintf(c.Out.Out, " (%d skipped: their files changed during the run)", emb.Stale)
+		}
+		fmt.Fprintln(c.Out.Out)
+	}
+	return nil
 }
 
 // indexTarget finds the project of the current directory and where in it

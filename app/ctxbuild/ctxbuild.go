@@ -1,0 +1,373 @@
+// Package ctxbuild assembles the code a prompt shows the model, within the
+// model's context window: the target first, then what it refers to and
+// what refers to it, then search hits for the question — each in full if
+// it fits, else reduced to its signature, else dropped; the target and the
+// question are never cut. The result says what went in, in what form, what
+// was left out and how many tokens it all takes. DESIGN.md has the rules.
+package ctxbuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/prompt"
+	"github.com/aiex-dev/aiex/app/search"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// Counter counts tokens as the model does (app/tokens).
+type Counter interface {
+	Count(text string) int
+}
+
+// Renderer renders a task's prompt from its data (app/prompt).
+type Renderer interface {
+	Render(task string, d prompt.Data) ([]providers.Message, error)
+}
+
+// Searcher ranks chunks for a query (app/search).
+type Searcher interface {
+	Search(ctx context.Context, project int64, query string, limit int) (*search.Result, error)
+}
+
+// Config configures a Builder; Store, Search and Prompts are required.
+type Config struct {
+	Store   *db.Store
+	Search  Searcher
+	Prompts Renderer
+	// Chunk are the options to chunk a file whose content changed since it
+	// was indexed (app/index.ChunkOptions).
+	Chunk chunk.Options
+}
+
+// Builder builds contexts.
+type Builder struct{ cfg Config }
+
+// New returns a Builder.
+func New(cfg Config) *Builder { return &Builder{cfg: cfg} }
+
+// Request is what to build a context for.
+type Request struct {
+	Task     string // prompt template: "ask", "explain", …
+	Root     string // the project's root (absolute)
+	Target   string // PATH, PATH:LINE or a symbol name; "" for none
+	Question string // the user's words; also the search query
+	Data     prompt.Data
+	// Window is the model's context window in tokens; Reserve the tokens
+	// kept for the answer (0 means a quarter of the window, at most 4,096).
+	Window, Reserve int
+	Count           Counter
+	// Hits is how many search hits to consider; 0 means 12.
+	Hits int
+}
+
+// Roles of the items.
+const (
+	RoleTarget = "target"
+	RoleCallee = "callee" // the target refers to it
+	RoleCaller = "caller" // it refers to the target
+	RoleHit    = "hit"    // a search hit for the question
+)
+
+// Forms an item takes.
+const (
+	FormFull      = "full"
+	FormSignature = "signature"
+	FormTruncated = "truncated"
+)
+
+// Item is one piece of code considered for the context.
+type Item struct {
+	Role      string  `json:"role"`
+	Form      string  `json:"form,omitempty"` // "" when dropped
+	Path      string  `json:"path"`
+	Name      string  `json:"name"`
+	Kind      string  `json:"kind"`
+	StartLine int     `json:"start_line"`
+	EndLine   int     `json:"end_line"`
+	Tokens    int     `json:"tokens"` // as shown in the prompt (its form), or in full if dropped
+	Score     float64 `json:"score,omitempty"`
+	Reason    string  `json:"reason,omitempty"` // why it was reduced or dropped
+	Code      string  `json:"-"`
+
+	id     int64  // the chunk's id
+	full   string // the chunk's whole text
+	ranked float64
+}
+
+// Context is a built context.
+type Context struct {
+	Window  int `json:"window"`
+	Reserve int `json:"reserve"`
+	// Budget is Window − Reserve: what the prompt may take. Tokens is what
+	// the rendered prompt takes, counted with the request's counter.
+	Budget   int      `json:"budget"`
+	Tokens   int      `json:"tokens"`
+	Target   *Item    `json:"target,omitempty"`
+	Included []Item   `json:"included"` // in prompt order, the target first
+	Dropped  []Item   `json:"dropped"`
+	Messages []string `json:"-"`
+	// Stale lists files that changed since they were indexed: their code
+	// is read as it is now.
+	Stale []string `json:"stale,omitempty"`
+	// Data is the prompt data with Target and Context filled in.
+	Data prompt.Data `json:"-"`
+	// Prompt is the rendered prompt.
+	Prompt []providers.Message `json:"-"`
+}
+
+// messageOverhead is what a chat format adds per message (role markers),
+// counted as tokens on top of the text: 4 for OpenAI's, similar elsewhere.
+const messageOverhead = 4
+
+// ErrNoIndex is returned when the project was never indexed.
+var ErrNoIndex = errors.New("project not indexed")
+
+// Build assembles the context for req.
+func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
+	if req.Window <= 0 {
+		return nil, fmt.Errorf("ctxbuild: no context window")
+	}
+	if req.Count == nil {
+		return nil, fmt.Errorf("ctxbuild: no token counter")
+	}
+	reserve := req.Reserve
+	if reserve <= 0 {
+		reserve = min(req.Window/4, 4096)
+	}
+	out := &Context{Window: req.Window, Reserve: reserve, Budget: req.Window - reserve, Included: []Item{}, Dropped: []Item{}}
+	proj, ok, err := b.cfg.Store.FindCodeProject(ctx, req.Root)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if req.Target != "" {
+			return nil, usererr.New("%s has no code index yet; run aiex index there first", req.Root)
+		}
+		proj = db.CodeProject{Root: req.Root} // no code to add: the question alone
+	}
+	files := &fileCache{root: req.Root, opt: b.cfg.Chunk, stale: map[string]bool{}}
+
+	// The target, its neighbours in the symbol graph, then search hits.
+	var target *Item
+	var cands []*Item
+	if req.Target != "" {
+		tc, err := b.resolve(ctx, proj, req.Target)
+		if err != nil {
+			return nil, err
+		}
+		tc, pieces, err := b.whole(ctx, proj, tc)
+		if err != nil {
+			return nil, err
+		}
+		if target, err = files.item(tc, RoleTarget, pieces...); err != nil {
+			return nil, err
+		}
+		if cands, err = b.neighbours(ctx, proj, tc, files); err != nil {
+			return nil, err
+		}
+	}
+	if proj.ID != 0 {
+		hits, err := b.hits(ctx, proj, req, target, files)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[int64]bool{}
+		if target != nil {
+			seen[target.id] = true
+		}
+		for _, it := range cands {
+			seen[it.id] = true
+		}
+		for _, it := range hits {
+			if !seen[it.id] {
+				cands = append(cands, it)
+			}
+		}
+	}
+	out.Stale = files.staleList()
+
+	if err := b.fit(req, out, target, cands); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// resolve finds the target's chunk: PATH:LINE, PATH (its first chunk, or
+// the one named after it), or a symbol name, exact or by its last parts.
+func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string) (db.CodeChunk, error) {
+	st := b.cfg.Store
+	path, line := target, 0
+	if i := strings.LastIndexByte(target, ':'); i > 0 {
+		if n, err := strconv.Atoi(target[i+1:]); err == nil && n > 0 {
+			path, line = target[:i], n
+		}
+	}
+	if rel, ok := relPath(proj.Root, path); ok {
+		if line == 0 {
+			line = 1
+		}
+		c, found, err := st.CodeChunkAt(ctx, proj.ID, rel, line)
+		if err != nil {
+			return db.CodeChunk{}, err
+		}
+		if !found {
+			if line > 1 {
+				return db.CodeChunk{}, usererr.New("%s has no code at line %d in the index; run aiex index if it changed", rel, line)
+			}
+			return db.CodeChunk{}, usererr.New("%s has no chunks in the index; run aiex index, or check that its language is indexed", rel)
+		}
+		return c, nil
+	}
+	cs, err := st.CodeChunksNamed(ctx, proj.ID, target)
+	if err == nil && len(cs) == 0 {
+		cs, err = st.CodeChunksNamed(ctx, proj.ID, target+"#1") // a unit split in pieces
+	}
+	if err == nil && len(cs) == 0 {
+		cs, err = st.CodeChunksNamedLike(ctx, proj.ID, target, 1)
+	}
+	if err != nil {
+		return db.CodeChunk{}, err
+	}
+	if len(cs) == 0 {
+		return db.CodeChunk{}, usererr.New("no file or symbol %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or http.(*Server).Serve", target, proj.Root)
+	}
+	return cs[0], nil
+}
+
+// whole returns the unit that c is a piece of, when the chunker split a
+// unit too large for one chunk (its pieces are named NAME#1, NAME#2, …):
+// a target is never cut, so it spans all of them. The result keeps the
+// first piece's id (the symbol graph's edges start and end there); its
+// text is checked against the index piece by piece.
+func (b *Builder) whole(ctx context.Context, proj db.CodeProject, c db.CodeChunk) (db.CodeChunk, []db.CodeChunk, error) {
+	i := strings.LastIndexByte(c.Name, '#')
+	if i <= 0 || (c.Lang != "go" && c.Lang != "elixir") {
+		return c, nil, nil
+	}
+	base := c.Name[:i]
+	pieces, err := b.cfg.Store.CodeUnitPieces(ctx, proj.ID, c.Path, base)
+	if err != nil || len(pieces) < 2 {
+		return c, nil, err
+	}
+	w := pieces[0]
+	w.Name, w.Hash = base, ""
+	last := pieces[len(pieces)-1]
+	w.EndByte, w.EndLine = last.EndByte, last.EndLine
+	return w, pieces, nil
+}
+
+// relPath turns a path given on the command line (relative to the current
+// directory, or absolute) into the project's slash-separated form, if the
+// file exists inside the project.
+func relPath(root, p string) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	fi, err := os.Stat(abs)
+	if err != nil || fi.IsDir() {
+		return "", false
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// neighbours returns the target's callees, then its callers, each group
+// most central first.
+func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, files *fileCache) ([]*Item, error) {
+	st := b.cfg.Store
+	callees, err := st.CodeCallees(ctx, tc.ID)
+	if err != nil {
+		return nil, err
+	}
+	callers, err := st.CodeCallers(ctx, tc.ID)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, c := range append(append([]db.CodeChunk(nil), callees...), callers...) {
+		names = append(names, c.Name)
+	}
+	ranks, err := st.CodeRanks(ctx, proj.ID, names)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Item
+	for _, group := range []struct {
+		role string
+		cs   []db.CodeChunk
+	}{{RoleCallee, callees}, {RoleCaller, callers}} {
+		var items []*Item
+		for _, c := range group.cs {
+			if c.ID == tc.ID || container(c.Kind) {
+				continue
+			}
+			it, err := files.item(c, group.role)
+			if err != nil {
+				continue // unreadable now: leave it out
+			}
+			it.ranked = ranks[c.Name]
+			items = append(items, it)
+		}
+		sortByRank(items)
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+// hits returns search hits for the question (and the target's name),
+// best first, without the target.
+func (b *Builder) hits(ctx context.Context, proj db.CodeProject, req Request, target *Item, files *fileCache) ([]*Item, error) {
+	q := req.Question
+	if target != nil {
+		q = strings.TrimSpace(q + " " + target.Name)
+	}
+	if strings.TrimSpace(q) == "" || b.cfg.Search == nil {
+		return nil, nil
+	}
+	n := req.Hits
+	if n == 0 {
+		n = 12
+	}
+	res, err := b.cfg.Search.Search(ctx, proj.ID, q, n)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Item
+	for _, h := range res.Hits {
+		if (target != nil && h.Path == target.Path && h.StartLine >= target.StartLine && h.EndLine <= target.EndLine) || container(h.Kind) {
+			continue
+		}
+		it, err := files.item(h.CodeChunk, RoleHit)
+		if err != nil {
+			continue
+		}
+		it.Score = h.Score
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// container reports chunk kinds whose text is their children's.
+func container(kind string) bool {
+	switch kind {
+	case "module", "protocol", "impl":
+		return true
+	}
+	return false
+}

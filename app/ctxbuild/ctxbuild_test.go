@@ -1,0 +1,269 @@
+package ctxbuild
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/prompt"
+	"github.com/aiex-dev/aiex/app/search"
+	"github.com/aiex-dev/aiex/app/tokens"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/db/dbtest"
+)
+
+// fixture: an Elixir module whose function calls a helper and is called
+// by a controller, a big unrelated module, and a Go package.
+var fixture = map[string]string{
+	"lib/accounts.ex": `defmodule MyApp.Accounts do
+  @moduledoc "Users."
+  alias MyApp.Repo
+
+  @doc "Gets a user by id."
+  @spec get_user(integer()) :: map() | nil
+  def get_user(id) do
+    id
+    |> Repo.fetch()
+    |> normalize()
+  end
+
+  defp normalize(nil), do: nil
+  defp normalize(user), do: Map.put(user, :ok, true)
+end
+`,
+	"lib/repo.ex": `defmodule MyApp.Repo do
+  def fetch(id) do
+    %{id: id}
+  end
+end
+`,
+	"lib/controller.ex": `defmodule MyApp.Controller do
+  alias MyApp.Accounts
+
+  def show(conn, id) do
+    user = Accounts.get_user(id)
+    {conn, user}
+  end
+end
+`,
+	"lib/big.ex": "defmodule MyApp.Big do\n  @doc \"Users in bulk, rendered at length.\"\n  def users_report(users) do\n" +
+		strings.Repeat("    users |> Enum.map(fn user -> {user.id, user.name, :report} end) |> Enum.into([])\n", 120) + "  end\nend\n",
+	"go/cache.go": `package cache
+
+// Cache keeps users.
+type Cache struct{ m map[int]string }
+
+// Get returns a cached user.
+func (c *Cache) Get(id int) string { return c.m[id] }
+`,
+}
+
+type env struct {
+	s    *db.Store
+	b    *Builder
+	root string
+	set  *prompt.Set
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	s := dbtest.Open(t)
+	root := t.TempDir()
+	for rel, src := range fixture {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, _ = filepath.EvalSymlinks(root)
+	if _, err := index.New(index.Config{Store: s}).Index(context.Background(), root, index.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	set, err := prompt.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := New(Config{Store: s, Search: search.New(search.Config{Store: s}), Prompts: set, Chunk: index.ChunkOptions("")})
+	return &env{s: s, b: b, root: root, set: set}
+}
+
+var o200k = tokens.FamilyO200k.Counter()
+
+func (e *env) build(t *testing.T, req Request) *Context {
+	t.Helper()
+	req.Root = e.root
+	if req.Task == "" {
+		req.Task = "explain"
+	}
+	if req.Count == nil {
+		req.Count = o200k
+	}
+	c, err := e.b.Build(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// It fits, counted over the whole prompt with the model's tokenizer.
+	total := 0
+	for _, m := range c.Prompt {
+		total += req.Count.Count(m.Content) + messageOverhead
+	}
+	if total != c.Tokens || total > c.Budget {
+		t.Errorf("prompt takes %d tokens (reported %d), budget %d", total, c.Tokens, c.Budget)
+	}
+	return c
+}
+
+func roles(c *Context) map[string]string {
+	out := map[string]string{}
+	for _, it := range c.Included {
+		out[it.Name] = it.Role + "/" + it.Form
+	}
+	return out
+}
+
+func TestTargetAndNeighbours(t *testing.T) {
+	e := setup(t)
+	for _, target := range []string{
+		"MyApp.Accounts.get_user/1",
+		"Accounts.get_user/1",
+		filepath.Join(e.root, "lib/accounts.ex") + ":8",
+	} {
+		t.Run(target, func(t *testing.T) {
+			c := e.build(t, Request{Target: target, Question: "what does it return?", Window: 32000})
+			if c.Target == nil || c.Target.Name != "MyApp.Accounts.get_user/1" {
+				t.Fatalf("target %+v", c.Target)
+			}
+			if c.Included[0].Role != RoleTarget || !strings.Contains(c.Included[0].Code, "@spec get_user") {
+				t.Errorf("first item %+v: want the target with its @spec", c.Included[0])
+			}
+			r := roles(c)
+			for name, want := range map[string]string{
+				"MyApp.Repo.fetch/1":         "callee/full",
+				"MyApp.Accounts.normalize/1": "callee/full",
+				"MyApp.Controller.show/2":    "caller/full",
+				"MyApp.Accounts.get_user/1":  "target/full",
+			} {
+				if r[name] != want {
+					t.Errorf("%s: %q, want %q (all: %v)", name, r[name], want, r)
+				}
+			}
+			// Callees come before callers, and both before search hits.
+			last := 0
+			order := map[string]int{RoleTarget: 0, RoleCallee: 1, RoleCaller: 2, RoleHit: 3}
+			for _, it := range c.Included {
+				if order[it.Role] < last {
+					t.Errorf("%s (%s) after a later role", it.Name, it.Role)
+				}
+				last = order[it.Role]
+			}
+			// The prompt holds the question and the target in full.
+			p := c.Prompt[len(c.Prompt)-1].Content
+			if !strings.Contains(p, "what does it return?") || !strings.Contains(p, "|> normalize()") {
+				t.Errorf("prompt lacks the question or the target:\n%s", p)
+			}
+		})
+	}
+}
+
+// TestSmallWindow: in a window too small for everything, lower-ranked
+// code is reduced to signatures or left out, never the target.
+func TestSmallWindow(t *testing.T) {
+	e := setup(t)
+	full := e.build(t, Request{Target: "MyApp.Accounts.get_user/1", Question: "users report", Window: 32000})
+	if roles(full)["MyApp.Big.users_report/1#1"] != "hit/full" {
+		t.Fatalf("with room, the big hit is in full: %v", roles(full))
+	}
+	small := e.build(t, Request{Target: "MyApp.Accounts.get_user/1", Question: "users report", Window: 1200, Reserve: 300})
+	if small.Target == nil || small.Included[0].Form != FormFull {
+		t.Fatalf("target %+v", small.Target)
+	}
+	if f := roles(small)["MyApp.Big.users_report/1#2"]; f == "hit/full" {
+		t.Errorf("the big hit fits a 900-token budget in full? %v", roles(small))
+	}
+	reduced := false
+	for _, it := range append(append([]Item{}, small.Included...), small.Dropped...) {
+		if it.Name == "MyApp.Big.users_report/1#2" {
+			reduced = it.Form != FormFull
+			if it.Form == FormSignature && (!strings.Contains(it.Code, "def users_report(users) do") || strings.Contains(it.Code, "Enum.map")) {
+				t.Errorf("signature %q", it.Code)
+			}
+			if it.Reason == "" {
+				t.Error("no reason given for reducing it")
+			}
+		}
+	}
+	if !reduced {
+		t.Errorf("big hit not reduced: included %v, dropped %d", roles(small), len(small.Dropped))
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	e := setup(t)
+	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: "MyApp.Big.users_report/1",
+		Window: 600, Reserve: 100, Count: o200k})
+	var ue *usererr.Error
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "larger window") {
+		t.Fatalf("err = %v; want a user error asking for a larger window", err)
+	}
+}
+
+func TestResolveErrors(t *testing.T) {
+	e := setup(t)
+	for target, want := range map[string]string{
+		"NoSuch.thing/9":                         "no file or symbol",
+		filepath.Join(e.root, "lib/repo.ex:400"): "no code at line 400",
+	} {
+		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
+		var ue *usererr.Error
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v; want a user error with %q", target, err, want)
+		}
+	}
+}
+
+// TestStale: a file edited since it was indexed is read as it is now.
+func TestStale(t *testing.T) {
+	e := setup(t)
+	src := strings.Replace(fixture["lib/repo.ex"], "def fetch(id) do", "# fetch now logs\n  def fetch(id) do\n    IO.inspect(id)", 1)
+	if err := os.WriteFile(filepath.Join(e.root, "lib/repo.ex"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := e.build(t, Request{Target: "MyApp.Repo.fetch/1", Window: 8000})
+	if len(c.Stale) != 1 || c.Stale[0] != "lib/repo.ex" {
+		t.Errorf("stale = %q", c.Stale)
+	}
+	if !strings.Contains(c.Target.Code, "IO.inspect(id)") {
+		t.Errorf("target code is the indexed one:\n%s", c.Target.Code)
+	}
+}
+
+func TestNoTarget(t *testing.T) {
+	e := setup(t)
+	c := e.build(t, Request{Task: "ask", Question: "where are users cached?", Window: 8000})
+	if c.Target != nil {
+		t.Errorf("target %+v", c.Target)
+	}
+	if roles(c)["cache.(*Cache).Get"] != "hit/full" && roles(c)["cache.Cache"] != "hit/full" {
+		t.Errorf("no cache hit: %v", roles(c))
+	}
+}
+
+func TestSignature(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"// Get returns.\nfunc (c *C) Get(id int) string {\n\treturn c.m[id]\n}", "func (c *C) Get(id int) string {\n\t// …\n}"},
+		{"@doc \"\"\"\nLong.\n\"\"\"\n@spec f(integer()) :: integer()\ndef f(x) do\n  x + 1\nend", "@spec f(integer()) :: integer()\ndef f(x) do\n  # …\nend"},
+		{"def f(x), do: x", ""}, // nothing to leave out
+	} {
+		if got := signature(tt.in); got != tt.want {
+			t.Errorf("signature(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,337 @@
+// Package search ranks a project's chunks for a query: the lexical score
+// of the full-text index (bm25), the chunk's centrality in the symbol graph
+// (PageRank, computed by app/index) and, when an embedding model is
+// configured, the similarity of the chunk's embedding to the query's —
+// combined into one score. DESIGN.md has the plan and the figures.
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// Embedder computes embeddings: an Ollama or OpenAI provider.
+type Embedder interface {
+	Embed(ctx context.Context, model string, input []string) ([][]float32, error)
+}
+
+// Config configures a Searcher. It works at its zero value except for Store.
+type Config struct {
+	Store *db.Store
+	// Embedder and EmbedModel turn embeddings on: chunks embedded by
+	// EmbedModel (app/search.Embed, run by the index) are compared with the
+	// query's embedding. EmbedKey is the name the embeddings are stored
+	// under ("ollama/nomic-embed-text"); "" means EmbedModel.
+	Embedder   Embedder
+	EmbedModel string
+	EmbedKey   string
+	// MaxRanked bounds how many chunks FTS5 scores for one query (its
+	// bm25 costs ~3.5 µs a chunk): words held by more chunks than this are
+	// looked for in names only. 0 means 8,000 (about 30 ms).
+	MaxRanked int
+	// Candidates is how many lexical hits are re-ranked; 0 means 60.
+	Candidates int
+}
+
+// Weights of the combined score. Each part is scaled to [0, 1] over the
+// candidates: lexical (bm25, relaxed matches discounted), centrality
+// (log of the PageRank) and semantic (cosine similarity).
+const (
+	weightLexical  = 1.0
+	weightCentral  = 0.2
+	weightSemantic = 0.6
+	// relaxedShare discounts hits that hold only some of the query's words.
+	relaxedShare = 0.5
+	// exactBonus puts chunks named as the query first.
+	exactBonus = 1.0
+	// testShare discounts chunks of test files, unless the query is about
+	// tests: a question about code wants the code first.
+	testShare = 0.8
+)
+
+// Searcher searches projects' indexes.
+type Searcher struct {
+	cfg Config
+}
+
+// New returns a Searcher.
+func New(cfg Config) *Searcher {
+	if cfg.MaxRanked == 0 {
+		cfg.MaxRanked = 8000
+	}
+	if cfg.Candidates == 0 {
+		cfg.Candidates = 60
+	}
+	if cfg.EmbedKey == "" {
+		cfg.EmbedKey = cfg.EmbedModel
+	}
+	return &Searcher{cfg: cfg}
+}
+
+// Hit is a ranked chunk: Score combines the parts, each in [0, 1].
+type Hit struct {
+	db.CodeChunk
+	Score    float64 `json:"score"`
+	Lexical  float64 `json:"lexical"`
+	Central  float64 `json:"central"`
+	Semantic float64 `json:"semantic"`
+	Exact    bool    `json:"exact,omitempty"` // named as the query
+}
+
+// Result is a search's hits and how they were found.
+type Result struct {
+	Hits []Hit `json:"hits"`
+	// Terms are the words looked for; NamesOnly the ones held by so many
+	// chunks that only names were searched for them.
+	Terms     []string `json:"terms"`
+	NamesOnly []string `json:"names_only,omitempty"`
+	// Relaxed reports that fewer than limit chunks held every word, so
+	// chunks holding some were added.
+	Relaxed bool `json:"relaxed,omitempty"`
+	// Embeddings reports whether semantic similarity was used.
+	Embeddings bool `json:"embeddings"`
+}
+
+// Search returns a project's best limit chunks for query.
+func (s *Searcher) Search(ctx context.Context, project int64, query string, limit int) (*Result, error) {
+	st := s.cfg.Store
+	res := &Result{Terms: index.QueryTerms(query), Hits: []Hit{}}
+	if limit <= 0 || len(res.Terms) == 0 {
+		return res, nil
+	}
+	cands := map[int64]*Hit{}
+	var order []*Hit
+	add := func(c db.CodeChunk, lex float64) {
+		if h, ok := cands[c.ID]; ok {
+			h.Lexical = max(h.Lexical, lex)
+			return
+		}
+		h := &Hit{CodeChunk: c, Lexical: lex}
+		cands[c.ID] = h
+		order = append(order, h)
+	}
+
+	// Chunks named as the query come first: a symbol typed in full.
+	if sym := strings.TrimSpace(query); !strings.ContainsAny(sym, " \t\n") {
+		exact, err := st.CodeChunksNamed(ctx, project, sym)
+		if err != nil {
+			return nil, err
+		}
+		if len(exact) == 0 {
+			if exact, err = st.CodeChunksNamedLike(ctx, project, sym, 8); err != nil {
+				return nil, err
+			}
+		}
+		for _, c := range exact {
+			add(c, 1+exactBonus)
+			cands[c.ID].Exact = true
+		}
+	}
+
+	// Lexical candidates, planned by how many chunks hold each word.
+	df, err := st.CodeTermDocs(ctx, res.Terms)
+	if err != nil {
+		return nil, err
+	}
+	var held []string // words some chunk holds, rarest first
+	for _, t := range res.Terms {
+		if df[t] > 0 {
+			held = append(held, t)
+		}
+	}
+	sort.SliceStable(held, func(i, j int) bool { return df[held[i]] < df[held[j]] })
+	want := s.cfg.Candidates
+	if len(held) > 0 {
+		all := quote(held, " ")
+		match := all
+		if df[held[0]] > int64(s.cfg.MaxRanked) {
+			// Even the rarest word is everywhere: rank names only.
+			match = "name : (" + all + ")"
+			res.NamesOnly = held
+		}
+		hits, err := st.SearchCode(ctx, project, match, want)
+		if err != nil {
+			return nil, err
+		}
+		addLexical(hits, 1, add)
+		if len(hits) < limit && len(held) > 1 {
+			// Too few chunks hold every word: take those holding some,
+			// rare words first, as many as FTS5 can rank in time.
+			var some []string
+			var total int64
+			for _, t := range held {
+				if total+df[t] > int64(s.cfg.MaxRanked) && len(some) > 0 {
+					break
+				}
+				total += df[t]
+				some = append(some, t)
+			}
+			match := quote(some, " OR ")
+			if total > int64(s.cfg.MaxRanked) {
+				match = "name : (" + match + ")"
+			}
+			more, err := st.SearchCode(ctx, project, match, want)
+			if err != nil {
+				return nil, err
+			}
+			res.Relaxed = len(more) > 0
+			addLexical(more, relaxedShare, add)
+		}
+	}
+	if len(order) == 0 {
+		return res, nil
+	}
+
+	if err := s.central(ctx, project, order); err != nil {
+		return nil, err
+	}
+	if res.Embeddings, err = s.semantic(ctx, query, order); err != nil {
+		return nil, err
+	}
+	aboutTests := slices.Contains(res.Terms, "test") || slices.Contains(res.Terms, "tests")
+	for _, h := range order {
+		lex := h.Lexical
+		if !aboutTests && !h.Exact && isTest(h.Path) {
+			lex *= testShare
+		}
+		h.Score = weightLexical*lex + weightCentral*h.Central + weightSemantic*h.Semantic
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
+	for _, h := range order[:min(limit, len(order))] {
+		res.Hits = append(res.Hits, *h)
+	}
+	return res, nil
+}
+
+// isTest reports whether path is a test file: Go's _test.go, Elixir's
+// _test.exs, or anything under a test/ directory.
+func isTest(path string) bool {
+	return strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, "_test.exs") ||
+		strings.HasPrefix(path, "test/") || strings.Contains(path, "/test/")
+}
+
+// addLexical adds FTS hits with their bm25 scaled to (0, share] by the
+// best of them (bm25 is negative, lower is better).
+func addLexical(hits []db.CodeHit, share float64, add func(db.CodeChunk, float64)) {
+	best := 0.0
+	for _, h := range hits {
+		best = min(best, h.Rank)
+	}
+	for _, h := range hits {
+		lex := share
+		if best < 0 {
+			lex = share * h.Rank / best
+		}
+		add(h.CodeChunk, lex)
+	}
+}
+
+// quote joins words as FTS5 strings.
+func quote(words []string, sep string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+	}
+	return strings.Join(q, sep)
+}
+
+// central sets each hit's centrality: the log of its name's rank, scaled
+// by the highest among the hits. A name without a rank (new since the
+// ranks were computed) counts as average (1).
+func (s *Searcher) central(ctx context.Context, project int64, hits []*Hit) error {
+	names := make([]string, 0, len(hits))
+	for _, h := range hits {
+		names = append(names, h.Name)
+	}
+	ranks, err := s.cfg.Store.CodeRanks(ctx, project, names)
+	if err != nil {
+		return err
+	}
+	top := 0.0
+	for _, h := range hits {
+		r, ok := ranks[h.Name]
+		if !ok {
+			r = 1
+		}
+		h.Central = math.Log1p(r)
+		top = max(top, h.Central)
+	}
+	if top > 0 {
+		for _, h := range hits {
+			h.Central /= top
+		}
+	}
+	return nil
+}
+
+// semantic sets each hit's similarity to the query, scaled to [0, 1] over
+// the hits that have an embedding; it reports false when embeddings are
+// off or no hit has one.
+func (s *Searcher) semantic(ctx context.Context, query string, hits []*Hit) (bool, error) {
+	if s.cfg.Embedder == nil || s.cfg.EmbedModel == "" {
+		return false, nil
+	}
+	hashes := make([]string, 0, len(hits))
+	for _, h := range hits {
+		hashes = append(hashes, h.Hash)
+	}
+	vecs, err := s.cfg.Store.CodeEmbeddings(ctx, s.cfg.EmbedKey, hashes)
+	if err != nil || len(vecs) == 0 {
+		return false, err
+	}
+	qv, err := s.cfg.Embedder.Embed(ctx, s.cfg.EmbedModel, []string{query})
+	if err != nil {
+		return false, fmt.Errorf("search: embed the query with %s: %w", s.cfg.EmbedModel, err)
+	}
+	if len(qv) != 1 {
+		return false, fmt.Errorf("search: embed the query with %s: %d vectors for one input", s.cfg.EmbedModel, len(qv))
+	}
+	sims := make([]float64, len(hits))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, h := range hits {
+		v, ok := vecs[h.Hash]
+		if !ok {
+			sims[i] = math.NaN()
+			continue
+		}
+		sims[i] = cosine(qv[0], v)
+		lo, hi = min(lo, sims[i]), max(hi, sims[i])
+	}
+	for i, h := range hits {
+		switch {
+		case math.IsNaN(sims[i]):
+			h.Semantic = 0
+		case hi > lo:
+			h.Semantic = (sims[i] - lo) / (hi - lo)
+		default:
+			h.Semantic = 1
+		}
+	}
+	return true, nil
+}
+
+// cosine is the cosine similarity of a and b; 0 if either is zero or they
+// differ in length.
+func cosine(a, b []float32) float64 {
+	if len(a) != len(b) {
+		return 0
+	}
+	var dot, na, nb float64
+	for i := range a {
+		x, y := float64(a[i]), float64(b[i])
+		dot += x * y
+		na += x * x
+		nb += y * y
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}

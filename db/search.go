@@ -1,0 +1,248 @@
+package db
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Retrieval over the code index (migration 0005): term statistics, the
+// symbol graph's ranks and chunk embeddings. app/search and app/index use
+// these; app/search/DESIGN.md says how they combine.
+
+// CodeTermDocs returns how many chunks hold each of terms (in their name
+// or body), as the full-text index cuts and folds them (lower case).
+// Terms no chunk holds are missing from the map.
+func (s *Store) CodeTermDocs(ctx context.Context, terms []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(terms))
+	if len(terms) == 0 {
+		return out, nil
+	}
+	rows, err := s.Query(ctx, `SELECT term, doc FROM code_fts_terms WHERE term IN (SELECT value FROM json_each(?))`,
+		jsonText(terms))
+	if err != nil {
+		return nil, fmt.Errorf("db: code term docs: %w", err)
+	}
+	for _, r := range rows.Values {
+		out[asString(r[0])] = asInt(r[1])
+	}
+	return out, nil
+}
+
+// GraphChunk is what the symbol graph needs of a chunk.
+type GraphChunk struct {
+	ID         int64
+	Name, Path string
+	Lang       string
+	Refs       []string
+}
+
+// CodeGraph returns every chunk of a project with the names it refers to,
+// in id order.
+func (s *Store) CodeGraph(ctx context.Context, project int64) ([]GraphChunk, error) {
+	rows, err := s.Query(ctx, `SELECT id, name, path, lang, refs FROM code_chunks WHERE project = ? ORDER BY id`, project)
+	if err != nil {
+		return nil, fmt.Errorf("db: code graph: %w", err)
+	}
+	out := make([]GraphChunk, len(rows.Values))
+	for i, r := range rows.Values {
+		g := GraphChunk{ID: asInt(r[0]), Name: asString(r[1]), Path: asString(r[2]), Lang: asString(r[3])}
+		if refs := asString(r[4]); refs != "" && refs != "[]" {
+			if err := json.Unmarshal([]byte(refs), &g.Refs); err != nil {
+				return nil, fmt.Errorf("db: code graph: chunk %d refs: %w", g.ID, err)
+			}
+		}
+		out[i] = g
+	}
+	return out, nil
+}
+
+// CodeRankStmts replaces a project's ranks (by chunk name) and marks them
+// fresh as of now.
+func CodeRankStmts(project int64, ranks map[string]float64, now time.Time) []Statement {
+	b, _ := json.Marshal(ranks) // a map of finite floats always encodes
+	return []Statement{
+		Stmt(`DELETE FROM code_rank WHERE project = ?`, project),
+		Stmt(`INSERT INTO code_rank (project, name, rank) SELECT ?, key, value FROM json_each(?)`, project, string(b)),
+		Stmt(`UPDATE code_projects SET rank_stale = 0, ranked_at = ? WHERE id = ?`, now, project),
+	}
+}
+
+// CodeRankStaleStmt adds n changed files to a project's count of changes
+// since its ranks were computed.
+func CodeRankStaleStmt(project int64, n int) Statement {
+	return Stmt(`UPDATE code_projects SET rank_stale = rank_stale + ? WHERE id = ?`, n, project)
+}
+
+// CodeRanks returns the ranks of names in a project; names without one
+// are missing from the map.
+func (s *Store) CodeRanks(ctx context.Context, project int64, names []string) (map[string]float64, error) {
+	out := make(map[string]float64, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	rows, err := s.Query(ctx, `SELECT name, rank FROM code_rank WHERE project = ? AND name IN (SELECT value FROM json_each(?))`,
+		project, jsonText(names))
+	if err != nil {
+		return nil, fmt.Errorf("db: code ranks: %w", err)
+	}
+	for _, r := range rows.Values {
+		out[asString(r[0])] = asFloat(r[1])
+	}
+	return out, nil
+}
+
+// CodeChunkAt returns the innermost chunk of a file that holds line
+// (1-based); ok is false when none does.
+func (s *Store) CodeChunkAt(ctx context.Context, project int64, path string, line int) (c CodeChunk, ok bool, err error) {
+	cs, err := s.codeChunks(ctx, "code chunk at", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+		WHERE c.project = ? AND c.path = ? AND c.start_line <= ? AND c.end_line >= ?
+		ORDER BY c.end_line - c.start_line, c.id LIMIT 1`, project, path, line, line)
+	if err != nil || len(cs) == 0 {
+		return CodeChunk{}, false, err
+	}
+	return cs[0], true, nil
+}
+
+// CodeChunksNamedLike returns up to limit chunks of a project whose name
+// ends with suffix after a separator ("Serve" finds http.(*Server).Serve,
+// "get_user/1" finds MyApp.Accounts.get_user/1), shortest names first.
+func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix string, limit int) ([]CodeChunk, error) {
+	return s.codeChunks(ctx, "code chunks named like", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+		WHERE c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\')
+		ORDER BY length(c.name), c.id LIMIT ?3`, project, likeEscape(suffix), limit)
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// CodeChunksByID returns the chunks with the given ids, in no set order.
+func (s *Store) CodeChunksByID(ctx context.Context, ids []int64) ([]CodeChunk, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	b, _ := json.Marshal(ids)
+	return s.codeChunks(ctx, "code chunks by id", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+		WHERE c.id IN (SELECT value FROM json_each(?))`, string(b))
+}
+
+// CodeUnembedded returns up to limit chunks of a project whose content no
+// embedding by model covers yet, containers (modules) excepted: their text
+// is their children's.
+func (s *Store) CodeUnembedded(ctx context.Context, project int64, model string, limit int) ([]CodeChunk, error) {
+	return s.codeChunks(ctx, "code unembedded", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+		WHERE c.project = ? AND c.kind NOT IN ('module', 'protocol', 'impl')
+		AND NOT EXISTS (SELECT 1 FROM code_embeddings AS e WHERE e.hash = c.hash AND e.model = ?)
+		ORDER BY c.id LIMIT ?`, project, model, limit)
+}
+
+// CodeEmbeddings returns model's embeddings of the chunk contents with the
+// given hashes; hashes without one are missing from the map.
+func (s *Store) CodeEmbeddings(ctx context.Context, model string, hashes []string) (map[string][]float32, error) {
+	out := make(map[string][]float32, len(hashes))
+	if len(hashes) == 0 {
+		return out, nil
+	}
+	rows, err := s.Query(ctx, `SELECT hash, vec FROM code_embeddings WHERE model = ? AND hash IN (SELECT value FROM json_each(?))`,
+		model, jsonText(hashes))
+	if err != nil {
+		return nil, fmt.Errorf("db: code embeddings: %w", err)
+	}
+	for _, r := range rows.Values {
+		v, err := decodeVector(r[1])
+		if err != nil {
+			return nil, fmt.Errorf("db: code embeddings: %s: %w", asString(r[0]), err)
+		}
+		out[asString(r[0])] = v
+	}
+	return out, nil
+}
+
+// codeEmbeddingsPerStatement keeps each statement's SQL under 1 KiB (see
+// CodeWrite): rows travel as plain parameters, vectors as blobs.
+const codeEmbeddingsPerStatement = 48
+
+// CodeEmbeddingStmts stores embeddings by model of chunk contents, keyed
+// by content hash; a row already there is kept.
+func CodeEmbeddingStmts(model, node string, vecs map[string][]float32) []Statement {
+	var out []Statement
+	var sql strings.Builder
+	var args []any
+	flush := func() {
+		if len(args) == 0 {
+			return
+		}
+		out = append(out, Stmt(sql.String()+` ON CONFLICT DO NOTHING`, args...))
+		sql.Reset()
+		args = nil
+	}
+	for hash, v := range vecs {
+		if len(args) == 0 {
+			sql.WriteString(`INSERT INTO code_embeddings (hash, model, vec, node) VALUES `)
+		} else {
+			sql.WriteString(`, `)
+		}
+		sql.WriteString(`(?, ?, ?, ?)`)
+		args = append(args, hash, model, encodeVector(v), node)
+		if len(args) == 4*codeEmbeddingsPerStatement {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+func encodeVector(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
+	}
+	return b
+}
+
+func decodeVector(x any) ([]float32, error) {
+	var b []byte
+	switch v := x.(type) {
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return nil, fmt.Errorf("vector is %T", x)
+	}
+	if len(b)%4 != 0 {
+		return nil, fmt.Errorf("vector of %d bytes", len(b))
+	}
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out, nil
+}
+
+// CodeUnitPieces returns the pieces of a unit the chunker split (named
+// base#1, base#2, … in one file), in order.
+func (s *Store) CodeUnitPieces(ctx context.Context, project int64, path, base string) ([]CodeChunk, error) {
+	return s.codeChunks(ctx, "code unit pieces", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+		WHERE c.project = ?1 AND c.path = ?2 AND c.name GLOB ?3 ORDER BY c.start_byte`, project, path, globEscape(base)+"#[0-9]*")
+}
+
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '*', '?', '[':
+			b.WriteByte('[')
+			b.WriteRune(r)
+			b.WriteByte(']')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// ContextCmd shows the code a prompt about TARGET would carry.
+type ContextCmd struct {
+	Provider string   `placeholder:"NAME" help:"Provider the prompt is for (default: the one the strategy picks first)."`
+	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model the prompt is for; its context window and tokenizer decide what fits."`
+	Task     string   `default:"explain" enum:"ask,explain" help:"Prompt template: ask or explain."`
+	Window   int      `placeholder:"TOKENS" help:"Fit to this context window instead of the model's."`
+	Reserve  int      `placeholder:"TOKENS" help:"Tokens kept for the answer (default: a quarter of the window, at most 4096)."`
+	Prompt   bool     `help:"Print the rendered prompt instead of the summary."`
+	Target   string   `arg:"" placeholder:"TARGET" help:"PATH, PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
+	Question []string `arg:"" optional:"" help:"The question or instruction that goes with it."`
+}
+
+// Run builds the context and prints what went in, what was left out and
+// the token counts; or, with --json, all of it as an object.
+func (cc *ContextCmd) Run(c *Context) error {
+	if cc.Window < 0 || cc.Reserve < 0 {
+		return usererr.Usage("--window and --reserve take a number of tokens")
+	}
+	if cc.Window > 0 && cc.Reserve >= cc.Window {
+		return usererr.Usage("--reserve (%d) leaves no room in a %d-token window", cc.Reserve, cc.Window)
+	}
+	root, err := projectRoot()
+	if err != nil {
+		return err
+	}
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+	b, err := core.BuildContext(c, app.ContextRequest{Task: cc.Task, Root: root, Target: cc.Target,
+		Question: strings.Join(cc.Question, " "), Provider: cc.Provider, Model: cc.Model,
+		Strategy: coord.Strategy(""), Window: cc.Window, Reserve: cc.Reserve})
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Out.JSON:
+		return c.Out.PrintJSON(b)
+	case cc.Prompt:
+		for _, m := range b.Prompt {
+			fmt.Fprintf(c.Out.Out, "── %s ──\n%s\n", m.Role, m.Content)
+		}
+		return nil
+	}
+	how := "estimated"
+	if b.Exact {
+		how = "exact"
+	}
+	fmt.Fprintf(c.Out.Out, "%s/%s: %d of %d tokens (%d-token window, %d kept for the answer; %s %s count)\n",
+		b.Provider, b.Model, b.Tokens, b.Budget, b.Window, b.Reserve, how, b.Tokenizer)
+	tw := tabwriter.NewWriter(c.Out.Out, 2, 4, 2, ' ', 0)
+	for _, it := range b.Included {
+		fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\t%d\n", it.Role, it.Name, it.Path, it.StartLine, it.EndLine, it.Form, it.Tokens)
+	}
+	tw.Flush()
+	if len(b.Dropped) > 0 {
+		fmt.Fprintf(c.Out.Out, "left out (%d):\n", len(b.Dropped))
+		for _, it := range b.Dropped {
+			fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\n", it.Role, it.Name, it.Path, it.StartLine, it.EndLine, it.Reason)
+		}
+		tw.Flush()
+	}
+	for _, p := range b.Stale {
+		fmt.Fprintf(c.Out.Err, "warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", p)
+	}
+	return nil
+}

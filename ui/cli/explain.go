@@ -1,0 +1,26 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ask"
+)
+
+// ExplainCmd explains a piece of the project's code.
+type ExplainCmd struct {
+	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
+	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
+	Strategy string   `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
+	Target   string   `arg:"" placeholder:"TARGET" help:"PATH, PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
+	Question []string `arg:"" optional:"" help:"What to focus on (optional)."`
+}
+
+// Run streams the explanation to stdout. The prompt carries the target and
+// the code around it that fits the model's window (see aiex context).
+func (e *ExplainCmd) Run(c *Context) error {
+	return answer(c, e.Strategy, app.CodeAsk{
+		Request: ask.Request{Prompt: strings.TrimSpace(strings.Join(e.Question, " ")), Provider: e.Provider, Model: e.Model, Actor: "cli"},
+		Task:    "explain", Target: e.Target,
+	})
+}

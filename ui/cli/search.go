@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// SearchCmd ranks the current project's chunks for a query.
+type SearchCmd struct {
+	Limit int      `short:"n" default:"10" help:"How many hits to show."`
+	Query []string `arg:"" placeholder:"QUERY" help:"Words or a symbol to look for (http.Server, get_user, \"parse RFC 3339 time\")."`
+}
+
+// Run prints the hits, best first: path:line, name and score; or, with
+// --json, the hits with each part of their score.
+func (sc *SearchCmd) Run(c *Context) error {
+	query := strings.TrimSpace(strings.Join(sc.Query, " "))
+	if query == "" {
+		return usererr.Usage("empty query; give words or a symbol to look for")
+	}
+	if sc.Limit <= 0 {
+		return usererr.Usage("--limit must be 1 or more")
+	}
+	root, err := projectRoot()
+	if err != nil {
+		return err
+	}
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+	res, err := core.Search(c, root, query, sc.Limit)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(res)
+	}
+	if len(res.Hits) == 0 {
+		fmt.Fprintf(c.Out.Err, "nothing in the index of %s matches %q\n", root, query)
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 2, 4, 2, ' ', 0)
+	for _, h := range res.Hits {
+		fmt.Fprintf(tw, "%s:%d\t%s\t%s\t%.3f\n", h.Path, h.StartLine, h.Name, h.Kind, h.Score)
+	}
+	return tw.Flush()
+}
+
+// projectRoot is the project of the current directory: the nearest
+// directory up from it holding .git, or the directory itself.
+func projectRoot() (string, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("cli: %w", err)
+	}
+	return index.FindRoot(cwd)
+}
