@@ -139,7 +139,7 @@ func (a *App) BuildContext(ctx context.Context, req ContextRequest) (*BuiltConte
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: index.ChunkOptions(TokenFamily(a.cfg.File))})
 	built, err := b.Build(ctx, ctxbuild.Request{
 		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question,
-		Window: window, Reserve: req.Reserve, Count: fam.Counter(),
+		Window: window, Reserve: req.Reserve, Count: fam.Counter(), Estimate: tokens.Estimate{Family: fam},
 	})
 	if err != nil {
 		return nil, err

@@ -400,7 +400,10 @@ func (s *Store) CodeChunks(ctx context.Context, project int64, path string) ([]C
 
 // CodeChunksNamed returns the project's chunks with a name.
 func (s *Store) CodeChunksNamed(ctx context.Context, project int64, name string) ([]CodeChunk, error) {
-	return s.codeChunks(ctx, "code chunks named", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+	// INDEXED BY: without statistics the planner prefers the path index
+	// for the ORDER BY and scans the whole project (13 ms on the Go
+	// standard library, against 0.1 ms).
+	return s.codeChunks(ctx, "code chunks named", `SELECT `+codeChunkColumns+` FROM code_chunks AS c INDEXED BY code_chunks_name
 		WHERE c.project = ? AND c.name = ? ORDER BY c.path, c.id`, project, name)
 }
 

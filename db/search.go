@@ -110,11 +110,27 @@ func (s *Store) CodeChunkAt(ctx context.Context, project int64, path string, lin
 
 // CodeChunksNamedLike returns up to limit chunks of a project whose name
 // ends with suffix after a separator ("Serve" finds http.(*Server).Serve,
-// "get_user/1" finds MyApp.Accounts.get_user/1), shortest names first.
+// "get_user/1" finds MyApp.Accounts.get_user/1, "Enum.map" finds
+// Enum.map/2), shortest names first. The full-text index of names narrows
+// the candidates first: a LIKE over every name of the Go standard library
+// takes 10 ms.
 func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix string, limit int) ([]CodeChunk, error) {
-	return s.codeChunks(ctx, "code chunks named like", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
-		WHERE c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\')
-		ORDER BY length(c.name), c.id LIMIT ?3`, project, likeEscape(suffix), limit)
+	var words []string
+	for _, w := range strings.FieldsFunc(suffix, func(r rune) bool {
+		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0x80)
+	}) {
+		if len(w) >= 2 && !(w[0] >= '0' && w[0] <= '9') {
+			words = append(words, `"`+w+`"`)
+		}
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	return s.codeChunks(ctx, "code chunks named like", `SELECT `+codeChunkColumns+`
+		FROM code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid
+		WHERE code_fts MATCH ?4 AND c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\'
+			OR c.name LIKE '%.' || ?2 || '/%' ESCAPE '\' OR c.name LIKE ?2 || '/%' ESCAPE '\')
+		ORDER BY length(c.name), c.id LIMIT ?3`, project, likeEscape(suffix), limit, "name : ("+strings.Join(words, " ")+")")
 }
 
 func likeEscape(s string) string {

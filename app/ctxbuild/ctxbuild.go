@@ -7,11 +7,13 @@
 package ctxbuild
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,7 +66,11 @@ type Request struct {
 	// Window is the model's context window in tokens; Reserve the tokens
 	// kept for the answer (0 means a quarter of the window, at most 4,096).
 	Window, Reserve int
-	Count           Counter
+	// Count counts as the model does; the whole prompt is checked with it.
+	// Estimate, if set, is a faster counter that errs high, used to plan
+	// each piece (an exact BPE counts ~2 MB/s: planning a context with it
+	// takes longer than the rest of the work together).
+	Count, Estimate Counter
 	// Hits is how many search hits to consider; 0 means 12.
 	Hits int
 }
@@ -312,20 +318,18 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, tc db.Cod
 		role string
 		cs   []db.CodeChunk
 	}{{RoleCallee, callees}, {RoleCaller, callers}} {
-		var items []*Item
-		for _, c := range group.cs {
-			if c.ID == tc.ID || container(c.Kind) {
-				continue
-			}
+		// Most central first, and only as many as could help: a popular
+		// function has hundreds of callers, each in a file to read.
+		cs := slices.DeleteFunc(slices.Clone(group.cs), func(c db.CodeChunk) bool { return c.ID == tc.ID || container(c.Kind) })
+		slices.SortStableFunc(cs, func(a, b db.CodeChunk) int { return cmp.Compare(ranks[b.Name], ranks[a.Name]) })
+		for _, c := range cs[:min(len(cs), maxNeighbours)] {
 			it, err := files.item(c, group.role)
 			if err != nil {
 				continue // unreadable now: leave it out
 			}
 			it.ranked = ranks[c.Name]
-			items = append(items, it)
+			out = append(out, it)
 		}
-		sortByRank(items)
-		out = append(out, items...)
 	}
 	return out, nil
 }
@@ -335,7 +339,12 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, tc db.Cod
 func (b *Builder) hits(ctx context.Context, proj db.CodeProject, req Request, target *Item, files *fileCache) ([]*Item, error) {
 	q := req.Question
 	if target != nil {
-		q = strings.TrimSpace(q + " " + target.Name)
+		// The target's own name (its last part): code named alike.
+		name := target.Name
+		if i := strings.LastIndexAny(name, ".)"); i >= 0 {
+			name = name[i+1:]
+		}
+		q = strings.TrimSpace(q + " " + name)
 	}
 	if strings.TrimSpace(q) == "" || b.cfg.Search == nil {
 		return nil, nil
@@ -362,6 +371,11 @@ func (b *Builder) hits(ctx context.Context, proj db.CodeProject, req Request, ta
 	}
 	return out, nil
 }
+
+// maxNeighbours is how many callees, and how many callers, are considered:
+// more would not fit a window of any size worth having, and each costs a
+// file read.
+const maxNeighbours = 16
 
 // container reports chunk kinds whose text is their children's.
 func container(kind string) bool {

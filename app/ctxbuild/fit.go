@@ -46,8 +46,12 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 			what, base, out.Budget, out.Window, out.Reserve)
 	}
 	left := out.Budget - base
+	plan := req.Estimate
+	if plan == nil {
+		plan = req.Count
+	}
 	cost := func(code string, it *Item) int {
-		return req.Count.Count(snippetText(it, code)) + 2
+		return plan.Count(snippetText(it, code)) + 2
 	}
 	var reduced *Item
 	for _, it := range cands {
@@ -107,7 +111,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 		}
 	}
 	if target != nil {
-		target.Tokens = req.Count.Count(snippetText(target, target.full))
+		target.Tokens = plan.Count(snippetText(target, target.full))
 		out.Target = target
 		out.Included = append(out.Included, *target)
 	}
@@ -211,18 +215,6 @@ func truncate(code string, cost func(string) int, room int) (string, int) {
 		return "", 0
 	}
 	return mark(n), n
-}
-
-func sortByRank(items []*Item) {
-	slices.SortStableFunc(items, func(a, b *Item) int {
-		switch {
-		case a.ranked > b.ranked:
-			return -1
-		case a.ranked < b.ranked:
-			return 1
-		}
-		return 0
-	})
 }
 
 // fileCache reads the project's files once each and gives chunks their

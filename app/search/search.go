@@ -34,7 +34,7 @@ type Config struct {
 	EmbedKey   string
 	// MaxRanked bounds how many chunks FTS5 scores for one query (its
 	// bm25 costs ~3.5 µs a chunk): words held by more chunks than this are
-	// looked for in names only. 0 means 8,000 (about 30 ms).
+	// looked for in names only. 0 means 3,000 (about 10 ms).
 	MaxRanked int
 	// Candidates is how many lexical hits are re-ranked; 0 means 60.
 	Candidates int
@@ -64,7 +64,7 @@ type Searcher struct {
 // New returns a Searcher.
 func New(cfg Config) *Searcher {
 	if cfg.MaxRanked == 0 {
-		cfg.MaxRanked = 8000
+		cfg.MaxRanked = 3000
 	}
 	if cfg.Candidates == 0 {
 		cfg.Candidates = 60

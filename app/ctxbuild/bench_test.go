@@ -1,0 +1,161 @@
+package ctxbuild
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/prompt"
+	"github.com/aiex-dev/aiex/app/search"
+	"github.com/aiex-dev/aiex/app/tokens"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/db/dbtest"
+)
+
+// The retrieval targets of issue 8, on an index of the Go standard library
+// ($GOROOT/src) built once per process: search p95 ≤ 30 ms; a context for
+// a 4,096-token model ≤ 50 ms, fitting by the model's own tokenizer.
+//
+//	go test -run '^$' -bench . -benchtime 3x ./app/ctxbuild
+
+var std struct {
+	once sync.Once
+	s    *db.Store
+	root string
+	proj db.CodeProject
+	err  error
+}
+
+func stdIndex(b *testing.B) (*db.Store, db.CodeProject) {
+	b.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		b.Skipf("no Go standard library: %v", err)
+	}
+	root := filepath.Join(strings.TrimSpace(string(out)), "src")
+	if _, err := os.Stat(filepath.Join(root, "net", "http")); err != nil {
+		b.Skipf("no Go standard library at %s", root)
+	}
+	std.once.Do(func() {
+		dir, err := os.MkdirTemp("", "aiex-bench-std-")
+		if err != nil {
+			std.err = err
+			return
+		}
+		// The store lives for the whole process: benchmarks share it.
+		std.s = dbtest.OpenDir(&testing.T{}, dir)
+		start := time.Now()
+		if _, std.err = index.New(index.Config{Store: std.s}).Index(context.Background(), root, index.Options{}); std.err != nil {
+			return
+		}
+		b.Logf("indexed %s in %s", root, time.Since(start).Round(time.Millisecond))
+		std.proj, _, std.err = std.s.FindCodeProject(context.Background(), root)
+	})
+	if std.err != nil {
+		b.Fatal(std.err)
+	}
+	return std.s, std.proj
+}
+
+var queries = []string{
+	"http.Server", "ServeHTTP", "Serve", "error", "NewReader", "json.Unmarshal",
+	"parse RFC 3339 time", "gzip writer flush", "how does the http server handle timeouts",
+	"tls handshake client certificate verification", "json decode struct tags",
+	"read a file line by line with a scanner", "sort a slice with a less function",
+	"context cancel deadline", "mutex unlock of unlocked mutex",
+}
+
+var targets = []string{
+	"http.(*Server).Serve", "json.Unmarshal", "gzip.(*Writer).Flush", "sort.Slice", "bufio.(*Scanner).Scan",
+	"tls.(*Conn).Handshake", "time.Parse", "strings.(*Builder).WriteString", "http.(*conn).serve", "os.ReadFile",
+}
+
+// quantiles reports p50 and p95 of ds in milliseconds.
+func quantiles(b *testing.B, ds []time.Duration) {
+	slices.Sort(ds)
+	at := func(q float64) float64 {
+		return float64(ds[min(len(ds)-1, int(q*float64(len(ds))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(at(0.5), "p50-ms")
+	b.ReportMetric(at(0.95), "p95-ms")
+	b.ReportMetric(float64(ds[len(ds)-1].Microseconds())/1000, "max-ms")
+}
+
+func BenchmarkSearchGoStd(b *testing.B) {
+	s, p := stdIndex(b)
+	sr := search.New(search.Config{Store: s})
+	ctx := context.Background()
+	var ds []time.Duration
+	slow := map[string]time.Duration{}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, q := range queries {
+			start := time.Now()
+			res, err := sr.Search(ctx, p.ID, q, 10)
+			ds = append(ds, time.Since(start))
+			slow[q] = max(slow[q], time.Since(start))
+			if err != nil || len(res.Hits) == 0 {
+				b.Fatalf("%q: %d hits, %v", q, len(res.Hits), err)
+			}
+		}
+	}
+	quantiles(b, ds)
+	logSlowest(b, slow)
+}
+
+// logSlowest logs the three slowest cases.
+func logSlowest(b *testing.B, slow map[string]time.Duration) {
+	keys := make([]string, 0, len(slow))
+	for k := range slow {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y string) int { return int(slow[y] - slow[x]) })
+	for _, k := range keys[:min(3, len(keys))] {
+		b.Logf("slowest: %q %s", k, slow[k].Round(time.Microsecond))
+	}
+}
+
+func BenchmarkContext4kGoStd(b *testing.B) {
+	s, p := stdIndex(b)
+	set, err := prompt.Load("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bld := New(Config{Store: s, Search: search.New(search.Config{Store: s}), Prompts: set, Chunk: index.ChunkOptions("")})
+	ctx := context.Background()
+	var ds []time.Duration
+	slow := map[string]time.Duration{}
+	included := 0
+	b.ResetTimer()
+	for b.Loop() {
+		for _, tg := range targets {
+			start := time.Now()
+			c, err := bld.Build(ctx, Request{Task: "explain", Root: p.Root, Target: tg, Question: "how does it handle errors?",
+				Window: 4096, Count: o200k, Estimate: tokens.Estimate{Family: tokens.FamilyO200k}})
+			ds = append(ds, time.Since(start))
+			slow[tg] = max(slow[tg], time.Since(start))
+			if err != nil {
+				b.Fatalf("%s: %v", tg, err)
+			}
+			// The whole prompt, counted by the model's tokenizer, fits.
+			total := 0
+			for _, m := range c.Prompt {
+				total += o200k.Count(m.Content) + messageOverhead
+			}
+			if total > c.Budget || c.Target == nil {
+				b.Fatalf("%s: %d tokens of %d", tg, total, c.Budget)
+			}
+			included += len(c.Included)
+		}
+	}
+	quantiles(b, ds)
+	b.ReportMetric(float64(included)/float64(len(ds)), "chunks/context")
+	logSlowest(b, slow)
+}
