@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/ask"
@@ -110,6 +111,9 @@ type BuiltContext struct {
 	Model     string `json:"model"`
 	Tokenizer string `json:"tokenizer"` // the token family counted with
 	Exact     bool   `json:"exact"`     // counted with the model's real tokenizer
+	// Scale, when not 0, is how much the estimate was scaled by, learned
+	// from the prompt tokens the model reported for earlier requests.
+	Scale float64 `json:"scale,omitempty"`
 }
 
 // BuildContext fits the code for a task into the context window of the
@@ -136,16 +140,44 @@ func (a *App) BuildContext(ctx context.Context, req ContextRequest) (*BuiltConte
 		return nil, err
 	}
 	fam := tokens.FamilyOf(t.Provider.Kind(), model)
+	var count, estimate tokens.Counter = fam.Counter(), tokens.Estimate{Family: fam}
+	scale := 0.0
+	if !fam.Exact() {
+		// No tokenizer here: learn from what the model counted before.
+		r, err := a.Store.PromptTokenRatio(ctx, t.Provider.Name(), model)
+		if err != nil {
+			return nil, err
+		}
+		if r > 1 {
+			scale = r * (1 + learnedMargin)
+			count = scaled{estimate, scale}
+			estimate = count
+		}
+	}
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: index.ChunkOptions(TokenFamily(a.cfg.File))})
 	built, err := b.Build(ctx, ctxbuild.Request{
 		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question,
-		Window: window, Reserve: req.Reserve, Count: fam.Counter(), Estimate: tokens.Estimate{Family: fam},
+		Window: window, Reserve: req.Reserve, Count: count, Estimate: estimate,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &BuiltContext{Context: built, Provider: t.Provider.Name(), Model: model, Tokenizer: string(fam), Exact: fam.Exact()}, nil
+	return &BuiltContext{Context: built, Provider: t.Provider.Name(), Model: model, Tokenizer: string(fam), Exact: fam.Exact(),
+		Scale: scale}, nil
 }
+
+// learnedMargin is added to a ratio learned from a model's own counts: it
+// is the highest of recent requests, which differ in their mix of code
+// and prose.
+const learnedMargin = 0.05
+
+// scaled is an estimate scaled by what a model was seen to count.
+type scaled struct {
+	est   tokens.Counter
+	scale float64
+}
+
+func (s scaled) Count(text string) int { return int(math.Ceil(float64(s.est.Count(text)) * s.scale)) }
 
 // promptWindower is implemented by providers that know the window a
 // prompt must fit (Ollama: what the server runs the model with).

@@ -17,6 +17,9 @@ type Interaction struct {
 	Prompt           string     `json:"prompt"`
 	Response         string     `json:"response"`
 	PromptTokens     int        `json:"prompt_tokens"`
+	// PromptEstimate is the coordinator's own estimate of the prompt's
+	// tokens (app/tokens), to compare with what the provider counted.
+	PromptEstimate int `json:"prompt_estimate,omitempty"`
 	CompletionTokens int        `json:"completion_tokens"`
 	TTFTMillis       *float64   `json:"ttft_ms"`
 	TotalMillis      *float64   `json:"total_ms"`
@@ -69,11 +72,11 @@ func FinishInteractionStmt(in *Interaction) Statement {
 	return Stmt(`UPDATE llm_interaction SET
 		provider = ?, model = ?, response = ?, prompt_tokens = ?, completion_tokens = ?,
 		ttft_ms = ?, total_ms = ?, status = ?, error = ?, cost_usd = ?, finished_at = ?,
-		strategy = ?, attempts = ?, error_kind = ?, route = ?
+		strategy = ?, attempts = ?, error_kind = ?, route = ?, prompt_estimate = ?
 		WHERE id = ?`,
 		in.Provider, in.Model, in.Response, in.PromptTokens, in.CompletionTokens,
 		floatOrNil(in.TTFTMillis), floatOrNil(in.TotalMillis), in.Status, in.Error, in.CostUSD,
-		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.ID)
+		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.PromptEstimate, in.ID)
 }
 
 const interactionColumns = `id, session_id, node, provider, model, prompt, response,

@@ -81,3 +81,20 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 	}
 	return out, nil
 }
+
+// PromptTokenRatio is how many more tokens a model counted in its recent
+// prompts than the estimate the coordinator recorded: the highest ratio of
+// the last 20 finished requests to provider and model that have both
+// counts, or 0 when there are none.
+func (s *Store) PromptTokenRatio(ctx context.Context, provider, model string) (float64, error) {
+	rows, err := s.Query(ctx, `SELECT MAX(r) FROM (SELECT prompt_tokens * 1.0 / prompt_estimate AS r
+		FROM llm_interaction WHERE provider = ? AND model = ? AND prompt_estimate > 0 AND prompt_tokens > 0
+		ORDER BY started_at DESC LIMIT 20)`, provider, model)
+	if err != nil {
+		return 0, fmt.Errorf("db: prompt token ratio: %w", err)
+	}
+	if len(rows.Values) == 0 {
+		return 0, nil
+	}
+	return asFloat(rows.Values[0][0]), nil
+}

@@ -334,6 +334,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	in := r.in
 	in.Provider, in.Model = t.name, model
 	in.Attempts++
+	in.PromptEstimate = EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
 
 	var answer strings.Builder
 	start := time.Now()

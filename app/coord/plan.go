@@ -5,6 +5,9 @@ import (
 	"errors"
 
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/aiex-dev/aiex/app/tokens"
+	"github.com/aiex-dev/aiex/providers"
 )
 
 // Plan returns the provider and model a request would try first, without
@@ -38,4 +41,21 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		return Target{}, "", errors.Join(errs...)
 	}
 	return Target{}, "", errors.New("coord: every provider's circuit breaker is open")
+}
+
+// messageOverhead is what a chat format adds per message, in tokens.
+const messageOverhead = 4
+
+// EstimatePrompt estimates the tokens of a prompt for a model: the model
+// family's calibrated estimate (app/tokens) of each message plus a few
+// tokens per message. It is recorded with each request, beside the count
+// the provider reports, so that the ratio of the two can teach the context
+// builder how a model without a public tokenizer counts.
+func EstimatePrompt(kind, model string, msgs []providers.Message) int {
+	est := tokens.Estimate{Family: tokens.FamilyOf(kind, model)}
+	n := 0
+	for _, m := range msgs {
+		n += est.Count(m.Content) + messageOverhead
+	}
+	return n
 }

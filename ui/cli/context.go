@@ -55,8 +55,11 @@ func (cc *ContextCmd) Run(c *Context) error {
 		return nil
 	}
 	how := "estimated"
-	if b.Exact {
+	switch {
+	case b.Exact:
 		how = "exact"
+	case b.Scale > 0:
+		how = fmt.Sprintf("×%.2f as the model counted before,", b.Scale)
 	}
 	fmt.Fprintf(c.Out.Out, "%s/%s: %d of %d tokens (%d-token window, %d kept for the answer; %s %s count)\n",
 		b.Provider, b.Model, b.Tokens, b.Budget, b.Window, b.Reserve, how, b.Tokenizer)

@@ -1,0 +1,130 @@
+package main
+
+// Tests of aiex search, context, explain and ask with code, as users run
+// them in an indexed project, against a fake Ollama.
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+type searchOut struct {
+	Hits []struct {
+		Name      string  `json:"name"`
+		Path      string  `json:"path"`
+		StartLine int     `json:"start_line"`
+		Score     float64 `json:"score"`
+	} `json:"hits"`
+	Terms []string `json:"terms"`
+}
+
+type contextOut struct {
+	Provider, Model string
+	Window          int `json:"window"`
+	Budget          int `json:"budget"`
+	Tokens          int `json:"tokens"`
+	Target          *struct {
+		Name string `json:"name"`
+	} `json:"target"`
+	Included []struct {
+		Role, Form, Name string
+	} `json:"included"`
+}
+
+func TestSearchAndContextCommands(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("It greets."))
+	s := newSandbox(t, fake.URL())
+	root := newProject(t)
+
+	// Before any index: a clear error, exit 1.
+	r := s.runIn(root, "search", "hello")
+	if r.code != 1 {
+		t.Fatalf("search before index: exit %d, stderr %q", r.code, r.stderr)
+	}
+	oneLine(t, r.stderr, "no code index yet", "aiex index")
+
+	s.index(root)
+
+	// Search: JSON with scores, and a plain table.
+	var so searchOut
+	if err := json.Unmarshal([]byte(s.mustRunIn(root, "search", "--json", "hello").stdout), &so); err != nil {
+		t.Fatal(err)
+	}
+	if len(so.Hits) == 0 || so.Hits[0].Name != "App.hello/1" || so.Hits[0].Path != "lib/app.ex" || so.Hits[0].StartLine != 4 {
+		t.Fatalf("search hello: %+v", so)
+	}
+	if out := s.mustRunIn(filepath.Join(root, "lib"), "search", "-n", "1", "greet").stdout; !strings.HasPrefix(out, "lib/app.ex:6") ||
+		!strings.Contains(out, "App.greet/1") || strings.Count(out, "\n") != 1 {
+		t.Errorf("search greet, plain: %q", out)
+	}
+	if r := s.runIn(root, "search", "--limit", "0", "x"); r.code != 2 {
+		t.Errorf("--limit 0: exit %d", r.code)
+	}
+
+	// Context for the model the request would go to, fitted to its window.
+	var co contextOut
+	out := s.mustRunIn(root, "context", "--json", "-m", "tiny", "App.hello/1", "what", "does", "it", "do").stdout
+	if err := json.Unmarshal([]byte(out), &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Target == nil || co.Target.Name != "App.hello/1" || co.Window != 2048 || co.Tokens > co.Budget || co.Tokens == 0 {
+		t.Fatalf("context: %s", out)
+	}
+	roles := map[string]string{}
+	for _, it := range co.Included {
+		roles[it.Name] = it.Role + "/" + it.Form
+	}
+	if roles["App.greet/1"] != "callee/full" {
+		t.Errorf("included %v; want App.greet/1 as a callee", roles)
+	}
+	plain := s.mustRunIn(root, "context", "-m", "tiny", "lib/app.ex:6").stdout
+	if !strings.Contains(plain, "tokens (2048-token window") || !strings.Contains(plain, "App.greet/1") || !strings.Contains(plain, "caller") {
+		t.Errorf("context plain:\n%s", plain)
+	}
+
+	// Bad targets and budgets: one line, non-zero exit.
+	r = s.runIn(root, "context", "-m", "tiny", "Nope.nothing/0")
+	if r.code != 1 {
+		t.Errorf("unknown target: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "no file or symbol", "Nope.nothing/0")
+	r = s.runIn(root, "context", "-m", "tiny", "--window", "1000", "--reserve", "1000", "App.hello/1")
+	if r.code != 2 {
+		t.Errorf("reserve = window: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "--reserve")
+
+	// explain sends the target with its neighbours; ask in the project
+	// sends code too, unless --no-code.
+	s.mustRunIn(root, "explain", "-m", "tiny", "App.hello/1")
+	s.mustRunIn(root, "ask", "-m", "tiny", "what does greet return?")
+	s.mustRunIn(root, "ask", "-m", "tiny", "--no-code", "what does greet return?")
+	reqs := fake.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d chat requests; want 3", len(reqs))
+	}
+	explain := userMessage(reqs[0])
+	for _, w := range []string{"Explain App.hello/1", "def hello(name), do: greet(name)", "defp greet(name)"} {
+		if !strings.Contains(explain, w) {
+			t.Errorf("explain prompt lacks %q:\n%s", w, explain)
+		}
+	}
+	if ask := userMessage(reqs[1]); !strings.Contains(ask, "defp greet(name)") || !strings.HasSuffix(ask, "Question: what does greet return?") {
+		t.Errorf("ask prompt:\n%s", ask)
+	}
+	if ask := userMessage(reqs[2]); ask != "Question: what does greet return?" {
+		t.Errorf("ask --no-code prompt: %q", ask)
+	}
+
+	// explain without an index of the project: a clear error.
+	other := t.TempDir()
+	r = s.runIn(other, "explain", "-m", "tiny", "App.hello/1")
+	if r.code != 1 {
+		t.Errorf("explain without index: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "no code index yet")
+}
