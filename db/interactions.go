@@ -9,17 +9,17 @@ import (
 
 // Interaction is one row of llm_interaction.
 type Interaction struct {
-	ID               string     `json:"id"`
-	SessionID        string     `json:"session_id,omitempty"`
-	Node             string     `json:"node"`
-	Provider         string     `json:"provider"`
-	Model            string     `json:"model"`
-	Prompt           string     `json:"prompt"`
-	Response         string     `json:"response"`
-	PromptTokens     int        `json:"prompt_tokens"`
+	ID           string `json:"id"`
+	SessionID    string `json:"session_id,omitempty"`
+	Node         string `json:"node"`
+	Provider     string `json:"provider"`
+	Model        string `json:"model"`
+	Prompt       string `json:"prompt"`
+	Response     string `json:"response"`
+	PromptTokens int    `json:"prompt_tokens"`
 	// PromptEstimate is the coordinator's own estimate of the prompt's
 	// tokens (app/tokens), to compare with what the provider counted.
-	PromptEstimate int `json:"prompt_estimate,omitempty"`
+	PromptEstimate   int        `json:"prompt_estimate,omitempty"`
 	CompletionTokens int        `json:"completion_tokens"`
 	TTFTMillis       *float64   `json:"ttft_ms"`
 	TotalMillis      *float64   `json:"total_ms"`
