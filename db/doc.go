@@ -7,5 +7,12 @@
 // (Query at level NONE). The typed helpers in queries_*.go are what the rest
 // of aiex calls; capabilities declare the small interfaces they need.
 //
-// See DESIGN.md for the layout of the data dir and the single-node timings.
+// With Config.Cluster set, the store is one node of a replicated cluster over
+// two network layers the caller supplies (Raft and rqlite's cluster
+// service): Open bootstraps or joins, follower writes are forwarded to the
+// leader, a write with no reachable leader fails with ErrNoQuorum, and
+// TailEvents follows the events table across nodes.
+//
+// See DESIGN.md for the layout of the data dir, the open and close orders
+// and the timings of both modes.
 package db

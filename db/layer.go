@@ -44,3 +44,151 @@ type soloAddr string
 
 func (a soloAddr) Network() string { return "solo" }
 func (a soloAddr) String() string  { return string(a) }
+
+// Layer is one of a cluster node's two network channels to its peers: a
+// listener for their connections and a dialer to them. The caller builds
+// both (mesh: TCP with mutual TLS, or tsnet), already split by a header byte
+// so that one address serves the two; Raft traffic uses one, the cluster
+// service (joins, forwarded writes, node meta) the other. Close must make a
+// blocked Accept return, or Raft's accept loop outlives the store.
+type Layer interface {
+	net.Listener
+	Dial(addr string, timeout time.Duration) (net.Conn, error)
+}
+
+// trackedLayer wraps a caller's Layer. It reports the advertised address
+// (Raft puts its transport's address into every RPC, and followers learn the
+// leader's address from it), and it remembers every connection dialed or
+// accepted through it: neither Raft's connection pool nor rqlite's cluster
+// client and service close their connections when they stop, so Close ends
+// them here. Each connection carries a tag, so that one forwarding client's
+// connections can be dropped together (see fwdClient).
+type trackedLayer struct {
+	Layer
+	addr net.Addr
+
+	mu     sync.Mutex
+	conns  map[*trackedConn]struct{}
+	closed bool // set by shutdown: no connection is made or accepted after it
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+func newTrackedLayer(ly Layer, advertise string) *trackedLayer {
+	return &trackedLayer{Layer: ly, addr: advAddr(advertise), conns: map[*trackedConn]struct{}{}}
+}
+
+// dialError marks a failure to connect: nothing was sent, so the request it
+// was for can be retried elsewhere.
+type dialError struct {
+	addr string
+	err  error
+}
+
+func (e *dialError) Error() string { return "dial " + e.addr + ": " + e.err.Error() }
+func (e *dialError) Unwrap() error { return e.err }
+
+func (l *trackedLayer) Addr() net.Addr { return l.addr }
+
+func (l *trackedLayer) Accept() (net.Conn, error) {
+	c, err := l.Layer.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return l.track(c, inboundTag)
+}
+
+// inboundTag marks the connections peers opened to this node.
+const inboundTag = ^uint64(0)
+
+func (l *trackedLayer) Dial(addr string, timeout time.Duration) (net.Conn, error) {
+	return l.dialTagged(addr, timeout, 0)
+}
+
+func (l *trackedLayer) dialTagged(addr string, timeout time.Duration, tag uint64) (net.Conn, error) {
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	if closed {
+		return nil, &dialError{addr, net.ErrClosed}
+	}
+	c, err := l.Layer.Dial(addr, timeout)
+	if err != nil {
+		return nil, &dialError{addr, err}
+	}
+	return l.track(c, tag)
+}
+
+func (l *trackedLayer) track(c net.Conn, tag uint64) (net.Conn, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		c.Close()
+		return nil, net.ErrClosed
+	}
+	tc := &trackedConn{Conn: c, l: l, tag: tag}
+	l.conns[tc] = struct{}{}
+	return tc, nil
+}
+
+// Close closes the caller's listener, once. Raft's transport and the cluster
+// service call it when they stop.
+func (l *trackedLayer) Close() error {
+	l.closeOnce.Do(func() { l.closeErr = l.Layer.Close() })
+	return l.closeErr
+}
+
+// closeTagged closes the connections with tag: dialed with it, or accepted
+// (inboundTag).
+func (l *trackedLayer) closeTagged(tag uint64) {
+	l.mu.Lock()
+	var cs []*trackedConn
+	for c := range l.conns {
+		if c.tag == tag {
+			cs = append(cs, c)
+		}
+	}
+	l.mu.Unlock()
+	for _, c := range cs {
+		c.Close()
+	}
+}
+
+// shutdown closes the listener and every connection, and refuses new ones.
+func (l *trackedLayer) shutdown() {
+	l.Close()
+	l.mu.Lock()
+	l.closed = true
+	cs := make([]*trackedConn, 0, len(l.conns))
+	for c := range l.conns {
+		cs = append(cs, c)
+	}
+	l.mu.Unlock()
+	for _, c := range cs {
+		c.Close()
+	}
+}
+
+// trackedConn is a connection that leaves its layer's set when closed.
+type trackedConn struct {
+	net.Conn
+	l    *trackedLayer
+	tag  uint64
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.conns, c)
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// advAddr is an advertised host:port.
+type advAddr string
+
+func (a advAddr) Network() string { return "tcp" }
+func (a advAddr) String() string  { return string(a) }

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -87,14 +88,43 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // The schema_migrations row of each is written in the same transaction, so a
 // second node racing to apply the same version fails on its primary key and
 // changes nothing.
+//
+// In a cluster, Open has caught up with the leader before this runs, so a
+// node sees what the leader (or any node before it) applied and usually
+// finds nothing to do. What is still missing (this node's binary is newer
+// than the others') it sends through the leader like any write. If another
+// node raced it and won, its transaction fails on the primary key: it
+// catches up again and looks once more.
 func (s *Store) migrate(ctx context.Context) error {
 	all, err := migrations()
 	if err != nil {
 		return err
 	}
+	for attempt := 0; ; attempt++ {
+		stmts, names, err := s.pending(ctx, all)
+		if err != nil || len(stmts) == 0 {
+			return err
+		}
+		_, err = s.Execute(ctx, stmts...)
+		if err == nil {
+			s.logger.Info("applied migrations", "names", names)
+			return s.Sync(ctx) // a follower applies them a moment after the leader
+		}
+		if s.c == nil || attempt > 0 || !errors.Is(err, ErrStatement) {
+			return fmt.Errorf("db: migrate %s: %w", strings.Join(names, ", "), err)
+		}
+		if err := s.Sync(ctx); err != nil {
+			return fmt.Errorf("db: migrate: %w", err)
+		}
+	}
+}
+
+// pending returns the statements that apply the migrations not yet applied
+// here, with their names.
+func (s *Store) pending(ctx context.Context, all []migration) ([]Statement, []string, error) {
 	applied, err := s.appliedVersions(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	var stmts []Statement
 	var names []string
@@ -110,14 +140,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		names = append(names, m.name)
 	}
 	if len(stmts) == 0 {
-		return nil
+		return nil, nil, nil
 	}
-	stmts = append([]Statement{Stmt(createMigrationsTable)}, stmts...)
-	if _, err := s.Execute(ctx, stmts...); err != nil {
-		return fmt.Errorf("db: migrate %s: %w", strings.Join(names, ", "), err)
-	}
-	s.logger.Info("applied migrations", "names", names)
-	return nil
+	return append([]Statement{Stmt(createMigrationsTable)}, stmts...), names, nil
 }
 
 // appliedVersions reads which migrations have been applied.

@@ -30,7 +30,10 @@ type Result struct {
 var ErrStatement = errors.New("statement failed")
 
 // Execute runs stmts through Raft as one transaction: all apply or none do.
-// It returns once the write is committed and applied.
+// It returns once the write is committed and applied by the leader. On a
+// follower it is forwarded to the leader; this node applies it a moment
+// later (see Sync). With no reachable leader it fails with a
+// *NoQuorumError (ErrNoQuorum) after ClusterConfig.LeaderWait.
 func (s *Store) Execute(ctx context.Context, stmts ...Statement) ([]Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -40,8 +43,12 @@ func (s *Store) Execute(ctx context.Context, stmts ...Statement) ([]Result, erro
 		return nil, err
 	}
 	s.written.Add(requestBytes(stmts))
-	resps, _, err := s.str.Execute(&proto.ExecuteRequest{Request: req})
+	resps, _, err := s.execute(ctx, &proto.ExecuteRequest{Request: req}, false)
 	if err != nil {
+		var nq *NoQuorumError
+		if errors.As(err, &nq) {
+			return nil, nq // a sentence for the user as it is
+		}
 		return nil, fmt.Errorf("db.Execute: %w", err)
 	}
 	out := make([]Result, 0, len(resps))

@@ -33,7 +33,8 @@ type Config struct {
 	// RaftLogLevel is the level of the Raft library's logs, which go to
 	// stderr ("OFF", "ERROR", "WARN", "INFO", "DEBUG"); empty means "OFF".
 	RaftLogLevel string
-	// OpenTimeout bounds the wait for leadership and log replay; 0 means 10 s.
+	// OpenTimeout bounds the wait for leadership and log replay (and, in
+	// cluster mode, for joining); 0 means 10 s.
 	OpenTimeout time.Duration
 	// SnapshotEvery is how many applied log entries may pile up before Close
 	// takes a snapshot, so that the next Open replays at most that many;
@@ -44,6 +45,10 @@ type Config struct {
 	// entries (an index run) cost the next Open as much as many small ones.
 	// 0 means 8 MiB.
 	SnapshotBytes int64
+	// Cluster, if set, makes this store one node of a replicated cluster
+	// over the caller's network layers; nil is a single node with no
+	// network (see DESIGN.md).
+	Cluster *ClusterConfig
 }
 
 // Layout of the data dir.
@@ -54,7 +59,7 @@ const (
 
 // Single-voter Raft timings. A lone voter wins its election as soon as its
 // heartbeat timeout fires, so these bound how long Open waits for the store
-// to be writable. The cluster uses Raft's defaults instead.
+// to be writable. A cluster uses the LAN timings in cluster.go instead.
 const (
 	soloHeartbeat   = 5 * time.Millisecond
 	soloElection    = 5 * time.Millisecond
@@ -66,7 +71,8 @@ type Store struct {
 	dir    string
 	id     string
 	str    *store.Store
-	layer  *soloLayer
+	layer  *soloLayer    // single-node mode
+	c      *clusterState // cluster mode
 	lock   *dirLock
 	logger *slog.Logger
 
@@ -74,13 +80,17 @@ type Store struct {
 	snapshotBytes int64
 	written       atomic.Int64 // bytes of writes sent through Execute since Open
 	devNull       *os.File     // where rqlite's stderr loggers write; nil if verbose
+	tail          tailer       // CDC wake-ups for TailEvents, started on first use
 
+	closed    chan struct{} // closed when Close begins
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // Open opens the store in cfg.Dir, bootstrapping it on first use, and applies
 // pending migrations. It fails at once if another process has the dir open.
+// In cluster mode it also joins the cluster if this node is not a member
+// yet, and returns once it has caught up with the leader.
 func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("db.Open: no data dir")
@@ -93,9 +103,16 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	verbose := logger.Enabled(ctx, slog.LevelDebug)
 	timeout := cfg.OpenTimeout
 	if timeout == 0 {
 		timeout = 10 * time.Second
+	}
+	var c *clusterState
+	if cfg.Cluster != nil {
+		if c, err = newClusterState(cfg.Cluster); err != nil {
+			return nil, fmt.Errorf("db.Open: %w", err)
+		}
 	}
 
 	// Lock the data dir first: nothing below may touch it unlocked.
@@ -116,11 +133,22 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		}
 	}
 
-	// Create the store on a layer with no network: this node votes alone.
+	// Create the store: on a layer with no network, where this node votes
+	// alone, or on the caller's layers in cluster mode.
 	raftDir := filepath.Join(dir, storeDirName)
 	isNew := store.IsNewNode(raftDir)
-	layer := newSoloLayer(id)
-	str := store.New(layer, &store.Config{
+	var layer *soloLayer
+	var ly store.Layer
+	if c == nil {
+		layer = newSoloLayer(id)
+		ly = layer
+	} else {
+		if err := prepareCluster(dir, raftDir, id, c, isNew); err != nil {
+			return nil, fmt.Errorf("db.Open: %w", err)
+		}
+		ly = c.raft
+	}
+	str := store.New(ly, &store.Config{
 		DBConf: store.NewDBConfig(),
 		Dir:    raftDir,
 		ID:     id,
@@ -130,22 +158,38 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	if str.RaftLogLevel == "" {
 		str.RaftLogLevel = "OFF"
 	}
-	str.HeartbeatTimeout = soloHeartbeat
-	str.ElectionTimeout = soloElection
-	str.LeaderLeaseTimeout = soloLeaderLease
+	if c == nil {
+		str.HeartbeatTimeout = soloHeartbeat
+		str.ElectionTimeout = soloElection
+		str.LeaderLeaseTimeout = soloLeaderLease
+	} else {
+		str.HeartbeatTimeout = c.cfg.HeartbeatTimeout
+		str.ElectionTimeout = c.cfg.ElectionTimeout
+		str.LeaderLeaseTimeout = c.cfg.LeaderLeaseTimeout
+	}
 
 	// Watch for leadership before opening, so the change cannot be missed.
-	leaderCh := make(chan bool, 8)
+	leaderCh := make(chan bool, 16)
 	str.RegisterLeaderChange(leaderCh)
 
-	// Open the store; bootstrap only a brand-new node, never a restarted one.
-	devNull, err := quietStderr(logger.Enabled(ctx, slog.LevelDebug), str.Open)
+	// Open the store (in cluster mode, first create the cluster service, as
+	// peers may call as soon as Raft runs); bootstrap only a brand-new solo
+	// node, never a restarted one.
+	devNull, err := quietStderr(verbose, func() error {
+		if c != nil {
+			c.newService(str)
+		}
+		return str.Open()
+	})
+	s := &Store{dir: dir, id: id, str: str, layer: layer, c: c, lock: lock, logger: logger,
+		snapshotEvery: cfg.SnapshotEvery, devNull: devNull, closed: make(chan struct{})}
 	if err != nil {
-		layer.Close()
-		closeQuiet(devNull)
+		s.release(false)
 		return nil, fmt.Errorf("db.Open: open store in %s: %w", raftDir, err)
 	}
-	s := &Store{dir: dir, id: id, str: str, layer: layer, lock: lock, logger: logger, snapshotEvery: cfg.SnapshotEvery, devNull: devNull}
+	if c != nil {
+		go s.watch(leaderCh) // stopped by release
+	}
 	if s.snapshotEvery == 0 {
 		s.snapshotEvery = 64
 	}
@@ -155,24 +199,28 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	}
 	defer func() {
 		if retErr != nil {
-			str.Close(true)
-			layer.Close()
-			closeQuiet(devNull)
+			s.release(true)
 		}
 	}()
-	if isNew {
-		logger.Info("bootstrapping new store", "dir", raftDir, "node", id)
-		if err := str.Bootstrap(store.NewServer(id, layer.Addr().String(), true)); err != nil {
-			return nil, fmt.Errorf("db.Open: bootstrap: %w", err)
-		}
-	}
 
-	// Wait until this node leads and has replayed its log into SQLite.
-	if err := waitLeader(ctx, leaderCh, timeout); err != nil {
-		return nil, fmt.Errorf("db.Open: %w", err)
-	}
-	if err := barrier(str); err != nil {
-		return nil, fmt.Errorf("db.Open: replay log: %w", err)
+	if c != nil {
+		if err := s.startCluster(ctx, timeout, verbose); err != nil {
+			return nil, fmt.Errorf("db.Open: %w", err)
+		}
+	} else {
+		if isNew {
+			logger.Info("bootstrapping new store", "dir", raftDir, "node", id)
+			if err := str.Bootstrap(store.NewServer(id, layer.Addr().String(), true)); err != nil {
+				return nil, fmt.Errorf("db.Open: bootstrap: %w", err)
+			}
+		}
+		// Wait until this node leads and has replayed its log into SQLite.
+		if err := waitLeader(ctx, leaderCh, timeout); err != nil {
+			return nil, fmt.Errorf("db.Open: %w", err)
+		}
+		if err := barrier(str); err != nil {
+			return nil, fmt.Errorf("db.Open: replay log: %w", err)
+		}
 	}
 
 	if err := s.migrate(ctx); err != nil {
@@ -211,13 +259,18 @@ func barrier(str *store.Store) error {
 	return f.Error()
 }
 
+// stderrMu serialises quietStderr: two stores opening at once in one
+// process must not restore each other's os.Stderr.
+var stderrMu sync.Mutex
+
 // quietStderr runs fn with os.Stderr pointing at /dev/null unless verbose,
 // and returns that file (nil if verbose) to be closed with the store.
-// Some rqlite components (the snapshot store) make loggers bound to
-// os.Stderr when the store opens, with no way to pass one in, and they would
-// print to the user's terminal on every command. Swapping the variable while
-// fn builds them binds those loggers to /dev/null for their lifetime. It runs
-// during Open only, before any goroutine of ours that writes to stderr.
+// Some rqlite components (the snapshot store, the cluster service, the
+// joiner) make loggers bound to os.Stderr when they are created, with no
+// way to pass one in, and they would print to the user's terminal. Swapping
+// the variable while fn builds them binds those loggers to /dev/null for
+// their lifetime. It runs during Open only, before any goroutine of ours
+// that writes to stderr.
 func quietStderr(verbose bool, fn func() error) (*os.File, error) {
 	if verbose {
 		return nil, fn()
@@ -226,6 +279,8 @@ func quietStderr(verbose bool, fn func() error) (*os.File, error) {
 	if err != nil {
 		return nil, fn()
 	}
+	stderrMu.Lock()
+	defer stderrMu.Unlock()
 	saved := os.Stderr
 	os.Stderr = null
 	defer func() { os.Stderr = saved }()
@@ -238,36 +293,100 @@ func closeQuiet(f *os.File) {
 	}
 }
 
-// Close snapshots the store if its log has grown, closes it and releases the
-// data dir. It is safe to call more than once.
+// Close closes the store and releases the data dir. A cluster leader first
+// hands leadership to another voter, so that the cluster writes again within
+// a Raft round trip instead of an election timeout. Then, if the log has
+// grown, it snapshots, so that the next Open replays little. It is safe to
+// call more than once.
 func (s *Store) Close(ctx context.Context) error {
+	return s.closeWith(ctx, true)
+}
+
+func (s *Store) closeWith(ctx context.Context, graceful bool) error {
 	s.closeOnce.Do(func() {
-		s.closeErr = s.close(ctx)
+		close(s.closed)
+		s.closeErr = s.close(ctx, graceful)
 	})
 	return s.closeErr
 }
 
-func (s *Store) close(ctx context.Context) error {
-	var errs []error
-	// Snapshot first, while Raft runs, so the next Open replays little.
-	if err := s.maybeSnapshot(); err != nil {
-		s.logger.Warn("snapshot on close failed", "err", err)
+// closing reports whether Close has begun.
+func (s *Store) closing() bool {
+	select {
+	case <-s.closed:
+		return true
+	default:
+		return false
 	}
-	// A lone voter hands leadership to no one, so there is no stepdown here;
-	// Close(true) waits for Raft to finish and closes SQLite and the log.
-	if err := s.str.Close(true); err != nil {
-		errs = append(errs, fmt.Errorf("close store: %w", err))
+}
+
+// close shuts the store down in this order:
+//  1. Hand over leadership (cluster leader, graceful only): the others need
+//     this node's network for it.
+//  2. Stop taking calls from peers: cluster service, Raft listener, and the
+//     connections peers opened.
+//  3. Snapshot if the log has grown (graceful only), while Raft runs.
+//  4. release: stop our goroutines, then Raft and SQLite, then every
+//     connection, then the dir lock (see release).
+func (s *Store) close(ctx context.Context, graceful bool) error {
+	if graceful && s.c != nil {
+		if err := s.stepdown(); err != nil {
+			s.logger.Warn("stepdown on close failed", "err", err)
+		}
 	}
-	s.layer.Close()
-	closeQuiet(s.devNull) // the loggers that wrote to it are gone with the store
-	// Release the data dir last, once nothing of ours touches it.
-	if err := s.lock.unlock(); err != nil {
-		errs = append(errs, fmt.Errorf("unlock: %w", err))
+	if s.c != nil {
+		// Take no more calls from peers: no forwarded writes or joins, and
+		// no Raft RPC that could arrive while Raft shuts down (rqlite's
+		// transport would then block forever handing it over).
+		s.c.svc.Close()
+		s.c.raft.Close()
+		s.c.raft.closeTagged(inboundTag)
+		s.c.service.closeTagged(inboundTag)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if graceful {
+		if err := s.maybeSnapshot(); err != nil {
+			s.logger.Warn("snapshot on close failed", "err", err)
+		}
+	}
+	if err := s.release(true); err != nil {
 		return fmt.Errorf("db.Close: %w", err)
 	}
 	return nil
+}
+
+// release frees what Open acquired, in an order that leaves nothing
+// running: the cluster service first (peers' forwarded writes and joins
+// stop reaching a node that is going), then our goroutines (leader watcher,
+// CDC), then Raft and SQLite (Close(true) waits for Raft to finish), then
+// every connection through the layers (no one else closes them), and last
+// the data dir lock, once nothing of ours touches the dir. opened says
+// whether the rqlite store was opened.
+func (s *Store) release(opened bool) error {
+	var errs []error
+	if s.c != nil && s.c.svc != nil {
+		s.c.svc.Close()
+	}
+	s.stopTail()
+	if opened {
+		if s.c != nil {
+			close(s.c.stop)
+			<-s.c.watchDone
+		}
+		if err := s.str.Close(true); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	if s.c != nil {
+		s.c.raft.shutdown()
+		s.c.service.shutdown()
+	} else {
+		s.layer.Close()
+	}
+	closeQuiet(s.devNull) // the loggers that wrote to it are gone with the store
+	if err := s.lock.unlock(); err != nil {
+		errs = append(errs, fmt.Errorf("unlock: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // maybeSnapshot takes a snapshot when more than snapshotEvery log entries
@@ -300,22 +419,33 @@ func (s *Store) NodeID() string { return s.id }
 // Status is a snapshot of the store's Raft state.
 type Status struct {
 	NodeID       string `json:"node_id"`
-	Leader       string `json:"leader"`
+	Leader       string `json:"leader"` // the leader's node ID; empty if none is known
+	LeaderAddr   string `json:"leader_addr,omitempty"`
 	State        string `json:"state"`
 	AppliedIndex uint64 `json:"applied_index"`
+	Members      int    `json:"members"` // nodes in the Raft configuration
+	Cluster      bool   `json:"cluster"` // cluster mode
 	Dir          string `json:"dir"`
 }
 
 // Status reports the store's Raft state.
 func (s *Store) Status() Status {
-	_, leader := s.str.LeaderWithID()
-	return Status{
+	addr, leader := s.str.LeaderWithID()
+	st := Status{
 		NodeID:       s.id,
 		Leader:       leader,
 		State:        stateName(s.str.State()),
 		AppliedIndex: s.str.DBAppliedIndex(),
+		Cluster:      s.c != nil,
 		Dir:          s.dir,
 	}
+	if s.c != nil {
+		st.LeaderAddr = addr
+	}
+	if nodes, err := s.str.Nodes(); err == nil {
+		st.Members = len(nodes)
+	}
+	return st
 }
 
 // loadNodeID returns the node ID recorded in dir, creating it on first use

@@ -1,0 +1,423 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rqlite/rqlite/v8/cluster"
+	"github.com/rqlite/rqlite/v8/command/proto"
+	"github.com/rqlite/rqlite/v8/store"
+)
+
+// ClusterConfig turns Open into cluster mode: the store is one node of a
+// Raft cluster whose peers it reaches through two layers the caller
+// supplies. A nil *ClusterConfig is the single-node mode with no network.
+type ClusterConfig struct {
+	// Raft and Service are this node's two channels to its peers (see
+	// Layer). Both must be reachable at Advertise. Close closes both, and
+	// every connection made or accepted through them; the caller closes
+	// whatever lies under them (a root listener, a mux) after Close.
+	Raft    Layer
+	Service Layer
+	// Advertise is the host:port peers use to reach this node, for Raft and
+	// the cluster service alike: Raft records it in its configuration, and
+	// a follower forwards writes to the leader's recorded address. The
+	// leader resolves it with the system resolver when this node joins, so
+	// use an IP (a tailnet IP with tsnet), not a name only the mesh knows.
+	Advertise string
+	// Join lists peers (their Advertise addresses) to ask for admission
+	// when this node is not yet a member: a new data dir, a join that never
+	// completed, or a node that was removed. Any member will do; followers
+	// redirect to the leader. A new data dir with no Join bootstraps a new
+	// cluster: exactly one node of a new cluster starts that way. A member
+	// restarting from its data dir never joins or bootstraps again.
+	Join []string
+	// NonVoter makes this node a read replica: it replicates everything and
+	// forwards writes but does not vote, so it never counts toward quorum.
+	NonVoter bool
+	// Raft timings; zero means the LAN defaults (see DESIGN.md): heartbeat
+	// and election timeouts 500 ms, leader lease 500 ms. A follower notices
+	// a lost leader after 1–2 heartbeat timeouts.
+	HeartbeatTimeout   time.Duration
+	ElectionTimeout    time.Duration
+	LeaderLeaseTimeout time.Duration
+	// LeaderWait bounds how long a write waits for a reachable leader before
+	// it fails with ErrNoQuorum; 0 means 3 s, enough to ride out an
+	// election. A context deadline that comes sooner wins.
+	LeaderWait time.Duration
+	// Version is this node's software version, served to peers in its node
+	// meta and shown by Members.
+	Version string
+	// OnLeaderChange, if set, is called after every change of leader with
+	// whether this node is now the leader. It runs on the store's watcher
+	// goroutine: it must not block or call Close.
+	OnLeaderChange func(leader bool)
+}
+
+// Defaults for a LAN (or a tailnet on one): a heartbeat every 50 ms (a
+// tenth of the heartbeat timeout), a lost leader noticed after 0.5–1 s.
+const (
+	clusterHeartbeat   = 500 * time.Millisecond
+	clusterElection    = 500 * time.Millisecond
+	clusterLeaderLease = 500 * time.Millisecond
+	defaultLeaderWait  = 3 * time.Second
+	dialTimeout        = time.Second            // to reach a peer's cluster service
+	probeTimeout       = 500 * time.Millisecond // a peer's answer to a node-meta probe
+	joinInterval       = 250 * time.Millisecond // between rounds of join attempts
+	clusterMarkerFile  = "cluster"              // in the data dir: the address last advertised
+)
+
+// clusterState is what a Store has in cluster mode only.
+type clusterState struct {
+	cfg     ClusterConfig // with defaults filled in
+	raft    *trackedLayer
+	service *trackedLayer
+	svc     *cluster.Service
+	joinCl  *fwdClient // the joiner's client, dropped once joined
+
+	fwd     atomic.Pointer[fwdClient] // the client that forwards to the leader
+	nextTag atomic.Uint64
+
+	leader    signal // fired on every change of leader
+	stop      chan struct{}
+	watchDone chan struct{}
+}
+
+func newClusterState(cc *ClusterConfig) (*clusterState, error) {
+	if cc.Raft == nil || cc.Service == nil {
+		return nil, errors.New("cluster mode needs both a Raft and a Service layer")
+	}
+	if _, _, err := net.SplitHostPort(cc.Advertise); err != nil {
+		return nil, fmt.Errorf("cluster advertise address %q: %w", cc.Advertise, err)
+	}
+	cfg := *cc
+	cfg.Join = slices.DeleteFunc(slices.Clone(cfg.Join), func(a string) bool { return a == "" || a == cc.Advertise })
+	if cfg.HeartbeatTimeout == 0 {
+		cfg.HeartbeatTimeout = clusterHeartbeat
+	}
+	if cfg.ElectionTimeout == 0 {
+		cfg.ElectionTimeout = clusterElection
+	}
+	if cfg.LeaderLeaseTimeout == 0 {
+		cfg.LeaderLeaseTimeout = min(clusterLeaderLease, cfg.HeartbeatTimeout)
+	}
+	if cfg.LeaderWait == 0 {
+		cfg.LeaderWait = defaultLeaderWait
+	}
+	return &clusterState{
+		cfg:       cfg,
+		raft:      newTrackedLayer(cc.Raft, cc.Advertise),
+		service:   newTrackedLayer(cc.Service, cc.Advertise),
+		stop:      make(chan struct{}),
+		watchDone: make(chan struct{}),
+	}, nil
+}
+
+// newService builds the cluster service and the clients. It runs while
+// stderr points at /dev/null: rqlite's cluster service and joiner bind
+// loggers to os.Stderr when they are made.
+func (c *clusterState) newService(str *store.Store) *cluster.Service {
+	c.svc = cluster.New(c.service, serviceDB{str}, str, nil)
+	c.svc.SetVersion(c.cfg.Version)
+	c.fwd.Store(c.newClient())
+	c.joinCl = c.newClient()
+	return c.svc
+}
+
+// startCluster brings a freshly opened store into its cluster: it joins or
+// bootstraps if this node is not yet a member, waits for a leader and
+// catches up with it.
+func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose bool) error {
+	c := s.c
+	if err := c.svc.Open(); err != nil {
+		return fmt.Errorf("open cluster service: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	nodes, err := s.str.Nodes()
+	if err != nil {
+		return fmt.Errorf("read cluster configuration: %w", err)
+	}
+	i := slices.IndexFunc(nodes, func(n *store.Server) bool { return n.ID == s.id })
+	switch {
+	case i >= 0 && nodes[i].Addr == c.cfg.Advertise:
+		// A member restarting: Raft finds its peers in its own log.
+	case len(c.cfg.Join) > 0:
+		// Not a member yet (new, never finished joining, removed) or moved
+		// to a new address: ask the cluster to admit it. A member whose
+		// address changed is re-added at the new one.
+		if err := s.join(ctx, verbose); err != nil {
+			return err
+		}
+	case len(nodes) == 0:
+		s.logger.Info("bootstrapping new cluster", "node", s.id, "addr", c.cfg.Advertise)
+		if err := s.str.Bootstrap(store.NewServer(s.id, c.cfg.Advertise, true)); err != nil {
+			return fmt.Errorf("bootstrap: %w", err)
+		}
+	case i >= 0:
+		return fmt.Errorf("this node's address changed from %s to %s: give Join peers so that the cluster records the new one", nodes[i].Addr, c.cfg.Advertise)
+	default:
+		return errors.New("this node is no longer a member of its cluster: give Join peers to rejoin")
+	}
+
+	// Wait for a leader, then catch up with it.
+	for {
+		changed := c.leader.wait()
+		if _, id := s.str.LeaderWithID(); id != "" {
+			break
+		}
+		select {
+		case <-changed:
+		case <-time.After(100 * time.Millisecond): // in case a change was dropped
+		case <-ctx.Done():
+			return fmt.Errorf("no leader after %s: %w", timeout, s.noQuorum(ctx.Err()))
+		}
+	}
+	if err := s.Sync(ctx); err != nil {
+		return fmt.Errorf("catch up with the leader: %w", err)
+	}
+	return nil
+}
+
+// join asks the peers in Join to admit this node, until one does or ctx
+// ends.
+func (s *Store) join(ctx context.Context, verbose bool) error {
+	c := s.c
+	defer c.joinCl.retire()
+	var j *cluster.Joiner
+	devNull, _ := quietStderr(verbose, func() error { // the joiner logs to os.Stderr
+		j = cluster.NewJoiner(c.joinCl.Client, 1<<20, joinInterval)
+		return nil
+	})
+	defer closeQuiet(devNull)
+	s.logger.Info("joining cluster", "node", s.id, "addr", c.cfg.Advertise, "peers", c.cfg.Join)
+	via, err := j.Do(ctx, c.cfg.Join, s.id, c.cfg.Advertise, cluster.VoterSuffrage(!c.cfg.NonVoter))
+	if err != nil {
+		return fmt.Errorf("join cluster via %v: no peer admitted this node: %w", c.cfg.Join, err)
+	}
+	s.logger.Info("joined cluster", "via", via)
+	return nil
+}
+
+// prepareCluster runs before the store opens in cluster mode. A data dir
+// used in cluster mode has a marker file, written before its first open. A
+// dir without one was used in single-node mode, whose Raft configuration
+// records the node ID as its address: opened as the first node of a
+// cluster (no Join), a peers.json makes rqlite rewrite that configuration
+// to the advertised address once. Joining such a dir to another cluster
+// would discard its data, so that is refused.
+func prepareCluster(dir, raftDir, id string, c *clusterState, isNew bool) error {
+	marker := filepath.Join(dir, clusterMarkerFile)
+	if !isNew {
+		if _, err := os.Stat(marker); err == nil {
+			return nil
+		}
+		if len(c.cfg.Join) > 0 {
+			return fmt.Errorf("data dir %s holds a single-node store: it can start a new cluster (no Join) but not join another one", dir)
+		}
+		peers, err := json.Marshal([]map[string]any{{"id": id, "address": c.cfg.Advertise, "non_voter": false}})
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(raftDir, "raft"), 0o755); err != nil {
+			return unwritable(dir, err)
+		}
+		if err := writeFileAtomic(filepath.Join(raftDir, "raft", "peers.json"), peers, 0o600); err != nil {
+			return unwritable(dir, err)
+		}
+	}
+	if err := writeFileAtomic(marker, []byte(c.cfg.Advertise+"\n"), 0o600); err != nil {
+		return unwritable(dir, err)
+	}
+	return nil
+}
+
+// watch follows leader changes until the store closes: it drops the
+// forwarding client's connections (the old leader's may be dead, and a
+// pooled connection to a restarted node fails only after a request was
+// sent on it), wakes whoever waits for a leader, and tells the caller.
+func (s *Store) watch(ch <-chan bool) {
+	c := s.c
+	defer close(c.watchDone)
+	for {
+		select {
+		case leader := <-ch:
+			c.fwd.Swap(c.newClient()).retire()
+			c.leader.fire()
+			if c.cfg.OnLeaderChange != nil {
+				c.cfg.OnLeaderChange(leader)
+			}
+		case <-c.stop:
+			return
+		}
+	}
+}
+
+// signal wakes every goroutine waiting on it at once.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns a channel closed by the next fire. Take it before checking
+// the condition waited for, so that a fire in between is not missed.
+func (s *signal) wait() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+func (s *signal) fire() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
+}
+
+// Member is one node of the cluster as this node sees it.
+type Member struct {
+	ID        string `json:"id"`
+	Addr      string `json:"addr"`
+	Voter     bool   `json:"voter"`
+	Leader    bool   `json:"leader"`
+	Self      bool   `json:"self"`
+	Reachable bool   `json:"reachable"` // answered a node-meta probe (this node always)
+	// State is the node's Raft state: known for this node, and "leader" for
+	// the leader; empty for other nodes (rqlite's node meta omits it).
+	State string `json:"state,omitempty"`
+	// AppliedIndex is the last log index that changed this node's SQLite;
+	// known for this node only.
+	AppliedIndex uint64 `json:"applied_index,omitempty"`
+	// CommitIndex is the node's Raft commit index, as it reported it.
+	CommitIndex uint64 `json:"commit_index"`
+	Version     string `json:"version,omitempty"`
+}
+
+// Members lists the nodes of the Raft configuration, probing each peer's
+// cluster service (in parallel, 1.5 s at most) for reachability, commit
+// index and version. A single-node store has one member.
+func (s *Store) Members(ctx context.Context) ([]Member, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ms, err := s.members()
+	if err != nil {
+		return nil, fmt.Errorf("db.Members: %w", err)
+	}
+	return ms, nil
+}
+
+func (s *Store) members() ([]Member, error) {
+	nodes, err := s.str.Nodes()
+	if err != nil {
+		return nil, err
+	}
+	_, leaderID := s.str.LeaderWithID()
+	out := make([]Member, len(nodes))
+	var wg sync.WaitGroup
+	var f *fwdClient
+	if s.c != nil {
+		f = s.c.client()
+		defer f.release()
+	}
+	for i, n := range nodes {
+		m := &out[i]
+		*m = Member{ID: n.ID, Addr: n.Addr, Voter: n.Suffrage == "Voter", Leader: n.ID == leaderID, Self: n.ID == s.id}
+		if m.Leader {
+			m.State = "leader"
+		}
+		if m.Self {
+			m.Reachable = true
+			m.State = stateName(s.str.State())
+			m.AppliedIndex = s.str.DBAppliedIndex()
+			m.CommitIndex, _ = s.str.CommitIndex()
+			if s.c != nil {
+				m.Version = s.c.cfg.Version
+			}
+			continue
+		}
+		if f == nil {
+			continue
+		}
+		wg.Go(func() {
+			// One retry: a pooled connection to a node that restarted
+			// fails once before the pool drops it.
+			meta, err := f.GetNodeMeta(n.Addr, 1, probeTimeout)
+			if err == nil {
+				m.Reachable, m.CommitIndex, m.Version = true, meta.CommitIndex, meta.Version
+			}
+		})
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// Remove removes the node with the given ID from the cluster, through the
+// leader, and returns once the leader has committed the change. Removing
+// the leader makes it step down. Use Leave to remove this node.
+func (s *Store) Remove(ctx context.Context, id string) error {
+	if s.c == nil {
+		return errors.New("db.Remove: a single-node store has no other members")
+	}
+	if err := s.remove(ctx, id); err != nil {
+		return fmt.Errorf("db.Remove %s: %w", id, err)
+	}
+	return nil
+}
+
+func (s *Store) remove(ctx context.Context, id string) error {
+	rn := &proto.RemoveNodeRequest{Id: id}
+	return s.route(ctx, true,
+		func() error { return s.str.Remove(rn) },
+		func(f *fwdClient, addr string, timeout time.Duration) error {
+			return f.RemoveNode(rn, addr, nil, timeout)
+		})
+}
+
+// Leave removes this node from the cluster cleanly: if it leads, it hands
+// leadership over first, then asks the new leader to remove it. Afterwards
+// this node takes no part in the cluster and its writes fail: Close it. Its
+// data dir rejoins only through Join peers.
+func (s *Store) Leave(ctx context.Context) error {
+	if s.c == nil {
+		return errors.New("db.Leave: a single-node store has no cluster to leave")
+	}
+	if s.str.IsLeader() {
+		if err := s.stepdown(); err != nil {
+			return fmt.Errorf("db.Leave: hand over leadership: %w", err)
+		}
+	}
+	if err := s.remove(ctx, s.id); err != nil {
+		return fmt.Errorf("db.Leave: %w", err)
+	}
+	return nil
+}
+
+// stepdown hands leadership to another voter, if there is one, and waits
+// for the transfer.
+func (s *Store) stepdown() error {
+	nodes, err := s.str.Nodes()
+	if err != nil {
+		return err
+	}
+	others := slices.ContainsFunc(nodes, func(n *store.Server) bool { return n.ID != s.id && n.Suffrage == "Voter" })
+	if !others || !s.str.IsLeader() {
+		return nil
+	}
+	return s.str.Stepdown(true, "")
+}
