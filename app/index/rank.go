@@ -17,7 +17,7 @@ import (
 
 // rankShare is the share of a project's files that must change before an
 // index run computes the ranks again: they move little with a few files,
-// and computing them costs ~0.5 s for the Go standard library, against a
+// and computing them costs ~1.5 s for the Go standard library, against a
 // target of 20 ms for re-indexing one changed file. Names new since then
 // have no rank and count as average.
 const rankShare = 0.02
