@@ -31,6 +31,14 @@ type Config struct {
 	Version    string              // aiex version, recorded in nodes
 	Verbose    bool                // let the store's libraries log to stderr
 	Getenv     func(string) string // the environment; nil means os.Getenv
+	// Cluster, for a node daemon (app/node), opens the store as a member of
+	// a cluster over the mesh; nil opens it alone, as one-shot commands do.
+	Cluster *db.ClusterConfig
+	// NodeName is this node's name in the nodes table; "" means the host name.
+	NodeName string
+	// Remote lists the targets other nodes host, for the coordinator's
+	// local_affinity routing (app/node); nil means none.
+	Remote func() []coord.Target
 }
 
 // App holds the services of one aiex process.
@@ -74,7 +82,7 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	if cfg.Verbose {
 		raftLevel = "WARN"
 	}
-	st, err := db.Open(ctx, db.Config{Dir: cfg.DataDir, Logger: logger, RaftLogLevel: raftLevel})
+	st, err := db.Open(ctx, db.Config{Dir: cfg.DataDir, Logger: logger, RaftLogLevel: raftLevel, Cluster: cfg.Cluster})
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +95,11 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	// Record this node.
 	now := time.Now()
 	host, _ := os.Hostname()
-	if _, err := st.Execute(ctx, db.UpsertNodeStmt(&db.Node{
-		ID: st.NodeID(), Name: host, Version: cfg.Version, StartedAt: now, LastSeen: now,
-	})); err != nil {
+	node := &db.Node{ID: st.NodeID(), Name: cmp.Or(cfg.NodeName, host), Version: cfg.Version, StartedAt: now, LastSeen: now}
+	if cfg.Cluster != nil {
+		node.Addr = cfg.Cluster.Advertise
+	}
+	if _, err := st.Execute(ctx, db.UpsertNodeStmt(node)); err != nil {
 		return nil, fmt.Errorf("app: record node: %w", err)
 	}
 
@@ -128,6 +138,7 @@ func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {
 		Deadline:    time.Duration(lim.Deadline),
 		Hint:        providerHint(a.cfg.ConfigPath),
 		Logger:      a.logger,
+		Remote:      a.cfg.Remote,
 	}), nil
 }
 
@@ -203,3 +214,7 @@ func providerHint(configPath string) string {
 	}
 	return fmt.Sprintf("start Ollama (ollama serve), set OLLAMA_HOST to a running server, set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a [providers.NAME] table to %s", configPath)
 }
+
+// Event is a record of the event log, for the user interfaces (which go
+// through app, never db).
+type Event = db.Event

@@ -120,6 +120,7 @@ func probe(ctx context.Context, p providers.Provider) ProviderStatus {
 type ModelInfo struct {
 	Provider      string         `json:"provider"`
 	Model         string         `json:"model"`
+	Node          string         `json:"node,omitempty"` // the node hosting it, when another node of the cluster
 	ContextWindow int            `json:"context_window"` // tokens; 0 when unknown
 	Local         bool           `json:"local"`
 	Loaded        bool           `json:"loaded"`
@@ -158,7 +159,7 @@ func (a *App) Models(ctx context.Context) (models []ModelInfo, errs map[string]s
 			cw, _ := t.Provider.(contextWindower)
 			for _, m := range ms {
 				mi := ModelInfo{Provider: t.Provider.Name(), Model: m.Name, ContextWindow: m.ContextWindow,
-					Local: t.Local || m.Local, Loaded: m.Loaded}
+					Local: t.Local || m.Local, Loaded: m.Loaded, Node: t.Node}
 				if mi.ContextWindow == 0 && cw != nil {
 					mi.ContextWindow, _ = cw.ContextWindow(pctx, m.Name)
 				}

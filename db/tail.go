@@ -110,10 +110,18 @@ func (s *Store) stopTail() {
 // node applies it, whichever node appended it. It returns when ctx ends
 // (ctx.Err()), when fn fails (its error) or when the store closes
 // (ErrClosed). fn runs on the caller's goroutine; while it runs, new events
-// wait for the next batch.
+// wait for the next batch. A negative afterID starts that many events
+// before the newest (-10: the last ten, then new ones).
 func (s *Store) TailEvents(ctx context.Context, afterID int64, fn func([]Event) error) error {
 	if err := s.startTail(); err != nil {
 		return fmt.Errorf("db.TailEvents: %w", err)
+	}
+	if afterID < 0 {
+		rows, err := s.Query(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`)
+		if err != nil {
+			return fmt.Errorf("db.TailEvents: %w", err)
+		}
+		afterID = max(0, asInt(rows.Values[0][0])+afterID)
 	}
 	t := &s.tail
 	tick := time.NewTicker(tailFallback)

@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -89,6 +91,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Remote, if set, returns the targets other nodes of the cluster host
+	// (Target.Node set), asked for at every request: the set changes as
+	// nodes come and go. Each keeps its breaker and limits across requests.
+	Remote func() []Target
 }
 
 // Coordinator routes requests. It is safe for concurrent use.
@@ -98,6 +104,9 @@ type Coordinator struct {
 	byName  map[string]*target
 	rr      atomic.Uint64
 	logger  *slog.Logger
+
+	remoteMu sync.Mutex
+	remote   map[string]*target // by provider name, kept across requests
 }
 
 // New returns a Coordinator for cfg.
@@ -193,21 +202,57 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 
 // candidates returns the targets a request may use.
 func (c *Coordinator) candidates(req Request) ([]*target, error) {
-	if len(c.targets) == 0 {
+	all := c.targets
+	if remote := c.remoteTargets(); len(remote) > 0 {
+		all = append(slices.Clone(all), remote...)
+	}
+	if len(all) == 0 {
 		return nil, usererr.New("no LLM provider configured; %s", c.cfg.Hint)
 	}
 	if req.Provider == "" {
-		return c.targets, nil
+		return all, nil
 	}
 	t, ok := c.byName[req.Provider]
 	if !ok {
-		names := make([]string, len(c.targets))
-		for i, t := range c.targets {
+		for _, r := range all {
+			if r.name == req.Provider {
+				t, ok = r, true
+			}
+		}
+	}
+	if !ok {
+		names := make([]string, len(all))
+		for i, t := range all {
 			names[i] = t.name
 		}
 		return nil, usererr.Usage("unknown provider %q; configured providers: %s", req.Provider, strings.Join(names, ", "))
 	}
 	return []*target{t}, nil
+}
+
+// remoteTargets returns the targets other nodes host now, reusing the
+// state (breakers, limits, latency) of those seen before.
+func (c *Coordinator) remoteTargets() []*target {
+	if c.cfg.Remote == nil {
+		return nil
+	}
+	ts := c.cfg.Remote()
+	c.remoteMu.Lock()
+	defer c.remoteMu.Unlock()
+	if c.remote == nil {
+		c.remote = map[string]*target{}
+	}
+	out := make([]*target, 0, len(ts))
+	for _, t := range ts {
+		name := t.Provider.Name()
+		tt, ok := c.remote[name]
+		if !ok || tt.Provider != t.Provider {
+			tt = &target{Target: t, name: name}
+			c.remote[name] = tt
+		}
+		out = append(out, tt)
+	}
+	return out
 }
 
 // run is the state of one request across its attempts.

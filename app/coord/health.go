@@ -77,11 +77,15 @@ func (c *Coordinator) Probe(ctx context.Context) int {
 	return closed
 }
 
-// Targets returns the configured targets, in configuration order.
+// Targets returns the configured targets, in configuration order, then
+// those other nodes of the cluster host.
 func (c *Coordinator) Targets() []Target {
 	out := make([]Target, len(c.targets))
 	for i, t := range c.targets {
 		out[i] = t.Target
+	}
+	for _, t := range c.remoteTargets() {
+		out = append(out, t.Target)
 	}
 	return out
 }

@@ -26,6 +26,21 @@ type Target struct {
 	Local bool
 	// Limits caps the request and token rates sent to each of its models.
 	Limits Limits
+	// Node, when set, is the node of the cluster that hosts the provider:
+	// requests are forwarded to it over the mesh. local_affinity tries this
+	// node's local providers first, then other nodes', then the cloud.
+	Node string
+}
+
+// tier is where local_affinity puts t: this machine, another node, cloud.
+func (t *target) tier() int {
+	switch {
+	case t.Local && t.Node == "":
+		return 0
+	case t.Node != "":
+		return 1
+	}
+	return 2
 }
 
 // Limits are per-model rate limits; zero means unlimited.
@@ -190,15 +205,7 @@ func order(s Strategy, ts []*target, rr uint64) []*target {
 			return 0
 		})
 	default: // LocalAffinity
-		slices.SortStableFunc(out, func(a, b *target) int {
-			switch {
-			case a.Local && !b.Local:
-				return -1
-			case !a.Local && b.Local:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(out, func(a, b *target) int { return a.tier() - b.tier() })
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -50,16 +52,34 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 			return err
 		}
 	}
-	core, err := c.App()
+	// A node running on the data dir holds it: ask through the node.
+	cfg, err := c.appConfig()
 	if err != nil {
 		return err
+	}
+	cl, err := node.Connect(c, cfg.DataDir)
+	if err != nil && !errors.Is(err, node.ErrNoNode) {
+		return err
+	}
+	ask := func(fn func(string) error) (*app.Interaction, *app.BuiltContext, error) {
+		if cl != nil {
+			in, err := cl.Ask(c, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
+				Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
+				Actor: req.Actor}, fn)
+			return in, nil, err
+		}
+		core, err := c.App()
+		if err != nil {
+			return nil, nil, err
+		}
+		return core.AskCode(c, req, fn)
 	}
 
 	stop := c.Out.Spinner("thinking…")
 	defer stop()
 	wrote := false
 	last := byte('\n')
-	in, built, err := core.AskCode(c, req, func(text string) error {
+	in, built, err := ask(func(text string) error {
 		stop()
 		if c.Out.JSON {
 			return nil // the whole record is printed at the end

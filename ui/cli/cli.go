@@ -46,6 +46,9 @@ type Root struct {
 	Search     SearchCmd     `cmd:"" help:"Rank the current project's code for a query (words or a symbol)."`
 	Context    ContextCmd    `cmd:"" help:"Show the code a prompt about TARGET would carry, fitted to a model's context window."`
 	Explain    ExplainCmd    `cmd:"" help:"Explain a piece of the project's code: a file, PATH:LINE or a symbol."`
+	Node       NodeCmd       `cmd:"" help:"Run this data dir as a node of a cluster (aiex node run)."`
+	Cluster    ClusterCmd    `cmd:"" help:"The cluster: init a key, status, leave, remove a node."`
+	Events     EventsCmd     `cmd:"" help:"The event log: aiex events tail."`
 	Version    VersionCmd    `cmd:"" help:"Show version information."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }

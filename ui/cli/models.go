@@ -34,7 +34,10 @@ func (m *ModelsCmd) Run(c *Context) error {
 	fmt.Fprintln(tw, c.Out.Bold("PROVIDER\tMODEL\tCONTEXT\tWHERE\tPRICE IN/OUT PER 1M"))
 	for _, mi := range models {
 		where, price := "cloud", "unknown"
-		if mi.Local {
+		switch {
+		case mi.Node != "":
+			where = "node " + mi.Node
+		case mi.Local:
 			where = "local"
 		}
 		if mi.Price != nil {

@@ -1,0 +1,239 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// The node API, served to peers over the mesh (whose transport has
+// authenticated and authorised them) and to this machine's commands over
+// the unix socket (mode 0600). JSON in and out; streams are
+// newline-delimited JSON.
+//
+//	GET  /v1/status          ClusterStatus
+//	POST /v1/chat            a forwarded request for one of this node's local providers (chatRequest → chatFrame…)
+//	POST /v1/ask             a question for this node's core, from a command (AskRequest → askFrame…)
+//	GET  /v1/events?after=N  every event with id > N, then new ones as they are appended (db.Event…)
+//	POST /v1/leave           this node leaves the cluster
+//	POST /v1/remove?node=ID  removes another node
+func (n *Node) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/status", n.handleStatus)
+	mux.HandleFunc("POST /v1/chat", n.handleChat)
+	mux.HandleFunc("POST /v1/ask", n.handleAsk)
+	mux.HandleFunc("GET /v1/events", n.handleEvents)
+	mux.HandleFunc("POST /v1/leave", n.handleLeave)
+	mux.HandleFunc("POST /v1/remove", n.handleRemove)
+	return mux
+}
+
+// ClusterStatus is what GET /v1/status returns.
+type ClusterStatus struct {
+	Self    string         `json:"self"` // this node's ID
+	Addr    string         `json:"addr"`
+	Store   db.Status      `json:"store"`
+	Members []db.Member    `json:"members"`
+	Nodes   []db.Node      `json:"nodes"`
+	Models  []db.NodeModel `json:"models"`
+	Error   string         `json:"error,omitempty"` // members could not be listed (no quorum)
+}
+
+// Status reports the cluster as this node sees it.
+func (n *Node) Status(ctx context.Context) (*ClusterStatus, error) {
+	st := n.app.Store
+	cs := &ClusterStatus{Self: st.NodeID(), Addr: n.Addr(), Store: st.Status()}
+	var err error
+	if cs.Members, err = st.Members(ctx); err != nil {
+		cs.Error = err.Error()
+	}
+	if cs.Nodes, err = st.Nodes(ctx); err != nil {
+		return nil, err
+	}
+	if cs.Models, err = st.NodeModels(ctx); err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
+	cs, err := n.Status(r.Context())
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, cs)
+}
+
+// handleChat runs a forwarded request on one of this node's own local
+// providers. The origin node records the interaction; this one does not.
+func (n *Node) handleChat(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad chat request: %w", err))
+		return
+	}
+	p, err := n.localProvider(r.Context(), req.Provider)
+	if err != nil {
+		httpError(w, http.StatusNotFound, err)
+		return
+	}
+	fw := newFrameWriter(w)
+	res, err := p.Chat(r.Context(), providers.Request{Model: req.Model, Messages: req.Messages, Tools: req.Tools,
+		Temperature: req.Temperature, MaxTokens: req.MaxTokens}, func(c providers.Chunk) error {
+		return fw.write(chatFrame{Text: c.Text, ToolCall: c.ToolCall})
+	})
+	if err != nil {
+		fw.write(chatFrame{Error: toWire(err)})
+		return
+	}
+	fw.write(chatFrame{Done: &res})
+}
+
+// localProvider is this node's own provider called name.
+func (n *Node) localProvider(ctx context.Context, name string) (providers.Provider, error) {
+	c, err := n.app.Coord(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range c.Targets() {
+		if t.Node == "" && t.Local && t.Provider.Name() == name {
+			return t.Provider, nil
+		}
+	}
+	return nil, fmt.Errorf("node %s has no local provider %q", n.app.Store.NodeID(), name)
+}
+
+// AskRequest is a question a command sends to the node running on its
+// data dir (POST /v1/ask).
+type AskRequest struct {
+	Prompt    string `json:"prompt"`
+	Provider  string `json:"provider,omitempty"`
+	Model     string `json:"model,omitempty"`
+	Strategy  string `json:"strategy,omitempty"`
+	Task      string `json:"task,omitempty"`
+	Root      string `json:"root,omitempty"`
+	Target    string `json:"target,omitempty"`
+	NoContext bool   `json:"no_context,omitempty"`
+	Actor     string `json:"actor,omitempty"`
+}
+
+// askFrame is one line of an /v1/ask answer: text, then the interaction
+// or an error.
+type askFrame struct {
+	Text        string            `json:"text,omitempty"`
+	Interaction *db.Interaction   `json:"interaction,omitempty"`
+	Context     *app.BuiltContext `json:"context,omitempty"`
+	Error       *wireError        `json:"error,omitempty"`
+	// UserError is a mistake of the user's, one line, and the exit code
+	// it calls for.
+	UserError string `json:"user_error,omitempty"`
+	Code      int    `json:"code,omitempty"`
+}
+
+func (n *Node) handleAsk(w http.ResponseWriter, r *http.Request) {
+	var req AskRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad ask request: %w", err))
+		return
+	}
+	fw := newFrameWriter(w)
+	in, built, err := n.app.AskCode(r.Context(), app.CodeAsk{
+		Request: ask.Request{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
+			Strategy: coord.Strategy(req.Strategy), Actor: req.Actor},
+		Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
+	}, func(text string) error { return fw.write(askFrame{Text: text}) })
+	if err != nil {
+		f := askFrame{Interaction: in, Error: toWire(err)}
+		if ue := usererr.As(err); ue != nil {
+			f.UserError, f.Code, f.Error = ue.Msg, ue.ExitCode(), nil
+		}
+		fw.write(f)
+		return
+	}
+	fw.write(askFrame{Interaction: in, Context: built})
+}
+
+func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	stream := r.URL.Query().Get("stream")
+	fw := newFrameWriter(w)
+	err := n.app.Store.TailEvents(r.Context(), after, func(evs []db.Event) error {
+		for _, ev := range evs {
+			if stream != "" && ev.Stream != stream {
+				continue
+			}
+			if err := fw.write(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, db.ErrClosed) {
+		n.logger.Debug("events tail", "err", err)
+	}
+}
+
+func (n *Node) handleLeave(w http.ResponseWriter, r *http.Request) {
+	if err := n.app.Store.Leave(r.Context()); err != nil {
+		httpError(w, http.StatusServiceUnavailable, err)
+		return
+	}
+	writeJSON(w, map[string]string{"left": n.app.Store.NodeID()})
+}
+
+func (n *Node) handleRemove(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("node")
+	if id == "" {
+		httpError(w, http.StatusBadRequest, errors.New("no node given"))
+		return
+	}
+	if id == n.app.Store.NodeID() {
+		httpError(w, http.StatusBadRequest, errors.New("that is this node; use aiex cluster leave"))
+		return
+	}
+	if err := n.app.Store.Remove(r.Context(), id); err != nil {
+		httpError(w, http.StatusServiceUnavailable, err)
+		return
+	}
+	writeJSON(w, map[string]string{"removed": id})
+}
+
+// frameWriter writes newline-delimited JSON, flushing each line.
+type frameWriter struct {
+	w   http.ResponseWriter
+	enc *json.Encoder
+	rc  *http.ResponseController
+}
+
+func newFrameWriter(w http.ResponseWriter) *frameWriter {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	return &frameWriter{w: w, enc: json.NewEncoder(w), rc: http.NewResponseController(w)}
+}
+
+func (f *frameWriter) write(v any) error {
+	if err := f.enc.Encode(v); err != nil {
+		return err
+	}
+	return f.rc.Flush()
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func httpError(w http.ResponseWriter, code int, err error) {
+	http.Error(w, err.Error(), code)
+}

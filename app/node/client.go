@@ -1,0 +1,176 @@
+package node
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// Client talks to the node running on a data dir, through its unix socket.
+type Client struct {
+	hc   *http.Client
+	path string
+}
+
+// ErrNoNode is returned by Connect when no node runs on the data dir.
+var ErrNoNode = errors.New("no node is running on this data dir")
+
+// Connect returns a client of the node running on dataDir, or ErrNoNode.
+func Connect(ctx context.Context, dataDir string) (*Client, error) {
+	path := filepath.Join(dataDir, SocketName)
+	if _, err := os.Stat(path); err != nil {
+		return nil, ErrNoNode
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", path)
+	if err != nil {
+		return nil, ErrNoNode // a socket a crashed node left
+	}
+	conn.Close()
+	return &Client{path: path, hc: &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}}, nil
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body any) (*http.Response, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://node"+path, r)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("node at %s: %w", c.path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return nil, usererr.New("node: %s", strings.TrimSpace(string(msg)))
+	}
+	return resp, nil
+}
+
+// Status asks the node for the cluster's status.
+func (c *Client) Status(ctx context.Context) (*ClusterStatus, error) {
+	resp, err := c.do(ctx, http.MethodGet, "/v1/status", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var cs ClusterStatus
+	if err := json.NewDecoder(resp.Body).Decode(&cs); err != nil {
+		return nil, fmt.Errorf("node status: %w", err)
+	}
+	return &cs, nil
+}
+
+// Leave makes the node leave its cluster.
+func (c *Client) Leave(ctx context.Context) error {
+	resp, err := c.do(ctx, http.MethodPost, "/v1/leave", nil)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
+// Remove removes another node from the cluster.
+func (c *Client) Remove(ctx context.Context, id string) error {
+	resp, err := c.do(ctx, http.MethodPost, "/v1/remove?node="+url.QueryEscape(id), nil)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
+// AskResult is how an Ask through the node ended.
+type AskResult struct {
+	Interaction *db.Interaction
+}
+
+// Ask sends a question to the node and streams the answer's text to fn.
+func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) error) (*db.Interaction, error) {
+	resp, err := c.do(ctx, http.MethodPost, "/v1/ask", req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var f askFrame
+		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
+			return nil, fmt.Errorf("node: bad answer frame: %w", err)
+		}
+		switch {
+		case f.UserError != "":
+			return f.Interaction, &usererr.Error{Msg: f.UserError, Code: f.Code}
+		case f.Error != nil:
+			return f.Interaction, f.Error.err(string(f.Error.Kind))
+		case f.Interaction != nil:
+			return f.Interaction, nil
+		}
+		if f.Text != "" {
+			if err := fn(f.Text); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return nil, errors.New("node: the answer stopped before its end")
+}
+
+// Events streams the events with id > after (of one stream, if set) to
+// fn, then new ones as they are appended, until ctx ends.
+func (c *Client) Events(ctx context.Context, after int64, stream string, fn func(db.Event) error) error {
+	q := url.Values{"after": {fmt.Sprint(after)}}
+	if stream != "" {
+		q.Set("stream", stream)
+	}
+	resp, err := c.do(ctx, http.MethodGet, "/v1/events?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var ev db.Event
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return fmt.Errorf("node: bad event: %w", err)
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return errors.New("node: the event stream ended (the node stopped?)")
+}

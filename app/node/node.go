@@ -1,0 +1,419 @@
+// Package node is the cluster node daemon (aiex node run): the store as a
+// member of a replicated cluster over the mesh, the node API served over
+// the mesh and over a unix socket in the data dir, a heartbeat into the
+// nodes table, the models this node's local servers host published into
+// the models table, and requests for models other nodes host forwarded to
+// them. DESIGN.md describes the start and shutdown order.
+package node
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rqlite/rqlite/v8/cluster"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/mesh"
+)
+
+// HeaderAPI is the mesh mux header of the node API (rqlite uses 1 and 2).
+const HeaderAPI byte = 'A'
+
+// SocketName is the node API's unix socket in the data dir.
+const SocketName = "aiex.sock"
+
+// Config configures a node. Transport and App.DataDir are required.
+type Config struct {
+	// App configures the core; Cluster, NodeName and Remote are set by Start.
+	App app.Config
+	// Transport reaches the other nodes; the node owns it and closes it.
+	Transport mesh.Transport
+	// Join lists peers' mesh addresses to join through when this data dir
+	// is not yet a member of a cluster.
+	Join []string
+	// Name is this node's name in the nodes table; "" means the host name.
+	Name string
+	// Heartbeat is how often the node records itself as alive and checks
+	// its local models; 0 means 2 s.
+	Heartbeat time.Duration
+	// Stale is how long a node may go without a heartbeat before requests
+	// stop being routed to it; 0 means 5 heartbeats.
+	Stale  time.Duration
+	Logger *slog.Logger
+	// Auditor, if set, receives the transport's refusals (see Auditor).
+	Auditor *Auditor
+}
+
+// Node is a running node.
+type Node struct {
+	cfg    Config
+	logger *slog.Logger
+	app    *app.App
+	mux    *mesh.Mux
+	sock   net.Listener
+	api    *http.Server
+	// meshAPI is the API's mesh sub-listener, made closable: the mux's
+	// sub-listeners close only with the mux, which must outlive the API.
+	meshAPI *stoppable
+
+	self    db.Node
+	hc      *http.Client // to other nodes' APIs over the mesh
+	remote  atomic.Pointer[[]coord.Target]
+	remotes map[string]*remoteProvider // by target name, reused across refreshes
+
+	stop      chan struct{}
+	loopDone  chan struct{} // closed when loop returns; nil if it never ran
+	auditDone chan struct{} // likewise for the auditor's writer
+	serving   sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start starts a node: the mesh listener and its mux, the store (joining or
+// bootstrapping the cluster, or rejoining from the data dir), the core, the
+// node API on the mesh and on the unix socket, and the heartbeat.
+func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
+	if cfg.Transport == nil {
+		return nil, errors.New("node: no transport")
+	}
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = 2 * time.Second
+	}
+	if cfg.Stale == 0 {
+		cfg.Stale = 5 * cfg.Heartbeat
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	n := &Node{cfg: cfg, logger: logger, remotes: map[string]*remoteProvider{}, stop: make(chan struct{})}
+	n.remote.Store(&[]coord.Target{})
+	tr := cfg.Transport
+	n.hc = meshClient(tr)
+	defer func() {
+		if retErr != nil {
+			n.teardown(context.Background())
+		}
+	}()
+
+	// The mesh listener, split by header: Raft, rqlite's cluster service,
+	// the node API.
+	ln, err := tr.Listen()
+	if err != nil {
+		return nil, fmt.Errorf("node: listen on the mesh: %w", err)
+	}
+	if n.mux, err = mesh.NewMux(tr, ln, logger, cluster.MuxRaftHeader, cluster.MuxClusterHeader, HeaderAPI); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("node: %w", err)
+	}
+
+	// The store and the core.
+	ac := cfg.App
+	ac.Cluster = &db.ClusterConfig{
+		Raft: n.mux.Layer(cluster.MuxRaftHeader), Service: n.mux.Layer(cluster.MuxClusterHeader),
+		Advertise: tr.Addr(), Join: cfg.Join, Version: cfg.App.Version,
+	}
+	ac.NodeName = cfg.Name
+	ac.Remote = n.remoteTargets
+	if n.app, err = app.New(ctx, ac); err != nil {
+		return nil, err
+	}
+	if cfg.Auditor != nil {
+		n.auditDone = make(chan struct{})
+		go func() {
+			defer close(n.auditDone)
+			cfg.Auditor.run(n.app.Store, n.stop)
+		}()
+	}
+	host, _ := os.Hostname()
+	now := time.Now()
+	n.self = db.Node{ID: n.app.Store.NodeID(), Name: cmp.Or(cfg.Name, host), Addr: tr.Addr(), Version: cfg.App.Version,
+		StartedAt: now, LastSeen: now}
+
+	// The node API: on the mesh for peers, on a unix socket for this
+	// machine's commands (mode 0600: the data dir's owner only).
+	n.api = &http.Server{Handler: n.routes(), ReadHeaderTimeout: 10 * time.Second}
+	if n.sock, err = listenSocket(filepath.Join(n.app.Store.Dir(), SocketName)); err != nil {
+		return nil, err
+	}
+	n.meshAPI = newStoppable(n.mux.Listener(HeaderAPI))
+	for _, l := range []net.Listener{n.meshAPI, n.sock} {
+		n.serving.Go(func() {
+			if err := n.api.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Warn("node API stopped", "err", err)
+			}
+		})
+	}
+
+	// First heartbeat and models now, then on a timer.
+	n.beat(ctx)
+	n.loopDone = make(chan struct{})
+	go n.loop()
+	logger.Info("node started", "id", n.app.Store.NodeID(), "addr", tr.Addr(), "dir", n.app.Store.Dir())
+	return n, nil
+}
+
+// listenSocket listens on a unix socket at path, replacing a stale one a
+// crashed node left (the data dir lock proves no live node owns it).
+func listenSocket(path string) (net.Listener, error) {
+	if len(path) >= 104 {
+		return nil, fmt.Errorf("node: socket path %s is too long for a unix socket (%d bytes; the limit is about 104): use a shorter --data-dir", path, len(path))
+	}
+	os.Remove(path)
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	return l, nil
+}
+
+// App is the node's core.
+func (n *Node) App() *app.App { return n.app }
+
+// Addr is the node's mesh address.
+func (n *Node) Addr() string { return n.cfg.Transport.Addr() }
+
+// loop runs the heartbeat until Close.
+func (n *Node) loop() {
+	defer close(n.loopDone)
+	t := time.NewTicker(n.cfg.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), n.cfg.Heartbeat*2)
+			n.beat(ctx)
+			cancel()
+		}
+	}
+}
+
+// beat records this node as alive, publishes its local models when they
+// changed, and refreshes the targets other nodes host.
+func (n *Node) beat(ctx context.Context) {
+	st := n.app.Store
+	n.self.LastSeen = time.Now()
+	if _, err := st.Execute(ctx, db.UpsertNodeStmt(&n.self)); err != nil {
+		n.logger.Debug("heartbeat", "err", err)
+	}
+	if err := n.publishModels(ctx); err != nil {
+		n.logger.Debug("publish models", "err", err)
+	}
+	if err := n.refreshRemote(ctx); err != nil {
+		n.logger.Debug("refresh remote targets", "err", err)
+	}
+}
+
+// publishModels writes the models this node's local providers host into
+// the models table, when they differ from what is there.
+func (n *Node) publishModels(ctx context.Context) error {
+	c, err := n.app.Coord(ctx)
+	if err != nil {
+		return err
+	}
+	var ms []db.NodeModel
+	for _, t := range c.Targets() {
+		if !t.Local || t.Node != "" {
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		models, err := t.Provider.Models(pctx)
+		cancel()
+		if err != nil {
+			continue // an unreachable server hosts nothing now
+		}
+		for _, m := range models {
+			ms = append(ms, db.NodeModel{Provider: t.Provider.Name(), Kind: t.Provider.Kind(), Model: m.Name,
+				ContextWindow: m.ContextWindow, Loaded: m.Loaded})
+		}
+	}
+	st := n.app.Store
+	id := st.NodeID()
+	all, err := st.NodeModels(ctx)
+	if err != nil {
+		return err
+	}
+	var have []db.NodeModel
+	for _, m := range all {
+		if m.Node == id {
+			m.Node, m.UpdatedAt = "", time.Time{}
+			have = append(have, m)
+		}
+	}
+	if slices.Equal(have, ms) {
+		return nil
+	}
+	_, err = st.Execute(ctx, db.ReplaceNodeModelsStmts(id, ms, time.Now())...)
+	return err
+}
+
+// refreshRemote rebuilds the targets other live nodes host, one per node
+// and provider, reusing their providers (and so the coordinator's state).
+func (n *Node) refreshRemote(ctx context.Context) error {
+	st := n.app.Store
+	nodes, err := st.Nodes(ctx)
+	if err != nil {
+		return err
+	}
+	models, err := st.NodeModels(ctx)
+	if err != nil {
+		return err
+	}
+	live := map[string]db.Node{}
+	for _, nd := range nodes {
+		if nd.ID != st.NodeID() && nd.Addr != "" && time.Since(nd.LastSeen) < n.cfg.Stale {
+			live[nd.ID] = nd
+		}
+	}
+	byName := map[string]*remoteProvider{}
+	var names []string
+	for _, m := range models {
+		nd, ok := live[m.Node]
+		if !ok {
+			continue
+		}
+		name := nd.Name + "/" + m.Provider
+		p := byName[name]
+		if p == nil {
+			p = n.remotes[name]
+			if p == nil || p.addr != nd.Addr {
+				p = &remoteProvider{name: name, node: nd.Name, addr: nd.Addr, provider: m.Provider, kind: m.Kind, hc: n.hc}
+			}
+			p.setModels(nil)
+			byName[name] = p
+			names = append(names, name)
+		}
+		p.addModel(m)
+	}
+	slices.Sort(names)
+	targets := make([]coord.Target, 0, len(names))
+	for _, name := range names {
+		p := byName[name]
+		targets = append(targets, coord.Target{Provider: p, Local: true, Node: p.node})
+	}
+	n.remotes = byName
+	n.remote.Store(&targets)
+	return nil
+}
+
+// remoteTargets is the coordinator's Config.Remote.
+func (n *Node) remoteTargets() []coord.Target { return *n.remote.Load() }
+
+// Close shuts the node down in order: the heartbeat stops; the node API
+// stops taking requests and finishes those in flight (bounded by ctx);
+// the core closes — the store hands leadership over if it has it, then
+// closes its Raft and cluster service; then the mux and the transport,
+// which nothing uses any more. It is safe to call twice.
+func (n *Node) Close(ctx context.Context) error {
+	n.closeOnce.Do(func() { n.closeErr = n.teardown(ctx) })
+	return n.closeErr
+}
+
+func (n *Node) teardown(ctx context.Context) error {
+	var errs []error
+	select {
+	case <-n.stop:
+	default:
+		close(n.stop)
+	}
+	if n.api != nil {
+		if err := n.api.Shutdown(ctx); err != nil {
+			n.api.Close() // in-flight streams past the deadline are cut
+		}
+		n.serving.Wait()
+	}
+	if n.loopDone != nil {
+		<-n.loopDone
+	}
+	if n.auditDone != nil {
+		<-n.auditDone
+	}
+	if n.sock != nil {
+		os.Remove(n.sock.Addr().String())
+	}
+	if n.app != nil {
+		if err := n.app.Close(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if n.mux != nil {
+		if err := n.mux.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if n.meshAPI != nil {
+		n.meshAPI.wait() // its pump ends with the mux
+	}
+	if err := n.cfg.Transport.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// stoppable is a listener whose Close makes Accept return at once, while
+// the listener under it stays open: one goroutine accepts from it and
+// hands connections over until it fails (when its owner closes it).
+type stoppable struct {
+	net.Listener
+	conns chan net.Conn
+	stop  chan struct{}
+	once  sync.Once
+	done  chan struct{}
+}
+
+func newStoppable(l net.Listener) *stoppable {
+	s := &stoppable{Listener: l, conns: make(chan net.Conn), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case s.conns <- c:
+			case <-s.stop:
+				c.Close()
+			}
+		}
+	}()
+	return s
+}
+
+func (s *stoppable) Accept() (net.Conn, error) {
+	select {
+	case c := <-s.conns:
+		return c, nil
+	case <-s.stop:
+		return nil, net.ErrClosed
+	}
+}
+
+func (s *stoppable) Close() error {
+	s.once.Do(func() { close(s.stop) })
+	return nil
+}
+
+// wait waits for the accepting goroutine, once the listener under it is
+// closed.
+func (s *stoppable) wait() { <-s.done }

@@ -1,0 +1,228 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/mesh"
+	"github.com/aiex-dev/aiex/mesh/meshtest"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+// short makes a short temp dir: unix socket paths are limited to ~104 bytes
+// and t.TempDir's are long.
+func short(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "aiexn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+// startNode starts a node on tr with the given providers, joining join.
+func startNode(t *testing.T, name string, tr mesh.Transport, providers map[string]app.ProviderConfig, env map[string]string, join ...string) *Node {
+	t.Helper()
+	return startAudited(t, name, tr, &Auditor{Node: name}, providers, env, join...)
+}
+
+func startAudited(t *testing.T, name string, tr mesh.Transport, aud *Auditor, providers map[string]app.ProviderConfig, env map[string]string, join ...string) *Node {
+	t.Helper()
+	dir := filepath.Join(short(t), name)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n, err := Start(ctx, Config{
+		App: app.Config{DataDir: dir, File: app.File{Providers: providers}, Version: "test",
+			Getenv: func(k string) string { return env[k] }},
+		Transport: tr, Join: join, Name: name, Heartbeat: 100 * time.Millisecond,
+		Logger: meshtest.Logger(t, slog.LevelWarn), Auditor: aud,
+	})
+	if err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		n.Close(ctx)
+	})
+	return n
+}
+
+// waitFor polls cond until it holds or 15 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func hasRemote(n *Node, name string) bool {
+	for _, t := range n.remoteTargets() {
+		if t.Provider.Name() == name {
+			return true
+		}
+	}
+	return false
+}
+
+// cluster3 starts three nodes on trs: gpu hosts the tiny model on a fake
+// Ollama; the two laptops have no local server that answers, and laptop1
+// has a cloud provider too.
+func cluster3(t *testing.T, trs []mesh.Transport) (gpu, l1, l2 *Node, local *providertest.Ollama, cloud *providertest.OpenAI) {
+	local = providertest.NewOllama(t, providertest.WithReply("from", " the", " gpu"))
+	cloud = providertest.NewOpenAI(t, providertest.WithReply("from the cloud"),
+		providertest.WithModels(providertest.Model{Name: "tiny"}))
+	down := providertest.Unreachable(t)
+	gpu = startNode(t, "gpu", trs[0], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: local.URL()}}, nil)
+	l1 = startNode(t, "laptop1", trs[1], map[string]app.ProviderConfig{
+		"ollama": {Kind: "ollama", BaseURL: down},
+		"cloud":  {Kind: "openai", BaseURL: cloud.URL(), APIKeyEnv: "CLOUD_KEY"},
+	}, map[string]string{"CLOUD_KEY": "sk-test"}, gpu.Addr())
+	l2 = startNode(t, "laptop2", trs[2], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: down}}, nil, gpu.Addr())
+	return gpu, l1, l2, local, cloud
+}
+
+func askTiny(t *testing.T, n *Node) (string, *db.Interaction, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var b strings.Builder
+	in, err := n.App().Ask(ctx, ask.Request{Prompt: "hello", Model: "tiny"}, func(s string) error {
+		b.WriteString(s)
+		return nil
+	})
+	return b.String(), in, err
+}
+
+func TestClusterOverTCP(t *testing.T) {
+	tcp := meshtest.TCP(t, 3, nil)
+	trs := []mesh.Transport{tcp[0], tcp[1], tcp[2]}
+	gpu, l1, l2, local, _ := cluster3(t, trs)
+
+	// Every node sees every member, and the gpu's model.
+	for _, n := range []*Node{gpu, l1, l2} {
+		waitFor(t, "three members", func() bool {
+			ms, err := n.App().Store.Members(context.Background())
+			return err == nil && len(ms) == 3
+		})
+	}
+	waitFor(t, "laptop2 to see the gpu's ollama", func() bool { return hasRemote(l2, "gpu/ollama") })
+
+	// Affinity: laptop2's own Ollama is down; the request goes to the gpu
+	// node, which runs it on its Ollama, and streams back.
+	text, in, err := askTiny(t, l2)
+	if err != nil || text != "from the gpu" {
+		t.Fatalf("ask through the mesh: %q, %v", text, err)
+	}
+	if in.Provider != "gpu/ollama" || len(in.Route) != 2 || in.Route[0].Outcome != "unavailable" {
+		t.Errorf("interaction %s via %+v; want gpu/ollama after the local server failed", in.Provider, in.Route)
+	}
+	if len(local.Requests()) != 1 {
+		t.Errorf("the gpu's Ollama got %d requests", len(local.Requests()))
+	}
+	// The interaction is replicated: the gpu node sees it too.
+	waitFor(t, "the interaction on the gpu node", func() bool {
+		rows, err := gpu.App().History(context.Background(), 10)
+		return err == nil && len(rows) == 1 && rows[0].ID == in.ID
+	})
+
+	// The unix socket serves this machine's commands.
+	cl, err := Connect(context.Background(), l2.App().Store.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cl.Status(context.Background())
+	if err != nil || len(st.Members) != 3 || len(st.Nodes) != 3 {
+		t.Fatalf("status: %+v, %v", st, err)
+	}
+	var models []string
+	for _, m := range st.Models {
+		models = append(models, m.Provider+"/"+m.Model)
+	}
+	if len(models) != 1 || models[0] != "ollama/tiny:latest" {
+		t.Errorf("published models %q", models)
+	}
+	var streamed strings.Builder
+	in2, err := cl.Ask(context.Background(), AskRequest{Prompt: "hi", Model: "tiny"}, func(s string) error {
+		streamed.WriteString(s)
+		return nil
+	})
+	if err != nil || streamed.String() != "from the gpu" || in2.Provider != "gpu/ollama" {
+		t.Errorf("ask over the socket: %q, %+v, %v", streamed.String(), in2, err)
+	}
+
+	// Failover: the gpu node stops; laptop1 goes to the cloud.
+	if err := gpu.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	text, in, err = askTiny(t, l1)
+	if err != nil || text != "from the cloud" || in.Provider != "cloud" {
+		t.Fatalf("after the gpu left: %q from %v, %v", text, in, err)
+	}
+}
+
+// TestRefusesStrangers: a node with another cluster key cannot join, and
+// the refusal is in the audit stream.
+func TestRefusesStrangers(t *testing.T) {
+	aud := &Auditor{Node: "a"}
+	tcp := meshtest.TCP(t, 1, func(_ int, c *mesh.TCPConfig) { c.OnRefused = aud.OnRefused })
+	a := startAudited(t, "a", tcp[0], aud, nil, nil)
+	stranger := meshtest.TCP(t, 1, func(_ int, c *mesh.TCPConfig) { c.Node = "stranger" })[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := Start(ctx, Config{App: app.Config{DataDir: filepath.Join(short(t), "s")}, Transport: stranger, Join: []string{a.Addr()},
+		Heartbeat: 100 * time.Millisecond})
+	if err == nil {
+		t.Fatal("a node with another key joined")
+	}
+	waitFor(t, "the refusal in the audit stream", func() bool {
+		evs, err := a.App().Store.Events(context.Background(), AuditStream, 0, 10)
+		return err == nil && len(evs) > 0 && evs[0].Type == "mesh.refused"
+	})
+}
+
+func TestCloseUnblocksAndRemovesSocket(t *testing.T) {
+	tcp := meshtest.TCP(t, 1, nil)
+	n := startNode(t, "solo", tcp[0], nil, nil)
+	sock := filepath.Join(n.App().Store.Dir(), SocketName)
+	if _, err := os.Stat(sock); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := Connect(context.Background(), n.App().Store.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tailErr := make(chan error, 1)
+	go func() { tailErr <- cl.Events(context.Background(), 0, "", func(db.Event) error { return nil }) }()
+	if err := n.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-tailErr:
+		if err == nil {
+			t.Error("tail ended without an error")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("an event tail kept the node from closing")
+	}
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket left behind: %v", err)
+	}
+	if _, err := Connect(context.Background(), n.App().Store.Dir()); !errors.Is(err, ErrNoNode) {
+		t.Errorf("connect after close: %v", err)
+	}
+}

@@ -1,0 +1,198 @@
+package node
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/mesh"
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// The forwarding wire format, POST /v1/chat on the node that hosts the
+// model: the request is a chatRequest; the answer streams as
+// newline-delimited JSON, one chatFrame per line — text as it comes, then
+// one frame with Done (the result) or Error.
+
+type chatRequest struct {
+	Provider    string              `json:"provider"`
+	Model       string              `json:"model"`
+	Messages    []providers.Message `json:"messages"`
+	Tools       []providers.Tool    `json:"tools,omitempty"`
+	Temperature *float64            `json:"temperature,omitempty"`
+	MaxTokens   int                 `json:"max_tokens,omitempty"`
+}
+
+type chatFrame struct {
+	Text     string                   `json:"text,omitempty"`
+	ToolCall *providers.ToolCallDelta `json:"tool_call,omitempty"`
+	Done     *providers.Result        `json:"done,omitempty"`
+	Error    *wireError               `json:"error,omitempty"`
+}
+
+// wireError is a providers.Error on the wire.
+type wireError struct {
+	Kind         providers.ErrorKind `json:"kind"`
+	Message      string              `json:"message"`
+	Status       int                 `json:"status,omitempty"`
+	RetryAfterMS int64               `json:"retry_after_ms,omitempty"`
+	Models       []string            `json:"models,omitempty"`
+}
+
+func toWire(err error) *wireError {
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		return &wireError{Kind: pe.Kind, Message: pe.Error(), Status: pe.StatusCode,
+			RetryAfterMS: pe.RetryAfter.Milliseconds(), Models: pe.Models}
+	}
+	return &wireError{Kind: providers.KindUnavailable, Message: err.Error()}
+}
+
+func (w *wireError) err(provider string) *providers.Error {
+	return &providers.Error{Provider: provider, Kind: w.Kind, Message: w.Message, StatusCode: w.Status,
+		RetryAfter: time.Duration(w.RetryAfterMS) * time.Millisecond, Models: w.Models}
+}
+
+// remoteProvider is a provider another node hosts: requests go to that
+// node's API over the mesh, which runs them on its provider.
+type remoteProvider struct {
+	name     string // NODE/PROVIDER
+	node     string // the node's name
+	addr     string // its mesh address
+	provider string // the provider's name there
+	kind     string
+	hc       *http.Client // over the mesh, shared by the node's remote providers
+
+	mu     sync.Mutex
+	models []providers.Model
+}
+
+func (p *remoteProvider) Name() string     { return p.name }
+func (p *remoteProvider) Kind() string     { return p.kind }
+func (p *remoteProvider) Endpoint() string { return "aiex node " + p.node + " at " + p.addr }
+
+func (p *remoteProvider) setModels(ms []providers.Model) {
+	p.mu.Lock()
+	p.models = ms
+	p.mu.Unlock()
+}
+
+func (p *remoteProvider) addModel(m db.NodeModel) {
+	p.mu.Lock()
+	p.models = append(p.models, providers.Model{Name: m.Model, ContextWindow: m.ContextWindow, Local: true, Loaded: m.Loaded})
+	p.mu.Unlock()
+}
+
+// Models lists what the node published (no network round trip).
+func (p *remoteProvider) Models(context.Context) ([]providers.Model, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]providers.Model(nil), p.models...), nil
+}
+
+// PromptWindow is the window the hosting node published for model.
+func (p *remoteProvider) PromptWindow(_ context.Context, model string) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range p.models {
+		if m.Name == model && m.ContextWindow > 0 {
+			return m.ContextWindow, nil
+		}
+	}
+	return 0, errors.New("window not published")
+}
+
+// Forwarding timeouts: connecting to a node, and keeping an idle
+// connection to it for the next request.
+const (
+	dialTimeout = 5 * time.Second
+	idleTimeout = 90 * time.Second
+)
+
+// meshClient returns an HTTP client that reaches nodes' APIs over tr: the
+// URL's host is the node's mesh address.
+func meshClient(tr mesh.Transport) *http.Client {
+	d := mesh.NewDialer(tr, HeaderAPI)
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
+			timeout := dialTimeout
+			if dl, ok := ctx.Deadline(); ok {
+				timeout = min(timeout, time.Until(dl))
+			}
+			return d.Dial(addr, timeout)
+		},
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     idleTimeout,
+	}}
+}
+
+// Chat forwards req to the hosting node and streams its answer back.
+func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
+	body, err := json.Marshal(chatRequest{Provider: p.provider, Model: req.Model, Messages: req.Messages, Tools: req.Tools,
+		Temperature: req.Temperature, MaxTokens: req.MaxTokens})
+	if err != nil {
+		return providers.Result{}, err
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+p.addr+"/v1/chat", bytes.NewReader(body))
+	if err != nil {
+		return providers.Result{}, err
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	resp, err := p.hc.Do(hr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return providers.Result{}, ctx.Err()
+		}
+		return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable,
+			Message: fmt.Sprintf("cannot reach node %s at %s: %v", p.node, p.addr, err)}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, StatusCode: resp.StatusCode,
+			Message: fmt.Sprintf("node %s: %s", p.node, bytes.TrimSpace(msg))}
+	}
+	return readFrames(ctx, p.name, p.node, resp.Body, fn)
+}
+
+// readFrames reads a forwarded answer.
+func readFrames(ctx context.Context, name, node string, r io.Reader, fn func(providers.Chunk) error) (providers.Result, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var f chatFrame
+		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
+			return providers.Result{}, &providers.Error{Provider: name, Kind: providers.KindInterrupted,
+				Message: fmt.Sprintf("node %s sent a bad frame: %v", node, err)}
+		}
+		switch {
+		case f.Error != nil:
+			return providers.Result{}, f.Error.err(name)
+		case f.Done != nil:
+			return *f.Done, nil
+		}
+		if f.Text != "" || f.ToolCall != nil {
+			if err := fn(providers.Chunk{Text: f.Text, ToolCall: f.ToolCall}); err != nil {
+				return providers.Result{}, err
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return providers.Result{}, ctx.Err()
+	}
+	err := sc.Err()
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	return providers.Result{}, &providers.Error{Provider: name, Kind: providers.KindInterrupted,
+		Message: fmt.Sprintf("node %s stopped mid-answer: %v", node, err)}
+}

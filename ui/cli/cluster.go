@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// ClusterCmd groups the cluster's commands.
+type ClusterCmd struct {
+	Init   ClusterInitCmd   `cmd:"" help:"Write a new cluster key, for nodes on plain TCP."`
+	Status ClusterStatusCmd `cmd:"" help:"Nodes, leader, Raft state, each node's models and health (from the node running on the data dir)."`
+	Leave  ClusterLeaveCmd  `cmd:"" help:"Make the node running on the data dir leave its cluster."`
+	Remove ClusterRemoveCmd `cmd:"" help:"Remove another node from the cluster."`
+}
+
+// ClusterInitCmd writes a cluster key.
+type ClusterInitCmd struct {
+	Out string `required:"" placeholder:"FILE" help:"Where to write the key (mode 0600; an existing file is never overwritten)."`
+}
+
+// Run writes the key and prints its fingerprint.
+func (ci *ClusterInitCmd) Run(c *Context) error {
+	fp, err := node.InitKey(ci.Out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Out.Out, "wrote cluster key %s (fingerprint %s); give it to every node: aiex node run --listen ADDR --cluster-key %s\n", ci.Out, fp, ci.Out)
+	return nil
+}
+
+// connectNode returns a client of the node running on the data dir.
+func connectNode(c *Context) (*node.Client, error) {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := node.Connect(c, cfg.DataDir)
+	if errors.Is(err, node.ErrNoNode) {
+		return nil, usererr.New("no node is running on %s; start one with aiex node run (--tsnet NAME or --listen ADDR)", cfg.DataDir)
+	}
+	return cl, err
+}
+
+// ClusterStatusCmd shows the cluster.
+type ClusterStatusCmd struct{}
+
+// Run prints the members, the nodes' heartbeats and the models each hosts.
+func (cs *ClusterStatusCmd) Run(c *Context) error {
+	cl, err := connectNode(c)
+	if err != nil {
+		return err
+	}
+	st, err := cl.Status(c)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(st)
+	}
+	fmt.Fprintf(c.Out.Out, "this node %s at %s: %s, leader %s, applied index %d\n", st.Self, st.Addr, st.Store.State, st.Store.Leader, st.Store.AppliedIndex)
+	if st.Error != "" {
+		fmt.Fprintf(c.Out.Out, "members unknown: %s\n", st.Error)
+	}
+	seen := map[string]time.Time{}
+	names := map[string]string{}
+	for _, n := range st.Nodes {
+		seen[n.ID], names[n.ID] = n.LastSeen, n.Name
+	}
+	models := map[string][]string{}
+	for _, m := range st.Models {
+		models[m.Node] = append(models[m.Node], m.Provider+"/"+m.Model)
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, c.Out.Bold("NODE\tNAME\tADDR\tROLE\tREACHABLE\tCOMMIT\tLAST SEEN\tMODELS"))
+	for _, m := range st.Members {
+		role := "follower"
+		switch {
+		case m.Leader:
+			role = "leader"
+		case !m.Voter:
+			role = "non-voter"
+		}
+		last := "-"
+		if t, ok := seen[m.ID]; ok {
+			last = time.Since(t).Round(time.Second).String() + " ago"
+		}
+		ms := strings.Join(models[m.ID], ", ")
+		if ms == "" {
+			ms = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%d\t%s\t%s\n", m.ID, names[m.ID], m.Addr, role, m.Reachable, m.CommitIndex, last, ms)
+	}
+	return tw.Flush()
+}
+
+// ClusterLeaveCmd makes the node leave.
+type ClusterLeaveCmd struct{}
+
+// Run asks the running node to leave its cluster.
+func (cl *ClusterLeaveCmd) Run(c *Context) error {
+	client, err := connectNode(c)
+	if err != nil {
+		return err
+	}
+	if err := client.Leave(c); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.Out.Out, "left the cluster; stop the node with Ctrl-C or SIGTERM")
+	return nil
+}
+
+// ClusterRemoveCmd removes a node.
+type ClusterRemoveCmd struct {
+	Node string `arg:"" placeholder:"NODE" help:"The node's ID, as aiex cluster status shows it."`
+}
+
+// Run asks the running node to remove another one.
+func (cr *ClusterRemoveCmd) Run(c *Context) error {
+	client, err := connectNode(c)
+	if err != nil {
+		return err
+	}
+	if err := client.Remove(c, cr.Node); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Out.Out, "removed %s from the cluster\n", cr.Node)
+	return nil
+}

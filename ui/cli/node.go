@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// NodeCmd groups the node daemon's commands.
+type NodeCmd struct {
+	Run NodeRunCmd `cmd:"" help:"Run this data dir as a cluster node until SIGINT/SIGTERM."`
+}
+
+// NodeRunCmd runs the node daemon.
+type NodeRunCmd struct {
+	Tsnet      string   `placeholder:"HOSTNAME" xor:"transport" help:"Join the tailnet as HOSTNAME through tsnet (TS_AUTHKEY registers it the first time)."`
+	ControlURL string   `name:"control-url" placeholder:"URL" env:"TS_CONTROL_URL" help:"Tailnet coordination server, e.g. a headscale (default: Tailscale's)."`
+	Listen     string   `placeholder:"ADDR" xor:"transport" help:"Plain TCP: listen on ADDR (mutual TLS with the cluster key)."`
+	Advertise  string   `placeholder:"HOST:PORT" help:"Plain TCP: the address peers dial (default: --listen)."`
+	ClusterKey string   `name:"cluster-key" placeholder:"FILE" help:"Plain TCP: the cluster key file (or AIEX_CLUSTER_KEY holding the key)."`
+	Join       []string `placeholder:"PEER" sep:"," help:"Peers' mesh addresses to join through, when this data dir is not yet a member."`
+	Name       string   `placeholder:"NAME" help:"This node's name (default: the host name)."`
+	AllowUser  []string `name:"allow-user" placeholder:"LOGIN" sep:"," help:"Tailnet users who may join and call this node (default: your own user)."`
+	AllowTag   []string `name:"allow-tag" placeholder:"TAG" sep:"," help:"Tags (tag:NAME) whose nodes may join and call this node."`
+	Tag        []string `placeholder:"TAG" sep:"," help:"Tags this node declares (plain TCP) or requests (tailnet)."`
+	Web        string   `placeholder:"ADDR" help:"Serve the web UI on ADDR (reserved: not available yet)."`
+}
+
+// shutdownTimeout bounds the ordered teardown after a signal.
+const shutdownTimeout = 15 * time.Second
+
+// Run starts the node and serves until the context ends (a signal).
+func (nc *NodeRunCmd) Run(c *Context) error {
+	if nc.Web != "" {
+		return usererr.Usage("--web is reserved for the web UI, which this version does not have yet")
+	}
+	if nc.Tsnet == "" && nc.Listen == "" {
+		return usererr.Usage("aiex node run needs a transport: --tsnet HOSTNAME (a tailnet) or --listen ADDR (plain TCP with --cluster-key)")
+	}
+	cfg, err := c.appConfig()
+	if err != nil {
+		return err
+	}
+	mc := node.MeshConfig{Tailnet: nc.Tsnet, ControlURL: nc.ControlURL, Listen: nc.Listen, Advertise: nc.Advertise,
+		Node: nc.Name, AllowUsers: nc.AllowUser, AllowTags: nc.AllowTag, Tags: nc.Tag, Logger: c.Logger}
+	if nc.Tsnet == "" {
+		switch {
+		case nc.ClusterKey != "":
+			if mc.Key, err = node.ReadKey(nc.ClusterKey); err != nil {
+				return err
+			}
+		default:
+			mc.Key = strings.TrimSpace(os.Getenv("AIEX_CLUSTER_KEY"))
+		}
+	}
+	auditor := &node.Auditor{Node: nc.Name}
+	mc.OnRefused = auditor.OnRefused
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return usererr.Wrap(err, "cannot create the data dir %s: %v", cfg.DataDir, err)
+	}
+	tr, err := node.NewTransport(c, cfg.DataDir, mc)
+	if err != nil {
+		return err
+	}
+	n, err := node.Start(c, node.Config{App: cfg, Transport: tr, Join: nc.Join, Name: nc.Name, Logger: c.Logger, Auditor: auditor})
+	if err != nil {
+		tr.Close()
+		return err
+	}
+	st := n.App().Store.Status()
+	fmt.Fprintf(c.Out.Err, "aiex node %s running: mesh %s, %s (leader %s); Ctrl-C stops it\n", st.NodeID, n.Addr(), st.State, st.Leader)
+	<-c.Done()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c), shutdownTimeout)
+	defer cancel()
+	if err := n.Close(ctx); err != nil {
+		return fmt.Errorf("node shutdown: %w", err)
+	}
+	fmt.Fprintln(c.Out.Err, "aiex node stopped")
+	return nil
+}
