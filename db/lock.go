@@ -35,11 +35,13 @@ func lockDir(dir string) (*dirLock, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		defer f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, &usererr.Error{
-				Msg: fmt.Sprintf("data dir %s is in use by %s; wait for it to finish, or use another --data-dir",
-					dir, holder(f)),
-				Err: err,
+			msg := fmt.Sprintf("data dir %s is in use by %s; wait for it to finish, or use another --data-dir", dir, holder(f))
+			if _, serr := os.Stat(filepath.Join(dir, "aiex.sock")); serr == nil {
+				// The node daemon holds it (app/node's socket).
+				msg = fmt.Sprintf("data dir %s is held by the aiex node running as %s; ask, explain, cluster and events go through it, other commands need it stopped",
+					dir, holder(f))
 			}
+			return nil, &usererr.Error{Msg: msg, Err: err}
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}

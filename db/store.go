@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/rqlite/rqlite/v8/snapshot"
 	"github.com/rqlite/rqlite/v8/store"
 )
@@ -214,6 +215,14 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 				return nil, fmt.Errorf("db.Open: bootstrap: %w", err)
 			}
 		}
+		// A data dir that is a member of a multi-node cluster cannot elect
+		// itself alone: say so at once rather than time out.
+		if !isNew {
+			if servers, err := str.Nodes(); err == nil && len(servers) > 1 {
+				cm := &ClusterMemberError{Dir: dir, Nodes: len(servers)}
+				return nil, &usererr.Error{Msg: cm.Error() + "; start it there and commands go through it", Err: cm}
+			}
+		}
 		// Wait until this node leads and has replayed its log into SQLite.
 		if err := waitLeader(ctx, leaderCh, timeout); err != nil {
 			return nil, fmt.Errorf("db.Open: %w", err)
@@ -227,6 +236,18 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ClusterMemberError is returned by a solo Open of a data dir that is a
+// member of a cluster of several nodes: only the node daemon, with the
+// mesh, can open it.
+type ClusterMemberError struct {
+	Dir   string
+	Nodes int
+}
+
+func (e *ClusterMemberError) Error() string {
+	return fmt.Sprintf("data dir %s is a member of a cluster of %d nodes; it opens only in its node (aiex node run)", e.Dir, e.Nodes)
 }
 
 // waitLeader waits for this node to become leader.

@@ -1,0 +1,157 @@
+package main
+
+// Tests of aiex node run and the commands that go through a running node,
+// as users run them: one node on plain TCP with a cluster key.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+func TestNodeRunCommand(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("through", " the node"))
+	s := newSandbox(t, fake.URL())
+	key := filepath.Join(s.home, "cluster.key")
+
+	// A cluster key: written once, never overwritten.
+	r := s.mustRun("cluster", "init", "--out", key)
+	if !strings.Contains(r.stdout, "fingerprint") {
+		t.Errorf("cluster init: %q", r.stdout)
+	}
+	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", fi, err)
+	}
+	if r := s.run("", "cluster", "init", "--out", key); r.code == 0 {
+		t.Error("cluster init overwrote a key")
+	}
+
+	// No transport, no key, a reserved flag: usage errors.
+	for _, args := range [][]string{
+		{"node", "run"},
+		{"node", "run", "--listen", "127.0.0.1:0"},
+		{"node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key, "--web", ":8080"},
+	} {
+		if r := s.run("", args...); r.code != 2 {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+	// Without a node, cluster commands say how to start one.
+	r = s.run("", "cluster", "status")
+	if r.code != 1 {
+		t.Errorf("cluster status without a node: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "no node is running", "aiex node run")
+
+	// Start the node.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := s.command(ctx, "", "node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key, "--name", "solo")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	})
+	sock := filepath.Join(s.dataDir(), "aiex.sock")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node did not start; stderr:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// Status through the socket.
+	var st struct {
+		Self    string `json:"self"`
+		Members []struct {
+			ID     string `json:"id"`
+			Leader bool   `json:"leader"`
+		} `json:"members"`
+		Models []struct {
+			Provider, Model string
+		} `json:"models"`
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		if err := json.Unmarshal([]byte(s.mustRun("cluster", "status", "--json").stdout), &st); err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Models) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(st.Members) != 1 || !st.Members[0].Leader || len(st.Models) != 1 || st.Models[0].Model != "tiny:latest" {
+		t.Fatalf("status %+v", st)
+	}
+	if out := s.mustRun("cluster", "status").stdout; !strings.Contains(out, "leader") || !strings.Contains(out, "ollama/tiny:latest") {
+		t.Errorf("status table:\n%s", out)
+	}
+
+	// ask goes through the node; commands that need the store say why not.
+	if out := s.mustRun("ask", "-m", "tiny", "--no-code", "hello").stdout; out != "through the node\n" {
+		t.Errorf("ask through the node: %q", out)
+	}
+	r = s.run("", "history")
+	if r.code != 1 {
+		t.Errorf("history while the node runs: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "held by the aiex node", "stop")
+
+	// events tail through the node shows the request's event.
+	tctx, tcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer tcancel()
+	tail := s.command(tctx, "", "events", "tail", "--stream", "llm")
+	out, _ := tail.StdoutPipe()
+	if err := tail.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	n, _ := out.Read(buf)
+	if line := string(buf[:n]); !strings.Contains(line, "llm.interaction.finished") {
+		t.Errorf("events tail: %q", line)
+	}
+	tail.Process.Signal(syscall.SIGINT)
+	tail.Wait()
+
+	// SIGTERM: an ordered shutdown, exit 0, the socket gone.
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("node exit: %v; stderr:\n%s", err, stderr.String())
+		}
+		exited <- nil // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("node did not stop on SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "aiex node stopped") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(sock); err == nil {
+		t.Error("socket left behind")
+	}
+	// The single-node cluster opens alone again, with the request recorded.
+	if rows := s.history(); len(rows) != 1 || rows[0].Response != "through the node" {
+		t.Errorf("history after the node stopped: %+v", rows)
+	}
+}
