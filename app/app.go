@@ -39,6 +39,9 @@ type Config struct {
 	// Remote lists the targets other nodes host, for the coordinator's
 	// local_affinity routing (app/node); nil means none.
 	Remote func() []coord.Target
+	// Nodes counts the cluster's live nodes, for cluster-wide rate limits
+	// (app/node); nil means this node alone.
+	Nodes func() int
 }
 
 // App holds the services of one aiex process.
@@ -139,6 +142,7 @@ func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {
 		Hint:        providerHint(a.cfg.ConfigPath),
 		Logger:      a.logger,
 		Remote:      a.cfg.Remote,
+		Nodes:       a.cfg.Nodes,
 	}), nil
 }
 

@@ -95,6 +95,11 @@ type Config struct {
 	// (Target.Node set), asked for at every request: the set changes as
 	// nodes come and go. Each keeps its breaker and limits across requests.
 	Remote func() []Target
+	// Nodes, if set, returns how many nodes of the cluster are live: rate
+	// limits are cluster-wide, each node taking an equal share of them.
+	// (Spend caps are cluster-wide already: every node's spending is in the
+	// replicated interaction log they are checked against.)
+	Nodes func() int
 }
 
 // Coordinator routes requests. It is safe for concurrent use.

@@ -343,3 +343,34 @@ func TestAllUnreachable(t *testing.T) {
 		t.Fatalf("b's failed attempt not recorded as an error: %+v", in)
 	}
 }
+
+// TestClusterWideRateLimit: with three live nodes, a limit of 6 requests a
+// minute gives this node 2 (a burst of 2, then one every 30 s); with one
+// node left, the whole limit is this node's again (one every 10 s).
+func TestClusterWideRateLimit(t *testing.T) {
+	a := pt.NewScripted("a", "openai", ok("a"), ok("a"), ok("a"))
+	ta := target(a, false)
+	ta.Limits = coord.Limits{RequestsPerMinute: 6}
+	nodes := 3
+	e := newEnv(t, coord.Config{Targets: []coord.Target{ta}, Nodes: func() int { return nodes }})
+	for i := range 2 {
+		if out, _, err := e.chat(t, coord.Request{Provider: "a"}); err != nil || out != "a" {
+			t.Fatalf("request %d: %q %v", i, out, err)
+		}
+	}
+	wait := func() time.Duration {
+		_, _, err := e.chat(t, coord.Request{Provider: "a"})
+		var pe *providers.Error
+		if !errors.As(err, &pe) || pe.Kind != providers.KindRateLimited {
+			t.Fatalf("want a local rate limit, got %v", err)
+		}
+		return pe.RetryAfter
+	}
+	if d := wait(); d < 25*time.Second {
+		t.Errorf("with 3 nodes the next request waits %s; want ~30 s (2 a minute)", d)
+	}
+	nodes = 1
+	if d := wait(); d > 11*time.Second {
+		t.Errorf("with 1 node the next request waits %s; want ≤ 10 s (6 a minute)", d)
+	}
+}

@@ -59,6 +59,7 @@ const maxLimitWait = 2 * time.Second
 // waitLimits takes a request (and its estimated tokens) from the route's
 // rate limiters, waiting up to maxLimitWait.
 func (r *run) waitLimits(ctx context.Context, t *target, rt *route) error {
+	r.c.shareLimits(t, rt)
 	now := time.Now()
 	var res []*rate.Reservation
 	if rt.reqs != nil {
@@ -152,4 +153,29 @@ func (c *Coordinator) checkCaps(ctx context.Context) error {
 		return err
 	}
 	return check(caps.MonthlyUSD, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), "monthly", "monthly_usd")
+}
+
+// shareLimits gives this node its share of a cloud target's rate limits
+// when they are cluster-wide: each of the N live nodes gets 1/N of the
+// configured rate and burst, so the cluster as a whole stays within the
+// limit (not N times it). Targets another node hosts are limited there.
+func (c *Coordinator) shareLimits(t *target, rt *route) {
+	if c.cfg.Nodes == nil || t.Node != "" {
+		return
+	}
+	n := max(1, c.cfg.Nodes())
+	for _, lim := range []struct {
+		l   *rate.Limiter
+		per int
+	}{{rt.reqs, t.Limits.RequestsPerMinute}, {rt.toks, t.Limits.TokensPerMinute}} {
+		if lim.l == nil || lim.per <= 0 {
+			continue
+		}
+		share := max(1, lim.per/n)
+		if lim.l.Burst() != share {
+			now := time.Now()
+			lim.l.SetLimitAt(now, rate.Limit(float64(share)/60))
+			lim.l.SetBurstAt(now, share)
+		}
+	}
 }

@@ -72,6 +72,7 @@ type Node struct {
 	self    db.Node
 	hc      *http.Client // to other nodes' APIs over the mesh
 	remote  atomic.Pointer[[]coord.Target]
+	live    atomic.Int64 // live nodes, this one included
 	remotes map[string]*remoteProvider // by target name, reused across refreshes
 
 	stop      chan struct{}
@@ -102,6 +103,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	}
 	n := &Node{cfg: cfg, logger: logger, remotes: map[string]*remoteProvider{}, stop: make(chan struct{})}
 	n.remote.Store(&[]coord.Target{})
+	n.live.Store(1)
 	tr := cfg.Transport
 	n.hc = meshClient(tr)
 	defer func() {
@@ -129,6 +131,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	}
 	ac.NodeName = cfg.Name
 	ac.Remote = n.remoteTargets
+	ac.Nodes = func() int { return int(n.live.Load()) }
 	if n.app, err = app.New(ctx, ac); err != nil {
 		return nil, err
 	}
@@ -313,6 +316,7 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 	}
 	n.remotes = byName
 	n.remote.Store(&targets)
+	n.live.Store(int64(len(live) + 1))
 	return nil
 }
 
