@@ -72,7 +72,7 @@ type Node struct {
 	self    db.Node
 	hc      *http.Client // to other nodes' APIs over the mesh
 	remote  atomic.Pointer[[]coord.Target]
-	live    atomic.Int64 // live nodes, this one included
+	live    atomic.Int64               // live nodes, this one included
 	remotes map[string]*remoteProvider // by target name, reused across refreshes
 
 	stop      chan struct{}
