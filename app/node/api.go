@@ -22,6 +22,7 @@ import (
 // newline-delimited JSON.
 //
 //	GET  /v1/status          ClusterStatus
+//	GET  /v1/models          every model this node can route to (ModelsReply)
 //	POST /v1/chat            a forwarded request for one of this node's local providers (chatRequest → chatFrame…)
 //	POST /v1/ask             a question for this node's core, from a command (AskRequest → askFrame…)
 //	GET  /v1/events?after=N  every event with id > N, then new ones as they are appended (db.Event…)
@@ -30,6 +31,7 @@ import (
 func (n *Node) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/status", n.handleStatus)
+	mux.HandleFunc("GET /v1/models", n.handleModels)
 	mux.HandleFunc("POST /v1/chat", n.handleChat)
 	mux.HandleFunc("POST /v1/ask", n.handleAsk)
 	mux.HandleFunc("GET /v1/events", n.handleEvents)
@@ -73,6 +75,22 @@ func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, cs)
+}
+
+// ModelsReply is what GET /v1/models returns: app.Models as this node
+// sees it, other nodes' models included.
+type ModelsReply struct {
+	Models []app.ModelInfo   `json:"models"`
+	Errors map[string]string `json:"errors"`
+}
+
+func (n *Node) handleModels(w http.ResponseWriter, r *http.Request) {
+	ms, errs, err := n.app.Models(r.Context())
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, ModelsReply{Models: ms, Errors: errs})
 }
 
 // handleChat runs a forwarded request on one of this node's own local

@@ -89,6 +89,20 @@ func (c *Client) Status(ctx context.Context) (*ClusterStatus, error) {
 	return &cs, nil
 }
 
+// Models asks the node for every model it can route to.
+func (c *Client) Models(ctx context.Context) (*ModelsReply, error) {
+	resp, err := c.do(ctx, http.MethodGet, "/v1/models", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var mr ModelsReply
+	if err := json.NewDecoder(resp.Body).Decode(&mr); err != nil {
+		return nil, fmt.Errorf("node models: %w", err)
+	}
+	return &mr, nil
+}
+
 // Leave makes the node leave its cluster.
 func (c *Client) Leave(ctx context.Context) error {
 	resp, err := c.do(ctx, http.MethodPost, "/v1/leave", nil)

@@ -156,6 +156,19 @@ func TestClusterOverTCP(t *testing.T) {
 	if len(models) != 1 || models[0] != "ollama/tiny:latest" {
 		t.Errorf("published models %q", models)
 	}
+	mr, err := cl.Models(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosted := false
+	for _, m := range mr.Models {
+		if m.Provider == "gpu/ollama" && m.Node == "gpu" && m.Model == "tiny:latest" {
+			hosted = true
+		}
+	}
+	if !hosted {
+		t.Errorf("models from laptop2 do not show the gpu's: %+v", mr.Models)
+	}
 	var streamed strings.Builder
 	in2, err := cl.Ask(context.Background(), AskRequest{Prompt: "hi", Model: "tiny"}, func(s string) error {
 		streamed.WriteString(s)

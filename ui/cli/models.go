@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"text/tabwriter"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/node"
 )
 
 // ModelsCmd lists every model of every provider.
@@ -13,11 +15,7 @@ type ModelsCmd struct{}
 
 // Run prints the table or, with --json, an array.
 func (m *ModelsCmd) Run(c *Context) error {
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	models, errs, err := core.Models(c)
+	models, errs, err := m.models(c)
 	if err != nil {
 		return err
 	}
@@ -61,4 +59,29 @@ func (m *ModelsCmd) Run(c *Context) error {
 		fmt.Fprintf(c.Out.Err, "aiex: %s unreachable: %s\n", n, errs[n])
 	}
 	return nil
+}
+
+// models asks the node running on the data dir (which knows the other
+// nodes' models) or, without one, this process's own providers.
+func (m *ModelsCmd) models(c *Context) ([]app.ModelInfo, map[string]string, error) {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	cl, err := node.Connect(c, cfg.DataDir)
+	switch {
+	case err == nil:
+		mr, err := cl.Models(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		return mr.Models, mr.Errors, nil
+	case !errors.Is(err, node.ErrNoNode):
+		return nil, nil, err
+	}
+	core, err := c.App()
+	if err != nil {
+		return nil, nil, err
+	}
+	return core.Models(c)
 }
