@@ -155,3 +155,18 @@ func TestNodeRunCommand(t *testing.T) {
 		t.Errorf("history after the node stopped: %+v", rows)
 	}
 }
+
+func TestClusterJoinRecordsPeers(t *testing.T) {
+	s := newSandbox(t, providertest.Unreachable(t))
+	if r := s.run("", "cluster", "join", "not-an-address"); r.code != 2 {
+		t.Errorf("bad peer: exit %d", r.code)
+	}
+	r := s.mustRun("cluster", "join", "10.0.0.5:7420", "10.0.0.6:7420")
+	if !strings.Contains(r.stdout, "will join through 10.0.0.5:7420, 10.0.0.6:7420") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(s.dataDir(), "join"))
+	if err != nil || string(b) != "10.0.0.5:7420\n10.0.0.6:7420\n" {
+		t.Errorf("join file %q, %v", b, err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,10 +125,14 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	}
 
 	// The store and the core.
+	join := cfg.Join
+	if len(join) == 0 {
+		join = savedJoin(cfg.App.DataDir)
+	}
 	ac := cfg.App
 	ac.Cluster = &db.ClusterConfig{
 		Raft: n.mux.Layer(cluster.MuxRaftHeader), Service: n.mux.Layer(cluster.MuxClusterHeader),
-		Advertise: tr.Addr(), Join: cfg.Join, Version: cfg.App.Version,
+		Advertise: tr.Addr(), Join: join, Version: cfg.App.Version,
 	}
 	ac.NodeName = cfg.Name
 	ac.Remote = n.remoteTargets
@@ -168,6 +173,32 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	go n.loop()
 	logger.Info("node started", "id", n.app.Store.NodeID(), "addr", tr.Addr(), "dir", n.app.Store.Dir())
 	return n, nil
+}
+
+// joinFile records, in the data dir, peers to join through (aiex cluster
+// join), for a start without Join.
+const joinFile = "join"
+
+// SaveJoin records peers for the next start of the node on dataDir.
+func SaveJoin(dataDir string, peers []string) error {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	path := filepath.Join(dataDir, joinFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strings.Join(peers, "\n")+"\n"), 0o600); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	return os.Rename(tmp, path)
+}
+
+// savedJoin returns the peers SaveJoin recorded, if any.
+func savedJoin(dataDir string) []string {
+	b, err := os.ReadFile(filepath.Join(dataDir, joinFile))
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(b))
 }
 
 // listenSocket listens on a unix socket at path, replacing a stale one a

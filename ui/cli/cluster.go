@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +16,7 @@ import (
 type ClusterCmd struct {
 	Init   ClusterInitCmd   `cmd:"" help:"Write a new cluster key, for nodes on plain TCP."`
 	Status ClusterStatusCmd `cmd:"" help:"Nodes, leader, Raft state, each node's models and health (from the node running on the data dir)."`
+	Join   ClusterJoinCmd   `cmd:"" help:"Record peers for this data dir's node to join through when it next starts (aiex node run)."`
 	Leave  ClusterLeaveCmd  `cmd:"" help:"Make the node running on the data dir leave its cluster."`
 	Remove ClusterRemoveCmd `cmd:"" help:"Remove another node from the cluster."`
 }
@@ -130,5 +132,33 @@ func (cr *ClusterRemoveCmd) Run(c *Context) error {
 		return err
 	}
 	fmt.Fprintf(c.Out.Out, "removed %s from the cluster\n", cr.Node)
+	return nil
+}
+
+// ClusterJoinCmd records peers to join through.
+type ClusterJoinCmd struct {
+	Peers []string `arg:"" placeholder:"PEER" help:"Mesh addresses (HOST:PORT) of members of the cluster to join."`
+}
+
+// Run writes the peers into the data dir, where aiex node run reads them
+// when it is given no --join. A running node cannot join another cluster:
+// it is a member of its own.
+func (cj *ClusterJoinCmd) Run(c *Context) error {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return err
+	}
+	if _, err := node.Connect(c, cfg.DataDir); err == nil {
+		return usererr.New("a node is running on %s and is already a member of its cluster; stop it, then aiex cluster join PEER and aiex node run (or aiex node run --join PEER)", cfg.DataDir)
+	}
+	for _, p := range cj.Peers {
+		if _, _, err := net.SplitHostPort(p); err != nil {
+			return usererr.Usage("peer %q: want HOST:PORT, the address the peer's node listens on", p)
+		}
+	}
+	if err := node.SaveJoin(cfg.DataDir, cj.Peers); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Out.Out, "aiex node run on %s will join through %s\n", cfg.DataDir, strings.Join(cj.Peers, ", "))
 	return nil
 }
