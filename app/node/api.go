@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
@@ -59,6 +61,7 @@ func (n *Node) Status(ctx context.Context) (*ClusterStatus, error) {
 	if cs.Members, err = st.Members(ctx); err != nil {
 		cs.Error = err.Error()
 	}
+	n.peerStates(ctx, cs.Members)
 	if cs.Nodes, err = st.Nodes(ctx); err != nil {
 		return nil, err
 	}
@@ -68,7 +71,44 @@ func (n *Node) Status(ctx context.Context) (*ClusterStatus, error) {
 	return cs, nil
 }
 
+// peerStates fills in the Raft state and applied index of the other
+// members, which rqlite's node meta lacks, by asking each node's API
+// (in parallel, briefly: an unreachable node keeps them empty).
+func (n *Node) peerStates(ctx context.Context, ms []db.Member) {
+	ctx, cancel := context.WithTimeout(ctx, peerStatusTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range ms {
+		if ms[i].Self || !ms[i].Reachable {
+			continue
+		}
+		wg.Go(func() {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+ms[i].Addr+"/v1/status?self=1", nil)
+			if err != nil {
+				return
+			}
+			resp, err := n.hc.Do(req)
+			if err != nil {
+				return
+			}
+			defer resp.Body.Close()
+			var st db.Status
+			if resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&st) == nil {
+				ms[i].State, ms[i].AppliedIndex = st.State, st.AppliedIndex
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// peerStatusTimeout bounds peerStates.
+const peerStatusTimeout = time.Second
+
 func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("self") != "" {
+		writeJSON(w, n.app.Store.Status()) // a peer filling in its status
+		return
+	}
 	cs, err := n.Status(r.Context())
 	if err != nil {
 		httpError(w, http.StatusInternalServerError, err)

@@ -92,11 +92,17 @@ func hasRemoteTarget(n *Node, name string) bool {
 	return slices.ContainsFunc(n.remoteTargets(), func(t coord.Target) bool { return t.Provider.Name() == name })
 }
 
-// askModel asks n's core a question for model and returns the streamed text.
+// askModel asks n's core a question for model and returns the streamed
+// text, under a 30 s deadline.
 func askModel(t testing.TB, n *Node, model, prompt string) (string, *db.Interaction, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	return askCtx(ctx, n, model, prompt)
+}
+
+// askCtx asks n's core a question for model under ctx.
+func askCtx(ctx context.Context, n *Node, model, prompt string) (string, *db.Interaction, error) {
 	var b strings.Builder
 	in, err := n.App().Ask(ctx, ask.Request{Prompt: prompt, Model: model}, func(s string) error {
 		b.WriteString(s)

@@ -149,6 +149,11 @@ func TestClusterOverTCP(t *testing.T) {
 	if err != nil || len(st.Members) != 3 || len(st.Nodes) != 3 {
 		t.Fatalf("status: %+v, %v", st, err)
 	}
+	for _, m := range st.Members {
+		if m.State == "" || m.AppliedIndex == 0 {
+			t.Errorf("member %s: state %q, applied index %d; want each node's own", m.ID, m.State, m.AppliedIndex)
+		}
+	}
 	var models []string
 	for _, m := range st.Models {
 		models = append(models, m.Provider+"/"+m.Model)

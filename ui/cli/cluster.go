@@ -79,7 +79,7 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		models[m.Node] = append(models[m.Node], m.Provider+"/"+m.Model)
 	}
 	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, c.Out.Bold("NODE\tNAME\tADDR\tROLE\tREACHABLE\tCOMMIT\tLAST SEEN\tMODELS"))
+	fmt.Fprintln(tw, c.Out.Bold("NODE\tNAME\tADDR\tROLE\tRAFT\tAPPLIED\tREACHABLE\tLAST SEEN\tMODELS"))
 	for _, m := range st.Members {
 		role := "follower"
 		switch {
@@ -96,7 +96,11 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		if ms == "" {
 			ms = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%d\t%s\t%s\n", m.ID, names[m.ID], m.Addr, role, m.Reachable, m.CommitIndex, last, ms)
+		state := m.State
+		if state == "" {
+			state = "?"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\n", m.ID, names[m.ID], m.Addr, role, state, m.AppliedIndex, m.Reachable, last, ms)
 	}
 	return tw.Flush()
 }
