@@ -147,6 +147,8 @@ func (n *Node) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fw := newFrameWriter(w)
+	stop := fw.keepalive(keepaliveEvery)
+	defer stop()
 	res, err := p.Chat(r.Context(), providers.Request{Model: req.Model, Messages: req.Messages, Tools: req.Tools,
 		Temperature: req.Temperature, MaxTokens: req.MaxTokens}, func(c providers.Chunk) error {
 		return fw.write(chatFrame{Text: c.Text, ToolCall: c.ToolCall})
@@ -267,20 +269,54 @@ func (n *Node) handleRemove(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]string{"removed": id})
 }
 
+// keepaliveEvery is how often a forwarded answer with nothing to say (a
+// model loading, a long think) sends an empty frame, so that the origin can
+// tell a slow model from a dead node (see idleTimeout).
+const keepaliveEvery = 2 * time.Second
+
 // frameWriter writes newline-delimited JSON, flushing each line.
 type frameWriter struct {
+	mu  sync.Mutex
 	w   http.ResponseWriter
 	enc *json.Encoder
 	rc  *http.ResponseController
 }
 
+// keepalive writes an empty frame every d until stop is called.
+func (f *frameWriter) keepalive(d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if f.write(struct{}{}) != nil {
+					return
+				}
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
 func newFrameWriter(w http.ResponseWriter) *frameWriter {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
-	return &frameWriter{w: w, enc: json.NewEncoder(w), rc: http.NewResponseController(w)}
+	f := &frameWriter{w: w, enc: json.NewEncoder(w), rc: http.NewResponseController(w)}
+	f.rc.Flush() // the header now: the origin times out waiting for it
+	return f
 }
 
 func (f *frameWriter) write(v any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.enc.Encode(v); err != nil {
 		return err
 	}

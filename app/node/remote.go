@@ -113,9 +113,15 @@ func (p *remoteProvider) PromptWindow(_ context.Context, model string) (int, err
 
 // Forwarding timeouts: connecting to a node, and keeping an idle
 // connection to it for the next request.
+// A node that died mid-answer on a tailnet sends no reset: the stream
+// just goes quiet. The hosting node sends a frame at least every
+// keepaliveEvery, so silence for frameTimeout means it is gone; its
+// response header comes at once, before the model is asked.
 const (
-	dialTimeout = 5 * time.Second
-	idleTimeout = 90 * time.Second
+	dialTimeout   = 3 * time.Second
+	headerTimeout = 5 * time.Second
+	frameTimeout  = 4 * keepaliveEvery
+	idleTimeout   = 90 * time.Second
 )
 
 // meshClient returns an HTTP client that reaches nodes' APIs over tr: the
@@ -130,8 +136,9 @@ func meshClient(tr mesh.Transport) *http.Client {
 			}
 			return d.Dial(addr, timeout)
 		},
-		MaxIdleConnsPerHost: 4,
-		IdleConnTimeout:     idleTimeout,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       idleTimeout,
+		ResponseHeaderTimeout: headerTimeout,
 	}}
 }
 
@@ -142,7 +149,12 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 	if err != nil {
 		return providers.Result{}, err
 	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+p.addr+"/v1/chat", bytes.NewReader(body))
+	// Cancelled when the node goes silent (no frame for frameTimeout).
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	silent := time.AfterFunc(frameTimeout, func() { cancel(errSilent) })
+	defer silent.Stop()
+	hr, err := http.NewRequestWithContext(sctx, http.MethodPost, "http://"+p.addr+"/v1/chat", bytes.NewReader(body))
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -151,6 +163,9 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 	if err != nil {
 		if ctx.Err() != nil {
 			return providers.Result{}, ctx.Err()
+		}
+		if errors.Is(context.Cause(sctx), errSilent) {
+			err = errSilent
 		}
 		return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable,
 			Message: fmt.Sprintf("cannot reach node %s at %s: %v", p.node, p.addr, err)}
@@ -161,14 +176,26 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 		return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, StatusCode: resp.StatusCode,
 			Message: fmt.Sprintf("node %s: %s", p.node, bytes.TrimSpace(msg))}
 	}
-	return readFrames(ctx, p.name, p.node, resp.Body, fn)
+	res, err := readFrames(sctx, p.name, p.node, resp.Body, func() { silent.Reset(frameTimeout) }, fn)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(sctx), errSilent) {
+		kind := providers.KindUnavailable
+		if providers.KindOf(err) == providers.KindInterrupted {
+			kind = providers.KindInterrupted
+		}
+		return res, &providers.Error{Provider: p.name, Kind: kind, Message: fmt.Sprintf("node %s at %s went silent", p.node, p.addr)}
+	}
+	return res, err
 }
 
+// errSilent cancels a forwarded request whose node stopped sending.
+var errSilent = errors.New("the node went silent")
+
 // readFrames reads a forwarded answer.
-func readFrames(ctx context.Context, name, node string, r io.Reader, fn func(providers.Chunk) error) (providers.Result, error) {
+func readFrames(ctx context.Context, name, node string, r io.Reader, alive func(), fn func(providers.Chunk) error) (providers.Result, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
+		alive()
 		var f chatFrame
 		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
 			return providers.Result{}, &providers.Error{Provider: name, Kind: providers.KindInterrupted,
