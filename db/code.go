@@ -356,6 +356,18 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 	if w.Done {
 		out = append(out, Stmt(codeDone, w.Analyzer, w.Now, w.Project))
 	}
+	// Count the files whose chunks changed, for the symbol graph's ranks
+	// (app/index/rank.go), in the same transaction: no extra write.
+	changed := map[string]bool{}
+	for _, p := range w.Drop {
+		changed[p] = true
+	}
+	for _, f := range w.Chunked {
+		changed[f.Path] = true
+	}
+	if len(changed) > 0 {
+		out = append(out, CodeRankStaleStmt(w.Project, len(changed)))
+	}
 	return out, nil
 }
 

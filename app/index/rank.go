@@ -35,14 +35,10 @@ const (
 // reports whether it computed them.
 func (ix *Indexer) updateRanks(ctx context.Context, proj db.CodeProject, changed, files int) (bool, error) {
 	st := ix.cfg.Store
+	// The run's write batches counted the changed files into rank_stale
+	// (db.CodeWrite); proj holds the count from before the run.
 	stale := proj.RankStale + int64(changed)
 	if !proj.RankedAt.IsZero() && float64(stale) < rankShare*float64(files) {
-		if changed == 0 {
-			return false, nil
-		}
-		if _, err := st.Execute(ctx, db.CodeRankStaleStmt(proj.ID, changed)); err != nil {
-			return false, fmt.Errorf("index: ranks: %w", err)
-		}
 		return false, nil
 	}
 	start := time.Now()
