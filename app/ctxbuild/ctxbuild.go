@@ -115,12 +115,11 @@ type Context struct {
 	Reserve int `json:"reserve"`
 	// Budget is Window − Reserve: what the prompt may take. Tokens is what
 	// the rendered prompt takes, counted with the request's counter.
-	Budget   int      `json:"budget"`
-	Tokens   int      `json:"tokens"`
-	Target   *Item    `json:"target,omitempty"`
-	Included []Item   `json:"included"` // in prompt order, the target first
-	Dropped  []Item   `json:"dropped"`
-	Messages []string `json:"-"`
+	Budget   int    `json:"budget"`
+	Tokens   int    `json:"tokens"`
+	Target   *Item  `json:"target,omitempty"`
+	Included []Item `json:"included"` // in prompt order, the target first
+	Dropped  []Item `json:"dropped"`
 	// Stale lists files that changed since they were indexed: their code
 	// is read as it is now.
 	Stale []string `json:"stale,omitempty"`

@@ -20,7 +20,7 @@ import (
 
 // The node API, served to peers over the mesh (whose transport has
 // authenticated and authorised them) and to this machine's commands over
-// the unix socket (mode 0600). JSON in and out; streams are
+// the unix socket (mode 0600; the last four routes are the socket's only). JSON in and out; streams are
 // newline-delimited JSON.
 //
 //	GET  /v1/status          ClusterStatus
@@ -30,15 +30,22 @@ import (
 //	GET  /v1/events?after=N  every event with id > N, then new ones as they are appended (db.Event…)
 //	POST /v1/leave           this node leaves the cluster
 //	POST /v1/remove?node=ID  removes another node
-func (n *Node) routes() http.Handler {
+//
+// Peers on the mesh get only what forwarding and status need (status,
+// models, chat); the rest — running this node's core on a path of this
+// machine, membership changes, the event log — is for the socket, that
+// is for this machine's user.
+func (n *Node) routes(local bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/status", n.handleStatus)
 	mux.HandleFunc("GET /v1/models", n.handleModels)
 	mux.HandleFunc("POST /v1/chat", n.handleChat)
-	mux.HandleFunc("POST /v1/ask", n.handleAsk)
-	mux.HandleFunc("GET /v1/events", n.handleEvents)
-	mux.HandleFunc("POST /v1/leave", n.handleLeave)
-	mux.HandleFunc("POST /v1/remove", n.handleRemove)
+	if local {
+		mux.HandleFunc("POST /v1/ask", n.handleAsk)
+		mux.HandleFunc("GET /v1/events", n.handleEvents)
+		mux.HandleFunc("POST /v1/leave", n.handleLeave)
+		mux.HandleFunc("POST /v1/remove", n.handleRemove)
+	}
 	return mux
 }
 

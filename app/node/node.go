@@ -65,7 +65,8 @@ type Node struct {
 	app    *app.App
 	mux    *mesh.Mux
 	sock   net.Listener
-	api    *http.Server
+	api    *http.Server // the node API for peers, on the mesh
+	local  *http.Server // the node API for this machine, on the socket
 	// meshAPI is the API's mesh sub-listener, made closable: the mux's
 	// sub-listeners close only with the mux, which must outlive the API.
 	meshAPI *stoppable
@@ -154,14 +155,19 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 
 	// The node API: on the mesh for peers, on a unix socket for this
 	// machine's commands (mode 0600: the data dir's owner only).
-	n.api = &http.Server{Handler: n.routes(), ReadHeaderTimeout: 10 * time.Second}
+	n.api = &http.Server{ReadHeaderTimeout: 10 * time.Second}
+	n.local = &http.Server{Handler: n.routes(true), ReadHeaderTimeout: 10 * time.Second}
+	n.api.Handler = n.routes(false)
 	if n.sock, err = listenSocket(filepath.Join(n.app.Store.Dir(), SocketName)); err != nil {
 		return nil, err
 	}
 	n.meshAPI = newStoppable(n.mux.Listener(HeaderAPI))
-	for _, l := range []net.Listener{n.meshAPI, n.sock} {
+	for _, sl := range []struct {
+		srv *http.Server
+		l   net.Listener
+	}{{n.api, n.meshAPI}, {n.local, n.sock}} {
 		n.serving.Go(func() {
-			if err := n.api.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := sl.srv.Serve(sl.l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Warn("node API stopped", "err", err)
 			}
 		})
@@ -371,12 +377,14 @@ func (n *Node) teardown(ctx context.Context) error {
 	default:
 		close(n.stop)
 	}
-	if n.api != nil {
-		if err := n.api.Shutdown(ctx); err != nil {
-			n.api.Close() // in-flight streams past the deadline are cut
+	for _, srv := range []*http.Server{n.api, n.local} {
+		if srv != nil {
+			if err := srv.Shutdown(ctx); err != nil {
+				srv.Close() // in-flight streams past the deadline are cut
+			}
 		}
-		n.serving.Wait()
 	}
+	n.serving.Wait()
 	if n.loopDone != nil {
 		<-n.loopDone
 	}
