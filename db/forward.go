@@ -66,8 +66,10 @@ func (s *Store) noQuorum(cause error) *NoQuorumError {
 
 // forwardTimeout bounds each read and write of a request forwarded to the
 // leader, which includes the leader's time to commit and apply it (a big
-// index batch takes seconds on a busy machine).
-const forwardTimeout = 30 * time.Second
+// index batch takes seconds on a busy machine), whatever the caller's
+// deadline: a leader that died on a tailnet sends no reset, and the read
+// would otherwise wait for the whole deadline (an LLM request's is 10 min).
+const forwardTimeout = 15 * time.Second
 
 // fwdClient is a cluster client whose connections carry one tag, so that
 // they can all be closed when the client is retired after a leader change.
@@ -207,7 +209,7 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 
 func fwdTimeout(ctx context.Context) time.Duration {
 	if d, ok := ctx.Deadline(); ok {
-		return max(time.Until(d), time.Millisecond)
+		return min(max(time.Until(d), time.Millisecond), forwardTimeout)
 	}
 	return forwardTimeout
 }
