@@ -69,7 +69,7 @@ func (s *Store) noQuorum(cause error) *NoQuorumError {
 // index batch takes seconds on a busy machine), whatever the caller's
 // deadline: a leader that died on a tailnet sends no reset, and the read
 // would otherwise wait for the whole deadline (an LLM request's is 10 min).
-const forwardTimeout = 15 * time.Second
+const forwardTimeout = 8 * time.Second
 
 // fwdClient is a cluster client whose connections carry one tag, so that
 // they can all be closed when the client is retired after a leader change.
@@ -182,6 +182,11 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 		case unknown:
 			if !idempotent {
 				return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+			}
+			// The leader went quiet mid-request: the wait for the next
+			// one starts now, not when the request was first sent.
+			if next := time.Now().Add(c.cfg.LeaderWait); !ctxBound && next.After(deadline) {
+				deadline = next
 			}
 		}
 		wait := time.Until(deadline)

@@ -59,7 +59,7 @@ const (
 func InsertInteractionStmt(in *Interaction) Statement {
 	return Stmt(`INSERT INTO llm_interaction
 		(id, session_id, node, provider, model, prompt, status, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		in.ID, in.SessionID, in.Node, in.Provider, in.Model, in.Prompt, in.Status, in.StartedAt)
 }
 
@@ -206,8 +206,10 @@ func asTimePtr(v any) *time.Time {
 
 // StartInteraction records in as it starts (status running), so that an
 // interaction cut short by a crash still leaves a row behind.
+// The insert ignores a row already there, so it is safe to send again to a
+// new leader when the old one was lost mid-write.
 func (s *Store) StartInteraction(ctx context.Context, in *Interaction) error {
-	_, err := s.Execute(ctx, InsertInteractionStmt(in))
+	_, err := s.ExecuteIdempotent(ctx, InsertInteractionStmt(in))
 	return err
 }
 

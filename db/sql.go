@@ -35,6 +35,18 @@ var ErrStatement = errors.New("statement failed")
 // later (see Sync). With no reachable leader it fails with a
 // *NoQuorumError (ErrNoQuorum) after ClusterConfig.LeaderWait.
 func (s *Store) Execute(ctx context.Context, stmts ...Statement) ([]Result, error) {
+	return s.exec(ctx, false, stmts)
+}
+
+// ExecuteIdempotent is Execute for statements that may apply twice with
+// the same effect (an insert that ignores a row already there): when the
+// leader is lost after the request was sent, it is sent again to the next
+// leader instead of failing with ErrOutcomeUnknown.
+func (s *Store) ExecuteIdempotent(ctx context.Context, stmts ...Statement) ([]Result, error) {
+	return s.exec(ctx, true, stmts)
+}
+
+func (s *Store) exec(ctx context.Context, idempotent bool, stmts []Statement) ([]Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -43,7 +55,7 @@ func (s *Store) Execute(ctx context.Context, stmts ...Statement) ([]Result, erro
 		return nil, err
 	}
 	s.written.Add(requestBytes(stmts))
-	resps, _, err := s.execute(ctx, &proto.ExecuteRequest{Request: req}, false)
+	resps, _, err := s.execute(ctx, &proto.ExecuteRequest{Request: req}, idempotent)
 	if err != nil {
 		var nq *NoQuorumError
 		if errors.As(err, &nq) {

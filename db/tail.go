@@ -63,6 +63,9 @@ func (s *Store) startTail() error {
 			case g := <-t.ch:
 				for _, ev := range g.GetEvents() {
 					if ev.GetTable() == "events" {
+						// CDC speaks from inside SQLite's commit, before the
+						// row is visible to readers: wait until it is.
+						s.str.WaitForFSMIndex(g.GetIndex(), tailFallback)
 						t.seen.Store(true)
 						t.wake.fire()
 						break

@@ -273,6 +273,9 @@ type run struct {
 	notFound []string // models listed by providers that lacked the model
 	streamed bool     // a chunk reached fn: no more retries or failovers
 	ok       bool     // an attempt succeeded
+	// recordErr is set when the store refused the request's first record:
+	// the request ends with it.
+	recordErr error
 }
 
 // tryTarget tries one provider; done reports that the request is over
@@ -305,6 +308,10 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 			return false, nil
 		}
 		err = r.attempt(ctx, t, model, rt, attempt)
+		if r.recordErr != nil {
+			doneFn(nil) // the store failed, not the provider
+			return true, r.recordErr
+		}
 		doneFn(err)
 		switch {
 		case r.ok:
@@ -373,13 +380,17 @@ func (r *run) skip(t *target, model string, err error) {
 func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, retry int) error {
 	c := r.c
 	if r.in == nil {
-		r.in = &db.Interaction{
+		in := &db.Interaction{
 			ID: newID(), SessionID: r.req.SessionID, Node: c.cfg.Node, Provider: t.name, Model: model,
 			Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: c.cfg.Now(), Strategy: string(r.strategy),
 		}
-		if err := c.cfg.Recorder.StartInteraction(ctx, r.in); err != nil {
-			return fmt.Errorf("coord: record start: %w", err)
+		// No answer goes out unrecorded: if the store cannot take the
+		// request (no quorum in a cluster), the request ends with that.
+		if err := c.cfg.Recorder.StartInteraction(ctx, in); err != nil {
+			r.recordErr = fmt.Errorf("coord: cannot record the request: %w", err)
+			return r.recordErr
 		}
+		r.in = in
 	}
 	in := r.in
 	in.Provider, in.Model = t.name, model

@@ -66,8 +66,12 @@ func startSpec(t testing.TB, s nodeSpec) *Node {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
+		start := time.Now()
 		if err := n.Close(ctx); err != nil {
 			t.Logf("close %s: %v", s.name, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Logf("closing %s took %v", s.name, d.Round(time.Millisecond))
 		}
 	})
 	return n

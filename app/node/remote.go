@@ -177,6 +177,11 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 			Message: fmt.Sprintf("node %s: %s", p.node, bytes.TrimSpace(msg))}
 	}
 	res, err := readFrames(sctx, p.name, p.node, resp.Body, func() { silent.Reset(frameTimeout) }, fn)
+	if err == nil {
+		// Read to the end so that the connection goes back to the pool: a
+		// body closed early costs the next request a TCP and TLS handshake.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	}
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(sctx), errSilent) {
 		kind := providers.KindUnavailable
 		if providers.KindOf(err) == providers.KindInterrupted {

@@ -1,0 +1,160 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// Export formats.
+const (
+	FormatMarkdown = "markdown"
+	FormatJSON     = "json"
+)
+
+// Export writes the session ref names to w as Markdown or JSON.
+func (s *Service) Export(ctx context.Context, ref Ref, project, format string, w io.Writer) error {
+	if format != FormatMarkdown && format != FormatJSON && format != "md" {
+		return usererr.Usage("unknown export format %q; use markdown or json", format)
+	}
+	sess, err := s.Open(ctx, ref, project)
+	if err != nil {
+		return err
+	}
+	if format == FormatJSON {
+		return sess.WriteJSON(ctx, w)
+	}
+	return sess.WriteMarkdown(ctx, w)
+}
+
+// Document is a whole session as JSON exports it.
+type Document struct {
+	Session Info    `json:"session"`
+	Usage   []Usage `json:"usage"`
+	Turns   []Turn  `json:"turns"`
+}
+
+// Document returns the whole session.
+func (s *Session) Document(ctx context.Context) Document {
+	return Document{Session: s.Info(), Usage: s.Usage(), Turns: s.Turns(ctx, 1, 0)}
+}
+
+// WriteJSON writes the session's Document, indented.
+func (s *Session) WriteJSON(ctx context.Context, w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s.Document(ctx))
+}
+
+// WriteMarkdown writes the session as a Markdown document: a header with
+// what the session is, then each turn's prompt and answer with what
+// answered it and what context went with it.
+func (s *Session) WriteMarkdown(ctx context.Context, w io.Writer) error {
+	d := s.Document(ctx)
+	var b strings.Builder
+	in := d.Session
+	title := in.Title
+	if title == "" {
+		title = "Session " + in.ID
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	fmt.Fprintf(&b, "- **Session:** %s (%s)\n", in.ID, in.Status)
+	fmt.Fprintf(&b, "- **Project:** %s\n", in.Project)
+	fmt.Fprintf(&b, "- **Started:** %s by %s on %s\n", stamp(in.CreatedAt), in.Actor, in.Node)
+	fmt.Fprintf(&b, "- **Updated:** %s\n", stamp(in.UpdatedAt))
+	fmt.Fprintf(&b, "- **Turns:** %d · %d → %d tokens · %s\n", in.Turns, in.PromptTokens, in.CompletionTokens, dollars(in.CostUSD))
+	for _, u := range d.Usage {
+		fmt.Fprintf(&b, "- **%s/%s:** %s · %d → %d tokens · %s\n", u.Provider, u.Model, plural(u.Turns, "turn"), u.PromptTokens,
+			u.CompletionTokens, dollars(u.CostUSD))
+	}
+	for _, t := range d.Turns {
+		b.WriteString("\n")
+		writeTurn(&b, t)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteTurnMarkdown writes one turn as WriteMarkdown does (a resumed
+// session shows its last turn first).
+func WriteTurnMarkdown(w io.Writer, t Turn) error {
+	var b strings.Builder
+	writeTurn(&b, t)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeTurn(b *strings.Builder, t Turn) {
+	fmt.Fprintf(b, "## Turn %d\n\n", t.N)
+	parts := []string{t.Status}
+	if t.Reason != "" {
+		parts[0] += ": " + t.Reason
+	}
+	if t.Provider != "" || t.Model != "" {
+		who := t.Provider + "/" + t.Model
+		if t.Node != "" {
+			who += " on " + t.Node
+		}
+		parts = append(parts, who)
+	}
+	if t.Status == db.TurnCompleted || t.PromptTokens+t.CompletionTokens > 0 {
+		parts = append(parts, fmt.Sprintf("%d → %d tokens", t.PromptTokens, t.CompletionTokens), dollars(t.CostUSD))
+	}
+	if t.TotalMillis > 0 {
+		parts = append(parts, millis(t.TotalMillis))
+	}
+	if t.InteractionID != "" {
+		parts = append(parts, "interaction "+t.InteractionID)
+	}
+	fmt.Fprintf(b, "*%s · %s*\n\n", strings.Join(parts, " · "), stamp(t.StartedAt))
+	if c := t.Context; c != nil {
+		fmt.Fprintf(b, "**Context:** %d of %d tokens", c.Tokens, c.Budget)
+		if c.HistoryTurns > 0 {
+			fmt.Fprintf(b, "; %s of history (%d tokens)", plural(int64(c.HistoryTurns), "earlier turn"), c.HistoryTokens)
+		}
+		if len(c.Chunks) > 0 {
+			names := make([]string, 0, len(c.Chunks))
+			for _, ch := range c.Chunks {
+				names = append(names, fmt.Sprintf("`%s` %s (%d)", ch.Path, ch.Name, ch.Tokens))
+			}
+			fmt.Fprintf(b, "; %d chunks: %s", len(c.Chunks), strings.Join(names, ", "))
+		}
+		if c.Dropped > 0 {
+			fmt.Fprintf(b, "; %d dropped", c.Dropped)
+		}
+		b.WriteString("\n\n")
+	}
+	fmt.Fprintf(b, "### Prompt\n\n%s\n", strings.TrimRight(t.Prompt, "\n"))
+	if t.Answer != "" {
+		fmt.Fprintf(b, "\n### Answer\n\n%s\n", strings.TrimRight(t.Answer, "\n"))
+	}
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func dollars(usd float64) string { return fmt.Sprintf("$%.6f", usd) }
+
+func millis(ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%d ms", ms)
+	}
+	return fmt.Sprintf("%.1f s", float64(ms)/1000)
+}
+
+func plural(n int64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

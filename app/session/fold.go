@@ -1,0 +1,348 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// state is a session folded from its events: exactly the rows of the
+// projections (so that loading it from them loses nothing), plus whether
+// the stream has ended. It is the projection's events.Fold, the live
+// writer's state and, as JSON, the snapshot. Live appends and replay fold
+// the same decoded payloads through apply; the rows written are a function
+// of the state alone.
+type state struct {
+	Session db.SessionRow     `json:"session"`
+	Turns   []db.SessionTurn  `json:"turns"`
+	Usage   []db.SessionUsage `json:"usage"` // by provider, model
+	Removed bool              `json:"removed,omitempty"`
+
+	dirty dirty // what live writes must write since the last append
+	// refs: where a replay can copy each turn's prompt and answer from
+	// (events read from the log, by id), by turn. (Copying the context too,
+	// with ->, was measured slower than carrying it: SQLite re-renders it.)
+	refs map[int64]*db.TextRef
+}
+
+// dirty is what changed since the state was last written.
+type dirty struct {
+	turns      map[int64]bool
+	usage      map[[2]string]bool
+	dropTurns  bool // archived: its turns leave session_turns
+	writeTurns bool // unarchived: all of its turns come back
+}
+
+// stateSchema is the version of the snapshot JSON; a change to state
+// that old snapshots cannot be read as bumps it (old snapshots are then
+// ignored, or, for pruned streams, must be converted in NewFold).
+const stateSchema = 1
+
+var _ events.Fold = (*state)(nil)
+
+func newState(id string) *state {
+	return &state{Session: db.SessionRow{ID: id}, Turns: []db.SessionTurn{}, Usage: []db.SessionUsage{}}
+}
+
+// Version implements events.Fold.
+func (st *state) Version() int64 { return st.Session.Version }
+
+// Ended implements events.Fold.
+func (st *state) Ended() bool { return st.Removed }
+
+// Skip implements events.Fold.
+func (st *state) Skip(ev *events.Event) { st.Session.Version = ev.Version }
+
+// Snapshot implements events.Fold.
+func (st *state) Snapshot() (int, json.RawMessage, error) {
+	b, err := json.Marshal(st)
+	return stateSchema, b, err
+}
+
+// errInvalid wraps the reasons an event cannot follow the ones before it.
+var errInvalid = errors.New("invalid")
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errInvalid, fmt.Sprintf(format, args...))
+}
+
+// Apply implements events.Fold. It checks everything before it changes
+// anything, so a refused event leaves the state as it was.
+func (st *state) Apply(ev *events.Event, p events.Payload) error {
+	s := &st.Session
+	t := ev.Time.UTC()
+	if st.Removed {
+		return invalid("session was removed")
+	}
+	if _, ok := p.(*Started); !ok && s.Version == 0 {
+		return invalid("%s before %s", ev.Type, TypeStarted)
+	}
+	switch p := p.(type) {
+	case *Started:
+		if s.Version != 0 {
+			return invalid("session started twice")
+		}
+		*s = db.SessionRow{ID: s.ID, Project: p.Project, Status: db.SessionActive, Actor: ev.Actor, Node: ev.Node, CreatedAt: t}
+	case *TurnStarted:
+		if s.Status != db.SessionActive {
+			return invalid("turn started in an archived session")
+		}
+		if p.Turn != int64(len(st.Turns))+1 {
+			return invalid("turn %d started after turn %d", p.Turn, len(st.Turns))
+		}
+		st.Turns = append(st.Turns, db.SessionTurn{SessionID: s.ID, Turn: p.Turn, Status: db.TurnRunning, Prompt: p.Prompt,
+			Provider: p.Provider, Model: p.Model, Context: contextJSON(p.Context), Owner: p.Owner, Key: p.Key,
+			Actor: ev.Actor, StartedAt: t})
+		if p.Prompt != "" && referable(ev) {
+			st.ref(p.Turn).PromptEvent = ev.ID
+		}
+		s.Turns = int64(len(st.Turns))
+		if s.Title == "" {
+			s.Title = title(p.Prompt)
+		}
+		st.markTurn(p.Turn)
+	case *TurnCompleted:
+		if err := st.end(ev, p.Turn, db.TurnCompleted, &p.Outcome, db.TurnRunning, db.TurnInterrupted); err != nil {
+			return err
+		}
+	case *TurnInterrupted:
+		if err := st.end(ev, p.Turn, db.TurnInterrupted, &p.Outcome, db.TurnRunning); err != nil {
+			return err
+		}
+	case *TurnFailed:
+		if err := st.end(ev, p.Turn, db.TurnFailed, &p.Outcome, db.TurnRunning); err != nil {
+			return err
+		}
+	case *Archived:
+		if s.Status != db.SessionActive {
+			return invalid("archived twice")
+		}
+		s.Status = db.SessionArchived
+		st.dirty.dropTurns, st.dirty.writeTurns = true, false
+		st.dirty.turns = nil
+	case *Unarchived:
+		if s.Status != db.SessionArchived {
+			return invalid("unarchived but not archived")
+		}
+		s.Status = db.SessionActive
+		st.dirty.dropTurns, st.dirty.writeTurns = false, true
+	case *Removed:
+		st.Removed = true
+	default:
+		return invalid("%s is not a session event", ev.Type)
+	}
+	s.Version = ev.Version
+	s.UpdatedAt = t
+	return nil
+}
+
+// end records how turn n ended, if its status is one of was. A turn
+// that ended with usage counts toward the session's usage; a late answer
+// to an interrupted turn replaces what the interruption counted.
+func (st *state) end(ev *events.Event, n int64, status string, o *Outcome, was ...string) error {
+	if n < 1 || n > int64(len(st.Turns)) {
+		return invalid("turn %d %s but the session has %d turns", n, status, len(st.Turns))
+	}
+	tr := &st.Turns[n-1]
+	ok := false
+	for _, w := range was {
+		ok = ok || tr.Status == w
+	}
+	if !ok {
+		return invalid("turn %d %s but it is %s", n, status, tr.Status)
+	}
+	st.count(tr, -1)
+	tr.Status = status
+	tr.Answer = o.Answer
+	if o.Provider != "" || o.Model != "" {
+		tr.Provider, tr.Model = o.Provider, o.Model
+	}
+	tr.Node, tr.InteractionID = o.Node, o.InteractionID
+	tr.PromptTokens, tr.CompletionTokens, tr.CostNUSD = o.PromptTokens, o.CompletionTokens, o.CostNUSD
+	tr.TTFTMillis, tr.TotalMillis = o.TTFTMillis, o.TotalMillis
+	if c := contextJSON(o.Context); c != "" {
+		tr.Context = c
+	}
+	tr.Error = o.Reason
+	tr.FinishedAt = ev.Time.UTC()
+	st.count(tr, +1)
+	// Where a replay copies the answer from: this event, or nowhere.
+	if o.Answer != "" && referable(ev) {
+		st.ref(n).AnswerEvent = ev.ID
+	} else if r := st.refs[n]; r != nil {
+		r.AnswerEvent = 0
+	}
+	if status == db.TurnCompleted {
+		st.Session.Provider, st.Session.Model = tr.Provider, tr.Model
+	}
+	st.markTurn(n)
+	return nil
+}
+
+// count adds (sign +1) or takes away (-1) what an ended turn counts
+// toward the session's usage.
+func (st *state) count(tr *db.SessionTurn, sign int64) {
+	if tr.Status == db.TurnRunning || (tr.Provider == "" && tr.Model == "") {
+		return
+	}
+	s := &st.Session
+	s.PromptTokens += sign * tr.PromptTokens
+	s.CompletionTokens += sign * tr.CompletionTokens
+	s.CostNUSD += sign * tr.CostNUSD
+	key := [2]string{tr.Provider, tr.Model}
+	i := sort.Search(len(st.Usage), func(i int) bool {
+		u := st.Usage[i]
+		return u.Provider > key[0] || (u.Provider == key[0] && u.Model >= key[1])
+	})
+	if i == len(st.Usage) || st.Usage[i].Provider != key[0] || st.Usage[i].Model != key[1] {
+		st.Usage = append(st.Usage, db.SessionUsage{})
+		copy(st.Usage[i+1:], st.Usage[i:])
+		st.Usage[i] = db.SessionUsage{SessionID: s.ID, Provider: key[0], Model: key[1]}
+	}
+	u := &st.Usage[i]
+	u.Turns += sign
+	u.PromptTokens += sign * tr.PromptTokens
+	u.CompletionTokens += sign * tr.CompletionTokens
+	u.CostNUSD += sign * tr.CostNUSD
+	if st.dirty.usage == nil {
+		st.dirty.usage = map[[2]string]bool{}
+	}
+	st.dirty.usage[key] = true
+}
+
+// ref is turn n's TextRef, made if need be.
+func (st *state) ref(n int64) *db.TextRef {
+	if st.refs == nil {
+		st.refs = map[int64]*db.TextRef{}
+	}
+	r := st.refs[n]
+	if r == nil {
+		r = &db.TextRef{PromptPath: "$.prompt", AnswerPath: "$.answer"}
+		st.refs[n] = r
+	}
+	return r
+}
+
+// referable reports whether SQLite's ->> reads the strings of ev's payload
+// exactly as Go decoded them, so that a replay may copy them from the
+// event: an event read from the log (it has an id), at its type's current
+// schema version (not upcast: the JSON is laid out as TurnStarted and
+// Outcome are, $.prompt and $.answer), whose payload is valid UTF-8 with no
+// surrogate escapes (Go replaces bad bytes and lone surrogates with
+// U+FFFD; SQLite would keep them). Payloads written by this package are
+// always so.
+func referable(ev *events.Event) bool {
+	return ev.ID > 0 && ev.Schema == currentSchema()[ev.Type] && utf8.Valid(ev.Payload) &&
+		!bytes.Contains(ev.Payload, []byte(`\ud`)) && !bytes.Contains(ev.Payload, []byte(`\uD`))
+}
+
+// currentSchema is the schema version each session event type is written
+// at (built on first use, read-only after).
+var currentSchema = sync.OnceValue(func() map[string]int {
+	m := map[string]int{}
+	for _, t := range Types() {
+		m[t.Name] = t.Version
+	}
+	return m
+})
+
+func (st *state) markTurn(n int64) {
+	if st.dirty.turns == nil {
+		st.dirty.turns = map[int64]bool{}
+	}
+	st.dirty.turns[n] = true
+}
+
+// liveStmts are the statements that bring the projections from the state
+// last written to this one: the session's row, the turns and usage rows
+// that changed; on archive its turns leave, on unarchive they all come
+// back; on removal every row goes.
+func (st *state) liveStmts() []db.Statement {
+	id := st.Session.ID
+	if st.Removed {
+		return append(db.DeleteSessionStmts(id), db.DeleteSnapshotStmt(Stream(id)))
+	}
+	stmts := db.UpsertSessionsStmts([]db.SessionRow{st.Session})
+	switch {
+	case st.dirty.dropTurns:
+		stmts = append(stmts, db.DeleteSessionTurnsStmt(id))
+	case st.dirty.writeTurns:
+		stmts = append(stmts, db.UpsertSessionTurnsStmts(st.Turns)...)
+	case st.Session.Status == db.SessionActive && len(st.dirty.turns) > 0:
+		rows := make([]db.SessionTurn, 0, len(st.dirty.turns))
+		for _, tr := range st.Turns {
+			if st.dirty.turns[tr.Turn] {
+				rows = append(rows, tr)
+			}
+		}
+		stmts = append(stmts, db.UpsertSessionTurnsStmts(rows)...)
+	}
+	if len(st.dirty.usage) > 0 {
+		rows := make([]db.SessionUsage, 0, len(st.dirty.usage))
+		for _, u := range st.Usage {
+			if st.dirty.usage[[2]string{u.Provider, u.Model}] {
+				rows = append(rows, u)
+			}
+		}
+		stmts = append(stmts, db.UpsertSessionUsageStmts(rows)...)
+	}
+	return stmts
+}
+
+// written forgets what changed: the rows are written.
+func (st *state) written() { st.dirty = dirty{} }
+
+// running lists the turns still running.
+func (st *state) running() []*db.SessionTurn {
+	var out []*db.SessionTurn
+	for i := range st.Turns {
+		if st.Turns[i].Status == db.TurnRunning {
+			out = append(out, &st.Turns[i])
+		}
+	}
+	return out
+}
+
+// turnByKey is the turn started with key, or nil.
+func (st *state) turnByKey(key string) *db.SessionTurn {
+	for i := len(st.Turns) - 1; i >= 0; i-- {
+		if st.Turns[i].Key == key {
+			return &st.Turns[i]
+		}
+	}
+	return nil
+}
+
+// contextJSON is the context a turn row keeps: the payload's bytes.
+func contextJSON(c json.RawMessage) string {
+	if string(c) == "null" {
+		return ""
+	}
+	return string(c)
+}
+
+// titleRunes bounds a session's title.
+const titleRunes = 72
+
+// title is the first non-empty line of a prompt, shortened.
+func title(prompt string) string {
+	line := ""
+	for l := range strings.SplitSeq(prompt, "\n") {
+		if line = strings.TrimSpace(l); line != "" {
+			break
+		}
+	}
+	if utf8.RuneCountInString(line) <= titleRunes {
+		return line
+	}
+	r := []rune(line)
+	return strings.TrimSpace(string(r[:titleRunes-1])) + "…"
+}

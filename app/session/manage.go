@@ -1,0 +1,133 @@
+package session
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// ListOptions selects sessions for List.
+type ListOptions struct {
+	Project  string // "" means every project
+	Archived bool   // include archived sessions
+	Limit    int    // <= 0 means all
+}
+
+// List returns sessions, most recently updated first.
+func (s *Service) List(ctx context.Context, o ListOptions) ([]Info, error) {
+	rows, err := s.st.Sessions(ctx, db.SessionFilter{Project: o.Project, Archived: o.Archived, Limit: o.Limit})
+	if err != nil {
+		return nil, fmt.Errorf("session: list: %w", err)
+	}
+	out := make([]Info, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, infoOf(r))
+	}
+	return out, nil
+}
+
+// Archive takes a session out of the hot projections: its turns leave
+// session_turns (a snapshot taken with the event keeps them at hand), it
+// leaves List and "last", and it can no longer be continued until it is
+// unarchived. Archiving an archived session does nothing. A session with
+// a turn being answered is refused.
+func (s *Service) Archive(ctx context.Context, ref Ref, project, actor string) (Info, error) {
+	sess, err := s.writable(ctx, ref, project, actor)
+	if err != nil || sess == nil {
+		return Info{}, err
+	}
+	if sess.st.Session.Status == db.SessionArchived {
+		return sess.Info(), nil
+	}
+	if err := sess.reap(ctx); err != nil {
+		return Info{}, err
+	}
+	err = sess.record(ctx, func(st *state) ([]events.Payload, error) {
+		if st.Session.Status == db.SessionArchived {
+			return nil, nil
+		}
+		if err := s.idle(ctx, st); err != nil {
+			return nil, err
+		}
+		return []events.Payload{&Archived{}}, nil
+	})
+	if err != nil {
+		return Info{}, err
+	}
+	return sess.Info(), nil
+}
+
+// Unarchive brings an archived session back: its turns return to the
+// projections, and it can be continued. Unarchiving an active session
+// does nothing.
+func (s *Service) Unarchive(ctx context.Context, ref Ref, project, actor string) (Info, error) {
+	sess, err := s.writable(ctx, ref, project, actor)
+	if err != nil || sess == nil {
+		return Info{}, err
+	}
+	err = sess.record(ctx, func(st *state) ([]events.Payload, error) {
+		if st.Session.Status != db.SessionArchived {
+			return nil, nil
+		}
+		return []events.Payload{&Unarchived{}}, nil
+	})
+	if err != nil {
+		return Info{}, err
+	}
+	return sess.Info(), nil
+}
+
+// Remove deletes a session: its rows leave every projection and its
+// snapshot goes. Its events stay in the log (append-only) until retention
+// prunes them; a replay leaves it removed. A session with a turn being
+// answered is refused. It returns the session as it was.
+func (s *Service) Remove(ctx context.Context, ref Ref, project, actor string) (Info, error) {
+	sess, err := s.writable(ctx, ref, project, actor)
+	if err != nil || sess == nil {
+		return Info{}, err
+	}
+	if err := sess.reap(ctx); err != nil {
+		return Info{}, err
+	}
+	info := sess.Info()
+	err = sess.record(ctx, func(st *state) ([]events.Payload, error) {
+		if err := s.idle(ctx, st); err != nil {
+			return nil, err
+		}
+		info = infoOf(st.Session)
+		return []events.Payload{&Removed{}}, nil
+	})
+	return info, err
+}
+
+// writable loads the session ref names, archived or not, for writing.
+func (s *Service) writable(ctx context.Context, ref Ref, project, actor string) (*Session, error) {
+	if ref == RefNew || ref == "" {
+		return nil, usererr.Usage("name a session: an id, or last")
+	}
+	row, ok, err := s.resolve(ctx, ref, project)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &usererr.Error{Msg: "no session in this project yet", Err: ErrNotFound}
+	}
+	st, err := s.load(ctx, row)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{svc: s, st: st, actor: actor}, nil
+}
+
+// idle refuses a session with a turn still being answered.
+func (s *Service) idle(ctx context.Context, st *state) error {
+	for _, tr := range st.running() {
+		if s.alive(ctx, tr) {
+			return &usererr.Error{Msg: fmt.Sprintf("session %s is answering turn %d; try again when it ends", st.Session.ID, tr.Turn), Err: ErrBusy}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,335 @@
+// Package session is the conversation a user has with the assistant in a
+// project: its turns (the prompt, the answer, the model, provider and node
+// that answered, the context that was sent, tokens and cost), kept as an
+// event stream per session ("session/<id>", app/events) and projected into
+// the sessions, session_turns and session_usage tables in the same Raft
+// transaction. Any interface (CLI, TUI, LSP, web) on any node of the
+// cluster can continue a session another one started.
+//
+// A Service resolves references ("new", "last", an id or a unique prefix
+// of one) to Sessions; a Session records its turns with optimistic
+// concurrency (two writers never interleave silently: the loser reloads
+// and retries). A turn whose process died while it ran is marked
+// interrupted the next time the session is continued.
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// Config configures a Service. Log and Store are required; the rest works
+// at its zero value.
+type Config struct {
+	// Log is the event log; its registry must hold Types().
+	Log *events.Log
+	// Store holds the projections.
+	Store *db.Store
+	// Instance names this process among those that ever ran on this node
+	// (turn ownership); "" means a random one.
+	Instance string
+	// SnapshotEvery: a session's state is snapshotted, in the transaction
+	// of its events, whenever its version crosses a multiple of it; 0
+	// means 1,000.
+	SnapshotEvery int64
+	// MaxTurn is how long a turn can run at most (the coordinator's
+	// deadline and then some): a running turn of another node older than
+	// that is interrupted; 0 means 15 minutes.
+	MaxTurn time.Duration
+	// NodeAlive, if set, says whether another node of the cluster is up;
+	// a running turn of a node that is down is interrupted at once. nil
+	// leaves other nodes' turns to MaxTurn.
+	NodeAlive func(ctx context.Context, node string) bool
+	// NewID makes session ids; nil means 12 random hex digits.
+	NewID  func() string
+	Logger *slog.Logger
+}
+
+// Service manages sessions. It is safe for concurrent use.
+type Service struct {
+	cfg    Config
+	log    *events.Log
+	st     *db.Store
+	node   string
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	active map[string]bool // keys of the turns this process is running
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Instance == "" {
+		cfg.Instance = randomHex(4)
+	}
+	if cfg.SnapshotEvery <= 0 {
+		cfg.SnapshotEvery = 1000
+	}
+	if cfg.MaxTurn <= 0 {
+		cfg.MaxTurn = 15 * time.Minute
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = func() string { return randomHex(6) }
+	}
+	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Owner is this process as recorded in the turns it starts: "node/instance".
+func (s *Service) Owner() string { return s.node + "/" + s.cfg.Instance }
+
+// Ref names a session: RefNew, RefLast, or an id (or a unique prefix of
+// one, at least 4 characters).
+type Ref string
+
+// The references that are not ids.
+const (
+	RefNew  Ref = "new"
+	RefLast Ref = "last" // the project's most recently updated session that is not archived
+)
+
+// Sentinel errors, wrapped by the *usererr.Error values the Service returns.
+var (
+	ErrNotFound = errors.New("no such session")
+	ErrArchived = errors.New("session archived")
+	ErrBusy     = errors.New("session has a turn running")
+)
+
+// Begin returns the session to continue: a new one (RefNew, or RefLast
+// in a project that has none: see Session.New), the project's last one,
+// or the one ref names, in whichever project it started. An archived
+// session is refused with how to unarchive it. Turns left running by a
+// process that has ended are marked interrupted first.
+func (s *Service) Begin(ctx context.Context, ref Ref, project, actor string) (*Session, error) {
+	if ref == RefNew || ref == "" {
+		return s.create(project, actor), nil
+	}
+	row, ok, err := s.resolve(ctx, ref, project)
+	if err != nil {
+		return nil, err
+	}
+	if !ok { // "last" with no session yet
+		return s.create(project, actor), nil
+	}
+	if row.Status == db.SessionArchived {
+		return nil, &usererr.Error{Msg: fmt.Sprintf("session %s is archived; unarchive it with aiex session unarchive %s, then continue it", row.ID, row.ID), Err: ErrArchived}
+	}
+	st, err := s.load(ctx, row)
+	if err != nil {
+		return nil, err
+	}
+	sess := &Session{svc: s, st: st, actor: actor}
+	if err := sess.reap(ctx); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// Open returns a session to look at (show, export), archived or not. It
+// writes nothing: turns left running by a process that has ended show as
+// interrupted (Turn.Orphaned) without being marked so.
+func (s *Service) Open(ctx context.Context, ref Ref, project string) (*Session, error) {
+	if ref == RefNew || ref == "" {
+		return nil, usererr.Usage("name a session to open: an id, or last")
+	}
+	row, ok, err := s.resolve(ctx, ref, project)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &usererr.Error{Msg: "no session in this project yet; start one with aiex ask --session new", Err: ErrNotFound}
+	}
+	st, err := s.load(ctx, row)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{svc: s, st: st, readOnly: true}, nil
+}
+
+// create is a session not yet in the log: its first turn starts it.
+func (s *Service) create(project, actor string) *Session {
+	id := s.cfg.NewID()
+	st := newState(id)
+	st.Session.Project = project
+	return &Session{svc: s, st: st, actor: actor, isNew: true}
+}
+
+// resolve finds the session ref names. ok is false only for RefLast in a
+// project with no session.
+func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.SessionRow, bool, error) {
+	if ref == RefLast {
+		rows, err := s.st.Sessions(ctx, db.SessionFilter{Project: project, Limit: 1})
+		if err != nil {
+			return db.SessionRow{}, false, fmt.Errorf("session: %w", err)
+		}
+		if len(rows) == 0 {
+			return db.SessionRow{}, false, nil
+		}
+		return rows[0], true, nil
+	}
+	id := strings.TrimSpace(string(ref))
+	row, ok, err := s.st.Session(ctx, id)
+	if err != nil {
+		return row, false, fmt.Errorf("session: %w", err)
+	}
+	if ok {
+		return row, true, nil
+	}
+	if len(id) >= 4 {
+		rows, err := s.st.Sessions(ctx, db.SessionFilter{IDPrefix: id, Archived: true, Limit: 6})
+		if err != nil {
+			return row, false, fmt.Errorf("session: %w", err)
+		}
+		if len(rows) == 1 {
+			return rows[0], true, nil
+		}
+		if len(rows) > 1 {
+			return row, false, &usererr.Error{Msg: fmt.Sprintf("%q names %s sessions:\n%s\ngive more of the id", id,
+				many(len(rows)), listing(rows)), Code: usererr.ExitUsage, Err: ErrNotFound}
+		}
+	}
+	return row, false, s.notFound(ctx, id, project)
+}
+
+func many(n int) string {
+	if n > 5 {
+		return "more than 5"
+	}
+	return fmt.Sprint(n)
+}
+
+// notFoundListed is how many recent sessions an unknown id's error lists.
+const notFoundListed = 5
+
+// notFound is the error for an unknown id: it lists the most recent
+// sessions, of the project if it has any.
+func (s *Service) notFound(ctx context.Context, id, project string) error {
+	rows, err := s.st.Sessions(ctx, db.SessionFilter{Project: project, Limit: notFoundListed})
+	if err == nil && len(rows) == 0 && project != "" {
+		rows, err = s.st.Sessions(ctx, db.SessionFilter{Limit: notFoundListed})
+	}
+	if err != nil {
+		return fmt.Errorf("session: %w", err)
+	}
+	msg := fmt.Sprintf("no session %q", id)
+	if len(rows) == 0 {
+		msg += "; there are none yet: start one with aiex ask --session new"
+	} else {
+		msg += fmt.Sprintf("; the most recent:\n%s\n(aiex session list shows them all)", listing(rows))
+	}
+	return &usererr.Error{Msg: msg, Err: ErrNotFound}
+}
+
+// listing is one line per session: id, turns, age, title.
+func listing(rows []db.SessionRow) string {
+	lines := make([]string, 0, len(rows))
+	for i, r := range rows {
+		if i == notFoundListed {
+			break
+		}
+		status := ""
+		if r.Status == db.SessionArchived {
+			status = " (archived)"
+		}
+		lines = append(lines, fmt.Sprintf("  %s  %s  %d turns  %q%s", r.ID, r.UpdatedAt.Format("2006-01-02 15:04"), r.Turns, r.Title, status))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// loadAttempts bounds the reads of a session's rows that race a writer.
+const loadAttempts = 3
+
+// load reads a session's state: from its projection rows when it is
+// active — the session row, then its turns and usage, then the row's
+// version again, so that all three are of one version — else (archived,
+// or rows that kept moving) by folding its snapshot and events.
+func (s *Service) load(ctx context.Context, row db.SessionRow) (*state, error) {
+	for range loadAttempts {
+		if row.Status != db.SessionActive {
+			break
+		}
+		turns, err := s.st.SessionTurns(ctx, row.ID, 1, 0)
+		if err != nil {
+			return nil, fmt.Errorf("session: load %s: %w", row.ID, err)
+		}
+		usage, err := s.st.SessionUsages(ctx, row.ID)
+		if err != nil {
+			return nil, fmt.Errorf("session: load %s: %w", row.ID, err)
+		}
+		again, ok, err := s.st.Session(ctx, row.ID)
+		if err != nil {
+			return nil, fmt.Errorf("session: load %s: %w", row.ID, err)
+		}
+		if ok && again.Version == row.Version && int64(len(turns)) == row.Turns {
+			return &state{Session: row, Turns: turns, Usage: usage}, nil
+		}
+		if !ok {
+			return nil, &usererr.Error{Msg: fmt.Sprintf("session %s was removed", row.ID), Err: ErrNotFound}
+		}
+		row = again
+	}
+	f, err := s.log.Load(ctx, Projection(), Stream(row.ID))
+	if err != nil {
+		return nil, fmt.Errorf("session: load %s: %w", row.ID, err)
+	}
+	st := f.(*state)
+	if st.Removed || st.Session.Version == 0 {
+		return nil, &usererr.Error{Msg: fmt.Sprintf("session %s was removed", row.ID), Err: ErrNotFound}
+	}
+	st.written() // its rows are written: folding marked what it touched
+	return st, nil
+}
+
+// alive reports whether the process that started a running turn may still
+// be running it. This process knows its own turns. Another process of this
+// node is gone: a node's store is open in one process at a time (the data
+// dir's lock), and sessions are served by that process. Another node's
+// turn lives while that node is up (NodeAlive) and for MaxTurn at most.
+func (s *Service) alive(ctx context.Context, tr *db.SessionTurn) bool {
+	node, inst, _ := strings.Cut(tr.Owner, "/")
+	if node == s.node {
+		if inst != s.cfg.Instance {
+			return false
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.active[tr.Key]
+	}
+	if s.cfg.NodeAlive != nil && !s.cfg.NodeAlive(ctx, node) {
+		return false
+	}
+	return s.log.Now().Sub(tr.StartedAt) < s.cfg.MaxTurn
+}
+
+// running marks (on) or unmarks a turn key as run by this process.
+func (s *Service) running(key string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if on {
+		s.active[key] = true
+	} else {
+		delete(s.active, key)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
