@@ -143,6 +143,8 @@ func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) e
 		switch {
 		case f.UserError != "":
 			return f.Interaction, &usererr.Error{Msg: f.UserError, Code: f.Code}
+		case f.Error != nil && f.Error.Plain:
+			return f.Interaction, errors.New(f.Error.Message)
 		case f.Error != nil:
 			return f.Interaction, f.Error.err(string(f.Error.Kind))
 		case f.Interaction != nil:

@@ -46,6 +46,9 @@ type wireError struct {
 	Status       int                 `json:"status,omitempty"`
 	RetryAfterMS int64               `json:"retry_after_ms,omitempty"`
 	Models       []string            `json:"models,omitempty"`
+	// Plain marks an error that did not come from a provider (the store's,
+	// say): it goes back to the user as its message alone.
+	Plain bool `json:"plain,omitempty"`
 }
 
 func toWire(err error) *wireError {
@@ -54,7 +57,7 @@ func toWire(err error) *wireError {
 		return &wireError{Kind: pe.Kind, Message: pe.Error(), Status: pe.StatusCode,
 			RetryAfterMS: pe.RetryAfter.Milliseconds(), Models: pe.Models}
 	}
-	return &wireError{Kind: providers.KindUnavailable, Message: err.Error()}
+	return &wireError{Kind: providers.KindUnavailable, Message: err.Error(), Plain: true}
 }
 
 func (w *wireError) err(provider string) *providers.Error {
