@@ -67,6 +67,8 @@ type Node struct {
 	sock   net.Listener
 	api    *http.Server // the node API for peers, on the mesh
 	local  *http.Server // the node API for this machine, on the socket
+	// cancelRequests cancels the API's requests in flight (at Close).
+	cancelRequests context.CancelFunc
 	// meshAPI is the API's mesh sub-listener, made closable: the mux's
 	// sub-listeners close only with the mux, which must outlive the API.
 	meshAPI *stoppable
@@ -155,8 +157,14 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 
 	// The node API: on the mesh for peers, on a unix socket for this
 	// machine's commands (mode 0600: the data dir's owner only).
-	n.api = &http.Server{ReadHeaderTimeout: 10 * time.Second}
-	n.local = &http.Server{Handler: n.routes(true), ReadHeaderTimeout: 10 * time.Second}
+	// Requests in flight when the node stops are cancelled (their
+	// interactions are recorded as such) rather than waited for: an event
+	// tail never ends by itself, and a request may be waiting for a leader.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	n.cancelRequests = cancelBase
+	baseCtx := func(net.Listener) context.Context { return base }
+	n.api = &http.Server{ReadHeaderTimeout: 10 * time.Second, BaseContext: baseCtx}
+	n.local = &http.Server{Handler: n.routes(true), ReadHeaderTimeout: 10 * time.Second, BaseContext: baseCtx}
 	n.api.Handler = n.routes(false)
 	if n.sock, err = listenSocket(filepath.Join(n.app.Store.Dir(), SocketName)); err != nil {
 		return nil, err
@@ -361,7 +369,8 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 func (n *Node) remoteTargets() []coord.Target { return *n.remote.Load() }
 
 // Close shuts the node down in order: the heartbeat stops; the node API
-// stops taking requests and finishes those in flight (bounded by ctx);
+// stops taking requests and cancels those in flight (each ends recorded as
+// cancelled; the wait for them is bounded by ctx);
 // the core closes — the store hands leadership over if it has it, then
 // closes its Raft and cluster service; then the mux and the transport,
 // which nothing uses any more. It is safe to call twice.
@@ -376,6 +385,9 @@ func (n *Node) teardown(ctx context.Context) error {
 	case <-n.stop:
 	default:
 		close(n.stop)
+	}
+	if n.cancelRequests != nil {
+		n.cancelRequests()
 	}
 	for _, srv := range []*http.Server{n.api, n.local} {
 		if srv != nil {
