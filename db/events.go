@@ -47,19 +47,5 @@ func (s *Store) Events(ctx context.Context, stream string, after int64, limit in
 	if err != nil {
 		return nil, fmt.Errorf("db: events: %w", err)
 	}
-	out := make([]Event, 0, len(rows.Values))
-	for _, r := range rows.Values {
-		out = append(out, Event{
-			ID:      asInt(r[0]),
-			Stream:  asString(r[1]),
-			Version: asInt(r[2]),
-			Type:    asString(r[3]),
-			Schema:  int(asInt(r[4])),
-			Payload: json.RawMessage(asString(r[5])),
-			Node:    asString(r[6]),
-			Actor:   asString(r[7]),
-			Time:    time.UnixMilli(asInt(r[8])),
-		})
-	}
-	return out, nil
+	return scanEvents(rows), nil
 }
