@@ -87,7 +87,7 @@ type clusterState struct {
 	fwd     atomic.Pointer[fwdClient] // the client that forwards to the leader
 	nextTag atomic.Uint64
 
-	leader    signal // fired on every change of leader
+	leader    Signal // fired on every change of leader
 	stop      chan struct{}
 	watchDone chan struct{}
 }
@@ -172,7 +172,7 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 
 	// Wait for a leader, then catch up with it.
 	for {
-		changed := c.leader.wait()
+		changed := c.leader.Wait()
 		if _, id := s.str.LeaderWithID(); id != "" {
 			break
 		}
@@ -253,39 +253,13 @@ func (s *Store) watch(ch <-chan bool) {
 		select {
 		case leader := <-ch:
 			c.fwd.Swap(c.newClient()).retire()
-			c.leader.fire()
+			c.leader.Fire()
 			if c.cfg.OnLeaderChange != nil {
 				c.cfg.OnLeaderChange(leader)
 			}
 		case <-c.stop:
 			return
 		}
-	}
-}
-
-// signal wakes every goroutine waiting on it at once.
-type signal struct {
-	mu sync.Mutex
-	ch chan struct{}
-}
-
-// wait returns a channel closed by the next fire. Take it before checking
-// the condition waited for, so that a fire in between is not missed.
-func (s *signal) wait() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ch == nil {
-		s.ch = make(chan struct{})
-	}
-	return s.ch
-}
-
-func (s *signal) fire() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ch != nil {
-		close(s.ch)
-		s.ch = nil
 	}
 }
 

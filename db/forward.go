@@ -157,7 +157,7 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 		if s.closing() {
 			return ErrClosed
 		}
-		changed := c.leader.wait()
+		changed := c.leader.Wait()
 		var err error
 		addr, id := s.str.LeaderWithID()
 		switch {

@@ -35,7 +35,7 @@ type tailer struct {
 	ch      chan *proto.CDCIndexedEventGroup
 	stop    chan struct{}
 	done    chan struct{}
-	wake    signal
+	wake    Signal
 	seen    atomic.Bool // CDC announced events since a tail last looked
 }
 
@@ -67,7 +67,7 @@ func (s *Store) startTail() error {
 						// row is visible to readers: wait until it is.
 						s.str.WaitForFSMIndex(g.GetIndex(), tailFallback)
 						t.seen.Store(true)
-						t.wake.fire()
+						t.wake.Fire()
 						break
 					}
 				}
@@ -130,7 +130,7 @@ func (s *Store) TailEvents(ctx context.Context, afterID int64, fn func([]Event) 
 	tick := time.NewTicker(tailFallback)
 	defer tick.Stop()
 	for {
-		woken := t.wake.wait()
+		woken := t.wake.Wait()
 		t.seen.Store(false)
 		evs, err := s.Events(ctx, "", afterID, tailBatch)
 		if err != nil {

@@ -117,7 +117,7 @@ func (l *Log) AppendBatch(ctx context.Context, apps []StreamAppend, with ...db.S
 	if err := l.st.AppendStreams(ctx, apps, with...); err != nil {
 		return fmt.Errorf("events: append: %w", err)
 	}
-	l.hub.wake.fire() // committed and applied here: subscribers can read it
+	l.hub.wake.Fire() // committed and applied here: subscribers can read it
 	return nil
 }
 

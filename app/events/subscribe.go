@@ -59,7 +59,7 @@ func (l *Log) Subscribe(ctx context.Context, streams []string, from int64, fn fu
 	tick := time.NewTicker(subscribeFallback)
 	defer tick.Stop()
 	for {
-		woken := l.hub.wake.wait()
+		woken := l.hub.wake.Wait()
 		evs, next, more, err := l.readAfter(ctx, streams, after)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -145,7 +145,7 @@ const (
 // every batch db.Store.TailEvents sees, from one tail shared by all the
 // subscribers, which runs while there is at least one.
 type hub struct {
-	wake signal
+	wake db.Signal
 
 	mu     sync.Mutex
 	n      int
@@ -168,7 +168,7 @@ func (h *hub) join(ctx context.Context, st *db.Store) (leave func()) {
 			defer close(done)
 			// From the newest event on: only new ones matter here.
 			_ = st.TailEvents(tctx, -1, func([]db.Event) error {
-				h.wake.fire()
+				h.wake.Fire()
 				return nil
 			})
 		}()
@@ -184,32 +184,6 @@ func (h *hub) join(ctx context.Context, st *db.Store) (leave func()) {
 		h.mu.Unlock()
 		cancel()
 		<-done
-	}
-}
-
-// signal wakes every waiter at once: wait returns a channel that the next
-// fire closes. Take it before looking for what is waited for, so that a
-// fire in between is not missed.
-type signal struct {
-	mu sync.Mutex
-	ch chan struct{}
-}
-
-func (s *signal) wait() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ch == nil {
-		s.ch = make(chan struct{})
-	}
-	return s.ch
-}
-
-func (s *signal) fire() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ch != nil {
-		close(s.ch)
-		s.ch = nil
 	}
 }
 
