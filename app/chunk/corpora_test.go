@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aiex-dev/aiex/app/internal/corpora"
 )
 
 // elixirCorpus returns the Elixir 1.14 source tree that scripts/corpora
@@ -26,20 +28,11 @@ func elixirCorpus(t testing.TB) string {
 		}
 		t.Fatalf("scripts/corpora printed no elixir= line: %q", out)
 	}
-	cache := os.Getenv("AIEX_DEV_CACHE")
-	if cache == "" {
-		base := os.Getenv("XDG_CACHE_HOME")
-		if base == "" {
-			home, _ := os.UserHomeDir()
-			base = filepath.Join(home, ".cache")
-		}
-		cache = filepath.Join(base, "aiex-dev")
-	}
-	dirs, _ := filepath.Glob(filepath.Join(cache, "corpora", "elixir-*", ".complete"))
-	if len(dirs) == 0 {
+	dir, ok := corpora.Elixir("")
+	if !ok {
 		t.Skip("no Elixir corpus: set AIEX_CORPORA=1 (scripts/corpora fetches it)")
 	}
-	return filepath.Dir(dirs[len(dirs)-1])
+	return dir
 }
 
 // elixirLibFiles lists the corpus's .ex files under lib/ (271 in 1.14),

@@ -3,15 +3,13 @@ package ctxbuild
 import (
 	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/internal/corpora"
 	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/tokens"
@@ -35,13 +33,9 @@ var std struct {
 
 func stdIndex(b *testing.B) (*db.Store, db.CodeProject) {
 	b.Helper()
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		b.Skipf("no Go standard library: %v", err)
-	}
-	root := filepath.Join(strings.TrimSpace(string(out)), "src")
-	if _, err := os.Stat(filepath.Join(root, "net", "http")); err != nil {
-		b.Skipf("no Go standard library at %s", root)
+	root, ok := corpora.GoStd()
+	if !ok {
+		b.Skip("no Go standard library at $(go env GOROOT)/src")
 	}
 	std.once.Do(func() {
 		dir, err := os.MkdirTemp("", "aiex-bench-std-")

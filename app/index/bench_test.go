@@ -17,7 +17,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -31,39 +30,26 @@ import (
 	elixir "github.com/tree-sitter/tree-sitter-elixir/bindings/go"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/internal/corpora"
 	"github.com/aiex-dev/aiex/db/dbtest"
 )
 
 // goStdCorpus is $(go env GOROOT)/src.
 func goStdCorpus(b *testing.B) string {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		b.Skipf("no Go standard library: go env GOROOT: %v", err)
-	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), "src")
-	if _, err := os.Stat(filepath.Join(dir, "net", "http")); err != nil {
-		b.Skipf("no Go standard library at %s", dir)
+	dir, ok := corpora.GoStd()
+	if !ok {
+		b.Skip("no Go standard library at $(go env GOROOT)/src")
 	}
 	return dir
 }
 
-// elixirCorpus is the Elixir 1.14 source tree scripts/corpora fetches into
-// ${AIEX_DEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aiex-dev}/corpora.
+// elixirCorpus is the Elixir 1.14 source tree scripts/corpora fetches.
 func elixirCorpus(b *testing.B) string {
-	cache := os.Getenv("AIEX_DEV_CACHE")
-	if cache == "" {
-		base := os.Getenv("XDG_CACHE_HOME")
-		if base == "" {
-			home, _ := os.UserHomeDir()
-			base = filepath.Join(home, ".cache")
-		}
-		cache = filepath.Join(base, "aiex-dev")
+	dir, ok := corpora.Elixir("1.14")
+	if !ok {
+		b.Skipf("no Elixir corpus in %s/corpora: run scripts/corpora to fetch it", corpora.Cache())
 	}
-	marks, _ := filepath.Glob(filepath.Join(cache, "corpora", "elixir-1.14*", ".complete"))
-	if len(marks) == 0 {
-		b.Skipf("no Elixir corpus in %s/corpora: run scripts/corpora to fetch it", cache)
-	}
-	return filepath.Dir(marks[len(marks)-1])
+	return dir
 }
 
 // corpusFiles lists the files the index takes under root, read into memory.
