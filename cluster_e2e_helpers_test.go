@@ -291,9 +291,13 @@ func (l *writeLoad) ask(client int, n *procNode, prompt string, timeout time.Dur
 		return writeOp{}, false
 	}
 	o = writeOp{client: client, node: n.name, prompt: prompt, call: time.Now()}
-	in, err := cl.Ask(ctx, node.AskRequest{Prompt: prompt, Model: "tiny", NoContext: true, Actor: "e2e"},
+	ans, err := cl.Ask(ctx, node.AskRequest{Prompt: prompt, Model: "tiny", NoContext: true, Actor: "e2e"},
 		func(string) error { return nil })
 	o.ret = time.Now()
+	var in *db.Interaction
+	if ans != nil {
+		in = ans.Interaction
+	}
 	if in != nil {
 		o.id = in.ID
 		o.route = fmt.Sprintf("%s %+v", in.Provider, in.Route)

@@ -58,6 +58,8 @@ type App struct {
 	coord     *coord.Coordinator
 	coordErr  error
 
+	ev eventServices // the event log and what keeps its state in it
+
 	promptsOnce sync.Once
 	prompts     *prompt.Set
 	promptsErr  error

@@ -3,15 +3,19 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/search"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
@@ -114,23 +118,73 @@ type BuiltContext struct {
 	// Scale, when not 0, is how much the estimate was scaled by, learned
 	// from the prompt tokens the model reported for earlier requests.
 	Scale float64 `json:"scale,omitempty"`
+	// HistoryTurns earlier turns of the session went into the prompt,
+	// taking HistoryTokens of its Tokens.
+	HistoryTurns  int `json:"history_turns,omitempty"`
+	HistoryTokens int `json:"history_tokens,omitempty"`
 }
 
 // BuildContext fits the code for a task into the context window of the
 // model the request would go to first (coord.Plan).
 func (a *App) BuildContext(ctx context.Context, req ContextRequest) (*BuiltContext, error) {
+	p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, req.Window)
+	if err != nil {
+		return nil, err
+	}
+	return a.buildContext(ctx, req, p, nil)
+}
+
+// planned is the model a request would go to first, its window and how to
+// count its tokens.
+type planned struct {
+	target          coord.Target
+	model           string
+	window          int
+	fam             tokens.Family
+	count, estimate tokens.Counter
+	scale           float64 // see BuiltContext.Scale
+}
+
+// plan resolves the model a request would go to first (coord.Plan), its
+// context window (window, when not 0) and its token counter: the model's
+// tokenizer, else an estimate scaled by what the model was seen to count.
+func (a *App) plan(ctx context.Context, r coord.Request, window int) (*planned, error) {
 	c, err := a.Coord(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t, model, err := c.Plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy})
+	t, model, err := c.Plan(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	window := req.Window
 	if window == 0 {
 		window = a.window(ctx, t, model)
 	}
+	fam := tokens.FamilyOf(t.Provider.Kind(), model)
+	p := &planned{target: t, model: model, window: window, fam: fam, count: fam.Counter(), estimate: tokens.Estimate{Family: fam}}
+	if !fam.Exact() {
+		// No tokenizer here: learn from what the model counted before.
+		r, err := a.Store.PromptTokenRatio(ctx, t.Provider.Name(), model)
+		if err != nil {
+			return nil, err
+		}
+		if r > 1 {
+			p.scale = r * (1 + learnedMargin)
+			p.count = scaled{p.estimate, p.scale}
+			p.estimate = p.count
+		}
+	}
+	return p, nil
+}
+
+// historyShare is the part of the window a session's earlier turns may
+// take in a prompt with code; without code they may take twice as much.
+const historyShare = 4
+
+// buildContext builds the context of req for the planned model. With a
+// session, its most recent turns that fit in a share of the window go
+// into the prompt before the question, and the code gets what is left.
+func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, sess *session.Session) (*BuiltContext, error) {
 	prompts, err := a.Prompts()
 	if err != nil {
 		return nil, err
@@ -139,32 +193,42 @@ func (a *App) BuildContext(ctx context.Context, req ContextRequest) (*BuiltConte
 	if err != nil {
 		return nil, err
 	}
-	fam := tokens.FamilyOf(t.Provider.Kind(), model)
-	var count, estimate tokens.Counter = fam.Counter(), tokens.Estimate{Family: fam}
-	scale := 0.0
-	if !fam.Exact() {
-		// No tokenizer here: learn from what the model counted before.
-		r, err := a.Store.PromptTokenRatio(ctx, t.Provider.Name(), model)
-		if err != nil {
-			return nil, err
-		}
-		if r > 1 {
-			scale = r * (1 + learnedMargin)
-			count = scaled{estimate, scale}
-			estimate = count
-		}
+	reserve := cmp.Or(req.Reserve, p.window/4)
+	var history []providers.Message
+	turns, histTokens := 0, 0
+	if sess != nil {
+		history, turns = sess.HistoryWithin(p.window/historyShare, p.count.Count)
+		histTokens = countMessages(p.count, history)
 	}
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: index.ChunkOptions(TokenFamily(a.cfg.File))})
 	built, err := b.Build(ctx, ctxbuild.Request{
 		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question,
-		Window: window, Reserve: req.Reserve, Count: count, Estimate: estimate,
+		Window: p.window, Reserve: reserve + histTokens, Count: p.count, Estimate: p.estimate,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &BuiltContext{Context: built, Provider: t.Provider.Name(), Model: model, Tokenizer: string(fam), Exact: fam.Exact(),
-		Scale: scale}, nil
+	if turns > 0 {
+		// The history is part of the prompt: the answer keeps its reserve.
+		built.Prompt = session.WithHistory(history, built.Prompt)
+		built.Tokens += histTokens
+		built.Reserve, built.Budget = reserve, p.window-reserve
+	}
+	return &BuiltContext{Context: built, Provider: p.target.Provider.Name(), Model: p.model, Tokenizer: string(p.fam),
+		Exact: p.fam.Exact(), Scale: p.scale, HistoryTurns: turns, HistoryTokens: histTokens}, nil
 }
+
+// countMessages counts messages as a chat format sends them.
+func countMessages(count tokens.Counter, msgs []providers.Message) int {
+	n := 0
+	for _, m := range msgs {
+		n += count.Count(m.Content) + sessionMessageOverhead
+	}
+	return n
+}
+
+// sessionMessageOverhead is what a chat format adds per message.
+const sessionMessageOverhead = 4
 
 // learnedMargin is added to a ratio learned from a model's own counts: it
 // is the highest of recent requests, which differ in their mix of code
@@ -232,34 +296,162 @@ type CodeAsk struct {
 	Target string // PATH, PATH:LINE or a symbol; "" for none
 	// NoContext sends the question alone, as if the project had no index.
 	NoContext bool
+	// Session records the question and its answer as a turn of a session:
+	// session.RefNew, RefLast or an id; "" records nothing. The session's
+	// earlier turns go into the prompt.
+	Session session.Ref
+	// Project is the project the session belongs to; "" means Root.
+	Project string
 }
+
+// Answer is how a question was answered.
+type Answer struct {
+	Interaction *db.Interaction `json:"interaction"`
+	Context     *BuiltContext   `json:"context,omitempty"` // nil: no code was sent
+	Session     string          `json:"session,omitempty"` // the session the turn was recorded in
+	Turn        int64           `json:"turn,omitempty"`
+}
+
+// turnEndTimeout bounds recording how a turn ended once the request's own
+// context is done (Ctrl-C): the record must still be written.
+const turnEndTimeout = 10 * time.Second
 
 // AskCode answers a question about the project's code: when the project
 // has an index (or a target is given), the prompt carries the code that
 // ctxbuild fits into the window of the model the request goes to first.
-// It returns the context used, nil if none.
-func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) error) (*db.Interaction, *BuiltContext, error) {
+// With a session, the question is recorded as its next turn before the
+// request goes out and the answer when it ends — completed, interrupted
+// (cancelled; with the part that arrived) or failed — and the session's
+// earlier turns go with the question. The Answer is returned, as far as
+// it got, with any error.
+func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) error) (*Answer, error) {
 	task := cmp.Or(req.Task, "ask")
+	var sess *session.Session
+	if req.Session != "" {
+		svc, err := a.Sessions()
+		if err != nil {
+			return nil, err
+		}
+		if sess, err = svc.Begin(ctx, req.Session, cmp.Or(req.Project, req.Root), req.Actor); err != nil {
+			return nil, err
+		}
+	}
+	withCode := false
 	if req.Root != "" && !req.NoContext {
 		_, indexed, err := a.Store.FindCodeProject(ctx, req.Root)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		if indexed || req.Target != "" {
-			built, err := a.BuildContext(ctx, ContextRequest{Task: task, Root: req.Root, Target: req.Target,
-				Question: req.Prompt, Provider: req.Provider, Model: req.Model, Strategy: req.Strategy})
+		withCode = indexed || req.Target != ""
+	}
+	if !withCode && task != "ask" {
+		return nil, usererr.Usage("%s needs a target: PATH, PATH:LINE or a symbol name", task)
+	}
+	ans := &Answer{}
+	var summary *session.ContextSummary
+	if withCode || sess != nil {
+		p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, 0)
+		switch {
+		case err != nil && withCode:
+			return nil, err
+		case err != nil:
+			// No model to fit the history to (none reachable, or not
+			// found): the request goes without it, and the coordinator
+			// reports what is wrong as it records the turn's failure.
+			a.logger.Debug("plan", "err", err)
+		case withCode:
+			ans.Context, err = a.buildContext(ctx, ContextRequest{Task: task, Root: req.Root, Target: req.Target,
+				Question: req.Prompt}, p, sess)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
-			a.logger.Debug("context", "task", task, "built", describeContext(built))
-			req.Messages = built.Prompt
-			in, err := a.Ask(ctx, req.Request, fn)
-			return in, built, err
+			a.logger.Debug("context", "task", task, "built", describeContext(ans.Context))
+			req.Messages = ans.Context.Prompt
+			summary = session.SummarizeContext(ans.Context.Context)
+			summary.HistoryTurns, summary.HistoryTokens = ans.Context.HistoryTurns, ans.Context.HistoryTokens
+		default:
+			if req.Messages, summary, err = a.plainPrompt(req.Prompt, p, sess); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if task != "ask" {
-		return nil, nil, usererr.Usage("%s needs a target: PATH, PATH:LINE or a symbol name", task)
+	if sess == nil {
+		in, err := a.Ask(ctx, req.Request, fn)
+		ans.Interaction = in
+		return ans, err
 	}
-	in, err := a.Ask(ctx, req.Request, fn)
-	return in, nil, err
+	return a.askInSession(ctx, sess, req, summary, ans, fn)
+}
+
+// plainPrompt is the "ask" prompt without code, after as much of the
+// session's history as fits in half the window, and its summary.
+func (a *App) plainPrompt(question string, p *planned, sess *session.Session) ([]providers.Message, *session.ContextSummary, error) {
+	prompts, err := a.Prompts()
+	if err != nil {
+		return nil, nil, err
+	}
+	msgs, err := prompts.Render("ask", prompt.Data{Question: question})
+	if err != nil {
+		return nil, nil, err
+	}
+	history, turns := sess.HistoryWithin(2*p.window/historyShare, p.count.Count)
+	msgs = session.WithHistory(history, msgs)
+	reserve := p.window / 4
+	return msgs, &session.ContextSummary{Window: p.window, Budget: p.window - reserve, Tokens: countMessages(p.count, msgs),
+		HistoryTurns: turns, HistoryTokens: countMessages(p.count, history)}, nil
+}
+
+// askInSession asks req as the next turn of sess.
+func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeAsk, summary *session.ContextSummary, ans *Answer,
+	fn func(text string) error) (*Answer, error) {
+	// A task without words of the user's (explain TARGET) is recorded as
+	// the command it was.
+	recorded := cmp.Or(req.Prompt, strings.TrimSpace(cmp.Or(req.Task, "ask")+" "+req.Target))
+	n, err := sess.RecordTurnStarted(ctx, session.TurnStart{Prompt: recorded, Provider: req.Provider, Model: req.Model, Context: summary})
+	if err != nil {
+		return nil, err
+	}
+	ans.Session, ans.Turn = sess.ID(), n
+	req.SessionID = sess.ID()
+	var text strings.Builder
+	in, askErr := a.Ask(ctx, req.Request, func(s string) error {
+		text.WriteString(s)
+		return fn(s)
+	})
+	ans.Interaction = in
+	res := session.TurnResult{Answer: text.String(), Provider: req.Provider, Model: req.Model, Node: a.Store.NodeID(), Context: summary}
+	if in != nil {
+		res.Provider, res.Model, res.Node, res.InteractionID = in.Provider, in.Model, in.Node, in.ID
+		res.PromptTokens, res.CompletionTokens = int64(in.PromptTokens), int64(in.CompletionTokens)
+		res.CostUSD = in.CostUSD
+		if in.TTFTMillis != nil {
+			res.TTFTMillis = int64(*in.TTFTMillis)
+		}
+		if in.TotalMillis != nil {
+			res.TotalMillis = int64(*in.TotalMillis)
+		}
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), turnEndTimeout)
+	defer cancel()
+	var recErr error
+	switch {
+	case askErr == nil:
+		recErr = sess.RecordTurnCompleted(rctx, n, res)
+	case ctx.Err() != nil || errors.Is(askErr, context.Canceled):
+		res.Reason = "cancelled"
+		recErr = sess.RecordTurnInterrupted(rctx, n, res)
+	default:
+		res.Reason = askErr.Error()
+		recErr = sess.RecordTurnFailed(rctx, n, res)
+	}
+	if recErr != nil {
+		recErr = fmt.Errorf("record turn %d of session %s: %w", n, sess.ID(), recErr)
+	}
+	if askErr != nil {
+		if recErr != nil {
+			a.logger.Warn("session", "err", recErr)
+		}
+		return ans, askErr
+	}
+	return ans, recErr
 }

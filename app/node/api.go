@@ -13,6 +13,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
@@ -30,6 +31,8 @@ import (
 //	GET  /v1/events?after=N  every event with id > N, then new ones as they are appended (db.Event…)
 //	POST /v1/leave           this node leaves the cluster
 //	POST /v1/remove?node=ID  removes another node
+//	POST /v1/session         a session command (app.SessionRequest → reply{app.SessionResult})
+//	POST /v1/replay          rebuilds the projections from the event log (replayRequest → reply{events.ReplayReport})
 //
 // Peers on the mesh get only what forwarding and status need (status,
 // models, chat); the rest — running this node's core on a path of this
@@ -45,6 +48,8 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("GET /v1/events", n.handleEvents)
 		mux.HandleFunc("POST /v1/leave", n.handleLeave)
 		mux.HandleFunc("POST /v1/remove", n.handleRemove)
+		mux.HandleFunc("POST /v1/session", n.handleSession)
+		mux.HandleFunc("POST /v1/replay", n.handleReplay)
 	}
 	return mux
 }
@@ -193,6 +198,8 @@ type AskRequest struct {
 	Target    string `json:"target,omitempty"`
 	NoContext bool   `json:"no_context,omitempty"`
 	Actor     string `json:"actor,omitempty"`
+	Session   string `json:"session,omitempty"` // new, last or an id: record the question as a turn of it
+	Project   string `json:"project,omitempty"` // the session's project; "" means Root
 }
 
 // askFrame is one line of an /v1/ask answer: text, then the interaction
@@ -201,6 +208,8 @@ type askFrame struct {
 	Text        string            `json:"text,omitempty"`
 	Interaction *db.Interaction   `json:"interaction,omitempty"`
 	Context     *app.BuiltContext `json:"context,omitempty"`
+	Session     string            `json:"session,omitempty"`
+	Turn        int64             `json:"turn,omitempty"`
 	Error       *wireError        `json:"error,omitempty"`
 	// UserError is a mistake of the user's, one line, and the exit code
 	// it calls for.
@@ -215,20 +224,24 @@ func (n *Node) handleAsk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fw := newFrameWriter(w)
-	in, built, err := n.app.AskCode(r.Context(), app.CodeAsk{
+	ans, err := n.app.AskCode(r.Context(), app.CodeAsk{
 		Request: ask.Request{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
 			Strategy: coord.Strategy(req.Strategy), Actor: req.Actor},
 		Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
+		Session: session.Ref(req.Session), Project: req.Project,
 	}, func(text string) error { return fw.write(askFrame{Text: text}) })
+	if ans == nil {
+		ans = &app.Answer{}
+	}
 	if err != nil {
-		f := askFrame{Interaction: in, Error: toWire(err)}
+		f := askFrame{Interaction: ans.Interaction, Session: ans.Session, Turn: ans.Turn, Error: toWire(err)}
 		if ue := usererr.As(err); ue != nil {
 			f.UserError, f.Code, f.Error = ue.Msg, ue.ExitCode(), nil
 		}
 		fw.write(f)
 		return
 	}
-	fw.write(askFrame{Interaction: in, Context: built})
+	fw.write(askFrame{Interaction: ans.Interaction, Context: ans.Context, Session: ans.Session, Turn: ans.Turn})
 }
 
 func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {
@@ -337,4 +350,59 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 func httpError(w http.ResponseWriter, code int, err error) {
 	http.Error(w, err.Error(), code)
+}
+
+// reply is the answer of a command run by the node's core for a command
+// of this machine: its result, or the error — a user's mistake with its
+// exit code kept, so that the command prints it as if it had run here.
+type reply struct {
+	Result    json.RawMessage `json:"result,omitempty"`
+	UserError string          `json:"user_error,omitempty"`
+	Code      int             `json:"code,omitempty"`
+	Error     string          `json:"error,omitempty"`
+}
+
+func writeReply(w http.ResponseWriter, result any, err error) {
+	var rp reply
+	if err != nil {
+		if ue := usererr.As(err); ue != nil {
+			rp.UserError, rp.Code = ue.Msg, ue.ExitCode()
+		} else {
+			rp.Error = err.Error()
+		}
+	}
+	if result != nil {
+		b, merr := json.Marshal(result)
+		if merr != nil {
+			httpError(w, http.StatusInternalServerError, merr)
+			return
+		}
+		rp.Result = b
+	}
+	writeJSON(w, rp)
+}
+
+func (n *Node) handleSession(w http.ResponseWriter, r *http.Request) {
+	var req app.SessionRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad session request: %w", err))
+		return
+	}
+	res, err := n.app.Session(r.Context(), req)
+	writeReply(w, res, err)
+}
+
+// replayRequest is what POST /v1/replay takes.
+type replayRequest struct {
+	Skip bool `json:"skip,omitempty"`
+}
+
+func (n *Node) handleReplay(w http.ResponseWriter, r *http.Request) {
+	var req replayRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad replay request: %w", err))
+		return
+	}
+	rep, err := n.app.Replay(r.Context(), req.Skip)
+	writeReply(w, rep, err)
 }

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -121,13 +123,9 @@ func (c *Client) Remove(ctx context.Context, id string) error {
 	return err
 }
 
-// AskResult is how an Ask through the node ended.
-type AskResult struct {
-	Interaction *db.Interaction
-}
-
-// Ask sends a question to the node and streams the answer's text to fn.
-func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) error) (*db.Interaction, error) {
+// Ask sends a question to the node and streams the answer's text to fn. The
+// Answer is returned as far as it got, with any error.
+func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) error) (*app.Answer, error) {
 	resp, err := c.do(ctx, http.MethodPost, "/v1/ask", req)
 	if err != nil {
 		return nil, err
@@ -140,15 +138,16 @@ func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) e
 		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
 			return nil, fmt.Errorf("node: bad answer frame: %w", err)
 		}
+		ans := &app.Answer{Interaction: f.Interaction, Context: f.Context, Session: f.Session, Turn: f.Turn}
 		switch {
 		case f.UserError != "":
-			return f.Interaction, &usererr.Error{Msg: f.UserError, Code: f.Code}
+			return ans, &usererr.Error{Msg: f.UserError, Code: f.Code}
 		case f.Error != nil && f.Error.Plain:
-			return f.Interaction, errors.New(f.Error.Message)
+			return ans, errors.New(f.Error.Message)
 		case f.Error != nil:
-			return f.Interaction, f.Error.err(string(f.Error.Kind))
+			return ans, f.Error.err(string(f.Error.Kind))
 		case f.Interaction != nil:
-			return f.Interaction, nil
+			return ans, nil
 		}
 		if f.Text != "" {
 			if err := fn(f.Text); err != nil {
@@ -189,4 +188,46 @@ func (c *Client) Events(ctx context.Context, after int64, stream string, fn func
 		return ctx.Err()
 	}
 	return errors.New("node: the event stream ended (the node stopped?)")
+}
+
+// call posts body to path and decodes the reply's result into out.
+func (c *Client) call(ctx context.Context, path string, body, out any) error {
+	resp, err := c.do(ctx, http.MethodPost, path, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var rp reply
+	if err := json.NewDecoder(resp.Body).Decode(&rp); err != nil {
+		return fmt.Errorf("node %s: %w", path, err)
+	}
+	if len(rp.Result) > 0 && out != nil {
+		if err := json.Unmarshal(rp.Result, out); err != nil {
+			return fmt.Errorf("node %s: %w", path, err)
+		}
+	}
+	switch {
+	case rp.UserError != "":
+		return &usererr.Error{Msg: rp.UserError, Code: rp.Code}
+	case rp.Error != "":
+		return errors.New(rp.Error)
+	}
+	return nil
+}
+
+// Session runs a session command on the node.
+func (c *Client) Session(ctx context.Context, req app.SessionRequest) (*app.SessionResult, error) {
+	var res app.SessionResult
+	if err := c.call(ctx, "/v1/session", req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Replay has the node rebuild the projections from the event log. The
+// report comes back with the error when a bad event stopped it.
+func (c *Client) Replay(ctx context.Context, skip bool) (*events.ReplayReport, error) {
+	var rep events.ReplayReport
+	err := c.call(ctx, "/v1/replay", replayRequest{Skip: skip}, &rep)
+	return &rep, err
 }

@@ -179,7 +179,7 @@ func TestClusterOverTCP(t *testing.T) {
 		streamed.WriteString(s)
 		return nil
 	})
-	if err != nil || streamed.String() != "from the gpu" || in2.Provider != "gpu/ollama" {
+	if err != nil || streamed.String() != "from the gpu" || in2.Interaction.Provider != "gpu/ollama" {
 		t.Errorf("ask over the socket: %q, %+v, %v", streamed.String(), in2, err)
 	}
 

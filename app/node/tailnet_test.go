@@ -160,7 +160,7 @@ func TestClusterOverTailnet(t *testing.T) {
 		streamed.WriteString(s)
 		return nil
 	})
-	if err != nil || in2.Provider != "gpu/ollama" {
+	if err != nil || in2.Interaction.Provider != "gpu/ollama" {
 		t.Fatalf("ask over laptop1's socket: %+v, %v", in2, err)
 	}
 	checkAnswer(t, "laptop1 via gpu", streamed.String(), local != nil, "from the gpu")

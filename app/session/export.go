@@ -56,7 +56,11 @@ func (s *Session) WriteJSON(ctx context.Context, w io.Writer) error {
 // what the session is, then each turn's prompt and answer with what
 // answered it and what context went with it.
 func (s *Session) WriteMarkdown(ctx context.Context, w io.Writer) error {
-	d := s.Document(ctx)
+	return s.Document(ctx).WriteMarkdown(w)
+}
+
+// WriteMarkdown writes the document as Session.WriteMarkdown does.
+func (d Document) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	in := d.Session
 	title := in.Title

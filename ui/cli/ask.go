@@ -10,6 +10,7 @@ import (
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -20,6 +21,7 @@ type AskCmd struct {
 	Strategy string   `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 	Target   string   `placeholder:"TARGET" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
+	Session  string   `placeholder:"ID|new|last" default:"new" help:"Continue a session: its id (or a prefix), last (this project's most recent), or new. Its earlier turns go with the question."`
 	Prompt   []string `arg:"" optional:"" help:"The question. With - or piped input, it is read from stdin (and appended to any words given)."`
 }
 
@@ -33,7 +35,7 @@ func (a *AskCmd) Run(c *Context) error {
 		return err
 	}
 	return answer(c, a.Strategy, app.CodeAsk{Request: ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Actor: "cli"},
-		Target: a.Target, NoContext: a.NoCode})
+		Target: a.Target, NoContext: a.NoCode, Session: session.Ref(a.Session)})
 }
 
 // answer sends a question about the current project's code (with its code
@@ -47,10 +49,11 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		strategy = ""
 	}
 	req.Strategy = strategy
+	if req.Project, err = projectRoot(); err != nil {
+		return err
+	}
 	if !req.NoContext {
-		if req.Root, err = projectRoot(); err != nil {
-			return err
-		}
+		req.Root = req.Project
 	}
 	// A node running on the data dir holds it: ask through the node.
 	cfg, err := c.appConfig()
@@ -61,16 +64,15 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if err != nil && !errors.Is(err, node.ErrNoNode) {
 		return err
 	}
-	ask := func(fn func(string) error) (*app.Interaction, *app.BuiltContext, error) {
+	ask := func(fn func(string) error) (*app.Answer, error) {
 		if cl != nil {
-			in, err := cl.Ask(c, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
+			return cl.Ask(c, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
 				Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
-				Actor: req.Actor}, fn)
-			return in, nil, err
+				Actor: req.Actor, Session: string(req.Session), Project: req.Project}, fn)
 		}
 		core, err := c.App()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		return core.AskCode(c, req, fn)
 	}
@@ -79,7 +81,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	defer stop()
 	wrote := false
 	last := byte('\n')
-	in, built, err := ask(func(text string) error {
+	ans, err := ask(func(text string) error {
 		stop()
 		if c.Out.JSON {
 			return nil // the whole record is printed at the end
@@ -94,20 +96,36 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		fmt.Fprintln(c.Out.Out)
 	}
 	if err != nil {
+		if ans != nil && ans.Session != "" && c.Out.ErrTTY {
+			fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("session %s · turn %d recorded as not answered", ans.Session, ans.Turn)))
+		}
 		return err
 	}
+	in := ans.Interaction
 	if c.Out.JSON {
-		return c.Out.PrintJSON(in)
+		return c.Out.PrintJSON(askJSON{Interaction: in, Session: ans.Session, Turn: ans.Turn})
 	}
 	if c.Out.TTY && c.Out.ErrTTY {
 		code := ""
-		if built != nil {
-			code = fmt.Sprintf(" · %d code chunks", len(built.Included))
+		if ans.Context != nil {
+			code = fmt.Sprintf(" · %d code chunks", len(ans.Context.Included))
 		}
-		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("%s · %s · %d→%d tokens%s · %s",
-			in.Provider, in.Model, in.PromptTokens, in.CompletionTokens, code, fmtMillis(in.TotalMillis))))
+		sess := ""
+		if ans.Session != "" {
+			sess = fmt.Sprintf(" · session %s turn %d", ans.Session, ans.Turn)
+		}
+		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("%s · %s · %d→%d tokens%s · %s%s",
+			in.Provider, in.Model, in.PromptTokens, in.CompletionTokens, code, fmtMillis(in.TotalMillis), sess)))
 	}
 	return nil
+}
+
+// askJSON is what ask --json prints: the recorded interaction, and the
+// session turn it is.
+type askJSON struct {
+	*app.Interaction
+	Session string `json:"session,omitempty"`
+	Turn    int64  `json:"turn,omitempty"`
 }
 
 // prompt assembles the question from the arguments and, when it is piped

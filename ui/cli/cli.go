@@ -48,7 +48,8 @@ type Root struct {
 	Explain    ExplainCmd    `cmd:"" help:"Explain a piece of the project's code: a file, PATH:LINE or a symbol."`
 	Node       NodeCmd       `cmd:"" help:"Run this data dir as a node of a cluster (aiex node run)."`
 	Cluster    ClusterCmd    `cmd:"" help:"The cluster: init a key, status, leave, remove a node."`
-	Events     EventsCmd     `cmd:"" help:"The event log: aiex events tail."`
+	Session    SessionCmd    `cmd:"" help:"Sessions: list, show, resume, export, archive, rm."`
+	Events     EventsCmd     `cmd:"" help:"The event log: tail it, replay it into the projections."`
 	Version    VersionCmd    `cmd:"" help:"Show version information."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }

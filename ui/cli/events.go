@@ -7,12 +7,49 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/node"
 )
 
 // EventsCmd groups the event log's commands.
 type EventsCmd struct {
-	Tail EventsTailCmd `cmd:"" help:"Show events as they are appended anywhere in the cluster, until Ctrl-C."`
+	Tail   EventsTailCmd   `cmd:"" help:"Show events as they are appended anywhere in the cluster, until Ctrl-C."`
+	Replay EventsReplayCmd `cmd:"" help:"Rebuild sessions and the other projections from the event log."`
+}
+
+// EventsReplayCmd rebuilds the projections.
+type EventsReplayCmd struct {
+	SkipBad bool `name:"skip-bad" help:"Skip events that cannot be replayed (listing them) instead of stopping at the first."`
+}
+
+// Run replays, through the running node when there is one.
+func (er *EventsReplayCmd) Run(c *Context) error {
+	cl, err := c.nodeClient()
+	if err != nil {
+		return err
+	}
+	var rep *events.ReplayReport
+	if cl != nil {
+		rep, err = cl.Replay(c, er.SkipBad)
+	} else {
+		core, cerr := c.App()
+		if cerr != nil {
+			return cerr
+		}
+		rep, err = core.Replay(c, er.SkipBad)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		rep.Skipped = nonNil(rep.Skipped)
+		return c.Out.PrintJSON(rep)
+	}
+	fmt.Fprintf(c.Out.Out, "replayed %s into %s in %s\n", plural(rep.Events, "event"), plural(rep.Streams, "stream"), rep.Took.Round(time.Millisecond))
+	for _, b := range rep.Skipped {
+		fmt.Fprintf(c.Out.Out, "skipped event %d (%s v%d, %s): %s\n", b.ID, b.Stream, b.Version, b.Type, b.Reason)
+	}
+	return nil
 }
 
 // EventsTailCmd follows the event log.
@@ -74,4 +111,11 @@ func ignoreCancel(err error) error {
 		return nil
 	}
 	return err
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

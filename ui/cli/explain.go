@@ -5,6 +5,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/session"
 )
 
 // ExplainCmd explains a piece of the project's code.
@@ -13,6 +14,7 @@ type ExplainCmd struct {
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
 	Strategy string   `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 	Target   string   `arg:"" placeholder:"TARGET" help:"PATH, PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
+	Session  string   `placeholder:"ID|new|last" default:"new" help:"Record the explanation in a session: its id, last, or new."`
 	Question []string `arg:"" optional:"" help:"What to focus on (optional)."`
 }
 
@@ -21,6 +23,6 @@ type ExplainCmd struct {
 func (e *ExplainCmd) Run(c *Context) error {
 	return answer(c, e.Strategy, app.CodeAsk{
 		Request: ask.Request{Prompt: strings.TrimSpace(strings.Join(e.Question, " ")), Provider: e.Provider, Model: e.Model, Actor: "cli"},
-		Task:    "explain", Target: e.Target,
+		Task:    "explain", Target: e.Target, Session: session.Ref(e.Session),
 	})
 }

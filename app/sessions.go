@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// eventTypes are the event types of every subsystem that keeps its state
+// in the event log.
+func eventTypes() []events.Type {
+	return session.Types()
+}
+
+// projections are the projections `aiex events replay` rebuilds.
+func projections() []events.Projection {
+	return []events.Projection{session.Projection()}
+}
+
+type eventServices struct {
+	once     sync.Once
+	log      *events.Log
+	sessions *session.Service
+	err      error
+}
+
+// Events returns the event log (app/events) with every subsystem's event
+// types registered.
+func (a *App) Events() (*events.Log, error) {
+	a.initEvents()
+	return a.ev.log, a.ev.err
+}
+
+// Sessions returns the session service (app/session).
+func (a *App) Sessions() (*session.Service, error) {
+	a.initEvents()
+	return a.ev.sessions, a.ev.err
+}
+
+func (a *App) initEvents() {
+	a.ev.once.Do(func() {
+		reg, err := events.NewRegistry(eventTypes()...)
+		if err != nil {
+			a.ev.err = fmt.Errorf("app: event types: %w", err)
+			return
+		}
+		a.ev.log = events.New(events.Config{Store: a.Store, Registry: reg, Logger: a.logger})
+		a.ev.sessions = session.New(session.Config{Log: a.ev.log, Store: a.Store, NodeAlive: a.nodeAlive, Logger: a.logger})
+	})
+}
+
+// nodeLiveness is how recently a node must have heartbeated (every 2 s) to
+// count as up.
+const nodeLiveness = 10 * time.Second
+
+// nodeAlive says whether the node with Raft ID id heartbeated lately.
+func (a *App) nodeAlive(ctx context.Context, id string) bool {
+	nodes, err := a.Store.Nodes(ctx)
+	if err != nil {
+		return true // cannot tell: leave its turns alone
+	}
+	for _, n := range nodes {
+		if n.ID == id {
+			return time.Since(n.LastSeen) < nodeLiveness
+		}
+	}
+	return false
+}
+
+// SessionRequest is a session command (aiex session …), run by the core
+// itself or by the node that holds the data dir.
+type SessionRequest struct {
+	Op       string `json:"op"`                 // list, show, resume, archive, unarchive, remove
+	Ref      string `json:"ref,omitempty"`      // an id (or a unique prefix of one) or "last"
+	Project  string `json:"project,omitempty"`  // the project of "last" and of list; "" means every project for list
+	Archived bool   `json:"archived,omitempty"` // list: include archived sessions
+	Limit    int    `json:"limit,omitempty"`    // list: at most this many; resume: the last this many turns
+	Actor    string `json:"actor,omitempty"`
+}
+
+// SessionResult is what a session command returns: sessions for list, a
+// whole session (show) or its last turns (resume), or the session a
+// change was made to.
+type SessionResult struct {
+	Sessions []session.Info    `json:"sessions,omitempty"`
+	Document *session.Document `json:"document,omitempty"`
+	Info     *session.Info     `json:"info,omitempty"`
+}
+
+// Session ops.
+const (
+	SessionList      = "list"
+	SessionShow      = "show"
+	SessionResume    = "resume"
+	SessionArchive   = "archive"
+	SessionUnarchive = "unarchive"
+	SessionRemove    = "remove"
+)
+
+// Session runs a session command.
+func (a *App) Session(ctx context.Context, req SessionRequest) (*SessionResult, error) {
+	svc, err := a.Sessions()
+	if err != nil {
+		return nil, err
+	}
+	ref := session.Ref(req.Ref)
+	switch req.Op {
+	case SessionList:
+		list, err := svc.List(ctx, session.ListOptions{Project: req.Project, Archived: req.Archived, Limit: req.Limit})
+		if err != nil {
+			return nil, err
+		}
+		return &SessionResult{Sessions: list}, nil
+	case SessionShow:
+		s, err := svc.Open(ctx, ref, req.Project)
+		if err != nil {
+			return nil, err
+		}
+		d := s.Document(ctx)
+		return &SessionResult{Document: &d}, nil
+	case SessionResume:
+		// Begin, not Open: resuming marks turns whose process died as
+		// interrupted, as continuing the session would.
+		s, err := svc.Begin(ctx, ref, req.Project, req.Actor)
+		if err != nil {
+			return nil, err
+		}
+		if s.New() {
+			return nil, usererr.New("no session in this project yet; start one with aiex ask")
+		}
+		d := session.Document{Session: s.Info(), Usage: s.Usage(), Turns: s.Last(ctx, int64(max(req.Limit, 1)))}
+		return &SessionResult{Document: &d}, nil
+	case SessionArchive, SessionUnarchive, SessionRemove:
+		op := map[string]func(context.Context, session.Ref, string, string) (session.Info, error){
+			SessionArchive: svc.Archive, SessionUnarchive: svc.Unarchive, SessionRemove: svc.Remove,
+		}[req.Op]
+		info, err := op(ctx, ref, req.Project, req.Actor)
+		if err != nil {
+			return nil, err
+		}
+		return &SessionResult{Info: &info}, nil
+	}
+	return nil, usererr.Usage("unknown session operation %q", req.Op)
+}
+
+// Replay rebuilds every projection of the event log from the events (aiex
+// events replay). With skip, events that cannot be replayed are skipped
+// and listed instead of stopping it.
+func (a *App) Replay(ctx context.Context, skip bool) (*events.ReplayReport, error) {
+	log, err := a.Events()
+	if err != nil {
+		return nil, err
+	}
+	rep, err := log.Replay(ctx, events.ReplayOptions{Skip: skip}, projections()...)
+	if be := (*events.BadEventError)(nil); errors.As(err, &be) {
+		return rep, &usererr.Error{Msg: be.Error() + "; run aiex events replay --skip-bad to replay without it", Err: err}
+	}
+	return rep, err
+}

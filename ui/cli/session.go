@@ -1,0 +1,298 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// SessionCmd groups the session commands.
+type SessionCmd struct {
+	List      SessionListCmd      `cmd:"" help:"List this project's sessions, most recent first."`
+	Show      SessionShowCmd      `cmd:"" help:"Show a whole session: every turn, what answered it and what context went with it."`
+	Resume    SessionResumeCmd    `cmd:"" help:"Show a session's last turns and continue it with a new question."`
+	Export    SessionExportCmd    `cmd:"" help:"Write a session as Markdown or JSON."`
+	Archive   SessionArchiveCmd   `cmd:"" help:"Archive a session: it leaves the list and can be brought back."`
+	Unarchive SessionUnarchiveCmd `cmd:"" help:"Bring an archived session back."`
+	Rm        SessionRmCmd        `cmd:"" name:"rm" help:"Remove a session (its events stay in the log until retention prunes them)."`
+}
+
+// SessionListCmd lists sessions.
+type SessionListCmd struct {
+	All      bool `help:"Sessions of every project, not only this one."`
+	Archived bool `help:"Include archived sessions."`
+	Limit    int  `short:"n" default:"20" help:"How many to show (0 for all)."`
+}
+
+// Run prints the table or, with --json, an array.
+func (l *SessionListCmd) Run(c *Context) error {
+	if l.Limit < 0 {
+		return usererr.Usage("--limit must be 0 (all) or more, not %d", l.Limit)
+	}
+	req := app.SessionRequest{Op: app.SessionList, Archived: l.Archived, Limit: l.Limit}
+	if !l.All {
+		var err error
+		if req.Project, err = projectRoot(); err != nil {
+			return err
+		}
+	}
+	res, err := sessionDo(c, req)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(nonNil(res.Sessions))
+	}
+	if len(res.Sessions) == 0 {
+		_, err := fmt.Fprintln(c.Out.Out, "No sessions yet; aiex ask \"…\" starts one")
+		return err
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	head := "ID\tUPDATED\tTURNS\tTOKENS\tCOST\tMODEL\t"
+	if l.Archived {
+		head += "STATUS\t"
+	}
+	if l.All {
+		head += "PROJECT\t"
+	}
+	fmt.Fprintln(tw, c.Out.Bold(head+"TITLE"))
+	for _, s := range res.Sessions {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d→%d\t$%.4f\t%s\t", s.ID, s.UpdatedAt.Local().Format("2006-01-02 15:04"), s.Turns,
+			s.PromptTokens, s.CompletionTokens, s.CostUSD, s.Model)
+		if l.Archived {
+			fmt.Fprintf(tw, "%s\t", s.Status)
+		}
+		if l.All {
+			fmt.Fprintf(tw, "%s\t", s.Project)
+		}
+		fmt.Fprintln(tw, oneLine(s.Title, 50))
+	}
+	return tw.Flush()
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// SessionShowCmd shows a session.
+type SessionShowCmd struct {
+	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+}
+
+// Run prints the session as Markdown or, with --json, as a document.
+func (s *SessionShowCmd) Run(c *Context) error {
+	d, err := openSession(c, app.SessionShow, s.Session, 0)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(d)
+	}
+	return d.WriteMarkdown(c.Out.Out)
+}
+
+// SessionResumeCmd continues a session.
+type SessionResumeCmd struct {
+	Session  string   `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+	Turns    int      `default:"1" help:"How many of its last turns to show first."`
+	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
+	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
+	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
+	Prompt   []string `arg:"" optional:"" help:"A question to continue with (or on stdin); without one, the last turns are shown."`
+}
+
+// Run shows the session's last turns, then asks the question in it.
+func (r *SessionResumeCmd) Run(c *Context) error {
+	if r.Turns < 1 {
+		return usererr.Usage("--turns must be 1 or more, not %d", r.Turns)
+	}
+	d, err := openSession(c, app.SessionResume, r.Session, r.Turns)
+	if err != nil {
+		return err
+	}
+	ask := AskCmd{Provider: r.Provider, Model: r.Model, NoCode: r.NoCode, Prompt: r.Prompt}
+	hasPrompt := len(r.Prompt) > 0 || c.StdinPiped
+	if c.Out.JSON && !hasPrompt {
+		return c.Out.PrintJSON(d)
+	}
+	if !c.Out.JSON {
+		fmt.Fprintf(c.Out.Out, "%s\n\n", c.Out.Bold(fmt.Sprintf("Session %s · %s · %d turns", d.Session.ID, oneLine(d.Session.Title, 50), d.Session.Turns)))
+		for _, t := range d.Turns {
+			if err := session.WriteTurnMarkdown(c.Out.Out, t); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.Out.Out)
+		}
+	}
+	if !hasPrompt {
+		if !c.Out.JSON {
+			fmt.Fprintln(c.Out.Out, c.Out.Dim(fmt.Sprintf("continue with: aiex ask --session %s \"…\"", d.Session.ID)))
+		}
+		return nil
+	}
+	ask.Session = d.Session.ID
+	return ask.Run(c)
+}
+
+// SessionExportCmd writes a session to a file or stdout.
+type SessionExportCmd struct {
+	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+	Format  string `short:"f" enum:"markdown,md,json" default:"markdown" help:"markdown or json."`
+	Output  string `short:"o" placeholder:"FILE" type:"path" help:"Write to FILE (whole, or not at all) instead of stdout."`
+}
+
+// Run writes the export.
+func (e *SessionExportCmd) Run(c *Context) error {
+	d, err := openSession(c, app.SessionShow, e.Session, 0)
+	if err != nil {
+		return err
+	}
+	write := func(w io.Writer) error {
+		if e.Format == session.FormatJSON || c.Out.JSON {
+			return (&Output{Out: w}).PrintJSON(d)
+		}
+		return d.WriteMarkdown(w)
+	}
+	if e.Output == "" || e.Output == "-" {
+		return write(c.Out.Out)
+	}
+	if err := writeFileAtomic(e.Output, write); err != nil {
+		why := err.Error()
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			why = pe.Err.Error()
+		}
+		return usererr.Wrap(err, "cannot write %s: %s", e.Output, why)
+	}
+	if !c.Out.JSON {
+		fmt.Fprintf(c.Out.Err, "wrote session %s to %s\n", d.Session.ID, e.Output)
+	}
+	return nil
+}
+
+// writeFileAtomic writes path through a temporary file in its directory
+// renamed over it once complete: a failure leaves no partial file.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// SessionArchiveCmd archives a session.
+type SessionArchiveCmd struct {
+	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+}
+
+// Run archives it.
+func (a *SessionArchiveCmd) Run(c *Context) error {
+	return changeSession(c, app.SessionArchive, a.Session, "archived session %s (%s); bring it back with aiex session unarchive %[1]s")
+}
+
+// SessionUnarchiveCmd unarchives a session.
+type SessionUnarchiveCmd struct {
+	Session string `arg:"" placeholder:"ID" help:"The session: its id (or a unique prefix)."`
+}
+
+// Run unarchives it.
+func (u *SessionUnarchiveCmd) Run(c *Context) error {
+	return changeSession(c, app.SessionUnarchive, u.Session, "session %s (%s) is active again; continue it with aiex ask --session %[1]s")
+}
+
+// SessionRmCmd removes a session.
+type SessionRmCmd struct {
+	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+}
+
+// Run removes it.
+func (r *SessionRmCmd) Run(c *Context) error {
+	return changeSession(c, app.SessionRemove, r.Session, "removed session %s (%s)")
+}
+
+func changeSession(c *Context, op, ref, done string) error {
+	project, err := projectRoot()
+	if err != nil {
+		return err
+	}
+	res, err := sessionDo(c, app.SessionRequest{Op: op, Ref: ref, Project: project, Actor: "cli"})
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(res.Info)
+	}
+	_, err = fmt.Fprintf(c.Out.Out, done+"\n", res.Info.ID, oneLine(res.Info.Title, 50))
+	return err
+}
+
+// openSession reads a session (show) or its last turns (resume) in the
+// current project.
+func openSession(c *Context, op, ref string, turns int) (*session.Document, error) {
+	project, err := projectRoot()
+	if err != nil {
+		return nil, err
+	}
+	res, err := sessionDo(c, app.SessionRequest{Op: op, Ref: ref, Project: project, Limit: turns, Actor: "cli"})
+	if err != nil {
+		return nil, err
+	}
+	return res.Document, nil
+}
+
+// sessionDo runs a session command through the node running on the data
+// dir, else in this process.
+func sessionDo(c *Context, req app.SessionRequest) (*app.SessionResult, error) {
+	cl, err := c.nodeClient()
+	if err != nil {
+		return nil, err
+	}
+	if cl != nil {
+		return cl.Session(c, req)
+	}
+	core, err := c.App()
+	if err != nil {
+		return nil, err
+	}
+	return core.Session(c, req)
+}
+
+// nodeClient connects to the node running on the data dir; nil when none
+// runs.
+func (c *Context) nodeClient() (*node.Client, error) {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := node.Connect(c, cfg.DataDir)
+	if errors.Is(err, node.ErrNoNode) {
+		return nil, nil
+	}
+	return cl, err
+}
