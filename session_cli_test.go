@@ -275,3 +275,43 @@ func TestE2ESessionRealOllama(t *testing.T) {
 		t.Fatalf("session: %+v", doc)
 	}
 }
+
+// TestEventsPrune: retention deletes old events through snapshots; the
+// session still shows every turn and replays to the same rows.
+func TestEventsPrune(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
+	s := newSandbox(t, fake.URL())
+	proj := project(t)
+	for i := range 3 {
+		decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "--session", "last", fmt.Sprint("q", i)))
+	}
+	r := s.in(proj, "", "events", "prune")
+	if r.code != 2 {
+		t.Fatalf("prune without an age: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "--older-than", "retention")
+	if r := s.in(proj, "", "events", "prune", "--older-than", "soon"); r.code != 2 {
+		t.Fatalf("prune --older-than soon: exit %d", r.code)
+	}
+
+	before := s.in(proj, "", "--json", "session", "show", "last").stdout
+	s.writeConfig("[events]\nretention = \"1ms\"\n")
+	rep := decode[struct {
+		Streams int `json:"streams"`
+		Events  int `json:"events"`
+	}](t, s.in(proj, "", "--json", "events", "prune"))
+	if rep.Streams != 1 || rep.Events != 6 { // started + 3×(turn started, completed), less the last event
+		t.Fatalf("prune: %+v", rep)
+	}
+	if after := s.in(proj, "", "--json", "session", "show", "last").stdout; after != before {
+		t.Fatalf("prune changed the session:\n%s\nwas\n%s", after, before)
+	}
+	decode[struct{}](t, s.in(proj, "", "--json", "events", "replay"))
+	if after := s.in(proj, "", "--json", "session", "show", "last").stdout; after != before {
+		t.Fatalf("replay after prune changed the session:\n%s\nwas\n%s", after, before)
+	}
+	// The session goes on from its snapshot.
+	if a := decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "--session", "last", "q3")); a.Turn != 4 {
+		t.Fatalf("after prune: %+v", a)
+	}
+}

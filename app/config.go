@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ import (
 //	[prices."openai/gpt-4o"]        # USD per 1M tokens; "provider/model" or "model"
 //	input = 2.5
 //	output = 10
+//
+//	[events]
+//	retention = "90d"               # prune session events older than this, through snapshots ("": keep all)
 type File struct {
 	DataDir   string                    `toml:"data_dir"`
 	Provider  string                    `toml:"provider"`
@@ -51,6 +55,15 @@ type File struct {
 	Limits    Limits                    `toml:"limits"`
 	Prices    map[string]pricing.Price  `toml:"prices"`
 	Index     IndexConfig               `toml:"index"`
+	Events    EventsConfig              `toml:"events"`
+}
+
+// EventsConfig is the [events] table: the event log.
+type EventsConfig struct {
+	// Retention: events of sessions older than this are pruned (aiex
+	// events prune; a node does it hourly), always through a snapshot so
+	// that replay still rebuilds every session. 0 keeps every event.
+	Retention Duration `toml:"retention"`
 }
 
 // IndexConfig is the [index] table: retrieval over the code index.
@@ -85,14 +98,29 @@ type Limits struct {
 // Duration is a time.Duration written as a string ("90s", "10m") in TOML.
 type Duration time.Duration
 
-// UnmarshalText parses a duration like "10m".
+// UnmarshalText parses a duration like "10m", or a number of days ("90d").
 func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil || v < 0 {
-		return fmt.Errorf("%q is not a duration like \"90s\" or \"10m\"", b)
+	v, err := ParseDuration(string(b))
+	if err != nil {
+		return err
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// ParseDuration parses a duration as Go writes them ("90s", "10m", "36h")
+// or a whole number of days ("90d").
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 && n < 1e6 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q is not a duration like \"90s\", \"10m\" or \"30d\"", s)
+	}
+	return v, nil
 }
 
 // Provider kinds this build supports.

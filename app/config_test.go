@@ -46,6 +46,9 @@ model = "llama3"
 requests_per_minute = 30
 
 [providers.ollama]
+
+[events]
+retention = "90d"
 `)
 	got, err := app.LoadFile(path, true)
 	if err != nil {
@@ -59,6 +62,7 @@ requests_per_minute = 30
 		},
 		Limits: app.Limits{DailyUSD: 2.5, Deadline: app.Duration(90 * time.Second), MaxAttempts: 2},
 		Prices: map[string]pricing.Price{"gpu/llama3": {Input: 0.1, Output: 0.2}},
+		Events: app.EventsConfig{Retention: app.Duration(90 * 24 * time.Hour)},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("LoadFile (-want +got):\n%s", diff)
@@ -91,6 +95,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{"default provider without table", "provider = \"gpu\"\n[providers.ollama]\n", []string{`provider = "gpu"`, "configured: ollama"}},
 		{"bad strategy", "strategy = \"fastest\"\n", []string{`"fastest"`, "local_affinity"}},
 		{"bad deadline", "[limits]\ndaily_usd = 1\ndeadline = \"soon\"\n", []string{"line 3", "limits.deadline", "10m"}},
+		{"bad retention", "[events]\nretention = \"-3d\"\n", []string{"line 2", "events.retention", "30d"}},
 		{"negative cap", "[limits]\nmonthly_usd = -1\n", []string{"[limits]"}},
 		{"compatible without url", "[providers.vllm]\nkind = \"openai-compatible\"\n", []string{`"vllm"`, "base_url"}},
 		{"unknown price key", "[prices.\"gpt-4o\"]\ninput = 1\noutptu = 2\n", []string{"line 3", "outptu"}},

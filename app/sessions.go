@@ -163,3 +163,18 @@ func (a *App) Replay(ctx context.Context, skip bool) (*events.ReplayReport, erro
 	}
 	return rep, err
 }
+
+// Retention is how old events must be for Prune to delete them, from the
+// config's [events] retention; 0 keeps every event.
+func (a *App) Retention() time.Duration { return time.Duration(a.cfg.File.Events.Retention) }
+
+// Prune deletes the events of sessions (and the other projections)
+// appended before before, through snapshots, so that replay still
+// rebuilds every projection (see events.Log.Prune).
+func (a *App) Prune(ctx context.Context, before time.Time) (*events.PruneReport, error) {
+	log, err := a.Events()
+	if err != nil {
+		return nil, err
+	}
+	return log.Prune(ctx, before, projections()...)
+}

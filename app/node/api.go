@@ -33,6 +33,7 @@ import (
 //	POST /v1/remove?node=ID  removes another node
 //	POST /v1/session         a session command (app.SessionRequest → reply{app.SessionResult})
 //	POST /v1/replay          rebuilds the projections from the event log (replayRequest → reply{events.ReplayReport})
+//	POST /v1/prune           deletes old events through snapshots (pruneRequest → reply{events.PruneReport})
 //
 // Peers on the mesh get only what forwarding and status need (status,
 // models, chat); the rest — running this node's core on a path of this
@@ -50,6 +51,7 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("POST /v1/remove", n.handleRemove)
 		mux.HandleFunc("POST /v1/session", n.handleSession)
 		mux.HandleFunc("POST /v1/replay", n.handleReplay)
+		mux.HandleFunc("POST /v1/prune", n.handlePrune)
 	}
 	return mux
 }
@@ -404,5 +406,20 @@ func (n *Node) handleReplay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, err := n.app.Replay(r.Context(), req.Skip)
+	writeReply(w, rep, err)
+}
+
+// pruneRequest is what POST /v1/prune takes.
+type pruneRequest struct {
+	Before time.Time `json:"before"`
+}
+
+func (n *Node) handlePrune(w http.ResponseWriter, r *http.Request) {
+	var req pruneRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Before.IsZero() {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad prune request: %v", err))
+		return
+	}
+	rep, err := n.app.Prune(r.Context(), req.Before)
 	writeReply(w, rep, err)
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/events"
@@ -229,5 +230,13 @@ func (c *Client) Session(ctx context.Context, req app.SessionRequest) (*app.Sess
 func (c *Client) Replay(ctx context.Context, skip bool) (*events.ReplayReport, error) {
 	var rep events.ReplayReport
 	err := c.call(ctx, "/v1/replay", replayRequest{Skip: skip}, &rep)
+	return &rep, err
+}
+
+// Prune has the node delete events appended before before, through
+// snapshots.
+func (c *Client) Prune(ctx context.Context, before time.Time) (*events.PruneReport, error) {
+	var rep events.PruneReport
+	err := c.call(ctx, "/v1/prune", pruneRequest{Before: before}, &rep)
 	return &rep, err
 }

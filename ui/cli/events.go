@@ -9,12 +9,60 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // EventsCmd groups the event log's commands.
 type EventsCmd struct {
 	Tail   EventsTailCmd   `cmd:"" help:"Show events as they are appended anywhere in the cluster, until Ctrl-C."`
 	Replay EventsReplayCmd `cmd:"" help:"Rebuild sessions and the other projections from the event log."`
+	Prune  EventsPruneCmd  `cmd:"" help:"Delete old session events, through snapshots (replay still rebuilds every session)."`
+}
+
+// EventsPruneCmd applies retention.
+type EventsPruneCmd struct {
+	OlderThan string `name:"older-than" placeholder:"DURATION" help:"Delete events older than this (\"90d\", \"720h\"); default: [events] retention in the config."`
+}
+
+// Run prunes, through the running node when there is one.
+func (ep *EventsPruneCmd) Run(c *Context) error {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return err
+	}
+	age := time.Duration(cfg.File.Events.Retention)
+	if ep.OlderThan != "" {
+		if age, err = app.ParseDuration(ep.OlderThan); err != nil {
+			return usererr.Usage("--older-than: %v", err)
+		}
+	}
+	if age <= 0 {
+		return usererr.Usage("say how old the events to delete must be: --older-than 90d, or retention = \"90d\" in the [events] table of %s", cfg.ConfigPath)
+	}
+	before := time.Now().Add(-age)
+	cl, err := c.nodeClient()
+	if err != nil {
+		return err
+	}
+	var rep *events.PruneReport
+	if cl != nil {
+		rep, err = cl.Prune(c, before)
+	} else {
+		core, cerr := c.App()
+		if cerr != nil {
+			return cerr
+		}
+		rep, err = core.Prune(c, before)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(rep)
+	}
+	_, err = fmt.Fprintf(c.Out.Out, "deleted %s older than %s from %s (%d ended whole)\n", plural(rep.Events, "event"),
+		before.Local().Format("2006-01-02 15:04"), plural(rep.Streams, "stream"), rep.Ended)
+	return err
 }
 
 // EventsReplayCmd rebuilds the projections.
