@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
@@ -133,6 +134,25 @@ func TestNodeRunCommand(t *testing.T) {
 	tail.Process.Signal(syscall.SIGINT)
 	tail.Wait()
 
+	// Session commands go through the node too: the ask above started a
+	// session that the node's store holds.
+	list := decode[[]session.Info](t, s.run("", "--json", "session", "list"))
+	if len(list) != 1 || list[0].Turns != 1 || list[0].Title != "hello" {
+		t.Fatalf("session list through the node: %+v", list)
+	}
+	if r := s.run("", "--json", "ask", "-m", "tiny", "--no-code", "--session", "last", "again"); !strings.Contains(r.stdout, `"turn": 2`) {
+		t.Fatalf("ask --session last through the node: %s %s", r.stdout, r.stderr)
+	}
+	if d := decode[session.Document](t, s.run("", "--json", "session", "show", list[0].ID)); len(d.Turns) != 2 || d.Turns[1].Answer != "through the node" {
+		t.Fatalf("session show through the node: %+v", d)
+	}
+	if r := s.run("", "session", "show", "ffffffff"); r.code != 1 || !strings.Contains(r.stderr, list[0].ID) {
+		t.Fatalf("unknown session through the node: exit %d: %s", r.code, r.stderr)
+	}
+	if r := s.run("", "events", "replay"); r.code != 0 || !strings.Contains(r.stdout, "replayed 5 events into 1 stream") {
+		t.Fatalf("replay through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+
 	// SIGTERM: an ordered shutdown, exit 0, the socket gone.
 	cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -151,7 +171,7 @@ func TestNodeRunCommand(t *testing.T) {
 		t.Error("socket left behind")
 	}
 	// The single-node cluster opens alone again, with the request recorded.
-	if rows := s.history(); len(rows) != 1 || rows[0].Response != "through the node" {
+	if rows := s.history(); len(rows) != 2 || rows[1].Prompt != "hello" || rows[0].Response != "through the node" {
 		t.Errorf("history after the node stopped: %+v", rows)
 	}
 }

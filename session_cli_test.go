@@ -315,3 +315,66 @@ func TestEventsPrune(t *testing.T) {
 		t.Fatalf("after prune: %+v", a)
 	}
 }
+
+// TestEventsTailResumes: events tail follows session streams by prefix,
+// and started again after the last id it printed, it shows what was
+// appended meanwhile, nothing missed and nothing twice.
+func TestEventsTailResumes(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
+	s := newSandbox(t, fake.URL())
+	proj := project(t)
+	decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "one"))
+
+	// The first tail sees the session's three events (and not the llm
+	// stream's), then is stopped.
+	first := tailEvents(t, s, proj, 3, "--stream", "session/*", "--since", "0")
+	for _, ev := range first {
+		if !strings.HasPrefix(ev.Stream, "session/") {
+			t.Fatalf("tail --stream session/* printed %+v", ev)
+		}
+	}
+	decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "--session", "last", "two"))
+	next := tailEvents(t, s, proj, 2, "--stream", "session/*", "--since", fmt.Sprint(first[len(first)-1].ID))
+	if next[0].ID <= first[len(first)-1].ID || next[0].Type != session.TypeTurnStarted || next[1].Type != session.TypeTurnCompleted ||
+		next[0].Version != 4 {
+		t.Fatalf("resumed tail: %+v after %+v", next, first)
+	}
+}
+
+type tailedEvent struct {
+	ID      int64  `json:"id"`
+	Stream  string `json:"stream"`
+	Version int64  `json:"version"`
+	Type    string `json:"type"`
+}
+
+// tailEvents runs aiex events tail --json until it has printed n events,
+// then interrupts it.
+func tailEvents(t *testing.T, s *sandbox, dir string, n int, args ...string) []tailedEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := s.command(ctx, "", append([]string{"--json", "events", "tail"}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	dec := json.NewDecoder(out)
+	var got []tailedEvent
+	for len(got) < n {
+		var ev tailedEvent
+		if err := dec.Decode(&ev); err != nil {
+			t.Fatalf("after %d events: %v", len(got), err)
+		}
+		got = append(got, ev)
+	}
+	return got
+}

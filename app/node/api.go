@@ -28,7 +28,7 @@ import (
 //	GET  /v1/models          every model this node can route to (ModelsReply)
 //	POST /v1/chat            a forwarded request for one of this node's local providers (chatRequest → chatFrame…)
 //	POST /v1/ask             a question for this node's core, from a command (AskRequest → askFrame…)
-//	GET  /v1/events?after=N  every event with id > N, then new ones as they are appended (db.Event…)
+//	GET  /v1/events?after=N[&stream=S…]  every event (of streams S: names or PREFIX*) with id > N, then new ones as they are appended (db.Event…)
 //	POST /v1/leave           this node leaves the cluster
 //	POST /v1/remove?node=ID  removes another node
 //	POST /v1/session         a session command (app.SessionRequest → reply{app.SessionResult})
@@ -248,13 +248,15 @@ func (n *Node) handleAsk(w http.ResponseWriter, r *http.Request) {
 
 func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	stream := r.URL.Query().Get("stream")
+	streams := r.URL.Query()["stream"]
+	log, err := n.app.Events()
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err)
+		return
+	}
 	fw := newFrameWriter(w)
-	err := n.app.Store.TailEvents(r.Context(), after, func(evs []db.Event) error {
+	err = log.Subscribe(r.Context(), streams, after, func(evs []db.Event) error {
 		for _, ev := range evs {
-			if stream != "" && ev.Stream != stream {
-				continue
-			}
 			if err := fw.write(ev); err != nil {
 				return err
 			}

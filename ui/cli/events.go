@@ -102,8 +102,8 @@ func (er *EventsReplayCmd) Run(c *Context) error {
 
 // EventsTailCmd follows the event log.
 type EventsTailCmd struct {
-	Stream string `placeholder:"NAME" help:"Only this stream (llm, audit, …)."`
-	After  int64  `placeholder:"ID" help:"Start after this event id (default: show the last 10 first)."`
+	Stream []string `placeholder:"NAME" help:"Only these streams (llm, audit, session/ID); NAME/* for every stream under NAME (session/*). Repeatable."`
+	After  int64    `name:"since" aliases:"after" placeholder:"ID" help:"Start after this event id, e.g. the last one seen before a disconnect (default: show the last 10 first)."`
 }
 
 // Run prints events, one line each (or one JSON object per line with
@@ -123,7 +123,7 @@ func (et *EventsTailCmd) Run(c *Context) error {
 	}
 	cl, err := node.Connect(c, cfg.DataDir)
 	if err == nil {
-		return ignoreCancel(cl.Events(c, et.after(), et.Stream, print))
+		return ignoreCancel(cl.Subscribe(c, et.after(), et.Stream, print))
 	}
 	if !errors.Is(err, node.ErrNoNode) {
 		return err
@@ -132,12 +132,14 @@ func (et *EventsTailCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	return ignoreCancel(core.Store.TailEvents(c, et.after(), func(evs []app.Event) error {
+	log, err := core.Events()
+	if err != nil {
+		return err
+	}
+	return ignoreCancel(log.Subscribe(c, et.Stream, et.after(), func(evs []app.Event) error {
 		for _, ev := range evs {
-			if et.Stream == "" || ev.Stream == et.Stream {
-				if err := print(ev); err != nil {
-					return err
-				}
+			if err := print(ev); err != nil {
+				return err
 			}
 		}
 		return nil
