@@ -262,3 +262,25 @@ func globEscape(s string) string {
 	}
 	return b.String()
 }
+
+// CodeNames returns the distinct names of a project's chunks (split units
+// under their unit's name) and the paths of its files that have chunks:
+// what a target can be called, for suggestions when one is not found.
+func (s *Store) CodeNames(ctx context.Context, project int64) (names, paths []string, err error) {
+	rows, err := s.Query(ctx, `SELECT DISTINCT CASE WHEN instr(name, '#') > 0 THEN substr(name, 1, instr(name, '#') - 1) ELSE name END
+		FROM code_chunks WHERE project = ? AND name <> ''`, project)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: code names: %w", err)
+	}
+	for _, r := range rows.Values {
+		names = append(names, asString(r[0]))
+	}
+	rows, err = s.Query(ctx, `SELECT path FROM code_files WHERE project = ? AND skipped = ''`, project)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: code paths: %w", err)
+	}
+	for _, r := range rows.Values {
+		paths = append(paths, asString(r[0]))
+	}
+	return names, paths, nil
+}

@@ -243,9 +243,25 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		return db.CodeChunk{}, err
 	}
 	if len(cs) == 0 {
-		return db.CodeChunk{}, usererr.New("no file or symbol %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or http.(*Server).Serve", target, proj.Root)
+		return db.CodeChunk{}, b.notFound(ctx, proj, target, "no file or symbol")
 	}
 	return cs[0], nil
+}
+
+// notFound is the error for a target that names nothing: with the names
+// and paths of the index that look like it, if any.
+func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, what string) error {
+	if rel, err := filepath.Rel(proj.Root, target); err == nil && filepath.IsAbs(target) && !strings.HasPrefix(rel, "..") {
+		target = filepath.ToSlash(rel) // a path of the project, as the index names it
+	}
+	names, paths, err := b.cfg.Store.CodeNames(ctx, proj.ID)
+	if err != nil {
+		return err
+	}
+	if like := Suggest(target, append(names, paths...)); len(like) > 0 {
+		return usererr.New("%s %q in the index of %s; did you mean %s?", what, target, proj.Root, strings.Join(like, ", "))
+	}
+	return usererr.New("%s %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or http.(*Server).Serve", what, target, proj.Root)
 }
 
 // whole returns the unit that c is a piece of, when the chunker split a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -220,11 +221,32 @@ func TestResolveErrors(t *testing.T) {
 	for target, want := range map[string]string{
 		"NoSuch.thing/9":                         "no file or symbol",
 		filepath.Join(e.root, "lib/repo.ex:400"): "no code at line 400",
+		// Misspelt: the index's names that look like it are offered.
+		"MyApp.Accounts.get_usr/1":          `did you mean MyApp.Accounts.get_user/1`,
+		"MyApp.Repo.fetsh":                  `did you mean MyApp.Repo.fetch/1`,
+		filepath.Join(e.root, "lib/rep.ex"): "did you mean lib/repo.ex?",
 	} {
 		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
 		var ue *usererr.Error
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v; want a user error with %q", target, err, want)
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	names := []string{"http.(*Server).Serve", "http.(*Server).ServeTLS", "http.ListenAndServe", "MyApp.Accounts.get_user/1",
+		"MyApp.Accounts.get_users/0", "MyApp.Accounts.delete_user/1", "lib/my_app/accounts.ex", "net.Dial"}
+	for target, want := range map[string][]string{
+		"http.(*Server).Serv":   {"http.(*Server).Serve", "http.(*Server).ServeTLS", "http.ListenAndServe"},
+		"Accounts.get_usr/1":    {"MyApp.Accounts.get_user/1", "MyApp.Accounts.get_users/0"},
+		"lib/my_app/acounts.ex": {"lib/my_app/accounts.ex"},
+		"Dail":                  {"net.Dial"},
+		"zzzzzz":                nil,
+		"":                      nil,
+	} {
+		if got := Suggest(target, names); !slices.Equal(got, want) {
+			t.Errorf("Suggest(%q) = %q; want %q", target, got, want)
 		}
 	}
 }
