@@ -1,0 +1,135 @@
+package workflow
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// NewModule is where `gen module NAME` puts a new module.
+type NewModule struct {
+	Name string // as given: MyApp.Cache, internal/cache
+	Lang string // elixir, go
+	Path string // the file, relative to the project root
+	App  string // the umbrella app, for an Elixir umbrella project
+	// Package is the Go package name (the directory's last element).
+	Package string
+}
+
+var elixirModule = regexp.MustCompile(`^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*$`)
+var goPackagePath = regexp.MustCompile(`^[a-z0-9_][a-z0-9_.-]*(/[a-z0-9_][a-z0-9_.-]*)*$`)
+
+// ModuleFile works out where a new module called name goes in the project
+// at root: an Elixir module (MyApp.Cache.Store) in a Mix project goes to
+// lib/my_app/cache/store.ex — in an umbrella, to the app its first part
+// names (apps/my_app/lib/…); a Go package path (internal/cache) in a Go
+// module to internal/cache/cache.go. A file that exists is refused: gen
+// module writes new code only.
+func ModuleFile(root, name string) (NewModule, error) {
+	_, mix := statOK(filepath.Join(root, "mix.exs"))
+	_, gomod := statOK(filepath.Join(root, "go.mod"))
+	var m NewModule
+	switch {
+	case elixirModule.MatchString(name) && mix:
+		var err error
+		if m, err = elixirFile(root, name); err != nil {
+			return m, err
+		}
+	case goPackagePath.MatchString(strings.TrimSuffix(name, ".go")) && gomod:
+		m = goFile(name)
+	case mix:
+		return m, usererr.Usage("%q is not an Elixir module name; give one like MyApp.Cache", name)
+	case gomod:
+		return m, usererr.Usage("%q is not a Go package path; give one like internal/cache (relative to %s)", name, root)
+	default:
+		return m, usererr.New("%s is neither a Mix project (mix.exs) nor a Go module (go.mod); run aiex gen module from a project's root", root)
+	}
+	if _, ok := statOK(filepath.Join(root, filepath.FromSlash(m.Path))); ok {
+		return m, usererr.New("%s already exists; gen module writes new files only (to change it: aiex refactor %s --goal \"…\")", m.Path, m.Path)
+	}
+	return m, nil
+}
+
+func elixirFile(root, name string) (NewModule, error) {
+	parts := strings.Split(name, ".")
+	under := make([]string, len(parts))
+	for i, p := range parts {
+		under[i] = Underscore(p)
+	}
+	m := NewModule{Name: name, Lang: "elixir", Path: path.Join("lib", path.Join(under...)) + ".ex"}
+	mixExs, err := os.ReadFile(filepath.Join(root, "mix.exs"))
+	if err != nil {
+		return m, fmt.Errorf("workflow: %w", err)
+	}
+	if !strings.Contains(string(mixExs), "apps_path:") {
+		return m, nil
+	}
+	// An umbrella: the app whose directory its first part names.
+	apps, _ := filepath.Glob(filepath.Join(root, "apps", "*", "mix.exs"))
+	var names []string
+	for _, a := range apps {
+		names = append(names, filepath.Base(filepath.Dir(a)))
+	}
+	sort.Strings(names)
+	for _, a := range names {
+		if a == under[0] {
+			m.App, m.Path = a, path.Join("apps", a, m.Path)
+			return m, nil
+		}
+	}
+	return m, usererr.Usage("%s is an umbrella project and no app in apps/ is called %s (from %s); its apps: %s", root, under[0], parts[0],
+		strings.Join(names, ", "))
+}
+
+func goFile(name string) NewModule {
+	if strings.HasSuffix(name, ".go") {
+		dir := path.Dir(name)
+		return NewModule{Name: name, Lang: "go", Path: name, Package: goPackageName(path.Base(dir), name)}
+	}
+	base := path.Base(name)
+	return NewModule{Name: name, Lang: "go", Path: path.Join(name, strings.ReplaceAll(base, "-", "_")+".go"), Package: goPackageName(base, name)}
+}
+
+// goPackageName is the package name for a directory: its name without
+// what an identifier cannot hold; main at the module's root.
+func goPackageName(dir, name string) string {
+	if dir == "." {
+		return "main"
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' {
+			return -1
+		}
+		return r
+	}, dir)
+}
+
+// Underscore is an Elixir alias as its file name part, as Macro.underscore
+// does: MyApp → my_app, HTTPClient → http_client, V2Api → v2_api.
+func Underscore(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if unicode.IsUpper(r) && i > 0 {
+			prev := rs[i-1]
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func statOK(p string) (os.FileInfo, bool) {
+	fi, err := os.Stat(p)
+	return fi, err == nil
+}

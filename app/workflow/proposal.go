@@ -1,0 +1,219 @@
+// Package workflow turns a model's answer to a refactoring or generation
+// task into a Proposal — the files it would change, as a unified diff —
+// and checks it without writing anything: that it applies, that the
+// result parses, and, where the toolchain is installed, that it builds.
+// Writing is the caller's (through the sandbox, with a checkpoint).
+package workflow
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/aymanbagabas/go-udiff"
+
+	"github.com/aiex-dev/aiex/app/parse"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// Proposal is a change the model proposed, checked, not yet written.
+type Proposal struct {
+	Task    string         `json:"task"`             // refactor, gen-module, gen-tests
+	Target  string         `json:"target,omitempty"` // what it was about
+	Files   []FileChange   `json:"files"`
+	Diff    string         `json:"diff"` // unified, every file
+	Checks  []Check        `json:"checks"`
+	Notes   []string       `json:"notes,omitempty"` // where hunks were placed other than as written
+	Answer  string         `json:"answer"`          // the model's whole answer
+	Changes []parse.Change `json:"-"`
+}
+
+// FileChange is what a proposal does to one file.
+type FileChange struct {
+	Path    string `json:"path"`
+	Status  string `json:"status"` // added, modified, deleted, renamed
+	OldPath string `json:"old_path,omitempty"`
+	Added   int    `json:"added"`   // lines
+	Removed int    `json:"removed"` // lines
+}
+
+// Check is one validation of a proposal.
+type Check struct {
+	Name   string `json:"name"`   // applies, syntax, go build, go vet, mix compile
+	Status string `json:"status"` // ok, failed, skipped
+	Detail string `json:"detail,omitempty"`
+}
+
+// Check statuses.
+const (
+	OK      = "ok"
+	Failed  = "failed"
+	Skipped = "skipped"
+)
+
+// OK reports whether no check failed.
+func (p *Proposal) OK() bool {
+	return !slices.ContainsFunc(p.Checks, func(c Check) bool { return c.Status == Failed })
+}
+
+// Failures lists the failed checks, one line each.
+func (p *Proposal) Failures() []string {
+	var out []string
+	for _, c := range p.Checks {
+		if c.Status == Failed {
+			out = append(out, c.Name+": "+firstLine(c.Detail))
+		}
+	}
+	return out
+}
+
+// ErrNoCode: the answer holds no diff or code to apply.
+var ErrNoCode = errors.New("the answer has no code")
+
+// Reader reads a project file (relative, slash-separated path); a missing
+// file is an error wrapping fs.ErrNotExist.
+type Reader func(path string) ([]byte, error)
+
+// FromDiff makes a proposal of the unified diffs in a refactoring answer.
+// A diff that does not apply is a *usererr.Error saying where and why;
+// an answer without a diff (the model explaining why it cannot) is
+// ErrNoCode wrapped with its first sentence.
+func FromDiff(task, target, answer string, read Reader) (*Proposal, error) {
+	diffs, err := parse.Diffs(answer)
+	if err != nil {
+		return nil, usererr.Wrap(err, "the model's diff cannot be read: %v", err)
+	}
+	if len(diffs) == 0 {
+		return nil, noCode(answer, "no diff")
+	}
+	changes, err := parse.Check(diffs, read)
+	if err != nil {
+		return nil, usererr.Wrap(err, "the model's diff does not apply, nothing was written: %s", oneLine(err.Error()))
+	}
+	return newProposal(task, target, answer, changes, read)
+}
+
+// FromFile makes a proposal of a generated file: the answer's code block
+// whose info string names a path (```elixir lib/x.ex), else its first
+// block in the language, written to want — or to the block's path if want
+// is "" (want set: the block's own path is ignored, so a model cannot
+// write elsewhere than the command said).
+func FromFile(task, target, answer, want, lang string, read Reader) (*Proposal, error) {
+	blocks := parse.CodeBlocks(answer)
+	var pick *parse.CodeBlock
+	for i := range blocks {
+		b := &blocks[i]
+		if b.Lang == "diff" || strings.TrimSpace(b.Code) == "" {
+			continue
+		}
+		if _, p, ok := strings.Cut(strings.TrimSpace(b.Info), " "); ok && strings.TrimSpace(p) != "" && pick == nil {
+			pick = b
+			if want == "" {
+				want = cleanPath(p)
+			}
+		}
+	}
+	if pick == nil {
+		for i := range blocks {
+			if blocks[i].Lang == lang || (blocks[i].Lang == "" && lang != "") {
+				pick = &blocks[i]
+				break
+			}
+		}
+	}
+	if pick == nil {
+		return nil, noCode(answer, "no "+cmp.Or(lang, "code")+" block")
+	}
+	if !pick.Closed {
+		return nil, usererr.New("the model's answer stopped inside its code block (the answer was cut short); nothing was written")
+	}
+	if want == "" || !fs.ValidPath(want) {
+		return nil, usererr.New("the model's code block names no usable file path (%q); nothing was written", want)
+	}
+	old, err := read(want)
+	var change parse.Change
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		change = parse.Change{Path: want, Content: []byte(pick.Code)}
+	case err != nil:
+		return nil, err
+	default:
+		if string(old) == pick.Code {
+			return nil, usererr.New("the model wrote %s as it already is; nothing to change", want)
+		}
+		change = parse.Change{Path: want, OldPath: want, Content: []byte(pick.Code)}
+	}
+	return newProposal(task, target, answer, []parse.Change{change}, read)
+}
+
+func newProposal(task, target, answer string, changes []parse.Change, read Reader) (*Proposal, error) {
+	p := &Proposal{Task: task, Target: target, Answer: answer, Changes: changes, Checks: []Check{{Name: "applies", Status: OK}}}
+	var diff strings.Builder
+	for _, c := range changes {
+		p.Notes = append(p.Notes, c.Notes...)
+		var before []byte
+		if c.OldPath != "" {
+			b, err := read(c.OldPath)
+			if err != nil {
+				return nil, fmt.Errorf("workflow: read %s: %w", c.OldPath, err)
+			}
+			before = b
+		}
+		fc := FileChange{Path: c.Path, Status: "modified"}
+		oldLabel, newLabel := "a/"+c.OldPath, "b/"+c.Path
+		switch {
+		case c.Delete:
+			fc.Status, newLabel = "deleted", "/dev/null"
+		case c.OldPath == "":
+			fc.Status, oldLabel = "added", "/dev/null"
+		case c.OldPath != c.Path:
+			fc.Status, fc.OldPath = "renamed", c.OldPath
+		}
+		u := udiff.Unified(oldLabel, newLabel, string(before), string(c.Content))
+		for _, l := range strings.Split(u, "\n") {
+			switch {
+			case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+			case strings.HasPrefix(l, "+"):
+				fc.Added++
+			case strings.HasPrefix(l, "-"):
+				fc.Removed++
+			}
+		}
+		diff.WriteString(u)
+		p.Files = append(p.Files, fc)
+	}
+	p.Diff = diff.String()
+	return p, nil
+}
+
+// noCode is ErrNoCode with what the model said instead.
+func noCode(answer, what string) error {
+	said := oneLine(answer)
+	if said == "" {
+		return &usererr.Error{Msg: "the model's answer was empty; nothing was written", Err: ErrNoCode}
+	}
+	if len(said) > 200 {
+		said = said[:197] + "…"
+	}
+	return &usererr.Error{Msg: fmt.Sprintf("the model's answer has %s, nothing was written; it said: %s", what, said), Err: ErrNoCode}
+}
+
+func cleanPath(p string) string {
+	p = strings.TrimSpace(p)
+	p = strings.TrimPrefix(p, "./")
+	return path.Clean(p)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

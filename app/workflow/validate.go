@@ -1,0 +1,295 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/parse"
+)
+
+// Runner runs a toolchain command in dir and returns its combined output;
+// a non-zero exit is an error wrapping *exec.ExitError. The app passes one
+// that confines the command (app/sandbox); Exec runs it as it is.
+type Runner interface {
+	Run(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error)
+}
+
+// Exec is a Runner without confinement.
+type Exec struct{}
+
+// Run runs name in dir with env added to this process's environment.
+func (Exec) Run(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	return cmd.CombinedOutput()
+}
+
+// ValidateOptions configures Validate.
+type ValidateOptions struct {
+	// Toolchain also builds the result: go build and go vet for Go
+	// (through the go command's -overlay: nothing is written to the
+	// project), mix compile for Elixir (in a copy of the project).
+	Toolchain bool
+	Runner    Runner        // nil means Exec
+	Timeout   time.Duration // per command; 0 means 3 minutes
+	// LookPath finds a command; nil means exec.LookPath (tests pass one
+	// that finds nothing).
+	LookPath func(string) (string, error)
+}
+
+// Validate checks a proposal's result, adding to p.Checks: every changed
+// Go and Elixir file must parse (go/parser, tree-sitter); with Toolchain,
+// Go packages must build and vet and a Mix project must compile. A
+// toolchain that is not installed is a skipped check that says so.
+func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) {
+	if o.Runner == nil {
+		o.Runner = Exec{}
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 3 * time.Minute
+	}
+	if o.LookPath == nil {
+		o.LookPath = exec.LookPath
+	}
+	p.Checks = append(p.Checks, syntax(p.Changes))
+	if !o.Toolchain || !slices.ContainsFunc(p.Checks, func(c Check) bool { return c.Name == "syntax" && c.Status == OK }) {
+		return
+	}
+	langs := map[string]bool{}
+	for _, c := range p.Changes {
+		langs[chunk.Lang(c.Path)] = true
+	}
+	if langs["go"] {
+		p.Checks = append(p.Checks, goChecks(ctx, root, p.Changes, o)...)
+	}
+	if langs["elixir"] {
+		p.Checks = append(p.Checks, mixCompile(ctx, root, p.Changes, o))
+	}
+}
+
+// syntax parses every changed Go and Elixir file.
+func syntax(changes []parse.Change) Check {
+	var errs []string
+	n := 0
+	for _, c := range changes {
+		if c.Delete || chunk.Lang(c.Path) == "text" {
+			continue
+		}
+		n++
+		res, err := chunk.File(c.Path, c.Content, chunk.Options{Strategy: chunk.Semantic})
+		if err != nil {
+			errs = append(errs, c.Path+": "+err.Error())
+			continue
+		}
+		for _, w := range res.Warnings {
+			if strings.Contains(w, "syntax error") {
+				errs = append(errs, c.Path+": "+w)
+			}
+		}
+	}
+	switch {
+	case n == 0:
+		return Check{Name: "syntax", Status: Skipped, Detail: "no Go or Elixir file changed"}
+	case len(errs) > 0:
+		return Check{Name: "syntax", Status: Failed, Detail: strings.Join(errs, "\n")}
+	}
+	return Check{Name: "syntax", Status: OK, Detail: fmt.Sprintf("%d files parse", n)}
+}
+
+// goChecks builds and vets the Go packages the changes touch, with the
+// changed files laid over the project by the go command's -overlay.
+func goChecks(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) []Check {
+	if _, err := o.LookPath("go"); err != nil {
+		return []Check{{Name: "go build", Status: Skipped, Detail: "go is not installed"}}
+	}
+	modRoot, ok := findUp(root, "go.mod")
+	if !ok {
+		return []Check{{Name: "go build", Status: Skipped, Detail: "no go.mod above " + root}}
+	}
+	tmp, err := os.MkdirTemp("", "aiex-overlay-")
+	if err != nil {
+		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
+	}
+	defer os.RemoveAll(tmp)
+	overlay := map[string]string{}
+	var pkgs []string
+	for i, c := range changes {
+		if chunk.Lang(c.Path) != "go" {
+			continue
+		}
+		abs := filepath.Join(root, filepath.FromSlash(c.Path))
+		if c.Delete {
+			overlay[abs] = ""
+		} else {
+			f := filepath.Join(tmp, fmt.Sprintf("%d.go", i))
+			if err := os.WriteFile(f, c.Content, 0o600); err != nil {
+				return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
+			}
+			overlay[abs] = f
+		}
+		if c.OldPath != "" && c.OldPath != c.Path {
+			overlay[filepath.Join(root, filepath.FromSlash(c.OldPath))] = ""
+		}
+		rel, err := filepath.Rel(modRoot, filepath.Dir(abs))
+		if err != nil {
+			continue
+		}
+		if pkg := "./" + filepath.ToSlash(rel); !slices.Contains(pkgs, pkg) {
+			pkgs = append(pkgs, pkg)
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"Replace": overlay})
+	ov := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(ov, b, 0o600); err != nil {
+		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
+	}
+	var checks []Check
+	for _, step := range [][]string{{"build", "-o", os.DevNull}, {"vet"}} {
+		name := "go " + step[0]
+		args := append(append(step, "-overlay="+ov), pkgs...)
+		if step[0] == "build" && len(pkgs) > 1 {
+			args = slices.Delete(args, 1, 3) // -o works for one package only
+		}
+		c := run(ctx, o, modRoot, nil, name, "go", args...)
+		checks = append(checks, c)
+		if c.Status != OK {
+			break
+		}
+	}
+	return checks
+}
+
+// mixCompile compiles the Mix project with the changes, in a copy of it.
+func mixCompile(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) Check {
+	const name = "mix compile"
+	if _, err := o.LookPath("mix"); err != nil {
+		return Check{Name: name, Status: Skipped, Detail: "mix is not installed"}
+	}
+	mixRoot, ok := findUp(root, "mix.exs")
+	if !ok {
+		return Check{Name: name, Status: Skipped, Detail: "no mix.exs above " + root}
+	}
+	tmp, err := os.MkdirTemp("", "aiex-mix-")
+	if err != nil {
+		return Check{Name: name, Status: Failed, Detail: err.Error()}
+	}
+	defer os.RemoveAll(tmp)
+	if err := CopyProject(tmp, mixRoot); err != nil {
+		return Check{Name: name, Status: Failed, Detail: err.Error()}
+	}
+	for _, c := range changes {
+		rel, err := filepath.Rel(mixRoot, filepath.Join(root, filepath.FromSlash(c.Path)))
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		dst := filepath.Join(tmp, rel)
+		if c.OldPath != "" && c.OldPath != c.Path {
+			if oldRel, err := filepath.Rel(mixRoot, filepath.Join(root, filepath.FromSlash(c.OldPath))); err == nil {
+				os.Remove(filepath.Join(tmp, oldRel))
+			}
+		}
+		if c.Delete {
+			os.Remove(dst)
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return Check{Name: name, Status: Failed, Detail: err.Error()}
+		}
+		if err := os.WriteFile(dst, c.Content, 0o644); err != nil {
+			return Check{Name: name, Status: Failed, Detail: err.Error()}
+		}
+	}
+	return run(ctx, o, tmp, []string{"MIX_ENV=dev"}, name, "mix", "compile", "--force")
+}
+
+// run runs one toolchain command as a check.
+func run(ctx context.Context, o ValidateOptions, dir string, env []string, name, cmd string, args ...string) Check {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	out, err := o.Runner.Run(ctx, dir, env, cmd, args...)
+	detail := tail(string(bytes.TrimSpace(out)), 30)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return Check{Name: name, Status: OK, Detail: detail}
+	case ctx.Err() != nil:
+		return Check{Name: name, Status: Failed, Detail: fmt.Sprintf("took longer than %v", o.Timeout)}
+	case errors.As(err, &ee):
+		return Check{Name: name, Status: Failed, Detail: detail}
+	}
+	return Check{Name: name, Status: Failed, Detail: err.Error()}
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = append([]string{fmt.Sprintf("… %d lines before", len(lines)-n)}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// findUp finds the nearest directory at or above dir holding name.
+func findUp(dir, name string) (string, bool) {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, name)); err == nil {
+			return d, true
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return "", false
+		}
+		d = up
+	}
+}
+
+// copySkipped are the directories CopyProject leaves out: version
+// control, and build output and dependencies (linked instead, see there).
+var copySkipped = []string{".git", "_build", "deps", "node_modules", ".elixir_ls"}
+
+// CopyProject copies the project at src into dst (an empty directory)
+// for a toolchain to work on without touching the project: regular files
+// and directories, not .git, _build or node_modules; deps (fetched Mix
+// dependencies) is linked, not copied — mix reads it and writes into
+// _build.
+func CopyProject(dst, src string) error {
+	if _, err := os.Stat(filepath.Join(src, "deps")); err == nil {
+		if err := os.Symlink(filepath.Join(src, "deps"), filepath.Join(dst, "deps")); err != nil {
+			return fmt.Errorf("workflow: copy project: %w", err)
+		}
+	}
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		if d.IsDir() {
+			if slices.Contains(copySkipped, d.Name()) {
+				return filepath.SkipDir
+			}
+			return os.Mkdir(filepath.Join(dst, rel), 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+}

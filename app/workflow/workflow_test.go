@@ -1,0 +1,266 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// writeTree writes files (relative path → content) under a new temp dir.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func reader(root string) Reader {
+	return func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(root, filepath.FromSlash(p))) }
+}
+
+// treeHash hashes every file under root, to show nothing was written.
+func treeHash(t *testing.T, root string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		fmt.Fprintf(h, "%s %x\n", p, sha256.Sum256(b))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+const goMod = "module example.com/calc\n\ngo 1.22\n"
+
+const goCalc = `package calc
+
+// Add adds.
+func Add(a, b int) int {
+	return a + b
+}
+
+// Max is the larger of a and b.
+func Max(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+`
+
+const goodDiff = "Here is the change:\n\n```diff\n--- a/calc.go\n+++ b/calc.go\n@@ -8,7 +8,7 @@\n // Max is the larger of a and b.\n func Max(a, b int) int {\n-\tif a > b {\n+\tif a >= b {\n \t\treturn a\n \t}\n \treturn b\n```\n"
+
+func TestFromDiffValidates(t *testing.T) {
+	root := writeTree(t, map[string]string{"go.mod": goMod, "calc.go": goCalc})
+	before := treeHash(t, root)
+	p, err := FromDiff("refactor", "calc.Max", goodDiff, reader(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files) != 1 || p.Files[0] != (FileChange{Path: "calc.go", Status: "modified", Added: 1, Removed: 1}) {
+		t.Fatalf("files %+v", p.Files)
+	}
+	if !strings.Contains(p.Diff, "-\tif a > b {\n+\tif a >= b {\n") || !strings.HasPrefix(p.Diff, "--- a/calc.go\n+++ b/calc.go\n") {
+		t.Fatalf("diff:\n%s", p.Diff)
+	}
+	Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+	want := []string{"applies ok", "syntax ok", "go build ok", "go vet ok"}
+	if got := checkNames(p); strings.Join(got, ",") != strings.Join(want, ",") || !p.OK() {
+		t.Fatalf("checks %v; want %v\n%+v", got, want, p.Checks)
+	}
+	if treeHash(t, root) != before {
+		t.Fatal("validation wrote into the project")
+	}
+}
+
+func checkNames(p *Proposal) []string {
+	var out []string
+	for _, c := range p.Checks {
+		out = append(out, c.Name+" "+c.Status)
+	}
+	return out
+}
+
+// TestValidateFailures: a result that does not parse, one that does not
+// build, one that vet rejects — each a failed check saying why; missing
+// toolchains are skipped checks.
+func TestValidateFailures(t *testing.T) {
+	root := writeTree(t, map[string]string{"go.mod": goMod, "calc.go": goCalc})
+	before := treeHash(t, root)
+	for name, tc := range map[string]struct {
+		code   string
+		checks string
+		detail string
+	}{
+		"syntax": {strings.Replace(goCalc, "return b\n}", "return b\n", 1), "applies ok,syntax failed", "syntax error"},
+		"build":  {strings.Replace(goCalc, "return b", "return c", 1), "applies ok,syntax ok,go build failed", "undefined: c"},
+		"vet":    {strings.Replace(goCalc, "return a + b", "_ = fmt.Sprintf(\"%d\")\n\treturn a + b", 1) + "", "", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code := tc.code
+			if name == "vet" {
+				code = strings.Replace(code, "package calc\n", "package calc\n\nimport \"fmt\"\n", 1)
+				tc.checks, tc.detail = "applies ok,syntax ok,go build ok,go vet failed", "Sprintf format %d reads arg #1, but call has 0 args"
+			}
+			answer := "```go calc.go\n" + code + "```\n"
+			p, err := FromFile("refactor", "", answer, "", "go", reader(root))
+			if err != nil {
+				t.Fatal(err)
+			}
+			Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+			if got := strings.Join(checkNames(p), ","); got != tc.checks || p.OK() {
+				t.Fatalf("checks %s; want %s", got, tc.checks)
+			}
+			if f := p.Failures(); len(f) != 1 || !strings.Contains(p.Checks[len(p.Checks)-1].Detail, tc.detail) {
+				t.Fatalf("failures %q; detail %q; want %q", f, p.Checks[len(p.Checks)-1].Detail, tc.detail)
+			}
+		})
+	}
+	p, _ := FromDiff("refactor", "", goodDiff, reader(root))
+	Validate(context.Background(), root, p, ValidateOptions{Toolchain: true, LookPath: func(string) (string, error) { return "", exec.ErrNotFound }})
+	if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped" || !p.OK() {
+		t.Fatalf("without go: %s", got)
+	}
+	if treeHash(t, root) != before {
+		t.Fatal("validation wrote into the project")
+	}
+}
+
+func TestFromDiffErrors(t *testing.T) {
+	root := writeTree(t, map[string]string{"go.mod": goMod, "calc.go": goCalc})
+	for name, tc := range map[string]struct{ answer, want string }{
+		"does not apply": {strings.Replace(goodDiff, "if a > b", "if a < b", 1), "does not apply, nothing was written: calc.go: hunk 1"},
+		"no diff":        {"I cannot do that safely: Max is used by reflection.", "has no diff, nothing was written; it said: I cannot do that safely"},
+		"empty":          {"", "answer was empty"},
+		"missing file":   {strings.ReplaceAll(goodDiff, "calc.go", "nope.go"), "nope.go"},
+	} {
+		_, err := FromDiff("refactor", "", tc.answer, reader(root))
+		ue := usererr.As(err)
+		if ue == nil || !strings.Contains(ue.Msg, tc.want) {
+			t.Errorf("%s: %v; want a user error with %q", name, err, tc.want)
+		}
+		if name == "no diff" && !errors.Is(err, ErrNoCode) {
+			t.Errorf("no diff: %v is not ErrNoCode", err)
+		}
+	}
+}
+
+func TestFromFile(t *testing.T) {
+	root := writeTree(t, map[string]string{"mix.exs": "defmodule X.MixProject do\nend\n"})
+	answer := "```elixir lib/x/cache.ex\ndefmodule X.Cache do\nend\n```\nIt is small."
+	p, err := FromFile("gen-module", "X.Cache", answer, "", "elixir", reader(root))
+	if err != nil || len(p.Files) != 1 || p.Files[0].Path != "lib/x/cache.ex" || p.Files[0].Status != "added" || p.Files[0].Added != 2 {
+		t.Fatalf("%+v, %v", p, err)
+	}
+	// The command's path wins over the block's.
+	p, err = FromFile("gen-module", "X.Cache", answer, "lib/x/store.ex", "elixir", reader(root))
+	if err != nil || p.Files[0].Path != "lib/x/store.ex" {
+		t.Fatalf("%+v, %v", p, err)
+	}
+	for name, tc := range map[string]struct{ answer, want string }{
+		"cut short":   {"```elixir lib/x/a.ex\ndefmodule X.A do\n", "stopped inside its code block"},
+		"no code":     {"Sorry.", "has no elixir block"},
+		"escape":      {"```elixir ../../etc/x.ex\nx\n```\n", "no usable file path"},
+		"absolute":    {"```elixir /etc/x.ex\nx\n```\n", "no usable file path"},
+		"same as now": {"```elixir mix.exs\ndefmodule X.MixProject do\nend\n```\n", "as it already is"},
+	} {
+		_, err := FromFile("gen-module", "", tc.answer, "", "elixir", reader(root))
+		if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, tc.want) {
+			t.Errorf("%s: %v; want %q", name, err, tc.want)
+		}
+	}
+}
+
+// TestMixCompile: an Elixir change compiles in a copy of the project; a
+// broken one fails with mix's message; the project is not touched.
+func TestMixCompile(t *testing.T) {
+	if _, err := exec.LookPath("mix"); err != nil {
+		t.Fatal("mix is not installed: CI installs Elixir (scripts/corpora)")
+	}
+	root := writeTree(t, map[string]string{
+		"mix.exs":       "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\", elixir: \"~> 1.14\"]\nend\n",
+		"lib/shop.ex":   "defmodule Shop do\n  def total(items), do: Enum.sum(items)\nend\n",
+		"lib/.keep.txt": "",
+	})
+	before := treeHash(t, root)
+	good := "```elixir lib/shop.ex\ndefmodule Shop do\n  def total(items), do: items |> Enum.sum()\nend\n```\n"
+	bad := "```elixir lib/shop.ex\ndefmodule Shop do\n  def total(items), do: Enum.summ(items, nope)\nend\n```\n"
+	for answer, want := range map[string]string{good: "ok", bad: "failed"} {
+		p, err := FromFile("refactor", "Shop.total/1", answer, "", "elixir", reader(root))
+		if err != nil {
+			t.Fatal(err)
+		}
+		Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+		last := p.Checks[len(p.Checks)-1]
+		if last.Name != "mix compile" || last.Status != want || (want == "failed" && !strings.Contains(last.Detail, "undefined function nope/0")) {
+			t.Fatalf("%s: %+v", want, p.Checks)
+		}
+	}
+	if treeHash(t, root) != before {
+		t.Fatal("mix compile wrote into the project")
+	}
+}
+
+func TestModuleFile(t *testing.T) {
+	mix := writeTree(t, map[string]string{"mix.exs": "defmodule MyApp.MixProject do\nend\n", "lib/my_app/cache.ex": ""})
+	umbrella := writeTree(t, map[string]string{"mix.exs": "defmodule U.MixProject do\n  def project, do: [apps_path: \"apps\"]\nend\n",
+		"apps/shop/mix.exs": "", "apps/shop_web/mix.exs": ""})
+	gomod := writeTree(t, map[string]string{"go.mod": goMod})
+	for _, tc := range []struct {
+		root, name string
+		want       NewModule
+		err        string
+	}{
+		{mix, "MyApp.HTTPClient.V2Api", NewModule{Name: "MyApp.HTTPClient.V2Api", Lang: "elixir", Path: "lib/my_app/http_client/v2_api.ex"}, ""},
+		{mix, "MyApp.Cache", NewModule{}, "lib/my_app/cache.ex already exists"},
+		{mix, "my_app/cache", NewModule{}, "not an Elixir module name"},
+		{umbrella, "ShopWeb.Router", NewModule{Name: "ShopWeb.Router", Lang: "elixir", Path: "apps/shop_web/lib/shop_web/router.ex", App: "shop_web"}, ""},
+		{umbrella, "Billing.Invoice", NewModule{}, "no app in apps/ is called billing (from Billing); its apps: shop, shop_web"},
+		{gomod, "internal/rate-limit", NewModule{Name: "internal/rate-limit", Lang: "go", Path: "internal/rate-limit/rate_limit.go", Package: "ratelimit"}, ""},
+		{gomod, "cache/store.go", NewModule{Name: "cache/store.go", Lang: "go", Path: "cache/store.go", Package: "cache"}, ""},
+		{gomod, "MyApp.Cache", NewModule{}, "not a Go package path"},
+		{t.TempDir(), "x", NewModule{}, "neither a Mix project"},
+	} {
+		got, err := ModuleFile(tc.root, tc.name)
+		if tc.err != "" {
+			if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, tc.err) {
+				t.Errorf("%s: %v; want %q", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s: %+v, %v; want %+v", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+func TestUnderscore(t *testing.T) {
+	for in, want := range map[string]string{"MyApp": "my_app", "HTTPClient": "http_client", "V2Api": "v2_api", "A": "a", "ABC": "abc", "FooBAR": "foo_bar"} {
+		if got := Underscore(in); got != want {
+			t.Errorf("Underscore(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
