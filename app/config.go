@@ -46,16 +46,27 @@ import (
 //
 //	[events]
 //	retention = "90d"               # prune session events older than this, through snapshots ("": keep all)
+//
+//	[checkpoints]                   # what aiex checkpoint prune (and a node, hourly) deletes
+//	keep = 200                      # the newest N of each project are kept
+//	max_age = "30d"                 # only older ones go; tagged checkpoints are always kept
 type File struct {
-	DataDir   string                    `toml:"data_dir"`
-	Provider  string                    `toml:"provider"`
-	Model     string                    `toml:"model"`
-	Strategy  string                    `toml:"strategy"`
-	Providers map[string]ProviderConfig `toml:"providers"`
-	Limits    Limits                    `toml:"limits"`
-	Prices    map[string]pricing.Price  `toml:"prices"`
-	Index     IndexConfig               `toml:"index"`
-	Events    EventsConfig              `toml:"events"`
+	DataDir     string                    `toml:"data_dir"`
+	Provider    string                    `toml:"provider"`
+	Model       string                    `toml:"model"`
+	Strategy    string                    `toml:"strategy"`
+	Providers   map[string]ProviderConfig `toml:"providers"`
+	Limits      Limits                    `toml:"limits"`
+	Prices      map[string]pricing.Price  `toml:"prices"`
+	Index       IndexConfig               `toml:"index"`
+	Events      EventsConfig              `toml:"events"`
+	Checkpoints CheckpointsConfig         `toml:"checkpoints"`
+}
+
+// CheckpointsConfig is the [checkpoints] table: their retention.
+type CheckpointsConfig struct {
+	Keep   int      `toml:"keep"`    // the newest N per project are kept (0: no count kept)
+	MaxAge Duration `toml:"max_age"` // only checkpoints older than this are pruned (0: any age)
 }
 
 // EventsConfig is the [events] table: the event log.
@@ -202,6 +213,9 @@ func (f *File) validate(path string) error {
 		if p, m, ok := strings.Cut(e, "/"); !ok || p == "" || m == "" {
 			return usererr.Usage("config %s: [index] embed = %q: write it as PROVIDER/MODEL, e.g. \"ollama/nomic-embed-text\"", path, e)
 		}
+	}
+	if f.Checkpoints.Keep < 0 {
+		return usererr.Usage("config %s: [checkpoints] keep must be 0 (no count kept) or more", path)
 	}
 	if f.Limits.DailyUSD < 0 || f.Limits.MonthlyUSD < 0 || f.Limits.MaxAttempts < 0 {
 		return usererr.Usage("config %s: [limits] values must be 0 (none) or more", path)

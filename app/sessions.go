@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -15,12 +16,12 @@ import (
 // eventTypes are the event types of every subsystem that keeps its state
 // in the event log.
 func eventTypes() []events.Type {
-	return session.Types()
+	return append(session.Types(), checkpoint.Types()...)
 }
 
 // projections are the projections `aiex events replay` rebuilds.
 func projections() []events.Projection {
-	return []events.Projection{session.Projection()}
+	return []events.Projection{session.Projection(), checkpoint.Projection()}
 }
 
 type eventServices struct {

@@ -34,6 +34,7 @@ import (
 //	POST /v1/session         a session command (app.SessionRequest → reply{app.SessionResult})
 //	POST /v1/replay          rebuilds the projections from the event log (replayRequest → reply{events.ReplayReport})
 //	POST /v1/prune           deletes old events through snapshots (pruneRequest → reply{events.PruneReport})
+//	POST /v1/checkpoint      a checkpoint command (app.CheckpointRequest → reply{app.CheckpointResult})
 //
 // Peers on the mesh get only what forwarding and status need (status,
 // models, chat); the rest — running this node's core on a path of this
@@ -52,6 +53,7 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("POST /v1/session", n.handleSession)
 		mux.HandleFunc("POST /v1/replay", n.handleReplay)
 		mux.HandleFunc("POST /v1/prune", n.handlePrune)
+		mux.HandleFunc("POST /v1/checkpoint", n.handleCheckpoint)
 	}
 	return mux
 }
@@ -424,4 +426,14 @@ func (n *Node) handlePrune(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := n.app.Prune(r.Context(), req.Before)
 	writeReply(w, rep, err)
+}
+
+func (n *Node) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
+	var req app.CheckpointRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad checkpoint request: %w", err))
+		return
+	}
+	res, err := n.app.Checkpoint(r.Context(), req)
+	writeReply(w, res, err)
 }

@@ -249,3 +249,12 @@ func (c *Client) Prune(ctx context.Context, before time.Time) (*events.PruneRepo
 	err := c.call(ctx, "/v1/prune", pruneRequest{Before: before}, &rep)
 	return &rep, err
 }
+
+// Checkpoint runs a checkpoint command on the node. The result comes back
+// with the error when the command returns both (a refused restore lists
+// what changed).
+func (c *Client) Checkpoint(ctx context.Context, req app.CheckpointRequest) (*app.CheckpointResult, error) {
+	var res app.CheckpointResult
+	err := c.call(ctx, "/v1/checkpoint", req, &res)
+	return &res, err
+}

@@ -50,6 +50,7 @@ type Root struct {
 	Cluster    ClusterCmd    `cmd:"" help:"The cluster: init a key, status, leave, remove a node."`
 	Session    SessionCmd    `cmd:"" help:"Sessions: list, show, resume, export, archive, rm."`
 	Events     EventsCmd     `cmd:"" help:"The event log: tail it, replay it into the projections."`
+	Checkpoint CheckpointCmd `cmd:"" help:"Checkpoints of the assistant's writes: list, show, diff, restore, tag, prune."`
 	Version    VersionCmd    `cmd:"" help:"Show version information."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }

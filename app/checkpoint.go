@@ -1,0 +1,152 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// CheckpointOptions configures the checkpoints of a project.
+type CheckpointOptions struct {
+	// Actor is recorded with the checkpoints made (cli, tui, lsp, web).
+	Actor string
+	// Retention is what Prune applies when it is given no policy (the
+	// [checkpoints] keep and max_age settings).
+	Retention checkpoint.Policy
+}
+
+// Checkpoints returns the checkpoints of the project rooted at root
+// (absolute). fsys is what every read and write of the project's files
+// goes through: the sandbox. nil means checkpoint.DirFS(root), confined
+// to root but not sandboxed, held open until the App closes (a long-lived
+// caller passes its FS, or uses Checkpoint, which closes what it opens).
+//
+// A command that writes files (refactor, gen) calls Apply with all of its
+// changes at once, after the model has answered:
+//
+//	cs, err := a.Checkpoints(root, sandboxFS, app.CheckpointOptions{Actor: "cli"})
+//	res, err := cs.Apply(ctx, changes, checkpoint.Meta{Session: id, Turn: n, Reason: "refactor"})
+func (a *App) Checkpoints(root string, fsys checkpoint.FS, opts CheckpointOptions) (*checkpoint.Store, error) {
+	cs, closeFS, err := a.openCheckpoints(root, fsys, opts)
+	if err != nil {
+		return nil, err
+	}
+	if closeFS != nil {
+		a.cleanup = append(a.cleanup, func(context.Context) error { return closeFS() })
+	}
+	return cs, nil
+}
+
+// openCheckpoints is Checkpoints returning the close of the DirFS it
+// opened (nil if it opened none).
+func (a *App) openCheckpoints(root string, fsys checkpoint.FS, opts CheckpointOptions) (_ *checkpoint.Store, closeFS func() error, _ error) {
+	log, err := a.Events()
+	if err != nil {
+		return nil, nil, err
+	}
+	if fsys == nil {
+		dir, err := checkpoint.DirFS(root)
+		if err != nil {
+			return nil, nil, err
+		}
+		fsys, closeFS = dir, dir.Close
+	}
+	cs, err := checkpoint.New(checkpoint.Config{Log: log, Store: a.Store, FS: fsys, Project: checkpoint.ProjectOf(root),
+		Actor: opts.Actor, Retention: opts.Retention, Logger: a.logger})
+	if err != nil {
+		if closeFS != nil {
+			closeFS()
+		}
+		return nil, nil, err
+	}
+	return cs, closeFS, nil
+}
+
+// CheckpointRetention is the [checkpoints] retention of the config.
+func (a *App) CheckpointRetention() checkpoint.Policy {
+	c := a.cfg.File.Checkpoints
+	return checkpoint.Policy{KeepLast: c.Keep, OlderThan: time.Duration(c.MaxAge)}
+}
+
+// CheckpointRequest is a checkpoint command (aiex checkpoint …), for the
+// project rooted at Root: run by the core itself, or by the node that
+// holds the data dir.
+type CheckpointRequest struct {
+	Op          string        `json:"op"`   // list, show, diff, restore, tag, untag, prune
+	Root        string        `json:"root"` // the project's root, absolute
+	Ref         string        `json:"ref,omitempty"`
+	Tag         string        `json:"tag,omitempty"`     // tag, untag
+	Session     string        `json:"session,omitempty"` // list
+	Limit       int           `json:"limit,omitempty"`   // list
+	AllProjects bool          `json:"all_projects,omitempty"`
+	Current     bool          `json:"current,omitempty"`    // diff
+	Force       bool          `json:"force,omitempty"`      // restore
+	DryRun      bool          `json:"dry_run,omitempty"`    // restore, prune
+	Keep        int           `json:"keep,omitempty"`       // prune
+	OlderThan   time.Duration `json:"older_than,omitempty"` // prune
+	Actor       string        `json:"actor,omitempty"`
+}
+
+// CheckpointResult is what a checkpoint command returns; the field of its
+// op is set.
+type CheckpointResult struct {
+	List       []*checkpoint.Checkpoint  `json:"list,omitempty"`
+	Checkpoint *checkpoint.Checkpoint    `json:"checkpoint,omitempty"` // show, tag, untag
+	Diff       *checkpoint.DiffResult    `json:"diff,omitempty"`
+	Restore    *checkpoint.RestoreResult `json:"restore,omitempty"`
+	Prune      *checkpoint.PruneReport   `json:"prune,omitempty"`
+}
+
+// Checkpoint ops.
+const (
+	CheckpointList    = "list"
+	CheckpointShow    = "show"
+	CheckpointDiff    = "diff"
+	CheckpointRestore = "restore"
+	CheckpointTag     = "tag"
+	CheckpointUntag   = "untag"
+	CheckpointPrune   = "prune"
+)
+
+// Checkpoint runs a checkpoint command, reading and writing the project's
+// files directly (confined to Root).
+func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*CheckpointResult, error) {
+	if req.Root == "" {
+		return nil, usererr.Usage("checkpoint: no project root")
+	}
+	cs, closeFS, err := a.openCheckpoints(req.Root, nil, CheckpointOptions{Actor: req.Actor, Retention: a.CheckpointRetention()})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		cs.Close()
+		closeFS()
+	}()
+	switch req.Op {
+	case CheckpointList:
+		list, err := cs.List(ctx, checkpoint.Filter{Session: req.Session, Limit: req.Limit, AllProjects: req.AllProjects})
+		return &CheckpointResult{List: list}, err
+	case CheckpointShow:
+		c, err := cs.Show(ctx, req.Ref)
+		return &CheckpointResult{Checkpoint: c}, err
+	case CheckpointDiff:
+		d, err := cs.Diff(ctx, req.Ref, checkpoint.DiffOptions{Current: req.Current})
+		return &CheckpointResult{Diff: d}, err
+	case CheckpointRestore:
+		r, err := cs.Restore(ctx, req.Ref, checkpoint.RestoreOptions{Force: req.Force, DryRun: req.DryRun})
+		return &CheckpointResult{Restore: r}, err
+	case CheckpointTag:
+		c, err := cs.Tag(ctx, req.Ref, req.Tag)
+		return &CheckpointResult{Checkpoint: c}, err
+	case CheckpointUntag:
+		c, err := cs.Untag(ctx, req.Ref, req.Tag)
+		return &CheckpointResult{Checkpoint: c}, err
+	case CheckpointPrune:
+		rep, err := cs.Prune(ctx, checkpoint.PruneOptions{Policy: checkpoint.Policy{KeepLast: req.Keep, OlderThan: req.OlderThan},
+			DryRun: req.DryRun, AllProjects: req.AllProjects})
+		return &CheckpointResult{Prune: rep}, err
+	}
+	return nil, usererr.Usage("unknown checkpoint operation %q", req.Op)
+}

@@ -1,0 +1,312 @@
+package checkpoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// Change is one file to write.
+type Change struct {
+	Path   string      // relative to the project root
+	Data   []byte      // the new content
+	Delete bool        // remove the file instead (Data is ignored)
+	Mode   fs.FileMode // permission bits; 0 keeps the file's, or 0644 for a new file
+}
+
+// Result is what Apply (or Restore) did.
+type Result struct {
+	// Checkpoint is the checkpoint made, with its files; nil when no
+	// file needed changing.
+	Checkpoint *Checkpoint `json:"checkpoint"`
+	// Unchanged lists the files that already were as asked.
+	Unchanged []string `json:"unchanged"`
+}
+
+// defaultMode is the mode of a new file whose Change gives none.
+const defaultMode fs.FileMode = 0o644
+
+// op is one file of a write: what it is and what it becomes (nil data
+// with a nil state: absent).
+type op struct {
+	path          string
+	before, after []byte
+	bst, ast      *FileState
+}
+
+func (o *op) noop() bool {
+	if o.bst == nil || o.ast == nil {
+		return o.bst == o.ast
+	}
+	return *o.bst == *o.ast
+}
+
+// Apply checkpoints the files changes touch, then writes them through the
+// FS, each atomically. If a write fails, the files already written are put
+// back as they were and the error (an *ApplyError) says so: the project is
+// never left half-changed. Files already as asked are not written.
+func (s *Store) Apply(ctx context.Context, changes []Change, meta Meta) (*Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ops, err := s.read(ctx, changes)
+	if err != nil {
+		return nil, err
+	}
+	return s.apply(ctx, ops, meta, "")
+}
+
+// read validates changes and reads what their files are now.
+func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
+	ops := make([]*op, 0, len(changes))
+	seen := make(map[string]bool, len(changes))
+	for _, c := range changes {
+		p := filepath.ToSlash(c.Path)
+		if err := validPath(p); err != nil {
+			return nil, fmt.Errorf("checkpoint: %w", err)
+		}
+		if seen[p] {
+			return nil, fmt.Errorf("checkpoint: %s is changed twice", p)
+		}
+		seen[p] = true
+		o := &op{path: p}
+		var err error
+		if o.before, o.bst, err = s.current(ctx, p); err != nil {
+			return nil, err
+		}
+		if !c.Delete {
+			mode := c.Mode.Perm()
+			if mode == 0 {
+				mode = defaultMode
+				if o.bst != nil {
+					mode = o.bst.Mode
+				}
+			}
+			o.after = c.Data
+			if o.after == nil {
+				o.after = []byte{}
+			}
+			o.ast = &FileState{Hash: hashOf(o.after), Size: int64(len(o.after)), Mode: mode}
+		}
+		ops = append(ops, o)
+	}
+	return ops, nil
+}
+
+// current reads a file through the FS: its content and state, or nil and
+// nil when it does not exist.
+func (s *Store) current(ctx context.Context, p string) ([]byte, *FileState, error) {
+	fi, err := s.fs.Stat(ctx, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, usererr.New("%s is not a regular file (%s); the assistant writes regular files only", p, fi.Mode().Type())
+	}
+	data, err := s.fs.ReadFile(ctx, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	return data, &FileState{Hash: hashOf(data), Size: int64(len(data)), Mode: fi.Mode().Perm()}, nil
+}
+
+// apply records ops as a new checkpoint, then writes them.
+func (s *Store) apply(ctx context.Context, ops []*op, meta Meta, restoreOf string) (*Result, error) {
+	res := &Result{Unchanged: []string{}}
+	ops = slices.DeleteFunc(ops, func(o *op) bool {
+		if o.noop() {
+			res.Unchanged = append(res.Unchanged, o.path)
+			return true
+		}
+		return false
+	})
+	if len(ops) == 0 {
+		return res, nil
+	}
+	slices.SortFunc(ops, func(a, b *op) int { return strings.Compare(a.path, b.path) })
+	st, err := s.record(ctx, ops, meta, restoreOf)
+	if err != nil {
+		return nil, err
+	}
+	// Nothing is written before the checkpoint is committed.
+	for i, o := range ops {
+		if err := s.write(ctx, o.path, o.after, o.ast); err != nil {
+			return nil, s.rollback(ctx, st, ops[:i], o.path, err)
+		}
+	}
+	if err := s.append(ctx, st, &Applied{}); err != nil {
+		// The files are written and the checkpoint holds what they were:
+		// it stays "applying", which restores as well as "applied".
+		s.logger.Warn("checkpoint written but not marked applied", "id", st.Row.ID, "err", err)
+	}
+	res.Checkpoint = info(st.Row, st.Tags, st.Files)
+	return res, nil
+}
+
+// record appends the checkpoint's first event with its rows and the blobs
+// the store does not have yet, in one transaction.
+func (s *Store) record(ctx context.Context, ops []*op, meta Meta, restoreOf string) (*state, error) {
+	contents := map[string][]byte{}
+	p := &Created{Project: s.cfg.Project.Key, Root: s.cfg.Project.Root, Session: meta.Session, Turn: meta.Turn,
+		Reason: meta.Reason, Label: meta.Label, RestoreOf: restoreOf}
+	if p.Reason == "" {
+		p.Reason = "edit"
+	}
+	for _, o := range ops {
+		p.Files = append(p.Files, FileChanged{Path: o.path, Before: o.bst, After: o.ast})
+		if o.bst != nil {
+			contents[o.bst.Hash] = o.before
+		}
+		if o.ast != nil {
+			contents[o.ast.Hash] = o.after
+		}
+	}
+	hashes := make([]string, 0, len(contents))
+	for h := range contents {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+	have, err := s.st.HaveBlobs(ctx, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	id := s.cfg.NewID()
+	for attempt := 0; ; attempt++ {
+		var blobs []db.Blob
+		var need []string
+		for _, h := range hashes {
+			if have[h] && attempt == 0 {
+				need = append(need, h) // stored: checked, not sent again
+				continue
+			}
+			b, err := s.codec.blob(h, contents[h])
+			if err != nil {
+				return nil, err
+			}
+			blobs = append(blobs, b)
+		}
+		st := newState(id)
+		ev, err := s.event(st, p)
+		if err != nil {
+			return nil, err
+		}
+		stmts := append(db.InsertBlobsStmts(blobs, s.log.Now()), st.liveStmts(need)...)
+		err = s.log.AppendBatch(ctx, []events.StreamAppend{{Stream: Stream(id), Expected: 0, Events: []*events.Event{ev}}}, stmts...)
+		if db.IsMissingBlobs(err) && attempt == 0 {
+			continue // pruned since we looked: send them all
+		}
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: record: %w", err)
+		}
+		return st, nil
+	}
+}
+
+// event makes the event of p for st's stream and folds it into st, as a
+// replay would fold it: decoded from the bytes that go into the log.
+func (s *Store) event(st *state, p events.Payload) (*events.Event, error) {
+	ev, err := s.log.NewEvent(p, s.cfg.Actor)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	ev.Stream, ev.Version = Stream(st.Row.ID), st.Version()+1
+	dp, err := s.log.Registry().Decode(ev)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := st.Apply(ev, dp); err != nil {
+		return nil, fmt.Errorf("checkpoint: %s: %w", ev.Type, err)
+	}
+	return ev, nil
+}
+
+// append appends p to the checkpoint's stream with its rows, checked
+// against the version st was at. On failure st is as it was.
+func (s *Store) append(ctx context.Context, st *state, p events.Payload) error {
+	next := *st
+	next.Files, next.Tags = slices.Clone(st.Files), slices.Clone(st.Tags)
+	ev, err := s.event(&next, p)
+	if err != nil {
+		return err
+	}
+	err = s.log.AppendBatch(ctx, []events.StreamAppend{{Stream: Stream(st.Row.ID), Expected: st.Version(), Events: []*events.Event{ev}}},
+		next.liveStmts(nil)...)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %s: %w", p.EventType(), err)
+	}
+	*st = next
+	return nil
+}
+
+// write makes one file what st says (nil: absent).
+func (s *Store) write(ctx context.Context, p string, data []byte, st *FileState) error {
+	if st == nil {
+		if err := s.fs.Remove(ctx, p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	return s.fs.WriteFile(ctx, p, data, st.Mode)
+}
+
+// ApplyError reports a write that failed midway. The files written before
+// it were put back, except those in Left.
+type ApplyError struct {
+	Checkpoint string   // the checkpoint, now rolled back (or failed)
+	Path       string   // the file whose write failed
+	Err        error    // why
+	Restored   int      // files put back as they were
+	Left       []string // files that could not be put back
+}
+
+func (e *ApplyError) Error() string {
+	msg := fmt.Sprintf("could not write %s: %v", e.Path, unwrapPath(e.Err))
+	if len(e.Left) == 0 {
+		switch e.Restored {
+		case 0:
+			msg += "; no file was changed"
+		case 1:
+			msg += "; the file written before it was put back, so no file was changed"
+		default:
+			msg += fmt.Sprintf("; the %d files written before it were put back, so no file was changed", e.Restored)
+		}
+		return msg + fmt.Sprintf(" (checkpoint %s, rolled back)", e.Checkpoint)
+	}
+	return msg + fmt.Sprintf("; %s could not be put back: their previous contents are in checkpoint %s (aiex checkpoint restore %s --force)",
+		strings.Join(e.Left, ", "), e.Checkpoint, e.Checkpoint)
+}
+
+func (e *ApplyError) Unwrap() error { return e.Err }
+
+// rollback puts the files of done (written) back as they were, newest
+// first, records it, and returns the *ApplyError. It runs to the end even
+// if ctx is cancelled: a half-changed project is what it prevents.
+func (s *Store) rollback(ctx context.Context, st *state, done []*op, failed string, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	e := &ApplyError{Checkpoint: st.Row.ID, Path: failed, Err: cause}
+	for i := len(done) - 1; i >= 0; i-- {
+		o := done[i]
+		if err := s.write(ctx, o.path, o.before, o.bst); err != nil {
+			s.logger.Warn("roll-back failed", "checkpoint", st.Row.ID, "path", o.path, "err", err)
+			e.Left = append(e.Left, o.path)
+			continue
+		}
+		e.Restored++
+	}
+	slices.Sort(e.Left)
+	msg := fmt.Sprintf("could not write %s: %v", failed, unwrapPath(cause))
+	if err := s.append(ctx, st, &RolledBack{Error: msg, Left: e.Left}); err != nil {
+		return errors.Join(e, err)
+	}
+	return e
+}

@@ -1,0 +1,211 @@
+package checkpoint
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// RestoreOptions configures Restore.
+type RestoreOptions struct {
+	// Force overwrites files changed since the checkpoint.
+	Force bool
+	// DryRun says what would be done and does nothing.
+	DryRun bool
+	// Meta of the checkpoint the restore makes (session and turn when a
+	// turn asked for it); its Reason is "restore".
+	Meta Meta
+}
+
+// Restored is one file of a restore.
+type Restored struct {
+	Path   string `json:"path"`
+	Action string `json:"action"` // write, create or delete
+	// Overwritten: the file had changed since the checkpoint (Force).
+	Overwritten bool `json:"overwritten,omitempty"`
+}
+
+// RestoreResult is what Restore did, or would do (DryRun).
+type RestoreResult struct {
+	From  *Checkpoint `json:"from"`  // the checkpoint restored
+	Files []Restored  `json:"files"` // the files written back
+	// Unchanged lists the files already as they were before the
+	// checkpoint.
+	Unchanged []string `json:"unchanged"`
+	// Checkpoint is the checkpoint of the restore itself (restore it to
+	// undo the restore); nil on a dry run or when nothing was written.
+	Checkpoint *Checkpoint `json:"checkpoint"`
+	DryRun     bool        `json:"dry_run,omitempty"`
+}
+
+// ChangedError refuses a restore that would overwrite changes made since
+// the checkpoint; errors.Is(err, ErrChanged) matches it.
+type ChangedError struct {
+	Checkpoint string
+	Files      []Changed
+}
+
+// Changed is a file that changed since a checkpoint; By, if set, is the
+// newest later checkpoint that left it as it is.
+type Changed struct {
+	Path string `json:"path"`
+	By   string `json:"by,omitempty"`
+}
+
+func (e *ChangedError) Error() string {
+	names := make([]string, 0, len(e.Files))
+	later := false
+	for _, f := range e.Files {
+		if f.By != "" {
+			names = append(names, fmt.Sprintf("%s (as checkpoint %s left it)", f.Path, f.By))
+			later = true
+		} else {
+			names = append(names, f.Path)
+		}
+	}
+	msg := fmt.Sprintf("not restoring checkpoint %s: %s changed since (%s)", e.Checkpoint, plural(len(e.Files), "file has", "files have"),
+		strings.Join(names, ", "))
+	if later {
+		msg += "; restore the later checkpoints first, newest first,"
+	}
+	return msg + " or restore with --force to overwrite"
+}
+
+func (e *ChangedError) Is(target error) bool { return target == ErrChanged }
+
+// Restore writes back the files of the checkpoint ref names as they were
+// before it: each file still as the checkpoint left it gets its previous
+// content (or is deleted, if the checkpoint created it); a file already
+// as it was before is left alone; a file changed since is a *ChangedError
+// (in a usererr.Error), unless Force. The restore is itself a checkpoint
+// (reason "restore"): restoring that one undoes the restore.
+func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*RestoreResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.load(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	res := &RestoreResult{From: info(st.Row, st.Tags, st.Files), Files: []Restored{}, Unchanged: []string{}, DryRun: opts.DryRun}
+	var ops []*op
+	var changed []Changed
+	for _, f := range res.From.Files {
+		data, cur, err := s.current(ctx, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		o := &op{path: f.Path, before: data, bst: cur, ast: f.Before}
+		switch {
+		case sameContent(cur, f.Before):
+			if o.noop() {
+				res.Unchanged = append(res.Unchanged, f.Path)
+				continue
+			}
+			// The content is as it was; the mode is not.
+		case sameContent(cur, f.After):
+		default:
+			c := Changed{Path: f.Path}
+			if cur != nil {
+				if by, ok, err := s.st.LastCheckpointLeaving(ctx, s.cfg.Project.Key, f.Path, cur.Hash); err == nil && ok && by.ID != st.Row.ID {
+					c.By = by.ID
+				}
+			}
+			changed = append(changed, c)
+		}
+		ops = append(ops, o)
+	}
+	if len(changed) > 0 && !opts.Force {
+		ce := &ChangedError{Checkpoint: st.Row.ID, Files: changed}
+		return nil, &usererr.Error{Msg: ce.Error(), Err: ce}
+	}
+	overwritten := map[string]bool{}
+	for _, c := range changed {
+		overwritten[c.Path] = true
+	}
+	if err := s.fill(ctx, ops); err != nil {
+		return nil, err
+	}
+	for _, o := range ops {
+		r := Restored{Path: o.path, Action: "write", Overwritten: overwritten[o.path]}
+		switch {
+		case o.ast == nil:
+			r.Action = "delete"
+		case o.bst == nil:
+			r.Action = "create"
+		}
+		res.Files = append(res.Files, r)
+	}
+	if opts.DryRun || len(ops) == 0 {
+		return res, nil
+	}
+	meta := opts.Meta
+	meta.Reason = "restore"
+	if meta.Label == "" {
+		meta.Label = "restore of " + st.Row.ID
+	}
+	applied, err := s.apply(ctx, ops, meta, st.Row.ID)
+	if err != nil {
+		return nil, err
+	}
+	res.Checkpoint = applied.Checkpoint
+	return res, nil
+}
+
+// sameContent reports whether a file's state has the content (or the
+// absence) another state records; modes are not compared.
+func sameContent(a, b *FileState) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Hash == b.Hash
+}
+
+// fill reads the contents ops are to write (their after states) from the
+// blobs.
+func (s *Store) fill(ctx context.Context, ops []*op) error {
+	var hashes []string
+	for _, o := range ops {
+		if o.ast != nil {
+			hashes = append(hashes, o.ast.Hash)
+		}
+	}
+	contents, err := s.contents(ctx, hashes)
+	if err != nil {
+		return err
+	}
+	for _, o := range ops {
+		if o.ast != nil {
+			o.after = contents[o.ast.Hash]
+		}
+	}
+	return nil
+}
+
+// contents returns the contents of blobs by hash; a blob missing from the
+// store is an error.
+func (s *Store) contents(ctx context.Context, hashes []string) (map[string][]byte, error) {
+	blobs, err := s.st.Blobs(ctx, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	out := make(map[string][]byte, len(hashes))
+	for _, h := range hashes {
+		b, ok := blobs[h]
+		if !ok {
+			return nil, fmt.Errorf("checkpoint: the content %s is missing from the store", short(h))
+		}
+		if out[h], err = s.codec.content(b); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

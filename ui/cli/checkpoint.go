@@ -1,0 +1,389 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// CheckpointCmd groups the checkpoint commands.
+type CheckpointCmd struct {
+	List    CheckpointListCmd    `cmd:"" help:"List the current project's checkpoints, newest first."`
+	Show    CheckpointShowCmd    `cmd:"" help:"Show a checkpoint: why it was made and the files it changed."`
+	Diff    CheckpointDiffCmd    `cmd:"" help:"Show what a checkpoint's write changed (--current: all that changed since before it)."`
+	Restore CheckpointRestoreCmd `cmd:"" help:"Put a checkpoint's files back as they were before it (itself checkpointed: undoable)."`
+	Tag     CheckpointTagCmd     `cmd:"" help:"Name a checkpoint; tagged checkpoints are never pruned."`
+	Prune   CheckpointPruneCmd   `cmd:"" help:"Delete old checkpoints, and the file contents only they kept."`
+}
+
+// CheckpointListCmd lists checkpoints.
+type CheckpointListCmd struct {
+	Session     string `placeholder:"ID" help:"Only the checkpoints of this session's turns."`
+	Limit       int    `short:"n" default:"20" help:"How many to show (0 for all)."`
+	AllProjects bool   `name:"all-projects" help:"Checkpoints of every project, not only this one."`
+}
+
+// Run prints the table or, with --json, an array.
+func (l *CheckpointListCmd) Run(c *Context) error {
+	if l.Limit < 0 {
+		return usererr.Usage("--limit must be 0 (all) or more, not %d", l.Limit)
+	}
+	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointList, Session: l.Session, Limit: l.Limit, AllProjects: l.AllProjects})
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		if res.List == nil {
+			res.List = []*checkpoint.Checkpoint{}
+		}
+		return c.Out.PrintJSON(res.List)
+	}
+	if len(res.List) == 0 {
+		_, err := fmt.Fprintln(c.Out.Out, "No checkpoints in this project yet; the assistant makes one before each write it does.")
+		return err
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	head := "ID\tTIME\tREASON\tFILES\tSTATUS\tSESSION\tTAGS\t"
+	if l.AllProjects {
+		head += "PROJECT\t"
+	}
+	fmt.Fprintln(tw, c.Out.Bold(head+"LABEL"))
+	for _, cp := range res.List {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t", cp.ID, cp.CreatedAt.Local().Format("2006-01-02 15:04:05"), cp.Reason,
+			cp.NFiles, checkpointStatus(c.Out, cp.Status), sessionTurn(cp), strings.Join(cp.Tags, ","))
+		if l.AllProjects {
+			fmt.Fprintf(tw, "%s\t", cp.Project)
+		}
+		fmt.Fprintln(tw, oneLine(cp.Label, 50))
+	}
+	return tw.Flush()
+}
+
+func checkpointStatus(o *Output, s string) string {
+	switch s {
+	case "rolled_back", "failed":
+		return o.Red(s)
+	case "applying":
+		return o.Dim(s)
+	}
+	return s
+}
+
+func sessionTurn(cp *checkpoint.Checkpoint) string {
+	if cp.Session == "" {
+		return "-"
+	}
+	return fmt.Sprintf("%s#%d", cp.Session, cp.Turn)
+}
+
+// CheckpointShowCmd shows a checkpoint.
+type CheckpointShowCmd struct {
+	Ref string `arg:"" placeholder:"ID|TAG|last" help:"The checkpoint: its id (or 4+ of its first digits), a tag, or last."`
+}
+
+// Run prints the checkpoint or, with --json, an object.
+func (s *CheckpointShowCmd) Run(c *Context) error {
+	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointShow, Ref: s.Ref})
+	if err != nil {
+		return err
+	}
+	cp := res.Checkpoint
+	if c.Out.JSON {
+		return c.Out.PrintJSON(cp)
+	}
+	w := c.Out.Out
+	fmt.Fprintf(w, "%s %s  %s  %s\n", c.Out.Bold("checkpoint"), c.Out.Bold(cp.ID), cp.Reason, checkpointStatus(c.Out, cp.Status))
+	fmt.Fprintf(w, "  made     %s by %s on %s, in %s\n", cp.CreatedAt.Local().Format("2006-01-02 15:04:05"), cp.Actor, cp.Node, cp.Root)
+	if cp.Session != "" {
+		fmt.Fprintf(w, "  session  %s, turn %d\n", cp.Session, cp.Turn)
+	}
+	if cp.Label != "" {
+		fmt.Fprintf(w, "  label    %s\n", cp.Label)
+	}
+	if len(cp.Tags) > 0 {
+		fmt.Fprintf(w, "  tags     %s\n", strings.Join(cp.Tags, ", "))
+	}
+	if cp.RestoreOf != "" {
+		fmt.Fprintf(w, "  restores %s\n", cp.RestoreOf)
+	}
+	if cp.Error != "" {
+		fmt.Fprintf(w, "  error    %s\n", cp.Error)
+	}
+	fmt.Fprintf(w, "  files    %d\n", len(cp.Files))
+	for _, f := range cp.Files {
+		fmt.Fprintf(w, "    %s %s%s\n", map[string]string{"added": "A", "deleted": "D", "modified": "M", "mode": "m"}[f.Kind()], f.Path, sizes(f))
+	}
+	return nil
+}
+
+// sizes is a file's size before and after, e.g. " (120 → 140 bytes)".
+func sizes(f checkpoint.FileChanged) string {
+	switch {
+	case f.Before == nil:
+		return fmt.Sprintf("  (%d bytes)", f.After.Size)
+	case f.After == nil:
+		return fmt.Sprintf("  (was %d bytes)", f.Before.Size)
+	case f.Before.Mode != f.After.Mode:
+		return fmt.Sprintf("  (%d → %d bytes, mode %o → %o)", f.Before.Size, f.After.Size, f.Before.Mode, f.After.Mode)
+	}
+	return fmt.Sprintf("  (%d → %d bytes)", f.Before.Size, f.After.Size)
+}
+
+// CheckpointDiffCmd diffs a checkpoint.
+type CheckpointDiffCmd struct {
+	Ref     string `arg:"" placeholder:"ID|TAG|last" help:"The checkpoint: its id (or 4+ of its first digits), a tag, or last."`
+	Current bool   `help:"Diff against the files as they are now: everything restoring the checkpoint would undo."`
+}
+
+// Run prints a unified diff or, with --json, the diff of each file.
+func (d *CheckpointDiffCmd) Run(c *Context) error {
+	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointDiff, Ref: d.Ref, Current: d.Current})
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(res.Diff)
+	}
+	text := res.Diff.Text()
+	if text == "" {
+		_, err := fmt.Fprintf(c.Out.Err, "no difference: the files are as they were before checkpoint %s\n", res.Diff.Checkpoint.ID)
+		return err
+	}
+	if !c.Out.Color {
+		_, err := fmt.Fprint(c.Out.Out, text)
+		return err
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		switch {
+		case strings.HasPrefix(line, "+++"), strings.HasPrefix(line, "---"), strings.HasPrefix(line, "diff "):
+			line = c.Out.Bold(strings.TrimSuffix(line, "\n")) + "\n"
+		case strings.HasPrefix(line, "+"):
+			line = c.Out.Green(strings.TrimSuffix(line, "\n")) + "\n"
+		case strings.HasPrefix(line, "-"):
+			line = c.Out.Red(strings.TrimSuffix(line, "\n")) + "\n"
+		case strings.HasPrefix(line, "@@"):
+			line = c.Out.style("36", strings.TrimSuffix(line, "\n")) + "\n"
+		}
+		if _, err := fmt.Fprint(c.Out.Out, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckpointRestoreCmd restores a checkpoint.
+type CheckpointRestoreCmd struct {
+	Ref    string `arg:"" placeholder:"ID|TAG|last" help:"The checkpoint: its id (or 4+ of its first digits), a tag, or last."`
+	Force  bool   `help:"Overwrite files that changed since the checkpoint (the restore's own checkpoint keeps them)."`
+	DryRun bool   `name:"dry-run" help:"Say what would be written; write nothing."`
+	Yes    bool   `short:"y" help:"Do not ask for confirmation (needed when stdin is not a terminal)."`
+}
+
+// Run restores, after showing what it will do and asking on a terminal,
+// and prints what it did or, with --json, an object.
+func (r *CheckpointRestoreCmd) Run(c *Context) error {
+	req := app.CheckpointRequest{Op: app.CheckpointRestore, Ref: r.Ref, Force: r.Force, DryRun: true}
+	if !r.Yes && !r.DryRun {
+		// Look first: refusals and "nothing to do" come before any question.
+		plan, err := checkpointDo(c, req)
+		if err != nil {
+			return err
+		}
+		if len(plan.Restore.Files) > 0 {
+			if err := r.confirm(c, plan.Restore); err != nil {
+				return err
+			}
+		}
+	}
+	req.DryRun = r.DryRun
+	res, err := checkpointDo(c, req)
+	if err != nil {
+		return err
+	}
+	rr := res.Restore
+	if c.Out.JSON {
+		return c.Out.PrintJSON(rr)
+	}
+	w := c.Out.Out
+	if len(rr.Files) == 0 {
+		_, err := fmt.Fprintf(w, "nothing to restore: the files of checkpoint %s are as they were before it\n", rr.From.ID)
+		return err
+	}
+	verb := "restored"
+	if rr.DryRun {
+		verb = "would restore"
+	}
+	fmt.Fprintf(w, "%s %d %s as they were before checkpoint %s (%s, %s):\n", verb, len(rr.Files), nounFiles(len(rr.Files)),
+		rr.From.ID, rr.From.Reason, rr.From.CreatedAt.Local().Format("2006-01-02 15:04:05"))
+	printRestored(c.Out, rr)
+	if rr.Checkpoint != nil {
+		fmt.Fprintf(w, "undo this restore with: aiex checkpoint restore %s\n", rr.Checkpoint.ID)
+	}
+	return nil
+}
+
+func printRestored(o *Output, rr *checkpoint.RestoreResult) {
+	for _, f := range rr.Files {
+		note := ""
+		if f.Overwritten {
+			note = o.Red("  (overwrites changes made since)")
+		}
+		fmt.Fprintf(o.Out, "  %-7s %s%s\n", f.Action, f.Path, note)
+	}
+}
+
+func nounFiles(n int) string {
+	if n == 1 {
+		return "file"
+	}
+	return "files"
+}
+
+// confirm shows the plan and asks on a terminal; elsewhere it wants --yes.
+func (r *CheckpointRestoreCmd) confirm(c *Context, plan *checkpoint.RestoreResult) error {
+	n := len(plan.Files)
+	if !c.StdinTTY || c.Stdin == nil || c.Out.JSON {
+		return usererr.Usage("restoring checkpoint %s writes %d %s; add --yes to do it (--dry-run lists them)", plan.From.ID, n, nounFiles(n))
+	}
+	fmt.Fprintf(c.Out.Err, "checkpoint %s (%s, %s) — restoring it writes:\n", plan.From.ID, plan.From.Reason,
+		plan.From.CreatedAt.Local().Format("2006-01-02 15:04:05"))
+	printRestored(&Output{Out: c.Out.Err, Color: c.Out.ErrTTY && c.Out.Color}, plan)
+	fmt.Fprintf(c.Out.Err, "Restore %d %s? [y/N] ", n, nounFiles(n))
+	line, _ := bufio.NewReader(c.Stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		return usererr.New("not restored")
+	}
+	return nil
+}
+
+// CheckpointTagCmd tags a checkpoint.
+type CheckpointTagCmd struct {
+	Ref    string `arg:"" placeholder:"ID|TAG|last" help:"The checkpoint: its id (or 4+ of its first digits), a tag, or last."`
+	Name   string `arg:"" help:"The tag: letters, digits, '.', '_' and '-'."`
+	Remove bool   `help:"Take the tag off instead."`
+}
+
+// Run tags and prints the checkpoint's tags or, with --json, the
+// checkpoint.
+func (t *CheckpointTagCmd) Run(c *Context) error {
+	op := app.CheckpointTag
+	if t.Remove {
+		op = app.CheckpointUntag
+	}
+	res, err := checkpointDo(c, app.CheckpointRequest{Op: op, Ref: t.Ref, Tag: t.Name})
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(res.Checkpoint)
+	}
+	tags := strings.Join(res.Checkpoint.Tags, ", ")
+	if tags == "" {
+		tags = "none"
+	}
+	_, err = fmt.Fprintf(c.Out.Out, "checkpoint %s tags: %s\n", res.Checkpoint.ID, tags)
+	return err
+}
+
+// CheckpointPruneCmd prunes checkpoints.
+type CheckpointPruneCmd struct {
+	Keep        int    `placeholder:"N" help:"Keep the newest N checkpoints."`
+	OlderThan   string `name:"older-than" placeholder:"AGE" help:"Only delete checkpoints older than AGE (e.g. 30d, 12h)."`
+	DryRun      bool   `name:"dry-run" help:"Say what would be deleted; delete nothing."`
+	AllProjects bool   `name:"all-projects" help:"Prune every project's checkpoints (--keep counts per project)."`
+}
+
+// Run prunes and prints a summary or, with --json, the report.
+func (p *CheckpointPruneCmd) Run(c *Context) error {
+	if p.Keep < 0 {
+		return usererr.Usage("--keep must be 0 or more, not %d", p.Keep)
+	}
+	age, err := parseAge(p.OlderThan)
+	if err != nil {
+		return err
+	}
+	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointPrune, Keep: p.Keep, OlderThan: age, DryRun: p.DryRun,
+		AllProjects: p.AllProjects})
+	if err != nil {
+		return err
+	}
+	rep := res.Prune
+	if c.Out.JSON {
+		return c.Out.PrintJSON(rep)
+	}
+	verb := "pruned"
+	if rep.DryRun {
+		verb = "would prune"
+	}
+	_, err = fmt.Fprintf(c.Out.Out, "%s %d %s (kept %d, and %d tagged); %d stored %s (%s) freed\n", verb, len(rep.Pruned),
+		map[bool]string{true: "checkpoint", false: "checkpoints"}[len(rep.Pruned) == 1], rep.Kept, rep.KeptTagged,
+		rep.Blobs, map[bool]string{true: "content", false: "contents"}[rep.Blobs == 1], byteSize(rep.BlobBytes))
+	if err == nil && rep.DryRun && len(rep.Pruned) > 0 {
+		_, err = fmt.Fprintf(c.Out.Out, "  %s\n", strings.Join(rep.Pruned, "\n  "))
+	}
+	return err
+}
+
+// parseAge reads a duration with days and weeks as well: 30d, 2w, 12h,
+// 90m. "" is 0.
+func parseAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	bad := usererr.Usage("--older-than %q: give a number and a unit, e.g. 30d, 2w, 12h", s)
+	for unit, d := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, unit); ok {
+			v, err := strconv.ParseFloat(n, 64)
+			if err != nil || v <= 0 {
+				return 0, bad
+			}
+			return time.Duration(v * float64(d)), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, bad
+	}
+	return d, nil
+}
+
+// byteSize is n bytes for people: 512 B, 1.5 KiB, 3.2 MiB.
+func byteSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// checkpointDo runs a checkpoint command for the current directory's
+// project in the core.
+func checkpointDo(c *Context, req app.CheckpointRequest) (*app.CheckpointResult, error) {
+	root, err := projectRoot()
+	if err != nil {
+		return nil, err
+	}
+	req.Root, req.Actor = root, "cli"
+	cl, err := c.nodeClient()
+	if err != nil {
+		return nil, err
+	}
+	if cl != nil {
+		return cl.Checkpoint(c, req)
+	}
+	core, err := c.App()
+	if err != nil {
+		return nil, err
+	}
+	return core.Checkpoint(c, req)
+}
