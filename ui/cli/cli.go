@@ -51,6 +51,7 @@ type Root struct {
 	Session    SessionCmd    `cmd:"" help:"Sessions: list, show, resume, export, archive, rm."`
 	Events     EventsCmd     `cmd:"" help:"The event log: tail it, replay it into the projections."`
 	Checkpoint CheckpointCmd `cmd:"" help:"Checkpoints of the assistant's writes: list, show, diff, restore, tag, prune."`
+	Audit      AuditCmd      `cmd:"" help:"The audit log of the assistant's file operations and commands; --verify checks its hash chain."`
 	Version    VersionCmd    `cmd:"" help:"Show version information."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }

@@ -1,0 +1,234 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Landlock, through its three system calls (golang.org/x/sys/unix has
+// their numbers and structs). go-landlock restricts every thread of the
+// calling process (through psx, a cgo pthread wrapper, in cgo builds like
+// aiex's); aiex must stay unrestricted and confine one child. So the
+// ruleset is applied to one locked OS thread, which starts the child and
+// then dies with its goroutine: a child inherits the Landlock domain of
+// the thread that forked it, and Go never reuses a thread a goroutine
+// left locked. See DESIGN.md.
+
+// kernelLandlockABI asks the kernel for its Landlock ABI version.
+func kernelLandlockABI() (int, error) {
+	v, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, unix.LANDLOCK_CREATE_RULESET_VERSION)
+	switch e {
+	case 0:
+		return int(v), nil
+	case unix.ENOSYS:
+		return 0, errors.New("landlock_create_ruleset: not implemented: the kernel was built without Landlock")
+	case unix.EOPNOTSUPP:
+		return 0, errors.New("landlock_create_ruleset: not supported: Landlock is not enabled at boot (lsm=)")
+	default:
+		return 0, fmt.Errorf("landlock_create_ruleset: %w", e)
+	}
+}
+
+// File system rights, by the ABI version that brought them.
+const (
+	fsV1 = unix.LANDLOCK_ACCESS_FS_EXECUTE | unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_READ_FILE |
+		unix.LANDLOCK_ACCESS_FS_READ_DIR | unix.LANDLOCK_ACCESS_FS_REMOVE_DIR | unix.LANDLOCK_ACCESS_FS_REMOVE_FILE |
+		unix.LANDLOCK_ACCESS_FS_MAKE_CHAR | unix.LANDLOCK_ACCESS_FS_MAKE_DIR | unix.LANDLOCK_ACCESS_FS_MAKE_REG |
+		unix.LANDLOCK_ACCESS_FS_MAKE_SOCK | unix.LANDLOCK_ACCESS_FS_MAKE_FIFO | unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+		unix.LANDLOCK_ACCESS_FS_MAKE_SYM
+	fsV2 = fsV1 | unix.LANDLOCK_ACCESS_FS_REFER
+	fsV3 = fsV2 | unix.LANDLOCK_ACCESS_FS_TRUNCATE
+	fsV5 = fsV3 | unix.LANDLOCK_ACCESS_FS_IOCTL_DEV
+
+	// What a rule on a file (not a directory) may grant.
+	fsFile = unix.LANDLOCK_ACCESS_FS_EXECUTE | unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_READ_FILE |
+		unix.LANDLOCK_ACCESS_FS_TRUNCATE | unix.LANDLOCK_ACCESS_FS_IOCTL_DEV
+
+	fsReadExec = unix.LANDLOCK_ACCESS_FS_EXECUTE | unix.LANDLOCK_ACCESS_FS_READ_FILE | unix.LANDLOCK_ACCESS_FS_READ_DIR
+	fsRead     = unix.LANDLOCK_ACCESS_FS_READ_FILE | unix.LANDLOCK_ACCESS_FS_READ_DIR
+	fsAll      = fsV5
+)
+
+// handledFS is every file system right the ABI knows: all are denied
+// unless a rule grants them.
+func handledFS(abi int) uint64 {
+	switch {
+	case abi >= 5:
+		return fsV5
+	case abi >= 3:
+		return fsV3
+	case abi == 2:
+		return fsV2
+	default:
+		return fsV1
+	}
+}
+
+// pathRule grants access beneath path.
+type pathRule struct {
+	path   string
+	access uint64
+}
+
+// rules are the paths a confined child may use: the roots (read-only
+// ones read-only), the temp dir, the Go and Mix caches read-write; the
+// system, the toolchains and the program read-only with execute; a few
+// devices. Missing paths are skipped.
+func (s *Sandbox) rules(program string) []pathRule {
+	var out []pathRule
+	add := func(access uint64, paths ...string) {
+		for _, p := range paths {
+			if p != "" {
+				out = append(out, pathRule{p, access})
+			}
+		}
+	}
+	for _, r := range s.roots {
+		if r.readOnly {
+			add(fsReadExec, r.path)
+		} else {
+			add(fsAll, r.path)
+		}
+	}
+	home, _ := os.UserHomeDir()
+	inHome := func(p string) string {
+		if home == "" {
+			return ""
+		}
+		return filepath.Join(home, p)
+	}
+	cache, _ := os.UserCacheDir()
+	gopath := filepath.SplitList(os.Getenv("GOPATH"))
+	if len(gopath) == 0 {
+		gopath = []string{inHome("go")}
+	}
+	gocache := os.Getenv("GOCACHE")
+	if gocache == "" && cache != "" {
+		gocache = filepath.Join(cache, "go-build")
+	}
+	add(fsAll, s.tempDir, gocache, os.Getenv("GOMODCACHE"), filepath.Join(gopath[0], "pkg"),
+		inHome(".mix"), inHome(".hex"), inHome(".cache/rebar3"))
+	add(fsAll, s.execRW...)
+	add(fsAll, "/dev/null", "/dev/zero", "/dev/full")
+
+	add(fsReadExec, "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt",
+		goroot(), inHome(".config/go"), program)
+	add(fsReadExec, s.execRO...)
+	add(fsRead, "/proc", "/sys/fs/cgroup", "/dev/urandom", "/dev/random")
+	return out
+}
+
+// goroot is the Go installation the child's "go" would be.
+func goroot() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		if p, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Dir(filepath.Dir(p))
+		}
+	}
+	return os.Getenv("GOROOT")
+}
+
+// ruleset builds a Landlock ruleset of rules for the kernel's ABI and
+// returns its fd.
+func ruleset(abi int, rules []pathRule) (int, error) {
+	handled := handledFS(abi)
+	attr := unix.LandlockRulesetAttr{Handled_access_fs: handled}
+	size := unsafe.Offsetof(attr.Handled_access_net) // ABI 1–3 know the fs field alone
+	if abi >= 4 {
+		size = unsafe.Offsetof(attr.Scoped)
+	}
+	if abi >= 6 {
+		// The child may not signal, nor connect to abstract unix sockets
+		// of, processes outside its domain (aiex included).
+		attr.Scoped = unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | unix.LANDLOCK_SCOPE_SIGNAL
+		size = unsafe.Offsetof(attr.Quiet_access_fs)
+	}
+	fd, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), size, 0)
+	if e != 0 {
+		return -1, fmt.Errorf("landlock_create_ruleset: %w", e)
+	}
+	for _, r := range rules {
+		if err := addRule(int(fd), handled, r); err != nil {
+			unix.Close(int(fd))
+			return -1, err
+		}
+	}
+	return int(fd), nil
+}
+
+func addRule(rfd int, handled uint64, r pathRule) error {
+	pfd, err := unix.Open(r.path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOTDIR) {
+		return nil // not on this system
+	}
+	if err != nil {
+		return fmt.Errorf("landlock rule %s: %w", r.path, err)
+	}
+	defer unix.Close(pfd)
+	var st unix.Stat_t
+	if err := unix.Fstat(pfd, &st); err != nil {
+		return fmt.Errorf("landlock rule %s: %w", r.path, err)
+	}
+	access := r.access & handled
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		access &= fsFile
+	}
+	if access == 0 {
+		return nil
+	}
+	attr := unix.LandlockPathBeneathAttr{Allowed_access: access, Parent_fd: int32(pfd)}
+	_, _, e := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, uintptr(rfd), unix.LANDLOCK_RULE_PATH_BENEATH,
+		uintptr(unsafe.Pointer(&attr)), 0, 0, 0)
+	if e != 0 {
+		return fmt.Errorf("landlock rule %s: %w", r.path, e)
+	}
+	return nil
+}
+
+// startConfined starts cmd from a thread restricted by the ruleset rfd.
+// The goroutine locks its thread and never unlocks it, so the thread, the
+// only one of this process that is restricted, ends with the goroutine.
+// (The runtime never forks new threads off a locked one: it hands that to
+// its template thread, which LockOSThread started unrestricted.)
+func startConfined(cmd *exec.Cmd, rfd int) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			errc <- fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
+			return
+		}
+		if _, _, e := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(rfd), 0, 0); e != 0 {
+			errc <- fmt.Errorf("landlock_restrict_self: %w", e)
+			return
+		}
+		errc <- cmd.Start()
+	}()
+	return <-errc
+}
+
+// scrubEnv drops variables that look like credentials (API keys, tokens,
+// passwords) and aiex's own settings from env: generated code run in the
+// sandbox has no business with them.
+func scrubEnv(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		u := strings.ToUpper(name)
+		if strings.HasPrefix(u, "AIEX_") || strings.Contains(u, "API_KEY") || strings.Contains(u, "TOKEN") ||
+			strings.Contains(u, "SECRET") || strings.Contains(u, "PASSWORD") || strings.Contains(u, "PASSWD") ||
+			strings.Contains(u, "CREDENTIAL") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}

@@ -1,0 +1,374 @@
+// Package sandbox is the only way the assistant touches files or runs
+// commands. A Sandbox has a root, the project directory, and an allowlist
+// of extra directories (read-write or read-only); everything else is
+// refused with a *RefusedError naming the rule. Paths are cleaned, made
+// absolute and resolved beneath their root through directory file
+// descriptors (openat2 with RESOLVE_BENEATH, or a component-by-component
+// O_NOFOLLOW walk), so a symlink swapped in between a check and a use can
+// never lead outside. Writes are atomic (temp file, fsync, rename, fsync
+// of the directory) and never go into .git. Commands run confined with
+// Landlock to the project, the temp dir and read-only system directories.
+// Every operation, refusals included, is recorded by an Auditor
+// (app/audit). See DESIGN.md.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/aiex-dev/aiex/app/audit"
+)
+
+// Auditor records what the sandbox does. *audit.Log implements it. If it
+// also has a Flush(ctx) error method, Close calls it.
+type Auditor interface {
+	Record(ctx context.Context, r audit.Record) error
+}
+
+// DefaultMaxFileSize is the largest file the sandbox reads or writes
+// unless Options.MaxFileSize says otherwise.
+const DefaultMaxFileSize = 8 << 20
+
+// Options configure a Sandbox. The zero value is a sandbox over the root
+// alone, with the default size limit, no auditing and ModeAuto.
+type Options struct {
+	// Allow lists extra directories (or files) the assistant may read and
+	// write, as the config's allowlist gives them.
+	Allow []string
+	// ReadOnly lists extra directories (or files) it may only read; a
+	// read-only entry inside the project makes that part of it read-only.
+	ReadOnly []string
+	// MaxFileSize is the largest file read or written, in bytes;
+	// 0 means DefaultMaxFileSize.
+	MaxFileSize int64
+	// Auditor records every operation; nil records nothing.
+	Auditor Auditor
+	// Actor is recorded with every operation (cli, tui, lsp, web, …).
+	Actor string
+	// Mode is how commands are confined (see Mode).
+	Mode Mode
+	// TempDir is the temp dir commands may write to (and get as TMPDIR);
+	// "" means os.TempDir().
+	TempDir string
+	// ExecReadOnly and ExecReadWrite add paths a confined command may
+	// read (and execute) or write, beyond the defaults (see DESIGN.md).
+	ExecReadOnly, ExecReadWrite []string
+	// Logger reports what the sandbox decides (nil discards).
+	Logger *slog.Logger
+}
+
+// root is one directory the sandbox serves, held open.
+type root struct {
+	path     string // canonical: absolute, clean, symlinks resolved
+	alias    string // as configured, if it differs (a path through a symlink)
+	fd       int    // O_PATH|O_DIRECTORY
+	readOnly bool
+	project  bool
+	file     bool // an allowlisted file rather than a directory
+}
+
+// Sandbox serves file operations beneath its roots and runs confined
+// commands. It is safe for concurrent use.
+type Sandbox struct {
+	roots   []*root // the project first
+	max     int64
+	auditor Auditor
+	actor   string
+	mode    Mode
+	tempDir string
+	execRO  []string
+	execRW  []string
+	logger  *slog.Logger
+
+	// noOpenat2 is set once openat2 turns out missing (ENOSYS): the
+	// component walk does its work from then on.
+	noOpenat2 atomic.Bool
+	// landlockABI reports the kernel's Landlock ABI version (tests replace it).
+	landlockABI func() (int, error)
+
+	mu     sync.RWMutex // held for reading by every operation, for writing by Close
+	closed bool
+}
+
+// New opens a sandbox over the project directory root. Root and every
+// allowlisted path must exist; none may be /, nor lie in /proc, /sys or
+// /dev.
+func New(root string, opts Options) (*Sandbox, error) {
+	s := &Sandbox{
+		max: opts.MaxFileSize, auditor: opts.Auditor, actor: opts.Actor, mode: opts.Mode,
+		tempDir: opts.TempDir, execRO: opts.ExecReadOnly, execRW: opts.ExecReadWrite,
+		logger: opts.Logger, landlockABI: kernelLandlockABI,
+	}
+	if s.max <= 0 {
+		s.max = DefaultMaxFileSize
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.tempDir == "" {
+		s.tempDir = os.TempDir()
+	}
+	add := func(p string, project, readOnly bool) error {
+		r, err := openRoot(p)
+		if err != nil {
+			return err
+		}
+		r.project, r.readOnly = project, readOnly
+		s.roots = append(s.roots, r)
+		return nil
+	}
+	err := add(root, true, false)
+	for _, p := range opts.Allow {
+		err = errors.Join(err, add(p, false, false))
+	}
+	for _, p := range opts.ReadOnly {
+		err = errors.Join(err, add(p, false, true))
+	}
+	if err != nil {
+		s.closeRoots()
+		return nil, err
+	}
+	if !s.roots[0].isDir() {
+		s.closeRoots()
+		return nil, fmt.Errorf("sandbox: project root %s is not a directory", root)
+	}
+	return s, nil
+}
+
+func (r *root) isDir() bool { return !r.file }
+
+// openRoot canonicalises p and opens it.
+func openRoot(p string) (*root, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %s: %w", p, err)
+	}
+	canon, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if canon == "/" || pseudoFS(canon) != "" {
+		return nil, fmt.Errorf("sandbox: %s cannot be a sandbox root or allowlisted path", canon)
+	}
+	fd, err := unix.Open(canon, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: open %s: %w", canon, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("sandbox: stat %s: %w", canon, err)
+	}
+	r := &root{path: canon, fd: fd, file: st.Mode&unix.S_IFMT != unix.S_IFDIR}
+	if abs != canon {
+		r.alias = abs
+	}
+	return r, nil
+}
+
+// Root is the project directory, canonical.
+func (s *Sandbox) Root() string { return s.roots[0].path }
+
+// MaxFileSize is the largest file the sandbox reads or writes.
+func (s *Sandbox) MaxFileSize() int64 { return s.max }
+
+// Close flushes the auditor (if it can be flushed) and releases the
+// sandbox's directories. It is safe to call more than once.
+func (s *Sandbox) Close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.closeRoots()
+	if f, ok := s.auditor.(interface{ Flush(context.Context) error }); ok {
+		return f.Flush(ctx)
+	}
+	return nil
+}
+
+func (s *Sandbox) closeRoots() {
+	for _, r := range s.roots {
+		unix.Close(r.fd)
+	}
+}
+
+// ErrClosed is returned by operations on a closed sandbox.
+var ErrClosed = errors.New("sandbox: closed")
+
+// enter holds the sandbox open for one operation; the returned func ends it.
+func (s *Sandbox) enter() (func(), error) {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	return s.mu.RUnlock, nil
+}
+
+// Rules a RefusedError names.
+const (
+	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long
+	RuleOutsideRoot   = "outside-root"   // .. escapes, or an absolute path outside the roots
+	RuleSymlinkEscape = "symlink-escape" // a symlink leads outside the roots
+	RuleSymlinkLoop   = "symlink-loop"   // too many symlinks
+	RuleProc          = "proc"           // /proc, /sys and other pseudo filesystems
+	RuleSpecialFile   = "special-file"   // devices, FIFOs, sockets
+	RuleSizeLimit     = "size-limit"     // a file over MaxFileSize
+	RuleGitDir        = "git-dir"        // a write into .git
+	RuleReadOnly      = "read-only"      // a write into a read-only allowlisted path
+	RuleStrict        = "strict"         // a command the kernel cannot confine, in ModeStrict
+)
+
+// RefusedError is a refusal by a sandbox rule. Its message is one line:
+// "refused: PATH REASON (rule: RULE)".
+type RefusedError struct {
+	Op     string // audit.OpRead, audit.OpWrite, …
+	Path   string // as the caller gave it
+	Rule   string // one of the Rule constants
+	Reason string // what is wrong, e.g. "escapes the project root /p"
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("refused: %s %s (rule: %s)", displayPath(e.Path), e.Reason, e.Rule)
+}
+
+// ErrRefused is matched (errors.Is) by every *RefusedError.
+var ErrRefused = errors.New("refused by the sandbox")
+
+// Is makes errors.Is(err, ErrRefused) true.
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+func refuse(op, path, rule, format string, args ...any) *RefusedError {
+	return &RefusedError{Op: op, Path: path, Rule: rule, Reason: fmt.Sprintf(format, args...)}
+}
+
+// displayPath shows p on one line: quoted if it has anything unprintable
+// or spaces, and cut if it is very long.
+func displayPath(p string) string {
+	const maxShown = 200
+	if len(p) > maxShown {
+		p = p[:maxShown] + "…"
+	}
+	if p == "" || strings.IndexFunc(p, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }) >= 0 {
+		return strconv.Quote(p)
+	}
+	return p
+}
+
+// pseudoFS names the pseudo filesystem p (canonical) lies in, or "".
+func pseudoFS(p string) string {
+	for _, d := range []string{"/proc", "/sys", "/dev"} {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return d
+		}
+	}
+	return ""
+}
+
+// Limits of the kernel's path handling.
+const (
+	maxPath = 4095 // PATH_MAX without the NUL
+	maxName = 255  // NAME_MAX
+)
+
+// locate checks p as text and finds the root it lies in: a relative path
+// lies in the project; an absolute one in the most specific root that
+// holds it. It returns the root and the clean path relative to it ("."
+// for the root itself).
+func (s *Sandbox) locate(op, p string) (*root, string, error) {
+	switch {
+	case p == "":
+		return nil, "", refuse(op, p, RuleInvalidPath, "is empty")
+	case strings.IndexByte(p, 0) >= 0:
+		return nil, "", refuse(op, p, RuleInvalidPath, "contains a NUL byte")
+	case len(p) > maxPath:
+		return nil, "", refuse(op, p, RuleInvalidPath, "is longer than %d bytes", maxPath)
+	}
+	c := filepath.Clean(p)
+	for name := range strings.SplitSeq(c, "/") {
+		if len(name) > maxName {
+			return nil, "", refuse(op, p, RuleInvalidPath, "has a name longer than %d bytes", maxName)
+		}
+	}
+	if !filepath.IsAbs(c) {
+		if c == ".." || strings.HasPrefix(c, "../") {
+			return nil, "", refuse(op, p, RuleOutsideRoot, "escapes the project root %s", s.Root())
+		}
+		return s.roots[0], c, nil
+	}
+	if r, rel := s.rootOf(c); r != nil {
+		return r, rel, nil
+	}
+	if fs := pseudoFS(c); fs != "" {
+		if fs == "/dev" {
+			return nil, "", refuse(op, p, RuleSpecialFile, "is in /dev: device files are never read or written")
+		}
+		return nil, "", refuse(op, p, RuleProc, "is in %s: pseudo filesystems are never read or written", fs)
+	}
+	return nil, "", refuse(op, p, RuleOutsideRoot, "is outside the project root %s and the allowlist", s.Root())
+}
+
+// rootOf finds the most specific root holding the clean absolute path c
+// (by its canonical path or its configured spelling) and the path
+// relative to it.
+func (s *Sandbox) rootOf(c string) (*root, string) {
+	var best *root
+	var bestRel string
+	bestLen := -1
+	for _, r := range s.roots {
+		for _, base := range []string{r.path, r.alias} {
+			if base == "" || len(base) <= bestLen {
+				continue
+			}
+			if c == base {
+				best, bestRel, bestLen = r, ".", len(base)
+			} else if !r.file && strings.HasPrefix(c, base+"/") {
+				best, bestRel, bestLen = r, c[len(base)+1:], len(base)
+			}
+		}
+	}
+	return best, bestRel
+}
+
+// writable refuses a write to the canonical path c: into .git at any
+// depth, or into a read-only root.
+func (s *Sandbox) writable(op, p, c string) error {
+	r, rel := s.rootOf(c)
+	if r == nil {
+		// Cannot happen: resolution ends beneath a root.
+		return refuse(op, p, RuleOutsideRoot, "is outside the project root %s and the allowlist", s.Root())
+	}
+	return s.writableText(op, p, r, rel)
+}
+
+// writableText refuses a write by the path's text alone, before any
+// lookup: into .git (which need not exist yet) or a read-only root.
+func (s *Sandbox) writableText(op, p string, r *root, rel string) error {
+	if r.readOnly {
+		return refuse(op, p, RuleReadOnly, "is in %s, which is allowlisted read-only", r.path)
+	}
+	if hasGitDir(rel) {
+		return refuse(op, p, RuleGitDir, "is in a .git directory, which the assistant never writes")
+	}
+	return nil
+}
+
+// hasGitDir says whether a path has a .git element (in any letter case:
+// some filesystems ignore it).
+func hasGitDir(p string) bool {
+	return slices.ContainsFunc(strings.Split(p, "/"), func(name string) bool { return strings.EqualFold(name, ".git") })
+}

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/audit"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// AuditCmd lists the audit log and verifies its hash chain.
+type AuditCmd struct {
+	Since  string `placeholder:"DURATION|TIME" help:"Only records since then: a duration back from now (30m, 24h, 7d) or a time (2026-01-02, \"2026-01-02 15:04\", RFC 3339)."`
+	Limit  int    `short:"n" default:"50" help:"How many of the most recent records to show (0 for all)."`
+	Verify bool   `help:"Check the whole hash chain instead of listing; exit 1 at the first broken link."`
+}
+
+// Run lists records (a table, or an array with --json), or verifies the
+// chain and reports "audit chain intact: N rows" or the first broken link.
+func (ac *AuditCmd) Run(c *Context) error {
+	if ac.Limit < 0 {
+		return usererr.Usage("--limit must be 0 (all) or more, not %d", ac.Limit)
+	}
+	since, err := parseSince(ac.Since, time.Now())
+	if err != nil {
+		return err
+	}
+	core, err := c.App()
+	if err != nil {
+		return err
+	}
+	log := core.Audit()
+	if ac.Verify {
+		return ac.verify(c, log)
+	}
+	rows, err := log.List(c, audit.Query{Since: since, Limit: ac.Limit})
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(rows)
+	}
+	if len(rows) == 0 {
+		msg := "No audit records yet: the assistant's file operations and commands are recorded here."
+		if !since.IsZero() {
+			msg = fmt.Sprintf("No audit records since %s.", since.Local().Format("2006-01-02 15:04:05"))
+		}
+		_, err := fmt.Fprintln(c.Out.Out, msg)
+		return err
+	}
+	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, c.Out.Bold("ID\tTIME\tNODE\tACTOR\tOP\tRESULT\tPATH\tDETAIL"))
+	for _, r := range rows {
+		result := r.Result
+		switch result {
+		case audit.ResultOK:
+			result = c.Out.Green(result)
+		case audit.ResultRefused, audit.ResultError:
+			result = c.Out.Red(result)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Time.Local().Format("2006-01-02 15:04:05"),
+			r.Node, r.Actor, r.Op, result, r.Path, oneLine(r.Detail, 60))
+	}
+	return tw.Flush()
+}
+
+// verify walks the chain; a broken one is an error (exit 1) that says
+// where, after the JSON report with --json.
+func (ac *AuditCmd) verify(c *Context, log *audit.Log) error {
+	rep, err := log.Verify(c)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		if err := c.Out.PrintJSON(rep); err != nil {
+			return err
+		}
+	} else if rep.Intact {
+		_, err := fmt.Fprintln(c.Out.Out, c.Out.Green(rep.String()))
+		return err
+	}
+	if !rep.Intact {
+		return usererr.New("%s", rep)
+	}
+	return nil
+}
+
+// parseSince reads --since: "" (no bound), a duration back from now
+// ("90m", "24h", "7d"), or a time in local time unless it says otherwise.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return now.AddDate(0, 0, -n), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usererr.Usage("--since %q: give a duration back from now (30m, 24h, 7d) or a time (2026-01-02, \"2026-01-02 15:04\", 2026-01-02T15:04:05Z)", s)
+}
