@@ -106,6 +106,10 @@ type ContextRequest struct {
 	Strategy coord.Strategy
 	Window   int // overrides the model's context window; 0 asks the provider
 	Reserve  int // tokens kept for the answer; 0 means a quarter of the window
+	// Data is what else the task's template needs (a refactoring's goal,
+	// a new module's name and path); Target, Context and Question are
+	// filled in.
+	Data prompt.Data
 }
 
 // BuiltContext is a context and the model it was fitted to.
@@ -202,7 +206,7 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 	}
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: index.ChunkOptions(TokenFamily(a.cfg.File))})
 	built, err := b.Build(ctx, ctxbuild.Request{
-		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question,
+		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: req.Data,
 		Window: p.window, Reserve: reserve + histTokens, Count: p.count, Estimate: p.estimate,
 	})
 	if err != nil {
@@ -296,6 +300,8 @@ type CodeAsk struct {
 	Target string // PATH, PATH:LINE or a symbol; "" for none
 	// NoContext sends the question alone, as if the project had no index.
 	NoContext bool
+	// Data is what else the task's template needs (see ContextRequest).
+	Data prompt.Data
 	// Session records the question and its answer as a turn of a session:
 	// session.RefNew, RefLast or an id; "" records nothing. The session's
 	// earlier turns go into the prompt.
@@ -361,7 +367,7 @@ func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) err
 			a.logger.Debug("plan", "err", err)
 		case withCode:
 			ans.Context, err = a.buildContext(ctx, ContextRequest{Task: task, Root: req.Root, Target: req.Target,
-				Question: req.Prompt}, p, sess)
+				Question: req.Prompt, Data: req.Data}, p, sess)
 			if err != nil {
 				return nil, err
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers/pricing"
 )
@@ -47,6 +48,12 @@ import (
 //	[events]
 //	retention = "90d"               # prune session events older than this, through snapshots ("": keep all)
 //
+//	[sandbox]                       # every file the assistant reads or writes, every command it runs
+//	mode = "auto"                   # commands: auto (Landlock when the kernel has it), strict (refuse without), off
+//	allow = ["/srv/shared"]         # extra paths it may read and write, beside the project
+//	read_only = ["/opt/protos"]     # extra paths it may read
+//	max_file_size = 8388608         # bytes, per file read or written
+//
 //	[checkpoints]                   # what aiex checkpoint prune (and a node, hourly) deletes
 //	keep = 200                      # the newest N of each project are kept
 //	max_age = "30d"                 # only older ones go; tagged checkpoints are always kept
@@ -61,6 +68,15 @@ type File struct {
 	Index       IndexConfig               `toml:"index"`
 	Events      EventsConfig              `toml:"events"`
 	Checkpoints CheckpointsConfig         `toml:"checkpoints"`
+	Sandbox     SandboxConfig             `toml:"sandbox"`
+}
+
+// SandboxConfig is the [sandbox] table (see app/sandbox).
+type SandboxConfig struct {
+	Mode        sandbox.Mode `toml:"mode"`
+	Allow       []string     `toml:"allow"`
+	ReadOnly    []string     `toml:"read_only"`
+	MaxFileSize int64        `toml:"max_file_size"`
 }
 
 // CheckpointsConfig is the [checkpoints] table: their retention.
@@ -212,6 +228,14 @@ func (f *File) validate(path string) error {
 	if e := f.Index.Embed; e != "" {
 		if p, m, ok := strings.Cut(e, "/"); !ok || p == "" || m == "" {
 			return usererr.Usage("config %s: [index] embed = %q: write it as PROVIDER/MODEL, e.g. \"ollama/nomic-embed-text\"", path, e)
+		}
+	}
+	if f.Sandbox.MaxFileSize < 0 {
+		return usererr.Usage("config %s: [sandbox] max_file_size must be 0 (the default, 8 MiB) or a number of bytes", path)
+	}
+	for _, p := range append(slices.Clone(f.Sandbox.Allow), f.Sandbox.ReadOnly...) {
+		if !filepath.IsAbs(p) {
+			return usererr.Usage("config %s: [sandbox] paths must be absolute; %q is not", path, p)
 		}
 	}
 	if f.Checkpoints.Keep < 0 {

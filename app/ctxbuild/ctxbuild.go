@@ -206,6 +206,20 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	return out, nil
 }
 
+// Resolve finds the chunk a target names in the index of the project at
+// root (see Build); a target that names nothing is a *usererr.Error
+// offering the index's similar names.
+func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChunk, error) {
+	proj, ok, err := b.cfg.Store.FindCodeProject(ctx, root)
+	if err != nil {
+		return db.CodeChunk{}, err
+	}
+	if !ok {
+		return db.CodeChunk{}, usererr.New("%s has no code index yet; run aiex index there first", root)
+	}
+	return b.resolve(ctx, proj, target)
+}
+
 // resolve finds the target's chunk: PATH:LINE, PATH (its first chunk, or
 // the one named after it), or a symbol name, exact or by its last parts.
 func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string) (db.CodeChunk, error) {

@@ -27,7 +27,7 @@ const minTruncated = 96
 func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) error {
 	data := req.Data
 	data.Question = req.Question
-	data.Target, data.Context = nil, nil
+	data.Context = nil // data.Target, if set, says where code without a target goes (gen-module)
 	if target != nil {
 		s := snippet(target, target.full)
 		data.Target = &s

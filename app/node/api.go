@@ -35,6 +35,8 @@ import (
 //	POST /v1/replay          rebuilds the projections from the event log (replayRequest → reply{events.ReplayReport})
 //	POST /v1/prune           deletes old events through snapshots (pruneRequest → reply{events.PruneReport})
 //	POST /v1/checkpoint      a checkpoint command (app.CheckpointRequest → reply{app.CheckpointResult})
+//	POST /v1/task            refactor or gen: the answer streamed, then the checked proposal (TaskRequest → taskFrame…)
+//	POST /v1/apply           writes a proposal's changes through a checkpoint (app.ApplyRequest → reply{checkpoint.Result})
 //
 // Peers on the mesh get only what forwarding and status need (status,
 // models, chat); the rest — running this node's core on a path of this
@@ -54,6 +56,8 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("POST /v1/replay", n.handleReplay)
 		mux.HandleFunc("POST /v1/prune", n.handlePrune)
 		mux.HandleFunc("POST /v1/checkpoint", n.handleCheckpoint)
+		mux.HandleFunc("POST /v1/task", n.handleTask)
+		mux.HandleFunc("POST /v1/apply", n.handleApply)
 	}
 	return mux
 }
@@ -435,5 +439,64 @@ func (n *Node) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := n.app.Checkpoint(r.Context(), req)
+	writeReply(w, res, err)
+}
+
+// Tasks the node runs for POST /v1/task.
+const (
+	TaskRefactor  = "refactor"
+	TaskGenModule = "gen-module"
+)
+
+// TaskRequest is a refactoring or generation task for the node's core.
+type TaskRequest struct {
+	Kind string `json:"kind"` // TaskRefactor, TaskGenModule
+	app.TaskRequest
+}
+
+// taskFrame is one line of a /v1/task answer: text, then the result, with
+// an error if it failed.
+type taskFrame struct {
+	Text      string          `json:"text,omitempty"`
+	Result    *app.TaskResult `json:"result,omitempty"`
+	Error     string          `json:"error,omitempty"`
+	UserError string          `json:"user_error,omitempty"`
+	Code      int             `json:"code,omitempty"`
+	Done      bool            `json:"done,omitempty"`
+}
+
+func (n *Node) handleTask(w http.ResponseWriter, r *http.Request) {
+	var req TaskRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad task request: %w", err))
+		return
+	}
+	run := map[string]func(context.Context, app.TaskRequest, func(string) error) (*app.TaskResult, error){
+		TaskRefactor: n.app.Refactor, TaskGenModule: n.app.GenModule,
+	}[req.Kind]
+	if run == nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("unknown task %q", req.Kind))
+		return
+	}
+	fw := newFrameWriter(w)
+	res, err := run(r.Context(), req.TaskRequest, func(text string) error { return fw.write(taskFrame{Text: text}) })
+	f := taskFrame{Result: res, Done: true}
+	if err != nil {
+		if ue := usererr.As(err); ue != nil {
+			f.UserError, f.Code = ue.Msg, ue.ExitCode()
+		} else {
+			f.Error = err.Error()
+		}
+	}
+	fw.write(f)
+}
+
+func (n *Node) handleApply(w http.ResponseWriter, r *http.Request) {
+	var req app.ApplyRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad apply request: %w", err))
+		return
+	}
+	res, err := n.app.Apply(r.Context(), req)
 	writeReply(w, res, err)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
@@ -257,4 +258,49 @@ func (c *Client) Checkpoint(ctx context.Context, req app.CheckpointRequest) (*ap
 	var res app.CheckpointResult
 	err := c.call(ctx, "/v1/checkpoint", req, &res)
 	return &res, err
+}
+
+// Task runs a refactoring or generation task on the node, streaming the
+// model's answer to fn. The result is returned as far as it got, with any
+// error.
+func (c *Client) Task(ctx context.Context, req TaskRequest, fn func(text string) error) (*app.TaskResult, error) {
+	resp, err := c.do(ctx, http.MethodPost, "/v1/task", req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	for sc.Scan() {
+		var f taskFrame
+		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
+			return nil, fmt.Errorf("node: bad task frame: %w", err)
+		}
+		switch {
+		case f.UserError != "":
+			return f.Result, &usererr.Error{Msg: f.UserError, Code: f.Code}
+		case f.Error != "":
+			return f.Result, errors.New(f.Error)
+		case f.Done:
+			return f.Result, nil
+		}
+		if f.Text != "" {
+			if err := fn(f.Text); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return nil, errors.New("node: the task's answer stopped before its end")
+}
+
+// Apply has the node write a proposal's changes through a checkpoint.
+func (c *Client) Apply(ctx context.Context, req app.ApplyRequest) (*checkpoint.Result, error) {
+	var res checkpoint.Result
+	if err := c.call(ctx, "/v1/apply", req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
 }

@@ -156,26 +156,7 @@ func (d *CheckpointDiffCmd) Run(c *Context) error {
 		_, err := fmt.Fprintf(c.Out.Err, "no difference: the files are as they were before checkpoint %s\n", res.Diff.Checkpoint.ID)
 		return err
 	}
-	if !c.Out.Color {
-		_, err := fmt.Fprint(c.Out.Out, text)
-		return err
-	}
-	for _, line := range strings.SplitAfter(text, "\n") {
-		switch {
-		case strings.HasPrefix(line, "+++"), strings.HasPrefix(line, "---"), strings.HasPrefix(line, "diff "):
-			line = c.Out.Bold(strings.TrimSuffix(line, "\n")) + "\n"
-		case strings.HasPrefix(line, "+"):
-			line = c.Out.Green(strings.TrimSuffix(line, "\n")) + "\n"
-		case strings.HasPrefix(line, "-"):
-			line = c.Out.Red(strings.TrimSuffix(line, "\n")) + "\n"
-		case strings.HasPrefix(line, "@@"):
-			line = c.Out.style("36", strings.TrimSuffix(line, "\n")) + "\n"
-		}
-		if _, err := fmt.Fprint(c.Out.Out, line); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.Out.Diff(text)
 }
 
 // CheckpointRestoreCmd restores a checkpoint.

@@ -46,6 +46,8 @@ type Root struct {
 	Search     SearchCmd     `cmd:"" help:"Rank the current project's code for a query (words or a symbol)."`
 	Context    ContextCmd    `cmd:"" help:"Show the code a prompt about TARGET would carry, fitted to a model's context window."`
 	Explain    ExplainCmd    `cmd:"" help:"Explain a piece of the project's code: a file, PATH:LINE or a symbol."`
+	Refactor   RefactorCmd   `cmd:"" help:"Propose a change to a piece of code toward a goal: a checked diff, written with --apply."`
+	Gen        GenCmd        `cmd:"" help:"Generate code: gen module NAME, gen tests TARGET."`
 	Node       NodeCmd       `cmd:"" help:"Run this data dir as a node of a cluster (aiex node run)."`
 	Cluster    ClusterCmd    `cmd:"" help:"The cluster: init a key, status, leave, remove a node."`
 	Session    SessionCmd    `cmd:"" help:"Sessions: list, show, resume, export, archive, rm."`

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -73,4 +74,33 @@ func (o *Output) Spinner(msg string) (stop func()) {
 			<-finished
 		})
 	}
+}
+
+// Diff writes a unified diff: coloured (headers bold, additions green,
+// deletions red, hunk headers cyan) when colour is on.
+func (o *Output) Diff(text string) error {
+	if !o.Color {
+		_, err := fmt.Fprint(o.Out, text)
+		return err
+	}
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(text, "\n") {
+		body, nl := strings.CutSuffix(line, "\n")
+		switch {
+		case strings.HasPrefix(line, "+++"), strings.HasPrefix(line, "---"), strings.HasPrefix(line, "diff "):
+			body = o.Bold(body)
+		case strings.HasPrefix(line, "+"):
+			body = o.Green(body)
+		case strings.HasPrefix(line, "-"):
+			body = o.Red(body)
+		case strings.HasPrefix(line, "@@"):
+			body = o.style("36", body)
+		}
+		b.WriteString(body)
+		if nl {
+			b.WriteByte('\n')
+		}
+	}
+	_, err := fmt.Fprint(o.Out, b.String())
+	return err
 }

@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
+	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/parse"
+	"github.com/aiex-dev/aiex/app/prompt"
+	"github.com/aiex-dev/aiex/app/sandbox"
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/app/workflow"
+)
+
+// TaskRequest is a refactoring or generation task on a project.
+type TaskRequest struct {
+	Root        string         `json:"root"`                  // the project's root
+	Target      string         `json:"target,omitempty"`      // refactor, gen tests: PATH, PATH:LINE or a symbol
+	Goal        string         `json:"goal,omitempty"`        // refactor: what the change should achieve
+	Name        string         `json:"name,omitempty"`        // gen module: MyApp.Cache, internal/cache
+	Description string         `json:"description,omitempty"` // gen module: what it should do
+	Provider    string         `json:"provider,omitempty"`
+	Model       string         `json:"model,omitempty"`
+	Strategy    coord.Strategy `json:"strategy,omitempty"`
+	Session     string         `json:"session,omitempty"` // new, last or an id
+	Actor       string         `json:"actor,omitempty"`
+	// Toolchain also builds the result (go build and vet, mix compile).
+	Toolchain bool `json:"toolchain,omitempty"`
+	// Sandbox is how the toolchain's commands are confined: auto, strict
+	// or off; "" means the config's [sandbox] mode.
+	Sandbox string `json:"sandbox,omitempty"`
+}
+
+// TaskResult is a task's proposal and how it was asked for.
+type TaskResult struct {
+	Proposal *workflow.Proposal `json:"proposal,omitempty"`
+	Answer   *Answer            `json:"answer,omitempty"`
+	Module   *workflow.NewModule `json:"module,omitempty"` // gen module: where it goes
+}
+
+// Refactor asks the model for a change to req.Target toward req.Goal (a
+// unified diff, prompt template "refactor"), streams its answer to fn,
+// and returns the change as a checked proposal; nothing is written. The
+// question and answer are a turn of the session.
+func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+	if strings.TrimSpace(req.Goal) == "" {
+		return nil, usererr.Usage("say what the change should achieve: aiex refactor TARGET --goal \"…\"")
+	}
+	if req.Target == "" {
+		return nil, usererr.Usage("name the code to change: aiex refactor TARGET --goal \"…\" (PATH, PATH:LINE or a symbol)")
+	}
+	sb, err := a.projectSandbox(req.Root, req.Actor, req.Sandbox)
+	if err != nil {
+		return nil, err
+	}
+	defer sb.Close(context.WithoutCancel(ctx))
+	if err := a.freshIndex(ctx, req.Root); err != nil {
+		return nil, err
+	}
+	if err := a.resolveTarget(ctx, req.Root, req.Target); err != nil {
+		return nil, err
+	}
+	ans, err := a.AskCode(ctx, a.taskAsk(req, "refactor", "refactor "+req.Target+": "+req.Goal, prompt.Data{Goal: req.Goal}), fn)
+	res := &TaskResult{Answer: ans}
+	if err != nil {
+		return res, err
+	}
+	p, err := workflow.FromDiff("refactor", req.Target, ans.Interaction.Response, sandboxReader(ctx, sb))
+	if err != nil {
+		return res, err
+	}
+	a.validate(ctx, sb, req, p)
+	res.Proposal = p
+	return res, nil
+}
+
+// GenModule asks the model for a new module or Go package file (prompt
+// template "gen-module") where the project's layout puts it
+// (workflow.ModuleFile), with code of the project like it as context, and
+// returns it as a checked proposal; nothing is written.
+func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+	m, err := workflow.ModuleFile(req.Root, req.Name)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(req.Description) == "" {
+		return nil, usererr.Usage("say what %s should do: aiex gen module %s --desc \"…\"", req.Name, req.Name)
+	}
+	sb, err := a.projectSandbox(req.Root, req.Actor, req.Sandbox)
+	if err != nil {
+		return nil, err
+	}
+	defer sb.Close(context.WithoutCancel(ctx))
+	if err := a.freshIndex(ctx, req.Root); err != nil {
+		return nil, err
+	}
+	data := prompt.Data{ModuleName: req.Name, Description: req.Description, Language: m.Lang, Target: &prompt.Snippet{Path: m.Path}}
+	r := a.taskAsk(req, "gen-module", "gen module "+req.Name+": "+req.Description, data)
+	r.Target = ""
+	ans, err := a.AskCode(ctx, r, fn)
+	res := &TaskResult{Answer: ans, Module: &m}
+	if err != nil {
+		return res, err
+	}
+	p, err := workflow.FromFile("gen-module", req.Name, ans.Interaction.Response, m.Path, m.Lang, sandboxReader(ctx, sb))
+	if err != nil {
+		return res, err
+	}
+	a.validate(ctx, sb, req, p)
+	res.Proposal = p
+	return res, nil
+}
+
+// taskAsk is the CodeAsk of a task.
+func (a *App) taskAsk(req TaskRequest, task, recorded string, data prompt.Data) CodeAsk {
+	return CodeAsk{
+		Request: ask.Request{Prompt: recorded, Provider: req.Provider, Model: req.Model, Strategy: req.Strategy, Actor: req.Actor},
+		Task:    task, Root: req.Root, Target: req.Target, Data: data,
+		Session: session.Ref(req.Session), Project: req.Root,
+	}
+}
+
+// freshIndex brings the project's index up to date (changed files only)
+// before a task that writes: its context must be the code as it is.
+func (a *App) freshIndex(ctx context.Context, root string) error {
+	if _, err := a.Indexer().Index(ctx, root, index.Options{}); err != nil {
+		return fmt.Errorf("index %s: %w", root, err)
+	}
+	return nil
+}
+
+// projectSandbox opens the sandbox over the project at root with the
+// config's [sandbox] settings; mode ("auto", "strict", "off") overrides
+// the config's when set.
+func (a *App) projectSandbox(root, actor, mode string) (*sandbox.Sandbox, error) {
+	c := a.cfg.File.Sandbox
+	m := c.Mode
+	if mode != "" {
+		var err error
+		if m, err = sandbox.ParseMode(mode); err != nil {
+			return nil, usererr.Usage("--sandbox: %v", err)
+		}
+	}
+	return a.Sandbox(root, sandbox.Options{Allow: c.Allow, ReadOnly: c.ReadOnly, MaxFileSize: c.MaxFileSize, Actor: actor, Mode: m})
+}
+
+// resolveTarget fails, saying what the index has that looks like it, if
+// target names no code of the project — before any model is asked.
+func (a *App) resolveTarget(ctx context.Context, root, target string) error {
+	s, err := a.Searcher(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
+	return err
+}
+
+// sandboxReader reads the project's files through the sandbox.
+func sandboxReader(ctx context.Context, sb *sandbox.Sandbox) workflow.Reader {
+	return func(p string) ([]byte, error) { return sb.ReadFile(ctx, p) }
+}
+
+// validate checks a proposal, the toolchain's commands confined by the
+// sandbox's mode.
+func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest, p *workflow.Proposal) {
+	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{Toolchain: req.Toolchain,
+		Runner: sandboxRunner{a: a, project: sb.Root(), actor: req.Actor, mode: req.Sandbox}})
+}
+
+// sandboxRunner runs the toolchain's commands for workflow.Validate in a
+// sandbox over the directory they run in (the project, or a copy of it),
+// the project readable.
+type sandboxRunner struct {
+	a       *App
+	project string
+	actor   string
+	mode    string
+}
+
+func (r sandboxRunner) Run(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error) {
+	m := r.a.cfg.File.Sandbox.Mode
+	if r.mode != "" {
+		var err error
+		if m, err = sandbox.ParseMode(r.mode); err != nil {
+			return nil, usererr.Usage("--sandbox: %v", err)
+		}
+	}
+	opts := sandbox.Options{Actor: r.actor, Mode: m}
+	if dir != r.project {
+		opts.ReadOnly = []string{r.project}
+	}
+	sb, err := r.a.Sandbox(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer sb.Close(context.WithoutCancel(ctx))
+	cmd := sb.Command(ctx, name, args...)
+	cmd.ExtraEnv = env
+	return cmd.CombinedOutput()
+}
+
+// ApplyRequest writes a proposal's changes into a project.
+type ApplyRequest struct {
+	Root    string         `json:"root"`
+	Changes []parse.Change `json:"changes"`
+	Session string         `json:"session,omitempty"` // the turn that proposed them
+	Turn    int64          `json:"turn,omitempty"`
+	Reason  string         `json:"reason,omitempty"` // refactor, gen module, gen tests
+	Label   string         `json:"label,omitempty"`
+	Actor   string         `json:"actor,omitempty"`
+}
+
+// Apply writes changes through a checkpoint (app/checkpoint): the files'
+// contents before are recorded first, then each file is written whole
+// (temporary file and rename); a failure midway puts back what was
+// written. aiex checkpoint restore undoes it.
+func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, error) {
+	sb, err := a.projectSandbox(req.Root, req.Actor, "")
+	if err != nil {
+		return nil, err
+	}
+	defer sb.Close(context.WithoutCancel(ctx))
+	cs, _, err := a.openCheckpoints(req.Root, sb, CheckpointOptions{Actor: req.Actor, Retention: a.CheckpointRetention()})
+	if err != nil {
+		return nil, err
+	}
+	defer cs.Close()
+	var changes []checkpoint.Change
+	for _, c := range req.Changes {
+		if c.OldPath != "" && c.OldPath != c.Path {
+			changes = append(changes, checkpoint.Change{Path: c.OldPath, Delete: true})
+		}
+		changes = append(changes, checkpoint.Change{Path: c.Path, Data: c.Content, Delete: c.Delete})
+	}
+	return cs.Apply(ctx, changes, checkpoint.Meta{Session: req.Session, Turn: req.Turn, Reason: req.Reason, Label: req.Label})
+}

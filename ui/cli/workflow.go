@@ -1,0 +1,223 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/app/workflow"
+)
+
+// writeFlags are the flags of every command that writes files.
+type writeFlags struct {
+	Apply   bool   `help:"Write the change (through a checkpoint: aiex checkpoint restore undoes it). Without it, a dry run."`
+	DryRun  bool   `name:"dry-run" help:"Show the change without writing it (the default)."`
+	Yes     bool   `short:"y" help:"Do not ask for confirmation before writing."`
+	NoBuild bool   `name:"no-build" help:"Skip building the result (go build and vet, mix compile); syntax is still checked."`
+	Session string `placeholder:"ID|new|last" default:"new" help:"Record the request in a session: its id, last, or new."`
+	Sandbox string `placeholder:"MODE" enum:"auto,strict,off," default:"" help:"How commands that build or run code are confined: auto (Landlock when the kernel has it), strict (refuse without it), off (default: [sandbox] mode in the config, else auto)."`
+}
+
+// modelFlags choose the model.
+type modelFlags struct {
+	Provider string `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
+	Model    string `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
+	Strategy string `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
+}
+
+// RefactorCmd proposes a change to a piece of code.
+type RefactorCmd struct {
+	Target string `arg:"" placeholder:"TARGET" help:"The code to change: PATH, PATH:LINE or a symbol (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
+	Goal   string `required:"" placeholder:"TEXT" help:"What the change should achieve."`
+	modelFlags
+	writeFlags
+}
+
+// Run asks for the change, shows it as a diff with its checks, and writes
+// it with --apply.
+func (r *RefactorCmd) Run(c *Context) error {
+	return runTask(c, node.TaskRefactor, r.modelFlags, r.writeFlags, app.TaskRequest{Target: r.Target, Goal: r.Goal})
+}
+
+// GenCmd groups the generators.
+type GenCmd struct {
+	Module GenModuleCmd `cmd:"" help:"Write a new Elixir module or Go package file that follows the project's conventions."`
+}
+
+// GenModuleCmd writes a new module.
+type GenModuleCmd struct {
+	Name string `arg:"" placeholder:"NAME" help:"An Elixir module (MyApp.Cache) in a Mix project, or a Go package path (internal/cache) in a Go module."`
+	Desc string `required:"" placeholder:"TEXT" help:"What the module should do."`
+	modelFlags
+	writeFlags
+}
+
+// Run asks for the module, shows it with its checks, and writes it with
+// --apply.
+func (g *GenModuleCmd) Run(c *Context) error {
+	return runTask(c, node.TaskGenModule, g.modelFlags, g.writeFlags, app.TaskRequest{Name: g.Name, Description: g.Desc})
+}
+
+// taskJSON is what a task prints with --json.
+type taskJSON struct {
+	Proposal    *workflow.Proposal     `json:"proposal"`
+	Session     string                 `json:"session,omitempty"`
+	Turn        int64                  `json:"turn,omitempty"`
+	Interaction string                 `json:"interaction,omitempty"`
+	Applied     *checkpoint.Checkpoint `json:"applied,omitempty"` // the checkpoint of the write
+}
+
+// runTask runs a refactoring or generation task: the model's answer
+// streams (dimmed, to stderr on a terminal), then the proposal is shown
+// as a diff with its checks, and with --apply written through a
+// checkpoint — after a confirmation on a terminal, unless --yes.
+func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRequest) error {
+	if w.Apply && w.DryRun {
+		return usererr.Usage("--apply and --dry-run contradict each other; give one")
+	}
+	strategy, err := coord.ParseStrategy(m.Strategy)
+	if err != nil {
+		return err
+	}
+	if m.Strategy == "" {
+		strategy = ""
+	}
+	if req.Root, err = projectRoot(); err != nil {
+		return err
+	}
+	req.Provider, req.Model, req.Strategy, req.Session, req.Actor, req.Toolchain, req.Sandbox = m.Provider, m.Model, strategy, w.Session, "cli", !w.NoBuild, w.Sandbox
+	cl, err := c.nodeClient()
+	if err != nil {
+		return err
+	}
+
+	stop := c.Out.Spinner("thinking…")
+	defer stop()
+	stream := func(text string) error {
+		stop()
+		if c.Out.ErrTTY && !c.Out.JSON {
+			_, err := io.WriteString(c.Out.Err, c.Out.Dim(text))
+			return err
+		}
+		return nil
+	}
+	var res *app.TaskResult
+	if cl != nil {
+		res, err = cl.Task(c, node.TaskRequest{Kind: kind, TaskRequest: req}, stream)
+	} else {
+		core, cerr := c.App()
+		if cerr != nil {
+			return cerr
+		}
+		if kind == node.TaskRefactor {
+			res, err = core.Refactor(c, req, stream)
+		} else {
+			res, err = core.GenModule(c, req, stream)
+		}
+	}
+	stop()
+	if c.Out.ErrTTY && !c.Out.JSON {
+		fmt.Fprintln(c.Out.Err)
+	}
+	if err != nil {
+		return err
+	}
+	p := res.Proposal
+	out := taskJSON{Proposal: p}
+	if a := res.Answer; a != nil {
+		out.Session, out.Turn = a.Session, a.Turn
+		if a.Interaction != nil {
+			out.Interaction = a.Interaction.ID
+		}
+	}
+	if !c.Out.JSON {
+		if err := c.Out.Diff(p.Diff); err != nil {
+			return err
+		}
+		printChecks(c, p)
+	}
+	if !p.OK() {
+		if c.Out.JSON {
+			c.Out.PrintJSON(out)
+		}
+		return usererr.New("the change failed its checks (%s); nothing was written", strings.Join(p.Failures(), "; "))
+	}
+	if !w.Apply {
+		if c.Out.JSON {
+			return c.Out.PrintJSON(out)
+		}
+		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("dry run: nothing written; add --apply to write %s", filesOf(p))))
+		return nil
+	}
+	if !w.Yes && c.StdinTTY && c.Stdin != nil && !c.Out.JSON {
+		fmt.Fprintf(c.Out.Err, "Write %s? [y/N] ", filesOf(p))
+		line, _ := bufio.NewReader(c.Stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+			return usererr.New("not written")
+		}
+	}
+	areq := app.ApplyRequest{Root: req.Root, Changes: p.Changes, Session: out.Session, Turn: out.Turn, Reason: strings.ReplaceAll(kind, "-", " "),
+		Label: p.Target, Actor: "cli"}
+	var applied *checkpoint.Result
+	if cl != nil {
+		applied, err = cl.Apply(c, areq)
+	} else {
+		core, cerr := c.App()
+		if cerr != nil {
+			return cerr
+		}
+		applied, err = core.Apply(c, areq)
+	}
+	if err != nil {
+		return err
+	}
+	out.Applied = applied.Checkpoint
+	if c.Out.JSON {
+		return c.Out.PrintJSON(out)
+	}
+	if applied.Checkpoint == nil {
+		fmt.Fprintln(c.Out.Err, "nothing to write: the files are already as proposed")
+		return nil
+	}
+	fmt.Fprintf(c.Out.Err, "wrote %s (checkpoint %s; undo: aiex checkpoint restore %s)\n", filesOf(p), applied.Checkpoint.ID, applied.Checkpoint.ID)
+	return nil
+}
+
+// printChecks writes the proposal's checks, one line each, to stderr.
+func printChecks(c *Context, p *workflow.Proposal) {
+	for _, n := range p.Notes {
+		fmt.Fprintln(c.Out.Err, c.Out.Dim("note: "+n))
+	}
+	for _, ch := range p.Checks {
+		mark := c.Out.Green("✓")
+		switch ch.Status {
+		case workflow.Failed:
+			mark = c.Out.Red("✗")
+		case workflow.Skipped:
+			mark = c.Out.Dim("-")
+		}
+		line := fmt.Sprintf("%s %s", mark, ch.Name)
+		if ch.Status != workflow.OK && ch.Detail != "" {
+			line += ": " + ch.Detail
+		}
+		fmt.Fprintln(c.Out.Err, line)
+	}
+}
+
+// filesOf says which files a proposal writes.
+func filesOf(p *workflow.Proposal) string {
+	var names []string
+	for _, f := range p.Files {
+		names = append(names, f.Path)
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return fmt.Sprintf("%d files (%s)", len(names), strings.Join(names, ", "))
+}

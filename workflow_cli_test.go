@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+const calcGoMod = "module example.com/calc\n\ngo 1.22\n"
+
+const calcGo = `package calc
+
+// Add adds.
+func Add(a, b int) int {
+	return a + b
+}
+
+// Max is the larger of a and b.
+func Max(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+`
+
+// A refactoring answer as a model writes it: prose, then a diff whose
+// hunk header is off by two lines (it still applies, with a note).
+const maxDiff = "Use >= so that equal values return a.\n\n```diff\n--- a/calc.go\n+++ b/calc.go\n@@ -10,7 +10,7 @@ func Add(a, b int) int {\n // Max is the larger of a and b.\n func Max(a, b int) int {\n-\tif a > b {\n+\tif a >= b {\n \t\treturn a\n \t}\n \treturn b\n```\n"
+
+func goProject(t *testing.T) string {
+	t.Helper()
+	dir := project(t)
+	for name, body := range map[string]string{"go.mod": calcGoMod, "calc.go": calcGo} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRefactor: a dry run shows the checked diff and writes nothing;
+// --apply writes it through a checkpoint that restore undoes; the turn is
+// in the session.
+func TestRefactor(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply(maxDiff))
+	s := newSandbox(t, fake.URL())
+	proj := goProject(t)
+
+	r := s.in(proj, "", "refactor", "calc.Max", "--goal", "return a when equal", "-m", "tiny")
+	if r.code != 0 {
+		t.Fatalf("dry run: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "--- a/calc.go\n+++ b/calc.go\n") || !strings.Contains(r.stdout, "-\tif a > b {\n+\tif a >= b {\n") {
+		t.Fatalf("diff:\n%s", r.stdout)
+	}
+	for _, w := range []string{"✓ applies", "✓ syntax", "✓ go build", "✓ go vet", "note: hunk 1", "dry run: nothing written"} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
+		t.Fatal("the dry run wrote calc.go")
+	}
+	// The model saw the target and the goal.
+	req := fake.Requests()[0]
+	if msg := userMessage(req); !strings.Contains(msg, "func Max(a, b int) int") || !strings.Contains(msg, "return a when equal") {
+		t.Fatalf("prompt:\n%s", msg)
+	}
+
+	var out struct {
+		Session string `json:"session"`
+		Turn    int64  `json:"turn"`
+		Applied struct {
+			ID string `json:"id"`
+		} `json:"applied"`
+	}
+	r = s.in(proj, "", "--json", "refactor", "calc.Max", "--goal", "return a when equal", "-m", "tiny", "--apply")
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil || out.Applied.ID == "" {
+		t.Fatalf("apply: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if got := readFile(t, filepath.Join(proj, "calc.go")); got != strings.Replace(calcGo, "a > b", "a >= b", 1) {
+		t.Fatalf("calc.go after --apply:\n%s", got)
+	}
+	doc := decode[session.Document](t, s.in(proj, "", "--json", "session", "show", out.Session))
+	if len(doc.Turns) != 1 || !strings.HasPrefix(doc.Turns[0].Prompt, "refactor calc.Max: return a when equal") || doc.Turns[0].Answer != maxDiff {
+		t.Fatalf("session: %+v", doc.Turns)
+	}
+	// Every read, write and command went to the audit log, whose chain holds.
+	audit := s.in(proj, "", "--json", "audit", "-n", "0").stdout
+	for _, w := range []string{`"op": "write"`, "/calc.go\"", `"op": "exec"`} {
+		if !strings.Contains(audit, w) {
+			t.Errorf("audit lacks %s:\n%s", w, audit)
+		}
+	}
+	if r := s.in(proj, "", "audit", "--verify"); r.code != 0 || !strings.Contains(r.stdout, "audit chain intact") {
+		t.Fatalf("audit --verify: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.in(proj, "", "checkpoint", "restore", out.Applied.ID, "--yes"); r.code != 0 {
+		t.Fatalf("restore: exit %d: %s", r.code, r.stderr)
+	}
+	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
+		t.Fatal("restore did not undo the refactoring")
+	}
+}
+
+// TestRefactorRefused: answers that cannot be applied write nothing and
+// say why, in one line, with exit code 1.
+func TestRefactorRefused(t *testing.T) {
+	proj := goProject(t)
+	for name, tc := range map[string]struct{ reply, want string }{
+		"does not apply": {strings.Replace(maxDiff, "if a > b", "if a < b", 1), "does not apply, nothing was written: calc.go: hunk 1"},
+		"no code":        {"I would rather not: Max is fine as it is.", "has no diff, nothing was written; it said: I would rather not"},
+		"does not build": {strings.Replace(maxDiff, "+\tif a >= b {", "+\tif a >= c {", 1), "failed its checks (go build:"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fake := providertest.NewOllama(t, providertest.WithReply(tc.reply))
+			s := newSandbox(t, fake.URL())
+			r := s.in(proj, "", "refactor", "calc.Max", "--goal", "x", "-m", "tiny", "--apply", "--yes")
+			if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
+				t.Fatal("calc.go was written")
+			}
+		})
+	}
+	s := newSandbox(t, providertest.Unreachable(t))
+	r := s.in(proj, "", "refactor", "calc.Maxx", "--goal", "x", "-m", "tiny")
+	if r.code != 1 {
+		t.Fatalf("unknown target: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, `no file or symbol "calc.Maxx"`, "did you mean calc.Max?")
+	if r := s.in(proj, "", "refactor", "calc.Max", "-m", "tiny"); r.code != 2 || !strings.Contains(r.stderr, "--goal") {
+		t.Fatalf("no goal: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestGenModule: a new Elixir module goes where Mix wants it, compiles in
+// a copy of the project, and is written with --apply; a Go package file
+// likewise.
+func TestGenModule(t *testing.T) {
+	cart := "```elixir lib/shop/cart.ex\ndefmodule Shop.Cart do\n  @moduledoc \"A cart.\"\n\n  @doc \"The total.\"\n  @spec total([number()]) :: number()\n  def total(items), do: Enum.sum(items)\nend\n```\nSmall on purpose."
+	fake := providertest.NewOllama(t, providertest.WithReply(cart))
+	s := newSandbox(t, fake.URL())
+	proj := project(t)
+	for name, body := range map[string]string{
+		"mix.exs":     "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\", elixir: \"~> 1.14\"]\nend\n",
+		"lib/shop.ex": "defmodule Shop do\n  @moduledoc \"The shop.\"\n  def hello, do: :world\nend\n",
+	} {
+		os.MkdirAll(filepath.Dir(filepath.Join(proj, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(proj, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := s.in(proj, "", "gen", "module", "Shop.Cart", "--desc", "a shopping cart's total", "-m", "tiny", "--apply", "--yes")
+	if r.code != 0 {
+		t.Fatalf("gen module: exit %d: %s", r.code, r.stderr)
+	}
+	for _, w := range []string{"✓ syntax", "✓ mix compile", "wrote lib/shop/cart.ex (checkpoint "} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	if got := readFile(t, filepath.Join(proj, "lib/shop/cart.ex")); !strings.HasPrefix(got, "defmodule Shop.Cart do\n") {
+		t.Fatalf("lib/shop/cart.ex:\n%s", got)
+	}
+	if msg := userMessage(fake.Requests()[0]); !strings.Contains(msg, "Shop.Cart") || !strings.Contains(msg, "lib/shop/cart.ex") ||
+		!strings.Contains(msg, "a shopping cart's total") {
+		t.Fatalf("prompt:\n%s", msg)
+	}
+	// Again: the file exists now.
+	r = s.in(proj, "", "gen", "module", "Shop.Cart", "--desc", "again", "-m", "tiny")
+	if r.code != 1 {
+		t.Fatalf("existing module: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "lib/shop/cart.ex already exists", "aiex refactor")
+
+	goFake := providertest.NewOllama(t, providertest.WithReply("```go\n// Package cache keeps values.\npackage cache\n\n// Get returns nothing yet.\nfunc Get(key string) (string, bool) { return \"\", false }\n```\n"))
+	gs := newSandbox(t, goFake.URL())
+	gproj := goProject(t)
+	r = gs.in(gproj, "", "--json", "gen", "module", "internal/cache", "--desc", "a cache", "-m", "tiny")
+	var out struct {
+		Proposal struct {
+			Files  []struct{ Path, Status string }
+			Checks []struct{ Name, Status string }
+		}
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil {
+		t.Fatalf("gen module (Go): exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if len(out.Proposal.Files) != 1 || out.Proposal.Files[0].Path != "internal/cache/cache.go" || out.Proposal.Files[0].Status != "added" ||
+		len(out.Proposal.Checks) != 4 || out.Proposal.Checks[2].Name != "go build" || out.Proposal.Checks[2].Status != "ok" {
+		t.Fatalf("proposal: %+v", out.Proposal)
+	}
+	if _, err := os.Stat(filepath.Join(gproj, "internal")); err == nil {
+		t.Fatal("the dry run wrote internal/")
+	}
+}
