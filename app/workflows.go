@@ -39,8 +39,8 @@ type TaskRequest struct {
 
 // TaskResult is a task's proposal and how it was asked for.
 type TaskResult struct {
-	Proposal *workflow.Proposal `json:"proposal,omitempty"`
-	Answer   *Answer            `json:"answer,omitempty"`
+	Proposal *workflow.Proposal  `json:"proposal,omitempty"`
+	Answer   *Answer             `json:"answer,omitempty"`
 	Module   *workflow.NewModule `json:"module,omitempty"` // gen module: where it goes
 }
 
