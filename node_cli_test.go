@@ -153,6 +153,14 @@ func TestNodeRunCommand(t *testing.T) {
 		t.Fatalf("replay through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
 
+	// So do audit and checkpoint.
+	if r := s.run("", "audit", "--verify"); r.code != 0 || !strings.Contains(r.stdout, "audit chain intact") {
+		t.Fatalf("audit --verify through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.run("", "--json", "checkpoint", "list"); r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
+		t.Fatalf("checkpoint list through the node: exit %d: %q %s", r.code, r.stdout, r.stderr)
+	}
+
 	// SIGTERM: an ordered shutdown, exit 0, the socket gone.
 	cmd.Process.Signal(syscall.SIGTERM)
 	select {

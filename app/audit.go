@@ -1,6 +1,9 @@
 package app
 
 import (
+	"context"
+	"time"
+
 	"github.com/aiex-dev/aiex/app/audit"
 	"github.com/aiex-dev/aiex/app/sandbox"
 )
@@ -25,4 +28,34 @@ func (a *App) Sandbox(root string, opts sandbox.Options) (*sandbox.Sandbox, erro
 		opts.Logger = a.logger
 	}
 	return sandbox.New(root, opts)
+}
+
+// AuditRequest is aiex audit: list records, or verify the chain.
+type AuditRequest struct {
+	Verify bool      `json:"verify,omitempty"`
+	Since  time.Time `json:"since,omitempty"`
+	Limit  int       `json:"limit,omitempty"`
+}
+
+// AuditResult is what AuditLog returns: the records, or the report.
+type AuditResult struct {
+	Rows   []audit.Record `json:"rows,omitempty"`
+	Report *audit.Report  `json:"report,omitempty"`
+}
+
+// AuditLog runs aiex audit in this process (or for a command, in the node).
+func (a *App) AuditLog(ctx context.Context, req AuditRequest) (*AuditResult, error) {
+	log := a.Audit()
+	if req.Verify {
+		rep, err := log.Verify(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &AuditResult{Report: &rep}, nil
+	}
+	rows, err := log.List(ctx, audit.Query{Since: req.Since, Limit: req.Limit})
+	if err != nil {
+		return nil, err
+	}
+	return &AuditResult{Rows: rows}, nil
 }

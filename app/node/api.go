@@ -35,6 +35,7 @@ import (
 //	POST /v1/replay          rebuilds the projections from the event log (replayRequest → reply{events.ReplayReport})
 //	POST /v1/prune           deletes old events through snapshots (pruneRequest → reply{events.PruneReport})
 //	POST /v1/checkpoint      a checkpoint command (app.CheckpointRequest → reply{app.CheckpointResult})
+//	POST /v1/audit           aiex audit (app.AuditRequest → reply{app.AuditResult})
 //	POST /v1/task            refactor or gen: the answer streamed, then the checked proposal (TaskRequest → taskFrame…)
 //	POST /v1/apply           writes a proposal's changes through a checkpoint (app.ApplyRequest → reply{checkpoint.Result})
 //
@@ -57,6 +58,7 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("POST /v1/prune", n.handlePrune)
 		mux.HandleFunc("POST /v1/checkpoint", n.handleCheckpoint)
 		mux.HandleFunc("POST /v1/task", n.handleTask)
+		mux.HandleFunc("POST /v1/audit", n.handleAudit)
 		mux.HandleFunc("POST /v1/apply", n.handleApply)
 	}
 	return mux
@@ -498,5 +500,15 @@ func (n *Node) handleApply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := n.app.Apply(r.Context(), req)
+	writeReply(w, res, err)
+}
+
+func (n *Node) handleAudit(w http.ResponseWriter, r *http.Request) {
+	var req app.AuditRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad audit request: %w", err))
+		return
+	}
+	res, err := n.app.AuditLog(r.Context(), req)
 	writeReply(w, res, err)
 }

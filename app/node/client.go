@@ -304,3 +304,12 @@ func (c *Client) Apply(ctx context.Context, req app.ApplyRequest) (*checkpoint.R
 	}
 	return &res, nil
 }
+
+// Audit runs aiex audit on the node.
+func (c *Client) Audit(ctx context.Context, req app.AuditRequest) (*app.AuditResult, error) {
+	var res app.AuditResult
+	if err := c.call(ctx, "/v1/audit", req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/audit"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
@@ -28,17 +29,16 @@ func (ac *AuditCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	core, err := c.App()
+	res, err := auditDo(c, app.AuditRequest{Verify: ac.Verify, Since: since, Limit: ac.Limit})
 	if err != nil {
 		return err
 	}
-	log := core.Audit()
 	if ac.Verify {
-		return ac.verify(c, log)
+		return ac.verify(c, res.Report)
 	}
-	rows, err := log.List(c, audit.Query{Since: since, Limit: ac.Limit})
-	if err != nil {
-		return err
+	rows := res.Rows
+	if rows == nil {
+		rows = []audit.Record{}
 	}
 	if c.Out.JSON {
 		return c.Out.PrintJSON(rows)
@@ -69,11 +69,7 @@ func (ac *AuditCmd) Run(c *Context) error {
 
 // verify walks the chain; a broken one is an error (exit 1) that says
 // where, after the JSON report with --json.
-func (ac *AuditCmd) verify(c *Context, log *audit.Log) error {
-	rep, err := log.Verify(c)
-	if err != nil {
-		return err
-	}
+func (ac *AuditCmd) verify(c *Context, rep *audit.Report) error {
 	if c.Out.JSON {
 		if err := c.Out.PrintJSON(rep); err != nil {
 			return err
@@ -111,4 +107,21 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		}
 	}
 	return time.Time{}, usererr.Usage("--since %q: give a duration back from now (30m, 24h, 7d) or a time (2026-01-02, \"2026-01-02 15:04\", 2026-01-02T15:04:05Z)", s)
+}
+
+// auditDo runs aiex audit through the node running on the data dir, else
+// in this process.
+func auditDo(c *Context, req app.AuditRequest) (*app.AuditResult, error) {
+	cl, err := c.nodeClient()
+	if err != nil {
+		return nil, err
+	}
+	if cl != nil {
+		return cl.Audit(c, req)
+	}
+	core, err := c.App()
+	if err != nil {
+		return nil, err
+	}
+	return core.AuditLog(c, req)
 }
