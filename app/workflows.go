@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/ask"
@@ -166,43 +168,77 @@ func sandboxReader(ctx context.Context, sb *sandbox.Sandbox) workflow.Reader {
 	return func(p string) ([]byte, error) { return sb.ReadFile(ctx, p) }
 }
 
-// validate checks a proposal, the toolchain's commands confined by the
-// sandbox's mode.
+// validate checks a proposal, the toolchain's commands confined.
 func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest, p *workflow.Proposal) {
-	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{Toolchain: req.Toolchain,
-		Runner: sandboxRunner{a: a, project: sb.Root(), actor: req.Actor, mode: req.Sandbox}})
+	if !req.Toolchain {
+		workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{})
+		return
+	}
+	run, err := a.toolRunner(sb.Root(), req.Actor, req.Sandbox)
+	if err != nil {
+		p.Checks = append(p.Checks, workflow.Check{Name: "toolchain", Status: workflow.Failed, Detail: err.Error()})
+		return
+	}
+	defer run.Close(context.WithoutCancel(ctx))
+	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{Toolchain: true, Runner: run, TempDir: run.scratch})
 }
 
-// sandboxRunner runs the toolchain's commands for workflow.Validate in a
-// sandbox over the directory they run in (the project, or a copy of it),
-// the project readable.
-type sandboxRunner struct {
-	a       *App
-	project string
-	actor   string
-	mode    string
-}
-
-func (r sandboxRunner) Run(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error) {
-	m := r.a.cfg.File.Sandbox.Mode
-	if r.mode != "" {
+// toolRunner is where a task's toolchain commands run: a scratch
+// directory they may write (overlays, copies of the project), and a
+// sandbox over it in which the project is read-only; commands are
+// confined as mode ("" means the config's [sandbox] mode) says.
+func (a *App) toolRunner(project, actor, mode string) (*sandboxRunner, error) {
+	m := a.cfg.File.Sandbox.Mode
+	if mode != "" {
 		var err error
-		if m, err = sandbox.ParseMode(r.mode); err != nil {
+		if m, err = sandbox.ParseMode(mode); err != nil {
 			return nil, usererr.Usage("--sandbox: %v", err)
 		}
 	}
-	opts := sandbox.Options{Actor: r.actor, Mode: m}
-	if dir != r.project {
-		opts.ReadOnly = []string{r.project}
-	}
-	sb, err := r.a.Sandbox(dir, opts)
+	scratch, err := os.MkdirTemp("", "aiex-task-")
 	if err != nil {
+		return nil, fmt.Errorf("app: scratch dir: %w", err)
+	}
+	sb, err := a.Sandbox(scratch, sandbox.Options{ReadOnly: []string{project}, Actor: actor, Mode: m})
+	if err != nil {
+		os.RemoveAll(scratch)
 		return nil, err
 	}
-	defer sb.Close(context.WithoutCancel(ctx))
-	cmd := sb.Command(ctx, name, args...)
-	cmd.ExtraEnv = env
-	return cmd.CombinedOutput()
+	return &sandboxRunner{sb: sb, scratch: scratch}, nil
+}
+
+// sandboxRunner runs toolchain commands (workflow.Runner) in a sandbox.
+type sandboxRunner struct {
+	sb      *sandbox.Sandbox
+	scratch string
+}
+
+// Run runs c confined, its output to c.Output; a non-zero exit is its
+// code, not an error.
+func (r *sandboxRunner) Run(ctx context.Context, c workflow.Command) (int, error) {
+	cmd := r.sb.Command(ctx, c.Name, c.Args...)
+	cmd.Dir, cmd.ExtraEnv = c.Dir, c.Env
+	out := c.Output
+	if out == nil {
+		out = io.Discard
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		return -1, ctx.Err()
+	}
+	if st := cmd.ProcessState(); st != nil && st.Exited() {
+		return st.ExitCode(), nil
+	}
+	return -1, err
+}
+
+// Close closes the sandbox (its audit records) and removes the scratch
+// directory.
+func (r *sandboxRunner) Close(ctx context.Context) error {
+	err := r.sb.Close(ctx)
+	os.RemoveAll(r.scratch)
+	return err
 }
 
 // ApplyRequest writes a proposal's changes into a project.

@@ -4,36 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/parse"
 )
-
-// Runner runs a toolchain command in dir and returns its combined output;
-// a non-zero exit is an error wrapping *exec.ExitError. The app passes one
-// that confines the command (app/sandbox); Exec runs it as it is.
-type Runner interface {
-	Run(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error)
-}
-
-// Exec is a Runner without confinement.
-type Exec struct{}
-
-// Run runs name in dir with env added to this process's environment.
-func (Exec) Run(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
-	return cmd.CombinedOutput()
-}
 
 // ValidateOptions configures Validate.
 type ValidateOptions struct {
@@ -43,6 +25,10 @@ type ValidateOptions struct {
 	Toolchain bool
 	Runner    Runner        // nil means Exec
 	Timeout   time.Duration // per command; 0 means 3 minutes
+	// TempDir is where the overlay files and the copy of a Mix project
+	// go; "" means os.TempDir(). The Runner's commands must be able to
+	// write there.
+	TempDir string
 	// LookPath finds a command; nil means exec.LookPath (tests pass one
 	// that finds nothing).
 	LookPath func(string) (string, error)
@@ -117,7 +103,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	if !ok {
 		return []Check{{Name: "go build", Status: Skipped, Detail: "no go.mod above " + root}}
 	}
-	tmp, err := os.MkdirTemp("", "aiex-overlay-")
+	tmp, err := os.MkdirTemp(o.TempDir, "aiex-overlay-")
 	if err != nil {
 		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
 	}
@@ -186,12 +172,13 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 	if !ok {
 		return Check{Name: name, Status: Skipped, Detail: "no mix.exs above " + root}
 	}
-	tmp, err := os.MkdirTemp("", "aiex-mix-")
+	scratch, err := os.MkdirTemp(o.TempDir, "aiex-mix-")
 	if err != nil {
 		return Check{Name: name, Status: Failed, Detail: err.Error()}
 	}
-	defer os.RemoveAll(tmp)
-	if err := CopyProject(tmp, mixRoot); err != nil {
+	defer os.RemoveAll(scratch)
+	tmp := filepath.Join(scratch, "project")
+	if err := CopyTree(mixRoot, tmp, MixCopySkip); err != nil {
 		return Check{Name: name, Status: Failed, Detail: err.Error()}
 	}
 	for _, c := range changes {
@@ -223,18 +210,37 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 func run(ctx context.Context, o ValidateOptions, dir string, env []string, name, cmd string, args ...string) Check {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	out, err := o.Runner.Run(ctx, dir, env, cmd, args...)
-	detail := tail(string(bytes.TrimSpace(out)), 30)
-	var ee *exec.ExitError
+	var out lockedBuffer
+	code, err := o.Runner.Run(ctx, Command{Dir: dir, Name: cmd, Args: args, Env: env, Output: &out})
+	detail := tail(strings.TrimSpace(out.String()), 30)
 	switch {
-	case err == nil:
+	case err == nil && code == 0:
 		return Check{Name: name, Status: OK, Detail: detail}
 	case ctx.Err() != nil:
 		return Check{Name: name, Status: Failed, Detail: fmt.Sprintf("took longer than %v", o.Timeout)}
-	case errors.As(err, &ee):
+	case err == nil:
 		return Check{Name: name, Status: Failed, Detail: detail}
 	}
 	return Check{Name: name, Status: Failed, Detail: err.Error()}
+}
+
+// lockedBuffer is an output safe for concurrent writes (stdout and
+// stderr of one command).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // tail is the last n lines of s.
@@ -258,44 +264,4 @@ func findUp(dir, name string) (string, bool) {
 		}
 		d = up
 	}
-}
-
-// copySkipped are the directories CopyProject leaves out: version
-// control, and build output and dependencies (linked instead, see there).
-var copySkipped = []string{".git", "_build", "deps", "node_modules", ".elixir_ls"}
-
-// CopyProject copies the project at src into dst (an empty directory)
-// for a toolchain to work on without touching the project: regular files
-// and directories, not .git, _build or node_modules; deps (fetched Mix
-// dependencies) is linked, not copied — mix reads it and writes into
-// _build.
-func CopyProject(dst, src string) error {
-	if _, err := os.Stat(filepath.Join(src, "deps")); err == nil {
-		if err := os.Symlink(filepath.Join(src, "deps"), filepath.Join(dst, "deps")); err != nil {
-			return fmt.Errorf("workflow: copy project: %w", err)
-		}
-	}
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		if d.IsDir() {
-			if slices.Contains(copySkipped, d.Name()) {
-				return filepath.SkipDir
-			}
-			return os.Mkdir(filepath.Join(dst, rel), 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
 }

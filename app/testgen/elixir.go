@@ -1,0 +1,207 @@
+package testgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/workflow"
+)
+
+// exRun runs generated ExUnit tests. mix has no overlay, so the project
+// is copied into the scratch directory (see workflow.MixCopySkip), the test file
+// written into the copy, and mix test run there; mutants rewrite the
+// target's file in the same copy, one after the other, so that each run
+// recompiles only what the mutant touched.
+type exRun struct {
+	s          *Spec
+	copyRoot   string // the copy of the project
+	appDir     string // the mix project of the test file, in the copy
+	buildPath  string // MIX_BUILD_PATH for the runs, in the copy
+	relTest    string // the test file, relative to appDir
+	targetCopy string // the target's file in the copy
+}
+
+func newExRun(s *Spec, scratch string) (*exRun, error) {
+	x := &exRun{s: s, copyRoot: filepath.Join(scratch, "project")}
+	if err := workflow.CopyTree(s.Root, x.copyRoot, workflow.MixCopySkip); err != nil {
+		return nil, fmt.Errorf("copy the project: %w", err)
+	}
+	test := filepath.Join(x.copyRoot, filepath.FromSlash(s.TestPath))
+	if err := os.MkdirAll(filepath.Dir(test), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(test, s.TestContent, 0o644); err != nil {
+		return nil, err
+	}
+	x.targetCopy = filepath.Join(x.copyRoot, filepath.FromSlash(s.Target.Path))
+	for d := filepath.Dir(test); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "mix.exs")); err == nil {
+			x.appDir = d
+			break
+		}
+		if d == x.copyRoot || len(d) < len(x.copyRoot) {
+			return nil, fmt.Errorf("%w: no mix.exs in the directories above %s", ErrPath, s.TestPath)
+		}
+	}
+	rel, err := filepath.Rel(x.appDir, test)
+	if err != nil {
+		return nil, err
+	}
+	x.relTest = rel
+	x.buildPath = x.findBuildPath()
+	return x, nil
+}
+
+// findBuildPath chooses where the runs build: the _build of the mix
+// project or of the nearest directory above it that has one (an umbrella
+// app builds in the umbrella's), else where mix would make it (an
+// umbrella app's mix.exs sets build_path to the umbrella's). Setting it
+// explicitly keeps a MIX_BUILD_PATH in the user's environment from
+// sending the build out of the copy.
+func (x *exRun) findBuildPath() string {
+	for d := x.appDir; len(d) >= len(x.copyRoot); d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, "_build")); err == nil && fi.IsDir() {
+			return filepath.Join(d, "_build", "test")
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(x.appDir, "mix.exs")); err == nil && strings.Contains(string(b), "build_path:") {
+		return filepath.Join(x.copyRoot, "_build", "test")
+	}
+	return filepath.Join(x.appDir, "_build", "test")
+}
+
+func (x *exRun) baseline(ctx context.Context, timeout time.Duration) (outcome, error) {
+	return x.run(ctx, false, timeout)
+}
+
+func (x *exRun) mutant(ctx context.Context, src []byte, timeout time.Duration) (outcome, error) {
+	if err := os.WriteFile(x.targetCopy, src, 0o644); err != nil {
+		return outcome{}, err
+	}
+	// mix recompiles a source whose size changed or whose mtime is later
+	// than the manifest's, in whole seconds. A mutant of the same size
+	// written in the second the last compile began would be missed:
+	// date the manifests back so the mtime test holds (the digest test
+	// that follows it leaves unchanged files alone).
+	if err := x.backdateManifests(); err != nil {
+		return outcome{}, err
+	}
+	return x.run(ctx, true, timeout)
+}
+
+func (x *exRun) backdateManifests() error {
+	ms, err := filepath.Glob(filepath.Join(x.buildPath, "lib", "*", ".mix", "compile.elixir"))
+	if err != nil {
+		return err
+	}
+	past := time.Now().Add(-2 * time.Second)
+	var errs []error
+	for _, m := range ms {
+		if fi, err := os.Stat(m); err == nil && fi.ModTime().After(past) {
+			errs = append(errs, os.Chtimes(m, past, past))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (x *exRun) run(ctx context.Context, mutant bool, timeout time.Duration) (outcome, error) {
+	// --seed 0: the same order every run.
+	args := []string{"test", x.relTest, "--seed", "0"}
+	keep := tailLines
+	if mutant {
+		args = append(args, "--max-failures", "1")
+		keep = mutantLines
+	}
+	env := []string{
+		"MIX_ENV=test",
+		"MIX_BUILD_PATH=" + x.buildPath,
+		"HEX_OFFLINE=1",
+	}
+	ex := &exOutput{}
+	sk := newSink(keep, ex.line)
+	o, err := runCmd(ctx, x.s.Runner, Command{Dir: x.appDir, Name: "mix", Args: args, Env: env, Output: sk}, timeout)
+	if err != nil {
+		return o, err
+	}
+	sk.close()
+	ex.finish(&o)
+	if mutant && ex.projectErr {
+		o.stillborn = true
+	}
+	o.output = strings.ReplaceAll(sk.text(keep), x.copyRoot+string(filepath.Separator), "")
+	o.firstErr = strings.ReplaceAll(o.firstErr, x.copyRoot+string(filepath.Separator), "")
+	return o, nil
+}
+
+var (
+	// exSummary matches ExUnit's result line: "1 doctest, 3 tests,
+	// 1 failure", "2 properties, 5 tests, 0 failures, 1 excluded", "3 tests,
+	// 0 failures (1 excluded)".
+	exSummary = regexp.MustCompile(`^\d+ [a-z]+(, \d+ [a-z]+)*( \(\d+ [a-z]+\))?$`)
+	exCount   = regexp.MustCompile(`(\d+) ([a-z]+)`)
+	// exFailure matches the header of a failure: "  1) test clamps (MathTest)".
+	exFailure = regexp.MustCompile(`^\s+\d+\) ((?:test|doctest|property) .+) \(([\w.]+)\)$`)
+)
+
+// exOutput follows mix test's output.
+type exOutput struct {
+	summary    bool
+	tests      int
+	failed     int
+	failNames  []string
+	projectErr bool   // the project (not the test file) failed to compile
+	errLine    string // the first "error: …" line (Elixir 1.15+)
+	raised     string // the first "** (…Error) …" line
+	deps       bool   // mix says to fetch dependencies
+}
+
+func (e *exOutput) line(l string) (string, bool) {
+	t := strings.TrimSpace(l)
+	switch {
+	case strings.Contains(t, "failure") && exSummary.MatchString(t):
+		e.summary = true
+		for _, m := range exCount.FindAllStringSubmatch(t, -1) {
+			n, _ := strconv.Atoi(m[1])
+			switch m[2] {
+			case "test", "tests", "doctest", "doctests", "property", "properties":
+				e.tests += n
+			case "failure", "failures", "invalid":
+				e.failed += n
+			}
+		}
+	case strings.HasPrefix(t, "== Compilation error in file "):
+		e.projectErr = true
+	case strings.HasPrefix(t, "** (") && e.raised == "":
+		e.raised = t
+	case strings.HasPrefix(t, "error: ") && e.errLine == "":
+		e.errLine = t
+	case strings.Contains(t, "mix deps.get"):
+		e.deps = true
+	}
+	if m := exFailure.FindStringSubmatch(l); m != nil {
+		e.failNames = appendName(e.failNames, m[1]+" ("+m[2]+")")
+	}
+	return l, true
+}
+
+func (e *exOutput) finish(o *outcome) {
+	o.compiled = e.summary || (o.exit == 0 && !o.timedOut)
+	o.tests, o.failed, o.failNames = e.tests, e.failed, e.failNames
+	if !o.compiled {
+		switch {
+		case e.deps:
+			o.firstErr = "the project's dependencies are not fetched (mix deps.get)"
+		case e.errLine != "":
+			o.firstErr = e.errLine
+		default:
+			o.firstErr = e.raised
+		}
+	}
+}

@@ -1,0 +1,316 @@
+package testgen
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Languages Run knows.
+const (
+	LangGo     = "go"
+	LangElixir = "elixir"
+)
+
+// LangOf returns the language of a source or test file from its name:
+// LangGo for .go, LangElixir for .ex and .exs, "" otherwise.
+func LangOf(p string) string {
+	switch path.Ext(p) {
+	case ".go":
+		return LangGo
+	case ".ex", ".exs":
+		return LangElixir
+	}
+	return ""
+}
+
+// ErrPath is wrapped by the errors of TestPath and Run for paths they
+// cannot use: absolute, leaving the project, of another language, or
+// already a test file.
+var ErrPath = errors.New("unusable path")
+
+// maxGen bounds the _genN_ suffixes TestPath tries.
+const maxGen = 100
+
+// TestPath returns where the test file for the source file targetPath
+// goes, relative to root and slash-separated:
+//
+//	dir/foo.go                → dir/foo_test.go
+//	lib/my_app/foo.ex         → test/my_app/foo_test.exs
+//	apps/x/lib/x/foo.ex       → apps/x/test/x/foo_test.exs  (umbrella)
+//
+// The Elixir test dir is test/ beside the nearest mix.exs above the file
+// (lib/ dropped from the path); without a mix.exs, beside the first lib/.
+// When that file exists it returns foo_gen_test.go (.exs), then
+// foo_gen2_test.go, …, so a generated file never replaces one the user
+// wrote. TestPath only reads the project.
+func TestPath(root, targetPath string) (string, error) {
+	rel, err := relPath(targetPath)
+	if err != nil {
+		return "", fmt.Errorf("testgen.TestPath: %w", err)
+	}
+	var stem, ext string
+	switch path.Ext(rel) {
+	case ".go":
+		if strings.HasSuffix(rel, "_test.go") {
+			return "", fmt.Errorf("testgen.TestPath: %w: %s is a test file", ErrPath, rel)
+		}
+		stem, ext = strings.TrimSuffix(rel, ".go"), ".go"
+	case ".ex":
+		stem, ext = elixirTestStem(root, strings.TrimSuffix(rel, ".ex")), ".exs"
+	default:
+		return "", fmt.Errorf("testgen.TestPath: %w: %s is not a .go or .ex file", ErrPath, rel)
+	}
+	for i := 1; i <= maxGen; i++ {
+		var p string
+		switch i {
+		case 1:
+			p = stem + "_test" + ext
+		case 2:
+			p = stem + "_gen_test" + ext
+		default:
+			p = fmt.Sprintf("%s_gen%d_test%s", stem, i-1, ext)
+		}
+		_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p)))
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("testgen.TestPath: %w", err)
+		}
+	}
+	return "", fmt.Errorf("testgen.TestPath: %w: %s_test%s and %d generated variants all exist", ErrPath, stem, ext, maxGen-1)
+}
+
+// relPath cleans a project-relative path given with either separator and
+// refuses one that is absolute or leaves the project.
+func relPath(p string) (string, error) {
+	if p == "" {
+		return "", fmt.Errorf("%w: empty path", ErrPath)
+	}
+	s := filepath.ToSlash(p)
+	if path.IsAbs(s) || filepath.IsAbs(p) {
+		return "", fmt.Errorf("%w: %s is absolute; give it relative to the project root", ErrPath, p)
+	}
+	s = path.Clean(s)
+	if s == ".." || strings.HasPrefix(s, "../") || s == "." {
+		return "", fmt.Errorf("%w: %s is not a file inside the project", ErrPath, p)
+	}
+	return s, nil
+}
+
+// elixirTestStem maps lib/…/foo (no extension) to test/…/foo, relative to
+// the mix project the file belongs to.
+func elixirTestStem(root, stem string) string {
+	// The nearest directory above the file holding a mix.exs.
+	proj := ""
+	found := false
+	for d := path.Dir(stem); ; d = path.Dir(d) {
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(d), "mix.exs")); err == nil {
+			proj, found = d, true
+			break
+		}
+		if d == "." {
+			break
+		}
+	}
+	if !found {
+		// No mix.exs: the first lib/ segment marks the project.
+		parts := strings.Split(stem, "/")
+		for i, p := range parts[:len(parts)-1] {
+			if p == "lib" {
+				return path.Join(append(append(parts[:i:i], "test"), parts[i+1:]...)...)
+			}
+		}
+		return path.Join("test", stem)
+	}
+	in := stem
+	if proj != "." {
+		in = strings.TrimPrefix(stem, proj+"/")
+	}
+	in = strings.TrimPrefix(in, "lib/")
+	return path.Join(proj, "test", in)
+}
+
+// Deps lists the dependencies of the project a target belongs to, for the
+// prompt (so the model uses go-cmp or StreamData only where the project
+// has them): for a Go target the module paths the nearest go.mod requires
+// directly (not // indirect); for an Elixir target the mix deps of the
+// nearest mix.exs (and, in an umbrella app, of the umbrella's), as names
+// without the colon ("stream_data", "propcheck"), leaving out deps only
+// for :dev or :prod. target is relative to root; "" means the root's own
+// go.mod and mix.exs. mix.exs is read, never run. Files that are missing
+// or unreadable give no deps.
+func Deps(root, target string) []string {
+	dir := "."
+	lang := ""
+	if target != "" {
+		rel, err := relPath(target)
+		if err != nil {
+			return nil
+		}
+		dir, lang = path.Dir(rel), LangOf(rel)
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(names []string) {
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	if lang == "" || lang == LangGo {
+		if b, ok := nearest(root, dir, "go.mod"); ok {
+			add(goRequires(b))
+		}
+	}
+	if lang == "" || lang == LangElixir {
+		// All mix.exs files from the target up: an umbrella app's own
+		// deps, then the umbrella's.
+		for d := dir; ; d = path.Dir(d) {
+			if b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(d), "mix.exs")); err == nil {
+				add(mixDeps(b))
+			}
+			if d == "." {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// nearest reads the file name in dir or the nearest directory above it
+// (up to root).
+func nearest(root, dir, name string) ([]byte, bool) {
+	for d := dir; ; d = path.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(d), name)); err == nil {
+			return b, true
+		}
+		if d == "." {
+			return nil, false
+		}
+	}
+}
+
+// goRequires returns the module paths of go.mod's direct requirements.
+func goRequires(gomod []byte) []string {
+	var out []string
+	inBlock := false
+	sc := bufio.NewScanner(bytes.NewReader(gomod))
+	for sc.Scan() {
+		line := sc.Text()
+		indirect := strings.Contains(line, "// indirect")
+		if i := strings.Index(line, "//"); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+			continue
+		case inBlock && f[0] == ")":
+			inBlock = false
+			continue
+		case f[0] == "require" && len(f) >= 2 && f[1] == "(":
+			inBlock = true
+			continue
+		case f[0] == "require" && len(f) >= 3:
+			f = f[1:]
+		case !inBlock:
+			continue
+		}
+		if len(f) >= 2 && !indirect {
+			out = append(out, strings.Trim(f[0], "\"`"))
+		}
+	}
+	return out
+}
+
+var (
+	// depsFun finds the deps function of a mix.exs (`defp deps do`).
+	depsFun = regexp.MustCompile(`(?m)^([ \t]*)defp?[ \t]+deps(?:\(\))?[ \t]+do[ \t]*$`)
+	// depName finds a dep tuple's name.
+	depName = regexp.MustCompile(`\{\s*:([a-z_][a-zA-Z0-9_]*)\s*,`)
+	// onlyOpt finds a dep's only: option.
+	onlyOpt = regexp.MustCompile(`only:\s*(\[[^\]]*\]|:[a-z_]+)`)
+)
+
+// mixDeps returns the dep names in mix.exs's deps function (or, if it has
+// none, anywhere in the file), skipping deps limited to other environments
+// than :test.
+func mixDeps(src []byte) []string {
+	text := stripExComments(string(src))
+	if m := depsFun.FindStringSubmatchIndex(text); m != nil {
+		indent := text[m[2]:m[3]]
+		body := text[m[1]:]
+		end := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(indent) + `end\b`)
+		if e := end.FindStringIndex(body); e != nil {
+			body = body[:e[0]]
+		}
+		text = body
+	}
+	var out []string
+	for _, m := range depName.FindAllStringSubmatchIndex(text, -1) {
+		tuple := balanced(text[m[0]:])
+		if o := onlyOpt.FindStringSubmatch(tuple); o != nil && !strings.Contains(o[1], ":test") {
+			continue
+		}
+		out = append(out, text[m[2]:m[3]])
+	}
+	return out
+}
+
+// balanced returns s up to the bracket that closes its first one.
+func balanced(s string) string {
+	depth := 0
+	for i, c := range s {
+		switch c {
+		case '{', '[', '(':
+			depth++
+		case '}', ']', ')':
+			depth--
+			if depth == 0 {
+				return s[:i+1]
+			}
+		}
+	}
+	return s
+}
+
+// stripExComments removes # comments from Elixir source, leaving # inside
+// double-quoted strings alone (a git URL's fragment, an interpolation).
+func stripExComments(s string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(s, "\n") {
+		inStr := false
+		cut := len(line)
+		for i := 0; i < len(line); i++ {
+			switch line[i] {
+			case '\\':
+				i++
+			case '"':
+				inStr = !inStr
+			case '#':
+				if !inStr {
+					cut = i
+				}
+			}
+			if cut < len(line) {
+				break
+			}
+		}
+		b.WriteString(line[:cut])
+		if cut < len(line) && strings.HasSuffix(line, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
