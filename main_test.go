@@ -52,6 +52,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// goEnv is a go env variable of this machine, read once.
+var goEnv = func() func(string) string {
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE").Output()
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if err != nil || len(lines) != 2 {
+		return func(string) string { return "" }
+	}
+	return func(k string) string { return map[string]string{"GOCACHE": lines[0], "GOMODCACHE": lines[1]}[k] }
+}()
+
 // sandbox is a private home for one test's aiex runs.
 type sandbox struct {
 	t    testing.TB
@@ -68,6 +78,10 @@ func newSandbox(t testing.TB, ollamaURL string) *sandbox {
 		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
 		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
 		"OLLAMA_HOST=" + ollamaURL,
+		// The go command's caches as the machine has them: a user's are
+		// warm, and a cold one costs a stdlib build per test.
+		"GOCACHE=" + goEnv("GOCACHE"),
+		"GOMODCACHE=" + goEnv("GOMODCACHE"),
 	}
 	return &sandbox{t: t, home: home, env: env}
 }

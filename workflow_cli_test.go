@@ -211,3 +211,94 @@ func TestGenModule(t *testing.T) {
 		t.Fatal("the dry run wrote internal/")
 	}
 }
+
+// A table test for calc.Max as a model would answer: it passes, and kills
+// the mutants of Max (a > b flipped, the returns swapped).
+const maxTests = "```go calc_test.go\npackage calc\n\nimport \"testing\"\n\nfunc TestMax(t *testing.T) {\n\tfor _, tc := range []struct {\n\t\tname       string\n\t\ta, b, want int\n\t}{\n\t\t{\"first larger\", 3, 1, 3},\n\t\t{\"second larger\", 1, 3, 3},\n\t\t{\"equal\", 2, 2, 2},\n\t\t{\"negative\", -5, -2, -2},\n\t} {\n\t\tt.Run(tc.name, func(t *testing.T) {\n\t\t\tif got := Max(tc.a, tc.b); got != tc.want {\n\t\t\t\tt.Errorf(\"Max(%d, %d) = %d; want %d\", tc.a, tc.b, got, tc.want)\n\t\t\t}\n\t\t})\n\t}\n}\n```\n"
+
+// TestGenTests: generated tests are run confined, scored against mutants
+// of the target, and written with --apply; failing ones are refused.
+func TestGenTests(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply(maxTests))
+	s := newSandbox(t, fake.URL())
+	proj := goProject(t)
+	var out struct {
+		Proposal struct {
+			Files  []struct{ Path, Status string }
+			Checks []struct{ Name, Status string }
+		}
+		Tests struct {
+			Passed  bool    `json:"passed"`
+			Tests   int     `json:"tests"`
+			Score   float64 `json:"score"`
+			Mutants []struct {
+				Killed bool `json:"killed"`
+			} `json:"mutants"`
+		}
+		Applied struct{ ID string }
+	}
+	r := s.in(proj, "", "--json", "gen", "tests", "calc.Max", "-m", "tiny", "--apply")
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil {
+		t.Fatalf("gen tests: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if !out.Tests.Passed || out.Tests.Tests != 4 || len(out.Tests.Mutants) == 0 || out.Tests.Score < 0.99 || out.Applied.ID == "" {
+		t.Fatalf("tests: %+v, applied %q", out.Tests, out.Applied.ID)
+	}
+	for _, m := range out.Tests.Mutants {
+		if !m.Killed {
+			t.Fatalf("a mutant survived: %+v", out.Tests)
+		}
+	}
+	if got := readFile(t, filepath.Join(proj, "calc_test.go")); !strings.Contains(got, "func TestMax(t *testing.T)") {
+		t.Fatalf("calc_test.go:\n%s", got)
+	}
+	if msg := userMessage(fake.Requests()[0]); !strings.Contains(msg, "Write tests for calc.Max") {
+		t.Fatalf("prompt:\n%s", msg)
+	}
+
+	// Tests that fail against the code as it is are not written.
+	bad := providertest.NewOllama(t, providertest.WithReply(strings.Replace(maxTests, `{"equal", 2, 2, 2}`, `{"equal", 2, 2, 3}`, 1)))
+	bs := newSandbox(t, bad.URL())
+	bproj := goProject(t)
+	r = bs.in(bproj, "", "gen", "tests", "calc.Max", "-m", "tiny", "--apply", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "tests pass") || !strings.Contains(r.stderr, "nothing was written") {
+		t.Fatalf("failing tests: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(bproj, "calc_test.go")); err == nil {
+		t.Fatal("failing tests were written")
+	}
+}
+
+// TestGenTestsElixir: ExUnit tests for an Elixir function go to test/,
+// run with mix test in a confined copy of the project.
+func TestGenTestsElixir(t *testing.T) {
+	reply := "```elixir test/shop_test.exs\ndefmodule ShopTest do\n  use ExUnit.Case, async: true\n\n  describe \"total/1\" do\n    test \"sums the prices\" do\n      assert Shop.total([1, 2, 3]) == 6\n    end\n\n    test \"an empty cart is free\" do\n      assert Shop.total([]) == 0\n    end\n  end\nend\n```\n"
+	fake := providertest.NewOllama(t, providertest.WithReply(reply))
+	s := newSandbox(t, fake.URL())
+	proj := project(t)
+	for name, body := range map[string]string{
+		"mix.exs":              "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\", elixir: \"~> 1.14\"]\nend\n",
+		"lib/shop.ex":          "defmodule Shop do\n  @doc \"The total of the prices.\"\n  def total(prices), do: Enum.reduce(prices, 0, fn p, acc -> acc + p end)\nend\n",
+		"test/test_helper.exs": "ExUnit.start()\n",
+	} {
+		os.MkdirAll(filepath.Dir(filepath.Join(proj, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(proj, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := s.in(proj, "", "gen", "tests", "Shop.total/1", "-m", "tiny")
+	if r.code != 0 {
+		t.Fatalf("gen tests: exit %d: %s", r.code, r.stderr)
+	}
+	for _, w := range []string{"+++ b/test/shop_test.exs", "✓ tests compile", "✓ tests pass", "2 tests", "mutant"} {
+		if !strings.Contains(r.stdout+r.stderr, w) {
+			t.Errorf("output lacks %q:\n%s\n%s", w, r.stdout, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(proj, "test/shop_test.exs")); err == nil {
+		t.Fatal("the dry run wrote the test file")
+	}
+	if _, err := os.Stat(filepath.Join(proj, "_build")); err == nil {
+		t.Fatal("mix ran in the project, not in a copy")
+	}
+}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/testgen"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/app/workflow"
 )
@@ -44,6 +46,7 @@ type TaskResult struct {
 	Proposal *workflow.Proposal  `json:"proposal,omitempty"`
 	Answer   *Answer             `json:"answer,omitempty"`
 	Module   *workflow.NewModule `json:"module,omitempty"` // gen module: where it goes
+	Tests    *testgen.Report     `json:"tests,omitempty"`  // gen tests: how the tests did, when they ran
 }
 
 // Refactor asks the model for a change to req.Target toward req.Goal (a
@@ -117,6 +120,97 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 	a.validate(ctx, sb, req, p)
 	res.Proposal = p
 	return res, nil
+}
+
+// GenTests asks the model for tests of req.Target (prompt template
+// "gen-tests", with the project's dependencies), takes the test file from
+// its answer (where app/testgen.TestPath puts it), and, with Toolchain,
+// runs it against the project and against mutants of the target
+// (app/testgen), confined — strictly unless req.Sandbox says otherwise:
+// it is code no one has read. Nothing is written into the project.
+func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+	if req.Target == "" {
+		return nil, usererr.Usage("name the code to test: aiex gen tests TARGET (PATH, PATH:LINE or a symbol)")
+	}
+	sb, err := a.projectSandbox(req.Root, req.Actor, req.Sandbox)
+	if err != nil {
+		return nil, err
+	}
+	defer sb.Close(context.WithoutCancel(ctx))
+	if err := a.freshIndex(ctx, req.Root); err != nil {
+		return nil, err
+	}
+	s, err := a.Searcher(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, req.Root, req.Target)
+	if err != nil {
+		return nil, err
+	}
+	lang := testgen.LangOf(c.Path)
+	if lang != testgen.LangGo && lang != testgen.LangElixir {
+		return nil, usererr.New("%s is not Go or Elixir code; aiex gen tests writes Go and ExUnit tests", c.Path)
+	}
+	src, err := sb.ReadFile(ctx, c.Path)
+	if err != nil {
+		return nil, err
+	}
+	testPath, err := testgen.TestPath(req.Root, c.Path)
+	if err != nil {
+		return nil, err
+	}
+	data := prompt.Data{Language: lang, Deps: testgen.Deps(req.Root, c.Path)}
+	ans, err := a.AskCode(ctx, a.taskAsk(req, "gen-tests", "gen tests "+req.Target, data), fn)
+	res := &TaskResult{Answer: ans}
+	if err != nil {
+		return res, err
+	}
+	p, err := workflow.FromFile("gen-tests", req.Target, ans.Interaction.Response, testPath, lang, sandboxReader(ctx, sb))
+	if err != nil {
+		return res, err
+	}
+	res.Proposal = p
+	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{})
+	if !req.Toolchain || !p.OK() {
+		return res, nil
+	}
+	if ok, why := testgen.Toolchain(lang); !ok {
+		p.Checks = append(p.Checks, workflow.Check{Name: "tests", Status: workflow.Skipped, Detail: why})
+		return res, nil
+	}
+	run, err := a.toolRunner(sb.Root(), req.Actor, cmp.Or(req.Sandbox, sandbox.ModeStrict.String()))
+	if err != nil {
+		return res, err
+	}
+	defer run.Close(context.WithoutCancel(ctx))
+	var unit string
+	if c.StartByte >= 0 && c.EndByte <= len(src) && c.StartByte < c.EndByte {
+		unit = string(src[c.StartByte:c.EndByte])
+	}
+	rep, err := testgen.Run(ctx, testgen.Spec{Root: req.Root, Lang: lang, TestPath: testPath, TestContent: p.Changes[0].Content,
+		Target: testgen.Target{Path: c.Path, Name: c.Name, StartLine: c.StartLine, EndLine: c.EndLine, Source: unit},
+		Runner: run, TempDir: run.scratch})
+	if err != nil {
+		return res, err
+	}
+	res.Tests = rep
+	p.Checks = append(p.Checks, testChecks(rep)...)
+	return res, nil
+}
+
+// testChecks are a test run's checks: the tests compile, and pass.
+func testChecks(r *testgen.Report) []workflow.Check {
+	compile := workflow.Check{Name: "tests compile", Status: workflow.OK}
+	if !r.Compiles {
+		compile.Status, compile.Detail = workflow.Failed, r.Output
+		return []workflow.Check{compile}
+	}
+	pass := workflow.Check{Name: "tests pass", Status: workflow.OK, Detail: r.Summary}
+	if !r.Passed {
+		pass.Status, pass.Detail = workflow.Failed, r.Summary+"\n"+r.Output
+	}
+	return []workflow.Check{compile, pass}
 }
 
 // taskAsk is the CodeAsk of a task.

@@ -448,11 +448,12 @@ func (n *Node) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
 const (
 	TaskRefactor  = "refactor"
 	TaskGenModule = "gen-module"
+	TaskGenTests  = "gen-tests"
 )
 
 // TaskRequest is a refactoring or generation task for the node's core.
 type TaskRequest struct {
-	Kind string `json:"kind"` // TaskRefactor, TaskGenModule
+	Kind string `json:"kind"` // TaskRefactor, TaskGenModule, TaskGenTests
 	app.TaskRequest
 }
 
@@ -474,7 +475,7 @@ func (n *Node) handleTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run := map[string]func(context.Context, app.TaskRequest, func(string) error) (*app.TaskResult, error){
-		TaskRefactor: n.app.Refactor, TaskGenModule: n.app.GenModule,
+		TaskRefactor: n.app.Refactor, TaskGenModule: n.app.GenModule, TaskGenTests: n.app.GenTests,
 	}[req.Kind]
 	if run == nil {
 		httpError(w, http.StatusBadRequest, fmt.Errorf("unknown task %q", req.Kind))

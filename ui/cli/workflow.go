@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/testgen"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/app/workflow"
 )
@@ -48,6 +50,24 @@ func (r *RefactorCmd) Run(c *Context) error {
 // GenCmd groups the generators.
 type GenCmd struct {
 	Module GenModuleCmd `cmd:"" help:"Write a new Elixir module or Go package file that follows the project's conventions."`
+	Tests  GenTestsCmd  `cmd:"" help:"Write tests for a piece of code (ExUnit, Go table tests), run them and score them against mutants of it."`
+}
+
+// GenTestsCmd writes tests.
+type GenTestsCmd struct {
+	Target string `arg:"" placeholder:"TARGET" help:"The code to test: PATH, PATH:LINE or a symbol."`
+	NoRun  bool   `name:"no-run" help:"Do not run the tests (they are still checked to parse)."`
+	modelFlags
+	writeFlags
+}
+
+// Run asks for the tests, runs them (confined: --sandbox strict unless
+// said otherwise), shows them with their checks and score, and writes
+// them with --apply.
+func (g *GenTestsCmd) Run(c *Context) error {
+	w := g.writeFlags
+	w.NoBuild = w.NoBuild || g.NoRun
+	return runTask(c, node.TaskGenTests, g.modelFlags, w, app.TaskRequest{Target: g.Target})
 }
 
 // GenModuleCmd writes a new module.
@@ -71,6 +91,7 @@ type taskJSON struct {
 	Turn        int64                  `json:"turn,omitempty"`
 	Interaction string                 `json:"interaction,omitempty"`
 	Applied     *checkpoint.Checkpoint `json:"applied,omitempty"` // the checkpoint of the write
+	Tests       *testgen.Report        `json:"tests,omitempty"`   // gen tests: the run
 }
 
 // runTask runs a refactoring or generation task: the model's answer
@@ -115,11 +136,10 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		if cerr != nil {
 			return cerr
 		}
-		if kind == node.TaskRefactor {
-			res, err = core.Refactor(c, req, stream)
-		} else {
-			res, err = core.GenModule(c, req, stream)
-		}
+		run := map[string]func(context.Context, app.TaskRequest, func(string) error) (*app.TaskResult, error){
+			node.TaskRefactor: core.Refactor, node.TaskGenModule: core.GenModule, node.TaskGenTests: core.GenTests,
+		}[kind]
+		res, err = run(c, req, stream)
 	}
 	stop()
 	if c.Out.ErrTTY && !c.Out.JSON {
@@ -129,7 +149,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		return err
 	}
 	p := res.Proposal
-	out := taskJSON{Proposal: p}
+	out := taskJSON{Proposal: p, Tests: res.Tests}
 	if a := res.Answer; a != nil {
 		out.Session, out.Turn = a.Session, a.Turn
 		if a.Interaction != nil {
@@ -141,6 +161,9 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 			return err
 		}
 		printChecks(c, p)
+		if t := res.Tests; t != nil {
+			printTests(c, t)
+		}
 	}
 	if !p.OK() {
 		if c.Out.JSON {
@@ -220,4 +243,17 @@ func filesOf(p *workflow.Proposal) string {
 		return names[0]
 	}
 	return fmt.Sprintf("%d files (%s)", len(names), strings.Join(names, ", "))
+}
+
+// printTests writes how generated tests did: the summary, and each
+// mutant, to stderr.
+func printTests(c *Context, r *testgen.Report) {
+	fmt.Fprintf(c.Out.Err, "%s score %.2f: %s\n", c.Out.Bold("tests"), r.Score, r.Summary)
+	for _, m := range r.Mutants {
+		mark := c.Out.Green("killed")
+		if !m.Killed {
+			mark = c.Out.Red("survived")
+		}
+		fmt.Fprintf(c.Out.Err, "  mutant %s: %s\n", m.Description, mark)
+	}
 }
