@@ -111,19 +111,22 @@ const (
 )
 
 // Checkpoint runs a checkpoint command, reading and writing the project's
-// files directly (confined to Root).
+// files through the sandbox (a restore's writes are audited like any
+// other).
 func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*CheckpointResult, error) {
 	if req.Root == "" {
 		return nil, usererr.Usage("checkpoint: no project root")
 	}
-	cs, closeFS, err := a.openCheckpoints(req.Root, nil, CheckpointOptions{Actor: req.Actor, Retention: a.CheckpointRetention()})
+	sb, err := a.projectSandbox(req.Root, req.Actor, "")
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		cs.Close()
-		closeFS()
-	}()
+	defer sb.Close(context.WithoutCancel(ctx))
+	cs, _, err := a.openCheckpoints(req.Root, sb, CheckpointOptions{Actor: req.Actor, Retention: a.CheckpointRetention()})
+	if err != nil {
+		return nil, err
+	}
+	defer cs.Close()
 	switch req.Op {
 	case CheckpointList:
 		list, err := cs.List(ctx, checkpoint.Filter{Session: req.Session, Limit: req.Limit, AllProjects: req.AllProjects})

@@ -190,8 +190,12 @@ func TestStreamDataOnlyWhenUsed(t *testing.T) {
 	d := elixirData()
 	d.Deps = []string{"phoenix"}
 	system, _ := render(t, s, "gen-tests", d)
-	if strings.Contains(system, "StreamData") {
-		t.Errorf("gen-tests mentions StreamData for a project without it:\n%s", system)
+	if strings.Contains(system, "StreamData") || strings.Contains(system, "PropCheck") {
+		t.Errorf("gen-tests mentions property testing for a project without it:\n%s", system)
+	}
+	d.Deps = []string{"phoenix", "propcheck"}
+	if system, _ := render(t, s, "gen-tests", d); !strings.Contains(system, "use PropCheck") || strings.Contains(system, "StreamData") {
+		t.Errorf("gen-tests for a PropCheck project:\n%s", system)
 	}
 }
 
