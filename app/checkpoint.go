@@ -64,6 +64,24 @@ func (a *App) openCheckpoints(root string, fsys checkpoint.FS, opts CheckpointOp
 	return cs, closeFS, nil
 }
 
+// projectCheckpoints opens the checkpoints of the project at root, its
+// files read and written through the project's sandbox; done closes both.
+func (a *App) projectCheckpoints(ctx context.Context, root, actor string) (_ *checkpoint.Store, done func(), _ error) {
+	sb, err := a.projectSandbox(root, actor, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, _, err := a.openCheckpoints(root, sb, CheckpointOptions{Actor: actor, Retention: a.CheckpointRetention()})
+	if err != nil {
+		sb.Close(context.WithoutCancel(ctx))
+		return nil, nil, err
+	}
+	return cs, func() {
+		cs.Close()
+		sb.Close(context.WithoutCancel(ctx))
+	}, nil
+}
+
 // CheckpointRetention is the [checkpoints] retention of the config.
 func (a *App) CheckpointRetention() checkpoint.Policy {
 	c := a.cfg.File.Checkpoints
@@ -117,16 +135,11 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 	if req.Root == "" {
 		return nil, usererr.Usage("checkpoint: no project root")
 	}
-	sb, err := a.projectSandbox(req.Root, req.Actor, "")
+	cs, done, err := a.projectCheckpoints(ctx, req.Root, req.Actor)
 	if err != nil {
 		return nil, err
 	}
-	defer sb.Close(context.WithoutCancel(ctx))
-	cs, _, err := a.openCheckpoints(req.Root, sb, CheckpointOptions{Actor: req.Actor, Retention: a.CheckpointRetention()})
-	if err != nil {
-		return nil, err
-	}
-	defer cs.Close()
+	defer done()
 	switch req.Op {
 	case CheckpointList:
 		list, err := cs.List(ctx, checkpoint.Filter{Session: req.Session, Limit: req.Limit, AllProjects: req.AllProjects})

@@ -60,14 +60,11 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 	if req.Target == "" {
 		return nil, usererr.Usage("name the code to change: aiex refactor TARGET --goal \"…\" (PATH, PATH:LINE or a symbol)")
 	}
-	sb, err := a.projectSandbox(req.Root, req.Actor, req.Sandbox)
+	sb, done, err := a.startTask(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	defer sb.Close(context.WithoutCancel(ctx))
-	if err := a.freshIndex(ctx, req.Root); err != nil {
-		return nil, err
-	}
+	defer done()
 	if err := a.resolveTarget(ctx, req.Root, req.Target); err != nil {
 		return nil, err
 	}
@@ -77,12 +74,7 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 		return res, err
 	}
 	p, err := workflow.FromDiff("refactor", req.Target, ans.Interaction.Response, sandboxReader(ctx, sb))
-	if err != nil {
-		return res, err
-	}
-	a.validate(ctx, sb, req, p)
-	res.Proposal = p
-	return res, nil
+	return a.finishTask(ctx, sb, req, res, p, err)
 }
 
 // GenModule asks the model for a new module or Go package file (prompt
@@ -97,14 +89,11 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 	if strings.TrimSpace(req.Description) == "" {
 		return nil, usererr.Usage("say what %s should do: aiex gen module %s --desc \"…\"", req.Name, req.Name)
 	}
-	sb, err := a.projectSandbox(req.Root, req.Actor, req.Sandbox)
+	sb, done, err := a.startTask(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	defer sb.Close(context.WithoutCancel(ctx))
-	if err := a.freshIndex(ctx, req.Root); err != nil {
-		return nil, err
-	}
+	defer done()
 	data := prompt.Data{ModuleName: req.Name, Description: req.Description, Language: m.Lang, Target: &prompt.Snippet{Path: m.Path}}
 	r := a.taskAsk(req, "gen-module", "gen module "+req.Name+": "+req.Description, data)
 	r.Target = ""
@@ -114,12 +103,7 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 		return res, err
 	}
 	p, err := workflow.FromFile("gen-module", req.Name, ans.Interaction.Response, m.Path, m.Lang, sandboxReader(ctx, sb))
-	if err != nil {
-		return res, err
-	}
-	a.validate(ctx, sb, req, p)
-	res.Proposal = p
-	return res, nil
+	return a.finishTask(ctx, sb, req, res, p, err)
 }
 
 // GenTests asks the model for tests of req.Target (prompt template
@@ -132,14 +116,11 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 	if req.Target == "" {
 		return nil, usererr.Usage("name the code to test: aiex gen tests TARGET (PATH, PATH:LINE or a symbol)")
 	}
-	sb, err := a.projectSandbox(req.Root, req.Actor, req.Sandbox)
+	sb, done, err := a.startTask(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	defer sb.Close(context.WithoutCancel(ctx))
-	if err := a.freshIndex(ctx, req.Root); err != nil {
-		return nil, err
-	}
+	defer done()
 	s, err := a.Searcher(ctx)
 	if err != nil {
 		return nil, err
@@ -213,6 +194,32 @@ func testChecks(r *testgen.Report) []workflow.Check {
 	return []workflow.Check{compile, pass}
 }
 
+// startTask opens the sandbox a task reads the project through and
+// brings the project's index up to date (changed files only): a task
+// that writes must see the code as it is. done closes the sandbox.
+func (a *App) startTask(ctx context.Context, req TaskRequest) (_ *sandbox.Sandbox, done func(), _ error) {
+	sb, err := a.projectSandbox(req.Root, req.Actor, req.Sandbox)
+	if err != nil {
+		return nil, nil, err
+	}
+	done = func() { sb.Close(context.WithoutCancel(ctx)) }
+	if _, err := a.Indexer().Index(ctx, req.Root, index.Options{}); err != nil {
+		done()
+		return nil, nil, fmt.Errorf("index %s: %w", req.Root, err)
+	}
+	return sb, done, nil
+}
+
+// finishTask validates the proposal a task made of its answer.
+func (a *App) finishTask(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest, res *TaskResult, p *workflow.Proposal, err error) (*TaskResult, error) {
+	if err != nil {
+		return res, err
+	}
+	a.validate(ctx, sb, req, p)
+	res.Proposal = p
+	return res, nil
+}
+
 // taskAsk is the CodeAsk of a task.
 func (a *App) taskAsk(req TaskRequest, task, recorded string, data prompt.Data) CodeAsk {
 	return CodeAsk{
@@ -220,15 +227,6 @@ func (a *App) taskAsk(req TaskRequest, task, recorded string, data prompt.Data) 
 		Task:    task, Root: req.Root, Target: req.Target, Data: data,
 		Session: session.Ref(req.Session), Project: req.Root,
 	}
-}
-
-// freshIndex brings the project's index up to date (changed files only)
-// before a task that writes: its context must be the code as it is.
-func (a *App) freshIndex(ctx context.Context, root string) error {
-	if _, err := a.Indexer().Index(ctx, root, index.Options{}); err != nil {
-		return fmt.Errorf("index %s: %w", root, err)
-	}
-	return nil
 }
 
 // projectSandbox opens the sandbox over the project at root with the
@@ -351,16 +349,11 @@ type ApplyRequest struct {
 // (temporary file and rename); a failure midway puts back what was
 // written. aiex checkpoint restore undoes it.
 func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, error) {
-	sb, err := a.projectSandbox(req.Root, req.Actor, "")
+	cs, done, err := a.projectCheckpoints(ctx, req.Root, req.Actor)
 	if err != nil {
 		return nil, err
 	}
-	defer sb.Close(context.WithoutCancel(ctx))
-	cs, _, err := a.openCheckpoints(req.Root, sb, CheckpointOptions{Actor: req.Actor, Retention: a.CheckpointRetention()})
-	if err != nil {
-		return nil, err
-	}
-	defer cs.Close()
+	defer done()
 	var changes []checkpoint.Change
 	for _, c := range req.Changes {
 		if c.OldPath != "" && c.OldPath != c.Path {

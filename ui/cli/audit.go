@@ -9,6 +9,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/audit"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -112,16 +113,6 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 // auditDo runs aiex audit through the node running on the data dir, else
 // in this process.
 func auditDo(c *Context, req app.AuditRequest) (*app.AuditResult, error) {
-	cl, err := c.nodeClient()
-	if err != nil {
-		return nil, err
-	}
-	if cl != nil {
-		return cl.Audit(c, req)
-	}
-	core, err := c.App()
-	if err != nil {
-		return nil, err
-	}
-	return core.AuditLog(c, req)
+	return viaNode(c, func(cl *node.Client) (*app.AuditResult, error) { return cl.Audit(c, req) },
+		func(core *app.App) (*app.AuditResult, error) { return core.AuditLog(c, req) })
 }

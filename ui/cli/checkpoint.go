@@ -10,6 +10,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -355,16 +356,6 @@ func checkpointDo(c *Context, req app.CheckpointRequest) (*app.CheckpointResult,
 		return nil, err
 	}
 	req.Root, req.Actor = root, "cli"
-	cl, err := c.nodeClient()
-	if err != nil {
-		return nil, err
-	}
-	if cl != nil {
-		return cl.Checkpoint(c, req)
-	}
-	core, err := c.App()
-	if err != nil {
-		return nil, err
-	}
-	return core.Checkpoint(c, req)
+	return viaNode(c, func(cl *node.Client) (*app.CheckpointResult, error) { return cl.Checkpoint(c, req) },
+		func(core *app.App) (*app.CheckpointResult, error) { return core.Checkpoint(c, req) })
 }

@@ -40,20 +40,8 @@ func (ep *EventsPruneCmd) Run(c *Context) error {
 		return usererr.Usage("say how old the events to delete must be: --older-than 90d, or retention = \"90d\" in the [events] table of %s", cfg.ConfigPath)
 	}
 	before := time.Now().Add(-age)
-	cl, err := c.nodeClient()
-	if err != nil {
-		return err
-	}
-	var rep *events.PruneReport
-	if cl != nil {
-		rep, err = cl.Prune(c, before)
-	} else {
-		core, cerr := c.App()
-		if cerr != nil {
-			return cerr
-		}
-		rep, err = core.Prune(c, before)
-	}
+	rep, err := viaNode(c, func(cl *node.Client) (*events.PruneReport, error) { return cl.Prune(c, before) },
+		func(core *app.App) (*events.PruneReport, error) { return core.Prune(c, before) })
 	if err != nil {
 		return err
 	}
@@ -72,20 +60,8 @@ type EventsReplayCmd struct {
 
 // Run replays, through the running node when there is one.
 func (er *EventsReplayCmd) Run(c *Context) error {
-	cl, err := c.nodeClient()
-	if err != nil {
-		return err
-	}
-	var rep *events.ReplayReport
-	if cl != nil {
-		rep, err = cl.Replay(c, er.SkipBad)
-	} else {
-		core, cerr := c.App()
-		if cerr != nil {
-			return cerr
-		}
-		rep, err = core.Replay(c, er.SkipBad)
-	}
+	rep, err := viaNode(c, func(cl *node.Client) (*events.ReplayReport, error) { return cl.Replay(c, er.SkipBad) },
+		func(core *app.App) (*events.ReplayReport, error) { return core.Replay(c, er.SkipBad) })
 	if err != nil {
 		return err
 	}

@@ -269,18 +269,26 @@ func openSession(c *Context, op, ref string, turns int) (*session.Document, erro
 // sessionDo runs a session command through the node running on the data
 // dir, else in this process.
 func sessionDo(c *Context, req app.SessionRequest) (*app.SessionResult, error) {
+	return viaNode(c, func(cl *node.Client) (*app.SessionResult, error) { return cl.Session(c, req) },
+		func(core *app.App) (*app.SessionResult, error) { return core.Session(c, req) })
+}
+
+// viaNode runs a command through the node running on the data dir (which
+// holds the store), else in this process's own core.
+func viaNode[T any](c *Context, remote func(*node.Client) (T, error), local func(*app.App) (T, error)) (T, error) {
+	var zero T
 	cl, err := c.nodeClient()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if cl != nil {
-		return cl.Session(c, req)
+		return remote(cl)
 	}
 	core, err := c.App()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	return core.Session(c, req)
+	return local(core)
 }
 
 // nodeClient connects to the node running on the data dir; nil when none
