@@ -198,7 +198,10 @@ func TestFromFile(t *testing.T) {
 // broken one fails with mix's message; the project is not touched.
 func TestMixCompile(t *testing.T) {
 	if _, err := exec.LookPath("mix"); err != nil {
-		t.Fatal("mix is not installed: CI installs Elixir (scripts/corpora)")
+		if os.Getenv("CI") != "" {
+			t.Fatal("mix is not installed: CI installs Elixir (scripts/corpora)")
+		}
+		t.Skip("mix is not installed (Debian's elixir package); CI runs this test")
 	}
 	root := writeTree(t, map[string]string{
 		"mix.exs":       "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\", elixir: \"~> 1.14\"]\nend\n",
