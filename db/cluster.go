@@ -92,7 +92,7 @@ type clusterState struct {
 	watchDone chan struct{}
 }
 
-func newClusterState(cc *ClusterConfig) (*clusterState, error) {
+func newClusterState(ctx context.Context, cc *ClusterConfig) (*clusterState, error) {
 	if cc.Raft == nil || cc.Service == nil {
 		return nil, errors.New("cluster mode needs both a Raft and a Service layer")
 	}
@@ -115,8 +115,8 @@ func newClusterState(cc *ClusterConfig) (*clusterState, error) {
 	}
 	return &clusterState{
 		cfg:       cfg,
-		raft:      newTrackedLayer(cc.Raft, cc.Advertise),
-		service:   newTrackedLayer(cc.Service, cc.Advertise),
+		raft:      newTrackedLayer(ctx, cc.Raft, cc.Advertise),
+		service:   newTrackedLayer(ctx, cc.Service, cc.Advertise),
 		stop:      make(chan struct{}),
 		watchDone: make(chan struct{}),
 	}, nil
@@ -193,7 +193,7 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 // ends.
 func (s *Store) join(ctx context.Context, verbose bool) error {
 	c := s.c
-	defer c.joinCl.retire()
+	defer c.joinCl.retire("")
 	var j *cluster.Joiner
 	devNull, _ := quietStderr(verbose, func() error { // the joiner logs to os.Stderr
 		j = cluster.NewJoiner(c.joinCl.Client, 1<<20, joinInterval)
@@ -242,8 +242,9 @@ func prepareCluster(dir, raftDir, id string, c *clusterState, isNew bool) error 
 	return nil
 }
 
-// watch follows leader changes until the store closes: it drops the
-// forwarding client's connections (the old leader's may be dead, and a
+// watch follows leader changes until the store closes: it retires the
+// forwarding client, cutting its calls to the old leader (which may have
+// vanished: they would wait out forwardTimeout) and then its connections (a
 // pooled connection to a restarted node fails only after a request was
 // sent on it), wakes whoever waits for a leader, and tells the caller.
 func (s *Store) watch(ch <-chan bool) {
@@ -252,7 +253,10 @@ func (s *Store) watch(ch <-chan bool) {
 	for {
 		select {
 		case leader := <-ch:
-			c.fwd.Swap(c.newClient()).retire()
+			// Calls in flight to anyone but the new leader end now; see
+			// fwdClient.retire.
+			addr, _ := s.str.LeaderWithID()
+			c.fwd.Swap(c.newClient()).retire(addr)
 			c.leader.Fire()
 			if c.cfg.OnLeaderChange != nil {
 				c.cfg.OnLeaderChange(leader)

@@ -73,11 +73,14 @@ const forwardTimeout = 8 * time.Second
 
 // fwdClient is a cluster client whose connections carry one tag, so that
 // they can all be closed when the client is retired after a leader change.
-// Calls hold it (client/release) so that retiring waits for them.
+// Calls hold it (client/release) so that retiring waits for them, except
+// calls to a node that is no longer the leader: those are cut at once.
 type fwdClient struct {
 	*cluster.Client
-	ly  *trackedLayer
-	tag uint64
+	ly     *trackedLayer
+	tag    uint64
+	ctx    context.Context // cancelled when retired: ends its dials
+	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	inflight int
@@ -86,6 +89,7 @@ type fwdClient struct {
 
 func (c *clusterState) newClient() *fwdClient {
 	f := &fwdClient{ly: c.service, tag: c.nextTag.Add(1)}
+	f.ctx, f.cancel = context.WithCancel(c.service.ctx)
 	f.Client = cluster.NewClient(f, dialTimeout)
 	if c.svc != nil {
 		f.SetLocal(c.cfg.Advertise, c.svc) // node meta of this node is served without a dial
@@ -94,9 +98,10 @@ func (c *clusterState) newClient() *fwdClient {
 	return f
 }
 
-// Dial is the cluster client's dialer: the service layer, tagged.
+// Dial is the cluster client's dialer: the service layer, tagged, until
+// the client is retired.
 func (f *fwdClient) Dial(addr string, timeout time.Duration) (net.Conn, error) {
-	return f.ly.dialTagged(addr, timeout, f.tag)
+	return f.ly.dialTagged(f.ctx, addr, timeout, f.tag)
 }
 
 // client returns the current forwarding client, held until release.
@@ -119,19 +124,31 @@ func (f *fwdClient) release() {
 	done := f.retired && f.inflight == 0
 	f.mu.Unlock()
 	if done {
-		f.ly.closeTagged(f.tag)
+		f.ly.closeTagged(f.tag, "")
 	}
 }
 
-// retire closes the client's connections once no call holds it.
-func (f *fwdClient) retire() {
+// retire is called when the leader changed; leader is the new one's
+// address ("" if none is known yet). It cuts at once the client's dials
+// and its connections to every other node: a call waiting on the old
+// leader would otherwise wait out forwardTimeout when that leader vanished
+// without a reset (a tailnet peer that died or went offline). The cut call
+// fails as a read or a write of its request, which route classifies as
+// usual: a request not sent whole is retried; one that was is an unknown
+// outcome, retried only if idempotent. Calls to the new leader (begun in
+// the moment between Raft's change and this) finish, though a dial they
+// need fails (and is retried); the client's remaining connections close
+// with the last call.
+func (f *fwdClient) retire(leader string) {
 	f.mu.Lock()
 	f.retired = true
 	done := f.inflight == 0
 	f.mu.Unlock()
+	f.cancel()
 	if done {
-		f.ly.closeTagged(f.tag)
+		leader = ""
 	}
+	f.ly.closeTagged(f.tag, leader)
 }
 
 // errNoLeader means this node knows of no leader at the moment.
@@ -206,6 +223,9 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 				return s.noQuorum(ctx.Err())
 			}
 			return ctx.Err()
+		case <-s.closed:
+			t.Stop()
+			return ErrClosed
 		}
 		t.Stop()
 		backoff = min(2*backoff, 100*time.Millisecond)

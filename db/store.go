@@ -111,7 +111,8 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	}
 	var c *clusterState
 	if cfg.Cluster != nil {
-		if c, err = newClusterState(cfg.Cluster); err != nil {
+		// The layers outlive Open's ctx: their dials end when the store closes.
+		if c, err = newClusterState(context.WithoutCancel(ctx), cfg.Cluster); err != nil {
 			return nil, fmt.Errorf("db.Open: %w", err)
 		}
 	}
@@ -347,8 +348,8 @@ func (s *Store) closing() bool {
 //  2. Stop taking calls from peers: cluster service, Raft listener, and the
 //     connections peers opened.
 //  3. Snapshot if the log has grown (graceful only), while Raft runs.
-//  4. release: stop our goroutines, then Raft and SQLite, then every
-//     connection, then the dir lock (see release).
+//  4. release: stop our goroutines, then every connection and dial, then
+//     Raft and SQLite, then the dir lock (see release).
 func (s *Store) close(ctx context.Context, graceful bool) error {
 	if graceful && s.c != nil {
 		if err := s.stepdown(); err != nil {
@@ -361,8 +362,8 @@ func (s *Store) close(ctx context.Context, graceful bool) error {
 		// transport would then block forever handing it over).
 		s.c.svc.Close()
 		s.c.raft.Close()
-		s.c.raft.closeTagged(inboundTag)
-		s.c.service.closeTagged(inboundTag)
+		s.c.raft.closeTagged(inboundTag, "")
+		s.c.service.closeTagged(inboundTag, "")
 	}
 	if graceful {
 		if err := s.maybeSnapshot(); err != nil {
@@ -378,36 +379,99 @@ func (s *Store) close(ctx context.Context, graceful bool) error {
 // release frees what Open acquired, in an order that leaves nothing
 // running: the cluster service first (peers' forwarded writes and joins
 // stop reaching a node that is going), then our goroutines (leader watcher,
-// CDC), then Raft and SQLite (Close(true) waits for Raft to finish), then
-// every connection through the layers (no one else closes them), and last
-// the data dir lock, once nothing of ours touches the dir. opened says
-// whether the rqlite store was opened.
+// CDC), then every connection through the layers and every dial in
+// progress (no one else closes them), then Raft and SQLite (Close(true)
+// waits for Raft to finish), and last the data dir lock, once nothing of
+// ours touches the dir. opened says whether the rqlite store was opened.
+//
+// The network goes before Raft: Raft's shutdown waits for its RPCs in
+// flight, and an RPC to a peer that vanished without a reset (a tailnet
+// node gone offline) waits for rqlite's 10 s connection timeout — its dial
+// too. Cut, they fail at once; nothing Raft does while it stops needs them.
 func (s *Store) release(opened bool) error {
 	var errs []error
 	if s.c != nil && s.c.svc != nil {
 		s.c.svc.Close()
 	}
 	s.stopTail()
-	if opened {
-		if s.c != nil {
-			close(s.c.stop)
-			<-s.c.watchDone
-		}
-		if err := s.str.Close(true); err != nil {
-			errs = append(errs, fmt.Errorf("close store: %w", err))
-		}
+	if opened && s.c != nil {
+		close(s.c.stop)
+		<-s.c.watchDone
 	}
 	if s.c != nil {
 		s.c.raft.shutdown()
 		s.c.service.shutdown()
-	} else {
+	}
+	stopped := true
+	if opened {
+		var err error
+		if stopped, err = s.stopRaft(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	if s.c == nil {
 		s.layer.Close()
 	}
 	closeQuiet(s.devNull) // the loggers that wrote to it are gone with the store
-	if err := s.lock.unlock(); err != nil {
-		errs = append(errs, fmt.Errorf("unlock: %w", err))
+	if stopped {
+		if err := s.lock.unlock(); err != nil {
+			errs = append(errs, fmt.Errorf("unlock: %w", err))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// raftStopWait bounds Raft's shutdown in cluster mode, which takes
+// milliseconds once its connections are cut, except when hashicorp/raft
+// (v1.7.3) has deadlocked a leader's pipelined replication to a follower:
+// with its default of 2 RPCs in flight (rqlite does not change it) the
+// pipeline's channels are unbuffered, and when a follower answers "no" or
+// with a newer term while a send is under way, the sender and the response
+// decoder wait for each other for good, and Shutdown waits for them.
+// Seen here when peers came back from a freeze (SIGSTOP) just as a node
+// was stopped.
+const raftStopWait = 2 * time.Second
+
+// stopRaft closes rqlite's store (Raft, then SQLite and the log) and
+// reports whether it stopped. In cluster mode it gives up after
+// raftStopWait: Raft is then left to its goroutines, and so is the data dir
+// lock, which the goroutine still closing releases if Raft ever stops, or
+// else the process's exit. Nothing is lost: what Raft committed is in its
+// log, and the SQLite file is rebuilt at every open.
+func (s *Store) stopRaft() (bool, error) {
+	if s.c == nil {
+		return true, s.str.Close(true)
+	}
+	var mu sync.Mutex
+	abandoned := false
+	done := make(chan error, 1)
+	go func() {
+		err := s.str.Close(true)
+		mu.Lock()
+		defer mu.Unlock()
+		if abandoned {
+			s.lock.unlock()
+			return
+		}
+		done <- err
+	}()
+	t := time.NewTimer(raftStopWait)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return true, err
+	case <-t.C:
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	select {
+	case err := <-done: // it stopped just now
+		return true, err
+	default:
+	}
+	abandoned = true
+	s.logger.Warn("raft did not stop; leaving it to the process's exit", "waited", raftStopWait)
+	return false, nil
 }
 
 // maybeSnapshot takes a snapshot when more than snapshotEvery log entries

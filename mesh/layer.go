@@ -42,12 +42,19 @@ type Dialer struct {
 func NewDialer(tr Transport, header byte) *Dialer { return &Dialer{tr: tr, header: header} }
 
 // Dial connects to addr within timeout and writes the header byte.
-func (d *Dialer) Dial(addr string, timeout time.Duration) (_ net.Conn, retErr error) {
+// rqlite's dialers take no context; the timeout bounds it.
+func (d *Dialer) Dial(addr string, timeout time.Duration) (net.Conn, error) {
+	return d.DialContext(context.Background(), addr, timeout)
+}
+
+// DialContext is Dial, also ended by ctx: a dial to a peer that vanished
+// without a reset (a tailnet node gone offline) otherwise lasts its whole
+// timeout, and its owner may be shutting down.
+func (d *Dialer) DialContext(ctx context.Context, addr string, timeout time.Duration) (_ net.Conn, retErr error) {
 	if timeout <= 0 {
 		timeout = defaultDialTimeout
 	}
-	// rqlite's Dial has no context; the timeout bounds it.
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c, err := d.tr.Dial(ctx, addr)
 	if err != nil {

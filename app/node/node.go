@@ -78,6 +78,7 @@ type Node struct {
 	remote  atomic.Pointer[[]coord.Target]
 	live    atomic.Int64               // live nodes, this one included
 	remotes map[string]*remoteProvider // by target name, reused across refreshes
+	reach   map[string]*reach          // by node ID: whether it answers; shared by its remotes
 
 	stop      chan struct{}
 	loopDone  chan struct{} // closed when loop returns; nil if it never ran
@@ -105,7 +106,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	n := &Node{cfg: cfg, logger: logger, remotes: map[string]*remoteProvider{}, stop: make(chan struct{})}
+	n := &Node{cfg: cfg, logger: logger, remotes: map[string]*remoteProvider{}, reach: map[string]*reach{},
+		stop: make(chan struct{})}
 	n.remote.Store(&[]coord.Target{})
 	n.live.Store(1)
 	tr := cfg.Transport
@@ -160,6 +162,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	// Requests in flight when the node stops are cancelled (their
 	// interactions are recorded as such) rather than waited for: an event
 	// tail never ends by itself, and a request may be waiting for a leader.
+	// So is a heartbeat (it may be waiting for a leader too).
 	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
 	n.cancelRequests = cancelBase
 	baseCtx := func(net.Listener) context.Context { return base }
@@ -184,7 +187,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	// First heartbeat and models now, then on a timer.
 	n.beat(ctx)
 	n.loopDone = make(chan struct{})
-	go n.loop()
+	go n.loop(base)
 	logger.Info("node started", "id", n.app.Store.NodeID(), "addr", tr.Addr(), "dir", n.app.Store.Dir())
 	return n, nil
 }
@@ -239,8 +242,9 @@ func (n *Node) App() *app.App { return n.app }
 // Addr is the node's mesh address.
 func (n *Node) Addr() string { return n.cfg.Transport.Addr() }
 
-// loop runs the heartbeat until Close.
-func (n *Node) loop() {
+// loop runs the heartbeat until Close, which cancels base: a heartbeat
+// waiting for a leader that is gone does not hold up the shutdown.
+func (n *Node) loop(base context.Context) {
 	defer close(n.loopDone)
 	t := time.NewTicker(n.cfg.Heartbeat)
 	defer t.Stop()
@@ -249,7 +253,7 @@ func (n *Node) loop() {
 		case <-n.stop:
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), n.cfg.Heartbeat*2)
+			ctx, cancel := context.WithTimeout(base, n.cfg.Heartbeat*2)
 			n.beat(ctx)
 			cancel()
 		}
@@ -333,6 +337,16 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 			live[nd.ID] = nd
 		}
 	}
+	reaches := map[string]*reach{}
+	for id, nd := range live {
+		r := n.reach[id]
+		if r == nil || r.addr != nd.Addr {
+			r = &reach{addr: nd.Addr}
+		}
+		r.heartbeat(nd.LastSeen)
+		reaches[id] = r
+	}
+	n.reach = reaches
 	byName := map[string]*remoteProvider{}
 	var names []string
 	for _, m := range models {
@@ -344,8 +358,9 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 		p := byName[name]
 		if p == nil {
 			p = n.remotes[name]
-			if p == nil || p.addr != nd.Addr {
-				p = &remoteProvider{name: name, node: nd.Name, addr: nd.Addr, provider: m.Provider, kind: m.Kind, hc: n.hc}
+			if p == nil || p.addr != nd.Addr || p.reach != reaches[nd.ID] {
+				p = &remoteProvider{name: name, node: nd.Name, addr: nd.Addr, provider: m.Provider, kind: m.Kind, hc: n.hc,
+					reach: reaches[nd.ID]}
 			}
 			p.setModels(nil)
 			byName[name] = p

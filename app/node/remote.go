@@ -74,6 +74,7 @@ type remoteProvider struct {
 	provider string // the provider's name there
 	kind     string
 	hc       *http.Client // over the mesh, shared by the node's remote providers
+	reach    *reach       // whether the node answers, shared by its remote providers
 
 	mu     sync.Mutex
 	models []providers.Model
@@ -114,18 +115,74 @@ func (p *remoteProvider) PromptWindow(_ context.Context, model string) (int, err
 	return 0, errors.New("window not published")
 }
 
-// Forwarding timeouts: connecting to a node, and keeping an idle
-// connection to it for the next request.
-// A node that died mid-answer on a tailnet sends no reset: the stream
-// just goes quiet. The hosting node sends a frame at least every
-// keepaliveEvery, so silence for frameTimeout means it is gone; its
-// response header comes at once, before the model is asked.
+// Forwarding timeouts: connecting to a node, waiting for its response
+// header, and keeping an idle connection to it for the next request.
+// A node that died or went offline on a tailnet sends no reset: a dial to
+// it, or a request on a pooled connection to it, gets no answer at all,
+// and mid-answer the stream just goes quiet. A live node answers a dial
+// within a few round trips, even relayed (DERP), and sends its response
+// header at once, before the model is asked; then a frame at least every
+// keepaliveEvery, so silence for frameTimeout means it is gone.
 const (
-	dialTimeout   = 3 * time.Second
-	headerTimeout = 5 * time.Second
+	dialTimeout   = 2 * time.Second
+	headerTimeout = 2 * time.Second
 	frameTimeout  = 4 * keepaliveEvery
 	idleTimeout   = 90 * time.Second
 )
+
+// reach remembers that a node did not answer (no connection, or no
+// response header in time) until it shows a sign of life: a heartbeat row
+// newer than the one known when it failed. Meanwhile requests for it fail
+// at once: the coordinator tries a target three times before it fails
+// over, and each try would wait out the same timeout (a node that vanished
+// from a tailnet cost 11 s that way). A dead node's heartbeats stop, and it
+// drops out of the targets once they are stale.
+type reach struct {
+	addr string
+
+	mu       sync.Mutex
+	lastSeen time.Time // the node's newest heartbeat, as of the last refresh
+	silent   bool      // no answer since that heartbeat
+	since    time.Time // when it did not answer
+}
+
+// heartbeat records the node's newest heartbeat; a new one ends a silence.
+func (r *reach) heartbeat(seen time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !seen.Equal(r.lastSeen) {
+		r.lastSeen, r.silent = seen, false
+	}
+}
+
+// noAnswer records that a request got no answer.
+func (r *reach) noAnswer() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.silent, r.since = true, time.Now()
+}
+
+// answered records that a request got an answer.
+func (r *reach) answered() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.silent = false
+}
+
+// silentSince reports whether the node is known not to answer, and since
+// when.
+func (r *reach) silentSince() (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.since, r.silent
+}
+
+// noAnswerErr reports whether err means the node did not answer at all: a
+// dial or a response header that timed out (a refusal is an answer).
+func noAnswerErr(err error) bool {
+	var ne net.Error
+	return errors.Is(err, errSilent) || (errors.As(err, &ne) && ne.Timeout())
+}
 
 // meshClient returns an HTTP client that reaches nodes' APIs over tr: the
 // URL's host is the node's mesh address.
@@ -137,7 +194,7 @@ func meshClient(tr mesh.Transport) *http.Client {
 			if dl, ok := ctx.Deadline(); ok {
 				timeout = min(timeout, time.Until(dl))
 			}
-			return d.Dial(addr, timeout)
+			return d.DialContext(ctx, addr, timeout)
 		},
 		MaxIdleConnsPerHost:   4,
 		IdleConnTimeout:       idleTimeout,
@@ -147,6 +204,13 @@ func meshClient(tr mesh.Transport) *http.Client {
 
 // Chat forwards req to the hosting node and streams its answer back.
 func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
+	if p.reach != nil {
+		if since, silent := p.reach.silentSince(); silent {
+			return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable,
+				Message: fmt.Sprintf("node %s at %s did not answer %v ago; waiting for its next heartbeat",
+					p.node, p.addr, time.Since(since).Round(time.Millisecond))}
+		}
+	}
 	body, err := json.Marshal(chatRequest{Provider: p.provider, Model: req.Model, Messages: req.Messages, Tools: req.Tools,
 		Temperature: req.Temperature, MaxTokens: req.MaxTokens})
 	if err != nil {
@@ -170,10 +234,16 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 		if errors.Is(context.Cause(sctx), errSilent) {
 			err = errSilent
 		}
+		if p.reach != nil && noAnswerErr(err) {
+			p.reach.noAnswer()
+		}
 		return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable,
 			Message: fmt.Sprintf("cannot reach node %s at %s: %v", p.node, p.addr, err)}
 	}
 	defer resp.Body.Close()
+	if p.reach != nil {
+		p.reach.answered()
+	}
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, StatusCode: resp.StatusCode,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -176,6 +177,18 @@ func TestClusterOverTailnet(t *testing.T) {
 		t.Logf("close gpu's tailnet node: %v", err)
 	}
 	t.Logf("gpu's tsnet node stopped in %v", time.Since(killed))
+	// laptop2 writes at once too (two empty writes through the leader, as
+	// Sync does): forwarded to gpu on a pooled connection, cut when laptop2
+	// sees gpu go, and retried on the new leader.
+	wrote := make(chan error, 1)
+	var wroteAfter time.Duration
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*failoverBound)
+		defer cancel()
+		err := l2.App().Store.Sync(ctx)
+		wroteAfter = time.Since(killed)
+		wrote <- err
+	}()
 	elected := make(chan time.Duration, 1)
 	go func() {
 		for time.Since(killed) < time.Minute {
@@ -194,15 +207,29 @@ func TestClusterOverTailnet(t *testing.T) {
 	text, in, err = askCtx(ctx, l1, "tiny", "after gpu died")
 	cancel()
 	took := time.Since(killed)
+	werr := <-wrote
 	if d, ok := <-elected; ok {
-		t.Logf("gpu dropped off: a laptop led after %v; laptop1's first request ended after %v", d, took)
+		t.Logf("gpu dropped off: a laptop led after %v; laptop2's first write was accepted after %v (%v); "+
+			"laptop1's first request ended after %v", d, wroteAfter, werr, took)
 	}
-	// The store's own target for a crashed leader is a write accepted
-	// within 3 s (db/DESIGN.md); the answer also needs one failed dial.
+	if in != nil {
+		var route []string
+		for _, a := range in.Route {
+			route = append(route, fmt.Sprintf("%s %s %.0f ms", a.Provider, a.Outcome, a.Millis))
+		}
+		t.Logf("its route: %s", strings.Join(route, "; "))
+	}
+	// The store's target for a crashed leader is a write accepted within
+	// 3 s (db/DESIGN.md).
+	if werr != nil || wroteAfter > writesBackBound {
+		t.Errorf("laptop2's first write after the leader vanished: %v after %v; want it accepted within %v",
+			werr, wroteAfter.Round(time.Millisecond), writesBackBound)
+	}
+	// The answer also waits for one request to gpu to go unanswered.
 	if err != nil || took > failoverBound {
 		t.Errorf("laptop1's first request after the leader died: %v after %v; want an answer within %v. Its first write "+
-			"(the interaction's start) went to the dead leader on a pooled connection and waits for an answer as long as the "+
-			"request's whole deadline allows, though a new leader was elected meanwhile", err, took.Round(time.Millisecond), failoverBound)
+			"(the interaction's start) goes to the dead leader on a pooled connection until laptop1 sees the leader go; "+
+			"then one request to gpu goes unanswered before the cloud", err, took.Round(time.Millisecond), failoverBound)
 		// Once that call has given up, requests go to the new leader.
 		text, in, err = askModel(t, l1, "tiny", "after gpu died, again")
 		if err != nil {
@@ -251,36 +278,42 @@ func TestClusterOverTailnet(t *testing.T) {
 		}
 	}
 
-	// The survivors shut down within the bound aiex node run gives Close
-	// (15 s), though gpu vanished without a reset.
+	// The survivors shut down promptly, though gpu vanished without a
+	// reset, and laptop1 closes last, with every peer gone.
 	for i, n := range []*Node{l2, l1} {
 		name := []string{"laptop2", "laptop1"}[i]
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownBound)
+		ctx, cancel := context.WithTimeout(context.Background(), closeBound)
 		start := time.Now()
 		err := n.Close(ctx)
 		cancel()
 		took := time.Since(start)
 		t.Logf("%s closed in %v (%v)", name, took.Round(time.Millisecond), err)
-		if took > shutdownBound+time.Second {
-			t.Errorf("closing %s took %v; want ≤ %v. Raft's shutdown waits for its in-flight RPCs to the vanished peers, "+
-				"each bounded only by rqlite's 10 s connection timeout", name, took.Round(time.Millisecond), shutdownBound)
+		if took > closeBound {
+			t.Errorf("closing %s took %v; want ≤ %v. Raft's shutdown waits for its RPCs in flight to the vanished peers, "+
+				"each bounded only by rqlite's 10 s connection timeout, unless the store cuts them first",
+				name, took.Round(time.Millisecond), closeBound)
 		}
 	}
 }
 
-// shutdownBound is the time aiex node run gives a node's Close. Closing
-// a node whose peers vanished on a tailnet takes ~20 s today: Raft's
-// shutdown waits for its in-flight RPCs to them, each bounded only by
-// rqlite's 10 s connection timeout (app/node/DESIGN.md, open); the aim is
-// to cut those connections first and get under 5 s.
-const shutdownBound = 25 * time.Second
-
-// failoverBound is how long the first request through a survivor may take
-// after the leader vanished. Today ~19 s: its writes forwarded to the dead
-// leader wait out db's forward timeout (8 s) before going to the new one
-// (app/node/DESIGN.md, open); the aim is to abort them when the leader
-// changes, which would bring this under 5 s.
-const failoverBound = 25 * time.Second
+// Bounds after the leader vanished from the tailnet (app/node/DESIGN.md,
+// "A leader that vanishes"). Measured here (6 runs): a survivor's first
+// write accepted after 0.7–1.3 s, laptop1's first request answered after
+// 3.1–3.8 s, each survivor closed in 6–505 ms (a leader's handover to a
+// vanished peer gives up after 0.5 s). Before the store cut its calls in
+// flight to a vanished leader, and Raft's connections at Close: 19 s for
+// the request, 10–20 s to close.
+const (
+	// writesBackBound: a survivor's first write, forwarded to the vanished
+	// leader, accepted by the new one (db's target, as on plain TCP).
+	writesBackBound = 3 * time.Second
+	// failoverBound: laptop1's first request, whose write goes the same
+	// way, then whose request to gpu goes unanswered for remote.go's
+	// headerTimeout (2 s) before the cloud answers.
+	failoverBound = 8 * time.Second
+	// closeBound: a node's Close with its peers vanished.
+	closeBound = 3 * time.Second
+)
 
 // eventFor reports whether evs has the llm event of interaction id.
 func eventFor(evs []db.Event, id string) bool {
