@@ -179,3 +179,34 @@ func (a *App) Prune(ctx context.Context, before time.Time) (*events.PruneReport,
 	}
 	return log.Prune(ctx, before, projections()...)
 }
+
+// RetentionReport is what Retain pruned.
+type RetentionReport struct {
+	Events      *events.PruneReport     `json:"events,omitempty"`
+	Checkpoints *checkpoint.PruneReport `json:"checkpoints,omitempty"`
+}
+
+// Retain applies the configured retention: [events] retention to the
+// event log (through snapshots) and [checkpoints] keep / max_age to every
+// project's checkpoints. What is not configured is kept. A node runs it
+// hourly on the leader.
+func (a *App) Retain(ctx context.Context) (*RetentionReport, error) {
+	rep := &RetentionReport{}
+	if age := a.Retention(); age > 0 {
+		r, err := a.Prune(ctx, time.Now().Add(-age))
+		if err != nil {
+			return rep, fmt.Errorf("events retention: %w", err)
+		}
+		rep.Events = r
+	}
+	if !a.CheckpointRetention().IsZero() {
+		// Pruning every project writes no project file: the data dir
+		// stands in for a project root.
+		res, err := a.Checkpoint(ctx, CheckpointRequest{Op: CheckpointPrune, Root: a.Store.Dir(), AllProjects: true, Actor: "retention"})
+		if err != nil {
+			return rep, fmt.Errorf("checkpoint retention: %w", err)
+		}
+		rep.Checkpoints = res.Prune
+	}
+	return rep, nil
+}

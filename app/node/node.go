@@ -248,6 +248,7 @@ func (n *Node) loop(base context.Context) {
 	defer close(n.loopDone)
 	t := time.NewTicker(n.cfg.Heartbeat)
 	defer t.Stop()
+	retained := time.Now()
 	for {
 		select {
 		case <-n.stop:
@@ -256,7 +257,28 @@ func (n *Node) loop(base context.Context) {
 			ctx, cancel := context.WithTimeout(base, n.cfg.Heartbeat*2)
 			n.beat(ctx)
 			cancel()
+			if time.Since(retained) >= retainEvery && n.app.Store.Status().State == "Leader" {
+				retained = time.Now()
+				n.retain(base)
+			}
 		}
+	}
+}
+
+// retainEvery is how often the leader applies the configured retention.
+const retainEvery = time.Hour
+
+// retain applies the configured retention (app.Retain), within bounds.
+func (n *Node) retain(base context.Context) {
+	ctx, cancel := context.WithTimeout(base, 5*time.Minute)
+	defer cancel()
+	rep, err := n.app.Retain(ctx)
+	if err != nil {
+		n.logger.Warn("retention", "err", err)
+		return
+	}
+	if rep.Events != nil || rep.Checkpoints != nil {
+		n.logger.Info("retention applied", "events", rep.Events, "checkpoints", rep.Checkpoints)
 	}
 }
 

@@ -31,9 +31,10 @@ type NodeRunCmd struct {
 	Web        string   `placeholder:"ADDR" help:"Serve the web UI on ADDR (reserved: not available yet)."`
 }
 
-// shutdownTimeout bounds the ordered teardown after a signal. A node whose
-// peers vanished on a tailnet needs ~20 s (app/node/DESIGN.md).
-const shutdownTimeout = 25 * time.Second
+// shutdownTimeout bounds the ordered teardown after a signal: well under a
+// second normally, 2 s at worst when every peer is gone
+// (app/node/DESIGN.md).
+const shutdownTimeout = 10 * time.Second
 
 // Run starts the node and serves until the context ends (a signal).
 func (nc *NodeRunCmd) Run(c *Context) error {
