@@ -54,6 +54,10 @@ import (
 //	read_only = ["/opt/protos"]     # extra paths it may read
 //	max_file_size = 8388608         # bytes, per file read or written
 //
+//	[cluster]                       # aiex node run on a tailnet (flags --allow-user, --allow-tag win)
+//	allow_users = ["alice@example.com"]   # who may join and call the node (default: your own user)
+//	allow_tags = ["tag:aiex"]
+//
 //	[checkpoints]                   # what aiex checkpoint prune (and a node, hourly) deletes
 //	keep = 200                      # the newest N of each project are kept
 //	max_age = "30d"                 # only older ones go; tagged checkpoints are always kept
@@ -69,6 +73,13 @@ type File struct {
 	Events      EventsConfig              `toml:"events"`
 	Checkpoints CheckpointsConfig         `toml:"checkpoints"`
 	Sandbox     SandboxConfig             `toml:"sandbox"`
+	Cluster     ClusterFileConfig         `toml:"cluster"`
+}
+
+// ClusterFileConfig is the [cluster] table: who may join on a tailnet.
+type ClusterFileConfig struct {
+	AllowUsers []string `toml:"allow_users"` // tailnet logins
+	AllowTags  []string `toml:"allow_tags"`  // tag:NAME
 }
 
 // SandboxConfig is the [sandbox] table (see app/sandbox).
@@ -236,6 +247,11 @@ func (f *File) validate(path string) error {
 	for _, p := range append(slices.Clone(f.Sandbox.Allow), f.Sandbox.ReadOnly...) {
 		if !filepath.IsAbs(p) {
 			return usererr.Usage("config %s: [sandbox] paths must be absolute; %q is not", path, p)
+		}
+	}
+	for _, tag := range f.Cluster.AllowTags {
+		if !strings.HasPrefix(tag, "tag:") {
+			return usererr.Usage("config %s: [cluster] allow_tags: %q is not a tag; write tags as tag:NAME", path, tag)
 		}
 	}
 	if f.Checkpoints.Keep < 0 {

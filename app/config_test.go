@@ -49,6 +49,10 @@ requests_per_minute = 30
 
 [events]
 retention = "90d"
+
+[cluster]
+allow_users = ["alice@example.com"]
+allow_tags = ["tag:aiex"]
 `)
 	got, err := app.LoadFile(path, true)
 	if err != nil {
@@ -60,9 +64,10 @@ retention = "90d"
 			"gpu":    {Kind: "ollama", BaseURL: "http://gpu:11434", Model: "llama3", RequestsPerMinute: 30},
 			"ollama": {},
 		},
-		Limits: app.Limits{DailyUSD: 2.5, Deadline: app.Duration(90 * time.Second), MaxAttempts: 2},
-		Prices: map[string]pricing.Price{"gpu/llama3": {Input: 0.1, Output: 0.2}},
-		Events: app.EventsConfig{Retention: app.Duration(90 * 24 * time.Hour)},
+		Limits:  app.Limits{DailyUSD: 2.5, Deadline: app.Duration(90 * time.Second), MaxAttempts: 2},
+		Prices:  map[string]pricing.Price{"gpu/llama3": {Input: 0.1, Output: 0.2}},
+		Events:  app.EventsConfig{Retention: app.Duration(90 * 24 * time.Hour)},
+		Cluster: app.ClusterFileConfig{AllowUsers: []string{"alice@example.com"}, AllowTags: []string{"tag:aiex"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("LoadFile (-want +got):\n%s", diff)
@@ -96,6 +101,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{"bad strategy", "strategy = \"fastest\"\n", []string{`"fastest"`, "local_affinity"}},
 		{"bad deadline", "[limits]\ndaily_usd = 1\ndeadline = \"soon\"\n", []string{"line 3", "limits.deadline", "10m"}},
 		{"bad retention", "[events]\nretention = \"-3d\"\n", []string{"line 2", "events.retention", "30d"}},
+		{"bad tag", "[cluster]\nallow_tags = [\"aiex\"]\n", []string{"allow_tags", "tag:NAME"}},
 		{"negative cap", "[limits]\nmonthly_usd = -1\n", []string{"[limits]"}},
 		{"compatible without url", "[providers.vllm]\nkind = \"openai-compatible\"\n", []string{`"vllm"`, "base_url"}},
 		{"unknown price key", "[prices.\"gpt-4o\"]\ninput = 1\noutptu = 2\n", []string{"line 3", "outptu"}},

@@ -25,8 +25,8 @@ type NodeRunCmd struct {
 	ClusterKey string   `name:"cluster-key" placeholder:"FILE" help:"Plain TCP: the cluster key file (or AIEX_CLUSTER_KEY holding the key)."`
 	Join       []string `placeholder:"PEER" sep:"," help:"Peers' mesh addresses to join through, when this data dir is not yet a member."`
 	Name       string   `placeholder:"NAME" help:"This node's name (default: the host name)."`
-	AllowUser  []string `name:"allow-user" placeholder:"LOGIN" sep:"," help:"Tailnet users who may join and call this node (default: your own user)."`
-	AllowTag   []string `name:"allow-tag" placeholder:"TAG" sep:"," help:"Tags (tag:NAME) whose nodes may join and call this node."`
+	AllowUser  []string `name:"allow-user" placeholder:"LOGIN" sep:"," help:"Tailnet users who may join and call this node (default: [cluster] allow_users in the config, else your own user)."`
+	AllowTag   []string `name:"allow-tag" placeholder:"TAG" sep:"," help:"Tags (tag:NAME) whose nodes may join and call this node (default: [cluster] allow_tags in the config)."`
 	Tag        []string `placeholder:"TAG" sep:"," help:"Tags this node declares (plain TCP) or requests (tailnet)."`
 	Web        string   `placeholder:"ADDR" help:"Serve the web UI on ADDR (reserved: not available yet)."`
 }
@@ -48,8 +48,13 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
+	// Who may join: the flags, else the config's [cluster] table.
+	users, tags := nc.AllowUser, nc.AllowTag
+	if len(users) == 0 && len(tags) == 0 {
+		users, tags = cfg.File.Cluster.AllowUsers, cfg.File.Cluster.AllowTags
+	}
 	mc := node.MeshConfig{Tailnet: nc.Tsnet, ControlURL: nc.ControlURL, Listen: nc.Listen, Advertise: nc.Advertise,
-		Node: nc.Name, AllowUsers: nc.AllowUser, AllowTags: nc.AllowTag, Tags: nc.Tag, Logger: c.Logger}
+		Node: nc.Name, AllowUsers: users, AllowTags: tags, Tags: nc.Tag, Logger: c.Logger}
 	if nc.Tsnet == "" {
 		switch {
 		case nc.ClusterKey != "":
