@@ -112,9 +112,20 @@ func TestNodeRunCommand(t *testing.T) {
 	if out := s.mustRun("ask", "-m", "tiny", "--no-code", "hello").stdout; out != "through the node\n" {
 		t.Errorf("ask through the node: %q", out)
 	}
-	r = s.run("", "history")
+	// Reports go through the node too; a command that needs the store
+	// itself says why it cannot have it.
+	if rows := s.history(); len(rows) != 1 || rows[0].Response != "through the node" {
+		t.Errorf("history through the node: %+v", rows)
+	}
+	if r := s.run("", "--json", "status"); r.code != 0 || !strings.Contains(r.stdout, `"state": "leader"`) {
+		t.Errorf("status through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.run("", "--json", "usage"); r.code != 0 || !strings.Contains(r.stdout, `"model": "tiny"`) {
+		t.Errorf("usage through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = s.run("", "keys", "list")
 	if r.code != 1 {
-		t.Errorf("history while the node runs: exit %d", r.code)
+		t.Errorf("keys list while the node runs: exit %d", r.code)
 	}
 	oneLine(t, r.stderr, "held by the aiex node", "stop")
 

@@ -36,6 +36,9 @@ import (
 //	POST /v1/prune           deletes old events through snapshots (pruneRequest → reply{events.PruneReport})
 //	POST /v1/checkpoint      a checkpoint command (app.CheckpointRequest → reply{app.CheckpointResult})
 //	POST /v1/audit           aiex audit (app.AuditRequest → reply{app.AuditResult})
+//	POST /v1/history         aiex history (queryRequest → reply{[]app.Interaction})
+//	POST /v1/usage           aiex usage (queryRequest → reply{[]app.UsageRow})
+//	POST /v1/report          aiex status and providers of this node's core (queryRequest → reply{app.StatusReport})
 //	POST /v1/task            refactor or gen: the answer streamed, then the checked proposal (TaskRequest → taskFrame…)
 //	POST /v1/apply           writes a proposal's changes through a checkpoint (app.ApplyRequest → reply{checkpoint.Result})
 //
@@ -59,6 +62,9 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("POST /v1/checkpoint", n.handleCheckpoint)
 		mux.HandleFunc("POST /v1/task", n.handleTask)
 		mux.HandleFunc("POST /v1/audit", n.handleAudit)
+		mux.HandleFunc("POST /v1/history", n.handleQuery)
+		mux.HandleFunc("POST /v1/usage", n.handleQuery)
+		mux.HandleFunc("POST /v1/report", n.handleQuery)
 		mux.HandleFunc("POST /v1/apply", n.handleApply)
 	}
 	return mux
@@ -512,4 +518,29 @@ func (n *Node) handleAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := n.app.AuditLog(r.Context(), req)
 	writeReply(w, res, err)
+}
+
+// queryRequest is what the read-only reports of the core take.
+type queryRequest struct {
+	Limit int       `json:"limit,omitempty"` // history
+	Since time.Time `json:"since,omitempty"` // usage
+}
+
+func (n *Node) handleQuery(w http.ResponseWriter, r *http.Request) {
+	var req queryRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad request: %w", err))
+		return
+	}
+	switch r.URL.Path {
+	case "/v1/history":
+		rows, err := n.app.History(r.Context(), req.Limit)
+		writeReply(w, rows, err)
+	case "/v1/usage":
+		rows, err := n.app.Usage(r.Context(), req.Since)
+		writeReply(w, rows, err)
+	case "/v1/report":
+		rep, err := n.app.Status(r.Context())
+		writeReply(w, rep, err)
+	}
 }

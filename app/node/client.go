@@ -313,3 +313,27 @@ func (c *Client) Audit(ctx context.Context, req app.AuditRequest) (*app.AuditRes
 	}
 	return &res, nil
 }
+
+// History asks the node's core for the most recent interactions.
+func (c *Client) History(ctx context.Context, limit int) ([]app.Interaction, error) {
+	var rows []app.Interaction
+	err := c.call(ctx, "/v1/history", queryRequest{Limit: limit}, &rows)
+	return rows, err
+}
+
+// Usage asks the node's core for tokens and cost since a time.
+func (c *Client) Usage(ctx context.Context, since time.Time) ([]app.UsageRow, error) {
+	var rows []app.UsageRow
+	err := c.call(ctx, "/v1/usage", queryRequest{Since: since}, &rows)
+	return rows, err
+}
+
+// Report asks the node's core for its status: data dir, store and
+// providers (aiex status).
+func (c *Client) Report(ctx context.Context) (*app.StatusReport, error) {
+	var rep app.StatusReport
+	if err := c.call(ctx, "/v1/report", queryRequest{}, &rep); err != nil {
+		return nil, err
+	}
+	return &rep, nil
+}

@@ -56,6 +56,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Auditor, if set, receives the transport's refusals (see Auditor).
 	Auditor *Auditor
+	// RetainEvery is how often the leader applies the configured retention
+	// (app.Retain); 0 means hourly.
+	RetainEvery time.Duration
 }
 
 // Node is a running node.
@@ -95,6 +98,9 @@ type Node struct {
 func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	if cfg.Transport == nil {
 		return nil, errors.New("node: no transport")
+	}
+	if cfg.RetainEvery == 0 {
+		cfg.RetainEvery = time.Hour
 	}
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = 2 * time.Second
@@ -257,16 +263,13 @@ func (n *Node) loop(base context.Context) {
 			ctx, cancel := context.WithTimeout(base, n.cfg.Heartbeat*2)
 			n.beat(ctx)
 			cancel()
-			if time.Since(retained) >= retainEvery && n.app.Store.Status().State == "Leader" {
+			if time.Since(retained) >= n.cfg.RetainEvery && n.app.Store.Status().State == "leader" {
 				retained = time.Now()
 				n.retain(base)
 			}
 		}
 	}
 }
-
-// retainEvery is how often the leader applies the configured retention.
-const retainEvery = time.Hour
 
 // retain applies the configured retention (app.Retain), within bounds.
 func (n *Node) retain(base context.Context) {

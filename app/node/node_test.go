@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/mesh"
 	"github.com/aiex-dev/aiex/mesh/meshtest"
@@ -242,5 +244,48 @@ func TestCloseUnblocksAndRemovesSocket(t *testing.T) {
 	}
 	if _, err := Connect(context.Background(), n.App().Store.Dir()); !errors.Is(err, ErrNoNode) {
 		t.Errorf("connect after close: %v", err)
+	}
+}
+
+// TestNodeAppliesRetention: the leader node prunes what the config's
+// retention says, on its own.
+func TestNodeAppliesRetention(t *testing.T) {
+	tcp := meshtest.TCP(t, 1, nil)
+	dir := filepath.Join(short(t), "solo")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n, err := Start(ctx, Config{
+		App: app.Config{DataDir: dir, Version: "test", File: app.File{Events: app.EventsConfig{Retention: app.Duration(time.Millisecond)}}},
+		Transport: tcp[0], Name: "solo", Heartbeat: 50 * time.Millisecond, RetainEvery: 100 * time.Millisecond,
+		Logger: meshtest.Logger(t, slog.LevelWarn),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close(context.Background())
+	svc, err := n.App().Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := svc.Begin(ctx, session.RefNew, "/p", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		k, err := s.RecordTurnStarted(ctx, session.TurnStart{Prompt: fmt.Sprint("q", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordTurnCompleted(ctx, k, session.TurnResult{Answer: "a"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the session's old events pruned", func() bool {
+		evs, err := n.App().Store.Events(ctx, session.Stream(s.ID()), 0, 0)
+		return err == nil && len(evs) == 1 // the last one is kept
+	})
+	got, err := svc.Open(ctx, session.Ref(s.ID()), "/p")
+	if err != nil || len(got.Turns(ctx, 1, 0)) != 3 {
+		t.Fatalf("after retention: %v", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -19,16 +21,13 @@ func (h *HistoryCmd) Run(c *Context) error {
 	if h.Limit < 0 {
 		return usererr.Usage("--limit must be 0 (all) or more, not %d", h.Limit)
 	}
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	rows, err := core.History(c, h.Limit)
+	rows, err := viaNode(c, func(cl *node.Client) ([]app.Interaction, error) { return cl.History(c, h.Limit) },
+		func(core *app.App) ([]app.Interaction, error) { return core.History(c, h.Limit) })
 	if err != nil {
 		return err
 	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(rows)
+		return c.Out.PrintJSON(nonNil(rows))
 	}
 	if len(rows) == 0 {
 		_, err := fmt.Fprintln(c.Out.Out, "No interactions recorded yet; try: aiex ask \"hello\"")

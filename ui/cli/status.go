@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/node"
 )
 
 // StatusCmd shows the data dir, the store and the providers.
@@ -11,11 +14,11 @@ type StatusCmd struct{}
 
 // Run prints the report.
 func (s *StatusCmd) Run(c *Context) error {
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	r, err := core.Status(c)
+	r, err := viaNode(c, func(cl *node.Client) (*app.StatusReport, error) { return cl.Report(c) },
+		func(core *app.App) (*app.StatusReport, error) {
+			r, err := core.Status(c)
+			return &r, err
+		})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -19,13 +20,10 @@ func (u *UsageCmd) Run(c *Context) error {
 	if u.Days <= 0 {
 		return usererr.Usage("--days must be 1 or more, not %d", u.Days)
 	}
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
 	now := time.Now().UTC()
 	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(u.Days - 1))
-	rows, err := core.Usage(c, since)
+	rows, err := viaNode(c, func(cl *node.Client) ([]app.UsageRow, error) { return cl.Usage(c, since) },
+		func(core *app.App) ([]app.UsageRow, error) { return core.Usage(c, since) })
 	if err != nil {
 		return err
 	}
