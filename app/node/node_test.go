@@ -255,7 +255,7 @@ func TestNodeAppliesRetention(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	n, err := Start(ctx, Config{
-		App: app.Config{DataDir: dir, Version: "test", File: app.File{Events: app.EventsConfig{Retention: app.Duration(time.Millisecond)}}},
+		App:       app.Config{DataDir: dir, Version: "test", File: app.File{Events: app.EventsConfig{Retention: app.Duration(time.Millisecond)}}},
 		Transport: tcp[0], Name: "solo", Heartbeat: 50 * time.Millisecond, RetainEvery: 100 * time.Millisecond,
 		Logger: meshtest.Logger(t, slog.LevelWarn),
 	})
