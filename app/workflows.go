@@ -20,6 +20,7 @@ import (
 	"github.com/aiex-dev/aiex/app/testgen"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/app/workflow"
+	"github.com/aiex-dev/aiex/db"
 )
 
 // TaskRequest is a refactoring or generation task on a project.
@@ -65,7 +66,7 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 		return nil, err
 	}
 	defer done()
-	if err := a.resolveTarget(ctx, req.Root, req.Target); err != nil {
+	if _, err := a.resolveTarget(ctx, req.Root, req.Target); err != nil {
 		return nil, err
 	}
 	ans, err := a.AskCode(ctx, a.taskAsk(req, "refactor", "refactor "+req.Target+": "+req.Goal, prompt.Data{Goal: req.Goal}), fn)
@@ -121,11 +122,7 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 		return nil, err
 	}
 	defer done()
-	s, err := a.Searcher(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c, err := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, req.Root, req.Target)
+	c, err := a.resolveTarget(ctx, req.Root, req.Target)
 	if err != nil {
 		return nil, err
 	}
@@ -244,15 +241,15 @@ func (a *App) projectSandbox(root, actor, mode string) (*sandbox.Sandbox, error)
 	return a.Sandbox(root, sandbox.Options{Allow: c.Allow, ReadOnly: c.ReadOnly, MaxFileSize: c.MaxFileSize, Actor: actor, Mode: m})
 }
 
-// resolveTarget fails, saying what the index has that looks like it, if
-// target names no code of the project — before any model is asked.
-func (a *App) resolveTarget(ctx context.Context, root, target string) error {
+// resolveTarget finds the code target names in the project's index, or
+// fails saying what the index has that looks like it — before any model
+// is asked.
+func (a *App) resolveTarget(ctx context.Context, root, target string) (db.CodeChunk, error) {
 	s, err := a.Searcher(ctx)
 	if err != nil {
-		return err
+		return db.CodeChunk{}, err
 	}
-	_, err = ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
-	return err
+	return ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
 }
 
 // sandboxReader reads the project's files through the sandbox.
