@@ -289,3 +289,48 @@ func TestNodeAppliesRetention(t *testing.T) {
 		t.Fatalf("after retention: %v", err)
 	}
 }
+
+// TestSessionContinuesOnAnotherNode: a session started on one node is
+// continued on another — its history goes with the question there — and
+// both see the same turns.
+func TestSessionContinuesOnAnotherNode(t *testing.T) {
+	tcp := meshtest.TCP(t, 2, nil)
+	fakeA := providertest.NewOllama(t, providertest.WithReply("from a"))
+	fakeB := providertest.NewOllama(t, providertest.WithReply("from b"))
+	a := startNode(t, "alpha", tcp[0], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fakeA.URL()}}, nil)
+	b := startNode(t, "beta", tcp[1], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fakeB.URL()}}, nil, tcp[0].Addr())
+	ctx := context.Background()
+	first, err := a.App().AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "first question", Model: "tiny", Actor: "cli"},
+		Session: session.RefNew, Project: "/p"}, func(string) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "beta to have the session", func() bool {
+		rows, err := b.App().Store.Sessions(ctx, db.SessionFilter{Project: "/p"})
+		return err == nil && len(rows) == 1 && rows[0].Version == 3 // started, turn started, turn completed
+	})
+	second, err := b.App().AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "second question", Model: "tiny", Actor: "tui"},
+		Session: session.Ref(first.Session), Project: "/p"}, func(string) error { return nil })
+	if err != nil || second.Session != first.Session || second.Turn != 2 {
+		t.Fatalf("continue on beta: %+v, %v", second, err)
+	}
+	var sent []string
+	for _, m := range fakeB.Requests()[len(fakeB.Requests())-1].Messages {
+		sent = append(sent, m.Role+": "+m.Content)
+	}
+	if got := strings.Join(sent, "\n"); !strings.Contains(got, "user: first question\nassistant: from a\n") {
+		t.Fatalf("beta's request lacks alpha's turn:\n%s", got)
+	}
+	svc, err := a.App().Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "alpha to see beta's turn", func() bool {
+		s, err := svc.Open(ctx, session.Ref(first.Session), "/p")
+		if err != nil {
+			return false
+		}
+		turns := s.Turns(ctx, 1, 0)
+		return len(turns) == 2 && turns[1].Answer == "from b" && turns[1].Node == b.App().Store.NodeID()
+	})
+}
