@@ -3,8 +3,6 @@ package mesh_test
 import (
 	"context"
 	"log/slog"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -107,37 +105,13 @@ func testMux(t *testing.T, server, client mesh.Transport, whoPrefix string) {
 // hangs, as a vanished tailnet peer's SYN does) ends when its ctx does, not
 // at its timeout, so that a store shutting down need not wait for it.
 func TestDialerContext(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var held []net.Conn
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c) // accepted, never answered
-			mu.Unlock()
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-		for _, c := range held {
-			c.Close()
-		}
-	})
+	silent := meshtest.SilentHost(t)
 	d := mesh.NewDialer(meshtest.TCP(t, 1, nil)[0], cluster.MuxRaftHeader)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	if c, err := d.DialContext(ctx, ln.Addr().String(), 10*time.Second); err == nil {
+	if c, err := d.DialContext(ctx, silent, 10*time.Second); err == nil {
 		c.Close()
 		t.Fatal("dial to a silent peer succeeded")
 	}
@@ -145,7 +119,7 @@ func TestDialerContext(t *testing.T) {
 		t.Errorf("cancelled dial returned after %v; want soon after its ctx ended (100 ms)", took)
 	}
 	start = time.Now()
-	if c, err := d.Dial(ln.Addr().String(), 300*time.Millisecond); err == nil {
+	if c, err := d.Dial(silent, 300*time.Millisecond); err == nil {
 		c.Close()
 		t.Fatal("dial to a silent peer succeeded")
 	}

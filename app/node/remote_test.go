@@ -2,49 +2,14 @@ package node
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/aiex-dev/aiex/mesh/meshtest"
 	"github.com/aiex-dev/aiex/providers"
 )
-
-// silentHost accepts connections and never answers, as a node that
-// vanished from a tailnet looks to a request on a pooled connection.
-func silentHost(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
 
 // TestRemoteSilentNode: a node that did not answer a request is not asked
 // again (its targets fail at once) until a newer heartbeat of it arrives;
@@ -54,7 +19,7 @@ func TestRemoteSilentNode(t *testing.T) {
 	t.Cleanup(hc.CloseIdleConnections)
 	r := &reach{}
 	r.heartbeat(time.Unix(100, 0))
-	p := &remoteProvider{name: "gone/ollama", node: "gone", addr: silentHost(t), provider: "ollama", kind: "ollama", hc: hc, reach: r}
+	p := &remoteProvider{name: "gone/ollama", node: "gone", addr: meshtest.SilentHost(t), provider: "ollama", kind: "ollama", hc: hc, reach: r}
 	chat := func() (time.Duration, error) {
 		start := time.Now()
 		_, err := p.Chat(context.Background(), providers.Request{Model: "tiny"}, func(providers.Chunk) error { return nil })
