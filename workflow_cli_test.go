@@ -37,12 +37,25 @@ const maxDiff = "Use >= so that equal values return a.\n\n```diff\n--- a/calc.go
 func goProject(t *testing.T) string {
 	t.Helper()
 	dir := project(t)
-	for name, body := range map[string]string{"go.mod": calcGoMod, "calc.go": calcGo} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+	writeFiles(t, dir, map[string]string{"go.mod": calcGoMod, "calc.go": calcGo})
+	return dir
+}
+
+// shopMixExs is a Mix project without dependencies.
+const shopMixExs = "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\", elixir: \"~> 1.14\"]\nend\n"
+
+// writeFiles writes files (path relative to dir → content).
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return dir
 }
 
 func readFile(t *testing.T, path string) string {
@@ -178,15 +191,10 @@ func TestGenModule(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithReply(cart))
 	s := newSandbox(t, fake.URL())
 	proj := project(t)
-	for name, body := range map[string]string{
-		"mix.exs":     "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\", elixir: \"~> 1.14\"]\nend\n",
+	writeFiles(t, proj, map[string]string{
+		"mix.exs":     shopMixExs,
 		"lib/shop.ex": "defmodule Shop do\n  @moduledoc \"The shop.\"\n  def hello, do: :world\nend\n",
-	} {
-		os.MkdirAll(filepath.Dir(filepath.Join(proj, name)), 0o755)
-		if err := os.WriteFile(filepath.Join(proj, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	r := s.in(proj, "", "gen", "module", "Shop.Cart", "--desc", "a shopping cart's total", "-m", "tiny", "--apply", "--yes")
 	if r.code != 0 {
 		t.Fatalf("gen module: exit %d: %s", r.code, r.stderr)
@@ -297,16 +305,11 @@ func TestGenTestsElixir(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithReply(reply))
 	s := newSandbox(t, fake.URL())
 	proj := project(t)
-	for name, body := range map[string]string{
-		"mix.exs":              "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\", elixir: \"~> 1.14\"]\nend\n",
+	writeFiles(t, proj, map[string]string{
+		"mix.exs":              shopMixExs,
 		"lib/shop.ex":          "defmodule Shop do\n  @doc \"The total of the prices.\"\n  def total(prices), do: Enum.reduce(prices, 0, fn p, acc -> acc + p end)\nend\n",
 		"test/test_helper.exs": "ExUnit.start()\n",
-	} {
-		os.MkdirAll(filepath.Dir(filepath.Join(proj, name)), 0o755)
-		if err := os.WriteFile(filepath.Join(proj, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	r := s.in(proj, "", "gen", "tests", "Shop.total/1", "-m", "tiny")
 	if r.code != 0 {
 		t.Fatalf("gen tests: exit %d: %s", r.code, r.stderr)
