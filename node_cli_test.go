@@ -172,6 +172,22 @@ func TestNodeRunCommand(t *testing.T) {
 		t.Fatalf("checkpoint list through the node: exit %d: %q %s", r.code, r.stdout, r.stderr)
 	}
 
+	// And the code commands, on a project of their own.
+	proj := project(t)
+	writeFiles(t, proj, map[string]string{"go.mod": calcGoMod, "calc.go": calcGo})
+	if r := s.in(proj, "", "--json", "index"); r.code != 0 || !strings.Contains(r.stdout, `"chunks": 3`) {
+		t.Fatalf("index through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.in(proj, "", "search", "Max"); r.code != 0 || !strings.Contains(r.stdout, "calc.Max") {
+		t.Fatalf("search through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.in(proj, "", "context", "calc.Max", "-m", "tiny", "--prompt"); r.code != 0 || !strings.Contains(r.stdout, "func Max(a, b int) int") {
+		t.Fatalf("context --prompt through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.run("", "providers"); r.code != 0 || !strings.Contains(r.stdout, "reachable") {
+		t.Fatalf("providers through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+
 	// SIGTERM: an ordered shutdown, exit 0, the socket gone.
 	cmd.Process.Signal(syscall.SIGTERM)
 	select {

@@ -461,3 +461,37 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 	}
 	return ans, recErr
 }
+
+// IndexRequest is aiex index: the project at Root, or the part Under it.
+type IndexRequest struct {
+	Root  string `json:"root"`
+	Under string `json:"under,omitempty"`
+	Force bool   `json:"force,omitempty"`
+}
+
+// IndexResult is what IndexProject did: the index, and the embeddings
+// when they are configured.
+type IndexResult struct {
+	*index.Summary
+	Embeddings *search.EmbedStats `json:"embeddings,omitempty"`
+}
+
+// IndexProject brings the project's index up to date (changed files
+// only, unless Force) and embeds new chunks when [index] embed is set.
+// progress, if set, is called as files are analysed.
+func (a *App) IndexProject(ctx context.Context, req IndexRequest, progress func(index.Progress)) (*IndexResult, error) {
+	sum, err := a.Indexer().Index(ctx, req.Root, index.Options{Under: req.Under, Force: req.Force, Progress: progress})
+	if err != nil {
+		return nil, err
+	}
+	res := &IndexResult{Summary: sum}
+	// Embeddings, when configured: new chunks only (by content, cluster-wide).
+	emb, embedded, err := a.EmbedIndex(ctx, req.Root, nil)
+	if err != nil {
+		return nil, err
+	}
+	if embedded {
+		res.Embeddings = &emb
+	}
+	return res, nil
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
@@ -39,6 +40,7 @@ import (
 //	POST /v1/history         aiex history (queryRequest → reply{[]app.Interaction})
 //	POST /v1/usage           aiex usage (queryRequest → reply{[]app.UsageRow})
 //	POST /v1/report          aiex status and providers of this node's core (queryRequest → reply{app.StatusReport})
+//	POST /v1/code            aiex index, search, context, providers (CodeRequest → reply{CodeResult})
 //	POST /v1/task            refactor or gen: the answer streamed, then the checked proposal (TaskRequest → taskFrame…)
 //	POST /v1/apply           writes a proposal's changes through a checkpoint (app.ApplyRequest → reply{checkpoint.Result})
 //
@@ -65,6 +67,7 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("POST /v1/history", n.handleQuery)
 		mux.HandleFunc("POST /v1/usage", n.handleQuery)
 		mux.HandleFunc("POST /v1/report", n.handleQuery)
+		mux.HandleFunc("POST /v1/code", n.handleCode)
 		mux.HandleFunc("POST /v1/apply", n.handleApply)
 	}
 	return mux
@@ -543,4 +546,53 @@ func (n *Node) handleQuery(w http.ResponseWriter, r *http.Request) {
 		rep, err := n.app.Status(r.Context())
 		writeReply(w, rep, err)
 	}
+}
+
+// CodeRequest is a command about a project's code for the node's core.
+type CodeRequest struct {
+	Op      string             `json:"op"` // index, search, context, providers
+	Index   app.IndexRequest   `json:"index,omitempty"`
+	Root    string             `json:"root,omitempty"` // search
+	Query   string             `json:"query,omitempty"`
+	Limit   int                `json:"limit,omitempty"`
+	Context app.ContextRequest `json:"context,omitempty"`
+}
+
+// CodeResult is what a CodeRequest returns: the field of its op.
+type CodeResult struct {
+	Index     *app.IndexResult     `json:"index,omitempty"`
+	Search    *search.Result       `json:"search,omitempty"`
+	Context   *app.BuiltContext    `json:"context,omitempty"`
+	Prompt    []providers.Message  `json:"prompt,omitempty"` // the context's rendered prompt
+	Providers []app.ProviderStatus `json:"providers,omitempty"`
+}
+
+func (n *Node) handleCode(w http.ResponseWriter, r *http.Request) {
+	var req CodeRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Errorf("bad code request: %w", err))
+		return
+	}
+	res, err := n.code(r.Context(), req)
+	writeReply(w, res, err)
+}
+
+func (n *Node) code(ctx context.Context, req CodeRequest) (*CodeResult, error) {
+	res := &CodeResult{}
+	var err error
+	switch req.Op {
+	case "index":
+		res.Index, err = n.app.IndexProject(ctx, req.Index, nil)
+	case "search":
+		res.Search, err = n.app.Search(ctx, req.Root, req.Query, req.Limit)
+	case "context":
+		if res.Context, err = n.app.BuildContext(ctx, req.Context); err == nil {
+			res.Prompt = res.Context.Prompt
+		}
+	case "providers":
+		res.Providers, err = n.app.ProviderReport(ctx)
+	default:
+		err = fmt.Errorf("unknown code op %q", req.Op)
+	}
+	return res, err
 }

@@ -337,3 +337,15 @@ func (c *Client) Report(ctx context.Context) (*app.StatusReport, error) {
 	}
 	return &rep, nil
 }
+
+// Code runs a command about a project's code on the node.
+func (c *Client) Code(ctx context.Context, req CodeRequest) (*CodeResult, error) {
+	var res CodeResult
+	if err := c.call(ctx, "/v1/code", req, &res); err != nil {
+		return nil, err
+	}
+	if res.Context != nil {
+		res.Context.Prompt = res.Prompt
+	}
+	return &res, nil
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -35,13 +36,16 @@ func (cc *ContextCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	b, err := core.BuildContext(c, app.ContextRequest{Task: cc.Task, Root: root, Target: cc.Target,
+	req := app.ContextRequest{Task: cc.Task, Root: root, Target: cc.Target,
 		Question: strings.Join(cc.Question, " "), Provider: cc.Provider, Model: cc.Model,
-		Strategy: coord.Strategy(""), Window: cc.Window, Reserve: cc.Reserve})
+		Strategy: coord.Strategy(""), Window: cc.Window, Reserve: cc.Reserve}
+	b, err := viaNode(c, func(cl *node.Client) (*app.BuiltContext, error) {
+		r, err := cl.Code(c, node.CodeRequest{Op: "context", Context: req})
+		if err != nil {
+			return nil, err
+		}
+		return r.Context, nil
+	}, func(core *app.App) (*app.BuiltContext, error) { return core.BuildContext(c, req) })
 	if err != nil {
 		return err
 	}

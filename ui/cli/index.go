@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/index"
-	"github.com/aiex-dev/aiex/app/search"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -28,42 +29,37 @@ func (ic *IndexCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	var bar *progressBar
-	opt := index.Options{Under: under, Force: ic.Force}
-	if c.Out.ErrTTY {
-		bar = &progressBar{out: c.Out}
-		opt.Progress = bar.draw
-	}
-	sum, err := core.Indexer().Index(c, root, opt)
-	if bar != nil {
-		bar.clear()
-	}
-	if err != nil {
-		return err
-	}
-	// Embeddings, when configured: new chunks only (by content, cluster-wide).
-	emb, embedded, err := core.EmbedIndex(c, root, nil)
+	req := app.IndexRequest{Root: root, Under: under, Force: ic.Force}
+	res, err := viaNode(c, func(cl *node.Client) (*app.IndexResult, error) {
+		r, err := cl.Code(c, node.CodeRequest{Op: "index", Index: req})
+		if err != nil {
+			return nil, err
+		}
+		return r.Index, nil
+	}, func(core *app.App) (*app.IndexResult, error) {
+		var bar *progressBar
+		var progress func(index.Progress)
+		if c.Out.ErrTTY {
+			bar = &progressBar{out: c.Out}
+			progress = bar.draw
+		}
+		res, err := core.IndexProject(c, req, progress)
+		if bar != nil {
+			bar.clear()
+		}
+		return res, err
+	})
 	if err != nil {
 		return err
 	}
 	if c.Out.JSON {
-		out := struct {
-			*index.Summary
-			Embeddings *search.EmbedStats `json:"embeddings,omitempty"`
-		}{Summary: sum}
-		if embedded {
-			out.Embeddings = &emb
-		}
-		return c.Out.PrintJSON(out)
+		return c.Out.PrintJSON(res)
 	}
+	sum := res.Summary
 	if err := printIndexSummary(c.Out, sum); err != nil {
 		return err
 	}
-	if embedded {
+	if emb := res.Embeddings; emb != nil {
 		fmt.Fprintf(c.Out.Out, "embedded %d chunks", emb.Embedded)
 		if emb.Stale > 0 {
 			fmt.Fprintf(c.Out.Out, " (%d skipped: their files changed during the run)", emb.Stale)

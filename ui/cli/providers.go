@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/node"
 )
 
 // ProvidersCmd shows each provider's health, breakers, limits and recent
@@ -12,11 +15,13 @@ type ProvidersCmd struct{}
 
 // Run prints the report.
 func (p *ProvidersCmd) Run(c *Context) error {
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	rep, err := core.ProviderReport(c)
+	rep, err := viaNode(c, func(cl *node.Client) ([]app.ProviderStatus, error) {
+		r, err := cl.Code(c, node.CodeRequest{Op: "providers"})
+		if err != nil {
+			return nil, err
+		}
+		return r.Providers, nil
+	}, func(core *app.App) ([]app.ProviderStatus, error) { return core.ProviderReport(c) })
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -30,11 +33,13 @@ func (sc *SearchCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	res, err := core.Search(c, root, query, sc.Limit)
+	res, err := viaNode(c, func(cl *node.Client) (*search.Result, error) {
+		r, err := cl.Code(c, node.CodeRequest{Op: "search", Root: root, Query: query, Limit: sc.Limit})
+		if err != nil {
+			return nil, err
+		}
+		return r.Search, nil
+	}, func(core *app.App) (*search.Result, error) { return core.Search(c, root, query, sc.Limit) })
 	if err != nil {
 		return err
 	}
