@@ -123,11 +123,16 @@ func TestNodeRunCommand(t *testing.T) {
 	if r := s.run("", "--json", "usage"); r.code != 0 || !strings.Contains(r.stdout, `"model": "tiny"`) {
 		t.Errorf("usage through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
-	r = s.run("", "keys", "list")
-	if r.code != 1 {
-		t.Errorf("keys list while the node runs: exit %d", r.code)
+	// Keys too: stored by the node, the secret never printed.
+	if r := s.run("sk-node-secret-123\n", "keys", "set", "openai"); r.code != 0 || strings.Contains(r.stdout+r.stderr, "sk-node-secret-123") {
+		t.Fatalf("keys set through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
-	oneLine(t, r.stderr, "held by the aiex node", "stop")
+	if r := s.run("", "--json", "keys", "list"); r.code != 0 || !strings.Contains(r.stdout, `"provider": "openai"`) || strings.Contains(r.stdout, "sk-node") {
+		t.Fatalf("keys list through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.run("", "keys", "rm", "openai"); r.code != 0 {
+		t.Fatalf("keys rm through the node: exit %d: %s", r.code, r.stderr)
+	}
 
 	// events tail through the node shows the request's event.
 	tctx, tcancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -13,6 +13,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -41,6 +42,7 @@ import (
 //	POST /v1/usage           aiex usage (queryRequest → reply{[]app.UsageRow})
 //	POST /v1/report          aiex status and providers of this node's core (queryRequest → reply{app.StatusReport})
 //	POST /v1/code            aiex index, search, context, providers (CodeRequest → reply{CodeResult})
+//	POST /v1/keys            aiex keys set|list|rm (KeysRequest → reply{[]keys.Entry}); the socket is 0600
 //	POST /v1/task            refactor or gen: the answer streamed, then the checked proposal (TaskRequest → taskFrame…)
 //	POST /v1/apply           writes a proposal's changes through a checkpoint (app.ApplyRequest → reply{checkpoint.Result})
 //
@@ -68,6 +70,7 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("POST /v1/usage", n.handleQuery)
 		mux.HandleFunc("POST /v1/report", n.handleQuery)
 		mux.HandleFunc("POST /v1/code", n.handleCode)
+		mux.HandleFunc("POST /v1/keys", n.handleKeys)
 		mux.HandleFunc("POST /v1/apply", n.handleApply)
 	}
 	return mux
@@ -595,4 +598,33 @@ func (n *Node) code(ctx context.Context, req CodeRequest) (*CodeResult, error) {
 		err = fmt.Errorf("unknown code op %q", req.Op)
 	}
 	return res, err
+}
+
+// KeysRequest is aiex keys for the node's store. Secret travels only over
+// the unix socket (mode 0600) and is never logged.
+type KeysRequest struct {
+	Op       string `json:"op"` // set, list, rm
+	Provider string `json:"provider,omitempty"`
+	Secret   string `json:"secret,omitempty"`
+}
+
+func (n *Node) handleKeys(w http.ResponseWriter, r *http.Request) {
+	var req KeysRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, errors.New("bad keys request"))
+		return
+	}
+	ks := n.app.Keys
+	switch req.Op {
+	case "set":
+		e, err := ks.Set(r.Context(), req.Provider, req.Secret)
+		writeReply(w, []keys.Entry{e}, err)
+	case "list":
+		list, err := ks.List(r.Context())
+		writeReply(w, list, err)
+	case "rm":
+		writeReply(w, nil, ks.Delete(r.Context(), req.Provider))
+	default:
+		httpError(w, http.StatusBadRequest, fmt.Errorf("unknown keys op %q", req.Op))
+	}
 }

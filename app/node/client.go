@@ -19,6 +19,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -348,4 +349,11 @@ func (c *Client) Code(ctx context.Context, req CodeRequest) (*CodeResult, error)
 		res.Context.Prompt = res.Prompt
 	}
 	return &res, nil
+}
+
+// Keys runs aiex keys on the node's store.
+func (c *Client) Keys(ctx context.Context, req KeysRequest) ([]keys.Entry, error) {
+	var list []keys.Entry
+	err := c.call(ctx, "/v1/keys", req, &list)
+	return list, err
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,9 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/keys"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -51,11 +54,13 @@ func (k *KeysSetCmd) Run(c *Context) error {
 		return usererr.Usage("no API key given for %s; type it at the prompt (run aiex keys set %s in a terminal) or pipe it on stdin (aiex keys set %s < key.txt)",
 			k.Provider, k.Provider, k.Provider)
 	}
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	e, err := core.Keys.Set(c, k.Provider, secret)
+	e, err := viaNode(c, func(cl *node.Client) (keys.Entry, error) {
+		list, err := cl.Keys(c, node.KeysRequest{Op: "set", Provider: k.Provider, Secret: secret})
+		if err != nil || len(list) != 1 {
+			return keys.Entry{}, cmp.Or(err, errors.New("keys set: the node returned no entry"))
+		}
+		return list[0], nil
+	}, func(core *app.App) (keys.Entry, error) { return core.Keys.Set(c, k.Provider, secret) })
 	if err != nil {
 		return err
 	}
@@ -128,16 +133,13 @@ type KeysListCmd struct{}
 
 // Run prints the table or, with --json, an array.
 func (*KeysListCmd) Run(c *Context) error {
-	core, err := c.App()
-	if err != nil {
-		return err
-	}
-	list, err := core.Keys.List(c)
+	list, err := viaNode(c, func(cl *node.Client) ([]keys.Entry, error) { return cl.Keys(c, node.KeysRequest{Op: "list"}) },
+		func(core *app.App) ([]keys.Entry, error) { return core.Keys.List(c) })
 	if err != nil {
 		return err
 	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(list)
+		return c.Out.PrintJSON(nonNil(list))
 	}
 	if len(list) == 0 {
 		_, err := fmt.Fprintln(c.Out.Out, "No keys stored; add one with: aiex keys set PROVIDER")
@@ -162,11 +164,11 @@ func (k *KeysRmCmd) Run(c *Context) error {
 	if err := keys.ValidateProvider(k.Provider); err != nil {
 		return err
 	}
-	core, err := c.App()
+	_, err := viaNode(c, func(cl *node.Client) ([]keys.Entry, error) {
+		return cl.Keys(c, node.KeysRequest{Op: "rm", Provider: k.Provider})
+	},
+		func(core *app.App) ([]keys.Entry, error) { return nil, core.Keys.Delete(c, k.Provider) })
 	if err != nil {
-		return err
-	}
-	if err := core.Keys.Delete(c, k.Provider); err != nil {
 		return err
 	}
 	if c.Out.JSON {
