@@ -54,7 +54,7 @@ type App struct {
 	prices    pricing.Table
 	logger    *slog.Logger
 	cleanup   []func(context.Context) error
-	coordOnce sync.Once
+	coordMu   sync.Mutex
 	coord     *coord.Coordinator
 	coordErr  error
 
@@ -116,10 +116,22 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 // the providers on first use: commands that send no request (history,
 // keys, usage) never pay for them, nor fail on a provider's setup.
 func (a *App) Coord(ctx context.Context) (*coord.Coordinator, error) {
-	a.coordOnce.Do(func() {
+	a.coordMu.Lock()
+	defer a.coordMu.Unlock()
+	if a.coord == nil && a.coordErr == nil {
 		a.coord, a.coordErr = a.newCoord(ctx)
-	})
+	}
 	return a.coord, a.coordErr
+}
+
+// ReloadProviders makes the next request build the providers anew (a
+// long-running node after an API key was stored or removed). Requests in
+// flight finish on the coordinator they started with; breakers and rate
+// limits start afresh.
+func (a *App) ReloadProviders() {
+	a.coordMu.Lock()
+	defer a.coordMu.Unlock()
+	a.coord, a.coordErr = nil, nil
 }
 
 func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {

@@ -618,12 +618,15 @@ func (n *Node) handleKeys(w http.ResponseWriter, r *http.Request) {
 	switch req.Op {
 	case "set":
 		e, err := ks.Set(r.Context(), req.Provider, req.Secret)
+		n.app.ReloadProviders() // the next request uses the key
 		writeReply(w, []keys.Entry{e}, err)
 	case "list":
 		list, err := ks.List(r.Context())
 		writeReply(w, list, err)
 	case "rm":
-		writeReply(w, nil, ks.Delete(r.Context(), req.Provider))
+		err := ks.Delete(r.Context(), req.Provider)
+		n.app.ReloadProviders()
+		writeReply(w, nil, err)
 	default:
 		httpError(w, http.StatusBadRequest, fmt.Errorf("unknown keys op %q", req.Op))
 	}
