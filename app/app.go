@@ -49,14 +49,14 @@ type App struct {
 	Store *db.Store
 	Keys  *keys.Store
 
-	cfg       Config
-	getenv    func(string) string
-	prices    pricing.Table
-	logger    *slog.Logger
-	cleanup   []func(context.Context) error
-	coordMu   sync.Mutex
-	coord     *coord.Coordinator
-	coordErr  error
+	cfg      Config
+	getenv   func(string) string
+	prices   pricing.Table
+	logger   *slog.Logger
+	cleanup  []func(context.Context) error
+	coordMu  sync.Mutex
+	coord    *coord.Coordinator
+	coordErr error
 
 	ev eventServices // the event log and what keeps its state in it
 
