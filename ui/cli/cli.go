@@ -35,6 +35,7 @@ type Root struct {
 	Globals
 
 	Ask        AskCmd        `cmd:"" help:"Ask a question; the answer streams to stdout."`
+	Tui        TuiCmd        `cmd:"" help:"Open the terminal UI (also aiex alone, on a terminal): conversation, sessions, context, models."`
 	History    HistoryCmd    `cmd:"" help:"List recorded LLM interactions."`
 	Status     StatusCmd     `cmd:"" help:"Show the data dir, the store and the providers."`
 	Providers  ProvidersCmd  `cmd:"" help:"Show each provider: reachable, circuit breakers, limits, recent latency and errors."`
@@ -175,7 +176,11 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		kongplete.Complete(parser)
 	}
 	if len(args) == 0 {
+		// On a terminal, aiex alone opens the TUI; elsewhere it shows help.
 		args = []string{"--help"}
+		if env.StdinTTY && env.StdoutTTY {
+			args = []string{"tui"}
+		}
 	}
 
 	kctx, err := parser.Parse(args)

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTermprobeInitsBeforeBubbleTea: Bubble Tea v1's package init asks the
+// terminal for its background colour (a round trip, or a 5 s wait where
+// the terminal does not answer) unless ui/tui/termprobe answered first;
+// Go runs the two inits in the order of their import paths, which this
+// checks on the real binary.
+func TestTermprobeInitsBeforeBubbleTea(t *testing.T) {
+	s := newSandbox(t, "http://127.0.0.1:1")
+	cmd := exec.Command(aiexBin, "version")
+	cmd.Env = append(s.env, "GODEBUG=inittrace=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("aiex version: %v\n%s", err, stderr.String())
+	}
+	order := map[string]int{}
+	sc := bufio.NewScanner(&stderr)
+	for i := 0; sc.Scan(); i++ {
+		if f := strings.Fields(sc.Text()); len(f) > 1 && f[0] == "init" {
+			order[f[1]] = i
+		}
+	}
+	probe, okP := order["github.com/aiex-dev/aiex/ui/tui/termprobe"]
+	tea, okT := order["github.com/charmbracelet/bubbletea"]
+	if !okP || !okT || probe > tea {
+		t.Fatalf("termprobe's init (line %d, seen %v) must run before bubbletea's (line %d, seen %v)", probe, okP, tea, okT)
+	}
+}
+
+// tmux drives terminals on a tmux server of the test's own.
+type tmux struct {
+	t    *testing.T
+	sock string
+	env  []string // the sandbox's environment, for the commands run in it
+	dir  string   // where they run
+}
+
+func newTmux(t *testing.T, s *sandbox, dir string) *tmux {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("the TUI's end-to-end test needs tmux (apt-get install tmux)")
+	}
+	tm := &tmux{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock"), env: s.env, dir: dir}
+	t.Cleanup(func() { exec.Command("tmux", "-S", tm.sock, "kill-server").Run() })
+	return tm
+}
+
+func (tm *tmux) run(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", tm.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// shell is a shell command line that runs aiex with args in the sandbox's
+// environment and directory, then says how it exited and stays (so that
+// the pane can be read after).
+func (tm *tmux) shell(args ...string) string {
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	var b strings.Builder
+	fmt.Fprintf(&b, "cd %s && env -i", q(tm.dir))
+	for _, e := range append(tm.env, "TERM=xterm-256color") {
+		b.WriteString(" " + q(e))
+	}
+	b.WriteString(" " + q(aiexBin))
+	for _, a := range args {
+		b.WriteString(" " + q(a))
+	}
+	b.WriteString("; echo EXIT=$?; sleep 600")
+	return b.String()
+}
+
+// session starts the tmux session e2e (100×30) with a first window
+// running aiex with args.
+func (tm *tmux) session(name string, args ...string) {
+	tm.t.Helper()
+	tm.run("new-session", "-d", "-s", "e2e", "-n", name, "-x", "100", "-y", "30", tm.shell(args...))
+}
+
+// window opens another window running aiex with args.
+func (tm *tmux) window(name string, args ...string) {
+	tm.t.Helper()
+	tm.run("new-window", "-d", "-t", "e2e", "-n", name, tm.shell(args...))
+}
+
+func (tm *tmux) screen(name string) string { return tm.run("capture-pane", "-p", "-t", "e2e:"+name) }
+
+// until polls a window's screen until it matches every pattern.
+func (tm *tmux) until(name string, timeout time.Duration, patterns ...string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		scr := tm.screen(name)
+		ok := true
+		for _, p := range patterns {
+			if !regexp.MustCompile(p).MatchString(scr) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("window %s never showed %q:\n%s", name, patterns, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestE2ETUIInTmux runs aiex tui in a real terminal (tmux) against the real
+// Ollama: a question typed with send-keys streams its answer; then, with
+// a node running, a second window continues the same session from the
+// CLI and the TUI shows that turn as it happens.
+func TestE2ETUIInTmux(t *testing.T) {
+	host := realOllama(t)
+	s := newSandbox(t, host)
+	project := t.TempDir()
+	tm := newTmux(t, s, project)
+
+	// Embedded: no node runs, the TUI opens the store itself.
+	tm.session("tui") // aiex alone, on a terminal: the TUI
+	tm.until("tui", 10*time.Second, `enter send`, `● \S+ embedded`)
+	tm.run("send-keys", "-t", "e2e:tui", "hello from tmux", "Enter")
+	scr := tm.until("tui", 60*time.Second, `You · turn 1`, `aiex · ollama/tiny\S* · [0-9,]+→[0-9,]+ tokens`, `session [0-9a-f]{12} · 1 turns`)
+	id := regexp.MustCompile(`session ([0-9a-f]{12})`).FindStringSubmatch(scr)[1]
+	answer := strings.TrimSpace(lineAfter(scr, "aiex · ollama/tiny"))
+	if answer == "" {
+		t.Fatalf("no answer text under its header:\n%s", scr)
+	}
+	tm.run("send-keys", "-t", "e2e:tui", "C-c")
+	tm.until("tui", 20*time.Second, `EXIT=0`)
+	tm.run("kill-server")
+	if out := s.mustRun("session", "show", id).stdout; !strings.Contains(out, "hello from tmux") {
+		t.Fatalf("the TUI's turn is not in session %s:\n%s", id, out)
+	}
+
+	// With a node: the TUI and the CLI both go through it.
+	key := filepath.Join(s.home, "cluster.key")
+	s.mustRun("cluster", "init", "--out", key)
+	tm.session("node", "node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key)
+	sock := filepath.Join(s.dataDir(), "aiex.sock")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the node did not start:\n%s", tm.screen("node"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tm.window("tui2", "tui", "--session", id)
+	tm.until("tui2", 10*time.Second, `● \S+ node`, `hello from tmux`, `session `+id+` · 1 turns`)
+	tm.window("cli", "ask", "-m", "tiny", "--session", id, "asked from the other window")
+	tm.until("cli", 60*time.Second, `EXIT=0`)
+	// The turn appears, its answer under it (the CLI has finished: both
+	// its events are in).
+	tm.until("tui2", 20*time.Second, `You \(cli\) · turn 2`, `session `+id+` · 2 turns`,
+		`(?s)asked from the other window.*aiex · ollama/tiny\S*.* tokens`)
+	// The TUI asks through the node into the same session.
+	tm.run("send-keys", "-t", "e2e:tui2", "and from the tui again", "Enter")
+	tm.until("tui2", 60*time.Second, `You · turn 3`, `session `+id+` · 3 turns`)
+	tm.run("send-keys", "-t", "e2e:tui2", "C-c")
+	tm.until("tui2", 20*time.Second, `EXIT=0`)
+}
+
+// lineAfter is the line after the first line containing s.
+func lineAfter(screen, s string) string {
+	lines := strings.Split(screen, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, s) && i+1 < len(lines) {
+			return lines[i+1]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,35 @@
+package cli_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestTuiNeedsATerminal: the TUI refuses to run without a terminal, and
+// --node says attaching is not there yet; aiex alone without a terminal
+// prints the help, which lists tui.
+func TestTuiNeedsATerminal(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		tty  bool
+		args []string
+		code int
+		want string
+	}{
+		{"no terminal", false, []string{"--data-dir", dir, "tui"}, 2, "aiex tui needs a terminal"},
+		{"--node", true, []string{"--data-dir", dir, "tui", "--node", "bravo"}, 2, "--node bravo: attaching the TUI to another node over the mesh is not there yet"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, c.tty, nil, c.args...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want %d, %q", r.code, r.stderr, c.code, c.want)
+			}
+		})
+	}
+	r := runCLI(t, false, nil)
+	if r.code != 0 || !strings.Contains(r.stdout, "tui") || !strings.Contains(r.stdout, "Open the terminal UI") {
+		t.Errorf("aiex alone without a terminal: exit %d, stdout %q", r.code, r.stdout)
+	}
+}

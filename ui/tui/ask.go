@@ -1,0 +1,251 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// askState is the question being answered.
+type askState struct {
+	id       int
+	req      AskRequest
+	recorded string // the prompt as the session records it
+	turn     int64  // 0 until known (its turn.started event, or the answer)
+	user     *item
+	answer   *item
+	buf      *streamBuf
+	cancel   context.CancelFunc
+}
+
+// queued is a question waiting for the one before it, or for the
+// connection to come back.
+type queued struct {
+	req  AskRequest
+	user *item
+}
+
+func (m *Model) newItem(kind itemKind, text string) *item {
+	m.nextID++
+	return &item{id: m.nextID, kind: kind, text: text}
+}
+
+// note adds a line from the TUI to the conversation.
+func (m *Model) note(format string, args ...any) {
+	m.conv.add(m.newItem(noteItem, fmt.Sprintf(format, args...)))
+}
+
+func (m *Model) errorNote(format string, args ...any) {
+	m.conv.add(m.newItem(errorItem, fmt.Sprintf(format, args...)))
+}
+
+// enqueue shows a question and asks it now, or after the answer being
+// streamed, or once the connection is back.
+func (m *Model) enqueue(req AskRequest, display string) tea.Cmd {
+	u := m.newItem(userItem, display)
+	u.mine = true
+	m.conv.add(u)
+	m.conv.bottom()
+	q := queued{req: req, user: u}
+	if m.ask != nil || m.conn == connLost {
+		u.state = "queued"
+		m.conv.changed(u, true)
+		m.queue = append(m.queue, q)
+		return nil
+	}
+	return m.startAsk(q)
+}
+
+// pump asks the next queued question when nothing else is being answered
+// and the connection is up.
+func (m *Model) pump() tea.Cmd {
+	if m.ask != nil || m.conn == connLost || len(m.queue) == 0 {
+		return nil
+	}
+	q := m.queue[0]
+	m.queue = m.queue[1:]
+	q.user.state = ""
+	m.conv.changed(q.user, true)
+	return m.startAsk(q)
+}
+
+// startAsk sends a question into the open session (a new one if none is
+// open) and starts the frame tick that draws its answer.
+func (m *Model) startAsk(q queued) tea.Cmd {
+	req := q.req
+	req.Session = "new"
+	if m.sess.info.ID != "" {
+		req.Session = m.sess.info.ID
+	}
+	if req.Provider == "" && req.Model == "" {
+		req.Provider, req.Model = m.provider, m.model
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.nextID++
+	a := &askState{id: m.nextID, req: req, user: q.user, buf: &streamBuf{}, cancel: cancel, recorded: req.Prompt}
+	if a.recorded == "" {
+		a.recorded = strings.TrimSpace(req.Task + " " + req.Target)
+	}
+	a.answer = m.newItem(answerItem, "")
+	a.answer.mine, a.answer.state = true, "answering…"
+	m.conv.add(a.answer)
+	m.ask = a
+	return tea.Batch(m.askCmd(ctx, a.id, req, a.buf), m.startFrames())
+}
+
+func (m *Model) startFrames() tea.Cmd {
+	if m.framing {
+		return nil
+	}
+	m.framing = true
+	return m.frameTick(m.frameWait)
+}
+
+// frame draws what the streaming answer received since the last frame.
+// The next frame waits four times as long as this one took to render (at
+// least frameMin): drawing takes at most a fifth of the time whatever the
+// answer's shape.
+func (m *Model) frame() tea.Cmd {
+	m.framing = false
+	a := m.ask
+	if a == nil {
+		return nil
+	}
+	if text := a.buf.take(); text != "" {
+		start := time.Now()
+		if a.answer.state == "answering…" {
+			a.answer.state = ""
+			m.conv.changed(a.answer, true)
+		}
+		m.conv.appendStream(a.answer, text)
+		m.frameWait = min(max(4*time.Since(start), frameMin), frameMax)
+	}
+	return m.startFrames()
+}
+
+// askDone finishes the answer: its last text, what answered it, the
+// session it went into; then the next queued question goes.
+func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
+	a := m.ask
+	if a == nil || a.id != msg.id {
+		return nil
+	}
+	m.ask = nil
+	a.cancel()
+	if text := a.buf.take(); text != "" {
+		m.conv.appendStream(a.answer, text)
+	}
+	var cmds []tea.Cmd
+	if res := msg.res; res != nil {
+		cmds = append(cmds, m.answered(a, res))
+	}
+	ans := a.answer
+	err := msg.err
+	switch {
+	case err == nil:
+		ans.state = ""
+		m.retries = 0
+		if ans.text == "" {
+			ans.state = "empty answer"
+		}
+	case errors.Is(err, context.Canceled) && m.ctx.Err() == nil:
+		ans.state = "stopped"
+	case errors.Is(err, ErrUnreachable) && a.buf.written() == 0:
+		// Nothing was answered: ask again once the connection is back.
+		m.conv.remove(ans)
+		a.user.state = "queued"
+		m.conv.changed(a.user, true)
+		m.queue = append([]queued{{req: a.req, user: a.user}}, m.queue...)
+		cmds = append(cmds, m.lost())
+		return tea.Batch(cmds...)
+	default:
+		ans.state = "failed"
+		if errors.Is(err, ErrUnreachable) {
+			ans.state = "interrupted: the connection was lost"
+			cmds = append(cmds, m.lost())
+		}
+		m.errorNote("%s", oneLine(err.Error()))
+	}
+	switch {
+	case ans.stream != nil && !ans.stream.split:
+		// Rendered as the whole would be: keep it.
+		m.conv.setBody(ans, m.conv.bodyWidth(), ans.stream.rendered())
+	case ans.text != "":
+		ans.pending = true
+		cmds = append(cmds, m.renderCmd(ans.id, ans.text, m.conv.bodyWidth()))
+	}
+	m.conv.changed(ans, true)
+	cmds = append(cmds, m.pump())
+	return tea.Batch(cmds...)
+}
+
+// answered records what the backend said of an answer: its turn (and the
+// session, for the first turn of a new one), what answered it, what
+// context went with it.
+func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
+	var cmd tea.Cmd
+	if res.Session != "" && m.sess.info.ID == "" {
+		// The first turn of a new session: follow it from its start.
+		m.sess.info.ID = res.Session
+		m.pane.current = res.Session
+		cmd = m.follow(0)
+	}
+	if res.Turn > 0 && res.Session == m.sess.info.ID {
+		if other := m.sess.byTurn[res.Turn]; other != nil && other.answer != a.answer {
+			// Its turn.started event came first and was not recognised.
+			m.conv.remove(other.user)
+			m.conv.remove(other.answer)
+		}
+		a.turn = res.Turn
+		a.user.turn = res.Turn
+		m.sess.byTurn[res.Turn] = &turnItems{user: a.user, answer: a.answer}
+		m.conv.changed(a.user, true)
+		info := &m.sess.info
+		info.Turns = max(info.Turns, res.Turn)
+		info.PromptTokens += res.PromptTokens
+		info.CompletionTokens += res.CompletionTokens
+		info.CostUSD += res.CostUSD
+	}
+	a.answer.setMeta(res.Provider, res.Model, res.Node, res.PromptTokens, res.CompletionTokens, res.CostUSD, res.TotalMillis)
+	if res.Model != "" {
+		m.last = *res
+	}
+	if res.Context != nil {
+		m.pane.setContext(res.Turn, res.Context)
+	}
+	return cmd
+}
+
+// setMeta sets an answer's header: what answered it (the node, shown
+// when it is not this one) and what it cost.
+func (it *item) setMeta(provider, model, node string, in, out int64, cost float64, millis int64) {
+	it.model, it.node = "", node
+	if model != "" {
+		it.model = modelName(provider, model)
+	}
+	var parts []string
+	if in+out > 0 {
+		parts = append(parts, fmt.Sprintf("%s→%s tokens", thousands(int(in)), thousands(int(out))))
+	}
+	if cost > 0 {
+		parts = append(parts, fmt.Sprintf("$%.4f", cost))
+	}
+	switch {
+	case millis >= 1000:
+		parts = append(parts, fmt.Sprintf("%.1f s", float64(millis)/1000))
+	case millis > 0:
+		parts = append(parts, fmt.Sprintf("%d ms", millis))
+	}
+	it.usage = strings.Join(parts, " · ")
+}
+
+func modelName(provider, model string) string {
+	if provider == "" {
+		return model
+	}
+	return provider + "/" + model
+}

@@ -1,0 +1,92 @@
+package tui
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/session"
+)
+
+// Backend is what the TUI needs of the core: the core in this process, the
+// node running on the data dir, or (later) a remote node over the mesh.
+// Every method may block on I/O; the TUI calls them only from commands,
+// never from Update. Implementations: package ui/tui/backend.
+type Backend interface {
+	// Ask sends a question and streams the answer's text to fn as it
+	// arrives. With req.Session set the question is recorded as a turn of
+	// that session ("new", "last" or an id). The result is returned as far
+	// as it got, with any error.
+	Ask(ctx context.Context, req AskRequest, fn func(text string)) (*AskResult, error)
+	// Sessions lists the project's sessions, most recent first.
+	Sessions(ctx context.Context) ([]session.Info, error)
+	// Session reads a whole session: ref is an id (or a unique prefix of
+	// one) or "last".
+	Session(ctx context.Context, ref string) (*session.Document, error)
+	// Models lists every model of the cluster.
+	Models(ctx context.Context) ([]ModelInfo, error)
+	// Subscribe calls fn with the events of streams whose id is above
+	// after (a negative after starts that many events before the newest),
+	// first those stored, then new ones as they are appended anywhere in
+	// the cluster, until ctx ends or fn fails. To resume after an error,
+	// subscribe again after the last id fn saw.
+	Subscribe(ctx context.Context, streams []string, after int64, fn func([]events.Event) error) error
+	// Status reports the node the TUI talks to, for the status bar.
+	Status(ctx context.Context) (Status, error)
+}
+
+// ErrUnreachable is wrapped by the errors of a Backend that cannot reach
+// its node (it stopped, the connection dropped). The TUI then shows
+// "reconnecting…", keeps what the user asks in a queue, and resumes its
+// subscription and the queue once a Status call succeeds again.
+var ErrUnreachable = errors.New("the node cannot be reached")
+
+// AskRequest is a question from the TUI.
+type AskRequest struct {
+	Prompt   string
+	Session  string // "new", "last" or an id; "" records nothing
+	Provider string // "" lets the strategy choose
+	Model    string // "" means the configured one, else the provider's first
+	Task     string // "" (ask) or "explain"
+	Target   string // PATH, PATH:LINE or a symbol, for explain
+}
+
+// AskResult is how a question was answered.
+type AskResult struct {
+	Session          string // the session the turn was recorded in
+	Turn             int64
+	Provider, Model  string
+	Node             string // the node that answered
+	PromptTokens     int64
+	CompletionTokens int64
+	CostUSD          float64
+	TotalMillis      int64
+	Context          *session.ContextSummary // nil: no code was sent
+}
+
+// ModelInfo is one model of the cluster, for the picker.
+type ModelInfo struct {
+	Provider      string
+	Model         string
+	Node          string // the node hosting it, when another node of the cluster
+	ContextWindow int    // tokens; 0 when unknown
+	Local         bool
+	// Priced says the price is known: USD per million input and output
+	// tokens (0 for local models).
+	Priced              bool
+	InputUSD, OutputUSD float64
+}
+
+// Status is the node the TUI talks to, as the status bar shows it.
+type Status struct {
+	Node    string // this node's id
+	Mode    string // "embedded" (the core in this process) or "node"
+	Leader  string // the Raft leader's node id; "" when none is known
+	Members int    // voters in the cluster
+	// Problem, when set, says what is wrong with the cluster (no leader,
+	// members not listed).
+	Problem string
+}
+
+// Healthy says the cluster has a leader and nothing is reported wrong.
+func (s Status) Healthy() bool { return s.Leader != "" && s.Problem == "" }

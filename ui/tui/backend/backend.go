@@ -1,0 +1,269 @@
+// Package backend connects the TUI (ui/tui) to the core: the core in this
+// process (an *app.App, opened on first use, so that the TUI draws its
+// first frame before the store is open), or the node running on the data
+// dir (a *node.Client, through its unix socket).
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/ui/tui"
+)
+
+// actor is who the TUI's questions are recorded as asked by.
+const actor = "tui"
+
+// sessionsLimit is how many sessions the side pane lists.
+const sessionsLimit = 100
+
+// Local is a Backend over the core in this process, opened by open on
+// first use (and again after a failure). project is the project's root:
+// its sessions are listed, and its code goes with questions when it is
+// indexed.
+func Local(open func() (*app.App, error), project string) tui.Backend {
+	return &local{open: open, project: project}
+}
+
+type local struct {
+	open    func() (*app.App, error)
+	project string
+
+	mu   sync.Mutex
+	core *app.App
+}
+
+func (l *local) app() (*app.App, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.core == nil {
+		core, err := l.open()
+		if err != nil {
+			return nil, err
+		}
+		l.core = core
+	}
+	return l.core, nil
+}
+
+func (l *local) Ask(ctx context.Context, req tui.AskRequest, fn func(string)) (*tui.AskResult, error) {
+	core, err := l.app()
+	if err != nil {
+		return nil, err
+	}
+	ans, err := core.AskCode(ctx, app.CodeAsk{
+		Request: ask.Request{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model, Actor: actor},
+		Task:    req.Task, Target: req.Target, Root: l.project, Session: session.Ref(req.Session), Project: l.project,
+	}, func(text string) error {
+		fn(text)
+		return nil
+	})
+	return result(ans), err
+}
+
+func (l *local) Sessions(ctx context.Context) ([]session.Info, error) {
+	core, err := l.app()
+	if err != nil {
+		return nil, err
+	}
+	res, err := core.Session(ctx, app.SessionRequest{Op: app.SessionList, Project: l.project, Limit: sessionsLimit})
+	if err != nil {
+		return nil, err
+	}
+	return res.Sessions, nil
+}
+
+func (l *local) Session(ctx context.Context, ref string) (*session.Document, error) {
+	core, err := l.app()
+	if err != nil {
+		return nil, err
+	}
+	res, err := core.Session(ctx, app.SessionRequest{Op: app.SessionShow, Ref: ref, Project: l.project, Actor: actor})
+	if err != nil {
+		return nil, err
+	}
+	return res.Document, nil
+}
+
+func (l *local) Models(ctx context.Context) ([]tui.ModelInfo, error) {
+	core, err := l.app()
+	if err != nil {
+		return nil, err
+	}
+	ms, errs, err := core.Models(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return models(ms, errs)
+}
+
+func (l *local) Subscribe(ctx context.Context, streams []string, after int64, fn func([]events.Event) error) error {
+	core, err := l.app()
+	if err != nil {
+		return err
+	}
+	log, err := core.Events()
+	if err != nil {
+		return err
+	}
+	return log.Subscribe(ctx, streams, after, fn)
+}
+
+func (l *local) Status(ctx context.Context) (tui.Status, error) {
+	core, err := l.app()
+	if err != nil {
+		return tui.Status{}, err
+	}
+	st := core.Store.Status()
+	s := tui.Status{Node: st.NodeID, Mode: "embedded", Leader: st.Leader, Members: max(st.Members, 1)}
+	if st.Leader == "" {
+		s.Problem = "no leader"
+	}
+	return s, nil
+}
+
+// Node is a Backend over the node running on the data dir. Errors that
+// say the node cannot be reached wrap tui.ErrUnreachable.
+func Node(cl *node.Client, project string) tui.Backend {
+	return &remote{cl: cl, project: project}
+}
+
+type remote struct {
+	cl      *node.Client
+	project string
+}
+
+func (r *remote) Ask(ctx context.Context, req tui.AskRequest, fn func(string)) (*tui.AskResult, error) {
+	ans, err := r.cl.Ask(ctx, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model, Task: req.Task,
+		Root: r.project, Target: req.Target, Actor: actor, Session: req.Session, Project: r.project},
+		func(text string) error {
+			fn(text)
+			return nil
+		})
+	return result(ans), unreachable(ctx, err)
+}
+
+func (r *remote) Sessions(ctx context.Context) ([]session.Info, error) {
+	res, err := r.cl.Session(ctx, app.SessionRequest{Op: app.SessionList, Project: r.project, Limit: sessionsLimit})
+	if err != nil {
+		return nil, unreachable(ctx, err)
+	}
+	return res.Sessions, nil
+}
+
+func (r *remote) Session(ctx context.Context, ref string) (*session.Document, error) {
+	res, err := r.cl.Session(ctx, app.SessionRequest{Op: app.SessionShow, Ref: ref, Project: r.project, Actor: actor})
+	if err != nil {
+		return nil, unreachable(ctx, err)
+	}
+	return res.Document, nil
+}
+
+func (r *remote) Models(ctx context.Context) ([]tui.ModelInfo, error) {
+	mr, err := r.cl.Models(ctx)
+	if err != nil {
+		return nil, unreachable(ctx, err)
+	}
+	return models(mr.Models, mr.Errors)
+}
+
+func (r *remote) Subscribe(ctx context.Context, streams []string, after int64, fn func([]events.Event) error) error {
+	err := r.cl.Subscribe(ctx, after, streams, func(ev events.Event) error {
+		return fn([]events.Event{ev})
+	})
+	return unreachable(ctx, err)
+}
+
+func (r *remote) Status(ctx context.Context) (tui.Status, error) {
+	cs, err := r.cl.Status(ctx)
+	if err != nil {
+		return tui.Status{}, unreachable(ctx, err)
+	}
+	s := tui.Status{Node: cs.Self, Mode: "node", Leader: cs.Store.Leader, Problem: cs.Error}
+	for _, m := range cs.Members {
+		if m.Voter {
+			s.Members++
+		}
+	}
+	s.Members = max(s.Members, 1)
+	if s.Leader == "" && s.Problem == "" {
+		s.Problem = "no leader"
+	}
+	return s, nil
+}
+
+// unreachable marks the errors that say the node is gone (it stopped, or
+// the connection dropped mid-answer) as tui.ErrUnreachable. The node
+// client reports a stream cut short in plain errors; their words are
+// matched here.
+func unreachable(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	var op *net.OpError
+	if errors.As(err, &op) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ENOENT) || errors.Is(err, node.ErrNoNode) ||
+		strings.Contains(err.Error(), "stopped before its end") || strings.Contains(err.Error(), "event stream ended") {
+		return fmt.Errorf("%w: %w", tui.ErrUnreachable, err)
+	}
+	return err
+}
+
+// result converts an answer for the TUI.
+func result(ans *app.Answer) *tui.AskResult {
+	if ans == nil {
+		return nil
+	}
+	r := &tui.AskResult{Session: ans.Session, Turn: ans.Turn}
+	if in := ans.Interaction; in != nil {
+		r.Provider, r.Model, r.Node = in.Provider, in.Model, in.Node
+		r.PromptTokens, r.CompletionTokens, r.CostUSD = int64(in.PromptTokens), int64(in.CompletionTokens), in.CostUSD
+		if in.TotalMillis != nil {
+			r.TotalMillis = int64(*in.TotalMillis)
+		}
+	}
+	if c := ans.Context; c != nil {
+		r.Context = session.SummarizeContext(c.Context)
+		if r.Context != nil {
+			r.Context.HistoryTurns, r.Context.HistoryTokens = c.HistoryTurns, c.HistoryTokens
+		}
+	}
+	return r
+}
+
+// models converts the model list; with none at all, why each provider
+// was unreachable is the error.
+func models(ms []app.ModelInfo, errs map[string]string) ([]tui.ModelInfo, error) {
+	if len(ms) == 0 && len(errs) > 0 {
+		names := make([]string, 0, len(errs))
+		for n := range errs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		why := make([]string, len(names))
+		for i, n := range names {
+			why[i] = n + ": " + errs[n]
+		}
+		return nil, fmt.Errorf("no provider answered (%s)", strings.Join(why, "; "))
+	}
+	out := make([]tui.ModelInfo, len(ms))
+	for i, m := range ms {
+		out[i] = tui.ModelInfo{Provider: m.Provider, Model: m.Model, Node: m.Node, ContextWindow: m.ContextWindow, Local: m.Local}
+		if m.Price != nil {
+			out[i].Priced, out[i].InputUSD, out[i].OutputUSD = true, m.Price.Input, m.Price.Output
+		}
+	}
+	return out, nil
+}

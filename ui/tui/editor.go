@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	tea "github.com/charmbracelet/bubbletea"
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+// maxInputRows bounds the editor's height; longer input scrolls in it.
+const maxInputRows = 10
+
+// editor is the input: a multi-line textarea (Enter is the model's: it
+// sends; Alt+Enter and Ctrl+J insert a newline; bracketed paste inserts
+// text as it is) with a history of what was sent, walked with Up and Down
+// from the first and last line.
+type editor struct {
+	ta      textarea.Model
+	history []string // seeded, then typed
+	seeded  int      // how many of history were seeded
+	pos     int      // index in history; len(history) is the draft
+	draft   string   // what was typed before walking the history
+	maxRows int
+	height  int // rows, as fit last set them
+}
+
+func newEditor(th *theme) *editor {
+	ta := textarea.New()
+	ta.ShowLineNumbers = false
+	ta.CharLimit = 0
+	ta.MaxHeight = 0
+	ta.Placeholder = "Ask about your code · / for commands · ? for help"
+	ta.SetPromptFunc(2, func(line int) string {
+		if line == 0 {
+			return "› "
+		}
+		return "  "
+	})
+	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"))
+	// Up and Down at the edges walk the history (see model.handleInputKey).
+	ta.KeyMap.LinePrevious = key.NewBinding(key.WithKeys("up"))
+	ta.KeyMap.LineNext = key.NewBinding(key.WithKeys("down"))
+	th.styleTextarea(&ta)
+	ta.SetHeight(1)
+	ta.Focus()
+	return &editor{ta: ta, maxRows: maxInputRows, height: 1}
+}
+
+func (e *editor) value() string { return e.ta.Value() }
+
+func (e *editor) setWidth(w int) { e.ta.SetWidth(max(w, 4)) }
+
+// update passes a message to the textarea. It runs at the largest
+// height, so that the textarea does not scroll its view for a line the
+// height fitted after it has room for (it would stay scrolled).
+func (e *editor) update(msg tea.Msg) tea.Cmd {
+	e.ta.SetHeight(e.maxRows)
+	var cmd tea.Cmd
+	e.ta, cmd = e.ta.Update(msg)
+	e.ta.SetHeight(e.height)
+	return cmd
+}
+
+// rows is the height the input wants: its wrapped lines, within bounds.
+func (e *editor) rows() int {
+	w := max(e.ta.Width(), 1)
+	n := 0
+	for _, l := range strings.Split(e.ta.Value(), "\n") {
+		n += max(1, (xansi.StringWidth(l)+w)/w)
+		if n >= e.maxRows {
+			return e.maxRows
+		}
+	}
+	return max(n, 1)
+}
+
+// fit sets the textarea's height to rows; it reports whether it changed.
+func (e *editor) fit() bool {
+	r := e.rows()
+	if r == e.height {
+		return false
+	}
+	e.height = r
+	e.ta.SetHeight(r)
+	return true
+}
+
+// atTop and atBottom say whether the cursor is on the first or last row,
+// where Up and Down leave the text for the history.
+func (e *editor) atTop() bool {
+	return e.ta.Line() == 0 && e.ta.LineInfo().RowOffset == 0
+}
+
+func (e *editor) atBottom() bool {
+	li := e.ta.LineInfo()
+	return e.ta.Line() == e.ta.LineCount()-1 && li.RowOffset >= li.Height-1
+}
+
+// take returns what was typed and empties the editor, adding it to the
+// history.
+func (e *editor) take() string {
+	v := e.ta.Value()
+	e.ta.Reset()
+	e.remember(v)
+	e.fit()
+	return v
+}
+
+// remember adds an entry to the history (not twice in a row).
+func (e *editor) remember(v string) {
+	if strings.TrimSpace(v) != "" && (len(e.history) == 0 || e.history[len(e.history)-1] != v) {
+		e.history = append(e.history, v)
+	}
+	e.pos, e.draft = len(e.history), ""
+}
+
+// seed puts a session's prompts (oldest first) before what was typed in
+// this TUI, in place of the last session's.
+func (e *editor) seed(prompts []string) {
+	e.history = append(append([]string(nil), prompts...), e.history[e.seeded:]...)
+	e.seeded = len(prompts)
+	e.pos, e.draft = len(e.history), ""
+}
+
+// prev shows the previous history entry; it reports whether there was one.
+func (e *editor) prev() bool {
+	if e.pos == 0 {
+		return false
+	}
+	if e.pos == len(e.history) {
+		e.draft = e.ta.Value()
+	}
+	e.pos--
+	e.show(e.history[e.pos])
+	return true
+}
+
+// next shows the next entry, or the draft after the last.
+func (e *editor) next() bool {
+	if e.pos >= len(e.history) {
+		return false
+	}
+	e.pos++
+	if e.pos == len(e.history) {
+		e.show(e.draft)
+	} else {
+		e.show(e.history[e.pos])
+	}
+	return true
+}
+
+func (e *editor) show(v string) {
+	e.ta.SetHeight(e.maxRows)
+	e.ta.SetValue(v)
+	e.ta.SetHeight(e.height)
+	e.fit()
+}
+
+// clear empties the editor without remembering.
+func (e *editor) clear() {
+	e.ta.Reset()
+	e.pos, e.draft = len(e.history), ""
+	e.fit()
+}
+
+func (e *editor) view() string { return e.ta.View() }

@@ -1,0 +1,112 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+// keyMap is the TUI's key bindings; the help overlay lists them. The
+// editor's own (word moves, Ctrl+A/E/K/U/W…) are the textarea's.
+type keyMap struct {
+	Send, Newline, HistoryPrev, HistoryNext key.Binding
+	ScrollUp, ScrollDown, LineUp, LineDown  key.Binding
+	Pane, Focus, Open, Help, Stop, Quit     key.Binding
+}
+
+func newKeyMap() keyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	return keyMap{
+		Send:        b([]string{"enter"}, "enter", "send"),
+		Newline:     b([]string{"alt+enter", "ctrl+j"}, "alt+⏎ ctrl+j", "new line"),
+		HistoryPrev: b([]string{"up"}, "↑", "previous prompt (on the first line)"),
+		HistoryNext: b([]string{"down"}, "↓", "next prompt (on the last line)"),
+		ScrollUp:    b([]string{"pgup"}, "pgup", "scroll up"),
+		ScrollDown:  b([]string{"pgdown"}, "pgdn", "scroll down"),
+		LineUp:      b([]string{"shift+up"}, "shift+↑", "scroll a line up"),
+		LineDown:    b([]string{"shift+down"}, "shift+↓", "scroll a line down"),
+		Pane:        b([]string{"ctrl+o"}, "ctrl+o", "side pane: sessions, context"),
+		Focus:       b([]string{"tab"}, "tab", "into the side pane and back"),
+		Open:        b([]string{"enter"}, "enter", "open the session (side pane)"),
+		Help:        b([]string{"?", "f1"}, "? f1", "help (? on an empty line)"),
+		Stop:        b([]string{"esc"}, "esc", "stop the answer, close"),
+		Quit:        b([]string{"ctrl+c"}, "ctrl+c", "stop · clear · quit"),
+	}
+}
+
+// ShortHelp is the one-line hint under the conversation.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Send, k.Newline, k.Pane, k.Help}
+}
+
+// FullHelp is the help overlay's columns (Up and Down, PgUp and PgDn…
+// share a line).
+func (k keyMap) FullHelp() [][]key.Binding {
+	h := func(keys, desc string) key.Binding { return key.NewBinding(key.WithHelp(keys, desc)) }
+	return [][]key.Binding{
+		{k.Send, k.Newline, h("↑ ↓", "history (first/last line)"), k.Stop, k.Quit},
+		{h("pgup pgdn", "scroll"), h("shift+↑ ↓", "scroll a line"), k.Pane, k.Focus, k.Help},
+	}
+}
+
+// slashHelp lists the slash commands for the help overlay.
+var slashHelp = [][2]string{
+	{"/explain TARGET [question]", "explain a file, PATH:LINE or symbol"},
+	{"/session [new|last|ID]", "start, open or list sessions"},
+	{"/model [NAME|auto]", "list the models or pick one"},
+	{"/refactor /gen /tests /undo", "not yet here: run aiex … in a shell"},
+	{"/help", "this help"},
+	{"/quit", "leave"},
+}
+
+// helpView is the help overlay: the key bindings and the slash commands,
+// in a box that fits width when it can.
+func helpView(th *theme, k keyMap, width int) string {
+	h := help.New()
+	th.styleHelp(&h)
+	h.FullSeparator = "   "
+	var b strings.Builder
+	b.WriteString(th.bold.Render("Keys"))
+	b.WriteString("\n")
+	keys := h.FullHelpView(k.FullHelp())
+	if lipgloss.Width(keys) > width-4 {
+		// Side by side does not fit: one column.
+		var groups []string
+		for _, g := range k.FullHelp() {
+			groups = append(groups, h.FullHelpView([][]key.Binding{g}))
+		}
+		keys = strings.Join(groups, "\n")
+	}
+	b.WriteString(keys)
+	b.WriteString("\n\n")
+	b.WriteString(th.bold.Render("Commands"))
+	b.WriteString("\n")
+	w := 0
+	for _, c := range slashHelp {
+		w = max(w, len(c[0]))
+	}
+	for _, c := range slashHelp {
+		b.WriteString(th.accent.Render(c[0]+strings.Repeat(" ", w-len(c[0]))) + "  " + c[1] + "\n")
+	}
+	b.WriteString(th.dim.Render("esc or ? closes"))
+	return th.overlay.Render(b.String())
+}
+
+// place centres block in a w×h area and returns its lines, each padded to
+// w cells.
+func place(th *theme, block string, w, h int) []string {
+	s := th.r.Place(w, h, lipgloss.Center, lipgloss.Center, block)
+	ls := strings.Split(s, "\n")
+	for i := range ls {
+		ls[i] = pad(xansi.Truncate(ls[i], w, ""), w)
+	}
+	for len(ls) < h {
+		ls = append(ls, strings.Repeat(" ", w))
+	}
+	return ls[:h]
+}

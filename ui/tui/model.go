@@ -1,0 +1,367 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/muesli/termenv"
+)
+
+// Options configure the TUI. The zero value works: no colour, a new
+// session.
+type Options struct {
+	// Session is opened at start: an id (or a unique prefix) or "last";
+	// "" starts a new session with the first question.
+	Session string
+	// Profile is the terminal's colour profile (see ColorProfile); Dark
+	// says its background is dark (see DarkBackground).
+	Profile termenv.Profile
+	Dark    bool
+	// Now tells the time (the sessions list says how long ago); nil means
+	// time.Now.
+	Now func() time.Time
+}
+
+// focus is where keys go.
+type focus int
+
+const (
+	focusInput focus = iota
+	focusPane
+)
+
+// connState is the connection to the backend.
+type connState int
+
+const (
+	connStarting connState = iota // no status yet
+	connUp
+	connLost // reconnecting; questions wait in the queue
+)
+
+// Model is the TUI: one bubbletea model composed of components — the
+// conversation, the editor, the side pane, the status bar, the help
+// overlay. Update does no I/O: the backend is called from commands, whose
+// results come back as messages; a streaming answer's text waits in a
+// buffer that a frame tick drains (at most ~30 times a second), so the
+// cost of drawing does not grow with the token rate.
+type Model struct {
+	ctx   context.Context
+	b     Backend
+	opts  Options
+	th    *theme
+	keys  keyMap
+	tasks *tasks
+	now   func() time.Time
+	tick  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd // tea.Tick; tests hold ticks back
+
+	width, height int
+	ready         bool
+	focus         focus
+	showHelp      bool
+	helpLines     []string
+	sep           string // the column between conversation and side pane
+
+	conv  *conversation
+	input *editor
+	pane  *sidePane
+
+	status    Status
+	statusErr string
+	conn      connState
+	statusGen int
+	retries   int
+
+	models       []ModelInfo
+	pendingModel string // /model NAME waiting for the list
+	listModels   bool   // /model waiting for the list
+	provider     string // picked with /model; "" lets the strategy choose
+	model        string
+	last         AskResult // what answered last (the status bar's model)
+
+	sess      sessState
+	sub       *subscription
+	subGen    int
+	reloads   int
+	reloading bool
+	ask       *askState
+	queue     []queued
+	framing   bool
+	frameWait time.Duration
+	nextID    int
+}
+
+// New returns the TUI's model over b. Its commands run under ctx.
+func New(ctx context.Context, b Backend, o Options) *Model {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	th := newTheme(o.Profile, o.Dark)
+	m := &Model{ctx: ctx, b: b, opts: o, th: th, keys: newKeyMap(), tasks: &tasks{}, now: now, tick: tea.Tick,
+		frameWait: frameMin}
+	m.conv = newConversation(th)
+	m.input = newEditor(th)
+	m.pane = newSidePane(th, now)
+	m.sess.reset("")
+	return m
+}
+
+// Init starts reading the status, and opens the session asked for.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.statusCmd()}
+	if m.opts.Session != "" {
+		cmds = append(cmds, m.docCmd(m.opts.Session, false))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update handles a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height, m.ready = msg.Width, msg.Height, true
+		m.layout()
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	case frameMsg:
+		return m, m.frame()
+	case askDoneMsg:
+		return m, m.askDone(msg)
+	case renderedMsg:
+		if it := m.conv.find(msg.id); it != nil {
+			m.conv.setBody(it, msg.width, msg.body)
+		}
+		return m, nil
+	case docMsg:
+		return m, m.opened(msg)
+	case sessionsMsg:
+		m.pane.setSessions(msg.list, msg.err)
+		return m, nil
+	case modelsMsg:
+		return m, m.gotModels(msg)
+	case statusMsg:
+		return m, m.gotStatus(msg)
+	case statusTickMsg:
+		if msg.gen != m.statusGen {
+			return m, nil
+		}
+		return m, m.statusCmd()
+	case liveMsg:
+		return m, m.live(msg)
+	case liveEndMsg:
+		return m, m.liveEnded(msg)
+	}
+	// Anything else is the editor's (a clipboard paste, the cursor).
+	cmd := m.input.update(msg)
+	if m.input.fit() {
+		m.layout()
+	}
+	return m, cmd
+}
+
+// key handles a key press.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if key.Matches(msg, k.Quit) {
+		switch {
+		case m.showHelp:
+			m.showHelp = false
+		case m.ask != nil:
+			m.ask.cancel()
+		case m.input.value() != "":
+			m.input.clear()
+			m.layout()
+		default:
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Stop, k.Help) || msg.String() == "q" {
+			m.showHelp = false
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Pane):
+		return m.cyclePane()
+	case key.Matches(msg, k.ScrollUp):
+		m.conv.scroll(max(m.conv.height/2, 1))
+		return nil
+	case key.Matches(msg, k.ScrollDown):
+		m.conv.scroll(-max(m.conv.height/2, 1))
+		return nil
+	case key.Matches(msg, k.LineUp):
+		m.conv.scroll(1)
+		return nil
+	case key.Matches(msg, k.LineDown):
+		m.conv.scroll(-1)
+		return nil
+	}
+	if m.focus == focusPane {
+		return m.paneKey(msg)
+	}
+	return m.inputKey(msg)
+}
+
+// inputKey handles a key for the editor.
+func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if !msg.Paste {
+		switch {
+		case key.Matches(msg, k.Send):
+			return m.submit()
+		case key.Matches(msg, k.Stop):
+			if m.ask != nil {
+				m.ask.cancel()
+			}
+			return nil
+		case key.Matches(msg, k.Help) && (msg.String() != "?" || m.input.value() == ""):
+			m.openHelp()
+			return nil
+		case key.Matches(msg, k.Focus):
+			if m.pane.view != paneHidden {
+				m.setFocus(focusPane)
+			}
+			return nil
+		case key.Matches(msg, k.HistoryPrev) && m.input.atTop():
+			if m.input.prev() {
+				m.layout()
+				return nil
+			}
+		case key.Matches(msg, k.HistoryNext) && m.input.atBottom():
+			if m.input.next() {
+				m.layout()
+				return nil
+			}
+		}
+	}
+	cmd := m.input.update(msg)
+	if m.input.fit() {
+		m.layout()
+	}
+	return cmd
+}
+
+// paneKey handles a key while the side pane has the focus.
+func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.String() {
+	case "up", "k":
+		m.pane.move(-1)
+	case "down", "j":
+		m.pane.move(1)
+	case "enter":
+		if id := m.pane.selected(); id != "" {
+			m.setFocus(focusInput)
+			return m.openSession(id)
+		}
+	case "esc", "tab":
+		m.setFocus(focusInput)
+	case "?", "f1":
+		m.openHelp()
+	}
+	return nil
+}
+
+func (m *Model) setFocus(f focus) {
+	m.focus = f
+	m.pane.focused = f == focusPane
+	if f == focusPane {
+		m.input.ta.Blur()
+	} else {
+		m.input.ta.Focus()
+	}
+	m.pane.layout()
+}
+
+// cyclePane shows the next side pane view; the sessions list is read
+// again each time it is shown.
+func (m *Model) cyclePane() tea.Cmd {
+	m.pane.cycle()
+	if m.pane.view == paneHidden && m.focus == focusPane {
+		m.setFocus(focusInput)
+	}
+	m.layout()
+	if m.pane.view == paneSessions {
+		m.pane.loading = true
+		return m.sessionsCmd()
+	}
+	return nil
+}
+
+func (m *Model) openHelp() {
+	m.showHelp = true
+	m.layout()
+}
+
+// submit sends what was typed: a slash command, or a question.
+func (m *Model) submit() tea.Cmd {
+	text := m.input.value()
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	m.input.take()
+	m.layout()
+	if c, ok := parseSlash(text); ok {
+		return m.slash(c)
+	}
+	text = strings.TrimSpace(unescapeSlash(text))
+	return m.enqueue(AskRequest{Prompt: text}, text)
+}
+
+// layout sizes the components to the terminal.
+func (m *Model) layout() {
+	if !m.ready {
+		return
+	}
+	pw := 0
+	if m.pane.view != paneHidden {
+		pw = paneWidth(m.width)
+	}
+	cw := m.width
+	if pw > 0 {
+		cw -= pw + 1
+	}
+	m.input.setWidth(m.width)
+	m.input.fit()
+	ch := max(m.height-m.input.ta.Height()-2, 1) // the divider and the status bar
+	m.conv.setSize(max(cw, 1), ch)
+	m.pane.setSize(pw, ch)
+	m.sep = m.th.border.Render("│")
+	if m.showHelp {
+		m.helpLines = place(m.th, helpView(m.th, m.keys, cw), max(cw, 1), ch)
+	}
+}
+
+// View draws the screen from what Update left: the conversation (or the
+// help) beside the side pane, a divider, the editor, the status bar.
+func (m *Model) View() string {
+	if !m.ready {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow((m.width + 16) * m.height)
+	rows := m.conv.view
+	if m.showHelp {
+		rows = m.helpLines
+	}
+	for i, l := range rows {
+		b.WriteString(l)
+		if i < len(m.pane.lines) {
+			b.WriteString(m.sep)
+			b.WriteString(m.pane.lines[i])
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(m.divider())
+	b.WriteByte('\n')
+	b.WriteString(m.input.view())
+	b.WriteByte('\n')
+	b.WriteString(m.statusLine())
+	return b.String()
+}

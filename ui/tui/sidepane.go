@@ -1,0 +1,235 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	xansi "github.com/charmbracelet/x/ansi"
+
+	"github.com/aiex-dev/aiex/app/session"
+)
+
+// paneView is what the side pane shows. Project files join the cycle when
+// they exist.
+type paneView int
+
+const (
+	paneHidden paneView = iota
+	paneSessions
+	paneContext
+)
+
+// paneWidth is the side pane's width: a third of the terminal, at most 44
+// cells; none below minPaneTerm columns.
+func paneWidth(termWidth int) int {
+	if termWidth < minPaneTerm {
+		return 0
+	}
+	return min(44, termWidth/3)
+}
+
+const minPaneTerm = 60
+
+// sidePane shows the project's sessions (to open one) or the context the
+// last turn sent: its chunks and token counts.
+type sidePane struct {
+	th            *theme
+	now           func() time.Time
+	view          paneView
+	width, height int
+	focused       bool
+
+	sessions []session.Info
+	loading  bool
+	err      string
+	cursor   int
+	current  string // the open session's id
+
+	ctx     *session.ContextSummary
+	ctxTurn int64
+
+	lines []string // rendered by layout
+}
+
+func newSidePane(th *theme, now func() time.Time) *sidePane { return &sidePane{th: th, now: now} }
+
+// cycle moves to the next view: hidden → sessions → context → hidden.
+func (p *sidePane) cycle() {
+	p.view = (p.view + 1) % 3
+	if p.view == paneHidden {
+		p.focused = false
+	}
+}
+
+func (p *sidePane) setSize(w, h int) {
+	p.width, p.height = w, h
+	p.layout()
+}
+
+func (p *sidePane) setSessions(list []session.Info, err error) {
+	p.loading = false
+	p.sessions, p.err = list, ""
+	if err != nil {
+		p.err = err.Error()
+	}
+	p.cursor = min(p.cursor, max(len(p.sessions)-1, 0))
+	p.layout()
+}
+
+func (p *sidePane) setContext(turn int64, c *session.ContextSummary) {
+	p.ctxTurn, p.ctx = turn, c
+	p.layout()
+}
+
+// move moves the selection in the sessions list.
+func (p *sidePane) move(n int) {
+	p.cursor = max(0, min(p.cursor+n, len(p.sessions)-1))
+	p.layout()
+}
+
+// selected is the session under the cursor, or "".
+func (p *sidePane) selected() string {
+	if p.view != paneSessions || p.cursor >= len(p.sessions) {
+		return ""
+	}
+	return p.sessions[p.cursor].ID
+}
+
+// layout renders the pane's lines, each padded to its width.
+func (p *sidePane) layout() {
+	if p.view == paneHidden || p.width <= 0 || p.height <= 0 {
+		p.lines = nil
+		return
+	}
+	var ls []string
+	switch p.view {
+	case paneSessions:
+		ls = p.sessionLines()
+	case paneContext:
+		ls = p.contextLines()
+	}
+	if len(ls) > p.height {
+		ls = ls[:p.height]
+	}
+	w := p.width - 1 // a space from the separator
+	out := make([]string, p.height)
+	for i := range out {
+		l := ""
+		if i < len(ls) {
+			l = xansi.Truncate(ls[i], w, "…")
+		}
+		out[i] = " " + pad(l, w)
+	}
+	p.lines = out
+}
+
+func (p *sidePane) title(s, hint string) string {
+	t := p.th.paneTitle.Render(s)
+	if p.focused && hint != "" {
+		t += p.th.dim.Render(" · " + hint)
+	}
+	return t
+}
+
+func (p *sidePane) sessionLines() []string {
+	th := p.th
+	ls := []string{p.title("Sessions", "↑↓ enter opens · esc back"), ""}
+	switch {
+	case p.err != "":
+		return append(ls, th.errorText.Render(p.err))
+	case p.loading && len(p.sessions) == 0:
+		return append(ls, th.dim.Render("loading…"))
+	case len(p.sessions) == 0:
+		return append(ls, th.dim.Render("none yet in this project"))
+	}
+	// Each session takes two lines; keep the cursor in view.
+	per := 2
+	room := max((p.height-len(ls))/per, 1)
+	first := max(0, p.cursor-room+1)
+	for i := first; i < len(p.sessions) && i < first+room; i++ {
+		s := p.sessions[i]
+		cur, mark := " ", "  "
+		if i == p.cursor && p.focused {
+			cur = "▸"
+		}
+		if s.ID == p.current {
+			mark = "● "
+		}
+		head := fmt.Sprintf("%s%s%s · %d turns · %s", cur, mark, s.ID, s.Turns, ago(p.now(), s.UpdatedAt))
+		title := "   " + oneLine(s.Title)
+		if i == p.cursor && p.focused {
+			head, title = th.selected.Render(pad(head, p.width-1)), th.selected.Render(pad(title, p.width-1))
+		} else {
+			title = th.dim.Render(title)
+		}
+		ls = append(ls, head, title)
+	}
+	return ls
+}
+
+func (p *sidePane) contextLines() []string {
+	th := p.th
+	c := p.ctx
+	if c == nil {
+		return []string{p.title("Context", ""), "", th.dim.Render("no turn with context yet")}
+	}
+	ls := []string{p.title(fmt.Sprintf("Context · turn %d", p.ctxTurn), ""), ""}
+	ls = append(ls, fmt.Sprintf("%s of %s tokens", thousands(c.Tokens), thousands(c.Budget)))
+	if c.Window > 0 {
+		ls = append(ls, th.dim.Render(fmt.Sprintf("window %s", thousands(c.Window))))
+	}
+	if c.HistoryTurns > 0 {
+		ls = append(ls, fmt.Sprintf("history: %d turns, %s tokens", c.HistoryTurns, thousands(c.HistoryTokens)))
+	}
+	if len(c.Chunks) == 0 {
+		ls = append(ls, "", th.dim.Render("no code sent"))
+	} else {
+		ls = append(ls, "", th.bold.Render(fmt.Sprintf("%d chunks", len(c.Chunks))))
+	}
+	for _, ch := range c.Chunks {
+		where := ch.Path
+		if ch.StartLine > 0 {
+			where = fmt.Sprintf("%s:%d-%d", ch.Path, ch.StartLine, ch.EndLine)
+		}
+		ls = append(ls, fmt.Sprintf("%6s %s", thousands(ch.Tokens), where))
+		if ch.Name != "" {
+			ls = append(ls, th.dim.Render("       "+ch.Name))
+		}
+	}
+	if c.Dropped > 0 {
+		ls = append(ls, th.dim.Render(fmt.Sprintf("%d more did not fit", c.Dropped)))
+	}
+	return ls
+}
+
+// oneLine is s on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// thousands formats n with thousands separators: 12,345.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// ago is how long before now t was, briefly.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case t.IsZero():
+		return "-"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return t.Local().Format("Jan 2")
+}

@@ -1,0 +1,234 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// slash is a parsed slash command: "/session last" is {name: "session",
+// args: ["last"], rest: "last"}.
+type slash struct {
+	name string
+	args []string
+	rest string // everything after the name, trimmed
+}
+
+// slashNames are the commands the TUI knows, as the CLI names them.
+var slashNames = map[string]bool{
+	"explain": true, "refactor": true, "gen": true, "tests": true, "session": true, "model": true,
+	"undo": true, "help": true, "quit": true, "exit": true,
+}
+
+// parseSlash parses input that starts with a slash command. It reports
+// false for input to send as a question: not starting with "/", or
+// starting with a path ("/usr/lib …"), or with "//" (sent without the
+// first slash: see unescapeSlash). A word of letters after "/" that is not
+// a command is a command still (reported as unknown), so that a typo is
+// not sent to the model.
+func parseSlash(input string) (slash, bool) {
+	s := strings.TrimSpace(input)
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return slash{}, false
+	}
+	word, rest, _ := strings.Cut(s[1:], " ")
+	if i := strings.IndexAny(word, "\n\t"); i >= 0 {
+		word, rest = word[:i], word[i:]+" "+rest
+	}
+	if word == "" || !isLetters(word) {
+		return slash{}, false
+	}
+	rest = strings.TrimSpace(rest)
+	return slash{name: strings.ToLower(word), args: strings.Fields(rest), rest: rest}, true
+}
+
+// unescapeSlash turns "//text" into "/text": how to send a question that
+// starts with a slash command's word.
+func unescapeSlash(input string) string {
+	if t := strings.TrimLeft(input, " "); strings.HasPrefix(t, "//") {
+		return t[1:]
+	}
+	return input
+}
+
+func isLetters(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// notYet is what the commands the TUI does not run yet answer: the shell
+// command that does it.
+func notYet(c slash) string {
+	shell := map[string]string{
+		"refactor": "aiex refactor TARGET --goal \"…\"",
+		"gen":      "aiex gen module NAME",
+		"tests":    "aiex gen tests TARGET",
+		"undo":     "aiex checkpoint restore",
+	}[c.name]
+	return fmt.Sprintf("/%s is not yet in the TUI; run %s from the shell", c.name, shell)
+}
+
+// slash runs a slash command.
+func (m *Model) slash(c slash) tea.Cmd {
+	switch c.name {
+	case "help":
+		m.openHelp()
+	case "quit", "exit":
+		return tea.Quit
+	case "session":
+		return m.sessionCommand(c)
+	case "model":
+		return m.modelCommand(c)
+	case "explain":
+		if len(c.args) == 0 {
+			m.errorNote("/explain needs a target: PATH, PATH:LINE or a symbol name")
+			return nil
+		}
+		question := strings.TrimSpace(strings.TrimPrefix(c.rest, c.args[0]))
+		return m.enqueue(AskRequest{Task: "explain", Target: c.args[0], Prompt: question}, "/explain "+c.rest)
+	case "refactor", "gen", "tests", "undo":
+		m.note("%s", notYet(c))
+	default:
+		m.errorNote("unknown command /%s; /help lists them (// sends a question that starts with a slash)", c.name)
+	}
+	return nil
+}
+
+// sessionCommand: /session lists the sessions in the side pane, /session
+// new starts one, /session last|ID opens one.
+func (m *Model) sessionCommand(c slash) tea.Cmd {
+	switch {
+	case len(c.args) == 0:
+		if m.pane.view != paneSessions {
+			m.pane.view = paneSessions
+			m.layout()
+		}
+		m.setFocus(focusPane)
+		m.pane.loading = true
+		return m.sessionsCmd()
+	case len(c.args) > 1:
+		m.errorNote("/session takes one of new, last or a session id")
+		return nil
+	case c.args[0] == "new":
+		m.newSession()
+		return nil
+	}
+	return m.openSession(c.args[0])
+}
+
+// modelCommand: /model lists the cluster's models, /model NAME picks one
+// for the next questions (NAME or PROVIDER/NAME), /model auto goes back to
+// the configured choice.
+func (m *Model) modelCommand(c slash) tea.Cmd {
+	switch {
+	case len(c.args) == 0:
+		m.listModels = true
+	case c.args[0] == "auto" || c.args[0] == "default":
+		m.provider, m.model = "", ""
+		m.note("model: the configured choice")
+		return nil
+	default:
+		m.pendingModel = c.rest
+	}
+	return m.modelsCmd()
+}
+
+// gotModels finishes /model: the list, or the model picked.
+func (m *Model) gotModels(msg modelsMsg) tea.Cmd {
+	if msg.err == nil {
+		m.models = msg.list
+	}
+	if m.listModels {
+		m.listModels = false
+		if msg.err != nil {
+			m.errorNote("cannot list the models: %s", oneLine(msg.err.Error()))
+		} else {
+			m.note("%s", modelTable(m.models, m.provider, m.model))
+		}
+	}
+	if name := m.pendingModel; name != "" {
+		m.pendingModel = ""
+		mi, ok := findModel(m.models, name)
+		switch {
+		case ok:
+			m.provider, m.model = mi.Provider, mi.Model
+			m.note("model: %s", describeModel(mi))
+		case msg.err != nil:
+			m.provider, m.model = "", name
+			m.note("model: %s (the models could not be listed: %s)", name, oneLine(msg.err.Error()))
+		default:
+			m.errorNote("no model %q in the cluster; /model lists them", name)
+		}
+	}
+	return nil
+}
+
+// findModel finds a model by name or provider/name.
+func findModel(list []ModelInfo, name string) (ModelInfo, bool) {
+	for _, mi := range list {
+		if mi.Model == name || mi.Provider+"/"+mi.Model == name {
+			return mi, true
+		}
+	}
+	return ModelInfo{}, false
+}
+
+func describeModel(mi ModelInfo) string {
+	parts := []string{modelName(mi.Provider, mi.Model), where(mi)}
+	if mi.ContextWindow > 0 {
+		parts = append(parts, thousands(mi.ContextWindow)+" tokens")
+	}
+	parts = append(parts, price(mi))
+	return strings.Join(parts, " · ")
+}
+
+func where(mi ModelInfo) string {
+	switch {
+	case mi.Node != "":
+		return "node " + mi.Node
+	case mi.Local:
+		return "local"
+	}
+	return "cloud"
+}
+
+func price(mi ModelInfo) string {
+	switch {
+	case !mi.Priced:
+		return "price unknown"
+	case mi.InputUSD == 0 && mi.OutputUSD == 0:
+		return "free"
+	}
+	return fmt.Sprintf("$%.2f/$%.2f per 1M", mi.InputUSD, mi.OutputUSD)
+}
+
+// modelTable lists the models, one a line, the picked one marked.
+func modelTable(list []ModelInfo, provider, model string) string {
+	if len(list) == 0 {
+		return "no models: no provider is reachable"
+	}
+	w := 0
+	for _, mi := range list {
+		w = max(w, len(modelName(mi.Provider, mi.Model)))
+	}
+	var b strings.Builder
+	b.WriteString("models (/model NAME picks one):")
+	for _, mi := range list {
+		mark := "  "
+		if mi.Model == model && (provider == "" || mi.Provider == provider) {
+			mark = "● "
+		}
+		name := modelName(mi.Provider, mi.Model)
+		window := "-"
+		if mi.ContextWindow > 0 {
+			window = thousands(mi.ContextWindow)
+		}
+		fmt.Fprintf(&b, "\n%s%-*s  %8s  %-10s  %s", mark, w, name, window, where(mi), price(mi))
+	}
+	return b.String()
+}

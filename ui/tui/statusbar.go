@@ -1,0 +1,123 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+// divider is the line between the conversation and the editor: what is
+// going on (an answer streaming, the connection lost, questions queued)
+// or the key hints, and where the view is scrolled.
+func (m *Model) divider() string {
+	th := m.th
+	var left string
+	switch {
+	case m.conn == connLost:
+		left = th.errorText.Render("reconnecting…")
+		if n := len(m.queue); n > 0 {
+			left += th.dim.Render(fmt.Sprintf(" · %d queued, sent when it is back", n))
+		}
+	case m.ask != nil:
+		left = th.accent.Render("answering…") + th.dim.Render(" · esc stops")
+		if n := len(m.queue); n > 0 {
+			left += th.dim.Render(fmt.Sprintf(" · %d queued", n))
+		}
+	case m.focus == focusPane:
+		left = th.dim.Render("↑↓ move · enter opens · tab/esc back to the input")
+	default:
+		left = th.dim.Render("enter send · alt+enter new line · ctrl+o side pane · ? help")
+	}
+	right := ""
+	if m.conv.offset > 0 {
+		right = th.dim.Render(fmt.Sprintf("↓ %d lines below · pgdn", m.conv.offset))
+	}
+	return fill(th.border.Render("─")+" "+left+" ", right, m.width, func(n int) string {
+		return th.border.Render(strings.Repeat("─", n))
+	})
+}
+
+// statusLine is the status bar: the node and the cluster's health, the
+// model (and the node hosting it), the session and what it spent.
+func (m *Model) statusLine() string {
+	th := m.th
+	bar := th.statusBar
+	var node string
+	switch {
+	case m.conn == connLost:
+		node = th.statusBad.Render(" ○ reconnecting")
+	case m.conn == connStarting && m.statusErr == "":
+		node = bar.Render(" ○ starting…")
+	case m.statusErr != "":
+		node = th.statusBad.Render(" ✗ " + m.statusErr)
+	default:
+		st := m.status
+		dot := th.statusOK.Render(" ●")
+		health := "ok"
+		if !st.Healthy() {
+			dot, health = th.statusBad.Render(" ●"), "no leader"
+			if st.Problem != "" {
+				health = st.Problem
+			}
+		}
+		mode := st.Mode
+		if st.Members > 1 {
+			mode = fmt.Sprintf("%s · %d nodes %s", st.Mode, st.Members, health)
+		} else if !st.Healthy() {
+			mode += " · " + health
+		}
+		node = dot + th.statusKey.Render(" "+st.Node) + bar.Render(" "+mode)
+	}
+
+	model := "model: default"
+	switch {
+	case m.model != "":
+		model = "model: " + modelName(m.provider, m.model)
+	case m.last.Model != "":
+		model = "model: " + modelName(m.last.Provider, m.last.Model)
+	}
+	if m.model == "" && m.last.Node != "" && m.last.Node != m.status.Node {
+		model += " on " + m.last.Node
+	}
+
+	info := m.sess.info
+	sess := "new session"
+	if info.ID != "" {
+		sess = fmt.Sprintf("session %s · %d turns · %s→%s tokens", info.ID, info.Turns,
+			compact(info.PromptTokens), compact(info.CompletionTokens))
+		if info.CostUSD > 0 {
+			sess += fmt.Sprintf(" · $%.4f", info.CostUSD)
+		}
+	}
+	left := node + bar.Render(" │ "+model)
+	return fill(left, bar.Render(sess+" "), m.width, func(n int) string { return bar.Render(strings.Repeat(" ", n)) })
+}
+
+// fill joins left and right with filler(n) (n cells) between them to
+// width cells, cutting left when both do not fit (right goes first).
+func fill(left, right string, width int, filler func(n int) string) string {
+	lw, rw := xansi.StringWidth(left), xansi.StringWidth(right)
+	if rw > width {
+		right, rw = "", 0
+	}
+	if lw+rw > width {
+		left = xansi.Truncate(left, max(width-rw-1, 0), "…")
+		lw = xansi.StringWidth(left)
+	}
+	if n := width - lw - rw; n > 0 {
+		return left + filler(n) + right
+	}
+	return left + right
+}
+
+// compact shows a count briefly: 950, 12.3k, 4.5M.
+func compact(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprint(n)
+	case n < 1_000_000:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%.1fM", float64(n)/1e6)
+}

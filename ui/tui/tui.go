@@ -1,0 +1,31 @@
+// Package tui is aiex's terminal UI: one bubbletea model composed of
+// components (the conversation, the editor, the side pane, the status bar,
+// the help overlay) over a Backend — the core in this process or a node.
+// Update does no I/O; the backend is called from commands. See DESIGN.md.
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Run runs the TUI on a terminal (in and out) until the user quits or ctx
+// ends, then waits for the work it started: an answer being streamed is
+// cancelled, and recorded as interrupted before Run returns.
+func Run(ctx context.Context, b Backend, in io.Reader, out io.Writer, o Options) error {
+	tctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m := New(tctx, b, o)
+	p := tea.NewProgram(m, tea.WithContext(tctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen())
+	_, err := p.Run()
+	// Stop the commands (answers, the subscription) and wait for them.
+	cancel()
+	m.tasks.closeAndWait()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return ctx.Err() // a signal ended it
+	}
+	return err
+}
