@@ -33,6 +33,11 @@ type Client struct {
 // ErrNoNode is returned by Connect when no node runs on the data dir.
 var ErrNoNode = errors.New("no node is running on this data dir")
 
+// ErrCutOff is wrapped by the errors of a stream from the node (an
+// answer, events) that ended before its end: the node stopped or the
+// connection dropped.
+var ErrCutOff = errors.New("the node's stream ended early")
+
 // Connect returns a client of the node running on dataDir, or ErrNoNode.
 func Connect(ctx context.Context, dataDir string) (*Client, error) {
 	path := filepath.Join(dataDir, SocketName)
@@ -161,7 +166,7 @@ func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) e
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	return nil, errors.New("node: the answer stopped before its end")
+	return nil, fmt.Errorf("node: the answer stopped before its end: %w", ErrCutOff)
 }
 
 // Events streams the events with id > after (of one stream, if set) to
@@ -199,7 +204,7 @@ func (c *Client) Subscribe(ctx context.Context, after int64, streams []string, f
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return errors.New("node: the event stream ended (the node stopped?)")
+	return fmt.Errorf("node: the event stream ended (the node stopped?): %w", ErrCutOff)
 }
 
 // call posts body to path and decodes the reply's result into out.
@@ -294,7 +299,7 @@ func (c *Client) Task(ctx context.Context, req TaskRequest, fn func(text string)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	return nil, errors.New("node: the task's answer stopped before its end")
+	return nil, fmt.Errorf("node: the task's answer stopped before its end: %w", ErrCutOff)
 }
 
 // Apply has the node write a proposal's changes through a checkpoint.

@@ -214,8 +214,7 @@ func unreachable(ctx context.Context, err error) error {
 	}
 	var op *net.OpError
 	if errors.As(err, &op) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ENOENT) || errors.Is(err, node.ErrNoNode) ||
-		strings.Contains(err.Error(), "stopped before its end") || strings.Contains(err.Error(), "event stream ended") {
+		errors.Is(err, syscall.ENOENT) || errors.Is(err, node.ErrNoNode) || errors.Is(err, node.ErrCutOff) {
 		return fmt.Errorf("%w: %w", tui.ErrUnreachable, err)
 	}
 	return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/providers/providertest"
 	"github.com/aiex-dev/aiex/ui/tui"
@@ -106,8 +107,9 @@ func TestUnreachable(t *testing.T) {
 		{fmt.Errorf("node at /x/aiex.sock: %w", op), true},
 		{fmt.Errorf("node at /x: %w", syscall.ENOENT), true},
 		{io.ErrUnexpectedEOF, true},
-		{errors.New("node: the answer stopped before its end"), true},
-		{errors.New("node: the event stream ended (the node stopped?)"), true},
+		{fmt.Errorf("node: the answer stopped before its end: %w", node.ErrCutOff), true},
+		{fmt.Errorf("node: the event stream ended (the node stopped?): %w", node.ErrCutOff), true},
+		{errors.New("the answer stopped before its end"), false}, // words alone are not a cut-off
 		{errors.New("node: no model \"x\""), false},
 	}
 	for _, c := range cases {
