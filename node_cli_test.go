@@ -68,17 +68,7 @@ func TestNodeRunCommand(t *testing.T) {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
 	})
-	sock := filepath.Join(s.dataDir(), "aiex.sock")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("node did not start; stderr:\n%s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	sock := s.waitNode(func() string { return stderr.String() })
 
 	// Status through the socket.
 	var st struct {
@@ -91,7 +81,7 @@ func TestNodeRunCommand(t *testing.T) {
 			Provider, Model string
 		} `json:"models"`
 	}
-	deadline = time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if err := json.Unmarshal([]byte(s.mustRun("cluster", "status", "--json").stdout), &st); err != nil {
 			t.Fatal(err)
@@ -228,5 +218,23 @@ func TestClusterJoinRecordsPeers(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(s.dataDir(), "join"))
 	if err != nil || string(b) != "10.0.0.5:7420\n10.0.0.6:7420\n" {
 		t.Errorf("join file %q, %v", b, err)
+	}
+}
+
+// waitNode waits (a minute at most) for the node of the sandbox's data
+// dir to open its socket, and returns the socket's path; what it has
+// printed goes with a failure.
+func (s *sandbox) waitNode(printed func() string) string {
+	s.t.Helper()
+	sock := filepath.Join(s.dataDir(), "aiex.sock")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			return sock
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the node did not start:\n%s", printed())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

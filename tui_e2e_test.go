@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -155,17 +154,7 @@ func TestE2ETUIInTmux(t *testing.T) {
 	key := filepath.Join(s.home, "cluster.key")
 	s.mustRun("cluster", "init", "--out", key)
 	tm.session("node", "node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key)
-	sock := filepath.Join(s.dataDir(), "aiex.sock")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the node did not start:\n%s", tm.screen("node"))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	s.waitNode(func() string { return tm.screen("node") })
 	tm.window("tui2", "tui", "--session", id)
 	tm.until("tui2", 10*time.Second, `● \S+ node`, `hello from tmux`, `session `+id+` · 1 turns`)
 	tm.window("cli", "ask", "-m", "tiny", "--session", id, "asked from the other window")
