@@ -165,7 +165,10 @@ func TestE2ETUIInTmux(t *testing.T) {
 		`(?s)asked from the other window.*aiex · ollama/tiny\S*.* tokens`)
 	// The TUI asks through the node into the same session.
 	tm.run("send-keys", "-t", "e2e:tui2", "and from the tui again", "Enter")
-	tm.until("tui2", 60*time.Second, `You · turn 3`, `session `+id+` · 3 turns`)
+	// Its answer complete (Ctrl-C during a stream stops the stream; only
+	// then does it quit).
+	tm.until("tui2", 60*time.Second, `You · turn 3`, `session `+id+` · 3 turns`,
+		`(?s)and from the tui again.*aiex · ollama/tiny\S* · [0-9,]+→[0-9,]+ tokens`)
 	tm.run("send-keys", "-t", "e2e:tui2", "C-c")
 	tm.until("tui2", 20*time.Second, `EXIT=0`)
 }
