@@ -238,3 +238,34 @@ func (s *sandbox) waitNode(printed func() string) string {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// startNode runs `aiex node run` on the sandbox's data dir (a single-node
+// cluster on loopback) until the test ends, and waits for its socket.
+func (s *sandbox) startNode() {
+	s.t.Helper()
+	key := filepath.Join(s.home, "cluster.key")
+	if _, err := os.Stat(key); err != nil {
+		s.mustRun("cluster", "init", "--out", key)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := s.command(ctx, "", "node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key, "--name", "solo")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	s.t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+		cancel()
+	})
+	s.waitNode(func() string { return stderr.String() })
+}

@@ -70,6 +70,22 @@ func readFile(t *testing.T, path string) string {
 // TestRefactor: a dry run shows the checked diff and writes nothing;
 // --apply writes it through a checkpoint that restore undoes; the turn is
 // in the session.
+// TestRefactorThroughNode: with a node running, the task runs in the
+// node and --apply writes what the proposal changes.
+func TestRefactorThroughNode(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply(maxDiff))
+	s := newSandbox(t, fake.URL())
+	proj := goProject(t)
+	s.startNode()
+	r := s.in(proj, "", "refactor", "calc.Max", "--goal", "return a when equal", "-m", "tiny", "--apply", "--yes")
+	if r.code != 0 {
+		t.Fatalf("apply: exit %d: %s", r.code, r.stderr)
+	}
+	if got := readFile(t, filepath.Join(proj, "calc.go")); got != strings.Replace(calcGo, "a > b", "a >= b", 1) {
+		t.Fatalf("calc.go after --apply through the node:\n%s", got)
+	}
+}
+
 func TestRefactor(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithReply(maxDiff))
 	s := newSandbox(t, fake.URL())

@@ -346,6 +346,9 @@ type ApplyRequest struct {
 // (temporary file and rename); a failure midway puts back what was
 // written. aiex checkpoint restore undoes it.
 func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, error) {
+	if len(req.Changes) == 0 {
+		return nil, usererr.New("nothing to write: the change has no files")
+	}
 	cs, done, err := a.projectCheckpoints(ctx, req.Root, req.Actor)
 	if err != nil {
 		return nil, err

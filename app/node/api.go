@@ -14,6 +14,7 @@ import (
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/keys"
+	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -472,12 +473,15 @@ type TaskRequest struct {
 // taskFrame is one line of a /v1/task answer: text, then the result, with
 // an error if it failed.
 type taskFrame struct {
-	Text      string          `json:"text,omitempty"`
-	Result    *app.TaskResult `json:"result,omitempty"`
-	Error     string          `json:"error,omitempty"`
-	UserError string          `json:"user_error,omitempty"`
-	Code      int             `json:"code,omitempty"`
-	Done      bool            `json:"done,omitempty"`
+	Text   string          `json:"text,omitempty"`
+	Result *app.TaskResult `json:"result,omitempty"`
+	// Changes are the proposal's files as they would be written (its
+	// Changes field, which its JSON leaves out).
+	Changes   []parse.Change `json:"changes,omitempty"`
+	Error     string         `json:"error,omitempty"`
+	UserError string         `json:"user_error,omitempty"`
+	Code      int            `json:"code,omitempty"`
+	Done      bool           `json:"done,omitempty"`
 }
 
 func (n *Node) handleTask(w http.ResponseWriter, r *http.Request) {
@@ -496,6 +500,9 @@ func (n *Node) handleTask(w http.ResponseWriter, r *http.Request) {
 	fw := newFrameWriter(w)
 	res, err := run(r.Context(), req.TaskRequest, func(text string) error { return fw.write(taskFrame{Text: text}) })
 	f := taskFrame{Result: res, Done: true}
+	if res != nil && res.Proposal != nil {
+		f.Changes = res.Proposal.Changes
+	}
 	if err != nil {
 		if ue := usererr.As(err); ue != nil {
 			f.UserError, f.Code = ue.Msg, ue.ExitCode()

@@ -282,6 +282,9 @@ func (c *Client) Task(ctx context.Context, req TaskRequest, fn func(text string)
 		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
 			return nil, fmt.Errorf("node: bad task frame: %w", err)
 		}
+		if f.Result != nil && f.Result.Proposal != nil {
+			f.Result.Proposal.Changes = f.Changes
+		}
 		switch {
 		case f.UserError != "":
 			return f.Result, &usererr.Error{Msg: f.UserError, Code: f.Code}
