@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -494,4 +495,29 @@ func (a *App) IndexProject(ctx context.Context, req IndexRequest, progress func(
 		res.Embeddings = &emb
 	}
 	return res, nil
+}
+
+// ProjectFiles is a project's files as the index knows them.
+type ProjectFiles struct {
+	Indexed bool          `json:"indexed"` // a complete index run has been made
+	Files   []db.CodeFile `json:"files"`   // sorted by path
+}
+
+// Files lists the files of the project rooted at root that the index
+// walked (those it skipped say why).
+func (a *App) Files(ctx context.Context, root string) (*ProjectFiles, error) {
+	p, err := a.Store.CodeProject(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.Store.CodeFiles(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	pf := &ProjectFiles{Indexed: !p.IndexedAt.IsZero(), Files: make([]db.CodeFile, 0, len(m))}
+	for _, f := range m {
+		pf.Files = append(pf.Files, f)
+	}
+	slices.SortFunc(pf.Files, func(x, y db.CodeFile) int { return cmp.Compare(x.Path, y.Path) })
+	return pf, nil
 }

@@ -42,7 +42,7 @@ import (
 //	POST /v1/history         aiex history (queryRequest → reply{[]app.Interaction})
 //	POST /v1/usage           aiex usage (queryRequest → reply{[]app.UsageRow})
 //	POST /v1/report          aiex status and providers of this node's core (queryRequest → reply{app.StatusReport})
-//	POST /v1/code            aiex index, search, context, providers (CodeRequest → reply{CodeResult})
+//	POST /v1/code            aiex index, search, context, providers; the TUI's files (CodeRequest → reply{CodeResult})
 //	POST /v1/keys            aiex keys set|list|rm (KeysRequest → reply{[]keys.Entry}); the socket is 0600
 //	POST /v1/task            refactor or gen: the answer streamed, then the checked proposal (TaskRequest → taskFrame…)
 //	POST /v1/apply           writes a proposal's changes through a checkpoint (app.ApplyRequest → reply{checkpoint.Result})
@@ -560,9 +560,9 @@ func (n *Node) handleQuery(w http.ResponseWriter, r *http.Request) {
 
 // CodeRequest is a command about a project's code for the node's core.
 type CodeRequest struct {
-	Op      string             `json:"op"` // index, search, context, providers
+	Op      string             `json:"op"` // index, search, context, providers, files
 	Index   app.IndexRequest   `json:"index,omitempty"`
-	Root    string             `json:"root,omitempty"` // search
+	Root    string             `json:"root,omitempty"` // search, files
 	Query   string             `json:"query,omitempty"`
 	Limit   int                `json:"limit,omitempty"`
 	Context app.ContextRequest `json:"context,omitempty"`
@@ -575,6 +575,7 @@ type CodeResult struct {
 	Context   *app.BuiltContext    `json:"context,omitempty"`
 	Prompt    []providers.Message  `json:"prompt,omitempty"` // the context's rendered prompt
 	Providers []app.ProviderStatus `json:"providers,omitempty"`
+	Files     *app.ProjectFiles    `json:"files,omitempty"`
 }
 
 func (n *Node) handleCode(w http.ResponseWriter, r *http.Request) {
@@ -601,6 +602,8 @@ func (n *Node) code(ctx context.Context, req CodeRequest) (*CodeResult, error) {
 		}
 	case "providers":
 		res.Providers, err = n.app.ProviderReport(ctx)
+	case "files":
+		res.Files, err = n.app.Files(ctx, req.Root)
 	default:
 		err = fmt.Errorf("unknown code op %q", req.Op)
 	}

@@ -14,8 +14,9 @@ import (
 type askState struct {
 	id       int
 	req      AskRequest
-	recorded string // the prompt as the session records it
-	turn     int64  // 0 until known (its turn.started event, or the answer)
+	task     *TaskRequest // a refactoring or generation task; nil for a question
+	recorded string       // the prompt as the session records it
+	turn     int64        // 0 until known (its turn.started event, or the answer)
 	user     *item
 	answer   *item
 	buf      *streamBuf
@@ -26,6 +27,7 @@ type askState struct {
 // connection to come back.
 type queued struct {
 	req  AskRequest
+	task *TaskRequest
 	user *item
 }
 
@@ -46,11 +48,21 @@ func (m *Model) errorNote(format string, args ...any) {
 // enqueue shows a question and asks it now, or after the answer being
 // streamed, or once the connection is back.
 func (m *Model) enqueue(req AskRequest, display string) tea.Cmd {
+	return m.enqueueQueued(queued{req: req}, display)
+}
+
+// enqueueTask queues a refactoring or generation task like a question:
+// its answer streams into the conversation, then its proposal opens.
+func (m *Model) enqueueTask(t TaskRequest, display string) tea.Cmd {
+	return m.enqueueQueued(queued{task: &t}, display)
+}
+
+func (m *Model) enqueueQueued(q queued, display string) tea.Cmd {
 	u := m.newItem(userItem, display)
 	u.mine = true
 	m.conv.add(u)
 	m.conv.bottom()
-	q := queued{req: req, user: u}
+	q.user = u
 	if m.ask != nil || m.conn == connLost {
 		u.state = "queued"
 		m.conv.changed(u, true)
@@ -94,6 +106,15 @@ func (m *Model) startAsk(q queued) tea.Cmd {
 	a.answer.mine, a.answer.state = true, "answering…"
 	m.conv.add(a.answer)
 	m.ask = a
+	if q.task != nil {
+		t := *q.task
+		t.Session = req.Session
+		if t.Provider == "" && t.Model == "" {
+			t.Provider, t.Model = req.Provider, req.Model
+		}
+		a.task, a.recorded = &t, recordedTask(t)
+		return tea.Batch(m.taskCmd(ctx, a.id, t, a.buf), m.startFrames())
+	}
 	return tea.Batch(m.askCmd(ctx, a.id, req, a.buf), m.startFrames())
 }
 
@@ -159,7 +180,7 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 		m.conv.remove(ans)
 		a.user.state = "queued"
 		m.conv.changed(a.user, true)
-		m.queue = append([]queued{{req: a.req, user: a.user}}, m.queue...)
+		m.queue = append([]queued{{req: a.req, task: a.task, user: a.user}}, m.queue...)
 		cmds = append(cmds, m.lost())
 		return tea.Batch(cmds...)
 	default:

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 
+	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/testgen"
+	"github.com/aiex-dev/aiex/app/workflow"
 )
 
 // Backend is what the TUI needs of the core: the core in this process, the
@@ -33,6 +37,69 @@ type Backend interface {
 	Subscribe(ctx context.Context, streams []string, after int64, fn func([]events.Event) error) error
 	// Status reports the node the TUI talks to, for the status bar.
 	Status(ctx context.Context) (Status, error)
+	// Task runs a refactoring or generation task, streaming the model's
+	// answer to fn, and returns its checked proposal (nothing is written).
+	Task(ctx context.Context, req TaskRequest, fn func(text string)) (*TaskResult, error)
+	// Apply writes changes into the project through a checkpoint and
+	// returns it; Restore of its id undoes the write.
+	Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Checkpoint, error)
+	// Restore puts the files a checkpoint changed back as they were
+	// before it.
+	Restore(ctx context.Context, id string) (*checkpoint.RestoreResult, error)
+	// Context builds the context a question would be sent with now,
+	// without sending it.
+	Context(ctx context.Context, req AskRequest) (*session.ContextSummary, error)
+	// Files lists the project's files as the index knows them.
+	Files(ctx context.Context) (*Files, error)
+}
+
+// Task kinds, as the node API names them.
+const (
+	TaskRefactor  = "refactor"
+	TaskGenModule = "gen-module"
+	TaskGenTests  = "gen-tests"
+)
+
+// TaskRequest is a refactoring or generation task from the TUI.
+type TaskRequest struct {
+	Kind        string // TaskRefactor, TaskGenModule, TaskGenTests
+	Target      string // refactor, gen tests
+	Goal        string // refactor
+	Name        string // gen module
+	Description string // gen module
+	Session     string // "new", "last" or an id
+	Provider    string
+	Model       string
+}
+
+// TaskResult is a task's answer and its proposal.
+type TaskResult struct {
+	Answer   *AskResult
+	Proposal *workflow.Proposal // with its Changes
+	Tests    *testgen.Report    // gen tests: how they ran
+}
+
+// ApplyRequest writes (part of) a proposal.
+type ApplyRequest struct {
+	Changes []parse.Change
+	Session string // the turn that proposed it
+	Turn    int64
+	Reason  string // refactor, gen module, gen tests
+	Label   string
+}
+
+// Files is the project as the index knows it.
+type Files struct {
+	Indexed bool // the project has been indexed
+	List    []File
+}
+
+// File is one file of the project.
+type File struct {
+	Path    string
+	Lang    string
+	Size    int64
+	Skipped string // why the index did not chunk it; "" if it did
 }
 
 // ErrUnreachable is wrapped by the errors of a Backend that cannot reach

@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/session"
 )
@@ -19,6 +20,33 @@ type (
 	askDoneMsg struct {
 		id  int
 		res *AskResult
+		err error
+	}
+
+	// taskDoneMsg ends a task's answer: its proposal, or why there is none.
+	taskDoneMsg struct {
+		id  int
+		req TaskRequest
+		res *TaskResult
+		err error
+	}
+
+	// proposalMsg is a proposal with the files it changes read.
+	proposalMsg struct {
+		req   TaskRequest
+		res   *TaskResult
+		files []*proposalFile
+	}
+
+	// appliedMsg says how writing a proposal went; restoredMsg how /undo
+	// went.
+	appliedMsg struct {
+		cp  *checkpoint.Checkpoint
+		err error
+	}
+	restoredMsg struct {
+		id  string
+		res *checkpoint.RestoreResult
 		err error
 	}
 
@@ -153,6 +181,37 @@ const (
 func (m *Model) statusTick(d time.Duration) tea.Cmd {
 	gen := m.statusGen
 	return m.tick(d, func(time.Time) tea.Msg { return statusTickMsg{gen} })
+}
+
+func (m *Model) taskCmd(ctx context.Context, id int, req TaskRequest, buf *streamBuf) tea.Cmd {
+	b := m.b
+	return m.tasks.cmd(func() tea.Msg {
+		res, err := b.Task(ctx, req, buf.write)
+		return taskDoneMsg{id: id, req: req, res: res, err: err}
+	})
+}
+
+func (m *Model) proposalCmd(req TaskRequest, res *TaskResult) tea.Cmd {
+	root := m.opts.Root
+	return m.tasks.cmd(func() tea.Msg {
+		return proposalMsg{req: req, res: res, files: loadProposal(root, res)}
+	})
+}
+
+func (m *Model) applyCmd(req ApplyRequest) tea.Cmd {
+	ctx, b := m.ctx, m.b
+	return m.tasks.cmd(func() tea.Msg {
+		cp, err := b.Apply(ctx, req)
+		return appliedMsg{cp: cp, err: err}
+	})
+}
+
+func (m *Model) restoreCmd(id string) tea.Cmd {
+	ctx, b := m.ctx, m.b
+	return m.tasks.cmd(func() tea.Msg {
+		res, err := b.Restore(ctx, id)
+		return restoredMsg{id: id, res: res, err: err}
+	})
 }
 
 func (m *Model) askCmd(ctx context.Context, id int, req AskRequest, buf *streamBuf) tea.Cmd {

@@ -33,6 +33,7 @@ type fakeBackend struct {
 	docReads  []string
 	subs      []subCall
 	nextTurn  int64
+	work      fakeWork
 
 	asked      chan AskRequest // each Ask, as it starts (buffered)
 	subscribed chan subCall    // each Subscribe, as it starts (buffered)

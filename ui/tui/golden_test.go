@@ -55,7 +55,38 @@ func TestGolden(t *testing.T) {
 			h.press("ctrl+o", "tab")
 			h.untilScreen("77aa01c2d3e4")
 		}},
-		{"context-80x24", 80, 24, func(h *harness) { h.press("ctrl+o", "ctrl+o") }},
+		{"context-80x24", 80, 24, func(h *harness) { h.press("ctrl+o", "ctrl+o", "ctrl+o") }},
+		{"files-80x24", 80, 24, func(h *harness) {
+			h.f.set(func(f *fakeBackend) {
+				f.work.files = &Files{Indexed: true, List: []File{{Path: "lib/notes.ex", Lang: "elixir"},
+					{Path: "lib/notes/reader.ex", Lang: "elixir"}, {Path: "mix.exs", Lang: "elixir"}, {Path: "priv/logo.png", Skipped: "binary"}}}
+			})
+			h.press("ctrl+o", "ctrl+o", "tab")
+			h.untilScreen("mix.exs")
+			h.press("down")
+		}},
+		{"picker-80x24", 80, 24, func(h *harness) {
+			h.f.set(func(f *fakeBackend) {
+				f.models = []ModelInfo{
+					{Provider: "openai", Model: "gpt-4.1", ContextWindow: 1047576, Priced: true, InputUSD: 2, OutputUSD: 8},
+					{Provider: "anthropic", Model: "claude-sonnet-4", ContextWindow: 200000, Priced: true, InputUSD: 3, OutputUSD: 15},
+					{Provider: "ollama", Model: "qwen2.5-coder:32b", Node: "gpu-box", Local: true, ContextWindow: 32768, Priced: true},
+					{Provider: "ollama", Model: "tiny", Local: true, ContextWindow: 2048, Priced: true},
+				}
+			})
+			h.press("ctrl+l")
+			h.untilScreen("claude-sonnet-4")
+			h.press("down")
+		}},
+		{"proposal-100x30", 100, 30, func(h *harness) {
+			root, _, _, res := proposalProject(h.t)
+			h.m.opts.Root = root
+			h.f.set(func(f *fakeBackend) { f.work.taskResult = res })
+			h.typeText("/refactor calc.go:3 bigger numbers")
+			h.press("enter")
+			h.until("the proposal", func() bool { return h.m.prop != nil })
+			h.press("down", " ")
+		}},
 		{"help-80x24", 80, 24, func(h *harness) { h.press("?") }},
 		{"help-120x40", 120, 40, func(h *harness) { h.press("?") }},
 		{"typing-80x24", 80, 24, func(h *harness) {

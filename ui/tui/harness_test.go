@@ -158,7 +158,7 @@ func keyMsg(t *testing.T, k string) tea.KeyMsg {
 	names := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "up": tea.KeyUp, "down": tea.KeyDown,
 		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "shift+up": tea.KeyShiftUp, "shift+down": tea.KeyShiftDown,
-		"ctrl+c": tea.KeyCtrlC, "ctrl+o": tea.KeyCtrlO, "ctrl+j": tea.KeyCtrlJ, "f1": tea.KeyF1, "backspace": tea.KeyBackspace,
+		"ctrl+c": tea.KeyCtrlC, "ctrl+o": tea.KeyCtrlO, "ctrl+l": tea.KeyCtrlL, "ctrl+u": tea.KeyCtrlU, "ctrl+j": tea.KeyCtrlJ, "f1": tea.KeyF1, "backspace": tea.KeyBackspace,
 	}
 	alt := false
 	if rest, ok := strings.CutPrefix(k, "alt+"); ok {

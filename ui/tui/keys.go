@@ -15,6 +15,7 @@ type keyMap struct {
 	Send, Newline, HistoryPrev, HistoryNext key.Binding
 	ScrollUp, ScrollDown, LineUp, LineDown  key.Binding
 	Pane, Focus, Open, Help, Stop, Quit     key.Binding
+	Models                                  key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -30,7 +31,8 @@ func newKeyMap() keyMap {
 		ScrollDown:  b([]string{"pgdown"}, "pgdn", "scroll down"),
 		LineUp:      b([]string{"shift+up"}, "shift+↑", "scroll a line up"),
 		LineDown:    b([]string{"shift+down"}, "shift+↓", "scroll a line down"),
-		Pane:        b([]string{"ctrl+o"}, "ctrl+o", "side pane: sessions, context"),
+		Pane:        b([]string{"ctrl+o"}, "ctrl+o", "side pane: sessions, files, context"),
+		Models:      b([]string{"ctrl+l"}, "ctrl+l", "pick a model"),
 		Focus:       b([]string{"tab"}, "tab", "into the side pane and back"),
 		Open:        b([]string{"enter"}, "enter", "open the session (side pane)"),
 		Help:        b([]string{"?", "f1"}, "? f1", "help (? on an empty line)"),
@@ -50,7 +52,8 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	h := func(keys, desc string) key.Binding { return key.NewBinding(key.WithHelp(keys, desc)) }
 	return [][]key.Binding{
 		{k.Send, k.Newline, h("↑ ↓", "history (first/last line)"), k.Stop, k.Quit},
-		{h("pgup pgdn", "scroll"), h("shift+↑ ↓", "scroll a line"), k.Pane, k.Focus, k.Help},
+		{h("pgup pgdn", "scroll"), h("shift+↑ ↓", "scroll a line"), k.Pane, k.Focus, k.Models, k.Help},
+		{h("↑ ↓ space", "proposal: move, keep/drop a hunk"), h("a n", "proposal: keep all, none"), h("enter", "proposal: write what is kept"), h("esc", "proposal: close, nothing written")},
 	}
 }
 
@@ -58,8 +61,11 @@ func (k keyMap) FullHelp() [][]key.Binding {
 var slashHelp = [][2]string{
 	{"/explain TARGET [question]", "explain a file, PATH:LINE or symbol"},
 	{"/session [new|last|ID]", "start, open or list sessions"},
-	{"/model [NAME|auto]", "list the models or pick one"},
-	{"/refactor /gen /tests /undo", "not yet here: run aiex … in a shell"},
+	{"/model [NAME|auto]", "pick a model (the picker), or by name"},
+	{"/refactor TARGET GOAL…", "propose a change, as hunks to keep or drop"},
+	{"/gen NAME DESCRIPTION…", "propose a new module (Mix) or package file (Go)"},
+	{"/tests TARGET", "propose tests, run them against mutants"},
+	{"/undo", "put back the last change written here"},
 	{"/help", "this help"},
 	{"/quit", "leave"},
 }

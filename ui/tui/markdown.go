@@ -3,93 +3,30 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/glamour"
-	"github.com/charmbracelet/glamour/ansi"
-	"github.com/charmbracelet/glamour/styles"
-	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+
+	mdrender "github.com/aiex-dev/aiex/ui/markdown"
 )
 
-// markdown renders Markdown to terminal lines at one width with glamour:
-// syntax-highlighted code in the terminal's colours, plain text under the
-// Ascii profile. A markdown is not safe for concurrent use; make one per
-// goroutine (it costs ~25 µs).
+// markdown renders Markdown to terminal lines at one width (package
+// ui/markdown): syntax-highlighted Go and Elixir in the terminal's
+// colours, plain text under the Ascii profile. A markdown is not safe for
+// concurrent use; make one per goroutine (it costs ~10 µs).
 type markdown struct {
-	width   int
-	profile termenv.Profile
-	tr      *glamour.TermRenderer
+	width int
+	r     *mdrender.Renderer
 }
 
 func newMarkdown(profile termenv.Profile, dark bool, width int) *markdown {
 	width = max(width, 10)
-	var st ansi.StyleConfig
-	switch {
-	case profile == termenv.Ascii:
-		st = styles.NoTTYStyleConfig
-	case dark:
-		st = styles.DarkStyleConfig
-	default:
-		st = styles.LightStyleConfig
-	}
-	// The conversation pane indents and separates messages itself.
-	zero := uint(0)
-	st.Document.Margin = &zero
-	st.Document.BlockPrefix, st.Document.BlockSuffix = "", ""
-	formatter := map[termenv.Profile]string{termenv.TrueColor: "terminal16m", termenv.ANSI256: "terminal256"}[profile]
-	if formatter == "" {
-		formatter = "terminal16"
-	}
-	tr, err := glamour.NewTermRenderer(glamour.WithStyles(st), glamour.WithWordWrap(width),
-		glamour.WithColorProfile(profile), glamour.WithChromaFormatter(formatter))
-	if err != nil {
-		tr = nil // render falls back to plain text
-	}
-	return &markdown{width: width, profile: profile, tr: tr}
+	return &markdown{width: width, r: mdrender.New(profile, dark, width)}
 }
 
 // render returns src rendered as lines no wider than the width, without
-// leading or trailing blank lines. Markdown glamour cannot render is shown
-// as wrapped plain text.
+// leading or trailing blank lines.
 func (m *markdown) render(src string) []string {
-	// A tab's width depends on its column; the pane lays out cells.
-	src = strings.ReplaceAll(src, "\t", "    ")
-	out := ""
-	if m.tr != nil {
-		var err error
-		if out, err = m.tr.Render(src); err != nil {
-			out = ""
-		}
-	}
-	if out == "" {
-		out = xansi.Wrap(src, m.width, "")
-	}
-	return fitLines(strings.Split(out, "\n"), m.width, m.profile == termenv.Ascii)
+	return m.r.Render(src)
 }
-
-// fitLines cuts lines to width (glamour does not wrap code) and drops
-// blank lines at both ends; plain lines also lose trailing spaces (the
-// padding glamour adds).
-func fitLines(lines []string, width int, plain bool) []string {
-	out := lines[:0]
-	for _, l := range lines {
-		if plain {
-			l = strings.TrimRight(l, " ")
-		}
-		if xansi.StringWidth(l) > width {
-			l = xansi.Truncate(l, width, "…")
-		}
-		out = append(out, l)
-	}
-	for len(out) > 0 && isBlank(out[0]) {
-		out = out[1:]
-	}
-	for len(out) > 0 && isBlank(out[len(out)-1]) {
-		out = out[:len(out)-1]
-	}
-	return out
-}
-
-func isBlank(l string) bool { return strings.TrimSpace(xansi.Strip(l)) == "" }
 
 // Limits on the tail a streaming answer re-renders at each frame: it is
 // cut into blocks as they complete, and long blocks are cut too.
@@ -99,8 +36,7 @@ const (
 )
 
 // streamDoc is an answer's Markdown as it streams in. Rendering the whole
-// text at every frame costs time in its length (glamour runs at about
-// 1 µs a byte, 3 µs with highlighted code), so the text is cut into
+// text at every frame costs time in its length (a few MB/s), so the text is cut into
 // segments as they complete — at blank lines outside code, at a code
 // block's end, and every codeSplitLines lines inside a long code block —
 // each rendered once; only the tail after the last cut is rendered again

@@ -80,13 +80,3 @@ func TestOpensFence(t *testing.T) {
 		}
 	}
 }
-
-// TestFitLines: lines are cut to the width (code is not wrapped) and
-// blank lines at the ends dropped.
-func TestFitLines(t *testing.T) {
-	got := fitLines([]string{"", "  ", "short", strings.Repeat("x", 30), "", ""}, 10, true)
-	want := []string{"short", strings.Repeat("x", 9) + "…"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Error(diff)
-	}
-}

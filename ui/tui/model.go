@@ -23,6 +23,9 @@ type Options struct {
 	// Now tells the time (the sessions list says how long ago); nil means
 	// time.Now.
 	Now func() time.Time
+	// Root is the project's root: proposals read the files they change
+	// from it to cut them into hunks.
+	Root string
 }
 
 // focus is where keys go.
@@ -65,9 +68,17 @@ type Model struct {
 	helpLines     []string
 	sep           string // the column between conversation and side pane
 
-	conv  *conversation
-	input *editor
-	pane  *sidePane
+	conv   *conversation
+	input  *editor
+	pane   *sidePane
+	prop   *proposalView // an open proposal, over the conversation
+	picker *pickerView   // the model picker, over the conversation
+
+	undo    []string // checkpoints written from this TUI, the last last
+	undoing bool
+
+	previewText string // the editor's text the context view was built for
+	previewGen  int
 
 	status    Status
 	statusErr string
@@ -77,7 +88,6 @@ type Model struct {
 
 	models       []ModelInfo
 	pendingModel string // /model NAME waiting for the list
-	listModels   bool   // /model waiting for the list
 	provider     string // picked with /model; "" lets the strategy choose
 	model        string
 	last         AskResult // what answered last (the status bar's model)
@@ -132,6 +142,28 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.frame()
 	case askDoneMsg:
 		return m, m.askDone(msg)
+	case taskDoneMsg:
+		return m, m.taskDone(msg)
+	case proposalMsg:
+		m.openProposal(msg)
+		return m, nil
+	case appliedMsg:
+		m.applied(msg)
+		return m, nil
+	case restoredMsg:
+		m.restored(msg)
+		return m, nil
+	case filesMsg:
+		m.pane.setFiles(msg.files, msg.err)
+		return m, nil
+	case previewTickMsg:
+		if msg.gen != m.previewGen {
+			return m, nil
+		}
+		return m, m.previewCmd(msg.gen)
+	case previewMsg:
+		m.gotPreview(msg)
+		return m, nil
 	case renderedMsg:
 		if it := m.conv.find(msg.id); it != nil {
 			m.conv.setBody(it, msg.width, msg.body)
@@ -171,6 +203,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case m.showHelp:
 			m.showHelp = false
+		case m.picker != nil:
+			m.closePicker()
+		case m.prop != nil && !m.prop.writing:
+			m.closeProposal("proposal closed; nothing written")
 		case m.ask != nil:
 			m.ask.cancel()
 		case m.input.value() != "":
@@ -188,6 +224,14 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case m.picker != nil:
+		return m.pickerKey(msg)
+	case m.prop != nil:
+		return m.proposalKey(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Models):
+		return m.openPicker()
 	case key.Matches(msg, k.Pane):
 		return m.cyclePane()
 	case key.Matches(msg, k.ScrollUp):
@@ -245,7 +289,7 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 	if m.input.fit() {
 		m.layout()
 	}
-	return cmd
+	return tea.Batch(cmd, m.typed())
 }
 
 // paneKey handles a key while the side pane has the focus.
@@ -259,6 +303,9 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 		if id := m.pane.selected(); id != "" {
 			m.setFocus(focusInput)
 			return m.openSession(id)
+		}
+		if path := m.pane.selectedFile(); path != "" {
+			return m.insertPath(path)
 		}
 	case "esc", "tab":
 		m.setFocus(focusInput)
@@ -287,9 +334,16 @@ func (m *Model) cyclePane() tea.Cmd {
 		m.setFocus(focusInput)
 	}
 	m.layout()
-	if m.pane.view == paneSessions {
+	switch m.pane.view {
+	case paneSessions:
 		m.pane.loading = true
 		return m.sessionsCmd()
+	case paneFiles:
+		m.pane.filesLoading = true
+		return m.filesCmd()
+	case paneContext:
+		m.previewText = "\x00" // build it for what is typed now
+		return m.typed()
 	}
 	return nil
 }
@@ -307,11 +361,12 @@ func (m *Model) submit() tea.Cmd {
 	}
 	m.input.take()
 	m.layout()
+	typed := m.typed()
 	if c, ok := parseSlash(text); ok {
-		return m.slash(c)
+		return tea.Batch(m.slash(c), typed)
 	}
 	text = strings.TrimSpace(unescapeSlash(text))
-	return m.enqueue(AskRequest{Prompt: text}, text)
+	return tea.Batch(m.enqueue(AskRequest{Prompt: text}, text), typed)
 }
 
 // layout sizes the components to the terminal.
@@ -336,6 +391,12 @@ func (m *Model) layout() {
 	if m.showHelp {
 		m.helpLines = place(m.th, helpView(m.th, m.keys, cw), max(cw, 1), ch)
 	}
+	if m.prop != nil {
+		m.prop.setSize(max(cw, 1), ch)
+	}
+	if m.picker != nil {
+		m.picker.setSize(max(cw, 1), ch)
+	}
 }
 
 // View draws the screen from what Update left: the conversation (or the
@@ -347,8 +408,13 @@ func (m *Model) View() string {
 	var b strings.Builder
 	b.Grow((m.width + 16) * m.height)
 	rows := m.conv.view
-	if m.showHelp {
+	switch {
+	case m.showHelp:
 		rows = m.helpLines
+	case m.picker != nil:
+		rows = m.picker.view()
+	case m.prop != nil:
+		rows = m.prop.view()
 	}
 	for i, l := range rows {
 		b.WriteString(l)

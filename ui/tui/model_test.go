@@ -254,8 +254,9 @@ func TestKeys(t *testing.T) {
 	h.until("quit", func() bool { return h.quit })
 }
 
-// TestSidePane: ctrl+o cycles sessions → context → off; tab focuses the
-// sessions list, enter opens the session under the cursor.
+// TestSidePane: ctrl+o cycles sessions → files → context → off; tab
+// focuses the sessions list, enter opens the session under the cursor;
+// in the files list, enter puts the path into the editor.
 func TestSidePane(t *testing.T) {
 	f := newFake()
 	f.docs["bbbb"] = doc("bbbb", 2, "question of b", "answer of b")
@@ -271,13 +272,25 @@ func TestSidePane(t *testing.T) {
 	if h.m.focus != focusInput {
 		t.Error("focus stayed in the pane")
 	}
+	f.set(func(f *fakeBackend) {
+		f.work.files = &Files{Indexed: true, List: []File{{Path: "lib/a.ex", Lang: "elixir"}, {Path: "lib/b.ex", Lang: "elixir"},
+			{Path: "priv/big.bin", Skipped: "binary"}}}
+	})
+	h.press("ctrl+o")
+	h.untilScreen("Files", "3 files · 1 skipped", "lib/a.ex", "priv/big.bin (binary)")
+	h.typeText("explain")
+	h.press("tab", "down", "enter")
+	if got := h.m.input.value(); got != "explain lib/b.ex " || h.m.focus != focusInput {
+		t.Errorf("enter on a file: editor %q, focus %v", got, h.m.focus)
+	}
+	h.m.input.clear()
 	h.press("ctrl+o")
 	if !strings.Contains(h.screen(), "Context") {
-		t.Fatalf("second ctrl+o: no context view:\n%s", h.screen())
+		t.Fatalf("third ctrl+o: no context view:\n%s", h.screen())
 	}
 	h.press("ctrl+o")
 	if h.m.pane.view != paneHidden || h.m.conv.width != 100 {
-		t.Errorf("third ctrl+o: view %d, width %d", h.m.pane.view, h.m.conv.width)
+		t.Errorf("fourth ctrl+o: view %d, width %d", h.m.pane.view, h.m.conv.width)
 	}
 }
 
@@ -324,11 +337,21 @@ func TestSlashCommands(t *testing.T) {
 		h.press("enter")
 	}
 	run("/refactor lib/a.ex")
-	h.untilScreen("/refactor is not yet in the TUI; run aiex refactor TARGET --goal \"…\" from the shell")
+	h.untilScreen("✗ /refactor needs a target and a goal: /refactor TARGET what the change should do")
+	run("/tests")
+	h.untilScreen("✗ /tests needs one target")
+	run("/gen Shop")
+	h.untilScreen("✗ /gen needs a module name and what it should do")
+	run("/undo")
+	h.untilScreen("nothing written from this TUI to undo")
 	run("/frobnicate")
 	h.untilScreen("✗ unknown command /frobnicate; /help lists them")
 	run("/model")
-	h.untilScreen("ollama/tiny", "2,048", "local", "free", "openai/gpt-x", "128,000", "cloud", "$2.50/$10.00 per 1M")
+	h.untilScreen("Models · 2 in the cluster", "ollama/tiny", "2,048", "local", "free", "openai/gpt-x", "128,000", "cloud", "$2.50/$10.00 per 1M")
+	h.press("esc")
+	if h.m.picker != nil {
+		t.Fatal("esc left the picker open")
+	}
 	run("/model gpt-x")
 	h.untilScreen("model: openai/gpt-x · cloud · 128,000 tokens")
 	run("/model nope")

@@ -10,14 +10,15 @@ import (
 	"github.com/aiex-dev/aiex/app/session"
 )
 
-// paneView is what the side pane shows. Project files join the cycle when
-// they exist.
+// paneView is what the side pane shows.
 type paneView int
 
 const (
 	paneHidden paneView = iota
 	paneSessions
+	paneFiles
 	paneContext
+	paneViews // how many there are
 )
 
 // paneWidth is the side pane's width: a third of the terminal, at most 44
@@ -31,8 +32,10 @@ func paneWidth(termWidth int) int {
 
 const minPaneTerm = 60
 
-// sidePane shows the project's sessions (to open one) or the context the
-// last turn sent: its chunks and token counts.
+// sidePane shows the project's sessions (to open one), its files as the
+// index knows them (to put a path into the editor), or the context: the
+// one the question being typed would be sent with, else the one the last
+// turn sent — its chunks and token counts.
 type sidePane struct {
 	th            *theme
 	now           func() time.Time
@@ -49,14 +52,27 @@ type sidePane struct {
 	ctx     *session.ContextSummary
 	ctxTurn int64
 
+	files        *Files
+	filesErr     string
+	filesLoading bool
+	fileCursor   int
+
+	// preview is the context of the question being typed (previewFor);
+	// nil when none is.
+	preview        *session.ContextSummary
+	previewFor     string
+	previewErr     string
+	previewLoading bool
+
 	lines []string // rendered by layout
 }
 
 func newSidePane(th *theme, now func() time.Time) *sidePane { return &sidePane{th: th, now: now} }
 
-// cycle moves to the next view: hidden → sessions → context → hidden.
+// cycle moves to the next view: hidden → sessions → files → context →
+// hidden.
 func (p *sidePane) cycle() {
-	p.view = (p.view + 1) % 3
+	p.view = (p.view + 1) % paneViews
 	if p.view == paneHidden {
 		p.focused = false
 	}
@@ -82,10 +98,48 @@ func (p *sidePane) setContext(turn int64, c *session.ContextSummary) {
 	p.layout()
 }
 
-// move moves the selection in the sessions list.
-func (p *sidePane) move(n int) {
-	p.cursor = max(0, min(p.cursor+n, len(p.sessions)-1))
+func (p *sidePane) setFiles(f *Files, err error) {
+	p.filesLoading = false
+	p.files, p.filesErr = f, ""
+	if err != nil {
+		p.filesErr = oneLine(err.Error())
+	}
+	if p.files != nil {
+		p.fileCursor = min(p.fileCursor, max(len(p.files.List)-1, 0))
+	}
 	p.layout()
+}
+
+// setPreview shows the context a question being typed would take; an
+// empty question clears it.
+func (p *sidePane) setPreview(question string, c *session.ContextSummary, err error) {
+	p.previewLoading = false
+	p.previewFor, p.preview, p.previewErr = question, c, ""
+	if err != nil {
+		p.previewErr = oneLine(err.Error())
+	}
+	p.layout()
+}
+
+// move moves the selection in the sessions or files list.
+func (p *sidePane) move(n int) {
+	switch p.view {
+	case paneSessions:
+		p.cursor = max(0, min(p.cursor+n, len(p.sessions)-1))
+	case paneFiles:
+		if p.files != nil {
+			p.fileCursor = max(0, min(p.fileCursor+n, len(p.files.List)-1))
+		}
+	}
+	p.layout()
+}
+
+// selectedFile is the file under the cursor, or "".
+func (p *sidePane) selectedFile() string {
+	if p.view != paneFiles || p.files == nil || p.fileCursor >= len(p.files.List) {
+		return ""
+	}
+	return p.files.List[p.fileCursor].Path
 }
 
 // selected is the session under the cursor, or "".
@@ -106,6 +160,8 @@ func (p *sidePane) layout() {
 	switch p.view {
 	case paneSessions:
 		ls = p.sessionLines()
+	case paneFiles:
+		ls = p.fileLines()
 	case paneContext:
 		ls = p.contextLines()
 	}
@@ -168,13 +224,77 @@ func (p *sidePane) sessionLines() []string {
 	return ls
 }
 
+func (p *sidePane) fileLines() []string {
+	th := p.th
+	ls := []string{p.title("Files", "↑↓ enter puts the path in the editor"), ""}
+	f := p.files
+	switch {
+	case p.filesErr != "":
+		return append(ls, th.errorText.Render(p.filesErr))
+	case f == nil:
+		return append(ls, th.dim.Render("loading…"))
+	case !f.Indexed && len(f.List) == 0:
+		return append(ls, th.dim.Render("not indexed yet:"), th.dim.Render("run aiex index here"))
+	}
+	skipped := 0
+	for _, fi := range f.List {
+		if fi.Skipped != "" {
+			skipped++
+		}
+	}
+	sum := fmt.Sprintf("%s files", thousands(len(f.List)))
+	if skipped > 0 {
+		sum += fmt.Sprintf(" · %d skipped", skipped)
+	}
+	ls = append(ls, th.dim.Render(sum))
+	room := max(p.height-len(ls), 1)
+	first := max(0, p.fileCursor-room+1)
+	for i := first; i < len(f.List) && i < first+room; i++ {
+		fi := f.List[i]
+		l := "  " + fi.Path
+		if fi.Skipped != "" {
+			l = th.dim.Render(l + " (" + fi.Skipped + ")")
+		}
+		if i == p.fileCursor && p.focused {
+			l = th.selected.Render(pad("▸ "+fi.Path, p.width-1))
+		}
+		ls = append(ls, l)
+	}
+	return ls
+}
+
 func (p *sidePane) contextLines() []string {
 	th := p.th
+	if p.previewFor != "" || p.previewLoading {
+		return p.previewLines()
+	}
 	c := p.ctx
 	if c == nil {
-		return []string{p.title("Context", ""), "", th.dim.Render("no turn with context yet")}
+		return []string{p.title("Context", ""), "", th.dim.Render("no turn with context yet;"), th.dim.Render("type a question to see"), th.dim.Render("the context it would take")}
 	}
 	ls := []string{p.title(fmt.Sprintf("Context · turn %d", p.ctxTurn), ""), ""}
+	return append(ls, p.summaryLines(c)...)
+}
+
+// previewLines: the context the question being typed would be sent with.
+func (p *sidePane) previewLines() []string {
+	th := p.th
+	ls := []string{p.title("Context · to be sent", ""), th.dim.Render("for: " + oneLine(p.previewFor)), ""}
+	switch {
+	case p.previewErr != "":
+		return append(ls, th.errorText.Render(p.previewErr))
+	case p.preview == nil && p.previewLoading:
+		return append(ls, th.dim.Render("building…"))
+	case p.preview == nil:
+		return append(ls, th.dim.Render("no code would be sent"))
+	}
+	return append(ls, p.summaryLines(p.preview)...)
+}
+
+// summaryLines lists a context's token counts and chunks.
+func (p *sidePane) summaryLines(c *session.ContextSummary) []string {
+	th := p.th
+	var ls []string
 	ls = append(ls, fmt.Sprintf("%s of %s tokens", thousands(c.Tokens), thousands(c.Budget)))
 	if c.Window > 0 {
 		ls = append(ls, th.dim.Render(fmt.Sprintf("window %s", thousands(c.Window))))

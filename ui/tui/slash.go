@@ -61,18 +61,6 @@ func isLetters(s string) bool {
 	return true
 }
 
-// notYet is what the commands the TUI does not run yet answer: the shell
-// command that does it.
-func notYet(c slash) string {
-	shell := map[string]string{
-		"refactor": "aiex refactor TARGET --goal \"…\"",
-		"gen":      "aiex gen module NAME",
-		"tests":    "aiex gen tests TARGET",
-		"undo":     "aiex checkpoint restore",
-	}[c.name]
-	return fmt.Sprintf("/%s is not yet in the TUI; run %s from the shell", c.name, shell)
-}
-
 // slash runs a slash command.
 func (m *Model) slash(c slash) tea.Cmd {
 	switch c.name {
@@ -91,8 +79,15 @@ func (m *Model) slash(c slash) tea.Cmd {
 		}
 		question := strings.TrimSpace(strings.TrimPrefix(c.rest, c.args[0]))
 		return m.enqueue(AskRequest{Task: "explain", Target: c.args[0], Prompt: question}, "/explain "+c.rest)
-	case "refactor", "gen", "tests", "undo":
-		m.note("%s", notYet(c))
+	case "refactor", "gen", "tests":
+		t, bad := taskCommand(c)
+		if bad != "" {
+			m.errorNote("%s", bad)
+			return nil
+		}
+		return m.enqueueTask(t, "/"+c.name+" "+c.rest)
+	case "undo":
+		return m.undoLast()
 	default:
 		m.errorNote("unknown command /%s; /help lists them (// sends a question that starts with a slash)", c.name)
 	}
@@ -127,7 +122,7 @@ func (m *Model) sessionCommand(c slash) tea.Cmd {
 func (m *Model) modelCommand(c slash) tea.Cmd {
 	switch {
 	case len(c.args) == 0:
-		m.listModels = true
+		return m.openPicker()
 	case c.args[0] == "auto" || c.args[0] == "default":
 		m.provider, m.model = "", ""
 		m.note("model: the configured choice")
@@ -143,13 +138,8 @@ func (m *Model) gotModels(msg modelsMsg) tea.Cmd {
 	if msg.err == nil {
 		m.models = msg.list
 	}
-	if m.listModels {
-		m.listModels = false
-		if msg.err != nil {
-			m.errorNote("cannot list the models: %s", oneLine(msg.err.Error()))
-		} else {
-			m.note("%s", modelTable(m.models, m.provider, m.model))
-		}
+	if m.picker != nil && m.picker.loading {
+		m.picker.set(msg.list, msg.err)
 	}
 	if name := m.pendingModel; name != "" {
 		m.pendingModel = ""
@@ -205,30 +195,4 @@ func price(mi ModelInfo) string {
 		return "free"
 	}
 	return fmt.Sprintf("$%.2f/$%.2f per 1M", mi.InputUSD, mi.OutputUSD)
-}
-
-// modelTable lists the models, one a line, the picked one marked.
-func modelTable(list []ModelInfo, provider, model string) string {
-	if len(list) == 0 {
-		return "no models: no provider is reachable"
-	}
-	w := 0
-	for _, mi := range list {
-		w = max(w, len(modelName(mi.Provider, mi.Model)))
-	}
-	var b strings.Builder
-	b.WriteString("models (/model NAME picks one):")
-	for _, mi := range list {
-		mark := "  "
-		if mi.Model == model && (provider == "" || mi.Provider == provider) {
-			mark = "● "
-		}
-		name := modelName(mi.Provider, mi.Model)
-		window := "-"
-		if mi.ContextWindow > 0 {
-			window = thousands(mi.ContextWindow)
-		}
-		fmt.Fprintf(&b, "\n%s%-*s  %8s  %-10s  %s", mark, w, name, window, where(mi), price(mi))
-	}
-	return b.String()
 }

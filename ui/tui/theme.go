@@ -50,6 +50,7 @@ type theme struct {
 	base, dim, bold, accent, user, assistant, note, errorText lipgloss.Style
 	statusBar, statusKey, statusOK, statusBad                 lipgloss.Style
 	paneTitle, selected, border, overlay                      lipgloss.Style
+	added, removed                                            lipgloss.Style
 }
 
 func newTheme(p termenv.Profile, dark bool) *theme {
@@ -73,6 +74,8 @@ func newTheme(p termenv.Profile, dark bool) *theme {
 	t.statusKey = s().Bold(true).Foreground(c("235", "252")).Background(c("254", "236"))
 	t.statusOK = s().Foreground(c("28", "78")).Background(c("254", "236"))
 	t.statusBad = s().Foreground(c("160", "203")).Background(c("254", "236"))
+	t.added = s().Foreground(c("28", "78"))
+	t.removed = s().Foreground(c("160", "203"))
 	t.paneTitle = s().Bold(true)
 	t.selected = s().Reverse(true)
 	t.border = s().Foreground(c("250", "238"))

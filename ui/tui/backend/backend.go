@@ -266,3 +266,5 @@ func models(ms []app.ModelInfo, errs map[string]string) ([]tui.ModelInfo, error)
 	}
 	return out, nil
 }
+
+func errUnknownTask(kind string) error { return fmt.Errorf("unknown task %q", kind) }
