@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // TestTermprobeInitsBeforeBubbleTea: Bubble Tea v1's package init asks the
@@ -182,4 +185,44 @@ func lineAfter(screen, s string) string {
 		}
 	}
 	return ""
+}
+
+// TestTUIProposalInTmux: in a real terminal, /refactor shows the model's
+// diff as hunks; enter writes it through a checkpoint, /undo puts the
+// file back. The model is a fake speaking Ollama's wire format (the
+// tiny real model does not write diffs).
+func TestTUIProposalInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("needs tmux (apt-get install tmux)")
+	}
+	fake := providertest.NewOllama(t, providertest.WithReply(maxDiff))
+	s := newSandbox(t, fake.URL())
+	proj := goProject(t)
+	tm := newTmux(t, s, proj)
+	tm.session("tui", "tui")
+	tm.until("tui", 10*time.Second, `enter send`, `● \S+ embedded`)
+	tm.run("send-keys", "-t", "e2e:tui", "/refactor calc.Max return a when equal", "Enter")
+	tm.until("tui", 60*time.Second, `refactor calc\.Max · 1 file · \+1 −1`, `✓ applies  ✓ syntax  ✓ go build  ✓ go vet`,
+		`▸ \[✓\] @@ -\d+,7 \+\d+,7 @@`, `-\s+if a > b \{`, `\+\s+if a >= b \{`)
+	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
+		t.Fatal("calc.go written before enter")
+	}
+	tm.run("send-keys", "-t", "e2e:tui", "Enter")
+	tm.until("tui", 20*time.Second, `wrote calc\.go · checkpoint \S+`)
+	if got := readFile(t, filepath.Join(proj, "calc.go")); got != strings.Replace(calcGo, "a > b", "a >= b", 1) {
+		t.Fatalf("calc.go after enter:\n%s", got)
+	}
+	tm.run("send-keys", "-t", "e2e:tui", "/undo", "Enter")
+	tm.until("tui", 20*time.Second, `undone: restored calc\.go as before checkpoint`)
+	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
+		t.Fatal("/undo did not put calc.go back")
+	}
+	tm.run("send-keys", "-t", "e2e:tui", "C-c")
+	tm.until("tui", 20*time.Second, `EXIT=0`)
+	// The task is a turn of the session, the write and the restore are
+	// checkpoints.
+	list := s.in(proj, "", "checkpoint", "list").stdout
+	if strings.Count(list, "\n") < 2 {
+		t.Fatalf("checkpoints:\n%s", list)
+	}
 }

@@ -69,7 +69,7 @@ func (t *TuiCmd) Run(c *Context) error {
 	if sess == "new" {
 		sess = ""
 	}
-	return tui.Run(c, b, c.Stdin, c.Stdout, tui.Options{Session: sess, Profile: profile, Dark: tui.DarkBackground(c.Getenv)})
+	return tui.Run(c, b, c.Stdin, c.Stdout, tui.Options{Session: sess, Profile: profile, Dark: tui.DarkBackground(c.Getenv), Root: project})
 }
 
 // tuiLog opens DATA_DIR/tui.log for --verbose and returns a logger on it.
