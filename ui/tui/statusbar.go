@@ -74,6 +74,9 @@ func (m *Model) statusLine() string {
 	switch {
 	case m.model != "":
 		model = "model: " + modelName(m.provider, m.model)
+		if mi, ok := findModel(m.models, modelName(m.provider, m.model)); ok && mi.Node != "" {
+			model += " on " + mi.Node
+		}
 	case m.last.Model != "":
 		model = "model: " + modelName(m.last.Provider, m.last.Model)
 	}
