@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
@@ -90,4 +94,66 @@ func BenchmarkProcessAsk(b *testing.B) {
 		b.Fatalf("warm-up ask: %s", r.stderr)
 	}
 	benchProcess(b, s, "ask", "-m", "tiny", "hello")
+}
+
+// BenchmarkProcessTUIFirstFrame: `aiex tui` started in a terminal (a pty,
+// 100×30) until its first frame is on the screen — the status bar and
+// the editor's hint — with an existing data dir and no node (the core
+// opens after the first frame). Reports the median and worst time.
+func BenchmarkProcessTUIFirstFrame(b *testing.B) {
+	fake := providertest.NewOllama(b, providertest.WithReply("hi"))
+	s := newSandbox(b, fake.URL())
+	if r := s.run("", "ask", "-m", "tiny", "warm up"); r.code != 0 {
+		b.Fatalf("warm-up ask: %s", r.stderr)
+	}
+	var times []time.Duration
+	for b.Loop() {
+		times = append(times, tuiFirstFrame(b, s))
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)-1].Microseconds())/1000, "max-ms")
+}
+
+// tuiFirstFrame starts aiex tui in a pty and returns how long it took to
+// draw its first frame; then it quits it (Ctrl-C) and waits for it.
+func tuiFirstFrame(b *testing.B, s *sandbox) time.Duration {
+	b.Helper()
+	cmd := exec.Command(aiexBin, "tui")
+	cmd.Env = append(s.env, "TERM=xterm-256color")
+	cmd.Dir = s.home
+	start := time.Now()
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var screen bytes.Buffer
+	buf := make([]byte, 64<<10)
+	var took time.Duration
+	for took == 0 {
+		f.SetReadDeadline(time.Now().Add(20 * time.Second))
+		n, err := f.Read(buf)
+		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			b.Fatalf("no first frame: %v\n%q", err, screen.String())
+		}
+		screen.Write(buf[:n])
+		if bytes.Contains(screen.Bytes(), []byte("new session")) && bytes.Contains(screen.Bytes(), []byte("for commands")) {
+			took = time.Since(start)
+		}
+	}
+	f.Write([]byte{3}) // Ctrl-C quits an idle TUI
+	go io.Copy(io.Discard, f)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		b.Fatal("aiex tui did not quit on Ctrl-C")
+	}
+	return took
 }
