@@ -245,10 +245,18 @@ type CodeAnalysisRow struct {
 // relative to the file's name (chunks named after their file are cached
 // so, since the content may recur under another name) and completed with
 // this file's name: "#2" in README.md is README.md#2.
+//
+// Keep, if not nil, has one element per chunk: the id of a row of this
+// path that already holds the chunk (same name, kind, bytes and refs), or
+// 0. A kept row stays with its id, its code_fts and code_refs rows; only
+// its meta (line and byte offsets) is rewritten. A new chunk takes the id
+// FirstID plus its index, so a file with kept rows leaves gaps in its
+// range; its element of Terms is not used.
 type CodeChunked struct {
 	Path, ContentHash, Analyzer string
 	FirstID                     int64
 	Count                       int // how many chunks the cache row holds
+	Keep                        []int64
 }
 
 // CodeTerms is a code_fts row: the words of a chunk's name and body.
@@ -264,7 +272,16 @@ const (
 		(SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r
 		WHERE c.project = ?1 AND c.path IN (SELECT value FROM json_each(?2)))`
 	codeDropChunks = `DELETE FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))`
-	codeForget     = `DELETE FROM code_files WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))`
+	// The drops when some rows of the paths stay (CodeChunked.Keep): ?3.
+	codeDropFTSKept = `DELETE FROM code_fts WHERE rowid IN
+		(SELECT id FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))
+		AND id NOT IN (SELECT value FROM json_each(?3)))`
+	codeDropRefsKept = `DELETE FROM code_refs WHERE (project, sym, from_id) IN
+		(SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r
+		WHERE c.project = ?1 AND c.path IN (SELECT value FROM json_each(?2)) AND c.id NOT IN (SELECT value FROM json_each(?3)))`
+	codeDropChunksKept = `DELETE FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))
+		AND id NOT IN (SELECT value FROM json_each(?3))`
+	codeForget = `DELETE FROM code_files WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))`
 	// codeAnalyses is followed by up to codeAnalysesPerStatement rows of
 	// "(?,?,?,?,?)" and codeAnalysesEnd: chunks are large, and travel best
 	// as plain parameters.
@@ -277,7 +294,18 @@ const (
 			ELSE c.value ->> 0 END, c.value
 		FROM json_each(?2) AS f JOIN code_analysis_cache AS a ON a.content_hash = f.value ->> 1 AND a.analyzer = f.value ->> 2,
 			json_each(a.chunks) AS c`
-	codeFTS  = `INSERT INTO code_fts (rowid, name, body) SELECT ?1 + key, value ->> 0, value ->> 1 FROM json_each(?2)`
+	// codeChunksKeep is codeChunks for files with kept rows: f.value ->> 4
+	// is Keep; a kept chunk's row gets its new meta.
+	codeChunksKeep = `INSERT INTO code_chunks (id, project, path, lang, name, meta)
+		SELECT IFNULL(NULLIF(f.value -> 4 ->> c.key, 0), f.value ->> 3 + c.key), ?1, f.value ->> 0, a.lang,
+			CASE WHEN substr(c.value, 3, 1) IN ('"', '#')
+			THEN substr(f.value ->> 0, length(rtrim(f.value ->> 0, replace(f.value ->> 0, '/', ''))) + 1) || (c.value ->> 0)
+			ELSE c.value ->> 0 END, c.value
+		FROM json_each(?2) AS f JOIN code_analysis_cache AS a ON a.content_hash = f.value ->> 1 AND a.analyzer = f.value ->> 2,
+			json_each(a.chunks) AS c WHERE true
+		ON CONFLICT (id) DO UPDATE SET meta = excluded.meta`
+	// codeFTS skips the elements of kept chunks (0, not a pair).
+	codeFTS  = `INSERT INTO code_fts (rowid, name, body) SELECT ?1 + key, value ->> 0, value ->> 1 FROM json_each(?2) WHERE type = 'array'`
 	codeRefs = `INSERT OR IGNORE INTO code_refs (project, sym, from_id)
 		SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r WHERE c.id BETWEEN ?1 AND ?2 AND r.type = 'text'`
 	codeFiles = `INSERT INTO code_files (project, path, content_hash, size, mtime_ns, lang, analyzer, skipped, indexed_at)
@@ -301,10 +329,25 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 		return nil, fmt.Errorf("db: code write: %d analyses, more than %d", len(w.Analyses), MaxCodeAnalyses)
 	}
 	var out []Statement
+	var kept []int64
+	for _, f := range w.Chunked {
+		for _, id := range f.Keep {
+			if id != 0 {
+				kept = append(kept, id)
+			}
+		}
+	}
 	if len(w.Drop) > 0 {
 		paths := jsonText(w.Drop)
-		for _, q := range []string{codeDropFTS, codeDropRefs, codeDropChunks} {
-			out = append(out, Stmt(q, w.Project, paths))
+		if len(kept) == 0 {
+			for _, q := range []string{codeDropFTS, codeDropRefs, codeDropChunks} {
+				out = append(out, Stmt(q, w.Project, paths))
+			}
+		} else {
+			ids := jsonText(kept)
+			for _, q := range []string{codeDropFTSKept, codeDropRefsKept, codeDropChunksKept} {
+				out = append(out, Stmt(q, w.Project, paths, ids))
+			}
 		}
 	}
 	if len(w.Forget) > 0 {
@@ -328,22 +371,45 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 	if len(w.Chunked) > 0 {
 		first, next := w.Chunked[0].FirstID, w.Chunked[0].FirstID
 		files := make([][]any, 0, len(w.Chunked))
+		var keeping [][]any
 		for _, f := range w.Chunked {
 			if f.FirstID != next {
 				return nil, fmt.Errorf("db: code write: %s: chunk ids from %d, want %d", f.Path, f.FirstID, next)
 			}
+			if f.Keep != nil && len(f.Keep) != f.Count {
+				return nil, fmt.Errorf("db: code write: %s: %d kept ids for %d chunks", f.Path, len(f.Keep), f.Count)
+			}
 			next += int64(f.Count)
-			files = append(files, []any{f.Path, f.ContentHash, f.Analyzer, f.FirstID})
+			if f.Keep != nil {
+				keeping = append(keeping, []any{f.Path, f.ContentHash, f.Analyzer, f.FirstID, f.Keep})
+			} else {
+				files = append(files, []any{f.Path, f.ContentHash, f.Analyzer, f.FirstID})
+			}
 		}
 		if int64(len(w.Terms)) != next-first {
 			return nil, fmt.Errorf("db: code write: %d term rows for %d chunks", len(w.Terms), next-first)
 		}
-		terms := make([][2]string, len(w.Terms))
-		for i, t := range w.Terms {
-			terms[i] = [2]string{t.Name, t.Body}
+		// The word lists, [name, body] for each chunk, 0 for a kept one
+		// (the row and its words stay).
+		terms := make([]any, 0, len(w.Terms))
+		i := 0
+		for _, f := range w.Chunked {
+			for j := range f.Count {
+				if f.Keep != nil && f.Keep[j] != 0 {
+					terms = append(terms, 0)
+				} else {
+					terms = append(terms, [2]string{w.Terms[i].Name, w.Terms[i].Body})
+				}
+				i++
+			}
 		}
-		out = append(out, Stmt(codeChunks, w.Project, jsonText(files)),
-			Stmt(codeFTS, first, jsonText(terms)),
+		if len(files) > 0 {
+			out = append(out, Stmt(codeChunks, w.Project, jsonText(files)))
+		}
+		if len(keeping) > 0 {
+			out = append(out, Stmt(codeChunksKeep, w.Project, jsonText(keeping)))
+		}
+		out = append(out, Stmt(codeFTS, first, jsonText(terms)),
 			Stmt(codeRefs, first, next-1))
 	}
 	if len(w.Files) > 0 {
@@ -407,7 +473,7 @@ func (s *Store) codeChunks(ctx context.Context, op, q string, args ...any) ([]Co
 // CodeChunks returns a file's chunks in the order of the file.
 func (s *Store) CodeChunks(ctx context.Context, project int64, path string) ([]CodeChunk, error) {
 	return s.codeChunks(ctx, "code chunks", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
-		WHERE c.project = ? AND c.path = ? ORDER BY c.id`, project, path)
+		WHERE c.project = ? AND c.path = ? ORDER BY c.start_byte, c.end_byte DESC, c.id`, project, path)
 }
 
 // CodeChunksNamed returns the project's chunks with a name.

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -223,5 +224,33 @@ func TestCodeWriteUncompressed(t *testing.T) {
 	w.Analyses = append(w.Analyses, w.Analyses[0])
 	if _, err := w.Statements(); err == nil {
 		t.Error("no error for too many analyses")
+	}
+}
+
+// TestEncodeCodeChunks: the hand-written encoder makes valid JSON that
+// decodes to what it was given, whatever the strings hold.
+func TestEncodeCodeChunks(t *testing.T) {
+	chunks := []db.CodeChunk{
+		{Name: `Kernel.<>/2`, Kind: "function", Parent: "Kernel", StartLine: 1, EndLine: 2, StartByte: 0, EndByte: 10,
+			Tokens: 3, Hash: "ab", Refs: []string{`a"b`, `c\d`, "e\nf\tg\rh\x01i", "ünï∑", "&<>"}, Private: true, Defaults: 2},
+		{Name: "#2", Kind: "text", Hash: "cd"},
+		{Name: "bad\xffutf8", Kind: "code", Refs: []string{"x\xfe"}},
+	}
+	data := db.EncodeCodeChunks(nil, chunks)
+	if !json.Valid(data) {
+		t.Fatalf("invalid JSON: %s", data)
+	}
+	got, err := db.DecodeCodeChunks(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(chunks)
+	want[1].Refs = []string{}
+	want[2].Name, want[2].Refs = "bad\ufffdutf8", []string{"x\ufffd"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	if s := string(db.EncodeCodeChunks(nil, nil)); s != "[]" {
+		t.Errorf("no chunks: %s", s)
 	}
 }

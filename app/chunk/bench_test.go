@@ -95,12 +95,13 @@ func benchCorpus[S any](b *testing.B, files []srcFile, total int64, newState fun
 }
 
 // BenchmarkGoStd: the Go standard library (every non-testdata .go file,
-// from memory), go/parser with comments vs File.
+// from memory), go/parser with comments and without object resolution (as
+// File parses) vs File.
 func BenchmarkGoStd(b *testing.B) {
 	files, total := loadFiles(b, goStdFiles(b, false))
 	b.Logf("%d files, %.1f MB", len(files), float64(total)/1e6)
 	benchCorpus(b, files, total, func() struct{} { return struct{}{} }, func(struct{}) {}, func(_ struct{}, f srcFile) {
-		if _, err := parser.ParseFile(token.NewFileSet(), f.path, f.src, parser.ParseComments); err != nil {
+		if _, err := parser.ParseFile(token.NewFileSet(), f.path, f.src, parser.ParseComments|parser.SkipObjectResolution); err != nil {
 			b.Error(err)
 		}
 	})

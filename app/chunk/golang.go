@@ -16,6 +16,9 @@ type goFile struct {
 	fset *token.FileSet
 	base int // token.Pos of byte 0
 	pkg  string
+	top  map[string]int // package-level names of the file (topNames)
+	// scratch is the refs walk's scope stack, reused across declarations.
+	scratch []local
 }
 
 // off converts a position to a byte offset, clamped to the file.
@@ -32,7 +35,7 @@ func (g *goFile) off(p token.Pos) int {
 // that hold an error and are not blank become size-based text chunks.
 func (f *file) chunkGo() {
 	fset := token.NewFileSet()
-	af, err := parser.ParseFile(fset, f.path, f.src, parser.ParseComments|parser.AllErrors)
+	af, err := parser.ParseFile(fset, f.path, f.src, parser.ParseComments|parser.AllErrors|parser.SkipObjectResolution)
 	var errOffs []int
 	if err != nil {
 		var list scanner.ErrorList
@@ -64,6 +67,7 @@ func (f *file) chunkGo() {
 	if g.pkg == "" || g.pkg == "_" {
 		g.pkg = "_"
 	}
+	g.top = g.topNames(af)
 	g.header(af)
 	for _, d := range af.Decls {
 		switch d := d.(type) {

@@ -5,100 +5,426 @@ import (
 	"go/token"
 )
 
-// refs collects the names node references from outside the range
-// [start, end): qualified identifiers ("fmt.Errorf", "http.Handler") and
-// identifiers the parser did not resolve inside the declaration — package-
-// level names of this or another file of the package. Predeclared names,
-// field and method selectors, struct field names and composite-literal keys
-// are left out.
-func (g *goFile) refs(node ast.Node, start, end int) []ref {
-	var out []ref
-	add := func(name string, p int) {
-		if len(out) < 4*MaxRefs {
-			out = append(out, ref{name, p})
+// Refs of Go declarations. The parser runs without object resolution
+// (parser.SkipObjectResolution: its resolver walks the whole AST once more,
+// a fifth of the parse); this walk resolves what the refs need as it goes,
+// with the resolver's rules (go/parser's resolver.go): an identifier is
+// local if a scope of the declaration declares it, else a name of the
+// file (a package-level declaration of this file), else unresolved (a
+// package name, or a name of another file of the package, or predeclared).
+
+// topNames maps each package-level name this file declares to the offset
+// of its declaration (the first, if declared twice): consts, vars, types
+// and functions (not methods, not init).
+func (g *goFile) topNames(af *ast.File) map[string]int {
+	top := make(map[string]int, 2*len(af.Decls))
+	declare := func(id *ast.Ident, at token.Pos) {
+		if id == nil || id.Name == "_" {
+			return
+		}
+		if _, ok := top[id.Name]; !ok {
+			top[id.Name] = g.off(at)
 		}
 	}
-	var visit func(n ast.Node) bool
-	// walk must not be given a typed nil (a nil *ast.BlockStmt, …).
-	walk := func(n ast.Node) {
-		if n != nil {
-			ast.Inspect(n, visit)
-		}
-	}
-	visit = func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.SelectorExpr:
-			if id, ok := n.X.(*ast.Ident); ok && id.Obj == nil {
-				if !predeclared(id.Name) {
-					add(id.Name+"."+n.Sel.Name, g.off(id.Pos()))
-				}
-				return false
-			}
-			walk(n.X)
-			return false
-		case *ast.Ident:
-			switch {
-			case n.Name == "_":
-			case n.Obj == nil:
-				if !predeclared(n.Name) {
-					add(n.Name, g.off(n.Pos()))
-				}
-			default:
-				// Resolved in this file: a reference if declared outside.
-				if p := declPos(n.Obj); p.IsValid() {
-					if o := g.off(p); o < start || o >= end {
-						add(n.Name, g.off(n.Pos()))
+	for _, d := range af.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.ValueSpec:
+					for _, id := range s.Names {
+						declare(id, s.Pos())
 					}
+				case *ast.TypeSpec:
+					declare(s.Name, s.Pos())
 				}
 			}
-		case *ast.Field:
-			walk(n.Type)
-			return false
 		case *ast.FuncDecl:
-			if n.Recv != nil {
-				walk(n.Recv)
+			if d.Recv == nil && d.Name.Name != "init" {
+				declare(d.Name, d.Pos())
 			}
-			walk(n.Type)
-			if n.Body != nil {
-				walk(n.Body)
-			}
-			return false
-		case *ast.TypeSpec:
-			if n.TypeParams != nil {
-				walk(n.TypeParams)
-			}
-			walk(n.Type)
-			return false
-		case *ast.ValueSpec:
-			walk(n.Type)
-			for _, v := range n.Values {
-				walk(v)
-			}
-			return false
-		case *ast.KeyValueExpr:
-			if _, ok := n.Key.(*ast.Ident); !ok {
-				walk(n.Key)
-			}
-			walk(n.Value)
-			return false
-		case *ast.LabeledStmt:
-			walk(n.Stmt)
-			return false
-		case *ast.BranchStmt:
-			return false
 		}
-		return true
 	}
-	walk(node)
-	return out
+	return top
 }
 
-// declPos is where an object the parser resolved is declared.
-func declPos(o *ast.Object) token.Pos {
-	if n, ok := o.Decl.(ast.Node); ok {
-		return n.Pos()
+// refWalk collects one declaration's refs.
+type refWalk struct {
+	g          *goFile
+	start, end int // the chunk: names declared in it are not refs
+	// locals is the stack of names the enclosing scopes declare; noObj
+	// marks a receiver's type parameters, which the resolver declares but
+	// never resolves to (so they count as unresolved).
+	locals []local
+	out    []ref
+}
+
+type local struct {
+	name  string
+	noObj bool
+}
+
+// refs collects the names node references from outside the range
+// [start, end): qualified identifiers ("fmt.Errorf", "http.Handler") and
+// identifiers that are not local — package-level names of this or another
+// file of the package. Predeclared names, field and method selectors,
+// struct field names and composite-literal keys are left out.
+func (g *goFile) refs(node ast.Node, start, end int) []ref {
+	w := refWalk{g: g, start: start, end: end, locals: g.scratch[:0]}
+	switch n := node.(type) {
+	case *ast.FuncDecl:
+		w.funcDecl(n)
+	case *ast.GenDecl:
+		for _, s := range n.Specs {
+			if vs, ok := s.(*ast.ValueSpec); ok {
+				w.expr(vs.Type)
+				w.exprs(vs.Values)
+			}
+		}
+	case *ast.TypeSpec:
+		w.typeSpec(n)
 	}
-	return token.NoPos
+	g.scratch = w.locals[:0]
+	return w.out
+}
+
+func (w *refWalk) add(name string, p token.Pos) {
+	if len(w.out) < 4*MaxRefs {
+		w.out = append(w.out, ref{name, w.g.off(p)})
+	}
+}
+
+func (w *refWalk) declare(id *ast.Ident) {
+	if id != nil && id.Name != "_" {
+		w.locals = append(w.locals, local{name: id.Name})
+	}
+}
+
+// lookup tells how an identifier resolves: local, a name of the file
+// (declared at offset at), or unresolved.
+func (w *refWalk) lookup(name string) (isLocal, inFile bool, at int) {
+	for i := len(w.locals) - 1; i >= 0; i-- {
+		if w.locals[i].name == name {
+			return !w.locals[i].noObj, false, 0
+		}
+	}
+	at, inFile = w.g.top[name]
+	return false, inFile, at
+}
+
+func (w *refWalk) ident(id *ast.Ident) {
+	if id.Name == "_" {
+		return
+	}
+	isLocal, inFile, at := w.lookup(id.Name)
+	switch {
+	case isLocal:
+	case inFile:
+		if at < w.start || at >= w.end {
+			w.add(id.Name, id.Pos())
+		}
+	case !predeclared(id.Name):
+		w.add(id.Name, id.Pos())
+	}
+}
+
+func (w *refWalk) exprs(list []ast.Expr) {
+	for _, x := range list {
+		w.expr(x)
+	}
+}
+
+// types walks the types of a field list (its names are declarations).
+func (w *refWalk) types(fl *ast.FieldList) {
+	if fl == nil {
+		return
+	}
+	for _, f := range fl.List {
+		w.expr(f.Type)
+	}
+}
+
+// declareFields declares the names of a field list.
+func (w *refWalk) declareFields(fl *ast.FieldList) {
+	if fl == nil {
+		return
+	}
+	for _, f := range fl.List {
+		for _, id := range f.Names {
+			w.declare(id)
+		}
+	}
+}
+
+func (w *refWalk) expr(x ast.Expr) {
+	switch x := x.(type) {
+	case nil:
+	case *ast.Ident:
+		w.ident(x)
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok {
+			if id.Name == "_" {
+				w.add("_."+x.Sel.Name, id.Pos())
+				return
+			}
+			isLocal, inFile, _ := w.lookup(id.Name)
+			if !isLocal && !inFile {
+				if !predeclared(id.Name) {
+					w.add(id.Name+"."+x.Sel.Name, id.Pos())
+				}
+				return
+			}
+		}
+		w.expr(x.X)
+	case *ast.Ellipsis:
+		w.expr(x.Elt)
+	case *ast.FuncLit:
+		mark := len(w.locals)
+		w.types(x.Type.TypeParams)
+		w.types(x.Type.Params)
+		w.types(x.Type.Results)
+		w.declareFields(x.Type.Params)
+		w.declareFields(x.Type.Results)
+		if x.Body != nil {
+			w.stmts(x.Body.List)
+		}
+		w.locals = w.locals[:mark]
+	case *ast.CompositeLit:
+		w.expr(x.Type)
+		w.exprs(x.Elts)
+	case *ast.ParenExpr:
+		w.expr(x.X)
+	case *ast.IndexExpr:
+		w.expr(x.X)
+		w.expr(x.Index)
+	case *ast.IndexListExpr:
+		w.expr(x.X)
+		w.exprs(x.Indices)
+	case *ast.SliceExpr:
+		w.expr(x.X)
+		w.expr(x.Low)
+		w.expr(x.High)
+		w.expr(x.Max)
+	case *ast.TypeAssertExpr:
+		w.expr(x.X)
+		w.expr(x.Type)
+	case *ast.CallExpr:
+		w.expr(x.Fun)
+		w.exprs(x.Args)
+	case *ast.StarExpr:
+		w.expr(x.X)
+	case *ast.UnaryExpr:
+		w.expr(x.X)
+	case *ast.BinaryExpr:
+		w.expr(x.X)
+		w.expr(x.Y)
+	case *ast.KeyValueExpr:
+		if _, ok := x.Key.(*ast.Ident); !ok {
+			w.expr(x.Key)
+		}
+		w.expr(x.Value)
+	case *ast.ArrayType:
+		w.expr(x.Len)
+		w.expr(x.Elt)
+	case *ast.StructType:
+		w.types(x.Fields)
+	case *ast.FuncType:
+		w.types(x.TypeParams)
+		w.types(x.Params)
+		w.types(x.Results)
+	case *ast.InterfaceType:
+		w.types(x.Methods)
+	case *ast.MapType:
+		w.expr(x.Key)
+		w.expr(x.Value)
+	case *ast.ChanType:
+		w.expr(x.Value)
+	}
+}
+
+func (w *refWalk) stmts(list []ast.Stmt) {
+	for _, s := range list {
+		w.stmt(s)
+	}
+}
+
+// block walks statements in a scope of their own.
+func (w *refWalk) block(b *ast.BlockStmt) {
+	if b != nil {
+		mark := len(w.locals)
+		w.stmts(b.List)
+		w.locals = w.locals[:mark]
+	}
+}
+
+func (w *refWalk) stmt(s ast.Stmt) {
+	switch s := s.(type) {
+	case nil:
+	case *ast.DeclStmt:
+		w.localDecl(s.Decl)
+	case *ast.LabeledStmt:
+		w.stmt(s.Stmt)
+	case *ast.ExprStmt:
+		w.expr(s.X)
+	case *ast.SendStmt:
+		w.expr(s.Chan)
+		w.expr(s.Value)
+	case *ast.IncDecStmt:
+		w.expr(s.X)
+	case *ast.AssignStmt:
+		if s.Tok != token.DEFINE {
+			w.exprs(s.Lhs)
+			w.exprs(s.Rhs)
+			return
+		}
+		// The right side first: x := x refers to an outer x.
+		w.exprs(s.Rhs)
+		for _, x := range s.Lhs {
+			if id, ok := x.(*ast.Ident); ok {
+				w.declare(id)
+			} else {
+				w.expr(x)
+			}
+		}
+	case *ast.GoStmt:
+		w.expr(s.Call)
+	case *ast.DeferStmt:
+		w.expr(s.Call)
+	case *ast.ReturnStmt:
+		w.exprs(s.Results)
+	case *ast.BlockStmt:
+		w.block(s)
+	case *ast.IfStmt:
+		mark := len(w.locals)
+		w.stmt(s.Init)
+		w.expr(s.Cond)
+		w.block(s.Body)
+		w.stmt(s.Else)
+		w.locals = w.locals[:mark]
+	case *ast.CaseClause:
+		w.exprs(s.List)
+		mark := len(w.locals)
+		w.stmts(s.Body)
+		w.locals = w.locals[:mark]
+	case *ast.SwitchStmt:
+		mark := len(w.locals)
+		w.stmt(s.Init)
+		w.expr(s.Tag)
+		if s.Body != nil {
+			w.stmts(s.Body.List)
+		}
+		w.locals = w.locals[:mark]
+	case *ast.TypeSwitchStmt:
+		mark := len(w.locals)
+		w.stmt(s.Init)
+		w.stmt(s.Assign)
+		if s.Body != nil {
+			w.stmts(s.Body.List)
+		}
+		w.locals = w.locals[:mark]
+	case *ast.CommClause:
+		mark := len(w.locals)
+		w.stmt(s.Comm)
+		w.stmts(s.Body)
+		w.locals = w.locals[:mark]
+	case *ast.SelectStmt:
+		if s.Body != nil {
+			w.stmts(s.Body.List)
+		}
+	case *ast.ForStmt:
+		mark := len(w.locals)
+		w.stmt(s.Init)
+		w.expr(s.Cond)
+		w.stmt(s.Post)
+		w.block(s.Body)
+		w.locals = w.locals[:mark]
+	case *ast.RangeStmt:
+		mark := len(w.locals)
+		if s.Tok == token.DEFINE {
+			// The range expression first: it is outside the new names' scope.
+			w.expr(s.X)
+			for _, x := range []ast.Expr{s.Key, s.Value} {
+				if id, ok := x.(*ast.Ident); ok {
+					w.declare(id)
+				} else {
+					w.expr(x)
+				}
+			}
+		} else {
+			w.expr(s.Key)
+			w.expr(s.Value)
+			w.expr(s.X)
+		}
+		w.block(s.Body)
+		w.locals = w.locals[:mark]
+	}
+}
+
+// localDecl walks a declaration inside a function; its names are declared
+// after their types and values, a type's before its own type (a type may
+// refer to itself).
+func (w *refWalk) localDecl(d ast.Decl) {
+	gd, ok := d.(*ast.GenDecl)
+	if !ok {
+		return
+	}
+	for _, s := range gd.Specs {
+		switch s := s.(type) {
+		case *ast.ValueSpec:
+			w.expr(s.Type)
+			w.exprs(s.Values)
+			for _, id := range s.Names {
+				w.declare(id)
+			}
+		case *ast.TypeSpec:
+			w.declare(s.Name)
+			w.declareFields(s.TypeParams)
+			w.types(s.TypeParams)
+			w.expr(s.Type)
+		}
+	}
+}
+
+// typeSpec walks a package-level type: its parameters are local to it.
+func (w *refWalk) typeSpec(ts *ast.TypeSpec) {
+	w.declareFields(ts.TypeParams)
+	w.types(ts.TypeParams)
+	w.expr(ts.Type)
+}
+
+// funcDecl walks a function or method: the receiver's type parameters,
+// then the type parameters, are declared before any type is resolved, the
+// receiver, parameters and results after them.
+func (w *refWalk) funcDecl(d *ast.FuncDecl) {
+	if d.Recv != nil && len(d.Recv.List) > 0 {
+		typ := d.Recv.List[0].Type
+		if p, ok := typ.(*ast.StarExpr); ok {
+			typ = p.X
+		}
+		var params []ast.Expr
+		switch t := typ.(type) {
+		case *ast.IndexExpr:
+			params = []ast.Expr{t.Index}
+		case *ast.IndexListExpr:
+			params = t.Indices
+		}
+		for _, x := range params {
+			if id, ok := x.(*ast.Ident); ok && id.Name != "_" {
+				w.locals = append(w.locals, local{name: id.Name, noObj: true})
+			}
+		}
+	}
+	w.declareFields(d.Type.TypeParams)
+	w.types(d.Recv)
+	w.types(d.Type.TypeParams)
+	w.types(d.Type.Params)
+	w.types(d.Type.Results)
+	w.declareFields(d.Recv)
+	w.declareFields(d.Type.Params)
+	w.declareFields(d.Type.Results)
+	if d.Body != nil {
+		w.stmts(d.Body.List)
+	}
 }
 
 // predeclared reports Go's predeclared identifiers.

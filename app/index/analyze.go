@@ -45,16 +45,20 @@ type result struct {
 	cached    bool // an came from the store's cache, not from chunking
 	walked    bool // skipped by the walk, never read
 	terms     []db.CodeTerms
+	// keep: for a changed file, the ids of its rows that hold a chunk of
+	// the new content already, by chunk index (see db.CodeChunked.Keep).
+	keep []int64
 }
 
 // analyzer reads, hashes and chunks files. One is shared by the workers of
 // a run; each worker has its own terms builder.
 type analyzer struct {
-	root  string
-	name  map[string]string // analyzer name by language
-	opt   chunk.Options
-	store cacheReader
-	prev  map[string]db.CodeFile
+	root    string
+	project int64
+	name    map[string]string // analyzer name by language
+	opt     chunk.Options
+	store   cacheReader
+	prev    map[string]db.CodeFile
 	// force: rewrite the rows of every file read, even when its content
 	// is what the store has.
 	force   bool
@@ -64,9 +68,11 @@ type analyzer struct {
 	recent map[string]*analysis // this run's latest analyses, by content hash and analyzer
 }
 
-// cacheReader looks up cached analyses (db.Store does).
+// cacheReader looks up cached analyses and a file's current chunks
+// (db.Store does).
 type cacheReader interface {
 	CodeAnalysis(ctx context.Context, contentHash, analyzer string) (db.CodeAnalysis, bool, error)
+	CodeChunks(ctx context.Context, project int64, path string) ([]db.CodeChunk, error)
 }
 
 // file reads and analyses one file.
@@ -82,7 +88,8 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 	r.hash = hex.EncodeToString(sum[:])
 	lang := chunk.Lang(e.rel)
 	name := a.name[lang]
-	if p, ok := a.prev[e.rel]; ok && !a.force && p.ContentHash == r.hash && p.Skipped == "" && p.Analyzer == name {
+	p, had := a.prev[e.rel]
+	if had && !a.force && p.ContentHash == r.hash && p.Skipped == "" && p.Analyzer == name {
 		r.touched = true
 		return r, nil
 	}
@@ -96,9 +103,22 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 		}
 		return r, nil
 	}
-	r.terms = make([]db.CodeTerms, len(r.an.chunks))
 	base := path.Base(e.rel)
+	// The rows of a file this analyzer indexed before: those holding a
+	// chunk of the new content stay (an edit shifts the chunks after it,
+	// it seldom changes them), and their words need not be made again.
+	if had && !a.force && p.Skipped == "" && p.Analyzer == name && p.ContentHash != "" {
+		old, err := a.store.CodeChunks(c, a.project, e.rel)
+		if err != nil {
+			return nil, err
+		}
+		r.keep = keepRows(old, r.an.chunks, base)
+	}
+	r.terms = make([]db.CodeTerms, len(r.an.chunks))
 	for i, ch := range r.an.chunks {
+		if r.keep != nil && r.keep[i] != 0 {
+			continue
+		}
 		full := fullName(ch.Name, base)
 		r.terms[i].Name = t.name(full)
 		if !container(ch.Kind) && ch.StartByte >= 0 && ch.EndByte <= len(src) && ch.StartByte <= ch.EndByte {
@@ -106,6 +126,35 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 		}
 	}
 	return r, nil
+}
+
+// keepRows matches a file's current rows with the chunks of its new
+// content: a row is kept for a chunk of the same name, kind, bytes and
+// refs (so the same words and code_refs rows), each row once. It returns
+// the kept row's id by chunk index, or nil if none is kept.
+func keepRows(old, chunks []db.CodeChunk, base string) []int64 {
+	if len(old) == 0 {
+		return nil
+	}
+	key := func(name string, c db.CodeChunk) string {
+		return name + "\x00" + c.Kind + "\x00" + c.Hash + "\x00" + strings.Join(c.Refs, "\x00")
+	}
+	ids := make(map[string][]int64, len(old))
+	for _, c := range old {
+		k := key(c.Name, c)
+		ids[k] = append(ids[k], c.ID)
+	}
+	var keep []int64
+	for i, c := range chunks {
+		k := key(fullName(c.Name, base), c)
+		if l := ids[k]; len(l) > 0 {
+			if keep == nil {
+				keep = make([]int64, len(chunks))
+			}
+			keep[i], ids[k] = l[0], l[1:]
+		}
+	}
+	return keep
 }
 
 // read reads a file the walk found. It reads at most one byte over the

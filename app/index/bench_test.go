@@ -215,8 +215,8 @@ func batchSizes(b *testing.B, root string, parses map[string]func([]string)) {
 }
 
 // BenchmarkIndexGoStd: the Go standard library, against go/parser with
-// comments and object resolution (what the chunker needs) and without
-// object resolution (the fastest mode).
+// comments and without object resolution (how the chunker parses), with
+// neither (the fastest mode), and with both.
 func BenchmarkIndexGoStd(b *testing.B) {
 	batchSizes(b, goStdCorpus(b), map[string]func([]string){
 		"parse":         parseGo(parser.ParseComments),

@@ -208,7 +208,7 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	ix.logger.Debug("index plan", "root", root, "files", sum.Files, "read", len(p.jobs), "gone", len(p.gone), "took", time.Since(start))
 
 	if len(p.jobs) > 0 || len(p.skips) > 0 || len(p.gone) > 0 || p.done {
-		an := &analyzer{root: root, name: map[string]string{}, opt: ix.opt, store: st, prev: prev, force: p.force,
+		an := &analyzer{root: root, project: proj.ID, name: map[string]string{}, opt: ix.opt, store: st, prev: prev, force: p.force,
 			readErr: ix.cfg.readErr, recent: map[string]*analysis{}}
 		for _, lang := range []string{"go", "elixir", "text"} {
 			an.name[lang] = ix.Analyzer(lang)
@@ -219,8 +219,10 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 			return nil, err
 		}
 	}
-	if sum.Ranked, err = ix.updateRanks(ctx, proj, sum.Changed+sum.Removed, sum.Files); err != nil {
-		return nil, err
+	if !sum.Ranked { // a run that rewrote every chunk ranked them already
+		if sum.Ranked, err = ix.updateRanks(ctx, proj, sum.Changed+sum.Removed, sum.Files); err != nil {
+			return nil, err
+		}
 	}
 	sort.Slice(sum.Skipped, func(i, j int) bool { return sum.Skipped[i].Path < sum.Skipped[j].Path })
 	sort.SliceStable(sum.Warnings, func(i, j int) bool { return sum.Warnings[i].Path < sum.Warnings[j].Path })
@@ -244,6 +246,7 @@ type plan struct {
 	skips    []*result              // files newly skipped by the walk
 	gone     []db.CodeFile          // files no longer there
 	done     bool                   // record the run as a complete index of the project
+	whole    bool                   // the run covers the whole project (no Under)
 }
 
 // plan compares what the walk found with the rows of the last run. A file
@@ -283,6 +286,7 @@ func (ix *Indexer) plan(w *walker, proj db.CodeProject, prev map[string]db.CodeF
 	}
 	sort.Slice(p.gone, func(i, j int) bool { return p.gone[i].Path < p.gone[j].Path })
 	changed := len(p.jobs) > 0 || len(p.skips) > 0 || len(p.gone) > 0
+	p.whole = under == ""
 	p.done = under == "" && (changed || proj.Analyzer != ix.sig || proj.IndexedAt.IsZero())
 	return p
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -369,5 +370,108 @@ func TestIndexCancel(t *testing.T) {
 	}
 	if got := fmt.Sprint(rows.Values[0]...); got != "400 400 200" {
 		t.Fatalf("chunks, index rows, files: %s; want 400 400 200", got)
+	}
+}
+
+// TestIndexKeepsUnchangedChunks: re-indexing an edited file keeps the rows
+// of the chunks the edit left as they were (their ids, words and refs), with
+// their new positions, and replaces the others.
+func TestIndexKeepsUnchangedChunks(t *testing.T) {
+	ctx := context.Background()
+	root := writeTree(t, project)
+	s := dbtest.Open(t)
+	ix, _ := newIndexer(t, s)
+	index(t, ix, root, Options{})
+	p := mustProject(t, s, root)
+	ids := func() map[string]db.CodeChunk {
+		t.Helper()
+		cs, err := s.CodeChunks(ctx, p, "server/server.go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]db.CodeChunk{}
+		for i, c := range cs {
+			if i > 0 && c.StartByte < cs[i-1].StartByte {
+				t.Errorf("chunks out of the file's order: %s after %s", c.Name, cs[i-1].Name)
+			}
+			out[c.Name] = c
+		}
+		return out
+	}
+	before := ids()
+
+	// A function added above the others shifts them; lookupUser changes.
+	writeFile(t, root, "server/server.go", `package server
+
+import "fmt"
+
+// Added shifts what follows.
+func Added() int { return 1 }
+
+// Server serves users.
+type Server struct{ name string }
+
+// GetUser looks a user up by id.
+func (s *Server) GetUser(id int) string { return lookupUser(id) }
+
+func lookupUser(id int) string { return fmt.Sprint("customer_", id) }
+`)
+	touch(t, root, "server/server.go")
+	if sum := index(t, ix, root, Options{}); sum.Changed != 1 {
+		t.Fatalf("re-index: %+v", sum)
+	}
+	after := ids()
+	for _, name := range []string{"server.Server", "server.(*Server).GetUser"} {
+		b, a := before[name], after[name]
+		if a.ID != b.ID || a.StartLine != b.StartLine+3 || a.StartByte <= b.StartByte {
+			t.Errorf("%s: before %+v, after %+v: want the same id, 3 lines down", name, b, a)
+		}
+	}
+	if a, b := after["server.lookupUser"], before["server.lookupUser"]; a.ID == b.ID || a.ID == 0 {
+		t.Errorf("changed lookupUser kept id %d", a.ID)
+	}
+	if _, ok := after["server.Added"]; !ok || len(after) != 5 {
+		t.Errorf("chunks after the edit: %v", slices.Sorted(maps.Keys(after)))
+	}
+
+	// The words are the new ones; the graph reaches the new row from the
+	// kept one, and back.
+	search := func(q string) []string {
+		t.Helper()
+		hits, err := ix.Search(ctx, root, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.Name)
+		}
+		return out
+	}
+	if got := search("customer_"); !slices.Equal(got, []string{"server.lookupUser"}) {
+		t.Errorf("search customer_: %v", got)
+	}
+	if got := search("user_"); slices.Contains(got, "server.lookupUser") {
+		t.Errorf("search user_ still finds the old lookupUser: %v", got)
+	}
+	callees, err := s.CodeCallees(ctx, after["server.(*Server).GetUser"].ID)
+	if err != nil || len(callees) != 2 || callees[1].ID != after["server.lookupUser"].ID {
+		t.Errorf("callees of GetUser: %+v %v", callees, err)
+	}
+	callers, err := s.CodeCallers(ctx, after["server.lookupUser"].ID)
+	if err != nil || len(callers) != 1 || callers[0].ID != before["server.(*Server).GetUser"].ID {
+		t.Errorf("callers of lookupUser: %+v %v", callers, err)
+	}
+
+	// No row is left behind: every word list and ref belongs to a chunk.
+	for _, q := range []string{
+		`SELECT count(*) FROM code_fts WHERE rowid NOT IN (SELECT id FROM code_chunks)`,
+		`SELECT count(*) FROM code_chunks WHERE id NOT IN (SELECT rowid FROM code_fts)`,
+		`SELECT count(*) FROM code_refs WHERE from_id NOT IN (SELECT id FROM code_chunks)`,
+	} {
+		rows, err := s.Query(ctx, q)
+		if err != nil || len(rows.Values) != 1 || fmt.Sprint(rows.Values[0][0]) != "0" {
+			t.Errorf("%s: %v %v", q, rows.Values, err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,10 @@ type writer struct {
 	// queued holds the cache rows this run has written or batched, by
 	// content hash and analyzer: each is written once.
 	queued map[string]bool
+
+	// graph is the symbol graph of the chunks this run wrote: when they
+	// are all the project's, the ranks are computed from it (rank.go).
+	graph []db.GraphChunk
 
 	batch   db.CodeWrite
 	size    int // bytes of rows in batch, roughly
@@ -114,9 +119,11 @@ func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *res
 				}
 				w.batch.Done = w.p.done
 				w.batch.Analyzer = w.ix.sig
-				err := w.flush(ctx)
+				if err := w.flush(ctx); err != nil {
+					return err
+				}
 				report()
-				return err
+				return w.rank(ctx)
 			}
 			pr.Done++
 			pr.DoneBytes += r.e.size
@@ -180,8 +187,13 @@ func (w *writer) add(r *result) {
 				Chunks: r.an.encoded, Warnings: r.an.warnings})
 			w.size += len(r.an.encoded)
 		}
+		base := path.Base(e.rel)
+		for i, c := range r.an.chunks {
+			w.graph = append(w.graph, db.GraphChunk{ID: w.nextID + int64(i), Name: fullName(c.Name, base), Path: e.rel,
+				Lang: r.an.lang, Refs: c.Refs})
+		}
 		b.Chunked = append(b.Chunked, db.CodeChunked{Path: e.rel, ContentHash: r.hash, Analyzer: name,
-			FirstID: w.nextID, Count: len(r.an.chunks)})
+			FirstID: w.nextID, Count: len(r.an.chunks), Keep: r.keep})
 		w.nextID += int64(len(r.an.chunks))
 		b.Terms = append(b.Terms, r.terms...)
 		for _, t := range r.terms {
@@ -193,6 +205,25 @@ func (w *writer) add(r *result) {
 		}
 	}
 	b.Files = append(b.Files, row)
+}
+
+// rank computes the symbol graph's ranks from the chunks the run wrote,
+// if they are all the project's chunks (every file the walk found was
+// chunked or skipped), while the executor applies the last batches, and
+// hands it their statements. Ranking from the store instead would read
+// every chunk back (~1 s for the Go standard library).
+func (w *writer) rank(ctx context.Context) error {
+	if !w.p.whole || w.sum.Unchanged > 0 || w.sum.Changed == 0 {
+		return nil
+	}
+	ranks := Ranks(w.graph)
+	select {
+	case w.exec <- db.CodeRankStmts(w.p.project.ID, ranks, time.Now()):
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	w.sum.Ranked = true
+	return nil
 }
 
 // flush hands the batch, if it holds anything, to the executor.
