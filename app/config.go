@@ -57,6 +57,7 @@ import (
 //	[cluster]                       # aiex node run on a tailnet (flags --allow-user, --allow-tag win)
 //	allow_users = ["alice@example.com"]   # who may join and call the node (default: your own user)
 //	allow_tags = ["tag:aiex"]
+//	refuse_attach = true            # peers may not attach a TUI to this node (aiex tui --node); default: they may
 //
 //	[checkpoints]                   # what aiex checkpoint prune (and a node, hourly) deletes
 //	keep = 200                      # the newest N of each project are kept
@@ -76,10 +77,15 @@ type File struct {
 	Cluster     ClusterFileConfig         `toml:"cluster"`
 }
 
-// ClusterFileConfig is the [cluster] table: who may join on a tailnet.
+// ClusterFileConfig is the [cluster] table: who may join on a tailnet,
+// and whether they may attach a TUI to this node.
 type ClusterFileConfig struct {
 	AllowUsers []string `toml:"allow_users"` // tailnet logins
 	AllowTags  []string `toml:"allow_tags"`  // tag:NAME
+	// RefuseAttach refuses peers' attached TUIs (aiex tui --node THIS):
+	// their questions, session reads and event tails. Forwarded model
+	// requests and status are still served.
+	RefuseAttach bool `toml:"refuse_attach"`
 }
 
 // SandboxConfig is the [sandbox] table (see app/sandbox).

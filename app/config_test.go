@@ -53,6 +53,7 @@ retention = "90d"
 [cluster]
 allow_users = ["alice@example.com"]
 allow_tags = ["tag:aiex"]
+refuse_attach = true
 `)
 	got, err := app.LoadFile(path, true)
 	if err != nil {
@@ -67,7 +68,7 @@ allow_tags = ["tag:aiex"]
 		Limits:  app.Limits{DailyUSD: 2.5, Deadline: app.Duration(90 * time.Second), MaxAttempts: 2},
 		Prices:  map[string]pricing.Price{"gpu/llama3": {Input: 0.1, Output: 0.2}},
 		Events:  app.EventsConfig{Retention: app.Duration(90 * 24 * time.Hour)},
-		Cluster: app.ClusterFileConfig{AllowUsers: []string{"alice@example.com"}, AllowTags: []string{"tag:aiex"}},
+		Cluster: app.ClusterFileConfig{AllowUsers: []string{"alice@example.com"}, AllowTags: []string{"tag:aiex"}, RefuseAttach: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("LoadFile (-want +got):\n%s", diff)

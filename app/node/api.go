@@ -46,17 +46,26 @@ import (
 //	POST /v1/keys            aiex keys set|list|rm (KeysRequest → reply{[]keys.Entry}); the socket is 0600
 //	POST /v1/task            refactor or gen: the answer streamed, then the checked proposal (TaskRequest → taskFrame…)
 //	POST /v1/apply           writes a proposal's changes through a checkpoint (app.ApplyRequest → reply{checkpoint.Result})
+//	GET  /v1/via/{node}      resolves another node for an attached TUI and checks it takes one (AttachInfo)
+//	     /v1/via/{node}/…    relays the request to that node's API over the mesh (see attach.go)
 //
-// Peers on the mesh get only what forwarding and status need (status,
-// models, chat); the rest — running this node's core on a path of this
-// machine, membership changes, the event log — is for the socket, that
-// is for this machine's user.
+// Peers on the mesh get what forwarding and status need (status, models,
+// chat), and what a TUI attached to this node through its own node needs
+// (attach, ask, events and session reads, narrowed: see attach.go) unless
+// [cluster] refuse_attach is set; the rest — running this node's core on
+// a path of this machine, writes, keys, membership changes, the audit
+// log — is for the socket, that is for this machine's user.
 func (n *Node) routes(local bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/status", n.handleStatus)
 	mux.HandleFunc("GET /v1/models", n.handleModels)
 	mux.HandleFunc("POST /v1/chat", n.handleChat)
+	if !local {
+		n.attachRoutes(mux)
+	}
 	if local {
+		mux.HandleFunc("GET /v1/via/{node}", n.handleResolve)
+		mux.HandleFunc("/v1/via/{node}/{rest...}", n.handleVia)
 		mux.HandleFunc("POST /v1/ask", n.handleAsk)
 		mux.HandleFunc("GET /v1/events", n.handleEvents)
 		mux.HandleFunc("POST /v1/leave", n.handleLeave)
@@ -246,7 +255,19 @@ func (n *Node) handleAsk(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, fmt.Errorf("bad ask request: %w", err))
 		return
 	}
+	n.serveAsk(w, r, req)
+}
+
+// serveAsk runs req on this node's core and streams its answer. A
+// request relayed from another node (keepalive set) gets an empty frame
+// every keepaliveEvery, so that the relay tells a long think from a node
+// that is gone.
+func (n *Node) serveAsk(w http.ResponseWriter, r *http.Request, req AskRequest) {
 	fw := newFrameWriter(w)
+	if wantKeepalive(r) {
+		stop := fw.keepalive(keepaliveEvery)
+		defer stop()
+	}
 	ans, err := n.app.AskCode(r.Context(), app.CodeAsk{
 		Request: ask.Request{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
 			Strategy: coord.Strategy(req.Strategy), Actor: req.Actor},
@@ -276,6 +297,10 @@ func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fw := newFrameWriter(w)
+	if wantKeepalive(r) {
+		stop := fw.keepalive(keepaliveEvery)
+		defer stop()
+	}
 	err = log.Subscribe(r.Context(), streams, after, func(evs []db.Event) error {
 		for _, ev := range evs {
 			if err := fw.write(ev); err != nil {

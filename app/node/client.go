@@ -28,6 +28,36 @@ import (
 type Client struct {
 	hc   *http.Client
 	path string
+	via  string // Via's node: requests are relayed to it
+}
+
+// Via returns a client whose requests the node on the data dir relays to
+// another node of its cluster over the mesh, named by its ID or name (as
+// aiex cluster status lists them). That node serves peers an attach
+// subset of its API: status, models, ask (without code), events of
+// session streams, session reads. Errors of a relay that cannot reach
+// the node wrap ErrPeerUnreachable.
+func (c *Client) Via(node string) *Client {
+	v := *c
+	v.via = node
+	return &v
+}
+
+// Attach resolves node as Via does and checks, on that node, that it
+// takes an attached TUI. An unknown name is an error listing the
+// cluster's nodes; a node that cannot be reached, one wrapping
+// ErrPeerUnreachable.
+func (c *Client) Attach(ctx context.Context, node string) (*AttachInfo, error) {
+	resp, err := c.Via(node).do(ctx, http.MethodGet, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var ai AttachInfo
+	if err := json.NewDecoder(resp.Body).Decode(&ai); err != nil {
+		return nil, fmt.Errorf("node attach: %w", err)
+	}
+	return &ai, nil
 }
 
 // ErrNoNode is returned by Connect when no node runs on the data dir.
@@ -66,6 +96,10 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (*http.R
 		}
 		r = bytes.NewReader(b)
 	}
+	if c.via != "" {
+		// /v1/X relayed: /v1/via/NODE/X; "" resolves the node.
+		path = "/v1/via/" + url.PathEscape(c.via) + strings.TrimPrefix(path, "/v1")
+	}
 	req, err := http.NewRequestWithContext(ctx, method, "http://node"+path, r)
 	if err != nil {
 		return nil, err
@@ -79,8 +113,17 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (*http.R
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return nil, usererr.New("node: %s", strings.TrimSpace(string(msg)))
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		msg := strings.TrimSpace(string(b))
+		switch {
+		case resp.Header.Get(relayHeader) != "" && resp.StatusCode == http.StatusBadGateway:
+			return nil, usererr.Wrap(ErrPeerUnreachable, "%s", msg)
+		case resp.Header.Get(relayHeader) != "":
+			return nil, usererr.New("%s", msg)
+		case c.via != "":
+			return nil, usererr.New("node %s: %s", c.via, msg)
+		}
+		return nil, usererr.New("node: %s", msg)
 	}
 	return resp, nil
 }

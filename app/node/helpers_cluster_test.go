@@ -42,6 +42,7 @@ type nodeSpec struct {
 	env       map[string]string
 	join      []string
 	heartbeat time.Duration // 0: 100 ms
+	cluster   app.ClusterFileConfig
 }
 
 // startSpec starts a node and closes it in t.Cleanup.
@@ -55,7 +56,7 @@ func startSpec(t testing.TB, s nodeSpec) *Node {
 		hb = 100 * time.Millisecond
 	}
 	n, err := Start(ctx, Config{
-		App: app.Config{DataDir: dir, File: app.File{Providers: s.providers}, Version: "test",
+		App: app.Config{DataDir: dir, File: app.File{Providers: s.providers, Cluster: s.cluster}, Version: "test",
 			Getenv: func(k string) string { return s.env[k] }},
 		Transport: s.tr, Join: s.join, Name: s.name, Heartbeat: hb,
 		Logger: meshtest.Logger(t, slog.LevelWarn), Auditor: s.aud,

@@ -77,7 +77,8 @@ type Node struct {
 	meshAPI *stoppable
 
 	self    db.Node
-	hc      *http.Client // to other nodes' APIs over the mesh
+	hc      *http.Client // to other nodes' APIs over the mesh; streams (answers, events) send their header at once
+	rc      *http.Client // likewise, for replies relayed to an attached node, which come after the work
 	remote  atomic.Pointer[[]coord.Target]
 	live    atomic.Int64               // live nodes, this one included
 	remotes map[string]*remoteProvider // by target name, reused across refreshes
@@ -117,7 +118,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	n.remote.Store(&[]coord.Target{})
 	n.live.Store(1)
 	tr := cfg.Transport
-	n.hc = meshClient(tr)
+	n.hc = meshClient(tr, headerTimeout)
+	n.rc = meshClient(tr, 0)
 	defer func() {
 		if retErr != nil {
 			n.teardown(context.Background())

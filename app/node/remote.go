@@ -185,8 +185,9 @@ func noAnswerErr(err error) bool {
 }
 
 // meshClient returns an HTTP client that reaches nodes' APIs over tr: the
-// URL's host is the node's mesh address.
-func meshClient(tr mesh.Transport) *http.Client {
+// URL's host is the node's mesh address. header bounds the wait for a
+// response header (0: none; the request's context bounds it).
+func meshClient(tr mesh.Transport, header time.Duration) *http.Client {
 	d := mesh.NewDialer(tr, HeaderAPI)
 	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
@@ -198,7 +199,7 @@ func meshClient(tr mesh.Transport) *http.Client {
 		},
 		MaxIdleConnsPerHost:   4,
 		IdleConnTimeout:       idleTimeout,
-		ResponseHeaderTimeout: headerTimeout,
+		ResponseHeaderTimeout: header,
 	}}
 }
 

@@ -18,16 +18,14 @@ import (
 // TuiCmd opens the terminal UI.
 type TuiCmd struct {
 	Session string `placeholder:"ID|last" help:"Open a session: its id (or a unique prefix), or last (this project's most recent). Default: a new one."`
-	Node    string `placeholder:"NAME" help:"Attach to another node of the cluster over the mesh (not yet: run aiex tui on that node)."`
+	Node    string `placeholder:"NAME" help:"Attach to another node of the cluster (its ID or name, as aiex cluster status lists them): the conversation runs there, on its models; tasks and files stay here. Needs a node running on this data dir, which relays over the mesh."`
 }
 
 // Run runs the TUI until the user quits. It talks to the node running on
 // the data dir when there is one, else to the core in this process,
 // opened on first use so that the first frame does not wait for the store.
+// With --node it attaches to another node through the one on the data dir.
 func (t *TuiCmd) Run(c *Context) error {
-	if t.Node != "" {
-		return usererr.Usage("--node %s: attaching the TUI to another node over the mesh is not there yet; run aiex tui on that node, or here without --node", t.Node)
-	}
 	if !c.StdinTTY || !c.StdoutTTY {
 		return usererr.Usage("aiex tui needs a terminal on stdin and stdout; in scripts use aiex ask")
 	}
@@ -54,8 +52,17 @@ func (t *TuiCmd) Run(c *Context) error {
 	var b tui.Backend
 	cl, err := node.Connect(c, cfg.DataDir)
 	switch {
+	case err == nil && t.Node != "":
+		// An unknown name, or a node that refuses, ends here; a node that
+		// is down is not an error: the TUI reconnects until it is back.
+		if _, err := cl.Attach(c, t.Node); err != nil && !errors.Is(err, node.ErrPeerUnreachable) {
+			return err
+		}
+		b = backend.Attached(cl, t.Node, project)
 	case err == nil:
 		b = backend.Node(cl, project)
+	case errors.Is(err, node.ErrNoNode) && t.Node != "":
+		return usererr.New("--node %s needs a node running on %s to relay over the mesh; start one with aiex node run (--tsnet NAME or --listen ADDR)", t.Node, cfg.DataDir)
 	case errors.Is(err, node.ErrNoNode):
 		b = backend.Local(c.App, project)
 	default:

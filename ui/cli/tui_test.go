@@ -6,8 +6,8 @@ import (
 )
 
 // TestTuiNeedsATerminal: the TUI refuses to run without a terminal, and
-// --node says attaching is not there yet; aiex alone without a terminal
-// prints the help, which lists tui.
+// --node without a node on the data dir to relay says to start one; aiex
+// alone without a terminal prints the help, which lists tui.
 func TestTuiNeedsATerminal(t *testing.T) {
 	dir := t.TempDir()
 	cases := []struct {
@@ -18,7 +18,7 @@ func TestTuiNeedsATerminal(t *testing.T) {
 		want string
 	}{
 		{"no terminal", false, []string{"--data-dir", dir, "tui"}, 2, "aiex tui needs a terminal"},
-		{"--node", true, []string{"--data-dir", dir, "tui", "--node", "bravo"}, 2, "--node bravo: attaching the TUI to another node over the mesh is not there yet"},
+		{"--node", true, []string{"--data-dir", dir, "tui", "--node", "bravo"}, 1, "--node bravo needs a node running on " + dir},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,7 +1,9 @@
 // Package backend connects the TUI (ui/tui) to the core: the core in this
 // process (an *app.App, opened on first use, so that the TUI draws its
-// first frame before the store is open), or the node running on the data
-// dir (a *node.Client, through its unix socket).
+// first frame before the store is open), the node running on the data
+// dir (a *node.Client, through its unix socket), or another node of the
+// cluster, through the one on the data dir, which relays over the mesh
+// (Attached).
 package backend
 
 import (
@@ -191,6 +193,11 @@ func (r *remote) Status(ctx context.Context) (tui.Status, error) {
 	if err != nil {
 		return tui.Status{}, unreachable(ctx, err)
 	}
+	return status(cs), nil
+}
+
+// status is a node's cluster status for the status bar, in mode "node".
+func status(cs *node.ClusterStatus) tui.Status {
 	s := tui.Status{Node: cs.Self, Mode: "node", Leader: cs.Store.Leader, Problem: cs.Error}
 	for _, m := range cs.Members {
 		if m.Voter {
@@ -201,20 +208,20 @@ func (r *remote) Status(ctx context.Context) (tui.Status, error) {
 	if s.Leader == "" && s.Problem == "" {
 		s.Problem = "no leader"
 	}
-	return s, nil
+	return s
 }
 
 // unreachable marks the errors that say the node is gone (it stopped, or
-// the connection dropped mid-answer) as tui.ErrUnreachable. The node
-// client reports a stream cut short in plain errors; their words are
-// matched here.
+// the connection dropped mid-answer), or that the node it relays to is,
+// as tui.ErrUnreachable.
 func unreachable(ctx context.Context, err error) error {
 	if err == nil || ctx.Err() != nil {
 		return err
 	}
 	var op *net.OpError
 	if errors.As(err, &op) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ENOENT) || errors.Is(err, node.ErrNoNode) || errors.Is(err, node.ErrCutOff) {
+		errors.Is(err, syscall.ENOENT) || errors.Is(err, node.ErrNoNode) || errors.Is(err, node.ErrCutOff) ||
+		errors.Is(err, node.ErrPeerUnreachable) {
 		return fmt.Errorf("%w: %w", tui.ErrUnreachable, err)
 	}
 	return err

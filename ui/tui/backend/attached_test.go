@@ -1,0 +1,148 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/mesh"
+	"github.com/aiex-dev/aiex/mesh/meshtest"
+	"github.com/aiex-dev/aiex/providers/providertest"
+	"github.com/aiex-dev/aiex/ui/tui"
+)
+
+// startNode starts a node called name on tr and closes it in t.Cleanup.
+func startNode(t *testing.T, name string, tr mesh.Transport, providers map[string]app.ProviderConfig, join ...string) *node.Node {
+	t.Helper()
+	// A short dir: the node's unix socket lives in it (~104 bytes at most).
+	dir, err := os.MkdirTemp("", "aiexb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n, err := node.Start(ctx, node.Config{
+		App:       app.Config{DataDir: filepath.Join(dir, name), File: app.File{Providers: providers}, Version: "test"},
+		Transport: tr, Join: join, Name: name, Heartbeat: 100 * time.Millisecond,
+		Logger: meshtest.Logger(t, slog.LevelWarn),
+	})
+	if err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		n.Close(ctx)
+	})
+	return n
+}
+
+// TestAttached: a TUI on laptop attached to gpu. The conversation is
+// gpu's (status, answers by its Ollama, sessions, events, models); the
+// project's work is laptop's; explain is refused in one line; once gpu is
+// down, calls wrap tui.ErrUnreachable.
+func TestAttached(t *testing.T) {
+	tcp := meshtest.TCP(t, 2, nil)
+	fake := providertest.NewOllama(t, providertest.WithReply("from", " the", " gpu"))
+	// laptop bootstraps the cluster and leads it (app.Files writes the
+	// project's row, then reads it back, which a follower may not see yet).
+	laptop := startNode(t, "laptop", tcp[1], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: providertest.Unreachable(t)}})
+	gpu := startNode(t, "gpu", tcp[0], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}, laptop.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := node.Connect(ctx, laptop.App().Store.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if cs, err := cl.Status(ctx); err == nil && len(cs.Nodes) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("laptop does not know gpu")
+		}
+	}
+	gpuID := gpu.App().Store.NodeID()
+	b := Attached(cl, "gpu", t.TempDir())
+
+	st, err := b.Status(ctx)
+	if err != nil || st.Node != gpuID || st.Mode != "attached" || st.Members != 2 || !st.Healthy() {
+		t.Fatalf("status %+v, %v; want gpu's, attached", st, err)
+	}
+	var got strings.Builder
+	res, err := b.Ask(ctx, tui.AskRequest{Prompt: "hi", Session: "new"}, func(s string) { got.WriteString(s) })
+	if err != nil || got.String() != "from the gpu" || res.Node != gpuID || res.Provider != "ollama" || res.Session == "" ||
+		res.Turn != 1 || res.Context != nil {
+		t.Fatalf("ask: %q, %+v, %v; want gpu's answer, recorded", got.String(), res, err)
+	}
+	list, err := b.Sessions(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != res.Session {
+		t.Fatalf("sessions %+v, %v", list, err)
+	}
+	// gpu, a follower, reads the session from its copy of the store,
+	// which may not have its own last write yet.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		doc, err := b.Session(ctx, "last")
+		if err == nil && doc.Session.ID == res.Session && len(doc.Turns) == 1 && doc.Turns[0].Node == gpuID &&
+			doc.Turns[0].Answer == "from the gpu" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("session %+v, %v", doc, err)
+		}
+	}
+	stop := errors.New("enough")
+	var types []string
+	err = b.Subscribe(ctx, []string{session.Stream(res.Session)}, 0, func(evs []events.Event) error {
+		for _, ev := range evs {
+			types = append(types, ev.Type)
+		}
+		if len(types) >= 3 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || !slices.Contains(types, session.TypeTurnCompleted) {
+		t.Fatalf("subscription: %v, %v", types, err)
+	}
+	ms, err := b.Models(ctx)
+	if err != nil || !slices.ContainsFunc(ms, func(m tui.ModelInfo) bool { return m.Provider == "ollama" && m.Node == "" }) {
+		t.Fatalf("models %+v, %v; want gpu's own ollama", ms, err)
+	}
+
+	// Explain needs the project's files, which gpu does not have.
+	_, err = b.Ask(ctx, tui.AskRequest{Prompt: "what", Task: "explain", Target: "main.go"}, func(string) {})
+	if ue := usererr.As(err); ue == nil || errors.Is(err, tui.ErrUnreachable) || !strings.Contains(ue.Msg, "without --node") {
+		t.Errorf("explain attached: %v", err)
+	}
+	// The project's work is laptop's: its files (none indexed), and no
+	// code goes with a question.
+	if f, err := b.Files(ctx); err != nil || f.Indexed {
+		t.Errorf("files: %+v, %v", f, err)
+	}
+	if c, err := b.Context(ctx, tui.AskRequest{Prompt: "hi"}); c != nil || err != nil {
+		t.Errorf("context: %+v, %v; want none", c, err)
+	}
+
+	if err := gpu.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Status(ctx); !errors.Is(err, tui.ErrUnreachable) {
+		t.Errorf("status with gpu down: %v; want ErrUnreachable", err)
+	}
+	if _, err := b.Sessions(ctx); !errors.Is(err, tui.ErrUnreachable) {
+		t.Errorf("sessions with gpu down: %v; want ErrUnreachable", err)
+	}
+}
