@@ -506,9 +506,9 @@ type ProjectFiles struct {
 // Files lists the files of the project rooted at root that the index
 // walked (those it skipped say why).
 func (a *App) Files(ctx context.Context, root string) (*ProjectFiles, error) {
-	p, err := a.Store.CodeProject(ctx, root)
-	if err != nil {
-		return nil, err
+	p, ok, err := a.Store.FindCodeProject(ctx, root)
+	if err != nil || !ok {
+		return &ProjectFiles{Files: []db.CodeFile{}}, err
 	}
 	m, err := a.Store.CodeFiles(ctx, p.ID)
 	if err != nil {

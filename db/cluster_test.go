@@ -209,6 +209,22 @@ func TestClusterFollowerWrite(t *testing.T) {
 	}
 }
 
+// TestClusterFollowerCodeProject: a project created from a follower is
+// read back there at once (the insert goes to the leader; the follower
+// waits to apply it).
+func TestClusterFollowerCodeProject(t *testing.T) {
+	ctx := context.Background()
+	stores := dbtest.OpenCluster(t, 2)
+	f := stores[1]
+	for i := range 20 {
+		root := fmt.Sprintf("/src/project-%d", i)
+		p, err := f.CodeProject(ctx, root)
+		if err != nil || p.Root != root || p.ID == 0 {
+			t.Fatalf("CodeProject(%s) on a follower: %+v, %v", root, p, err)
+		}
+	}
+}
+
 // TestClusterLeaderCrash: the leader dies without a stepdown; the others
 // elect a new one and accept writes again; the dead node restarts from its
 // dir, without joining again, and catches up.

@@ -56,8 +56,7 @@ func startNode(t *testing.T, name string, tr mesh.Transport, providers map[strin
 func TestAttached(t *testing.T) {
 	tcp := meshtest.TCP(t, 2, nil)
 	fake := providertest.NewOllama(t, providertest.WithReply("from", " the", " gpu"))
-	// laptop bootstraps the cluster and leads it (app.Files writes the
-	// project's row, then reads it back, which a follower may not see yet).
+	// laptop bootstraps the cluster and leads it.
 	laptop := startNode(t, "laptop", tcp[1], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: providertest.Unreachable(t)}})
 	gpu := startNode(t, "gpu", tcp[0], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}, laptop.Addr())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
