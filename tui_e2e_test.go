@@ -226,3 +226,40 @@ func TestTUIProposalInTmux(t *testing.T) {
 		t.Fatalf("checkpoints:\n%s", list)
 	}
 }
+
+// TestTUIServesOtherCommands: with no node running, the TUI's own core
+// holds the data dir; other aiex commands go through it (its socket)
+// instead of failing on the lock, and a turn asked from the CLI into the
+// TUI's session appears in the TUI.
+func TestTUIServesOtherCommands(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("needs tmux (apt-get install tmux)")
+	}
+	fake := providertest.NewOllama(t, providertest.WithReply("an", " answer"))
+	s := newSandbox(t, fake.URL())
+	proj := t.TempDir()
+	tm := newTmux(t, s, proj)
+	tm.session("tui", "tui")
+	tm.until("tui", 10*time.Second, `enter send`, `● \S+ embedded`)
+	tm.run("send-keys", "-t", "e2e:tui", "first question", "Enter")
+	scr := tm.until("tui", 30*time.Second, `session [0-9a-f]{12} · 1 turns`)
+	id := regexp.MustCompile(`session ([0-9a-f]{12})`).FindStringSubmatch(scr)[1]
+
+	r := s.in(proj, "", "ask", "-m", "tiny", "--session", id, "from the cli")
+	if r.code != 0 || !strings.Contains(r.stdout, "an answer") {
+		t.Fatalf("ask while the TUI runs: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	tm.until("tui", 20*time.Second, `You \(cli\) · turn 2`, `from the cli`, `session `+id+` · 2 turns`)
+	if out := s.in(proj, "", "session", "show", id).stdout; !strings.Contains(out, "first question") || !strings.Contains(out, "from the cli") {
+		t.Fatalf("session show through the TUI:\n%s", out)
+	}
+	tm.run("send-keys", "-t", "e2e:tui", "C-c")
+	tm.until("tui", 20*time.Second, `EXIT=0`)
+	if _, err := os.Stat(filepath.Join(s.dataDir(), "aiex.sock")); err == nil {
+		t.Error("the TUI left its socket behind")
+	}
+	// The store is free again.
+	if r := s.in(proj, "", "session", "show", id); r.code != 0 {
+		t.Fatalf("after the TUI: exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -126,6 +126,10 @@ func relayFail(w http.ResponseWriter, code int, msg string) {
 // target resolves the request's {node}, answering the error if it
 // cannot.
 func (n *Node) target(w http.ResponseWriter, r *http.Request) (db.Node, bool) {
+	if n.mux == nil {
+		relayFail(w, http.StatusConflict, "the aiex on this data dir runs without the mesh (a TUI's own core): start aiex node run to reach other nodes")
+		return db.Node{}, false
+	}
 	nd, err := n.resolveNode(r.Context(), r.PathValue("node"))
 	if err != nil {
 		var re *resolveError

@@ -66,10 +66,12 @@ type Node struct {
 	cfg    Config
 	logger *slog.Logger
 	app    *app.App
-	mux    *mesh.Mux
-	sock   net.Listener
-	api    *http.Server // the node API for peers, on the mesh
-	local  *http.Server // the node API for this machine, on the socket
+	// borrowed: the core is the caller's (ServeSocket), not closed here.
+	borrowed bool
+	mux      *mesh.Mux
+	sock     net.Listener
+	api      *http.Server // the node API for peers, on the mesh
+	local    *http.Server // the node API for this machine, on the socket
 	// cancelRequests cancels the API's requests in flight (at Close).
 	cancelRequests context.CancelFunc
 	// meshAPI is the API's mesh sub-listener, made closable: the mux's
@@ -248,7 +250,12 @@ func listenSocket(path string) (net.Listener, error) {
 func (n *Node) App() *app.App { return n.app }
 
 // Addr is the node's mesh address.
-func (n *Node) Addr() string { return n.cfg.Transport.Addr() }
+func (n *Node) Addr() string {
+	if n.cfg.Transport == nil {
+		return "" // serving the socket only (ServeSocket)
+	}
+	return n.cfg.Transport.Addr()
+}
 
 // loop runs the heartbeat until Close, which cancels base: a heartbeat
 // waiting for a leader that is gone does not hold up the shutdown.
@@ -448,7 +455,7 @@ func (n *Node) teardown(ctx context.Context) error {
 	if n.sock != nil {
 		os.Remove(n.sock.Addr().String())
 	}
-	if n.app != nil {
+	if n.app != nil && !n.borrowed {
 		if err := n.app.Close(ctx); err != nil {
 			errs = append(errs, err)
 		}
@@ -461,8 +468,10 @@ func (n *Node) teardown(ctx context.Context) error {
 	if n.meshAPI != nil {
 		n.meshAPI.wait() // its pump ends with the mux
 	}
-	if err := n.cfg.Transport.Close(); err != nil {
-		errs = append(errs, err)
+	if n.cfg.Transport != nil {
+		if err := n.cfg.Transport.Close(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/muesli/termenv"
 
+	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/ui/tui"
@@ -64,7 +68,9 @@ func (t *TuiCmd) Run(c *Context) error {
 	case errors.Is(err, node.ErrNoNode) && t.Node != "":
 		return usererr.New("--node %s needs a node running on %s to relay over the mesh; start one with aiex node run (--tsnet NAME or --listen ADDR)", t.Node, cfg.DataDir)
 	case errors.Is(err, node.ErrNoNode):
-		b = backend.Local(c.App, project)
+		open, closeSocket := servedCore(c)
+		defer closeSocket()
+		b = backend.Local(open, project)
 	default:
 		return err
 	}
@@ -77,6 +83,39 @@ func (t *TuiCmd) Run(c *Context) error {
 		sess = ""
 	}
 	return tui.Run(c, b, c.Stdin, c.Stdout, tui.Options{Session: sess, Profile: profile, Dark: tui.DarkBackground(c.Getenv), Root: project})
+}
+
+// servedCore opens the core for the TUI (on first use) and serves the
+// node API's socket routes for it while the TUI runs, so that other aiex
+// commands on the data dir — whose lock the core holds — go through it
+// as through a node. closeSocket stops serving (before the core closes).
+func servedCore(c *Context) (open func() (*app.App, error), closeSocket func()) {
+	var mu sync.Mutex
+	var srv *node.Node
+	open = func() (*app.App, error) {
+		core, err := c.App()
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if srv == nil {
+			if srv, err = node.ServeSocket(core, c.Logger); err != nil {
+				c.Logger.Warn("tui: other commands cannot go through this TUI's core", "err", err)
+			}
+		}
+		return core, nil
+	}
+	closeSocket = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Close(ctx)
+		}
+	}
+	return open, closeSocket
 }
 
 // tuiLog opens DATA_DIR/tui.log for --verbose and returns a logger on it.
