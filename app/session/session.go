@@ -66,6 +66,13 @@ type Service struct {
 
 	mu     sync.Mutex
 	active map[string]bool // keys of the turns this process is running
+	// ended holds the keys of the turns this process ended lately, with
+	// when: a follower's copy of the store shows such a turn running for
+	// a moment after its end was committed, and it is not orphaned.
+	ended map[string]time.Time
+	// wrote holds, per session, the last version this process committed:
+	// a follower's copy may be behind it for a moment (read your writes).
+	wrote map[string]int64
 }
 
 // New returns a Service.
@@ -82,7 +89,8 @@ func New(cfg Config) *Service {
 	if cfg.NewID == nil {
 		cfg.NewID = func() string { return randomHex(6) }
 	}
-	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}}
+	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}, ended: map[string]time.Time{},
+		wrote: map[string]int64{}}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -183,6 +191,12 @@ func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.Sess
 	}
 	id := strings.TrimSpace(string(ref))
 	row, ok, err := s.st.Session(ctx, id)
+	if err == nil && !ok && s.behind(id, 0) {
+		// Created by this process; not applied here yet.
+		if err = s.st.Sync(ctx); err == nil {
+			row, ok, err = s.st.Session(ctx, id)
+		}
+	}
 	if err != nil {
 		return row, false, fmt.Errorf("session: %w", err)
 	}
@@ -258,6 +272,20 @@ const loadAttempts = 3
 // version again, so that all three are of one version — else (archived,
 // or rows that kept moving) by folding its snapshot and events.
 func (s *Service) load(ctx context.Context, row db.SessionRow) (*state, error) {
+	if s.behind(row.ID, row.Version) {
+		// This node has not applied all this process wrote yet (a
+		// follower learns of a commit a moment after the leader): read
+		// once it has.
+		if err := s.st.Sync(ctx); err == nil {
+			if again, ok, err := s.st.Session(ctx, row.ID); err == nil && ok {
+				row = again
+			}
+		}
+	}
+	return s.loadOnce(ctx, row)
+}
+
+func (s *Service) loadOnce(ctx context.Context, row db.SessionRow) (*state, error) {
 	for range loadAttempts {
 		if row.Status != db.SessionActive {
 			break
@@ -307,7 +335,8 @@ func (s *Service) alive(ctx context.Context, tr *db.SessionTurn) bool {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return s.active[tr.Key]
+		_, ended := s.ended[tr.Key]
+		return s.active[tr.Key] || ended
 	}
 	if s.cfg.NodeAlive != nil && !s.cfg.NodeAlive(ctx, node) {
 		return false
@@ -321,9 +350,37 @@ func (s *Service) running(key string, on bool) {
 	defer s.mu.Unlock()
 	if on {
 		s.active[key] = true
-	} else {
-		delete(s.active, key)
+		return
 	}
+	delete(s.active, key)
+	now := time.Now()
+	for k, t := range s.ended {
+		if now.Sub(t) > endedFor {
+			delete(s.ended, k)
+		}
+	}
+	s.ended[key] = now
+}
+
+// endedFor is how long a turn this process ended is remembered (see
+// Service.ended): far longer than a follower lags.
+const endedFor = time.Minute
+
+// committed records that this process committed version v of session
+// id.
+func (s *Service) committed(id string, v int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wrote[id] = max(s.wrote[id], v)
+}
+
+// behind reports whether this node's copy of session id, at version v,
+// is older than what this process committed to it.
+func (s *Service) behind(id string, v int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, ok := s.wrote[id]
+	return ok && v < w
 }
 
 func randomHex(n int) string {
