@@ -111,6 +111,9 @@ type ContextRequest struct {
 	// a new module's name and path); Target, Context and Question are
 	// filled in.
 	Data prompt.Data
+	// Session, an id, puts the session's most recent turns that fit into
+	// the prompt, as a question asked in it would have them.
+	Session string
 }
 
 // BuiltContext is a context and the model it was fitted to.
@@ -133,16 +136,34 @@ type BuiltContext struct {
 // model the request would go to first (coord.Plan).
 func (a *App) BuildContext(ctx context.Context, req ContextRequest) (*BuiltContext, error) {
 	p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, req.Window)
+	if err != nil && req.Window > 0 && req.Model != "" {
+		// A model this node cannot reach (another node's, for an attached
+		// TUI), of a known window: counted with an estimate of its family.
+		fam := tokens.FamilyOf(req.Provider, req.Model)
+		p, err = &planned{provider: req.Provider, model: req.Model, window: req.Window, fam: fam, count: fam.Counter(),
+			estimate: tokens.Estimate{Family: fam}}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	return a.buildContext(ctx, req, p, nil)
+	var sess *session.Session
+	if req.Session != "" {
+		svc, err := a.Sessions()
+		if err != nil {
+			return nil, err
+		}
+		if sess, err = svc.Open(ctx, session.Ref(req.Session), req.Root); err != nil {
+			return nil, err
+		}
+	}
+	return a.buildContext(ctx, req, p, sess)
 }
 
 // planned is the model a request would go to first, its window and how to
 // count its tokens.
 type planned struct {
 	target          coord.Target
+	provider        string // the target's provider's name
 	model           string
 	window          int
 	fam             tokens.Family
@@ -166,7 +187,7 @@ func (a *App) plan(ctx context.Context, r coord.Request, window int) (*planned, 
 		window = a.window(ctx, t, model)
 	}
 	fam := tokens.FamilyOf(t.Provider.Kind(), model)
-	p := &planned{target: t, model: model, window: window, fam: fam, count: fam.Counter(), estimate: tokens.Estimate{Family: fam}}
+	p := &planned{target: t, provider: t.Provider.Name(), model: model, window: window, fam: fam, count: fam.Counter(), estimate: tokens.Estimate{Family: fam}}
 	if !fam.Exact() {
 		// No tokenizer here: learn from what the model counted before.
 		r, err := a.Store.PromptTokenRatio(ctx, t.Provider.Name(), model)
@@ -219,7 +240,7 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 		built.Tokens += histTokens
 		built.Reserve, built.Budget = reserve, p.window-reserve
 	}
-	return &BuiltContext{Context: built, Provider: p.target.Provider.Name(), Model: p.model, Tokenizer: string(p.fam),
+	return &BuiltContext{Context: built, Provider: p.provider, Model: p.model, Tokenizer: string(p.fam),
 		Exact: p.fam.Exact(), Scale: p.scale, HistoryTurns: turns, HistoryTokens: histTokens}, nil
 }
 
@@ -309,6 +330,19 @@ type CodeAsk struct {
 	Session session.Ref
 	// Project is the project the session belongs to; "" means Root.
 	Project string
+	// Prepared, when set, is the prompt, built by another node: the
+	// messages go as they are (Root, Target and the session's history are
+	// not looked at), and the turn records its context.
+	Prepared *Prepared
+}
+
+// Prepared is a prompt built by the node where the project's files are,
+// for a question another node answers (a TUI attached to it): the
+// messages, with the code and the session's history in them, and what
+// they hold.
+type Prepared struct {
+	Messages []providers.Message     `json:"messages"`
+	Context  *session.ContextSummary `json:"context,omitempty"`
 }
 
 // Answer is how a question was answered.
@@ -342,6 +376,17 @@ func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) err
 		if sess, err = svc.Begin(ctx, req.Session, cmp.Or(req.Project, req.Root), req.Actor); err != nil {
 			return nil, err
 		}
+	}
+	if p := req.Prepared; p != nil {
+		if len(p.Messages) == 0 {
+			return nil, usererr.Usage("a prepared prompt has no messages")
+		}
+		req.Messages = p.Messages
+		if sess == nil {
+			in, err := a.Ask(ctx, req.Request, fn)
+			return &Answer{Interaction: in}, err
+		}
+		return a.askInSession(ctx, sess, req, p.Context, &Answer{}, fn)
 	}
 	withCode := false
 	if req.Root != "" && !req.NoContext {

@@ -232,6 +232,9 @@ type AskRequest struct {
 	Actor     string `json:"actor,omitempty"`
 	Session   string `json:"session,omitempty"` // new, last or an id: record the question as a turn of it
 	Project   string `json:"project,omitempty"` // the session's project; "" means Root
+	// Prepared is the prompt built by the node where the project's files
+	// are (an attached TUI's): sent as it is.
+	Prepared *app.Prepared `json:"prepared,omitempty"`
 }
 
 // askFrame is one line of an /v1/ask answer: text, then the interaction
@@ -272,7 +275,7 @@ func (n *Node) serveAsk(w http.ResponseWriter, r *http.Request, req AskRequest) 
 		Request: ask.Request{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
 			Strategy: coord.Strategy(req.Strategy), Actor: req.Actor},
 		Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
-		Session: session.Ref(req.Session), Project: req.Project,
+		Session: session.Ref(req.Session), Project: req.Project, Prepared: req.Prepared,
 	}, func(text string) error { return fw.write(askFrame{Text: text}) })
 	if ans == nil {
 		ans = &app.Answer{}

@@ -286,15 +286,17 @@ func (n *Node) handleAttach(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, AttachInfo{ID: n.self.ID, Name: n.self.Name, Addr: n.self.Addr})
 }
 
-// handlePeerAsk runs a peer's question without code: the project is on
-// the peer's machine, and this node reads no path of its own for a peer.
+// handlePeerAsk runs a peer's question without reading code here: the
+// project is on the peer's machine, and this node reads no path of its
+// own for a peer. The peer may send the prompt prepared, with the code in
+// it (Prepared), built where the files are.
 func (n *Node) handlePeerAsk(w http.ResponseWriter, r *http.Request) {
 	var req AskRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		httpError(w, http.StatusBadRequest, fmt.Errorf("bad ask request: %w", err))
 		return
 	}
-	if req.Task != "" && req.Task != "ask" || req.Target != "" {
+	if req.Prepared == nil && (req.Task != "" && req.Task != "ask" || req.Target != "") {
 		http.Error(w, fmt.Sprintf("%s reads the project's files, which are not on node %s; run it without --node",
 			cmp.Or(req.Task, "a target"), n.self.Name), http.StatusForbidden)
 		return

@@ -22,9 +22,9 @@ import (
 // files. Errors that say either node cannot be reached wrap
 // tui.ErrUnreachable.
 //
-// Questions go without the project's code: the node attached to cannot
-// read this machine's files. Context says so (nil: no code), and explain
-// is refused.
+// A question's code context is built here, where the files are, for the
+// model the node attached to answers with (the one picked, else its first
+// local model), and sent with the question as a prepared prompt.
 func Attached(cl *node.Client, nodeName, project string) tui.Backend {
 	return &attached{local: &remote{cl: cl, project: project}, via: cl.Via(nodeName), name: nodeName, project: project}
 }
@@ -37,17 +37,82 @@ type attached struct {
 }
 
 func (a *attached) Ask(ctx context.Context, req tui.AskRequest, fn func(string)) (*tui.AskResult, error) {
-	if req.Task != "" && req.Task != "ask" || req.Target != "" {
-		return nil, usererr.Usage("%s reads this project's files, which node %s does not have; ask without a target, or run aiex tui without --node",
-			cmp.Or(req.Task, "a target"), a.name)
+	areq := node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model, NoContext: true,
+		Actor: actor, Session: req.Session, Project: a.project}
+	prep, err := a.prepare(ctx, req)
+	if err != nil {
+		return nil, unreachable(ctx, err)
 	}
-	ans, err := a.via.Ask(ctx, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model, NoContext: true,
-		Actor: actor, Session: req.Session, Project: a.project},
-		func(text string) error {
-			fn(text)
-			return nil
-		})
-	return result(ans), unreachable(ctx, err)
+	if prep != nil {
+		areq.Prepared, areq.Task, areq.Target = prep.Prepared, req.Task, req.Target
+		areq.Provider, areq.Model = prep.provider, prep.model
+	}
+	ans, err := a.via.Ask(ctx, areq, func(text string) error {
+		fn(text)
+		return nil
+	})
+	res := result(ans)
+	if res != nil && res.Context == nil && prep != nil {
+		res.Context = prep.Context
+	}
+	return res, unreachable(ctx, err)
+}
+
+// defaultWindow is the window assumed for a model whose window the node
+// attached to does not know (the smallest in common use).
+const defaultWindow = 4096
+
+// prepared is a question's prompt built here, and the model it was built
+// for.
+type prepared struct {
+	*app.Prepared
+	provider, model string
+}
+
+// prepare builds the question's context on the node on the data dir, for
+// the model the node attached to will answer with, in that model's
+// window. It returns nil when no code would go (the project is not
+// indexed and there is no target): the node attached to then builds the
+// prompt, with the session's history, itself.
+func (a *attached) prepare(ctx context.Context, req tui.AskRequest) (*prepared, error) {
+	mr, err := a.via.Models(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var pick *app.ModelInfo
+	for i, m := range mr.Models {
+		switch {
+		case req.Model != "":
+			if m.Model == req.Model && (req.Provider == "" || m.Provider == req.Provider) {
+				pick = &mr.Models[i]
+			}
+		case pick == nil && m.Local && m.Node == "":
+			pick = &mr.Models[i]
+		}
+	}
+	if pick == nil {
+		if req.Target != "" {
+			return nil, usererr.New("node %s has no model to send %s to; pick one with /model", a.name, req.Target)
+		}
+		return nil, nil // the node attached to says what is wrong
+	}
+	creq := app.ContextRequest{Task: cmp.Or(req.Task, "ask"), Root: a.project, Target: req.Target, Question: req.Prompt,
+		Provider: pick.Provider, Model: pick.Model, Window: cmp.Or(pick.ContextWindow, defaultWindow)}
+	if req.Session != "" && req.Session != "new" {
+		creq.Session = req.Session
+	}
+	res, err := a.local.cl.Code(ctx, node.CodeRequest{Op: "context", Context: creq})
+	switch {
+	case err != nil && req.Target != "":
+		return nil, err
+	case err != nil || res.Context == nil || res.Context.Context == nil:
+		return nil, nil
+	case req.Target == "" && len(res.Context.Included) == 0:
+		return nil, nil // no code: the plain prompt, built there
+	}
+	sum := session.SummarizeContext(res.Context.Context)
+	sum.HistoryTurns, sum.HistoryTokens = res.Context.HistoryTurns, res.Context.HistoryTokens
+	return &prepared{Prepared: &app.Prepared{Messages: res.Context.Prompt, Context: sum}, provider: pick.Provider, model: pick.Model}, nil
 }
 
 func (a *attached) Sessions(ctx context.Context) ([]session.Info, error) {
@@ -92,9 +157,14 @@ func (a *attached) Status(ctx context.Context) (tui.Status, error) {
 	return s, nil
 }
 
-// Context is what a question would be sent with: no code (see Attached).
-func (a *attached) Context(context.Context, tui.AskRequest) (*session.ContextSummary, error) {
-	return nil, nil
+// Context is what a question would be sent with: built here, for the
+// model the node attached to answers with.
+func (a *attached) Context(ctx context.Context, req tui.AskRequest) (*session.ContextSummary, error) {
+	p, err := a.prepare(ctx, req)
+	if err != nil || p == nil {
+		return nil, unreachable(ctx, err)
+	}
+	return p.Context, nil
 }
 
 // The project's work stays on the node on the data dir, where the files

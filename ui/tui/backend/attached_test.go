@@ -15,7 +15,6 @@ import (
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/session"
-	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/mesh"
 	"github.com/aiex-dev/aiex/mesh/meshtest"
 	"github.com/aiex-dev/aiex/providers/providertest"
@@ -74,7 +73,8 @@ func TestAttached(t *testing.T) {
 		}
 	}
 	gpuID := gpu.App().Store.NodeID()
-	b := Attached(cl, "gpu", t.TempDir())
+	project := t.TempDir()
+	b := Attached(cl, "gpu", project)
 
 	st, err := b.Status(ctx)
 	if err != nil || st.Node != gpuID || st.Mode != "attached" || st.Members != 2 || !st.Healthy() {
@@ -121,18 +121,42 @@ func TestAttached(t *testing.T) {
 		t.Fatalf("models %+v, %v; want gpu's own ollama", ms, err)
 	}
 
-	// Explain needs the project's files, which gpu does not have.
-	_, err = b.Ask(ctx, tui.AskRequest{Prompt: "what", Task: "explain", Target: "main.go"}, func(string) {})
-	if ue := usererr.As(err); ue == nil || errors.Is(err, tui.ErrUnreachable) || !strings.Contains(ue.Msg, "without --node") {
-		t.Errorf("explain attached: %v", err)
-	}
-	// The project's work is laptop's: its files (none indexed), and no
-	// code goes with a question.
+	// The project's work is laptop's: its files (none indexed yet), and
+	// no code goes with a question.
 	if f, err := b.Files(ctx); err != nil || f.Indexed {
 		t.Errorf("files: %+v, %v", f, err)
 	}
 	if c, err := b.Context(ctx, tui.AskRequest{Prompt: "hi"}); c != nil || err != nil {
 		t.Errorf("context: %+v, %v; want none", c, err)
+	}
+	// Indexed here, the project's code goes with a question to gpu, built
+	// on laptop (gpu cannot read the files) for gpu's model.
+	if err := os.WriteFile(filepath.Join(project, "go.mod"), []byte("module calc\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calc := "package calc\n\n// Max is the larger of a and b.\nfunc Max(a, b int) int {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}\n"
+	if err := os.WriteFile(filepath.Join(project, "calc.go"), []byte(calc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := laptop.App().IndexProject(ctx, app.IndexRequest{Root: project}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := b.Context(ctx, tui.AskRequest{Prompt: "what", Task: "explain", Target: "calc.Max"}); err != nil || c == nil ||
+		!slices.ContainsFunc(c.Chunks, func(ch session.ContextChunk) bool { return ch.Path == "calc.go" }) {
+		t.Fatalf("context of explain calc.Max: %+v, %v", c, err)
+	}
+	res, err = b.Ask(ctx, tui.AskRequest{Prompt: "why", Task: "explain", Target: "calc.Max", Session: res.Session}, func(string) {})
+	if err != nil || res.Node != gpuID || res.Context == nil || len(res.Context.Chunks) == 0 || res.Turn != 2 {
+		t.Fatalf("explain attached: %+v, %v", res, err)
+	}
+	reqs := fake.Requests()
+	last := reqs[len(reqs)-1]
+	var prompt strings.Builder
+	for _, m := range last.Messages {
+		prompt.WriteString(m.Content)
+	}
+	if !strings.Contains(prompt.String(), "func Max(a, b int) int") || !strings.Contains(prompt.String(), "from the gpu") {
+		t.Fatalf("gpu's model did not get the code and the session's first turn:\n%s", prompt.String())
 	}
 
 	if err := gpu.Close(ctx); err != nil {
