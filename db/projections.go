@@ -100,34 +100,49 @@ func UpsertSessionTurnsStmts(rows []SessionTurn) []Statement {
 	return UpsertSessionTurnsFromEventsStmts(rows, nil)
 }
 
-// TextRef says where a turn row's prompt and answer can be copied from:
-// the string at JSON path PromptPath of the payload of event PromptEvent
-// (->>), and likewise the answer. An event of 0 (or a nil TextRef) means
-// the row's own text is written.
+// TextRef says where a turn row's texts can be copied from rather than
+// carried. A span (Event > 0) is copied byte for byte; otherwise the
+// prompt or answer is the JSON string at PromptPath or AnswerPath of the
+// payload of PromptEvent or AnswerEvent (->>). An event of 0 everywhere
+// (or a nil TextRef) means the row's own text is written.
 type TextRef struct {
 	PromptEvent, AnswerEvent int64
 	PromptPath, AnswerPath   string
+	// PromptSpan, AnswerSpan, ContextSpan: where in an event's payload
+	// the row's text is. SQLite reads a span alone (->> on a path parses
+	// the whole payload), and the context — usually the largest column
+	// of a turn — then does not travel either.
+	PromptSpan, AnswerSpan, ContextSpan PayloadSpan
+}
+
+// PayloadSpan is Len bytes of the stored payload of event Event, from
+// byte Off (0 is the first byte): the text itself, or, if JSON, a JSON
+// string (quotes included) whose value the text is, as SQLite's ->> '$'
+// reads it. Event 0: no span.
+type PayloadSpan struct {
+	Event    int64
+	Off, Len int
+	JSON     bool
 }
 
 // UpsertSessionTurnsFromEventsStmts writes rows (insert or replace),
-// copying each row's prompt and answer from the events refs[i] names
-// rather than carrying them: a replay rewrites every turn of every
+// copying each row's prompt, answer and context from the events refs[i]
+// names rather than carrying them: a replay rewrites every turn of every
 // session, and that text is in the events table of every node already.
-// The caller vouches that SQLite's ->> reads those payloads' strings as
-// the row has them (see app/session's referable).
+// The caller vouches that the spans and paths name exactly the row's text
+// (see app/session's textSpan).
 func UpsertSessionTurnsFromEventsStmts(rows []SessionTurn, refs []*TextRef) []Statement {
 	i := 0
 	// The VALUES rows hold literals only (a scalar subquery in each would be
 	// compiled once per row); the SELECT copies from the events of the rows
-	// that name one (column4, column6).
+	// that name one. Each copied text is three columns (see sqlValues.text):
+	// event, offset, and length, path or literal.
 	return valuesStmts(rows, `INSERT OR REPLACE INTO session_turns (session_id, turn, status, prompt, answer, provider,
 		model, node, interaction_id, context, prompt_tokens, completion_tokens, cost_nusd, ttft_ms, total_ms, error, owner,
 		key, actor, started_at, finished_at)
-		SELECT column1, column2, column3,
-			CASE WHEN column4 > 0 THEN (SELECT e.payload ->> column5 FROM events e WHERE e.id = column4) ELSE column5 END,
-			CASE WHEN column6 > 0 THEN (SELECT e.payload ->> column7 FROM events e WHERE e.id = column6) ELSE column7 END,
-			column8, column9, column10, column11, column12, column13, column14, column15, column16, column17, column18,
-			column19, column20, column21, column22, column23
+		SELECT column1, column2, column3, `+copiedText(4)+`, `+copiedText(7)+`,
+			column10, column11, column12, column13, `+copiedText(14)+`, column17, column18, column19, column20, column21,
+			column22, column23, column24, column25, column26, column27
 		FROM (VALUES `,
 		func(b *sqlValues, r SessionTurn) {
 			ref := &TextRef{}
@@ -136,12 +151,28 @@ func UpsertSessionTurnsFromEventsStmts(rows []SessionTurn, refs []*TextRef) []St
 			}
 			i++
 			b.str(r.SessionID).int(r.Turn).str(r.Status)
-			b.ref(ref.PromptEvent, ref.PromptPath, r.Prompt)
-			b.ref(ref.AnswerEvent, ref.AnswerPath, r.Answer)
-			b.str(r.Provider).str(r.Model).str(r.Node).str(r.InteractionID).str(r.Context).int(r.PromptTokens).
-				int(r.CompletionTokens).int(r.CostNUSD).int(r.TTFTMillis).int(r.TotalMillis).str(r.Error).str(r.Owner).
-				str(r.Key).str(r.Actor).int(r.StartedAt.UnixMilli()).int(unixMilliOrZero(r.FinishedAt))
+			b.text(ref.PromptSpan, ref.PromptEvent, ref.PromptPath, r.Prompt)
+			b.text(ref.AnswerSpan, ref.AnswerEvent, ref.AnswerPath, r.Answer)
+			b.str(r.Provider).str(r.Model).str(r.Node).str(r.InteractionID)
+			b.text(ref.ContextSpan, 0, "", r.Context)
+			b.int(r.PromptTokens).int(r.CompletionTokens).int(r.CostNUSD).int(r.TTFTMillis).int(r.TotalMillis).
+				str(r.Error).str(r.Owner).str(r.Key).str(r.Actor).int(r.StartedAt.UnixMilli()).
+				int(unixMilliOrZero(r.FinishedAt))
 		}, ")")
+}
+
+// copiedText is the expression of a text written by sqlValues.text in the
+// VALUES columns n, n+1, n+2 (event, offset, value). With an event and an
+// offset (1-based): the bytes of its payload from offset, value bytes
+// long, or, if value is negative, the JSON string -value bytes long there,
+// unescaped. With an event alone: the JSON string at path value of its
+// payload. Else value itself.
+func copiedText(n int) string {
+	e, o, v := fmt.Sprint("column", n), fmt.Sprint("column", n+1), fmt.Sprint("column", n+2)
+	return `CASE WHEN ` + e + ` > 0 THEN (SELECT CASE WHEN ` + o + ` = 0 THEN e.payload ->> ` + v + `
+			WHEN ` + v + ` >= 0 THEN CAST(substr(CAST(e.payload AS BLOB), ` + o + `, ` + v + `) AS TEXT)
+			ELSE CAST(substr(CAST(e.payload AS BLOB), ` + o + `, -` + v + `) AS TEXT) ->> '$' END
+		FROM events e WHERE e.id = ` + e + `) ELSE ` + v + ` END`
 }
 
 // UpsertSessionUsageStmts writes rows (insert or replace).
@@ -221,13 +252,19 @@ func (b *sqlValues) int(v int64) *sqlValues {
 	return b
 }
 
-// ref writes two columns: event and path if event > 0, else 0 and the
-// value itself.
-func (b *sqlValues) ref(event int64, path, value string) {
-	if event > 0 {
-		b.int(event).str(path)
-	} else {
-		b.int(0).str(value)
+// text writes the three columns copiedText reads: the span if it names
+// an event (a JSON string's length negated); else event and path if
+// event > 0; else the value itself.
+func (b *sqlValues) text(span PayloadSpan, event int64, path, value string) {
+	switch {
+	case span.Event > 0 && span.JSON:
+		b.int(span.Event).int(int64(span.Off) + 1).int(-int64(span.Len))
+	case span.Event > 0:
+		b.int(span.Event).int(int64(span.Off) + 1).int(int64(span.Len))
+	case event > 0:
+		b.int(event).int(0).str(path)
+	default:
+		b.int(0).int(0).str(value)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aiex-dev/aiex/db"
@@ -311,16 +312,27 @@ func (l *Log) readDecoded(ctx context.Context, prefix string) (pages <-chan page
 	}
 }
 
-// decodePage decodes a page's events, in parallel.
+// decodeChunk is how many events a decoding worker takes at a time.
+const decodeChunk = 256
+
+// decodePage decodes a page's events over the cores, a chunk at a time
+// to whichever worker is free: on cores shared with other work, a worker
+// that is descheduled holds the page up by one chunk, not by its half.
 func (l *Log) decodePage(pg *page) {
 	n := len(pg.evs)
 	pg.ps, pg.errs = make([]Payload, n), make([]error, n)
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := range workers {
+	for range min(runtime.GOMAXPROCS(0), max(1, n/decodeChunk)) {
 		wg.Go(func() {
-			for i := w * n / workers; i < (w+1)*n/workers; i++ {
-				pg.ps[i], pg.errs[i] = l.reg.Decode(&pg.evs[i])
+			for {
+				lo := int(next.Add(decodeChunk)) - decodeChunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+decodeChunk, n); i++ {
+					pg.ps[i], pg.errs[i] = l.reg.Decode(&pg.evs[i])
+				}
 			}
 		})
 	}

@@ -267,3 +267,57 @@ func TestPruneKeepsStreamsReplayable(t *testing.T) {
 		t.Fatalf("load after prune = %+v, %v", f, err)
 	}
 }
+
+// TestReplayManyPagesInOrder: events over several read pages, decoded a
+// chunk at a time by several workers, are folded in id order, and each
+// bad one is reported as itself.
+func TestReplayManyPagesInOrder(t *testing.T) {
+	ctx := context.Background()
+	l, st := newLog(t)
+	notesTable(t, st)
+	const streams, per = 7, 3100 // 21,700 events: three pages
+	want := map[string][]string{}
+	var bad []int64
+	for s := range streams {
+		stream := fmt.Sprint("note/", s)
+		var evs []*events.Event
+		for i := range per {
+			text := fmt.Sprint(s, ".", i)
+			payload := fmt.Sprintf(`{"text":%q}`, text)
+			if (s*per+i)%997 == 0 {
+				payload = `{"text":` // corrupt
+			} else {
+				want[stream] = append(want[stream], text)
+			}
+			evs = append(evs, &events.Event{Type: "note.added", Schema: 2, Payload: []byte(payload)})
+		}
+		raw(t, st, stream, 0, evs...)
+		for i, ev := range evs {
+			if (s*per+i)%997 == 0 {
+				bad = append(bad, ev.ID)
+			}
+		}
+	}
+	rep, err := l.Replay(ctx, events.ReplayOptions{Skip: true}, &notes{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped []int64
+	for _, b := range rep.Skipped {
+		if !errors.Is(b.Err, events.ErrCorrupt) {
+			t.Errorf("event %d skipped: %v", b.ID, b.Err)
+		}
+		skipped = append(skipped, b.ID)
+	}
+	if fmt.Sprint(skipped) != fmt.Sprint(bad) || rep.Events != streams*per-len(bad) {
+		t.Fatalf("skipped %v, folded %d; want %v skipped, %d folded", skipped, rep.Events, bad, streams*per-len(bad))
+	}
+	var b strings.Builder
+	for s := range streams {
+		stream := fmt.Sprint("note/", s)
+		fmt.Fprintf(&b, "%s=%d:%s;", stream, per, strings.Join(want[stream], ","))
+	}
+	if got := noteRows(t, st); got != b.String() {
+		t.Fatalf("rows differ from the events in order (%d bytes against %d)", len(got), b.Len())
+	}
+}

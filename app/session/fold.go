@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/aiex-dev/aiex/app/events"
@@ -27,9 +26,8 @@ type state struct {
 	Removed bool              `json:"removed,omitempty"`
 
 	dirty dirty // what live writes must write since the last append
-	// refs: where a replay can copy each turn's prompt and answer from
-	// (events read from the log, by id), by turn. (Copying the context too,
-	// with ->, was measured slower than carrying it: SQLite re-renders it.)
+	// refs: where in the events read from the log (by id) a replay can
+	// copy each turn's prompt, answer and context from, by turn.
 	refs map[int64]*db.TextRef
 }
 
@@ -101,9 +99,7 @@ func (st *state) Apply(ev *events.Event, p events.Payload) error {
 		st.Turns = append(st.Turns, db.SessionTurn{SessionID: s.ID, Turn: p.Turn, Status: db.TurnRunning, Prompt: p.Prompt,
 			Provider: p.Provider, Model: p.Model, Context: contextJSON(p.Context), Owner: p.Owner, Key: p.Key,
 			Actor: ev.Actor, StartedAt: t})
-		if p.Prompt != "" && referable(ev) {
-			st.ref(p.Turn).PromptEvent = ev.ID
-		}
+		st.refStarted(ev, &st.Turns[p.Turn-1])
 		s.Turns = int64(len(st.Turns))
 		if s.Title == "" {
 			s.Title = title(p.Prompt)
@@ -168,18 +164,13 @@ func (st *state) end(ev *events.Event, n int64, status string, o *Outcome, was .
 	tr.Node, tr.InteractionID = o.Node, o.InteractionID
 	tr.PromptTokens, tr.CompletionTokens, tr.CostNUSD = o.PromptTokens, o.CompletionTokens, o.CostNUSD
 	tr.TTFTMillis, tr.TotalMillis = o.TTFTMillis, o.TotalMillis
-	if c := contextJSON(o.Context); c != "" {
-		tr.Context = c
+	if hasContext(o.Context) {
+		tr.Context = contextJSON(o.Context)
 	}
 	tr.Error = o.Reason
 	tr.FinishedAt = ev.Time.UTC()
 	st.count(tr, +1)
-	// Where a replay copies the answer from: this event, or nowhere.
-	if o.Answer != "" && referable(ev) {
-		st.ref(n).AnswerEvent = ev.ID
-	} else if r := st.refs[n]; r != nil {
-		r.AnswerEvent = 0
-	}
+	st.refEnded(ev, tr, hasContext(o.Context))
 	if status == db.TurnCompleted {
 		st.Session.Provider, st.Session.Model = tr.Provider, tr.Model
 	}
@@ -225,34 +216,92 @@ func (st *state) ref(n int64) *db.TextRef {
 	}
 	r := st.refs[n]
 	if r == nil {
-		r = &db.TextRef{PromptPath: "$.prompt", AnswerPath: "$.answer"}
+		r = &db.TextRef{}
 		st.refs[n] = r
 	}
 	return r
 }
 
-// referable reports whether SQLite's ->> reads the strings of ev's payload
-// exactly as Go decoded them, so that a replay may copy them from the
-// event: an event read from the log (it has an id), at its type's current
-// schema version (not upcast: the JSON is laid out as TurnStarted and
-// Outcome are, $.prompt and $.answer), whose payload is valid UTF-8 with no
-// surrogate escapes (Go replaces bad bytes and lone surrogates with
-// U+FFFD; SQLite would keep them). Payloads written by this package are
-// always so.
-func referable(ev *events.Event) bool {
-	return ev.ID > 0 && ev.Schema == currentSchema()[ev.Type] && utf8.Valid(ev.Payload) &&
-		!bytes.Contains(ev.Payload, []byte(`\ud`)) && !bytes.Contains(ev.Payload, []byte(`\uD`))
+// refStarted records where in ev's payload a replay can copy the prompt
+// and context of tr, which ev started, from (else the row carries them).
+func (st *state) refStarted(ev *events.Event, tr *db.SessionTurn) {
+	if ev.ID <= 0 {
+		return // not read from the log: nothing to copy from
+	}
+	if sp, ok := textSpan(ev, promptKey, tr.Prompt); ok {
+		st.ref(tr.Turn).PromptSpan = sp
+	}
+	if sp, ok := rawSpan(ev, contextKey, tr.Context); ok {
+		st.ref(tr.Turn).ContextSpan = sp
+	}
 }
 
-// currentSchema is the schema version each session event type is written
-// at (built on first use, read-only after).
-var currentSchema = sync.OnceValue(func() map[string]int {
-	m := map[string]int{}
-	for _, t := range Types() {
-		m[t.Name] = t.Version
+// refEnded records where in ev's payload a replay can copy the answer of
+// tr, which ev ended, from (and its context, if ev replaced it): what an
+// earlier end of the turn recorded no longer holds.
+func (st *state) refEnded(ev *events.Event, tr *db.SessionTurn, newContext bool) {
+	if st.refs[tr.Turn] == nil && (ev.ID <= 0 || (tr.Answer == "" && !newContext)) {
+		return // nothing recorded, nothing to record
 	}
-	return m
-})
+	r := st.ref(tr.Turn)
+	r.AnswerSpan, _ = textSpan(ev, answerKey, tr.Answer)
+	if newContext {
+		r.ContextSpan, _ = rawSpan(ev, contextKey, tr.Context)
+	}
+}
+
+// Keys as encoding/json writes them, followed by the start of a string
+// value where the value is one.
+var (
+	promptKey  = []byte(`"prompt":"`)
+	answerKey  = []byte(`"answer":"`)
+	contextKey = []byte(`"context":`)
+)
+
+// rawSpan is where s is in the payload of ev (an event read from the
+// log), byte for byte, right after the first key: what SQLite can copy
+// instead of s being sent again. ok is false if s is empty or not there
+// as it is.
+func rawSpan(ev *events.Event, key []byte, s string) (db.PayloadSpan, bool) {
+	if ev.ID <= 0 || s == "" {
+		return db.PayloadSpan{}, false
+	}
+	i := bytes.Index(ev.Payload, key)
+	if i < 0 {
+		return db.PayloadSpan{}, false
+	}
+	off := i + len(key)
+	if len(ev.Payload)-off < len(s) || string(ev.Payload[off:off+len(s)]) != s {
+		return db.PayloadSpan{}, false
+	}
+	return db.PayloadSpan{Event: ev.ID, Off: off, Len: len(s)}, true
+}
+
+// textSpan is where the JSON string s, the value of key (which ends with
+// the string's opening quote), is in ev's payload: its bytes, if it has
+// no escapes; else the string itself, if it is s as encoding/json writes
+// it — SQLite's ->> '$' unescapes that to s exactly, s being valid UTF-8
+// (Go decoded it) with no NUL (where ->> would stop). Checked byte for
+// byte: a payload written some other way (other escapes, the key twice,
+// in other case) gets no span, and its text travels.
+func textSpan(ev *events.Event, key []byte, s string) (db.PayloadSpan, bool) {
+	if sp, ok := rawSpan(ev, key, s); ok {
+		return sp, true
+	}
+	if ev.ID <= 0 || s == "" || strings.IndexByte(s, 0) >= 0 {
+		return db.PayloadSpan{}, false
+	}
+	i := bytes.Index(ev.Payload, key)
+	if i < 0 {
+		return db.PayloadSpan{}, false
+	}
+	off := i + len(key) - 1 // the opening quote
+	enc, err := json.Marshal(s)
+	if err != nil || !bytes.HasPrefix(ev.Payload[off:], enc) {
+		return db.PayloadSpan{}, false
+	}
+	return db.PayloadSpan{Event: ev.ID, Off: off, Len: len(enc), JSON: true}, true
+}
 
 func (st *state) markTurn(n int64) {
 	if st.dirty.turns == nil {
@@ -320,6 +369,9 @@ func (st *state) turnByKey(key string) *db.SessionTurn {
 	}
 	return nil
 }
+
+// hasContext reports whether a payload carries a context.
+func hasContext(c json.RawMessage) bool { return len(c) > 0 && string(c) != "null" }
 
 // contextJSON is the context a turn row keeps: the payload's bytes.
 func contextJSON(c json.RawMessage) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/db"
@@ -88,9 +89,19 @@ func (projection) Write(folds []events.Fold) ([]db.Statement, error) {
 		}
 		usage = append(usage, st.Usage...)
 	}
-	var stmts []db.Statement
-	stmts = append(stmts, db.UpsertSessionsStmts(sessions)...)
-	stmts = append(stmts, db.UpsertSessionTurnsFromEventsStmts(turns, refs)...)
-	stmts = append(stmts, db.UpsertSessionUsageStmts(usage)...)
-	return stmts, nil
+	// The turns' statements are most of the SQL: the second half of them
+	// is built on another core meanwhile (halves of whole statements).
+	half := len(turns) / 2 / turnsPerStmt * turnsPerStmt
+	var rest []db.Statement
+	var wg sync.WaitGroup
+	wg.Go(func() { rest = db.UpsertSessionTurnsFromEventsStmts(turns[half:], refs[half:]) })
+	stmts := db.UpsertSessionsStmts(sessions)
+	stmts = append(stmts, db.UpsertSessionTurnsFromEventsStmts(turns[:half], refs[:half])...)
+	wg.Wait()
+	stmts = append(stmts, rest...)
+	return append(stmts, db.UpsertSessionUsageStmts(usage)...), nil
 }
+
+// turnsPerStmt is how many rows db puts in one statement at most: halves
+// split elsewhere would only give one statement more.
+const turnsPerStmt = 2000

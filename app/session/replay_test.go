@@ -2,11 +2,14 @@ package session_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/session"
@@ -33,6 +36,16 @@ func scenario(t *testing.T, a, b *env) []string {
 	n, _ = s1.RecordTurnStarted(ctx, session.TurnStart{Prompt: "and then?", Provider: "openai", Model: "gpt-4o"})
 	must(t, s1.RecordTurnInterrupted(ctx, n, session.TurnResult{Answer: "Then it", Provider: "openai", Model: "gpt-4o",
 		PromptTokens: 50, CompletionTokens: 3, CostUSD: 0.0001555, Reason: "cancelled"}))
+	// The answer arrives after all, with escapes this time, and with the
+	// context that went (replacing none).
+	must(t, s1.RecordTurnCompleted(ctx, n, session.TurnResult{Answer: "Then it\n\"stops\".", Provider: "openai",
+		Model: "gpt-4o", PromptTokens: 50, CompletionTokens: 9, Context: &session.ContextSummary{Tokens: 50,
+			Chunks: []session.ContextChunk{{Path: "lib/<a>&\"b\".ex", Name: "é\n🎉", Tokens: 50}}}}))
+	// A context given with the answer replaces the one the turn started
+	// with.
+	n, _ = s1.RecordTurnStarted(ctx, session.TurnStart{Prompt: "which context?", Context: ctxSum})
+	must(t, s1.RecordTurnCompleted(ctx, n, session.TurnResult{Answer: "the second", Provider: "ollama", Model: "tiny",
+		Context: &session.ContextSummary{Tokens: 1}}))
 	n, _ = s1.RecordTurnStarted(ctx, session.TurnStart{Prompt: "retry"})
 	must(t, s1.RecordTurnFailed(ctx, n, session.TurnResult{Reason: "no provider reachable"}))
 	// node-b continues it.
@@ -221,4 +234,68 @@ func TestReplayCorruptSessionEvent(t *testing.T) {
 	if _, err := e.log.Load(ctx, session.Projection(), stream); !errors.Is(err, events.ErrCorrupt) {
 		t.Fatalf("Load over a corrupt event: %v", err)
 	}
+}
+
+// TestReplayHandWrittenPayloads: events whose JSON encoding/json did not
+// write (duplicate keys, keys in other case, spaces, other escapes, keys
+// in another order, NUL, lone surrogates) replay to the rows Go decodes
+// from them — a replay copies a text from an event only where the bytes
+// it names are that text.
+func TestReplayHandWrittenPayloads(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, session.Config{})
+	id := "0123456789ab"
+	stream := session.Stream(id)
+	payloads := []struct{ typ, json string }{
+		{session.TypeStarted, `{"project":"/p"}`},
+		// Go keeps the last of duplicate keys, and matches keys in any
+		// case; SQLite's ->> the first, in this case.
+		{session.TypeTurnStarted, `{"turn":1,"prompt":"first","prompt":"first, then this","owner":"o/1","key":"k1"}`},
+		{session.TypeTurnCompleted, `{"turn":1,"answer":"a1\n","ANSWER":"a1\n, from the upper-case key","provider":"p","model":"m"}`},
+		{session.TypeTurnStarted, `{ "turn" : 2 , "prompt" : "spaced out" , "owner":"o/1","key":"k2", "context" : { "tokens" : 3 } }`},
+		{session.TypeTurnCompleted, `{"turn":2,"answer":"\u0041\/B","context":{"tokens":4}}`},
+		{session.TypeTurnStarted, `{"context":{"prompt":"inner"},"turn":3,"prompt":"outer","owner":"o/1","key":"k3"}`},
+		{session.TypeTurnCompleted, `{"turn":3,"answer":"nul\u0000inside, \ud800 lone, \ud83c\udf89 pair"}`},
+		{session.TypeTurnStarted, `{"turn":4,"prompt":"tab\there \"quoted\" \u003cb\u003e \u2028","owner":"o/1","key":"k4"}`},
+		{session.TypeTurnCompleted, `{"turn":4,"answer":"<b>\"raw\"</b>"}`},
+		// An answer copied from one event, then replaced by one that
+		// cannot be.
+		{session.TypeTurnStarted, `{"turn":5,"prompt":"p5","owner":"o/1","key":"k5"}`},
+		{session.TypeTurnInterrupted, `{"turn":5,"answer":"partial five","reason":"cut"}`},
+		{session.TypeTurnCompleted, `{"turn":5,"answer":"x","answer":"final five"}`},
+		{session.TypeTurnStarted, `{"turn":6,"prompt":"p6","owner":"o/1","key":"k6"}`},
+		{session.TypeTurnInterrupted, `{"turn":6,"answer":"partial\nsix","reason":"cut"}`},
+		{session.TypeTurnCompleted, `{"turn":6,"Answer":"final six"}`},
+	}
+	var evs []*events.Event
+	for _, p := range payloads {
+		evs = append(evs, &events.Event{Type: p.typ, Schema: 1, Payload: []byte(p.json), Node: "n", Actor: "cli", Time: e.clock.Now()})
+	}
+	must(t, e.st.AppendStreams(ctx, []db.StreamAppend{{Stream: stream, Expected: 0, Events: evs}}))
+	if _, err := e.log.Replay(ctx, events.ReplayOptions{}, session.Projection()); err != nil {
+		t.Fatal(err)
+	}
+
+	// What Go folds from the events, against what the replay wrote.
+	f, err := e.log.Load(ctx, session.Projection(), stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, state, err := f.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want struct{ Turns []db.SessionTurn }
+	must(t, json.Unmarshal(state, &want))
+	if len(want.Turns) != 6 || want.Turns[0].Prompt != "first, then this" || want.Turns[5].Answer != "final six" {
+		t.Fatalf("folded turns = %+v", want.Turns)
+	}
+	got, err := e.st.SessionTurns(ctx, id, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want.Turns, got); d != "" {
+		t.Errorf("replayed rows differ from the fold (-fold +rows):\n%s", d)
+	}
+	sessiontest.CheckReplay(t, e.log, e.st)
 }
