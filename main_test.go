@@ -40,7 +40,15 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	aiexBin = filepath.Join(dir, "aiex")
-	build := exec.Command("go", "build", "-o", aiexBin, ".")
+	// With the release build's tags (they choose which of tsnet's optional
+	// features are compiled in): the binary under test is the one shipped.
+	tags, err := exec.Command(filepath.Join("scripts", "build"), "--tags").Output()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "scripts/build --tags:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	build := exec.Command("go", "build", "-tags", strings.TrimSpace(string(tags)), "-o", aiexBin, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building aiex:", err)
