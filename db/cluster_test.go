@@ -209,6 +209,24 @@ func TestClusterFollowerWrite(t *testing.T) {
 	}
 }
 
+// TestClusterFollowerReadsOwnWrites: a query on a follower right after
+// that node's write sees it (read your writes), every time.
+func TestClusterFollowerReadsOwnWrites(t *testing.T) {
+	ctx := context.Background()
+	stores := dbtest.OpenCluster(t, 2)
+	f := stores[1]
+	for i := range 30 {
+		id := fmt.Sprintf("own-%d", i)
+		if err := putNode(ctx, f, id); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.Nodes(ctx)
+		if err != nil || !slices.ContainsFunc(got, func(n db.Node) bool { return n.ID == id }) {
+			t.Fatalf("write %d not read back on the follower: %v", i, err)
+		}
+	}
+}
+
 // TestClusterFollowerCodeProject: a project created from a follower is
 // read back there at once (the insert goes to the leader; the follower
 // waits to apply it).

@@ -41,12 +41,6 @@ func (s *Store) CodeProject(ctx context.Context, root string) (CodeProject, erro
 		if err == nil {
 			p, ok, err = s.FindCodeProject(ctx, root)
 		}
-		if err == nil && !ok {
-			// A follower applies the leader's insert a moment later.
-			if err = s.Sync(ctx); err == nil {
-				p, ok, err = s.FindCodeProject(ctx, root)
-			}
-		}
 	}
 	if err == nil && !ok {
 		err = errors.New("row missing after insert")

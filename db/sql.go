@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/rqlite/rqlite/v8/command/proto"
@@ -55,7 +56,10 @@ func (s *Store) exec(ctx context.Context, idempotent bool, stmts []Statement) ([
 		return nil, err
 	}
 	s.written.Add(requestBytes(stmts))
-	resps, _, err := s.execute(ctx, &proto.ExecuteRequest{Request: req}, idempotent)
+	resps, idx, err := s.execute(ctx, &proto.ExecuteRequest{Request: req}, idempotent)
+	if err == nil {
+		raiseTo(&s.lastWrite, idx)
+	}
 	if err != nil {
 		var nq *NoQuorumError
 		if errors.As(err, &nq) {
@@ -88,11 +92,15 @@ type Rows struct {
 }
 
 // Query runs a read-only statement against the local SQLite copy (read
-// level NONE: no Raft round trip, possibly a little stale on a follower).
+// level NONE: no Raft round trip). It reads this process's own writes: on
+// a follower, which applies a write a moment after the leader committed
+// it, a query after a write waits until the write is applied here (see
+// caughtUp); others' writes may show a little late.
 func (s *Store) Query(ctx context.Context, sql string, args ...any) (*Rows, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	s.caughtUp(ctx)
 	req, err := request([]Statement{{SQL: sql, Args: args}}, false)
 	if err != nil {
 		return nil, err
@@ -205,4 +213,35 @@ func requestBytes(stmts []Statement) int64 {
 		}
 	}
 	return n
+}
+
+// caughtUp returns once this node has applied this process's latest write
+// (read your writes), or after caughtUpWait. The leader applies a write
+// before acknowledging it; a follower applies it when the leader's next
+// append tells it the write was committed, which an idle cluster may not
+// send for a while: Sync makes that happen, at ~5 ms, once per write read
+// after. Without a leader the read goes on with what this node has.
+func (s *Store) caughtUp(ctx context.Context) {
+	w := s.lastWrite.Load()
+	if s.c == nil || w == 0 || w <= s.readTo.Load() || w <= s.str.DBAppliedIndex() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, caughtUpWait)
+	defer cancel()
+	if err := s.Sync(ctx); err == nil {
+		raiseTo(&s.readTo, w)
+	}
+}
+
+// caughtUpWait bounds how long a read waits for this process's writes.
+const caughtUpWait = 2 * time.Second
+
+// raiseTo sets v to n if n is larger.
+func raiseTo(v *atomic.Uint64, n uint64) {
+	for {
+		cur := v.Load()
+		if n <= cur || v.CompareAndSwap(cur, n) {
+			return
+		}
+	}
 }

@@ -81,8 +81,11 @@ type Store struct {
 	snapshotEvery int
 	snapshotBytes int64
 	written       atomic.Int64 // bytes of writes sent through Execute since Open
-	devNull       *os.File     // where rqlite's stderr loggers write; nil if verbose
-	tail          tailer       // CDC wake-ups for TailEvents, started on first use
+	// lastWrite is the Raft index of this process's latest write, readTo
+	// one this node is known to have applied (see caughtUp).
+	lastWrite, readTo atomic.Uint64
+	devNull           *os.File // where rqlite's stderr loggers write; nil if verbose
+	tail              tailer   // CDC wake-ups for TailEvents, started on first use
 
 	closed    chan struct{} // closed when Close begins
 	closeOnce sync.Once

@@ -70,9 +70,6 @@ type Service struct {
 	// when: a follower's copy of the store shows such a turn running for
 	// a moment after its end was committed, and it is not orphaned.
 	ended map[string]time.Time
-	// wrote holds, per session, the last version this process committed:
-	// a follower's copy may be behind it for a moment (read your writes).
-	wrote map[string]int64
 }
 
 // New returns a Service.
@@ -89,8 +86,7 @@ func New(cfg Config) *Service {
 	if cfg.NewID == nil {
 		cfg.NewID = func() string { return randomHex(6) }
 	}
-	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}, ended: map[string]time.Time{},
-		wrote: map[string]int64{}}
+	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}, ended: map[string]time.Time{}}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -191,12 +187,6 @@ func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.Sess
 	}
 	id := strings.TrimSpace(string(ref))
 	row, ok, err := s.st.Session(ctx, id)
-	if err == nil && !ok && s.behind(id, 0) {
-		// Created by this process; not applied here yet.
-		if err = s.st.Sync(ctx); err == nil {
-			row, ok, err = s.st.Session(ctx, id)
-		}
-	}
 	if err != nil {
 		return row, false, fmt.Errorf("session: %w", err)
 	}
@@ -272,20 +262,6 @@ const loadAttempts = 3
 // version again, so that all three are of one version — else (archived,
 // or rows that kept moving) by folding its snapshot and events.
 func (s *Service) load(ctx context.Context, row db.SessionRow) (*state, error) {
-	if s.behind(row.ID, row.Version) {
-		// This node has not applied all this process wrote yet (a
-		// follower learns of a commit a moment after the leader): read
-		// once it has.
-		if err := s.st.Sync(ctx); err == nil {
-			if again, ok, err := s.st.Session(ctx, row.ID); err == nil && ok {
-				row = again
-			}
-		}
-	}
-	return s.loadOnce(ctx, row)
-}
-
-func (s *Service) loadOnce(ctx context.Context, row db.SessionRow) (*state, error) {
 	for range loadAttempts {
 		if row.Status != db.SessionActive {
 			break
@@ -365,23 +341,6 @@ func (s *Service) running(key string, on bool) {
 // endedFor is how long a turn this process ended is remembered (see
 // Service.ended): far longer than a follower lags.
 const endedFor = time.Minute
-
-// committed records that this process committed version v of session
-// id.
-func (s *Service) committed(id string, v int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.wrote[id] = max(s.wrote[id], v)
-}
-
-// behind reports whether this node's copy of session id, at version v,
-// is older than what this process committed to it.
-func (s *Service) behind(id string, v int64) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w, ok := s.wrote[id]
-	return ok && v < w
-}
 
 func randomHex(n int) string {
 	b := make([]byte, n)

@@ -252,7 +252,6 @@ func (s *Session) append(ctx context.Context, ps []events.Payload) error {
 	}
 	st.written()
 	s.isNew = false
-	s.svc.committed(st.Session.ID, st.Session.Version)
 	return nil
 }
 
