@@ -1,102 +1,108 @@
 package chunk
 
-import "unicode/utf8"
+import "github.com/aiex-dev/aiex/app/parse/exlex"
 
-// exLexer finds references in Elixir source by scanning its text: remote
-// calls (Mod.fun, :mod.fun, __MODULE__.fun), local calls written with
-// parentheses (fun(…)) and module names, skipping comments, strings,
-// charlists, heredocs, sigils, atoms and character literals. It sees what
-// the tree-sitter query `(call target: (dot left: [(alias) (atom)]
-// right: (identifier)))`, `(call target: (identifier))`, `(alias)` sees,
-// except local calls without parentheses (which text cannot tell from
-// variables), at a fraction of the cost: running a query walks the whole
-// tree through cgo, ~25% of the parse (see DESIGN.md). A test checks it
-// against the query on the Elixir sources.
+// exLexer finds references in Elixir source from its tokens (package
+// exlex): remote calls (Mod.fun, :mod.fun, __MODULE__.fun), local calls
+// written with parentheses (fun(…)) and module names; comments, strings,
+// charlists, heredocs, sigils, atoms and character literals are skipped,
+// the code interpolated in strings is not. It sees what the tree-sitter
+// query `(call target: (dot left: [(alias) (atom)] right: (identifier)))`,
+// `(call target: (identifier))`, `(alias)` sees, except local calls
+// without parentheses (which text cannot tell from variables), at a
+// fraction of the cost: running a query walks the whole tree through cgo,
+// ~25% of the parse (see DESIGN.md). A test checks it against the query on
+// the Elixir sources.
+//
+// References do not follow token bounds: Foo.bar is one reference over an
+// alias and a name token, do:x is the key do: then the atom :x, 1e+f(x) is
+// the number 1e then a call. So exLexer keeps where its reading stands: it
+// skips the tokens that start before it and reads on inside a token it
+// stopped in.
 type exLexer struct {
 	src  []byte
 	refs []rawRef
+	next int // where the reading stands; tokens that start before it are read
 }
 
 // exLexRefs returns the references in src, in order.
 func exLexRefs(src []byte) []rawRef {
 	l := &exLexer{src: src}
-	l.code(0, false)
+	prevEnd := 0
+	exlex.Lex(src, func(t exlex.Token) {
+		if t.Start >= l.next {
+			l.token(t, prevEnd)
+		}
+		switch t.Kind {
+		case exlex.Key, exlex.Alias, exlex.Ident, exlex.Atom, exlex.Number, exlex.Char:
+			l.within(t.End)
+		}
+		prevEnd = t.End
+	})
 	return l.refs
 }
 
-func isLower(c byte) bool   { return c >= 'a' && c <= 'z' || c == '_' }
-func isUpper(c byte) bool   { return c >= 'A' && c <= 'Z' }
-func isIdent(c byte) bool   { return isLower(c) || isUpper(c) || c >= '0' && c <= '9' || c >= 0x80 }
-func isDigit(c byte) bool   { return c >= '0' && c <= '9' }
-func isLetterB(c byte) bool { return isLower(c) && c != '_' || isUpper(c) }
+func isLower(c byte) bool { return exlex.IsLower(c) }
+func isUpper(c byte) bool { return exlex.IsUpper(c) }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // ident returns the end of the identifier starting at i, with a trailing
 // ? or !.
-func (l *exLexer) ident(i int) int {
-	for i < len(l.src) && isIdent(l.src[i]) {
-		i++
+func (l *exLexer) ident(i int) int { return exlex.IdentEnd(l.src, i) }
+
+// token reads the references that start at t; prevEnd is where the token
+// before it ended.
+func (l *exLexer) token(t exlex.Token, prevEnd int) {
+	src := l.src
+	i := t.Start
+	switch {
+	case i > prevEnd && src[i-1] == '@' && l.ident(i) > i:
+		// A module attribute is not a call, whatever its name is (@Foo).
+		l.next = l.ident(i)
+	case t.Kind == exlex.Ident || t.Kind == exlex.Key && !isUpper(src[i]):
+		l.next = l.word(i)
+	case t.Kind == exlex.Alias || t.Kind == exlex.Key:
+		l.next = l.alias(i)
+	case t.Kind == exlex.Atom:
+		l.next = l.atom(i)
+	case t.Kind == exlex.Number:
+		l.next = l.number(i)
+	default:
+		l.next = t.End
 	}
-	if i < len(l.src) && (l.src[i] == '?' || l.src[i] == '!') {
-		i++
-	}
-	return i
 }
 
-// code scans code from i. Nested (inside #{…}), it stops after the '}'
-// that closes the interpolation and returns the index after it.
-func (l *exLexer) code(i int, nested bool) int {
+// within reads on from l.next to end, the end of a name, module name, key,
+// atom, number or character token the reading stopped in: the colon of a
+// keyword key (do:) starts an atom when a name follows at once (do:x),
+// that atom may end at another key's colon (A:B:c), a number ends before
+// the sign of an exponent.
+func (l *exLexer) within(end int) {
 	src := l.src
-	depth := 0
-	for i < len(src) {
-		c := src[i]
-		switch {
-		case c == '#':
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-		case c == '"' || c == '\'':
-			if i+2 < len(src) && src[i+1] == c && src[i+2] == c {
-				i = l.heredoc(i+3, c, true)
-			} else {
-				i = l.quoted(i+1, c, c, true)
-			}
-		case c == '~' && i+1 < len(src) && isLetterB(src[i+1]):
-			i = l.sigil(i + 1)
-		case c == '?' && i+1 < len(src):
-			// A character literal: ?a ?\n ?" ?#.
-			i++
-			if src[i] == '\\' {
-				i++
-			}
-			if i < len(src) {
-				_, n := utf8.DecodeRune(src[i:])
-				i += n
-			}
+	for l.next < end {
+		switch c := src[l.next]; {
 		case c == ':':
-			i = l.atom(i)
-		case c == '@':
-			// A module attribute is not a call.
-			i = l.ident(i + 1)
+			l.next = l.atom(l.next)
 		case isUpper(c):
-			i = l.alias(i)
+			l.next = l.alias(l.next)
 		case isLower(c) || c >= 0x80:
-			i = l.word(i)
+			l.next = l.word(l.next)
 		case isDigit(c):
-			for i < len(src) && (isIdent(src[i]) || src[i] == '.' && i+1 < len(src) && isDigit(src[i+1])) {
-				i++
-			}
-		case c == '{' && nested:
-			depth++
-			i++
-		case c == '}' && nested:
-			i++
-			if depth == 0 {
-				return i
-			}
-			depth--
+			l.next = l.number(l.next)
+		case c == '@':
+			l.next = l.ident(l.next + 1)
 		default:
-			i++
+			l.next++
 		}
+	}
+}
+
+// number returns the end of the number at i, without the sign of an
+// exponent (1e+x is 1e, +, x).
+func (l *exLexer) number(i int) int {
+	src := l.src
+	for i < len(src) && (exlex.IsIdent(src[i]) || src[i] == '.' && i+1 < len(src) && isDigit(src[i+1])) {
+		i++
 	}
 	return i
 }
@@ -122,9 +128,7 @@ func (l *exLexer) word(i int) int {
 }
 
 // afterDot reports a name that follows a dot (x.name), not a range (a..b).
-func afterDot(src []byte, i int) bool {
-	return i > 0 && src[i-1] == '.' && (i < 2 || src[i-2] != '.')
-}
+func afterDot(src []byte, i int) bool { return exlex.AfterDot(src, i) }
 
 // alias handles Foo.Bar (a module name) or Foo.Bar.baz (a remote call);
 // a keyword key (Foo: 1) and a name after a dot (x.Foo) are skipped.
@@ -150,8 +154,9 @@ func (l *exLexer) aliasFrom(start, i int) int {
 	return e
 }
 
-// atom handles ':' at i: `::`, :atom, :"quoted", :mod.fun (a remote call
-// on an Erlang module), or a keyword's colon.
+// atom handles ':' at i: `::`, :atom, :mod.fun (a remote call on an Erlang
+// module), a keyword's colon, or the colon of :"quoted" (whose tokens
+// follow).
 func (l *exLexer) atom(i int) int {
 	src := l.src
 	if i+1 >= len(src) {
@@ -160,8 +165,6 @@ func (l *exLexer) atom(i int) int {
 	switch c := src[i+1]; {
 	case c == ':':
 		return i + 2
-	case c == '"' || c == '\'':
-		return l.quoted(i+2, c, c, true)
 	case isLower(c) || isUpper(c):
 		e := l.ident(i + 1)
 		if e+1 < len(src) && src[e] == '.' && isLower(src[e+1]) && !isUpper(c) {
@@ -170,97 +173,9 @@ func (l *exLexer) atom(i int) int {
 			return fe
 		}
 		return e
+	case c >= 0x80:
+		// Not an atom to the old rules: a name, which may be a call.
+		return l.word(i + 1)
 	}
 	return i + 1
-}
-
-// quoted skips a string, charlist or sigil body from i (after the opening
-// delimiter) to after its closing delimiter; interp says whether #{…}
-// interpolates (it is scanned as code).
-func (l *exLexer) quoted(i int, open, close byte, interp bool) int {
-	src := l.src
-	for i < len(src) {
-		switch c := src[i]; {
-		case c == '\\':
-			i += 2
-		case interp && c == '#' && i+1 < len(src) && src[i+1] == '{':
-			i = l.code(i+2, true)
-		case c == close:
-			return i + 1
-		default:
-			i++
-		}
-	}
-	return i
-}
-
-// heredoc skips a heredoc body from i (after the opening triple quote) to
-// after the closing triple quote, which starts a line after white space.
-func (l *exLexer) heredoc(i int, q byte, interp bool) int {
-	src := l.src
-	lineStart := false
-	for i < len(src) {
-		c := src[i]
-		if lineStart {
-			if c == ' ' || c == '\t' {
-				i++
-				continue
-			}
-			if c == q && i+2 < len(src) && src[i+1] == q && src[i+2] == q {
-				return i + 3
-			}
-			lineStart = false
-		}
-		switch {
-		case c == '\n':
-			lineStart = true
-			i++
-		case c == '\\':
-			// A backslash at the end of a line joins it with the next,
-			// which can still close the heredoc.
-			lineStart = i+1 < len(src) && src[i+1] == '\n'
-			i += 2
-		case interp && c == '#' && i+1 < len(src) && src[i+1] == '{':
-			i = l.code(i+2, true)
-		default:
-			i++
-		}
-	}
-	return i
-}
-
-// sigil skips ~r/…/flags and the like; i is at the sigil's letter.
-func (l *exLexer) sigil(i int) int {
-	src := l.src
-	interp := isLower(src[i])
-	for i < len(src) && isLetterB(src[i]) {
-		i++
-	}
-	if i >= len(src) {
-		return i
-	}
-	d := src[i]
-	if (d == '"' || d == '\'') && i+2 < len(src) && src[i+1] == d && src[i+2] == d {
-		i = l.heredoc(i+3, d, interp)
-	} else {
-		closer := d
-		switch d {
-		case '(':
-			closer = ')'
-		case '[':
-			closer = ']'
-		case '{':
-			closer = '}'
-		case '<':
-			closer = '>'
-		case '/', '|', '"', '\'':
-		default:
-			return i
-		}
-		i = l.quoted(i+1, d, closer, interp)
-	}
-	for i < len(src) && isLetterB(src[i]) {
-		i++
-	}
-	return i
 }

@@ -40,10 +40,11 @@
 //
 // Code tagged go or golang is highlighted with the standard library's
 // go/scanner (keywords, strings, comments, numbers, predeclared names,
-// names of declared functions and methods); elixir, ex, exs and iex with a
-// hand-written lexer (comments, strings, charlists, heredocs and sigils
-// with the interpolated code highlighted, atoms and keyword keys, numbers,
-// @attributes, module names, reserved words, names after def/defp…).
+// names of declared functions and methods); elixir, ex, exs and iex with
+// the hand-written lexer the code index uses too, app/parse/exlex
+// (comments, strings, charlists, heredocs and sigils with the interpolated
+// code highlighted, atoms and keyword keys, numbers, @attributes, module
+// names, reserved words, names after def/defp…).
 // The tree-sitter Elixir grammar the code index uses was the other choice:
 // it parses at ~3 MB/s through cgo and would need a tree walk per block; a
 // lexer runs at tens of MB/s, needs no grammar tables, and handles the
