@@ -88,6 +88,11 @@ func (r *Renderer) table(t *tableNode, width int) []string {
 				if li < len(c.lines) {
 					s, w = c.lines[li], c.widths[li]
 				}
+				if w > widths[ci] {
+					// A wide rune in a column narrower than it: the
+					// line is cut to the width at the end (render).
+					r.over = true
+				}
 				gap := max(widths[ci]-w, 0)
 				last := ci == cols-1
 				switch t.aligns[ci] {

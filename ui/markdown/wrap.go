@@ -128,6 +128,7 @@ func (w *wrapper) breakWord() {
 					}
 					w.flush()
 					start = i
+					w.over = w.over || cw > w.avail() // wider than a whole line
 				}
 			}
 			w.lineW += cw
