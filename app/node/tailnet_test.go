@@ -143,9 +143,9 @@ func TestClusterOverTailnet(t *testing.T) {
 		t.Fatalf("status over the socket: %+v, %v", st, err)
 	}
 	// Each member's state comes from the node itself, over the tailnet.
-	// (Its applied index may read 0: rqlite counts only entries that
-	// changed the database since the store opened, and under load a node
-	// can answer before applying one.)
+	// (Its applied index is not checked: rqlite counts only entries that
+	// changed the database since the store opened, and the leader's once
+	// read 0 here under the race detector, which is not explained yet.)
 	for _, m := range st.Members {
 		if m.State == "" {
 			t.Errorf("member %s: no state; want each node's own, asked over the tailnet", m.ID)
