@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -470,10 +471,15 @@ func (s *Store) codeChunks(ctx context.Context, op, q string, args ...any) ([]Co
 	return out, nil
 }
 
-// CodeChunks returns a file's chunks in the order of the file.
+// CodeChunks returns a file's chunks in the order of the file. (Sorted
+// here: SQLite would read each row's offsets out of its JSON to sort.)
 func (s *Store) CodeChunks(ctx context.Context, project int64, path string) ([]CodeChunk, error) {
-	return s.codeChunks(ctx, "code chunks", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
-		WHERE c.project = ? AND c.path = ? ORDER BY c.start_byte, c.end_byte DESC, c.id`, project, path)
+	out, err := s.codeChunks(ctx, "code chunks", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
+		WHERE c.project = ? AND c.path = ?`, project, path)
+	slices.SortFunc(out, func(a, b CodeChunk) int {
+		return cmp.Or(cmp.Compare(a.StartByte, b.StartByte), cmp.Compare(b.EndByte, a.EndByte), cmp.Compare(a.ID, b.ID))
+	})
+	return out, err
 }
 
 // CodeChunksNamed returns the project's chunks with a name.
