@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/keys"
@@ -42,6 +43,10 @@ type Config struct {
 	// Nodes counts the cluster's live nodes, for cluster-wide rate limits
 	// (app/node); nil means this node alone.
 	Nodes func() int
+	// LongRunning is set by processes that serve many requests (the node,
+	// the TUI): they keep the syntax trees of edited files between index
+	// runs, so that the next edit of a file reparses only what changed.
+	LongRunning bool
 }
 
 // App holds the services of one aiex process.
@@ -63,6 +68,8 @@ type App struct {
 	promptsOnce sync.Once
 	prompts     *prompt.Set
 	promptsErr  error
+
+	trees *chunk.Trees // kept syntax trees (Config.LongRunning), or nil
 }
 
 // New opens the store and builds the services. Close releases them.
@@ -106,6 +113,12 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	}
 	if _, err := st.Execute(ctx, db.UpsertNodeStmt(node)); err != nil {
 		return nil, fmt.Errorf("app: record node: %w", err)
+	}
+
+	if cfg.LongRunning {
+		trees := chunk.NewTrees(chunk.DefaultTreeBytes)
+		a.trees = trees
+		a.cleanup = append(a.cleanup, func(context.Context) error { trees.Close(); return nil })
 	}
 
 	a.cfg, a.getenv = cfg, getenv
@@ -196,7 +209,7 @@ func (p askPrompt) Ask(question string) ([]providers.Message, error) {
 // Indexer returns the code index over the store (see app/index); chunks
 // carry token counts for the default model's family.
 func (a *App) Indexer() *index.Indexer {
-	return index.New(index.Config{Store: a.Store, Family: TokenFamily(a.cfg.File), Logger: a.logger})
+	return index.New(index.Config{Store: a.Store, Family: TokenFamily(a.cfg.File), Logger: a.logger, Trees: a.trees})
 }
 
 // TokenFamily is the tokenizer family of f's default model: the default

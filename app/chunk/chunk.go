@@ -114,6 +114,12 @@ type Options struct {
 	MaxFileSize int
 	// Count counts tokens; nil means (len(text)+3)/4.
 	Count func(string) int
+	// Trees, when set, keeps this file's syntax tree after chunking, and
+	// the tree kept from the file's previous version makes parsing it
+	// incremental (Elixir only). The chunks are the same either way.
+	Trees *Trees
+	// TreeKey names the file in Trees; "" means the path given to File.
+	TreeKey string
 }
 
 func (o Options) withDefaults() Options {

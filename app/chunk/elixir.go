@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"cmp"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -72,13 +73,18 @@ func (f *file) chunkElixir() {
 		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
 		return
 	}
-	tree := p.Parse(f.src, nil)
+	key := cmp.Or(f.opt.TreeKey, f.path)
+	tree := f.opt.Trees.parse(p, key, f.src)
 	if tree == nil {
 		f.warnf("tree-sitter returned no tree")
 		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
 		return
 	}
-	defer tree.Close()
+	if f.opt.Trees != nil {
+		defer f.opt.Trees.keep(key, f.src, tree)
+	} else {
+		defer tree.Close()
+	}
 	root := tree.RootNode()
 	cur := root.Walk()
 	defer cur.Close()

@@ -61,7 +61,9 @@ type analyzer struct {
 	prev    map[string]db.CodeFile
 	// force: rewrite the rows of every file read, even when its content
 	// is what the store has.
-	force   bool
+	force bool
+	// trees keeps the syntax trees of edited files (Config.Trees), or nil.
+	trees   *chunk.Trees
 	readErr func(rel string) error // test hook: fail reading rel
 
 	mu     sync.Mutex
@@ -93,7 +95,7 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 		r.touched = true
 		return r, nil
 	}
-	if r.an, r.cached, err = a.analysis(c, e.rel, src, r.hash, lang, name); err != nil {
+	if r.an, r.cached, err = a.analysis(c, e.rel, src, r.hash, lang, name, had && p.ContentHash != r.hash); err != nil {
 		return nil, err
 	}
 	if r.an.skip != "" {
@@ -192,8 +194,9 @@ func (a *analyzer) read(e entry) ([]byte, error) {
 const maxRecent = 1024
 
 // analysis returns the analysis of a content: from this run, from the
-// store's cache, or by chunking it.
-func (a *analyzer) analysis(c context.Context, rel string, src []byte, hash, lang, name string) (*analysis, bool, error) {
+// store's cache, or by chunking it. An edited file (one whose earlier
+// content the index had) is chunked with the kept syntax trees.
+func (a *analyzer) analysis(c context.Context, rel string, src []byte, hash, lang, name string, edited bool) (*analysis, bool, error) {
 	a.mu.Lock()
 	an := a.recent[hash+"\x00"+name]
 	a.mu.Unlock()
@@ -207,7 +210,11 @@ func (a *analyzer) analysis(c context.Context, rel string, src []byte, hash, lan
 	if ok {
 		return &analysis{lang: row.Lang, chunks: row.Chunks, warnings: row.Warnings}, true, nil
 	}
-	res, err := chunk.File(rel, src, a.opt)
+	opt := a.opt
+	if edited && a.trees != nil {
+		opt.Trees, opt.TreeKey = a.trees, filepath.Join(a.root, filepath.FromSlash(rel))
+	}
+	res, err := chunk.File(rel, src, opt)
 	if err != nil {
 		return nil, false, fmt.Errorf("index: chunk %s: %w", rel, err)
 	}

@@ -50,6 +50,11 @@ type Config struct {
 	Exts []string
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
+	// Trees, when set, keeps the syntax trees of edited files (those the
+	// index had an earlier version of) between runs, so that the next
+	// edit of one reparses only what changed (chunk.Trees). A
+	// long-running process sets it; a one-shot command has no next run.
+	Trees *chunk.Trees
 
 	// readErr, for tests, fails the reading of a file.
 	readErr func(rel string) error
@@ -209,7 +214,7 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 
 	if len(p.jobs) > 0 || len(p.skips) > 0 || len(p.gone) > 0 || p.done {
 		an := &analyzer{root: root, project: proj.ID, name: map[string]string{}, opt: ix.opt, store: st, prev: prev, force: p.force,
-			readErr: ix.cfg.readErr, recent: map[string]*analysis{}}
+			trees: ix.cfg.Trees, readErr: ix.cfg.readErr, recent: map[string]*analysis{}}
 		for _, lang := range []string{"go", "elixir", "text"} {
 			an.name[lang] = ix.Analyzer(lang)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/db/dbtest"
@@ -472,6 +473,61 @@ func lookupUser(id int) string { return fmt.Sprint("customer_", id) }
 		rows, err := s.Query(ctx, q)
 		if err != nil || len(rows.Values) != 1 || fmt.Sprint(rows.Values[0][0]) != "0" {
 			t.Errorf("%s: %v %v", q, rows.Values, err)
+		}
+	}
+}
+
+// TestIndexKeepsTreesOfEditedFiles: with Config.Trees, the trees of files
+// the index had an earlier version of are kept for their next edit; a
+// first index keeps none, and the chunks are those of an index without
+// trees.
+func TestIndexKeepsTreesOfEditedFiles(t *testing.T) {
+	root := writeTree(t, project)
+	trees := chunk.NewTrees(chunk.DefaultTreeBytes)
+	defer trees.Close()
+	s := dbtest.Open(t)
+	ix := New(Config{Store: s, Trees: trees})
+	index(t, ix, root, Options{})
+	if trees.Len() != 0 {
+		t.Errorf("a first index kept %d trees", trees.Len())
+	}
+	plain := dbtest.Open(t)
+	other := New(Config{Store: plain})
+	index(t, other, root, Options{})
+	for i, body := range []string{"x", "y", "Repo.get(id) |> normalize() |> elem(1)"} {
+		writeFile(t, root, "lib/accounts.ex", fmt.Sprintf(`defmodule MyApp.Accounts do
+  @moduledoc "Users and their sessions."
+  alias MyApp.Repo
+
+  def get_user(id), do: %s
+
+  defp normalize(user), do: user
+end
+`, body))
+		touch(t, root, "lib/accounts.ex")
+		if sum := index(t, ix, root, Options{}); sum.Changed != 1 || sum.Analyzed != 1 {
+			t.Fatalf("edit %d: %+v", i, sum)
+		}
+		if trees.Len() != 1 {
+			t.Errorf("edit %d: %d trees kept, want the edited file's", i, trees.Len())
+		}
+		index(t, other, root, Options{})
+		got, err := s.CodeChunks(context.Background(), mustProject(t, s, root), "lib/accounts.ex")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := plain.CodeChunks(context.Background(), mustProject(t, plain, root), "lib/accounts.ex")
+		if err != nil {
+			t.Fatal(err)
+		}
+		strip := func(cs []db.CodeChunk) []db.CodeChunk {
+			for i := range cs {
+				cs[i].ID = 0
+			}
+			return cs
+		}
+		if diff := cmp.Diff(strip(want), strip(got)); diff != "" {
+			t.Errorf("edit %d: chunks with kept trees differ (-without +with):\n%s", i, diff)
 		}
 	}
 }

@@ -150,6 +150,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 		Advertise: tr.Addr(), Join: join, Version: cfg.App.Version,
 	}
 	ac.NodeName = cfg.Name
+	ac.LongRunning = true
 	ac.Remote = n.remoteTargets
 	ac.Nodes = func() int { return int(n.live.Load()) }
 	if n.app, err = app.New(ctx, ac); err != nil {

@@ -87,6 +87,8 @@ type Context struct {
 	Logger  *slog.Logger
 
 	app *app.App
+	// longRunning: the command serves many requests (app.Config.LongRunning).
+	longRunning bool
 }
 
 // App builds the core on first use: it loads the configuration and opens
@@ -126,12 +128,13 @@ func (c *Context) appConfig() (app.Config, error) {
 		dir = app.DefaultDataDir()
 	}
 	return app.Config{
-		DataDir:    dir,
-		ConfigPath: path,
-		File:       f,
-		Logger:     c.Logger,
-		Version:    c.Build.Version,
-		Verbose:    c.Globals.Verbose,
+		DataDir:     dir,
+		ConfigPath:  path,
+		File:        f,
+		Logger:      c.Logger,
+		Version:     c.Build.Version,
+		Verbose:     c.Globals.Verbose,
+		LongRunning: c.longRunning,
 	}, nil
 }
 

@@ -68,6 +68,7 @@ func (t *TuiCmd) Run(c *Context) error {
 	case errors.Is(err, node.ErrNoNode) && t.Node != "":
 		return usererr.New("--node %s needs a node running on %s to relay over the mesh; start one with aiex node run (--tsnet NAME or --listen ADDR)", t.Node, cfg.DataDir)
 	case errors.Is(err, node.ErrNoNode):
+		c.longRunning = true
 		open, closeSocket := servedCore(c)
 		defer closeSocket()
 		b = backend.Local(open, project)
