@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -248,15 +249,36 @@ func (s *Store) append(ctx context.Context, st *state, p events.Payload) error {
 	return nil
 }
 
-// write makes one file what st says (nil: absent).
+// write makes one file what st says (nil: absent). Directories that
+// removing a file leaves empty go too, as git does when it removes files:
+// checkpoints record files, not directories, so a restore that takes back
+// a new file in a new directory leaves no empty directory behind.
 func (s *Store) write(ctx context.Context, p string, data []byte, st *FileState) error {
 	if st == nil {
 		if err := s.fs.Remove(ctx, p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
+		s.removeEmptyDirs(ctx, path.Dir(p))
 		return nil
 	}
 	return s.fs.WriteFile(ctx, p, data, st.Mode)
+}
+
+// removeEmptyDirs removes dir if it is empty, then its parent if that is
+// empty then, and so on up to the project root (never removed). A
+// directory that cannot be listed or removed ends it: what is left is
+// only an empty directory, so it is logged, not an error.
+func (s *Store) removeEmptyDirs(ctx context.Context, dir string) {
+	for ; dir != "." && dir != "/" && dir != ""; dir = path.Dir(dir) {
+		entries, err := s.fs.ReadDir(ctx, dir)
+		if err != nil || len(entries) > 0 {
+			return
+		}
+		if err := s.fs.Remove(ctx, dir); err != nil {
+			s.logger.Debug("checkpoint: empty directory left", "dir", dir, "err", err)
+			return
+		}
+	}
 }
 
 // ApplyError reports a write that failed midway. The files written before

@@ -3,6 +3,9 @@ package checkpoint_test
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,9 +62,16 @@ func TestApplyRestoreRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The directories the write made stay, empty; the files are as before.
+	// The files are as before, and the directories the write made are
+	// gone; dir/ stays (it has c.sh).
 	if d := cmp.Diff(initial, e.tree()); d != "" {
 		t.Fatalf("tree after restore (-want +got):\n%s", d)
+	}
+	if _, err := os.Stat(filepath.Join(e.root, "sub")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("sub/ after restore: %v, want it gone", err)
+	}
+	if fi, err := os.Stat(filepath.Join(e.root, "dir")); err != nil || !fi.IsDir() {
+		t.Errorf("dir/ after restore: %v", err)
 	}
 	if r.Checkpoint == nil || r.Checkpoint.Reason != "restore" || r.Checkpoint.RestoreOf != c.ID || len(r.Files) != 4 {
 		t.Fatalf("restore result %+v", r)
@@ -407,5 +417,36 @@ func TestPruneKeepsTagged(t *testing.T) {
 	}
 	if _, err := e.cs.Show(ctx, ids[1]); !errors.Is(err, checkpoint.ErrNotFound) {
 		t.Errorf("a pruned checkpoint shows: %v", err)
+	}
+}
+
+// Removing a file removes the directories it leaves empty, up to the
+// project root, and no others; a restore makes them again.
+func TestRemoveLeavesNoEmptyDirs(t *testing.T) {
+	e := newEnv(t)
+	e.write(map[string]string{"gone/deep/x.go": "package deep\n", "half/y.go": "package half\n", "half/z.go": "package half\n"})
+	if err := os.Mkdir(filepath.Join(e.root, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exists := func(rel string) bool {
+		_, err := os.Stat(filepath.Join(e.root, rel))
+		return err == nil
+	}
+	res, err := e.cs.Apply(ctx, []checkpoint.Change{remove("gone/deep/x.go"), remove("half/y.go")}, checkpoint.Meta{Reason: "refactor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rel, want := range map[string]bool{"gone": false, "half": true, "half/z.go": true, "empty": true} {
+		if exists(rel) != want {
+			t.Errorf("after the removal, %s exists: %v, want %v", rel, !want, want)
+		}
+	}
+	if _, err := e.cs.Restore(ctx, res.Checkpoint.ID, checkpoint.RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"gone/deep/x.go", "half/y.go", "empty"} {
+		if !exists(rel) {
+			t.Errorf("after the restore, %s is missing", rel)
+		}
 	}
 }

@@ -24,8 +24,10 @@ type FS interface {
 	// renamed over it: a reader sees the old content or the new, never a
 	// part), creating the directories it needs; perm is its mode.
 	WriteFile(ctx context.Context, rel string, data []byte, perm fs.FileMode) error
-	// Remove deletes the file.
+	// Remove deletes the file, or the directory if it is empty.
 	Remove(ctx context.Context, rel string) error
+	// ReadDir lists a directory.
+	ReadDir(ctx context.Context, rel string) ([]fs.DirEntry, error)
 	// Stat describes the file (fs.ErrNotExist when there is none).
 	Stat(ctx context.Context, rel string) (fs.FileInfo, error)
 }
@@ -61,6 +63,16 @@ func (d *Dir) ReadFile(_ context.Context, rel string) ([]byte, error) {
 // Stat implements FS.
 func (d *Dir) Stat(_ context.Context, rel string) (fs.FileInfo, error) {
 	return d.root.Stat(filepath.FromSlash(rel))
+}
+
+// ReadDir implements FS.
+func (d *Dir) ReadDir(_ context.Context, rel string) ([]fs.DirEntry, error) {
+	f, err := d.root.Open(filepath.FromSlash(rel))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 // Remove implements FS.
