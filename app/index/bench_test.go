@@ -13,6 +13,7 @@ package index
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"go/parser"
@@ -72,12 +73,16 @@ func corpusFiles(b *testing.B, root string) (paths []string, total int64) {
 	return paths, total
 }
 
-// each runs fn on every path with one goroutine per core, each with its
+// eachWorkers is the number of goroutines each uses; 0 means one per
+// core.
+var eachWorkers = 0
+
+// each runs fn on every path with eachWorkers goroutines, each with its
 // own state.
 func each[S any](paths []string, newState func() S, fn func(S, string, []byte)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range cmp.Or(eachWorkers, runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
 			s := newState()
 			for {
@@ -142,7 +147,10 @@ func timed(fn func()) (wall, cpu time.Duration) {
 }
 
 // benchFull times, per iteration, the bare parses, a bare chunking and a
-// full index into a new store, and reports the best of each.
+// full index into a new store, and reports the best of each. The index
+// uses both cores, and index/parse divides by the fastest parse on both
+// cores too; the anchors were parses on one thread, so the
+// parses are also timed on one (index/parse-1thread).
 func benchFull(b *testing.B, root string, parses map[string]func([]string), batch int) {
 	paths, total := corpusFiles(b, root)
 	b.Logf("%s: %d files, %.1f MB", root, len(paths), float64(total)/1e6)
@@ -158,6 +166,10 @@ func benchFull(b *testing.B, root string, parses map[string]func([]string), batc
 		for name, parse := range parses {
 			wall, c := timed(func() { parse(paths) })
 			keep(name, wall, c)
+			eachWorkers = 1
+			wall, c = timed(func() { parse(paths) })
+			eachWorkers = 0
+			keep(name+"-1thread", wall, c)
 		}
 		wall, c := timed(func() { chunkAll(paths) })
 		keep("chunk", wall, c)
@@ -187,11 +199,14 @@ func benchFull(b *testing.B, root string, parses map[string]func([]string), batc
 		s.Close(context.Background())
 		b.StartTimer()
 	}
-	fastest := time.Duration(1 << 62)
+	fastest, fastest1 := time.Duration(1<<62), time.Duration(1<<62)
 	for name := range parses {
 		b.ReportMetric(best[name].Seconds(), name+"-s")
 		fastest = min(fastest, best[name])
+		fastest1 = min(fastest1, best[name+"-1thread"])
 	}
+	b.ReportMetric(fastest1.Seconds(), "parse-1thread-s")
+	b.ReportMetric(best["index"].Seconds()/fastest1.Seconds(), "index/parse-1thread")
 	mb := float64(total) / 1e6
 	b.ReportMetric(best["chunk"].Seconds(), "chunk-s")
 	b.ReportMetric(best["index"].Seconds(), "index-s")
