@@ -226,7 +226,9 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 		history, turns = sess.HistoryWithin(p.window/historyShare, p.count.Count)
 		histTokens = countMessages(p.count, history)
 	}
-	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: index.ChunkOptions(TokenFamily(a.cfg.File))})
+	opt := index.ChunkOptions(TokenFamily(a.cfg.File))
+	opt.Trees = a.trees // an edited file is chunked again at each context until it is indexed
+	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: opt})
 	built, err := b.Build(ctx, ctxbuild.Request{
 		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: req.Data,
 		Window: p.window, Reserve: reserve + histTokens, Count: p.count, Estimate: p.estimate,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/search"
@@ -264,6 +265,33 @@ func TestStale(t *testing.T) {
 	}
 	if !strings.Contains(c.Target.Code, "IO.inspect(id)") {
 		t.Errorf("target code is the indexed one:\n%s", c.Target.Code)
+	}
+}
+
+// TestStaleKeepsTree: with kept trees (a long-running process), the edited
+// file's tree is kept under its absolute path, the index's key, so that
+// the next chunking of it is incremental; the context is the same.
+func TestStaleKeepsTree(t *testing.T) {
+	e := setup(t)
+	src := strings.Replace(fixture["lib/repo.ex"], "def fetch(id) do", "# fetch now logs\n  def fetch(id) do\n    IO.inspect(id)", 1)
+	if err := os.WriteFile(filepath.Join(e.root, "lib/repo.ex"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := e.build(t, Request{Target: "MyApp.Repo.fetch/1", Window: 8000})
+	trees := chunk.NewTrees(chunk.DefaultTreeBytes)
+	defer trees.Close()
+	e.b.cfg.Chunk.Trees = trees
+	for i := range 2 {
+		got := e.build(t, Request{Target: "MyApp.Repo.fetch/1", Window: 8000})
+		if got.Target.Code != want.Target.Code || got.Tokens != want.Tokens {
+			t.Errorf("build %d with kept trees: target %q, %d tokens; without: %q, %d tokens", i, got.Target.Code, got.Tokens, want.Target.Code, want.Tokens)
+		}
+	}
+	if trees.Len() != 1 {
+		t.Errorf("%d trees kept, want lib/repo.ex's", trees.Len())
+	}
+	if _, err := chunk.File("lib/repo.ex", []byte(src), chunk.Options{Trees: trees, TreeKey: filepath.Join(e.root, "lib/repo.ex")}); err != nil || trees.Len() != 1 {
+		t.Errorf("the tree is not under the file's absolute path: %d trees kept, %v", trees.Len(), err)
 	}
 }
 

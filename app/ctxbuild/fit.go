@@ -249,7 +249,11 @@ func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*
 	f.stale[c.Path] = true
 	cs, ok := f.fresh[c.Path]
 	if !ok {
-		res, err := chunk.File(c.Path, src, f.opt)
+		opt := f.opt
+		if opt.Trees != nil {
+			opt.TreeKey = filepath.Join(f.root, filepath.FromSlash(c.Path)) // as the index keys it
+		}
+		res, err := chunk.File(c.Path, src, opt)
 		if err != nil {
 			return nil, fmt.Errorf("ctxbuild: %s: %w", c.Path, err)
 		}
