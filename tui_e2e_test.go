@@ -140,7 +140,7 @@ func TestE2ETUIInTmux(t *testing.T) {
 	tm.session("tui") // aiex alone, on a terminal: the TUI
 	tm.until("tui", 10*time.Second, `enter send`, `● \S+ embedded`)
 	tm.run("send-keys", "-t", "e2e:tui", "hello from tmux", "Enter")
-	scr := tm.until("tui", 60*time.Second, `You · turn 1`, `aiex · ollama/tiny\S* · [0-9,]+→[0-9,]+ tokens`, `session [0-9a-f]{12} · 1 turns`)
+	scr := tm.until("tui", 60*time.Second, `You · turn 1`, `aiex · ollama/tiny\S* · [0-9,]+→[0-9,]+ tokens`, `session [0-9a-f]{12} · 1 turn`)
 	id := regexp.MustCompile(`session ([0-9a-f]{12})`).FindStringSubmatch(scr)[1]
 	answer := strings.TrimSpace(lineAfter(scr, "aiex · ollama/tiny"))
 	if answer == "" {
@@ -159,7 +159,7 @@ func TestE2ETUIInTmux(t *testing.T) {
 	tm.session("node", "node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key)
 	s.waitNode(func() string { return tm.screen("node") })
 	tm.window("tui2", "tui", "--session", id)
-	tm.until("tui2", 10*time.Second, `● \S+ node`, `hello from tmux`, `session `+id+` · 1 turns`)
+	tm.until("tui2", 10*time.Second, `● \S+ node`, `hello from tmux`, `session `+id+` · 1 turn`)
 	tm.window("cli", "ask", "-m", "tiny", "--session", id, "asked from the other window")
 	tm.until("cli", 60*time.Second, `EXIT=0`)
 	// The turn appears, its answer under it (the CLI has finished: both
@@ -242,7 +242,7 @@ func TestTUIServesOtherCommands(t *testing.T) {
 	tm.session("tui", "tui")
 	tm.until("tui", 10*time.Second, `enter send`, `● \S+ embedded`)
 	tm.run("send-keys", "-t", "e2e:tui", "first question", "Enter")
-	scr := tm.until("tui", 30*time.Second, `session [0-9a-f]{12} · 1 turns`)
+	scr := tm.until("tui", 30*time.Second, `session [0-9a-f]{12} · 1 turn`)
 	id := regexp.MustCompile(`session ([0-9a-f]{12})`).FindStringSubmatch(scr)[1]
 
 	r := s.in(proj, "", "ask", "-m", "tiny", "--session", id, "from the cli")

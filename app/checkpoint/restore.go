@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -65,7 +67,7 @@ func (e *ChangedError) Error() string {
 			names = append(names, f.Path)
 		}
 	}
-	msg := fmt.Sprintf("not restoring checkpoint %s: %s changed since (%s)", e.Checkpoint, plural(len(e.Files), "file has", "files have"),
+	msg := fmt.Sprintf("not restoring checkpoint %s: %s changed since (%s)", e.Checkpoint, english.CountAs(len(e.Files), "file has", "files have"),
 		strings.Join(names, ", "))
 	if later {
 		msg += "; restore the later checkpoints first, newest first,"
@@ -201,11 +203,4 @@ func (s *Store) contents(ctx context.Context, hashes []string) (map[string][]byt
 		}
 	}
 	return out, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -74,7 +76,7 @@ func (d Document) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "- **Updated:** %s\n", stamp(in.UpdatedAt))
 	fmt.Fprintf(&b, "- **Turns:** %d · %d → %d tokens · %s\n", in.Turns, in.PromptTokens, in.CompletionTokens, dollars(in.CostUSD))
 	for _, u := range d.Usage {
-		fmt.Fprintf(&b, "- **%s/%s:** %s · %d → %d tokens · %s\n", u.Provider, u.Model, plural(u.Turns, "turn"), u.PromptTokens,
+		fmt.Fprintf(&b, "- **%s/%s:** %s · %d → %d tokens · %s\n", u.Provider, u.Model, english.Count(u.Turns, "turn"), u.PromptTokens,
 			u.CompletionTokens, dollars(u.CostUSD))
 	}
 	for _, t := range d.Turns {
@@ -120,7 +122,7 @@ func writeTurn(b *strings.Builder, t Turn) {
 	if c := t.Context; c != nil {
 		fmt.Fprintf(b, "**Context:** %d of %d tokens", c.Tokens, c.Budget)
 		if c.HistoryTurns > 0 {
-			fmt.Fprintf(b, "; %s of history (%d tokens)", plural(int64(c.HistoryTurns), "earlier turn"), c.HistoryTokens)
+			fmt.Fprintf(b, "; %s of history (%d tokens)", english.Count(c.HistoryTurns, "earlier turn"), c.HistoryTokens)
 		}
 		if len(c.Chunks) > 0 {
 			names := make([]string, 0, len(c.Chunks))
@@ -154,11 +156,4 @@ func millis(ms int64) string {
 		return fmt.Sprintf("%d ms", ms)
 	}
 	return fmt.Sprintf("%.1f s", float64(ms)/1000)
-}
-
-func plural(n int64, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -24,6 +24,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
@@ -249,7 +251,7 @@ func listing(rows []db.SessionRow) string {
 		if r.Status == db.SessionArchived {
 			status = " (archived)"
 		}
-		lines = append(lines, fmt.Sprintf("  %s  %s  %d turns  %q%s", r.ID, r.UpdatedAt.Format("2006-01-02 15:04"), r.Turns, r.Title, status))
+		lines = append(lines, fmt.Sprintf("  %s  %s  %s  %q%s", r.ID, r.UpdatedAt.Format("2006-01-02 15:04"), english.Count(r.Turns, "turn"), r.Title, status))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/aiex-dev/aiex/app/english"
 )
 
 // Defaults for the zero Spec.
@@ -354,7 +356,7 @@ func (r *Report) score() {
 // summarize writes the one-line Summary.
 func (r *Report) summarize(firstErr string) string {
 	var b strings.Builder
-	tests := plural(r.Tests, "test")
+	tests := english.Count(r.Tests, "test")
 	switch {
 	case !r.Compiles && r.TimedOut:
 		b.WriteString("timed out before any test ran")
@@ -393,11 +395,4 @@ func (r *Report) summarize(firstErr string) string {
 	}
 	fmt.Fprintf(&b, "; score %.2f", r.Score)
 	return b.String()
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

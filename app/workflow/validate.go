@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/parse"
 )
@@ -90,7 +92,7 @@ func syntax(changes []parse.Change) Check {
 	case len(errs) > 0:
 		return Check{Name: "syntax", Status: Failed, Detail: strings.Join(errs, "\n")}
 	}
-	return Check{Name: "syntax", Status: OK, Detail: fmt.Sprintf("%d files parse", n)}
+	return Check{Name: "syntax", Status: OK, Detail: english.CountAs(n, "file parses", "files parse")}
 }
 
 // goChecks builds and vets the Go packages the changes touch, with the

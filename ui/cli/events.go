@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/node"
@@ -48,8 +50,8 @@ func (ep *EventsPruneCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(rep)
 	}
-	_, err = fmt.Fprintf(c.Out.Out, "deleted %s older than %s from %s (%d ended whole)\n", plural(rep.Events, "event"),
-		before.Local().Format("2006-01-02 15:04"), plural(rep.Streams, "stream"), rep.Ended)
+	_, err = fmt.Fprintf(c.Out.Out, "deleted %s older than %s from %s (%d ended whole)\n", english.Count(rep.Events, "event"),
+		before.Local().Format("2006-01-02 15:04"), english.Count(rep.Streams, "stream"), rep.Ended)
 	return err
 }
 
@@ -69,7 +71,7 @@ func (er *EventsReplayCmd) Run(c *Context) error {
 		rep.Skipped = nonNil(rep.Skipped)
 		return c.Out.PrintJSON(rep)
 	}
-	fmt.Fprintf(c.Out.Out, "replayed %s into %s in %s\n", plural(rep.Events, "event"), plural(rep.Streams, "stream"), rep.Took.Round(time.Millisecond))
+	fmt.Fprintf(c.Out.Out, "replayed %s into %s in %s\n", english.Count(rep.Events, "event"), english.Count(rep.Streams, "stream"), rep.Took.Round(time.Millisecond))
 	for _, b := range rep.Skipped {
 		fmt.Fprintf(c.Out.Out, "skipped event %d (%s v%d, %s): %s\n", b.ID, b.Stream, b.Version, b.Type, b.Reason)
 	}
@@ -137,11 +139,4 @@ func ignoreCancel(err error) error {
 		return nil
 	}
 	return err
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/node"
@@ -60,7 +62,7 @@ func (ic *IndexCmd) Run(c *Context) error {
 		return err
 	}
 	if emb := res.Embeddings; emb != nil {
-		fmt.Fprintf(c.Out.Out, "embedded %d chunks", emb.Embedded)
+		fmt.Fprintf(c.Out.Out, "embedded %s", english.Count(emb.Embedded, "chunk"))
 		if emb.Stale > 0 {
 			fmt.Fprintf(c.Out.Out, " (%d skipped: their files changed during the run)", emb.Stale)
 		}
@@ -122,14 +124,14 @@ const maxSkipLines = 20
 // printIndexSummary writes one line, then the files left out and why.
 func printIndexSummary(o *Output, s *index.Summary) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Indexed %s in %.2fs: %d files, %d changed", s.Root, s.Seconds, s.Files, s.Changed)
+	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", s.Root, s.Seconds, english.Count(s.Files, "file"), s.Changed)
 	if s.Changed > 0 {
 		fmt.Fprintf(&b, " (%d chunked, %d from cache)", s.Analyzed, s.Cached)
 	}
 	if s.Removed > 0 {
 		fmt.Fprintf(&b, ", %d removed", s.Removed)
 	}
-	fmt.Fprintf(&b, ", %d chunks written", s.Chunks)
+	fmt.Fprintf(&b, ", %s written", english.Count(s.Chunks, "chunk"))
 	switch {
 	case s.Bytes >= 1e6:
 		fmt.Fprintf(&b, ", %.1f MB read", float64(s.Bytes)/1e6)

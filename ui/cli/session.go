@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/session"
@@ -128,7 +130,7 @@ func (r *SessionResumeCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(d)
 	}
 	if !c.Out.JSON {
-		fmt.Fprintf(c.Out.Out, "%s\n\n", c.Out.Bold(fmt.Sprintf("Session %s · %s · %d turns", d.Session.ID, oneLine(d.Session.Title, 50), d.Session.Turns)))
+		fmt.Fprintf(c.Out.Out, "%s\n\n", c.Out.Bold(fmt.Sprintf("Session %s · %s · %s", d.Session.ID, oneLine(d.Session.Title, 50), english.Count(d.Session.Turns, "turn"))))
 		for _, t := range d.Turns {
 			if err := session.WriteTurnMarkdown(c.Out.Out, t); err != nil {
 				return err

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/coord"
@@ -242,7 +244,7 @@ func filesOf(p *workflow.Proposal) string {
 	if len(names) == 1 {
 		return names[0]
 	}
-	return fmt.Sprintf("%d files (%s)", len(names), strings.Join(names, ", "))
+	return fmt.Sprintf("%s (%s)", english.Count(len(names), "file"), strings.Join(names, ", "))
 }
 
 // printTests writes how generated tests did: the summary, and each

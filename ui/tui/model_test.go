@@ -49,7 +49,7 @@ func TestStreamingDrawsAtFrames(t *testing.T) {
 		}
 	}
 	close(f.release)
-	h.untilScreen("fake/m1 · 3→5 tokens", "session s-new · 1 turns")
+	h.untilScreen("fake/m1 · 3→5 tokens", "session s-new · 1 turn")
 	sub := h.gotSub()
 	if sub.after != 0 || len(sub.streams) != 1 || sub.streams[0] != session.Stream("s-new") {
 		t.Errorf("subscribed %+v; want session/s-new from its start", sub)
@@ -123,7 +123,7 @@ func TestSessionSwitch(t *testing.T) {
 
 	h.typeText("/session bbbb")
 	h.press("enter")
-	h.untilScreen("question of b", "session bbbb · 1 turns")
+	h.untilScreen("question of b", "session bbbb · 1 turn")
 	if strings.Contains(h.screen(), "first question") {
 		t.Errorf("the old session is still shown:\n%s", h.screen())
 	}
@@ -263,7 +263,7 @@ func TestSidePane(t *testing.T) {
 	f.list = []session.Info{f.docs["bbbb"].Session, {ID: "cccc", Title: "another", Turns: 3, UpdatedAt: testNow.Add(-3 * 24 * 3600e9)}}
 	h := newHarness(t, f, plain, 100, 24)
 	h.press("ctrl+o")
-	h.untilScreen("Sessions", "bbbb · 1 turns · 10m ago", "cccc · 3 turns · Mar 1")
+	h.untilScreen("Sessions", "bbbb · 1 turn · 10m ago", "cccc · 3 turns · Mar 1")
 	if h.m.conv.width != 100-paneWidth(100)-1 {
 		t.Errorf("conversation width %d with the pane", h.m.conv.width)
 	}

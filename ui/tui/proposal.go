@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	"github.com/aymanbagabas/go-udiff"
 	xansi "github.com/charmbracelet/x/ansi"
 
@@ -235,7 +237,7 @@ func (v *proposalView) layout() {
 		added += f.Added
 		removed += f.Removed
 	}
-	files := fmt.Sprintf("%d files", len(p.Files))
+	files := english.Count(len(p.Files), "file")
 	if len(p.Files) == 1 {
 		files = "1 file"
 	}

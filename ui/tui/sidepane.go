@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/aiex-dev/aiex/app/session"
@@ -212,7 +214,7 @@ func (p *sidePane) sessionLines() []string {
 		if s.ID == p.current {
 			mark = "● "
 		}
-		head := fmt.Sprintf("%s%s%s · %d turns · %s", cur, mark, s.ID, s.Turns, ago(p.now(), s.UpdatedAt))
+		head := fmt.Sprintf("%s%s%s · %s · %s", cur, mark, s.ID, english.Count(s.Turns, "turn"), ago(p.now(), s.UpdatedAt))
 		title := "   " + oneLine(s.Title)
 		if i == p.cursor && p.focused {
 			head, title = th.selected.Render(pad(head, p.width-1)), th.selected.Render(pad(title, p.width-1))
@@ -300,12 +302,12 @@ func (p *sidePane) summaryLines(c *session.ContextSummary) []string {
 		ls = append(ls, th.dim.Render(fmt.Sprintf("window %s", thousands(c.Window))))
 	}
 	if c.HistoryTurns > 0 {
-		ls = append(ls, fmt.Sprintf("history: %d turns, %s tokens", c.HistoryTurns, thousands(c.HistoryTokens)))
+		ls = append(ls, fmt.Sprintf("history: %s, %s tokens", english.Count(c.HistoryTurns, "turn"), thousands(c.HistoryTokens)))
 	}
 	if len(c.Chunks) == 0 {
 		ls = append(ls, "", th.dim.Render("no code sent"))
 	} else {
-		ls = append(ls, "", th.bold.Render(fmt.Sprintf("%d chunks", len(c.Chunks))))
+		ls = append(ls, "", th.bold.Render(english.Count(len(c.Chunks), "chunk")))
 	}
 	for _, ch := range c.Chunks {
 		where := ch.Path

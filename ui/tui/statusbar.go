@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	xansi "github.com/charmbracelet/x/ansi"
 )
 
@@ -63,7 +65,7 @@ func (m *Model) statusLine() string {
 		}
 		mode := st.Mode
 		if st.Members > 1 {
-			mode = fmt.Sprintf("%s · %d nodes %s", st.Mode, st.Members, health)
+			mode = fmt.Sprintf("%s · %s %s", st.Mode, english.Count(st.Members, "node"), health)
 		} else if !st.Healthy() {
 			mode += " · " + health
 		}
@@ -87,7 +89,7 @@ func (m *Model) statusLine() string {
 	info := m.sess.info
 	sess := "new session"
 	if info.ID != "" {
-		sess = fmt.Sprintf("session %s · %d turns · %s→%s tokens", info.ID, info.Turns,
+		sess = fmt.Sprintf("session %s · %s · %s→%s tokens", info.ID, english.Count(info.Turns, "turn"),
 			compact(info.PromptTokens), compact(info.CompletionTokens))
 		if info.CostUSD > 0 {
 			sess += fmt.Sprintf(" · $%.4f", info.CostUSD)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/english"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aiex-dev/aiex/app/checkpoint"
@@ -234,7 +236,7 @@ func (m *Model) restored(msg restoredMsg) {
 
 func checkpointFiles(cp *checkpoint.Checkpoint) string {
 	if len(cp.Files) == 0 {
-		return fmt.Sprintf("%d files", cp.NFiles)
+		return english.Count(cp.NFiles, "file")
 	}
 	names := make([]string, len(cp.Files))
 	for i, f := range cp.Files {
