@@ -252,13 +252,21 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
-// TestStale: a file edited since it was indexed is read as it is now.
-func TestStale(t *testing.T) {
-	e := setup(t)
+// editRepo edits lib/repo.ex after it was indexed and returns its new
+// content.
+func editRepo(t *testing.T, e *env) string {
+	t.Helper()
 	src := strings.Replace(fixture["lib/repo.ex"], "def fetch(id) do", "# fetch now logs\n  def fetch(id) do\n    IO.inspect(id)", 1)
 	if err := os.WriteFile(filepath.Join(e.root, "lib/repo.ex"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return src
+}
+
+// TestStale: a file edited since it was indexed is read as it is now.
+func TestStale(t *testing.T) {
+	e := setup(t)
+	editRepo(t, e)
 	c := e.build(t, Request{Target: "MyApp.Repo.fetch/1", Window: 8000})
 	if len(c.Stale) != 1 || c.Stale[0] != "lib/repo.ex" {
 		t.Errorf("stale = %q", c.Stale)
@@ -273,10 +281,7 @@ func TestStale(t *testing.T) {
 // the next chunking of it is incremental; the context is the same.
 func TestStaleKeepsTree(t *testing.T) {
 	e := setup(t)
-	src := strings.Replace(fixture["lib/repo.ex"], "def fetch(id) do", "# fetch now logs\n  def fetch(id) do\n    IO.inspect(id)", 1)
-	if err := os.WriteFile(filepath.Join(e.root, "lib/repo.ex"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	src := editRepo(t, e)
 	want := e.build(t, Request{Target: "MyApp.Repo.fetch/1", Window: 8000})
 	trees := chunk.NewTrees(chunk.DefaultTreeBytes)
 	defer trees.Close()
