@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/node"
 )
 
@@ -35,7 +36,7 @@ func (s *StatusCmd) Run(c *Context) error {
 			label = c.Out.Bold("Providers")
 		}
 		state := c.Out.Green("reachable")
-		detail := fmt.Sprintf("%d model(s)", len(p.Models))
+		detail := english.Count(len(p.Models), "model")
 		if len(p.Models) > 0 {
 			detail += ": " + strings.Join(p.Models, ", ")
 		}
