@@ -25,8 +25,6 @@ type CodeProject struct {
 	Root      string    `json:"root"`
 	Analyzer  string    `json:"analyzer"`   // of the last complete run
 	IndexedAt time.Time `json:"indexed_at"` // of the last complete run; zero if none
-	// NextChunkID is the first chunk id no row uses yet, in any project.
-	NextChunkID int64 `json:"-"`
 	// RankStale counts the files changed since the symbol graph's ranks
 	// were computed (RankedAt; zero if never).
 	RankStale int64     `json:"rank_stale"`
@@ -55,18 +53,16 @@ func (s *Store) CodeProject(ctx context.Context, root string) (CodeProject, erro
 // FindCodeProject returns the project rooted at root; ok is false if it
 // was never indexed.
 func (s *Store) FindCodeProject(ctx context.Context, root string) (p CodeProject, ok bool, err error) {
-	rows, err := s.Query(ctx, `SELECT id, root, analyzer, indexed_at, (SELECT IFNULL(MAX(id), 0) + 1 FROM code_chunks),
-		rank_stale, ranked_at FROM code_projects WHERE root = ?`, root)
+	rows, err := s.Query(ctx, `SELECT id, root, analyzer, indexed_at, rank_stale, ranked_at FROM code_projects WHERE root = ?`, root)
 	if err != nil || len(rows.Values) == 0 {
 		return p, false, err
 	}
 	r := rows.Values[0]
-	p = CodeProject{ID: asInt(r[0]), Root: asString(r[1]), Analyzer: asString(r[2]), NextChunkID: asInt(r[4]),
-		RankStale: asInt(r[5])}
+	p = CodeProject{ID: asInt(r[0]), Root: asString(r[1]), Analyzer: asString(r[2]), RankStale: asInt(r[4])}
 	if ms := asInt(r[3]); ms > 0 {
 		p.IndexedAt = time.UnixMilli(ms)
 	}
-	if ms := asInt(r[6]); ms > 0 {
+	if ms := asInt(r[5]); ms > 0 {
 		p.RankedAt = time.UnixMilli(ms)
 	}
 	return p, true, nil
@@ -241,8 +237,12 @@ type CodeAnalysisRow struct {
 	Warnings                    []string
 }
 
-// CodeChunked gives a file the chunks cached for its content: their ids
-// are FirstID onwards. A cached name that is empty or starts with "#" is
+// CodeChunked gives a file the chunks cached for its content. Their ids
+// are allocated as the write is applied: the write's new chunks take the
+// ids after the largest one in the store then, in order, and this file's
+// start Offset ids in (the files of a write have consecutive offsets from
+// 0). So writes from index runs in other processes or on other nodes never
+// collide on ids, however they interleave. A cached name that is empty or starts with "#" is
 // relative to the file's name (chunks named after their file are cached
 // so, since the content may recur under another name) and completed with
 // this file's name: "#2" in README.md is README.md#2.
@@ -251,11 +251,11 @@ type CodeAnalysisRow struct {
 // path that already holds the chunk (same name, kind, bytes and refs), or
 // 0. A kept row stays with its id, its code_fts and code_refs rows; only
 // its meta (line and byte offsets) is rewritten. A new chunk takes the id
-// FirstID plus its index, so a file with kept rows leaves gaps in its
+// at Offset plus its index, so a file with kept rows leaves gaps in its
 // range; its element of Terms is not used.
 type CodeChunked struct {
 	Path, ContentHash, Analyzer string
-	FirstID                     int64
+	Offset                      int64
 	Count                       int // how many chunks the cache row holds
 	Keep                        []int64
 }
@@ -289,8 +289,11 @@ const (
 	codeAnalyses = `INSERT INTO code_analysis_cache (content_hash, analyzer, lang, chunks, warnings, node, created_at)
 		SELECT column1, column2, column3, column4, column5, ?1, ?2 FROM (VALUES `
 	codeAnalysesEnd = `) WHERE true ON CONFLICT DO NOTHING`
-	codeChunks      = `INSERT INTO code_chunks (id, project, path, lang, name, meta)
-		SELECT f.value ->> 3 + c.key, ?1, f.value ->> 0, a.lang, CASE WHEN substr(c.value, 3, 1) IN ('"', '#')
+	// codeIDBase starts a write with new chunks: their ids are base +
+	// offset (migrations/0011_code_id_base.sql).
+	codeIDBase = `INSERT OR REPLACE INTO code_id_base (k, base) SELECT 0, IFNULL(MAX(id), 0) + 1 FROM code_chunks`
+	codeChunks = `INSERT INTO code_chunks (id, project, path, lang, name, meta)
+		SELECT (SELECT base FROM code_id_base) + (f.value ->> 3) + c.key, ?1, f.value ->> 0, a.lang, CASE WHEN substr(c.value, 3, 1) IN ('"', '#')
 			THEN substr(f.value ->> 0, length(rtrim(f.value ->> 0, replace(f.value ->> 0, '/', ''))) + 1) || (c.value ->> 0)
 			ELSE c.value ->> 0 END, c.value
 		FROM json_each(?2) AS f JOIN code_analysis_cache AS a ON a.content_hash = f.value ->> 1 AND a.analyzer = f.value ->> 2,
@@ -298,7 +301,7 @@ const (
 	// codeChunksKeep is codeChunks for files with kept rows: f.value ->> 4
 	// is Keep; a kept chunk's row gets its new meta.
 	codeChunksKeep = `INSERT INTO code_chunks (id, project, path, lang, name, meta)
-		SELECT IFNULL(NULLIF(f.value -> 4 ->> c.key, 0), f.value ->> 3 + c.key), ?1, f.value ->> 0, a.lang,
+		SELECT IFNULL(NULLIF(f.value -> 4 ->> c.key, 0), (SELECT base FROM code_id_base) + (f.value ->> 3) + c.key), ?1, f.value ->> 0, a.lang,
 			CASE WHEN substr(c.value, 3, 1) IN ('"', '#')
 			THEN substr(f.value ->> 0, length(rtrim(f.value ->> 0, replace(f.value ->> 0, '/', ''))) + 1) || (c.value ->> 0)
 			ELSE c.value ->> 0 END, c.value
@@ -306,9 +309,11 @@ const (
 			json_each(a.chunks) AS c WHERE true
 		ON CONFLICT (id) DO UPDATE SET meta = excluded.meta`
 	// codeFTS skips the elements of kept chunks (0, not a pair).
-	codeFTS  = `INSERT INTO code_fts (rowid, name, body) SELECT ?1 + key, value ->> 0, value ->> 1 FROM json_each(?2) WHERE type = 'array'`
+	codeFTS = `INSERT INTO code_fts (rowid, name, body)
+		SELECT (SELECT base FROM code_id_base) + key, value ->> 0, value ->> 1 FROM json_each(?1) WHERE type = 'array'`
 	codeRefs = `INSERT OR IGNORE INTO code_refs (project, sym, from_id)
-		SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r WHERE c.id BETWEEN ?1 AND ?2 AND r.type = 'text'`
+		SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r
+		WHERE c.id >= (SELECT base FROM code_id_base) AND c.id < (SELECT base FROM code_id_base) + ?1 AND r.type = 'text'`
 	codeFiles = `INSERT INTO code_files (project, path, content_hash, size, mtime_ns, lang, analyzer, skipped, indexed_at)
 		SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
 		FROM json_each(?3) WHERE true
@@ -370,25 +375,25 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 		out = append(out, Stmt(sql.String(), args...))
 	}
 	if len(w.Chunked) > 0 {
-		first, next := w.Chunked[0].FirstID, w.Chunked[0].FirstID
+		next := int64(0)
 		files := make([][]any, 0, len(w.Chunked))
 		var keeping [][]any
 		for _, f := range w.Chunked {
-			if f.FirstID != next {
-				return nil, fmt.Errorf("db: code write: %s: chunk ids from %d, want %d", f.Path, f.FirstID, next)
+			if f.Offset != next {
+				return nil, fmt.Errorf("db: code write: %s: chunks at offset %d, want %d", f.Path, f.Offset, next)
 			}
 			if f.Keep != nil && len(f.Keep) != f.Count {
 				return nil, fmt.Errorf("db: code write: %s: %d kept ids for %d chunks", f.Path, len(f.Keep), f.Count)
 			}
 			next += int64(f.Count)
 			if f.Keep != nil {
-				keeping = append(keeping, []any{f.Path, f.ContentHash, f.Analyzer, f.FirstID, f.Keep})
+				keeping = append(keeping, []any{f.Path, f.ContentHash, f.Analyzer, f.Offset, f.Keep})
 			} else {
-				files = append(files, []any{f.Path, f.ContentHash, f.Analyzer, f.FirstID})
+				files = append(files, []any{f.Path, f.ContentHash, f.Analyzer, f.Offset})
 			}
 		}
-		if int64(len(w.Terms)) != next-first {
-			return nil, fmt.Errorf("db: code write: %d term rows for %d chunks", len(w.Terms), next-first)
+		if int64(len(w.Terms)) != next {
+			return nil, fmt.Errorf("db: code write: %d term rows for %d chunks", len(w.Terms), next)
 		}
 		// The word lists, [name, body] for each chunk, 0 for a kept one
 		// (the row and its words stay).
@@ -404,14 +409,14 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 				i++
 			}
 		}
+		out = append(out, Stmt(codeIDBase))
 		if len(files) > 0 {
 			out = append(out, Stmt(codeChunks, w.Project, jsonText(files)))
 		}
 		if len(keeping) > 0 {
 			out = append(out, Stmt(codeChunksKeep, w.Project, jsonText(keeping)))
 		}
-		out = append(out, Stmt(codeFTS, first, jsonText(terms)),
-			Stmt(codeRefs, first, next-1))
+		out = append(out, Stmt(codeFTS, jsonText(terms)), Stmt(codeRefs, next))
 	}
 	if len(w.Files) > 0 {
 		files := make([][]any, len(w.Files))

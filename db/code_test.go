@@ -46,16 +46,18 @@ func newCodeFixture() codeFixture {
 	}
 }
 
-// write indexes paths of the fixture in one CodeWrite, chunk ids from next.
-func (f codeFixture) write(t *testing.T, s *db.Store, p db.CodeProject, next int64, paths ...string) int64 {
+// write indexes paths of the fixture in one CodeWrite; version tells the
+// contents of this write from others'.
+func (f codeFixture) write(t *testing.T, s *db.Store, p db.CodeProject, version int, paths ...string) {
 	t.Helper()
 	w := db.CodeWrite{Project: p.ID, Node: s.NodeID(), Now: time.Now(), Drop: paths, Done: true, Analyzer: "test"}
+	next := int64(0)
 	for _, path := range paths {
 		chunks := f.files[path]
-		hash := fmt.Sprintf("content-%s-%d", path, next)
+		hash := fmt.Sprintf("content-%s-%d", path, version)
 		w.Analyses = append(w.Analyses, db.CodeAnalysisRow{ContentHash: hash, Analyzer: "test", Lang: f.lang[path],
 			Chunks: db.EncodeCodeChunks(nil, chunks), Warnings: []string{}})
-		w.Chunked = append(w.Chunked, db.CodeChunked{Path: path, ContentHash: hash, Analyzer: "test", FirstID: next, Count: len(chunks)})
+		w.Chunked = append(w.Chunked, db.CodeChunked{Path: path, ContentHash: hash, Analyzer: "test", Offset: next, Count: len(chunks)})
 		w.Files = append(w.Files, db.CodeFile{Path: path, ContentHash: hash, Size: 100, MtimeNS: 1, Lang: f.lang[path]})
 		for _, c := range chunks {
 			// Words as app/index makes them: whole names and their parts.
@@ -71,7 +73,6 @@ func (f codeFixture) write(t *testing.T, s *db.Store, p db.CodeProject, next int
 	if _, err := s.Execute(context.Background(), stmts...); err != nil {
 		t.Fatal(err)
 	}
-	return next
 }
 
 func hitChunks(hits []db.CodeHit) []db.CodeChunk {
@@ -97,11 +98,11 @@ func TestCodeIndexTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p2, _ := s.CodeProject(ctx, "/src/proj"); p2.ID != p.ID || p.NextChunkID != 1 {
+	if p2, _ := s.CodeProject(ctx, "/src/proj"); p2.ID != p.ID {
 		t.Fatalf("second CodeProject %+v, first %+v", p2, p)
 	}
 	f := newCodeFixture()
-	next := f.write(t, s, p, p.NextChunkID, "a/x.go", "a/y.go", "b/z.go", "README.md")
+	f.write(t, s, p, 1, "a/x.go", "a/y.go", "b/z.go", "README.md")
 
 	// Chunks come back with every column, text names completed.
 	got, err := s.CodeChunks(ctx, p.ID, "a/x.go")
@@ -152,7 +153,7 @@ func TestCodeIndexTables(t *testing.T) {
 
 	// Re-indexing a file replaces its chunks, index rows and refs.
 	f.files["a/y.go"] = []db.CodeChunk{{Name: "p.other", Kind: "function", StartLine: 1, EndLine: 1, EndByte: 9, Hash: "h7"}}
-	f.write(t, s, p, next, "a/y.go")
+	f.write(t, s, p, 2, "a/y.go")
 	if callees, _ := s.CodeCallees(ctx, run[0].ID); len(callees) != 0 {
 		t.Errorf("callees of p.Run after p.helper went: %v", names(callees))
 	}
@@ -164,7 +165,7 @@ func TestCodeIndexTables(t *testing.T) {
 		t.Errorf("search helper after re-index: %v", n)
 	}
 	files, err := s.CodeFiles(ctx, p.ID)
-	if err != nil || len(files) != 4 || files["a/y.go"].ContentHash != fmt.Sprintf("content-a/y.go-%d", next) {
+	if err != nil || len(files) != 4 || files["a/y.go"].ContentHash != "content-a/y.go-2" {
 		t.Errorf("code files %v, %v", files, err)
 	}
 	if p, _ = s.CodeProject(ctx, "/src/proj"); p.Analyzer != "test" || p.IndexedAt.IsZero() {
@@ -206,7 +207,7 @@ func TestCodeWriteUncompressed(t *testing.T) {
 		w.Drop = append(w.Drop, path)
 		w.Forget = append(w.Forget, path)
 		w.Analyses = append(w.Analyses, db.CodeAnalysisRow{ContentHash: path, Analyzer: "a", Lang: "go", Chunks: []byte("[]")})
-		w.Chunked = append(w.Chunked, db.CodeChunked{Path: path, ContentHash: path, Analyzer: "a", FirstID: 1})
+		w.Chunked = append(w.Chunked, db.CodeChunked{Path: path, ContentHash: path, Analyzer: "a"})
 		w.Files = append(w.Files, db.CodeFile{Path: path})
 	}
 	stmts, err := w.Statements()

@@ -62,9 +62,10 @@ type Config struct {
 	stmtTimes *stmtTimes
 }
 
-// Indexer keeps projects' code indexes in the store. Runs must not
-// overlap in one store: each picks its chunk ids when it starts, and the
-// later of two overlapping runs would fail on them (DESIGN.md).
+// Indexer keeps projects' code indexes in the store. Runs may overlap:
+// the store allocates chunk ids as it applies each write, and runs on one
+// project in this process take turns (a run that waited then finds the
+// files as the other left them).
 type Indexer struct {
 	cfg    Config
 	opt    chunk.Options
@@ -171,6 +172,30 @@ type Warning struct {
 	Message string `json:"message"`
 }
 
+// runs holds a lock for each project being indexed in this process, by
+// store and root. Two runs on one project at once would both rewrite the
+// files changed since the last one, and a row one of them keeps
+// (CodeChunked.Keep) could be one the other dropped.
+var runs sync.Map // of runKey → chan struct{} (a lock that a context can give up on)
+
+type runKey struct {
+	st   *db.Store
+	root string
+}
+
+// lockRun waits until no other run of this process indexes root in st,
+// or ctx ends.
+func lockRun(ctx context.Context, st *db.Store, root string) (unlock func(), err error) {
+	v, _ := runs.LoadOrStore(runKey{st, root}, make(chan struct{}, 1))
+	lock := v.(chan struct{})
+	select {
+	case lock <- struct{}{}:
+		return func() { <-lock }, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
 // ErrNotDir is returned by Index when the root or Under is not a directory.
 var ErrNotDir = errors.New("not a directory")
 
@@ -191,6 +216,11 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 		return nil, fmt.Errorf("index: %s: %w", filepath.Join(root, under), ErrNotDir)
 	}
 	st := ix.cfg.Store
+	unlock, err := lockRun(ctx, st, root)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	proj, err := st.CodeProject(ctx, root)
 	if err != nil {
 		return nil, err
@@ -343,7 +373,7 @@ func (ix *Indexer) run(ctx context.Context, p *plan, an *analyzer, sum *Summary,
 	})
 
 	// The writer, on this goroutine.
-	wr := &writer{ix: ix, st: ix.cfg.Store, p: p, sum: sum, nextID: p.project.NextChunkID, queued: map[string]bool{}}
+	wr := &writer{ix: ix, st: ix.cfg.Store, p: p, sum: sum, queued: map[string]bool{}}
 	err := wr.loop(ctx, cancel, results, progress, start)
 	cancel(err) // stop the workers if the writer gave up
 	for range results {

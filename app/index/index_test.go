@@ -531,3 +531,49 @@ end
 		}
 	}
 }
+
+// TestIndexRunsOverlap: runs at once on one store, as a node serving
+// several clients makes them (or nodes of a cluster, which write through
+// the same log), all complete; their chunks have distinct ids and each
+// project's index is whole. Runs on one project take turns.
+func TestIndexRunsOverlap(t *testing.T) {
+	s := dbtest.Open(t)
+	roots := []string{writeTree(t, project), writeTree(t, project), writeTree(t, project)}
+	roots = append(roots, roots[0]) // one project twice
+	var wg sync.WaitGroup
+	errs := make([]error, len(roots))
+	for i, root := range roots {
+		wg.Go(func() {
+			_, errs[i] = New(Config{Store: s, BatchBytes: 1}).Index(context.Background(), root, Options{})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("run %d: %v", i, err)
+		}
+	}
+	seen := map[int64]string{}
+	for _, root := range roots[:3] {
+		p := mustProject(t, s, root)
+		for rel := range project {
+			cs, err := s.CodeChunks(context.Background(), p, rel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs {
+				if other, ok := seen[c.ID]; ok && other != root+"/"+rel {
+					t.Errorf("chunk id %d is in %s and in %s/%s", c.ID, other, root, rel)
+				}
+				seen[c.ID] = root + "/" + rel
+			}
+		}
+		hits, err := s.SearchCode(context.Background(), p, "lookupUser", 10)
+		if err != nil || len(hits) == 0 {
+			t.Errorf("%s: search lookupUser: %d hits, %v", root, len(hits), err)
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("no chunks")
+	}
+}

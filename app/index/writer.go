@@ -12,15 +12,19 @@ import (
 	"github.com/aiex-dev/aiex/db"
 )
 
-// writer turns results into batches of store writes: one goroutine, so
-// that chunk ids are handed out in order and every batch is one Raft
-// transaction.
+// writer turns results into batches of store writes, each one Raft
+// transaction: one goroutine.
 type writer struct {
-	ix     *Indexer
-	st     *db.Store
-	p      *plan
-	sum    *Summary
-	nextID int64
+	ix  *Indexer
+	st  *db.Store
+	p   *plan
+	sum *Summary
+	// offset is where the next file's chunks go among the batch's new
+	// chunks: the store gives them ids as it applies the batch
+	// (db.CodeChunked), so runs elsewhere never take the same ids.
+	offset int64
+	// graphID numbers the chunks in graph (not their ids in the store).
+	graphID int64
 	// queued holds the cache rows this run has written or batched, by
 	// content hash and analyzer: each is written once.
 	queued map[string]bool
@@ -189,12 +193,13 @@ func (w *writer) add(r *result) {
 		}
 		base := path.Base(e.rel)
 		for i, c := range r.an.chunks {
-			w.graph = append(w.graph, db.GraphChunk{ID: w.nextID + int64(i), Name: fullName(c.Name, base), Path: e.rel,
+			w.graph = append(w.graph, db.GraphChunk{ID: w.graphID + int64(i), Name: fullName(c.Name, base), Path: e.rel,
 				Lang: r.an.lang, Refs: c.Refs})
 		}
+		w.graphID += int64(len(r.an.chunks))
 		b.Chunked = append(b.Chunked, db.CodeChunked{Path: e.rel, ContentHash: r.hash, Analyzer: name,
-			FirstID: w.nextID, Count: len(r.an.chunks), Keep: r.keep})
-		w.nextID += int64(len(r.an.chunks))
+			Offset: w.offset, Count: len(r.an.chunks), Keep: r.keep})
+		w.offset += int64(len(r.an.chunks))
 		b.Terms = append(b.Terms, r.terms...)
 		for _, t := range r.terms {
 			w.size += len(t.Name) + len(t.Body) + 8
@@ -250,7 +255,7 @@ func (w *writer) flush(ctx context.Context) error {
 
 func (w *writer) reset() {
 	w.batch = db.CodeWrite{Project: w.p.project.ID, Node: w.st.NodeID(), Now: time.Now()}
-	w.size = 0
+	w.size, w.offset = 0, 0
 }
 
 // stmtTimes adds up, for tests and benchmarks, how long each kind of
