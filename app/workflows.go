@@ -356,10 +356,19 @@ func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, 
 	defer done()
 	var changes []checkpoint.Change
 	for _, c := range req.Changes {
+		// What each file must still be: the proposal's base (a file the
+		// user changed since is not written over), none for a new path.
+		expect := c.Base
 		if c.OldPath != "" && c.OldPath != c.Path {
-			changes = append(changes, checkpoint.Change{Path: c.OldPath, Delete: true})
+			changes = append(changes, checkpoint.Change{Path: c.OldPath, Delete: true, Expect: c.Base})
+			if c.Base != "" {
+				expect = parse.NoFile
+			}
 		}
-		changes = append(changes, checkpoint.Change{Path: c.Path, Data: c.Content, Delete: c.Delete})
+		if expect == parse.NoFile {
+			expect = checkpoint.Absent
+		}
+		changes = append(changes, checkpoint.Change{Path: c.Path, Data: c.Content, Delete: c.Delete, Expect: expect})
 	}
 	return cs.Apply(ctx, changes, checkpoint.Meta{Session: req.Session, Turn: req.Turn, Reason: req.Reason, Label: req.Label})
 }

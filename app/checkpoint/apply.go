@@ -21,6 +21,25 @@ type Change struct {
 	Data   []byte      // the new content
 	Delete bool        // remove the file instead (Data is ignored)
 	Mode   fs.FileMode // permission bits; 0 keeps the file's, or 0644 for a new file
+	// Expect, if set, is what the file must be for the change to be
+	// written: the hex SHA-256 of its content, or Absent. Apply writes
+	// nothing if any file is not as expected (a proposal's file the user
+	// edited since it was made).
+	Expect string
+}
+
+// Absent is the Expect of a change to a file that must not exist.
+const Absent = "absent"
+
+// StaleError is returned by Apply when files are not what their changes
+// expect: nothing was written.
+type StaleError struct {
+	Paths []string
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%s changed since the change was proposed, so nothing was written; ask again to propose it against the files as they are now",
+		strings.Join(e.Paths, ", "))
 }
 
 // Result is what Apply (or Restore) did.
@@ -68,6 +87,7 @@ func (s *Store) Apply(ctx context.Context, changes []Change, meta Meta) (*Result
 func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 	ops := make([]*op, 0, len(changes))
 	seen := make(map[string]bool, len(changes))
+	var stale []string
 	for _, c := range changes {
 		p := filepath.ToSlash(c.Path)
 		if err := validPath(p); err != nil {
@@ -81,6 +101,9 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 		var err error
 		if o.before, o.bst, err = s.current(ctx, p); err != nil {
 			return nil, err
+		}
+		if c.Expect != "" && c.Expect != stateHash(o.bst) {
+			stale = append(stale, p)
 		}
 		if !c.Delete {
 			mode := c.Mode.Perm()
@@ -98,7 +121,20 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 		}
 		ops = append(ops, o)
 	}
+	if len(stale) > 0 {
+		e := &StaleError{Paths: stale}
+		return nil, usererr.Wrap(e, "%s", e.Error())
+	}
 	return ops, nil
+}
+
+// stateHash is what Change.Expect compares with: the content's hash, or
+// Absent.
+func stateHash(st *FileState) string {
+	if st == nil {
+		return Absent
+	}
+	return st.Hash
 }
 
 // current reads a file through the FS: its content and state, or nil and

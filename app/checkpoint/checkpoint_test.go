@@ -2,10 +2,13 @@ package checkpoint_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -448,5 +451,50 @@ func TestRemoveLeavesNoEmptyDirs(t *testing.T) {
 		if !exists(rel) {
 			t.Errorf("after the restore, %s is missing", rel)
 		}
+	}
+}
+
+// Apply writes nothing when a file is not what its change expects: a
+// proposal's file edited since, or a new file's path taken meanwhile.
+func TestApplyExpect(t *testing.T) {
+	e := newEnv(t)
+	e.write(map[string]string{"a.go": "package a\n", "b.go": "package b\n"})
+	sum := func(s string) string {
+		h := sha256.Sum256([]byte(s))
+		return hex.EncodeToString(h[:])
+	}
+	initial := e.tree()
+	for _, c := range []struct {
+		name    string
+		changes []checkpoint.Change
+		stale   []string
+	}{
+		{"a file edited since", []checkpoint.Change{
+			{Path: "a.go", Data: []byte("package a // new\n"), Expect: sum("package a\n")},
+			{Path: "b.go", Data: []byte("package b // new\n"), Expect: sum("package b // as it was\n")},
+		}, []string{"b.go"}},
+		{"a new file's path taken", []checkpoint.Change{
+			{Path: "b.go", Data: []byte("package b // new\n"), Expect: checkpoint.Absent},
+		}, []string{"b.go"}},
+		{"a deleted file edited since", []checkpoint.Change{
+			{Path: "a.go", Delete: true, Expect: sum("package a // as it was\n")},
+		}, []string{"a.go"}},
+	} {
+		_, err := e.cs.Apply(ctx, c.changes, checkpoint.Meta{Reason: "refactor"})
+		var se *checkpoint.StaleError
+		if !errors.As(err, &se) || !slices.Equal(se.Paths, c.stale) || usererr.As(err) == nil {
+			t.Errorf("%s: %v, want a user error naming %v", c.name, err, c.stale)
+		}
+		if d := cmp.Diff(initial, e.tree()); d != "" {
+			t.Errorf("%s: the tree changed (-want +got):\n%s", c.name, d)
+		}
+	}
+	// As expected: written.
+	res, err := e.cs.Apply(ctx, []checkpoint.Change{
+		{Path: "a.go", Data: []byte("package a // new\n"), Expect: sum("package a\n")},
+		{Path: "c.go", Data: []byte("package c\n"), Expect: checkpoint.Absent},
+	}, checkpoint.Meta{Reason: "refactor"})
+	if err != nil || res.Checkpoint == nil || e.tree()["c.go"] != "package c\n" {
+		t.Fatalf("apply as expected: %v, %+v", err, e.tree())
 	}
 }

@@ -24,7 +24,15 @@ type Change struct {
 	// Notes say where hunks were placed other than as written, e.g.
 	// "hunk 2 applied at line 31 (offset +3)"; empty when all applied as is.
 	Notes []string
+	// Base is what the change was computed from, so that it is never
+	// written over a file changed since: the hex SHA-256 of the file at
+	// OldPath, or NoFile for a new file (Path must not exist then). ""
+	// checks nothing.
+	Base string
 }
+
+// NoFile is the Base of a change that creates its file.
+const NoFile = "none"
 
 // CheckError says why a diff does not apply: which file, and for a hunk
 // that does not fit, which hunk and which line of the file.

@@ -7,6 +7,8 @@ package workflow
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -153,15 +155,18 @@ func FromFile(task, target, answer, want, lang string, read Reader) (*Proposal, 
 func newProposal(task, target, answer string, changes []parse.Change, read Reader) (*Proposal, error) {
 	p := &Proposal{Task: task, Target: target, Answer: answer, Changes: changes, Checks: []Check{{Name: "applies", Status: OK}}}
 	var diff strings.Builder
-	for _, c := range changes {
+	for i, c := range changes {
 		p.Notes = append(p.Notes, c.Notes...)
 		var before []byte
+		changes[i].Base = parse.NoFile
 		if c.OldPath != "" {
 			b, err := read(c.OldPath)
 			if err != nil {
 				return nil, fmt.Errorf("workflow: read %s: %w", c.OldPath, err)
 			}
 			before = b
+			sum := sha256.Sum256(b)
+			changes[i].Base = hex.EncodeToString(sum[:])
 		}
 		fc := FileChange{Path: c.Path, Status: "modified"}
 		oldLabel, newLabel := "a/"+c.OldPath, "b/"+c.Path

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -82,6 +84,10 @@ func TestFromDiffValidates(t *testing.T) {
 	}
 	if len(p.Files) != 1 || p.Files[0] != (FileChange{Path: "calc.go", Status: "modified", Added: 1, Removed: 1}) {
 		t.Fatalf("files %+v", p.Files)
+	}
+	// The change remembers what it was computed from.
+	if sum := sha256.Sum256([]byte(goCalc)); p.Changes[0].Base != hex.EncodeToString(sum[:]) {
+		t.Errorf("base %q, want calc.go's hash", p.Changes[0].Base)
 	}
 	if !strings.Contains(p.Diff, "-\tif a > b {\n+\tif a >= b {\n") || !strings.HasPrefix(p.Diff, "--- a/calc.go\n+++ b/calc.go\n") {
 		t.Fatalf("diff:\n%s", p.Diff)
@@ -174,6 +180,9 @@ func TestFromFile(t *testing.T) {
 	p, err := FromFile("gen-module", "X.Cache", answer, "", "elixir", reader(root))
 	if err != nil || len(p.Files) != 1 || p.Files[0].Path != "lib/x/cache.ex" || p.Files[0].Status != "added" || p.Files[0].Added != 2 {
 		t.Fatalf("%+v, %v", p, err)
+	}
+	if p.Changes[0].Base != parse.NoFile {
+		t.Errorf("a new file's base %q, want %q", p.Changes[0].Base, parse.NoFile)
 	}
 	// The command's path wins over the block's.
 	p, err = FromFile("gen-module", "X.Cache", answer, "lib/x/store.ex", "elixir", reader(root))

@@ -1,0 +1,74 @@
+package app_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/parse"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// TestApplyRefusesStale: a proposal is not written over files changed
+// since it was made — edited, or a new file's path taken — and a rename's
+// new path must be free; as proposed, it is written.
+func TestApplyRefusesStale(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(ctx)
+	root := t.TempDir()
+	write := func(rel, s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(root, rel), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(rel string) string {
+		b, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			return "(none)"
+		}
+		return string(b)
+	}
+	base := func(s string) string {
+		h := sha256.Sum256([]byte(s))
+		return hex.EncodeToString(h[:])
+	}
+	write("a.go", "package a\n")
+	write("taken.go", "package b\n")
+	for _, c := range []struct {
+		name   string
+		change parse.Change
+	}{
+		{"edited since", parse.Change{Path: "a.go", OldPath: "a.go", Content: []byte("package a // new\n"), Base: base("package a // old\n")}},
+		{"new path taken", parse.Change{Path: "taken.go", Content: []byte("package c\n"), Base: parse.NoFile}},
+		{"renamed onto a file", parse.Change{Path: "taken.go", OldPath: "a.go", Content: []byte("package a\n"), Base: base("package a\n")}},
+	} {
+		_, err := a.Apply(ctx, app.ApplyRequest{Root: root, Changes: []parse.Change{c.change}, Actor: "test"})
+		var se *checkpoint.StaleError
+		if !errors.As(err, &se) || usererr.As(err) == nil {
+			t.Errorf("%s: %v, want a stale-file user error", c.name, err)
+		}
+		if read("a.go") != "package a\n" || read("taken.go") != "package b\n" {
+			t.Errorf("%s: files changed: a.go %q, taken.go %q", c.name, read("a.go"), read("taken.go"))
+		}
+	}
+	// As proposed: a rename to a free path.
+	if _, err := a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Changes: []parse.Change{
+		{Path: "b.go", OldPath: "a.go", Content: []byte("package a // moved\n"), Base: base("package a\n")},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if read("a.go") != "(none)" || read("b.go") != "package a // moved\n" {
+		t.Errorf("after the rename: a.go %q, b.go %q", read("a.go"), read("b.go"))
+	}
+}
