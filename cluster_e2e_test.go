@@ -168,10 +168,16 @@ func TestClusterE2E(t *testing.T) {
 	// that writes fails, saying so.
 	lone, second := majority[0], majority[1]
 	second.signal(syscall.SIGSTOP)
+	var last string
 	waitUntil(t, lone.name+" to lose its leader", 15*time.Second, func() bool {
 		st, err := lone.status(5 * time.Second)
-		return err == nil && st.Store.Leader == ""
-	})
+		if err != nil {
+			last = err.Error()
+			return false
+		}
+		last = fmt.Sprintf("leader %q, state %s", st.Store.Leader, st.Store.State)
+		return st.Store.Leader == ""
+	}, func() string { return last })
 	st := lone.cliStatus()
 	reachable := 0
 	for _, m := range st.Members {
@@ -412,11 +418,14 @@ func describeOps(ops []writeOp, ids []string) string {
 }
 
 // waitFor polls cond every 50 ms until it holds, failing after d.
-func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
+func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool, last ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
+			for _, l := range last {
+				what += " (last: " + l() + ")"
+			}
 			t.Fatalf("timed out after %v waiting for %s", d, what)
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -601,3 +601,35 @@ func TestTailEventsSolo(t *testing.T) {
 		t.Fatal("TailEvents did not end with Close")
 	}
 }
+
+// TestClusterReadsWithoutLeader: a node cut off from its cluster right
+// after a write it has not applied yet (the leader acknowledged it, and
+// froze before telling the node it was committed) reads what it has. Only
+// the first read waits to catch up (bounded at 2 s); reads do not each
+// wait again, which made a partitioned node's status time out.
+func TestClusterReadsWithoutLeader(t *testing.T) {
+	ctx := context.Background()
+	nodes := newCluster(t, 3, nil)
+	l := leader(t, nodes)
+	fs := followers(nodes, l)
+	survivor := fs[0]
+	if err := putNode(ctx, survivor.s, "before"); err != nil {
+		t.Fatal(err)
+	}
+	l.crash()
+	fs[1].crash()
+	db.PendWrite(survivor.s, survivor.s.Status().AppliedIndex+1000)
+	start := time.Now()
+	for i := range 4 {
+		t0 := time.Now()
+		if _, err := survivor.s.Nodes(ctx); err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+		if d := time.Since(t0); i > 0 && d > time.Second {
+			t.Errorf("read %d took %v; only the first may wait", i, d.Round(time.Millisecond))
+		}
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("4 reads took %v", d.Round(time.Millisecond))
+	}
+}

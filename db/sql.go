@@ -220,17 +220,31 @@ func requestBytes(stmts []Statement) int64 {
 // before acknowledging it; a follower applies it when the leader's next
 // append tells it the write was committed, which an idle cluster may not
 // send for a while: Sync makes that happen, at ~5 ms, once per write read
-// after. Without a leader the read goes on with what this node has.
-func (s *Store) caughtUp(ctx context.Context) {
+// after. Without a leader the read goes on with what this node has; with
+// one that does not answer, only the first read waits.
+func (s *Store) caughtUp(parent context.Context) {
 	w := s.lastWrite.Load()
 	if s.c == nil || w == 0 || w <= s.readTo.Load() || w <= s.str.DBAppliedIndex() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, caughtUpWait)
-	defer cancel()
-	if err := s.Sync(ctx); err == nil {
-		raiseTo(&s.readTo, w)
+	if _, leader := s.str.LeaderWithID(); leader == "" {
+		return // no leader to learn the commit from: read what this node has
 	}
+	ctx, cancel := context.WithTimeout(parent, caughtUpWait)
+	defer cancel()
+	err := s.Sync(ctx)
+	if err != nil && parent.Err() != nil {
+		return // the caller gave up; the next read waits again
+	}
+	// Caught up, or waited the whole bound: a node cut off from the leader
+	// (a partition, the leader frozen) cannot learn that its write was
+	// committed until it hears from a leader again. Waiting again at every
+	// read would add caughtUpWait to each of them, so later reads take
+	// what this node has, as they do without a leader.
+	if err != nil {
+		s.logger.Debug("db: read without this process's latest write", "write", w, "applied", s.str.DBAppliedIndex(), "err", err)
+	}
+	raiseTo(&s.readTo, w)
 }
 
 // caughtUpWait bounds how long a read waits for this process's writes.
