@@ -70,6 +70,8 @@ type App struct {
 	promptsErr  error
 
 	trees *chunk.Trees // kept syntax trees (Config.LongRunning), or nil
+
+	projects sync.Map // project root → its lock (lockProject)
 }
 
 // New opens the store and builds the services. Close releases them.

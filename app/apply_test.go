@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/aiex-dev/aiex/app"
@@ -70,5 +72,47 @@ func TestApplyRefusesStale(t *testing.T) {
 	}
 	if read("a.go") != "(none)" || read("b.go") != "package a // moved\n" {
 		t.Errorf("after the rename: a.go %q, b.go %q", read("a.go"), read("b.go"))
+	}
+}
+
+// TestApplyConcurrent: proposals made from the same file, applied at once
+// (the TUI's and a CLI's through one node): one is written, the others
+// are refused as stale; none writes over another.
+func TestApplyConcurrent(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(ctx)
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "a.go"), []byte("package a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.Sum256([]byte("package a\n"))
+	base := hex.EncodeToString(h[:])
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Changes: []parse.Change{
+				{Path: "a.go", OldPath: "a.go", Content: fmt.Appendf(nil, "package a // %d\n", i), Base: base},
+			}})
+		})
+	}
+	wg.Wait()
+	written := 0
+	for i, err := range errs {
+		var se *checkpoint.StaleError
+		switch {
+		case err == nil:
+			written++
+		case !errors.As(err, &se):
+			t.Errorf("apply %d: %v", i, err)
+		}
+	}
+	if written != 1 {
+		t.Errorf("%d of %d applies wrote; want exactly one", written, n)
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/checkpoint"
@@ -66,20 +67,44 @@ func (a *App) openCheckpoints(root string, fsys checkpoint.FS, opts CheckpointOp
 
 // projectCheckpoints opens the checkpoints of the project at root, its
 // files read and written through the project's sandbox; done closes both.
+//
+// Callers in this process take turns per project until done: two writes
+// to one project at once (the TUI's and a CLI's, through a node) could
+// each check a file before the other wrote it.
 func (a *App) projectCheckpoints(ctx context.Context, root, actor string) (_ *checkpoint.Store, done func(), _ error) {
+	unlock, err := a.lockProject(ctx, root)
+	if err != nil {
+		return nil, nil, err
+	}
 	sb, err := a.projectSandbox(root, actor, "")
 	if err != nil {
+		unlock()
 		return nil, nil, err
 	}
 	cs, _, err := a.openCheckpoints(root, sb, CheckpointOptions{Actor: actor, Retention: a.CheckpointRetention()})
 	if err != nil {
 		sb.Close(context.WithoutCancel(ctx))
+		unlock()
 		return nil, nil, err
 	}
 	return cs, func() {
 		cs.Close()
 		sb.Close(context.WithoutCancel(ctx))
+		unlock()
 	}, nil
+}
+
+// lockProject waits until no other caller in this process holds root's
+// lock (projectCheckpoints), or ctx ends.
+func (a *App) lockProject(ctx context.Context, root string) (unlock func(), err error) {
+	v, _ := a.projects.LoadOrStore(filepath.Clean(root), make(chan struct{}, 1))
+	lock := v.(chan struct{})
+	select {
+	case lock <- struct{}{}:
+		return func() { <-lock }, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 }
 
 // CheckpointRetention is the [checkpoints] retention of the config.
