@@ -15,6 +15,7 @@ import (
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/internal/keylock"
 	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/tokens"
@@ -71,7 +72,7 @@ type App struct {
 
 	trees *chunk.Trees // kept syntax trees (Config.LongRunning), or nil
 
-	projects sync.Map // project root → its lock (lockProject)
+	projects keylock.Locks // by project root: checkpoint writes take turns (projectCheckpoints)
 }
 
 // New opens the store and builds the services. Close releases them.

@@ -17,33 +17,49 @@ import (
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
+// applyEnv is an App and a project with files to apply changes to.
+type applyEnv struct {
+	t    *testing.T
+	a    *app.App
+	root string
+}
+
+func newApplyEnv(t *testing.T) *applyEnv {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(context.Background()) })
+	return &applyEnv{t: t, a: a, root: t.TempDir()}
+}
+
+func (e *applyEnv) write(rel, s string) {
+	e.t.Helper()
+	if err := os.WriteFile(filepath.Join(e.root, rel), []byte(s), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// base is the Base of a change computed from content s.
+func base(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
 // TestApplyRefusesStale: a proposal is not written over files changed
 // since it was made — edited, or a new file's path taken — and a rename's
 // new path must be free; as proposed, it is written.
 func TestApplyRefusesStale(t *testing.T) {
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
-	root := t.TempDir()
-	write := func(rel, s string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(root, rel), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e := newApplyEnv(t)
+	a, root, write := e.a, e.root, e.write
 	read := func(rel string) string {
 		b, err := os.ReadFile(filepath.Join(root, rel))
 		if err != nil {
 			return "(none)"
 		}
 		return string(b)
-	}
-	base := func(s string) string {
-		h := sha256.Sum256([]byte(s))
-		return hex.EncodeToString(h[:])
 	}
 	write("a.go", "package a\n")
 	write("taken.go", "package b\n")
@@ -80,24 +96,15 @@ func TestApplyRefusesStale(t *testing.T) {
 // are refused as stale; none writes over another.
 func TestApplyConcurrent(t *testing.T) {
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
-	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "a.go"), []byte("package a\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	h := sha256.Sum256([]byte("package a\n"))
-	base := hex.EncodeToString(h[:])
+	e := newApplyEnv(t)
+	e.write("a.go", "package a\n")
 	const n = 6
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Changes: []parse.Change{
-				{Path: "a.go", OldPath: "a.go", Content: fmt.Appendf(nil, "package a // %d\n", i), Base: base},
+			_, errs[i] = e.a.Apply(ctx, app.ApplyRequest{Root: e.root, Actor: "test", Changes: []parse.Change{
+				{Path: "a.go", OldPath: "a.go", Content: fmt.Appendf(nil, "package a // %d\n", i), Base: base("package a\n")},
 			}})
 		})
 	}

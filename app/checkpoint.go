@@ -72,7 +72,7 @@ func (a *App) openCheckpoints(root string, fsys checkpoint.FS, opts CheckpointOp
 // to one project at once (the TUI's and a CLI's, through a node) could
 // each check a file before the other wrote it.
 func (a *App) projectCheckpoints(ctx context.Context, root, actor string) (_ *checkpoint.Store, done func(), _ error) {
-	unlock, err := a.lockProject(ctx, root)
+	unlock, err := a.projects.Lock(ctx, filepath.Clean(root))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,19 +92,6 @@ func (a *App) projectCheckpoints(ctx context.Context, root, actor string) (_ *ch
 		sb.Close(context.WithoutCancel(ctx))
 		unlock()
 	}, nil
-}
-
-// lockProject waits until no other caller in this process holds root's
-// lock (projectCheckpoints), or ctx ends.
-func (a *App) lockProject(ctx context.Context, root string) (unlock func(), err error) {
-	v, _ := a.projects.LoadOrStore(filepath.Clean(root), make(chan struct{}, 1))
-	lock := v.(chan struct{})
-	select {
-	case lock <- struct{}{}:
-		return func() { <-lock }, nil
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
 }
 
 // CheckpointRetention is the [checkpoints] retention of the config.

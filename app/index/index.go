@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/internal/keylock"
 	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -176,24 +177,11 @@ type Warning struct {
 // store and root. Two runs on one project at once would both rewrite the
 // files changed since the last one, and a row one of them keeps
 // (CodeChunked.Keep) could be one the other dropped.
-var runs sync.Map // of runKey → chan struct{} (a lock that a context can give up on)
+var runs keylock.Locks
 
 type runKey struct {
 	st   *db.Store
 	root string
-}
-
-// lockRun waits until no other run of this process indexes root in st,
-// or ctx ends.
-func lockRun(ctx context.Context, st *db.Store, root string) (unlock func(), err error) {
-	v, _ := runs.LoadOrStore(runKey{st, root}, make(chan struct{}, 1))
-	lock := v.(chan struct{})
-	select {
-	case lock <- struct{}{}:
-		return func() { <-lock }, nil
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
 }
 
 // ErrNotDir is returned by Index when the root or Under is not a directory.
@@ -216,7 +204,7 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 		return nil, fmt.Errorf("index: %s: %w", filepath.Join(root, under), ErrNotDir)
 	}
 	st := ix.cfg.Store
-	unlock, err := lockRun(ctx, st, root)
+	unlock, err := runs.Lock(ctx, runKey{st, root})
 	if err != nil {
 		return nil, err
 	}
