@@ -102,9 +102,6 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 		if o.before, o.bst, err = s.current(ctx, p); err != nil {
 			return nil, err
 		}
-		if c.Expect != "" && c.Expect != stateHash(o.bst) {
-			stale = append(stale, p)
-		}
 		if !c.Delete {
 			mode := c.Mode.Perm()
 			if mode == 0 {
@@ -118,6 +115,10 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 				o.after = []byte{}
 			}
 			o.ast = &FileState{Hash: hashOf(o.after), Size: int64(len(o.after)), Mode: mode}
+		}
+		// A file already as asked is no conflict: it is left out below.
+		if c.Expect != "" && c.Expect != stateHash(o.bst) && !o.noop() {
+			stale = append(stale, p)
 		}
 		ops = append(ops, o)
 	}

@@ -489,6 +489,12 @@ func TestApplyExpect(t *testing.T) {
 			t.Errorf("%s: the tree changed (-want +got):\n%s", c.name, d)
 		}
 	}
+	// A file that is already as asked is no conflict, whatever it was.
+	if res, err := e.cs.Apply(ctx, []checkpoint.Change{
+		{Path: "b.go", Data: []byte("package b\n"), Expect: sum("package b // as it was\n")},
+	}, checkpoint.Meta{Reason: "refactor"}); err != nil || res.Checkpoint != nil || !slices.Equal(res.Unchanged, []string{"b.go"}) {
+		t.Errorf("a file already as asked: %v, %+v", err, res)
+	}
 	// As expected: written.
 	res, err := e.cs.Apply(ctx, []checkpoint.Change{
 		{Path: "a.go", Data: []byte("package a // new\n"), Expect: sum("package a\n")},
