@@ -35,7 +35,7 @@ func (s *Store) CodeTermDocs(ctx context.Context, terms []string) (map[string]in
 
 // GraphChunk is what the symbol graph needs of a chunk.
 type GraphChunk struct {
-	ID         int64
+	ID         int64 // 0 for a chunk not yet in the store
 	Name, Path string
 	Lang       string
 	Refs       []string

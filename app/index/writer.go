@@ -23,8 +23,6 @@ type writer struct {
 	// chunks: the store gives them ids as it applies the batch
 	// (db.CodeChunked), so runs elsewhere never take the same ids.
 	offset int64
-	// graphID numbers the chunks in graph (not their ids in the store).
-	graphID int64
 	// queued holds the cache rows this run has written or batched, by
 	// content hash and analyzer: each is written once.
 	queued map[string]bool
@@ -192,11 +190,11 @@ func (w *writer) add(r *result) {
 			w.size += len(r.an.encoded)
 		}
 		base := path.Base(e.rel)
-		for i, c := range r.an.chunks {
-			w.graph = append(w.graph, db.GraphChunk{ID: w.graphID + int64(i), Name: fullName(c.Name, base), Path: e.rel,
-				Lang: r.an.lang, Refs: c.Refs})
+		for _, c := range r.an.chunks {
+			// No ID: the store gives it as it applies the batch, and the
+			// ranks go by position and name.
+			w.graph = append(w.graph, db.GraphChunk{Name: fullName(c.Name, base), Path: e.rel, Lang: r.an.lang, Refs: c.Refs})
 		}
-		w.graphID += int64(len(r.an.chunks))
 		b.Chunked = append(b.Chunked, db.CodeChunked{Path: e.rel, ContentHash: r.hash, Analyzer: name,
 			Offset: w.offset, Count: len(r.an.chunks), Keep: r.keep})
 		w.offset += int64(len(r.an.chunks))
