@@ -102,6 +102,11 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 		if o.before, o.bst, err = s.current(ctx, p); err != nil {
 			return nil, err
 		}
+		if c.Delete && o.bst != nil {
+			if err := s.removable(ctx, p); err != nil {
+				return nil, err
+			}
+		}
 		if !c.Delete {
 			mode := c.Mode.Perm()
 			if mode == 0 {
@@ -156,6 +161,24 @@ func (s *Store) current(ctx context.Context, p string) ([]byte, *FileState, erro
 		return nil, nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	return data, &FileState{Hash: hashOf(data), Size: int64(len(data)), Mode: fi.Mode().Perm()}, nil
+}
+
+// removable refuses the removal of p when p is a symbolic link. Removing
+// deletes the link itself, and checkpoints record contents: undoing it
+// would write back a regular file holding what the link pointed to, not
+// the link.
+func (s *Store) removable(ctx context.Context, p string) error {
+	fi, err := s.fs.Lstat(ctx, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return usererr.New("%s is a symbolic link, which the assistant does not remove (undoing it could not bring the link back); remove it yourself if you mean to", p)
+	}
+	return nil
 }
 
 // apply records ops as a new checkpoint, then writes them.

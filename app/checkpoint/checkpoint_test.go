@@ -504,3 +504,56 @@ func TestApplyExpect(t *testing.T) {
 		t.Fatalf("apply as expected: %v, %+v", err, e.tree())
 	}
 }
+
+// A symlink is written through (its target changes, the link stays) and
+// never removed: a checkpoint records contents, so undoing the removal
+// would bring back a regular file, not the link.
+func TestSymlinks(t *testing.T) {
+	e := newEnv(t)
+	e.write(map[string]string{"lib/real.ex": "defmodule Real do\nend\n"})
+	link := filepath.Join(e.root, "lib/link.ex")
+	if err := os.Symlink("real.ex", link); err != nil {
+		t.Fatal(err)
+	}
+	isLink := func() bool {
+		fi, err := os.Lstat(link)
+		return err == nil && fi.Mode()&fs.ModeSymlink != 0
+	}
+
+	cp := e.apply(checkpoint.Meta{Reason: "refactor"}, edit("lib/link.ex", "defmodule Real do\n  def x, do: 1\nend\n"))
+	if got := e.tree()["lib/real.ex"]; got != "defmodule Real do\n  def x, do: 1\nend\n" || !isLink() {
+		t.Fatalf("after an edit through the link: real.ex = %q, link kept: %v", got, isLink())
+	}
+	if _, err := e.cs.Restore(ctx, cp.ID, checkpoint.RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.tree()["lib/real.ex"]; got != "defmodule Real do\nend\n" || !isLink() {
+		t.Fatalf("after the restore: real.ex = %q, link kept: %v", got, isLink())
+	}
+
+	before := e.count("SELECT COUNT(*) FROM checkpoints")
+	_, err := e.cs.Apply(ctx, []checkpoint.Change{remove("lib/link.ex")}, checkpoint.Meta{Reason: "refactor"})
+	var ue *usererr.Error
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "lib/link.ex is a symbolic link") {
+		t.Fatalf("removing a link: %v; want a usage error naming it", err)
+	}
+	if !isLink() || e.count("SELECT COUNT(*) FROM checkpoints") != before {
+		t.Fatalf("a refused removal changed something: link kept %v, checkpoints %d → %d",
+			isLink(), before, e.count("SELECT COUNT(*) FROM checkpoints"))
+	}
+
+	// A restore that would remove a file the user has since made a link.
+	cp = e.apply(checkpoint.Meta{Reason: "gen"}, edit("lib/new.ex", "defmodule Real do\nend\n"))
+	if err := os.Remove(filepath.Join(e.root, "lib/new.ex")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.ex", filepath.Join(e.root, "lib/new.ex")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cs.Restore(ctx, cp.ID, checkpoint.RestoreOptions{}); !errors.As(err, &ue) || !strings.Contains(err.Error(), "lib/new.ex is a symbolic link") {
+		t.Fatalf("a restore removing a link: %v; want a usage error naming it", err)
+	}
+	if fi, err := os.Lstat(filepath.Join(e.root, "lib/new.ex")); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Fatalf("the refused restore changed lib/new.ex: %v, %v", fi, err)
+	}
+}

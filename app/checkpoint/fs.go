@@ -30,6 +30,8 @@ type FS interface {
 	ReadDir(ctx context.Context, rel string) ([]fs.DirEntry, error)
 	// Stat describes the file (fs.ErrNotExist when there is none).
 	Stat(ctx context.Context, rel string) (fs.FileInfo, error)
+	// Lstat describes the file itself: a symbolic link is not followed.
+	Lstat(ctx context.Context, rel string) (fs.FileInfo, error)
 }
 
 // Dir is an FS over a directory, confined to it by os.Root: no name can
@@ -65,6 +67,11 @@ func (d *Dir) Stat(_ context.Context, rel string) (fs.FileInfo, error) {
 	return d.root.Stat(filepath.FromSlash(rel))
 }
 
+// Lstat implements FS.
+func (d *Dir) Lstat(_ context.Context, rel string) (fs.FileInfo, error) {
+	return d.root.Lstat(filepath.FromSlash(rel))
+}
+
 // ReadDir implements FS.
 func (d *Dir) ReadDir(_ context.Context, rel string) ([]fs.DirEntry, error) {
 	f, err := d.root.Open(filepath.FromSlash(rel))
@@ -83,8 +90,12 @@ func (d *Dir) Remove(_ context.Context, rel string) error {
 // WriteFile implements FS: the content goes to a new file beside the
 // target (".NAME.aiex-RANDOM"), is flushed to disk, and is renamed over the
 // target. If any step fails the temporary file is removed and the target
-// is as it was.
+// is as it was. A symbolic link at rel is followed, as the sandbox does:
+// the file it leads to is written, within the directory.
 func (d *Dir) WriteFile(_ context.Context, rel string, data []byte, perm fs.FileMode) (err error) {
+	if rel, err = d.resolve(rel); err != nil {
+		return err
+	}
 	dir, name := path.Split(rel)
 	if dir != "" {
 		if err := d.root.MkdirAll(filepath.FromSlash(strings.TrimSuffix(dir, "/")), 0o755); err != nil {
@@ -117,6 +128,28 @@ func (d *Dir) WriteFile(_ context.Context, rel string, data []byte, perm fs.File
 		return &fs.PathError{Op: "write", Path: rel, Err: unwrapPath(err)}
 	}
 	return d.root.Rename(tmp, filepath.FromSlash(rel))
+}
+
+// resolve follows the symbolic links at the end of rel to the name of
+// what they lead to (which need not exist). os.Root refuses any that
+// leads out of the directory when it is used.
+func (d *Dir) resolve(rel string) (string, error) {
+	for range 40 {
+		fi, err := d.root.Lstat(filepath.FromSlash(rel))
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return rel, nil // a missing or unreadable name: the write says
+		}
+		target, err := d.root.Readlink(filepath.FromSlash(rel))
+		if err != nil {
+			return "", err
+		}
+		target = filepath.ToSlash(target)
+		if path.IsAbs(target) {
+			return "", &fs.PathError{Op: "write", Path: rel, Err: errors.New("symbolic link to an absolute path")}
+		}
+		rel = path.Join(path.Dir(rel), target)
+	}
+	return "", &fs.PathError{Op: "write", Path: rel, Err: errors.New("too many levels of symbolic links")}
 }
 
 // unwrapPath drops the temporary file's name from an error.

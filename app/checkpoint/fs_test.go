@@ -33,10 +33,23 @@ func TestDirFS(t *testing.T) {
 	if err := os.Symlink(t.TempDir(), filepath.Join(root, "out")); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"../escape", "out/escape"} {
+	outside := t.TempDir()
+	for name, target := range map[string]string{
+		"up":   "../" + filepath.Base(outside) + "/f", // relative, out by ..
+		"abs":  filepath.Join(outside, "f"),           // absolute
+		"loop": "loop",
+	} {
+		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"../escape", "out/escape", "up", "abs", "loop"} {
 		if err := d.WriteFile(ctx, p, []byte("x"), 0o644); err == nil {
 			t.Errorf("wrote %s outside the root", p)
 		}
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+		t.Errorf("written outside the root: %v", ents)
 	}
 	// A write that fails at the rename (a directory is in the way) leaves
 	// the target as it was and no temporary file.

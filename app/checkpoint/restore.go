@@ -99,6 +99,11 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 			return nil, err
 		}
 		o := &op{path: f.Path, before: data, bst: cur, ast: f.Before}
+		if cur != nil && f.Before == nil {
+			if err := s.removable(ctx, f.Path); err != nil {
+				return nil, err
+			}
+		}
 		switch {
 		case sameContent(cur, f.Before):
 			if o.noop() {

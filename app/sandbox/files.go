@@ -106,6 +106,38 @@ func (s *Sandbox) Stat(ctx context.Context, p string) (fs.FileInfo, error) {
 	return fi, err
 }
 
+// Lstat describes the file at p itself: a symlink there is not followed
+// (those on the way to it are, beneath the roots).
+func (s *Sandbox) Lstat(ctx context.Context, p string) (fs.FileInfo, error) {
+	var fi fs.FileInfo
+	err := s.run(ctx, audit.OpStat, p, func() (string, string, error) {
+		r, rel, err := s.locate(audit.OpStat, p)
+		if err != nil {
+			return "", "", err
+		}
+		w, err := s.walk(audit.OpStat, p, r, rel, false)
+		if err != nil {
+			return join(r, rel), "", pathErr("lstat", p, err)
+		}
+		defer w.close()
+		name := w.name
+		if name == "" {
+			name = "."
+		}
+		fd, err := unix.Openat(w.dir, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return w.canon, "", &fs.PathError{Op: "lstat", Path: p, Err: err}
+		}
+		f := os.NewFile(uintptr(fd), w.canon)
+		defer f.Close()
+		if fi, err = f.Stat(); err != nil {
+			return w.canon, "", &fs.PathError{Op: "lstat", Path: p, Err: err}
+		}
+		return w.canon, "", nil
+	})
+	return fi, err
+}
+
 // openRead opens p for reading: a regular file under the size limit, or
 // a directory when dir is set. It returns the file and the path to record.
 func (s *Sandbox) openRead(op, p string, dir bool) (*os.File, string, error) {

@@ -141,6 +141,21 @@ func TestReadOps(t *testing.T) {
 	if err != nil || fi.Size() != 5 || !fi.Mode().IsRegular() {
 		t.Fatalf("Stat(link-in) = %v, %v", fi, err)
 	}
+	if fi, err := s.Lstat(ctx, "link-in"); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Fatalf("Lstat(link-in) = %v, %v; want the link itself", fi, err)
+	}
+	if fi, err := s.Lstat(ctx, "link-outdir"); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Fatalf("Lstat(link-outdir) = %v, %v; want the link itself, not refused", fi, err)
+	}
+	if _, err := s.Lstat(ctx, "link-outdir/x"); !errors.Is(err, sandbox.ErrRefused) {
+		t.Errorf("Lstat through a symlink out: %v", err)
+	}
+	if fi, err := s.Lstat(ctx, "sub"); err != nil || !fi.IsDir() {
+		t.Fatalf("Lstat(sub) = %v, %v", fi, err)
+	}
+	if _, err := s.Lstat(ctx, "missing"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Lstat(missing) = %v; want fs.ErrNotExist", err)
+	}
 	if err := s.MkdirAll(ctx, "x/y", 0o755); err != nil {
 		t.Fatal(err)
 	}
