@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Retrieval over the code index (migration 0005): term statistics, the
@@ -116,9 +118,7 @@ func (s *Store) CodeChunkAt(ctx context.Context, project int64, path string, lin
 // takes 10 ms.
 func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix string, limit int) ([]CodeChunk, error) {
 	var words []string
-	for _, w := range strings.FieldsFunc(suffix, func(r rune) bool {
-		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0x80)
-	}) {
+	for _, w := range strings.FieldsFunc(suffix, func(r rune) bool { return !ftsTokenRune(r) }) {
 		if len(w) >= 2 && !(w[0] >= '0' && w[0] <= '9') {
 			words = append(words, `"`+w+`"`)
 		}
@@ -126,15 +126,37 @@ func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix s
 	if len(words) == 0 {
 		return nil, nil
 	}
-	return s.codeChunks(ctx, "code chunks named like", `SELECT `+codeChunkColumns+`
+	cs, err := s.codeChunks(ctx, "code chunks named like", `SELECT `+codeChunkColumns+`
 		FROM code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid
 		WHERE code_fts MATCH ?4 AND c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\'
 			OR c.name LIKE '%.' || ?2 || '/%' ESCAPE '\' OR c.name LIKE ?2 || '/%' ESCAPE '\')
-		ORDER BY length(c.name), c.id LIMIT ?3`, project, likeEscape(suffix), limit, "name : ("+strings.Join(words, " ")+")")
+		ORDER BY (c.name GLOB '*.' || ?5 OR c.name GLOB '*)' || ?5 OR c.name GLOB '*.' || ?5 || '/*' OR c.name GLOB ?5 || '/*') DESC,
+			length(c.name), c.id LIMIT ?3`, project, likeEscape(suffix), limit, "name : ("+strings.Join(words, " ")+")", globEscape(suffix))
+	if err != nil || len(cs) == 0 || !endsWithName(cs[0].Name, suffix) {
+		return cs, err
+	}
+	// Names as typed, letter case included, come first; when there are
+	// any, the others (newServer for NewServer) are not the symbol meant.
+	return slices.DeleteFunc(cs, func(c CodeChunk) bool { return !endsWithName(c.Name, suffix) }), nil
+}
+
+// endsWithName reports whether name ends with suffix as CodeChunksNamedLike
+// means it, letter case included.
+func endsWithName(name, suffix string) bool {
+	return strings.HasSuffix(name, "."+suffix) || strings.HasSuffix(name, ")"+suffix) ||
+		strings.Contains(name, "."+suffix+"/") || strings.HasPrefix(name, suffix+"/")
 }
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ftsTokenRune reports whether code_fts's tokenizer (unicode61 with
+// tokenchars '_') keeps r in a token: letters, numbers, private use and
+// '_'; anything else separates tokens.
+func ftsTokenRune(r rune) bool {
+	return r == '_' || r < 0x80 && (r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') ||
+		r >= 0x80 && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r))
 }
 
 // CodeChunksByID returns the chunks with the given ids, in no set order.
@@ -245,7 +267,8 @@ func decodeVector(x any) ([]float32, error) {
 // base#1, base#2, … in one file), in order.
 func (s *Store) CodeUnitPieces(ctx context.Context, project int64, path, base string) ([]CodeChunk, error) {
 	return s.codeChunks(ctx, "code unit pieces", `SELECT `+codeChunkColumns+` FROM code_chunks AS c
-		WHERE c.project = ?1 AND c.path = ?2 AND c.name GLOB ?3 ORDER BY c.start_byte`, project, path, globEscape(base)+"#[0-9]*")
+		WHERE c.project = ?1 AND c.path = ?2 AND c.name GLOB ?3 AND NOT substr(c.name, ?4) GLOB '*[^0-9]*'
+		ORDER BY c.start_byte`, project, path, globEscape(base)+"#[0-9]*", len([]rune(base))+2)
 }
 
 func globEscape(s string) string {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -164,6 +165,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	// The target, its neighbours in the symbol graph, then search hits.
 	var target *Item
 	var cands []*Item
+	var own map[int64]bool // the target's chunk, or all its pieces
 	if req.Target != "" {
 		tc, err := b.resolve(ctx, proj, req.Target)
 		if err != nil {
@@ -176,7 +178,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		if target, err = files.item(tc, RoleTarget, pieces...); err != nil {
 			return nil, err
 		}
-		if cands, err = b.neighbours(ctx, proj, tc, files); err != nil {
+		own = map[int64]bool{tc.ID: true}
+		for _, p := range pieces {
+			own[p.ID] = true
+		}
+		if cands, err = b.neighbours(ctx, proj, tc, pieces, own, files); err != nil {
 			return nil, err
 		}
 	}
@@ -185,9 +191,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		if err != nil {
 			return nil, err
 		}
-		seen := map[int64]bool{}
-		if target != nil {
-			seen[target.id] = true
+		seen := maps.Clone(own)
+		if seen == nil {
+			seen = map[int64]bool{}
 		}
 		for _, it := range cands {
 			seen[it.id] = true
@@ -231,20 +237,30 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		}
 	}
 	if rel, ok := relPath(proj.Root, path); ok {
-		if line == 0 {
-			line = 1
+		if line > 0 {
+			c, found, err := st.CodeChunkAt(ctx, proj.ID, rel, line)
+			if err != nil || found {
+				return c, err
+			}
 		}
-		c, found, err := st.CodeChunkAt(ctx, proj.ID, rel, line)
+		// A whole file, or a line between units (a blank line, a comment
+		// of no unit's): the first unit from there on, else the last one.
+		cs, err := st.CodeChunks(ctx, proj.ID, rel)
 		if err != nil {
 			return db.CodeChunk{}, err
 		}
-		if !found {
-			if line > 1 {
-				return db.CodeChunk{}, usererr.New("%s has no code at line %d in the index; run aiex index if it changed", rel, line)
-			}
+		if len(cs) == 0 {
 			return db.CodeChunk{}, usererr.New("%s has no chunks in the index; run aiex index, or check that its language is indexed", rel)
 		}
-		return c, nil
+		if last := cs[len(cs)-1]; line > last.EndLine {
+			return db.CodeChunk{}, usererr.New("%s has no code at line %d in the index (its last unit ends at line %d); run aiex index if it changed", rel, line, last.EndLine)
+		}
+		for _, c := range cs {
+			if c.StartLine >= line {
+				return c, nil
+			}
+		}
+		return cs[len(cs)-1], nil
 	}
 	cs, err := st.CodeChunksNamed(ctx, proj.ID, target)
 	if err == nil && len(cs) == 0 {
@@ -284,11 +300,10 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 // first piece's id (the symbol graph's edges start and end there); its
 // text is checked against the index piece by piece.
 func (b *Builder) whole(ctx context.Context, proj db.CodeProject, c db.CodeChunk) (db.CodeChunk, []db.CodeChunk, error) {
-	i := strings.LastIndexByte(c.Name, '#')
-	if i <= 0 || (c.Lang != "go" && c.Lang != "elixir") {
+	base, ok := pieceOf(c.Name)
+	if !ok || (c.Lang != "go" && c.Lang != "elixir") {
 		return c, nil, nil
 	}
-	base := c.Name[:i]
 	pieces, err := b.cfg.Store.CodeUnitPieces(ctx, proj.ID, c.Path, base)
 	if err != nil || len(pieces) < 2 {
 		return c, nil, err
@@ -298,6 +313,21 @@ func (b *Builder) whole(ctx context.Context, proj db.CodeProject, c db.CodeChunk
 	last := pieces[len(pieces)-1]
 	w.EndByte, w.EndLine = last.EndByte, last.EndLine
 	return w, pieces, nil
+}
+
+// pieceOf returns the unit a chunk named NAME#N (N digits) is a piece
+// of. Other names may hold a '#' too: an ExUnit test "fixes #12".
+func pieceOf(name string) (base string, ok bool) {
+	i := strings.LastIndexByte(name, '#')
+	if i <= 0 || i == len(name)-1 {
+		return "", false
+	}
+	for _, r := range name[i+1:] {
+		if r < '0' || r > '9' {
+			return "", false
+		}
+	}
+	return name[:i], true
 }
 
 // relPath turns a path given on the command line (relative to the current
@@ -324,11 +354,26 @@ func relPath(root, p string) (string, bool) {
 
 // neighbours returns the target's callees, then its callers, each group
 // most central first.
-func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, files *fileCache) ([]*Item, error) {
+func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, pieces []db.CodeChunk, own map[int64]bool, files *fileCache) ([]*Item, error) {
 	st := b.cfg.Store
-	callees, err := st.CodeCallees(ctx, tc.ID)
-	if err != nil {
-		return nil, err
+	// A unit in pieces refers to what each piece does; it is referred to
+	// by its first piece (tc's id).
+	var callees []db.CodeChunk
+	if len(pieces) == 0 {
+		pieces = []db.CodeChunk{tc}
+	}
+	seen := map[int64]bool{}
+	for _, p := range pieces {
+		cs, err := st.CodeCallees(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				callees = append(callees, c)
+			}
+		}
 	}
 	callers, err := st.CodeCallers(ctx, tc.ID)
 	if err != nil {
@@ -349,7 +394,7 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, tc db.Cod
 	}{{RoleCallee, callees}, {RoleCaller, callers}} {
 		// Most central first, and only as many as could help: a popular
 		// function has hundreds of callers, each in a file to read.
-		cs := slices.DeleteFunc(slices.Clone(group.cs), func(c db.CodeChunk) bool { return c.ID == tc.ID || container(c.Kind) })
+		cs := slices.DeleteFunc(slices.Clone(group.cs), func(c db.CodeChunk) bool { return own[c.ID] || container(c.Kind) })
 		slices.SortStableFunc(cs, func(a, b db.CodeChunk) int { return cmp.Compare(ranks[b.Name], ranks[a.Name]) })
 		for _, c := range cs[:min(len(cs), maxNeighbours)] {
 			it, err := files.item(c, group.role)

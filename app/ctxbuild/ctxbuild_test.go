@@ -74,9 +74,15 @@ type env struct {
 
 func setup(t *testing.T) *env {
 	t.Helper()
+	return setupFiles(t, fixture)
+}
+
+// setupFiles indexes a project of files.
+func setupFiles(t *testing.T, files map[string]string) *env {
+	t.Helper()
 	s := dbtest.Open(t)
 	root := t.TempDir()
-	for rel, src := range fixture {
+	for rel, src := range files {
 		p := filepath.Join(root, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)

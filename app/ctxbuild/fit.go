@@ -260,15 +260,34 @@ func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*
 		cs = res.Chunks
 		f.fresh[c.Path] = cs
 	}
-	for _, nc := range cs {
-		if nc.Name == c.Name || strings.HasSuffix(c.Name, "."+nc.Name) || strings.HasSuffix(nc.Name, c.Name) {
-			it.StartLine, it.EndLine = nc.StartLine, nc.EndLine
-			it.full = string(src[nc.StartByte:nc.EndByte])
-			return it, nil
+	// The chunker names units as the index does. A name may occur more
+	// than once (Go's init functions): the one nearest where it was. A
+	// unit too large for one chunk is NAME#1 … NAME#N, however many now.
+	var first, last *chunk.Chunk
+	for i := range cs {
+		if nc := &cs[i]; nc.Name == c.Name && (first == nil || dist(nc.StartByte, c.StartByte) < dist(first.StartByte, c.StartByte)) {
+			first, last = nc, nc
 		}
 	}
-	return nil, fmt.Errorf("ctxbuild: %s is no longer in %s; run aiex index", c.Name, c.Path)
+	if first == nil {
+		for i := range cs {
+			if base, ok := pieceOf(cs[i].Name); ok && base == c.Name {
+				if first == nil {
+					first = &cs[i]
+				}
+				last = &cs[i]
+			}
+		}
+	}
+	if first == nil {
+		return nil, fmt.Errorf("ctxbuild: %s is no longer in %s; run aiex index", c.Name, c.Path)
+	}
+	it.StartLine, it.EndLine = first.StartLine, last.EndLine
+	it.full = string(src[first.StartByte:last.EndByte])
+	return it, nil
 }
+
+func dist(a, b int) int { return max(a-b, b-a) }
 
 // current reports whether src still holds chunk c where the index saw
 // it: c itself or, for a unit in pieces, each of its pieces.
