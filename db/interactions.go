@@ -13,7 +13,7 @@ type Interaction struct {
 	SessionID    string `json:"session_id,omitempty"`
 	Node         string `json:"node"`
 	Provider     string `json:"provider"`
-	Model        string `json:"model"`
+	Model        string `json:"model"` // the model that answered, as the provider names it
 	Prompt       string `json:"prompt"`
 	Response     string `json:"response"`
 	PromptTokens int    `json:"prompt_tokens"`
@@ -32,6 +32,10 @@ type Interaction struct {
 	Attempts         int        `json:"attempts"`
 	ErrorKind        string     `json:"error_kind,omitempty"`
 	Route            []Attempt  `json:"route"`
+	// RequestedModel is the model the provider was asked for. It differs
+	// from Model when the provider answers an alias with a dated ID
+	// (Anthropic: claude-sonnet-4-5 → claude-sonnet-4-5-20250929).
+	RequestedModel string `json:"requested_model,omitempty"`
 }
 
 // Attempt is one try of a request on one provider and model, in the order
@@ -43,6 +47,11 @@ type Attempt struct {
 	Error    string  `json:"error,omitempty"` // the provider's message
 	Millis   float64 `json:"ms"`              // how long the attempt took
 	Retry    int     `json:"retry,omitempty"` // 0 for the first try on this target
+	// What the provider reported the attempt used, and its cost: a failed
+	// attempt may have been billed too.
+	PromptTokens     int     `json:"prompt_tokens,omitempty"`
+	CompletionTokens int     `json:"completion_tokens,omitempty"`
+	CostUSD          float64 `json:"cost_usd,omitempty"`
 }
 
 // Interaction statuses.
@@ -58,9 +67,9 @@ const (
 // starts; callers batch it with others (an event) in one Execute.
 func InsertInteractionStmt(in *Interaction) Statement {
 	return Stmt(`INSERT INTO llm_interaction
-		(id, session_id, node, provider, model, prompt, status, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		in.ID, in.SessionID, in.Node, in.Provider, in.Model, in.Prompt, in.Status, in.StartedAt)
+		(id, session_id, node, provider, model, requested_model, prompt, status, started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		in.ID, in.SessionID, in.Node, in.Provider, in.Model, in.RequestedModel, in.Prompt, in.Status, in.StartedAt)
 }
 
 // FinishInteractionStmt is the statement that records how an interaction ended.
@@ -72,16 +81,16 @@ func FinishInteractionStmt(in *Interaction) Statement {
 	return Stmt(`UPDATE llm_interaction SET
 		provider = ?, model = ?, response = ?, prompt_tokens = ?, completion_tokens = ?,
 		ttft_ms = ?, total_ms = ?, status = ?, error = ?, cost_usd = ?, finished_at = ?,
-		strategy = ?, attempts = ?, error_kind = ?, route = ?, prompt_estimate = ?
+		strategy = ?, attempts = ?, error_kind = ?, route = ?, prompt_estimate = ?, requested_model = ?
 		WHERE id = ?`,
 		in.Provider, in.Model, in.Response, in.PromptTokens, in.CompletionTokens,
 		floatOrNil(in.TTFTMillis), floatOrNil(in.TotalMillis), in.Status, in.Error, in.CostUSD,
-		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.PromptEstimate, in.ID)
+		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.PromptEstimate, in.RequestedModel, in.ID)
 }
 
 const interactionColumns = `id, session_id, node, provider, model, prompt, response,
 	prompt_tokens, completion_tokens, ttft_ms, total_ms, status, error, cost_usd,
-	started_at, finished_at, strategy, attempts, error_kind, route`
+	started_at, finished_at, strategy, attempts, error_kind, route, requested_model`
 
 // Interactions returns the most recent interactions, newest first; limit
 // <= 0 means all.
@@ -135,6 +144,7 @@ func scanInteraction(r []any) Interaction {
 		Attempts:         int(asInt(r[17])),
 		ErrorKind:        asString(r[18]),
 		Route:            asRoute(r[19]),
+		RequestedModel:   asString(r[20]),
 	}
 }
 

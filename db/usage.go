@@ -28,11 +28,13 @@ type UsageRow struct {
 }
 
 // Usage sums interactions started at or after since by day, provider and
-// model, newest day first.
+// model, newest day first. Requests counts every request, those still
+// running included (they were sent, and may be billed); Errors counts
+// those that ended without an answer, so a running one is not one.
 func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) {
 	rows, err := s.Query(ctx, `SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day,
 			provider, model, COUNT(*),
-			SUM(CASE WHEN status = 'ok' THEN 0 ELSE 1 END),
+			SUM(CASE WHEN status IN ('ok', 'running') THEN 0 ELSE 1 END),
 			SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_usd)
 		FROM llm_interaction WHERE started_at >= ?
 		GROUP BY day, provider, model ORDER BY day DESC, provider, model`, since)
@@ -85,11 +87,14 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 // PromptTokenRatio is how many more tokens a model counted in its recent
 // prompts than the estimate the coordinator recorded: the highest ratio of
 // the last 20 finished requests to provider and model that have both
-// counts, or 0 when there are none.
+// counts, or 0 when there are none. A request matches model by the model it
+// asked for as well as by the one that answered, so a model configured by
+// an alias the provider answers with a dated ID finds its own requests.
 func (s *Store) PromptTokenRatio(ctx context.Context, provider, model string) (float64, error) {
 	rows, err := s.Query(ctx, `SELECT MAX(r) FROM (SELECT prompt_tokens * 1.0 / prompt_estimate AS r
-		FROM llm_interaction WHERE provider = ? AND model = ? AND prompt_estimate > 0 AND prompt_tokens > 0
-		ORDER BY started_at DESC LIMIT 20)`, provider, model)
+		FROM llm_interaction WHERE provider = ? AND (model = ? OR requested_model = ?)
+			AND prompt_estimate > 0 AND prompt_tokens > 0
+		ORDER BY started_at DESC LIMIT 20)`, provider, model, model)
 	if err != nil {
 		return 0, fmt.Errorf("db: prompt token ratio: %w", err)
 	}

@@ -2,9 +2,11 @@
 // chooses provider and model by a strategy (local_affinity, load_balanced,
 // round_robin; an explicit --provider/--model always wins), guards each
 // provider+model with a circuit breaker and rate limits, retries retryable
-// failures with backoff (honouring Retry-After) but never once tokens have
-// reached the user, fails over to the next candidate, enforces spend caps,
-// and records every request — with each attempt — in the store.
+// failures with backoff (honouring a short Retry-After, failing over past a
+// long one) but never once tokens have reached the user, fails over to the
+// next candidate, enforces spend caps, and records every request — with
+// each attempt, what it used and what it cost — in the store. DESIGN.md
+// explains the choices.
 package coord
 
 import (
@@ -298,18 +300,22 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 	}
 
 	for attempt := 0; attempt < c.cfg.MaxAttempts; attempt++ {
-		if err := r.waitLimits(ctx, t, rt); err != nil {
-			r.skip(t, model, err)
-			return false, nil
-		}
+		// The breaker before the rate limits: a route it refuses must not
+		// use up its limits (a reservation cannot be given back once its
+		// time has come).
 		doneFn, err := rt.breaker.Allow()
 		if err != nil {
 			r.skip(t, model, &providers.Error{Provider: t.name, Kind: "breaker_open", Message: "circuit breaker open after repeated failures"})
 			return false, nil
 		}
+		if err := r.waitLimits(ctx, t, rt); err != nil {
+			doneFn(errNotSent)
+			r.skip(t, model, err)
+			return false, nil
+		}
 		err = r.attempt(ctx, t, model, rt, attempt)
 		if r.recordErr != nil {
-			doneFn(nil) // the store failed, not the provider
+			doneFn(errNotSent) // the store failed; the provider was not asked
 			return true, r.recordErr
 		}
 		doneFn(err)
@@ -338,7 +344,7 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 	case r.req.Model != "" && r.req.Provider != "":
 		return r.req.Model, nil // pinned: let the provider say if it lacks it
 	case r.req.Model != "":
-		names, err := t.listModels(ctx)
+		names, err := t.listModels(ctx, r.c.cfg.Now)
 		if err != nil {
 			return r.req.Model, err
 		}
@@ -351,7 +357,7 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 	case t.Model != "":
 		return t.Model, nil
 	}
-	names, err := t.listModels(ctx)
+	names, err := t.listModels(ctx, r.c.cfg.Now)
 	if err != nil {
 		return "", err
 	}
@@ -381,7 +387,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	c := r.c
 	if r.in == nil {
 		in := &db.Interaction{
-			ID: newID(), SessionID: r.req.SessionID, Node: c.cfg.Node, Provider: t.name, Model: model,
+			ID: newID(), SessionID: r.req.SessionID, Node: c.cfg.Node, Provider: t.name, Model: model, RequestedModel: model,
 			Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: c.cfg.Now(), Strategy: string(r.strategy),
 		}
 		// No answer goes out unrecorded: if the store cannot take the
@@ -393,7 +399,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 		r.in = in
 	}
 	in := r.in
-	in.Provider, in.Model = t.name, model
+	in.Provider, in.Model, in.RequestedModel = t.name, model, model
 	in.Attempts++
 	in.PromptEstimate = EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
 
@@ -424,20 +430,29 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 		r.lastErr = err
 	} else {
 		t.observe(elapsed)
-		in.PromptTokens, in.CompletionTokens = res.Usage.PromptTokens, res.Usage.CompletionTokens
-		if res.Model != "" {
-			in.Model = res.Model
-		}
-		if price, ok := c.price(t, model); ok {
-			in.CostUSD = price.Cost(pricing.Usage{Prompt: res.Usage.PromptTokens, Completion: res.Usage.CompletionTokens,
-				CacheRead: res.Usage.CacheReadTokens, CacheWrite: res.Usage.CacheWriteTokens})
-		}
-		if rt.toks != nil {
-			settleTokens(rt, r.estimate(), res.Usage.PromptTokens+res.Usage.CompletionTokens)
-		}
+	}
+	// A failed attempt returns what the provider reported before it failed
+	// (Anthropic counts the prompt before the answer starts), and it was
+	// billed for that: record it, with its cost, or the spend caps
+	// undercount. The request's cost is the sum of its attempts'; its
+	// tokens are the last attempt's, the one its prompt estimate is for.
+	u := res.Usage
+	in.PromptTokens, in.CompletionTokens = u.PromptTokens, u.CompletionTokens
+	if res.Model != "" {
+		in.Model = res.Model
+	}
+	var cost float64
+	if price, ok := c.price(t, model); ok {
+		cost = price.Cost(pricing.Usage{Prompt: u.PromptTokens, Completion: u.CompletionTokens,
+			CacheRead: u.CacheReadTokens, CacheWrite: u.CacheWriteTokens})
+	}
+	in.CostUSD += cost
+	if rt.toks != nil {
+		settleTokens(rt, r.estimate(), u.PromptTokens+u.CompletionTokens)
 	}
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: outcome,
-		Error: errMessage(err), Millis: millis(elapsed), Retry: retry})
+		Error: errMessage(err), Millis: millis(elapsed), Retry: retry,
+		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CostUSD: cost})
 	if err == nil {
 		r.ok = true
 		return r.finish(ctx, db.StatusOK, nil)
@@ -482,7 +497,7 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 func (r *run) event() *db.Event {
 	in := r.in
 	payload, _ := json.Marshal(map[string]any{
-		"interaction_id": in.ID, "provider": in.Provider, "model": in.Model, "status": in.Status,
+		"interaction_id": in.ID, "provider": in.Provider, "model": in.Model, "requested_model": in.RequestedModel, "status": in.Status,
 		"error_kind": in.ErrorKind, "attempts": in.Attempts, "prompt_tokens": in.PromptTokens,
 		"completion_tokens": in.CompletionTokens, "cost_usd": in.CostUSD,
 		"ttft_ms": in.TTFTMillis, "total_ms": in.TotalMillis,
@@ -554,6 +569,9 @@ func (r *run) userError(ctx context.Context) error {
 	var pe *providers.Error
 	if errors.As(last, &pe) {
 		msg := fmt.Sprintf("%s: %s", pe.Provider, errMessage(last))
+		if pe.Kind == providers.KindRateLimited && pe.RetryAfter > 0 {
+			msg = fmt.Sprintf("%s is rate limited: %s; retry in %s", pe.Provider, errMessage(last), ceilSecond(pe.RetryAfter))
+		}
 		if len(r.route) > 1 {
 			msg += fmt.Sprintf(" (after %d attempts: %s)", len(r.route), routeSummary(r.route))
 		}
@@ -635,6 +653,12 @@ func newID() string {
 		return uuid.NewString()
 	}
 	return id.String()
+}
+
+// ceilSecond rounds d up to a whole second, for "retry in …": rounding
+// down would tell the user to come back too early.
+func ceilSecond(d time.Duration) time.Duration {
+	return (d + time.Second - 1).Truncate(time.Second)
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -27,13 +27,17 @@ func retryable(err error) bool {
 
 // backoff waits before retry attempt+1: the provider's Retry-After when it
 // gave one, else exponential backoff with full jitter. It returns false,
-// without waiting, when the wait would not fit the request's deadline —
-// better to fail over at once.
+// without waiting, when the wait would not fit the request's deadline, or
+// the provider asks for longer than maxRetryAfter — better to fail over at
+// once (or, with no target left, to tell the user when to retry).
 func (r *run) backoff(ctx context.Context, attempt int, err error) bool {
 	c := r.c
 	var wait time.Duration
 	var pe *providers.Error
 	if errors.As(err, &pe) && pe.RetryAfter > 0 {
+		if pe.RetryAfter > c.maxRetryAfter() {
+			return false
+		}
 		wait = pe.RetryAfter
 	} else {
 		ceil := min(c.cfg.BackoffBase<<attempt, c.cfg.BackoffMax)
@@ -55,6 +59,15 @@ func (r *run) backoff(ctx context.Context, attempt int, err error) bool {
 // maxLimitWait is the longest a request waits for its own rate limit before
 // failing over to another provider instead.
 const maxLimitWait = 2 * time.Second
+
+// maxRetryAfter is the longest Retry-After a request waits out before
+// trying the same provider again: the larger of maxLimitWait (the wait a
+// local limit is worth) and BackoffMax (the longest pause between retries
+// the configuration accepts). A provider that asks for longer is passed
+// over at once, as a local limit that would make the request wait longer is.
+func (c *Coordinator) maxRetryAfter() time.Duration {
+	return max(maxLimitWait, c.cfg.BackoffMax)
+}
 
 // waitLimits takes a request (and its estimated tokens) from the route's
 // rate limiters, waiting up to maxLimitWait.

@@ -2,6 +2,7 @@ package coord
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/url"
 	"slices"
@@ -108,7 +109,8 @@ func (t *target) route(model string, bc BreakerConfig) *route {
 		Timeout:     bc.OpenFor,
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= bc.Failures },
 		// Only faults of the provider count against it; a refused key, an
-		// unknown model or a cancelled request say nothing of its health.
+		// unknown model, a cancelled request or one never sent (errNotSent)
+		// say nothing of its health, and count neither way.
 		IsExcluded: func(err error) bool { return err != nil && !breakerFault(err) },
 	})}
 	if l := t.Limits.RequestsPerMinute; l > 0 {
@@ -123,6 +125,12 @@ func (t *target) route(model string, bc BreakerConfig) *route {
 	t.models[model] = r
 	return r
 }
+
+// errNotSent ends a breaker's turn for a request it allowed that never
+// reached the provider: the rate limits or the store refused it. Passing
+// nil instead would count as a success (closing a half-open breaker
+// untested, resetting a closed one's failures).
+var errNotSent = errors.New("coord: request not sent")
 
 // breakerFault reports whether err is a failure of the provider itself.
 func breakerFault(err error) bool {
@@ -148,14 +156,27 @@ func (t *target) observe(d time.Duration) {
 	}
 }
 
-// catalogTTL is how long a provider's model list is trusted.
-const catalogTTL = time.Minute
+// catalogTTL is how long a provider's model list is trusted. A failed
+// listing is remembered for catalogErrTTL only: long enough that the
+// requests queued behind it (and a request's Plan, then its Chat) do not
+// each wait on a dead server again, short enough that a server back up
+// (Ollama restarted) is used again within seconds instead of being skipped
+// for a minute in favour of a paid one.
+const (
+	catalogTTL    = time.Minute
+	catalogErrTTL = 2 * time.Second
+)
 
-// listModels returns the provider's model names, cached for catalogTTL.
-func (t *target) listModels(ctx context.Context) ([]string, error) {
+// listModels returns the provider's model names, cached for catalogTTL (a
+// failure for catalogErrTTL) by the clock now.
+func (t *target) listModels(ctx context.Context, now func() time.Time) ([]string, error) {
 	t.catalogM.Lock()
 	defer t.catalogM.Unlock()
-	if !t.catAt.IsZero() && time.Since(t.catAt) < catalogTTL {
+	ttl := catalogTTL
+	if t.catErr != nil {
+		ttl = catalogErrTTL
+	}
+	if !t.catAt.IsZero() && now().Sub(t.catAt) < ttl {
 		return t.catalog, t.catErr
 	}
 	ms, err := t.Provider.Models(ctx)
@@ -166,7 +187,7 @@ func (t *target) listModels(ctx context.Context) ([]string, error) {
 	if ctx.Err() != nil {
 		return names, err // do not cache the caller's cancellation
 	}
-	t.catalog, t.catErr, t.catAt = names, err, time.Now()
+	t.catalog, t.catErr, t.catAt = names, err, now()
 	return names, err
 }
 

@@ -1,0 +1,98 @@
+package coord_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/openai"
+	pt "github.com/aiex-dev/aiex/providers/providertest"
+)
+
+// waitBreaker polls until the breaker of the first target's only route is
+// in state want.
+func waitBreaker(t *testing.T, c *coord.Coordinator, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Status()[0].Routes[0].Breaker != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("breaker never went %s", want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestLongRetryAfterFailsOver: a server that asks for a longer wait than the
+// coordinator's bound is not waited for: the request goes to the next
+// target at once, or, with none left, fails saying who is rate limited and
+// when to retry.
+func TestLongRetryAfterFailsOver(t *testing.T) {
+	fake := pt.NewOpenAI(t, pt.WithStatus(429, "Rate limit reached for requests"), pt.WithRetryAfter(3))
+	p, err := openai.New(openai.Config{Name: "cloud", BaseURL: fake.URL(), APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cloud := coord.Target{Provider: p, Model: "gpt-4o-mini"}
+	backup := target(pt.NewScripted("backup", "openai", ok("b")), false)
+	cfg := func(ts ...coord.Target) coord.Config {
+		return coord.Config{Targets: ts, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond}
+	}
+
+	t.Run("next target", func(t *testing.T) {
+		e := newEnv(t, cfg(cloud, backup))
+		start := time.Now()
+		out, in, err := e.chat(t, coord.Request{})
+		if err != nil || out != "b" || outcomes(in) != "cloud:rate_limited backup:ok" {
+			t.Fatalf("%q, route %q, %v; want cloud skipped after one attempt, backup to answer", out, outcomes(in), err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("took %s: the Retry-After was waited out", d)
+		}
+	})
+	t.Run("none left", func(t *testing.T) {
+		e := newEnv(t, cfg(cloud))
+		start := time.Now()
+		_, in, err := e.chat(t, coord.Request{})
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("took %s: the Retry-After was waited out", d)
+		}
+		t.Logf("error: %v", err)
+		ue := usererr.As(err)
+		if ue == nil || !strings.Contains(ue.Msg, "cloud") || !strings.Contains(ue.Msg, "rate limited") ||
+			!strings.Contains(ue.Msg, "retry in 3s") || strings.Contains(ue.Msg, "\n") {
+			t.Fatalf("err = %v; want one line naming cloud as rate limited, retry in 3s", err)
+		}
+		if outcomes(in) != "cloud:rate_limited" {
+			t.Fatalf("route %q", outcomes(in))
+		}
+	})
+}
+
+// TestOpenBreakerKeepsRateLimit: requests that skip a target because its
+// breaker is open do not use up its rate limit, so the trial request after
+// OpenFor still gets through.
+func TestOpenBreakerKeepsRateLimit(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", fail(providers.KindUnavailable), ok("a"))
+	b := pt.NewScripted("b", "ollama", ok("b"))
+	ta := target(a, true)
+	ta.Limits = coord.Limits{RequestsPerMinute: 3}
+	e := newEnv(t, coord.Config{
+		Targets:     []coord.Target{ta, target(b, true)},
+		Breaker:     coord.BreakerConfig{Failures: 1, OpenFor: 100 * time.Millisecond},
+		MaxAttempts: 1,
+	})
+	want := []string{"a:unavailable b:ok", "a:breaker_open b:ok", "a:breaker_open b:ok"}
+	for i, w := range want {
+		if _, in, err := e.chat(t, coord.Request{}); err != nil || outcomes(in) != w {
+			t.Fatalf("request %d: route %q, %v; want %q", i, outcomes(in), err, w)
+		}
+	}
+	waitBreaker(t, e.c, "half-open")
+	out, in, err := e.chat(t, coord.Request{})
+	if err != nil || out != "a" || outcomes(in) != "a:ok" || a.Calls() != 2 {
+		t.Fatalf("trial request: %q, route %q, %v, a called %d times; want a to answer its second call", out, outcomes(in), err, a.Calls())
+	}
+}
