@@ -3,6 +3,7 @@ package providers
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -51,4 +52,16 @@ func KindOf(err error) ErrorKind {
 		return pe.Kind
 	}
 	return ""
+}
+
+// WithBillingAdvice returns msg, a server's message saying that the account
+// cannot pay for the request (no credit, an unpaid plan), with what the user
+// can do about it added unless msg already points to the billing settings.
+// Such errors are KindAuth: like bad credentials they need the user, and
+// another provider may still answer.
+func WithBillingAdvice(msg string) string {
+	if strings.Contains(strings.ToLower(msg), "billing") {
+		return msg
+	}
+	return msg + " (the account is out of credit: add credit or check its billing settings)"
 }

@@ -145,9 +145,8 @@ func parseBaseURL(s string) (*url.URL, error) {
 // redact returns u as a string without user information, query or trailing slash.
 func redact(u *url.URL) string {
 	c := *u
-	c.User = nil
 	c.RawQuery, c.Fragment = "", ""
-	return strings.TrimSuffix(c.String(), "/")
+	return strings.TrimSuffix(providers.RedactURL(&c), "/")
 }
 
 // Name returns the configured provider name.

@@ -72,7 +72,7 @@ func (p *Provider) apiError(ctx context.Context, ae *anthropic.Error) *providers
 	pe := fromAPIError(p.name, ae, time.Now())
 	switch pe.Kind {
 	case providers.KindAuth:
-		if p.noKey {
+		if p.noKey && !outOfCredit(ae.StatusCode, string(ae.Type()), ae.Message) {
 			pe.Message += fmt.Sprintf(" (no API key configured: set %s or the provider's key)", envAPIKey)
 		}
 	case providers.KindNotFound:

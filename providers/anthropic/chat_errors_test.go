@@ -3,6 +3,10 @@ package anthropic
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +32,7 @@ func TestChatHTTPErrors(t *testing.T) {
 		{"permission", []providertest.Option{providertest.WithStatus(403, "Your API key does not have permission to use the specified resource.")}, testModel,
 			providers.KindAuth, 403, "Your API key does not have permission to use the specified resource."},
 		{"billing", []providertest.Option{providertest.WithStatus(402, "Your credit balance is too low to access the Anthropic API.")}, testModel,
-			providers.KindAuth, 402, "Your credit balance is too low to access the Anthropic API."},
+			providers.KindAuth, 402, "Your credit balance is too low to access the Anthropic API. (the account is out of credit: add credit or check its billing settings)"},
 		{"rate limited", []providertest.Option{providertest.WithStatus(429, "This request would exceed the rate limit for your organization")}, testModel,
 			providers.KindRateLimited, 429, "This request would exceed the rate limit for your organization"},
 		{"overloaded", []providertest.Option{providertest.WithStatus(529, "Overloaded")}, testModel,
@@ -62,6 +66,72 @@ func TestChatHTTPErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestChatCreditBalanceTooLow checks Anthropic's answer to an account whose
+// credit has run out, a 400 invalid_request_error: it must be KindAuth,
+// which the router fails over from, not KindBadRequest, which it does not,
+// and say what to do, but not that a key is missing.
+func TestChatCreditBalanceTooLow(t *testing.T) {
+	const advice = " (the account is out of credit: add credit or check its billing settings)"
+	tests := []struct {
+		name    string
+		msg     string
+		noKey   bool
+		wantMsg string
+	}{
+		{"as Anthropic words it", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.", false,
+			"Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."},
+		{"cut short", "Your credit balance is too low…", false, "Your credit balance is too low…" + advice},
+		{"through a proxy that adds the key", "Your credit balance is too low…", true, "Your credit balance is too low…" + advice},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := []providertest.Option{providertest.WithStatus(400, tt.msg), providertest.WithAnthropicErrorType("invalid_request_error")}
+			a, p := startFake(t, opts...)
+			if tt.noKey {
+				t.Setenv("ANTHROPIC_API_KEY", "")
+				var err error
+				if p, err = New(Config{BaseURL: keyAddingProxy(t, a.URL(), testKey)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, _, err := chat(t.Context(), p, userRequest(testModel))
+			pe := asProviderError(t, err)
+			if pe.Kind != providers.KindAuth || pe.StatusCode != 400 || pe.Message != tt.wantMsg {
+				t.Errorf("got %s %d %q, want %s 400 %q", pe.Kind, pe.StatusCode, pe.Message, providers.KindAuth, tt.wantMsg)
+			}
+		})
+	}
+
+	// Other bad requests stay bad requests.
+	_, p := startFake(t, providertest.WithStatus(400, "max_tokens: Input should be greater than or equal to 1"))
+	_, _, err := chat(t.Context(), p, userRequest(testModel))
+	if k := providers.KindOf(err); k != providers.KindBadRequest {
+		t.Errorf("a malformed request is %s, want %s", k, providers.KindBadRequest)
+	}
+}
+
+// keyAddingProxy starts a reverse proxy to target that sends key with every
+// request, as a gateway holding the account's key does.
+func keyAddingProxy(t *testing.T, target, key string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &http.Transport{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.Transport = tr
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Set("x-api-key", key)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		srv.Close()
+		tr.CloseIdleConnections()
+	})
+	return srv.URL
 }
 
 func TestChatNotFoundListsModels(t *testing.T) {

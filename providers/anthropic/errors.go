@@ -60,6 +60,9 @@ func fromAPIError(provider string, ae *anthropic.Error, now time.Time) *provider
 	if pe.Message == "" {
 		pe.Message = statusText(ae.StatusCode)
 	}
+	if outOfCredit(ae.StatusCode, string(ae.Type()), msg) {
+		pe.Message = providers.WithBillingAdvice(pe.Message)
+	}
 	if ae.Response != nil {
 		pe.RetryAfter = retryAfter(ae.Response.Header, now)
 	}
@@ -70,6 +73,9 @@ func fromAPIError(provider string, ae *anthropic.Error, now time.Time) *provider
 // type is missing or new; msg tells a prompt that is too long from other bad
 // requests. An unknown error inside a 200 stream is KindInterrupted.
 func kindFor(status int, typ, msg string) providers.ErrorKind {
+	if outOfCredit(status, typ, msg) {
+		return providers.KindAuth
+	}
 	switch typ {
 	case "authentication_error", "permission_error", "billing_error":
 		return providers.KindAuth
@@ -104,6 +110,22 @@ func kindFor(status int, typ, msg string) providers.ErrorKind {
 		return providers.KindBadRequest
 	}
 	return providers.KindInterrupted
+}
+
+// outOfCredit reports whether an API error says the account cannot pay:
+// billing_error or 402 Payment Required, or the invalid_request_error (400)
+// Anthropic answers an empty credit balance with, "Your credit balance is
+// too low to access the Anthropic API. Please go to Plans & Billing to
+// upgrade or purchase credits." The last is recognised by its wording, the
+// only thing that tells it from a malformed request.
+func outOfCredit(status int, typ, msg string) bool {
+	switch {
+	case typ == "billing_error", status == http.StatusPaymentRequired:
+		return true
+	case typ == "invalid_request_error", typ == "" && status == http.StatusBadRequest:
+		return strings.Contains(strings.ToLower(msg), "credit balance is too low")
+	}
+	return false
 }
 
 // statusOverloaded is the status Anthropic answers with when it is

@@ -68,15 +68,19 @@ func New(cfg Config) (*Provider, error) {
 	if raw == "" {
 		raw = DefaultBaseURL
 	}
+	// Errors show the URL without user name or password.
+	shown := providers.RedactURLString(raw)
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
+	switch {
+	case err != nil && shown != raw:
+		// url.Error quotes raw, password and all.
+		return nil, fmt.Errorf("lmstudio: invalid BaseURL %s: not a URL", shown)
+	case err != nil:
 		return nil, fmt.Errorf("lmstudio: invalid BaseURL %q: %w", raw, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("lmstudio: invalid BaseURL %q: want http:// or https:// followed by host and port, e.g. %s", raw, DefaultBaseURL)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("lmstudio: invalid BaseURL %q: no host", raw)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("lmstudio: invalid BaseURL %q: want http:// or https:// followed by host and port, e.g. %s", shown, DefaultBaseURL)
+	case u.Host == "":
+		return nil, fmt.Errorf("lmstudio: invalid BaseURL %q: no host", shown)
 	}
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1")
 	u.RawPath = ""
@@ -98,9 +102,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lmstudio: %w", err)
 	}
-	c := *u
-	c.User = nil
-	return &Provider{name: name, endpoint: c.String(), base: u, apiKey: cfg.APIKey, hc: hc, api: api}, nil
+	return &Provider{name: name, endpoint: providers.RedactURL(u), base: u, apiKey: cfg.APIKey, hc: hc, api: api}, nil
 }
 
 // Name returns the configured provider name.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aiex-dev/aiex/providers"
 )
@@ -24,7 +25,7 @@ type nativeModel struct {
 // Loaded from their state, ContextWindow from their maximum context length,
 // all Local. Without the native API it lists /v1/models, which says neither.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
-	status, body, err := p.getNative(ctx, "models")
+	status, header, body, err := p.getNative(ctx, "models")
 	if err != nil {
 		return nil, p.requestError(ctx, "list models", err)
 	}
@@ -36,7 +37,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 		}
 		return ms, err
 	case status != http.StatusOK:
-		return nil, nativeError(p.name, status, body)
+		return nil, nativeError(p.name, status, header, body)
 	}
 	var list struct {
 		Data []nativeModel `json:"data"`
@@ -52,7 +53,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 // API). A model the server does not have is KindNotFound, listing the ones
 // it has.
 func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error) {
-	status, body, err := p.getNative(ctx, "models", model)
+	status, header, body, err := p.getNative(ctx, "models", model)
 	if err != nil {
 		return 0, p.requestError(ctx, "show "+model, err)
 	}
@@ -64,7 +65,7 @@ func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error)
 		return m.MaxContextLength, nil
 	}
 	if status != http.StatusNotFound && !noNativeAPI(status, body) {
-		return 0, nativeError(p.name, status, body)
+		return 0, nativeError(p.name, status, header, body)
 	}
 	// Not found, or no native API: the list says which.
 	ms, err := p.Models(ctx)
@@ -103,8 +104,8 @@ func toModels(data []nativeModel) []providers.Model {
 const maxNativeBody = 16 << 20
 
 // getNative GETs /api/v0/ followed by the path elements (each escaped) and
-// returns the status and body.
-func (p *Provider) getNative(ctx context.Context, elem ...string) (int, []byte, error) {
+// returns the status, headers and body.
+func (p *Provider) getNative(ctx context.Context, elem ...string) (int, http.Header, []byte, error) {
 	esc := make([]string, len(elem))
 	for i, e := range elem {
 		esc[i] = url.PathEscape(e) // model IDs have slashes: "qwen/qwen3-4b"
@@ -112,7 +113,7 @@ func (p *Provider) getNative(ctx context.Context, elem ...string) (int, []byte, 
 	u := p.base.String() + "/api/v0/" + strings.Join(esc, "/")
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	if p.apiKey != "" {
@@ -120,14 +121,14 @@ func (p *Provider) getNative(ctx context.Context, elem ...string) (int, []byte, 
 	}
 	resp, err := p.hc.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxNativeBody))
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
-	return resp.StatusCode, body, nil
+	return resp.StatusCode, resp.Header, body, nil
 }
 
 // noNativeAPI reports whether an answer from /api/v0 says the server lacks
@@ -149,15 +150,21 @@ func noNativeAPI(status int, body []byte) bool {
 	return false
 }
 
-// nativeError converts a failed native API answer.
-func nativeError(provider string, status int, body []byte) *providers.Error {
-	pe := &providers.Error{Provider: provider, StatusCode: status, Message: errorMessage(body)}
+// nativeError converts a failed native API answer, with the wait its
+// Retry-After header asks for.
+func nativeError(provider string, status int, header http.Header, body []byte) *providers.Error {
+	pe := &providers.Error{Provider: provider, StatusCode: status, Message: errorMessage(body),
+		RetryAfter: providers.ParseRetryAfter(header.Get("Retry-After"), time.Now())}
 	if pe.Message == "" {
 		pe.Message = fmt.Sprintf("%d %s", status, http.StatusText(status))
 	}
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		pe.Kind = providers.KindAuth
+	case status == http.StatusPaymentRequired:
+		// A proxy that bills says the account cannot pay.
+		pe.Kind = providers.KindAuth
+		pe.Message = providers.WithBillingAdvice(pe.Message)
 	case status == http.StatusNotFound:
 		pe.Kind = providers.KindNotFound
 	case status == http.StatusTooManyRequests:

@@ -1,6 +1,9 @@
 package ollama
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +90,12 @@ func TestStreamErrors(t *testing.T) {
 			wantMessage: "Ollama at ENDPOINT refused the request: 401 Unauthorized",
 		},
 		{
+			name:  "out of credit",
+			opts:  []providertest.Option{providertest.WithStatus(402, "payment required")},
+			model: "tiny", wantKind: providers.KindAuth, wantStatus: 402,
+			wantMessage: "payment required (the account is out of credit: add credit or check its billing settings)",
+		},
+		{
 			name:  "forbidden",
 			opts:  []providertest.Option{providertest.WithStatus(403, "remote model is unavailable")},
 			model: "tiny", wantKind: providers.KindAuth, wantStatus: 403,
@@ -140,6 +149,48 @@ func TestStreamErrors(t *testing.T) {
 				}
 				if providers.KindOf(err) != tt.wantKind {
 					t.Errorf("KindOf = %q", providers.KindOf(err))
+				}
+			})
+		}
+	}
+}
+
+// TestStreamErrorWithoutBody checks error answers that have no body, as a
+// proxy in front of Ollama sends them: the api client returns no error for
+// them, yet the status must decide the kind (a 401 or 400 is not worth
+// retrying) and the Retry-After header must still count.
+func TestStreamErrorWithoutBody(t *testing.T) {
+	tests := []struct {
+		status      int
+		wantKind    providers.ErrorKind
+		wantMessage string // ENDPOINT stands for the server's URL
+	}{
+		{401, providers.KindAuth, "Ollama at ENDPOINT refused the request: 401 Unauthorized"},
+		{402, providers.KindAuth, "402 Payment Required (the account is out of credit: add credit or check its billing settings)"},
+		{403, providers.KindAuth, "403 Forbidden"},
+		{404, providers.KindNotFound, "404 Not Found"},
+		{429, providers.KindRateLimited, "429 Too Many Requests"},
+		{400, providers.KindBadRequest, "400 Bad Request"},
+		{500, providers.KindUnavailable, "500 Internal Server Error"},
+		{503, providers.KindOverloaded, "503 Service Unavailable"},
+	}
+	for _, op := range streamOps() {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/%d", op.name, tt.status), func(t *testing.T) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Retry-After", "7")
+					w.WriteHeader(tt.status)
+				}))
+				t.Cleanup(srv.Close)
+				p := newProvider(t, srv.URL)
+				_, err := op.run(t.Context(), p, "tiny", func(providers.Chunk) error { return nil })
+				pe := asProviderError(t, err)
+				got := providers.Error{Provider: pe.Provider, Kind: pe.Kind, StatusCode: pe.StatusCode,
+					Message: pe.Message, RetryAfter: pe.RetryAfter}
+				want := providers.Error{Provider: "ollama", Kind: tt.wantKind, StatusCode: tt.status,
+					Message: strings.ReplaceAll(tt.wantMessage, "ENDPOINT", srv.URL), RetryAfter: 7 * time.Second}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("error (-want +got):\n%s", diff)
 				}
 			})
 		}

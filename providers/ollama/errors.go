@@ -39,6 +39,9 @@ func mapError(provider, endpoint string, err error) *providers.Error {
 			pe.Message = statusText(se.StatusCode, se.Status)
 		}
 		pe.Kind = kindForStatus(se.StatusCode, pe.Message)
+		if se.StatusCode == http.StatusPaymentRequired {
+			pe.Message = providers.WithBillingAdvice(pe.Message)
+		}
 	case errors.As(err, &ae):
 		pe.StatusCode = ae.StatusCode
 		pe.Kind = providers.KindAuth
@@ -64,6 +67,10 @@ func mapError(provider, endpoint string, err error) *providers.Error {
 func kindForStatus(code int, msg string) providers.ErrorKind {
 	switch {
 	case code == http.StatusUnauthorized, code == http.StatusForbidden:
+		return providers.KindAuth
+	case code == http.StatusPaymentRequired:
+		// A server that bills (ollama.com, a proxy) says the account
+		// cannot pay: like bad credentials, it needs the user.
 		return providers.KindAuth
 	case code == http.StatusNotFound:
 		return providers.KindNotFound

@@ -8,11 +8,12 @@
 // The api client does the HTTP and NDJSON work; this package converts between
 // the shared providers types and Ollama's with pure functions (toChatRequest,
 // toTools, toChunks, toGenerateRequest, toResult, toModels, mapError) and
-// turns every failure into a *providers.Error a user can read. One thing the
-// api client does not report is a stream that breaks off (it ignores its
-// scanner's error), so New wraps the HTTP transport to watch the response
-// body, and runStream treats a stream without its final "done" object as
-// KindInterrupted.
+// turns every failure into a *providers.Error a user can read. Two things the
+// api client does not report are a stream that breaks off (it ignores its
+// scanner's error) and an error status whose answer has no body (it returns
+// nil), so New wraps the HTTP transport to watch the response's status,
+// headers and body: runStream classifies such an answer by its status, and
+// treats a stream without its final "done" object as KindInterrupted.
 package ollama
 
 import (
@@ -87,33 +88,30 @@ func New(cfg Config) (*Provider, error) {
 	}
 	return &Provider{
 		name:      name,
-		endpoint:  redact(base),
+		endpoint:  providers.RedactURL(base),
 		keepAlive: keepAlive,
 		// base may carry credentials; only the client sees them.
 		client: api.NewClient(base, observingClient(cfg.HTTPClient)),
 	}, nil
 }
 
-// parseBaseURL checks that s is an absolute http(s) URL with a host.
+// parseBaseURL checks that s is an absolute http(s) URL with a host. Its
+// errors show s without user name or password.
 func parseBaseURL(s string) (*url.URL, error) {
+	shown := providers.RedactURLString(s)
 	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil {
+	switch {
+	case err != nil && shown != s:
+		// url.Error quotes s, password and all.
+		return nil, fmt.Errorf("ollama: invalid BaseURL %s: not a URL", shown)
+	case err != nil:
 		return nil, fmt.Errorf("ollama: invalid BaseURL %q: %w", s, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("ollama: invalid BaseURL %q: want http:// or https:// followed by host and port, e.g. http://127.0.0.1:11434", s)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("ollama: invalid BaseURL %q: no host", s)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("ollama: invalid BaseURL %q: want http:// or https:// followed by host and port, e.g. http://127.0.0.1:11434", shown)
+	case u.Host == "":
+		return nil, fmt.Errorf("ollama: invalid BaseURL %q: no host", shown)
 	}
 	return u, nil
-}
-
-// redact returns u as a string without user name or password.
-func redact(u *url.URL) string {
-	c := *u
-	c.User = nil
-	return c.String()
 }
 
 // Name returns the configured provider name.

@@ -33,7 +33,8 @@ func (s *stream) emit(c providers.Chunk) error {
 // s.done on the final object. It returns nil only for a stream that reached
 // its final object; otherwise fn's error unchanged, the context's error
 // wrapped with op and model if ctx ended first, and a *providers.Error for
-// everything else: a stream that ends without its final object is
+// everything else: an error status is classified by its code even when the
+// answer had no body, and a stream that ends without its final object is
 // KindInterrupted.
 func (p *Provider) runStream(ctx context.Context, op, model string, fn func(providers.Chunk) error, call func(context.Context, *stream) error) error {
 	s := &stream{fn: fn}
@@ -48,7 +49,12 @@ func (p *Provider) runStream(ctx context.Context, op, model string, fn func(prov
 		// Checked before err: a cancelled body read looks to the api
 		// client like the end of the stream.
 		return fmt.Errorf("ollama: %s %s: %w", op, model, ctx.Err())
-	case err != nil:
+	case err == nil:
+		// The api client returns nil for an error answer without a body;
+		// the status it saw is then all there is to go on.
+		err = obs.statusError()
+	}
+	if err != nil {
 		pe := p.providerError(ctx, model, err)
 		pe.RetryAfter = obs.retryAfter
 		return pe

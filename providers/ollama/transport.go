@@ -5,8 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/ollama/ollama/api"
 
 	"github.com/aiex-dev/aiex/providers"
 )
@@ -14,8 +15,10 @@ import (
 // observingClient returns a copy of c (or of the default client) whose
 // transport lets Chat see what the api client hides: the api client scans the
 // NDJSON body with a bufio.Scanner and never checks Scanner.Err, so a body
-// that breaks off mid-stream looks like a clean end, and response headers
-// such as Retry-After never reach the caller.
+// that breaks off mid-stream looks like a clean end; an error answer without
+// a body (a proxy's bare 401, 429 or 502) returns no error at all, so its
+// status is lost; and response headers such as Retry-After never reach the
+// caller.
 func observingClient(c *http.Client) *http.Client {
 	if c == nil {
 		c = providers.NewHTTPClient(0)
@@ -33,6 +36,8 @@ func observingClient(c *http.Client) *http.Client {
 // transport and the body, both on the goroutine that called the api client,
 // and read by that goroutine after the call returns, so it needs no lock.
 type observation struct {
+	status     int           // the response's status code; 0 if none came
+	statusLine string        // and its text, "401 Unauthorized"
 	retryAfter time.Duration // from a Retry-After header
 	readErr    error         // first body read error other than io.EOF
 }
@@ -58,7 +63,8 @@ func (t observingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err != nil || obs == nil {
 		return resp, err
 	}
-	obs.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	obs.status, obs.statusLine = resp.StatusCode, resp.Status
+	obs.retryAfter = providers.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	resp.Body = &observedBody{ReadCloser: resp.Body, obs: obs}
 	return resp, nil
 }
@@ -85,16 +91,16 @@ func (b *observedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// parseRetryAfter reads a Retry-After value in seconds or as an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
+// statusError is the error the api client would have returned for the
+// observed error status had the answer had a body: api.AuthorizationError
+// for 401, api.StatusError otherwise, without a message. It is nil if the
+// status was not an error.
+func (o *observation) statusError() error {
+	switch {
+	case o.status < http.StatusBadRequest:
+		return nil
+	case o.status == http.StatusUnauthorized:
+		return api.AuthorizationError{StatusCode: o.status, Status: o.statusLine}
 	}
-	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	return api.StatusError{StatusCode: o.status, Status: o.statusLine}
 }

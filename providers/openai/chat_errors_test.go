@@ -185,6 +185,54 @@ func TestChatErrors(t *testing.T) {
 	}
 }
 
+// TestChatOutOfCredit checks that an account without credit is KindAuth,
+// which the router fails over from, not KindBadRequest, which it does not,
+// and that the message says what to do.
+func TestChatOutOfCredit(t *testing.T) {
+	const advice = " (the account is out of credit: add credit or check its billing settings)"
+	tests := []struct {
+		name        string
+		opts        []providertest.Option
+		wantStatus  int
+		wantMessage string
+	}{
+		{
+			name:       "402 in OpenAI's shape",
+			opts:       []providertest.Option{providertest.WithStatus(402, "Insufficient credits…")},
+			wantStatus: 402, wantMessage: "Insufficient credits…" + advice,
+		},
+		{
+			name: "402 from a gateway",
+			opts: []providertest.Option{providertest.WithOpenAIGatewayErrors(),
+				providertest.WithStatus(402, "Insufficient credits. Add more using https://openrouter.ai/settings/credits")},
+			wantStatus: 402, wantMessage: "Insufficient credits. Add more using https://openrouter.ai/settings/credits" + advice,
+		},
+		{
+			name: "402 for a request the credit cannot cover",
+			opts: []providertest.Option{providertest.WithOpenAIGatewayErrors(),
+				providertest.WithStatus(402, "This request requires more credits, or fewer max_tokens. You requested up to 4096 tokens, but can only afford 4000.")},
+			wantStatus:  402,
+			wantMessage: "This request requires more credits, or fewer max_tokens. You requested up to 4096 tokens, but can only afford 4000." + advice,
+		},
+		{
+			name: "quota exhausted says what to do already",
+			opts: []providertest.Option{providertest.WithStatus(429, "You exceeded your current quota, please check your plan and billing details."),
+				providertest.WithOpenAIErrorCode("insufficient_quota")},
+			wantStatus: 429, wantMessage: "You exceeded your current quota, please check your plan and billing details.",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, p := startFake(t, tt.opts...)
+			_, _, _, err := chat(t.Context(), p, userRequest(model))
+			pe := asProviderError(t, err)
+			if pe.Kind != providers.KindAuth || pe.StatusCode != tt.wantStatus || pe.Message != tt.wantMessage {
+				t.Errorf("got %s %d %q, want %s %d %q", pe.Kind, pe.StatusCode, pe.Message, providers.KindAuth, tt.wantStatus, tt.wantMessage)
+			}
+		})
+	}
+}
+
 // TestChatErrorBodies checks error answers from servers that do not write
 // OpenAI's error shape.
 func TestChatErrorBodies(t *testing.T) {

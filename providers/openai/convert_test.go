@@ -203,7 +203,8 @@ func TestMapError(t *testing.T) {
 	}{
 		{"unauthorized", apiError(401, "invalid_api_key", "Incorrect API key provided", nil), providers.KindAuth, 401, "Incorrect API key provided", 0},
 		{"forbidden", apiError(403, "", "no access", nil), providers.KindAuth, 403, "no access", 0},
-		{"quota", apiError(429, "insufficient_quota", "You exceeded your current quota", nil), providers.KindAuth, 429, "You exceeded your current quota", 0},
+		{"quota", apiError(429, "insufficient_quota", "You exceeded your current quota", nil), providers.KindAuth, 429, "You exceeded your current quota (the account is out of credit: add credit or check its billing settings)", 0},
+		{"payment required", apiError(402, "", "Insufficient credits", nil), providers.KindAuth, 402, "Insufficient credits (the account is out of credit: add credit or check its billing settings)", 0},
 		{"rate limited", apiError(429, "rate_limit_exceeded", "slow", http.Header{"Retry-After": {"3"}}), providers.KindRateLimited, 429, "slow", 3 * time.Second},
 		{"rate limited date", apiError(429, "", "slow", http.Header{"Retry-After": {now.Add(time.Minute).Format(http.TimeFormat)}}), providers.KindRateLimited, 429, "slow", time.Minute},
 		{"bad request", apiError(400, "", "bad", nil), providers.KindBadRequest, 400, "bad", 0},

@@ -71,6 +71,9 @@ func mapError(provider, server, endpoint string, err error, now time.Time) *prov
 			pe.Message = statusText(ae.StatusCode)
 		}
 		pe.Kind = kindFor(ae.StatusCode, ae.Code, pe.Message)
+		if pe.Kind == providers.KindAuth && outOfCredit(ae.StatusCode, ae.Code) {
+			pe.Message = providers.WithBillingAdvice(pe.Message)
+		}
 		if ae.Response != nil {
 			pe.RetryAfter = retryAfter(ae.Response.Header, now)
 		}
@@ -108,9 +111,9 @@ func kindFor(status int, code, msg string) providers.ErrorKind {
 		return providers.KindContextTooLong
 	case code == "model_not_found" || status == http.StatusNotFound:
 		return providers.KindNotFound
-	case code == "insufficient_quota":
-		// A 429 that waiting does not cure: the account has no credit.
-		// Like bad credentials, it needs the user, so fail over.
+	case outOfCredit(status, code):
+		// Waiting does not cure it: the account has no credit. Like bad
+		// credentials, it needs the user, so fail over.
 		return providers.KindAuth
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return providers.KindAuth
@@ -125,6 +128,14 @@ func kindFor(status int, code, msg string) providers.ErrorKind {
 	default:
 		return providers.KindBadRequest
 	}
+}
+
+// outOfCredit reports whether an error answer says the account cannot pay:
+// OpenAI's 429 with code "insufficient_quota", or 402 Payment Required,
+// which OpenAI-compatible gateways (OpenRouter and others) answer when the
+// credit has run out or cannot cover the request.
+func outOfCredit(status int, code string) bool {
+	return code == "insufficient_quota" || status == http.StatusPaymentRequired
 }
 
 // isContextLengthMessage reports whether msg says the prompt did not fit,

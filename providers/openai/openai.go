@@ -143,7 +143,7 @@ func New(cfg Config) (*Provider, error) {
 	p := &Provider{
 		name:       name,
 		kind:       kind,
-		endpoint:   redact(u),
+		endpoint:   providers.RedactURL(u),
 		server:     "OpenAI",
 		apiKey:     key,
 		chat:       sdk.NewChatCompletionService(opts...),
@@ -158,28 +158,24 @@ func New(cfg Config) (*Provider, error) {
 }
 
 // parseBaseURL checks that s is an absolute http(s) URL with a host, and
-// drops a trailing slash.
+// drops a trailing slash. Its errors show s without user name or password.
 func parseBaseURL(s string) (*url.URL, error) {
+	shown := providers.RedactURLString(s)
 	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil {
+	switch {
+	case err != nil && shown != s:
+		// url.Error quotes s, password and all.
+		return nil, fmt.Errorf("openai: invalid BaseURL %s: not a URL", shown)
+	case err != nil:
 		return nil, fmt.Errorf("openai: invalid BaseURL %q: %w", s, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("openai: invalid BaseURL %q: want http:// or https:// followed by host, port and path, e.g. http://127.0.0.1:8080/v1", s)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("openai: invalid BaseURL %q: no host", s)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("openai: invalid BaseURL %q: want http:// or https:// followed by host, port and path, e.g. http://127.0.0.1:8080/v1", shown)
+	case u.Host == "":
+		return nil, fmt.Errorf("openai: invalid BaseURL %q: no host", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
-}
-
-// redact returns u as a string without user name or password.
-func redact(u *url.URL) string {
-	c := *u
-	c.User = nil
-	return c.String()
 }
 
 // isLocalHost reports whether host (a name or IP, no port) is this machine

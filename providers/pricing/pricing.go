@@ -9,6 +9,7 @@ package pricing
 import (
 	"sort"
 	"strings"
+	"time"
 )
 
 // TableDate is when the built-in prices were last checked.
@@ -40,27 +41,52 @@ func (p Price) Cost(u Usage) float64 {
 	return (float64(plain)*p.Input + float64(u.CacheRead)*cr + float64(u.CacheWrite)*cw + float64(u.Completion)*p.Output) / 1e6
 }
 
-// builtin maps a provider kind and a model name prefix to a price. Longer
-// prefixes win, so "gpt-4o-mini" is not priced as "gpt-4o".
+// builtin maps a provider kind and a model name to the model's list price.
+// A model matches the entry of its own name, or of its name without a
+// snapshot suffix (see snapshotBase): "gpt-4o-mini-2024-07-18" is priced as
+// "gpt-4o-mini". Nothing else matches: variants with their own price list
+// ("o3-pro", "gpt-5-pro", "gpt-5.5") are not priced as the model whose name
+// they start with, and a model missing here has an unknown price rather than
+// a wrong one.
+//
+// Sources, checked 2026-11: OpenAI's API pricing page and model pages
+// (developers.openai.com, "Pricing" and "Models"); Anthropic's pricing page
+// and model overviews (platform.claude.com, "Pricing"). Cache writes are
+// Anthropic's 5-minute ones. Models priced by prompt length are priced for
+// the prompts Aiex sends: Claude Sonnet 4 and 4.5 cost more past 200K
+// tokens only with the 1M-context beta, which Aiex does not ask for.
 var builtin = map[string]map[string]Price{
 	"openai": {
 		"gpt-5":                  {Input: 1.25, Output: 10, CacheRead: 0.125},
+		"gpt-5-codex":            {Input: 1.25, Output: 10, CacheRead: 0.125},
 		"gpt-5-mini":             {Input: 0.25, Output: 2, CacheRead: 0.025},
 		"gpt-5-nano":             {Input: 0.05, Output: 0.40, CacheRead: 0.005},
+		"gpt-5-pro":              {Input: 15, Output: 120}, // no cached-input price
 		"gpt-4.1":                {Input: 2, Output: 8, CacheRead: 0.50},
 		"gpt-4.1-mini":           {Input: 0.40, Output: 1.60, CacheRead: 0.10},
 		"gpt-4.1-nano":           {Input: 0.10, Output: 0.40, CacheRead: 0.025},
 		"gpt-4o":                 {Input: 2.50, Output: 10, CacheRead: 1.25},
+		"gpt-4o-2024-05-13":      {Input: 5, Output: 15}, // the first snapshot kept its launch price
 		"gpt-4o-mini":            {Input: 0.15, Output: 0.60, CacheRead: 0.075},
 		"o3":                     {Input: 2, Output: 8, CacheRead: 0.50},
+		"o3-pro":                 {Input: 20, Output: 80}, // no cached-input price
+		"o3-mini":                {Input: 1.10, Output: 4.40, CacheRead: 0.55},
 		"o4-mini":                {Input: 1.10, Output: 4.40, CacheRead: 0.275},
 		"text-embedding-3-small": {Input: 0.02},
 		"text-embedding-3-large": {Input: 0.13},
 	},
 	"anthropic": {
 		"claude-opus-4":     {Input: 15, Output: 75, CacheRead: 1.50, CacheWrite: 18.75},
+		"claude-opus-4-0":   {Input: 15, Output: 75, CacheRead: 1.50, CacheWrite: 18.75},
+		"claude-opus-4-1":   {Input: 15, Output: 75, CacheRead: 1.50, CacheWrite: 18.75},
 		"claude-opus-4-5":   {Input: 5, Output: 25, CacheRead: 0.50, CacheWrite: 6.25},
+		"claude-opus-4-6":   {Input: 5, Output: 25, CacheRead: 0.50, CacheWrite: 6.25},
+		"claude-opus-4-7":   {Input: 5, Output: 25, CacheRead: 0.50, CacheWrite: 6.25},
+		"claude-opus-4-8":   {Input: 5, Output: 25, CacheRead: 0.50, CacheWrite: 6.25},
 		"claude-sonnet-4":   {Input: 3, Output: 15, CacheRead: 0.30, CacheWrite: 3.75},
+		"claude-sonnet-4-0": {Input: 3, Output: 15, CacheRead: 0.30, CacheWrite: 3.75},
+		"claude-sonnet-4-5": {Input: 3, Output: 15, CacheRead: 0.30, CacheWrite: 3.75},
+		"claude-sonnet-4-6": {Input: 3, Output: 15, CacheRead: 0.30, CacheWrite: 3.75},
 		"claude-3-7-sonnet": {Input: 3, Output: 15, CacheRead: 0.30, CacheWrite: 3.75},
 		"claude-haiku-4-5":  {Input: 1, Output: 5, CacheRead: 0.10, CacheWrite: 1.25},
 		"claude-3-5-haiku":  {Input: 0.80, Output: 4, CacheRead: 0.08, CacheWrite: 1},
@@ -68,8 +94,7 @@ var builtin = map[string]map[string]Price{
 }
 
 // Table looks prices up: overrides first (keyed "provider/model" or
-// "model"), then the built-in table by provider kind and longest model-name
-// prefix.
+// "model"), then the built-in table by provider kind and model name.
 type Table struct {
 	Overrides map[string]Price
 }
@@ -88,20 +113,37 @@ func (t Table) Lookup(name, kind, model string) (Price, bool) {
 
 func builtinPrice(kind, model string) (Price, bool) {
 	table := builtin[kind]
-	// Longest matching prefix: "gpt-4o-mini-2024-07-18" → "gpt-4o-mini".
-	var best string
-	for prefix := range table {
-		if strings.HasPrefix(model, prefix) && len(prefix) > len(best) {
-			best = prefix
+	if p, ok := table[model]; ok {
+		return p, true
+	}
+	if base, ok := snapshotBase(model); ok {
+		if p, ok := table[base]; ok {
+			return p, true
 		}
 	}
-	if best == "" {
-		return Price{}, false
-	}
-	return table[best], true
+	return Price{}, false
 }
 
-// Known lists the built-in entries as "kind/model-prefix", sorted.
+// snapshotBase returns the name of the model that model is a snapshot or
+// alias of, and true, if model ends in a snapshot date as OpenAI
+// ("-2024-07-18") or Anthropic ("-20250514") writes them, or in "-latest".
+func snapshotBase(model string) (string, bool) {
+	if base, ok := strings.CutSuffix(model, "-latest"); ok {
+		return base, true
+	}
+	for _, layout := range [...]string{"-2006-01-02", "-20060102"} {
+		n := len(model) - len(layout)
+		if n <= 0 {
+			continue
+		}
+		if _, err := time.Parse(layout, model[n:]); err == nil {
+			return model[:n], true
+		}
+	}
+	return "", false
+}
+
+// Known lists the built-in entries as "kind/model", sorted.
 func Known() []string {
 	var out []string
 	for kind, table := range builtin {

@@ -127,6 +127,7 @@ type openAIScript struct {
 	toolCalls      []OpenAIToolCall
 	cachedTokens   int
 	embeddingDims  int
+	gatewayErrors  bool // WithStatus failures in the shape gateways write
 }
 
 // openAIExt returns the OpenAI settings of s, creating them with defaults.
@@ -160,6 +161,14 @@ func WithOpenAIKey(key string) Option {
 // from the status (429: "rate_limit_exceeded", others null).
 func WithOpenAIErrorCode(code string) Option {
 	return func(s *script) { openAIExt(s).errorCode = code }
+}
+
+// WithOpenAIGatewayErrors makes WithStatus failures use the error body of
+// OpenAI-compatible gateways such as OpenRouter instead of OpenAI's:
+// {"error":{"message":"…","code":402}}, with the HTTP status as a number in
+// "code" and no "type", as OpenRouter answers an account without credit.
+func WithOpenAIGatewayErrors() Option {
+	return func(s *script) { openAIExt(s).gatewayErrors = true }
 }
 
 // WithOpenAIRetryAfterMillis adds a retry-after-ms header to WithStatus
@@ -471,6 +480,10 @@ func (f *openAIFake) writeFailure(w http.ResponseWriter) {
 	}
 	if s.failStatus == http.StatusTooManyRequests && f.flavor.extras {
 		f.rateLimitHeaders(h, 0)
+	}
+	if oa.gatewayErrors {
+		writeGatewayError(w, s.failStatus, s.failMsg)
+		return
 	}
 	writeOpenAIError(w, s.failStatus, e)
 }

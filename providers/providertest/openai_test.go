@@ -296,6 +296,20 @@ func TestOpenAIErrors(t *testing.T) {
 	}
 }
 
+func TestOpenAIGatewayErrors(t *testing.T) {
+	const msg = "Insufficient credits. Add more using https://openrouter.ai/settings/credits"
+	o := NewOpenAI(t, WithStatus(402, msg), WithOpenAIGatewayErrors())
+	resp := post(t, o.URL()+"/chat/completions", chatBody)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 402 {
+		t.Errorf("status = %d, want 402", resp.StatusCode)
+	}
+	want := `{"error":{"code":402,"message":"` + msg + `"}}`
+	if string(body) != want {
+		t.Errorf("body = %s, want %s", body, want)
+	}
+}
+
 func TestOpenAIBearerKey(t *testing.T) {
 	o := NewOpenAI(t, WithOpenAIKey("sk-test-0123456789"))
 	tests := []struct {

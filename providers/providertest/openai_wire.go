@@ -366,6 +366,18 @@ func writeOpenAIError(w http.ResponseWriter, code int, e openAIError) {
 	w.Write(append(b, '\n'))
 }
 
+// writeGatewayError writes the error body of OpenAI-compatible gateways
+// (OpenRouter): compact JSON whose "code" is the HTTP status as a number.
+func writeGatewayError(w http.ResponseWriter, code int, msg string) {
+	b, err := json.Marshal(map[string]any{"error": map[string]any{"message": msg, "code": code}})
+	if err != nil {
+		panic(err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	w.Write(b)
+}
+
 // writeOpenAIJSON writes a successful JSON answer.
 func writeOpenAIJSON(w http.ResponseWriter, code int, v any) {
 	b, err := json.Marshal(v)
