@@ -36,7 +36,8 @@ import (
 //	tokens_per_minute = 100000
 //
 //	[limits]
-//	daily_usd = 5                   # spend caps on paid models (0: none)
+//	daily_usd = 5                   # spend caps on paid models (0: none); with one set, a cloud
+//	                                # model with no known price is not used
 //	monthly_usd = 50
 //	deadline = "10m"                # per request, retries included
 //	max_attempts = 3                # per provider+model before failing over

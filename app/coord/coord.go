@@ -292,11 +292,17 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 	rt := t.route(model, c.cfg.Breaker)
 
 	// Spend caps apply to paid routes only: local models stay available.
-	if price, paid := c.price(t, model); paid && price != (pricing.Price{}) {
+	// A cloud model whose price is unknown could spend without limit, so
+	// with a cap set it is passed over until its price is configured.
+	if price, known := c.price(t, model); known && price != (pricing.Price{}) {
 		if err := c.checkCaps(ctx); err != nil {
 			r.skip(t, model, err)
 			return false, nil
 		}
+	} else if !known && !t.Local && c.capped() {
+		r.skip(t, model, usererr.New("no price is known for %s model %s, so the spend cap cannot be kept; give it one in the config ([prices.\"%s/%s\"] input and output, USD per million tokens) or use a local model",
+			t.name, model, t.name, model))
+		return false, nil
 	}
 
 	for attempt := 0; attempt < c.cfg.MaxAttempts; attempt++ {

@@ -296,6 +296,26 @@ func TestSpendCapAndCost(t *testing.T) {
 	}
 }
 
+// A cloud model with no known price is passed over while a cap is set:
+// its spending could not be counted. Without a cap it is used.
+func TestSpendCapUnknownPrice(t *testing.T) {
+	paid := pt.NewScripted("cloud", "openai", ok("priced?"), ok("priced?"))
+	local := pt.NewScripted("local", "ollama", ok("free"))
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(paid, false), target(local, true)}, Caps: coord.SpendCaps{MonthlyUSD: 10}})
+	_, _, err := e.chat(t, coord.Request{Provider: "cloud"})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "no price is known for cloud model m") || !strings.Contains(ue.Msg, `[prices."cloud/m"]`) {
+		t.Fatalf("unknown price under a cap: %v", err)
+	}
+	if out, _, err := e.chat(t, coord.Request{Strategy: coord.RoundRobin}); err != nil || out != "free" {
+		t.Fatalf("the local model under a cap: %q %v", out, err)
+	}
+
+	e = newEnv(t, coord.Config{Targets: []coord.Target{target(paid, false)}})
+	if out, in, err := e.chat(t, coord.Request{Provider: "cloud"}); err != nil || out != "priced?" || in.CostUSD != 0 {
+		t.Fatalf("no cap: %q, cost %v, %v", out, in.CostUSD, err)
+	}
+}
+
 func TestDeadline(t *testing.T) {
 	never := make(chan struct{})
 	defer close(never)

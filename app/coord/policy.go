@@ -141,10 +141,13 @@ func (c *Coordinator) price(t *target, model string) (p pricing.Price, paid bool
 	return c.cfg.Prices.Lookup(t.name, t.Provider.Kind(), model)
 }
 
+// capped reports whether a spend cap is set.
+func (c *Coordinator) capped() bool { return c.cfg.Caps.DailyUSD > 0 || c.cfg.Caps.MonthlyUSD > 0 }
+
 // checkCaps refuses a paid request once a spend cap is reached.
 func (c *Coordinator) checkCaps(ctx context.Context) error {
 	caps := c.cfg.Caps
-	if caps.DailyUSD <= 0 && caps.MonthlyUSD <= 0 {
+	if !c.capped() {
 		return nil
 	}
 	now := c.cfg.Now().UTC()
