@@ -61,8 +61,11 @@ func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\
 // sizeUnits adds units of runs of whole lines covering [start, end):
 // Options.Lines lines each, each repeating Options.Overlap lines of the one
 // before; under Hybrid a run also stops before it would pass MaxBytes (but
-// holds at least one line). Blank lines at either end are left out. With
-// more than one run the units are named name#1, name#2, ….
+// holds at least one line), and the next one repeats the same share of its
+// lines as a full run would (Overlap/Lines, rounded down), so that long
+// lines do not make runs that advance a line at a time. Blank lines at
+// either end are left out. With more than one run the units are named
+// name#1, name#2, ….
 func (f *file) sizeUnits(start, end int, kind, name, parent string) {
 	start, end, ok := f.trimSpace(start, end)
 	if !ok {
@@ -83,7 +86,8 @@ func (f *file) sizeUnits(start, end int, kind, name, parent string) {
 		if e == last {
 			break
 		}
-		k = max(k+1, e+1-f.opt.Overlap)
+		overlap := (e - k + 1) * f.opt.Overlap / f.opt.Lines
+		k = max(k+1, e+1-overlap)
 	}
 	if len(f.units)-n0 > 1 {
 		for i := n0; i < len(f.units); i++ {

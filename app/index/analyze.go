@@ -55,7 +55,7 @@ type result struct {
 type analyzer struct {
 	root    string
 	project int64
-	name    map[string]string // analyzer name by language
+	name    func(rel string) string // the analyzer name of a file (Indexer.Analyzer)
 	opt     chunk.Options
 	store   cacheReader
 	prev    map[string]db.CodeFile
@@ -89,7 +89,7 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 	sum := sha256.Sum256(src)
 	r.hash = hex.EncodeToString(sum[:])
 	lang := chunk.Lang(e.rel)
-	name := a.name[lang]
+	name := a.name(e.rel)
 	p, had := a.prev[e.rel]
 	if had && !a.force && p.ContentHash == r.hash && p.Skipped == "" && p.Analyzer == name {
 		r.touched = true

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"unicode/utf8"
 
-	ignore "github.com/sabhiram/go-gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
 
 // defaultExts are the file name extensions Index takes when Config.Exts is
@@ -41,15 +41,21 @@ type entry struct {
 	why   string // details of skip, for the summary
 }
 
-// ignoreFile is one .gitignore and the directory it applies to.
-type ignoreFile struct {
-	dir string // slash-separated, relative to the root, "" or ending in "/"
-	gi  *ignore.GitIgnore
+// ignoreRule is one pattern of a .gitignore file or of .git/info/exclude.
+type ignoreRule struct {
+	pat gitignore.Pattern
+	// base: the pattern has no slash (a trailing one aside), so git
+	// matches it against the last name of a path only.
+	base  bool
+	depth int // the number of names in the path of the file's directory
 }
 
 // walker lists a project's files as git would see them: .git is never
-// entered, and paths matched by a .gitignore (in the root or in any
-// directory above the path) or by .git/info/exclude are left out.
+// entered, and paths that .git/info/exclude or a .gitignore (in the root
+// or in any directory above the path) ignores are left out, with git's
+// precedence: of the lines that match, the last decides, a deeper file's
+// lines coming after a higher one's. So a deeper file can re-include what
+// a higher one ignores, but nothing below an ignored directory is seen.
 // Symlinks to files are followed; symlinks to directories are not (git
 // does not follow them either), so the walk cannot loop.
 type walker struct {
@@ -58,35 +64,34 @@ type walker struct {
 	maxSize int64
 	start   string // the directory the walk starts in
 	out     []entry
-	dirErrs []entry // directories it could not read
+	dirErrs []entry  // directories it could not read
+	scratch []string // for ignored
 }
 
 // walk lists the files under the directory under ("" for the root, else
 // slash-separated and relative to it), with the .gitignore files of the
 // directories above it in force.
 func (w *walker) walk(under string) error {
-	var stack []ignoreFile
-	if gi, err := ignore.CompileIgnoreFile(filepath.Join(w.root, ".git", "info", "exclude")); err == nil {
-		stack = append(stack, ignoreFile{"", gi})
-	}
+	rules := readIgnore(filepath.Join(w.root, ".git", "info", "exclude"), nil)
 	rel := ""
+	var names []string
 	if under != "" {
 		for _, name := range strings.Split(under, "/") {
-			if gi, err := ignore.CompileIgnoreFile(filepath.Join(w.root, filepath.FromSlash(rel), ".gitignore")); err == nil {
-				stack = append(stack, ignoreFile{rel, gi})
-			}
+			rules = append(rules, readIgnore(filepath.Join(w.root, filepath.FromSlash(rel), ".gitignore"), names)...)
 			rel += name + "/"
-			if name == ".git" || ignored(stack, rel) {
+			names = append(names, name)
+			if name == ".git" || w.ignored(rules, names, true) {
 				return nil // nothing under an ignored directory is indexed
 			}
 		}
 	}
 	w.start = rel
-	return w.dir(rel, stack)
+	return w.dir(rel, names, rules)
 }
 
-// dir walks the directory rel ("" or ending in "/").
-func (w *walker) dir(rel string, stack []ignoreFile) error {
+// dir walks the directory rel ("" or ending in "/"), whose path is names,
+// with rules in force (in ascending order of precedence).
+func (w *walker) dir(rel string, names []string, rules []ignoreRule) error {
 	abs := filepath.Join(w.root, filepath.FromSlash(rel))
 	ents, err := os.ReadDir(abs)
 	if err != nil {
@@ -100,30 +105,35 @@ func (w *walker) dir(rel string, stack []ignoreFile) error {
 	}
 	for _, e := range ents {
 		if e.Name() == ".gitignore" && e.Type().IsRegular() {
-			if gi, err := ignore.CompileIgnoreFile(filepath.Join(abs, ".gitignore")); err == nil {
-				stack = append(stack[:len(stack):len(stack)], ignoreFile{rel, gi})
+			if own := readIgnore(filepath.Join(abs, ".gitignore"), names); len(own) > 0 {
+				rules = append(rules[:len(rules):len(rules)], own...)
 			}
 			break
 		}
 	}
+	// parts holds the names of each entry's path in turn (a subdirectory's
+	// walk makes its own).
+	parts := append(make([]string, 0, len(names)+1), names...)
+	parts = append(parts, "")
 	for _, e := range ents {
 		name := e.Name()
 		p := rel + name
+		parts[len(names)] = name
 		typ := e.Type()
 		switch {
 		case typ.IsDir():
-			if name == ".git" || ignored(stack, p+"/") {
+			if name == ".git" || w.ignored(rules, parts, true) {
 				continue
 			}
-			if err := w.dir(p+"/", stack); err != nil {
+			if err := w.dir(p+"/", parts, rules); err != nil {
 				return err
 			}
 		case typ&fs.ModeSymlink != 0:
-			if ignored(stack, p) {
+			if w.ignored(rules, parts, false) {
 				continue
 			}
 			w.symlink(p, filepath.Join(abs, name))
-		case !w.exts[path.Ext(name)] || ignored(stack, p):
+		case !w.exts[path.Ext(name)] || w.ignored(rules, parts, false):
 		case !utf8.ValidString(p):
 			w.out = append(w.out, entry{rel: p, skip: reasonBadName, why: "the store keeps paths as UTF-8 text"})
 		case !typ.IsRegular():
@@ -173,17 +183,63 @@ func (w *walker) file(rel string, fi fs.FileInfo) {
 	w.out = append(w.out, e)
 }
 
-// ignored reports whether a .gitignore on the stack matches p (a directory
-// when it ends in "/"). Each file sees p relative to its own directory.
-// A negation ("!pattern") undoes matches of its own file only: git's rule
-// that a deeper file overrides a higher one is not kept.
-func ignored(stack []ignoreFile, p string) bool {
-	for _, f := range stack {
-		if strings.HasPrefix(p, f.dir) && f.gi.MatchesPath(p[len(f.dir):]) {
+// ignored reports whether rules ignore the path names (a directory's if
+// isDir): the last rule that matches it decides. The directories above it
+// are not ignored (the walk does not enter those that are).
+func (w *walker) ignored(rules []ignoreRule, names []string, isDir bool) bool {
+	for i := len(rules) - 1; i >= 0; i-- {
+		r := &rules[i]
+		p := names
+		if r.base && len(names) > r.depth+1 {
+			// The library would try the pattern on every name below its
+			// directory, and a negation such as "!*/" would then
+			// re-include a file because of its parent.
+			p = append(append(w.scratch[:0], names[:r.depth]...), names[len(names)-1])
+			w.scratch = p
+		}
+		switch r.pat.Match(p, isDir) {
+		case gitignore.Exclude:
 			return true
+		case gitignore.Include:
+			return false
 		}
 	}
 	return false
+}
+
+// utf8BOM starts some files written on Windows; git skips it.
+const utf8BOM = "\ufeff"
+
+// readIgnore reads the ignore file at abs, in the directory whose path is
+// dir, as git does: one pattern a line, "#" starting a comment, a CR
+// before the newline and a leading BOM dropped. A missing or unreadable
+// file has no rules.
+func readIgnore(abs string, dir []string) []ignoreRule {
+	b, err := os.ReadFile(abs)
+	if err != nil {
+		return nil
+	}
+	var rules []ignoreRule
+	for line := range strings.SplitSeq(strings.TrimPrefix(string(b), utf8BOM), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		rules = append(rules, ignoreRule{pat: gitignore.ParsePattern(line, dir), base: basePattern(line), depth: len(dir)})
+	}
+	return rules
+}
+
+// basePattern reports whether git matches a pattern line against the last
+// name of a path only: whether, once the leading "!", the trailing spaces
+// (not an escaped one) and a trailing slash are dropped, as
+// gitignore.ParsePattern drops them, it has no slash.
+func basePattern(line string) bool {
+	line = strings.TrimPrefix(line, "!")
+	if !strings.HasSuffix(line, `\ `) {
+		line = strings.TrimRight(line, " ")
+	}
+	return !strings.Contains(strings.TrimSuffix(line, "/"), "/")
 }
 
 func linkTarget(abs string) string {

@@ -155,7 +155,7 @@ func (w *writer) add(r *result) {
 		w.sum.Bytes += r.bytes
 	}
 	lang := chunk.Lang(e.rel)
-	row := db.CodeFile{Path: e.rel, ContentHash: r.hash, Size: e.size, MtimeNS: e.mtime, Lang: lang, Analyzer: w.ix.Analyzer(lang)}
+	row := db.CodeFile{Path: e.rel, ContentHash: r.hash, Size: e.size, MtimeNS: e.mtime, Lang: lang, Analyzer: w.ix.Analyzer(e.rel)}
 	w.size += len(e.rel) + 100
 	switch {
 	case r.touched:
@@ -181,7 +181,7 @@ func (w *writer) add(r *result) {
 		} else {
 			w.sum.Analyzed++
 		}
-		name := w.ix.Analyzer(r.an.lang)
+		name := w.ix.Analyzer(e.rel)
 		row.Lang, row.Analyzer = r.an.lang, name
 		if key := r.hash + "\x00" + name; !r.cached && !w.queued[key] {
 			w.queued[key] = true
