@@ -24,8 +24,8 @@ import (
 // are relative). The chunker has no version of its own yet; chunkVersion
 // stands in for it and must be bumped with any change to its output.
 const (
-	version      = 1
-	chunkVersion = 1
+	version      = 2
+	chunkVersion = 2
 )
 
 // DefaultBatchBytes is how many bytes of rows the writer gathers before it
@@ -105,9 +105,16 @@ func New(cfg Config) *Indexer {
 	}
 }
 
-// Analyzer names how this Indexer analyses a file of a language; cached
-// analyses are keyed by it.
-func (ix *Indexer) Analyzer(lang string) string { return ix.sig + "/" + lang }
+// Analyzer names how this Indexer analyses the file at path
+// (slash-separated, relative to the project root). Cached analyses are
+// keyed by it and the content's hash, so it holds all of the path that the
+// chunks depend on: the language and the extension, which the chunker also
+// reads (ExUnit's describe and test blocks are units in .exs files only).
+// The file's name is left out: chunks named after it are cached with names
+// relative to it (cacheChunks).
+func (ix *Indexer) Analyzer(path string) string {
+	return ix.sig + "/" + chunk.Lang(path) + "/" + filepath.Ext(path)
+}
 
 // ChunkOptions are the options the index chunks with, counting tokens for
 // a family ("" is tokens.FamilyGeneric) with its estimate: aiex chunks
@@ -231,11 +238,8 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	ix.logger.Debug("index plan", "root", root, "files", sum.Files, "read", len(p.jobs), "gone", len(p.gone), "took", time.Since(start))
 
 	if len(p.jobs) > 0 || len(p.skips) > 0 || len(p.gone) > 0 || p.done {
-		an := &analyzer{root: root, project: proj.ID, name: map[string]string{}, opt: ix.opt, store: st, prev: prev, force: p.force,
+		an := &analyzer{root: root, project: proj.ID, name: ix.Analyzer, opt: ix.opt, store: st, prev: prev, force: p.force,
 			trees: ix.cfg.Trees, readErr: ix.cfg.readErr, recent: map[string]*analysis{}}
-		for _, lang := range []string{"go", "elixir", "text"} {
-			an.name[lang] = ix.Analyzer(lang)
-		}
 		// Big writes leave big log entries; the store snapshots them away
 		// when it closes (db.Config.SnapshotBytes), so later opens stay fast.
 		if _, err := ix.run(ctx, p, an, sum, opt.Progress, start); err != nil {
@@ -288,7 +292,7 @@ func (ix *Indexer) plan(w *walker, proj db.CodeProject, prev map[string]db.CodeF
 			if !had || old.Skipped != e.skip || old.Size != e.size || old.MtimeNS != e.mtime {
 				p.skips = append(p.skips, &result{e: e, skip: e.skip, why: e.why, walked: true})
 			}
-		case had && !force && old.Size == e.size && old.MtimeNS == e.mtime && old.Analyzer == ix.Analyzer(chunk.Lang(e.rel)):
+		case had && !force && old.Size == e.size && old.MtimeNS == e.mtime && old.Analyzer == ix.Analyzer(e.rel):
 			if old.Skipped != "" {
 				sum.Skipped = append(sum.Skipped, Skip{Path: e.rel, Reason: old.Skipped})
 			} else {

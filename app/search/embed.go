@@ -38,7 +38,13 @@ func (s *Searcher) Embed(ctx context.Context, proj db.CodeProject, node string, 
 	if s.cfg.Embedder == nil || s.cfg.EmbedModel == "" {
 		return stats, errors.New("search: no embedding model configured")
 	}
-	skip := map[string]bool{} // hashes whose text could not be read this run
+	// Chunks whose text could not be read this run stay unembedded, so
+	// every query returns them again: they are skipped by id (another
+	// chunk with the same content may well be current), and each query
+	// asks for that many more rows. A round that finds only such chunks
+	// grows the set and asks again; one that finds nothing new has seen
+	// them all.
+	skip := map[int64]bool{}
 	files := map[string][]byte{}
 	for {
 		cs, err := s.cfg.Store.CodeUnembedded(ctx, proj.ID, s.cfg.EmbedKey, embedBatch+len(skip))
@@ -47,8 +53,10 @@ func (s *Searcher) Embed(ctx context.Context, proj db.CodeProject, node string, 
 		}
 		var batch []db.CodeChunk
 		var texts []string
+		inBatch := map[string]bool{} // hashes: one embedding serves all chunks of a content
+		stale := 0
 		for _, c := range cs {
-			if skip[c.Hash] || len(batch) == embedBatch {
+			if skip[c.ID] || inBatch[c.Hash] || len(batch) == embedBatch {
 				continue
 			}
 			src, ok := files[c.Path]
@@ -59,14 +67,19 @@ func (s *Searcher) Embed(ctx context.Context, proj db.CodeProject, node string, 
 			}
 			text, ok := chunkText(src, c)
 			if !ok {
-				skip[c.Hash] = true
-				stats.Stale++
+				skip[c.ID] = true
+				stale++
 				continue
 			}
+			inBatch[c.Hash] = true
 			batch = append(batch, c)
 			texts = append(texts, text)
 		}
+		stats.Stale += stale
 		if len(batch) == 0 {
+			if stale > 0 {
+				continue
+			}
 			return stats, nil
 		}
 		vecs, err := s.cfg.Embedder.Embed(ctx, s.cfg.EmbedModel, texts)

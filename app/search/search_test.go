@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,10 +57,17 @@ func TestLookupUserByName(t *testing.T) { _ = "lookup user by name" }
 
 func setup(t *testing.T) (*db.Store, db.CodeProject, string) {
 	t.Helper()
+	return setupFiles(t, fixture, index.Config{})
+}
+
+// setupFiles indexes a project of files with cfg (its Store set here).
+func setupFiles(t *testing.T, files map[string]string, cfg index.Config) (*db.Store, db.CodeProject, string) {
+	t.Helper()
 	ctx := context.Background()
 	s := dbtest.Open(t)
+	cfg.Store = s
 	root := t.TempDir()
-	for rel, src := range fixture {
+	for rel, src := range files {
 		p := filepath.Join(root, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -69,7 +77,7 @@ func setup(t *testing.T) (*db.Store, db.CodeProject, string) {
 		}
 	}
 	root, _ = filepath.EvalSymlinks(root)
-	if _, err := index.New(index.Config{Store: s}).Index(ctx, root, index.Options{}); err != nil {
+	if _, err := index.New(cfg).Index(ctx, root, index.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	p, ok, err := s.FindCodeProject(ctx, root)
@@ -125,6 +133,44 @@ func TestSearch(t *testing.T) {
 	}
 	if res, err := sr.Search(ctx, p.ID, "  ", 5); err != nil || len(res.Hits) != 0 {
 		t.Errorf("an empty query: %v, %v", res, err)
+	}
+}
+
+// TestSearchUnicode: accented words are found whatever their case or
+// accents (the index folds them: café is held as cafe), and characters
+// that separate words (a typographic apostrophe, a no-break space, an
+// arrow) separate them in queries too.
+func TestSearchUnicode(t *testing.T) {
+	ctx := context.Background()
+	s, p, _ := setupFiles(t, map[string]string{
+		"notes.md": "# Notes\n\nThe caf\u00e9 serves a na\u00efve user\u2019s drink \u2192 quickly.\n",
+		"a.go":     "package a\n\n// FormatUser prints the user\u00a0record.\nfunc FormatUser() {}\n",
+	}, index.Config{})
+	sr := New(Config{Store: s})
+	for _, tt := range []struct {
+		query string
+		want  []string // the hits' names, sorted
+	}{
+		{"na\u00efve", []string{"notes.md"}},
+		{"caf\u00e9", []string{"notes.md"}},
+		{"NA\u00cfVE", []string{"notes.md"}},
+		{"Caf\u00c9 drink", []string{"notes.md"}},
+		{"cafe\u0301", []string{"notes.md"}}, // decomposed
+		{"naive", []string{"notes.md"}},
+		{"user\u2019s", []string{"a.FormatUser", "notes.md"}},
+		{"user\u00a0record", []string{"a.FormatUser", "notes.md"}}, // relaxed: notes.md holds user
+		{"drink\u2192quickly", []string{"notes.md"}},
+	} {
+		res, err := sr.Search(ctx, p.ID, tt.query, 10)
+		if err != nil {
+			t.Errorf("%q: %v", tt.query, err)
+			continue
+		}
+		got := names(res.Hits)
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("search %q: hits %q (terms %q), want %q", tt.query, got, res.Terms, tt.want)
+		}
 	}
 }
 
