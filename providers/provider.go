@@ -3,6 +3,13 @@
 //
 // Provider packages (providers/ollama, …) convert between these types and their
 // vendor's wire format with pure functions; they never import the store or the mesh.
+//
+// No error a provider returns shows the credentials it sends, even when the
+// server quotes them back: every *Error goes through a Redactor holding the
+// API key and the base URL's password (and the Basic authorization built from
+// it), which takes them out of the message, the model list and the wrapped
+// errors, whole or in part. Errors are what reach logs, --json output and the
+// interaction records.
 package providers
 
 import (

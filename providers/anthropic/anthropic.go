@@ -58,7 +58,8 @@ type Config struct {
 	BaseURL string
 	// APIKey authenticates the requests (sent as x-api-key). Empty means
 	// $ANTHROPIC_API_KEY; with neither, requests go without a key and the
-	// API answers with an auth error. The key never appears in errors or in
+	// API answers with an auth error. The key never appears in errors, not
+	// even where the server quotes it back (see providers.Redactor), nor in
 	// Endpoint.
 	APIKey string
 	// HTTPClient sends the requests; nil means a client with connect and
@@ -74,6 +75,8 @@ type Provider struct {
 	endpoint string // base URL without credentials, for messages
 	noKey    bool   // no API key was configured, to say so on auth errors
 	client   anthropic.Client
+	// secrets takes the key and the base URL's credentials out of errors.
+	secrets *providers.Redactor
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -122,6 +125,7 @@ func New(cfg Config) (*Provider, error) {
 		endpoint: redact(u),
 		noKey:    key == "",
 		client:   anthropic.NewClient(opts...),
+		secrets:  providers.NewRedactor(append(providers.URLSecrets(u), key)...),
 	}, nil
 }
 

@@ -61,13 +61,13 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 		return st.res, p.apiError(ctx, ae)
 	case err == nil || resp != nil && resp.StatusCode < 300:
 		// The answer had begun: this is the stream breaking off.
-		return st.res, interrupted(p.name, p.endpoint, chunks, err)
+		return st.res, p.scrub(interrupted(p.name, p.endpoint, chunks, err))
 	}
-	return st.res, mapError(p.name, p.endpoint, err, time.Now())
+	return st.res, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
 }
 
-// apiError maps an API error and, for a missing model, lists the models the
-// API does serve.
+// apiError maps an API error, scrubbed of the key, and for a missing model
+// lists the models the API does serve.
 func (p *Provider) apiError(ctx context.Context, ae *anthropic.Error) *providers.Error {
 	pe := fromAPIError(p.name, ae, time.Now())
 	switch pe.Kind {
@@ -83,7 +83,7 @@ func (p *Provider) apiError(ctx context.Context, ae *anthropic.Error) *providers
 			}
 		}
 	}
-	return pe
+	return p.scrub(pe)
 }
 
 // toParams converts a request to the SDK's. System messages are joined (with

@@ -52,7 +52,7 @@ func fromAPIError(provider string, ae *anthropic.Error, now time.Time) *provider
 		Provider: provider,
 		Kind:     kindFor(ae.StatusCode, string(ae.Type()), msg),
 		Message:  msg,
-		Err:      scrub(ae),
+		Err:      withoutCredentials(ae),
 	}
 	if ae.StatusCode >= 400 {
 		pe.StatusCode = ae.StatusCode
@@ -208,10 +208,11 @@ func interrupted(provider, endpoint string, chunks int, err error) *providers.Er
 	return pe
 }
 
-// scrub returns a copy of ae that no longer holds the request's headers,
-// where the API key is, or a password in its URL: Err of a providers.Error
-// may be logged or printed in full. What ae.Error() says stays the same.
-func scrub(ae *anthropic.Error) *anthropic.Error {
+// withoutCredentials returns a copy of ae that no longer holds the request's
+// headers, where the API key is, or a password in its URL: Err of a
+// providers.Error may be logged or printed in full. What ae.Error() says
+// stays the same.
+func withoutCredentials(ae *anthropic.Error) *anthropic.Error {
 	c := *ae
 	if ae.Request != nil {
 		u := *ae.Request.URL
@@ -224,4 +225,39 @@ func scrub(ae *anthropic.Error) *anthropic.Error {
 		c.Response = &r
 	}
 	return &c
+}
+
+// scrub takes the API key and the base URL's credentials out of pe, which
+// is about to leave the provider, wherever the server quoted them back (see
+// providers.Redactor); an SDK error in Err is replaced by a copy without
+// them.
+func (p *Provider) scrub(pe *providers.Error) *providers.Error {
+	if ae, ok := pe.Err.(*anthropic.Error); ok {
+		pe.Err = redactAPIError(ae, p.secrets)
+	}
+	return p.secrets.RedactProviderError(pe)
+}
+
+// redactAPIError returns a copy of ae without the request's headers (see
+// withoutCredentials) in which nothing shows what r takes out: not the
+// message, the body it came from (what ae.Error() quotes), the request ID
+// nor the response's headers. The response's body, already read into those
+// fields, is not kept. Should the body no longer be JSON once redacted, the
+// copy has no error type; callers classify ae before.
+func redactAPIError(ae *anthropic.Error, r *providers.Redactor) *anthropic.Error {
+	c := withoutCredentials(ae)
+	if raw := ae.RawJSON(); r.Shows(raw) {
+		var clean anthropic.Error
+		_ = clean.UnmarshalJSON([]byte(r.Redact(raw))) // a body that is not JSON is kept as text
+		clean.StatusCode, clean.Request, clean.Response = c.StatusCode, c.Request, c.Response
+		clean.RequestID, clean.WorkspaceID = c.RequestID, c.WorkspaceID
+		c = &clean
+	}
+	c.Message = r.Redact(ae.Message)
+	c.RequestID, c.WorkspaceID = r.Redact(c.RequestID), r.Redact(c.WorkspaceID)
+	if c.Response != nil {
+		c.Response.Header = r.RedactHeader(c.Response.Header)
+		c.Response.Body = http.NoBody
+	}
+	return c
 }

@@ -25,7 +25,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("anthropic: list models: %w", ctx.Err())
 		}
-		return nil, mapError(p.name, p.endpoint, err, time.Now())
+		return nil, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
 	}
 	return ms, nil
 }

@@ -40,6 +40,8 @@ type Config struct {
 	BaseURL string
 	// APIKey is sent as a bearer token. LM Studio needs one only when
 	// "Require authentication" is on in its server settings (0.4 and later).
+	// It never appears in errors, not even where the server quotes it back
+	// (see providers.Redactor).
 	APIKey string
 	// HTTPClient sends the requests; nil means a client with a dial timeout
 	// and no overall timeout. The client passed in is not modified.
@@ -54,7 +56,10 @@ type Provider struct {
 	base     *url.URL // root URL, with credentials if given
 	apiKey   string
 	hc       *http.Client
-	api      *openai.Provider // the /v1 API
+	api      *openai.Provider // the /v1 API, which scrubs its own errors
+	// secrets takes the key and the base URL's credentials out of the
+	// native API's errors.
+	secrets *providers.Redactor
 }
 
 var (
@@ -102,7 +107,10 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lmstudio: %w", err)
 	}
-	return &Provider{name: name, endpoint: providers.RedactURL(u), base: u, apiKey: cfg.APIKey, hc: hc, api: api}, nil
+	return &Provider{
+		name: name, endpoint: providers.RedactURL(u), base: u, apiKey: cfg.APIKey, hc: hc, api: api,
+		secrets: providers.NewRedactor(append(providers.URLSecrets(u), cfg.APIKey)...),
+	}, nil
 }
 
 // Name returns the configured provider name.

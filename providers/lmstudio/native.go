@@ -37,7 +37,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 		}
 		return ms, err
 	case status != http.StatusOK:
-		return nil, nativeError(p.name, status, header, body)
+		return nil, p.scrub(nativeError(p.name, status, header, body))
 	}
 	var list struct {
 		Data []nativeModel `json:"data"`
@@ -65,7 +65,7 @@ func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error)
 		return m.MaxContextLength, nil
 	}
 	if status != http.StatusNotFound && !noNativeAPI(status, body) {
-		return 0, nativeError(p.name, status, header, body)
+		return 0, p.scrub(nativeError(p.name, status, header, body))
 	}
 	// Not found, or no native API: the list says which.
 	ms, err := p.Models(ctx)
@@ -83,7 +83,7 @@ func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error)
 	if len(pe.Models) == 0 {
 		pe.Message = fmt.Sprintf("model %q not found; no models downloaded", model)
 	}
-	return 0, pe
+	return 0, p.scrub(pe)
 }
 
 // toModels converts the native model list.
@@ -203,12 +203,19 @@ func (p *Provider) requestError(ctx context.Context, op string, err error) error
 	if ctx.Err() != nil {
 		return fmt.Errorf("lmstudio: %s: %w", op, ctx.Err())
 	}
-	return &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
-		Message: fmt.Sprintf("cannot reach LM Studio at %s: %s", p.endpoint, providers.DescribeNetError(err))}
+	return p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
+		Message: fmt.Sprintf("cannot reach LM Studio at %s: %s", p.endpoint, providers.DescribeNetError(err))})
 }
 
 // unexpected describes a native answer that could not be decoded.
 func (p *Provider) unexpected(err error) *providers.Error {
-	return &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
-		Message: fmt.Sprintf("unexpected answer from LM Studio at %s: %v", p.endpoint, err)}
+	return p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
+		Message: fmt.Sprintf("unexpected answer from LM Studio at %s: %v", p.endpoint, err)})
+}
+
+// scrub takes the API key and the base URL's credentials out of pe, an
+// error of the native API about to leave the provider, wherever the server
+// quoted them back (see providers.Redactor).
+func (p *Provider) scrub(pe *providers.Error) *providers.Error {
+	return p.secrets.RedactProviderError(pe)
 }

@@ -32,8 +32,8 @@ func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("ollama: embed %s: %w", model, ctx.Err())
 	case obs.readErr != nil:
-		return nil, &providers.Error{Provider: p.name, Kind: providers.KindInterrupted, Err: err,
-			Message: fmt.Sprintf("the embeddings from Ollama at %s broke off: %s", p.endpoint, providers.DescribeNetError(obs.readErr))}
+		return nil, p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindInterrupted, Err: err,
+			Message: fmt.Sprintf("the embeddings from Ollama at %s broke off: %s", p.endpoint, providers.DescribeNetError(obs.readErr))})
 	case errors.As(err, &syntaxErr), errors.As(err, &typeErr):
 		return nil, p.unexpectedAnswer(err)
 	default:
@@ -49,8 +49,8 @@ func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][
 
 // unexpectedAnswer is the error for a response that is not what Ollama sends.
 func (p *Provider) unexpectedAnswer(err error) *providers.Error {
-	return &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
-		Message: fmt.Sprintf("unexpected answer from Ollama at %s: %v", p.endpoint, err)}
+	return p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
+		Message: fmt.Sprintf("unexpected answer from Ollama at %s: %v", p.endpoint, err)})
 }
 
 // toEmbedRequest converts an embedding request to Ollama's. keepAlive, if

@@ -39,7 +39,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("ollama: list models: %w", ctx.Err())
 		}
-		return nil, mapError(p.name, p.endpoint, err)
+		return nil, p.scrub(mapError(p.name, p.endpoint, err))
 	}
 	return markLoaded(toModels(lr), running), nil
 }

@@ -58,6 +58,8 @@ type Provider struct {
 	endpoint  string // base URL without credentials, for messages
 	keepAlive *time.Duration
 	client    *api.Client
+	// secrets takes the base URL's credentials out of errors.
+	secrets *providers.Redactor
 }
 
 var (
@@ -91,7 +93,8 @@ func New(cfg Config) (*Provider, error) {
 		endpoint:  providers.RedactURL(base),
 		keepAlive: keepAlive,
 		// base may carry credentials; only the client sees them.
-		client: api.NewClient(base, observingClient(cfg.HTTPClient)),
+		client:  api.NewClient(base, observingClient(cfg.HTTPClient)),
+		secrets: providers.NewRedactor(providers.URLSecrets(base)...),
 	}, nil
 }
 
@@ -123,21 +126,39 @@ func (p *Provider) Kind() string { return kind }
 // Endpoint returns the server's base URL without credentials.
 func (p *Provider) Endpoint() string { return p.endpoint }
 
-// providerError maps err and, for a missing model, lists what the server
-// does have so the message can say what to use instead.
+// providerError maps err, scrubs the base URL's credentials from it, and
+// for a missing model lists what the server does have so the message can
+// say what to use instead.
 func (p *Provider) providerError(ctx context.Context, model string, err error) *providers.Error {
 	pe := mapError(p.name, p.endpoint, err)
 	if pe.Kind != providers.KindNotFound {
-		return pe
+		return p.scrub(pe)
 	}
 	lr, lerr := p.client.List(ctx)
 	if lerr != nil {
 		// Keep the server's own message; the list is a courtesy.
-		return pe
+		return p.scrub(pe)
 	}
 	for _, m := range toModels(lr) {
 		pe.Models = append(pe.Models, m.Name)
 	}
 	pe.Message = notFoundMessage(model, pe.Models)
-	return pe
+	return p.scrub(pe)
+}
+
+// scrub takes the base URL's credentials out of pe, which is about to
+// leave the provider, wherever the server (or a proxy in front of it)
+// quoted them back, as a password or as the Basic Authorization header
+// net/http sent (see providers.Redactor). The api client's errors in Err
+// are replaced by copies without them.
+func (p *Provider) scrub(pe *providers.Error) *providers.Error {
+	switch e := pe.Err.(type) {
+	case api.StatusError:
+		e.Status, e.ErrorMessage = p.secrets.Redact(e.Status), p.secrets.Redact(e.ErrorMessage)
+		pe.Err = e
+	case api.AuthorizationError:
+		e.Status, e.SigninURL = p.secrets.Redact(e.Status), p.secrets.Redact(e.SigninURL)
+		pe.Err = e
+	}
+	return p.secrets.RedactProviderError(pe)
 }

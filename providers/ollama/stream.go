@@ -59,7 +59,7 @@ func (p *Provider) runStream(ctx context.Context, op, model string, fn func(prov
 		pe.RetryAfter = obs.retryAfter
 		return pe
 	}
-	return interrupted(p.name, p.endpoint, s.chunks, obs.readErr)
+	return p.scrub(interrupted(p.name, p.endpoint, s.chunks, obs.readErr))
 }
 
 // interrupted describes a stream that ended without its final object, having

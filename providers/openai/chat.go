@@ -83,7 +83,7 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 	case err != nil:
 		return res, p.scrub(mapStreamError(p.name, p.server, p.endpoint, chunks, err))
 	case !dec.done || res.StopReason == "":
-		return res, interrupted(p.name, p.server, p.endpoint, chunks, dec.done)
+		return res, p.scrub(interrupted(p.name, p.server, p.endpoint, chunks, dec.done))
 	}
 	return res, nil
 }

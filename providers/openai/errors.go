@@ -21,30 +21,59 @@ import (
 	"github.com/aiex-dev/aiex/providers"
 )
 
-// providerError maps err, scrubs the API key from the message, and for a
-// missing model lists what the server does have.
+// providerError maps err, scrubs the API key from it, and for a missing
+// model lists what the server does have.
 func (p *Provider) providerError(ctx context.Context, model string, err error) *providers.Error {
-	pe := p.scrub(mapError(p.name, p.server, p.endpoint, err, time.Now()))
+	pe := mapError(p.name, p.server, p.endpoint, err, time.Now())
 	if pe.Kind != providers.KindNotFound || model == "" {
-		return pe
+		return p.scrub(pe)
 	}
 	page, lerr := p.models.List(ctx)
 	if lerr != nil {
 		// Keep the server's own message; the list is a courtesy.
-		return pe
+		return p.scrub(pe)
 	}
 	for _, m := range page.Data {
 		pe.Models = append(pe.Models, m.ID)
 	}
-	return pe
+	return p.scrub(pe)
 }
 
-// scrub removes the API key from pe's message, in case the server echoed it.
+// scrub takes the API key and the base URL's credentials out of pe, which
+// is about to leave the provider, wherever the server quoted them back (see
+// providers.Redactor); an SDK error in Err is replaced by a copy without
+// them.
 func (p *Provider) scrub(pe *providers.Error) *providers.Error {
-	if p.apiKey != "" {
-		pe.Message = strings.ReplaceAll(pe.Message, p.apiKey, "[redacted]")
+	switch e := pe.Err.(type) {
+	case *sdk.Error:
+		pe.Err = redactAPIError(e, p.secrets)
+	case *ssestream.StreamError:
+		c := *e
+		c.Message = p.secrets.Redact(e.Message)
+		c.Event.Data = []byte(p.secrets.Redact(string(e.Event.Data)))
+		pe.Err = &c
 	}
-	return pe
+	return p.secrets.RedactProviderError(pe)
+}
+
+// redactAPIError returns a copy of ae without the request (see sanitized)
+// in which nothing shows what r takes out: not the fields of the body's
+// error object, the object itself (RawJSON) nor the response's headers. The
+// response's body, already read into those fields, is not kept.
+func redactAPIError(ae *sdk.Error, r *providers.Redactor) *sdk.Error {
+	c := sanitized(ae)
+	if raw := ae.RawJSON(); r.Shows(raw) {
+		var clean sdk.Error
+		_ = clean.UnmarshalJSON([]byte(r.Redact(raw))) // if it fails, the fields below are what is left
+		clean.StatusCode, clean.Request, clean.Response = c.StatusCode, c.Request, c.Response
+		c = &clean
+	}
+	c.Message, c.Code, c.Param, c.Type = r.Redact(ae.Message), r.Redact(ae.Code), r.Redact(ae.Param), r.Redact(ae.Type)
+	if c.Response != nil {
+		c.Response.Header = r.RedactHeader(c.Response.Header)
+		c.Response.Body = http.NoBody
+	}
+	return c
 }
 
 // mapError converts an error from an SDK call into a *providers.Error of

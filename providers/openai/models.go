@@ -26,7 +26,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 		return nil, p.providerError(ctx, "", err)
 	}
 	if !page.JSON.Data.Valid() {
-		return nil, badAnswer(p.name, p.server, p.endpoint, http.StatusOK, "a model list", []byte(page.RawJSON()))
+		return nil, p.scrub(badAnswer(p.name, p.server, p.endpoint, http.StatusOK, "a model list", []byte(page.RawJSON())))
 	}
 	return toModels(page.Data, p.kind == KindOpenAI, p.local), nil
 }
@@ -98,8 +98,8 @@ func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][
 	}
 	vecs, err := toEmbeddings(resp.Data, len(input))
 	if err != nil {
-		return nil, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
-			Message: fmt.Sprintf("unexpected answer from %s at %s: %v", p.server, p.endpoint, err)}
+		return nil, p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
+			Message: fmt.Sprintf("unexpected answer from %s at %s: %v", p.server, p.endpoint, err)})
 	}
 	return vecs, nil
 }

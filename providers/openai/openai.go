@@ -78,8 +78,9 @@ type Provider struct {
 	kind     string
 	endpoint string // base URL without credentials, for messages
 	server   string // how messages name the server: "OpenAI", "the server"
-	apiKey   string // only to scrub it from messages
 	local    bool   // models run on this machine or network (KindCompatible on a private host)
+	// secrets takes the key and the base URL's credentials out of errors.
+	secrets *providers.Redactor
 
 	chat       sdk.ChatCompletionService
 	models     sdk.ModelService
@@ -145,7 +146,7 @@ func New(cfg Config) (*Provider, error) {
 		kind:       kind,
 		endpoint:   providers.RedactURL(u),
 		server:     "OpenAI",
-		apiKey:     key,
+		secrets:    providers.NewRedactor(append(providers.URLSecrets(u), key)...),
 		chat:       sdk.NewChatCompletionService(opts...),
 		models:     sdk.NewModelService(opts...),
 		embeddings: sdk.NewEmbeddingService(opts...),

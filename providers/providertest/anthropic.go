@@ -257,6 +257,10 @@ func (a *Anthropic) handle(h http.HandlerFunc) http.HandlerFunc {
 		if !a.wait(r.Context(), a.an.latency) {
 			return
 		}
+		if code := a.script.echoStatus; code != 0 {
+			a.writeError(w, code, anthropicErrorType(code), echoCredentials(w, r))
+			return
+		}
 		key := r.Header.Get("x-api-key")
 		if key == "" {
 			key, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")

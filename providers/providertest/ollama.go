@@ -161,7 +161,14 @@ func NewOllama(t testing.TB, opts ...Option) *Ollama {
 	mux.HandleFunc("POST /api/chat", o.handleChat)
 	mux.HandleFunc("POST /api/generate", o.handleGenerate)
 	mux.HandleFunc("POST /api/embed", o.handleEmbed)
-	o.srv = httptest.NewServer(mux)
+	var h http.Handler = mux
+	if code := o.script.echoStatus; code != 0 {
+		// As a proxy in front of Ollama that checks credentials would.
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, code, echoCredentials(w, r))
+		})
+	}
+	o.srv = httptest.NewServer(h)
 	t.Cleanup(func() {
 		// Free paused handlers first: Close waits for every handler.
 		close(o.quit)

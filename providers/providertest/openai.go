@@ -359,10 +359,17 @@ func (f *openAIFake) recorded() []OpenAIRequest {
 	return slices.Clone(f.requests)
 }
 
-// authorized answers 401 as OpenAI does unless the request has the key.
+// authorized answers 401 as OpenAI does unless the request has the key,
+// and every request as WithCredentialEcho says if it was given.
 func (f *openAIFake) authorized(w http.ResponseWriter, r *http.Request, got string) bool {
 	want := f.oa.apiKey
 	switch {
+	case f.script.echoStatus != 0:
+		writeOpenAIError(w, f.script.echoStatus, openAIError{
+			Message: echoCredentials(w, r),
+			Type:    "invalid_request_error",
+			Code:    pstr("invalid_api_key"),
+		})
 	case want == "" || got == want:
 		return true
 	case r.Header.Get("Authorization") == "":

@@ -10,7 +10,10 @@
 package providertest
 
 import (
+	"fmt"
 	"net"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,6 +52,8 @@ type script struct {
 	failStatus int // answer every chat with this status, if not 0
 	failMsg    string
 	retryAfter int // seconds, sent with failStatus
+
+	echoStatus int // refuse every request with this status, quoting its credentials, if not 0
 
 	// After n chunks (-1: never), do one of these.
 	breakAfter    int // close the connection abruptly
@@ -111,6 +116,38 @@ func WithStatus(code int, message string) Option {
 // WithRetryAfter adds a Retry-After header (in seconds) to WithStatus failures.
 func WithRetryAfter(seconds int) Option {
 	return func(s *script) { s.retryAfter = seconds }
+}
+
+// WithCredentialEcho makes a fake refuse every request, on every path, with
+// status code (401 or 403, as a gateway refusing credentials would) in its
+// vendor's error body, the message quoting the credentials the request
+// carried: the x-api-key header, the Authorization header, and the user
+// name and password of Basic authentication decoded. A WWW-Authenticate
+// header quotes them too. Some gateways and proxies do echo what they
+// received; the providers must not pass it on.
+func WithCredentialEcho(code int) Option {
+	return func(s *script) { s.echoStatus = code }
+}
+
+// echoCredentials sets the WWW-Authenticate header of a WithCredentialEcho
+// answer and returns its message.
+func echoCredentials(w http.ResponseWriter, r *http.Request) string {
+	var seen []string
+	if k := r.Header.Get("x-api-key"); k != "" {
+		seen = append(seen, "x-api-key "+k)
+	}
+	if a := r.Header.Get("Authorization"); a != "" {
+		seen = append(seen, "Authorization "+a)
+	}
+	if user, pass, ok := r.BasicAuth(); ok {
+		seen = append(seen, fmt.Sprintf("user %s password %s", user, pass))
+	}
+	msg := "Invalid credentials: none given"
+	if len(seen) > 0 {
+		msg = "Incorrect API key provided: " + strings.Join(seen, "; ")
+	}
+	w.Header().Set("WWW-Authenticate", fmt.Sprintf("Bearer realm=\"api\", error=\"invalid_token\", error_description=%q", msg))
+	return msg
 }
 
 // WithBrokenStream makes a chat stream break after n chunks: the server
