@@ -29,6 +29,11 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	// A reader of stdout that goes away (aiex history | head) must not
+	// kill the process with the store open: with SIGPIPE notified, a write
+	// to the closed pipe fails with EPIPE instead, and the command ends as
+	// any command whose output failed does (cli.report: exit 141, quietly).
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 
 	code := cli.Run(ctx, os.Args[1:], cli.Env{
 		Stdin:      os.Stdin,

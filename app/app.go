@@ -114,7 +114,11 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	if cfg.Cluster != nil {
 		node.Addr = cfg.Cluster.Advertise
 	}
-	if _, err := st.Execute(ctx, db.UpsertNodeStmt(node)); err != nil {
+	// In the same write, the requests an earlier process of this node
+	// left running end as interrupted: holding the data dir's lock, this
+	// process is the only one of the node, so their owner is gone.
+	orphaned := fmt.Sprintf("the aiex process making the request ended before the request did (killed or crashed); found when node %s next opened its data dir", node.Name)
+	if _, err := st.Execute(ctx, db.UpsertNodeStmt(node), db.InterruptRunningStmt(node.ID, orphaned)); err != nil {
 		return nil, fmt.Errorf("app: record node: %w", err)
 	}
 

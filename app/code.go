@@ -106,7 +106,7 @@ type ContextRequest struct {
 	Model    string // "" means the provider's default
 	Strategy coord.Strategy
 	Window   int // overrides the model's context window; 0 asks the provider
-	Reserve  int // tokens kept for the answer; 0 means a quarter of the window
+	Reserve  int // tokens kept for the answer; 0 means a quarter of the window, at most 4,096
 	// Data is what else the task's template needs (a refactoring's goal,
 	// a new module's name and path); Target, Context and Question are
 	// filled in.
@@ -135,6 +135,39 @@ type BuiltContext struct {
 // BuildContext fits the code for a task into the context window of the
 // model the request would go to first (coord.Plan).
 func (a *App) BuildContext(ctx context.Context, req ContextRequest) (*BuiltContext, error) {
+	if req.Task == "explain" && strings.TrimSpace(req.Target) == "" {
+		return nil, usererr.Usage("name the code to explain: PATH, PATH:LINE or a symbol name")
+	}
+	var b *BuiltContext
+	err := a.underDeadline(ctx, func(ctx context.Context) (err error) {
+		b, err = a.buildContextFor(ctx, req)
+		return err
+	})
+	return b, err
+}
+
+// underDeadline runs do, the work of one request from its start (planning
+// it, building its prompt, sending it), under the request's deadline
+// ([limits] deadline): a provider that never answers — while its models
+// are listed, or while the request waits for the answer — cannot hold the
+// command past it. If the deadline cut do short, its error says so in one
+// line rather than as a context error from wherever it struck.
+func (a *App) underDeadline(ctx context.Context, do func(context.Context) error) error {
+	c, err := a.Coord(ctx)
+	if err != nil {
+		return err
+	}
+	dctx, cancel := context.WithTimeout(ctx, c.Deadline())
+	defer cancel()
+	err = do(dctx)
+	if err != nil && ctx.Err() == nil && errors.Is(dctx.Err(), context.DeadlineExceeded) && usererr.As(err) == nil {
+		err = usererr.Wrap(err, "the request took longer than its %s deadline", c.Deadline())
+	}
+	return err
+}
+
+// buildContextFor is BuildContext under the request's deadline.
+func (a *App) buildContextFor(ctx context.Context, req ContextRequest) (*BuiltContext, error) {
 	p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, req.Window)
 	if err != nil && req.Window > 0 && req.Model != "" {
 		// A model this node cannot reach (another node's, for an attached
@@ -219,7 +252,9 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 	if err != nil {
 		return nil, err
 	}
-	reserve := cmp.Or(req.Reserve, p.window/4)
+	// The answer's reserve: a quarter of the window, at most 4,096 tokens,
+	// as ctxbuild's own default (app/ctxbuild/DESIGN.md).
+	reserve := cmp.Or(req.Reserve, min(p.window/4, 4096))
 	var history []providers.Message
 	turns, histTokens := 0, 0
 	if sess != nil {
@@ -285,6 +320,10 @@ func (a *App) window(ctx context.Context, t coord.Target, model string) int {
 	if pc, ok := a.cfg.File.Providers[t.Provider.Name()]; ok && pc.ContextWindow > 0 {
 		return pc.ContextWindow
 	}
+	// Looking a window up is as cheap as listing the models: a server that
+	// has not answered in that time leaves the window to the fallbacks.
+	ctx, cancel := context.WithTimeout(ctx, coord.DefaultListTimeout)
+	defer cancel()
 	if pw, ok := t.Provider.(promptWindower); ok {
 		if n, err := pw.PromptWindow(ctx, model); err == nil && n > 0 {
 			return n
@@ -368,7 +407,20 @@ const turnEndTimeout = 10 * time.Second
 // earlier turns go with the question. The Answer is returned, as far as
 // it got, with any error.
 func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) error) (*Answer, error) {
+	var ans *Answer
+	err := a.underDeadline(ctx, func(ctx context.Context) (err error) {
+		ans, err = a.askCode(ctx, req, fn)
+		return err
+	})
+	return ans, err
+}
+
+// askCode is AskCode under the request's deadline.
+func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) error) (*Answer, error) {
 	task := cmp.Or(req.Task, "ask")
+	if task == "explain" && strings.TrimSpace(req.Target) == "" && req.Prepared == nil {
+		return nil, usererr.Usage("name the code to explain: PATH, PATH:LINE or a symbol name (aiex explain TARGET [QUESTION])")
+	}
 	var sess *session.Session
 	if req.Session != "" {
 		svc, err := a.Sessions()
@@ -388,7 +440,7 @@ func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) err
 			in, err := a.Ask(ctx, req.Request, fn)
 			return &Answer{Interaction: in}, err
 		}
-		return a.askInSession(ctx, sess, req, p.Context, &Answer{}, fn)
+		return a.askInSession(ctx, sess, req, p.Context, nil, &Answer{}, fn)
 	}
 	withCode := false
 	if req.Root != "" && !req.NoContext {
@@ -403,30 +455,32 @@ func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) err
 	}
 	ans := &Answer{}
 	var summary *session.ContextSummary
-	if withCode || sess != nil {
-		p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, 0)
-		switch {
-		case err != nil && withCode:
+	// The model the request goes to first: the code (and the session's
+	// history) is fitted to its window, and a question too long for it
+	// is refused before it is sent (a server would cut it silently).
+	p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, 0)
+	switch {
+	case err != nil && withCode:
+		return nil, err
+	case err != nil:
+		// No model to fit the question to (none reachable, or not
+		// found): the request goes as it is, and the coordinator reports
+		// what is wrong as it records the failure.
+		a.logger.Debug("plan", "err", err)
+		p = nil
+	case withCode:
+		ans.Context, err = a.buildContext(ctx, ContextRequest{Task: task, Root: req.Root, Target: req.Target,
+			Question: req.Prompt, Data: req.Data}, p, sess)
+		if err != nil {
 			return nil, err
-		case err != nil:
-			// No model to fit the history to (none reachable, or not
-			// found): the request goes without it, and the coordinator
-			// reports what is wrong as it records the turn's failure.
-			a.logger.Debug("plan", "err", err)
-		case withCode:
-			ans.Context, err = a.buildContext(ctx, ContextRequest{Task: task, Root: req.Root, Target: req.Target,
-				Question: req.Prompt, Data: req.Data}, p, sess)
-			if err != nil {
-				return nil, err
-			}
-			a.logger.Debug("context", "task", task, "built", describeContext(ans.Context))
-			req.Messages = ans.Context.Prompt
-			summary = session.SummarizeContext(ans.Context.Context)
-			summary.HistoryTurns, summary.HistoryTokens = ans.Context.HistoryTurns, ans.Context.HistoryTokens
-		default:
-			if req.Messages, summary, err = a.plainPrompt(req.Prompt, p, sess); err != nil {
-				return nil, err
-			}
+		}
+		a.logger.Debug("context", "task", task, "built", describeContext(ans.Context))
+		req.Messages = ans.Context.Prompt
+		summary = session.SummarizeContext(ans.Context.Context)
+		summary.HistoryTurns, summary.HistoryTokens = ans.Context.HistoryTurns, ans.Context.HistoryTokens
+	default:
+		if req.Messages, summary, err = a.plainPrompt(req.Prompt, p, sess); err != nil {
+			return nil, err
 		}
 	}
 	if sess == nil {
@@ -434,11 +488,14 @@ func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) err
 		ans.Interaction = in
 		return ans, err
 	}
-	return a.askInSession(ctx, sess, req, summary, ans, fn)
+	return a.askInSession(ctx, sess, req, summary, p, ans, fn)
 }
 
 // plainPrompt is the "ask" prompt without code, after as much of the
-// session's history as fits in half the window, and its summary.
+// session's history (sess may be nil) as fits in half the window and
+// beside the question, and its summary. A question that does not fit the
+// window, less the answer's reserve, on its own is refused as ctxbuild
+// refuses one with code.
 func (a *App) plainPrompt(question string, p *planned, sess *session.Session) ([]providers.Message, *session.ContextSummary, error) {
 	prompts, err := a.Prompts()
 	if err != nil {
@@ -448,20 +505,35 @@ func (a *App) plainPrompt(question string, p *planned, sess *session.Session) ([
 	if err != nil {
 		return nil, nil, err
 	}
-	history, turns := sess.HistoryWithin(2*p.window/historyShare, p.count.Count)
+	reserve := min(p.window/4, 4096) // as ctxbuild's default
+	budget := p.window - reserve
+	own := countMessages(p.count, msgs)
+	if own > budget {
+		return nil, nil, ctxbuild.TooLong(own, budget, p.window, reserve, "")
+	}
+	var history []providers.Message
+	turns := 0
+	if sess != nil {
+		history, turns = sess.HistoryWithin(min(2*p.window/historyShare, budget-own), p.count.Count)
+	}
 	msgs = session.WithHistory(history, msgs)
-	reserve := p.window / 4
-	return msgs, &session.ContextSummary{Window: p.window, Budget: p.window - reserve, Tokens: countMessages(p.count, msgs),
+	return msgs, &session.ContextSummary{Window: p.window, Budget: budget, Tokens: countMessages(p.count, msgs),
 		HistoryTurns: turns, HistoryTokens: countMessages(p.count, history)}, nil
 }
 
-// askInSession asks req as the next turn of sess.
-func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeAsk, summary *session.ContextSummary, ans *Answer,
+// askInSession asks req as the next turn of sess. p, when not nil, is the
+// model the request is planned for: the turn records it from the start,
+// so that a turn whose process dies before the answer names it too.
+func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeAsk, summary *session.ContextSummary, p *planned, ans *Answer,
 	fn func(text string) error) (*Answer, error) {
 	// A task without words of the user's (explain TARGET) is recorded as
 	// the command it was.
 	recorded := cmp.Or(req.Prompt, strings.TrimSpace(cmp.Or(req.Task, "ask")+" "+req.Target))
-	n, err := sess.RecordTurnStarted(ctx, session.TurnStart{Prompt: recorded, Provider: req.Provider, Model: req.Model, Context: summary})
+	provider, model := req.Provider, req.Model
+	if p != nil {
+		provider, model = p.provider, p.model
+	}
+	n, err := sess.RecordTurnStarted(ctx, session.TurnStart{Prompt: recorded, Provider: provider, Model: model, Context: summary})
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +545,7 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		return fn(s)
 	})
 	ans.Interaction = in
-	res := session.TurnResult{Answer: text.String(), Provider: req.Provider, Model: req.Model, Node: a.Store.NodeID(), Context: summary}
+	res := session.TurnResult{Answer: text.String(), Provider: provider, Model: model, Node: a.Store.NodeID(), Context: summary}
 	if in != nil {
 		res.Provider, res.Model, res.Node, res.InteractionID = in.Provider, in.Model, in.Node, in.ID
 		res.PromptTokens, res.CompletionTokens = int64(in.PromptTokens), int64(in.CompletionTokens)
@@ -491,7 +563,9 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 	switch {
 	case askErr == nil:
 		recErr = sess.RecordTurnCompleted(rctx, n, res)
-	case ctx.Err() != nil || errors.Is(askErr, context.Canceled):
+	case errors.Is(askErr, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		// Stopped by the user (or a closed stdout); a request that ran
+		// out of its deadline failed, and says so.
 		res.Reason = "cancelled"
 		recErr = sess.RecordTurnInterrupted(rctx, n, res)
 	default:

@@ -1,10 +1,14 @@
 package app
 
 import (
+	"cmp"
+	"encoding"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -12,17 +16,20 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
 // File is the TOML configuration file, by default
 // $XDG_CONFIG_HOME/aiex/config.toml. Every field is optional.
 //
-//	data_dir = "/path/to/data"      # like --data-dir / AIEX_DATA_DIR
+//	data_dir = "/path/to/data"      # like --data-dir / AIEX_DATA_DIR; ~/ is $HOME, and a relative
+//	                                # path is relative to this file's directory
 //	provider = "ollama"             # default provider (like --provider)
 //	model = "llama3.2"              # default model (like --model / AIEX_MODEL)
 //	strategy = "local_affinity"     # or load_balanced, round_robin
@@ -171,10 +178,27 @@ func ParseDuration(s string) (time.Duration, error) {
 // Provider kinds this build supports.
 var providerKinds = []string{"ollama", "openai", "openai-compatible", "anthropic", "lmstudio"}
 
+// envProviders are the providers aiex sets up from the environment when the
+// file has no [providers.NAME] table (see buildTargets).
+var envProviders = []string{"ollama", "openai", "anthropic"}
+
+// baseURLExamples show a base_url of each kind in messages.
+var baseURLExamples = map[string]string{
+	"ollama":            "http://127.0.0.1:11434",
+	"openai":            "https://api.openai.com/v1",
+	"openai-compatible": "http://127.0.0.1:8080/v1",
+	"anthropic":         "https://api.anthropic.com",
+	"lmstudio":          "http://localhost:1234",
+}
+
 // LoadFile reads and validates the configuration file at path. A missing
 // file is an empty configuration unless required is set (the user named the
-// file). Syntax errors and unknown keys are *usererr.Error with exit code 2
-// naming the file, line and key.
+// file). Every error in the file — syntax, an unknown key, a value of the
+// wrong type or out of range — is a *usererr.Error with exit code 2 naming
+// the file, the line and the key.
+//
+// data_dir comes back absolute: a leading ~/ is the home directory, and a
+// relative path is relative to the directory of the file.
 func LoadFile(path string, required bool) (File, error) {
 	var f File
 	b, err := os.ReadFile(path)
@@ -184,15 +208,50 @@ func LoadFile(path string, required bool) (File, error) {
 	if err != nil {
 		return f, &usererr.Error{Msg: fmt.Sprintf("cannot read config file %s: %s", path, pathReason(err)), Code: usererr.ExitUsage, Err: err}
 	}
+	// Where each key is, checking each value's type on the way; syntax
+	// errors are left to the decoder, which reports them with a position.
+	lines, err := scanKeys(path, b)
+	if err != nil {
+		return File{}, err
+	}
 	dec := toml.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return File{}, configError(path, err)
 	}
-	if err := f.validate(path); err != nil {
+	if err := f.validate(path, lines); err != nil {
 		return File{}, err
 	}
+	if f.DataDir != "" {
+		dir, err := filepath.Abs(filepath.Dir(path))
+		if err != nil {
+			return File{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		if f.DataDir, err = ExpandPath(f.DataDir, dir); err != nil {
+			return File{}, lines.errorf(path, "data_dir", "%v", err)
+		}
+	}
 	return f, nil
+}
+
+// ExpandPath makes p absolute: a leading ~/ (or ~ alone) is the home
+// directory ($HOME), and a relative path is relative to base. ~USER/ is
+// not expanded: it is an error.
+func ExpandPath(p, base string) (string, error) {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("%q: cannot expand ~ (%v); write the full path", p, err)
+		}
+		return filepath.Join(home, p[1:]), nil
+	}
+	if strings.HasPrefix(p, "~") {
+		return "", fmt.Errorf("%q: only ~/ (your home directory) is expanded; write the full path", p)
+	}
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p), nil
+	}
+	return filepath.Join(base, p), nil
 }
 
 // configError turns a TOML decoding error into one line naming file, line and key.
@@ -207,7 +266,7 @@ func configError(path string, err error) error {
 			path, row, strings.Join(e.Key(), "."))
 	case errors.As(err, &derr):
 		row, _ := derr.Position()
-		msg := derr.Error()
+		msg := strings.TrimPrefix(derr.Error(), "toml: ")
 		if k := derr.Key(); len(k) > 0 {
 			return usererr.Usage("config %s line %d: key %q: %s", path, row, strings.Join(k, "."), msg)
 		}
@@ -217,63 +276,334 @@ func configError(path string, err error) error {
 	}
 }
 
-func (f *File) validate(path string) error {
-	for _, name := range sortedKeys(f.Providers) {
-		p := f.Providers[name]
-		kind := p.Kind
-		if kind == "" {
-			kind = name
+// keyLines maps each key of a config file ("providers.gpu.base_url") and
+// each table ("providers.gpu") to the line it is on.
+type keyLines map[string]int
+
+// line is the line of key, else of the nearest table holding it (a key
+// left at its default is not in the file); 0 when neither is.
+func (kl keyLines) line(key string) int {
+	for k := key; k != ""; {
+		if n, ok := kl[k]; ok {
+			return n
 		}
-		if !slices.Contains(providerKinds, kind) {
-			return usererr.Usage("config %s: provider %q has kind %q, which this build does not support; supported kinds: %s",
-				path, name, kind, strings.Join(providerKinds, ", "))
+		i := strings.LastIndexByte(k, '.')
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return 0
+}
+
+// errorf is a usage error about key: the file, the key's line and the key.
+func (kl keyLines) errorf(path, key, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if n := kl.line(key); n > 0 {
+		return usererr.Usage("config %s line %d: key %q: %s", path, n, key, msg)
+	}
+	return usererr.Usage("config %s: key %q: %s", path, key, msg)
+}
+
+// scanKeys records the line of every key and table of the document b and
+// checks that each value has the TOML type of the field it fills. The
+// decoder reports a mismatch in Go's terms, and takes any integer for
+// the fields it fills from text (a duration, the sandbox mode). A syntax
+// error stops the scan without an error: the decoder reports it.
+func scanKeys(path string, b []byte) (keyLines, error) {
+	lines := keyLines{}
+	var p unstable.Parser
+	p.Reset(b)
+	var table []string
+	for p.NextExpression() {
+		e := p.Expression()
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			it := e.Key()
+			table = keyParts(it)
+			line := keyLine(&p, e.Key())
+			lines.add(table, line)
+			if t := fieldType(table); t != nil && !isTable(t) {
+				return lines, typeError(path, line, table, t, "a table")
+			}
+		case unstable.KeyValue:
+			key := append(slices.Clone(table), keyParts(e.Key())...)
+			line := keyLine(&p, e.Key())
+			lines.add(key, line)
+			if err := checkValue(path, line, key, e.Value()); err != nil {
+				return lines, err
+			}
+		}
+	}
+	return lines, nil
+}
+
+func (kl keyLines) add(key []string, line int) {
+	k := strings.Join(key, ".")
+	if _, ok := kl[k]; !ok {
+		kl[k] = line
+	}
+}
+
+func keyParts(it unstable.Iterator) []string {
+	var parts []string
+	for it.Next() {
+		parts = append(parts, string(it.Node().Data))
+	}
+	return parts
+}
+
+func keyLine(p *unstable.Parser, it unstable.Iterator) int {
+	if !it.Next() {
+		return 0
+	}
+	return p.Shape(it.Node().Raw).Start.Line
+}
+
+// checkValue checks v, the value of key (on line), against the type of
+// the field key fills. Keys the File has no field for are left to the
+// decoder's strict mode.
+func checkValue(path string, line int, key []string, v *unstable.Node) error {
+	t := fieldType(key)
+	if t == nil {
+		return nil
+	}
+	if v.Kind == unstable.InlineTable && isTable(t) {
+		it := v.Children()
+		for it.Next() {
+			kv := it.Node()
+			if err := checkValue(path, line, append(slices.Clone(key), keyParts(kv.Key())...), kv.Value()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if fits(t, v) {
+		return nil
+	}
+	got := shown(v)
+	if v.Kind == unstable.Array && t.Kind() == reflect.Slice {
+		for it := v.Children(); it.Next(); {
+			if e := it.Node(); !fits(t.Elem(), e) {
+				got = "a list holding " + shown(e)
+				break
+			}
+		}
+	}
+	return typeError(path, line, key, t, got)
+}
+
+// shown is a value as a message shows it: scalars as written, containers
+// by what they are.
+func shown(v *unstable.Node) string {
+	switch v.Kind {
+	case unstable.String:
+		return strconv.Quote(string(v.Data))
+	case unstable.Array:
+		return "a list"
+	case unstable.InlineTable:
+		return "a table"
+	}
+	return string(v.Data)
+}
+
+func typeError(path string, line int, key []string, t reflect.Type, got string) error {
+	return usererr.Usage("config %s line %d: %s must be %s, not %s", path, line, strings.Join(key, "."), describeType(t), got)
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// fits reports whether a TOML value of v's kind decodes into t.
+func fits(t reflect.Type, v *unstable.Node) bool {
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return v.Kind == unstable.String
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return v.Kind == unstable.String
+	case reflect.Bool:
+		return v.Kind == unstable.Bool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return v.Kind == unstable.Integer
+	case reflect.Float32, reflect.Float64:
+		return v.Kind == unstable.Float || v.Kind == unstable.Integer
+	case reflect.Slice:
+		if v.Kind != unstable.Array {
+			return false
+		}
+		it := v.Children()
+		for it.Next() {
+			if !fits(t.Elem(), it.Node()) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map, reflect.Struct:
+		return v.Kind == unstable.InlineTable
+	}
+	return true
+}
+
+// describeType says what a value of t is written as, in a config file's terms.
+func describeType(t reflect.Type) string {
+	switch t {
+	case reflect.TypeFor[Duration]():
+		return `a duration in quotes, like "90s", "10m" or "30d"`
+	case reflect.TypeFor[sandbox.Mode]():
+		return `"auto", "strict" or "off"`
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a string (in quotes)"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string (in quotes)"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.String {
+			return `a list of strings (in quotes), like ["a", "b"]`
+		}
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "a table"
+	}
+	return t.String()
+}
+
+// isTable reports whether t is filled from a TOML table.
+func isTable(t reflect.Type) bool {
+	return t.Kind() == reflect.Map || (t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(textUnmarshaler))
+}
+
+// fieldType is the type of the File field that key fills, or nil when
+// File has none.
+func fieldType(key []string) reflect.Type {
+	t := reflect.TypeFor[File]()
+	for _, part := range key {
+		switch t.Kind() {
+		case reflect.Map:
+			t = t.Elem()
+		case reflect.Struct:
+			f, ok := tomlField(t, part)
+			if !ok {
+				return nil
+			}
+			t = f.Type
+		default:
+			return nil
+		}
+	}
+	return t
+}
+
+func tomlField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("toml"), ","); tag == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// validate checks what the types do not: names, ranges, URLs, paths.
+func (f *File) validate(path string, lines keyLines) error {
+	bad := func(key, format string, args ...any) error { return lines.errorf(path, key, format, args...) }
+	names := sortedKeys(f.Providers)
+	for _, name := range names {
+		p := f.Providers[name]
+		table := "providers." + name
+		kind := cmp.Or(p.Kind, name) // the kind defaults to the table's name
+		switch {
+		case slices.Contains(providerKinds, kind):
+		case p.Kind == "":
+			return bad(table, "no kind given, and %q is not a kind this build supports; add kind = one of: %s", name, strings.Join(providerKinds, ", "))
+		default:
+			return bad(table+".kind", "kind %q is not one this build supports; supported kinds: %s", kind, strings.Join(providerKinds, ", "))
+		}
+		if p.RequestsPerMinute < 0 {
+			return bad(table+".requests_per_minute", "rate limits must be 0 (none) or more")
+		}
+		if p.TokensPerMinute < 0 {
+			return bad(table+".tokens_per_minute", "rate limits must be 0 (none) or more")
+		}
+		if p.ContextWindow < 0 {
+			return bad(table+".context_window", "context_window must be 0 (ask the provider) or a number of tokens")
+		}
+		if kind == "openai-compatible" && p.BaseURL == "" {
+			return bad(table, "provider %q of kind openai-compatible needs base_url (e.g. %s)", name, baseURLExamples[kind])
+		}
+		if p.BaseURL != "" && !isHTTPURL(p.BaseURL) {
+			return bad(table+".base_url", "%q is not an http:// or https:// URL; write the scheme, then the server's host and port, e.g. %s",
+				providers.RedactURLString(p.BaseURL), baseURLExamples[kind])
+		}
+	}
+	if f.Provider != "" {
+		known := names
+		if len(known) == 0 {
+			known = envProviders
+		}
+		if !slices.Contains(known, f.Provider) {
+			if len(names) == 0 {
+				return bad("provider", "unknown provider %q; with no [providers.NAME] table the providers are %s; fix the name or add a [providers.%s] table",
+					f.Provider, strings.Join(envProviders, ", "), f.Provider)
+			}
+			return bad("provider", "unknown provider %q; configured providers: %s; fix the name or add a [providers.%s] table",
+				f.Provider, strings.Join(names, ", "), f.Provider)
 		}
 	}
 	if _, err := coord.ParseStrategy(f.Strategy); err != nil {
-		return usererr.Usage("config %s: %s", path, err)
-	}
-	for name, p := range f.Providers {
-		if p.RequestsPerMinute < 0 || p.TokensPerMinute < 0 {
-			return usererr.Usage("config %s: provider %q: rate limits must be 0 (none) or more", path, name)
-		}
-		if p.ContextWindow < 0 {
-			return usererr.Usage("config %s: provider %q: context_window must be 0 (ask the provider) or a number of tokens", path, name)
-		}
-		if p.Kind == "openai-compatible" && p.BaseURL == "" {
-			return usererr.Usage("config %s: provider %q of kind openai-compatible needs base_url (e.g. http://127.0.0.1:8080/v1)", path, name)
-		}
+		return bad("strategy", "%s", usererr.As(err).Msg)
 	}
 	if e := f.Index.Embed; e != "" {
 		if p, m, ok := strings.Cut(e, "/"); !ok || p == "" || m == "" {
-			return usererr.Usage("config %s: [index] embed = %q: write it as PROVIDER/MODEL, e.g. \"ollama/nomic-embed-text\"", path, e)
+			return bad("index.embed", "%q: write it as PROVIDER/MODEL, e.g. \"ollama/nomic-embed-text\"", e)
 		}
 	}
 	if f.Sandbox.MaxFileSize < 0 {
-		return usererr.Usage("config %s: [sandbox] max_file_size must be 0 (the default, 8 MiB) or a number of bytes", path)
+		return bad("sandbox.max_file_size", "must be 0 (the default, 8 MiB) or a number of bytes")
 	}
-	for _, p := range append(slices.Clone(f.Sandbox.Allow), f.Sandbox.ReadOnly...) {
-		if !filepath.IsAbs(p) {
-			return usererr.Usage("config %s: [sandbox] paths must be absolute; %q is not", path, p)
+	for _, k := range []struct {
+		key   string
+		paths []string
+	}{{"sandbox.allow", f.Sandbox.Allow}, {"sandbox.read_only", f.Sandbox.ReadOnly}} {
+		for _, p := range k.paths {
+			if !filepath.IsAbs(p) {
+				return bad(k.key, "paths must be absolute; %q is not", p)
+			}
 		}
 	}
 	for _, tag := range f.Cluster.AllowTags {
 		if !strings.HasPrefix(tag, "tag:") {
-			return usererr.Usage("config %s: [cluster] allow_tags: %q is not a tag; write tags as tag:NAME", path, tag)
+			return bad("cluster.allow_tags", "%q is not a tag; write tags as tag:NAME", tag)
 		}
 	}
 	if f.Checkpoints.Keep < 0 {
-		return usererr.Usage("config %s: [checkpoints] keep must be 0 (no count kept) or more", path)
+		return bad("checkpoints.keep", "must be 0 (no count kept) or more")
 	}
-	if f.Limits.DailyUSD < 0 || f.Limits.MonthlyUSD < 0 || f.Limits.MaxAttempts < 0 {
-		return usererr.Usage("config %s: [limits] values must be 0 (none) or more", path)
-	}
-	if f.Provider != "" && len(f.Providers) > 0 {
-		if _, ok := f.Providers[f.Provider]; !ok {
-			return usererr.Usage("config %s: provider = %q names no [providers.%s] table; configured: %s",
-				path, f.Provider, f.Provider, strings.Join(sortedKeys(f.Providers), ", "))
+	for _, l := range []struct {
+		key string
+		v   float64
+	}{{"limits.daily_usd", f.Limits.DailyUSD}, {"limits.monthly_usd", f.Limits.MonthlyUSD}, {"limits.max_attempts", float64(f.Limits.MaxAttempts)}} {
+		if l.v < 0 {
+			return bad(l.key, "must be 0 (none) or more")
 		}
 	}
 	return nil
+}
+
+// isHTTPURL reports whether s is an absolute http(s) URL with a host, as
+// every provider wants its base URL.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // DefaultDataDir is $XDG_DATA_HOME/aiex, or ~/.local/share/aiex.

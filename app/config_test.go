@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,23 +90,45 @@ func TestLoadFileMissing(t *testing.T) {
 
 func TestLoadFileErrors(t *testing.T) {
 	tests := []struct {
-		name string
-		body string
-		want []string // all must appear in the one-line message
+		name    string
+		body    string
+		want    []string // all must appear in the one-line message
+		notWant []string
 	}{
-		{"unknown top-level key", "model = \"x\"\nmodle = \"y\"\n", []string{"line 2", `unknown key "modle"`}},
-		{"unknown nested key", "[providers.ollama]\nkind = \"ollama\"\nbase_ulr = \"x\"\n", []string{"line 3", `"providers.ollama.base_ulr"`}},
-		{"syntax error", "model = \"x\"\nprovider = \n", []string{"line 2"}},
-		{"wrong type", "model = 3\n", []string{"line 1", `"model"`}},
-		{"unsupported kind", "[providers.x]\nkind = \"bard\"\n", []string{`kind "bard"`, "supported kinds: ollama"}},
-		{"default provider without table", "provider = \"gpu\"\n[providers.ollama]\n", []string{`provider = "gpu"`, "configured: ollama"}},
-		{"bad strategy", "strategy = \"fastest\"\n", []string{`"fastest"`, "local_affinity"}},
-		{"bad deadline", "[limits]\ndaily_usd = 1\ndeadline = \"soon\"\n", []string{"line 3", "limits.deadline", "10m"}},
-		{"bad retention", "[events]\nretention = \"-3d\"\n", []string{"line 2", "events.retention", "30d"}},
-		{"bad tag", "[cluster]\nallow_tags = [\"aiex\"]\n", []string{"allow_tags", "tag:NAME"}},
-		{"negative cap", "[limits]\nmonthly_usd = -1\n", []string{"[limits]"}},
-		{"compatible without url", "[providers.vllm]\nkind = \"openai-compatible\"\n", []string{`"vllm"`, "base_url"}},
-		{"unknown price key", "[prices.\"gpt-4o\"]\ninput = 1\noutptu = 2\n", []string{"line 3", "outptu"}},
+		{name: "unknown top-level key", body: "model = \"x\"\nmodle = \"y\"\n", want: []string{"line 2", `unknown key "modle"`}},
+		{name: "unknown nested key", body: "[providers.ollama]\nkind = \"ollama\"\nbase_ulr = \"x\"\n", want: []string{"line 3", `"providers.ollama.base_ulr"`}},
+		{name: "syntax error", body: "model = \"x\"\nprovider = \n", want: []string{"line 2"}},
+		{name: "wrong type", body: "model = 3\n", want: []string{"line 1", "model must be a string", "not 3"}, notWant: []string{"app.File", "TOML integer"}},
+		{name: "wrong type nested", body: "[providers.x]\nkind = \"ollama\"\nrequests_per_minute = \"60\"\n",
+			want: []string{"line 3", "providers.x.requests_per_minute must be a whole number", `not "60"`}},
+		{name: "wrong type in inline table", body: "providers = { gpu = { kind = \"ollama\", base_url = 5 } }\n",
+			want: []string{"line 1", "providers.gpu.base_url must be a string"}},
+		{name: "table for a string", body: "[model]\nx = 1\n", want: []string{"line 1", "model must be a string", "not a table"}},
+		{name: "duration as a number", body: "[limits]\ndeadline = 5\n", want: []string{"line 2", "limits.deadline must be a duration", `"10m"`}},
+		{name: "mode as a number", body: "[sandbox]\nmode = 3\n", want: []string{"line 2", "sandbox.mode must be", `"strict"`}},
+		{name: "list of numbers", body: "[cluster]\nallow_tags = [1]\n", want: []string{"line 2", "cluster.allow_tags must be a list of strings"}},
+		{name: "unsupported kind", body: "[providers.x]\nkind = \"bard\"\n", want: []string{"line 2", `"providers.x.kind"`, `kind "bard"`, "supported kinds: ollama"}},
+		{name: "no kind, name not a kind", body: "[providers.mine]\nbase_url = \"http://h:1\"\n", want: []string{"line 1", `"providers.mine"`, "no kind given", "ollama"}},
+		{name: "default provider without table", body: "provider = \"gpu\"\n[providers.ollama]\n",
+			want: []string{"line 1", `key "provider"`, `unknown provider "gpu"`, "configured providers: ollama", "[providers.gpu]"}},
+		{name: "default provider unknown, no tables", body: "model = \"x\"\nprovider = \"nope\"\n",
+			want: []string{"line 2", `key "provider"`, `unknown provider "nope"`, "ollama, openai, anthropic"}},
+		{name: "bad strategy", body: "\nstrategy = \"fastest\"\n", want: []string{"line 2", `key "strategy"`, `"fastest"`, "local_affinity"}},
+		{name: "bad deadline", body: "[limits]\ndaily_usd = 1\ndeadline = \"soon\"\n", want: []string{"line 3", "limits.deadline", "10m"}, notWant: []string{"toml:"}},
+		{name: "bad retention", body: "[events]\nretention = \"-3d\"\n", want: []string{"line 2", "events.retention", "30d"}},
+		{name: "bad tag", body: "[cluster]\nallow_tags = [\"aiex\"]\n", want: []string{"line 2", "cluster.allow_tags", "tag:NAME"}},
+		{name: "negative cap", body: "[limits]\nmonthly_usd = -1\n", want: []string{"line 2", `"limits.monthly_usd"`, "0 (none) or more"}},
+		{name: "negative rate limit", body: "[providers.ollama]\n\ntokens_per_minute = -5\n", want: []string{"line 3", `"providers.ollama.tokens_per_minute"`}},
+		{name: "compatible without url", body: "[providers.vllm]\nkind = \"openai-compatible\"\n", want: []string{"line 1", `"vllm"`, "base_url"}},
+		{name: "unknown price key", body: "[prices.\"gpt-4o\"]\ninput = 1\noutptu = 2\n", want: []string{"line 3", "outptu"}},
+		{name: "base_url not a URL", body: "[providers.ollama]\nbase_url = \"not a url\"\n",
+			want: []string{"line 2", `"providers.ollama.base_url"`, `"not a url"`, "http://127.0.0.1:11434"}},
+		{name: "base_url without scheme", body: "[providers.lm]\nkind = \"lmstudio\"\nbase_url = \"localhost:1234\"\n",
+			want: []string{"line 3", `"providers.lm.base_url"`, "http://localhost:1234"}},
+		{name: "base_url password kept out", body: "[providers.vllm]\nkind = \"openai-compatible\"\nbase_url = \"ftp://me:s3cret@h/v1\"\n",
+			want: []string{"line 3", "providers.vllm.base_url"}, notWant: []string{"s3cret"}},
+		{name: "relative sandbox path", body: "[sandbox]\nallow = [\"shared\"]\n", want: []string{"line 2", "sandbox.allow", `"shared"`}},
+		{name: "data_dir of another user", body: "data_dir = \"~bob/aiex\"\n", want: []string{"line 1", `key "data_dir"`, "only ~/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,7 +147,62 @@ func TestLoadFileErrors(t *testing.T) {
 					t.Errorf("message %q does not contain %q", msg, w)
 				}
 			}
+			for _, w := range tt.notWant {
+				if strings.Contains(msg, w) {
+					t.Errorf("message %q contains %q", msg, w)
+				}
+			}
 		})
+	}
+}
+
+// TestLoadFileDataDir: data_dir expands ~/ and is relative to the file's
+// directory, never to the current one.
+func TestLoadFileDataDir(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Chdir(t.TempDir()) // somewhere else than the file
+	tests := []struct{ value, want string }{
+		{"~/aiexdata", filepath.Join(home, "aiexdata")},
+		{"~", home},
+		{"relative/dir", "CONFIGDIR/relative/dir"},
+		{"../up", "CONFIGDIR/../up"},
+		{"/srv/aiex/", "/srv/aiex"},
+	}
+	for _, tt := range tests {
+		path := writeConfig(t, fmt.Sprintf("data_dir = %q\n", tt.value))
+		want := filepath.Clean(strings.Replace(tt.want, "CONFIGDIR", filepath.Dir(path), 1))
+		f, err := app.LoadFile(path, true)
+		if err != nil {
+			t.Fatalf("data_dir = %q: %v", tt.value, err)
+		}
+		if f.DataDir != want {
+			t.Errorf("data_dir = %q: got %s, want %s", tt.value, f.DataDir, want)
+		}
+	}
+}
+
+func TestExpandPath(t *testing.T) {
+	t.Setenv("HOME", "/home/u")
+	tests := []struct{ in, want, err string }{
+		{"~/x", "/home/u/x", ""},
+		{"~", "/home/u", ""},
+		{"rel/x", "/base/rel/x", ""},
+		{"./x/", "/base/x", ""},
+		{"/abs//x", "/abs/x", ""},
+		{"~bob/x", "", "only ~/"},
+	}
+	for _, tt := range tests {
+		got, err := app.ExpandPath(tt.in, "/base")
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ExpandPath(%q) = %q, %v; want an error saying %q", tt.in, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ExpandPath(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
 	}
 }
 

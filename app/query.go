@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 	"time"
@@ -106,7 +107,7 @@ func probe(ctx context.Context, p providers.Provider) ProviderStatus {
 	ps := ProviderStatus{Name: p.Name(), Kind: p.Kind(), Endpoint: p.Endpoint(), Models: []string{}}
 	models, err := p.Models(ctx)
 	if err != nil {
-		ps.Error = err.Error()
+		ps.Error = listError(ctx, p, err, probeTimeout)
 		return ps
 	}
 	ps.Reachable = true
@@ -114,6 +115,16 @@ func probe(ctx context.Context, p providers.Provider) ProviderStatus {
 		ps.Models = append(ps.Models, m.Name)
 	}
 	return ps
+}
+
+// listError says in one line why p could not list its models under ctx,
+// bounded by d: a server that did not answer in time is named as such
+// (coord.NoAnswer), not reported as "context deadline exceeded".
+func listError(ctx context.Context, p providers.Provider, err error, d time.Duration) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return coord.NoAnswer(p, d).Message
+	}
+	return err.Error()
 }
 
 // ModelInfo is one model of one provider.
@@ -152,7 +163,7 @@ func (a *App) Models(ctx context.Context) (models []ModelInfo, errs map[string]s
 			ms, err := t.Provider.Models(pctx)
 			if err != nil {
 				mu.Lock()
-				errs[t.Provider.Name()] = err.Error()
+				errs[t.Provider.Name()] = listError(pctx, t.Provider, err, probeTimeout)
 				mu.Unlock()
 				return
 			}

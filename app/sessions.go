@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,6 +127,10 @@ func (a *App) Session(ctx context.Context, req SessionRequest) (*SessionResult, 
 		d := s.Document(ctx)
 		return &SessionResult{Document: &d}, nil
 	case SessionResume:
+		if strings.TrimSpace(req.Ref) == "" || ref == session.RefNew {
+			// Begin would start a new session: there is nothing to resume.
+			return nil, usererr.Usage("name the session to resume: its id (or 4 or more of its first characters), or last")
+		}
 		// Begin, not Open: resuming marks turns whose process died as
 		// interrupted, as continuing the session would.
 		s, err := svc.Begin(ctx, ref, req.Project, req.Actor)

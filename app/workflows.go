@@ -35,8 +35,12 @@ type TaskRequest struct {
 	Strategy    coord.Strategy `json:"strategy,omitempty"`
 	Session     string         `json:"session,omitempty"` // new, last or an id
 	Actor       string         `json:"actor,omitempty"`
-	// Toolchain also builds the result (go build and vet, mix compile).
+	// Toolchain also builds the result (go build and vet, mix compile);
+	// gen tests builds the tests and runs them.
 	Toolchain bool `json:"toolchain,omitempty"`
+	// NoRun (gen tests) builds the tests, with Toolchain, without running
+	// them: no test of the generated file runs, no mutant is made.
+	NoRun bool `json:"no_run,omitempty"`
 	// Sandbox is how the toolchain's commands are confined: auto, strict
 	// or off; "" means the config's [sandbox] mode.
 	Sandbox string `json:"sandbox,omitempty"`
@@ -58,7 +62,7 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 	if strings.TrimSpace(req.Goal) == "" {
 		return nil, usererr.Usage("say what the change should achieve: aiex refactor TARGET --goal \"…\"")
 	}
-	if req.Target == "" {
+	if strings.TrimSpace(req.Target) == "" {
 		return nil, usererr.Usage("name the code to change: aiex refactor TARGET --goal \"…\" (PATH, PATH:LINE or a symbol)")
 	}
 	sb, done, err := a.startTask(ctx, req)
@@ -114,7 +118,7 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 // (app/testgen), confined — strictly unless req.Sandbox says otherwise:
 // it is code no one has read. Nothing is written into the project.
 func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
-	if req.Target == "" {
+	if strings.TrimSpace(req.Target) == "" {
 		return nil, usererr.Usage("name the code to test: aiex gen tests TARGET (PATH, PATH:LINE or a symbol)")
 	}
 	sb, done, err := a.startTask(ctx, req)
@@ -168,21 +172,30 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 	}
 	rep, err := testgen.Run(ctx, testgen.Spec{Root: req.Root, Lang: lang, TestPath: testPath, TestContent: p.Changes[0].Content,
 		Target: testgen.Target{Path: c.Path, Name: c.Name, StartLine: c.StartLine, EndLine: c.EndLine, Source: unit},
-		Runner: run, TempDir: run.scratch})
+		Runner: run, TempDir: run.scratch, CompileOnly: req.NoRun})
 	if err != nil {
 		return res, err
 	}
-	res.Tests = rep
 	p.Checks = append(p.Checks, testChecks(rep)...)
+	if !rep.NotRun {
+		res.Tests = rep // a run, with its score
+	}
 	return res, nil
 }
 
-// testChecks are a test run's checks: the tests compile, and pass.
+// testChecks are a test run's checks: the tests compile, and pass (or,
+// built only, a skipped "tests pass").
 func testChecks(r *testgen.Report) []workflow.Check {
 	compile := workflow.Check{Name: "tests compile", Status: workflow.OK}
 	if !r.Compiles {
 		compile.Status, compile.Detail = workflow.Failed, r.Output
+		if r.TimedOut {
+			compile.Detail = r.Summary
+		}
 		return []workflow.Check{compile}
+	}
+	if r.NotRun {
+		return []workflow.Check{compile, {Name: "tests pass", Status: workflow.Skipped, Detail: "not run (--no-run)"}}
 	}
 	pass := workflow.Check{Name: "tests pass", Status: workflow.OK, Detail: r.Summary}
 	if !r.Passed {

@@ -88,6 +88,17 @@ func FinishInteractionStmt(in *Interaction) Statement {
 		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.PromptEstimate, in.RequestedModel, in.ID)
 }
 
+// InterruptRunningStmt marks interrupted, with reason as the error, every
+// interaction of node still recorded as running. It is for the process
+// that has just opened node's store: the data dir's lock admits one
+// process at a time, so a request of node still running then was left by
+// a process that ended before recording how it ended (killed, crashed).
+// What it used and when it ended are not known; they stay unset.
+func InterruptRunningStmt(node, reason string) Statement {
+	return Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?
+		WHERE node = ? AND status = ?`, StatusInterrupted, StatusInterrupted, reason, node, StatusRunning)
+}
+
 const interactionColumns = `id, session_id, node, provider, model, prompt, response,
 	prompt_tokens, completion_tokens, ttft_ms, total_ms, status, error, cost_usd,
 	started_at, finished_at, strategy, attempts, error_kind, route, requested_model`

@@ -155,9 +155,15 @@ func WriteKeyFile(path string, k Key) (retErr error) {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("%s already exists; not replacing it", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	// Errors name the directory or path the caller gave, never the
+	// temporary file.
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
-		return err
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("directory %s does not exist: %w", dir, os.ErrNotExist)
+		}
+		return fmt.Errorf("cannot create a file in %s: %w", dir, cause(err))
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
@@ -172,13 +178,13 @@ func WriteKeyFile(path string, k Key) (retErr error) {
 		err = cerr
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot write %s: %w", path, cause(err))
 	}
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("%s already exists; not replacing it", path)
 		}
-		return err
+		return fmt.Errorf("cannot write %s: %w", path, cause(err))
 	}
 	// Make the new name durable too.
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
@@ -186,6 +192,20 @@ func WriteKeyFile(path string, k Key) (retErr error) {
 		d.Close()
 	}
 	return nil
+}
+
+// cause is a file operation's error without the path it names (os.PathError,
+// os.LinkError), for messages that name the path themselves.
+func cause(err error) error {
+	var pe *os.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
 }
 
 // shortHex formats b as colon-separated groups of four hex digits.

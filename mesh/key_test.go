@@ -151,3 +151,23 @@ func TestDeriveCAIsDeterministic(t *testing.T) {
 		t.Error("different keys gave the same CA key")
 	}
 }
+
+// TestWriteKeyFileErrors: a failed write names the directory or the path
+// given, never the temporary file it went through.
+func TestWriteKeyFileErrors(t *testing.T) {
+	k, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "nowhere")
+	err = WriteKeyFile(filepath.Join(missing, "x.key"), k)
+	if err == nil || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "directory "+missing+" does not exist") ||
+		strings.Contains(err.Error(), ".x.key.") {
+		t.Errorf("missing directory: %v", err)
+	}
+	dir := t.TempDir()
+	err = WriteKeyFile(dir, k)
+	if err == nil || !strings.Contains(err.Error(), dir+" already exists") {
+		t.Errorf("a directory as the path: %v", err)
+	}
+}

@@ -288,7 +288,17 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 			return first(rows), err
 		}
 	}
-	if len(ref) >= 4 && idRe.MatchString(ref) {
+	if len(ref) < minPrefix && idRe.MatchString(ref) {
+		// Not an id or a tag, and too short to be taken as the start of an id.
+		err := s.notFound(ctx, ref)
+		if ue := usererr.As(err); ue != nil {
+			ue.Msg = fmt.Sprintf("%q is too short to name a checkpoint: give its id or %d or more of its first digits, a tag, or last%s",
+				ref, minPrefix, strings.TrimPrefix(ue.Msg, fmt.Sprintf("no checkpoint %q in this project", ref)))
+			ue.Code = usererr.ExitUsage
+		}
+		return db.CheckpointRow{}, err
+	}
+	if len(ref) >= minPrefix && idRe.MatchString(ref) {
 		rows, err := one(db.CheckpointFilter{IDPrefix: ref, Limit: 6})
 		if err != nil {
 			return db.CheckpointRow{}, err
@@ -303,6 +313,9 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 	}
 	return db.CheckpointRow{}, s.notFound(ctx, ref)
 }
+
+// minPrefix is the shortest prefix of an id that names a checkpoint.
+const minPrefix = 4
 
 func first(rows []db.CheckpointRow) db.CheckpointRow {
 	if len(rows) == 0 {

@@ -304,7 +304,9 @@ func TestResolve(t *testing.T) {
 		{"last", "ef0123456789", ""},
 		{"before-3", "abcd01234567", ""},
 		{"abcd", "", "names several checkpoints"},
-		{"abc", "", `no checkpoint "abc" in this project; the most recent: ef0123456789 (edit, `},
+		// Too short for a prefix: the error says what is needed, and what there is.
+		{"abc", "", `"abc" is too short to name a checkpoint: give its id or 4 or more of its first digits, a tag, or last; the most recent: ef0123456789 (edit, `},
+		{"zzz", "", `no checkpoint "zzz" in this project; the most recent: ef0123456789 (edit, `},
 		{"nope", "", "ef0123456789"},
 		{"", "", "name a checkpoint"},
 	}
@@ -316,6 +318,9 @@ func TestResolve(t *testing.T) {
 		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err) || usererr.As(err) == nil || strings.Contains(err.Error(), "\n")):
 			t.Errorf("%q: error %v, want one with %q", c.ref, err, c.err)
 		}
+	}
+	if _, err := e.cs.Show(ctx, "abc"); usererr.As(err) == nil || usererr.As(err).ExitCode() != usererr.ExitUsage {
+		t.Errorf("a prefix too short: %v; want a usage error", err)
 	}
 	// Another project's checkpoint is not restored here.
 	other := newEnvOn(t, e.db, t.TempDir())

@@ -1,11 +1,15 @@
 package coord_test
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
 	pt "github.com/aiex-dev/aiex/providers/providertest"
 )
@@ -44,5 +48,60 @@ func TestFailedModelListingIsNotKept(t *testing.T) {
 	clock.Add(int64(3 * time.Second))
 	if got := route(); got != "local:ok" {
 		t.Fatalf("3 s later: route %q; want local to answer again", got)
+	}
+}
+
+// silent is a provider whose server takes requests and never answers:
+// listing its models blocks until the caller gives up.
+type silent struct{ *pt.Scripted }
+
+func (s silent) Models(ctx context.Context) ([]providers.Model, error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("silent: list models: %w", ctx.Err())
+}
+
+// TestListingThatNeverAnswers: a local server that accepts the connection
+// and never answers costs a request its short listing bound, not the
+// request's deadline: the request fails over to the next target, and
+// with none left says in one sentence which server did not answer —
+// never "context deadline exceeded". Plan (which callers run before
+// Chat) is bounded and reports the same way.
+func TestListingThatNeverAnswers(t *testing.T) {
+	hung := silent{pt.NewScripted("local", "ollama", ok("never"))}
+	tl := target(hung, true)
+	tl.Model = "" // the first model it lists
+	cloud := pt.NewScripted("cloud", "openai", ok("c"))
+	e := newEnv(t, coord.Config{Targets: []coord.Target{tl, target(cloud, false)}, ListTimeout: 50 * time.Millisecond})
+
+	start := time.Now()
+	out, in, err := e.chat(t, coord.Request{})
+	if err != nil || out != "c" || outcomes(in) != "local:unavailable cloud:ok" {
+		t.Fatalf("with local silent: %q, route %q, %v; want a failover to cloud", out, outcomes(in), err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("the failover took %v", d)
+	}
+	if msg := in.Route[0].Error; !strings.Contains(msg, "Ollama at scripted://local did not answer within 50ms") {
+		t.Errorf("the silent target's attempt says %q", msg)
+	}
+
+	alone := newEnv(t, coord.Config{Targets: []coord.Target{tl}, ListTimeout: 50 * time.Millisecond, Deadline: time.Minute})
+	_, _, err = alone.chat(t, coord.Request{})
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, "did not answer within") || strings.Contains(ue.Msg, "deadline exceeded") || strings.Contains(ue.Msg, "\n") {
+		t.Fatalf("alone: %v; want one line naming the silent server", err)
+	}
+	fresh := newEnv(t, coord.Config{Targets: []coord.Target{tl}, ListTimeout: 50 * time.Millisecond})
+	_, _, err = fresh.c.Plan(context.Background(), coord.Request{})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "Ollama at scripted://local did not answer within 50ms") {
+		t.Fatalf("Plan: %v; want the one-line error Chat gives", err)
+	}
+
+	// Under a deadline shorter than the bound, the listing takes half of
+	// what is left, so the request can still fail over.
+	short := newEnv(t, coord.Config{Targets: []coord.Target{tl, target(cloud, false)}, Deadline: 400 * time.Millisecond})
+	out, in, err = short.chat(t, coord.Request{})
+	if err != nil || out != "c" {
+		t.Fatalf("deadline 400ms: %q, route %q, %v; want the failover within it", out, outcomes(in), err)
 	}
 }

@@ -86,8 +86,12 @@ type Config struct {
 	// retries (full jitter); 0 means 250 ms and 8 s.
 	BackoffBase, BackoffMax time.Duration
 	// Deadline bounds a whole request, retries and failovers included;
-	// 0 means 10 minutes.
+	// 0 means 10 minutes. Callers that do work for the request before
+	// Chat (Plan, building its prompt) start it there (see Deadline).
 	Deadline time.Duration
+	// ListTimeout bounds one model listing of a target (it resolves the
+	// model to ask for); 0 means DefaultListTimeout.
+	ListTimeout time.Duration
 	// Hint ends the "no provider reachable" message: how to configure one.
 	Hint   string
 	Logger *slog.Logger
@@ -139,6 +143,9 @@ func New(cfg Config) *Coordinator {
 	if cfg.Deadline == 0 {
 		cfg.Deadline = 10 * time.Minute
 	}
+	if cfg.ListTimeout == 0 {
+		cfg.ListTimeout = DefaultListTimeout
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -153,6 +160,12 @@ func New(cfg Config) *Coordinator {
 	}
 	return c
 }
+
+// Deadline is how long a request may take, retries and failovers
+// included: callers that plan the request and build its prompt before
+// Chat put their work under it too, so that a server that never answers
+// cannot hold the request before Chat starts its own.
+func (c *Coordinator) Deadline() time.Duration { return c.cfg.Deadline }
 
 // Request is one LLM request.
 type Request struct {
@@ -350,7 +363,7 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 	case r.req.Model != "" && r.req.Provider != "":
 		return r.req.Model, nil // pinned: let the provider say if it lacks it
 	case r.req.Model != "":
-		names, err := t.listModels(ctx, r.c.cfg.Now)
+		names, err := t.listModels(ctx, r.c.cfg.Now, r.c.cfg.ListTimeout)
 		if err != nil {
 			return r.req.Model, err
 		}
@@ -363,7 +376,7 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 	case t.Model != "":
 		return t.Model, nil
 	}
-	names, err := t.listModels(ctx, r.c.cfg.Now)
+	names, err := t.listModels(ctx, r.c.cfg.Now, r.c.cfg.ListTimeout)
 	if err != nil {
 		return "", err
 	}

@@ -67,7 +67,12 @@ func (c *Coordinator) Probe(ctx context.Context) int {
 			if err != nil {
 				continue // another trial is under way
 			}
-			_, err = t.Provider.Models(ctx)
+			pctx, cancel := context.WithTimeout(ctx, c.cfg.ListTimeout)
+			_, err = t.Provider.Models(pctx)
+			if err != nil && pctx.Err() != nil && ctx.Err() == nil {
+				err = NoAnswer(t.Provider, c.cfg.ListTimeout) // a fault of the provider's
+			}
+			cancel()
 			done(err)
 			if r.breaker.State() == gobreaker.StateClosed {
 				closed++

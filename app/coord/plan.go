@@ -14,7 +14,9 @@ import (
 // sending it: the first candidate in the strategy's order whose breaker is
 // closed and whose model resolves. Callers use it to fit a prompt to that
 // model's context window before sending; if the request then fails over,
-// the model that answers may differ.
+// the model that answers may differ. When no candidate resolves, the error
+// is the one Chat would report (one sentence: no provider reachable, the
+// model not found, …).
 func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, error) {
 	strategy := req.Strategy
 	if strategy == "" {
@@ -25,11 +27,13 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		return Target{}, "", err
 	}
 	r := &run{c: c, req: req, strategy: strategy}
-	var errs []error
 	for _, t := range order(strategy, cands, c.rr.Load()) {
 		model, err := r.resolveModel(ctx, t)
 		if err != nil {
-			errs = append(errs, err)
+			r.skip(t, model, err)
+			if ctx.Err() != nil {
+				break
+			}
 			continue
 		}
 		if t.route(model, c.cfg.Breaker).breaker.State() == gobreaker.StateOpen {
@@ -37,8 +41,8 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		}
 		return t.Target, model, nil
 	}
-	if len(errs) > 0 {
-		return Target{}, "", errors.Join(errs...)
+	if r.lastErr != nil || ctx.Err() != nil {
+		return Target{}, "", r.userError(ctx)
 	}
 	return Target{}, "", errors.New("coord: every provider's circuit breaker is open")
 }

@@ -3,6 +3,7 @@ package coord
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"slices"
@@ -167,9 +168,30 @@ const (
 	catalogErrTTL = 2 * time.Second
 )
 
+// DefaultListTimeout bounds one model listing (Config.ListTimeout). A
+// listing is cheap — a server answers it in milliseconds — so one that has
+// not answered by then is down or wedged, and waiting longer only delays
+// the failover to the next target.
+const DefaultListTimeout = 5 * time.Second
+
+// listBound is how long a listing may take under ctx: the configured
+// bound, but never more than half of what is left of the request's
+// deadline, so that a server that accepts the connection and never
+// answers leaves the request time to fail over (and to say why).
+func listBound(ctx context.Context, bound time.Duration) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		if half := time.Until(dl) / 2; half < bound {
+			return max(half, time.Millisecond)
+		}
+	}
+	return bound
+}
+
 // listModels returns the provider's model names, cached for catalogTTL (a
-// failure for catalogErrTTL) by the clock now.
-func (t *target) listModels(ctx context.Context, now func() time.Time) ([]string, error) {
+// failure for catalogErrTTL) by the clock now. The listing itself is
+// bounded by listBound(ctx, bound); a provider that does not answer in
+// that time fails with NoAnswer, which is kept like any other failure.
+func (t *target) listModels(ctx context.Context, now func() time.Time, bound time.Duration) ([]string, error) {
 	t.catalogM.Lock()
 	defer t.catalogM.Unlock()
 	ttl := catalogTTL
@@ -179,7 +201,10 @@ func (t *target) listModels(ctx context.Context, now func() time.Time) ([]string
 	if !t.catAt.IsZero() && now().Sub(t.catAt) < ttl {
 		return t.catalog, t.catErr
 	}
-	ms, err := t.Provider.Models(ctx)
+	d := listBound(ctx, bound)
+	lctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	ms, err := t.Provider.Models(lctx)
 	names := make([]string, 0, len(ms))
 	for _, m := range ms {
 		names = append(names, m.Name)
@@ -187,8 +212,43 @@ func (t *target) listModels(ctx context.Context, now func() time.Time) ([]string
 	if ctx.Err() != nil {
 		return names, err // do not cache the caller's cancellation
 	}
+	if err != nil && lctx.Err() != nil {
+		err = NoAnswer(t.Provider, d)
+	}
 	t.catalog, t.catErr, t.catAt = names, err, now()
 	return names, err
+}
+
+// NoAnswer is the error of a provider that took a request (its server
+// accepted the connection) but did not answer it within d: one sentence
+// naming the server, instead of the context's "deadline exceeded". It is
+// KindUnavailable, so the request fails over.
+func NoAnswer(p providers.Provider, d time.Duration) *providers.Error {
+	return &providers.Error{Provider: p.Name(), Kind: providers.KindUnavailable,
+		Message: fmt.Sprintf("%s at %s did not answer within %s; is it running?", serverName(p), p.Endpoint(), roundDuration(d))}
+}
+
+// serverName is what a provider's server is called in messages.
+func serverName(p providers.Provider) string {
+	switch p.Kind() {
+	case "ollama":
+		return "Ollama"
+	case "lmstudio":
+		return "LM Studio"
+	case "openai":
+		return "OpenAI"
+	case "anthropic":
+		return "Anthropic"
+	}
+	return p.Name()
+}
+
+// roundDuration shows d as people write it: 5s, 2.5s, 300ms.
+func roundDuration(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
 }
 
 // serves reports whether the provider lists model, accepting Ollama's

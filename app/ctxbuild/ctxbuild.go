@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -279,19 +280,100 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 }
 
 // notFound is the error for a target that names nothing: with the names
-// and paths of the index that look like it, if any.
+// and paths of the index that look like it, if any. Paths are offered as
+// the user would type them — relative to the current directory when it
+// is in the project — and only those of files that still exist; what was
+// typed is never offered back.
 func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, what string) error {
-	if rel, err := filepath.Rel(proj.Root, target); err == nil && filepath.IsAbs(target) && !strings.HasPrefix(rel, "..") {
-		target = filepath.ToSlash(rel) // a path of the project, as the index names it
-	}
 	names, paths, err := b.cfg.Store.CodeNames(ctx, proj.ID)
 	if err != nil {
 		return err
 	}
-	if like := Suggest(target, append(names, paths...)); len(like) > 0 {
+	query := target
+	if rel, err := filepath.Rel(proj.Root, target); err == nil && filepath.IsAbs(target) && !strings.HasPrefix(rel, "..") {
+		query = filepath.ToSlash(rel) // a path of the project, as the index names it
+	}
+	typed, _ := projectPath(proj.Root, target) // target as a path of the project, if it can be one
+	cwd := workDir(proj.Root)
+	shown := map[string]string{} // a candidate path → as the user would type it
+	var symbols, files []string
+	for _, n := range names {
+		if n != target {
+			symbols = append(symbols, n)
+		}
+	}
+	pathLike := strings.Contains(query, "/")
+	for _, p := range paths {
+		if p == typed || p == query {
+			continue
+		}
+		abs := filepath.Join(proj.Root, filepath.FromSlash(p))
+		if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
+			continue // deleted (or replaced) since it was indexed
+		}
+		show := p
+		if cwd != "" {
+			if r, err := filepath.Rel(cwd, abs); err == nil {
+				show = filepath.ToSlash(r)
+			}
+		}
+		if show == target {
+			continue
+		}
+		// Paths are compared as paths, by their file names: a leading
+		// slash keeps Suggest from reading "main.go" as a symbol "go".
+		shown["/"+p] = show
+		files = append(files, "/"+p)
+		pathLike = pathLike || (path.Ext(query) != "" && path.Ext(query) == path.Ext(p))
+	}
+	bySymbol, byPath := Suggest(query, symbols), Suggest("/"+strings.TrimPrefix(query, "/"), files)
+	for i, l := range byPath {
+		byPath[i] = shown[l]
+	}
+	like := append(bySymbol, byPath...)
+	if pathLike {
+		like = append(byPath, bySymbol...)
+	}
+	like = like[:min(len(like), maxSuggestions)]
+	if len(like) > 0 {
 		return usererr.New("%s %q in the index of %s; did you mean %s?", what, target, proj.Root, strings.Join(like, ", "))
 	}
 	return usererr.New("%s %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or http.(*Server).Serve", what, target, proj.Root)
+}
+
+// projectPath is p, a path given on the command line (relative to the
+// current directory, or absolute), as a slash-separated path of the
+// project at root, whether or not the file exists; ok is false when p is
+// outside the project.
+func projectPath(root, p string) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs)) // root has its symlinks resolved
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// workDir is the current directory if it is inside the project at root
+// (with symlinks resolved, as root is), else "".
+func workDir(root string) string {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	if r, err := filepath.EvalSymlinks(cwd); err == nil {
+		cwd = r
+	}
+	if rel, err := filepath.Rel(root, cwd); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return ""
+	}
+	return cwd
 }
 
 // whole returns the unit that c is a piece of, when the chunker split a

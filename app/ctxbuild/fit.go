@@ -19,6 +19,19 @@ import (
 // cut short: less shows too little to help.
 const minTruncated = 96
 
+// TooLong is the error for a prompt that does not fit a model's window
+// before any code is added: the question alone (target "") or the
+// question and the target, which is never cut (target names it). It says
+// what to make smaller: the question, or the target.
+func TooLong(tokens, budget, window, reserve int, target string) error {
+	what, verb, fix := "the question", "takes", "ask a shorter question"
+	if target != "" {
+		what, verb, fix = "the question and "+target, "take", "ask about a smaller target"
+	}
+	return usererr.New("%s %s %d tokens, more than the %d this model allows a prompt (a %d-token window less %d for the answer); use a model with a larger window or %s",
+		what, verb, tokens, budget, window, reserve, fix)
+}
+
 // fit chooses each candidate's form within the budget, in order: full if
 // it fits, else its signature, else nothing; then the room left goes to
 // the start of the first chunk that was reduced. The prompt is rendered
@@ -38,12 +51,11 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 		return err
 	}
 	if base > out.Budget {
-		what := "the question"
+		what := ""
 		if target != nil {
-			what = fmt.Sprintf("the question and %s (%s)", target.Name, target.where())
+			what = fmt.Sprintf("%s (%s)", target.Name, target.where())
 		}
-		return usererr.New("%s take %d tokens, more than the %d this model allows a prompt (a %d-token window less %d for the answer); use a model with a larger window or a smaller target",
-			what, base, out.Budget, out.Window, out.Reserve)
+		return TooLong(base, out.Budget, out.Window, out.Reserve, what)
 	}
 	left := out.Budget - base
 	plan := req.Estimate

@@ -103,7 +103,7 @@ func writeTurn(b *strings.Builder, t Turn) {
 		parts[0] += ": " + t.Reason
 	}
 	if t.Provider != "" || t.Model != "" {
-		who := t.Provider + "/" + t.Model
+		who := strings.Trim(t.Provider+"/"+t.Model, "/") // a turn that never reached a provider may name only one
 		if t.Node != "" {
 			who += " on " + t.Node
 		}

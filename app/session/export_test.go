@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -64,5 +65,15 @@ func TestExportGolden(t *testing.T) {
 	must(t, session.WriteTurnMarkdown(&last, o.Last(ctx, 1)[0]))
 	if !bytes.Contains(md.Bytes(), last.Bytes()) {
 		t.Errorf("the last turn alone is not as in the document:\n%s", last.String())
+	}
+}
+
+// TestTurnWithoutProvider: a turn that names only its model (it never
+// reached a provider) shows the model alone, not "/model".
+func TestTurnWithoutProvider(t *testing.T) {
+	var b strings.Builder
+	must(t, session.WriteTurnMarkdown(&b, session.Turn{N: 1, Status: "interrupted", Model: "slow", Prompt: "hi"}))
+	if got := b.String(); !strings.Contains(got, "*interrupted · slow · ") || strings.Contains(got, "/slow") {
+		t.Fatalf("turn:\n%s", got)
 	}
 }

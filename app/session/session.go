@@ -188,6 +188,9 @@ func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.Sess
 		return rows[0], true, nil
 	}
 	id := strings.TrimSpace(string(ref))
+	if id == "" {
+		return db.SessionRow{}, false, usererr.Usage("name a session: its id (or 4 or more of its first characters), or last")
+	}
 	row, ok, err := s.st.Session(ctx, id)
 	if err != nil {
 		return row, false, fmt.Errorf("session: %w", err)
@@ -195,7 +198,7 @@ func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.Sess
 	if ok {
 		return row, true, nil
 	}
-	if len(id) >= 4 {
+	if len(id) >= minPrefix {
 		rows, err := s.st.Sessions(ctx, db.SessionFilter{IDPrefix: id, Archived: true, Limit: 6})
 		if err != nil {
 			return row, false, fmt.Errorf("session: %w", err)
@@ -204,12 +207,22 @@ func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.Sess
 			return rows[0], true, nil
 		}
 		if len(rows) > 1 {
-			return row, false, &usererr.Error{Msg: fmt.Sprintf("%q names %s sessions:\n%s\ngive more of the id", id,
+			return row, false, &usererr.Error{Msg: fmt.Sprintf("%q names %s sessions: %s; give more of the id", id,
 				many(len(rows)), listing(rows)), Code: usererr.ExitUsage, Err: ErrNotFound}
 		}
 	}
-	return row, false, s.notFound(ctx, id, project)
+	err = s.notFound(ctx, id, project)
+	if ue := usererr.As(err); ue != nil && len(id) < minPrefix {
+		// Not a session's id, and too short to be taken as the start of one.
+		ue.Msg = fmt.Sprintf("%q is too short to name a session: give its id or %d or more of its first characters, or last%s",
+			id, minPrefix, strings.TrimPrefix(ue.Msg, fmt.Sprintf("no session %q", id)))
+		ue.Code = usererr.ExitUsage
+	}
+	return row, false, err
 }
+
+// minPrefix is the shortest prefix of an id that names a session.
+const minPrefix = 4
 
 func many(n int) string {
 	if n > 5 {
@@ -235,25 +248,35 @@ func (s *Service) notFound(ctx context.Context, id, project string) error {
 	if len(rows) == 0 {
 		msg += "; there are none yet: start one with aiex ask --session new"
 	} else {
-		msg += fmt.Sprintf("; the most recent:\n%s\n(aiex session list shows them all)", listing(rows))
+		msg += fmt.Sprintf("; the most recent: %s (aiex session list shows them all)", listing(rows))
 	}
 	return &usererr.Error{Msg: msg, Err: ErrNotFound}
 }
 
-// listing is one line per session: id, turns, age, title.
+// listing names sessions on one line: id (turns, when, title), …
 func listing(rows []db.SessionRow) string {
-	lines := make([]string, 0, len(rows))
+	items := make([]string, 0, len(rows))
 	for i, r := range rows {
 		if i == notFoundListed {
 			break
 		}
 		status := ""
 		if r.Status == db.SessionArchived {
-			status = " (archived)"
+			status = ", archived"
 		}
-		lines = append(lines, fmt.Sprintf("  %s  %s  %s  %q%s", r.ID, r.UpdatedAt.Format("2006-01-02 15:04"), english.Count(r.Turns, "turn"), r.Title, status))
+		items = append(items, fmt.Sprintf("%s (%s, %s, %q%s)", r.ID, english.Count(r.Turns, "turn"), r.UpdatedAt.Format("2006-01-02 15:04"),
+			oneLine(r.Title, 40), status))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(items, ", ")
+}
+
+// oneLine squeezes s onto one line of at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // loadAttempts bounds the reads of a session's rows that race a writer.

@@ -373,12 +373,23 @@ func TestUnknownAndAmbiguousIDs(t *testing.T) {
 			t.Errorf("the error does not list recent session %s:\n%s", id, ue.Msg)
 		}
 	}
-	if !strings.HasPrefix(ue.Msg, `no session "cccc"; the most recent:`) || !strings.Contains(ue.Msg, `"question 2"`) {
-		t.Errorf("message:\n%s", ue.Msg)
+	if !strings.HasPrefix(ue.Msg, `no session "cccc"; the most recent:`) || !strings.Contains(ue.Msg, `"question 2"`) || strings.Contains(ue.Msg, "\n") {
+		t.Errorf("message (one line):\n%s", ue.Msg)
 	}
 	_, err = e.svc.Open(ctx, "aaaa", "/p")
-	if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.Contains(ue.Msg, ids[0]) || !strings.Contains(ue.Msg, ids[1]) {
-		t.Fatalf("ambiguous prefix: %v", err)
+	if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.Contains(ue.Msg, ids[0]) || !strings.Contains(ue.Msg, ids[1]) ||
+		strings.Contains(ue.Msg, "\n") {
+		t.Fatalf("ambiguous prefix (one line): %v", err)
+	}
+	// A prefix too short to name a session says so, as a usage error;
+	// an empty one asks for a session.
+	_, err = e.svc.Open(ctx, "aaa", "/p")
+	if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || !errors.Is(err, session.ErrNotFound) ||
+		!strings.HasPrefix(ue.Msg, `"aaa" is too short to name a session: give its id or 4 or more of its first characters, or last; the most recent: `) {
+		t.Fatalf("a prefix too short: %v", err)
+	}
+	if _, err := e.svc.Begin(ctx, " ", "/p", "cli"); usererr.As(err) == nil || !strings.Contains(err.Error(), "name a session") {
+		t.Fatalf("a blank id: %v", err)
 	}
 	if s, err := e.svc.Open(ctx, "aaaa2", "/p"); err != nil || s.ID() != ids[1] {
 		t.Fatalf("unique prefix: %v", err)

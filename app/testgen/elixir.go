@@ -81,6 +81,14 @@ func (x *exRun) baseline(ctx context.Context, timeout time.Duration) (outcome, e
 	return x.run(ctx, false, timeout)
 }
 
+// compile compiles the test file in the copy without running any of it:
+// mix test with every kind of test excluded loads (compiles) the file,
+// and ExUnit skips a module all of whose tests are excluded, setup_all
+// and all.
+func (x *exRun) compile(ctx context.Context, timeout time.Duration) (outcome, error) {
+	return x.run(ctx, false, timeout, "--exclude", "test", "--exclude", "doctest", "--exclude", "property")
+}
+
 func (x *exRun) mutant(ctx context.Context, src []byte, timeout time.Duration) (outcome, error) {
 	if err := os.WriteFile(x.targetCopy, src, 0o644); err != nil {
 		return outcome{}, err
@@ -111,9 +119,9 @@ func (x *exRun) backdateManifests() error {
 	return errors.Join(errs...)
 }
 
-func (x *exRun) run(ctx context.Context, mutant bool, timeout time.Duration) (outcome, error) {
+func (x *exRun) run(ctx context.Context, mutant bool, timeout time.Duration, extra ...string) (outcome, error) {
 	// --seed 0: the same order every run.
-	args := []string{"test", x.relTest, "--seed", "0"}
+	args := append([]string{"test", x.relTest, "--seed", "0"}, extra...)
 	keep := tailLines
 	if mutant {
 		args = append(args, "--max-failures", "1")

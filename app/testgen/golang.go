@@ -88,16 +88,26 @@ func (g *goRun) baseline(ctx context.Context, timeout time.Duration) (outcome, e
 		msg := strings.ReplaceAll(g.parse.Error(), "\n", " ")
 		return outcome{exit: 1, firstErr: msg, output: msg}, nil
 	}
-	return g.run(ctx, nil, timeout)
+	return g.run(ctx, nil, timeout, false)
 }
 
 func (g *goRun) mutant(ctx context.Context, src []byte, timeout time.Duration) (outcome, error) {
-	return g.run(ctx, src, timeout)
+	return g.run(ctx, src, timeout, false)
+}
+
+// compile builds the test binary (go test -c, which vets as go test
+// does) without running it.
+func (g *goRun) compile(ctx context.Context, timeout time.Duration) (outcome, error) {
+	if g.parse != nil {
+		return g.baseline(ctx, timeout)
+	}
+	return g.run(ctx, nil, timeout, true)
 }
 
 // run runs go test on the package of the test file, with the generated
-// file and, if target is not nil, the mutated target in the overlay.
-func (g *goRun) run(ctx context.Context, target []byte, timeout time.Duration) (outcome, error) {
+// file and, if target is not nil, the mutated target in the overlay; with
+// compileOnly, it builds the test binary instead (go test -c).
+func (g *goRun) run(ctx context.Context, target []byte, timeout time.Duration, compileOnly bool) (outcome, error) {
 	g.n++
 	replace := map[string]string{g.testAbs: g.testTmp}
 	rewrite := map[string]string{g.testTmp: g.s.TestPath}
@@ -128,6 +138,9 @@ func (g *goRun) run(ctx context.Context, target []byte, timeout time.Duration) (
 	}
 	args := []string{"test", "-overlay=" + overlayFile, "-run=" + run, "-count=1", "-json",
 		"-timeout=" + timeout.String(), g.modFlag()}
+	if compileOnly {
+		args = []string{"test", "-c", "-o", filepath.Join(g.scratch, "compile.test"), "-overlay=" + overlayFile, "-json", g.modFlag()}
+	}
 	if target != nil {
 		// A mutant's own vet findings are not the tests' doing, and the
 		// first failure is enough.

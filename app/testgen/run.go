@@ -64,6 +64,12 @@ type Spec struct {
 	// Elixir's copy of the project); "" means os.TempDir(). The Runner's
 	// children must be able to read and write it.
 	TempDir string
+	// CompileOnly builds the tests without running them (aiex gen tests
+	// --no-run): Go's go test -c, with the vet checks go test makes;
+	// ExUnit's mix test with every test excluded (the file is compiled,
+	// nothing of it runs). The Report says whether they compile; no
+	// mutant is made and the score is 0.
+	CompileOnly bool
 }
 
 // Report is what Run found.
@@ -84,6 +90,9 @@ type Report struct {
 	FailedTests []string `json:"failed_tests,omitempty"`
 	// TimedOut: the unmutated run did not end within the timeout.
 	TimedOut bool `json:"timed_out,omitempty"`
+	// NotRun: the tests were built, not run (Spec.CompileOnly); only
+	// Compiles, TimedOut and Output say anything.
+	NotRun bool `json:"not_run,omitempty"`
 	// Output is the end of the unmutated run's output (about 60 lines),
 	// with scratch paths replaced by the project's.
 	Output   string        `json:"output"`
@@ -152,6 +161,8 @@ type langRun interface {
 	// mutant runs them against the project with the target's file
 	// replaced by src.
 	mutant(ctx context.Context, src []byte, timeout time.Duration) (outcome, error)
+	// compile builds them against the unchanged project, running none.
+	compile(ctx context.Context, timeout time.Duration) (outcome, error)
 }
 
 // Run runs the generated test file against the project without writing
@@ -187,6 +198,19 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 	}
 
 	rep := &Report{Lang: s.Lang, TestPath: s.TestPath}
+	if s.CompileOnly {
+		o, err := lr.compile(ctx, s.Timeout)
+		if err != nil {
+			return nil, fmt.Errorf("testgen.Run: %w", err)
+		}
+		rep.Compiles, rep.TimedOut = o.compiled && !o.timedOut, o.timedOut
+		rep.Output, rep.Duration = o.output, o.dur
+		rep.NotRun = true
+		rep.NoMutants = "the tests were not run"
+		rep.Summary = rep.summarize(o.firstErr)
+		rep.Total = time.Since(began)
+		return rep, nil
+	}
 	base, err := lr.baseline(ctx, s.Timeout)
 	if err != nil {
 		return nil, fmt.Errorf("testgen.Run: %w", err)
@@ -365,6 +389,11 @@ func (r *Report) summarize(firstErr string) string {
 		if firstErr != "" {
 			b.WriteString(": " + firstErr)
 		}
+		if r.NotRun {
+			return b.String() // nothing was scored
+		}
+	case r.NotRun:
+		return "compiles; the tests were not run"
 	case r.TimedOut:
 		b.WriteString("timed out")
 	case r.Tests == 0:

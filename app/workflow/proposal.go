@@ -62,12 +62,13 @@ func (p *Proposal) OK() bool {
 	return !slices.ContainsFunc(p.Checks, func(c Check) bool { return c.Status == Failed })
 }
 
-// Failures lists the failed checks, one line each.
+// Failures lists the failed checks, one line each: the check and the
+// line of its output that says what failed (Headline).
 func (p *Proposal) Failures() []string {
 	var out []string
 	for _, c := range p.Checks {
 		if c.Status == Failed {
-			out = append(out, c.Name+": "+firstLine(c.Detail))
+			out = append(out, c.Name+": "+Headline(c.Detail))
 		}
 	}
 	return out
@@ -214,11 +215,3 @@ func cleanPath(p string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}

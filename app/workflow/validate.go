@@ -82,7 +82,7 @@ func syntax(changes []parse.Change) Check {
 		}
 		for _, w := range res.Warnings {
 			if strings.Contains(w, "syntax error") {
-				errs = append(errs, c.Path+": "+w)
+				errs = append(errs, w) // "PATH: line L:C: syntax error …"
 			}
 		}
 	}

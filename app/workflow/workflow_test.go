@@ -121,7 +121,7 @@ func TestValidateFailures(t *testing.T) {
 		checks string
 		detail string
 	}{
-		"syntax": {strings.Replace(goCalc, "return b\n}", "return b\n", 1), "applies ok,syntax failed", "syntax error"},
+		"syntax": {strings.Replace(goCalc, "return b\n}", "return b\n", 1), "applies ok,syntax failed", "calc.go: line 14:2: syntax error"},
 		"build":  {strings.Replace(goCalc, "return b", "return c", 1), "applies ok,syntax ok,go build failed", "undefined: c"},
 		"vet":    {strings.Replace(goCalc, "return a + b", "_ = fmt.Sprintf(\"%d\")\n\treturn a + b", 1) + "", "", ""},
 	} {
@@ -142,6 +142,9 @@ func TestValidateFailures(t *testing.T) {
 			}
 			if f := p.Failures(); len(f) != 1 || !strings.Contains(p.Checks[len(p.Checks)-1].Detail, tc.detail) {
 				t.Fatalf("failures %q; detail %q; want %q", f, p.Checks[len(p.Checks)-1].Detail, tc.detail)
+			}
+			if d := p.Checks[len(p.Checks)-1].Detail; strings.Count(d, "calc.go:") > 1 {
+				t.Errorf("detail %q names the file twice", d)
 			}
 		})
 	}

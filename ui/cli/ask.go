@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
@@ -64,9 +68,20 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if err != nil && !errors.Is(err, node.ErrNoNode) {
 		return err
 	}
+	// A reader of stdout that goes away mid-answer (aiex ask … | head)
+	// stops the request as Ctrl-C does: the request is cancelled and
+	// recorded so, and the store closes cleanly. Without the notification
+	// the first write to the closed pipe would kill the process (SIGPIPE)
+	// with its request left running.
+	ctx, cancel := context.WithCancelCause(c)
+	defer cancel(nil)
+	sigpipe := make(chan os.Signal, 1)
+	signal.Notify(sigpipe, syscall.SIGPIPE)
+	defer signal.Stop(sigpipe)
+
 	ask := func(fn func(string) error) (*app.Answer, error) {
 		if cl != nil {
-			return cl.Ask(c, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
+			return cl.Ask(ctx, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
 				Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
 				Actor: req.Actor, Session: string(req.Session), Project: req.Project}, fn)
 		}
@@ -74,28 +89,41 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		if err != nil {
 			return nil, err
 		}
-		return core.AskCode(c, req, fn)
+		return core.AskCode(ctx, req, fn)
 	}
 
 	stop := c.Out.Spinner("thinking…")
 	defer stop()
 	wrote := false
 	last := byte('\n')
+	var partial strings.Builder // with --json, what arrived
 	ans, err := ask(func(text string) error {
 		stop()
 		if c.Out.JSON {
-			return nil // the whole record is printed at the end
+			partial.WriteString(text) // the whole record is printed at the end
+			return nil
 		}
 		wrote = true
 		last = text[len(text)-1]
 		_, err := io.WriteString(c.Out.Out, text)
+		if errors.Is(err, syscall.EPIPE) {
+			cancel(errStdoutClosed)
+		}
 		return err
 	})
 	stop()
+	if errors.Is(context.Cause(ctx), errStdoutClosed) {
+		// Not context.Canceled as the cause: that would read as Ctrl-C.
+		return &usererr.Error{Msg: "stdout was closed before the answer ended; the request is recorded as cancelled",
+			Code: exitPipe, Err: errStdoutClosed}
+	}
 	if wrote && last != '\n' {
 		fmt.Fprintln(c.Out.Out)
 	}
 	if err != nil {
+		if c.Out.JSON && (partial.Len() > 0 || (ans != nil && ans.Interaction != nil)) {
+			c.Out.PrintJSON(failedAskJSON(req.Prompt, ans, partial.String(), err))
+		}
 		if ans != nil && ans.Session != "" && c.Out.ErrTTY {
 			fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("session %s · turn %d recorded as not answered", ans.Session, ans.Turn)))
 		}
@@ -119,6 +147,15 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	}
 	return nil
 }
+
+// errStdoutClosed is the cause of a request cancelled because stdout's
+// reader went away.
+var errStdoutClosed = errors.New("stdout closed")
+
+// exitPipe is the exit code when stdout's reader went away: what a shell
+// reports for a process SIGPIPE ended (128 + 13), so that pipelines
+// (set -o pipefail) see it as they would see any other writer's.
+const exitPipe = 128 + int(syscall.SIGPIPE)
 
 // askJSON is what ask --json prints: the recorded interaction, and the
 // session turn it is.

@@ -88,9 +88,13 @@ func TestAuditCommand(t *testing.T) {
 	if r := runCLI(t, false, nil, "--data-dir", dir, "audit", "--since", "2999-01-01"); r.code != 0 || !strings.HasPrefix(r.stdout, "No audit records since 2999-01-01") {
 		t.Errorf("--since the future: exit %d, %q", r.code, r.stdout)
 	}
-	for _, bad := range [][]string{{"--since", "yesterday"}, {"--limit=-1"}} {
-		if r := runCLI(t, false, nil, append([]string{"--data-dir", dir, "audit"}, bad...)...); r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
-			t.Errorf("%v: exit %d, %q", bad, r.code, r.stderr)
+	// One line; a mistake kong finds while parsing is followed by its help hint.
+	for _, bad := range []struct {
+		args  []string
+		lines int
+	}{{[]string{"--since", "yesterday"}, 1}, {[]string{"--limit=-1"}, 2}} {
+		if r := runCLI(t, false, nil, append([]string{"--data-dir", dir, "audit"}, bad.args...)...); r.code != 2 || strings.Count(r.stderr, "\n") != bad.lines {
+			t.Errorf("%v: exit %d, %q", bad.args, r.code, r.stderr)
 		}
 	}
 

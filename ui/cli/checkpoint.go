@@ -47,7 +47,16 @@ func (l *CheckpointListCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(res.List)
 	}
 	if len(res.List) == 0 {
-		_, err := fmt.Fprintln(c.Out.Out, "No checkpoints in this project yet; the assistant makes one before each write it does.")
+		msg := "No checkpoints in this project yet; the assistant makes one before each write it does."
+		switch {
+		case l.Session != "" && l.AllProjects:
+			msg = fmt.Sprintf("No checkpoints of session %s.", l.Session)
+		case l.Session != "":
+			msg = fmt.Sprintf("No checkpoints of session %s in this project.", l.Session)
+		case l.AllProjects:
+			msg = "No checkpoints yet; the assistant makes one before each write it does."
+		}
+		_, err := fmt.Fprintln(c.Out.Out, msg)
 		return err
 	}
 	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)

@@ -23,6 +23,9 @@ type ChunksCmd struct {
 // prints a table or, with --json, an array of chunks. Problems that did
 // not stop chunking (syntax errors) go to stderr as warnings.
 func (cc *ChunksCmd) Run(c *Context) error {
+	if strings.TrimSpace(cc.File) == "" {
+		return usererr.Usage("name the file to cut into chunks: aiex chunks FILE")
+	}
 	cfg, err := c.appConfig() // for the token family; the store stays closed
 	if err != nil {
 		return err

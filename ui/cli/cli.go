@@ -11,8 +11,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/alecthomas/kong"
 	"github.com/willabides/kongplete"
@@ -111,9 +113,18 @@ func (c *Context) App() (*app.App, error) {
 
 // appConfig resolves the configuration: flags and env win over the file,
 // the file over defaults.
+//
+// Paths from flags and the environment are made absolute like those of
+// the file (see app.LoadFile): ~/ is the home directory, and a relative
+// path is relative to the current directory.
 func (c *Context) appConfig() (app.Config, error) {
 	path, named := c.Globals.Config, c.Globals.Config != ""
-	if !named {
+	var err error
+	if named {
+		if path, err = flagPath("--config", "AIEX_CONFIG", path); err != nil {
+			return app.Config{}, err
+		}
+	} else {
 		path = app.DefaultConfigPath()
 	}
 	f, err := app.LoadFile(path, named)
@@ -121,7 +132,11 @@ func (c *Context) appConfig() (app.Config, error) {
 		return app.Config{}, err
 	}
 	dir := c.Globals.DataDir
-	if dir == "" {
+	if dir != "" {
+		if dir, err = flagPath("--data-dir", "AIEX_DATA_DIR", dir); err != nil {
+			return app.Config{}, err
+		}
+	} else {
 		dir = f.DataDir
 	}
 	if dir == "" {
@@ -136,6 +151,23 @@ func (c *Context) appConfig() (app.Config, error) {
 		Verbose:     c.Globals.Verbose,
 		LongRunning: c.longRunning,
 	}, nil
+}
+
+// flagPath makes p, the value of flag or of its environment variable env,
+// absolute (see app.ExpandPath): relative to the current directory.
+func flagPath(flag, env, p string) (string, error) {
+	cwd := ""
+	if !filepath.IsAbs(p) && !strings.HasPrefix(p, "~") {
+		var err error
+		if cwd, err = os.Getwd(); err != nil {
+			return "", usererr.Wrap(err, "%s %s: cannot find the current directory (%v); give an absolute path", flag, p, err)
+		}
+	}
+	abs, err := app.ExpandPath(p, cwd)
+	if err != nil {
+		return "", usererr.Usage("%s (or %s) %v", flag, env, err)
+	}
+	return abs, nil
 }
 
 const description = `Aiex is an AI coding assistant for Elixir and Go: ask questions of local
@@ -158,6 +190,7 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		countFlags(),
 	)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "aiex: internal error: %v\n", err)
@@ -239,6 +272,11 @@ func report(w io.Writer, err error, verbose bool) int {
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "aiex: cancelled")
 		return usererr.ExitSignal
+	}
+	if errors.Is(err, syscall.EPIPE) && !errors.Is(err, errStdoutClosed) {
+		// stdout's reader went away (aiex history | head): nothing to
+		// say to anyone; the exit status a shell gives SIGPIPE.
+		return exitPipe
 	}
 	if ue := usererr.As(err); ue != nil {
 		fmt.Fprintf(w, "aiex: %s\n", ue.Msg)

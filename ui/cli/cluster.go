@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,9 +30,22 @@ type ClusterInitCmd struct {
 
 // Run writes the key and prints its fingerprint.
 func (ci *ClusterInitCmd) Run(c *Context) error {
+	if err := checkOutFile("--out", ci.Out); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(ci.Out); err == nil {
+		return usererr.New("%s already exists; a cluster key is never overwritten: remove it first, or give --out another file", ci.Out)
+	}
 	fp, err := node.InitKey(ci.Out)
 	if err != nil {
 		return err
+	}
+	if c.Out.JSON {
+		abs, _ := filepath.Abs(ci.Out)
+		return c.Out.PrintJSON(struct {
+			KeyFile     string `json:"key_file"`
+			Fingerprint string `json:"fingerprint"`
+		}{abs, fp})
 	}
 	fmt.Fprintf(c.Out.Out, "wrote cluster key %s (fingerprint %s); give it to every node: aiex node run --listen ADDR --cluster-key %s\n", ci.Out, fp, ci.Out)
 	return nil
@@ -117,6 +132,11 @@ func (cl *ClusterLeaveCmd) Run(c *Context) error {
 	if err := client.Leave(c); err != nil {
 		return err
 	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(struct {
+			Left bool `json:"left"`
+		}{true})
+	}
 	fmt.Fprintln(c.Out.Out, "left the cluster; stop the node with Ctrl-C or SIGTERM")
 	return nil
 }
@@ -134,6 +154,11 @@ func (cr *ClusterRemoveCmd) Run(c *Context) error {
 	}
 	if err := client.Remove(c, cr.Node); err != nil {
 		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(struct {
+			Removed string `json:"removed"`
+		}{cr.Node})
 	}
 	fmt.Fprintf(c.Out.Out, "removed %s from the cluster\n", cr.Node)
 	return nil
@@ -162,6 +187,12 @@ func (cj *ClusterJoinCmd) Run(c *Context) error {
 	}
 	if err := node.SaveJoin(cfg.DataDir, cj.Peers); err != nil {
 		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(struct {
+			DataDir string   `json:"data_dir"`
+			Peers   []string `json:"peers"`
+		}{cfg.DataDir, cj.Peers})
 	}
 	fmt.Fprintf(c.Out.Out, "aiex node run on %s will join through %s\n", cfg.DataDir, strings.Join(cj.Peers, ", "))
 	return nil

@@ -26,6 +26,9 @@ type ContextCmd struct {
 // Run builds the context and prints what went in, what was left out and
 // the token counts; or, with --json, all of it as an object.
 func (cc *ContextCmd) Run(c *Context) error {
+	if strings.TrimSpace(cc.Target) == "" {
+		return usererr.Usage("name the code the prompt is about: aiex context TARGET [QUESTION] (PATH, PATH:LINE or a symbol name)")
+	}
 	if cc.Window < 0 || cc.Reserve < 0 {
 		return usererr.Usage("--window and --reserve take a number of tokens")
 	}

@@ -89,7 +89,7 @@ type EventsTailCmd struct {
 func (et *EventsTailCmd) Run(c *Context) error {
 	print := func(ev app.Event) error {
 		if c.Out.JSON {
-			return c.Out.PrintJSON(ev)
+			return c.Out.PrintJSONLine(ev)
 		}
 		_, err := fmt.Fprintf(c.Out.Out, "%d %s %s/%d %s %s %s %s\n", ev.ID, ev.Time.Format(time.RFC3339), ev.Stream, ev.Version,
 			ev.Type, ev.Node, ev.Actor, ev.Payload)

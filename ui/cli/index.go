@@ -118,10 +118,15 @@ func errorsText(err error) string {
 	return err.Error()
 }
 
-// maxSkipLines caps the skipped files the summary lists.
-const maxSkipLines = 20
+// maxSkipLines and maxWarnLines cap the skipped files and the warnings
+// the summary lists; --json has them all.
+const (
+	maxSkipLines = 20
+	maxWarnLines = 10
+)
 
-// printIndexSummary writes one line, then the files left out and why.
+// printIndexSummary writes one line, then the files left out and why, then
+// the problems in files indexed all the same (syntax errors).
 func printIndexSummary(o *Output, s *index.Summary) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", s.Root, s.Seconds, english.Count(s.Files, "file"), s.Changed)
@@ -155,6 +160,13 @@ func printIndexSummary(o *Output, s *index.Summary) error {
 			fmt.Fprintf(&b, " (%s)", sk.Detail)
 		}
 		b.WriteByte('\n')
+	}
+	for i, w := range s.Warnings {
+		if i == maxWarnLines && len(s.Warnings) > maxWarnLines+1 {
+			fmt.Fprintf(&b, "  … and %d more (aiex index --json)\n", len(s.Warnings)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  %s %s: %s\n", o.Dim("warning"), w.Path, strings.ReplaceAll(w.Message, "\n", "; "))
 	}
 	_, err := io.WriteString(o.Out, b.String())
 	return err

@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +45,16 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	}
 	if nc.Tsnet == "" && nc.Listen == "" {
 		return usererr.Usage("aiex node run needs a transport: --tsnet HOSTNAME (a tailnet) or --listen ADDR (plain TCP with --cluster-key)")
+	}
+	if nc.Listen != "" {
+		if err := checkHostPort("--listen", nc.Listen, true); err != nil {
+			return err
+		}
+	}
+	if nc.Advertise != "" {
+		if err := checkHostPort("--advertise", nc.Advertise, false); err != nil {
+			return err
+		}
 	}
 	cfg, err := c.appConfig()
 	if err != nil {
@@ -88,5 +100,28 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 		return fmt.Errorf("node shutdown: %w", err)
 	}
 	fmt.Fprintln(c.Out.Err, "aiex node stopped")
+	return nil
+}
+
+// checkHostPort checks addr, the value of flag, as HOST:PORT before
+// anything starts, so that a mistake is a usage error naming the flag.
+// listen allows an empty host (every interface) and port 0 (any free
+// port); an address peers dial needs both.
+func checkHostPort(flag, addr string, listen bool) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usererr.Usage("%s %s: want HOST:PORT, e.g. 10.0.0.5:7420", flag, addr)
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	switch {
+	case listen && err != nil:
+		return usererr.Usage("%s %s: port %s is not a number from 0 (any free port) to 65535", flag, addr, port)
+	case listen:
+		return nil
+	case err != nil || n == 0:
+		return usererr.Usage("%s %s: port %s is not a number from 1 to 65535", flag, addr, port)
+	case host == "":
+		return usererr.Usage("%s %s: give the host or IP address peers dial", flag, addr)
+	}
 	return nil
 }

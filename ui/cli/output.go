@@ -41,6 +41,13 @@ func (o *Output) PrintJSON(v any) error {
 	return enc.Encode(v)
 }
 
+// PrintJSONLine writes v as one line of compact JSON: a record of a
+// stream (--json output of a command that prints as things happen is one
+// object per line).
+func (o *Output) PrintJSONLine(v any) error {
+	return json.NewEncoder(o.Out).Encode(v)
+}
+
 // spinnerFrames are drawn in turn while waiting.
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 

@@ -65,8 +65,17 @@ func (p *ProvidersCmd) Run(c *Context) error {
 	}
 	for _, s := range rep {
 		if !s.Reachable {
-			fmt.Fprintf(c.Out.Out, "%s: %s\n", s.Name, s.Error)
+			fmt.Fprintln(c.Out.Out, namedError(s.Name, s.Error))
 		}
 	}
 	return nil
+}
+
+// namedError is msg, a provider's error, led by the provider's name once:
+// provider errors usually start with it already ("gpu: unavailable: …").
+func namedError(name, msg string) string {
+	if strings.HasPrefix(msg, name+": ") {
+		return msg
+	}
+	return name + ": " + msg
 }

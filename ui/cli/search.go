@@ -15,7 +15,7 @@ import (
 
 // SearchCmd ranks the current project's chunks for a query.
 type SearchCmd struct {
-	Limit int      `short:"n" default:"10" help:"How many hits to show."`
+	Limit int      `short:"n" default:"10" min:"1" help:"How many hits to show."`
 	Query []string `arg:"" placeholder:"QUERY" help:"Words or a symbol to look for (http.Server, get_user, \"parse RFC 3339 time\")."`
 }
 

@@ -170,10 +170,15 @@ func (e *SessionExportCmd) Run(c *Context) error {
 	if e.Output == "" || e.Output == "-" {
 		return write(c.Out.Out)
 	}
+	if err := checkOutFile("-o", e.Output); err != nil {
+		return err
+	}
 	if err := writeFileAtomic(e.Output, write); err != nil {
 		why := err.Error()
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 			why = pe.Err.Error()
+		} else if le := (*os.LinkError)(nil); errors.As(err, &le) {
+			why = le.Err.Error() // a failed rename: not the temporary file's name
 		}
 		return usererr.Wrap(err, "cannot write %s: %s", e.Output, why)
 	}

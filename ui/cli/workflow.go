@@ -58,7 +58,7 @@ type GenCmd struct {
 // GenTestsCmd writes tests.
 type GenTestsCmd struct {
 	Target string `arg:"" placeholder:"TARGET" help:"The code to test: PATH, PATH:LINE or a symbol."`
-	NoRun  bool   `name:"no-run" help:"Do not run the tests (they are still checked to parse)."`
+	NoRun  bool   `name:"no-run" help:"Do not run the tests: they are still checked to parse and, unless --no-build, to compile."`
 	modelFlags
 	writeFlags
 }
@@ -67,9 +67,7 @@ type GenTestsCmd struct {
 // said otherwise), shows them with their checks and score, and writes
 // them with --apply.
 func (g *GenTestsCmd) Run(c *Context) error {
-	w := g.writeFlags
-	w.NoBuild = w.NoBuild || g.NoRun
-	return runTask(c, node.TaskGenTests, g.modelFlags, w, app.TaskRequest{Target: g.Target})
+	return runTask(c, node.TaskGenTests, g.modelFlags, g.writeFlags, app.TaskRequest{Target: g.Target, NoRun: g.NoRun})
 }
 
 // GenModuleCmd writes a new module.

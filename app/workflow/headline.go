@@ -1,0 +1,63 @@
+package workflow
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Headline is the line of a failed check's output that says what failed:
+// its first line, unless that is a tool's preamble (go's "# package"
+// header, mix's "Compiling 2 files (.ex)", an elided-lines marker, an
+// Elixir warning), in which case the first error line after it — a Go
+// compiler or vet message (file.go:12:3: …), Elixir's "error: …" or a
+// raised "** (CompileError) …" — or else the first line that is not
+// preamble.
+func Headline(detail string) string {
+	var lines []string
+	for l := range strings.Lines(detail) {
+		if t := strings.TrimSpace(l); t != "" {
+			lines = append(lines, t)
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	if !preamble(lines[0]) {
+		return lines[0]
+	}
+	for _, l := range lines {
+		if errorLine(l) {
+			return l
+		}
+	}
+	for _, l := range lines {
+		if !preamble(l) {
+			return l
+		}
+	}
+	return lines[0]
+}
+
+// goErrorLine is a Go compiler or vet message: file.go:12:3: message.
+var goErrorLine = regexp.MustCompile(`^\S+\.go:\d+(:\d+)?: `)
+
+// errorLine reports whether l (trimmed) states an error.
+func errorLine(l string) bool {
+	return goErrorLine.MatchString(l) || strings.HasPrefix(l, "error: ") || strings.HasPrefix(l, "** (")
+}
+
+// preamble reports whether l (trimmed) is what a toolchain prints before
+// (or around) its errors rather than an error.
+func preamble(l string) bool {
+	switch {
+	case strings.HasPrefix(l, "# "), // go: the package the errors are of
+		strings.HasPrefix(l, "Compiling ") && strings.HasSuffix(l, ")"), // mix: Compiling 1 file (.ex)
+		strings.HasPrefix(l, "==> "),                                    // mix: an umbrella app's name
+		strings.HasPrefix(l, "== Compilation error in file "),           // mix, before the raised error
+		strings.HasPrefix(l, "Generated ") && strings.HasSuffix(l, " app"),
+		strings.HasPrefix(l, "warning: "),
+		strings.HasPrefix(l, "… ") && strings.HasSuffix(l, " lines before"): // tail's marker
+		return true
+	}
+	return false
+}

@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// failedAskJSON is what ask --json prints when a request that reached a
+// provider did not complete: the shape of a successful answer (askJSON),
+// with what arrived as the response, the status the request was recorded
+// with (cancelled, interrupted or error, as in aiex history) and the
+// error. The recorded interaction is the base when there is one (a node
+// may cut off before sending it).
+func failedAskJSON(prompt string, ans *app.Answer, arrived string, err error) askJSON {
+	var in app.Interaction
+	var out askJSON
+	if ans != nil {
+		out.Session, out.Turn = ans.Session, ans.Turn
+		if ans.Interaction != nil {
+			in = *ans.Interaction
+		}
+	}
+	if in.Prompt == "" {
+		in.Prompt = prompt
+	}
+	if in.Response == "" {
+		in.Response = arrived
+	}
+	if in.Status == "" || in.Status == "ok" {
+		switch {
+		case errors.Is(err, context.Canceled):
+			in.Status = "cancelled"
+		case arrived != "":
+			in.Status = "interrupted"
+		default:
+			in.Status = "error"
+		}
+	}
+	if ue := usererr.As(err); ue != nil {
+		in.Error = ue.Msg // the sentence stderr shows
+	} else if in.Error == "" {
+		in.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
+	}
+	if errors.Is(err, context.Canceled) {
+		in.Error = "cancelled"
+	}
+	out.Interaction = &in
+	return out
+}
