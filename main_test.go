@@ -517,9 +517,11 @@ func TestKilledProcessLeavesUsableStore(t *testing.T) {
 	defer close(release)
 	fake := providertest.NewOllama(t, providertest.WithReply("first", " second"), providertest.WithPause(1, release))
 	s := newSandbox(t, fake.URL())
+	proj := project(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := s.command(ctx, "", "ask", "-m", "tiny", "hello")
+	cmd.Dir = proj
 	out := newWatch("first")
 	cmd.Stdout = out
 	if err := cmd.Start(); err != nil {
@@ -536,8 +538,13 @@ func TestKilledProcessLeavesUsableStore(t *testing.T) {
 	// The next process on the data dir finds the request its killed owner
 	// left running, and ends it as interrupted.
 	rows := s.history()
-	if len(rows) != 1 || rows[0].Status != "interrupted" || rows[0].Prompt != "hello" || !strings.Contains(rows[0].Error, "ended before") {
+	if len(rows) != 1 || rows[0].Status != "interrupted" || rows[0].Prompt != "hello" || rows[0].Provider != "ollama" || !strings.Contains(rows[0].Error, "ended before") {
 		t.Fatalf("history after kill -9: %+v; want the started interaction, interrupted", rows)
+	}
+	// The session's turn says so too, naming the provider and the model.
+	show := s.in(proj, "", "session", "show", "last")
+	if show.code != 0 || !strings.Contains(show.stdout, "*interrupted: ") || !strings.Contains(show.stdout, " · ollama/tiny ") {
+		t.Fatalf("session show: exit %d\n%s%s", show.code, show.stdout, show.stderr)
 	}
 }
 

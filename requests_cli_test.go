@@ -91,42 +91,6 @@ func TestAskSilentProvider(t *testing.T) {
 	}
 }
 
-// TestKilledAskIsInterrupted: an ask killed mid-answer leaves its request
-// running only until the next process opens the data dir, which ends it
-// as interrupted; its session turn names the provider and the model.
-func TestKilledAskIsInterrupted(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	fake := providertest.NewOllama(t, providertest.WithReply("first", " second"), providertest.WithPause(1, release))
-	s := newSandbox(t, fake.URL())
-	proj := project(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := s.command(ctx, "", "ask", "-m", "tiny", "hello")
-	cmd.Dir = proj
-	out := newWatch("first")
-	cmd.Stdout = out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-out.ch:
-	case <-ctx.Done():
-		t.Fatal("no first chunk")
-	}
-	cmd.Process.Kill()
-	cmd.Wait()
-
-	rows := s.history()
-	if len(rows) != 1 || rows[0].Status != "interrupted" || rows[0].Provider != "ollama" {
-		t.Fatalf("history after kill -9: %+v; want one interrupted request", rows)
-	}
-	show := s.in(proj, "", "session", "show", "last")
-	if show.code != 0 || !strings.Contains(show.stdout, "*interrupted: ") || !strings.Contains(show.stdout, " · ollama/tiny ") {
-		t.Fatalf("session show: exit %d\n%s%s", show.code, show.stdout, show.stderr)
-	}
-}
-
 // TestAskStdoutClosed: a reader of stdout that goes away mid-answer
 // (aiex ask … | head) stops the request as Ctrl-C does: it is recorded
 // as cancelled, the store closes cleanly, and the exit code is a broken

@@ -1,9 +1,6 @@
 package lmstudio
 
 import (
-	"errors"
-	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -14,37 +11,11 @@ import (
 // secret is the password the tests put in base URLs; no error may show it.
 const secret = "s3cretpass"
 
-// assertNoSecret fails the test if secret shows in err or in anything it
-// wraps, however it is printed.
-func assertNoSecret(t *testing.T, err error) {
-	t.Helper()
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		for _, s := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
-			if strings.Contains(s, secret) {
-				t.Errorf("the password shows in the error %T: %s", e, s)
-			}
-		}
-	}
-}
-
 func TestNewHidesPassword(t *testing.T) {
-	for _, base := range []string{
-		"htps://user:" + secret + "@gw.example.com",      // wrong scheme
-		"user:" + secret + "@gw.example.com:1234",        // no scheme
-		"https://user:" + secret + "@",                   // no host
-		"https://user:" + secret + "@gw.example.com:1x4", // does not parse
-	} {
-		t.Run(base, func(t *testing.T) {
-			_, err := New(Config{BaseURL: base})
-			if err == nil {
-				t.Fatal("New succeeded")
-			}
-			if !strings.Contains(err.Error(), "invalid BaseURL") {
-				t.Errorf("err = %v, want it to say the BaseURL is invalid", err)
-			}
-			assertNoSecret(t, err)
-		})
-	}
+	providertest.CheckNewRefusesBadBaseURL(t, func(base string) error {
+		_, err := New(Config{BaseURL: base})
+		return err
+	})
 }
 
 func TestErrorsHidePassword(t *testing.T) {
@@ -55,12 +26,8 @@ func TestErrorsHidePassword(t *testing.T) {
 	}
 	for name, base := range servers {
 		t.Run(name, func(t *testing.T) {
-			u, err := url.Parse(base)
-			if err != nil {
-				t.Fatal(err)
-			}
-			u.User = url.UserPassword("user", secret)
-			p, err := New(Config{BaseURL: u.String()})
+			base := providertest.WithPassword(t, base, secret)
+			p, err := New(Config{BaseURL: base})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,13 +39,13 @@ func TestErrorsHidePassword(t *testing.T) {
 			if err == nil {
 				t.Fatal("Chat succeeded")
 			}
-			assertNoSecret(t, err)
+			providertest.CheckNoSecrets(t, err, secret)
 			_, err = p.Models(t.Context())
-			assertNoSecret(t, err)
+			providertest.CheckNoSecrets(t, err, secret)
 			_, err = p.Embed(t.Context(), providertest.DefaultLMStudioEmbeddingModel, []string{"x"})
-			assertNoSecret(t, err)
+			providertest.CheckNoSecrets(t, err, secret)
 			_, err = p.ContextWindow(t.Context(), providertest.DefaultLMStudioModel)
-			assertNoSecret(t, err)
+			providertest.CheckNoSecrets(t, err, secret)
 		})
 	}
 }

@@ -1,9 +1,6 @@
 package openai
 
 import (
-	"errors"
-	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -13,48 +10,18 @@ import (
 // secret is the password the tests put in base URLs; no error may show it.
 const secret = "s3cretpass"
 
-// assertNoSecret fails the test if secret shows in err or in anything it
-// wraps, however it is printed.
-func assertNoSecret(t *testing.T, err error) {
-	t.Helper()
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		for _, s := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
-			if strings.Contains(s, secret) {
-				t.Errorf("the password shows in the error %T: %s", e, s)
-			}
-		}
-	}
-}
-
 func TestNewHidesPassword(t *testing.T) {
-	for _, base := range []string{
-		"htps://user:" + secret + "@gw.example.com/v1",  // wrong scheme
-		"user:" + secret + "@gw.example.com:8080/v1",    // no scheme
-		"https://user:" + secret + "@",                  // no host
-		"https://user:" + secret + "@gw.example.com:x1", // does not parse
-	} {
-		t.Run(base, func(t *testing.T) {
-			_, err := New(Config{Kind: KindCompatible, BaseURL: base})
-			if err == nil {
-				t.Fatal("New succeeded")
-			}
-			if !strings.Contains(err.Error(), "invalid BaseURL") {
-				t.Errorf("err = %v, want it to say the BaseURL is invalid", err)
-			}
-			assertNoSecret(t, err)
-		})
-	}
+	providertest.CheckNewRefusesBadBaseURL(t, func(base string) error {
+		_, err := New(Config{Kind: KindCompatible, BaseURL: base})
+		return err
+	})
 }
 
 func TestErrorsHidePassword(t *testing.T) {
 	withPassword := func(t *testing.T, base string) *Provider {
 		t.Helper()
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.User = url.UserPassword("user", secret)
-		p := newProvider(t, Config{Kind: KindCompatible, BaseURL: u.String()})
+		base = providertest.WithPassword(t, base, secret)
+		p := newProvider(t, Config{Kind: KindCompatible, BaseURL: base})
 		if strings.Contains(p.Endpoint(), secret) {
 			t.Errorf("Endpoint = %q", p.Endpoint())
 		}
@@ -72,11 +39,11 @@ func TestErrorsHidePassword(t *testing.T) {
 			if err == nil {
 				t.Fatal("Chat succeeded")
 			}
-			assertNoSecret(t, err)
+			providertest.CheckNoSecrets(t, err, secret)
 			_, err = p.Models(t.Context())
-			assertNoSecret(t, err)
+			providertest.CheckNoSecrets(t, err, secret)
 			_, err = p.Embed(t.Context(), model, []string{"x"})
-			assertNoSecret(t, err)
+			providertest.CheckNoSecrets(t, err, secret)
 		})
 	}
 }
