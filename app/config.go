@@ -198,7 +198,8 @@ var baseURLExamples = map[string]string{
 // the file, the line and the key.
 //
 // data_dir comes back absolute: a leading ~/ is the home directory, and a
-// relative path is relative to the directory of the file.
+// relative path is relative to the directory of the file. Sandbox paths
+// may start with ~/ too.
 func LoadFile(path string, required bool) (File, error) {
 	var f File
 	b, err := os.ReadFile(path)
@@ -218,6 +219,17 @@ func LoadFile(path string, required bool) (File, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return File{}, configError(path, err)
+	}
+	// Sandbox paths may start with ~/ too (relative ones stay an error:
+	// relative to what would be a guess).
+	for key, paths := range map[string][]string{"sandbox.allow": f.Sandbox.Allow, "sandbox.read_only": f.Sandbox.ReadOnly} {
+		for i, p := range paths {
+			if strings.HasPrefix(p, "~") {
+				if paths[i], err = ExpandPath(p, ""); err != nil {
+					return File{}, lines.errorf(path, key, "%v", err)
+				}
+			}
+		}
 	}
 	if err := f.validate(path, lines); err != nil {
 		return File{}, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,25 @@ func TestLoadFileDataDir(t *testing.T) {
 		}
 		if f.DataDir != want {
 			t.Errorf("data_dir = %q: got %s, want %s", tt.value, f.DataDir, want)
+		}
+	}
+}
+
+func TestLoadFileSandboxPaths(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	path := writeConfig(t, "[sandbox]\nallow = [\"~/shared\", \"/srv/x\"]\nread_only = [\"~\"]\n")
+	f, err := app.LoadFile(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{filepath.Join(home, "shared"), "/srv/x"}; !slices.Equal(f.Sandbox.Allow, want) || !slices.Equal(f.Sandbox.ReadOnly, []string{home}) {
+		t.Errorf("allow %q, read_only %q; want %q and [%s]", f.Sandbox.Allow, f.Sandbox.ReadOnly, want, home)
+	}
+	for value, msg := range map[string]string{"~bob/x": `line 2: key "sandbox.allow": "~bob/x": only ~/`, "rel/x": "paths must be absolute"} {
+		_, err := app.LoadFile(writeConfig(t, fmt.Sprintf("[sandbox]\nallow = [%q]\n", value)), true)
+		if err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("allow = [%q]: %v; want an error saying %q", value, err, msg)
 		}
 	}
 }
