@@ -7,52 +7,16 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/aiex-dev/aiex/mesh/meshtest"
+
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
-
-// silentServer listens on loopback, accepts every connection and never
-// answers: a wedged server. It returns its URL.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		wg    sync.WaitGroup
-	)
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
 
 // TestAskSilentProvider: a provider whose server accepts connections and
 // never answers does not hold ask, explain or context past the request's
@@ -60,7 +24,7 @@ func silentServer(t *testing.T) string {
 // each says in one line which server did not answer; status and models
 // say the same instead of "context deadline exceeded".
 func TestAskSilentProvider(t *testing.T) {
-	url := silentServer(t)
+	url := "http://" + meshtest.SilentHost(t)
 	s := newSandbox(t, url)
 	s.writeConfig("[limits]\ndeadline = \"2s\"\n")
 	proj := project(t)
