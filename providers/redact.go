@@ -9,15 +9,25 @@ import (
 	"unicode/utf8"
 )
 
-// RedactURL returns u as a string without its user name and password, for
-// messages, logs and Endpoint. A URL written without "//", such as
-// "user:secret@host:8080", parses with "user" as its scheme and the rest as
-// opaque data; the credentials are taken out of that too.
+// RedactURL returns u as a string without its user name and password, and
+// with its query's values replaced by Redacted (gateways take keys as
+// "?key=…"), for messages, logs and Endpoint. A URL written without "//",
+// such as "user:secret@host:8080", parses with "user" as its scheme and
+// the rest as opaque data; the credentials are taken out of that too.
 func RedactURL(u *url.URL) string {
 	c := *u
 	c.User = nil
 	if i := strings.LastIndex(c.Opaque, "@"); i >= 0 {
 		c.Opaque = c.Opaque[i+1:]
+	}
+	if c.RawQuery != "" {
+		params := strings.Split(c.RawQuery, "&")
+		for i, p := range params {
+			if k, _, ok := strings.Cut(p, "="); ok {
+				params[i] = k + "=" + Redacted
+			}
+		}
+		c.RawQuery = strings.Join(params, "&")
 	}
 	return c.String()
 }
@@ -27,7 +37,7 @@ func RedactURL(u *url.URL) string {
 // without it (see RedactURL), or "[redacted]" when it does not parse. A
 // password in a base URL must not reach messages or logs.
 func RedactURLString(s string) string {
-	if !strings.Contains(s, "@") {
+	if !strings.ContainsAny(s, "@?") {
 		return s
 	}
 	u, err := url.Parse(strings.TrimSpace(s))
@@ -96,22 +106,30 @@ func NewRedactor(secrets ...string) *Redactor {
 	return r
 }
 
-// URLSecrets returns the credentials in u's user information, which net/http
-// sends as Basic authentication when the request has no Authorization
-// header of its own: the password and the header's value. A user name
-// without a password is treated as a secret too, since it is then often a
-// token.
+// URLSecrets returns the credentials in u: its query's values (a gateway's
+// "?key=…"), and its user information, which net/http sends as Basic
+// authentication when the request has no Authorization header of its own:
+// the password and the header's value. A user name without a password is
+// treated as a secret too, since it is then often a token.
 func URLSecrets(u *url.URL) []string {
-	if u == nil || u.User == nil {
+	if u == nil {
 		return nil
+	}
+	// Query values: net/http quotes the whole URL in its errors.
+	var out []string
+	for _, vs := range u.Query() {
+		out = append(out, vs...)
+	}
+	if u.User == nil {
+		return out
 	}
 	user := u.User.Username()
 	pass, ok := u.User.Password()
 	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 	if !ok {
-		return []string{user, basic}
+		return append(out, user, basic)
 	}
-	return []string{pass, basic}
+	return append(out, pass, basic)
 }
 
 // Redact returns s with every secret, and every FragmentLen-byte run of

@@ -15,7 +15,8 @@ import (
 func TestRedactURL(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"https://gw.example.com/v1", "https://gw.example.com/v1"},
-		{"https://user:s3cretpass@gw.example.com/v1?x=1", "https://gw.example.com/v1?x=1"},
+		{"https://user:s3cretpass@gw.example.com/v1?x=1", "https://gw.example.com/v1?x=[redacted]"},
+		{"https://gw.example.com/v1?key=AIzaSecretKey123&api-version=2", "https://gw.example.com/v1?key=[redacted]&api-version=[redacted]"},
 		{"htps://user:s3cretpass@gw.example.com/v1", "htps://gw.example.com/v1"},
 		{"https://user@gw.example.com", "https://gw.example.com"},
 		{"user:s3cretpass@gw.example.com:8080", "user:gw.example.com:8080"},
@@ -39,6 +40,7 @@ func TestRedactURLString(t *testing.T) {
 		{"htps://user:s3cretpass@gw.example.com/v1", "htps://gw.example.com/v1"},
 		{"http://user:s3cretpass@[::1", "[redacted]"},
 		{"http://user:s3cret pass@gw.example.com", "[redacted]"},
+		{"https://gw.example.com/v1?key=AIzaSecretKey123", "https://gw.example.com/v1?key=[redacted]"},
 	}
 	for _, tt := range tests {
 		if got := RedactURLString(tt.in); got != tt.want {
@@ -101,6 +103,7 @@ func TestURLSecrets(t *testing.T) {
 		{"https://gw.example.com", nil},
 		{"https://user:s3cretpass@gw.example.com", []string{"s3cretpass", "dXNlcjpzM2NyZXRwYXNz"}},
 		{"https://tok3n-0123@gw.example.com", []string{"tok3n-0123", "dG9rM24tMDEyMzo="}},
+		{"https://gw.example.com/v1?key=AIzaSecretKey123", []string{"AIzaSecretKey123"}},
 	}
 	for _, tt := range tests {
 		u, err := url.Parse(tt.in)
