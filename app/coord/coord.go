@@ -319,6 +319,16 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 	}
 
 	for attempt := 0; attempt < c.cfg.MaxAttempts; attempt++ {
+		// A provider that asked for time (Retry-After) is given it, by
+		// every request: one that waits longer than a retry would is
+		// passed over without being sent.
+		if d := rt.cooling(c.cfg.Now()); d > 0 {
+			if d > c.maxRetryAfter() || !r.sleep(ctx, d) {
+				r.skip(t, model, &providers.Error{Provider: t.name, Kind: providers.KindRateLimited, RetryAfter: d,
+					Message: "asked to be given time before the next request"})
+				return false, nil
+			}
+		}
 		// The breaker before the rate limits: a route it refuses must not
 		// use up its limits (a reservation cannot be given back once its
 		// time has come).
@@ -333,6 +343,9 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 			return false, nil
 		}
 		err = r.attempt(ctx, t, model, rt, attempt)
+		if pe := (*providers.Error)(nil); errors.As(err, &pe) && pe.RetryAfter > 0 {
+			rt.waitFor(c.cfg.Now(), pe.RetryAfter)
+		}
 		if r.recordErr != nil {
 			doneFn(errNotSent) // the store failed; the provider was not asked
 			return true, r.recordErr

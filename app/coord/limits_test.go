@@ -52,6 +52,24 @@ func TestLongRetryAfterFailsOver(t *testing.T) {
 			t.Fatalf("took %s: the Retry-After was waited out", d)
 		}
 	})
+	t.Run("remembered", func(t *testing.T) {
+		// The next request does not ask the provider again before its
+		// Retry-After ends: it goes to the backup at once.
+		fake := pt.NewOpenAI(t, pt.WithStatus(429, "Rate limit reached for requests"), pt.WithRetryAfter(30))
+		p, err := openai.New(openai.Config{Name: "cloud", BaseURL: fake.URL(), APIKey: "k"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := newEnv(t, cfg(coord.Target{Provider: p, Model: "gpt-4o-mini"}, target(pt.NewScripted("backup", "openai", ok("b"), ok("b")), false)))
+		for i := range 2 {
+			if out, in, err := e.chat(t, coord.Request{}); err != nil || out != "b" || outcomes(in) != "cloud:rate_limited backup:ok" {
+				t.Fatalf("request %d: %q, route %q, %v", i, out, outcomes(in), err)
+			}
+		}
+		if n := len(fake.Requests()); n != 1 {
+			t.Errorf("the provider was asked %d times; want once, then left alone for its Retry-After", n)
+		}
+	})
 	t.Run("none left", func(t *testing.T) {
 		e := newEnv(t, cfg(cloud))
 		start := time.Now()

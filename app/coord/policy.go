@@ -43,10 +43,16 @@ func (r *run) backoff(ctx context.Context, attempt int, err error) bool {
 		ceil := min(c.cfg.BackoffBase<<attempt, c.cfg.BackoffMax)
 		wait = time.Duration(rand.Int64N(int64(ceil) + 1))
 	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+	return r.sleep(ctx, wait)
+}
+
+// sleep waits d, unless that would not fit the request's deadline or the
+// request ends first: then it returns false at once.
+func (r *run) sleep(ctx context.Context, d time.Duration) bool {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
 		return false
 	}
-	t := time.NewTimer(wait)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:

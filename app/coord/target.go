@@ -95,6 +95,25 @@ type route struct {
 	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
 	reqs    *rate.Limiter // nil: unlimited
 	toks    *rate.Limiter // nil: unlimited
+	// until is when the provider's last Retry-After ends (Unix ns): no
+	// request is sent before, by any caller.
+	until atomic.Int64
+}
+
+// cooling returns how long the provider asked this route to wait yet.
+func (r *route) cooling(now time.Time) time.Duration {
+	return time.Duration(r.until.Load() - now.UnixNano())
+}
+
+// waitFor records that the provider asked for no request before now+d.
+func (r *route) waitFor(now time.Time, d time.Duration) {
+	end := now.Add(d).UnixNano()
+	for {
+		cur := r.until.Load()
+		if cur >= end || r.until.CompareAndSwap(cur, end) {
+			return
+		}
+	}
 }
 
 // route returns the state of model on t, creating it on first use.
