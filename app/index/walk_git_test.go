@@ -85,7 +85,7 @@ var gitTreeFiles = []string{
 func TestWalkAgreesWithGit(t *testing.T) {
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
-		t.Skip("git is not installed")
+		t.Fatal("git is not installed: this test compares the walk with git ls-files")
 	}
 	root := t.TempDir()
 	git := func(dir string, args ...string) []byte {
