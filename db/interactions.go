@@ -95,8 +95,10 @@ func FinishInteractionStmt(in *Interaction) Statement {
 // a process that ended before recording how it ended (killed, crashed).
 // What it used and when it ended are not known; they stay unset.
 func InterruptRunningStmt(node, reason string) Statement {
+	// status is written out: the partial index llm_interaction_running
+	// serves only a query that names it (migration 0013).
 	return Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?
-		WHERE node = ? AND status = ?`, StatusInterrupted, StatusInterrupted, reason, node, StatusRunning)
+		WHERE node = ? AND status = 'running'`, StatusInterrupted, StatusInterrupted, reason, node)
 }
 
 const interactionColumns = `id, session_id, node, provider, model, prompt, response,
