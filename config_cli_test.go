@@ -106,6 +106,13 @@ func TestConfigValueErrors(t *testing.T) {
 			}
 		})
 	}
+	// A default provider that cannot be used is said so, not left out.
+	s.writeConfig("provider = \"anthropic\"\n")
+	r := s.run("", "ask", "hello")
+	if r.code != 2 {
+		t.Errorf("provider without a key: exit %d; want 2 (stderr %q)", r.code, r.stderr)
+	}
+	oneLine(t, r.stderr, `default provider "anthropic" has no API key`, "ANTHROPIC_API_KEY", "aiex keys set anthropic")
 	s.writeConfig("")
 	if rows := s.history(); len(rows) != 0 {
 		t.Errorf("a bad config still sent requests: %+v", rows)

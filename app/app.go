@@ -169,6 +169,7 @@ func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {
 		Recorder:    a.Store,
 		Node:        a.Store.NodeID(),
 		Strategy:    strategy,
+		Preferred:   a.cfg.File.Provider,
 		Prices:      a.prices,
 		Caps:        coord.SpendCaps{DailyUSD: lim.DailyUSD, MonthlyUSD: lim.MonthlyUSD},
 		MaxAttempts: lim.MaxAttempts,

@@ -30,7 +30,7 @@ import (
 //
 //	data_dir = "/path/to/data"      # like --data-dir / AIEX_DATA_DIR; ~/ is $HOME, and a relative
 //	                                # path is relative to this file's directory
-//	provider = "ollama"             # default provider (like --provider)
+//	provider = "ollama"             # tried first, whatever the strategy (--provider pins one)
 //	model = "llama3.2"              # default model (like --model / AIEX_MODEL)
 //	strategy = "local_affinity"     # or load_balanced, round_robin
 //

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/anthropic"
 	"github.com/aiex-dev/aiex/providers/lmstudio"
@@ -40,6 +41,11 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 		for _, k := range []struct{ name, env string }{{"openai", "OPENAI_API_KEY"}, {"anthropic", "ANTHROPIC_API_KEY"}} {
 			if getenv(k.env) != "" || hasStoredKey(ctx, keys, k.name) {
 				specs = append(specs, spec{k.name, ProviderConfig{Kind: k.name}})
+			} else if f.Provider == k.name {
+				// The default provider named in the config would be left
+				// out without a word: say what it lacks.
+				return nil, usererr.Usage("the config's default provider %q has no API key; set %s or run aiex keys set %s",
+					k.name, k.env, k.name)
 			}
 		}
 	}

@@ -76,9 +76,12 @@ type Config struct {
 	Recorder Recorder
 	Node     string   // this node's ID, recorded with each request
 	Strategy Strategy // default strategy; "" means LocalAffinity
-	Prices   pricing.Table
-	Caps     SpendCaps
-	Breaker  BreakerConfig
+	// Preferred names the provider tried first whatever the strategy (the
+	// config's default provider); the others stay behind it for failover.
+	Preferred string
+	Prices    pricing.Table
+	Caps      SpendCaps
+	Breaker   BreakerConfig
 	// MaxAttempts is how many times one provider+model is tried for one
 	// request before failing over; 0 means 3.
 	MaxAttempts int
@@ -208,7 +211,7 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 	defer cancel()
 
 	r := &run{c: c, req: req, fn: fn, strategy: strategy}
-	for _, t := range order(strategy, cands, c.rr.Add(1)-1) {
+	for _, t := range c.order(strategy, cands, c.rr.Add(1)-1) {
 		done, err := r.tryTarget(ctx, t)
 		if done {
 			return r.in, err

@@ -81,6 +81,20 @@ func TestLocalAffinityPrefersLocal(t *testing.T) {
 	}
 }
 
+// The config's default provider is tried first whatever the strategy, and
+// the others stay behind it for failover.
+func TestPreferredFirst(t *testing.T) {
+	cloud := pt.NewScripted("cloud", "openai", ok("c"), pt.Step{Err: &providers.Error{Provider: "cloud", Kind: providers.KindUnavailable, Message: "down"}})
+	local := pt.NewScripted("local", "ollama", ok("l"))
+	e := newEnv(t, coord.Config{Preferred: "cloud", MaxAttempts: 1, Targets: []coord.Target{target(local, true), target(cloud, false)}})
+	if out, in, err := e.chat(t, coord.Request{}); err != nil || out != "c" || outcomes(in) != "cloud:ok" {
+		t.Fatalf("%q, route %q, %v; want the preferred cloud provider first", out, outcomes(in), err)
+	}
+	if out, in, err := e.chat(t, coord.Request{}); err != nil || out != "l" || outcomes(in) != "cloud:unavailable local:ok" {
+		t.Fatalf("%q, route %q, %v; want a failover to local", out, outcomes(in), err)
+	}
+}
+
 func TestRoundRobinRotates(t *testing.T) {
 	a := pt.NewScripted("a", "ollama", ok("a"))
 	b := pt.NewScripted("b", "ollama", ok("b"))

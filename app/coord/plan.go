@@ -27,7 +27,7 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		return Target{}, "", err
 	}
 	r := &run{c: c, req: req, strategy: strategy}
-	for _, t := range order(strategy, cands, c.rr.Load()) {
+	for _, t := range c.order(strategy, cands, c.rr.Load()) {
 		model, err := r.resolveModel(ctx, t)
 		if err != nil {
 			r.skip(t, model, err)

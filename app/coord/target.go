@@ -281,6 +281,17 @@ func serves(names []string, model string) (string, bool) {
 	return "", false
 }
 
+// order is order(s, ts, rr) with the preferred provider, if among ts, first.
+func (c *Coordinator) order(s Strategy, ts []*target, rr uint64) []*target {
+	out := order(s, ts, rr)
+	if i := slices.IndexFunc(out, func(t *target) bool { return t.name == c.cfg.Preferred }); i > 0 {
+		p := out[i]
+		copy(out[1:i+1], out[:i])
+		out[0] = p
+	}
+	return out
+}
+
 // order returns targets in the order strategy s tries them.
 func order(s Strategy, ts []*target, rr uint64) []*target {
 	out := slices.Clone(ts)
