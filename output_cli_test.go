@@ -6,7 +6,6 @@ package main
 // line naming the flag, not an internal error.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,35 +27,7 @@ func TestEventsTailJSONLines(t *testing.T) {
 	proj := project(t)
 	decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "one"))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := s.command(ctx, "", "--json", "events", "tail", "--since", "0")
-	cmd.Dir = proj
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(out)
-	for n := 0; n < 3; n++ {
-		if !sc.Scan() {
-			t.Fatalf("after %d lines: %v", n, sc.Err())
-		}
-		var ev struct {
-			ID     int64  `json:"id"`
-			Stream string `json:"stream"`
-			Type   string `json:"type"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.ID == 0 || ev.Stream == "" || ev.Type == "" {
-			t.Fatalf("line %d is not one event object: %q (%v)", n+1, sc.Text(), err)
-		}
-	}
+	tailEvents(t, s, proj, 3, "--since", "0") // fails on any line that is not one event object
 }
 
 // TestClusterInitAndJoinJSON: cluster init and cluster join print a JSON

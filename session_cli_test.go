@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -349,7 +350,7 @@ type tailedEvent struct {
 }
 
 // tailEvents runs aiex events tail --json until it has printed n events,
-// then interrupts it.
+// then interrupts it. Each line must be one whole event object.
 func tailEvents(t *testing.T, s *sandbox, dir string, n int, args ...string) []tailedEvent {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -367,12 +368,15 @@ func tailEvents(t *testing.T, s *sandbox, dir string, n int, args ...string) []t
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 	}()
-	dec := json.NewDecoder(out)
+	sc := bufio.NewScanner(out)
 	var got []tailedEvent
 	for len(got) < n {
+		if !sc.Scan() {
+			t.Fatalf("after %d events: %v", len(got), sc.Err())
+		}
 		var ev tailedEvent
-		if err := dec.Decode(&ev); err != nil {
-			t.Fatalf("after %d events: %v", len(got), err)
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.ID == 0 || ev.Stream == "" || ev.Type == "" {
+			t.Fatalf("line %d is not one event object: %q (%v)", len(got)+1, sc.Text(), err)
 		}
 		got = append(got, ev)
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -277,6 +279,26 @@ func (f *file) warnf(format string, args ...any) {
 	}
 }
 
+// PieceName names piece i (from 1) of a unit the chunker split because it
+// was over MaxBytes: NAME#i.
+func PieceName(unit string, i int) string { return unit + "#" + strconv.Itoa(i) }
+
+// PieceOf returns the unit a chunk named NAME#N (N digits) is a piece of
+// (see PieceName). Other names may hold a '#' too: an ExUnit test "fixes
+// #12".
+func PieceOf(name string) (unit string, ok bool) {
+	i := strings.LastIndexByte(name, '#')
+	if i <= 0 || i == len(name)-1 {
+		return "", false
+	}
+	for _, r := range name[i+1:] {
+		if r < '0' || r > '9' {
+			return "", false
+		}
+	}
+	return name[:i], true
+}
+
 // textName names size-based chunks of a whole file.
 func (f *file) textName() string { return filepath.Base(f.path) }
 
@@ -295,7 +317,7 @@ func (f *file) finish() []Chunk {
 			pieces := splitBytes(f.src, u.start, u.end, f.opt.MaxBytes, u.prot)
 			if len(pieces) > 1 {
 				for j, p := range pieces {
-					out = append(out, f.chunk(u, fmt.Sprintf("%s#%d", u.name, j+1), p.start, p.end))
+					out = append(out, f.chunk(u, PieceName(u.name, j+1), p.start, p.end))
 				}
 				continue
 			}

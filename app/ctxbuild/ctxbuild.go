@@ -265,7 +265,7 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 	}
 	cs, err := st.CodeChunksNamed(ctx, proj.ID, target)
 	if err == nil && len(cs) == 0 {
-		cs, err = st.CodeChunksNamed(ctx, proj.ID, target+"#1") // a unit split in pieces
+		cs, err = st.CodeChunksNamed(ctx, proj.ID, chunk.PieceName(target, 1)) // a unit split in pieces
 	}
 	if err == nil && len(cs) == 0 {
 		cs, err = st.CodeChunksNamedLike(ctx, proj.ID, target, 1)
@@ -382,7 +382,7 @@ func workDir(root string) string {
 // first piece's id (the symbol graph's edges start and end there); its
 // text is checked against the index piece by piece.
 func (b *Builder) whole(ctx context.Context, proj db.CodeProject, c db.CodeChunk) (db.CodeChunk, []db.CodeChunk, error) {
-	base, ok := pieceOf(c.Name)
+	base, ok := chunk.PieceOf(c.Name)
 	if !ok || (c.Lang != "go" && c.Lang != "elixir") {
 		return c, nil, nil
 	}
@@ -395,21 +395,6 @@ func (b *Builder) whole(ctx context.Context, proj db.CodeProject, c db.CodeChunk
 	last := pieces[len(pieces)-1]
 	w.EndByte, w.EndLine = last.EndByte, last.EndLine
 	return w, pieces, nil
-}
-
-// pieceOf returns the unit a chunk named NAME#N (N digits) is a piece
-// of. Other names may hold a '#' too: an ExUnit test "fixes #12".
-func pieceOf(name string) (base string, ok bool) {
-	i := strings.LastIndexByte(name, '#')
-	if i <= 0 || i == len(name)-1 {
-		return "", false
-	}
-	for _, r := range name[i+1:] {
-		if r < '0' || r > '9' {
-			return "", false
-		}
-	}
-	return name[:i], true
 }
 
 // relPath turns a path given on the command line (relative to the current

@@ -283,7 +283,7 @@ func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*
 	}
 	if first == nil {
 		for i := range cs {
-			if base, ok := pieceOf(cs[i].Name); ok && base == c.Name {
+			if base, ok := chunk.PieceOf(cs[i].Name); ok && base == c.Name {
 				if first == nil {
 					first = &cs[i]
 				}
