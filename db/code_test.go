@@ -14,6 +14,7 @@ import (
 
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/db/dbtest"
+	"github.com/aiex-dev/aiex/db/words"
 )
 
 // codeFixture is a small project: package p in a/ (two files calling each
@@ -60,8 +61,11 @@ func (f codeFixture) write(t *testing.T, s *db.Store, p db.CodeProject, version 
 		w.Chunked = append(w.Chunked, db.CodeChunked{Path: path, ContentHash: hash, Analyzer: "test", Offset: next, Count: len(chunks)})
 		w.Files = append(w.Files, db.CodeFile{Path: path, ContentHash: hash, Size: 100, MtimeNS: 1, Lang: f.lang[path]})
 		for _, c := range chunks {
-			// Words as app/index makes them: whole names and their parts.
-			w.Terms = append(w.Terms, db.CodeTerms{Name: c.Name + " " + strings.ReplaceAll(c.Name, ".", " "),
+			// Words as app/index makes them: whole names and their parts,
+			// none longer than words.MaxLen.
+			name := slices.DeleteFunc(strings.Fields(c.Name+" "+strings.ReplaceAll(c.Name, ".", " ")),
+				func(w string) bool { return len(w) > words.MaxLen })
+			w.Terms = append(w.Terms, db.CodeTerms{Name: strings.Join(name, " "),
 				Body: strings.ReplaceAll(strings.Join(c.Refs, " "), ".", " ")})
 		}
 		next += int64(len(chunks))
@@ -253,5 +257,37 @@ func TestEncodeCodeChunks(t *testing.T) {
 	}
 	if s := string(db.EncodeCodeChunks(nil, nil)); s != "[]" {
 		t.Errorf("no chunks: %s", s)
+	}
+}
+
+// TestCodeChunksNamedLikeWords: a name is looked up by the words the
+// index's tokenizer makes of it. A Latin combining mark is part of a
+// token (ab + U+0301 + cd is one word, abcd), and a letter that Unicode 6
+// called a mark separates two (U+19B0); cut otherwise, the first name was
+// not found and the second was an FTS5 syntax error. A name with no word
+// the index holds (one letter, one word over words.MaxLen) is found too.
+func TestCodeChunksNamedLikeWords(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	p, err := s.CodeProject(ctx, "/src/proj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names4 := []string{"p.Ab\u0301cd", "p.Ef\u19b0gh", "p.X", "p.Long" + strings.Repeat("x", words.MaxLen)}
+	f := codeFixture{files: map[string][]db.CodeChunk{}, lang: map[string]string{"u.go": "go"}}
+	for i, name := range names4 {
+		f.files["u.go"] = append(f.files["u.go"], db.CodeChunk{Name: name, Kind: "function",
+			StartLine: i + 1, EndLine: i + 1, StartByte: 10 * i, EndByte: 10*i + 9, Hash: fmt.Sprint("u", i)})
+	}
+	f.write(t, s, p, 1, "u.go")
+	for _, name := range names4 {
+		cs, err := s.CodeChunksNamedLike(ctx, p.ID, strings.TrimPrefix(name, "p."), 5)
+		if err != nil {
+			t.Errorf("%q: %v", name, err)
+			continue
+		}
+		if n := names(cs); !slices.Equal(n, []string{"u.go:" + name}) {
+			t.Errorf("%q: found %q", name, n)
+		}
 	}
 }

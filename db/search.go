@@ -9,7 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/aiex-dev/aiex/db/words"
 )
 
 // Retrieval over the code index (migration 0005): term statistics, the
@@ -114,24 +115,27 @@ func (s *Store) CodeChunkAt(ctx context.Context, project int64, path string, lin
 // ends with suffix after a separator ("Serve" finds http.(*Server).Serve,
 // "get_user/1" finds MyApp.Accounts.get_user/1, "Enum.map" finds
 // Enum.map/2), shortest names first. The full-text index of names narrows
-// the candidates first: a LIKE over every name of the Go standard library
-// takes 10 ms.
+// the candidates first (a LIKE over every name of the Go standard library
+// takes 10 ms), unless suffix has no word the index holds: one letter, or
+// one word too long (words.MaxLen).
 func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix string, limit int) ([]CodeChunk, error) {
-	var words []string
-	for _, w := range strings.FieldsFunc(suffix, func(r rune) bool { return !ftsTokenRune(r) }) {
-		if len(w) >= 2 && !(w[0] >= '0' && w[0] <= '9') {
-			words = append(words, `"`+w+`"`)
+	var terms []string
+	words.Scan([]byte(suffix), func(w []byte) {
+		if len(w) >= 2 && len(w) <= words.MaxLen {
+			terms = append(terms, `"`+string(w)+`"`)
 		}
+	})
+	from := `code_chunks AS c WHERE ?4 = ''`
+	match := ""
+	if len(terms) > 0 {
+		from = `code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid WHERE code_fts MATCH ?4`
+		match = "name : (" + strings.Join(terms, " ") + ")"
 	}
-	if len(words) == 0 {
-		return nil, nil
-	}
-	cs, err := s.codeChunks(ctx, "code chunks named like", `SELECT `+codeChunkColumns+`
-		FROM code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid
-		WHERE code_fts MATCH ?4 AND c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\'
+	cs, err := s.codeChunks(ctx, "code chunks named like", `SELECT `+codeChunkColumns+` FROM `+from+`
+		AND c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\'
 			OR c.name LIKE '%.' || ?2 || '/%' ESCAPE '\' OR c.name LIKE ?2 || '/%' ESCAPE '\')
 		ORDER BY (c.name GLOB '*.' || ?5 OR c.name GLOB '*)' || ?5 OR c.name GLOB '*.' || ?5 || '/*' OR c.name GLOB ?5 || '/*') DESC,
-			length(c.name), c.id LIMIT ?3`, project, likeEscape(suffix), limit, "name : ("+strings.Join(words, " ")+")", globEscape(suffix))
+			length(c.name), c.id LIMIT ?3`, project, likeEscape(suffix), limit, match, globEscape(suffix))
 	if err != nil || len(cs) == 0 || !endsWithName(cs[0].Name, suffix) {
 		return cs, err
 	}
@@ -149,14 +153,6 @@ func endsWithName(name, suffix string) bool {
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// ftsTokenRune reports whether code_fts's tokenizer (unicode61 with
-// tokenchars '_') keeps r in a token: letters, numbers, private use and
-// '_'; anything else separates tokens.
-func ftsTokenRune(r rune) bool {
-	return r == '_' || r < 0x80 && (r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') ||
-		r >= 0x80 && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r))
 }
 
 // CodeChunksByID returns the chunks with the given ids, in no set order.
