@@ -128,3 +128,29 @@ func TestSearchAndContextCommands(t *testing.T) {
 	}
 	oneLine(t, r.stderr, "no code index yet")
 }
+
+// TestCodeTargetsThroughNode: with a node running on the data dir, a
+// target's path is the user's, relative to where aiex was run, not to the
+// node's working directory.
+func TestCodeTargetsThroughNode(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("It greets."))
+	s := newSandbox(t, fake.URL())
+	root := newProject(t)
+	s.index(root)
+	s.startNode()
+	lib := filepath.Join(root, "lib")
+
+	var co contextOut
+	out := s.mustRunIn(lib, "context", "--json", "-m", "tiny", "app.ex:6").stdout
+	if err := json.Unmarshal([]byte(out), &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Target == nil || co.Target.Name != "App.greet/1" {
+		t.Fatalf("context app.ex:6 from lib/: %s", out)
+	}
+	s.mustRunIn(lib, "explain", "-m", "tiny", "app.ex:6")
+	reqs := fake.Requests()
+	if len(reqs) != 1 || !strings.Contains(userMessage(reqs[0]), "Explain App.greet/1") {
+		t.Fatalf("explain app.ex:6 from lib/: %d requests, %v", len(reqs), reqs)
+	}
+}

@@ -231,12 +231,7 @@ func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChun
 // the one named after it), or a symbol name, exact or by its last parts.
 func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string) (db.CodeChunk, error) {
 	st := b.cfg.Store
-	path, line := target, 0
-	if i := strings.LastIndexByte(target, ':'); i > 0 {
-		if n, err := strconv.Atoi(target[i+1:]); err == nil && n > 0 {
-			path, line = target[:i], n
-		}
-	}
+	path, line := splitTarget(target)
 	if rel, ok := relPath(proj.Root, path); ok {
 		if line > 0 {
 			c, found, err := st.CodeChunkAt(ctx, proj.ID, rel, line)
@@ -277,6 +272,38 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		return db.CodeChunk{}, b.notFound(ctx, proj, target, "no file or symbol")
 	}
 	return cs[0], nil
+}
+
+// splitTarget splits PATH:LINE; line is 0 when target has no line.
+func splitTarget(target string) (path string, line int) {
+	if i := strings.LastIndexByte(target, ':'); i > 0 {
+		if n, err := strconv.Atoi(target[i+1:]); err == nil && n > 0 {
+			return target[:i], n
+		}
+	}
+	return target, 0
+}
+
+// AbsTarget is target with its path, if it names a file relative to the
+// current directory, made absolute: the target as another process (a node
+// serving this one, whose working directory is its own) must read it.
+// Symbols and paths of no file are left as they are.
+func AbsTarget(target string) string {
+	path, line := splitTarget(target)
+	if filepath.IsAbs(path) {
+		return target
+	}
+	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+		return target
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return target
+	}
+	if line > 0 {
+		return abs + ":" + strconv.Itoa(line)
+	}
+	return abs
 }
 
 // notFound is the error for a target that names nothing: with the names

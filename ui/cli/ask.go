@@ -13,6 +13,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -82,7 +83,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	ask := func(fn func(string) error) (*app.Answer, error) {
 		if cl != nil {
 			return cl.Ask(ctx, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
-				Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
+				Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: ctxbuild.AbsTarget(req.Target), NoContext: req.NoContext,
 				Actor: req.Actor, Session: string(req.Session), Project: req.Project}, fn)
 		}
 		core, err := c.App()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
@@ -43,7 +44,9 @@ func (cc *ContextCmd) Run(c *Context) error {
 		Question: strings.Join(cc.Question, " "), Provider: cc.Provider, Model: cc.Model,
 		Strategy: coord.Strategy(""), Window: cc.Window, Reserve: cc.Reserve}
 	b, err := viaNode(c, func(cl *node.Client) (*app.BuiltContext, error) {
-		r, err := cl.Code(c, node.CodeRequest{Op: "context", Context: req})
+		remote := req
+		remote.Target = ctxbuild.AbsTarget(req.Target) // the node's working directory is not ours
+		r, err := cl.Code(c, node.CodeRequest{Op: "context", Context: remote})
 		if err != nil {
 			return nil, err
 		}
