@@ -147,7 +147,7 @@ func printIndexSummary(o *Output, s *index.Summary) error {
 		fmt.Fprintf(&b, ", %d skipped", len(s.Skipped))
 	}
 	if len(s.Warnings) > 0 {
-		fmt.Fprintf(&b, ", %d warnings", len(s.Warnings))
+		fmt.Fprintf(&b, ", %s", english.Count(len(s.Warnings), "warning"))
 	}
 	fmt.Fprintln(&b, ".")
 	for i, sk := range s.Skipped {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
@@ -34,7 +35,11 @@ func (u *UsageCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(rows)
 	}
 	if len(rows) == 0 {
-		_, err := fmt.Fprintf(c.Out.Out, "No requests in the last %d days.\n", u.Days)
+		period := "day"
+		if u.Days != 1 {
+			period = english.Count(u.Days, "day")
+		}
+		_, err := fmt.Fprintf(c.Out.Out, "No requests in the last %s.\n", period)
 		return err
 	}
 	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)

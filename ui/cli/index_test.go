@@ -1,0 +1,29 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app/index"
+)
+
+// TestIndexSummaryCounts: the summary line counts in English, one
+// warning or many.
+func TestIndexSummaryCounts(t *testing.T) {
+	for _, tt := range []struct {
+		warnings int
+		want     string
+	}{{1, ", 1 warning."}, {2, ", 2 warnings."}} {
+		var out strings.Builder
+		s := &index.Summary{Root: "/p", Files: 1, Changed: 1}
+		for range tt.warnings {
+			s.Warnings = append(s.Warnings, index.Warning{Path: "a.ex", Message: "line 1: syntax error"})
+		}
+		if err := printIndexSummary(&Output{Out: &out}, s); err != nil {
+			t.Fatal(err)
+		}
+		if first, _, _ := strings.Cut(out.String(), "\n"); !strings.HasSuffix(first, tt.want) {
+			t.Errorf("%d warnings: %q", tt.warnings, first)
+		}
+	}
+}
