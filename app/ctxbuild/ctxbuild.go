@@ -316,11 +316,17 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 	if err != nil {
 		return err
 	}
-	query := target
-	if rel, err := filepath.Rel(proj.Root, target); err == nil && filepath.IsAbs(target) && !strings.HasPrefix(rel, "..") {
+	// PATH:LINE looks for PATH, and offers paths with the line.
+	typedPath, line := splitTarget(target)
+	at := ""
+	if line > 0 {
+		at = ":" + strconv.Itoa(line)
+	}
+	query := typedPath
+	if rel, err := filepath.Rel(proj.Root, typedPath); err == nil && filepath.IsAbs(typedPath) && !strings.HasPrefix(rel, "..") {
 		query = filepath.ToSlash(rel) // a path of the project, as the index names it
 	}
-	typed, _ := projectPath(proj.Root, target) // target as a path of the project, if it can be one
+	typed, _ := projectPath(proj.Root, typedPath) // target as a path of the project, if it can be one
 	cwd := workDir(proj.Root)
 	shown := map[string]string{} // a candidate path → as the user would type it
 	var symbols, files []string
@@ -344,9 +350,10 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 				show = filepath.ToSlash(r)
 			}
 		}
-		if show == target {
+		if show == typedPath {
 			continue
 		}
+		show += at
 		// Paths are compared as paths, by their file names: a leading
 		// slash keeps Suggest from reading "main.go" as a symbol "go".
 		shown["/"+p] = show

@@ -232,6 +232,9 @@ func TestResolveErrors(t *testing.T) {
 		"MyApp.Accounts.get_usr/1":          `did you mean MyApp.Accounts.get_user/1`,
 		"MyApp.Repo.fetsh":                  `did you mean MyApp.Repo.fetch/1`,
 		filepath.Join(e.root, "lib/rep.ex"): "did you mean lib/repo.ex?",
+		// With a line: the path is looked for, and offered with the line.
+		filepath.Join(e.root, "lib/rep.ex:3"): "did you mean lib/repo.ex:3?",
+		"repo.ex:3":                           "did you mean lib/repo.ex:3?",
 	} {
 		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
 		var ue *usererr.Error
