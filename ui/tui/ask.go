@@ -23,8 +23,8 @@ type askState struct {
 	cancel   context.CancelFunc
 }
 
-// queued is a question waiting for the one before it, or for the
-// connection to come back.
+// queued is a question waiting for the one before it, for the session
+// being opened, or for the connection to come back.
 type queued struct {
 	req  AskRequest
 	task *TaskRequest
@@ -46,7 +46,8 @@ func (m *Model) errorNote(format string, args ...any) {
 }
 
 // enqueue shows a question and asks it now, or after the answer being
-// streamed, or once the connection is back.
+// streamed, once the session being opened is read, or once the connection
+// is back.
 func (m *Model) enqueue(req AskRequest, display string) tea.Cmd {
 	return m.enqueueQueued(queued{req: req}, display)
 }
@@ -63,7 +64,7 @@ func (m *Model) enqueueQueued(q queued, display string) tea.Cmd {
 	m.conv.add(u)
 	m.conv.bottom()
 	q.user = u
-	if m.ask != nil || m.conn == connLost {
+	if m.ask != nil || m.conn == connLost || m.opening {
 		u.state = "queued"
 		m.conv.changed(u, true)
 		m.queue = append(m.queue, q)
@@ -75,7 +76,7 @@ func (m *Model) enqueueQueued(q queued, display string) tea.Cmd {
 // pump asks the next queued question when nothing else is being answered
 // and the connection is up.
 func (m *Model) pump() tea.Cmd {
-	if m.ask != nil || m.conn == connLost || len(m.queue) == 0 {
+	if m.ask != nil || m.conn == connLost || m.opening || len(m.queue) == 0 {
 		return nil
 	}
 	q := m.queue[0]

@@ -287,7 +287,7 @@ func (c *conversation) renderNote(it *item) []string {
 		style, mark = c.th.errorText, "✗ "
 	}
 	var lines []string
-	for _, l := range strings.Split(it.text, "\n") {
+	for _, l := range strings.Split(printable(it.text), "\n") {
 		for _, w := range strings.Split(xansi.Wrap(l, max(c.width-gutter, 1), ""), "\n") {
 			lines = append(lines, style.Render(mark+w))
 			mark = strings.Repeat(" ", gutter)
@@ -306,7 +306,7 @@ func (c *conversation) renderBody(it *item, width int) []string {
 		}
 		return c.md.render(it.text)
 	case userItem:
-		return strings.Split(xansi.Wrap(it.text, width, ""), "\n")
+		return strings.Split(xansi.Wrap(printable(it.text), width, ""), "\n")
 	}
 	return nil
 }
@@ -319,7 +319,7 @@ func (c *conversation) header(it *item) string {
 	case userItem:
 		b.WriteString(th.user.Render("You"))
 		if it.actor != "" {
-			b.WriteString(th.dim.Render(" (" + it.actor + ")"))
+			b.WriteString(th.dim.Render(" (" + oneLine(it.actor) + ")"))
 		}
 	case answerItem:
 		b.WriteString(th.assistant.Render("aiex"))
@@ -341,7 +341,7 @@ func (c *conversation) header(it *item) string {
 		parts = append(parts, it.state)
 	}
 	if len(parts) > 0 {
-		b.WriteString(th.dim.Render(" · " + strings.Join(parts, " · ")))
+		b.WriteString(th.dim.Render(" · " + oneLine(strings.Join(parts, " · "))))
 	}
 	return xansi.Truncate(b.String(), c.width, "…")
 }

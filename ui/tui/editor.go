@@ -12,6 +12,10 @@ import (
 // maxInputRows bounds the editor's height; longer input scrolls in it.
 const maxInputRows = 10
 
+// maxInputLines is the most lines the textarea holds: it drops the lines
+// of a paste beyond them.
+const maxInputLines = 10000
+
 // editor is the input: a multi-line textarea (Enter is the model's: it
 // sends; Alt+Enter and Ctrl+J insert a newline; bracketed paste inserts
 // text as it is) with a history of what was sent, walked with Up and Down
@@ -56,11 +60,41 @@ func (e *editor) setWidth(w int) { e.ta.SetWidth(max(w, 4)) }
 // height, so that the textarea does not scroll its view for a line the
 // height fitted after it has room for (it would stay scrolled).
 func (e *editor) update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Paste {
+		k.Runes = crlf(k.Runes)
+		msg = k
+	}
 	e.ta.SetHeight(e.maxRows)
 	var cmd tea.Cmd
 	e.ta, cmd = e.ta.Update(msg)
 	e.ta.SetHeight(e.height)
 	return cmd
+}
+
+// crlf turns each CR LF of pasted text into one LF: the textarea takes
+// CR and LF each for a line end, and text copied from Windows (or a file
+// with CRLF line ends) would paste with a blank line after every line.
+func crlf(rs []rune) []rune {
+	out := rs[:0:0]
+	for i, r := range rs {
+		if r == '\r' && i+1 < len(rs) && rs[i+1] == '\n' {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// overflow is how many lines of a paste the editor cannot hold.
+func (e *editor) overflow(k tea.KeyMsg) int {
+	lines := 1
+	rs := crlf(k.Runes)
+	for _, r := range rs {
+		if r == '\n' || r == '\r' {
+			lines++
+		}
+	}
+	return max(0, lines-(maxInputLines-e.ta.LineCount()+1))
 }
 
 // rows is the height the input wants: its wrapped lines, within bounds.
@@ -158,10 +192,12 @@ func (e *editor) show(v string) {
 	e.fit()
 }
 
-// clear empties the editor without remembering.
+// clear empties the editor. What it held goes into the history, so that
+// Up brings back text cleared by mistake.
 func (e *editor) clear() {
+	v := e.ta.Value()
 	e.ta.Reset()
-	e.pos, e.draft = len(e.history), ""
+	e.remember(v)
 	e.fit()
 }
 

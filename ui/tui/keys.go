@@ -94,10 +94,10 @@ func helpView(th *theme, k keyMap, width int) string {
 	b.WriteString("\n")
 	w := 0
 	for _, c := range slashHelp {
-		w = max(w, len(c[0]))
+		w = max(w, xansi.StringWidth(c[0]))
 	}
 	for _, c := range slashHelp {
-		b.WriteString(th.accent.Render(c[0]+strings.Repeat(" ", w-len(c[0]))) + "  " + c[1] + "\n")
+		b.WriteString(th.accent.Render(pad(c[0], w)) + "  " + c[1] + "\n")
 	}
 	b.WriteString(th.dim.Render("esc or ? closes"))
 	return th.overlay.Render(b.String())

@@ -52,6 +52,7 @@ func (m *Model) openSession(ref string) tea.Cmd {
 	if m.busy() {
 		return nil
 	}
+	m.opening = true
 	return m.docCmd(ref, false)
 }
 
@@ -72,12 +73,15 @@ func (m *Model) newSession() {
 func (m *Model) opened(msg docMsg) tea.Cmd {
 	if msg.reload {
 		m.reloading = false
+	} else {
+		m.opening = false
 	}
 	if msg.err != nil {
-		if !msg.reload {
-			m.errorNote("session %s: %s", msg.ref, oneLine(msg.err.Error()))
+		if msg.reload {
+			return nil
 		}
-		return nil
+		m.errorNote("session %s: %s", msg.ref, oneLine(msg.err.Error()))
+		return m.pump()
 	}
 	doc := msg.doc
 	if msg.reload {
@@ -96,11 +100,12 @@ func (m *Model) opened(msg docMsg) tea.Cmd {
 		m.sess.lastID = lastID
 		return nil
 	}
-	if m.ask != nil || len(m.queue) > 0 {
+	if m.ask != nil {
 		return nil // a question went out while it was read
 	}
+	// Questions typed while it was read wait in the queue: they go into it.
 	m.load(doc, true)
-	return m.follow(-recentEvents)
+	return tea.Batch(m.follow(-recentEvents), m.pump())
 }
 
 // load shows doc: one item per prompt and answer, rendered when scrolled

@@ -93,6 +93,7 @@ type Model struct {
 	last         AskResult // what answered last (the status bar's model)
 
 	sess      sessState
+	opening   bool // a session is being read to open: questions wait for it
 	sub       *subscription
 	subGen    int
 	reloads   int
@@ -124,6 +125,7 @@ func New(ctx context.Context, b Backend, o Options) *Model {
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.statusCmd()}
 	if m.opts.Session != "" {
+		m.opening = true
 		cmds = append(cmds, m.docCmd(m.opts.Session, false))
 	}
 	return tea.Batch(cmds...)
@@ -283,6 +285,11 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 				m.layout()
 				return nil
 			}
+		}
+	}
+	if msg.Paste {
+		if n := m.input.overflow(msg); n > 0 {
+			m.errorNote("the paste was cut: the editor holds %s lines, the last %s were left out", thousands(maxInputLines), thousands(n))
 		}
 	}
 	cmd := m.input.update(msg)

@@ -200,9 +200,14 @@ func TestHistory(t *testing.T) {
 		t.Fatalf("up on line 2: %q, line %d", got, h.m.input.ta.Line())
 	}
 	h.press("up")
-	if got := h.m.input.value(); got != "two" {
-		t.Fatalf("up on line 1: %q", got)
+	if got := h.m.input.value(); got != "dr" {
+		t.Fatalf("up on line 1: %q; want the draft ctrl+c cleared", got)
 	}
+	h.press("up")
+	if got := h.m.input.value(); got != "two" {
+		t.Fatalf("up again: %q", got)
+	}
+	h.press("down")
 	h.press("down")
 	if got := h.m.input.value(); got != "a\nb" {
 		t.Fatalf("down back to the draft: %q", got)

@@ -281,19 +281,19 @@ func (v *proposalView) layout() {
 		add(th.removed.Render("✗ " + c.Name + ":"))
 		ls := strings.Split(strings.TrimRight(c.Detail, "\n"), "\n")
 		for _, l := range ls[:min(len(ls), 8)] {
-			add("  " + expandTabs(l))
+			add("  " + printable(l))
 		}
 		add("")
 	}
 	for _, n := range p.Notes {
-		add(th.note.Render("note: " + n))
+		add(th.note.Render("note: " + oneLine(n)))
 	}
 	v.choiceLine = v.choiceLine[:0]
 	ci := 0
 	for i, f := range v.files {
-		name := f.change.Path
+		name := oneLine(f.change.Path)
 		if f.change.OldPath != "" && f.change.OldPath != f.change.Path {
-			name = f.change.OldPath + " → " + f.change.Path
+			name = oneLine(f.change.OldPath) + " → " + name
 		}
 		add(th.bold.Render(name) + th.dim.Render(" ("+f.status+")"))
 		if f.hunks == nil {
@@ -373,7 +373,7 @@ func (v *proposalView) choiceHeader(i int, c choice, label string) string {
 
 func (v *proposalView) diffLine(kind udiff.OpKind, text string, keep bool) string {
 	th := v.th
-	text = expandTabs(strings.TrimRight(text, "\n"))
+	text = printable(strings.TrimRight(text, "\n"))
 	switch {
 	case kind == udiff.Insert && keep:
 		return th.added.Render("    +" + text)
@@ -386,8 +386,6 @@ func (v *proposalView) diffLine(kind udiff.OpKind, text string, keep bool) strin
 	}
 	return th.dim.Render("     " + text)
 }
-
-func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
 
 // view returns the view's lines: the header, then the body from top.
 func (v *proposalView) view() []string {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/english"
@@ -253,12 +252,13 @@ func (p *sidePane) fileLines() []string {
 	first := max(0, p.fileCursor-room+1)
 	for i := first; i < len(f.List) && i < first+room; i++ {
 		fi := f.List[i]
-		l := "  " + fi.Path
+		path := oneLine(fi.Path)
+		l := "  " + path
 		if fi.Skipped != "" {
-			l = th.dim.Render(l + " (" + fi.Skipped + ")")
+			l = th.dim.Render(l + " (" + oneLine(fi.Skipped) + ")")
 		}
 		if i == p.fileCursor && p.focused {
-			l = th.selected.Render(pad("▸ "+fi.Path, p.width-1))
+			l = th.selected.Render(pad("▸ "+path, p.width-1))
 		}
 		ls = append(ls, l)
 	}
@@ -310,13 +310,13 @@ func (p *sidePane) summaryLines(c *session.ContextSummary) []string {
 		ls = append(ls, "", th.bold.Render(english.Count(len(c.Chunks), "chunk")))
 	}
 	for _, ch := range c.Chunks {
-		where := ch.Path
+		where := oneLine(ch.Path)
 		if ch.StartLine > 0 {
-			where = fmt.Sprintf("%s:%d-%d", ch.Path, ch.StartLine, ch.EndLine)
+			where = fmt.Sprintf("%s:%d-%d", where, ch.StartLine, ch.EndLine)
 		}
 		ls = append(ls, fmt.Sprintf("%6s %s", thousands(ch.Tokens), where))
 		if ch.Name != "" {
-			ls = append(ls, th.dim.Render("       "+ch.Name))
+			ls = append(ls, th.dim.Render("       "+oneLine(ch.Name)))
 		}
 	}
 	if c.Dropped > 0 {
@@ -324,9 +324,6 @@ func (p *sidePane) summaryLines(c *session.ContextSummary) []string {
 	}
 	return ls
 }
-
-// oneLine is s on one line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // thousands formats n with thousands separators: 12,345.
 func thousands(n int) string {

@@ -69,7 +69,7 @@ func (m *Model) statusLine() string {
 		} else if !st.Healthy() {
 			mode += " · " + health
 		}
-		node = dot + th.statusKey.Render(" "+st.Node) + bar.Render(" "+mode)
+		node = dot + th.statusKey.Render(" "+oneLine(st.Node)) + bar.Render(" "+oneLine(mode))
 	}
 
 	model := "model: default"
@@ -95,7 +95,7 @@ func (m *Model) statusLine() string {
 			sess += fmt.Sprintf(" · $%.4f", info.CostUSD)
 		}
 	}
-	left := node + bar.Render(" │ "+model)
+	left := node + bar.Render(" │ "+oneLine(model))
 	return fill(left, bar.Render(sess+" "), m.width, func(n int) string { return bar.Render(strings.Repeat(" ", n)) })
 }
 

@@ -1,0 +1,52 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// TestPasteCRLF: text with CRLF line ends pastes as its lines, not with a
+// blank line after each.
+func TestPasteCRLF(t *testing.T) {
+	h := newHarness(t, newFake(), plain, 80, 24)
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("line one\r\nline two\r\nthree"), Paste: true})
+	if got := h.m.input.value(); got != "line one\nline two\nthree" {
+		t.Fatalf("pasted %q", got)
+	}
+}
+
+// TestClearedInputComesBack: ctrl+c empties the editor, and Up brings
+// back what it held; a second ctrl+c, on the empty editor, quits.
+func TestClearedInputComesBack(t *testing.T) {
+	h := newHarness(t, newFake(), plain, 80, 24)
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("a long question\nwritten with care"), Paste: true})
+	h.press("ctrl+c")
+	if h.m.input.value() != "" || h.quit {
+		t.Fatalf("ctrl+c: input %q, quit %v", h.m.input.value(), h.quit)
+	}
+	h.press("up")
+	if got := h.m.input.value(); got != "a long question\nwritten with care" {
+		t.Fatalf("up after ctrl+c: %q", got)
+	}
+}
+
+// TestPasteTooLong: a paste longer than the editor holds says what was
+// left out, instead of losing it silently.
+func TestPasteTooLong(t *testing.T) {
+	h := newHarness(t, newFake(), plain, 80, 24)
+	h.typeText("first")
+	h.press("alt+enter")
+	lines := make([]string, maxInputLines+5)
+	for i := range lines {
+		lines[i] = fmt.Sprint("line ", i+1)
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(strings.Join(lines, "\n")), Paste: true})
+	got := strings.Split(h.m.input.value(), "\n")
+	if len(got) != maxInputLines || got[len(got)-1] != "line 9999" {
+		t.Fatalf("%d lines in the editor, the last %q", len(got), got[len(got)-1])
+	}
+	h.untilScreen("the paste was cut: the editor holds 10,000 lines, the last 6 were left out")
+}
