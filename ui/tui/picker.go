@@ -121,7 +121,7 @@ func (p *pickerView) layout() {
 	}
 	nameW = min(nameW, max(w-40, 12))
 	row := func(mark, name, wh, window, pr string) string {
-		return fmt.Sprintf("%s%-*s  %-*s  %9s  %s", mark, nameW, xansi.Truncate(oneLine(name), nameW, "…"), whereW, oneLine(wh), window, pr)
+		return fmt.Sprintf("%s%s  %s  %9s  %s", mark, pad(xansi.Truncate(oneLine(name), nameW, "…"), nameW), pad(oneLine(wh), whereW), window, pr)
 	}
 	ls = append(ls, th.dim.Render(row("  ", "model", "where", "window", "price")))
 	body := p.height - len(ls)

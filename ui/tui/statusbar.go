@@ -33,7 +33,7 @@ func (m *Model) divider() string {
 	}
 	right := ""
 	if m.conv.offset > 0 {
-		right = th.dim.Render(fmt.Sprintf("↓ %d lines below · pgdn", m.conv.offset))
+		right = th.dim.Render(fmt.Sprintf("↓ %s below · pgdn", english.Count(m.conv.offset, "line")))
 	}
 	return fill(th.border.Render("─")+" "+left+" ", right, m.width, func(n int) string {
 		return th.border.Render(strings.Repeat("─", n))

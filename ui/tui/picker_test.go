@@ -1,0 +1,61 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+// TestPickerColumnsAligned: the model picker's columns line up by what
+// the terminal shows, whatever the models' names are written in (a CJK
+// character takes two cells and three bytes).
+func TestPickerColumnsAligned(t *testing.T) {
+	f := newFake()
+	f.models = []ModelInfo{
+		{Provider: "ollama", Model: "模型-7b", Local: true, ContextWindow: 4096, Priced: true},
+		{Provider: "ollama", Model: "tiny", Local: true, ContextWindow: 2048, Priced: true},
+	}
+	h := newHarness(t, f, plain, 100, 30)
+	h.press("ctrl+l")
+	h.untilScreen("ollama/tiny", "模型-7b")
+	col := map[string]int{}
+	for _, l := range strings.Split(h.screen(), "\n") {
+		for _, name := range []string{"模型-7b", "tiny"} {
+			if i := strings.Index(l, "ollama/"+name); i >= 0 {
+				at := strings.Index(l, "local")
+				if at < 0 {
+					t.Fatalf("no where column in %q", l)
+				}
+				col[name] = xansi.StringWidth(l[:at])
+			}
+		}
+	}
+	if col["模型-7b"] != col["tiny"] {
+		t.Errorf("the where column starts at cell %d for 模型-7b, %d for tiny:\n%s", col["模型-7b"], col["tiny"], h.screen())
+	}
+}
+
+// TestLinesBelowCount: scrolled up by one line, the status bar says so in
+// English.
+func TestLinesBelowCount(t *testing.T) {
+	f := newFake()
+	var pairs []string
+	for i := 1; i <= 30; i++ {
+		pairs = append(pairs, fmt.Sprintf("question %d", i), fmt.Sprintf("answer %d", i))
+	}
+	f.docs["aaaa"] = doc("aaaa", 60, pairs...)
+	o := plain
+	o.Session = "aaaa"
+	h := newHarness(t, f, o, 80, 24)
+	h.untilScreen("answer 30")
+	h.m.conv.scroll(1)
+	if !strings.Contains(h.screen(), "↓ 1 line below") {
+		t.Errorf("one line up:\n%s", h.screen())
+	}
+	h.m.conv.scroll(1)
+	if !strings.Contains(h.screen(), "↓ 2 lines below") {
+		t.Errorf("two lines up:\n%s", h.screen())
+	}
+}
