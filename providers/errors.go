@@ -3,6 +3,7 @@ package providers
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -52,6 +53,15 @@ func KindOf(err error) ErrorKind {
 		return pe.Kind
 	}
 	return ""
+}
+
+// TransientStatus reports whether an HTTP error status says that the same
+// request may well succeed if sent again, though it is not a server error:
+// 408 Request Timeout (a proxy or load balancer gave up waiting) and 409
+// Conflict (the API's lock timed out). OpenAI's and Anthropic's own SDKs
+// retry both; they are KindUnavailable, not the caller's bad request.
+func TransientStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusConflict
 }
 
 // WithBillingAdvice returns msg, a server's message saying that the account

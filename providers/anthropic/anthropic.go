@@ -52,8 +52,8 @@ type Config struct {
 	// Name is the configured provider name used in errors and status
 	// output; empty means "anthropic".
 	Name string
-	// BaseURL is the API's address without /v1, e.g. a proxy's
-	// "http://127.0.0.1:8080". Empty means $ANTHROPIC_BASE_URL, else
+	// BaseURL is the API's address, e.g. a proxy's "http://127.0.0.1:8080";
+	// a trailing "/v1" is ignored. Empty means $ANTHROPIC_BASE_URL, else
 	// https://api.anthropic.com.
 	BaseURL string
 	// APIKey authenticates the requests (sent as x-api-key). Empty means
@@ -129,8 +129,11 @@ func New(cfg Config) (*Provider, error) {
 	}, nil
 }
 
-// parseBaseURL checks that s is an absolute http(s) URL with a host. Errors
-// name the URL without its credentials.
+// parseBaseURL checks that s is an absolute http(s) URL with a host, and
+// drops a trailing slash and a trailing "/v1": the SDK adds the version to
+// every path, and base URLs written for other tools often carry it
+// ("https://proxy.example/v1"), which would send requests to /v1/v1/….
+// Errors name the URL without its credentials.
 func parseBaseURL(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
@@ -143,6 +146,8 @@ func parseBaseURL(s string) (*url.URL, error) {
 	if u.Host == "" {
 		return nil, fmt.Errorf("anthropic: invalid BaseURL %q: no host", redact(u))
 	}
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1")
+	u.RawPath = ""
 	return u, nil
 }
 

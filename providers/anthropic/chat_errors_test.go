@@ -47,6 +47,12 @@ func TestChatHTTPErrors(t *testing.T) {
 			providers.KindUnavailable, 500, "Internal server error"},
 		{"gateway", []providertest.Option{providertest.WithStatus(502, "")}, testModel,
 			providers.KindUnavailable, 502, "502 Bad Gateway"},
+		// Anthropic's SDK retries 408 and 409: sent again, such a request
+		// may well succeed, so it is not the caller's bad request.
+		{"request timeout", []providertest.Option{providertest.WithStatus(408, "Request Timeout")}, testModel,
+			providers.KindUnavailable, 408, "Request Timeout"},
+		{"conflict", []providertest.Option{providertest.WithStatus(409, "")}, testModel,
+			providers.KindUnavailable, 409, "409 Conflict"},
 		{"unknown model", nil, "claude-nope",
 			providers.KindNotFound, 404, "model: claude-nope"},
 	}

@@ -205,7 +205,9 @@ func TestKindFor(t *testing.T) {
 		{429, "", "", providers.KindRateLimited},
 		{529, "", "", providers.KindOverloaded},
 		{503, "", "", providers.KindUnavailable},
-		{409, "conflict_error", "", providers.KindBadRequest},
+		{409, "conflict_error", "", providers.KindUnavailable},
+		{408, "invalid_request_error", "", providers.KindUnavailable},
+		{408, "", "", providers.KindUnavailable},
 		{400, "", "Prompt is too long", providers.KindContextTooLong},
 		{200, "brand_new_error", "", providers.KindInterrupted},
 	}

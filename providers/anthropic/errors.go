@@ -73,8 +73,12 @@ func fromAPIError(provider string, ae *anthropic.Error, now time.Time) *provider
 // type is missing or new; msg tells a prompt that is too long from other bad
 // requests. An unknown error inside a 200 stream is KindInterrupted.
 func kindFor(status int, typ, msg string) providers.ErrorKind {
-	if outOfCredit(status, typ, msg) {
+	switch {
+	case outOfCredit(status, typ, msg):
 		return providers.KindAuth
+	case providers.TransientStatus(status):
+		// Whatever the body's type says (a proxy's answer has none).
+		return providers.KindUnavailable
 	}
 	switch typ {
 	case "authentication_error", "permission_error", "billing_error":

@@ -45,6 +45,8 @@ func TestErrorWithoutBody(t *testing.T) {
 		{429, providers.KindRateLimited, "429 Too Many Requests"},
 		{400, providers.KindBadRequest, "400 Bad Request"},
 		{503, providers.KindOverloaded, "503 Service Unavailable"},
+		{408, providers.KindUnavailable, "408 Request Timeout"},
+		{409, providers.KindUnavailable, "409 Conflict"},
 	}
 	for _, c := range calls {
 		for _, tt := range tests {

@@ -174,7 +174,7 @@ func TestContextWindow(t *testing.T) {
 	_, err := p.ContextWindow(t.Context(), "nope")
 	pe := asProviderError(t, err)
 	want := providers.Error{Provider: "lmstudio", Kind: providers.KindNotFound, StatusCode: 404,
-		Message: `model "nope" not found; available: qwen/qwen3-4b, llama`, Models: []string{"qwen/qwen3-4b", "llama"}}
+		Message: `model "nope" not found; available: llama, qwen/qwen3-4b`, Models: []string{"llama", "qwen/qwen3-4b"}}
 	if diff := cmp.Diff(want, *pe); diff != "" {
 		t.Errorf("error (-want +got):\n%s", diff)
 	}

@@ -1,12 +1,14 @@
 package lmstudio
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +25,9 @@ type nativeModel struct {
 
 // Models lists the models LM Studio has downloaded, from its native API:
 // Loaded from their state, ContextWindow from their maximum context length,
-// all Local. Without the native API it lists /v1/models, which says neither.
+// all Local; loaded chat models first, embedding models last (see
+// toModels). Without the native API it lists /v1/models, which says
+// neither, in the server's order.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 	status, header, body, err := p.getNative(ctx, "models")
 	if err != nil {
@@ -86,7 +90,11 @@ func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error)
 	return 0, p.scrub(pe)
 }
 
-// toModels converts the native model list.
+// toModels converts the native model list, ordered so that the first
+// model is the one to chat with when a request names none: loaded chat
+// models first, then the other chat models (LM Studio would load one for
+// the request), embedding models last (they cannot chat; LM Studio lists
+// its bundled one first). Each group keeps the server's order.
 func toModels(data []nativeModel) []providers.Model {
 	ms := make([]providers.Model, 0, len(data))
 	for _, m := range data {
@@ -97,6 +105,16 @@ func toModels(data []nativeModel) []providers.Model {
 			Loaded:        m.State == "loaded",
 		})
 	}
+	rank := make(map[string]int, len(data))
+	for _, m := range data {
+		switch {
+		case m.Type == "embeddings":
+			rank[m.ID] = 2
+		case m.State != "loaded":
+			rank[m.ID] = 1
+		}
+	}
+	slices.SortStableFunc(ms, func(a, b providers.Model) int { return cmp.Compare(rank[a.Name], rank[b.Name]) })
 	return ms
 }
 
@@ -171,7 +189,7 @@ func nativeError(provider string, status int, header http.Header, body []byte) *
 		pe.Kind = providers.KindRateLimited
 	case status == http.StatusServiceUnavailable:
 		pe.Kind = providers.KindOverloaded
-	case status >= 500:
+	case status >= 500, providers.TransientStatus(status):
 		pe.Kind = providers.KindUnavailable
 	default:
 		pe.Kind = providers.KindBadRequest

@@ -66,6 +66,18 @@ func TestStreamErrors(t *testing.T) {
 			model: "tiny", wantKind: providers.KindUnavailable, wantStatus: 502, wantMessage: "bad gateway",
 		},
 		{
+			// A proxy in front of Ollama that gave up waiting: sent
+			// again, the request may well succeed.
+			name:  "proxy timeout",
+			opts:  []providertest.Option{providertest.WithStatus(408, "request timeout")},
+			model: "tiny", wantKind: providers.KindUnavailable, wantStatus: 408, wantMessage: "request timeout",
+		},
+		{
+			name:  "conflict",
+			opts:  []providertest.Option{providertest.WithStatus(409, "conflict")},
+			model: "tiny", wantKind: providers.KindUnavailable, wantStatus: 409, wantMessage: "conflict",
+		},
+		{
 			name:  "bad request",
 			opts:  []providertest.Option{providertest.WithStatus(400, "top_logprobs must be between 0 and 20")},
 			model: "tiny", wantKind: providers.KindBadRequest, wantStatus: 400,

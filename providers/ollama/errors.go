@@ -85,7 +85,7 @@ func kindForStatus(code int, msg string) providers.ErrorKind {
 		// the chat handler says 500 "input exceeds maximum context length …"
 		// when truncation is off.
 		return providers.KindContextTooLong
-	case code >= 500:
+	case code >= 500, providers.TransientStatus(code):
 		return providers.KindUnavailable
 	case code >= 400:
 		return providers.KindBadRequest

@@ -39,8 +39,9 @@ type Config struct {
 	// Name is the configured provider name used in errors and status
 	// output; empty means "ollama".
 	Name string
-	// BaseURL is the server's address, e.g. "http://127.0.0.1:11434". Empty
-	// follows Ollama's own OLLAMA_HOST convention.
+	// BaseURL is the server's address, e.g. "http://127.0.0.1:11434"; a
+	// trailing "/v1" or "/api" is ignored. Empty follows Ollama's own
+	// OLLAMA_HOST convention.
 	BaseURL string
 	// HTTPClient sends the requests; nil means a client with a dial timeout
 	// and no overall timeout, since answers stream for as long as they take.
@@ -71,7 +72,7 @@ var (
 func New(cfg Config) (*Provider, error) {
 	var base *url.URL
 	if cfg.BaseURL == "" {
-		base = envconfig.Host()
+		base = trimAPIPath(envconfig.Host())
 	} else {
 		u, err := parseBaseURL(cfg.BaseURL)
 		if err != nil {
@@ -114,7 +115,25 @@ func parseBaseURL(s string) (*url.URL, error) {
 	case u.Host == "":
 		return nil, fmt.Errorf("ollama: invalid BaseURL %q: no host", shown)
 	}
-	return u, nil
+	return trimAPIPath(u), nil
+}
+
+// trimAPIPath drops from u's path a trailing slash and a trailing "/v1"
+// or "/api": the client adds /api/… to every request itself, and an
+// address copied from a tool that uses Ollama's OpenAI-compatible API
+// ends in /v1, which would send requests to /v1/api/chat. A path before
+// them (a reverse proxy's prefix) stays.
+func trimAPIPath(u *url.URL) *url.URL {
+	c := *u
+	c.Path = strings.TrimRight(c.Path, "/")
+	for _, suffix := range []string{"/v1", "/api"} {
+		if p, ok := strings.CutSuffix(c.Path, suffix); ok {
+			c.Path = p
+			break
+		}
+	}
+	c.RawPath = ""
+	return &c
 }
 
 // Name returns the configured provider name.

@@ -107,6 +107,19 @@ func TestChatErrors(t *testing.T) {
 			wantMessage: "The engine is currently overloaded, please try again later",
 		},
 		{
+			// OpenAI's SDK retries 409 (and 408): sent again, such a
+			// request may well succeed.
+			name:     "conflict",
+			opts:     []providertest.Option{providertest.WithStatus(409, "The request could not be completed because of a conflict.")},
+			wantKind: providers.KindUnavailable, wantStatus: 409,
+			wantMessage: "The request could not be completed because of a conflict.",
+		},
+		{
+			name:     "request timeout",
+			opts:     []providertest.Option{providertest.WithStatus(408, "Request timed out.")},
+			wantKind: providers.KindUnavailable, wantStatus: 408, wantMessage: "Request timed out.",
+		},
+		{
 			name:     "overloaded 529",
 			opts:     []providertest.Option{providertest.WithStatus(529, "Overloaded")},
 			wantKind: providers.KindOverloaded, wantStatus: 529, wantMessage: "Overloaded",
@@ -257,6 +270,12 @@ func TestChatErrorBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/v1/models" {
+					// The list is there (empty): the base URL is right.
+					w.Header().Set("Content-Type", "application/json")
+					fmt.Fprint(w, `{"object":"list","data":[]}`)
+					return
+				}
 				if tt.contentType != "" {
 					w.Header().Set("Content-Type", tt.contentType)
 				}

@@ -213,7 +213,7 @@ func TestMapError(t *testing.T) {
 		{"not found", apiError(404, "", "model 'x' not found", nil), providers.KindNotFound, 404, "model 'x' not found", 0},
 		{"not found by code", apiError(400, "model_not_found", `Invalid model identifier "x".`, nil), providers.KindNotFound, 400, `Invalid model identifier "x".`, 0},
 		{"timeout status", apiError(408, "", "", nil), providers.KindUnavailable, 408, "408 Request Timeout", 0},
-		{"conflict", apiError(409, "", "", nil), providers.KindBadRequest, 409, "409 Conflict", 0},
+		{"conflict", apiError(409, "", "", nil), providers.KindUnavailable, 409, "409 Conflict", 0},
 		{"server error", apiError(500, "", "", nil), providers.KindUnavailable, 500, "500 Internal Server Error", 0},
 		{"overloaded", apiError(503, "", "busy", http.Header{"Retry-After-Ms": {"250"}}), providers.KindOverloaded, 503, "busy", 250 * time.Millisecond},
 		{"odd status", apiError(599, "", "", nil), providers.KindUnavailable, 599, "HTTP status 599", 0},

@@ -22,14 +22,29 @@ import (
 )
 
 // providerError maps err, scrubs the API key from it, and for a missing
-// model lists what the server does have.
+// model lists what the server does have. model is "" when err is the
+// model list's own; a 404 for the list (the server has no /models where
+// the base URL points) says that the base URL is the likely mistake.
 func (p *Provider) providerError(ctx context.Context, model string, err error) *providers.Error {
 	pe := mapError(p.name, p.server, p.endpoint, err, time.Now())
-	if pe.Kind != providers.KindNotFound || model == "" {
+	switch {
+	case pe.Kind != providers.KindNotFound:
+		return p.scrub(pe)
+	case model == "":
+		if pe.StatusCode == http.StatusNotFound {
+			pe.Message = p.baseURLAdvice(pe.Message)
+		}
 		return p.scrub(pe)
 	}
 	page, lerr := p.models.List(ctx)
-	if lerr != nil {
+	var ae *sdk.Error
+	switch {
+	case errors.As(lerr, &ae) && ae.StatusCode == http.StatusNotFound:
+		// Neither the call nor the list is there: not the model, the
+		// address is wrong.
+		pe.Message = p.baseURLAdvice(pe.Message)
+		return p.scrub(pe)
+	case lerr != nil:
 		// Keep the server's own message; the list is a courtesy.
 		return p.scrub(pe)
 	}
@@ -37,6 +52,16 @@ func (p *Provider) providerError(ctx context.Context, model string, err error) *
 		pe.Models = append(pe.Models, m.ID)
 	}
 	return p.scrub(pe)
+}
+
+// baseURLAdvice adds to msg, a server's 404 for a path under the base URL,
+// that the base URL is probably wrong, and what it usually looks like.
+func (p *Provider) baseURLAdvice(msg string) string {
+	advice := fmt.Sprintf("%s at %s answered 404 (%s); is the base URL right?", p.server, p.endpoint, msg)
+	if strings.HasSuffix(p.endpoint, "/v1") {
+		return advice
+	}
+	return advice + fmt.Sprintf(" OpenAI-compatible servers usually serve their API under /v1, e.g. %s/v1", p.endpoint)
 }
 
 // scrub takes the API key and the base URL's credentials out of pe, which
@@ -152,7 +177,7 @@ func kindFor(status int, code, msg string) providers.ErrorKind {
 		// OpenAI's "The engine is currently overloaded"; 529 is the
 		// overloaded status some gateways copy from Anthropic.
 		return providers.KindOverloaded
-	case status == http.StatusRequestTimeout || status >= 500:
+	case providers.TransientStatus(status) || status >= 500:
 		return providers.KindUnavailable
 	default:
 		return providers.KindBadRequest

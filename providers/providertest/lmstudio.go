@@ -90,7 +90,7 @@ type LMStudio struct {
 func NewLMStudio(t testing.TB, opts ...Option) *LMStudio {
 	t.Helper()
 	l := &LMStudio{}
-	f := newOpenAIFake(openAIFlavor{ownedBy: "organization_owner", notFound: l.notFound}, opts, nil)
+	f := newOpenAIFake(openAIFlavor{ownedBy: "organization_owner", notFound: l.notFound, wrongType: l.wrongType}, opts, nil)
 	ls := lmStudioExt(&f.script)
 	switch {
 	case ls.modelsSet:
@@ -178,6 +178,26 @@ func (l *LMStudio) notFound(model string) (int, openAIError) {
 		Param:   pstr("model"),
 		Code:    pstr("model_not_found"),
 	}
+}
+
+// wrongType is LM Studio's answer to a chat with an embedding model, or
+// embeddings from a chat model: it tries to load the model for the call
+// and fails, "Failed to load model \"…\". Error: Model is not llm."
+func (l *LMStudio) wrongType(model string, chat bool) (int, openAIError, bool) {
+	i := slices.IndexFunc(l.models, func(m LMStudioModel) bool { return m.ID == model })
+	if i < 0 || (l.models[i].Type == "embeddings") != chat {
+		return 0, openAIError{}, false
+	}
+	want := "llm"
+	if !chat {
+		want = "embedding"
+	}
+	return http.StatusNotFound, openAIError{
+		Message: fmt.Sprintf("Failed to load model %q. Error: Model is not %s.", model, want),
+		Type:    "invalid_request_error",
+		Param:   pstr("model"),
+		Code:    pstr("model_not_found"),
+	}, true
 }
 
 func (l *LMStudio) handleNativeModels(w http.ResponseWriter, r *http.Request, _ *OpenAIRequest) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -165,5 +166,30 @@ func TestLMStudioWithModelsAndKey(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"GET /api/v0/models ", "GET /api/v0/models lm-secret-token"}, paths); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+// TestLMStudioWrongModelType: like LM Studio, the fake fails to "load" an
+// embedding model for a chat and a chat model for embeddings.
+func TestLMStudioWrongModelType(t *testing.T) {
+	l := NewLMStudio(t)
+	for _, c := range []struct{ path, body, want string }{
+		{"/v1/chat/completions", `{"model":"` + DefaultLMStudioEmbeddingModel + `","messages":[{"role":"user","content":"hi"}]}`,
+			`Failed to load model "` + DefaultLMStudioEmbeddingModel + `". Error: Model is not llm.`},
+		{"/v1/embeddings", `{"model":"` + DefaultLMStudioModel + `","input":"hi"}`,
+			`Failed to load model "` + DefaultLMStudioModel + `". Error: Model is not embedding.`},
+	} {
+		resp, err := http.Post(l.URL()+c.path, "application/json", strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Error struct{ Message, Code string } `json:"error"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&v)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusNotFound || v.Error.Message != c.want || v.Error.Code != "model_not_found" {
+			t.Errorf("%s: %d %+v (%v); want 404 model_not_found %q", c.path, resp.StatusCode, v.Error, err, c.want)
+		}
 	}
 }

@@ -282,6 +282,23 @@ type openAIFlavor struct {
 	listCreated bool   // whether listed models carry "created"
 	extras      bool   // OpenAI's own headers and chunk fields (rate limits, service_tier, obfuscation)
 	notFound    func(model string) (int, openAIError)
+	// wrongType, if set, refuses a model the server has but cannot use
+	// for the call: an embedding model asked to chat (chat true), or a
+	// chat model asked to embed; ok is false when model will do.
+	wrongType func(model string, chat bool) (code int, e openAIError, ok bool)
+}
+
+// refuseWrongType answers the call with the flavor's refusal of a model of
+// the wrong type, if there is one, and reports whether it did.
+func (f *openAIFake) refuseWrongType(w http.ResponseWriter, model string, chat bool) bool {
+	if f.flavor.wrongType == nil {
+		return false
+	}
+	code, e, ok := f.flavor.wrongType(model, chat)
+	if ok {
+		writeOpenAIError(w, code, e)
+	}
+	return ok
 }
 
 // openAIFake serves OpenAI's API from a script; OpenAI and LMStudio mount it.
@@ -455,6 +472,8 @@ func (f *openAIFake) handleChat(w http.ResponseWriter, r *http.Request, rec *Ope
 	case !f.lookup(req.Model):
 		code, e := f.flavor.notFound(req.Model)
 		writeOpenAIError(w, code, e)
+		return
+	case f.refuseWrongType(w, req.Model, true):
 		return
 	case len(req.Messages) == 0:
 		writeOpenAIError(w, http.StatusBadRequest, openAIError{

@@ -313,6 +313,9 @@ func (f *openAIFake) handleEmbeddings(w http.ResponseWriter, r *http.Request, re
 		writeOpenAIError(w, code, e)
 		return
 	}
+	if f.refuseWrongType(w, req.Model, false) {
+		return
+	}
 	data := make([]map[string]any, len(inputs))
 	tokens := 0
 	for i, in := range inputs {
