@@ -152,6 +152,7 @@ type historyRow struct {
 	CompletionTokens int      `json:"completion_tokens"`
 	TTFTMillis       *float64 `json:"ttft_ms"`
 	TotalMillis      *float64 `json:"total_ms"`
+	StopReason       string   `json:"stop_reason"`
 }
 
 func (s *sandbox) history() []historyRow {

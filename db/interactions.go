@@ -36,6 +36,11 @@ type Interaction struct {
 	// from Model when the provider answers an alias with a dated ID
 	// (Anthropic: claude-sonnet-4-5 → claude-sonnet-4-5-20250929).
 	RequestedModel string `json:"requested_model,omitempty"`
+	// StopReason is why the answer ended, as the provider said it
+	// ("stop", "end_turn", "length", "max_tokens", "refusal", …): an ok
+	// answer cut off at the output limit says so here
+	// (providers.Incomplete).
+	StopReason string `json:"stop_reason,omitempty"`
 }
 
 // Attempt is one try of a request on one provider and model, in the order
@@ -81,11 +86,11 @@ func FinishInteractionStmt(in *Interaction) Statement {
 	return Stmt(`UPDATE llm_interaction SET
 		provider = ?, model = ?, response = ?, prompt_tokens = ?, completion_tokens = ?,
 		ttft_ms = ?, total_ms = ?, status = ?, error = ?, cost_usd = ?, finished_at = ?,
-		strategy = ?, attempts = ?, error_kind = ?, route = ?, prompt_estimate = ?, requested_model = ?
+		strategy = ?, attempts = ?, error_kind = ?, route = ?, prompt_estimate = ?, requested_model = ?, stop_reason = ?
 		WHERE id = ?`,
 		in.Provider, in.Model, in.Response, in.PromptTokens, in.CompletionTokens,
 		floatOrNil(in.TTFTMillis), floatOrNil(in.TotalMillis), in.Status, in.Error, in.CostUSD,
-		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.PromptEstimate, in.RequestedModel, in.ID)
+		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.PromptEstimate, in.RequestedModel, in.StopReason, in.ID)
 }
 
 // InterruptRunningStmt marks interrupted, with reason as the error, every
@@ -103,7 +108,7 @@ func InterruptRunningStmt(node, reason string) Statement {
 
 const interactionColumns = `id, session_id, node, provider, model, prompt, response,
 	prompt_tokens, completion_tokens, ttft_ms, total_ms, status, error, cost_usd,
-	started_at, finished_at, strategy, attempts, error_kind, route, requested_model`
+	started_at, finished_at, strategy, attempts, error_kind, route, requested_model, stop_reason`
 
 // Interactions returns the most recent interactions, newest first; limit
 // <= 0 means all.
@@ -158,6 +163,7 @@ func scanInteraction(r []any) Interaction {
 		ErrorKind:        asString(r[18]),
 		Route:            asRoute(r[19]),
 		RequestedModel:   asString(r[20]),
+		StopReason:       asString(r[21]),
 	}
 }
 

@@ -476,6 +476,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	if res.Model != "" {
 		in.Model = res.Model
 	}
+	in.StopReason = res.StopReason
 	var cost float64
 	if price, ok := c.price(t, model); ok {
 		cost = price.Cost(pricing.Usage{Prompt: u.PromptTokens, Completion: u.CompletionTokens,

@@ -17,6 +17,7 @@ import (
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/providers"
 )
 
 // AskCmd asks a one-shot question.
@@ -131,6 +132,11 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		return err
 	}
 	in := ans.Interaction
+	// An answer cut off at the output limit, or refused, ended without an
+	// error; it must not pass for a whole one.
+	if why, ok := providers.Incomplete(in.StopReason); ok {
+		fmt.Fprintf(c.Out.Err, "aiex: the answer stopped early: %s (stop reason %q)\n", why, in.StopReason)
+	}
 	if c.Out.JSON {
 		return c.Out.PrintJSON(askJSON{Interaction: in, Session: ans.Session, Turn: ans.Turn})
 	}

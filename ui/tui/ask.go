@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/providers"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -233,6 +234,9 @@ func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
 		info.CostUSD += res.CostUSD
 	}
 	a.answer.setMeta(res.Provider, res.Model, res.Node, res.PromptTokens, res.CompletionTokens, res.CostUSD, res.TotalMillis)
+	if why, ok := providers.Incomplete(res.StopReason); ok {
+		m.note("the answer stopped early: %s (stop reason %q)", why, oneLine(res.StopReason))
+	}
 	if res.Model != "" {
 		m.last = *res
 	}

@@ -129,6 +129,9 @@ type AskResult struct {
 	CostUSD          float64
 	TotalMillis      int64
 	Context          *session.ContextSummary // nil: no code was sent
+	// StopReason is why the answer ended, as the provider said it
+	// (providers.Incomplete tells a cut-off or refused answer).
+	StopReason string
 }
 
 // ModelInfo is one model of the cluster, for the picker.

@@ -59,3 +59,23 @@ func TestLinesBelowCount(t *testing.T) {
 		t.Errorf("two lines up:\n%s", h.screen())
 	}
 }
+
+// TestAnswerStoppedEarly: an answer the provider cut off at its output
+// limit is followed by a note saying so; a whole one is not.
+func TestAnswerStoppedEarly(t *testing.T) {
+	f := newFake()
+	f.chunks = []string{"The first half"}
+	f.result.StopReason = "max_tokens"
+	h := newHarness(t, f, plain, 100, 24)
+	h.typeText("tell me everything")
+	h.press("enter")
+	h.untilScreen("The first half", `the answer stopped early: the model reached its limit on output tokens (stop reason "max_tokens")`)
+
+	f.set(func(f *fakeBackend) { f.result.StopReason = "end_turn" })
+	h.typeText("again")
+	h.press("enter")
+	h.until("the second answer", func() bool { return h.m.ask == nil && strings.Count(h.screen(), "The first half") == 2 })
+	if n := strings.Count(h.screen(), "stopped early"); n != 1 {
+		t.Errorf("%d notes after a whole answer:\n%s", n, h.screen())
+	}
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+// TestAskStoppedEarly: an answer the provider ended at its output limit
+// is printed as far as it went, recorded with its stop reason, and said
+// to be incomplete on stderr; a complete one says nothing.
+func TestAskStoppedEarly(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("The first half"), providertest.WithStopReason("length"))
+	s := newSandbox(t, fake.URL())
+	r := s.mustRun("ask", "-m", "tiny", "tell me everything")
+	if r.stdout != "The first half\n" {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	oneLine(t, r.stderr, "stopped early", "limit on output tokens", `"length"`)
+	if h := s.history(); len(h) != 1 || h[0].Status != "ok" || h[0].StopReason != "length" {
+		t.Errorf("history %+v", h)
+	}
+
+	whole := providertest.NewOllama(t, providertest.WithReply("All of it."))
+	s = newSandbox(t, whole.URL())
+	if r := s.mustRun("ask", "-m", "tiny", "hi"); r.stderr != "" {
+		t.Errorf("stderr of a whole answer: %q", r.stderr)
+	}
+}
