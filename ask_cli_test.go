@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aiex-dev/aiex/providers/providertest"
@@ -25,5 +26,24 @@ func TestAskStoppedEarly(t *testing.T) {
 	s = newSandbox(t, whole.URL())
 	if r := s.mustRun("ask", "-m", "tiny", "hi"); r.stderr != "" {
 		t.Errorf("stderr of a whole answer: %q", r.stderr)
+	}
+}
+
+// TestDefaultModelIsAChatModel: with no model configured, ask goes to a
+// model that chats, not to the embedding model Ollama lists first (the
+// most recently pulled); models marks the embedding model.
+func TestDefaultModelIsAChatModel(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("hi"), providertest.WithModels(
+		providertest.Model{Name: "nomic-embed-text:latest", Family: "nomic-bert"},
+		providertest.Model{Name: "tiny:latest"},
+	))
+	s := newSandbox(t, fake.URL())
+	s.mustRun("ask", "hello")
+	if reqs := fake.Requests(); len(reqs) != 1 || reqs[0].Model != "tiny:latest" {
+		t.Fatalf("asked %+v; want tiny:latest", reqs)
+	}
+	out := s.mustRun("models").stdout
+	if !strings.Contains(out, "nomic-embed-text:latest (no chat)") || strings.Contains(out, "tiny:latest (no chat)") {
+		t.Errorf("models:\n%s", out)
 	}
 }

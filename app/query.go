@@ -136,6 +136,9 @@ type ModelInfo struct {
 	Local         bool           `json:"local"`
 	Loaded        bool           `json:"loaded"`
 	Price         *pricing.Price `json:"price"` // USD per 1M tokens; nil when unknown (free if local)
+	// NoChat marks a model that does not chat (an embedding model, say):
+	// listed, but not one to ask (providers.Model.NoChat).
+	NoChat bool `json:"no_chat,omitempty"`
 }
 
 // contextWindower is implemented by providers that can look a model's
@@ -170,7 +173,7 @@ func (a *App) Models(ctx context.Context) (models []ModelInfo, errs map[string]s
 			cw, _ := t.Provider.(contextWindower)
 			for _, m := range ms {
 				mi := ModelInfo{Provider: t.Provider.Name(), Model: m.Name, ContextWindow: m.ContextWindow,
-					Local: t.Local || m.Local, Loaded: m.Loaded, Node: t.Node}
+					Local: t.Local || m.Local, Loaded: m.Loaded, Node: t.Node, NoChat: m.NoChat}
 				if mi.ContextWindow == 0 && cw != nil {
 					mi.ContextWindow, _ = cw.ContextWindow(pctx, m.Name)
 				}

@@ -98,6 +98,10 @@ type Model struct {
 	// Loaded reports whether the model is loaded in memory, for servers that
 	// say (LM Studio, Ollama's running models); false when unknown.
 	Loaded bool
+	// NoChat marks a model that does not chat (embeddings, images,
+	// speech, moderation), as far as the provider's list tells: it is
+	// never a request's default model.
+	NoChat bool
 }
 
 // Provider is an LLM server Aiex can talk to.

@@ -105,3 +105,34 @@ func TestListingThatNeverAnswers(t *testing.T) {
 		t.Fatalf("deadline 400ms: %q, route %q, %v; want the failover within it", out, outcomes(in), err)
 	}
 }
+
+// TestDefaultModelChats: a request that names no model goes to the first
+// model the provider lists that chats, not to an embedding model listed
+// before it (Ollama lists the most recently pulled first); a provider
+// with only such models is passed over with a message naming them.
+func TestDefaultModelChats(t *testing.T) {
+	local := pt.NewScripted("local", "ollama", ok("l"))
+	local.ModelList = []string{"nomic-embed-text", "llama3.2", "qwen2.5"}
+	local.NoChat = []string{"nomic-embed-text"}
+	tl := target(local, true)
+	tl.Model = ""
+	e := newEnv(t, coord.Config{Targets: []coord.Target{tl}})
+	if _, in, err := e.chat(t, coord.Request{}); err != nil || in.Model != "llama3.2" {
+		t.Fatalf("default model %q, err %v; want llama3.2", in.Model, err)
+	}
+
+	embeds := pt.NewScripted("embeds", "ollama", ok("e"))
+	embeds.ModelList = []string{"nomic-embed-text", "mxbai-embed-large"}
+	embeds.NoChat = embeds.ModelList
+	te := target(embeds, true)
+	te.Model = ""
+	cloud := pt.NewScripted("cloud", "openai", ok("c"))
+	e = newEnv(t, coord.Config{Targets: []coord.Target{te, target(cloud, false)}})
+	_, in, err := e.chat(t, coord.Request{})
+	if err != nil || in.Provider != "cloud" || embeds.Calls() != 0 {
+		t.Fatalf("provider %q, err %v, embedding-only server called %d times", in.Provider, err, embeds.Calls())
+	}
+	if r := in.Route[0]; r.Provider != "embeds" || !strings.Contains(r.Error, "no chat model, only nomic-embed-text, mxbai-embed-large") {
+		t.Errorf("first attempt %+v", r)
+	}
+}

@@ -400,6 +400,11 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 		return "", &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
 			Message: fmt.Sprintf("%s at %s has no models; install one (for Ollama: ollama pull NAME) or pass --model", t.name, t.Provider.Endpoint())}
 	}
+	if !t.chats(names[0]) {
+		return "", &providers.Error{Provider: t.name, Kind: providers.KindNotFound, Models: names,
+			Message: fmt.Sprintf("%s at %s has no chat model, only %s; install one (for Ollama: ollama pull NAME) or pass --model",
+				t.name, t.Provider.Endpoint(), strings.Join(names[:min(len(names), 5)], ", "))}
+	}
 	return names[0], nil
 }
 

@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,7 +85,8 @@ type target struct {
 
 	mu       sync.Mutex
 	models   map[string]*route // per model: breaker and limiters
-	catalog  []string          // model names, from Provider.Models
+	catalog  []string          // model names, from Provider.Models: chat models first
+	noChat   map[string]bool   // the catalog's models that do not chat
 	catErr   error
 	catAt    time.Time
 	catalogM sync.Mutex
@@ -224,9 +226,22 @@ func (t *target) listModels(ctx context.Context, now func() time.Time, bound tim
 	lctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	ms, err := t.Provider.Models(lctx)
+	ms = slices.Clone(ms) // the provider's to keep
+	// Chat models first, each group in the provider's order: the first
+	// is the default model of a request that names none.
+	slices.SortStableFunc(ms, func(a, b providers.Model) int {
+		return cmp.Compare(b2i(a.NoChat), b2i(b.NoChat))
+	})
 	names := make([]string, 0, len(ms))
+	var noChat map[string]bool
 	for _, m := range ms {
 		names = append(names, m.Name)
+		if m.NoChat {
+			if noChat == nil {
+				noChat = map[string]bool{}
+			}
+			noChat[m.Name] = true
+		}
 	}
 	if ctx.Err() != nil {
 		return names, err // do not cache the caller's cancellation
@@ -234,8 +249,22 @@ func (t *target) listModels(ctx context.Context, now func() time.Time, bound tim
 	if err != nil && lctx.Err() != nil {
 		err = NoAnswer(t.Provider, d)
 	}
-	t.catalog, t.catErr, t.catAt = names, err, now()
+	t.catalog, t.noChat, t.catErr, t.catAt = names, noChat, err, now()
 	return names, err
+}
+
+// chats reports whether model, of the catalog, chats.
+func (t *target) chats(model string) bool {
+	t.catalogM.Lock()
+	defer t.catalogM.Unlock()
+	return !t.noChat[model]
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // NoAnswer is the error of a provider that took a request (its server

@@ -83,7 +83,7 @@ func TestModels(t *testing.T) {
 	want := []providers.Model{
 		{Name: "qwen/qwen3-4b", ContextWindow: 40960, Local: true, Loaded: true},
 		{Name: "meta-llama-3.1-8b-instruct", ContextWindow: 131072, Local: true},
-		{Name: "text-embedding-nomic-embed-text-v1.5", ContextWindow: 2048, Local: true},
+		{Name: "text-embedding-nomic-embed-text-v1.5", ContextWindow: 2048, Local: true, NoChat: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Models (-want +got):\n%s", diff)

@@ -103,6 +103,7 @@ func toModels(data []nativeModel) []providers.Model {
 			ContextWindow: m.MaxContextLength,
 			Local:         true,
 			Loaded:        m.State == "loaded",
+			NoChat:        m.Type == "embeddings",
 		})
 	}
 	rank := make(map[string]int, len(data))

@@ -55,9 +55,25 @@ func toModels(lr *api.ListResponse) []providers.Model {
 		if name == "" {
 			name = m.Model
 		}
-		ms = append(ms, providers.Model{Name: name, Local: true, ModifiedAt: m.ModifiedAt})
+		ms = append(ms, providers.Model{Name: name, Local: true, ModifiedAt: m.ModifiedAt, NoChat: embeddingOnly(name, m.Details)})
 	}
 	return ms
+}
+
+// embeddingOnly tells, from the model list alone (its capabilities are
+// one /api/show away per model), a model that only embeds: a BERT-family
+// encoder (nomic-embed-text, all-minilm, bge-m3, snowflake-arctic-embed),
+// or one whose name says so (mxbai-embed-large, granite-embedding).
+func embeddingOnly(name string, d api.ModelDetails) bool {
+	if strings.Contains(strings.ToLower(name), "embed") {
+		return true
+	}
+	for _, f := range append([]string{d.Family}, d.Families...) {
+		if f = strings.ToLower(f); strings.Contains(f, "bert") {
+			return true
+		}
+	}
+	return false
 }
 
 // markLoaded sets Loaded on the models that running lists (by name, as

@@ -84,6 +84,9 @@ func TestModels(t *testing.T) {
 	_, p := startFake(t, providertest.WithModels(
 		providertest.Model{Name: "llama3:8b", ModifiedAt: older},
 		providertest.Model{Name: "tiny:latest", ModifiedAt: newer},
+		// Embedding models: by family, by name.
+		providertest.Model{Name: "all-minilm:latest", Family: "bert", ModifiedAt: older.Add(-time.Hour)},
+		providertest.Model{Name: "mxbai-embed-large:latest", ModifiedAt: older.Add(-2 * time.Hour)},
 	), providertest.WithOllamaLoaded("llama3:8b"))
 	got, err := p.Models(t.Context())
 	if err != nil {
@@ -92,6 +95,8 @@ func TestModels(t *testing.T) {
 	want := []providers.Model{
 		{Name: "tiny:latest", Local: true, ModifiedAt: newer},
 		{Name: "llama3:8b", Local: true, ModifiedAt: older, Loaded: true},
+		{Name: "all-minilm:latest", Local: true, ModifiedAt: older.Add(-time.Hour), NoChat: true},
+		{Name: "mxbai-embed-large:latest", Local: true, ModifiedAt: older.Add(-2 * time.Hour), NoChat: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Models (-want +got):\n%s", diff)

@@ -37,7 +37,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 func toModels(data []sdk.Model, known, local bool) []providers.Model {
 	ms := make([]providers.Model, 0, len(data))
 	for _, m := range data {
-		pm := providers.Model{Name: m.ID, Local: local}
+		pm := providers.Model{Name: m.ID, Local: local, NoChat: noChat(m.ID, known)}
 		if m.Created > 0 {
 			pm.ModifiedAt = time.Unix(m.Created, 0).UTC()
 		}
@@ -47,6 +47,33 @@ func toModels(data []sdk.Model, known, local bool) []providers.Model {
 		ms = append(ms, pm)
 	}
 	return ms
+}
+
+// noChat tells a model of the list that Chat Completions does not serve:
+// for OpenAI itself (known), its embedding, image, speech, transcription,
+// moderation, realtime and legacy completion models; for another server,
+// a model named as an embedding model (nomic-embed-text, bge-m3 are not
+// told apart there). OpenAI's list holds them all, in no useful order.
+func noChat(id string, known bool) bool {
+	id = strings.ToLower(id)
+	if strings.Contains(id, "embed") {
+		return true
+	}
+	if !known {
+		return false
+	}
+	for _, p := range []string{"text-embedding-", "whisper-", "tts-", "dall-e-", "gpt-image-", "omni-moderation-",
+		"text-moderation-", "davinci-", "babbage-", "sora-"} {
+		if strings.HasPrefix(id, p) {
+			return true
+		}
+	}
+	for _, part := range []string{"-realtime", "-transcribe", "-tts"} {
+		if strings.Contains(id, part) {
+			return true
+		}
+	}
+	return false
 }
 
 // contextWindows is the context length in tokens of well-known OpenAI models

@@ -16,6 +16,9 @@ func TestModels(t *testing.T) {
 		providertest.Model{Name: "gpt-4o-mini", ModifiedAt: created},
 		providertest.Model{Name: "o3", ModifiedAt: created.Add(-time.Hour)},
 		providertest.Model{Name: "my-finetune", ModifiedAt: created.Add(-2 * time.Hour)},
+		providertest.Model{Name: "text-embedding-3-small", ModifiedAt: created.Add(-3 * time.Hour)},
+		providertest.Model{Name: "whisper-1", ModifiedAt: created.Add(-4 * time.Hour)},
+		providertest.Model{Name: "gpt-4o-realtime-preview", ModifiedAt: created.Add(-5 * time.Hour)},
 	)
 	t.Run("openai", func(t *testing.T) {
 		_, p := startFake(t, models)
@@ -27,6 +30,9 @@ func TestModels(t *testing.T) {
 			{Name: "gpt-4o-mini", ContextWindow: 128_000, ModifiedAt: created},
 			{Name: "o3", ContextWindow: 200_000, ModifiedAt: created.Add(-time.Hour)},
 			{Name: "my-finetune", ModifiedAt: created.Add(-2 * time.Hour)},
+			{Name: "text-embedding-3-small", ModifiedAt: created.Add(-3 * time.Hour), NoChat: true},
+			{Name: "whisper-1", ModifiedAt: created.Add(-4 * time.Hour), NoChat: true},
+			{Name: "gpt-4o-realtime-preview", ContextWindow: 128_000, ModifiedAt: created.Add(-5 * time.Hour), NoChat: true},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Models (-want +got):\n%s", diff)
@@ -43,6 +49,10 @@ func TestModels(t *testing.T) {
 			{Name: "gpt-4o-mini", Local: true, ModifiedAt: created},
 			{Name: "o3", Local: true, ModifiedAt: created.Add(-time.Hour)},
 			{Name: "my-finetune", Local: true, ModifiedAt: created.Add(-2 * time.Hour)},
+			// Another server: only a name that says embedding is told apart.
+			{Name: "text-embedding-3-small", Local: true, ModifiedAt: created.Add(-3 * time.Hour), NoChat: true},
+			{Name: "whisper-1", Local: true, ModifiedAt: created.Add(-4 * time.Hour)},
+			{Name: "gpt-4o-realtime-preview", Local: true, ModifiedAt: created.Add(-5 * time.Hour)},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Models (-want +got):\n%s", diff)

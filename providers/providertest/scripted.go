@@ -2,6 +2,7 @@ package providertest
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -16,6 +17,9 @@ type Scripted struct {
 	// ModelList is what Models returns; ModelsErr fails it instead.
 	ModelList []string
 	ModelsErr error
+	// NoChat are the models of ModelList listed as not chatting
+	// (providers.Model.NoChat).
+	NoChat []string
 
 	mu    sync.Mutex
 	steps []Step
@@ -103,7 +107,7 @@ func (s *Scripted) Models(context.Context) ([]providers.Model, error) {
 	}
 	out := make([]providers.Model, len(s.ModelList))
 	for i, m := range s.ModelList {
-		out[i] = providers.Model{Name: m}
+		out[i] = providers.Model{Name: m, NoChat: slices.Contains(s.NoChat, m)}
 	}
 	return out, nil
 }

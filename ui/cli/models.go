@@ -45,7 +45,11 @@ func (m *ModelsCmd) Run(c *Context) error {
 		if mi.ContextWindow > 0 {
 			window = fmt.Sprintf("%d", mi.ContextWindow)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mi.Provider, mi.Model, window, where, price)
+		name := mi.Model
+		if mi.NoChat {
+			name += " (no chat)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mi.Provider, name, window, where, price)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

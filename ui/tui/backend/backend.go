@@ -265,12 +265,16 @@ func models(ms []app.ModelInfo, errs map[string]string) ([]tui.ModelInfo, error)
 		}
 		return nil, fmt.Errorf("no provider answered (%s)", strings.Join(why, "; "))
 	}
-	out := make([]tui.ModelInfo, len(ms))
-	for i, m := range ms {
-		out[i] = tui.ModelInfo{Provider: m.Provider, Model: m.Model, Node: m.Node, ContextWindow: m.ContextWindow, Local: m.Local}
-		if m.Price != nil {
-			out[i].Priced, out[i].InputUSD, out[i].OutputUSD = true, m.Price.Input, m.Price.Output
+	out := make([]tui.ModelInfo, 0, len(ms))
+	for _, m := range ms {
+		if m.NoChat {
+			continue // not one to pick for a conversation
 		}
+		mi := tui.ModelInfo{Provider: m.Provider, Model: m.Model, Node: m.Node, ContextWindow: m.ContextWindow, Local: m.Local}
+		if m.Price != nil {
+			mi.Priced, mi.InputUSD, mi.OutputUSD = true, m.Price.Input, m.Price.Output
+		}
+		out = append(out, mi)
 	}
 	return out, nil
 }
