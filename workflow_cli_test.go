@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,17 +68,15 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// TestRefactor: a dry run shows the checked diff and writes nothing;
-// --apply writes it through a checkpoint that restore undoes; the turn is
-// in the session.
 // TestRefactorThroughNode: with a node running, the task runs in the
-// node and --apply writes what the proposal changes.
+// node and --apply writes what the proposal changes. A target's path is
+// the user's, relative to where aiex runs, not to the node's directory.
 func TestRefactorThroughNode(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithReply(maxDiff))
 	s := newSandbox(t, fake.URL())
 	proj := goProject(t)
 	s.startNode()
-	r := s.in(proj, "", "refactor", "calc.Max", "--goal", "return a when equal", "-m", "tiny", "--apply", "--yes")
+	r := s.in(proj, "", "refactor", "calc.go:9", "--goal", "return a when equal", "-m", "tiny", "--apply", "--yes")
 	if r.code != 0 {
 		t.Fatalf("apply: exit %d: %s", r.code, r.stderr)
 	}
@@ -86,6 +85,9 @@ func TestRefactorThroughNode(t *testing.T) {
 	}
 }
 
+// TestRefactor: a dry run shows the checked diff and writes nothing;
+// --apply writes it through a checkpoint that restore undoes; the turn is
+// in the session.
 func TestRefactor(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithReply(maxDiff))
 	s := newSandbox(t, fake.URL())
@@ -145,6 +147,47 @@ func TestRefactor(t *testing.T) {
 	}
 	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
 		t.Fatal("restore did not undo the refactoring")
+	}
+}
+
+// TestRefactorDeletes: a refactoring that deletes a file says so, at the
+// dry run and when done (not "write"), is built without it, so that a
+// deletion the code still needs is refused, and restore brings it back.
+func TestRefactorDeletes(t *testing.T) {
+	const minGo = "package calc\n\n// Min is the smaller of a and b.\nfunc Min(a, b int) int {\n\treturn -Max(-a, -b)\n}\n"
+	const subGo = "package calc\n\n// Sub subtracts.\nfunc Sub(a, b int) int {\n\treturn a - b\n}\n"
+	deletion := func(name, body string) string {
+		lines := strings.SplitAfter(body, "\n")
+		return fmt.Sprintf("It is not needed.\n\n```diff\n--- a/%s\n+++ /dev/null\n@@ -1,%d +0,0 @@\n-%s```\n", name, len(lines)-1,
+			strings.ReplaceAll(strings.TrimSuffix(body, "\n"), "\n", "\n-")+"\n")
+	}
+	proj := goProject(t)
+	writeFiles(t, proj, map[string]string{"min.go": minGo, "sub.go": subGo})
+
+	// calc.go holds Max, which min.go uses: deleting it does not build.
+	s := newSandbox(t, providertest.NewOllama(t, providertest.WithReply(deletion("calc.go", calcGo))).URL())
+	r := s.in(proj, "", "refactor", "calc.Max", "--goal", "x", "-m", "tiny", "--apply", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "failed its checks (go build: ") || !strings.Contains(r.stderr, "undefined: Max") {
+		t.Fatalf("deleting a file in use: exit %d: %s", r.code, r.stderr)
+	}
+	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
+		t.Fatal("calc.go was deleted")
+	}
+
+	s = newSandbox(t, providertest.NewOllama(t, providertest.WithReply(deletion("sub.go", subGo))).URL())
+	r = s.in(proj, "", "refactor", "calc.Add", "--goal", "x", "-m", "tiny")
+	if r.code != 0 || !strings.Contains(r.stderr, "✓ go build") || !strings.Contains(r.stderr, "add --apply to delete sub.go\n") {
+		t.Fatalf("dry run: exit %d: %s", r.code, r.stderr)
+	}
+	r = s.in(proj, "", "refactor", "calc.Add", "--goal", "x", "-m", "tiny", "--apply", "--yes")
+	if r.code != 0 || !strings.Contains(r.stderr, "deleted sub.go (checkpoint ") {
+		t.Fatalf("apply: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(proj, "sub.go")); !os.IsNotExist(err) {
+		t.Fatalf("sub.go after the deletion: %v", err)
+	}
+	if r := s.in(proj, "", "checkpoint", "restore", "last", "--yes"); r.code != 0 || readFile(t, filepath.Join(proj, "sub.go")) != subGo {
+		t.Fatalf("restore: exit %d: %s", r.code, r.stderr)
 	}
 }
 

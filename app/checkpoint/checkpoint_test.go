@@ -194,6 +194,20 @@ func TestRestoreRefusesChangedFiles(t *testing.T) {
 	}
 }
 
+// A file changed by hand only (no later checkpoint) gets a message that
+// reads as one sentence.
+func TestRestoreChangedByHandMessage(t *testing.T) {
+	e := newEnv(t)
+	e.write(map[string]string{"a.go": "a0"})
+	first := e.apply(checkpoint.Meta{}, edit("a.go", "a1"))
+	e.write(map[string]string{"a.go": "edited by hand"})
+	_, err := e.cs.Restore(ctx, first.ID, checkpoint.RestoreOptions{})
+	want := "not restoring checkpoint " + first.ID + ": 1 file has changed since (a.go); restore with --force to overwrite"
+	if ue := usererr.As(err); ue == nil || ue.Msg != want {
+		t.Fatalf("restore over a hand edit: %v\nwant: %s", err, want)
+	}
+}
+
 // The same content in two checkpoints is one blob.
 func TestBlobsStoredOnce(t *testing.T) {
 	e := newEnv(t)
@@ -356,6 +370,29 @@ func TestTags(t *testing.T) {
 	}
 	if c, err := e.cs.Tag(ctx, two.ID, "good"); err != nil || c.Tags[0] != "good" {
 		t.Fatalf("tag moved: %v %v", c, err)
+	}
+}
+
+// Tagged checkpoints are kept besides the newest KeepLast of the others,
+// not counted among them: tagging the latest checkpoint and pruning to
+// the newest 2 keeps 2 more to undo with.
+func TestPruneKeepLastCountsUntagged(t *testing.T) {
+	e := newEnv(t)
+	e.write(map[string]string{"a.go": "v0"})
+	var ids []string
+	for i := 1; i <= 4; i++ {
+		ids = append(ids, e.apply(checkpoint.Meta{}, edit("a.go", "v"+string(rune('0'+i)))).ID)
+		e.clock.Advance(time.Hour)
+	}
+	if _, err := e.cs.Tag(ctx, ids[3], "release"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.cs.Prune(ctx, checkpoint.PruneOptions{Policy: checkpoint.Policy{KeepLast: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{ids[0]}, rep.Pruned); d != "" || rep.Kept != 2 || rep.KeptTagged != 1 {
+		t.Errorf("pruned (-want +got):\n%s\nreport %+v", d, rep)
 	}
 }
 

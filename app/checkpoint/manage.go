@@ -143,14 +143,16 @@ func (s *Store) prune(ctx context.Context, opts PruneOptions) (*PruneReport, err
 		plain[r.ID] = true
 	}
 	now := s.log.Now()
-	seen := map[string]int{} // checkpoints looked at, by project (rows are newest first)
+	seen := map[string]int{} // untagged checkpoints looked at, by project (rows are newest first)
 	var gone []db.CheckpointRow
 	for _, r := range rows {
+		if !plain[r.ID] {
+			rep.KeptTagged++ // kept, and not one of the newest KeepLast
+			continue
+		}
 		n := seen[r.Project]
 		seen[r.Project]++
 		switch {
-		case !plain[r.ID]:
-			rep.KeptTagged++
 		case opts.KeepLast > 0 && n < opts.KeepLast, opts.OlderThan > 0 && now.Sub(r.CreatedAt) < opts.OlderThan:
 			rep.Kept++
 		default:

@@ -70,9 +70,9 @@ func (e *ChangedError) Error() string {
 	msg := fmt.Sprintf("not restoring checkpoint %s: %s changed since (%s)", e.Checkpoint, english.CountAs(len(e.Files), "file has", "files have"),
 		strings.Join(names, ", "))
 	if later {
-		msg += "; restore the later checkpoints first, newest first,"
+		return msg + "; restore the later checkpoints first, newest first, or restore with --force to overwrite"
 	}
-	return msg + " or restore with --force to overwrite"
+	return msg + "; restore with --force to overwrite"
 }
 
 func (e *ChangedError) Is(target error) bool { return target == ErrChanged }

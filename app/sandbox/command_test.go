@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/aiex-dev/aiex/app/audit"
 	"github.com/aiex-dev/aiex/app/sandbox"
 )
@@ -154,6 +156,85 @@ func TestCommandConfined(t *testing.T) {
 	if len(recs) != 2*len(cases) || recs[0].Op != audit.OpExec || recs[1].Op != audit.OpExit ||
 		!strings.Contains(recs[0].Detail, "confined with Landlock") {
 		t.Fatalf("records: %+v", recs[:min(2, len(recs))])
+	}
+}
+
+// TestCommandCannotReadParent: a confined child cannot read the
+// environment (where API keys are often passed) or the memory of the
+// process that started it, which the scrubbed environment it gets would
+// otherwise not protect: /proc is readable to it.
+func TestCommandCannotReadParent(t *testing.T) {
+	s, _, _, _, _ := commandFixture(t, sandbox.ModeAuto)
+	if !s.Landlock().Landlock {
+		t.Skip("this kernel lacks Landlock: commands run unconfined")
+	}
+	for _, f := range []string{"environ", "mem", "auxv"} {
+		job := fmt.Sprintf("read:/proc/%d/%s", os.Getpid(), f)
+		cmd, out, err := runChild(t, s, job)
+		if !cmd.Confinement().Landlock {
+			t.Fatalf("%s: not confined: %s", job, cmd.Confinement())
+		}
+		if err == nil || !strings.Contains(out, "permission denied") {
+			t.Errorf("%s: the confined child read its parent's /proc/PID/%s (%v: %s)", job, f, err, out)
+		}
+	}
+	// For a child of an ordinary user (these tests may run as root, whose
+	// child is kept out by having no capabilities) what keeps it out is
+	// that this process is not dumpable.
+	if d, err := unix.PrctlRetInt(unix.PR_GET_DUMPABLE, 0, 0, 0, 0); err != nil || d != 0 {
+		t.Errorf("after a confined command this process is dumpable (%d, %v): a child of the same user reads its /proc/PID/environ", d, err)
+	}
+	// The child's own /proc entries stay readable (toolchains read them).
+	if _, out, err := runChild(t, s, "read:/proc/self/environ"); err != nil {
+		t.Errorf("read:/proc/self/environ: %v: %s", err, out)
+	}
+}
+
+// TestCommandCodeCachesReadOnly: a confined child may write the Go build
+// cache but not the caches of code the user later runs unconfined: a
+// dependency's source in the Go module cache, Mix's archives.
+func TestCommandCodeCachesReadOnly(t *testing.T) {
+	home, modcache, gocache := t.TempDir(), t.TempDir(), t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("GOMODCACHE", modcache)
+	t.Setenv("GOCACHE", gocache)
+	dep := filepath.Join(modcache, "example.com", "dep@v1.0.0", "dep.go")
+	archive := filepath.Join(home, ".mix", "archives", "tool.ez")
+	for _, f := range []string{dep, archive} {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte("package dep\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _, _, _, _ := commandFixture(t, sandbox.ModeAuto)
+	if !s.Landlock().Landlock {
+		t.Skip("this kernel lacks Landlock: commands run unconfined")
+	}
+	for _, c := range []struct {
+		job string
+		ok  bool
+	}{
+		{"write:" + filepath.Join(gocache, "ab", "entry"), true},
+		{"read:" + dep, true},
+		{"write:" + dep, false},
+		{"write:" + filepath.Join(filepath.Dir(dep), "new.go"), false},
+		{"write:" + archive, false},
+	} {
+		if c.ok {
+			os.MkdirAll(filepath.Dir(strings.TrimPrefix(c.job, "write:")), 0o755)
+		}
+		_, out, err := runChild(t, s, c.job)
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s: %v: %s", c.job, err, out)
+		case !c.ok && (err == nil || !strings.Contains(out, "permission denied")):
+			t.Errorf("%s: the confined child did it (%v: %s)", c.job, err, out)
+		}
+	}
+	if b, _ := os.ReadFile(dep); string(b) != "package dep\n" {
+		t.Fatalf("dep.go now holds %q", b)
 	}
 }
 

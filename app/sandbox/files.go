@@ -509,7 +509,7 @@ func (s *Sandbox) record(ctx context.Context, op, p, canon, detail string, err e
 	rec := audit.Record{Actor: s.actor, Op: op, Path: cmp.Or(canon, p), Result: audit.ResultOK, Detail: detail}
 	switch {
 	case re != nil:
-		rec.Result, rec.Path, rec.Detail = audit.ResultRefused, p, "rule "+re.Rule+": "+re.Reason
+		rec.Result, rec.Path, rec.Detail = audit.ResultRefused, s.asked(p), "rule "+re.Rule+": "+re.Reason
 	case err != nil:
 		rec.Result, rec.Detail = audit.ResultError, err.Error()
 	}
@@ -517,6 +517,16 @@ func (s *Sandbox) record(ctx context.Context, op, p, canon, detail string, err e
 		return errors.Join(err, fmt.Errorf("sandbox: %s %s was not audited: %w", op, displayPath(p), aerr))
 	}
 	return err
+}
+
+// asked is a refused path as it was asked for, made absolute (not
+// cleaned) so that its record says in which project it was refused:
+// /p/../etc/passwd, /p/.git/config.
+func (s *Sandbox) asked(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return s.Root() + "/" + p
 }
 
 // pathErr wraps a system error as an *fs.PathError; refusals pass as

@@ -310,6 +310,11 @@ func TestAuditedOperations(t *testing.T) {
 	if _, err := s.ReadFile(ctx, "../etc/passwd"); err == nil {
 		t.Fatal("escape read")
 	}
+	// A refusal's record says in which project it was: the path as asked,
+	// beneath the root.
+	if err := s.WriteFile(ctx, ".git/config", nil, 0o644); err == nil {
+		t.Fatal("write into .git")
+	}
 	if err := s.Close(ctx); err != nil { // flushes the log
 		t.Fatal(err)
 	}
@@ -320,7 +325,8 @@ func TestAuditedOperations(t *testing.T) {
 	want := []struct{ op, result, path, detail string }{
 		{"write", "ok", filepath.Join(s.Root(), "a.txt"), "17 bytes"},
 		{"read", "ok", filepath.Join(s.Root(), "a.txt"), "17 bytes"},
-		{"read", "refused", "../etc/passwd", "rule outside-root: escapes the project root " + s.Root()},
+		{"read", "refused", s.Root() + "/../etc/passwd", "rule outside-root: escapes the project root " + s.Root()},
+		{"write", "refused", s.Root() + "/.git/config", "rule git-dir: is in a .git directory, which the assistant never writes"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows: %+v", len(rows), rows)
@@ -334,7 +340,7 @@ func TestAuditedOperations(t *testing.T) {
 			t.Errorf("row %d holds the file's content", i)
 		}
 	}
-	if rep, err := log.Verify(ctx); err != nil || !rep.Intact || rep.Rows != 3 {
+	if rep, err := log.Verify(ctx); err != nil || !rep.Intact || rep.Rows != 4 {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
 }

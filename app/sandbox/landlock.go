@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -79,9 +80,10 @@ type pathRule struct {
 }
 
 // rules are the paths a confined child may use: the roots (read-only
-// ones read-only), the temp dir, the Go and Mix caches read-write; the
-// system, the toolchains and the program read-only with execute; a few
-// devices. Missing paths are skipped.
+// ones read-only), the temp dir and the Go build cache read-write; the
+// system, the toolchains, the program and the caches of code (Go
+// modules, Mix archives, Hex and rebar3 packages) read-only with
+// execute; a few devices. Missing paths are skipped.
 func (s *Sandbox) rules(program string) []pathRule {
 	var out []pathRule
 	add := func(access uint64, paths ...string) {
@@ -114,13 +116,18 @@ func (s *Sandbox) rules(program string) []pathRule {
 	if gocache == "" && cache != "" {
 		gocache = filepath.Join(cache, "go-build")
 	}
-	add(fsAll, s.tempDir, gocache, os.Getenv("GOMODCACHE"), filepath.Join(gopath[0], "pkg"),
-		inHome(".mix"), inHome(".hex"), inHome(".cache/rebar3"))
+	add(fsAll, s.tempDir, gocache)
 	add(fsAll, s.execRW...)
 	add(fsAll, "/dev/null", "/dev/zero", "/dev/full")
 
 	add(fsReadExec, "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt",
 		goroot(), inHome(".config/go"), program)
+	// Code that aiex's user runs later, unconfined, is read-only: the Go
+	// module cache (a dependency's source edited there would be built
+	// into the user's next program), Mix's archives, Hex's and rebar3's
+	// caches. A child that needs a module not yet downloaded fails.
+	add(fsReadExec, os.Getenv("GOMODCACHE"), filepath.Join(gopath[0], "pkg"),
+		inHome(".mix"), inHome(".hex"), inHome(".cache/rebar3"))
 	add(fsReadExec, s.execRO...)
 	add(fsRead, "/proc", "/sys/fs/cgroup", "/dev/urandom", "/dev/random")
 	return out
@@ -199,9 +206,16 @@ func addRule(rfd int, handled uint64, r pathRule) error {
 // (The runtime never forks new threads off a locked one: it hands that to
 // its template thread, which LockOSThread started unrestricted.)
 func startConfined(cmd *exec.Cmd, rfd int) error {
+	if err := guardProcess(); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
+		if err := dropCapabilities(); err != nil {
+			errc <- err
+			return
+		}
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			errc <- fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
 			return
@@ -231,4 +245,47 @@ func scrubEnv(env []string) []string {
 		out = append(out, kv)
 	}
 	return out
+}
+
+// guardProcess makes this process non-dumpable, once: its /proc/PID
+// entries (environ, mem, auxv, …) then belong to root and need
+// CAP_SYS_PTRACE, so a confined child of the same user cannot read the
+// API keys in this process's environment through /proc, which it may
+// read (Landlock's ptrace scoping does not cover those reads on every
+// kernel). Core dumps of this process are off from then on, as for
+// ssh-agent.
+var guardProcess = sync.OnceValue(func() error {
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl(PR_SET_DUMPABLE): %w", err)
+	}
+	return nil
+})
+
+// dropCapabilities empties the calling thread's capability bounding set,
+// so that a child it starts has no capabilities even when aiex runs as
+// root (with them, root's child could read other processes' memory and
+// environment, load modules or reboot, none of which Landlock governs).
+// Without CAP_SETPCAP there is nothing to drop: an ordinary user's
+// children have no capabilities to begin with.
+func dropCapabilities() error {
+	drop := func(c uintptr) error { return unix.Prctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0) }
+	for c := uintptr(0); c < 64; c++ {
+		if c == unix.CAP_SETPCAP {
+			continue // dropped last: it is what allows the drops
+		}
+		err := drop(c)
+		if err == unix.EINVAL {
+			break // past the kernel's last capability
+		}
+		if err == unix.EPERM {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("prctl(PR_CAPBSET_DROP, %d): %w", c, err)
+		}
+	}
+	if err := drop(unix.CAP_SETPCAP); err != nil && err != unix.EPERM {
+		return fmt.Errorf("prctl(PR_CAPBSET_DROP, CAP_SETPCAP): %w", err)
+	}
+	return nil
 }

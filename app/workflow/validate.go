@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/build"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,7 +52,9 @@ func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) 
 		o.LookPath = exec.LookPath
 	}
 	p.Checks = append(p.Checks, syntax(p.Changes))
-	if !o.Toolchain || !slices.ContainsFunc(p.Checks, func(c Check) bool { return c.Name == "syntax" && c.Status == OK }) {
+	// A change that only deletes files has nothing to parse, but what is
+	// left must still build.
+	if !o.Toolchain || !slices.ContainsFunc(p.Checks, func(c Check) bool { return c.Name == "syntax" && c.Status != Failed }) {
 		return
 	}
 	langs := map[string]bool{}
@@ -126,15 +129,20 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 			}
 			overlay[abs] = f
 		}
+		dirs := []string{filepath.Dir(abs)}
 		if c.OldPath != "" && c.OldPath != c.Path {
-			overlay[filepath.Join(root, filepath.FromSlash(c.OldPath))] = ""
+			old := filepath.Join(root, filepath.FromSlash(c.OldPath))
+			overlay[old] = ""
+			dirs = append(dirs, filepath.Dir(old))
 		}
-		rel, err := filepath.Rel(modRoot, filepath.Dir(abs))
-		if err != nil {
-			continue
-		}
-		if pkg := "./" + filepath.ToSlash(rel); !slices.Contains(pkgs, pkg) {
-			pkgs = append(pkgs, pkg)
+		for _, d := range dirs {
+			rel, err := filepath.Rel(modRoot, d)
+			if err != nil {
+				continue
+			}
+			if pkg := "./" + filepath.ToSlash(rel); !slices.Contains(pkgs, pkg) {
+				pkgs = append(pkgs, pkg)
+			}
 		}
 	}
 	b, _ := json.Marshal(map[string]any{"Replace": overlay})
@@ -142,23 +150,38 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	if err := os.WriteFile(ov, b, 0o600); err != nil {
 		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
 	}
+	// The packages that import a changed one are built too: a change of
+	// signature breaks its callers, a deleted file may leave them without
+	// what they use. A package the change empties is not built.
+	vetted := pkgs
+	if g, ok := listPackages(ctx, o, modRoot, ov); ok {
+		vetted = slices.DeleteFunc(slices.Clone(pkgs), func(p string) bool { return !g.has(p) && !adds(modRoot, p, overlay) })
+		pkgs = append(slices.Clone(vetted), g.importers(pkgs)...)
+	}
+	if len(pkgs) == 0 {
+		return []Check{{Name: "go build", Status: Skipped, Detail: "no Go package left to build"}}
+	}
 	build := []string{"build", "-o", os.DevNull, "-overlay=" + ov}
 	if len(pkgs) > 1 {
 		build = []string{"build", "-overlay=" + ov} // -o works for one package only
 	}
 	checks := []Check{run(ctx, o, modRoot, nil, "go build", "go", append(build, pkgs...)...)}
 	if checks[0].Status != OK {
+		checks[0].Detail = moduleCacheHint(checks[0].Detail)
 		return checks
 	}
 	// vet runs its analysis tool in each package's directory: a package
 	// the change creates is not on disk, so vet cannot look at it.
 	var onDisk []string
-	for _, p := range pkgs {
+	for _, p := range vetted {
 		if fi, ok := statOK(filepath.Join(modRoot, filepath.FromSlash(p))); ok && fi.IsDir() {
 			onDisk = append(onDisk, p)
 		}
 	}
-	if len(onDisk) == 0 {
+	switch {
+	case len(vetted) == 0:
+		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "the change leaves no package of its own"})
+	case len(onDisk) == 0:
 		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "a new package: go vet reads it from disk, where it is not yet"})
 	}
 	return append(checks, run(ctx, o, modRoot, nil, "go vet", "go", append([]string{"vet", "-overlay=" + ov}, onDisk...)...))
@@ -224,6 +247,20 @@ func run(ctx context.Context, o ValidateOptions, dir string, env []string, name,
 		return Check{Name: name, Status: Failed, Detail: detail}
 	}
 	return Check{Name: name, Status: Failed, Detail: err.Error()}
+}
+
+// moduleCacheHint adds to a failed build's output, when the build was
+// refused the Go module cache (which the sandbox keeps read-only: code
+// written there would run in the user's later builds), what to do.
+func moduleCacheHint(detail string) string {
+	cache := os.Getenv("GOMODCACHE")
+	if cache == "" {
+		cache = filepath.Join(build.Default.GOPATH, "pkg", "mod")
+	}
+	if !strings.Contains(detail, "permission denied") || !strings.Contains(detail, cache) {
+		return detail
+	}
+	return detail + "\nThe sandbox lets checks read the Go module cache but not add to it: run go mod download in the project, then try again."
 }
 
 // lockedBuffer is an output safe for concurrent writes (stdout and

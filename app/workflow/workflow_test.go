@@ -158,6 +158,47 @@ func TestValidateFailures(t *testing.T) {
 	}
 }
 
+// TestValidateBuildsImporters: a change is built with the packages that
+// import what it changes, directly or not (cmd/use reaches calc through
+// internal/use), so a change of signature, or a deleted file, that breaks
+// a caller fails; a deletion that breaks nothing passes.
+func TestValidateBuildsImporters(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"go.mod":              goMod,
+		"calc.go":             goCalc,
+		"min.go":              "package calc\n\n// Min is unused.\nfunc Min(a int) int { return a }\n",
+		"cmd/use/main.go":     "package main\n\nimport \"example.com/calc/internal/use\"\n\nfunc main() { println(use.Max(1, 2)) }\n",
+		"internal/use/use.go": "package use\n\nimport \"example.com/calc\"\n\n// Max is calc's.\nfunc Max(a, b int) int { return calc.Max(a, b) }\n",
+	})
+	before := treeHash(t, root)
+	minLines := "-package calc\n-\n-// Min is unused.\n-func Min(a int) int { return a }\n"
+	for name, tc := range map[string]struct{ answer, checks, detail string }{
+		"signature": {strings.Replace(goodDiff, " func Max(a, b int) int {\n", "-func Max(a, b int) int {\n+func Max(a, b, c int) int {\n", 1),
+			"applies ok,syntax ok,go build failed", "internal/use/use.go"},
+		"deleted, used": {"```diff\n--- a/calc.go\n+++ /dev/null\n@@ -1,15 +0,0 @@\n-" + strings.ReplaceAll(strings.TrimSuffix(goCalc, "\n"), "\n", "\n-") + "\n```\n",
+			"applies ok,syntax skipped,go build failed", "internal/use/use.go:6:38: undefined: calc.Max"},
+		"deleted, unused": {"```diff\n--- a/min.go\n+++ /dev/null\n@@ -1,4 +0,0 @@\n" + minLines + "```\n",
+			"applies ok,syntax skipped,go build ok,go vet ok", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := FromDiff("refactor", "calc.Max", tc.answer, reader(root))
+			if err != nil {
+				t.Fatal(err)
+			}
+			Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+			if got := strings.Join(checkNames(p), ","); got != tc.checks {
+				t.Fatalf("checks %s; want %s\n%+v", got, tc.checks, p.Checks)
+			}
+			if d := p.Checks[len(p.Checks)-1].Detail; !strings.Contains(d, tc.detail) {
+				t.Fatalf("detail %q lacks %q", d, tc.detail)
+			}
+		})
+	}
+	if treeHash(t, root) != before {
+		t.Fatal("validation wrote into the project")
+	}
+}
+
 func TestFromDiffErrors(t *testing.T) {
 	root := writeTree(t, map[string]string{"go.mod": goMod, "calc.go": goCalc})
 	for name, tc := range map[string]struct{ answer, want string }{
@@ -276,6 +317,22 @@ func TestUnderscore(t *testing.T) {
 	for in, want := range map[string]string{"MyApp": "my_app", "HTTPClient": "http_client", "V2Api": "v2_api", "A": "a", "ABC": "abc", "FooBAR": "foo_bar"} {
 		if got := Underscore(in); got != want {
 			t.Errorf("Underscore(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+// TestModuleCacheHint: a build the sandbox refused the module cache (a
+// module not downloaded yet) says what to do; other failures are left as
+// the compiler wrote them.
+func TestModuleCacheHint(t *testing.T) {
+	t.Setenv("GOMODCACHE", "/home/u/go/pkg/mod")
+	refused := "go: downloading example.com/dep v1.0.0\nx.go:3:8: mkdir /home/u/go/pkg/mod/cache: permission denied"
+	if got := moduleCacheHint(refused); !strings.HasPrefix(got, refused) || !strings.Contains(got, "run go mod download") {
+		t.Errorf("refused cache: %q", got)
+	}
+	for _, other := range []string{"x.go:3:8: undefined: y", "open /etc/shadow: permission denied"} {
+		if got := moduleCacheHint(other); got != other {
+			t.Errorf("%q became %q", other, got)
 		}
 	}
 }

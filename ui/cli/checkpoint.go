@@ -285,7 +285,7 @@ func (t *CheckpointTagCmd) Run(c *Context) error {
 
 // CheckpointPruneCmd prunes checkpoints.
 type CheckpointPruneCmd struct {
-	Keep        int    `placeholder:"N" help:"Keep the newest N checkpoints."`
+	Keep        int    `placeholder:"N" help:"Keep the newest N checkpoints besides the tagged ones (which are always kept)."`
 	OlderThan   string `name:"older-than" placeholder:"AGE" help:"Only delete checkpoints older than AGE (e.g. 30d, 12h)."`
 	DryRun      bool   `name:"dry-run" help:"Say what would be deleted; delete nothing."`
 	AllProjects bool   `name:"all-projects" help:"Prune every project's checkpoints (--keep counts per project)."`

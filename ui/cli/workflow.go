@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/english"
 
 	"github.com/aiex-dev/aiex/app"
@@ -31,7 +32,7 @@ type writeFlags struct {
 // modelFlags choose the model.
 type modelFlags struct {
 	Provider string `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
-	Model    string `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
+	Model    string `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
 	Strategy string `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 }
 
@@ -130,6 +131,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	}
 	var res *app.TaskResult
 	if cl != nil {
+		req.Target = ctxbuild.AbsTarget(req.Target) // the node's working directory is not ours
 		res, err = cl.Task(c, node.TaskRequest{Kind: kind, TaskRequest: req}, stream)
 	} else {
 		core, cerr := c.App()
@@ -175,11 +177,12 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		if c.Out.JSON {
 			return c.Out.PrintJSON(out)
 		}
-		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("dry run: nothing written; add --apply to write %s", filesOf(p))))
+		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("dry run: nothing written; add --apply to %s", filesOf(p, false))))
 		return nil
 	}
 	if !w.Yes && c.StdinTTY && c.Stdin != nil && !c.Out.JSON {
-		fmt.Fprintf(c.Out.Err, "Write %s? [y/N] ", filesOf(p))
+		what := filesOf(p, false)
+		fmt.Fprintf(c.Out.Err, "%s%s? [y/N] ", strings.ToUpper(what[:1]), what[1:])
 		line, _ := bufio.NewReader(c.Stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			return usererr.New("not written")
@@ -208,7 +211,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		fmt.Fprintln(c.Out.Err, "nothing to write: the files are already as proposed")
 		return nil
 	}
-	fmt.Fprintf(c.Out.Err, "wrote %s (checkpoint %s; undo: aiex checkpoint restore %s)\n", filesOf(p), applied.Checkpoint.ID, applied.Checkpoint.ID)
+	fmt.Fprintf(c.Out.Err, "%s (checkpoint %s; undo: aiex checkpoint restore %s)\n", filesOf(p, true), applied.Checkpoint.ID, applied.Checkpoint.ID)
 	return nil
 }
 
@@ -233,16 +236,39 @@ func printChecks(c *Context, p *workflow.Proposal) {
 	}
 }
 
-// filesOf says which files a proposal writes.
-func filesOf(p *workflow.Proposal) string {
-	var names []string
+// filesOf says what a proposal does to the files, as a verb phrase ("write
+// calc.go", "write 2 files (a.go, b.go)", "delete old.go", "rename a.go to
+// b.go"), in the past tense if done.
+func filesOf(p *workflow.Proposal, done bool) string {
+	verb := func(now, past string) string {
+		if done {
+			return past
+		}
+		return now
+	}
+	var written, other []string
 	for _, f := range p.Files {
-		names = append(names, f.Path)
+		switch f.Status {
+		case "deleted":
+			other = append(other, verb("delete", "deleted")+" "+f.Path)
+		case "renamed":
+			other = append(other, fmt.Sprintf("%s %s to %s", verb("rename", "renamed"), f.OldPath, f.Path))
+		default:
+			written = append(written, f.Path)
+		}
 	}
-	if len(names) == 1 {
-		return names[0]
+	var out []string
+	switch len(written) {
+	case 0:
+	case 1:
+		out = append(out, verb("write", "wrote")+" "+written[0])
+	default:
+		out = append(out, fmt.Sprintf("%s %s (%s)", verb("write", "wrote"), english.Count(len(written), "file"), strings.Join(written, ", ")))
 	}
-	return fmt.Sprintf("%s (%s)", english.Count(len(names), "file"), strings.Join(names, ", "))
+	if len(out)+len(other) == 0 {
+		return verb("write", "wrote") + " no file"
+	}
+	return strings.Join(append(out, other...), ", ")
 }
 
 // printTests writes how generated tests did: the summary, and each
