@@ -23,7 +23,7 @@ import (
 // AskCmd asks a one-shot question.
 type AskCmd struct {
 	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
-	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
+	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
 	Strategy string   `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 	Target   string   `placeholder:"TARGET" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
