@@ -225,9 +225,32 @@ func (a *App) finishTask(ctx context.Context, sb *sandbox.Sandbox, req TaskReque
 	if err != nil {
 		return res, err
 	}
+	if c := writeCheck(sb, p); c.Status == workflow.Failed {
+		// Nothing else is checked: the proposal cannot be applied.
+		p.Checks = append(p.Checks, c)
+		res.Proposal = p
+		return res, nil
+	}
 	a.validate(ctx, sb, req, p)
 	res.Proposal = p
 	return res, nil
+}
+
+// writeCheck is the sandbox's word on the paths p writes, renames and
+// deletes, before anything is built or applied: a proposal that writes
+// into .git, say, fails its checks in the dry run already.
+func writeCheck(sb *sandbox.Sandbox, p *workflow.Proposal) workflow.Check {
+	for _, c := range p.Changes {
+		for _, path := range []string{c.Path, c.OldPath} {
+			if path == "" {
+				continue
+			}
+			if err := sb.CheckWrite(path); err != nil {
+				return workflow.Check{Name: "sandbox", Status: workflow.Failed, Detail: err.Error()}
+			}
+		}
+	}
+	return workflow.Check{Name: "sandbox", Status: workflow.OK}
 }
 
 // taskAsk is the CodeAsk of a task.

@@ -358,3 +358,34 @@ func TestUnauditedFails(t *testing.T) {
 		t.Fatalf("open with a failing auditor: %v, %v", file, err)
 	}
 }
+
+// TestCheckWrite: the text-only check a proposal gets before it is
+// applied refuses what every write to the path would be refused for, and
+// records nothing.
+func TestCheckWrite(t *testing.T) {
+	f := sandbox.NewFixture(t)
+	s := f.Sandbox
+	for p, rule := range map[string]string{
+		"file.txt":                         "",
+		"new/dir/file.go":                  "",
+		filepath.Join(f.Shared, "lib.txt"): "",
+		".git/hooks/pre-commit":            sandbox.RuleGitDir,
+		"sub/.GIT/config":                  sandbox.RuleGitDir,
+		"../outside/secret":                sandbox.RuleOutsideRoot,
+		filepath.Join(f.Outside, "secret"): sandbox.RuleOutsideRoot,
+		filepath.Join(f.RO, "doc.txt"):     sandbox.RuleReadOnly,
+		"/proc/self/environ":               sandbox.RuleProc,
+	} {
+		err := s.CheckWrite(p)
+		var re *sandbox.RefusedError
+		switch {
+		case rule == "" && err != nil:
+			t.Errorf("%s: %v", p, err)
+		case rule != "" && (!errors.As(err, &re) || re.Rule != rule):
+			t.Errorf("%s: %v; want rule %s", p, err, rule)
+		}
+	}
+	if n := len(f.Recorder.Records()); n != 0 {
+		t.Errorf("%d records", n)
+	}
+}

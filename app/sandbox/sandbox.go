@@ -344,6 +344,20 @@ func (s *Sandbox) rootOf(c string) (*root, string) {
 	return best, bestRel
 }
 
+// CheckWrite says whether a write to p could be allowed, by p's text
+// alone (no file is looked at, nothing is recorded): it refuses what every
+// write to p would be refused for — a path outside the roots, into .git,
+// or into a read-only root — so that a proposal can say so before it is
+// applied. A write that passes may still be refused (a symlink on the way
+// out of the project, say): WriteFile decides.
+func (s *Sandbox) CheckWrite(p string) error {
+	r, rel, err := s.locate(audit.OpWrite, p)
+	if err != nil {
+		return err
+	}
+	return s.writableText(audit.OpWrite, p, r, rel)
+}
+
 // writable refuses a write to the canonical path c: into .git at any
 // depth, or into a read-only root.
 func (s *Sandbox) writable(op, p, c string) error {
