@@ -7,9 +7,14 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
 
 	"github.com/aiex-dev/aiex/app/english"
-
+	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -61,7 +66,10 @@ func (s *Session) WriteMarkdown(ctx context.Context, w io.Writer) error {
 	return s.Document(ctx).WriteMarkdown(w)
 }
 
-// WriteMarkdown writes the document as Session.WriteMarkdown does.
+// WriteMarkdown writes the document as Session.WriteMarkdown does. What
+// the session holds is written as printable text (see Printable), and a
+// prompt or answer that ends inside a code block has it closed, so that
+// the headings and turns after it stay headings and turns.
 func (d Document) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	in := d.Session
@@ -83,7 +91,7 @@ func (d Document) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n")
 		writeTurn(&b, t)
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, Printable(b.String()))
 	return err
 }
 
@@ -92,7 +100,7 @@ func (d Document) WriteMarkdown(w io.Writer) error {
 func WriteTurnMarkdown(w io.Writer, t Turn) error {
 	var b strings.Builder
 	writeTurn(&b, t)
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, Printable(b.String()))
 	return err
 }
 
@@ -136,10 +144,57 @@ func writeTurn(b *strings.Builder, t Turn) {
 		}
 		b.WriteString("\n\n")
 	}
-	fmt.Fprintf(b, "### Prompt\n\n%s\n", strings.TrimRight(t.Prompt, "\n"))
+	fmt.Fprintf(b, "### Prompt\n\n%s\n", closeFence(strings.TrimRight(Printable(t.Prompt), "\n")))
 	if t.Answer != "" {
-		fmt.Fprintf(b, "\n### Answer\n\n%s\n", strings.TrimRight(t.Answer, "\n"))
+		fmt.Fprintf(b, "\n### Answer\n\n%s\n", closeFence(strings.TrimRight(Printable(t.Answer), "\n")))
 	}
+}
+
+// Printable is s as a terminal can show it: control characters other
+// than tab and newline are dropped (an escape sequence in a model's
+// answer would act on the terminal instead of showing; a carriage return
+// would overwrite the line) and invalid UTF-8 is replaced.
+func Printable(s string) string {
+	if strings.IndexFunc(s, unprintable) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unprintable(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+func unprintable(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' || r >= 0x7f && r < 0xa0
+}
+
+// closeFence closes the fenced code block md ends in, if it does (an
+// answer cut short inside a block): left open, it would take in every
+// heading and turn after it. A block inside a list item or a quote is
+// left alone: the heading that follows ends those.
+func closeFence(md string) string {
+	blocks := parse.CodeBlocks(md)
+	if len(blocks) == 0 || blocks[len(blocks)-1].Closed {
+		return md
+	}
+	src := []byte(md)
+	doc := parser.NewParser(parser.WithBlockParsers(parser.DefaultBlockParsers()...)).Parse(text.NewReader(src))
+	if _, ok := doc.LastChild().(*ast.FencedCodeBlock); !ok {
+		return md
+	}
+	lines := strings.Split(md, "\n")
+	n := blocks[len(blocks)-1].StartLine
+	if n < 1 || n > len(lines) {
+		return md
+	}
+	open := strings.TrimLeft(lines[n-1], " \t")
+	if open == "" || open[0] != '`' && open[0] != '~' {
+		return md
+	}
+	fence := open[:len(open)-len(strings.TrimLeft(open, open[:1]))]
+	return md + "\n" + fence
 }
 
 func stamp(t time.Time) string {

@@ -3,13 +3,18 @@ package session_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 
 	"github.com/aiex-dev/aiex/app/session"
 )
@@ -76,4 +81,72 @@ func TestTurnWithoutProvider(t *testing.T) {
 	if got := b.String(); !strings.Contains(got, "*interrupted · slow · ") || strings.Contains(got, "/slow") {
 		t.Fatalf("turn:\n%s", got)
 	}
+}
+
+// TestExportHostileText: what a model or a pasted prompt may hold does
+// not leak into the Markdown's structure or act on a terminal: a code
+// block left open at the end of a prompt or answer is closed before the
+// next heading, and escape sequences and other control characters are
+// dropped (the JSON keeps every byte).
+func TestExportHostileText(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, session.Config{})
+	s, _ := e.svc.Begin(ctx, session.RefNew, "/p", "cli")
+	prompts := []string{
+		"look at this:\n```go\nfunc x() {\x1b]0;PWNED\x07",
+		"and\r\x1b[2Kthis\n~~~~\n```\nstill code",
+		"a list:\n\n1. step\n   ```sh\n   make",
+	}
+	answers := []string{
+		"Here:\n\n````elixir\ndef x, do: :ok\n```\n\u009b31m",
+		"",
+		"fine",
+	}
+	for i, p := range prompts {
+		n, err := s.RecordTurnStarted(ctx, session.TurnStart{Prompt: p})
+		must(t, err)
+		if answers[i] != "" {
+			must(t, s.RecordTurnCompleted(ctx, n, session.TurnResult{Answer: answers[i], Provider: "p", Model: "m"}))
+		} else {
+			must(t, s.RecordTurnInterrupted(ctx, n, session.TurnResult{Reason: "cancelled\x1b[8m"}))
+		}
+	}
+	var md bytes.Buffer
+	must(t, e.svc.Export(ctx, session.Ref(s.ID()), "", session.FormatMarkdown, &md))
+	for i, r := range md.String() {
+		if r < 0x20 && r != '\t' && r != '\n' || r >= 0x7f && r < 0xa0 {
+			t.Fatalf("control character %U at byte %d of the export:\n%q", r, i, md.String())
+		}
+	}
+	want := []string{"Turn 1", "Prompt", "Answer", "Turn 2", "Prompt", "Turn 3", "Prompt", "Answer"}
+	if got := headings(md.Bytes()); !slices.Equal(got[1:], want) {
+		t.Fatalf("headings %q, want %q after the title; export:\n%s", got, want, md.String())
+	}
+
+	var js bytes.Buffer
+	must(t, e.svc.Export(ctx, session.Ref(s.ID()), "", session.FormatJSON, &js))
+	var d session.Document
+	must(t, json.Unmarshal(js.Bytes(), &d))
+	if d.Turns[0].Prompt != prompts[0] || d.Turns[0].Answer != answers[0] {
+		t.Errorf("the JSON export changed the texts: %q, %q", d.Turns[0].Prompt, d.Turns[0].Answer)
+	}
+}
+
+// headings lists the text of the Markdown's headings, in order.
+func headings(src []byte) []string {
+	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
+	var out []string
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			var b strings.Builder
+			for c := h.FirstChild(); c != nil; c = c.NextSibling() {
+				if tx, ok := c.(*ast.Text); ok {
+					b.Write(tx.Segment.Value(src))
+				}
+			}
+			out = append(out, b.String())
+		}
+		return ast.WalkContinue, nil
+	})
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/english"
@@ -81,13 +82,17 @@ func (er *EventsReplayCmd) Run(c *Context) error {
 // EventsTailCmd follows the event log.
 type EventsTailCmd struct {
 	Stream []string `placeholder:"NAME" help:"Only these streams (llm, audit, session/ID); NAME/* for every stream under NAME (session/*). Repeatable."`
-	After  int64    `name:"since" aliases:"after" placeholder:"ID" help:"Start after this event id, e.g. the last one seen before a disconnect (default: show the last 10 first)."`
+	// After is nil when not given: 0 is an id like any other (the whole
+	// log), not "unset".
+	After *int64 `name:"since" aliases:"after" placeholder:"ID" help:"Start after this event id: 0 for the whole log, or the last one seen before a disconnect (default: show the last 10 first)."`
 }
 
 // Run prints events, one line each (or one JSON object per line with
 // --json), from the running node when there is one, else from the store.
 func (et *EventsTailCmd) Run(c *Context) error {
+	after := et.after()
 	print := func(ev app.Event) error {
+		after = ev.ID
 		if c.Out.JSON {
 			return c.Out.PrintJSONLine(ev)
 		}
@@ -101,7 +106,11 @@ func (et *EventsTailCmd) Run(c *Context) error {
 	}
 	cl, err := node.Connect(c, cfg.DataDir)
 	if err == nil {
-		return ignoreCancel(cl.Subscribe(c, et.after(), et.Stream, print))
+		err := cl.Subscribe(c, after, et.Stream, print)
+		if errors.Is(err, node.ErrCutOff) {
+			return usererr.Wrap(err, "the node stopped sending events; continue where this left off with: %s", et.resume(after))
+		}
+		return ignoreCancel(err)
 	}
 	if !errors.Is(err, node.ErrNoNode) {
 		return err
@@ -114,7 +123,8 @@ func (et *EventsTailCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	return ignoreCancel(log.Subscribe(c, et.Stream, et.after(), func(evs []app.Event) error {
+	defer serveWhileTailing(c, core)()
+	return ignoreCancel(log.Subscribe(c, et.Stream, after, func(evs []app.Event) error {
 		for _, ev := range evs {
 			if err := print(ev); err != nil {
 				return err
@@ -124,13 +134,47 @@ func (et *EventsTailCmd) Run(c *Context) error {
 	}))
 }
 
-// after is where to start: --after, else 10 events back (ids are dense
+// serveWhileTailing serves the node API's socket for core, as the TUI
+// does: the data dir's lock is this process's for as long as it tails, and
+// the other aiex commands on the data dir go through it meanwhile instead
+// of failing on the lock (their events show in the tail at once). The
+// function it returns stops serving, before the core closes.
+func serveWhileTailing(c *Context, core *app.App) (stop func()) {
+	srv, err := node.ServeSocket(core, c.Logger)
+	if err != nil {
+		c.Logger.Warn("events tail: other commands cannot go through this process", "err", err)
+		return func() {}
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Close(ctx)
+	}
+}
+
+// resume is the command that goes on from event id after (negative: the
+// tail had shown nothing of a start that many events back).
+func (et *EventsTailCmd) resume(after int64) string {
+	cmd := "aiex events tail"
+	for _, s := range et.Stream {
+		if strings.ContainsAny(s, "*?[ '") {
+			s = "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" // as the shell reads it
+		}
+		cmd += " --stream " + s
+	}
+	if after >= 0 {
+		cmd += fmt.Sprintf(" --since %d", after)
+	}
+	return cmd
+}
+
+// after is where to start: --since, else 10 events back (ids are dense
 // enough for that to show about the last 10).
 func (et *EventsTailCmd) after() int64 {
-	if et.After > 0 {
-		return et.After
+	if et.After == nil {
+		return -10
 	}
-	return -10
+	return *et.After
 }
 
 // ignoreCancel treats the end a signal brings as success: tailing ends so.

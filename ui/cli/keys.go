@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -44,6 +45,9 @@ func (k *KeysSetCmd) Run(c *Context) error {
 	if err := keys.ValidateProvider(k.Provider); err != nil {
 		return err
 	}
+	if err := checkKeyProvider(c, k.Provider); err != nil {
+		return err
+	}
 	// Read the key before opening the store, so that the data dir is not
 	// locked while someone types.
 	secret, err := readSecret(c, k.Provider)
@@ -69,6 +73,44 @@ func (k *KeysSetCmd) Run(c *Context) error {
 	}
 	_, err = fmt.Fprintf(c.Out.Out, "stored key for %s (%s)\n", e.Provider, e.Fingerprint)
 	return err
+}
+
+// checkKeyProvider refuses a key that no provider would use: name must be
+// a configured provider that takes a key or, with none configured, openai
+// or anthropic. A typo would store a key nothing reads; a key pasted in
+// the name's place would be kept in clear as a name and shown by keys
+// list. The error does not repeat the name.
+func checkKeyProvider(c *Context, name string) error {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return err
+	}
+	names := keyedProviders(cfg.File)
+	if slices.Contains(names, name) {
+		return nil
+	}
+	if len(names) == 0 {
+		return usererr.Usage("none of the providers in %s takes an API key; add one there first (e.g. [providers.openai])", cfg.ConfigPath)
+	}
+	return usererr.Usage("no provider of that name takes an API key: name one of %s, or add the provider to %s first",
+		strings.Join(names, ", "), cfg.ConfigPath)
+}
+
+// keyedProviders are the providers that read a stored key, by name: the
+// configured ones other than Ollama's kind, else the two the environment
+// may set up.
+func keyedProviders(f app.File) []string {
+	if len(f.Providers) == 0 {
+		return []string{"anthropic", "openai"}
+	}
+	var out []string
+	for name, pc := range f.Providers {
+		if cmp.Or(pc.Kind, name) != "ollama" {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // readSecret reads the key: at a prompt that does not echo when stdin is a

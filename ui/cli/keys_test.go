@@ -216,3 +216,60 @@ func TestKeysPromptNeedsAFile(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestKeysSetOnlyForProvidersThatUseKeys: a key for a name no provider
+// reads (a typo, or the key itself pasted where the name goes) is refused
+// before the key is read, without echoing the name, and nothing is stored.
+func TestKeysSetOnlyForProvidersThatUseKeys(t *testing.T) {
+	const secret = "sk-piped-1234567890"
+	keysEnv(t)
+	config := os.Getenv("XDG_CONFIG_HOME") + "/aiex/config.toml"
+	tests := []struct {
+		name, config, provider string
+		code                   int
+		want                   string // on stderr when code is not 0
+	}{
+		{"default openai", "", "openai", 0, ""},
+		{"default anthropic", "", "anthropic", 0, ""},
+		{"typo", "", "opnai", 2, "name one of anthropic, openai"},
+		{"key in the name's place", "", "sk-pasted-key-0123456789", 2, "name one of anthropic, openai"},
+		{"configured", "[providers.work]\nkind = \"openai\"\n", "work", 0, ""},
+		{"not configured", "[providers.work]\nkind = \"openai\"\n[providers.local]\nkind = \"ollama\"\n", "openai", 2, "name one of work, or add the provider to " + config},
+		{"ollama takes none", "[providers.local]\nkind = \"ollama\"\n", "local", 2, "none of the providers in " + config + " takes an API key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.MkdirAll(os.Getenv("XDG_CONFIG_HOME")+"/aiex", 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(config, []byte(tt.config), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			r := runKeys(context.Background(), strings.NewReader(secret+"\n"), false, "--data-dir", dir, "keys", "set", tt.provider)
+			if r.code != tt.code {
+				t.Fatalf("exit %d; want %d (stderr %q)", r.code, tt.code, r.stderr)
+			}
+			l := runKeys(context.Background(), nil, false, "--data-dir", dir, "--json", "keys", "list")
+			var list []struct{ Provider string }
+			if err := json.Unmarshal([]byte(l.stdout), &list); err != nil {
+				t.Fatalf("keys list --json = %q (%v)", l.stdout, err)
+			}
+			if tt.code == 0 {
+				if len(list) != 1 || list[0].Provider != tt.provider {
+					t.Fatalf("keys list = %+v", list)
+				}
+				return
+			}
+			if !strings.Contains(r.stderr, tt.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("stderr %q; want one line mentioning %q", r.stderr, tt.want)
+			}
+			if strings.Contains(r.stderr, tt.provider) || strings.Contains(r.stderr, secret) {
+				t.Errorf("the name or the key was echoed: %q", r.stderr)
+			}
+			if len(list) != 0 {
+				t.Errorf("stored anyway: %+v", list)
+			}
+		})
+	}
+}

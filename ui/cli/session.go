@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -69,14 +70,14 @@ func (l *SessionListCmd) Run(c *Context) error {
 	fmt.Fprintln(tw, c.Out.Bold(head+"TITLE"))
 	for _, s := range res.Sessions {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d→%d\t$%.4f\t%s\t", s.ID, s.UpdatedAt.Local().Format("2006-01-02 15:04"), s.Turns,
-			s.PromptTokens, s.CompletionTokens, s.CostUSD, s.Model)
+			s.PromptTokens, s.CompletionTokens, s.CostUSD, session.Printable(s.Model))
 		if l.Archived {
 			fmt.Fprintf(tw, "%s\t", s.Status)
 		}
 		if l.All {
-			fmt.Fprintf(tw, "%s\t", s.Project)
+			fmt.Fprintf(tw, "%s\t", session.Printable(s.Project))
 		}
-		fmt.Fprintln(tw, oneLine(s.Title, 50))
+		fmt.Fprintln(tw, title(s.Title))
 	}
 	return tw.Flush()
 }
@@ -110,7 +111,7 @@ type SessionResumeCmd struct {
 	Session  string   `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
 	Turns    int      `default:"1" help:"How many of its last turns to show first."`
 	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
-	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first)."`
+	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
 	Prompt   []string `arg:"" optional:"" help:"A question to continue with (or on stdin); without one, the last turns are shown."`
 }
@@ -130,7 +131,7 @@ func (r *SessionResumeCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(d)
 	}
 	if !c.Out.JSON {
-		fmt.Fprintf(c.Out.Out, "%s\n\n", c.Out.Bold(fmt.Sprintf("Session %s · %s · %s", d.Session.ID, oneLine(d.Session.Title, 50), english.Count(d.Session.Turns, "turn"))))
+		fmt.Fprintf(c.Out.Out, "%s\n\n", c.Out.Bold(fmt.Sprintf("Session %s · %s · %s", d.Session.ID, title(d.Session.Title), english.Count(d.Session.Turns, "turn"))))
 		for _, t := range d.Turns {
 			if err := session.WriteTurnMarkdown(c.Out.Out, t); err != nil {
 				return err
@@ -189,9 +190,20 @@ func (e *SessionExportCmd) Run(c *Context) error {
 }
 
 // writeFileAtomic writes path through a temporary file in its directory
-// renamed over it once complete: a failure leaves no partial file.
+// renamed over it once complete: a failure leaves no partial file. A file
+// replaced keeps its mode (an export can hold code and secrets a user
+// keeps private); a new one gets the mode any file the user creates gets
+// (0666 less the umask). A symbolic link is followed: its target is
+// replaced and the link stays.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	perm, existing := fs.FileMode(0o666), false
+	if fi, err := os.Stat(path); err == nil {
+		perm, existing = fi.Mode().Perm(), true
+	}
+	f, err := createBeside(path, perm)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -200,9 +212,12 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		f.Close()
 		return fmt.Errorf("export: %w", err)
 	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("export: %w", err)
+	if existing {
+		// The umask applied at creation; the file it replaces had this mode.
+		if err := f.Chmod(perm); err != nil {
+			f.Close()
+			return fmt.Errorf("export: %w", err)
+		}
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -211,6 +226,18 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// createBeside creates a new file with a random name next to path, with
+// mode perm less the umask (os.CreateTemp's is always 0600).
+func createBeside(path string, perm fs.FileMode) (*os.File, error) {
+	for {
+		name := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+rand.Text()[:10])
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }
 
 // SessionArchiveCmd archives a session.
@@ -255,9 +282,13 @@ func changeSession(c *Context, op, ref, done string) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(res.Info)
 	}
-	_, err = fmt.Fprintf(c.Out.Out, done+"\n", res.Info.ID, oneLine(res.Info.Title, 50))
+	_, err = fmt.Fprintf(c.Out.Out, done+"\n", res.Info.ID, title(res.Info.Title))
 	return err
 }
+
+// title is a session's title as a terminal shows it: on one line, without
+// the escape sequences a pasted prompt may hold.
+func title(s string) string { return oneLine(session.Printable(s), 50) }
 
 // openSession reads a session (show) or its last turns (resume) in the
 // current project.
