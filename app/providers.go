@@ -39,7 +39,13 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 	if len(specs) == 0 {
 		specs = append(specs, spec{"ollama", ProviderConfig{Kind: "ollama"}})
 		for _, k := range []struct{ name, env string }{{"openai", "OPENAI_API_KEY"}, {"anthropic", "ANTHROPIC_API_KEY"}} {
-			if getenv(k.env) != "" || hasStoredKey(ctx, keys, k.name) {
+			stored, err := hasStoredKey(ctx, keys, k.name)
+			if err != nil {
+				// A key stored but unreadable (its key file gone or
+				// damaged) must not make the provider vanish unexplained.
+				return nil, err
+			}
+			if getenv(k.env) != "" || stored {
 				specs = append(specs, spec{k.name, ProviderConfig{Kind: k.name}})
 			} else if f.Provider == k.name {
 				// The default provider named in the config would be left
@@ -100,12 +106,14 @@ func apiKey(ctx context.Context, name, kind string, pc ProviderConfig, keys keyL
 	return "", nil
 }
 
-func hasStoredKey(ctx context.Context, keys keyLookup, name string) bool {
+// hasStoredKey reports whether a key for name is stored and readable; a
+// key stored but not readable is an error.
+func hasStoredKey(ctx context.Context, keys keyLookup, name string) (bool, error) {
 	if keys == nil {
-		return false
+		return false, nil
 	}
 	_, ok, err := keys.Get(ctx, name)
-	return err == nil && ok
+	return ok, err
 }
 
 // newProvider builds one provider of a kind.
