@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aiex-dev/aiex/providers/providertest"
+	"github.com/creack/pty"
 )
 
 // TestAskStoppedEarly: an answer the provider ended at its output limit
@@ -45,5 +50,34 @@ func TestDefaultModelIsAChatModel(t *testing.T) {
 	out := s.mustRun("models").stdout
 	if !strings.Contains(out, "nomic-embed-text:latest (no chat)") || strings.Contains(out, "tiny:latest (no chat)") {
 		t.Errorf("models:\n%s", out)
+	}
+}
+
+// TestAskOnTerminalDropsControls: on a terminal, escape sequences and
+// control characters in the model's answer (a title change, a screen
+// clear) are not passed to it; the text around them is.
+func TestAskOnTerminalDropsControls(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("safe ", "\x1b]0;pwned\x07", "text\x1b[2J", " end"))
+	s := newSandbox(t, fake.URL())
+	cmd := exec.Command(aiexBin, "ask", "-m", "tiny", "hi")
+	cmd.Env = append(s.env, "NO_COLOR=1", "TERM=xterm")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var screen bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&screen, f); close(done) }()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ask: %v", err)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	out := screen.String()
+	if !strings.Contains(out, "safe ]0;pwnedtext[2J end") || strings.Contains(out, "\x1b]0;") || strings.Contains(out, "\x1b[2J") {
+		t.Errorf("terminal got %q", out)
 	}
 }

@@ -105,6 +105,14 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 			partial.WriteString(text) // the whole record is printed at the end
 			return nil
 		}
+		if c.Out.TTY {
+			// The terminal would act on escape sequences and control
+			// characters in the model's text (clear the screen, set the
+			// title, write the clipboard): they are dropped there.
+			if text = session.Printable(text); text == "" {
+				return nil
+			}
+		}
 		wrote = true
 		last = text[len(text)-1]
 		_, err := io.WriteString(c.Out.Out, text)
