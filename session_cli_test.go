@@ -128,6 +128,14 @@ func TestSessionsFromTheCLI(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "## Turn 2") || strings.Contains(r.stdout, "## Turn 1") {
 		t.Fatalf("resume shows the last turn: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// Empty stdin, as a script gives, is no question either.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := s.command(ctx, "", "session", "resume", "last")
+	cmd.Dir, cmd.Stdin = proj, strings.NewReader("")
+	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "## Turn 2") {
+		t.Fatalf("resume with empty stdin: %v\n%s", err, b)
+	}
 	r = s.in(proj, "", "session", "resume", first.Session, "one more")
 	if r.code != 0 || !strings.HasSuffix(r.stdout, "Elixir runs on BEAM\n") {
 		t.Fatalf("resume with a question: exit %d\n%s%s", r.code, r.stdout, r.stderr)

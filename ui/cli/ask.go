@@ -181,8 +181,17 @@ type askJSON struct {
 }
 
 // prompt assembles the question from the arguments and, when it is piped
-// or "-" is given, stdin.
+// or "-" is given, stdin; an empty one is a usage error.
 func (a *AskCmd) prompt(c *Context) (string, error) {
+	prompt, err := a.readPrompt(c)
+	if err == nil && prompt == "" {
+		return "", usererr.Usage("empty prompt; give the question as arguments (aiex ask \"…\") or on stdin (echo \"…\" | aiex ask)")
+	}
+	return prompt, err
+}
+
+// readPrompt is prompt, "" when there is none.
+func (a *AskCmd) readPrompt(c *Context) (string, error) {
 	words := a.Prompt
 	readStdin := c.StdinPiped
 	if len(words) == 1 && words[0] == "-" {
@@ -204,11 +213,7 @@ func (a *AskCmd) prompt(c *Context) (string, error) {
 			parts = append(parts, s)
 		}
 	}
-	prompt := strings.TrimSpace(strings.Join(parts, "\n\n"))
-	if prompt == "" {
-		return "", usererr.Usage("empty prompt; give the question as arguments (aiex ask \"…\") or on stdin (echo \"…\" | aiex ask)")
-	}
-	return prompt, nil
+	return strings.TrimSpace(strings.Join(parts, "\n\n")), nil
 }
 
 func fmtMillis(ms *float64) string {

@@ -126,7 +126,14 @@ func (r *SessionResumeCmd) Run(c *Context) error {
 		return err
 	}
 	ask := AskCmd{Provider: r.Provider, Model: r.Model, NoCode: r.NoCode, Prompt: r.Prompt}
-	hasPrompt := len(r.Prompt) > 0 || c.StdinPiped
+	// The question, if any: the arguments, or stdin when it is piped
+	// (empty stdin, as from a script, is no question).
+	prompt, err := ask.readPrompt(c)
+	if err != nil {
+		return err
+	}
+	ask.Prompt = []string{prompt}
+	hasPrompt := prompt != ""
 	if c.Out.JSON && !hasPrompt {
 		return c.Out.PrintJSON(d)
 	}
