@@ -40,6 +40,9 @@ func TestNodeRunCommand(t *testing.T) {
 		{"node", "run"},
 		{"node", "run", "--listen", "127.0.0.1:0"},
 		{"node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key, "--web", ":8080"},
+		{"node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key, "--join", "gpu-box"},
+		{"node", "run", "--listen", "0.0.0.0:0", "--cluster-key", key},
+		{"node", "run", "--listen", ":0", "--cluster-key", key},
 	} {
 		if r := s.run("", args...); r.code != 2 {
 			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)

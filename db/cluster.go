@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,6 +74,7 @@ const (
 	dialTimeout        = time.Second            // to reach a peer's cluster service
 	probeTimeout       = 500 * time.Millisecond // a peer's answer to a node-meta probe
 	joinInterval       = 250 * time.Millisecond // between rounds of join attempts
+	joinTimeout        = time.Second            // to send a join request, and for its answer
 	clusterMarkerFile  = "cluster"              // in the data dir: the address last advertised
 )
 
@@ -156,7 +158,7 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 		// Not a member yet (new, never finished joining, removed) or moved
 		// to a new address: ask the cluster to admit it. A member whose
 		// address changed is re-added at the new one.
-		if err := s.join(ctx, verbose); err != nil {
+		if err := s.join(ctx); err != nil {
 			return err
 		}
 	case len(nodes) == 0:
@@ -189,24 +191,36 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 	return nil
 }
 
-// join asks the peers in Join to admit this node, until one does or ctx
-// ends.
-func (s *Store) join(ctx context.Context, verbose bool) error {
+// join asks the peers in Join to admit this node, in turn, until one does
+// or ctx ends. rqlite's Joiner does the same but keeps why each attempt
+// failed in its log: here the last failure of each peer goes into the
+// error (nothing listening, another cluster key, no leader there), so that
+// the user can tell a wrong address from a wrong key.
+func (s *Store) join(ctx context.Context) error {
 	c := s.c
 	defer c.joinCl.retire("")
-	var j *cluster.Joiner
-	devNull, _ := quietStderr(verbose, func() error { // the joiner logs to os.Stderr
-		j = cluster.NewJoiner(c.joinCl.Client, 1<<20, joinInterval)
-		return nil
-	})
-	defer closeQuiet(devNull)
+	req := &proto.JoinRequest{Id: s.id, Address: c.cfg.Advertise, Voter: !c.cfg.NonVoter}
 	s.logger.Info("joining cluster", "node", s.id, "addr", c.cfg.Advertise, "peers", c.cfg.Join)
-	via, err := j.Do(ctx, c.cfg.Join, s.id, c.cfg.Advertise, cluster.VoterSuffrage(!c.cfg.NonVoter))
-	if err != nil {
-		return fmt.Errorf("join cluster via %v: no peer admitted this node: %w", c.cfg.Join, err)
+	failed := make([]string, len(c.cfg.Join))
+	for {
+		for i, peer := range c.cfg.Join {
+			err := c.joinCl.Join(req, peer, nil, joinTimeout)
+			if err == nil {
+				s.logger.Info("joined cluster", "via", peer)
+				return nil
+			}
+			s.logger.Debug("join attempt failed", "peer", peer, "err", err)
+			failed[i] = peer + ": " + err.Error()
+			if ctx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("join the cluster: no peer admitted this node (%s)", strings.Join(slices.DeleteFunc(failed, func(f string) bool { return f == "" }), "; "))
+		case <-time.After(joinInterval):
+		}
 	}
-	s.logger.Info("joined cluster", "via", via)
-	return nil
 }
 
 // prepareCluster runs before the store opens in cluster mode. A data dir
@@ -345,17 +359,44 @@ func (s *Store) members() ([]Member, error) {
 	return out, nil
 }
 
+// ErrNotMember is matched by the error of Remove for an ID that is not in
+// the cluster's configuration.
+var ErrNotMember = errors.New("not a member of this cluster")
+
 // Remove removes the node with the given ID from the cluster, through the
 // leader, and returns once the leader has committed the change. Removing
-// the leader makes it step down. Use Leave to remove this node.
+// the leader makes it step down. Use Leave to remove this node. An ID that
+// is not a member is an error wrapping ErrNotMember that lists the members
+// (Raft itself would commit the removal of a stranger as a success).
 func (s *Store) Remove(ctx context.Context, id string) error {
 	if s.c == nil {
 		return errors.New("db.Remove: a single-node store has no other members")
+	}
+	if err := s.checkMember(id); err != nil {
+		return fmt.Errorf("db.Remove: %w", err)
 	}
 	if err := s.remove(ctx, id); err != nil {
 		return fmt.Errorf("db.Remove %s: %w", id, err)
 	}
 	return nil
+}
+
+// checkMember returns an error wrapping ErrNotMember, naming the members,
+// unless id is in this node's copy of the cluster's configuration.
+func (s *Store) checkMember(id string) error {
+	nodes, err := s.str.Nodes()
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(nodes))
+	for i, n := range nodes {
+		if n.ID == id {
+			return nil
+		}
+		ids[i] = n.ID
+	}
+	slices.Sort(ids)
+	return fmt.Errorf("%q is %w; its members: %s", id, ErrNotMember, strings.Join(ids, ", "))
 }
 
 func (s *Store) remove(ctx context.Context, id string) error {
@@ -375,6 +416,9 @@ func (s *Store) Leave(ctx context.Context) error {
 	if s.c == nil {
 		return errors.New("db.Leave: a single-node store has no cluster to leave")
 	}
+	if err := s.checkOtherVoters(); err != nil {
+		return fmt.Errorf("db.Leave: %w", err)
+	}
 	if s.str.IsLeader() {
 		if err := s.stepdown(); err != nil {
 			return fmt.Errorf("db.Leave: hand over leadership: %w", err)
@@ -382,6 +426,23 @@ func (s *Store) Leave(ctx context.Context) error {
 	}
 	if err := s.remove(ctx, s.id); err != nil {
 		return fmt.Errorf("db.Leave: %w", err)
+	}
+	return nil
+}
+
+// ErrLastVoter is matched by the error of Leave on the only voting member:
+// the cluster would be left with no one to decide anything.
+var ErrLastVoter = errors.New("this node is the only voting member of its cluster, so it cannot leave it; stop the node instead")
+
+// checkOtherVoters returns ErrLastVoter unless a voter other than this
+// node is in the cluster's configuration.
+func (s *Store) checkOtherVoters() error {
+	nodes, err := s.str.Nodes()
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(nodes, func(n *store.Server) bool { return n.ID != s.id && n.Suffrage == "Voter" }) {
+		return ErrLastVoter
 	}
 	return nil
 }

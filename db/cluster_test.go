@@ -633,3 +633,56 @@ func TestClusterReadsWithoutLeader(t *testing.T) {
 		t.Errorf("4 reads took %v", d.Round(time.Millisecond))
 	}
 }
+
+// TestClusterRemoveStranger: removing an ID that is no member fails with
+// ErrNotMember, naming the members, and changes nothing.
+func TestClusterRemoveStranger(t *testing.T) {
+	ctx := context.Background()
+	nodes := newCluster(t, 3, nil)
+	l := leader(t, nodes)
+	fs := followers(nodes, l)
+	before := l.s.Status().AppliedIndex
+	err := fs[0].s.Remove(ctx, "nobody")
+	if !errors.Is(err, db.ErrNotMember) || !strings.Contains(err.Error(), l.s.NodeID()) {
+		t.Fatalf("Remove of a stranger: %v; want ErrNotMember listing the members", err)
+	}
+	if st := l.s.Status(); st.Members != 3 || st.AppliedIndex != before {
+		t.Errorf("after removing a stranger: %d members, applied index %d→%d", st.Members, before, st.AppliedIndex)
+	}
+}
+
+// TestClusterJoinSaysWhy: a join through an address where nothing listens
+// fails, when the open times out, with an error naming the peer and why
+// it could not be reached.
+func TestClusterJoinSaysWhy(t *testing.T) {
+	gone := dbtest.Listen(t, "127.0.0.1:0")
+	peer := gone.Addr()
+	gone.Close()
+	h := dbtest.Listen(t, "127.0.0.1:0")
+	defer h.Close()
+	cc := &db.ClusterConfig{Raft: h.Raft(), Service: h.Service(), Advertise: h.Addr(), Join: []string{peer}, Version: "test"}
+	_, err := db.Open(context.Background(), db.Config{Dir: t.TempDir(), Cluster: cc, OpenTimeout: time.Second})
+	if err == nil {
+		t.Fatal("joined through an address where nothing listens")
+	}
+	if msg := err.Error(); !strings.Contains(msg, peer) || !strings.Contains(msg, "connection refused") {
+		t.Errorf("join error %q; want the peer %s and why it failed", msg, peer)
+	}
+}
+
+// TestClusterLastVoterCannotLeave: the only voter's Leave fails with
+// ErrLastVoter, saying what to do, and the node goes on leading.
+func TestClusterLastVoterCannotLeave(t *testing.T) {
+	ctx := context.Background()
+	solo := newCluster(t, 1, nil)[0]
+	err := solo.s.Leave(ctx)
+	if !errors.Is(err, db.ErrLastVoter) || strings.Contains(err.Error(), "{[]}") {
+		t.Fatalf("Leave of the only voter: %v; want ErrLastVoter", err)
+	}
+	if st := solo.s.Status(); st.State != "leader" || st.Members != 1 {
+		t.Errorf("after the refused Leave: %+v", st)
+	}
+	if err := putNode(ctx, solo.s, "still-writing"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -98,7 +98,7 @@ func ParseKey(text string) (Key, error) {
 	}
 	body, ok := strings.CutPrefix(text, keyPrefix)
 	if !ok {
-		return Key{}, fmt.Errorf("mesh: %w: it does not start with %q (generate one with GenerateKey)", ErrBadKey, keyPrefix)
+		return Key{}, fmt.Errorf("mesh: %w: it does not start with %q (aiex cluster init --out FILE writes one)", ErrBadKey, keyPrefix)
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(body)
 	if err != nil {

@@ -65,6 +65,7 @@ func TestParseKeyErrors(t *testing.T) {
 		{"empty", "  \n", "empty"},
 		{"no prefix", body, "does not start with"},
 		{"other secret", "sk-abcdef", "does not start with"},
+		{"says how to make one", "sk-abcdef", "aiex cluster init"},
 		{"garbled", keyPrefix + "!!!not base64!!!", "garbled"},
 		{"truncated", good[:len(good)-10], "too short"},
 		{"too long", good + "AAAA", "too long"},

@@ -19,8 +19,10 @@ type authFunc func(ctx context.Context, c net.Conn) (net.Conn, error)
 // authenticated in its own goroutine under a deadline, and only those that
 // pass reach Accept. A silent or slow client costs one goroutine until its
 // deadline and blocks no one; at most maxPending connections may be in
-// flight (authenticating or waiting for Accept), beyond that new ones are
-// refused at once.
+// flight (authenticating or waiting for Accept), and at most
+// maxPendingPerHost from one host (no key is needed to open connections,
+// so one host must not take every slot and lock the members out); beyond
+// that new ones are refused at once.
 type authListener struct {
 	ln        net.Listener
 	auth      authFunc
@@ -28,13 +30,16 @@ type authListener struct {
 	onRefused func(remoteAddr string, reason error)
 	logger    *slog.Logger
 
-	ready chan net.Conn   // authenticated connections for Accept
-	slots chan struct{}   // one token per connection in flight
-	ctx   context.Context // cancelled when the listener stops
-	stop  context.CancelFunc
-	wg    sync.WaitGroup // the per-connection goroutines
-	done  chan struct{}  // closed when the accept loop has returned
-	err   error          // why the accept loop returned; read after done
+	ready chan net.Conn // authenticated connections for Accept
+	slots chan struct{} // one token per connection in flight
+	mu    sync.Mutex    // guards perHost
+	// perHost counts the connections in flight by remote host.
+	perHost map[string]int
+	ctx     context.Context // cancelled when the listener stops
+	stop    context.CancelFunc
+	wg      sync.WaitGroup // the per-connection goroutines
+	done    chan struct{}  // closed when the accept loop has returned
+	err     error          // why the accept loop returned; read after done
 
 	closeOnce sync.Once
 	closeErr  error
@@ -42,6 +47,10 @@ type authListener struct {
 
 // errTooMany is the refusal reason when maxPending connections are in flight.
 var errTooMany = errors.New("too many connections authenticating or waiting for Accept")
+
+// errTooManyFromHost is the refusal reason when maxPendingPerHost
+// connections of one host are in flight.
+var errTooManyFromHost = errors.New("too many connections from this host authenticating or waiting for Accept")
 
 func newAuthListener(ln net.Listener, auth authFunc, timeout time.Duration, onRefused func(string, error), logger *slog.Logger) *authListener {
 	if timeout <= 0 {
@@ -56,6 +65,7 @@ func newAuthListener(ln net.Listener, auth authFunc, timeout time.Duration, onRe
 		logger:    logger,
 		ready:     make(chan net.Conn),
 		slots:     make(chan struct{}, maxPending),
+		perHost:   map[string]int{},
 		ctx:       ctx,
 		stop:      stop,
 		done:      make(chan struct{}),
@@ -92,22 +102,60 @@ func (l *authListener) loop() {
 			return
 		}
 		backoff = 0
+		host := hostOf(raw.RemoteAddr())
+		if !l.take(host) {
+			raw.Close()
+			l.refuse(raw.RemoteAddr().String(), errTooManyFromHost)
+			continue
+		}
 		select {
 		case l.slots <- struct{}{}:
 		default:
+			l.give(host)
 			raw.Close()
 			l.refuse(raw.RemoteAddr().String(), errTooMany)
 			continue
 		}
 		l.wg.Add(1)
-		go l.handle(raw)
+		go l.handle(raw, host)
+	}
+}
+
+// hostOf is the host part of a remote address (the address itself if it
+// has no port).
+func hostOf(a net.Addr) string {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return host
+}
+
+// take counts one more connection of host in flight, unless it has
+// maxPendingPerHost already.
+func (l *authListener) take(host string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.perHost[host] >= maxPendingPerHost {
+		return false
+	}
+	l.perHost[host]++
+	return true
+}
+
+// give counts one connection of host fewer in flight.
+func (l *authListener) give(host string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.perHost[host]--; l.perHost[host] <= 0 {
+		delete(l.perHost, host)
 	}
 }
 
 // handle authenticates one connection and hands it to Accept.
-func (l *authListener) handle(raw net.Conn) {
+func (l *authListener) handle(raw net.Conn, host string) {
 	defer l.wg.Done()
-	defer func() { <-l.slots }()
+	defer func() { <-l.slots; l.give(host) }()
 	remote := raw.RemoteAddr().String()
 	deadline := time.Now().Add(l.timeout)
 	ctx, cancel := context.WithDeadline(l.ctx, deadline)

@@ -345,3 +345,23 @@ func TestTCPAdvertiseName(t *testing.T) {
 		t.Fatalf("WhoIs = %+v, %v", p, err)
 	}
 }
+
+// TestTCPOneHostCannotFillHandshakes: a host that opens hundreds of
+// connections and says nothing (no key needed for that) takes only its
+// share of the handshake slots: a member dialing from another address is
+// still let in.
+func TestTCPOneHostCannotFillHandshakes(t *testing.T) {
+	trs := meshtest.TCP(t, 2, func(i int, cfg *mesh.TCPConfig) { cfg.HandshakeTimeout = time.Minute })
+	startEcho(t, "srv", trs[0], listen(t, trs[0]))
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
+	for range 300 {
+		c, err := d.Dial("tcp", trs[0].Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	if got := roundTrip(t, dial(t, trs[1], trs[0].Addr()), "ping"); got != "srv|node1||ping" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -164,6 +164,9 @@ const (
 	// maxPending bounds connections authenticating or waiting for Accept at
 	// once; more are refused at once.
 	maxPending = 256
+	// maxPendingPerHost bounds those of one remote host: a member opens a
+	// handful at a time (Raft, the cluster service, the node API).
+	maxPendingPerHost = 32
 )
 
 func orDiscard(l *slog.Logger) *slog.Logger {

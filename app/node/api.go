@@ -33,7 +33,7 @@ import (
 //	POST /v1/ask             a question for this node's core, from a command (AskRequest → askFrame…)
 //	GET  /v1/events?after=N[&stream=S…]  every event (of streams S: names or PREFIX*) with id > N, then new ones as they are appended (db.Event…)
 //	POST /v1/leave           this node leaves the cluster
-//	POST /v1/remove?node=ID  removes another node
+//	POST /v1/remove?node=ID  removes another node (its ID, or its name)
 //	POST /v1/session         a session command (app.SessionRequest → reply{app.SessionResult})
 //	POST /v1/replay          rebuilds the projections from the event log (replayRequest → reply{events.ReplayReport})
 //	POST /v1/prune           deletes old events through snapshots (pruneRequest → reply{events.PruneReport})
@@ -319,27 +319,51 @@ func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {
 
 func (n *Node) handleLeave(w http.ResponseWriter, r *http.Request) {
 	if err := n.app.Store.Leave(r.Context()); err != nil {
-		httpError(w, http.StatusServiceUnavailable, err)
+		code := http.StatusServiceUnavailable
+		if errors.Is(err, db.ErrLastVoter) {
+			code = http.StatusConflict
+		}
+		httpError(w, code, err)
 		return
 	}
 	writeJSON(w, map[string]string{"left": n.app.Store.NodeID()})
 }
 
+// handleRemove removes the node given by its ID or, when that is no
+// member's ID, by its name as cluster status shows it.
 func (n *Node) handleRemove(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("node")
 	if id == "" {
 		httpError(w, http.StatusBadRequest, errors.New("no node given"))
 		return
 	}
-	if id == n.app.Store.NodeID() {
-		httpError(w, http.StatusBadRequest, errors.New("that is this node; use aiex cluster leave"))
-		return
+	err := n.remove(r.Context(), id)
+	if errors.Is(err, db.ErrNotMember) {
+		if nd, rerr := n.resolveNode(r.Context(), id); rerr == nil {
+			id = nd.ID
+			err = n.remove(r.Context(), id)
+		}
 	}
-	if err := n.app.Store.Remove(r.Context(), id); err != nil {
+	switch {
+	case errors.Is(err, errRemoveSelf):
+		httpError(w, http.StatusBadRequest, err)
+	case errors.Is(err, db.ErrNotMember):
+		httpError(w, http.StatusNotFound, err)
+	case err != nil:
 		httpError(w, http.StatusServiceUnavailable, err)
-		return
+	default:
+		writeJSON(w, map[string]string{"removed": id})
 	}
-	writeJSON(w, map[string]string{"removed": id})
+}
+
+var errRemoveSelf = errors.New("that is this node; use aiex cluster leave")
+
+// remove removes the member with ID id, unless it is this node.
+func (n *Node) remove(ctx context.Context, id string) error {
+	if id == n.app.Store.NodeID() {
+		return errRemoveSelf
+	}
+	return n.app.Store.Remove(ctx, id)
 }
 
 // keepaliveEvery is how often a forwarded answer with nothing to say (a

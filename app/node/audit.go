@@ -1,8 +1,11 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,12 +22,25 @@ const AuditStream = "audit"
 // transport starts before the store, so OnRefused only queues (without
 // blocking the transport; past auditQueue waiting refusals it counts them
 // as dropped) and the node writes the queue once its store is open.
+//
+// Anyone who can reach the mesh port can be refused, as often as they
+// like, and every record is replicated to every node: so one host's
+// refusals are recorded once per Every, the next record counting those
+// left out (payload "repeats"), and at most auditHosts hosts are tracked
+// at a time (beyond that, refusals are dropped).
 type Auditor struct {
 	Node string // this node's name, recorded with each event
+	// Every is how often one remote host's refusals are recorded; 0 means
+	// a minute.
+	Every time.Duration
 
 	once    sync.Once
 	ch      chan refusal
 	dropped atomic.Int64
+
+	mu      sync.Mutex
+	hosts   map[string]time.Time // when each host's refusal was last recorded
+	repeats map[string]int       // refusals of each host left out since
 }
 
 // refusal is one refused peer, as an event and as an audit record.
@@ -35,6 +51,42 @@ type refusal struct {
 
 const auditQueue = 256
 
+// auditHosts bounds the hosts whose refusals are being coalesced.
+const auditHosts = 1024
+
+// admit reports whether a refusal of the host of remoteAddr at now is to
+// be recorded, and how many of its refusals were left out before it.
+func (a *Auditor) admit(remoteAddr string, now time.Time) (repeats int, ok bool) {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	every := cmp.Or(a.Every, time.Minute)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.hosts == nil {
+		a.hosts, a.repeats = map[string]time.Time{}, map[string]int{}
+	}
+	if last, seen := a.hosts[host]; seen && now.Sub(last) < every {
+		a.repeats[host]++
+		return 0, false
+	}
+	if _, seen := a.hosts[host]; !seen && len(a.hosts) >= auditHosts {
+		for h, last := range a.hosts {
+			if now.Sub(last) >= every && a.repeats[h] == 0 {
+				delete(a.hosts, h)
+			}
+		}
+		if len(a.hosts) >= auditHosts {
+			return 0, false
+		}
+	}
+	repeats = a.repeats[host]
+	delete(a.repeats, host)
+	a.hosts[host] = now
+	return repeats, true
+}
+
 func (a *Auditor) queue() chan refusal {
 	a.once.Do(func() { a.ch = make(chan refusal, auditQueue) })
 	return a.ch
@@ -42,11 +94,19 @@ func (a *Auditor) queue() chan refusal {
 
 // OnRefused is the transport's OnRefused callback.
 func (a *Auditor) OnRefused(remoteAddr string, reason error) {
-	payload, _ := json.Marshal(map[string]string{"remote": remoteAddr, "reason": reason.Error()})
 	now := time.Now()
+	repeats, ok := a.admit(remoteAddr, now)
+	if !ok {
+		return
+	}
+	detail := reason.Error()
+	if repeats > 0 {
+		detail = fmt.Sprintf("%s (and %d more refusals of this host before this one)", detail, repeats)
+	}
+	payload, _ := json.Marshal(map[string]any{"remote": remoteAddr, "reason": reason.Error(), "repeats": repeats})
 	ev := &db.Event{Stream: AuditStream, Type: "mesh.refused", Payload: payload, Node: a.Node, Actor: "mesh", Time: now}
 	rec := audit.Record{Time: now, Node: a.Node, Actor: "mesh", Op: audit.OpConnect, Path: remoteAddr,
-		Result: audit.ResultRefused, Detail: reason.Error()}
+		Result: audit.ResultRefused, Detail: detail}
 	select {
 	case a.queue() <- refusal{ev, rec}:
 	default:

@@ -85,6 +85,7 @@ type Node struct {
 	live    atomic.Int64               // live nodes, this one included
 	remotes map[string]*remoteProvider // by target name, reused across refreshes
 	reach   map[string]*reach          // by node ID: whether it answers; shared by its remotes
+	beats   map[string]beatSeen        // by node ID: its last heartbeat, as this node saw it
 
 	stop      chan struct{}
 	loopDone  chan struct{} // closed when loop returns; nil if it never ran
@@ -367,11 +368,16 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 		return err
 	}
 	live := map[string]db.Node{}
+	now := time.Now()
+	beats := make(map[string]beatSeen, len(nodes))
 	for _, nd := range nodes {
-		if nd.ID != st.NodeID() && nd.Addr != "" && time.Since(nd.LastSeen) < n.cfg.Stale {
+		b := n.beats[nd.ID].next(nd.LastSeen, now, n.cfg.Stale)
+		beats[nd.ID] = b
+		if nd.ID != st.NodeID() && nd.Addr != "" && now.Sub(b.at) < n.cfg.Stale {
 			live[nd.ID] = nd
 		}
 	}
+	n.beats = beats
 	reaches := map[string]*reach{}
 	for id, nd := range live {
 		r := n.reach[id]
@@ -382,6 +388,7 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 		reaches[id] = r
 	}
 	n.reach = reaches
+	label := nodeLabels(live)
 	byName := map[string]*remoteProvider{}
 	var names []string
 	for _, m := range models {
@@ -389,12 +396,12 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		name := nd.Name + "/" + m.Provider
+		name := label[nd.ID] + "/" + m.Provider
 		p := byName[name]
 		if p == nil {
 			p = n.remotes[name]
 			if p == nil || p.addr != nd.Addr || p.reach != reaches[nd.ID] {
-				p = &remoteProvider{name: name, node: nd.Name, addr: nd.Addr, provider: m.Provider, kind: m.Kind, hc: n.hc,
+				p = &remoteProvider{name: name, node: label[nd.ID], addr: nd.Addr, provider: m.Provider, kind: m.Kind, hc: n.hc,
 					reach: reaches[nd.ID]}
 			}
 			p.setModels(nil)
@@ -413,6 +420,50 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 	n.remote.Store(&targets)
 	n.live.Store(int64(len(live) + 1))
 	return nil
+}
+
+// nodeLabels names each node in its targets' names (NODE/PROVIDER): its
+// name, or its ID when another node has the same name (two machines may
+// share a host name), so that one target never mixes two nodes' models.
+func nodeLabels(nodes map[string]db.Node) map[string]string {
+	count := map[string]int{}
+	for _, nd := range nodes {
+		count[nd.Name]++
+	}
+	label := make(map[string]string, len(nodes))
+	for id, nd := range nodes {
+		label[id] = nd.Name
+		if count[nd.Name] > 1 || nd.Name == "" {
+			label[id] = id
+		}
+	}
+	return label
+}
+
+// beatSeen is a node's heartbeat as this node saw it: the time the node
+// wrote in its row (by its own clock), and when this node first saw that
+// row (by this node's clock). Whether a node is live is judged by the
+// second alone, so that a node whose clock is behind is not taken for dead
+// and one whose clock is ahead is not taken for live long after it died.
+type beatSeen struct {
+	row time.Time // nodes.last_seen, the node's clock
+	at  time.Time // when this node saw that value first, its own clock
+}
+
+// next is b after reading row from the nodes table at now. A row seen for
+// the first time (this node just started) is taken at its word when it is
+// recent by this node's clock, and as stale otherwise: the node's next
+// heartbeat, if it lives, changes the row and makes it live.
+func (b beatSeen) next(row, now time.Time, stale time.Duration) beatSeen {
+	switch {
+	case b.at.IsZero() && now.Sub(row) < stale && !row.After(now):
+		return beatSeen{row: row, at: row}
+	case b.at.IsZero():
+		return beatSeen{row: row, at: now.Add(-stale)}
+	case !row.Equal(b.row):
+		return beatSeen{row: row, at: now}
+	}
+	return b
 }
 
 // remoteTargets is the coordinator's Config.Remote.

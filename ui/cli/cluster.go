@@ -143,7 +143,7 @@ func (cl *ClusterLeaveCmd) Run(c *Context) error {
 
 // ClusterRemoveCmd removes a node.
 type ClusterRemoveCmd struct {
-	Node string `arg:"" placeholder:"NODE" help:"The node's ID, as aiex cluster status shows it."`
+	Node string `arg:"" placeholder:"NODE" help:"The node's ID or name, as aiex cluster status shows them."`
 }
 
 // Run asks the running node to remove another one.

@@ -50,9 +50,17 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 		if err := checkHostPort("--listen", nc.Listen, true); err != nil {
 			return err
 		}
+		if nc.Advertise == "" && everyInterface(nc.Listen) {
+			return usererr.Usage("--listen %s listens on every interface, which peers cannot dial: add --advertise HOST:PORT, the address they dial (e.g. 10.0.0.5:7420)", nc.Listen)
+		}
 	}
 	if nc.Advertise != "" {
 		if err := checkHostPort("--advertise", nc.Advertise, false); err != nil {
+			return err
+		}
+	}
+	for _, peer := range nc.Join {
+		if err := checkHostPort("--join", peer, false); err != nil {
 			return err
 		}
 	}
@@ -124,4 +132,12 @@ func checkHostPort(flag, addr string, listen bool) error {
 		return usererr.Usage("%s %s: give the host or IP address peers dial", flag, addr)
 	}
 	return nil
+}
+
+// everyInterface reports whether the listen address addr (a valid
+// HOST:PORT) has no host or an unspecified one (0.0.0.0, ::).
+func everyInterface(addr string) bool {
+	host, _, _ := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return host == "" || ip != nil && ip.IsUnspecified()
 }

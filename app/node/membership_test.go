@@ -1,0 +1,156 @@
+package node
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/mesh"
+	"github.com/aiex-dev/aiex/mesh/meshtest"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+// TestRemoveByNameAndStranger: aiex cluster remove takes a node's name as
+// well as its ID, and a name or ID that is no member is an error naming
+// the members, with nothing removed.
+func TestRemoveByNameAndStranger(t *testing.T) {
+	tcp := meshtest.TCP(t, 3, nil)
+	a := startNode(t, "alpha", tcp[0], nil, nil)
+	b := startNode(t, "beta", tcp[1], nil, nil, a.Addr())
+	c := startNode(t, "gamma", tcp[2], nil, nil, a.Addr())
+	waitFor(t, "gamma's heartbeat on alpha", func() bool {
+		nodes, err := a.App().Store.Nodes(context.Background())
+		return err == nil && len(nodes) == 3
+	})
+	cl, err := Connect(context.Background(), a.App().Store.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	err = cl.Remove(ctx, "nobody")
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "not a member") || !strings.Contains(ue.Msg, b.App().Store.NodeID()) {
+		t.Fatalf("remove of a stranger: %v; want a one-line error listing the members", err)
+	}
+	if got := a.App().Store.Status().Members; got != 3 {
+		t.Fatalf("%d members after removing a stranger; want 3", got)
+	}
+
+	if err := cl.Remove(ctx, "gamma"); err != nil {
+		t.Fatalf("remove by name: %v", err)
+	}
+	waitFor(t, "gamma out of the configuration", func() bool { return a.App().Store.Status().Members == 2 })
+	ms, err := a.App().Store.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.ID == c.App().Store.NodeID() {
+			t.Errorf("gamma (%s) still a member after its removal", m.ID)
+		}
+	}
+}
+
+// TestJoinWithAnotherKeySaysWhy: a node started with another cluster key
+// fails to join with an error that names the peer and the key, not only
+// that the join gave up.
+func TestJoinWithAnotherKeySaysWhy(t *testing.T) {
+	a := startNode(t, "alpha", meshtest.TCP(t, 1, nil)[0], nil, nil)
+	stranger := meshtest.TCP(t, 1, func(_ int, c *mesh.TCPConfig) { c.Node = "stranger" })[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err := Start(ctx, Config{App: app.Config{DataDir: filepath.Join(short(t), "s")}, Transport: stranger,
+		Join: []string{a.Addr()}, Heartbeat: 100 * time.Millisecond})
+	if err == nil {
+		t.Fatal("a node with another key joined")
+	}
+	if msg := err.Error(); !strings.Contains(msg, a.Addr()) || !strings.Contains(msg, "not signed by this cluster's key") {
+		t.Errorf("join error %q; want it to name the peer and the key mismatch", msg)
+	}
+}
+
+// TestLivenessIgnoresClockSkew: whether another node is live is judged by
+// when this node saw its heartbeat change, not by the time the other node
+// wrote: a live node whose clock is an hour behind is routed to, and one
+// whose clock is an hour ahead drops out once its heartbeats stop.
+func TestLivenessIgnoresClockSkew(t *testing.T) {
+	a := startNode(t, "alpha", meshtest.TCP(t, 1, nil)[0], nil, nil)
+	st := a.App().Store
+	ctx := context.Background()
+	skewed := map[string]time.Duration{"behind": -time.Hour, "ahead": time.Hour}
+	for name := range skewed {
+		if _, err := st.Execute(ctx, db.ReplaceNodeModelsStmts(name, []db.NodeModel{{Provider: "ollama", Kind: "ollama", Model: "tiny"}}, time.Now())...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Their heartbeats, as each would write them by its own clock.
+	beat := func(names ...string) {
+		for _, name := range names {
+			now := time.Now().Add(skewed[name])
+			if _, err := st.Execute(ctx, db.UpsertNodeStmt(&db.Node{ID: name, Name: name, Addr: "127.0.0.1:1", StartedAt: now, LastSeen: now})); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	beating := func(stop <-chan struct{}, names ...string) chan struct{} {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			tick := time.NewTicker(a.cfg.Heartbeat)
+			defer tick.Stop()
+			for {
+				beat(names...)
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		return done
+	}
+
+	stopAhead := make(chan struct{})
+	aheadDone := beating(stopAhead, "ahead")
+	stopBehind := make(chan struct{})
+	behindDone := beating(stopBehind, "behind")
+	defer func() { close(stopBehind); <-behindDone }()
+
+	waitFor(t, "the node whose clock is behind to be routed to", func() bool { return hasRemote(a, "behind/ollama") })
+	waitFor(t, "the node whose clock is ahead to be routed to", func() bool { return hasRemote(a, "ahead/ollama") })
+	close(stopAhead)
+	<-aheadDone
+	waitFor(t, "the node whose clock is ahead to drop out when its heartbeats stop", func() bool { return !hasRemote(a, "ahead/ollama") })
+	if !hasRemote(a, "behind/ollama") {
+		t.Error("the node whose clock is behind dropped out while it heartbeats")
+	}
+}
+
+// TestNodesSharingANameKeepTheirModels: two nodes with the same name
+// (machines sharing a host name) each get their own targets, and a request
+// for a model goes to the node that hosts it.
+func TestNodesSharingANameKeepTheirModels(t *testing.T) {
+	tcp := meshtest.TCP(t, 3, nil)
+	a := startNode(t, "alpha", tcp[0], nil, nil)
+	var twins []*providertest.Ollama
+	for i, model := range []string{"mb", "mc"} {
+		o := providertest.NewOllama(t, providertest.WithReply("from ", model), providertest.WithModels(providertest.Model{Name: model}))
+		twins = append(twins, o)
+		startNode(t, "twin", tcp[i+1], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: o.URL()}}, nil, a.Addr())
+	}
+	waitFor(t, "both twins' targets on alpha", func() bool { return len(a.remoteTargets()) == 2 })
+	for i, model := range []string{"mb", "mc"} {
+		text, in, err := askModel(t, a, model, "hello")
+		if err != nil || text != "from "+model {
+			t.Fatalf("ask for %s: %q, %v; want it answered by the twin that hosts it", model, text, err)
+		}
+		if got := len(twins[i].Requests()); got != 1 {
+			t.Errorf("the twin hosting %s got %d requests (answered by %s)", model, got, in.Provider)
+		}
+	}
+}
