@@ -44,6 +44,12 @@ type Config struct {
 	// Nodes counts the cluster's live nodes, for cluster-wide rate limits
 	// (app/node); nil means this node alone.
 	Nodes func() int
+	// NodeAlive, when set (app/node), says whether another node is up as
+	// this process has watched its heartbeats change, whatever that
+	// node's clock says; known is false for a node it has not watched
+	// yet. Without it, a node is up when the time of its last heartbeat
+	// is recent by this process's clock.
+	NodeAlive func(id string) (alive, known bool)
 	// LongRunning is set by processes that serve many requests (the node,
 	// the TUI): they keep the syntax trees of edited files between index
 	// runs, so that the next edit of a file reparses only what changed.

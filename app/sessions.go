@@ -61,8 +61,16 @@ func (a *App) initEvents() {
 // count as up.
 const nodeLiveness = 10 * time.Second
 
-// nodeAlive says whether the node with Raft ID id heartbeated lately.
+// nodeAlive says whether the node with Raft ID id heartbeated lately: as
+// the node serving this process watched its heartbeats, when it did
+// (Config.NodeAlive: a node whose clock is behind is not taken for dead),
+// else by the time its last heartbeat carries.
 func (a *App) nodeAlive(ctx context.Context, id string) bool {
+	if a.cfg.NodeAlive != nil {
+		if alive, known := a.cfg.NodeAlive(id); known {
+			return alive
+		}
+	}
 	nodes, err := a.Store.Nodes(ctx)
 	if err != nil {
 		return true // cannot tell: leave its turns alone

@@ -38,7 +38,7 @@ func lockDir(dir string) (*dirLock, error) {
 			msg := fmt.Sprintf("data dir %s is in use by %s; wait for it to finish, or use another --data-dir", dir, holder(f))
 			if _, serr := os.Stat(filepath.Join(dir, "aiex.sock")); serr == nil {
 				// The node daemon holds it (app/node's socket).
-				msg = fmt.Sprintf("data dir %s is held by the aiex node running as %s; ask, explain, cluster and events go through it, other commands need it stopped",
+				msg = fmt.Sprintf("data dir %s is held by the aiex node running as %s; commands go through it while it runs, but this one cannot: stop the node first",
 					dir, holder(f))
 			}
 			return nil, &usererr.Error{Msg: msg, Err: err}

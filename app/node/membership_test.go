@@ -129,6 +129,13 @@ func TestLivenessIgnoresClockSkew(t *testing.T) {
 	if !hasRemote(a, "behind/ollama") {
 		t.Error("the node whose clock is behind dropped out while it heartbeats")
 	}
+	// The core's sessions judge other nodes' turns by the same sightings.
+	if alive, known := a.nodeAlive("behind"); !alive || !known {
+		t.Errorf("nodeAlive(behind) = %v, %v; want alive", alive, known)
+	}
+	if alive, known := a.nodeAlive("ahead"); alive || !known {
+		t.Errorf("nodeAlive(ahead) = %v, %v; want known dead", alive, known)
+	}
 }
 
 // TestNodesSharingANameKeepTheirModels: two nodes with the same name

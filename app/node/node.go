@@ -85,7 +85,8 @@ type Node struct {
 	live    atomic.Int64               // live nodes, this one included
 	remotes map[string]*remoteProvider // by target name, reused across refreshes
 	reach   map[string]*reach          // by node ID: whether it answers; shared by its remotes
-	beats   map[string]beatSeen        // by node ID: its last heartbeat, as this node saw it
+	beatsM  sync.Mutex
+	beats   map[string]beatSeen // by node ID: its last heartbeat, as this node saw it
 
 	stop      chan struct{}
 	loopDone  chan struct{} // closed when loop returns; nil if it never ran
@@ -154,6 +155,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	ac.LongRunning = true
 	ac.Remote = n.remoteTargets
 	ac.Nodes = func() int { return int(n.live.Load()) }
+	ac.NodeAlive = n.nodeAlive
 	if n.app, err = app.New(ctx, ac); err != nil {
 		return nil, err
 	}
@@ -370,6 +372,7 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 	live := map[string]db.Node{}
 	now := time.Now()
 	beats := make(map[string]beatSeen, len(nodes))
+	n.beatsM.Lock()
 	for _, nd := range nodes {
 		b := n.beats[nd.ID].next(nd.LastSeen, now, n.cfg.Stale)
 		beats[nd.ID] = b
@@ -378,6 +381,7 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 		}
 	}
 	n.beats = beats
+	n.beatsM.Unlock()
 	reaches := map[string]*reach{}
 	for id, nd := range live {
 		r := n.reach[id]
@@ -464,6 +468,18 @@ func (b beatSeen) next(row, now time.Time, stale time.Duration) beatSeen {
 		return beatSeen{row: row, at: now}
 	}
 	return b
+}
+
+// nodeAlive is the core's Config.NodeAlive: whether the node with Raft ID
+// id heartbeated within Stale, as this node saw its heartbeat change.
+func (n *Node) nodeAlive(id string) (alive, known bool) {
+	n.beatsM.Lock()
+	defer n.beatsM.Unlock()
+	b, ok := n.beats[id]
+	if !ok {
+		return false, false
+	}
+	return time.Since(b.at) < n.cfg.Stale, true
 }
 
 // remoteTargets is the coordinator's Config.Remote.
