@@ -167,9 +167,9 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 			return fmt.Errorf("bootstrap: %w", err)
 		}
 	case i >= 0:
-		return fmt.Errorf("this node's address changed from %s to %s: give Join peers so that the cluster records the new one", nodes[i].Addr, c.cfg.Advertise)
+		return fmt.Errorf("this node's address changed from %s to %s: join through another member (aiex node run --join PEER) so that the cluster records the new one", nodes[i].Addr, c.cfg.Advertise)
 	default:
-		return errors.New("this node is no longer a member of its cluster: give Join peers to rejoin")
+		return errors.New("this node is no longer a member of its cluster: rejoin through a member (aiex node run --join PEER)")
 	}
 
 	// Wait for a leader, then catch up with it.
