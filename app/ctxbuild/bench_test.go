@@ -2,6 +2,7 @@ package ctxbuild
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"slices"
 	"sync"
@@ -14,7 +15,6 @@ import (
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/db"
-	"github.com/aiex-dev/aiex/db/dbtest"
 )
 
 // The retrieval targets of issue 8, on an index of the Go standard library
@@ -25,10 +25,24 @@ import (
 
 var std struct {
 	once sync.Once
+	dir  string // the store's data dir, removed when the tests end
 	s    *db.Store
 	root string
 	proj db.CodeProject
 	err  error
+}
+
+// TestMain removes the standard library's index (~300 MB) when the
+// benchmarks that built it are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if std.s != nil {
+		std.s.Close(context.Background())
+	}
+	if std.dir != "" {
+		os.RemoveAll(std.dir)
+	}
+	os.Exit(code)
 }
 
 func stdIndex(b *testing.B) (*db.Store, db.CodeProject) {
@@ -43,8 +57,13 @@ func stdIndex(b *testing.B) (*db.Store, db.CodeProject) {
 			std.err = err
 			return
 		}
-		// The store lives for the whole process: benchmarks share it.
-		std.s = dbtest.OpenDir(&testing.T{}, dir)
+		std.dir = dir
+		// The store lives for the whole process (benchmarks share it):
+		// TestMain closes it.
+		std.s, std.err = db.Open(context.Background(), db.Config{Dir: dir, Logger: slog.New(slog.DiscardHandler)})
+		if std.err != nil {
+			return
+		}
 		start := time.Now()
 		if _, std.err = index.New(index.Config{Store: std.s}).Index(context.Background(), root, index.Options{}); std.err != nil {
 			return
