@@ -361,8 +361,20 @@ type tailedEvent struct {
 // then interrupts it. Each line must be one whole event object.
 func tailEvents(t *testing.T, s *sandbox, dir string, n int, args ...string) []tailedEvent {
 	t.Helper()
+	next := startTail(t, s, dir, args...)
+	var got []tailedEvent
+	for len(got) < n {
+		got = append(got, next())
+	}
+	return got
+}
+
+// startTail starts aiex events tail --json in dir, interrupted when the
+// test ends, and returns a function that reads its next event: a line
+// that is not one whole event object, or the tail's end, fails the test.
+func startTail(t *testing.T, s *sandbox, dir string, args ...string) (next func() tailedEvent) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	cmd := s.command(ctx, "", append([]string{"--json", "events", "tail"}, args...)...)
 	cmd.Dir = dir
 	out, err := cmd.StdoutPipe()
@@ -372,21 +384,23 @@ func tailEvents(t *testing.T, s *sandbox, dir string, n int, args ...string) []t
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
-	}()
+		cancel()
+	})
 	sc := bufio.NewScanner(out)
-	var got []tailedEvent
-	for len(got) < n {
+	lines := 0
+	return func() tailedEvent {
+		t.Helper()
 		if !sc.Scan() {
-			t.Fatalf("after %d events: %v", len(got), sc.Err())
+			t.Fatalf("the tail ended after %d events: %v", lines, sc.Err())
 		}
+		lines++
 		var ev tailedEvent
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.ID == 0 || ev.Stream == "" || ev.Type == "" {
-			t.Fatalf("line %d is not one event object: %q (%v)", len(got)+1, sc.Text(), err)
+			t.Fatalf("line %d is not one event object: %q (%v)", lines, sc.Text(), err)
 		}
-		got = append(got, ev)
+		return ev
 	}
-	return got
 }

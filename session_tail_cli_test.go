@@ -131,33 +131,7 @@ func TestEventsTailServesOtherCommands(t *testing.T) {
 	proj := project(t)
 	first := decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "one"))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := s.command(ctx, "", "--json", "events", "tail", "--stream", "session/*")
-	cmd.Dir = proj
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(out)
-	next := func() tailedEvent {
-		t.Helper()
-		if !sc.Scan() {
-			t.Fatalf("the tail ended: %v", sc.Err())
-		}
-		var ev tailedEvent
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-			t.Fatalf("%q: %v", sc.Text(), err)
-		}
-		return ev
-	}
+	next := startTail(t, s, proj, "--stream", "session/*")
 	for range 3 { // the first session's events: the tail is up
 		next()
 	}
