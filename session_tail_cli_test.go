@@ -210,3 +210,28 @@ func TestEventsTailNodeStops(t *testing.T) {
 		t.Fatalf("resumed with the command given: %+v after %+v", got[0], last)
 	}
 }
+
+// TestEventsTailSessionByPrefix: --stream session/REF takes what the
+// session commands take (a unique prefix of the id, or last) and follows
+// that session's stream; a REF that names no session is an error, not a
+// tail that waits for events that never come.
+func TestEventsTailSessionByPrefix(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
+	s := newSandbox(t, fake.URL())
+	proj := project(t)
+	first := decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "one"))
+	decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "other"))
+	for _, ref := range []string{first.Session[:6], first.Session} {
+		evs := tailEvents(t, s, proj, 3, "--stream", "session/"+ref, "--since", "0")
+		for _, ev := range evs {
+			if ev.Stream != "session/"+first.Session {
+				t.Fatalf("session/%s: event of %s", ref, ev.Stream)
+			}
+		}
+	}
+	r := s.in(proj, "", "events", "tail", "--stream", "session/zzzz")
+	if r.code == 0 || !strings.Contains(r.stderr, "zzzz") {
+		t.Fatalf("an unknown session: exit %d: %s", r.code, r.stderr)
+	}
+	oneLine(t, r.stderr, "zzzz")
+}

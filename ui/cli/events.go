@@ -90,6 +90,9 @@ type EventsTailCmd struct {
 // Run prints events, one line each (or one JSON object per line with
 // --json), from the running node when there is one, else from the store.
 func (et *EventsTailCmd) Run(c *Context) error {
+	if err := et.resolveSessions(c); err != nil {
+		return err
+	}
 	after := et.after()
 	print := func(ev app.Event) error {
 		after = ev.ID
@@ -150,6 +153,25 @@ func serveWhileTailing(c *Context, core *app.App) (stop func()) {
 		defer cancel()
 		srv.Close(ctx)
 	}
+}
+
+// resolveSessions makes each session/REF of --stream name the session's
+// stream: REF may be a unique prefix of its id or last, as for the
+// session commands; a stream name that names no session's would wait
+// for events that never come.
+func (et *EventsTailCmd) resolveSessions(c *Context) error {
+	for i, s := range et.Stream {
+		ref, ok := strings.CutPrefix(s, "session/")
+		if !ok || ref == "" || strings.Contains(ref, "*") {
+			continue
+		}
+		d, err := openSession(c, app.SessionResume, ref, 1)
+		if err != nil {
+			return err
+		}
+		et.Stream[i] = "session/" + d.Session.ID
+	}
+	return nil
 }
 
 // resume is the command that goes on from event id after (negative: the
