@@ -142,7 +142,19 @@ func TestRefactor(t *testing.T) {
 	if r := s.in(proj, "", "audit", "--verify"); r.code != 0 || !strings.Contains(r.stdout, "audit chain intact") {
 		t.Fatalf("audit --verify: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := s.in(proj, "", "checkpoint", "restore", out.Applied.ID, "--yes"); r.code != 0 {
+	// A file edited since: a dry run shows the plan, marks the file and
+	// says the restore would be refused; the restore is.
+	edited := readFile(t, filepath.Join(proj, "calc.go")) + "// mine\n"
+	writeFiles(t, proj, map[string]string{"calc.go": edited})
+	r = s.in(proj, "", "checkpoint", "restore", out.Applied.ID, "--dry-run")
+	if r.code != 1 || !strings.Contains(r.stdout, "would restore 1 file") || !strings.Contains(r.stdout, "calc.go  (overwrites changes made since)") ||
+		!strings.Contains(r.stderr, "1 file has changed since (calc.go); restore with --force") {
+		t.Fatalf("restore --dry-run over an edit: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.in(proj, "", "checkpoint", "restore", out.Applied.ID, "--yes"); r.code != 1 || readFile(t, filepath.Join(proj, "calc.go")) != edited {
+		t.Fatalf("restore over an edit: exit %d: %s", r.code, r.stderr)
+	}
+	if r := s.in(proj, "", "checkpoint", "restore", out.Applied.ID, "--yes", "--force"); r.code != 0 {
 		t.Fatalf("restore: exit %d: %s", r.code, r.stderr)
 	}
 	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {

@@ -170,9 +170,19 @@ func TestRestoreRefusesChangedFiles(t *testing.T) {
 		t.Fatalf("a refused restore wrote: %v", got)
 	}
 
+	// A dry run without force shows the plan, the changed files marked,
+	// and why the restore would be refused.
+	r, err := e.cs.Restore(ctx, first.ID, checkpoint.RestoreOptions{DryRun: true})
+	if err != nil || r.Refused == nil || len(r.Files) != 3 || !r.Files[1].Overwritten || !r.Files[2].Overwritten {
+		t.Fatalf("dry run without force: %+v %v", r, err)
+	}
+	if d := cmp.Diff(want, r.Refused.Files); d != "" {
+		t.Errorf("dry run: refused files (-want +got):\n%s", d)
+	}
+
 	// Dry run with force says what would happen and writes nothing.
-	r, err := e.cs.Restore(ctx, first.ID, checkpoint.RestoreOptions{Force: true, DryRun: true})
-	if err != nil || r.Checkpoint != nil || len(r.Files) != 3 || !r.Files[1].Overwritten || r.Files[0].Overwritten {
+	r, err = e.cs.Restore(ctx, first.ID, checkpoint.RestoreOptions{Force: true, DryRun: true})
+	if err != nil || r.Checkpoint != nil || r.Refused != nil || len(r.Files) != 3 || !r.Files[1].Overwritten || r.Files[0].Overwritten {
 		t.Fatalf("dry run: %+v %v", r, err)
 	}
 	if got := e.tree(); got["a.go"] != "a1" {

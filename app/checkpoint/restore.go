@@ -40,13 +40,17 @@ type RestoreResult struct {
 	// undo the restore); nil on a dry run or when nothing was written.
 	Checkpoint *Checkpoint `json:"checkpoint"`
 	DryRun     bool        `json:"dry_run,omitempty"`
+	// Refused, on a dry run without Force, is why the restore itself
+	// would be refused (files changed since the checkpoint, marked
+	// Overwritten in Files); the restore is the error it returns.
+	Refused *ChangedError `json:"refused,omitempty"`
 }
 
 // ChangedError refuses a restore that would overwrite changes made since
 // the checkpoint; errors.Is(err, ErrChanged) matches it.
 type ChangedError struct {
-	Checkpoint string
-	Files      []Changed
+	Checkpoint string    `json:"checkpoint"`
+	Files      []Changed `json:"files"`
 }
 
 // Changed is a file that changed since a checkpoint; By, if set, is the
@@ -125,7 +129,10 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 	}
 	if len(changed) > 0 && !opts.Force {
 		ce := &ChangedError{Checkpoint: st.Row.ID, Files: changed}
-		return nil, &usererr.Error{Msg: ce.Error(), Err: ce}
+		if !opts.DryRun {
+			return nil, &usererr.Error{Msg: ce.Error(), Err: ce}
+		}
+		res.Refused = ce // the plan is still shown
 	}
 	overwritten := map[string]bool{}
 	for _, c := range changed {

@@ -187,6 +187,9 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 		if err != nil {
 			return err
 		}
+		if rf := plan.Restore.Refused; rf != nil {
+			return &usererr.Error{Msg: rf.Error(), Err: rf}
+		}
 		if len(plan.Restore.Files) > 0 {
 			if err := r.confirm(c, plan.Restore); err != nil {
 				return err
@@ -199,8 +202,18 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 		return err
 	}
 	rr := res.Restore
+	// A dry run shows what a restore would refuse, then refuses as it would.
+	refused := func() error {
+		if rr.Refused == nil {
+			return nil
+		}
+		return &usererr.Error{Msg: rr.Refused.Error(), Err: rr.Refused}
+	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(rr)
+		if err := c.Out.PrintJSON(rr); err != nil {
+			return err
+		}
+		return refused()
 	}
 	w := c.Out.Out
 	if len(rr.Files) == 0 {
@@ -217,7 +230,7 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 	if rr.Checkpoint != nil {
 		fmt.Fprintf(w, "undo this restore with: aiex checkpoint restore %s\n", rr.Checkpoint.ID)
 	}
-	return nil
+	return refused()
 }
 
 func printRestored(o *Output, rr *checkpoint.RestoreResult) {
