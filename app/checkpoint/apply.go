@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -87,6 +88,7 @@ func (s *Store) Apply(ctx context.Context, changes []Change, meta Meta) (*Result
 func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 	ops := make([]*op, 0, len(changes))
 	seen := make(map[string]bool, len(changes))
+	var files []fileOf // the existing files changed, to tell one reached by two names
 	var stale []string
 	for _, c := range changes {
 		p := filepath.ToSlash(c.Path)
@@ -97,6 +99,16 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 			return nil, fmt.Errorf("checkpoint: %s is changed twice", p)
 		}
 		seen[p] = true
+		// Two names of one file (a link and its target): the second
+		// write would undo the first.
+		if fi, err := s.fs.Stat(ctx, p); err == nil {
+			for _, f := range files {
+				if os.SameFile(f.fi, fi) {
+					return nil, usererr.New("%s and %s are the same file (one is a link to the other); the change must edit it under one name", f.path, p)
+				}
+			}
+			files = append(files, fileOf{p, fi})
+		}
 		o := &op{path: p}
 		var err error
 		if o.before, o.bst, err = s.current(ctx, p); err != nil {
@@ -132,6 +144,12 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 		return nil, usererr.Wrap(e, "%s", e.Error())
 	}
 	return ops, nil
+}
+
+// fileOf is a file a change names, as it is on disk.
+type fileOf struct {
+	path string
+	fi   fs.FileInfo
 }
 
 // stateHash is what Change.Expect compares with: the content's hash, or

@@ -583,8 +583,19 @@ func TestSymlinks(t *testing.T) {
 		t.Fatalf("after the restore: real.ex = %q, link kept: %v", got, isLink())
 	}
 
+	// One change editing the file under both its names would keep only
+	// one of the edits: refused, nothing written.
 	before := e.count("SELECT COUNT(*) FROM checkpoints")
-	_, err := e.cs.Apply(ctx, []checkpoint.Change{remove("lib/link.ex")}, checkpoint.Meta{Reason: "refactor"})
+	_, err := e.cs.Apply(ctx, []checkpoint.Change{edit("lib/real.ex", "defmodule Real do\n  def a, do: 1\nend\n"),
+		edit("lib/link.ex", "defmodule Real do\n  def b, do: 2\nend\n")}, checkpoint.Meta{Reason: "refactor"})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "lib/real.ex and lib/link.ex are the same file") {
+		t.Fatalf("editing a file and a link to it at once: %v", err)
+	}
+	if got := e.tree()["lib/real.ex"]; got != "defmodule Real do\nend\n" || e.count("SELECT COUNT(*) FROM checkpoints") != before {
+		t.Fatalf("a refused change wrote: real.ex = %q", got)
+	}
+
+	_, err = e.cs.Apply(ctx, []checkpoint.Change{remove("lib/link.ex")}, checkpoint.Meta{Reason: "refactor"})
 	var ue *usererr.Error
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "lib/link.ex is a symbolic link") {
 		t.Fatalf("removing a link: %v; want a usage error naming it", err)
