@@ -373,7 +373,7 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 		return errors.New("db.Remove: a single-node store has no other members")
 	}
 	if err := s.checkMember(id); err != nil {
-		return fmt.Errorf("db.Remove: %w", err)
+		return err // a sentence for the user, naming the members
 	}
 	if err := s.remove(ctx, id); err != nil {
 		return fmt.Errorf("db.Remove %s: %w", id, err)
@@ -386,7 +386,7 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 func (s *Store) checkMember(id string) error {
 	nodes, err := s.str.Nodes()
 	if err != nil {
-		return err
+		return fmt.Errorf("db: the cluster's members: %w", err)
 	}
 	ids := make([]string, len(nodes))
 	for i, n := range nodes {
@@ -417,7 +417,7 @@ func (s *Store) Leave(ctx context.Context) error {
 		return errors.New("db.Leave: a single-node store has no cluster to leave")
 	}
 	if err := s.checkOtherVoters(); err != nil {
-		return fmt.Errorf("db.Leave: %w", err)
+		return err // a sentence for the user
 	}
 	if s.str.IsLeader() {
 		if err := s.stepdown(); err != nil {
@@ -439,7 +439,7 @@ var ErrLastVoter = errors.New("this node is the only voting member of its cluste
 func (s *Store) checkOtherVoters() error {
 	nodes, err := s.str.Nodes()
 	if err != nil {
-		return err
+		return fmt.Errorf("db: the cluster's members: %w", err)
 	}
 	if !slices.ContainsFunc(nodes, func(n *store.Server) bool { return n.ID != s.id && n.Suffrage == "Voter" }) {
 		return ErrLastVoter
@@ -452,7 +452,7 @@ func (s *Store) checkOtherVoters() error {
 func (s *Store) stepdown() error {
 	nodes, err := s.str.Nodes()
 	if err != nil {
-		return err
+		return fmt.Errorf("db: the cluster's members: %w", err)
 	}
 	others := slices.ContainsFunc(nodes, func(n *store.Server) bool { return n.ID != s.id && n.Suffrage == "Voter" })
 	if !others || !s.str.IsLeader() {
