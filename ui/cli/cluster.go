@@ -105,7 +105,7 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		}
 		last := "-"
 		if t, ok := seen[m.ID]; ok {
-			last = time.Since(t).Round(time.Second).String() + " ago"
+			last = ago(time.Since(t))
 		}
 		ms := strings.Join(models[m.ID], ", ")
 		if ms == "" {
@@ -118,6 +118,16 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\n", m.ID, names[m.ID], m.Addr, role, state, m.AppliedIndex, m.Reachable, last, ms)
 	}
 	return tw.Flush()
+}
+
+// ago says how long ago a node's heartbeat was, by its own clock: a
+// node whose clock is ahead of this one's has heartbeated "just now", not
+// "-3s ago".
+func ago(d time.Duration) string {
+	if d < time.Second {
+		return "just now"
+	}
+	return d.Round(time.Second).String() + " ago"
 }
 
 // ClusterLeaveCmd makes the node leave.

@@ -3,6 +3,7 @@ package cli
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/index"
 )
@@ -24,6 +25,18 @@ func TestIndexSummaryCounts(t *testing.T) {
 		}
 		if first, _, _ := strings.Cut(out.String(), "\n"); !strings.HasSuffix(first, tt.want) {
 			t.Errorf("%d warnings: %q", tt.warnings, first)
+		}
+	}
+}
+
+// TestAgo: heartbeat ages read as English, a clock ahead of this one's
+// included.
+func TestAgo(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-3 * time.Second: "just now", 0: "just now", 1500 * time.Millisecond: "2s ago", 90 * time.Second: "1m30s ago",
+	} {
+		if got := ago(d); got != want {
+			t.Errorf("ago(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
