@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,25 @@ func TestAgo(t *testing.T) {
 	} {
 		if got := ago(d); got != want {
 			t.Errorf("ago(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestJSONEscapesC1: --json output carries C1 control characters as
+// escapes (encoding/json leaves them raw), and decodes to the same text.
+func TestJSONEscapesC1(t *testing.T) {
+	v := map[string]string{"answer": "a\u009b2Jb\u0085c é ü"}
+	for name, print := range map[string]func(*Output, any) error{"PrintJSON": (*Output).PrintJSON, "PrintJSONLine": (*Output).PrintJSONLine} {
+		var out strings.Builder
+		if err := print(&Output{Out: &out}, v); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(out.String(), "\u009b\u0085") || !strings.Contains(out.String(), `\u009b`) {
+			t.Errorf("%s: %q", name, out.String())
+		}
+		var back map[string]string
+		if err := json.Unmarshal([]byte(out.String()), &back); err != nil || back["answer"] != v["answer"] {
+			t.Errorf("%s: decodes to %q (%v)", name, back["answer"], err)
 		}
 	}
 }

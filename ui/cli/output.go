@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,16 +37,47 @@ func (o *Output) Green(s string) string { return o.style("32", s) }
 
 // PrintJSON writes v as indented JSON.
 func (o *Output) PrintJSON(v any) error {
-	enc := json.NewEncoder(o.Out)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := o.Out.Write(escapeC1(b.Bytes()))
+	return err
 }
 
 // PrintJSONLine writes v as one line of compact JSON: a record of a
 // stream (--json output of a command that prints as things happen is one
 // object per line).
 func (o *Output) PrintJSONLine(v any) error {
-	return json.NewEncoder(o.Out).Encode(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = o.Out.Write(append(escapeC1(b), '\n'))
+	return err
+}
+
+// escapeC1 writes the C1 control characters (U+0080–U+009F) of encoded
+// JSON as \u escapes, as encoding/json does the C0 ones: raw, some
+// terminals act on them (U+009B starts a control sequence) when the JSON
+// is looked at there. In UTF-8 each is 0xC2 and a byte 0x80–0x9F, a pair
+// found nowhere else, and only inside strings.
+func escapeC1(b []byte) []byte {
+	if !bytes.Contains(b, []byte{0xC2}) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); i++ {
+		if b[i] == 0xC2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9F {
+			out = fmt.Appendf(out, `\u%04x`, b[i+1])
+			i++
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out
 }
 
 // spinnerFrames are drawn in turn while waiting.
