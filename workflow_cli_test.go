@@ -356,7 +356,7 @@ func TestGenTests(t *testing.T) {
 	if got := readFile(t, filepath.Join(proj, "calc_test.go")); !strings.Contains(got, "func TestMax(t *testing.T)") {
 		t.Fatalf("calc_test.go:\n%s", got)
 	}
-	if msg := userMessage(fake.Requests()[0]); !strings.Contains(msg, "Write tests for calc.Max") {
+	if msg := userMessage(fake.Requests()[0]); !strings.Contains(msg, "Write tests for calc.Max") || !strings.Contains(msg, "The tests go in calc_test.go.") {
 		t.Fatalf("prompt:\n%s", msg)
 	}
 

@@ -142,7 +142,7 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 	if err != nil {
 		return nil, err
 	}
-	data := prompt.Data{Language: lang, Deps: testgen.Deps(req.Root, c.Path)}
+	data := prompt.Data{Language: lang, Deps: testgen.Deps(req.Root, c.Path), TestPath: testPath}
 	ans, err := a.AskCode(ctx, a.taskAsk(req, "gen-tests", "gen tests "+req.Target, data), fn)
 	res := &TaskResult{Answer: ans}
 	if err != nil {

@@ -29,6 +29,11 @@ type Data struct {
 	// Conventions are notes about how the project is written ("uses Ecto
 	// changesets for all input", "errors wrap with %w").
 	Conventions []string
+	// TestPath is where gen-tests' file will go, relative to the project
+	// root. When the usual name is taken it is another (foo_gen_test.go),
+	// and the tests in it must not reuse the names the package's or
+	// module's existing tests have.
+	TestPath string
 	// Deps are the project's dependencies when known: mix dependency names
 	// (stream_data) or Go module paths (github.com/google/go-cmp).
 	Deps []string

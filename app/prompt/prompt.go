@@ -79,7 +79,7 @@ func (tt *taskTemplate) get(task string) (*template.Template, error) {
 }
 
 // Load parses the templates: the embedded ones, and any TASK.tmpl in
-// overrideDir in their stead. An overrideDir that is "" or does not exist
+// overrideDir in their stead (hidden files, an editor's, are ignored). An overrideDir that is "" or does not exist
 // means embedded templates only.
 //
 // An override that does not parse, has no "user" template, or uses a field
@@ -166,7 +166,9 @@ func readOverrides(dir string) (map[string]override, error) {
 	for _, e := range entries {
 		name := e.Name()
 		task, ok := strings.CutSuffix(name, ".tmpl")
-		if !ok || e.IsDir() {
+		if !ok || e.IsDir() || strings.HasPrefix(name, ".") {
+			// Hidden files are editors' and file managers': Emacs's lock
+			// .#ask.tmpl (a dangling symlink), macOS's ._ask.tmpl.
 			continue
 		}
 		p := filepath.Join(dir, name)
@@ -219,6 +221,7 @@ func sampleData(lang string) Data {
 		Description: "A cache.",
 		Conventions: []string{"Tagged tuples for errors."},
 		Deps:        []string{"stream_data", "github.com/google/go-cmp"},
+		TestPath:    "test/app/cache_gen_test.exs",
 		Answers:     []Answer{{Label: "A", Text: "a"}, {Text: "b"}},
 	}
 }

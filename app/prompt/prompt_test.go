@@ -35,6 +35,7 @@ func elixirData() Data {
 		Description: "A token-bucket rate limiter keyed by user id, backed by ETS.",
 		Conventions: []string{"Functions that can fail return {:ok, value} or {:error, reason}.", "ETS tables are owned by a supervised GenServer."},
 		Deps:        []string{"phoenix", "ecto_sql", "stream_data"},
+		TestPath:    "test/my_app/cache_gen_test.exs",
 		Answers: []Answer{
 			{Text: "Use `with {:ok, v} <- Cache.get(...)`.\n\n```elixir\ndef get(c, k), do: ...\n```\n"},
 			{Text: "Expired entries are never removed; add a sweeper."},
@@ -58,6 +59,7 @@ func goData() Data {
 		Description: "A token-bucket rate limiter keyed by user id.",
 		Conventions: []string{"Errors wrap with %w and a prefix naming the operation."},
 		Deps:        []string{"github.com/google/go-cmp", "golang.org/x/sync"},
+		TestPath:    "store/store_gen_test.go",
 		Answers: []Answer{
 			{Label: "A", Text: "No: two goroutines can both see s.db == nil."},
 			{Label: "B", Text: "Yes."},
@@ -155,8 +157,9 @@ func TestEmbeddedContents(t *testing.T) {
 			[]string{"MyApp.RateLimiter", ex.Description, ex.Conventions[1]}, nil},
 		{"gen-module", gd, []string{"package doc comment", "```go PATH"}, []string{"the Go package github.com/acme/app/ratelimit", gd.Description}, nil},
 		{"gen-tests", ex, []string{"ExUnit", "async: true", "doctest", "StreamData", "check all", "describe"},
-			[]string{"Write tests for MyApp.Cache.get/2", "```elixir\n"}, nil},
-		{"gen-tests", gd, []string{"Table-driven", "t.Run", "cmp.Diff"}, []string{"```go\n"}, nil},
+			[]string{"Write tests for MyApp.Cache.get/2", "```elixir\n", "The tests go in test/my_app/cache_gen_test.exs. Name the test module after that file"}, nil},
+		{"gen-tests", gd, []string{"Table-driven", "t.Run", "cmp.Diff", "```go store/store_gen_test.go"},
+			[]string{"```go\n", "The tests go in store/store_gen_test.go. The package's other _test.go files may already declare tests"}, nil},
 		{"compare-judge", ex, []string{"JSON", `"winner"`, `"scores"`, `"reason"`, `"tie"`},
 			[]string{ex.Question, `<answer label="A">`, `<answer label="B">`, "add a sweeper", "Labels: A, B."}, nil},
 		{"compare-judge", gd, []string{"JSON"}, []string{`<answer label="A">`, "Labels: A, B."}, nil},
@@ -372,6 +375,25 @@ func TestOverrideReplaces(t *testing.T) {
 		if diff := cmp.Diff(b, a); diff != "" {
 			t.Errorf("%s changed by unrelated overrides:\n%s", task, diff)
 		}
+	}
+}
+
+// TestEditorFilesIgnored: the files an editor or file manager leaves
+// beside an override being edited (Emacs's lock, a dangling symlink named
+// .#TASK.tmpl; macOS's ._TASK.tmpl) are neither loaded nor refused.
+func TestEditorFilesIgnored(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "ask.tmpl", `{{define "user"}}Q: {{.Question}}{{end}}`)
+	if err := os.Symlink("user@host.1234:1700000000", filepath.Join(dir, ".#ask.tmpl")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "._ask.tmpl", "\x00\x05\x16\x07 not a template {{")
+	msgs, err := mustLoad(t, dir).Render("ask", Data{Question: "why?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]providers.Message{{Role: providers.RoleUser, Content: "Q: why?"}}, msgs); diff != "" {
+		t.Errorf("ask with editor files beside its override (-want +got):\n%s", diff)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -78,7 +79,54 @@ func (x *exRun) findBuildPath() string {
 }
 
 func (x *exRun) baseline(ctx context.Context, timeout time.Duration) (outcome, error) {
+	if o, ok := x.clash(); ok {
+		return o, nil
+	}
 	return x.run(ctx, false, timeout)
+}
+
+// topModule finds the modules a file defines at its top level.
+var topModule = regexp.MustCompile(`(?m)^defmodule\s+([A-Z][\w.]*)`)
+
+// clash reports, as a test file that does not compile, a module the
+// generated file defines that another file under the mix project's test/
+// defines too. mix test FILE alone would pass, but the project's whole
+// test run would not: it refuses to compile two files defining one
+// module ("cannot define module … because it is currently being
+// defined"), or one file's tests replace the other's.
+func (x *exRun) clash() (outcome, bool) {
+	mine := map[string]bool{}
+	for _, m := range topModule.FindAllSubmatch(x.s.TestContent, -1) {
+		mine[string(m[1])] = true
+	}
+	if len(mine) == 0 {
+		return outcome{}, false
+	}
+	generated := filepath.Join(x.copyRoot, filepath.FromSlash(x.s.TestPath))
+	var module, where string
+	filepath.WalkDir(filepath.Join(x.appDir, "test"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == generated || LangOf(p) != LangElixir {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		for _, m := range topModule.FindAllSubmatch(b, -1) {
+			if mine[string(m[1])] {
+				module, where = string(m[1]), p
+				return filepath.SkipAll
+			}
+		}
+		return nil
+	})
+	if module == "" {
+		return outcome{}, false
+	}
+	rel, _ := filepath.Rel(x.copyRoot, where)
+	msg := fmt.Sprintf("%s already defines %s, so the project's tests would not compile with this file; give the test module another name",
+		filepath.ToSlash(rel), module)
+	return outcome{exit: 1, firstErr: msg, output: msg}, true
 }
 
 // compile compiles the test file in the copy without running any of it:
@@ -86,6 +134,9 @@ func (x *exRun) baseline(ctx context.Context, timeout time.Duration) (outcome, e
 // and ExUnit skips a module all of whose tests are excluded, setup_all
 // and all.
 func (x *exRun) compile(ctx context.Context, timeout time.Duration) (outcome, error) {
+	if o, ok := x.clash(); ok {
+		return o, nil
+	}
 	return x.run(ctx, false, timeout, "--exclude", "test", "--exclude", "doctest", "--exclude", "property")
 }
 

@@ -302,6 +302,7 @@ func (e *goEvents) noteErr(l string) {
 // passed (then it counts too, as a failure).
 func (e *goEvents) finish(o *outcome) {
 	o.compiled = !e.buildFailed && (e.ran || o.exit == 0)
+	o.buildTimeout = o.timedOut && !e.ran
 	o.timedOut = o.timedOut || e.timedOut
 	hasKids := map[string]bool{}
 	failedKid := map[string]bool{}

@@ -119,7 +119,9 @@ type Mutant struct {
 	Description string `json:"description"`
 	// Killed: the tests failed (or timed out) on the mutant.
 	Killed bool `json:"killed"`
-	// Invalid: the mutant itself did not compile; it does not count.
+	// Invalid: the mutant could not be tried, so it does not count: its
+	// own code did not compile, or the run timed out before any test
+	// started (building it took too long).
 	Invalid bool `json:"invalid,omitempty"`
 	// Output is the end of the run's output when the mutant was killed
 	// (which test noticed) or invalid.
@@ -146,12 +148,16 @@ type outcome struct {
 	timedOut  bool
 	compiled  bool
 	stillborn bool // the mutated target did not compile
-	tests     int
-	failed    int
-	failNames []string
-	firstErr  string // the first compiler error line, for the summary
-	output    string
-	dur       time.Duration
+	// buildTimeout: it timed out before any test started, so it was
+	// still building. Go's test events tell; mix's output does not (a
+	// hang in a mix run is taken to be in a test).
+	buildTimeout bool
+	tests        int
+	failed       int
+	failNames    []string
+	firstErr     string // the first compiler error line, for the summary
+	output       string
+	dur          time.Duration
 }
 
 // langRun runs one language's tests in one scratch directory.
@@ -340,6 +346,10 @@ func (r *Report) mutate(ctx context.Context, s *Spec, lr langRun, baseDur time.D
 		case o.stillborn:
 			m.Invalid = true
 			m.Output = o.output
+		case o.buildTimeout:
+			// Still building: no test had the chance to notice.
+			m.Invalid = true
+			m.Output = fmt.Sprintf("timed out after %s before any test started", timeout.Round(time.Millisecond))
 		case o.timedOut:
 			m.Killed = true
 			m.Output = fmt.Sprintf("timed out after %s", timeout.Round(time.Second))
@@ -353,7 +363,7 @@ func (r *Report) mutate(ctx context.Context, s *Spec, lr langRun, baseDur time.D
 		r.Mutants = append(r.Mutants, m)
 	}
 	if valid == 0 {
-		r.NoMutants = "no mutant of the target compiled"
+		r.NoMutants = "no mutant of the target compiled (in time)"
 	}
 	return nil
 }
