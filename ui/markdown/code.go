@@ -75,14 +75,17 @@ func (r *Renderer) codeLines(code string, spans []hlSpan, indent, width int, bas
 	return lines
 }
 
+// tabStop is the distance between tab stops in code.
+const tabStop = 4
+
 // codeLine writes one line of code starting at byte off of the block,
-// tabs as four spaces, cut to avail cells with "…".
+// tabs expanded to the next tab stop, cut to avail cells with "…".
 func (r *Renderer) codeLine(b *strings.Builder, line string, off int, spans []hlSpan, si *int, avail int, base style) {
 	room := avail
 	if lineWidth(line) > avail {
 		room = avail - 1
 	}
-	full := true
+	col, full := 0, true
 	for pos := 0; pos < len(line) && full; {
 		// The style at pos and where it changes.
 		st, end := base, len(line)
@@ -100,8 +103,8 @@ func (r *Renderer) codeLine(b *strings.Builder, line string, off int, spans []hl
 		q := r.st.seq(st)
 		b.WriteString(q)
 		var n int
-		n, full = writeCells(b, line[pos:end], room)
-		room -= n
+		n, full = writeCells(b, line[pos:end], col, room)
+		col, room = col+n, room-n
 		if q != "" {
 			b.WriteString(reset)
 		}
@@ -116,34 +119,40 @@ func (r *Renderer) codeLine(b *strings.Builder, line string, off int, spans []hl
 	}
 }
 
-// lineWidth is the width of a line of code, tabs as four cells.
+// lineWidth is the width of a line of code, tabs expanded.
 func lineWidth(line string) int {
 	w := 0
-	for i := 0; i < len(line); i++ {
+	for i := 0; i < len(line); {
 		switch c := line[i]; {
 		case c == '\t':
-			w += 4
+			w += tabStop - w%tabStop
+			i++
 		case c >= 0x80:
-			return ansi.StringWidth(strings.ReplaceAll(line, "\t", "    "))
+			g, cw := ansi.FirstGraphemeCluster(line[i:], ansi.GraphemeWidth)
+			w += cw
+			i += max(len(g), 1)
 		default:
 			w++
+			i++
 		}
 	}
 	return w
 }
 
-// writeCells writes s, tabs as four spaces, up to room cells; it returns
-// the cells written and whether all of s fit.
-func writeCells(b *strings.Builder, s string, room int) (int, bool) {
+// writeCells writes s, which starts at column col of its line, tabs
+// expanded to the next tab stop, up to room cells; it returns the cells
+// written and whether all of s fit.
+func writeCells(b *strings.Builder, s string, col, room int) (int, bool) {
 	w := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
 		case c == '\t':
-			n := min(4, room-w)
-			b.WriteString(spaces(max(n, 0)))
-			w += max(n, 0)
-			if n < 4 {
+			tab := tabStop - (col+w)%tabStop
+			n := max(min(tab, room-w), 0)
+			b.WriteString(spaces(n))
+			w += n
+			if n < tab {
 				return w, false
 			}
 			i++

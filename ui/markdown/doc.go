@@ -20,16 +20,22 @@
 // cluster such as an emoji sequence is never split) and breaks words
 // longer than a line between clusters. Every line opens and closes its own
 // SGR sequences, so any line can be prefixed or cut alone. Code is not
-// wrapped: each line is cut to the width with "…", tabs shown as four
-// spaces.
+// wrapped: each line is cut to the width with "…", tabs expanded to stops
+// every four columns.
+//
+// HTML is shown as it is written, dimmed, except <br>, which breaks the
+// line (answers put it in table cells, where a cell cannot hold a line
+// break otherwise). A link's destination is shown as the address it
+// stands for: escapes and character references resolved, spaces as %20.
 //
 // Top-level blocks are separated by one blank line; inside list items,
-// blocks and items are separated only where the source has a blank line,
-// and ordered items keep the numbers they are written with. So a document
-// rendered in pieces cut at blank lines outside code, the pieces joined by
-// blank lines, gives the lines of the whole (a streaming view renders each
-// completed piece once). Exceptions: a list item or HTML block that goes on
-// past a blank line.
+// blocks and items are separated only where the source has a blank line.
+// Ordered items count up from the first one's number, as CommonMark says
+// ("1. 1. 1." reads 1, 2, 3). So a document rendered in pieces cut at
+// blank lines outside code, the pieces joined by blank lines, gives the
+// lines of the whole (a streaming view renders each completed piece
+// once). Exceptions: a list item or HTML block that goes on past a blank
+// line, and a loose ordered list whose items are not numbered by counting.
 //
 // Under termenv.Ascii no escape sequence is written: headings keep their
 // "#" marks, emphasis, code and strikethrough their Markdown marks, lists

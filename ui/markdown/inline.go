@@ -49,13 +49,20 @@ func (r *Renderer) inline(w *wrapper, n ast.Node, st style) {
 		if plain {
 			w.add("`", cst)
 		}
+		inCell := inTableCell(n)
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			var s string
 			switch t := c.(type) {
 			case *ast.Text:
-				w.add(r.src[t.Segment.Start:t.Segment.Stop], cst)
+				s = r.src[t.Segment.Start:t.Segment.Stop]
 			case *ast.String:
-				w.add(string(t.Value), cst)
+				s = string(t.Value)
 			}
+			if inCell {
+				// In a table, \| is how a cell holds a pipe, in code too.
+				s = strings.ReplaceAll(s, `\|`, "|")
+			}
+			w.add(s, cst)
 		}
 		if plain {
 			w.add("`", cst)
@@ -71,7 +78,7 @@ func (r *Renderer) inline(w *wrapper, n ast.Node, st style) {
 	case *ast.Link:
 		lst := withColour(st|stUnderline, colLink)
 		r.inlines(w, n, lst)
-		dest := string(n.Destination)
+		dest := linkURL(n.Destination)
 		if dest != "" && dest != r.plainText(n) {
 			w.space()
 			w.add("("+dest+")", withColour(st, colURL))
@@ -84,9 +91,13 @@ func (r *Renderer) inline(w *wrapper, n ast.Node, st style) {
 		r.inlines(w, n, withColour(st, colLink))
 		if len(n.Destination) > 0 {
 			w.space()
-			w.add("("+string(n.Destination)+")", withColour(st, colURL))
+			w.add("("+linkURL(n.Destination)+")", withColour(st, colURL))
 		}
 	case *ast.RawHTML:
+		if isBreakTag(r.rawHTML(n)) {
+			w.hardBreak()
+			return
+		}
 		for i := 0; i < n.Segments.Len(); i++ {
 			s := n.Segments.At(i)
 			w.add(r.src[s.Start:s.Stop], withColour(st, colDim))
@@ -108,17 +119,64 @@ func (r *Renderer) marked(w *wrapper, n ast.Node, st style, mark string) {
 	}
 }
 
+// rawHTML is the text of an inline HTML tag.
+func (r *Renderer) rawHTML(n *ast.RawHTML) string {
+	if n.Segments.Len() == 1 {
+		s := n.Segments.At(0)
+		return r.src[s.Start:s.Stop]
+	}
+	var b strings.Builder
+	for i := 0; i < n.Segments.Len(); i++ {
+		s := n.Segments.At(i)
+		b.WriteString(r.src[s.Start:s.Stop])
+	}
+	return b.String()
+}
+
+// isBreakTag reports whether tag is <br>, <br/> or <br />, which answers
+// use for a line break (in a table cell, the only way to have one).
+func isBreakTag(tag string) bool {
+	if len(tag) < 4 || !strings.EqualFold(tag[:3], "<br") || tag[len(tag)-1] != '>' {
+		return false
+	}
+	inner := strings.TrimLeft(tag[3:len(tag)-1], " \t\n")
+	return inner == "" || inner == "/"
+}
+
+// inTableCell reports whether inline n is in a table cell.
+func inTableCell(n ast.Node) bool {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if p.Type() == ast.TypeBlock {
+			_, ok := p.(*tableCell)
+			return ok
+		}
+	}
+	return false
+}
+
 // plainText is the text of n's inline children, without marks.
 func (r *Renderer) plainText(n ast.Node) string {
 	var b strings.Builder
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if t, ok := c.(*ast.Text); ok {
-			b.WriteString(r.src[t.Segment.Start:t.Segment.Stop])
+			s := r.src[t.Segment.Start:t.Segment.Stop]
+			if !t.IsRaw() {
+				s = unescape(s)
+			}
+			b.WriteString(s)
 		} else {
 			b.WriteString(r.plainText(c))
 		}
 	}
 	return b.String()
+}
+
+// linkURL is a link's destination as the address it stands for:
+// backslash escapes removed, character references resolved, and spaces
+// (allowed between <>) written %20, so that it is one word that can be
+// copied and opened.
+func linkURL(dest []byte) string {
+	return strings.ReplaceAll(unescape(string(dest)), " ", "%20")
 }
 
 // unescape removes backslash escapes and resolves character references.

@@ -263,7 +263,7 @@ func (r *Renderer) list(l *ast.List, width int) []string {
 		var marker string
 		var mst style
 		if l.IsOrdered() {
-			marker, mst = r.itemNumber(item, l.Start+i)+string(l.Marker)+" ", 0
+			marker, mst = strconv.Itoa(l.Start+i)+string(l.Marker)+" ", 0
 		} else if r.st.plain() {
 			marker = "- "
 		} else {
@@ -308,34 +308,6 @@ func (r *Renderer) list(l *ast.List, width int) []string {
 		}
 	}
 	return out
-}
-
-// itemNumber is the number an ordered item is written with (so that a
-// list rendered in pieces numbers its items as the whole does), or n.
-func (r *Renderer) itemNumber(item ast.Node, n int) string {
-	at := firstOffset(item)
-	if at < 0 {
-		return strconv.Itoa(n)
-	}
-	i := at
-	for i > 0 && (r.src[i-1] == ' ' || r.src[i-1] == '\t') {
-		i--
-	}
-	if i == 0 || r.src[i-1] != '.' && r.src[i-1] != ')' {
-		return strconv.Itoa(n)
-	}
-	e := i - 1
-	d := e
-	for d > 0 && e-d < 9 && r.src[d-1] >= '0' && r.src[d-1] <= '9' {
-		d--
-	}
-	if d == e {
-		return strconv.Itoa(n)
-	}
-	if num := strings.TrimLeft(r.src[d:e], "0"); num != "" {
-		return num
-	}
-	return "0"
 }
 
 // taskMark reports whether a list item starts with a check box ("[ ]",

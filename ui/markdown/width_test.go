@@ -139,3 +139,35 @@ func TestNeverFails(t *testing.T) {
 		t.Errorf("plain fallback = %q", got)
 	}
 }
+
+// TestCodeTabStops: a tab in code moves to the next tab stop, so columns
+// aligned with tabs stay aligned, across highlighted tokens, with wide
+// runes, and when a line is cut in the middle of a tab.
+func TestCodeTabStops(t *testing.T) {
+	src := "```go\nname\tsize\nab\t1\nabcdef\t2 // c\nx := 1\t// one\n名前\tz\n\tab\tc\n```"
+	want := []string{
+		"name    size",
+		"ab  1",
+		"abcdef  2 // c",
+		"x := 1  // one",
+		"名前    z",
+		"    ab  c",
+	}
+	for _, p := range profiles {
+		indent := spaces(2)
+		if p == termenv.Ascii {
+			indent = spaces(4)
+		}
+		got := stripAll(New(p, true, 40).render(src))
+		for i := range got {
+			got[i] = strings.TrimPrefix(got[i], indent)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("profile %v: (-want +got)\n%s", p, diff)
+		}
+	}
+	got := New(termenv.Ascii, true, 4+10).render("```\nabcdefgh\txy\n```")
+	if diff := cmp.Diff([]string{"    abcdefgh …"}, got); diff != "" {
+		t.Errorf("cut in a tab: (-want +got)\n%s", diff)
+	}
+}
