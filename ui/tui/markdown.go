@@ -37,8 +37,8 @@ const (
 
 // streamDoc is an answer's Markdown as it streams in. Rendering the whole
 // text at every frame costs time in its length (a few MB/s), so the text is cut into
-// segments as they complete — at blank lines outside code, at a code
-// block's end, and every codeSplitLines lines inside a long code block —
+// segments as they complete — at blank lines outside code that no list
+// item goes on past, at a code block's end outside a list, and every codeSplitLines lines inside a long code block —
 // each rendered once; only the tail after the last cut is rendered again
 // at each frame. A cut inside a block may render differently from the
 // whole (highlighting across a cut in code), so an answer that had one is
@@ -54,6 +54,13 @@ type streamDoc struct {
 	fenceLen    int
 	stableFence string // the fence the text after stable continues ("" if none)
 	blockLines  int    // lines since the last cut
+	// A blank line ends a segment only if what follows does not continue
+	// a list: in a list, an item goes on past blank lines (its code, its
+	// next paragraph, the next item of a loose list). blank is where a
+	// cut waits for the next line to say (-1: none); inList says the
+	// last line at the margin was a list item.
+	blank  int
+	inList bool
 	// split says a block was cut inside (a long code block, a long
 	// paragraph or list): the whole may render differently. Cuts at blank
 	// lines and code blocks' ends render as the whole does.
@@ -64,7 +71,7 @@ type streamDoc struct {
 	md    *markdown
 }
 
-func newStreamDoc(md *markdown) *streamDoc { return &streamDoc{md: md} }
+func newStreamDoc(md *markdown) *streamDoc { return &streamDoc{md: md, blank: -1} }
 
 // text is the Markdown received so far.
 func (d *streamDoc) text() string { return d.src.String() }
@@ -80,7 +87,7 @@ func (d *streamDoc) write(s string) {
 // rerender renders everything again with md (the width changed).
 func (d *streamDoc) rerender(md *markdown) {
 	src := d.src.String()
-	*d = streamDoc{md: md}
+	*d = streamDoc{md: md, blank: -1}
 	d.src.WriteString(src)
 	d.advance()
 	d.tail = d.md.render(d.tailSource())
@@ -116,10 +123,15 @@ func (d *streamDoc) advance() {
 		line := src[d.scanned : d.scanned+nl]
 		d.scanned += nl + 1
 		d.blockLines++
+		if !d.inFence && strings.TrimSpace(line) != "" {
+			d.listLine(line)
+		}
 		switch {
 		case d.inFence && d.closesFence(line):
 			d.inFence = false
-			d.cut(false)
+			if !d.inList {
+				d.cut(false)
+			}
 		case d.inFence:
 			if d.blockLines >= codeSplitLines {
 				d.split = true
@@ -129,7 +141,11 @@ func (d *streamDoc) advance() {
 			d.inFence, d.fence = true, strings.TrimSpace(line)
 			d.fenceChar, d.fenceLen = d.fence[0], len(opensFence(line))
 		case strings.TrimSpace(line) == "":
-			d.cut(false)
+			if d.inList {
+				d.blank = d.scanned // cut here unless the list goes on
+			} else {
+				d.cut(false)
+			}
 		case d.blockLines >= blockSplitLines && !strings.HasPrefix(strings.TrimSpace(line), "|"):
 			d.split = true
 			d.cut(false)
@@ -137,13 +153,50 @@ func (d *streamDoc) advance() {
 	}
 }
 
+// listLine notes a line outside code that is not blank: whether it
+// continues a list (an item, or indented under one), and so whether a
+// blank line before it ended a segment, which is cut now if so.
+func (d *streamDoc) listLine(line string) {
+	item := listItem(line)
+	goesOn := d.inList && (item || line[0] == ' ' || line[0] == '\t')
+	if d.blank >= 0 && !goesOn {
+		d.cutAt(d.blank, false)
+	}
+	d.blank = -1
+	if item {
+		d.inList = true
+	} else if line[0] != ' ' && line[0] != '\t' {
+		d.inList = false
+	}
+}
+
+// listItem says whether line starts a list item at the margin: "-", "*"
+// or "+", or a number and "." or ")", then a space.
+func listItem(line string) bool {
+	t := strings.TrimLeft(line, " ")
+	if len(line)-len(t) > 3 || t == "" {
+		return false
+	}
+	if t[0] == '-' || t[0] == '*' || t[0] == '+' {
+		return len(t) > 1 && t[1] == ' '
+	}
+	n := 0
+	for n < len(t) && n < 9 && t[n] >= '0' && t[n] <= '9' {
+		n++
+	}
+	return n > 0 && n+1 < len(t) && (t[n] == '.' || t[n] == ')') && t[n+1] == ' '
+}
+
 // cut renders src[stable:scanned] as a segment. Inside a code block
 // (open), the segment is closed with a fence and the next one reopens it.
-func (d *streamDoc) cut(open bool) {
-	seg := d.src.String()[d.stable:d.scanned]
+func (d *streamDoc) cut(open bool) { d.cutAt(d.scanned, open) }
+
+// cutAt renders src[stable:end] as a segment (see cut).
+func (d *streamDoc) cutAt(end int, open bool) {
+	seg := d.src.String()[d.stable:end]
 	d.blockLines = 0
 	if strings.TrimSpace(seg) == "" {
-		d.stable = d.scanned
+		d.stable = end
 		return
 	}
 	if d.stableFence != "" {
@@ -157,7 +210,8 @@ func (d *streamDoc) cut(open bool) {
 		d.lines = append(d.lines, "")
 	}
 	d.lines = append(d.lines, lines...)
-	d.stable = d.scanned
+	d.stable = end
+	d.blank = -1
 	d.stableFence = ""
 	if open {
 		d.stableFence = d.fence

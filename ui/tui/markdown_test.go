@@ -80,3 +80,27 @@ func TestOpensFence(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamDocListItems: a list item that goes on past a blank line
+// (its code block, a second paragraph) and a loose list numbered 1. 1. 1.
+// render streamed as they do whole: a cut at such a blank line would
+// render the rest of the item outside the list.
+func TestStreamDocListItems(t *testing.T) {
+	for name, text := range map[string]string{
+		"item with code": "Steps:\n\n1. Install:\n\n   ```sh\n   mix deps.get\n   ```\n\n   Second para.\n\n2. Run it.\n\nDone.\n",
+		"loose list":     "Do:\n\n1. one\n\n1. two\n\n1. three\n\nThat is all.\n",
+		"bullets":        "- a\n\n  more about a\n\n- b\n\nEnd.\n",
+	} {
+		md := newMarkdown(termenv.Ascii, true, 60)
+		want := md.render(text)
+		for _, size := range []int{1, 7, len(text)} {
+			d := newStreamDoc(md)
+			for i := 0; i < len(text); i += size {
+				d.write(text[i:min(i+size, len(text))])
+			}
+			if diff := cmp.Diff(want, d.rendered()); diff != "" {
+				t.Errorf("%s in chunks of %d: (-whole +streamed)\n%s", name, size, diff)
+			}
+		}
+	}
+}
