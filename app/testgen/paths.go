@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"go/build"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -50,19 +52,24 @@ const maxGen = 100
 // (lib/ dropped from the path); without a mix.exs, beside the first lib/.
 // When that file exists it returns foo_gen_test.go (.exs), then
 // foo_gen2_test.go, …, so a generated file never replaces one the user
-// wrote. TestPath only reads the project.
+// wrote; a build constraint in a Go file's name stays last, where Go
+// reads it (foo_linux.go: foo_gen_linux_test.go). TestPath only reads
+// the project.
 func TestPath(root, targetPath string) (string, error) {
 	rel, err := relPath(targetPath)
 	if err != nil {
 		return "", fmt.Errorf("testgen.TestPath: %w", err)
 	}
-	var stem, ext string
+	var stem, constraint, ext string
 	switch path.Ext(rel) {
 	case ".go":
 		if strings.HasSuffix(rel, "_test.go") {
 			return "", fmt.Errorf("testgen.TestPath: %w: %s is a test file", ErrPath, rel)
 		}
-		stem, ext = strings.TrimSuffix(rel, ".go"), ".go"
+		// A build constraint in the name (_linux, _amd64) must stay just
+		// before _test: foo_linux.go → foo_gen_linux_test.go.
+		stem, constraint = splitConstraint(strings.TrimSuffix(rel, ".go"))
+		ext = ".go"
 	case ".ex":
 		stem, ext = elixirTestStem(root, strings.TrimSuffix(rel, ".ex")), ".exs"
 	default:
@@ -72,11 +79,11 @@ func TestPath(root, targetPath string) (string, error) {
 		var p string
 		switch i {
 		case 1:
-			p = stem + "_test" + ext
+			p = stem + constraint + "_test" + ext
 		case 2:
-			p = stem + "_gen_test" + ext
+			p = stem + "_gen" + constraint + "_test" + ext
 		default:
-			p = fmt.Sprintf("%s_gen%d_test%s", stem, i-1, ext)
+			p = fmt.Sprintf("%s_gen%d%s_test%s", stem, i-1, constraint, ext)
 		}
 		_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p)))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -86,8 +93,39 @@ func TestPath(root, targetPath string) (string, error) {
 			return "", fmt.Errorf("testgen.TestPath: %w", err)
 		}
 	}
-	return "", fmt.Errorf("testgen.TestPath: %w: %s_test%s and %d generated variants all exist", ErrPath, stem, ext, maxGen-1)
+	return "", fmt.Errorf("testgen.TestPath: %w: %s%s_test%s and %d generated variants all exist", ErrPath, stem, constraint, ext, maxGen-1)
 }
+
+// splitConstraint splits a Go file's stem into the name and its build
+// constraint suffix (_GOOS, _GOARCH or _GOOS_GOARCH), "" when it has none.
+func splitConstraint(stem string) (name, constraint string) {
+	for range 2 {
+		i := strings.LastIndexByte(stem, '_')
+		if i <= strings.LastIndexByte(stem, '/')+1 || !constrains(stem[i+1:]) {
+			break
+		}
+		stem, constraint = stem[:i], stem[i:]+constraint
+	}
+	return stem, constraint
+}
+
+// constrains says whether _elem at the end of a Go file's name limits the
+// systems it builds on (a GOOS or GOARCH Go knows), as go/build reads it:
+// a file so named does not match a context with a system no file names.
+func constrains(elem string) bool {
+	ok, err := noSystem.MatchFile("", "x_"+elem+".go")
+	return err == nil && !ok
+}
+
+// noSystem is a build context for no GOOS or GOARCH that exists, reading
+// every file as an empty package.
+var noSystem = func() build.Context {
+	c := build.Default
+	c.GOOS, c.GOARCH = "none", "none"
+	c.BuildTags, c.ToolTags, c.ReleaseTags = nil, nil, nil
+	c.OpenFile = func(string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("package p\n")), nil }
+	return c
+}()
 
 // relPath cleans a project-relative path given with either separator and
 // refuses one that is absolute or leaves the project.
