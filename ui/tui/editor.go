@@ -68,7 +68,19 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	e.ta, cmd = e.ta.Update(msg)
 	e.ta.SetHeight(e.height)
+	if k, ok := msg.(tea.KeyMsg); ok && k.Paste {
+		e.follow()
+	}
 	return cmd
+}
+
+// follow scrolls the view to the cursor. The textarea scrolls in Update
+// by the text its last View laid out: after a paste of many lines that
+// is the text before it, so the view stayed on the paste's first lines
+// until the next key.
+func (e *editor) follow() {
+	_ = e.ta.View()
+	e.ta, _ = e.ta.Update(nil)
 }
 
 // crlf turns each CR LF of pasted text into one LF: the textarea takes
@@ -118,6 +130,7 @@ func (e *editor) fit() bool {
 	}
 	e.height = r
 	e.ta.SetHeight(r)
+	e.follow()
 	return true
 }
 

@@ -50,3 +50,17 @@ func TestPasteTooLong(t *testing.T) {
 	}
 	h.untilScreen("the paste was cut: the editor holds 10,000 lines, the last 6 were left out")
 }
+
+// TestPasteShowsItsEnd: after a paste longer than the editor, the editor
+// shows the paste's last lines, where the cursor is, at once.
+func TestPasteShowsItsEnd(t *testing.T) {
+	h := newHarness(t, newFake(), plain, 80, 30)
+	var lines []string
+	for i := 1; i <= 30; i++ {
+		lines = append(lines, fmt.Sprintf("pasted line %d", i))
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(strings.Join(lines, "\n")), Paste: true})
+	if s := h.screen(); !strings.Contains(s, "pasted line 30") || strings.Contains(s, "pasted line 1 ") {
+		t.Errorf("after the paste:\n%s", s)
+	}
+}
