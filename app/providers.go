@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -38,7 +39,7 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 	}
 	if len(specs) == 0 {
 		specs = append(specs, spec{"ollama", ProviderConfig{Kind: "ollama"}})
-		for _, k := range []struct{ name, env string }{{"openai", "OPENAI_API_KEY"}, {"anthropic", "ANTHROPIC_API_KEY"}} {
+		for _, k := range envKeyed {
 			stored, err := hasStoredKey(ctx, keys, k.name)
 			if err != nil {
 				// A key stored but unreadable (its key file gone or
@@ -82,6 +83,29 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 		})
 	}
 	return out, nil
+}
+
+// envKeyed are the providers made without configuration when their
+// standard API key variable (or a stored key) exists.
+var envKeyed = []struct{ name, env string }{{"openai", "OPENAI_API_KEY"}, {"anthropic", "ANTHROPIC_API_KEY"}}
+
+// KeyedProviders are the names of the providers that read a stored key
+// (aiex keys set), sorted: the configured ones of a kind other than
+// Ollama's, or, with none configured, those made from the environment.
+func KeyedProviders(f File) []string {
+	var out []string
+	if len(f.Providers) == 0 {
+		for _, k := range envKeyed {
+			out = append(out, k.name)
+		}
+	}
+	for name, pc := range f.Providers {
+		if cmp.Or(pc.Kind, name) != "ollama" {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // apiKey resolves a provider's key: the variable named by api_key_env, then

@@ -85,7 +85,7 @@ func checkKeyProvider(c *Context, name string) error {
 	if err != nil {
 		return err
 	}
-	names := keyedProviders(cfg.File)
+	names := app.KeyedProviders(cfg.File)
 	if slices.Contains(names, name) {
 		return nil
 	}
@@ -94,23 +94,6 @@ func checkKeyProvider(c *Context, name string) error {
 	}
 	return usererr.Usage("no provider of that name takes an API key: name one of %s, or add the provider to %s first",
 		strings.Join(names, ", "), cfg.ConfigPath)
-}
-
-// keyedProviders are the providers that read a stored key, by name: the
-// configured ones other than Ollama's kind, else the two the environment
-// may set up.
-func keyedProviders(f app.File) []string {
-	if len(f.Providers) == 0 {
-		return []string{"anthropic", "openai"}
-	}
-	var out []string
-	for name, pc := range f.Providers {
-		if cmp.Or(pc.Kind, name) != "ollama" {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // readSecret reads the key: at a prompt that does not echo when stdin is a
