@@ -110,7 +110,7 @@ func KeyedProviders(f File) []string {
 
 // apiKey resolves a provider's key: the variable named by api_key_env, then
 // a key stored with `aiex keys set`, then (in the provider package) the
-// SDK's standard variable. Local kinds need none.
+// provider's standard variable (OPENAI_API_KEY, ANTHROPIC_API_KEY). Local kinds need none.
 func apiKey(ctx context.Context, name, kind string, pc ProviderConfig, keys keyLookup, getenv func(string) string) (string, error) {
 	if pc.APIKeyEnv != "" {
 		if v := getenv(pc.APIKeyEnv); v != "" {

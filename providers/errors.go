@@ -58,7 +58,7 @@ func KindOf(err error) ErrorKind {
 // TransientStatus reports whether an HTTP error status says that the same
 // request may well succeed if sent again, though it is not a server error:
 // 408 Request Timeout (a proxy or load balancer gave up waiting) and 409
-// Conflict (the API's lock timed out). OpenAI's and Anthropic's own SDKs
+// Conflict (the API's lock timed out). OpenAI's and Anthropic's official SDKs
 // retry both; they are KindUnavailable, not the caller's bad request.
 func TransientStatus(code int) bool {
 	return code == http.StatusRequestTimeout || code == http.StatusConflict

@@ -222,7 +222,7 @@ func (r *Redactor) RedactHeader(h http.Header) http.Header {
 // error with err's text, the secrets taken out, that wraps nothing: what
 // err wraps would show them again, so errors.Is and errors.As no longer
 // see it. It cannot look into fields that are not printed, so provider
-// packages first replace their SDK's error types, whose fields hold what a
+// packages first replace their own error types, whose fields hold what a
 // server said, with copies without the secrets (which keeps errors.As
 // working for them), then call RedactError for whatever is left.
 func (r *Redactor) RedactError(err error) error {
@@ -263,8 +263,8 @@ func (e *redactedError) Error() string { return e.msg }
 // RedactProviderError takes the secrets out of pe, in place, and returns
 // it: out of Message and Models, and out of Err as RedactError does.
 // Provider packages pass every *Error they build through it before
-// returning it, after replacing an SDK error in Err by a copy without the
-// secrets.
+// returning it, after replacing an error of their own types in Err by a
+// copy without the secrets.
 func (r *Redactor) RedactProviderError(pe *Error) *Error {
 	if pe == nil || r == nil {
 		return pe

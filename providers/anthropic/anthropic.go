@@ -1,21 +1,21 @@
 // Package anthropic implements providers.Provider for Anthropic's Messages
-// API through Anthropic's official Go SDK
-// (github.com/anthropics/anthropic-sdk-go/v2).
+// API: POST /v1/messages, streamed as server-sent events, and the model list
+// of GET /v1/models.
 //
-// The SDK does the HTTP, the server-sent events and the JSON; this package
-// converts between the shared providers types and the SDK's with pure
-// functions (toParams, streamState.apply, toModel, mapError) and turns every
-// failure into a *providers.Error a user can read.
+// It speaks the API's wire format itself, through providers/httpapi: the
+// few wire types it uses are in wire.go, and pure functions convert between
+// them and the shared providers types (toParams, streamState.apply,
+// toModel, mapError). Every failure becomes a *providers.Error a user can
+// read; an error the API answered with is an *APIError in its chain.
 //
-// The SDK is set up to do nothing behind the caller's back: no retries (the
-// coordinator retries), no credentials, profiles or headers from the
-// environment except the two variables this package reads itself
-// (ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL), and the key sent in the
-// x-api-key header (the SDK's own WithAPIKey would send it as a bearer token).
+// Nothing happens behind the caller's back: no retries (the coordinator
+// retries), and nothing from the environment but the two variables this
+// package reads (ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL). The key is sent
+// in the x-api-key header.
 //
-// The SDK speaks API version 2026-10-21, which removed the sampling
-// parameters: the API answers 400 to any request that carries temperature, so
-// Request.Temperature is not sent.
+// Requests carry anthropic-version 2026-10-21, which removed the sampling
+// parameters: the API answers 400 to any request that carries temperature,
+// so Request.Temperature is not sent.
 package anthropic
 
 import (
@@ -27,10 +27,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
-	"github.com/anthropics/anthropic-sdk-go/v2/option"
-
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 )
 
 // kind is the provider kind this package implements.
@@ -74,7 +72,7 @@ type Provider struct {
 	name     string
 	endpoint string // base URL without credentials, for messages
 	noKey    bool   // no API key was configured, to say so on auth errors
-	client   anthropic.Client
+	client   *httpapi.Client
 	// secrets takes the key and the base URL's credentials out of errors.
 	secrets *providers.Redactor
 }
@@ -106,33 +104,24 @@ func New(cfg Config) (*Provider, error) {
 	if name == "" {
 		name = kind
 	}
-	opts := []option.RequestOption{
-		// Only what is passed here: no ANTHROPIC_AUTH_TOKEN, profile files,
-		// federation or ANTHROPIC_CUSTOM_HEADERS picked up by the SDK.
-		option.WithoutEnvironmentDefaults(),
-		option.WithBaseURL(u.String()),
-		option.WithHTTPClient(hc),
-		// The coordinator decides about retries and fail-over; the SDK would
-		// otherwise retry 429s, 5xx and dropped connections twice, waiting
-		// out retry-after.
-		option.WithMaxRetries(0),
-	}
+	h := http.Header{"Anthropic-Version": {apiVersion}}
 	if key != "" {
-		opts = append(opts, option.WithHeader("x-api-key", key))
+		h.Set("X-Api-Key", key)
 	}
 	return &Provider{
 		name:     name,
 		endpoint: redact(u),
 		noKey:    key == "",
-		client:   anthropic.NewClient(opts...),
+		client:   &httpapi.Client{HTTP: hc, Base: u, Header: h},
 		secrets:  providers.NewRedactor(append(providers.URLSecrets(u), key)...),
 	}, nil
 }
 
 // parseBaseURL checks that s is an absolute http(s) URL with a host, and
-// drops a trailing slash and a trailing "/v1": the SDK adds the version to
-// every path, and base URLs written for other tools often carry it
+// drops a trailing slash and a trailing "/v1": the paths requested begin
+// with the version, and base URLs written for other tools often carry it
 // ("https://proxy.example/v1"), which would send requests to /v1/v1/….
+// The user information stays: net/http sends it as Basic authentication.
 // Errors name the URL without its credentials.
 func parseBaseURL(s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
@@ -168,10 +157,10 @@ func (p *Provider) Kind() string { return kind }
 func (p *Provider) Endpoint() string { return p.endpoint }
 
 // RequestID returns the request-id Anthropic gave the failed request whose
-// error is in err's chain, or "" if there is none. Anthropic's support asks
-// for it.
+// *APIError is in err's chain, or "" if there is none. Anthropic's support
+// asks for it.
 func RequestID(err error) string {
-	var ae *anthropic.Error
+	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae.RequestID
 	}

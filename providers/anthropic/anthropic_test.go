@@ -47,7 +47,7 @@ func TestEnvironment(t *testing.T) {
 	a := providertest.NewAnthropic(t, providertest.WithAnthropicKey(testKey))
 	t.Setenv("ANTHROPIC_BASE_URL", a.URL())
 	t.Setenv("ANTHROPIC_API_KEY", testKey)
-	// Variables the SDK would read on its own; this package must not.
+	// Variables Anthropic's SDKs read; this package must not.
 	t.Setenv("ANTHROPIC_AUTH_TOKEN", "tok-SECRET")
 	t.Setenv("ANTHROPIC_CUSTOM_HEADERS", "X-Extra: 1")
 	t.Setenv("ANTHROPIC_PROFILE", "nonexistent")
@@ -85,7 +85,7 @@ func TestNoRetries(t *testing.T) {
 			t.Fatalf("%d: Chat succeeded", code)
 		}
 		if n := len(a.Requests()); n != 1 {
-			t.Errorf("%d: server got %d requests, want 1 (no SDK retries)", code, n)
+			t.Errorf("%d: server got %d requests, want 1 (no retries)", code, n)
 		}
 	}
 }

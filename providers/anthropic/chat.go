@@ -9,10 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
-	"github.com/anthropics/anthropic-sdk-go/v2/option"
-
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 )
 
 // Chat streams the answer to req from the Messages API, calling fn for each
@@ -28,16 +26,48 @@ import (
 // KindInterrupted. The Result then carries what is known so far.
 func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
 	st := streamState{res: providers.Result{Model: req.Model}}
-	params, err := toParams(req)
+	body, err := toParams(req)
 	if err != nil {
 		return st.res, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Message: err.Error(), Err: err}
 	}
-	var resp *http.Response
-	stream := p.client.Messages.NewStreaming(ctx, params, option.WithResponseInto(&resp))
-	defer stream.Close()
-	chunks := 0
-	for stream.Next() {
-		c, ok := st.apply(stream.Current())
+	resp, err := p.client.Do(ctx, http.MethodPost, pathMessages, "text/event-stream", body)
+	if err != nil {
+		var se *httpapi.StatusError
+		switch {
+		case ctx.Err() != nil:
+			return st.res, fmt.Errorf("anthropic: chat %s: %w", req.Model, ctx.Err())
+		case errors.As(err, &se):
+			return st.res, p.apiError(ctx, statusAPIError(se))
+		}
+		return st.res, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
+	}
+	defer resp.Body.Close()
+	var (
+		chunks int
+		ev     streamEvent
+	)
+read:
+	for sse, rerr := range httpapi.Events(resp.Body) {
+		switch {
+		case rerr != nil:
+			err = rerr
+			break read
+		case sse.Type == "", sse.Type == "ping", strings.TrimSpace(sse.Data) == "":
+			continue
+		case sse.Type == "error":
+			err = eventAPIError(resp, sse.Data)
+			break read
+		}
+		ev = streamEvent{}
+		if err = decodeEvent(sse.Data, &ev); err != nil {
+			break read
+		}
+		c, ok := st.apply(&ev)
+		if st.stopped {
+			// Nothing after message_stop matters, and a proxy may hold
+			// the connection open after it.
+			break read
+		}
 		if !ok {
 			continue
 		}
@@ -46,7 +76,6 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 			return st.res, err
 		}
 	}
-	err = stream.Err()
 	switch {
 	case st.stopped:
 		// Whatever happened after message_stop does not matter.
@@ -55,24 +84,30 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 		// Checked before err: a cancelled body read is just a read error.
 		return st.res, fmt.Errorf("anthropic: chat %s: %w", req.Model, ctx.Err())
 	}
-	var ae *anthropic.Error
+	var ae *APIError
 	switch {
 	case errors.As(err, &ae):
 		return st.res, p.apiError(ctx, ae)
-	case err == nil || resp != nil && resp.StatusCode < 300:
+	case err == nil || resp.StatusCode < 300:
 		// The answer had begun: this is the stream breaking off.
 		return st.res, p.scrub(interrupted(p.name, p.endpoint, chunks, err))
 	}
 	return st.res, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
 }
 
+// decodeEvent decodes the data of a server-sent event into ev; see
+// tolerated for what it forgives.
+func decodeEvent(data string, ev *streamEvent) error {
+	return tolerated(json.Unmarshal([]byte(data), ev))
+}
+
 // apiError maps an API error, scrubbed of the key, and for a missing model
 // lists the models the API does serve.
-func (p *Provider) apiError(ctx context.Context, ae *anthropic.Error) *providers.Error {
+func (p *Provider) apiError(ctx context.Context, ae *APIError) *providers.Error {
 	pe := fromAPIError(p.name, ae, time.Now())
 	switch pe.Kind {
 	case providers.KindAuth:
-		if p.noKey && !outOfCredit(ae.StatusCode, string(ae.Type()), ae.Message) {
+		if p.noKey && !outOfCredit(ae.StatusCode, ae.Type, ae.Message) {
 			pe.Message += fmt.Sprintf(" (no API key configured: set %s or the provider's key)", envAPIKey)
 		}
 	case providers.KindNotFound:
@@ -86,18 +121,16 @@ func (p *Provider) apiError(ctx context.Context, ae *anthropic.Error) *providers
 	return p.scrub(pe)
 }
 
-// toParams converts a request to the SDK's. System messages are joined (with
-// a blank line) into the system prompt; messages without content are left
-// out, since the API rejects empty text blocks. MaxTokens, which the API
-// requires, defaults to defaultMaxTokens(req.Model). Temperature is not sent
-// (see the package comment).
-func toParams(req providers.Request) (anthropic.MessageNewParams, error) {
-	p := anthropic.MessageNewParams{
-		Model:     anthropic.Model(req.Model),
-		MaxTokens: int64(req.MaxTokens),
-	}
+// toParams converts a request to the body of POST /v1/messages, streamed.
+// System messages are joined (with a blank line) into the system prompt;
+// messages without content are left out, since the API rejects empty text
+// blocks. MaxTokens, which the API requires, defaults to
+// defaultMaxTokens(req.Model). Temperature is not sent (see the package
+// comment).
+func toParams(req providers.Request) (messagesRequest, error) {
+	p := messagesRequest{Model: req.Model, MaxTokens: req.MaxTokens, Stream: true}
 	if p.MaxTokens <= 0 {
-		p.MaxTokens = int64(defaultMaxTokens(req.Model))
+		p.MaxTokens = defaultMaxTokens(req.Model)
 	}
 	var system []string
 	for i, m := range req.Messages {
@@ -107,38 +140,31 @@ func toParams(req providers.Request) (anthropic.MessageNewParams, error) {
 		switch m.Role {
 		case providers.RoleSystem:
 			system = append(system, m.Content)
-		case providers.RoleUser:
-			p.Messages = append(p.Messages, anthropic.NewUserMessage(anthropic.NewTextBlock(m.Content)))
-		case providers.RoleAssistant:
-			p.Messages = append(p.Messages, anthropic.NewAssistantMessage(anthropic.NewTextBlock(m.Content)))
+		case providers.RoleUser, providers.RoleAssistant:
+			p.Messages = append(p.Messages, message{Role: string(m.Role), Content: []textBlock{newTextBlock(m.Content)}})
 		default:
 			return p, fmt.Errorf("message %d has role %q; want system, user or assistant", i, m.Role)
 		}
 	}
 	if len(system) > 0 {
-		p.System = []anthropic.TextBlockParam{{Text: strings.Join(system, "\n\n")}}
+		p.System = []textBlock{newTextBlock(strings.Join(system, "\n\n"))}
 	}
 	for _, t := range req.Tools {
 		schema, err := toInputSchema(t.Parameters)
 		if err != nil {
 			return p, fmt.Errorf("tool %q: %w", t.Name, err)
 		}
-		tp := &anthropic.ToolParam{Name: t.Name, InputSchema: schema}
-		if t.Description != "" {
-			tp.Description = anthropic.String(t.Description)
-		}
-		p.Tools = append(p.Tools, anthropic.ToolUnionParam{OfTool: tp})
+		p.Tools = append(p.Tools, tool{Name: t.Name, Description: t.Description, InputSchema: schema})
 	}
 	return p, nil
 }
 
-// toInputSchema converts a tool's JSON Schema to the SDK's input_schema,
-// which is always of type object: properties and required go to their
-// fields, every other keyword through unchanged. An empty schema takes no
-// arguments: {"type":"object","properties":{}}, since the SDK would leave out
-// an input_schema without properties, which the API requires.
-func toInputSchema(raw json.RawMessage) (anthropic.ToolInputSchemaParam, error) {
-	s := anthropic.ToolInputSchemaParam{Properties: json.RawMessage("{}")}
+// toInputSchema converts a tool's JSON Schema to an input_schema, which is
+// always of type object and always has properties: an empty schema takes no
+// arguments, {"type":"object","properties":{}}. required must be a list of
+// names; every other keyword goes through unchanged.
+func toInputSchema(raw json.RawMessage) (map[string]json.RawMessage, error) {
+	s := map[string]json.RawMessage{"type": json.RawMessage(`"object"`), "properties": json.RawMessage("{}")}
 	if len(raw) == 0 || string(raw) == "null" {
 		return s, nil
 	}
@@ -152,17 +178,16 @@ func toInputSchema(raw json.RawMessage) (anthropic.ToolInputSchemaParam, error) 
 	for k, v := range fields {
 		switch k {
 		case "type":
-		case "properties":
-			s.Properties = v
 		case "required":
-			if err := json.Unmarshal(v, &s.Required); err != nil {
+			var names []string
+			if err := json.Unmarshal(v, &names); err != nil {
 				return s, fmt.Errorf("parameters schema: required: %w", err)
 			}
-		default:
-			if s.ExtraFields == nil {
-				s.ExtraFields = map[string]any{}
+			if names != nil {
+				s[k] = v
 			}
-			s.ExtraFields[k] = v
+		default:
+			s[k] = v
 		}
 	}
 	return s, nil
@@ -183,20 +208,20 @@ type streamState struct {
 // the start (ID and name) or an arguments fragment of a tool call, indexed
 // by the content block it is in. Thinking, signatures, citations and ping
 // carry none.
-func (s *streamState) apply(ev anthropic.MessageStreamEventUnion) (providers.Chunk, bool) {
+func (s *streamState) apply(ev *streamEvent) (providers.Chunk, bool) {
 	switch ev.Type {
 	case "message_start":
 		if ev.Message.Model != "" {
-			s.res.Model = string(ev.Message.Model)
+			s.res.Model = ev.Message.Model
 		}
 		u := ev.Message.Usage
-		s.input, s.cacheRead, s.cacheWrite, s.output = u.InputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens, u.OutputTokens
+		s.input, s.cacheRead, s.cacheWrite, s.output = count(u.InputTokens), count(u.CacheReadInputTokens), count(u.CacheCreationInputTokens), count(u.OutputTokens)
 		s.setUsage()
 	case "content_block_start":
 		b := ev.ContentBlock
 		switch {
 		case b.Type == "tool_use":
-			return providers.Chunk{ToolCall: &providers.ToolCallDelta{Index: int(ev.Index), ID: b.ID, Name: b.Name}}, true
+			return providers.Chunk{ToolCall: &providers.ToolCallDelta{Index: ev.Index, ID: b.ID, Name: b.Name}}, true
 		case b.Type == "text" && b.Text != "":
 			return providers.Chunk{Text: b.Text}, true
 		}
@@ -206,24 +231,20 @@ func (s *streamState) apply(ev anthropic.MessageStreamEventUnion) (providers.Chu
 		case d.Type == "text_delta" && d.Text != "":
 			return providers.Chunk{Text: d.Text}, true
 		case d.Type == "input_json_delta" && d.PartialJSON != "":
-			return providers.Chunk{ToolCall: &providers.ToolCallDelta{Index: int(ev.Index), Arguments: d.PartialJSON}}, true
+			return providers.Chunk{ToolCall: &providers.ToolCallDelta{Index: ev.Index, Arguments: d.PartialJSON}}, true
 		}
 	case "message_delta":
 		if ev.Delta.StopReason != "" {
-			s.res.StopReason = string(ev.Delta.StopReason)
+			s.res.StopReason = ev.Delta.StopReason
 		}
 		u := ev.Usage
-		if u.JSON.InputTokens.Valid() {
-			s.input = u.InputTokens
-		}
-		if u.JSON.CacheReadInputTokens.Valid() {
-			s.cacheRead = u.CacheReadInputTokens
-		}
-		if u.JSON.CacheCreationInputTokens.Valid() {
-			s.cacheWrite = u.CacheCreationInputTokens
-		}
-		if u.JSON.OutputTokens.Valid() {
-			s.output = u.OutputTokens
+		for _, c := range [...]struct{ dst, src *int64 }{
+			{&s.input, u.InputTokens}, {&s.cacheRead, u.CacheReadInputTokens},
+			{&s.cacheWrite, u.CacheCreationInputTokens}, {&s.output, u.OutputTokens},
+		} {
+			if c.src != nil {
+				*c.dst = *c.src
+			}
 		}
 		s.setUsage()
 	case "message_stop":
@@ -241,4 +262,12 @@ func (s *streamState) setUsage() {
 		CacheReadTokens:  int(s.cacheRead),
 		CacheWriteTokens: int(s.cacheWrite),
 	}
+}
+
+// count is a token count an event may leave out, as 0 when it does.
+func count(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
 }

@@ -1,8 +1,10 @@
 package anthropic
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -11,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/aiex-dev/aiex/providers"
@@ -218,9 +219,9 @@ func TestChatStreamErrorEvent(t *testing.T) {
 			if res.Model != testModel || res.Usage.PromptTokens != 7 {
 				t.Errorf("result = %+v, want the model and usage of message_start", res)
 			}
-			var ae *anthropic.Error
-			if !errors.As(err, &ae) || !strings.HasPrefix(RequestID(err), "req_") {
-				t.Errorf("err does not wrap the SDK's error with the request ID: %#v", pe.Err)
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.StatusCode != 200 || !strings.HasPrefix(RequestID(err), "req_") {
+				t.Errorf("err does not wrap the API's error with the stream's status and the request ID: %#v", pe.Err)
 			}
 		})
 	}
@@ -311,18 +312,55 @@ func TestErrorsNeverShowTheKey(t *testing.T) {
 	if pe.Kind != providers.KindUnavailable {
 		t.Errorf("kind = %s", pe.Kind)
 	}
-	var ae *anthropic.Error
+	var ae *APIError
 	if !errors.As(err, &ae) {
-		t.Fatal("Err is not the SDK's error")
+		t.Fatal("Err is not the API's error")
 	}
-	if ae.Request == nil || len(ae.Request.Header) != 0 || ae.Response.Request != ae.Request {
-		t.Errorf("the SDK error keeps the request's headers: %v", ae.Request)
+	// It holds the response's headers, not the request's.
+	if ae.Header.Get("request-id") == "" || ae.Header.Get("x-api-key") != "" || ae.Header.Get("Authorization") != "" {
+		t.Errorf("the API error's headers are not the response's: %v", ae.Header)
 	}
-	if dump := string(ae.DumpRequest(false)) + string(ae.DumpResponse(true)); strings.Contains(dump, testKey) {
-		t.Errorf("dumps show the key:\n%s", dump)
+	if all := fmt.Sprintf("%#v %+v", ae, ae.Header); strings.Contains(all, testKey) {
+		t.Errorf("the API error shows the key:\n%s", all)
 	}
 	_, err = New(Config{BaseURL: "ftp://user:" + testKey + "@example.com"})
 	assertNoKey(t, err)
 	_, err = New(Config{BaseURL: "http://user:" + testKey + "@exa mple.com"})
 	assertNoKey(t, err)
+}
+
+// A proxy may keep the connection open after the answer's message_stop: the
+// answer is whole then, and Chat returns it without waiting for the close.
+func TestChatReturnsAtMessageStop(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for _, ev := range []string{
+			`event: message_start` + "\n" + `data: {"type":"message_start","message":{"id":"msg_1","model":"` + testModel + `","usage":{"input_tokens":3,"output_tokens":1}}}`,
+			`event: content_block_start` + "\n" + `data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`,
+			`event: content_block_delta` + "\n" + `data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}`,
+			`event: content_block_stop` + "\n" + `data: {"type":"content_block_stop","index":0}`,
+			`event: message_delta` + "\n" + `data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}`,
+			`event: message_stop` + "\n" + `data: {"type":"message_stop"}`,
+		} {
+			io.WriteString(w, ev+"\n\n")
+		}
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	p, err := New(Config{BaseURL: srv.URL, APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	chunks, res, err := chat(ctx, p, userRequest(testModel))
+	if err != nil || len(chunks) != 1 || chunks[0].Text != "hi" || res.StopReason != "end_turn" {
+		t.Fatalf("chat = %+v, %+v, %v; want the whole answer at once", chunks, res, err)
+	}
 }

@@ -134,6 +134,7 @@ func TestChatSendsRequest(t *testing.T) {
 	r := reqs[0]
 	type sent struct {
 		Model, System, Version, Key, Authorization string
+		ContentType, Accept                        string
 		MaxTokens                                  int
 		Stream                                     bool
 		Temperature                                *float64
@@ -144,14 +145,17 @@ func TestChatSendsRequest(t *testing.T) {
 		Model: r.Model, System: r.System, MaxTokens: r.MaxTokens, Stream: r.Stream, Temperature: r.Temperature,
 		Messages: r.Messages, Tools: r.Tools,
 		Version: r.Header.Get("anthropic-version"), Key: r.Header.Get("x-api-key"), Authorization: r.Header.Get("Authorization"),
+		ContentType: r.Header.Get("Content-Type"), Accept: r.Header.Get("Accept"),
 	}
 	want := sent{
-		Model:     testModel,
-		System:    "be brief\n\nuse metric units",
-		Version:   "2026-10-21",
-		Key:       testKey,
-		MaxTokens: 64,
-		Stream:    true,
+		Model:       testModel,
+		System:      "be brief\n\nuse metric units",
+		Version:     "2026-10-21",
+		Key:         testKey,
+		ContentType: "application/json",
+		Accept:      "text/event-stream",
+		MaxTokens:   64,
+		Stream:      true,
 		Messages: []providertest.AnthropicMessage{
 			{Role: "user", Text: "hi"}, {Role: "assistant", Text: "hello"}, {Role: "user", Text: "how far is it?"},
 		},

@@ -14,13 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 )
 
-// asJSON returns v's JSON as a generic value, for comparing SDK params.
+// asJSON returns v's JSON as a generic value, for comparing request bodies.
 func asJSON(t *testing.T, v any) any {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -38,12 +38,12 @@ func TestToParams(t *testing.T) {
 	tests := []struct {
 		name string
 		req  providers.Request
-		want string // the params' JSON
+		want string // the body's JSON
 	}{
 		{
 			name: "user only, default max_tokens",
 			req:  providers.Request{Model: "claude-sonnet-4-5", Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}},
-			want: `{"model":"claude-sonnet-4-5","max_tokens":32000,"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}`,
+			want: `{"model":"claude-sonnet-4-5","max_tokens":32000,"stream":true,"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}`,
 		},
 		{
 			name: "system messages joined, empty ones dropped, temperature not sent",
@@ -54,7 +54,7 @@ func TestToParams(t *testing.T) {
 				{Role: providers.RoleSystem, Content: "two"},
 				{Role: providers.RoleAssistant, Content: "a"},
 			}},
-			want: `{"model":"m","max_tokens":10,"system":[{"type":"text","text":"one\n\ntwo"}],"messages":[
+			want: `{"model":"m","max_tokens":10,"stream":true,"system":[{"type":"text","text":"one\n\ntwo"}],"messages":[
 				{"role":"user","content":[{"type":"text","text":"q"}]},
 				{"role":"assistant","content":[{"type":"text","text":"a"}]}]}`,
 		},
@@ -66,7 +66,7 @@ func TestToParams(t *testing.T) {
 					`{"type":"object","properties":{"url":{"type":"string","format":"uri"}},"required":["url"],"$defs":{"x":{}}}`)},
 				{Name: "untyped", Parameters: json.RawMessage(`{"properties":{}}`)},
 			}},
-			want: `{"model":"m","max_tokens":1,"tools":[
+			want: `{"model":"m","max_tokens":1,"stream":true,"tools":[
 				{"name":"now","input_schema":{"type":"object","properties":{}}},
 				{"name":"get","description":"Get a page","input_schema":{"type":"object","properties":{"url":{"type":"string","format":"uri"}},"required":["url"],"$defs":{"x":{}}}},
 				{"name":"untyped","input_schema":{"type":"object","properties":{}}}]}`,
@@ -84,18 +84,18 @@ func TestToParams(t *testing.T) {
 			}
 			got := asJSON(t, p)
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("params (-want +got):\n%s", diff)
+				t.Errorf("body (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-// decodeEvents decodes recorded stream events as the SDK does.
-func decodeEvents(t *testing.T, events ...string) []anthropic.MessageStreamEventUnion {
+// decodeEvents decodes recorded stream events as Chat does.
+func decodeEvents(t *testing.T, events ...string) []streamEvent {
 	t.Helper()
-	evs := make([]anthropic.MessageStreamEventUnion, len(events))
+	evs := make([]streamEvent, len(events))
 	for i, e := range events {
-		if err := json.Unmarshal([]byte(e), &evs[i]); err != nil {
+		if err := decodeEvent(e, &evs[i]); err != nil {
 			t.Fatalf("event %d: %v", i, err)
 		}
 	}
@@ -162,7 +162,7 @@ func TestStreamStateReplay(t *testing.T) {
 			st := streamState{res: providers.Result{Model: "asked"}}
 			var got []providers.Chunk
 			for _, ev := range decodeEvents(t, tt.events...) {
-				if c, ok := st.apply(ev); ok {
+				if c, ok := st.apply(&ev); ok {
 					got = append(got, c)
 				}
 			}
@@ -286,7 +286,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestToModel(t *testing.T) {
-	var listed, bare anthropic.ModelInfo
+	var listed, bare modelInfo
 	if err := json.Unmarshal([]byte(`{"type":"model","id":"claude-x-1","display_name":"Claude X 1","created_at":"2026-01-02T00:00:00Z","max_input_tokens":500000,"max_tokens":64000}`), &listed); err != nil {
 		t.Fatal(err)
 	}
@@ -329,5 +329,73 @@ func TestMapError(t *testing.T) {
 				t.Errorf("got %s %q (Err %v), want unavailable %q", pe.Kind, pe.Message, pe.Err, tt.wantMsg)
 			}
 		})
+	}
+
+	// A 2xx body that does not decode: the error, but not the body, stays.
+	jerr := json.Unmarshal([]byte("{"), new(modelPage))
+	pe := mapError("anthropic", endpoint, &httpapi.DecodeError{Body: []byte("{secret"), Err: jerr}, time.Now())
+	var de *httpapi.DecodeError
+	if pe.Kind != providers.KindUnavailable || pe.Message != "unreadable answer from Anthropic at https://api.example: "+jerr.Error() ||
+		!errors.As(pe, &de) || de.Err != jerr || de.Body != nil {
+		t.Errorf("decode error: got %s %q (Err %#v)", pe.Kind, pe.Message, pe.Err)
+	}
+}
+
+func TestMapStatusError(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name     string
+		err      *httpapi.StatusError
+		wantKind providers.ErrorKind
+		wantMsg  string
+		want     APIError
+	}{
+		{
+			name: "error object",
+			err: &httpapi.StatusError{StatusCode: 529, Header: http.Header{"Request-Id": {"req_1"}, "Retry-After": {"7"}},
+				Body: []byte(`{"type":"error","error":{"type":"overloaded_error","message":" Overloaded "},"request_id":"req_body"}`)},
+			wantKind: providers.KindOverloaded, wantMsg: "Overloaded",
+			want: APIError{StatusCode: 529, Type: "overloaded_error", Message: " Overloaded ", RequestID: "req_1"},
+		},
+		{
+			name:     "request ID only in the body",
+			err:      &httpapi.StatusError{StatusCode: 429, Body: []byte(`{"type":"error","error":{"type":"rate_limit_error","message":"slow down"},"request_id":"req_body"}`)},
+			wantKind: providers.KindRateLimited, wantMsg: "slow down",
+			want: APIError{StatusCode: 429, Type: "rate_limit_error", Message: "slow down", RequestID: "req_body"},
+		},
+		{
+			name:     "a proxy's page",
+			err:      &httpapi.StatusError{StatusCode: 502, Body: []byte("<html><body>Bad gateway</body></html>")},
+			wantKind: providers.KindUnavailable, wantMsg: "502 Bad Gateway",
+			want: APIError{StatusCode: 502},
+		},
+		{
+			name:     "fields of other types",
+			err:      &httpapi.StatusError{StatusCode: 400, Body: []byte(`{"type":"error","error":{"type":"invalid_request_error","message":42}}`)},
+			wantKind: providers.KindBadRequest, wantMsg: "400 Bad Request",
+			want: APIError{StatusCode: 400, Type: "invalid_request_error"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pe := mapError("anthropic", "https://api.example", tt.err, now)
+			var ae *APIError
+			if !errors.As(pe, &ae) {
+				t.Fatalf("no *APIError in %#v", pe)
+			}
+			if pe.Kind != tt.wantKind || pe.StatusCode != tt.err.StatusCode || pe.Message != tt.wantMsg {
+				t.Errorf("got %s %d %q, want %s %d %q", pe.Kind, pe.StatusCode, pe.Message, tt.wantKind, tt.err.StatusCode, tt.wantMsg)
+			}
+			tt.want.Header = tt.err.Header
+			if diff := cmp.Diff(&tt.want, ae); diff != "" {
+				t.Errorf("APIError (-want +got):\n%s", diff)
+			}
+			if RequestID(pe) != tt.want.RequestID {
+				t.Errorf("RequestID = %q, want %q", RequestID(pe), tt.want.RequestID)
+			}
+		})
+	}
+	if pe := mapError("anthropic", "", tests[0].err, now); pe.RetryAfter != 7*time.Second {
+		t.Errorf("RetryAfter = %v, want 7s", pe.RetryAfter)
 	}
 }

@@ -10,33 +10,105 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
-
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 )
 
-// mapError converts an error from the SDK into a *providers.Error of
+// APIError is an error Anthropic's API answered with: a response with an
+// HTTP status of 400 or more, or an "error" event in a stream that had begun
+// with 200 (Anthropic sends overloaded_error that way). It holds what the
+// API said and nothing of the request; a *providers.Error from this package
+// holds it in Err with the credentials taken out, should the server have
+// quoted them.
+type APIError struct {
+	// StatusCode is the response's status: 400 or more, or 200 for an
+	// error event in a stream.
+	StatusCode int
+	// Type and Message are the body's error.type (such as
+	// "overloaded_error") and error.message. Both are empty when the body is
+	// not Anthropic's error object, as a proxy's answer may not be.
+	Type, Message string
+	// RequestID is the response's request-id header, else the body's
+	// request_id. Anthropic's support asks for it.
+	RequestID string
+	// Header holds the response's headers.
+	Header http.Header
+}
+
+// Error says where the error came from and what the API said.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	if e.StatusCode >= 400 {
+		b.WriteString(statusText(e.StatusCode))
+	} else {
+		b.WriteString("error event in the stream")
+	}
+	if e.Type != "" {
+		fmt.Fprintf(&b, ": %s", e.Type)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// newAPIError reads an error object from body, as much of it as is there:
+// a body that is not JSON, or has fields of other types, leaves them empty.
+func newAPIError(status int, h http.Header, body []byte) *APIError {
+	var eb errorBody
+	_ = json.Unmarshal(body, &eb) // best effort; see above
+	ae := &APIError{StatusCode: status, Type: eb.Error.Type, Message: eb.Error.Message, RequestID: h.Get("request-id"), Header: h}
+	if ae.RequestID == "" {
+		ae.RequestID = eb.RequestID
+	}
+	return ae
+}
+
+// statusAPIError is the API error an HTTP error answer carries.
+func statusAPIError(se *httpapi.StatusError) *APIError {
+	return newAPIError(se.StatusCode, se.Header, se.Body)
+}
+
+// eventAPIError is the API error an "error" event of the stream resp
+// carries in data.
+func eventAPIError(resp *http.Response, data string) *APIError {
+	return newAPIError(resp.StatusCode, resp.Header, []byte(data))
+}
+
+// mapError converts an error of a request into a *providers.Error of
 // provider, naming endpoint where the API could not be reached; now dates
 // the retry-after headers. It is pure; callers handle context errors, their
 // callback's errors and streams that broke off first.
 //
-// The SDK reports:
-//   - *anthropic.Error for an HTTP status >= 400, with the body's
-//     error.type and error.message and the request-id header, and for an
-//     "error" event inside a stream (then StatusCode is the stream's 200);
+// A request fails with:
+//   - an *httpapi.StatusError for an HTTP status >= 400, whose body holds
+//     Anthropic's error object, or an *APIError made from one (or from an
+//     "error" event inside a stream);
 //   - the HTTP client's *url.Error when no response came;
-//   - a plain error when a 2xx body could not be read or decoded.
+//   - an *httpapi.DecodeError or a read error when a 2xx body could not be
+//     read or decoded.
 func mapError(provider, endpoint string, err error, now time.Time) *providers.Error {
 	var (
-		ae *anthropic.Error
+		ae *APIError
+		se *httpapi.StatusError
 		ue *url.Error
+		de *httpapi.DecodeError
 	)
 	switch {
 	case errors.As(err, &ae):
 		return fromAPIError(provider, ae, now)
+	case errors.As(err, &se):
+		return fromAPIError(provider, statusAPIError(se), now)
 	case errors.As(err, &ue):
 		return &providers.Error{Provider: provider, Kind: providers.KindUnavailable, Err: err,
 			Message: fmt.Sprintf("cannot reach Anthropic at %s: %s", endpoint, providers.DescribeNetError(ue.Err))}
+	case errors.As(err, &de):
+		// Without the body, which may quote anything.
+		return &providers.Error{Provider: provider, Kind: providers.KindUnavailable, Err: &httpapi.DecodeError{Err: de.Err},
+			Message: fmt.Sprintf("unreadable answer from Anthropic at %s: %s", endpoint, de.Err)}
 	}
 	return &providers.Error{Provider: provider, Kind: providers.KindUnavailable, Err: err,
 		Message: fmt.Sprintf("unreadable answer from Anthropic at %s: %s", endpoint, err)}
@@ -44,28 +116,29 @@ func mapError(provider, endpoint string, err error, now time.Time) *providers.Er
 
 // fromAPIError converts an API error: the kind from its type (or status),
 // the server's message, the status if it was an HTTP error, and the
-// retry-after its headers ask for. Err keeps the SDK's error, with the
-// request's credentials removed.
-func fromAPIError(provider string, ae *anthropic.Error, now time.Time) *providers.Error {
+// retry-after its headers ask for. Err is ae.
+func fromAPIError(provider string, ae *APIError, now time.Time) *providers.Error {
 	msg := strings.TrimSpace(ae.Message)
 	pe := &providers.Error{
 		Provider: provider,
-		Kind:     kindFor(ae.StatusCode, string(ae.Type()), msg),
+		Kind:     kindFor(ae.StatusCode, ae.Type, msg),
 		Message:  msg,
-		Err:      withoutCredentials(ae),
+		Err:      ae,
 	}
 	if ae.StatusCode >= 400 {
 		pe.StatusCode = ae.StatusCode
 	}
-	if pe.Message == "" {
+	switch {
+	case pe.Message != "":
+	case ae.StatusCode >= 400:
 		pe.Message = statusText(ae.StatusCode)
+	default:
+		pe.Message = "the stream carried an error event without a message"
 	}
-	if outOfCredit(ae.StatusCode, string(ae.Type()), msg) {
+	if outOfCredit(ae.StatusCode, ae.Type, msg) {
 		pe.Message = providers.WithBillingAdvice(pe.Message)
 	}
-	if ae.Response != nil {
-		pe.RetryAfter = retryAfter(ae.Response.Header, now)
-	}
+	pe.RetryAfter = retryAfter(ae.Header, now)
 	return pe
 }
 
@@ -200,68 +273,40 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 // ended cleanly (which a healthy server never does).
 func interrupted(provider, endpoint string, chunks int, err error) *providers.Error {
 	pe := &providers.Error{Provider: provider, Kind: providers.KindInterrupted, Err: err}
-	var se *json.SyntaxError
+	var (
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
+	)
 	switch {
 	case err == nil:
 		pe.Message = fmt.Sprintf("the answer from Anthropic at %s ended after %d chunks without message_stop", endpoint, chunks)
 	case errors.As(err, &se):
 		pe.Message = fmt.Sprintf("the answer from Anthropic at %s broke off after %d chunks: an event was not valid JSON: %v", endpoint, chunks, err)
+	case errors.As(err, &te):
+		pe.Message = fmt.Sprintf("the answer from Anthropic at %s broke off after %d chunks: an event was not a JSON object: %v", endpoint, chunks, err)
 	default:
 		pe.Message = fmt.Sprintf("the answer from Anthropic at %s broke off after %d chunks: %s", endpoint, chunks, providers.DescribeNetError(err))
 	}
 	return pe
 }
 
-// withoutCredentials returns a copy of ae that no longer holds the request's
-// headers, where the API key is, or a password in its URL: Err of a
-// providers.Error may be logged or printed in full. What ae.Error() says
-// stays the same.
-func withoutCredentials(ae *anthropic.Error) *anthropic.Error {
-	c := *ae
-	if ae.Request != nil {
-		u := *ae.Request.URL
-		u.User = nil
-		c.Request = &http.Request{Method: ae.Request.Method, URL: &u, Header: http.Header{}}
-	}
-	if ae.Response != nil {
-		r := *ae.Response
-		r.Request = c.Request
-		c.Response = &r
-	}
-	return &c
-}
-
 // scrub takes the API key and the base URL's credentials out of pe, which
 // is about to leave the provider, wherever the server quoted them back (see
-// providers.Redactor); an SDK error in Err is replaced by a copy without
+// providers.Redactor); an *APIError in Err is replaced by a copy without
 // them.
 func (p *Provider) scrub(pe *providers.Error) *providers.Error {
-	if ae, ok := pe.Err.(*anthropic.Error); ok {
+	if ae, ok := pe.Err.(*APIError); ok {
 		pe.Err = redactAPIError(ae, p.secrets)
 	}
 	return p.secrets.RedactProviderError(pe)
 }
 
-// redactAPIError returns a copy of ae without the request's headers (see
-// withoutCredentials) in which nothing shows what r takes out: not the
-// message, the body it came from (what ae.Error() quotes), the request ID
-// nor the response's headers. The response's body, already read into those
-// fields, is not kept. Should the body no longer be JSON once redacted, the
-// copy has no error type; callers classify ae before.
-func redactAPIError(ae *anthropic.Error, r *providers.Redactor) *anthropic.Error {
-	c := withoutCredentials(ae)
-	if raw := ae.RawJSON(); r.Shows(raw) {
-		var clean anthropic.Error
-		_ = clean.UnmarshalJSON([]byte(r.Redact(raw))) // a body that is not JSON is kept as text
-		clean.StatusCode, clean.Request, clean.Response = c.StatusCode, c.Request, c.Response
-		clean.RequestID, clean.WorkspaceID = c.RequestID, c.WorkspaceID
-		c = &clean
-	}
-	c.Message = r.Redact(ae.Message)
-	c.RequestID, c.WorkspaceID = r.Redact(c.RequestID), r.Redact(c.WorkspaceID)
-	if c.Response != nil {
-		c.Response.Header = r.RedactHeader(c.Response.Header)
-		c.Response.Body = http.NoBody
-	}
-	return c
+// redactAPIError returns a copy of ae in which nothing shows what r takes
+// out: not the type, the message, the request ID nor the headers. Callers
+// classify ae before.
+func redactAPIError(ae *APIError, r *providers.Redactor) *APIError {
+	c := *ae
+	c.Type, c.Message, c.RequestID = r.Redact(ae.Type), r.Redact(ae.Message), r.Redact(ae.RequestID)
+	c.Header = r.RedactHeader(ae.Header)
+	return &c
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
-
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
@@ -16,7 +14,7 @@ import (
 // TestErrorsHideEchoedKey runs against a server that refuses the request
 // and quotes back the key (and the base URL's password, sent as Basic
 // authentication) in its error body and a header, as some gateways and
-// proxies do: no error may pass them on, and the SDK's error in the chain
+// proxies do: no error may pass them on, and the *APIError in the chain
 // must not hold them in its fields either.
 func TestErrorsHideEchoedKey(t *testing.T) {
 	const user, password = "user", "s3cret-proxy-pass"
@@ -51,29 +49,29 @@ func TestErrorsHideEchoedKey(t *testing.T) {
 	}
 }
 
-// checkAPIError checks that the SDK's error in err's chain holds none of
+// checkAPIError checks that the *APIError in err's chain holds none of
 // secrets, yet still says what the API said.
 func checkAPIError(t *testing.T, err error, secrets []string) {
 	t.Helper()
-	var ae *anthropic.Error
+	var ae *APIError
 	if !errors.As(err, &ae) {
-		t.Fatalf("no *anthropic.Error in %v", err)
+		t.Fatalf("no *APIError in %v", err)
 	}
 	fields := map[string]string{
 		"Message":         ae.Message,
-		"RawJSON":         ae.RawJSON(),
-		"DumpRequest":     string(ae.DumpRequest(true)),
-		"DumpResponse":    string(ae.DumpResponse(true)),
-		"response header": fmt.Sprint(ae.Response.Header),
+		"Error":           ae.Error(),
+		"fields":          fmt.Sprintf("%#v", *ae),
+		"response header": fmt.Sprint(ae.Header),
 	}
 	for name, v := range fields {
 		for _, s := range secrets {
 			if strings.Contains(v, s) {
-				t.Errorf("the SDK error's %s shows %q: %s", name, s, v)
+				t.Errorf("the API error's %s shows %q: %s", name, s, v)
 			}
 		}
 	}
-	if ae.Type() == "" || RequestID(err) == "" || !strings.Contains(ae.Message, "[redacted]") {
-		t.Errorf("the SDK error lost what the API said: type %q, request ID %q, message %q", ae.Type(), RequestID(err), ae.Message)
+	if ae.Type == "" || RequestID(err) == "" || !strings.Contains(ae.Message, "[redacted]") ||
+		!strings.Contains(ae.Header.Get("WWW-Authenticate"), "[redacted]") {
+		t.Errorf("the API error lost what the API said: type %q, request ID %q, message %q, header %v", ae.Type, RequestID(err), ae.Message, ae.Header)
 	}
 }

@@ -3,10 +3,10 @@ package anthropic
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
-
-	"github.com/anthropics/anthropic-sdk-go/v2"
 
 	"github.com/aiex-dev/aiex/providers"
 )
@@ -16,24 +16,46 @@ import (
 // API reports as max_input_tokens, else the approximate figure of
 // knownLimits; ModifiedAt is the model's release date.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
-	pager := p.client.Models.ListAutoPaging(ctx, anthropic.ModelListParams{Limit: anthropic.Int(1000)})
 	var ms []providers.Model
-	for pager.Next() {
-		ms = append(ms, toModel(pager.Current()))
-	}
-	if err := pager.Err(); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("anthropic: list models: %w", ctx.Err())
+	q := url.Values{"limit": {"1000"}}
+	for {
+		var page modelPage
+		if err := p.getJSON(ctx, pathModels+"?"+q.Encode(), &page); err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("anthropic: list models: %w", ctx.Err())
+			}
+			return nil, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
 		}
-		return nil, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
+		if after := q.Get("after_id"); after != "" && page.LastID == after {
+			// Not the page after it: a server that does not page.
+			return ms, nil
+		}
+		for _, m := range page.Data {
+			ms = append(ms, toModel(m))
+		}
+		// The last page says so; an empty page, or one that names no last
+		// model, ends the list too.
+		if len(page.Data) == 0 || page.HasMore != nil && !*page.HasMore || page.LastID == "" {
+			return ms, nil
+		}
+		q.Set("after_id", page.LastID)
 	}
-	return ms, nil
+}
+
+// getJSON gets path and decodes its JSON answer into out; see tolerated
+// for what it forgives.
+func (p *Provider) getJSON(ctx context.Context, path string, out any) error {
+	_, err := p.client.JSON(ctx, http.MethodGet, path, nil, out)
+	return tolerated(err)
 }
 
 // toModel converts one entry of the API's model list.
-func toModel(m anthropic.ModelInfo) providers.Model {
-	pm := providers.Model{Name: m.ID, ModifiedAt: m.CreatedAt}
-	if m.JSON.MaxInputTokens.Valid() && m.MaxInputTokens > 0 {
+func toModel(m modelInfo) providers.Model {
+	pm := providers.Model{Name: m.ID}
+	if t, err := time.Parse(time.RFC3339, m.CreatedAt); err == nil {
+		pm.ModifiedAt = t
+	}
+	if m.MaxInputTokens > 0 {
 		pm.ContextWindow = int(m.MaxInputTokens)
 	} else {
 		pm.ContextWindow = knownLimits(m.ID).context

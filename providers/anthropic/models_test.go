@@ -3,6 +3,10 @@ package anthropic
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,5 +69,25 @@ func TestModelsErrors(t *testing.T) {
 	defer cancel()
 	if _, err := p.Models(ctx); !errors.Is(err, context.DeadlineExceeded) || providers.KindOf(err) != "" {
 		t.Errorf("err = %v, want a plain deadline error", err)
+	}
+}
+
+// TestModelsStopsWithoutProgress runs against a server whose every page
+// says there is more after the same model, as a broken proxy might: Models
+// must stop rather than ask for the same page forever.
+func TestModelsStopsWithoutProgress(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"data":[{"type":"model","id":"claude-x","display_name":"Claude X","created_at":"2026-01-02T00:00:00Z"}],"has_more":true,"first_id":"claude-x","last_id":"claude-x"}`)
+	}))
+	defer srv.Close()
+	ms, err := newProvider(t, srv.URL).Models(t.Context())
+	if err != nil || len(ms) != 1 || ms[0].Name != "claude-x" {
+		t.Errorf("Models = %v, %v; want claude-x once", ms, err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("server got %d requests, want 2", n)
 	}
 }

@@ -9,8 +9,8 @@ import (
 )
 
 // BenchmarkChatStream measures the client side of a 1,000-token answer from
-// the fake server over loopback: the SDK's SSE and JSON decoding, this
-// package's conversion and the HTTP round trip.
+// the fake server over loopback: the SSE parsing, the chunks' JSON
+// decoding, this package's conversion and the HTTP round trip.
 func BenchmarkChatStream(b *testing.B) {
 	const tokens = 1000
 	reply := make([]string, tokens)

@@ -4,154 +4,170 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
-	sdk "github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/packages/param"
-	"github.com/openai/openai-go/v3/packages/ssestream"
-	"github.com/openai/openai-go/v3/shared"
+	sse "github.com/tmaxmax/go-sse"
 
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 )
 
 // Chat streams the answer to req from /chat/completions, calling fn for each
 // piece of text and each tool-call fragment in order. It returns fn's error
 // unchanged if fn fails, the context's error (wrapped) if ctx ends first, and
 // a *providers.Error otherwise. A stream that breaks off, carries a malformed
-// chunk, or ends without a finish_reason or without "data: [DONE]" is
-// KindInterrupted; the Result then carries what is known (the model, and the
-// usage if it came).
+// chunk or an error event, or ends without a finish_reason or without
+// "data: [DONE]" is KindInterrupted; the Result then carries what is known
+// (the model, and the usage if it came).
 func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
 	res := providers.Result{Model: req.Model}
-	params, err := toChatParams(req, p.kind == KindOpenAI)
+	body, err := toChatRequest(req, p.kind == KindOpenAI)
 	if err != nil {
 		return res, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Message: err.Error(), Err: err}
 	}
-	// This is what the SDK's NewStreaming does, except that the stream is
-	// read through doneDecoder, which notes the [DONE] event.
-	var raw *http.Response
-	_, err = p.chat.New(ctx, params, option.WithJSONSet("stream", true), option.WithResponseBodyInto(&raw))
+	resp, err := p.api.Do(ctx, http.MethodPost, "chat/completions", "text/event-stream", body)
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, fmt.Errorf("openai: chat %s: %w", req.Model, ctx.Err())
 		}
 		return res, p.providerError(ctx, req.Model, err)
 	}
-	if mt, _, _ := mime.ParseMediaType(raw.Header.Get("Content-Type")); mt == "application/json" {
+	defer resp.Body.Close()
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" {
 		// Not a stream: an error in a 200, or a server that ignored "stream".
-		body, _ := io.ReadAll(io.LimitReader(raw.Body, maxErrorBody))
-		raw.Body.Close()
-		return res, p.scrub(badAnswer(p.name, p.server, p.endpoint, raw.StatusCode, "a stream", body))
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, httpapi.MaxErrorBody))
+		return res, p.scrub(badAnswer(p.name, p.server, p.endpoint, resp.StatusCode, "a stream", b))
 	}
-	dec := &doneDecoder{Decoder: ssestream.NewDecoder(raw)}
-	stream := ssestream.NewStream[sdk.ChatCompletionChunk](dec, nil)
-	defer stream.Close()
 
 	var (
-		chunks  int
-		started = map[int64]bool{} // tool calls whose first fragment was sent
-		buf     []providers.Chunk
+		chunks    int
+		done      bool             // "data: [DONE]" came
+		streamErr error            // what ended the stream early
+		started   = map[int]bool{} // tool calls whose first fragment was sent
+		out       []providers.Chunk
+		data      []byte
 	)
-	for stream.Next() {
-		c := stream.Current()
+	for ev, err := range httpapi.Events(resp.Body) {
+		if err != nil {
+			// An event cut short by a clean end of the body is dropped
+			// (the stream lacks its end, reported below); anything else
+			// broke the stream.
+			if !errors.Is(err, sse.ErrUnexpectedEOF) {
+				streamErr = err
+			}
+			break
+		}
+		if ev.Data == "" {
+			continue // no data lines: nothing to read
+		}
+		if strings.HasPrefix(ev.Data, "[DONE]") {
+			done = true
+			break
+		}
+		// The data with the line end its last data line had, which JSON's
+		// errors then point at as it came.
+		data = append(append(data[:0], ev.Data...), '\n')
+		c, err := decodeChunk(data)
+		if err != nil {
+			streamErr = err
+			break
+		}
 		if c.Model != "" {
 			res.Model = c.Model
 		}
-		if c.JSON.Usage.Valid() {
-			res.Usage = toUsage(c.Usage)
+		if c.Usage != nil {
+			res.Usage = toUsage(*c.Usage)
 		}
 		if len(c.Choices) > 0 && c.Choices[0].FinishReason != "" {
 			res.StopReason = c.Choices[0].FinishReason
 		}
-		buf = appendChunks(buf[:0], c, started)
-		for _, ch := range buf {
+		out = appendChunks(out[:0], c, started)
+		for _, ch := range out {
 			chunks++
 			if err := fn(ch); err != nil {
 				return res, err
 			}
 		}
 	}
-	err = stream.Err()
 	switch {
 	case ctx.Err() != nil:
-		// Checked before err: a cancelled body read looks like a broken stream.
+		// Checked before streamErr: a cancelled body read looks like a
+		// broken stream.
 		return res, fmt.Errorf("openai: chat %s: %w", req.Model, ctx.Err())
-	case err != nil:
-		return res, p.scrub(mapStreamError(p.name, p.server, p.endpoint, chunks, err))
-	case !dec.done || res.StopReason == "":
-		return res, p.scrub(interrupted(p.name, p.server, p.endpoint, chunks, dec.done))
+	case streamErr != nil:
+		return res, p.scrub(mapStreamError(p.name, p.server, p.endpoint, chunks, streamErr))
+	case !done || res.StopReason == "":
+		return res, p.scrub(interrupted(p.name, p.server, p.endpoint, chunks, done))
 	}
 	return res, nil
 }
 
-// doneDecoder is the SDK's SSE decoder, noting whether the stream's
-// terminating "[DONE]" event came (the SDK's Stream ends silently both on it
-// and on a body that simply stops).
-type doneDecoder struct {
-	ssestream.Decoder
-	done bool
+// decodeChunk decodes an event's data: a chunk, or a *StreamError if the
+// data is a JSON object with an "error" key. A value of the wrong type in
+// a field is left out, not an error: servers differ in the types of fields
+// they add, and the chunk's text should still come through. Data that is
+// not JSON, or not an object, is a *json.SyntaxError or
+// *json.UnmarshalTypeError.
+func decodeChunk(data []byte) (*chatChunk, error) {
+	var c chatChunk
+	if err := json.Unmarshal(data, &c); err != nil {
+		var typ *json.UnmarshalTypeError
+		if !errors.As(err, &typ) || typ.Field == "" {
+			return nil, err
+		}
+	}
+	if c.Error != nil {
+		return nil, &StreamError{Data: string(bytes.TrimSpace(data))}
+	}
+	return &c, nil
 }
 
-func (d *doneDecoder) Next() bool {
-	if !d.Decoder.Next() {
-		return false
-	}
-	// The same test the SDK's Stream applies.
-	if bytes.HasPrefix(d.Event().Data, []byte("[DONE]")) {
-		d.done = true
-	}
-	return true
-}
-
-// toChatParams converts a request to the SDK's, asking for the usage at the
-// end of the stream. maxCompletion sends MaxTokens as max_completion_tokens,
-// the field OpenAI's current models accept (its o-series and later reject
+// toChatRequest converts a request to the body of a streamed chat
+// completion, asking for the usage at the end of the stream.
+// maxCompletion sends MaxTokens as max_completion_tokens, the field
+// OpenAI's current models accept (its o-series and later reject
 // max_tokens); compatible servers get max_tokens, the one they all know.
-func toChatParams(req providers.Request, maxCompletion bool) (sdk.ChatCompletionNewParams, error) {
-	p := sdk.ChatCompletionNewParams{
+func toChatRequest(req providers.Request, maxCompletion bool) (*chatRequest, error) {
+	r := &chatRequest{
 		Model:         req.Model,
-		Messages:      make([]sdk.ChatCompletionMessageParamUnion, 0, len(req.Messages)),
-		StreamOptions: sdk.ChatCompletionStreamOptionsParam{IncludeUsage: param.NewOpt(true)},
+		Messages:      make([]chatMessage, 0, len(req.Messages)),
+		Stream:        true,
+		StreamOptions: streamOptions{IncludeUsage: true},
+		Temperature:   req.Temperature,
 	}
 	for i, m := range req.Messages {
 		switch m.Role {
-		case providers.RoleSystem:
-			p.Messages = append(p.Messages, sdk.SystemMessage(m.Content))
-		case providers.RoleUser:
-			p.Messages = append(p.Messages, sdk.UserMessage(m.Content))
-		case providers.RoleAssistant:
-			p.Messages = append(p.Messages, sdk.AssistantMessage(m.Content))
+		case providers.RoleSystem, providers.RoleUser, providers.RoleAssistant:
+			r.Messages = append(r.Messages, chatMessage{Role: string(m.Role), Content: m.Content})
 		default:
-			return p, fmt.Errorf("message %d has unknown role %q", i, m.Role)
+			return nil, fmt.Errorf("message %d has unknown role %q", i, m.Role)
 		}
 	}
 	for _, t := range req.Tools {
-		fd := shared.FunctionDefinitionParam{Name: t.Name}
-		if t.Description != "" {
-			fd.Description = param.NewOpt(t.Description)
-		}
-		if len(bytes.TrimSpace(t.Parameters)) > 0 {
-			if err := json.Unmarshal(t.Parameters, &fd.Parameters); err != nil {
-				return p, fmt.Errorf("tool %q: parameters are not a JSON object: %w", t.Name, err)
+		fn := toolFunction{Name: t.Name, Description: t.Description}
+		if params := bytes.TrimSpace(t.Parameters); len(params) > 0 && string(params) != "null" {
+			if !json.Valid(params) || params[0] != '{' {
+				var obj map[string]any
+				err := json.Unmarshal(params, &obj) // says why
+				return nil, fmt.Errorf("tool %q: parameters are not a JSON object: %w", t.Name, err)
 			}
+			fn.Parameters = json.RawMessage(params)
 		}
-		p.Tools = append(p.Tools, sdk.ChatCompletionFunctionTool(fd))
-	}
-	if req.Temperature != nil {
-		p.Temperature = param.NewOpt(*req.Temperature)
+		r.Tools = append(r.Tools, chatTool{Type: "function", Function: fn})
 	}
 	if req.MaxTokens > 0 {
 		if maxCompletion {
-			p.MaxCompletionTokens = param.NewOpt(int64(req.MaxTokens))
+			r.MaxCompletionTokens = req.MaxTokens
 		} else {
-			p.MaxTokens = param.NewOpt(int64(req.MaxTokens))
+			r.MaxTokens = req.MaxTokens
 		}
 	}
-	return p, nil
+	return r, nil
 }
 
 // appendChunks appends the Chunks in c's first choice to dst: its text (and
@@ -159,7 +175,7 @@ func toChatParams(req providers.Request, maxCompletion bool) (sdk.ChatCompletion
 // fragments. started records the tool calls, by index, whose first fragment
 // was sent: only that one carries the ID and Name, also from servers that
 // repeat them on every fragment.
-func appendChunks(dst []providers.Chunk, c sdk.ChatCompletionChunk, started map[int64]bool) []providers.Chunk {
+func appendChunks(dst []providers.Chunk, c *chatChunk, started map[int]bool) []providers.Chunk {
 	if len(c.Choices) == 0 {
 		return dst
 	}
@@ -171,7 +187,7 @@ func appendChunks(dst []providers.Chunk, c sdk.ChatCompletionChunk, started map[
 		dst = append(dst, providers.Chunk{Text: d.Refusal})
 	}
 	for _, tc := range d.ToolCalls {
-		delta := &providers.ToolCallDelta{Index: int(tc.Index), Arguments: tc.Function.Arguments}
+		delta := &providers.ToolCallDelta{Index: tc.Index, Arguments: tc.Function.Arguments}
 		if !started[tc.Index] {
 			started[tc.Index] = true
 			delta.ID, delta.Name = tc.ID, tc.Function.Name
@@ -184,11 +200,11 @@ func appendChunks(dst []providers.Chunk, c sdk.ChatCompletionChunk, started map[
 }
 
 // toUsage converts the usage of the stream's last chunk.
-func toUsage(u sdk.CompletionUsage) providers.Usage {
+func toUsage(u usage) providers.Usage {
 	return providers.Usage{
-		PromptTokens:     int(u.PromptTokens),
-		CompletionTokens: int(u.CompletionTokens),
-		CacheReadTokens:  int(u.PromptTokensDetails.CachedTokens),
-		CacheWriteTokens: int(u.PromptTokensDetails.CacheWriteTokens),
+		PromptTokens:     u.PromptTokens,
+		CompletionTokens: u.CompletionTokens,
+		CacheReadTokens:  u.PromptTokensDetails.CachedTokens,
+		CacheWriteTokens: u.PromptTokensDetails.CacheWriteTokens,
 	}
 }

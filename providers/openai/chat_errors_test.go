@@ -3,6 +3,7 @@ package openai
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,9 +11,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	sdk "github.com/openai/openai-go/v3"
 
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
@@ -313,13 +314,13 @@ func TestErrorsNeverCarryTheKey(t *testing.T) {
 	if pe.Message != "bad key [redacted]" {
 		t.Errorf("Message = %q", pe.Message)
 	}
-	// The SDK's error keeps the request, and its Authorization header.
-	var ae *sdk.Error
+	// The chain keeps what the server said, without the key.
+	var ae *APIError
 	if !errors.As(err, &ae) {
-		t.Fatalf("no *sdk.Error in %v", err)
+		t.Fatalf("no *APIError in %v", err)
 	}
-	if ae.Request != nil || ae.Response == nil || ae.Response.Request != nil {
-		t.Errorf("the SDK error still holds the request: %+v", ae)
+	if ae.StatusCode != 401 || ae.Code != "invalid_api_key" || ae.Type != "invalid_request_error" || ae.Message != "bad key [redacted]" {
+		t.Errorf("APIError = %+v", ae)
 	}
 }
 
@@ -357,5 +358,74 @@ func TestChatServerIgnoresStream(t *testing.T) {
 	pe := asProviderError(t, err)
 	if want := "the server at " + srv.URL + " did not answer with a stream; is the base URL right?"; pe.Kind != providers.KindBadRequest || pe.Message != want {
 		t.Errorf("got %s %q, want bad_request %q", pe.Kind, pe.Message, want)
+	}
+}
+
+// TestChatStreamShapes checks streams written byte by byte as servers may
+// write them: what the SSE format allows, and ends that are not clean.
+func TestChatStreamShapes(t *testing.T) {
+	chunk := func(text string) string {
+		return fmt.Sprintf(`data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":%q},"finish_reason":null}]}`+"\n\n", text)
+	}
+	const (
+		finish = `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}` + "\n\n"
+		done   = "data: [DONE]\n\n"
+	)
+	tests := []struct {
+		name        string
+		body        string
+		wantText    []string
+		wantMessage string // "" means no error; ENDPOINT stands for the server's URL
+		wantErr     bool   // an underlying error
+	}{
+		{name: "comments and events without data are skipped",
+			body:     ": keep-alive\n\nevent: ping\n\n" + chunk("hi") + ": keep-alive\n\n" + finish + done,
+			wantText: []string{"hi"}},
+		{name: "data over several lines",
+			body:     "data: {\"choices\":[{\"index\":0,\ndata: \"delta\":{\"content\":\"hi\"}}]}\n\n" + finish + done,
+			wantText: []string{"hi"}},
+		{name: "CRLF line ends",
+			body:     strings.ReplaceAll(chunk("hi")+finish+done, "\n", "\r\n"),
+			wantText: []string{"hi"}},
+		{name: "cut short inside an event",
+			body:        chunk("hi") + `data: {"id":"c","choices":[{"index":0,"delta":{"content":"mo`,
+			wantText:    []string{"hi"},
+			wantMessage: `the answer from the server at ENDPOINT ended after 1 chunks without its end ("data: [DONE]")`},
+		{name: "[DONE] without a finish reason",
+			body:        chunk("hi") + done,
+			wantText:    []string{"hi"},
+			wantMessage: "the answer from the server at ENDPOINT ended after 1 chunks without a finish reason"},
+		{name: "event too long",
+			body:        "data: \"" + strings.Repeat("x", httpapi.MaxEvent) + "\"\n\n" + finish + done,
+			wantMessage: "the answer from the server at ENDPOINT broke off after 0 chunks: bufio.Scanner: token too long",
+			wantErr:     true},
+		{name: "empty data line",
+			body:     "data:\n\n" + chunk("hi") + finish + done,
+			wantText: []string{"hi"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			p := newProvider(t, Config{Kind: KindCompatible, BaseURL: srv.URL})
+			text, _, _, err := chat(t.Context(), p, userRequest("m"))
+			if diff := cmp.Diff(tt.wantText, text); diff != "" {
+				t.Errorf("text (-want +got):\n%s", diff)
+			}
+			if tt.wantMessage == "" {
+				if err != nil {
+					t.Fatalf("Chat: %v", err)
+				}
+				return
+			}
+			pe := asProviderError(t, err)
+			want := strings.ReplaceAll(tt.wantMessage, "ENDPOINT", srv.URL)
+			if pe.Kind != providers.KindInterrupted || pe.Message != want || (pe.Err != nil) != tt.wantErr {
+				t.Errorf("got %s %q (Err %v), want %s %q (an underlying error: %v)", pe.Kind, pe.Message, pe.Err, providers.KindInterrupted, want, tt.wantErr)
+			}
+		})
 	}
 }

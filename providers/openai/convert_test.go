@@ -13,14 +13,13 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	sdk "github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/packages/ssestream"
 
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 )
 
 // asJSON marshals v and decodes it again as generic JSON, for comparing
-// the SDK's params by what they send.
+// requests by what they send.
 func asJSON(t *testing.T, v any) any {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -34,11 +33,23 @@ func asJSON(t *testing.T, v any) any {
 	return out
 }
 
-func TestToChatParams(t *testing.T) {
+func TestToChatRequest(t *testing.T) {
 	zero := 0.0
 	user := []providers.Message{{Role: providers.RoleUser, Content: "hi"}}
 	msgs := []any{map[string]any{"role": "user", "content": "hi"}}
 	usage := map[string]any{"include_usage": true}
+	// Every request streams and asks for the usage.
+	stream := map[string]any{"stream": true, "stream_options": usage}
+	with := func(fields ...any) map[string]any {
+		m := map[string]any{}
+		for k, v := range stream {
+			m[k] = v
+		}
+		for i := 0; i < len(fields); i += 2 {
+			m[fields[i].(string)] = fields[i+1]
+		}
+		return m
+	}
 	tests := []struct {
 		name          string
 		req           providers.Request
@@ -48,67 +59,121 @@ func TestToChatParams(t *testing.T) {
 		{
 			name: "defaults leave options unset",
 			req:  providers.Request{Model: "m", Messages: user},
-			want: map[string]any{"model": "m", "messages": msgs, "stream_options": usage},
+			want: with("model", "m", "messages", msgs),
 		},
 		{
 			name: "zero temperature is sent",
 			req:  providers.Request{Model: "m", Messages: user, Temperature: &zero},
-			want: map[string]any{"model": "m", "messages": msgs, "stream_options": usage, "temperature": 0.0},
+			want: with("model", "m", "messages", msgs, "temperature", 0.0),
 		},
 		{
 			name: "max tokens for OpenAI", maxCompletion: true,
 			req:  providers.Request{Model: "m", Messages: user, MaxTokens: 10},
-			want: map[string]any{"model": "m", "messages": msgs, "stream_options": usage, "max_completion_tokens": 10.0},
+			want: with("model", "m", "messages", msgs, "max_completion_tokens", 10.0),
 		},
 		{
 			name: "max tokens for compatible servers",
 			req:  providers.Request{Model: "m", Messages: user, MaxTokens: 10},
-			want: map[string]any{"model": "m", "messages": msgs, "stream_options": usage, "max_tokens": 10.0},
+			want: with("model", "m", "messages", msgs, "max_tokens", 10.0),
 		},
 		{
 			name: "roles",
 			req: providers.Request{Model: "m", Messages: []providers.Message{
 				{Role: providers.RoleSystem, Content: "s"}, {Role: providers.RoleUser, Content: "u"}, {Role: providers.RoleAssistant, Content: "a"}}},
-			want: map[string]any{"model": "m", "stream_options": usage, "messages": []any{
+			want: with("model", "m", "messages", []any{
 				map[string]any{"role": "system", "content": "s"},
 				map[string]any{"role": "user", "content": "u"},
 				map[string]any{"role": "assistant", "content": "a"},
-			}},
+			}),
 		},
 		{
 			name: "tools",
 			req: providers.Request{Model: "m", Messages: user, Tools: []providers.Tool{
 				{Name: "f", Description: "does f", Parameters: json.RawMessage(`{"type":"object","properties":{"x":{"type":"integer"}}}`)},
 				{Name: "g"},
+				{Name: "h", Parameters: json.RawMessage(" null ")},
 			}},
-			want: map[string]any{"model": "m", "messages": msgs, "stream_options": usage, "tools": []any{
+			want: with("model", "m", "messages", msgs, "tools", []any{
 				map[string]any{"type": "function", "function": map[string]any{"name": "f", "description": "does f",
 					"parameters": map[string]any{"type": "object", "properties": map[string]any{"x": map[string]any{"type": "integer"}}}}},
 				map[string]any{"type": "function", "function": map[string]any{"name": "g"}},
-			}},
+				map[string]any{"type": "function", "function": map[string]any{"name": "h"}},
+			}),
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := toChatParams(tt.req, tt.maxCompletion)
+			got, err := toChatRequest(tt.req, tt.maxCompletion)
 			if err != nil {
-				t.Fatalf("toChatParams: %v", err)
+				t.Fatalf("toChatRequest: %v", err)
 			}
 			if diff := cmp.Diff(any(tt.want), asJSON(t, got)); diff != "" {
-				t.Errorf("params (-want +got):\n%s", diff)
+				t.Errorf("request (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-// chunkOf decodes a chat.completion.chunk as the SDK does.
-func chunkOf(t *testing.T, s string) sdk.ChatCompletionChunk {
+// chunkOf decodes a chat.completion.chunk as Chat does.
+func chunkOf(t *testing.T, s string) *chatChunk {
 	t.Helper()
-	var c sdk.ChatCompletionChunk
-	if err := json.Unmarshal([]byte(s), &c); err != nil {
+	c, err := decodeChunk([]byte(s))
+	if err != nil {
 		t.Fatalf("chunk %s: %v", s, err)
 	}
 	return c
+}
+
+func TestDecodeChunk(t *testing.T) {
+	tests := []struct {
+		name      string
+		data      string
+		wantText  string
+		wantError string // "stream", "syntax", "type" or "" for a chunk
+	}{
+		{"chunk", `{"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}],"usage":null}`, "hi", ""},
+		{"error object", `{"error":{"message":"The server had an error","type":"server_error"}}`, "", "stream"},
+		{"error string", `{"error":"model runner crashed"}`, "", "stream"},
+		{"null error is still one", `{"error":null}`, "", "stream"},
+		{"error beside a chunk's fields", `{"id":"c","choices":[],"error":{"message":"m"}}`, "", "stream"},
+		{"field of another type", `{"id":7,"choices":[{"index":"0","delta":{"content":"hi"}}],"usage":{"prompt_tokens":"x"}}`, "hi", ""},
+		{"not JSON", "{\"choices\":[{\"delta\":{\"content\":\"\n", "", "syntax"},
+		{"not an object", `["hi"]`, "", "type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := decodeChunk([]byte(tt.data))
+			var (
+				se     *StreamError
+				syntax *json.SyntaxError
+				typ    *json.UnmarshalTypeError
+				got    string
+			)
+			switch {
+			case err == nil:
+			case errors.As(err, &se):
+				got = "stream"
+				if se.Data != tt.data {
+					t.Errorf("StreamError.Data = %s, want the event's data", se.Data)
+				}
+			case errors.As(err, &syntax):
+				got = "syntax"
+			case errors.As(err, &typ):
+				got = "type"
+			default:
+				got = err.Error()
+			}
+			if got != tt.wantError {
+				t.Fatalf("err = %v, want %q", err, tt.wantError)
+			}
+			if err != nil {
+				return
+			}
+			if len(c.Choices) != 1 || c.Choices[0].Delta.Content != tt.wantText {
+				t.Errorf("chunk = %+v, want the text %q", c, tt.wantText)
+			}
+		})
+	}
 }
 
 func TestAppendChunks(t *testing.T) {
@@ -162,7 +227,7 @@ func TestAppendChunks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			started := map[int64]bool{}
+			started := map[int]bool{}
 			var got []providers.Chunk
 			for _, s := range tt.chunks {
 				got = appendChunks(got, chunkOf(t, s), started)
@@ -179,15 +244,27 @@ func TestToUsage(t *testing.T) {
 		"prompt_tokens_details":{"cached_tokens":1920,"cache_write_tokens":64,"audio_tokens":0},
 		"completion_tokens_details":{"reasoning_tokens":128}}}`)
 	want := providers.Usage{PromptTokens: 2006, CompletionTokens: 300, CacheReadTokens: 1920, CacheWriteTokens: 64}
-	if diff := cmp.Diff(want, toUsage(c.Usage)); diff != "" {
+	if diff := cmp.Diff(want, toUsage(*c.Usage)); diff != "" {
 		t.Errorf("usage (-want +got):\n%s", diff)
 	}
 }
 
-// apiError builds the error the SDK returns for an HTTP failure.
-func apiError(status int, code, msg string, header http.Header) *sdk.Error {
-	return &sdk.Error{StatusCode: status, Code: code, Message: msg,
-		Response: &http.Response{StatusCode: status, Header: header}}
+// statusError builds the error a request fails with for an error answer
+// in OpenAI's shape.
+func statusError(status int, code, msg string, header http.Header) *httpapi.StatusError {
+	e := map[string]any{"message": msg, "type": "invalid_request_error", "param": nil, "code": nil}
+	if code != "" {
+		e["code"] = code
+	}
+	body, err := json.Marshal(map[string]any{"error": e})
+	if err != nil {
+		panic(err)
+	}
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Set("Content-Type", "application/json")
+	return &httpapi.StatusError{StatusCode: status, Header: header, Body: body}
 }
 
 func TestMapError(t *testing.T) {
@@ -201,22 +278,22 @@ func TestMapError(t *testing.T) {
 		wantMsg   string
 		wantRetry time.Duration
 	}{
-		{"unauthorized", apiError(401, "invalid_api_key", "Incorrect API key provided", nil), providers.KindAuth, 401, "Incorrect API key provided", 0},
-		{"forbidden", apiError(403, "", "no access", nil), providers.KindAuth, 403, "no access", 0},
-		{"quota", apiError(429, "insufficient_quota", "You exceeded your current quota", nil), providers.KindAuth, 429, "You exceeded your current quota (the account is out of credit: add credit or check its billing settings)", 0},
-		{"payment required", apiError(402, "", "Insufficient credits", nil), providers.KindAuth, 402, "Insufficient credits (the account is out of credit: add credit or check its billing settings)", 0},
-		{"rate limited", apiError(429, "rate_limit_exceeded", "slow", http.Header{"Retry-After": {"3"}}), providers.KindRateLimited, 429, "slow", 3 * time.Second},
-		{"rate limited date", apiError(429, "", "slow", http.Header{"Retry-After": {now.Add(time.Minute).Format(http.TimeFormat)}}), providers.KindRateLimited, 429, "slow", time.Minute},
-		{"bad request", apiError(400, "", "bad", nil), providers.KindBadRequest, 400, "bad", 0},
-		{"context code", apiError(400, "context_length_exceeded", "too long", nil), providers.KindContextTooLong, 400, "too long", 0},
-		{"context message", apiError(400, "", "the input length exceeds the context length", nil), providers.KindContextTooLong, 400, "the input length exceeds the context length", 0},
-		{"not found", apiError(404, "", "model 'x' not found", nil), providers.KindNotFound, 404, "model 'x' not found", 0},
-		{"not found by code", apiError(400, "model_not_found", `Invalid model identifier "x".`, nil), providers.KindNotFound, 400, `Invalid model identifier "x".`, 0},
-		{"timeout status", apiError(408, "", "", nil), providers.KindUnavailable, 408, "408 Request Timeout", 0},
-		{"conflict", apiError(409, "", "", nil), providers.KindUnavailable, 409, "409 Conflict", 0},
-		{"server error", apiError(500, "", "", nil), providers.KindUnavailable, 500, "500 Internal Server Error", 0},
-		{"overloaded", apiError(503, "", "busy", http.Header{"Retry-After-Ms": {"250"}}), providers.KindOverloaded, 503, "busy", 250 * time.Millisecond},
-		{"odd status", apiError(599, "", "", nil), providers.KindUnavailable, 599, "HTTP status 599", 0},
+		{"unauthorized", statusError(401, "invalid_api_key", "Incorrect API key provided", nil), providers.KindAuth, 401, "Incorrect API key provided", 0},
+		{"forbidden", statusError(403, "", "no access", nil), providers.KindAuth, 403, "no access", 0},
+		{"quota", statusError(429, "insufficient_quota", "You exceeded your current quota", nil), providers.KindAuth, 429, "You exceeded your current quota (the account is out of credit: add credit or check its billing settings)", 0},
+		{"payment required", statusError(402, "", "Insufficient credits", nil), providers.KindAuth, 402, "Insufficient credits (the account is out of credit: add credit or check its billing settings)", 0},
+		{"rate limited", statusError(429, "rate_limit_exceeded", "slow", http.Header{"Retry-After": {"3"}}), providers.KindRateLimited, 429, "slow", 3 * time.Second},
+		{"rate limited date", statusError(429, "", "slow", http.Header{"Retry-After": {now.Add(time.Minute).Format(http.TimeFormat)}}), providers.KindRateLimited, 429, "slow", time.Minute},
+		{"bad request", statusError(400, "", "bad", nil), providers.KindBadRequest, 400, "bad", 0},
+		{"context code", statusError(400, "context_length_exceeded", "too long", nil), providers.KindContextTooLong, 400, "too long", 0},
+		{"context message", statusError(400, "", "the input length exceeds the context length", nil), providers.KindContextTooLong, 400, "the input length exceeds the context length", 0},
+		{"not found", statusError(404, "", "model 'x' not found", nil), providers.KindNotFound, 404, "model 'x' not found", 0},
+		{"not found by code", statusError(400, "model_not_found", `Invalid model identifier "x".`, nil), providers.KindNotFound, 400, `Invalid model identifier "x".`, 0},
+		{"timeout status", statusError(408, "", "", nil), providers.KindUnavailable, 408, "408 Request Timeout", 0},
+		{"conflict", statusError(409, "", "", nil), providers.KindUnavailable, 409, "409 Conflict", 0},
+		{"server error", statusError(500, "", "", nil), providers.KindUnavailable, 500, "500 Internal Server Error", 0},
+		{"overloaded", statusError(503, "", "busy", http.Header{"Retry-After-Ms": {"250"}}), providers.KindOverloaded, 503, "busy", 250 * time.Millisecond},
+		{"odd status", statusError(599, "", "", nil), providers.KindUnavailable, 599, "HTTP status 599", 0},
 		{"refused", &url.Error{Op: "Post", URL: ep, Err: &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}},
 			providers.KindUnavailable, 0, "cannot reach OpenAI at http://host/v1: connection refused", 0},
 		{"dns", &url.Error{Op: "Post", URL: ep, Err: &net.OpError{Op: "dial", Err: &net.DNSError{Name: "host", Err: "no such host", IsNotFound: true}}},
@@ -224,8 +301,8 @@ func TestMapError(t *testing.T) {
 		{"timeout", &url.Error{Op: "Post", URL: ep, Err: &net.DNSError{Name: "host", IsTimeout: true}},
 			providers.KindUnavailable, 0, `cannot reach OpenAI at http://host/v1: cannot resolve host "host"`, 0},
 		{"eof", &url.Error{Op: "Post", URL: ep, Err: io.EOF}, providers.KindUnavailable, 0, "cannot reach OpenAI at http://host/v1: EOF", 0},
-		{"undecodable answer", errors.New("error parsing response json: unexpected EOF"), providers.KindUnavailable, 0,
-			"unexpected answer from OpenAI at http://host/v1: error parsing response json: unexpected EOF", 0},
+		{"undecodable answer", &httpapi.DecodeError{Body: []byte(`{"data":`), Err: io.ErrUnexpectedEOF}, providers.KindUnavailable, 0,
+			"unexpected answer from OpenAI at http://host/v1: malformed answer: unexpected EOF", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,6 +313,19 @@ func TestMapError(t *testing.T) {
 			}
 			if pe.RetryAfter != tt.wantRetry || pe.Provider != "p" || pe.Err == nil {
 				t.Errorf("RetryAfter %v Provider %q Err %v", pe.RetryAfter, pe.Provider, pe.Err)
+			}
+			var se *httpapi.StatusError
+			if !errors.As(tt.err, &se) {
+				return
+			}
+			// An error answer is in the chain as an *APIError, with what
+			// the server said, and not as the answer itself.
+			var ae *APIError
+			if !errors.As(pe, &ae) || errors.As(pe, &se) {
+				t.Fatalf("Err = %#v, want an *APIError in place of the *httpapi.StatusError", pe.Err)
+			}
+			if ae.StatusCode != tt.wantCode || ae.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("APIError = %+v", ae)
 			}
 		})
 	}
@@ -275,27 +365,30 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-func TestOpenAIErrorBody(t *testing.T) {
+func TestErrorFields(t *testing.T) {
 	tests := []struct {
 		name, body, contentType string
-		want                    string // "" means unchanged
+		want                    APIError
 	}{
-		{"OpenAI shape", `{"error":{"message":"m","type":"t","param":null,"code":"c"}}`, "application/json", ""},
-		{"string error", `{"error":"No models loaded."}`, "application/json", `{"error":{"message":"No models loaded."}}`},
-		{"flat message", `{"object":"error","message":"m","type":"BadRequestError","code":400}`, "application/json", `{"error":{"message":"m","type":"BadRequestError"}}`},
-		{"other JSON", `{"detail":"Not Found"}`, "application/json", ""},
-		{"plain text", "404 page not found\nmore", "text/plain; charset=utf-8", `{"error":{"message":"404 page not found"}}`},
-		{"html", "<html>Bad Gateway</html>", "text/html", ""},
-		{"empty text", "  ", "text/plain", ""},
+		{"OpenAI shape", `{"error":{"message":"m","type":"t","param":null,"code":"c"}}`, "application/json",
+			APIError{Message: "m", Type: "t", Code: "c"}},
+		{"param", `{"error":{"message":"m","type":"invalid_request_error","param":"temperature","code":null}}`, "application/json",
+			APIError{Message: "m", Type: "invalid_request_error", Param: "temperature"}},
+		{"gateway's numeric code", `{"error":{"message":"Insufficient credits","code":402}}`, "application/json",
+			APIError{Message: "Insufficient credits", Code: "402"}},
+		{"string error", `{"error":"No models loaded."}`, "application/json", APIError{Message: "No models loaded."}},
+		{"null error", `{"error":null,"message":"m"}`, "application/json", APIError{}},
+		{"flat message", `{"object":"error","message":"m","type":"BadRequestError","code":400}`, "application/json",
+			APIError{Message: "m", Type: "BadRequestError"}},
+		{"other JSON", `{"detail":"Not Found"}`, "application/json", APIError{}},
+		{"plain text", "404 page not found\nmore", "text/plain; charset=utf-8", APIError{Message: "404 page not found"}},
+		{"html", "<html>Bad Gateway</html>", "text/html", APIError{}},
+		{"empty text", "  ", "text/plain", APIError{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := openAIErrorBody([]byte(tt.body), tt.contentType)
-			if !ok {
-				got = nil
-			}
-			if string(got) != tt.want {
-				t.Errorf("got %s (%v), want %s", got, ok, tt.want)
+			if diff := cmp.Diff(&tt.want, errorFields([]byte(tt.body), tt.contentType)); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -303,9 +396,7 @@ func TestOpenAIErrorBody(t *testing.T) {
 
 func TestMapStreamError(t *testing.T) {
 	const ep = "http://host/v1"
-	event := func(data string) error {
-		return &ssestream.StreamError{Message: "received error while streaming", Event: ssestream.Event{Data: []byte(data)}}
-	}
+	event := func(data string) error { return &StreamError{Data: data} }
 	var syntaxErr error = &json.SyntaxError{}
 	if err := json.Unmarshal([]byte(`{"a":`), new(any)); err != nil {
 		syntaxErr = err
@@ -368,18 +459,20 @@ func TestKnownContextWindow(t *testing.T) {
 }
 
 func TestToEmbeddings(t *testing.T) {
-	emb := func(i int64, v ...float64) sdk.Embedding { return sdk.Embedding{Index: i, Embedding: v} }
+	emb := func(i int, v ...float32) embedding { return embedding{Index: i, Embedding: v} }
 	tests := []struct {
 		name    string
-		data    []sdk.Embedding
+		data    []embedding
 		n       int
 		want    [][]float32
 		wantErr bool
 	}{
-		{"in order", []sdk.Embedding{emb(0, 1, 2), emb(1, 3)}, 2, [][]float32{{1, 2}, {3}}, false},
-		{"by index", []sdk.Embedding{emb(1, 3), emb(0, 1, 2)}, 2, [][]float32{{1, 2}, {3}}, false},
-		{"indexes all zero", []sdk.Embedding{emb(0, 1), emb(0, 2)}, 2, [][]float32{{1}, {2}}, false},
-		{"too few", []sdk.Embedding{emb(0, 1)}, 2, nil, true},
+		{"in order", []embedding{emb(0, 1, 2), emb(1, 3)}, 2, [][]float32{{1, 2}, {3}}, false},
+		{"by index", []embedding{emb(1, 3), emb(0, 1, 2)}, 2, [][]float32{{1, 2}, {3}}, false},
+		{"indexes all zero", []embedding{emb(0, 1), emb(0, 2)}, 2, [][]float32{{1}, {2}}, false},
+		{"index out of range", []embedding{emb(0, 1), emb(5, 2)}, 2, [][]float32{{1}, {2}}, false},
+		{"no vector", []embedding{emb(0), emb(1, 2)}, 2, [][]float32{{}, {2}}, false},
+		{"too few", []embedding{emb(0, 1)}, 2, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

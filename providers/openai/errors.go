@@ -1,12 +1,10 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -14,12 +12,65 @@ import (
 	"strings"
 	"time"
 
-	sdk "github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/packages/ssestream"
-
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 )
+
+// APIError is an error answer (HTTP status 400 or more) as the server
+// gave it; a *providers.Error built from one holds it in Err. Its fields
+// are those of OpenAI's error object, read also from the shapes other
+// servers answer with (see errorFields), and empty where the answer has
+// none. The API key and the base URL's credentials are taken out of every
+// field and of Header, also where a server quoted them back, and it holds
+// no request.
+type APIError struct {
+	StatusCode int
+	// Code is OpenAI's error code ("invalid_api_key", "model_not_found",
+	// "context_length_exceeded"); some gateways give the HTTP status.
+	Code string
+	// Type is the error's class ("invalid_request_error", "server_error").
+	Type string
+	// Param names the request parameter at fault, if any.
+	Param   string
+	Message string
+	// Header is the answer's header (Retry-After and OpenAI's rate-limit
+	// headers).
+	Header http.Header
+}
+
+// Error returns the status and the server's message.
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(e.StatusCode)
+	}
+	if e.Code != "" {
+		msg += " (" + e.Code + ")"
+	}
+	return fmt.Sprintf("HTTP status %d: %s", e.StatusCode, msg)
+}
+
+// redacted returns a copy of e in which nothing shows what r takes out.
+func (e *APIError) redacted(r *providers.Redactor) *APIError {
+	c := *e
+	c.Code, c.Type, c.Param, c.Message = r.Redact(e.Code), r.Redact(e.Type), r.Redact(e.Param), r.Redact(e.Message)
+	c.Header = r.RedactHeader(e.Header)
+	return &c
+}
+
+// StreamError is an error event in a streamed answer: the server failed
+// after it had started the answer with 200, and sent, instead of a chunk,
+// a JSON object with an "error" key.
+type StreamError struct {
+	// Data is the event's data, e.g. {"error": {"message": "…"}}.
+	Data string
+}
+
+// Error returns the message the event carries.
+func (e *StreamError) Error() string {
+	msg, _ := streamErrorMessage([]byte(e.Data))
+	return "error event in the stream: " + msg
+}
 
 // providerError maps err, scrubs the API key from it, and for a missing
 // model lists what the server does have. model is "" when err is the
@@ -36,10 +87,10 @@ func (p *Provider) providerError(ctx context.Context, model string, err error) *
 		}
 		return p.scrub(pe)
 	}
-	page, lerr := p.models.List(ctx)
-	var ae *sdk.Error
+	_, list, lerr := p.listModels(ctx)
+	var se *httpapi.StatusError
 	switch {
-	case errors.As(lerr, &ae) && ae.StatusCode == http.StatusNotFound:
+	case errors.As(lerr, &se) && se.StatusCode == http.StatusNotFound:
 		// Neither the call nor the list is there: not the model, the
 		// address is wrong.
 		pe.Message = p.baseURLAdvice(pe.Message)
@@ -48,8 +99,10 @@ func (p *Provider) providerError(ctx context.Context, model string, err error) *
 		// Keep the server's own message; the list is a courtesy.
 		return p.scrub(pe)
 	}
-	for _, m := range page.Data {
-		pe.Models = append(pe.Models, m.ID)
+	if list.Data != nil {
+		for _, m := range *list.Data {
+			pe.Models = append(pe.Models, m.ID)
+		}
 	}
 	return p.scrub(pe)
 }
@@ -66,59 +119,42 @@ func (p *Provider) baseURLAdvice(msg string) string {
 
 // scrub takes the API key and the base URL's credentials out of pe, which
 // is about to leave the provider, wherever the server quoted them back (see
-// providers.Redactor); an SDK error in Err is replaced by a copy without
-// them.
+// providers.Redactor): this package's errors in Err, and the body of an
+// answer that could not be decoded, are replaced by copies without them.
 func (p *Provider) scrub(pe *providers.Error) *providers.Error {
 	switch e := pe.Err.(type) {
-	case *sdk.Error:
-		pe.Err = redactAPIError(e, p.secrets)
-	case *ssestream.StreamError:
-		c := *e
-		c.Message = p.secrets.Redact(e.Message)
-		c.Event.Data = []byte(p.secrets.Redact(string(e.Event.Data)))
-		pe.Err = &c
+	case *APIError:
+		pe.Err = e.redacted(p.secrets)
+	case *StreamError:
+		pe.Err = &StreamError{Data: p.secrets.Redact(e.Data)}
+	case *httpapi.DecodeError:
+		if p.secrets.Shows(string(e.Body)) {
+			pe.Err = &httpapi.DecodeError{Body: []byte(p.secrets.Redact(string(e.Body))), Err: e.Err}
+		}
 	}
 	return p.secrets.RedactProviderError(pe)
 }
 
-// redactAPIError returns a copy of ae without the request (see sanitized)
-// in which nothing shows what r takes out: not the fields of the body's
-// error object, the object itself (RawJSON) nor the response's headers. The
-// response's body, already read into those fields, is not kept.
-func redactAPIError(ae *sdk.Error, r *providers.Redactor) *sdk.Error {
-	c := sanitized(ae)
-	if raw := ae.RawJSON(); r.Shows(raw) {
-		var clean sdk.Error
-		_ = clean.UnmarshalJSON([]byte(r.Redact(raw))) // if it fails, the fields below are what is left
-		clean.StatusCode, clean.Request, clean.Response = c.StatusCode, c.Request, c.Response
-		c = &clean
-	}
-	c.Message, c.Code, c.Param, c.Type = r.Redact(ae.Message), r.Redact(ae.Code), r.Redact(ae.Param), r.Redact(ae.Type)
-	if c.Response != nil {
-		c.Response.Header = r.RedactHeader(c.Response.Header)
-		c.Response.Body = http.NoBody
-	}
-	return c
-}
-
-// mapError converts an error from an SDK call into a *providers.Error of
+// mapError converts an error from a request into a *providers.Error of
 // provider; server names the server and endpoint is its URL, for messages.
 // now is the time Retry-After dates are measured from. It is pure; callers
 // handle context errors first.
 //
-// The SDK reports:
-//   - *sdk.Error for an HTTP status >= 400, with the fields of the body's
-//     "error" object (empty if the body had none) and the response;
+// A request fails with
+//   - *httpapi.StatusError for an HTTP status >= 400, which becomes an
+//     *APIError (not yet redacted: see scrub);
 //   - *url.Error when the request could not be sent or no answer came;
-//   - other errors when a successful answer could not be decoded.
+//   - other errors (*httpapi.DecodeError) when a successful answer could
+//     not be decoded.
 func mapError(provider, server, endpoint string, err error, now time.Time) *providers.Error {
 	pe := &providers.Error{Provider: provider, Err: err}
 	var (
-		ae *sdk.Error
+		se *httpapi.StatusError
 		ue *url.Error
 	)
 	switch {
-	case errors.As(err, &ae):
+	case errors.As(err, &se):
+		ae := apiError(se)
 		pe.StatusCode = ae.StatusCode
 		pe.Message = strings.TrimSpace(ae.Message)
 		if pe.Message == "" {
@@ -128,10 +164,8 @@ func mapError(provider, server, endpoint string, err error, now time.Time) *prov
 		if pe.Kind == providers.KindAuth && outOfCredit(ae.StatusCode, ae.Code) {
 			pe.Message = providers.WithBillingAdvice(pe.Message)
 		}
-		if ae.Response != nil {
-			pe.RetryAfter = retryAfter(ae.Response.Header, now)
-		}
-		pe.Err = sanitized(ae)
+		pe.RetryAfter = retryAfter(ae.Header, now)
+		pe.Err = ae
 	case errors.As(err, &ue):
 		pe.Kind = providers.KindUnavailable
 		pe.Message = fmt.Sprintf("cannot reach %s at %s: %s", server, endpoint, providers.DescribeNetError(ue.Err))
@@ -142,17 +176,60 @@ func mapError(provider, server, endpoint string, err error, now time.Time) *prov
 	return pe
 }
 
-// sanitized returns a copy of e without the request, which holds the API
-// key in its Authorization header, so that no error chain carries it.
-func sanitized(e *sdk.Error) *sdk.Error {
-	c := *e
-	c.Request = nil
-	if c.Response != nil {
-		r := *c.Response
-		r.Request = nil
-		c.Response = &r
+// apiError reads an error answer.
+func apiError(se *httpapi.StatusError) *APIError {
+	ae := errorFields(se.Body, se.Header.Get("Content-Type"))
+	ae.StatusCode, ae.Header = se.StatusCode, se.Header
+	return ae
+}
+
+// errorFields reads the fields of an error answer's body:
+//
+//   - OpenAI's {"error": {"message", "type", "param", "code"}};
+//   - {"error": "text"} (LM Studio, Ollama's native errors): the message;
+//   - {"message": "text", "type": …} without "error" (vLLM): the message
+//     and type;
+//   - a text/plain body ("404 page not found"): its first line is the
+//     message.
+//
+// Any other body gives no fields.
+func errorFields(body []byte, contentType string) *APIError {
+	ae := &APIError{}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) == nil {
+		if raw, ok := top["error"]; ok {
+			var obj errorObject
+			switch {
+			case json.Unmarshal(raw, &ae.Message) == nil:
+			case json.Unmarshal(raw, &obj) == nil:
+				ae.Message, ae.Type, ae.Param, ae.Code = jsonText(obj.Message), jsonText(obj.Type), jsonText(obj.Param), jsonText(obj.Code)
+			}
+			return ae
+		}
+		var flat struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+		}
+		if json.Unmarshal(body, &flat) == nil && flat.Message != "" {
+			ae.Message, ae.Type = flat.Message, flat.Type
+		}
+		return ae
 	}
-	return &c
+	if mt, _, _ := mime.ParseMediaType(contentType); mt == "text/plain" {
+		ae.Message, _, _ = strings.Cut(strings.TrimSpace(string(body)), "\n")
+	}
+	return ae
+}
+
+// jsonText is a field of an error object as text: a string's value, a
+// number or boolean as written, "" for null or a field left out. An object
+// or array is kept as written.
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return strings.TrimSpace(string(raw))
 }
 
 // kindFor classifies an HTTP status, OpenAI's error code and the message.
@@ -247,22 +324,22 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 // mapStreamError converts the error that ended a stream after chunks
 // pieces had been delivered. It is pure; callers handle context errors first.
 //
-// The SDK's stream reports:
-//   - *ssestream.StreamError for an event with an "error" key (the server
-//     failed after the answer had started with 200);
+// A stream ends early with
+//   - *StreamError for an event with an "error" key (the server failed
+//     after the answer had started with 200);
 //   - a *json.SyntaxError (or other JSON error) for a malformed chunk;
 //   - the body's read error (io.ErrUnexpectedEOF, a reset) for a
-//     connection that broke.
+//     connection that broke, or the event parser's for an event too long.
 func mapStreamError(provider, server, endpoint string, chunks int, err error) *providers.Error {
 	pe := &providers.Error{Provider: provider, Kind: providers.KindInterrupted, Err: err}
 	var (
-		se     *ssestream.StreamError
+		se     *StreamError
 		syntax *json.SyntaxError
 		typ    *json.UnmarshalTypeError
 	)
 	switch {
 	case errors.As(err, &se):
-		msg, code := streamErrorMessage(se.Event.Data)
+		msg, code := streamErrorMessage([]byte(se.Data))
 		if code == "context_length_exceeded" || isContextLengthMessage(msg) {
 			pe.Kind = providers.KindContextTooLong
 		}
@@ -335,75 +412,4 @@ func interrupted(provider, server, endpoint string, chunks int, done bool) *prov
 		Kind:     providers.KindInterrupted,
 		Message:  fmt.Sprintf("the answer from %s at %s ended after %d chunks without %s", server, endpoint, chunks, what),
 	}
-}
-
-// maxErrorBody bounds how much of an error answer is read.
-const maxErrorBody = 1 << 20
-
-// normalizeErrorBody is an SDK middleware that rewrites error bodies the SDK
-// cannot read into OpenAI's {"error": {"message": …}} shape, so that every
-// HTTP failure reaches mapError as an *sdk.Error with its status:
-//
-//   - {"error": "text"} (LM Studio, Ollama's native errors): without this
-//     the SDK returns only a *json.UnmarshalTypeError;
-//   - {"message": "text", "type": …} without "error" (vLLM): the SDK would
-//     find no message;
-//   - a text/plain body ("404 page not found"): its first line becomes the
-//     message.
-func normalizeErrorBody(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	resp, err := next(req)
-	if err != nil || resp == nil || resp.StatusCode < 400 || resp.Body == nil {
-		return resp, err
-	}
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body.Close()
-	if rerr != nil {
-		return nil, rerr
-	}
-	if b, ok := openAIErrorBody(body, resp.Header.Get("Content-Type")); ok {
-		body = b
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.ContentLength = int64(len(body))
-	return resp, nil
-}
-
-// openAIErrorBody returns body in OpenAI's error shape and true, or false if
-// it is in that shape already or cannot be made so.
-func openAIErrorBody(body []byte, contentType string) ([]byte, bool) {
-	type errorObject struct {
-		Message string `json:"message"`
-		Type    string `json:"type,omitempty"`
-	}
-	wrap := func(e errorObject) ([]byte, bool) {
-		b, err := json.Marshal(map[string]errorObject{"error": e})
-		return b, err == nil
-	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) == nil {
-		if raw, ok := top["error"]; ok {
-			var s string
-			if json.Unmarshal(raw, &s) == nil {
-				return wrap(errorObject{Message: s})
-			}
-			return nil, false
-		}
-		var flat struct {
-			Message string `json:"message"`
-			Type    string `json:"type"`
-		}
-		if json.Unmarshal(body, &flat) == nil && flat.Message != "" {
-			return wrap(errorObject{Message: flat.Message, Type: flat.Type})
-		}
-		return nil, false
-	}
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt != "text/plain" {
-		return nil, false
-	}
-	line, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
-	if line == "" {
-		return nil, false
-	}
-	return wrap(errorObject{Message: line})
 }

@@ -2,12 +2,11 @@ package openai
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
-
-	sdk "github.com/openai/openai-go/v3"
 
 	"github.com/aiex-dev/aiex/providers"
 )
@@ -18,23 +17,41 @@ import (
 // is unknown (0) and models are Local when the server's host is loopback or
 // on a private network.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
-	page, err := p.models.List(ctx)
+	body, list, err := p.listModels(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("openai: list models: %w", ctx.Err())
 		}
 		return nil, p.providerError(ctx, "", err)
 	}
-	if !page.JSON.Data.Valid() {
-		return nil, p.scrub(badAnswer(p.name, p.server, p.endpoint, http.StatusOK, "a model list", []byte(page.RawJSON())))
+	if list.Data == nil {
+		return nil, p.scrub(badAnswer(p.name, p.server, p.endpoint, http.StatusOK, "a model list", body))
 	}
-	return toModels(page.Data, p.kind == KindOpenAI, p.local), nil
+	return toModels(*list.Data, p.kind == KindOpenAI, p.local), nil
+}
+
+// listModels gets the model list and returns the answer's body and what
+// it holds. A successful answer that is JSON but not a model list (an
+// array, an object without "data") gives a list with nil Data; a value of
+// the wrong type in a model's field is left out. The error is the
+// request's: see mapError.
+func (p *Provider) listModels(ctx context.Context) (json.RawMessage, modelList, error) {
+	var (
+		body json.RawMessage
+		list modelList
+	)
+	if _, err := p.api.JSON(ctx, http.MethodGet, "models", nil, &body); err != nil {
+		return nil, list, err
+	}
+	// body is valid JSON: what fails is a type, and the rest is decoded.
+	_ = json.Unmarshal(body, &list)
+	return body, list, nil
 }
 
 // toModels converts the server's model list. known looks context windows up
 // in the built-in table (only for OpenAI itself: a local model named
 // "gpt-4o" is not OpenAI's); local marks every model Local.
-func toModels(data []sdk.Model, known, local bool) []providers.Model {
+func toModels(data []modelInfo, known, local bool) []providers.Model {
 	ms := make([]providers.Model, 0, len(data))
 	for _, m := range data {
 		pm := providers.Model{Name: m.ID, Local: local, NoChat: noChat(m.ID, known)}
@@ -112,18 +129,15 @@ func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][
 	if len(input) == 0 {
 		return nil, nil
 	}
-	resp, err := p.embeddings.New(ctx, sdk.EmbeddingNewParams{
-		Model:          model,
-		Input:          sdk.EmbeddingNewParamsInputUnion{OfArrayOfStrings: input},
-		EncodingFormat: sdk.EmbeddingNewParamsEncodingFormatFloat,
-	})
+	var ans embeddingsAnswer
+	_, err := p.api.JSON(ctx, http.MethodPost, "embeddings", embeddingsRequest{Model: model, Input: input, EncodingFormat: "float"}, &ans)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("openai: embed with %s: %w", model, ctx.Err())
 		}
 		return nil, p.providerError(ctx, model, err)
 	}
-	vecs, err := toEmbeddings(resp.Data, len(input))
+	vecs, err := toEmbeddings(ans.Data, len(input))
 	if err != nil {
 		return nil, p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
 			Message: fmt.Sprintf("unexpected answer from %s at %s: %v", p.server, p.endpoint, err)})
@@ -131,29 +145,29 @@ func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][
 	return vecs, nil
 }
 
-// toEmbeddings converts the server's embeddings to float32, placed by their
-// index; if the indexes are not 0 to n-1 (some servers leave them all 0) the
-// server's order is kept. It fails unless there is one per input.
-func toEmbeddings(data []sdk.Embedding, n int) ([][]float32, error) {
+// toEmbeddings places the server's embeddings by their index; if the
+// indexes are not 0 to n-1 (some servers leave them all 0) the server's
+// order is kept. It fails unless there is one per input.
+func toEmbeddings(data []embedding, n int) ([][]float32, error) {
 	if len(data) != n {
 		return nil, fmt.Errorf("got %d embeddings for %d inputs", len(data), n)
 	}
 	out := make([][]float32, n)
 	byIndex := true
 	for _, e := range data {
-		if e.Index < 0 || int(e.Index) >= n || out[e.Index] != nil {
+		if e.Index < 0 || e.Index >= n || out[e.Index] != nil {
 			byIndex = false
 			break
 		}
 		out[e.Index] = []float32{} // taken
 	}
 	for i, e := range data {
-		v := make([]float32, len(e.Embedding))
-		for j, x := range e.Embedding {
-			v[j] = float32(x)
+		v := e.Embedding
+		if v == nil {
+			v = []float32{}
 		}
 		if byIndex {
-			i = int(e.Index)
+			i = e.Index
 		}
 		out[i] = v
 	}

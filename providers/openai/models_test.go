@@ -1,6 +1,10 @@
 package openai
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,4 +125,54 @@ func TestEmbedErrors(t *testing.T) {
 	if pe.Kind != providers.KindNotFound || pe.StatusCode != 404 || !cmp.Equal(pe.Models, []string{"text-embedding-3-small"}) {
 		t.Errorf("err = %+v", pe)
 	}
+}
+
+// TestUnexpectedAnswers checks successful answers that are not what was
+// asked for.
+func TestUnexpectedAnswers(t *testing.T) {
+	serve := func(t *testing.T, contentType, body string) *Provider {
+		t.Helper()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", contentType)
+			io.WriteString(w, body)
+		}))
+		t.Cleanup(srv.Close)
+		return newProvider(t, Config{Kind: KindCompatible, BaseURL: srv.URL})
+	}
+	t.Run("models: not a list", func(t *testing.T) {
+		p := serve(t, "application/json", `[{"id":"a"}]`)
+		_, err := p.Models(t.Context())
+		pe := asProviderError(t, err)
+		if want := "the server at " + p.Endpoint() + " did not answer with a model list; is the base URL right?"; pe.Kind != providers.KindBadRequest || pe.Message != want {
+			t.Errorf("got %s %q, want bad_request %q", pe.Kind, pe.Message, want)
+		}
+	})
+	t.Run("models: a field of another type", func(t *testing.T) {
+		p := serve(t, "application/json", `{"object":"list","data":[{"id":"a","created":"yesterday"},{"id":"b","created":1721260800}]}`)
+		got, err := p.Models(t.Context())
+		if err != nil {
+			t.Fatalf("Models: %v", err)
+		}
+		want := []providers.Model{{Name: "a", Local: true}, {Name: "b", Local: true, ModifiedAt: time.Unix(1721260800, 0).UTC()}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Models (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("models: not JSON", func(t *testing.T) {
+		p := serve(t, "text/html", "<html>a web page</html>")
+		_, err := p.Models(t.Context())
+		pe := asProviderError(t, err)
+		want := "unexpected answer from the server at " + p.Endpoint() + ": malformed answer: invalid character '<' looking for beginning of value"
+		if pe.Kind != providers.KindUnavailable || pe.Message != want {
+			t.Errorf("got %s %q, want unavailable %q", pe.Kind, pe.Message, want)
+		}
+	})
+	t.Run("embeddings: base64 though floats were asked for", func(t *testing.T) {
+		p := serve(t, "application/json", `{"object":"list","data":[{"object":"embedding","index":0,"embedding":"AAAAPw=="}]}`)
+		_, err := p.Embed(t.Context(), "m", []string{"x"})
+		pe := asProviderError(t, err)
+		if pe.Kind != providers.KindUnavailable || !strings.HasPrefix(pe.Message, "unexpected answer from the server at "+p.Endpoint()+": malformed answer: ") {
+			t.Errorf("got %s %q, want unavailable and a malformed answer", pe.Kind, pe.Message)
+		}
+	})
 }

@@ -1,28 +1,28 @@
 // Package openai implements providers.Provider and providers.Embedder for
 // OpenAI's API (kind "openai") and for the many servers that copy it (kind
-// "openai-compatible": llama.cpp, vLLM, LM Studio, Ollama's /v1, proxies),
-// through the official SDK, github.com/openai/openai-go/v3.
+// "openai-compatible": llama.cpp, vLLM, LM Studio, Ollama's /v1, proxies).
 //
-// The SDK sends the requests and decodes the SSE stream and the JSON; this
-// package converts between the shared providers types and the SDK's with
-// pure functions (toChatParams, appendChunks, toUsage, toModels,
-// toEmbeddings, mapError, mapStreamError) and turns every failure into a
-// *providers.Error a user can read. Three things the SDK does not do are
-// done here:
+// It speaks the wire format of the three endpoints it calls itself
+// (/chat/completions streamed as server-sent events, /models, /embeddings;
+// the JSON shapes are in wire.go) through providers/httpapi, and converts
+// between them and the shared providers types with pure functions
+// (toChatRequest, appendChunks, toUsage, toModels, toEmbeddings, mapError,
+// mapStreamError). Every failure becomes a *providers.Error a user can
+// read:
 //
-//   - It reports a stream that ends without "data: [DONE]" (a clean close
-//     mid-answer, or an event cut short) as a normal end. Chat reads the
-//     stream through a decoder that notes the [DONE] event, and treats a
-//     stream without it, or without a finish_reason, as KindInterrupted.
-//   - It cannot parse error bodies whose "error" is a string
-//     ({"error": "No models loaded."}, as LM Studio and others send) and
-//     then returns a bare JSON error without the HTTP status. A middleware
-//     rewrites such bodies into OpenAI's shape first.
-//   - It retries twice by default and reads OPENAI_* variables when built
-//     with NewClient. This package turns retries off (the caller's
-//     coordinator retries) and builds the SDK's services directly, so only
-//     the two variables documented on Config are read, and a key meant for
-//     OpenAI never reaches another server.
+//   - A stream that ends without "data: [DONE]" (a clean close
+//     mid-answer, or an event cut short), or without a finish_reason, is
+//     KindInterrupted, as is one that breaks off, carries a malformed
+//     chunk, or carries an error event instead of a chunk.
+//   - Error answers are read in OpenAI's shape ({"error": {"message", …}})
+//     and in the shapes other servers use: {"error": "text"} (LM Studio,
+//     Ollama), {"message": …, "type": …} (vLLM), or plain text.
+//   - The API key and the base URL's credentials are taken out of every
+//     error, also where a server quotes them back (see APIError).
+//
+// Nothing here retries (the caller's coordinator does), and only the two
+// environment variables documented on Config are read, so a key meant for
+// OpenAI never reaches another server.
 package openai
 
 import (
@@ -33,10 +33,8 @@ import (
 	"os"
 	"strings"
 
-	sdk "github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/httpapi"
 )
 
 // The provider kinds this package implements.
@@ -45,8 +43,11 @@ const (
 	KindCompatible = "openai-compatible"
 )
 
-// DefaultBaseURL is OpenAI's API, the SDK's default base URL.
+// DefaultBaseURL is OpenAI's API.
 const DefaultBaseURL = "https://api.openai.com/v1"
+
+// userAgent names the client in requests.
+const userAgent = "aiex"
 
 // Config configures a Provider. Its zero value talks to OpenAI with the key
 // in OPENAI_API_KEY.
@@ -81,10 +82,8 @@ type Provider struct {
 	local    bool   // models run on this machine or network (KindCompatible on a private host)
 	// secrets takes the key and the base URL's credentials out of errors.
 	secrets *providers.Redactor
-
-	chat       sdk.ChatCompletionService
-	models     sdk.ModelService
-	embeddings sdk.EmbeddingService
+	// api sends the requests, with the key if there is one.
+	api *httpapi.Client
 }
 
 var (
@@ -132,24 +131,19 @@ func New(cfg Config) (*Provider, error) {
 	if hc == nil {
 		hc = providers.NewHTTPClient(0)
 	}
-	opts := []option.RequestOption{
-		option.WithBaseURL(u.String()),
-		option.WithHTTPClient(hc),
-		option.WithMaxRetries(0),
-		option.WithMiddleware(normalizeErrorBody),
-	}
+	// The base URL keeps its user name and password, which net/http
+	// sends as Basic authentication when there is no key.
+	header := http.Header{"User-Agent": {userAgent}}
 	if key != "" {
-		opts = append(opts, option.WithAPIKey(key))
+		header.Set("Authorization", "Bearer "+key)
 	}
 	p := &Provider{
-		name:       name,
-		kind:       kind,
-		endpoint:   providers.RedactURL(u),
-		server:     "OpenAI",
-		secrets:    providers.NewRedactor(append(providers.URLSecrets(u), key)...),
-		chat:       sdk.NewChatCompletionService(opts...),
-		models:     sdk.NewModelService(opts...),
-		embeddings: sdk.NewEmbeddingService(opts...),
+		name:     name,
+		kind:     kind,
+		endpoint: providers.RedactURL(u),
+		server:   "OpenAI",
+		secrets:  providers.NewRedactor(append(providers.URLSecrets(u), key)...),
+		api:      &httpapi.Client{HTTP: hc, Base: u, Header: header},
 	}
 	if kind == KindCompatible {
 		p.server = "the server"

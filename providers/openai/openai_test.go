@@ -1,8 +1,11 @@
 package openai
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -120,7 +123,7 @@ func TestNewUsesHTTPClient(t *testing.T) {
 }
 
 func TestNoRetries(t *testing.T) {
-	// The SDK retries 429 and 5xx twice by default; the coordinator retries.
+	// Sent again, a 429 or 5xx may succeed, but the coordinator decides.
 	for _, code := range []int{429, 500, 503} {
 		o, p := startFake(t, providertest.WithStatus(code, "no"))
 		if _, _, _, err := chat(t.Context(), p, userRequest(model)); err == nil {
@@ -129,5 +132,56 @@ func TestNoRetries(t *testing.T) {
 		if n := len(o.Requests()); n != 1 {
 			t.Errorf("status %d: server got %d requests, want 1", code, n)
 		}
+	}
+}
+
+// TestRequestHeaders checks the headers of each call: the key as a bearer
+// token only when there is one, and the media types sent and asked for.
+func TestRequestHeaders(t *testing.T) {
+	type sent struct{ Path, Auth, Agent, Accept, ContentType string }
+	for _, key := range []string{"", "local-key-123"} {
+		t.Run("key "+key, func(t *testing.T) {
+			var (
+				mu  sync.Mutex
+				got []sent
+			)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				got = append(got, sent{r.URL.Path, r.Header.Get("Authorization"), r.Header.Get("User-Agent"), r.Header.Get("Accept"), r.Header.Get("Content-Type")})
+				mu.Unlock()
+				switch r.URL.Path {
+				case "/v1/chat/completions":
+					w.Header().Set("Content-Type", "text/event-stream")
+					io.WriteString(w, `data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}`+"\n\ndata: [DONE]\n\n")
+				case "/v1/models":
+					io.WriteString(w, `{"object":"list","data":[]}`)
+				case "/v1/embeddings":
+					io.WriteString(w, `{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.5]}]}`)
+				}
+			}))
+			defer srv.Close()
+			p := newProvider(t, Config{Kind: KindCompatible, BaseURL: srv.URL + "/v1", APIKey: key})
+			if _, _, _, err := chat(t.Context(), p, userRequest("m")); err != nil {
+				t.Fatalf("Chat: %v", err)
+			}
+			if _, err := p.Models(t.Context()); err != nil {
+				t.Fatalf("Models: %v", err)
+			}
+			if _, err := p.Embed(t.Context(), "m", []string{"x"}); err != nil {
+				t.Fatalf("Embed: %v", err)
+			}
+			auth := ""
+			if key != "" {
+				auth = "Bearer " + key
+			}
+			want := []sent{
+				{"/v1/chat/completions", auth, "aiex", "text/event-stream", "application/json"},
+				{"/v1/models", auth, "aiex", "application/json", ""},
+				{"/v1/embeddings", auth, "aiex", "application/json", "application/json"},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

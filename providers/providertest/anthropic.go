@@ -19,7 +19,7 @@ import (
 )
 
 // The fake Anthropic follows the Messages API as Anthropic documents it and
-// its Go SDK (anthropic-sdk-go v2.15.0) reads it:
+// its official Go SDK (anthropic-sdk-go v2.15.0) reads it:
 //
 //   - errors are {"type":"error","error":{"type":…,"message":…},"request_id":…}
 //     with the status that goes with the type (529 for overloaded_error), and
@@ -31,7 +31,7 @@ import (
 //     message_delta (stop_reason, output_tokens) and message_stop;
 //   - an error after the stream has started is an "event: error" with the
 //     error body, after which the stream ends;
-//   - anthropic-version 2026-10-21 (what the SDK sends) rejects temperature,
+//   - anthropic-version 2026-10-21 (what that SDK and aiex send) rejects temperature,
 //     top_p and top_k with 400 "…: Extra inputs are not permitted".
 
 // AnthropicDefaultModel is the model a fake Anthropic has unless WithModels

@@ -73,7 +73,7 @@ func anthNames(events []anthEvent) []string {
 	return names
 }
 
-// anthDo sends a request with a key and the SDK's API version unless the
+// anthDo sends a request with a key and the API version aiex sends unless the
 // headers say otherwise; the body is closed when the test ends.
 func anthDo(t *testing.T, ctx context.Context, method, url, body string, header map[string]string) (*http.Response, error) {
 	t.Helper()
