@@ -555,7 +555,7 @@ func loadNodeID(dir string) (string, error) {
 		return "", fmt.Errorf("db: read node id: %w", err)
 	}
 	host, _ := os.Hostname()
-	host = strings.Trim(nonName.ReplaceAllString(strings.ToLower(host), "-"), "-")
+	host = strings.Trim(nonName().ReplaceAllString(strings.ToLower(host), "-"), "-")
 	if host == "" {
 		host = "node"
 	}
@@ -570,7 +570,7 @@ func loadNodeID(dir string) (string, error) {
 	return id, nil
 }
 
-var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
+var nonName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9-]+`) })
 
 // writeFileAtomic writes data to path through a temporary file and a rename,
 // so a crash leaves either the old file or the new one.

@@ -364,7 +364,7 @@ func (t *Tailnet) Close() error {
 // redactor keeps auth keys out of logs, whatever tsnet prints.
 type redactor struct{ key string }
 
-var authKeyRE = regexp.MustCompile(`tskey-[A-Za-z0-9_-]+`)
+var authKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`tskey-[A-Za-z0-9_-]+`) })
 
 func newRedactor(key string) redactor { return redactor{key: key} }
 
@@ -372,7 +372,7 @@ func (r redactor) redact(s string) string {
 	if r.key != "" {
 		s = strings.ReplaceAll(s, r.key, "[auth key]")
 	}
-	return authKeyRE.ReplaceAllString(s, "tskey-[redacted]")
+	return authKeyRE().ReplaceAllString(s, "tskey-[redacted]")
 }
 
 // logf adapts logger to tsnet's printf-style logger at level.

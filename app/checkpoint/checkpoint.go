@@ -288,7 +288,7 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 			return first(rows), err
 		}
 	}
-	if len(ref) < minPrefix && idRe.MatchString(ref) {
+	if len(ref) < minPrefix && isHex(ref) {
 		// Not an id or a tag, and too short to be taken as the start of an id.
 		err := s.notFound(ctx, ref)
 		if ue := usererr.As(err); ue != nil {
@@ -298,7 +298,7 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 		}
 		return db.CheckpointRow{}, err
 	}
-	if len(ref) >= minPrefix && idRe.MatchString(ref) {
+	if len(ref) >= minPrefix && isHex(ref) {
 		rows, err := one(db.CheckpointFilter{IDPrefix: ref, Limit: 6})
 		if err != nil {
 			return db.CheckpointRow{}, err

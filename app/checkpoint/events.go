@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/events"
@@ -135,21 +134,46 @@ func (p *Created) Validate() error {
 func (p *Tagged) Validate() error   { return validTag(p.Tag) }
 func (p *Untagged) Validate() error { return validTag(p.Tag) }
 
-var (
-	hashRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	tagRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-)
+// validHash reports whether h is a SHA-256 in lower-case hex.
+func validHash(h string) bool { return len(h) == 64 && isHex(h) }
 
-func validHash(h string) bool { return hashRe.MatchString(h) }
+// isHex reports whether s is lower-case hex digits, at least one.
+func isHex(s string) bool {
+	for _, c := range []byte(s) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isTag reports whether t has the characters and length of a tag: 1 to 64
+// letters, digits, '.', '_' and '-', starting with a letter or digit. (The
+// checks are written out rather than as regexps, which each process would
+// compile at start-up: {0,63} alone made a thousand allocations.)
+func isTag(t string) bool {
+	if t == "" || len(t) > 64 {
+		return false
+	}
+	for i, c := range []byte(t) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // validTag accepts names of letters, digits, ".", "_" and "-", starting
 // with a letter or digit, of up to 64 characters — and not made of hex
 // digits alone, which would read as an id, nor "last".
 func validTag(t string) error {
-	if !tagRe.MatchString(t) {
+	if !isTag(t) {
 		return fmt.Errorf("tag %q: use letters, digits, '.', '_' and '-' (up to 64, starting with a letter or digit)", t)
 	}
-	if idRe.MatchString(t) {
+	if isHex(t) {
 		return fmt.Errorf("tag %q looks like a checkpoint id: put a letter other than a-f in it", t)
 	}
 	if t == RefLast {
@@ -157,8 +181,6 @@ func validTag(t string) error {
 	}
 	return nil
 }
-
-var idRe = regexp.MustCompile(`^[0-9a-f]+$`)
 
 // validPath accepts a clean relative path (forward slashes) that stays
 // inside the project.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 )
@@ -284,13 +285,13 @@ func isFileHeader(lines []string, i int, fenced bool) bool {
 	return fenced && i+2 >= len(lines)
 }
 
-var hunkHeaderRE = regexp.MustCompile(`^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+(.*)$`)
+var hunkHeaderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+(.*)$`) })
 
 // parseHunkHeader reads "@@ -a,b +c,d @@ comment". Counts are ignored (they
 // are recounted); a header without numbers gives hasPos false.
 func parseHunkHeader(l string) *rawHunk {
 	h := &rawHunk{}
-	m := hunkHeaderRE.FindStringSubmatch(strings.TrimRight(l, " \t\r\n"))
+	m := hunkHeaderRE().FindStringSubmatch(strings.TrimRight(l, " \t\r\n"))
 	if m == nil {
 		return h
 	}

@@ -240,12 +240,12 @@ func templateError(path string, err error) *usererr.Error {
 
 // templateErrorRE matches text/template's errors: the template's name (the
 // shortest run that fits), the line, an optional column, and the message.
-var templateErrorRE = regexp.MustCompile(`(?s)^template: (.*?):(\d+)(?::\d+)?: (.*)$`)
+var templateErrorRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)^template: (.*?):(\d+)(?::\d+)?: (.*)$`) })
 
 // splitTemplateError finds the line number and the message proper in a
 // text/template error. It returns line 0 when the error names no line.
 func splitTemplateError(msg string) (line int, detail string) {
-	m := templateErrorRE.FindStringSubmatch(msg)
+	m := templateErrorRE().FindStringSubmatch(msg)
 	if m == nil {
 		return 0, strings.TrimPrefix(msg, "template: ")
 	}

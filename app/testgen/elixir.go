@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/workflow"
@@ -86,7 +87,7 @@ func (x *exRun) baseline(ctx context.Context, timeout time.Duration) (outcome, e
 }
 
 // topModule finds the modules a file defines at its top level.
-var topModule = regexp.MustCompile(`(?m)^defmodule\s+([A-Z][\w.]*)`)
+var topModule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^defmodule\s+([A-Z][\w.]*)`) })
 
 // clash reports, as a test file that does not compile, a module the
 // generated file defines that another file under the mix project's test/
@@ -96,7 +97,7 @@ var topModule = regexp.MustCompile(`(?m)^defmodule\s+([A-Z][\w.]*)`)
 // defined"), or one file's tests replace the other's.
 func (x *exRun) clash() (outcome, bool) {
 	mine := map[string]bool{}
-	for _, m := range topModule.FindAllSubmatch(x.s.TestContent, -1) {
+	for _, m := range topModule().FindAllSubmatch(x.s.TestContent, -1) {
 		mine[string(m[1])] = true
 	}
 	if len(mine) == 0 {
@@ -112,7 +113,7 @@ func (x *exRun) clash() (outcome, bool) {
 		if err != nil {
 			return nil
 		}
-		for _, m := range topModule.FindAllSubmatch(b, -1) {
+		for _, m := range topModule().FindAllSubmatch(b, -1) {
 			if mine[string(m[1])] {
 				module, where = string(m[1]), p
 				return filepath.SkipAll
@@ -203,10 +204,12 @@ var (
 	// exSummary matches ExUnit's result line: "1 doctest, 3 tests,
 	// 1 failure", "2 properties, 5 tests, 0 failures, 1 excluded", "3 tests,
 	// 0 failures (1 excluded)".
-	exSummary = regexp.MustCompile(`^\d+ [a-z]+(, \d+ [a-z]+)*( \(\d+ [a-z]+\))?$`)
-	exCount   = regexp.MustCompile(`(\d+) ([a-z]+)`)
+	exSummary = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d+ [a-z]+(, \d+ [a-z]+)*( \(\d+ [a-z]+\))?$`) })
+	exCount   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d+) ([a-z]+)`) })
 	// exFailure matches the header of a failure: "  1) test clamps (MathTest)".
-	exFailure = regexp.MustCompile(`^\s+\d+\) ((?:test|doctest|property) .+) \(([\w.]+)\)$`)
+	exFailure = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\s+\d+\) ((?:test|doctest|property) .+) \(([\w.]+)\)$`)
+	})
 )
 
 // exOutput follows mix test's output.
@@ -224,9 +227,9 @@ type exOutput struct {
 func (e *exOutput) line(l string) (string, bool) {
 	t := strings.TrimSpace(l)
 	switch {
-	case strings.Contains(t, "failure") && exSummary.MatchString(t):
+	case strings.Contains(t, "failure") && exSummary().MatchString(t):
 		e.summary = true
-		for _, m := range exCount.FindAllStringSubmatch(t, -1) {
+		for _, m := range exCount().FindAllStringSubmatch(t, -1) {
 			n, _ := strconv.Atoi(m[1])
 			switch m[2] {
 			case "test", "tests", "doctest", "doctests", "property", "properties":
@@ -244,7 +247,7 @@ func (e *exOutput) line(l string) (string, bool) {
 	case strings.Contains(t, "mix deps.get"):
 		e.deps = true
 	}
-	if m := exFailure.FindStringSubmatch(l); m != nil {
+	if m := exFailure().FindStringSubmatch(l); m != nil {
 		e.failNames = appendName(e.failNames, m[1]+" ("+m[2]+")")
 	}
 	return l, true

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -246,7 +247,7 @@ type goEvents struct {
 func newGoEvents() *goEvents { return &goEvents{results: map[string]string{}} }
 
 // compileErr matches a compiler or vet error line: file.go:12:3: message.
-var compileErr = regexp.MustCompile(`^\S+\.go:\d+(:\d+)?: `)
+var compileErr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\S+\.go:\d+(:\d+)?: `) })
 
 // line takes one line of go test -json output and returns the text to
 // keep, as go test -v would print it, without === RUN/PAUSE/CONT noise.
@@ -292,7 +293,7 @@ func (e *goEvents) line(l string) (string, bool) {
 }
 
 func (e *goEvents) noteErr(l string) {
-	if e.firstErr == "" && compileErr.MatchString(l) {
+	if e.firstErr == "" && compileErr().MatchString(l) {
 		e.firstErr = l
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Languages Run knows.
@@ -274,11 +275,13 @@ func goRequires(gomod []byte) []string {
 
 var (
 	// depsFun finds the deps function of a mix.exs (`defp deps do`).
-	depsFun = regexp.MustCompile(`(?m)^([ \t]*)defp?[ \t]+deps(?:\(\))?[ \t]+do[ \t]*$`)
+	depsFun = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^([ \t]*)defp?[ \t]+deps(?:\(\))?[ \t]+do[ \t]*$`)
+	})
 	// depName finds a dep tuple's name.
-	depName = regexp.MustCompile(`\{\s*:([a-z_][a-zA-Z0-9_]*)\s*,`)
+	depName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\s*:([a-z_][a-zA-Z0-9_]*)\s*,`) })
 	// onlyOpt finds a dep's only: option.
-	onlyOpt = regexp.MustCompile(`only:\s*(\[[^\]]*\]|:[a-z_]+)`)
+	onlyOpt = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`only:\s*(\[[^\]]*\]|:[a-z_]+)`) })
 )
 
 // mixDeps returns the dep names in mix.exs's deps function (or, if it has
@@ -286,7 +289,7 @@ var (
 // than :test.
 func mixDeps(src []byte) []string {
 	text := stripExComments(string(src))
-	if m := depsFun.FindStringSubmatchIndex(text); m != nil {
+	if m := depsFun().FindStringSubmatchIndex(text); m != nil {
 		indent := text[m[2]:m[3]]
 		body := text[m[1]:]
 		end := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(indent) + `end\b`)
@@ -296,9 +299,9 @@ func mixDeps(src []byte) []string {
 		text = body
 	}
 	var out []string
-	for _, m := range depName.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range depName().FindAllStringSubmatchIndex(text, -1) {
 		tuple := balanced(text[m[0]:])
-		if o := onlyOpt.FindStringSubmatch(tuple); o != nil && !strings.Contains(o[1], ":test") {
+		if o := onlyOpt().FindStringSubmatch(tuple); o != nil && !strings.Contains(o[1], ":test") {
 			continue
 		}
 		out = append(out, text[m[2]:m[3]])

@@ -3,6 +3,7 @@ package workflow
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Headline is the line of a failed check's output that says what failed:
@@ -39,11 +40,11 @@ func Headline(detail string) string {
 }
 
 // goErrorLine is a Go compiler or vet message: file.go:12:3: message.
-var goErrorLine = regexp.MustCompile(`^\S+\.go:\d+(:\d+)?: `)
+var goErrorLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\S+\.go:\d+(:\d+)?: `) })
 
 // errorLine reports whether l (trimmed) states an error.
 func errorLine(l string) bool {
-	return goErrorLine.MatchString(l) || strings.HasPrefix(l, "error: ") || strings.HasPrefix(l, "** (")
+	return goErrorLine().MatchString(l) || strings.HasPrefix(l, "error: ") || strings.HasPrefix(l, "** (")
 }
 
 // preamble reports whether l (trimmed) is what a toolchain prints before

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -23,8 +24,8 @@ type NewModule struct {
 	Package string
 }
 
-var elixirModule = regexp.MustCompile(`^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*$`)
-var goPackagePath = regexp.MustCompile(`^[a-z0-9_][a-z0-9_.-]*(/[a-z0-9_][a-z0-9_.-]*)*$`)
+var elixirModule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*$`) })
+var goPackagePath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_][a-z0-9_.-]*(/[a-z0-9_][a-z0-9_.-]*)*$`) })
 
 // ModuleFile works out where a new module called name goes in the project
 // at root: an Elixir module (MyApp.Cache.Store) in a Mix project goes to
@@ -37,12 +38,12 @@ func ModuleFile(root, name string) (NewModule, error) {
 	_, gomod := statOK(filepath.Join(root, "go.mod"))
 	var m NewModule
 	switch {
-	case elixirModule.MatchString(name) && mix:
+	case elixirModule().MatchString(name) && mix:
 		var err error
 		if m, err = elixirFile(root, name); err != nil {
 			return m, err
 		}
-	case goPackagePath.MatchString(strings.TrimSuffix(name, ".go")) && gomod:
+	case goPackagePath().MatchString(strings.TrimSuffix(name, ".go")) && gomod:
 		m = goFile(name)
 	case mix:
 		return m, usererr.Usage("%q is not an Elixir module name; give one like MyApp.Cache", name)
