@@ -64,8 +64,8 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("HTTP status %d: %s", e.StatusCode, line)
 }
 
-// Do sends a request for path (joined to Base, and may carry a query after
-// "?") with body encoded as JSON, or no body if body is nil. accept is the
+// Do sends a request for path (joined to Base; a query after "?" is added
+// to Base's own) with body encoded as JSON, or no body if body is nil. accept is the
 // media type asked for ("application/json", "text/event-stream").
 //
 // A 2xx or 3xx answer is returned for the caller to read and close. An
@@ -75,7 +75,14 @@ func (c *Client) Do(ctx context.Context, method, path, accept string, body any) 
 	u := *c.Base
 	p, query, _ := strings.Cut(path, "?")
 	u.Path = strings.TrimRight(u.Path, "/") + "/" + strings.TrimLeft(p, "/")
-	u.RawPath, u.RawQuery = "", query
+	u.RawPath = ""
+	switch {
+	case u.RawQuery == "":
+		u.RawQuery = query
+	case query != "":
+		// A base URL's own parameters (a gateway's api-version) come first.
+		u.RawQuery += "&" + query
+	}
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)

@@ -55,6 +55,24 @@ func TestDoSendsJSONToPathUnderBase(t *testing.T) {
 	}
 }
 
+func TestDoKeepsBaseQuery(t *testing.T) {
+	var got []string
+	c := client(t, "/openai?api-version=2024-10-21", func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.Path+"?"+r.URL.RawQuery)
+	})
+	for _, path := range []string{"models", "models?limit=5"} {
+		resp, err := c.Do(context.Background(), http.MethodGet, path, "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	want := []string{"/openai/models?api-version=2024-10-21", "/openai/models?api-version=2024-10-21&limit=5"}
+	if !slices.Equal(got, want) {
+		t.Errorf("requested %q, want %q", got, want)
+	}
+}
+
 func TestDoWithoutBodySendsNoContentType(t *testing.T) {
 	var ctype string
 	var n int64
