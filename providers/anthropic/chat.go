@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
+
+	gosse "github.com/tmaxmax/go-sse"
 
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/httpapi"
@@ -23,7 +27,9 @@ import (
 // StatusCode 0: the response had begun with 200, and fn may already have
 // been called, which a caller that retries must check. A stream that ends
 // without message_stop, breaks off or carries an event that is not JSON is
-// KindInterrupted. The Result then carries what is known so far.
+// KindInterrupted. A 200 answer that is JSON or a web page instead of a
+// stream is mapped as an error event if it holds Anthropic's error object,
+// else it is KindBadRequest. The Result then carries what is known so far.
 func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
 	st := streamState{res: providers.Result{Model: req.Model}}
 	body, err := toParams(req)
@@ -42,6 +48,12 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 		return st.res, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
 	}
 	defer resp.Body.Close()
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" || mt == "text/html" {
+		// Not a stream: an error in a 200, a proxy that ignored "stream",
+		// or a web page where the API should be.
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, httpapi.MaxErrorBody))
+		return st.res, p.notAStream(ctx, resp, b)
+	}
 	var (
 		chunks int
 		ev     streamEvent
@@ -49,6 +61,10 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 read:
 	for sse, rerr := range httpapi.Events(resp.Body) {
 		switch {
+		case errors.Is(rerr, gosse.ErrUnexpectedEOF):
+			// A clean end inside a line: the event is lost, and the
+			// stream lacks its end, which is said below.
+			break read
 		case rerr != nil:
 			err = rerr
 			break read
@@ -93,6 +109,17 @@ read:
 		return st.res, p.scrub(interrupted(p.name, p.endpoint, chunks, err))
 	}
 	return st.res, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
+}
+
+// notAStream describes a successful answer to a streamed request that is
+// not a stream but body: Anthropic's error object, mapped like an error
+// event, or anything else, which retrying does not change.
+func (p *Provider) notAStream(ctx context.Context, resp *http.Response, body []byte) *providers.Error {
+	if ae := newAPIError(resp.StatusCode, resp.Header, body); ae.Type != "" || ae.Message != "" {
+		return p.apiError(ctx, ae)
+	}
+	return p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindBadRequest,
+		Message: fmt.Sprintf("Anthropic at %s did not answer with a stream; is the base URL right?", p.endpoint)})
 }
 
 // decodeEvent decodes the data of a server-sent event into ev; see

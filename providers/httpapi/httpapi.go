@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -68,6 +69,9 @@ func (e *StatusError) Error() string {
 // to Base's own) with body encoded as JSON, or no body if body is nil. accept is the
 // media type asked for ("application/json", "text/event-stream").
 //
+// Redirects are followed within the base URL's host only: another host is
+// not sent Header's credentials.
+//
 // A 2xx or 3xx answer is returned for the caller to read and close. An
 // answer of 400 or more is a *StatusError, its body read and closed.
 // Failing to send or to get an answer is the *url.Error of net/http.
@@ -102,7 +106,7 @@ func (c *Client) Do(ctx context.Context, method, path, accept string, body any) 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.client().Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +119,28 @@ func (c *Client) Do(ctx context.Context, method, path, accept string, body any) 
 		return nil, &url.Error{Op: method, URL: redacted(&u), Err: err}
 	}
 	return nil, &StatusError{StatusCode: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// client is c.HTTP refusing redirects to another host. net/http sends a
+// request's headers on to wherever a redirect points, leaving out only its
+// own Authorization and cookies on the way to another domain: Header's
+// credentials (an x-api-key) would go to that host.
+func (c *Client) client() *http.Client {
+	hc := *c.HTTP
+	check := hc.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !strings.EqualFold(req.URL.Hostname(), via[0].URL.Hostname()) {
+			return fmt.Errorf("redirected to another host, %s, which the credentials are not sent to", req.URL.Hostname())
+		}
+		if check != nil {
+			return check(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &hc
 }
 
 // JSON sends a request as Do does and decodes the answer's JSON body into
@@ -148,11 +174,29 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 
 // Events yields the server-sent events read from r, in order, until r ends
 // (with no error) or fails (with its error, or the parser's for an event
-// over MaxEvent). A stream that ends inside a line ends with
-// sse.ErrUnexpectedEOF; one whose last event has whole lines but not the
-// blank line after them yields that event, then ends.
+// over MaxEvent). A stream that ends cleanly inside a line ends with
+// sse.ErrUnexpectedEOF, one that fails there with r's error; one whose last
+// event has whole lines but not the blank line after them yields that
+// event, then ends.
+//
+// A line "error: …", which llama.cpp's server writes for a failure after
+// its answer has begun, is read as an event of type "error" with the rest
+// of the line as its data; the SSE format has no such field, and would
+// drop the line.
 func Events(r io.Reader) iter.Seq2[sse.Event, error] {
-	return sse.Read(r, &sse.ReadConfig{MaxEventSize: MaxEvent})
+	return func(yield func(sse.Event, error) bool) {
+		er := newErrorFieldReader(r)
+		for ev, err := range sse.Read(er, &sse.ReadConfig{MaxEventSize: MaxEvent}) {
+			if errors.Is(err, sse.ErrUnexpectedEOF) && er.err != nil && !errors.Is(er.err, io.EOF) {
+				// The parser says only that the input ended inside a
+				// line, also when reading it failed.
+				err = er.err
+			}
+			if !yield(ev, err) {
+				return
+			}
+		}
+	}
 }
 
 // redacted is u as a string without its password.

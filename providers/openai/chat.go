@@ -38,8 +38,10 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 		return res, p.providerError(ctx, req.Model, err)
 	}
 	defer resp.Body.Close()
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" {
-		// Not a stream: an error in a 200, or a server that ignored "stream".
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" || mt == "text/html" {
+		// Not a stream: an error in a 200, a server that ignored "stream",
+		// or a web page (a base URL that points at a web app or a login
+		// page).
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, httpapi.MaxErrorBody))
 		return res, p.scrub(badAnswer(p.name, p.server, p.endpoint, resp.StatusCode, "a stream", b))
 	}
@@ -49,6 +51,7 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 		done      bool             // "data: [DONE]" came
 		streamErr error            // what ended the stream early
 		started   = map[int]bool{} // tool calls whose first fragment was sent
+		calls     toolCallIndexes
 		out       []providers.Chunk
 		data      []byte
 	)
@@ -69,6 +72,12 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 			done = true
 			break
 		}
+		if ev.Type == "error" {
+			// "event: error", or llama.cpp's "error:" line: whatever the
+			// data's shape, it is not a chunk.
+			streamErr = &StreamError{Data: strings.TrimSpace(ev.Data)}
+			break
+		}
 		// The data with the line end its last data line had, which JSON's
 		// errors then point at as it came.
 		data = append(append(data[:0], ev.Data...), '\n')
@@ -86,6 +95,7 @@ func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(prov
 		if len(c.Choices) > 0 && c.Choices[0].FinishReason != "" {
 			res.StopReason = c.Choices[0].FinishReason
 		}
+		calls.renumber(c)
 		out = appendChunks(out[:0], c, started)
 		for _, ch := range out {
 			chunks++
@@ -197,6 +207,49 @@ func appendChunks(dst []providers.Chunk, c *chatChunk, started map[int]bool) []p
 		dst = append(dst, providers.Chunk{ToolCall: delta})
 	}
 	return dst
+}
+
+// toolCallIndexes gives each tool call of a stream an index of its own.
+// Servers number the calls of an answer with "index", but not all of them
+// tell parallel calls apart that way: Gemini's OpenAI-compatible API sends
+// every call whole, each with its own ID, and all at index 0 (or with no
+// index). A fragment that carries an ID other than that of the call at its
+// index starts a new call, which takes the next free index; a fragment
+// without an ID continues the latest call at its index. A server that
+// numbers its calls keeps its numbers. The zero value is ready to use.
+type toolCallIndexes struct {
+	ids    map[int]string // by the index given to a call: its ID
+	latest map[int]int    // by the server's index: the index given to the latest call there
+	next   int            // one past the highest index given
+}
+
+// renumber sets the Index of the tool-call fragments in c's first choice
+// to the index of the call each belongs to.
+func (t *toolCallIndexes) renumber(c *chatChunk) {
+	if len(c.Choices) == 0 || len(c.Choices[0].Delta.ToolCalls) == 0 {
+		return
+	}
+	if t.ids == nil {
+		t.ids, t.latest = map[int]string{}, map[int]int{}
+	}
+	for i := range c.Choices[0].Delta.ToolCalls {
+		tc := &c.Choices[0].Delta.ToolCalls[i]
+		idx, ok := t.latest[tc.Index]
+		if ok && (tc.ID == "" || t.ids[idx] == "" || t.ids[idx] == tc.ID) {
+			if t.ids[idx] == "" {
+				t.ids[idx] = tc.ID
+			}
+			tc.Index = idx
+			continue
+		}
+		idx = tc.Index
+		if _, taken := t.ids[idx]; taken {
+			idx = t.next
+		}
+		t.ids[idx], t.latest[tc.Index] = tc.ID, idx
+		t.next = max(t.next, idx+1)
+		tc.Index = idx
+	}
 }
 
 // toUsage converts the usage of the stream's last chunk.

@@ -270,11 +270,13 @@ func outOfCredit(status int, code string) bool {
 }
 
 // isContextLengthMessage reports whether msg says the prompt did not fit,
-// for servers that send no code (Ollama, llama.cpp, vLLM).
+// for servers that send no code (Ollama, llama.cpp, vLLM). llama.cpp says
+// "the request exceeds the available context size".
 func isContextLengthMessage(msg string) bool {
 	m := strings.ToLower(msg)
 	return strings.Contains(m, "context length") || strings.Contains(m, "context window") ||
-		strings.Contains(m, "maximum context") || strings.Contains(m, "context_length")
+		strings.Contains(m, "maximum context") || strings.Contains(m, "context_length") ||
+		strings.Contains(m, "context size")
 }
 
 // statusText is Go's text for an HTTP status, with the number.
@@ -352,11 +354,20 @@ func mapStreamError(provider, server, endpoint string, chunks int, err error) *p
 	return pe
 }
 
-// streamErrorMessage reads the message and code of an error event's data,
-// or returns the data as it is.
+// streamErrorMessage reads the message and code of an error event's data:
+// {"error": …}, or an error object without "error" around it (what
+// llama.cpp's "error:" line carries), else the data as it is.
 func streamErrorMessage(data []byte) (msg, code string) {
 	if msg, code, ok := errorInBody(data); ok {
 		return msg, code
+	}
+	var flat struct {
+		Message string `json:"message"`
+		Code    any    `json:"code"`
+	}
+	if json.Unmarshal(data, &flat) == nil && flat.Message != "" {
+		code, _ = flat.Code.(string)
+		return flat.Message, code
 	}
 	return strings.TrimSpace(string(data)), ""
 }
