@@ -236,8 +236,11 @@ func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
 	a := pt.NewScripted("a", "ollama", fail(providers.KindUnavailable))
 	b := pt.NewScripted("b", "ollama", ok("b"))
 	e := newEnv(t, coord.Config{
-		Targets:     []coord.Target{target(a, true), target(b, true)},
-		Breaker:     coord.BreakerConfig{Failures: 2, OpenFor: 30 * time.Millisecond},
+		Targets: []coord.Target{target(a, true), target(b, true)},
+		// OpenFor leaves the checks of the open state below time to run
+		// on a loaded machine (at 30 ms the breaker was at times half-open
+		// already); the wait for half-open costs that much.
+		Breaker:     coord.BreakerConfig{Failures: 2, OpenFor: time.Second},
 		MaxAttempts: 1,
 	})
 	for range 2 {
