@@ -2,10 +2,8 @@ package anthropic
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -23,17 +21,7 @@ func sseEvent(typ, data string) string { return "event: " + typ + "\ndata: " + d
 // len(body) (contentLength) makes the answer break off where body ends.
 func rawServer(t *testing.T, status int, header http.Header, body string, contentLength int) (*httptest.Server, *Provider) {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for k, vs := range header {
-			w.Header()[k] = vs
-		}
-		if contentLength > 0 {
-			w.Header().Set("Content-Length", strconv.Itoa(contentLength))
-		}
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
+	srv := providertest.NewRaw(t, status, header, body, contentLength)
 	return srv, newProvider(t, srv.URL)
 }
 

@@ -2,10 +2,8 @@ package openai
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,17 +20,7 @@ import (
 // makes the answer break off where body ends.
 func rawServer(t *testing.T, status int, header http.Header, body string, contentLength int) (*httptest.Server, *Provider) {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for k, vs := range header {
-			w.Header()[k] = vs
-		}
-		if contentLength > 0 {
-			w.Header().Set("Content-Length", strconv.Itoa(contentLength))
-		}
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
+	srv := providertest.NewRaw(t, status, header, body, contentLength)
 	return srv, newProvider(t, Config{Kind: KindCompatible, BaseURL: srv.URL, APIKey: testKey})
 }
 

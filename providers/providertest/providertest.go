@@ -11,8 +11,11 @@ package providertest
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +193,25 @@ func Unreachable(t testing.TB) string {
 		t.Fatalf("providertest: close listener: %v", err)
 	}
 	return "http://" + addr
+}
+
+// NewRaw starts a server that answers every request with status, header
+// and body as given, for the shapes of answers no fake has (a proxy's page,
+// a server's quirks). A declared length over len(body) (contentLength > 0)
+// makes the answer break off where body ends. The server closes when the
+// test ends.
+func NewRaw(t testing.TB, status int, header http.Header, body string, contentLength int) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, vs := range header {
+			w.Header()[k] = vs
+		}
+		if contentLength > 0 {
+			w.Header().Set("Content-Length", strconv.Itoa(contentLength))
+		}
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
