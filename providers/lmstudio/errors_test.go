@@ -34,6 +34,10 @@ func TestErrorWithoutBody(t *testing.T) {
 			_, err := p.Models(ctx)
 			return err
 		}},
+		{"prompt window", func(ctx context.Context, p *Provider) error {
+			_, err := p.PromptWindow(ctx, "m")
+			return err
+		}},
 	}
 	tests := []struct {
 		status      int

@@ -41,6 +41,10 @@ func TestErrorsHideEchoedKey(t *testing.T) {
 			_, err := p.ContextWindow(ctx, providertest.DefaultLMStudioModel)
 			return err
 		}},
+		{"prompt window", func(ctx context.Context, p *Provider) error {
+			_, err := p.PromptWindow(ctx, providertest.DefaultLMStudioModel)
+			return err
+		}},
 	}
 	for _, auth := range []struct {
 		name     string

@@ -1,14 +1,17 @@
 // Package lmstudio implements providers.Provider and providers.Embedder for
 // LM Studio's local server.
 //
-// LM Studio serves two APIs on one port: an OpenAI-compatible one under /v1,
-// and its native REST API under /api/v0 (LM Studio 0.3.6 and later). Chat
-// and embeddings go through /v1 with an openai.Provider of kind
-// "openai-compatible"; the model list comes from /api/v0/models, which says
-// which models are loaded and how long their context is. A server without
-// the native API (older LM Studio answers unknown paths with 200 and
-// {"error": "Unexpected endpoint or method. …"}; a proxy may answer 404)
-// gets its model list from /v1/models instead.
+// LM Studio serves an OpenAI-compatible API under /v1 and its native REST
+// API under /api/v0 (LM Studio 0.3.6 and later; deprecated in 0.4 but
+// still served) and /api/v1 (0.4 and later). Chat and embeddings go
+// through /v1 with an openai.Provider of kind "openai-compatible"; the
+// model list comes from /api/v0/models, which says which models are loaded
+// and their maximum context length. The window a prompt must fit comes from
+// /api/v1/models, which says the context length each loaded model runs
+// with (by default far less than its maximum; see PromptWindow). A server
+// without the native API (older LM Studio answers unknown paths with 200
+// and {"error": "Unexpected endpoint or method. …"}; a proxy may answer
+// 404) gets its model list from /v1/models instead.
 package lmstudio
 
 import (

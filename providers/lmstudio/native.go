@@ -29,7 +29,7 @@ type nativeModel struct {
 // toModels). Without the native API it lists /v1/models, which says
 // neither, in the server's order.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
-	status, header, body, err := p.getNative(ctx, "models")
+	status, header, body, err := p.getNative(ctx, apiV0, "models")
 	if err != nil {
 		return nil, p.requestError(ctx, "list models", err)
 	}
@@ -55,9 +55,10 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 // ContextWindow returns the maximum context length in tokens of model, from
 // GET /api/v0/models/{model}; 0 when the server does not say (no native
 // API). A model the server does not have is KindNotFound, listing the ones
-// it has.
+// it has. LM Studio runs a model with a shorter context unless its load
+// settings say otherwise: PromptWindow says what a prompt must fit.
 func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error) {
-	status, header, body, err := p.getNative(ctx, "models", model)
+	status, header, body, err := p.getNative(ctx, apiV0, "models", model)
 	if err != nil {
 		return 0, p.requestError(ctx, "show "+model, err)
 	}
@@ -122,14 +123,21 @@ func toModels(data []nativeModel) []providers.Model {
 // maxNativeBody bounds how much of a native API answer is read.
 const maxNativeBody = 16 << 20
 
-// getNative GETs /api/v0/ followed by the path elements (each escaped) and
-// returns the status, headers and body.
-func (p *Provider) getNative(ctx context.Context, elem ...string) (int, http.Header, []byte, error) {
+// The versions of the native REST API: v0 since LM Studio 0.3.6, v1 since
+// 0.4 (where v0 is deprecated but still served).
+const (
+	apiV0 = "api/v0"
+	apiV1 = "api/v1"
+)
+
+// getNative GETs api (apiV0 or apiV1) followed by the path elements (each
+// escaped) and returns the status, headers and body.
+func (p *Provider) getNative(ctx context.Context, api string, elem ...string) (int, http.Header, []byte, error) {
 	esc := make([]string, len(elem))
 	for i, e := range elem {
 		esc[i] = url.PathEscape(e) // model IDs have slashes: "qwen/qwen3-4b"
 	}
-	u := p.base.String() + "/api/v0/" + strings.Join(esc, "/")
+	u := p.base.String() + "/" + api + "/" + strings.Join(esc, "/")
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, nil, nil, err
@@ -150,9 +158,10 @@ func (p *Provider) getNative(ctx context.Context, elem ...string) (int, http.Hea
 	return resp.StatusCode, resp.Header, body, nil
 }
 
-// noNativeAPI reports whether an answer from /api/v0 says the server lacks
-// it: a 404 that is not LM Studio's JSON error, or LM Studio's 200 with
-// {"error": "Unexpected endpoint or method. …"} (versions before 0.3.6).
+// noNativeAPI reports whether an answer from /api/v0 or /api/v1 says the
+// server lacks that API: a 404 that is not LM Studio's JSON error, or LM
+// Studio's 200 with {"error": "Unexpected endpoint or method. …"}
+// (versions before 0.3.6 for v0, before 0.4 for v1).
 func noNativeAPI(status int, body []byte) bool {
 	var v struct {
 		Error json.RawMessage `json:"error"`

@@ -46,6 +46,8 @@ func TestErrorsHidePassword(t *testing.T) {
 			providertest.CheckNoSecrets(t, err, secret)
 			_, err = p.ContextWindow(t.Context(), providertest.DefaultLMStudioModel)
 			providertest.CheckNoSecrets(t, err, secret)
+			_, err = p.PromptWindow(t.Context(), providertest.DefaultLMStudioModel)
+			providertest.CheckNoSecrets(t, err, secret)
 		})
 	}
 }

@@ -2,6 +2,7 @@ package providertest
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -51,6 +52,88 @@ func TestLMStudioNativeModels(t *testing.T) {
 	if code := getJSON(t, l.URL()+"/api/v0/models/nope", &missing); code != 404 || missing["error"] != `Model "nope" not found` {
 		t.Errorf("missing model: %d %v", code, missing)
 	}
+}
+
+func TestLMStudioRESTModels(t *testing.T) {
+	l := NewLMStudio(t)
+	var list map[string]any
+	if code := getJSON(t, l.URL()+"/api/v1/models", &list); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	want := map[string]any{"models": []any{
+		map[string]any{"type": "llm", "publisher": "lmstudio-community", "key": DefaultLMStudioModel,
+			"display_name": DefaultLMStudioModel, "architecture": "qwen2",
+			"quantization": map[string]any{"name": "Q4_K_M", "bits_per_weight": 4.0}, "size_bytes": 0.0, "params_string": nil,
+			"loaded_instances": []any{map[string]any{"id": DefaultLMStudioModel, "config": map[string]any{
+				"context_length": 4096.0, "eval_batch_size": 512.0, "flash_attention": false, "offload_kv_cache_to_gpu": true}}},
+			"max_context_length": 32768.0, "format": "gguf",
+			"capabilities": map[string]any{"vision": false, "trained_for_tool_use": true}, "description": nil},
+		map[string]any{"type": "embedding", "publisher": "nomic-ai", "key": DefaultLMStudioEmbeddingModel,
+			"display_name": DefaultLMStudioEmbeddingModel,
+			"quantization": map[string]any{"name": "Q4_0", "bits_per_weight": 4.0}, "size_bytes": 0.0, "params_string": nil,
+			"loaded_instances": []any{}, "max_context_length": 2048.0, "format": "gguf"},
+	}}
+	if diff := cmp.Diff(want, list); diff != "" {
+		t.Errorf("/api/v1/models (-want +got):\n%s", diff)
+	}
+}
+
+func TestLMStudioLoadedInstances(t *testing.T) {
+	l := NewLMStudio(t, WithLMStudioModels(
+		LMStudioModel{ID: "big", Loaded: true, MaxContextLength: 131072, LoadedContextLength: 8192, MoreInstances: []int{16384}},
+		LMStudioModel{ID: "small", Loaded: true, MaxContextLength: 2048},
+		LMStudioModel{ID: "vision", Type: "vlm", MaxContextLength: 32768},
+	))
+	var list struct {
+		Models []struct {
+			Type            string
+			Key             string
+			LoadedInstances []struct {
+				ID     string
+				Config struct {
+					ContextLength int `json:"context_length"`
+				}
+			} `json:"loaded_instances"`
+			Capabilities map[string]bool
+		}
+	}
+	getJSON(t, l.URL()+"/api/v1/models", &list)
+	var got []string
+	for _, m := range list.Models {
+		got = append(got, fmt.Sprintf("%s %s vision=%v", m.Key, m.Type, m.Capabilities["vision"]))
+		for _, in := range m.LoadedInstances {
+			got = append(got, fmt.Sprintf("  %s %d", in.ID, in.Config.ContextLength))
+		}
+	}
+	want := []string{"big llm vision=false", "  big 8192", "  big:2 16384", "small llm vision=false", "  small 2048", "vision llm vision=true"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("models (-want +got):\n%s", diff)
+	}
+}
+
+func TestLMStudioWithoutNativeAPIv1(t *testing.T) {
+	t.Run("LM Studio 0.3", func(t *testing.T) {
+		l := NewLMStudio(t, WithoutNativeAPIv1(200))
+		var got map[string]any
+		if code := getJSON(t, l.URL()+"/api/v1/models", &got); code != 200 || got["error"] != "Unexpected endpoint or method. (GET /api/v1/models)" {
+			t.Errorf("v1: %d %v", code, got)
+		}
+		var list map[string]any
+		if code := getJSON(t, l.URL()+"/api/v0/models", &list); code != 200 || list["data"] == nil {
+			t.Errorf("v0: %d %v", code, list)
+		}
+	})
+	t.Run("404", func(t *testing.T) {
+		l := NewLMStudio(t, WithoutNativeAPIv1(404))
+		resp, err := http.Get(l.URL() + "/api/v1/models")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Errorf("status %d, want 404", resp.StatusCode)
+		}
+	})
 }
 
 func TestLMStudioModelsWithSlash(t *testing.T) {
@@ -119,6 +202,9 @@ func TestLMStudioWithoutNativeAPI(t *testing.T) {
 		if code := getJSON(t, l.URL()+"/api/v0/models", &got); code != 200 || got["error"] != "Unexpected endpoint or method. (GET /api/v0/models)" {
 			t.Errorf("got %d %v", code, got)
 		}
+		if code := getJSON(t, l.URL()+"/api/v1/models", &got); code != 200 || got["error"] != "Unexpected endpoint or method. (GET /api/v1/models)" {
+			t.Errorf("v1: got %d %v", code, got)
+		}
 	})
 	t.Run("404", func(t *testing.T) {
 		l := NewLMStudio(t, WithoutNativeAPI(404))
@@ -129,6 +215,14 @@ func TestLMStudioWithoutNativeAPI(t *testing.T) {
 		defer resp.Body.Close()
 		if resp.StatusCode != 404 {
 			t.Errorf("status %d, want 404", resp.StatusCode)
+		}
+		v1, err := http.Get(l.URL() + "/api/v1/models")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v1.Body.Close()
+		if v1.StatusCode != 404 {
+			t.Errorf("v1: status %d, want 404", v1.StatusCode)
 		}
 		// The OpenAI API still works.
 		var list map[string]any
