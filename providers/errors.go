@@ -31,6 +31,10 @@ type Error struct {
 	StatusCode int       // HTTP status, when there was one
 	Message    string    // the provider's own message, or ours
 	RetryAfter time.Duration
+	// NoRetry says the server asked that this request not be sent to it
+	// again (OpenAI's and Anthropic's "x-should-retry: false"): a fault of
+	// a retryable kind then fails over at once. See ApplyShouldRetry.
+	NoRetry bool
 	// Models lists the models the provider does serve, for KindNotFound.
 	Models []string
 	Err    error // the underlying error, if any
@@ -62,6 +66,24 @@ func KindOf(err error) ErrorKind {
 // retry both; they are KindUnavailable, not the caller's bad request.
 func TransientStatus(code int) bool {
 	return code == http.StatusRequestTimeout || code == http.StatusConflict
+}
+
+// ApplyShouldRetry adjusts pe, mapped from an HTTP error answer with
+// headers h, to what the server says of sending the request again in its
+// "x-should-retry" header (OpenAI and Anthropic send it on errors; their
+// SDKs follow it over their own rules): "false" marks a fault of a kind
+// otherwise retried NoRetry, and "true" makes a bad request, which would
+// end the request, KindUnavailable, which is retried and fails over.
+// Without the header pe is left as it is.
+func ApplyShouldRetry(pe *Error, h http.Header) {
+	switch strings.ToLower(strings.TrimSpace(h.Get("x-should-retry"))) {
+	case "false":
+		pe.NoRetry = true
+	case "true":
+		if pe.Kind == KindBadRequest {
+			pe.Kind = KindUnavailable
+		}
+	}
 }
 
 // WithBillingAdvice returns msg, a server's message saying that the account

@@ -190,6 +190,9 @@ func TestRetryRules(t *testing.T) {
 		{"not found fails over at once", fail(providers.KindNotFound), "a:not_found b:ok", false},
 		{"context too long fails over", fail(providers.KindContextTooLong), "a:context_too_long b:ok", false},
 		{"bad request stops", fail(providers.KindBadRequest), "a:bad_request", true},
+		// x-should-retry: false (providers.ApplyShouldRetry)
+		{"unavailable the server says not to retry fails over at once",
+			pt.Step{Err: &providers.Error{Provider: "x", Kind: providers.KindUnavailable, Message: "deterministic", NoRetry: true}}, "a:unavailable b:ok", false},
 		{"broken after tokens: no retry, no failover", pt.Step{Chunks: []string{"par"}, Err: &providers.Error{Kind: providers.KindInterrupted, Message: "reset"}}, "a:interrupted", true},
 	}
 	for _, tt := range tests {

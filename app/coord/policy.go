@@ -16,8 +16,13 @@ import (
 
 // retryable reports whether the same provider+model may be tried again.
 // Only transient faults are: rate limits, overload, an unreachable server
-// or a stream that broke before any token (the caller checks that).
+// or a stream that broke before any token (the caller checks that), unless
+// the server said not to send the request again (providers.Error.NoRetry).
 func retryable(err error) bool {
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.NoRetry {
+		return false
+	}
 	switch providers.KindOf(err) {
 	case providers.KindRateLimited, providers.KindOverloaded, providers.KindUnavailable, providers.KindInterrupted:
 		return true

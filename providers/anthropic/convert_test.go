@@ -399,3 +399,23 @@ func TestMapStatusError(t *testing.T) {
 		t.Errorf("RetryAfter = %v, want 7s", pe.RetryAfter)
 	}
 }
+
+// Anthropic's x-should-retry header overrides what the error type says of
+// sending the request again; an error event in a 200 stream has no header
+// of its own.
+func TestShouldRetryHeader(t *testing.T) {
+	now := time.Now()
+	body := []byte(`{"type":"error","error":{"type":"api_error","message":"Internal server error"}}`)
+	pe := fromAPIError("anthropic", statusAPIError(&httpapi.StatusError{StatusCode: 500, Header: http.Header{"X-Should-Retry": {"false"}}, Body: body}), now)
+	if pe.Kind != providers.KindUnavailable || !pe.NoRetry {
+		t.Errorf("500 with x-should-retry false: %s, NoRetry %v; want unavailable, not retried", pe.Kind, pe.NoRetry)
+	}
+	pe = fromAPIError("anthropic", statusAPIError(&httpapi.StatusError{StatusCode: 500, Header: http.Header{}, Body: body}), now)
+	if pe.NoRetry {
+		t.Error("500 without the header: NoRetry set")
+	}
+	ev := &APIError{StatusCode: 200, Type: "overloaded_error", Message: "Overloaded", Header: http.Header{"X-Should-Retry": {"false"}}}
+	if pe := fromAPIError("anthropic", ev, now); pe.NoRetry || pe.Kind != providers.KindOverloaded {
+		t.Errorf("error event: %s, NoRetry %v; want overloaded, retried", pe.Kind, pe.NoRetry)
+	}
+}

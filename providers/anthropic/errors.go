@@ -139,6 +139,10 @@ func fromAPIError(provider string, ae *APIError, now time.Time) *providers.Error
 		pe.Message = providers.WithBillingAdvice(pe.Message)
 	}
 	pe.RetryAfter = retryAfter(ae.Header, now)
+	if ae.StatusCode >= 400 {
+		// An error event comes in a 200 whose headers say nothing of it.
+		providers.ApplyShouldRetry(pe, ae.Header)
+	}
 	return pe
 }
 

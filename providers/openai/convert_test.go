@@ -513,3 +513,21 @@ func TestIsLocalHost(t *testing.T) {
 		}
 	}
 }
+
+// OpenAI's x-should-retry header overrides what the status says of sending
+// the request again.
+func TestMapErrorShouldRetry(t *testing.T) {
+	now := time.Now()
+	pe := mapError("openai", "OpenAI", "http://host/v1", statusError(500, "", "boom", http.Header{"X-Should-Retry": {"false"}}), now)
+	if pe.Kind != providers.KindUnavailable || !pe.NoRetry {
+		t.Errorf("500 with x-should-retry false: %s, NoRetry %v; want unavailable, not retried", pe.Kind, pe.NoRetry)
+	}
+	pe = mapError("openai", "OpenAI", "http://host/v1", statusError(400, "", "try again", http.Header{"X-Should-Retry": {"true"}}), now)
+	if pe.Kind != providers.KindUnavailable || pe.NoRetry {
+		t.Errorf("400 with x-should-retry true: %s, NoRetry %v; want unavailable, retried", pe.Kind, pe.NoRetry)
+	}
+	pe = mapError("openai", "OpenAI", "http://host/v1", statusError(500, "", "boom", nil), now)
+	if pe.NoRetry {
+		t.Error("500 without the header: NoRetry set")
+	}
+}

@@ -165,6 +165,7 @@ func mapError(provider, server, endpoint string, err error, now time.Time) *prov
 			pe.Message = providers.WithBillingAdvice(pe.Message)
 		}
 		pe.RetryAfter = retryAfter(ae.Header, now)
+		providers.ApplyShouldRetry(pe, ae.Header)
 		pe.Err = ae
 	case errors.As(err, &ue):
 		pe.Kind = providers.KindUnavailable
