@@ -5,6 +5,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +34,55 @@ type contextOut struct {
 	Included []struct {
 		Role, Form, Name string
 	} `json:"included"`
+	Conventions *struct {
+		Path   string `json:"path"`
+		Tokens int    `json:"tokens"`
+		Cut    bool   `json:"cut"`
+	} `json:"conventions"`
+}
+
+// TestConventionsGoIntoPrompts: a project's AGENTS.md goes into the prompts
+// about its code, cut to its share of the window when it is long, and
+// aiex context says so.
+func TestConventionsGoIntoPrompts(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("It greets."))
+	s := newSandbox(t, fake.URL())
+	root := newProject(t)
+	s.index(root)
+	agents := "# App\n\n- Greetings end with an exclamation mark.\n- Run `mix test` before proposing a change.\n"
+	if err := os.WriteFile(filepath.Join(root, "AGENTS.md"), []byte(agents), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var co contextOut
+	if err := json.Unmarshal([]byte(s.mustRunIn(root, "context", "--json", "-m", "tiny", "App.hello/1").stdout), &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Conventions == nil || co.Conventions.Path != "AGENTS.md" || co.Conventions.Tokens == 0 || co.Conventions.Cut || co.Tokens > co.Budget {
+		t.Fatalf("context conventions: %+v (tokens %d of %d)", co.Conventions, co.Tokens, co.Budget)
+	}
+	if out := s.mustRunIn(root, "context", "-m", "tiny", "App.hello/1").stdout; !strings.Contains(out, "conventions: AGENTS.md, ") {
+		t.Errorf("context plain lacks the conventions line:\n%s", out)
+	}
+	s.mustRunIn(root, "explain", "-m", "tiny", "App.hello/1")
+	reqs := fake.Requests()
+	if len(reqs) != 1 || !strings.Contains(userMessage(reqs[0]), "- Greetings end with an exclamation mark.\n- Run `mix test` before proposing a change.") {
+		t.Fatalf("explain prompt lacks the conventions:\n%s", userMessage(reqs[0]))
+	}
+
+	// Long conventions take at most an eighth of the window (tiny: 2,048
+	// tokens), and the code still goes in.
+	long := strings.Repeat("- Keep every function under twenty lines and name it for what it returns.\n", 300)
+	if err := os.WriteFile(filepath.Join(root, "AGENTS.md"), []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	co = contextOut{}
+	if err := json.Unmarshal([]byte(s.mustRunIn(root, "context", "--json", "-m", "tiny", "App.hello/1").stdout), &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Conventions == nil || !co.Conventions.Cut || co.Conventions.Tokens > co.Window/8 || co.Target == nil || co.Tokens > co.Budget {
+		t.Fatalf("long conventions: %+v in a %d-token window; target %+v", co.Conventions, co.Window, co.Target)
+	}
 }
 
 func TestSearchAndContextCommands(t *testing.T) {

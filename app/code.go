@@ -130,6 +130,9 @@ type BuiltContext struct {
 	// taking HistoryTokens of its Tokens.
 	HistoryTurns  int `json:"history_turns,omitempty"`
 	HistoryTokens int `json:"history_tokens,omitempty"`
+	// Conventions, when not nil, is the project's conventions file, whose
+	// text went into the prompt (see ConventionsFile).
+	Conventions *Conventions `json:"conventions,omitempty"`
 }
 
 // BuildContext fits the code for a task into the context window of the
@@ -261,11 +264,25 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 		history, turns = sess.HistoryWithin(p.window/historyShare, p.count.Count)
 		histTokens = countMessages(p.count, history)
 	}
+	// The project's own conventions (its AGENTS.md), in their share of
+	// the window, unless the request brings its own.
+	data := req.Data
+	var conv *Conventions
+	if data.Conventions == nil && req.Root != "" {
+		var text string
+		text, conv, err = projectConventions(req.Root, p.window, p.count)
+		if err != nil {
+			a.logger.Warn("conventions", "err", err)
+		}
+		if text != "" {
+			data.Conventions = []string{text}
+		}
+	}
 	opt := index.ChunkOptions(TokenFamily(a.cfg.File))
 	opt.Trees = a.trees // an edited file is chunked again at each context until it is indexed
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: opt})
 	built, err := b.Build(ctx, ctxbuild.Request{
-		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: req.Data,
+		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: data,
 		Window: p.window, Reserve: reserve + histTokens, Count: p.count, Estimate: p.estimate,
 	})
 	if err != nil {
@@ -278,7 +295,7 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 		built.Reserve, built.Budget = reserve, p.window-reserve
 	}
 	return &BuiltContext{Context: built, Provider: p.provider, Model: p.model, Tokenizer: string(p.fam),
-		Exact: p.fam.Exact(), Scale: p.scale, HistoryTurns: turns, HistoryTokens: histTokens}, nil
+		Exact: p.fam.Exact(), Scale: p.scale, HistoryTurns: turns, HistoryTokens: histTokens, Conventions: conv}, nil
 }
 
 // countMessages counts messages as a chat format sends them.

@@ -26,8 +26,9 @@ type Data struct {
 	// Elixir module name (MyApp.Cache) or a Go package path.
 	ModuleName  string
 	Description string
-	// Conventions are notes about how the project is written ("uses Ecto
-	// changesets for all input", "errors wrap with %w").
+	// Conventions are the project's own rules for work on it, each a
+	// piece of text: the project's AGENTS.md (app.ConventionsFile), cut to
+	// its share of the window, or notes ("errors wrap with %w").
 	Conventions []string
 	// TestPath is where gen-tests' file will go, relative to the project
 	// root. When the usual name is taken it is another (foo_gen_test.go),

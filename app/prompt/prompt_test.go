@@ -33,7 +33,8 @@ func elixirData() Data {
 		Goal:        "Return {:ok, value} or :error instead of value or nil.",
 		ModuleName:  "MyApp.RateLimiter",
 		Description: "A token-bucket rate limiter keyed by user id, backed by ETS.",
-		Conventions: []string{"Functions that can fail return {:ok, value} or {:error, reason}.", "ETS tables are owned by a supervised GenServer."},
+		// As an AGENTS.md holds them (app.ConventionsFile).
+		Conventions: []string{"# MyApp\n\n## Style\n- Functions that can fail return {:ok, value} or {:error, reason}.\n- ETS tables are owned by a supervised GenServer.\n\nRun `mix test` before proposing a change.\n"},
 		Deps:        []string{"phoenix", "ecto_sql", "stream_data"},
 		TestPath:    "test/my_app/cache_gen_test.exs",
 		Answers: []Answer{
@@ -57,7 +58,7 @@ func goData() Data {
 		Goal:        "Make Open safe for concurrent use with sync.Once.",
 		ModuleName:  "github.com/acme/app/ratelimit",
 		Description: "A token-bucket rate limiter keyed by user id.",
-		Conventions: []string{"Errors wrap with %w and a prefix naming the operation."},
+		Conventions: []string{"- Errors wrap with %w and a prefix naming the operation."},
 		Deps:        []string{"github.com/google/go-cmp", "golang.org/x/sync"},
 		TestPath:    "store/store_gen_test.go",
 		Answers: []Answer{
@@ -144,7 +145,7 @@ func TestEmbeddedContents(t *testing.T) {
 		userAbsent []string
 	}{
 		{"ask", ex, []string{"Elixir", "{:ok, value}"},
-			[]string{ex.Question, "```elixir\n  def get(cache, key) do\n", "lib/my_app/cache.ex:12-20 (MyApp.Cache.get/2)", "lib/my_app/session.ex:5-8", ex.Conventions[0]}, nil},
+			[]string{ex.Question, "```elixir\n  def get(cache, key) do\n", "lib/my_app/cache.ex:12-20 (MyApp.Cache.get/2)", "lib/my_app/session.ex:5-8", "- Functions that can fail return {:ok, value} or {:error, reason}."}, nil},
 		{"ask", gd, []string{"Go", "%w"},
 			[]string{gd.Question, "```go\nfunc (s *Store) Open(ctx context.Context) error {\n\tif s.db != nil {"}, nil},
 		{"explain", ex, []string{"Elixir", "processes"},
@@ -154,7 +155,7 @@ func TestEmbeddedContents(t *testing.T) {
 			[]string{"Goal: " + ex.Goal, "lib/my_app/cache.ex, starting at line 12", "```elixir\n"}, nil},
 		{"refactor", gd, []string{"unified diff", "gofmt"}, []string{"Goal: " + gd.Goal, "```go\n"}, nil},
 		{"gen-module", ex, []string{"@moduledoc", "@spec", "```elixir PATH"},
-			[]string{"MyApp.RateLimiter", ex.Description, ex.Conventions[1]}, nil},
+			[]string{"MyApp.RateLimiter", ex.Description, "Run `mix test` before proposing a change."}, nil},
 		{"gen-module", gd, []string{"package doc comment", "```go PATH"}, []string{"the Go package github.com/acme/app/ratelimit", gd.Description}, nil},
 		{"gen-tests", ex, []string{"ExUnit", "async: true", "doctest", "StreamData", "check all", "describe"},
 			[]string{"Write tests for MyApp.Cache.get/2", "```elixir\n", "The tests go in test/my_app/cache_gen_test.exs. Name the test module after that file"}, nil},

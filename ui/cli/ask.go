@@ -152,6 +152,9 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		code := ""
 		if ans.Context != nil {
 			code = fmt.Sprintf(" · %d code chunks", len(ans.Context.Included))
+			if cv := ans.Context.Conventions; cv != nil {
+				code += " · " + cv.Path
+			}
 		}
 		sess := ""
 		if ans.Session != "" {

@@ -73,6 +73,13 @@ func (cc *ContextCmd) Run(c *Context) error {
 	}
 	fmt.Fprintf(c.Out.Out, "%s/%s: %d of %d tokens (%d-token window, %d kept for the answer; %s %s count)\n",
 		b.Provider, b.Model, b.Tokens, b.Budget, b.Window, b.Reserve, how, b.Tokenizer)
+	if cv := b.Conventions; cv != nil {
+		cut := ""
+		if cv.Cut {
+			cut = ", cut to fit"
+		}
+		fmt.Fprintf(c.Out.Out, "  conventions: %s, %d tokens%s\n", cv.Path, cv.Tokens, cut)
+	}
 	tw := tabwriter.NewWriter(c.Out.Out, 2, 4, 2, ' ', 0)
 	for _, it := range b.Included {
 		fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\t%d\n", it.Role, it.Name, it.Path, it.StartLine, it.EndLine, it.Form, it.Tokens)

@@ -1,0 +1,119 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aiex-dev/aiex/app/tokens"
+)
+
+// ConventionsFile is the file at a project's root whose text goes into
+// every prompt about the project's code as the project's conventions:
+// AGENTS.md, where coding agents of many makers look for a project's own
+// rules (how to build and test it, its style, what not to touch).
+const ConventionsFile = "AGENTS.md"
+
+// Conventions says what of the project's conventions file went into a
+// prompt.
+type Conventions struct {
+	Path   string `json:"path"`   // relative to the project's root
+	Tokens int    `json:"tokens"` // what its text counts in the prompt
+	// Cut is set when the file was longer than its share of the window:
+	// its first lines went in, and a line saying the rest was left out.
+	Cut bool `json:"cut,omitempty"`
+}
+
+// conventionsShare: a project's conventions take at most
+// 1/conventionsShare of the model's window (512 tokens of a 4,096-token
+// one), so that they leave the code room. maxConventionsTokens caps them
+// in large windows too, and maxConventionsBytes bounds what is read.
+const (
+	conventionsShare     = 8
+	maxConventionsTokens = 4096
+	maxConventionsBytes  = 256 << 10
+)
+
+// projectConventions reads root's conventions file and fits it into its
+// share of window, counting with count. It returns "" and nil when there
+// is no such file. A file that is not text (a NUL byte, invalid UTF-8) or
+// cannot be read is left out with an error saying why, which the caller
+// logs: the request goes on without it.
+func projectConventions(root string, window int, count tokens.Counter) (string, *Conventions, error) {
+	path := filepath.Join(root, ConventionsFile)
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("conventions file %s left out: %w", path, err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return "", nil, fmt.Errorf("conventions file %s left out: not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxConventionsBytes+1))
+	if err != nil {
+		return "", nil, fmt.Errorf("conventions file %s left out: %w", path, err)
+	}
+	more := len(b) > maxConventionsBytes
+	if more {
+		b = b[:maxConventionsBytes]
+		for len(b) > 0 && !utf8.Valid(b) {
+			b = b[:len(b)-1] // a character cut at the end
+		}
+	}
+	if strings.IndexByte(string(b), 0) >= 0 || !utf8.Valid(b) {
+		return "", nil, fmt.Errorf("conventions file %s left out: not UTF-8 text", path)
+	}
+	text := strings.TrimSpace(strings.ReplaceAll(string(b), "\r\n", "\n"))
+	if text == "" {
+		return "", nil, nil
+	}
+	budget := min(window/conventionsShare, maxConventionsTokens)
+	text, cut := fitLines(text, budget, more, count)
+	if text == "" {
+		return "", nil, nil
+	}
+	return text, &Conventions{Path: ConventionsFile, Tokens: count.Count(text), Cut: cut}, nil
+}
+
+// conventionsCut ends conventions that were cut to fit.
+const conventionsCut = "(The rest of " + ConventionsFile + " is left out to fit the model's window.)"
+
+// fitLines returns text, or as many of its first lines as fit in budget
+// tokens with conventionsCut after them, and whether it cut. more says
+// that text is already only the start of the file.
+func fitLines(text string, budget int, more bool, count tokens.Counter) (string, bool) {
+	if !more && count.Count(text) <= budget {
+		return text, false
+	}
+	lines := strings.Split(text, "\n")
+	if more {
+		lines = lines[:len(lines)-1] // the last line read may be cut short
+	}
+	// The longest start of the file that fits, found by halving: counting
+	// is linear in the text, and files run to thousands of lines.
+	fits := func(n int) bool {
+		return count.Count(strings.Join(lines[:n], "\n")+"\n"+conventionsCut) <= budget
+	}
+	lo, hi := 0, len(lines)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	kept := strings.TrimSpace(strings.Join(lines[:lo], "\n"))
+	if kept == "" {
+		return "", true
+	}
+	return kept + "\n" + conventionsCut, true
+}

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app/tokens"
+)
+
+func TestProjectConventions(t *testing.T) {
+	count := tokens.Estimate{Family: tokens.FamilyGeneric}
+	write := func(t *testing.T, content string) string {
+		t.Helper()
+		root := t.TempDir()
+		if err := os.WriteFile(filepath.Join(root, ConventionsFile), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return root
+	}
+	long := strings.Repeat("- Keep functions short and name them for what they return.\n", 400)
+
+	for _, tc := range []struct {
+		name    string
+		root    func(t *testing.T) string
+		window  int
+		want    string // the text; "" for none
+		cut     bool
+		wantErr string
+	}{
+		{"none", func(t *testing.T) string { return t.TempDir() }, 4096, "", false, ""},
+		{"short", func(t *testing.T) string { return write(t, "\r\n# App\r\n- Errors wrap with %w.\r\n\r\n") }, 4096,
+			"# App\n- Errors wrap with %w.", false, ""},
+		{"empty", func(t *testing.T) string { return write(t, " \n\n") }, 4096, "", false, ""},
+		{"binary", func(t *testing.T) string { return write(t, "a\x00b") }, 4096, "", false, "not UTF-8 text"},
+		{"latin-1", func(t *testing.T) string { return write(t, "caf\xe9") }, 4096, "", false, "not UTF-8 text"},
+		{"a directory", func(t *testing.T) string {
+			root := t.TempDir()
+			if err := os.Mkdir(filepath.Join(root, ConventionsFile), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			return root
+		}, 4096, "", false, "not a regular file"},
+		{"cut to an eighth of the window", func(t *testing.T) string { return write(t, long) }, 4096, "cut", true, ""},
+		{"too little room for a line", func(t *testing.T) string { return write(t, long) }, 64, "", true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text, info, err := projectConventions(tc.root(t), tc.window, count)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || text != "" || info != nil {
+					t.Fatalf("got %q, %+v, %v; want no text and an error saying %q", text, info, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tc.want == "":
+				if text != "" || info != nil {
+					t.Fatalf("got %q, %+v; want nothing", text, info)
+				}
+			case tc.want == "cut":
+				budget := tc.window / conventionsShare
+				if info == nil || !info.Cut || info.Tokens > budget || info.Tokens != count.Count(text) ||
+					!strings.HasSuffix(text, "\n"+conventionsCut) || !strings.HasPrefix(long, strings.TrimSuffix(text, conventionsCut)) {
+					t.Fatalf("cut: %+v (budget %d), text ends %q", info, budget, text[max(0, len(text)-80):])
+				}
+			default:
+				if text != tc.want || info == nil || info.Path != ConventionsFile || info.Cut || info.Tokens != count.Count(text) {
+					t.Fatalf("got %q, %+v; want %q whole", text, info, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// A file over maxConventionsBytes is read only that far, and what goes in
+// ends at a whole line, with the note that the rest was left out.
+func TestProjectConventionsHugeFile(t *testing.T) {
+	root := t.TempDir()
+	line := "- é rule\n"
+	content := strings.Repeat(line, maxConventionsBytes/len(line)+100)
+	if err := os.WriteFile(filepath.Join(root, ConventionsFile), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, info, err := projectConventions(root, 1<<30, tokens.Estimate{Family: tokens.FamilyGeneric})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.TrimSuffix(text, "\n"+conventionsCut)
+	if info == nil || !info.Cut || body == text || !strings.HasPrefix(content, body+"\n") || strings.Count(body, "\n")+1 != strings.Count(body, "rule") {
+		t.Fatalf("huge file: %+v, %d bytes of text", info, len(text))
+	}
+}
