@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/aiex-dev/aiex/app/internal/within"
 	"github.com/aiex-dev/aiex/app/tokens"
 )
 
@@ -52,6 +53,10 @@ func projectConventions(root string, window int, count tokens.Counter) (string, 
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("conventions file %s left out: %w", path, err)
+	}
+	if real, err := filepath.EvalSymlinks(root); err != nil || !within.Root(real, path) {
+		f.Close()
+		return "", nil, fmt.Errorf("conventions file %s left out: a symlink to a file outside the project", path)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {

@@ -42,6 +42,27 @@ func TestProjectConventions(t *testing.T) {
 			}
 			return root
 		}, 4096, "", false, "not a regular file"},
+		{"a symlink out of the project", func(t *testing.T) string {
+			outside := filepath.Join(t.TempDir(), "credentials")
+			if err := os.WriteFile(outside, []byte("aws_secret_access_key = x"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			root := t.TempDir()
+			if err := os.Symlink(outside, filepath.Join(root, ConventionsFile)); err != nil {
+				t.Fatal(err)
+			}
+			return root
+		}, 4096, "", false, "outside the project"},
+		{"a symlink inside the project", func(t *testing.T) string {
+			root := t.TempDir()
+			if err := os.WriteFile(filepath.Join(root, "RULES.md"), []byte("- Be brief."), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("RULES.md", filepath.Join(root, ConventionsFile)); err != nil {
+				t.Fatal(err)
+			}
+			return root
+		}, 4096, "- Be brief.", false, ""},
 		{"cut to an eighth of the window", func(t *testing.T) string { return write(t, long) }, 4096, "cut", true, ""},
 		{"too little room for a line", func(t *testing.T) string { return write(t, long) }, 64, "", true, ""},
 	} {

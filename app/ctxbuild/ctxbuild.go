@@ -161,7 +161,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		}
 		proj = db.CodeProject{Root: req.Root} // no code to add: the question alone
 	}
-	files := &fileCache{root: req.Root, opt: b.cfg.Chunk, stale: map[string]bool{}}
+	files := &fileCache{root: req.Root, real: req.Root, opt: b.cfg.Chunk, stale: map[string]bool{}}
+	if r, err := filepath.EvalSymlinks(req.Root); err == nil {
+		files.real = r
+	}
 
 	// The target, its neighbours in the symbol graph, then search hits.
 	var target *Item

@@ -285,6 +285,28 @@ func TestStale(t *testing.T) {
 	}
 }
 
+// TestFileNowLinksOutside: a file replaced, since it was indexed, by a
+// symlink to a file outside the project (the same code, or anything) is
+// not read: the context fails, saying to index again, which skips it.
+func TestFileNowLinksOutside(t *testing.T) {
+	e := setup(t)
+	outside := filepath.Join(t.TempDir(), "repo.ex")
+	if err := os.WriteFile(outside, []byte(fixture["lib/repo.ex"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(e.root, "lib/repo.ex")
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, path); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.b.Build(context.Background(), Request{Root: e.root, Task: "explain", Target: "MyApp.Repo.fetch/1", Window: 8000, Count: o200k})
+	if err == nil || !strings.Contains(err.Error(), "lib/repo.ex is now a symlink to a file outside the project; run aiex index") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 // TestStaleKeepsTree: with kept trees (a long-running process), the edited
 // file's tree is kept under its absolute path, the index's key, so that
 // the next chunking of it is incremental; the context is the same.

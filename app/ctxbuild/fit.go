@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/internal/within"
 	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
@@ -234,6 +235,7 @@ func truncate(code string, cost func(string) int, room int) (string, int) {
 // and its chunks found by name.
 type fileCache struct {
 	root  string
+	real  string // root with its symlinks resolved
 	opt   chunk.Options
 	src   map[string][]byte
 	fresh map[string][]chunk.Chunk
@@ -246,7 +248,13 @@ func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*
 	}
 	src, ok := f.src[c.Path]
 	if !ok {
-		b, err := os.ReadFile(filepath.Join(f.root, filepath.FromSlash(c.Path)))
+		path := filepath.Join(f.root, filepath.FromSlash(c.Path))
+		if !within.Root(f.real, path) {
+			// Replaced since it was indexed by a link that leads out of
+			// the project (see app/index's walk): not the project's code.
+			return nil, fmt.Errorf("ctxbuild: %s is now a symlink to a file outside the project; run aiex index", c.Path)
+		}
+		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("ctxbuild: %w", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"github.com/aiex-dev/aiex/app/internal/within"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
 
@@ -27,6 +28,7 @@ const (
 	reasonSymlinkDir = "symlink to a directory (not followed)"
 	reasonLoop       = "symlink loop"
 	reasonBroken     = "broken symlink"
+	reasonOutside    = "symlink to a file outside the project (not followed)"
 	reasonBadName    = "path is not valid UTF-8"
 	reasonUnreadable = "unreadable"
 )
@@ -56,10 +58,14 @@ type ignoreRule struct {
 // precedence: of the lines that match, the last decides, a deeper file's
 // lines coming after a higher one's. So a deeper file can re-include what
 // a higher one ignores, but nothing below an ignored directory is seen.
-// Symlinks to files are followed; symlinks to directories are not (git
-// does not follow them either), so the walk cannot loop.
+// Symlinks to files inside the project are followed; symlinks to
+// directories are not (git does not follow them either), so the walk
+// cannot loop, nor are symlinks to files outside the project: a cloned
+// project's lib/x.ex could lead to the user's credentials, which would go
+// into prompts as code.
 type walker struct {
 	root    string
+	real    string // root with its symlinks resolved, once a symlink needs it
 	exts    map[string]bool
 	maxSize int64
 	start   string // the directory the walk starts in
@@ -169,9 +175,22 @@ func (w *walker) symlink(rel, abs string) {
 		w.out = append(w.out, entry{rel: rel, skip: reasonBadName, why: "the store keeps paths as UTF-8 text"})
 	case !fi.Mode().IsRegular():
 		w.out = append(w.out, entry{rel: rel, skip: reasonNotRegular, why: fi.Mode().Type().String()})
+	case !within.Root(w.realRoot(), abs):
+		w.out = append(w.out, entry{rel: rel, skip: reasonOutside, why: linkTarget(abs)})
 	default:
 		w.file(rel, fi)
 	}
+}
+
+// realRoot is the root with its symlinks resolved.
+func (w *walker) realRoot() string {
+	if w.real == "" {
+		w.real = w.root
+		if r, err := filepath.EvalSymlinks(w.root); err == nil {
+			w.real = r
+		}
+	}
+	return w.real
 }
 
 // file records a regular file, skipped unread when it is too large.

@@ -110,6 +110,11 @@ func TestWalkBadFiles(t *testing.T) {
 	must(os.Symlink(".", filepath.Join(root, "self"))) // a directory loop, not followed
 	must(os.Symlink("missing.go", filepath.Join(root, "dangling.go")))
 	must(os.Symlink("ok.go", filepath.Join(root, "alias.go"))) // a link to a file is followed
+	// ... unless the file is outside the project (credentials named as code)
+	outside := t.TempDir()
+	must(os.WriteFile(filepath.Join(outside, "credentials"), []byte("package secret"), 0o600))
+	must(os.Symlink(filepath.Join(outside, "credentials"), filepath.Join(root, "creds.go")))
+	must(os.Symlink("../../../../../../../../../../etc/passwd", filepath.Join(root, "host.go")))
 	must(syscall.Mkfifo(filepath.Join(root, "pipe.go"), 0o644))
 	huge, err := os.Create(filepath.Join(root, "huge.go")) // 100 MB, sparse: nothing is written
 	must(err)
@@ -126,6 +131,8 @@ func TestWalkBadFiles(t *testing.T) {
 		"b.go":           reasonLoop,
 		"self":           reasonSymlinkDir,
 		"dangling.go":    reasonBroken,
+		"creds.go":       reasonOutside,
+		"host.go":        reasonOutside,
 		"pipe.go":        reasonNotRegular,
 		"huge.go":        reasonTooLarge,
 		"bad\xffname.go": reasonBadName,

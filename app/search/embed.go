@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/internal/within"
 	"github.com/aiex-dev/aiex/db"
 )
 
@@ -61,7 +62,11 @@ func (s *Searcher) Embed(ctx context.Context, proj db.CodeProject, node string, 
 			}
 			src, ok := files[c.Path]
 			if !ok {
-				src, _ = os.ReadFile(filepath.Join(proj.Root, filepath.FromSlash(c.Path)))
+				path := filepath.Join(proj.Root, filepath.FromSlash(c.Path))
+				src = nil
+				if within.Root(proj.Root, path) { // not a link out of the project since indexed
+					src, _ = os.ReadFile(path)
+				}
 				clear(files) // chunks come in id order: one file at a time
 				files[c.Path] = src
 			}
