@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -82,6 +83,44 @@ func TestConventionsGoIntoPrompts(t *testing.T) {
 	}
 	if co.Conventions == nil || !co.Conventions.Cut || co.Conventions.Tokens > co.Window/8 || co.Target == nil || co.Tokens > co.Budget {
 		t.Fatalf("long conventions: %+v in a %d-token window; target %+v", co.Conventions, co.Window, co.Target)
+	}
+
+	// In the smallest window the question and the target fit in, they go
+	// without the conventions rather than not at all.
+	if err := os.Remove(filepath.Join(root, "AGENTS.md")); err != nil {
+		t.Fatal(err)
+	}
+	fits := func(w int) bool {
+		return s.runIn(root, "context", "--json", "-m", "tiny", "--window", strconv.Itoa(w), "App.hello/1").code == 0
+	}
+	lo, hi := 64, 2048 // lo does not fit, hi does
+	if fits(lo) || !fits(hi) {
+		t.Fatalf("windows %d and %d: want only the larger to fit", lo, hi)
+	}
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; fits(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	// Short lines, so that some fit in an eighth of even that window.
+	if err := os.WriteFile(filepath.Join(root, "AGENTS.md"), []byte(strings.Repeat("- Be brief.\n", 50)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	co = contextOut{}
+	if err := json.Unmarshal([]byte(s.mustRunIn(root, "context", "--json", "-m", "tiny", "--window", strconv.Itoa(4*hi), "App.hello/1").stdout), &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Conventions == nil {
+		t.Fatalf("window %d: no conventions; the short lines should fit", 4*hi)
+	}
+	co = contextOut{}
+	if err := json.Unmarshal([]byte(s.mustRunIn(root, "context", "--json", "-m", "tiny", "--window", strconv.Itoa(hi), "App.hello/1").stdout), &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Conventions != nil || co.Target == nil || co.Target.Name != "App.hello/1" {
+		t.Fatalf("window %d with conventions: %+v, target %+v; want the target without them", hi, co.Conventions, co.Target)
 	}
 }
 

@@ -281,10 +281,20 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 	opt := index.ChunkOptions(TokenFamily(a.cfg.File))
 	opt.Trees = a.trees // an edited file is chunked again at each context until it is indexed
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: opt})
-	built, err := b.Build(ctx, ctxbuild.Request{
+	breq := ctxbuild.Request{
 		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: data,
 		Window: p.window, Reserve: reserve + histTokens, Count: p.count, Estimate: p.estimate,
-	})
+	}
+	built, err := b.Build(ctx, breq)
+	if err != nil && conv != nil && usererr.As(err) != nil {
+		// The question and the target may need the room the conventions
+		// took: they go without them rather than not at all.
+		breq.Data.Conventions = nil
+		if again, err2 := b.Build(ctx, breq); err2 == nil {
+			built, err, conv = again, nil, nil
+			a.logger.Warn("conventions left out: the question and the target need the room", "file", ConventionsFile)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
