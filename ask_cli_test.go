@@ -57,7 +57,8 @@ func TestDefaultModelIsAChatModel(t *testing.T) {
 // control characters in the model's answer (a title change, a screen
 // clear) are not passed to it; the text around them is.
 func TestAskOnTerminalDropsControls(t *testing.T) {
-	fake := providertest.NewOllama(t, providertest.WithReply("safe ", "\x1b]0;pwned\x07", "text\x1b[2J", " end"))
+	// The sequences come whole and split between chunks, as tokens cut them.
+	fake := providertest.NewOllama(t, providertest.WithReply("safe ", "\x1b]0;pwned\x07", "text\x1b[2J", " end", " \x1b", "]0;pw", "ned\x07!"))
 	s := newSandbox(t, fake.URL())
 	cmd := exec.Command(aiexBin, "ask", "-m", "tiny", "hi")
 	cmd.Env = append(s.env, "NO_COLOR=1", "TERM=xterm")
@@ -77,7 +78,7 @@ func TestAskOnTerminalDropsControls(t *testing.T) {
 	case <-time.After(5 * time.Second):
 	}
 	out := screen.String()
-	if !strings.Contains(out, "safe ]0;pwnedtext[2J end") || strings.Contains(out, "\x1b]0;") || strings.Contains(out, "\x1b[2J") {
+	if !strings.Contains(out, "safe text end !") || strings.Contains(out, "\x1b]0;") || strings.Contains(out, "\x1b[2J") || strings.Contains(out, "pwned") {
 		t.Errorf("terminal got %q", out)
 	}
 }

@@ -58,8 +58,9 @@ func TestSessionTitlesArePrintable(t *testing.T) {
 		if i := strings.IndexFunc(r.stdout, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }); i >= 0 {
 			t.Errorf("%v printed a control character at byte %d: %q", args, i, r.stdout)
 		}
-		if !strings.Contains(r.stdout, "why[31m red?") {
-			t.Errorf("%v lost the title: %q", args, r.stdout)
+		// The sequences go whole: no "[31m" or "owned" left of them.
+		if !strings.Contains(r.stdout, "why red?") || strings.Contains(r.stdout, "owned") || strings.Contains(r.stdout, "[31m") {
+			t.Errorf("%v lost the title, or kept pieces of its escape sequences: %q", args, r.stdout)
 		}
 	}
 	if r := s.in(proj, "", "session", "archive", "last"); r.code != 0 || strings.ContainsRune(r.stdout, 0x1b) {

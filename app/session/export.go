@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -148,26 +147,6 @@ func writeTurn(b *strings.Builder, t Turn) {
 	if t.Answer != "" {
 		fmt.Fprintf(b, "\n### Answer\n\n%s\n", closeFence(strings.TrimRight(Printable(t.Answer), "\n")))
 	}
-}
-
-// Printable is s as a terminal can show it: control characters other
-// than tab and newline are dropped (an escape sequence in a model's
-// answer would act on the terminal instead of showing; a carriage return
-// would overwrite the line) and invalid UTF-8 is replaced.
-func Printable(s string) string {
-	if strings.IndexFunc(s, unprintable) < 0 && utf8.ValidString(s) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if unprintable(r) {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-}
-
-func unprintable(r rune) bool {
-	return r < 0x20 && r != '\t' && r != '\n' || r >= 0x7f && r < 0xa0
 }
 
 // closeFence closes the fenced code block md ends in, if it does (an

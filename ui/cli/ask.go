@@ -99,6 +99,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	wrote := false
 	last := byte('\n')
 	var partial strings.Builder // with --json, what arrived
+	var screen session.PrintableStream
 	ans, err := ask(func(text string) error {
 		stop()
 		if c.Out.JSON {
@@ -108,8 +109,9 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		if c.Out.TTY {
 			// The terminal would act on escape sequences and control
 			// characters in the model's text (clear the screen, set the
-			// title, write the clipboard): they are dropped there.
-			if text = session.Printable(text); text == "" {
+			// title, write the clipboard): they are dropped there, also
+			// a sequence split between pieces of the answer.
+			if text = screen.Next(text); text == "" {
 				return nil
 			}
 		}
