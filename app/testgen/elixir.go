@@ -153,7 +153,29 @@ func (x *exRun) mutant(ctx context.Context, src []byte, timeout time.Duration) (
 	if err := x.backdateManifests(); err != nil {
 		return outcome{}, err
 	}
-	return x.run(ctx, true, timeout)
+	start := time.Now()
+	o, err := x.run(ctx, true, timeout)
+	if err == nil && o.timedOut && !x.compiledSince(start) {
+		// mix prints nothing when the tests start, but it writes the
+		// compile manifest when compiling ends: without a new one the
+		// mutant was still compiling, and no test had the chance to
+		// notice it.
+		o.buildTimeout = true
+	}
+	return o, err
+}
+
+// compiledSince reports whether mix finished compiling an app of the copy
+// after t: it rewrites the app's manifest then (backdateManifests dated
+// them all before t).
+func (x *exRun) compiledSince(t time.Time) bool {
+	ms, _ := filepath.Glob(filepath.Join(x.buildPath, "lib", "*", ".mix", "compile.elixir"))
+	for _, m := range ms {
+		if fi, err := os.Stat(m); err == nil && !fi.ModTime().Before(t.Add(-time.Second)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (x *exRun) backdateManifests() error {

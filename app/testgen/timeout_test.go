@@ -3,6 +3,8 @@ package testgen
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -70,6 +72,78 @@ func TestMutantTimeout(t *testing.T) {
 			}
 			if !near(r.Score, tc.score) {
 				t.Errorf("score %.2f, want %.2f (%s)", r.Score, tc.score, r.Summary)
+			}
+		})
+	}
+}
+
+// exHangRunner answers mix test's runs of the unmutated code with a
+// passing test, compiling first (it writes the app's compile manifest, as
+// mix does). A mutant's run hangs until its context ends: after compiling
+// when compiles is set (a test that never ends), before it otherwise (a
+// mutant that makes the compiler loop).
+type exHangRunner struct{ compiles bool }
+
+func (h exHangRunner) Run(ctx context.Context, cmd Command) (int, error) {
+	build := ""
+	for _, e := range cmd.Env {
+		if v, ok := strings.CutPrefix(e, "MIX_BUILD_PATH="); ok {
+			build = v
+		}
+	}
+	compiled := func() error {
+		dir := filepath.Join(build, "lib", "calc", ".mix")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, "compile.elixir"), []byte("manifest"), 0o644)
+	}
+	if !slices.Contains(cmd.Args, "--max-failures") {
+		if err := compiled(); err != nil {
+			return 1, err
+		}
+		fmt.Fprintln(cmd.Output, "1 test, 0 failures")
+		return 0, nil
+	}
+	if h.compiles {
+		if err := compiled(); err != nil {
+			return 1, err
+		}
+	}
+	<-ctx.Done()
+	return -1, ctx.Err()
+}
+
+// TestElixirMutantTimeout: as TestMutantTimeout, for mix, which says
+// nothing when the tests start: a mutant that timed out before mix wrote
+// its compile manifest was never tested, and is not counted as killed.
+func TestElixirMutantTimeout(t *testing.T) {
+	needElixir(t)
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"mix.exs":          "defmodule Calc.MixProject do\n  use Mix.Project\nend\n",
+		"lib/calc/math.ex": exMath,
+	})
+	test := "defmodule Calc.MathGenTest do\n  use ExUnit.Case\n  test \"x\", do: assert Calc.Math.distance(1, 2) == 1\nend\n"
+	for _, tc := range []struct {
+		name     string
+		compiles bool
+	}{{"hangs while compiling", false}, {"hangs in a test", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Run(t.Context(), Spec{
+				Root: root, TestPath: "test/calc/math_gen_test.exs", TestContent: []byte(test),
+				Target: Target{Path: "lib/calc/math.ex", Name: "Calc.Math.distance/2"}, Runner: exHangRunner{compiles: tc.compiles},
+				Timeout: 300 * time.Millisecond, Mutants: 1, TempDir: t.TempDir(),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Mutants) == 0 {
+				t.Fatalf("no mutant was tried: %s", r.Summary)
+			}
+			m := r.Mutants[0]
+			if m.Killed != tc.compiles || m.Invalid == tc.compiles {
+				t.Errorf("mutant %s: killed %v, invalid %v; want killed %v (%s)", m.Description, m.Killed, m.Invalid, tc.compiles, m.Output)
 			}
 		})
 	}
