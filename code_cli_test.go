@@ -65,6 +65,20 @@ func TestConventionsGoIntoPrompts(t *testing.T) {
 	if out := s.mustRunIn(root, "context", "-m", "tiny", "App.hello/1").stdout; !strings.Contains(out, "conventions: AGENTS.md, ") {
 		t.Errorf("context plain lacks the conventions line:\n%s", out)
 	}
+	// The AGENTS.md nearest the target counts: lib/app.ex's is lib's.
+	if err := os.WriteFile(filepath.Join(root, "lib", "AGENTS.md"), []byte("- Library code logs nothing.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	co = contextOut{}
+	if err := json.Unmarshal([]byte(s.mustRunIn(root, "context", "--json", "-m", "tiny", "App.hello/1").stdout), &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Conventions == nil || co.Conventions.Path != "lib/AGENTS.md" {
+		t.Fatalf("context for lib/app.ex: conventions %+v; want lib/AGENTS.md", co.Conventions)
+	}
+	if err := os.Remove(filepath.Join(root, "lib", "AGENTS.md")); err != nil {
+		t.Fatal(err)
+	}
 	s.mustRunIn(root, "explain", "-m", "tiny", "App.hello/1")
 	reqs := fake.Requests()
 	if len(reqs) != 1 || !strings.Contains(userMessage(reqs[0]), "- Greetings end with an exclamation mark.\n- Run `mix test` before proposing a change.") {

@@ -264,39 +264,35 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 		history, turns = sess.HistoryWithin(p.window/historyShare, p.count.Count)
 		histTokens = countMessages(p.count, history)
 	}
-	// The project's own conventions (its AGENTS.md), in their share of
-	// the window, unless the request brings its own.
-	data := req.Data
-	var conv *Conventions
-	if data.Conventions == nil && req.Root != "" {
-		var text string
-		text, conv, err = projectConventions(req.Root, p.window, p.count)
-		if err != nil {
-			a.logger.Warn("conventions", "err", err)
-		}
-		if text != "" {
-			data.Conventions = []string{text}
-		}
-	}
 	opt := index.ChunkOptions(TokenFamily(a.cfg.File))
 	opt.Trees = a.trees // an edited file is chunked again at each context until it is indexed
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: opt})
 	breq := ctxbuild.Request{
-		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: data,
+		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: req.Data,
 		Window: p.window, Reserve: reserve + histTokens, Count: p.count, Estimate: p.estimate,
 	}
-	built, err := b.Build(ctx, breq)
-	if err != nil && conv != nil && usererr.As(err) != nil {
-		// The question and the target may need the room the conventions
-		// took: they go without them rather than not at all.
-		breq.Data.Conventions = nil
-		if again, err2 := b.Build(ctx, breq); err2 == nil {
-			built, err, conv = again, nil, nil
-			a.logger.Warn("conventions left out: the question and the target need the room", "file", ConventionsFile)
+	// The project's own conventions (the AGENTS.md nearest the target), in
+	// their share of the window, unless the request brings its own.
+	var conv *Conventions
+	if req.Root != "" {
+		breq.Conventions = func(dir string) []string {
+			text, c, err := projectConventions(req.Root, dir, p.window, p.count)
+			if err != nil {
+				a.logger.Warn("conventions", "err", err)
+			}
+			if text == "" {
+				return nil
+			}
+			conv = c
+			return []string{text}
 		}
 	}
+	built, err := b.Build(ctx, breq)
 	if err != nil {
 		return nil, err
+	}
+	if len(built.Data.Conventions) == 0 {
+		conv = nil // left out: the question and the target needed the room
 	}
 	if turns > 0 {
 		// The history is part of the prompt: the answer keeps its reserve.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -14,16 +15,18 @@ import (
 	"github.com/aiex-dev/aiex/app/tokens"
 )
 
-// ConventionsFile is the file at a project's root whose text goes into
-// every prompt about the project's code as the project's conventions:
-// AGENTS.md, where coding agents of many makers look for a project's own
-// rules (how to build and test it, its style, what not to touch).
+// ConventionsFile is the file whose text goes into every prompt about a
+// project's code as the project's conventions: AGENTS.md, where coding
+// agents of many makers look for a project's own rules (how to build and
+// test it, its style, what not to touch). The one nearest the code the
+// prompt is about counts: in the target's directory, else the closest
+// directory above it, up to the project's root.
 const ConventionsFile = "AGENTS.md"
 
 // Conventions says what of the project's conventions file went into a
 // prompt.
 type Conventions struct {
-	Path   string `json:"path"`   // relative to the project's root
+	Path   string `json:"path"`   // relative to the project's root, slash-separated
 	Tokens int    `json:"tokens"` // what its text counts in the prompt
 	// Cut is set when the file was longer than its share of the window:
 	// its first lines went in, and a line saying the rest was left out.
@@ -40,13 +43,18 @@ const (
 	maxConventionsBytes  = 256 << 10
 )
 
-// projectConventions reads root's conventions file and fits it into its
-// share of window, counting with count. It returns "" and nil when there
-// is no such file. A file that is not text (a NUL byte, invalid UTF-8) or
-// cannot be read is left out with an error saying why, which the caller
-// logs: the request goes on without it.
-func projectConventions(root string, window int, count tokens.Counter) (string, *Conventions, error) {
-	path := filepath.Join(root, ConventionsFile)
+// projectConventions reads the conventions file nearest dir (slash-separated,
+// relative to root; "" for the root itself) and fits it into its share of
+// window, counting with count. It returns "" and nil when there is no such
+// file. A file that is not text (a NUL byte, invalid UTF-8) or cannot be
+// read is left out with an error saying why, which the caller logs: the
+// request goes on without it.
+func projectConventions(root, dir string, window int, count tokens.Counter) (string, *Conventions, error) {
+	rel := nearestConventions(root, dir)
+	if rel == "" {
+		return "", nil, nil
+	}
+	path := filepath.Join(root, filepath.FromSlash(rel))
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil, nil
@@ -85,11 +93,29 @@ func projectConventions(root string, window int, count tokens.Counter) (string, 
 	if text == "" {
 		return "", nil, nil
 	}
-	return text, &Conventions{Path: ConventionsFile, Tokens: count.Count(text), Cut: cut}, nil
+	return text, &Conventions{Path: rel, Tokens: count.Count(text), Cut: cut}, nil
+}
+
+// nearestConventions returns the path, relative to root, of the
+// conventions file in dir or the closest directory above it up to root,
+// or "" when there is none.
+func nearestConventions(root, dir string) string {
+	for d := path.Clean("/" + dir)[1:]; ; d = path.Dir(d) {
+		if d == "." {
+			d = ""
+		}
+		rel := path.Join(d, ConventionsFile)
+		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
+			return rel
+		}
+		if d == "" {
+			return ""
+		}
+	}
 }
 
 // conventionsCut ends conventions that were cut to fit.
-const conventionsCut = "(The rest of " + ConventionsFile + " is left out to fit the model's window.)"
+const conventionsCut = "(The rest of the project's " + ConventionsFile + " is left out to fit the model's window.)"
 
 // fitLines returns text, or as many of its first lines as fit in budget
 // tokens with conventionsCut after them, and whether it cut. more says

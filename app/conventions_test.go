@@ -67,7 +67,7 @@ func TestProjectConventions(t *testing.T) {
 		{"too little room for a line", func(t *testing.T) string { return write(t, long) }, 64, "", true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			text, info, err := projectConventions(tc.root(t), tc.window, count)
+			text, info, err := projectConventions(tc.root(t), "", tc.window, count)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || text != "" || info != nil {
 					t.Fatalf("got %q, %+v, %v; want no text and an error saying %q", text, info, err, tc.wantErr)
@@ -106,12 +106,45 @@ func TestProjectConventionsHugeFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, ConventionsFile), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	text, info, err := projectConventions(root, 1<<30, tokens.Estimate{Family: tokens.FamilyGeneric})
+	text, info, err := projectConventions(root, "", 1<<30, tokens.Estimate{Family: tokens.FamilyGeneric})
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := strings.TrimSuffix(text, "\n"+conventionsCut)
 	if info == nil || !info.Cut || body == text || !strings.HasPrefix(content, body+"\n") || strings.Count(body, "\n")+1 != strings.Count(body, "rule") {
 		t.Fatalf("huge file: %+v, %d bytes of text", info, len(text))
+	}
+}
+
+// The AGENTS.md nearest the code counts: in its directory, else the
+// closest one above it.
+func TestNearestConventions(t *testing.T) {
+	root := t.TempDir()
+	for dir, text := range map[string]string{"": "root rules", "apps/web": "web rules", "apps/web/lib/deep": ""} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.FromSlash(dir)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if text != "" {
+			if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(dir), ConventionsFile), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	count := tokens.Estimate{Family: tokens.FamilyGeneric}
+	for dir, want := range map[string]string{
+		"":                  "root rules",
+		"lib":               "root rules",
+		"apps":              "root rules",
+		"apps/web":          "web rules",
+		"apps/web/lib/deep": "web rules",
+	} {
+		text, info, err := projectConventions(root, dir, 4096, count)
+		wantPath := ConventionsFile
+		if want == "web rules" {
+			wantPath = "apps/web/" + ConventionsFile
+		}
+		if err != nil || text != want || info == nil || info.Path != wantPath {
+			t.Errorf("dir %q: %q, %+v, %v; want %q from %s", dir, text, info, err, want, wantPath)
+		}
 	}
 }

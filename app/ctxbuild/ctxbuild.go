@@ -75,6 +75,12 @@ type Request struct {
 	Count, Estimate Counter
 	// Hits is how many search hits to consider; 0 means 12.
 	Hits int
+	// Conventions, when set and Data has none, gives the project's
+	// conventions for the code in dir (slash-separated, relative to Root;
+	// "" for the root): the target's directory, or the root without one.
+	// They are left out when with them the question and the target would
+	// not fit; Context.Data says whether they went in.
+	Conventions func(dir string) []string
 }
 
 // Roles of the items.

@@ -3,6 +3,7 @@ package ctxbuild
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -47,9 +48,32 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 		data.Target = &s
 		target.Form, target.Code = FormFull, target.full
 	}
+	hooked := false
+	if req.Conventions != nil && data.Conventions == nil {
+		dir := ""
+		switch {
+		case target != nil:
+			dir = path.Dir(target.Path)
+		case data.Target != nil:
+			dir = path.Dir(data.Target.Path)
+		}
+		if dir == "." {
+			dir = ""
+		}
+		data.Conventions = req.Conventions(dir)
+		hooked = data.Conventions != nil
+	}
 	base, err := b.count(req, data)
 	if err != nil {
 		return err
+	}
+	if base > out.Budget && hooked {
+		// The question and the target come first: they go without the
+		// conventions rather than not at all.
+		data.Conventions = nil
+		if base, err = b.count(req, data); err != nil {
+			return err
+		}
 	}
 	if base > out.Budget {
 		what := ""
