@@ -98,8 +98,10 @@ func TestOpenBreakerKeepsRateLimit(t *testing.T) {
 	ta := target(a, true)
 	ta.Limits = coord.Limits{RequestsPerMinute: 3}
 	e := newEnv(t, coord.Config{
-		Targets:     []coord.Target{ta, target(b, true)},
-		Breaker:     coord.BreakerConfig{Failures: 1, OpenFor: 100 * time.Millisecond},
+		Targets: []coord.Target{ta, target(b, true)},
+		// Long enough that the requests below meet it open on a loaded
+		// machine too (see TestBreakerOpensAndProbeClosesIt).
+		Breaker:     coord.BreakerConfig{Failures: 1, OpenFor: time.Second},
 		MaxAttempts: 1,
 	})
 	want := []string{"a:unavailable b:ok", "a:breaker_open b:ok", "a:breaker_open b:ok"}
