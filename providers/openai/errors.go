@@ -188,8 +188,8 @@ func apiError(se *httpapi.StatusError) *APIError {
 //
 //   - OpenAI's {"error": {"message", "type", "param", "code"}};
 //   - {"error": "text"} (LM Studio, Ollama's native errors): the message;
-//   - {"message": "text", "type": …} without "error" (vLLM): the message
-//     and type;
+//   - {"message": "text", "type": …} without "error" (vLLM): the message,
+//     the type and a code given as text;
 //   - a text/plain body ("404 page not found"): its first line is the
 //     message.
 //
@@ -210,9 +210,11 @@ func errorFields(body []byte, contentType string) *APIError {
 		var flat struct {
 			Message string `json:"message"`
 			Type    string `json:"type"`
+			Code    any    `json:"code"` // vLLM's is the HTTP status: only a text one is kept
 		}
 		if json.Unmarshal(body, &flat) == nil && flat.Message != "" {
 			ae.Message, ae.Type = flat.Message, flat.Type
+			ae.Code, _ = flat.Code.(string)
 		}
 		return ae
 	}
@@ -362,13 +364,8 @@ func streamErrorMessage(data []byte) (msg, code string) {
 	if msg, code, ok := errorInBody(data); ok {
 		return msg, code
 	}
-	var flat struct {
-		Message string `json:"message"`
-		Code    any    `json:"code"`
-	}
-	if json.Unmarshal(data, &flat) == nil && flat.Message != "" {
-		code, _ = flat.Code.(string)
-		return flat.Message, code
+	if ae := errorFields(data, ""); ae.Message != "" {
+		return ae.Message, ae.Code
 	}
 	return strings.TrimSpace(string(data)), ""
 }
@@ -383,18 +380,11 @@ func errorInBody(body []byte) (msg, code string, ok bool) {
 	if json.Unmarshal(body, &v) != nil || len(v.Error) == 0 || string(v.Error) == "null" {
 		return "", "", false
 	}
-	if json.Unmarshal(v.Error, &msg) == nil {
-		return msg, "", true
+	ae := errorFields(body, "")
+	if ae.Message == "" {
+		return strings.TrimSpace(string(v.Error)), ae.Code, true
 	}
-	var obj struct {
-		Message string `json:"message"`
-		Code    any    `json:"code"`
-	}
-	if json.Unmarshal(v.Error, &obj) != nil || obj.Message == "" {
-		return strings.TrimSpace(string(v.Error)), "", true
-	}
-	code, _ = obj.Code.(string)
-	return obj.Message, code, true
+	return ae.Message, ae.Code, true
 }
 
 // badAnswer describes a successful (2xx) answer that is not what was asked
