@@ -219,19 +219,28 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 			return nil, fmt.Errorf("db.Open: %w", err)
 		}
 	} else {
-		if isNew {
+		// Bootstrap a store whose Raft state holds no configuration: a new
+		// one, or one whose first process was killed after Raft created
+		// its files and before the bootstrap was written (rqlite's
+		// IsNewNode, which only looks for the files, would call it an old
+		// node, which then waits forever for a leader). Raft refuses to
+		// bootstrap over any state it has, so a store that holds data is
+		// never bootstrapped again.
+		servers, err := str.Nodes()
+		if err != nil {
+			return nil, fmt.Errorf("db.Open: read the Raft configuration: %w", err)
+		}
+		switch {
+		case len(servers) == 0:
 			logger.Info("bootstrapping new store", "dir", raftDir, "node", id)
 			if err := str.Bootstrap(store.NewServer(id, layer.Addr().String(), true)); err != nil {
 				return nil, fmt.Errorf("db.Open: bootstrap: %w", err)
 			}
-		}
-		// A data dir that is a member of a multi-node cluster cannot elect
-		// itself alone: say so at once rather than time out.
-		if !isNew {
-			if servers, err := str.Nodes(); err == nil && len(servers) > 1 {
-				cm := &ClusterMemberError{Dir: dir, Nodes: len(servers)}
-				return nil, &usererr.Error{Msg: cm.Error() + "; start it there and commands go through it", Err: cm}
-			}
+		case len(servers) > 1:
+			// A member of a multi-node cluster cannot elect itself alone:
+			// say so at once rather than time out.
+			cm := &ClusterMemberError{Dir: dir, Nodes: len(servers)}
+			return nil, &usererr.Error{Msg: cm.Error() + "; start it there and commands go through it", Err: cm}
 		}
 		// Wait until this node leads and has replayed its log into SQLite.
 		if err := waitLeader(ctx, leaderCh, timeout); err != nil {

@@ -235,3 +235,31 @@ func TestSnapshotOnCloseByBytes(t *testing.T) {
 		t.Fatal("no snapshot after 8 KiB of writes with a 4 KiB threshold")
 	}
 }
+
+// A process killed after Raft created its files and before the bootstrap
+// was written leaves a store with no configuration; the next Open must
+// bootstrap it, not wait for a leader that can never be elected.
+func TestOpenBootstrapsAStoreKilledBeforeItsBootstrap(t *testing.T) {
+	dir := t.TempDir()
+	if err := db.OpenUnbootstrapped(dir); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := db.Open(ctx, db.Config{Dir: dir, OpenTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("Open after a killed first run: %v", err)
+	}
+	ev := &db.Event{Stream: "s", Type: "t", Payload: json.RawMessage(`{}`), Node: "n", Actor: "u", Time: time.Now()}
+	if err := s.AppendEvents(ctx, []*db.Event{ev}); err != nil {
+		t.Fatalf("write after the bootstrap: %v", err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Reopened, it is an old node with its data: not bootstrapped again.
+	s = open(t, dir)
+	defer s.Close(ctx)
+	if evs, err := s.Events(ctx, "s", 0, 0); err != nil || len(evs) != 1 {
+		t.Fatalf("events after reopening = %d, %v; want 1", len(evs), err)
+	}
+}
