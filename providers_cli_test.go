@@ -210,3 +210,41 @@ output = 10
 	}
 	oneLine(t, r.stderr, "daily spend cap of $1.00", "daily_usd")
 }
+
+// A configured cloud provider without a key neither stops the commands
+// nor is sent requests: it is listed with what to do, and ask goes to the
+// providers that can answer.
+func TestProviderWithoutKey(t *testing.T) {
+	oll := providertest.NewOllama(t, providertest.WithReply("Hel", "lo"))
+	s := newSandbox(t, oll.URL())
+	s.env = append(s.env, "OPENAI_API_KEY=", "OPENAI_BASE_URL=", "ANTHROPIC_API_KEY=", "ANTHROPIC_BASE_URL=", "WORK_OPENAI_KEY=")
+	s.writeConfig(`
+[providers.work]
+kind = "openai"
+api_key_env = "WORK_OPENAI_KEY"
+[providers.claude]
+kind = "anthropic"
+[providers.ollama]
+`)
+	r := s.run("", "ask", "hi")
+	if r.code != 0 || r.stdout != "Hello\n" {
+		t.Fatalf("ask: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = s.run("", "providers")
+	if r.code != 0 {
+		t.Fatalf("providers: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"auth failed",
+		"work: auth: no API key configured: set WORK_OPENAI_KEY (the config's api_key_env) or run aiex keys set work",
+		"claude: auth: no API key configured: set ANTHROPIC_API_KEY or run aiex keys set claude",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("providers output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = s.run("", "ask", "--provider", "work", "hi")
+	if r.code == 0 || !strings.Contains(r.stderr, "set WORK_OPENAI_KEY (the config's api_key_env) or run aiex keys set work") {
+		t.Errorf("ask --provider work: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -140,15 +140,27 @@ func hasStoredKey(ctx context.Context, keys keyLookup, name string) (bool, error
 	return ok, err
 }
 
+// keyAdvice says how to give provider name a key, for the errors of
+// requests made without one: the variable the config names, else the
+// kind's standard one, or a stored key.
+func keyAdvice(name, env string, pc ProviderConfig) string {
+	if pc.APIKeyEnv != "" {
+		env = pc.APIKeyEnv + " (the config's api_key_env)"
+	}
+	return fmt.Sprintf("set %s or run aiex keys set %s", env, name)
+}
+
 // newProvider builds one provider of a kind.
 func newProvider(name, kind string, pc ProviderConfig, key string) (providers.Provider, error) {
 	switch kind {
 	case "ollama":
 		return ollama.New(ollama.Config{Name: name, BaseURL: pc.BaseURL})
 	case openai.KindOpenAI, openai.KindCompatible:
-		return openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, APIKey: key})
+		return openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, APIKey: key,
+			KeyAdvice: keyAdvice(name, "OPENAI_API_KEY", pc)})
 	case "anthropic":
-		return anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key})
+		return anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key,
+			KeyAdvice: keyAdvice(name, "ANTHROPIC_API_KEY", pc)})
 	case lmstudio.Kind:
 		return lmstudio.New(lmstudio.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key})
 	}

@@ -40,13 +40,16 @@ type StatusReport struct {
 // ProviderStatus is one configured provider: whether it answered, its
 // breakers and limits in this process, and how it did recently.
 type ProviderStatus struct {
-	Name      string              `json:"name"`
-	Kind      string              `json:"kind"`
-	Endpoint  string              `json:"endpoint"`
-	Local     bool                `json:"local"`
-	Reachable bool                `json:"reachable"`
-	Models    []string            `json:"models"`
-	Error     string              `json:"error,omitempty"`
+	Name      string   `json:"name"`
+	Kind      string   `json:"kind"`
+	Endpoint  string   `json:"endpoint"`
+	Local     bool     `json:"local"`
+	Reachable bool     `json:"reachable"`
+	Models    []string `json:"models"`
+	Error     string   `json:"error,omitempty"`
+	// ErrorKind is the kind of Error when the provider gave one
+	// (providers.ErrorKind: "auth" for a missing or refused key).
+	ErrorKind string              `json:"error_kind,omitempty"`
 	Limits    coord.Limits        `json:"limits"`
 	Breakers  []coord.RouteStatus `json:"breakers"`
 	Recent    *db.ProviderStat    `json:"recent,omitempty"` // the last 24 hours
@@ -108,6 +111,7 @@ func probe(ctx context.Context, p providers.Provider) ProviderStatus {
 	models, err := p.Models(ctx)
 	if err != nil {
 		ps.Error = listError(ctx, p, err, probeTimeout)
+		ps.ErrorKind = string(providers.KindOf(err))
 		return ps
 	}
 	ps.Reachable = true

@@ -50,6 +50,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// NoKeyError is the error of a request not sent: provider has no API key,
+// and its API is one that refuses every request without one. advice says
+// how to supply a key ("set OPENAI_API_KEY").
+func NoKeyError(provider, advice string) *Error {
+	return &Error{Provider: provider, Kind: KindAuth, Message: "no API key configured: " + advice}
+}
+
 // KindOf reports the kind of a provider error in err's chain, or "" if there is none.
 func KindOf(err error) ErrorKind {
 	var pe *Error

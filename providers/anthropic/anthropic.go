@@ -19,6 +19,7 @@
 package anthropic
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -38,6 +39,9 @@ const kind = "anthropic"
 // ANTHROPIC_BASE_URL names another.
 const defaultBaseURL = "https://api.anthropic.com"
 
+// officialHost is defaultBaseURL's host.
+const officialHost = "api.anthropic.com"
+
 // The environment variables New reads, as Anthropic's SDKs name them.
 const (
 	envAPIKey  = "ANTHROPIC_API_KEY"
@@ -55,11 +59,16 @@ type Config struct {
 	// https://api.anthropic.com.
 	BaseURL string
 	// APIKey authenticates the requests (sent as x-api-key). Empty means
-	// $ANTHROPIC_API_KEY; with neither, requests go without a key and the
-	// API answers with an auth error. The key never appears in errors, not
-	// even where the server quotes it back (see providers.Redactor), nor in
-	// Endpoint.
+	// $ANTHROPIC_API_KEY; with neither, requests to Anthropic's own API
+	// fail at once (KindAuth) without being sent, and requests to another
+	// base URL (a gateway that adds the key) go without one. The key never
+	// appears in errors, not even where the server quotes it back (see
+	// providers.Redactor), nor in Endpoint.
 	APIKey string
+	// KeyAdvice says how to supply a key, in the errors of requests made
+	// without one ("set ANTHROPIC_API_KEY or run aiex keys set claude");
+	// empty means "set ANTHROPIC_API_KEY".
+	KeyAdvice string
 	// HTTPClient sends the requests; nil means a client with connect and
 	// response-header timeouts and no overall timeout, since answers stream
 	// for as long as they take. The client is not modified.
@@ -71,8 +80,12 @@ type Config struct {
 type Provider struct {
 	name     string
 	endpoint string // base URL without credentials, for messages
-	noKey    bool   // no API key was configured, to say so on auth errors
-	client   *httpapi.Client
+	// noKey, when no API key was configured, is how to supply one, said
+	// on auth errors; refuse says that requests fail without being sent
+	// (Anthropic's own API answers every one of them with 401).
+	noKey  string
+	refuse bool
+	client *httpapi.Client
 	// secrets takes the key and the base URL's credentials out of errors.
 	secrets *providers.Redactor
 }
@@ -108,13 +121,17 @@ func New(cfg Config) (*Provider, error) {
 	if key != "" {
 		h.Set("X-Api-Key", key)
 	}
-	return &Provider{
+	p := &Provider{
 		name:     name,
 		endpoint: redact(u),
-		noKey:    key == "",
 		client:   &httpapi.Client{HTTP: hc, Base: u, Header: h},
 		secrets:  providers.NewRedactor(append(providers.URLSecrets(u), key)...),
-	}, nil
+	}
+	if key == "" {
+		p.noKey = cmp.Or(cfg.KeyAdvice, "set "+envAPIKey)
+		p.refuse = u.Hostname() == officialHost
+	}
+	return p, nil
 }
 
 // parseBaseURL checks that s is an absolute http(s) URL with a host, and

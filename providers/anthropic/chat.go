@@ -32,6 +32,9 @@ import (
 // else it is KindBadRequest. The Result then carries what is known so far.
 func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
 	st := streamState{res: providers.Result{Model: req.Model}}
+	if p.refuse {
+		return st.res, providers.NoKeyError(p.name, p.noKey)
+	}
 	body, err := toParams(req)
 	if err != nil {
 		return st.res, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Message: err.Error(), Err: err}
@@ -134,8 +137,8 @@ func (p *Provider) apiError(ctx context.Context, ae *APIError) *providers.Error 
 	pe := fromAPIError(p.name, ae, time.Now())
 	switch pe.Kind {
 	case providers.KindAuth:
-		if p.noKey && !outOfCredit(ae.StatusCode, ae.Type, ae.Message) {
-			pe.Message += fmt.Sprintf(" (no API key configured: set %s or the provider's key)", envAPIKey)
+		if p.noKey != "" && !outOfCredit(ae.StatusCode, ae.Type, ae.Message) {
+			pe.Message += " (no API key configured: " + p.noKey + ")"
 		}
 	case providers.KindNotFound:
 		// The list is a courtesy; its failure leaves the server's message.

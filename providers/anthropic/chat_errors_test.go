@@ -159,9 +159,38 @@ func TestChatWithoutKey(t *testing.T) {
 	}
 	_, _, err = chat(t.Context(), p, userRequest(testModel))
 	pe := asProviderError(t, err)
-	want := "x-api-key header is required (no API key configured: set ANTHROPIC_API_KEY or the provider's key)"
+	want := "x-api-key header is required (no API key configured: set ANTHROPIC_API_KEY)"
 	if pe.Kind != providers.KindAuth || pe.Message != want {
 		t.Errorf("got %s %q, want %s %q", pe.Kind, pe.Message, providers.KindAuth, want)
+	}
+}
+
+// refusingTransport fails the test if a request is sent through it.
+type refusingTransport struct{ t *testing.T }
+
+func (r refusingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.t.Errorf("a request was sent to %s without an API key", req.URL)
+	return nil, errors.New("refused by the test")
+}
+
+// Without a key, Anthropic's own API is not asked at all: chat and the
+// model list fail at once as auth errors saying how to give a key.
+func TestNoKeyOfficialAPI(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	t.Setenv("ANTHROPIC_BASE_URL", "")
+	p, err := New(Config{Name: "claude", HTTPClient: &http.Client{Transport: refusingTransport{t}},
+		KeyAdvice: "set CLAUDE_KEY or run aiex keys set claude"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, chatErr := chat(t.Context(), p, userRequest(testModel))
+	_, modelsErr := p.Models(t.Context())
+	want := "no API key configured: set CLAUDE_KEY or run aiex keys set claude"
+	for name, err := range map[string]error{"Chat": chatErr, "Models": modelsErr} {
+		pe := asProviderError(t, err)
+		if pe.Provider != "claude" || pe.Kind != providers.KindAuth || pe.Message != want {
+			t.Errorf("%s: got %s %s %q, want claude %s %q", name, pe.Provider, pe.Kind, pe.Message, providers.KindAuth, want)
+		}
 	}
 }
 

@@ -16,6 +16,9 @@ import (
 // API reports as max_input_tokens, else the approximate figure of
 // knownLimits; ModifiedAt is the model's release date.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
+	if p.refuse {
+		return nil, providers.NoKeyError(p.name, p.noKey)
+	}
 	var ms []providers.Model
 	q := url.Values{"limit": {"1000"}}
 	for {

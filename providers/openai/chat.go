@@ -26,6 +26,9 @@ import (
 // (the model, and the usage if it came).
 func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
 	res := providers.Result{Model: req.Model}
+	if p.refuse {
+		return res, providers.NoKeyError(p.name, p.noKey)
+	}
 	body, err := toChatRequest(req, p.kind == KindOpenAI)
 	if err != nil {
 		return res, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Message: err.Error(), Err: err}

@@ -78,6 +78,9 @@ func (e *StreamError) Error() string {
 // the base URL points) says that the base URL is the likely mistake.
 func (p *Provider) providerError(ctx context.Context, model string, err error) *providers.Error {
 	pe := mapError(p.name, p.server, p.endpoint, err, time.Now())
+	if pe.Kind == providers.KindAuth && p.noKey != "" {
+		pe.Message += " (no API key configured: " + p.noKey + ")"
+	}
 	switch {
 	case pe.Kind != providers.KindNotFound:
 		return p.scrub(pe)

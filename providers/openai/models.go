@@ -17,6 +17,9 @@ import (
 // is unknown (0) and models are Local when the server's host is loopback or
 // on a private network.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
+	if p.refuse {
+		return nil, providers.NoKeyError(p.name, p.noKey)
+	}
 	body, list, err := p.listModels(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -128,6 +131,9 @@ func KnownContextWindow(model string) int {
 func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][]float32, error) {
 	if len(input) == 0 {
 		return nil, nil
+	}
+	if p.refuse {
+		return nil, providers.NoKeyError(p.name, p.noKey)
 	}
 	var ans embeddingsAnswer
 	_, err := p.api.JSON(ctx, http.MethodPost, "embeddings", embeddingsRequest{Model: model, Input: input, EncodingFormat: "float"}, &ans)

@@ -26,6 +26,7 @@
 package openai
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/http"
@@ -46,6 +47,10 @@ const (
 // DefaultBaseURL is OpenAI's API.
 const DefaultBaseURL = "https://api.openai.com/v1"
 
+// officialHost is DefaultBaseURL's host, which answers every request
+// without a key with 401.
+const officialHost = "api.openai.com"
+
 // userAgent names the client in requests.
 const userAgent = "aiex"
 
@@ -62,10 +67,16 @@ type Config struct {
 	// if set, else DefaultBaseURL; KindCompatible requires it.
 	BaseURL string
 	// APIKey is sent as a bearer token. For KindOpenAI, empty means
-	// OPENAI_API_KEY, and one of them is required. For KindCompatible it is
-	// optional (many local servers need none); empty sends no
+	// OPENAI_API_KEY; with neither, requests to OpenAI's own API fail at
+	// once (KindAuth) without being sent, and requests to another base URL
+	// (a gateway that adds the key) go without one. For KindCompatible it
+	// is optional (many local servers need none); empty sends no
 	// Authorization header.
 	APIKey string
+	// KeyAdvice says how to supply a key, in the errors of requests made
+	// without one ("set OPENAI_API_KEY or run aiex keys set work"); empty
+	// means "set OPENAI_API_KEY".
+	KeyAdvice string
 	// HTTPClient sends the requests; nil means a client with a dial timeout
 	// and no overall timeout, since answers stream for as long as they take.
 	// The client passed in is not modified.
@@ -84,6 +95,10 @@ type Provider struct {
 	secrets *providers.Redactor
 	// api sends the requests, with the key if there is one.
 	api *httpapi.Client
+	// noKey, for KindOpenAI without a key, is how to supply one; refuse
+	// says that requests fail without being sent (OpenAI's own API).
+	noKey  string
+	refuse bool
 }
 
 var (
@@ -108,9 +123,6 @@ func New(cfg Config) (*Provider, error) {
 		}
 		if key == "" {
 			key = os.Getenv("OPENAI_API_KEY")
-		}
-		if key == "" {
-			return nil, fmt.Errorf("openai: no API key: set APIKey or OPENAI_API_KEY")
 		}
 	case KindCompatible:
 		if base == "" {
@@ -148,6 +160,10 @@ func New(cfg Config) (*Provider, error) {
 	if kind == KindCompatible {
 		p.server = "the server"
 		p.local = isLocalHost(u.Hostname())
+	}
+	if kind == KindOpenAI && key == "" {
+		p.noKey = cmp.Or(cfg.KeyAdvice, "set OPENAI_API_KEY")
+		p.refuse = u.Hostname() == officialHost
 	}
 	return p, nil
 }

@@ -33,7 +33,6 @@ func TestNew(t *testing.T) {
 			wantName: "openai-compatible", wantKind: "openai-compatible", wantEndpoint: "http://127.0.0.1:8080/v1"},
 		{name: "credentials hidden", cfg: Config{Kind: KindCompatible, BaseURL: "https://user:secret@example.test/v1"},
 			wantName: "openai-compatible", wantKind: "openai-compatible", wantEndpoint: "https://example.test/v1"},
-		{name: "openai needs a key", cfg: Config{}, wantErr: "openai: no API key: set APIKey or OPENAI_API_KEY"},
 		{name: "compatible needs a URL", cfg: Config{Kind: KindCompatible}, wantErr: "kind openai-compatible needs BaseURL"},
 		{name: "unknown kind", cfg: Config{Kind: "anthropic"}, wantErr: `unknown kind "anthropic"`},
 		{name: "no scheme", cfg: Config{Kind: KindCompatible, BaseURL: "localhost:8080"}, wantErr: `invalid BaseURL "localhost:8080": want http:// or https://`},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/providers"
 )
 
 // ProvidersCmd shows each provider's health, breakers, limits and recent
@@ -33,7 +34,7 @@ func (p *ProvidersCmd) Run(c *Context) error {
 	for _, s := range rep {
 		state := c.Out.Green("reachable")
 		if !s.Reachable {
-			state = c.Out.Red("unreachable")
+			state = c.Out.Red(unreachable(s))
 		}
 		breakers := "closed"
 		var open []string
@@ -78,4 +79,13 @@ func namedError(name, msg string) string {
 		return msg
 	}
 	return name + ": " + msg
+}
+
+// unreachable names the state of a provider that did not list its models:
+// "auth failed" when it refused the key or has none, else "unreachable".
+func unreachable(s app.ProviderStatus) string {
+	if s.ErrorKind == string(providers.KindAuth) {
+		return "auth failed"
+	}
+	return "unreachable"
 }

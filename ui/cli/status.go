@@ -41,7 +41,7 @@ func (s *StatusCmd) Run(c *Context) error {
 			detail += ": " + strings.Join(p.Models, ", ")
 		}
 		if !p.Reachable {
-			state, detail = c.Out.Red("unreachable"), p.Error
+			state, detail = c.Out.Red(unreachable(p)), p.Error
 		}
 		fmt.Fprintf(tw, "%s\t%s (%s) %s\t%s\t%s\n", label, p.Name, p.Kind, p.Endpoint, state, detail)
 	}
