@@ -282,15 +282,32 @@ func TestAskReadsStdin(t *testing.T) {
 	if r := s.run("func main() {}\n", "ask", "explain:"); r.code != 0 {
 		t.Fatalf("ask with piped input: exit %d: %s", r.code, r.stderr)
 	}
+	if r := s.run("body\n", "ask", "review", "-"); r.code != 0 {
+		t.Fatalf("ask WORDS -: exit %d: %s", r.code, r.stderr)
+	}
+	// Latin-1 text piped in: its bad bytes become U+FFFD, in the request
+	// and in the record.
+	if r := s.run("caf\xe9?\n", "ask", "-"); r.code != 0 {
+		t.Fatalf("ask - with Latin-1 text: exit %d: %s", r.code, r.stderr)
+	}
 	reqs := fake.Requests()
-	if len(reqs) != 2 {
-		t.Fatalf("%d requests; want 2", len(reqs))
+	if len(reqs) != 4 {
+		t.Fatalf("%d requests; want 4", len(reqs))
 	}
-	if got := userMessage(reqs[0]); got != "Question: what is this?" {
-		t.Errorf("ask - sent %q", got)
+	for i, want := range []string{
+		"Question: what is this?",
+		"Question: explain:\n\nfunc main() {}",
+		"Question: review\n\nbody",
+		"Question: caf\uFFFD?",
+	} {
+		if got := userMessage(reqs[i]); got != want {
+			t.Errorf("request %d sent %q; want %q", i, got, want)
+		}
 	}
-	if got := userMessage(reqs[1]); got != "Question: explain:\n\nfunc main() {}" {
-		t.Errorf("ask WORDS < pipe sent %q", got)
+	for _, h := range s.history() {
+		if h.Status != "ok" {
+			t.Errorf("recorded %+v", h)
+		}
 	}
 }
 

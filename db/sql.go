@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rqlite/rqlite/v8/command/proto"
 )
@@ -154,6 +156,12 @@ func request(stmts []Statement, tx bool) (*proto.Request, error) {
 	return req, nil
 }
 
+// toParam converts an argument to rqlite's wire form. A string that is not
+// valid UTF-8 goes with U+FFFD for each invalid byte sequence: Protocol
+// Buffers, which carry statements through the Raft log, refuse it, and the
+// whole write would fail over one bad byte of a user's text (a Latin-1
+// file piped in as a prompt). Bytes that must stay as they are go as
+// []byte.
 func toParam(a any) (*proto.Parameter, error) {
 	switch v := a.(type) {
 	case nil:
@@ -169,6 +177,9 @@ func toParam(a any) (*proto.Parameter, error) {
 	case float64:
 		return &proto.Parameter{Value: &proto.Parameter_D{D: v}}, nil
 	case string:
+		if !utf8.ValidString(v) {
+			v = strings.ToValidUTF8(v, "\uFFFD")
+		}
 		return &proto.Parameter{Value: &proto.Parameter_S{S: v}}, nil
 	case []byte:
 		return &proto.Parameter{Value: &proto.Parameter_Y{Y: v}}, nil

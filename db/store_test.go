@@ -263,3 +263,18 @@ func TestOpenBootstrapsAStoreKilledBeforeItsBootstrap(t *testing.T) {
 		t.Fatalf("events after reopening = %d, %v; want 1", len(evs), err)
 	}
 }
+
+// Text that is not valid UTF-8 is stored with U+FFFD for its bad bytes
+// rather than failing the write (Protocol Buffers refuse such strings).
+func TestInvalidUTF8IsStoredReplaced(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	ev := &db.Event{Stream: "caf\xe9", Type: "t", Payload: json.RawMessage(`{}`), Node: "n", Actor: "u\xff", Time: time.Now()}
+	if _, err := s.Execute(ctx, db.AppendEventStmt(ev)); err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	evs, err := s.Events(ctx, "caf\uFFFD", 0, 0)
+	if err != nil || len(evs) != 1 || evs[0].Actor != "u\uFFFD" {
+		t.Fatalf("events = %+v, %v; want one, by u\uFFFD", evs, err)
+	}
+}

@@ -28,7 +28,7 @@ type AskCmd struct {
 	Target   string   `placeholder:"TARGET" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
 	Session  string   `placeholder:"ID|new|last" default:"new" help:"Continue a session: its id (or a prefix), last (this project's most recent), or new. Its earlier turns go with the question."`
-	Prompt   []string `arg:"" optional:"" help:"The question. With - or piped input, it is read from stdin (and appended to any words given)."`
+	Prompt   []string `arg:"" optional:"" help:"The question. With - as the last word, or piped input, stdin is read too and appended to the words given."`
 }
 
 // maxPromptBytes bounds a prompt read from stdin.
@@ -199,8 +199,9 @@ func (a *AskCmd) prompt(c *Context) (string, error) {
 func (a *AskCmd) readPrompt(c *Context) (string, error) {
 	words := a.Prompt
 	readStdin := c.StdinPiped
-	if len(words) == 1 && words[0] == "-" {
-		words, readStdin = nil, true
+	if n := len(words); n > 0 && words[n-1] == "-" {
+		// "-" last: the words, then stdin ("aiex ask review this -").
+		words, readStdin = words[:n-1], true
 	}
 	parts := []string{}
 	if len(words) > 0 {
@@ -218,7 +219,9 @@ func (a *AskCmd) readPrompt(c *Context) (string, error) {
 			parts = append(parts, s)
 		}
 	}
-	return strings.TrimSpace(strings.Join(parts, "\n\n")), nil
+	// Text in another encoding (a Latin-1 file piped in) goes to the model
+	// and into the records with U+FFFD for each byte that is not UTF-8.
+	return strings.ToValidUTF8(strings.TrimSpace(strings.Join(parts, "\n\n")), "\uFFFD"), nil
 }
 
 func fmtMillis(ms *float64) string {
