@@ -285,3 +285,26 @@ func TestContextDefaultReserve(t *testing.T) {
 		t.Errorf("context --help no longer states the default reserve:\n%s", help)
 	}
 }
+
+// TestEscapesNotPrinted: text from elsewhere that holds escape sequences —
+// a prompt, a server's error message — reaches the terminal without them:
+// history shows the prompt, the error line the message, neither with ESC.
+func TestEscapesNotPrinted(t *testing.T) {
+	const evil = "x \x1b]0;PWNED\x07\x1b[2Jy"
+	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
+	s := newSandbox(t, fake.URL())
+	if r := s.run(evil+"\n", "ask", "-m", "tiny", "-"); r.code != 0 {
+		t.Fatalf("ask: exit %d: %s", r.code, r.stderr)
+	}
+	r := s.run("", "history")
+	if r.code != 0 || strings.ContainsRune(r.stdout, 0x1b) || !strings.Contains(r.stdout, "x y") {
+		t.Errorf("history: exit %d, stdout %q", r.code, r.stdout)
+	}
+
+	bad := providertest.NewOllama(t, providertest.WithStatus(500, "boom \x1b]0;PWNED\x07\x1b[2Jend"))
+	s = newSandbox(t, bad.URL())
+	r = s.run("", "ask", "-m", "tiny", "hi")
+	if r.code == 0 || strings.ContainsRune(r.stderr, 0x1b) || !strings.Contains(r.stderr, "boom end") {
+		t.Errorf("ask against a server quoting escapes: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

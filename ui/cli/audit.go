@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
@@ -52,7 +51,7 @@ func (ac *AuditCmd) Run(c *Context) error {
 		_, err := fmt.Fprintln(c.Out.Out, msg)
 		return err
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("ID\tTIME\tNODE\tACTOR\tOP\tRESULT\tPATH\tDETAIL"))
 	for _, r := range rows {
 		result := r.Result

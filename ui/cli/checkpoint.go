@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
@@ -59,7 +58,7 @@ func (l *CheckpointListCmd) Run(c *Context) error {
 		_, err := fmt.Fprintln(c.Out.Out, msg)
 		return err
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	head := "ID\tTIME\tREASON\tFILES\tSTATUS\tSESSION\tTAGS\t"
 	if l.AllProjects {
 		head += "PROJECT\t"

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/chunk"
@@ -69,7 +68,7 @@ func (cc *ChunksCmd) Run(c *Context) error {
 		}
 		return c.Out.PrintJSON(res.Chunks)
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("LINES\tKIND\tNAME\tTOKENS\tBYTES\t"))
 	for _, ch := range res.Chunks {
 		fmt.Fprintf(tw, "%d-%d\t%s\t%s\t%d\t%d\t\n", ch.StartLine, ch.EndLine, ch.Kind, ch.Name, ch.Tokens, ch.EndByte-ch.StartByte)

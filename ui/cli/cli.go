@@ -20,6 +20,7 @@ import (
 	"github.com/willabides/kongplete"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -278,14 +279,17 @@ func report(w io.Writer, err error, verbose bool) int {
 		// say to anyone; the exit status a shell gives SIGPIPE.
 		return exitPipe
 	}
+	// Messages may quote a server or a file: shown as a terminal can
+	// show them (session.Printable), on one line.
+	line := func(s string) string { return strings.ReplaceAll(session.Printable(s), "\n", "; ") }
 	if ue := usererr.As(err); ue != nil {
-		fmt.Fprintf(w, "aiex: %s\n", ue.Msg)
+		fmt.Fprintf(w, "aiex: %s\n", line(ue.Msg))
 		if verbose && ue.Err != nil {
-			fmt.Fprintf(w, "aiex: cause: %v\n", ue.Err)
+			fmt.Fprintf(w, "aiex: cause: %s\n", line(ue.Err.Error()))
 		}
 		return ue.ExitCode()
 	}
-	fmt.Fprintf(w, "aiex: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+	fmt.Fprintf(w, "aiex: %s\n", line(err.Error()))
 	return usererr.ExitFailure
 }
 

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/node"
@@ -93,7 +92,7 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 	for _, m := range st.Models {
 		models[m.Node] = append(models[m.Node], m.Provider+"/"+m.Model)
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("NODE\tNAME\tADDR\tROLE\tRAFT\tAPPLIED\tREACHABLE\tLAST SEEN\tMODELS"))
 	for _, m := range st.Members {
 		role := "follower"

@@ -3,11 +3,11 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -33,7 +33,7 @@ func (h *HistoryCmd) Run(c *Context) error {
 		_, err := fmt.Fprintln(c.Out.Out, "No interactions recorded yet; try: aiex ask \"hello\"")
 		return err
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("TIME\tPROVIDER\tMODEL\tSTATUS\tTOKENS\tTTFT\tTOTAL\tPROMPT"))
 	for _, r := range rows {
 		status := r.Status
@@ -51,9 +51,11 @@ func (h *HistoryCmd) Run(c *Context) error {
 	return tw.Flush()
 }
 
-// oneLine squeezes s onto one line of at most n runes.
+// oneLine squeezes s, text from elsewhere (a prompt, a label), onto one
+// line of at most n runes that a terminal shows as it is (see
+// session.Printable).
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(session.Printable(s)), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

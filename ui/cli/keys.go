@@ -8,7 +8,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"golang.org/x/term"
 
@@ -170,7 +169,7 @@ func (*KeysListCmd) Run(c *Context) error {
 		_, err := fmt.Fprintln(c.Out.Out, "No keys stored; add one with: aiex keys set PROVIDER")
 		return err
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("PROVIDER\tFINGERPRINT\tCREATED"))
 	for _, e := range list {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Provider, e.Fingerprint, e.CreatedAt.Local().Format("2006-01-02 15:04:05"))

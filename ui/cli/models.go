@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"text/tabwriter"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
@@ -28,7 +27,7 @@ func (m *ModelsCmd) Run(c *Context) error {
 			Errors map[string]string `json:"errors"`
 		}{models, errs})
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("PROVIDER\tMODEL\tCONTEXT\tWHERE\tPRICE IN/OUT PER 1M"))
 	for _, mi := range models {
 		where, price := "cloud", "unknown"

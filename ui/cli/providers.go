@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
@@ -29,7 +28,7 @@ func (p *ProvidersCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(rep)
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("PROVIDER\tKIND\tENDPOINT\tSTATE\tBREAKERS\tLIMITS\tLAST 24H"))
 	for _, s := range rep {
 		state := c.Out.Green("reachable")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/index"
@@ -50,7 +49,7 @@ func (sc *SearchCmd) Run(c *Context) error {
 		fmt.Fprintf(c.Out.Err, "nothing in the index of %s matches %q\n", root, query)
 		return nil
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 2, 4, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	for _, h := range res.Hits {
 		fmt.Fprintf(tw, "%s:%d\t%s\t%s\t%.3f\n", h.Path, h.StartLine, h.Name, h.Kind, h.Score)
 	}

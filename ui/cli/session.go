@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/aiex-dev/aiex/app/english"
 
@@ -59,7 +58,7 @@ func (l *SessionListCmd) Run(c *Context) error {
 		_, err := fmt.Fprintln(c.Out.Out, "No sessions yet; aiex ask \"…\" starts one")
 		return err
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	head := "ID\tUPDATED\tTURNS\tTOKENS\tCOST\tMODEL\t"
 	if l.Archived {
 		head += "STATUS\t"
@@ -295,7 +294,7 @@ func changeSession(c *Context, op, ref, done string) error {
 
 // title is a session's title as a terminal shows it: on one line, without
 // the escape sequences a pasted prompt may hold.
-func title(s string) string { return oneLine(session.Printable(s), 50) }
+func title(s string) string { return oneLine(s, 50) }
 
 // openSession reads a session (show) or its last turns (resume) in the
 // current project.

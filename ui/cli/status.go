@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/english"
@@ -26,7 +25,7 @@ func (s *StatusCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(r)
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintf(tw, "%s\t%s\n", c.Out.Bold("Data dir"), r.DataDir)
 	fmt.Fprintf(tw, "%s\tnode %s (%s), leader %s, applied index %d, schema v%d\n", c.Out.Bold("Store"),
 		r.Store.NodeID, r.Store.State, r.Store.Leader, r.Store.AppliedIndex, r.SchemaVersion)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
@@ -42,7 +41,7 @@ func (u *UsageCmd) Run(c *Context) error {
 		_, err := fmt.Fprintf(c.Out.Out, "No requests in the last %s.\n", period)
 		return err
 	}
-	tw := tabwriter.NewWriter(c.Out.Out, 0, 0, 2, ' ', 0)
+	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("DAY\tPROVIDER\tMODEL\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST\t"))
 	var total float64
 	var in, out int
