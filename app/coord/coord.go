@@ -290,6 +290,7 @@ type run struct {
 	lastErr  error
 	notFound []string // models listed by providers that lacked the model
 	streamed bool     // a chunk reached fn: no more retries or failovers
+	answered bool     // some server answered with an HTTP error: it was reached
 	ok       bool     // an attempt succeeded
 	// recordErr is set when the store refused the request's first record:
 	// the request ends with it.
@@ -419,7 +420,15 @@ func (r *run) skip(t *target, model string, err error) {
 		kind = "error"
 	}
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: kind, Error: errMessage(err)})
+	r.failed(err)
+}
+
+// failed keeps err as the run's last error, and whether a server answered
+// it with an HTTP status.
+func (r *run) failed(err error) {
 	r.lastErr = err
+	var pe *providers.Error
+	r.answered = r.answered || errors.As(err, &pe) && pe.StatusCode > 0
 }
 
 // attempt makes one request to t and records it.
@@ -467,7 +476,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	outcome := "ok"
 	if err != nil {
 		outcome = outcomeOf(err)
-		r.lastErr = err
+		r.failed(err)
 	} else {
 		t.observe(elapsed)
 	}
@@ -601,6 +610,11 @@ func (r *run) userError(ctx context.Context) error {
 		var tried []string
 		for _, a := range r.route {
 			tried = append(tried, a.Provider+": "+a.Error)
+		}
+		if r.answered {
+			// A server that said 500 is running and failing: no advice
+			// on starting one.
+			return usererr.Wrap(last, "no LLM provider could answer (tried %s)", strings.Join(dedupe(tried), "; "))
 		}
 		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.c.cfg.Hint)
 	}

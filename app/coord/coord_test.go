@@ -414,3 +414,20 @@ func TestClusterWideRateLimit(t *testing.T) {
 		t.Errorf("with 1 node the next request waits %s; want ≤ 10 s (6 a minute)", d)
 	}
 }
+
+// TestAllFailingServersAreNotUnreachable: servers that answer 500 are
+// running: the error says what they said, with no advice on starting one.
+func TestAllFailingServersAreNotUnreachable(t *testing.T) {
+	a := pt.NewScripted("a", "ollama")
+	a.ModelsErr = &providers.Error{Provider: "a", Kind: providers.KindUnavailable, StatusCode: 500, Message: "model requires more system memory"}
+	b := pt.NewScripted("b", "ollama", fail(providers.KindUnavailable))
+	ta, tb := target(a, true), target(b, true)
+	ta.Model = ""
+	e := newEnv(t, coord.Config{Targets: []coord.Target{ta, tb}, MaxAttempts: 1, Hint: "start Ollama"})
+	_, _, err := e.chat(t, coord.Request{})
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, "no LLM provider could answer") || strings.Contains(ue.Msg, "start Ollama") ||
+		!strings.Contains(ue.Msg, "model requires more system memory") {
+		t.Fatalf("err = %v", err)
+	}
+}
