@@ -257,25 +257,27 @@ func TestClosedStdout(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithReply("an answer"))
 	s := newSandbox(t, fake.URL())
 	s.mustRun("ask", "-m", "tiny", "hello")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := s.command(ctx, "", "history")
-	errw := newWatch("\n")
-	cmd.Stderr = errw
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout.Close() // the reader is gone before anything is written
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
-	if st := cmd.ProcessState; !st.Exited() || (st.ExitCode() != 0 && st.ExitCode() != 141) {
-		t.Fatalf("history into a closed pipe: %v; want exit 141 (or 0)\nstderr: %s", st, errw.String())
-	}
-	if errw.String() != "" {
-		t.Errorf("stderr: %q; want nothing", errw.String())
+	for _, args := range [][]string{{"history"}, {"--help"}, {"ask", "--help"}, {"version"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := s.command(ctx, "", args...)
+		errw := newWatch("\n")
+		cmd.Stderr = errw
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout.Close() // the reader is gone before anything is written
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		if st := cmd.ProcessState; !st.Exited() || (st.ExitCode() != 0 && st.ExitCode() != 141) {
+			t.Errorf("%v into a closed pipe: %v; want exit 141 (or 0)\nstderr: %s", args, st, errw.String())
+		}
+		if errw.String() != "" {
+			t.Errorf("%v: stderr: %q; want nothing", args, errw.String())
+		}
 	}
 	s.mustRun("history")
 }

@@ -222,6 +222,11 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 
 	kctx, err := parser.Parse(args)
 	if err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			// Help written to a reader that went away (aiex --help |
+			// head): as for any other output, say nothing.
+			return exitPipe
+		}
 		var pe *kong.ParseError
 		if errors.As(err, &pe) {
 			fmt.Fprintf(env.Stderr, "aiex: error: %v\n", err)
