@@ -108,7 +108,7 @@ func (s *SessionShowCmd) Run(c *Context) error {
 // SessionResumeCmd continues a session.
 type SessionResumeCmd struct {
 	Session  string   `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
-	Turns    int      `default:"1" help:"How many of its last turns to show first."`
+	Turns    int      `default:"1" min:"1" help:"How many of its last turns to show first."`
 	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
@@ -117,9 +117,6 @@ type SessionResumeCmd struct {
 
 // Run shows the session's last turns, then asks the question in it.
 func (r *SessionResumeCmd) Run(c *Context) error {
-	if r.Turns < 1 {
-		return usererr.Usage("--turns must be 1 or more, not %d", r.Turns)
-	}
 	d, err := openSession(c, app.SessionResume, r.Session, r.Turns)
 	if err != nil {
 		return err

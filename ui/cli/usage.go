@@ -7,19 +7,15 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/node"
-	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // UsageCmd sums tokens and cost by day, provider and model.
 type UsageCmd struct {
-	Days int `default:"30" help:"How many days back to cover (today included)."`
+	Days int `default:"30" min:"1" help:"How many days back to cover (today included)."`
 }
 
 // Run prints the table or, with --json, an array.
 func (u *UsageCmd) Run(c *Context) error {
-	if u.Days <= 0 {
-		return usererr.Usage("--days must be 1 or more, not %d", u.Days)
-	}
 	now := time.Now().UTC()
 	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(u.Days - 1))
 	rows, err := viaNode(c, func(cl *node.Client) ([]app.UsageRow, error) { return cl.Usage(c, since) },
