@@ -7,10 +7,12 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/ui/cli"
 )
 
@@ -22,13 +24,23 @@ var (
 
 func main() {
 	// SIGINT/SIGTERM cancel the command's context; the command then records
-	// what it was doing and the store closes cleanly. A second signal,
-	// once the first has been seen, kills the process as usual.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// what it was doing and the store closes cleanly, and the exit status
+	// is the shell's for that signal (130, 143). A second signal, once the
+	// first has been seen, kills the process as usual.
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var caught atomic.Value
 	go func() {
-		<-ctx.Done()
-		stop()
+		s, ok := <-sigs
+		if !ok {
+			return
+		}
+		caught.Store(s)
+		signal.Stop(sigs)
+		cancel()
 	}()
+	stop := func() { signal.Stop(sigs); close(sigs) }
 	// A reader of stdout that goes away (aiex history | head) must not
 	// kill the process with the store open: with SIGPIPE notified, a write
 	// to the closed pipe fails with EPIPE instead, and the command ends as
@@ -47,6 +59,9 @@ func main() {
 		Build:      cli.BuildInfo{Version: version, Commit: commit},
 	})
 	stop()
+	if code == usererr.ExitSignal && caught.Load() == syscall.SIGTERM {
+		code = 128 + int(syscall.SIGTERM)
+	}
 	os.Exit(code)
 }
 

@@ -419,8 +419,8 @@ func testAskInterrupted(t *testing.T, sig syscall.Signal) {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Fatalf("exit %d (%v) after %v; want 130; stderr %q", code, err, sig, errw.String())
+	if code, want := cmd.ProcessState.ExitCode(), 128+int(sig); code != want {
+		t.Fatalf("exit %d (%v) after %v; want %d; stderr %q", code, err, sig, want, errw.String())
 	}
 	if out.String() != "first\n" {
 		t.Errorf("stdout %q; want the partial answer", out.String())
