@@ -570,7 +570,9 @@ func (r *run) finishFailed(ctx context.Context) error {
 	switch {
 	case errors.Is(err, context.Canceled) || (ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)):
 		status = db.StatusCancelled
-	case r.streamed:
+	case r.streamed && (r.lastErr == nil || isProviderError(r.lastErr)):
+		// The provider broke off; an answer that stopped because its
+		// output failed (a full disk) is an error like any other.
 		status = db.StatusInterrupted
 	}
 	cause := r.lastErr

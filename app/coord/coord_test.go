@@ -235,6 +235,28 @@ func TestInterruptedAfterTokensIsRecorded(t *testing.T) {
 	}
 }
 
+// An answer whose output failed (a full disk) is recorded as an error with
+// what arrived, not as interrupted: the provider did not break off.
+func TestOutputFailureIsAnError(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", ok("one", "two"))
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, true)}})
+	full := errors.New("write /dev/stdout: no space left on device")
+	in, err := e.c.Chat(context.Background(), coord.Request{Messages: []providers.Message{{Role: providers.RoleUser, Content: "q"}}},
+		func(c providers.Chunk) error {
+			if c.Text == "two" {
+				return full
+			}
+			return nil
+		})
+	if !errors.Is(err, full) {
+		t.Fatalf("err = %v; want the output's", err)
+	}
+	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
+	if rec.Status != db.StatusError || !strings.HasPrefix(rec.Response, "one") || rec.Error != full.Error() {
+		t.Fatalf("recorded %+v; want an error with the partial answer", rec)
+	}
+}
+
 func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
 	a := pt.NewScripted("a", "ollama", fail(providers.KindUnavailable))
 	b := pt.NewScripted("b", "ollama", ok("b"))
