@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"cmp"
 	"encoding"
 	"errors"
@@ -209,6 +210,8 @@ func LoadFile(path string, required bool) (File, error) {
 	if err != nil {
 		return f, &usererr.Error{Msg: fmt.Sprintf("cannot read config file %s: %s", path, pathReason(err)), Code: usererr.ExitUsage, Err: err}
 	}
+	// A byte-order mark, which editors on Windows put first, is not TOML.
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
 	// Where each key is, checking each value's type on the way; syntax
 	// errors are left to the decoder, which reports them with a position.
 	lines, err := scanKeys(path, b)
@@ -556,6 +559,12 @@ func (f *File) validate(path string, lines keyLines) error {
 			return bad(table+".base_url", "%q is not an http:// or https:// URL; write the scheme, then the server's host and port, e.g. %s",
 				providers.RedactURLString(p.BaseURL), baseURLExamples[kind])
 		}
+		if port := urlPort(p.BaseURL); port != "" {
+			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+				return bad(table+".base_url", "%q has port %s; a port is a number from 1 to 65535",
+					providers.RedactURLString(p.BaseURL), port)
+			}
+		}
 	}
 	if f.Provider != "" {
 		known := names
@@ -613,6 +622,15 @@ func (f *File) validate(path string, lines keyLines) error {
 
 // isHTTPURL reports whether s is an absolute http(s) URL with a host, as
 // every provider wants its base URL.
+// urlPort is the port of URL s, "" if it has none or is no URL.
+func urlPort(s string) string {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return ""
+	}
+	return u.Port()
+}
+
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(strings.TrimSpace(s))
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""

@@ -77,6 +77,15 @@ refuse_attach = true
 	}
 }
 
+// A byte-order mark at the start of the file, which editors on Windows
+// write, is not an error.
+func TestLoadFileByteOrderMark(t *testing.T) {
+	f, err := app.LoadFile(writeConfig(t, "\ufeffmodel = \"tiny\"\n"), true)
+	if err != nil || f.Model != "tiny" {
+		t.Fatalf("LoadFile = %+v, %v; want model tiny", f, err)
+	}
+}
+
 func TestLoadFileMissing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nope.toml")
 	if f, err := app.LoadFile(path, false); err != nil || f.Providers != nil {
@@ -128,6 +137,10 @@ func TestLoadFileErrors(t *testing.T) {
 			want: []string{"line 3", `"providers.lm.base_url"`, "http://localhost:1234"}},
 		{name: "base_url password kept out", body: "[providers.vllm]\nkind = \"openai-compatible\"\nbase_url = \"ftp://me:s3cret@h/v1\"\n",
 			want: []string{"line 3", "providers.vllm.base_url"}, notWant: []string{"s3cret"}},
+		{name: "base_url port out of range", body: "[providers.ollama]\nbase_url = \"http://h:99999\"\n",
+			want: []string{"line 2", `"providers.ollama.base_url"`, "port 99999", "1 to 65535"}},
+		{name: "base_url port zero", body: "[providers.ollama]\nbase_url = \"http://h:0\"\n",
+			want: []string{"line 2", "port 0", "1 to 65535"}},
 		{name: "relative sandbox path", body: "[sandbox]\nallow = [\"shared\"]\n", want: []string{"line 2", "sandbox.allow", `"shared"`}},
 		{name: "data_dir of another user", body: "data_dir = \"~bob/aiex\"\n", want: []string{"line 1", `key "data_dir"`, "only ~/"}},
 	}
