@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -89,12 +90,17 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 // the last 20 finished requests to provider and model that have both
 // counts, or 0 when there are none. A request matches model by the model it
 // asked for as well as by the one that answered, so a model configured by
-// an alias the provider answers with a dated ID finds its own requests.
+// an alias the provider answers with a dated ID finds its own requests,
+// and with and without Ollama's default tag (tiny is tiny:latest).
 func (s *Store) PromptTokenRatio(ctx context.Context, provider, model string) (float64, error) {
+	alt := model + ":latest"
+	if m, ok := strings.CutSuffix(model, ":latest"); ok {
+		alt = m
+	}
 	rows, err := s.Query(ctx, `SELECT MAX(r) FROM (SELECT prompt_tokens * 1.0 / prompt_estimate AS r
-		FROM llm_interaction WHERE provider = ? AND (model = ? OR requested_model = ?)
+		FROM llm_interaction WHERE provider = ? AND (model IN (?, ?) OR requested_model IN (?, ?))
 			AND prompt_estimate > 0 AND prompt_tokens > 0
-		ORDER BY started_at DESC LIMIT 20)`, provider, model, model)
+		ORDER BY started_at DESC LIMIT 20)`, provider, model, alt, model, alt)
 	if err != nil {
 		return 0, fmt.Errorf("db: prompt token ratio: %w", err)
 	}

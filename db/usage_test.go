@@ -57,6 +57,10 @@ func TestPromptTokenRatioByRequestedModel(t *testing.T) {
 		Status: db.StatusOK, StartedAt: now, PromptTokens: 300, PromptEstimate: 100})
 	record(t, s, db.Interaction{ID: "2", Node: s.NodeID(), Provider: "claude", Model: "haiku",
 		Status: db.StatusOK, StartedAt: now, PromptTokens: 150, PromptEstimate: 100})
+	record(t, s, db.Interaction{ID: "3", Node: s.NodeID(), Provider: "ollama", Model: "tiny:latest", RequestedModel: "tiny:latest",
+		Status: db.StatusOK, StartedAt: now, PromptTokens: 200, PromptEstimate: 100})
+	record(t, s, db.Interaction{ID: "4", Node: s.NodeID(), Provider: "ollama", Model: "qwen", RequestedModel: "qwen",
+		Status: db.StatusOK, StartedAt: now, PromptTokens: 120, PromptEstimate: 100})
 	tests := []struct {
 		provider, model string
 		want            float64
@@ -66,6 +70,11 @@ func TestPromptTokenRatioByRequestedModel(t *testing.T) {
 		{"claude", "haiku", 1.5},
 		{"claude", "opus", 0},
 		{"other", "sonnet", 0},
+		// Ollama's default tag: tiny is tiny:latest, both ways.
+		{"ollama", "tiny", 2},
+		{"ollama", "tiny:latest", 2},
+		{"ollama", "qwen:latest", 1.2},
+		{"ollama", "tiny:q4", 0},
 	}
 	for _, tt := range tests {
 		got, err := s.PromptTokenRatio(context.Background(), tt.provider, tt.model)
