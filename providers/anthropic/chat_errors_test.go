@@ -165,20 +165,12 @@ func TestChatWithoutKey(t *testing.T) {
 	}
 }
 
-// refusingTransport fails the test if a request is sent through it.
-type refusingTransport struct{ t *testing.T }
-
-func (r refusingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r.t.Errorf("a request was sent to %s without an API key", req.URL)
-	return nil, errors.New("refused by the test")
-}
-
 // Without a key, Anthropic's own API is not asked at all: chat and the
 // model list fail at once as auth errors saying how to give a key.
 func TestNoKeyOfficialAPI(t *testing.T) {
 	t.Setenv("ANTHROPIC_API_KEY", "")
 	t.Setenv("ANTHROPIC_BASE_URL", "")
-	p, err := New(Config{Name: "claude", HTTPClient: &http.Client{Transport: refusingTransport{t}},
+	p, err := New(Config{Name: "claude", HTTPClient: providertest.NoRequests(t),
 		KeyAdvice: "set CLAUDE_KEY or run aiex keys set claude"})
 	if err != nil {
 		t.Fatal(err)

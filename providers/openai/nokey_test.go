@@ -1,8 +1,6 @@
 package openai
 
 import (
-	"errors"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -10,20 +8,12 @@ import (
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
-// refusingTransport fails the test if a request is sent through it.
-type refusingTransport struct{ t *testing.T }
-
-func (r refusingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r.t.Errorf("a request was sent to %s without an API key", req.URL)
-	return nil, errors.New("refused by the test")
-}
-
 // Without a key, OpenAI's own API is not asked at all: every call fails
 // at once as an auth error saying how to give a key.
 func TestNoKeyOfficialAPI(t *testing.T) {
 	t.Setenv("OPENAI_API_KEY", "")
 	t.Setenv("OPENAI_BASE_URL", "")
-	hc := &http.Client{Transport: refusingTransport{t}}
+	hc := providertest.NoRequests(t)
 	for _, tt := range []struct{ advice, want string }{
 		{"", "no API key configured: set OPENAI_API_KEY"},
 		{"set WORK_KEY or run aiex keys set work", "no API key configured: set WORK_KEY or run aiex keys set work"},

@@ -10,6 +10,7 @@
 package providertest
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -214,4 +215,17 @@ func NewRaw(t testing.TB, status int, header http.Header, body string, contentLe
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// NoRequests returns an HTTP client that fails t if a request is sent
+// through it: for calls that must be answered without the network.
+func NoRequests(t testing.TB) *http.Client {
+	return &http.Client{Transport: refusing{t}}
+}
+
+type refusing struct{ t testing.TB }
+
+func (r refusing) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.t.Errorf("providertest: a request was sent to %s", req.URL)
+	return nil, errors.New("providertest: no requests allowed")
 }
