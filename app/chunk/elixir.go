@@ -332,33 +332,35 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 		}
 		first := x.attached(items, i, next)
 		start := x.commentsAbove(items, first, next)
-		key := ""
 		if it.kind == itemDef {
-			name, arity, defaults, _ := x.defHead(it)
-			key = name + "/" + strconv.Itoa(arity)
-			if gi, ok := groups[key]; ok {
-				// Another clause of a function seen before: one unit spans
-				// them all. Apart from the previous one, it overlaps what is
-				// between (the compiler warns about that too).
-				u := &x.units[gi]
-				u.end = max(u.end, it.end)
-				u.defaults = max(u.defaults, defaults)
-				if lastGroup != key {
-					x.warnf("line %d: clauses of %s are not together; its chunk spans the code between", x.lines.line(it.start), u.name)
+			// One unit per function defined: a defdelegate of a list gives
+			// units of the same bytes, one named after each function.
+			for _, h := range x.defHeads(it) {
+				key := h.name + "/" + strconv.Itoa(h.arity)
+				if gi, ok := groups[key]; ok {
+					// Another clause of a function seen before: one unit
+					// spans them all. Apart from the previous one, it
+					// overlaps what is between (the compiler warns about
+					// that too).
+					u := &x.units[gi]
+					u.end = max(u.end, it.end)
+					u.defaults = max(u.defaults, h.defaults)
+					if lastGroup != key {
+						x.warnf("line %d: clauses of %s are not together; its chunk spans the code between", x.lines.line(it.start), u.name)
+						run(next, first)
+					}
+				} else {
 					run(next, first)
+					qual := key
+					if parent != "" {
+						qual = parent + "." + qual
+					}
+					groups[key] = x.add(unit{kind: defKind(it.what), name: qual, parent: parent, start: start, end: it.end, self: h.name,
+						private: strings.HasSuffix(it.what, "p"), defaults: h.defaults}, s)
+					lastGroup = key
 				}
 				next = i + 1
-				continue
 			}
-			run(next, first)
-			qual := name + "/" + strconv.Itoa(arity)
-			if parent != "" {
-				qual = parent + "." + qual
-			}
-			groups[key] = x.add(unit{kind: defKind(it.what), name: qual, parent: parent, start: start, end: it.end, self: name,
-				private: strings.HasSuffix(it.what, "p"), defaults: defaults}, s)
-			lastGroup = key
-			next = i + 1
 			continue
 		}
 		run(next, first)

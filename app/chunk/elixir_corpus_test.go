@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/aiex-dev/aiex/app/parse/exlex"
 )
 
 // cvEntry is one line of testdata/compiler_view.exs's output.
@@ -140,4 +143,54 @@ func describeChunks(cs []Chunk) string {
 		fmt.Fprintf(&b, "[%s %d-%d]", c.Kind, c.StartLine, c.EndLine)
 	}
 	return b.String()
+}
+
+// TestElixirUnclosedAgreesWithCompiler: for each literal left open
+// (unclosedCases) the real elixir's Code.string_to_quoted reports the
+// message the warning gives; and the lexer finds no literal left open in
+// any file of the Elixir sources, which all compile.
+func TestElixirUnclosedAgreesWithCompiler(t *testing.T) {
+	if _, err := exec.LookPath("elixir"); err != nil {
+		t.Skip("elixir is not on PATH (apt-get install elixir, or scripts/corpora as root)")
+	}
+	dir := t.TempDir()
+	var files []string
+	for i, tc := range unclosedCases {
+		p := filepath.Join(dir, fmt.Sprintf("u%d.ex", i))
+		if err := os.WriteFile(p, []byte(unclosedSource(tc.opener)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	const script = `for p <- System.argv() do
+  case Code.string_to_quoted(File.read!(p)) do
+    {:error, {_, msg, _}} when is_binary(msg) -> IO.puts(msg)
+    other -> IO.puts("unexpected: " <> inspect(other))
+  end
+end`
+	out, err := exec.Command("elixir", append([]string{"-e", script}, files...)...).Output()
+	if err != nil {
+		t.Fatalf("elixir: %v", err)
+	}
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(got) != len(unclosedCases) {
+		t.Fatalf("elixir printed %d lines for %d files: %q", len(got), len(unclosedCases), got)
+	}
+	for i, tc := range unclosedCases {
+		if got[i] != tc.msg {
+			t.Errorf("%q: elixir says %q, the warning %q", tc.opener, got[i], tc.msg)
+		}
+	}
+
+	corpus := elixirLibFiles(t, elixirCorpus(t), true)
+	for _, path := range corpus {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u, ok := exlex.FindUnclosed(src); ok {
+			t.Errorf("%s: %s left open at byte %d, in a file that compiles", path, u.What, u.Start)
+		}
+	}
+	t.Logf("%d cases agree with elixir; %d corpus files have no literal left open", len(unclosedCases), len(corpus))
 }

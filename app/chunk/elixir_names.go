@@ -26,12 +26,20 @@ func (x *exFile) nonComments(cs []sitter.Node) []sitter.Node {
 	return out
 }
 
-// defHead returns the name, arity and number of default arguments of a
-// def/defp/defmacro/… call, as the compiler counts them: `def get(id, opts
-// \\ [])` is get/2 with one default, `def a + b` is +/2, `def !x` is !/1, a
-// guard (`when`) is not part of the head. A name that is not an identifier
-// (`def unquote(name)(x)`) is returned as written, ok false.
-func (x *exFile) defHead(it exItem) (name string, arity, defaults int, ok bool) {
+// defHead is the name, arity and number of default arguments of a
+// function a def defines.
+type defHead struct {
+	name            string
+	arity, defaults int
+}
+
+// defHeads returns the heads of a def/defp/defmacro/… call, as the compiler
+// counts them: `def get(id, opts \\ [])` is get/2 with one default, `def a +
+// b` is +/2, `def !x` is !/1, a guard (`when`) is not part of the head. A
+// name that is not an identifier (`def unquote(name)(x)`) is returned as
+// written. There is one head, except for the list form of defdelegate
+// (`defdelegate [a(x), b()], to: M`), which defines each function listed.
+func (x *exFile) defHeads(it exItem) []defHead {
 	var args []sitter.Node
 	if it.args != nil {
 		args = x.nonComments(x.children(*it.args))
@@ -39,11 +47,24 @@ func (x *exFile) defHead(it exItem) (name string, arity, defaults int, ok bool) 
 		args = x.argList(it.n)
 	}
 	if len(args) == 0 {
-		return "?", 0, 0, false
+		return []defHead{{name: "?"}}
 	}
-	return x.head(args[0])
+	if it.what == "defdelegate" && x.kind(args[0]) == "list" {
+		if funs := x.nonComments(x.children(args[0])); len(funs) > 0 {
+			heads := make([]defHead, len(funs))
+			for i, f := range funs {
+				heads[i].name, heads[i].arity, heads[i].defaults, _ = x.head(f)
+			}
+			return heads
+		}
+	}
+	var h defHead
+	h.name, h.arity, h.defaults, _ = x.head(args[0])
+	return []defHead{h}
 }
 
+// head returns the name, arity and number of defaults of a def's head; ok
+// is false for a name that is not an identifier.
 func (x *exFile) head(h sitter.Node) (name string, arity, defaults int, ok bool) {
 	switch x.kind(h) {
 	case "identifier":

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/aiex-dev/aiex/app/parse/exlex"
 	sitter "github.com/tree-sitter/go-tree-sitter"
 	elixir "github.com/tree-sitter/tree-sitter-elixir/bindings/go"
 )
@@ -142,8 +143,16 @@ func (x *exFile) strings(root sitter.Node, start, end int) []span {
 }
 
 // syntaxWarnings reports where tree-sitter found errors or made up missing
-// tokens (at most three).
+// tokens (at most three). A string, heredoc, sigil or quoted atom left
+// open is reported instead, where it starts: it takes the rest of the file,
+// so tree-sitter's errors point at whatever encloses it (often line 1),
+// while the Elixir compiler stops at it.
 func (x *exFile) syntaxWarnings(root *sitter.Node) {
+	if u, ok := exlex.FindUnclosed(x.src); ok {
+		line := x.lines.line(u.Start)
+		x.warnf("line %d: syntax error: missing terminator: %s (for %s starting at line %d)", line, u.Closer, u.What, line)
+		return
+	}
 	n := 0
 	var walk func(nd *sitter.Node)
 	walk = func(nd *sitter.Node) {

@@ -300,3 +300,84 @@ func TestElixirHybridKeepsHeredocsWhole(t *testing.T) {
 		t.Errorf("last piece ends at %q", src[last.EndByte-10:last.EndByte])
 	}
 }
+
+// unclosedCases are literals left open on line 3 (line 4 for the last)
+// of unclosedSource, and what the Elixir 1.14 compiler says of each.
+var unclosedCases = []struct{ opener, msg string }{
+	{`~s"abc`, `missing terminator: " (for sigil ~s" starting at line 3)`},
+	{`~r/abc`, `missing terminator: / (for sigil ~r/ starting at line 3)`},
+	{`~w[abc`, `missing terminator: ] (for sigil ~w[ starting at line 3)`},
+	{`~c{abc`, `missing terminator: } (for sigil ~c{ starting at line 3)`},
+	{`~S|abc`, `missing terminator: | (for sigil ~S| starting at line 3)`},
+	{`~s(abc`, `missing terminator: ) (for sigil ~s( starting at line 3)`},
+	{`~s<abc`, `missing terminator: > (for sigil ~s< starting at line 3)`},
+	{"\"\"\"\n  abc", `missing terminator: """ (for heredoc starting at line 3)`},
+	{"'''\n  abc", `missing terminator: ''' (for heredoc starting at line 3)`},
+	{"~S\"\"\"\n  abc", `missing terminator: """ (for heredoc starting at line 3)`},
+	{`"abc`, `missing terminator: " (for string starting at line 3)`},
+	{`'abc`, `missing terminator: ' (for string starting at line 3)`},
+	{`:"abc`, `missing terminator: " (for atom starting at line 3)`},
+	{"\"a #{\n  \"b", `missing terminator: " (for string starting at line 4)`},
+}
+
+// unclosedSource is a module whose line 3 opens a literal that is never
+// closed.
+func unclosedSource(opener string) string {
+	return "defmodule A do\n  def a, do: 1\n  def f, do: " + opener + "\n  def g, do: 1\nend\n"
+}
+
+// TestElixirUnclosedLiteral: a string, heredoc, sigil or quoted atom left
+// open is reported on the line where it starts, with the missing
+// terminator, in the compiler's words (TestElixirUnclosedAgreesWithCompiler
+// checks them against the real elixir).
+func TestElixirUnclosedLiteral(t *testing.T) {
+	for _, tc := range unclosedCases {
+		res := chunkString(t, "lib/a.ex", unclosedSource(tc.opener), Options{Strategy: Semantic})
+		line := tc.msg[strings.LastIndexByte(tc.msg, ' ')+1 : len(tc.msg)-1]
+		w := "lib/a.ex: line " + line + ": syntax error: " + tc.msg
+		if !slices.Equal(res.Warnings, []string{w}) {
+			t.Errorf("%q: warnings %q, want %q", tc.opener, res.Warnings, w)
+		}
+		if len(res.Chunks) == 0 {
+			t.Errorf("%q: no chunks", tc.opener)
+		}
+	}
+}
+
+// TestElixirDelegateList: the deprecated list form of defdelegate defines
+// each function listed; each has a unit of its own name, all of the same
+// bytes, and a later clause of one of them joins its unit.
+func TestElixirDelegateList(t *testing.T) {
+	src := `defmodule MyApp.Accounts do
+  def a, do: 1
+
+  @doc "Delegated."
+  defdelegate [list_users(a), count_users(), find(id, opts \\ [])], to: MyApp.Users
+
+  def b, do: 2
+end
+`
+	res := chunkString(t, "lib/accounts.ex", src, Options{Strategy: Semantic})
+	want := []string{
+		"module MyApp.Accounts 1-8",
+		"function MyApp.Accounts.a/0 2-2",
+		"delegate MyApp.Accounts.list_users/1 4-5",
+		"delegate MyApp.Accounts.count_users/0 4-5",
+		"delegate MyApp.Accounts.find/2 4-5 defaults=1",
+		"function MyApp.Accounts.b/0 7-7",
+	}
+	if diff := cmp.Diff(want, outline(res)); diff != "" {
+		t.Errorf("outline (-want +got):\n%s", diff)
+	}
+	if len(res.Warnings) > 0 {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+	for _, c := range res.Chunks[3:5] {
+		if c.StartByte != res.Chunks[2].StartByte || c.EndByte != res.Chunks[2].EndByte {
+			t.Errorf("%s [%d,%d) is not the bytes of %s", c.Name, c.StartByte, c.EndByte, res.Chunks[2].Name)
+		}
+		if !slices.Contains(c.Refs, "MyApp.Users") {
+			t.Errorf("%s refs %q, want MyApp.Users", c.Name, c.Refs)
+		}
+	}
+}

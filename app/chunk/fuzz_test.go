@@ -45,6 +45,8 @@ func FuzzElixir(f *testing.F) {
 		"\"\"\"",
 		"~S\"\"\"\n",
 		"defmodule A do defmodule B do def",
+		"defmodule A do\n  defdelegate [a(x), b(), c(y \\\\ 1)], to: B\nend\n",
+		"defmodule A do\n  def f, do: ~s\"abc #{\"x\n  def g, do: 1\nend\n",
 	} {
 		f.Add(s)
 	}
@@ -64,6 +66,8 @@ func FuzzGo(f *testing.F) {
 		"package p\nvar x = `\nunterminated",
 		"//go:build x\npackage",
 		"package p; import \"C\"; func F[T any, U ~int](t T) {}",
+		"package p\n\n// B.\nfunc B(){ if true {\n\n// C.\nfunc C() {}\n\ntype T struct{ x int }\n\nfunc (t *T) M() int { return t.x }\n",
+		"package p\n\nimport (\n\t\"fmt\"\n\nvar V = (\nconst K\nfunc",
 	} {
 		f.Add(s)
 	}

@@ -10,32 +10,52 @@ import (
 	"strings"
 )
 
-// goFile is the state of chunking one Go file.
+// goFile is the state of chunking one Go file: one parse of it, or of a
+// segment of it (see golang_recover.go), with the offsets of its AST
+// mapped to the file's.
 type goFile struct {
 	*file
-	fset *token.FileSet
-	base int // token.Pos of byte 0
-	pkg  string
-	top  map[string]int // package-level names of the file (topNames)
+	fset  *token.FileSet
+	af    *ast.File
+	base  int // token.Pos of byte 0 of the file
+	limit int // offsets are clamped to [0, limit]: the file's or the segment's end
+	// openEnd marks a segment whose parse ran into its end: its last
+	// declaration runs to limit (parseSegment).
+	openEnd bool
+	pkg     string
+	top     map[string]int // package-level names of the file (topNames)
 	// scratch is the refs walk's scope stack, reused across declarations.
 	scratch []local
 }
 
-// off converts a position to a byte offset, clamped to the file.
+// goDecl is a declaration and the parse it comes from.
+type goDecl struct {
+	g *goFile
+	d ast.Decl
+}
+
+// off converts a position to a byte offset, clamped to the parse's range.
 func (g *goFile) off(p token.Pos) int {
 	if !p.IsValid() {
 		return 0
 	}
-	return max(0, min(int(p)-g.base, len(g.src)))
+	return max(0, min(int(p)-g.base, g.limit))
 }
 
+// goParseMode is how every Go parse here runs: with comments and all
+// errors, without object resolution (the refs walk resolves names).
+const goParseMode = parser.ParseComments | parser.AllErrors | parser.SkipObjectResolution
+
 // chunkGo cuts a Go file with the standard library's parser — the
-// compiler's own view. A file with syntax errors still has a (partial) AST:
-// its declarations become chunks as usual, and the stretches between them
-// that hold an error and are not blank become size-based text chunks.
+// compiler's own view. A file with syntax errors still has a (partial) AST;
+// the declarations after a broken one, which the parser takes into it, are
+// recovered by parsing the file again from each top-level keyword
+// (recoverDecls). Its declarations become chunks as usual, and the
+// stretches between them that hold an error and are not blank become
+// size-based text chunks.
 func (f *file) chunkGo() {
 	fset := token.NewFileSet()
-	af, err := parser.ParseFile(fset, f.path, f.src, parser.ParseComments|parser.AllErrors|parser.SkipObjectResolution)
+	af, err := parser.ParseFile(fset, f.path, f.src, goParseMode)
 	var errOffs []int
 	if err != nil {
 		var list scanner.ErrorList
@@ -60,34 +80,50 @@ func (f *file) chunkGo() {
 		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
 		return
 	}
-	g := &goFile{file: f, fset: fset, pkg: af.Name.Name}
+	g := &goFile{file: f, fset: fset, af: af, limit: len(f.src), pkg: af.Name.Name}
 	if tf := fset.File(af.FileStart); tf != nil {
 		g.base = tf.Base()
 	}
 	if g.pkg == "" || g.pkg == "_" {
 		g.pkg = "_"
 	}
-	g.top = g.topNames(af)
-	g.header(af)
-	for _, d := range af.Decls {
-		switch d := d.(type) {
+	decls := make([]goDecl, len(af.Decls))
+	for i, d := range af.Decls {
+		decls[i] = goDecl{g, d}
+	}
+	if len(errOffs) > 0 {
+		slices.Sort(errOffs)
+		decls, errOffs = g.recoverDecls(decls, errOffs)
+	}
+	g.top = topNames(decls)
+	g.header(decls)
+	for _, d := range decls {
+		d.g.top, d.g.scratch = g.top, g.scratch
+		n := len(g.units)
+		switch x := d.d.(type) {
 		case *ast.FuncDecl:
-			g.funcDecl(d)
+			d.g.funcDecl(x)
 		case *ast.GenDecl:
-			g.genDecl(d)
+			d.g.genDecl(x)
 		case *ast.BadDecl:
 			// Left to the error-region pass below.
+		}
+		g.scratch = d.g.scratch
+		if d.g.openEnd && len(g.units) > n && d.d == d.g.af.Decls[len(d.g.af.Decls)-1] {
+			u := &g.units[len(g.units)-1]
+			u.end = max(u.end, d.g.limit)
 		}
 	}
 	if len(errOffs) > 0 {
 		g.errorRegions(errOffs)
 	}
-	f.protect(g.rawStrings(af))
+	f.protect(rawStrings(decls))
 }
 
 // header is the package clause (with its doc comment and any build
 // constraints above it) and the imports.
-func (g *goFile) header(af *ast.File) {
+func (g *goFile) header(decls []goDecl) {
+	af := g.af
 	if !af.Package.IsValid() {
 		return
 	}
@@ -104,13 +140,13 @@ func (g *goFile) header(af *ast.File) {
 			break
 		}
 	}
-	end := af.Name.End()
-	for _, d := range af.Decls {
-		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
-			end = gd.End()
+	end := g.off(af.Name.End())
+	for _, d := range decls {
+		if gd, ok := d.d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			end = d.g.off(gd.End())
 		}
 	}
-	g.units = append(g.units, unit{kind: KindHeader, name: g.pkg, start: g.off(start), end: g.off(end)})
+	g.units = append(g.units, unit{kind: KindHeader, name: g.pkg, start: g.off(start), end: end})
 }
 
 func hasBuildConstraint(cg *ast.CommentGroup) bool {
@@ -262,23 +298,33 @@ func (g *goFile) errorRegions(errOffs []int) {
 	slices.SortStableFunc(g.units, func(a, b unit) int { return a.start - b.start })
 }
 
-// rawStrings returns the protect function for Go: multi-line raw strings.
-func (g *goFile) rawStrings(af *ast.File) func(start, end int) []span {
+// rawStrings returns the protect function for Go: multi-line raw strings
+// in the declarations (which are in order and do not overlap).
+func rawStrings(decls []goDecl) func(start, end int) []span {
 	return func(start, end int) []span {
 		var out []span
-		ast.Inspect(af, func(n ast.Node) bool {
-			if n == nil {
-				return false
+		for _, d := range decls {
+			g := d.g
+			if g.off(d.d.End()) <= start {
+				continue
 			}
-			s, e := g.off(n.Pos()), g.off(n.End())
-			if e <= start || s >= end {
-				return false
+			if g.off(d.d.Pos()) >= end {
+				break
 			}
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.IndexByte(lit.Value, '\n') >= 0 {
-				out = append(out, span{s, e})
-			}
-			return true
-		})
+			ast.Inspect(d.d, func(n ast.Node) bool {
+				if n == nil {
+					return false
+				}
+				s, e := g.off(n.Pos()), g.off(n.End())
+				if e <= start || s >= end {
+					return false
+				}
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.IndexByte(lit.Value, '\n') >= 0 {
+					out = append(out, span{s, e})
+				}
+				return true
+			})
+		}
 		return out
 	}
 }

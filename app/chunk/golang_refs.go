@@ -13,12 +13,12 @@ import (
 // file (a package-level declaration of this file), else unresolved (a
 // package name, or a name of another file of the package, or predeclared).
 
-// topNames maps each package-level name this file declares to the offset
+// topNames maps each package-level name the file declares to the offset
 // of its declaration (the first, if declared twice): consts, vars, types
 // and functions (not methods, not init).
-func (g *goFile) topNames(af *ast.File) map[string]int {
-	top := make(map[string]int, 2*len(af.Decls))
-	declare := func(id *ast.Ident, at token.Pos) {
+func topNames(decls []goDecl) map[string]int {
+	top := make(map[string]int, 2*len(decls))
+	declare := func(g *goFile, id *ast.Ident, at token.Pos) {
 		if id == nil || id.Name == "_" {
 			return
 		}
@@ -26,22 +26,23 @@ func (g *goFile) topNames(af *ast.File) map[string]int {
 			top[id.Name] = g.off(at)
 		}
 	}
-	for _, d := range af.Decls {
-		switch d := d.(type) {
+	for _, gd := range decls {
+		g := gd.g
+		switch d := gd.d.(type) {
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
 				switch s := s.(type) {
 				case *ast.ValueSpec:
 					for _, id := range s.Names {
-						declare(id, s.Pos())
+						declare(g, id, s.Pos())
 					}
 				case *ast.TypeSpec:
-					declare(s.Name, s.Pos())
+					declare(g, s.Name, s.Pos())
 				}
 			}
 		case *ast.FuncDecl:
 			if d.Recv == nil && d.Name.Name != "init" {
-				declare(d.Name, d.Pos())
+				declare(g, d.Name, d.Pos())
 			}
 		}
 	}

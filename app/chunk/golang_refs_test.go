@@ -86,9 +86,13 @@ func compareRefs(path string, src []byte) (decls, refs int, diffs []string) {
 		}
 		return
 	}
-	g1 := &goFile{file: &file{src: src}, base: fs1.File(af1.FileStart).Base()}
-	g2 := &goFile{file: &file{src: src}, base: fs2.File(af2.FileStart).Base()}
-	g2.top = g2.topNames(af2)
+	g1 := &goFile{file: &file{src: src}, base: fs1.File(af1.FileStart).Base(), limit: len(src)}
+	g2 := &goFile{file: &file{src: src}, base: fs2.File(af2.FileStart).Base(), limit: len(src)}
+	decls2 := make([]goDecl, len(af2.Decls))
+	for i, d := range af2.Decls {
+		decls2[i] = goDecl{g2, d}
+	}
+	g2.top = topNames(decls2)
 	check := func(n1, n2 ast.Node, start, end int) {
 		decls++
 		want, got := g1.resolvedRefs(n1, start, end), g2.refs(n2, start, end)

@@ -168,3 +168,72 @@ func TestGoHybridKeepsRawStringsWhole(t *testing.T) {
 		t.Errorf("%d pieces: %q", n, outline(res))
 	}
 }
+
+// TestGoRecoversAfterBrokenDecl: a function missing its closing brace (a
+// file being edited) would take every declaration after it into its body;
+// they come out as their own chunks, with their doc comments and refs.
+func TestGoRecoversAfterBrokenDecl(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"unclosed if", `package mid
+
+import "fmt"
+
+func A() { fmt.Println("a") }
+
+// B is being edited.
+func B(){ if true { fmt.Println("b")
+
+func C() {}
+
+type T struct{ x int }
+
+// M returns x.
+// It is documented on two lines.
+func (t *T) M() int { return t.x }
+`, []string{
+			"header mid 1-3",
+			"function mid.A 5-5",
+			"function mid.B 7-8",
+			"function mid.C 10-10",
+			"type mid.T 12-12",
+			"method mid.(*T).M 14-16",
+		}},
+		{"brace closed at column 0 by the wrong block", "package p\n\nfunc B() {\n\tif x {\n\t\tf()\n}\n\n// V is a var.\nvar V = C()\n\nconst K = 1\n\nfunc C() int { return K }\n",
+			[]string{"header p 1-1", "function p.B 3-6", "var p.V 8-9", "const p.K 11-11", "function p.C 13-13"}},
+		{"garbage before a func", "package p\n\nfunc A() {}\n\n}}} what\n\nfunc B() {}\n",
+			[]string{"header p 1-1", "function p.A 3-3", "text p.go 5-5", "function p.B 7-7"}},
+		{"unclosed import group", "package p\n\nimport (\n\t\"fmt\"\n\nfunc A() { fmt.Println() }\n",
+			[]string{"header p 1-4", "function p.A 6-6"}},
+		{"keywords in strings and comments do not cut", "package p\n\nfunc B() { if x {\n\ts := `\nfunc Fake() {}\n`\n/*\nfunc Fake2() {}\n*/\n\nfunc C() {}\n",
+			[]string{"header p 1-1", "function p.B 3-9", "function p.C 11-11"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := chunkString(t, "p/p.go", tt.src, Options{Strategy: Semantic})
+			if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "syntax error") {
+				t.Errorf("warnings %q, want a syntax error", res.Warnings)
+			}
+			if diff := cmp.Diff(tt.want, outline(res)); diff != "" {
+				t.Errorf("outline (-want +got):\n%s", diff)
+			}
+		})
+	}
+	res := chunkString(t, "mid/mid.go", tests[0].src, Options{Strategy: Semantic})
+	refs := map[string][]string{}
+	for _, c := range res.Chunks {
+		refs[c.Name] = c.Refs
+	}
+	if diff := cmp.Diff(map[string][]string{
+		"mid":        nil,
+		"mid.A":      {"fmt.Println"},
+		"mid.B":      {"fmt.Println"},
+		"mid.C":      nil,
+		"mid.T":      nil,
+		"mid.(*T).M": {"T"},
+	}, refs, cmpEmpty); diff != "" {
+		t.Errorf("refs (-want +got):\n%s", diff)
+	}
+}

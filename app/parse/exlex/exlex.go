@@ -4,7 +4,8 @@
 // identifiers a highlighter colours and a reference finder looks through.
 // It is not a parser: punctuation and operators give no tokens, and it
 // never fails. Text it does not understand gives no token, and a string
-// left open runs to the end of the input.
+// left open runs to the end of the input (FindUnclosed says which one and
+// where it starts).
 //
 // Two users read the tokens: the chunker (app/chunk), which finds the
 // calls and module names a piece of code refers to, and the terminal
@@ -78,9 +79,54 @@ func Lex[S ~string | ~[]byte](src S, emit func(Token)) {
 	l.code(0, 0)
 }
 
+// Unclosed is a string, charlist, heredoc, sigil or quoted atom whose
+// closing delimiter is missing: it runs to the end of the input.
+type Unclosed struct {
+	// Start is its first byte: the quote, the sigil's '~' or the atom's ':'.
+	Start int
+	// What names it as the Elixir tokenizer does: "string" (charlists
+	// too), "heredoc" (heredoc sigils too), "atom", or "sigil" and its
+	// opening (`sigil ~s"`, `sigil ~r/`).
+	What string
+	// Closer is the missing delimiter: `"`, `'''`, `)`, `/`.
+	Closer string
+}
+
+// FindUnclosed returns the literal of src that is left open, if any. When
+// one is left open inside the interpolation of another ("a #{"b), it is
+// the inner one, as the Elixir tokenizer reports. An interpolation left
+// open ("a #{b) is not a literal left open: the parser reports that.
+func FindUnclosed[S ~string | ~[]byte](src S) (Unclosed, bool) {
+	var u Unclosed
+	l := lexer[S]{src: src, emit: func(Token) {}, unclosed: &u}
+	l.code(0, 0)
+	return u, u.What != ""
+}
+
 type lexer[S ~string | ~[]byte] struct {
 	src  S
 	emit func(Token)
+	// unclosed, when set, receives the first literal found left open.
+	unclosed *Unclosed
+}
+
+// open records, for FindUnclosed, that the literal from start, whose
+// opening delimiter ends at bodyStart, has no closer before the end of the
+// input.
+func (l *lexer[S]) open(k Kind, start, bodyStart int, closer string) {
+	if l.unclosed == nil || l.unclosed.What != "" {
+		return
+	}
+	what := "string"
+	switch {
+	case k == Heredoc || len(closer) == 3:
+		what = "heredoc"
+	case k == QuotedAtom:
+		what = "atom"
+	case k == Sigil:
+		what = "sigil " + string(l.src[start:bodyStart])
+	}
+	*l.unclosed = Unclosed{Start: start, What: what, Closer: closer}
 }
 
 func (l *lexer[S]) tok(k Kind, start, end, depth int) {
@@ -253,6 +299,7 @@ func (l *lexer[S]) quoted(k Kind, start, i int, closer byte, interp bool, depth 
 // is left, not even a '}' closing it there.
 func (l *lexer[S]) body(k Kind, start, i int, closer byte, interp bool, depth int) (int, int) {
 	src := l.src
+	litStart, bodyStart := start, i
 	for i < len(src) {
 		switch c := src[i]; {
 		case c == '\\':
@@ -269,6 +316,7 @@ func (l *lexer[S]) body(k Kind, start, i int, closer byte, interp bool, depth in
 			i++
 		}
 	}
+	l.open(k, litStart, bodyStart, string(closer))
 	return start, len(src)
 }
 
@@ -283,6 +331,7 @@ func (l *lexer[S]) heredoc(k Kind, start, i int, q byte, interp bool, depth int)
 // heredocBody is heredoc without its last token, as body is for quoted.
 func (l *lexer[S]) heredocBody(k Kind, start, i int, q byte, interp bool, depth int) (int, int) {
 	src := l.src
+	litStart, bodyStart := start, i
 	lineStart := false
 	for i < len(src) {
 		c := src[i]
@@ -315,6 +364,7 @@ func (l *lexer[S]) heredocBody(k Kind, start, i int, q byte, interp bool, depth 
 			i++
 		}
 	}
+	l.open(k, litStart, bodyStart, string([]byte{q, q, q}))
 	return start, len(src)
 }
 

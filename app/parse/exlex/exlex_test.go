@@ -72,6 +72,42 @@ func TestLex(t *testing.T) {
 	}
 }
 
+func TestFindUnclosed(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      Unclosed // What "" for none
+	}{
+		{"closed literals", "x = \"a #{\"b\"}\" <> 'c' <> ~s(d) <> ~r/e/i\n:\"f\"\n\"\"\"\ng\n\"\"\"\n?\" ~w[h]", Unclosed{}},
+		{"string", "f(\n\"abc\n", Unclosed{3, "string", `"`}},
+		{"charlist", "f 'abc\n", Unclosed{2, "string", "'"}},
+		{"heredoc", "x\n  \"\"\"\n  abc\n", Unclosed{4, "heredoc", `"""`}},
+		{"charlist heredoc", "'''\nabc\n", Unclosed{0, "heredoc", "'''"}},
+		{"sigil with quotes", `x = ~s"abc`, Unclosed{4, `sigil ~s"`, `"`}},
+		{"sigil with slashes", `~r/abc\/`, Unclosed{0, "sigil ~r/", "/"}},
+		{"sigil with brackets", `~w[a b`, Unclosed{0, "sigil ~w[", "]"}},
+		{"sigil with braces", `~c{a`, Unclosed{0, "sigil ~c{", "}"}},
+		{"sigil with bars", `~S|a`, Unclosed{0, "sigil ~S|", "|"}},
+		{"sigil with parens", `~s(a`, Unclosed{0, "sigil ~s(", ")"}},
+		{"sigil with angles", `~s<a`, Unclosed{0, "sigil ~s<", ">"}},
+		{"heredoc sigil", "~S\"\"\"\na\n", Unclosed{0, "heredoc", `"""`}},
+		{"quoted atom", `:"abc`, Unclosed{0, "atom", `"`}},
+		{"inner string of an interpolation", "\"a #{\n\"b\n", Unclosed{6, "string", `"`}},
+		{"interpolation left open", "\"a #{b\n", Unclosed{}},
+		{"sigil letter at the end", "x ~r", Unclosed{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := FindUnclosed(tt.src)
+			if ok != (tt.want.What != "") {
+				t.Errorf("FindUnclosed(%q) found %v, want %v", tt.src, ok, !ok)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("FindUnclosed(%q) (-want +got):\n%s", tt.src, diff)
+			}
+		})
+	}
+}
+
 func TestLexBytes(t *testing.T) {
 	src := `Repo.get(id, "#{x}")`
 	var s, b []Token
