@@ -106,7 +106,9 @@ type ContextRequest struct {
 	Model    string // "" means the provider's default
 	Strategy coord.Strategy
 	Window   int // overrides the model's context window; 0 asks the provider
-	Reserve  int // tokens kept for the answer; 0 means a quarter of the window, at most 4,096
+	// Reserve is the tokens kept for the answer; nil means a quarter of
+	// the window, at most 4,096 (ctxbuild.DefaultReserve).
+	Reserve *int
 	// Data is what else the task's template needs (a refactoring's goal,
 	// a new module's name and path); Target, Context and Question are
 	// filled in.
@@ -256,8 +258,11 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 		return nil, err
 	}
 	// The answer's reserve: a quarter of the window, at most 4,096 tokens,
-	// as ctxbuild's own default (app/ctxbuild/DESIGN.md).
-	reserve := cmp.Or(req.Reserve, min(p.window/4, 4096))
+	// unless the request says (0 included).
+	reserve := ctxbuild.DefaultReserve(p.window)
+	if req.Reserve != nil {
+		reserve = *req.Reserve
+	}
 	var history []providers.Message
 	turns, histTokens := 0, 0
 	if sess != nil {
@@ -269,7 +274,7 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: opt})
 	breq := ctxbuild.Request{
 		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: req.Data,
-		Window: p.window, Reserve: reserve + histTokens, Count: p.count, Estimate: p.estimate,
+		Window: p.window, Reserve: new(reserve + histTokens), Count: p.count, Estimate: p.estimate,
 	}
 	// The project's own conventions (the AGENTS.md nearest the target), in
 	// their share of the window, unless the request brings its own.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -170,5 +171,45 @@ func BenchmarkContext4kGoStd(b *testing.B) {
 	}
 	quantiles(b, ds)
 	b.ReportMetric(float64(included)/float64(len(ds)), "chunks/context")
+	logSlowest(b, slow)
+}
+
+// fileTargets are whole files of the standard library, most too large for
+// a 4,096-token model: explained in outline.
+var fileTargets = []string{
+	"net/http/server.go", "encoding/json/encode.go", "sort/slice.go", "bufio/scan.go", "time/format.go",
+}
+
+func BenchmarkContext4kGoStdFile(b *testing.B) {
+	s, p := stdIndex(b)
+	set, err := prompt.Load("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bld := New(Config{Store: s, Search: search.New(search.Config{Store: s}), Prompts: set, Chunk: index.ChunkOptions("")})
+	ctx := context.Background()
+	var ds []time.Duration
+	slow := map[string]time.Duration{}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, tg := range fileTargets {
+			start := time.Now()
+			c, err := bld.Build(ctx, Request{Task: "explain", Root: p.Root, Target: filepath.Join(p.Root, tg), Question: "how does it handle errors?",
+				Window: 4096, Count: o200k, Estimate: tokens.Estimate{Family: tokens.FamilyO200k}})
+			ds = append(ds, time.Since(start))
+			slow[tg] = max(slow[tg], time.Since(start))
+			if err != nil {
+				b.Fatalf("%s: %v", tg, err)
+			}
+			total := 0
+			for _, m := range c.Prompt {
+				total += o200k.Count(m.Content) + messageOverhead
+			}
+			if total > c.Budget || c.Target == nil || c.Target.Kind != KindFile {
+				b.Fatalf("%s: %d tokens of %d, target %+v", tg, total, c.Budget, c.Target)
+			}
+		}
+	}
+	quantiles(b, ds)
 	logSlowest(b, slow)
 }

@@ -189,7 +189,7 @@ func TestSmallWindow(t *testing.T) {
 	if roles(full)["MyApp.Big.users_report/1#1"] != "hit/full" {
 		t.Fatalf("with room, the big hit is in full: %v", roles(full))
 	}
-	small := e.build(t, Request{Target: "MyApp.Accounts.get_user/1", Question: "users report", Window: 1200, Reserve: 300})
+	small := e.build(t, Request{Target: "MyApp.Accounts.get_user/1", Question: "users report", Window: 1200, Reserve: new(300)})
 	if small.Target == nil || small.Included[0].Form != FormFull {
 		t.Fatalf("target %+v", small.Target)
 	}
@@ -216,7 +216,7 @@ func TestSmallWindow(t *testing.T) {
 func TestTooSmall(t *testing.T) {
 	e := setup(t)
 	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: "MyApp.Big.users_report/1",
-		Window: 600, Reserve: 100, Count: o200k})
+		Window: 600, Reserve: new(100), Count: o200k})
 	var ue *usererr.Error
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "larger window") {
 		t.Fatalf("err = %v; want a user error asking for a larger window", err)

@@ -2,18 +2,13 @@ package ctxbuild
 
 import (
 	"fmt"
-	"os"
+	"math"
 	"path"
-	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
-	"github.com/aiex-dev/aiex/app/chunk"
-	"github.com/aiex-dev/aiex/app/internal/within"
 	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/usererr"
-	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
 )
 
@@ -34,19 +29,38 @@ func TooLong(tokens, budget, window, reserve int, target string) error {
 		what, verb, tokens, budget, window, reserve, fix)
 }
 
-// fit chooses each candidate's form within the budget, in order: full if
-// it fits, else its signature, else nothing; then the room left goes to
+// reads reports whether a task only reads its target (it asks about it,
+// explains it): a target too large for the window may then be shown
+// reduced. Tasks that change the target (refactor, gen-tests) need it
+// whole.
+func reads(task string) bool { return task == "ask" || task == "explain" }
+
+// fit chooses the target's form and each candidate's within the budget.
+// The target goes in full when it fits; else, for a task that only reads
+// it, a file or module goes in outline and a single unit without its doc
+// text; else the context fails (TooLong). Then each candidate in order:
+// full if it fits, else its signature, else nothing; the room left goes to
 // the start of the first chunk that was reduced. The prompt is rendered
-// and counted as a whole at the end, and items come off the end until it
-// fits: per-item counts only approximate the whole (fences, headers).
+// and counted as a whole at the end, and candidates come off the end
+// until it fits — per-item counts only approximate the whole (fences,
+// headers); room that frees is offered again to those left out or
+// reduced for want of it.
 func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) error {
 	data := req.Data
 	data.Question = req.Question
 	data.Context = nil // data.Target, if set, says where code without a target goes (gen-module)
-	if target != nil {
-		s := snippet(target, target.full)
+	plan := req.Estimate
+	if plan == nil {
+		plan = req.Count
+	}
+	req.Count = &memoCounter{c: req.Count, seen: map[string]int{}}
+	setTarget := func(form, code string) {
+		target.Form, target.Code = form, code
+		s := snippet(target, code)
 		data.Target = &s
-		target.Form, target.Code = FormFull, target.full
+	}
+	if target != nil {
+		setTarget(FormFull, target.full)
 	}
 	hooked := false
 	if req.Conventions != nil && data.Conventions == nil {
@@ -63,52 +77,119 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 		data.Conventions = req.Conventions(dir)
 		hooked = data.Conventions != nil
 	}
-	base, err := b.count(req, data)
-	if err != nil {
-		return err
-	}
-	if base > out.Budget && hooked {
-		// The question and the target come first: they go without the
-		// conventions rather than not at all.
+	// count counts the prompt without candidates: with the conventions
+	// when they leave room for need more tokens, else without them (the
+	// question and the target come first).
+	convs := data.Conventions
+	var counted []providers.Message // the prompt count last counted
+	count := func(need int) (n int, err error) {
+		data.Conventions = convs
+		counted, n, err = b.render(req, data)
+		if err != nil || n+need <= out.Budget || !hooked {
+			return n, err
+		}
 		data.Conventions = nil
-		if base, err = b.count(req, data); err != nil {
+		counted, n, err = b.render(req, data)
+		return n, err
+	}
+	what := ""
+	if target != nil {
+		what = fmt.Sprintf("%s (%s)", target.Name, target.where())
+		if target.Kind == KindFile {
+			what = target.Path
+		}
+	}
+
+	// The question and the target in full, if they fit. A file or module
+	// whose estimate is well over the budget does not (the estimate errs
+	// high), and counting it exactly would take long: an exact BPE counts
+	// ~2 MB/s.
+	var o *outline
+	whole := target == nil || !reads(req.Task) || len(target.units) == 0 || plan.Count(target.full)*4 <= out.Budget*5
+	base := 0
+	if whole {
+		var err error
+		if base, err = count(0); err != nil {
 			return err
 		}
 	}
-	if base > out.Budget {
-		what := ""
-		if target != nil {
-			what = fmt.Sprintf("%s (%s)", target.Name, target.where())
+	if !whole || base > out.Budget {
+		if target == nil || !reads(req.Task) {
+			return TooLong(base, out.Budget, out.Window, out.Reserve, what)
 		}
-		return TooLong(base, out.Budget, out.Window, out.Reserve, what)
+		if len(target.units) > 0 {
+			// In outline: as many units in full as fit, the rest as their
+			// signatures.
+			setTarget(FormOutline, "")
+			o = newOutline(target, req.Question, plan.Count)
+			empty, err := count(o.gapCost + o.sigCosts())
+			if err != nil {
+				return err
+			}
+			used := o.plan(out.Budget - empty)
+			if used > out.Budget-empty {
+				return TooLong(empty+used, out.Budget, out.Window, out.Reserve, what+" in outline")
+			}
+			setTarget(FormOutline, o.text())
+			base = empty + used
+		} else {
+			// One unit: without its doc text, if that is enough.
+			code := dropDoc(target.full, true)
+			if code == target.full {
+				return TooLong(base, out.Budget, out.Window, out.Reserve, what)
+			}
+			setTarget(FormNoDoc, code)
+			n, err := count(0)
+			if err != nil {
+				return err
+			}
+			if n > out.Budget {
+				return TooLong(base, out.Budget, out.Window, out.Reserve, what)
+			}
+			target.Reason = fmt.Sprintf("%d tokens in full; its doc text left out", plan.Count(target.full))
+			base = n
+		}
 	}
-	left := out.Budget - base
-	plan := req.Estimate
-	if plan == nil {
-		plan = req.Count
+
+	// The candidates, planned with the estimate — scaled, when the prompt
+	// so far was counted exactly, by how the two compare on it (with 3 %
+	// to spare): the estimate errs high by some 11 %, which would leave
+	// room a candidate could have had.
+	scale := 1.0
+	if o == nil && counted != nil {
+		est := 0
+		for _, m := range counted {
+			est += plan.Count(m.Content) + messageOverhead
+		}
+		scale = min(1, float64(base)/float64(max(est, 1))*1.03)
 	}
 	cost := func(code string, it *Item) int {
-		return plan.Count(snippetText(it, code)) + 2
+		return int(math.Ceil(float64(plan.Count(snippetText(it, code)))*scale)) + 2
 	}
+	left := out.Budget - base - contextHeader
 	var reduced *Item
 	for _, it := range cands {
-		full := cost(it.full, it)
-		it.Tokens = full
+		it.cost = cost(it.full, it)
+		it.Tokens = it.cost
+		it.sig = signature(it.full)
+		if it.sig == it.full {
+			it.sig = ""
+		}
+		if it.sig != "" {
+			it.sigCost = cost(it.sig, it)
+		}
 		switch {
-		case full <= left:
+		case it.cost <= left:
 			it.Form, it.Code = FormFull, it.full
-		default:
-			sig := signature(it.full)
-			if sc := cost(sig, it); sig != "" && sig != it.full && sc <= left {
-				it.Form, it.Code, it.Tokens = FormSignature, sig, sc
-				it.Reason = fmt.Sprintf("%d tokens in full; reduced to its signature", full)
-				if reduced == nil {
-					reduced = it
-				}
-			} else {
-				it.Reason = fmt.Sprintf("%d tokens; no room left", full)
-				continue
+		case it.sig != "" && it.sigCost <= left:
+			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
+			it.Reason = fmt.Sprintf("%d tokens in full; reduced to its signature", it.cost)
+			if reduced == nil {
+				reduced = it
 			}
+		default:
+			it.Reason = fmt.Sprintf("%d tokens; no room left", it.cost)
+			continue
 		}
 		left -= it.Tokens
 	}
@@ -117,40 +198,81 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 		room := left + reduced.Tokens
 		if code, n := truncate(reduced.full, func(s string) int { return cost(s, reduced) }, room); code != "" {
 			reduced.Form, reduced.Code = FormTruncated, code
-			reduced.Reason = fmt.Sprintf("%d tokens in full; cut to its first %d lines", cost(reduced.full, reduced), n)
-			left = room - cost(code, reduced)
+			reduced.Reason = fmt.Sprintf("%d tokens in full; cut to its first %d lines", reduced.cost, n)
 			reduced.Tokens = cost(code, reduced)
 		}
 	}
 
-	// Render, count the whole, and drop from the end until it fits.
-	for {
+	// Render, count the whole, and take off from the end until it fits;
+	// offer the room left to what was left out or reduced for want of it.
+	// An item given room by a refill that then did not fit is not given
+	// that much again: tooLarge holds the least form (formSize) found not
+	// to fit, which bounds the rounds.
+	tooLarge, refilled := map[*Item]int{}, map[*Item]bool{}
+	for refills := 0; ; {
 		data.Context = data.Context[:0]
 		for _, it := range cands {
 			if it.Form != "" {
 				data.Context = append(data.Context, snippet(it, it.Code))
 			}
 		}
+		if o != nil {
+			setTarget(FormOutline, o.text())
+		}
 		msgs, total, err := b.render(req, data)
 		if err != nil {
 			return err
 		}
-		if total <= out.Budget || len(data.Context) == 0 {
+		if total <= out.Budget {
+			// The estimate errs high: scaled by how it compares with the
+			// count of this prompt, it tells what else fits closely enough
+			// that one more count usually settles it.
+			est := 0
+			for _, m := range msgs {
+				est += plan.Count(m.Content) + messageOverhead
+			}
+			scale := min(float64(total)/float64(max(est, 1)), 1)
+			if refills < maxRefills && refill(cands, out.Budget-total, scale, tooLarge, refilled) {
+				refills++
+				continue
+			}
 			out.Tokens, out.Prompt, out.Data = total, msgs, data
+			if refills == maxRefills {
+				stopped(cands, out.Budget-total, tooLarge)
+			}
 			break
 		}
-		for i := len(cands) - 1; i >= 0; i-- {
-			if cands[i].Form != "" {
-				cands[i].Form, cands[i].Code = "", ""
-				cands[i].Reason = "no room left once the whole prompt was counted"
-				break
+		over := total - out.Budget
+		for i := len(cands) - 1; i >= 0 && over > 0; i-- {
+			if it := cands[i]; it.Form != "" {
+				if refilled[it] {
+					tooLarge[it] = formSize(it.Form)
+				}
+				over -= it.Tokens
+				it.Form, it.Code, it.Tokens = "", "", it.cost
+				it.Reason = fmt.Sprintf("%d tokens; no room left once the whole prompt was counted", it.cost)
 			}
+		}
+		if over > 0 && (o == nil || !o.shrink(over)) && len(data.Context) == 0 {
+			// Nothing left to take off: the target's outline, counted by
+			// the estimate, was too large after all.
+			return TooLong(total, out.Budget, out.Window, out.Reserve, what+" in outline")
 		}
 	}
 	if target != nil {
-		target.Tokens = plan.Count(snippetText(target, target.full))
+		if o != nil {
+			units, reduced, left := o.report()
+			target.Units = units
+			target.Reason = fmt.Sprintf("%d tokens in full; %d of its %d units as signatures", plan.Count(target.full), reduced, len(units))
+			if left > 0 {
+				target.Reason += fmt.Sprintf(", %d left out", left)
+			}
+		}
+		target.Tokens = plan.Count(snippetText(target, target.Code))
 		out.Target = target
-		out.Included = append(out.Included, *target)
+		in := *target
+		in.Units = nil // listed once, in Target
+		out.Included = append(out.Included, in)
 	}
 	for _, it := range cands {
 		if it.Form != "" {
@@ -160,6 +282,73 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 		}
 	}
 	return nil
+}
+
+// contextHeader is what the context's heading ("Related code from the
+// project:") takes, about.
+const contextHeader = 8
+
+// maxRefills bounds how many times the room left once the whole prompt
+// was counted is offered again: each costs a count of the whole prompt.
+const maxRefills = 3
+
+// formSize orders forms by size: what does not fit in one form does not
+// in a larger one.
+func formSize(form string) int {
+	switch form {
+	case FormFull:
+		return 3
+	case FormTruncated:
+		return 2
+	case FormSignature:
+		return 1
+	}
+	return 0
+}
+
+// refill offers free tokens (counted with the whole prompt) to the
+// candidates left out or reduced for want of room, in order: each comes
+// in full if that fits, else as its signature — in no form already found
+// too large. Their estimates are scaled by scale. It reports whether any
+// changed.
+func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refilled map[*Item]bool) bool {
+	fits := func(it *Item, form string) bool {
+		n, ok := tooLarge[it]
+		return !ok || formSize(form) < n
+	}
+	scaled := func(n int) int { return int(math.Ceil(float64(n) * scale)) }
+	changed := false
+	for _, it := range cands {
+		shown := 0
+		if it.Form != "" {
+			shown = scaled(it.Tokens)
+		}
+		switch {
+		case it.Form == FormFull:
+		case fits(it, FormFull) && scaled(it.cost)-shown <= free:
+			free -= scaled(it.cost) - shown
+			it.Form, it.Code, it.Tokens, it.Reason = FormFull, it.full, it.cost, ""
+			changed, refilled[it] = true, true
+		case it.Form == "" && it.sig != "" && fits(it, FormSignature) && scaled(it.sigCost) <= free:
+			free -= scaled(it.sigCost)
+			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
+			it.Reason = fmt.Sprintf("%d tokens in full; reduced to its signature", it.cost)
+			changed, refilled[it] = true, true
+		}
+	}
+	return changed
+}
+
+// stopped gives the candidates that, by the estimate, would fit in the
+// free tokens left when the refills stopped the reason they are out.
+func stopped(cands []*Item, free int, tooLarge map[*Item]int) {
+	for _, it := range cands {
+		if it.Form == "" && (it.cost <= free || (it.sig != "" && it.sigCost <= free)) {
+			if _, tried := tooLarge[it]; !tried {
+				it.Reason = fmt.Sprintf("%d tokens; left out when fitting stopped after %d rounds", it.cost, maxRefills)
+			}
+		}
+	}
 }
 
 func (b *Builder) count(req Request, d prompt.Data) (int, error) {
@@ -179,8 +368,28 @@ func (b *Builder) render(req Request, d prompt.Data) ([]providers.Message, int, 
 	return msgs, n, nil
 }
 
+// memoCounter is a Counter that counts each text once: the messages of a
+// prompt rendered again with other code (its system message) are not
+// counted again.
+type memoCounter struct {
+	c    Counter
+	seen map[string]int
+}
+
+func (m *memoCounter) Count(text string) int {
+	if n, ok := m.seen[text]; ok {
+		return n
+	}
+	n := m.c.Count(text)
+	m.seen[text] = n
+	return n
+}
+
 func snippet(it *Item, code string) prompt.Snippet {
 	s := prompt.Snippet{Path: it.Path, Name: it.Name, StartLine: it.StartLine, EndLine: it.EndLine, Code: code}
+	if it.Kind == KindFile {
+		s.Name = "" // the path says it
+	}
 	if it.Form == FormSignature {
 		s.EndLine = 0 // the signature's lines only
 	}
@@ -190,7 +399,7 @@ func snippet(it *Item, code string) prompt.Snippet {
 // snippetText approximates how a snippet appears in a prompt: a header
 // line and the code in a fence.
 func snippetText(it *Item, code string) string {
-	return it.where() + " (" + it.Name + "):\n```\n" + code + "\n```\n"
+	return "\n" + it.where() + " (" + it.Name + "):\n```" + prompt.Snippet{Path: it.Path}.Lang() + "\n" + code + "\n```\n"
 }
 
 func (it *Item) where() string {
@@ -202,10 +411,20 @@ func (it *Item) where() string {
 // "{", an Elixir "do"), doc comments and @doc text left out, @spec kept.
 // It returns "" when the chunk has no body to leave out.
 func signature(code string) string {
+	sig, _ := signatureLines(code, "")
+	return sig
+}
+
+// signatureLines is signature for a unit whose first line is indented by
+// indent in its file: the lines it adds are indented alike. cut reports a
+// declaration cut short without a body to mark (a long const group).
+func signatureLines(code, indent string) (sig string, cut bool) {
 	lines := strings.Split(code, "\n")
 	var out []string
 	inDoc := false
+	rest := 0 // lines looked at
 	for _, l := range lines {
+		rest++
 		t := strings.TrimSpace(l)
 		switch {
 		case inDoc:
@@ -227,16 +446,18 @@ func signature(code string) string {
 		}
 	}
 	if len(out) == 0 || len(out) >= len(lines) {
-		return ""
+		return "", false
 	}
 	last := strings.TrimSpace(out[len(out)-1])
 	switch {
 	case strings.HasSuffix(last, "{"):
-		out = append(out, "\t// …", "}")
+		out = append(out, indent+"\t// …", indent+"}")
 	case strings.HasSuffix(last, " do"):
-		out = append(out, "  # …", "end")
+		out = append(out, indent+"  # …", indent+"end")
+	default:
+		cut = strings.TrimSpace(dropDoc(strings.Join(lines[rest:], "\n"), false)) != ""
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(out, "\n"), cut
 }
 
 // truncate returns the longest run of code's first lines whose cost is
@@ -252,109 +473,4 @@ func truncate(code string, cost func(string) int, room int) (string, int) {
 		return "", 0
 	}
 	return mark(n), n
-}
-
-// fileCache reads the project's files once each and gives chunks their
-// current text; a file that changed since it was indexed is chunked again
-// and its chunks found by name.
-type fileCache struct {
-	root  string
-	real  string // root with its symlinks resolved
-	opt   chunk.Options
-	src   map[string][]byte
-	fresh map[string][]chunk.Chunk
-	stale map[string]bool
-}
-
-func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*Item, error) {
-	if f.src == nil {
-		f.src, f.fresh = map[string][]byte{}, map[string][]chunk.Chunk{}
-	}
-	src, ok := f.src[c.Path]
-	if !ok {
-		path := filepath.Join(f.root, filepath.FromSlash(c.Path))
-		if !within.Root(f.real, path) {
-			// Replaced since it was indexed by a link that leads out of
-			// the project (see app/index's walk): not the project's code.
-			return nil, fmt.Errorf("ctxbuild: %s is now a symlink to a file outside the project; run aiex index", c.Path)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("ctxbuild: %w", err)
-		}
-		f.src[c.Path], src = b, b
-	}
-	it := &Item{Role: role, Path: c.Path, Name: c.Name, Kind: c.Kind, StartLine: c.StartLine, EndLine: c.EndLine, id: c.ID}
-	if current(src, c, pieces) {
-		it.full = string(src[c.StartByte:c.EndByte])
-		return it, nil
-	}
-	// The file changed since it was indexed: find the unit by name.
-	f.stale[c.Path] = true
-	cs, ok := f.fresh[c.Path]
-	if !ok {
-		opt := f.opt
-		if opt.Trees != nil {
-			opt.TreeKey = filepath.Join(f.root, filepath.FromSlash(c.Path)) // as the index keys it
-		}
-		res, err := chunk.File(c.Path, src, opt)
-		if err != nil {
-			return nil, fmt.Errorf("ctxbuild: %s: %w", c.Path, err)
-		}
-		cs = res.Chunks
-		f.fresh[c.Path] = cs
-	}
-	// The chunker names units as the index does. A name may occur more
-	// than once (Go's init functions): the one nearest where it was. A
-	// unit too large for one chunk is NAME#1 … NAME#N, however many now.
-	var first, last *chunk.Chunk
-	for i := range cs {
-		if nc := &cs[i]; nc.Name == c.Name && (first == nil || dist(nc.StartByte, c.StartByte) < dist(first.StartByte, c.StartByte)) {
-			first, last = nc, nc
-		}
-	}
-	if first == nil {
-		for i := range cs {
-			if base, ok := chunk.PieceOf(cs[i].Name); ok && base == c.Name {
-				if first == nil {
-					first = &cs[i]
-				}
-				last = &cs[i]
-			}
-		}
-	}
-	if first == nil {
-		return nil, fmt.Errorf("ctxbuild: %s is no longer in %s; run aiex index", c.Name, c.Path)
-	}
-	it.StartLine, it.EndLine = first.StartLine, last.EndLine
-	it.full = string(src[first.StartByte:last.EndByte])
-	return it, nil
-}
-
-func dist(a, b int) int { return max(a-b, b-a) }
-
-// current reports whether src still holds chunk c where the index saw
-// it: c itself or, for a unit in pieces, each of its pieces.
-func current(src []byte, c db.CodeChunk, pieces []db.CodeChunk) bool {
-	if len(pieces) > 0 {
-		for _, p := range pieces {
-			if !current(src, p, nil) {
-				return false
-			}
-		}
-		return c.StartByte >= 0 && c.EndByte <= len(src) && c.StartByte < c.EndByte
-	}
-	if c.StartByte < 0 || c.EndByte > len(src) || c.StartByte >= c.EndByte {
-		return false
-	}
-	return chunk.Hash(src[c.StartByte:c.EndByte]) == c.Hash
-}
-
-func (f *fileCache) staleList() []string {
-	out := make([]string, 0, len(f.stale))
-	for p := range f.stale {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -48,8 +48,8 @@ func TestResolveTargets(t *testing.T) {
 	for _, tc := range []struct {
 		target, name string
 	}{
-		{filepath.Join(e.root, "a/a.go"), "a"},     // the file: its first unit (the header)
-		{filepath.Join(e.root, "a/a.go:6"), "a.G"}, // a blank line: the unit after it
+		{filepath.Join(e.root, "a/a.go"), "a/a.go"}, // the whole file
+		{filepath.Join(e.root, "a/a.go:6"), "a.G"},  // a blank line: the unit after it
 		{filepath.Join(e.root, "a/a.go:5"), "a.F"},
 		{"NewServer", "srv.NewServer"},
 		{"newServer", "srv.newServer"},

@@ -18,9 +18,9 @@ type ContextCmd struct {
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model the prompt is for; its context window and tokenizer decide what fits."`
 	Task     string   `default:"explain" enum:"ask,explain" help:"Prompt template: ask or explain."`
 	Window   int      `placeholder:"TOKENS" help:"Fit to this context window instead of the model's."`
-	Reserve  int      `placeholder:"TOKENS" help:"Tokens kept for the answer (default: a quarter of the window, at most 4096)."`
+	Reserve  *int     `placeholder:"TOKENS" help:"Tokens kept for the answer, 0 included (default: a quarter of the window, at most 4096)."`
 	Prompt   bool     `help:"Print the rendered prompt instead of the summary."`
-	Target   string   `arg:"" placeholder:"TARGET" help:"PATH, PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
+	Target   string   `arg:"" placeholder:"TARGET" help:"PATH (the whole file; in outline if too large), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
 	Question []string `arg:"" optional:"" help:"The question or instruction that goes with it."`
 }
 
@@ -30,11 +30,11 @@ func (cc *ContextCmd) Run(c *Context) error {
 	if strings.TrimSpace(cc.Target) == "" {
 		return usererr.Usage("name the code the prompt is about: aiex context TARGET [QUESTION] (PATH, PATH:LINE or a symbol name)")
 	}
-	if cc.Window < 0 || cc.Reserve < 0 {
+	if cc.Window < 0 || (cc.Reserve != nil && *cc.Reserve < 0) {
 		return usererr.Usage("--window and --reserve take a number of tokens")
 	}
-	if cc.Window > 0 && cc.Reserve >= cc.Window {
-		return usererr.Usage("--reserve (%d) leaves no room in a %d-token window", cc.Reserve, cc.Window)
+	if cc.Window > 0 && cc.Reserve != nil && *cc.Reserve >= cc.Window {
+		return usererr.Usage("--reserve (%d) leaves no room in a %d-token window", *cc.Reserve, cc.Window)
 	}
 	root, err := projectRoot()
 	if err != nil {
@@ -85,6 +85,26 @@ func (cc *ContextCmd) Run(c *Context) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\t%d\n", it.Role, it.Name, it.Path, it.StartLine, it.EndLine, it.Form, it.Tokens)
 	}
 	tw.Flush()
+	if t := b.Target; t != nil && t.Form != ctxbuild.FormFull {
+		fmt.Fprintf(c.Out.Out, "  target %s: %s\n", t.Form, t.Reason)
+		var reduced []ctxbuild.Item
+		for _, u := range t.Units {
+			if u.Form != ctxbuild.FormFull {
+				reduced = append(reduced, u)
+			}
+		}
+		if len(reduced) > 0 {
+			fmt.Fprintf(c.Out.Out, "target units not in full (%d):\n", len(reduced))
+			for _, u := range reduced {
+				form := u.Form
+				if form == "" {
+					form = "left out"
+				}
+				fmt.Fprintf(tw, "  %s\t%s:%d-%d\t%s\t%d\n", u.Name, u.Path, u.StartLine, u.EndLine, form, u.Tokens)
+			}
+			tw.Flush()
+		}
+	}
 	if len(b.Dropped) > 0 {
 		fmt.Fprintf(c.Out.Out, "left out (%d):\n", len(b.Dropped))
 		for _, it := range b.Dropped {

@@ -1,0 +1,279 @@
+package ctxbuild
+
+import (
+	"context"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// KindFile is the kind of the chunk a PATH target resolves to: the whole
+// file, not one of its units.
+const KindFile = "file"
+
+// Resolve finds the chunk a target names in the index of the project at
+// root (see Build): for PATH, the whole file as a chunk of kind KindFile.
+// A target that names nothing is a *usererr.Error offering the index's
+// similar names.
+func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChunk, error) {
+	proj, ok, err := b.cfg.Store.FindCodeProject(ctx, root)
+	if err != nil {
+		return db.CodeChunk{}, err
+	}
+	if !ok {
+		return db.CodeChunk{}, usererr.New("%s has no code index yet; run aiex index there first", root)
+	}
+	return b.resolve(ctx, proj, target, newFileCache(root, b.cfg.Chunk))
+}
+
+// resolve finds the target's chunk: PATH:LINE (the innermost unit holding
+// the line, as the file is now), PATH (the whole file, of kind KindFile),
+// or a symbol name, exact or by its last parts.
+func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string, files *fileCache) (db.CodeChunk, error) {
+	st := b.cfg.Store
+	path, lineText, hasLine := cutLine(target)
+	rel, ok := relPath(proj.Root, path)
+	if !ok && hasLine {
+		// Not a file's line: a symbol with a colon (Elixir's Kernel.::/2),
+		// a file with one in its name, or nothing.
+		hasLine = false
+		rel, ok = relPath(proj.Root, target)
+	}
+	if ok {
+		line := 0
+		if hasLine {
+			n, err := strconv.Atoi(lineText)
+			if err != nil || n < 1 {
+				return db.CodeChunk{}, usererr.New("%q is not a line number of %s; lines are numbered from 1 (PATH:LINE)", lineText, rel)
+			}
+			line = n
+		}
+		cs, err := st.CodeChunks(ctx, proj.ID, rel)
+		if err != nil {
+			return db.CodeChunk{}, err
+		}
+		if len(cs) == 0 {
+			return db.CodeChunk{}, usererr.New("%s has no chunks in the index; run aiex index, or check that its language is indexed", rel)
+		}
+		if line == 0 {
+			return files.wholeFile(rel, cs)
+		}
+		return files.chunkAtLine(rel, cs, line)
+	}
+	cs, err := st.CodeChunksNamed(ctx, proj.ID, target)
+	if err == nil && len(cs) == 0 {
+		cs, err = st.CodeChunksNamed(ctx, proj.ID, chunk.PieceName(target, 1)) // a unit split in pieces
+	}
+	if err == nil && len(cs) == 0 {
+		cs, err = st.CodeChunksNamedLike(ctx, proj.ID, target, 1)
+	}
+	if err != nil {
+		return db.CodeChunk{}, err
+	}
+	if len(cs) == 0 {
+		return db.CodeChunk{}, b.notFound(ctx, proj, target, "no file or symbol")
+	}
+	return cs[0], nil
+}
+
+// cutLine splits PATH:LINE at its last colon, whatever follows it: the
+// caller tells a bad line number of a file from a symbol with a colon.
+func cutLine(target string) (path, line string, ok bool) {
+	i := strings.LastIndexByte(target, ':')
+	if i <= 0 {
+		return target, "", false
+	}
+	return target[:i], target[i+1:], true
+}
+
+// splitTarget splits PATH:LINE; line is 0 when target has no line.
+func splitTarget(target string) (path string, line int) {
+	if i := strings.LastIndexByte(target, ':'); i > 0 {
+		if n, err := strconv.Atoi(target[i+1:]); err == nil && n > 0 {
+			return target[:i], n
+		}
+	}
+	return target, 0
+}
+
+// AbsTarget is target with its path, if it names a file relative to the
+// current directory, made absolute: the target as another process (a node
+// serving this one, whose working directory is its own) must read it.
+// What follows a file's name after a colon is kept as it is, a line
+// number or not, for that process to judge. Symbols and paths of no file
+// are left as they are.
+func AbsTarget(target string) string {
+	isFile := func(p string) bool {
+		fi, err := os.Stat(p)
+		return err == nil && !fi.IsDir()
+	}
+	p, suffix := target, ""
+	if !isFile(p) {
+		path, line, ok := cutLine(target)
+		if !ok || !isFile(path) {
+			return target
+		}
+		p, suffix = path, ":"+line
+	}
+	if filepath.IsAbs(p) {
+		return target
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return target
+	}
+	return abs + suffix
+}
+
+// notFound is the error for a target that names nothing: with the names
+// and paths of the index that look like it, if any. Paths are offered as
+// the user would type them — relative to the current directory when it
+// is in the project — and only those of files that still exist; what was
+// typed is never offered back.
+func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, what string) error {
+	names, paths, err := b.cfg.Store.CodeNames(ctx, proj.ID)
+	if err != nil {
+		return err
+	}
+	// PATH:LINE looks for PATH, and offers paths with the line.
+	typedPath, line := splitTarget(target)
+	at := ""
+	if line > 0 {
+		at = ":" + strconv.Itoa(line)
+	}
+	query := typedPath
+	if rel, err := filepath.Rel(proj.Root, typedPath); err == nil && filepath.IsAbs(typedPath) && !strings.HasPrefix(rel, "..") {
+		query = filepath.ToSlash(rel) // a path of the project, as the index names it
+	}
+	typed, _ := projectPath(proj.Root, typedPath) // target as a path of the project, if it can be one
+	cwd := workDir(proj.Root)
+	shown := map[string]string{} // a candidate path → as the user would type it
+	var symbols, files []string
+	for _, n := range names {
+		if n != target {
+			symbols = append(symbols, n)
+		}
+	}
+	pathLike := strings.Contains(query, "/")
+	for _, p := range paths {
+		if p == typed || p == query {
+			continue
+		}
+		abs := filepath.Join(proj.Root, filepath.FromSlash(p))
+		if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
+			continue // deleted (or replaced) since it was indexed
+		}
+		show := p
+		if cwd != "" {
+			if r, err := filepath.Rel(cwd, abs); err == nil {
+				show = filepath.ToSlash(r)
+			}
+		}
+		if show == typedPath {
+			continue
+		}
+		show += at
+		// Paths are compared as paths, by their file names: a leading
+		// slash keeps Suggest from reading "main.go" as a symbol "go".
+		shown["/"+p] = show
+		files = append(files, "/"+p)
+		pathLike = pathLike || (path.Ext(query) != "" && path.Ext(query) == path.Ext(p))
+	}
+	bySymbol, byPath := Suggest(query, symbols), Suggest("/"+strings.TrimPrefix(query, "/"), files)
+	for i, l := range byPath {
+		byPath[i] = shown[l]
+	}
+	like := append(bySymbol, byPath...)
+	if pathLike {
+		like = append(byPath, bySymbol...)
+	}
+	like = like[:min(len(like), maxSuggestions)]
+	if len(like) > 0 {
+		return usererr.New("%s %q in the index of %s; did you mean %s?", what, target, proj.Root, strings.Join(like, ", "))
+	}
+	return usererr.New("%s %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or http.(*Server).Serve", what, target, proj.Root)
+}
+
+// projectPath is p, a path given on the command line (relative to the
+// current directory, or absolute), as a slash-separated path of the
+// project at root, whether or not the file exists; ok is false when p is
+// outside the project.
+func projectPath(root, p string) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs)) // root has its symlinks resolved
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// workDir is the current directory if it is inside the project at root
+// (with symlinks resolved, as root is), else "".
+func workDir(root string) string {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	if r, err := filepath.EvalSymlinks(cwd); err == nil {
+		cwd = r
+	}
+	if rel, err := filepath.Rel(root, cwd); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return ""
+	}
+	return cwd
+}
+
+// whole returns the unit that c is a piece of, when the chunker split a
+// unit too large for one chunk (its pieces are named NAME#1, NAME#2, …):
+// a target is never cut, so it spans all of them. The result keeps the
+// first piece's id (the symbol graph's edges start and end there); its
+// text is checked against the index piece by piece.
+func (b *Builder) whole(ctx context.Context, proj db.CodeProject, c db.CodeChunk) (db.CodeChunk, []db.CodeChunk, error) {
+	base, ok := chunk.PieceOf(c.Name)
+	if !ok || (c.Lang != "go" && c.Lang != "elixir") {
+		return c, nil, nil
+	}
+	pieces, err := b.cfg.Store.CodeUnitPieces(ctx, proj.ID, c.Path, base)
+	if err != nil || len(pieces) < 2 {
+		return c, nil, err
+	}
+	w := pieces[0]
+	w.Name, w.Hash = base, ""
+	last := pieces[len(pieces)-1]
+	w.EndByte, w.EndLine = last.EndByte, last.EndLine
+	return w, pieces, nil
+}
+
+// relPath turns a path given on the command line (relative to the current
+// directory, or absolute) into the project's slash-separated form, if the
+// file exists inside the project.
+func relPath(root, p string) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	fi, err := os.Stat(abs)
+	if err != nil || fi.IsDir() {
+		return "", false
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
