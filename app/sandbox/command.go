@@ -207,9 +207,13 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 		return cmd, -1, err
 	}
 	cmd.Dir = dir
+	tmp, err := s.temp()
+	if err != nil {
+		return cmd, -1, err
+	}
 	cmd.Env = c.Env
 	if cmd.Env == nil {
-		cmd.Env = append(scrubEnv(os.Environ()), "TMPDIR="+s.tempDir)
+		cmd.Env = append(scrubEnv(os.Environ()), "TMPDIR="+tmp)
 	}
 	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], c.ExtraEnv...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.Stdout, c.Stderr

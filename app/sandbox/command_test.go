@@ -38,6 +38,8 @@ func child(job string) int {
 		err = os.WriteFile(path, []byte("from the child"), 0o644)
 	case "read":
 		_, err = os.ReadFile(path)
+	case "writetmp": // a file in $TMPDIR
+		err = os.WriteFile(filepath.Join(os.Getenv("TMPDIR"), path), []byte("from the child"), 0o644)
 	default:
 		err = fmt.Errorf("unknown job %q", job)
 	}
@@ -235,6 +237,56 @@ func TestCommandCodeCachesReadOnly(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(dep); string(b) != "package dep\n" {
 		t.Fatalf("dep.go now holds %q", b)
+	}
+}
+
+// TestCommandTempDirIsItsOwn: without a TempDir option, commands get a
+// temp dir of the sandbox's own, not the system's: a project kept in the
+// system's temp dir stays read-only to them, and other programs' files
+// there are out of reach. Close removes it.
+func TestCommandTempDirIsItsOwn(t *testing.T) {
+	scratch, readOnly := t.TempDir(), t.TempDir() // both in the system's temp dir
+	s, err := sandbox.New(scratch, sandbox.Options{ReadOnly: []string{readOnly}, Mode: sandbox.ModeAuto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	if !s.Landlock().Landlock {
+		t.Skip("this kernel lacks Landlock: commands run unconfined")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(job string) (string, error) {
+		cmd := s.Command(context.Background(), exe)
+		cmd.ExtraEnv = []string{childEnv + "=" + job}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	other := filepath.Join(os.TempDir(), fmt.Sprintf("aiex-test-other-%d", os.Getpid()))
+	defer os.Remove(other)
+	for _, job := range []string{"write:" + filepath.Join(readOnly, "planted.go"), "write:" + other} {
+		if out, err := run(job); err == nil || !strings.Contains(out, "permission denied") {
+			t.Errorf("%s: the confined child did it (%v: %s)", job, err, out)
+		}
+	}
+	if out, err := run("writetmp:x"); err != nil {
+		t.Fatalf("writing its own TMPDIR: %v: %s", err, out)
+	}
+	tmps, _ := filepath.Glob(filepath.Join(os.TempDir(), "aiex-cmd-*", "x"))
+	var mine string
+	for _, f := range tmps {
+		if b, err := os.ReadFile(f); err == nil && string(b) == "from the child" {
+			mine = filepath.Dir(f)
+		}
+	}
+	if mine == "" {
+		t.Fatal("the child's temp file is not in an aiex-cmd-* dir of the system's temp dir")
+	}
+	s.Close(context.Background())
+	if _, err := os.Stat(mine); !os.IsNotExist(err) {
+		t.Errorf("after Close the commands' temp dir %s is still there (%v)", mine, err)
 	}
 }
 

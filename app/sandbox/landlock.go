@@ -116,7 +116,8 @@ func (s *Sandbox) rules(program string) []pathRule {
 	if gocache == "" && cache != "" {
 		gocache = filepath.Join(cache, "go-build")
 	}
-	add(fsAll, s.tempDir, gocache)
+	tmp, _ := s.temp() // made before the rules, as the command was prepared
+	add(fsAll, tmp, gocache)
 	add(fsAll, s.execRW...)
 	add(fsAll, "/dev/null", "/dev/zero", "/dev/full")
 

@@ -60,7 +60,8 @@ type Options struct {
 	// Mode is how commands are confined (see Mode).
 	Mode Mode
 	// TempDir is the temp dir commands may write to (and get as TMPDIR);
-	// "" means os.TempDir().
+	// "" means one of the sandbox's own, made at its first command and
+	// removed by Close.
 	TempDir string
 	// ExecReadOnly and ExecReadWrite add paths a confined command may
 	// read (and execute) or write, beyond the defaults (see DESIGN.md).
@@ -88,6 +89,8 @@ type Sandbox struct {
 	actor   string
 	mode    Mode
 	tempDir string
+	ownTemp bool       // tempDir is the sandbox's own, removed by Close
+	tempMu  sync.Mutex // guards tempDir and ownTemp (s.mu is held around commands)
 	execRO  []string
 	execRW  []string
 	logger  *slog.Logger
@@ -116,9 +119,6 @@ func New(root string, opts Options) (*Sandbox, error) {
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
-	}
-	if s.tempDir == "" {
-		s.tempDir = os.TempDir()
 	}
 	add := func(p string, project, readOnly bool) error {
 		r, err := openRoot(p)
@@ -194,10 +194,35 @@ func (s *Sandbox) Close(ctx context.Context) error {
 	}
 	s.closed = true
 	s.closeRoots()
+	s.tempMu.Lock()
+	if s.ownTemp {
+		os.RemoveAll(s.tempDir)
+		s.tempDir, s.ownTemp = "", false
+	}
+	s.tempMu.Unlock()
 	if f, ok := s.auditor.(interface{ Flush(context.Context) error }); ok {
 		return f.Flush(ctx)
 	}
 	return nil
+}
+
+// temp returns the directory commands may write temporary files to: the
+// TempDir option, else the sandbox's own, made at its first command. The
+// system's temp dir, shared by every program, would let a confined command
+// write anywhere in it: into a project kept there that the sandbox holds
+// read-only (Landlock rules only add rights), or into other programs'
+// files.
+func (s *Sandbox) temp() (string, error) {
+	s.tempMu.Lock()
+	defer s.tempMu.Unlock()
+	if s.tempDir == "" {
+		d, err := os.MkdirTemp("", "aiex-cmd-")
+		if err != nil {
+			return "", fmt.Errorf("sandbox: temp dir for commands: %w", err)
+		}
+		s.tempDir, s.ownTemp = d, true
+	}
+	return s.tempDir, nil
 }
 
 func (s *Sandbox) closeRoots() {
