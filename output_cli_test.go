@@ -308,3 +308,50 @@ func TestEscapesNotPrinted(t *testing.T) {
 		t.Errorf("ask against a server quoting escapes: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestSessionExportToSpecialFiles: -o into a FIFO writes into it and
+// leaves it a FIFO; a read-only file is refused and left as it was.
+func TestSessionExportToSpecialFiles(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
+	s := newSandbox(t, fake.URL())
+	proj := project(t)
+	decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "one"))
+	dir := t.TempDir()
+
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo) // opens when the export opens it for writing
+		got <- string(b)
+	}()
+	if r := s.in(proj, "", "session", "export", "last", "-o", fifo); r.code != 0 {
+		t.Fatalf("-o FIFO: exit %d: %s", r.code, r.stderr)
+	}
+	select {
+	case b := <-got:
+		if !strings.Contains(b, "one") {
+			t.Errorf("the FIFO's reader got %q", b)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("nothing came through the FIFO")
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO is now %v (%v)", fi.Mode(), err)
+	}
+
+	ro := filepath.Join(dir, "kept.md")
+	if err := os.WriteFile(ro, []byte("mine"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	r := s.in(proj, "", "session", "export", "last", "-o", ro)
+	if r.code == 0 {
+		t.Fatal("a read-only file was replaced")
+	}
+	oneLine(t, r.stderr, ro, "read-only")
+	if b, _ := os.ReadFile(ro); string(b) != "mine" {
+		t.Errorf("the read-only file now holds %q", b)
+	}
+}

@@ -197,13 +197,23 @@ func (e *SessionExportCmd) Run(c *Context) error {
 // replaced keeps its mode (an export can hold code and secrets a user
 // keeps private); a new one gets the mode any file the user creates gets
 // (0666 less the umask). A symbolic link is followed: its target is
-// replaced and the link stays.
+// replaced and the link stays. A FIFO or a character device (/dev/stdout,
+// a terminal) is written to, not replaced; any other file that is not a
+// regular one, and a read-only file, are refused.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		path = target
 	}
 	perm, existing := fs.FileMode(0o666), false
 	if fi, err := os.Stat(path); err == nil {
+		switch m := fi.Mode(); {
+		case m&(fs.ModeNamedPipe|fs.ModeCharDevice) != 0:
+			return writeInto(path, write)
+		case !m.IsRegular():
+			return usererr.New("cannot write %s: it is not a regular file (%s); give a file name", path, m.Type())
+		case m.Perm()&0o200 == 0:
+			return usererr.New("cannot write %s: it is read-only; make it writable (chmod u+w) to replace it, or give another name", path)
+		}
 		perm, existing = fi.Mode().Perm(), true
 	}
 	f, err := createBeside(path, perm)
@@ -226,6 +236,22 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// writeInto writes to path, a FIFO or a character device, in place.
+func writeInto(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
