@@ -197,3 +197,30 @@ func TestChunksCommand(t *testing.T) {
 		t.Errorf("broken source: stdout %q stderr %q", r.stdout, r.stderr)
 	}
 }
+
+// TestIndexEmbedModelMissing: an embedding model the server does not have
+// leaves the index whole: the summary is printed, a warning says why no
+// embeddings were made, the command succeeds and search finds the code.
+func TestIndexEmbedModelMissing(t *testing.T) {
+	fake := providertest.NewOllama(t)
+	s := newSandbox(t, fake.URL())
+	s.writeConfig("[index]\nembed = \"ollama/nomic-embed-text\"\n")
+	proj := project(t)
+	if err := os.WriteFile(filepath.Join(proj, "calc.go"), []byte("package calc\n\n// Frobnicate adds.\nfunc Frobnicate(a, b int) int { return a + b }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := s.runIn(proj, "index")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 file") {
+		t.Fatalf("index: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+	oneLine(t, r.stderr, "warning: embeddings not made", "nomic-embed-text", "not found")
+	if r := s.mustRunIn(proj, "search", "frobnicate"); !strings.Contains(r.stdout, "calc.Frobnicate") {
+		t.Errorf("search after the index: %q", r.stdout)
+	}
+	var res struct {
+		EmbedError string `json:"embed_error"`
+	}
+	if err := json.Unmarshal([]byte(s.mustRunIn(proj, "--json", "index").stdout), &res); err != nil || !strings.Contains(res.EmbedError, "not found") {
+		t.Errorf("index --json = %+v, %v", res, err)
+	}
+}

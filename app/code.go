@@ -624,6 +624,10 @@ type IndexRequest struct {
 type IndexResult struct {
 	*index.Summary
 	Embeddings *search.EmbedStats `json:"embeddings,omitempty"`
+	// EmbedError says why embedding stopped (the model is not installed,
+	// its server is down): the index itself is complete, and search ranks
+	// without embeddings until a later run makes them.
+	EmbedError string `json:"embed_error,omitempty"`
 }
 
 // IndexProject brings the project's index up to date (changed files
@@ -637,8 +641,11 @@ func (a *App) IndexProject(ctx context.Context, req IndexRequest, progress func(
 	res := &IndexResult{Summary: sum}
 	// Embeddings, when configured: new chunks only (by content, cluster-wide).
 	emb, embedded, err := a.EmbedIndex(ctx, req.Root, nil)
-	if err != nil {
-		return nil, err
+	switch {
+	case err != nil && (ctx.Err() != nil || usererr.As(err) != nil):
+		return nil, err // cancelled, or the config's mistake
+	case err != nil:
+		res.EmbedError = err.Error()
 	}
 	if embedded {
 		res.Embeddings = &emb

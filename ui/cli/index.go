@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app/english"
+	"github.com/aiex-dev/aiex/app/session"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/index"
@@ -67,6 +68,10 @@ func (ic *IndexCmd) Run(c *Context) error {
 			fmt.Fprintf(c.Out.Out, " (%d skipped: their files changed during the run)", emb.Stale)
 		}
 		fmt.Fprintln(c.Out.Out)
+	}
+	if res.EmbedError != "" {
+		fmt.Fprintf(c.Out.Err, "aiex: warning: embeddings not made: %s; search ranks without them until they are\n",
+			session.Printable(res.EmbedError))
 	}
 	return nil
 }
