@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os/exec"
 	"strings"
@@ -80,5 +82,36 @@ func TestAskOnTerminalDropsControls(t *testing.T) {
 	out := screen.String()
 	if !strings.Contains(out, "safe text end !") || strings.Contains(out, "\x1b]0;") || strings.Contains(out, "\x1b[2J") || strings.Contains(out, "pwned") {
 		t.Errorf("terminal got %q", out)
+	}
+}
+
+// TestAskWarnsOfCutPrompt: a model that counted the prompt at its whole
+// window most likely had it cut by the server (Ollama does so silently):
+// ask says so on stderr and in --json, and not otherwise.
+func TestAskWarnsOfCutPrompt(t *testing.T) {
+	for _, tt := range []struct {
+		promptTokens int
+		warn         bool
+	}{{512, true}, {100, false}} {
+		fake := providertest.NewOllama(t, providertest.WithReply("ok"), providertest.WithUsage(tt.promptTokens, 1))
+		s := newSandbox(t, fake.URL())
+		s.writeConfig(fmt.Sprintf("[providers.ollama]\nbase_url = %q\ncontext_window = 512\n", fake.URL()))
+		r := s.run("", "ask", "-m", "tiny", "hi")
+		if r.code != 0 {
+			t.Fatalf("ask: exit %d: %s", r.code, r.stderr)
+		}
+		warned := strings.Contains(r.stderr, "warning: tiny counted 512 prompt tokens, its whole 512-token window")
+		if warned != tt.warn {
+			t.Errorf("%d prompt tokens of 512: stderr %q; want a warning: %v", tt.promptTokens, r.stderr, tt.warn)
+		}
+		// A new data dir: the first answer's count would shape the next prompt.
+		s = newSandbox(t, fake.URL())
+		s.writeConfig(fmt.Sprintf("[providers.ollama]\nbase_url = %q\ncontext_window = 512\n", fake.URL()))
+		var out struct {
+			Warning string `json:"warning"`
+		}
+		if err := json.Unmarshal([]byte(s.run("", "--json", "ask", "-m", "tiny", "hi").stdout), &out); err != nil || (out.Warning != "") != tt.warn {
+			t.Errorf("%d prompt tokens of 512: --json warning %q (%v)", tt.promptTokens, out.Warning, err)
+		}
 	}
 }

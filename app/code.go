@@ -420,6 +420,22 @@ type Answer struct {
 	Context     *BuiltContext   `json:"context,omitempty"` // nil: no code was sent
 	Session     string          `json:"session,omitempty"` // the session the turn was recorded in
 	Turn        int64           `json:"turn,omitempty"`
+	// Warning says what the user should know of an answer that came:
+	// that the server most likely cut the prompt (see promptCut).
+	Warning string `json:"warning,omitempty"`
+}
+
+// promptCut says, when the model counted the prompt at the whole window p
+// planned it for (or more), that the server most likely cut it: Ollama cuts
+// an overlong prompt without a word and reports the tokens it kept. The
+// next prompts are fitted by that count (PromptTokenRatio), which is then a
+// floor: it may take another request or two to fit.
+func promptCut(in *db.Interaction, p *planned) string {
+	if in == nil || p == nil || p.window <= 0 || in.PromptTokens < p.window {
+		return ""
+	}
+	return fmt.Sprintf("%s counted %d prompt tokens, its whole %d-token window: the server most likely cut the prompt, and the answer may miss what was cut; the next prompts to it are fitted smaller",
+		in.Model, in.PromptTokens, p.window)
 }
 
 // turnEndTimeout bounds recording how a turn ended once the request's own
@@ -513,7 +529,7 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 	}
 	if sess == nil {
 		in, err := a.Ask(ctx, req.Request, fn)
-		ans.Interaction = in
+		ans.Interaction, ans.Warning = in, promptCut(in, p)
 		return ans, err
 	}
 	return a.askInSession(ctx, sess, req, summary, p, ans, fn)
@@ -572,7 +588,7 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		text.WriteString(s)
 		return fn(s)
 	})
-	ans.Interaction = in
+	ans.Interaction, ans.Warning = in, promptCut(in, p)
 	res := session.TurnResult{Answer: text.String(), Provider: provider, Model: model, Node: a.Store.NodeID(), Context: summary}
 	if in != nil {
 		res.Provider, res.Model, res.Node, res.InteractionID = in.Provider, in.Model, in.Node, in.ID

@@ -147,8 +147,11 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if why, ok := providers.Incomplete(in.StopReason); ok {
 		fmt.Fprintf(c.Out.Err, "aiex: the answer stopped early: %s (stop reason %q)\n", why, in.StopReason)
 	}
+	if ans.Warning != "" {
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", ans.Warning)
+	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(askJSON{Interaction: in, Session: ans.Session, Turn: ans.Turn})
+		return c.Out.PrintJSON(askJSON{Interaction: in, Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning})
 	}
 	if c.Out.TTY && c.Out.ErrTTY {
 		code := ""
@@ -183,6 +186,7 @@ type askJSON struct {
 	*app.Interaction
 	Session string `json:"session,omitempty"`
 	Turn    int64  `json:"turn,omitempty"`
+	Warning string `json:"warning,omitempty"` // see app.Answer
 }
 
 // prompt assembles the question from the arguments and, when it is piped
