@@ -38,9 +38,13 @@ func (ep *EventsPruneCmd) Run(c *Context) error {
 		if age, err = app.ParseDuration(ep.OlderThan); err != nil {
 			return usererr.Usage("--older-than: %v", err)
 		}
+		if age <= 0 {
+			// 0 would delete every event; retention = "0s" keeps them all.
+			return usererr.Usage("--older-than %s: give an age above 0, e.g. 90d (events younger than it are kept)", ep.OlderThan)
+		}
 	}
 	if age <= 0 {
-		return usererr.Usage("say how old the events to delete must be: --older-than 90d, or retention = \"90d\" in the [events] table of %s", cfg.ConfigPath)
+		return usererr.Usage("say how old the events to delete must be: --older-than 90d, or retention = \"90d\" in the [events] table of %s (it is 0 or unset there: every event is kept)", cfg.ConfigPath)
 	}
 	before := time.Now().Add(-age)
 	rep, err := viaNode(c, func(cl *node.Client) (*events.PruneReport, error) { return cl.Prune(c, before) },

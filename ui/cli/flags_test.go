@@ -54,3 +54,15 @@ func TestNegativeCountsRefusedAtParse(t *testing.T) {
 		t.Errorf("history -n 0: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestEventsPruneZeroAge: an age of 0 given on the command line is refused
+// as such (it would delete every event), not taken for no age at all.
+func TestEventsPruneZeroAge(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	for _, args := range [][]string{{"events", "prune", "--older-than", "0s"}, {"events", "prune", "--older-than", "0d"}} {
+		r := runCLI(t, false, nil, append([]string{"--data-dir", dir}, args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, "give an age above 0") {
+			t.Errorf("aiex %v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
