@@ -55,22 +55,42 @@ func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) 
 
 // ProviderStat is how one provider has done recently.
 type ProviderStat struct {
-	Provider    string   `json:"provider"`
+	Provider string `json:"provider"`
+	// Requests counts what was sent to the provider: every attempt of
+	// every route, those that failed and were retried or failed over
+	// included. Errors counts the attempts that failed.
 	Requests    int      `json:"requests"`
 	Errors      int      `json:"errors"`
-	AvgTTFTms   *float64 `json:"avg_ttft_ms"`
-	AvgTotalMs  *float64 `json:"avg_total_ms"`
+	AvgTTFTms   *float64 `json:"avg_ttft_ms"`  // of the requests it answered last
+	AvgTotalMs  *float64 `json:"avg_total_ms"` // of the requests it answered last
 	LastErrKind string   `json:"last_error_kind,omitempty"`
 }
 
-// ProviderStats summarises interactions started at or after since, per provider.
+// ProviderStats summarises the finished interactions started at or after
+// since, per provider. It counts the attempts of their routes: a provider
+// that failed every attempt of a request another provider then answered
+// failed that many times (counting requests by the provider that answered
+// last showed it without errors). An attempt that reached the provider
+// took time (Attempt.Millis > 0); a provider passed over without a request
+// (breaker open, rate limit, spend cap) is not counted. A request with no
+// route recorded (its process died before it ended) counts as one attempt
+// of its provider.
 func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]ProviderStat, error) {
-	rows, err := s.Query(ctx, `SELECT provider, COUNT(*),
-			SUM(CASE WHEN status = 'ok' THEN 0 ELSE 1 END),
-			AVG(ttft_ms), AVG(total_ms),
-			(SELECT error_kind FROM llm_interaction i2 WHERE i2.provider = i.provider AND i2.error_kind != ''
-				AND i2.started_at >= ? ORDER BY started_at DESC LIMIT 1)
-		FROM llm_interaction i WHERE started_at >= ? AND status != 'running' GROUP BY provider`, since, since)
+	rows, err := s.Query(ctx, `WITH attempts AS (
+			SELECT json_extract(a.value, '$.provider') AS provider, json_extract(a.value, '$.outcome') AS outcome,
+				i.started_at AS at, a.key AS k
+			FROM llm_interaction i, json_each(i.route) a
+			WHERE i.started_at >= ? AND i.status != 'running' AND json_extract(a.value, '$.ms') > 0
+			UNION ALL
+			SELECT provider, CASE WHEN status = 'ok' THEN 'ok' ELSE COALESCE(NULLIF(error_kind, ''), status) END, started_at, 0
+			FROM llm_interaction WHERE started_at >= ? AND status != 'running' AND json_array_length(route) = 0
+		), times AS (
+			SELECT provider, AVG(ttft_ms) AS ttft, AVG(total_ms) AS total FROM llm_interaction
+			WHERE started_at >= ? AND status != 'running' GROUP BY provider
+		)
+		SELECT a.provider, COUNT(*), SUM(a.outcome != 'ok'), MAX(t.ttft), MAX(t.total),
+			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome != 'ok' ORDER BY b.at DESC, b.k DESC LIMIT 1)
+		FROM attempts a LEFT JOIN times t ON t.provider = a.provider GROUP BY a.provider`, since, since, since)
 	if err != nil {
 		return nil, fmt.Errorf("db: provider stats: %w", err)
 	}

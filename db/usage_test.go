@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,3 +88,88 @@ func TestPromptTokenRatioByRequestedModel(t *testing.T) {
 		t.Fatalf("Interaction = %+v, %v; want requested sonnet, model sonnet-20250929", in, err)
 	}
 }
+
+// TestProviderStatsCountsEveryAttempt: a provider that failed every attempt
+// of requests another provider then answered shows those failures; a
+// provider passed over without a request (its breaker open) is not
+// counted; a request whose process died before it recorded its route
+// counts as one failed attempt of its provider.
+func TestProviderStatsCountsEveryAttempt(t *testing.T) {
+	s := dbtest.Open(t)
+	now := time.Now()
+	failedOver := []db.Attempt{
+		{Provider: "local", Model: "m", Outcome: "unavailable", Millis: 3},
+		{Provider: "local", Model: "m", Outcome: "unavailable", Millis: 2, Retry: 1},
+		{Provider: "local", Model: "m", Outcome: "unavailable", Millis: 2, Retry: 2},
+		{Provider: "cloud", Model: "c", Outcome: "ok", Millis: 40},
+	}
+	skipped := []db.Attempt{
+		{Provider: "local", Model: "m", Outcome: "breaker_open"},
+		{Provider: "cloud", Model: "c", Outcome: "ok", Millis: 30},
+	}
+	for i, route := range [][]db.Attempt{failedOver, failedOver, skipped} {
+		record(t, s, db.Interaction{ID: string(rune('a' + i)), Node: s.NodeID(), Provider: "cloud", Model: "c",
+			Status: db.StatusOK, StartedAt: now.Add(time.Duration(i) * time.Millisecond), Route: route, TotalMillis: ptr(50.0)})
+	}
+	record(t, s, db.Interaction{ID: "orphan", Node: s.NodeID(), Provider: "other", Model: "o",
+		Status: db.StatusInterrupted, ErrorKind: "interrupted", StartedAt: now})
+	stats, err := s.ProviderStats(context.Background(), now.Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int{"local": {6, 6}, "cloud": {3, 0}, "other": {1, 1}}
+	for p, w := range want {
+		got := stats[p]
+		if got.Requests != w[0] || got.Errors != w[1] {
+			t.Errorf("%s: %d requests, %d errors; want %d, %d", p, got.Requests, got.Errors, w[0], w[1])
+		}
+	}
+	if k := stats["local"].LastErrKind; k != "unavailable" {
+		t.Errorf("local's last error kind %q; want unavailable", k)
+	}
+	if avg := stats["cloud"].AvgTotalMs; avg == nil || *avg != 50 {
+		t.Errorf("cloud's average total %v; want 50 ms", avg)
+	}
+}
+
+// TestRecentRoutes: a node's finished requests since a time, newest first,
+// and which provider its latest request of a strategy tried first.
+func TestRecentRoutes(t *testing.T) {
+	s := dbtest.Open(t)
+	ctx := context.Background()
+	now := time.Now()
+	for i, p := range []string{"a", "b", "c"} {
+		record(t, s, db.Interaction{ID: p, Node: s.NodeID(), Provider: p, Model: "m", Status: db.StatusOK, Strategy: "round_robin",
+			StartedAt: now.Add(time.Duration(i-3) * time.Second), Route: []db.Attempt{{Provider: p, Model: "m", Outcome: "ok", Millis: 1}}})
+	}
+	record(t, s, db.Interaction{ID: "lb", Node: s.NodeID(), Provider: "a", Model: "m", Status: db.StatusOK, Strategy: "load_balanced",
+		StartedAt: now.Add(-time.Second / 2), Route: []db.Attempt{{Provider: "a", Model: "m", Outcome: "ok", Millis: 1}}})
+	record(t, s, db.Interaction{ID: "other", Node: "another-node", Provider: "z", Model: "m", Status: db.StatusOK, Strategy: "round_robin",
+		StartedAt: now, Route: []db.Attempt{{Provider: "z", Model: "m", Outcome: "ok", Millis: 1}}})
+	record(t, s, db.Interaction{ID: "running", Node: s.NodeID(), Provider: "y", Model: "m", Status: db.StatusRunning, Strategy: "round_robin",
+		StartedAt: now})
+
+	recs, err := s.RecentRoutes(ctx, s.NodeID(), now.Add(-2500*time.Millisecond), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Strategy+":"+r.Route[0].Provider)
+	}
+	if want := "load_balanced:a round_robin:c round_robin:b"; strings.Join(got, " ") != want {
+		t.Fatalf("RecentRoutes = %v; want %s", got, want)
+	}
+	if recs[0].FinishedAt == nil || recs[0].Route[0].Millis != 1 {
+		t.Fatalf("record %+v", recs[0])
+	}
+	if p, err := s.LastRouteStart(ctx, s.NodeID(), "round_robin", 10); err != nil || p != "c" {
+		t.Fatalf("LastRouteStart = %q, %v; want c", p, err)
+	}
+	// Among the latest two (running, load_balanced) there is none.
+	if p, err := s.LastRouteStart(ctx, s.NodeID(), "round_robin", 2); err != nil || p != "" {
+		t.Fatalf("LastRouteStart among 2 = %q, %v; want none", p, err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -72,7 +72,10 @@ type SpendCaps struct {
 // Config configures a Coordinator. It works at its zero value apart from
 // Targets and Recorder.
 type Config struct {
-	Targets  []Target
+	Targets []Target
+	// Recorder records every request. If it is also a History (db.Store
+	// is), the coordinator starts from the records of this node's earlier
+	// requests: see History.
 	Recorder Recorder
 	Node     string   // this node's ID, recorded with each request
 	Strategy Strategy // default strategy; "" means LocalAffinity
@@ -117,7 +120,11 @@ type Coordinator struct {
 	targets []*target
 	byName  map[string]*target
 	rr      atomic.Uint64
+	rrOnce  sync.Once // rr starts from the records (rrTurn)
 	logger  *slog.Logger
+
+	histMu sync.Mutex
+	hist   *history // what the records of earlier requests say (history)
 
 	remoteMu sync.Mutex
 	remote   map[string]*target // by provider name, kept across requests
@@ -211,7 +218,7 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 	defer cancel()
 
 	r := &run{c: c, req: req, fn: fn, strategy: strategy}
-	for _, t := range c.order(strategy, cands, c.rr.Add(1)-1) {
+	for _, t := range c.order(ctx, strategy, cands, true) {
 		done, err := r.tryTarget(ctx, t)
 		if done {
 			return r.in, err
@@ -223,12 +230,18 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 	return r.in, r.finishFailed(ctx)
 }
 
-// candidates returns the targets a request may use.
-func (c *Coordinator) candidates(req Request) ([]*target, error) {
+// allTargets returns the configured targets, then those other nodes host.
+func (c *Coordinator) allTargets() []*target {
 	all := c.targets
 	if remote := c.remoteTargets(); len(remote) > 0 {
 		all = append(slices.Clone(all), remote...)
 	}
+	return all
+}
+
+// candidates returns the targets a request may use.
+func (c *Coordinator) candidates(req Request) ([]*target, error) {
+	all := c.allTargets()
 	if len(all) == 0 {
 		return nil, usererr.New("no LLM provider configured; %s", c.cfg.Hint)
 	}
@@ -306,7 +319,7 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		r.skip(t, model, err)
 		return false, nil
 	}
-	rt := t.route(model, c.cfg.Breaker)
+	rt := c.route(ctx, t, model)
 
 	// Spend caps apply to paid routes only: local models stay available.
 	// A cloud model whose price is unknown could spend without limit, so
@@ -336,7 +349,12 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		// The breaker before the rate limits: a route it refuses must not
 		// use up its limits (a reservation cannot be given back once its
 		// time has come).
-		doneFn, err := rt.breaker.Allow()
+		// A breaker an earlier process opened (History) is open here too.
+		var doneFn func(error)
+		err := errHeld
+		if !rt.held(c.cfg.Now()) {
+			doneFn, err = rt.breaker.Allow()
+		}
 		if err != nil {
 			r.skip(t, model, &providers.Error{Provider: t.name, Kind: "breaker_open", Message: "circuit breaker open after repeated failures"})
 			return false, nil
@@ -355,6 +373,9 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 			return true, r.recordErr
 		}
 		doneFn(err)
+		if breakerFault(err) {
+			rt.unreached.Store(unreached(err))
+		}
 		switch {
 		case r.ok:
 			return true, err // err: only a failure to record the success
@@ -501,7 +522,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 		settleTokens(rt, r.estimate(), u.PromptTokens+u.CompletionTokens)
 	}
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: outcome,
-		Error: errMessage(err), Millis: millis(elapsed), Retry: retry,
+		Error: errMessage(err), Millis: max(millis(elapsed), minSentMillis), Retry: retry,
 		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CostUSD: cost})
 	if err == nil {
 		r.ok = true
@@ -606,6 +627,11 @@ func (r *run) userError(ctx context.Context) error {
 	}
 	var ue *usererr.Error
 	if errors.As(last, &ue) {
+		// The last target was refused (a spend cap): say what the others
+		// said too — "use a local model" is no help when it failed.
+		if also := r.otherFailures(); also != "" {
+			return &usererr.Error{Msg: ue.Msg + "; also tried " + also, Code: ue.Code, Err: ue}
+		}
 		return ue
 	}
 	if allUnavailable(r.route) {
@@ -635,6 +661,18 @@ func (r *run) userError(ctx context.Context) error {
 		return usererr.Wrap(last, "%s", msg)
 	}
 	return fmt.Errorf("coord: %w", last)
+}
+
+// otherFailures lists the route's failures other than refusals by a
+// spend cap, one per provider, model and message: "local/m: …; …".
+func (r *run) otherFailures() string {
+	var fs []string
+	for _, a := range r.route {
+		if a.Outcome != "spend_cap" && a.Error != "" {
+			fs = append(fs, fmt.Sprintf("%s/%s: %s", a.Provider, a.Model, a.Error))
+		}
+	}
+	return strings.Join(dedupe(fs), "; ")
 }
 
 func isProviderError(err error) bool {
@@ -719,5 +757,11 @@ func ceilSecond(d time.Duration) time.Duration {
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// minSentMillis is the least time a route records for an attempt that
+// reached the provider: one that was passed over records 0, and the
+// records of earlier requests (History, db.Store.ProviderStats) tell the
+// two apart by it.
+const minSentMillis = 0.001
 
 func ptr[T any](v T) *T { return &v }

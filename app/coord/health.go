@@ -26,8 +26,10 @@ type TargetStatus struct {
 	Routes   []RouteStatus `json:"routes"`
 }
 
-// Status reports every target's breakers, limits and load.
+// Status reports every target's breakers, limits and load. A route an
+// earlier process's breaker holds open (History) is open.
 func (c *Coordinator) Status() []TargetStatus {
+	now := c.cfg.Now()
 	out := make([]TargetStatus, 0, len(c.targets))
 	for _, t := range c.targets {
 		ts := TargetStatus{
@@ -37,8 +39,13 @@ func (c *Coordinator) Status() []TargetStatus {
 		}
 		t.mu.Lock()
 		for model, r := range t.models {
-			ts.Routes = append(ts.Routes, RouteStatus{Model: model, Breaker: r.breaker.State().String(),
-				ConsecutiveFailures: r.breaker.Counts().ConsecutiveFailures})
+			rs := RouteStatus{Model: model, Breaker: r.breaker.State().String(),
+				ConsecutiveFailures: r.breaker.Counts().ConsecutiveFailures}
+			if r.held(now) {
+				rs.Breaker = gobreaker.StateOpen.String()
+				rs.ConsecutiveFailures = max(rs.ConsecutiveFailures, c.cfg.Breaker.Failures)
+			}
+			ts.Routes = append(ts.Routes, rs)
 		}
 		t.mu.Unlock()
 		sort.Slice(ts.Routes, func(i, j int) bool { return ts.Routes[i].Model < ts.Routes[j].Model })
@@ -47,17 +54,28 @@ func (c *Coordinator) Status() []TargetStatus {
 	return out
 }
 
-// Probe sends a health probe (a model listing) through every breaker that
-// is half-open, so that a recovered provider is closed again by the probe
-// rather than by a user's request. The node daemon runs it periodically.
-// It returns how many breakers it closed.
+// Probe sends a health probe (a model listing) through every half-open
+// breaker that a server out of reach opened, so that a provider back up is
+// closed again by the probe rather than by a user's request. A breaker
+// opened by a server that answered — an error status, overload, a broken
+// stream — is left half-open: its model listing may work while its chats
+// fail, so only a request (the next one is the single trial) can tell.
+// Probe first takes up the routes the records of earlier requests show
+// failing (History), so that Status reports their breakers in a new
+// process too. The node daemon runs it periodically. It returns how many
+// breakers it closed.
 func (c *Coordinator) Probe(ctx context.Context) int {
+	for k := range c.history(ctx).faults {
+		if t, ok := c.byName[k.provider]; ok {
+			c.route(ctx, t, k.model)
+		}
+	}
 	closed := 0
 	for _, t := range c.targets {
 		t.mu.Lock()
 		var half []*route
 		for _, r := range t.models {
-			if r.breaker.State() == gobreaker.StateHalfOpen {
+			if r.breaker.State() == gobreaker.StateHalfOpen && r.unreached.Load() {
 				half = append(half, r)
 			}
 		}

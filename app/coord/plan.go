@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/sony/gobreaker/v2"
-
 	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/providers"
 )
@@ -27,7 +25,7 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		return Target{}, "", err
 	}
 	r := &run{c: c, req: req, strategy: strategy}
-	for _, t := range c.order(strategy, cands, c.rr.Load()) {
+	for _, t := range c.order(ctx, strategy, cands, false) {
 		model, err := r.resolveModel(ctx, t)
 		if err != nil {
 			r.skip(t, model, err)
@@ -36,7 +34,7 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 			}
 			continue
 		}
-		if t.route(model, c.cfg.Breaker).breaker.State() == gobreaker.StateOpen {
+		if c.route(ctx, t, model).open(c.cfg.Now()) {
 			continue
 		}
 		return t.Target, model, nil

@@ -100,6 +100,33 @@ type route struct {
 	// until is when the provider's last Retry-After ends (Unix ns): no
 	// request is sent before, by any caller.
 	until atomic.Int64
+	// heldUntil is when a breaker an earlier process opened (History)
+	// ends its open period (Unix ns): until then the route is open.
+	heldUntil atomic.Int64
+	// unreached tells whether the last fault the breaker counted was a
+	// server that could not be reached (no HTTP answer): only then does
+	// a model listing that works (Probe) show it is back.
+	unreached atomic.Bool
+}
+
+// held reports whether the route is open by an earlier process's breaker.
+func (r *route) held(now time.Time) bool { return now.UnixNano() < r.heldUntil.Load() }
+
+// open reports whether the route refuses requests now.
+func (r *route) open(now time.Time) bool {
+	return r.breaker.State() == gobreaker.StateOpen || r.held(now)
+}
+
+// errHeld ends the breaker's turn of a request the route refuses because
+// an earlier process's breaker is open (route.held).
+var errHeld = errors.New("coord: circuit breaker open in an earlier process")
+
+// unreached reports whether err is a server that could not be reached: no
+// HTTP answer (connection refused, no answer in time), as opposed to one
+// that answered with an error status or broke its stream.
+func unreached(err error) bool {
+	var pe *providers.Error
+	return errors.As(err, &pe) && pe.Kind == providers.KindUnavailable && pe.StatusCode == 0
 }
 
 // cooling returns how long the provider asked this route to wait yet.
@@ -118,13 +145,33 @@ func (r *route) waitFor(now time.Time, d time.Duration) {
 	}
 }
 
-// route returns the state of model on t, creating it on first use.
-func (t *target) route(model string, bc BreakerConfig) *route {
+// route returns the state of model on t, creating it on first use from
+// the records of earlier requests (seedRoute).
+func (c *Coordinator) route(ctx context.Context, t *target, model string) *route {
+	t.mu.Lock()
+	r, ok := t.models[model]
+	t.mu.Unlock()
+	if ok {
+		return r
+	}
+	h := c.history(ctx) // not under t.mu: it may query the store
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if r, ok := t.models[model]; ok {
 		return r
 	}
+	r = newRoute(t, model, c.cfg.Breaker)
+	c.shareLimits(t, r)
+	c.seedRoute(h, t.name, model, r)
+	if t.models == nil {
+		t.models = map[string]*route{}
+	}
+	t.models[model] = r
+	return r
+}
+
+// newRoute returns a fresh route of model on t.
+func newRoute(t *target, model string, bc BreakerConfig) *route {
 	r := &route{breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        t.name + "/" + model,
 		MaxRequests: 1,
@@ -141,10 +188,6 @@ func (t *target) route(model string, bc BreakerConfig) *route {
 	if l := t.Limits.TokensPerMinute; l > 0 {
 		r.toks = rate.NewLimiter(rate.Limit(float64(l)/60), l)
 	}
-	if t.models == nil {
-		t.models = map[string]*route{}
-	}
-	t.models[model] = r
 	return r
 }
 
@@ -310,8 +353,24 @@ func serves(names []string, model string) (string, bool) {
 	return "", false
 }
 
-// order is order(s, ts, rr) with the preferred provider, if among ts, first.
-func (c *Coordinator) order(s Strategy, ts []*target, rr uint64) []*target {
+// order is the order strategy s tries ts in (order), with the preferred
+// provider, if among ts, first. next takes the request's round-robin turn
+// (Chat); without it the turn is only looked at (Plan). A process starts
+// round_robin's turn and load_balanced's latencies from the records of
+// earlier requests (rrTurn, seedLatency).
+func (c *Coordinator) order(ctx context.Context, s Strategy, ts []*target, next bool) []*target {
+	var rr uint64
+	switch {
+	case s == RoundRobin:
+		rr = c.rrTurn(ctx, next)
+	case next:
+		rr = c.rr.Add(1) - 1
+	default:
+		rr = c.rr.Load()
+	}
+	if s == LoadBalanced {
+		c.seedLatency(ctx, ts)
+	}
 	out := order(s, ts, rr)
 	if i := slices.IndexFunc(out, func(t *target) bool { return t.name == c.cfg.Preferred }); i > 0 {
 		p := out[i]
