@@ -3,12 +3,16 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/audit"
 	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/ctxbuild"
@@ -44,6 +48,9 @@ type TaskRequest struct {
 	// Sandbox is how the toolchain's commands are confined: auto, strict
 	// or off; "" means the config's [sandbox] mode.
 	Sandbox string `json:"sandbox,omitempty"`
+	// TestTimeout (gen tests) bounds one run of the tests; 0 means
+	// testgen.DefaultTimeout.
+	TestTimeout time.Duration `json:"test_timeout,omitempty"`
 }
 
 // TaskResult is a task's proposal and how it was asked for.
@@ -99,15 +106,23 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 		return nil, err
 	}
 	defer done()
-	data := prompt.Data{ModuleName: req.Name, Description: req.Description, Language: m.Lang, Target: &prompt.Snippet{Path: m.Path}}
-	r := a.taskAsk(req, "gen-module", "gen module "+req.Name+": "+req.Description, data)
+	data := prompt.Data{ModuleName: m.Name, Description: req.Description, Language: m.Lang, Target: &prompt.Snippet{Path: m.Path}}
+	r := a.taskAsk(req, "gen-module", "gen module "+m.Name+": "+req.Description, data)
 	r.Target = ""
 	ans, err := a.AskCode(ctx, r, fn)
 	res := &TaskResult{Answer: ans, Module: &m}
 	if err != nil {
 		return res, err
 	}
-	p, err := workflow.FromFile("gen-module", req.Name, ans.Interaction.Response, m.Path, m.Lang, sandboxReader(ctx, sb))
+	p, err := workflow.FromFile("gen-module", m.Name, ans.Interaction.Response, m.Path, m.Lang, sandboxReader(ctx, sb))
+	if err == nil {
+		// The build passes a file that defines the wrong module, or a
+		// new package under another name than its directory's. Shown
+		// when it fails, as the sandbox's check is.
+		if c := m.Check(req.Root, p.Changes[0].Content); c.Status == workflow.Failed {
+			p.Checks = append(p.Checks, c)
+		}
+	}
 	return a.finishTask(ctx, sb, req, res, p, err)
 }
 
@@ -166,21 +181,30 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 		return res, err
 	}
 	defer run.Close(context.WithoutCancel(ctx))
+	limit := cmp.Or(req.TestTimeout, testgen.DefaultTimeout)
 	var unit string
 	if c.StartByte >= 0 && c.EndByte <= len(src) && c.StartByte < c.EndByte {
 		unit = string(src[c.StartByte:c.EndByte])
 	}
 	rep, err := testgen.Run(ctx, testgen.Spec{Root: req.Root, Lang: lang, TestPath: testPath, TestContent: p.Changes[0].Content,
 		Target: testgen.Target{Path: c.Path, Name: c.Name, StartLine: c.StartLine, EndLine: c.EndLine, Source: unit},
-		Runner: run, TempDir: run.scratch, CompileOnly: req.NoRun})
+		Runner: run, TempDir: run.scratch, CompileOnly: req.NoRun, Timeout: limit})
 	if err != nil {
 		return res, err
 	}
+	sayLimit(rep)
 	p.Checks = append(p.Checks, testChecks(rep)...)
 	if !rep.NotRun {
 		res.Tests = rep // a run, with its score
 	}
 	return res, nil
+}
+
+// sayLimit adds to a timed-out run's summary how to change the limit.
+func sayLimit(r *testgen.Report) {
+	if r.TimedOut {
+		r.Summary += " (gen tests --timeout sets the limit)"
+	}
 }
 
 // testChecks are a test run's checks: the tests compile, and pass (or,
@@ -237,20 +261,64 @@ func (a *App) finishTask(ctx context.Context, sb *sandbox.Sandbox, req TaskReque
 }
 
 // writeCheck is the sandbox's word on the paths p writes, renames and
-// deletes, before anything is built or applied: a proposal that writes
-// into .git, say, fails its checks in the dry run already.
+// deletes, before anything is built or applied: a proposal the sandbox
+// would refuse fails its checks in the dry run already. What can be known
+// without writing is checked: each path's text (into .git, outside the
+// project, into a read-only root), where it leads through the symbolic
+// links there now (gl/config with gl → .git), and each new content's size
+// against the sandbox's limit.
 func writeCheck(sb *sandbox.Sandbox, p *workflow.Proposal) workflow.Check {
+	fail := func(err error) workflow.Check {
+		return workflow.Check{Name: "sandbox", Status: workflow.Failed, Detail: err.Error()}
+	}
 	for _, c := range p.Changes {
-		for _, path := range []string{c.Path, c.OldPath} {
-			if path == "" {
-				continue
-			}
-			if err := sb.CheckWrite(path); err != nil {
-				return workflow.Check{Name: "sandbox", Status: workflow.Failed, Detail: err.Error()}
+		if n := int64(len(c.Content)); !c.Delete && n > sb.MaxFileSize() {
+			return fail(&sandbox.RefusedError{Op: audit.OpWrite, Path: c.Path, Rule: sandbox.RuleSizeLimit,
+				Reason: fmt.Sprintf("would be %d bytes, over the sandbox's limit of %d bytes", n, sb.MaxFileSize())})
+		}
+		// A write follows a symlink where the file is; a removal (of a
+		// deleted file, or a renamed one's old path) does not.
+		if err := checkWrite(sb, c.Path, !c.Delete); err != nil {
+			return fail(err)
+		}
+		if c.OldPath != "" && c.OldPath != c.Path {
+			if err := checkWrite(sb, c.OldPath, false); err != nil {
+				return fail(err)
 			}
 		}
 	}
 	return workflow.Check{Name: "sandbox", Status: workflow.OK}
+}
+
+// checkWrite asks the sandbox about a write to path, by its text and then
+// by where its symbolic links lead now. A refusal of the second kind says
+// where the path led.
+func checkWrite(sb *sandbox.Sandbox, path string, follow bool) error {
+	if err := sb.CheckWrite(path); err != nil {
+		return err
+	}
+	root := sb.Root()
+	real, err := workflow.ResolveLinks(root, path, follow)
+	if errors.Is(err, workflow.ErrLinkLoop) {
+		return &sandbox.RefusedError{Op: audit.OpWrite, Path: path, Rule: sandbox.RuleSymlinkLoop, Reason: "goes through more than 40 symbolic links"}
+	}
+	if err != nil || real == filepath.Join(root, filepath.FromSlash(path)) {
+		return nil // the write itself will say
+	}
+	err = sb.CheckWrite(real)
+	var re *sandbox.RefusedError
+	if !errors.As(err, &re) {
+		return err
+	}
+	shown := real
+	if rel, err := filepath.Rel(root, real); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+		shown = filepath.ToSlash(rel)
+	}
+	rule := re.Rule
+	if rule == sandbox.RuleOutsideRoot {
+		rule = sandbox.RuleSymlinkEscape
+	}
+	return &sandbox.RefusedError{Op: audit.OpWrite, Path: path, Rule: rule, Reason: fmt.Sprintf("(through a symlink, %s) %s", shown, re.Reason)}
 }
 
 // taskAsk is the CodeAsk of a task.

@@ -74,6 +74,12 @@ func (o *op) noop() bool {
 // FS, each atomically. If a write fails, the files already written are put
 // back as they were and the error (an *ApplyError) says so: the project is
 // never left half-changed. Files already as asked are not written.
+//
+// ctx can stop Apply until the checkpoint is recorded, and then nothing
+// has been written. From then on a cancelled ctx changes nothing: every
+// file is written and the checkpoint marked applied (or, if a write
+// fails, rolled back), so that a Result or an *ApplyError always says
+// what the project now is.
 func (s *Store) Apply(ctx context.Context, changes []Change, meta Meta) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -213,6 +219,14 @@ func (s *Store) apply(ctx context.Context, ops []*op, meta Meta, restoreOf strin
 		return res, nil
 	}
 	slices.SortFunc(ops, func(a, b *op) int { return strings.Compare(a.path, b.path) })
+	// The last point at which a cancel stops the write. Past it, the
+	// checkpoint is recorded and then the files are written: cut short,
+	// that would leave some files written and the checkpoint "applying",
+	// and the caller unsure which.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	st, err := s.record(ctx, ops, meta, restoreOf)
 	if err != nil {
 		return nil, err
@@ -389,10 +403,9 @@ func (e *ApplyError) Error() string {
 func (e *ApplyError) Unwrap() error { return e.Err }
 
 // rollback puts the files of done (written) back as they were, newest
-// first, records it, and returns the *ApplyError. It runs to the end even
-// if ctx is cancelled: a half-changed project is what it prevents.
+// first, records it, and returns the *ApplyError. Its ctx is apply's,
+// which no cancel reaches: a half-changed project is what it prevents.
 func (s *Store) rollback(ctx context.Context, st *state, done []*op, failed string, cause error) error {
-	ctx = context.WithoutCancel(ctx)
 	e := &ApplyError{Checkpoint: st.Row.ID, Path: failed, Err: cause}
 	for i := len(done) - 1; i >= 0; i-- {
 		o := done[i]

@@ -3,7 +3,7 @@ package checkpoint
 import (
 	"bytes"
 
-	"github.com/aymanbagabas/go-udiff"
+	"github.com/aiex-dev/aiex/app/workflow/linediff"
 )
 
 // isBinary reports whether data looks binary, as git decides: a NUL byte
@@ -19,5 +19,5 @@ func unified(a, b []byte, aName, bName string) string {
 	if bytes.Equal(a, b) {
 		return ""
 	}
-	return udiff.Unified(aName, bName, string(a), string(b))
+	return linediff.Unified(aName, bName, string(a), string(b))
 }

@@ -34,6 +34,13 @@ func TestUnifiedGolden(t *testing.T) {
 	if got := unified(nil, []byte("x\n"), "/dev/null", "b/x"); got != "--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+x\n" {
 		t.Errorf("new file: %q", got)
 	}
+	// A function inserted above another that starts like it: no line of
+	// either is shown removed and added back.
+	before := "func Add() {\n\treturn\n}\n\nfunc Div() {\n\treturn\n}\n"
+	after := "func Add() {\n\treturn\n}\n\nfunc Sub() {\n\treturn\n}\n\nfunc Div() {\n\treturn\n}\n"
+	if got := unified([]byte(before), []byte(after), "a/x", "b/x"); strings.Contains(got, "\n-") || strings.Count(got, "\n+") != 5 {
+		t.Errorf("an insertion:\n%s", got)
+	}
 	if got := unified([]byte("same"), []byte("same"), "a", "b"); got != "" {
 		t.Errorf("equal: %q", got)
 	}

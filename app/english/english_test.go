@@ -1,6 +1,9 @@
 package english
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestCount(t *testing.T) {
 	for _, c := range []struct {
@@ -16,6 +19,17 @@ func TestCount(t *testing.T) {
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		5 * time.Minute: "5m", 3 * time.Second: "3s", 2 * time.Hour: "2h", 90 * time.Minute: "1h30m",
+		90 * time.Second: "1m30s", 1500 * time.Millisecond: "1.5s",
+	} {
+		if got := Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q; want %q", d, got, want)
 		}
 	}
 }

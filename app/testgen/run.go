@@ -213,7 +213,7 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 		rep.Output, rep.Duration = o.output, o.dur
 		rep.NotRun = true
 		rep.NoMutants = "the tests were not run"
-		rep.Summary = rep.summarize(o.firstErr)
+		rep.Summary = rep.summarize(o.firstErr, s.Timeout)
 		rep.Total = time.Since(began)
 		return rep, nil
 	}
@@ -237,7 +237,7 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 		}
 	}
 	rep.score()
-	rep.Summary = rep.summarize(base.firstErr)
+	rep.Summary = rep.summarize(base.firstErr, s.Timeout)
 	rep.Total = time.Since(began)
 	return rep, nil
 }
@@ -387,13 +387,13 @@ func (r *Report) score() {
 	}
 }
 
-// summarize writes the one-line Summary.
-func (r *Report) summarize(firstErr string) string {
+// summarize writes the one-line Summary; limit is the run's timeout.
+func (r *Report) summarize(firstErr string, limit time.Duration) string {
 	var b strings.Builder
 	tests := english.Count(r.Tests, "test")
 	switch {
 	case !r.Compiles && r.TimedOut:
-		b.WriteString("timed out before any test ran")
+		fmt.Fprintf(&b, "timed out after %s before any test ran", english.Duration(limit))
 	case !r.Compiles:
 		b.WriteString("does not compile")
 		if firstErr != "" {
@@ -405,7 +405,7 @@ func (r *Report) summarize(firstErr string) string {
 	case r.NotRun:
 		return "compiles; the tests were not run"
 	case r.TimedOut:
-		b.WriteString("timed out")
+		fmt.Fprintf(&b, "timed out after %s", english.Duration(limit))
 	case r.Tests == 0:
 		b.WriteString("compiles, but no test ran")
 	case r.Failed > 0:

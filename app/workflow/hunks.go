@@ -4,18 +4,20 @@ import (
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
+
+	"github.com/aiex-dev/aiex/app/workflow/linediff"
 )
 
 // HunkContext is how many unchanged lines a hunk shows around a change.
 const HunkContext = 3
 
-// Hunks cuts the change from old to new into hunks (go-udiff, with
+// Hunks cuts the change from old to new into hunks (a line diff, with
 // HunkContext lines of context), for a user to keep or drop one by one.
 func Hunks(old, new string) ([]*udiff.Hunk, error) {
 	if old == new {
 		return nil, nil
 	}
-	u, err := udiff.ToUnifiedDiff("a", "b", old, udiff.Strings(old, new), HunkContext)
+	u, err := udiff.ToUnifiedDiff("a", "b", old, linediff.Edits(old, new), HunkContext)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os"
 	"path"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -37,6 +40,11 @@ func ModuleFile(root, name string) (NewModule, error) {
 	_, mix := statOK(filepath.Join(root, "mix.exs"))
 	_, gomod := statOK(filepath.Join(root, "go.mod"))
 	var m NewModule
+	if mix && strings.HasPrefix(name, "Elixir.") && elixirModule().MatchString(name) {
+		// Elixir.MyApp.Cache is MyApp.Cache as the VM names it; its
+		// file is lib/my_app/cache.ex.
+		name = strings.TrimPrefix(name, "Elixir.")
+	}
 	switch {
 	case elixirModule().MatchString(name) && mix:
 		var err error
@@ -133,4 +141,75 @@ func Underscore(s string) string {
 func statOK(p string) (os.FileInfo, bool) {
 	fi, err := os.Stat(p)
 	return fi, err == nil
+}
+
+// Check is the check that code, generated as m, defines what m names: an
+// Elixir file the module (or protocol) m.Name, among any others; a Go
+// file the package of its directory — the package of the Go files there
+// already, else m.Package. The build checks pass a file that defines the
+// wrong module, or a new package under the wrong name, which would then
+// be written where the name does not lead to it.
+func (m NewModule) Check(root string, code []byte) Check {
+	switch m.Lang {
+	case "elixir":
+		c := Check{Name: "defines " + m.Name, Status: OK}
+		res, err := chunk.File(m.Path, code, chunk.Options{Strategy: chunk.Semantic})
+		if err != nil {
+			return Check{Name: c.Name, Status: Failed, Detail: err.Error()}
+		}
+		var found []string
+		for _, ch := range res.Chunks {
+			if ch.Kind != chunk.KindModule && ch.Kind != chunk.KindProtocol {
+				continue
+			}
+			if ch.Name == m.Name {
+				return c
+			}
+			found = append(found, ch.Name)
+		}
+		c.Status = Failed
+		if len(found) == 0 {
+			c.Detail = fmt.Sprintf("%s defines no module; it should define %s", m.Path, m.Name)
+		} else {
+			c.Detail = fmt.Sprintf("%s defines %s, not %s", m.Path, strings.Join(found, ", "), m.Name)
+		}
+		return c
+	case "go":
+		want, from := m.Package, ""
+		if pkg, file := dirPackage(filepath.Join(root, filepath.FromSlash(path.Dir(m.Path)))); pkg != "" {
+			want, from = pkg, path.Join(path.Dir(m.Path), file)
+		}
+		c := Check{Name: "package " + want, Status: OK}
+		f, err := parser.ParseFile(token.NewFileSet(), m.Path, code, parser.PackageClauseOnly)
+		switch {
+		case err != nil || f.Name == nil:
+			c.Status, c.Detail = Failed, fmt.Sprintf("%s has no package clause; it should be package %s", m.Path, want)
+		case f.Name.Name != want && from != "":
+			c.Status, c.Detail = Failed, fmt.Sprintf("%s is package %s, but %s is package %s", m.Path, f.Name.Name, from, want)
+		case f.Name.Name != want:
+			c.Status, c.Detail = Failed, fmt.Sprintf("%s is package %s; a file in %s should be package %s", m.Path, f.Name.Name, path.Dir(m.Path), want)
+		}
+		return c
+	}
+	return Check{Name: "defines " + m.Name, Status: Skipped, Detail: "not Elixir or Go"}
+}
+
+// dirPackage is the package of the Go files in dir (its first non-test
+// file's, by name) and that file's name; "" if dir has none.
+func dirPackage(dir string) (pkg, file string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", ""
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, n), nil, parser.PackageClauseOnly)
+		if err == nil && f.Name != nil {
+			return f.Name.Name, n
+		}
+	}
+	return "", ""
 }

@@ -16,10 +16,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aymanbagabas/go-udiff"
-
 	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/app/workflow/linediff"
 )
 
 // Proposal is a change the model proposed, checked, not yet written.
@@ -179,7 +178,7 @@ func newProposal(task, target, answer string, changes []parse.Change, read Reade
 		case c.OldPath != c.Path:
 			fc.Status, fc.OldPath = "renamed", c.OldPath
 		}
-		u := udiff.Unified(oldLabel, newLabel, string(before), string(c.Content))
+		u := linediff.Unified(oldLabel, newLabel, string(before), string(c.Content))
 		for _, l := range strings.Split(u, "\n") {
 			switch {
 			case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):

@@ -114,6 +114,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	}
 	defer os.RemoveAll(tmp)
 	overlay := map[string]string{}
+	var names []string // overlay file's names in the go command's output → the file's
 	var pkgs []string
 	for i, c := range changes {
 		if chunk.Lang(c.Path) != "go" {
@@ -128,6 +129,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 				return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
 			}
 			overlay[abs] = f
+			names = append(names, outputNames(modRoot, f, abs)...)
 		}
 		dirs := []string{filepath.Dir(abs)}
 		if c.OldPath != "" && c.OldPath != c.Path {
@@ -165,7 +167,9 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	if len(pkgs) > 1 {
 		build = []string{"build", "-overlay=" + ov} // -o works for one package only
 	}
+	project := strings.NewReplacer(names...)
 	checks := []Check{run(ctx, o, modRoot, nil, "go build", "go", append(build, pkgs...)...)}
+	checks[0].Detail = project.Replace(checks[0].Detail)
 	if checks[0].Status != OK {
 		checks[0].Detail = moduleCacheHint(checks[0].Detail)
 		return checks
@@ -184,7 +188,31 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	case len(onDisk) == 0:
 		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "a new package: go vet reads it from disk, where it is not yet"})
 	}
-	return append(checks, run(ctx, o, modRoot, nil, "go vet", "go", append([]string{"vet", "-overlay=" + ov}, onDisk...)...))
+	vet := run(ctx, o, modRoot, nil, "go vet", "go", append([]string{"vet", "-overlay=" + ov}, onDisk...)...)
+	vet.Detail = project.Replace(vet.Detail)
+	return append(checks, vet)
+}
+
+// outputNames pairs the names the go command, run in dir, may give the
+// overlay file f in its messages (absolute, or relative to dir when
+// shorter: ../../tmp/aiex-overlay-1/0.go) with the name of the file it
+// stands for, relative to dir (calc/calc.go), as strings.NewReplacer
+// takes them. The longer names come first: the absolute one is the tail
+// of a relative one.
+func outputNames(dir, f, file string) []string {
+	name := file
+	if rel, err := filepath.Rel(dir, file); err == nil {
+		name = rel
+	}
+	out := []string{}
+	if rel, err := filepath.Rel(dir, f); err == nil {
+		out = append(out, rel, name)
+		if !strings.HasPrefix(rel, "..") {
+			out = append(out, "./"+rel, name)
+		}
+	}
+	out = append(out, f, name)
+	return out
 }
 
 // mixCompile compiles the Mix project with the changes, in a copy of it.
@@ -232,8 +260,8 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 }
 
 // run runs one toolchain command as a check.
-func run(ctx context.Context, o ValidateOptions, dir string, env []string, name, cmd string, args ...string) Check {
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+func run(parent context.Context, o ValidateOptions, dir string, env []string, name, cmd string, args ...string) Check {
+	ctx, cancel := context.WithTimeout(parent, o.Timeout)
 	defer cancel()
 	var out lockedBuffer
 	code, err := o.Runner.Run(ctx, Command{Dir: dir, Name: cmd, Args: args, Env: env, Output: &out})
@@ -241,6 +269,8 @@ func run(ctx context.Context, o ValidateOptions, dir string, env []string, name,
 	switch {
 	case err == nil && code == 0:
 		return Check{Name: name, Status: OK, Detail: detail}
+	case parent.Err() != nil:
+		return Check{Name: name, Status: Failed, Detail: "interrupted"}
 	case ctx.Err() != nil:
 		return Check{Name: name, Status: Failed, Detail: fmt.Sprintf("took longer than %v", o.Timeout)}
 	case err == nil:

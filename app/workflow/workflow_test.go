@@ -10,8 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aymanbagabas/go-udiff"
 
 	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -145,6 +149,12 @@ func TestValidateFailures(t *testing.T) {
 			}
 			if d := p.Checks[len(p.Checks)-1].Detail; strings.Count(d, "calc.go:") > 1 {
 				t.Errorf("detail %q names the file twice", d)
+			}
+			// The compiler read the change from an overlay file; the
+			// message names the project's file, where the line is.
+			if d := p.Checks[len(p.Checks)-1].Detail; name != "syntax" && (!regexp.MustCompile(`(^|\s)calc\.go:\d+:\d+: `).MatchString(d) ||
+				strings.Contains(d, "aiex-overlay") || strings.Contains(d, "0.go")) {
+				t.Errorf("detail %q does not name calc.go", d)
 			}
 		})
 	}
@@ -292,6 +302,7 @@ func TestModuleFile(t *testing.T) {
 	}{
 		{mix, "MyApp.HTTPClient.V2Api", NewModule{Name: "MyApp.HTTPClient.V2Api", Lang: "elixir", Path: "lib/my_app/http_client/v2_api.ex"}, ""},
 		{mix, "MyApp.Cache", NewModule{}, "lib/my_app/cache.ex already exists"},
+		{mix, "Elixir.MyApp.RateLimiter", NewModule{Name: "MyApp.RateLimiter", Lang: "elixir", Path: "lib/my_app/rate_limiter.ex"}, ""},
 		{mix, "my_app/cache", NewModule{}, "not an Elixir module name"},
 		{umbrella, "ShopWeb.Router", NewModule{Name: "ShopWeb.Router", Lang: "elixir", Path: "apps/shop_web/lib/shop_web/router.ex", App: "shop_web"}, ""},
 		{umbrella, "Billing.Invoice", NewModule{}, "no app in apps/ is called billing (from Billing); its apps: shop, shop_web"},
@@ -334,5 +345,130 @@ func TestModuleCacheHint(t *testing.T) {
 		if got := moduleCacheHint(other); got != other {
 			t.Errorf("%q became %q", other, got)
 		}
+	}
+}
+
+// TestModuleCheck: generated code must define what gen module was asked
+// for: the Elixir module (nested or among others), the Go package of its
+// directory — the package already there, else the directory's name.
+func TestModuleCheck(t *testing.T) {
+	mix := writeTree(t, map[string]string{"mix.exs": "defmodule MyApp.MixProject do\nend\n"})
+	gomod := writeTree(t, map[string]string{"go.mod": goMod, "store/store.go": "package kv\n", "store/store_test.go": "package kv_test\n"})
+	for _, tc := range []struct {
+		root, name, code string
+		check, detail    string
+	}{
+		{mix, "MyApp.RateLimiter", "defmodule MyApp.RateLimiter do\nend\n", "defines MyApp.RateLimiter ok", ""},
+		{mix, "MyApp.RateLimiter", "defmodule MyApp do\n  defmodule RateLimiter do\n  end\nend\n", "defines MyApp.RateLimiter ok", ""},
+		{mix, "MyApp.RateLimiter", "defmodule Elixir.MyApp.RateLimiter do\nend\n", "defines MyApp.RateLimiter ok", ""},
+		{mix, "Elixir.MyApp.RateLimiter", "defmodule MyApp.RateLimiter do\nend\n", "defines MyApp.RateLimiter ok", ""},
+		{mix, "MyApp.RateLimiter", "defmodule MyApp.Cache do\nend\n", "defines MyApp.RateLimiter failed",
+			"lib/my_app/rate_limiter.ex defines MyApp.Cache, not MyApp.RateLimiter"},
+		{mix, "MyApp.RateLimiter", "# nothing\n", "defines MyApp.RateLimiter failed", "defines no module"},
+		{gomod, "internal/cache2", "// Package cache2 caches.\npackage cache2\n", "package cache2 ok", ""},
+		{gomod, "internal/cache2", "package wrong\n", "package cache2 failed",
+			"internal/cache2/cache2.go is package wrong; a file in internal/cache2 should be package cache2"},
+		{gomod, "store/ttl.go", "package kv\n", "package kv ok", ""},
+		{gomod, "store/ttl.go", "package store\n", "package kv failed", "store/ttl.go is package store, but store/store.go is package kv"},
+		{gomod, "internal/cache2", "func x() {}\n", "package cache2 failed", "has no package clause"},
+	} {
+		m, err := ModuleFile(tc.root, tc.name)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		c := m.Check(tc.root, []byte(tc.code))
+		if got := c.Name + " " + c.Status; got != tc.check || !strings.Contains(c.Detail, tc.detail) {
+			t.Errorf("%s, %q: %s (%s); want %s (%s)", tc.name, tc.code, got, c.Detail, tc.check, tc.detail)
+		}
+	}
+}
+
+// TestResolveLinks: where a write would land, through the symlinks on its
+// way: into .git, out of the project, into a directory not made yet.
+func TestResolveLinks(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	for _, d := range []string{".git", "lib/sub"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{
+		"gl": ".git", "lib/up": "..", "out": outside, "lib/sub/file.ex": "../real.ex", "loop1": "loop2", "loop2": "loop1",
+	} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		rel    string
+		follow bool
+		want   string
+	}{
+		{"a/b.go", true, root + "/a/b.go"},
+		{"gl/config", true, root + "/.git/config"},
+		{"lib/up/gl/hooks/x", true, root + "/.git/hooks/x"},
+		{"out/x.go", true, outside + "/x.go"},
+		{"lib/sub/file.ex", true, root + "/lib/real.ex"},
+		{"lib/sub/file.ex", false, root + "/lib/sub/file.ex"},
+		{"gl", false, root + "/gl"},
+		{"lib/sub/new/x.ex", true, root + "/lib/sub/new/x.ex"},
+	} {
+		got, err := ResolveLinks(root, tc.rel, tc.follow)
+		if err != nil || got != tc.want {
+			t.Errorf("ResolveLinks(%s, %v) = %q, %v; want %q", tc.rel, tc.follow, got, err, tc.want)
+		}
+	}
+	if _, err := ResolveLinks(root, "loop1/x", true); !errors.Is(err, ErrLinkLoop) {
+		t.Errorf("a loop: %v", err)
+	}
+}
+
+// TestProposalDiffLines: a proposal's diff, and its hunks, show the lines
+// that change and no unchanged one as removed and added back.
+func TestProposalDiffLines(t *testing.T) {
+	root := writeTree(t, map[string]string{"go.mod": goMod, "calc.go": goCalc})
+	sub := "// Sub subtracts.\nfunc Sub(a, b int) int {\n\treturn a - b\n}\n\n"
+	code := strings.Replace(goCalc, "// Max is", sub+"// Max is", 1)
+	p, err := FromFile("refactor", "", "```go calc.go\n"+code+"```\n", "", "go", reader(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := p.Files[0]; f.Added != 5 || f.Removed != 0 || strings.Contains(p.Diff, "\n-") {
+		t.Fatalf("%+v:\n%s", f, p.Diff)
+	}
+	hunks, err := Hunks(goCalc, code)
+	if err != nil || len(hunks) != 1 {
+		t.Fatalf("%d hunks, %v", len(hunks), err)
+	}
+	for _, l := range hunks[0].Lines {
+		if l.Kind == udiff.Delete {
+			t.Fatalf("hunk removes %q", l.Content)
+		}
+	}
+}
+
+// waitRunner runs commands that end only when their context does.
+type waitRunner struct{}
+
+func (waitRunner) Run(ctx context.Context, c Command) (int, error) {
+	<-ctx.Done()
+	return -1, ctx.Err()
+}
+
+// TestRunInterrupted: a command cut short by its time limit says so,
+// with the limit; one interrupted (Ctrl-C) does not claim to have timed
+// out.
+func TestRunInterrupted(t *testing.T) {
+	if c := run(context.Background(), ValidateOptions{Runner: waitRunner{}, Timeout: 10 * time.Millisecond}, "", nil, "go build", "go", "build"); c.Detail != "took longer than 10ms" {
+		t.Errorf("timed out: %+v", c)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if c := run(ctx, ValidateOptions{Runner: waitRunner{}, Timeout: time.Hour}, "", nil, "go build", "go", "build"); c.Status != Failed || c.Detail != "interrupted" {
+		t.Errorf("interrupted: %+v", c)
 	}
 }

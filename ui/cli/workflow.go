@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/english"
@@ -58,8 +59,9 @@ type GenCmd struct {
 
 // GenTestsCmd writes tests.
 type GenTestsCmd struct {
-	Target string `arg:"" placeholder:"TARGET" help:"The code to test: PATH, PATH:LINE or a symbol."`
-	NoRun  bool   `name:"no-run" help:"Do not run the tests: they are still checked to parse and, unless --no-build, to compile."`
+	Target  string        `arg:"" placeholder:"TARGET" help:"The code to test: PATH, PATH:LINE or a symbol."`
+	NoRun   bool          `name:"no-run" help:"Do not run the tests: they are still checked to parse and, unless --no-build, to compile."`
+	Timeout time.Duration `placeholder:"DURATION" default:"5m" help:"How long one run of the tests may take before it counts as failed (a test that never ends)."`
 	modelFlags
 	writeFlags
 }
@@ -68,7 +70,10 @@ type GenTestsCmd struct {
 // said otherwise), shows them with their checks and score, and writes
 // them with --apply.
 func (g *GenTestsCmd) Run(c *Context) error {
-	return runTask(c, node.TaskGenTests, g.modelFlags, g.writeFlags, app.TaskRequest{Target: g.Target, NoRun: g.NoRun})
+	if g.Timeout <= 0 {
+		return usererr.Usage("--timeout must be more than 0")
+	}
+	return runTask(c, node.TaskGenTests, g.modelFlags, g.writeFlags, app.TaskRequest{Target: g.Target, NoRun: g.NoRun, TestTimeout: g.Timeout})
 }
 
 // GenModuleCmd writes a new module.
@@ -150,6 +155,11 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	if err != nil {
 		return err
 	}
+	if c.Err() != nil {
+		// Interrupted while the proposal was checked: its checks are
+		// not to be trusted, and nothing is written.
+		return errNothingWritten
+	}
 	p := res.Proposal
 	out := taskJSON{Proposal: p, Tests: res.Tests}
 	if a := res.Answer; a != nil {
@@ -188,20 +198,32 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 			return usererr.New("not written")
 		}
 	}
+	if c.Err() != nil {
+		return errNothingWritten
+	}
 	areq := app.ApplyRequest{Root: req.Root, Changes: p.Changes, Session: out.Session, Turn: out.Turn, Reason: strings.ReplaceAll(kind, "-", " "),
 		Label: p.Target, Actor: "cli"}
+	// From here Ctrl-C does not stop the write, in this process or in a
+	// node: once begun it runs to its end (app/checkpoint writes every
+	// file or puts back those written), and what it did is reported —
+	// with the checkpoint that undoes it. Cut short, the write would
+	// leave the user not knowing which files changed.
+	wctx := context.WithoutCancel(c)
 	var applied *checkpoint.Result
 	if cl != nil {
-		applied, err = cl.Apply(c, areq)
+		applied, err = cl.Apply(wctx, areq)
 	} else {
 		core, cerr := c.App()
 		if cerr != nil {
 			return cerr
 		}
-		applied, err = core.Apply(c, areq)
+		applied, err = core.Apply(wctx, areq)
 	}
 	if err != nil {
 		return err
+	}
+	if c.Err() != nil {
+		fmt.Fprintln(c.Out.Err, "interrupted after the write had begun: it was finished rather than left half-done")
 	}
 	out.Applied = applied.Checkpoint
 	if c.Out.JSON {
@@ -214,6 +236,10 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	fmt.Fprintf(c.Out.Err, "%s (checkpoint %s; undo: aiex checkpoint restore %s)\n", filesOf(p, true), applied.Checkpoint.ID, applied.Checkpoint.ID)
 	return nil
 }
+
+// errNothingWritten ends a task interrupted (Ctrl-C, SIGTERM) before its
+// write began.
+var errNothingWritten = &usererr.Error{Msg: "cancelled; nothing was written", Code: usererr.ExitSignal}
 
 // printChecks writes the proposal's checks, one line each, to stderr.
 func printChecks(c *Context, p *workflow.Proposal) {
@@ -235,6 +261,10 @@ func printChecks(c *Context, p *workflow.Proposal) {
 		fmt.Fprintln(c.Out.Err, line)
 	}
 }
+
+// maxNamed is how many written files filesOf names; of more it names
+// three and counts the others.
+const maxNamed = 10
 
 // filesOf says what a proposal does to the files, as a verb phrase ("write
 // calc.go", "write 2 files (a.go, b.go)", "delete old.go", "rename a.go to
@@ -258,12 +288,14 @@ func filesOf(p *workflow.Proposal, done bool) string {
 		}
 	}
 	var out []string
-	switch len(written) {
-	case 0:
-	case 1:
+	switch n := len(written); {
+	case n == 1:
 		out = append(out, verb("write", "wrote")+" "+written[0])
-	default:
-		out = append(out, fmt.Sprintf("%s %s (%s)", verb("write", "wrote"), english.Count(len(written), "file"), strings.Join(written, ", ")))
+	case n > maxNamed: // the diff above names them all
+		out = append(out, fmt.Sprintf("%s %s (%s, and %d more)", verb("write", "wrote"), english.Count(n, "file"),
+			strings.Join(written[:3], ", "), n-3))
+	case n > 1:
+		out = append(out, fmt.Sprintf("%s %s (%s)", verb("write", "wrote"), english.Count(n, "file"), strings.Join(written, ", ")))
 	}
 	if len(out)+len(other) == 0 {
 		return verb("write", "wrote") + " no file"
@@ -274,7 +306,11 @@ func filesOf(p *workflow.Proposal, done bool) string {
 // printTests writes how generated tests did: the summary, and each
 // mutant, to stderr.
 func printTests(c *Context, r *testgen.Report) {
-	fmt.Fprintf(c.Out.Err, "%s score %.2f: %s\n", c.Out.Bold("tests"), r.Score, r.Summary)
+	line := r.Summary
+	if !strings.Contains(line, "score ") {
+		line += fmt.Sprintf("; score %.2f", r.Score)
+	}
+	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("tests"), line)
 	for _, m := range r.Mutants {
 		mark := c.Out.Green("killed")
 		if !m.Killed {
