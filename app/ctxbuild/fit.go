@@ -421,23 +421,12 @@ func signature(code string) string {
 func signatureLines(code, indent string) (sig string, cut bool) {
 	lines := strings.Split(code, "\n")
 	var out []string
-	inDoc := false
+	var doc docLines
 	rest := 0 // lines looked at
 	for _, l := range lines {
 		rest++
 		t := strings.TrimSpace(l)
-		switch {
-		case inDoc:
-			if strings.HasSuffix(t, `"""`) || strings.HasSuffix(t, `'''`) {
-				inDoc = false
-			}
-			continue
-		case strings.HasPrefix(t, "//"), strings.HasPrefix(t, "#"), t == "":
-			continue
-		case strings.HasPrefix(t, "@doc") || strings.HasPrefix(t, "@moduledoc") || strings.HasPrefix(t, "@typedoc"):
-			if strings.HasSuffix(t, `"""`) || strings.HasSuffix(t, `'''`) {
-				inDoc = true
-			}
+		if doc.is(t) || t == "" {
 			continue
 		}
 		out = append(out, l)

@@ -362,21 +362,10 @@ func signatureIn(code, indent, comment string) string {
 func dropDoc(code string, leading bool) string {
 	lines := strings.Split(code, "\n")
 	var out []string
-	inDoc := false
+	var doc docLines
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
-		switch {
-		case inDoc:
-			if strings.HasSuffix(t, `"""`) || strings.HasSuffix(t, `'''`) {
-				inDoc = false
-			}
-			continue
-		case strings.HasPrefix(t, "//"), strings.HasPrefix(t, "#"):
-			continue
-		case strings.HasPrefix(t, "@doc") || strings.HasPrefix(t, "@moduledoc") || strings.HasPrefix(t, "@typedoc"):
-			inDoc = strings.HasSuffix(t, `"""`) || strings.HasSuffix(t, `'''`)
-			continue
-		case t == "" && (leading || len(out) == 0):
+		if doc.is(t) || t == "" && (leading || len(out) == 0) {
 			continue
 		}
 		if leading {
@@ -385,4 +374,24 @@ func dropDoc(code string, leading bool) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// docLines tells, line by line, doc text from code: comment lines, and
+// Elixir's @moduledoc, @doc and @typedoc attributes with their heredocs.
+type docLines struct{ inHeredoc bool }
+
+// is reports whether t, the next line trimmed, is doc text.
+func (d *docLines) is(t string) bool {
+	heredocEnd := strings.HasSuffix(t, `"""`) || strings.HasSuffix(t, `'''`)
+	switch {
+	case d.inHeredoc:
+		d.inHeredoc = !heredocEnd
+		return true
+	case strings.HasPrefix(t, "//"), strings.HasPrefix(t, "#"):
+		return true
+	case strings.HasPrefix(t, "@doc") || strings.HasPrefix(t, "@moduledoc") || strings.HasPrefix(t, "@typedoc"):
+		d.inHeredoc = heredocEnd
+		return true
+	}
+	return false
 }
