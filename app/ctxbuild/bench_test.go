@@ -137,6 +137,40 @@ func logSlowest(b *testing.B, slow map[string]time.Duration) {
 }
 
 func BenchmarkContext4kGoStd(b *testing.B) {
+	included := 0
+	n := benchContexts(b, targets, func(tg string, c *Context) {
+		if c.Target == nil {
+			b.Fatalf("%s: no target", tg)
+		}
+		included += len(c.Included)
+	})
+	b.ReportMetric(float64(included)/float64(n), "chunks/context")
+}
+
+// fileTargets are whole files of the standard library, most too large for
+// a 4,096-token model: explained in outline.
+var fileTargets = []string{
+	"net/http/server.go", "encoding/json/encode.go", "sort/slice.go", "bufio/scan.go", "time/format.go",
+}
+
+func BenchmarkContext4kGoStdFile(b *testing.B) {
+	root, _ := corpora.GoStd()
+	paths := make([]string, len(fileTargets))
+	for i, f := range fileTargets {
+		paths[i] = filepath.Join(root, f)
+	}
+	benchContexts(b, paths, func(tg string, c *Context) {
+		if c.Target == nil || c.Target.Kind != KindFile {
+			b.Fatalf("%s: target %+v", tg, c.Target)
+		}
+	})
+}
+
+// benchContexts builds the context of each target for a 4,096-token model
+// in every iteration, checks that the whole prompt fits by the model's
+// own tokenizer and check's say, reports the quantiles of the times and
+// returns how many contexts it built.
+func benchContexts(b *testing.B, targets []string, check func(string, *Context)) int {
 	s, p := stdIndex(b)
 	set, err := prompt.Load("")
 	if err != nil {
@@ -146,7 +180,6 @@ func BenchmarkContext4kGoStd(b *testing.B) {
 	ctx := context.Background()
 	var ds []time.Duration
 	slow := map[string]time.Duration{}
-	included := 0
 	b.ResetTimer()
 	for b.Loop() {
 		for _, tg := range targets {
@@ -158,58 +191,17 @@ func BenchmarkContext4kGoStd(b *testing.B) {
 			if err != nil {
 				b.Fatalf("%s: %v", tg, err)
 			}
-			// The whole prompt, counted by the model's tokenizer, fits.
 			total := 0
 			for _, m := range c.Prompt {
 				total += o200k.Count(m.Content) + messageOverhead
 			}
-			if total > c.Budget || c.Target == nil {
+			if total > c.Budget {
 				b.Fatalf("%s: %d tokens of %d", tg, total, c.Budget)
 			}
-			included += len(c.Included)
-		}
-	}
-	quantiles(b, ds)
-	b.ReportMetric(float64(included)/float64(len(ds)), "chunks/context")
-	logSlowest(b, slow)
-}
-
-// fileTargets are whole files of the standard library, most too large for
-// a 4,096-token model: explained in outline.
-var fileTargets = []string{
-	"net/http/server.go", "encoding/json/encode.go", "sort/slice.go", "bufio/scan.go", "time/format.go",
-}
-
-func BenchmarkContext4kGoStdFile(b *testing.B) {
-	s, p := stdIndex(b)
-	set, err := prompt.Load("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	bld := New(Config{Store: s, Search: search.New(search.Config{Store: s}), Prompts: set, Chunk: index.ChunkOptions("")})
-	ctx := context.Background()
-	var ds []time.Duration
-	slow := map[string]time.Duration{}
-	b.ResetTimer()
-	for b.Loop() {
-		for _, tg := range fileTargets {
-			start := time.Now()
-			c, err := bld.Build(ctx, Request{Task: "explain", Root: p.Root, Target: filepath.Join(p.Root, tg), Question: "how does it handle errors?",
-				Window: 4096, Count: o200k, Estimate: tokens.Estimate{Family: tokens.FamilyO200k}})
-			ds = append(ds, time.Since(start))
-			slow[tg] = max(slow[tg], time.Since(start))
-			if err != nil {
-				b.Fatalf("%s: %v", tg, err)
-			}
-			total := 0
-			for _, m := range c.Prompt {
-				total += o200k.Count(m.Content) + messageOverhead
-			}
-			if total > c.Budget || c.Target == nil || c.Target.Kind != KindFile {
-				b.Fatalf("%s: %d tokens of %d, target %+v", tg, total, c.Budget, c.Target)
-			}
+			check(tg, c)
 		}
 	}
 	quantiles(b, ds)
 	logSlowest(b, slow)
+	return len(ds)
 }
