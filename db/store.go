@@ -243,7 +243,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 			return nil, &usererr.Error{Msg: cm.Error() + "; start it there and commands go through it", Err: cm}
 		}
 		// Wait until this node leads and has replayed its log into SQLite.
-		if err := waitLeader(ctx, leaderCh, timeout); err != nil {
+		if err := waitLeader(ctx, leaderCh, timeout, str.IsLeader); err != nil {
 			return nil, fmt.Errorf("db.Open: %w", err)
 		}
 		if err := barrier(str); err != nil {
@@ -270,16 +270,28 @@ func (e *ClusterMemberError) Error() string {
 }
 
 // waitLeader waits for this node to become leader.
-func waitLeader(ctx context.Context, ch <-chan bool, timeout time.Duration) error {
+func waitLeader(ctx context.Context, ch <-chan bool, timeout time.Duration, isLeader func() bool) error {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
+	// Raft drops an observation its observer is not ready for, and
+	// rqlite's leader notices ride on those: on a loaded machine this
+	// node can be the leader with no notice ever coming. Look, too.
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
 	for {
 		select {
 		case leader := <-ch:
 			if leader {
 				return nil
 			}
+		case <-poll.C:
+			if isLeader() {
+				return nil
+			}
 		case <-t.C:
+			if isLeader() {
+				return nil
+			}
 			return fmt.Errorf("no leader after %s (is this data dir part of a cluster?)", timeout)
 		case <-ctx.Done():
 			return ctx.Err()
