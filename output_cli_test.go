@@ -351,7 +351,30 @@ func TestSessionExportToSpecialFiles(t *testing.T) {
 		t.Fatal("a read-only file was replaced")
 	}
 	oneLine(t, r.stderr, ro, "read-only")
+	if n := strings.Count(r.stderr, "cannot write"); n != 1 {
+		t.Errorf("the message says cannot write %d times: %q", n, r.stderr)
+	}
 	if b, _ := os.ReadFile(ro); string(b) != "mine" {
 		t.Errorf("the read-only file now holds %q", b)
+	}
+
+	// A link to a file not there yet: the file is made, the link stays.
+	link, target := filepath.Join(dir, "link.md"), filepath.Join(dir, "later.md")
+	if err := os.Symlink("later.md", link); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.in(proj, "", "session", "export", "last", "-o", link); r.code != 0 {
+		t.Fatalf("-o dangling link: exit %d: %s", r.code, r.stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link is now %v (%v)", fi.Mode(), err)
+	}
+	if b, err := os.ReadFile(target); err != nil || !strings.Contains(string(b), "one") {
+		t.Errorf("the link's target holds %q (%v)", b, err)
+	}
+
+	// /dev/stdout is this process's stdout as given (a shell's >> appends).
+	if r := s.in(proj, "", "session", "export", "last", "-o", "/dev/stdout"); r.code != 0 || !strings.Contains(r.stdout, "one") {
+		t.Errorf("-o /dev/stdout: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

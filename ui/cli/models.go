@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
 )
 
 // ModelsCmd lists every model of every provider.
@@ -59,7 +61,12 @@ func (m *ModelsCmd) Run(c *Context) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(c.Out.Err, "aiex: %s unreachable: %s\n", n, errs[n])
+		// A provider's error names it ("an: auth: no API key …").
+		msg := session.Printable(errs[n])
+		if !strings.HasPrefix(msg, n+": ") {
+			msg = n + ": " + msg
+		}
+		fmt.Fprintf(c.Out.Err, "aiex: %s\n", msg)
 	}
 	return nil
 }

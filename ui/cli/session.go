@@ -171,8 +171,14 @@ func (e *SessionExportCmd) Run(c *Context) error {
 		}
 		return d.WriteMarkdown(w)
 	}
-	if e.Output == "" || e.Output == "-" {
+	switch e.Output {
+	case "", "-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
+		// This process's stdout as the shell set it up (>> appends):
+		// opened again by name, a redirected stdout would be written
+		// from its start or replaced.
 		return write(c.Out.Out)
+	case "/dev/stderr", "/dev/fd/2", "/proc/self/fd/2":
+		return write(c.Out.Err)
 	}
 	if err := checkOutFile("-o", e.Output); err != nil {
 		return err
@@ -183,6 +189,9 @@ func (e *SessionExportCmd) Run(c *Context) error {
 			why = pe.Err.Error()
 		} else if le := (*os.LinkError)(nil); errors.As(err, &le) {
 			why = le.Err.Error() // a failed rename: not the temporary file's name
+		}
+		if usererr.As(err) != nil {
+			return err // says what is wrong with the path
 		}
 		return usererr.Wrap(err, "cannot write %s: %s", e.Output, why)
 	}
@@ -201,9 +210,7 @@ func (e *SessionExportCmd) Run(c *Context) error {
 // a terminal) is written to, not replaced; any other file that is not a
 // regular one, and a read-only file, are refused.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
+	path = followLinks(path)
 	perm, existing := fs.FileMode(0o666), false
 	if fi, err := os.Stat(path); err == nil {
 		switch m := fi.Mode(); {
@@ -239,6 +246,26 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// followLinks is path with its symbolic links followed, to the file they
+// lead to: one that does not exist yet (a link left dangling) too, as a
+// shell's > creates it.
+func followLinks(path string) string {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		return target
+	}
+	for range 40 { // as the kernel's limit
+		to, err := os.Readlink(path)
+		if err != nil {
+			return path // not a link
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return path
 }
 
 // writeInto writes to path, a FIFO or a character device, in place.
