@@ -559,8 +559,11 @@ func (f *File) validate(path string, lines keyLines) error {
 			return bad(table+".base_url", "%q is not an http:// or https:// URL; write the scheme, then the server's host and port, e.g. %s",
 				providers.RedactURLString(p.BaseURL), baseURLExamples[kind])
 		}
-		if port := urlPort(p.BaseURL); port != "" {
+		if port, ok := urlPort(p.BaseURL); ok {
 			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+				if port == "" {
+					port = "nothing after the colon"
+				}
 				return bad(table+".base_url", "%q has port %s; a port is a number from 1 to 65535",
 					providers.RedactURLString(p.BaseURL), port)
 			}
@@ -622,13 +625,17 @@ func (f *File) validate(path string, lines keyLines) error {
 
 // isHTTPURL reports whether s is an absolute http(s) URL with a host, as
 // every provider wants its base URL.
-// urlPort is the port of URL s, "" if it has none or is no URL.
-func urlPort(s string) string {
+// urlPort is the port of URL s; ok is false when it names none (an
+// empty one after a colon is named, and "" is then no port).
+func urlPort(s string) (port string, ok bool) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return ""
+		return "", false
 	}
-	return u.Port()
+	if strings.HasSuffix(u.Host, ":") {
+		return "", true
+	}
+	return u.Port(), u.Port() != ""
 }
 
 func isHTTPURL(s string) bool {

@@ -139,6 +139,8 @@ func TestLoadFileErrors(t *testing.T) {
 			want: []string{"line 3", "providers.vllm.base_url"}, notWant: []string{"s3cret"}},
 		{name: "base_url port out of range", body: "[providers.ollama]\nbase_url = \"http://h:99999\"\n",
 			want: []string{"line 2", `"providers.ollama.base_url"`, "port 99999", "1 to 65535"}},
+		{name: "base_url port empty", body: "[providers.ollama]\nbase_url = \"http://127.0.0.1:\"\n",
+			want: []string{"line 2", "has port nothing after the colon", "1 to 65535"}},
 		{name: "base_url port zero", body: "[providers.ollama]\nbase_url = \"http://h:0\"\n",
 			want: []string{"line 2", "port 0", "1 to 65535"}},
 		{name: "relative sandbox path", body: "[sandbox]\nallow = [\"shared\"]\n", want: []string{"line 2", "sandbox.allow", `"shared"`}},

@@ -116,3 +116,17 @@ func TestOpenBreakerKeepsRateLimit(t *testing.T) {
 		t.Fatalf("trial request: %q, route %q, %v, a called %d times; want a to answer its second call", out, outcomes(in), err, a.Calls())
 	}
 }
+
+// An absent limit is no limit: it is not shown as a limit of zero.
+func TestLimitsString(t *testing.T) {
+	for l, want := range map[coord.Limits]string{
+		{}:                        "none",
+		{RequestsPerMinute: 60}:   "60 req/min",
+		{TokensPerMinute: 200000}: "200000 tok/min",
+		{RequestsPerMinute: 2, TokensPerMinute: 100}: "2 req/min, 100 tok/min",
+	} {
+		if got := l.String(); got != want {
+			t.Errorf("%+v: %q; want %q", l, got, want)
+		}
+	}
+}

@@ -105,8 +105,8 @@ func (r *run) waitLimits(ctx context.Context, t *target, rt *route) error {
 			x.Cancel()
 		}
 		return &providers.Error{Provider: t.name, Kind: providers.KindRateLimited,
-			Message: fmt.Sprintf("local rate limit (%d requests, %d tokens per minute) would delay the request by %s",
-				t.Limits.RequestsPerMinute, t.Limits.TokensPerMinute, delay.Round(time.Millisecond)), RetryAfter: delay}
+			Message: fmt.Sprintf("local rate limit (%s) would delay the request by %s",
+				t.Limits, delay.Round(time.Millisecond)), RetryAfter: delay}
 	}
 	if delay <= 0 {
 		return nil

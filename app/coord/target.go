@@ -52,6 +52,22 @@ type Limits struct {
 	TokensPerMinute   int `toml:"tokens_per_minute" json:"tokens_per_minute"`
 }
 
+// String names the limits set, "60 req/min, 200000 tok/min", or "none";
+// an absent (0) limit is no limit, not a limit of zero.
+func (l Limits) String() string {
+	var parts []string
+	if l.RequestsPerMinute > 0 {
+		parts = append(parts, fmt.Sprintf("%d req/min", l.RequestsPerMinute))
+	}
+	if l.TokensPerMinute > 0 {
+		parts = append(parts, fmt.Sprintf("%d tok/min", l.TokensPerMinute))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
 // IsLocalKind reports whether providers of kind run on the user's machine
 // by nature, or, for URL-configured kinds, whether endpoint is on loopback
 // or a private network.

@@ -45,10 +45,7 @@ func (p *ProvidersCmd) Run(c *Context) error {
 		if len(open) > 0 {
 			breakers = c.Out.Red(strings.Join(open, ", "))
 		}
-		limits := "none"
-		if s.Limits.RequestsPerMinute > 0 || s.Limits.TokensPerMinute > 0 {
-			limits = fmt.Sprintf("%d req/min, %d tok/min", s.Limits.RequestsPerMinute, s.Limits.TokensPerMinute)
-		}
+		limits := s.Limits.String()
 		recent := "no requests"
 		if r := s.Recent; r != nil {
 			recent = fmt.Sprintf("%d req, %.0f%% errors, avg %s (ttft %s)", r.Requests,
