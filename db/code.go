@@ -94,6 +94,22 @@ func (s *Store) CodeFiles(ctx context.Context, project int64) (map[string]CodeFi
 	return out, nil
 }
 
+// CodeFile returns the row of one file of a project; ok is false when the
+// index has none.
+func (s *Store) CodeFile(ctx context.Context, project int64, path string) (f CodeFile, ok bool, err error) {
+	rows, err := s.Query(ctx, `SELECT path, content_hash, size, mtime_ns, lang, analyzer, skipped FROM code_files
+		WHERE project = ? AND path = ?`, project, path)
+	if err != nil {
+		return f, false, fmt.Errorf("db: code file %s: %w", path, err)
+	}
+	if len(rows.Values) == 0 {
+		return f, false, nil
+	}
+	r := rows.Values[0]
+	return CodeFile{Path: asString(r[0]), ContentHash: asString(r[1]), Size: asInt(r[2]), MtimeNS: asInt(r[3]),
+		Lang: asString(r[4]), Analyzer: asString(r[5]), Skipped: asString(r[6])}, true, nil
+}
+
 // CodeAnalysis is a row of code_analysis_cache.
 type CodeAnalysis struct {
 	ContentHash string

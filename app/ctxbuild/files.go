@@ -78,11 +78,16 @@ func (f *fileCache) chunks(p string, src []byte) ([]chunk.Chunk, error) {
 }
 
 // unchanged reports whether src still holds each of cs, the file's chunks
-// in the index, where the index saw it; if not, the file is chunked again
-// (and marked stale).
-func (f *fileCache) unchanged(p string, src []byte, cs []db.CodeChunk) (bool, error) {
+// in the index, where the index saw it, and is as long as it was (size,
+// or -1 if unknown: code added after the last unit changes no chunk); if
+// not, the file is chunked again (and marked stale).
+func (f *fileCache) unchanged(p string, src []byte, cs []db.CodeChunk, size int64) (bool, error) {
 	if f.stale[p] {
 		return false, nil
+	}
+	if size >= 0 && int64(len(src)) != size {
+		_, err := f.chunks(p, src)
+		return false, err
 	}
 	for _, c := range cs {
 		if !current(src, c, nil) {
@@ -94,13 +99,17 @@ func (f *fileCache) unchanged(p string, src []byte, cs []db.CodeChunk) (bool, er
 }
 
 // wholeFile is the chunk of a PATH target: the whole file as it is now,
-// of kind KindFile, named by its path. cs are its chunks in the index.
-func (f *fileCache) wholeFile(p string, cs []db.CodeChunk) (db.CodeChunk, error) {
+// of kind KindFile, named by its path. cs are its chunks in the index,
+// size its length then (-1 if unknown). A file now empty is refused.
+func (f *fileCache) wholeFile(p string, cs []db.CodeChunk, size int64) (db.CodeChunk, error) {
 	src, err := f.read(p)
 	if err != nil {
 		return db.CodeChunk{}, err
 	}
-	if _, err := f.unchanged(p, src, cs); err != nil {
+	if strings.TrimSpace(string(src)) == "" {
+		return db.CodeChunk{}, usererr.New("%s is empty now: there is no code to show (it changed since it was indexed)", p)
+	}
+	if _, err := f.unchanged(p, src, cs, size); err != nil {
 		return db.CodeChunk{}, err
 	}
 	return db.CodeChunk{Path: p, Lang: cs[0].Lang, Name: p, Kind: KindFile, StartLine: 1, EndLine: lineCount(src),
@@ -122,13 +131,14 @@ func lineCount(src []byte) int {
 // the first unit from there on, else the last one — in the file as it is
 // now. cs are the file's chunks in the index; when the file changed since,
 // the line is looked for in its chunks now, and the unit found keeps its
-// id in the index (its place in the symbol graph) if it has one.
-func (f *fileCache) chunkAtLine(p string, cs []db.CodeChunk, line int) (db.CodeChunk, error) {
+// id in the index (its place in the symbol graph) if it has one. size is
+// the file's length when it was indexed (-1 if unknown).
+func (f *fileCache) chunkAtLine(p string, cs []db.CodeChunk, line int, size int64) (db.CodeChunk, error) {
 	src, err := f.read(p)
 	if err != nil {
 		return db.CodeChunk{}, err
 	}
-	ok, err := f.unchanged(p, src, cs)
+	ok, err := f.unchanged(p, src, cs, size)
 	if err != nil {
 		return db.CodeChunk{}, err
 	}

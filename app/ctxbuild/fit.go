@@ -1,9 +1,11 @@
 package ctxbuild
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,7 +39,8 @@ func reads(task string) bool { return task == "ask" || task == "explain" }
 
 // fit chooses the target's form and each candidate's within the budget.
 // The target goes in full when it fits; else, for a task that only reads
-// it, a file or module goes in outline and a single unit without its doc
+// it, a file or module goes in outline — fitted to the whole budget
+// before any candidate (fitOutline) — and a single unit without its doc
 // text; else the context fails (TooLong). Then each candidate in order:
 // full if it fits, else its signature, else nothing; the room left goes to
 // the start of the first chunk that was reduced. The prompt is rendered
@@ -119,19 +122,23 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 		}
 		if len(target.units) > 0 {
 			// In outline: as many units in full as fit, the rest as their
-			// signatures.
+			// signatures. The target comes first: its outline is fitted
+			// to the whole budget before any candidate has room.
 			setTarget(FormOutline, "")
 			o = newOutline(target, req.Question, plan.Count)
-			empty, err := count(o.gapCost + o.sigCosts())
+			empty, err := count(o.least() + o.sigCosts())
 			if err != nil {
 				return err
 			}
-			used := o.plan(out.Budget - empty)
-			if used > out.Budget-empty {
-				return TooLong(empty+used, out.Budget, out.Window, out.Reserve, what+" in outline")
+			if base, err = b.fitOutline(req, &data, o, out, empty, func() { setTarget(FormOutline, o.text()) }); err != nil {
+				if errors.Is(err, errOutlineTooLong) {
+					return TooLong(base, out.Budget, out.Window, out.Reserve, what+" in outline")
+				}
+				return err
 			}
-			setTarget(FormOutline, o.text())
-			base = empty + used
+			if counted, base, err = b.render(req, data); err != nil { // counted once: memoCounter
+				return err
+			}
 		} else {
 			// One unit: without its doc text, if that is enough.
 			code := dropDoc(target.full, true)
@@ -156,7 +163,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 	// to spare): the estimate errs high by some 11 %, which would leave
 	// room a candidate could have had.
 	scale := 1.0
-	if o == nil && counted != nil {
+	if counted != nil {
 		est := 0
 		for _, m := range counted {
 			est += plan.Count(m.Content) + messageOverhead
@@ -253,9 +260,9 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 				it.Reason = fmt.Sprintf("%d tokens; no room left once the whole prompt was counted", it.cost)
 			}
 		}
-		if over > 0 && (o == nil || !o.shrink(over)) && len(data.Context) == 0 {
-			// Nothing left to take off: the target's outline, counted by
-			// the estimate, was too large after all.
+		if over > 0 && len(data.Context) == 0 {
+			// Nothing left to take off: the target alone, counted as it
+			// was fitted, fits, so this is not expected.
 			return TooLong(total, out.Budget, out.Window, out.Reserve, what+" in outline")
 		}
 	}
@@ -282,6 +289,82 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 		}
 	}
 	return nil
+}
+
+// errOutlineTooLong says that not even an outline's smallest form fits.
+var errOutlineTooLong = errors.New("outline too long")
+
+// maxOutlineRounds bounds how many times an outline is planned and its
+// prompt counted: its units are planned by the estimate, and the count
+// of the whole tells how much more or less room there is.
+const maxOutlineRounds = 4
+
+// fitOutline fits the outline o of the target into the budget, with the
+// prompt data as it is (the question, the conventions, no candidates):
+// planned by the estimate within the room the prompt leaves (empty is the
+// prompt with the outline's code empty, counted), rendered by show and
+// counted as a whole, then planned again with the room the count found
+// left, or lacking, until it fits as closely as its units allow. It
+// returns the prompt's count with the outline chosen. When not even every
+// unit left out fits, it returns that count and errOutlineTooLong.
+func (b *Builder) fitOutline(req Request, data *prompt.Data, o *outline, out *Context, empty int, show func()) (int, error) {
+	room := out.Budget - empty
+	var best, last []string
+	bestN := 0
+	for round := 0; round < maxOutlineRounds; round++ {
+		used := o.plan(room)
+		least := used > room
+		if least {
+			o.setForms(make([]string, len(o.units))) // every unit left out
+		}
+		forms := o.forms()
+		if slices.Equal(forms, best) || slices.Equal(forms, last) {
+			break // tried: the room found changes nothing
+		}
+		last = forms
+		show()
+		_, n, err := b.render(req, *data)
+		if err != nil {
+			return 0, err
+		}
+		// Estimated tokens of the outline's pieces per counted token: the
+		// room the count finds, in the estimate's terms.
+		ratio := float64(max(used, 1)) / float64(max(n-empty, 1))
+		if n <= out.Budget {
+			if n > bestN {
+				best, bestN = forms, n
+			}
+			grow := int(float64(out.Budget-n) * ratio)
+			if grow < 1 {
+				break
+			}
+			room = used + grow
+			continue
+		}
+		if least {
+			if best != nil {
+				break
+			}
+			return n, errOutlineTooLong
+		}
+		room = used - int(math.Ceil(float64(n-out.Budget)*ratio)) - 1
+	}
+	if best == nil {
+		// The rounds ran out shrinking: the smallest outline, if it fits.
+		o.setForms(make([]string, len(o.units)))
+		show()
+		_, n, err := b.render(req, *data)
+		if err != nil {
+			return 0, err
+		}
+		if n > out.Budget {
+			return n, errOutlineTooLong
+		}
+		best, bestN = o.forms(), n
+	}
+	o.setForms(best)
+	show()
+	return bestN, nil
 }
 
 // contextHeader is what the context's heading ("Related code from the

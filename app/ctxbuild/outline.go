@@ -21,12 +21,15 @@ type outline struct {
 	comment string // the language's line comment: "//" or "#"
 	units   []*outlined
 	// gaps[i] is the text before units[i], reduced; the last one trails.
-	gaps    []string
-	gapCost int
+	// A gap of blank lines between two units left out is not shown: the
+	// run of them is one marker.
+	gaps     []string
+	gapCosts []int
+	blank    []bool // gaps[i] holds nothing but white space
+	markCost int    // what a marker takes, at most
 	// sigOrder is the order units keep their signatures in; fullOrder the
 	// order they come back in full: those the question names first.
 	sigOrder, fullOrder []*outlined
-	restored            []*outlined // brought back in full, in order
 	cost                func(string) int
 }
 
@@ -37,6 +40,7 @@ type outlined struct {
 	fullCost, sigCost int
 	named             bool   // the question names it
 	form              string // FormFull, FormSignature, or "" when left out
+	i                 int    // its index in units
 }
 
 // newOutline prepares the outline of target, a file or a module whose
@@ -53,6 +57,16 @@ func newOutline(target *Item, question string, cost func(string) int) *outline {
 		start, end := u.start-target.start, u.end-target.start
 		if start < at || end > len(src) {
 			continue
+		}
+		// A module's opening line (defmodule … do) goes with the lines
+		// between units, which always stay: its end is one of them.
+		if u.kind == chunk.KindHeader {
+			if nl := strings.IndexByte(src[start:end], '\n'); nl > 0 && strings.HasSuffix(strings.TrimSpace(src[start:start+nl]), " do") {
+				start += nl + 1
+				for start < end && strings.IndexByte(" \t\r\n", src[start]) >= 0 {
+					start++
+				}
+			}
 		}
 		o.gaps = append(o.gaps, reduceGap(src[at:start], at == 0))
 		full := src[start:end]
@@ -72,7 +86,7 @@ func newOutline(target *Item, question string, cost func(string) int) *outline {
 		if sig == "" || len(sig) >= len(full) {
 			sig = full
 		}
-		ou := &outlined{unit: u, full: full, sig: sig, fullCost: cost(full), named: words[shortName(u.name)]}
+		ou := &outlined{unit: u, full: full, sig: sig, fullCost: cost(full), named: words[shortName(u.name)], i: len(o.units)}
 		ou.sigCost = ou.fullCost
 		if sig != full {
 			ou.sigCost = cost(sig)
@@ -82,8 +96,10 @@ func newOutline(target *Item, question string, cost func(string) int) *outline {
 	}
 	o.gaps = append(o.gaps, reduceGap(src[at:], at == 0))
 	for _, g := range o.gaps {
-		o.gapCost += cost(g)
+		o.gapCosts = append(o.gapCosts, cost(g))
+		o.blank = append(o.blank, strings.TrimSpace(g) == "")
 	}
+	o.markCost = cost(o.mark(max(len(o.units), 2)))
 	// Signatures: named units, then headers (what a module is), then the
 	// public units, then the private ones, each in file order. In full:
 	// named units, then file order — the order the file reads in.
@@ -113,35 +129,75 @@ func newOutline(target *Item, question string, cost func(string) int) *outline {
 }
 
 // plan chooses each unit's form within room tokens: signatures first, in
-// sigOrder, then units back in full, in fullOrder. It returns what the
-// outline takes by the estimate: more than room when not even its lines
-// between units fit.
+// sigOrder, then units back in full, in fullOrder. What each choice adds
+// is reckoned as the outline is shown: a unit kept where units were left
+// out splits their marker in two and shows the lines between them. It
+// returns what the outline takes by the estimate: more than room when not
+// even its smallest form (every unit left out) fits.
 func (o *outline) plan(room int) int {
-	o.restored = o.restored[:0]
-	used := o.gapCost
 	for _, u := range o.units {
 		u.form = ""
 	}
+	used := o.least()
+	if used > room {
+		return used
+	}
 	for _, u := range o.sigOrder {
-		if used+u.sigCost <= room {
-			u.form, used = u.reducedForm(), used+u.sigCost
+		if n := o.keepCost(u.i) + u.sigCost; used+n <= room {
+			u.form, used = u.reducedForm(), used+n
 		}
 	}
-	// The markers of left-out units take room too: leave out more, from
-	// the end of sigOrder, until they fit.
-	for i := len(o.sigOrder) - 1; i >= 0 && used+o.markCost() > room; i-- {
-		if u := o.sigOrder[i]; u.form != "" {
-			u.form, used = "", used-u.sigCost
-		}
-	}
-	used += o.markCost()
 	for _, u := range o.fullOrder {
 		if u.form == FormSignature && used-u.sigCost+u.fullCost <= room {
 			u.form, used = FormFull, used-u.sigCost+u.fullCost
-			o.restored = append(o.restored, u)
 		}
 	}
 	return used
+}
+
+// least is what the outline takes with every unit left out: the lines
+// between units that are code, and a marker for each run of units left
+// out.
+func (o *outline) least() int {
+	n := o.gapCosts[len(o.units)]
+	for i := range o.units {
+		if i == 0 || !o.blank[i] {
+			n += o.gapCosts[i]
+		}
+		if i+1 == len(o.units) || !o.blank[i+1] {
+			n += o.markCost // the end of a run
+		}
+	}
+	return n
+}
+
+// keepCost is what keeping unit i, left out so far, adds besides the unit
+// itself: the lines before and after it that its run of left-out units
+// hid, and a marker more or less as the run splits.
+func (o *outline) keepCost(i int) int {
+	n := -o.markCost
+	if i > 0 && o.units[i-1].form == "" && o.blank[i] {
+		n += o.gapCosts[i] + o.markCost
+	}
+	if i+1 < len(o.units) && o.units[i+1].form == "" && o.blank[i+1] {
+		n += o.gapCosts[i+1] + o.markCost
+	}
+	return n
+}
+
+// forms and setForms save and restore the units' forms.
+func (o *outline) forms() []string {
+	out := make([]string, len(o.units))
+	for i, u := range o.units {
+		out[i] = u.form
+	}
+	return out
+}
+
+func (o *outline) setForms(forms []string) {
+	for i, u := range o.units {
+		u.form = forms[i]
+	}
 }
 
 // sigCosts is what the units take as their signatures.
@@ -160,57 +216,6 @@ func (u *outlined) reducedForm() string {
 		return FormFull
 	}
 	return FormSignature
-}
-
-// shrink takes about over tokens off the outline: units brought back in
-// full go back to their signatures, the last brought back first, then
-// signatures are left out from the end of sigOrder. It reports whether
-// anything was taken off.
-func (o *outline) shrink(over int) bool {
-	freed := 0
-	for freed < over && len(o.restored) > 0 {
-		u := o.restored[len(o.restored)-1]
-		o.restored = o.restored[:len(o.restored)-1]
-		u.form = FormSignature
-		freed += u.fullCost - u.sigCost
-	}
-	for i := len(o.sigOrder) - 1; i >= 0 && freed < over; i-- {
-		if u := o.sigOrder[i]; u.form != "" {
-			freed += u.sigCost
-			if u.form == FormFull && u.sig != u.full {
-				freed += u.fullCost - u.sigCost
-			}
-			u.form = ""
-		}
-	}
-	return freed > 0
-}
-
-// markCost is what the markers of left-out units take.
-func (o *outline) markCost() int {
-	n := 0
-	for _, m := range o.marks() {
-		n += o.cost(m)
-	}
-	return n
-}
-
-// marks are the markers the outline's left-out units get, one for each
-// run of them with nothing but blank lines between.
-func (o *outline) marks() []string {
-	var out []string
-	run := 0
-	for i, u := range o.units {
-		if u.form == "" {
-			run++
-		}
-		next := i+1 < len(o.units) && o.units[i+1].form == "" && strings.TrimSpace(o.gaps[i+1]) == ""
-		if run > 0 && !next {
-			out = append(out, o.mark(run))
-			run = 0
-		}
-	}
-	return out
 }
 
 func (o *outline) mark(n int) string {

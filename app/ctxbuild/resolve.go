@@ -2,6 +2,8 @@ package ctxbuild
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -58,13 +60,37 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		if err != nil {
 			return db.CodeChunk{}, err
 		}
+		f, had, err := b.cfg.Store.CodeFile(ctx, proj.ID, rel)
+		if err != nil {
+			return db.CodeChunk{}, err
+		}
 		if len(cs) == 0 {
-			return db.CodeChunk{}, usererr.New("%s has no chunks in the index; run aiex index, or check that its language is indexed", rel)
+			return db.CodeChunk{}, noUnits(rel, f, had, files)
+		}
+		size := int64(-1)
+		if had {
+			size = f.Size
 		}
 		if line == 0 {
-			return files.wholeFile(rel, cs)
+			return files.wholeFile(rel, cs, size)
 		}
-		return files.chunkAtLine(rel, cs, line)
+		return files.chunkAtLine(rel, cs, line, size)
+	}
+	// A path of a file the index has, deleted since: say so rather than
+	// that nothing has that name.
+	for _, p := range []string{path, target} {
+		rel, ok := projectPath(proj.Root, p)
+		if !ok || chunk.Lang(rel) == "" {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(proj.Root, filepath.FromSlash(rel))); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if _, had, err := b.cfg.Store.CodeFile(ctx, proj.ID, rel); err != nil {
+			return db.CodeChunk{}, err
+		} else if had {
+			return db.CodeChunk{}, usererr.New("%s was deleted since it was indexed; run aiex index", rel)
+		}
 	}
 	cs, err := st.CodeChunksNamed(ctx, proj.ID, target)
 	if err == nil && len(cs) == 0 {
@@ -80,6 +106,29 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		return db.CodeChunk{}, b.notFound(ctx, proj, target, "no file or symbol")
 	}
 	return cs[0], nil
+}
+
+// noUnits is the error for a file target with no chunks in the index,
+// giving the reason: the index skipped it, it is empty, it holds no unit,
+// or it is not indexed (yet). f is its record in the index, if had.
+func noUnits(rel string, f db.CodeFile, had bool, files *fileCache) error {
+	if !had {
+		return usererr.New("%s has no chunks in the index; run aiex index, or check that its language is indexed", rel)
+	}
+	if f.Skipped != "" {
+		return usererr.New("%s is not in the index: aiex index skipped it (%s)", rel, f.Skipped)
+	}
+	src, err := files.read(rel)
+	if err != nil {
+		return err
+	}
+	switch {
+	case int64(len(src)) != f.Size:
+		return usererr.New("%s changed since it was indexed; run aiex index", rel)
+	case strings.TrimSpace(string(src)) == "":
+		return usererr.New("%s is empty: there is no code to show", rel)
+	}
+	return usererr.New("%s has no code to show: the index found no definitions in it", rel)
 }
 
 // cutLine splits PATH:LINE at its last colon, whatever follows it: the
