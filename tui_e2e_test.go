@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -261,5 +263,40 @@ func TestTUIServesOtherCommands(t *testing.T) {
 	// The store is free again.
 	if r := s.in(proj, "", "session", "show", id); r.code != 0 {
 		t.Fatalf("after the TUI: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestTUISignalled: SIGTERM or SIGINT from another process (kill, an
+// IDE, timeout) ends the TUI with the shell's status for it and the
+// terminal given back, every time: two signal handlers once raced, and
+// the losing one hung the TUI on its alternate screen.
+func TestTUISignalled(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("needs tmux (apt-get install tmux)")
+	}
+	fake := providertest.NewOllama(t, providertest.WithReply("an", " answer"))
+	s := newSandbox(t, fake.URL())
+	for i, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGTERM, syscall.SIGINT, syscall.SIGTERM, syscall.SIGINT} {
+		tm := newTmux(t, s, t.TempDir())
+		tm.session("tui", "tui")
+		tm.until("tui", 10*time.Second, `enter send`)
+		if i%2 == 1 { // after an answer, too
+			tm.run("send-keys", "-t", "e2e:tui", "a question", "Enter")
+			tm.until("tui", 20*time.Second, `1 turn`)
+		}
+		shell := strings.TrimSpace(tm.run("list-panes", "-t", "e2e:tui", "-F", "#{pane_pid}"))
+		out, err := exec.Command("pgrep", "-P", shell).Output()
+		pid, perr := strconv.Atoi(strings.TrimSpace(string(out)))
+		if err != nil || perr != nil {
+			t.Fatalf("the TUI's process under shell %s: %q %v %v", shell, out, err, perr)
+		}
+		if err := syscall.Kill(pid, sig); err != nil {
+			t.Fatal(err)
+		}
+		scr := tm.until("tui", 10*time.Second, fmt.Sprintf(`EXIT=%d`, 128+int(sig)))
+		if strings.Contains(tm.run("display-message", "-p", "-t", "e2e:tui", "#{alternate_on}"), "1") {
+			t.Errorf("%v: the terminal is left on the alternate screen:\n%s", sig, scr)
+		}
+		tm.run("kill-server")
 	}
 }

@@ -19,7 +19,11 @@ func Run(ctx context.Context, b Backend, in io.Reader, out io.Writer, o Options)
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m := New(tctx, b, o)
-	p := tea.NewProgram(m, tea.WithContext(tctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen())
+	// SIGINT and SIGTERM are the process's (main cancels ctx, which ends
+	// the program): bubbletea's own handler raced it, and when the program
+	// stopped first its handler blocked for good on a message nobody read.
+	p := tea.NewProgram(m, tea.WithContext(tctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen(),
+		tea.WithoutSignalHandler())
 	_, err := p.Run()
 	// Stop the commands (answers, the subscription) and wait for them.
 	cancel()
