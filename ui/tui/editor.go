@@ -77,10 +77,30 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 // follow scrolls the view to the cursor. The textarea scrolls in Update
 // by the text its last View laid out: after a paste of many lines that
 // is the text before it, so the view stayed on the paste's first lines
-// until the next key.
+// until the next key. It scrolls only while focused.
 func (e *editor) follow() {
+	if !e.ta.Focused() {
+		e.ta.Focus()
+		defer e.ta.Blur()
+	}
 	_ = e.ta.View()
 	e.ta, _ = e.ta.Update(nil)
+}
+
+// place lays the view out afresh for the height: the whole text when it
+// fits, else the rows that end at the cursor's. The textarea scrolls its
+// view down to keep the cursor in it but never back up when it grows, so
+// a view scrolled at a smaller height would show the last rows over blank
+// ones. Setting the text again puts the view at the top (and the cursor
+// at the end, from where it goes back to its line and column).
+func (e *editor) place() {
+	line, li := e.ta.Line(), e.ta.LineInfo()
+	e.ta.SetValue(e.ta.Value())
+	for e.ta.Line() > line {
+		e.ta.CursorUp()
+	}
+	e.ta.SetCursor(li.StartColumn + li.ColumnOffset)
+	e.follow()
 }
 
 // crlf turns each CR LF of pasted text into one LF: the textarea takes
@@ -130,7 +150,7 @@ func (e *editor) fit() bool {
 	}
 	e.height = r
 	e.ta.SetHeight(r)
-	e.follow()
+	e.place()
 	return true
 }
 

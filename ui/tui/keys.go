@@ -31,9 +31,9 @@ func newKeyMap() keyMap {
 		ScrollDown:  b([]string{"pgdown"}, "pgdn", "scroll down"),
 		LineUp:      b([]string{"shift+up"}, "shift+↑", "scroll a line up"),
 		LineDown:    b([]string{"shift+down"}, "shift+↓", "scroll a line down"),
-		Pane:        b([]string{"ctrl+o"}, "ctrl+o", "side pane: sessions, files, context"),
+		Pane:        b([]string{"ctrl+o"}, "ctrl+o", "sessions · files · context"),
 		Models:      b([]string{"ctrl+l"}, "ctrl+l", "pick a model"),
-		Focus:       b([]string{"tab"}, "tab", "into the side pane and back"),
+		Focus:       b([]string{"tab"}, "tab", "into the side pane, back"),
 		Open:        b([]string{"enter"}, "enter", "open the session (side pane)"),
 		Help:        b([]string{"?", "f1"}, "? f1", "help (? on an empty line)"),
 		Stop:        b([]string{"esc"}, "esc", "stop the answer, close"),
@@ -46,14 +46,20 @@ func (k keyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Send, k.Newline, k.Pane, k.Help}
 }
 
-// FullHelp is the help overlay's columns (Up and Down, PgUp and PgDn…
-// share a line).
+// FullHelp is the help overlay's columns: the editor and the view, then
+// the panes and the proposal (Up and Down, PgUp and PgDn… share a line).
+// Each line is a binding with its keys: the help skips a binding without
+// keys (it counts as disabled).
 func (k keyMap) FullHelp() [][]key.Binding {
-	h := func(keys, desc string) key.Binding { return key.NewBinding(key.WithHelp(keys, desc)) }
+	h := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
 	return [][]key.Binding{
-		{k.Send, k.Newline, h("↑ ↓", "history (first/last line)"), k.Stop, k.Quit},
-		{h("pgup pgdn", "scroll"), h("shift+↑ ↓", "scroll a line"), k.Pane, k.Focus, k.Models, k.Help},
-		{h("↑ ↓ space", "proposal: move, keep/drop a hunk"), h("a n", "proposal: keep all, none"), h("enter", "proposal: write what is kept"), h("esc", "proposal: close, nothing written")},
+		{k.Send, k.Newline, h("↑ ↓", "history (first/last line)", "up", "down"), k.Stop, k.Quit,
+			h("pgup pgdn", "scroll", "pgup", "pgdown"), h("shift+↑ ↓", "scroll a line", "shift+up", "shift+down")},
+		{k.Pane, k.Focus, k.Models, k.Help,
+			h("↑ ↓ space", "proposal: move, keep/drop", "up", "down", " "), h("a n", "proposal: keep all, none", "a", "n"),
+			h("enter", "proposal: write the kept", "enter"), h("esc", "proposal: close unwritten", "esc")},
 	}
 }
 
@@ -75,7 +81,7 @@ var slashHelp = [][2]string{
 func helpView(th *theme, k keyMap, width int) string {
 	h := help.New()
 	th.styleHelp(&h)
-	h.FullSeparator = "   "
+	h.FullSeparator = "  "
 	var b strings.Builder
 	b.WriteString(th.bold.Render("Keys"))
 	b.WriteString("\n")

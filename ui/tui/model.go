@@ -198,8 +198,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// isText reports whether a key message is text rather than a key: a
+// paste, or runes that arrived together. Bubble Tea v1 reports each word of
+// input that arrives at once (typed fast, or pasted without bracketed
+// paste) as one KeyRunes message, whose String is the word itself; a
+// binding compares that string, so the word "enter" would send and
+// "ctrl+c" would clear. A key on runes is one rune ("?", "q", "j"…), so
+// more runes are text.
+func isText(msg tea.KeyMsg) bool {
+	return msg.Type == tea.KeyRunes && (msg.Paste || len(msg.Runes) > 1)
+}
+
 // key handles a key press.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if isText(msg) {
+		return m.text(msg)
+	}
 	k := m.keys
 	if key.Matches(msg, k.Quit) {
 		switch {
@@ -255,39 +269,60 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return m.inputKey(msg)
 }
 
+// text handles text (see isText): the model picker's filter takes it, the
+// editor inserts it as it is when it has the focus, and anything else
+// over the editor ignores it.
+func (m *Model) text(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case m.showHelp, m.prop != nil:
+		return nil
+	case m.picker != nil:
+		return m.pickerKey(msg)
+	case m.focus == focusPane:
+		return nil
+	}
+	return m.insert(msg)
+}
+
 // inputKey handles a key for the editor.
 func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
-	if !msg.Paste {
-		switch {
-		case key.Matches(msg, k.Send):
-			return m.submit()
-		case key.Matches(msg, k.Stop):
-			if m.ask != nil {
-				m.ask.cancel()
-			}
+	switch {
+	case key.Matches(msg, k.Send):
+		return m.submit()
+	case key.Matches(msg, k.Stop):
+		if m.ask != nil {
+			m.ask.cancel()
+		}
+		return nil
+	case key.Matches(msg, k.Help) && (msg.String() != "?" || m.input.value() == ""):
+		m.openHelp()
+		return nil
+	case key.Matches(msg, k.Focus):
+		if m.pane.view != paneHidden {
+			m.setFocus(focusPane)
+		}
+		return nil
+	case key.Matches(msg, k.HistoryPrev) && m.input.atTop():
+		if m.input.prev() {
+			m.layout()
 			return nil
-		case key.Matches(msg, k.Help) && (msg.String() != "?" || m.input.value() == ""):
-			m.openHelp()
+		}
+	case key.Matches(msg, k.HistoryNext) && m.input.atBottom():
+		if m.input.next() {
+			m.layout()
 			return nil
-		case key.Matches(msg, k.Focus):
-			if m.pane.view != paneHidden {
-				m.setFocus(focusPane)
-			}
-			return nil
-		case key.Matches(msg, k.HistoryPrev) && m.input.atTop():
-			if m.input.prev() {
-				m.layout()
-				return nil
-			}
-		case key.Matches(msg, k.HistoryNext) && m.input.atBottom():
-			if m.input.next() {
-				m.layout()
-				return nil
-			}
 		}
 	}
-	if msg.Paste {
+	return m.insert(msg)
+}
+
+// insert gives a key to the editor. Text goes in as a paste does: the
+// textarea's own bindings (Alt+Enter, Ctrl+K, Left…) compare the key's
+// String too, and a paste's never matches them.
+func (m *Model) insert(msg tea.KeyMsg) tea.Cmd {
+	if isText(msg) {
+		msg.Paste = true
 		if n := m.input.overflow(msg); n > 0 {
 			m.errorNote("the paste was cut: the editor holds %s lines, the last %s were left out", thousands(maxInputLines), thousands(n))
 		}
