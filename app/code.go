@@ -403,6 +403,10 @@ type CodeAsk struct {
 	// messages go as they are (Root, Target and the session's history are
 	// not looked at), and the turn records its context.
 	Prepared *Prepared
+	// OnTurn, when set, is told the session and turn as soon as the turn
+	// is recorded as started, before the answer: a client at a distance
+	// (a node's) then knows the session even if the answer never ends.
+	OnTurn func(session string, turn int64)
 }
 
 // Prepared is a prompt built by the node where the project's files are,
@@ -583,6 +587,9 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 	}
 	ans.Session, ans.Turn = sess.ID(), n
 	req.SessionID = sess.ID()
+	if req.OnTurn != nil {
+		req.OnTurn(ans.Session, n)
+	}
 	var text strings.Builder
 	in, askErr := a.Ask(ctx, req.Request, func(s string) error {
 		text.WriteString(s)

@@ -276,6 +276,9 @@ func (n *Node) serveAsk(w http.ResponseWriter, r *http.Request, req AskRequest) 
 			Strategy: coord.Strategy(req.Strategy), Actor: req.Actor},
 		Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
 		Session: session.Ref(req.Session), Project: req.Project, Prepared: req.Prepared,
+		// The session first, so that a client whose answer is cut off
+		// (the user stopped it, this node went away) still has it.
+		OnTurn: func(s string, turn int64) { fw.write(askFrame{Session: s, Turn: turn}) },
 	}, func(text string) error { return fw.write(askFrame{Text: text}) })
 	if ans == nil {
 		ans = &app.Answer{}

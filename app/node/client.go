@@ -184,12 +184,22 @@ func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) e
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	// started is the session turn the node recorded the question as, from
+	// its first frame: an answer cut off still names it.
+	var started *app.Answer
 	for sc.Scan() {
 		var f askFrame
 		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
-			return nil, fmt.Errorf("node: bad answer frame: %w", err)
+			return started, fmt.Errorf("node: bad answer frame: %w", err)
 		}
 		ans := &app.Answer{Interaction: f.Interaction, Context: f.Context, Session: f.Session, Turn: f.Turn}
+		if f.Session != "" && f.Interaction == nil && f.Error == nil && f.UserError == "" && f.Text == "" {
+			started = &app.Answer{Session: f.Session, Turn: f.Turn}
+			continue
+		}
+		if ans.Session == "" && started != nil {
+			ans.Session, ans.Turn = started.Session, started.Turn
+		}
 		switch {
 		case f.UserError != "":
 			return ans, &usererr.Error{Msg: f.UserError, Code: f.Code}
@@ -202,14 +212,14 @@ func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) e
 		}
 		if f.Text != "" {
 			if err := fn(f.Text); err != nil {
-				return nil, err
+				return started, err
 			}
 		}
 	}
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return started, ctx.Err()
 	}
-	return nil, fmt.Errorf("node: the answer stopped before its end: %w", ErrCutOff)
+	return started, fmt.Errorf("node: the answer stopped before its end: %w", ErrCutOff)
 }
 
 // Events streams the events with id > after (of one stream, if set) to

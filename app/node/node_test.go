@@ -334,3 +334,39 @@ func TestSessionContinuesOnAnotherNode(t *testing.T) {
 		return len(turns) == 2 && turns[1].Answer == "from b" && turns[1].Node == b.App().Store.NodeID()
 	})
 }
+
+// TestAskCutOffKeepsSession: a client whose answer through the node is cut
+// off (the user stopped it) still learns the session turn the node
+// recorded the question as, so that its next question continues it.
+func TestAskCutOffKeepsSession(t *testing.T) {
+	tcp := meshtest.TCP(t, 1, nil)
+	release := make(chan struct{})
+	defer close(release)
+	fake := providertest.NewOllama(t, providertest.WithReply("slow", " answer"), providertest.WithPause(1, release))
+	n := startNode(t, "alpha", tcp[0], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}, nil)
+	cl, err := Connect(context.Background(), n.App().Store.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan *app.Answer, 1)
+	go func() {
+		ans, _ := cl.Ask(ctx, AskRequest{Prompt: "think", Model: "tiny", Session: "new", Project: "/p", Actor: "tui"},
+			func(string) error { return nil })
+		done <- ans
+	}()
+	select {
+	case <-fake.Paused():
+	case <-time.After(15 * time.Second):
+		t.Fatal("the answer never started")
+	}
+	stop()
+	ans := <-done
+	if ans == nil || ans.Session == "" || ans.Turn != 1 {
+		t.Fatalf("cut-off answer: %+v; want its session and turn 1", ans)
+	}
+	rows, err := n.App().Store.Sessions(context.Background(), db.SessionFilter{Project: "/p"})
+	if err != nil || len(rows) != 1 || rows[0].ID != ans.Session {
+		t.Fatalf("sessions %+v (%v); want the one the client was told", rows, err)
+	}
+}
