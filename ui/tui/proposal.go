@@ -307,7 +307,9 @@ func (v *proposalView) layout() {
 					ls = ls[:len(ls)-1]
 				}
 				for _, l := range ls {
-					add(v.diffLine(udiff.Insert, l, keep))
+					for _, dl := range v.diffLines(udiff.Insert, l, keep, w) {
+						add(dl)
+					}
 				}
 			}
 			add("")
@@ -318,7 +320,9 @@ func (v *proposalView) layout() {
 			add(v.choiceHeader(ci, choice{i, j}, hunkHeader(h)))
 			ci++
 			for _, l := range h.Lines {
-				add(v.diffLine(l.Kind, l.Content, f.keep[j]))
+				for _, dl := range v.diffLines(l.Kind, l.Content, f.keep[j], w) {
+					add(dl)
+				}
 			}
 		}
 		add("")
@@ -371,20 +375,33 @@ func (v *proposalView) choiceHeader(i int, c choice, label string) string {
 	return l
 }
 
-func (v *proposalView) diffLine(kind udiff.OpKind, text string, keep bool) string {
+// diffLines renders one line of a diff in rows of width w: a line too
+// long is wrapped, its rows after the first without the sign, never cut,
+// since what is written must be seen whole before it is.
+func (v *proposalView) diffLines(kind udiff.OpKind, text string, keep bool, w int) []string {
 	th := v.th
 	text = printable(strings.TrimRight(text, "\n"))
+	style, sign := th.dim, " "
 	switch {
 	case kind == udiff.Insert && keep:
-		return th.added.Render("    +" + text)
+		style, sign = th.added, "+"
 	case kind == udiff.Delete && keep:
-		return th.removed.Render("    -" + text)
+		style, sign = th.removed, "-"
 	case kind == udiff.Insert:
-		return th.dim.Render("    +" + text)
+		sign = "+"
 	case kind == udiff.Delete:
-		return th.dim.Render("    -" + text)
+		sign = "-"
 	}
-	return th.dim.Render("     " + text)
+	const indent = "    "
+	rows := strings.Split(xansi.Hardwrap(text, max(w-len(indent)-1, 1), true), "\n")
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			sign = " "
+		}
+		out[i] = style.Render(indent + sign + r)
+	}
+	return out
 }
 
 // view returns the view's lines: the header, then the body from top.

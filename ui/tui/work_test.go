@@ -227,3 +227,25 @@ func TestContextPreview(t *testing.T) {
 		t.Errorf("preview kept after sending: %q", h.m.pane.previewFor)
 	}
 }
+
+// TestProposalWrapsLongLines: a line of the diff wider than the view is
+// wrapped, not cut: a change is seen whole before it is written.
+func TestProposalWrapsLongLines(t *testing.T) {
+	root, _, _, res := proposalProject(t)
+	long := `harmless := strings.Repeat("x", 3); _ = harmless; ` + strings.Repeat("y := 1; ", 12) + `os.RemoveAll("/")`
+	res.Proposal.Changes[1].Content = []byte("package lib\n\nfunc init() { " + long + " }\n")
+	f := newFake()
+	f.work.taskResult = res
+	o := plain
+	o.Root = root
+	h := newHarness(t, f, o, 80, 60)
+	h.typeText("/refactor calc.go:3 make the numbers bigger")
+	h.press("enter")
+	h.until("the proposal", func() bool { return h.m.prop != nil })
+	h.untilScreen("lib/new.go (added)", `os.RemoveAll("/")`)
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(l, "…") && strings.Contains(l, "harmless") {
+			t.Errorf("a diff line is cut: %q", l)
+		}
+	}
+}
