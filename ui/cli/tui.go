@@ -83,6 +83,15 @@ func (t *TuiCmd) Run(c *Context) error {
 	if sess == "new" {
 		sess = ""
 	}
+	if sess != "" && sess != "last" {
+		// A session that is not there is said on one line, as session show
+		// says it, rather than inside a TUI that opens on a new one ("last"
+		// with none yet opens a new one). A node out of reach is not a
+		// mistake: the TUI waits for it.
+		if _, err := b.Session(c, sess); usererr.As(err) != nil {
+			return err
+		}
+	}
 	return tui.Run(c, b, c.Stdin, c.Stdout, tui.Options{Session: sess, Profile: profile, Dark: tui.DarkBackground(c.Getenv), Root: project})
 }
 

@@ -33,3 +33,13 @@ func TestTuiNeedsATerminal(t *testing.T) {
 		t.Errorf("aiex alone without a terminal: exit %d, stdout %q", r.code, r.stdout)
 	}
 }
+
+// TestTuiUnknownSession: a session that is not there is one line and a
+// failure, as session show says it, not a TUI opened on a new session.
+func TestTuiUnknownSession(t *testing.T) {
+	t.Setenv("OLLAMA_HOST", "http://127.0.0.1:1")
+	r := runCLI(t, true, nil, "--data-dir", t.TempDir(), "tui", "--session", "0123456789ab")
+	if r.code == 0 || !strings.Contains(r.stderr, "0123456789ab") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
