@@ -56,6 +56,20 @@ func proposalProject(t *testing.T, checks ...workflow.Check) (root, old, new str
 	return root, old, new, res
 }
 
+// openProposal starts a harness of width×height on root whose backend
+// answers every task with res, and types command; the proposal opens.
+func openProposal(t *testing.T, f *fakeBackend, root string, res *TaskResult, width, height int, command string) *harness {
+	t.Helper()
+	f.work.taskResult = res
+	o := plain
+	o.Root = root
+	h := newHarness(t, f, o, width, height)
+	h.typeText(command)
+	h.press("enter")
+	h.until("the proposal", func() bool { return h.m.prop != nil })
+	return h
+}
+
 // TestProposal: /refactor streams the answer, then opens the proposal;
 // a hunk dropped is not written, the rest is (with the turn), and /undo
 // restores the checkpoint written.
@@ -63,13 +77,7 @@ func TestProposal(t *testing.T) {
 	root, old, _, res := proposalProject(t)
 	f := newFake()
 	f.chunks = []string{"here is the change:\n", "```diff\n…\n```\n"}
-	f.work.taskResult = res
-	o := plain
-	o.Root = root
-	h := newHarness(t, f, o, 100, 40)
-	h.typeText("/refactor calc.go:3 make the numbers bigger")
-	h.press("enter")
-	h.until("the proposal", func() bool { return h.m.prop != nil })
+	h := openProposal(t, f, root, res, 100, 40, "/refactor calc.go:3 make the numbers bigger")
 	if got, want := f.work.tasks[0], (TaskRequest{Kind: TaskRefactor, Target: "calc.go:3", Goal: "make the numbers bigger", Session: "new"}); got != want {
 		t.Errorf("task %+v; want %+v", got, want)
 	}
@@ -112,13 +120,7 @@ func TestProposalRefused(t *testing.T) {
 	root, _, _, res := proposalProject(t, workflow.Check{Name: "applies", Status: workflow.OK},
 		workflow.Check{Name: "go build", Status: workflow.Failed, Detail: "./calc.go:3:2: undefined: y\n"})
 	f := newFake()
-	f.work.taskResult = res
-	o := plain
-	o.Root = root
-	h := newHarness(t, f, o, 100, 40)
-	h.typeText("/tests calc.Max")
-	h.press("enter")
-	h.until("the proposal", func() bool { return h.m.prop != nil })
+	h := openProposal(t, f, root, res, 100, 40, "/tests calc.Max")
 	h.untilScreen("✗ go build", "./calc.go:3:2: undefined: y", "failed its checks: go build: ./calc.go:3:2: undefined: y")
 	h.press("enter")
 	h.untilScreen("it cannot be written")
@@ -234,14 +236,7 @@ func TestProposalWrapsLongLines(t *testing.T) {
 	root, _, _, res := proposalProject(t)
 	long := `harmless := strings.Repeat("x", 3); _ = harmless; ` + strings.Repeat("y := 1; ", 12) + `os.RemoveAll("/")`
 	res.Proposal.Changes[1].Content = []byte("package lib\n\nfunc init() { " + long + " }\n")
-	f := newFake()
-	f.work.taskResult = res
-	o := plain
-	o.Root = root
-	h := newHarness(t, f, o, 80, 60)
-	h.typeText("/refactor calc.go:3 make the numbers bigger")
-	h.press("enter")
-	h.until("the proposal", func() bool { return h.m.prop != nil })
+	h := openProposal(t, newFake(), root, res, 80, 60, "/refactor calc.go:3 make the numbers bigger")
 	h.untilScreen("lib/new.go (added)", `os.RemoveAll("/")`)
 	for _, l := range strings.Split(h.screen(), "\n") {
 		if strings.Contains(l, "…") && strings.Contains(l, "harmless") {
