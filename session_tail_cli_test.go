@@ -214,8 +214,9 @@ func TestEventsTailNodeStops(t *testing.T) {
 
 // TestEventsTailSessionByPrefix: --stream session/REF takes what the
 // session commands take (a unique prefix of the id, or last) and follows
-// that session's stream; a REF that names no session is an error, not a
-// tail that waits for events that never come.
+// that session's stream; a REF that names no session, or a name that is
+// no stream's, is an error, not a tail that waits for events that never
+// come.
 func TestEventsTailSessionByPrefix(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
 	s := newSandbox(t, fake.URL())
@@ -235,4 +236,11 @@ func TestEventsTailSessionByPrefix(t *testing.T) {
 		t.Fatalf("an unknown session: exit %d: %s", r.code, r.stderr)
 	}
 	oneLine(t, r.stderr, "zzzz")
+	// A stream the app does not write is refused at once, with the names
+	// it does.
+	r = s.in(proj, "", "events", "tail", "--stream", "lmm")
+	if r.code != 2 || !strings.Contains(r.stderr, `"lmm"`) || !strings.Contains(r.stderr, "llm, audit") {
+		t.Fatalf("--stream lmm: exit %d: %s", r.code, r.stderr)
+	}
+	oneLine(t, r.stderr, "lmm")
 }

@@ -142,6 +142,13 @@ func TestRefactor(t *testing.T) {
 	if r := s.in(proj, "", "audit", "--verify"); r.code != 0 || !strings.Contains(r.stdout, "audit chain intact") {
 		t.Fatalf("audit --verify: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
+	// events tail --stream checkpoint/REF takes what the checkpoint
+	// commands take.
+	for _, ev := range tailEvents(t, s, proj, 1, "--stream", "checkpoint/"+out.Applied.ID[:6], "--since", "0") {
+		if ev.Stream != "checkpoint/"+out.Applied.ID {
+			t.Fatalf("checkpoint/%s: event of %s", out.Applied.ID[:6], ev.Stream)
+		}
+	}
 	// A file edited since: a dry run shows the plan, marks the file and
 	// says the restore would be refused; the restore is.
 	edited := readFile(t, filepath.Join(proj, "calc.go")) + "// mine\n"

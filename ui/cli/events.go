@@ -10,8 +10,11 @@ import (
 	"github.com/aiex-dev/aiex/app/english"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -85,7 +88,7 @@ func (er *EventsReplayCmd) Run(c *Context) error {
 
 // EventsTailCmd follows the event log.
 type EventsTailCmd struct {
-	Stream []string `placeholder:"NAME" help:"Only these streams (llm, audit, session/ID); NAME/* for every stream under NAME (session/*). Repeatable."`
+	Stream []string `placeholder:"NAME" help:"Only these streams: llm, audit, session/ID, checkpoint/ID (ID as the session and checkpoint commands take it); NAME* for every stream whose name starts with NAME (session/*). Repeatable."`
 	// After is nil when not given: 0 is an id like any other (the whole
 	// log), not "unset".
 	After *int64 `name:"since" aliases:"after" placeholder:"ID" help:"Start after this event id: 0 for the whole log, or the last one seen before a disconnect (default: show the last 10 first)."`
@@ -94,7 +97,7 @@ type EventsTailCmd struct {
 // Run prints events, one line each (or one JSON object per line with
 // --json), from the running node when there is one, else from the store.
 func (et *EventsTailCmd) Run(c *Context) error {
-	if err := et.resolveSessions(c); err != nil {
+	if err := et.resolveStreams(c); err != nil {
 		return err
 	}
 	after := et.after()
@@ -159,23 +162,56 @@ func serveWhileTailing(c *Context, core *app.App) (stop func()) {
 	}
 }
 
-// resolveSessions makes each session/REF of --stream name the session's
-// stream: REF may be a unique prefix of its id or last, as for the
-// session commands; a stream name that names no session's would wait
-// for events that never come.
-func (et *EventsTailCmd) resolveSessions(c *Context) error {
+// resolveStreams checks each --stream against the streams the app writes,
+// so that a misspelt name is an error rather than a tail that waits for
+// events that never come, and makes each session/REF and checkpoint/REF
+// name its stream: REF may be what the session and checkpoint commands
+// take (a unique prefix of the id, last, a checkpoint's tag).
+func (et *EventsTailCmd) resolveStreams(c *Context) error {
 	for i, s := range et.Stream {
-		ref, ok := strings.CutPrefix(s, "session/")
-		if !ok || ref == "" || strings.Contains(ref, "*") {
-			continue
-		}
-		d, err := openSession(c, app.SessionResume, ref, 1)
-		if err != nil {
+		if err := checkStream(s); err != nil {
 			return err
 		}
-		et.Stream[i] = "session/" + d.Session.ID
+		if strings.HasSuffix(s, "*") {
+			continue
+		}
+		if ref, ok := strings.CutPrefix(s, session.StreamPrefix); ok {
+			d, err := openSession(c, app.SessionResume, ref, 1)
+			if err != nil {
+				return err
+			}
+			et.Stream[i] = session.Stream(d.Session.ID)
+		} else if ref, ok := strings.CutPrefix(s, checkpoint.StreamPrefix); ok {
+			res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointShow, Ref: ref})
+			if err != nil {
+				return err
+			}
+			et.Stream[i] = checkpoint.Stream(res.Checkpoint.ID)
+		}
 	}
 	return nil
+}
+
+// streamNames are the streams and families of streams the app writes.
+var streamNames = []string{coord.EventStream, node.AuditStream, session.StreamPrefix, checkpoint.StreamPrefix}
+
+// checkStream reports a --stream that can match none of the app's streams.
+func checkStream(s string) error {
+	const kinds = "the streams are llm, audit, session/ID and checkpoint/ID, and NAME* takes every stream whose name starts with NAME (session/*)"
+	prefix, pattern := strings.CutSuffix(s, "*")
+	if strings.Contains(prefix, "*") {
+		return usererr.Usage("--stream %q: * may only end a name; %s", s, kinds)
+	}
+	for _, n := range streamNames {
+		family := strings.HasSuffix(n, "/")
+		switch {
+		case pattern && (strings.HasPrefix(n, prefix) || family && strings.HasPrefix(prefix, n)):
+			return nil
+		case !pattern && (s == n && !family || family && strings.HasPrefix(s, n) && len(s) > len(n)):
+			return nil
+		}
+	}
+	return usererr.Usage("--stream %q: no such stream; %s", s, kinds)
 }
 
 // resume is the command that goes on from event id after (negative: the
