@@ -244,13 +244,23 @@ func (s *Service) notFound(ctx context.Context, id, project string) error {
 	if err != nil {
 		return fmt.Errorf("session: %w", err)
 	}
-	msg := fmt.Sprintf("no session %q", id)
+	msg := notFoundPrefix(id)
 	if len(rows) == 0 {
 		msg += "; there are none yet: start one with aiex ask --session new"
 	} else {
 		msg += fmt.Sprintf("; the most recent: %s (aiex session list shows them all)", listing(rows))
 	}
 	return &usererr.Error{Msg: msg, Err: ErrNotFound}
+}
+
+// notFoundPrefix starts the error for an unknown id.
+func notFoundPrefix(id string) string { return fmt.Sprintf("no session %q", id) }
+
+// IsNotFound reports whether err says that session id does not exist:
+// err is ErrNotFound's, or, having come from a node whose errors arrive
+// as text, its message says so.
+func IsNotFound(err error, id string) bool {
+	return errors.Is(err, ErrNotFound) || err != nil && strings.HasPrefix(err.Error(), notFoundPrefix(id))
 }
 
 // listing names sessions on one line: id (turns, when, title), …

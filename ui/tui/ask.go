@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/providers"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -185,6 +186,14 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 		m.queue = append([]queued{{req: a.req, task: a.task, user: a.user}}, m.queue...)
 		cmds = append(cmds, m.lost())
 		return tea.Batch(cmds...)
+	case a.req.Session != "new" && session.IsNotFound(err, a.req.Session):
+		// Removed before its event came: the question was not asked.
+		ans.state = "not asked: the session was removed"
+		if a.req.Session == m.sess.info.ID {
+			m.sessionRemoved("↑ recalls the question, to ask it in a new one")
+		} else {
+			m.note("the session was removed before the question reached it; ↑ recalls it, to ask it in a new one")
+		}
 	default:
 		ans.state = "failed"
 		if errors.Is(err, ErrUnreachable) {

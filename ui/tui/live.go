@@ -27,6 +27,7 @@ type sessState struct {
 	seen    int64        // the highest version an event showed
 	lastID  int64        // the last event id received: where to resume
 	byTurn  map[int64]*turnItems
+	removed bool // a batch of events being applied removed the session
 }
 
 func (s *sessState) reset(id string) {
@@ -67,6 +68,17 @@ func (m *Model) newSession() {
 	m.pane.current = ""
 	m.pane.setContext(0, nil)
 	m.note("new session: the next question starts it")
+}
+
+// sessionRemoved: the open session was removed elsewhere. Its
+// conversation stays on the screen, but nothing goes into it any more: the
+// next question starts a new session, as after /session new. The note
+// says so, then what follows.
+func (m *Model) sessionRemoved(then string) {
+	m.stopLive()
+	m.sess.reset("")
+	m.pane.current = ""
+	m.note("this session was removed elsewhere; %s", then)
 }
 
 // opened shows a session that was read, and follows it.
@@ -221,6 +233,10 @@ func (m *Model) live(msg liveMsg) tea.Cmd {
 			reload = !m.apply(ev)
 		}
 	}
+	if m.sess.removed {
+		m.sessionRemoved("the next question starts a new one")
+		return nil
+	}
 	cmds := []tea.Cmd{m.waitLive(m.sub)}
 	if reload && !m.reloading {
 		m.reloading = true
@@ -301,7 +317,7 @@ func (m *Model) apply(ev events.Event) bool {
 	case session.TypeUnarchived:
 		info.Status = "active"
 	case session.TypeRemoved:
-		m.note("this session was removed elsewhere; /session new starts another")
+		m.sess.removed = true
 	}
 	return true
 }

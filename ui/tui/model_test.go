@@ -565,3 +565,56 @@ func TestAskFails(t *testing.T) {
 		t.Error("still answering")
 	}
 }
+
+// TestSessionRemovedElsewhere: when the open session is removed from
+// another interface, its conversation stays on the screen, the TUI says
+// so, and the next question starts a new session instead of failing on
+// the one that is gone.
+func TestSessionRemovedElsewhere(t *testing.T) {
+	f := newFake()
+	f.docs["aaaa"] = doc("aaaa", 2, "first question", "first answer")
+	o := plain
+	o.Session = "aaaa"
+	h := newHarness(t, f, o, 80, 24)
+	h.untilScreen("first answer")
+	sub := h.gotSub()
+	f.feed <- []events.Event{event(41, "aaaa", 3, session.TypeRemoved, "cli", struct{}{})}
+	h.untilScreen("this session was removed elsewhere; the next question starts a new one")
+	h.until("the subscription's end", func() bool { return sub.ctx.Err() != nil })
+	h.typeText("again")
+	h.press("enter")
+	if req := h.gotAsk(); req.Session != "new" {
+		t.Fatalf("asked into %q after the session was removed; want a new one", req.Session)
+	}
+	h.untilScreen("first answer", "again")
+}
+
+// TestAskIntoRemovedSession: a question sent into a session removed
+// before its event came fails with the node's "no session" error, which
+// arrives as text: the answer says it was not asked, the TUI leaves the
+// session, and ↑ then Enter ask it in a new one.
+func TestAskIntoRemovedSession(t *testing.T) {
+	f := newFake()
+	f.docs["aaaa"] = doc("aaaa", 2, "first question", "first answer")
+	f.askErr = errors.New(`no session "aaaa"; the most recent: bbbb (2 turns, 1h ago, other) (aiex session list shows them all)`)
+	o := plain
+	o.Session = "aaaa"
+	h := newHarness(t, f, o, 100, 24)
+	h.untilScreen("first answer")
+	h.gotSub()
+	h.typeText("lost question")
+	h.press("enter")
+	if req := h.gotAsk(); req.Session != "aaaa" {
+		t.Fatalf("asked into %q", req.Session)
+	}
+	h.untilScreen("not asked: the session was removed", "↑ recalls the question")
+	if strings.Contains(h.screen(), "aiex session list") {
+		t.Errorf("the CLI's hint shown in the TUI:\n%s", h.screen())
+	}
+	f.set(func(f *fakeBackend) { f.askErr = nil })
+	h.press("up")
+	h.press("enter")
+	if req := h.gotAsk(); req.Session != "new" || req.Prompt != "lost question" {
+		t.Fatalf("asked %q into %q; want the question again, into a new session", req.Prompt, req.Session)
+	}
+}
