@@ -18,14 +18,21 @@ type RouteRecord struct {
 	Route      []Attempt
 }
 
+// RecentRoutesSQL is the query of RecentRoutes (arguments: node, since,
+// limit). The index llm_interaction_route (migrations/0015_route_index.sql)
+// answers it alone: the four columns lie after the prompt and the answer in
+// a row, and reaching them from the table reads all of a large row's
+// overflow pages.
+const RecentRoutesSQL = `SELECT started_at, finished_at, strategy, route FROM llm_interaction
+	WHERE node = ? AND started_at >= ? AND status != 'running'
+	ORDER BY started_at DESC, rowid DESC LIMIT ?`
+
 // RecentRoutes returns the finished requests node started at or after
 // since, newest first, at most limit of them. A coordinator in a new
 // process starts from them: its breakers, rate limits, latencies and
 // round-robin turn carry on from the requests earlier processes made.
 func (s *Store) RecentRoutes(ctx context.Context, node string, since time.Time, limit int) ([]RouteRecord, error) {
-	rows, err := s.Query(ctx, `SELECT started_at, finished_at, strategy, route FROM llm_interaction
-		WHERE started_at >= ? AND node = ? AND status != 'running'
-		ORDER BY started_at DESC, rowid DESC LIMIT ?`, since, node, limit)
+	rows, err := s.Query(ctx, RecentRoutesSQL, node, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: recent routes: %w", err)
 	}

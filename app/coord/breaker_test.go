@@ -93,3 +93,76 @@ func TestStoreFailureIsNoBreakerVerdict(t *testing.T) {
 		}
 	})
 }
+
+// TestHeldBreakerAdmitsOneTrial: in a long-running node whose breaker the
+// records opened (an earlier process's faults), the requests that arrive
+// once its open period is over do not all go to the failing provider: the
+// half-open breaker lets one trial through, and the others fail over as if
+// it were open.
+func TestHeldBreakerAdmitsOneTrial(t *testing.T) {
+	release := make(chan struct{})
+	a := pt.NewScripted("a", "ollama", pt.Step{Block: release, Err: &providers.Error{Provider: "a", Kind: providers.KindUnavailable, Message: "down"}})
+	b := pt.NewScripted("b", "ollama", ok("b"))
+	const openFor = 300 * time.Millisecond
+	ps := newProcesses(t, coord.Config{
+		Targets:     []coord.Target{target(a, true), target(b, true)},
+		Breaker:     coord.BreakerConfig{Failures: 2, OpenFor: openFor},
+		MaxAttempts: 1,
+	})
+	for i := range 2 {
+		recordRoute(t, ps.store, ps.cfg.Node, coord.LocalAffinity, time.Now().Add(-time.Duration(2-i)*time.Millisecond),
+			db.Attempt{Provider: "a", Model: "m", Outcome: "unavailable", Millis: 1})
+	}
+	e := ps.next()
+	if _, in, err := e.chat(t, coord.Request{}); err != nil || outcomes(in) != "a:breaker_open b:ok" {
+		t.Fatalf("route %q, %v; want a held open by the recorded faults", outcomes(in), err)
+	}
+	time.Sleep(openFor + 50*time.Millisecond)
+
+	// The trial: it waits in a until released.
+	trial := make(chan error, 1)
+	go func() {
+		_, _, err := e.chat(t, coord.Request{})
+		trial <- err
+	}()
+	for a.Calls() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	type result struct {
+		route string
+		err   error
+	}
+	others := make(chan result, 3)
+	for range 3 {
+		go func() {
+			_, in, err := e.chat(t, coord.Request{})
+			others <- result{outcomes(in), err}
+		}()
+	}
+	// With one trial, the others go to b at once; sent to a, they would
+	// wait there with the trial.
+	timeout := time.After(2 * time.Second)
+	for got := 0; got < 3; got++ {
+		select {
+		case r := <-others:
+			if r.err != nil || r.route != "a:breaker_open b:ok" {
+				t.Errorf("request during the trial: route %q, %v; want a passed over", r.route, r.err)
+			}
+		case <-timeout:
+			t.Errorf("requests during the trial went to a: a called %d times; want 1 trial", a.Calls())
+			close(release)
+			for ; got < 3; got++ {
+				<-others
+			}
+			<-trial
+			return
+		}
+	}
+	close(release)
+	if err := <-trial; err != nil {
+		t.Fatal(err) // b answers after the failed trial
+	}
+	if a.Calls() != 1 {
+		t.Errorf("a called %d times; want 1 trial", a.Calls())
+	}
+}

@@ -39,6 +39,11 @@ const (
 	RoundRobin    Strategy = "round_robin"    // rotate the starting provider
 )
 
+// Pinned is recorded as the strategy of a request that named its provider
+// (Request.Provider): no strategy chose its route. It is not one a request
+// can ask for.
+const Pinned Strategy = "pinned"
+
 // ParseStrategy validates a strategy name; "" means LocalAffinity.
 func ParseStrategy(s string) (Strategy, error) {
 	switch Strategy(s) {
@@ -218,7 +223,13 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 	defer cancel()
 
 	r := &run{c: c, req: req, fn: fn, strategy: strategy}
-	for _, t := range c.order(ctx, strategy, cands, true) {
+	// A request that names its provider is not the strategy's to route:
+	// it takes no round-robin turn, and its record says it was pinned.
+	turn := req.Provider == ""
+	if !turn {
+		r.strategy = Pinned
+	}
+	for _, t := range c.order(ctx, strategy, cands, turn) {
 		done, err := r.tryTarget(ctx, t)
 		if done {
 			return r.in, err
@@ -300,6 +311,7 @@ type run struct {
 
 	in       *db.Interaction // nil until the first attempt starts
 	route    []db.Attempt
+	usage    usage // the prompts counted in the request's tokens
 	lastErr  error
 	notFound []string // models listed by providers that lacked the model
 	streamed bool     // a chunk reached fn: no more retries or failovers
@@ -348,31 +360,34 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		}
 		// The breaker before the rate limits: a route it refuses must not
 		// use up its limits (a reservation cannot be given back once its
-		// time has come).
-		// A breaker an earlier process opened (History) is open here too.
-		var doneFn func(error)
-		err := errHeld
-		if !rt.held(c.cfg.Now()) {
-			doneFn, err = rt.breaker.Allow()
-		}
-		if err != nil {
+		// time has come). The breaker counts what the attempt returns; a
+		// request that was not sent ends its turn with errNotSent.
+		var allowed bool
+		var limitErr error
+		_, err := rt.breaker.Execute(func() (struct{}, error) {
+			allowed = true
+			if limitErr = r.waitLimits(ctx, t, rt); limitErr != nil {
+				return struct{}{}, errNotSent
+			}
+			err := r.attempt(ctx, t, model, rt, attempt)
+			if r.recordErr != nil {
+				return struct{}{}, errNotSent // the store failed; the provider was not asked
+			}
+			return struct{}{}, err
+		})
+		switch {
+		case !allowed:
 			r.skip(t, model, &providers.Error{Provider: t.name, Kind: "breaker_open", Message: "circuit breaker open after repeated failures"})
 			return false, nil
-		}
-		if err := r.waitLimits(ctx, t, rt); err != nil {
-			doneFn(errNotSent)
-			r.skip(t, model, err)
+		case limitErr != nil:
+			r.skip(t, model, limitErr)
 			return false, nil
+		case r.recordErr != nil:
+			return true, r.recordErr
 		}
-		err = r.attempt(ctx, t, model, rt, attempt)
 		if pe := (*providers.Error)(nil); errors.As(err, &pe) && pe.RetryAfter > 0 {
 			rt.waitFor(c.cfg.Now(), pe.RetryAfter)
 		}
-		if r.recordErr != nil {
-			doneFn(errNotSent) // the store failed; the provider was not asked
-			return true, r.recordErr
-		}
-		doneFn(err)
 		if breakerFault(err) {
 			rt.unreached.Store(unreached(err))
 		}
@@ -471,7 +486,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	in := r.in
 	in.Provider, in.Model, in.RequestedModel = t.name, model, model
 	in.Attempts++
-	in.PromptEstimate = EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
+	est := EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
 
 	var answer strings.Builder
 	start := time.Now()
@@ -504,10 +519,12 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	// A failed attempt returns what the provider reported before it failed
 	// (Anthropic counts the prompt before the answer starts), and it was
 	// billed for that: record it, with its cost, or the spend caps
-	// undercount. The request's cost is the sum of its attempts'; its
-	// tokens are the last attempt's, the one its prompt estimate is for.
+	// undercount. The request's tokens and cost are the sums of its
+	// attempts' (usage.add).
 	u := res.Usage
-	in.PromptTokens, in.CompletionTokens = u.PromptTokens, u.CompletionTokens
+	r.usage.add(t.name, model, u.PromptTokens, est)
+	in.PromptTokens += u.PromptTokens
+	in.CompletionTokens += u.CompletionTokens
 	if res.Model != "" {
 		in.Model = res.Model
 	}
@@ -531,6 +548,48 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	return err
 }
 
+// usage follows which attempts' prompts a request's prompt_tokens count,
+// so that its prompt estimate (prompt_estimate) covers the same prompts:
+// the context builder learns how a model counts from the ratio of the two
+// (db.Store.PromptTokenRatio).
+type usage struct {
+	est      int    // the estimates of the counted prompts, summed
+	last     int    // the last attempt's estimate
+	provider string // the provider and model of the counted prompts
+	model    string
+	mixed    bool // prompts of more than one provider or model are counted
+}
+
+// add notes an attempt on provider and model for which the provider
+// counted promptTokens, estimated at est.
+func (u *usage) add(provider, model string, promptTokens, est int) {
+	u.last = est
+	if promptTokens <= 0 {
+		return
+	}
+	if u.est > 0 && (provider != u.provider || model != u.model) {
+		u.mixed = true
+	}
+	u.provider, u.model = provider, model
+	u.est += est
+}
+
+// estimate is the prompt estimate to record beside the request's
+// prompt_tokens when provider and model answered last: the sum of the
+// counted prompts' estimates. When the counted prompts include another
+// model's, the ratio would mix two models' ways of counting: it is 0, and
+// the request teaches nothing. With no prompt counted it is the last
+// attempt's estimate.
+func (u *usage) estimate(provider, model string) int {
+	switch {
+	case u.est == 0:
+		return u.last
+	case u.mixed || provider != u.provider || model != u.model:
+		return 0
+	}
+	return u.est
+}
+
 func (r *run) prompt() string {
 	if r.req.Prompt != "" {
 		return r.req.Prompt
@@ -548,6 +607,7 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 	in := r.in
 	in.Status = status
 	in.Route = r.route
+	in.PromptEstimate = r.usage.estimate(in.Provider, in.RequestedModel)
 	if in.TotalMillis == nil {
 		in.TotalMillis = ptr(millis(r.c.cfg.Now().Sub(in.StartedAt)))
 	}

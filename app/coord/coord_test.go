@@ -112,6 +112,35 @@ func TestRoundRobinRotates(t *testing.T) {
 	}
 }
 
+// TestPinnedRequestTakesNoTurn: a request that names its provider is not
+// routed by the strategy, so it does not take a round-robin turn: the next
+// request left to the strategy gets the target it would have got. The
+// pinned request is still a request to its provider: its rate limit
+// counts it.
+func TestPinnedRequestTakesNoTurn(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", ok("a"))
+	b := pt.NewScripted("b", "ollama", ok("b"))
+	c := pt.NewScripted("c", "ollama", ok("c"))
+	tc := target(c, true)
+	tc.Limits = coord.Limits{RequestsPerMinute: 1}
+	e := newEnv(t, coord.Config{Strategy: coord.RoundRobin, Targets: []coord.Target{target(a, true), target(b, true), tc}})
+	var got []string
+	// A request of another strategy takes no turn either.
+	for _, req := range []coord.Request{{}, {Provider: "c"}, {}, {Strategy: coord.LocalAffinity}, {}} {
+		_, in, err := e.chat(t, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, outcomes(in))
+	}
+	// The last request's turn is c's, whose one request a minute the
+	// pinned request used: it fails over to the next in turn.
+	want := []string{"a:ok", "c:ok", "b:ok", "a:ok", "c:rate_limited a:ok"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("routes %q; want %q", got, want)
+	}
+}
+
 func TestLoadBalancedAvoidsBusyTarget(t *testing.T) {
 	release := make(chan struct{})
 	busy := pt.NewScripted("busy", "ollama", pt.Step{Block: release, Chunks: []string{"slow"}})

@@ -26,10 +26,9 @@ type TargetStatus struct {
 	Routes   []RouteStatus `json:"routes"`
 }
 
-// Status reports every target's breakers, limits and load. A route an
-// earlier process's breaker holds open (History) is open.
+// Status reports every target's breakers, limits and load. A route whose
+// breaker an earlier process opened (History) is open here too.
 func (c *Coordinator) Status() []TargetStatus {
-	now := c.cfg.Now()
 	out := make([]TargetStatus, 0, len(c.targets))
 	for _, t := range c.targets {
 		ts := TargetStatus{
@@ -39,13 +38,8 @@ func (c *Coordinator) Status() []TargetStatus {
 		}
 		t.mu.Lock()
 		for model, r := range t.models {
-			rs := RouteStatus{Model: model, Breaker: r.breaker.State().String(),
-				ConsecutiveFailures: r.breaker.Counts().ConsecutiveFailures}
-			if r.held(now) {
-				rs.Breaker = gobreaker.StateOpen.String()
-				rs.ConsecutiveFailures = max(rs.ConsecutiveFailures, c.cfg.Breaker.Failures)
-			}
-			ts.Routes = append(ts.Routes, rs)
+			ts.Routes = append(ts.Routes, RouteStatus{Model: model, Breaker: r.breaker.State().String(),
+				ConsecutiveFailures: r.breaker.Counts().ConsecutiveFailures})
 		}
 		t.mu.Unlock()
 		sort.Slice(ts.Routes, func(i, j int) bool { return ts.Routes[i].Model < ts.Routes[j].Model })
@@ -81,20 +75,22 @@ func (c *Coordinator) Probe(ctx context.Context) int {
 		}
 		t.mu.Unlock()
 		for _, r := range half {
-			done, err := r.breaker.Allow()
-			if err != nil {
-				continue // another trial is under way
-			}
-			pctx, cancel := context.WithTimeout(ctx, c.cfg.ListTimeout)
-			_, err = t.Provider.Models(pctx)
-			if err != nil && pctx.Err() != nil && ctx.Err() == nil {
-				err = NoAnswer(t.Provider, c.cfg.ListTimeout) // a fault of the provider's
-			}
-			cancel()
-			done(err)
-			if r.breaker.State() == gobreaker.StateClosed {
+			probed := false
+			// The breaker counts the listing's outcome.
+			_, _ = r.breaker.Execute(func() (struct{}, error) {
+				probed = true
+				pctx, cancel := context.WithTimeout(ctx, c.cfg.ListTimeout)
+				defer cancel()
+				_, err := t.Provider.Models(pctx)
+				if err != nil && pctx.Err() != nil && ctx.Err() == nil {
+					err = NoAnswer(t.Provider, c.cfg.ListTimeout) // a fault of the provider's
+				}
+				return struct{}{}, err
+			})
+			if probed && r.breaker.State() == gobreaker.StateClosed {
 				closed++
 			}
+			// Not probed: another trial is under way.
 		}
 	}
 	return closed

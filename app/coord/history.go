@@ -26,10 +26,10 @@ type History interface {
 // The records a coordinator starts from: the requests of the last
 // historyWindow, at most historyLimit of them, read again when a route is
 // first used more than historyTTL after the last read (a long-running
-// node). Reading a record reads its whole row, prompt and answer included
-// (the route is stored after them): 200 rows of 12 KiB cost 3–5 ms, which
-// every one-shot request pays when that many are that recent. A
-// round_robin request older than those is looked for among the latest
+// node). The columns read lie after the prompt and the answer in a row:
+// 200 rows of 12 KiB cost 3.5–5 ms, which every one-shot request pays when
+// that many are that recent, 2 ms with an index holding them (DESIGN.md).
+// A round_robin request older than those is looked for among the latest
 // rrAmong requests.
 const (
 	historyWindow = 15 * time.Minute
@@ -157,18 +157,21 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 		bc := c.cfg.Breaker
 		n := f.n
 		if n >= bc.Failures {
-			// The breaker opened in an earlier process: it stays open for
-			// the rest of its period, then the next request is its one
-			// trial — a failure opens it again at once.
-			if until := f.last.Add(bc.OpenFor); until.After(now) {
-				rt.heldUntil.Store(until.UnixNano())
+			// The breaker opened in an earlier process: it is open for the
+			// rest of its period, then half-open, and the next request is
+			// its one trial (others fail over meanwhile) — a failure opens
+			// it again at once. gobreaker keeps time by time.Now, so the
+			// end of the period is moved from this coordinator's clock to
+			// that one.
+			until := time.Now().Add(f.last.Add(bc.OpenFor).Sub(now))
+			if b, err := openBreaker(rt.breaker.Name(), bc, until); err == nil {
+				rt.breaker, n = b, 0
+			} else {
+				c.logger.Warn("coord: cannot restore an open circuit breaker", "route", rt.breaker.Name(), "err", err)
 			}
-			n = bc.Failures - 1
 		}
 		for range n {
-			if done, err := rt.breaker.Allow(); err == nil {
-				done(errRecordedFault)
-			}
+			_, _ = rt.breaker.Execute(func() (struct{}, error) { return struct{}{}, errRecordedFault })
 		}
 	}
 	if rt.reqs == nil && rt.toks == nil {

@@ -88,6 +88,26 @@ func TestRoundRobinAcrossProcesses(t *testing.T) {
 	}
 }
 
+// TestPinnedRequestTakesNoTurnAcrossProcesses: a one-shot request that
+// names its provider does not move the turn the next process takes.
+func TestPinnedRequestTakesNoTurnAcrossProcesses(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", ok("a"))
+	b := pt.NewScripted("b", "ollama", ok("b"))
+	c := pt.NewScripted("c", "ollama", ok("c"))
+	ps := newProcesses(t, coord.Config{Strategy: coord.RoundRobin, Targets: []coord.Target{target(a, true), target(b, true), target(c, true)}})
+	var got []string
+	for _, req := range []coord.Request{{}, {Provider: "c"}, {}, {Provider: "a"}, {}} {
+		out, _, err := ps.next().chat(t, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, out)
+	}
+	if strings.Join(got, "") != "acbac" {
+		t.Fatalf("one process per request answered %v; want a, c (pinned), b, a (pinned), c", got)
+	}
+}
+
 // TestRoundRobinTurnOutsideWindow: the last round_robin request is found
 // even when it is older than the records read for the rest (the second
 // query).

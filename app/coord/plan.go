@@ -34,7 +34,7 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 			}
 			continue
 		}
-		if c.route(ctx, t, model).open(c.cfg.Now()) {
+		if c.route(ctx, t, model).open() {
 			continue
 		}
 		return t.Target, model, nil

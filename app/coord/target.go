@@ -3,6 +3,7 @@ package coord
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -110,32 +111,20 @@ type target struct {
 
 // route is the per provider+model state: a breaker and rate limiters.
 type route struct {
-	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
+	breaker *gobreaker.CircuitBreaker[struct{}]
 	reqs    *rate.Limiter // nil: unlimited
 	toks    *rate.Limiter // nil: unlimited
 	// until is when the provider's last Retry-After ends (Unix ns): no
 	// request is sent before, by any caller.
 	until atomic.Int64
-	// heldUntil is when a breaker an earlier process opened (History)
-	// ends its open period (Unix ns): until then the route is open.
-	heldUntil atomic.Int64
 	// unreached tells whether the last fault the breaker counted was a
 	// server that could not be reached (no HTTP answer): only then does
 	// a model listing that works (Probe) show it is back.
 	unreached atomic.Bool
 }
 
-// held reports whether the route is open by an earlier process's breaker.
-func (r *route) held(now time.Time) bool { return now.UnixNano() < r.heldUntil.Load() }
-
-// open reports whether the route refuses requests now.
-func (r *route) open(now time.Time) bool {
-	return r.breaker.State() == gobreaker.StateOpen || r.held(now)
-}
-
-// errHeld ends the breaker's turn of a request the route refuses because
-// an earlier process's breaker is open (route.held).
-var errHeld = errors.New("coord: circuit breaker open in an earlier process")
+// open reports whether the route's breaker refuses requests now.
+func (r *route) open() bool { return r.breaker.State() == gobreaker.StateOpen }
 
 // unreached reports whether err is a server that could not be reached: no
 // HTTP answer (connection refused, no answer in time), as opposed to one
@@ -188,16 +177,7 @@ func (c *Coordinator) route(ctx context.Context, t *target, model string) *route
 
 // newRoute returns a fresh route of model on t.
 func newRoute(t *target, model string, bc BreakerConfig) *route {
-	r := &route{breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
-		Name:        t.name + "/" + model,
-		MaxRequests: 1,
-		Timeout:     bc.OpenFor,
-		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= bc.Failures },
-		// Only faults of the provider count against it; a refused key, an
-		// unknown model, a cancelled request or one never sent (errNotSent)
-		// say nothing of its health, and count neither way.
-		IsExcluded: func(err error) bool { return err != nil && !breakerFault(err) },
-	})}
+	r := &route{breaker: gobreaker.NewCircuitBreaker[struct{}](breakerSettings(t.name+"/"+model, bc))}
 	if l := t.Limits.RequestsPerMinute; l > 0 {
 		r.reqs = rate.NewLimiter(rate.Limit(float64(l)/60), l)
 	}
@@ -205,6 +185,62 @@ func newRoute(t *target, model string, bc BreakerConfig) *route {
 		r.toks = rate.NewLimiter(rate.Limit(float64(l)/60), l)
 	}
 	return r
+}
+
+// breakerSettings configures the breaker of the route named name. Once
+// open for OpenFor, it is half-open: it lets one trial request through
+// (MaxRequests), and refuses the others as if it were open, until the
+// trial's outcome closes it or opens it again.
+func breakerSettings(name string, bc BreakerConfig) gobreaker.Settings {
+	return gobreaker.Settings{
+		Name:        name,
+		MaxRequests: 1,
+		Timeout:     bc.OpenFor,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= bc.Failures },
+		// Only faults of the provider count against it; a refused key, an
+		// unknown model, a cancelled request or one never sent (errNotSent)
+		// say nothing of its health, and count neither way.
+		IsExcluded: func(err error) bool { return err != nil && !breakerFault(err) },
+	}
+}
+
+// openBreaker returns the breaker of the route named name as an earlier
+// process left it: open until until (by time.Now), then half-open. A
+// breaker's state and the end of its open period can only be set from
+// outside through gobreaker's shared state (SharedState, the state a
+// DistributedCircuitBreaker keeps in a store): the breaker is built over a
+// store holding that state, takes it in once, and from then on is an
+// ordinary breaker of this process.
+func openBreaker(name string, bc BreakerConfig, until time.Time) (*gobreaker.CircuitBreaker[struct{}], error) {
+	st := &breakerState{}
+	dcb, err := gobreaker.NewDistributedCircuitBreaker[struct{}](st, breakerSettings(name, bc))
+	if err != nil {
+		return nil, err
+	}
+	var shared gobreaker.SharedState // a fresh breaker's, as gobreaker stored it
+	if err := json.Unmarshal(st.data, &shared); err != nil {
+		return nil, err
+	}
+	shared.State, shared.Expiry = gobreaker.StateOpen, until
+	if st.data, err = json.Marshal(shared); err != nil {
+		return nil, err
+	}
+	if _, err := dcb.State(); err != nil { // takes the stored state in
+		return nil, err
+	}
+	return dcb.CircuitBreaker, nil
+}
+
+// breakerState is the gobreaker.SharedDataStore openBreaker builds a
+// breaker over: one state, used by one goroutine.
+type breakerState struct{ data []byte }
+
+func (*breakerState) Lock(string) error                { return nil }
+func (*breakerState) Unlock(string) error              { return nil }
+func (s *breakerState) GetData(string) ([]byte, error) { return s.data, nil }
+func (s *breakerState) SetData(_ string, data []byte) error {
+	s.data = data
+	return nil
 }
 
 // errNotSent ends a breaker's turn for a request it allowed that never
@@ -371,18 +407,14 @@ func serves(names []string, model string) (string, bool) {
 
 // order is the order strategy s tries ts in (order), with the preferred
 // provider, if among ts, first. next takes the request's round-robin turn
-// (Chat); without it the turn is only looked at (Plan). A process starts
-// round_robin's turn and load_balanced's latencies from the records of
-// earlier requests (rrTurn, seedLatency).
+// (Chat, a round_robin request that does not name its provider); without
+// it the turn is only looked at (Plan). Requests of other strategies take
+// no turn. A process starts round_robin's turn and load_balanced's
+// latencies from the records of earlier requests (rrTurn, seedLatency).
 func (c *Coordinator) order(ctx context.Context, s Strategy, ts []*target, next bool) []*target {
 	var rr uint64
-	switch {
-	case s == RoundRobin:
+	if s == RoundRobin {
 		rr = c.rrTurn(ctx, next)
-	case next:
-		rr = c.rr.Add(1) - 1
-	default:
-		rr = c.rr.Load()
 	}
 	if s == LoadBalanced {
 		c.seedLatency(ctx, ts)

@@ -53,28 +53,75 @@ func TestFailedAttemptUsageIsRecorded(t *testing.T) {
 }
 
 // TestRetriedAttemptsCostAddsUp: each attempt that broke off before any
-// token was billed for its prompt; the request's cost is the sum, each
-// attempt keeps its own, and the tokens are those of the last attempt (what
-// the prompt estimate is compared with).
+// token was billed for its prompt; each attempt keeps its own tokens and
+// cost, and the request's tokens and cost are both their sums. The prompt
+// estimate covers the same attempts, so the ratio the context builder
+// learns from is one prompt's, not two.
 func TestRetriedAttemptsCostAddsUp(t *testing.T) {
 	tgt, prices := anthropicTarget(t, pt.WithUsage(5000, 40), pt.WithBrokenStream(0))
 	e := newEnv(t, coord.Config{Targets: []coord.Target{tgt}, Prices: prices, MaxAttempts: 2})
-	_, in, err := e.chat(t, coord.Request{})
+	msgs := []providers.Message{{Role: providers.RoleUser, Content: "the question, in a few words"}}
+	_, in, err := e.chat(t, coord.Request{Messages: msgs})
 	if err == nil {
 		t.Fatal("a broken stream succeeded")
 	}
-	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
+	ctx := context.Background()
+	rec, _, _ := e.store.Interaction(ctx, in.ID)
 	one := (5000*3 + 1*15) / 1e6
 	if outcomes(&rec) != "claude:interrupted claude:interrupted" || rec.Status != db.StatusError {
 		t.Fatalf("route %q, status %s; want two interrupted attempts, error", outcomes(&rec), rec.Status)
 	}
-	if !near(rec.CostUSD, 2*one) || rec.PromptTokens != 5000 {
-		t.Fatalf("cost %v, prompt tokens %d; want %v and 5000", rec.CostUSD, rec.PromptTokens, 2*one)
+	if !near(rec.CostUSD, 2*one) || rec.PromptTokens != 2*5000 || rec.CompletionTokens != 2*1 {
+		t.Fatalf("cost %v, tokens %d+%d; want %v and %d+%d", rec.CostUSD, rec.PromptTokens, rec.CompletionTokens, 2*one, 2*5000, 2*1)
 	}
+	var sumPrompt, sumCompletion int
+	var sumCost float64
 	for i, a := range rec.Route {
 		if a.PromptTokens != 5000 || !near(a.CostUSD, one) {
 			t.Errorf("attempt %d: prompt %d, cost %v; want 5000, %v", i, a.PromptTokens, a.CostUSD, one)
 		}
+		sumPrompt, sumCompletion, sumCost = sumPrompt+a.PromptTokens, sumCompletion+a.CompletionTokens, sumCost+a.CostUSD
+	}
+	if sumPrompt != rec.PromptTokens || sumCompletion != rec.CompletionTokens || !near(sumCost, rec.CostUSD) {
+		t.Errorf("attempts sum to %d+%d tokens, $%v; the request says %d+%d, $%v",
+			sumPrompt, sumCompletion, sumCost, rec.PromptTokens, rec.CompletionTokens, rec.CostUSD)
+	}
+	est := coord.EstimatePrompt("anthropic", pt.AnthropicDefaultModel, msgs)
+	if in.PromptEstimate != 2*est {
+		t.Errorf("prompt estimate %d; want %d (two prompts of %d)", in.PromptEstimate, 2*est, est)
+	}
+	if r, err := e.store.PromptTokenRatio(ctx, "claude", pt.AnthropicDefaultModel); err != nil || !near(r, 5000/float64(est)) {
+		t.Errorf("PromptTokenRatio = %v, %v; want one prompt's %v", r, err, 5000/float64(est))
+	}
+	// `aiex usage` sums the requests' figures: the same as the attempts'.
+	rows, err := e.store.Usage(ctx, in.StartedAt)
+	if err != nil || len(rows) != 1 || rows[0].PromptTokens != 2*5000 || !near(rows[0].CostUSD, 2*one) {
+		t.Errorf("usage %+v, %v; want 10000 prompt tokens, $%v", rows, err, 2*one)
+	}
+}
+
+// TestFailoverUsageAddsUp: a request billed by one provider and answered
+// by another counts both attempts' tokens, as its cost does; with the
+// tokens of two models in it, it teaches the answering model's token ratio
+// nothing.
+func TestFailoverUsageAddsUp(t *testing.T) {
+	tgt, prices := anthropicTarget(t, pt.WithUsage(5000, 40), pt.WithBrokenStream(0))
+	local := pt.NewScripted("local", "ollama", pt.Step{Chunks: []string{"x"}, Usage: providers.Usage{PromptTokens: 300, CompletionTokens: 7}})
+	e := newEnv(t, coord.Config{Targets: []coord.Target{tgt, target(local, true)}, Prices: prices, MaxAttempts: 1,
+		Strategy: coord.RoundRobin})
+	out, in, err := e.chat(t, coord.Request{})
+	if err != nil || out != "x" {
+		t.Fatalf("%q, %v; want local to answer", out, err)
+	}
+	ctx := context.Background()
+	rec, _, _ := e.store.Interaction(ctx, in.ID)
+	one := (5000*3 + 1*15) / 1e6
+	if outcomes(&rec) != "claude:interrupted local:ok" || rec.PromptTokens != 5300 || rec.CompletionTokens != 8 || !near(rec.CostUSD, one) {
+		t.Fatalf("route %q, tokens %d+%d, cost %v; want claude then local, 5300+8, %v",
+			outcomes(&rec), rec.PromptTokens, rec.CompletionTokens, rec.CostUSD, one)
+	}
+	if r, err := e.store.PromptTokenRatio(ctx, "local", "m"); err != nil || r != 0 {
+		t.Errorf("PromptTokenRatio(local) = %v, %v; want 0: the request's tokens are two models'", r, err)
 	}
 }
 
