@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/db/dbtest"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
@@ -298,5 +301,41 @@ func TestTUISignalled(t *testing.T) {
 			t.Errorf("%v: the terminal is left on the alternate screen:\n%s", sig, scr)
 		}
 		tm.run("kill-server")
+	}
+}
+
+// TestTUIClusterMemberDir: the TUI on the data dir of a cluster member
+// whose node is not running ends at once with the one line the other
+// commands print, rather than opening with the error inside and nothing
+// it can do.
+func TestTUIClusterMemberDir(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("needs tmux (apt-get install tmux)")
+	}
+	s := newSandbox(t, "http://127.0.0.1:1")
+	ctx := context.Background()
+	var join []string
+	var stores []*db.Store
+	for _, dir := range []string{s.dataDir(), t.TempDir()} {
+		h := dbtest.Listen(t, "127.0.0.1:0")
+		defer h.Close()
+		cc := &db.ClusterConfig{Raft: h.Raft(), Service: h.Service(), Advertise: h.Addr(), Join: join, Version: "test"}
+		st, err := db.Open(ctx, db.Config{Dir: dir, Cluster: cc, OpenTimeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores = append(stores, st)
+		join = []string{h.Addr()}
+	}
+	for _, st := range stores {
+		if err := st.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tm := newTmux(t, s, t.TempDir())
+	tm.session("tui", "tui")
+	scr := tm.until("tui", 20*time.Second, `EXIT=1`)
+	if line := strings.ReplaceAll(scr, "\n", ""); !strings.Contains(line, "is a member of a cluster of 2 nodes") || strings.Contains(line, "enter send") {
+		t.Fatalf("screen:\n%s", scr)
 	}
 }

@@ -686,3 +686,30 @@ func TestClusterLastVoterCannotLeave(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMemberDirRefusesSoloOpen: a member of a cluster of several nodes,
+// opened alone (a command with no node running on its data dir), is
+// refused at once with one line saying where it opens, and a
+// ClusterMemberError the interfaces can tell from other failures.
+func TestMemberDirRefusesSoloOpen(t *testing.T) {
+	nodes := newCluster(t, 2, nil)
+	for _, n := range nodes {
+		n.stop()
+	}
+	start := time.Now()
+	s, err := db.Open(context.Background(), db.Config{Dir: nodes[1].dir, OpenTimeout: 20 * time.Second})
+	if err == nil {
+		s.Close(context.Background())
+		t.Fatal("a cluster member's data dir opened alone")
+	}
+	var cm *db.ClusterMemberError
+	if !errors.As(err, &cm) || cm.Nodes != 2 || cm.Dir != nodes[1].dir {
+		t.Fatalf("err %v (%T); want a ClusterMemberError of 2 nodes in %s", err, err, nodes[1].dir)
+	}
+	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "aiex node run") {
+		t.Fatalf("message %q; want one line naming aiex node run", msg)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("refused after %v; want at once, not after the open timeout", d)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/ui/tui"
 	"github.com/aiex-dev/aiex/ui/tui/backend"
 )
@@ -104,6 +105,10 @@ func servedCore(c *Context) (open func() (*app.App, error), closeSocket func()) 
 	var srv *node.Node
 	open = func() (*app.App, error) {
 		core, err := c.App()
+		if cm := (*db.ClusterMemberError)(nil); errors.As(err, &cm) {
+			// Not now, not later: the TUI ends and says it on one line.
+			return nil, &tui.Unusable{Err: err}
+		}
 		if err != nil {
 			return nil, err
 		}

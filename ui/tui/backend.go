@@ -108,6 +108,15 @@ type File struct {
 // subscription and the queue once a Status call succeeds again.
 var ErrUnreachable = errors.New("the node cannot be reached")
 
+// Unusable wraps an error after which the backend can do nothing, now or
+// later: its store cannot open here at all (a cluster member's data dir
+// whose node is not running). The TUI then ends, and Run returns Err, for
+// the command to say on one line as the other commands do.
+type Unusable struct{ Err error }
+
+func (e *Unusable) Error() string { return e.Err.Error() }
+func (e *Unusable) Unwrap() error { return e.Err }
+
 // AskRequest is a question from the TUI.
 type AskRequest struct {
 	Prompt   string

@@ -23,6 +23,7 @@ type fakeBackend struct {
 	models    []ModelInfo
 	modelsErr error
 	status    Status
+	statusErr error // what Status returns when the backend is up
 	down      bool
 	chunks    []string
 	hold      bool
@@ -155,7 +156,10 @@ func (f *fakeBackend) Subscribe(ctx context.Context, streams []string, after int
 func (f *fakeBackend) Status(context.Context) (Status, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.status, f.unreachable()
+	if err := f.unreachable(); err != nil {
+		return f.status, err
+	}
+	return f.status, f.statusErr
 }
 
 func (f *fakeBackend) set(fn func(f *fakeBackend)) {

@@ -372,6 +372,10 @@ func (m *Model) gotStatus(msg statusMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
+		if u := (*Unusable)(nil); errors.As(msg.err, &u) {
+			m.unusable = u.Err
+			return tea.Quit
+		}
 		m.statusErr = oneLine(msg.err.Error())
 		if errors.Is(msg.err, ErrUnreachable) {
 			m.conn = connLost

@@ -82,6 +82,7 @@ type Model struct {
 
 	status    Status
 	statusErr string
+	unusable  error // the backend's Unusable error that ended the TUI
 	conn      connState
 	statusGen int
 	retries   int

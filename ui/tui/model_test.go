@@ -1,10 +1,14 @@
 package tui
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	xansi "github.com/charmbracelet/x/ansi"
@@ -616,5 +620,28 @@ func TestAskIntoRemovedSession(t *testing.T) {
 	h.press("enter")
 	if req := h.gotAsk(); req.Session != "new" || req.Prompt != "lost question" {
 		t.Fatalf("asked %q into %q; want the question again, into a new session", req.Prompt, req.Session)
+	}
+}
+
+// TestUnusableBackendEndsTheTUI: a backend that says it can do nothing
+// (a store that cannot open here at all) ends the TUI, and Run returns
+// its error for the command to print on one line, instead of a TUI that
+// shows the error inside and can do nothing.
+func TestUnusableBackendEndsTheTUI(t *testing.T) {
+	f := newFake()
+	cause := errors.New("data dir /d is a member of a cluster of 3 nodes; it opens only in its node (aiex node run)")
+	f.statusErr = &Unusable{Err: cause}
+	in, w := io.Pipe()
+	defer w.Close() // ends bubbletea's reader
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- Run(context.Background(), f, in, &out, plain) }()
+	select {
+	case err := <-done:
+		if err != cause {
+			t.Fatalf("Run returned %v; want the backend's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the TUI did not end on an unusable backend")
 	}
 }

@@ -31,5 +31,8 @@ func Run(ctx context.Context, b Backend, in io.Reader, out io.Writer, o Options)
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err() // a signal ended it
 	}
+	if err == nil && m.unusable != nil {
+		return m.unusable
+	}
 	return err
 }
