@@ -14,7 +14,7 @@ import (
 type exFile struct {
 	*file
 	g        *exGrammar
-	cur      *sitter.TreeCursor
+	nodes    *nodeLister
 	test     bool // .exs: ExUnit describe/test blocks are units
 	hasError bool // the tree has ERROR or MISSING nodes
 	// scopes[i] is the module scope of f.units[i] (nil outside modules).
@@ -66,16 +66,17 @@ func (f *file) chunkElixir() {
 		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
 		return
 	}
-	p := sitter.NewParser()
-	defer p.Close()
-	if err := p.SetLanguage(g.lang); err != nil {
+	p, err := g.parser()
+	if err != nil {
 		f.warnf("elixir grammar: %v", err)
 		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
 		return
 	}
+	defer g.release(p)
 	key := cmp.Or(f.opt.TreeKey, f.path)
 	tree := f.opt.Trees.parse(p, key, f.src)
 	if tree == nil {
+		p.Reset() // a parse that stopped would resume with the next input
 		f.warnf("tree-sitter returned no tree")
 		f.sizeUnits(0, len(f.src), KindText, f.textName(), "")
 		return
@@ -86,9 +87,9 @@ func (f *file) chunkElixir() {
 		defer tree.Close()
 	}
 	root := tree.RootNode()
-	cur := root.Walk()
-	defer cur.Close()
-	x := &exFile{file: f, g: g, cur: cur, test: filepath.Ext(f.path) == ".exs", hasError: root.HasError()}
+	nodes := newNodeLister(*root)
+	defer nodes.close()
+	x := &exFile{file: f, g: g, nodes: nodes, test: filepath.Ext(f.path) == ".exs", hasError: root.HasError()}
 	if x.hasError {
 		x.syntaxWarnings(root)
 	}
@@ -99,7 +100,7 @@ func (f *file) chunkElixir() {
 }
 
 // children returns a node's named children.
-func (x *exFile) children(n sitter.Node) []sitter.Node { return n.NamedChildren(x.cur) }
+func (x *exFile) children(n sitter.Node) []sitter.Node { return x.nodes.namedChildren(n) }
 
 // kind returns a node's kind name.
 func (x *exFile) kind(n sitter.Node) string {
@@ -116,14 +117,15 @@ func (x *exFile) kind(n sitter.Node) string {
 // field returns a node's child in field f, or nil.
 func (x *exFile) field(n sitter.Node, f int) *sitter.Node { return n.ChildByFieldId(x.g.field[f]) }
 
-// childOfKind returns a call's first named child of the kind.
-func (x *exFile) childOfKind(call sitter.Node, kind string) *sitter.Node {
-	for i := range call.NamedChildCount() {
-		if c := call.NamedChild(i); c != nil && x.kind(*c) == kind {
-			return c
-		}
+// args returns a call's first named child of kind arguments, if any.
+func (x *exFile) args(call sitter.Node) *sitter.Node { return x.nodes.childOf(call, x.g.arguments) }
+
+// doBlock returns a call's first named child of kind do_block, if any.
+func (x *exFile) doBlock(call sitter.Node) (sitter.Node, bool) {
+	if c := x.nodes.childOf(call, x.g.doBlock); c != nil {
+		return *c, true
 	}
-	return nil
+	return sitter.Node{}, false
 }
 
 func (x *exFile) text(n sitter.Node) string { return string(x.src[n.StartByte():n.EndByte()]) }
@@ -210,17 +212,6 @@ func (x *exFile) classify(n sitter.Node) (itemKind, string) {
 		}
 	}
 	return itemOther, ""
-}
-
-// args returns a call's arguments node, if any.
-func (x *exFile) args(call sitter.Node) *sitter.Node { return x.childOfKind(call, "arguments") }
-
-// doBlock returns a call's do block, if any.
-func (x *exFile) doBlock(call sitter.Node) (sitter.Node, bool) {
-	if c := x.childOfKind(call, "do_block"); c != nil {
-		return *c, true
-	}
-	return sitter.Node{}, false
 }
 
 // bodyOf returns the expressions of a module's body: its do block's, or

@@ -18,6 +18,51 @@ type exGrammar struct {
 	lang  *sitter.Language
 	kinds []string
 	field [numFields]uint16
+	// The symbol ids of the kinds args and doBlock look for (one name
+	// may have several ids).
+	arguments, doBlock symbolSet
+
+	// idle are parsers set to lang, kept between File calls: making one
+	// (and freeing it) took ~5% of the time File spends besides parsing.
+	mu   sync.Mutex
+	idle []*sitter.Parser
+}
+
+// maxIdleParsers bounds exGrammar.idle: File runs on at most a few
+// goroutines at once (the index's workers, one per core); the C memory of
+// an idle parser is a few tens of KB.
+const maxIdleParsers = 16
+
+// parser returns an idle parser, or a new one.
+func (g *exGrammar) parser() (*sitter.Parser, error) {
+	g.mu.Lock()
+	if n := len(g.idle); n > 0 {
+		p := g.idle[n-1]
+		g.idle = g.idle[:n-1]
+		g.mu.Unlock()
+		return p, nil
+	}
+	g.mu.Unlock()
+	p := sitter.NewParser()
+	if err := p.SetLanguage(g.lang); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// release keeps p for the next File call, or frees it if enough are kept.
+// A parse that ran to its end leaves the parser ready for the next one.
+func (g *exGrammar) release(p *sitter.Parser) {
+	g.mu.Lock()
+	if len(g.idle) < maxIdleParsers {
+		g.idle = append(g.idle, p)
+		p = nil
+	}
+	g.mu.Unlock()
+	if p != nil {
+		p.Close()
+	}
 }
 
 // Fields of the grammar the chunker reads.
@@ -31,14 +76,27 @@ const (
 )
 
 // elixirGrammar builds the grammar once; it is immutable afterwards and
-// shared by all goroutines (each File call has its own parser and cursor)
-// for as long as the process lives.
+// shared by all goroutines (each File call has a parser and a cursor of
+// its own while it runs) for as long as the process lives.
 var elixirGrammar = sync.OnceValues(func() (*exGrammar, error) {
 	g := &exGrammar{lang: sitter.NewLanguage(elixir.Language())}
 	g.kinds = make([]string, g.lang.NodeKindCount())
 	for id := range g.kinds {
 		g.kinds[id] = g.lang.NodeKindForId(uint16(id))
 	}
+	var args, doBlock []uint16
+	for id, k := range g.kinds {
+		switch k {
+		case "arguments":
+			args = append(args, uint16(id))
+		case "do_block":
+			doBlock = append(doBlock, uint16(id))
+		}
+	}
+	if len(args) == 0 || len(doBlock) == 0 {
+		return nil, fmt.Errorf("elixir grammar has no arguments or do_block nodes")
+	}
+	g.arguments, g.doBlock = newSymbolSet(len(g.kinds), args), newSymbolSet(len(g.kinds), doBlock)
 	for i, name := range [numFields]string{"target", "operand", "operator", "left", "right"} {
 		if g.field[i] = g.lang.FieldIdForName(name); g.field[i] == 0 {
 			return nil, fmt.Errorf("elixir grammar has no field %q", name)
@@ -134,7 +192,7 @@ func (x *exFile) strings(root sitter.Node, start, end int) []span {
 			out = append(out, span{s, e})
 			return
 		}
-		for _, c := range n.NamedChildren(x.cur) {
+		for _, c := range x.children(n) {
 			walk(c)
 		}
 	}
