@@ -95,7 +95,25 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 		r.touched = true
 		return r, nil
 	}
-	if r.an, r.cached, err = a.analysis(c, e.rel, src, r.hash, lang, name, had && p.ContentHash != r.hash); err != nil {
+	// The rows of a file this analyzer indexed before: those holding a
+	// chunk of the new content stay (an edit shifts the chunks after it,
+	// it seldom changes them), and their words need not be made again.
+	// They are read while the file is chunked: for one large edited file,
+	// the whole run waits on its parse.
+	var oldRows chan rowsOrErr
+	if had && !a.force && p.Skipped == "" && p.Analyzer == name && p.ContentHash != "" {
+		oldRows = make(chan rowsOrErr, 1)
+		go func() {
+			rows, err := a.store.CodeChunks(c, a.project, e.rel)
+			oldRows <- rowsOrErr{rows, err}
+		}()
+	}
+	r.an, r.cached, err = a.analysis(c, e.rel, src, r.hash, lang, name, had && p.ContentHash != r.hash)
+	var old rowsOrErr
+	if oldRows != nil {
+		old = <-oldRows
+	}
+	if err != nil {
 		return nil, err
 	}
 	if r.an.skip != "" {
@@ -106,15 +124,11 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 		return r, nil
 	}
 	base := path.Base(e.rel)
-	// The rows of a file this analyzer indexed before: those holding a
-	// chunk of the new content stay (an edit shifts the chunks after it,
-	// it seldom changes them), and their words need not be made again.
-	if had && !a.force && p.Skipped == "" && p.Analyzer == name && p.ContentHash != "" {
-		old, err := a.store.CodeChunks(c, a.project, e.rel)
-		if err != nil {
-			return nil, err
+	if oldRows != nil {
+		if old.err != nil {
+			return nil, old.err
 		}
-		r.keep = keepRows(old, r.an.chunks, base)
+		r.keep = keepRows(old.rows, r.an.chunks, base)
 	}
 	r.terms = make([]db.CodeTerms, len(r.an.chunks))
 	for i, ch := range r.an.chunks {
@@ -128,6 +142,11 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 		}
 	}
 	return r, nil
+}
+
+type rowsOrErr struct {
+	rows []db.CodeChunk
+	err  error
 }
 
 // keepRows matches a file's current rows with the chunks of its new

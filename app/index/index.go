@@ -361,6 +361,7 @@ func (ix *Indexer) run(ctx context.Context, p *plan, an *analyzer, sum *Summary,
 	}
 	wg.Go(func() {
 		workers.Wait()
+		ix.logger.Debug("index read", "files", len(p.jobs), "took", time.Since(start))
 		close(results)
 	})
 
