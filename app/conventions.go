@@ -20,8 +20,13 @@ import (
 // agents of many makers look for a project's own rules (how to build and
 // test it, its style, what not to touch). The one nearest the code the
 // prompt is about counts: in the target's directory, else the closest
-// directory above it, up to the project's root.
-const ConventionsFile = "AGENTS.md"
+// directory above it, up to the project's root. A directory without one
+// may hold ConventionsFallback instead, the same rules written for one
+// maker's agent; AGENTS.md wins where a directory has both.
+const (
+	ConventionsFile     = "AGENTS.md"
+	ConventionsFallback = "CLAUDE.md"
+)
 
 // Conventions says what of the project's conventions file went into a
 // prompt.
@@ -89,7 +94,7 @@ func projectConventions(root, dir string, window int, count tokens.Counter) (str
 		return "", nil, nil
 	}
 	budget := min(window/conventionsShare, maxConventionsTokens)
-	text, cut := fitLines(text, budget, more, count)
+	text, cut := fitLines(text, budget, more, filepath.Base(path), count)
 	if text == "" {
 		return "", nil, nil
 	}
@@ -104,9 +109,11 @@ func nearestConventions(root, dir string) string {
 		if d == "." {
 			d = ""
 		}
-		rel := path.Join(d, ConventionsFile)
-		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
-			return rel
+		for _, name := range []string{ConventionsFile, ConventionsFallback} {
+			rel := path.Join(d, name)
+			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
+				return rel
+			}
 		}
 		if d == "" {
 			return ""
@@ -114,13 +121,16 @@ func nearestConventions(root, dir string) string {
 	}
 }
 
-// conventionsCut ends conventions that were cut to fit.
-const conventionsCut = "(The rest of the project's " + ConventionsFile + " is left out to fit the model's window.)"
+// conventionsCut ends conventions of the file name that were cut to fit.
+func conventionsCut(name string) string {
+	return "(The rest of the project's " + name + " is left out to fit the model's window.)"
+}
 
 // fitLines returns text, or as many of its first lines as fit in budget
-// tokens with conventionsCut after them, and whether it cut. more says
-// that text is already only the start of the file.
-func fitLines(text string, budget int, more bool, count tokens.Counter) (string, bool) {
+// tokens with conventionsCut(name) after them, and whether it cut. more
+// says that text is already only the start of the file.
+func fitLines(text string, budget int, more bool, name string, count tokens.Counter) (string, bool) {
+	cutNote := conventionsCut(name)
 	if !more && count.Count(text) <= budget {
 		return text, false
 	}
@@ -131,7 +141,7 @@ func fitLines(text string, budget int, more bool, count tokens.Counter) (string,
 	// The longest start of the file that fits, found by halving: counting
 	// is linear in the text, and files run to thousands of lines.
 	fits := func(n int) bool {
-		return count.Count(strings.Join(lines[:n], "\n")+"\n"+conventionsCut) <= budget
+		return count.Count(strings.Join(lines[:n], "\n")+"\n"+cutNote) <= budget
 	}
 	lo, hi := 0, len(lines)
 	for lo < hi {
@@ -146,5 +156,5 @@ func fitLines(text string, budget int, more bool, count tokens.Counter) (string,
 	if kept == "" {
 		return "", true
 	}
-	return kept + "\n" + conventionsCut, true
+	return kept + "\n" + cutNote, true
 }

@@ -85,7 +85,7 @@ func TestProjectConventions(t *testing.T) {
 			case tc.want == "cut":
 				budget := tc.window / conventionsShare
 				if info == nil || !info.Cut || info.Tokens > budget || info.Tokens != count.Count(text) ||
-					!strings.HasSuffix(text, "\n"+conventionsCut) || !strings.HasPrefix(long, strings.TrimSuffix(text, conventionsCut)) {
+					!strings.HasSuffix(text, "\n"+conventionsCut(ConventionsFile)) || !strings.HasPrefix(long, strings.TrimSuffix(text, conventionsCut(ConventionsFile))) {
 					t.Fatalf("cut: %+v (budget %d), text ends %q", info, budget, text[max(0, len(text)-80):])
 				}
 			default:
@@ -110,7 +110,7 @@ func TestProjectConventionsHugeFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := strings.TrimSuffix(text, "\n"+conventionsCut)
+	body := strings.TrimSuffix(text, "\n"+conventionsCut(ConventionsFile))
 	if info == nil || !info.Cut || body == text || !strings.HasPrefix(content, body+"\n") || strings.Count(body, "\n")+1 != strings.Count(body, "rule") {
 		t.Fatalf("huge file: %+v, %d bytes of text", info, len(text))
 	}
@@ -146,5 +146,48 @@ func TestNearestConventions(t *testing.T) {
 		if err != nil || text != want || info == nil || info.Path != wantPath {
 			t.Errorf("dir %q: %q, %+v, %v; want %q from %s", dir, text, info, err, want, wantPath)
 		}
+	}
+}
+
+// A directory without AGENTS.md may hold CLAUDE.md: it counts as the
+// conventions file there, AGENTS.md winning where both are, and the nearest
+// of either kind counts.
+func TestConventionsFallback(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		ConventionsFallback:               "root claude rules",
+		"apps/web/" + ConventionsFile:     "web agents rules",
+		"apps/web/" + ConventionsFallback: "web claude rules",
+		"apps/api/" + ConventionsFallback: "api claude rules",
+	}
+	for rel, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := tokens.Estimate{Family: tokens.FamilyGeneric}
+	for dir, want := range map[string]string{
+		"":             ConventionsFallback,
+		"lib":          ConventionsFallback,
+		"apps/web/lib": "apps/web/" + ConventionsFile,
+		"apps/api":     "apps/api/" + ConventionsFallback,
+	} {
+		text, info, err := projectConventions(root, dir, 4096, count)
+		if err != nil || info == nil || info.Path != want || text != files[want] {
+			t.Errorf("dir %q: %q, %+v, %v; want %s", dir, text, info, err, want)
+		}
+	}
+	// Cut to fit, it says which file was cut.
+	long := strings.Repeat("- a rule of the project\n", 400)
+	if err := os.WriteFile(filepath.Join(root, "apps/api", ConventionsFallback), []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, info, err := projectConventions(root, "apps/api", 1024, count)
+	if err != nil || info == nil || !info.Cut || !strings.HasSuffix(text, "\n"+conventionsCut(ConventionsFallback)) {
+		t.Fatalf("cut CLAUDE.md: %+v, %v, ends %q", info, err, text[max(0, len(text)-90):])
 	}
 }

@@ -27,7 +27,7 @@ type Data struct {
 	ModuleName  string
 	Description string
 	// Conventions are the project's own rules for work on it, each a
-	// piece of text: the project's AGENTS.md (app.ConventionsFile), cut to
+	// piece of text: the project's AGENTS.md or CLAUDE.md (app.ConventionsFile), cut to
 	// its share of the window, or notes ("errors wrap with %w").
 	Conventions []string
 	// TestPath is where gen-tests' file will go, relative to the project
