@@ -220,8 +220,9 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 // context went with it.
 func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
 	var cmd tea.Cmd
-	if res.Session != "" && m.sess.info.ID == "" {
-		// The first turn of a new session: follow it from its start.
+	if res.Session != "" && m.sess.info.ID == "" && a.req.Session == "new" {
+		// The first turn of a new session: follow it from its start (not
+		// an answer into a session left since, when it was removed).
 		m.sess.info.ID = res.Session
 		m.pane.current = res.Session
 		cmd = m.follow(0)
