@@ -134,7 +134,7 @@ func decodeEvent(data string, ev *streamEvent) error {
 // apiError maps an API error, scrubbed of the key, and for a missing model
 // lists the models the API does serve.
 func (p *Provider) apiError(ctx context.Context, ae *APIError) *providers.Error {
-	pe := fromAPIError(p.name, ae, time.Now())
+	pe := fromAPIError(p.name, p.endpoint, ae, time.Now())
 	switch pe.Kind {
 	case providers.KindAuth:
 		if p.noKey != "" && !outOfCredit(ae.StatusCode, ae.Type, ae.Message) {

@@ -366,8 +366,8 @@ func TestMapStatusError(t *testing.T) {
 		{
 			name:     "a proxy's page",
 			err:      &httpapi.StatusError{StatusCode: 502, Body: []byte("<html><body>Bad gateway</body></html>")},
-			wantKind: providers.KindUnavailable, wantMsg: "502 Bad Gateway",
-			want: APIError{StatusCode: 502},
+			wantKind: providers.KindUnavailable, wantMsg: "502 Bad Gateway from https://api.example (Bad gateway)",
+			want: APIError{StatusCode: 502, Note: "Bad gateway"},
 		},
 		{
 			name:     "fields of other types",
@@ -406,16 +406,16 @@ func TestMapStatusError(t *testing.T) {
 func TestShouldRetryHeader(t *testing.T) {
 	now := time.Now()
 	body := []byte(`{"type":"error","error":{"type":"api_error","message":"Internal server error"}}`)
-	pe := fromAPIError("anthropic", statusAPIError(&httpapi.StatusError{StatusCode: 500, Header: http.Header{"X-Should-Retry": {"false"}}, Body: body}), now)
+	pe := fromAPIError("anthropic", "https://api.example", statusAPIError(&httpapi.StatusError{StatusCode: 500, Header: http.Header{"X-Should-Retry": {"false"}}, Body: body}), now)
 	if pe.Kind != providers.KindUnavailable || !pe.NoRetry {
 		t.Errorf("500 with x-should-retry false: %s, NoRetry %v; want unavailable, not retried", pe.Kind, pe.NoRetry)
 	}
-	pe = fromAPIError("anthropic", statusAPIError(&httpapi.StatusError{StatusCode: 500, Header: http.Header{}, Body: body}), now)
+	pe = fromAPIError("anthropic", "https://api.example", statusAPIError(&httpapi.StatusError{StatusCode: 500, Header: http.Header{}, Body: body}), now)
 	if pe.NoRetry {
 		t.Error("500 without the header: NoRetry set")
 	}
 	ev := &APIError{StatusCode: 200, Type: "overloaded_error", Message: "Overloaded", Header: http.Header{"X-Should-Retry": {"false"}}}
-	if pe := fromAPIError("anthropic", ev, now); pe.NoRetry || pe.Kind != providers.KindOverloaded {
+	if pe := fromAPIError("anthropic", "https://api.example", ev, now); pe.NoRetry || pe.Kind != providers.KindOverloaded {
 		t.Errorf("error event: %s, NoRetry %v; want overloaded, retried", pe.Kind, pe.NoRetry)
 	}
 }

@@ -31,6 +31,10 @@ type APIError struct {
 	// RequestID is the response's request-id header, else the body's
 	// request_id. Anthropic's support asks for it.
 	RequestID string
+	// Note, for an HTTP error answer whose body is not Anthropic's error
+	// object, says in a few words who sent it and why:
+	// providers.AnswerNote, e.g. "cloudflare: 502: Bad gateway".
+	Note string
 	// Header holds the response's headers.
 	Header http.Header
 }
@@ -48,6 +52,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.Note != "" {
+		fmt.Fprintf(&b, " (%s)", e.Note)
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
@@ -67,9 +74,15 @@ func newAPIError(status int, h http.Header, body []byte) *APIError {
 	return ae
 }
 
-// statusAPIError is the API error an HTTP error answer carries.
+// statusAPIError is the API error an HTTP error answer carries. An answer
+// whose body is not Anthropic's error object (a proxy's page) gets a note
+// on who sent it and why.
 func statusAPIError(se *httpapi.StatusError) *APIError {
-	return newAPIError(se.StatusCode, se.Header, se.Body)
+	ae := newAPIError(se.StatusCode, se.Header, se.Body)
+	if ae.Type == "" && ae.Message == "" {
+		ae.Note = providers.AnswerNote(se.Header, se.Body)
+	}
+	return ae
 }
 
 // eventAPIError is the API error an "error" event of the stream resp
@@ -99,9 +112,9 @@ func mapError(provider, endpoint string, err error, now time.Time) *providers.Er
 	)
 	switch {
 	case errors.As(err, &ae):
-		return fromAPIError(provider, ae, now)
+		return fromAPIError(provider, endpoint, ae, now)
 	case errors.As(err, &se):
-		return fromAPIError(provider, statusAPIError(se), now)
+		return fromAPIError(provider, endpoint, statusAPIError(se), now)
 	case errors.As(err, &ue):
 		return &providers.Error{Provider: provider, Kind: providers.KindUnavailable, Err: err,
 			Message: fmt.Sprintf("cannot reach Anthropic at %s: %s", endpoint, providers.DescribeNetError(ue.Err))}
@@ -116,8 +129,17 @@ func mapError(provider, endpoint string, err error, now time.Time) *providers.Er
 
 // fromAPIError converts an API error: the kind from its type (or status),
 // the server's message, the status if it was an HTTP error, and the
-// retry-after its headers ask for. Err is ae.
-func fromAPIError(provider string, ae *APIError, now time.Time) *providers.Error {
+// retry-after its headers ask for. endpoint is named in the message of an
+// answer that is not Anthropic's error object, whose note says who sent it.
+// Err is ae.
+//
+// An error event in a stream takes nothing from the headers: they are the
+// 200's that began the stream, sent before the error happened. Their
+// anthropic-ratelimit-* values say how much of the limits was left when
+// the request was admitted, not when to try again after an overloaded_error
+// or api_error mid-stream (Anthropic's SDKs read no wait from them either),
+// and a wait set here holds back every request to the provider.
+func fromAPIError(provider, endpoint string, ae *APIError, now time.Time) *providers.Error {
 	msg := strings.TrimSpace(ae.Message)
 	pe := &providers.Error{
 		Provider: provider,
@@ -130,6 +152,8 @@ func fromAPIError(provider string, ae *APIError, now time.Time) *providers.Error
 	}
 	switch {
 	case pe.Message != "":
+	case ae.StatusCode >= 400 && ae.Note != "":
+		pe.Message = providers.ErrorAnswerMessage(statusText(ae.StatusCode), endpoint, ae.Note)
 	case ae.StatusCode >= 400:
 		pe.Message = statusText(ae.StatusCode)
 	default:
@@ -138,9 +162,11 @@ func fromAPIError(provider string, ae *APIError, now time.Time) *providers.Error
 	if outOfCredit(ae.StatusCode, ae.Type, msg) {
 		pe.Message = providers.WithBillingAdvice(pe.Message)
 	}
-	pe.RetryAfter = retryAfter(ae.Header, now)
 	if ae.StatusCode >= 400 {
-		// An error event comes in a 200 whose headers say nothing of it.
+		pe.RetryAfter = retryAfterHeader(ae.Header, now)
+		if pe.Kind == providers.KindRateLimited {
+			pe.RetryAfter = retryAfter(ae.Header, now)
+		}
 		providers.ApplyShouldRetry(pe, ae.Header)
 	}
 	return pe
@@ -236,18 +262,16 @@ func statusText(code int) string {
 	return fmt.Sprintf("HTTP status %d", code)
 }
 
-// retryAfter reads how long to wait from the headers of an error response:
-// retry-after (seconds or an HTTP date), else the anthropic-ratelimit-*-reset
-// times (RFC 3339) — the latest among the limits with nothing remaining, or
-// the earliest if none says so. It is 0 when they say nothing usable.
+// retryAfter reads how long to wait from the headers of a rate-limit error
+// response: retry-after (see retryAfterHeader), else the
+// anthropic-ratelimit-*-reset times (RFC 3339) — the latest among the
+// limits with nothing remaining, or the earliest if none says so. It is 0
+// when they say nothing usable. The reset times say when a limit refills,
+// which is how long to wait only when a limit was what failed: other errors
+// read retryAfterHeader alone.
 func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("retry-after")); v != "" {
-		if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
-			return time.Duration(s * float64(time.Second))
-		}
-		if t, err := http.ParseTime(v); err == nil && t.After(now) {
-			return t.Sub(now)
-		}
+	if d := retryAfterHeader(h, now); d > 0 {
+		return d
 	}
 	var exhausted, earliest time.Time
 	for _, name := range [...]string{"requests", "tokens", "input-tokens", "output-tokens"} {
@@ -268,6 +292,22 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	}
 	if reset.After(now) {
 		return reset.Sub(now)
+	}
+	return 0
+}
+
+// retryAfterHeader reads the retry-after header of an error response, in
+// seconds or as an HTTP date; 0 when it is missing or says nothing usable.
+func retryAfterHeader(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("retry-after"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
 	}
 	return 0
 }
@@ -306,11 +346,11 @@ func (p *Provider) scrub(pe *providers.Error) *providers.Error {
 }
 
 // redactAPIError returns a copy of ae in which nothing shows what r takes
-// out: not the type, the message, the request ID nor the headers. Callers
+// out: not the type, the message, the request ID, the note nor the headers. Callers
 // classify ae before.
 func redactAPIError(ae *APIError, r *providers.Redactor) *APIError {
 	c := *ae
-	c.Type, c.Message, c.RequestID = r.Redact(ae.Type), r.Redact(ae.Message), r.Redact(ae.RequestID)
+	c.Type, c.Message, c.RequestID, c.Note = r.Redact(ae.Type), r.Redact(ae.Message), r.Redact(ae.RequestID), r.Redact(ae.Note)
 	c.Header = r.RedactHeader(ae.Header)
 	return &c
 }

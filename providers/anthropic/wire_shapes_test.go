@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -123,10 +124,33 @@ func TestChatStreamEnds(t *testing.T) {
 	}
 }
 
+// rateLimitHeader is the header of a 200 as Anthropic sends it: the
+// stream's, and the state of each rate limit when the request was
+// admitted, with reset times measured from now.
+func rateLimitHeader(now time.Time) http.Header {
+	h := sseHeader.Clone()
+	at := func(d time.Duration) string { return now.Add(d).UTC().Format(time.RFC3339) }
+	for _, l := range []struct {
+		name, limit, remaining string
+		reset                  time.Duration
+	}{
+		{"requests", "4000", "3999", 2 * time.Second},
+		{"input-tokens", "400000", "391000", 9 * time.Second},
+		{"output-tokens", "80000", "80000", time.Second},
+		{"tokens", "480000", "471000", 9 * time.Second},
+	} {
+		h.Set("anthropic-ratelimit-"+l.name+"-limit", l.limit)
+		h.Set("anthropic-ratelimit-"+l.name+"-remaining", l.remaining)
+		h.Set("anthropic-ratelimit-"+l.name+"-reset", at(l.reset))
+	}
+	return h
+}
+
 // TestChatOverloadedMidStream checks Anthropic's overloaded_error event
-// after the answer has begun.
+// after the answer has begun. The 200's rate-limit headers do not make it
+// wait: they describe the limits when the request was admitted.
 func TestChatOverloadedMidStream(t *testing.T) {
-	_, p := rawServer(t, 200, sseHeader, messageStart+
+	_, p := rawServer(t, 200, rateLimitHeader(time.Now().Add(time.Minute)), messageStart+
 		sseEvent("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`)+
 		sseEvent("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}`)+
 		sseEvent("error", `{"type":"error","error":{"details":null,"type":"overloaded_error","message":"Overloaded"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}`), 0)
@@ -135,8 +159,83 @@ func TestChatOverloadedMidStream(t *testing.T) {
 	if pe.Kind != providers.KindOverloaded || pe.StatusCode != 0 || pe.Message != "Overloaded" || RequestID(err) != "req_011CSHoEeqs5C35K2UUqR7Fy" {
 		t.Errorf("got %s %d %q (request-id %q), want overloaded 0 %q with the request-id", pe.Kind, pe.StatusCode, pe.Message, RequestID(err), "Overloaded")
 	}
+	if pe.RetryAfter != 0 {
+		t.Errorf("RetryAfter = %v, want 0: the 200's headers say nothing of the error", pe.RetryAfter)
+	}
 	if len(got) != 1 {
 		t.Errorf("chunks = %+v, want the text before the error", got)
+	}
+}
+
+// TestChatRateLimitResetsOnlyForRateLimits checks which error answers wait
+// for the rate limits' reset times: a 429 does, an overloaded 529 that
+// carries the same headers with no limit exhausted does not, and a
+// retry-after header counts for both.
+func TestChatRateLimitResetsOnlyForRateLimits(t *testing.T) {
+	exhausted := func(h http.Header) http.Header {
+		h.Set("anthropic-ratelimit-requests-remaining", "0")
+		return h
+	}
+	withRetryAfter := func(h http.Header) http.Header {
+		h.Set("retry-after", "4")
+		return h
+	}
+	tests := []struct {
+		name     string
+		status   int
+		header   http.Header
+		body     string
+		min, max time.Duration
+	}{
+		{"429 waits for the exhausted limit", 429, exhausted(rateLimitHeader(time.Now().Add(time.Minute))),
+			`{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}`,
+			time.Minute, time.Minute + 2*time.Second},
+		{"529 does not", 529, rateLimitHeader(time.Now().Add(time.Minute)),
+			`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}`,
+			0, 0},
+		{"529 with retry-after", 529, withRetryAfter(rateLimitHeader(time.Now().Add(time.Minute))),
+			`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}`,
+			4 * time.Second, 4 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.header.Set("Content-Type", "application/json")
+			_, p := rawServer(t, tt.status, tt.header, tt.body, 0)
+			_, _, err := chat(t.Context(), p, userRequest(testModel))
+			pe := asProviderError(t, err)
+			if pe.RetryAfter < tt.min || pe.RetryAfter > tt.max {
+				t.Errorf("RetryAfter = %v, want %v to %v", pe.RetryAfter, tt.min, tt.max)
+			}
+		})
+	}
+}
+
+// TestChatErrorAnswersOfProxies checks the error answers of proxies and
+// gateways in front of the API, which are not Anthropic's error object:
+// the message names the status, the base URL, who answered and why.
+func TestChatErrorAnswersOfProxies(t *testing.T) {
+	for _, a := range providertest.ProxyAnswers {
+		t.Run(a.Name, func(t *testing.T) {
+			url := providertest.NewProxy(t, a)
+			p := newProvider(t, url)
+			_, _, err := chat(t.Context(), p, userRequest(testModel))
+			pe := asProviderError(t, err)
+			want := statusText(a.Status) + " from " + url + " (" + a.Note + ")"
+			if pe.StatusCode != a.Status || pe.Message != want {
+				t.Errorf("got %d %q, want %d %q", pe.StatusCode, pe.Message, a.Status, want)
+			}
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Note != a.Note || ae.Type != "" {
+				t.Errorf("APIError = %+v, want the note %q", ae, a.Note)
+			}
+		})
+	}
+	// Anthropic's own error object keeps its message.
+	_, p := rawServer(t, 529, http.Header{"Content-Type": {"application/json"}, "Server": {"cloudflare"}},
+		`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}`, 0)
+	_, _, err := chat(t.Context(), p, userRequest(testModel))
+	if pe := asProviderError(t, err); pe.Message != "Overloaded" || pe.Kind != providers.KindOverloaded {
+		t.Errorf("got %s %q, want overloaded %q", pe.Kind, pe.Message, "Overloaded")
 	}
 }
 

@@ -41,7 +41,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 		}
 		return ms, err
 	case status != http.StatusOK:
-		return nil, p.scrub(nativeError(p.name, status, header, body))
+		return nil, p.scrub(nativeError(p.name, p.endpoint, status, header, body))
 	}
 	var list struct {
 		Data []nativeModel `json:"data"`
@@ -70,7 +70,7 @@ func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error)
 		return m.MaxContextLength, nil
 	}
 	if status != http.StatusNotFound && !noNativeAPI(status, body) {
-		return 0, p.scrub(nativeError(p.name, status, header, body))
+		return 0, p.scrub(nativeError(p.name, p.endpoint, status, header, body))
 	}
 	// Not found, or no native API: the list says which.
 	ms, err := p.Models(ctx)
@@ -179,11 +179,17 @@ func noNativeAPI(status int, body []byte) bool {
 }
 
 // nativeError converts a failed native API answer, with the wait its
-// Retry-After header asks for.
-func nativeError(provider string, status int, header http.Header, body []byte) *providers.Error {
-	pe := &providers.Error{Provider: provider, StatusCode: status, Message: errorMessage(body),
+// Retry-After header asks for. An answer that is not LM Studio's JSON
+// error (a proxy's page, plain text, nothing) is described by its status,
+// endpoint, the server's address, and a note on who sent it and why.
+func nativeError(provider, endpoint string, status int, header http.Header, body []byte) *providers.Error {
+	msg, ok := errorMessage(body)
+	pe := &providers.Error{Provider: provider, StatusCode: status, Message: msg,
 		RetryAfter: providers.ParseRetryAfter(header.Get("Retry-After"), time.Now())}
-	if pe.Message == "" {
+	switch {
+	case !ok:
+		pe.Message = providers.ErrorAnswerMessage(fmt.Sprintf("%d %s", status, http.StatusText(status)), endpoint, providers.AnswerNote(header, body))
+	case pe.Message == "":
 		pe.Message = fmt.Sprintf("%d %s", status, http.StatusText(status))
 	}
 	switch {
@@ -207,23 +213,24 @@ func nativeError(provider string, status int, header http.Header, body []byte) *
 	return pe
 }
 
-// errorMessage reads {"error": "…"} or {"error": {"message": "…"}}.
-func errorMessage(body []byte) string {
+// errorMessage reads {"error": "…"} or {"error": {"message": "…"}}; ok
+// is false for a body that is neither.
+func errorMessage(body []byte) (msg string, ok bool) {
 	var v struct {
 		Error json.RawMessage `json:"error"`
 	}
 	if json.Unmarshal(body, &v) != nil || v.Error == nil {
-		return ""
+		return "", false
 	}
 	var s string
 	if json.Unmarshal(v.Error, &s) == nil {
-		return s
+		return s, true
 	}
 	var obj struct {
 		Message string `json:"message"`
 	}
 	json.Unmarshal(v.Error, &obj)
-	return obj.Message
+	return obj.Message, true
 }
 
 // requestError converts a native request that got no answer.

@@ -44,7 +44,7 @@ func (p *Provider) PromptWindow(ctx context.Context, model string) (int, error) 
 	case status == http.StatusNotFound || noNativeAPI(status, body):
 		return p.boundedWindow(ctx, model)
 	case status != http.StatusOK:
-		return 0, p.scrub(nativeError(p.name, status, header, body))
+		return 0, p.scrub(nativeError(p.name, p.endpoint, status, header, body))
 	}
 	var list struct {
 		Models []restModel `json:"models"`

@@ -1,6 +1,7 @@
 package ollama
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -170,21 +171,22 @@ func TestStreamErrors(t *testing.T) {
 // TestStreamErrorWithoutBody checks error answers that have no body, as a
 // proxy in front of Ollama sends them: the api client returns no error for
 // them, yet the status must decide the kind (a 401 or 400 is not worth
-// retrying) and the Retry-After header must still count.
+// retrying), the Retry-After header must still count, and the message says
+// where the empty answer came from.
 func TestStreamErrorWithoutBody(t *testing.T) {
 	tests := []struct {
 		status      int
 		wantKind    providers.ErrorKind
 		wantMessage string // ENDPOINT stands for the server's URL
 	}{
-		{401, providers.KindAuth, "Ollama at ENDPOINT refused the request: 401 Unauthorized"},
-		{402, providers.KindAuth, "402 Payment Required (the account is out of credit: add credit or check its billing settings)"},
-		{403, providers.KindAuth, "403 Forbidden"},
-		{404, providers.KindNotFound, "404 Not Found"},
-		{429, providers.KindRateLimited, "429 Too Many Requests"},
-		{400, providers.KindBadRequest, "400 Bad Request"},
-		{500, providers.KindUnavailable, "500 Internal Server Error"},
-		{503, providers.KindOverloaded, "503 Service Unavailable"},
+		{401, providers.KindAuth, "401 Unauthorized from ENDPOINT (empty body)"},
+		{402, providers.KindAuth, "402 Payment Required from ENDPOINT (empty body) (the account is out of credit: add credit or check its billing settings)"},
+		{403, providers.KindAuth, "403 Forbidden from ENDPOINT (empty body)"},
+		{404, providers.KindNotFound, "404 Not Found from ENDPOINT (empty body)"},
+		{429, providers.KindRateLimited, "429 Too Many Requests from ENDPOINT (empty body)"},
+		{400, providers.KindBadRequest, "400 Bad Request from ENDPOINT (empty body)"},
+		{500, providers.KindUnavailable, "500 Internal Server Error from ENDPOINT (empty body)"},
+		{503, providers.KindOverloaded, "503 Service Unavailable from ENDPOINT (empty body)"},
 	}
 	for _, op := range streamOps() {
 		for _, tt := range tests {
@@ -206,5 +208,52 @@ func TestStreamErrorWithoutBody(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestErrorAnswersOfProxies checks the error answers of proxies in front of
+// Ollama, which are not its {"error": "…"}, for every call: the message
+// says who answered and why on one line, where the api client would have
+// made it the page's first line, or the whole page.
+func TestErrorAnswersOfProxies(t *testing.T) {
+	calls := map[string]func(ctx context.Context, p *Provider) error{
+		"chat": func(ctx context.Context, p *Provider) error {
+			_, err := p.Chat(ctx, providers.Request{Model: "tiny", Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}},
+				func(providers.Chunk) error { return nil })
+			return err
+		},
+		"embed": func(ctx context.Context, p *Provider) error {
+			_, err := p.Embed(ctx, "tiny", []string{"hi"})
+			return err
+		},
+		"models":         func(ctx context.Context, p *Provider) error { _, err := p.Models(ctx); return err },
+		"context window": func(ctx context.Context, p *Provider) error { _, err := p.ContextWindow(ctx, "tiny"); return err },
+		"prompt window":  func(ctx context.Context, p *Provider) error { _, err := p.PromptWindow(ctx, "tiny"); return err },
+	}
+	for _, a := range providertest.ProxyAnswers {
+		url := providertest.NewProxy(t, a)
+		p := newProvider(t, url)
+		for name, call := range calls {
+			t.Run(a.Name+"/"+name, func(t *testing.T) {
+				pe := asProviderError(t, call(t.Context(), p))
+				want := fmt.Sprintf("%d %s from %s (%s)", a.Status, http.StatusText(a.Status), url, a.Note)
+				if pe.StatusCode != a.Status || pe.Message != want {
+					t.Errorf("got %d %q, want %d %q", pe.StatusCode, pe.Message, a.Status, want)
+				}
+			})
+		}
+	}
+}
+
+// TestOllamaErrorKeepsItsMessage checks that Ollama's own error answer
+// keeps its message.
+func TestOllamaErrorKeepsItsMessage(t *testing.T) {
+	srv := providertest.NewRaw(t, 500, http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+		`{"error":"llama runner process has terminated: exit status 2"}`, 0)
+	p := newProvider(t, srv.URL)
+	_, err := p.Chat(t.Context(), providers.Request{Model: "tiny", Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}},
+		func(providers.Chunk) error { return nil })
+	if pe := asProviderError(t, err); pe.Message != "llama runner process has terminated: exit status 2" {
+		t.Errorf("Message = %q", pe.Message)
 	}
 }

@@ -37,7 +37,7 @@ func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][
 	case errors.As(err, &syntaxErr), errors.As(err, &typeErr):
 		return nil, p.unexpectedAnswer(err)
 	default:
-		pe := p.providerError(ctx, model, err)
+		pe := p.providerError(ctx, model, err, obs)
 		pe.RetryAfter = obs.retryAfter
 		return nil, pe
 	}

@@ -30,7 +30,8 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 			running = r
 		}
 	})
-	lr, err := p.client.List(ctx)
+	lctx, obs := observe(ctx)
+	lr, err := p.client.List(lctx)
 	if err != nil {
 		cancel() // the list has failed; the running models no longer matter
 	}
@@ -39,7 +40,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("ollama: list models: %w", ctx.Err())
 		}
-		return nil, p.scrub(mapError(p.name, p.endpoint, err))
+		return nil, p.scrub(p.withNote(mapError(p.name, p.endpoint, err), obs))
 	}
 	return markLoaded(toModels(lr), running), nil
 }
@@ -102,12 +103,13 @@ func markLoaded(ms []providers.Model, running *api.ProcessResponse) []providers.
 // known. A server started with OLLAMA_CONTEXT_LENGTH may run models with a
 // smaller default window than the trained one; the API does not expose that.
 func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error) {
-	resp, err := p.client.Show(ctx, &api.ShowRequest{Model: model})
+	sctx, obs := observe(ctx)
+	resp, err := p.client.Show(sctx, &api.ShowRequest{Model: model})
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, fmt.Errorf("ollama: show %s: %w", model, ctx.Err())
 		}
-		return 0, p.providerError(ctx, model, err)
+		return 0, p.providerError(ctx, model, err, obs)
 	}
 	return contextWindow(resp), nil
 }

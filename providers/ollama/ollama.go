@@ -147,9 +147,10 @@ func (p *Provider) Endpoint() string { return p.endpoint }
 
 // providerError maps err, scrubs the base URL's credentials from it, and
 // for a missing model lists what the server does have so the message can
-// say what to use instead.
-func (p *Provider) providerError(ctx context.Context, model string, err error) *providers.Error {
-	pe := mapError(p.name, p.endpoint, err)
+// say what to use instead. obs, if not nil, is what the transport saw of
+// the request (see withNote).
+func (p *Provider) providerError(ctx context.Context, model string, err error, obs *observation) *providers.Error {
+	pe := p.withNote(mapError(p.name, p.endpoint, err), obs)
 	if pe.Kind != providers.KindNotFound {
 		return p.scrub(pe)
 	}
@@ -163,6 +164,24 @@ func (p *Provider) providerError(ctx context.Context, model string, err error) *
 	}
 	pe.Message = notFoundMessage(model, pe.Models)
 	return p.scrub(pe)
+}
+
+// withNote returns pe, mapped from an error answer whose body obs saw,
+// with a message that says who sent the answer and why when its body is
+// not Ollama's {"error": "…"} (a proxy's page, whose first line the api
+// client would have made the message, or nothing): the status, the
+// endpoint and obs's note.
+func (p *Provider) withNote(pe *providers.Error, obs *observation) *providers.Error {
+	if pe.StatusCode == 0 || obs == nil || obs.status != pe.StatusCode {
+		return pe
+	}
+	if note := obs.note(); note != "" {
+		pe.Message = providers.ErrorAnswerMessage(statusText(obs.status, obs.statusLine), p.endpoint, note)
+		if obs.status == http.StatusPaymentRequired {
+			pe.Message = providers.WithBillingAdvice(pe.Message)
+		}
+	}
+	return pe
 }
 
 // scrub takes the base URL's credentials out of pe, which is about to

@@ -55,7 +55,7 @@ func (p *Provider) runStream(ctx context.Context, op, model string, fn func(prov
 		err = obs.statusError()
 	}
 	if err != nil {
-		pe := p.providerError(ctx, model, err)
+		pe := p.providerError(ctx, model, err, obs)
 		pe.RetryAfter = obs.retryAfter
 		return pe
 	}

@@ -1,7 +1,9 @@
 package ollama
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -32,6 +34,10 @@ func observingClient(c *http.Client) *http.Client {
 	return &cc
 }
 
+// maxErrorBody bounds how much of an error answer's body the transport
+// reads for the observation.
+const maxErrorBody = 1 << 20
+
 // observation is what one request's transport saw. It is written by the
 // transport and the body, both on the goroutine that called the api client,
 // and read by that goroutine after the call returns, so it needs no lock.
@@ -40,6 +46,11 @@ type observation struct {
 	statusLine string        // and its text, "401 Unauthorized"
 	retryAfter time.Duration // from a Retry-After header
 	readErr    error         // first body read error other than io.EOF
+	// header and body are those of an error answer (status 400 or
+	// more), the body's first maxErrorBody bytes: the api client keeps
+	// only the first line of a body that is not JSON, or none of it.
+	header http.Header
+	body   []byte
 }
 
 type observationKey struct{}
@@ -66,6 +77,14 @@ func (t observingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	obs.status, obs.statusLine = resp.StatusCode, resp.Status
 	obs.retryAfter = providers.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	resp.Body = &observedBody{ReadCloser: resp.Body, obs: obs}
+	if resp.StatusCode >= http.StatusBadRequest {
+		// An error answer is short: read it here, for note, and let the
+		// api client read the copy.
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+		obs.header, obs.body = resp.Header, b
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+	}
 	return resp, nil
 }
 
@@ -89,6 +108,23 @@ func (b *observedBody) Read(p []byte) (int, error) {
 		b.obs.readErr = err
 	}
 	return n, err
+}
+
+// note says who sent the observed error answer and why (see
+// providers.AnswerNote) when its body is not Ollama's {"error": "…"}: a
+// proxy's page, plain text, nothing. It is "" for Ollama's own error, and
+// when there was no error answer.
+func (o *observation) note() string {
+	if o == nil || o.status < http.StatusBadRequest {
+		return ""
+	}
+	var v struct {
+		Error *string `json:"error"`
+	}
+	if json.Unmarshal(o.body, &v) == nil && v.Error != nil {
+		return ""
+	}
+	return providers.AnswerNote(o.header, o.body)
 }
 
 // statusError is the error the api client would have returned for the

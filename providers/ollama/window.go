@@ -26,12 +26,13 @@ func (p *Provider) PromptWindow(ctx context.Context, model string) (int, error) 
 			}
 		}
 	}
-	resp, err := p.client.Show(ctx, &api.ShowRequest{Model: model})
+	sctx, obs := observe(ctx)
+	resp, err := p.client.Show(sctx, &api.ShowRequest{Model: model})
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		return 0, p.providerError(ctx, model, err)
+		return 0, p.providerError(ctx, model, err, obs)
 	}
 	if n := numCtxParam(resp.Parameters); n > 0 {
 		return n, nil

@@ -248,7 +248,7 @@ func TestChatOutOfCredit(t *testing.T) {
 }
 
 // TestChatErrorBodies checks error answers from servers that do not write
-// OpenAI's error shape.
+// OpenAI's error shape. ENDPOINT in a message stands for the base URL.
 func TestChatErrorBodies(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -264,9 +264,13 @@ func TestChatErrorBodies(t *testing.T) {
 			providers.KindContextTooLong, "This model's maximum context length is 2048 tokens."},
 		{"Ollama not found", 404, "application/json", `{"error":{"message":"model 'x' not found","type":"api_error","param":null,"code":null}}`,
 			providers.KindNotFound, "model 'x' not found"},
-		{"plain text", 404, "text/plain; charset=utf-8", "404 page not found\n", providers.KindNotFound, "404 page not found"},
-		{"html from a proxy", 502, "text/html", "<html><body>Bad Gateway</body></html>", providers.KindUnavailable, "502 Bad Gateway"},
-		{"empty", 500, "", "", providers.KindUnavailable, "500 Internal Server Error"},
+		{"plain text", 404, "text/plain; charset=utf-8", "404 page not found\n", providers.KindNotFound, "404 Not Found from ENDPOINT (404 page not found)"},
+		{"html from a proxy", 502, "text/html", "<html><body>Bad Gateway</body></html>", providers.KindUnavailable, "502 Bad Gateway from ENDPOINT (Bad Gateway)"},
+		{"empty", 500, "", "", providers.KindUnavailable, "500 Internal Server Error from ENDPOINT (empty body)"},
+		{"JSON of another shape", 422, "application/json", `{"detail":[{"loc":["body","model"],"msg":"field required"}]}`,
+			providers.KindBadRequest, `422 Unprocessable Entity from ENDPOINT ({"detail":[{"loc":["body","model"],"msg":"field required"}]})`},
+		{"prompt too long in plain text", 400, "text/plain", "the request exceeds the available context size", providers.KindContextTooLong,
+			"400 Bad Request from ENDPOINT (the request exceeds the available context size)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,8 +291,9 @@ func TestChatErrorBodies(t *testing.T) {
 			p := newProvider(t, Config{Kind: KindCompatible, BaseURL: srv.URL + "/v1"})
 			_, _, _, err := chat(t.Context(), p, userRequest("x"))
 			pe := asProviderError(t, err)
-			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status || pe.Message != tt.wantMessage {
-				t.Errorf("got %s %d %q, want %s %d %q", pe.Kind, pe.StatusCode, pe.Message, tt.wantKind, tt.status, tt.wantMessage)
+			want := strings.ReplaceAll(tt.wantMessage, "ENDPOINT", p.Endpoint())
+			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status || pe.Message != want {
+				t.Errorf("got %s %d %q, want %s %d %q", pe.Kind, pe.StatusCode, pe.Message, tt.wantKind, tt.status, want)
 			}
 		})
 	}

@@ -367,28 +367,33 @@ func TestRetryAfter(t *testing.T) {
 
 func TestErrorFields(t *testing.T) {
 	tests := []struct {
-		name, body, contentType string
-		want                    APIError
+		name, body string
+		want       APIError
+		wantOK     bool
 	}{
-		{"OpenAI shape", `{"error":{"message":"m","type":"t","param":null,"code":"c"}}`, "application/json",
-			APIError{Message: "m", Type: "t", Code: "c"}},
-		{"param", `{"error":{"message":"m","type":"invalid_request_error","param":"temperature","code":null}}`, "application/json",
-			APIError{Message: "m", Type: "invalid_request_error", Param: "temperature"}},
-		{"gateway's numeric code", `{"error":{"message":"Insufficient credits","code":402}}`, "application/json",
-			APIError{Message: "Insufficient credits", Code: "402"}},
-		{"string error", `{"error":"No models loaded."}`, "application/json", APIError{Message: "No models loaded."}},
-		{"null error", `{"error":null,"message":"m"}`, "application/json", APIError{}},
-		{"flat message", `{"object":"error","message":"m","type":"BadRequestError","code":400}`, "application/json",
-			APIError{Message: "m", Type: "BadRequestError"}},
-		{"other JSON", `{"detail":"Not Found"}`, "application/json", APIError{}},
-		{"plain text", "404 page not found\nmore", "text/plain; charset=utf-8", APIError{Message: "404 page not found"}},
-		{"html", "<html>Bad Gateway</html>", "text/html", APIError{}},
-		{"empty text", "  ", "text/plain", APIError{}},
+		{"OpenAI shape", `{"error":{"message":"m","type":"t","param":null,"code":"c"}}`,
+			APIError{Message: "m", Type: "t", Code: "c"}, true},
+		{"param", `{"error":{"message":"m","type":"invalid_request_error","param":"temperature","code":null}}`,
+			APIError{Message: "m", Type: "invalid_request_error", Param: "temperature"}, true},
+		{"gateway's numeric code", `{"error":{"message":"Insufficient credits","code":402}}`,
+			APIError{Message: "Insufficient credits", Code: "402"}, true},
+		{"string error", `{"error":"No models loaded."}`, APIError{Message: "No models loaded."}, true},
+		{"null error", `{"error":null,"message":"m"}`, APIError{}, true},
+		{"flat message", `{"object":"error","message":"m","type":"BadRequestError","code":400}`,
+			APIError{Message: "m", Type: "BadRequestError"}, true},
+		{"other JSON", `{"detail":"Not Found"}`, APIError{}, false},
+		{"plain text", "404 page not found\nmore", APIError{}, false},
+		{"html", "<html>Bad Gateway</html>", APIError{}, false},
+		{"empty text", "  ", APIError{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(&tt.want, errorFields([]byte(tt.body), tt.contentType)); diff != "" {
+			got, ok := errorFields([]byte(tt.body))
+			if diff := cmp.Diff(&tt.want, got); diff != "" {
 				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+			if ok != tt.wantOK {
+				t.Errorf("ok = %v, want %v", ok, tt.wantOK)
 			}
 		})
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,12 +32,18 @@ type APIError struct {
 	// Param names the request parameter at fault, if any.
 	Param   string
 	Message string
+	// Note, for an answer whose body is not an error object of a shape
+	// read here (a proxy's web page, plain text, nothing), says in a few
+	// words who sent it and why: providers.AnswerNote, e.g. "nginx: 502
+	// Bad Gateway". It is "" for an error object.
+	Note string
 	// Header is the answer's header (Retry-After and OpenAI's rate-limit
 	// headers).
 	Header http.Header
 }
 
-// Error returns the status and the server's message.
+// Error returns the status and the server's message, or the note on an
+// answer without one.
 func (e *APIError) Error() string {
 	msg := e.Message
 	if msg == "" {
@@ -47,6 +52,9 @@ func (e *APIError) Error() string {
 	if e.Code != "" {
 		msg += " (" + e.Code + ")"
 	}
+	if e.Note != "" {
+		msg += " (" + e.Note + ")"
+	}
 	return fmt.Sprintf("HTTP status %d: %s", e.StatusCode, msg)
 }
 
@@ -54,6 +62,7 @@ func (e *APIError) Error() string {
 func (e *APIError) redacted(r *providers.Redactor) *APIError {
 	c := *e
 	c.Code, c.Type, c.Param, c.Message = r.Redact(e.Code), r.Redact(e.Type), r.Redact(e.Param), r.Redact(e.Message)
+	c.Note = r.Redact(e.Note)
 	c.Header = r.RedactHeader(e.Header)
 	return &c
 }
@@ -86,7 +95,7 @@ func (p *Provider) providerError(ctx context.Context, model string, err error) *
 		return p.scrub(pe)
 	case model == "":
 		if pe.StatusCode == http.StatusNotFound {
-			pe.Message = p.baseURLAdvice(pe.Message)
+			pe.Message = p.baseURLAdvice(said(pe))
 		}
 		return p.scrub(pe)
 	}
@@ -96,7 +105,7 @@ func (p *Provider) providerError(ctx context.Context, model string, err error) *
 	case errors.As(lerr, &se) && se.StatusCode == http.StatusNotFound:
 		// Neither the call nor the list is there: not the model, the
 		// address is wrong.
-		pe.Message = p.baseURLAdvice(pe.Message)
+		pe.Message = p.baseURLAdvice(said(pe))
 		return p.scrub(pe)
 	case lerr != nil:
 		// Keep the server's own message; the list is a courtesy.
@@ -108,6 +117,23 @@ func (p *Provider) providerError(ctx context.Context, model string, err error) *
 		}
 	}
 	return p.scrub(pe)
+}
+
+// said is what the server said in the error answer pe was mapped from,
+// without the endpoint, which pe.Message names for an answer that is not
+// an error object: the error's message, else the note on the answer, else
+// pe.Message.
+func said(pe *providers.Error) string {
+	var ae *APIError
+	switch {
+	case !errors.As(pe.Err, &ae):
+		return pe.Message
+	case strings.TrimSpace(ae.Message) != "":
+		return strings.TrimSpace(ae.Message)
+	case ae.Note != "":
+		return ae.Note
+	}
+	return pe.Message
 }
 
 // baseURLAdvice adds to msg, a server's 404 for a path under the base URL,
@@ -160,10 +186,17 @@ func mapError(provider, server, endpoint string, err error, now time.Time) *prov
 		ae := apiError(se)
 		pe.StatusCode = ae.StatusCode
 		pe.Message = strings.TrimSpace(ae.Message)
-		if pe.Message == "" {
+		switch {
+		case pe.Message != "":
+			pe.Kind = kindFor(ae.StatusCode, ae.Code, pe.Message)
+		case ae.Note != "":
+			// A proxy's or gateway's answer: say who answered and why.
+			pe.Kind = kindFor(ae.StatusCode, ae.Code, ae.Note)
+			pe.Message = providers.ErrorAnswerMessage(statusText(ae.StatusCode), endpoint, ae.Note)
+		default:
 			pe.Message = statusText(ae.StatusCode)
+			pe.Kind = kindFor(ae.StatusCode, ae.Code, pe.Message)
 		}
-		pe.Kind = kindFor(ae.StatusCode, ae.Code, pe.Message)
 		if pe.Kind == providers.KindAuth && outOfCredit(ae.StatusCode, ae.Code) {
 			pe.Message = providers.WithBillingAdvice(pe.Message)
 		}
@@ -180,10 +213,14 @@ func mapError(provider, server, endpoint string, err error, now time.Time) *prov
 	return pe
 }
 
-// apiError reads an error answer.
+// apiError reads an error answer. One whose body is not an error object
+// gets a note on who sent it and why instead of fields.
 func apiError(se *httpapi.StatusError) *APIError {
-	ae := errorFields(se.Body, se.Header.Get("Content-Type"))
+	ae, ok := errorFields(se.Body)
 	ae.StatusCode, ae.Header = se.StatusCode, se.Header
+	if !ok {
+		ae.Note = providers.AnswerNote(se.Header, se.Body)
+	}
 	return ae
 }
 
@@ -192,39 +229,36 @@ func apiError(se *httpapi.StatusError) *APIError {
 //   - OpenAI's {"error": {"message", "type", "param", "code"}};
 //   - {"error": "text"} (LM Studio, Ollama's native errors): the message;
 //   - {"message": "text", "type": …} without "error" (vLLM): the message,
-//     the type and a code given as text;
-//   - a text/plain body ("404 page not found"): its first line is the
-//     message.
+//     the type and a code given as text.
 //
-// Any other body gives no fields.
-func errorFields(body []byte, contentType string) *APIError {
-	ae := &APIError{}
+// ok is false for any other body (a web page, plain text, other JSON),
+// which gives no fields.
+func errorFields(body []byte) (ae *APIError, ok bool) {
+	ae = &APIError{}
 	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) == nil {
-		if raw, ok := top["error"]; ok {
-			var obj errorObject
-			switch {
-			case json.Unmarshal(raw, &ae.Message) == nil:
-			case json.Unmarshal(raw, &obj) == nil:
-				ae.Message, ae.Type, ae.Param, ae.Code = jsonText(obj.Message), jsonText(obj.Type), jsonText(obj.Param), jsonText(obj.Code)
-			}
-			return ae
-		}
-		var flat struct {
-			Message string `json:"message"`
-			Type    string `json:"type"`
-			Code    any    `json:"code"` // vLLM's is the HTTP status: only a text one is kept
-		}
-		if json.Unmarshal(body, &flat) == nil && flat.Message != "" {
-			ae.Message, ae.Type = flat.Message, flat.Type
-			ae.Code, _ = flat.Code.(string)
-		}
-		return ae
+	if json.Unmarshal(body, &top) != nil {
+		return ae, false
 	}
-	if mt, _, _ := mime.ParseMediaType(contentType); mt == "text/plain" {
-		ae.Message, _, _ = strings.Cut(strings.TrimSpace(string(body)), "\n")
+	if raw, ok := top["error"]; ok {
+		var obj errorObject
+		switch {
+		case json.Unmarshal(raw, &ae.Message) == nil:
+		case json.Unmarshal(raw, &obj) == nil:
+			ae.Message, ae.Type, ae.Param, ae.Code = jsonText(obj.Message), jsonText(obj.Type), jsonText(obj.Param), jsonText(obj.Code)
+		}
+		return ae, true
 	}
-	return ae
+	var flat struct {
+		Message string `json:"message"`
+		Type    string `json:"type"`
+		Code    any    `json:"code"` // vLLM's is the HTTP status: only a text one is kept
+	}
+	if json.Unmarshal(body, &flat) != nil || flat.Message == "" {
+		return ae, false
+	}
+	ae.Message, ae.Type = flat.Message, flat.Type
+	ae.Code, _ = flat.Code.(string)
+	return ae, true
 }
 
 // jsonText is a field of an error object as text: a string's value, a
@@ -367,7 +401,7 @@ func streamErrorMessage(data []byte) (msg, code string) {
 	if msg, code, ok := errorInBody(data); ok {
 		return msg, code
 	}
-	if ae := errorFields(data, ""); ae.Message != "" {
+	if ae, _ := errorFields(data); ae.Message != "" {
 		return ae.Message, ae.Code
 	}
 	return strings.TrimSpace(string(data)), ""
@@ -383,7 +417,7 @@ func errorInBody(body []byte) (msg, code string, ok bool) {
 	if json.Unmarshal(body, &v) != nil || len(v.Error) == 0 || string(v.Error) == "null" {
 		return "", "", false
 	}
-	ae := errorFields(body, "")
+	ae, _ := errorFields(body)
 	if ae.Message == "" {
 		return strings.TrimSpace(string(v.Error)), ae.Code, true
 	}

@@ -16,7 +16,10 @@
 //     chunk, or carries an error event instead of a chunk.
 //   - Error answers are read in OpenAI's shape ({"error": {"message", …}})
 //     and in the shapes other servers use: {"error": "text"} (LM Studio,
-//     Ollama), {"message": …, "type": …} (vLLM), or plain text.
+//     Ollama), {"message": …, "type": …} (vLLM). Any other answer (a
+//     proxy's web page, plain text, nothing) is told by its status, the
+//     base URL and a few words on who sent it and why, e.g. "502 Bad
+//     Gateway from https://gw.example/v1 (nginx: 502 Bad Gateway)".
 //   - The API key and the base URL's credentials are taken out of every
 //     error, also where a server quotes them back (see APIError).
 //

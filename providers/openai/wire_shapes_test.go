@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -249,18 +250,80 @@ func TestChatErrorAnswersOfRealServers(t *testing.T) {
 		{"Azure rate limit", 429, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"6"}, "Retry-After-Ms": {"5400"}},
 			`{"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation have exceeded the token rate limit. Please retry after 6 seconds."}}`,
 			providers.KindRateLimited, "Requests to the ChatCompletions_Create Operation have exceeded the token rate limit. Please retry after 6 seconds.", 5400 * time.Millisecond},
-		{"empty 503", 503, nil, "", providers.KindOverloaded, "503 Service Unavailable", 0},
+		{"empty 503", 503, nil, "", providers.KindOverloaded, "503 Service Unavailable from ENDPOINT (empty body)", 0},
 		{"proxy's HTML 502", 502, http.Header{"Content-Type": {"text/html"}}, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>nginx</body></html>\r\n",
-			providers.KindUnavailable, "502 Bad Gateway", 0},
+			providers.KindUnavailable, "502 Bad Gateway from ENDPOINT (502 Bad Gateway)", 0},
+		{"gateway's 429 page", 429, http.Header{"Server": {"nginx"}, "Content-Type": {"text/html"}, "Retry-After": {"12"}},
+			"<html>\r\n<head><title>429 Too Many Requests</title></head>\r\n<body>\r\n<center><h1>429 Too Many Requests</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+			providers.KindRateLimited, "429 Too Many Requests from ENDPOINT (nginx: 429 Too Many Requests)", 12 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, p := rawServer(t, tt.status, tt.header, tt.body, 0)
+			srv, p := rawServer(t, tt.status, tt.header, tt.body, 0)
 			_, _, _, err := chat(t.Context(), p, userRequest("m"))
 			pe := asProviderError(t, err)
-			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status || pe.Message != tt.wantMessage || pe.RetryAfter != tt.wantRetry {
+			want := strings.ReplaceAll(tt.wantMessage, "ENDPOINT", srv.URL)
+			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status || pe.Message != want || pe.RetryAfter != tt.wantRetry {
 				t.Errorf("got %s %d %q (retry after %v), want %s %d %q (retry after %v)",
-					pe.Kind, pe.StatusCode, pe.Message, pe.RetryAfter, tt.wantKind, tt.status, tt.wantMessage, tt.wantRetry)
+					pe.Kind, pe.StatusCode, pe.Message, pe.RetryAfter, tt.wantKind, tt.status, want, tt.wantRetry)
+			}
+		})
+	}
+}
+
+// TestChatErrorAnswersOfProxies checks the error answers of proxies and
+// gateways in front of the API: the message names the status, the base
+// URL, who answered and why, on one line, and the answer is kept in the
+// chain as an *APIError with that note. JSON errors are not affected (see
+// TestChatErrorAnswersOfRealServers).
+func TestChatErrorAnswersOfProxies(t *testing.T) {
+	for _, a := range providertest.ProxyAnswers {
+		t.Run(a.Name, func(t *testing.T) {
+			url := providertest.NewProxy(t, a) + "/v1"
+			p := newProvider(t, Config{BaseURL: url, APIKey: testKey})
+			_, _, _, err := chat(t.Context(), p, userRequest("m"))
+			pe := asProviderError(t, err)
+			want := statusText(a.Status) + " from " + url + " (" + a.Note + ")"
+			if pe.StatusCode != a.Status || pe.Message != want {
+				t.Errorf("got %d %q, want %d %q", pe.StatusCode, pe.Message, a.Status, want)
+			}
+			if line := "openai: " + pe.Message; strings.ContainsAny(line, "\r\n\x1b\x07") {
+				t.Errorf("the user's line is not one clean line: %q", line)
+			}
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Note != a.Note || ae.Message != "" {
+				t.Errorf("APIError = %+v, want the note %q and no message", ae, a.Note)
+			}
+		})
+	}
+	// As the user reads it.
+	a := providertest.ProxyAnswers[0]
+	url := providertest.NewProxy(t, a) + "/v1"
+	p := newProvider(t, Config{BaseURL: url, APIKey: testKey})
+	_, _, _, err := chat(t.Context(), p, userRequest("m"))
+	if got, want := fmt.Sprintf("%s: %s", p.Name(), asProviderError(t, err).Message), "openai: 502 Bad Gateway from "+url+" (nginx: 502 Bad Gateway)"; got != want {
+		t.Errorf("the user's line = %q, want %q", got, want)
+	}
+}
+
+// TestErrorPagesHideTheKey checks error pages that quote the request's
+// credentials: neither the message nor anything in the chain shows them.
+func TestErrorPagesHideTheKey(t *testing.T) {
+	for name, body := range map[string]string{
+		"in the title":   "<html><head><title>Invalid key " + testKey + "</title></head><body>denied</body></html>",
+		"in the text":    "<html><body><h1>401</h1><p>Authorization: Bearer " + testKey + "</p></body></html>",
+		"cut in the key": "<html><body><p>" + strings.Repeat("denied ", 27) + testKey + "</p></body></html>",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, p := rawServer(t, 401, http.Header{"Content-Type": {"text/html"}, "Server": {"gw"}}, body, 0)
+			_, _, _, err := chat(t.Context(), p, userRequest("m"))
+			pe := asProviderError(t, err)
+			providertest.CheckNoSecrets(t, err, testKey)
+			if strings.Contains(pe.Message, testKey[:8]) || strings.Contains(pe.Message, testKey[len(testKey)-8:]) {
+				t.Errorf("Message shows part of the key: %q", pe.Message)
+			}
+			if pe.Kind != providers.KindAuth || !strings.HasPrefix(pe.Message, "401 Unauthorized from ") {
+				t.Errorf("got %s %q", pe.Kind, pe.Message)
 			}
 		})
 	}
