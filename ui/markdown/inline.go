@@ -77,21 +77,29 @@ func (r *Renderer) inline(w *wrapper, n ast.Node, st style) {
 		r.marked(w, n, st|stStrike, "~~")
 	case *ast.Link:
 		lst := withColour(st|stUnderline, colLink)
-		r.inlines(w, n, lst)
 		dest := linkURL(n.Destination)
-		if dest != "" && dest != r.plainText(n) {
+		if dest != "" && dest == r.plainText(n) {
+			// The text is the address: it is not broken either.
+			w.inURL = true
+			r.inlines(w, n, lst)
+			w.inURL = false
+			return
+		}
+		r.inlines(w, n, lst)
+		if dest != "" {
 			w.space()
-			w.add("("+dest+")", withColour(st, colURL))
+			w.addURL("("+dest+")", withColour(st, colURL))
 		}
 	case *ast.AutoLink:
-		w.add(string(n.Label([]byte(r.src))), withColour(st|stUnderline, colLink))
+		// <https://…>, <a@b.dev>.
+		w.addURL(string(n.Label([]byte(r.src))), withColour(st|stUnderline, colLink))
 	case *ast.Image:
 		w.add("image:", withColour(st, colDim))
 		w.space()
 		r.inlines(w, n, withColour(st, colLink))
 		if len(n.Destination) > 0 {
 			w.space()
-			w.add("("+linkURL(n.Destination)+")", withColour(st, colURL))
+			w.addURL("("+linkURL(n.Destination)+")", withColour(st, colURL))
 		}
 	case *ast.RawHTML:
 		if isBreakTag(r.rawHTML(n)) {
@@ -172,11 +180,15 @@ func (r *Renderer) plainText(n ast.Node) string {
 }
 
 // linkURL is a link's destination as the address it stands for:
-// backslash escapes removed, character references resolved, and spaces
-// (allowed between <>) written %20, so that it is one word that can be
-// copied and opened.
+// backslash escapes removed, character references resolved, and white
+// space (spaces and tabs are allowed between <>, &#10; is a newline)
+// percent-encoded, so that it is one word that can be copied and opened.
 func linkURL(dest []byte) string {
-	return strings.ReplaceAll(unescape(string(dest)), " ", "%20")
+	s := unescape(string(dest))
+	if !strings.ContainsAny(s, " \t\n\r\f\v") {
+		return s
+	}
+	return strings.NewReplacer(" ", "%20", "\t", "%09", "\n", "%0A", "\r", "%0D", "\f", "%0C", "\v", "%0B").Replace(s)
 }
 
 // unescape removes backslash escapes and resolves character references.

@@ -20,25 +20,43 @@ type Renderer struct {
 	src   string
 	// The bytes of a task list item's check box, not shown as text.
 	skipFrom, skipTo int
-	// over is set when some line may be wider than the width: a container
+	// over is set when some line may be wider than the width: a list
 	// nested deeper than the width allows, a table too narrow for its
-	// columns. Lines are then cut at the end.
+	// columns. Lines are then cut at the end, except those in wide.
 	over bool
+	// wide holds the lines made wider than the width by a URL (WholeURLs).
+	wide []string
 	w    wrapper
+}
+
+// An Option changes how a Renderer lays text out.
+type Option func(*Renderer)
+
+// WholeURLs keeps a URL wider than the width whole, on a line of its own
+// wider than the width, instead of breaking it between lines. It is for
+// text printed to a terminal, which wraps such a line softly and still
+// sees one URL; a full-screen view, whose lines must fit, goes without.
+// Either way a URL that does not fit on a line starts the next one.
+func WholeURLs() Option {
+	return func(r *Renderer) { r.w.wholeURLs = true }
 }
 
 // New returns a Renderer for lines of width cells (at least 1), drawing
 // with the colours profile allows (none under termenv.Ascii) for a dark
 // or light background.
-func New(profile termenv.Profile, dark bool, width int) *Renderer {
+func New(profile termenv.Profile, dark bool, width int, opts ...Option) *Renderer {
 	r := &Renderer{width: max(width, 1), st: newStyler(profile, dark)}
 	r.w.st = r.st
+	for _, o := range opts {
+		o(r)
+	}
 	return r
 }
 
-// Render returns src rendered as lines no wider than the width, without
-// leading or trailing blank lines. It never fails: input the renderer
-// cannot handle comes back as wrapped plain text.
+// Render returns src rendered as lines no wider than the width (with
+// WholeURLs, but for lines holding a URL wider than it), without leading
+// or trailing blank lines. It never fails: input the renderer cannot
+// handle comes back as wrapped plain text.
 func (r *Renderer) Render(src string) (lines []string) {
 	src = sanitize(src)
 	defer func() {
@@ -54,17 +72,28 @@ func (r *Renderer) render(src string) []string {
 	if strings.TrimSpace(src) == "" {
 		return nil
 	}
-	r.src, r.over, r.skipFrom, r.skipTo = src, false, 0, 0
+	r.src, r.over, r.wide, r.skipFrom, r.skipTo = src, false, nil, 0, 0
 	doc := mdParser().Parse(text.NewReader([]byte(src)))
 	out := r.blocks(nil, doc, r.width, false)
 	if r.over || r.w.over {
 		for i, l := range out {
-			if ansi.StringWidth(l) > r.width {
+			if ansi.StringWidth(l) > r.width && !r.holdsWide(l) {
 				out[i] = ansi.Truncate(l, r.width, "")
 			}
 		}
 	}
 	return trimBlank(out)
+}
+
+// holdsWide reports whether l holds a line made wider than the width by
+// a URL, which is not cut.
+func (r *Renderer) holdsWide(l string) bool {
+	for _, w := range r.wide {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // plain wraps src as plain text, line by line.
@@ -207,6 +236,9 @@ func (r *Renderer) wrap(width, hang int) *wrapper {
 func (r *Renderer) finish(w *wrapper) []string {
 	lines := w.finish()
 	r.over = r.over || w.over
+	for _, i := range w.wideLines {
+		r.wide = append(r.wide, lines[i])
+	}
 	return lines
 }
 
@@ -221,18 +253,40 @@ func (r *Renderer) heading(n *ast.Heading, width int) []string {
 	return r.finish(w)
 }
 
-// quote prefixes its blocks with a bar.
+// minQuoteText is the width, in cells, under which nested quotes do not
+// make a quote's text narrower (half the width on narrow screens).
+const minQuoteText = 20
+
+// quote prefixes its blocks with a bar. Quotes nested in it alone
+// (> > > …) are drawn with it: their blocks get all the bars at once,
+// which costs a line its length once rather than once per quote. Bars
+// stop where they would leave the text fewer than minQuoteText cells:
+// quotes nested deeper than that are drawn with as many bars as fit.
 func (r *Renderer) quote(n *ast.Blockquote, width int) []string {
-	inner := r.blocks(nil, n, r.innerWidth(width, 2), false)
-	bar, empty := "> ", ">"
-	if !r.st.plain() {
-		bar, empty = r.st.seq(colDim)+"│"+reset+" ", r.st.seq(colDim)+"│"+reset
+	levels, body := 1, ast.Node(n)
+	for c := body.FirstChild(); c != nil && c.NextSibling() == nil; c = body.FirstChild() {
+		if _, ok := c.(*ast.Blockquote); !ok {
+			break
+		}
+		levels, body = levels+1, c
 	}
+	minText := max(min(minQuoteText, r.width/2), 1)
+	bars := max(min(levels, (width-minText)/2), 0)
+	inner := r.blocks(nil, body, width-2*bars, false)
+	if bars == 0 {
+		return inner
+	}
+	bar, end := "> ", ">"
+	if !r.st.plain() {
+		bar, end = r.st.seq(colDim)+"│"+reset+" ", r.st.seq(colDim)+"│"+reset
+	}
+	prefix := strings.Repeat(bar, bars)
+	empty := prefix[:len(prefix)-len(bar)] + end
 	for i, l := range inner {
 		if l == "" {
 			inner[i] = empty
 		} else {
-			inner[i] = bar + l
+			inner[i] = prefix + l
 		}
 	}
 	return inner

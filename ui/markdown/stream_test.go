@@ -46,10 +46,14 @@ var streamDocs = []string{
 		"- [x] done\n\n- [ ] not yet\n\nDone.",
 	"Intro paragraph\nwith a soft break.\n\n\n\n### Heading\nText right under it.\n\n" +
 		"```elixir\ndefmodule A do\n\n  def f, do: :ok\n\nend\n```\n\n    indented code\n\nEnd with *emphasis*.\n",
+	"See https://hexdocs.pm/elixir/Enum.html#map/2.\n\n- [the guide](https://hexdocs.pm/elixir/introduction.html)\n" +
+		"- <https://example.com/an/autolink/with/a/long/path>\n\n> quoted www.example.com/a/b/c/d/e/f/g\n\n" +
+		"| name | where |\n|---|---|\n| docs | https://example.com/a/table/cell/with/a/url |\n\nMail someone@example.com.\n",
 }
 
 // TestStreamSegments: a document rendered in segments cut at blank lines
-// outside code, joined by blank lines, renders as the whole does.
+// outside code, joined by blank lines, renders as the whole does, with
+// WholeURLs too.
 func TestStreamSegments(t *testing.T) {
 	for _, p := range []termenv.Profile{termenv.Ascii, termenv.ANSI256} {
 		for i, doc := range streamDocs {
@@ -57,18 +61,20 @@ func TestStreamSegments(t *testing.T) {
 				t.Fatalf("doc %d cut in %d segments only", i, n)
 			}
 			for _, width := range []int{20, 50, 100} {
-				r := New(p, true, width)
-				want := r.Render(doc)
-				var got []string
-				for _, seg := range segments(doc) {
-					lines := r.Render(seg)
-					if len(got) > 0 && len(lines) > 0 {
-						got = append(got, "")
+				for _, opts := range [][]Option{nil, {WholeURLs()}} {
+					r := New(p, true, width, opts...)
+					want := r.Render(doc)
+					var got []string
+					for _, seg := range segments(doc) {
+						lines := r.Render(seg)
+						if len(got) > 0 && len(lines) > 0 {
+							got = append(got, "")
+						}
+						got = append(got, lines...)
 					}
-					got = append(got, lines...)
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("profile %v doc %d width %d: (-whole +segments)\n%s", p, i, width, diff)
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("profile %v doc %d width %d options %d: (-whole +segments)\n%s", p, i, width, len(opts), diff)
+					}
 				}
 			}
 		}

@@ -24,13 +24,15 @@ const richDoc = "# 見出し heading with a rather long title\n\n" +
 	"---\n\n<p>html 块</p>\n"
 
 // TestWidths: no line is wider than the width, at any width, in any
-// profile, with wide runes and emoji.
+// profile, with wide runes and emoji, and URLs wider than the width.
 func TestWidths(t *testing.T) {
 	for _, p := range profiles {
 		for width := 1; width <= 70; width++ {
-			for _, l := range New(p, true, width).render(richDoc) {
-				if w := ansi.StringWidth(l); w > width {
-					t.Errorf("profile %v width %d: line of %d cells: %q", p, width, w, l)
+			for _, doc := range []string{richDoc, urlDoc} {
+				for _, l := range New(p, true, width).render(doc) {
+					if w := ansi.StringWidth(l); w > width {
+						t.Errorf("profile %v width %d: line of %d cells: %q", p, width, w, l)
+					}
 				}
 			}
 		}

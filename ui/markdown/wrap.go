@@ -14,22 +14,34 @@ type span struct {
 
 // wrapper lays runs of styled text out as lines of at most width cells,
 // breaking at white space (runs of it become one space) and, for a word
-// longer than a line, between grapheme clusters. Each line it makes
-// starts and ends in plain text: it can be prefixed or cut on its own.
+// longer than a line, between grapheme clusters. A word holding a URL
+// that does not fit on the line starts the next one; it is broken only
+// if it is wider than a whole line, and not even then with wholeURLs,
+// where it makes a line of its own wider than the width. Each line it
+// makes starts and ends in plain text: it can be prefixed or cut on its
+// own.
 type wrapper struct {
-	st     *styler
-	width  int
-	hang   int // lines after the first start with this many spaces
-	lines  []string
-	widths []int // of lines
+	st        *styler
+	width     int
+	hang      int  // lines after the first start with this many spaces
+	wholeURLs bool // a URL wider than a line is not broken
+	lines     []string
+	widths    []int // of lines
 
 	line  []span // the line being filled
 	lineW int
 	word  []span // the word being read (runs not separated by space)
 	wordW int
+	// inURL says the text being added is part of a URL; wordURL that the
+	// word being read holds some.
+	inURL, wordURL bool
 	// over is set when a grapheme wider than the line had to be placed.
 	over bool
-	buf  strings.Builder
+	// wide is set while the line being filled holds a URL wider than a
+	// line; such lines are listed in wideLines (indexes in lines).
+	wide      bool
+	wideLines []int
+	buf       strings.Builder
 }
 
 func (w *wrapper) reset(width, hang int) {
@@ -40,7 +52,8 @@ func (w *wrapper) reset(width, hang int) {
 	w.lines, w.widths = nil, nil
 	w.line, w.word = w.line[:0], w.word[:0]
 	w.lineW, w.wordW = 0, 0
-	w.over = false
+	w.inURL, w.wordURL = false, false
+	w.over, w.wide, w.wideLines = false, false, nil
 }
 
 // avail is the width of the line being filled.
@@ -65,6 +78,7 @@ func (w *wrapper) add(text string, st style) {
 		if i > 0 {
 			w.word = append(w.word, span{text[:i], st})
 			w.wordW += cellWidth(text[:i])
+			w.wordURL = w.wordURL || w.inURL || looksLikeURL(text[:i])
 		}
 		if i == len(text) {
 			return
@@ -77,6 +91,23 @@ func (w *wrapper) add(text string, st style) {
 	}
 }
 
+// looksLikeURL reports whether a word written in plain text holds an
+// address a terminal would open: it has a scheme's "://", or starts with
+// "www.". Such a bare URL is shown as written, not as a link (GFM's
+// autolink literals would need goldmark's extension package, whose
+// start-up cost every command would pay), but it is not broken either.
+func looksLikeURL(word string) bool {
+	return strings.Contains(word, "://") || strings.HasPrefix(word, "www.")
+}
+
+// addURL appends a URL (which has no white space) in style st: the word
+// holding it is not broken where it can be helped.
+func (w *wrapper) addURL(url string, st style) {
+	w.inURL = true
+	w.add(url, st)
+	w.inURL = false
+}
+
 // space ends the word being read.
 func (w *wrapper) space() { w.endWord() }
 
@@ -86,7 +117,7 @@ func (w *wrapper) endWord() {
 		return
 	}
 	if w.lineW > 0 && w.lineW+1+w.wordW > w.avail() {
-		if w.wordW <= w.avail() || w.avail()-w.lineW-1 < 2 {
+		if w.wordW <= w.avail() || w.wordURL || w.avail()-w.lineW-1 < 2 {
 			w.flush()
 		}
 	}
@@ -98,13 +129,20 @@ func (w *wrapper) endWord() {
 		w.line = append(w.line, span{" ", sp})
 		w.lineW++
 	}
-	if w.lineW+w.wordW <= w.avail() {
+	switch {
+	case w.lineW+w.wordW <= w.avail():
 		w.line = append(w.line, w.word...)
 		w.lineW += w.wordW
-	} else {
+	case w.wordURL && w.wholeURLs:
+		// The line is empty: the word was flushed to a line of its own.
+		// The next word flushes it, as it does not fit after.
+		w.line = append(w.line, w.word...)
+		w.lineW += w.wordW
+		w.wide = true
+	default:
 		w.breakWord()
 	}
-	w.word, w.wordW = w.word[:0], 0
+	w.word, w.wordW, w.wordURL = w.word[:0], 0, false
 }
 
 // breakWord places a word too long for the line, filling lines cluster
@@ -156,6 +194,10 @@ func (w *wrapper) flush() {
 		lw += w.hang
 	}
 	writeSpans(b, w.st, w.line)
+	if w.wide {
+		w.wideLines = append(w.wideLines, len(w.lines))
+		w.wide = false
+	}
 	w.lines = append(w.lines, b.String())
 	w.widths = append(w.widths, lw)
 	w.line, w.lineW = w.line[:0], 0
