@@ -263,6 +263,10 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 	if req.Reserve != nil {
 		reserve = *req.Reserve
 	}
+	if reserve >= p.window {
+		// Said of the user's own number, before the history adds to it.
+		return nil, ctxbuild.NoRoom(reserve, p.window)
+	}
 	var history []providers.Message
 	turns, histTokens := 0, 0
 	if sess != nil {

@@ -115,16 +115,20 @@ const (
 
 // Item is one piece of code considered for the context.
 type Item struct {
-	Role      string  `json:"role"`
-	Form      string  `json:"form,omitempty"` // "" when dropped
-	Path      string  `json:"path"`
-	Name      string  `json:"name"`
-	Kind      string  `json:"kind"`
-	StartLine int     `json:"start_line"`
-	EndLine   int     `json:"end_line"`
-	Tokens    int     `json:"tokens"` // as shown in the prompt (its form), or in full if dropped
-	Score     float64 `json:"score,omitempty"`
-	Reason    string  `json:"reason,omitempty"` // why it was reduced or dropped
+	Role      string `json:"role"`
+	Form      string `json:"form,omitempty"` // "" when dropped
+	Path      string `json:"path"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	StartLine int    `json:"start_line"`
+	EndLine   int    `json:"end_line"`
+	// Tokens are what the item takes as shown in the prompt (its form),
+	// or in full if dropped: for the target, counted with the request's
+	// counter (as the prompt's total is); for the others and the units of
+	// an outline, by the estimate the context was planned with.
+	Tokens int     `json:"tokens"`
+	Score  float64 `json:"score,omitempty"`
+	Reason string  `json:"reason,omitempty"` // why it was reduced or dropped
 	// Units are the units of a target in outline, in file order, each in
 	// the form it went in ("" when even its signature was left out).
 	Units []Item `json:"units,omitempty"`
@@ -167,6 +171,26 @@ const messageOverhead = 4
 // ErrNoIndex is returned when the project was never indexed.
 var ErrNoIndex = errors.New("project not indexed")
 
+// ReserveError is the cause of the error Build returns when the tokens
+// kept for the answer leave none for the prompt: a usage error (exit code
+// usererr.ExitUsage), as the reserve is the caller's to choose.
+type ReserveError struct {
+	Reserve, Window int
+}
+
+func (e *ReserveError) Error() string {
+	return fmt.Sprintf("a reserve of %d tokens leaves no room in a %d-token window", e.Reserve, e.Window)
+}
+
+// NoRoom is the usage error for a reserve that leaves the prompt no room.
+func NoRoom(reserve, window int) error {
+	return &usererr.Error{
+		Msg:  fmt.Sprintf("--reserve %d leaves no room for the prompt in the model's %d-token window; pass --reserve below %d", reserve, window, window),
+		Code: usererr.ExitUsage,
+		Err:  &ReserveError{Reserve: reserve, Window: window},
+	}
+}
+
 // Build assembles the context for req.
 func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	if req.Window <= 0 {
@@ -178,6 +202,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	reserve := DefaultReserve(req.Window)
 	if req.Reserve != nil {
 		reserve = max(*req.Reserve, 0)
+	}
+	if reserve >= req.Window {
+		return nil, NoRoom(reserve, req.Window)
 	}
 	out := &Context{Window: req.Window, Reserve: reserve, Budget: req.Window - reserve, Included: []Item{}, Dropped: []Item{}}
 	proj, ok, err := b.cfg.Store.FindCodeProject(ctx, req.Root)
@@ -193,16 +220,16 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	files := newFileCache(req.Root, b.cfg.Chunk)
 
 	// The target, its neighbours in the symbol graph, then search hits.
+	// The neighbours and the hits are looked up once the target's form is
+	// chosen, and only if it leaves room (fit).
 	var target *Item
-	var cands []*Item
-	var own map[int64]bool // the target's chunk, or all its pieces
-	var hits func() ([]*Item, error)
+	var own map[int64]bool      // the target's chunk, or all its pieces
+	var from, to []db.CodeChunk // whose callees and callers are the neighbours
 	if req.Target != "" {
 		tc, err := b.resolve(ctx, proj, req.Target, files)
 		if err != nil {
 			return nil, err
 		}
-		var from, to []db.CodeChunk // whose callees and callers are the neighbours
 		if tc.Kind == KindFile || container(tc.Kind) {
 			// A file or a module: its units, in outline if they do not
 			// fit whole; the neighbours are theirs.
@@ -248,16 +275,19 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 				from = to
 			}
 		}
-		wait := b.search(ctx, proj, req, target, files)
-		if cands, err = b.neighbours(ctx, proj, from, to, own, files); err != nil {
-			wait()
-			return nil, err
-		}
-		hits = wait
 	}
-	if proj.ID != 0 {
-		if hits == nil {
-			hits = b.search(ctx, proj, req, nil, files)
+	candidates := func() ([]*Item, error) {
+		if proj.ID == 0 {
+			return nil, nil // no index: the question alone
+		}
+		hits := b.search(ctx, proj, req, target, files)
+		var cands []*Item
+		if target != nil {
+			var err error
+			if cands, err = b.neighbours(ctx, proj, from, to, own, files); err != nil {
+				hits()
+				return nil, err
+			}
 		}
 		found, err := hits()
 		if err != nil {
@@ -275,10 +305,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 				cands = append(cands, it)
 			}
 		}
+		return cands, nil
 	}
+	err = b.fit(req, out, target, candidates)
 	out.Stale = files.staleList()
-
-	if err := b.fit(req, out, target, cands); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -41,14 +41,16 @@ func reads(task string) bool { return task == "ask" || task == "explain" }
 // The target goes in full when it fits; else, for a task that only reads
 // it, a file or module goes in outline — fitted to the whole budget
 // before any candidate (fitOutline) — and a single unit without its doc
-// text; else the context fails (TooLong). Then each candidate in order:
+// text; else the context fails (TooLong). The candidates are then asked
+// for (candidates), unless the room left could take none (minRoom: the
+// lookups are most of a context's time). Then each candidate in order:
 // full if it fits, else its signature, else nothing; the room left goes to
 // the start of the first chunk that was reduced. The prompt is rendered
 // and counted as a whole at the end, and candidates come off the end
 // until it fits — per-item counts only approximate the whole (fences,
 // headers); room that frees is offered again to those left out or
 // reduced for want of it.
-func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) error {
+func (b *Builder) fit(req Request, out *Context, target *Item, candidates func() ([]*Item, error)) error {
 	data := req.Data
 	data.Question = req.Question
 	data.Context = nil // data.Target, if set, says where code without a target goes (gen-module)
@@ -155,6 +157,14 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 			}
 			target.Reason = fmt.Sprintf("%d tokens in full; its doc text left out", plan.Count(target.full))
 			base = n
+		}
+	}
+
+	var cands []*Item
+	if out.Budget-base >= minRoom {
+		var err error
+		if cands, err = candidates(); err != nil {
+			return err
 		}
 	}
 
@@ -275,7 +285,9 @@ func (b *Builder) fit(req Request, out *Context, target *Item, cands []*Item) er
 				target.Reason += fmt.Sprintf(", %d left out", left)
 			}
 		}
-		target.Tokens = plan.Count(snippetText(target, target.Code))
+		// As the prompt shows it, counted as the model counts: the target
+		// is most of the prompt, and the counter has seen its pieces.
+		target.Tokens = req.Count.Count(snippetText(target, target.Code))
 		out.Target = target
 		in := *target
 		in.Units = nil // listed once, in Target
@@ -370,6 +382,12 @@ func (b *Builder) fitOutline(req Request, data *prompt.Data, o *outline, out *Co
 // contextHeader is what the context's heading ("Related code from the
 // project:") takes, about.
 const contextHeader = 8
+
+// minRoom is the least room, counted, that code besides the target could
+// take: the context's heading and a snippet's line naming its code and
+// its fences alone take more (~8 and ≥ 11 tokens). With less, the target's
+// neighbours and the search hits are not looked up.
+const minRoom = 16
 
 // maxRefills bounds how many times the room left once the whole prompt
 // was counted is offered again: each costs a count of the whole prompt.

@@ -165,6 +165,47 @@ func TestReserveZero(t *testing.T) {
 	}
 }
 
+// TestReserveLeavesNoRoom: a reserve of the whole window or more is a
+// usage error that says the window and what to pass, not a prompt too
+// long for a budget of nothing.
+func TestReserveLeavesNoRoom(t *testing.T) {
+	e := setup(t)
+	for _, reserve := range []int{4096, 5000} {
+		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: "MyApp.Repo.fetch/1", Window: 4096, Reserve: new(reserve), Count: o200k})
+		ue := usererr.As(err)
+		var re *ReserveError
+		if ue == nil || ue.ExitCode() != usererr.ExitUsage || !errors.As(err, &re) || re.Window != 4096 || re.Reserve != reserve {
+			t.Fatalf("reserve %d: err = %v; want a usage error", reserve, err)
+		}
+		if msg := ue.Msg; strings.Contains(msg, "\n") || !strings.Contains(msg, "4096-token window") || !strings.Contains(msg, "pass --reserve below 4096") {
+			t.Errorf("reserve %d: %q; want the window and what to pass, on one line", reserve, msg)
+		}
+	}
+	// The most a reserve may be leaves the prompt one token: too few for
+	// the question, which is no usage error.
+	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: "MyApp.Repo.fetch/1", Window: 4096, Reserve: new(4095), Count: o200k})
+	if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitFailure {
+		t.Errorf("reserve 4095: err = %v; want too long", err)
+	}
+}
+
+// TestTargetTokensCounted: the target's tokens are counted with the
+// request's counter, as the prompt's total is, in full and in outline.
+func TestTargetTokensCounted(t *testing.T) {
+	e := setupFiles(t, catalogFixture)
+	for _, req := range []Request{
+		{Target: "MyApp.Catalog.item_3/1", Window: 4096},
+		{Target: filepath.Join(e.root, "lib/catalog.ex"), Window: 1400, Reserve: new(0)},
+	} {
+		req.Estimate = highEstimate{}
+		c := e.build(t, req)
+		want := o200k.Count(snippetText(c.Target, c.Target.Code))
+		if c.Target.Tokens != want || c.Included[0].Tokens != want {
+			t.Errorf("%s (%s): %d tokens (included: %d); counted, %d", req.Target, c.Target.Form, c.Target.Tokens, c.Included[0].Tokens, want)
+		}
+	}
+}
+
 // plainPrompts renders a prompt as the question, the context's code and
 // the target's code, one after the other.
 type plainPrompts struct{}
@@ -204,7 +245,7 @@ func TestRefill(t *testing.T) {
 	b := New(Config{Prompts: plainPrompts{}})
 	out := &Context{Window: 1100, Reserve: 100, Budget: 1000}
 	req := Request{Task: "ask", Question: strings.Repeat("q", 40), Window: 1100, Count: byteCount{}, Estimate: byteCount{under: true}}
-	if err := b.fit(req, out, nil, cands); err != nil {
+	if err := b.fit(req, out, nil, func() ([]*Item, error) { return cands, nil }); err != nil {
 		t.Fatal(err)
 	}
 	if out.Tokens > out.Budget {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -182,5 +183,45 @@ func TestFileWithoutUnits(t *testing.T) {
 		if usererr.As(err) == nil || err.Error() != want {
 			t.Errorf("%s: err = %v; want %q", target, err, want)
 		}
+	}
+}
+
+// countingSearch counts the searches it passes on.
+type countingSearch struct {
+	Searcher
+	n int
+}
+
+func (s *countingSearch) Search(ctx context.Context, project int64, query string, limit int) (*search.Result, error) {
+	s.n++
+	return s.Searcher.Search(ctx, project, query, limit)
+}
+
+// TestNoRoomNoLookups: a target that leaves no room for other code (an
+// outline as large as the budget) is not followed by a search nor by its
+// neighbours, which could not go in; with room, they are looked up.
+func TestNoRoomNoLookups(t *testing.T) {
+	e := setupFiles(t, catalogFixture)
+	s := &countingSearch{Searcher: e.b.cfg.Search}
+	e.b.cfg.Search = s
+	target := filepath.Join(e.root, "lib/catalog.ex")
+	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Question: "what do the items do?", Window: 40, Reserve: new(0), Count: o200k})
+	var least int
+	if usererr.As(err) == nil || !strings.Contains(err.Error(), "in outline take") {
+		t.Fatalf("err = %v; want too long in outline", err)
+	}
+	fmt.Sscanf(err.Error()[strings.Index(err.Error(), " take ")+1:], "take %d tokens", &least)
+	if s.n != 0 {
+		t.Errorf("refused, after %d searches", s.n)
+	}
+	c := e.build(t, Request{Target: target, Question: "what do the items do?", Window: least, Reserve: new(0)})
+	if c.Budget-c.Tokens >= minRoom || len(c.Included) != 1 || len(c.Dropped) != 0 || s.n != 0 {
+		t.Errorf("%d of %d tokens; included %d, dropped %d, %d searches: want the target alone, nothing looked up",
+			c.Tokens, c.Budget, len(c.Included), len(c.Dropped), s.n)
+	}
+	before := s.n
+	c = e.build(t, Request{Target: "MyApp.Catalog.item_3/1", Question: "what do the items do?", Window: 4096})
+	if s.n != before+1 || roles(c)["MyApp.Use3.run/1"] != "caller/full" {
+		t.Errorf("with room: included %v, %d searches; want its caller and the hits", roles(c), s.n-before)
 	}
 }

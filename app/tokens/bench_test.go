@@ -61,6 +61,19 @@ func BenchmarkCount(b *testing.B) {
 				}
 			})
 		})
+		if bp, ok := c.c.(*bpe); ok {
+			// The first count of a text in a process: no piece seen.
+			b.Run(c.name+"/file-cold", func(b *testing.B) {
+				b.SetBytes(int64(len(file)))
+				s := string(file)
+				for b.Loop() {
+					bp.pieces.mu.Lock()
+					bp.pieces.m = nil
+					bp.pieces.mu.Unlock()
+					c.c.Count(s)
+				}
+			})
+		}
 		b.Run(c.name+"/file", func(b *testing.B) {
 			b.SetBytes(int64(len(file)))
 			s := string(file)

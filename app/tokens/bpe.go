@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/tiktoken-go/tokenizer/codec"
@@ -15,19 +16,26 @@ import (
 // After that a codec is read-only apart from its regexp's pool of
 // matchers, which has its own lock, so one codec serves every goroutine
 // (codec.Decode is the exception — it fills a map lazily — and is not used).
+//
+// A text is cut into the encoding's pieces here (split.go), and each piece
+// is counted by the codec — whose own split of a piece is the piece — once:
+// the counts of pieces seen are kept (pieces), as the same identifiers,
+// keywords and indentation make most of any code.
 type bpe struct {
 	family Family
 	load   func() *codec.Codec
+	split  func(t string, i int) int // the end of the piece at t[i]
 
-	once  sync.Once
-	codec *codec.Codec
+	once   sync.Once
+	codec  *codec.Codec
+	pieces pieceCounts
 }
 
 // The two exact counters. They hold no state but their lazily loaded,
-// read-only tables.
+// read-only tables and the counts of the pieces they have seen.
 var (
-	o200k  = &bpe{family: FamilyO200k, load: codec.NewO200kBase}
-	cl100k = &bpe{family: FamilyCl100k, load: codec.NewCl100kBase}
+	o200k  = &bpe{family: FamilyO200k, load: codec.NewO200kBase, split: splitO200k}
+	cl100k = &bpe{family: FamilyCl100k, load: codec.NewCl100kBase, split: splitCl100k}
 )
 
 // Count returns the exact number of tokens in text, without special
@@ -37,11 +45,60 @@ func (b *bpe) Count(text string) int {
 		return 0
 	}
 	b.once.Do(func() { b.codec = b.load() })
-	n, err := b.codec.Count(text)
-	if err != nil {
-		// The split regexp can only fail on a match timeout, and none is
-		// set; should it fail anyway, an estimate beats no count.
-		return Estimate{Family: b.family}.Count(text)
+	total := 0
+	for i := 0; i < len(text); {
+		end := b.split(text, i)
+		piece := text[i:end]
+		n, ok := b.pieces.get(piece)
+		if !ok {
+			var err error
+			if n, err = b.codec.Count(piece); err != nil {
+				// The split regexp can only fail on a match timeout, and
+				// none is set; should it fail anyway, an estimate beats no
+				// count.
+				n = Estimate{Family: b.family}.Count(piece)
+			}
+			b.pieces.put(piece, n)
+		}
+		total += n
+		i = end
 	}
-	return n
+	return total
+}
+
+// Bounds of the pieces' counts kept: pieces longer than maxPieceLen are
+// rare (long runs of white space or of punctuation) and counted each time;
+// after maxPieces, the counts kept are let go and kept anew. 64k pieces of
+// code take about 4 MB.
+const (
+	maxPieceLen = 32
+	maxPieces   = 1 << 16
+)
+
+// pieceCounts keeps the token counts of pieces, safe for concurrent use.
+type pieceCounts struct {
+	mu sync.RWMutex
+	m  map[string]int32
+}
+
+func (p *pieceCounts) get(piece string) (int, bool) {
+	if len(piece) > maxPieceLen {
+		return 0, false
+	}
+	p.mu.RLock()
+	n, ok := p.m[piece]
+	p.mu.RUnlock()
+	return int(n), ok
+}
+
+func (p *pieceCounts) put(piece string, n int) {
+	if len(piece) > maxPieceLen {
+		return
+	}
+	p.mu.Lock()
+	if p.m == nil || len(p.m) >= maxPieces {
+		p.m = make(map[string]int32, 1024)
+	}
+	p.m[strings.Clone(piece)] = int32(n) // not the text's: it would keep the text
+	p.mu.Unlock()
 }

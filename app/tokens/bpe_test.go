@@ -103,8 +103,8 @@ func TestBPEAgainstReference(t *testing.T) {
 func TestConcurrentCount(t *testing.T) {
 	texts := []string{knownEncodings[4].text, knownEncodings[5].text, strings.Repeat("concurrency is not parallelism. ", 40)}
 	counters := map[string]func() Counter{
-		"o200k":    func() Counter { return &bpe{family: FamilyO200k, load: codec.NewO200kBase} },
-		"cl100k":   func() Counter { return &bpe{family: FamilyCl100k, load: codec.NewCl100kBase} },
+		"o200k":    func() Counter { return &bpe{family: FamilyO200k, load: codec.NewO200kBase, split: splitO200k} },
+		"cl100k":   func() Counter { return &bpe{family: FamilyCl100k, load: codec.NewCl100kBase, split: splitCl100k} },
 		"estimate": func() Counter { return Estimate{Family: FamilyLlama3, Margin: 0.05} },
 	}
 	for name, mk := range counters {
