@@ -263,3 +263,7 @@ func providerHint(configPath string) string {
 // Event is a record of the event log, for the user interfaces (which go
 // through app, never db).
 type Event = db.Event
+
+// ClusterMemberError is what opening a cluster member's data dir alone
+// returns (db.ClusterMemberError): only its node can open it.
+type ClusterMemberError = db.ClusterMemberError

@@ -1,10 +1,12 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -12,8 +14,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/rqlite/rqlite/v8/cluster"
 	"github.com/rqlite/rqlite/v8/command/proto"
 	"github.com/rqlite/rqlite/v8/store"
@@ -182,7 +186,12 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 		case <-changed:
 		case <-time.After(100 * time.Millisecond): // in case a change was dropped
 		case <-ctx.Done():
-			return fmt.Errorf("no leader after %s: %w", timeout, s.noQuorum(ctx.Err()))
+			nq := s.noQuorum(ctx.Err())
+			if nq.Voters > 1 && nq.Reachable <= nq.Voters/2 {
+				// No majority answers: the cluster may have lost it for good.
+				return fmt.Errorf("no leader after %s: %w; if the unreachable nodes are lost for good, stop this one and run aiex cluster recover on its data dir", timeout, nq)
+			}
+			return fmt.Errorf("no leader after %s: %w", timeout, nq)
 		}
 	}
 	if err := s.Sync(ctx); err != nil {
@@ -239,18 +248,34 @@ func prepareCluster(dir, raftDir, id string, c *clusterState, isNew bool) error 
 		if len(c.cfg.Join) > 0 {
 			return fmt.Errorf("data dir %s holds a single-node store: it can start a new cluster (no Join) but not join another one", dir)
 		}
-		peers, err := json.Marshal([]map[string]any{{"id": id, "address": c.cfg.Advertise, "non_voter": false}})
-		if err != nil {
+		if err := writePeers(dir, raftDir, id, c.cfg.Advertise); err != nil {
 			return err
-		}
-		if err := os.MkdirAll(filepath.Join(raftDir, "raft"), 0o755); err != nil {
-			return unwritable(dir, err)
-		}
-		if err := writeFileAtomic(filepath.Join(raftDir, "raft", "peers.json"), peers, 0o600); err != nil {
-			return unwritable(dir, err)
 		}
 	}
 	if err := writeFileAtomic(marker, []byte(c.cfg.Advertise+"\n"), 0o600); err != nil {
+		return unwritable(dir, err)
+	}
+	return nil
+}
+
+// peersFile is where rqlite looks, in its Raft dir, for a configuration to
+// recover with at its next open (Raft's manual recovery: the file lists the
+// servers; rqlite rewrites the configuration and renames the file
+// peers.info).
+const peersFile = "raft/peers.json"
+
+// writePeers writes a peers.json that makes the node id, at addr, the only
+// voter of its cluster once rqlite reads it.
+func writePeers(dir, raftDir, id, addr string) error {
+	peers, err := json.Marshal([]map[string]any{{"id": id, "address": addr, "non_voter": false}})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(raftDir, peersFile)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return unwritable(dir, err)
+	}
+	if err := writeFileAtomic(path, peers, 0o600); err != nil {
 		return unwritable(dir, err)
 	}
 	return nil
@@ -459,4 +484,188 @@ func (s *Store) stepdown() error {
 		return nil
 	}
 	return s.str.Stepdown(true, "")
+}
+
+// RecoverConfig configures Recover. It works at its zero value except for
+// Dir.
+type RecoverConfig struct {
+	// Dir is the data dir of a stopped cluster node.
+	Dir string
+	// DryRun finds out what Recover would do and changes nothing.
+	DryRun bool
+	// Logger receives the store's own logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Recovery is what Recover found and, unless it was a dry run, did.
+type Recovery struct {
+	DataDir string `json:"data_dir"`
+	// Node is this node's ID, and Addr its address in the cluster, which
+	// it keeps: its node must start at that address again.
+	Node string `json:"node"`
+	Addr string `json:"addr"`
+	// Dropped are the other members of the configuration, which the node
+	// no longer counts on (and no longer knows).
+	Dropped []Peer `json:"dropped"`
+	DryRun  bool   `json:"dry_run,omitempty"`
+}
+
+// Peer is one server of a Raft configuration.
+type Peer struct {
+	ID    string `json:"id"`
+	Addr  string `json:"addr"`
+	Voter bool   `json:"voter"`
+}
+
+// idleTimeout is Raft's heartbeat, election and lease timeout while Recover
+// has the store open: too long to fire, so that the node neither campaigns
+// nor leads, and nothing is added to its log.
+const idleTimeout = time.Hour
+
+// Recover makes the node whose data dir is cfg.Dir the only voter of its
+// cluster, keeping all its data. It is for a cluster that lost its quorum
+// for good (one node of two, two of three): its survivors can neither elect
+// a leader nor commit the removal of the lost nodes, and a member's dir
+// does not open alone. The node must be stopped: Recover locks the dir.
+//
+// It uses Raft's manual recovery as rqlite implements it: a peers.json in
+// the Raft dir, which the next open of the store reads. Recover opens the
+// store itself, with no network, so that the new configuration is in place
+// when it returns: rqlite replays the latest snapshot and every entry of
+// this node's log into a new snapshot that carries the new configuration.
+// Writes the cluster committed that never reached this node are not there.
+//
+// Recover one survivor only, the one that has the most: two recovered
+// survivors make two clusters. The dropped nodes must not start again with
+// their data dirs; they rejoin with new ones (and Join).
+func Recover(ctx context.Context, cfg RecoverConfig) (*Recovery, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("db.Recover: no data dir")
+	}
+	dir, err := filepath.Abs(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("db.Recover: %w", err)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	raftDir := filepath.Join(dir, storeDirName)
+
+	// A dir that never ran as a cluster node has nothing to recover; look
+	// before locking, which would create the dir.
+	_, markerErr := os.Stat(filepath.Join(dir, clusterMarkerFile))
+	if store.IsNewNode(raftDir) || markerErr != nil {
+		return nil, usererr.New("data dir %s is not a member of a cluster (no node ran on it with aiex node run): there is nothing to recover", dir)
+	}
+	lock, err := lockDir(dir)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		// lockDir's message tells a command to wait for the holder to
+		// finish; a node waiting for a quorum that is gone never does.
+		who := "another aiex process"
+		if f, ferr := os.Open(filepath.Join(dir, lockFile)); ferr == nil {
+			who = holder(f)
+			f.Close()
+		}
+		return nil, &usererr.Error{Msg: fmt.Sprintf("data dir %s is in use by %s (its node, or another aiex command): stop it, then run aiex cluster recover again", dir, who), Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer lock.unlock()
+	b, err := os.ReadFile(filepath.Join(dir, nodeIDFile))
+	id := strings.TrimSpace(string(b))
+	if err != nil || id == "" {
+		return nil, fmt.Errorf("db.Recover: data dir %s has no node ID: %w", dir, cmp.Or(err, os.ErrNotExist))
+	}
+	peers := filepath.Join(raftDir, peersFile)
+	if _, err := os.Stat(peers); err == nil {
+		return nil, usererr.New("data dir %s already holds a new configuration (%s) that its node reads when it starts: start it with aiex node run", dir, peers)
+	}
+
+	servers, err := raftServers(ctx, raftDir, id, logger)
+	if err != nil {
+		return nil, fmt.Errorf("db.Recover: read the cluster configuration in %s: %w", raftDir, err)
+	}
+	rec := &Recovery{DataDir: dir, Node: id, Dropped: []Peer{}, DryRun: cfg.DryRun}
+	self, selfVoter, otherVoters := false, false, 0
+	for _, n := range servers {
+		voter := n.Suffrage == "Voter"
+		switch {
+		case n.ID == id:
+			self, selfVoter, rec.Addr = true, voter, n.Addr
+		case voter:
+			otherVoters++
+			fallthrough
+		default:
+			rec.Dropped = append(rec.Dropped, Peer{ID: n.ID, Addr: n.Addr, Voter: voter})
+		}
+	}
+	switch {
+	case !self:
+		return nil, usererr.New("node %s is not in its own copy of its cluster's configuration (it was removed): its data cannot lead the cluster; start it on a new data dir with aiex node run --join PEER", id)
+	case selfVoter && otherVoters == 0:
+		return nil, usererr.New("node %s is the only voter of its cluster already, so it has its quorum: nothing to recover; start it with aiex node run", id)
+	}
+	if cfg.DryRun {
+		return rec, nil
+	}
+
+	// Write the new configuration, then open the store so that rqlite
+	// applies it now, under this lock, and check the result.
+	if err := writePeers(dir, raftDir, id, rec.Addr); err != nil {
+		return nil, err
+	}
+	servers, err = raftServers(ctx, raftDir, id, logger)
+	if err != nil {
+		// rqlite renames the file once it has applied it: one still there
+		// was not applied, and the dir is as it was.
+		os.Remove(peers)
+		return nil, fmt.Errorf("db.Recover: apply the new configuration in %s: %w", raftDir, err)
+	}
+	if len(servers) != 1 || servers[0].ID != id || servers[0].Suffrage != "Voter" {
+		return nil, fmt.Errorf("db.Recover: the configuration after recovery is %s, not node %s alone", describeServers(servers), id)
+	}
+	logger.Info("recovered cluster node as its only voter", "node", id, "addr", rec.Addr, "dropped", len(rec.Dropped))
+	return rec, nil
+}
+
+// raftServers opens rqlite's store in raftDir with no network and Raft
+// timeouts too long to fire, reads its Raft configuration and closes it.
+// The open does what every open does (it rebuilds the SQLite file from the
+// latest snapshot) and applies a peers.json if there is one; the node
+// neither campaigns nor leads.
+func raftServers(ctx context.Context, raftDir, id string, logger *slog.Logger) ([]*store.Server, error) {
+	layer := newSoloLayer(id)
+	defer layer.Close()
+	str := store.New(layer, &store.Config{
+		DBConf: store.NewDBConfig(),
+		Dir:    raftDir,
+		ID:     id,
+		Logger: stdLogger(ctx, logger, "store"),
+	})
+	str.RaftLogLevel = "OFF"
+	str.HeartbeatTimeout, str.ElectionTimeout, str.LeaderLeaseTimeout = idleTimeout, idleTimeout, idleTimeout
+	devNull, err := quietStderr(logger.Enabled(ctx, slog.LevelDebug), str.Open)
+	defer closeQuiet(devNull) // after the store's Close: its loggers write there
+	if err != nil {
+		return nil, err
+	}
+	servers, err := str.Nodes()
+	if cerr := str.Close(true); err == nil {
+		err = cerr
+	}
+	return servers, err
+}
+
+// describeServers lists a configuration's servers for an error message.
+func describeServers(servers []*store.Server) string {
+	parts := make([]string, len(servers))
+	for i, n := range servers {
+		parts[i] = n.ID + " at " + n.Addr + " (" + strings.ToLower(n.Suffrage) + ")"
+	}
+	if len(parts) == 0 {
+		return "empty"
+	}
+	return strings.Join(parts, ", ")
 }

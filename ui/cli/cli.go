@@ -53,7 +53,7 @@ type Root struct {
 	Refactor   RefactorCmd   `cmd:"" help:"Propose a change to a piece of code toward a goal: a checked diff, written with --apply."`
 	Gen        GenCmd        `cmd:"" help:"Generate code: gen module NAME, gen tests TARGET."`
 	Node       NodeCmd       `cmd:"" help:"Run this data dir as a node of a cluster (aiex node run)."`
-	Cluster    ClusterCmd    `cmd:"" help:"The cluster: init a key, status, leave, remove a node."`
+	Cluster    ClusterCmd    `cmd:"" help:"The cluster: init a key, status, leave, remove a node, recover after a lost quorum."`
 	Session    SessionCmd    `cmd:"" help:"Sessions: list, show, resume, export, archive, rm."`
 	Events     EventsCmd     `cmd:"" help:"The event log: tail it, replay it into the projections."`
 	Checkpoint CheckpointCmd `cmd:"" help:"Checkpoints of the assistant's writes: list, show, diff, restore, tag, prune."`

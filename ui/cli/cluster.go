@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"net"
@@ -15,11 +16,12 @@ import (
 
 // ClusterCmd groups the cluster's commands.
 type ClusterCmd struct {
-	Init   ClusterInitCmd   `cmd:"" help:"Write a new cluster key, for nodes on plain TCP."`
-	Status ClusterStatusCmd `cmd:"" help:"Nodes, leader, Raft state, each node's models and health (from the node running on the data dir)."`
-	Join   ClusterJoinCmd   `cmd:"" help:"Record peers for this data dir's node to join through when it next starts (aiex node run)."`
-	Leave  ClusterLeaveCmd  `cmd:"" help:"Make the node running on the data dir leave its cluster."`
-	Remove ClusterRemoveCmd `cmd:"" help:"Remove another node from the cluster."`
+	Init    ClusterInitCmd    `cmd:"" help:"Write a new cluster key, for nodes on plain TCP."`
+	Status  ClusterStatusCmd  `cmd:"" help:"Nodes, leader, Raft state, each node's models and health (from the node running on the data dir)."`
+	Join    ClusterJoinCmd    `cmd:"" help:"Record peers for this data dir's node to join through when it next starts (aiex node run)."`
+	Leave   ClusterLeaveCmd   `cmd:"" help:"Make the node running on the data dir leave its cluster."`
+	Remove  ClusterRemoveCmd  `cmd:"" help:"Remove another node from the cluster."`
+	Recover ClusterRecoverCmd `cmd:"" help:"Make this data dir's stopped node the only voter of its cluster, keeping its data, when the others are lost for good."`
 }
 
 // ClusterInitCmd writes a cluster key.
@@ -205,4 +207,89 @@ func (cj *ClusterJoinCmd) Run(c *Context) error {
 	}
 	fmt.Fprintf(c.Out.Out, "aiex node run on %s will join through %s\n", cfg.DataDir, strings.Join(cj.Peers, ", "))
 	return nil
+}
+
+// ClusterRecoverCmd makes a stopped node the only voter of its cluster.
+type ClusterRecoverCmd struct {
+	DryRun bool `name:"dry-run" help:"Say which nodes recovery would drop; change nothing."`
+	Yes    bool `short:"y" help:"Do not ask for confirmation (needed when stdin is not a terminal)."`
+}
+
+// Run recovers the node of the data dir — after showing what it will do
+// and asking, on a terminal — and prints what it did and what to do next
+// or, with --json, the recovery.
+//
+// A cluster that lost its quorum for good (one node of two, two of three)
+// cannot commit anything, the removal of the lost nodes included, and its
+// survivors wait for a leader for ever. Recovery rewrites the survivor's
+// Raft configuration with it as the only voter (see node.Recover).
+func (r *ClusterRecoverCmd) Run(c *Context) error {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return err
+	}
+	if _, err := node.Connect(c, cfg.DataDir); err == nil {
+		return usererr.New("a node (or the TUI) is running on %s; stop it, then run aiex cluster recover again", cfg.DataDir)
+	}
+	rc := node.RecoverConfig{Dir: cfg.DataDir, DryRun: true, Logger: c.Logger}
+	if !r.Yes && !r.DryRun {
+		// Look first: refusals come before any question.
+		plan, err := node.Recover(c, rc)
+		if err != nil {
+			return err
+		}
+		if err := r.confirm(c, plan); err != nil {
+			return err
+		}
+	}
+	rc.DryRun = r.DryRun
+	rec, err := node.Recover(c, rc)
+	if err != nil {
+		return err
+	}
+	if c.Out.JSON {
+		return c.Out.PrintJSON(rec)
+	}
+	w := c.Out.Out
+	if rec.DryRun {
+		fmt.Fprintf(w, "recovery would make node %s the only voter of its cluster, with all its data, and drop %s\n", rec.Node, droppedList(rec.Dropped))
+		fmt.Fprintln(w, "nothing changed; run aiex cluster recover without --dry-run to recover")
+		return nil
+	}
+	fmt.Fprintf(w, "node %s is now the only voter of its cluster, with all its data; dropped %s\n", rec.Node, droppedList(rec.Dropped))
+	fmt.Fprintf(w, "next: start it with aiex node run and the flags it had, so that it is at %s again; a lost node that comes back must not start from its old data dir: give it a new one and aiex node run --join %s\n", rec.Addr, rec.Addr)
+	return nil
+}
+
+// confirm shows the recovery and asks on a terminal; elsewhere it wants
+// --yes.
+func (r *ClusterRecoverCmd) confirm(c *Context, plan *node.Recovery) error {
+	if !c.StdinTTY || c.Stdin == nil || c.Out.JSON {
+		return usererr.Usage("recovery makes node %s the only voter of its cluster and drops %s; add --yes to do it (--dry-run changes nothing)", plan.Node, droppedList(plan.Dropped))
+	}
+	e := c.Out.Err
+	fmt.Fprintf(e, "Recovery makes node %s (%s) the only voter of its cluster, keeping all its data, and drops %s.\n", plan.Node, plan.Addr, droppedList(plan.Dropped))
+	fmt.Fprintln(e, "Do it only if those nodes are lost for good, and on one survivor only, the one with the latest data: two recovered survivors make two clusters, and writes this node never received are gone.")
+	fmt.Fprint(e, "Recover? [y/N] ")
+	line, _ := bufio.NewReader(c.Stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		return usererr.New("not recovered")
+	}
+	return nil
+}
+
+// droppedList names the nodes a recovery drops.
+func droppedList(ps []node.Peer) string {
+	if len(ps) == 0 {
+		return "no other node"
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.ID + " (" + p.Addr
+		if !p.Voter {
+			parts[i] += ", non-voter"
+		}
+		parts[i] += ")"
+	}
+	return strings.Join(parts, ", ")
 }

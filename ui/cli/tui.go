@@ -15,7 +15,6 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
-	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/ui/tui"
 	"github.com/aiex-dev/aiex/ui/tui/backend"
 )
@@ -105,7 +104,7 @@ func servedCore(c *Context) (open func() (*app.App, error), closeSocket func()) 
 	var srv *node.Node
 	open = func() (*app.App, error) {
 		core, err := c.App()
-		if cm := (*db.ClusterMemberError)(nil); errors.As(err, &cm) {
+		if cm := (*app.ClusterMemberError)(nil); errors.As(err, &cm) {
 			// Not now, not later: the TUI ends and says it on one line.
 			return nil, &tui.Unusable{Err: err}
 		}
