@@ -6,7 +6,6 @@ import (
 	"path"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/chunk"
@@ -39,9 +38,6 @@ type writer struct {
 	// The executor applies batches while the writer builds the next one.
 	exec     chan []db.Statement
 	execDone chan error
-	// pending counts the batches handed to the executor and not yet
-	// applied: at 0 the store is idle.
-	pending atomic.Int32
 }
 
 // startExec starts the executor: it runs each batch's statements in one
@@ -58,7 +54,6 @@ func (w *writer) startExec(ctx context.Context, fail func(error)) {
 					fail(err)
 				}
 			}
-			w.pending.Add(-1)
 		}
 		w.execDone <- err
 	}()
@@ -135,7 +130,7 @@ func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *res
 			pr.Done++
 			pr.DoneBytes += r.e.size
 			w.add(r)
-			if w.flushNow() {
+			if w.size >= w.ix.cfg.BatchBytes || len(w.batch.Analyses) == db.MaxCodeAnalyses {
 				if err := w.flush(ctx); err != nil {
 					return err
 				}
@@ -148,21 +143,6 @@ func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *res
 			return context.Cause(ctx)
 		}
 	}
-}
-
-// flushNow reports whether the batch should go to the executor now: when
-// it is full, or when the executor is idle and the batch is worth a
-// transaction (a quarter of a full one: smaller batches cost the store
-// more, ~+20 % of its CPU at 256 KiB on the Elixir sources). Keeping the store busy while the workers chunk leaves
-// little for it to apply after the last file, when the workers are done
-// and a core would otherwise wait: with full batches only, a first index
-// of the Elixir sources (2 batches) applied its last ~0.5 MB of rows, and
-// a project smaller than a batch all of its rows, after the last file.
-// When the store is the slower side (the Go standard library), it is
-// seldom idle and the batches stay full.
-func (w *writer) flushNow() bool {
-	return w.size >= w.ix.cfg.BatchBytes || len(w.batch.Analyses) == db.MaxCodeAnalyses ||
-		w.size >= w.ix.cfg.BatchBytes/4 && w.pending.Load() == 0
 }
 
 // add puts one file's rows in the batch.
@@ -240,11 +220,9 @@ func (w *writer) rank(ctx context.Context) error {
 		return nil
 	}
 	ranks := Ranks(w.graph)
-	w.pending.Add(1)
 	select {
 	case w.exec <- db.CodeRankStmts(w.p.project.ID, ranks, time.Now()):
 	case <-ctx.Done():
-		w.pending.Add(-1)
 		return context.Cause(ctx)
 	}
 	w.sum.Ranked = true
@@ -262,11 +240,9 @@ func (w *writer) flush(ctx context.Context) error {
 		return fmt.Errorf("index: %w", err)
 	}
 
-	w.pending.Add(1)
 	select {
 	case w.exec <- stmts:
 	case <-ctx.Done():
-		w.pending.Add(-1)
 		return context.Cause(ctx)
 	}
 	w.sum.Batches++
