@@ -129,6 +129,11 @@ func TestIndexCommand(t *testing.T) {
 	if sum = s.index(root, "tools"); sum.Under != "tools" || sum.Files != 2 || sum.Changed != 1 {
 		t.Errorf("index tools: %+v", sum)
 	}
+	// A file of the project: only it is read (an editor's save).
+	os.WriteFile(filepath.Join(root, "tools", "extra.go"), []byte("package main\n\nfunc extra() { run() }\n"), 0o644)
+	if sum = s.index(filepath.Join(root, "tools"), "extra.go"); sum.Under != "tools/extra.go" || sum.Files != 1 || sum.Changed != 1 {
+		t.Errorf("index tools/extra.go: %+v", sum)
+	}
 }
 
 func TestIndexCommandErrors(t *testing.T) {
@@ -142,7 +147,7 @@ func TestIndexCommandErrors(t *testing.T) {
 	}{
 		{[]string{"index", outside}, 2, []string{outside, "outside the project at " + root}},
 		{[]string{"index", ".."}, 2, []string{"..", "outside the project"}},
-		{[]string{"index", "mix.exs"}, 2, []string{"mix.exs", "not a directory", "aiex chunks"}},
+		{[]string{"index", "/dev/null"}, 2, []string{"/dev/null", "neither a directory nor a file"}},
 		{[]string{"index", "nowhere"}, 2, []string{"nowhere", "does not exist"}},
 		{[]string{"chunks", "lib"}, 2, []string{"lib", "is a directory"}},
 		{[]string{"chunks", "nowhere.ex"}, 2, []string{"nowhere.ex", "does not exist"}},

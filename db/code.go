@@ -94,6 +94,19 @@ func (s *Store) CodeFiles(ctx context.Context, project int64) (map[string]CodeFi
 	return out, nil
 }
 
+// CodeFileCount returns how many files a project's index holds rows of
+// (skipped ones included).
+func (s *Store) CodeFileCount(ctx context.Context, project int64) (int, error) {
+	rows, err := s.Query(ctx, `SELECT count(*) FROM code_files WHERE project = ?`, project)
+	if err != nil {
+		return 0, fmt.Errorf("db: code files: %w", err)
+	}
+	if len(rows.Values) == 0 {
+		return 0, nil
+	}
+	return int(asInt(rows.Values[0][0])), nil
+}
+
 // CodeFile returns the row of one file of a project; ok is false when the
 // index has none.
 func (s *Store) CodeFile(ctx context.Context, project int64, path string) (f CodeFile, ok bool, err error) {

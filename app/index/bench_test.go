@@ -285,7 +285,8 @@ func mirror(b *testing.B, root string) string {
 // a large one. Each edit is timed twice: by an indexer that keeps no
 // syntax trees, as a one-shot aiex index has, and by one that keeps them,
 // as the node and the TUI do, after one edit of the file (so that the
-// tree of its previous version is kept).
+// tree of its previous version is kept); and by a run narrowed to the
+// file (aiex index FILE), which walks nothing else.
 func benchReindex(b *testing.B, corpus, typical, large string) {
 	root := mirror(b, corpus)
 	s := dbtest.Open(b)
@@ -322,7 +323,7 @@ func benchReindex(b *testing.B, corpus, typical, large string) {
 		// 2 % of the files changed, a run also recomputes the ranks, so
 		// the mean mixes two costs: the median is reported too.
 		var took []time.Duration
-		change := func(b *testing.B, ix *Indexer) {
+		change := func(b *testing.B, ix *Indexer, opt Options) {
 			b.StopTimer()
 			n++
 			tmp := path + ".tmp"
@@ -335,7 +336,7 @@ func benchReindex(b *testing.B, corpus, typical, large string) {
 			}
 			b.StartTimer()
 			t0 := time.Now()
-			sum, err := ix.Index(ctx, root, Options{})
+			sum, err := ix.Index(ctx, root, opt)
 			took = append(took, time.Since(t0))
 			if err != nil || sum.Changed != 1 || sum.Analyzed != 1 {
 				b.Fatalf("one-change re-index: %v %+v", err, sum)
@@ -348,15 +349,23 @@ func benchReindex(b *testing.B, corpus, typical, large string) {
 		b.Run(edit.name, func(b *testing.B) {
 			took = took[:0]
 			for b.Loop() {
-				change(b, ix)
+				change(b, ix, Options{})
 			}
 			median(b)
 		})
 		b.Run(edit.name+"-editing", func(b *testing.B) {
-			change(b, kept)
+			change(b, kept, Options{})
 			took = took[:0]
 			for b.Loop() {
-				change(b, kept)
+				change(b, kept, Options{})
+			}
+			median(b)
+		})
+		// aiex index FILE, as an editor runs it on save: no walk.
+		b.Run(edit.name+"-file", func(b *testing.B) {
+			took = took[:0]
+			for b.Loop() {
+				change(b, ix, Options{Under: edit.path})
 			}
 			median(b)
 		})

@@ -128,8 +128,8 @@ func ChunkOptions(f tokens.Family) chunk.Options {
 
 // Options configure one run of Index.
 type Options struct {
-	// Under limits the run to a directory below the root: slash-separated,
-	// relative to it; "" is the whole project.
+	// Under limits the run to a directory or a file below the root:
+	// slash-separated, relative to it; "" is the whole project.
 	Under string
 	// Force reads every file and rewrites its rows, whatever its size and
 	// modification time say (chunks still come from the cache).
@@ -191,7 +191,8 @@ type runKey struct {
 	root string
 }
 
-// ErrNotDir is returned by Index when the root or Under is not a directory.
+// ErrNotDir is returned by Index when the root is not a directory, or
+// Under neither a directory nor a file.
 var ErrNotDir = errors.New("not a directory")
 
 // Index brings the index of the project at root up to date: it walks the
@@ -205,11 +206,14 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	under := strings.Trim(filepath.ToSlash(opt.Under), "/")
-	if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(under))); err != nil {
+	fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(under)))
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("index: %w", err)
-	} else if !fi.IsDir() {
+	case under == "" && !fi.IsDir(), !fi.IsDir() && !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("index: %s: %w", filepath.Join(root, under), ErrNotDir)
 	}
+	oneFile := !fi.IsDir()
 	st := ix.cfg.Store
 	unlock, err := runs.Lock(ctx, runKey{st, root})
 	if err != nil {
@@ -220,9 +224,28 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	if err != nil {
 		return nil, err
 	}
-	prev, err := st.CodeFiles(ctx, proj.ID)
-	if err != nil {
-		return nil, err
+	// The rows of the files this run may see: one file's alone when it is
+	// narrowed to one (reading all of the Go standard library's cost a
+	// one-file run most of its ~40 ms), and how many the project has.
+	var prev map[string]db.CodeFile
+	var projectFiles int
+	if oneFile {
+		f, ok, err := st.CodeFile(ctx, proj.ID, under)
+		if err != nil {
+			return nil, err
+		}
+		prev = map[string]db.CodeFile{}
+		if ok {
+			prev[under] = f
+		}
+		if projectFiles, err = st.CodeFileCount(ctx, proj.ID); err != nil {
+			return nil, err
+		}
+	} else {
+		if prev, err = st.CodeFiles(ctx, proj.ID); err != nil {
+			return nil, err
+		}
+		projectFiles = len(prev)
 	}
 
 	// Walk, and sort the files into unchanged ones and work.
@@ -230,7 +253,11 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	for _, e := range ix.cfg.Exts {
 		w.exts[e] = true
 	}
-	if err := w.walk(under); err != nil {
+	walk := w.walk
+	if oneFile {
+		walk = w.walkFile
+	}
+	if err := walk(under); err != nil {
 		return nil, fmt.Errorf("index: walk %s: %w", root, err)
 	}
 	sum := &Summary{Root: root, Under: under, Files: len(w.out) + len(w.dirErrs)}
@@ -247,7 +274,10 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 		}
 	}
 	if !sum.Ranked { // a run that rewrote every chunk ranked them already
-		if sum.Ranked, err = ix.updateRanks(ctx, proj, sum.Changed+sum.Removed, sum.Files); err != nil {
+		// The share is of the project's files, not of those this run
+		// walked: a run narrowed to one file would otherwise rank the
+		// whole graph again every time.
+		if sum.Ranked, err = ix.updateRanks(ctx, proj, sum.Changed+sum.Removed, max(sum.Files, projectFiles)); err != nil {
 			return nil, err
 		}
 	}
@@ -307,7 +337,7 @@ func (ix *Indexer) plan(w *walker, proj db.CodeProject, prev map[string]db.CodeF
 		sum.Skipped = append(sum.Skipped, Skip{e.rel + "/", e.skip, e.why})
 	}
 	for path, old := range prev {
-		if !seen[path] && (under == "" || strings.HasPrefix(path, under+"/")) {
+		if !seen[path] && (under == "" || path == under || strings.HasPrefix(path, under+"/")) {
 			p.gone = append(p.gone, old)
 		}
 	}

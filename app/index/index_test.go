@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -213,8 +214,30 @@ func TestIndexUnder(t *testing.T) {
 	if r := reads.reads(); !cmp.Equal(r, map[string]int{"lib/new.ex": 1}) || sum.Files != 3 || sum.Removed != 0 {
 		t.Fatalf("under lib: read %v, %+v", r, sum)
 	}
-	if _, err := ix.Index(context.Background(), root, Options{Under: "go.mod"}); !errors.Is(err, ErrNotDir) {
-		t.Fatalf("under a file: %v", err)
+
+	// One file: only it is read, as a walk of its directory would take
+	// it; its rows go when it is gone or ignored.
+	writeFile(t, root, "server/start.go", "package server\n\n// Start starts.\nfunc Start() {}\n")
+	writeFile(t, root, "server/new.go", "package server\n\nfunc New() {}\n")
+	sum = index(t, ix, root, Options{Under: "server/start.go"})
+	if r := reads.reads(); !cmp.Equal(r, map[string]int{"server/start.go": 1}) || sum.Files != 1 || sum.Changed != 1 {
+		t.Fatalf("under server/start.go: read %v, %+v", r, sum)
+	}
+	if sum = index(t, ix, root, Options{Under: "server/start.go"}); sum.Read != 0 || sum.Unchanged != 1 {
+		t.Fatalf("under server/start.go again: %+v", sum)
+	}
+	if sum = index(t, ix, root, Options{Under: "go.mod"}); sum.Files != 0 || sum.Read != 0 {
+		t.Fatalf("under a file the index does not take: %+v", sum)
+	}
+	writeFile(t, root, "server/.gitignore", "start.go\n")
+	if sum = index(t, ix, root, Options{Under: "server/start.go"}); sum.Files != 0 || sum.Removed != 1 {
+		t.Fatalf("under an ignored file: %+v", sum)
+	}
+	if r := reads.reads(); len(r) != 0 {
+		t.Fatalf("under an ignored file: read %v", r)
+	}
+	if _, err := ix.Index(context.Background(), root, Options{Under: "server/nope.go"}); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("under a file that is not there: %v", err)
 	}
 }
 
@@ -575,5 +598,28 @@ func TestIndexRunsOverlap(t *testing.T) {
 	}
 	if len(seen) == 0 {
 		t.Fatal("no chunks")
+	}
+}
+
+// TestNarrowRunKeepsRanks: the ranks are recomputed once 2 % of the
+// project's files changed, however narrow the runs that changed them: a
+// run of one file of a project of 60 does not rank the whole graph again.
+func TestNarrowRunKeepsRanks(t *testing.T) {
+	files := map[string]string{}
+	for i := range 60 {
+		files[fmt.Sprintf("p/f%02d.go", i)] = fmt.Sprintf("package p\n\nfunc F%d() { F%d() }\n", i, (i+1)%60)
+	}
+	root := writeTree(t, files)
+	ix, _ := newIndexer(t, dbtest.Open(t))
+	if sum := index(t, ix, root, Options{}); !sum.Ranked {
+		t.Fatalf("first run: %+v", sum)
+	}
+	writeFile(t, root, "p/f07.go", "package p\n\nfunc F7() { F8(); F9() }\n")
+	if sum := index(t, ix, root, Options{Under: "p/f07.go"}); sum.Changed != 1 || sum.Ranked {
+		t.Fatalf("one file of 60 changed: %+v; want it indexed, the ranks kept", sum)
+	}
+	writeFile(t, root, "p/f08.go", "package p\n\nfunc F8() {}\n")
+	if sum := index(t, ix, root, Options{Under: "p"}); sum.Changed != 1 || !sum.Ranked {
+		t.Fatalf("a second file of 60 changed: %+v; want the ranks computed again (2 %% of 60 is 1.2)", sum)
 	}
 }

@@ -78,21 +78,65 @@ type walker struct {
 // slash-separated and relative to it), with the .gitignore files of the
 // directories above it in force.
 func (w *walker) walk(under string) error {
-	rules := readIgnore(filepath.Join(w.root, ".git", "info", "exclude"), nil)
-	rel := ""
-	var names []string
-	if under != "" {
-		for _, name := range strings.Split(under, "/") {
-			rules = append(rules, readIgnore(filepath.Join(w.root, filepath.FromSlash(rel), ".gitignore"), names)...)
-			rel += name + "/"
-			names = append(names, name)
-			if name == ".git" || w.ignored(rules, names, true) {
-				return nil // nothing under an ignored directory is indexed
-			}
-		}
+	rel, names, rules, ok := w.descend(under)
+	if !ok {
+		return nil // nothing under an ignored directory is indexed
 	}
 	w.start = rel
 	return w.dir(rel, names, rules)
+}
+
+// walkFile lists the file file (slash-separated, relative to the root) as
+// a walk of its directory would: with the .gitignore files of the
+// directories above it in force, nothing if they ignore it.
+func (w *walker) walkFile(file string) error {
+	dir, name := path.Split(file)
+	rel, names, rules, ok := w.descend(strings.TrimSuffix(dir, "/"))
+	if !ok {
+		return nil
+	}
+	abs := filepath.Join(w.root, filepath.FromSlash(rel))
+	rules = append(rules, readIgnore(filepath.Join(abs, ".gitignore"), names)...)
+	parts := append(names[:len(names):len(names)], name)
+	fi, err := os.Lstat(filepath.Join(abs, name))
+	p := rel + name
+	switch {
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		if !w.ignored(rules, parts, false) {
+			w.symlink(p, filepath.Join(abs, name))
+		}
+	case !w.exts[path.Ext(name)] || w.ignored(rules, parts, false):
+	case !utf8.ValidString(p):
+		w.out = append(w.out, entry{rel: p, skip: reasonBadName, why: "the store keeps paths as UTF-8 text"})
+	case !fi.Mode().IsRegular():
+		w.out = append(w.out, entry{rel: p, skip: reasonNotRegular, why: fi.Mode().Type().String()})
+	default:
+		w.file(p, fi)
+	}
+	return nil
+}
+
+// descend goes from the root down to the directory under ("" for the
+// root), gathering the .gitignore rules of the directories above it. It
+// returns the directory as the walk names it ("" or ending in "/"), its
+// path's names, the rules, and false if under lies in an ignored
+// directory (or in .git).
+func (w *walker) descend(under string) (rel string, names []string, rules []ignoreRule, ok bool) {
+	rules = readIgnore(filepath.Join(w.root, ".git", "info", "exclude"), nil)
+	if under == "" {
+		return "", nil, rules, true
+	}
+	for _, name := range strings.Split(under, "/") {
+		rules = append(rules, readIgnore(filepath.Join(w.root, filepath.FromSlash(rel), ".gitignore"), names)...)
+		rel += name + "/"
+		names = append(names, name)
+		if name == ".git" || w.ignored(rules, names, true) {
+			return "", nil, nil, false
+		}
+	}
+	return rel, names, rules, true
 }
 
 // dir walks the directory rel ("" or ending in "/"), whose path is names,

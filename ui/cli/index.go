@@ -21,7 +21,7 @@ import (
 
 // IndexCmd brings the current project's code index up to date.
 type IndexCmd struct {
-	Path  string `arg:"" optional:"" placeholder:"PATH" help:"Directory to index, inside the current project (default: all of it)."`
+	Path  string `arg:"" optional:"" placeholder:"PATH" help:"Directory or file to index, inside the current project (default: all of it)."`
 	Force bool   `help:"Read every file again, whatever its size and modification time say."`
 }
 
@@ -93,15 +93,15 @@ func indexTarget(path string) (root, under string, err error) {
 	abs, err := filepath.EvalSymlinks(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", "", usererr.Usage("%s does not exist; aiex index takes a directory of the current project", path)
+		return "", "", usererr.Usage("%s does not exist; aiex index takes a directory or file of the current project", path)
 	case err != nil:
 		return "", "", usererr.Wrap(err, "cannot index %s: %v", path, errorsText(err))
 	}
 	if abs, err = filepath.Abs(abs); err != nil {
 		return "", "", fmt.Errorf("index: %w", err)
 	}
-	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-		return "", "", usererr.Usage("%s is not a directory; aiex index takes a directory (aiex chunks FILE shows a file's chunks)", path)
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() && !fi.Mode().IsRegular() {
+		return "", "", usererr.Usage("%s is neither a directory nor a file; aiex index takes a directory or file of the current project", path)
 	}
 	rel, err := filepath.Rel(root, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
