@@ -11,10 +11,19 @@ import (
 	"github.com/aiex-dev/aiex/db/dbtest"
 )
 
-// dropRouteIndex is the schema without the index that answers
-// RecentRoutes: the benchmarks below weigh what it saves a read against
-// what it costs a write.
-const dropRouteIndex = `DROP INDEX llm_interaction_route`
+// routeStore opens a store with the index that answers RecentRoutes, or
+// without it: the benchmarks below weigh what it saves a read against what
+// it costs a write.
+func routeStore(tb testing.TB, index bool) *db.Store {
+	tb.Helper()
+	s := dbtest.Open(tb)
+	if !index {
+		if _, err := s.Execute(context.Background(), db.Stmt(`DROP INDEX llm_interaction_route`)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return s
+}
 
 // recordRoutes records n finished requests of s's node, the latest at now,
 // one a second, with 4 KiB prompts and 8 KiB answers, as RecentRoutes
@@ -44,13 +53,7 @@ func recordRoutes(tb testing.TB, s *db.Store, now time.Time, n int) {
 func BenchmarkRecentRoutes(b *testing.B) {
 	for _, index := range []bool{false, true} {
 		b.Run(map[bool]string{false: "table", true: "index"}[index], func(b *testing.B) {
-			s := dbtest.Open(b)
-			ctx := context.Background()
-			if !index {
-				if _, err := s.Execute(ctx, db.Stmt(dropRouteIndex)); err != nil {
-					b.Fatal(err)
-				}
-			}
+			s, ctx := routeStore(b, index), context.Background()
 			now := time.Now()
 			recordRoutes(b, s, now, 200)
 			for b.Loop() {
@@ -68,13 +71,7 @@ func BenchmarkRecentRoutes(b *testing.B) {
 func BenchmarkRecordRoute(b *testing.B) {
 	for _, index := range []bool{false, true} {
 		b.Run(map[bool]string{false: "table", true: "index"}[index], func(b *testing.B) {
-			s := dbtest.Open(b)
-			ctx := context.Background()
-			if !index {
-				if _, err := s.Execute(ctx, db.Stmt(dropRouteIndex)); err != nil {
-					b.Fatal(err)
-				}
-			}
+			s, ctx := routeStore(b, index), context.Background()
 			prompt, answer := strings.Repeat("p", 4<<10), strings.Repeat("a", 8<<10)
 			i := 0
 			for b.Loop() {
@@ -104,12 +101,7 @@ func TestRecentRoutesReadsOnlyTheIndex(t *testing.T) {
 	since := now.Add(-time.Minute)
 	var got [2][]db.RouteRecord
 	for i, index := range []bool{false, true} {
-		s := dbtest.Open(t)
-		if !index {
-			if _, err := s.Execute(ctx, db.Stmt(dropRouteIndex)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		s := routeStore(t, index)
 		recordRoutes(t, s, now, 5)
 		running := &db.Interaction{ID: "running", Node: s.NodeID(), Provider: "local", Model: "m", Status: db.StatusRunning, StartedAt: now}
 		if _, err := s.Execute(ctx, db.InsertInteractionStmt(running)); err != nil {

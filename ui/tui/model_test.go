@@ -491,14 +491,9 @@ func TestTurnFromElsewhere(t *testing.T) {
 // twice.
 func TestOwnTurnEvents(t *testing.T) {
 	f := newFake()
-	f.docs["aaaa"] = doc("aaaa", 2, "first question", "first answer")
 	f.chunks, f.hold = []string{"mine"}, true
 	f.nextTurn = 1
-	o := plain
-	o.Session = "aaaa"
-	h := newHarness(t, f, o, 80, 30)
-	h.untilScreen("first answer")
-	h.gotSub()
+	h, _ := openFirst(t, f, 80, 30)
 	h.typeText("my question")
 	h.press("enter")
 	h.gotAsk()
@@ -518,12 +513,7 @@ func TestOwnTurnEvents(t *testing.T) {
 // resumes after the last event seen and the queue is sent.
 func TestReconnect(t *testing.T) {
 	f := newFake()
-	f.docs["aaaa"] = doc("aaaa", 2, "first question", "first answer")
-	o := plain
-	o.Session = "aaaa"
-	h := newHarness(t, f, o, 80, 24)
-	h.untilScreen("first answer")
-	h.gotSub()
+	h, _ := openFirst(t, f, 80, 24)
 	f.feed <- []events.Event{event(41, "aaaa", 3, session.TypeArchived, "cli", struct{}{})}
 	h.untilScreen("this session was archived elsewhere")
 
@@ -576,12 +566,7 @@ func TestAskFails(t *testing.T) {
 // the one that is gone.
 func TestSessionRemovedElsewhere(t *testing.T) {
 	f := newFake()
-	f.docs["aaaa"] = doc("aaaa", 2, "first question", "first answer")
-	o := plain
-	o.Session = "aaaa"
-	h := newHarness(t, f, o, 80, 24)
-	h.untilScreen("first answer")
-	sub := h.gotSub()
+	h, sub := openFirst(t, f, 80, 24)
 	f.feed <- []events.Event{event(41, "aaaa", 3, session.TypeRemoved, "cli", struct{}{})}
 	h.untilScreen("this session was removed elsewhere; the next question starts a new one")
 	h.until("the subscription's end", func() bool { return sub.ctx.Err() != nil })
@@ -599,13 +584,8 @@ func TestSessionRemovedElsewhere(t *testing.T) {
 // session, and ↑ then Enter ask it in a new one.
 func TestAskIntoRemovedSession(t *testing.T) {
 	f := newFake()
-	f.docs["aaaa"] = doc("aaaa", 2, "first question", "first answer")
 	f.askErr = errors.New(`no session "aaaa"; the most recent: bbbb (2 turns, 1h ago, other) (aiex session list shows them all)`)
-	o := plain
-	o.Session = "aaaa"
-	h := newHarness(t, f, o, 100, 24)
-	h.untilScreen("first answer")
-	h.gotSub()
+	h, _ := openFirst(t, f, 100, 24)
 	h.typeText("lost question")
 	h.press("enter")
 	if req := h.gotAsk(); req.Session != "aaaa" {
@@ -644,4 +624,17 @@ func TestUnusableBackendEndsTheTUI(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the TUI did not end on an unusable backend")
 	}
+}
+
+// openFirst starts the TUI on session aaaa (two turns, "first answer"
+// last) at width×height, over f as its caller set it up, and returns it
+// once the session shows and is followed, with the subscription.
+func openFirst(t *testing.T, f *fakeBackend, width, height int) (*harness, subCall) {
+	t.Helper()
+	f.docs["aaaa"] = doc("aaaa", 2, "first question", "first answer")
+	o := plain
+	o.Session = "aaaa"
+	h := newHarness(t, f, o, width, height)
+	h.untilScreen("first answer")
+	return h, h.gotSub()
 }
