@@ -134,6 +134,18 @@ func TestIndexCommand(t *testing.T) {
 	if sum = s.index(filepath.Join(root, "tools"), "extra.go"); sum.Under != "tools/extra.go" || sum.Files != 1 || sum.Changed != 1 {
 		t.Errorf("index tools/extra.go: %+v", sum)
 	}
+	// A link to a file is indexed under its own name; a file the index
+	// does not take says why.
+	if err := os.Symlink("extra.go", filepath.Join(root, "tools", "alias.go")); err != nil {
+		t.Fatal(err)
+	}
+	if sum = s.index(root, "tools/alias.go"); sum.Under != "tools/alias.go" || sum.Files != 1 || sum.Changed != 1 {
+		t.Errorf("index tools/alias.go: %+v", sum)
+	}
+	r = s.mustRunIn(root, "index", "_build/gen.ex")
+	if !strings.Contains(r.stdout, "0 files") || !strings.Contains(r.stdout, "_build/gen.ex is not indexed: it lies in a directory .gitignore leaves out") {
+		t.Errorf("index an ignored file:\n%s", r.stdout)
+	}
 }
 
 func TestIndexCommandErrors(t *testing.T) {

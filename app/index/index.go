@@ -151,20 +151,23 @@ type Summary struct {
 	Root  string `json:"root"`
 	Under string `json:"under,omitempty"`
 	// Files = Unchanged + Changed + len(Skipped).
-	Files     int       `json:"files"`     // files with an indexed extension the walk found, or could not read
-	Unchanged int       `json:"unchanged"` // indexed as they are: same size and mtime, or same content
-	Changed   int       `json:"changed"`   // new or modified files indexed by this run
-	Analyzed  int       `json:"analyzed"`  // of those, chunked by this run
-	Cached    int       `json:"cached"`    // of those, with chunks from the analysis cache
-	Removed   int       `json:"removed"`   // files gone since the last run
-	Read      int       `json:"read"`      // files read
-	Bytes     int64     `json:"bytes"`     // bytes read
-	Chunks    int       `json:"chunks"`    // chunks written
-	Batches   int       `json:"batches"`   // write transactions
-	Ranked    bool      `json:"ranked"`    // whether the run computed the symbol graph's ranks anew
-	Skipped   []Skip    `json:"skipped"`   // files not indexed, and why
-	Warnings  []Warning `json:"warnings"`  // problems in files indexed anyway (this run's only)
-	Seconds   float64   `json:"seconds"`
+	Files     int    `json:"files"`     // files with an indexed extension the walk found, or could not read
+	Unchanged int    `json:"unchanged"` // indexed as they are: same size and mtime, or same content
+	Changed   int    `json:"changed"`   // new or modified files indexed by this run
+	Analyzed  int    `json:"analyzed"`  // of those, chunked by this run
+	Cached    int    `json:"cached"`    // of those, with chunks from the analysis cache
+	Removed   int    `json:"removed"`   // files gone since the last run
+	Read      int    `json:"read"`      // files read
+	Bytes     int64  `json:"bytes"`     // bytes read
+	Chunks    int    `json:"chunks"`    // chunks written
+	Batches   int    `json:"batches"`   // write transactions
+	Ranked    bool   `json:"ranked"`    // whether the run computed the symbol graph's ranks anew
+	Skipped   []Skip `json:"skipped"`   // files not indexed, and why
+	// LeftOut says why a run narrowed to one file (Under) did not take it:
+	// .gitignore leaves it out, or its kind is not indexed.
+	LeftOut  string    `json:"left_out,omitempty"`
+	Warnings []Warning `json:"warnings"` // problems in files indexed anyway (this run's only)
+	Seconds  float64   `json:"seconds"`
 }
 
 // Skip is a file the index leaves out.
@@ -260,7 +263,7 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	if err := walk(under); err != nil {
 		return nil, fmt.Errorf("index: walk %s: %w", root, err)
 	}
-	sum := &Summary{Root: root, Under: under, Files: len(w.out) + len(w.dirErrs)}
+	sum := &Summary{Root: root, Under: under, Files: len(w.out) + len(w.dirErrs), LeftOut: w.leftOut}
 	p := ix.plan(w, proj, prev, under, opt.Force, sum)
 	ix.logger.Debug("index plan", "root", root, "files", sum.Files, "read", len(p.jobs), "gone", len(p.gone), "took", time.Since(start))
 

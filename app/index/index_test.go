@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -226,11 +227,11 @@ func TestIndexUnder(t *testing.T) {
 	if sum = index(t, ix, root, Options{Under: "server/start.go"}); sum.Read != 0 || sum.Unchanged != 1 {
 		t.Fatalf("under server/start.go again: %+v", sum)
 	}
-	if sum = index(t, ix, root, Options{Under: "go.mod"}); sum.Files != 0 || sum.Read != 0 {
+	if sum = index(t, ix, root, Options{Under: "go.mod"}); sum.Files != 0 || sum.Read != 0 || !strings.Contains(sum.LeftOut, "the index takes .eex .ex") {
 		t.Fatalf("under a file the index does not take: %+v", sum)
 	}
 	writeFile(t, root, "server/.gitignore", "start.go\n")
-	if sum = index(t, ix, root, Options{Under: "server/start.go"}); sum.Files != 0 || sum.Removed != 1 {
+	if sum = index(t, ix, root, Options{Under: "server/start.go"}); sum.Files != 0 || sum.Removed != 1 || sum.LeftOut != ".gitignore leaves it out" {
 		t.Fatalf("under an ignored file: %+v", sum)
 	}
 	if r := reads.reads(); len(r) != 0 {

@@ -3,9 +3,11 @@ package index
 import (
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,6 +74,9 @@ type walker struct {
 	out     []entry
 	dirErrs []entry  // directories it could not read
 	scratch []string // for ignored
+	// leftOut says why walkFile listed nothing: the file is ignored, or
+	// not of a kind the index takes.
+	leftOut string
 }
 
 // walk lists the files under the directory under ("" for the root, else
@@ -93,6 +98,7 @@ func (w *walker) walkFile(file string) error {
 	dir, name := path.Split(file)
 	rel, names, rules, ok := w.descend(strings.TrimSuffix(dir, "/"))
 	if !ok {
+		w.leftOut = "it lies in a directory .gitignore leaves out"
 		return nil
 	}
 	abs := filepath.Join(w.root, filepath.FromSlash(rel))
@@ -103,11 +109,12 @@ func (w *walker) walkFile(file string) error {
 	switch {
 	case err != nil:
 		return err
+	case w.ignored(rules, parts, false):
+		w.leftOut = ".gitignore leaves it out"
 	case fi.Mode()&fs.ModeSymlink != 0:
-		if !w.ignored(rules, parts, false) {
-			w.symlink(p, filepath.Join(abs, name))
-		}
-	case !w.exts[path.Ext(name)] || w.ignored(rules, parts, false):
+		w.symlink(p, filepath.Join(abs, name))
+	case !w.exts[path.Ext(name)]:
+		w.leftOut = "the index takes " + strings.Join(slices.Sorted(maps.Keys(w.exts)), " ") + " files"
 	case !utf8.ValidString(p):
 		w.out = append(w.out, entry{rel: p, skip: reasonBadName, why: "the store keeps paths as UTF-8 text"})
 	case !fi.Mode().IsRegular():

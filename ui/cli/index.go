@@ -90,7 +90,18 @@ func indexTarget(path string) (root, under string, err error) {
 	if path == "" {
 		return root, "", nil
 	}
-	abs, err := filepath.EvalSymlinks(path)
+	// A link to a file is indexed under its own name, as the walk lists
+	// it: only the directories above it are resolved.
+	resolve := path
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if t, err := os.Stat(path); err == nil && t.Mode().IsRegular() {
+			resolve = filepath.Dir(path)
+		}
+	}
+	abs, err := filepath.EvalSymlinks(resolve)
+	if err == nil && resolve != path {
+		abs = filepath.Join(abs, filepath.Base(path))
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return "", "", usererr.Usage("%s does not exist; aiex index takes a directory or file of the current project", path)
@@ -155,6 +166,9 @@ func printIndexSummary(o *Output, s *index.Summary) error {
 		fmt.Fprintf(&b, ", %s", english.Count(len(s.Warnings), "warning"))
 	}
 	fmt.Fprintln(&b, ".")
+	if s.LeftOut != "" {
+		fmt.Fprintf(&b, "  %s is not indexed: %s\n", s.Under, s.LeftOut)
+	}
 	for i, sk := range s.Skipped {
 		if i == maxSkipLines && len(s.Skipped) > maxSkipLines+1 {
 			fmt.Fprintf(&b, "  … and %d more (--json lists them all)\n", len(s.Skipped)-i)
