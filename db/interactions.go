@@ -108,7 +108,7 @@ func InterruptRunningStmt(node, reason string) Statement {
 
 const interactionColumns = `id, session_id, node, provider, model, prompt, response,
 	prompt_tokens, completion_tokens, ttft_ms, total_ms, status, error, cost_usd,
-	started_at, finished_at, strategy, attempts, error_kind, route, requested_model, stop_reason`
+	started_at, finished_at, strategy, attempts, error_kind, route, requested_model, stop_reason, prompt_estimate`
 
 // Interactions returns the most recent interactions, newest first; limit
 // <= 0 means all.
@@ -164,6 +164,7 @@ func scanInteraction(r []any) Interaction {
 		Route:            asRoute(r[19]),
 		RequestedModel:   asString(r[20]),
 		StopReason:       asString(r[21]),
+		PromptEstimate:   int(asInt(r[22])),
 	}
 }
 

@@ -74,6 +74,16 @@ func TestOpenCreatesSchemaAndReopens(t *testing.T) {
 	if got.Prompt != "hi" || got.Status != db.StatusRunning {
 		t.Fatalf("Interaction after reopen = %+v", got)
 	}
+	// What a finished request records reads back, its prompt estimate
+	// (the context builder's calibration) included.
+	fin := time.Now()
+	in.Status, in.FinishedAt, in.PromptTokens, in.PromptEstimate = db.StatusOK, &fin, 50, 42
+	if _, err := s.Execute(ctx, db.FinishInteractionStmt(in)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err = s.Interaction(ctx, "i1"); err != nil || got.Status != db.StatusOK || got.PromptTokens != 50 || got.PromptEstimate != 42 {
+		t.Fatalf("finished interaction = %+v, %v", got, err)
+	}
 	rows, err := s.Query(ctx, `SELECT COUNT(*) FROM schema_migrations`)
 	if err != nil {
 		t.Fatal(err)
