@@ -99,8 +99,14 @@ func ApplyShouldRetry(pe *Error, h http.Header) {
 // Such errors are KindAuth: like bad credentials they need the user, and
 // another provider may still answer.
 func WithBillingAdvice(msg string) string {
+	const advice = "the account is out of credit: add credit or check its billing settings"
 	if strings.Contains(strings.ToLower(msg), "billing") {
 		return msg
 	}
-	return msg + " (the account is out of credit: add credit or check its billing settings)"
+	if strings.HasSuffix(msg, ")") {
+		// A note in parentheses ends it already (ErrorAnswerMessage): one
+		// pair holds both.
+		return strings.TrimSuffix(msg, ")") + "; " + advice + ")"
+	}
+	return msg + " (" + advice + ")"
 }

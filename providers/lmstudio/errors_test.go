@@ -50,7 +50,7 @@ func TestErrorWithoutBody(t *testing.T) {
 		wantMessage string
 	}{
 		{401, providers.KindAuth, "401 Unauthorized from ENDPOINT (empty body)"},
-		{402, providers.KindAuth, "402 Payment Required from ENDPOINT (empty body) (the account is out of credit: add credit or check its billing settings)"},
+		{402, providers.KindAuth, "402 Payment Required from ENDPOINT (empty body; the account is out of credit: add credit or check its billing settings)"},
 		{429, providers.KindRateLimited, "429 Too Many Requests from ENDPOINT (empty body)"},
 		{400, providers.KindBadRequest, "400 Bad Request from ENDPOINT (empty body)"},
 		{503, providers.KindOverloaded, "503 Service Unavailable from ENDPOINT (empty body)"},

@@ -180,7 +180,7 @@ func TestStreamErrorWithoutBody(t *testing.T) {
 		wantMessage string // ENDPOINT stands for the server's URL
 	}{
 		{401, providers.KindAuth, "401 Unauthorized from ENDPOINT (empty body)"},
-		{402, providers.KindAuth, "402 Payment Required from ENDPOINT (empty body) (the account is out of credit: add credit or check its billing settings)"},
+		{402, providers.KindAuth, "402 Payment Required from ENDPOINT (empty body; the account is out of credit: add credit or check its billing settings)"},
 		{403, providers.KindAuth, "403 Forbidden from ENDPOINT (empty body)"},
 		{404, providers.KindNotFound, "404 Not Found from ENDPOINT (empty body)"},
 		{429, providers.KindRateLimited, "429 Too Many Requests from ENDPOINT (empty body)"},
