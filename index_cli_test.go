@@ -48,6 +48,7 @@ type indexSummary struct {
 	Files     int    `json:"files"`
 	Unchanged int    `json:"unchanged"`
 	Changed   int    `json:"changed"`
+	Removed   int    `json:"removed"`
 	Chunks    int    `json:"chunks"`
 	Skipped   []struct {
 		Path, Reason, Detail string
@@ -142,6 +143,26 @@ func TestIndexCommand(t *testing.T) {
 	if sum = s.index(root, "tools/alias.go"); sum.Under != "tools/alias.go" || sum.Files != 1 || sum.Changed != 1 {
 		t.Errorf("index tools/alias.go: %+v", sum)
 	}
+	// From a directory reached through a link, relative paths name the
+	// same files; a deleted file's rows go.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(root, link); err != nil {
+		t.Fatal(err)
+	}
+	if sum = s.index(filepath.Join(link, "tools"), "extra.go"); sum.Under != "tools/extra.go" || sum.Files != 1 {
+		t.Errorf("index extra.go from a linked directory: %+v", sum)
+	}
+	if err := os.Remove(filepath.Join(root, "tools", "extra.go")); err != nil {
+		t.Fatal(err)
+	}
+	if sum = s.index(filepath.Join(link, "tools"), "extra.go"); sum.Removed != 1 || sum.Files != 0 {
+		t.Errorf("index a deleted file: %+v", sum)
+	}
+	r = s.runIn(root, "index", "tools/extra.go")
+	if r.code != 2 {
+		t.Errorf("index a deleted file again: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "tools/extra.go does not exist, and the index holds nothing of it")
 	r = s.mustRunIn(root, "index", "_build/gen.ex")
 	if !strings.Contains(r.stdout, "0 files") || !strings.Contains(r.stdout, "_build/gen.ex is not indexed: it lies in a directory .gitignore leaves out") {
 		t.Errorf("index an ignored file:\n%s", r.stdout)

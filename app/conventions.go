@@ -110,8 +110,12 @@ func nearestConventions(root, dir string) string {
 			d = ""
 		}
 		for _, name := range []string{ConventionsFile, ConventionsFallback} {
+			// A file, or a link to one (a link that leads outside the
+			// project is refused by the caller, with a reason); a
+			// directory or a dangling link of that name does not hide the
+			// files above it.
 			rel := path.Join(d, name)
-			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
+			if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel))); err == nil && fi.Mode().IsRegular() {
 				return rel
 			}
 		}

@@ -35,13 +35,6 @@ func TestProjectConventions(t *testing.T) {
 		{"empty", func(t *testing.T) string { return write(t, " \n\n") }, 4096, "", false, ""},
 		{"binary", func(t *testing.T) string { return write(t, "a\x00b") }, 4096, "", false, "not UTF-8 text"},
 		{"latin-1", func(t *testing.T) string { return write(t, "caf\xe9") }, 4096, "", false, "not UTF-8 text"},
-		{"a directory", func(t *testing.T) string {
-			root := t.TempDir()
-			if err := os.Mkdir(filepath.Join(root, ConventionsFile), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			return root
-		}, 4096, "", false, "not a regular file"},
 		{"a symlink out of the project", func(t *testing.T) string {
 			outside := filepath.Join(t.TempDir(), "credentials")
 			if err := os.WriteFile(outside, []byte("aws_secret_access_key = x"), 0o600); err != nil {
@@ -179,6 +172,28 @@ func TestConventionsFallback(t *testing.T) {
 		text, info, err := projectConventions(root, dir, 4096, count)
 		if err != nil || info == nil || info.Path != want || text != files[want] {
 			t.Errorf("dir %q: %q, %+v, %v; want %s", dir, text, info, err, want)
+		}
+	}
+	// A directory or a dangling link named AGENTS.md does not hide the
+	// CLAUDE.md beside it.
+	for name, mk := range map[string]func(string) error{
+		"a directory":     func(p string) error { return os.Mkdir(p, 0o755) },
+		"a dangling link": func(p string) error { return os.Symlink("gone.md", p) },
+	} {
+		dir := filepath.Join(root, "other", strings.ReplaceAll(name, " ", "-"))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := mk(filepath.Join(dir, ConventionsFile)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, ConventionsFallback), []byte("claude"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, dir)
+		text, info, err := projectConventions(root, filepath.ToSlash(rel), 4096, count)
+		if err != nil || text != "claude" || info == nil || info.Path != filepath.ToSlash(rel)+"/"+ConventionsFallback {
+			t.Errorf("%s named AGENTS.md: %q, %+v, %v; want the CLAUDE.md beside it", name, text, info, err)
 		}
 	}
 	// Cut to fit, it says which file was cut.

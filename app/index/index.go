@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +19,7 @@ import (
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/internal/keylock"
 	"github.com/aiex-dev/aiex/app/tokens"
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
 
@@ -210,13 +214,17 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	}
 	under := strings.Trim(filepath.ToSlash(opt.Under), "/")
 	fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(under)))
+	// A file or directory that is gone: the run drops what the index
+	// holds of it.
+	gone := under != "" && errors.Is(err, fs.ErrNotExist)
 	switch {
+	case gone:
 	case err != nil:
 		return nil, fmt.Errorf("index: %w", err)
 	case under == "" && !fi.IsDir(), !fi.IsDir() && !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("index: %s: %w", filepath.Join(root, under), ErrNotDir)
 	}
-	oneFile := !fi.IsDir()
+	oneFile := !gone && !fi.IsDir()
 	st := ix.cfg.Store
 	unlock, err := runs.Lock(ctx, runKey{st, root})
 	if err != nil {
@@ -250,6 +258,9 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 		}
 		projectFiles = len(prev)
 	}
+	if gone && !slices.ContainsFunc(slices.Collect(maps.Keys(prev)), func(p string) bool { return p == under || strings.HasPrefix(p, under+"/") }) {
+		return nil, usererr.Usage("%s does not exist, and the index holds nothing of it", under)
+	}
 
 	// Walk, and sort the files into unchanged ones and work.
 	w := &walker{root: root, exts: map[string]bool{}, maxSize: ix.cfg.MaxFileSize}
@@ -257,7 +268,10 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 		w.exts[e] = true
 	}
 	walk := w.walk
-	if oneFile {
+	switch {
+	case gone:
+		walk = func(string) error { return nil } // nothing to list: every row under it goes
+	case oneFile:
 		walk = w.walkFile
 	}
 	if err := walk(under); err != nil {

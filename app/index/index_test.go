@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/tokens"
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/db/dbtest"
 )
@@ -230,6 +230,10 @@ func TestIndexUnder(t *testing.T) {
 	if sum = index(t, ix, root, Options{Under: "go.mod"}); sum.Files != 0 || sum.Read != 0 || !strings.Contains(sum.LeftOut, "the index takes .eex .ex") {
 		t.Fatalf("under a file the index does not take: %+v", sum)
 	}
+	writeFile(t, root, ".git/notes.md", "# not the project's\n")
+	if sum = index(t, ix, root, Options{Under: ".git/notes.md"}); sum.Files != 0 || sum.LeftOut != "git's own files are not indexed" {
+		t.Fatalf("under a file in .git: %+v", sum)
+	}
 	writeFile(t, root, "server/.gitignore", "start.go\n")
 	if sum = index(t, ix, root, Options{Under: "server/start.go"}); sum.Files != 0 || sum.Removed != 1 || sum.LeftOut != ".gitignore leaves it out" {
 		t.Fatalf("under an ignored file: %+v", sum)
@@ -237,8 +241,27 @@ func TestIndexUnder(t *testing.T) {
 	if r := reads.reads(); len(r) != 0 {
 		t.Fatalf("under an ignored file: read %v", r)
 	}
-	if _, err := ix.Index(context.Background(), root, Options{Under: "server/nope.go"}); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("under a file that is not there: %v", err)
+	// A file or directory that is gone: its rows go; one the index holds
+	// nothing of is a usage error.
+	index(t, ix, root, Options{Under: "server/new.go"})
+	libFiles := index(t, ix, root, Options{Under: "lib"}).Files
+	if err := os.Remove(filepath.Join(root, "server", "new.go")); err != nil {
+		t.Fatal(err)
+	}
+	if sum = index(t, ix, root, Options{Under: "server/new.go"}); sum.Removed != 1 || sum.Files != 0 {
+		t.Fatalf("under a deleted file: %+v", sum)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "lib")); err != nil {
+		t.Fatal(err)
+	}
+	if sum = index(t, ix, root, Options{Under: "lib"}); libFiles == 0 || sum.Removed != libFiles {
+		t.Fatalf("under a deleted directory: %+v", sum)
+	}
+	for _, p := range []string{"server/new.go", "server/nope.go", "lib"} {
+		_, err := ix.Index(context.Background(), root, Options{Under: p})
+		if ue := usererr.As(err); ue == nil || ue.Code != usererr.ExitUsage || !strings.Contains(ue.Msg, p+" does not exist") {
+			t.Fatalf("under %s, gone and not indexed: %v", p, err)
+		}
 	}
 }
 

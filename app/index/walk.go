@@ -97,7 +97,11 @@ func (w *walker) walk(under string) error {
 func (w *walker) walkFile(file string) error {
 	dir, name := path.Split(file)
 	rel, names, rules, ok := w.descend(strings.TrimSuffix(dir, "/"))
-	if !ok {
+	switch {
+	case !ok && slices.Contains(strings.Split(dir, "/"), ".git"):
+		w.leftOut = "git's own files are not indexed"
+		return nil
+	case !ok:
 		w.leftOut = "it lies in a directory .gitignore leaves out"
 		return nil
 	}

@@ -199,6 +199,9 @@ var streamNames = []string{coord.EventStream, node.AuditStream, session.StreamPr
 func checkStream(s string) error {
 	const kinds = "the streams are llm, audit, session/ID and checkpoint/ID, and NAME* takes every stream whose name starts with NAME (session/*)"
 	prefix, pattern := strings.CutSuffix(s, "*")
+	if s == "" {
+		return usererr.Usage("--stream needs a name; %s", kinds)
+	}
 	if strings.Contains(prefix, "*") {
 		return usererr.Usage("--stream %q: * may only end a name; %s", s, kinds)
 	}

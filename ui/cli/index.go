@@ -90,28 +90,16 @@ func indexTarget(path string) (root, under string, err error) {
 	if path == "" {
 		return root, "", nil
 	}
-	// A link to a file is indexed under its own name, as the walk lists
-	// it: only the directories above it are resolved.
-	resolve := path
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if t, err := os.Stat(path); err == nil && t.Mode().IsRegular() {
-			resolve = filepath.Dir(path)
-		}
-	}
-	abs, err := filepath.EvalSymlinks(resolve)
-	if err == nil && resolve != path {
-		abs = filepath.Join(abs, filepath.Base(path))
-	}
+	abs, err := resolvePath(cwd, path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return "", "", usererr.Usage("%s does not exist; aiex index takes a directory or file of the current project", path)
 	case err != nil:
 		return "", "", usererr.Wrap(err, "cannot index %s: %v", path, errorsText(err))
 	}
-	if abs, err = filepath.Abs(abs); err != nil {
-		return "", "", fmt.Errorf("index: %w", err)
-	}
-	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() && !fi.Mode().IsRegular() {
+	// A path that is gone is the index's to judge: it drops what it held
+	// of it, or says it holds nothing.
+	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() && !fi.Mode().IsRegular() {
 		return "", "", usererr.Usage("%s is neither a directory nor a file; aiex index takes a directory or file of the current project", path)
 	}
 	rel, err := filepath.Rel(root, abs)
@@ -122,6 +110,43 @@ func indexTarget(path string) (root, under string, err error) {
 		rel = ""
 	}
 	return root, filepath.ToSlash(rel), nil
+}
+
+// resolvePath makes path (relative to cwd) absolute, with the symlinks of
+// the directories it lies in resolved, as the project's root is. A link to
+// a file keeps its own name, as the walk lists it; of a path that is gone
+// (a deleted file or directory), the names below the nearest directory
+// that is still there are kept. It fails with fs.ErrNotExist only when no
+// directory of the path is there.
+func resolvePath(cwd, path string) (string, error) {
+	abs := path
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(cwd, abs)
+	}
+	dir, rest := abs, ""
+	fi, err := os.Lstat(abs)
+	switch {
+	case err == nil && fi.Mode()&fs.ModeSymlink != 0:
+		if t, err := os.Stat(abs); err == nil && t.Mode().IsRegular() {
+			dir, rest = filepath.Dir(abs), filepath.Base(abs)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		for {
+			if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			up := filepath.Dir(dir)
+			if up == dir {
+				return "", err
+			}
+			rest, dir = filepath.Join(filepath.Base(dir), rest), up
+		}
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(real, rest), nil
 }
 
 // errorsText is an error's innermost message, without the path that the
