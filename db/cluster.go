@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -554,6 +555,12 @@ func Recover(ctx context.Context, cfg RecoverConfig) (*Recovery, error) {
 
 	// A dir that never ran as a cluster node has nothing to recover; look
 	// before locking, which would create the dir.
+	switch fi, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, usererr.New("data dir %s does not exist; pass the data dir of the node to recover (--data-dir)", dir)
+	case err == nil && !fi.IsDir():
+		return nil, usererr.New("data dir %s is not a directory; pass the data dir of the node to recover (--data-dir)", dir)
+	}
 	_, markerErr := os.Stat(filepath.Join(dir, clusterMarkerFile))
 	if store.IsNewNode(raftDir) || markerErr != nil {
 		return nil, usererr.New("data dir %s is not a member of a cluster (no node ran on it with aiex node run): there is nothing to recover", dir)

@@ -873,7 +873,7 @@ func TestClusterRecover(t *testing.T) {
 }
 
 // TestClusterRecoverRefuses: Recover refuses, with one line and changing
-// nothing, a dir that is no cluster member (missing, or used alone), and
+// nothing, a dir that is missing, a file, or no cluster member (used alone), and
 // a node that is the only voter already.
 func TestClusterRecoverRefuses(t *testing.T) {
 	ctx := context.Background()
@@ -882,8 +882,13 @@ func TestClusterRecoverRefuses(t *testing.T) {
 	open(t, solo).Close(ctx)
 	one := newCluster(t, 1, nil)[0]
 	one.stop()
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ name, dir, want string }{
-		{"missing", missing, "not a member of a cluster"},
+		{"missing", missing, "does not exist; pass the data dir of the node to recover"},
+		{"a file", file, "is not a directory"},
 		{"solo", solo, "not a member of a cluster"},
 		{"only voter", one.dir, "only voter of its cluster already"},
 	} {

@@ -27,9 +27,16 @@ func TooLong(tokens, budget, window, reserve int, target string) error {
 	if target != "" {
 		what, verb, fix = "the question and "+target, "take", "ask about a smaller target"
 	}
+	if room := window - tokens; room >= minAnswerRoom && room < reserve {
+		// It would fit if less were kept for the answer.
+		fix += fmt.Sprintf(", or keep less for the answer (--reserve %d or less)", room)
+	}
 	return usererr.New("%s %s %d tokens, more than the %d this model allows a prompt (a %d-token window less %d for the answer); use a model with a larger window or %s",
 		what, verb, tokens, budget, window, reserve, fix)
 }
+
+// minAnswerRoom is the least room for an answer TooLong suggests keeping.
+const minAnswerRoom = 64
 
 // reads reports whether a task only reads its target (it asks about it,
 // explains it): a target too large for the window may then be shown

@@ -311,3 +311,23 @@ func TestDeletedFile(t *testing.T) {
 		t.Errorf("a deleted file's unit is in the context: %v", roles(c))
 	}
 }
+
+// TestTooLongSuggestsReserve: a prompt that would fit if less were kept
+// for the answer says how much to keep; one that would not, or would
+// leave the answer too little, does not.
+func TestTooLongSuggestsReserve(t *testing.T) {
+	for _, tc := range []struct {
+		tokens, reserve int
+		want            string
+	}{
+		{1800, 1024, "--reserve 248 or less"},
+		{2040, 1024, ""}, // 8 tokens for the answer: not worth saying
+		{2100, 1024, ""}, // over the window itself
+		{1800, 200, ""},  // the reserve is not what is in the way
+	} {
+		msg := TooLong(tc.tokens, 2048-tc.reserve, 2048, tc.reserve, "x.go").Error()
+		if got := strings.Contains(msg, "--reserve"); got != (tc.want != "") || tc.want != "" && !strings.Contains(msg, tc.want) {
+			t.Errorf("%d tokens, reserve %d: %q; want %q", tc.tokens, tc.reserve, msg, tc.want)
+		}
+	}
+}
