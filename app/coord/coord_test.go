@@ -60,6 +60,21 @@ func (e env) chat(t *testing.T, req coord.Request) (string, *db.Interaction, err
 	return b.String(), in, err
 }
 
+// answers sends reqs in turn, each to the coordinator next returns (the
+// same one, or a new process's), and returns what answered them, joined.
+func answers(t *testing.T, next func() env, reqs ...coord.Request) string {
+	t.Helper()
+	var got strings.Builder
+	for _, req := range reqs {
+		out, _, err := next().chat(t, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.WriteString(out)
+	}
+	return got.String()
+}
+
 func outcomes(in *db.Interaction) string {
 	var parts []string
 	for _, a := range in.Route {
@@ -99,15 +114,7 @@ func TestRoundRobinRotates(t *testing.T) {
 	a := pt.NewScripted("a", "ollama", ok("a"))
 	b := pt.NewScripted("b", "ollama", ok("b"))
 	e := newEnv(t, coord.Config{Strategy: coord.RoundRobin, Targets: []coord.Target{target(a, true), target(b, true)}})
-	var got []string
-	for range 4 {
-		out, _, err := e.chat(t, coord.Request{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, out)
-	}
-	if strings.Join(got, "") != "abab" {
+	if got := answers(t, func() env { return e }, make([]coord.Request, 4)...); got != "abab" {
 		t.Fatalf("round robin answered %v; want a b a b", got)
 	}
 }

@@ -67,15 +67,7 @@ func TestRoundRobinAcrossProcesses(t *testing.T) {
 	b := pt.NewScripted("b", "ollama", ok("b"))
 	c := pt.NewScripted("c", "ollama", ok("c"))
 	ps := newProcesses(t, coord.Config{Strategy: coord.RoundRobin, Targets: []coord.Target{target(a, true), target(b, true), target(c, true)}})
-	var got []string
-	for range 4 {
-		out, _, err := ps.next().chat(t, coord.Request{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, out)
-	}
-	if strings.Join(got, "") != "abca" {
+	if got := answers(t, ps.next, make([]coord.Request, 4)...); got != "abca" {
 		t.Fatalf("one process per request answered %v; want a b c a", got)
 	}
 	// A request of another strategy between them does not move the turn.
@@ -95,15 +87,7 @@ func TestPinnedRequestTakesNoTurnAcrossProcesses(t *testing.T) {
 	b := pt.NewScripted("b", "ollama", ok("b"))
 	c := pt.NewScripted("c", "ollama", ok("c"))
 	ps := newProcesses(t, coord.Config{Strategy: coord.RoundRobin, Targets: []coord.Target{target(a, true), target(b, true), target(c, true)}})
-	var got []string
-	for _, req := range []coord.Request{{}, {Provider: "c"}, {}, {Provider: "a"}, {}} {
-		out, _, err := ps.next().chat(t, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, out)
-	}
-	if strings.Join(got, "") != "acbac" {
+	if got := answers(t, ps.next, coord.Request{}, coord.Request{Provider: "c"}, coord.Request{}, coord.Request{Provider: "a"}, coord.Request{}); got != "acbac" {
 		t.Fatalf("one process per request answered %v; want a, c (pinned), b, a (pinned), c", got)
 	}
 }
