@@ -64,9 +64,7 @@ func compilerView(t *testing.T, files []string) (map[string][]cvEntry, map[strin
 // the last clause's last line; and every function chunk is one the
 // compiler sees.
 func TestElixirAgreesWithCompiler(t *testing.T) {
-	if _, err := exec.LookPath("elixir"); err != nil {
-		t.Skip("elixir is not on PATH (apt-get install elixir, or scripts/corpora as root)")
-	}
+	needElixir(t)
 	files := elixirLibFiles(t, elixirCorpus(t), true)
 	view, skipped := compilerView(t, files)
 	var modules, funcs, mismatches int
@@ -150,12 +148,7 @@ func describeChunks(cs []Chunk) string {
 // message the warning gives; and the lexer finds no literal left open in
 // any file of the Elixir sources, which all compile.
 func TestElixirUnclosedAgreesWithCompiler(t *testing.T) {
-	if _, err := exec.LookPath("elixir"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("elixir is not on PATH; .ci/run installs it")
-		}
-		t.Skip("elixir is not on PATH (apt-get install elixir, or scripts/corpora as root)")
-	}
+	needElixir(t)
 	dir := t.TempDir()
 	var files []string
 	for i, tc := range unclosedCases {
@@ -196,4 +189,16 @@ end`
 		}
 	}
 	t.Logf("%d cases agree with elixir; %d corpus files have no literal left open", len(unclosedCases), len(corpus))
+}
+
+// needElixir skips a test that runs the Elixir compiler where it is not
+// installed; under CI, which installs it, its absence fails the test.
+func needElixir(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("elixir"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("elixir is not on PATH; .ci/run installs it")
+		}
+		t.Skip("elixir is not on PATH (apt-get install elixir, or scripts/corpora as root)")
+	}
 }
