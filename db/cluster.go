@@ -188,6 +188,12 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 		case <-time.After(100 * time.Millisecond): // in case a change was dropped
 		case <-ctx.Done():
 			nq := s.noQuorum(ctx.Err())
+			if id, addr := s.leaderWithout(); addr != "" {
+				// A peer leads, yet sends this node nothing: its
+				// configuration no longer lists it, or it cannot reach
+				// the address this node advertises.
+				return &usererr.Error{Err: nq, Msg: fmt.Sprintf("no leader after %s: %s at %s leads the cluster without this node, so this node was removed or the cluster was recovered without it (then start it on a new data dir with aiex node run --join %s), or %s cannot reach this node at %s", timeout, id, addr, addr, addr, c.cfg.Advertise)}
+			}
 			if nq.Voters > 1 && nq.Reachable <= nq.Voters/2 {
 				// No majority answers: the cluster may have lost it for good.
 				return fmt.Errorf("no leader after %s: %w; if the unreachable nodes are lost for good, stop this one and run aiex cluster recover on its data dir", timeout, nq)
@@ -383,6 +389,34 @@ func (s *Store) members() ([]Member, error) {
 	}
 	wg.Wait()
 	return out, nil
+}
+
+// leaderWithout returns the ID and address of a peer in this node's copy of
+// the configuration that leads a cluster, asked while this node finds no
+// leader: a peer that leads a cluster with this node in it sends it
+// heartbeats, so one that leads and sends none has left this node out of
+// its configuration (removed it, or was recovered without it). A leader
+// is what answers a read at the WEAK level; a follower says "not leader".
+func (s *Store) leaderWithout() (id, addr string) {
+	nodes, err := s.str.Nodes()
+	if err != nil || s.c == nil {
+		return "", ""
+	}
+	f := s.c.client()
+	defer f.release()
+	q := &proto.QueryRequest{
+		Request: &proto.Request{Statements: []*proto.Statement{{Sql: "SELECT 1"}}},
+		Level:   proto.QueryRequest_QUERY_REQUEST_LEVEL_WEAK,
+	}
+	for _, n := range nodes {
+		if n.ID == s.id {
+			continue
+		}
+		if _, _, err := f.Query(q, n.Addr, nil, probeTimeout); err == nil {
+			return n.ID, n.Addr
+		}
+	}
+	return "", ""
 }
 
 // ErrNotMember is matched by the error of Remove for an ID that is not in
@@ -629,6 +663,11 @@ func Recover(ctx context.Context, cfg RecoverConfig) (*Recovery, error) {
 		// was not applied, and the dir is as it was.
 		os.Remove(peers)
 		return nil, fmt.Errorf("db.Recover: apply the new configuration in %s: %w", raftDir, err)
+	}
+	// rqlite replays the log into a scratch recovery.db and removes it, but
+	// not the WAL files SQLite left beside it.
+	for _, ext := range []string{"-wal", "-shm"} {
+		os.Remove(filepath.Join(raftDir, "recovery.db"+ext))
 	}
 	if len(servers) != 1 || servers[0].ID != id || servers[0].Suffrage != "Voter" {
 		return nil, fmt.Errorf("db.Recover: the configuration after recovery is %s, not node %s alone", describeServers(servers), id)

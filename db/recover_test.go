@@ -121,6 +121,9 @@ func TestClusterRecover(t *testing.T) {
 			}
 			check(rec, false)
 			t.Logf("recovered in %v", time.Since(start).Round(time.Millisecond))
+			if left, _ := filepath.Glob(filepath.Join(survivor.dir, "store", "recovery.db*")); len(left) > 0 {
+				t.Errorf("recovery left its scratch files: %v", left)
+			}
 
 			if err := survivor.start(nil); err != nil {
 				t.Fatalf("start the recovered node: %v", err)
@@ -156,6 +159,24 @@ func TestClusterRecover(t *testing.T) {
 			}
 			if st := survivor.s.Status(); st.Members != 2 {
 				t.Errorf("after the join: %d members", st.Members)
+			}
+
+			// A lost node that comes back on its old data dir finds no
+			// leader of its own, and is told that the survivor leads
+			// without it, not that the cluster lacks a quorum.
+			lost := nodes[0]
+			h = dbtest.Listen(t, lost.addr)
+			cc = &db.ClusterConfig{Raft: h.Raft(), Service: h.Service(), Advertise: lost.addr, Version: "test"}
+			s, err = db.Open(ctx, db.Config{Dir: lost.dir, Cluster: cc, OpenTimeout: time.Second})
+			if err == nil {
+				s.Close(ctx)
+			}
+			h.Close()
+			if err == nil || !strings.Contains(err.Error(), "leads the cluster without this node") || !strings.Contains(err.Error(), "--join "+survivor.addr) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("a lost node back on its old dir: %v; want one line naming the survivor %s as leading without it", err, survivor.addr)
+			}
+			if got := count(t, survivor.s, "events"); got != count(t, fresh.s, "events") || survivor.s.Status().Members != 2 {
+				t.Errorf("the lost node's return disturbed the cluster: %d events, %+v", got, survivor.s.Status())
 			}
 		})
 	}
