@@ -182,6 +182,7 @@ func TestIndexCommandErrors(t *testing.T) {
 		{[]string{"index", ".."}, 2, []string{"..", "outside the project"}},
 		{[]string{"index", "/dev/null"}, 2, []string{"/dev/null", "neither a directory nor a file"}},
 		{[]string{"index", "nowhere"}, 2, []string{"nowhere", "does not exist"}},
+		{[]string{"index", ""}, 2, []string{"PATH is empty"}},
 		{[]string{"chunks", "lib"}, 2, []string{"lib", "is a directory"}},
 		{[]string{"chunks", "nowhere.ex"}, 2, []string{"nowhere.ex", "does not exist"}},
 		{[]string{"chunks", "lib/blob.ex"}, 1, []string{"lib/blob.ex", "binary"}},

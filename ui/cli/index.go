@@ -21,14 +21,20 @@ import (
 
 // IndexCmd brings the current project's code index up to date.
 type IndexCmd struct {
-	Path  string `arg:"" optional:"" placeholder:"PATH" help:"Directory or file to index, inside the current project (default: all of it)."`
+	Path  *string `arg:"" optional:"" placeholder:"PATH" help:"Directory or file to index, inside the current project (default: all of it)."`
 	Force bool   `help:"Read every file again, whatever its size and modification time say."`
 }
 
 // Run indexes, drawing a progress bar on a terminal, and prints a summary:
 // a line (and the files it skipped) or, with --json, an object.
 func (ic *IndexCmd) Run(c *Context) error {
-	root, under, err := indexTarget(ic.Path)
+	path := ""
+	if ic.Path != nil {
+		if path = *ic.Path; path == "" {
+			return usererr.Usage("PATH is empty; give a directory or file of the current project, or none for all of it")
+		}
+	}
+	root, under, err := indexTarget(path)
 	if err != nil {
 		return err
 	}
