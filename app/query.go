@@ -86,14 +86,21 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	live := c.Status()
+	// By name: the cluster's remote targets may change between the calls.
+	routes := map[string][]coord.RouteStatus{}
+	for _, ts := range c.Status() {
+		routes[ts.Name] = ts.Routes
+	}
 	targets := c.Targets()
 	out := make([]ProviderStatus, len(targets))
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		wg.Go(func() {
 			ps := probe(ctx, t.Provider)
-			ps.Local, ps.Limits, ps.Breakers = t.Local, t.Limits, live[i].Routes
+			ps.Local, ps.Limits, ps.Breakers = t.Local, t.Limits, routes[ps.Name]
+			if ps.Breakers == nil {
+				ps.Breakers = []coord.RouteStatus{}
+			}
 			if s, ok := stats[ps.Name]; ok {
 				ps.Recent = &s
 			}

@@ -2,6 +2,7 @@ package coord
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/sony/gobreaker/v2"
@@ -29,8 +30,9 @@ type TargetStatus struct {
 // Status reports every target's breakers, limits and load. A route whose
 // breaker an earlier process opened (History) is open here too.
 func (c *Coordinator) Status() []TargetStatus {
-	out := make([]TargetStatus, 0, len(c.targets))
-	for _, t := range c.targets {
+	all := append(slices.Clip(c.targets), c.remoteTargets()...)
+	out := make([]TargetStatus, 0, len(all))
+	for _, t := range all {
 		ts := TargetStatus{
 			Name: t.name, Kind: t.Provider.Kind(), Endpoint: t.Provider.Endpoint(), Local: t.Local,
 			Limits: t.Limits, InFlight: t.inflight.Load(), LatencyM: float64(t.ewma.Load()) / 1000,

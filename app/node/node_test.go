@@ -176,6 +176,21 @@ func TestClusterOverTCP(t *testing.T) {
 	if !hosted {
 		t.Errorf("models from laptop2 do not show the gpu's: %+v", mr.Models)
 	}
+	// The provider report covers the gpu's Ollama too, with its breaker
+	// (open or not, its route is there: laptop2 asked through it).
+	pr, err := cl.Code(context.Background(), CodeRequest{Op: "providers"})
+	if err != nil {
+		t.Fatalf("providers through laptop2's node: %v", err)
+	}
+	var remote *app.ProviderStatus
+	for i, p := range pr.Providers {
+		if p.Name == "gpu/ollama" {
+			remote = &pr.Providers[i]
+		}
+	}
+	if remote == nil || !remote.Reachable || len(remote.Breakers) == 0 || remote.Breakers[0].Model != "tiny" {
+		t.Errorf("providers from laptop2: gpu/ollama is %+v; want it reachable, with its route's breaker", remote)
+	}
 	var streamed strings.Builder
 	in2, err := cl.Ask(context.Background(), AskRequest{Prompt: "hi", Model: "tiny"}, func(s string) error {
 		streamed.WriteString(s)
