@@ -31,11 +31,13 @@ type UsageRow struct {
 // Usage sums interactions started at or after since by day, provider and
 // model, newest day first. Requests counts every request, those still
 // running included (they were sent, and may be billed); Errors counts
-// those that ended without an answer, so a running one is not one.
+// those that ended without an answer through no doing of the user's: not
+// a running one, one the user cancelled, or one whose answer could not be
+// written out (a closed pipe: error_kind "output", app/coord).
 func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) {
 	rows, err := s.Query(ctx, `SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day,
 			provider, model, COUNT(*),
-			SUM(CASE WHEN status IN ('ok', 'running') THEN 0 ELSE 1 END),
+			SUM(CASE WHEN status IN ('ok', 'running', 'cancelled') OR error_kind = 'output' THEN 0 ELSE 1 END),
 			SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_usd)
 		FROM llm_interaction WHERE started_at >= ?
 		GROUP BY day, provider, model ORDER BY day DESC, provider, model`, since)
@@ -74,7 +76,8 @@ type ProviderStat struct {
 // took time (Attempt.Millis > 0); a provider passed over without a request
 // (breaker open, rate limit, spend cap) is not counted. A request with no
 // route recorded (its process died before it ended) counts as one attempt
-// of its provider.
+// of its provider. Attempts the user cancelled, or whose answer could not
+// be written out, are not the provider's errors.
 func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]ProviderStat, error) {
 	rows, err := s.Query(ctx, `WITH attempts AS (
 			SELECT json_extract(a.value, '$.provider') AS provider, json_extract(a.value, '$.outcome') AS outcome,
@@ -88,8 +91,8 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 			SELECT provider, AVG(ttft_ms) AS ttft, AVG(total_ms) AS total FROM llm_interaction
 			WHERE started_at >= ? AND status != 'running' GROUP BY provider
 		)
-		SELECT a.provider, COUNT(*), SUM(a.outcome != 'ok'), MAX(t.ttft), MAX(t.total),
-			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome != 'ok' ORDER BY b.at DESC, b.k DESC LIMIT 1)
+		SELECT a.provider, COUNT(*), SUM(a.outcome NOT IN ('ok', 'cancelled', 'output')), MAX(t.ttft), MAX(t.total),
+			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome NOT IN ('ok', 'cancelled', 'output') ORDER BY b.at DESC, b.k DESC LIMIT 1)
 		FROM attempts a LEFT JOIN times t ON t.provider = a.provider GROUP BY a.provider`, since, since, since)
 	if err != nil {
 		return nil, fmt.Errorf("db: provider stats: %w", err)

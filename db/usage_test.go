@@ -31,20 +31,22 @@ func record(t *testing.T, s *db.Store, in db.Interaction) {
 }
 
 // TestUsageRunningIsNoError: a request still running is counted as a
-// request but not as an error.
+// request but not as an error, nor is one the user cancelled or one whose
+// answer could not be written out (a closed pipe).
 func TestUsageRunningIsNoError(t *testing.T) {
 	s := dbtest.Open(t)
 	now := time.Now()
-	for i, st := range []string{db.StatusOK, db.StatusError, db.StatusRunning, db.StatusInterrupted} {
+	for i, st := range [][2]string{{db.StatusOK}, {db.StatusError, "unavailable"}, {db.StatusRunning}, {db.StatusInterrupted, "interrupted"},
+		{db.StatusCancelled, "cancelled"}, {db.StatusError, "output"}} {
 		record(t, s, db.Interaction{ID: string(rune('a' + i)), Node: s.NodeID(), Provider: "p", Model: "m",
-			Status: st, StartedAt: now, PromptTokens: 10, CostUSD: 0.5})
+			Status: st[0], ErrorKind: st[1], StartedAt: now, PromptTokens: 10, CostUSD: 0.5})
 	}
 	rows, err := s.Usage(context.Background(), now.Add(-time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0].Requests != 4 || rows[0].Errors != 2 || rows[0].PromptTokens != 30 || rows[0].CostUSD != 1.5 {
-		t.Fatalf("Usage = %+v; want 4 requests, 2 errors (error, interrupted), 30 prompt tokens, $1.50", rows)
+	if len(rows) != 1 || rows[0].Requests != 6 || rows[0].Errors != 2 || rows[0].PromptTokens != 50 || rows[0].CostUSD != 2.5 {
+		t.Fatalf("Usage = %+v; want 6 requests, 2 errors (unavailable, interrupted), 50 prompt tokens, $2.50", rows)
 	}
 }
 
@@ -113,16 +115,29 @@ func TestProviderStatsCountsEveryAttempt(t *testing.T) {
 	}
 	record(t, s, db.Interaction{ID: "orphan", Node: s.NodeID(), Provider: "other", Model: "o",
 		Status: db.StatusInterrupted, ErrorKind: "interrupted", StartedAt: now})
+	// Ended by the user (Ctrl-C) or by a closed pipe: not the provider's
+	// errors, with a route or without one.
+	record(t, s, db.Interaction{ID: "ctrl-c", Node: s.NodeID(), Provider: "user", Model: "u",
+		Status: db.StatusCancelled, ErrorKind: "cancelled", StartedAt: now,
+		Route: []db.Attempt{{Provider: "user", Model: "u", Outcome: "cancelled", Millis: 9}}})
+	record(t, s, db.Interaction{ID: "head", Node: s.NodeID(), Provider: "user", Model: "u",
+		Status: db.StatusError, ErrorKind: "output", StartedAt: now,
+		Route: []db.Attempt{{Provider: "user", Model: "u", Outcome: "output", Millis: 9}}})
+	record(t, s, db.Interaction{ID: "killed", Node: s.NodeID(), Provider: "user", Model: "u",
+		Status: db.StatusCancelled, StartedAt: now})
 	stats, err := s.ProviderStats(context.Background(), now.Add(-time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][2]int{"local": {6, 6}, "cloud": {3, 0}, "other": {1, 1}}
+	want := map[string][2]int{"local": {6, 6}, "cloud": {3, 0}, "other": {1, 1}, "user": {3, 0}}
 	for p, w := range want {
 		got := stats[p]
 		if got.Requests != w[0] || got.Errors != w[1] {
 			t.Errorf("%s: %d requests, %d errors; want %d, %d", p, got.Requests, got.Errors, w[0], w[1])
 		}
+	}
+	if k := stats["user"].LastErrKind; k != "" {
+		t.Errorf("user's last error kind %q; want none", k)
 	}
 	if k := stats["local"].LastErrKind; k != "unavailable" {
 		t.Errorf("local's last error kind %q; want unavailable", k)

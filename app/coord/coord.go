@@ -503,7 +503,10 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 			in.TTFTMillis = ptr(millis(time.Since(start)))
 		}
 		answer.WriteString(ch.Text)
-		return r.fn(ch)
+		if err := r.fn(ch); err != nil {
+			return outputError{err}
+		}
+		return nil
 	})
 	t.inflight.Add(-1)
 	elapsed := time.Since(start)
@@ -718,7 +721,22 @@ func routeSummary(route []db.Attempt) string {
 	return strings.Join(parts, ", ")
 }
 
+// outputError is the failure of the caller's side of a stream (a closed
+// pipe, a full disk): the provider was not at fault.
+type outputError struct{ err error }
+
+func (e outputError) Error() string { return e.err.Error() }
+func (e outputError) Unwrap() error { return e.err }
+
+// OutcomeOutput is the outcome of an attempt whose answer could not be
+// written out (db.Store.Usage and ProviderStats do not count it against
+// the provider).
+const OutcomeOutput = "output"
+
 func outcomeOf(err error) string {
+	if errors.As(err, new(outputError)) {
+		return OutcomeOutput
+	}
 	if k := providers.KindOf(err); k != "" {
 		return string(k)
 	}

@@ -291,6 +291,15 @@ func TestOutputFailureIsAnError(t *testing.T) {
 	if rec.Status != db.StatusError || !strings.HasPrefix(rec.Response, "one") || rec.Error != full.Error() {
 		t.Fatalf("recorded %+v; want an error with the partial answer", rec)
 	}
+	// Not the provider's fault: its attempt's outcome says so, and the
+	// provider's statistics count no error.
+	if rec.ErrorKind != coord.OutcomeOutput || len(rec.Route) != 1 || rec.Route[0].Outcome != coord.OutcomeOutput {
+		t.Errorf("error kind %q, route %+v; want the outcome %q", rec.ErrorKind, rec.Route, coord.OutcomeOutput)
+	}
+	stats, err := e.store.ProviderStats(context.Background(), time.Now().Add(-time.Hour))
+	if err != nil || stats["a"].Requests != 1 || stats["a"].Errors != 0 {
+		t.Errorf("provider stats %+v, %v; want a's one request and no error", stats["a"], err)
+	}
 }
 
 func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
