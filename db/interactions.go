@@ -57,6 +57,9 @@ type Attempt struct {
 	PromptTokens     int     `json:"prompt_tokens,omitempty"`
 	CompletionTokens int     `json:"completion_tokens,omitempty"`
 	CostUSD          float64 `json:"cost_usd,omitempty"`
+	// The tokens are estimates: the answer was cut off (Ctrl-C, a broken
+	// stream) before the provider's count arrived.
+	Estimated bool `json:"estimated,omitempty"`
 }
 
 // Interaction statuses.

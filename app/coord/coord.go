@@ -23,6 +23,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
@@ -526,6 +527,21 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	// attempts' (usage.add).
 	u := res.Usage
 	r.usage.add(t.name, model, u.PromptTokens, est)
+	// An answer cut off before the provider's final count arrived was
+	// still generated, and a cloud provider bills it: what it did not
+	// count (OpenAI and Ollama count at the end, Anthropic the prompt at
+	// the start) is estimated, so that usage and the spend caps see it.
+	// The calibration of estimates (usage.add) takes only counts.
+	estimated := false
+	if err != nil && answer.Len() > 0 {
+		if u.PromptTokens == 0 {
+			u.PromptTokens, estimated = est, true
+			r.usage.guess()
+		}
+		if n := (tokens.Estimate{Family: tokens.FamilyOf(t.Provider.Kind(), model)}).Count(answer.String()); n > u.CompletionTokens {
+			u.CompletionTokens, estimated = n, true
+		}
+	}
 	in.PromptTokens += u.PromptTokens
 	in.CompletionTokens += u.CompletionTokens
 	if res.Model != "" {
@@ -543,7 +559,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	}
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: outcome,
 		Error: errMessage(err), Millis: max(millis(elapsed), minSentMillis), Retry: retry,
-		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CostUSD: cost})
+		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CostUSD: cost, Estimated: estimated})
 	if err == nil {
 		r.ok = true
 		return r.finish(ctx, db.StatusOK, nil)

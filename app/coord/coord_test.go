@@ -434,6 +434,49 @@ func TestCancelRecordsCancelled(t *testing.T) {
 	}
 }
 
+// An answer cut off before the provider's count arrived is counted by
+// estimate, with its cost (a cloud provider bills what it generated), and
+// marked so; it records no prompt estimate, so that it does not calibrate
+// estimates with itself. One cut off before any text counts nothing.
+func TestCutOffAnswerIsCountedByEstimate(t *testing.T) {
+	paid := pt.NewScripted("cloud", "openai", ok("a long enough answer ", "that the user stopped"), ok("never"))
+	prices := pricing.Table{Overrides: map[string]pricing.Price{"cloud/m": {Input: 2, Output: 10}}}
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(paid, false)}, Prices: prices})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	prompt := strings.Repeat("explain this code please ", 20)
+	in, err := e.c.Chat(ctx, coord.Request{Messages: []providers.Message{{Role: providers.RoleUser, Content: prompt}}},
+		func(c providers.Chunk) error {
+			if strings.HasPrefix(c.Text, "a long") {
+				cancel()
+			}
+			return nil
+		})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want context.Canceled", err)
+	}
+	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
+	wantPrompt := coord.EstimatePrompt("openai", "m", []providers.Message{{Role: providers.RoleUser, Content: prompt}})
+	if rec.Status != db.StatusCancelled || rec.PromptTokens != wantPrompt || rec.CompletionTokens <= 0 || rec.CostUSD <= 0 ||
+		rec.PromptEstimate != 0 || len(rec.Route) != 1 || !rec.Route[0].Estimated || rec.Route[0].CostUSD != rec.CostUSD {
+		t.Fatalf("recorded %+v; want %d prompt tokens and some completion tokens by estimate, their cost, no prompt estimate", rec, wantPrompt)
+	}
+	if r, err := e.store.PromptTokenRatio(context.Background(), "cloud", "m"); err != nil || r != 0 {
+		t.Errorf("PromptTokenRatio = %v, %v; want 0: an estimate does not calibrate", r, err)
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	in, _ = e.c.Chat(ctx, coord.Request{Messages: []providers.Message{{Role: providers.RoleUser, Content: prompt}}},
+		func(providers.Chunk) error { return nil })
+	if in != nil {
+		rec, _, _ = e.store.Interaction(context.Background(), in.ID)
+		if rec.PromptTokens != 0 || rec.CostUSD != 0 {
+			t.Errorf("a request cancelled before any text recorded %d tokens, $%v", rec.PromptTokens, rec.CostUSD)
+		}
+	}
+}
+
 func TestAllUnreachable(t *testing.T) {
 	a := pt.NewScripted("a", "ollama")
 	a.ModelsErr = &providers.Error{Provider: "a", Kind: providers.KindUnavailable, Message: "cannot reach a"}
