@@ -23,13 +23,18 @@ var (
 )
 
 func main() {
-	// SIGINT/SIGTERM cancel the command's context; the command then records
-	// what it was doing and the store closes cleanly, and the exit status
-	// is the shell's for that signal (130, 143). A second signal, once the
-	// first has been seen, kills the process as usual.
+	// SIGINT/SIGTERM, and SIGHUP (the terminal closed), cancel the
+	// command's context; the command then records what it was doing and
+	// the store closes cleanly, and the exit status is the shell's for
+	// that signal (130, 143, 129). A second signal, once the first has
+	// been seen, kills the process as usual. SIGHUP is left alone when it
+	// is ignored (nohup aiex node run &): notifying would undo that.
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	if !signal.Ignored(syscall.SIGHUP) {
+		signal.Notify(sigs, syscall.SIGHUP)
+	}
 	var caught atomic.Value
 	go func() {
 		s, ok := <-sigs
@@ -59,8 +64,8 @@ func main() {
 		Build:      cli.BuildInfo{Version: version, Commit: commit},
 	})
 	stop()
-	if code == usererr.ExitSignal && caught.Load() == syscall.SIGTERM {
-		code = 128 + int(syscall.SIGTERM)
+	if sig, ok := caught.Load().(syscall.Signal); ok && code == usererr.ExitSignal && sig != syscall.SIGINT {
+		code = 128 + int(sig)
 	}
 	os.Exit(code)
 }

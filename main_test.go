@@ -380,7 +380,7 @@ func (w *watch) String() string {
 }
 
 func TestAskInterruptedAndDataDirInUse(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) { testAskInterrupted(t, sig) })
 	}
 }
@@ -413,8 +413,9 @@ func testAskInterrupted(t *testing.T, sig syscall.Signal) {
 	}
 	oneLine(t, r.stderr, "in use by PID "+fmt.Sprint(cmd.Process.Pid), s.dataDir())
 
-	// Ctrl-C or SIGTERM: the stream stops, the interaction is recorded as
-	// cancelled and the store closes cleanly.
+	// Ctrl-C, SIGTERM or SIGHUP (the terminal closed): the stream stops,
+	// the interaction is recorded as cancelled and the store closes
+	// cleanly.
 	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
