@@ -136,3 +136,23 @@ func TestDefaultModelChats(t *testing.T) {
 		t.Errorf("first attempt %+v", r)
 	}
 }
+
+// TestModelRecordedAsListed: a model asked for without Ollama's implicit
+// ":latest" tag is asked and recorded under the name the server lists, as
+// a request that names no model is, so that usage shows one model.
+func TestModelRecordedAsListed(t *testing.T) {
+	local := pt.NewScripted("ollama", "ollama", ok("hi"))
+	local.ModelList = []string{"tiny:latest", "qwen2.5:7b"}
+	tgt := target(local, true)
+	tgt.Model = ""
+	e := newEnv(t, coord.Config{Targets: []coord.Target{tgt}})
+	for _, asked := range []string{"tiny", "tiny:latest", ""} {
+		_, in, err := e.chat(t, coord.Request{Model: asked})
+		if err != nil || in.Model != "tiny:latest" || in.RequestedModel != "tiny:latest" {
+			t.Errorf("asked for %q: recorded %q (requested %q), %v; want tiny:latest", asked, in.Model, in.RequestedModel, err)
+		}
+	}
+	if reqs := local.Requests(); len(reqs) != 3 || reqs[0].Model != "tiny:latest" {
+		t.Errorf("the server was asked for %+v", reqs)
+	}
+}

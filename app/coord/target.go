@@ -395,11 +395,13 @@ func roundDuration(d time.Duration) time.Duration {
 }
 
 // serves reports whether the provider lists model, accepting Ollama's
-// implicit ":latest" tag.
+// implicit ":latest" tag, and returns the name it lists: "tiny" asked for
+// is recorded as "tiny:latest", as a request that names no model records
+// it, so that usage and history show one model, not two.
 func serves(names []string, model string) (string, bool) {
 	for _, n := range names {
-		if n == model || n == model+":latest" || strings.TrimSuffix(n, ":latest") == model {
-			return model, true
+		if n == model || n == model+":latest" {
+			return n, true
 		}
 	}
 	return "", false
