@@ -248,3 +248,25 @@ kind = "anthropic"
 		t.Errorf("ask --provider work: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestModelsNoneReachable: with every provider out of reach, aiex models
+// says why for each, and that none listed a model, and fails; --json still
+// prints the object, with the errors.
+func TestModelsNoneReachable(t *testing.T) {
+	s := newSandbox(t, providertest.Unreachable(t))
+	r := s.run("", "models")
+	if r.code != 1 || r.stdout != "" {
+		t.Fatalf("models: exit %d, stdout %q; want 1 and no table", r.code, r.stdout)
+	}
+	if !strings.Contains(r.stderr, "aiex: ollama: ") || !strings.Contains(r.stderr, "no provider listed any model") {
+		t.Errorf("models: stderr %q; want ollama's error and the summary", r.stderr)
+	}
+	r = s.run("", "models", "--json")
+	var out struct {
+		Models []any             `json:"models"`
+		Errors map[string]string `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 1 || len(out.Models) != 0 || out.Errors["ollama"] == "" {
+		t.Fatalf("models --json: exit %d, %+v, %v; want exit 1 and ollama's error", r.code, out, err)
+	}
+}

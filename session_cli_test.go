@@ -167,13 +167,23 @@ func TestSessionsFromTheCLI(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "the most recent") {
 		t.Fatalf("ask in an unknown session: exit %d: %s", r.code, r.stderr)
 	}
+	// An empty --session ("$UNSET") is refused before anything is sent: a
+	// turn of no session would be in no list.
+	requests := len(fake.Requests())
+	for _, cmd := range []string{"ask", "explain"} {
+		r = s.in(proj, "", cmd, "-m", "tiny", "--session", "", "hi")
+		if r.code != 2 || len(fake.Requests()) != requests {
+			t.Fatalf("%s --session '': exit %d, %d requests sent", cmd, r.code, len(fake.Requests())-requests)
+		}
+		oneLine(t, r.stderr, "--session needs a value")
+	}
 
 	// Archived: out of the list, refused for continuing with how to unarchive.
 	s.in(proj, "", "session", "archive", "last")
 	if l := decode[[]session.Info](t, s.in(proj, "", "--json", "session", "list")); len(l) != 0 {
 		t.Fatalf("archived session still listed: %+v", l)
 	}
-	requests := len(fake.Requests())
+	requests = len(fake.Requests())
 	r = s.in(proj, "", "ask", "-m", "tiny", "--session", first.Session, "again")
 	if r.code != 1 || len(fake.Requests()) != requests {
 		t.Fatalf("ask in an archived session: exit %d, %d requests sent", r.code, len(fake.Requests())-requests)

@@ -36,12 +36,25 @@ const maxPromptBytes = 4 << 20
 
 // Run streams the answer to stdout.
 func (a *AskCmd) Run(c *Context) error {
+	ref, err := sessionRef(a.Session)
+	if err != nil {
+		return err
+	}
 	prompt, err := a.prompt(c)
 	if err != nil {
 		return err
 	}
 	return answer(c, a.Strategy, app.CodeAsk{Request: ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Actor: "cli"},
-		Target: a.Target, NoContext: a.NoCode, Session: session.Ref(a.Session)})
+		Target: a.Target, NoContext: a.NoCode, Session: ref})
+}
+
+// sessionRef checks a --session flag: an empty one (--session "$UNSET")
+// would record a turn of no session.
+func sessionRef(s string) (session.Ref, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", usererr.Usage("--session needs a value: a session id (or a prefix of one), last, or new")
+	}
+	return session.Ref(s), nil
 }
 
 // answer sends a question about the current project's code (with its code

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
-	"github.com/aiex-dev/aiex/app/session"
 )
 
 // ExplainCmd explains a piece of the project's code.
@@ -21,8 +20,12 @@ type ExplainCmd struct {
 // Run streams the explanation to stdout. The prompt carries the target and
 // the code around it that fits the model's window (see aiex context).
 func (e *ExplainCmd) Run(c *Context) error {
+	ref, err := sessionRef(e.Session)
+	if err != nil {
+		return err
+	}
 	return answer(c, e.Strategy, app.CodeAsk{
 		Request: ask.Request{Prompt: strings.TrimSpace(strings.Join(e.Question, " ")), Provider: e.Provider, Model: e.Model, Actor: "cli"},
-		Task:    "explain", Target: e.Target, Session: session.Ref(e.Session),
+		Task:    "explain", Target: e.Target, Session: ref,
 	})
 }

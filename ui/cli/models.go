@@ -3,12 +3,14 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // ModelsCmd lists every model of every provider.
@@ -23,13 +25,23 @@ func (m *ModelsCmd) Run(c *Context) error {
 	if models == nil {
 		models = []app.ModelInfo{}
 	}
+	// With no model listed and providers failing, the command failed:
+	// exit 1, after what the providers said.
+	none := len(models) == 0 && len(errs) > 0
+	noneErr := usererr.New("no provider listed any model; start one or fix its configuration (aiex providers shows each)")
 	if c.Out.JSON {
-		return c.Out.PrintJSON(struct {
+		if err := c.Out.PrintJSON(struct {
 			Models []app.ModelInfo   `json:"models"`
 			Errors map[string]string `json:"errors"`
-		}{models, errs})
+		}{models, errs}); err != nil || !none {
+			return err
+		}
+		return noneErr
 	}
 	tw := newTable(c.Out.Out)
+	if none {
+		tw = newTable(io.Discard)
+	}
 	fmt.Fprintln(tw, c.Out.Bold("PROVIDER\tMODEL\tCONTEXT\tWHERE\tPRICE IN/OUT PER 1M"))
 	for _, mi := range models {
 		where, price := "cloud", "unknown"
@@ -67,6 +79,9 @@ func (m *ModelsCmd) Run(c *Context) error {
 			msg = n + ": " + msg
 		}
 		fmt.Fprintf(c.Out.Err, "aiex: %s\n", msg)
+	}
+	if none {
+		return noneErr
 	}
 	return nil
 }
