@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/rqlite/rqlite/v8/command/proto"
 )
 
@@ -67,18 +69,18 @@ func (s *Store) exec(ctx context.Context, idempotent bool, stmts []Statement) ([
 		if errors.As(err, &nq) {
 			return nil, nq // a sentence for the user as it is
 		}
-		return nil, fmt.Errorf("db.Execute: %w", err)
+		return nil, s.diskFull(fmt.Errorf("db.Execute: %w", err))
 	}
 	out := make([]Result, 0, len(resps))
 	for i, r := range resps {
 		switch v := r.Result.(type) {
 		case *proto.ExecuteQueryResponse_E:
 			if v.E.Error != "" {
-				return nil, stmtError(stmts, i, v.E.Error)
+				return nil, s.diskFull(stmtError(stmts, i, v.E.Error))
 			}
 			out = append(out, Result{LastInsertID: v.E.LastInsertId, RowsAffected: v.E.RowsAffected})
 		case *proto.ExecuteQueryResponse_Error:
-			return nil, stmtError(stmts, i, v.Error)
+			return nil, s.diskFull(stmtError(stmts, i, v.Error))
 		default:
 			return nil, fmt.Errorf("db.Execute: statement %d: unexpected response %T", i, r.Result)
 		}
@@ -127,6 +129,17 @@ func (s *Store) Query(ctx context.Context, sql string, args ...any) (*Rows, erro
 		out.Values[i] = row
 	}
 	return out, nil
+}
+
+// diskFull makes a write that failed for want of disk space (SQLite's
+// SQLITE_FULL, or the OS's ENOSPC from the Raft log) a sentence for the
+// user that names the data dir.
+func (s *Store) diskFull(err error) error {
+	msg := err.Error()
+	if errors.Is(err, syscall.ENOSPC) || strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "no space left on device") {
+		return &usererr.Error{Msg: fmt.Sprintf("the disk holding the data dir %s is full; free some space there and run the command again", s.Dir()), Err: err}
+	}
+	return err
 }
 
 func stmtError(stmts []Statement, i int, msg string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -138,6 +139,34 @@ func TestExecuteIsAtomic(t *testing.T) {
 	}
 	if _, ok, _ := s.Interaction(ctx, "a"); ok {
 		t.Fatal("first statement of a failed transaction was applied")
+	}
+}
+
+// TestDiskFull: a write that finds no room (SQLite's SQLITE_FULL, here
+// from a page limit) is one sentence naming the data dir; nothing of it
+// is kept.
+func TestDiskFull(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	var pages int64
+	rows, err := s.Query(ctx, "PRAGMA page_count")
+	if err == nil && len(rows.Values) == 1 {
+		pages, _ = rows.Values[0][0].(int64)
+	}
+	if pages == 0 {
+		t.Fatalf("page_count: %+v, %v", rows, err)
+	}
+	if _, err := s.Execute(ctx, db.Stmt(fmt.Sprintf("PRAGMA max_page_count = %d", pages+2))); err != nil {
+		t.Fatal(err)
+	}
+	in := &db.Interaction{ID: "big", Node: "n", Provider: "p", Model: "m", Prompt: strings.Repeat("x", 1<<20), Status: db.StatusRunning, StartedAt: time.Now()}
+	_, err = s.Execute(ctx, db.InsertInteractionStmt(in))
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, "disk holding the data dir "+s.Dir()+" is full") || !errors.Is(err, db.ErrStatement) {
+		t.Fatalf("error = %v; want a user error naming the data dir, wrapping the statement's", err)
+	}
+	if _, ok, _ := s.Interaction(ctx, "big"); ok {
+		t.Fatal("the write that did not fit was kept")
 	}
 }
 
