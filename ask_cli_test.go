@@ -100,7 +100,7 @@ func TestAskWarnsOfCutPrompt(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("ask: exit %d: %s", r.code, r.stderr)
 		}
-		warned := strings.Contains(r.stderr, "warning: tiny counted 512 prompt tokens, its whole 512-token window")
+		warned := strings.Contains(r.stderr, "warning: tiny:latest counted 512 prompt tokens, its whole 512-token window")
 		if warned != tt.warn {
 			t.Errorf("%d prompt tokens of 512: stderr %q; want a warning: %v", tt.promptTokens, r.stderr, tt.warn)
 		}

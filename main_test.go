@@ -261,7 +261,7 @@ func TestAskStreamsAndHistoryRecords(t *testing.T) {
 		t.Fatalf("history has %d rows; want 1", len(rows))
 	}
 	h := rows[0]
-	if h.Provider != "ollama" || h.Model != "tiny" || h.Status != "ok" || h.Response != "Hello, world" ||
+	if h.Provider != "ollama" || h.Model != "tiny:latest" || h.Status != "ok" || h.Response != "Hello, world" ||
 		h.PromptTokens != 7 || h.CompletionTokens != 3 || h.TTFTMillis == nil || h.TotalMillis == nil {
 		t.Fatalf("history row %+v", h)
 	}
@@ -562,7 +562,7 @@ func TestKilledProcessLeavesUsableStore(t *testing.T) {
 	}
 	// The session's turn says so too, naming the provider and the model.
 	show := s.in(proj, "", "session", "show", "last")
-	if show.code != 0 || !strings.Contains(show.stdout, "*interrupted: ") || !strings.Contains(show.stdout, " · ollama/tiny ") {
+	if show.code != 0 || !strings.Contains(show.stdout, "*interrupted: ") || !strings.Contains(show.stdout, " · ollama/tiny:latest ") {
 		t.Fatalf("session show: exit %d\n%s%s", show.code, show.stdout, show.stderr)
 	}
 }

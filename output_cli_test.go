@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
@@ -165,10 +166,15 @@ func TestAskJSONKeepsPartialAnswer(t *testing.T) {
 		t.Fatalf("stdout is not one JSON object: %v\n%q", err, r.stdout)
 	}
 	if out.Response != "partial" || out.Status != "interrupted" || !strings.Contains(out.Error, "broke off") ||
-		out.Prompt != "hello" || out.Model != "tiny" || out.Session == "" {
+		out.Prompt != "hello" || out.Model != "tiny:latest" || out.Session == "" {
 		t.Errorf("ask --json after a broken stream: %+v", out)
 	}
 	oneLine(t, r.stderr, "broke off")
+	// The session's turn says the same: interrupted, with what arrived.
+	doc := decode[session.Document](t, s.in(project(t), "", "--json", "session", "show", out.Session))
+	if len(doc.Turns) != 1 || doc.Turns[0].Status != "interrupted" || doc.Turns[0].Answer != "partial" || !strings.Contains(doc.Turns[0].Reason, "broke off") {
+		t.Errorf("the session's turn after a broken stream: %+v", doc.Turns)
+	}
 }
 
 // TestAskJSONCancelled: Ctrl-C during ask --json prints the object with

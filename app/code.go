@@ -623,6 +623,11 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		// out of its deadline failed, and says so.
 		res.Reason = "cancelled"
 		recErr = sess.RecordTurnInterrupted(rctx, n, res)
+	case in != nil && in.Status == db.StatusInterrupted:
+		// The provider broke off: the partial answer stands, as the
+		// interaction records it.
+		res.Reason = askErr.Error()
+		recErr = sess.RecordTurnInterrupted(rctx, n, res)
 	default:
 		res.Reason = askErr.Error()
 		recErr = sess.RecordTurnFailed(rctx, n, res)

@@ -588,7 +588,12 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 	if in.TotalMillis == nil {
 		in.TotalMillis = ptr(millis(r.c.cfg.Now().Sub(in.StartedAt)))
 	}
-	if err != nil {
+	switch {
+	case status == db.StatusCancelled:
+		// The user's doing, whatever the provider's side made of it
+		// ("openai: chat m: context canceled").
+		in.Error, in.ErrorKind = "cancelled", "cancelled"
+	case err != nil:
 		in.Error = errMessage(err)
 		in.ErrorKind = outcomeOf(err)
 	}

@@ -429,8 +429,8 @@ func TestCancelRecordsCancelled(t *testing.T) {
 		t.Fatalf("err = %v; want context.Canceled", err)
 	}
 	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
-	if rec.Status != db.StatusCancelled || rec.Response != "one" {
-		t.Fatalf("recorded %+v", rec)
+	if rec.Status != db.StatusCancelled || rec.Response != "one" || rec.Error != "cancelled" || rec.ErrorKind != "cancelled" {
+		t.Fatalf("recorded %+v; want cancelled, with what arrived", rec)
 	}
 }
 

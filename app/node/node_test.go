@@ -188,7 +188,7 @@ func TestClusterOverTCP(t *testing.T) {
 			remote = &pr.Providers[i]
 		}
 	}
-	if remote == nil || !remote.Reachable || len(remote.Breakers) == 0 || remote.Breakers[0].Model != "tiny" {
+	if remote == nil || !remote.Reachable || len(remote.Breakers) == 0 || remote.Breakers[0].Model != "tiny:latest" {
 		t.Errorf("providers from laptop2: gpu/ollama is %+v; want it reachable, with its route's breaker", remote)
 	}
 	var streamed strings.Builder
