@@ -234,7 +234,7 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 		}
 		return cmd, -1, nil
 	}
-	rfd, err := ruleset(c.conf.ABI, s.rules(cmd.Path))
+	rfd, err := ruleset(c.conf.ABI, s.rules(cmd.Path, cmd.Env))
 	if err != nil {
 		c.conf = Confinement{Reason: err.Error()}
 		if s.mode == ModeStrict {

@@ -361,7 +361,8 @@ func TestUnauditedFails(t *testing.T) {
 
 // TestCheckWrite: the text-only check a proposal gets before it is
 // applied refuses what every write to the path would be refused for, and
-// records nothing.
+// records each refusal once, as a refused write (a pass records nothing:
+// nothing was done).
 func TestCheckWrite(t *testing.T) {
 	f := sandbox.NewFixture(t)
 	s := f.Sandbox
@@ -376,6 +377,7 @@ func TestCheckWrite(t *testing.T) {
 		filepath.Join(f.RO, "doc.txt"):     sandbox.RuleReadOnly,
 		"/proc/self/environ":               sandbox.RuleProc,
 	} {
+		before := len(f.Recorder.Records())
 		err := s.CheckWrite(p)
 		var re *sandbox.RefusedError
 		switch {
@@ -384,8 +386,20 @@ func TestCheckWrite(t *testing.T) {
 		case rule != "" && (!errors.As(err, &re) || re.Rule != rule):
 			t.Errorf("%s: %v; want rule %s", p, err, rule)
 		}
-	}
-	if n := len(f.Recorder.Records()); n != 0 {
-		t.Errorf("%d records", n)
+		recs := f.Recorder.Records()[before:]
+		if rule == "" {
+			if len(recs) != 0 {
+				t.Errorf("%s: allowed, yet recorded: %+v", p, recs)
+			}
+			continue
+		}
+		want := p
+		if !filepath.IsAbs(p) {
+			want = f.Project + "/" + p
+		}
+		if len(recs) != 1 || recs[0].Op != audit.OpWrite || recs[0].Result != audit.ResultRefused ||
+			recs[0].Path != want || !strings.HasPrefix(recs[0].Detail, "rule "+rule+": ") {
+			t.Errorf("%s: records %+v; want one refused write of %s, rule %s", p, recs, want, rule)
+		}
 	}
 }

@@ -79,12 +79,13 @@ type pathRule struct {
 	access uint64
 }
 
-// rules are the paths a confined child may use: the roots (read-only
-// ones read-only), the temp dir and the Go build cache read-write; the
-// system, the toolchains, the program and the caches of code (Go
-// modules, Mix archives, Hex and rebar3 packages) read-only with
-// execute; a few devices. Missing paths are skipped.
-func (s *Sandbox) rules(program string) []pathRule {
+// rules are the paths a confined child with the environment env may use:
+// the roots (read-only ones read-only), the temp dir and the Go build
+// cache read-write; the system, the toolchains, the program and the
+// caches of code (Go modules, Mix archives, Hex and rebar3 packages)
+// read-only with execute; a few devices. Missing paths are skipped, but
+// for the Go build cache, which is made: the child may not make it.
+func (s *Sandbox) rules(program string, env []string) []pathRule {
 	var out []pathRule
 	add := func(access uint64, paths ...string) {
 		for _, p := range paths {
@@ -107,14 +108,18 @@ func (s *Sandbox) rules(program string) []pathRule {
 		}
 		return filepath.Join(home, p)
 	}
-	cache, _ := os.UserCacheDir()
 	gopath := filepath.SplitList(os.Getenv("GOPATH"))
 	if len(gopath) == 0 {
 		gopath = []string{inHome("go")}
 	}
-	gocache := os.Getenv("GOCACHE")
-	if gocache == "" && cache != "" {
-		gocache = filepath.Join(cache, "go-build")
+	// Where the child's go keeps them. For the go command itself `go env`
+	// is asked (the go env file may say, or the child's environment differ
+	// from this one's) and a missing build cache made; for another
+	// program, which may not run go at all, the variables say.
+	gocache, modcache := goDirsByEnv(env)
+	if filepath.Base(program) == "go" {
+		gocache, modcache = goDirs(env)
+		makeGoCache(gocache)
 	}
 	tmp, _ := s.temp() // made before the rules, as the command was prepared
 	add(fsAll, tmp, gocache)
@@ -127,7 +132,7 @@ func (s *Sandbox) rules(program string) []pathRule {
 	// module cache (a dependency's source edited there would be built
 	// into the user's next program), Mix's archives, Hex's and rebar3's
 	// caches. A child that needs a module not yet downloaded fails.
-	add(fsReadExec, os.Getenv("GOMODCACHE"), filepath.Join(gopath[0], "pkg"),
+	add(fsReadExec, modcache, os.Getenv("GOMODCACHE"), filepath.Join(gopath[0], "pkg"),
 		inHome(".mix"), inHome(".hex"), inHome(".cache/rebar3"))
 	add(fsReadExec, s.execRO...)
 	add(fsRead, "/proc", "/sys/fs/cgroup", "/dev/urandom", "/dev/random")

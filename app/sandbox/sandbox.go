@@ -370,12 +370,25 @@ func (s *Sandbox) rootOf(c string) (*root, string) {
 }
 
 // CheckWrite says whether a write to p could be allowed, by p's text
-// alone (no file is looked at, nothing is recorded): it refuses what every
-// write to p would be refused for — a path outside the roots, into .git,
-// or into a read-only root — so that a proposal can say so before it is
-// applied. A write that passes may still be refused (a symlink on the way
-// out of the project, say): WriteFile decides.
+// alone (no file is looked at): it refuses what every write to p would be
+// refused for — a path outside the roots, into .git, or into a read-only
+// root — so that a proposal can say so before it is applied. A refusal is
+// recorded, as WriteFile's would be: the write was tried (by a proposal)
+// and the sandbox stopped it, even though nothing reached the disk. A pass
+// is not recorded, as nothing was done. A write that passes may still be
+// refused (a symlink on the way out of the project, say): WriteFile
+// decides.
 func (s *Sandbox) CheckWrite(p string) error {
+	err := s.checkWriteText(p)
+	if err == nil {
+		return nil
+	}
+	// No context to hand: the caller asks by a path alone. Record only
+	// waits while the auditor's queue is full.
+	return s.record(context.Background(), audit.OpWrite, p, "", "", err)
+}
+
+func (s *Sandbox) checkWriteText(p string) error {
 	r, rel, err := s.locate(audit.OpWrite, p)
 	if err != nil {
 		return err

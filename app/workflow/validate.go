@@ -170,8 +170,10 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	project := strings.NewReplacer(names...)
 	checks := []Check{run(ctx, o, modRoot, nil, "go build", "go", append(build, pkgs...)...)}
 	checks[0].Detail = project.Replace(checks[0].Detail)
-	if checks[0].Status != OK {
+	if checks[0].Status == Failed {
 		checks[0].Detail = moduleCacheHint(checks[0].Detail)
+	}
+	if checks[0].Status != OK {
 		return checks
 	}
 	// vet runs its analysis tool in each package's directory: a package
@@ -273,10 +275,32 @@ func run(parent context.Context, o ValidateOptions, dir string, env []string, na
 		return Check{Name: name, Status: Failed, Detail: "interrupted"}
 	case ctx.Err() != nil:
 		return Check{Name: name, Status: Failed, Detail: fmt.Sprintf("took longer than %v", o.Timeout)}
+	case err == nil && toolchainBroken(detail):
+		// Not the change's fault, and nothing is known of it: like a
+		// toolchain that is not installed, a skipped check that says why.
+		return Check{Name: name, Status: Skipped, Detail: "could not run here, so the change was not checked by it (a problem of this machine, not of the change):\n" + detail}
 	case err == nil:
 		return Check{Name: name, Status: Failed, Detail: detail}
 	}
 	return Check{Name: name, Status: Failed, Detail: err.Error()}
+}
+
+// toolchainBroken says whether a toolchain command's output says it could
+// not set itself up (the go command without a usable build cache), which
+// no change to the code can cause. Compilers' messages name a file and
+// line; these name none.
+func toolchainBroken(output string) bool {
+	for _, sign := range []string{
+		"failed to initialize build cache",                  // go: GOCACHE cannot be made or opened
+		"build cache is required, but could not be located", // go: no $GOCACHE, $XDG_CACHE_HOME nor $HOME
+		"build cache is disabled",                           // go: GOCACHE=off
+		"go: cannot find GOROOT directory",                  // go: a broken installation
+	} {
+		if strings.Contains(output, sign) {
+			return true
+		}
+	}
+	return false
 }
 
 // moduleCacheHint adds to a failed build's output, when the build was

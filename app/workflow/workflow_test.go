@@ -472,3 +472,37 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("interrupted: %+v", c)
 	}
 }
+
+// TestValidateToolchainBroken: a go command that cannot set itself up (no
+// usable build cache, as in a fresh home under the sandbox) is a skipped
+// check that says the machine is at fault: the change is not blamed for
+// it, and it does not fail the proposal.
+func TestValidateToolchainBroken(t *testing.T) {
+	root := writeTree(t, map[string]string{"go.mod": goMod, "calc.go": goCalc})
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", filepath.Join(notDir, "go-build")) // cannot be made
+	p, err := FromDiff("refactor", "calc.Max", goodDiff, reader(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+	if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped" || !p.OK() {
+		t.Fatalf("checks %s; want go build skipped\n%+v", got, p.Checks)
+	}
+	if d := p.Checks[2].Detail; !strings.Contains(d, "not of the change") || !strings.Contains(d, "failed to initialize build cache") {
+		t.Errorf("detail %q", d)
+	}
+	// A change that does not build still fails.
+	bad := strings.Replace(goodDiff, "+\tif a >= b {", "+\tif a >= c {", 1)
+	if p, err = FromDiff("refactor", "calc.Max", bad, reader(root)); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", t.TempDir())
+	Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+	if p.OK() {
+		t.Fatalf("a change that does not build passed: %+v", p.Checks)
+	}
+}

@@ -59,9 +59,11 @@ type GenCmd struct {
 
 // GenTestsCmd writes tests.
 type GenTestsCmd struct {
-	Target  string        `arg:"" placeholder:"TARGET" help:"The code to test: PATH, PATH:LINE or a symbol."`
-	NoRun   bool          `name:"no-run" help:"Do not run the tests: they are still checked to parse and, unless --no-build, to compile."`
-	Timeout time.Duration `placeholder:"DURATION" default:"5m" help:"How long one run of the tests may take before it counts as failed (a test that never ends)."`
+	Target string `arg:"" placeholder:"TARGET" help:"The code to test: PATH, PATH:LINE or a symbol."`
+	NoRun  bool   `name:"no-run" help:"Do not run the tests: they are still checked to parse and, unless --no-build, to compile."`
+	// Timeout is parsed by Run, not by kong, so that a bad value gets a
+	// hint with an example rather than time.ParseDuration's message.
+	Timeout string `placeholder:"DURATION" default:"5m" help:"How long one run of the tests may take before it counts as failed (a test that never ends): 90s, 2m, 1h."`
 	modelFlags
 	writeFlags
 }
@@ -70,10 +72,23 @@ type GenTestsCmd struct {
 // said otherwise), shows them with their checks and score, and writes
 // them with --apply.
 func (g *GenTestsCmd) Run(c *Context) error {
-	if g.Timeout <= 0 {
-		return usererr.Usage("--timeout must be more than 0")
+	timeout, err := parseTimeout(g.Timeout)
+	if err != nil {
+		return err
 	}
-	return runTask(c, node.TaskGenTests, g.modelFlags, g.writeFlags, app.TaskRequest{Target: g.Target, NoRun: g.NoRun, TestTimeout: g.Timeout})
+	return runTask(c, node.TaskGenTests, g.modelFlags, g.writeFlags, app.TaskRequest{Target: g.Target, NoRun: g.NoRun, TestTimeout: timeout})
+}
+
+// parseTimeout reads gen tests' --timeout: a Go duration above 0.
+func parseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		return 0, usererr.Usage("--timeout %q: give a duration, such as --timeout 2m (also 90s, 1h30m)", s)
+	case d <= 0:
+		return 0, usererr.Usage("--timeout must be more than 0, such as --timeout 2m")
+	}
+	return d, nil
 }
 
 // GenModuleCmd writes a new module.

@@ -1,0 +1,101 @@
+package sandbox_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app/sandbox"
+)
+
+// freshHome makes HOME an empty directory (no ~/.cache, no go env file)
+// and leaves the caches' places to the go command's defaults, as in a
+// fresh container.
+func freshHome(t *testing.T) string {
+	t.Helper()
+	home := filepath.Join(t.TempDir(), "home")
+	if err := os.Mkdir(home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", home)
+	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOENV", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "GOFLAGS"} {
+		t.Setenv(v, "") // set for t's restore, then unset
+		os.Unsetenv(v)
+	}
+	return home
+}
+
+// TestCommandGoBuildFreshHome: a confined go build works in a home
+// without ~/.cache: the build cache is made before the child is confined
+// (confined, the child may not make it), and only the cache is writable,
+// not ~/.cache around it.
+func TestCommandGoBuildFreshHome(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go is not installed")
+	}
+	home := freshHome(t)
+	s, project, _, _, _ := commandFixture(t, sandbox.ModeAuto)
+	if !s.Landlock().Landlock {
+		t.Skip("this kernel lacks Landlock: commands run unconfined")
+	}
+	for name, src := range map[string]string{
+		"go.mod": "module example.com/p\n\ngo 1.21\n",
+		"p.go":   "package p\n\nfunc F() int { return 1 }\n",
+	} {
+		if err := os.WriteFile(filepath.Join(project, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := s.Command(context.Background(), "go", "build", "./...")
+	out, err := cmd.CombinedOutput()
+	if !cmd.Confinement().Landlock {
+		t.Fatalf("not confined: %s", cmd.Confinement())
+	}
+	if err != nil {
+		t.Fatalf("confined go build in a fresh home: %v: %s", err, out)
+	}
+	if fi, err := os.Stat(filepath.Join(home, ".cache", "go-build")); err != nil || !fi.IsDir() {
+		t.Fatalf("no build cache in the fresh home: %v", err)
+	}
+	// The cache is writable to the child; its parent is not.
+	if _, out, err := runChild(t, s, "write:"+filepath.Join(home, ".cache", "planted")); err == nil || !strings.Contains(out, "permission denied") {
+		t.Errorf("the confined child wrote ~/.cache (%v: %s)", err, out)
+	}
+}
+
+// TestCommandGoCacheFromGoEnvFile: the build cache is where the go command
+// says, its go env file (go env -w GOCACHE=…) included, not only where the
+// environment says.
+func TestCommandGoCacheFromGoEnvFile(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go is not installed")
+	}
+	home := freshHome(t)
+	gocache := filepath.Join(t.TempDir(), "elsewhere", "go-build")
+	if out, err := exec.Command("go", "env", "-w", "GOCACHE="+gocache).CombinedOutput(); err != nil {
+		t.Fatalf("go env -w: %v: %s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".config", "go", "env")); err != nil {
+		t.Fatalf("go env -w wrote no go env file in the fresh home: %v", err)
+	}
+	s, project, _, _, _ := commandFixture(t, sandbox.ModeAuto)
+	if !s.Landlock().Landlock {
+		t.Skip("this kernel lacks Landlock: commands run unconfined")
+	}
+	if err := os.WriteFile(filepath.Join(project, "go.mod"), []byte("module example.com/p\n\ngo 1.21\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(project, "p.go"), []byte("package p\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Command(context.Background(), "go", "build", "./...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("confined go build with GOCACHE from the go env file: %v: %s", err, out)
+	}
+	if entries, _ := os.ReadDir(gocache); len(entries) == 0 {
+		t.Fatalf("the build cache %s the go env file names is empty", gocache)
+	}
+}

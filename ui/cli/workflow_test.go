@@ -1,0 +1,22 @@
+package cli_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestGenTestsTimeoutFlag: a --timeout that is not a duration, or not
+// above 0, is a usage error (exit 2) of one line with an example, not
+// the Go parser's message; nothing is asked of a model.
+func TestGenTestsTimeoutFlag(t *testing.T) {
+	for _, tc := range []struct{ arg, want string }{
+		{"--timeout=abc", `aiex: --timeout "abc": give a duration, such as --timeout 2m (also 90s, 1h30m)`},
+		{"--timeout=5", `aiex: --timeout "5": give a duration, such as --timeout 2m (also 90s, 1h30m)`},
+		{"--timeout=0s", "aiex: --timeout must be more than 0, such as --timeout 2m"},
+	} {
+		r := runCLI(t, false, nil, "--data-dir", t.TempDir(), "gen", "tests", "calc.Max", tc.arg)
+		if r.code != 2 || strings.TrimSpace(r.stderr) != tc.want || strings.Contains(r.stderr, "time:") {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2, %q", tc.arg, r.code, r.stderr, tc.want)
+		}
+	}
+}
