@@ -196,6 +196,30 @@ func TestIndexCommandErrors(t *testing.T) {
 	}
 }
 
+// TestIndexRefusesRootAndHome: aiex index outside any project would take
+// the filesystem's root or the home directory for one and walk all below
+// it; it refuses, unless a project marker is there.
+func TestIndexRefusesRootAndHome(t *testing.T) {
+	s := newSandbox(t, providertest.Unreachable(t))
+	for dir, want := range map[string]string{"/": "/ is the filesystem's root", s.home: "is your home directory"} {
+		r := s.runIn(dir, "index")
+		if r.code != 2 {
+			t.Errorf("aiex index in %s: exit %d, want 2 (stderr %q)", dir, r.code, r.stderr)
+		}
+		oneLine(t, r.stderr, want, "not a project", "run aiex index inside a project")
+	}
+	// A home directory that is a project (a Go module) is indexed.
+	if err := os.WriteFile(filepath.Join(s.home, "go.mod"), []byte("module example.com/home\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.home, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if sum := s.index(s.home); sum.Files != 1 {
+		t.Errorf("home with go.mod: %d files indexed, want 1 (main.go)", sum.Files)
+	}
+}
+
 func TestChunksCommand(t *testing.T) {
 	s := newSandbox(t, providertest.Unreachable(t))
 	root := newProject(t)

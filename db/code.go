@@ -50,6 +50,19 @@ func (s *Store) CodeProject(ctx context.Context, root string) (CodeProject, erro
 	return p, nil
 }
 
+// CodeProjectRoot returns the root of the project with id; "" if there is
+// none.
+func (s *Store) CodeProjectRoot(ctx context.Context, id int64) (string, error) {
+	rows, err := s.Query(ctx, `SELECT root FROM code_projects WHERE id = ?`, id)
+	if err != nil {
+		return "", fmt.Errorf("db: code project %d: %w", id, err)
+	}
+	if len(rows.Values) == 0 {
+		return "", nil
+	}
+	return asString(rows.Values[0][0]), nil
+}
+
 // FindCodeProject returns the project rooted at root; ok is false if it
 // was never indexed.
 func (s *Store) FindCodeProject(ctx context.Context, root string) (p CodeProject, ok bool, err error) {

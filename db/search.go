@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -119,6 +120,32 @@ func (s *Store) CodeChunkAt(ctx context.Context, project int64, path string, lin
 // takes 10 ms), unless suffix has no word the index holds: one letter, or
 // one word too long (words.MaxLen).
 func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix string, limit int) ([]CodeChunk, error) {
+	return s.codeChunksNamedLike(ctx, "code chunks named like", project, suffix, "", limit)
+}
+
+// CodeChunksCallableAs returns the chunks of a project that a call of
+// base with arity arguments reaches through default arguments (Elixir's
+// `\\`): named base/N, or ending with it as CodeChunksNamedLike means it,
+// whose defaults let them be called with fewer (N − defaults ≤ arity < N):
+// `def split(string, pattern, options \\ [])` is String.split/3 and
+// String.split/2. The name as typed first, then the shortest; a unit the
+// chunker split is found by its first piece.
+func (s *Store) CodeChunksCallableAs(ctx context.Context, project int64, base string, arity int) ([]CodeChunk, error) {
+	cs, err := s.codeChunksNamedLike(ctx, "code chunks callable as", project, base, "AND c.meta ->> 11 > 0", 256)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(cs, func(c CodeChunk) bool {
+		name, piece, _ := strings.Cut(c.Name, "#")
+		i := strings.LastIndexByte(name, '/')
+		n, err := strconv.Atoi(name[i+1:])
+		return i < 0 || err != nil || (piece != "" && piece != "1") || n <= arity || n-c.Defaults > arity
+	}), nil
+}
+
+// codeChunksNamedLike is CodeChunksNamedLike with a condition on the
+// chunks (c) added.
+func (s *Store) codeChunksNamedLike(ctx context.Context, what string, project int64, suffix, and string, limit int) ([]CodeChunk, error) {
 	var terms []string
 	words.Scan([]byte(suffix), func(w []byte) {
 		if len(w) >= 2 && len(w) <= words.MaxLen {
@@ -131,7 +158,7 @@ func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix s
 		from = `code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid WHERE code_fts MATCH ?4`
 		match = "name : (" + strings.Join(terms, " ") + ")"
 	}
-	cs, err := s.codeChunks(ctx, "code chunks named like", `SELECT `+codeChunkColumns+` FROM `+from+`
+	cs, err := s.codeChunks(ctx, what, `SELECT `+codeChunkColumns+` FROM `+from+` `+and+`
 		AND c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\'
 			OR c.name LIKE '%.' || ?2 || '/%' ESCAPE '\' OR c.name LIKE ?2 || '/%' ESCAPE '\')
 		ORDER BY (c.name GLOB '*.' || ?5 OR c.name GLOB '*)' || ?5 OR c.name GLOB '*.' || ?5 || '/*' OR c.name GLOB ?5 || '/*') DESC,
@@ -283,16 +310,27 @@ func globEscape(s string) string {
 }
 
 // CodeNames returns the distinct names of a project's chunks (split units
-// under their unit's name) and the paths of its files that have chunks:
-// what a target can be called, for suggestions when one is not found.
+// under their unit's name; an Elixir function with defaults under each
+// arity it defines, String.split/3 as String.split/2 too) and the paths of
+// its files that have chunks: what a target can be called, for
+// suggestions when one is not found.
 func (s *Store) CodeNames(ctx context.Context, project int64) (names, paths []string, err error) {
-	rows, err := s.Query(ctx, `SELECT DISTINCT CASE WHEN instr(name, '#') > 0 THEN substr(name, 1, instr(name, '#') - 1) ELSE name END
-		FROM code_chunks WHERE project = ? AND name <> ''`, project)
+	rows, err := s.Query(ctx, `SELECT CASE WHEN instr(name, '#') > 0 THEN substr(name, 1, instr(name, '#') - 1) ELSE name END AS n,
+			MAX(CASE WHEN lang = 'elixir' THEN meta ->> 11 ELSE 0 END)
+		FROM code_chunks WHERE project = ? AND name <> '' GROUP BY n`, project)
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: code names: %w", err)
 	}
 	for _, r := range rows.Values {
-		names = append(names, asString(r[0]))
+		name := asString(r[0])
+		names = append(names, name)
+		i := strings.LastIndexByte(name, '/')
+		n, err := strconv.Atoi(name[i+1:])
+		for d := range int(asInt(r[1])) {
+			if i > 0 && err == nil && n-d-1 >= 0 {
+				names = append(names, name[:i+1]+strconv.Itoa(n-d-1))
+			}
+		}
 	}
 	rows, err = s.Query(ctx, `SELECT path FROM code_files WHERE project = ? AND skipped = ''`, project)
 	if err != nil {

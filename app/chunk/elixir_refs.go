@@ -200,15 +200,21 @@ func (x *exFile) strings(root sitter.Node, start, end int) []span {
 	return out
 }
 
-// syntaxWarnings reports where tree-sitter found errors or made up missing
-// tokens (at most three). A string, heredoc, sigil or quoted atom left
-// open is reported instead, where it starts: it takes the rest of the file,
-// so tree-sitter's errors point at whatever encloses it (often line 1),
-// while the Elixir compiler stops at it.
+// syntaxWarnings reports the file's syntax error where the Elixir compiler
+// does. A string, heredoc, sigil or quoted atom left open is reported
+// where it starts: it takes the rest of the file, so tree-sitter's errors
+// point at whatever encloses it (often line 1), while the Elixir compiler
+// stops at it. Else a delimiter that does not pair up (elixir_delims.go)
+// is, as the compiler's tokenizer reports it before it parses. Else the
+// errors tree-sitter found or the tokens it made up (at most three), the
+// innermost: an ERROR node holding another is not where the error is.
 func (x *exFile) syntaxWarnings(root *sitter.Node) {
 	if u, ok := exlex.FindUnclosed(x.src); ok {
 		line := x.lines.line(u.Start)
 		x.warnf("line %d: syntax error: missing terminator: %s (for %s starting at line %d)", line, u.Closer, u.What, line)
+		return
+	}
+	if x.delimiterWarning() {
 		return
 	}
 	n := 0
@@ -217,17 +223,21 @@ func (x *exFile) syntaxWarnings(root *sitter.Node) {
 		if n >= 3 {
 			return
 		}
+		inner := false
+		for i := range nd.ChildCount() {
+			if c := nd.Child(i); c.HasError() || c.IsMissing() {
+				inner = true
+				walk(c)
+			}
+		}
 		switch {
+		case inner:
 		case nd.IsMissing():
 			n++
 			x.warnf("line %d: syntax error: missing %q", nd.StartPosition().Row+1, nd.Kind())
 		case nd.IsError():
 			n++
 			x.warnf("line %d: syntax error", nd.StartPosition().Row+1)
-		case nd.HasError():
-			for i := range nd.ChildCount() {
-				walk(nd.Child(i))
-			}
 		}
 	}
 	walk(root)

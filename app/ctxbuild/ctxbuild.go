@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -135,6 +134,7 @@ type Item struct {
 	Code  string `json:"-"`
 
 	id         int64  // the chunk's id
+	hash       string // its content's (the index's), to carry it once
 	full       string // the chunk's whole text
 	sig        string // its signature; "" when it has nothing to leave out
 	cost       int    // tokens in full, by the estimate
@@ -223,8 +223,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	// The neighbours and the hits are looked up once the target's form is
 	// chosen, and only if it leaves room (fit).
 	var target *Item
-	var own map[int64]bool      // the target's chunk, or all its pieces
-	var from, to []db.CodeChunk // whose callees and callers are the neighbours
+	var own map[int64]bool       // the target's chunk, or all its pieces
+	ownHash := map[string]bool{} // their contents
+	var from, to []db.CodeChunk  // whose callees and callers are the neighbours
 	if req.Target != "" {
 		tc, err := b.resolve(ctx, proj, req.Target, files)
 		if err != nil {
@@ -249,6 +250,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			for _, c := range indexed {
 				if c.StartByte >= tc.StartByte && c.EndByte <= end {
 					own[c.ID] = true
+					ownHash[c.Hash] = true
 					if !container(c.Kind) {
 						from = append(from, c)
 					}
@@ -265,8 +267,10 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 				return nil, err
 			}
 			own = map[int64]bool{tc.ID: true}
+			ownHash[tc.Hash] = true
 			for _, p := range pieces {
 				own[p.ID] = true
+				ownHash[p.Hash] = true
 			}
 			// A unit in pieces refers to what each piece does; it is
 			// referred to by its first piece (tc's id).
@@ -293,19 +297,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		if err != nil {
 			return nil, err
 		}
-		seen := maps.Clone(own)
-		if seen == nil {
-			seen = map[int64]bool{}
-		}
-		for _, it := range cands {
-			seen[it.id] = true
-		}
-		for _, it := range found {
-			if !seen[it.id] {
-				cands = append(cands, it)
-			}
-		}
-		return cands, nil
+		return distinct(append(cands, found...), own, ownHash, files), nil
 	}
 	err = b.fit(req, out, target, candidates)
 	out.Stale = files.staleList()
@@ -313,6 +305,34 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// distinct returns items, each chunk once, without the target's own
+// chunks (own) nor any whose content the target (ownHash) or an item
+// before it already carries: a symlink to a file of the project is indexed
+// under both paths, and the same code twice would only spend the budget.
+// Of two items alike, the one at a real path, not a link, is kept, in the
+// first's place and role.
+func distinct(items []*Item, own map[int64]bool, ownHash map[string]bool, files *fileCache) []*Item {
+	seen := map[int64]bool{}
+	byHash := map[string]int{}
+	var out []*Item
+	for _, it := range items {
+		if own[it.id] || seen[it.id] || (it.hash != "" && ownHash[it.hash]) {
+			continue
+		}
+		seen[it.id] = true
+		if i, ok := byHash[it.hash]; ok && it.hash != "" {
+			if files.isLink(out[i].Path) && !files.isLink(it.Path) {
+				it.Role, it.Score, it.ranked = out[i].Role, out[i].Score, out[i].ranked
+				out[i] = it
+			}
+			continue
+		}
+		byHash[it.hash] = len(out)
+		out = append(out, it)
+	}
+	return out
 }
 
 // neighbours returns what the chunks from refer to, then what refers to

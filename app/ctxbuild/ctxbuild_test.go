@@ -3,6 +3,7 @@ package ctxbuild
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,7 +78,8 @@ func setup(t *testing.T) *env {
 	return setupFiles(t, fixture)
 }
 
-// setupFiles indexes a project of files.
+// setupFiles indexes a project of files; a file "symlink:TARGET" is a
+// symlink to TARGET.
 func setupFiles(t *testing.T, files map[string]string) *env {
 	t.Helper()
 	s := dbtest.Open(t)
@@ -86,6 +88,12 @@ func setupFiles(t *testing.T, files map[string]string) *env {
 		p := filepath.Join(root, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
+		}
+		if to, ok := strings.CutPrefix(src, "symlink:"); ok {
+			if err := os.Symlink(to, p); err != nil {
+				t.Fatal(err)
+			}
+			continue
 		}
 		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
 			t.Fatal(err)
@@ -178,6 +186,34 @@ func TestTargetAndNeighbours(t *testing.T) {
 				t.Errorf("prompt lacks the question or the target:\n%s", p)
 			}
 		})
+	}
+}
+
+// TestSameCodeOnce: a symlink to a file of the project is indexed under
+// both paths; a context carries its code once, at the real file's path,
+// whether it is the target, a neighbour or a search hit. Code alike under
+// another name (MyApp.Twin.fetch/1) is not carried twice either.
+func TestSameCodeOnce(t *testing.T) {
+	files := maps.Clone(fixture)
+	files["lib/shared/repo.ex"] = "symlink:../repo.ex"
+	files["lib/twin.ex"] = strings.ReplaceAll(fixture["lib/repo.ex"], "MyApp.Repo", "MyApp.Twin") // fetch/1 alike
+	e := setupFiles(t, files)
+	for _, target := range []string{"MyApp.Repo.fetch/1", "MyApp.Accounts.get_user/1", filepath.Join(e.root, "lib/repo.ex"),
+		filepath.Join(e.root, "lib/shared/repo.ex")} {
+		c := e.build(t, Request{Target: target, Question: "how does fetch work?", Window: 32000})
+		seen := map[string]string{}
+		for _, it := range c.Included {
+			if it.Role != RoleTarget && strings.Contains(c.Target.Code, it.Code) {
+				t.Errorf("%s: %s %s:%d is the target's code again", target, it.Role, it.Path, it.StartLine)
+			}
+			if prev, ok := seen[it.Code]; ok {
+				t.Errorf("%s: %s %s:%d carries the code of %s again", target, it.Role, it.Path, it.StartLine, prev)
+			}
+			seen[it.Code] = it.Role + " " + it.Path
+			if it.Role != RoleTarget && it.Path == "lib/shared/repo.ex" && c.Target.Path != it.Path {
+				t.Errorf("%s: %s %s from the link, not lib/repo.ex", target, it.Role, it.Name)
+			}
+		}
 	}
 }
 

@@ -199,7 +199,7 @@ func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*
 	if err != nil {
 		return nil, err
 	}
-	it := &Item{Role: role, Path: c.Path, Name: c.Name, Kind: c.Kind, StartLine: c.StartLine, EndLine: c.EndLine, id: c.ID}
+	it := &Item{Role: role, Path: c.Path, Name: c.Name, Kind: c.Kind, StartLine: c.StartLine, EndLine: c.EndLine, id: c.ID, hash: c.Hash}
 	if c.Kind == KindFile {
 		it.StartLine, it.EndLine, it.end = 1, lineCount(src), len(src)
 		it.full = string(src)
@@ -241,6 +241,13 @@ func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*
 	it.start, it.end = first.StartByte, last.EndByte
 	it.full = string(src[first.StartByte:last.EndByte])
 	return it, nil
+}
+
+// isLink reports whether the file at p (slash-separated, relative to the
+// root) is a symlink.
+func (f *fileCache) isLink(p string) bool {
+	fi, err := os.Lstat(filepath.Join(f.root, filepath.FromSlash(p)))
+	return err == nil && fi.Mode()&fs.ModeSymlink != 0
 }
 
 func dist(a, b int) int { return max(a-b, b-a) }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -99,6 +100,11 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 	if err == nil && len(cs) == 0 {
 		cs, err = st.CodeChunksNamedLike(ctx, proj.ID, target, 1)
 	}
+	if base, arity, ok := cutArity(target); err == nil && len(cs) == 0 && ok {
+		// An Elixir function of fewer arguments, defined by defaults:
+		// String.split/2 is `def split(string, pattern, options \\ [])`.
+		cs, err = st.CodeChunksCallableAs(ctx, proj.ID, base, arity)
+	}
 	if err != nil {
 		return db.CodeChunk{}, err
 	}
@@ -108,11 +114,25 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 	return cs[0], nil
 }
 
+// cutArity splits an Elixir name NAME/K into NAME and K; ok is false for
+// a name without an arity.
+func cutArity(name string) (base string, arity int, ok bool) {
+	i := strings.LastIndexByte(name, '/')
+	if i <= 0 || !isDigits(name[i+1:]) {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(name[i+1:])
+	return name[:i], n, err == nil
+}
+
 // noUnits is the error for a file target with no chunks in the index,
 // giving the reason: the index skipped it, it is empty, it holds no unit,
 // or it is not indexed (yet). f is its record in the index, if had.
 func noUnits(rel string, f db.CodeFile, had bool, files *fileCache) error {
 	if !had {
+		if why := index.Ignored(files.real, rel); why != "" {
+			return usererr.New("%s is not in the index: %s (aiex index leaves out what git ignores)", rel, why)
+		}
 		return usererr.New("%s has no chunks in the index; run aiex index, or check that its language is indexed", rel)
 	}
 	if f.Skipped != "" {

@@ -120,3 +120,50 @@ func TestStaleFindsTheSameUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveByDefaults: a function of fewer arguments that exists through
+// default arguments (`options \\ []` makes split/3 define split/2 too) is
+// found by that arity, exactly or by its last parts; a misspelt one is
+// offered under it; an arity it does not define is not found.
+func TestResolveByDefaults(t *testing.T) {
+	e := setupFiles(t, map[string]string{"lib/string.ex": `defmodule String do
+  def split(string, pattern, options \\ []) do
+    {string, pattern, options}
+  end
+
+  def pad(string, count, padding \\ " ", side \\ :right) do
+    {string, count, padding, side}
+  end
+
+  def trim(string), do: string
+end
+`})
+	for target, want := range map[string]string{
+		"String.split/2": "String.split/3",
+		"String.split/3": "String.split/3",
+		"split/2":        "String.split/3",
+		"String.pad/2":   "String.pad/4",
+		"pad/3":          "String.pad/4",
+	} {
+		c, err := e.b.Build(context.Background(), Request{Root: e.root, Task: "explain", Target: target, Window: 8000, Count: o200k})
+		if err != nil {
+			t.Errorf("%s: %v", target, err)
+			continue
+		}
+		if c.Target.Name != want {
+			t.Errorf("%s resolves to %s, want %s", target, c.Target.Name, want)
+		}
+	}
+	for target, want := range map[string]string{
+		"String.split/1": "no file or symbol",
+		"String.pad/1":   "no file or symbol",
+		"String.trim/0":  "no file or symbol",
+		"String.splt/2":  "did you mean String.split/2",
+		"String.padd/3":  "did you mean String.pad/3",
+	} {
+		_, err := e.b.Build(context.Background(), Request{Root: e.root, Task: "explain", Target: target, Window: 8000, Count: o200k})
+		if usererr.As(err) == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v; want a user error with %q", target, err, want)
+		}
+	}
+}

@@ -166,18 +166,30 @@ func TestFileTargetChanged(t *testing.T) {
 	}
 }
 
-// TestFileWithoutUnits: a file the index has no chunks of says why.
+// TestFileWithoutUnits: a file the index has no chunks of says why:
+// re-indexing is advised only where it could help, not for a file
+// .gitignore leaves out.
 func TestFileWithoutUnits(t *testing.T) {
 	e := setupFiles(t, map[string]string{
-		"huge.go":      "package huge\n\n" + strings.Repeat("var x = \"a line of a file too large to index\"\n", 25000),
-		"empty.ex":     "",
-		"comments.ex":  "# Only a comment.\n# And another.\n",
-		"lib/small.ex": "defmodule Small do\n  def one, do: 1\nend\n",
+		"huge.go":       "package huge\n\n" + strings.Repeat("var x = \"a line of a file too large to index\"\n", 25000),
+		"empty.ex":      "",
+		"comments.ex":   "# Only a comment.\n# And another.\n",
+		"lib/small.ex":  "defmodule Small do\n  def one, do: 1\nend\n",
+		".gitignore":    "lib/secret.ex\ngen/\n",
+		"lib/secret.ex": "defmodule Secret do\n  def one, do: 1\nend\n",
+		"gen/g.ex":      "defmodule G do\n  def one, do: 1\nend\n",
 	})
+	// Written after the index: not indexed yet.
+	if err := os.WriteFile(filepath.Join(e.root, "lib/new.ex"), []byte("defmodule New do\nend\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for target, want := range map[string]string{
-		"huge.go":     "huge.go is not in the index: aiex index skipped it (too large)",
-		"empty.ex":    "empty.ex is empty: there is no code to show",
-		"comments.ex": "comments.ex has no code to show: the index found no definitions in it",
+		"huge.go":       "huge.go is not in the index: aiex index skipped it (too large)",
+		"empty.ex":      "empty.ex is empty: there is no code to show",
+		"comments.ex":   "comments.ex has no code to show: the index found no definitions in it",
+		"lib/secret.ex": "lib/secret.ex is not in the index: .gitignore leaves it out (aiex index leaves out what git ignores)",
+		"gen/g.ex":      "gen/g.ex is not in the index: it lies in a directory .gitignore leaves out (aiex index leaves out what git ignores)",
+		"lib/new.ex":    "lib/new.ex has no chunks in the index; run aiex index, or check that its language is indexed",
 	} {
 		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: filepath.Join(e.root, target), Window: 4096, Count: o200k})
 		if usererr.As(err) == nil || err.Error() != want {

@@ -29,7 +29,7 @@ import (
 // stands in for it and must be bumped with any change to its output.
 const (
 	version      = 2
-	chunkVersion = 3
+	chunkVersion = 4
 )
 
 // DefaultBatchBytes is how many bytes of rows the writer gathers before it
@@ -211,6 +211,9 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	root, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
+	}
+	if err := CheckRoot(root); err != nil {
+		return nil, err
 	}
 	under := strings.Trim(filepath.ToSlash(opt.Under), "/")
 	fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(under)))
@@ -420,6 +423,47 @@ func (ix *Indexer) run(ctx context.Context, p *plan, an *analyzer, sum *Summary,
 	}
 	wg.Wait()
 	return wr.written, err
+}
+
+// projectMarkers are the entries that make a directory a project's root
+// even where one is unlikely: a work tree, a Mix or a Go project.
+var projectMarkers = []string{".git", "mix.exs", "go.mod"}
+
+// CheckRoot refuses, as a usage error, a project root that is the
+// filesystem's root or the user's home directory without a project marker
+// (.git, mix.exs, go.mod) there: FindRoot's answer when aiex index runs
+// outside any project, where a walk would index every file below (the
+// whole filesystem: 45k files, a 1.8 GB store). root has its symlinks
+// resolved.
+func CheckRoot(root string) error {
+	what := ""
+	switch {
+	case filepath.Dir(root) == root:
+		what = "the filesystem's root"
+	case isHome(root):
+		what = "your home directory"
+	default:
+		return nil
+	}
+	for _, m := range projectMarkers {
+		if _, err := os.Lstat(filepath.Join(root, m)); err == nil {
+			return nil
+		}
+	}
+	return usererr.Usage("%s is %s, not a project (no .git, mix.exs or go.mod there); run aiex index inside a project", root, what)
+}
+
+// isHome reports whether dir (symlinks resolved) is the user's home
+// directory.
+func isHome(dir string) bool {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return false
+	}
+	if h, err := filepath.EvalSymlinks(home); err == nil {
+		home = h
+	}
+	return filepath.Clean(home) == dir
 }
 
 // FindRoot returns the root of the project that contains dir: the nearest

@@ -129,6 +129,19 @@ func (w *walker) walkFile(file string) error {
 	return nil
 }
 
+// Ignored says why the walk of the project at root (symlinks resolved)
+// leaves out the file rel (slash-separated, relative to root) by .gitignore,
+// .git/info/exclude or as git's own: ".gitignore leaves it out", …; "" when
+// no rule does. Its extension is not judged: a file whose language is not
+// indexed is left out for that, which its caller can tell.
+func Ignored(root, rel string) string {
+	w := &walker{root: root, exts: map[string]bool{path.Ext(rel): true}}
+	if err := w.walkFile(rel); err != nil {
+		return ""
+	}
+	return w.leftOut
+}
+
 // descend goes from the root down to the directory under ("" for the
 // root), gathering the .gitignore rules of the directories above it. It
 // returns the directory as the walk names it ("" or ending in "/"), its

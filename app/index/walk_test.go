@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db/dbtest"
 )
 
@@ -197,5 +198,37 @@ func TestIndexSkips(t *testing.T) {
 	}
 	if sum.Read != 0 || len(sum.Skipped) != 3 || sum.Unchanged != 3 {
 		t.Errorf("second run %+v", sum)
+	}
+}
+
+// TestIndexRefusesRootAndHome: the filesystem's root and the home
+// directory are no projects unless a marker says so; Index refuses them
+// (a usage error) before it walks anything.
+func TestIndexRefusesRootAndHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	ix, _ := newIndexer(t, dbtest.Open(t))
+	if err := os.WriteFile(filepath.Join(home, "a.go"), []byte("package a\n\nfunc A() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, root := range []string{"/", home} {
+		_, err := ix.Index(context.Background(), root, Options{})
+		if ue := usererr.As(err); ue == nil || ue.Code != usererr.ExitUsage || !strings.Contains(err.Error(), "run aiex index inside a project") {
+			t.Errorf("Index(%s) = %v; want a usage error", root, err)
+		}
+	}
+	for _, marker := range []string{".git", "mix.exs", "go.mod"} {
+		if err := os.Mkdir(filepath.Join(home, marker), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckRoot(home); err != nil {
+			t.Errorf("home with %s: %v", marker, err)
+		}
+		if err := os.Remove(filepath.Join(home, marker)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sub := filepath.Join(home, "proj"); CheckRoot(sub) != nil {
+		t.Errorf("a directory below home refused")
 	}
 }

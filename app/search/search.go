@@ -8,9 +8,13 @@ package search
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/index"
@@ -103,7 +107,14 @@ type Result struct {
 func (s *Searcher) Search(ctx context.Context, project int64, query string, limit int) (*Result, error) {
 	st := s.cfg.Store
 	res := &Result{Terms: index.QueryTerms(query), Hits: []Hit{}}
-	if limit <= 0 || len(res.Terms) == 0 {
+	if res.Terms == nil {
+		res.Terms = []string{}
+	}
+	// A symbol is looked for by name whatever its words: p.X and G have
+	// none the index holds (words of one letter are not indexed).
+	sym := strings.TrimSpace(query)
+	isSym := sym != "" && !strings.ContainsAny(sym, " \t\n")
+	if limit <= 0 || (len(res.Terms) == 0 && !isSym) {
 		return res, nil
 	}
 	cands := map[int64]*Hit{}
@@ -119,7 +130,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	}
 
 	// Chunks named as the query come first: a symbol typed in full.
-	if sym := strings.TrimSpace(query); !strings.ContainsAny(sym, " \t\n") {
+	if isSym {
 		exact, err := st.CodeChunksNamed(ctx, project, sym)
 		if err != nil {
 			return nil, err
@@ -127,6 +138,14 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		if len(exact) == 0 {
 			if exact, err = st.CodeChunksNamedLike(ctx, project, sym, 8); err != nil {
 				return nil, err
+			}
+		}
+		if i := strings.LastIndexByte(sym, '/'); len(exact) == 0 && i > 0 {
+			// An Elixir function of fewer arguments, defined by defaults.
+			if k, err := strconv.Atoi(sym[i+1:]); err == nil {
+				if exact, err = st.CodeChunksCallableAs(ctx, project, sym[:i], k); err != nil {
+					return nil, err
+				}
 			}
 		}
 		for _, c := range exact {
@@ -204,10 +223,49 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		h.Score = weightLexical*lex + weightCentral*h.Central + weightSemantic*h.Semantic
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
+	order = s.distinct(ctx, project, order)
 	for _, h := range order[:min(limit, len(order))] {
 		res.Hits = append(res.Hits, *h)
 	}
 	return res, nil
+}
+
+// distinct drops the hits that repeat one ranked above them: the same name
+// and content. A symlink to a file of the project is indexed under its own
+// path too (app/index), and the same code listed twice helps no one. Of
+// such hits the one at a real path, not a link, takes the first's place;
+// the project's root is only looked up when there are any. Hits alike in
+// content but not in name (two modules' identical new/1) are different
+// symbols and both stay.
+func (s *Searcher) distinct(ctx context.Context, project int64, order []*Hit) []*Hit {
+	type key struct{ name, hash string }
+	first := make(map[key]int, len(order))
+	out := order[:0]
+	root, looked := "", false
+	for _, h := range order {
+		k := key{h.Name, h.Hash}
+		i, ok := first[k]
+		if !ok {
+			first[k] = len(out)
+			out = append(out, h)
+			continue
+		}
+		if !looked {
+			looked = true
+			root, _ = s.cfg.Store.CodeProjectRoot(ctx, project) // unknown: keep the first
+		}
+		if root != "" && isLink(root, out[i].Path) && !isLink(root, h.Path) {
+			out[i].CodeChunk = h.CodeChunk // its score is the same code's
+		}
+	}
+	return out
+}
+
+// isLink reports whether the project file at path (slash-separated,
+// relative to root) is a symlink.
+func isLink(root, path string) bool {
+	fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(path)))
+	return err == nil && fi.Mode()&fs.ModeSymlink != 0
 }
 
 // isTest reports whether path is a test file: Go's _test.go, Elixir's

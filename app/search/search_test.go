@@ -60,7 +60,8 @@ func setup(t *testing.T) (*db.Store, db.CodeProject, string) {
 	return setupFiles(t, fixture, index.Config{})
 }
 
-// setupFiles indexes a project of files with cfg (its Store set here).
+// setupFiles indexes a project of files with cfg (its Store set here); a
+// file "symlink:TARGET" is a symlink to TARGET.
 func setupFiles(t *testing.T, files map[string]string, cfg index.Config) (*db.Store, db.CodeProject, string) {
 	t.Helper()
 	ctx := context.Background()
@@ -71,6 +72,12 @@ func setupFiles(t *testing.T, files map[string]string, cfg index.Config) (*db.St
 		p := filepath.Join(root, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
+		}
+		if to, ok := strings.CutPrefix(src, "symlink:"); ok {
+			if err := os.Symlink(to, p); err != nil {
+				t.Fatal(err)
+			}
+			continue
 		}
 		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
 			t.Fatal(err)
@@ -290,5 +297,102 @@ func TestEmbeddings(t *testing.T) {
 	bad := New(Config{Store: s, Embedder: emb, EmbedModel: "nope", EmbedKey: "fake/words"})
 	if _, err := bad.Search(ctx, p.ID, "prints user entry", 5); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("failing embedder: %v", err)
+	}
+}
+
+// TestSearchSameCodeOnce: a symlink to a file of the project is indexed
+// under both paths, but the same code (name and content) is listed once,
+// at the real file's path; code alike in content under another name is
+// another symbol and stays.
+func TestSearchSameCodeOnce(t *testing.T) {
+	ctx := context.Background()
+	s, p, _ := setupFiles(t, map[string]string{
+		"lib/repo.ex": `defmodule R3.Repo do
+  def fetch(id) do
+    {:ok, id}
+  end
+
+  def other(x), do: fetch(x)
+end
+`,
+		"lib/shared/repo.ex": "symlink:../repo.ex",
+		"lib/twin.ex": `defmodule R3.Twin do
+  def fetch(id) do
+    {:ok, id}
+  end
+end
+`,
+	}, index.Config{})
+	sr := New(Config{Store: s})
+	for _, q := range []string{"R3.Repo.fetch/1", "fetch"} {
+		res, err := sr.Search(ctx, p.ID, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Path+" "+h.Name)
+		}
+		n := 0
+		for _, g := range got {
+			switch g {
+			case "lib/repo.ex R3.Repo.fetch/1":
+				n++
+			case "lib/shared/repo.ex R3.Repo.fetch/1":
+				t.Errorf("%q: the link's copy listed: %q", q, got)
+			}
+		}
+		if n != 1 || !slices.Contains(got, "lib/twin.ex R3.Twin.fetch/1") {
+			t.Errorf("%q: hits %q; want R3.Repo.fetch/1 once at lib/repo.ex, and R3.Twin.fetch/1", q, got)
+		}
+	}
+}
+
+// TestSearchByDefaults: String.split/2, defined by split/3's default
+// argument, finds split/3 as named so.
+func TestSearchByDefaults(t *testing.T) {
+	s, p, _ := setupFiles(t, map[string]string{"lib/string.ex": `defmodule String do
+  def split(string, pattern, options \\ []) do
+    {string, pattern, options}
+  end
+
+  def splitter(string), do: string
+end
+`}, index.Config{})
+	res, err := New(Config{Store: s}).Search(context.Background(), p.ID, "String.split/2", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Name != "String.split/3" || !res.Hits[0].Exact {
+		t.Errorf("hits %q; want String.split/3 first, named as the query", names(res.Hits))
+	}
+}
+
+// TestSearchShortNames: a name of one letter, which the full-text index
+// holds no word for, is found when typed exactly, qualified or bare.
+func TestSearchShortNames(t *testing.T) {
+	s, p, _ := setupFiles(t, map[string]string{"p/p.go": `package p
+
+// X is the answer.
+const X = 42
+
+// G greets.
+func G() string { return "hi" }
+
+// Greeting is longer.
+func Greeting() string { return G() }
+`}, index.Config{})
+	sr := New(Config{Store: s})
+	for query, want := range map[string]string{"p.X": "p.X", "X": "p.X", "G": "p.G", "p.G": "p.G"} {
+		res, err := sr.Search(context.Background(), p.ID, query, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].Name != want || !res.Hits[0].Exact {
+			t.Errorf("%q: hits %q; want %s first, named as the query", query, names(res.Hits), want)
+		}
+		if res.Terms == nil {
+			t.Errorf("%q: terms nil; want an empty list", query)
+		}
 	}
 }

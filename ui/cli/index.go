@@ -22,7 +22,7 @@ import (
 // IndexCmd brings the current project's code index up to date.
 type IndexCmd struct {
 	Path  *string `arg:"" optional:"" placeholder:"PATH" help:"Directory or file to index, inside the current project (default: all of it)."`
-	Force bool   `help:"Read every file again, whatever its size and modification time say."`
+	Force bool    `help:"Read every file again, whatever its size and modification time say."`
 }
 
 // Run indexes, drawing a progress bar on a terminal, and prints a summary:
@@ -91,6 +91,9 @@ func indexTarget(path string) (root, under string, err error) {
 		return "", "", fmt.Errorf("index: %w", err)
 	}
 	if root, err = index.FindRoot(cwd); err != nil {
+		return "", "", err
+	}
+	if err := index.CheckRoot(root); err != nil {
 		return "", "", err
 	}
 	if path == "" {
