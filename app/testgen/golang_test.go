@@ -176,7 +176,7 @@ func TestRunGo(t *testing.T) {
 		{name: "good", content: goGood, target: clamp, compiles: true, passed: true, tests: 4,
 			killed: 3, valid: 3, score: 1, summary: "4 tests pass; 3/3 mutants killed"},
 		{name: "good without mutants", content: goGood, target: clamp, mutants: -1, compiles: true,
-			passed: true, tests: 4, score: 1, summary: "mutants were turned off"},
+			passed: true, tests: 4, score: 1, summary: "mutants were turned off; score 1.00 (compiles and passes; not measured against mutants)"},
 		{name: "weak", content: goWeak, target: clamp, compiles: true, passed: true, tests: 1,
 			killed: 0, valid: 3, score: 2.0 / 3, summary: "0/3 mutants killed"},
 		{name: "does not compile", content: goNoCompile, target: clamp, score: 0,
@@ -187,7 +187,7 @@ func TestRunGo(t *testing.T) {
 		{name: "fails", content: goFailing, target: clamp, compiles: true, tests: 2, failed: 1,
 			score: 1.0 / 3, summary: "1 of 2 tests fail (TestClampAbove)", output: "want 11"},
 		{name: "invalid mutant", content: goJoinTest, target: join, compiles: true, passed: true,
-			tests: 1, invalid: 1, score: 1, summary: "no mutant of the target compiled"},
+			tests: 1, invalid: 1, score: 1, summary: "no mutant of the target compiled (in time); score 1.00 (compiles and passes; not measured against mutants)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -424,7 +424,8 @@ func (r *Report) summarize(firstErr string, limit time.Duration) string {
 	default:
 		b.WriteString(tests + " pass")
 	}
-	if killed, valid := r.Killed(); valid > 0 {
+	killed, valid := r.Killed()
+	if valid > 0 {
 		fmt.Fprintf(&b, "; %d/%d mutants killed", killed, valid)
 		if killed < valid {
 			b.WriteString(" (the tests miss some breakages of the target)")
@@ -433,5 +434,10 @@ func (r *Report) summarize(firstErr string, limit time.Duration) string {
 		b.WriteString("; no mutants: " + r.NoMutants)
 	}
 	fmt.Fprintf(&b, "; score %.2f", r.Score)
+	if valid == 0 && r.Passed {
+		// Full marks here say only that the tests compile and pass: how
+		// well they catch breakages was not measured.
+		b.WriteString(" (compiles and passes; not measured against mutants)")
+	}
 	return b.String()
 }
