@@ -33,6 +33,33 @@ func TestRefusedWriteAudited(t *testing.T) {
 	}
 }
 
+// TestRefusalsFoundBeforeWritingAudited: a refusal the dry run finds
+// itself — a file over the sandbox's size limit — is audited too, once,
+// under the path the proposal named.
+func TestRefusalsFoundBeforeWritingAudited(t *testing.T) {
+	proj := goProject(t)
+	real, _ := filepath.EvalSymlinks(proj)
+	for _, tc := range []struct{ file, content, rule string }{
+		{"big.txt", strings.Repeat("x\n", 600), "size-limit"},
+	} {
+		s := newSandbox(t, providertest.NewOllama(t, providertest.WithReply(addFiles(map[string]string{tc.file: tc.content}))).URL())
+		s.writeConfig("[sandbox]\nmax_file_size = 1000\n")
+		r := s.in(proj, "", "refactor", "calc.Max", "--goal", "x", "-m", "tiny", "--no-build")
+		if r.code != 1 || !strings.Contains(r.stderr, "✗ sandbox: refused: ") {
+			t.Fatalf("refactor writing %s: exit %d: %s", tc.file, r.code, r.stderr)
+		}
+		r = s.in(proj, "", "--json", "audit", "-n", "0")
+		var rows []struct{ Op, Path, Result, Detail string }
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &rows) != nil {
+			t.Fatalf("audit: exit %d: %s %s", r.code, r.stdout, r.stderr)
+		}
+		refused := slices.DeleteFunc(rows, func(r struct{ Op, Path, Result, Detail string }) bool { return r.Result != "refused" })
+		if len(refused) != 1 || refused[0].Op != "write" || refused[0].Path != real+"/"+tc.file || !strings.HasPrefix(refused[0].Detail, "rule "+tc.rule+": ") {
+			t.Errorf("writing %s: refused rows %+v; want one refused write of it, rule %s", tc.file, refused, tc.rule)
+		}
+	}
+}
+
 // TestGoChecksFreshHome: with the default sandbox (Landlock where the
 // kernel has it) and a home without ~/.cache, as in a fresh container,
 // the go checks of a good change pass: the build cache is made for them.

@@ -249,7 +249,7 @@ func (a *App) finishTask(ctx context.Context, sb *sandbox.Sandbox, req TaskReque
 	if err != nil {
 		return res, err
 	}
-	if c := writeCheck(sb, p); c.Status == workflow.Failed {
+	if c := writeCheck(ctx, sb, p); c.Status == workflow.Failed {
 		// Nothing else is checked: the proposal cannot be applied.
 		p.Checks = append(p.Checks, c)
 		res.Proposal = p
@@ -267,22 +267,24 @@ func (a *App) finishTask(ctx context.Context, sb *sandbox.Sandbox, req TaskReque
 // project, into a read-only root), where it leads through the symbolic
 // links there now (gl/config with gl → .git), and each new content's size
 // against the sandbox's limit.
-func writeCheck(sb *sandbox.Sandbox, p *workflow.Proposal) workflow.Check {
+// Every refusal is audited (CheckWrite, Refuse), once, under the path the
+// proposal named.
+func writeCheck(ctx context.Context, sb *sandbox.Sandbox, p *workflow.Proposal) workflow.Check {
 	fail := func(err error) workflow.Check {
 		return workflow.Check{Name: "sandbox", Status: workflow.Failed, Detail: err.Error()}
 	}
 	for _, c := range p.Changes {
 		if n := int64(len(c.Content)); !c.Delete && n > sb.MaxFileSize() {
-			return fail(&sandbox.RefusedError{Op: audit.OpWrite, Path: c.Path, Rule: sandbox.RuleSizeLimit,
-				Reason: fmt.Sprintf("would be %d bytes, over the sandbox's limit of %d bytes", n, sb.MaxFileSize())})
+			return fail(sb.Refuse(ctx, &sandbox.RefusedError{Op: audit.OpWrite, Path: c.Path, Rule: sandbox.RuleSizeLimit,
+				Reason: fmt.Sprintf("would be %d bytes, over the sandbox's limit of %d bytes", n, sb.MaxFileSize())}))
 		}
 		// A write follows a symlink where the file is; a removal (of a
 		// deleted file, or a renamed one's old path) does not.
-		if err := checkWrite(sb, c.Path, !c.Delete); err != nil {
+		if err := checkWrite(ctx, sb, c.Path, !c.Delete); err != nil {
 			return fail(err)
 		}
 		if c.OldPath != "" && c.OldPath != c.Path {
-			if err := checkWrite(sb, c.OldPath, false); err != nil {
+			if err := checkWrite(ctx, sb, c.OldPath, false); err != nil {
 				return fail(err)
 			}
 		}
@@ -292,20 +294,20 @@ func writeCheck(sb *sandbox.Sandbox, p *workflow.Proposal) workflow.Check {
 
 // checkWrite asks the sandbox about a write to path, by its text and then
 // by where its symbolic links lead now. A refusal of the second kind says
-// where the path led.
-func checkWrite(sb *sandbox.Sandbox, path string, follow bool) error {
+// where the path led, and is recorded under path.
+func checkWrite(ctx context.Context, sb *sandbox.Sandbox, path string, follow bool) error {
 	if err := sb.CheckWrite(path); err != nil {
 		return err
 	}
 	root := sb.Root()
 	real, err := workflow.ResolveLinks(root, path, follow)
 	if errors.Is(err, workflow.ErrLinkLoop) {
-		return &sandbox.RefusedError{Op: audit.OpWrite, Path: path, Rule: sandbox.RuleSymlinkLoop, Reason: "goes through more than 40 symbolic links"}
+		return sb.Refuse(ctx, &sandbox.RefusedError{Op: audit.OpWrite, Path: path, Rule: sandbox.RuleSymlinkLoop, Reason: "goes through more than 40 symbolic links"})
 	}
 	if err != nil || real == filepath.Join(root, filepath.FromSlash(path)) {
 		return nil // the write itself will say
 	}
-	err = sb.CheckWrite(real)
+	err = sb.WouldRefuseWrite(real)
 	var re *sandbox.RefusedError
 	if !errors.As(err, &re) {
 		return err
@@ -318,7 +320,7 @@ func checkWrite(sb *sandbox.Sandbox, path string, follow bool) error {
 	if rule == sandbox.RuleOutsideRoot {
 		rule = sandbox.RuleSymlinkEscape
 	}
-	return &sandbox.RefusedError{Op: audit.OpWrite, Path: path, Rule: rule, Reason: fmt.Sprintf("(through a symlink, %s) %s", shown, re.Reason)}
+	return sb.Refuse(ctx, &sandbox.RefusedError{Op: audit.OpWrite, Path: path, Rule: rule, Reason: fmt.Sprintf("(through a symlink, %s) %s", shown, re.Reason)})
 }
 
 // taskAsk is the CodeAsk of a task.

@@ -388,6 +388,19 @@ func (s *Sandbox) CheckWrite(p string) error {
 	return s.record(context.Background(), audit.OpWrite, p, "", "", err)
 }
 
+// WouldRefuseWrite is CheckWrite without the record: for a path the
+// caller derived (where a symlink leads), whose refusal it records itself
+// as the path asked for (Refuse).
+func (s *Sandbox) WouldRefuseWrite(p string) error { return s.checkWriteText(p) }
+
+// Refuse records a refusal by the sandbox's rules that the caller found
+// before any file was touched — a proposal's file over MaxFileSize, a path
+// through a symlink loop or out of the project — and returns it, so that
+// every refusal is in the audit log, however it was found.
+func (s *Sandbox) Refuse(ctx context.Context, re *RefusedError) error {
+	return s.record(ctx, re.Op, re.Path, "", "", re)
+}
+
 func (s *Sandbox) checkWriteText(p string) error {
 	r, rel, err := s.locate(audit.OpWrite, p)
 	if err != nil {
