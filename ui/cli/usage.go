@@ -38,16 +38,18 @@ func (u *UsageCmd) Run(c *Context) error {
 		return err
 	}
 	tw := newTable(c.Out.Out)
-	fmt.Fprintln(tw, c.Out.Bold("DAY\tPROVIDER\tMODEL\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST\t"))
-	var total float64
-	var in, out int
+	fmt.Fprintln(tw, c.Out.Bold("DAY\tPROVIDER\tMODEL\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST"))
+	var sum app.UsageRow
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t$%.4f\t\n", r.Day, r.Provider, r.Model, r.Requests, r.Errors,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t$%.4f\n", r.Day, r.Provider, r.Model, r.Requests, r.Errors,
 			r.PromptTokens, r.CompletionTokens, r.CostUSD)
-		total += r.CostUSD
-		in += r.PromptTokens
-		out += r.CompletionTokens
+		sum.Requests += r.Requests
+		sum.Errors += r.Errors
+		sum.PromptTokens += r.PromptTokens
+		sum.CompletionTokens += r.CompletionTokens
+		sum.CostUSD += r.CostUSD
 	}
-	fmt.Fprintf(tw, "%s\t\t\t\t\t%d\t%d\t$%.4f\t\n", c.Out.Bold("total"), in, out, total)
+	fmt.Fprintf(tw, "%s\t\t\t%d\t%d\t%d\t%d\t$%.4f\n", c.Out.Bold("total"), sum.Requests, sum.Errors,
+		sum.PromptTokens, sum.CompletionTokens, sum.CostUSD)
 	return tw.Flush()
 }
