@@ -339,3 +339,28 @@ func TestTUIClusterMemberDir(t *testing.T) {
 		t.Fatalf("screen:\n%s", scr)
 	}
 }
+
+// TestTUITakesOverFromAnotherTUI: a second TUI on the data dir goes
+// through the first one's core; when the first quits, the second runs the
+// core itself, and the question asked meanwhile goes into the session.
+func TestTUITakesOverFromAnotherTUI(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("needs tmux (apt-get install tmux)")
+	}
+	fake := providertest.NewOllama(t, providertest.WithReply("an", " answer"))
+	s := newSandbox(t, fake.URL())
+	tm := newTmux(t, s, t.TempDir())
+	tm.session("first", "tui")
+	tm.until("first", 10*time.Second, `enter send`, `● \S+ embedded`)
+	tm.window("second", "tui")
+	tm.until("second", 10*time.Second, `enter send`, `● \S+ node`)
+	tm.run("send-keys", "-t", "e2e:second", "through the first", "Enter")
+	tm.until("second", 30*time.Second, `session [0-9a-f]{12} · 1 turn`)
+
+	tm.run("send-keys", "-t", "e2e:first", "C-c")
+	tm.until("first", 20*time.Second, `EXIT=0`)
+	tm.run("send-keys", "-t", "e2e:second", "after it quit", "Enter")
+	tm.until("second", 30*time.Second, `● \S+ embedded`, `session [0-9a-f]{12} · 2 turns`)
+	tm.run("send-keys", "-t", "e2e:second", "C-c")
+	tm.until("second", 20*time.Second, `EXIT=0`)
+}

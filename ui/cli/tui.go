@@ -28,6 +28,9 @@ type TuiCmd struct {
 // Run runs the TUI until the user quits. It talks to the node running on
 // the data dir when there is one, else to the core in this process,
 // opened on first use so that the first frame does not wait for the store.
+// When what served the data dir was not a node but another command
+// lending its core (another TUI), this one takes the data dir over once
+// that command ends.
 // With --node it attaches to another node through the one on the data dir.
 func (t *TuiCmd) Run(c *Context) error {
 	if !c.StdinTTY || !c.StdoutTTY {
@@ -64,7 +67,12 @@ func (t *TuiCmd) Run(c *Context) error {
 		}
 		b = backend.Attached(cl, t.Node, project)
 	case err == nil:
-		b = backend.Node(cl, project)
+		// Another TUI (or events --follow) may be what serves the data
+		// dir: when it ends, this one runs the core itself.
+		c.longRunning = true
+		open, closeSocket := servedCore(c)
+		defer closeSocket()
+		b = backend.Hosted(cl, cfg.DataDir, open, project)
 	case errors.Is(err, node.ErrNoNode) && t.Node != "":
 		return usererr.New("--node %s needs a node running on %s to relay over the mesh; start one with aiex node run (--tsnet NAME or --listen ADDR)", t.Node, cfg.DataDir)
 	case errors.Is(err, node.ErrNoNode):

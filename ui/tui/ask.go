@@ -26,7 +26,8 @@ type askState struct {
 }
 
 // queued is a question waiting for the one before it, for the session
-// being opened, or for the connection to come back.
+// being opened, for the model picked by name to be found, or for the
+// connection to come back.
 type queued struct {
 	req  AskRequest
 	task *TaskRequest
@@ -66,7 +67,7 @@ func (m *Model) enqueueQueued(q queued, display string) tea.Cmd {
 	m.conv.add(u)
 	m.conv.bottom()
 	q.user = u
-	if m.ask != nil || m.conn == connLost || m.opening {
+	if m.ask != nil || m.conn == connLost || m.opening || m.pendingModel != "" {
 		u.state = "queued"
 		m.conv.changed(u, true)
 		m.queue = append(m.queue, q)
@@ -75,10 +76,11 @@ func (m *Model) enqueueQueued(q queued, display string) tea.Cmd {
 	return m.startAsk(q)
 }
 
-// pump asks the next queued question when nothing else is being answered
-// and the connection is up.
+// pump asks the next queued question when nothing else is being answered,
+// the connection is up, and the model to ask is known (/model NAME waits
+// for the list to find it in).
 func (m *Model) pump() tea.Cmd {
-	if m.ask != nil || m.conn == connLost || m.opening || len(m.queue) == 0 {
+	if m.ask != nil || m.conn == connLost || m.opening || m.pendingModel != "" || len(m.queue) == 0 {
 		return nil
 	}
 	q := m.queue[0]
@@ -211,7 +213,7 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 		cmds = append(cmds, m.renderCmd(ans.id, ans.text, m.conv.bodyWidth()))
 	}
 	m.conv.changed(ans, true)
-	cmds = append(cmds, m.pump())
+	cmds = append(cmds, m.refreshSessions(), m.pump())
 	return tea.Batch(cmds...)
 }
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -52,7 +53,38 @@ func newEditor(th *theme) *editor {
 	return &editor{ta: ta, maxRows: maxInputRows, height: 1}
 }
 
-func (e *editor) value() string { return e.ta.Value() }
+// tabRune stands for a tab in the textarea, which would turn it into four
+// spaces (its sanitizer's default, which it does not let us change): a
+// pasted Go function or Makefile rule is sent with its tabs. The rune is
+// a private-use one no one types; the editor's view shows it as tabMark.
+const (
+	tabRune = '\U000F0009'
+	tabMark = "⇥"
+)
+
+var (
+	toTextarea   = strings.NewReplacer("\t", string(tabRune))
+	fromTextarea = strings.NewReplacer(string(tabRune), "\t")
+	tabsShown    = strings.NewReplacer(string(tabRune), tabMark)
+)
+
+// keepTabs replaces the tabs of runes for the textarea (see tabRune), in
+// a copy: the message's runes are not ours.
+func keepTabs(rs []rune) []rune {
+	if !slices.Contains(rs, '\t') {
+		return rs
+	}
+	out := slices.Clone(rs)
+	for i, r := range out {
+		if r == '\t' {
+			out[i] = tabRune
+		}
+	}
+	return out
+}
+
+// value is the editor's text, tabs and all.
+func (e *editor) value() string { return fromTextarea.Replace(e.ta.Value()) }
 
 func (e *editor) setWidth(w int) { e.ta.SetWidth(max(w, 4)) }
 
@@ -60,8 +92,11 @@ func (e *editor) setWidth(w int) { e.ta.SetWidth(max(w, 4)) }
 // height, so that the textarea does not scroll its view for a line the
 // height fitted after it has room for (it would stay scrolled).
 func (e *editor) update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyMsg); ok && k.Paste {
-		k.Runes = crlf(k.Runes)
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes {
+		k.Runes = keepTabs(k.Runes)
+		if k.Paste {
+			k.Runes = crlf(k.Runes)
+		}
 		msg = k
 	}
 	e.ta.SetHeight(e.maxRows)
@@ -168,7 +203,7 @@ func (e *editor) atBottom() bool {
 // take returns what was typed and empties the editor, adding it to the
 // history.
 func (e *editor) take() string {
-	v := e.ta.Value()
+	v := e.value()
 	e.ta.Reset()
 	e.remember(v)
 	e.fit()
@@ -197,7 +232,7 @@ func (e *editor) prev() bool {
 		return false
 	}
 	if e.pos == len(e.history) {
-		e.draft = e.ta.Value()
+		e.draft = e.value()
 	}
 	e.pos--
 	e.show(e.history[e.pos])
@@ -220,7 +255,7 @@ func (e *editor) next() bool {
 
 func (e *editor) show(v string) {
 	e.ta.SetHeight(e.maxRows)
-	e.ta.SetValue(v)
+	e.ta.SetValue(toTextarea.Replace(v))
 	e.ta.SetHeight(e.height)
 	e.fit()
 }
@@ -228,10 +263,10 @@ func (e *editor) show(v string) {
 // clear empties the editor. What it held goes into the history, so that
 // Up brings back text cleared by mistake.
 func (e *editor) clear() {
-	v := e.ta.Value()
+	v := e.value()
 	e.ta.Reset()
 	e.remember(v)
 	e.fit()
 }
 
-func (e *editor) view() string { return e.ta.View() }
+func (e *editor) view() string { return tabsShown.Replace(e.ta.View()) }

@@ -64,3 +64,24 @@ func TestPasteShowsItsEnd(t *testing.T) {
 		t.Errorf("after the paste:\n%s", s)
 	}
 }
+
+// TestPasteKeepsTabs: pasted tabs are sent as tabs (Go, Makefiles), shown
+// in the editor as ⇥, and come back as tabs from the history.
+func TestPasteKeepsTabs(t *testing.T) {
+	h := newHarness(t, newFake(), plain, 80, 24)
+	code := "why?\nfunc f() {\n\treturn\n}"
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(code), Paste: true})
+	if got := h.m.input.value(); got != code {
+		t.Fatalf("pasted %q", got)
+	}
+	h.untilScreen("⇥return")
+	h.press("enter")
+	if req := h.gotAsk(); req.Prompt != code {
+		t.Fatalf("asked %q; want %q", req.Prompt, code)
+	}
+	h.until("the answer", func() bool { return h.m.ask == nil })
+	h.press("up")
+	if got := h.m.input.value(); got != code {
+		t.Fatalf("recalled %q", got)
+	}
+}

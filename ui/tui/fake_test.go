@@ -17,24 +17,25 @@ import (
 // and ends with the error sent on drop. While down, every call fails with
 // ErrUnreachable.
 type fakeBackend struct {
-	mu        sync.Mutex
-	docs      map[string]*session.Document
-	list      []session.Info
-	models    []ModelInfo
-	modelsErr error
-	status    Status
-	statusErr error // what Status returns when the backend is up
-	down      bool
-	chunks    []string
-	hold      bool
-	release   chan struct{}
-	askErr    error
-	result    AskResult
-	asks      []AskRequest
-	docReads  []string
-	subs      []subCall
-	nextTurn  int64
-	work      fakeWork
+	mu         sync.Mutex
+	docs       map[string]*session.Document
+	list       []session.Info
+	models     []ModelInfo
+	modelsErr  error
+	modelsGate chan struct{} // when set, Models waits for it to close
+	status     Status
+	statusErr  error // what Status returns when the backend is up
+	down       bool
+	chunks     []string
+	hold       bool
+	release    chan struct{}
+	askErr     error
+	result     AskResult
+	asks       []AskRequest
+	docReads   []string
+	subs       []subCall
+	nextTurn   int64
+	work       fakeWork
 
 	asked      chan AskRequest // each Ask, as it starts (buffered)
 	subscribed chan subCall    // each Subscribe, as it starts (buffered)
@@ -123,7 +124,17 @@ func (f *fakeBackend) Session(_ context.Context, ref string) (*session.Document,
 	return d, nil
 }
 
-func (f *fakeBackend) Models(context.Context) ([]ModelInfo, error) {
+func (f *fakeBackend) Models(ctx context.Context) ([]ModelInfo, error) {
+	f.mu.Lock()
+	gate := f.modelsGate
+	f.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.models, f.modelsErr

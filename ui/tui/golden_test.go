@@ -89,6 +89,7 @@ func TestGolden(t *testing.T) {
 		}},
 		{"help-80x24", 80, 24, func(h *harness) { h.press("?") }},
 		{"help-120x40", 120, 40, func(h *harness) { h.press("?") }},
+		{"help-50x12", 50, 12, func(h *harness) { h.press("?", "down", "down") }},
 		{"typing-80x24", 80, 24, func(h *harness) {
 			h.typeText("/explain lib/notes.ex")
 			h.press("alt+enter")

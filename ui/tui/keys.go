@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -76,9 +77,33 @@ var slashHelp = [][2]string{
 	{"/quit", "leave"},
 }
 
-// helpView is the help overlay: the key bindings and the slash commands,
-// in a box that fits width when it can.
-func helpView(th *theme, k keyMap, width int) string {
+// helpView is the help overlay for a w×h area: the key bindings and the
+// slash commands in a box, its lines wrapped to fit w. Taller than h, it
+// shows the rows from offset (clamped, and returned) with a last line
+// that says how to scroll and how much is left.
+func helpView(th *theme, k keyMap, w, h, offset int) ([]string, int) {
+	inner := max(w-4, 1) // the box's border and padding
+	var lines []string
+	for _, l := range strings.Split(helpText(th, k, inner), "\n") {
+		if xansi.StringWidth(l) > inner {
+			l = xansi.Wrap(l, inner, "")
+		}
+		lines = append(lines, strings.Split(l, "\n")...)
+	}
+	rows := max(h-2, 1) // inside the box
+	if len(lines) <= rows {
+		return place(th, th.overlay.Render(strings.Join(lines, "\n")), w, h), 0
+	}
+	rows = max(rows-1, 1) // the scroll line
+	offset = max(min(offset, len(lines)-rows), 0)
+	end := offset + rows
+	more := fmt.Sprintf("↑↓ scroll · %d–%d of %d · esc closes", offset+1, end, len(lines))
+	view := append(append([]string(nil), lines[offset:end]...), th.dim.Render(xansi.Truncate(more, inner, "…")))
+	return place(th, th.overlay.Render(strings.Join(view, "\n")), w, h), offset
+}
+
+// helpText is the help's text, its keys side by side when they fit width.
+func helpText(th *theme, k keyMap, width int) string {
 	h := help.New()
 	th.styleHelp(&h)
 	h.FullSeparator = "  "
@@ -86,7 +111,7 @@ func helpView(th *theme, k keyMap, width int) string {
 	b.WriteString(th.bold.Render("Keys"))
 	b.WriteString("\n")
 	keys := h.FullHelpView(k.FullHelp())
-	if lipgloss.Width(keys) > width-4 {
+	if lipgloss.Width(keys) > width {
 		// Side by side does not fit: one column.
 		var groups []string
 		for _, g := range k.FullHelp() {
@@ -106,7 +131,7 @@ func helpView(th *theme, k keyMap, width int) string {
 		b.WriteString(th.accent.Render(pad(c[0], w)) + "  " + c[1] + "\n")
 	}
 	b.WriteString(th.dim.Render("esc or ? closes"))
-	return th.overlay.Render(b.String())
+	return b.String()
 }
 
 // place centres block in a w×h area and returns its lines, each padded to

@@ -131,7 +131,7 @@ func (m *Model) load(doc *session.Document, seed bool) {
 	var ctx *session.ContextSummary
 	var ctxTurn int64
 	for _, t := range doc.Turns {
-		prompts = append(prompts, t.Prompt)
+		prompts = append(prompts, escapeSlash(t.Prompt))
 		if t.Context != nil {
 			ctx, ctxTurn = t.Context, t.N
 		}
@@ -205,6 +205,15 @@ func (m *Model) follow(after int64) tea.Cmd {
 	return cmd
 }
 
+// refreshSessions reads the sessions list again while it shows: a turn
+// ended (the open session's count, or a session the first answer made).
+func (m *Model) refreshSessions() tea.Cmd {
+	if m.pane.view != paneSessions {
+		return nil
+	}
+	return m.sessionsCmd()
+}
+
 func (m *Model) stopLive() {
 	if m.sub != nil {
 		m.sub.cancel()
@@ -220,8 +229,12 @@ func (m *Model) live(msg liveMsg) tea.Cmd {
 		return nil
 	}
 	m.retries = 0
-	reload := false
+	reload, ended := false, false
 	for _, ev := range msg.evs {
+		switch ev.Type {
+		case session.TypeTurnCompleted, session.TypeTurnInterrupted, session.TypeTurnFailed:
+			ended = true
+		}
 		m.sess.lastID = max(m.sess.lastID, ev.ID)
 		m.sess.seen = max(m.sess.seen, ev.Version)
 		switch {
@@ -238,6 +251,9 @@ func (m *Model) live(msg liveMsg) tea.Cmd {
 		return nil
 	}
 	cmds := []tea.Cmd{m.waitLive(m.sub)}
+	if ended {
+		cmds = append(cmds, m.refreshSessions())
+	}
 	if reload && !m.reloading {
 		m.reloading = true
 		cmds = append(cmds, m.docCmd(m.sess.info.ID, true))

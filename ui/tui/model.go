@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
@@ -66,6 +67,7 @@ type Model struct {
 	focus         focus
 	showHelp      bool
 	helpLines     []string
+	helpOffset    int    // the first row of the help shown, when it does not fit
 	sep           string // the column between conversation and side pane
 
 	conv   *conversation
@@ -101,6 +103,7 @@ type Model struct {
 	reloading bool
 	ask       *askState
 	queue     []queued
+	quitArmed bool // ctrl+c warned that the queue would be dropped
 	framing   bool
 	frameWait time.Duration
 	nextID    int
@@ -229,14 +232,32 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		case m.input.value() != "":
 			m.input.clear()
 			m.layout()
+		case len(m.queue) > 0 && !m.quitArmed:
+			// Never dropped without a word: they were typed, not sent.
+			m.quitArmed = true
+			them := "them"
+			if len(m.queue) == 1 {
+				them = "it"
+			}
+			m.errorNote("%s queued, not sent yet: ctrl+c again quits without sending %s", english.Count(len(m.queue), "question"), them)
 		default:
 			return tea.Quit
 		}
 		return nil
 	}
+	m.quitArmed = false
 	if m.showHelp {
-		if key.Matches(msg, k.Stop, k.Help) || msg.String() == "q" {
+		switch {
+		case key.Matches(msg, k.Stop, k.Help) || msg.String() == "q":
 			m.showHelp = false
+		case key.Matches(msg, k.HistoryPrev, k.LineUp):
+			m.scrollHelp(-1)
+		case key.Matches(msg, k.HistoryNext, k.LineDown):
+			m.scrollHelp(1)
+		case key.Matches(msg, k.ScrollUp):
+			m.scrollHelp(-max(m.conv.height/2, 1))
+		case key.Matches(msg, k.ScrollDown):
+			m.scrollHelp(max(m.conv.height/2, 1))
 		}
 		return nil
 	}
@@ -392,7 +413,14 @@ func (m *Model) cyclePane() tea.Cmd {
 }
 
 func (m *Model) openHelp() {
-	m.showHelp = true
+	m.showHelp, m.helpOffset = true, 0
+	m.layout()
+}
+
+// scrollHelp scrolls the help by n rows (up when negative), where it does
+// not fit.
+func (m *Model) scrollHelp(n int) {
+	m.helpOffset += n
 	m.layout()
 }
 
@@ -432,7 +460,7 @@ func (m *Model) layout() {
 	m.pane.setSize(pw, ch)
 	m.sep = m.th.border.Render("│")
 	if m.showHelp {
-		m.helpLines = place(m.th, helpView(m.th, m.keys, cw), max(cw, 1), ch)
+		m.helpLines, m.helpOffset = helpView(m.th, m.keys, max(cw, 1), ch, m.helpOffset)
 	}
 	if m.prop != nil {
 		m.prop.setSize(max(cw, 1), ch)

@@ -50,13 +50,14 @@ func (m *Model) previewRequest(text string) (AskRequest, string, bool) {
 	if text == "" {
 		return AskRequest{}, "", false
 	}
-	req := AskRequest{Provider: m.provider, Model: m.model}
+	// In the open session, whose recent turns go with the question.
+	req := AskRequest{Provider: m.provider, Model: m.model, Session: m.sess.info.ID}
 	if c, ok := parseSlash(text); ok {
 		if c.name != "explain" || len(c.args) == 0 {
 			return AskRequest{}, "", false
 		}
 		req.Task, req.Target = "explain", c.args[0]
-		req.Prompt = strings.TrimSpace(strings.TrimPrefix(c.rest, c.args[0]))
+		req.Prompt = c.after(1)
 		return req, text, true
 	}
 	req.Prompt = strings.TrimSpace(unescapeSlash(text))
@@ -103,8 +104,10 @@ func (m *Model) gotPreview(msg previewMsg) {
 	m.pane.setPreview(msg.question, msg.sum, msg.err)
 }
 
-// insertPath puts a file's path into the editor, at the cursor.
+// insertPath puts a file's path into the editor, at the cursor (quoted
+// when it holds blanks: a command takes it as one argument).
 func (m *Model) insertPath(path string) tea.Cmd {
+	path = quoteArg(path)
 	v := m.input.value()
 	if v != "" && !strings.HasSuffix(v, " ") && !strings.HasSuffix(v, "\n") {
 		path = " " + path

@@ -8,11 +8,73 @@ import (
 )
 
 // slash is a parsed slash command: "/session last" is {name: "session",
-// args: ["last"], rest: "last"}.
+// args: ["last"], rest: "last"}. An argument in double or single quotes
+// may hold spaces (a path): `/explain "my dir/a.go" why?` has args
+// ["my dir/a.go", "why?"].
 type slash struct {
 	name string
 	args []string
 	rest string // everything after the name, trimmed
+}
+
+// after is the text after the first n arguments, as typed: the free text
+// that follows a command's targets (a goal, a question).
+func (c slash) after(n int) string {
+	s := c.rest
+	for range n {
+		_, s = cutWord(s)
+	}
+	return strings.TrimSpace(s)
+}
+
+// cutWord cuts the first word off s: a run of non-blank characters, which
+// may start with text in quotes ("…" or '…', taken without them). A
+// quote that is not closed is an ordinary character, as is one inside a
+// word: the free text after a command's targets ("don't", a lone ")
+// splits as it reads. (Not a shell lexer: those fail on such text.)
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimLeft(s, " \t\n")
+	if s == "" {
+		return "", ""
+	}
+	var quoted string
+	if q := s[0]; q == '"' || q == '\'' {
+		if end := strings.IndexByte(s[1:], q); end >= 0 {
+			quoted, s = s[1:1+end], s[2+end:]
+		}
+	}
+	// What follows the closing quote up to a blank is the word's too:
+	// "a b.go":12 is a b.go:12.
+	i := strings.IndexAny(s, " \t\n")
+	if i < 0 {
+		i = len(s)
+	}
+	return quoted + s[:i], s[i:]
+}
+
+// words splits s into words as cutWord cuts them.
+func words(s string) []string {
+	var out []string
+	for {
+		var w string
+		if strings.TrimSpace(s) == "" {
+			return out
+		}
+		w, s = cutWord(s)
+		out = append(out, w)
+	}
+}
+
+// quoteArg quotes a path that holds blanks, so that a slash command takes
+// it as one argument.
+func quoteArg(path string) string {
+	if !strings.ContainsAny(path, " \t") {
+		return path
+	}
+	if strings.Contains(path, `"`) {
+		return "'" + path + "'"
+	}
+	return `"` + path + `"`
 }
 
 // slashNames are the commands the TUI knows, as the CLI names them.
@@ -40,7 +102,7 @@ func parseSlash(input string) (slash, bool) {
 		return slash{}, false
 	}
 	rest = strings.TrimSpace(rest)
-	return slash{name: strings.ToLower(word), args: strings.Fields(rest), rest: rest}, true
+	return slash{name: strings.ToLower(word), args: words(rest), rest: rest}, true
 }
 
 // unescapeSlash turns "//text" into "/text": how to send a question that
@@ -50,6 +112,16 @@ func unescapeSlash(input string) string {
 		return t[1:]
 	}
 	return input
+}
+
+// escapeSlash is unescapeSlash's inverse, for a recorded prompt recalled
+// into the editor: one that would run as a command ("/quit is…", asked
+// as "//quit is…") or lose a slash ("//x") gets its "/" back.
+func escapeSlash(prompt string) string {
+	if _, ok := parseSlash(prompt); ok || strings.HasPrefix(strings.TrimLeft(prompt, " "), "//") {
+		return "/" + strings.TrimLeft(prompt, " ")
+	}
+	return prompt
 }
 
 func isLetters(s string) bool {
@@ -77,8 +149,7 @@ func (m *Model) slash(c slash) tea.Cmd {
 			m.errorNote("/explain needs a target: PATH, PATH:LINE or a symbol name")
 			return nil
 		}
-		question := strings.TrimSpace(strings.TrimPrefix(c.rest, c.args[0]))
-		return m.enqueue(AskRequest{Task: "explain", Target: c.args[0], Prompt: question}, "/explain "+c.rest)
+		return m.enqueue(AskRequest{Task: "explain", Target: c.args[0], Prompt: c.after(1)}, "/explain "+c.rest)
 	case "refactor", "gen", "tests":
 		t, bad := taskCommand(c)
 		if bad != "" {
@@ -133,7 +204,8 @@ func (m *Model) modelCommand(c slash) tea.Cmd {
 	return m.modelsCmd()
 }
 
-// gotModels finishes /model: the list, or the model picked.
+// gotModels finishes /model: the list, or the model picked; questions
+// typed meanwhile go to the model picked.
 func (m *Model) gotModels(msg modelsMsg) tea.Cmd {
 	if msg.err == nil {
 		m.models = msg.list
@@ -154,6 +226,7 @@ func (m *Model) gotModels(msg modelsMsg) tea.Cmd {
 		default:
 			m.errorNote("no model %q in the cluster; /model lists them", name)
 		}
+		return m.pump()
 	}
 	return nil
 }

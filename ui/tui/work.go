@@ -32,19 +32,7 @@ func recordedTask(t TaskRequest) string {
 // taskCommand parses /refactor TARGET GOAL…, /gen [module] NAME DESC…,
 // /gen tests TARGET and /tests TARGET.
 func taskCommand(c slash) (TaskRequest, string) {
-	args, rest := c.args, c.rest
-	after := func(n int) string {
-		s := rest
-		for range n {
-			s = strings.TrimSpace(s)
-			if i := strings.IndexAny(s, " \t\n"); i >= 0 {
-				s = s[i:]
-			} else {
-				s = ""
-			}
-		}
-		return strings.TrimSpace(s)
-	}
+	args, after := c.args, c.after
 	switch c.name {
 	case "refactor":
 		if len(args) < 2 {

@@ -244,3 +244,28 @@ func TestProposalWrapsLongLines(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionWaitsForModelByName: a question sent right after /model
+// NAME, while the list to find NAME in is read, waits for it and goes to
+// that model, not the one before.
+func TestQuestionWaitsForModelByName(t *testing.T) {
+	f := newFake()
+	f.models = []ModelInfo{{Provider: "ollama", Model: "qwen", Local: true, Priced: true}}
+	f.modelsGate = make(chan struct{})
+	h := newHarness(t, f, plain, 100, 30)
+	h.typeText("/model qwen")
+	h.press("enter")
+	h.typeText("which model?")
+	h.press("enter")
+	h.untilScreen("queued")
+	f.mu.Lock()
+	asks := len(f.asks)
+	f.mu.Unlock()
+	if asks != 0 {
+		t.Fatal("the question went before the model was known")
+	}
+	close(f.modelsGate)
+	if req := h.gotAsk(); req.Provider != "ollama" || req.Model != "qwen" || req.Prompt != "which model?" {
+		t.Fatalf("asked %+v; want ollama/qwen", req)
+	}
+}

@@ -261,7 +261,11 @@ func models(ms []app.ModelInfo, errs map[string]string) ([]tui.ModelInfo, error)
 		sort.Strings(names)
 		why := make([]string, len(names))
 		for i, n := range names {
-			why[i] = n + ": " + errs[n]
+			// A provider's error names it already ("ollama: unavailable: …").
+			why[i] = errs[n]
+			if !strings.HasPrefix(why[i], n+": ") {
+				why[i] = n + ": " + why[i]
+			}
 		}
 		return nil, fmt.Errorf("no provider answered (%s)", strings.Join(why, "; "))
 	}

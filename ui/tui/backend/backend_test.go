@@ -126,3 +126,36 @@ func TestUnreachable(t *testing.T) {
 		t.Error("nil is not nil")
 	}
 }
+
+// TestContextHasTheSessionsHistory: the context of a question to ask in a
+// session counts the session's turns that would go with it, as the
+// answer's does.
+func TestContextHasTheSessionsHistory(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply("an", " answer"))
+	t.Setenv("OLLAMA_HOST", fake.URL())
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), File: app.File{Model: "tiny"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(ctx) })
+	b := Local(func() (*app.App, error) { return a, nil }, t.TempDir())
+	res, err := b.Ask(ctx, tui.AskRequest{Prompt: "first question", Session: "new"}, func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := b.Context(ctx, tui.AskRequest{Prompt: "and then?", Session: res.Session})
+	if err != nil || sum == nil || sum.HistoryTurns != 1 || sum.HistoryTokens == 0 {
+		t.Fatalf("context %+v, %v; want the session's turn in it", sum, err)
+	}
+}
+
+// TestModelsErrorNamesEachProviderOnce: with no provider answering, the
+// error names each once, whether its message names it already or not.
+func TestModelsErrorNamesEachProviderOnce(t *testing.T) {
+	_, err := models(nil, map[string]string{"ollama": "ollama: unavailable: the server does not answer", "lmstudio": "no answer in 3s"})
+	want := "no provider answered (lmstudio: no answer in 3s; ollama: unavailable: the server does not answer)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("%v; want %s", err, want)
+	}
+}

@@ -35,14 +35,22 @@ func contextRequest(project string, req tui.AskRequest) app.ContextRequest {
 	if task == "" {
 		task = "ask"
 	}
-	return app.ContextRequest{Task: task, Root: project, Target: req.Target, Question: req.Prompt, Provider: req.Provider, Model: req.Model}
+	creq := app.ContextRequest{Task: task, Root: project, Target: req.Target, Question: req.Prompt, Provider: req.Provider, Model: req.Model}
+	if req.Session != "new" {
+		creq.Session = req.Session // its history goes with the question
+	}
+	return creq
 }
 
 func contextSummary(c *app.BuiltContext) *session.ContextSummary {
 	if c == nil {
 		return nil
 	}
-	return session.SummarizeContext(c.Context)
+	sum := session.SummarizeContext(c.Context)
+	if sum != nil {
+		sum.HistoryTurns, sum.HistoryTokens = c.HistoryTurns, c.HistoryTokens
+	}
+	return sum
 }
 
 func files(pf *app.ProjectFiles) *tui.Files {
