@@ -117,4 +117,23 @@ func TestClusterRecoverCommand(t *testing.T) {
 	if got := prompts(fresh); got != "after-recovery,from-n1,from-n0" {
 		t.Errorf("history on the new node: %s", got)
 	}
+
+	// n0's machine comes back with its old data dir: the recovered node
+	// refuses it, and it stops saying why, in one line.
+	lost.start("")
+	select {
+	case <-lost.exited:
+	case <-time.After(40 * time.Second):
+		t.Fatalf("the dropped node kept running on its old data dir\n%s", lost.logTail())
+	}
+	if code := lost.cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("the dropped node exited %d; want 1", code)
+	}
+	if tail := lost.logTail(); !strings.Contains(tail, "aiex: this node ("+lost.id+") was dropped from its cluster when the cluster was recovered on node "+survivor.id) {
+		t.Errorf("the dropped node did not say why it stopped:\n%s", tail)
+	}
+	if st := survivor.cliStatus(); len(st.Members) != 2 || st.Store.Leader != survivor.id {
+		t.Errorf("after the dropped node's return: %d members, leader %q", len(st.Members), st.Store.Leader)
+	}
+	must(survivor, "ask", "-m", "tiny", "--no-code", "after-return")
 }

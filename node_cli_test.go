@@ -113,7 +113,7 @@ func TestNodeRunCommand(t *testing.T) {
 	if r := s.run("", "--json", "status"); r.code != 0 || !strings.Contains(r.stdout, `"state": "leader"`) {
 		t.Errorf("status through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := s.run("", "--json", "usage"); r.code != 0 || !strings.Contains(r.stdout, `"model": "tiny"`) {
+	if r := s.run("", "--json", "usage"); r.code != 0 || !strings.Contains(r.stdout, `"model": "tiny:latest"`) {
 		t.Errorf("usage through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
 	// Keys too: stored by the node, the secret never printed.
@@ -206,6 +206,22 @@ func TestNodeRunCommand(t *testing.T) {
 	// The single-node cluster opens alone again, with the request recorded.
 	if rows := s.history(); len(rows) != 2 || rows[1].Prompt != "hello" || rows[0].Response != "through the node" {
 		t.Errorf("history after the node stopped: %+v", rows)
+	}
+
+	// It is a cluster of its own: it cannot join another one, and both
+	// ways of asking say so at once.
+	for _, args := range [][]string{
+		{"cluster", "join", "127.0.0.1:1"},
+		{"node", "run", "--listen", "127.0.0.1:0", "--cluster-key", key, "--join", "127.0.0.1:1"},
+	} {
+		r := s.run("", args...)
+		oneLine(t, r.stderr, "is a cluster of its own", "new data dir")
+		if r.code != 1 {
+			t.Errorf("%v on a cluster of its own: exit %d", args, r.code)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(s.dataDir(), "join")); err == nil {
+		t.Error("cluster join recorded peers for a cluster of its own")
 	}
 }
 

@@ -1,12 +1,11 @@
 package db
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -97,6 +96,13 @@ type clusterState struct {
 	leader    Signal // fired on every change of leader
 	stop      chan struct{}
 	watchDone chan struct{}
+
+	// dropped are the peers recoveries of this node dropped, by ID (see
+	// cluster_dropped.go); refusedLog the ones whose refusal was logged.
+	dropped    map[string]Peer
+	refusedLog sync.Map
+
+	opened atomic.Bool // Open is done: this node has caught up with its cluster
 }
 
 func newClusterState(ctx context.Context, cc *ClusterConfig) (*clusterState, error) {
@@ -132,8 +138,8 @@ func newClusterState(ctx context.Context, cc *ClusterConfig) (*clusterState, err
 // newService builds the cluster service and the clients. It runs while
 // stderr points at /dev/null: rqlite's cluster service and joiner bind
 // loggers to os.Stderr when they are made.
-func (c *clusterState) newService(str *store.Store) *cluster.Service {
-	c.svc = cluster.New(c.service, serviceDB{str}, str, nil)
+func (c *clusterState) newService(str *store.Store, id string) *cluster.Service {
+	c.svc = cluster.New(c.service, serviceDB{str, c, id}, serviceManager{str, c, id}, nil)
 	c.svc.SetVersion(c.cfg.Version)
 	c.fwd.Store(c.newClient())
 	c.joinCl = c.newClient()
@@ -156,8 +162,16 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 		return fmt.Errorf("read cluster configuration: %w", err)
 	}
 	i := slices.IndexFunc(nodes, func(n *store.Server) bool { return n.ID == s.id })
+	restarting := i >= 0 && nodes[i].Addr == c.cfg.Advertise
 	switch {
-	case i >= 0 && nodes[i].Addr == c.cfg.Advertise:
+	case i >= 0 && len(nodes) == 1 && len(c.cfg.Join) > 0 && len(c.dropped) == 0:
+		// Bootstrapped alone: a cluster of its own, whose log cannot be
+		// merged into another cluster's (at a new address, a join would
+		// be admitted and its log overwritten). A node recovered as the
+		// only voter keeps the flags it had, --join included.
+		return usererr.New("data dir %s is a cluster of its own (node %s alone), so it cannot join another through %s: start this node on a new data dir (aiex node run --data-dir NEW --join %s)",
+			s.dir, s.id, strings.Join(c.cfg.Join, ", "), c.cfg.Join[0])
+	case restarting:
 		// A member restarting: Raft finds its peers in its own log.
 	case len(c.cfg.Join) > 0:
 		// Not a member yet (new, never finished joining, removed) or moved
@@ -172,12 +186,13 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 			return fmt.Errorf("bootstrap: %w", err)
 		}
 	case i >= 0:
-		return fmt.Errorf("this node's address changed from %s to %s: join through another member (aiex node run --join PEER) so that the cluster records the new one", nodes[i].Addr, c.cfg.Advertise)
+		return usererr.New("this node's address changed from %s to %s: join through another member (aiex node run --join PEER) so that the cluster records the new one", nodes[i].Addr, c.cfg.Advertise)
 	default:
-		return errors.New("this node is no longer a member of its cluster: rejoin through a member (aiex node run --join PEER)")
+		return usererr.New("this node is no longer a member of its cluster: rejoin through a member (aiex node run --join PEER)")
 	}
 
 	// Wait for a leader, then catch up with it.
+	start := time.Now()
 	for {
 		changed := c.leader.Wait()
 		if _, id := s.str.LeaderWithID(); id != "" {
@@ -187,22 +202,44 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 		case <-changed:
 		case <-time.After(100 * time.Millisecond): // in case a change was dropped
 		case <-ctx.Done():
+			waited := time.Since(start).Round(100 * time.Millisecond)
 			nq := s.noQuorum(ctx.Err())
-			if id, addr := s.leaderWithout(); addr != "" {
+			probes := s.probePeers()
+			if p, ok := droppedBy(probes); ok {
+				return s.droppedError(p)
+			}
+			if i := slices.IndexFunc(probes, func(p peerProbe) bool { return p.leads }); i >= 0 {
 				// A peer leads, yet sends this node nothing: its
 				// configuration no longer lists it, or it cannot reach
 				// the address this node advertises.
-				return &usererr.Error{Err: nq, Msg: fmt.Sprintf("no leader after %s: %s at %s leads the cluster without this node, so this node was removed or the cluster was recovered without it (then start it on a new data dir with aiex node run --join %s), or %s cannot reach this node at %s", timeout, id, addr, addr, addr, c.cfg.Advertise)}
+				id, addr := probes[i].id, probes[i].addr
+				return &usererr.Error{Err: nq, Msg: fmt.Sprintf("no leader after %s: %s at %s leads the cluster without this node, so this node was removed or the cluster was recovered without it (then start it on a new data dir with aiex node run --join %s), or %s cannot reach this node at %s", waited, id, addr, addr, addr, c.cfg.Advertise)}
+			}
+			if len(nq.otherKey) > 0 {
+				// Not a lost quorum: this node cannot talk to its peers.
+				// Recovering it would split the cluster.
+				m := nq.otherKey[0]
+				return &usererr.Error{Err: nq, Msg: fmt.Sprintf("no leader after %s: %s at %s refused this node: its cluster key differs from this node's; start this node with the cluster's key (--cluster-key FILE or AIEX_CLUSTER_KEY)", waited, m.ID, m.Addr)}
 			}
 			if nq.Voters > 1 && nq.Reachable <= nq.Voters/2 {
 				// No majority answers: the cluster may have lost it for good.
-				return fmt.Errorf("no leader after %s: %w; if the unreachable nodes are lost for good, stop this one and run aiex cluster recover on its data dir", timeout, nq)
+				return &usererr.Error{Err: nq, Msg: fmt.Sprintf("no leader after %s: %s; if the unreachable nodes are lost for good, stop this one and run aiex cluster recover on its data dir", waited, nq)}
 			}
-			return fmt.Errorf("no leader after %s: %w", timeout, nq)
+			return &usererr.Error{Err: nq, Msg: fmt.Sprintf("no leader after %s: %s", waited, nq)}
 		}
 	}
+	if restarting && len(nodes) > 1 {
+		// A leader, but perhaps of the nodes a recovery dropped, which
+		// are a majority of their old configuration: a recovered peer
+		// says so (cluster_dropped.go).
+		if p, ok := droppedBy(s.probePeers()); ok {
+			return s.droppedError(p)
+		}
+	}
+	defer c.opened.Store(true)
 	if err := s.Sync(ctx); err != nil {
-		return fmt.Errorf("catch up with the leader: %w", err)
+		addr, id := s.str.LeaderWithID()
+		return &usererr.Error{Err: err, Msg: fmt.Sprintf("could not catch up with the cluster's leader %s at %s within %s (%s); start the node again", id, addr, timeout, peerFailure(err))}
 	}
 	return nil
 }
@@ -226,17 +263,60 @@ func (s *Store) join(ctx context.Context) error {
 				return nil
 			}
 			s.logger.Debug("join attempt failed", "peer", peer, "err", err)
-			failed[i] = peer + ": " + err.Error()
+			failed[i] = peer + ": " + peerFailure(err)
 			if ctx.Err() != nil {
 				break
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("join the cluster: no peer admitted this node (%s)", strings.Join(slices.DeleteFunc(failed, func(f string) bool { return f == "" }), "; "))
+			je := &JoinError{Peers: slices.DeleteFunc(failed, func(f string) bool { return f == "" })}
+			return &usererr.Error{Msg: je.Error(), Err: je}
 		case <-time.After(joinInterval):
 		}
 	}
+}
+
+// JoinError is the error of a node that no peer admitted to its cluster:
+// the data dir is not a member of anything.
+type JoinError struct {
+	Peers []string // "PEER: why", for each peer tried
+}
+
+func (e *JoinError) Error() string {
+	return fmt.Sprintf("cannot join the cluster: no peer admitted this node (%s)", strings.Join(e.Peers, "; "))
+}
+
+// peerFailure says in plain words why a peer did not answer or admit this
+// node: rqlite's client and the layers under it stack every operation's
+// name onto the cause ("pool get: dial …: mesh: dial …: handshake: …").
+func peerFailure(err error) string {
+	var dns *net.DNSError
+	var ne net.Error
+	msg := err.Error()
+	switch {
+	case keyMismatch(err):
+		return "refused: another cluster key"
+	case strings.Contains(msg, droppedMarker):
+		i := strings.Index(msg, droppedMarker)
+		return msg[max(strings.LastIndex(msg[:i], "node "), 0):] // the peer's own sentence
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "nothing listening"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "unreachable"
+	case errors.As(err, &dns):
+		return "unknown host " + dns.Name
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "closed the connection (it may not allow this node)"
+	case classify(err) == retry, msg == "no leader", strings.HasSuffix(msg, ": no leader"):
+		return "no leader there"
+	}
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return msg
 }
 
 // prepareCluster runs before the store opens in cluster mode. A data dir
@@ -246,14 +326,17 @@ func (s *Store) join(ctx context.Context) error {
 // cluster (no Join), a peers.json makes rqlite rewrite that configuration
 // to the advertised address once. Joining such a dir to another cluster
 // would discard its data, so that is refused.
-func prepareCluster(dir, raftDir, id string, c *clusterState, isNew bool) error {
+func prepareCluster(dir, raftDir, id string, c *clusterState, isNew bool, logger *slog.Logger) error {
+	if err := c.guardDropped(dir, id, logger); err != nil {
+		return err
+	}
 	marker := filepath.Join(dir, clusterMarkerFile)
 	if !isNew {
 		if _, err := os.Stat(marker); err == nil {
 			return nil
 		}
 		if len(c.cfg.Join) > 0 {
-			return fmt.Errorf("data dir %s holds a single-node store: it can start a new cluster (no Join) but not join another one", dir)
+			return usererr.New("data dir %s holds a store used alone, so it cannot join a cluster: start it without --join to make it the first node of a new cluster, or start this node on a new data dir to join one", dir)
 		}
 		if err := writePeers(dir, raftDir, id, c.cfg.Advertise); err != nil {
 			return err
@@ -263,6 +346,18 @@ func prepareCluster(dir, raftDir, id string, c *clusterState, isNew bool) error 
 		return unwritable(dir, err)
 	}
 	return nil
+}
+
+// removeFailedJoin removes what an Open of a new data dir created before
+// no peer admitted it: the store, the cluster marker and, if that Open
+// wrote it, the node ID. The dir is then as it was (with its lock file), and
+// the next start is a first start again.
+func removeFailedJoin(dir, raftDir string, newID bool) {
+	os.RemoveAll(raftDir)
+	os.Remove(filepath.Join(dir, clusterMarkerFile))
+	if newID {
+		os.Remove(filepath.Join(dir, nodeIDFile))
+	}
 }
 
 // peersFile is where rqlite looks, in its Raft dir, for a configuration to
@@ -330,6 +425,8 @@ type Member struct {
 	// CommitIndex is the node's Raft commit index, as it reported it.
 	CommitIndex uint64 `json:"commit_index"`
 	Version     string `json:"version,omitempty"`
+
+	probeErr error // why the probe failed, if it did
 }
 
 // Members lists the nodes of the Raft configuration, probing each peer's
@@ -385,38 +482,89 @@ func (s *Store) members() ([]Member, error) {
 			if err == nil {
 				m.Reachable, m.CommitIndex, m.Version = true, meta.CommitIndex, meta.Version
 			}
+			m.probeErr = err
 		})
 	}
 	wg.Wait()
 	return out, nil
 }
 
-// leaderWithout returns the ID and address of a peer in this node's copy of
-// the configuration that leads a cluster, asked while this node finds no
-// leader: a peer that leads a cluster with this node in it sends it
-// heartbeats, so one that leads and sends none has left this node out of
-// its configuration (removed it, or was recovered without it). A leader
-// is what answers a read at the WEAK level; a follower says "not leader".
-func (s *Store) leaderWithout() (id, addr string) {
+// peerProbe is a peer's answer to a member probe (memberProbe).
+type peerProbe struct {
+	id, addr string
+	leads    bool   // it answered: it leads a cluster
+	dropped  string // its refusal: a recovery of it dropped this node
+}
+
+// probePeers sends a member probe to every peer in this node's copy of the
+// configuration, in parallel, and returns the answers that came within
+// probeTimeout: those that lead, and those that dropped this node.
+func (s *Store) probePeers() []peerProbe {
 	nodes, err := s.str.Nodes()
 	if err != nil || s.c == nil {
-		return "", ""
+		return nil
 	}
 	f := s.c.client()
-	defer f.release()
-	q := &proto.QueryRequest{
-		Request: &proto.Request{Statements: []*proto.Statement{{Sql: "SELECT 1"}}},
-		Level:   proto.QueryRequest_QUERY_REQUEST_LEVEL_WEAK,
-	}
+	q := memberProbeRequest(s.id)
+	answers := make(chan peerProbe, len(nodes))
+	var wg sync.WaitGroup
 	for _, n := range nodes {
 		if n.ID == s.id {
 			continue
 		}
-		if _, _, err := f.Query(q, n.Addr, nil, probeTimeout); err == nil {
-			return n.ID, n.Addr
+		wg.Go(func() {
+			p := peerProbe{id: n.ID, addr: n.Addr}
+			_, _, err := f.Query(q, n.Addr, nil, probeTimeout)
+			switch {
+			case err == nil:
+				p.leads = true
+			case strings.Contains(err.Error(), droppedMarker):
+				p.dropped = err.Error()
+			default:
+				return
+			}
+			answers <- p
+		})
+	}
+	go func() { wg.Wait(); f.release(); close(answers) }()
+	// A peer that vanished (no reset on a tailnet) makes its dial last
+	// dialTimeout: its answer is not waited for past probeTimeout.
+	var out []peerProbe
+	timeout := time.After(probeTimeout)
+	for {
+		select {
+		case p, ok := <-answers:
+			if !ok {
+				return out
+			}
+			out = append(out, p)
+		case <-timeout:
+			return out
 		}
 	}
-	return "", ""
+}
+
+// droppedBy returns the probe of a peer that dropped this node, if any.
+func droppedBy(probes []peerProbe) (peerProbe, bool) {
+	i := slices.IndexFunc(probes, func(p peerProbe) bool { return p.dropped != "" })
+	if i < 0 {
+		return peerProbe{}, false
+	}
+	return probes[i], true
+}
+
+// ErrDropped is matched by the error of a node whose cluster was recovered
+// on another node without it (aiex cluster recover): its data dir cannot
+// rejoin that cluster.
+var ErrDropped = errors.New("dropped by the recovery of its cluster")
+
+// droppedError is the error of a node that peer p says it dropped.
+func (s *Store) droppedError(p peerProbe) error {
+	return &usererr.Error{
+		Msg: fmt.Sprintf("this node (%s) was dropped from its cluster when the cluster was recovered on node %s at %s (aiex cluster recover), so its data dir cannot rejoin it: start it on a new data dir with aiex node run --join %s",
+			s.id, p.id, p.addr, p.addr),
+		Err: fmt.Errorf("%w: %s", ErrDropped, p.dropped),
+	}
 }
 
 // ErrNotMember is matched by the error of Remove for an ID that is not in
@@ -484,7 +632,8 @@ func (s *Store) Leave(ctx context.Context) error {
 			return fmt.Errorf("db.Leave: hand over leadership: %w", err)
 		}
 	}
-	if err := s.remove(ctx, s.id); err != nil {
+	// A retry of a removal that was applied finds this node removed.
+	if err := s.remove(ctx, s.id); err != nil && !errors.Is(err, ErrRemoved) {
 		return fmt.Errorf("db.Leave: %w", err)
 	}
 	return nil
@@ -521,197 +670,52 @@ func (s *Store) stepdown() error {
 	return s.str.Stepdown(true, "")
 }
 
-// RecoverConfig configures Recover. It works at its zero value except for
-// Dir.
-type RecoverConfig struct {
-	// Dir is the data dir of a stopped cluster node.
-	Dir string
-	// DryRun finds out what Recover would do and changes nothing.
-	DryRun bool
-	// Logger receives the store's own logs; nil discards them.
-	Logger *slog.Logger
+// ErrRemoved is matched by the errors of a node that is no longer a member
+// of its cluster: it left, or another node removed it.
+var ErrRemoved = errors.New("this node is no longer a member of its cluster")
+
+// removed reports whether this node, once open, is no longer in its own
+// copy of the cluster's configuration: the leader that removed it sent it
+// the configuration without it (hashicorp/raft replicates the change to a
+// removed server before it stops replicating to it). While a new node
+// catches up (in Open) its configuration lacks it too, for a while.
+func (s *Store) removed() bool {
+	if s.c == nil || !s.c.opened.Load() {
+		return false
+	}
+	nodes, err := s.str.Nodes()
+	return err == nil && len(nodes) > 0 && !slices.ContainsFunc(nodes, func(n *store.Server) bool { return n.ID == s.id })
 }
 
-// Recovery is what Recover found and, unless it was a dry run, did.
-type Recovery struct {
-	DataDir string `json:"data_dir"`
-	// Node is this node's ID, and Addr its address in the cluster, which
-	// it keeps: its node must start at that address again.
-	Node string `json:"node"`
-	Addr string `json:"addr"`
-	// Dropped are the other members of the configuration, which the node
-	// no longer counts on (and no longer knows).
-	Dropped []Peer `json:"dropped"`
-	DryRun  bool   `json:"dry_run,omitempty"`
+// removedError is what a removed node's operations fail with; by is the
+// peer that leads without it, if known.
+func (s *Store) removedError(by string) error {
+	msg := fmt.Sprintf("this node (%s) was removed from the cluster (aiex cluster leave, or aiex cluster remove on another node)", s.id)
+	if by != "" {
+		msg = fmt.Sprintf("this node (%s) was removed from the cluster: %s leads it without this node", s.id, by)
+	}
+	return &usererr.Error{Err: ErrRemoved,
+		Msg: msg + "; stop it, and to rejoin start it again with aiex node run --join PEER"}
 }
 
-// Peer is one server of a Raft configuration.
-type Peer struct {
-	ID    string `json:"id"`
-	Addr  string `json:"addr"`
-	Voter bool   `json:"voter"`
-}
-
-// idleTimeout is Raft's heartbeat, election and lease timeout while Recover
-// has the store open: too long to fire, so that the node neither campaigns
-// nor leads, and nothing is added to its log.
-const idleTimeout = time.Hour
-
-// Recover makes the node whose data dir is cfg.Dir the only voter of its
-// cluster, keeping all its data. It is for a cluster that lost its quorum
-// for good (one node of two, two of three): its survivors can neither elect
-// a leader nor commit the removal of the lost nodes, and a member's dir
-// does not open alone. The node must be stopped: Recover locks the dir.
-//
-// It uses Raft's manual recovery as rqlite implements it: a peers.json in
-// the Raft dir, which the next open of the store reads. Recover opens the
-// store itself, with no network, so that the new configuration is in place
-// when it returns: rqlite replays the latest snapshot and every entry of
-// this node's log into a new snapshot that carries the new configuration.
-// Writes the cluster committed that never reached this node are not there.
-//
-// Recover one survivor only, the one that has the most: two recovered
-// survivors make two clusters. The dropped nodes must not start again with
-// their data dirs; they rejoin with new ones (and Join).
-func Recover(ctx context.Context, cfg RecoverConfig) (*Recovery, error) {
-	if cfg.Dir == "" {
-		return nil, errors.New("db.Recover: no data dir")
+// noLeader is route's error when no leader answered within the bound: a
+// removed node's, or the probe of the voters (*NoQuorumError). A node that
+// reaches a majority of its voters yet hears from no leader asks them
+// whether one leads without it.
+func (s *Store) noLeader(cause error) error {
+	if s.removed() {
+		return s.removedError("")
 	}
-	dir, err := filepath.Abs(cfg.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("db.Recover: %w", err)
-	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	raftDir := filepath.Join(dir, storeDirName)
-
-	// A dir that never ran as a cluster node has nothing to recover; look
-	// before locking, which would create the dir.
-	switch fi, err := os.Stat(dir); {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, usererr.New("data dir %s does not exist; pass the data dir of the node to recover (--data-dir)", dir)
-	case err == nil && !fi.IsDir():
-		return nil, usererr.New("data dir %s is not a directory; pass the data dir of the node to recover (--data-dir)", dir)
-	}
-	_, markerErr := os.Stat(filepath.Join(dir, clusterMarkerFile))
-	if store.IsNewNode(raftDir) || markerErr != nil {
-		return nil, usererr.New("data dir %s is not a member of a cluster (no node ran on it with aiex node run): there is nothing to recover", dir)
-	}
-	lock, err := lockDir(dir)
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		// lockDir's message tells a command to wait for the holder to
-		// finish; a node waiting for a quorum that is gone never does.
-		who := "another aiex process"
-		if f, ferr := os.Open(filepath.Join(dir, lockFile)); ferr == nil {
-			who = holder(f)
-			f.Close()
-		}
-		return nil, &usererr.Error{Msg: fmt.Sprintf("data dir %s is in use by %s (its node, or another aiex command): stop it, then run aiex cluster recover again", dir, who), Err: err}
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer lock.unlock()
-	b, err := os.ReadFile(filepath.Join(dir, nodeIDFile))
-	id := strings.TrimSpace(string(b))
-	if err != nil || id == "" {
-		return nil, fmt.Errorf("db.Recover: data dir %s has no node ID: %w", dir, cmp.Or(err, os.ErrNotExist))
-	}
-	peers := filepath.Join(raftDir, peersFile)
-	if _, err := os.Stat(peers); err == nil {
-		return nil, usererr.New("data dir %s already holds a new configuration (%s) that its node reads when it starts: start it with aiex node run", dir, peers)
-	}
-
-	servers, err := raftServers(ctx, raftDir, id, logger)
-	if err != nil {
-		return nil, fmt.Errorf("db.Recover: read the cluster configuration in %s: %w", raftDir, err)
-	}
-	rec := &Recovery{DataDir: dir, Node: id, Dropped: []Peer{}, DryRun: cfg.DryRun}
-	self, selfVoter, otherVoters := false, false, 0
-	for _, n := range servers {
-		voter := n.Suffrage == "Voter"
-		switch {
-		case n.ID == id:
-			self, selfVoter, rec.Addr = true, voter, n.Addr
-		case voter:
-			otherVoters++
-			fallthrough
-		default:
-			rec.Dropped = append(rec.Dropped, Peer{ID: n.ID, Addr: n.Addr, Voter: voter})
+	nq := s.noQuorum(cause)
+	if s.c.opened.Load() && nq.Voters > 0 && nq.Reachable > nq.Voters/2 {
+		for _, p := range s.probePeers() {
+			switch {
+			case p.dropped != "":
+				return s.droppedError(p)
+			case p.leads:
+				return s.removedError(p.id + " at " + p.addr)
+			}
 		}
 	}
-	switch {
-	case !self:
-		return nil, usererr.New("node %s is not in its own copy of its cluster's configuration (it was removed): its data cannot lead the cluster; start it on a new data dir with aiex node run --join PEER", id)
-	case selfVoter && otherVoters == 0:
-		return nil, usererr.New("node %s is the only voter of its cluster already, so it has its quorum: nothing to recover; start it with aiex node run", id)
-	}
-	if cfg.DryRun {
-		return rec, nil
-	}
-
-	// Write the new configuration, then open the store so that rqlite
-	// applies it now, under this lock, and check the result.
-	if err := writePeers(dir, raftDir, id, rec.Addr); err != nil {
-		return nil, err
-	}
-	servers, err = raftServers(ctx, raftDir, id, logger)
-	if err != nil {
-		// rqlite renames the file once it has applied it: one still there
-		// was not applied, and the dir is as it was.
-		os.Remove(peers)
-		return nil, fmt.Errorf("db.Recover: apply the new configuration in %s: %w", raftDir, err)
-	}
-	// rqlite replays the log into a scratch recovery.db and removes it, but
-	// not the WAL files SQLite left beside it.
-	for _, ext := range []string{"-wal", "-shm"} {
-		os.Remove(filepath.Join(raftDir, "recovery.db"+ext))
-	}
-	if len(servers) != 1 || servers[0].ID != id || servers[0].Suffrage != "Voter" {
-		return nil, fmt.Errorf("db.Recover: the configuration after recovery is %s, not node %s alone", describeServers(servers), id)
-	}
-	logger.Info("recovered cluster node as its only voter", "node", id, "addr", rec.Addr, "dropped", len(rec.Dropped))
-	return rec, nil
-}
-
-// raftServers opens rqlite's store in raftDir with no network and Raft
-// timeouts too long to fire, reads its Raft configuration and closes it.
-// The open does what every open does (it rebuilds the SQLite file from the
-// latest snapshot) and applies a peers.json if there is one; the node
-// neither campaigns nor leads.
-func raftServers(ctx context.Context, raftDir, id string, logger *slog.Logger) ([]*store.Server, error) {
-	layer := newSoloLayer(id)
-	defer layer.Close()
-	str := store.New(layer, &store.Config{
-		DBConf: store.NewDBConfig(),
-		Dir:    raftDir,
-		ID:     id,
-		Logger: stdLogger(ctx, logger, "store"),
-	})
-	str.RaftLogLevel = "OFF"
-	str.HeartbeatTimeout, str.ElectionTimeout, str.LeaderLeaseTimeout = idleTimeout, idleTimeout, idleTimeout
-	devNull, err := quietStderr(logger.Enabled(ctx, slog.LevelDebug), str.Open)
-	defer closeQuiet(devNull) // after the store's Close: its loggers write there
-	if err != nil {
-		return nil, err
-	}
-	servers, err := str.Nodes()
-	if cerr := str.Close(true); err == nil {
-		err = cerr
-	}
-	return servers, err
-}
-
-// describeServers lists a configuration's servers for an error message.
-func describeServers(servers []*store.Server) string {
-	parts := make([]string, len(servers))
-	for i, n := range servers {
-		parts[i] = n.ID + " at " + n.Addr + " (" + strings.ToLower(n.Suffrage) + ")"
-	}
-	if len(parts) == 0 {
-		return "empty"
-	}
-	return strings.Join(parts, ", ")
+	return nq
 }

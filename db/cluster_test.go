@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aiex-dev/aiex/app/usererr"
 
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/db/dbtest"
@@ -533,7 +537,7 @@ func TestSoloDirStartsCluster(t *testing.T) {
 	s.Close(ctx)
 
 	first := &node{t: t, dir: dir, addr: "127.0.0.1:0"}
-	if err := first.start([]string{"127.0.0.1:1"}); err == nil || !strings.Contains(err.Error(), "single-node store") {
+	if err := first.start([]string{"127.0.0.1:1"}); err == nil || !strings.Contains(err.Error(), "holds a store used alone, so it cannot join") {
 		t.Fatalf("joining a solo dir to a cluster: %v; want a refusal", err)
 	}
 	if err := first.start(nil); err != nil {
@@ -661,12 +665,19 @@ func TestClusterJoinSaysWhy(t *testing.T) {
 	h := dbtest.Listen(t, "127.0.0.1:0")
 	defer h.Close()
 	cc := &db.ClusterConfig{Raft: h.Raft(), Service: h.Service(), Advertise: h.Addr(), Join: []string{peer}, Version: "test"}
-	_, err := db.Open(context.Background(), db.Config{Dir: t.TempDir(), Cluster: cc, OpenTimeout: time.Second})
+	dir := t.TempDir()
+	_, err := db.Open(context.Background(), db.Config{Dir: dir, Cluster: cc, OpenTimeout: time.Second})
 	if err == nil {
 		t.Fatal("joined through an address where nothing listens")
 	}
-	if msg := err.Error(); !strings.Contains(msg, peer) || !strings.Contains(msg, "connection refused") {
-		t.Errorf("join error %q; want the peer %s and why it failed", msg, peer)
+	if msg := usererr.As(err); msg == nil || !strings.Contains(msg.Msg, peer+": nothing listening") || strings.Contains(msg.Msg, "dial") {
+		t.Errorf("join error %q; want the peer %s and why it failed, in plain words", err, peer)
+	}
+	// The failed first join leaves the new dir as it found it.
+	for _, name := range []string{"store", "node-id", "cluster"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("the failed join left %s in the data dir (%v)", name, err)
+		}
 	}
 }
 

@@ -35,10 +35,17 @@ type NoQuorumError struct {
 	Reachable int   // voters that answered, this node included if it votes
 	Voters    int   // voters in this node's copy of the Raft configuration
 	Err       error // the last failure seen while waiting, if any
+
+	otherKey []Member // peers unreachable because they hold another cluster key
 }
 
 func (e *NoQuorumError) Error() string {
-	return fmt.Sprintf("no quorum: %d of %d nodes reachable", e.Reachable, e.Voters)
+	msg := fmt.Sprintf("no quorum: %d of %d nodes reachable", e.Reachable, e.Voters)
+	if len(e.otherKey) > 0 {
+		m := e.otherKey[0]
+		msg += fmt.Sprintf(" (%s at %s refused this node: its cluster key differs from this node's)", m.ID, m.Addr)
+	}
+	return msg
 }
 
 // Is makes errors.Is(err, ErrNoQuorum) true.
@@ -60,8 +67,18 @@ func (s *Store) noQuorum(cause error) *NoQuorumError {
 				e.Reachable++
 			}
 		}
+		if keyMismatch(m.probeErr) {
+			e.otherKey = append(e.otherKey, m)
+		}
 	}
 	return e
+}
+
+// keyMismatch reports whether err is a handshake that failed because the
+// peer holds another cluster key (mesh's TCP transport says so).
+func keyMismatch(err error) bool {
+	var km interface{ ClusterKeyMismatch() bool }
+	return errors.As(err, &km) && km.ClusterKeyMismatch()
 }
 
 // forwardTimeout bounds each read and write of a request forwarded to the
@@ -170,6 +187,11 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 		deadline, ctxBound = d, true
 	}
 	backoff := 2 * time.Millisecond
+	if s.removed() {
+		// The leader would still take its writes, until this node forgets
+		// it; they are no longer this node's to make.
+		return s.removedError("")
+	}
 	for {
 		if s.closing() {
 			return ErrClosed
@@ -187,6 +209,8 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 			if err != nil && classify(err) != retry {
 				err = fmt.Errorf("leader %s at %s: %w", id, addr, err)
 			}
+		case s.removed():
+			return s.removedError("")
 		default:
 			err = errNoLeader
 		}
@@ -211,7 +235,7 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 			if ctxBound {
 				err = errors.Join(err, context.DeadlineExceeded)
 			}
-			return s.noQuorum(err)
+			return s.noLeader(err)
 		}
 		t := time.NewTimer(min(backoff, wait))
 		select {
@@ -220,7 +244,7 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 		case <-ctx.Done():
 			t.Stop()
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return s.noQuorum(ctx.Err())
+				return s.noLeader(ctx.Err())
 			}
 			return ctx.Err()
 		case <-s.closed:
@@ -326,14 +350,3 @@ func (s *Store) Sync(ctx context.Context) error {
 	}
 	return nil
 }
-
-// serviceDB is what the cluster service may do to this node's database on a
-// peer's behalf: execute, query and request, as forwarded by followers. It
-// refuses backups and loads (a load replaces the whole database): the
-// layers are the only access control, and aiex never asks for either.
-type serviceDB struct{ *store.Store }
-
-var errRefused = errors.New("refused: aiex nodes do not serve backups or loads to peers")
-
-func (serviceDB) Backup(*proto.BackupRequest, io.Writer) error { return errRefused }
-func (serviceDB) Load(*proto.LoadRequest) error                { return errRefused }

@@ -79,6 +79,9 @@ type contextDialer interface {
 type trackedLayer struct {
 	Layer
 	addr net.Addr
+	// guard, if set, wraps each accepted connection (see raftGuard); set
+	// before the layer is used.
+	guard func(net.Conn) net.Conn
 
 	ctx    context.Context // cancelled by shutdown: ends the dials in progress
 	cancel context.CancelFunc
@@ -114,6 +117,9 @@ func (l *trackedLayer) Accept() (net.Conn, error) {
 	c, err := l.Layer.Accept()
 	if err != nil {
 		return nil, err
+	}
+	if l.guard != nil {
+		c = l.guard(c)
 	}
 	return l.track(c, inboundTag, "")
 }

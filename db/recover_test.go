@@ -162,8 +162,8 @@ func TestClusterRecover(t *testing.T) {
 			}
 
 			// A lost node that comes back on its old data dir finds no
-			// leader of its own, and is told that the survivor leads
-			// without it, not that the cluster lacks a quorum.
+			// leader of its own, and is told that the survivor dropped
+			// it, not that the cluster lacks a quorum.
 			lost := nodes[0]
 			h = dbtest.Listen(t, lost.addr)
 			cc = &db.ClusterConfig{Raft: h.Raft(), Service: h.Service(), Advertise: lost.addr, Version: "test"}
@@ -172,8 +172,8 @@ func TestClusterRecover(t *testing.T) {
 				s.Close(ctx)
 			}
 			h.Close()
-			if err == nil || !strings.Contains(err.Error(), "leads the cluster without this node") || !strings.Contains(err.Error(), "--join "+survivor.addr) || strings.Contains(err.Error(), "\n") {
-				t.Fatalf("a lost node back on its old dir: %v; want one line naming the survivor %s as leading without it", err, survivor.addr)
+			if !errors.Is(err, db.ErrDropped) || !strings.Contains(err.Error(), "recovered on node "+id) || !strings.Contains(err.Error(), "--join "+survivor.addr) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("a lost node back on its old dir: %v; want one line naming the survivor %s as having dropped it", err, survivor.addr)
 			}
 			if got := count(t, survivor.s, "events"); got != count(t, fresh.s, "events") || survivor.s.Status().Members != 2 {
 				t.Errorf("the lost node's return disturbed the cluster: %d events, %+v", got, survivor.s.Status())

@@ -132,6 +132,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		}
 	}()
 
+	_, idErr := os.Stat(filepath.Join(dir, nodeIDFile))
 	id := cfg.NodeID
 	if id == "" {
 		if id, err = loadNodeID(dir); err != nil {
@@ -149,7 +150,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		layer = newSoloLayer(id)
 		ly = layer
 	} else {
-		if err := prepareCluster(dir, raftDir, id, c, isNew); err != nil {
+		if err := prepareCluster(dir, raftDir, id, c, isNew, logger); err != nil {
 			return nil, fmt.Errorf("db.Open: %w", err)
 		}
 		ly = c.raft
@@ -188,7 +189,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	// node, never a restarted one.
 	devNull, err := quietStderr(verbose, func() error {
 		if c != nil {
-			c.newService(str)
+			c.newService(str, id)
 		}
 		return str.Open()
 	})
@@ -208,14 +209,20 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	if s.snapshotBytes == 0 {
 		s.snapshotBytes = 8 << 20
 	}
+	failedJoin := false // a new dir that no cluster admitted
 	defer func() {
 		if retErr != nil {
 			s.release(true)
+			if failedJoin && s.lock.f == nil { // Raft stopped: its files are free
+				removeFailedJoin(dir, raftDir, idErr != nil)
+			}
 		}
 	}()
 
 	if c != nil {
 		if err := s.startCluster(ctx, timeout, verbose); err != nil {
+			var je *JoinError
+			failedJoin = isNew && errors.As(err, &je)
 			return nil, fmt.Errorf("db.Open: %w", err)
 		}
 	} else {
@@ -541,6 +548,9 @@ type Status struct {
 	Members      int    `json:"members"` // nodes in the Raft configuration
 	Cluster      bool   `json:"cluster"` // cluster mode
 	Dir          string `json:"dir"`
+	// Removed: this node left its cluster or was removed from it (its
+	// configuration no longer lists it); it takes no part any more.
+	Removed bool `json:"removed,omitempty"`
 }
 
 // Status reports the store's Raft state.
@@ -560,6 +570,7 @@ func (s *Store) Status() Status {
 	if nodes, err := s.str.Nodes(); err == nil {
 		st.Members = len(nodes)
 	}
+	st.Removed = s.removed()
 	return st
 }
 

@@ -230,9 +230,27 @@ func describeTLSError(err error) error {
 	case strings.Contains(msg, "first record does not look like a TLS handshake"):
 		return fmt.Errorf("not TLS (plaintext or another protocol): %w", err)
 	case strings.Contains(msg, "unknown authority"), strings.Contains(msg, "bad certificate"):
-		return fmt.Errorf("not signed by this cluster's key: %w", err)
+		return &keyMismatchError{err}
 	case strings.Contains(msg, "certificate required"), strings.Contains(msg, "didn't provide a certificate"):
 		return fmt.Errorf("no client certificate: %w", err)
 	}
 	return err
 }
+
+// ErrKeyMismatch is matched (errors.Is) by a handshake that failed because
+// the two ends hold different cluster keys: each one's certificate is not
+// signed by the other's key.
+var ErrKeyMismatch = errors.New("not signed by this cluster's key")
+
+// keyMismatchError is the handshake error of ErrKeyMismatch.
+type keyMismatchError struct{ err error }
+
+func (e *keyMismatchError) Error() string { return ErrKeyMismatch.Error() + ": " + e.err.Error() }
+func (e *keyMismatchError) Unwrap() error { return e.err }
+
+// Is makes errors.Is(err, ErrKeyMismatch) true.
+func (e *keyMismatchError) Is(target error) bool { return target == ErrKeyMismatch }
+
+// ClusterKeyMismatch lets packages that see the error through a network
+// layer without importing mesh (db) recognise it with errors.As.
+func (e *keyMismatchError) ClusterKeyMismatch() bool { return true }

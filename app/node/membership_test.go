@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,8 +70,8 @@ func TestJoinWithAnotherKeySaysWhy(t *testing.T) {
 	if err == nil {
 		t.Fatal("a node with another key joined")
 	}
-	if msg := err.Error(); !strings.Contains(msg, a.Addr()) || !strings.Contains(msg, "not signed by this cluster's key") {
-		t.Errorf("join error %q; want it to name the peer and the key mismatch", msg)
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, a.Addr()+": refused: another cluster key") || strings.Contains(ue.Msg, "dial") {
+		t.Errorf("join error %q; want it to name the peer and the key mismatch, in plain words", err)
 	}
 }
 
@@ -159,5 +160,49 @@ func TestNodesSharingANameKeepTheirModels(t *testing.T) {
 		if got := len(twins[i].Requests()); got != 1 {
 			t.Errorf("the twin hosting %s got %d requests (answered by %s)", model, got, in.Provider)
 		}
+	}
+}
+
+// TestRestartWithAnotherKeySaysWhy: a member restarting with another
+// cluster key reaches none of its peers. It must say that a peer refused
+// it for its key, and not advise aiex cluster recover: recovering it would
+// split the cluster.
+func TestRestartWithAnotherKeySaysWhy(t *testing.T) {
+	tcp := meshtest.TCP(t, 2, nil)
+	a := startNode(t, "alpha", tcp[0], nil, nil)
+	dir := filepath.Join(short(t), "b")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := Start(ctx, Config{App: app.Config{DataDir: dir, Version: "test"}, Transport: tcp[1], Join: []string{a.Addr()},
+		Name: "beta", Heartbeat: 100 * time.Millisecond, Logger: meshtest.Logger(t, slog.LevelWarn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := b.Addr()
+	if err := b.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	other, err := mesh.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := mesh.NewTCP(mesh.TCPConfig{ListenAddr: addr, Node: "beta", Key: other, Logger: meshtest.Logger(t, slog.LevelWarn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel2()
+	b, err = Start(ctx2, Config{App: app.Config{DataDir: dir, Version: "test"}, Transport: tr, Name: "beta",
+		Heartbeat: 100 * time.Millisecond, Logger: meshtest.Logger(t, slog.LevelWarn)})
+	if err == nil {
+		b.Close(context.Background())
+		t.Fatal("a member restarted with another key found a leader")
+	}
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, a.App().Store.NodeID()+" at "+a.Addr()+" refused this node: its cluster key differs") ||
+		strings.Contains(ue.Msg, "recover") || strings.Contains(ue.Msg, "\n") {
+		t.Errorf("restart with another key: %v; want one line naming the peer that refused the key, and no recover advice", err)
 	}
 }

@@ -268,11 +268,19 @@ func (n *Node) loop(base context.Context) {
 	t := time.NewTicker(n.cfg.Heartbeat)
 	defer t.Stop()
 	retained := time.Now()
+	removed := false // and said so
 	for {
 		select {
 		case <-n.stop:
 			return
 		case <-t.C:
+			if st := n.app.Store.Status(); st.Removed {
+				if !removed {
+					removed = true
+					n.logger.Warn("this node was removed from the cluster (aiex cluster leave, or aiex cluster remove on another node) and takes no part in it any more; stop it, and to rejoin start it again with aiex node run --join PEER")
+				}
+				continue
+			}
 			ctx, cancel := context.WithTimeout(base, n.cfg.Heartbeat*2)
 			n.beat(ctx)
 			cancel()

@@ -2,11 +2,13 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"tailscale.com/ipn"
 
@@ -73,9 +75,23 @@ func NewTransport(ctx context.Context, dataDir string, cfg MeshConfig) (mesh.Tra
 	tr, err := mesh.NewTCP(mesh.TCPConfig{ListenAddr: cfg.Listen, AdvertiseAddr: cfg.Advertise, Node: name, Key: key,
 		Tags: cfg.Tags, Policy: policy, OnRefused: cfg.OnRefused, Logger: cfg.Logger})
 	if err != nil {
-		return nil, usererr.Wrap(err, "cannot listen for the cluster on %s: %v", cfg.Listen, err)
+		return nil, usererr.Wrap(err, "cannot listen for the cluster on %s: %s", cfg.Listen, listenFailure(err))
 	}
 	return tr, nil
+}
+
+// listenFailure says in plain words why the mesh could not listen.
+func listenFailure(err error) string {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return "the address is in use (another node, or another program, listens there): choose another --listen"
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return "that IP is not one of this machine's: choose one of its addresses for --listen"
+	case errors.Is(err, syscall.EACCES):
+		return "permission denied (ports below 1024 need privileges): choose a higher port"
+	}
+	msg := err.Error()
+	return strings.TrimPrefix(msg, "mesh.NewTCP: ")
 }
 
 // ReadKey reads a cluster key file and returns its text.

@@ -81,7 +81,14 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(st)
 	}
-	fmt.Fprintf(c.Out.Out, "this node %s at %s: %s, leader %s, applied index %d\n", st.Self, st.Addr, st.Store.State, st.Store.Leader, st.Store.AppliedIndex)
+	switch {
+	case st.Store.Removed:
+		fmt.Fprintf(c.Out.Out, "this node %s at %s: removed from the cluster (it left, or another node removed it); stop it, and to rejoin start it again with aiex node run --join PEER\n", st.Self, st.Addr)
+	case st.Store.Leader == "":
+		fmt.Fprintf(c.Out.Out, "this node %s at %s: %s, no leader known, applied index %d\n", st.Self, st.Addr, st.Store.State, st.Store.AppliedIndex)
+	default:
+		fmt.Fprintf(c.Out.Out, "this node %s at %s: %s, leader %s, applied index %d\n", st.Self, st.Addr, st.Store.State, st.Store.Leader, st.Store.AppliedIndex)
+	}
 	if st.Error != "" {
 		fmt.Fprintf(c.Out.Out, "members unknown: %s\n", st.Error)
 	}
@@ -195,6 +202,9 @@ func (cj *ClusterJoinCmd) Run(c *Context) error {
 		if _, _, err := net.SplitHostPort(p); err != nil {
 			return usererr.Usage("peer %q: want HOST:PORT, the address the peer's node listens on", p)
 		}
+	}
+	if err := node.CheckJoin(c, cfg.DataDir); err != nil {
+		return err
 	}
 	if err := node.SaveJoin(cfg.DataDir, cj.Peers); err != nil {
 		return err

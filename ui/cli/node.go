@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"strconv"
@@ -87,6 +89,8 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	}
 	auditor := &node.Auditor{Node: nc.Name}
 	mc.OnRefused = auditor.OnRefused
+	_, statErr := os.Stat(cfg.DataDir)
+	newDir := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return usererr.Wrap(err, "cannot create the data dir %s: %v", cfg.DataDir, err)
 	}
@@ -97,6 +101,13 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	n, err := node.Start(c, node.Config{App: cfg, Transport: tr, Join: nc.Join, Name: nc.Name, Logger: c.Logger, Auditor: auditor})
 	if err != nil {
 		tr.Close()
+		var je *node.JoinError
+		if newDir && nc.Tsnet == "" && errors.As(err, &je) {
+			// Nobody admitted the node: the dir this run made holds
+			// nothing worth keeping, and a next try starts afresh. (A
+			// tailnet node's state is kept: it is registered.)
+			os.RemoveAll(cfg.DataDir)
+		}
 		return err
 	}
 	st := n.App().Store.Status()

@@ -1,0 +1,238 @@
+package db
+
+// The nodes a recovery dropped (see Recover and DESIGN.md, "Recovery"). A
+// dropped node that comes back on its old data dir still has the old
+// configuration: with another dropped node it is a majority of it, elects a
+// leader at a higher term and sends it AppendEntries to the recovered node,
+// and Raft follows any leader with a higher term, in its configuration or
+// not. The recovered node's writes since the recovery would be lost. So the
+// recovered node keeps the dropped nodes' IDs in its data dir and refuses
+// their Raft traffic (every Raft RPC names its sender's ID) and their join
+// requests, and tells them, when they ask (memberProbe), that they were
+// dropped, so that they stop with a reason instead of forming a cluster of
+// their own.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-msgpack/v2/codec"
+	"github.com/hashicorp/raft"
+	"github.com/rqlite/rqlite/v8/command/proto"
+	"github.com/rqlite/rqlite/v8/store"
+)
+
+// droppedFile, in the data dir of a recovered node: the peers its
+// recoveries dropped (a JSON array of Peer), kept for good (a dropped
+// node's ID never comes back: its machine rejoins on a new data dir, with
+// a new ID).
+const droppedFile = "dropped"
+
+// loadDropped reads the dropped peers recorded in dir, by ID; none if the
+// node was never recovered.
+func loadDropped(dir string) (map[string]Peer, error) {
+	b, err := os.ReadFile(filepath.Join(dir, droppedFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the nodes dropped by recovery: %w", err)
+	}
+	var ps []Peer
+	if err := json.Unmarshal(b, &ps); err != nil {
+		return nil, fmt.Errorf("read the nodes dropped by recovery (%s): %w", filepath.Join(dir, droppedFile), err)
+	}
+	m := make(map[string]Peer, len(ps))
+	for _, p := range ps {
+		m[p.ID] = p
+	}
+	return m, nil
+}
+
+// saveDropped adds ps to the dropped peers recorded in dir.
+func saveDropped(dir string, ps []Peer) error {
+	m, err := loadDropped(dir)
+	if err != nil {
+		return err
+	}
+	all := make([]Peer, 0, len(m)+len(ps))
+	for _, p := range m {
+		all = append(all, p)
+	}
+	for _, p := range ps {
+		if _, ok := m[p.ID]; !ok {
+			all = append(all, p)
+		}
+	}
+	slices.SortFunc(all, func(a, b Peer) int { return strings.Compare(a.ID, b.ID) })
+	b, err := json.MarshalIndent(all, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, droppedFile), append(b, '\n'), 0o600); err != nil {
+		return unwritable(dir, err)
+	}
+	return nil
+}
+
+// droppedMarker is in every refusal of a dropped node, which the dropped
+// node recognises (rqlite's cluster client passes remote errors as text).
+const droppedMarker = "was dropped from this cluster when it was recovered"
+
+// droppedRefusal is what the recovered node self tells dropped node id.
+func droppedRefusal(id, self string) error {
+	return fmt.Errorf("node %s %s on node %s (aiex cluster recover)", id, droppedMarker, self)
+}
+
+// isDropped reports whether id was dropped by a recovery of this node.
+func (c *clusterState) isDropped(id string) bool {
+	_, ok := c.dropped[id]
+	return ok
+}
+
+// guardDropped loads the peers dropped by recoveries of the node in dir
+// and, if there are any, makes the Raft layer refuse their connections.
+func (c *clusterState) guardDropped(dir, id string, logger *slog.Logger) error {
+	dropped, err := loadDropped(dir)
+	if err != nil || len(dropped) == 0 {
+		return err
+	}
+	c.dropped = dropped
+	c.raft.guard = func(conn net.Conn) net.Conn {
+		return &raftGuard{Conn: conn, refuse: func(peer, addr string) error {
+			if !c.isDropped(peer) {
+				return nil
+			}
+			if _, seen := c.refusedLog.LoadOrStore(peer, true); !seen {
+				logger.Warn("refusing Raft traffic from a node dropped by aiex cluster recover; it must rejoin on a new data dir",
+					"node", peer, "addr", addr)
+			}
+			return droppedRefusal(peer, id)
+		}}
+	}
+	return nil
+}
+
+// raftGuard wraps a connection accepted on the Raft layer: before Raft
+// reads anything, the first RPC's header is decoded to learn the sender,
+// and a refused sender's connection fails its first read (Raft drops it).
+// Otherwise Raft reads the same bytes, replayed.
+type raftGuard struct {
+	net.Conn
+	refuse func(id, addr string) error
+	once   sync.Once
+	r      io.Reader
+	err    error
+}
+
+func (g *raftGuard) Read(p []byte) (int, error) {
+	g.once.Do(g.check)
+	if g.err != nil {
+		return 0, g.err
+	}
+	return g.r.Read(p)
+}
+
+func (g *raftGuard) check() {
+	var seen bytes.Buffer
+	id, addr, err := raftSender(bufio.NewReader(io.TeeReader(g.Conn, &seen)))
+	g.r = io.MultiReader(&seen, g.Conn)
+	if err != nil {
+		return // Raft reads the same bytes and fails as it would have
+	}
+	if g.err = g.refuse(id, addr); g.err != nil {
+		g.Conn.Close()
+	}
+}
+
+// raftSender reads the first RPC of a connection to a Raft transport
+// (hashicorp/raft's NetworkTransport: a type byte, then the request in
+// msgpack) far enough to return the ID and address in its header, which
+// every request type embeds.
+func raftSender(r *bufio.Reader) (id, addr string, err error) {
+	if _, err := r.ReadByte(); err != nil {
+		return "", "", err
+	}
+	var req struct{ raft.RPCHeader }
+	if err := codec.NewDecoder(r, &codec.MsgpackHandle{}).Decode(&req); err != nil {
+		return "", "", err
+	}
+	return string(req.ID), string(req.Addr), nil
+}
+
+// memberProbe is the query a node sends its peers to learn whether one of
+// them leads a cluster without it, and whether that one dropped it
+// (leaderWithout). Its parameter is the asking node's ID. A peer that
+// dropped the asker answers with its refusal; any other peer runs it (a
+// leader answers a row, a follower "not leader"), aiex versions that do not
+// know it included.
+const memberProbe = "SELECT 'aiex member probe', ?"
+
+func memberProbeRequest(id string) *proto.QueryRequest {
+	return &proto.QueryRequest{
+		Request: &proto.Request{Statements: []*proto.Statement{{
+			Sql:        memberProbe,
+			Parameters: []*proto.Parameter{{Value: &proto.Parameter_S{S: id}}},
+		}}},
+		Level: proto.QueryRequest_QUERY_REQUEST_LEVEL_WEAK,
+	}
+}
+
+// probeAsker returns the asking node's ID if qr is a member probe.
+func probeAsker(qr *proto.QueryRequest) (string, bool) {
+	stmts := qr.GetRequest().GetStatements()
+	if len(stmts) != 1 || stmts[0].GetSql() != memberProbe || len(stmts[0].GetParameters()) != 1 {
+		return "", false
+	}
+	return stmts[0].GetParameters()[0].GetS(), true
+}
+
+// serviceDB is what the cluster service may do to this node's database on a
+// peer's behalf: execute, query and request, as forwarded by followers. It
+// refuses backups and loads (a load replaces the whole database): the
+// layers are the only access control, and aiex never asks for either. It
+// answers a member probe from a dropped node with its refusal.
+type serviceDB struct {
+	*store.Store
+	c  *clusterState
+	id string // this node's
+}
+
+var errRefused = errors.New("refused: aiex nodes do not serve backups or loads to peers")
+
+func (serviceDB) Backup(*proto.BackupRequest, io.Writer) error { return errRefused }
+func (serviceDB) Load(*proto.LoadRequest) error                { return errRefused }
+
+func (d serviceDB) Query(qr *proto.QueryRequest) ([]*proto.QueryRows, uint64, error) {
+	if id, ok := probeAsker(qr); ok && d.c.isDropped(id) {
+		return nil, 0, droppedRefusal(id, d.id)
+	}
+	return d.Store.Query(qr)
+}
+
+// serviceManager is the cluster service's membership manager: the store,
+// except that a dropped node is not admitted again with its old ID.
+type serviceManager struct {
+	*store.Store
+	c  *clusterState
+	id string
+}
+
+func (m serviceManager) Join(jr *proto.JoinRequest) error {
+	if m.c.isDropped(jr.GetId()) {
+		return droppedRefusal(jr.GetId(), m.id)
+	}
+	return m.Store.Join(jr)
+}

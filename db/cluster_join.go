@@ -1,0 +1,57 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/rqlite/rqlite/v8/store"
+)
+
+// CheckJoin says whether the stopped node of data dir dir could join a
+// cluster through Join peers (aiex cluster join records them for its next
+// start), before anyone is told it will: a dir that is a cluster of its
+// own, or was used alone, or is a member already, cannot. A new or missing
+// dir can, and so can a node that was removed from its cluster. The dir
+// must not be in use: CheckJoin locks it while it reads the configuration.
+func CheckJoin(ctx context.Context, dir string) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	raftDir := filepath.Join(dir, storeDirName)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) || store.IsNewNode(raftDir) {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, clusterMarkerFile)); err != nil {
+		return usererr.New("data dir %s holds a store used alone, so it cannot join a cluster: start it with aiex node run and no --join to make it the first node of a new cluster, or give the joining node a new data dir", dir)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer lock.unlock()
+	b, err := os.ReadFile(filepath.Join(dir, nodeIDFile))
+	id := strings.TrimSpace(string(b))
+	if err != nil || id == "" {
+		return nil // no node ID: nothing that Open would keep
+	}
+	servers, err := raftServers(ctx, raftDir, id, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return fmt.Errorf("read the cluster configuration in %s: %w", raftDir, err)
+	}
+	switch {
+	case !slices.ContainsFunc(servers, func(n *store.Server) bool { return n.ID == id }):
+		return nil // removed: it may rejoin
+	case len(servers) == 1:
+		return usererr.New("data dir %s is a cluster of its own (node %s alone), so it cannot join another: give the joining node a new data dir (aiex --data-dir NEW cluster join PEER)", dir, id)
+	}
+	return usererr.New("data dir %s is already a member of a cluster of %d nodes, so it cannot join another; start it with aiex node run (it needs no join)", dir, len(servers))
+}
