@@ -333,6 +333,19 @@ func TestEventsPrune(t *testing.T) {
 	if a := decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "--session", "last", "q3")); a.Turn != 4 {
 		t.Fatalf("after prune: %+v", a)
 	}
+	// Removed after a prune, it still replays (from the snapshot the
+	// prune left as its base) to no rows, and so do the others.
+	pruned := decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "--session", "last", "q4")).Session
+	keep := decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "--session", "new", "another")).Session
+	if r := s.in(proj, "", "session", "rm", pruned); r.code != 0 {
+		t.Fatalf("session rm: exit %d: %s", r.code, r.stderr)
+	}
+	if r := s.in(proj, "", "events", "replay"); r.code != 0 {
+		t.Fatalf("replay after prune and removal: exit %d: %s", r.code, r.stderr)
+	}
+	if l := decode[[]session.Info](t, s.in(proj, "", "--json", "session", "list")); len(l) != 1 || l[0].ID != keep {
+		t.Fatalf("sessions after replay: %+v; want only %s", l, keep)
+	}
 }
 
 // TestEventsTailResumes: events tail follows session streams by prefix,

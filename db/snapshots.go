@@ -54,6 +54,13 @@ func DeleteSnapshotStmt(stream string) Statement {
 	return Stmt(`DELETE FROM event_snapshots WHERE stream = ?`, stream)
 }
 
+// DeleteUnprunedSnapshotStmt deletes the stream's snapshot unless a prune
+// made it the base of what is left of the stream (events before it were
+// deleted): without it those events could not be replayed.
+func DeleteUnprunedSnapshotStmt(stream string) Statement {
+	return Stmt(`DELETE FROM event_snapshots WHERE stream = ? AND pruned = 0`, stream)
+}
+
 // Snapshot returns the stream's snapshot; ok is false if it has none.
 func (s *Store) Snapshot(ctx context.Context, stream string) (sn Snapshot, ok bool, err error) {
 	rows, err := s.Query(ctx, `SELECT stream, version, schema, state, pruned, taken_at FROM event_snapshots WHERE stream = ?`, stream)

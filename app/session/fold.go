@@ -313,11 +313,13 @@ func (st *state) markTurn(n int64) {
 // liveStmts are the statements that bring the projections from the state
 // last written to this one: the session's row, the turns and usage rows
 // that changed; on archive its turns leave, on unarchive they all come
-// back; on removal every row goes.
+// back; on removal every row goes, and the snapshot — unless a prune made
+// it the base the stream's remaining events replay from: then the prune
+// that finds the stream ended deletes it with them.
 func (st *state) liveStmts() []db.Statement {
 	id := st.Session.ID
 	if st.Removed {
-		return append(db.DeleteSessionStmts(id), db.DeleteSnapshotStmt(Stream(id)))
+		return append(db.DeleteSessionStmts(id), db.DeleteUnprunedSnapshotStmt(Stream(id)))
 	}
 	stmts := db.UpsertSessionsStmts([]db.SessionRow{st.Session})
 	switch {
