@@ -210,9 +210,18 @@ func TestSessionAndCheckpointRefs(t *testing.T) {
 	}
 	oneLine(t, r.stderr, `no session "zzzzzzzz"`, a.Session)
 
+	// checkpoint list --session takes a session as the session commands
+	// do: an unknown one is an error, not an empty list.
 	r = s.in(proj, "", "checkpoint", "list", "--session", "zzzz")
-	if r.code != 0 || strings.TrimSpace(r.stdout) != "No checkpoints of session zzzz in this project." {
+	if r.code != 1 {
 		t.Errorf("checkpoint list --session zzzz: exit %d: %q %s", r.code, r.stdout, r.stderr)
+	}
+	oneLine(t, r.stderr, `no session "zzzz"`, a.Session)
+	for _, ref := range []string{"last", a.Session[:6]} {
+		r = s.in(proj, "", "checkpoint", "list", "--session", ref)
+		if r.code != 0 || strings.TrimSpace(r.stdout) != "No checkpoints of session "+ref+" in this project." {
+			t.Errorf("checkpoint list --session %s: exit %d: %q %s", ref, r.code, r.stdout, r.stderr)
+		}
 	}
 }
 

@@ -75,3 +75,27 @@ func TestGoChecksFreshHome(t *testing.T) {
 		t.Fatalf("no build cache in the fresh home: %v", err)
 	}
 }
+
+// TestCheckpointListBySession: checkpoint list --session takes the
+// session as the session commands do — last, or a prefix of its id.
+func TestCheckpointListBySession(t *testing.T) {
+	proj := goProject(t)
+	s := newSandbox(t, providertest.NewOllama(t, providertest.WithReply(maxDiff)).URL())
+	if r := s.in(proj, "", "refactor", "calc.Max", "--goal", "x", "-m", "tiny", "--no-build", "--apply", "--yes"); r.code != 0 {
+		t.Fatalf("refactor --apply: exit %d: %s", r.code, r.stderr)
+	}
+	var list []struct {
+		ID      string `json:"id"`
+		Session string `json:"session"`
+	}
+	if r := s.in(proj, "", "--json", "checkpoint", "list"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &list) != nil || len(list) != 1 || list[0].Session == "" {
+		t.Fatalf("checkpoint list: %+v (exit %d: %s)", list, r.code, r.stderr)
+	}
+	for _, ref := range []string{"last", list[0].Session[:5], list[0].Session} {
+		var got []struct{ ID string }
+		r := s.in(proj, "", "--json", "checkpoint", "list", "--session", ref)
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &got) != nil || len(got) != 1 || got[0].ID != list[0].ID {
+			t.Errorf("checkpoint list --session %s: %+v (exit %d: %s)", ref, got, r.code, r.stderr)
+		}
+	}
+}

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -154,7 +156,13 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 	defer done()
 	switch req.Op {
 	case CheckpointList:
-		list, err := cs.List(ctx, checkpoint.Filter{Session: req.Session, Limit: req.Limit, AllProjects: req.AllProjects})
+		f := checkpoint.Filter{Session: req.Session, Limit: req.Limit, AllProjects: req.AllProjects}
+		if f.Session != "" {
+			if f.Session, err = a.checkpointSession(ctx, cs, req); err != nil {
+				return nil, err
+			}
+		}
+		list, err := cs.List(ctx, f)
 		return &CheckpointResult{List: list}, err
 	case CheckpointShow:
 		c, err := cs.Show(ctx, req.Ref)
@@ -177,4 +185,22 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 		return &CheckpointResult{Prune: rep}, err
 	}
 	return nil, usererr.Usage("unknown checkpoint operation %q", req.Op)
+}
+
+// checkpointSession is the id of the session a checkpoint listing names as
+// the session commands take it: an id, a prefix of one, or last. A removed
+// session's checkpoints stay, listed by its whole id.
+func (a *App) checkpointSession(ctx context.Context, cs *checkpoint.Store, req CheckpointRequest) (string, error) {
+	svc, err := a.Sessions()
+	if err != nil {
+		return "", err
+	}
+	id, err := svc.ID(ctx, session.Ref(req.Session), req.Root)
+	if err == nil || !errors.Is(err, session.ErrNotFound) {
+		return id, err
+	}
+	if list, lerr := cs.List(ctx, checkpoint.Filter{Session: req.Session, Limit: 1, AllProjects: true}); lerr == nil && len(list) > 0 {
+		return req.Session, nil
+	}
+	return "", err
 }

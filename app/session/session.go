@@ -166,6 +166,23 @@ func (s *Service) Open(ctx context.Context, ref Ref, project string) (*Session, 
 	return &Session{svc: s, st: st, readOnly: true}, nil
 }
 
+// ID returns the id of the session ref names (an id, a prefix of one, or
+// last) in project, archived ones included; an error wrapping ErrNotFound,
+// fit to show, if there is none.
+func (s *Service) ID(ctx context.Context, ref Ref, project string) (string, error) {
+	if ref == RefNew {
+		return "", usererr.Usage("name a session: its id (or 4 or more of its first characters), or last")
+	}
+	row, ok, err := s.resolve(ctx, ref, project)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", &usererr.Error{Msg: "no session in this project yet; start one with aiex ask --session new", Err: ErrNotFound}
+	}
+	return row.ID, nil
+}
+
 // create is a session not yet in the log: its first turn starts it.
 func (s *Service) create(project, actor string) *Session {
 	id := s.cfg.NewID()
