@@ -25,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -246,7 +247,7 @@ func (s *Sandbox) enter() (func(), error) {
 
 // Rules a RefusedError names.
 const (
-	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long
+	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long, not UTF-8 (written)
 	RuleOutsideRoot   = "outside-root"   // .. escapes, or an absolute path outside the roots
 	RuleSymlinkEscape = "symlink-escape" // a symlink leads outside the roots
 	RuleSymlinkLoop   = "symlink-loop"   // too many symlinks
@@ -322,6 +323,10 @@ func (s *Sandbox) locate(op, p string) (*root, string, error) {
 		return nil, "", refuse(op, p, RuleInvalidPath, "contains a NUL byte")
 	case len(p) > maxPath:
 		return nil, "", refuse(op, p, RuleInvalidPath, "is longer than %d bytes", maxPath)
+	case op != audit.OpRead && !utf8.ValidString(p):
+		// Checkpoints and the audit log keep paths as text: a change to
+		// such a file could not be undone under its own name.
+		return nil, "", refuse(op, p, RuleInvalidPath, "is not valid UTF-8, so its checkpoint could not restore it by name; rename it first")
 	}
 	c := filepath.Clean(p)
 	for name := range strings.SplitSeq(c, "/") {

@@ -101,6 +101,8 @@ var tricks = []trick{
 	{op: "write", path: "/dev/null", rule: sandbox.RuleSpecialFile},
 	{op: "write", path: "/proc/self/attr/current", rule: sandbox.RuleProc},
 	{op: "write", path: "bad\x00", rule: sandbox.RuleInvalidPath},
+	{op: "write", path: "lat\xe9.ex", rule: sandbox.RuleInvalidPath},
+	{op: "remove", path: "lat\xe9.ex", rule: sandbox.RuleInvalidPath},
 
 	// Remove and mkdir.
 	{op: "remove", path: "link-out"}, // the link itself, inside
