@@ -142,6 +142,13 @@ func checkFile(d *FileDiff, read func(string) ([]byte, error)) (Change, error) {
 			return c, fail(0, 0, err, "cannot read it: %v", err)
 		}
 		src = b
+		if d.IsRename && d.NewName != d.OldName {
+			// A rename onto a file that exists would replace it, which the
+			// diff does not say: git refuses such a rename too.
+			if _, err := read(d.NewName); err == nil {
+				return c, fail(0, 0, fs.ErrExist, "the diff renames %s to it, but it already exists", d.OldName)
+			}
+		}
 	}
 
 	crlf := isCRLF(src)

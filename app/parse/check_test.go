@@ -115,6 +115,24 @@ func TestCheckDoesNotApply(t *testing.T) {
 	}
 }
 
+// TestCheckRenameOntoExisting: a rename onto a file that exists is refused
+// when checked, as a creation of one is; onto a file the same diff deletes
+// first, it applies.
+func TestCheckRenameOntoExisting(t *testing.T) {
+	rename := "diff --git a/lib/my_app/cache.ex b/lib/my_app/session.ex\nsimilarity index 100%\nrename from lib/my_app/cache.ex\nrename to lib/my_app/session.ex\n"
+	_, err := checkAnswer(t, baseProject(), "```diff\n"+rename+"```\n")
+	if err == nil || !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), "lib/my_app/session.ex (answer line 2): the diff renames lib/my_app/cache.ex to it, but it already exists") {
+		t.Fatalf("rename onto an existing file: %v", err)
+	}
+	del := "--- a/lib/my_app/session.ex\n+++ /dev/null\n@@ -1,8 +0,0 @@\n"
+	for _, l := range strings.SplitAfter(strings.TrimSuffix(baseProject()["lib/my_app/session.ex"], "\n"), "\n") {
+		del += "-" + strings.TrimSuffix(l, "\n") + "\n"
+	}
+	if _, err := checkAnswer(t, baseProject(), "```diff\n"+del+rename+"```\n"); err != nil {
+		t.Fatalf("rename onto a file the diff deletes first: %v", err)
+	}
+}
+
 func TestCheckErrorsPerFile(t *testing.T) {
 	answer := "```diff\n--- a/lib/my_app/cache.ex\n+++ b/lib/my_app/cache.ex\n@@ -1 +1 @@\n-defmodule MyApp.Kache do\n+defmodule MyApp.Cache2 do\n" +
 		"--- a/lib/missing.ex\n+++ b/lib/missing.ex\n@@ -1 +1 @@\n-a\n+b\n" +
