@@ -178,7 +178,7 @@ func (s *Store) current(ctx context.Context, p string) ([]byte, *FileState, erro
 		return nil, nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, nil, usererr.New("%s is not a regular file (%s); the assistant writes regular files only", p, fi.Mode().Type())
+		return nil, nil, usererr.New("%s is not a regular file (%s); the assistant writes regular files only", p, kindOf(fi.Mode()))
 	}
 	data, err := s.fs.ReadFile(ctx, p)
 	if err != nil {
@@ -422,4 +422,21 @@ func (s *Store) rollback(ctx context.Context, st *state, done []*op, failed stri
 		return errors.Join(e, err)
 	}
 	return e
+}
+
+// kindOf names a file mode's type for people.
+func kindOf(m fs.FileMode) string {
+	switch t := m.Type(); {
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case t&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }

@@ -71,7 +71,7 @@ func (c *codec) content(b db.Blob) ([]byte, error) {
 		}
 		var err error
 		if data, err = c.dec.DecodeAll(b.Data, make([]byte, 0, b.Size)); err != nil {
-			return nil, fmt.Errorf("checkpoint: blob %s: %w", short(b.Hash), err)
+			return nil, fmt.Errorf("checkpoint: blob %s is corrupt: it does not decompress (%w)", short(b.Hash), err)
 		}
 	default:
 		return nil, fmt.Errorf("checkpoint: blob %s: unknown encoding %q", short(b.Hash), b.Enc)

@@ -218,6 +218,25 @@ func TestRestoreChangedByHandMessage(t *testing.T) {
 	}
 }
 
+// A directory where a checkpoint's file was is named as one when a restore
+// would write over it.
+func TestRestoreOverADirectory(t *testing.T) {
+	e := newEnv(t)
+	e.write(map[string]string{"a.go": "a0"})
+	first := e.apply(checkpoint.Meta{}, edit("a.go", "a1"))
+	p := filepath.Join(e.root, "a.go")
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.cs.Restore(ctx, first.ID, checkpoint.RestoreOptions{Force: true})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "a.go is not a regular file (a directory)") {
+		t.Fatalf("restore over a directory: %v", err)
+	}
+}
+
 // The same content in two checkpoints is one blob.
 func TestBlobsStoredOnce(t *testing.T) {
 	e := newEnv(t)
