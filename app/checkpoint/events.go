@@ -173,7 +173,7 @@ func validTag(t string) error {
 	if !isTag(t) {
 		return fmt.Errorf("tag %q: use letters, digits, '.', '_' and '-' (up to 64, starting with a letter or digit)", t)
 	}
-	if isHex(t) {
+	if isHex(strings.ToLower(t)) {
 		return fmt.Errorf("tag %q looks like a checkpoint id: put a letter other than a-f in it", t)
 	}
 	if t == RefLast {

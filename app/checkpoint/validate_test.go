@@ -24,6 +24,7 @@ func TestValidTag(t *testing.T) {
 		{"naïve", "use letters"},
 		{"a/b", "use letters"},
 		{"deadbeef", "looks like a checkpoint id"},
+		{"9F4A", "looks like a checkpoint id"},
 		{"0", "looks like a checkpoint id"},
 		{"last", "newest checkpoint"},
 		{"DEADBEEF", ""}, // ids are lower case
