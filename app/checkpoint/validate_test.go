@@ -27,7 +27,7 @@ func TestValidTag(t *testing.T) {
 		{"9F4A", "looks like a checkpoint id"},
 		{"0", "looks like a checkpoint id"},
 		{"last", "newest checkpoint"},
-		{"DEADBEEF", ""}, // ids are lower case
+		{"DEADBEEF", "looks like a checkpoint id"}, // 9F4A and 9f4a would name different checkpoints
 	} {
 		err := validTag(tc.tag)
 		switch {
