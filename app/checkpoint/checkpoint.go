@@ -339,6 +339,14 @@ func (s *Store) notFound(ctx context.Context, ref string) error {
 	if ref == RefLast {
 		msg = "no checkpoint in this project yet"
 	}
+	if len(ref) >= minPrefix && isHex(ref) {
+		// Another project's, or this one's before it moved (a project
+		// without a git remote is known by its path).
+		if other, err := s.st.Checkpoints(ctx, db.CheckpointFilter{IDPrefix: ref, Limit: 1}); err == nil && len(other) == 1 {
+			return &usererr.Error{Msg: fmt.Sprintf("%s; it is a checkpoint of the project at %s (moved? aiex checkpoint list --all-projects lists every project's)",
+				msg, other[0].Root), Err: ErrNotFound}
+		}
+	}
 	if len(rows) == 0 {
 		msg += "; there are none yet: the assistant makes one before each write"
 	} else {

@@ -332,6 +332,20 @@ func TestApplyFailureRollBackFails(t *testing.T) {
 	}
 }
 
+// A checkpoint of another project (or of this one before it moved) is not
+// this project's, and the error says whose it is.
+func TestResolveOtherProjects(t *testing.T) {
+	a := newEnv(t, withIDs("abcd01234567"))
+	a.write(map[string]string{"a": "0"})
+	a.apply(checkpoint.Meta{}, edit("a", "1"))
+	b := newEnvOn(t, a.db, t.TempDir())
+	_, err := b.cs.Show(ctx, "abcd01")
+	if ue := usererr.As(err); ue == nil || !errors.Is(err, checkpoint.ErrNotFound) ||
+		!strings.Contains(ue.Msg, `no checkpoint "abcd01" in this project; it is a checkpoint of the project at `+a.root+" (moved? aiex checkpoint list --all-projects") {
+		t.Fatalf("another project's checkpoint: %v", err)
+	}
+}
+
 func TestResolve(t *testing.T) {
 	e := newEnv(t, withIDs("abcd01234567", "abcd09999999", "ef0123456789"))
 	e.write(map[string]string{"a": "0"})
