@@ -148,30 +148,14 @@ func describeChunks(cs []Chunk) string {
 // message the warning gives; and the lexer finds no literal left open in
 // any file of the Elixir sources, which all compile.
 func TestElixirUnclosedAgreesWithCompiler(t *testing.T) {
-	needElixir(t)
-	dir := t.TempDir()
-	var files []string
+	srcs := make([]string, len(unclosedCases))
 	for i, tc := range unclosedCases {
-		p := filepath.Join(dir, fmt.Sprintf("u%d.ex", i))
-		if err := os.WriteFile(p, []byte(unclosedSource(tc.opener)), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, p)
+		srcs[i] = unclosedSource(tc.opener)
 	}
-	const script = `for p <- System.argv() do
-  case Code.string_to_quoted(File.read!(p)) do
+	got := elixirSays(t, srcs, `case Code.string_to_quoted(File.read!(p)) do
     {:error, {_, msg, _}} when is_binary(msg) -> IO.puts(msg)
     other -> IO.puts("unexpected: " <> inspect(other))
-  end
-end`
-	out, err := exec.Command("elixir", append([]string{"-e", script}, files...)...).Output()
-	if err != nil {
-		t.Fatalf("elixir: %v", err)
-	}
-	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(got) != len(unclosedCases) {
-		t.Fatalf("elixir printed %d lines for %d files: %q", len(got), len(unclosedCases), got)
-	}
+  end`)
 	for i, tc := range unclosedCases {
 		if got[i] != tc.msg {
 			t.Errorf("%q: elixir says %q, the warning %q", tc.opener, got[i], tc.msg)
@@ -193,6 +177,31 @@ end`
 
 // needElixir skips a test that runs the Elixir compiler where it is not
 // installed; under CI, which installs it, its absence fails the test.
+// elixirSays writes each of srcs to a file, runs the real elixir with
+// body (Elixir code that prints one line about the file at path p) for
+// each, and returns the lines, one per source.
+func elixirSays(t *testing.T, srcs []string, body string) []string {
+	t.Helper()
+	needElixir(t)
+	dir := t.TempDir()
+	files := make([]string, len(srcs))
+	for i, src := range srcs {
+		files[i] = filepath.Join(dir, fmt.Sprintf("s%d.ex", i))
+		if err := os.WriteFile(files[i], []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command("elixir", append([]string{"-e", "for p <- System.argv() do\n  " + body + "\nend"}, files...)...).Output()
+	if err != nil {
+		t.Fatalf("elixir: %v", err)
+	}
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(got) != len(srcs) {
+		t.Fatalf("elixir printed %d lines for %d files: %q", len(got), len(srcs), got)
+	}
+	return got
+}
+
 func needElixir(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("elixir"); err != nil {

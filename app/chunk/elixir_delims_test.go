@@ -1,10 +1,7 @@
 package chunk
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -60,31 +57,15 @@ func TestElixirDelimiters(t *testing.T) {
 // the end, the warning where the opener is); and no file of the Elixir
 // sources, which all compile, has delimiters that do not pair up.
 func TestElixirDelimitersAgreeWithCompiler(t *testing.T) {
-	needElixir(t)
-	dir := t.TempDir()
-	var files []string
+	srcs := make([]string, len(delimCases))
 	for i, tc := range delimCases {
-		p := filepath.Join(dir, fmt.Sprintf("d%d.ex", i))
-		if err := os.WriteFile(p, []byte(tc.src), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, p)
+		srcs[i] = tc.src
 	}
-	const script = `for p <- System.argv() do
-  case Code.string_to_quoted(File.read!(p)) do
+	got := elixirSays(t, srcs, `case Code.string_to_quoted(File.read!(p)) do
     {:error, {meta, {pre, post}, token}} -> IO.puts("line #{meta[:line]}: syntax error: #{pre}#{token}#{post}")
     {:error, {meta, msg, _}} -> IO.puts("line #{meta[:line]}: syntax error: #{msg}")
     other -> IO.puts("unexpected: " <> inspect(other))
-  end
-end`
-	out, err := exec.Command("elixir", append([]string{"-e", script}, files...)...).Output()
-	if err != nil {
-		t.Fatalf("elixir: %v", err)
-	}
-	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(got) != len(delimCases) {
-		t.Fatalf("elixir printed %d lines for %d files: %q", len(got), len(delimCases), got)
-	}
+  end`)
 	for i, tc := range delimCases {
 		want := tc.warning
 		if _, msg, ok := strings.Cut(want, ": syntax error: missing terminator"); ok {
