@@ -86,8 +86,9 @@ func TestCheckpointCommands(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "refactor") || !strings.Contains(r.stdout, "5e5510#2") {
 		t.Fatalf("list: %+v", r)
 	}
+	// An unknown session is an error, as in the session commands.
 	r = runIn(nil, false, "--data-dir", dir, "--json", "checkpoint", "list", "--session", "nope")
-	if r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, `no session "nope"`) {
 		t.Errorf("list --json --session nope: %+v", r)
 	}
 
