@@ -157,7 +157,7 @@ func (s *Service) Open(ctx context.Context, ref Ref, project string) (*Session, 
 		return nil, err
 	}
 	if !ok {
-		return nil, &usererr.Error{Msg: "no session in this project yet; start one with aiex ask --session new", Err: ErrNotFound}
+		return nil, s.noLast(ctx, project)
 	}
 	st, err := s.load(ctx, row)
 	if err != nil {
@@ -178,9 +178,19 @@ func (s *Service) ID(ctx context.Context, ref Ref, project string) (string, erro
 		return "", err
 	}
 	if !ok {
-		return "", &usererr.Error{Msg: "no session in this project yet; start one with aiex ask --session new", Err: ErrNotFound}
+		return "", s.noLast(ctx, project)
 	}
 	return row.ID, nil
+}
+
+// noLast is the error for "last" in a project with no session in its
+// list: archived ones are named, as "last" does not take them.
+func (s *Service) noLast(ctx context.Context, project string) error {
+	msg := "no session in this project yet; start one with aiex ask --session new"
+	if rows, err := s.st.Sessions(ctx, db.SessionFilter{Project: project, Archived: true, Limit: 1}); err == nil && len(rows) == 1 {
+		msg = fmt.Sprintf("no session in this project but archived ones (the latest: %s); bring one back with aiex session unarchive ID, or start one with aiex ask --session new", rows[0].ID)
+	}
+	return &usererr.Error{Msg: msg, Err: ErrNotFound}
 }
 
 // create is a session not yet in the log: its first turn starts it.

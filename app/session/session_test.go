@@ -289,6 +289,25 @@ func TestOtherNodesTurn(t *testing.T) {
 	}
 }
 
+// TestLastWithOnlyArchived: "last" in a project whose sessions are all
+// archived says so, naming the latest, instead of "no session yet".
+func TestLastWithOnlyArchived(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, session.Config{})
+	s, _ := e.svc.Begin(ctx, session.RefNew, "/p", "cli")
+	turn(t, s, "q", "a")
+	if _, err := e.svc.Archive(ctx, session.Ref(s.ID()), "/p", "cli"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.Open(ctx, session.RefLast, "/p")
+	if ue := usererr.As(err); ue == nil || !errors.Is(err, session.ErrNotFound) || !strings.Contains(ue.Msg, "archived ones (the latest: "+s.ID()+")") {
+		t.Fatalf("Open(last) with only an archived session: %v", err)
+	}
+	if _, err := e.svc.Open(ctx, session.RefLast, "/q"); err == nil || strings.Contains(err.Error(), "archived") {
+		t.Fatalf("Open(last) in a project with none: %v", err)
+	}
+}
+
 func TestArchiveUnarchiveRemove(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, session.Config{})
