@@ -209,6 +209,25 @@ output = 10
 		t.Fatalf("over the cap: exit %d", r.code)
 	}
 	oneLine(t, r.stderr, "daily spend cap of $1.00", "daily_usd")
+	// `aiex providers --json` says the cap refuses the paid provider.
+	var ps []struct {
+		Name     string `json:"name"`
+		SpendCap string `json:"spend_cap"`
+	}
+	if err := json.Unmarshal([]byte(s.mustRun("providers", "--json").stdout), &ps); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Name == "cloud" && p.SpendCap != "daily spend cap of $1.00 is reached ($2.01 spent)" {
+			t.Errorf("providers --json: cloud's spend_cap = %q", p.SpendCap)
+		}
+	}
+	// And the table, in cloud's row.
+	for _, l := range strings.Split(s.mustRun("providers").stdout, "\n") {
+		if strings.HasPrefix(l, "cloud ") && !strings.Contains(l, "spend cap reached") {
+			t.Errorf("providers: cloud's row %q does not say the cap is reached", l)
+		}
+	}
 }
 
 // A configured cloud provider without a key neither stops the commands

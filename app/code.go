@@ -469,6 +469,11 @@ func (a *App) AskCode(ctx context.Context, req CodeAsk, fn func(text string) err
 
 // askCode is AskCode under the request's deadline.
 func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) error) (*Answer, error) {
+	if req.Start.IsZero() {
+		// The request's time counts its planning (a model list that kept
+		// it waiting) and the building of its prompt.
+		req.Start = time.Now()
+	}
 	task := cmp.Or(req.Task, "ask")
 	if task == "explain" && strings.TrimSpace(req.Target) == "" && req.Prepared == nil {
 		return nil, usererr.Usage("name the code to explain: PATH, PATH:LINE or a symbol name (aiex explain TARGET [QUESTION])")

@@ -53,6 +53,10 @@ type ProviderStatus struct {
 	Limits    coord.Limits        `json:"limits"`
 	Breakers  []coord.RouteStatus `json:"breakers"`
 	Recent    *db.ProviderStat    `json:"recent,omitempty"` // the last 24 hours
+	// SpendCap says which spend cap refuses this paid (not local)
+	// provider's requests now — "daily spend cap of $1.00 is reached
+	// ($2.01 spent)" — and is empty while it may be used.
+	SpendCap string `json:"spend_cap,omitempty"`
 }
 
 // probeTimeout bounds how long a report waits for each provider.
@@ -91,6 +95,10 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 	for _, ts := range c.Status() {
 		routes[ts.Name] = ts.Routes
 	}
+	capped, _, err := c.CapReached(ctx)
+	if err != nil {
+		return nil, err
+	}
 	targets := c.Targets()
 	out := make([]ProviderStatus, len(targets))
 	var wg sync.WaitGroup
@@ -103,6 +111,9 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 			}
 			if s, ok := stats[ps.Name]; ok {
 				ps.Recent = &s
+			}
+			if !t.Local {
+				ps.SpendCap = capped
 			}
 			out[i] = ps
 		})

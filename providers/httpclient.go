@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"time"
@@ -27,4 +28,22 @@ func NewHTTPClient(headerTimeout time.Duration) *http.Client {
 		ResponseHeaderTimeout: headerTimeout,
 		ExpectContinueTimeout: time.Second,
 	}}
+}
+
+// ListTimeout bounds a model listing made as a courtesy — the models named
+// in a "model not found" error. A listing is cheap: a server that has not
+// answered it by then is wedged, and waiting longer would hold the error
+// it was to complete (and the request behind it) for the request's whole
+// deadline.
+const ListTimeout = 5 * time.Second
+
+// ListContext bounds a courtesy listing made under ctx: ListTimeout, and
+// never more than half of what is left of ctx's deadline, so that the
+// error it completes still reaches the caller in time.
+func ListContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := ListTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, max(time.Until(dl)/2, time.Millisecond))
+	}
+	return context.WithTimeout(ctx, d)
 }

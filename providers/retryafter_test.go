@@ -25,3 +25,14 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestUntilDateRoundsUp(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 300_000_000, time.UTC)
+	date := time.Date(2025, 1, 1, 0, 0, 2, 0, time.UTC)
+	if got := UntilDate(date, now); got != 2*time.Second {
+		t.Errorf("UntilDate = %v, want 2s (1.7s rounded up)", got)
+	}
+	if got := ParseRetryAfter(date.Format(http.TimeFormat), now); got != 2*time.Second {
+		t.Errorf("ParseRetryAfter = %v, want 2s", got)
+	}
+}

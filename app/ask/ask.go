@@ -6,6 +6,7 @@ package ask
 
 import (
 	"context"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/db"
@@ -39,6 +40,8 @@ type Request struct {
 	// Messages, if set, are the prompt as rendered elsewhere (with the
 	// project's code: app/ctxbuild); Prompt is then only recorded.
 	Messages []providers.Message
+	// Start is when the caller began work on the request (coord.Request).
+	Start time.Time
 }
 
 // Ask streams the answer's text to fn and returns the recorded interaction.
@@ -56,7 +59,7 @@ func (s *Service) Ask(ctx context.Context, req Request, fn func(text string) err
 	}
 	return s.Router.Chat(ctx, coord.Request{
 		Messages: msgs, Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
-		Strategy: req.Strategy, Actor: req.Actor, SessionID: req.SessionID,
+		Strategy: req.Strategy, Actor: req.Actor, SessionID: req.SessionID, Start: req.Start,
 	}, func(c providers.Chunk) error {
 		if c.Text == "" {
 			return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/lmstudio"
 	pt "github.com/aiex-dev/aiex/providers/providertest"
 )
 
@@ -154,5 +155,26 @@ func TestModelRecordedAsListed(t *testing.T) {
 	}
 	if reqs := local.Requests(); len(reqs) != 3 || reqs[0].Model != "tiny:latest" {
 		t.Errorf("the server was asked for %+v", reqs)
+	}
+}
+
+// TestPinnedModelNotFoundWithListThatHangs: a pinned request whose model
+// the server does not have (404) is told so, even when the server then
+// hangs on the model list that would name what it has: the list is
+// bounded (providers.ListContext), not waited on for the request's whole
+// deadline, which lost the 404 ("the request took longer than its
+// deadline").
+func TestPinnedModelNotFoundWithListThatHangs(t *testing.T) {
+	srv := pt.NewOpenAI(t, pt.WithListLatency(time.Hour))
+	lms, err := lmstudio.New(lmstudio.Config{Name: "lms", BaseURL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, coord.Config{Targets: []coord.Target{{Provider: lms, Local: true}}, Deadline: 3 * time.Second})
+	start := time.Now()
+	_, _, err = e.chat(t, coord.Request{Provider: "lms", Model: "tiny"})
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, "does not exist") || strings.Contains(ue.Msg, "deadline") {
+		t.Fatalf("after %v: %v; want the server's 404 for the model", time.Since(start), err)
 	}
 }

@@ -197,6 +197,10 @@ type Request struct {
 	MaxTokens       int
 	Actor           string // who asked, for the event log
 	SessionID       string
+	// Start is when the caller began work on the request (its Plan,
+	// building its prompt); zero means when Chat is called. The request
+	// is recorded as started then, and its total time counts from it.
+	Start time.Time
 }
 
 // EventStream and EventType name the event appended for every request.
@@ -223,7 +227,10 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Deadline)
 	defer cancel()
 
-	r := &run{c: c, req: req, fn: fn, strategy: strategy}
+	r := &run{c: c, req: req, fn: fn, strategy: strategy, start: req.Start}
+	if r.start.IsZero() {
+		r.start = c.cfg.Now()
+	}
 	// A request that names its provider is not the strategy's to route:
 	// it takes no round-robin turn, and its record says it was pinned.
 	turn := req.Provider == ""
@@ -309,6 +316,7 @@ type run struct {
 	req      Request
 	fn       func(providers.Chunk) error
 	strategy Strategy
+	start    time.Time // when the request began: its total time counts from it
 
 	in       *db.Interaction // nil until the first attempt starts
 	route    []db.Attempt
@@ -330,6 +338,15 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 	model, err := r.resolveModel(ctx, t)
 	if err != nil {
 		r.skip(t, model, err)
+		if took, listed := t.takeFailedListing(); listed {
+			// The listing reached for the server (and a silent one held
+			// the request for its bound): it is recorded as an attempt on
+			// the provider's model list (model ""), with its time, so that
+			// the records show it (ProviderStats) and a new process holds
+			// a silent server too (seedListing).
+			a := &r.route[len(r.route)-1]
+			a.Model, a.Millis = "", max(millis(took), minSentMillis)
+		}
 		return false, nil
 	}
 	rt := c.route(ctx, t, model)
@@ -378,7 +395,7 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		})
 		switch {
 		case !allowed:
-			r.skip(t, model, &providers.Error{Provider: t.name, Kind: "breaker_open", Message: "circuit breaker open after repeated failures"})
+			r.skip(t, model, &providers.Error{Provider: t.name, Kind: "breaker_open", Message: rt.refusal()})
 			return false, nil
 		case limitErr != nil:
 			r.skip(t, model, limitErr)
@@ -417,7 +434,7 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 	case r.req.Model != "" && r.req.Provider != "":
 		return r.req.Model, nil // pinned: let the provider say if it lacks it
 	case r.req.Model != "":
-		names, err := t.listModels(ctx, r.c.cfg.Now, r.c.cfg.ListTimeout)
+		names, err := t.listModels(ctx, r.c)
 		if err != nil {
 			return r.req.Model, err
 		}
@@ -430,7 +447,7 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 	case t.Model != "":
 		return t.Model, nil
 	}
-	names, err := t.listModels(ctx, r.c.cfg.Now, r.c.cfg.ListTimeout)
+	names, err := t.listModels(ctx, r.c)
 	if err != nil {
 		return "", err
 	}
@@ -474,7 +491,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	if r.in == nil {
 		in := &db.Interaction{
 			ID: newID(), SessionID: r.req.SessionID, Node: c.cfg.Node, Provider: t.name, Model: model, RequestedModel: model,
-			Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: c.cfg.Now(), Strategy: string(r.strategy),
+			Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: r.start, Strategy: string(r.strategy),
 		}
 		// No answer goes out unrecorded: if the store cannot take the
 		// request (no quorum in a cluster), the request ends with that.
@@ -513,10 +530,14 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	elapsed := time.Since(start)
 	in.Response += answer.String()
 
-	outcome := "ok"
+	outcome, msg := "ok", errMessage(err)
 	if err != nil {
 		outcome = outcomeOf(err)
 		r.failed(err)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// Not the Go-internal "chat m: context deadline exceeded".
+			msg = fmt.Sprintf("no answer within the request's %s deadline", c.cfg.Deadline)
+		}
 	} else {
 		t.observe(elapsed)
 	}
@@ -531,9 +552,12 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	// still generated, and a cloud provider bills it: what it did not
 	// count (OpenAI and Ollama count at the end, Anthropic the prompt at
 	// the start) is estimated, so that usage and the spend caps see it.
-	// The calibration of estimates (usage.add) takes only counts.
+	// So is an answer that ended with no count at all: OpenAI-compatible
+	// gateways and proxies often drop the usage chunk, and a paid one
+	// counted as 0 tokens would never reach a spend cap. The calibration
+	// of estimates (usage.add) takes only counts.
 	estimated := false
-	if err != nil && answer.Len() > 0 {
+	if answer.Len() > 0 && (err != nil || u.PromptTokens == 0 && u.CompletionTokens == 0) {
 		if u.PromptTokens == 0 {
 			u.PromptTokens, estimated = est, true
 			r.usage.guess()
@@ -558,7 +582,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 		settleTokens(rt, r.estimate(), u.PromptTokens+u.CompletionTokens)
 	}
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: outcome,
-		Error: errMessage(err), Millis: max(millis(elapsed), minSentMillis), Retry: retry,
+		Error: msg, Millis: max(millis(elapsed), minSentMillis), Retry: retry,
 		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CostUSD: cost, Estimated: estimated})
 	if err == nil {
 		r.ok = true
@@ -639,164 +663,13 @@ func (r *run) finishFailed(ctx context.Context) error {
 		status = db.StatusInterrupted
 	}
 	cause := r.lastErr
-	if cause == nil {
-		cause = err
+	if cause == nil || status == db.StatusError && errors.Is(err, context.DeadlineExceeded) {
+		cause = err // the deadline's one line, not "chat m: context deadline exceeded"
 	}
 	if ferr := r.finish(ctx, status, cause); ferr != nil && !errors.Is(ferr, cause) {
 		return errors.Join(err, ferr)
 	}
 	return err
-}
-
-// userError is the one error a failed request reports.
-func (r *run) userError(ctx context.Context) error {
-	last := r.lastErr
-	if ctx.Err() != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(last, context.Canceled) {
-			return usererr.Wrap(ctx.Err(), "the request took longer than its %s deadline", r.c.cfg.Deadline)
-		}
-		return context.Canceled
-	}
-	if r.streamed {
-		if last != nil && !isProviderError(last) {
-			return last // the output side failed (e.g. a closed pipe)
-		}
-		return usererr.Wrap(last, "the answer from %s (%s) broke off: %s; the partial answer is recorded as interrupted",
-			r.in.Provider, r.in.Model, errMessage(last))
-	}
-	if last == nil {
-		return usererr.New("no provider could take the request")
-	}
-	var ue *usererr.Error
-	if errors.As(last, &ue) {
-		// The last target was refused (a spend cap): say what the others
-		// said too — "use a local model" is no help when it failed.
-		if also := r.otherFailures(); also != "" {
-			return &usererr.Error{Msg: ue.Msg + "; also tried " + also, Code: ue.Code, Err: ue}
-		}
-		return ue
-	}
-	if allUnavailable(r.route) {
-		var tried []string
-		for _, a := range r.route {
-			tried = append(tried, a.Provider+": "+a.Error)
-		}
-		if r.answered {
-			// A server that said 500 is running and failing: no advice
-			// on starting one.
-			return usererr.Wrap(last, "no LLM provider could answer (tried %s)", strings.Join(dedupe(tried), "; "))
-		}
-		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.c.cfg.Hint)
-	}
-	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" && r.req.Provider == "" {
-		return usererr.Wrap(last, "model %q not found on any provider; available: %s", r.req.Model, strings.Join(dedupe(r.notFound), ", "))
-	}
-	var pe *providers.Error
-	if errors.As(last, &pe) {
-		msg := fmt.Sprintf("%s: %s", pe.Provider, errMessage(last))
-		if pe.Kind == providers.KindRateLimited && pe.RetryAfter > 0 {
-			msg = fmt.Sprintf("%s is rate limited: %s; retry in %s", pe.Provider, errMessage(last), ceilSecond(pe.RetryAfter))
-		}
-		if len(r.route) > 1 {
-			msg += fmt.Sprintf(" (after %d attempts: %s)", len(r.route), routeSummary(r.route))
-		}
-		return usererr.Wrap(last, "%s", msg)
-	}
-	return fmt.Errorf("coord: %w", last)
-}
-
-// otherFailures lists the route's failures other than refusals by a
-// spend cap, one per provider, model and message: "local/m: …; …".
-func (r *run) otherFailures() string {
-	var fs []string
-	for _, a := range r.route {
-		if a.Outcome != "spend_cap" && a.Error != "" {
-			fs = append(fs, fmt.Sprintf("%s/%s: %s", a.Provider, a.Model, a.Error))
-		}
-	}
-	return strings.Join(dedupe(fs), "; ")
-}
-
-func isProviderError(err error) bool {
-	var pe *providers.Error
-	return errors.As(err, &pe)
-}
-
-func allUnavailable(route []db.Attempt) bool {
-	if len(route) == 0 {
-		return false
-	}
-	for _, a := range route {
-		if a.Outcome != string(providers.KindUnavailable) {
-			return false
-		}
-	}
-	return true
-}
-
-func routeSummary(route []db.Attempt) string {
-	parts := make([]string, len(route))
-	for i, a := range route {
-		parts[i] = fmt.Sprintf("%s/%s %s", a.Provider, a.Model, a.Outcome)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// outputError is the failure of the caller's side of a stream (a closed
-// pipe, a full disk): the provider was not at fault.
-type outputError struct{ err error }
-
-func (e outputError) Error() string { return e.err.Error() }
-func (e outputError) Unwrap() error { return e.err }
-
-// OutcomeOutput is the outcome of an attempt whose answer could not be
-// written out (db.Store.Usage and ProviderStats do not count it against
-// the provider).
-const OutcomeOutput = "output"
-
-func outcomeOf(err error) string {
-	if errors.As(err, new(outputError)) {
-		return OutcomeOutput
-	}
-	if k := providers.KindOf(err); k != "" {
-		return string(k)
-	}
-	if errors.Is(err, context.Canceled) {
-		return "cancelled"
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "deadline"
-	}
-	return "error"
-}
-
-func errMessage(err error) string {
-	if err == nil {
-		return ""
-	}
-	var pe *providers.Error
-	if errors.As(err, &pe) {
-		if pe.Message != "" {
-			return pe.Message
-		}
-		if pe.Err != nil {
-			return pe.Err.Error()
-		}
-		return string(pe.Kind)
-	}
-	return err.Error()
-}
-
-func dedupe(xs []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range xs {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func newID() string {

@@ -326,6 +326,9 @@ func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
 	if err != nil || a.Calls() != 2 || outcomes(in) != "a:breaker_open b:ok" {
 		t.Fatalf("with the breaker open: calls %d, route %q, err %v", a.Calls(), outcomes(in), err)
 	}
+	if msg := in.Route[0].Error; msg != "circuit breaker open after repeated failures; tried again in 1s" {
+		t.Errorf("the skip says %q; want when a is tried again", msg)
+	}
 	if st := e.c.Status()[0].Routes[0]; st.Breaker != "open" {
 		t.Fatalf("status %+v; want open", st)
 	}
@@ -409,12 +412,13 @@ func TestDeadline(t *testing.T) {
 	a := pt.NewScripted("a", "ollama", pt.Step{Block: never})
 	e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, true)}, Deadline: 30 * time.Millisecond})
 	_, in, err := e.chat(t, coord.Request{})
-	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "deadline") {
-		t.Fatalf("err = %v; want the deadline error", err)
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "deadline: a (m) had not answered") {
+		t.Fatalf("err = %v; want the deadline error naming the provider", err)
 	}
 	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
-	if rec.Status != db.StatusError || rec.ErrorKind != "deadline" {
-		t.Fatalf("recorded %+v", rec)
+	if rec.Status != db.StatusError || rec.ErrorKind != "deadline" || strings.Contains(rec.Error, "context deadline") ||
+		len(rec.Route) != 1 || rec.Route[0].Error != "no answer within the request's 30ms deadline" {
+		t.Fatalf("recorded %+v; want plain words for the deadline", rec)
 	}
 }
 
@@ -491,6 +495,12 @@ func TestAllUnreachable(t *testing.T) {
 	}
 	if in == nil || in.Status != db.StatusError {
 		t.Fatalf("b's failed attempt not recorded as an error: %+v", in)
+	}
+	// Pinned to b, the advice is about b, not how to set up a provider.
+	_, _, err = e.chat(t, coord.Request{Provider: "b"})
+	ue = usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, `start Ollama at scripted://b, or check the base_url of provider "b"`) || strings.Contains(ue.Msg, "configure a provider") {
+		t.Fatalf("pinned: err = %v; want advice about b", err)
 	}
 }
 

@@ -58,8 +58,10 @@ func (c *Coordinator) Status() []TargetStatus {
 // fail, so only a request (the next one is the single trial) can tell.
 // Probe first takes up the routes the records of earlier requests show
 // failing (History), so that Status reports their breakers in a new
-// process too. The node daemon runs it periodically. It returns how many
-// breakers it closed.
+// process too. A provider whose model list a silent server held
+// (listing.go) is listed again, and used again at once if that works. The
+// node daemon runs it periodically. It returns how many breakers (and
+// held listings) it closed.
 func (c *Coordinator) Probe(ctx context.Context) int {
 	for k := range c.history(ctx).faults {
 		if t, ok := c.byName[k.provider]; ok {
@@ -68,6 +70,11 @@ func (c *Coordinator) Probe(ctx context.Context) int {
 	}
 	closed := 0
 	for _, t := range c.targets {
+		// A silent model list held (listing.go) is a server out of reach
+		// too: a listing that works shows it is back.
+		if t.probeListing(ctx, c) {
+			closed++
+		}
 		t.mu.Lock()
 		var half []*route
 		for _, r := range t.models {

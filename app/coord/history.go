@@ -3,6 +3,7 @@ package coord
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aiex-dev/aiex/db"
@@ -46,6 +47,7 @@ type routeKey struct{ provider, model string }
 type sentAttempt struct {
 	start, end time.Time
 	outcome    string
+	err        string
 	tokens     int
 }
 
@@ -56,6 +58,17 @@ type history struct {
 	latency map[string]time.Duration      // per provider: moving average of successful attempts
 	rrStart map[Strategy]string           // strategy → provider its latest request tried first
 	faults  map[routeKey]consecutiveFault // breaker-counting faults at the end of each route
+	// listings is, per provider, its latest failed model listing with no
+	// answer from it since (seedListing).
+	listings map[string]failedListing
+}
+
+// failedListing is a model listing that failed: when it ended, how long
+// it took, and why.
+type failedListing struct {
+	end  time.Time
+	took time.Duration
+	err  string
 }
 
 // consecutiveFault is how many breaker-counting faults a route's latest
@@ -63,6 +76,9 @@ type history struct {
 type consecutiveFault struct {
 	n    uint32
 	last time.Time
+	// unreached tells whether the last of them was a server out of reach
+	// (route.unreached), as far as its recorded message tells.
+	unreached bool
 }
 
 // history returns what the records of this node's earlier requests say,
@@ -92,7 +108,7 @@ func (c *Coordinator) history(ctx context.Context) *history {
 // newHistory reads recs, newest first, as read at now.
 func newHistory(recs []db.RouteRecord, now time.Time) *history {
 	h := &history{at: now, routes: map[routeKey][]sentAttempt{}, latency: map[string]time.Duration{},
-		rrStart: map[Strategy]string{}, faults: map[routeKey]consecutiveFault{}}
+		rrStart: map[Strategy]string{}, faults: map[routeKey]consecutiveFault{}, listings: map[string]failedListing{}}
 	for i := len(recs) - 1; i >= 0; i-- { // oldest first
 		rec := recs[i]
 		if s := Strategy(rec.Strategy); len(rec.Route) > 0 {
@@ -108,8 +124,18 @@ func newHistory(recs []db.RouteRecord, now time.Time) *history {
 			if j == len(rec.Route)-1 && rec.FinishedAt != nil && rec.FinishedAt.After(end) {
 				end = *rec.FinishedAt // backoffs are not in the attempts' times
 			}
+			if a.Model == "" { // a model listing (run.tryTarget), not a chat
+				if a.Outcome == string(providers.KindUnavailable) {
+					h.listings[a.Provider] = failedListing{end: end, took: d, err: a.Error}
+				}
+				at = end
+				continue
+			}
+			if a.Outcome == "ok" {
+				delete(h.listings, a.Provider) // it answered since
+			}
 			k := routeKey{a.Provider, a.Model}
-			h.routes[k] = append(h.routes[k], sentAttempt{start: at, end: end, outcome: a.Outcome,
+			h.routes[k] = append(h.routes[k], sentAttempt{start: at, end: end, outcome: a.Outcome, err: a.Error,
 				tokens: a.PromptTokens + a.CompletionTokens})
 			if a.Outcome == "ok" {
 				h.latency[a.Provider] = ewma(h.latency[a.Provider], d)
@@ -126,6 +152,7 @@ func newHistory(recs []db.RouteRecord, now time.Time) *history {
 			if breakerFault(&providers.Error{Kind: providers.ErrorKind(a.outcome)}) {
 				if f.n == 0 {
 					f.last = a.end
+					f.unreached = a.outcome == string(providers.KindUnavailable) && unreachedMessage(a.err)
 				}
 				f.n++
 			}
@@ -164,7 +191,7 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 			// end of the period is moved from this coordinator's clock to
 			// that one.
 			until := time.Now().Add(f.last.Add(bc.OpenFor).Sub(now))
-			if b, err := openBreaker(rt.breaker.Name(), bc, until); err == nil {
+			if b, err := openBreaker(rt, rt.breaker.Name(), bc, until); err == nil {
 				rt.breaker, n = b, 0
 			} else {
 				c.logger.Warn("coord: cannot restore an open circuit breaker", "route", rt.breaker.Name(), "err", err)
@@ -173,6 +200,8 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 		for range n {
 			_, _ = rt.breaker.Execute(func() (struct{}, error) { return struct{}{}, errRecordedFault })
 		}
+		// A health probe may close it if its server was out of reach.
+		rt.unreached.Store(f.unreached)
 	}
 	if rt.reqs == nil && rt.toks == nil {
 		return
@@ -189,6 +218,16 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 			rt.toks.ReserveN(a.start, min(a.tokens, rt.toks.Burst()))
 		}
 	}
+}
+
+// unreachedMessage reports whether the recorded message of an unavailable
+// attempt says that its server could not be reached — what unreached tells
+// of the error itself, which the record does not keep: every provider
+// words a connection that failed "cannot reach <server> at <URL>: …", and
+// a server that took it and never answered NoAnswer's "… did not answer
+// within …". A server that answered 500 says something else.
+func unreachedMessage(msg string) bool {
+	return strings.HasPrefix(msg, "cannot reach ") || strings.Contains(msg, " did not answer within ")
 }
 
 // errRecordedFault is a fault an earlier process recorded, replayed into a

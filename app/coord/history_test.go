@@ -288,3 +288,33 @@ func TestSpendCapSaysWhatTheLocalModelSaid(t *testing.T) {
 		t.Fatalf("err = %v; want one line with the cap and the local model's error, once", err)
 	}
 }
+
+// TestProbeClosesRecordedUnreachableBreaker: a breaker a new process opens
+// from recorded faults of a server out of reach ("cannot reach …") is
+// closed by a health probe once the server answers again, as one opened
+// in the process is; one opened by a server that answered 500 is left to
+// a trial.
+func TestProbeClosesRecordedUnreachableBreaker(t *testing.T) {
+	for _, tt := range []struct {
+		msg  string
+		want int
+	}{
+		{"cannot reach Ollama at http://127.0.0.1:1: connection refused", 1},
+		{"Ollama at http://127.0.0.1:1 did not answer within 5s; is it running?", 1},
+		{"llama runner process has terminated", 0},
+	} {
+		a := pt.NewScripted("a", "ollama", ok("a"))
+		ps := newProcesses(t, coord.Config{
+			Targets: []coord.Target{target(a, true)},
+			Breaker: coord.BreakerConfig{Failures: 2, OpenFor: time.Second},
+		})
+		for i := range 2 {
+			recordRoute(t, ps.store, ps.cfg.Node, coord.LocalAffinity, time.Now().Add(time.Duration(i-3)*time.Second),
+				db.Attempt{Provider: "a", Model: "m", Outcome: "unavailable", Error: tt.msg, Millis: 2})
+		}
+		// The open period has ended: half-open.
+		if n := ps.next().c.Probe(context.Background()); n != tt.want {
+			t.Errorf("%q: Probe closed %d breakers; want %d", tt.msg, n, tt.want)
+		}
+	}
+}

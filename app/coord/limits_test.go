@@ -1,6 +1,7 @@
 package coord_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/openai"
+	"github.com/aiex-dev/aiex/providers/pricing"
 	pt "github.com/aiex-dev/aiex/providers/providertest"
 )
 
@@ -127,6 +129,31 @@ func TestLimitsString(t *testing.T) {
 	} {
 		if got := l.String(); got != want {
 			t.Errorf("%+v: %q; want %q", l, got, want)
+		}
+	}
+}
+
+// TestSpendCapShowsItsDigits: a cap and spending under a cent are shown
+// as they are, not rounded to "$0.01 … ($0.01 spent)"; CapReached says
+// the same for `aiex providers`.
+func TestSpendCapShowsItsDigits(t *testing.T) {
+	paid := pt.NewScripted("cloud", "openai", pt.Step{Chunks: []string{"$"}, Usage: providers.Usage{PromptTokens: 3750}})
+	prices := pricing.Table{Overrides: map[string]pricing.Price{"cloud/m": {Input: 2}}} // 3750 tokens: $0.0075
+	e := newEnv(t, coord.Config{Targets: []coord.Target{target(paid, false)}, Prices: prices, Caps: coord.SpendCaps{MonthlyUSD: 0.005}})
+	if _, _, err := e.chat(t, coord.Request{}); err != nil {
+		t.Fatal(err)
+	}
+	const want = "monthly spend cap of $0.005 is reached ($0.0075 spent)"
+	_, _, err := e.chat(t, coord.Request{})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, want) {
+		t.Fatalf("err = %v; want %q", err, want)
+	}
+	if got, key, err := e.c.CapReached(context.Background()); got != want || key != "monthly_usd" || err != nil {
+		t.Fatalf("CapReached = %q, %q, %v", got, key, err)
+	}
+	for v, want := range map[float64]string{2.5: "$2.50", 3: "$3.00", 0.005: "$0.005", 0.0075: "$0.0075", 1.2345: "$1.2345"} {
+		if got := coord.USD(v); got != want {
+			t.Errorf("USD(%v) = %q, want %q", v, got, want)
 		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -157,29 +159,53 @@ func (c *Coordinator) capped() bool { return c.cfg.Caps.DailyUSD > 0 || c.cfg.Ca
 
 // checkCaps refuses a paid request once a spend cap is reached.
 func (c *Coordinator) checkCaps(ctx context.Context) error {
-	caps := c.cfg.Caps
-	if !c.capped() {
-		return nil
-	}
-	now := c.cfg.Now().UTC()
-	check := func(limit float64, since time.Time, period, key string) error {
-		if limit <= 0 {
-			return nil
-		}
-		spent, err := c.cfg.Recorder.SpentSince(ctx, since)
-		if err != nil {
-			return fmt.Errorf("coord: spend cap: %w", err)
-		}
-		if spent >= limit {
-			return usererr.New("the %s spend cap of $%.2f is reached ($%.2f spent); raise %s in the config's [limits] table or use a local model",
-				period, limit, spent, key)
-		}
-		return nil
-	}
-	if err := check(caps.DailyUSD, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), "daily", "daily_usd"); err != nil {
+	reached, key, err := c.CapReached(ctx)
+	if err != nil || reached == "" {
 		return err
 	}
-	return check(caps.MonthlyUSD, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), "monthly", "monthly_usd")
+	return usererr.New("the %s; raise %s in the config's [limits] table or use a local model", reached, key)
+}
+
+// CapReached says which spend cap is reached, if one is — "daily spend cap
+// of $2.50 is reached ($3.10 spent)" — and the config key that sets it;
+// "" while paid requests are allowed.
+func (c *Coordinator) CapReached(ctx context.Context) (reached, key string, err error) {
+	caps := c.cfg.Caps
+	if !c.capped() {
+		return "", "", nil
+	}
+	now := c.cfg.Now().UTC()
+	for _, cp := range []struct {
+		limit       float64
+		since       time.Time
+		period, key string
+	}{
+		{caps.DailyUSD, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), "daily", "daily_usd"},
+		{caps.MonthlyUSD, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), "monthly", "monthly_usd"},
+	} {
+		if cp.limit <= 0 {
+			continue
+		}
+		spent, err := c.cfg.Recorder.SpentSince(ctx, cp.since)
+		if err != nil {
+			return "", "", fmt.Errorf("coord: spend cap: %w", err)
+		}
+		if spent >= cp.limit {
+			return fmt.Sprintf("%s spend cap of %s is reached (%s spent)", cp.period, USD(cp.limit), USD(spent)), cp.key, nil
+		}
+	}
+	return "", "", nil
+}
+
+// USD shows an amount of dollars to the cent, or with as many more
+// digits as it takes to show it (up to six): a cap of $0.005 with
+// $0.0075 spent is not "$0.01 … ($0.01 spent)".
+func USD(v float64) string {
+	if s := fmt.Sprintf("%.2f", v); math.Abs(v-math.Round(v*100)/100) < 1e-9 {
+		return "$" + s
+	}
+	s := strings.TrimRight(fmt.Sprintf("%.6f", v), "0")
+	return "$" + s
 }
 
 // shareLimits gives this node its share of a cloud target's rate limits

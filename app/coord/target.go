@@ -1,7 +1,6 @@
 package coord
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -100,13 +99,21 @@ type target struct {
 	// ewma is the smoothed latency of successful requests, in microseconds.
 	ewma atomic.Int64
 
-	mu       sync.Mutex
-	models   map[string]*route // per model: breaker and limiters
-	catalog  []string          // model names, from Provider.Models: chat models first
-	noChat   map[string]bool   // the catalog's models that do not chat
-	catErr   error
-	catAt    time.Time
-	catalogM sync.Mutex
+	mu      sync.Mutex
+	models  map[string]*route // per model: breaker and limiters
+	catalog []string          // model names, from Provider.Models: chat models first
+	noChat  map[string]bool   // the catalog's models that do not chat
+	catErr  error
+	catAt   time.Time
+	// catHeld marks a failed listing in catErr that found the server
+	// silent (listing.go): kept for Breaker.OpenFor, not catalogErrTTL.
+	catHeld bool
+	// catTook is how long the failed listing in catErr took, and
+	// catUnrecorded that no request has recorded it yet.
+	catTook       time.Duration
+	catUnrecorded bool
+	catSeeded     bool // the records of earlier processes were read
+	catalogM      sync.Mutex
 }
 
 // route is the per provider+model state: a breaker and rate limiters.
@@ -121,6 +128,21 @@ type route struct {
 	// server that could not be reached (no HTTP answer): only then does
 	// a model listing that works (Probe) show it is back.
 	unreached atomic.Bool
+	// reopens is when its breaker, last opened, lets a trial through
+	// (Unix ns, by time.Now), for the message of a request it refuses.
+	reopens atomic.Int64
+}
+
+// breakerOpened notes that the breaker of r opened, until until.
+func (r *route) breakerOpened(until time.Time) { r.reopens.Store(until.UnixNano()) }
+
+// refusal is why r's breaker refused a request: open, and until when, or
+// half-open with its one trial under way.
+func (r *route) refusal() string {
+	if left := time.Until(time.Unix(0, r.reopens.Load())); r.open() && left > 0 {
+		return fmt.Sprintf("circuit breaker open after repeated failures; tried again in %s", ceilSecond(left))
+	}
+	return "circuit breaker half-open: a trial request is under way"
 }
 
 // open reports whether the route's breaker refuses requests now.
@@ -177,7 +199,8 @@ func (c *Coordinator) route(ctx context.Context, t *target, model string) *route
 
 // newRoute returns a fresh route of model on t.
 func newRoute(t *target, model string, bc BreakerConfig) *route {
-	r := &route{breaker: gobreaker.NewCircuitBreaker[struct{}](breakerSettings(t.name+"/"+model, bc))}
+	r := &route{}
+	r.breaker = gobreaker.NewCircuitBreaker[struct{}](r.settings(t.name+"/"+model, bc))
 	if l := t.Limits.RequestsPerMinute; l > 0 {
 		r.reqs = rate.NewLimiter(rate.Limit(float64(l)/60), l)
 	}
@@ -185,6 +208,17 @@ func newRoute(t *target, model string, bc BreakerConfig) *route {
 		r.toks = rate.NewLimiter(rate.Limit(float64(l)/60), l)
 	}
 	return r
+}
+
+// settings are breakerSettings for r's breaker, noting when it opens.
+func (r *route) settings(name string, bc BreakerConfig) gobreaker.Settings {
+	st := breakerSettings(name, bc)
+	st.OnStateChange = func(_ string, _, to gobreaker.State) {
+		if to == gobreaker.StateOpen {
+			r.breakerOpened(time.Now().Add(bc.OpenFor))
+		}
+	}
+	return st
 }
 
 // breakerSettings configures the breaker of the route named name. Once
@@ -211,9 +245,9 @@ func breakerSettings(name string, bc BreakerConfig) gobreaker.Settings {
 // DistributedCircuitBreaker keeps in a store): the breaker is built over a
 // store holding that state, takes it in once, and from then on is an
 // ordinary breaker of this process.
-func openBreaker(name string, bc BreakerConfig, until time.Time) (*gobreaker.CircuitBreaker[struct{}], error) {
+func openBreaker(r *route, name string, bc BreakerConfig, until time.Time) (*gobreaker.CircuitBreaker[struct{}], error) {
 	st := &breakerState{}
-	dcb, err := gobreaker.NewDistributedCircuitBreaker[struct{}](st, breakerSettings(name, bc))
+	dcb, err := gobreaker.NewDistributedCircuitBreaker[struct{}](st, r.settings(name, bc))
 	if err != nil {
 		return nil, err
 	}
@@ -228,6 +262,7 @@ func openBreaker(name string, bc BreakerConfig, until time.Time) (*gobreaker.Cir
 	if _, err := dcb.State(); err != nil { // takes the stored state in
 		return nil, err
 	}
+	r.breakerOpened(until)
 	return dcb.CircuitBreaker, nil
 }
 
@@ -288,7 +323,7 @@ const (
 // listing is cheap — a server answers it in milliseconds — so one that has
 // not answered by then is down or wedged, and waiting longer only delays
 // the failover to the next target.
-const DefaultListTimeout = 5 * time.Second
+const DefaultListTimeout = providers.ListTimeout
 
 // listBound is how long a listing may take under ctx: the configured
 // bound, but never more than half of what is left of the request's
@@ -301,51 +336,6 @@ func listBound(ctx context.Context, bound time.Duration) time.Duration {
 		}
 	}
 	return bound
-}
-
-// listModels returns the provider's model names, cached for catalogTTL (a
-// failure for catalogErrTTL) by the clock now. The listing itself is
-// bounded by listBound(ctx, bound); a provider that does not answer in
-// that time fails with NoAnswer, which is kept like any other failure.
-func (t *target) listModels(ctx context.Context, now func() time.Time, bound time.Duration) ([]string, error) {
-	t.catalogM.Lock()
-	defer t.catalogM.Unlock()
-	ttl := catalogTTL
-	if t.catErr != nil {
-		ttl = catalogErrTTL
-	}
-	if !t.catAt.IsZero() && now().Sub(t.catAt) < ttl {
-		return t.catalog, t.catErr
-	}
-	d := listBound(ctx, bound)
-	lctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	ms, err := t.Provider.Models(lctx)
-	ms = slices.Clone(ms) // the provider's to keep
-	// Chat models first, each group in the provider's order: the first
-	// is the default model of a request that names none.
-	slices.SortStableFunc(ms, func(a, b providers.Model) int {
-		return cmp.Compare(b2i(a.NoChat), b2i(b.NoChat))
-	})
-	names := make([]string, 0, len(ms))
-	var noChat map[string]bool
-	for _, m := range ms {
-		names = append(names, m.Name)
-		if m.NoChat {
-			if noChat == nil {
-				noChat = map[string]bool{}
-			}
-			noChat[m.Name] = true
-		}
-	}
-	if ctx.Err() != nil {
-		return names, err // do not cache the caller's cancellation
-	}
-	if err != nil && lctx.Err() != nil {
-		err = NoAnswer(t.Provider, d)
-	}
-	t.catalog, t.noChat, t.catErr, t.catAt = names, noChat, err, now()
-	return names, err
 }
 
 // chats reports whether model, of the catalog, chats.

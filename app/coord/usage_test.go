@@ -3,12 +3,15 @@ package coord_test
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/anthropic"
+	"github.com/aiex-dev/aiex/providers/openai"
 	"github.com/aiex-dev/aiex/providers/pricing"
 	pt "github.com/aiex-dev/aiex/providers/providertest"
 )
@@ -171,5 +174,35 @@ func TestPromptTokenRatioOfAliasedModel(t *testing.T) {
 		if err != nil || !near(r, want) {
 			t.Errorf("PromptTokenRatio(%q) = %v, %v; want %v", m, r, err, want)
 		}
+	}
+}
+
+// TestAnswerWithoutUsageIsCountedByEstimate: an answer that ends well but
+// with no token count (an OpenAI-compatible gateway that drops the usage
+// chunk) is counted by estimate, with its cost, marked so, and calibrates
+// nothing; the spend caps then see it, so a paid provider that never
+// reports usage still reaches its cap.
+func TestAnswerWithoutUsageIsCountedByEstimate(t *testing.T) {
+	fake := pt.NewOpenAI(t, pt.WithoutUsage(), pt.WithReply("a reply long enough ", "to be worth counting"))
+	p, err := openai.New(openai.Config{Name: "gw", Kind: openai.KindCompatible, BaseURL: fake.URL(), APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prices := pricing.Table{Overrides: map[string]pricing.Price{"gw/" + pt.DefaultOpenAIModel: {Input: 2, Output: 10}}}
+	tgt := coord.Target{Provider: p, Model: pt.DefaultOpenAIModel}
+	e := newEnv(t, coord.Config{Targets: []coord.Target{tgt}, Prices: prices, Caps: coord.SpendCaps{DailyUSD: 0.00001}})
+
+	out, in, err := e.chat(t, coord.Request{})
+	if err != nil || out == "" {
+		t.Fatalf("%q, %v", out, err)
+	}
+	rec, _, _ := e.store.Interaction(context.Background(), in.ID)
+	if rec.PromptTokens <= 0 || rec.CompletionTokens <= 0 || rec.CostUSD <= 0 || rec.PromptEstimate != 0 ||
+		len(rec.Route) != 1 || !rec.Route[0].Estimated || !near(rec.Route[0].CostUSD, rec.CostUSD) {
+		t.Fatalf("recorded %+v; want tokens and cost by estimate, marked so, and no prompt estimate", rec)
+	}
+	_, _, err = e.chat(t, coord.Request{})
+	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, "daily spend cap") {
+		t.Fatalf("after the estimated spending: %v; want the daily cap to refuse", err)
 	}
 }

@@ -83,9 +83,12 @@ type Provider struct {
 	// noKey, when no API key was configured, is how to supply one, said
 	// on auth errors; refuse says that requests fail without being sent
 	// (Anthropic's own API answers every one of them with 401).
-	noKey  string
-	refuse bool
-	client *httpapi.Client
+	noKey string
+	// keyAdvice is how to supply a key, said when the API refuses the one
+	// sent (401).
+	keyAdvice string
+	refuse    bool
+	client    *httpapi.Client
 	// secrets takes the key and the base URL's credentials out of errors.
 	secrets *providers.Redactor
 }
@@ -127,8 +130,9 @@ func New(cfg Config) (*Provider, error) {
 		client:   &httpapi.Client{HTTP: hc, Base: u, Header: h},
 		secrets:  providers.NewRedactor(append(providers.URLSecrets(u), key)...),
 	}
+	p.keyAdvice = cmp.Or(cfg.KeyAdvice, "set "+envAPIKey)
 	if key == "" {
-		p.noKey = cmp.Or(cfg.KeyAdvice, "set "+envAPIKey)
+		p.noKey = p.keyAdvice
 		p.refuse = u.Hostname() == officialHost
 	}
 	return p, nil

@@ -137,12 +137,19 @@ func (p *Provider) apiError(ctx context.Context, ae *APIError) *providers.Error 
 	pe := fromAPIError(p.name, p.endpoint, ae, time.Now())
 	switch pe.Kind {
 	case providers.KindAuth:
-		if p.noKey != "" && !outOfCredit(ae.StatusCode, ae.Type, ae.Message) {
+		switch {
+		case outOfCredit(ae.StatusCode, ae.Type, ae.Message):
+		case p.noKey != "":
 			pe.Message += " (no API key configured: " + p.noKey + ")"
+		case ae.StatusCode == http.StatusUnauthorized:
+			pe.Message += " (the API key was refused; to give another: " + p.keyAdvice + ")"
 		}
 	case providers.KindNotFound:
-		// The list is a courtesy; its failure leaves the server's message.
-		if ms, err := p.Models(ctx); err == nil {
+		// The list is a courtesy, bounded so that a server hanging on it
+		// does not hold the error; its failure leaves the server's message.
+		lctx, cancel := providers.ListContext(ctx)
+		defer cancel()
+		if ms, err := p.Models(lctx); err == nil {
 			for _, m := range ms {
 				pe.Models = append(pe.Models, m.Name)
 			}

@@ -29,7 +29,7 @@ func TestChatHTTPErrors(t *testing.T) {
 		wantMsg  string
 	}{
 		{"bad key", []providertest.Option{providertest.WithAnthropicKey("sk-other")}, testModel,
-			providers.KindAuth, 401, "invalid x-api-key"},
+			providers.KindAuth, 401, "invalid x-api-key (the API key was refused; to give another: set ANTHROPIC_API_KEY)"},
 		{"permission", []providertest.Option{providertest.WithStatus(403, "Your API key does not have permission to use the specified resource.")}, testModel,
 			providers.KindAuth, 403, "Your API key does not have permission to use the specified resource."},
 		{"billing", []providertest.Option{providertest.WithStatus(402, "Your credit balance is too low to access the Anthropic API.")}, testModel,
@@ -383,5 +383,19 @@ func TestChatReturnsAtMessageStop(t *testing.T) {
 	chunks, res, err := chat(ctx, p, userRequest(testModel))
 	if err != nil || len(chunks) != 1 || chunks[0].Text != "hi" || res.StopReason != "end_turn" {
 		t.Fatalf("chat = %+v, %+v, %v; want the whole answer at once", chunks, res, err)
+	}
+}
+
+// TestNotFoundModelWithListThatHangs checks that a server whose model list
+// never answers does not hold the 404 it was to complete: the list gets a
+// bounded share of the caller's time (providers.ListContext).
+func TestNotFoundModelWithListThatHangs(t *testing.T) {
+	_, p := startFake(t, providertest.WithListLatency(time.Hour))
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	_, _, err := chat(ctx, p, userRequest("claude-nope"))
+	pe := asProviderError(t, err)
+	if pe.Kind != providers.KindNotFound || pe.StatusCode != 404 || ctx.Err() != nil {
+		t.Fatalf("err = %v, want the 404 (not_found) before the caller's deadline", err)
 	}
 }

@@ -36,6 +36,9 @@ func TestErrorsHideEchoedKey(t *testing.T) {
 				t.Errorf("got %s %d, want %s %d", pe.Kind, pe.StatusCode, providers.KindAuth, code)
 			}
 			want := "Incorrect API key provided: x-api-key [redacted]; Authorization Basic [redacted]; user user password [redacted]"
+			if code == 401 {
+				want += " (the API key was refused; to give another: set ANTHROPIC_API_KEY)"
+			}
 			if pe.Message != want {
 				t.Errorf("Message = %q, want %q", pe.Message, want)
 			}

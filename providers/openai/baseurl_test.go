@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/providertest"
@@ -51,5 +52,22 @@ func TestNotFoundModelKeepsMessage(t *testing.T) {
 	pe, ok := err.(*providers.Error)
 	if !ok || pe.Kind != providers.KindNotFound || len(pe.Models) == 0 || strings.Contains(pe.Message, "base URL") {
 		t.Errorf("err = %v (models %v), want not_found with the server's models and its own message", err, pe.Models)
+	}
+}
+
+// TestNotFoundModelWithListThatHangs checks that a server whose list never
+// answers does not hold the 404 it was to complete: the list is given a
+// bounded share of the caller's time (providers.ListContext), and the
+// model's not being found is reported, without a list.
+func TestNotFoundModelWithListThatHangs(t *testing.T) {
+	_, p := startFake(t, providertest.WithListLatency(time.Hour))
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := p.Chat(ctx, providers.Request{Model: "nope", Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}},
+		func(providers.Chunk) error { return nil })
+	pe, ok := err.(*providers.Error)
+	if !ok || pe.Kind != providers.KindNotFound || pe.StatusCode != 404 || ctx.Err() != nil {
+		t.Fatalf("err = %v after %v, want the 404 (not_found) before the caller's deadline", err, time.Since(start))
 	}
 }

@@ -39,7 +39,7 @@ func TestChatErrors(t *testing.T) {
 		{
 			name: "wrong key", key: "sk-wrong-key-000000000",
 			wantKind: providers.KindAuth, wantStatus: 401,
-			wantMessage: "Incorrect API key provided: sk-***************0000. You can find your API key at https://platform.openai.com/account/api-keys.",
+			wantMessage: "Incorrect API key provided: sk-***************0000. You can find your API key at https://platform.openai.com/account/api-keys. (the API key was refused; to give another: set OPENAI_API_KEY)",
 		},
 		{
 			name:     "forbidden",

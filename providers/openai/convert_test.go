@@ -536,3 +536,15 @@ func TestMapErrorShouldRetry(t *testing.T) {
 		t.Error("500 without the header: NoRetry set")
 	}
 }
+
+// TestRetryAfterDateNeverEarly: an HTTP date names a whole second, the
+// server's own time rounded down to it; from a now with a fraction the
+// wait is rounded up to whole seconds, so that the retry does not come
+// before the time the server meant (it came up to a second early).
+func TestRetryAfterDateNeverEarly(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 700_000_000, time.UTC)
+	h := http.Header{"Retry-After": {"Thu, 02 Jan 2025 03:04:08 GMT"}}
+	if got := retryAfter(h, now); got != 3*time.Second {
+		t.Errorf("retryAfter = %v, want 3s", got)
+	}
+}

@@ -87,8 +87,11 @@ func (e *StreamError) Error() string {
 // the base URL points) says that the base URL is the likely mistake.
 func (p *Provider) providerError(ctx context.Context, model string, err error) *providers.Error {
 	pe := mapError(p.name, p.server, p.endpoint, err, time.Now())
-	if pe.Kind == providers.KindAuth && p.noKey != "" {
+	switch {
+	case pe.Kind == providers.KindAuth && p.noKey != "":
 		pe.Message += " (no API key configured: " + p.noKey + ")"
+	case pe.StatusCode == http.StatusUnauthorized && p.keyAdvice != "":
+		pe.Message += " (the API key was refused; to give another: " + p.keyAdvice + ")"
 	}
 	switch {
 	case pe.Kind != providers.KindNotFound:
@@ -99,7 +102,10 @@ func (p *Provider) providerError(ctx context.Context, model string, err error) *
 		}
 		return p.scrub(pe)
 	}
-	_, list, lerr := p.listModels(ctx)
+	// Bounded: a server that hangs on its list must not hold the 404.
+	lctx, cancel := providers.ListContext(ctx)
+	defer cancel()
+	_, list, lerr := p.listModels(lctx)
 	var se *httpapi.StatusError
 	switch {
 	case errors.As(lerr, &se) && se.StatusCode == http.StatusNotFound:
@@ -342,8 +348,8 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 		if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
 			return time.Duration(s * float64(time.Second))
 		}
-		if t, err := http.ParseTime(v); err == nil && t.After(now) {
-			return t.Sub(now)
+		if t, err := http.ParseTime(v); err == nil {
+			return providers.UntilDate(t, now)
 		}
 	}
 	var exhausted, longest time.Duration

@@ -48,8 +48,12 @@ func TestErrorsHideEchoedKey(t *testing.T) {
 				_, _, _, err = chat(t.Context(), p, userRequest(providertest.DefaultOpenAIModel))
 				pe := asProviderError(t, err)
 				providertest.CheckNoSecrets(t, err, secrets...)
-				if pe.Kind != providers.KindAuth || pe.StatusCode != code || pe.Message != tt.want {
-					t.Errorf("got %s %d %q, want %s %d %q", pe.Kind, pe.StatusCode, pe.Message, providers.KindAuth, code, tt.want)
+				want := tt.want
+				if code == 401 && tt.kind == KindOpenAI && tt.key != "" {
+					want += " (the API key was refused; to give another: set OPENAI_API_KEY)"
+				}
+				if pe.Kind != providers.KindAuth || pe.StatusCode != code || pe.Message != want {
+					t.Errorf("got %s %d %q, want %s %d %q", pe.Kind, pe.StatusCode, pe.Message, providers.KindAuth, code, want)
 				}
 				checkAPIError(t, err, secrets)
 

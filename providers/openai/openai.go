@@ -100,8 +100,11 @@ type Provider struct {
 	api *httpapi.Client
 	// noKey, for KindOpenAI without a key, is how to supply one; refuse
 	// says that requests fail without being sent (OpenAI's own API).
-	noKey  string
-	refuse bool
+	noKey string
+	// keyAdvice is how to supply a key, said when the server refuses the
+	// one sent (401).
+	keyAdvice string
+	refuse    bool
 }
 
 var (
@@ -163,6 +166,9 @@ func New(cfg Config) (*Provider, error) {
 	if kind == KindCompatible {
 		p.server = "the server"
 		p.local = isLocalHost(u.Hostname())
+	}
+	if p.keyAdvice = cfg.KeyAdvice; kind == KindOpenAI {
+		p.keyAdvice = cmp.Or(cfg.KeyAdvice, "set OPENAI_API_KEY")
 	}
 	if kind == KindOpenAI && key == "" {
 		p.noKey = cmp.Or(cfg.KeyAdvice, "set OPENAI_API_KEY")

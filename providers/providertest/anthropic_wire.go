@@ -252,6 +252,9 @@ func (a *Anthropic) fault(r *http.Request, sse *anthropicSSE, i, total, bi int) 
 // has_more, first_id and last_id, newest model first, paged by limit
 // (default 20, at most 1000), after_id and before_id.
 func (a *Anthropic) handleModels(w http.ResponseWriter, r *http.Request) {
+	if !a.wait(r.Context(), a.script.listLatency) {
+		return
+	}
 	q := r.URL.Query()
 	limit := 20
 	if v := q.Get("limit"); v != "" {

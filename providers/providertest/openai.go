@@ -425,6 +425,9 @@ func (f *openAIFake) lookup(name string) bool {
 }
 
 func (f *openAIFake) handleModels(w http.ResponseWriter, r *http.Request, _ *OpenAIRequest) {
+	if !f.wait(r.Context(), f.script.listLatency) {
+		return
+	}
 	data := make([]map[string]any, 0, len(f.script.models))
 	for _, m := range f.script.models {
 		data = append(data, f.modelObject(m))

@@ -140,7 +140,7 @@ var oaNull = json.RawMessage("null")
 func (f *openAIFake) stream(w http.ResponseWriter, r *http.Request, req *OpenAIChatRequest) {
 	s, oa := &f.script, f.oa
 	ps := f.pieces()
-	includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
+	includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage && !s.noUsage
 	obfuscate := f.flavor.extras && (req.StreamOptions == nil || req.StreamOptions.IncludeObfuscation == nil || *req.StreamOptions.IncludeObfuscation)
 	base := oaChunk{
 		ID:                fmt.Sprintf("chatcmpl-fake%06d", f.seq.Add(1)),
@@ -275,14 +275,17 @@ func (f *openAIFake) complete(w http.ResponseWriter, req *OpenAIChatRequest) {
 	if calls != nil {
 		msg["tool_calls"] = calls
 	}
-	writeOpenAIJSON(w, http.StatusOK, map[string]any{
+	answer := map[string]any{
 		"id":      fmt.Sprintf("chatcmpl-fake%06d", f.seq.Add(1)),
 		"object":  "chat.completion",
 		"created": time.Now().Unix(),
 		"model":   req.Model,
 		"choices": []map[string]any{{"index": 0, "message": msg, "logprobs": nil, "finish_reason": f.stopReason()}},
-		"usage":   f.usage(req, len(f.pieces())),
-	})
+	}
+	if !f.script.noUsage {
+		answer["usage"] = f.usage(req, len(f.pieces()))
+	}
+	writeOpenAIJSON(w, http.StatusOK, answer)
 }
 
 func (f *openAIFake) handleEmbeddings(w http.ResponseWriter, r *http.Request, rec *OpenAIRequest) {

@@ -67,6 +67,10 @@ type script struct {
 	pauseAfter    int // wait for release (or for the client to go away)
 	release       <-chan struct{}
 
+	listLatency time.Duration // before answering a model listing
+
+	noUsage bool // send no token counts in a chat's answer
+
 	// ext holds settings that only some fakes understand, each under a key
 	// type owned by the file that defines them (see openai.go).
 	ext map[any]any
@@ -179,6 +183,21 @@ func WithStreamError(n int, message string) Option {
 // when a stream first reaches that point.
 func WithPause(n int, release <-chan struct{}) Option {
 	return func(s *script) { s.pauseAfter, s.release = n, release }
+}
+
+// WithListLatency makes the model listing (GET /v1/models) of a fake
+// OpenAI, LM Studio or Anthropic wait d before it answers, or until the
+// client goes away: a server that takes chats but hangs on its list.
+func WithListLatency(d time.Duration) Option {
+	return func(s *script) { s.listLatency = d }
+}
+
+// WithoutUsage makes a fake OpenAI or LM Studio send no usage: no usage
+// chunk in a stream even when the request asks for one (stream_options),
+// as many OpenAI-compatible gateways and proxies do, and none in a
+// completion.
+func WithoutUsage() Option {
+	return func(s *script) { s.noUsage = true }
 }
 
 // Unreachable returns a loopback http URL where nothing listens: it binds a

@@ -46,6 +46,9 @@ func (p *ProvidersCmd) Run(c *Context) error {
 			breakers = c.Out.Red(strings.Join(open, ", "))
 		}
 		limits := s.Limits.String()
+		if s.SpendCap != "" {
+			limits = c.Out.Red("spend cap reached") + ", " + limits // the sentence is in --json
+		}
 		recent := "no requests"
 		if r := s.Recent; r != nil {
 			recent = fmt.Sprintf("%d req, %.0f%% errors, avg %s (ttft %s)", r.Requests,

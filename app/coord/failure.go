@@ -1,0 +1,196 @@
+package coord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// userError is the one error a failed request reports.
+func (r *run) userError(ctx context.Context) error {
+	last := r.lastErr
+	if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(last, context.Canceled) {
+			if n := len(r.route); n > 0 {
+				a := r.route[n-1]
+				return usererr.Wrap(ctx.Err(), "the request took longer than its %s deadline: %s had not answered", r.c.cfg.Deadline, attemptName(a))
+			}
+			return usererr.Wrap(ctx.Err(), "the request took longer than its %s deadline", r.c.cfg.Deadline)
+		}
+		return context.Canceled
+	}
+	if r.streamed {
+		if last != nil && !isProviderError(last) {
+			return last // the output side failed (e.g. a closed pipe)
+		}
+		return usererr.Wrap(last, "the answer from %s (%s) broke off: %s; the partial answer is recorded as interrupted",
+			r.in.Provider, r.in.Model, errMessage(last))
+	}
+	if last == nil {
+		return usererr.New("no provider could take the request")
+	}
+	var ue *usererr.Error
+	if errors.As(last, &ue) {
+		// The last target was refused (a spend cap): say what the others
+		// said too — "use a local model" is no help when it failed.
+		if also := r.otherFailures(); also != "" {
+			return &usererr.Error{Msg: ue.Msg + "; also tried " + also, Code: ue.Code, Err: ue}
+		}
+		return ue
+	}
+	if allUnavailable(r.route) {
+		var tried []string
+		for _, a := range r.route {
+			tried = append(tried, a.Provider+": "+a.Error)
+		}
+		if r.answered {
+			// A server that said 500 is running and failing: no advice
+			// on starting one.
+			return usererr.Wrap(last, "no LLM provider could answer (tried %s)", strings.Join(dedupe(tried), "; "))
+		}
+		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.hint())
+	}
+	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" && r.req.Provider == "" {
+		return usererr.Wrap(last, "model %q not found on any provider; available: %s", r.req.Model, strings.Join(dedupe(r.notFound), ", "))
+	}
+	var pe *providers.Error
+	if errors.As(last, &pe) {
+		msg := fmt.Sprintf("%s: %s", pe.Provider, errMessage(last))
+		if pe.Kind == providers.KindRateLimited && pe.RetryAfter > 0 {
+			msg = fmt.Sprintf("%s is rate limited: %s; retry in %s", pe.Provider, errMessage(last), ceilSecond(pe.RetryAfter))
+		}
+		if len(r.route) > 1 {
+			msg += fmt.Sprintf(" (after %d attempts: %s)", len(r.route), routeSummary(r.route))
+		}
+		return usererr.Wrap(last, "%s", msg)
+	}
+	return fmt.Errorf("coord: %w", last)
+}
+
+// hint is the advice that ends "no LLM provider reachable": for a request
+// pinned to a provider, about that provider alone; else the configured
+// hint (how to set one up).
+func (r *run) hint() string {
+	if r.req.Provider == "" {
+		return r.c.cfg.Hint
+	}
+	for _, t := range r.c.allTargets() {
+		if t.name == r.req.Provider {
+			return fmt.Sprintf("start %s at %s, or check the base_url of provider %q in the config",
+				serverName(t.Provider), t.Provider.Endpoint(), t.name)
+		}
+	}
+	return r.c.cfg.Hint
+}
+
+// attemptName names the provider and model of a, "openai (gpt-4o)", or
+// the provider alone for its model list.
+func attemptName(a db.Attempt) string {
+	if a.Model == "" {
+		return a.Provider
+	}
+	return fmt.Sprintf("%s (%s)", a.Provider, a.Model)
+}
+
+// otherFailures lists the route's failures other than refusals by a
+// spend cap, one per provider, model and message: "local/m: …; …".
+func (r *run) otherFailures() string {
+	var fs []string
+	for _, a := range r.route {
+		if a.Outcome != "spend_cap" && a.Error != "" {
+			fs = append(fs, fmt.Sprintf("%s/%s: %s", a.Provider, a.Model, a.Error))
+		}
+	}
+	return strings.Join(dedupe(fs), "; ")
+}
+
+func isProviderError(err error) bool {
+	var pe *providers.Error
+	return errors.As(err, &pe)
+}
+
+func allUnavailable(route []db.Attempt) bool {
+	if len(route) == 0 {
+		return false
+	}
+	for _, a := range route {
+		if a.Outcome != string(providers.KindUnavailable) {
+			return false
+		}
+	}
+	return true
+}
+
+func routeSummary(route []db.Attempt) string {
+	parts := make([]string, len(route))
+	for i, a := range route {
+		if a.Model == "" { // its model list
+			parts[i] = fmt.Sprintf("%s %s", a.Provider, a.Outcome)
+			continue
+		}
+		parts[i] = fmt.Sprintf("%s/%s %s", a.Provider, a.Model, a.Outcome)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// outputError is the failure of the caller's side of a stream (a closed
+// pipe, a full disk): the provider was not at fault.
+type outputError struct{ err error }
+
+func (e outputError) Error() string { return e.err.Error() }
+func (e outputError) Unwrap() error { return e.err }
+
+// OutcomeOutput is the outcome of an attempt whose answer could not be
+// written out (db.Store.Usage and ProviderStats do not count it against
+// the provider).
+const OutcomeOutput = "output"
+
+func outcomeOf(err error) string {
+	if errors.As(err, new(outputError)) {
+		return OutcomeOutput
+	}
+	if k := providers.KindOf(err); k != "" {
+		return string(k)
+	}
+	if errors.Is(err, context.Canceled) {
+		return "cancelled"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "deadline"
+	}
+	return "error"
+}
+
+func errMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		if pe.Message != "" {
+			return pe.Message
+		}
+		if pe.Err != nil {
+			return pe.Err.Error()
+		}
+		return string(pe.Kind)
+	}
+	return err.Error()
+}
+
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,129 @@
+package coord
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// slowListing is how long a failed listing must have taken (or all of its
+// bound, if that is shorter) to count as a silent server: one that took
+// the connection and never answered, or an address where a connect times
+// out. Such a failure costs every request that lists again the whole wait,
+// so it is kept for Breaker.OpenFor; a refused connection costs nothing
+// and is kept for catalogErrTTL only.
+const slowListing = time.Second
+
+// listModels returns the provider's model names, cached for catalogTTL (a
+// failure for catalogErrTTL, a silent server for Breaker.OpenFor) by the
+// clock c.cfg.Now. The listing itself is bounded by listBound; a provider
+// that does not answer in that time fails with NoAnswer, which is kept
+// like any other failure.
+func (t *target) listModels(ctx context.Context, c *Coordinator) ([]string, error) {
+	t.catalogM.Lock()
+	defer t.catalogM.Unlock()
+	t.seedListing(ctx, c)
+	if !t.catAt.IsZero() && c.cfg.Now().Sub(t.catAt) < t.catalogTTL(c) {
+		return t.catalog, t.catErr
+	}
+	return t.fetchModels(ctx, c, listBound(ctx, c.cfg.ListTimeout), true)
+}
+
+// catalogTTL is how long the catalog, as it is, is trusted.
+func (t *target) catalogTTL(c *Coordinator) time.Duration {
+	switch {
+	case t.catErr == nil:
+		return catalogTTL
+	case t.catHeld:
+		return c.cfg.Breaker.OpenFor
+	}
+	return catalogErrTTL
+}
+
+// fetchModels lists the provider's models within d and keeps the outcome,
+// under t.catalogM. A failure is left for the next request on t to record
+// (takeFailedListing) when record is set.
+func (t *target) fetchModels(ctx context.Context, c *Coordinator, d time.Duration, record bool) ([]string, error) {
+	lctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	began := time.Now()
+	ms, err := t.Provider.Models(lctx)
+	took := time.Since(began)
+	ms = slices.Clone(ms) // the provider's to keep
+	// Chat models first, each group in the provider's order: the first
+	// is the default model of a request that names none.
+	slices.SortStableFunc(ms, func(a, b providers.Model) int {
+		return cmp.Compare(b2i(a.NoChat), b2i(b.NoChat))
+	})
+	names := make([]string, 0, len(ms))
+	var noChat map[string]bool
+	for _, m := range ms {
+		names = append(names, m.Name)
+		if m.NoChat {
+			if noChat == nil {
+				noChat = map[string]bool{}
+			}
+			noChat[m.Name] = true
+		}
+	}
+	if ctx.Err() != nil {
+		return names, err // do not cache the caller's cancellation
+	}
+	silent := false
+	if err != nil && lctx.Err() != nil {
+		err, silent = NoAnswer(t.Provider, d), true
+	}
+	t.catalog, t.noChat, t.catErr, t.catAt = names, noChat, err, c.cfg.Now()
+	t.catHeld = silent || err != nil && unreached(err) && took >= slowListing
+	t.catTook, t.catUnrecorded = took, err != nil && record
+	return names, err
+}
+
+// takeFailedListing returns how long the failed listing in the catalog
+// took if no request has recorded it yet, and marks it recorded: the
+// request that first meets it (its Plan may have made it) records it as
+// an attempt on the provider, which it was.
+func (t *target) takeFailedListing() (time.Duration, bool) {
+	t.catalogM.Lock()
+	defer t.catalogM.Unlock()
+	if t.catErr == nil || !t.catUnrecorded {
+		return 0, false
+	}
+	t.catUnrecorded = false
+	return t.catTook, true
+}
+
+// seedListing starts the catalog of t, in a new process, from the records:
+// a silent listing recorded less than Breaker.OpenFor ago, with no answer
+// from the provider since, is held as if this process had met it. Every
+// one-shot command is a new process, and each would otherwise wait on the
+// silent server again.
+func (t *target) seedListing(ctx context.Context, c *Coordinator) {
+	if t.catSeeded {
+		return
+	}
+	t.catSeeded = true
+	f, ok := c.history(ctx).listings[t.name]
+	if !ok || f.took < min(slowListing, c.cfg.ListTimeout) || c.cfg.Now().Sub(f.end) >= c.cfg.Breaker.OpenFor {
+		return
+	}
+	t.catErr = &providers.Error{Provider: t.name, Kind: providers.KindUnavailable, Message: f.err}
+	t.catAt, t.catHeld, t.catTook = f.end, true, f.took
+}
+
+// probeListing lists the models of t again if a silent server's failure
+// is held, so that a server back up is used again at once; it reports
+// whether the listing now works.
+func (t *target) probeListing(ctx context.Context, c *Coordinator) bool {
+	t.catalogM.Lock()
+	defer t.catalogM.Unlock()
+	t.seedListing(ctx, c)
+	if t.catErr == nil || !t.catHeld {
+		return false
+	}
+	_, err := t.fetchModels(ctx, c, c.cfg.ListTimeout, false)
+	return err == nil
+}
