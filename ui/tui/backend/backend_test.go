@@ -23,14 +23,8 @@ import (
 // session turn, which the session list, the session read and a
 // subscription all see.
 func TestLocal(t *testing.T) {
-	fake := providertest.NewOllama(t, providertest.WithReply("Hello", " there"), providertest.WithUsage(4, 2))
-	t.Setenv("OLLAMA_HOST", fake.URL())
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), File: app.File{Model: "tiny"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close(ctx) })
+	a := ollamaApp(t, providertest.WithReply("Hello", " there"), providertest.WithUsage(4, 2))
 	opened := 0
 	b := Local(func() (*app.App, error) { opened++; return a, nil }, t.TempDir())
 
@@ -131,14 +125,8 @@ func TestUnreachable(t *testing.T) {
 // session counts the session's turns that would go with it, as the
 // answer's does.
 func TestContextHasTheSessionsHistory(t *testing.T) {
-	fake := providertest.NewOllama(t, providertest.WithReply("an", " answer"))
-	t.Setenv("OLLAMA_HOST", fake.URL())
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), File: app.File{Model: "tiny"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close(ctx) })
+	a := ollamaApp(t, providertest.WithReply("an", " answer"))
 	b := Local(func() (*app.App, error) { return a, nil }, t.TempDir())
 	res, err := b.Ask(ctx, tui.AskRequest{Prompt: "first question", Session: "new"}, func(string) {})
 	if err != nil {
@@ -158,4 +146,19 @@ func TestModelsErrorNamesEachProviderOnce(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("%v; want %s", err, want)
 	}
+}
+
+// ollamaApp is a core on a temp data dir whose Ollama is a fake speaking
+// its wire format (opts), with model tiny; closed when the test ends.
+func ollamaApp(t *testing.T, opts ...providertest.Option) *app.App {
+	t.Helper()
+	fake := providertest.NewOllama(t, opts...)
+	t.Setenv("OLLAMA_HOST", fake.URL())
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), File: app.File{Model: "tiny"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(ctx) })
+	return a
 }
