@@ -43,6 +43,11 @@ func main() {
 		}
 		caught.Store(s)
 		signal.Stop(sigs)
+		if s == syscall.SIGHUP {
+			// A closing terminal may hang up more than once (the window,
+			// then the tty): only a second Ctrl-C or SIGTERM kills.
+			signal.Ignore(syscall.SIGHUP)
+		}
 		cancel()
 	}()
 	stop := func() { signal.Stop(sigs); close(sigs) }

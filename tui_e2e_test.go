@@ -364,3 +364,42 @@ func TestTUITakesOverFromAnotherTUI(t *testing.T) {
 	tm.run("send-keys", "-t", "e2e:second", "C-c")
 	tm.until("second", 20*time.Second, `EXIT=0`)
 }
+
+// TestTUIWindowClosed: closing the terminal mid-answer (here tmux's window,
+// which hangs the TUI up more than once) ends it as SIGTERM would: the
+// turn is recorded as cancelled, with what arrived.
+func TestTUIWindowClosed(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("needs tmux (apt-get install tmux)")
+	}
+	release := make(chan struct{})
+	defer close(release)
+	fake := providertest.NewOllama(t, providertest.WithReply("half", " never"), providertest.WithPause(1, release))
+	s := newSandbox(t, fake.URL())
+	tm := newTmux(t, s, t.TempDir())
+	tm.session("tui", "tui")
+	tm.run("new-window", "-d", "-t", "e2e", "-n", "keep", "sleep 600") // the server outlives the window
+	tm.until("tui", 10*time.Second, `enter send`)
+	tm.run("send-keys", "-t", "e2e:tui", "a question", "Enter")
+	select {
+	case <-fake.Paused():
+	case <-time.After(20 * time.Second):
+		t.Fatal("the answer never started")
+	}
+	tm.until("tui", 10*time.Second, `half`)
+	tm.run("kill-window", "-t", "e2e:tui")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		rows := s.history()
+		if len(rows) == 1 && rows[0].Status != "running" {
+			if rows[0].Status != "cancelled" || rows[0].Response != "half" {
+				t.Fatalf("after the window closed: %+v; want the turn cancelled with what arrived", rows[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("history %+v; want the turn ended", rows)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
