@@ -217,6 +217,13 @@ func TestSessionAndCheckpointRefs(t *testing.T) {
 		t.Errorf("checkpoint list --session zzzz: exit %d: %q %s", r.code, r.stdout, r.stderr)
 	}
 	oneLine(t, r.stderr, `no session "zzzz"`, a.Session)
+	for _, args := range [][]string{{"checkpoint", "list", "--session", ""}, {"refactor", "x", "--goal", "y", "--session", ""}, {"gen", "tests", "x", "--session", ""}} {
+		r = s.in(proj, "", args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		oneLine(t, r.stderr, "--session needs a value")
+	}
 	for _, ref := range []string{"last", a.Session[:6]} {
 		r = s.in(proj, "", "checkpoint", "list", "--session", ref)
 		if r.code != 0 || strings.TrimSpace(r.stdout) != "No checkpoints of session "+ref+" in this project." {

@@ -25,9 +25,9 @@ type CheckpointCmd struct {
 
 // CheckpointListCmd lists checkpoints.
 type CheckpointListCmd struct {
-	Session     string `placeholder:"ID" help:"Only the checkpoints of this session's turns."`
-	Limit       int    `short:"n" default:"20" help:"How many to show (0 for all)."`
-	AllProjects bool   `name:"all-projects" help:"Checkpoints of every project, not only this one."`
+	Session     *string `placeholder:"ID" help:"Only the checkpoints of this session's turns: its id (or a prefix), or last."`
+	Limit       int     `short:"n" default:"20" help:"How many to show (0 for all)."`
+	AllProjects bool    `name:"all-projects" help:"Checkpoints of every project, not only this one."`
 }
 
 // Run prints the table or, with --json, an array.
@@ -35,7 +35,14 @@ func (l *CheckpointListCmd) Run(c *Context) error {
 	if l.Limit < 0 {
 		return usererr.Usage("--limit must be 0 (all) or more, not %d", l.Limit)
 	}
-	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointList, Session: l.Session, Limit: l.Limit, AllProjects: l.AllProjects})
+	session := ""
+	if l.Session != nil {
+		if _, err := sessionRef(*l.Session); err != nil {
+			return err
+		}
+		session = *l.Session
+	}
+	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointList, Session: session, Limit: l.Limit, AllProjects: l.AllProjects})
 	if err != nil {
 		return err
 	}
@@ -48,10 +55,10 @@ func (l *CheckpointListCmd) Run(c *Context) error {
 	if len(res.List) == 0 {
 		msg := "No checkpoints in this project yet; the assistant makes one before each write it does."
 		switch {
-		case l.Session != "" && l.AllProjects:
-			msg = fmt.Sprintf("No checkpoints of session %s.", l.Session)
-		case l.Session != "":
-			msg = fmt.Sprintf("No checkpoints of session %s in this project.", l.Session)
+		case session != "" && l.AllProjects:
+			msg = fmt.Sprintf("No checkpoints of session %s.", session)
+		case session != "":
+			msg = fmt.Sprintf("No checkpoints of session %s in this project.", session)
 		case l.AllProjects:
 			msg = "No checkpoints yet; the assistant makes one before each write it does."
 		}

@@ -130,6 +130,9 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	if m.Strategy == "" {
 		strategy = ""
 	}
+	if _, err := sessionRef(w.Session); err != nil {
+		return err
+	}
 	if req.Root, err = projectRoot(); err != nil {
 		return err
 	}
