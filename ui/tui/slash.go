@@ -231,11 +231,14 @@ func (m *Model) gotModels(msg modelsMsg) tea.Cmd {
 	return nil
 }
 
-// findModel finds a model by name or provider/name.
+// findModel finds a model by name or provider/name; a name without a tag
+// also finds Ollama's implicit ":latest" one, as the CLI's -m does.
 func findModel(list []ModelInfo, name string) (ModelInfo, bool) {
-	for _, mi := range list {
-		if mi.Model == name || mi.Provider+"/"+mi.Model == name {
-			return mi, true
+	for _, n := range []string{name, name + ":latest"} {
+		for _, mi := range list {
+			if mi.Model == n || mi.Provider+"/"+mi.Model == n {
+				return mi, true
+			}
 		}
 	}
 	return ModelInfo{}, false

@@ -45,3 +45,18 @@ func TestExplainPathWithSpaces(t *testing.T) {
 		t.Fatalf("asked %+v", req)
 	}
 }
+
+// TestFindModelLatest: /model NAME finds Ollama's NAME:latest, as -m does,
+// and an exact name first.
+func TestFindModelLatest(t *testing.T) {
+	list := []ModelInfo{{Provider: "ollama", Model: "tiny:latest"}, {Provider: "lms", Model: "tiny"}, {Provider: "ollama", Model: "other:latest"}}
+	for name, want := range map[string]string{"tiny": "lms/tiny", "other": "ollama/other:latest", "ollama/other": "ollama/other:latest", "tiny:latest": "ollama/tiny:latest"} {
+		mi, ok := findModel(list, name)
+		if !ok || mi.Provider+"/"+mi.Model != want {
+			t.Errorf("findModel(%q) = %+v, %v; want %s", name, mi, ok, want)
+		}
+	}
+	if _, ok := findModel(list, "nope"); ok {
+		t.Error("findModel found nope")
+	}
+}
