@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"sort"
@@ -218,6 +219,9 @@ func (x *exFile) syntaxWarnings(root *sitter.Node) {
 		return
 	}
 	n := 0
+	// A token tree-sitter made up at the end of the file is after its
+	// final newline: report it on the file's last line, not one past it.
+	lastByte := max(len(bytes.TrimRight(x.src, "\n"))-1, 0)
 	var walk func(nd *sitter.Node)
 	walk = func(nd *sitter.Node) {
 		if n >= 3 {
@@ -234,10 +238,10 @@ func (x *exFile) syntaxWarnings(root *sitter.Node) {
 		case inner:
 		case nd.IsMissing():
 			n++
-			x.warnf("line %d: syntax error: missing %q", nd.StartPosition().Row+1, nd.Kind())
+			x.warnf("line %d: syntax error: missing %q", x.lines.line(min(int(nd.StartByte()), lastByte)), nd.Kind())
 		case nd.IsError():
 			n++
-			x.warnf("line %d: syntax error", nd.StartPosition().Row+1)
+			x.warnf("line %d: syntax error", x.lines.line(min(int(nd.StartByte()), lastByte)))
 		}
 	}
 	walk(root)

@@ -230,12 +230,21 @@ end
 		{"unterminated heredoc", "defmodule H do\n  def a, do: 1\n  @doc \"\"\"\n  never closed\n  def b, do: 2\nend\n",
 			[]string{"module H 1-6", "function H.a/0 2-2"}},
 		{"garbage at the top", ")))\ndefmodule G do\n  def a, do: 1\nend\n", nil},
+		{"operator without its operand", "defmodule E1 do\n  def a do\n    1\n  end\n\n  def b(x) do\n    x +\n  end\nend\n", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := chunkString(t, "lib/x.ex", tt.src, Options{Strategy: Semantic})
 			if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "syntax error") {
 				t.Errorf("warnings %q, want a syntax error", res.Warnings)
+			}
+			lines := strings.Count(strings.TrimRight(tt.src, "\n"), "\n") + 1
+			for _, w := range res.Warnings {
+				var n int
+				_, at, _ := strings.Cut(w, ": line ")
+				if _, err := fmt.Sscanf(at, "%d:", &n); err != nil || n < 1 || n > lines {
+					t.Errorf("warning %q is not at a line of the %d-line file", w, lines)
+				}
 			}
 			if len(res.Chunks) == 0 {
 				t.Fatal("no chunks")
