@@ -183,6 +183,9 @@ func TestSessionsFromTheCLI(t *testing.T) {
 	if l := decode[[]session.Info](t, s.in(proj, "", "--json", "session", "list")); len(l) != 0 {
 		t.Fatalf("archived session still listed: %+v", l)
 	}
+	if out := s.in(proj, "", "session", "list").stdout; !strings.Contains(out, "aiex session list --archived shows them") {
+		t.Errorf("session list with only archived sessions: %q", out)
+	}
 	requests = len(fake.Requests())
 	r = s.in(proj, "", "ask", "-m", "tiny", "--session", first.Session, "again")
 	if r.code != 1 || len(fake.Requests()) != requests {

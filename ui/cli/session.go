@@ -55,7 +55,15 @@ func (l *SessionListCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(nonNil(res.Sessions))
 	}
 	if len(res.Sessions) == 0 {
-		_, err := fmt.Fprintln(c.Out.Out, "No sessions yet; aiex ask \"…\" starts one")
+		msg := "No sessions yet; aiex ask \"…\" starts one"
+		if !l.Archived {
+			// Archived ones are only listed when asked for: say so.
+			req.Archived, req.Limit = true, 1
+			if all, err := sessionDo(c, req); err == nil && len(all.Sessions) > 0 {
+				msg = "No sessions but archived ones (aiex session list --archived shows them); aiex ask \"…\" starts one"
+			}
+		}
+		_, err := fmt.Fprintln(c.Out.Out, msg)
 		return err
 	}
 	tw := newTable(c.Out.Out)
