@@ -624,6 +624,9 @@ func (s *Store) Leave(ctx context.Context) error {
 	if s.c == nil {
 		return errors.New("db.Leave: a single-node store has no cluster to leave")
 	}
+	if s.removed() {
+		return &usererr.Error{Err: ErrRemoved, Msg: fmt.Sprintf("this node (%s) is not in its cluster any more (it left, or was removed): nothing to leave; stop it", s.id)}
+	}
 	if err := s.checkOtherVoters(); err != nil {
 		return err // a sentence for the user
 	}

@@ -36,6 +36,10 @@ func TestClusterRemovedNodeSaysSo(t *testing.T) {
 		if took := time.Since(start); took > time.Second {
 			t.Errorf("the removed node's write failed after %v; want at once", took)
 		}
+		// Leaving again says there is nothing to leave.
+		if err := n.s.Leave(ctx); !errors.Is(err, db.ErrRemoved) || !strings.Contains(err.Error(), "nothing to leave") {
+			t.Errorf("Leave on a removed node: %v; want a user error saying there is nothing to leave", err)
+		}
 	}
 	if st := l.s.Status(); st.Removed || st.Members != 2 {
 		t.Errorf("the leader after the removals: %+v", st)
