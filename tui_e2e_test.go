@@ -390,6 +390,8 @@ func TestTUIWindowClosed(t *testing.T) {
 	tm.run("kill-window", "-t", "e2e:tui")
 	deadline := time.Now().Add(15 * time.Second)
 	for {
+		// Read while the TUI goes away: through its socket, or (once it
+		// is gone) the store itself, never "no such file".
 		rows := s.history()
 		if len(rows) == 1 && rows[0].Status != "running" {
 			if rows[0].Status != "cancelled" || rows[0].Response != "half" {

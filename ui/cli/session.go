@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/english"
 
@@ -379,18 +381,48 @@ func sessionDo(c *Context, req app.SessionRequest) (*app.SessionResult, error) {
 // holds the store), else in this process's own core.
 func viaNode[T any](c *Context, remote func(*node.Client) (T, error), local func(*app.App) (T, error)) (T, error) {
 	var zero T
-	cl, err := c.nodeClient()
-	if err != nil {
-		return zero, err
+	// A process serving the data dir (a TUI, a node) may be ending: its
+	// socket goes, then its lock. A request that could not reach it was
+	// not sent, so it goes to whoever serves next, or to this process's
+	// own core once the lock is free — for a little while.
+	deadline := time.Now().Add(goneWait)
+	gone := false // a serving process went away: its lock will be freed
+	for {
+		cl, err := c.nodeClient()
+		if err != nil {
+			return zero, err
+		}
+		if cl != nil {
+			v, err := remote(cl)
+			if !notReached(err) || time.Now().After(deadline) {
+				return v, err
+			}
+			gone = true
+		} else {
+			core, err := c.App()
+			if err == nil {
+				return local(core)
+			}
+			if !gone || !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
+				return zero, err
+			}
+		}
+		select {
+		case <-c.Done():
+			return zero, c.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	if cl != nil {
-		return remote(cl)
-	}
-	core, err := c.App()
-	if err != nil {
-		return zero, err
-	}
-	return local(core)
+}
+
+// goneWait bounds how long a command waits for a process that serves the
+// data dir to finish going away (viaNode).
+const goneWait = 3 * time.Second
+
+// notReached reports whether err says the node's socket could not be
+// connected to: the node went away before the request was sent.
+func notReached(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // nodeClient connects to the node running on the data dir; nil when none
