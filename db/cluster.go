@@ -100,6 +100,8 @@ type clusterState struct {
 	// dropped are the peers recoveries of this node dropped, by ID (see
 	// cluster_dropped.go); refusedLog the ones whose refusal was logged.
 	dropped    map[string]Peer
+	self       string       // this node's ID
+	str        *store.Store // for the dropped nodes the cluster's table lists
 	refusedLog sync.Map
 
 	opened atomic.Bool // Open is done: this node has caught up with its cluster
@@ -139,6 +141,7 @@ func newClusterState(ctx context.Context, cc *ClusterConfig) (*clusterState, err
 // stderr points at /dev/null: rqlite's cluster service and joiner bind
 // loggers to os.Stderr when they are made.
 func (c *clusterState) newService(str *store.Store, id string) *cluster.Service {
+	c.str = str
 	c.svc = cluster.New(c.service, serviceDB{str, c, id}, serviceManager{str, c, id}, nil)
 	c.svc.SetVersion(c.cfg.Version)
 	c.fwd.Store(c.newClient())
@@ -560,9 +563,13 @@ var ErrDropped = errors.New("dropped by the recovery of its cluster")
 
 // droppedError is the error of a node that peer p says it dropped.
 func (s *Store) droppedError(p peerProbe) error {
+	on := p.id + " at " + p.addr
+	if by := recoveredOn(p.dropped); by != "" && by != p.id {
+		on = by // a member that learned it from the cluster's table
+	}
 	return &usererr.Error{
-		Msg: fmt.Sprintf("this node (%s) was dropped from its cluster when the cluster was recovered on node %s at %s (aiex cluster recover), so its data dir cannot rejoin it: start it on a new data dir with aiex node run --join %s",
-			s.id, p.id, p.addr, p.addr),
+		Msg: fmt.Sprintf("this node (%s) was dropped from its cluster when the cluster was recovered on node %s (aiex cluster recover), so its data dir cannot rejoin it: start it on a new data dir with aiex node run --join %s",
+			s.id, on, p.addr),
 		Err: fmt.Errorf("%w: %s", ErrDropped, p.dropped),
 	}
 }

@@ -11,22 +11,34 @@ package db
 // requests, and tells them, when they ask (memberProbe), that they were
 // dropped, so that they stop with a reason instead of forming a cluster of
 // their own.
+//
+// The recovered node also writes them, when it opens next, into the
+// replicated table cluster_dropped, and every member refuses what it lists
+// in the same ways: a dropped node cannot rejoin through a node that joined
+// after the recovery, nor send Raft traffic to a new node at a dropped
+// node's old address. Dropped nodes that meet while no member of the
+// recovered cluster answers them still run as a cluster of their own: they
+// know no member but the recovered node, the only one in their
+// configuration.
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-msgpack/v2/codec"
 	"github.com/hashicorp/raft"
@@ -91,37 +103,109 @@ func saveDropped(dir string, ps []Peer) error {
 // node recognises (rqlite's cluster client passes remote errors as text).
 const droppedMarker = "was dropped from this cluster when it was recovered"
 
-// droppedRefusal is what the recovered node self tells dropped node id.
-func droppedRefusal(id, self string) error {
-	return fmt.Errorf("node %s %s on node %s (aiex cluster recover)", id, droppedMarker, self)
+// droppedRefusal is what a member tells dropped node id: a recovery on
+// node by dropped it.
+func droppedRefusal(id, by string) error {
+	return fmt.Errorf("node %s %s on node %s (aiex cluster recover)", id, droppedMarker, by)
 }
 
-// isDropped reports whether id was dropped by a recovery of this node.
-func (c *clusterState) isDropped(id string) bool {
-	_, ok := c.dropped[id]
-	return ok
+// recoveredOn returns the node named in a refusal by droppedRefusal; "" if
+// msg has none.
+func recoveredOn(msg string) string {
+	const on = droppedMarker + " on node "
+	i := strings.Index(msg, on)
+	if i < 0 {
+		return ""
+	}
+	by, _, _ := strings.Cut(msg[i+len(on):], " ")
+	return by
+}
+
+// droppedFrom reports whether id was dropped by a recovery, and by which
+// node's: one of this node (its data dir's list), or one recorded in the
+// replicated table cluster_dropped, by any member.
+func (c *clusterState) droppedFrom(id string) (by string, ok bool) {
+	if _, ok := c.dropped[id]; ok {
+		return c.self, true
+	}
+	if c.str == nil {
+		return "", false
+	}
+	// A local read (level NONE) of this node's copy; before the store is
+	// open, and before the migration that makes the table, there is none.
+	rows, _, err := c.str.Query(&proto.QueryRequest{
+		Request: &proto.Request{Statements: []*proto.Statement{{
+			Sql:        "SELECT recovered_on FROM cluster_dropped WHERE id = ?",
+			Parameters: []*proto.Parameter{{Value: &proto.Parameter_S{S: id}}},
+		}}},
+		Level: proto.QueryRequest_QUERY_REQUEST_LEVEL_NONE,
+	})
+	if err != nil || len(rows) != 1 || rows[0].Error != "" || len(rows[0].Values) == 0 || len(rows[0].Values[0].Parameters) == 0 {
+		return "", false
+	}
+	return rows[0].Values[0].Parameters[0].GetS(), true
 }
 
 // guardDropped loads the peers dropped by recoveries of the node in dir
-// and, if there are any, makes the Raft layer refuse their connections.
+// and makes the Raft layer refuse the connections of every dropped node,
+// those and the ones the cluster's table lists.
 func (c *clusterState) guardDropped(dir, id string, logger *slog.Logger) error {
 	dropped, err := loadDropped(dir)
-	if err != nil || len(dropped) == 0 {
+	if err != nil {
 		return err
 	}
-	c.dropped = dropped
+	c.dropped, c.self = dropped, id
 	c.raft.guard = func(conn net.Conn) net.Conn {
 		return &raftGuard{Conn: conn, refuse: func(peer, addr string) error {
-			if !c.isDropped(peer) {
+			by, ok := c.droppedFrom(peer)
+			if !ok {
 				return nil
 			}
 			if _, seen := c.refusedLog.LoadOrStore(peer, true); !seen {
 				logger.Warn("refusing Raft traffic from a node dropped by aiex cluster recover; it must rejoin on a new data dir",
-					"node", peer, "addr", addr)
+					"node", peer, "addr", addr, "recovered_on", by)
 			}
-			return droppedRefusal(peer, id)
+			return droppedRefusal(peer, by)
 		}}
 	}
+	return nil
+}
+
+// publishDropped writes the peers that recoveries of this node dropped
+// into the replicated table cluster_dropped, those not there yet, so that
+// every member refuses them too. A recovered node is its cluster's only
+// voter when it opens next, so this is its first write after the recovery.
+func (s *Store) publishDropped(ctx context.Context) error {
+	c := s.c
+	if c == nil || len(c.dropped) == 0 {
+		return nil
+	}
+	rows, err := s.Query(ctx, "SELECT id FROM cluster_dropped")
+	if err != nil {
+		return err
+	}
+	there := make(map[string]bool, len(rows.Values))
+	for _, r := range rows.Values {
+		id, _ := r[0].(string)
+		there[id] = true
+	}
+	var stmts []Statement
+	now := time.Now()
+	for _, id := range slices.Sorted(maps.Keys(c.dropped)) {
+		if there[id] {
+			continue
+		}
+		p := c.dropped[id]
+		stmts = append(stmts, Stmt(`INSERT INTO cluster_dropped (id, addr, recovered_on, recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			p.ID, p.Addr, s.id, now))
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
+	if _, err := s.Execute(ctx, stmts...); err != nil {
+		return err
+	}
+	s.logger.Info("recorded the nodes dropped by recovery in the cluster", "nodes", len(stmts))
 	return nil
 }
 
@@ -216,8 +300,10 @@ func (serviceDB) Backup(*proto.BackupRequest, io.Writer) error { return errRefus
 func (serviceDB) Load(*proto.LoadRequest) error                { return errRefused }
 
 func (d serviceDB) Query(qr *proto.QueryRequest) ([]*proto.QueryRows, uint64, error) {
-	if id, ok := probeAsker(qr); ok && d.c.isDropped(id) {
-		return nil, 0, droppedRefusal(id, d.id)
+	if id, ok := probeAsker(qr); ok {
+		if by, dropped := d.c.droppedFrom(id); dropped {
+			return nil, 0, droppedRefusal(id, by)
+		}
 	}
 	return d.Store.Query(qr)
 }
@@ -231,8 +317,8 @@ type serviceManager struct {
 }
 
 func (m serviceManager) Join(jr *proto.JoinRequest) error {
-	if m.c.isDropped(jr.GetId()) {
-		return droppedRefusal(jr.GetId(), m.id)
+	if by, dropped := m.c.droppedFrom(jr.GetId()); dropped {
+		return droppedRefusal(jr.GetId(), by)
 	}
 	return m.Store.Join(jr)
 }

@@ -103,3 +103,58 @@ func TestClusterRecoverRefusesDropped(t *testing.T) {
 		t.Errorf("after the new node joined: %d members", st.Members)
 	}
 }
+
+// TestClusterDroppedListReplicated: the recovered node records the nodes it
+// dropped in the cluster's replicated table, so that nodes that joined
+// after the recovery refuse them too. With the recovered node down, a lost
+// data dir asking one of them to join is refused, with the name of the node
+// whose recovery dropped it; before, it was admitted with its old ID and
+// the log of the cluster it came from.
+func TestClusterDroppedListReplicated(t *testing.T) {
+	ctx := context.Background()
+	nodes := newCluster(t, 3, nil)
+	survivor, lost := nodes[2], nodes[:2]
+	lostIDs := []string{lost[0].s.NodeID(), lost[1].s.NodeID()}
+	for _, n := range lost {
+		n.crash()
+	}
+	survivor.stop()
+	if _, err := db.Recover(ctx, db.RecoverConfig{Dir: survivor.dir}); err != nil {
+		t.Fatalf("Recover: %v", err)
+	}
+	if err := survivor.start(nil); err != nil {
+		t.Fatalf("start the recovered node: %v", err)
+	}
+	var joined []*node
+	for range 2 {
+		n := &node{t: t, dir: t.TempDir(), addr: "127.0.0.1:0"}
+		if err := n.start([]string{survivor.addr}); err != nil {
+			t.Fatalf("a new node joining the recovered cluster: %v", err)
+		}
+		t.Cleanup(n.stop)
+		joined = append(joined, n)
+	}
+	survivorID := survivor.s.NodeID()
+	survivor.stop() // the two new nodes are a majority: one of them leads
+
+	got := dump(t, joined[0].s, "SELECT id, recovered_on FROM cluster_dropped ORDER BY id")
+	for _, id := range lostIDs {
+		if !strings.Contains(got, "["+id+" "+survivorID+"]") {
+			t.Errorf("a node that joined after the recovery lists as dropped:\n%s\nwant %s, dropped by %s", got, id, survivorID)
+		}
+	}
+
+	h := dbtest.Listen(t, "127.0.0.1:0")
+	defer h.Close()
+	cc := &db.ClusterConfig{Raft: h.Raft(), Service: h.Service(), Advertise: h.Addr(), Join: []string{joined[0].addr, joined[1].addr}, Version: "test"}
+	s, err := db.Open(ctx, db.Config{Dir: lost[0].dir, Cluster: cc, OpenTimeout: 3 * time.Second})
+	if err == nil {
+		s.Close(ctx)
+	}
+	if err == nil || !strings.Contains(err.Error(), "dropped from this cluster when it was recovered on node "+survivorID) {
+		t.Fatalf("a lost dir joining through a node that joined after the recovery: %v; want a refusal naming %s", err, survivorID)
+	}
+	if st := joined[0].s.Status(); st.Members != 3 {
+		t.Errorf("members after the refusal: %d, want 3 (the recovered node and the two that joined)", st.Members)
+	}
+}

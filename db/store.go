@@ -261,6 +261,10 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.publishDropped(ctx); err != nil {
+		// This node still refuses them itself; the next open tries again.
+		logger.Warn("could not record the nodes dropped by recovery in the cluster", "err", err)
+	}
 	return s, nil
 }
 
