@@ -26,8 +26,8 @@ import (
 
 // Globals are the flags every command takes.
 type Globals struct {
-	DataDir string `name:"data-dir" env:"AIEX_DATA_DIR" placeholder:"DIR" help:"Where aiex keeps its store (default: $XDG_DATA_HOME/aiex)."`
-	Config  string `name:"config" env:"AIEX_CONFIG" placeholder:"FILE" help:"Configuration file (default: $XDG_CONFIG_HOME/aiex/config.toml)."`
+	DataDir *string `name:"data-dir" env:"AIEX_DATA_DIR" placeholder:"DIR" help:"Where aiex keeps its store (default: $XDG_DATA_HOME/aiex)."`
+	Config  *string `name:"config" env:"AIEX_CONFIG" placeholder:"FILE" help:"Configuration file (default: $XDG_CONFIG_HOME/aiex/config.toml)."`
 	JSON    bool   `name:"json" help:"Print results as JSON."`
 	NoColor bool   `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set)."`
 	Verbose bool   `name:"verbose" short:"v" help:"Log what aiex does to stderr."`
@@ -119,10 +119,10 @@ func (c *Context) App() (*app.App, error) {
 // the file (see app.LoadFile): ~/ is the home directory, and a relative
 // path is relative to the current directory.
 func (c *Context) appConfig() (app.Config, error) {
-	path, named := c.Globals.Config, c.Globals.Config != ""
+	path, named := "", c.Globals.Config != nil
 	var err error
 	if named {
-		if path, err = flagPath("--config", "AIEX_CONFIG", path); err != nil {
+		if path, err = flagPath("--config", "AIEX_CONFIG", *c.Globals.Config); err != nil {
 			return app.Config{}, err
 		}
 	} else {
@@ -132,9 +132,9 @@ func (c *Context) appConfig() (app.Config, error) {
 	if err != nil {
 		return app.Config{}, err
 	}
-	dir := c.Globals.DataDir
-	if dir != "" {
-		if dir, err = flagPath("--data-dir", "AIEX_DATA_DIR", dir); err != nil {
+	var dir string
+	if c.Globals.DataDir != nil {
+		if dir, err = flagPath("--data-dir", "AIEX_DATA_DIR", *c.Globals.DataDir); err != nil {
 			return app.Config{}, err
 		}
 	} else {
@@ -157,6 +157,10 @@ func (c *Context) appConfig() (app.Config, error) {
 // flagPath makes p, the value of flag or of its environment variable env,
 // absolute (see app.ExpandPath): relative to the current directory.
 func flagPath(flag, env, p string) (string, error) {
+	if strings.TrimSpace(p) == "" {
+		// --data-dir "$UNSET" would otherwise quietly use the default.
+		return "", usererr.Usage("%s is empty: give a path, or leave the flag out for the default", flag)
+	}
 	cwd := ""
 	if !filepath.IsAbs(p) && !strings.HasPrefix(p, "~") {
 		var err error
@@ -237,6 +241,14 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		return usererr.ExitUsage
 	}
 
+	// An empty AIEX_DATA_DIR or AIEX_CONFIG means unset, as an empty
+	// XDG_DATA_HOME does; an empty flag is a mistake (flagPath).
+	if root.DataDir != nil && *root.DataDir == "" && !onCommandLine(args, "--data-dir") {
+		root.DataDir = nil
+	}
+	if root.Config != nil && *root.Config == "" && !onCommandLine(args, "--config") {
+		root.Config = nil
+	}
 	c := newContext(ctx, env, &root.Globals)
 	err = kctx.Run(c)
 	if c.app != nil {
@@ -248,6 +260,20 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		}
 	}
 	return report(env.Stderr, err, root.Verbose)
+}
+
+// onCommandLine reports whether args give flag (--flag V or --flag=V)
+// before any "--".
+func onCommandLine(args []string, flag string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 func newContext(ctx context.Context, env Env, g *Globals) *Context {

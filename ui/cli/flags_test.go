@@ -66,3 +66,27 @@ func TestEventsPruneZeroAge(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyPathFlags: --data-dir "$UNSET" (or --config) is a usage error,
+// not the default data dir in disguise; an empty AIEX_DATA_DIR means unset,
+// as an empty XDG_DATA_HOME does.
+func TestEmptyPathFlags(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", data)
+	for _, args := range [][]string{{"--data-dir", "", "history"}, {"--data-dir=", "history"}, {"--config", "", "history"}} {
+		r := runCLI(t, false, nil, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "is empty: give a path") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("aiex %q: exit %d, stderr %q; want a one-line usage error", args, r.code, r.stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(data); len(entries) != 0 {
+		t.Fatalf("an empty --data-dir wrote into the default data home: %v", entries)
+	}
+	t.Setenv("AIEX_DATA_DIR", "")
+	if r := runCLI(t, false, nil, "history"); r.code != 0 {
+		t.Fatalf("AIEX_DATA_DIR empty: exit %d, %s; want the default data dir", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "aiex")); err != nil {
+		t.Fatalf("AIEX_DATA_DIR empty: the default data dir was not used: %v", err)
+	}
+}
