@@ -152,6 +152,16 @@ func TestSessionsFromTheCLI(t *testing.T) {
 	if err := json.Unmarshal(b, &exported); err != nil || len(exported.Turns) != 3 {
 		t.Fatalf("export: %v, %d turns", err, len(exported.Turns))
 	}
+	// With --json, the file holds the export and stdout says where it went.
+	out2 := filepath.Join(t.TempDir(), "s2.json")
+	r = s.in(proj, "", "--json", "session", "export", first.Session, "-o", out2)
+	var wrote struct{ Session, File string }
+	if err := json.Unmarshal([]byte(r.stdout), &wrote); r.code != 0 || err != nil || wrote.Session != first.Session || wrote.File != out2 {
+		t.Fatalf("export -o FILE --json: exit %d, stdout %q (%v); want {session, file}", r.code, r.stdout, err)
+	}
+	if b2, err := os.ReadFile(out2); err != nil || json.Unmarshal(b2, &exported) != nil || len(exported.Turns) != 3 {
+		t.Fatalf("export -o FILE --json: the file: %v %q", err, b2)
+	}
 	r = s.in(proj, "", "session", "export", "last", "-o", filepath.Join(t.TempDir(), "nope", "s.md"))
 	if r.code != 1 {
 		t.Fatalf("export into a missing directory: exit %d", r.code)

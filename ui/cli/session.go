@@ -205,9 +205,16 @@ func (e *SessionExportCmd) Run(c *Context) error {
 		}
 		return usererr.Wrap(err, "cannot write %s: %s", e.Output, why)
 	}
-	if !c.Out.JSON {
-		fmt.Fprintf(c.Out.Err, "wrote session %s to %s\n", d.Session.ID, e.Output)
+	if c.Out.JSON {
+		// The file holds the export (in JSON); stdout, as for any
+		// command with --json, one value: what was written where.
+		abs, _ := filepath.Abs(e.Output)
+		return c.Out.PrintJSON(struct {
+			Session string `json:"session"`
+			File    string `json:"file"`
+		}{d.Session.ID, abs})
 	}
+	fmt.Fprintf(c.Out.Err, "wrote session %s to %s\n", d.Session.ID, e.Output)
 	return nil
 }
 
