@@ -171,7 +171,10 @@ func (st *state) end(ev *events.Event, n int64, status string, o *Outcome, was .
 	tr.FinishedAt = ev.Time.UTC()
 	st.count(tr, +1)
 	st.refEnded(ev, tr, hasContext(o.Context))
-	if status == db.TurnCompleted {
+	// The session's model is the one that last answered in full; until one
+	// did, the one that answered (or was asked) at all, so that a session
+	// of cancelled turns does not list as of no model.
+	if status == db.TurnCompleted || (st.Session.Model == "" && tr.Model != "") {
 		st.Session.Provider, st.Session.Model = tr.Provider, tr.Model
 	}
 	st.markTurn(n)

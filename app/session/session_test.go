@@ -417,3 +417,46 @@ func TestUnknownAndAmbiguousIDs(t *testing.T) {
 		t.Fatalf("last of a project with none: %v", err)
 	}
 }
+
+// TestCancelledOnlySessionHasModel: a session whose only turn was cancelled
+// lists the model that answered in part, not none; a later complete
+// answer's model replaces it, and a later cancelled one's does not.
+func TestCancelledOnlySessionHasModel(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, session.Config{})
+	s, _ := e.svc.Begin(ctx, session.RefNew, "/p", "cli")
+	model := func() string {
+		t.Helper()
+		l, err := e.svc.List(ctx, session.ListOptions{Project: "/p"})
+		if err != nil || len(l) != 1 {
+			t.Fatalf("List: %v, %d sessions", err, len(l))
+		}
+		return l[0].Provider + "/" + l[0].Model
+	}
+	end := func(model, reason string, complete bool) {
+		t.Helper()
+		n, err := s.RecordTurnStarted(ctx, session.TurnStart{Prompt: "q"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := session.TurnResult{Answer: "a", Provider: "ollama", Model: model, Reason: reason}
+		if complete {
+			err = s.RecordTurnCompleted(ctx, n, r)
+		} else {
+			err = s.RecordTurnInterrupted(ctx, n, r)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	end("tiny:latest", "cancelled", false)
+	if got := model(); got != "ollama/tiny:latest" {
+		t.Fatalf("a session of one cancelled turn lists model %q", got)
+	}
+	end("big:latest", "", true)
+	end("tiny:latest", "cancelled", false)
+	if got := model(); got != "ollama/big:latest" {
+		t.Fatalf("after a complete answer then a cancelled one: model %q, want the complete answer's", got)
+	}
+	sessiontest.CheckReplay(t, e.log, e.st)
+}
