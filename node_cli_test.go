@@ -162,6 +162,14 @@ func TestNodeRunCommand(t *testing.T) {
 		t.Fatalf("replay through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
 
+	// A running node's data dir cannot join another cluster; the advice is
+	// a new data dir, not to stop it first (which CheckJoin then refuses).
+	if r := s.run("", "cluster", "join", "127.0.0.1:1"); r.code != 1 {
+		t.Errorf("cluster join on a running node's dir: exit %d", r.code)
+	} else {
+		oneLine(t, r.stderr, "a node is running on", "cannot join another", "new data dir")
+	}
+
 	// So do audit and checkpoint.
 	if r := s.run("", "audit", "--verify"); r.code != 0 || !strings.Contains(r.stdout, "audit chain intact") {
 		t.Fatalf("audit --verify through the node: exit %d: %s %s", r.code, r.stdout, r.stderr)

@@ -196,7 +196,10 @@ func (cj *ClusterJoinCmd) Run(c *Context) error {
 		return err
 	}
 	if _, err := node.Connect(c, cfg.DataDir); err == nil {
-		return usererr.New("a node is running on %s and is already a member of its cluster; stop it, then aiex cluster join PEER and aiex node run (or aiex node run --join PEER)", cfg.DataDir)
+		// Its data dir is a member of the cluster it runs in (its own, if
+		// it started alone), which cannot join another; stopping it first
+		// would only get CheckJoin's refusal.
+		return usererr.New("a node is running on %s as a member of its cluster, so this data dir cannot join another: give the joining node a new data dir (aiex --data-dir NEW cluster join PEER, or aiex node run --data-dir NEW --join PEER)", cfg.DataDir)
 	}
 	for _, p := range cj.Peers {
 		if _, _, err := net.SplitHostPort(p); err != nil {
