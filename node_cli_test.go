@@ -7,6 +7,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -295,4 +298,27 @@ func (s *sandbox) startNode() {
 		cancel()
 	})
 	s.waitNode(func() string { return stderr.String() })
+}
+
+// TestNodeRunBusyListen: a --listen address another program holds is one
+// line naming it, and the new data dir the run would have used is not left
+// behind.
+func TestNodeRunBusyListen(t *testing.T) {
+	s := newSandbox(t, "http://127.0.0.1:1")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	key := filepath.Join(t.TempDir(), "cluster.key")
+	s.mustRun("cluster", "init", "--out", key)
+	dir := filepath.Join(t.TempDir(), "new")
+	r := s.run("", "--data-dir", dir, "node", "run", "--listen", l.Addr().String(), "--cluster-key", key)
+	if r.code != 1 {
+		t.Fatalf("node run on a busy address: exit %d: %s", r.code, r.stderr)
+	}
+	oneLine(t, r.stderr, l.Addr().String(), "in use", "choose another --listen")
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the new data dir was left behind: %v", err)
+	}
 }

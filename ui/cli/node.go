@@ -96,6 +96,9 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	}
 	tr, err := node.NewTransport(c, cfg.DataDir, mc)
 	if err != nil {
+		if newDir {
+			os.Remove(cfg.DataDir) // made by this run, if still empty (a busy --listen)
+		}
 		return err
 	}
 	n, err := node.Start(c, node.Config{App: cfg, Transport: tr, Join: nc.Join, Name: nc.Name, Logger: c.Logger, Auditor: auditor})
