@@ -28,9 +28,9 @@ import (
 type Globals struct {
 	DataDir *string `name:"data-dir" env:"AIEX_DATA_DIR" placeholder:"DIR" help:"Where aiex keeps its store (default: $XDG_DATA_HOME/aiex)."`
 	Config  *string `name:"config" env:"AIEX_CONFIG" placeholder:"FILE" help:"Configuration file (default: $XDG_CONFIG_HOME/aiex/config.toml)."`
-	JSON    bool   `name:"json" help:"Print results as JSON."`
-	NoColor bool   `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set)."`
-	Verbose bool   `name:"verbose" short:"v" help:"Log what aiex does to stderr."`
+	JSON    bool    `name:"json" help:"Print results as JSON."`
+	NoColor bool    `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set)."`
+	Verbose bool    `name:"verbose" short:"v" help:"Log what aiex does to stderr."`
 }
 
 // Root is the command tree.
