@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -87,5 +88,18 @@ func BenchmarkCount(b *testing.B) {
 func BenchmarkFamilyOf(b *testing.B) {
 	for b.Loop() {
 		FamilyOf("ollama", "llama3.1:8b-instruct-q4_K_M")
+	}
+}
+
+// BenchmarkCountLongPiece: a 1 MB run of letters, one piece of the
+// encodings' split (a minified line, a blob): counted in parts, it takes
+// a fraction of a second; whole, the codec's quadratic merging took more
+// than six minutes.
+func BenchmarkCountLongPiece(b *testing.B) {
+	text := strings.Repeat("abcdefghij", 100_000)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		o200k.pieces = pieceCounts{}
+		o200k.Count(text)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tiktoken-go/tokenizer/codec"
@@ -146,4 +147,55 @@ func TestOffline(t *testing.T) {
 			t.Errorf("app/tokens depends on %s", dep)
 		}
 	}
+}
+
+// TestLongPieceCountedInParts: a piece longer than maxMergePiece (a run of
+// letters with no break, which the encodings keep as one piece) is counted
+// in parts, since the codec's merging is quadratic in a piece's length. The
+// count is the sum of its parts' and lies between the exact count and a
+// few tokens more per part; text of ordinary pieces is counted exactly.
+func TestLongPieceCountedInParts(t *testing.T) {
+	for _, b := range []*bpe{o200k, cl100k} {
+		b.once.Do(func() { b.codec = b.load() })
+		long := strings.Repeat("abcdefghijklmnopqrstuvwxyzé", 200) // 5,600 bytes, one piece
+		if end := b.split(long, 0); end != len(long) {
+			t.Fatalf("%s: the test text is not one piece (%d of %d bytes)", b.family, end, len(long))
+		}
+		exact, err := b.codec.Count(long)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := b.Count(long)
+		parts := (len(long) + maxMergePiece - 1) / maxMergePiece
+		if got < exact || got > exact+3*parts {
+			t.Errorf("%s: %d-byte piece counts %d; want %d to %d", b.family, len(long), got, exact, exact+parts)
+		}
+		sum, rest := 0, long
+		for len(rest) > 0 {
+			cut := min(maxMergePiece, len(rest))
+			for cut < len(rest) && !utf8.RuneStart(rest[cut]) {
+				cut--
+			}
+			n, _ := b.codec.Count(rest[:cut])
+			sum, rest = sum+n, rest[cut:]
+		}
+		if got != sum {
+			t.Errorf("%s: counted %d; its parts count %d", b.family, got, sum)
+		}
+		if text := "func main() {\n\tfmt.Println(\"hi\")\n}\n"; b.Count(text) != len(mustEncode(t, b, text)) {
+			t.Errorf("%s: ordinary text is not counted exactly", b.family)
+		}
+		if n := b.Count(strings.Repeat("\x80", 600)); n <= 0 {
+			t.Errorf("%s: 600 continuation bytes count %d", b.family, n)
+		}
+	}
+}
+
+func mustEncode(t *testing.T, b *bpe, text string) []uint {
+	t.Helper()
+	ids, _, err := b.codec.Encode(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
