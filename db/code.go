@@ -188,17 +188,24 @@ type CodeChunk struct {
 	Refs      []string `json:"refs,omitempty"`
 	Private   bool     `json:"private,omitempty"`
 	Defaults  int      `json:"defaults,omitempty"`
+	// Members are the names a Go const/var group declares (chunk.Chunk's
+	// Members). app/index puts their words in the chunk's code_fts name,
+	// one-letter names included, so that CodeChunksNamedLike finds the
+	// group by any of them.
+	Members []string `json:"members,omitempty"`
 }
 
 // EncodeCodeChunks appends chunks to b in the cache's format: a JSON array
 // with one array per chunk — name, kind, parent, start_line, end_line,
-// start_byte, end_byte, tokens, hash, refs, private (0 or 1), defaults —
-// the element code_chunks.meta holds and its computed columns read.
+// start_byte, end_byte, tokens, hash, refs, private (0 or 1), defaults,
+// members — the element code_chunks.meta holds and its computed columns
+// read. New elements go at the end, so that an older reader's indexes
+// still hold.
 func EncodeCodeChunks(b []byte, chunks []CodeChunk) []byte {
 	rows := make([][]any, len(chunks))
 	for i, c := range chunks {
 		rows[i] = []any{c.Name, c.Kind, c.Parent, c.StartLine, c.EndLine, c.StartByte, c.EndByte,
-			c.Tokens, c.Hash, strs(c.Refs), bit(c.Private), c.Defaults}
+			c.Tokens, c.Hash, strs(c.Refs), bit(c.Private), c.Defaults, strs(c.Members)}
 	}
 	return append(b, jsonText(rows)...)
 }
@@ -221,7 +228,8 @@ func strs(ss []string) []string {
 	return ss
 }
 
-// DecodeCodeChunks reads what EncodeCodeChunks wrote.
+// DecodeCodeChunks reads what EncodeCodeChunks wrote. Members, added
+// later, may be missing; no members read as nil.
 func DecodeCodeChunks(data []byte) ([]CodeChunk, error) {
 	var raw [][]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -241,6 +249,14 @@ func DecodeCodeChunks(data []byte) ([]CodeChunk, error) {
 			}
 		}
 		c.Private = private != 0
+		if len(r) > 12 {
+			if err := json.Unmarshal(r[12], &c.Members); err != nil {
+				return nil, fmt.Errorf("chunk %d field 12: %w", i, err)
+			}
+			if len(c.Members) == 0 {
+				c.Members = nil
+			}
+		}
 	}
 	return out, nil
 }
@@ -493,7 +509,11 @@ func bit(b bool) int {
 }
 
 const codeChunkColumns = `c.id, c.path, c.lang, c.name, c.kind, c.parent, c.start_line, c.end_line,
-	c.start_byte, c.end_byte, c.tokens, c.hash, c.refs, c.meta ->> 10, c.meta ->> 11`
+	c.start_byte, c.end_byte, c.tokens, c.hash, c.refs, c.meta ->> 10, c.meta ->> 11, c.meta -> 12`
+
+// codeChunkNCols is how many columns codeChunkColumns selects: a query's
+// own columns come after them.
+const codeChunkNCols = 16
 
 func scanCodeChunk(r []any) CodeChunk {
 	c := CodeChunk{ID: asInt(r[0]), Path: asString(r[1]), Lang: asString(r[2]), Name: asString(r[3]), Kind: asString(r[4]),
@@ -502,6 +522,13 @@ func scanCodeChunk(r []any) CodeChunk {
 		Defaults: int(asInt(r[14]))}
 	if err := json.Unmarshal([]byte(asString(r[12])), &c.Refs); err != nil || len(c.Refs) == 0 {
 		c.Refs = nil
+	}
+	// Rows of older analyzers have no members (NULL); most chunks have
+	// none ([]).
+	if m := asString(r[15]); len(m) > 2 {
+		if err := json.Unmarshal([]byte(m), &c.Members); err != nil || len(c.Members) == 0 {
+			c.Members = nil
+		}
 	}
 	return c
 }
@@ -588,7 +615,7 @@ func (s *Store) SearchCode(ctx context.Context, project int64, match string, lim
 	}
 	out := make([]CodeHit, len(rows.Values))
 	for i, r := range rows.Values {
-		out[i] = CodeHit{CodeChunk: scanCodeChunk(r), Rank: asFloat(r[15])}
+		out[i] = CodeHit{CodeChunk: scanCodeChunk(r), Rank: asFloat(r[codeChunkNCols])}
 	}
 	return out, nil
 }

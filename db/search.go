@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"go/token"
 	"math"
 	"slices"
 	"strconv"
@@ -119,8 +120,73 @@ func (s *Store) CodeChunkAt(ctx context.Context, project int64, path string, lin
 // the candidates first (a LIKE over every name of the Go standard library
 // takes 10 ms), unless suffix has no word the index holds: one letter, or
 // one word too long (words.MaxLen).
+//
+// When no name ends with suffix, a Go const/var group that declares it is
+// found (CodeChunk.Members): "StatusOK", or "http.StatusOK" in a package
+// named http, finds http.{StatusContinue,…,StatusEarlyHints,…}, whose
+// name shows only four of its names.
 func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix string, limit int) ([]CodeChunk, error) {
-	return s.codeChunksNamedLike(ctx, "code chunks named like", project, suffix, "", limit)
+	cs, err := s.codeChunksNamedLike(ctx, "code chunks named like", project, suffix, "", limit)
+	if err != nil || len(cs) > 0 {
+		return cs, err
+	}
+	return s.codeChunksDeclaring(ctx, project, suffix, limit)
+}
+
+// codeChunksDeclaring returns up to limit Go const/var groups of a project
+// that declare sym, a name ("StatusOK") or a name qualified by its
+// package ("http.StatusOK"), groups of shorter names first; those that
+// declare it in the letter case typed, if there are any. A qualified name
+// is looked for in the groups named pkg.{…}: a range of the name index. A
+// plain one is looked for in the chunks whose code_fts name holds its
+// words (app/index puts a group's members there, one-letter names
+// included), or, for a name of words too long for the index, in every
+// group of the project.
+func (s *Store) codeChunksDeclaring(ctx context.Context, project int64, sym string, limit int) ([]CodeChunk, error) {
+	pkg, member, qualified := strings.Cut(sym, ".")
+	if !qualified {
+		pkg, member = "", sym
+	}
+	if !token.IsIdentifier(member) || (qualified && !token.IsIdentifier(pkg)) {
+		return nil, nil // not a Go name
+	}
+	var from string
+	args := []any{project, member, limit}
+	switch match := memberMatch(member); {
+	case qualified:
+		from = `code_chunks AS c INDEXED BY code_chunks_name WHERE c.name >= ?4 AND c.name < ?5`
+		args = append(args, pkg+".{", pkg+".|") // "|" follows "{"
+	case match != "":
+		from = `code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid WHERE code_fts MATCH ?4`
+		args = append(args, match)
+	default:
+		from = `code_chunks AS c WHERE true`
+	}
+	cs, err := s.codeChunks(ctx, "code chunks declaring", `SELECT `+codeChunkColumns+` FROM `+from+`
+		AND c.project = ?1 AND c.name GLOB '*.{*' AND c.lang = 'go'
+		AND EXISTS (SELECT 1 FROM json_each(c.meta, '$[12]') WHERE value = ?2 COLLATE NOCASE)
+		ORDER BY EXISTS (SELECT 1 FROM json_each(c.meta, '$[12]') WHERE value = ?2) DESC, length(c.name), c.id
+		LIMIT ?3`, args...)
+	if err != nil || len(cs) == 0 || !slices.Contains(cs[0].Members, member) {
+		return cs, err
+	}
+	// As for names: declared as typed, the others are not the symbol meant.
+	return slices.DeleteFunc(cs, func(c CodeChunk) bool { return !slices.Contains(c.Members, member) }), nil
+}
+
+// memberMatch is the FTS5 query for the chunks whose name holds the words
+// of a member, one-letter ones included; "" if it has none the index holds.
+func memberMatch(member string) string {
+	var terms []string
+	words.Scan([]byte(member), func(w []byte) {
+		if len(w) <= words.MaxLen {
+			terms = append(terms, `"`+string(w)+`"`)
+		}
+	})
+	if len(terms) == 0 {
+		return ""
+	}
+	return "name : (" + strings.Join(terms, " ") + ")"
 }
 
 // CodeChunksCallableAs returns the chunks of a project that a call of

@@ -41,6 +41,11 @@ type Chunk struct {
 	// Defaults is how many parameters of an Elixir function have defaults
 	// (`\\`): "get/3" with Defaults 1 also defines get/2.
 	Defaults int `json:"defaults,omitempty"`
+	// Members are the names a Go const or var declaration of more than
+	// one name declares, in order, blank ones left out: its Name
+	// (pkg.{A,B,C,D,…}) shows at most four, and the index looks each one
+	// up. A piece of a split declaration lists those declared in it.
+	Members []string `json:"members,omitempty"`
 }
 
 // Chunk kinds. Containers (module, protocol, impl, describe) span the
@@ -259,6 +264,9 @@ type unit struct {
 	self     string
 	private  bool
 	defaults int
+	// members are the names a Go const/var group declares, at the
+	// offsets of their identifiers (Chunk.Members).
+	members []ref
 	// noSplit keeps the unit whole under Hybrid (containers, size pieces).
 	noSplit bool
 	// prot are the multi-line strings in a unit Hybrid will split: sorted,
@@ -371,7 +379,20 @@ func (f *file) chunk(u *unit, name string, start, end int) Chunk {
 		c.Tokens = (end - start + 3) / 4
 	}
 	c.Refs = refsIn(u.refs, start, end, u)
+	c.Members = membersIn(u.members, start, end)
 	return c
+}
+
+// membersIn returns the names of members declared in [start, end), in
+// order: all of them for a whole unit, a piece's own for a piece.
+func membersIn(members []ref, start, end int) []string {
+	var out []string
+	for _, m := range members {
+		if m.at >= start && m.at < end {
+			out = append(out, m.name)
+		}
+	}
+	return out
 }
 
 // refsIn returns the names of refs occurring in [start, end), in order of

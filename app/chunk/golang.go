@@ -236,15 +236,24 @@ func (g *goFile) genDecl(d *ast.GenDecl) {
 			kind = KindVar
 		}
 		var names []string
+		var members []ref
 		private := true
 		for _, s := range d.Specs {
 			for _, n := range s.(*ast.ValueSpec).Names {
 				names = append(names, n.Name)
 				private = private && !ast.IsExported(n.Name)
+				if n.Name != "_" {
+					members = append(members, ref{n.Name, g.off(n.Pos())})
+				}
 			}
 		}
 		u := unit{kind: kind, name: g.pkg + "." + groupName(names), private: private,
 			start: g.off(docStart(d.Doc, d.Pos())), end: g.off(d.End())}
+		if len(names) > 1 {
+			// The name shows at most four of them; the index finds the
+			// chunk by any (Chunk.Members).
+			u.members = members
+		}
 		u.refs = g.refs(d, u.start, u.end)
 		g.units = append(g.units, u)
 	}

@@ -136,7 +136,7 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 			continue
 		}
 		full := fullName(ch.Name, base)
-		r.terms[i].Name = t.name(full)
+		r.terms[i].Name = t.nameAndMembers(full, ch.Members)
 		if !container(ch.Kind) && ch.StartByte >= 0 && ch.EndByte <= len(src) && ch.StartByte <= ch.EndByte {
 			r.terms[i].Body = t.body(src[ch.StartByte:ch.EndByte])
 		}
@@ -150,15 +150,16 @@ type rowsOrErr struct {
 }
 
 // keepRows matches a file's current rows with the chunks of its new
-// content: a row is kept for a chunk of the same name, kind, bytes and
-// refs (so the same words and code_refs rows), each row once. It returns
-// the kept row's id by chunk index, or nil if none is kept.
+// content: a row is kept for a chunk of the same name, kind, bytes, refs
+// and members (so the same words and code_refs rows), each row once. It
+// returns the kept row's id by chunk index, or nil if none is kept.
 func keepRows(old, chunks []db.CodeChunk, base string) []int64 {
 	if len(old) == 0 {
 		return nil
 	}
 	key := func(name string, c db.CodeChunk) string {
-		return name + "\x00" + c.Kind + "\x00" + c.Hash + "\x00" + strings.Join(c.Refs, "\x00")
+		return name + "\x00" + c.Kind + "\x00" + c.Hash + "\x00" + strings.Join(c.Refs, "\x00") +
+			"\x01" + strings.Join(c.Members, "\x00")
 	}
 	ids := make(map[string][]int64, len(old))
 	for _, c := range old {
@@ -265,7 +266,7 @@ func cacheChunks(cs []chunk.Chunk, base string) []db.CodeChunk {
 		out[i] = db.CodeChunk{
 			Name: name, Kind: c.Kind, Parent: c.Parent, StartLine: c.StartLine, EndLine: c.EndLine,
 			StartByte: c.StartByte, EndByte: c.EndByte, Tokens: c.Tokens, Hash: c.Hash,
-			Refs: qualify(c), Private: c.Private, Defaults: c.Defaults,
+			Refs: qualify(c), Private: c.Private, Defaults: c.Defaults, Members: c.Members,
 		}
 	}
 	return out

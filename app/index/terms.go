@@ -122,6 +122,34 @@ func isStop(h uint32, w []byte) bool {
 // name returns the words of a chunk's name and their parts.
 func (t *terms) name(name string) string {
 	t.reset()
+	t.nameWords(name)
+	return string(t.out)
+}
+
+// nameAndMembers returns the words of a chunk's name and of the names it
+// declares besides (a Go const/var group's members, which its name shows
+// four of), with their parts: a group is a name match for each of its
+// names. A member's words of one letter are there too, unlike a name's:
+// db.Store.CodeChunksNamedLike finds `const ( A = iota; B )` by B through
+// them; no query looks for a one-letter word otherwise (MatchQuery,
+// QueryTerms).
+func (t *terms) nameAndMembers(name string, members []string) string {
+	t.reset()
+	t.nameWords(name)
+	for _, m := range members {
+		words.Scan([]byte(m), func(w []byte) {
+			if len(w) == 1 && !t.words[string(w)] {
+				t.words[string(w)] = true
+				t.appendWord(w)
+			}
+		})
+		t.nameWords(m)
+	}
+	return string(t.out)
+}
+
+// nameWords adds the words of a name and their parts.
+func (t *terms) nameWords(name string) {
 	words.Scan([]byte(name), func(w []byte) {
 		t.add(w)
 		start := 0
@@ -134,7 +162,6 @@ func (t *terms) name(name string) string {
 			start = i + 1
 		}
 	})
-	return string(t.out)
 }
 
 func (t *terms) reset() {
@@ -165,6 +192,10 @@ func (t *terms) add(w []byte) {
 		return
 	}
 	t.words[string(w)] = true
+	t.appendWord(w)
+}
+
+func (t *terms) appendWord(w []byte) {
 	if len(t.out) > 0 {
 		t.out = append(t.out, ' ')
 	}

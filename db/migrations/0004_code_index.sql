@@ -18,7 +18,8 @@ CREATE TABLE code_projects (
 -- version, strategy, token family and language: a change to any misses.
 -- chunks is a JSON array of arrays (db.EncodeCodeChunks: name, kind,
 -- parent, start_line, end_line, start_byte, end_byte, tokens, hash, refs,
--- private, defaults); code_chunks rows are copied from it in SQL.
+-- private, defaults, members — a Go const/var group's names, since chunk
+-- version 5); code_chunks rows are copied from it in SQL.
 CREATE TABLE code_analysis_cache (
 	content_hash TEXT NOT NULL,            -- hex SHA-256 of the file's bytes
 	analyzer     TEXT NOT NULL,
