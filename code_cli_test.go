@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
@@ -221,6 +222,13 @@ func TestSearchAndContextCommands(t *testing.T) {
 	}
 	if ask := userMessage(reqs[2]); ask != "Question: what does greet return?" {
 		t.Errorf("ask --no-code prompt: %q", ask)
+	}
+
+	// A question about a target is recorded with its target: "why this
+	// name?" alone means nothing on reading the session again.
+	s.mustRunIn(root, "explain", "-m", "tiny", "--session", "new", "App.hello/1", "why this name?")
+	if d := decode[session.Document](t, s.runIn(root, "--json", "session", "show", "last")); len(d.Turns) != 1 || d.Turns[0].Prompt != "explain App.hello/1: why this name?" {
+		t.Errorf("explain TARGET QUESTION recorded as %+v", d.Turns)
 	}
 
 	// explain without an index of the project: a clear error.

@@ -584,8 +584,16 @@ func (a *App) plainPrompt(question string, p *planned, sess *session.Session) ([
 func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeAsk, summary *session.ContextSummary, p *planned, ans *Answer,
 	fn func(text string) error) (*Answer, error) {
 	// A task without words of the user's (explain TARGET) is recorded as
-	// the command it was.
-	recorded := cmp.Or(req.Prompt, strings.TrimSpace(cmp.Or(req.Task, "ask")+" "+req.Target))
+	// the command it was; a question about a target ("why is this here")
+	// with its target, without which it means nothing on reading the
+	// session again, or to the model in a later turn.
+	recorded := req.Prompt
+	switch {
+	case recorded == "":
+		recorded = strings.TrimSpace(cmp.Or(req.Task, "ask") + " " + req.Target)
+	case req.Task == "explain" && strings.TrimSpace(req.Target) != "":
+		recorded = "explain " + req.Target + ": " + req.Prompt
+	}
 	provider, model := req.Provider, req.Model
 	if p != nil {
 		provider, model = p.provider, p.model
