@@ -12,6 +12,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -93,18 +94,7 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 			return db.CodeChunk{}, usererr.New("%s was deleted since it was indexed; run aiex index", rel)
 		}
 	}
-	cs, err := st.CodeChunksNamed(ctx, proj.ID, target)
-	if err == nil && len(cs) == 0 {
-		cs, err = st.CodeChunksNamed(ctx, proj.ID, chunk.PieceName(target, 1)) // a unit split in pieces
-	}
-	if err == nil && len(cs) == 0 {
-		cs, err = st.CodeChunksNamedLike(ctx, proj.ID, target, 1)
-	}
-	if base, arity, ok := cutArity(target); err == nil && len(cs) == 0 && ok {
-		// An Elixir function of fewer arguments, defined by defaults:
-		// String.split/2 is `def split(string, pattern, options \\ [])`.
-		cs, err = st.CodeChunksCallableAs(ctx, proj.ID, base, arity)
-	}
+	cs, err := search.Named(ctx, st, proj.ID, target, 1)
 	if err != nil {
 		return db.CodeChunk{}, err
 	}
@@ -112,17 +102,6 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		return db.CodeChunk{}, b.notFound(ctx, proj, target, "no file or symbol")
 	}
 	return cs[0], nil
-}
-
-// cutArity splits an Elixir name NAME/K into NAME and K; ok is false for
-// a name without an arity.
-func cutArity(name string) (base string, arity int, ok bool) {
-	i := strings.LastIndexByte(name, '/')
-	if i <= 0 || !isDigits(name[i+1:]) {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(name[i+1:])
-	return name[:i], n, err == nil
 }
 
 // noUnits is the error for a file target with no chunks in the index,

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/index"
@@ -131,22 +130,9 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 
 	// Chunks named as the query come first: a symbol typed in full.
 	if isSym {
-		exact, err := st.CodeChunksNamed(ctx, project, sym)
+		exact, err := Named(ctx, st, project, sym, 8)
 		if err != nil {
 			return nil, err
-		}
-		if len(exact) == 0 {
-			if exact, err = st.CodeChunksNamedLike(ctx, project, sym, 8); err != nil {
-				return nil, err
-			}
-		}
-		if i := strings.LastIndexByte(sym, '/'); len(exact) == 0 && i > 0 {
-			// An Elixir function of fewer arguments, defined by defaults.
-			if k, err := strconv.Atoi(sym[i+1:]); err == nil {
-				if exact, err = st.CodeChunksCallableAs(ctx, project, sym[:i], k); err != nil {
-					return nil, err
-				}
-			}
 		}
 		for _, c := range exact {
 			add(c, 1+exactBonus)
@@ -166,7 +152,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		}
 	}
 	sort.SliceStable(held, func(i, j int) bool { return df[held[i]] < df[held[j]] })
-	want := s.cfg.Candidates
+	want := max(s.cfg.Candidates, limit) // -n 200 gets 200 if that many match
 	if len(held) > 0 {
 		all := quote(held, " ")
 		match := all
