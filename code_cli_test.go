@@ -190,6 +190,12 @@ func TestSearchAndContextCommands(t *testing.T) {
 		t.Errorf("context plain:\n%s", plain)
 	}
 
+	// With a window given, no provider is needed: fitting needs no model.
+	if r := s.withOllama("http://127.0.0.1:1").runIn(root, "context", "--window", "2000", "App.hello/1"); r.code != 0 ||
+		!strings.HasPrefix(r.stdout, "no model: ") || !strings.Contains(r.stdout, "2000-token window") || !strings.Contains(r.stdout, "App.hello/1") {
+		t.Errorf("context --window with no provider reachable: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
 	// Bad targets and budgets: one line, non-zero exit.
 	r = s.runIn(root, "context", "-m", "tiny", "Nope.nothing/0")
 	if r.code != 1 {

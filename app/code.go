@@ -174,10 +174,15 @@ func (a *App) underDeadline(ctx context.Context, do func(context.Context) error)
 // buildContextFor is BuildContext under the request's deadline.
 func (a *App) buildContextFor(ctx context.Context, req ContextRequest) (*BuiltContext, error) {
 	p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, req.Window)
-	if err != nil && req.Window > 0 && req.Model != "" {
+	if ue := usererr.As(err); err != nil && req.Window > 0 && (ue == nil || ue.ExitCode() != usererr.ExitUsage) {
 		// A model this node cannot reach (another node's, for an attached
-		// TUI), of a known window: counted with an estimate of its family.
-		fam := tokens.FamilyOf(req.Provider, req.Model)
+		// TUI), or none reachable at all, and a window given: fitting needs
+		// no model. Counted with the tokenizer of the model's family, or of
+		// the configured default's when none is named.
+		fam := TokenFamily(a.cfg.File)
+		if req.Model != "" {
+			fam = tokens.FamilyOf(req.Provider, req.Model)
+		}
 		p, err = &planned{provider: req.Provider, model: req.Model, window: req.Window, fam: fam, count: fam.Counter(),
 			estimate: tokens.Estimate{Family: fam}}, nil
 	}

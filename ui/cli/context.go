@@ -71,8 +71,12 @@ func (cc *ContextCmd) Run(c *Context) error {
 	case b.Scale > 0:
 		how = fmt.Sprintf("×%.2f as the model counted before,", b.Scale)
 	}
-	fmt.Fprintf(c.Out.Out, "%s/%s: %d of %d tokens (%d-token window, %d kept for the answer; %s %s count)\n",
-		b.Provider, b.Model, b.Tokens, b.Budget, b.Window, b.Reserve, how, b.Tokenizer)
+	model := b.Provider + "/" + b.Model
+	if b.Model == "" {
+		model = "no model" // --window given, none reachable
+	}
+	fmt.Fprintf(c.Out.Out, "%s: %d of %d tokens (%d-token window, %d kept for the answer; %s %s count)\n",
+		model, b.Tokens, b.Budget, b.Window, b.Reserve, how, b.Tokenizer)
 	if cv := b.Conventions; cv != nil {
 		cut := ""
 		if cv.Cut {
