@@ -466,27 +466,6 @@ func isHome(dir string) bool {
 	return filepath.Clean(home) == dir
 }
 
-// FindRoot returns the root of the project that contains dir: the nearest
-// directory at or above dir holding a .git entry (a work tree, or a
-// submodule's .git file), or dir itself when there is none. dir must be
-// absolute; symlinks are resolved first.
-func FindRoot(dir string) (string, error) {
-	dir, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return "", fmt.Errorf("index: %w", err)
-	}
-	for d := dir; ; {
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			return d, nil
-		}
-		up := filepath.Dir(d)
-		if up == d {
-			return dir, nil
-		}
-		d = up
-	}
-}
-
 // Search returns the chunks of the project at root that hold every word
 // of query, in their names or their text, best first (see MatchQuery);
 // chunks named exactly query come before all others. A project never
