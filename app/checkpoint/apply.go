@@ -22,6 +22,11 @@ type Change struct {
 	Data   []byte      // the new content
 	Delete bool        // remove the file instead (Data is ignored)
 	Mode   fs.FileMode // permission bits; 0 keeps the file's, or 0644 for a new file
+	// From, for a new file, is the file it is renamed from (another
+	// Change of the same Apply deletes it): with Mode 0 the new file gets
+	// From's mode, as git keeps a renamed file's mode, so that a private
+	// file (0600) does not become readable to all by being renamed.
+	From string
 	// Expect, if set, is what the file must be for the change to be
 	// written: the hex SHA-256 of its content, or Absent. Apply writes
 	// nothing if any file is not as expected (a proposal's file the user
@@ -131,6 +136,10 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 				mode = defaultMode
 				if o.bst != nil {
 					mode = o.bst.Mode
+				} else if c.From != "" {
+					if fi, err := s.fs.Stat(ctx, filepath.ToSlash(c.From)); err == nil && fi.Mode().IsRegular() {
+						mode = fi.Mode().Perm()
+					}
 				}
 			}
 			o.after = c.Data
@@ -233,8 +242,13 @@ func (s *Store) apply(ctx context.Context, ops []*op, meta Meta, restoreOf strin
 	}
 	// Nothing is written before the checkpoint is committed.
 	for i, o := range ops {
-		if err := s.write(ctx, o.path, o.after, o.ast); err != nil {
-			return nil, s.rollback(ctx, st, ops[:i], o.path, err)
+		if err := s.write(ctx, o.path, o.after, o.ast, o.bst); err != nil {
+			done := ops[:i]
+			var me *modeError
+			if errors.As(err, &me) {
+				done = ops[:i+1] // its content was written
+			}
+			return nil, s.rollback(ctx, st, done, o.path, err)
 		}
 	}
 	if err := s.append(ctx, st, &Applied{}); err != nil {
@@ -251,7 +265,7 @@ func (s *Store) apply(ctx context.Context, ops []*op, meta Meta, restoreOf strin
 func (s *Store) record(ctx context.Context, ops []*op, meta Meta, restoreOf string) (*state, error) {
 	contents := map[string][]byte{}
 	p := &Created{Project: s.cfg.Project.Key, Root: s.cfg.Project.Root, Session: meta.Session, Turn: meta.Turn,
-		Reason: meta.Reason, Label: meta.Label, RestoreOf: restoreOf}
+		Reason: meta.Reason, Label: s.label(meta.Label), RestoreOf: restoreOf}
 	if p.Reason == "" {
 		p.Reason = "edit"
 	}
@@ -305,6 +319,19 @@ func (s *Store) record(ctx context.Context, ops []*op, meta Meta, restoreOf stri
 	}
 }
 
+// label is a checkpoint's label as people read it: a path in the project
+// relative to its root, as checkpoint paths are. Labels name the target
+// of a task, which a client passes absolute to a node (whose working
+// directory is not the client's): "/home/me/proj/main.go:12" is recorded
+// as "main.go:12", as it is when the command runs without a node.
+func (s *Store) label(l string) string {
+	root := strings.TrimSuffix(filepath.ToSlash(s.cfg.Project.Root), "/") + "/"
+	if rest, ok := strings.CutPrefix(l, root); ok && rest != "" {
+		return rest
+	}
+	return l
+}
+
 // event makes the event of p for st's stream and folds it into st, as a
 // replay would fold it: decoded from the bytes that go into the log.
 func (s *Store) event(st *state, p events.Payload) (*events.Event, error) {
@@ -341,11 +368,12 @@ func (s *Store) append(ctx context.Context, st *state, p events.Payload) error {
 	return nil
 }
 
-// write makes one file what st says (nil: absent). Directories that
-// removing a file leaves empty go too, as git does when it removes files:
-// checkpoints record files, not directories, so a restore that takes back
-// a new file in a new directory leaves no empty directory behind.
-func (s *Store) write(ctx context.Context, p string, data []byte, st *FileState) error {
+// write makes one file what st says (nil: absent); was is what it is
+// now. Directories that removing a file leaves empty go too, as git does
+// when it removes files: checkpoints record files, not directories, so a
+// restore that takes back a new file in a new directory leaves no empty
+// directory behind.
+func (s *Store) write(ctx context.Context, p string, data []byte, st, was *FileState) error {
 	if st == nil {
 		if err := s.fs.Remove(ctx, p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
@@ -353,7 +381,13 @@ func (s *Store) write(ctx context.Context, p string, data []byte, st *FileState)
 		s.removeEmptyDirs(ctx, path.Dir(p))
 		return nil
 	}
-	return s.fs.WriteFile(ctx, p, data, st.Mode)
+	if err := s.fs.WriteFile(ctx, p, data, st.Mode); err != nil {
+		return err
+	}
+	if was != nil && was.Mode != st.Mode {
+		return s.setMode(ctx, p, data, st.Mode)
+	}
+	return nil
 }
 
 // removeEmptyDirs removes dir if it is empty, then its parent if that is
@@ -409,7 +443,7 @@ func (s *Store) rollback(ctx context.Context, st *state, done []*op, failed stri
 	e := &ApplyError{Checkpoint: st.Row.ID, Path: failed, Err: cause}
 	for i := len(done) - 1; i >= 0; i-- {
 		o := done[i]
-		if err := s.write(ctx, o.path, o.before, o.bst); err != nil {
+		if err := s.write(ctx, o.path, o.before, o.bst, o.ast); err != nil {
 			s.logger.Warn("roll-back failed", "checkpoint", st.Row.ID, "path", o.path, "err", err)
 			e.Left = append(e.Left, o.path)
 			continue

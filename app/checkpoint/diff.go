@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -17,9 +18,14 @@ type DiffOptions struct {
 
 // FileDiff is the diff of one file.
 type FileDiff struct {
-	Path    string `json:"path"`
-	Kind    string `json:"kind"` // added, deleted, modified, mode, unchanged
-	Binary  bool   `json:"binary,omitempty"`
+	Path   string `json:"path"`
+	Kind   string `json:"kind"` // added, deleted, modified, mode, unchanged
+	Binary bool   `json:"binary,omitempty"`
+	// OldMode and NewMode are the permission bits before and after, when
+	// a file that is on both sides changed them (git's "old mode 100644",
+	// "new mode 100755" head the unified diff too).
+	OldMode string `json:"old_mode,omitempty"`
+	NewMode string `json:"new_mode,omitempty"`
 	Unified string `json:"unified"` // "" for a binary or unchanged file
 }
 
@@ -38,14 +44,14 @@ func (r *DiffResult) Text() string {
 			continue
 		}
 		fmt.Fprintf(&b, "diff --git a/%s b/%s\n", f.Path, f.Path)
-		switch {
-		case f.Binary:
+		if f.Binary {
+			if f.OldMode != "" {
+				fmt.Fprintf(&b, "old mode %s\nnew mode %s\n", f.OldMode, f.NewMode)
+			}
 			fmt.Fprintf(&b, "Binary files differ\n")
-		case f.Kind == "mode":
-			fmt.Fprintf(&b, "(mode only)\n")
-		default:
-			b.WriteString(f.Unified)
+			continue
 		}
+		b.WriteString(f.Unified)
 	}
 	return b.String()
 }
@@ -100,7 +106,13 @@ func fileDiff(p string, before, after []byte, bst, ast *FileState) FileDiff {
 		d.Kind = "unchanged"
 		return d
 	}
+	var modes string
+	if bst != nil && ast != nil && bst.Mode != ast.Mode {
+		d.OldMode, d.NewMode = gitMode(bst.Mode), gitMode(ast.Mode)
+		modes = fmt.Sprintf("old mode %s\nnew mode %s\n", d.OldMode, d.NewMode)
+	}
 	if d.Kind == "mode" {
+		d.Kind, d.Unified = "mode", modes
 		return d
 	}
 	if isBinary(before) || isBinary(after) {
@@ -118,5 +130,9 @@ func fileDiff(p string, before, after []byte, bst, ast *FileState) FileDiff {
 	if d.Unified == "" { // an empty file created or deleted
 		d.Unified = fmt.Sprintf("--- %s\n+++ %s\n", aName, bName)
 	}
+	d.Unified = modes + d.Unified
 	return d
 }
+
+// gitMode is a regular file's mode as git writes it: 100644.
+func gitMode(m fs.FileMode) string { return fmt.Sprintf("100%03o", m.Perm()) }

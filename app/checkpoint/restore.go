@@ -108,14 +108,22 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 				return nil, err
 			}
 		}
+		// A file is as the checkpoint found it or as it left it only if
+		// its mode is too: a chmod since (a script made executable, a
+		// secret made private) is a change a restore must not undo
+		// unasked, and a restore puts back the mode it recorded.
+		// Exact matches first: under a umask of 077 a file that went from
+		// 0644 to 0600 matches its before state once the umask is allowed
+		// for, yet is as the checkpoint left it.
+		before, after := sameState(cur, f.Before, false), sameState(cur, f.After, false)
+		if !before && !after {
+			before, after = sameState(cur, f.Before, true), sameState(cur, f.After, true)
+		}
 		switch {
-		case sameContent(cur, f.Before):
-			if o.noop() {
-				res.Unchanged = append(res.Unchanged, f.Path)
-				continue
-			}
-			// The content is as it was; the mode is not.
-		case sameContent(cur, f.After):
+		case before:
+			res.Unchanged = append(res.Unchanged, f.Path)
+			continue
+		case after:
 		default:
 			c := Changed{Path: f.Path}
 			if cur != nil {
@@ -167,13 +175,20 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 	return res, nil
 }
 
-// sameContent reports whether a file's state has the content (or the
-// absence) another state records; modes are not compared.
-func sameContent(a, b *FileState) bool {
-	if a == nil || b == nil {
-		return a == b
+// sameState reports whether a file's state cur (as read now) is what
+// rec records: its content (or absence) and its mode. With umask, a mode
+// the umask made of rec's counts as rec's: a file the checkpoint (or a
+// restore) created gets the mode recorded for it less the umask (the
+// sandbox does not chmod a file it creates), which is no change made
+// since.
+func sameState(cur, rec *FileState, umask bool) bool {
+	if cur == nil || rec == nil {
+		return cur == rec
 	}
-	return a.Hash == b.Hash
+	if cur.Hash != rec.Hash {
+		return false
+	}
+	return cur.Mode == rec.Mode || umask && cur.Mode == rec.Mode&^processUmask()
 }
 
 // fill reads the contents ops are to write (their after states) from the

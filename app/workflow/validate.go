@@ -176,21 +176,18 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	if checks[0].Status != OK {
 		return checks
 	}
-	// vet runs its analysis tool in each package's directory: a package
-	// the change creates is not on disk, so vet cannot look at it.
-	var onDisk []string
+	if len(vetted) == 0 {
+		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "the change leaves no package of its own"})
+	}
+	// vet runs its analysis tool in each package's directory, which a
+	// package the change creates does not have on disk: such packages are
+	// vetted in a stand-in for the module that has it (vetNew).
 	for _, p := range vetted {
-		if fi, ok := statOK(filepath.Join(modRoot, filepath.FromSlash(p))); ok && fi.IsDir() {
-			onDisk = append(onDisk, p)
+		if fi, ok := statOK(filepath.Join(modRoot, filepath.FromSlash(p))); !ok || !fi.IsDir() {
+			return append(checks, vetNew(ctx, o, modRoot, tmp, overlay, vetted))
 		}
 	}
-	switch {
-	case len(vetted) == 0:
-		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "the change leaves no package of its own"})
-	case len(onDisk) == 0:
-		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "a new package: go vet reads it from disk, where it is not yet"})
-	}
-	vet := run(ctx, o, modRoot, nil, "go vet", "go", append([]string{"vet", "-overlay=" + ov}, onDisk...)...)
+	vet := run(ctx, o, modRoot, nil, "go vet", "go", append([]string{"vet", "-overlay=" + ov}, vetted...)...)
 	vet.Detail = project.Replace(vet.Detail)
 	return append(checks, vet)
 }

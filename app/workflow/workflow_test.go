@@ -506,3 +506,38 @@ func TestValidateToolchainBroken(t *testing.T) {
 		t.Fatalf("a change that does not build passed: %+v", p.Checks)
 	}
 }
+
+// TestVetNewPackage: a new package is vetted although its directory is
+// not on disk (in a stand-in for the module: the project is not written
+// to), so a vet error in it fails the check, naming the project's file;
+// one that vet passes is ok.
+func TestVetNewPackage(t *testing.T) {
+	root := writeTree(t, map[string]string{"go.mod": goMod, "calc.go": goCalc})
+	before := treeHash(t, root)
+	const code = "package cache\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/calc\"\n)\n\n// Big says which is bigger.\nfunc Big(a, b int) string {\n\treturn fmt.Sprintf(%s, calc.Max(a, b))\n}\n"
+	for name, tc := range map[string]struct{ format, checks, detail string }{
+		"vet error": {`"%s"`, "applies ok,syntax ok,go build ok,go vet failed", "internal/cache/cache.go:11:22: fmt.Sprintf format %s has arg calc.Max(a, b) of wrong type int"},
+		"clean":     {`"%d"`, "applies ok,syntax ok,go build ok,go vet ok", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			answer := "```go\n" + fmt.Sprintf(code, tc.format) + "```\n"
+			p, err := FromFile("gen-module", "internal/cache", answer, "internal/cache/cache.go", "go", reader(root))
+			if err != nil {
+				t.Fatal(err)
+			}
+			Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+			if got := strings.Join(checkNames(p), ","); got != tc.checks {
+				t.Fatalf("checks %s; want %s\n%+v", got, tc.checks, p.Checks)
+			}
+			if d := p.Checks[len(p.Checks)-1].Detail; !strings.Contains(d, tc.detail) || strings.Contains(d, "aiex-overlay") {
+				t.Fatalf("detail %q lacks %q", d, tc.detail)
+			}
+		})
+	}
+	if treeHash(t, root) != before {
+		t.Fatal("validation wrote into the project")
+	}
+	if _, err := os.Stat(filepath.Join(root, "internal")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("validation made a directory in the project: %v", err)
+	}
+}
