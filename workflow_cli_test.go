@@ -254,6 +254,18 @@ func TestRefactorRefused(t *testing.T) {
 		t.Fatal("files were written")
 	}
 
+	// A path out of the project in the diff is refused before anything
+	// is read, and the audit records the refusal with its rule, as the
+	// sandbox records its own.
+	escape := "```diff\n--- /dev/null\n+++ b/../escape.txt\n@@ -0,0 +1 @@\n+out\n```\n"
+	es := newSandbox(t, providertest.NewOllama(t, providertest.WithReply(escape)).URL())
+	if r := es.in(proj, "", "refactor", "calc.Max", "--goal", "x", "-m", "tiny"); r.code != 1 || !strings.Contains(r.stderr, "outside the project") {
+		t.Fatalf("a diff writing ../escape.txt: exit %d: %s", r.code, r.stderr)
+	}
+	if audit := es.in(proj, "", "audit", "-n", "0").stdout; !strings.Contains(audit, "../escape.txt") || !strings.Contains(audit, "outside-root") {
+		t.Errorf("the refusal of ../escape.txt is not in the audit:\n%s", audit)
+	}
+
 	s := newSandbox(t, providertest.Unreachable(t))
 	r = s.in(proj, "", "refactor", "calc.Maxx", "--goal", "x", "-m", "tiny")
 	if r.code != 1 {

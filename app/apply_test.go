@@ -123,3 +123,22 @@ func TestApplyConcurrent(t *testing.T) {
 		t.Errorf("%d of %d applies wrote; want exactly one", written, n)
 	}
 }
+
+// TestApplyRenameKeepsMode: a renamed file keeps its mode, as git keeps
+// it: a private file (0600) does not become readable to all by a rename.
+func TestApplyRenameKeepsMode(t *testing.T) {
+	e := newApplyEnv(t)
+	e.write("secret.go", "package a\n")
+	if err := os.Chmod(filepath.Join(e.root, "secret.go"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.Apply(context.Background(), app.ApplyRequest{Root: e.root, Actor: "test", Changes: []parse.Change{
+		{Path: "private.go", OldPath: "secret.go", Content: []byte("package a // moved\n"), Base: base("package a\n")},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(e.root, "private.go"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the renamed file: %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
+}

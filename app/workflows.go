@@ -86,6 +86,12 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 		return res, err
 	}
 	p, err := workflow.FromDiff("refactor", req.Target, ans.Interaction.Response, sandboxReader(ctx, sb))
+	if pe := (*parse.OutsidePathError)(nil); errors.As(err, &pe) {
+		// Refused before the sandbox saw it: recorded as the sandbox
+		// records its own refusals, so that the audit shows the attempt.
+		sb.Refuse(ctx, &sandbox.RefusedError{Op: audit.OpWrite, Path: pe.Path, Rule: sandbox.RuleOutsideRoot,
+			Reason: "a path in the model's diff outside the project root " + sb.Root()})
+	}
 	return a.finishTask(ctx, sb, req, res, p, err)
 }
 
@@ -474,7 +480,11 @@ func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, 
 		if expect == parse.NoFile {
 			expect = checkpoint.Absent
 		}
-		changes = append(changes, checkpoint.Change{Path: c.Path, Data: c.Content, Delete: c.Delete, Expect: expect})
+		from := "" // a renamed file keeps its mode, as git keeps it
+		if c.OldPath != "" && c.OldPath != c.Path {
+			from = c.OldPath
+		}
+		changes = append(changes, checkpoint.Change{Path: c.Path, Data: c.Content, Delete: c.Delete, Expect: expect, From: from})
 	}
 	return cs.Apply(ctx, changes, checkpoint.Meta{Session: req.Session, Turn: req.Turn, Reason: req.Reason, Label: req.Label})
 }

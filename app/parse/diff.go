@@ -351,7 +351,7 @@ func (f *rawFile) write(b *strings.Builder, lineMap *[]int) (bool, error) {
 	}
 	for _, name := range []string{oldName, newName} {
 		if path.IsAbs(name) || name == ".." || strings.HasPrefix(name, "../") {
-			return false, fmt.Errorf("answer line %d: path %q is outside the project; diffs must use paths relative to the project root", f.line, name)
+			return false, &OutsidePathError{Line: f.line, Path: name}
 		}
 	}
 
@@ -563,4 +563,16 @@ func ensureNL(s string) string {
 		return s
 	}
 	return s + "\n"
+}
+
+// OutsidePathError is a diff's file path that is absolute or climbs out
+// of the project with "..": a write the sandbox would refuse, refused
+// before anything is read, so that the caller can record the refusal.
+type OutsidePathError struct {
+	Line int    // of the answer
+	Path string // as the diff gives it
+}
+
+func (e *OutsidePathError) Error() string {
+	return fmt.Sprintf("answer line %d: path %q is outside the project; diffs must use paths relative to the project root", e.Line, e.Path)
 }
