@@ -83,7 +83,11 @@ func (x *exRun) baseline(ctx context.Context, timeout time.Duration) (outcome, e
 	if o, ok := x.clash(); ok {
 		return o, nil
 	}
-	return x.run(ctx, false, timeout)
+	// --trace: ExUnit names each test as it starts ("  * test adds
+	// [L#4]"), so a test that hangs past the timeout is told from a file
+	// that never finished compiling (it also runs the tests one at a
+	// time, and without ExUnit's own per-test timeout: ours bounds them).
+	return x.run(ctx, false, timeout, "--trace")
 }
 
 // topModule finds the modules a file defines at its top level.
@@ -237,6 +241,7 @@ var (
 // exOutput follows mix test's output.
 type exOutput struct {
 	summary    bool
+	started    bool // a test started (--trace names each): the file compiled
 	tests      int
 	failed     int
 	failNames  []string
@@ -249,6 +254,8 @@ type exOutput struct {
 func (e *exOutput) line(l string) (string, bool) {
 	t := strings.TrimSpace(l)
 	switch {
+	case strings.HasPrefix(t, "* test ") || strings.HasPrefix(t, "* doctest ") || strings.HasPrefix(t, "* property "):
+		e.started = true
 	case strings.Contains(t, "failure") && exSummary().MatchString(t):
 		e.summary = true
 		for _, m := range exCount().FindAllStringSubmatch(t, -1) {
@@ -276,7 +283,7 @@ func (e *exOutput) line(l string) (string, bool) {
 }
 
 func (e *exOutput) finish(o *outcome) {
-	o.compiled = e.summary || (o.exit == 0 && !o.timedOut)
+	o.compiled = e.summary || e.started || (o.exit == 0 && !o.timedOut)
 	o.tests, o.failed, o.failNames = e.tests, e.failed, e.failNames
 	if !o.compiled {
 		switch {
