@@ -117,6 +117,7 @@ type CheckpointRequest struct {
 	Force       bool          `json:"force,omitempty"`      // restore
 	DryRun      bool          `json:"dry_run,omitempty"`    // restore, prune
 	Keep        int           `json:"keep,omitempty"`       // prune
+	KeepNone    bool          `json:"keep_none,omitempty"`  // prune: Keep 0 as given, not the config's retention
 	OlderThan   time.Duration `json:"older_than,omitempty"` // prune
 	Actor       string        `json:"actor,omitempty"`
 }
@@ -181,7 +182,7 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 		return &CheckpointResult{Checkpoint: c}, err
 	case CheckpointPrune:
 		rep, err := cs.Prune(ctx, checkpoint.PruneOptions{Policy: checkpoint.Policy{KeepLast: req.Keep, OlderThan: req.OlderThan},
-			DryRun: req.DryRun, AllProjects: req.AllProjects})
+			KeepNone: req.KeepNone, DryRun: req.DryRun, AllProjects: req.AllProjects})
 		return &CheckpointResult{Prune: rep}, err
 	}
 	return nil, usererr.Usage("unknown checkpoint operation %q", req.Op)

@@ -84,7 +84,8 @@ func (p Policy) IsZero() bool { return p.KeepLast <= 0 && p.OlderThan <= 0 }
 
 // PruneOptions configures Prune.
 type PruneOptions struct {
-	Policy           // a zero policy means Config.Retention
+	Policy           // a zero policy means Config.Retention, unless KeepNone
+	KeepNone    bool // the zero policy as given: every untagged checkpoint goes
 	DryRun      bool // report what would go; delete nothing
 	AllProjects bool // every project's checkpoints (KeepLast counts per project)
 }
@@ -108,10 +109,10 @@ const pruneChunk = 200
 // later), deletes their rows, and deletes the blobs no checkpoint refers
 // to any more, in one transaction per 200 checkpoints.
 func (s *Store) Prune(ctx context.Context, opts PruneOptions) (*PruneReport, error) {
-	if opts.Policy.IsZero() {
+	if opts.Policy.IsZero() && !opts.KeepNone {
 		opts.Policy = s.cfg.Retention
 	}
-	if opts.Policy.IsZero() {
+	if opts.Policy.IsZero() && !opts.KeepNone {
 		return nil, usererr.Usage("say what to keep: --keep N (the newest N) and/or --older-than DURATION (only older ones go); tagged checkpoints are always kept")
 	}
 	for attempt := 1; ; attempt++ {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"fmt"
 	"strconv"
 	"strings"
@@ -265,9 +264,11 @@ func (r *CheckpointRestoreCmd) confirm(c *Context, plan *checkpoint.RestoreResul
 	fmt.Fprintf(c.Out.Err, "checkpoint %s (%s, %s) — restoring it writes:\n", plan.From.ID, plan.From.Reason,
 		plan.From.CreatedAt.Local().Format("2006-01-02 15:04:05"))
 	printRestored(&Output{Out: c.Out.Err, Color: c.Out.ErrTTY && c.Out.Color}, plan)
-	fmt.Fprintf(c.Out.Err, "Restore %d %s? [y/N] ", n, nounFiles(n))
-	line, _ := bufio.NewReader(c.Stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+	yes, err := confirm(c, fmt.Sprintf("Restore %d %s?", n, nounFiles(n)))
+	if err != nil {
+		return err
+	}
+	if !yes {
 		return usererr.New("not restored")
 	}
 	return nil
@@ -304,7 +305,9 @@ func (t *CheckpointTagCmd) Run(c *Context) error {
 
 // CheckpointPruneCmd prunes checkpoints.
 type CheckpointPruneCmd struct {
-	Keep        int    `placeholder:"N" help:"Keep the newest N checkpoints besides the tagged ones (which are always kept)."`
+	// Keep is a pointer: --keep 0 (keep none by count) is not the flag
+	// left out (the config's [checkpoints] retention).
+	Keep        *int   `placeholder:"N" help:"Keep the newest N checkpoints besides the tagged ones (which are always kept); 0 keeps none."`
 	OlderThan   string `name:"older-than" placeholder:"AGE" help:"Only delete checkpoints older than AGE (e.g. 30d, 12h)."`
 	DryRun      bool   `name:"dry-run" help:"Say what would be deleted; delete nothing."`
 	AllProjects bool   `name:"all-projects" help:"Prune every project's checkpoints (--keep counts per project)."`
@@ -312,14 +315,18 @@ type CheckpointPruneCmd struct {
 
 // Run prunes and prints a summary or, with --json, the report.
 func (p *CheckpointPruneCmd) Run(c *Context) error {
-	if p.Keep < 0 {
-		return usererr.Usage("--keep must be 0 or more, not %d", p.Keep)
+	keep := 0
+	if p.Keep != nil {
+		if keep = *p.Keep; keep < 0 {
+			return usererr.Usage("--keep must be 0 or more, not %d", keep)
+		}
 	}
 	age, err := parseAge(p.OlderThan)
 	if err != nil {
 		return err
 	}
-	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointPrune, Keep: p.Keep, OlderThan: age, DryRun: p.DryRun,
+	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointPrune, Keep: keep, OlderThan: age, DryRun: p.DryRun,
+		KeepNone:    p.Keep != nil && keep == 0 && age == 0, // --keep 0: all untagged go, not the config's retention
 		AllProjects: p.AllProjects})
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"net"
@@ -283,9 +282,11 @@ func (r *ClusterRecoverCmd) confirm(c *Context, plan *node.Recovery) error {
 	e := c.Out.Err
 	fmt.Fprintf(e, "Recovery makes node %s (%s) the only voter of its cluster, keeping all its data, and drops %s.\n", plan.Node, plan.Addr, droppedList(plan.Dropped))
 	fmt.Fprintln(e, "Do it only if those nodes are lost for good, and on one survivor only, the one with the latest data: two recovered survivors make two clusters, and writes this node never received are gone.")
-	fmt.Fprint(e, "Recover? [y/N] ")
-	line, _ := bufio.NewReader(c.Stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+	yes, err := confirm(c, "Recover?")
+	if err != nil {
+		return err
+	}
+	if !yes {
 		return usererr.New("not recovered")
 	}
 	return nil

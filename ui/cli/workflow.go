@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -113,6 +112,32 @@ type taskJSON struct {
 	Interaction string                 `json:"interaction,omitempty"`
 	Applied     *checkpoint.Checkpoint `json:"applied,omitempty"` // the checkpoint of the write
 	Tests       *testgen.Report        `json:"tests,omitempty"`   // gen tests: the run
+	// Error is why nothing was written, when the command failed after
+	// the model answered: the proposal failed its checks, or (proposal
+	// null) the answer held no change that could be made into one.
+	Error string `json:"error,omitempty"`
+}
+
+// newTaskJSON is res as a task prints it with --json.
+func newTaskJSON(res *app.TaskResult) taskJSON {
+	out := taskJSON{Proposal: res.Proposal, Tests: res.Tests}
+	if a := res.Answer; a != nil {
+		out.Session, out.Turn = a.Session, a.Turn
+		if a.Interaction != nil {
+			out.Interaction = a.Interaction.ID
+		}
+	}
+	return out
+}
+
+// answeredButUnusable reports whether a task's err came after the model
+// had answered in full, from making its answer into a proposal (a diff
+// that does not apply, no code): --json then prints the task's object
+// with the error, as it does for a proposal that failed its checks, so
+// that a script learns the session and the interaction either way.
+func answeredButUnusable(res *app.TaskResult, err error) bool {
+	return res != nil && res.Proposal == nil && res.Answer != nil && res.Answer.Interaction != nil &&
+		res.Answer.Interaction.Status == "ok" && usererr.As(err) != nil
 }
 
 // runTask runs a refactoring or generation task: the model's answer
@@ -171,6 +196,13 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		fmt.Fprintln(c.Out.Err)
 	}
 	if err != nil {
+		if c.Out.JSON && c.Err() == nil && answeredButUnusable(res, err) {
+			out := newTaskJSON(res)
+			out.Error = usererr.As(err).Msg
+			if perr := c.Out.PrintJSON(out); perr != nil {
+				return perr
+			}
+		}
 		return err
 	}
 	if c.Err() != nil {
@@ -179,13 +211,8 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		return errNothingWritten
 	}
 	p := res.Proposal
-	out := taskJSON{Proposal: p, Tests: res.Tests}
-	if a := res.Answer; a != nil {
-		out.Session, out.Turn = a.Session, a.Turn
-		if a.Interaction != nil {
-			out.Interaction = a.Interaction.ID
-		}
-	}
+	p.Diff = withRenames(p)
+	out := newTaskJSON(res)
 	if !c.Out.JSON {
 		if err := c.Out.Diff(p.Diff); err != nil {
 			return err
@@ -196,10 +223,14 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		}
 	}
 	if !p.OK() {
+		failed := usererr.New("the change failed its checks (%s); nothing was written", strings.Join(p.Failures(), "; "))
 		if c.Out.JSON {
-			c.Out.PrintJSON(out)
+			out.Error = failed.Msg
+			if err := c.Out.PrintJSON(out); err != nil {
+				return err
+			}
 		}
-		return usererr.New("the change failed its checks (%s); nothing was written", strings.Join(p.Failures(), "; "))
+		return failed
 	}
 	if !w.Apply {
 		if c.Out.JSON {
@@ -210,9 +241,14 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	}
 	if !w.Yes && c.StdinTTY && c.Stdin != nil && !c.Out.JSON {
 		what := filesOf(p, false)
-		fmt.Fprintf(c.Out.Err, "%s%s? [y/N] ", strings.ToUpper(what[:1]), what[1:])
-		line, _ := bufio.NewReader(c.Stdin).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		yes, err := confirm(c, strings.ToUpper(what[:1])+what[1:]+"?")
+		if c.Err() != nil {
+			return errNothingWritten
+		}
+		if err != nil {
+			return err
+		}
+		if !yes {
 			return usererr.New("not written")
 		}
 	}
@@ -319,6 +355,32 @@ func filesOf(p *workflow.Proposal, done bool) string {
 		return verb("write", "wrote") + " no file"
 	}
 	return strings.Join(append(out, other...), ", ")
+}
+
+// withRenames is p's diff with, for each file renamed and not changed,
+// the lines git shows for it — which a diff of the two contents, being
+// empty, lacks:
+//
+//	diff --git a/old.go b/new.go
+//	similarity index 100%
+//	rename from old.go
+//	rename to new.go
+//
+// They come first, in the order of p.Files. A rename already in the diff
+// is not repeated.
+func withRenames(p *workflow.Proposal) string {
+	var b strings.Builder
+	for _, f := range p.Files {
+		if f.Status != "renamed" || f.Added != 0 || f.Removed != 0 {
+			continue
+		}
+		lines := fmt.Sprintf("rename from %s\nrename to %s\n", f.OldPath, f.Path)
+		if strings.Contains(p.Diff, lines) {
+			continue
+		}
+		fmt.Fprintf(&b, "diff --git a/%s b/%s\nsimilarity index 100%%\n%s", f.OldPath, f.Path, lines)
+	}
+	return b.String() + p.Diff
 }
 
 // printTests writes how generated tests did: the summary, and each
