@@ -104,6 +104,11 @@ type Config struct {
 	// ListTimeout bounds one model listing of a target (it resolves the
 	// model to ask for); 0 means DefaultListTimeout.
 	ListTimeout time.Duration
+	// MaxAnswer bounds an answer, in bytes of text (and tool-call
+	// arguments); 0 means DefaultMaxAnswer. A stream that passes it is
+	// stopped there, and the request recorded as interrupted with the
+	// answer up to it.
+	MaxAnswer int
 	// Hint ends the "no provider reachable" message: how to configure one.
 	Hint   string
 	Logger *slog.Logger
@@ -161,6 +166,9 @@ func New(cfg Config) *Coordinator {
 	}
 	if cfg.ListTimeout == 0 {
 		cfg.ListTimeout = DefaultListTimeout
+	}
+	if cfg.MaxAnswer <= 0 {
+		cfg.MaxAnswer = DefaultMaxAnswer
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -506,7 +514,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	in.Attempts++
 	est := EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
 
-	var answer strings.Builder
+	ans := answer{limit: c.cfg.MaxAnswer}
 	start := time.Now()
 	t.inflight.Add(1)
 	res, err := t.Provider.Chat(ctx, providers.Request{
@@ -520,15 +528,26 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 			r.streamed = true
 			in.TTFTMillis = ptr(millis(time.Since(start)))
 		}
-		answer.WriteString(ch.Text)
-		if err := r.fn(ch); err != nil {
-			return outputError{err}
+		// An answer that passes the limit is cut there, and the stream
+		// stopped: the provider closes the response, which ends the
+		// generation, and what is recorded and passed on is the answer
+		// up to the limit.
+		ch, over := ans.fit(ch)
+		if ch.Text != "" || ch.ToolCall != nil {
+			ans.write(ch.Text)
+			if err := r.fn(ch); err != nil {
+				return outputError{err}
+			}
+		}
+		if over {
+			return &tooLongError{limit: c.cfg.MaxAnswer}
 		}
 		return nil
 	})
 	t.inflight.Add(-1)
 	elapsed := time.Since(start)
-	in.Response += answer.String()
+	text := ans.String()
+	in.Response += text
 
 	outcome, msg := "ok", errMessage(err)
 	if err != nil {
@@ -557,12 +576,12 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	// counted as 0 tokens would never reach a spend cap. The calibration
 	// of estimates (usage.add) takes only counts.
 	estimated := false
-	if answer.Len() > 0 && (err != nil || u.PromptTokens == 0 && u.CompletionTokens == 0) {
+	if text != "" && (err != nil || u.PromptTokens == 0 && u.CompletionTokens == 0) {
 		if u.PromptTokens == 0 {
 			u.PromptTokens, estimated = est, true
 			r.usage.guess()
 		}
-		if n := (tokens.Estimate{Family: tokens.FamilyOf(t.Provider.Kind(), model)}).Count(answer.String()); n > u.CompletionTokens {
+		if n := (tokens.Estimate{Family: tokens.FamilyOf(t.Provider.Kind(), model)}).Count(text); n > u.CompletionTokens {
 			u.CompletionTokens, estimated = n, true
 		}
 	}
@@ -657,9 +676,10 @@ func (r *run) finishFailed(ctx context.Context) error {
 	switch {
 	case errors.Is(err, context.Canceled) || (ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)):
 		status = db.StatusCancelled
-	case r.streamed && (r.lastErr == nil || isProviderError(r.lastErr)):
-		// The provider broke off; an answer that stopped because its
-		// output failed (a full disk) is an error like any other.
+	case r.streamed && (r.lastErr == nil || isProviderError(r.lastErr) || isTooLong(r.lastErr)):
+		// The provider broke off, or the answer was cut at its limit; an
+		// answer that stopped because its output failed (a full disk) is
+		// an error like any other.
 		status = db.StatusInterrupted
 	}
 	cause := r.lastErr

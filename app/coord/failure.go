@@ -25,6 +25,10 @@ func (r *run) userError(ctx context.Context) error {
 		return context.Canceled
 	}
 	if r.streamed {
+		if isTooLong(last) {
+			return usererr.Wrap(last, "the answer from %s (%s) passed the limit of %s on an answer and was cut there; the partial answer is recorded as interrupted; ask for a smaller part at a time",
+				r.in.Provider, r.in.Model, byteSize(r.c.cfg.MaxAnswer))
+		}
 		if last != nil && !isProviderError(last) {
 			return last // the output side failed (e.g. a closed pipe)
 		}
@@ -153,6 +157,9 @@ const OutcomeOutput = "output"
 func outcomeOf(err error) string {
 	if errors.As(err, new(outputError)) {
 		return OutcomeOutput
+	}
+	if isTooLong(err) {
+		return OutcomeTooLong
 	}
 	if k := providers.KindOf(err); k != "" {
 		return string(k)
