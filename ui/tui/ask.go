@@ -109,7 +109,8 @@ func (m *Model) startAsk(q queued) tea.Cmd {
 	}
 	a.answer = m.newItem(answerItem, "")
 	a.answer.mine, a.answer.state = true, "answering…"
-	m.conv.add(a.answer)
+	// Under its question: questions typed while it waited come after it.
+	m.conv.insertAfter(q.user, a.answer)
 	m.ask = a
 	if q.task != nil {
 		t := *q.task
@@ -179,7 +180,8 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 			ans.state = "empty answer"
 		}
 	case errors.Is(err, context.Canceled) && m.ctx.Err() == nil:
-		ans.state = "stopped"
+		// As the session records it, and shows it when reopened.
+		ans.state = turnState("interrupted", reasonCancelled)
 	case errors.Is(err, ErrUnreachable) && a.buf.written() == 0:
 		// Nothing was answered: ask again once the connection is back.
 		m.conv.remove(ans)
@@ -197,12 +199,17 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 			m.note("the session was removed before the question reached it; ↑ recalls it, to ask it in a new one")
 		}
 	default:
+		// The core records an answer that broke off after some text as
+		// interrupted (the text stands), one that got none as failed.
 		ans.state = "failed"
+		if a.buf.written() > 0 {
+			ans.state = "interrupted"
+		}
 		if errors.Is(err, ErrUnreachable) {
 			ans.state = "interrupted: the connection was lost"
 			cmds = append(cmds, m.lost())
 		}
-		m.errorNote("%s", oneLine(err.Error()))
+		m.errorNote("%s", errorText(err.Error()))
 	}
 	switch {
 	case ans.stream != nil && !ans.stream.split:
@@ -235,17 +242,26 @@ func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
 			m.conv.remove(other.user)
 			m.conv.remove(other.answer)
 		}
+		if other := m.sess.byTurn[res.Turn]; other != nil && other.answer.counted {
+			// Counted already: from its event, or read with the session.
+			a.answer.counted = true
+		}
 		a.turn = res.Turn
 		a.user.turn = res.Turn
 		m.sess.byTurn[res.Turn] = &turnItems{user: a.user, answer: a.answer}
 		m.conv.changed(a.user, true)
 		info := &m.sess.info
 		info.Turns = max(info.Turns, res.Turn)
-		info.PromptTokens += res.PromptTokens
-		info.CompletionTokens += res.CompletionTokens
-		info.CostUSD += res.CostUSD
+		if usage(res) && !a.answer.counted {
+			info.PromptTokens += res.PromptTokens
+			info.CompletionTokens += res.CompletionTokens
+			info.CostUSD += res.CostUSD
+			a.answer.counted = true
+		}
 	}
-	a.answer.setMeta(res.Provider, res.Model, res.Node, res.PromptTokens, res.CompletionTokens, res.CostUSD, res.TotalMillis)
+	if usage(res) {
+		a.answer.setMeta(res.Provider, res.Model, res.Node, res.PromptTokens, res.CompletionTokens, res.CostUSD, res.TotalMillis)
+	}
 	if why, ok := providers.Incomplete(res.StopReason); ok {
 		m.note("the answer stopped early: %s (stop reason %q)", why, oneLine(res.StopReason))
 	}
@@ -256,6 +272,14 @@ func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
 		m.pane.setContext(res.Turn, res.Context)
 	}
 	return cmd
+}
+
+// usage says whether a result tells what answered and what it cost. One
+// cut short through a node does not: the node's last frame, which carries
+// them, never came, and only the turn is known. The turn's event then has
+// them (see apply).
+func usage(res *AskResult) bool {
+	return res.Model != "" || res.PromptTokens+res.CompletionTokens > 0 || res.CostUSD > 0
 }
 
 // setMeta sets an answer's header: what answered it (the node, shown

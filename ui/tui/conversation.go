@@ -31,8 +31,9 @@ type item struct {
 	model   string // what answered: provider/model
 	node    string // the node that answered
 	usage   string // tokens, cost, time
-	state   string // "", "answering…", "queued", "stopped", "failed: …"
+	state   string // "", "answering…", "queued", "interrupted: cancelled", "failed: …"
 	mine    bool   // asked from this TUI
+	counted bool   // the answer's tokens and cost are in the session's totals
 	pending bool   // a final render is on its way (see renderCmd)
 
 	stream *streamDoc // while the answer streams
@@ -130,6 +131,20 @@ func (c *conversation) insertBefore(anchor *item, items ...*item) {
 		}
 	}
 	c.layout()
+}
+
+// insertAfter inserts items right after anchor (at the end when anchor is
+// not there): an answer goes under its question, above the questions
+// queued after it.
+func (c *conversation) insertAfter(anchor *item, items ...*item) {
+	var next *item
+	for i, x := range c.items {
+		if x == anchor && i+1 < len(c.items) {
+			next = c.items[i+1]
+			break
+		}
+	}
+	c.insertBefore(next, items...)
 }
 
 // remove takes an item out.

@@ -36,7 +36,7 @@ func newEditor(th *theme) *editor {
 	ta.ShowLineNumbers = false
 	ta.CharLimit = 0
 	ta.MaxHeight = 0
-	ta.Placeholder = "Ask about your code · / for commands · ? for help"
+	ta.Placeholder = placeholder
 	ta.SetPromptFunc(2, func(line int) string {
 		if line == 0 {
 			return "› "
@@ -52,6 +52,13 @@ func newEditor(th *theme) *editor {
 	ta.Focus()
 	return &editor{ta: ta, maxRows: maxInputRows, height: 1}
 }
+
+// The editor's placeholder, and what it says while the open proposal has
+// the keys instead.
+const (
+	placeholder         = "Ask about your code · / for commands · ? for help"
+	proposalPlaceholder = "the proposal has the keys (enter writes, esc closes) · type to ask instead"
+)
 
 // tabRune stands for a tab in the textarea, which would turn it into four
 // spaces (its sanitizer's default, which it does not let us change): a

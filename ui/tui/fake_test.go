@@ -27,6 +27,7 @@ type fakeBackend struct {
 	statusErr  error // what Status returns when the backend is up
 	down       bool
 	chunks     []string
+	echo       bool // answer "re: " and the prompt instead of chunks
 	hold       bool
 	release    chan struct{}
 	askErr     error
@@ -79,6 +80,9 @@ func (f *fakeBackend) Ask(ctx context.Context, req AskRequest, fn func(string)) 
 	}
 	f.asks = append(f.asks, req)
 	chunks, hold, release, askErr := f.chunks, f.hold, f.release, f.askErr
+	if f.echo {
+		chunks = []string{"re: " + req.Prompt}
+	}
 	res := f.result
 	f.nextTurn++
 	res.Turn = f.nextTurn

@@ -34,6 +34,7 @@ func goldenFake() *fakeBackend {
 			{Path: "lib/notes.ex", Name: "Notes", StartLine: 1, EndLine: 8, Tokens: 95},
 		}, Dropped: 2}
 	f.docs[d.Session.ID] = d
+	f.nextTurn = int64(len(d.Turns)) // a question asked is the session's next turn
 	other := doc("77aa01c2d3e4", 2, "Why is the build slow?", "Because.")
 	other.Session.UpdatedAt = testNow.Add(-26 * 3600e9)
 	f.list = []session.Info{d.Session, other.Session}

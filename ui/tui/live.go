@@ -136,6 +136,9 @@ func (m *Model) load(doc *session.Document, seed bool) {
 			ctx, ctxTurn = t.Context, t.N
 		}
 		if a := m.ask; a != nil && a.turn == t.N {
+			// The totals read count it once it ended; its end event, if
+			// it comes after them, counts it (see apply).
+			a.answer.counted = t.Status != "running"
 			continue
 		}
 		u, ans := m.turnItems(t)
@@ -174,19 +177,36 @@ func (m *Model) turnItems(t session.Turn) (*item, *item) {
 		status = "interrupted"
 	}
 	ans.state = turnState(status, t.Reason)
+	// A turn read with the session is in its totals, unless it is still
+	// being answered (its end event adds it).
+	ans.counted = t.Status != "running" || t.Orphaned
 	return u, ans
 }
 
-// turnState is how a turn's status shows in its answer's header.
+// reasonCancelled is the reason the core records for a turn stopped by
+// the user (Esc here, Ctrl-C in the CLI); the interaction's status is
+// "cancelled" too.
+const reasonCancelled = "cancelled"
+
+// turnState is how a turn's status shows in its answer's header, the
+// same live and when the session is read again: a turn stopped by the
+// user is "interrupted: cancelled" (interrupted in the session, cancelled
+// in the history), one cut off otherwise "interrupted" (the reason, an
+// error, is said under it when it happens here), one that failed
+// "failed: " and why.
 func turnState(status, reason string) string {
 	switch status {
 	case "completed":
 		return ""
 	case "running":
 		return "answering…"
+	case "interrupted":
+		if reason == reasonCancelled {
+			return "interrupted: " + reasonCancelled
+		}
 	case "failed":
 		if reason != "" {
-			return "failed: " + oneLine(reason)
+			return "failed: " + errorText(reason)
 		}
 	}
 	return status
@@ -310,22 +330,27 @@ func (m *Model) apply(ev events.Event) bool {
 		if ti == nil {
 			return false
 		}
-		if ti.answer.mine {
-			return true // the answer's own result fills it in, and counts it
+		ans := ti.answer
+		if !ans.counted {
+			info.PromptTokens += p.PromptTokens
+			info.CompletionTokens += p.CompletionTokens
+			info.CostUSD += session.USD(p.CostNUSD)
+			ans.counted = true
+			ans.setMeta(p.Provider, p.Model, p.Node, p.PromptTokens, p.CompletionTokens, session.USD(p.CostNUSD), p.TotalMillis)
 		}
-		info.PromptTokens += p.PromptTokens
-		info.CompletionTokens += p.CompletionTokens
-		info.CostUSD += session.USD(p.CostNUSD)
 		if p.Model != "" {
 			info.Provider, info.Model = p.Provider, p.Model
 		}
-		ans := ti.answer
-		ans.text = p.Answer
-		ans.setMeta(p.Provider, p.Model, p.Node, p.PromptTokens, p.CompletionTokens, session.USD(p.CostNUSD), p.TotalMillis)
-		ans.state = map[string]string{session.TypeTurnCompleted: "", session.TypeTurnInterrupted: "interrupted"}[ev.Type]
-		if ev.Type == session.TypeTurnFailed {
-			ans.state = turnState("failed", p.Reason)
+		if ans.mine {
+			// Its text and state are the answer's own, as it streamed and
+			// ended here; its numbers come from its result when that had
+			// them, else (an answer stopped through a node) from here.
+			m.conv.changed(ans, true)
+			return true
 		}
+		ans.text = p.Answer
+		ans.state = turnState(map[string]string{session.TypeTurnCompleted: "completed", session.TypeTurnInterrupted: "interrupted",
+			session.TypeTurnFailed: "failed"}[ev.Type], p.Reason)
 		m.conv.changed(ans, false)
 	case session.TypeArchived:
 		info.Status = "archived"

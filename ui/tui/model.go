@@ -35,6 +35,7 @@ type focus int
 const (
 	focusInput focus = iota
 	focusPane
+	focusProposal // the open proposal's keys: see proposalKey
 )
 
 // connState is the connection to the backend.
@@ -225,13 +226,15 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.showHelp = false
 		case m.picker != nil:
 			m.closePicker()
-		case m.prop != nil && !m.prop.writing:
+		case m.prop != nil && m.focus == focusProposal && !m.prop.writing:
 			m.closeProposal("proposal closed; nothing written")
 		case m.ask != nil:
 			m.ask.cancel()
 		case m.input.value() != "":
 			m.input.clear()
 			m.layout()
+		case m.prop != nil && !m.prop.writing:
+			m.closeProposal("proposal closed; nothing written")
 		case len(m.queue) > 0 && !m.quitArmed:
 			// Never dropped without a word: they were typed, not sent.
 			m.quitArmed = true
@@ -264,7 +267,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case m.picker != nil:
 		return m.pickerKey(msg)
-	case m.prop != nil:
+	case m.prop != nil && m.focus == focusProposal:
+		return m.proposalKey(msg)
+	case m.prop != nil && !m.prop.hidden && key.Matches(msg, k.ScrollUp, k.ScrollDown, k.LineUp, k.LineDown):
+		// The proposal shows while a question is typed: they scroll it.
 		return m.proposalKey(msg)
 	}
 	switch {
@@ -292,14 +298,17 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 // text handles text (see isText): the model picker's filter takes it, the
-// editor inserts it as it is when it has the focus, and anything else
-// over the editor ignores it.
+// editor inserts it as it is when it has the focus — or the proposal had
+// it: text typed over a proposal is a question (see proposalKey) — and
+// anything else over the editor ignores it.
 func (m *Model) text(msg tea.KeyMsg) tea.Cmd {
 	switch {
-	case m.showHelp, m.prop != nil:
+	case m.showHelp:
 		return nil
 	case m.picker != nil:
 		return m.pickerKey(msg)
+	case m.focus == focusProposal:
+		m.setFocus(focusInput)
 	case m.focus == focusPane:
 		return nil
 	}
@@ -321,7 +330,12 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 		m.openHelp()
 		return nil
 	case key.Matches(msg, k.Focus):
-		if m.pane.view != paneHidden {
+		switch {
+		case m.prop != nil:
+			m.prop.hidden = false
+			m.setFocus(focusProposal)
+			m.layout()
+		case m.pane.view != paneHidden:
 			m.setFocus(focusPane)
 		}
 		return nil
@@ -379,13 +393,22 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// setFocus gives the keys to the editor, the side pane or the open
+// proposal; the editor's placeholder says where they go when not to it.
 func (m *Model) setFocus(f focus) {
 	m.focus = f
 	m.pane.focused = f == focusPane
-	if f == focusPane {
-		m.input.ta.Blur()
-	} else {
+	if f == focusInput {
 		m.input.ta.Focus()
+	} else {
+		m.input.ta.Blur()
+	}
+	m.input.ta.Placeholder = placeholder
+	if f == focusProposal {
+		m.input.ta.Placeholder = proposalPlaceholder
+	}
+	if m.prop != nil {
+		m.prop.setFocused(f == focusProposal)
 	}
 	m.pane.layout()
 }
@@ -431,6 +454,11 @@ func (m *Model) submit() tea.Cmd {
 		return nil
 	}
 	m.input.take()
+	if m.prop != nil {
+		// What was sent, and what it brings, show in the conversation;
+		// tab brings the proposal back.
+		m.prop.hidden = true
+	}
 	m.layout()
 	typed := m.typed()
 	if c, ok := parseSlash(text); ok {
@@ -484,7 +512,7 @@ func (m *Model) View() string {
 		rows = m.helpLines
 	case m.picker != nil:
 		rows = m.picker.view()
-	case m.prop != nil:
+	case m.prop != nil && !m.prop.hidden:
 		rows = m.prop.view()
 	}
 	for i, l := range rows {

@@ -93,7 +93,7 @@ func TestQuestionsQueue(t *testing.T) {
 }
 
 // TestStopAnswer: esc cancels the answer being streamed; the part that
-// came stays, marked stopped.
+// came stays, marked as the session records it.
 func TestStopAnswer(t *testing.T) {
 	f := newFake()
 	f.chunks, f.hold = []string{"partial answer"}, true
@@ -102,7 +102,7 @@ func TestStopAnswer(t *testing.T) {
 	h.press("enter")
 	h.gotAsk()
 	h.press("esc")
-	h.untilScreen("aiex · fake/m1", "stopped", "partial answer")
+	h.untilScreen("aiex · fake/m1", "interrupted: cancelled", "partial answer")
 	if h.m.ask != nil {
 		t.Error("still answering")
 	}

@@ -36,6 +36,8 @@ type proposalView struct {
 	msg        string // the last thing said (a refusal, writing…)
 	msgErr     bool
 	writing    bool
+	focused    bool // it has the keys (else the editor has)
+	hidden     bool // the conversation shows instead: a question was sent
 }
 
 // proposalFile is one file of a proposal, with what the user keeps of it.
@@ -95,6 +97,17 @@ func newProposalView(th *theme, req TaskRequest, res *TaskResult, files []*propo
 	}
 	return v
 }
+
+// setFocused says whether the proposal has the keys: its hint line says
+// which keys it takes, or how to give them back to it.
+func (v *proposalView) setFocused(f bool) {
+	v.focused = f
+	v.layout()
+}
+
+// maxMsgRows bounds the rows a message over the proposal wraps into (a
+// refusal, failed checks), so that the hunks keep the room.
+const maxMsgRows = 4
 
 func (v *proposalView) setSize(w, h int) {
 	v.width, v.height = w, h
@@ -259,12 +272,25 @@ func (v *proposalView) layout() {
 		head = append(head, fmt.Sprintf("tests: score %.2f · %s", t.Score, oneLine(t.Summary)))
 	}
 	switch {
-	case v.msg != "" && v.msgErr:
-		head = append(head, th.errorText.Render(v.msg))
-	case v.msg != "":
-		head = append(head, th.note.Render(v.msg))
-	default:
-		head = append(head, th.dim.Render("↑↓ hunk · space keep/drop · a all · n none · enter write · esc close"))
+	case !v.focused:
+		head = append(head, th.dim.Render("the editor has the keys: enter sends what is typed · tab: back to the hunks"))
+	case v.msg == "":
+		head = append(head, th.dim.Render("↑↓ hunk · space keep/drop · a all · n none · enter write · esc close · tab or type: the editor"))
+	}
+	if v.msg != "" {
+		// Wrapped, not cut: a refusal says what to do at its end.
+		style := th.note
+		if v.msgErr {
+			style = th.errorText
+		}
+		rows := strings.Split(xansi.Wrap(v.msg, w, ""), "\n")
+		if len(rows) > maxMsgRows {
+			rows = rows[:maxMsgRows]
+			rows[maxMsgRows-1] = xansi.Truncate(rows[maxMsgRows-1]+" …", w, "…")
+		}
+		for _, r := range rows {
+			head = append(head, style.Render(r))
+		}
 	}
 	head = append(head, th.border.Render(strings.Repeat("─", w)))
 	for i, l := range head {

@@ -21,13 +21,22 @@ func (m *Model) divider() string {
 		if n := len(m.queue); n > 0 {
 			left += th.dim.Render(fmt.Sprintf(" · %d queued, sent when it is back", n))
 		}
+	case m.focus == focusProposal:
+		// Keys do not go where the editor below suggests: say so first.
+		left = th.accent.Render("proposal: enter writes the kept · esc closes") +
+			th.dim.Render(" · space keep/drop · tab or type: the editor")
 	case m.ask != nil:
 		left = th.accent.Render("answering…") + th.dim.Render(" · esc stops")
 		if n := len(m.queue); n > 0 {
 			left += th.dim.Render(fmt.Sprintf(" · %d queued", n))
 		}
+		if m.prop != nil {
+			left += th.dim.Render(" · tab: the proposal")
+		}
 	case m.focus == focusPane:
 		left = th.dim.Render("↑↓ move · enter opens · tab/esc back to the input")
+	case m.prop != nil:
+		left = th.dim.Render("enter send · tab: the proposal (unwritten) · alt+enter new line · ? help")
 	default:
 		left = th.dim.Render("enter send · alt+enter new line · ctrl+o side pane · ? help")
 	}
@@ -86,27 +95,61 @@ func (m *Model) statusLine() string {
 		model += " on " + m.last.Node
 	}
 
-	info := m.sess.info
-	sess := "new session"
-	if info.ID != "" {
-		sess = fmt.Sprintf("session %s · %s · %s→%s tokens", info.ID, english.Count(info.Turns, "turn"),
-			compact(info.PromptTokens), compact(info.CompletionTokens))
-		if info.CostUSD > 0 {
-			sess += fmt.Sprintf(" · $%.4f", info.CostUSD)
+	left := node + bar.Render(" │ "+oneLine(model))
+	// The model is what the bar is read for: the session's text gives way
+	// first, shorter, then cut, then left out.
+	room := m.width - xansi.StringWidth(left) - 1
+	sess := ""
+	for _, s := range m.sessionTexts() {
+		if xansi.StringWidth(s)+1 <= room {
+			sess = s
+			break
 		}
 	}
-	left := node + bar.Render(" │ "+oneLine(model))
-	return fill(left, bar.Render(sess+" "), m.width, func(n int) string { return bar.Render(strings.Repeat(" ", n)) })
+	if sess == "" && room > minSessionText {
+		sess = xansi.Truncate(m.sessionTexts()[0], room-1, "…")
+	}
+	right := ""
+	if sess != "" {
+		right = bar.Render(sess + " ")
+	}
+	return fill(left, right, m.width, func(n int) string { return bar.Render(strings.Repeat(" ", n)) })
 }
 
-// fill joins left and right with filler(n) (n cells) between them to
-// width cells, cutting left when both do not fit (right goes first).
+// minSessionText is the fewest cells worth showing of the session's text
+// cut short.
+const minSessionText = 12
+
+// sessionTexts are the ways the status bar can say what the session is
+// and what it spent, longest first.
+func (m *Model) sessionTexts() []string {
+	info := m.sess.info
+	if info.ID == "" {
+		return []string{"new session"}
+	}
+	spent := fmt.Sprintf("%s→%s tokens", compact(info.PromptTokens), compact(info.CompletionTokens))
+	if info.CostUSD > 0 {
+		spent += fmt.Sprintf(" · $%.4f", info.CostUSD)
+	}
+	turns := english.Count(info.Turns, "turn")
+	id := oneLine(info.ID)
+	return []string{
+		fmt.Sprintf("session %s · %s · %s", id, turns, spent),
+		fmt.Sprintf("session %s · %s · %s", shortID(id), turns, spent),
+		fmt.Sprintf("%s · %s · %s", shortID(id), turns, spent),
+		fmt.Sprintf("%s · %s", shortID(id), spent),
+	}
+}
+
+// fill joins left and right with filler(n) (n cells, at least one when
+// both are there: they never run together) between them to width cells,
+// cutting left when both do not fit (right goes first).
 func fill(left, right string, width int, filler func(n int) string) string {
 	lw, rw := xansi.StringWidth(left), xansi.StringWidth(right)
 	if rw > width {
 		right, rw = "", 0
 	}
-	if lw+rw > width {
+	if lw+rw > width || rw > 0 && lw+rw == width {
 		left = xansi.Truncate(left, max(width-rw-1, 0), "…")
 		lw = xansi.StringWidth(left)
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/session"
@@ -18,3 +19,16 @@ func printable(s string) string {
 
 // oneLine is s on one line, printable.
 func oneLine(s string) string { return strings.Join(strings.Fields(printable(s)), " ") }
+
+// brokeOffTwice matches an error said twice over: the coordinator
+// (app/coord/failure.go: "the answer from PROVIDER (MODEL) broke off: …")
+// wraps the provider's own message, which starts the same way
+// (providers/ollama, openai, anthropic: "the answer from NAME at ENDPOINT
+// broke off after N chunks: …").
+var brokeOffTwice = regexp.MustCompile(`the answer from (.+?) broke off: the answer from .+? at (\S+) broke off after `)
+
+// errorText is an error's message as the conversation shows it: on one
+// line, and what the layers below both said, said once.
+func errorText(s string) string {
+	return brokeOffTwice.ReplaceAllString(oneLine(s), "the answer from $1 at $2 broke off after ")
+}

@@ -90,18 +90,30 @@ func (m *Model) openProposal(msg proposalMsg) {
 	if !msg.res.Proposal.OK() {
 		m.prop.msg, m.prop.msgErr = "failed its checks: "+strings.Join(msg.res.Proposal.Failures(), "; ")+" · esc closes", true
 	}
+	// It takes the keys, unless a question is being typed: its next
+	// letters are not meant for the proposal (tab gives it the keys).
+	if m.input.value() == "" {
+		m.setFocus(focusProposal)
+	} else {
+		m.prop.setFocused(false)
+	}
 	m.layout()
 }
 
-// proposalKey handles a key while a proposal is open.
+// proposalKey handles a key while a proposal has the keys. Its keys are
+// the arrows, space, a and n, Enter (write), Esc (close), tab and ? —
+// no other letter: the first printable key that is not one of them is
+// the start of a question, and goes to the editor with the focus, so
+// that typing never acts on the proposal past its first letter and
+// cannot end in a write (Enter then sends the question).
 func (m *Model) proposalKey(msg tea.KeyMsg) tea.Cmd {
 	v := m.prop
 	switch msg.String() {
-	case "up", "k", "shift+tab":
+	case "up":
 		v.move(-1)
-	case "down", "j", "tab":
+	case "down":
 		v.move(1)
-	case " ", "x":
+	case " ":
 		v.toggle()
 	case "a":
 		v.setAll(true)
@@ -115,19 +127,29 @@ func (m *Model) proposalKey(msg tea.KeyMsg) tea.Cmd {
 		v.scroll(-1)
 	case "shift+down":
 		v.scroll(1)
-	case "home", "g":
+	case "home":
 		v.cursor = 0
 		v.move(0)
-	case "end", "G":
+	case "end":
 		v.move(len(v.choices))
-	case "enter", "y", "w":
-		return m.writeProposal()
-	case "esc", "q":
-		if !v.writing {
+	case "enter":
+		if m.focus == focusProposal {
+			return m.writeProposal()
+		}
+	case "esc":
+		if !v.writing && m.focus == focusProposal {
 			m.closeProposal("proposal closed; nothing written")
 		}
+	case "tab":
+		m.setFocus(focusInput)
+		m.layout()
 	case "?", "f1":
 		m.openHelp()
+	default:
+		if msg.Type == tea.KeyRunes && m.focus == focusProposal {
+			m.setFocus(focusInput)
+			return m.insert(msg)
+		}
 	}
 	return nil
 }
@@ -159,6 +181,9 @@ func (m *Model) writeProposal() tea.Cmd {
 
 func (m *Model) closeProposal(note string) {
 	m.prop = nil
+	if m.focus == focusProposal {
+		m.setFocus(focusInput)
+	}
 	if note != "" {
 		m.note("%s", note)
 	}
