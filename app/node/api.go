@@ -46,6 +46,7 @@ import (
 //	POST /v1/keys            aiex keys set|list|rm (KeysRequest → reply{[]keys.Entry}); the socket is 0600
 //	POST /v1/task            refactor or gen: the answer streamed, then the checked proposal (TaskRequest → taskFrame…)
 //	POST /v1/apply           writes a proposal's changes through a checkpoint (app.ApplyRequest → reply{checkpoint.Result})
+//	GET  /v1/serving         how many answers the process streams for its clients (ServingReply; see serving.go)
 //	GET  /v1/via/{node}      resolves another node for an attached TUI and checks it takes one (AttachInfo)
 //	     /v1/via/{node}/…    relays the request to that node's API over the mesh (see attach.go)
 //
@@ -82,8 +83,9 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("POST /v1/code", n.handleCode)
 		mux.HandleFunc("POST /v1/keys", n.handleKeys)
 		mux.HandleFunc("POST /v1/apply", n.handleApply)
+		mux.HandleFunc("GET /v1/serving", n.handleServing)
 	}
-	return mux
+	return &answers{h: mux}
 }
 
 // ClusterStatus is what GET /v1/status returns.
@@ -250,6 +252,9 @@ type askFrame struct {
 	// it calls for.
 	UserError string `json:"user_error,omitempty"`
 	Code      int    `json:"code,omitempty"`
+	// HostQuit says why the answer was cut: the process serving it quit
+	// (ErrHostQuit on the client).
+	HostQuit string `json:"host_quit,omitempty"`
 }
 
 func (n *Node) handleAsk(w http.ResponseWriter, r *http.Request) {
@@ -282,6 +287,13 @@ func (n *Node) serveAsk(w http.ResponseWriter, r *http.Request, req AskRequest) 
 	}, func(text string) error { return fw.write(askFrame{Text: text}) })
 	if ans == nil {
 		ans = &app.Answer{}
+	}
+	if err != nil && errors.Is(err, context.Canceled) && n.quitting() {
+		// Cut by this process quitting, not by the client: said so, and
+		// recorded so.
+		ans.Interaction = n.markHostQuit(r.Context(), ans.Interaction)
+		fw.write(askFrame{Interaction: ans.Interaction, Session: ans.Session, Turn: ans.Turn, HostQuit: hostQuit().Error()})
+		return
 	}
 	if err != nil {
 		f := askFrame{Interaction: ans.Interaction, Session: ans.Session, Turn: ans.Turn, Error: toWire(err)}
@@ -536,6 +548,7 @@ type taskFrame struct {
 	Error     string         `json:"error,omitempty"`
 	UserError string         `json:"user_error,omitempty"`
 	Code      int            `json:"code,omitempty"`
+	HostQuit  string         `json:"host_quit,omitempty"` // as askFrame's
 	Done      bool           `json:"done,omitempty"`
 }
 
@@ -557,6 +570,14 @@ func (n *Node) handleTask(w http.ResponseWriter, r *http.Request) {
 	f := taskFrame{Result: res, Done: true}
 	if res != nil && res.Proposal != nil {
 		f.Changes = res.Proposal.Changes
+	}
+	if err != nil && errors.Is(err, context.Canceled) && n.quitting() {
+		if res != nil && res.Answer != nil {
+			res.Answer.Interaction = n.markHostQuit(r.Context(), res.Answer.Interaction)
+		}
+		f.HostQuit = hostQuit().Error()
+		fw.write(f)
+		return
 	}
 	if err != nil {
 		if ue := usererr.As(err); ue != nil {

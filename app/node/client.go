@@ -201,6 +201,8 @@ func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) e
 			ans.Session, ans.Turn = started.Session, started.Turn
 		}
 		switch {
+		case f.HostQuit != "":
+			return ans, &hostQuitError{msg: f.HostQuit}
 		case f.UserError != "":
 			return ans, &usererr.Error{Msg: f.UserError, Code: f.Code}
 		case f.Error != nil && f.Error.Plain:
@@ -339,6 +341,8 @@ func (c *Client) Task(ctx context.Context, req TaskRequest, fn func(text string)
 			f.Result.Proposal.Changes = f.Changes
 		}
 		switch {
+		case f.HostQuit != "":
+			return f.Result, &hostQuitError{msg: f.HostQuit}
 		case f.UserError != "":
 			return f.Result, &usererr.Error{Msg: f.UserError, Code: f.Code}
 		case f.Error != "":

@@ -25,8 +25,11 @@ import (
 // A question's code context is built here, where the files are, for the
 // model the node attached to answers with (the one picked, else its first
 // local model), and sent with the question as a prepared prompt.
+//
+// An answer cut off because either node went away keeps the text that
+// arrived (see kept).
 func Attached(cl *node.Client, nodeName, project string) tui.Backend {
-	return &attached{local: &remote{cl: cl, project: project}, via: cl.Via(nodeName), name: nodeName, project: project}
+	return &keeping{Backend: &attached{local: &remote{cl: cl, project: project}, via: cl.Via(nodeName), name: nodeName, project: project}}
 }
 
 type attached struct {

@@ -137,9 +137,10 @@ func (l *local) Status(ctx context.Context) (tui.Status, error) {
 }
 
 // Node is a Backend over the node running on the data dir. Errors that
-// say the node cannot be reached wrap tui.ErrUnreachable.
+// say the node cannot be reached wrap tui.ErrUnreachable; an answer cut
+// off that way keeps the text that arrived (see kept).
 func Node(cl *node.Client, project string) tui.Backend {
-	return &remote{cl: cl, project: project}
+	return &keeping{Backend: &remote{cl: cl, project: project}}
 }
 
 type remote struct {
@@ -212,8 +213,8 @@ func status(cs *node.ClusterStatus) tui.Status {
 }
 
 // unreachable marks the errors that say the node is gone (it stopped, or
-// the connection dropped mid-answer), or that the node it relays to is,
-// as tui.ErrUnreachable.
+// quit while it served an answer, or the connection dropped mid-answer),
+// or that the node it relays to is, as tui.ErrUnreachable.
 func unreachable(ctx context.Context, err error) error {
 	if err == nil || ctx.Err() != nil {
 		return err
@@ -221,7 +222,7 @@ func unreachable(ctx context.Context, err error) error {
 	var op *net.OpError
 	if errors.As(err, &op) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ENOENT) || errors.Is(err, node.ErrNoNode) || errors.Is(err, node.ErrCutOff) ||
-		errors.Is(err, node.ErrPeerUnreachable) {
+		errors.Is(err, node.ErrPeerUnreachable) || errors.Is(err, node.ErrHostQuit) {
 		return fmt.Errorf("%w: %w", tui.ErrUnreachable, err)
 	}
 	return err

@@ -24,8 +24,11 @@ import (
 // backend takes the data dir over: it goes through whichever process took
 // it first, else it runs the core itself (open, which should serve the
 // socket in turn), and what the TUI queued meanwhile is sent there.
+//
+// An answer cut off because the process serving it went away keeps the
+// text that arrived (see kept).
 func Hosted(cl *node.Client, dataDir string, open func() (*app.App, error), project string) tui.Backend {
-	return &hosted{dataDir: dataDir, open: open, project: project, cur: &remote{cl: cl, project: project}}
+	return &keeping{Backend: &hosted{dataDir: dataDir, open: open, project: project, cur: &remote{cl: cl, project: project}}}
 }
 
 type hosted struct {
