@@ -24,9 +24,10 @@ type Mode int
 
 // Modes. The zero value is ModeAuto.
 const (
-	// ModeAuto confines commands with Landlock when the kernel has it, and
-	// otherwise runs them unconfined, saying so (Cmd.Confinement, the
-	// audit record, the log).
+	// ModeAuto confines commands with Landlock and the seccomp filter
+	// when the kernel has them, and otherwise runs them unconfined (with
+	// Landlock alone, when only seccomp filters are missing), saying so
+	// (Cmd.Confinement, the audit record, the log).
 	ModeAuto Mode = iota
 	// ModeStrict refuses to run a command the kernel cannot confine
 	// (RuleStrict). Commands that run generated code use it.
@@ -71,25 +72,39 @@ func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
 // Confinement says how a command was (or would be) confined.
 type Confinement struct {
-	Landlock bool   `json:"landlock"`
-	ABI      int    `json:"abi,omitempty"`    // the kernel's Landlock ABI version
-	Reason   string `json:"reason,omitempty"` // why it is not confined
+	Landlock bool `json:"landlock"`
+	ABI      int  `json:"abi,omitempty"` // the kernel's Landlock ABI version
+	// Seccomp is whether a seccomp filter keeps the command from unix
+	// sockets, which Landlock does not govern (see seccomp.go). It is
+	// only ever set with Landlock.
+	Seccomp bool   `json:"seccomp,omitempty"`
+	Reason  string `json:"reason,omitempty"` // why it is not confined, or not wholly
 }
 
 func (c Confinement) String() string {
-	if c.Landlock {
-		return fmt.Sprintf("confined with Landlock (ABI v%d)", c.ABI)
+	switch {
+	case !c.Landlock:
+		return "unconfined: " + c.Reason
+	case c.Seccomp:
+		return fmt.Sprintf("confined with Landlock (ABI v%d) and a seccomp filter (no unix sockets)", c.ABI)
+	default:
+		return fmt.Sprintf("confined with Landlock (ABI v%d), but unix sockets are open to it: %s", c.ABI, c.Reason)
 	}
-	return "unconfined: " + c.Reason
 }
 
-// Landlock reports whether this kernel lets the sandbox confine commands.
+// Landlock reports whether this kernel lets the sandbox confine commands:
+// with Landlock, and with the seccomp filter that keeps them from unix
+// sockets.
 func (s *Sandbox) Landlock() Confinement {
 	abi, err := s.landlockABI()
 	if err != nil {
 		return Confinement{Reason: "the kernel lacks Landlock (" + err.Error() + ")"}
 	}
-	return Confinement{Landlock: true, ABI: abi}
+	c := Confinement{Landlock: true, ABI: abi, Seccomp: true}
+	if err := s.seccomp(); err != nil {
+		c.Seccomp, c.Reason = false, err.Error()
+	}
+	return c
 }
 
 // Cmd is a command run in the sandbox, like an exec.Cmd. Set its fields
@@ -151,8 +166,8 @@ func (c *Cmd) Process() *os.Process {
 }
 
 // Start starts the command, confined as the sandbox's mode says, and
-// records it. In ModeStrict, on a kernel without Landlock, it refuses
-// with RuleStrict and runs nothing.
+// records it. In ModeStrict, on a kernel without Landlock or seccomp
+// filters, it refuses with RuleStrict and runs nothing.
 func (c *Cmd) Start() error {
 	if c.cmd != nil {
 		return errors.New("sandbox: command already started")
@@ -167,7 +182,7 @@ func (c *Cmd) Start() error {
 		}
 		if rfd >= 0 {
 			defer unix.Close(rfd)
-			err = startConfined(cmd, rfd)
+			err = startConfined(cmd, rfd, c.conf.Seccomp)
 		} else {
 			err = cmd.Start()
 		}
@@ -180,6 +195,8 @@ func (c *Cmd) Start() error {
 	}
 	if err == nil && !c.conf.Landlock {
 		s.logger.Warn("sandbox: command runs without OS isolation", "cmd", program, "why", c.conf.Reason)
+	} else if err == nil && !c.conf.Seccomp {
+		s.logger.Warn("sandbox: command may connect to local unix sockets", "cmd", program, "why", c.conf.Reason)
 	}
 	return err
 }
@@ -233,6 +250,10 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 			return cmd, -1, refuse(audit.OpExec, c.name, RuleStrict, "cannot be confined: %s", strings.TrimPrefix(c.conf.Reason, "the "))
 		}
 		return cmd, -1, nil
+	}
+	if !c.conf.Seccomp && s.mode == ModeStrict {
+		// Landlock alone leaves every local daemon's socket in reach.
+		return cmd, -1, refuse(audit.OpExec, c.name, RuleStrict, "cannot be confined: %s", strings.TrimPrefix(c.conf.Reason, "the "))
 	}
 	rfd, err := ruleset(c.conf.ABI, s.rules(cmd.Path, cmd.Env))
 	if err != nil {

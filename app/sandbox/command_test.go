@@ -19,8 +19,9 @@ import (
 )
 
 // childEnv, when set, makes the test binary act as a sandboxed child
-// instead of running tests: "write:PATH" writes PATH, "read:PATH" reads it.
-// It exits 0 on success, 3 with the error on stderr otherwise.
+// instead of running tests: "write:PATH" writes PATH, "read:PATH" reads it;
+// the socket jobs are in seccomp_test.go. It exits 0 on success, 3 with
+// the error on stderr otherwise.
 const childEnv = "SANDBOX_TEST_CHILD"
 
 func TestMain(m *testing.M) {
@@ -40,6 +41,8 @@ func child(job string) int {
 		_, err = os.ReadFile(path)
 	case "writetmp": // a file in $TMPDIR
 		err = os.WriteFile(filepath.Join(os.Getenv("TMPDIR"), path), []byte("from the child"), 0o644)
+	case "dialunix", "dgrampair", "socketpair", "socketwide", "socketx32", "iouring":
+		err = socketJob(op, path)
 	default:
 		err = fmt.Errorf("unknown job %q", job)
 	}

@@ -206,12 +206,13 @@ func addRule(rfd int, handled uint64, r pathRule) error {
 	return nil
 }
 
-// startConfined starts cmd from a thread restricted by the ruleset rfd.
+// startConfined starts cmd from a thread restricted by the ruleset rfd
+// and, when filter is set, by the seccomp filter (seccomp.go).
 // The goroutine locks its thread and never unlocks it, so the thread, the
 // only one of this process that is restricted, ends with the goroutine.
 // (The runtime never forks new threads off a locked one: it hands that to
 // its template thread, which LockOSThread started unrestricted.)
-func startConfined(cmd *exec.Cmd, rfd int) error {
+func startConfined(cmd *exec.Cmd, rfd int, filter bool) error {
 	if err := guardProcess(); err != nil {
 		return err
 	}
@@ -229,6 +230,12 @@ func startConfined(cmd *exec.Cmd, rfd int) error {
 		if _, _, e := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(rfd), 0, 0); e != 0 {
 			errc <- fmt.Errorf("landlock_restrict_self: %w", e)
 			return
+		}
+		if filter {
+			if err := installSeccomp(); err != nil {
+				errc <- err
+				return
+			}
 		}
 		errc <- cmd.Start()
 	}()

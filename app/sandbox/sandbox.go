@@ -7,7 +7,8 @@
 // O_NOFOLLOW walk), so a symlink swapped in between a check and a use can
 // never lead outside. Writes are atomic (temp file, fsync, rename, fsync
 // of the directory) and never go into .git. Commands run confined with
-// Landlock to the project, the temp dir and read-only system directories.
+// Landlock to the project, the temp dir and read-only system directories,
+// and by a seccomp filter from unix sockets.
 // Every operation, refusals included, is recorded by an Auditor
 // (app/audit). See DESIGN.md.
 package sandbox
@@ -101,6 +102,9 @@ type Sandbox struct {
 	noOpenat2 atomic.Bool
 	// landlockABI reports the kernel's Landlock ABI version (tests replace it).
 	landlockABI func() (int, error)
+	// seccomp reports whether the kernel installs the sandbox's seccomp
+	// filter (tests replace it).
+	seccomp func() error
 
 	mu     sync.RWMutex // held for reading by every operation, for writing by Close
 	closed bool
@@ -113,7 +117,7 @@ func New(root string, opts Options) (*Sandbox, error) {
 	s := &Sandbox{
 		max: opts.MaxFileSize, auditor: opts.Auditor, actor: opts.Actor, mode: opts.Mode,
 		tempDir: opts.TempDir, execRO: opts.ExecReadOnly, execRW: opts.ExecReadWrite,
-		logger: opts.Logger, landlockABI: kernelLandlockABI,
+		logger: opts.Logger, landlockABI: kernelLandlockABI, seccomp: kernelSeccomp,
 	}
 	if s.max <= 0 {
 		s.max = DefaultMaxFileSize

@@ -108,3 +108,67 @@ func needGo(t *testing.T) {
 		t.Skip("go is not on PATH")
 	}
 }
+
+// TestCommandToolchainsFiltered: go test and mix test run confined,
+// the seccomp filter included: neither needs a unix socket of its own,
+// and the Erlang VM starts programs (System.cmd) through a stream socket
+// pair, which the filter leaves open.
+func TestCommandToolchainsFiltered(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		need  func(*testing.T)
+		files map[string]string
+		argv  []string
+		want  string
+	}{{
+		"go test", needGo, map[string]string{
+			"go.mod":    "module example.com/p\n\ngo 1.21\n",
+			"p.go":      "package p\n\nfunc Max(a, b int) int { return max(a, b) }\n",
+			"p_test.go": "package p\n\nimport \"testing\"\n\nfunc TestMax(t *testing.T) {\n\tif Max(1, 2) != 2 {\n\t\tt.Fatal(\"Max\")\n\t}\n}\n",
+		}, []string{"go", "test", "-count=1", "./..."}, "ok  \texample.com/p",
+	}, {
+		"mix test", needMix, map[string]string{
+			"mix.exs":              "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\"]\nend\n",
+			"lib/shop.ex":          "defmodule Shop do\n  def total(xs), do: Enum.sum(xs)\nend\n",
+			"test/test_helper.exs": "ExUnit.start()\n",
+			"test/shop_test.exs": "defmodule ShopTest do\n  use ExUnit.Case\n  test \"total\", do: assert(Shop.total([1, 2]) == 3)\n" +
+				"  test \"a program\", do: assert({\"hi\\n\", 0} = System.cmd(\"echo\", [\"hi\"]))\nend\n",
+		}, []string{"mix", "test"}, "2 tests, 0 failures",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.need(t)
+			s, project, _, _, _ := commandFixture(t, sandbox.ModeStrict)
+			if !s.Landlock().Landlock {
+				t.Skip("this kernel lacks Landlock: commands run unconfined")
+			}
+			for name, src := range tc.files {
+				p := filepath.Join(project, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := s.Command(context.Background(), tc.argv[0], tc.argv[1:]...)
+			out, err := cmd.CombinedOutput()
+			if c := cmd.Confinement(); !c.Landlock || !c.Seccomp {
+				t.Fatalf("not confined: %s", c)
+			}
+			if err != nil || !strings.Contains(string(out), tc.want) {
+				t.Fatalf("%s, confined: %v: %s", strings.Join(tc.argv, " "), err, out)
+			}
+		})
+	}
+}
+
+// needMix is needGo for mix.
+func needMix(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("mix"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("mix is not on PATH; CI installs Elixir")
+		}
+		t.Skip("mix is not on PATH")
+	}
+}
