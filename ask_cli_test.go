@@ -115,3 +115,20 @@ func TestAskWarnsOfCutPrompt(t *testing.T) {
 		}
 	}
 }
+
+// TestAskAnswerCap: an answer longer than [limits] max_answer is cut there:
+// what fits stays printed, the interaction is recorded as interrupted
+// with that much of the answer, and the exit code is 1.
+func TestAskAnswerCap(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithReply(strings.Repeat("word ", 40), strings.Repeat("more ", 40)))
+	s := newSandbox(t, fake.URL())
+	s.writeConfig(fmt.Sprintf("[providers.ollama]\nbase_url = %q\n[limits]\nmax_answer = 100\n", fake.URL()))
+	r := s.run("", "ask", "-m", "tiny", "hi")
+	if r.code != 1 || len(r.stdout) > 101 || !strings.HasPrefix(r.stdout, "word word") {
+		t.Fatalf("an answer over max_answer: exit %d, %d bytes printed: %q", r.code, len(r.stdout), r.stdout)
+	}
+	oneLine(t, r.stderr, "passed the limit of 100 bytes")
+	if h := s.history(); len(h) != 1 || h[0].Status != "interrupted" || len(h[0].Response) != 100 {
+		t.Fatalf("history: %+v", h)
+	}
+}

@@ -179,6 +179,7 @@ func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {
 		Prices:      a.prices,
 		Caps:        coord.SpendCaps{DailyUSD: lim.DailyUSD, MonthlyUSD: lim.MonthlyUSD},
 		MaxAttempts: lim.MaxAttempts,
+		MaxAnswer:   int(lim.MaxAnswer),
 		Deadline:    time.Duration(lim.Deadline),
 		Hint:        providerHint(a.cfg.ConfigPath),
 		Logger:      a.logger,

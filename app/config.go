@@ -146,6 +146,7 @@ type Limits struct {
 	MonthlyUSD  float64  `toml:"monthly_usd"`
 	Deadline    Duration `toml:"deadline"`
 	MaxAttempts int      `toml:"max_attempts"`
+	MaxAnswer   int64    `toml:"max_answer"` // bytes of one answer; 0 is coord.DefaultMaxAnswer
 }
 
 // Duration is a time.Duration written as a string ("90s", "10m") in TOML.
@@ -619,6 +620,9 @@ func (f *File) validate(path string, lines keyLines) error {
 		if l.v < 0 {
 			return bad(l.key, "must be 0 (none) or more")
 		}
+	}
+	if f.Limits.MaxAnswer < 0 || f.Limits.MaxAnswer > 1<<30 {
+		return bad("limits.max_answer", "must be 0 (the default, 4 MiB) or a number of bytes up to 1 GiB")
 	}
 	return nil
 }

@@ -32,12 +32,13 @@ type UsageRow struct {
 // model, newest day first. Requests counts every request, those still
 // running included (they were sent, and may be billed); Errors counts
 // those that ended without an answer through no doing of the user's: not
-// a running one, one the user cancelled, or one whose answer could not be
-// written out (a closed pipe: error_kind "output", app/coord).
+// a running one, one the user cancelled, one whose answer could not be
+// written out (a closed pipe: error_kind "output", app/coord), or one cut
+// at the answer limit ("too_long": the answer was the provider's to give).
 func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) {
 	rows, err := s.Query(ctx, `SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day,
 			provider, model, COUNT(*),
-			SUM(CASE WHEN status IN ('ok', 'running', 'cancelled') OR error_kind = 'output' THEN 0 ELSE 1 END),
+			SUM(CASE WHEN status IN ('ok', 'running', 'cancelled') OR error_kind IN ('output', 'too_long') THEN 0 ELSE 1 END),
 			SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_usd)
 		FROM llm_interaction WHERE started_at >= ?
 		GROUP BY day, provider, model ORDER BY day DESC, provider, model`, since)
@@ -91,8 +92,8 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 			SELECT provider, AVG(ttft_ms) AS ttft, AVG(total_ms) AS total FROM llm_interaction
 			WHERE started_at >= ? AND status != 'running' GROUP BY provider
 		)
-		SELECT a.provider, COUNT(*), SUM(a.outcome NOT IN ('ok', 'cancelled', 'output')), MAX(t.ttft), MAX(t.total),
-			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome NOT IN ('ok', 'cancelled', 'output') ORDER BY b.at DESC, b.k DESC LIMIT 1)
+		SELECT a.provider, COUNT(*), SUM(a.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long')), MAX(t.ttft), MAX(t.total),
+			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long') ORDER BY b.at DESC, b.k DESC LIMIT 1)
 		FROM attempts a LEFT JOIN times t ON t.provider = a.provider GROUP BY a.provider`, since, since, since)
 	if err != nil {
 		return nil, fmt.Errorf("db: provider stats: %w", err)

@@ -37,7 +37,7 @@ func TestUsageRunningIsNoError(t *testing.T) {
 	s := dbtest.Open(t)
 	now := time.Now()
 	for i, st := range [][2]string{{db.StatusOK}, {db.StatusError, "unavailable"}, {db.StatusRunning}, {db.StatusInterrupted, "interrupted"},
-		{db.StatusCancelled, "cancelled"}, {db.StatusError, "output"}} {
+		{db.StatusCancelled, "cancelled"}, {db.StatusError, "output"}, {db.StatusInterrupted, "too_long"}} {
 		record(t, s, db.Interaction{ID: string(rune('a' + i)), Node: s.NodeID(), Provider: "p", Model: "m",
 			Status: st[0], ErrorKind: st[1], StartedAt: now, PromptTokens: 10, CostUSD: 0.5})
 	}
@@ -45,8 +45,8 @@ func TestUsageRunningIsNoError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0].Requests != 6 || rows[0].Errors != 2 || rows[0].PromptTokens != 50 || rows[0].CostUSD != 2.5 {
-		t.Fatalf("Usage = %+v; want 6 requests, 2 errors (unavailable, interrupted), 50 prompt tokens, $2.50", rows)
+	if len(rows) != 1 || rows[0].Requests != 7 || rows[0].Errors != 2 || rows[0].PromptTokens != 60 || rows[0].CostUSD != 3 {
+		t.Fatalf("Usage = %+v; want 7 requests, 2 errors (unavailable, interrupted), 60 prompt tokens, $3", rows)
 	}
 }
 
@@ -125,11 +125,14 @@ func TestProviderStatsCountsEveryAttempt(t *testing.T) {
 		Route: []db.Attempt{{Provider: "user", Model: "u", Outcome: "output", Millis: 9}}})
 	record(t, s, db.Interaction{ID: "killed", Node: s.NodeID(), Provider: "user", Model: "u",
 		Status: db.StatusCancelled, StartedAt: now})
+	record(t, s, db.Interaction{ID: "long", Node: s.NodeID(), Provider: "user", Model: "u",
+		Status: db.StatusInterrupted, ErrorKind: "too_long", StartedAt: now,
+		Route: []db.Attempt{{Provider: "user", Model: "u", Outcome: "too_long", Millis: 9}}})
 	stats, err := s.ProviderStats(context.Background(), now.Add(-time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][2]int{"local": {6, 6}, "cloud": {3, 0}, "other": {1, 1}, "user": {3, 0}}
+	want := map[string][2]int{"local": {6, 6}, "cloud": {3, 0}, "other": {1, 1}, "user": {4, 0}}
 	for p, w := range want {
 		got := stats[p]
 		if got.Requests != w[0] || got.Errors != w[1] {
