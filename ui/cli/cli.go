@@ -222,6 +222,13 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		if env.StdinTTY && env.StdoutTTY {
 			args = []string{"tui"}
 		}
+	} else if !namesCommand(parser, args) && (env.StdinTTY && env.StdoutTTY || tuiFlag(args)) {
+		// aiex --data-dir D, aiex --session last: flags without a command
+		// are the TUI's, as aiex alone is (the README's "aiex [tui]
+		// [--session ID|last]"). Off a terminal the TUI then says it
+		// needs one; a global flag alone still gets kong's list of
+		// commands there.
+		args = append([]string{"tui"}, args...)
 	}
 
 	kctx, err := parser.Parse(args)
@@ -260,6 +267,27 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		}
 	}
 	return report(env.Stderr, err, root.Verbose)
+}
+
+// namesCommand reports whether args hold a word that is one of the
+// commands, or a request for help: anything but flags and their values.
+func namesCommand(parser *kong.Kong, args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "--" {
+			return true
+		}
+		for _, n := range parser.Model.Children {
+			if a == n.Name || slices.Contains(n.Aliases, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// tuiFlag reports whether args give one of the TUI's own flags.
+func tuiFlag(args []string) bool {
+	return onCommandLine(args, "--session") || onCommandLine(args, "--node")
 }
 
 // onCommandLine reports whether args give flag (--flag V or --flag=V)

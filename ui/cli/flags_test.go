@@ -90,3 +90,23 @@ func TestEmptyPathFlags(t *testing.T) {
 		t.Fatalf("AIEX_DATA_DIR empty: the default data dir was not used: %v", err)
 	}
 }
+
+// TestFlagsAloneAreTheTUIs: flags without a command are the TUI's, as aiex
+// alone is ("aiex [tui] [--session ID|last]"): --session reaches the TUI,
+// which looks the session up; off a terminal, the TUI says it needs one.
+// A word that is no command is still kong's error.
+func TestFlagsAloneAreTheTUIs(t *testing.T) {
+	dir := t.TempDir()
+	if r := runCLI(t, true, nil, "--data-dir", dir, "--session", "ffffffffffff"); r.code != 1 || !strings.Contains(r.stderr, `no session "ffffffffffff"`) {
+		t.Errorf("aiex --session ID on a terminal: exit %d, %q; want the TUI's lookup of the session", r.code, r.stderr)
+	}
+	if r := runCLI(t, false, nil, "--session", "last"); r.code != 2 || !strings.Contains(r.stderr, "aiex tui needs a terminal") {
+		t.Errorf("aiex --session last off a terminal: exit %d, %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, false, nil, "--data-dir", dir); r.code != 2 || !strings.Contains(r.stderr, `expected one of "ask"`) {
+		t.Errorf("aiex --data-dir D off a terminal: exit %d, %q; want kong's list of commands", r.code, r.stderr)
+	}
+	if r := runCLI(t, true, nil, "bogus"); r.code != 2 || !strings.Contains(r.stderr, "unexpected argument bogus") {
+		t.Errorf("aiex bogus: exit %d, %q", r.code, r.stderr)
+	}
+}
