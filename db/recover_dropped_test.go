@@ -12,6 +12,22 @@ import (
 	"github.com/aiex-dev/aiex/db/dbtest"
 )
 
+// recoverSurvivor loses the lost nodes (crashed) and makes survivor the
+// only voter of its cluster (stopped, recovered, started again).
+func recoverSurvivor(t *testing.T, survivor *node, lost []*node) {
+	t.Helper()
+	for _, n := range lost {
+		n.crash()
+	}
+	survivor.stop()
+	if _, err := db.Recover(context.Background(), db.RecoverConfig{Dir: survivor.dir}); err != nil {
+		t.Fatalf("Recover: %v", err)
+	}
+	if err := survivor.start(nil); err != nil {
+		t.Fatalf("start the recovered node: %v", err)
+	}
+}
+
 // TestClusterRecoverRefusesDropped: after a recovery of one survivor of
 // three, the two lost nodes come back together on their old data dirs.
 // They are a majority of their old configuration and elect a leader at a
@@ -32,16 +48,7 @@ func TestClusterRecoverRefusesDropped(t *testing.T) {
 	if err := survivor.s.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range lost {
-		n.crash()
-	}
-	survivor.stop()
-	if _, err := db.Recover(ctx, db.RecoverConfig{Dir: survivor.dir}); err != nil {
-		t.Fatalf("Recover: %v", err)
-	}
-	if err := survivor.start(nil); err != nil {
-		t.Fatalf("start the recovered node: %v", err)
-	}
+	recoverSurvivor(t, survivor, lost)
 	if err := putNode(ctx, survivor.s, "after-recovery"); err != nil {
 		t.Fatal(err)
 	}
@@ -115,16 +122,7 @@ func TestClusterDroppedListReplicated(t *testing.T) {
 	nodes := newCluster(t, 3, nil)
 	survivor, lost := nodes[2], nodes[:2]
 	lostIDs := []string{lost[0].s.NodeID(), lost[1].s.NodeID()}
-	for _, n := range lost {
-		n.crash()
-	}
-	survivor.stop()
-	if _, err := db.Recover(ctx, db.RecoverConfig{Dir: survivor.dir}); err != nil {
-		t.Fatalf("Recover: %v", err)
-	}
-	if err := survivor.start(nil); err != nil {
-		t.Fatalf("start the recovered node: %v", err)
-	}
+	recoverSurvivor(t, survivor, lost)
 	var joined []*node
 	for range 2 {
 		n := &node{t: t, dir: t.TempDir(), addr: "127.0.0.1:0"}
