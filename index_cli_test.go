@@ -167,12 +167,19 @@ func TestIndexCommand(t *testing.T) {
 	if !strings.Contains(r.stdout, "0 files") || !strings.Contains(r.stdout, "_build/gen.ex is not indexed: it lies in a directory .gitignore leaves out") {
 		t.Errorf("index an ignored file:\n%s", r.stdout)
 	}
+	r = s.mustRunIn(root, "index", "_build")
+	if !strings.Contains(r.stdout, "0 files") || !strings.Contains(r.stdout, "_build is not indexed: .gitignore leaves it out") {
+		t.Errorf("index an ignored directory:\n%s", r.stdout)
+	}
 }
 
 func TestIndexCommandErrors(t *testing.T) {
 	s := newSandbox(t, providertest.Unreachable(t))
 	root := newProject(t)
 	outside := t.TempDir()
+	if err := os.Symlink("..", filepath.Join(root, "lib", "loop")); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args []string
 		code int
@@ -183,6 +190,7 @@ func TestIndexCommandErrors(t *testing.T) {
 		{[]string{"index", "/dev/null"}, 2, []string{"/dev/null", "neither a directory nor a file"}},
 		{[]string{"index", "nowhere"}, 2, []string{"nowhere", "does not exist"}},
 		{[]string{"index", ""}, 2, []string{"PATH is empty"}},
+		{[]string{"index", "lib/loop"}, 2, []string{"lib/loop", "symlink to a directory", "does not follow"}},
 		{[]string{"chunks", "lib"}, 2, []string{"lib", "is a directory"}},
 		{[]string{"chunks", "nowhere.ex"}, 2, []string{"nowhere.ex", "does not exist"}},
 		{[]string{"chunks", "lib/blob.ex"}, 1, []string{"lib/blob.ex", "binary"}},

@@ -84,8 +84,13 @@ type walker struct {
 // directories above it in force.
 func (w *walker) walk(under string) error {
 	rel, names, rules, ok := w.descend(under)
-	if !ok {
-		return nil // nothing under an ignored directory is indexed
+	switch {
+	case !ok && slices.Contains(strings.Split(under, "/"), ".git"):
+		w.leftOut = "git's own files are not indexed"
+		return nil
+	case !ok:
+		w.leftOut = ".gitignore leaves it out" // nothing under an ignored directory is indexed
+		return nil
 	}
 	w.start = rel
 	return w.dir(rel, names, rules)

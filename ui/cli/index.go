@@ -103,6 +103,8 @@ func indexTarget(path string) (root, under string, err error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return "", "", usererr.Usage("%s does not exist; aiex index takes a directory or file of the current project", path)
+	case errors.Is(err, errDirLink):
+		return "", "", usererr.Usage("%s is %v", path, errDirLink)
 	case err != nil:
 		return "", "", usererr.Wrap(err, "cannot index %s: %v", path, errorsText(err))
 	}
@@ -136,7 +138,13 @@ func resolvePath(cwd, path string) (string, error) {
 	fi, err := os.Lstat(abs)
 	switch {
 	case err == nil && fi.Mode()&fs.ModeSymlink != 0:
-		if t, err := os.Stat(abs); err == nil && t.Mode().IsRegular() {
+		t, err := os.Stat(abs)
+		if err == nil && t.IsDir() {
+			// The walk does not follow it (nor does git): followed here,
+			// sub/loop -> .. would index the whole project.
+			return "", &fs.PathError{Op: "index", Path: path, Err: errDirLink}
+		}
+		if err == nil && t.Mode().IsRegular() {
 			dir, rest = filepath.Dir(abs), filepath.Base(abs)
 		}
 	case errors.Is(err, fs.ErrNotExist):
@@ -157,6 +165,9 @@ func resolvePath(cwd, path string) (string, error) {
 	}
 	return filepath.Join(real, rest), nil
 }
+
+// errDirLink is resolvePath's error for a symlink to a directory.
+var errDirLink = errors.New("a symlink to a directory, which aiex index does not follow (nor does git); give the directory it leads to")
 
 // errorsText is an error's innermost message, without the path that the
 // user message already names.
