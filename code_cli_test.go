@@ -202,6 +202,11 @@ func TestSearchAndContextCommands(t *testing.T) {
 		t.Errorf("unknown target: exit %d", r.code)
 	}
 	oneLine(t, r.stderr, "no file or symbol", "Nope.nothing/0")
+	r = s.runIn(root, "context", "-m", "tiny", "lib")
+	if r.code != 1 {
+		t.Errorf("a directory as target: exit %d", r.code)
+	}
+	oneLine(t, r.stderr, "lib is a directory", "give a file in it")
 	r = s.runIn(root, "context", "-m", "tiny", "--window", "1000", "--reserve", "1000", "App.hello/1")
 	if r.code != 2 {
 		t.Errorf("reserve = window: exit %d", r.code)

@@ -99,6 +99,13 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		return db.CodeChunk{}, err
 	}
 	if len(cs) == 0 {
+		// Not a symbol: a directory of the project says so rather than
+		// offer names like it.
+		if rel, ok := projectPath(proj.Root, target); ok && rel != "" {
+			if fi, err := os.Stat(filepath.Join(proj.Root, filepath.FromSlash(rel))); err == nil && fi.IsDir() {
+				return db.CodeChunk{}, usererr.New("%s is a directory; give a file in it, PATH:LINE or a symbol", rel)
+			}
+		}
 		return db.CodeChunk{}, b.notFound(ctx, proj, target, "no file or symbol")
 	}
 	return cs[0], nil
