@@ -103,6 +103,11 @@ type clusterState struct {
 	self       string       // this node's ID
 	str        *store.Store // for the dropped nodes the cluster's table lists
 	refusedLog sync.Map
+	logger     *slog.Logger
+
+	// split is set when a peer in this node's configuration said that a
+	// recovery of it dropped this node's cluster (cluster_split.go).
+	split atomic.Pointer[peerProbe]
 
 	opened atomic.Bool // Open is done: this node has caught up with its cluster
 }
@@ -394,6 +399,9 @@ func writePeers(dir, raftDir, id, addr string) error {
 func (s *Store) watch(ch <-chan bool) {
 	c := s.c
 	defer close(c.watchDone)
+	splitDone := make(chan struct{})
+	go func() { defer close(splitDone); s.watchSplit() }()
+	defer func() { <-splitDone }() // it ends with c.stop too
 	for {
 		select {
 		case leader := <-ch:
@@ -507,41 +515,60 @@ func (s *Store) probePeers() []peerProbe {
 	if err != nil || s.c == nil {
 		return nil
 	}
+	var out []peerProbe
+	for _, a := range s.askPeers(nodes, memberProbeRequest(s.id)) {
+		p := peerProbe{id: a.n.ID, addr: a.n.Addr}
+		switch {
+		case a.err == nil:
+			p.leads = true
+		case strings.Contains(a.err.Error(), droppedMarker):
+			p.dropped = a.err.Error()
+		default:
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// peerAnswer is a peer's answer to a query sent by askPeers.
+type peerAnswer struct {
+	n   *store.Server
+	err error
+}
+
+// askPeers sends q to each of nodes but this one, in parallel, and returns
+// the answers that came within probeTimeout, or before the store began to
+// close.
+func (s *Store) askPeers(nodes []*store.Server, q *proto.QueryRequest) []peerAnswer {
 	f := s.c.client()
-	q := memberProbeRequest(s.id)
-	answers := make(chan peerProbe, len(nodes))
+	answers := make(chan peerAnswer, len(nodes))
 	var wg sync.WaitGroup
 	for _, n := range nodes {
 		if n.ID == s.id {
 			continue
 		}
 		wg.Go(func() {
-			p := peerProbe{id: n.ID, addr: n.Addr}
 			_, _, err := f.Query(q, n.Addr, nil, probeTimeout)
-			switch {
-			case err == nil:
-				p.leads = true
-			case strings.Contains(err.Error(), droppedMarker):
-				p.dropped = err.Error()
-			default:
-				return
-			}
-			answers <- p
+			answers <- peerAnswer{n, err}
 		})
 	}
 	go func() { wg.Wait(); f.release(); close(answers) }()
 	// A peer that vanished (no reset on a tailnet) makes its dial last
-	// dialTimeout: its answer is not waited for past probeTimeout.
-	var out []peerProbe
+	// dialTimeout: its answer is not waited for past probeTimeout. The
+	// dials end when the store's layers shut down, if not before.
+	var out []peerAnswer
 	timeout := time.After(probeTimeout)
 	for {
 		select {
-		case p, ok := <-answers:
+		case a, ok := <-answers:
 			if !ok {
 				return out
 			}
-			out = append(out, p)
+			out = append(out, a)
 		case <-timeout:
+			return out
+		case <-s.c.stop:
 			return out
 		}
 	}

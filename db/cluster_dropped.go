@@ -17,9 +17,10 @@ package db
 // in the same ways: a dropped node cannot rejoin through a node that joined
 // after the recovery, nor send Raft traffic to a new node at a dropped
 // node's old address. Dropped nodes that meet while no member of the
-// recovered cluster answers them still run as a cluster of their own: they
-// know no member but the recovered node, the only one in their
-// configuration.
+// recovered cluster answers them run as a cluster of their own (they know
+// no member but the recovered node, the only one in their configuration)
+// until the recovered node is back: then their leader finds out and they
+// refuse writes (cluster_split.go).
 
 import (
 	"bufio"
@@ -154,7 +155,7 @@ func (c *clusterState) guardDropped(dir, id string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	c.dropped, c.self = dropped, id
+	c.dropped, c.self, c.logger = dropped, id, logger
 	c.raft.guard = func(conn net.Conn) net.Conn {
 		return &raftGuard{Conn: conn, refuse: func(peer, addr string) error {
 			by, ok := c.droppedFrom(peer)
@@ -287,7 +288,9 @@ func probeAsker(qr *proto.QueryRequest) (string, bool) {
 // peer's behalf: execute, query and request, as forwarded by followers. It
 // refuses backups and loads (a load replaces the whole database): the
 // layers are the only access control, and aiex never asks for either. It
-// answers a member probe from a dropped node with its refusal.
+// answers a member probe from a dropped node with its refusal, takes a
+// split notice, and refuses writes once its cluster is known to be one of
+// dropped nodes (cluster_split.go).
 type serviceDB struct {
 	*store.Store
 	c  *clusterState
@@ -304,6 +307,10 @@ func (d serviceDB) Query(qr *proto.QueryRequest) ([]*proto.QueryRows, uint64, er
 		if by, dropped := d.c.droppedFrom(id); dropped {
 			return nil, 0, droppedRefusal(id, by)
 		}
+	}
+	if by, refusal, ok := splitNoticeOf(qr); ok {
+		d.c.noticed(by, refusal) // see cluster_split.go
+		return []*proto.QueryRows{{}}, 0, nil
 	}
 	return d.Store.Query(qr)
 }

@@ -196,6 +196,9 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 		if s.closing() {
 			return ErrClosed
 		}
+		if err := s.splitError(); err != nil {
+			return err // a cluster of dropped nodes: nothing more diverges
+		}
 		changed := c.leader.Wait()
 		var err error
 		addr, id := s.str.LeaderWithID()
@@ -206,6 +209,9 @@ func (s *Store) route(ctx context.Context, idempotent bool, local func() error,
 			f := c.client()
 			err = remote(f, addr, fwdTimeout(ctx))
 			f.release()
+			if e := s.splitRefusal(err); e != nil {
+				return e // the leader found its cluster split before this node did
+			}
 			if err != nil && classify(err) != retry {
 				err = fmt.Errorf("leader %s at %s: %w", id, addr, err)
 			}

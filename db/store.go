@@ -555,6 +555,11 @@ type Status struct {
 	// Removed: this node left its cluster or was removed from it (its
 	// configuration no longer lists it); it takes no part any more.
 	Removed bool `json:"removed,omitempty"`
+	// Dropped, when not empty, says that this node's cluster is made of
+	// nodes that a recovery on another node dropped (aiex cluster recover),
+	// which runs apart from the recovered cluster, and what to do: one
+	// sentence naming the recovered node. Writes then fail with ErrDropped.
+	Dropped string `json:"dropped,omitempty"`
 }
 
 // Status reports the store's Raft state.
@@ -575,6 +580,7 @@ func (s *Store) Status() Status {
 		st.Members = len(nodes)
 	}
 	st.Removed = s.removed()
+	st.Dropped = s.splitStatus()
 	return st
 }
 
