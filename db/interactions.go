@@ -114,7 +114,8 @@ const interactionColumns = `id, session_id, node, provider, model, prompt, respo
 	started_at, finished_at, strategy, attempts, error_kind, route, requested_model, stop_reason, prompt_estimate`
 
 // Interactions returns the most recent interactions, newest first; limit
-// <= 0 means all.
+// <= 0 means all. A request still running whose node was removed from the
+// cluster is shown interrupted, and marked so (see orphans.go).
 func (s *Store) Interactions(ctx context.Context, limit int) ([]Interaction, error) {
 	if limit <= 0 {
 		limit = -1
@@ -128,10 +129,13 @@ func (s *Store) Interactions(ctx context.Context, limit int) ([]Interaction, err
 	for _, r := range rows.Values {
 		out = append(out, scanInteraction(r))
 	}
+	s.recordGone(ctx, s.markGone(ctx, out))
 	return out, nil
 }
 
 // Interaction returns one interaction by ID; ok is false if there is none.
+// One still running whose node was removed from the cluster is shown
+// interrupted.
 func (s *Store) Interaction(ctx context.Context, id string) (in Interaction, ok bool, err error) {
 	rows, err := s.Query(ctx, `SELECT `+interactionColumns+` FROM llm_interaction WHERE id = ?`, id)
 	if err != nil {
@@ -140,7 +144,9 @@ func (s *Store) Interaction(ctx context.Context, id string) (in Interaction, ok 
 	if len(rows.Values) == 0 {
 		return in, false, nil
 	}
-	return scanInteraction(rows.Values[0]), true, nil
+	ins := []Interaction{scanInteraction(rows.Values[0])}
+	s.markGone(ctx, ins)
+	return ins[0], true, nil
 }
 
 func scanInteraction(r []any) Interaction {

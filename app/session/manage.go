@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aiex-dev/aiex/app/events"
@@ -32,22 +33,23 @@ func (s *Service) List(ctx context.Context, o ListOptions) ([]Info, error) {
 // Archive takes a session out of the hot projections: its turns leave
 // session_turns (a snapshot taken with the event keeps them at hand), it
 // leaves List and "last", and it can no longer be continued until it is
-// unarchived. Archiving an archived session does nothing. A session with
-// a turn being answered is refused.
+// unarchived. Archiving an archived session changes nothing and says so
+// (an error wrapping ErrArchived). A session with a turn being answered
+// is refused.
 func (s *Service) Archive(ctx context.Context, ref Ref, project, actor string) (Info, error) {
 	sess, err := s.writable(ctx, ref, project, actor)
 	if err != nil || sess == nil {
 		return Info{}, err
 	}
 	if sess.st.Session.Status == db.SessionArchived {
-		return sess.Info(), nil
+		return Info{}, archivedAlready(sess.st)
 	}
 	if err := sess.reap(ctx); err != nil {
 		return Info{}, err
 	}
 	err = sess.record(ctx, func(st *state) ([]events.Payload, error) {
 		if st.Session.Status == db.SessionArchived {
-			return nil, nil
+			return nil, archivedAlready(st) // by another writer, meanwhile
 		}
 		if err := s.idle(ctx, st); err != nil {
 			return nil, err
@@ -62,7 +64,7 @@ func (s *Service) Archive(ctx context.Context, ref Ref, project, actor string) (
 
 // Unarchive brings an archived session back: its turns return to the
 // projections, and it can be continued. Unarchiving an active session
-// does nothing.
+// changes nothing and says so (an error wrapping ErrNotArchived).
 func (s *Service) Unarchive(ctx context.Context, ref Ref, project, actor string) (Info, error) {
 	sess, err := s.writable(ctx, ref, project, actor)
 	if err != nil || sess == nil {
@@ -70,7 +72,8 @@ func (s *Service) Unarchive(ctx context.Context, ref Ref, project, actor string)
 	}
 	err = sess.record(ctx, func(st *state) ([]events.Payload, error) {
 		if st.Session.Status != db.SessionArchived {
-			return nil, nil
+			return nil, &usererr.Error{Msg: fmt.Sprintf("session %s is not archived; nothing to do (continue it with aiex ask --session %[1]s)", st.Session.ID),
+				Err: ErrNotArchived}
 		}
 		return []events.Payload{&Unarchived{}}, nil
 	})
@@ -103,10 +106,27 @@ func (s *Service) Remove(ctx context.Context, ref Ref, project, actor string) (I
 	return info, err
 }
 
-// writable loads the session ref names, archived or not, for writing.
+// ErrNotArchived: Unarchive of a session that is not archived.
+var ErrNotArchived = errors.New("session not archived")
+
+// archivedAlready is Archive's answer for an archived session.
+func archivedAlready(st *state) error {
+	return &usererr.Error{Msg: fmt.Sprintf("session %s is archived already; bring it back with aiex session unarchive %[1]s", st.Session.ID),
+		Err: ErrArchived}
+}
+
+// writable loads the session ref names, archived or not, for writing. It
+// reads the session as the cluster's leader has it, not as this node's
+// copy had it a moment ago: a change decided on an out-of-date copy could
+// be taken for a no-op (unarchiving a session archived on another node
+// that this node still shows active) without anything written, so
+// without the version check that would have caught it.
 func (s *Service) writable(ctx context.Context, ref Ref, project, actor string) (*Session, error) {
 	if ref == RefNew || ref == "" {
 		return nil, usererr.Usage("name a session: an id, or last")
+	}
+	if err := s.st.Sync(ctx); err != nil {
+		return nil, &usererr.Error{Msg: fmt.Sprintf("cannot change session %s: this node could not catch up with the cluster's leader (%v); try again once the cluster has a leader", ref, err), Err: err}
 	}
 	row, ok, err := s.resolve(ctx, ref, project)
 	if err != nil {

@@ -72,6 +72,14 @@ type Service struct {
 	// when: a follower's copy of the store shows such a turn running for
 	// a moment after its end was committed, and it is not orphaned.
 	ended map[string]time.Time
+	locks map[string]*sessionLock // per session: its writers in this process (lockSession)
+
+	// Turn ends recorded in the background (Session.endLater), and whether
+	// Close has stopped them.
+	later   map[int]context.CancelFunc
+	laterN  int
+	closed  bool
+	laterWG sync.WaitGroup
 }
 
 // New returns a Service.
@@ -88,7 +96,8 @@ func New(cfg Config) *Service {
 	if cfg.NewID == nil {
 		cfg.NewID = func() string { return randomHex(6) }
 	}
-	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}, ended: map[string]time.Time{}}
+	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}, ended: map[string]time.Time{},
+		locks: map[string]*sessionLock{}, later: map[int]context.CancelFunc{}}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -218,24 +227,16 @@ func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.Sess
 	if id == "" {
 		return db.SessionRow{}, false, usererr.Usage("name a session: its id (or 4 or more of its first characters), or last")
 	}
-	row, ok, err := s.st.Session(ctx, id)
-	if err != nil {
-		return row, false, fmt.Errorf("session: %w", err)
+	row, ok, err := s.lookup(ctx, id)
+	if err != nil || ok {
+		return row, ok, err
 	}
-	if ok {
-		return row, true, nil
-	}
-	if len(id) >= minPrefix {
-		rows, err := s.st.Sessions(ctx, db.SessionFilter{IDPrefix: id, Archived: true, Limit: 6})
-		if err != nil {
-			return row, false, fmt.Errorf("session: %w", err)
-		}
-		if len(rows) == 1 {
-			return rows[0], true, nil
-		}
-		if len(rows) > 1 {
-			return row, false, &usererr.Error{Msg: fmt.Sprintf("%q names %s sessions: %s; give more of the id", id,
-				many(len(rows)), listing(rows)), Code: usererr.ExitUsage, Err: ErrNotFound}
+	// This node's copy may not have the session yet: one started on
+	// another node a moment ago reaches a follower when the leader next
+	// tells it what was committed. Look again once caught up.
+	if s.st.Sync(ctx) == nil {
+		if row, ok, err = s.lookup(ctx, id); err != nil || ok {
+			return row, ok, err
 		}
 	}
 	err = s.notFound(ctx, id, project)
@@ -246,6 +247,30 @@ func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.Sess
 		ue.Code = usererr.ExitUsage
 	}
 	return row, false, err
+}
+
+// lookup finds the session whose id is id, or, for 4 characters or more,
+// the one session whose id starts with id.
+func (s *Service) lookup(ctx context.Context, id string) (db.SessionRow, bool, error) {
+	row, ok, err := s.st.Session(ctx, id)
+	if err != nil {
+		return row, false, fmt.Errorf("session: %w", err)
+	}
+	if ok || len(id) < minPrefix {
+		return row, ok, nil
+	}
+	rows, err := s.st.Sessions(ctx, db.SessionFilter{IDPrefix: id, Archived: true, Limit: 6})
+	if err != nil {
+		return row, false, fmt.Errorf("session: %w", err)
+	}
+	if len(rows) == 1 {
+		return rows[0], true, nil
+	}
+	if len(rows) > 1 {
+		return row, false, &usererr.Error{Msg: fmt.Sprintf("%q names %s sessions: %s; give more of the id", id,
+			many(len(rows)), listing(rows)), Code: usererr.ExitUsage, Err: ErrNotFound}
+	}
+	return row, false, nil
 }
 
 // minPrefix is the shortest prefix of an id that names a session.

@@ -339,8 +339,12 @@ func TestArchiveUnarchiveRemove(t *testing.T) {
 	if err != nil || len(o.Turns(ctx, 1, 0)) != 2 || o.Info().Status != db.SessionArchived {
 		t.Fatalf("Open archived: %v", err)
 	}
-	if again, err := e.svc.Archive(ctx, session.Ref(s.ID()), "/p", "cli"); err != nil || again.Version != info.Version {
-		t.Fatalf("archiving twice wrote: %+v, %v", again, err)
+	if _, err := e.svc.Archive(ctx, session.Ref(s.ID()), "/p", "cli"); !errors.Is(err, session.ErrArchived) ||
+		!strings.Contains(err.Error(), "session "+s.ID()+" is archived already") {
+		t.Fatalf("archiving twice: %v; want it to say it is archived already", err)
+	}
+	if o, _ := e.svc.Open(ctx, session.Ref(s.ID()), "/p"); o.Version() != info.Version {
+		t.Fatalf("archiving twice wrote: version %d -> %d", info.Version, o.Version())
 	}
 	sessiontest.CheckReplay(t, e.log, e.st)
 

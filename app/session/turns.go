@@ -130,31 +130,54 @@ func (s *Session) RecordTurnFailed(ctx context.Context, n int64, r TurnResult) e
 	return s.end(ctx, n, db.TurnFailed, r)
 }
 
+// end records how turn n ended. If that fails other than by a decision
+// (the turn is not there, or ended another way already), the turn is not
+// left running while this process lives: endLater keeps recording it.
 func (s *Session) end(ctx context.Context, n int64, status string, r TurnResult) error {
-	var key string
-	err := s.record(ctx, func(st *state) ([]events.Payload, error) {
+	decide, key, refused := s.endDecision(n, status, r)
+	err := s.record(ctx, decide)
+	switch {
+	case err == nil:
+		if *key != "" {
+			s.svc.running(*key, false)
+		}
+		return nil
+	case *refused || errors.Is(err, ErrNotFound) || errors.Is(err, ErrReadOnly):
+		return err
+	}
+	if !s.endLater(ctx, decide, key, refused) {
+		return err
+	}
+	return fmt.Errorf("%w; this process keeps trying to record it", err)
+}
+
+// endDecision is the decide of a turn's end for record. key is set to the
+// turn's key once it is found; refused is set when decide itself refused.
+func (s *Session) endDecision(n int64, status string, r TurnResult) (decide func(*state) ([]events.Payload, error), key *string, refused *bool) {
+	key, refused = new(string), new(bool)
+	decide = func(st *state) ([]events.Payload, error) {
+		*refused = false
 		if n < 1 || n > int64(len(st.Turns)) {
+			*refused = true
 			return nil, fmt.Errorf("session %s: no turn %d", st.Session.ID, n)
 		}
 		tr := st.Turns[n-1]
-		key = tr.Key
+		*key = tr.Key
 		switch {
 		case tr.Status == status && tr.Owner == s.svc.Owner():
 			return nil, nil // an earlier attempt did commit
 		case status == db.TurnCompleted && (tr.Status == db.TurnRunning || tr.Status == db.TurnInterrupted):
 			return []events.Payload{&TurnCompleted{Turn: n, Outcome: r.outcome()}}, nil
 		case tr.Status != db.TurnRunning:
+			*refused = true
 			return nil, fmt.Errorf("session %s: turn %d is %s already", st.Session.ID, n, tr.Status)
 		case status == db.TurnInterrupted:
 			return []events.Payload{&TurnInterrupted{Turn: n, Outcome: r.outcome()}}, nil
 		default:
 			return []events.Payload{&TurnFailed{Turn: n, Outcome: r.outcome()}}, nil
 		}
-	})
-	if err == nil && key != "" {
-		s.svc.running(key, false)
 	}
-	return err
+	return decide, key, refused
 }
 
 // reap marks interrupted the running turns whose process has ended.
@@ -172,119 +195,4 @@ func (s *Session) reap(ctx context.Context) error {
 
 func orphanReason(tr *db.SessionTurn) string {
 	return fmt.Sprintf("the process answering it (%s) ended before it finished", tr.Owner)
-}
-
-// writeAttempts bounds the retries of a write that keeps conflicting.
-const writeAttempts = 8
-
-// record appends the events decide returns for the session's current
-// state, folded into it and with the projection rows they change, in one
-// transaction with the version the state is at as the expected one. On a
-// conflict it reloads the session and asks decide again. decide returning
-// no events ends it: nothing to write.
-func (s *Session) record(ctx context.Context, decide func(*state) ([]events.Payload, error)) error {
-	if s.readOnly {
-		return ErrReadOnly
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var err error
-	for attempt := 1; attempt <= writeAttempts; attempt++ {
-		if s.stale {
-			if err := s.reload(ctx); err != nil {
-				return err
-			}
-		}
-		var ps []events.Payload
-		if ps, err = decide(s.st); err != nil || len(ps) == 0 {
-			return err
-		}
-		err = s.append(ctx, ps)
-		if err == nil {
-			return nil
-		}
-		s.stale = true // the state has the events folded in: read it again
-		if !errors.Is(err, events.ErrConflict) {
-			return err
-		}
-		s.svc.logger.Debug("session write conflict; reloading", "session", s.st.Session.ID, "attempt", attempt, "err", err)
-	}
-	return fmt.Errorf("session %s: %d writers' conflicts in a row: %w", s.st.Session.ID, writeAttempts, err)
-}
-
-// append folds ps into the state and appends them with the rows they
-// change (and a snapshot when one is due) in one transaction.
-func (s *Session) append(ctx context.Context, ps []events.Payload) error {
-	l := s.svc.log
-	st := s.st
-	expected := st.Session.Version
-	stream := Stream(st.Session.ID)
-	evs := make([]*events.Event, 0, len(ps))
-	for _, p := range ps {
-		ev, err := l.NewEvent(p, s.actor)
-		if err != nil {
-			return err
-		}
-		ev.Stream, ev.Version = stream, st.Session.Version+1
-		// Fold the payload as the log will give it back (decoded from its
-		// JSON), exactly as a replay does.
-		dp, err := l.Registry().Decode(ev)
-		if err != nil {
-			return err
-		}
-		if err := st.Apply(ev, dp); err != nil {
-			return fmt.Errorf("session %s: %w", st.Session.ID, err)
-		}
-		evs = append(evs, ev)
-	}
-	stmts := st.liveStmts()
-	every := s.svc.cfg.SnapshotEvery
-	_, archived := ps[len(ps)-1].(*Archived)
-	if !st.Removed && (archived || expected/every != st.Session.Version/every) {
-		sn, err := l.SnapshotStmt(stream, st)
-		if err != nil {
-			return err
-		}
-		stmts = append(stmts, sn)
-	}
-	if err := l.AppendBatch(ctx, []events.StreamAppend{{Stream: stream, Expected: expected, Events: evs}}, stmts...); err != nil {
-		return err
-	}
-	st.written()
-	s.isNew = false
-	return nil
-}
-
-// reload reads the session's state again.
-func (s *Session) reload(ctx context.Context) error {
-	id := s.st.Session.ID
-	row, ok, err := s.svc.st.Session(ctx, id)
-	if err != nil {
-		return fmt.Errorf("session: reload %s: %w", id, err)
-	}
-	var st *state
-	switch {
-	case ok:
-		if st, err = s.svc.load(ctx, row); err != nil {
-			return err
-		}
-	default:
-		// Not in the projections: new (its first append may or may not
-		// have committed), or removed. The log knows.
-		f, err := s.svc.log.Load(ctx, Projection(), Stream(id))
-		if err != nil {
-			return fmt.Errorf("session: reload %s: %w", id, err)
-		}
-		st = f.(*state)
-		if st.Removed {
-			return &usererr.Error{Msg: fmt.Sprintf("session %s was removed", id), Err: ErrNotFound}
-		}
-		if st.Session.Version == 0 {
-			st.Session.Project = s.st.Session.Project
-		}
-	}
-	st.written()
-	s.st, s.stale = st, false
-	s.isNew = st.Session.Version == 0
-	return nil
 }

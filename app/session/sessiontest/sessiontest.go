@@ -29,14 +29,17 @@ func Registry(t testing.TB) *events.Registry {
 }
 
 // New returns an event log and a session Service over st; cfg's Log and
-// Store are filled in, the rest is used as given.
+// Store are filled in, the rest is used as given. The Service is closed
+// when the test ends.
 func New(t testing.TB, st *db.Store, cfg session.Config) (*events.Log, *session.Service) {
 	t.Helper()
 	if cfg.Log == nil {
 		cfg.Log = events.New(events.Config{Store: st, Registry: Registry(t)})
 	}
 	cfg.Store = st
-	return cfg.Log, session.New(cfg)
+	svc := session.New(cfg)
+	t.Cleanup(svc.Close)
+	return cfg.Log, svc
 }
 
 // projectionTables and their orders: what Dump reads.

@@ -1,0 +1,102 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/events"
+)
+
+// How often a turn's end that could not be recorded is tried again: the
+// first time after about laterFirst, then twice as long each time, up to
+// laterMax.
+const (
+	laterFirst = time.Second
+	laterMax   = 30 * time.Second
+)
+
+// endLater keeps trying, in the background, to record the end of a turn
+// that its caller could not record in time (no leader for a while, a
+// caller that stopped waiting), until it lands, decide refuses (the turn
+// ended some other way), or Close. It reports whether it took it on
+// (false once Close has been called).
+//
+// This process owns the turn until then (Service.alive: its key stays
+// active), so nothing here marks it interrupted; once this process ends,
+// the turn's owner is gone and the next writer of the session marks it
+// interrupted. Either way the turn does not stay running. The end is
+// recorded with the expected-version check like every write, not without
+// it: the rows written with an event are computed from the state at the
+// version it is appended to, and an unchecked append would write rows
+// folded from a state that may be out of date.
+func (s *Session) endLater(ctx context.Context, decide func(*state) ([]events.Payload, error), key *string, refused *bool) bool {
+	svc := s.svc
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	if svc.closed {
+		return false
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	svc.laterN++
+	n := svc.laterN
+	svc.later[n] = cancel
+	svc.laterWG.Add(1)
+	go func() {
+		defer svc.laterWG.Done()
+		defer func() {
+			svc.mu.Lock()
+			delete(svc.later, n)
+			svc.mu.Unlock()
+			cancel()
+		}()
+		s.recordLater(ctx, decide, key, refused)
+	}()
+	return true
+}
+
+// recordLater is endLater's goroutine.
+func (s *Session) recordLater(ctx context.Context, decide func(*state) ([]events.Payload, error), key *string, refused *bool) {
+	id := s.ID()
+	s.svc.logger.Warn("session: recording a turn's end failed; retrying in the background", "session", id)
+	wait := laterFirst
+	for attempt := 1; ; attempt++ {
+		t := time.NewTimer(wait/2 + rand.N(wait/2+1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			s.svc.logger.Warn("session: stopped before a turn's end was recorded; the next writer of the session will mark it interrupted", "session", id)
+			return
+		case <-t.C:
+		}
+		err := s.record(ctx, decide)
+		if err == nil {
+			if *key != "" {
+				s.svc.running(*key, false)
+			}
+			s.svc.logger.Info("session: a turn's end recorded late", "session", id, "attempts", attempt)
+			return
+		}
+		if *refused || errors.Is(err, ErrNotFound) {
+			s.svc.logger.Warn("session: a turn's end cannot be recorded", "session", id, "err", err)
+			return
+		}
+		s.svc.logger.Debug("session: recording a turn's end failed again", "session", id, "attempt", attempt, "err", err)
+		wait = min(2*wait, laterMax)
+	}
+}
+
+// Close stops the turn ends being recorded in the background and waits
+// for them. The turns stay running as this process left them; once it
+// has ended, the next writer of each session marks them interrupted. It
+// is safe to call twice.
+func (s *Service) Close() {
+	s.mu.Lock()
+	s.closed = true
+	for _, cancel := range s.later {
+		cancel()
+	}
+	s.mu.Unlock()
+	s.laterWG.Wait()
+}
