@@ -54,6 +54,11 @@ func (a *App) initEvents() {
 		}
 		a.ev.log = events.New(events.Config{Store: a.Store, Registry: reg, Logger: a.logger})
 		a.ev.sessions = session.New(session.Config{Log: a.ev.log, Store: a.Store, NodeAlive: a.nodeAlive, Logger: a.logger})
+		// Ends recorded late (a turn's end that lost to other writers
+		// for long) are retried in the background: stopped before the
+		// store closes. Those not landed leave their turns to the next
+		// writer, which finds their process gone.
+		a.cleanup = append(a.cleanup, func(context.Context) error { a.ev.sessions.Close(); return nil })
 	})
 }
 

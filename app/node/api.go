@@ -378,7 +378,18 @@ func (n *Node) remove(ctx context.Context, id string) error {
 	if id == n.app.Store.NodeID() {
 		return errRemoveSelf
 	}
-	return n.app.Store.Remove(ctx, id)
+	if err := n.app.Store.Remove(ctx, id); err != nil {
+		return err
+	}
+	// Its requests still running never end now (only their node ends
+	// them, when it opens its store): marked interrupted, so that usage
+	// counts them. Best effort: history shows them so anyway.
+	if k, err := n.app.Store.InterruptGone(ctx); err != nil {
+		n.logger.Warn("could not mark the removed node's running requests interrupted", "node", id, "err", err)
+	} else if k > 0 {
+		n.logger.Info("marked the removed node's running requests interrupted", "node", id, "requests", k)
+	}
+	return nil
 }
 
 // keepaliveEvery is how often a forwarded answer with nothing to say (a

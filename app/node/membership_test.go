@@ -42,8 +42,20 @@ func TestRemoveByNameAndStranger(t *testing.T) {
 		t.Fatalf("%d members after removing a stranger; want 3", got)
 	}
 
+	// A request gamma was answering when it went: running for good, as
+	// gamma alone would end it.
+	running := &db.Interaction{ID: "gamma-running", Node: c.App().Store.NodeID(), Provider: "p", Model: "m",
+		Status: db.StatusRunning, StartedAt: time.Now()}
+	if err := c.App().Store.StartInteraction(ctx, running); err != nil {
+		t.Fatal(err)
+	}
 	if err := cl.Remove(ctx, "gamma"); err != nil {
 		t.Fatalf("remove by name: %v", err)
+	}
+	// The removal marked it interrupted in the store, where usage counts.
+	rows, err := a.App().Store.Query(ctx, "SELECT status FROM llm_interaction WHERE id = 'gamma-running'")
+	if err != nil || len(rows.Values) != 1 || rows.Values[0][0] != db.StatusInterrupted {
+		t.Errorf("the removed node's running request: %v %v; want it stored interrupted", rows, err)
 	}
 	waitFor(t, "gamma out of the configuration", func() bool { return a.App().Store.Status().Members == 2 })
 	ms, err := a.App().Store.Members(ctx)

@@ -81,6 +81,8 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(st)
 	}
 	switch {
+	case st.Store.Dropped != "":
+		fmt.Fprintf(c.Out.Out, "this node %s at %s: runs apart from its recovered cluster, and refuses writes: %s\n", st.Self, st.Addr, st.Store.Dropped)
 	case st.Store.Removed:
 		fmt.Fprintf(c.Out.Out, "this node %s at %s: removed from the cluster (it left, or another node removed it); stop it, and to rejoin start it again with aiex node run --join PEER\n", st.Self, st.Addr)
 	case st.Store.Leader == "":
