@@ -6,6 +6,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -619,6 +620,19 @@ func (f *File) validate(path string, lines keyLines) error {
 	}{{"limits.daily_usd", f.Limits.DailyUSD}, {"limits.monthly_usd", f.Limits.MonthlyUSD}, {"limits.max_attempts", float64(f.Limits.MaxAttempts)}} {
 		if l.v < 0 {
 			return bad(l.key, "must be 0 (none) or more")
+		}
+	}
+	for _, model := range sortedKeys(f.Prices) {
+		p := f.Prices[model]
+		for _, v := range []struct {
+			key string
+			usd float64
+		}{{"input", p.Input}, {"output", p.Output}, {"cache_read", p.CacheRead}, {"cache_write", p.CacheWrite}} {
+			if v.usd < 0 || math.IsNaN(v.usd) || math.IsInf(v.usd, 0) {
+				// A negative price makes negative costs: totals that
+				// fall, spend caps never reached, turns refused.
+				return bad("prices."+model+"."+v.key, "must be a price in USD per 1M tokens, 0 or more")
+			}
 		}
 	}
 	if f.Limits.MaxAnswer < 0 || f.Limits.MaxAnswer > 1<<30 {

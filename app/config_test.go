@@ -128,6 +128,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{name: "bad retention", body: "[events]\nretention = \"-3d\"\n", want: []string{"line 2", "events.retention", "30d"}},
 		{name: "bad tag", body: "[cluster]\nallow_tags = [\"aiex\"]\n", want: []string{"line 2", "cluster.allow_tags", "tag:NAME"}},
 		{name: "negative cap", body: "[limits]\nmonthly_usd = -1\n", want: []string{"line 2", `"limits.monthly_usd"`, "0 (none) or more"}},
+		{name: "negative price", body: "[prices.\"oa/gpt-4o-mini\"]\ninput = -2.5\noutput = 10\n", want: []string{"line 2", `"prices.oa/gpt-4o-mini.input"`, "0 or more"}},
 		{name: "negative answer cap", body: "[limits]\nmax_answer = -1\n", want: []string{"line 2", `"limits.max_answer"`, "4 MiB"}},
 		{name: "negative rate limit", body: "[providers.ollama]\n\ntokens_per_minute = -5\n", want: []string{"line 3", `"providers.ollama.tokens_per_minute"`}},
 		{name: "compatible without url", body: "[providers.vllm]\nkind = \"openai-compatible\"\n", want: []string{"line 1", `"vllm"`, "base_url"}},
