@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"cmp"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -17,6 +18,12 @@ type exFile struct {
 	nodes    *nodeLister
 	test     bool // .exs: ExUnit describe/test blocks are units
 	hasError bool // the tree has ERROR or MISSING nodes
+	// unitWords are, in a tree with errors, the words that start units
+	// written first on their line, in order (see cutSwallowed).
+	unitWords []lineWord
+	// clauseWords are the offsets of else, after, rescue and catch, found
+	// by the refs lexer (see reservedWordWarning).
+	clauseWords []int
 	// scopes[i] is the module scope of f.units[i] (nil outside modules).
 	scopes []*exScope
 }
@@ -91,10 +98,16 @@ func (f *file) chunkElixir() {
 	defer nodes.close()
 	x := &exFile{file: f, g: g, nodes: nodes, test: filepath.Ext(f.path) == ".exs", hasError: root.HasError()}
 	if x.hasError {
+		x.unitWords = x.lineWords()
 		x.syntaxWarnings(root)
 	}
-	x.body(x.items(x.children(*root)), nil, "", -1)
+	x.body(x.items(x.children(*root)), nil, "", -1, nil)
 	x.refs()
+	if !x.hasError {
+		// A clause word taken for an operand can leave no error in the
+		// tree; the words were found by the refs lexer.
+		x.reservedWordWarning(*root, x.clauseWords)
+	}
 	f.protect(func(start, end int) []span { return x.strings(*root, start, end) })
 	sortUnits(f.units)
 }
@@ -152,7 +165,11 @@ func (x *exFile) items(nodes []sitter.Node) []exItem {
 		}
 		if x.hasError {
 			var stop bool
+			first := i
 			nodes, i, stop = x.recoverItem(&it, nodes, i)
+			if it.kind == itemDef || it.kind == itemTest {
+				nodes, i = x.cutSwallowed(&it, nodes, first, i)
+			}
 			if stop {
 				return append(out, it)
 			}
@@ -267,10 +284,16 @@ func (x *exFile) add(u unit, s *exScope) int {
 // body cuts the items of a module body (or of the file, scope nil, or of a
 // describe block, describe >= 0 its unit) into units. The expressions before
 // the first unit form the module's header (from the defmodule line on);
-// later runs of other expressions form code units.
-func (x *exFile) body(items []exItem, s *exScope, containerKind string, container int) {
+// later runs of other expressions form code units. lex holds the aliases in
+// effect where the body starts; the body's own count from where they are
+// declared, and end with it (for naming modules, see moduleName).
+func (x *exFile) body(items []exItem, s *exScope, containerKind string, container int, lex map[string]string) {
 	if s != nil {
 		x.collectAliases(items, s)
+	}
+	lex = maps.Clone(lex)
+	if lex == nil {
+		lex = map[string]string{}
 	}
 	groups := map[string]int{} // name/arity → unit index
 	lastGroup := ""            // key of the last unit if it is a function group
@@ -318,6 +341,24 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 	for i, it := range items {
 		switch it.kind {
 		case itemDef, itemModule, itemDescribe, itemTest:
+		case itemAlias:
+			x.declare(it, parent, lex)
+			continue
+		case itemOther:
+			// After `defoverridable f: 1` a def of f/1 is a new
+			// definition, not another clause of the one above.
+			if names, all := x.overridable(it.n); all {
+				clear(groups)
+				lastGroup = ""
+			} else {
+				for _, key := range names {
+					delete(groups, key)
+					if lastGroup == key {
+						lastGroup = ""
+					}
+				}
+			}
+			continue
 		default:
 			continue
 		}
@@ -358,11 +399,11 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 		lastGroup = ""
 		switch it.kind {
 		case itemModule:
-			x.module(it, start, s)
+			x.module(it, start, s, lex)
 		case itemDescribe:
 			d := x.add(unit{kind: KindDescribe, name: it.what, parent: parent, start: start, end: it.end, noSplit: true}, s)
 			if db, ok := x.doBlock(it.n); ok {
-				x.body(x.items(x.children(db)), s, KindDescribe, d)
+				x.body(x.items(x.children(db)), s, KindDescribe, d, lex)
 			}
 		case itemTest:
 			x.add(unit{kind: KindTest, name: describe + it.what, parent: parent, start: start, end: it.end}, s)
@@ -426,8 +467,10 @@ func (x *exFile) commentsAbove(items []exItem, i, from int) int {
 }
 
 // module adds a container unit for defmodule/defprotocol/defimpl and the
-// units of its body.
-func (x *exFile) module(it exItem, start int, outer *exScope) {
+// units of its body. lex holds the aliases in effect where it is defined;
+// the alias a nested defmodule or defprotocol defines is added to them,
+// for its body and what follows it.
+func (x *exFile) module(it exItem, start int, outer *exScope, lex map[string]string) {
 	kind := KindModule
 	switch it.what {
 	case "defprotocol":
@@ -435,11 +478,12 @@ func (x *exFile) module(it exItem, start int, outer *exScope) {
 	case "defimpl":
 		kind = KindImpl
 	}
-	name := x.moduleName(it, outer)
+	name := x.moduleName(it, outer, lex)
 	parent := ""
 	if outer != nil {
 		parent = outer.module
 	}
+	x.declare(it, parent, lex)
 	s := &exScope{module: name, aliases: map[string]string{}}
 	if outer != nil {
 		for k, v := range outer.aliases {
@@ -448,8 +492,8 @@ func (x *exFile) module(it exItem, start int, outer *exScope) {
 	}
 	idx := x.add(unit{kind: kind, name: name, parent: parent, start: start, end: it.end, noSplit: true}, s)
 	if it.body != nil {
-		x.body(x.items(it.body), s, kind, idx)
+		x.body(x.items(it.body), s, kind, idx, lex)
 	} else if nodes, ok := x.bodyOf(it.n); ok {
-		x.body(x.items(nodes), s, kind, idx)
+		x.body(x.items(nodes), s, kind, idx, lex)
 	}
 }

@@ -23,13 +23,22 @@ type exLexer struct {
 	src  []byte
 	refs []rawRef
 	next int // where the reading stands; tokens that start before it are read
+	// clauses are the offsets of the words else, after, rescue and catch
+	// (not after a dot), for reservedWordWarning.
+	clauses []int
 }
 
 // exLexRefs returns the references in src, in order.
-func exLexRefs(src []byte) []rawRef {
+func exLexRefs(src []byte) []rawRef { return exLex(src).refs }
+
+// exLex reads the references in src, and the clause words.
+func exLex(src []byte) *exLexer {
 	l := &exLexer{src: src}
 	prevEnd := 0
 	exlex.Lex(src, func(t exlex.Token) {
+		if t.Kind == exlex.Ident && isClauseWord(src[t.Start:t.End]) && !afterDot(src, t.Start) {
+			l.clauses = append(l.clauses, t.Start)
+		}
 		if t.Start >= l.next {
 			l.token(t, prevEnd)
 		}
@@ -39,7 +48,17 @@ func exLexRefs(src []byte) []rawRef {
 		}
 		prevEnd = t.End
 	})
-	return l.refs
+	return l
+}
+
+// isClauseWord reports else, after, rescue and catch: the words that start
+// a clause of a do block.
+func isClauseWord(w []byte) bool {
+	switch string(w) {
+	case "else", "after", "rescue", "catch":
+		return true
+	}
+	return false
 }
 
 func isLower(c byte) bool { return exlex.IsLower(c) }

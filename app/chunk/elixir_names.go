@@ -3,6 +3,7 @@ package chunk
 import (
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/parse/exlex"
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
@@ -115,21 +116,41 @@ func (x *exFile) head(h sitter.Node) (name string, arity, defaults int, ok bool)
 	return compact(x.text(h)), 0, 0, false
 }
 
-// compact removes white space from a name written over several lines.
+// compact removes the white space of a name written over several lines,
+// except inside the strings, quoted atoms, sigils and character literals in
+// it: `unquote(:"weird name")` keeps its space, as the name is kept as
+// written.
 func compact(s string) string {
-	if strings.ContainsAny(s, " \t\r\n") {
-		return strings.Join(strings.Fields(s), "")
+	if !strings.ContainsAny(s, " \t\r\n") {
+		return s
 	}
-	return s
+	var b strings.Builder
+	done := 0 // s[:done] is written
+	exlex.Lex(s, func(t exlex.Token) {
+		switch t.Kind {
+		case exlex.String, exlex.Heredoc, exlex.Sigil, exlex.QuotedAtom, exlex.Char:
+			b.WriteString(dropSpace(s[done:t.Start]))
+			b.WriteString(s[t.Start:t.End])
+			done = t.End
+		}
+	})
+	b.WriteString(dropSpace(s[done:]))
+	return b.String()
 }
+
+// dropSpace removes the white space of code.
+func dropSpace(s string) string { return strings.Join(strings.Fields(s), "") }
 
 // moduleName qualifies the name of a defmodule/defprotocol/defimpl the way
 // the compiler does: a module defined inside another is nested under it
 // (`defmodule Sub` in MyApp → MyApp.Sub) unless written `Elixir.X` or as
 // an atom; __MODULE__ is the enclosing module; `defimpl P, for: T` is P.T
 // (`for: [A, B]` gives P.{A,B}; without `for:`, T is the enclosing module).
-// Aliases are not expanded.
-func (x *exFile) moduleName(it exItem, outer *exScope) string {
+// lex holds the aliases in effect where the module is defined: the
+// compiler expands them in defimpl's protocol and targets (a `defprotocol
+// P` earlier in MyApp makes `defimpl P, for: T` MyApp.P.T) and in the
+// name of a module at the top of a file, not in a nested module's name.
+func (x *exFile) moduleName(it exItem, outer *exScope, lex map[string]string) string {
 	args := x.argList(it.n)
 	if len(args) == 0 {
 		return "?"
@@ -138,8 +159,8 @@ func (x *exFile) moduleName(it exItem, outer *exScope) string {
 	if outer != nil {
 		mod = outer.module
 	}
-	name := x.modText(args[0], mod)
 	if it.what == "defimpl" {
+		name := x.expandedName(args[0], mod, lex)
 		target := mod
 		if len(args) > 1 && x.kind(args[1]) == "keywords" {
 			for _, p := range x.children(args[1]) {
@@ -151,12 +172,12 @@ func (x *exFile) moduleName(it exItem, outer *exScope) string {
 					var ts []string
 					for _, e := range x.children(cs[1]) {
 						if x.kind(e) != "comment" {
-							ts = append(ts, x.modText(e, mod))
+							ts = append(ts, x.expandedName(e, mod, lex))
 						}
 					}
 					target = "{" + strings.Join(ts, ",") + "}"
 				} else {
-					target = x.modText(cs[1], mod)
+					target = x.expandedName(cs[1], mod, lex)
 				}
 			}
 		}
@@ -165,10 +186,23 @@ func (x *exFile) moduleName(it exItem, outer *exScope) string {
 		}
 		return name + "." + target
 	}
-	if x.kind(args[0]) == "alias" && mod != "" && !strings.HasPrefix(compact(x.text(args[0])), "Elixir.") {
+	if mod == "" {
+		return x.expandedName(args[0], mod, lex)
+	}
+	name := x.modText(args[0], mod)
+	if x.kind(args[0]) == "alias" && !strings.HasPrefix(compact(x.text(args[0])), "Elixir.") {
 		return mod + "." + name
 	}
 	return name
+}
+
+// expandedName is a module name with its first segment expanded through
+// the aliases (a name written `Elixir.X`, or as an atom, is not).
+func (x *exFile) expandedName(n sitter.Node, mod string, aliases map[string]string) string {
+	if t := compact(x.text(n)); x.kind(n) == "alias" && !strings.HasPrefix(t, "Elixir.") {
+		return expandIn(aliases, mod, t)
+	}
+	return x.modText(n, mod)
 }
 
 // modText is a module name as written, with __MODULE__ replaced and a
@@ -195,47 +229,55 @@ func (x *exFile) modText(n sitter.Node, mod string) string {
 // the whole body, wherever they appear in it.
 func (x *exFile) collectAliases(items []exItem, s *exScope) {
 	for _, it := range items {
-		switch it.kind {
-		case itemModule:
-			args := x.argList(it.n)
-			if it.what != "defimpl" && len(args) > 0 && x.kind(args[0]) == "alias" {
-				first, _, _ := strings.Cut(compact(x.text(args[0])), ".")
-				if !strings.HasPrefix(first, "Elixir") {
-					s.aliases[first] = s.module + "." + first
+		x.declare(it, s.module, s.aliases)
+	}
+}
+
+// declare records in aliases the alias item it declares, in module (""
+// at the top of a file): an `alias` (with `as:`, or `alias A.B.{C, D}`),
+// or the first segment of a module defined inside module (`defmodule
+// Sub.X` in MyApp aliases Sub to MyApp.Sub, as the compiler does).
+func (x *exFile) declare(it exItem, module string, aliases map[string]string) {
+	switch it.kind {
+	case itemModule:
+		args := x.argList(it.n)
+		if module != "" && it.what != "defimpl" && len(args) > 0 && x.kind(args[0]) == "alias" {
+			first, _, _ := strings.Cut(compact(x.text(args[0])), ".")
+			if !strings.HasPrefix(first, "Elixir") {
+				aliases[first] = module + "." + first
+			}
+		}
+	case itemAlias:
+		args := x.argList(it.n)
+		if len(args) == 0 {
+			return
+		}
+		as := ""
+		if len(args) > 1 && x.kind(args[1]) == "keywords" {
+			for _, p := range x.children(args[1]) {
+				if cs := x.children(p); len(cs) == 2 && strings.TrimSpace(x.text(cs[0])) == "as:" {
+					as = compact(x.text(cs[1]))
 				}
 			}
-		case itemAlias:
-			args := x.argList(it.n)
-			if len(args) == 0 {
-				continue
+		}
+		switch a := args[0]; x.kind(a) {
+		case "alias":
+			full := expandIn(aliases, module, compact(x.text(a)))
+			key := as
+			if key == "" {
+				key = full[strings.LastIndexByte(full, '.')+1:]
 			}
-			as := ""
-			if len(args) > 1 && x.kind(args[1]) == "keywords" {
-				for _, p := range x.children(args[1]) {
-					if cs := x.children(p); len(cs) == 2 && strings.TrimSpace(x.text(cs[0])) == "as:" {
-						as = compact(x.text(cs[1]))
-					}
-				}
+			aliases[key] = full
+		case "dot": // alias A.B.{C, D}
+			l, r := x.field(a, fLeft), x.field(a, fRight)
+			if l == nil || r == nil || x.kind(*r) != "tuple" {
+				return
 			}
-			switch a := args[0]; x.kind(a) {
-			case "alias":
-				full := s.expand(compact(x.text(a)))
-				key := as
-				if key == "" {
-					key = full[strings.LastIndexByte(full, '.')+1:]
-				}
-				s.aliases[key] = full
-			case "dot": // alias A.B.{C, D}
-				l, r := x.field(a, fLeft), x.field(a, fRight)
-				if l == nil || r == nil || x.kind(*r) != "tuple" {
-					continue
-				}
-				base := s.expand(compact(x.text(*l)))
-				for _, e := range x.children(*r) {
-					if x.kind(e) == "alias" {
-						t := compact(x.text(e))
-						s.aliases[t[strings.LastIndexByte(t, '.')+1:]] = base + "." + t
-					}
+			base := expandIn(aliases, module, compact(x.text(*l)))
+			for _, e := range x.children(*r) {
+				if x.kind(e) == "alias" {
+					t := compact(x.text(e))
+					aliases[t[strings.LastIndexByte(t, '.')+1:]] = base + "." + t
 				}
 			}
 		}
@@ -247,10 +289,16 @@ func (s *exScope) expand(name string) string {
 	if s == nil {
 		return name
 	}
+	return expandIn(s.aliases, s.module, name)
+}
+
+// expandIn resolves the first segment of a module name through aliases;
+// __MODULE__ is module (when not "").
+func expandIn(aliases map[string]string, module, name string) string {
 	first, rest, dotted := strings.Cut(name, ".")
-	full, ok := s.aliases[first]
-	if first == "__MODULE__" {
-		full, ok = s.module, true
+	full, ok := aliases[first]
+	if first == "__MODULE__" && module != "" {
+		full, ok = module, true
 	}
 	if ok {
 		if dotted {
@@ -259,4 +307,45 @@ func (s *exScope) expand(name string) string {
 		return full
 	}
 	return name
+}
+
+// overridable returns the name/arity keys a `defoverridable` call makes
+// overridable (`defoverridable size: 1` or `[size: 1]`: "size/1"), or all
+// true for the form naming a behaviour (`defoverridable GenServer`), which
+// makes every callback defined so far overridable: without the behaviour
+// at hand, every function defined so far is taken for one.
+func (x *exFile) overridable(call sitter.Node) (keys []string, all bool) {
+	if x.kind(call) != "call" {
+		return nil, false
+	}
+	if t := x.field(call, fTarget); t == nil || x.kind(*t) != "identifier" || x.text(*t) != "defoverridable" {
+		return nil, false
+	}
+	args := x.argList(call)
+	if len(args) != 1 {
+		return nil, false
+	}
+	kw := args[0]
+	switch x.kind(kw) {
+	case "alias":
+		return nil, true
+	case "list":
+		cs := x.nonComments(x.children(kw))
+		if len(cs) != 1 || x.kind(cs[0]) != "keywords" {
+			return nil, false
+		}
+		kw = cs[0]
+	case "keywords":
+	default:
+		return nil, false
+	}
+	for _, p := range x.children(kw) {
+		cs := x.nonComments(x.children(p))
+		if len(cs) != 2 || x.kind(cs[1]) != "integer" {
+			continue
+		}
+		name := strings.Trim(strings.TrimSuffix(strings.TrimSpace(x.text(cs[0])), ":"), `"`)
+		keys = append(keys, name+"/"+x.text(cs[1]))
+	}
+	return keys, false
 }

@@ -1,6 +1,10 @@
 package chunk
 
 import (
+	"slices"
+	"sort"
+
+	"github.com/aiex-dev/aiex/app/parse/exlex"
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
@@ -86,6 +90,150 @@ func isDefKeyword(s string) bool {
 	switch s {
 	case "def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defdelegate":
 		return true
+	}
+	return false
+}
+
+// lineWord is a word that starts a unit (def, defmodule, test, …) written
+// first on its line, and the white space before it on that line.
+type lineWord struct{ at, indent int }
+
+// lineWords returns the words of the file that start a unit (in .exs files
+// test and describe too) and come first on their line, in order; words in
+// comments, strings and heredocs are not words.
+func (x *exFile) lineWords() []lineWord {
+	var out []lineWord
+	exlex.Lex(x.src, func(t exlex.Token) {
+		if t.Kind != exlex.Ident || t.Depth > 0 || !x.ownLine(t.Start) {
+			return
+		}
+		switch w := string(x.src[t.Start:t.End]); {
+		case isDefKeyword(w), w == "defmodule", w == "defprotocol", w == "defimpl",
+			x.test && (w == "test" || w == "describe"):
+			out = append(out, lineWord{at: t.Start, indent: t.Start - x.lineStart(t.Start)})
+		}
+	})
+	return out
+}
+
+// cutSwallowed ends a def or test, it (nodes[first..last]), before a def,
+// module or test inside it that starts a line indented no more than its
+// own first line, and puts what follows in it after it (nodes returned,
+// and the index of its last node). That is where an `end` is missing: a
+// `case` left open in a def takes the defs after it into its last clause,
+// and `x ==` before an `end` takes that `end` for its operand, so the test
+// runs on over the next ones. The compiler sees the same: its hint names
+// the `do` that an equally indented one follows while still open. Legal
+// code indents what is nested in a def (defs in a quote) deeper.
+func (x *exFile) cutSwallowed(it *exItem, nodes []sitter.Node, first, last int) ([]sitter.Node, int) {
+	indent := it.start - x.lineStart(it.start)
+	ws := x.unitWords
+	at := -1
+	for j := sort.Search(len(ws), func(j int) bool { return ws[j].at > it.start }); j < len(ws) && ws[j].at < it.end; j++ {
+		if ws[j].indent <= indent {
+			at = ws[j].at
+			break
+		}
+	}
+	if at < 0 {
+		return nodes, last
+	}
+	for k := first; k <= last; k++ {
+		top := nodes[k]
+		if int(top.StartByte()) == at && k > first {
+			// Already a node of its own in the body: end the item before it.
+			it.end = x.trimEnd(it.start, at)
+			return nodes, k - 1
+		}
+		if int(top.StartByte()) < at && at < int(top.EndByte()) {
+			rest, ok := x.after(top, at)
+			if !ok {
+				return nodes, last
+			}
+			it.end = x.trimEnd(it.start, int(rest[0].StartByte()))
+			return slices.Concat(nodes[:k+1:k+1], rest, nodes[k+1:]), k
+		}
+	}
+	return nodes, last
+}
+
+// after returns the named descendants of n that start at or after at, the
+// outermost possible (at must be where one of them starts), in order: the
+// node starting at at and its later siblings, then the later siblings of
+// its parent, and so on up to n. Comments and @doc/@spec/@tag attributes
+// directly above the node at at go with it. ok is false if no node
+// starts at at.
+func (x *exFile) after(n sitter.Node, at int) (rest []sitter.Node, ok bool) {
+	var outer [][]sitter.Node // later siblings, innermost level last
+	for {
+		cs := x.children(n)
+		i := slices.IndexFunc(cs, func(c sitter.Node) bool { return int(c.StartByte()) <= at && at < int(c.EndByte()) })
+		if i < 0 {
+			return nil, false
+		}
+		if int(cs[i].StartByte()) == at {
+			for i > 0 {
+				k, _ := x.classify(cs[i-1])
+				if k != itemComment && k != itemAttr && k != itemTag || !x.ownLine(int(cs[i-1].StartByte())) {
+					break
+				}
+				i--
+			}
+			rest = slices.Clone(cs[i:])
+			for l := len(outer) - 1; l >= 0; l-- {
+				rest = append(rest, outer[l]...)
+			}
+			return rest, true
+		}
+		outer = append(outer, slices.Clone(cs[i+1:]))
+		n = cs[i]
+	}
+}
+
+// trimEnd returns end moved back over the white space before it, not
+// before start.
+func (x *exFile) trimEnd(start, end int) int {
+	for end > start+1 && isSpace(x.src[end-1]) {
+		end--
+	}
+	return end
+}
+
+// lineStart returns the offset of the start of the line holding off.
+func (x *exFile) lineStart(off int) int { return x.lines[x.lines.line(off)-1] }
+
+// blockWords are the reserved words that end a do block or start one of
+// its clauses, each with how the compiler writes it in a message: as an
+// Erlang atom, quoted where the word is reserved in Erlang too.
+var blockWords = map[string]string{"end": "'end'", "after": "'after'", "catch": "'catch'", "else": "else", "rescue": "rescue"}
+
+// blockWordOffsets returns the offsets of the block words of the file (not
+// after a dot), in order.
+func (x *exFile) blockWordOffsets() []int {
+	var out []int
+	exlex.Lex(x.src, func(t exlex.Token) {
+		if t.Kind == exlex.Ident && blockWords[string(x.src[t.Start:t.End])] != "" && !exlex.AfterDot(x.src, t.Start) {
+			out = append(out, t.Start)
+		}
+	})
+	return out
+}
+
+// reservedWordWarning reports the first of the block words at offsets at
+// that tree-sitter parsed as a variable, and returns whether there is one.
+// An operator left without its right operand (`assert 1 ==` on the line
+// before `end`) takes the word for that operand. After an `end` taken so
+// the structure shifts by one `end`, and tree-sitter's own error (an `end`
+// missing) is at the end of the file; after `else` there may be no error
+// at all. The compiler's parser stops at the word: "syntax error before:
+// 'end'".
+func (x *exFile) reservedWordWarning(root sitter.Node, at []int) bool {
+	for _, a := range at {
+		e := exlex.IdentEnd(x.src, a)
+		if n := root.DescendantForByteRange(uint(a), uint(e)); n != nil && x.kind(*n) == "identifier" {
+			x.warnf("line %d: syntax error before: %s", x.lines.line(a), blockWords[string(x.src[a:e])])
+			return true
+		}
 	}
 	return false
 }

@@ -117,6 +117,8 @@ type rawRef struct {
 // calls (MyApp.Repo.get, with the module's aliases expanded), local calls
 // other than special forms and Kernel's definition macros, module names.
 func (x *exFile) refs() {
+	l := exLex(x.src)
+	x.clauseWords = l.clauses
 	var leaves []int
 	for i, u := range x.units {
 		if !isContainerKind(u.kind) {
@@ -135,7 +137,7 @@ func (x *exFile) refs() {
 		}
 	}
 
-	for _, r := range exLexRefs(x.src) {
+	for _, r := range l.refs {
 		if r.mod == "" && !r.alias && exKeyword(r.fun) {
 			continue
 		}
@@ -206,16 +208,18 @@ func (x *exFile) strings(root sitter.Node, start, end int) []span {
 // where it starts: it takes the rest of the file, so tree-sitter's errors
 // point at whatever encloses it (often line 1), while the Elixir compiler
 // stops at it. Else a delimiter that does not pair up (elixir_delims.go)
-// is, as the compiler's tokenizer reports it before it parses. Else the
-// errors tree-sitter found or the tokens it made up (at most three), the
-// innermost: an ERROR node holding another is not where the error is.
+// is, as the compiler's tokenizer reports it before it parses. Else a
+// reserved word tree-sitter took for a variable (elixir_recover.go), where
+// the compiler's parser stops. Else the errors tree-sitter found or the
+// tokens it made up (at most three), the innermost: an ERROR node holding
+// another is not where the error is.
 func (x *exFile) syntaxWarnings(root *sitter.Node) {
 	if u, ok := exlex.FindUnclosed(x.src); ok {
 		line := x.lines.line(u.Start)
 		x.warnf("line %d: syntax error: missing terminator: %s (for %s starting at line %d)", line, u.Closer, u.What, line)
 		return
 	}
-	if x.delimiterWarning() {
+	if x.delimiterWarning() || x.reservedWordWarning(*root, x.blockWordOffsets()) {
 		return
 	}
 	n := 0

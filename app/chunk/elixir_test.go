@@ -106,8 +106,8 @@ func TestElixirConstructs(t *testing.T) {
 		"function MyApp.Accounts.Profile.new/0 36-36",
 		"protocol MyApp.Accounts.Greeter 39-42",
 		"function MyApp.Accounts.Greeter.greet/1 40-41",
-		"impl String.Chars.User 44-46",
-		"function String.Chars.User.to_string/1 45-45",
+		"impl String.Chars.MyApp.User 44-46",
+		"function String.Chars.MyApp.User.to_string/1 45-45",
 		"impl Inspect.MyApp.Accounts 48-50",
 		"function Inspect.MyApp.Accounts.inspect/2 49-49",
 	}
@@ -215,7 +215,7 @@ func TestElixirMidEdit(t *testing.T) {
     y
   end
 end
-`, []string{"module Broken 1-11", "function Broken.ok/1 2-2", "function Broken.bad/1 4-11"}},
+`, []string{"module Broken 1-11", "function Broken.ok/1 2-2", "function Broken.bad/1 4-6", "function Broken.later/1 8-10"}},
 		{"missing end of a def with a do block", `defmodule Broken do
   def ok(x), do: x
 

@@ -17,7 +17,11 @@
 # line: the `end:` of its do-block, else its `end_of_expression`, else (the
 # last expression of a body) the last line before the body's `end` that is
 # not blank or an own-line comment. Names follow app/chunk/DESIGN.md: nested
-# modules are qualified, `defimpl P, for: T` is P.T. It also prints
+# modules are qualified, `defimpl P, for: T` is P.T with P and T expanded
+# through the aliases in effect there (`alias`, and those nested modules
+# define), as Kernel.defmodule and Protocol.__impl__ expand them; after
+# `defoverridable f: 1` a def of f/1 starts a new definition, printed as a
+# line of its own with the same name. It also prints
 #
 #   skipped  FILE  dynamic|nested  COUNT
 #
@@ -45,7 +49,7 @@ defmodule CompilerView do
         own = for c <- comments, c.previous_eol_count > 0, into: MapSet.new(), do: c.line
         lines = src |> String.split("\n") |> List.to_tuple()
         exs = Path.extname(path) == ".exs"
-        ctx = %{path: path, own: own, lines: lines, dynamic: 0, exs: exs}
+        ctx = %{path: path, own: own, lines: lines, dynamic: 0, exs: exs, aliases: %{}}
         ctx = body(exprs(ast), nil, tuple_size(lines) + 1, ctx)
         nested = count_defs(ast) - ctx.counted
 
@@ -67,13 +71,15 @@ defmodule CompilerView do
   # body's `end` (past the last line for the file).
   defp body(list, mod, end_line, ctx) do
     ctx = Map.put_new(ctx, :counted, 0)
+    outer_aliases = ctx.aliases
     indexed = Enum.with_index(list)
 
     {groups, ctx} =
       Enum.reduce(indexed, {[], ctx}, fn {expr, i}, {groups, ctx} ->
         case expr do
           {kind, meta, args} when kind in @modules and is_list(args) ->
-            {name, block} = module_name(kind, args, mod)
+            {name, block} = module_name(kind, args, mod, ctx.aliases)
+            ctx = %{ctx | aliases: module_alias(kind, args, mod, ctx.aliases)}
             first = comments_above(meta[:line], ctx)
             last = meta[:end][:line] || expr_end(meta, list, i, end_line, ctx)
             out(["module", ctx.path, kind, name, first, last])
@@ -83,6 +89,12 @@ defmodule CompilerView do
           {:describe, meta, [_, [do: block]]} when ctx.exs and mod != nil ->
             ctx = body(exprs(block), mod, meta[:end][:line], ctx)
             {groups, ctx}
+
+          {:alias, _, [target | opts]} ->
+            {groups, %{ctx | aliases: declare_alias(target, opts, mod, ctx.aliases)}}
+
+          {:defoverridable, _, [arg]} when mod != nil ->
+            {override(groups, arg, mod), ctx}
 
           {kind, meta, [head | _]} when kind in @defs and mod != nil ->
             ctx = %{ctx | counted: ctx.counted + 1}
@@ -104,11 +116,30 @@ defmodule CompilerView do
       end)
 
     for {key, kind, first, last, defaults} <- Enum.reverse(groups) do
-      out(["function", ctx.path, kind, key, first, last, defaults])
+      out(["function", ctx.path, kind, name_of(key), first, last, defaults])
     end
 
-    ctx
+    %{ctx | aliases: outer_aliases}
   end
+
+  # override closes the groups of the functions defoverridable names (all
+  # for the form naming a behaviour): a def of one of them after it is a
+  # new definition, not another clause.
+  defp override(groups, arg, mod) do
+    keys =
+      if Keyword.keyword?(arg),
+        do: for({name, arity} <- arg, do: "#{mod}.#{name}/#{arity}"),
+        else: :all
+
+    for {key, k, f, l, d} <- groups do
+      if is_binary(key) and (keys == :all or key in keys),
+        do: {{key, make_ref()}, k, f, l, d},
+        else: {key, k, f, l, d}
+    end
+  end
+
+  defp name_of({key, _ref}), do: key
+  defp name_of(key), do: key
 
   defp add_clause(groups, key, kind, first, last, defaults) do
     case List.keyfind(groups, key, 0) do
@@ -174,19 +205,19 @@ defmodule CompilerView do
     end
   end
 
-  defp module_name(:defimpl, args, mod) do
+  defp module_name(:defimpl, args, mod, aliases) do
     {kws, [proto | _]} = split_keywords(args)
     target =
       case Keyword.fetch(kws, :for) do
-        {:ok, list} when is_list(list) -> "{" <> Enum.map_join(list, ",", &alias_text(&1, mod)) <> "}"
-        {:ok, t} -> alias_text(t, mod)
+        {:ok, list} when is_list(list) -> "{" <> Enum.map_join(list, ",", &expand(&1, mod, aliases)) <> "}"
+        {:ok, t} -> expand(t, mod, aliases)
         :error -> mod || "?"
       end
 
-    {alias_text(proto, mod) <> "." <> target, kws[:do]}
+    {expand(proto, mod, aliases) <> "." <> target, kws[:do]}
   end
 
-  defp module_name(_kind, args, mod) do
+  defp module_name(_kind, args, mod, aliases) do
     {kws, [name | _]} = split_keywords(args)
 
     text =
@@ -194,12 +225,67 @@ defmodule CompilerView do
         {:__aliases__, _, [first | rest]} when is_atom(first) and mod != nil and (first != :Elixir or rest == []) ->
           mod <> "." <> alias_text(name, mod)
 
+        _ when mod == nil ->
+          expand(name, mod, aliases)
+
         _ ->
           alias_text(name, mod)
       end
 
     {text, kws[:do]}
   end
+
+  # module_alias adds the alias a module nested in mod defines: `defmodule
+  # Sub.X` aliases Sub to mod.Sub (Kernel.defmodule's alias_defmodule).
+  defp module_alias(kind, [{:__aliases__, _, [h | _]} | _], mod, aliases)
+       when kind != :defimpl and mod != nil and is_atom(h) and h != :Elixir,
+       do: Map.put(aliases, h, mod <> "." <> Atom.to_string(h))
+
+  defp module_alias(_kind, _args, _mod, aliases), do: aliases
+
+  # declare_alias adds what `alias target, opts` declares.
+  defp declare_alias({:__aliases__, _, _} = target, opts, mod, aliases) do
+    full = expand(target, mod, aliases)
+
+    as =
+      case opts do
+        [kw | _] when is_list(kw) -> kw[:as]
+        _ -> nil
+      end
+
+    key =
+      case as do
+        {:__aliases__, _, [a]} when is_atom(a) -> a
+        _ -> full |> String.split(".") |> List.last() |> String.to_atom()
+      end
+
+    Map.put(aliases, key, full)
+  end
+
+  defp declare_alias({{:., _, [base, :{}]}, _, names}, _opts, mod, aliases) do
+    base = expand(base, mod, aliases)
+
+    Enum.reduce(names, aliases, fn
+      {:__aliases__, _, parts} = n, acc when is_list(parts) ->
+        Map.put(acc, List.last(parts), base <> "." <> alias_text(n, mod))
+
+      _, acc ->
+        acc
+    end)
+  end
+
+  defp declare_alias(_target, _opts, _mod, aliases), do: aliases
+
+  # expand is a module name with its first segment expanded through the
+  # aliases, as the compiler expands it.
+  defp expand({:__aliases__, _, [first | rest]} = name, mod, aliases) when is_atom(first) do
+    case aliases do
+      %{^first => full} -> Enum.join([full | Enum.map(rest, &part_text/1)], ".")
+      _ -> alias_text(name, mod)
+    end
+  end
+
+  defp expand(name, mod, _aliases), do: alias_text(name, mod)
 
   # split_keywords separates the trailing keyword lists (for:, do:) from
   # the positional arguments.
