@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,20 +85,25 @@ func servedAsk(t *testing.T, ctx context.Context, release <-chan struct{}) (*nod
 	}
 	project := t.TempDir()
 	out := make(chan askOutcome, 1)
+	first := make(chan struct{}) // the client has the first piece
 	go func() {
 		var o askOutcome
+		var once sync.Once
 		o.ans, o.err = cl.Ask(ctx, node.AskRequest{Prompt: "q", Session: "new", NoContext: true, Project: project}, func(s string) error {
 			o.text += s
+			once.Do(func() { close(first) })
 			return nil
 		})
 		out <- o
 	}()
-	select {
-	case <-fake.Paused():
-	case o := <-out:
-		t.Fatalf("the answer ended before its pause: %q, %v", o.text, o.err)
-	case <-ctx.Done():
-		t.Fatal("the answer never started")
+	for _, ready := range []<-chan struct{}{fake.Paused(), first} {
+		select {
+		case <-ready:
+		case o := <-out:
+			t.Fatalf("the answer ended before its pause: %q, %v", o.text, o.err)
+		case <-ctx.Done():
+			t.Fatal("the answer never started")
+		}
 	}
 	for srv.Serving() != 1 {
 		if ctx.Err() != nil {
