@@ -91,6 +91,17 @@ func newSandbox(t testing.TB, ollamaURL string) *sandbox {
 		"GOCACHE=" + goEnv("GOCACHE"),
 		"GOMODCACHE=" + goEnv("GOMODCACHE"),
 	}
+	// The go command that aiex runs (go env, go build) starts a telemetry
+	// child in the background, which outlives it and writes into the
+	// home's config dir while the test removes it ("directory not
+	// empty"): telemetry is off in this home, as "go telemetry off" sets.
+	mode := filepath.Join(home, "config", "go", "telemetry", "mode")
+	if err := os.MkdirAll(filepath.Dir(mode), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mode, []byte("off"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return &sandbox{t: t, home: home, env: env}
 }
 
