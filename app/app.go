@@ -261,6 +261,10 @@ func providerHint(configPath string) string {
 	return fmt.Sprintf("start Ollama (ollama serve), set OLLAMA_HOST to a running server, set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a [providers.NAME] table to %s", configPath)
 }
 
+// DataDirBusy reports whether a process has the store of data dir dir
+// open (holds its lock), and which (see db.DirBusy).
+func DataDirBusy(dir string) (holder string, busy bool) { return db.DirBusy(dir) }
+
 // Event is a record of the event log, for the user interfaces (which go
 // through app, never db).
 type Event = db.Event

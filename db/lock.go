@@ -52,6 +52,21 @@ func lockDir(dir string) (*dirLock, error) {
 	return &dirLock{f: f}, nil
 }
 
+// DirBusy reports whether a process holds the data dir's lock (has its
+// store open), and which, as lockDir's errors name it. It creates nothing.
+func DirBusy(dir string) (holderDesc string, busy bool) {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR, 0)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return holder(f), errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return "", false
+}
+
 // holder describes the process holding the lock, from the PID it wrote.
 func holder(f *os.File) string {
 	b := make([]byte, 32)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
@@ -58,7 +59,23 @@ func connectNode(c *Context) (*node.Client, error) {
 		return nil, err
 	}
 	cl, err := node.Connect(c, cfg.DataDir)
+	// A node starting holds the data dir before it serves its socket: a
+	// moment's wait, rather than "no node is running".
+	for deadline := time.Now().Add(goneWait); errors.Is(err, node.ErrNoNode) && time.Now().Before(deadline); {
+		if _, busy := app.DataDirBusy(cfg.DataDir); !busy {
+			break
+		}
+		select {
+		case <-c.Done():
+			return nil, c.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		cl, err = node.Connect(c, cfg.DataDir)
+	}
 	if errors.Is(err, node.ErrNoNode) {
+		if who, busy := app.DataDirBusy(cfg.DataDir); busy {
+			return nil, usererr.New("no node serves %s yet: %s holds it (a node still starting, or another command); try again in a moment", cfg.DataDir, who)
+		}
 		return nil, usererr.New("no node is running on %s; start one with aiex node run (--tsnet NAME or --listen ADDR)", cfg.DataDir)
 	}
 	return cl, err

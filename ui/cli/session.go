@@ -393,7 +393,6 @@ func viaNode[T any](c *Context, remote func(*node.Client) (T, error), local func
 	// not sent, so it goes to whoever serves next, or to this process's
 	// own core once the lock is free — for a little while.
 	deadline := time.Now().Add(goneWait)
-	gone := false // a serving process went away: its lock will be freed
 	for {
 		cl, err := c.nodeClient()
 		if err != nil {
@@ -404,13 +403,15 @@ func viaNode[T any](c *Context, remote func(*node.Client) (T, error), local func
 			if !notReached(err) || time.Now().After(deadline) {
 				return v, err
 			}
-			gone = true
 		} else {
 			core, err := c.App()
 			if err == nil {
 				return local(core)
 			}
-			if !gone || !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
+			// The lock held and no socket: a serving process going away,
+			// or a node starting, which serves its socket a moment after
+			// it locks the data dir.
+			if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
 				return zero, err
 			}
 		}
