@@ -148,15 +148,20 @@ func (et *EventsTailCmd) Run(c *Context) error {
 // does: the data dir's lock is this process's for as long as it tails, and
 // the other aiex commands on the data dir go through it meanwhile instead
 // of failing on the lock (their events show in the tail at once). The
-// function it returns stops serving, before the core closes.
+// function it returns stops serving, before the core closes: it first
+// waits for the answers it streams for those commands (see
+// finishServing), which are not the tail's to cut.
 func serveWhileTailing(c *Context, core *app.App) (stop func()) {
 	srv, err := node.ServeSocket(core, c.Logger)
 	if err != nil {
 		c.Logger.Warn("events tail: other commands cannot go through this process", "err", err)
 		return func() {}
 	}
+	sigs := catchQuitSignals()
 	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer sigs.stop()
+		finishServing(c, srv, sigs)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c), 5*time.Second)
 		defer cancel()
 		srv.Close(ctx)
 	}

@@ -7,10 +7,14 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
@@ -113,9 +117,16 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 		}
 		return err
 	}
+	// Caught from now on: see quitSignals.
+	sigs := catchQuitSignals()
+	defer sigs.stop()
 	st := n.App().Store.Status()
 	fmt.Fprintf(c.Out.Err, "aiex node %s running: mesh %s, %s (leader %s); Ctrl-C stops it\n", st.NodeID, n.Addr(), st.State, st.Leader)
 	<-c.Done()
+	// The answers streamed for clients (other commands and TUIs on the
+	// socket, attached TUIs of other nodes) are theirs: finished first,
+	// within a bound, unless a second signal says not to wait.
+	finishServing(c, n, sigs)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c), shutdownTimeout)
 	defer cancel()
 	if err := n.Close(ctx); err != nil {
@@ -155,3 +166,92 @@ func everyInterface(addr string) bool {
 	ip := net.ParseIP(host)
 	return host == "" || ip != nil && ip.IsUnspecified()
 }
+
+// drainGrace bounds the wait for the answers a quitting process streams
+// for its clients: long enough for most answers to end, short enough for
+// someone who asked it to stop.
+const drainGrace = 30 * time.Second
+
+// server is what finishServing needs of a process's node API: node.Node,
+// for a node or a core lent through the socket.
+type server interface {
+	Serving() int
+	Drain(ctx context.Context) int
+}
+
+// finishServing waits, once the command's context has ended (the first
+// SIGINT or SIGTERM), for the answers srv streams for its clients to
+// finish: drainGrace at most, and no longer than the next signal. It says
+// so on stderr when there are any, and how many it leaves to be cut (the
+// server's Close records them as interrupted by its quitting).
+func finishServing(c *Context, srv server, sigs *quitSignals) {
+	// The signal that ended the context reached sigs too: it is not the
+	// second one.
+	sigs.forget()
+	n := srv.Serving()
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(c.Out.Err, "finishing %s for clients; Ctrl-C again stops at once\n", english.Count(n, "answer"))
+	c.Logger.Info("finishing the answers for clients before stopping", "answers", n, "grace", drainGrace)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c), drainGrace)
+	defer cancel()
+	var again bool
+	left := func() int {
+		// The second signal ends the wait; this goroutine ends with it.
+		done := make(chan struct{})
+		defer func() { cancel(); <-done }()
+		go func() {
+			defer close(done)
+			select {
+			case <-sigs.c:
+				again = true
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		return srv.Drain(ctx)
+	}()
+	if again {
+		// A third signal kills, as main lets the second do elsewhere.
+		sigs.stop()
+	}
+	if left > 0 {
+		fmt.Fprintf(c.Out.Err, "stopping with %s for clients unfinished: recorded as interrupted\n", english.Count(left, "answer"))
+	}
+}
+
+// quitSignals catches SIGINT and SIGTERM while a command serves answers
+// for clients. main turns the first signal into the end of the command's
+// context and lets a second kill the process; here the second ends the
+// wait for those answers instead (finishServing), and the process still
+// closes in order: the answers it cuts are recorded, the store closed.
+// They are caught from the command's start rather than once the first has
+// arrived: main stops watching them on the first, and a second one
+// between that and a later Notify would kill the process as before.
+type quitSignals struct {
+	c    chan os.Signal
+	once sync.Once
+}
+
+func catchQuitSignals() *quitSignals {
+	q := &quitSignals{c: make(chan os.Signal, 1)}
+	signal.Notify(q.c, os.Interrupt, syscall.SIGTERM)
+	return q
+}
+
+// forget drops the signal caught before now: main has acted on it (it
+// ended the context). main calls signal.Stop before it ends the context,
+// and Stop returns only once the signal has been delivered to every
+// channel: the one that ended the context is in c by then, if it was
+// SIGINT or SIGTERM (a SIGHUP is not caught here).
+func (q *quitSignals) forget() {
+	select {
+	case <-q.c:
+	default:
+	}
+}
+
+// stop stops catching: a signal from now on does what main lets it do.
+// Safe to call twice.
+func (q *quitSignals) stop() { q.once.Do(func() { signal.Stop(q.c) }) }

@@ -107,9 +107,14 @@ func (t *TuiCmd) Run(c *Context) error {
 // node API's socket routes for it while the TUI runs, so that other aiex
 // commands on the data dir — whose lock the core holds — go through it
 // as through a node. closeSocket stops serving (before the core closes).
+// When a signal ended the TUI, it first waits for the answers the socket
+// streams for those commands, as the TUI does when its user quits and as
+// a node does (see finishServing); when its user quit, the TUI has
+// already waited, or was told not to.
 func servedCore(c *Context) (open func() (*app.App, error), closeSocket func()) {
 	var mu sync.Mutex
 	var srv *node.Node
+	sigs := catchQuitSignals()
 	open = func() (*app.App, error) {
 		core, err := c.App()
 		if cm := (*app.ClusterMemberError)(nil); errors.As(err, &cm) {
@@ -129,13 +134,19 @@ func servedCore(c *Context) (open func() (*app.App, error), closeSocket func()) 
 		return core, nil
 	}
 	closeSocket = func() {
+		defer sigs.stop()
 		mu.Lock()
-		defer mu.Unlock()
-		if srv != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			srv.Close(ctx)
+		served := srv
+		mu.Unlock()
+		if served == nil {
+			return
 		}
+		if c.Err() != nil {
+			finishServing(c, served, sigs)
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c), 5*time.Second)
+		defer cancel()
+		served.Close(ctx)
 	}
 	return open, closeSocket
 }

@@ -78,9 +78,10 @@ func (m *Model) enqueueQueued(q queued, display string) tea.Cmd {
 
 // pump asks the next queued question when nothing else is being answered,
 // the connection is up, and the model to ask is known (/model NAME waits
-// for the list to find it in).
+// for the list to find it in) — unless the TUI is quitting: what was
+// queued then is dropped, as quitting said.
 func (m *Model) pump() tea.Cmd {
-	if m.ask != nil || m.conn == connLost || m.opening || m.pendingModel != "" || len(m.queue) == 0 {
+	if m.ask != nil || m.conn == connLost || m.opening || m.pendingModel != "" || len(m.queue) == 0 || m.closing {
 		return nil
 	}
 	q := m.queue[0]

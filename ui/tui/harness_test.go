@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,29 +17,40 @@ import (
 // until the test fires them (fire), so that frames and status polls come
 // when the test says.
 type harness struct {
-	t    *testing.T
-	m    *Model
-	f    *fakeBackend
-	msgs chan tea.Msg
-	done chan struct{}
-	held []tea.Msg
-	quit bool
+	t     *testing.T
+	m     *Model
+	f     *fakeBackend
+	msgs  chan tea.Msg
+	done  chan struct{}
+	held  []tea.Msg
+	after map[string]time.Duration // each kind of tick's last delay, by its message's type ("tui.frameMsg")
+	quit  bool
 }
 
-// heldMsg is a tick's message, held back.
-type heldMsg struct{ msg tea.Msg }
+// heldMsg is a tick's message, held back, and the delay it was set for.
+type heldMsg struct {
+	msg   tea.Msg
+	after time.Duration
+}
 
 func newHarness(t *testing.T, f *fakeBackend, o Options, w, h int) *harness {
+	t.Helper()
+	return newHarnessOver(t, f, f, o, w, h)
+}
+
+// newHarnessOver drives a model over b, a Backend made around f (f with
+// a method more).
+func newHarnessOver(t *testing.T, b Backend, f *fakeBackend, o Options, w, h int) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	if o.Now == nil {
 		o.Now = func() time.Time { return testNow }
 	}
-	m := New(ctx, f, o)
-	m.tick = func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-		return func() tea.Msg { return heldMsg{fn(testNow)} }
+	m := New(ctx, b, o)
+	m.tick = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg { return heldMsg{fn(testNow), d} }
 	}
-	hs := &harness{t: t, m: m, f: f, msgs: make(chan tea.Msg, 64), done: make(chan struct{})}
+	hs := &harness{t: t, m: m, f: f, msgs: make(chan tea.Msg, 64), done: make(chan struct{}), after: map[string]time.Duration{}}
 	t.Cleanup(func() {
 		cancel()
 		close(hs.done)
@@ -74,6 +86,7 @@ func (h *harness) handle(msg tea.Msg) {
 		}
 	case heldMsg:
 		h.held = append(h.held, msg.msg)
+		h.after[fmt.Sprintf("%T", msg.msg)] = msg.after
 	case tea.QuitMsg:
 		h.quit = true
 	default:

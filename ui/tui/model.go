@@ -105,6 +105,8 @@ type Model struct {
 	ask       *askState
 	queue     []queued
 	quitArmed bool // ctrl+c warned that the queue would be dropped
+	closing   bool // quitting, once others' answers are finished (see quit)
+	serving   int  // how many answers for others are left, as last asked
 	framing   bool
 	frameWait time.Duration
 	nextID    int
@@ -194,6 +196,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.live(msg)
 	case liveEndMsg:
 		return m, m.liveEnded(msg)
+	case servingMsg:
+		return m, m.gotServing(msg)
+	case servingTickMsg:
+		return m, m.servingTick()
+	case drainEndMsg:
+		return m, m.drainEnd()
 	}
 	// Anything else is the editor's (a clipboard paste, the cursor).
 	cmd := m.input.update(msg)
@@ -216,6 +224,9 @@ func isText(msg tea.KeyMsg) bool {
 
 // key handles a key press.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if m.closing {
+		return m.closingKey(msg)
+	}
 	if isText(msg) {
 		return m.text(msg)
 	}
@@ -244,7 +255,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			}
 			m.errorNote("%s queued, not sent yet: ctrl+c again quits without sending %s", english.Count(len(m.queue), "question"), them)
 		default:
-			return tea.Quit
+			return m.quit()
 		}
 		return nil
 	}

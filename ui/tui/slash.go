@@ -139,7 +139,7 @@ func (m *Model) slash(c slash) tea.Cmd {
 	case "help":
 		m.openHelp()
 	case "quit", "exit":
-		return tea.Quit
+		return m.quit()
 	case "session":
 		return m.sessionCommand(c)
 	case "model":

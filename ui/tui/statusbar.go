@@ -16,6 +16,12 @@ func (m *Model) divider() string {
 	th := m.th
 	var left string
 	switch {
+	case m.closing && m.serving > 0:
+		// Keys do nothing now but ctrl+c: say so.
+		left = th.accent.Render(fmt.Sprintf("quitting: finishing %s for other clients", english.Count(m.serving, "answer"))) +
+			th.dim.Render(" · ctrl+c quits at once")
+	case m.closing:
+		left = th.accent.Render("quitting…")
 	case m.conn == connLost:
 		left = th.errorText.Render("reconnecting…")
 		if n := len(m.queue); n > 0 {

@@ -20,7 +20,9 @@ func TestStatusBarKeepsTheModel(t *testing.T) {
 	o := plain
 	o.Session = id
 	h := newHarness(t, f, o, 120, 24)
-	h.untilScreen("first answer")
+	// The node's status too: "starting…" is wider than "● n1 embedded",
+	// and would cut the session at 120 columns.
+	h.untilScreen("first answer", "● n1 embedded")
 	h.typeText("q")
 	h.press("enter")
 	h.until("the answer", func() bool { return h.m.ask == nil && asks(f) == 1 })
