@@ -3,6 +3,7 @@ package coord_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -164,5 +165,45 @@ func TestHeldBreakerAdmitsOneTrial(t *testing.T) {
 	}
 	if a.Calls() != 1 {
 		t.Errorf("a called %d times; want 1 trial", a.Calls())
+	}
+}
+
+// TestOpenBreakerKeepsItsCount: an open breaker's status and refusal say
+// how many failures in a row opened it — in the process that counted
+// them, and in a new one that restored the breaker from the records — and
+// a failed trial adds one.
+func TestOpenBreakerKeepsItsCount(t *testing.T) {
+	a := pt.NewScripted("a", "ollama", fail(providers.KindUnavailable))
+	b := pt.NewScripted("b", "ollama", ok("b"))
+	const openFor = 200 * time.Millisecond
+	ps := newProcesses(t, coord.Config{
+		Targets:     []coord.Target{target(a, true), target(b, true)},
+		Breaker:     coord.BreakerConfig{Failures: 3, OpenFor: openFor},
+		MaxAttempts: 1,
+	})
+	e := ps.next()
+	for range 3 {
+		if _, _, err := e.chat(t, coord.Request{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, e := range []env{e, ps.next()} {
+		_, in, err := e.chat(t, coord.Request{})
+		if err != nil || outcomes(in) != "a:breaker_open b:ok" {
+			t.Fatalf("process %d: route %q, %v; want a's breaker open", i, outcomes(in), err)
+		}
+		if msg := in.Route[0].Error; !strings.HasPrefix(msg, "circuit breaker open after 3 failures in a row; will be tried again in ") {
+			t.Errorf("process %d: the skip says %q", i, msg)
+		}
+		if st := e.c.Status()[0].Routes[0]; st.Breaker != "open" || st.ConsecutiveFailures != 3 {
+			t.Errorf("process %d: status %+v; want open after 3 consecutive failures", i, st)
+		}
+	}
+	waitBreaker(t, e.c, "half-open")
+	if _, in, err := e.chat(t, coord.Request{}); err != nil || outcomes(in) != "a:unavailable b:ok" {
+		t.Fatalf("route %q, %v; want a's trial, failed", outcomes(in), err)
+	}
+	if st := e.c.Status()[0].Routes[0]; st.Breaker != "open" || st.ConsecutiveFailures != 4 {
+		t.Errorf("status %+v after a failed trial; want open after 4 consecutive failures", st)
 	}
 }

@@ -101,6 +101,11 @@ type Config struct {
 	// 0 means 10 minutes. Callers that do work for the request before
 	// Chat (Plan, building its prompt) start it there (see Deadline).
 	Deadline time.Duration
+	// FirstToken bounds the wait for an attempt's first token when
+	// another candidate could take the request instead; 0 means half of
+	// what is left of the deadline, which is also the most it may be.
+	// See firstTokenBound.
+	FirstToken time.Duration
 	// ListTimeout bounds one model listing of a target (it resolves the
 	// model to ask for); 0 means DefaultListTimeout.
 	ListTimeout time.Duration
@@ -222,7 +227,8 @@ const recordTimeout = 5 * time.Second
 
 // Chat runs req, streaming the answer's chunks to fn in order, and returns
 // the recorded interaction. On failure the interaction, if the request got
-// as far as a provider, is returned along with the error.
+// as far as a provider (an attempt, or a target passed over: its model list
+// failed, its breaker open), is returned along with the error.
 func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.Chunk) error) (*db.Interaction, error) {
 	strategy := req.Strategy
 	if strategy == "" {
@@ -245,7 +251,9 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 	if !turn {
 		r.strategy = Pinned
 	}
-	for _, t := range c.order(ctx, strategy, cands, turn) {
+	order := c.order(ctx, strategy, cands, turn)
+	for i, t := range order {
+		r.more = i < len(order)-1
 		done, err := r.tryTarget(ctx, t)
 		if done {
 			return r.in, err
@@ -331,7 +339,9 @@ type run struct {
 	usage    usage // the prompts counted in the request's tokens
 	lastErr  error
 	notFound []string // models listed by providers that lacked the model
+	noChat   []string // why the model named was refused where it does not chat
 	streamed bool     // a chunk reached fn: no more retries or failovers
+	more     bool     // another candidate follows the one being tried (firstTokenBound)
 	answered bool     // some server answered with an HTTP error: it was reached
 	ok       bool     // an attempt succeeded
 	// recordErr is set when the store refused the request's first record:
@@ -436,41 +446,6 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 	return false, nil
 }
 
-// resolveModel picks the model to ask t for.
-func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
-	switch {
-	case r.req.Model != "" && r.req.Provider != "":
-		return r.req.Model, nil // pinned: let the provider say if it lacks it
-	case r.req.Model != "":
-		names, err := t.listModels(ctx, r.c)
-		if err != nil {
-			return r.req.Model, err
-		}
-		if m, ok := serves(names, r.req.Model); ok {
-			return m, nil
-		}
-		r.notFound = append(r.notFound, names...)
-		return r.req.Model, &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
-			Message: fmt.Sprintf("model %q not served", r.req.Model), Models: names}
-	case t.Model != "":
-		return t.Model, nil
-	}
-	names, err := t.listModels(ctx, r.c)
-	if err != nil {
-		return "", err
-	}
-	if len(names) == 0 {
-		return "", &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
-			Message: fmt.Sprintf("%s at %s has no models; install one (for Ollama: ollama pull NAME) or pass --model", t.name, t.Provider.Endpoint())}
-	}
-	if !t.chats(names[0]) {
-		return "", &providers.Error{Provider: t.name, Kind: providers.KindNotFound, Models: names,
-			Message: fmt.Sprintf("%s at %s has no chat model, only %s; install one (for Ollama: ollama pull NAME) or pass --model",
-				t.name, t.Provider.Endpoint(), strings.Join(names[:min(len(names), 5)], ", "))}
-	}
-	return names[0], nil
-}
-
 // skip records that t was passed over without (another) attempt.
 func (r *run) skip(t *target, model string, err error) {
 	kind := string(providers.KindOf(err))
@@ -490,24 +465,21 @@ func (r *run) skip(t *target, model string, err error) {
 func (r *run) failed(err error) {
 	r.lastErr = err
 	var pe *providers.Error
-	r.answered = r.answered || errors.As(err, &pe) && pe.StatusCode > 0
+	// A server that took the request and sent nothing (noFirstToken) was
+	// reached too: it is not to be started.
+	r.answered = r.answered || errors.As(err, &pe) && pe.StatusCode > 0 || errors.Is(err, errNoFirstToken)
 }
 
 // attempt makes one request to t and records it.
 func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, retry int) error {
 	c := r.c
 	if r.in == nil {
-		in := &db.Interaction{
-			ID: newID(), SessionID: r.req.SessionID, Node: c.cfg.Node, Provider: t.name, Model: model, RequestedModel: model,
-			Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: r.start, Strategy: string(r.strategy),
-		}
 		// No answer goes out unrecorded: if the store cannot take the
 		// request (no quorum in a cluster), the request ends with that.
-		if err := c.cfg.Recorder.StartInteraction(ctx, in); err != nil {
+		if err := r.begin(ctx, t.name, model); err != nil {
 			r.recordErr = fmt.Errorf("coord: cannot record the request: %w", err)
 			return r.recordErr
 		}
-		r.in = in
 	}
 	in := r.in
 	in.Provider, in.Model, in.RequestedModel = t.name, model, model
@@ -515,14 +487,20 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	est := EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
 
 	ans := answer{limit: c.cfg.MaxAnswer}
+	// The wait for the first token is bounded apart from the deadline
+	// when another candidate could take the request (firstTokenBound).
+	actx, ft := watchFirstToken(ctx, r.firstTokenBound(ctx))
 	start := time.Now()
 	t.inflight.Add(1)
-	res, err := t.Provider.Chat(ctx, providers.Request{
+	res, err := t.Provider.Chat(actx, providers.Request{
 		Model: model, Messages: r.req.Messages, Tools: r.req.Tools,
 		Temperature: r.req.Temperature, MaxTokens: r.req.MaxTokens,
 	}, func(ch providers.Chunk) error {
 		if ch.Text == "" && ch.ToolCall == nil {
 			return nil
+		}
+		if !ft.token() {
+			return errNoFirstToken // given up on: the request is failing over
 		}
 		if !r.streamed {
 			r.streamed = true
@@ -546,6 +524,10 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	})
 	t.inflight.Add(-1)
 	elapsed := time.Since(start)
+	ft.stop()
+	if err != nil && ft.timedOut() && ctx.Err() == nil {
+		err = noFirstToken(t.Provider, t.name, ft.bound)
+	}
 	text := ans.String()
 	in.Response += text
 
@@ -553,6 +535,12 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	if err != nil {
 		outcome = outcomeOf(err)
 		r.failed(err)
+		if pe := (*providers.Error)(nil); errors.As(err, &pe) && pe.Kind == providers.KindNotFound {
+			// The provider lacked the model after all (its list was
+			// out of date, or did not answer): what it said it serves
+			// goes into the message, as its list's models would have.
+			r.notFound = append(r.notFound, t.chatModels(pe.Models)...)
+		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			// Not the Go-internal "chat m: context deadline exceeded".
 			msg = fmt.Sprintf("no answer within the request's %s deadline", c.cfg.Deadline)
@@ -608,6 +596,19 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 		return r.finish(ctx, db.StatusOK, nil)
 	}
 	return err
+}
+
+// begin records the request as running, on provider and model.
+func (r *run) begin(ctx context.Context, provider, model string) error {
+	in := &db.Interaction{
+		ID: newID(), SessionID: r.req.SessionID, Node: r.c.cfg.Node, Provider: provider, Model: model, RequestedModel: model,
+		Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: r.start, Strategy: string(r.strategy),
+	}
+	if err := r.c.cfg.Recorder.StartInteraction(ctx, in); err != nil {
+		return err
+	}
+	r.in = in
+	return nil
 }
 
 func (r *run) prompt() string {
@@ -670,7 +671,21 @@ func (r *run) event() *db.Event {
 func (r *run) finishFailed(ctx context.Context) error {
 	err := r.userError(ctx)
 	if r.in == nil {
-		return err
+		if len(r.route) == 0 {
+			return err // no target was even looked at
+		}
+		// Every target was passed over before a chat went out (its model
+		// list failed, its breaker was open, a spend cap): the request is
+		// recorded all the same, with its route, as one that reached a
+		// provider is, under the last target it looked at.
+		last := r.route[len(r.route)-1]
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		berr := r.begin(rctx, last.Provider, last.Model)
+		cancel()
+		if berr != nil {
+			r.c.logger.Warn("coord: cannot record a failed request", "err", berr)
+			return err
+		}
 	}
 	status := db.StatusError
 	switch {

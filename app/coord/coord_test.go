@@ -326,11 +326,13 @@ func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
 	if err != nil || a.Calls() != 2 || outcomes(in) != "a:breaker_open b:ok" {
 		t.Fatalf("with the breaker open: calls %d, route %q, err %v", a.Calls(), outcomes(in), err)
 	}
-	if msg := in.Route[0].Error; msg != "circuit breaker open after repeated failures; tried again in 1s" {
-		t.Errorf("the skip says %q; want when a is tried again", msg)
+	if msg := in.Route[0].Error; msg != "circuit breaker open after 2 failures in a row; will be tried again in 1s" {
+		t.Errorf("the skip says %q; want when a will be tried again", msg)
 	}
-	if st := e.c.Status()[0].Routes[0]; st.Breaker != "open" {
-		t.Fatalf("status %+v; want open", st)
+	// The status of an open breaker keeps the failures that opened it
+	// (gobreaker's own count starts again from 0 when it opens).
+	if st := e.c.Status()[0].Routes[0]; st.Breaker != "open" || st.ConsecutiveFailures != 2 {
+		t.Fatalf("status %+v; want open after 2 consecutive failures", st)
 	}
 	// After OpenFor the breaker is half-open; a probe that succeeds closes it.
 	deadline := time.Now().Add(5 * time.Second)

@@ -59,8 +59,8 @@ func (r *run) userError(ctx context.Context) error {
 		}
 		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.hint())
 	}
-	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" && r.req.Provider == "" {
-		return usererr.Wrap(last, "model %q not found on any provider; available: %s", r.req.Model, strings.Join(dedupe(r.notFound), ", "))
+	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" {
+		return r.modelNotFound(last)
 	}
 	var pe *providers.Error
 	if errors.As(last, &pe) {
@@ -74,6 +74,29 @@ func (r *run) userError(ctx context.Context) error {
 		return usererr.Wrap(last, "%s", msg)
 	}
 	return fmt.Errorf("coord: %w", last)
+}
+
+// modelNotFound is the error of a request for a model that no candidate
+// serves as a chat model: where it does not chat, or which models the
+// providers asked (one, when pinned) list instead.
+func (r *run) modelNotFound(last error) error {
+	avail := strings.Join(dedupe(r.notFound), ", ")
+	if len(r.noChat) > 0 {
+		msg := strings.Join(dedupe(r.noChat), "; ")
+		if avail != "" {
+			msg += "; chat models: " + avail
+		}
+		return usererr.Wrap(last, "%s", msg)
+	}
+	where := "any provider"
+	if r.req.Provider != "" {
+		where = r.req.Provider
+	}
+	if avail == "" {
+		// No list to offer: what the provider said.
+		return usererr.Wrap(last, "model %q not found on %s: %s", r.req.Model, where, errMessage(last))
+	}
+	return usererr.Wrap(last, "model %q not found on %s; available: %s", r.req.Model, where, avail)
 }
 
 // hint is the advice that ends "no LLM provider reachable": for a request

@@ -10,8 +10,11 @@ import (
 
 // RouteStatus is the breaker state of one provider+model.
 type RouteStatus struct {
-	Model               string `json:"model"`
-	Breaker             string `json:"breaker"` // closed, half-open, open
+	Model   string `json:"model"`
+	Breaker string `json:"breaker"` // closed, half-open, open
+	// ConsecutiveFailures is how many faults in a row the breaker has
+	// counted since the last success: for an open or half-open breaker,
+	// those that opened it (and a failed trial).
 	ConsecutiveFailures uint32 `json:"consecutive_failures"`
 }
 
@@ -41,7 +44,7 @@ func (c *Coordinator) Status() []TargetStatus {
 		t.mu.Lock()
 		for model, r := range t.models {
 			ts.Routes = append(ts.Routes, RouteStatus{Model: model, Breaker: r.breaker.State().String(),
-				ConsecutiveFailures: r.breaker.Counts().ConsecutiveFailures})
+				ConsecutiveFailures: r.failures()})
 		}
 		t.mu.Unlock()
 		sort.Slice(ts.Routes, func(i, j int) bool { return ts.Routes[i].Model < ts.Routes[j].Model })

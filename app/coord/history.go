@@ -193,6 +193,7 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 			until := time.Now().Add(f.last.Add(bc.OpenFor).Sub(now))
 			if b, err := openBreaker(rt, rt.breaker.Name(), bc, until); err == nil {
 				rt.breaker, n = b, 0
+				rt.tripped.Store(f.n)
 			} else {
 				c.logger.Warn("coord: cannot restore an open circuit breaker", "route", rt.breaker.Name(), "err", err)
 			}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -69,23 +68,18 @@ func (l Limits) String() string {
 }
 
 // IsLocalKind reports whether providers of kind run on the user's machine
-// by nature, or, for URL-configured kinds, whether endpoint is on loopback
-// or a private network.
+// by nature, or, for URL-configured kinds, whether endpoint's host is local
+// by the rule the provider itself marks its models local with
+// (providers.IsLocalHost: loopback, 0.0.0.0, private and link-local
+// addresses, localhost names). One rule for both keeps what `aiex models`
+// shows as local and free what the spend caps and local_affinity treat so.
 func IsLocalKind(kind, endpoint string) bool {
 	switch kind {
 	case "ollama", "lmstudio":
 		return true
 	case "openai-compatible":
 		u, err := url.Parse(endpoint)
-		if err != nil {
-			return false
-		}
-		host := u.Hostname()
-		if host == "localhost" {
-			return true
-		}
-		ip := net.ParseIP(host)
-		return ip != nil && (ip.IsLoopback() || ip.IsPrivate())
+		return err == nil && providers.IsLocalHost(u.Hostname())
 	}
 	return false
 }
@@ -131,6 +125,10 @@ type route struct {
 	// reopens is when its breaker, last opened, lets a trial through
 	// (Unix ns, by time.Now), for the message of a request it refuses.
 	reopens atomic.Int64
+	// tripped is how many faults in a row its breaker has counted since
+	// the last success, while it is open or half-open: gobreaker's own
+	// count starts again from 0 when it opens. Status and refusal show it.
+	tripped atomic.Uint32
 }
 
 // breakerOpened notes that the breaker of r opened, until until.
@@ -140,7 +138,7 @@ func (r *route) breakerOpened(until time.Time) { r.reopens.Store(until.UnixNano(
 // half-open with its one trial under way.
 func (r *route) refusal() string {
 	if left := time.Until(time.Unix(0, r.reopens.Load())); r.open() && left > 0 {
-		return fmt.Sprintf("circuit breaker open after repeated failures; tried again in %s", ceilSecond(left))
+		return fmt.Sprintf("circuit breaker open after %d failures in a row; will be tried again in %s", r.tripped.Load(), ceilSecond(left))
 	}
 	return "circuit breaker half-open: a trial request is under way"
 }
@@ -150,10 +148,11 @@ func (r *route) open() bool { return r.breaker.State() == gobreaker.StateOpen }
 
 // unreached reports whether err is a server that could not be reached: no
 // HTTP answer (connection refused, no answer in time), as opposed to one
-// that answered with an error status or broke its stream.
+// that answered with an error status or broke its stream, or one that took
+// a chat and sent nothing (noFirstToken), whose model list may answer.
 func unreached(err error) bool {
 	var pe *providers.Error
-	return errors.As(err, &pe) && pe.Kind == providers.KindUnavailable && pe.StatusCode == 0
+	return errors.As(err, &pe) && pe.Kind == providers.KindUnavailable && pe.StatusCode == 0 && !errors.Is(err, errNoFirstToken)
 }
 
 // cooling returns how long the provider asked this route to wait yet.
@@ -210,15 +209,36 @@ func newRoute(t *target, model string, bc BreakerConfig) *route {
 	return r
 }
 
-// settings are breakerSettings for r's breaker, noting when it opens.
+// settings are breakerSettings for r's breaker, noting when it opens and
+// after how many faults in a row (tripped).
 func (r *route) settings(name string, bc BreakerConfig) gobreaker.Settings {
 	st := breakerSettings(name, bc)
-	st.OnStateChange = func(_ string, _, to gobreaker.State) {
+	ready := st.ReadyToTrip
+	st.ReadyToTrip = func(c gobreaker.Counts) bool {
+		if !ready(c) {
+			return false
+		}
+		r.tripped.Store(c.ConsecutiveFailures)
+		return true
+	}
+	st.OnStateChange = func(_ string, from, to gobreaker.State) {
 		if to == gobreaker.StateOpen {
+			if from == gobreaker.StateHalfOpen {
+				r.tripped.Add(1) // its trial failed too
+			}
 			r.breakerOpened(time.Now().Add(bc.OpenFor))
 		}
 	}
 	return st
+}
+
+// failures is how many faults in a row the breaker of r has counted since
+// the last success.
+func (r *route) failures() uint32 {
+	if r.breaker.State() == gobreaker.StateClosed {
+		return r.breaker.Counts().ConsecutiveFailures
+	}
+	return r.tripped.Load()
 }
 
 // breakerSettings configures the breaker of the route named name. Once
@@ -382,19 +402,6 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(100 * time.Millisecond)
 	}
 	return d.Round(time.Millisecond)
-}
-
-// serves reports whether the provider lists model, accepting Ollama's
-// implicit ":latest" tag, and returns the name it lists: "tiny" asked for
-// is recorded as "tiny:latest", as a request that names no model records
-// it, so that usage and history show one model, not two.
-func serves(names []string, model string) (string, bool) {
-	for _, n := range names {
-		if n == model || n == model+":latest" {
-			return n, true
-		}
-	}
-	return "", false
 }
 
 // order is the order strategy s tries ts in (order), with the preferred

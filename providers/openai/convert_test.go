@@ -492,33 +492,6 @@ func TestToEmbeddings(t *testing.T) {
 	}
 }
 
-func TestIsLocalHost(t *testing.T) {
-	tests := []struct {
-		host string
-		want bool
-	}{
-		{"localhost", true},
-		{"LOCALHOST.", true},
-		{"box.localhost", true},
-		{"127.0.0.1", true},
-		{"::1", true},
-		{"10.1.2.3", true},
-		{"172.16.0.9", true},
-		{"192.168.1.20", true},
-		{"fd12:3456::1", true},
-		{"169.254.1.1", true},
-		{"0.0.0.0", true},
-		{"8.8.8.8", false},
-		{"api.openai.com", false},
-		{"gpu-box", false}, // names are not resolved
-	}
-	for _, tt := range tests {
-		if got := isLocalHost(tt.host); got != tt.want {
-			t.Errorf("isLocalHost(%q) = %v, want %v", tt.host, got, tt.want)
-		}
-	}
-}
-
 // OpenAI's x-should-retry header overrides what the status says of sending
 // the request again.
 func TestMapErrorShouldRetry(t *testing.T) {

@@ -31,7 +31,6 @@ package openai
 import (
 	"cmp"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -165,7 +164,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if kind == KindCompatible {
 		p.server = "the server"
-		p.local = isLocalHost(u.Hostname())
+		p.local = providers.IsLocalHost(u.Hostname())
 	}
 	if p.keyAdvice = cfg.KeyAdvice; kind == KindOpenAI {
 		p.keyAdvice = cmp.Or(cfg.KeyAdvice, "set OPENAI_API_KEY")
@@ -196,18 +195,6 @@ func parseBaseURL(s string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
-}
-
-// isLocalHost reports whether host (a name or IP, no port) is this machine
-// or a private network: loopback, RFC 1918 / RFC 4193, link-local, or a
-// "localhost" name. Names are not resolved.
-func isLocalHost(host string) bool {
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
 }
 
 // Name returns the configured provider name.

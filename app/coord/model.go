@@ -1,0 +1,113 @@
+package coord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aiex-dev/aiex/providers"
+)
+
+// resolveModel picks the model to ask t for.
+func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
+	switch {
+	case r.req.Model != "":
+		// The model named is checked against the provider's list (cached),
+		// pinned to the provider or not: one it lacks is reported with the
+		// list, and one that does not chat (an embedding model) refused,
+		// before anything is sent.
+		names, err := t.listModels(ctx, r.c)
+		if err != nil {
+			if r.req.Provider != "" && ctx.Err() == nil {
+				// Pinned: the provider is asked all the same, as the list
+				// may be what is broken (a gateway without one); its
+				// answer says whether it serves the model.
+				return r.req.Model, nil
+			}
+			return r.req.Model, err
+		}
+		m, ok := serves(names, r.req.Model)
+		if !ok {
+			chat := t.chatModels(names)
+			r.notFound = append(r.notFound, chat...)
+			return r.req.Model, &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
+				Message: fmt.Sprintf("model %q not served", r.req.Model), Models: chat}
+		}
+		if !t.chats(m) {
+			chat := t.chatModels(names)
+			r.notFound = append(r.notFound, chat...)
+			r.noChat = append(r.noChat, fmt.Sprintf("model %q of %s does not chat (it is listed as an embedding or other model)", m, t.name))
+			return m, &providers.Error{Provider: t.name, Kind: providers.KindNotFound, Models: chat,
+				Message: fmt.Sprintf("model %q does not chat (it is listed as an embedding or other model)", m)}
+		}
+		return m, nil
+	case t.Model != "":
+		return t.Model, nil
+	}
+	names, err := t.listModels(ctx, r.c)
+	if err != nil {
+		return "", err
+	}
+	if len(names) == 0 {
+		return "", &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
+			Message: fmt.Sprintf("%s at %s has no models; install one (for Ollama: ollama pull NAME) or pass --model", t.name, t.Provider.Endpoint())}
+	}
+	if !t.chats(names[0]) {
+		return "", &providers.Error{Provider: t.name, Kind: providers.KindNotFound, Models: names,
+			Message: fmt.Sprintf("%s at %s has no chat model, only %s; install one (for Ollama: ollama pull NAME) or pass --model",
+				t.name, t.Provider.Endpoint(), strings.Join(names[:min(len(names), 5)], ", "))}
+	}
+	return names[0], nil
+}
+
+// serves reports whether the provider lists model, and returns the name to
+// ask for. It accepts Ollama's implicit ":latest" tag and returns the name
+// it lists: "tiny" asked for is recorded as "tiny:latest", as a request
+// that names no model records it, so that usage and history show one
+// model, not two. It accepts an alias of a dated model ID the provider
+// lists, which the API resolves itself but does not list (Anthropic's
+// "claude-sonnet-4-5" for "claude-sonnet-4-5-20250929", its
+// "claude-3-5-sonnet-latest"; OpenAI's "gpt-4o" for "gpt-4o-2024-08-06"),
+// and returns it as asked: the provider answers with the ID it chose.
+func serves(names []string, model string) (string, bool) {
+	for _, n := range names {
+		if n == model || n == model+":latest" {
+			return n, true
+		}
+	}
+	base := strings.TrimSuffix(model, "-latest")
+	for _, n := range names {
+		if rest, ok := strings.CutPrefix(n, base+"-"); ok && isDate(rest) {
+			return model, true
+		}
+	}
+	return "", false
+}
+
+// isDate reports whether s is the date that ends a dated model ID:
+// 20250929 (Anthropic) or 2024-08-06 (OpenAI).
+func isDate(s string) bool {
+	digits := strings.ReplaceAll(s, "-", "")
+	if len(digits) != 8 || len(s) != 8 && (len(s) != 10 || s[4] != '-' || s[7] != '-') {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// chatModels returns those of names, of t's catalog, that chat.
+func (t *target) chatModels(names []string) []string {
+	t.catalogM.Lock()
+	defer t.catalogM.Unlock()
+	var out []string
+	for _, n := range names {
+		if !t.noChat[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
