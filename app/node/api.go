@@ -69,23 +69,48 @@ func (n *Node) routes(local bool) http.Handler {
 		mux.HandleFunc("/v1/via/{node}/{rest...}", n.handleVia)
 		mux.HandleFunc("POST /v1/ask", n.handleAsk)
 		mux.HandleFunc("GET /v1/events", n.handleEvents)
-		mux.HandleFunc("POST /v1/leave", n.handleLeave)
-		mux.HandleFunc("POST /v1/remove", n.handleRemove)
-		mux.HandleFunc("POST /v1/session", n.handleSession)
+		mux.HandleFunc("POST /v1/leave", finishing(n.handleLeave))
+		mux.HandleFunc("POST /v1/remove", finishing(n.handleRemove))
+		mux.HandleFunc("POST /v1/session", finishing(n.handleSession))
 		mux.HandleFunc("POST /v1/replay", n.handleReplay)
 		mux.HandleFunc("POST /v1/prune", n.handlePrune)
-		mux.HandleFunc("POST /v1/checkpoint", n.handleCheckpoint)
+		mux.HandleFunc("POST /v1/checkpoint", finishing(n.handleCheckpoint))
 		mux.HandleFunc("POST /v1/task", n.handleTask)
-		mux.HandleFunc("POST /v1/audit", n.handleAudit)
-		mux.HandleFunc("POST /v1/history", n.handleQuery)
-		mux.HandleFunc("POST /v1/usage", n.handleQuery)
-		mux.HandleFunc("POST /v1/report", n.handleQuery)
+		mux.HandleFunc("POST /v1/audit", finishing(n.handleAudit))
+		mux.HandleFunc("POST /v1/history", finishing(n.handleQuery))
+		mux.HandleFunc("POST /v1/usage", finishing(n.handleQuery))
+		mux.HandleFunc("POST /v1/report", finishing(n.handleQuery))
 		mux.HandleFunc("POST /v1/code", n.handleCode)
-		mux.HandleFunc("POST /v1/keys", n.handleKeys)
-		mux.HandleFunc("POST /v1/apply", n.handleApply)
-		mux.HandleFunc("GET /v1/serving", n.handleServing)
+		mux.HandleFunc("POST /v1/keys", finishing(n.handleKeys))
+		mux.HandleFunc("POST /v1/apply", finishing(n.handleApply))
+		mux.HandleFunc("GET /v1/serving", finishing(n.handleServing))
 	}
 	return &answers{h: mux}
+}
+
+// errStopping is the cause with which a stopping node (or a process
+// lending its core) cancels the requests in flight.
+var errStopping = errors.New("the node is stopping")
+
+// finishing wraps the handler of a short request — a read, a session or
+// checkpoint command, a write of a proposal — so that a node stopping lets
+// it finish (Shutdown waits for it; its bound cuts it) rather than cancel
+// it: a command on the data dir while the TUI serving it quits would get
+// "context canceled" for a history read. The client going away still
+// cancels it. Streams (asks, tasks, event tails, relays) and runs of any
+// length (the index) are cancelled as before.
+func finishing(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+		defer cancel()
+		stop := context.AfterFunc(r.Context(), func() {
+			if !errors.Is(context.Cause(r.Context()), errStopping) {
+				cancel() // the client went away
+			}
+		})
+		defer stop()
+		h(w, r.WithContext(ctx))
+	}
 }
 
 // ClusterStatus is what GET /v1/status returns.

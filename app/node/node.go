@@ -177,8 +177,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	// interactions are recorded as such) rather than waited for: an event
 	// tail never ends by itself, and a request may be waiting for a leader.
 	// So is a heartbeat (it may be waiting for a leader too).
-	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
-	n.cancelRequests = cancelBase
+	base, cancelBase := context.WithCancelCause(context.WithoutCancel(ctx))
+	n.cancelRequests = func() { cancelBase(errStopping) }
 	baseCtx := func(net.Listener) context.Context { return base }
 	n.api = &http.Server{ReadHeaderTimeout: 10 * time.Second, BaseContext: baseCtx}
 	n.local = &http.Server{Handler: n.routes(true), ReadHeaderTimeout: 10 * time.Second, BaseContext: baseCtx}

@@ -32,8 +32,8 @@ func ServeSocket(a *app.App, logger *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	n.sock = sock
-	base, cancel := context.WithCancel(context.Background())
-	n.cancelRequests = cancel
+	base, cancel := context.WithCancelCause(context.Background())
+	n.cancelRequests = func() { cancel(errStopping) }
 	n.local = &http.Server{Handler: n.routes(true), ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return base }}
 	n.serving.Go(func() {
