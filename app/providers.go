@@ -63,11 +63,11 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 		if kind == "" {
 			kind = s.name
 		}
-		key, err := apiKey(ctx, s.name, kind, s.pc, keys, getenv)
+		key, from, err := apiKey(ctx, s.name, kind, s.pc, keys, getenv)
 		if err != nil {
 			return nil, err
 		}
-		p, err := newProvider(s.name, kind, s.pc, key)
+		p, err := newProvider(s.name, kind, s.pc, key, from)
 		if err != nil {
 			return nil, fmt.Errorf("app: provider %s: %w", s.name, err)
 		}
@@ -108,26 +108,43 @@ func KeyedProviders(f File) []string {
 	return out
 }
 
+// keySource is where the key a provider sends came from.
+type keySource int
+
+const (
+	keyNone   keySource = iota // none: the provider package reads its standard variable, if any
+	keyEnv                     // the variable named by api_key_env
+	keyStored                  // aiex keys set
+)
+
 // apiKey resolves a provider's key: the variable named by api_key_env, then
 // a key stored with `aiex keys set`, then (in the provider package) the
 // provider's standard variable (OPENAI_API_KEY, ANTHROPIC_API_KEY). Local kinds need none.
-func apiKey(ctx context.Context, name, kind string, pc ProviderConfig, keys keyLookup, getenv func(string) string) (string, error) {
-	if pc.APIKeyEnv != "" {
-		if v := getenv(pc.APIKeyEnv); v != "" {
-			return v, nil
-		}
+func apiKey(ctx context.Context, name, kind string, pc ProviderConfig, keys keyLookup, getenv func(string) string) (string, keySource, error) {
+	if v := KeyEnvSet(pc, getenv); v != "" {
+		return getenv(v), keyEnv, nil
 	}
 	if kind == "ollama" || keys == nil {
-		return "", nil
+		return "", keyNone, nil
 	}
 	v, ok, err := keys.Get(ctx, name)
 	if err != nil {
-		return "", err
+		return "", keyNone, err
 	}
 	if ok {
-		return v, nil
+		return v, keyStored, nil
 	}
-	return "", nil
+	return "", keyNone, nil
+}
+
+// KeyEnvSet returns the name of the variable the provider's api_key_env
+// names when it is set in the environment, and "" otherwise. While it is
+// set, its value is the key sent and a stored key is not used.
+func KeyEnvSet(pc ProviderConfig, getenv func(string) string) string {
+	if pc.APIKeyEnv != "" && getenv(pc.APIKeyEnv) != "" {
+		return pc.APIKeyEnv
+	}
+	return ""
 }
 
 // hasStoredKey reports whether a key for name is stored and readable; a
@@ -141,26 +158,34 @@ func hasStoredKey(ctx context.Context, keys keyLookup, name string) (bool, error
 }
 
 // keyAdvice says how to give provider name a key, for the errors of
-// requests made without one: the variable the config names, else the
-// kind's standard one, or a stored key.
-func keyAdvice(name, env string, pc ProviderConfig) string {
-	if pc.APIKeyEnv != "" {
+// requests made without one or with one refused: the variable the config
+// names, else the kind's standard one, or a stored key. It names only what
+// would change the key sent, given where that key came from: while the
+// api_key_env variable is set a stored key is not read, and a stored key
+// is sent in preference to the standard variable.
+func keyAdvice(name, env string, pc ProviderConfig, from keySource) string {
+	switch {
+	case from == keyEnv:
+		return fmt.Sprintf("change %s (the config's api_key_env; while it is set, stored keys are not used)", pc.APIKeyEnv)
+	case pc.APIKeyEnv != "":
 		env = pc.APIKeyEnv + " (the config's api_key_env)"
+	case from == keyStored:
+		return fmt.Sprintf("run aiex keys set %s (a stored key is used before %s)", name, env)
 	}
 	return fmt.Sprintf("set %s or run aiex keys set %s", env, name)
 }
 
 // newProvider builds one provider of a kind.
-func newProvider(name, kind string, pc ProviderConfig, key string) (providers.Provider, error) {
+func newProvider(name, kind string, pc ProviderConfig, key string, from keySource) (providers.Provider, error) {
 	switch kind {
 	case "ollama":
 		return ollama.New(ollama.Config{Name: name, BaseURL: pc.BaseURL})
 	case openai.KindOpenAI, openai.KindCompatible:
 		return openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, APIKey: key,
-			KeyAdvice: keyAdvice(name, "OPENAI_API_KEY", pc)})
+			KeyAdvice: keyAdvice(name, "OPENAI_API_KEY", pc, from)})
 	case "anthropic":
 		return anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key,
-			KeyAdvice: keyAdvice(name, "ANTHROPIC_API_KEY", pc)})
+			KeyAdvice: keyAdvice(name, "ANTHROPIC_API_KEY", pc, from)})
 	case lmstudio.Kind:
 		return lmstudio.New(lmstudio.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key})
 	}

@@ -26,10 +26,20 @@ type UsageRow struct {
 	PromptTokens     int     `json:"prompt_tokens"`
 	CompletionTokens int     `json:"completion_tokens"`
 	CostUSD          float64 `json:"cost_usd"`
+	// Uncharged counts the requests that used tokens but were recorded as
+	// costing nothing: those of a free (local) model, and those of a cloud
+	// model whose price was not known when they were made. What is stored
+	// cannot tell the two apart; the reader judges by the provider and the
+	// prices it knows, and counts the second kind in Unpriced.
+	Uncharged int `json:"uncharged,omitempty"`
+	// Unpriced counts the requests whose cost is unknown, which CostUSD
+	// leaves out. The store never sets it (see Uncharged).
+	Unpriced int `json:"unpriced"`
 }
 
 // Usage sums interactions started at or after since by day, provider and
-// model, newest day first. Requests counts every request, those still
+// model, newest day first. Days are UTC days, as the daily spend cap's
+// (app/coord). Requests counts every request, those still
 // running included (they were sent, and may be billed); Errors counts
 // those that ended without an answer through no doing of the user's: not
 // a running one, one the user cancelled, one whose answer could not be
@@ -39,7 +49,8 @@ func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) 
 	rows, err := s.Query(ctx, `SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day,
 			provider, model, COUNT(*),
 			SUM(CASE WHEN status IN ('ok', 'running', 'cancelled') OR error_kind IN ('output', 'too_long') THEN 0 ELSE 1 END),
-			SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_usd)
+			SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_usd),
+			SUM(cost_usd = 0 AND prompt_tokens + completion_tokens > 0)
 		FROM llm_interaction WHERE started_at >= ?
 		GROUP BY day, provider, model ORDER BY day DESC, provider, model`, since)
 	if err != nil {
@@ -51,6 +62,7 @@ func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) 
 			Day: asString(r[0]), Provider: asString(r[1]), Model: asString(r[2]),
 			Requests: int(asInt(r[3])), Errors: int(asInt(r[4])),
 			PromptTokens: int(asInt(r[5])), CompletionTokens: int(asInt(r[6])), CostUSD: asFloat(r[7]),
+			Uncharged: int(asInt(r[8])),
 		})
 	}
 	return out, nil

@@ -21,21 +21,35 @@ func (h *HistoryCmd) Run(c *Context) error {
 	if h.Limit < 0 {
 		return usererr.Usage("--limit must be 0 (all) or more, not %d", h.Limit)
 	}
+	cfg, err := c.appConfig()
+	if err != nil {
+		return err
+	}
 	rows, err := viaNode(c, func(cl *node.Client) ([]app.Interaction, error) { return cl.History(c, h.Limit) },
 		func(core *app.App) ([]app.Interaction, error) { return core.History(c, h.Limit) })
 	if err != nil {
 		return err
 	}
+	// A request recorded at $0 may have been free or of unknown price;
+	// the configuration tells them apart (app.CostUnknown).
+	unknown := make([]bool, len(rows))
+	for i := range rows {
+		unknown[i] = app.InteractionCostUnknown(cfg.File, &rows[i])
+	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(nonNil(rows))
+		out := make([]historyJSON, len(rows))
+		for i := range rows {
+			out[i] = historyJSON{rows[i], unknown[i]}
+		}
+		return c.Out.PrintJSON(out)
 	}
 	if len(rows) == 0 {
 		_, err := fmt.Fprintln(c.Out.Out, "No interactions recorded yet; try: aiex ask \"hello\"")
 		return err
 	}
 	tw := newTable(c.Out.Out)
-	fmt.Fprintln(tw, c.Out.Bold("TIME\tPROVIDER\tMODEL\tSTATUS\tTOKENS\tTTFT\tTOTAL\tPROMPT"))
-	for _, r := range rows {
+	fmt.Fprintln(tw, c.Out.Bold("TIME\tPROVIDER\tMODEL\tSTATUS\tTOKENS\tCOST\tTTFT\tTOTAL\tPROMPT"))
+	for i, r := range rows {
 		status := r.Status
 		switch status {
 		case "ok":
@@ -43,12 +57,24 @@ func (h *HistoryCmd) Run(c *Context) error {
 		case "error", "interrupted", "cancelled":
 			status = c.Out.Red(status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d→%d\t%s\t%s\t%s\n",
+		cost := fmt.Sprintf("$%.4f", r.CostUSD)
+		if unknown[i] {
+			cost = "unknown"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d→%d\t%s\t%s\t%s\t%s\n",
 			r.StartedAt.Local().Format("2006-01-02 15:04:05"), r.Provider, r.Model, status,
-			r.PromptTokens, r.CompletionTokens, fmtMillis(r.TTFTMillis), fmtMillis(r.TotalMillis),
+			r.PromptTokens, r.CompletionTokens, cost, fmtMillis(r.TTFTMillis), fmtMillis(r.TotalMillis),
 			oneLine(r.Prompt, 40))
 	}
 	return tw.Flush()
+}
+
+// historyJSON is an interaction as history --json prints it: the record,
+// and whether its cost is unknown (cost_usd is then 0, but is not what the
+// request cost; see app.CostUnknown).
+type historyJSON struct {
+	app.Interaction
+	CostUnknown bool `json:"cost_unknown"`
 }
 
 // oneLine squeezes s, text from elsewhere (a prompt, a label), onto one

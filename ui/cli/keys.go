@@ -67,11 +67,28 @@ func (k *KeysSetCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
+	warnKeyEnv(c, k.Provider)
 	if c.Out.JSON {
 		return c.Out.PrintJSON(e)
 	}
 	_, err = fmt.Fprintf(c.Out.Out, "stored key for %s (%s)\n", e.Provider, e.Fingerprint)
 	return err
+}
+
+// warnKeyEnv says, on stderr, that the key just stored for provider is not
+// the one sent while the variable its api_key_env names is set (see
+// app.KeyEnvSet): stored all the same, it is used once the variable is
+// unset. It reads this process's environment, which a node started from
+// the same shell shares.
+func warnKeyEnv(c *Context, provider string) {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return
+	}
+	if v := app.KeyEnvSet(cfg.File.Providers[provider], c.Getenv); v != "" {
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s is set and the config's api_key_env for %s names it, so the key sent is its value, not the stored one, until it is unset\n",
+			v, provider)
+	}
 }
 
 // checkKeyProvider refuses a key that no provider would use: name must be
@@ -87,6 +104,14 @@ func checkKeyProvider(c *Context, name string) error {
 	names := app.KeyedProviders(cfg.File)
 	if slices.Contains(names, name) {
 		return nil
+	}
+	if pc, ok := cfg.File.Providers[name]; ok && cmp.Or(pc.Kind, name) == "ollama" {
+		// The name is one the config gives, so it is no pasted key and
+		// may be repeated: the provider exists, it only takes no key.
+		if len(names) == 0 {
+			return usererr.Usage("%s is an Ollama provider, and those take no API key; none of the providers in %s does", name, cfg.ConfigPath)
+		}
+		return usererr.Usage("%s is an Ollama provider, and those take no API key; name one of %s", name, strings.Join(names, ", "))
 	}
 	if len(names) == 0 {
 		return usererr.Usage("none of the providers in %s takes an API key; add one there first (e.g. [providers.openai])", cfg.ConfigPath)

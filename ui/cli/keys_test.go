@@ -235,7 +235,7 @@ func TestKeysSetOnlyForProvidersThatUseKeys(t *testing.T) {
 		{"key in the name's place", "", "sk-pasted-key-0123456789", 2, "name one of anthropic, openai"},
 		{"configured", "[providers.work]\nkind = \"openai\"\n", "work", 0, ""},
 		{"not configured", "[providers.work]\nkind = \"openai\"\n[providers.local]\nkind = \"ollama\"\n", "openai", 2, "name one of work, or add the provider to " + config},
-		{"ollama takes none", "[providers.local]\nkind = \"ollama\"\n", "local", 2, "none of the providers in " + config + " takes an API key"},
+		{"ollama takes none", "[providers.local]\nkind = \"ollama\"\n", "work", 2, "none of the providers in " + config + " takes an API key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,9 @@ func (m *ModelsCmd) Run(c *Context) error {
 	if models == nil {
 		models = []app.ModelInfo{}
 	}
+	if err := warnIgnoredPrices(c, models); err != nil {
+		return err
+	}
 	// With no model listed and providers failing, the command failed:
 	// exit 1, after what the providers said.
 	none := len(models) == 0 && len(errs) > 0
@@ -109,4 +112,19 @@ func (m *ModelsCmd) models(c *Context) ([]app.ModelInfo, map[string]string, erro
 		return nil, nil, err
 	}
 	return core.Models(c)
+}
+
+// warnIgnoredPrices says, on stderr, which prices of the config have no
+// effect because they price local models, which are never charged (see
+// app.IgnoredPrices): the table shows those models at $0.00 whatever the
+// config says.
+func warnIgnoredPrices(c *Context, models []app.ModelInfo) error {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return err
+	}
+	for _, key := range app.IgnoredPrices(cfg.File, models) {
+		fmt.Fprintf(c.Out.Err, "aiex: warning: [prices.%q] in the config is ignored: local models are never charged\n", key)
+	}
+	return nil
 }

@@ -11,11 +11,19 @@ import (
 
 // UsageCmd sums tokens and cost by day, provider and model.
 type UsageCmd struct {
-	Days int `default:"30" min:"1" help:"How many days back to cover (today included)."`
+	Days int `default:"30" min:"1" help:"How many days back to cover (today included). Days are UTC days, as the daily spend cap's, while history shows local time."`
 }
 
 // Run prints the table or, with --json, an array.
+//
+// Days are UTC days: the daily spend cap (app/coord) resets at midnight
+// UTC, and a day of usage is what that cap counts. The table's header says
+// so, as history shows times in local time.
 func (u *UsageCmd) Run(c *Context) error {
+	cfg, err := c.appConfig()
+	if err != nil {
+		return err
+	}
 	now := time.Now().UTC()
 	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(u.Days - 1))
 	rows, err := viaNode(c, func(cl *node.Client) ([]app.UsageRow, error) { return cl.Usage(c, since) },
@@ -26,6 +34,9 @@ func (u *UsageCmd) Run(c *Context) error {
 	if rows == nil {
 		rows = []app.UsageRow{}
 	}
+	// The store cannot tell a free request from one of unknown price;
+	// the configuration can (app.CostUnknown).
+	app.MarkUnpriced(cfg.File, rows)
 	if c.Out.JSON {
 		return c.Out.PrintJSON(rows)
 	}
@@ -38,18 +49,41 @@ func (u *UsageCmd) Run(c *Context) error {
 		return err
 	}
 	tw := newTable(c.Out.Out)
-	fmt.Fprintln(tw, c.Out.Bold("DAY\tPROVIDER\tMODEL\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST"))
+	fmt.Fprintln(tw, c.Out.Bold("DAY (UTC)\tPROVIDER\tMODEL\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST"))
 	var sum app.UsageRow
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t$%.4f\n", r.Day, r.Provider, r.Model, r.Requests, r.Errors,
-			r.PromptTokens, r.CompletionTokens, r.CostUSD)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.Day, r.Provider, r.Model, r.Requests, r.Errors,
+			r.PromptTokens, r.CompletionTokens, usageCost(r))
 		sum.Requests += r.Requests
 		sum.Errors += r.Errors
 		sum.PromptTokens += r.PromptTokens
 		sum.CompletionTokens += r.CompletionTokens
 		sum.CostUSD += r.CostUSD
+		sum.Unpriced += r.Unpriced
 	}
-	fmt.Fprintf(tw, "%s\t\t\t%d\t%d\t%d\t%d\t$%.4f\n", c.Out.Bold("total"), sum.Requests, sum.Errors,
-		sum.PromptTokens, sum.CompletionTokens, sum.CostUSD)
-	return tw.Flush()
+	fmt.Fprintf(tw, "%s\t\t\t%d\t%d\t%d\t%d\t%s\n", c.Out.Bold("total"), sum.Requests, sum.Errors,
+		sum.PromptTokens, sum.CompletionTokens, usageCost(sum))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if sum.Unpriced > 0 {
+		verb := "are"
+		if sum.Unpriced == 1 {
+			verb = "is"
+		}
+		_, err := fmt.Fprintf(c.Out.Out, "+? %s of unknown price %s not in the cost; give a model its price in the config: [prices.\"PROVIDER/MODEL\"] input and output, USD per 1M tokens\n",
+			english.Count(sum.Unpriced, "request"), verb)
+		return err
+	}
+	return nil
+}
+
+// usageCost is a row's cost: what is known, marked "+?" when requests of
+// unknown price are left out of it.
+func usageCost(r app.UsageRow) string {
+	s := fmt.Sprintf("$%.4f", r.CostUSD)
+	if r.Unpriced > 0 {
+		s += "+?"
+	}
+	return s
 }
