@@ -92,6 +92,9 @@ type Context struct {
 	app *app.App
 	// longRunning: the command serves many requests (app.Config.LongRunning).
 	longRunning bool
+	// args is the command line as given, for what the parsed flags cannot
+	// tell: a flag given empty (--join "$UNSET") from one left out.
+	args []string
 }
 
 // App builds the core on first use: it loads the configuration and opens
@@ -257,6 +260,7 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		root.Config = nil
 	}
 	c := newContext(ctx, env, &root.Globals)
+	c.args = args
 	err = kctx.Run(c)
 	if c.app != nil {
 		// Close the core (store last) under a context that a cancelled

@@ -118,7 +118,7 @@ func (et *EventsTailCmd) Run(c *Context) error {
 	if err == nil {
 		err := cl.Subscribe(c, after, et.Stream, print)
 		if errors.Is(err, node.ErrCutOff) {
-			return usererr.Wrap(err, "the node stopped sending events; continue where this left off with: %s", et.resume(after))
+			return usererr.Wrap(err, "the node stopped sending events; continue where this left off with: %s", et.resume(c, after))
 		}
 		return ignoreCancel(err)
 	}
@@ -224,18 +224,30 @@ func checkStream(s string) error {
 
 // resume is the command that goes on from event id after (negative: the
 // tail had shown nothing of a start that many events back).
-func (et *EventsTailCmd) resume(after int64) string {
-	cmd := "aiex events tail"
+func (et *EventsTailCmd) resume(c *Context, after int64) string {
+	cmd := "aiex"
+	if d := c.Globals.DataDir; d != nil {
+		cmd += " --data-dir " + shellWord(*d)
+	}
+	if c.Out.JSON {
+		cmd += " --json"
+	}
+	cmd += " events tail"
 	for _, s := range et.Stream {
-		if strings.ContainsAny(s, "*?[ '") {
-			s = "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" // as the shell reads it
-		}
-		cmd += " --stream " + s
+		cmd += " --stream " + shellWord(s)
 	}
 	if after >= 0 {
 		cmd += fmt.Sprintf(" --since %d", after)
 	}
 	return cmd
+}
+
+// shellWord quotes s as the shell reads it, if it needs quoting.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsAny(s, "*?[ '\"$`\\;&|<>()~#{}!\t\n") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // after is where to start: --since, else 10 events back (ids are dense

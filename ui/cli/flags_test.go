@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aiex-dev/aiex/ui/cli"
 )
 
 // TestNegativeCountsRefusedAtParse: a negative (or too small) number for
@@ -108,5 +110,32 @@ func TestFlagsAloneAreTheTUIs(t *testing.T) {
 	}
 	if r := runCLI(t, true, nil, "bogus"); r.code != 2 || !strings.Contains(r.stderr, "unexpected argument bogus") {
 		t.Errorf("aiex bogus: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestEmptyJoin: node run --join "$UNSET" is a usage error; it started a
+// cluster of its own, which can then never join the one meant.
+func TestEmptyJoin(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	for _, args := range [][]string{{"--join", ""}, {"--join="}} {
+		argv := append([]string{"--data-dir", dir, "node", "run", "--listen", "127.0.0.1:0", "--cluster-key", "/nonexistent"}, args...)
+		r := runCLI(t, false, nil, argv...)
+		if r.code != 2 || !strings.Contains(r.stderr, "--join is empty") {
+			t.Errorf("aiex %q: exit %d, %q; want a usage error", argv, r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("an empty --join made the data dir")
+	}
+}
+
+// TestTailResumeHint: the command that continues a cut tail keeps the
+// flags that matter to it, quoted for the shell.
+func TestTailResumeHint(t *testing.T) {
+	dir := "/tmp/my data"
+	c := cli.NewTestContext(&cli.Globals{DataDir: &dir, JSON: true})
+	got := cli.TailResume(c, []string{"session/*"}, 32)
+	if want := "aiex --data-dir '/tmp/my data' --json events tail --stream 'session/*' --since 32"; got != want {
+		t.Fatalf("resume hint %q, want %q", got, want)
 	}
 }

@@ -65,6 +65,11 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 			return err
 		}
 	}
+	if len(nc.Join) == 0 && onCommandLine(c.args, "--join") {
+		// --join "$PEER" with PEER unset would start a cluster of its own,
+		// which can then never join the one meant.
+		return usererr.Usage("--join is empty: give the address (HOST:PORT) of a member to join through, or leave the flag out to start a new cluster")
+	}
 	for _, peer := range nc.Join {
 		if err := checkHostPort("--join", peer, false); err != nil {
 			return err
