@@ -241,6 +241,14 @@ func TestSearchAndContextCommands(t *testing.T) {
 	if d := decode[session.Document](t, s.runIn(root, "--json", "session", "show", "last")); len(d.Turns) != 1 || d.Turns[0].Prompt != "explain App.hello/1: why this name?" {
 		t.Errorf("explain TARGET QUESTION recorded as %+v", d.Turns)
 	}
+	// So is ask --target, in the session and in the history alike.
+	s.mustRunIn(root, "ask", "-m", "tiny", "--session", "last", "--target", "App.hello/1", "and its callers?")
+	if d := decode[session.Document](t, s.runIn(root, "--json", "session", "show", "last")); len(d.Turns) != 2 || d.Turns[1].Prompt != "ask App.hello/1: and its callers?" {
+		t.Errorf("ask --target T QUESTION recorded as %+v", d.Turns)
+	}
+	if h := s.history(); len(h) < 2 || h[0].Prompt != "ask App.hello/1: and its callers?" || h[1].Prompt != "explain App.hello/1: why this name?" {
+		t.Errorf("history prompts: %+v", h[:min(2, len(h))])
+	}
 
 	// explain without an index of the project: a clear error.
 	other := t.TempDir()

@@ -545,12 +545,31 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 			return nil, err
 		}
 	}
+	// The messages are built: the prompt is only recorded from here on,
+	// in the history and the session's turn alike.
+	req.Prompt = recordedPrompt(req)
 	if sess == nil {
 		in, err := a.Ask(ctx, req.Request, fn)
 		ans.Interaction, ans.Warning = in, promptCut(in, p)
 		return ans, err
 	}
 	return a.askInSession(ctx, sess, req, summary, p, ans, fn)
+}
+
+// recordedPrompt is what a question is recorded as, in the history and in
+// its session's turn: a task without words of the user's (explain TARGET)
+// as the command it was; a question about a target ("why is this here")
+// with its target, without which it means nothing on reading it again, or
+// to the model in a later turn of the session.
+func recordedPrompt(req CodeAsk) string {
+	target := strings.TrimSpace(req.Target)
+	switch {
+	case req.Prompt == "":
+		return strings.TrimSpace(cmp.Or(req.Task, "ask") + " " + target)
+	case target != "":
+		return cmp.Or(req.Task, "ask") + " " + target + ": " + req.Prompt
+	}
+	return req.Prompt
 }
 
 // plainPrompt is the "ask" prompt without code, after as much of the
@@ -588,17 +607,9 @@ func (a *App) plainPrompt(question string, p *planned, sess *session.Session) ([
 // so that a turn whose process dies before the answer names it too.
 func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeAsk, summary *session.ContextSummary, p *planned, ans *Answer,
 	fn func(text string) error) (*Answer, error) {
-	// A task without words of the user's (explain TARGET) is recorded as
-	// the command it was; a question about a target ("why is this here")
-	// with its target, without which it means nothing on reading the
-	// session again, or to the model in a later turn.
-	recorded := req.Prompt
-	switch {
-	case recorded == "":
-		recorded = strings.TrimSpace(cmp.Or(req.Task, "ask") + " " + req.Target)
-	case req.Task == "explain" && strings.TrimSpace(req.Target) != "":
-		recorded = "explain " + req.Target + ": " + req.Prompt
-	}
+	// As recordedPrompt made it, or a prepared prompt's own (a task's
+	// "refactor TARGET: GOAL").
+	recorded := cmp.Or(req.Prompt, strings.TrimSpace(cmp.Or(req.Task, "ask")+" "+req.Target))
 	provider, model := req.Provider, req.Model
 	if p != nil {
 		provider, model = p.provider, p.model
