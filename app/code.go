@@ -556,6 +556,11 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 	return a.askInSession(ctx, sess, req, summary, p, ans, fn)
 }
 
+// ErrStopping is the cause with which a process serving the data dir to
+// other processes (a node, a TUI) cancels the requests it serves when it
+// stops (app/node).
+var ErrStopping = errors.New("the aiex process serving this data dir quit")
+
 // recordedPrompt is what a question is recorded as, in the history and in
 // its session's turn: a task without words of the user's (explain TARGET)
 // as the command it was; a question about a target ("why is this here")
@@ -651,6 +656,11 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		// Stopped by the user (or a closed stdout); a request that ran
 		// out of its deadline failed, and says so.
 		res.Reason = "cancelled"
+		if errors.Is(context.Cause(ctx), ErrStopping) {
+			// Not the asker's doing: the process serving the data dir
+			// (a node, a TUI lending its core) quit.
+			res.Reason = ErrStopping.Error() + " before the answer finished"
+		}
 		recErr = sess.RecordTurnInterrupted(rctx, n, res)
 	case in != nil && in.Status == db.StatusInterrupted:
 		// The provider broke off: the partial answer stands, as the

@@ -90,7 +90,7 @@ func (n *Node) routes(local bool) http.Handler {
 
 // errStopping is the cause with which a stopping node (or a process
 // lending its core) cancels the requests in flight.
-var errStopping = errors.New("the node is stopping")
+var errStopping = app.ErrStopping
 
 // finishing wraps the handler of a short request — a read, a session or
 // checkpoint command, a write of a proposal — so that a node stopping lets

@@ -3,6 +3,7 @@ package node_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,10 @@ func TestServeSocketCloseCutsAsHostQuit(t *testing.T) {
 	in := rows[0]
 	if in.Status != "interrupted" || !strings.Contains(in.Error, "quit before the answer finished") || in.Response != "partial" {
 		t.Errorf("record: status %q, error %q, response %q; want interrupted by the quitting, with what arrived", in.Status, in.Error, in.Response)
+	}
+	// The session's turn says why too: nobody cancelled it.
+	turn, err := a.Store.Query(ctx, "SELECT status, error FROM session_turns WHERE session_id = ? AND turn = 1", o.ans.Session)
+	if err != nil || len(turn.Values) != 1 || turn.Values[0][0] != "interrupted" || !strings.Contains(fmt.Sprint(turn.Values[0][1]), "quit before the answer finished") {
+		t.Errorf("the session's turn: %v, %v; want it interrupted by the quitting", turn, err)
 	}
 }
