@@ -150,7 +150,16 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 			c.Out.PrintJSON(failedAskJSON(req.Prompt, ans, partial.String(), err))
 		}
 		if ans != nil && ans.Session != "" && c.Out.ErrTTY {
-			fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("session %s · turn %d recorded as not answered", ans.Session, ans.Turn)))
+			// As the session records it: interrupted with what arrived, or
+			// failed with nothing.
+			how := "failed"
+			switch {
+			case wrote || partial.Len() > 0:
+				how = "interrupted, with what arrived"
+			case errors.Is(err, context.Canceled), ans.Interaction != nil && ans.Interaction.Status == "interrupted":
+				how = "interrupted"
+			}
+			fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("session %s · turn %d recorded as %s", ans.Session, ans.Turn, how)))
 		}
 		return err
 	}

@@ -102,3 +102,23 @@ func TestJSONAsk(t *testing.T) {
 		}
 	}
 }
+
+// TestAskTurnEndSaysHowRecorded: on a terminal, an answer that broke off
+// says its session turn is recorded interrupted with what arrived, and one
+// the provider refused that it is recorded failed.
+func TestAskTurnEndSaysHowRecorded(t *testing.T) {
+	for _, tc := range []struct {
+		opt  providertest.Option
+		want string
+	}{
+		{providertest.WithBrokenStream(3), "recorded as interrupted, with what arrived"},
+		{providertest.WithStatus(500, "boom"), "recorded as failed"},
+	} {
+		fake := providertest.NewOllama(t, providertest.WithReply("half", " more", " and more"), tc.opt)
+		t.Setenv("OLLAMA_HOST", fake.URL())
+		r := runCLI(t, true, nil, "--data-dir", t.TempDir(), "ask", "-m", "tiny", "--no-code", "--session", "new", "q")
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, tc.want)
+		}
+	}
+}
