@@ -691,14 +691,14 @@ func (r *run) finishFailed(ctx context.Context) error {
 	switch {
 	case errors.Is(err, context.Canceled) || (ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)):
 		status = db.StatusCancelled
-	case r.streamed && (r.lastErr == nil || isProviderError(r.lastErr) || isTooLong(r.lastErr)):
-		// The provider broke off, or the answer was cut at its limit; an
-		// answer that stopped because its output failed (a full disk) is
-		// an error like any other.
+	case r.streamed && (r.lastErr == nil || isProviderError(r.lastErr) || isTooLong(r.lastErr) || errors.Is(ctx.Err(), context.DeadlineExceeded)):
+		// The provider broke off, or the answer was cut at its limit or
+		// at the request's deadline; an answer that stopped because its
+		// output failed (a full disk) is an error like any other.
 		status = db.StatusInterrupted
 	}
 	cause := r.lastErr
-	if cause == nil || status == db.StatusError && errors.Is(err, context.DeadlineExceeded) {
+	if cause == nil || errors.Is(err, context.DeadlineExceeded) {
 		cause = err // the deadline's one line, not "chat m: context deadline exceeded"
 	}
 	if ferr := r.finish(ctx, status, cause); ferr != nil && !errors.Is(ferr, cause) {

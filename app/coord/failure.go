@@ -16,6 +16,11 @@ func (r *run) userError(ctx context.Context) error {
 	last := r.lastErr
 	if ctx.Err() != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(last, context.Canceled) {
+			if r.streamed && r.in != nil {
+				// It had answered, in part: the deadline cut the answer.
+				return usererr.Wrap(ctx.Err(), "the answer from %s (%s) was cut at the request's %s deadline; the partial answer is recorded as interrupted ([limits] deadline allows more)",
+					r.in.Provider, r.in.Model, r.c.cfg.Deadline)
+			}
 			if n := len(r.route); n > 0 {
 				a := r.route[n-1]
 				return usererr.Wrap(ctx.Err(), "the request took longer than its %s deadline: %s had not answered", r.c.cfg.Deadline, attemptName(a))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/openai"
 	pt "github.com/aiex-dev/aiex/providers/providertest"
@@ -166,5 +167,21 @@ func TestSilentChatIsNotProbedClosed(t *testing.T) {
 	waitBreaker(t, e.c, "half-open")
 	if n := e.c.Probe(context.Background()); n != 0 || e.c.Status()[0].Routes[0].Breaker != "half-open" {
 		t.Fatalf("Probe closed %d, breaker %s; want it left half-open", n, e.c.Status()[0].Routes[0].Breaker)
+	}
+}
+
+// TestDeadlineCutsAStreamingAnswer: an answer the request's deadline cuts
+// after it began is interrupted, with what arrived, and says it was cut —
+// not that the provider "had not answered", nor an error.
+func TestDeadlineCutsAStreamingAnswer(t *testing.T) {
+	s := slowStream{Scripted: pt.NewScripted("a", "ollama"), first: time.Millisecond, gap: time.Minute}
+	e := newEnv(t, coord.Config{Deadline: 200 * time.Millisecond, Targets: []coord.Target{target(s, true)}})
+	out, in, err := e.chat(t, coord.Request{})
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, "was cut at the request's 200ms deadline") || strings.Contains(ue.Msg, "had not answered") {
+		t.Fatalf("err = %v; want the answer cut at the deadline", err)
+	}
+	if in == nil || in.Status != db.StatusInterrupted || in.Response != "a" || out != "a" {
+		t.Fatalf("recorded %+v, streamed %q; want interrupted with what arrived", in, out)
 	}
 }
