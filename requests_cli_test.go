@@ -224,9 +224,9 @@ func TestSessionAndCheckpointRefs(t *testing.T) {
 		}
 		oneLine(t, r.stderr, "--session needs a value")
 	}
-	for _, ref := range []string{"last", a.Session[:6]} {
+	for ref, shown := range map[string]string{"last": a.Session + " (the last)", a.Session[:6]: a.Session[:6]} {
 		r = s.in(proj, "", "checkpoint", "list", "--session", ref)
-		if r.code != 0 || strings.TrimSpace(r.stdout) != "No checkpoints of session "+ref+" in this project." {
+		if r.code != 0 || strings.TrimSpace(r.stdout) != "No checkpoints of session "+shown+" in this project." {
 			t.Errorf("checkpoint list --session %s: exit %d: %q %s", ref, r.code, r.stdout, r.stderr)
 		}
 	}

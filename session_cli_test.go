@@ -440,3 +440,13 @@ func startTail(t *testing.T, s *sandbox, dir string, args ...string) (next func(
 		return ev
 	}
 }
+
+// TestSessionLastWithNone: --session last with no session in the project
+// yet starts one (scripts rely on it), and says so.
+func TestSessionLastWithNone(t *testing.T) {
+	s := newSandbox(t, providertest.NewOllama(t, providertest.WithReply("hi")).URL())
+	r := s.in(project(t), "", "ask", "-m", "tiny", "--no-code", "--session", "last", "hi")
+	if r.code != 0 || !strings.Contains(r.stderr, "aiex: note: no session in this project to continue yet") {
+		t.Fatalf("--session last with none: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -57,7 +57,7 @@ func (a *App) openCheckpoints(root string, fsys checkpoint.FS, opts CheckpointOp
 		fsys, closeFS = dir, dir.Close
 	}
 	cs, err := checkpoint.New(checkpoint.Config{Log: log, Store: a.Store, FS: fsys, Project: checkpoint.ProjectOf(root),
-		Actor: opts.Actor, Retention: opts.Retention, Logger: a.logger})
+		Actor: opts.Actor, Retention: opts.Retention, Logger: a.logger, NodeAlive: a.nodeAlive})
 	if err != nil {
 		if closeFS != nil {
 			closeFS()

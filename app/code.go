@@ -436,6 +436,9 @@ type Answer struct {
 	// Warning says what the user should know of an answer that came:
 	// that the server most likely cut the prompt (see promptCut).
 	Warning string `json:"warning,omitempty"`
+	// Note says what the user should know of the session: that --session
+	// last found none to continue and the question started one.
+	Note string `json:"note,omitempty"`
 }
 
 // promptCut says, when the model counted the prompt at the whole window p
@@ -623,7 +626,7 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 	if err != nil {
 		return nil, err
 	}
-	ans.Session, ans.Turn = sess.ID(), n
+	ans.Session, ans.Turn, ans.Note = sess.ID(), n, sess.Note()
 	req.SessionID = sess.ID()
 	if req.OnTurn != nil {
 		req.OnTurn(ans.Session, n)

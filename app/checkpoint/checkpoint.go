@@ -49,8 +49,21 @@ type Config struct {
 	// Retention is what Prune applies when it is given no policy.
 	Retention Policy
 	// NewID makes checkpoint ids; nil means 12 random hex digits.
-	NewID  func() string
-	Logger *slog.Logger // nil discards
+	NewID func() string
+	// Instance names this process among those that ever ran on this node:
+	// each checkpoint records its writer as "node/instance", and one left
+	// applying by a process that has ended reads as interrupted. "" means
+	// one random name shared by every Store of this process.
+	Instance string
+	// NodeAlive, if set, says whether another node of the cluster is up: a
+	// checkpoint a node that is down left applying was cut short. nil
+	// leaves other nodes' checkpoints to MaxApply.
+	NodeAlive func(ctx context.Context, node string) bool
+	// MaxApply is how long another node's write may take: one still
+	// applying after that was cut short. 0 means 15 minutes (a session
+	// turn's bound, far above any write's).
+	MaxApply time.Duration
+	Logger   *slog.Logger // nil discards
 }
 
 // Store makes, lists, diffs, restores and prunes the checkpoints of one
@@ -82,6 +95,12 @@ func New(cfg Config) (*Store, error) {
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = func() string { return randomHex(6) }
+	}
+	if cfg.Instance == "" {
+		cfg.Instance = processInstance()
+	}
+	if cfg.MaxApply <= 0 {
+		cfg.MaxApply = 15 * time.Minute
 	}
 	s := &Store{cfg: cfg, log: cfg.Log, st: cfg.Store, fs: cfg.FS, logger: cfg.Logger}
 	if s.logger == nil {
@@ -120,7 +139,7 @@ type Checkpoint struct {
 	Reason    string        `json:"reason"`
 	Label     string        `json:"label,omitempty"`
 	RestoreOf string        `json:"restore_of,omitempty"`
-	Status    string        `json:"status"` // applying, applied, rolled_back, failed
+	Status    string        `json:"status"` // applying, applied, rolled_back, failed, interrupted
 	Error     string        `json:"error,omitempty"`
 	Tags      []string      `json:"tags"`
 	Node      string        `json:"node"`
@@ -128,6 +147,8 @@ type Checkpoint struct {
 	CreatedAt time.Time     `json:"created_at"`
 	NFiles    int           `json:"n_files"`
 	Files     []FileChanged `json:"files,omitempty"` // Show, Apply and Restore fill them in
+	// Interrupted, from Show, says how far a write cut short got.
+	Interrupted *Interruption `json:"interrupted,omitempty"`
 }
 
 // Kind is what the checkpoint's write did to the file: added, deleted,
@@ -200,7 +221,9 @@ func (s *Store) infos(ctx context.Context, rows []db.CheckpointRow) ([]*Checkpoi
 	}
 	out := make([]*Checkpoint, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, info(r, tags[r.ID], nil))
+		c := info(r, tags[r.ID], nil)
+		s.markInterrupted(ctx, c) // the files' states are Show's: a listing reads no file
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -211,7 +234,13 @@ func (s *Store) Show(ctx context.Context, ref string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	return info(st.Row, st.Tags, st.Files), nil
+	c := info(st.Row, st.Tags, st.Files)
+	if owner, ok := s.markInterrupted(ctx, c); ok {
+		if c.Interrupted, err = s.howFar(ctx, c, owner); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // Sentinel errors, wrapped by the *usererr.Error values the Store returns.
@@ -347,9 +376,12 @@ func (s *Store) notFound(ctx context.Context, ref string) error {
 				msg, other[0].Root), Err: ErrNotFound}
 		}
 	}
-	if len(rows) == 0 {
+	switch {
+	case len(rows) == 0 && ref == RefLast:
+		msg += ": the assistant makes one before each write" // "yet" is said already
+	case len(rows) == 0:
 		msg += "; there are none yet: the assistant makes one before each write"
-	} else {
+	default:
 		msg += fmt.Sprintf("; the most recent: %s (aiex checkpoint list shows them all)", listing(rows))
 	}
 	return &usererr.Error{Msg: msg, Err: ErrNotFound}

@@ -52,6 +52,10 @@ type Created struct {
 	Label     string        `json:"label,omitempty"`
 	RestoreOf string        `json:"restore_of,omitempty"`
 	Files     []FileChanged `json:"files"` // sorted by path
+	// Owner is the process that writes the files, "node/instance": while
+	// it lives, a checkpoint still applying is being written; once it
+	// has ended, the write was cut short. Older aiex recorded none.
+	Owner string `json:"owner,omitempty"`
 }
 
 // FileChanged is one file of a checkpoint: its state before and after.

@@ -40,11 +40,51 @@ type RestoreResult struct {
 	// undo the restore); nil on a dry run or when nothing was written.
 	Checkpoint *Checkpoint `json:"checkpoint"`
 	DryRun     bool        `json:"dry_run,omitempty"`
-	// Refused, on a dry run without Force, is why the restore itself
-	// would be refused (files changed since the checkpoint, marked
-	// Overwritten in Files); the restore is the error it returns.
-	Refused *ChangedError `json:"refused,omitempty"`
+	// Refused, on a dry run, is why the restore itself would be refused:
+	// files changed since the checkpoint (without Force; marked
+	// Overwritten in Files), or files it cannot restore at all (Blocked,
+	// left out of Files). Restore returns the error it gives.
+	Refused *Refusal `json:"refused,omitempty"`
 }
+
+// Refusal is why a restore is refused, as a dry run reports it.
+type Refusal struct {
+	Checkpoint string `json:"checkpoint"`
+	// Files changed since the checkpoint: Force overwrites them.
+	Files []Changed `json:"files"`
+	// Blocked are files no restore writes, whatever Force says: a link
+	// it would have to remove, a file that is no longer a regular one, a
+	// path the sandbox refuses.
+	Blocked []Blocked `json:"blocked,omitempty"`
+}
+
+// Blocked is a file a restore cannot write back, and why.
+type Blocked struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// Error is what the restore itself says: the files it cannot write first,
+// as it stops there, then those changed since.
+func (r *Refusal) Error() string {
+	var msgs []string
+	if len(r.Blocked) == 1 {
+		msgs = append(msgs, r.Blocked[0].Error)
+	} else if len(r.Blocked) > 1 {
+		why := make([]string, 0, len(r.Blocked))
+		for _, b := range r.Blocked {
+			why = append(why, b.Error)
+		}
+		msgs = append(msgs, fmt.Sprintf("not restoring checkpoint %s: %s", r.Checkpoint, strings.Join(why, "; ")))
+	}
+	if len(r.Files) > 0 {
+		msgs = append(msgs, (&ChangedError{Checkpoint: r.Checkpoint, Files: r.Files}).Error())
+	}
+	return strings.Join(msgs, "; and ")
+}
+
+// Is makes errors.Is(r, ErrChanged) true when files changed since.
+func (r *Refusal) Is(target error) bool { return target == ErrChanged && len(r.Files) > 0 }
 
 // ChangedError refuses a restore that would overwrite changes made since
 // the checkpoint; errors.Is(err, ErrChanged) matches it.
@@ -97,29 +137,27 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 	res := &RestoreResult{From: info(st.Row, st.Tags, st.Files), Files: []Restored{}, Unchanged: []string{}, DryRun: opts.DryRun}
 	var ops []*op
 	var changed []Changed
+	var blocked []Blocked
+	var blockedErr error // the first file's: what the restore returns
 	for _, f := range res.From.Files {
 		data, cur, err := s.current(ctx, f.Path)
-		if err != nil {
-			return nil, err
+		if err == nil && cur != nil && f.Before == nil {
+			err = s.removable(ctx, f.Path)
 		}
-		o := &op{path: f.Path, before: data, bst: cur, ast: f.Before}
-		if cur != nil && f.Before == nil {
-			if err := s.removable(ctx, f.Path); err != nil {
+		if err != nil {
+			if ctx.Err() != nil {
 				return nil, err
 			}
+			// A dry run goes on, to show the whole plan with what
+			// refuses it.
+			blocked = append(blocked, Blocked{Path: f.Path, Error: userMessage(err)})
+			if blockedErr == nil {
+				blockedErr = err
+			}
+			continue
 		}
-		// A file is as the checkpoint found it or as it left it only if
-		// its mode is too: a chmod since (a script made executable, a
-		// secret made private) is a change a restore must not undo
-		// unasked, and a restore puts back the mode it recorded.
-		// Exact matches first: under a umask of 077 a file that went from
-		// 0644 to 0600 matches its before state once the umask is allowed
-		// for, yet is as the checkpoint left it.
-		before, after := sameState(cur, f.Before, false), sameState(cur, f.After, false)
-		if !before && !after {
-			before, after = sameState(cur, f.Before, true), sameState(cur, f.After, true)
-		}
-		switch {
+		o := &op{path: f.Path, before: data, bst: cur, ast: f.Before}
+		switch before, after := matches(cur, f); {
 		case before:
 			res.Unchanged = append(res.Unchanged, f.Path)
 			continue
@@ -135,12 +173,19 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 		}
 		ops = append(ops, o)
 	}
-	if len(changed) > 0 && !opts.Force {
+	if blockedErr != nil && !opts.DryRun {
+		return nil, blockedErr
+	}
+	if len(changed) > 0 && !opts.Force && !opts.DryRun {
 		ce := &ChangedError{Checkpoint: st.Row.ID, Files: changed}
-		if !opts.DryRun {
-			return nil, &usererr.Error{Msg: ce.Error(), Err: ce}
+		return nil, &usererr.Error{Msg: ce.Error(), Err: ce}
+	}
+	if len(blocked) > 0 || len(changed) > 0 && !opts.Force {
+		// The plan is still shown.
+		res.Refused = &Refusal{Checkpoint: st.Row.ID, Files: []Changed{}, Blocked: blocked}
+		if !opts.Force {
+			res.Refused.Files = append(res.Refused.Files, changed...)
 		}
-		res.Refused = ce // the plan is still shown
 	}
 	overwritten := map[string]bool{}
 	for _, c := range changed {
@@ -173,6 +218,30 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 	}
 	res.Checkpoint = applied.Checkpoint
 	return res, nil
+}
+
+// userMessage is err as a user reads it: a user error's own message,
+// else the error.
+func userMessage(err error) string {
+	if ue := usererr.As(err); ue != nil && ue.Msg != "" {
+		return ue.Msg
+	}
+	return err.Error()
+}
+
+// matches reports whether a file, as it is now (cur), is as the checkpoint
+// found it (before) or as it left it (after). It is so only if its mode is
+// too: a chmod since (a script made executable, a secret made private) is
+// a change a restore must not undo unasked, and a restore puts back the
+// mode it recorded. Exact matches first: under a umask of 077 a file that
+// went from 0644 to 0600 matches its before state once the umask is
+// allowed for, yet is as the checkpoint left it.
+func matches(cur *FileState, f FileChanged) (before, after bool) {
+	before, after = sameState(cur, f.Before, false), sameState(cur, f.After, false)
+	if !before && !after {
+		before, after = sameState(cur, f.Before, true), sameState(cur, f.After, true)
+	}
+	return before, after
 }
 
 // sameState reports whether a file's state cur (as read now) is what

@@ -280,6 +280,9 @@ type askFrame struct {
 	// HostQuit says why the answer was cut: the process serving it quit
 	// (ErrHostQuit on the client).
 	HostQuit string `json:"host_quit,omitempty"`
+	// Warning and Note are the answer's (app.Answer), on its last frame.
+	Warning string `json:"warning,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
 func (n *Node) handleAsk(w http.ResponseWriter, r *http.Request) {
@@ -328,7 +331,8 @@ func (n *Node) serveAsk(w http.ResponseWriter, r *http.Request, req AskRequest) 
 		fw.write(f)
 		return
 	}
-	fw.write(askFrame{Interaction: ans.Interaction, Context: ans.Context, Session: ans.Session, Turn: ans.Turn})
+	fw.write(askFrame{Interaction: ans.Interaction, Context: ans.Context, Session: ans.Session, Turn: ans.Turn,
+		Warning: ans.Warning, Note: ans.Note})
 }
 
 func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {

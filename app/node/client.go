@@ -192,7 +192,8 @@ func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) e
 		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
 			return started, fmt.Errorf("node: bad answer frame: %w", err)
 		}
-		ans := &app.Answer{Interaction: f.Interaction, Context: f.Context, Session: f.Session, Turn: f.Turn}
+		ans := &app.Answer{Interaction: f.Interaction, Context: f.Context, Session: f.Session, Turn: f.Turn,
+			Warning: f.Warning, Note: f.Note}
 		if f.Session != "" && f.Interaction == nil && f.Error == nil && f.UserError == "" && f.Text == "" {
 			started = &app.Answer{Session: f.Session, Turn: f.Turn}
 			continue

@@ -136,7 +136,14 @@ func (st *state) Apply(ev *events.Event, p events.Payload) error {
 		return invalid("%s is not a session event", ev.Type)
 	}
 	s.Version = ev.Version
-	s.UpdatedAt = t
+	// A session is as recent as its last turn (or its start): archiving
+	// or unarchiving it is no use of it, and "last" (the most recently
+	// updated session) must not pick one merely brought back.
+	switch p.(type) {
+	case *Archived, *Unarchived, *Removed:
+	default:
+		s.UpdatedAt = t
+	}
 	return nil
 }
 

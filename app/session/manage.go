@@ -17,7 +17,8 @@ type ListOptions struct {
 	Limit    int    // <= 0 means all
 }
 
-// List returns sessions, most recently updated first.
+// List returns sessions, the one with the latest turn first (as RefLast
+// picks: archiving and unarchiving do not move a session up).
 func (s *Service) List(ctx context.Context, o ListOptions) ([]Info, error) {
 	rows, err := s.st.Sessions(ctx, db.SessionFilter{Project: o.Project, Archived: o.Archived, Limit: o.Limit})
 	if err != nil {

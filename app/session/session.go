@@ -114,7 +114,7 @@ type Ref string
 // The references that are not ids.
 const (
 	RefNew  Ref = "new"
-	RefLast Ref = "last" // the project's most recently updated session that is not archived
+	RefLast Ref = "last" // the project's session with the latest turn, not archived
 )
 
 // Sentinel errors, wrapped by the *usererr.Error values the Service returns.
@@ -125,10 +125,11 @@ var (
 )
 
 // Begin returns the session to continue: a new one (RefNew, or RefLast
-// in a project that has none: see Session.New), the project's last one,
-// or the one ref names, in whichever project it started. An archived
-// session is refused with how to unarchive it. Turns left running by a
-// process that has ended are marked interrupted first.
+// in a project that has none: see Session.New and Session.Note), the
+// project's last one, or the one ref names, in whichever project it
+// started. An archived session is refused with how to unarchive it.
+// Turns left running by a process that has ended are marked interrupted
+// first.
 func (s *Service) Begin(ctx context.Context, ref Ref, project, actor string) (*Session, error) {
 	if ref == RefNew || ref == "" {
 		return s.create(project, actor), nil
@@ -138,7 +139,9 @@ func (s *Service) Begin(ctx context.Context, ref Ref, project, actor string) (*S
 		return nil, err
 	}
 	if !ok { // "last" with no session yet
-		return s.create(project, actor), nil
+		sess := s.create(project, actor)
+		sess.note = s.startedForLast(ctx, project, sess.ID())
+		return sess, nil
 	}
 	if row.Status == db.SessionArchived {
 		return nil, &usererr.Error{Msg: fmt.Sprintf("session %s is archived; unarchive it with aiex session unarchive %s, then continue it", row.ID, row.ID), Err: ErrArchived}
@@ -200,6 +203,18 @@ func (s *Service) noLast(ctx context.Context, project string) error {
 		msg = fmt.Sprintf("no session in this project but archived ones (the latest: %s); bring one back with aiex session unarchive ID, or start one with aiex ask --session new", rows[0].ID)
 	}
 	return &usererr.Error{Msg: msg, Err: ErrNotFound}
+}
+
+// startedForLast is the note of a session Begin started for RefLast in a
+// project that had none to continue: a script that continues "last" keeps
+// working, but whoever reads stderr learns that nothing was continued
+// (and of archived sessions, which "last" does not take).
+func (s *Service) startedForLast(ctx context.Context, project, id string) string {
+	if rows, err := s.st.Sessions(ctx, db.SessionFilter{Project: project, Archived: true, Limit: 1}); err == nil && len(rows) == 1 {
+		return fmt.Sprintf("no session in this project to continue but archived ones (the latest: %s; aiex session unarchive %[1]s brings it back): this question starts a new one (%s)",
+			rows[0].ID, id)
+	}
+	return fmt.Sprintf("no session in this project to continue yet: this question starts a new one (%s)", id)
 }
 
 // create is a session not yet in the log: its first turn starts it.

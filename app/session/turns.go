@@ -21,8 +21,9 @@ type Session struct {
 
 	mu    sync.Mutex
 	st    *state
-	isNew bool // not in the log yet: its first turn starts it
-	stale bool // a write failed: reload before the next one
+	isNew bool   // not in the log yet: its first turn starts it
+	stale bool   // a write failed: reload before the next one
+	note  string // see Note
 }
 
 // ID is the session's id.
@@ -35,6 +36,13 @@ func (s *Session) New() bool {
 	defer s.mu.Unlock()
 	return s.isNew
 }
+
+// Note is what the user should be told of how the session was chosen, or
+// "": Begin asked for the project's last session found none to continue
+// and started a new one. The turn still goes ahead (scripts continue
+// "last" from their first question on); an interface prints the note
+// (one line on stderr) so that nobody takes it for a continuation.
+func (s *Session) Note() string { return s.note }
 
 // Version is the version of the session's stream as this Session last
 // saw it.

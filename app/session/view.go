@@ -25,7 +25,7 @@ type Info struct {
 	Actor            string    `json:"actor"` // the interface that started it
 	Node             string    `json:"node"`  // the node it started on
 	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	UpdatedAt        time.Time `json:"updated_at"` // its last turn's start or end (archiving does not count)
 }
 
 func infoOf(r db.SessionRow) Info {

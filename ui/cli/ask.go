@@ -169,11 +169,14 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if why, ok := providers.Incomplete(in.StopReason); ok {
 		fmt.Fprintf(c.Out.Err, "aiex: the answer stopped early: %s (stop reason %q)\n", why, in.StopReason)
 	}
+	if ans.Note != "" {
+		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", ans.Note)
+	}
 	if ans.Warning != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", ans.Warning)
 	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(askJSON{Interaction: in, Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning})
+		return c.Out.PrintJSON(askJSON{Interaction: in, Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning, Note: ans.Note})
 	}
 	if c.Out.TTY && c.Out.ErrTTY {
 		code := ""
@@ -209,6 +212,7 @@ type askJSON struct {
 	Session string `json:"session,omitempty"`
 	Turn    int64  `json:"turn,omitempty"`
 	Warning string `json:"warning,omitempty"` // see app.Answer
+	Note    string `json:"note,omitempty"`
 }
 
 // prompt assembles the question from the arguments and, when it is piped

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -52,6 +54,7 @@ func (l *CheckpointListCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(res.List)
 	}
 	if len(res.List) == 0 {
+		session = shownSession(c, session)
 		msg := "No checkpoints in this project yet; the assistant makes one before each write it does."
 		switch {
 		case session != "" && l.AllProjects:
@@ -81,9 +84,27 @@ func (l *CheckpointListCmd) Run(c *Context) error {
 	return tw.Flush()
 }
 
+// shownSession is how an empty listing names the session asked for: last
+// as the id it stands for (the listing resolved it the same way), an id
+// or a prefix as given.
+func shownSession(c *Context, ref string) string {
+	if session.Ref(ref) != session.RefLast {
+		return ref
+	}
+	root, err := projectRoot()
+	if err != nil {
+		return ref
+	}
+	res, err := sessionDo(c, app.SessionRequest{Op: app.SessionList, Project: root, Limit: 1})
+	if err != nil || len(res.Sessions) == 0 {
+		return ref
+	}
+	return res.Sessions[0].ID + " (the last)"
+}
+
 func checkpointStatus(o *Output, s string) string {
 	switch s {
-	case "rolled_back", "failed":
+	case "rolled_back", "failed", checkpoint.StatusInterrupted:
 		return o.Red(s)
 	case "applying":
 		return o.Dim(s)
@@ -131,11 +152,36 @@ func (s *CheckpointShowCmd) Run(c *Context) error {
 	if cp.Error != "" {
 		fmt.Fprintf(w, "  error    %s\n", cp.Error)
 	}
+	if in := cp.Interrupted; in != nil {
+		printInterruption(w, cp.ID, len(cp.Files), in)
+	}
 	fmt.Fprintf(w, "  files    %d\n", len(cp.Files))
 	for _, f := range cp.Files {
 		fmt.Fprintf(w, "    %s %s%s\n", map[string]string{"added": "A", "deleted": "D", "modified": "M", "mode": "m"}[f.Kind()], f.Path, sizes(f))
 	}
 	return nil
+}
+
+// printInterruption says how far a write cut short got, and how to undo
+// what it wrote.
+func printInterruption(w io.Writer, id string, n int, in *checkpoint.Interruption) {
+	switch len(in.Written) {
+	case 0:
+		fmt.Fprintf(w, "  written  none of its %d %s\n", n, nounFiles(n))
+	case n:
+		fmt.Fprintf(w, "  written  all %d of its files: %s\n", n, strings.Join(in.Written, ", "))
+	default:
+		fmt.Fprintf(w, "  written  %d of its %d files: %s\n", len(in.Written), n, strings.Join(in.Written, ", "))
+	}
+	if k := len(in.NotWritten); k > 0 && k < n {
+		fmt.Fprintf(w, "  left     %s, as they were before it\n", strings.Join(in.NotWritten, ", "))
+	}
+	if len(in.Changed) > 0 {
+		fmt.Fprintf(w, "  changed  %s, since (a restore overwrites them only with --force)\n", strings.Join(in.Changed, ", "))
+	}
+	if len(in.Written) > 0 {
+		fmt.Fprintf(w, "  undo     aiex checkpoint restore %s puts the written %s back as they were\n", id, nounFiles(len(in.Written)))
+	}
 }
 
 // sizes is a file's size before and after, e.g. " (120 → 140 bytes)".
@@ -221,7 +267,7 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 		return refused()
 	}
 	w := c.Out.Out
-	if len(rr.Files) == 0 {
+	if len(rr.Files) == 0 && rr.Refused == nil {
 		_, err := fmt.Fprintf(w, "nothing to restore: the files of checkpoint %s are as they were before it\n", rr.From.ID)
 		return err
 	}
@@ -232,6 +278,11 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 	fmt.Fprintf(w, "%s %d %s as they were before checkpoint %s (%s, %s):\n", verb, len(rr.Files), nounFiles(len(rr.Files)),
 		rr.From.ID, rr.From.Reason, rr.From.CreatedAt.Local().Format("2006-01-02 15:04:05"))
 	printRestored(c.Out, rr)
+	if rr.Refused != nil {
+		for _, b := range rr.Refused.Blocked {
+			fmt.Fprintf(w, "  %-7s %s%s\n", "refused", b.Path, c.Out.Red("  (cannot be restored: see below)"))
+		}
+	}
 	if rr.Checkpoint != nil {
 		fmt.Fprintf(w, "undo this restore with: aiex checkpoint restore %s\n", rr.Checkpoint.ID)
 	}
