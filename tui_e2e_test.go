@@ -212,7 +212,9 @@ func TestTUIProposalInTmux(t *testing.T) {
 	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
 		t.Fatal("calc.go written before enter")
 	}
-	tm.run("send-keys", "-t", "e2e:tui", "Enter")
+	// Enter alone does not write: the editor has the keys until Tab
+	// gives them to the proposal.
+	tm.run("send-keys", "-t", "e2e:tui", "Tab", "Enter")
 	tm.until("tui", 20*time.Second, `wrote calc\.go · checkpoint \S+`)
 	if got := readFile(t, filepath.Join(proj, "calc.go")); got != strings.Replace(calcGo, "a > b", "a >= b", 1) {
 		t.Fatalf("calc.go after enter:\n%s", got)

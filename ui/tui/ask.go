@@ -48,6 +48,13 @@ func (m *Model) errorNote(format string, args ...any) {
 	m.conv.add(m.newItem(errorItem, fmt.Sprintf(format, args...)))
 }
 
+// noteUnder puts a note (or an error) about an answer right under it:
+// with questions queued, the answer is not the last item, and a note at
+// the end would read as the next answer's.
+func (m *Model) noteUnder(ans *item, kind itemKind, format string, args ...any) {
+	m.conv.insertAfter(ans, m.newItem(kind, fmt.Sprintf(format, args...)))
+}
+
 // enqueue shows a question and asks it now, or after the answer being
 // streamed, once the session being opened is read, or once the connection
 // is back.
@@ -197,7 +204,7 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 		if a.req.Session == m.sess.info.ID {
 			m.sessionRemoved("↑ recalls the question, to ask it in a new one")
 		} else {
-			m.note("the session was removed before the question reached it; ↑ recalls it, to ask it in a new one")
+			m.noteUnder(ans, noteItem, "the session was removed before the question reached it; ↑ recalls it, to ask it in a new one")
 		}
 	default:
 		// The core records an answer that broke off after some text as
@@ -210,7 +217,7 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 			ans.state = "interrupted: the connection was lost"
 			cmds = append(cmds, m.lost())
 		}
-		m.errorNote("%s", errorText(err.Error()))
+		m.noteUnder(ans, errorItem, "%s", errorText(err.Error()))
 	}
 	switch {
 	case ans.stream != nil && !ans.stream.split:
@@ -264,7 +271,7 @@ func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
 		a.answer.setMeta(res.Provider, res.Model, res.Node, res.PromptTokens, res.CompletionTokens, res.CostUSD, res.TotalMillis)
 	}
 	if why, ok := providers.Incomplete(res.StopReason); ok {
-		m.note("the answer stopped early: %s (stop reason %q)", why, oneLine(res.StopReason))
+		m.noteUnder(a.answer, noteItem, "the answer stopped early: %s (stop reason %q)", why, oneLine(res.StopReason))
 	}
 	if res.Model != "" {
 		m.last = *res

@@ -165,6 +165,11 @@ type Status struct {
 	// Problem, when set, says what is wrong with the cluster (no leader,
 	// members not listed).
 	Problem string
+	// Provider and Model are what a question without a model picked would
+	// go to now (the strategy's first choice), and ModelNode the node
+	// hosting it when another; empty when the backend cannot tell. The
+	// status bar names it before any answer says what answered.
+	Provider, Model, ModelNode string
 }
 
 // Healthy says the cluster has a leader and nothing is reported wrong.

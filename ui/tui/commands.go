@@ -72,6 +72,7 @@ type (
 	modelsMsg struct {
 		list []ModelInfo
 		err  error
+		seq  int // of the listing (Model.modelsSeq): a later one supersedes it
 	}
 
 	statusMsg struct {
@@ -249,9 +250,11 @@ func (m *Model) sessionsCmd() tea.Cmd {
 
 func (m *Model) modelsCmd() tea.Cmd {
 	ctx, b := m.ctx, m.b
+	m.modelsSeq++
+	seq := m.modelsSeq
 	return m.tasks.cmd(func() tea.Msg {
 		list, err := b.Models(ctx)
-		return modelsMsg{list, err}
+		return modelsMsg{list, err, seq}
 	})
 }
 

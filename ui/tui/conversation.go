@@ -326,8 +326,28 @@ func (c *conversation) renderBody(it *item, width int) []string {
 	return nil
 }
 
-// header is an item's first line.
+// header is an item's first line. Where it does not fit the width, what
+// answered and what it cost give way — the time, then the tokens and
+// cost, then the node, then the model — before the state, which says
+// whether the answer is whole: "interrupted" is never cut to "interr…".
 func (c *conversation) header(it *item) string {
+	var usage []string
+	if it.usage != "" {
+		usage = strings.Split(it.usage, " · ")
+	}
+	var h string
+	for drop := 0; drop <= len(usage)+2; drop++ {
+		h = c.headerOf(it, usage[:max(len(usage)-drop, 0)], drop <= len(usage), drop <= len(usage)+1)
+		if xansi.StringWidth(h) <= c.width {
+			return h
+		}
+	}
+	return xansi.Truncate(h, c.width, "…")
+}
+
+// headerOf is a header with the usage parts given, and with or without
+// the node and the model.
+func (c *conversation) headerOf(it *item, usage []string, node, model bool) string {
 	th := c.th
 	var b strings.Builder
 	switch it.kind {
@@ -343,22 +363,20 @@ func (c *conversation) header(it *item) string {
 	if it.turn > 0 && it.kind == userItem {
 		parts = append(parts, fmt.Sprintf("turn %d", it.turn))
 	}
-	if it.model != "" {
+	if model && it.model != "" {
 		parts = append(parts, it.model)
 	}
-	if it.node != "" && it.node != c.self {
+	if node && it.node != "" && it.node != c.self {
 		parts = append(parts, "on "+it.node)
 	}
-	if it.usage != "" {
-		parts = append(parts, it.usage)
-	}
+	parts = append(parts, usage...)
 	if it.state != "" {
 		parts = append(parts, it.state)
 	}
 	if len(parts) > 0 {
 		b.WriteString(th.dim.Render(" · " + oneLine(strings.Join(parts, " · "))))
 	}
-	return xansi.Truncate(b.String(), c.width, "…")
+	return b.String()
 }
 
 // pad fills l with spaces to width cells.

@@ -27,6 +27,10 @@ type editor struct {
 	seeded  int      // how many of history were seeded
 	pos     int      // index in history; len(history) is the draft
 	draft   string   // what was typed before walking the history
+	// edits are recalled entries changed and then left for another, by
+	// index: coming back to one shows it as it was left (as shells do),
+	// until something is sent or cleared.
+	edits   map[int]string
 	maxRows int
 	height  int // rows, as fit last set them
 }
@@ -53,10 +57,11 @@ func newEditor(th *theme) *editor {
 	return &editor{ta: ta, maxRows: maxInputRows, height: 1}
 }
 
-// The editor's placeholder, and what it says while the open proposal has
-// the keys instead.
+// The editor's placeholder; what it says while a proposal shows (the
+// editor still has the keys); and while the proposal has them instead.
 const (
 	placeholder         = "Ask about your code · / for commands · ? for help"
+	reviewPlaceholder   = "Ask about your code · tab: review the proposal"
 	proposalPlaceholder = "the proposal has the keys (enter writes, esc closes) · type to ask instead"
 )
 
@@ -222,7 +227,7 @@ func (e *editor) remember(v string) {
 	if strings.TrimSpace(v) != "" && (len(e.history) == 0 || e.history[len(e.history)-1] != v) {
 		e.history = append(e.history, v)
 	}
-	e.pos, e.draft = len(e.history), ""
+	e.pos, e.draft, e.edits = len(e.history), "", nil
 }
 
 // seed puts a session's prompts (oldest first) before what was typed in
@@ -230,7 +235,7 @@ func (e *editor) remember(v string) {
 func (e *editor) seed(prompts []string) {
 	e.history = append(append([]string(nil), prompts...), e.history[e.seeded:]...)
 	e.seeded = len(prompts)
-	e.pos, e.draft = len(e.history), ""
+	e.pos, e.draft, e.edits = len(e.history), "", nil
 }
 
 // prev shows the previous history entry; it reports whether there was one.
@@ -238,11 +243,9 @@ func (e *editor) prev() bool {
 	if e.pos == 0 {
 		return false
 	}
-	if e.pos == len(e.history) {
-		e.draft = e.value()
-	}
+	e.leave()
 	e.pos--
-	e.show(e.history[e.pos])
+	e.show(e.entry(e.pos))
 	return true
 }
 
@@ -251,13 +254,37 @@ func (e *editor) next() bool {
 	if e.pos >= len(e.history) {
 		return false
 	}
+	e.leave()
 	e.pos++
-	if e.pos == len(e.history) {
-		e.show(e.draft)
-	} else {
-		e.show(e.history[e.pos])
-	}
+	e.show(e.entry(e.pos))
 	return true
+}
+
+// leave keeps what the editor holds before it shows another entry: the
+// draft, or a recalled entry as edited.
+func (e *editor) leave() {
+	v := e.value()
+	switch {
+	case e.pos == len(e.history):
+		e.draft = v
+	case v != e.entry(e.pos):
+		if e.edits == nil {
+			e.edits = map[int]string{}
+		}
+		e.edits[e.pos] = v
+	}
+}
+
+// entry is the text at pos of the history walk: the draft after the
+// last entry, an entry as it was left when edited.
+func (e *editor) entry(pos int) string {
+	if pos == len(e.history) {
+		return e.draft
+	}
+	if v, ok := e.edits[pos]; ok {
+		return v
+	}
+	return e.history[pos]
 }
 
 func (e *editor) show(v string) {

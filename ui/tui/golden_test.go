@@ -86,7 +86,15 @@ func TestGolden(t *testing.T) {
 			h.typeText("/refactor calc.go:3 bigger numbers")
 			h.press("enter")
 			h.until("the proposal", func() bool { return h.m.prop != nil })
-			h.press("down", " ")
+			h.press("tab", "down", " ")
+		}},
+		{"proposal-opened-80x24", 80, 24, func(h *harness) {
+			root, _, _, res := proposalProject(h.t)
+			h.m.opts.Root = root
+			h.f.set(func(f *fakeBackend) { f.work.taskResult = res })
+			h.typeText("/refactor calc.go:3 bigger numbers")
+			h.press("enter")
+			h.until("the proposal", func() bool { return h.m.prop != nil })
 		}},
 		{"help-80x24", 80, 24, func(h *harness) { h.press("?") }},
 		{"help-120x40", 120, 40, func(h *harness) { h.press("?") }},

@@ -34,7 +34,7 @@ func newKeyMap() keyMap {
 		LineDown:    b([]string{"shift+down"}, "shift+↓", "scroll a line down"),
 		Pane:        b([]string{"ctrl+o"}, "ctrl+o", "sessions · files · context"),
 		Models:      b([]string{"ctrl+l"}, "ctrl+l", "pick a model"),
-		Focus:       b([]string{"tab"}, "tab", "proposal or pane, back"),
+		Focus:       b([]string{"tab"}, "tab", "review the proposal, pane"),
 		Open:        b([]string{"enter"}, "enter", "open the session (side pane)"),
 		Help:        b([]string{"?", "f1"}, "? f1", "help (? on an empty line)"),
 		Stop:        b([]string{"esc"}, "esc", "stop the answer, close"),

@@ -160,6 +160,16 @@ func (m *Model) load(doc *session.Document, seed bool) {
 	}
 	m.pane.current = doc.Session.ID
 	m.pane.setContext(ctxTurn, ctx)
+	if m.last.Model == "" {
+		// Nothing answered here yet: the status bar names the model that
+		// answered the session's last turn, not "default".
+		for i := len(doc.Turns) - 1; i >= 0; i-- {
+			if t := doc.Turns[i]; t.Model != "" {
+				m.last = AskResult{Provider: t.Provider, Model: t.Model, Node: t.Node}
+				break
+			}
+		}
+	}
 }
 
 // turnItems makes the items of a recorded turn.

@@ -91,6 +91,7 @@ type Model struct {
 	retries   int
 
 	models       []ModelInfo
+	modelsSeq    int    // the latest model listing asked for (modelsCmd)
 	pendingModel string // /model NAME waiting for the list
 	provider     string // picked with /model; "" lets the strategy choose
 	model        string
@@ -128,9 +129,11 @@ func New(ctx context.Context, b Backend, o Options) *Model {
 	return m
 }
 
-// Init starts reading the status, and opens the session asked for.
+// Init starts reading the status and the models (the status bar names
+// the one a question goes to when only one is listed), and opens the
+// session asked for.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.statusCmd()}
+	cmds := []tea.Cmd{m.statusCmd(), m.modelsCmd()}
 	if m.opts.Session != "" {
 		m.opening = true
 		cmds = append(cmds, m.docCmd(m.opts.Session, false))
@@ -281,8 +284,13 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case m.prop != nil && m.focus == focusProposal:
 		return m.proposalKey(msg)
 	case m.prop != nil && !m.prop.hidden && key.Matches(msg, k.ScrollUp, k.ScrollDown, k.LineUp, k.LineDown):
-		// The proposal shows while a question is typed: they scroll it.
-		return m.proposalKey(msg)
+		// The proposal shows, but the editor has the keys: the scroll
+		// keys are the conversation's, where the answer to a question
+		// queued behind the task streams. The first shows it as it is;
+		// tab brings the proposal back.
+		m.prop.hidden = true
+		m.layout()
+		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Models):
@@ -333,8 +341,12 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Send):
 		return m.submit()
 	case key.Matches(msg, k.Stop):
-		if m.ask != nil {
+		switch {
+		case m.ask != nil:
 			m.ask.cancel()
+		case m.prop != nil && !m.prop.hidden && !m.prop.writing:
+			// The proposal on the screen says that esc closes it.
+			m.closeProposal("proposal closed; nothing written")
 		}
 		return nil
 	case key.Matches(msg, k.Help) && (msg.String() != "?" || m.input.value() == ""):
@@ -405,7 +417,8 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 // setFocus gives the keys to the editor, the side pane or the open
-// proposal; the editor's placeholder says where they go when not to it.
+// proposal; the editor's placeholder says where they go when not to it,
+// and how to give them to a proposal on the screen.
 func (m *Model) setFocus(f focus) {
 	m.focus = f
 	m.pane.focused = f == focusPane
@@ -414,9 +427,13 @@ func (m *Model) setFocus(f focus) {
 	} else {
 		m.input.ta.Blur()
 	}
-	m.input.ta.Placeholder = placeholder
-	if f == focusProposal {
+	switch {
+	case f == focusProposal:
 		m.input.ta.Placeholder = proposalPlaceholder
+	case m.prop != nil:
+		m.input.ta.Placeholder = reviewPlaceholder
+	default:
+		m.input.ta.Placeholder = placeholder
 	}
 	if m.prop != nil {
 		m.prop.setFocused(f == focusProposal)

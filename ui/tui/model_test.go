@@ -465,7 +465,7 @@ func TestTurnFromElsewhere(t *testing.T) {
 		"prompt_tokens": 7, "completion_tokens": 9, "cost_nusd": 1_500_000,
 		"context": session.ContextSummary{Window: 4096, Budget: 3072, Tokens: 700, Chunks: []session.ContextChunk{{Path: "lib/a.ex", Name: "A.run/1", StartLine: 3, EndLine: 9, Tokens: 120}}},
 	})}
-	h.untilScreen("the *cli* answer", "ollama/tiny · on n2 · 7→9 tokens · $0.0015", "session aaaa · 3 turns · 37→69 tokens · $0.0015")
+	h.untilScreen("the *cli* answer", "ollama/tiny · on n2 · 7→9 tokens · $0.0015", "│ model: ollama/tiny", "  aaaa · 3 turns · 37→69 tokens · $0.0015")
 	if h.m.sess.version != 6 || h.m.sess.lastID != 93 {
 		t.Errorf("version %d, last id %d", h.m.sess.version, h.m.sess.lastID)
 	}

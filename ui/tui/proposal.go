@@ -98,6 +98,10 @@ func newProposalView(th *theme, req TaskRequest, res *TaskResult, files []*propo
 	return v
 }
 
+// reviewHint says, while the editor has the keys, how to give them to
+// the proposal and what its keys then do.
+const reviewHint = "tab: review the proposal — enter writes the kept hunks, esc closes"
+
 // setFocused says whether the proposal has the keys: its hint line says
 // which keys it takes, or how to give them back to it.
 func (v *proposalView) setFocused(f bool) {
@@ -273,9 +277,9 @@ func (v *proposalView) layout() {
 	}
 	switch {
 	case !v.focused:
-		head = append(head, th.dim.Render("the editor has the keys: enter sends what is typed · tab: back to the hunks"))
+		head = append(head, th.dim.Render(reviewHint))
 	case v.msg == "":
-		head = append(head, th.dim.Render("↑↓ hunk · space keep/drop · a all · n none · enter write · esc close · tab or type: the editor"))
+		head = append(head, th.dim.Render("↑↓ hunk · space keep/drop · a all · n none · enter write · esc close · other keys: the editor"))
 	}
 	if v.msg != "" {
 		// Wrapped, not cut: a refusal says what to do at its end.

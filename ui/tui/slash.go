@@ -210,7 +210,9 @@ func (m *Model) gotModels(msg modelsMsg) tea.Cmd {
 	if msg.err == nil {
 		m.models = msg.list
 	}
-	if m.picker != nil && m.picker.loading {
+	// The picker waits for the listing it asked for: one started earlier
+	// (at start-up) may end after it opened, with an older list.
+	if m.picker != nil && m.picker.loading && msg.seq == m.modelsSeq {
 		m.picker.set(msg.list, msg.err)
 	}
 	if name := m.pendingModel; name != "" {

@@ -30,17 +30,22 @@ func (m *Model) divider() string {
 	case m.focus == focusProposal:
 		// Keys do not go where the editor below suggests: say so first.
 		left = th.accent.Render("proposal: enter writes the kept · esc closes") +
-			th.dim.Render(" · space keep/drop · tab or type: the editor")
+			th.dim.Render(" · space keep/drop · other keys: the editor")
 	case m.ask != nil:
 		left = th.accent.Render("answering…") + th.dim.Render(" · esc stops")
 		if n := len(m.queue); n > 0 {
 			left += th.dim.Render(fmt.Sprintf(" · %d queued", n))
 		}
-		if m.prop != nil {
+		switch {
+		case m.prop != nil && !m.prop.hidden:
+			left += th.dim.Render(" · pgdn shows it · tab: review the proposal")
+		case m.prop != nil:
 			left += th.dim.Render(" · tab: the proposal")
 		}
 	case m.focus == focusPane:
 		left = th.dim.Render("↑↓ move · enter opens · tab/esc back to the input")
+	case m.prop != nil && !m.prop.hidden:
+		left = th.accent.Render(reviewHint)
 	case m.prop != nil:
 		left = th.dim.Render("enter send · tab: the proposal (unwritten) · alt+enter new line · ? help")
 	default:
@@ -87,33 +92,24 @@ func (m *Model) statusLine() string {
 		node = dot + th.statusKey.Render(" "+oneLine(st.Node)) + bar.Render(" "+oneLine(mode))
 	}
 
-	model := "model: default"
-	switch {
-	case m.model != "":
-		model = "model: " + modelName(m.provider, m.model)
-		if mi, ok := findModel(m.models, modelName(m.provider, m.model)); ok && mi.Node != "" {
-			model += " on " + mi.Node
-		}
-	case m.last.Model != "":
-		model = "model: " + modelName(m.last.Provider, m.last.Model)
-	}
-	if m.model == "" && m.last.Node != "" && m.last.Node != m.status.Node {
-		model += " on " + m.last.Node
-	}
+	model := "model: " + m.nextModel()
 
 	left := node + bar.Render(" │ "+oneLine(model))
 	// The model is what the bar is read for: the session's text gives way
-	// first, shorter, then cut, then left out.
-	room := m.width - xansi.StringWidth(left) - 1
+	// first — whole parts of it dropped (the full id, the word "session",
+	// the turns, what it spent), then cut, then left out — and never
+	// comes closer to it than minGap cells.
+	room := m.width - xansi.StringWidth(left) - minGap - 1 // its trailing space
+	texts := m.sessionTexts()
 	sess := ""
-	for _, s := range m.sessionTexts() {
-		if xansi.StringWidth(s)+1 <= room {
+	for _, s := range texts {
+		if xansi.StringWidth(s) <= room {
 			sess = s
 			break
 		}
 	}
-	if sess == "" && room > minSessionText {
-		sess = xansi.Truncate(m.sessionTexts()[0], room-1, "…")
+	if sess == "" && room >= minSessionText {
+		sess = xansi.Truncate(texts[len(texts)-1], room, "…")
 	}
 	right := ""
 	if sess != "" {
@@ -122,12 +118,45 @@ func (m *Model) statusLine() string {
 	return fill(left, right, m.width, func(n int) string { return bar.Render(strings.Repeat(" ", n)) })
 }
 
+// minGap is the fewest blank cells between the status bar's two sides:
+// with one, the model's name and the session's id read as one word.
+const minGap = 2
+
+// nextModel names the model the next question goes to, as far as the
+// TUI knows it: the one picked (/model, the picker); else the one the
+// backend's status says it would choose; else the one that answered
+// last (here, or the last turn of the session read); else the only one
+// listed; else the configured choice, unnamed. A model on another node
+// says which.
+func (m *Model) nextModel() string {
+	var name, node string
+	switch {
+	case m.model != "":
+		name = modelName(m.provider, m.model)
+		if mi, ok := findModel(m.models, name); ok {
+			node = mi.Node
+		}
+	case m.status.Model != "":
+		name, node = modelName(m.status.Provider, m.status.Model), m.status.ModelNode
+	case m.last.Model != "":
+		name, node = modelName(m.last.Provider, m.last.Model), m.last.Node
+	case len(m.models) == 1:
+		name, node = modelName(m.models[0].Provider, m.models[0].Model), m.models[0].Node
+	default:
+		return "default"
+	}
+	if node != "" && node != m.status.Node {
+		name += " on " + node
+	}
+	return name
+}
+
 // minSessionText is the fewest cells worth showing of the session's text
 // cut short.
 const minSessionText = 12
 
 // sessionTexts are the ways the status bar can say what the session is
-// and what it spent, longest first.
+// and what it spent, longest first, each shorter by whole parts.
 func (m *Model) sessionTexts() []string {
 	info := m.sess.info
 	if info.ID == "" {
@@ -144,6 +173,7 @@ func (m *Model) sessionTexts() []string {
 		fmt.Sprintf("session %s · %s · %s", shortID(id), turns, spent),
 		fmt.Sprintf("%s · %s · %s", shortID(id), turns, spent),
 		fmt.Sprintf("%s · %s", shortID(id), spent),
+		shortID(id),
 	}
 }
 

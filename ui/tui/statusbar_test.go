@@ -45,3 +45,106 @@ func TestStatusBarKeepsTheModel(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusBarShortensByParts: the session's text keeps at least two
+// cells from the model, and shortens by dropping whole parts — the full
+// id, the word "session", the turns, what it spent — before anything is
+// cut mid-word, which only happens where the id alone does not fit.
+func TestStatusBarShortensByParts(t *testing.T) {
+	const id = "f9d73d4e94b7-4d5e-8f90-123456789abc"
+	f := newFake()
+	f.docs[id] = doc(id, 2, "first question", "first answer")
+	f.nextTurn = 1
+	f.result = AskResult{Provider: "ollama", Model: "tiny:latest", Node: "n1", PromptTokens: 780, CompletionTokens: 376}
+	o := plain
+	o.Session = id
+	h := newHarness(t, f, o, 120, 24)
+	h.untilScreen("first answer", "● n1 embedded")
+	h.typeText("q")
+	h.press("enter")
+	h.until("the answer", func() bool { return h.m.ask == nil && asks(f) == 1 })
+	const model = "│ model: ollama/tiny:latest"
+	forms := []string{
+		"session " + id + " · 2 turns · 790→396 tokens",
+		"session f9d73d4e94b7 · 2 turns · 790→396 tokens",
+		"f9d73d4e94b7 · 2 turns · 790→396 tokens",
+		"f9d73d4e94b7 · 790→396 tokens",
+		"f9d73d4e94b7",
+	}
+	for w := 50; w <= 140; w++ {
+		h.send(tea.WindowSizeMsg{Width: w, Height: 24})
+		ls := strings.Split(h.screen(), "\n")
+		bar := ls[len(ls)-1]
+		i := strings.Index(bar, model)
+		if i < 0 {
+			t.Fatalf("at %d columns no %q: %q", w, model, bar)
+		}
+		rest := bar[i+len(model):]
+		sess := strings.TrimSpace(rest)
+		if sess == "" {
+			continue
+		}
+		if !strings.HasPrefix(rest, "  ") {
+			t.Errorf("at %d columns the session comes within a cell of the model: %q", w, bar)
+		}
+		room := xansi.StringWidth(rest) - 3 // two cells from the model, one after it
+		want := ""
+		for _, f := range forms {
+			if xansi.StringWidth(f) <= room {
+				want = f
+				break
+			}
+		}
+		if want != "" && sess != want {
+			t.Errorf("at %d columns the session reads %q; want %q", w, sess, want)
+		}
+	}
+}
+
+// TestStatusBarNamesTheModel: the status bar names the model a question
+// goes to before any answer here says it: the one the backend's status
+// names, the one that answered the session's last turn, or the only one
+// listed — and keeps naming it while an answer streams.
+func TestStatusBarNamesTheModel(t *testing.T) {
+	bar := func(h *harness) string {
+		ls := strings.Split(h.screen(), "\n")
+		return ls[len(ls)-1]
+	}
+	// Only one model listed.
+	f := newFake()
+	f.models = []ModelInfo{{Provider: "ollama", Model: "tiny:latest", Local: true}}
+	h := newHarness(t, f, plain, 100, 24)
+	h.until("the models", func() bool { return len(h.m.models) == 1 })
+	if !strings.Contains(bar(h), "model: ollama/tiny:latest") {
+		t.Errorf("one model listed: %q", bar(h))
+	}
+
+	// The backend's status says which.
+	f = newFake()
+	f.models = []ModelInfo{{Provider: "ollama", Model: "tiny:latest", Local: true}, {Provider: "openai", Model: "gpt-4.1"}}
+	f.status.Provider, f.status.Model = "openai", "gpt-4.1"
+	h = newHarness(t, f, plain, 100, 24)
+	h.until("the status", func() bool { return h.m.conn == connUp })
+	if !strings.Contains(bar(h), "model: openai/gpt-4.1") {
+		t.Errorf("the status names it: %q", bar(h))
+	}
+
+	// A session reopened: the model of its last turn, also while the next
+	// question's answer streams.
+	f = newFake()
+	f.docs["aaaa"] = doc("aaaa", 2, "first question", "first answer")
+	f.hold = true
+	o := plain
+	o.Session = "aaaa"
+	h = newHarness(t, f, o, 100, 24)
+	h.untilScreen("first answer")
+	if !strings.Contains(bar(h), "model: ollama/tiny") {
+		t.Errorf("a session reopened: %q", bar(h))
+	}
+	h.typeText("q")
+	h.press("enter")
+	h.gotAsk()
+	if !strings.Contains(bar(h), "model: ollama/tiny") {
+		t.Errorf("while the answer streams: %q", bar(h))
+	}
+}

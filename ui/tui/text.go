@@ -27,8 +27,15 @@ func oneLine(s string) string { return strings.Join(strings.Fields(printable(s))
 // broke off after N chunks: …").
 var brokeOffTwice = regexp.MustCompile(`the answer from (.+?) broke off: the answer from .+? at (\S+) broke off after `)
 
+// reserveFlag matches the advice app/ctxbuild.TooLong gives a prompt
+// that would fit if less were kept for the answer: a flag of `aiex
+// context`, which the TUI has no way to set.
+var reserveFlag = regexp.MustCompile(`,? or keep less for the answer \(--reserve \d+ or less\)`)
+
 // errorText is an error's message as the conversation shows it: on one
-// line, and what the layers below both said, said once.
+// line, what the layers below both said said once, and no advice to pass
+// a command-line flag the TUI does not have.
 func errorText(s string) string {
-	return brokeOffTwice.ReplaceAllString(oneLine(s), "the answer from $1 at $2 broke off after ")
+	s = brokeOffTwice.ReplaceAllString(oneLine(s), "the answer from $1 at $2 broke off after ")
+	return reserveFlag.ReplaceAllString(s, "")
 }

@@ -90,22 +90,21 @@ func (m *Model) openProposal(msg proposalMsg) {
 	if !msg.res.Proposal.OK() {
 		m.prop.msg, m.prop.msgErr = "failed its checks: "+strings.Join(msg.res.Proposal.Failures(), "; ")+" · esc closes", true
 	}
-	// It takes the keys, unless a question is being typed: its next
-	// letters are not meant for the proposal (tab gives it the keys).
-	if m.input.value() == "" {
-		m.setFocus(focusProposal)
-	} else {
-		m.prop.setFocused(false)
+	// It does not take the keys: what is being typed, or typed next,
+	// is meant for the editor. Tab gives them to it (see proposalKey).
+	if m.focus == focusProposal {
+		m.focus = focusInput
 	}
+	m.setFocus(m.focus)
 	m.layout()
 }
 
-// proposalKey handles a key while a proposal has the keys. Its keys are
-// the arrows, space, a and n, Enter (write), Esc (close), tab and ? —
-// no other letter: the first printable key that is not one of them is
-// the start of a question, and goes to the editor with the focus, so
-// that typing never acts on the proposal past its first letter and
-// cannot end in a write (Enter then sends the question).
+// proposalKey handles a key while the proposal has the keys (tab gave
+// them to it). Its keys are the arrows, space, a and n, Enter (write),
+// Esc (close), tab and ? — any other key, an editing key (Backspace,
+// Ctrl+U, Left…) or a letter, gives the keys back to the editor and is
+// applied there: whoever presses it means the editor, and an Enter that
+// follows then sends what is typed rather than writing the proposal.
 func (m *Model) proposalKey(msg tea.KeyMsg) tea.Cmd {
 	v := m.prop
 	switch msg.String() {
@@ -133,11 +132,9 @@ func (m *Model) proposalKey(msg tea.KeyMsg) tea.Cmd {
 	case "end":
 		v.move(len(v.choices))
 	case "enter":
-		if m.focus == focusProposal {
-			return m.writeProposal()
-		}
+		return m.writeProposal()
 	case "esc":
-		if !v.writing && m.focus == focusProposal {
+		if !v.writing {
 			m.closeProposal("proposal closed; nothing written")
 		}
 	case "tab":
@@ -146,10 +143,9 @@ func (m *Model) proposalKey(msg tea.KeyMsg) tea.Cmd {
 	case "?", "f1":
 		m.openHelp()
 	default:
-		if msg.Type == tea.KeyRunes && m.focus == focusProposal {
-			m.setFocus(focusInput)
-			return m.insert(msg)
-		}
+		m.setFocus(focusInput)
+		m.layout()
+		return m.key(msg)
 	}
 	return nil
 }
@@ -182,8 +178,9 @@ func (m *Model) writeProposal() tea.Cmd {
 func (m *Model) closeProposal(note string) {
 	m.prop = nil
 	if m.focus == focusProposal {
-		m.setFocus(focusInput)
+		m.focus = focusInput
 	}
+	m.setFocus(m.focus)
 	if note != "" {
 		m.note("%s", note)
 	}

@@ -87,7 +87,7 @@ func TestProposal(t *testing.T) {
 	if !slices.ContainsFunc(h.m.conv.items, func(it *item) bool { return strings.Contains(it.text, "here is the change") }) {
 		t.Error("the task's answer is not in the conversation")
 	}
-	h.press("down", " ")
+	h.press("tab", "down", " ")
 	h.untilScreen("▸ [ ] @@ -27,7 +27,7 @@", "  [✓] @@ -1,6 +1,6 @@")
 	h.press("enter")
 	h.until("the write", func() bool { return h.m.prop == nil })
@@ -122,7 +122,7 @@ func TestProposalRefused(t *testing.T) {
 	f := newFake()
 	h := openProposal(t, f, root, res, 100, 40, "/tests calc.Max")
 	h.untilScreen("✗ go build", "./calc.go:3:2: undefined: y", "failed its checks: go build: ./calc.go:3:2: undefined: y")
-	h.press("enter")
+	h.press("tab", "enter")
 	h.untilScreen("it cannot be written")
 	if len(f.work.applies) != 0 {
 		t.Fatal("a failed proposal was written")
@@ -140,7 +140,7 @@ func TestProposalRefused(t *testing.T) {
 	if got := f.work.tasks[1]; got.Kind != TaskGenModule || got.Name != "Calc.More" || got.Description != "more of it" {
 		t.Errorf("gen task %+v", got)
 	}
-	h.press("n", "enter")
+	h.press("tab", "n", "enter")
 	h.untilScreen("nothing is kept")
 	h.press("a", "ctrl+c")
 	h.untilScreen("proposal closed; nothing written")

@@ -1,0 +1,81 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+// answerHeader is the screen's header line of the last answer.
+func answerHeader(t *testing.T, h *harness) string {
+	t.Helper()
+	var last string
+	for _, l := range strings.Split(xansi.Strip(h.screen()), "\n") {
+		if strings.HasPrefix(l, "aiex ·") {
+			last = strings.TrimRight(l, " ")
+		}
+	}
+	if last == "" {
+		t.Fatalf("no answer header:\n%s", h.screen())
+	}
+	return last
+}
+
+// TestAnswerHeaderKeepsItsState: an answer's header too wide for the
+// conversation gives up its time, then its tokens, then where it ran and
+// the model — never its state, which shows whole.
+func TestAnswerHeaderKeepsItsState(t *testing.T) {
+	const model = "ollama/qwen2.5-coder:32b-instruct"
+	cases := []struct {
+		width int
+		text  string // the answer's text before it broke off; "" fails
+		err   string
+		want  string // the header, as shown
+	}{
+		{80, "half an answer", "connection reset", "aiex · " + model + " · on n2 · 107→17 tokens · interrupted"},
+		{70, "half an answer", "connection reset", "aiex · " + model + " · on n2 · interrupted"},
+		{60, "half an answer", "connection reset", "aiex · " + model + " · interrupted"},
+		{40, "half an answer", "connection reset", "aiex · interrupted"},
+		{80, "", "the request took longer than 2m0s", "aiex · " + model + " · on n2 · 107→17 tokens · failed"},
+	}
+	for _, c := range cases {
+		f := newFake()
+		f.result = AskResult{Provider: "ollama", Model: "qwen2.5-coder:32b-instruct", Node: "n2",
+			PromptTokens: 107, CompletionTokens: 17, TotalMillis: 3000}
+		f.chunks = nil
+		if c.text != "" {
+			f.chunks = []string{c.text}
+		}
+		f.askErr = errors.New(c.err)
+		h := newHarness(t, f, plain, c.width, 24)
+		h.typeText("why")
+		h.press("enter")
+		h.until("the answer", func() bool { return h.m.ask == nil && asks(f) == 1 })
+		if got := answerHeader(t, h); got != c.want {
+			t.Errorf("at %d columns the header is\n%q; want\n%q", c.width, got, c.want)
+		}
+	}
+}
+
+// TestTooLongWithoutReserve: a question too long for the model's window
+// is refused with what to do, without the command line's --reserve,
+// which the TUI has no way to set.
+func TestTooLongWithoutReserve(t *testing.T) {
+	f := newFake()
+	f.askErr = errors.New("the question takes 7950 tokens, more than the 6144 this model allows a prompt (a 8192-token window less 2048 for the answer); " +
+		"use a model with a larger window or ask a shorter question, or keep less for the answer (--reserve 242 or less)")
+	h := newHarness(t, f, plain, 100, 24)
+	h.typeText("a long question")
+	h.press("enter")
+	h.until("the answer", func() bool { return h.m.ask == nil && asks(f) == 1 })
+	var shown []string
+	for _, l := range strings.Split(xansi.Strip(h.screen()), "\n") {
+		shown = append(shown, strings.TrimSpace(l))
+	}
+	all := strings.Join(shown, " ")
+	if strings.Contains(all, "--reserve") || !strings.Contains(all, "use a model with a larger window or ask a shorter question") {
+		t.Errorf("the refusal as shown:\n%s", h.screen())
+	}
+}
