@@ -18,21 +18,45 @@ import (
 // cut short: less shows too little to help.
 const minTruncated = 96
 
+// TooLongError is the cause of the error TooLong returns: the figures of
+// a prompt that does not fit a model's window, for callers that can say
+// more than its message does (`aiex context` names its --reserve flag).
+type TooLongError struct {
+	Tokens  int    // the prompt's tokens without any other code
+	Budget  int    // the most the model allows a prompt: Window less Reserve
+	Window  int    // the model's context window
+	Reserve int    // the tokens kept for the answer
+	Room    int    // the most the answer may keep for the prompt to fit; 0 when keeping less would not help
+	Target  string // what was too long besides the question; "" for the question alone
+}
+
+// Error says what is too long and what to do, naming no command-line
+// flag: the same refusal reaches `aiex ask`, `aiex explain` and the TUI,
+// which have none to set the reserve with.
+func (e *TooLongError) Error() string {
+	what, verb, fix := "the question", "takes", "ask a shorter question"
+	if e.Target != "" {
+		what, verb, fix = "the question and "+e.Target, "take", "ask about a smaller target"
+	}
+	if e.Room > 0 {
+		fix += fmt.Sprintf(", or keep less for the answer (%d tokens or less)", e.Room)
+	}
+	return fmt.Sprintf("%s %s %d tokens, more than the %d this model allows a prompt (a %d-token window less %d for the answer); use a model with a larger window or %s",
+		what, verb, e.Tokens, e.Budget, e.Window, e.Reserve, fix)
+}
+
 // TooLong is the error for a prompt that does not fit a model's window
 // before any code is added: the question alone (target "") or the
-// question and the target, which is never cut (target names it). It says
-// what to make smaller: the question, or the target.
+// question and the target, which is never cut (target names it). It is a
+// *usererr.Error whose cause is a *TooLongError, and says what to make
+// smaller: the question, or the target, or the answer's reserve when the
+// prompt would fit if less were kept for the answer.
 func TooLong(tokens, budget, window, reserve int, target string) error {
-	what, verb, fix := "the question", "takes", "ask a shorter question"
-	if target != "" {
-		what, verb, fix = "the question and "+target, "take", "ask about a smaller target"
-	}
+	e := &TooLongError{Tokens: tokens, Budget: budget, Window: window, Reserve: reserve, Target: target}
 	if room := window - tokens; room >= minAnswerRoom && room < reserve {
-		// It would fit if less were kept for the answer.
-		fix += fmt.Sprintf(", or keep less for the answer (--reserve %d or less)", room)
+		e.Room = room
 	}
-	return usererr.New("%s %s %d tokens, more than the %d this model allows a prompt (a %d-token window less %d for the answer); use a model with a larger window or %s",
-		what, verb, tokens, budget, window, reserve, fix)
+	return usererr.Wrap(e, "%s", e.Error())
 }
 
 // minAnswerRoom is the least room for an answer TooLong suggests keeping.

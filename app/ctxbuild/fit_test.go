@@ -314,20 +314,33 @@ func TestDeletedFile(t *testing.T) {
 
 // TestTooLongSuggestsReserve: a prompt that would fit if less were kept
 // for the answer says how much to keep; one that would not, or would
-// leave the answer too little, does not.
+// leave the answer too little, does not. The message names no flag —
+// `aiex ask`, `aiex explain` and the TUI have none for the reserve — and
+// both the user's error and its figures are found by errors.As.
 func TestTooLongSuggestsReserve(t *testing.T) {
 	for _, tc := range []struct {
 		tokens, reserve int
+		room            int // the TooLongError's Room
 		want            string
 	}{
-		{1800, 1024, "--reserve 248 or less"},
-		{2040, 1024, ""}, // 8 tokens for the answer: not worth saying
-		{2100, 1024, ""}, // over the window itself
-		{1800, 200, ""},  // the reserve is not what is in the way
+		{1800, 1024, 248, "use a model with a larger window or ask about a smaller target, or keep less for the answer (248 tokens or less)"},
+		{2040, 1024, 0, ""}, // 8 tokens for the answer: not worth saying
+		{2100, 1024, 0, ""}, // over the window itself
+		{1800, 200, 0, ""},  // the reserve is not what is in the way
 	} {
-		msg := TooLong(tc.tokens, 2048-tc.reserve, 2048, tc.reserve, "x.go").Error()
-		if got := strings.Contains(msg, "--reserve"); got != (tc.want != "") || tc.want != "" && !strings.Contains(msg, tc.want) {
+		err := TooLong(tc.tokens, 2048-tc.reserve, 2048, tc.reserve, "x.go")
+		msg := err.Error()
+		if strings.Contains(msg, "--") || strings.Contains(msg, "keep less") != (tc.want != "") || !strings.Contains(msg, tc.want) {
 			t.Errorf("%d tokens, reserve %d: %q; want %q", tc.tokens, tc.reserve, msg, tc.want)
+		}
+		var ue *usererr.Error
+		var tl *TooLongError
+		if !errors.As(err, &ue) || ue.Msg != msg || ue.ExitCode() != usererr.ExitFailure || !errors.As(err, &tl) {
+			t.Fatalf("%d tokens, reserve %d: %#v; want a *usererr.Error caused by a *TooLongError", tc.tokens, tc.reserve, err)
+		}
+		want := TooLongError{Tokens: tc.tokens, Budget: 2048 - tc.reserve, Window: 2048, Reserve: tc.reserve, Room: tc.room, Target: "x.go"}
+		if *tl != want {
+			t.Errorf("%d tokens, reserve %d: %+v; want %+v", tc.tokens, tc.reserve, *tl, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -53,7 +54,7 @@ func (cc *ContextCmd) Run(c *Context) error {
 		return r.Context, nil
 	}, func(core *app.App) (*app.BuiltContext, error) { return core.BuildContext(c, req) })
 	if err != nil {
-		return err
+		return reserveHint(err)
 	}
 	switch {
 	case c.Out.JSON:
@@ -120,4 +121,17 @@ func (cc *ContextCmd) Run(c *Context) error {
 		fmt.Fprintf(c.Out.Err, "warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", p)
 	}
 	return nil
+}
+
+// reserveHint names the --reserve flag in the refusal of a prompt that
+// would fit if less were kept for the answer. ctxbuild's message names no
+// flag, because `aiex ask`, `aiex explain` and the TUI give the same
+// refusal and have no flag to set the reserve with; this command has one.
+func reserveHint(err error) error {
+	var tl *ctxbuild.TooLongError
+	ue := usererr.As(err)
+	if ue == nil || !errors.As(err, &tl) || tl.Room <= 0 {
+		return err
+	}
+	return &usererr.Error{Msg: fmt.Sprintf("%s: pass --reserve %d or less", ue.Msg, tl.Room), Code: ue.Code, Err: err}
 }

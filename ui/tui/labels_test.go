@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	xansi "github.com/charmbracelet/x/ansi"
 )
 
@@ -60,12 +61,12 @@ func TestAnswerHeaderKeepsItsState(t *testing.T) {
 }
 
 // TestTooLongWithoutReserve: a question too long for the model's window
-// is refused with what to do, without the command line's --reserve,
-// which the TUI has no way to set.
+// is refused with what to do, the room to keep for the answer included,
+// and no command-line flag such as `aiex context`'s --reserve, which the
+// TUI has no way to set.
 func TestTooLongWithoutReserve(t *testing.T) {
 	f := newFake()
-	f.askErr = errors.New("the question takes 7950 tokens, more than the 6144 this model allows a prompt (a 8192-token window less 2048 for the answer); " +
-		"use a model with a larger window or ask a shorter question, or keep less for the answer (--reserve 242 or less)")
+	f.askErr = ctxbuild.TooLong(7950, 6144, 8192, 2048, "")
 	h := newHarness(t, f, plain, 100, 24)
 	h.typeText("a long question")
 	h.press("enter")
@@ -75,7 +76,7 @@ func TestTooLongWithoutReserve(t *testing.T) {
 		shown = append(shown, strings.TrimSpace(l))
 	}
 	all := strings.Join(shown, " ")
-	if strings.Contains(all, "--reserve") || !strings.Contains(all, "use a model with a larger window or ask a shorter question") {
+	if strings.Contains(all, "--") || !strings.Contains(all, "use a model with a larger window or ask a shorter question, or keep less for the answer (242 tokens or less)") {
 		t.Errorf("the refusal as shown:\n%s", h.screen())
 	}
 }

@@ -27,15 +27,8 @@ func oneLine(s string) string { return strings.Join(strings.Fields(printable(s))
 // broke off after N chunks: …").
 var brokeOffTwice = regexp.MustCompile(`the answer from (.+?) broke off: the answer from .+? at (\S+) broke off after `)
 
-// reserveFlag matches the advice app/ctxbuild.TooLong gives a prompt
-// that would fit if less were kept for the answer: a flag of `aiex
-// context`, which the TUI has no way to set.
-var reserveFlag = regexp.MustCompile(`,? or keep less for the answer \(--reserve \d+ or less\)`)
-
 // errorText is an error's message as the conversation shows it: on one
-// line, what the layers below both said said once, and no advice to pass
-// a command-line flag the TUI does not have.
+// line, what the layers below both said said once.
 func errorText(s string) string {
-	s = brokeOffTwice.ReplaceAllString(oneLine(s), "the answer from $1 at $2 broke off after ")
-	return reserveFlag.ReplaceAllString(s, "")
+	return brokeOffTwice.ReplaceAllString(oneLine(s), "the answer from $1 at $2 broke off after ")
 }

@@ -1,0 +1,27 @@
+package cli_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestContextTooLongNamesReserve: `aiex context` refuses a prompt that
+// would fit if less were kept for the answer with the --reserve flag that
+// keeps less (ctxbuild's message names no flag: the other commands have
+// none), and the reserve it names is enough.
+func TestContextTooLongNamesReserve(t *testing.T) {
+	dir, _ := taskProject(t, "never asked")
+	if r := runIn(nil, false, "--data-dir", dir, "index"); r.code != 0 {
+		t.Fatalf("index: exit %d, %s", r.code, r.stderr)
+	}
+	question := strings.Repeat("why is the sky blue and the grass green? ", 150)
+	r := runIn(nil, false, "--data-dir", dir, "context", "calc.go", question, "--window", "2048", "--reserve", "1024")
+	m := regexp.MustCompile(`keep less for the answer \((\d+) tokens or less\): pass --reserve (\d+) or less\n$`).FindStringSubmatch(r.stderr)
+	if r.code != 1 || m == nil || m[1] != m[2] || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q; want one line ending in the --reserve to pass", r.code, r.stderr)
+	}
+	if r := runIn(nil, false, "--data-dir", dir, "context", "calc.go", question, "--window", "2048", "--reserve", m[2]); r.code != 0 {
+		t.Errorf("--reserve %s: exit %d, %s", m[2], r.code, r.stderr)
+	}
+}
