@@ -201,7 +201,7 @@ func TestEventsTailNodeStops(t *testing.T) {
 	if tail.ProcessState.ExitCode() != 1 {
 		t.Fatalf("tail exit %d when the node stopped: %s", tail.ProcessState.ExitCode(), tailErr.String())
 	}
-	want := fmt.Sprintf("aiex events tail --stream 'session/*' --since %d", last.ID)
+	want := fmt.Sprintf("aiex --json events tail --stream 'session/*' --since %d", last.ID)
 	oneLine(t, tailErr.String(), "the node stopped sending events", want)
 	nodeCmd.Wait()
 

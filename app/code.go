@@ -568,14 +568,16 @@ var ErrStopping = errors.New("the aiex process serving this data dir quit")
 // its session's turn: a task without words of the user's (explain TARGET)
 // as the command it was; a question about a target ("why is this here")
 // with its target, without which it means nothing on reading it again, or
-// to the model in a later turn of the session.
+// to the model in a later turn of the session. The workflows' prompts
+// ("refactor TARGET: GOAL") name their target already.
 func recordedPrompt(req CodeAsk) string {
 	target := strings.TrimSpace(req.Target)
+	task := cmp.Or(req.Task, "ask")
 	switch {
 	case req.Prompt == "":
-		return strings.TrimSpace(cmp.Or(req.Task, "ask") + " " + target)
-	case target != "":
-		return cmp.Or(req.Task, "ask") + " " + target + ": " + req.Prompt
+		return strings.TrimSpace(task + " " + target)
+	case target != "" && (task == "ask" || task == "explain"):
+		return task + " " + target + ": " + req.Prompt
 	}
 	return req.Prompt
 }
