@@ -197,6 +197,7 @@ func TestProposalMessageWraps(t *testing.T) {
 	h := openProposal(t, f, root, res, 110, 40, "/refactor calc.go:3 bigger")
 	h.press("tab", "enter")
 	h.until("the refusal", func() bool { return writes(f) == 1 && !h.m.prop.writing })
+	h.untilScreen("● n1 embedded") // not "starting…", which has an ellipsis of its own
 	var shown []string
 	for _, l := range strings.Split(xansi.Strip(h.screen()), "\n") {
 		if strings.Contains(l, "…") {
