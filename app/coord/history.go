@@ -216,7 +216,7 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 			rt.reqs.ReserveN(a.start, 1)
 		}
 		if rt.toks != nil && a.tokens > 0 {
-			rt.toks.ReserveN(a.start, min(a.tokens, rt.toks.Burst()))
+			charge(rt.toks, a.start, a.tokens)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package coord_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,24 @@ func TestSpendCapShowsItsDigits(t *testing.T) {
 		if got := coord.USD(v); got != want {
 			t.Errorf("USD(%v) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// TestTokenLimitOwesTheWholeAnswer: a request that used more tokens than
+// the limit allows a minute is owed in full: the next one waits for all of
+// it (here ~23 minutes at 50 a minute), not for one minute's worth.
+func TestTokenLimitOwesTheWholeAnswer(t *testing.T) {
+	a := pt.NewScripted("a", "openai",
+		pt.Step{Chunks: []string{"a"}, Usage: providers.Usage{PromptTokens: 1000, CompletionTokens: 200}}, ok("a"))
+	ta := target(a, false)
+	ta.Limits = coord.Limits{TokensPerMinute: 50}
+	e := newEnv(t, coord.Config{Targets: []coord.Target{ta}})
+	if _, _, err := e.chat(t, coord.Request{Provider: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := e.chat(t, coord.Request{Provider: "a"})
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.Kind != providers.KindRateLimited || pe.RetryAfter < 20*time.Minute {
+		t.Fatalf("the request after 1,200 tokens at 50 a minute: %v (retry after %v); want a wait of over 20 minutes", err, pe)
 	}
 }

@@ -141,7 +141,26 @@ func (r *run) estimate() int {
 // request used and what was reserved for it.
 func settleTokens(rt *route, estimated, used int) {
 	if extra := used - estimated; extra > 0 {
-		rt.toks.ReserveN(time.Now(), min(extra, rt.toks.Burst()))
+		charge(rt.toks, time.Now(), extra)
+	}
+}
+
+// charge takes n tokens from lim at now, as a debt the next requests wait
+// out: a limiter refuses a reservation larger than its burst, and one
+// capped at the burst let a request of 1,200 tokens through a limit of 50
+// a minute at the cost of one minute's worth. Taken a burst at a time,
+// the whole count is owed (a debt of at most a day's worth, beyond which
+// the next request is refused anyway).
+func charge(lim *rate.Limiter, now time.Time, n int) {
+	burst := lim.Burst()
+	if burst <= 0 || lim.Limit() == rate.Inf {
+		return
+	}
+	n = min(n, int(float64(lim.Limit())*24*3600)+burst)
+	for n > 0 {
+		k := min(n, burst)
+		lim.ReserveN(now, k)
+		n -= k
 	}
 }
 
