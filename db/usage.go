@@ -76,8 +76,8 @@ type ProviderStat struct {
 	// included. Errors counts the attempts that failed.
 	Requests    int      `json:"requests"`
 	Errors      int      `json:"errors"`
-	AvgTTFTms   *float64 `json:"avg_ttft_ms"`  // of the requests it answered last
-	AvgTotalMs  *float64 `json:"avg_total_ms"` // of the requests it answered last
+	AvgTTFTms   *float64 `json:"avg_ttft_ms"`  // of the requests it answered (status ok); nil: none
+	AvgTotalMs  *float64 `json:"avg_total_ms"` // of the requests it answered (status ok); nil: none
 	LastErrKind string   `json:"last_error_kind,omitempty"`
 }
 
@@ -102,7 +102,7 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 			FROM llm_interaction WHERE started_at >= ? AND status != 'running' AND json_array_length(route) = 0
 		), times AS (
 			SELECT provider, AVG(ttft_ms) AS ttft, AVG(total_ms) AS total FROM llm_interaction
-			WHERE started_at >= ? AND status != 'running' GROUP BY provider
+			WHERE started_at >= ? AND status = 'ok' GROUP BY provider
 		)
 		SELECT a.provider, COUNT(*), SUM(a.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long')), MAX(t.ttft), MAX(t.total),
 			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long') ORDER BY b.at DESC, b.k DESC LIMIT 1)

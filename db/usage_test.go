@@ -114,7 +114,7 @@ func TestProviderStatsCountsEveryAttempt(t *testing.T) {
 			Status: db.StatusOK, StartedAt: now.Add(time.Duration(i) * time.Millisecond), Route: route, TotalMillis: ptr(50.0)})
 	}
 	record(t, s, db.Interaction{ID: "orphan", Node: s.NodeID(), Provider: "other", Model: "o",
-		Status: db.StatusInterrupted, ErrorKind: "interrupted", StartedAt: now})
+		Status: db.StatusInterrupted, ErrorKind: "interrupted", StartedAt: now, TotalMillis: ptr(900.0)})
 	// Ended by the user (Ctrl-C) or by a closed pipe: not the provider's
 	// errors, with a route or without one.
 	record(t, s, db.Interaction{ID: "ctrl-c", Node: s.NodeID(), Provider: "user", Model: "u",
@@ -147,6 +147,11 @@ func TestProviderStatsCountsEveryAttempt(t *testing.T) {
 	}
 	if avg := stats["cloud"].AvgTotalMs; avg == nil || *avg != 50 {
 		t.Errorf("cloud's average total %v; want 50 ms", avg)
+	}
+	// Times are of the answers: a provider that answered nothing has none,
+	// however long its failures took.
+	if avg := stats["other"].AvgTotalMs; avg != nil {
+		t.Errorf("other (interrupted only) has an average total of %v; want none", *avg)
 	}
 }
 
