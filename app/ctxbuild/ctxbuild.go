@@ -158,6 +158,9 @@ type Context struct {
 	// Stale lists files that changed since they were indexed: their code
 	// is read as it is now.
 	Stale []string `json:"stale,omitempty"`
+	// Also lists other units the target's name named ("NAME (PATH:LINE)")
+	// when it named several: the first was taken (Target).
+	Also []string `json:"also,omitempty"`
 	// Data is the prompt data with Target and Context filled in.
 	Data prompt.Data `json:"-"`
 	// Prompt is the rendered prompt.
@@ -227,9 +230,12 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	ownHash := map[string]bool{} // their contents
 	var from, to []db.CodeChunk  // whose callees and callers are the neighbours
 	if req.Target != "" {
-		tc, err := b.resolve(ctx, proj, req.Target, files)
+		tc, also, err := b.resolve(ctx, proj, req.Target, files)
 		if err != nil {
 			return nil, err
+		}
+		for _, c := range also {
+			out.Also = append(out.Also, fmt.Sprintf("%s (%s:%d)", c.Name, c.Path, c.StartLine))
 		}
 		if tc.Kind == KindFile || container(tc.Kind) {
 			// A file or a module: its units, in outline if they do not

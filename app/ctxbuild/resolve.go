@@ -33,13 +33,18 @@ func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChun
 	if !ok {
 		return db.CodeChunk{}, usererr.New("%s has no code index yet; run aiex index there first", root)
 	}
-	return b.resolve(ctx, proj, target, newFileCache(root, b.cfg.Chunk))
+	c, _, err := b.resolve(ctx, proj, target, newFileCache(root, b.cfg.Chunk))
+	return c, err
 }
 
 // resolve finds the target's chunk: PATH:LINE (the innermost unit holding
 // the line, as the file is now), PATH (the whole file, of kind KindFile),
 // or a symbol name, exact or by its last parts.
-func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string, files *fileCache) (db.CodeChunk, error) {
+//
+// also lists the other chunks a symbol named, when it named several (a
+// bare Run of three packages, main.main of two commands): the first is
+// taken, and the caller says which, and what else the name meant.
+func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string, files *fileCache) (_ db.CodeChunk, also []db.CodeChunk, _ error) {
 	st := b.cfg.Store
 	path, lineText, hasLine := cutLine(target)
 	rel, ok := relPath(proj.Root, path)
@@ -54,29 +59,31 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		if hasLine {
 			n, err := strconv.Atoi(lineText)
 			if err != nil || n < 1 {
-				return db.CodeChunk{}, usererr.New("%q is not a line number of %s; lines are numbered from 1 (PATH:LINE)", lineText, rel)
+				return db.CodeChunk{}, nil, usererr.New("%q is not a line number of %s; lines are numbered from 1 (PATH:LINE)", lineText, rel)
 			}
 			line = n
 		}
 		cs, err := st.CodeChunks(ctx, proj.ID, rel)
 		if err != nil {
-			return db.CodeChunk{}, err
+			return db.CodeChunk{}, nil, err
 		}
 		f, had, err := b.cfg.Store.CodeFile(ctx, proj.ID, rel)
 		if err != nil {
-			return db.CodeChunk{}, err
+			return db.CodeChunk{}, nil, err
 		}
 		if len(cs) == 0 {
-			return db.CodeChunk{}, noUnits(rel, f, had, files)
+			return db.CodeChunk{}, nil, noUnits(rel, f, had, files)
 		}
 		size := int64(-1)
 		if had {
 			size = f.Size
 		}
 		if line == 0 {
-			return files.wholeFile(rel, cs, size)
+			c, err := files.wholeFile(rel, cs, size)
+			return c, nil, err
 		}
-		return files.chunkAtLine(rel, cs, line, size)
+		c, err := files.chunkAtLine(rel, cs, line, size)
+		return c, nil, err
 	}
 	// A path of a file the index has, deleted since: say so rather than
 	// that nothing has that name.
@@ -89,26 +96,26 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 			continue
 		}
 		if _, had, err := b.cfg.Store.CodeFile(ctx, proj.ID, rel); err != nil {
-			return db.CodeChunk{}, err
+			return db.CodeChunk{}, nil, err
 		} else if had {
-			return db.CodeChunk{}, usererr.New("%s was deleted since it was indexed; run aiex index", rel)
+			return db.CodeChunk{}, nil, usererr.New("%s was deleted since it was indexed; run aiex index", rel)
 		}
 	}
-	cs, err := search.Named(ctx, st, proj.ID, target, 1)
+	cs, err := search.Named(ctx, st, proj.ID, target, maxAlso+1)
 	if err != nil {
-		return db.CodeChunk{}, err
+		return db.CodeChunk{}, nil, err
 	}
 	if len(cs) == 0 {
 		// Not a symbol: a directory of the project says so rather than
 		// offer names like it.
 		if rel, ok := projectPath(proj.Root, target); ok && rel != "" {
 			if fi, err := os.Stat(filepath.Join(proj.Root, filepath.FromSlash(rel))); err == nil && fi.IsDir() {
-				return db.CodeChunk{}, usererr.New("%s is a directory; give a file in it, PATH:LINE or a symbol", rel)
+				return db.CodeChunk{}, nil, usererr.New("%s is a directory; give a file in it, PATH:LINE or a symbol", rel)
 			}
 		}
-		return db.CodeChunk{}, b.notFound(ctx, proj, target, "no file or symbol")
+		return db.CodeChunk{}, nil, b.notFound(ctx, proj, target, "no file or symbol")
 	}
-	return cs[0], nil
+	return cs[0], otherUnits(cs), nil
 }
 
 // noUnits is the error for a file target with no chunks in the index,
@@ -253,6 +260,32 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 		return usererr.New("%s %q in the index of %s; did you mean %s?", what, target, proj.Root, strings.Join(like, ", "))
 	}
 	return usererr.New("%s %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or http.(*Server).Serve", what, target, proj.Root)
+}
+
+// maxAlso is how many other chunks a name that names several is listed
+// with.
+const maxAlso = 5
+
+// otherUnits returns the chunks of cs (a lookup's, the one taken first)
+// that are other units than the first: not the same unit's other pieces,
+// at most maxAlso.
+func otherUnits(cs []db.CodeChunk) []db.CodeChunk {
+	unit := func(c db.CodeChunk) string {
+		name := c.Name
+		if u, ok := chunk.PieceOf(name); ok {
+			name = u
+		}
+		return c.Path + "\x00" + name
+	}
+	seen := map[string]bool{unit(cs[0]): true}
+	var out []db.CodeChunk
+	for _, c := range cs[1:] {
+		if k := unit(c); !seen[k] && len(out) < maxAlso {
+			seen[k] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // projectPath is p, a path given on the command line (relative to the

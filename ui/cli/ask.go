@@ -172,6 +172,10 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if ans.Note != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", ans.Note)
 	}
+	if bc := ans.Context; bc != nil && bc.Context != nil && len(bc.Also) > 0 && bc.Target != nil {
+		fmt.Fprintf(c.Out.Err, "aiex: note: the target named several; this took %s (%s:%d), not %s; name one in full to take it\n",
+			bc.Target.Name, bc.Target.Path, bc.Target.StartLine, strings.Join(bc.Also, ", "))
+	}
 	if ans.Warning != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", ans.Warning)
 	}
