@@ -27,7 +27,7 @@ import (
 // the unix socket (mode 0600; the last four routes are the socket's only). JSON in and out; streams are
 // newline-delimited JSON.
 //
-//	GET  /v1/status          ClusterStatus
+//	GET  /v1/status[?plan=1] ClusterStatus (with plan=1, the model a question would go to)
 //	GET  /v1/models          every model this node can route to (ModelsReply)
 //	POST /v1/chat            a forwarded request for one of this node's local providers (chatRequest → chatFrame…)
 //	POST /v1/ask             a question for this node's core, from a command (AskRequest → askFrame…)
@@ -122,6 +122,14 @@ type ClusterStatus struct {
 	Nodes   []db.Node      `json:"nodes"`
 	Models  []db.NodeModel `json:"models"`
 	Error   string         `json:"error,omitempty"` // members could not be listed (no quorum)
+	// Provider and Model are what a question naming no model would go to
+	// now, as this node plans it, and ModelNode the node hosting it when
+	// another. Only GET /v1/status?plan=1 fills them (planning may list a
+	// provider's models: aiex cluster status does not wait for that), and
+	// they stay empty when no model can be planned.
+	Provider  string `json:"provider,omitempty"`
+	Model     string `json:"model,omitempty"`
+	ModelNode string `json:"model_node,omitempty"`
 }
 
 // Status reports the cluster as this node sees it.
@@ -184,6 +192,9 @@ func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		httpError(w, http.StatusInternalServerError, err)
 		return
+	}
+	if r.URL.Query().Get("plan") != "" {
+		n.fillPlan(r.Context(), cs) // a status bar naming the next question's model
 	}
 	writeJSON(w, cs)
 }

@@ -130,7 +130,20 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (*http.R
 
 // Status asks the node for the cluster's status.
 func (c *Client) Status(ctx context.Context) (*ClusterStatus, error) {
-	resp, err := c.do(ctx, http.MethodGet, "/v1/status", nil)
+	return c.status(ctx, "/v1/status")
+}
+
+// StatusWithPlan is Status with the model a question naming none would go
+// to now, as the node plans it (ClusterStatus's Provider, Model and
+// ModelNode; empty when it plans none), for a status bar. The node plans
+// at most every PlanEvery, but a plan may list a provider's models: a
+// status read once should use Status.
+func (c *Client) StatusWithPlan(ctx context.Context) (*ClusterStatus, error) {
+	return c.status(ctx, "/v1/status?plan=1")
+}
+
+func (c *Client) status(ctx context.Context, path string) (*ClusterStatus, error) {
+	resp, err := c.do(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
 	}

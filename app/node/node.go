@@ -87,6 +87,7 @@ type Node struct {
 	reach   map[string]*reach          // by node ID: whether it answers; shared by its remotes
 	beatsM  sync.Mutex
 	beats   map[string]beatSeen // by node ID: its last heartbeat, as this node saw it
+	plan    Planner             // the model a question would go to, for GET /v1/status?plan=1
 
 	stop      chan struct{}
 	loopDone  chan struct{} // closed when loop returns; nil if it never ran

@@ -151,7 +151,7 @@ func (a *attached) Subscribe(ctx context.Context, streams []string, after int64,
 
 // Status is the node attached to, in mode "attached".
 func (a *attached) Status(ctx context.Context) (tui.Status, error) {
-	cs, err := a.via.Status(ctx)
+	cs, err := a.via.StatusWithPlan(ctx)
 	if err != nil {
 		return tui.Status{}, unreachable(ctx, err)
 	}

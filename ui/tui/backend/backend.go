@@ -45,6 +45,8 @@ type local struct {
 
 	mu   sync.Mutex
 	core *app.App
+
+	next planner // the model a question would go to, for Status
 }
 
 func (l *local) app() (*app.App, error) {
@@ -72,6 +74,7 @@ func (l *local) Ask(ctx context.Context, req tui.AskRequest, fn func(string)) (*
 		fn(text)
 		return nil
 	})
+	l.next.stale()
 	return result(ans), err
 }
 
@@ -108,7 +111,9 @@ func (l *local) Models(ctx context.Context) ([]tui.ModelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return models(ms, errs)
+	out, err := models(ms, errs)
+	l.next.models(out)
+	return out, err
 }
 
 func (l *local) Subscribe(ctx context.Context, streams []string, after int64, fn func([]events.Event) error) error {
@@ -132,6 +137,11 @@ func (l *local) Status(ctx context.Context) (tui.Status, error) {
 	s := tui.Status{Node: st.NodeID, Mode: "embedded", Leader: st.Leader, Members: max(st.Members, 1)}
 	if st.Leader == "" {
 		s.Problem = "no leader"
+	}
+	// Without a coordinator (a provider's setup failed) no model is named;
+	// a question says why.
+	if c, err := core.Coord(ctx); err == nil {
+		l.next.fill(ctx, c, &s)
 	}
 	return s, nil
 }
@@ -190,16 +200,19 @@ func (r *remote) Subscribe(ctx context.Context, streams []string, after int64, f
 }
 
 func (r *remote) Status(ctx context.Context) (tui.Status, error) {
-	cs, err := r.cl.Status(ctx)
+	cs, err := r.cl.StatusWithPlan(ctx)
 	if err != nil {
 		return tui.Status{}, unreachable(ctx, err)
 	}
 	return status(cs), nil
 }
 
-// status is a node's cluster status for the status bar, in mode "node".
+// status is a node's cluster status for the status bar, in mode "node",
+// with the model the node plans a question to go to when it was asked
+// for one (node.Client.StatusWithPlan).
 func status(cs *node.ClusterStatus) tui.Status {
-	s := tui.Status{Node: cs.Self, Mode: "node", Leader: cs.Store.Leader, Problem: cs.Error}
+	s := tui.Status{Node: cs.Self, Mode: "node", Leader: cs.Store.Leader, Problem: cs.Error,
+		Provider: cs.Provider, Model: cs.Model, ModelNode: cs.ModelNode}
 	for _, m := range cs.Members {
 		if m.Voter {
 			s.Members++

@@ -56,7 +56,7 @@ func (h *hosted) Status(ctx context.Context) (tui.Status, error) {
 	if !ok {
 		return h.backend().Status(ctx)
 	}
-	cs, err := r.cl.Status(ctx)
+	cs, err := r.cl.StatusWithPlan(ctx)
 	if err == nil {
 		h.set(r, cs.Addr == "")
 		return status(cs), nil
@@ -87,7 +87,7 @@ func (h *hosted) takeOver(ctx context.Context, gone *remote, why error) (tui.Sta
 		return tui.Status{}, fmt.Errorf("%w: %w", tui.ErrUnreachable, why)
 	}
 	if cl, err := node.Connect(ctx, h.dataDir); err == nil {
-		cs, err := cl.Status(ctx)
+		cs, err := cl.StatusWithPlan(ctx)
 		if err != nil {
 			return tui.Status{}, unreachable(ctx, err)
 		}

@@ -79,6 +79,7 @@ func (l *local) Task(ctx context.Context, req tui.TaskRequest, fn func(string)) 
 		fn(text)
 		return nil
 	})
+	l.next.stale()
 	return taskResult(res), err
 }
 
