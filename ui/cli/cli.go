@@ -95,6 +95,7 @@ type Context struct {
 	// args is the command line as given, for what the parsed flags cannot
 	// tell: a flag given empty (--join "$UNSET") from one left out.
 	args []string
+	cfg  *loadedConfig // appConfig's, once read
 }
 
 // App builds the core on first use: it loads the configuration and opens
@@ -122,6 +123,26 @@ func (c *Context) App() (*app.App, error) {
 // the file (see app.LoadFile): ~/ is the home directory, and a relative
 // path is relative to the current directory.
 func (c *Context) appConfig() (app.Config, error) {
+	// Read once per command: a command that goes through a node and then
+	// opens the store (viaNode) asks for it several times.
+	if c.cfg == nil {
+		cfg, err := c.loadConfig()
+		c.cfg = &loadedConfig{cfg, err}
+	}
+	// What the command may change after the first read (the TUI logs to
+	// a file, and serves many requests) is taken as it is now.
+	cfg := c.cfg.cfg
+	cfg.Logger, cfg.Verbose, cfg.LongRunning = c.Logger, c.Globals.Verbose, c.longRunning
+	return cfg, c.cfg.err
+}
+
+// loadedConfig is appConfig's result, kept.
+type loadedConfig struct {
+	cfg app.Config
+	err error
+}
+
+func (c *Context) loadConfig() (app.Config, error) {
 	path, named := "", c.Globals.Config != nil
 	var err error
 	if named {
