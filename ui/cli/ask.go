@@ -79,7 +79,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if err != nil {
 		return err
 	}
-	cl, err := node.Connect(c, cfg.DataDir)
+	cl, err := connect(c, cfg.DataDir)
 	if err != nil && !errors.Is(err, node.ErrNoNode) {
 		return err
 	}

@@ -58,11 +58,25 @@ func connectNode(c *Context) (*node.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := node.Connect(c, cfg.DataDir)
-	// A node starting holds the data dir before it serves its socket: a
-	// moment's wait, rather than "no node is running".
+	cl, err := connect(c, cfg.DataDir)
+	if errors.Is(err, node.ErrNoNode) {
+		if who, busy := app.DataDirBusy(cfg.DataDir); busy {
+			return nil, usererr.New("no node serves %s yet: %s holds it (a node still starting, or another command); try again in a moment", cfg.DataDir, who)
+		}
+		return nil, usererr.New("no node is running on %s; start one with aiex node run (--tsnet NAME or --listen ADDR)", cfg.DataDir)
+	}
+	return cl, err
+}
+
+// connect connects to the node serving dataDir (node.Connect). A node
+// starting holds the data dir a moment before it serves its socket: while
+// the data dir is held and no socket answers, it waits for one, up to
+// goneWait, rather than report no node (and the caller then open a store
+// that is in use).
+func connect(c *Context, dataDir string) (*node.Client, error) {
+	cl, err := node.Connect(c, dataDir)
 	for deadline := time.Now().Add(goneWait); errors.Is(err, node.ErrNoNode) && time.Now().Before(deadline); {
-		if _, busy := app.DataDirBusy(cfg.DataDir); !busy {
+		if _, busy := app.DataDirBusy(dataDir); !busy {
 			break
 		}
 		select {
@@ -70,13 +84,7 @@ func connectNode(c *Context) (*node.Client, error) {
 			return nil, c.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
-		cl, err = node.Connect(c, cfg.DataDir)
-	}
-	if errors.Is(err, node.ErrNoNode) {
-		if who, busy := app.DataDirBusy(cfg.DataDir); busy {
-			return nil, usererr.New("no node serves %s yet: %s holds it (a node still starting, or another command); try again in a moment", cfg.DataDir, who)
-		}
-		return nil, usererr.New("no node is running on %s; start one with aiex node run (--tsnet NAME or --listen ADDR)", cfg.DataDir)
+		cl, err = node.Connect(c, dataDir)
 	}
 	return cl, err
 }

@@ -114,7 +114,7 @@ func (et *EventsTailCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	cl, err := node.Connect(c, cfg.DataDir)
+	cl, err := connect(c, cfg.DataDir)
 	if err == nil {
 		err := cl.Subscribe(c, after, et.Stream, print)
 		if errors.Is(err, node.ErrCutOff) {

@@ -96,7 +96,7 @@ func (m *ModelsCmd) models(c *Context) ([]app.ModelInfo, map[string]string, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	cl, err := node.Connect(c, cfg.DataDir)
+	cl, err := connect(c, cfg.DataDir)
 	switch {
 	case err == nil:
 		mr, err := cl.Models(c)

@@ -440,7 +440,7 @@ func (c *Context) nodeClient() (*node.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := node.Connect(c, cfg.DataDir)
+	cl, err := connect(c, cfg.DataDir)
 	if errors.Is(err, node.ErrNoNode) {
 		return nil, nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // TestCommandWaitsForAStartingNode: a node holds the data dir (its store
@@ -17,6 +18,8 @@ import (
 // says so within a few seconds.
 func TestCommandWaitsForAStartingNode(t *testing.T) {
 	ctx := context.Background()
+	fake := providertest.NewOllama(t, providertest.WithReply("through", " the node"))
+	t.Setenv("OLLAMA_HOST", fake.URL())
 	dir := t.TempDir()
 	a, err := app.New(ctx, app.Config{DataDir: dir})
 	if err != nil {
@@ -39,6 +42,23 @@ func TestCommandWaitsForAStartingNode(t *testing.T) {
 	}
 	if r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
 		t.Fatalf("session list while the node starts: exit %d, %q %q; want it answered through the node", r.code, r.stdout, r.stderr)
+	}
+	// ask connects by itself (not through viaNode): it waits too.
+	srv.Close(ctx)
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		srv, err := node.ServeSocket(a, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		served <- srv
+	}()
+	r = runCLI(t, false, nil, "--data-dir", dir, "ask", "-m", "tiny", "--no-code", "hi")
+	if srv = <-served; srv != nil {
+		defer srv.Close(ctx)
+	}
+	if r.code != 0 || r.stdout != "through the node\n" {
+		t.Fatalf("ask while the node starts: exit %d, %q %q; want it answered through the node", r.code, r.stdout, r.stderr)
 	}
 	srv.Close(ctx)
 	if who, busy := app.DataDirBusy(dir); !busy || !strings.HasPrefix(who, "PID ") {

@@ -57,7 +57,7 @@ func (t *TuiCmd) Run(c *Context) error {
 		return err
 	}
 	var b tui.Backend
-	cl, err := node.Connect(c, cfg.DataDir)
+	cl, err := connect(c, cfg.DataDir)
 	switch {
 	case err == nil && t.Node != "":
 		// An unknown name, or a node that refuses, ends here; a node that
