@@ -40,10 +40,18 @@ func (e *hostQuitError) Unwrap() error { return ErrHostQuit }
 type answers struct {
 	h      http.Handler
 	flying atomic.Int64
+	// refusing: the process is stopping (Drain): it finishes the answers
+	// it streams and takes no new ones, which would make the wait longer
+	// and be cut by a second Ctrl-C the asker never saw coming.
+	refusing atomic.Bool
 }
 
 func (a *answers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost && (strings.HasSuffix(r.URL.Path, "/ask") || strings.HasSuffix(r.URL.Path, "/task")) {
+		if a.refusing.Load() {
+			httpError(w, http.StatusServiceUnavailable, errors.New("the aiex process serving this data dir is stopping (it finishes the answers it was giving); ask again in a moment"))
+			return
+		}
 		a.flying.Add(1)
 		defer a.flying.Add(-1)
 	}
@@ -65,15 +73,29 @@ func (n *Node) Serving() int {
 	return total
 }
 
+// srvAnswers is srv's answers handler, if it has one.
+func srvAnswers(srv *http.Server) (*answers, bool) {
+	if srv == nil {
+		return nil, false
+	}
+	a, ok := srv.Handler.(*answers)
+	return a, ok
+}
+
 // drainPoll is how often Drain looks at the answers in flight.
 const drainPoll = 50 * time.Millisecond
 
 // Drain waits until the node streams no answer for a client, or ctx ends,
 // and returns how many it still streams. A process asked to quit calls it
 // before Close, bounded by a grace period (a second interrupt ending ctx):
-// Close cuts what is left. It does not stop new requests: a client asking
-// meanwhile is served as well, within the same bound.
+// Close cuts what is left. From then on new asks and tasks are refused
+// (the process is stopping); other requests are served.
 func (n *Node) Drain(ctx context.Context) int {
+	for _, srv := range []*http.Server{n.api, n.local} {
+		if a, ok := srvAnswers(srv); ok {
+			a.refusing.Store(true)
+		}
+	}
 	t := time.NewTicker(drainPoll)
 	defer t.Stop()
 	for {

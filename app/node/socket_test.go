@@ -130,11 +130,20 @@ func TestServeSocketDrain(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	release := make(chan struct{})
-	srv, _, out := servedAsk(t, ctx, release)
+	srv, a, out := servedAsk(t, ctx, release)
 	short, stop := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer stop()
 	if left := srv.Drain(short); left != 1 {
 		t.Fatalf("drain bounded while the answer streams: %d left; want 1", left)
+	}
+	// Draining, it takes no new answer: the wait would grow, and a second
+	// Ctrl-C would cut one its asker never knew was at risk.
+	cl, err := node.Connect(ctx, a.Store.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Ask(ctx, node.AskRequest{Prompt: "late", NoContext: true}, func(string) error { return nil }); err == nil || !strings.Contains(err.Error(), "is stopping") {
+		t.Fatalf("an ask while draining: %v; want it refused", err)
 	}
 	close(release)
 	if left := srv.Drain(ctx); left != 0 {
