@@ -71,6 +71,12 @@ const nodeLiveness = 10 * time.Second
 // (Config.NodeAlive: a node whose clock is behind is not taken for dead),
 // else by the time its last heartbeat carries.
 func (a *App) nodeAlive(ctx context.Context, id string) bool {
+	// A node removed from the cluster is gone at once, whatever its last
+	// heartbeat: history shows its requests interrupted as soon as the
+	// removal commits, and its session turns must agree.
+	if gone, err := a.Store.RemovedNodes(ctx); err == nil && gone[id] {
+		return false
+	}
 	if a.cfg.NodeAlive != nil {
 		if alive, known := a.cfg.NodeAlive(id); known {
 			return alive

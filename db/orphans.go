@@ -61,6 +61,13 @@ func (s *Store) removedNodes(ctx context.Context) (map[string]bool, error) {
 	return out, nil
 }
 
+// RemovedNodes returns the IDs of the nodes removed from the cluster, as
+// removedNodes says: nodes it knew (their rows) that its configuration no
+// longer holds; none when that cannot be told.
+func (s *Store) RemovedNodes(ctx context.Context) (map[string]bool, error) {
+	return s.removedNodes(ctx)
+}
+
 // markGone shows as interrupted each running interaction of ins whose
 // node was removed from the cluster, and returns them.
 func (s *Store) markGone(ctx context.Context, ins []Interaction) []*Interaction {

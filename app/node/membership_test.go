@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/mesh"
@@ -49,6 +50,18 @@ func TestRemoveByNameAndStranger(t *testing.T) {
 	if err := c.App().Store.StartInteraction(ctx, running); err != nil {
 		t.Fatal(err)
 	}
+	// And a session turn it was answering.
+	gsvc, err := c.App().Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := gsvc.Begin(ctx, session.RefNew, "/p", "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gs.RecordTurnStarted(ctx, session.TurnStart{Prompt: "q"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := cl.Remove(ctx, "gamma"); err != nil {
 		t.Fatalf("remove by name: %v", err)
 	}
@@ -56,6 +69,23 @@ func TestRemoveByNameAndStranger(t *testing.T) {
 	rows, err := a.App().Store.Query(ctx, "SELECT status FROM llm_interaction WHERE id = 'gamma-running'")
 	if err != nil || len(rows.Values) != 1 || rows.Values[0][0] != db.StatusInterrupted {
 		t.Errorf("the removed node's running request: %v %v; want it stored interrupted", rows, err)
+	}
+	// Its session turn reads interrupted at once too, not once its last
+	// heartbeat is old.
+	asvc, err := a.App().Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "gamma's turn to be seen on alpha", func() bool {
+		_, err := asvc.Open(ctx, session.Ref(gs.ID()), "/p")
+		return err == nil
+	})
+	as, err := asvc.Open(ctx, session.Ref(gs.ID()), "/p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := as.Turns(ctx, 1, 1); len(tr) != 1 || tr[0].Status != db.TurnInterrupted {
+		t.Errorf("the removed node's session turn: %+v; want it interrupted at once", tr)
 	}
 	waitFor(t, "gamma out of the configuration", func() bool { return a.App().Store.Status().Members == 2 })
 	ms, err := a.App().Store.Members(ctx)
