@@ -2,9 +2,7 @@ package backend
 
 import (
 	"context"
-	"errors"
 	"testing"
-	"time"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/coord"
@@ -57,71 +55,38 @@ func TestLocalStatusNamesThePlannedModel(t *testing.T) {
 	}
 }
 
-// TestPlannerKeepsThePlan: the status plans at most once per node.PlanEvery,
-// and again at once when the model list changed, the coordinator is a
-// new one, or a question was sent. A failed plan names nothing and is
-// kept as long; one the caller gave up on is not kept.
-func TestPlannerKeepsThePlan(t *testing.T) {
+// TestPlannerForTheStatusBar: the status bar's planner (node.Planner,
+// whose keeping and timing app/node tests) fills a status with the plan,
+// and plans again when the model list changes and after a question.
+func TestPlannerForTheStatusBar(t *testing.T) {
 	ctx := context.Background()
-	now := time.Unix(1_000_000, 0)
 	plans := 0
-	var fail error
 	p := &planner{node.Planner{
-		Now: func() time.Time { return now },
 		Plan: func(ctx context.Context, c *coord.Coordinator) (coord.Target, string, error) {
 			plans++
-			if fail != nil {
-				return coord.Target{}, "", fail
-			}
 			return coord.Target{Provider: providertest.NewScripted("gpu/ollama", "ollama"), Node: "gpu"}, "qwen", nil
 		},
 	}}
-	c1, c2 := new(coord.Coordinator), new(coord.Coordinator)
+	c := new(coord.Coordinator)
 	listA := []tui.ModelInfo{{Provider: "ollama", Model: "qwen"}}
 	listB := []tui.ModelInfo{{Provider: "ollama", Model: "qwen"}, {Provider: "ollama", Model: "llama"}}
-
-	steps := []struct {
+	for _, step := range []struct {
 		name  string
 		do    func()
-		c     *coord.Coordinator
-		plans int    // plans made so far
-		model string // the status names
+		plans int
 	}{
-		{"first status plans", func() {}, c1, 1, "qwen"},
-		{"kept within node.PlanEvery", func() { now = now.Add(node.PlanEvery - time.Second) }, c1, 1, "qwen"},
-		{"planned again after it", func() { now = now.Add(time.Second) }, c1, 2, "qwen"},
-		{"a first list plans again", func() { p.models(listA) }, c1, 3, "qwen"},
-		{"the same list does not", func() { p.models(listA) }, c1, 3, "qwen"},
-		{"a changed list does", func() { p.models(listB) }, c1, 4, "qwen"},
-		{"a question sent does", p.stale, c1, 5, "qwen"},
-		{"a new coordinator does", func() {}, c2, 6, "qwen"},
-		{"a failed plan names none", func() { fail = errors.New("no provider reachable"); p.stale() }, c2, 7, ""},
-		{"and is kept", func() { fail = nil }, c2, 7, ""},
-		{"until node.PlanEvery passed", func() { now = now.Add(node.PlanEvery) }, c2, 8, "qwen"},
-	}
-	for _, s := range steps {
-		s.do()
+		{"first status plans", func() {}, 1},
+		{"the next keeps it", func() {}, 1},
+		{"a first list plans again", func() { p.models(listA) }, 2},
+		{"the same list does not", func() { p.models(listA) }, 2},
+		{"the same models in another order do not", func() { p.models([]tui.ModelInfo{listB[1], listB[0]}); p.models(listB) }, 3},
+		{"a question sent does", p.stale, 4},
+	} {
+		step.do()
 		st := tui.Status{Node: "laptop"}
-		p.fill(ctx, s.c, &st)
-		if plans != s.plans || st.Model != s.model || st.Node != "laptop" {
-			t.Fatalf("%s: %d plans, status %+v; want %d plans naming %q", s.name, plans, st, s.plans, s.model)
+		p.fill(ctx, c, &st)
+		if plans != step.plans || st.Provider != "gpu/ollama" || st.Model != "qwen" || st.ModelNode != "gpu" || st.Node != "laptop" {
+			t.Fatalf("%s: %d plans, status %+v; want %d plans naming gpu/ollama qwen on gpu", step.name, plans, st, step.plans)
 		}
-		if s.model != "" && (st.Provider != "gpu/ollama" || st.ModelNode != "gpu") {
-			t.Fatalf("%s: status %+v; want gpu/ollama on gpu", s.name, st)
-		}
-	}
-
-	// A plan cut short by the caller says nothing of the providers: the
-	// next status plans again.
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	p.stale()
-	fail = context.Canceled
-	p.fill(cctx, c2, &tui.Status{})
-	fail = nil
-	st := tui.Status{}
-	p.fill(ctx, c2, &st)
-	if plans != 10 || st.Model != "qwen" {
-		t.Fatalf("after a cancelled plan: %d plans, status %+v; want 10, naming qwen", plans, st)
 	}
 }
