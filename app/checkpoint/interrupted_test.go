@@ -63,12 +63,10 @@ func withNodeAlive(f func(context.Context, string) bool) envOpt {
 	return func(c *checkpoint.Config) { c.NodeAlive = f }
 }
 
-// TestKilledWriteReadsInterrupted: a checkpoint left applying by a process
-// killed midway reads as interrupted once that process is gone — saying
-// which of its files were written — and restores them; while its writer
-// lives it is applying.
-func TestKilledWriteReadsInterrupted(t *testing.T) {
-	st := dbtest.Open(t)
+// storeAndDir is a store and a project dir to write checkpoints' files in
+// (not synced: the tests kill no machine).
+func storeAndDir(t *testing.T) (*db.Store, string, *checkpoint.Dir) {
+	t.Helper()
 	root := t.TempDir()
 	dir, err := checkpoint.DirFS(root)
 	if err != nil {
@@ -76,6 +74,15 @@ func TestKilledWriteReadsInterrupted(t *testing.T) {
 	}
 	t.Cleanup(func() { dir.Close() })
 	dir.NoSync = true
+	return dbtest.Open(t), root, dir
+}
+
+// TestKilledWriteReadsInterrupted: a checkpoint left applying by a process
+// killed midway reads as interrupted once that process is gone — saying
+// which of its files were written — and restores them; while its writer
+// lives it is applying.
+func TestKilledWriteReadsInterrupted(t *testing.T) {
+	st, root, dir := storeAndDir(t)
 	w := newEnvOn(t, st, root, withFS(&killFS{FS: dir, at: 3}), withInstance("killed"))
 	w.write(map[string]string{"a.go": "a0", "b.go": "b0", "c.go": "c0", "d.go": "d0", "e.go": "e0"})
 	id := killedApply(t, w.cs)
@@ -129,14 +136,7 @@ func TestKilledWriteReadsInterrupted(t *testing.T) {
 // TestOtherNodesWriteInterrupted: another node's checkpoint left applying
 // lives while that node is up, and for MaxApply at most.
 func TestOtherNodesWriteInterrupted(t *testing.T) {
-	st := dbtest.Open(t)
-	root := t.TempDir()
-	dir, err := checkpoint.DirFS(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dir.Close() })
-	dir.NoSync = true
+	st, root, dir := storeAndDir(t)
 	reg, err := events.NewRegistry(checkpoint.Types()...)
 	if err != nil {
 		t.Fatal(err)

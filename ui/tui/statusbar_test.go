@@ -8,15 +8,14 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 )
 
-// TestStatusBarKeepsTheModel: at any width the status bar fills it
-// exactly; the model and the session are never run together, and the
-// model shows whole wherever it fits: the session's text is cut first.
-func TestStatusBarKeepsTheModel(t *testing.T) {
-	const id = "45cb7e0a-1b2c-4d5e-8f90-123456789abc"
+// answeredSession opens session id (one turn) at 120x24 and asks one more
+// question, answered with res.
+func answeredSession(t *testing.T, id string, res AskResult) *harness {
+	t.Helper()
 	f := newFake()
 	f.docs[id] = doc(id, 2, "first question", "first answer")
 	f.nextTurn = 1
-	f.result = AskResult{Provider: "ollama", Model: "fakemodel:latest", Node: "n1", PromptTokens: 3, CompletionTokens: 5}
+	f.result = res
 	o := plain
 	o.Session = id
 	h := newHarness(t, f, o, 120, 24)
@@ -26,6 +25,15 @@ func TestStatusBarKeepsTheModel(t *testing.T) {
 	h.typeText("q")
 	h.press("enter")
 	h.until("the answer", func() bool { return h.m.ask == nil && asks(f) == 1 })
+	return h
+}
+
+// TestStatusBarKeepsTheModel: at any width the status bar fills it
+// exactly; the model and the session are never run together, and the
+// model shows whole wherever it fits: the session's text is cut first.
+func TestStatusBarKeepsTheModel(t *testing.T) {
+	const id = "45cb7e0a-1b2c-4d5e-8f90-123456789abc"
+	h := answeredSession(t, id, AskResult{Provider: "ollama", Model: "fakemodel:latest", Node: "n1", PromptTokens: 3, CompletionTokens: 5})
 	const model = "model: ollama/fakemodel:latest"
 	for w := 30; w <= 160; w++ {
 		h.send(tea.WindowSizeMsg{Width: w, Height: 24})
@@ -52,17 +60,7 @@ func TestStatusBarKeepsTheModel(t *testing.T) {
 // cut mid-word, which only happens where the id alone does not fit.
 func TestStatusBarShortensByParts(t *testing.T) {
 	const id = "f9d73d4e94b7-4d5e-8f90-123456789abc"
-	f := newFake()
-	f.docs[id] = doc(id, 2, "first question", "first answer")
-	f.nextTurn = 1
-	f.result = AskResult{Provider: "ollama", Model: "tiny:latest", Node: "n1", PromptTokens: 780, CompletionTokens: 376}
-	o := plain
-	o.Session = id
-	h := newHarness(t, f, o, 120, 24)
-	h.untilScreen("first answer", "● n1 embedded")
-	h.typeText("q")
-	h.press("enter")
-	h.until("the answer", func() bool { return h.m.ask == nil && asks(f) == 1 })
+	h := answeredSession(t, id, AskResult{Provider: "ollama", Model: "tiny:latest", Node: "n1", PromptTokens: 780, CompletionTokens: 376})
 	const model = "│ model: ollama/tiny:latest"
 	forms := []string{
 		"session " + id + " · 2 turns · 790→396 tokens",
