@@ -2,6 +2,7 @@ package lmstudio
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -70,23 +71,47 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// TestModels checks the listing, and that each chat model's window is the
+// one a prompt to it must fit (what a node publishes for its peers): a
+// loaded model's from its instance, another's as LM Studio would load it,
+// and on a server without the v1 list, the maximum bounded by that. An
+// embedding model keeps its maximum.
 func TestModels(t *testing.T) {
-	_, p := startFake(t, providertest.WithLMStudioModels(
-		providertest.LMStudioModel{ID: "qwen/qwen3-4b", Loaded: true, MaxContextLength: 40960},
+	models := providertest.WithLMStudioModels(
+		providertest.LMStudioModel{ID: "qwen/qwen3-4b", Loaded: true, MaxContextLength: 40960, LoadedContextLength: 16384},
 		providertest.LMStudioModel{ID: "meta-llama-3.1-8b-instruct", MaxContextLength: 131072},
-		providertest.LMStudioModel{ID: "text-embedding-nomic-embed-text-v1.5", Type: "embeddings", MaxContextLength: 2048},
-	))
-	got, err := p.Models(t.Context())
-	if err != nil {
-		t.Fatalf("Models: %v", err)
-	}
-	want := []providers.Model{
-		{Name: "qwen/qwen3-4b", ContextWindow: 40960, Local: true, Loaded: true},
-		{Name: "meta-llama-3.1-8b-instruct", ContextWindow: 131072, Local: true},
-		{Name: "text-embedding-nomic-embed-text-v1.5", ContextWindow: 2048, Local: true, NoChat: true},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Models (-want +got):\n%s", diff)
+		providertest.LMStudioModel{ID: "smol", MaxContextLength: 2048},
+		providertest.LMStudioModel{ID: "text-embedding-nomic-embed-text-v1.5", Type: "embeddings", MaxContextLength: 8192},
+	)
+	for _, tt := range []struct {
+		name   string
+		opts   []providertest.Option
+		loaded int
+	}{
+		{"v1", []providertest.Option{models}, 16384},
+		{"v0 only", []providertest.Option{models, providertest.WithoutNativeAPIv1(http.StatusOK)}, 4096},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, p := startFake(t, tt.opts...)
+			got, err := p.Models(t.Context())
+			if err != nil {
+				t.Fatalf("Models: %v", err)
+			}
+			want := []providers.Model{
+				{Name: "qwen/qwen3-4b", ContextWindow: tt.loaded, Local: true, Loaded: true},
+				{Name: "meta-llama-3.1-8b-instruct", ContextWindow: 4096, Local: true},
+				{Name: "smol", ContextWindow: 2048, Local: true},
+				{Name: "text-embedding-nomic-embed-text-v1.5", ContextWindow: 8192, Local: true, NoChat: true},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Models (-want +got):\n%s", diff)
+			}
+			for _, m := range got[:3] {
+				if w, err := p.PromptWindow(t.Context(), m.Name); err != nil || w != m.ContextWindow {
+					t.Errorf("PromptWindow(%s) = %d, %v; Models says %d", m.Name, w, err, m.ContextWindow)
+				}
+			}
+		})
 	}
 }
 

@@ -24,14 +24,52 @@ type nativeModel struct {
 }
 
 // Models lists the models LM Studio has downloaded, from its native API:
-// Loaded from their state, ContextWindow from their maximum context length,
-// all Local; loaded chat models first, embedding models last (see
-// toModels). Without the native API it lists /v1/models, which says
-// neither, in the server's order.
+// Loaded from their state, ContextWindow the window a prompt to each must
+// fit, as PromptWindow says (what a node publishes for its peers, which
+// size their prompts by it), all Local; loaded chat models first,
+// embedding models last (see toModels). Without the native API it lists
+// /v1/models, which says neither, in the server's order.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
+	ms, native, err := p.nativeModels(ctx)
+	if err != nil || !native {
+		return ms, err
+	}
+	p.promptWindows(ctx, ms)
+	return ms, nil
+}
+
+// promptWindows replaces each model's maximum context length in ms by the
+// window a prompt to it must fit: from the v1 list (the context length of
+// a loaded instance), else the maximum bounded by DefaultLoadContext, as
+// PromptWindow does. A server without the v1 list, or failing to give it,
+// gets the bound: the listing stands, erring small.
+func (p *Provider) promptWindows(ctx context.Context, ms []providers.Model) {
+	var list struct {
+		Models []restModel `json:"models"`
+	}
+	if status, _, body, err := p.getNative(ctx, apiV1, "models"); err == nil && status == http.StatusOK && !noNativeAPI(status, body) {
+		if json.Unmarshal(body, &list) != nil {
+			list.Models = nil
+		}
+	}
+	for i, m := range ms {
+		if m.NoChat {
+			continue // an embedding model's input is one text, within its maximum
+		}
+		if n, ok := restWindow(list.Models, m.Name); ok {
+			ms[i].ContextWindow = n
+		} else if m.ContextWindow > 0 {
+			ms[i].ContextWindow = min(m.ContextWindow, DefaultLoadContext)
+		}
+	}
+}
+
+// nativeModels is Models with each model's maximum context length, and
+// whether the list came from the native API.
+func (p *Provider) nativeModels(ctx context.Context) ([]providers.Model, bool, error) {
 	status, header, body, err := p.getNative(ctx, apiV0, "models")
 	if err != nil {
-		return nil, p.requestError(ctx, "list models", err)
+		return nil, false, p.requestError(ctx, "list models", err)
 	}
 	switch {
 	case noNativeAPI(status, body):
@@ -39,17 +77,17 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 		for i := range ms {
 			ms[i].Local = true // LM Studio runs its models itself, wherever it is
 		}
-		return ms, err
+		return ms, false, err
 	case status != http.StatusOK:
-		return nil, p.scrub(nativeError(p.name, p.endpoint, status, header, body))
+		return nil, false, p.scrub(nativeError(p.name, p.endpoint, status, header, body))
 	}
 	var list struct {
 		Data []nativeModel `json:"data"`
 	}
 	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, p.unexpected(err)
+		return nil, false, p.unexpected(err)
 	}
-	return toModels(list.Data), nil
+	return toModels(list.Data), true, nil
 }
 
 // ContextWindow returns the maximum context length in tokens of model, from
@@ -73,7 +111,7 @@ func (p *Provider) ContextWindow(ctx context.Context, model string) (int, error)
 		return 0, p.scrub(nativeError(p.name, p.endpoint, status, header, body))
 	}
 	// Not found, or no native API: the list says which.
-	ms, err := p.Models(ctx)
+	ms, _, err := p.nativeModels(ctx)
 	if err != nil {
 		return 0, err
 	}

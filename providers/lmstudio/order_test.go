@@ -29,9 +29,9 @@ func TestModelsChatModelsFirst(t *testing.T) {
 		t.Fatalf("Models: %v", err)
 	}
 	want := []providers.Model{
-		{Name: "qwen/qwen3-4b", ContextWindow: 40960, Local: true, Loaded: true},
-		{Name: "qwen2-vl-7b-instruct", ContextWindow: 32768, Local: true},
-		{Name: "meta-llama-3.1-8b-instruct", ContextWindow: 131072, Local: true},
+		{Name: "qwen/qwen3-4b", ContextWindow: 4096, Local: true, Loaded: true},
+		{Name: "qwen2-vl-7b-instruct", ContextWindow: 4096, Local: true},
+		{Name: "meta-llama-3.1-8b-instruct", ContextWindow: 4096, Local: true},
 		{Name: "text-embedding-nomic-embed-text-v1.5", ContextWindow: 2048, Local: true, Loaded: true, NoChat: true},
 		{Name: "text-embedding-bge-m3", ContextWindow: 8192, Local: true, NoChat: true},
 	}
