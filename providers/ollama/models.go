@@ -16,7 +16,9 @@ import (
 // first, marking those loaded in memory. It asks /api/tags and /api/ps at
 // once; the second only sets Loaded, so its failure (a server too old to
 // have it, a proxy that blocks it) leaves every model not loaded rather than
-// failing the list. ContextWindow is left 0: finding it costs a Show call per
+// failing the list. ContextWindow is the window a loaded model runs with
+// (what a prompt to it must fit, as PromptWindow says; a node publishes it
+// for its peers), and 0 for the others: finding it costs a Show call per
 // model, so it is a separate method.
 func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 	psCtx, cancel := context.WithCancel(ctx)
@@ -77,22 +79,29 @@ func embeddingOnly(name string, d api.ModelDetails) bool {
 	return false
 }
 
-// markLoaded sets Loaded on the models that running lists (by name, as
-// both lists spell it, ignoring case); running may be nil.
+// markLoaded sets Loaded, and ContextWindow where running says it, on the
+// models that running lists (by name, as both lists spell it, ignoring
+// case); running may be nil.
 func markLoaded(ms []providers.Model, running *api.ProcessResponse) []providers.Model {
 	if running == nil {
 		return ms
 	}
-	loaded := make(map[string]bool, 2*len(running.Models))
+	// The window each loaded model runs with; 0 where the server does not
+	// say (versions before context_length was added to /api/ps).
+	loaded := make(map[string]int, 2*len(running.Models))
 	for _, r := range running.Models {
 		for _, n := range []string{r.Name, r.Model} {
 			if n != "" {
-				loaded[strings.ToLower(n)] = true
+				loaded[strings.ToLower(n)] = r.ContextLength
 			}
 		}
 	}
 	for i := range ms {
-		ms[i].Loaded = loaded[strings.ToLower(ms[i].Name)]
+		w, ok := loaded[strings.ToLower(ms[i].Name)]
+		ms[i].Loaded = ok
+		if w > 0 {
+			ms[i].ContextWindow = w
+		}
 	}
 	return ms
 }

@@ -94,12 +94,17 @@ func TestModels(t *testing.T) {
 	}
 	want := []providers.Model{
 		{Name: "tiny:latest", Local: true, ModifiedAt: newer},
-		{Name: "llama3:8b", Local: true, ModifiedAt: older, Loaded: true},
+		{Name: "llama3:8b", ContextWindow: 4096, Local: true, ModifiedAt: older, Loaded: true},
 		{Name: "all-minilm:latest", Local: true, ModifiedAt: older.Add(-time.Hour), NoChat: true},
 		{Name: "mxbai-embed-large:latest", Local: true, ModifiedAt: older.Add(-2 * time.Hour), NoChat: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Models (-want +got):\n%s", diff)
+	}
+	// A loaded model's window is the one a prompt to it must fit: a node
+	// publishes it for its peers, which size their prompts by it.
+	if w, err := p.PromptWindow(t.Context(), "llama3:8b"); err != nil || w != got[1].ContextWindow {
+		t.Errorf("PromptWindow = %d, %v; Models says %d", w, err, got[1].ContextWindow)
 	}
 }
 
@@ -206,21 +211,32 @@ func TestMarkLoaded(t *testing.T) {
 		name    string
 		running *api.ProcessResponse
 		want    []bool
+		windows []int // the ContextWindow of each model; nil is all 0
 	}{
-		{"no answer", nil, []bool{false, false, false}},
-		{"none running", &api.ProcessResponse{}, []bool{false, false, false}},
-		{"by name, ignoring case", &api.ProcessResponse{Models: []api.ProcessModelResponse{{Name: "llama3:8b", Model: "llama3:8b"}}}, []bool{false, true, false}},
-		{"by model when the name is missing", &api.ProcessResponse{Models: []api.ProcessModelResponse{{Model: "tiny:latest"}}}, []bool{true, false, false}},
-		{"empty names match nothing", &api.ProcessResponse{Models: []api.ProcessModelResponse{{}}}, []bool{false, false, false}},
+		{"no answer", nil, []bool{false, false, false}, nil},
+		{"none running", &api.ProcessResponse{}, []bool{false, false, false}, nil},
+		{"by name, ignoring case", &api.ProcessResponse{Models: []api.ProcessModelResponse{{Name: "llama3:8b", Model: "llama3:8b"}}}, []bool{false, true, false}, nil},
+		{"by model when the name is missing", &api.ProcessResponse{Models: []api.ProcessModelResponse{{Model: "tiny:latest"}}}, []bool{true, false, false}, nil},
+		{"empty names match nothing", &api.ProcessResponse{Models: []api.ProcessModelResponse{{}}}, []bool{false, false, false}, nil},
+		{"the window a loaded model runs with", &api.ProcessResponse{Models: []api.ProcessModelResponse{{Name: "qwen3:0.6b", ContextLength: 8192}, {Name: "tiny:latest"}}},
+			[]bool{true, false, true}, []int{0, 0, 8192}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []bool
-			for _, m := range markLoaded(ms(), tt.running) {
+			windows := make([]int, 3)
+			for i, m := range markLoaded(ms(), tt.running) {
 				got = append(got, m.Loaded)
+				windows[i] = m.ContextWindow
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Loaded (-want +got):\n%s", diff)
+			}
+			if tt.windows == nil {
+				tt.windows = make([]int, 3)
+			}
+			if diff := cmp.Diff(tt.windows, windows); diff != "" {
+				t.Errorf("ContextWindow (-want +got):\n%s", diff)
 			}
 		})
 	}
