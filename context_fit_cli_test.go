@@ -97,3 +97,18 @@ func TestContextFileInOutline(t *testing.T) {
 	}
 	oneLine(t, r.stderr, `"0" is not a line number of lib/app.ex; lines are numbered from 1`)
 }
+
+// TestContextTooLongThroughNode: through a running node, `aiex context`
+// still names the --reserve that makes a prompt fit; the node's answer
+// carries the refusal's figures, not only its text.
+func TestContextTooLongThroughNode(t *testing.T) {
+	s := newSandbox(t, providertest.NewOllama(t).URL())
+	proj := goProject(t)
+	s.startNode()
+	s.mustRunIn(proj, "index")
+	question := strings.Repeat("why is the sky blue and the grass green? ", 150)
+	r := s.runIn(proj, "context", "calc.go", question, "--window", "2048", "--reserve", "1024")
+	if r.code != 1 || !strings.Contains(r.stderr, "or less): pass --reserve ") || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q; want one line ending in the --reserve to pass", r.code, r.stderr)
+	}
+}

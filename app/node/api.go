@@ -13,6 +13,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/search"
@@ -502,7 +503,11 @@ type reply struct {
 	Result    json.RawMessage `json:"result,omitempty"`
 	UserError string          `json:"user_error,omitempty"`
 	Code      int             `json:"code,omitempty"`
-	Error     string          `json:"error,omitempty"`
+	// TooLong is the user error's cause when a prompt did not fit: the
+	// command says more from its figures (`aiex context` names its
+	// --reserve flag).
+	TooLong *ctxbuild.TooLongError `json:"too_long,omitempty"`
+	Error   string                 `json:"error,omitempty"`
 }
 
 func writeReply(w http.ResponseWriter, result any, err error) {
@@ -510,6 +515,7 @@ func writeReply(w http.ResponseWriter, result any, err error) {
 	if err != nil {
 		if ue := usererr.As(err); ue != nil {
 			rp.UserError, rp.Code = ue.Msg, ue.ExitCode()
+			errors.As(err, &rp.TooLong)
 		} else {
 			rp.Error = err.Error()
 		}

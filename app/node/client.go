@@ -293,6 +293,8 @@ func (c *Client) call(ctx context.Context, path string, body, out any) error {
 		}
 	}
 	switch {
+	case rp.UserError != "" && rp.TooLong != nil:
+		return &usererr.Error{Msg: rp.UserError, Code: rp.Code, Err: rp.TooLong}
 	case rp.UserError != "":
 		return &usererr.Error{Msg: rp.UserError, Code: rp.Code}
 	case rp.Error != "":
