@@ -425,6 +425,8 @@ type CodeAsk struct {
 type Prepared struct {
 	Messages []providers.Message     `json:"messages"`
 	Context  *session.ContextSummary `json:"context,omitempty"`
+	// Window is the context window the messages were fitted to.
+	Window int `json:"window,omitempty"`
 }
 
 // Answer is how a question was answered.
@@ -500,7 +502,7 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 		if len(p.Messages) == 0 {
 			return nil, usererr.Usage("a prepared prompt has no messages")
 		}
-		req.Messages = p.Messages
+		req.Messages, req.Window = p.Messages, p.Window
 		if sess == nil {
 			in, err := a.Ask(ctx, req.Request, fn)
 			return &Answer{Interaction: in}, err
@@ -540,7 +542,7 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 			return nil, err
 		}
 		a.logger.Debug("context", "task", task, "built", describeContext(ans.Context))
-		req.Messages = ans.Context.Prompt
+		req.Messages, req.Window = ans.Context.Prompt, ans.Context.Window
 		summary = session.SummarizeContext(ans.Context.Context)
 		summary.HistoryTurns, summary.HistoryTokens = ans.Context.HistoryTurns, ans.Context.HistoryTokens
 	default:

@@ -45,6 +45,11 @@ type Request struct {
 	// Sampling options; nil/0 leave the provider's defaults.
 	Temperature *float64
 	MaxTokens   int
+	// Window is the context window, in tokens, the prompt was fitted to;
+	// a provider whose server sizes a model's window per request (Ollama's
+	// num_ctx) runs the model with it, so that the prompt is not cut to
+	// the server's default. 0 leaves the server's choice.
+	Window int
 }
 
 // Tool is a function the model may call.

@@ -42,6 +42,9 @@ type Request struct {
 	Messages []providers.Message
 	// Start is when the caller began work on the request (coord.Request).
 	Start time.Time
+	// Window is the context window the messages were fitted to
+	// (providers.Request.Window); 0 when they were not.
+	Window int
 }
 
 // Ask streams the answer's text to fn and returns the recorded interaction.
@@ -59,7 +62,7 @@ func (s *Service) Ask(ctx context.Context, req Request, fn func(text string) err
 	}
 	return s.Router.Chat(ctx, coord.Request{
 		Messages: msgs, Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
-		Strategy: req.Strategy, Actor: req.Actor, SessionID: req.SessionID, Start: req.Start,
+		Strategy: req.Strategy, Actor: req.Actor, SessionID: req.SessionID, Start: req.Start, Window: req.Window,
 	}, func(c providers.Chunk) error {
 		if c.Text == "" {
 			return nil

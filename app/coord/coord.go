@@ -208,6 +208,7 @@ type Request struct {
 	Strategy        Strategy // "" means the coordinator's default
 	Temperature     *float64
 	MaxTokens       int
+	Window          int    // providers.Request.Window
 	Actor           string // who asked, for the event log
 	SessionID       string
 	// Start is when the caller began work on the request (its Plan,
@@ -494,7 +495,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	t.inflight.Add(1)
 	res, err := t.Provider.Chat(actx, providers.Request{
 		Model: model, Messages: r.req.Messages, Tools: r.req.Tools,
-		Temperature: r.req.Temperature, MaxTokens: r.req.MaxTokens,
+		Temperature: r.req.Temperature, MaxTokens: r.req.MaxTokens, Window: r.req.Window,
 	}, func(ch providers.Chunk) error {
 		if ch.Text == "" && ch.ToolCall == nil {
 			return nil

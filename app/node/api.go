@@ -233,7 +233,7 @@ func (n *Node) handleChat(w http.ResponseWriter, r *http.Request) {
 	stop := fw.keepalive(keepaliveEvery)
 	defer stop()
 	res, err := p.Chat(r.Context(), providers.Request{Model: req.Model, Messages: req.Messages, Tools: req.Tools,
-		Temperature: req.Temperature, MaxTokens: req.MaxTokens}, func(c providers.Chunk) error {
+		Temperature: req.Temperature, MaxTokens: req.MaxTokens, Window: req.Window}, func(c providers.Chunk) error {
 		return fw.write(chatFrame{Text: c.Text, ToolCall: c.ToolCall})
 	})
 	if err != nil {

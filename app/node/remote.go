@@ -30,6 +30,7 @@ type chatRequest struct {
 	Tools       []providers.Tool    `json:"tools,omitempty"`
 	Temperature *float64            `json:"temperature,omitempty"`
 	MaxTokens   int                 `json:"max_tokens,omitempty"`
+	Window      int                 `json:"window,omitempty"`
 }
 
 type chatFrame struct {
@@ -213,7 +214,7 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 		}
 	}
 	body, err := json.Marshal(chatRequest{Provider: p.provider, Model: req.Model, Messages: req.Messages, Tools: req.Tools,
-		Temperature: req.Temperature, MaxTokens: req.MaxTokens})
+		Temperature: req.Temperature, MaxTokens: req.MaxTokens, Window: req.Window})
 	if err != nil {
 		return providers.Result{}, err
 	}

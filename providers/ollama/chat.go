@@ -68,13 +68,20 @@ func toChatRequest(req providers.Request, keepAlive *time.Duration) (*api.ChatRe
 	for i, m := range req.Messages {
 		cr.Messages[i] = api.Message{Role: string(m.Role), Content: m.Content}
 	}
-	if req.Temperature != nil || req.MaxTokens > 0 {
+	if req.Temperature != nil || req.MaxTokens > 0 || req.Window > 0 {
 		cr.Options = map[string]any{}
 		if req.Temperature != nil {
 			cr.Options["temperature"] = *req.Temperature
 		}
 		if req.MaxTokens > 0 {
 			cr.Options["num_predict"] = req.MaxTokens
+		}
+		if req.Window > 0 {
+			// The window the prompt was fitted to: without it the server
+			// runs the model with its default window and cuts the prompt
+			// to it silently, though another client loaded the model with
+			// the larger one the window was read from (/api/ps).
+			cr.Options["num_ctx"] = req.Window
 		}
 	}
 	if keepAlive != nil {

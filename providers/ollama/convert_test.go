@@ -42,6 +42,13 @@ func TestToChatRequest(t *testing.T) {
 			want: api.ChatRequest{Model: "m", Messages: []api.Message{}, Options: map[string]any{"num_predict": 10},
 				KeepAlive: &api.Duration{Duration: -time.Second}},
 		},
+		{
+			// The window the prompt was fitted to is the one the server
+			// runs the model with: its default would cut the prompt.
+			name: "window",
+			req:  providers.Request{Model: "m", Window: 8192},
+			want: api.ChatRequest{Model: "m", Messages: []api.Message{}, Options: map[string]any{"num_ctx": 8192}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

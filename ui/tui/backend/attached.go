@@ -115,7 +115,7 @@ func (a *attached) prepare(ctx context.Context, req tui.AskRequest) (*prepared, 
 	}
 	sum := session.SummarizeContext(res.Context.Context)
 	sum.HistoryTurns, sum.HistoryTokens = res.Context.HistoryTurns, res.Context.HistoryTokens
-	return &prepared{Prepared: &app.Prepared{Messages: res.Context.Prompt, Context: sum}, provider: pick.Provider, model: pick.Model}, nil
+	return &prepared{Prepared: &app.Prepared{Messages: res.Context.Prompt, Context: sum, Window: res.Context.Window}, provider: pick.Provider, model: pick.Model}, nil
 }
 
 func (a *attached) Sessions(ctx context.Context) ([]session.Info, error) {
