@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestFindRoot: the nearest .git, else the outermost go.mod or mix.exs
-// below the home directory, else the directory itself.
+// TestFindRoot: the nearest .git, else the outermost go.mod, go.work or
+// mix.exs below the home directory, else the directory itself.
 func TestFindRoot(t *testing.T) {
 	base, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -21,6 +21,7 @@ func TestFindRoot(t *testing.T) {
 		"home/umbrella/mix.exs", "home/umbrella/apps/a/mix.exs", "home/umbrella/apps/a/lib/a.ex",
 		"home/repo/.git/HEAD", "home/repo/sub/go.mod", "home/repo/sub/x/x.go",
 		"home/plain/x/y.txt",
+		"home/work/go.work", "home/work/svc/go.mod", "home/work/svc/main.go", "home/work/lib/go.mod",
 	} {
 		p := filepath.Join(base, f)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -36,6 +37,7 @@ func TestFindRoot(t *testing.T) {
 		"home/umbrella/apps/a/lib":  "home/umbrella",
 		"home/repo/sub/x":           "home/repo",
 		"home/plain/x":              "home/plain/x",
+		"home/work/svc":             "home/work", // a workspace: all its modules
 		"home":                      "home",
 	} {
 		got, err := FindRoot(filepath.Join(base, dir))
