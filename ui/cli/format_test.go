@@ -30,6 +30,18 @@ func TestIndexSummaryCounts(t *testing.T) {
 	}
 }
 
+// TestIndexSummaryUnder: a run narrowed to a part of the project names
+// the part, whose files it counts, not the project alone.
+func TestIndexSummaryUnder(t *testing.T) {
+	var out strings.Builder
+	if err := printIndexSummary(&Output{Out: &out}, &index.Summary{Root: "/p", Under: "apps/core/lib", Files: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "Indexed apps/core/lib of /p in 0.00s: 3 files,") {
+		t.Errorf("summary %q", out.String())
+	}
+}
+
 // TestAgo: heartbeat ages read as English, a clock ahead of this one's
 // included.
 func TestAgo(t *testing.T) {

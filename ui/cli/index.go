@@ -190,7 +190,12 @@ const (
 // the problems in files indexed all the same (syntax errors).
 func printIndexSummary(o *Output, s *index.Summary) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", s.Root, s.Seconds, english.Count(s.Files, "file"), s.Changed)
+	what := s.Root
+	if s.Under != "" {
+		// The counts are of the part indexed, not of the whole project.
+		what = s.Under + " of " + s.Root
+	}
+	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", what, s.Seconds, english.Count(s.Files, "file"), s.Changed)
 	if s.Changed > 0 {
 		fmt.Fprintf(&b, " (%d chunked, %d from cache)", s.Analyzed, s.Cached)
 	}
