@@ -75,6 +75,11 @@ func connectNode(c *Context) (*node.Client, error) {
 // that is in use).
 func connect(c *Context, dataDir string) (*node.Client, error) {
 	cl, err := node.Connect(c, dataDir)
+	if c.app != nil {
+		// This process holds the data dir: an earlier step of the command
+		// opened its own core (no node served it then), and none will.
+		return cl, err
+	}
 	for deadline := time.Now().Add(goneWait); errors.Is(err, node.ErrNoNode) && time.Now().Before(deadline); {
 		if _, busy := app.DataDirBusy(dataDir); !busy {
 			break
