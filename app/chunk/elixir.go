@@ -26,6 +26,12 @@ type exFile struct {
 	clauseWords []int
 	// scopes[i] is the module scope of f.units[i] (nil outside modules).
 	scopes []*exScope
+	// notRefs are the offsets of what the refs lexer takes for references
+	// in a defdelegate but are not: the module of its `to:` (its units
+	// refer to the target function instead, see addDelegateRef) and the
+	// heads it defines (in the list form, `defdelegate [a(x), b()]`, a
+	// head is not a call of a from b).
+	notRefs map[int]bool
 }
 
 // exScope is a module: its qualified name and the aliases declared in it.
@@ -40,7 +46,7 @@ type itemKind int
 const (
 	itemOther    itemKind = iota
 	itemComment           // a comment on its own line
-	itemAttr              // @doc/@spec/@impl/@deprecated/@since: attaches to the next def
+	itemAttr              // @doc/@spec/@impl/@deprecated/@since, attr, slot: attaches to the next def
 	itemTag               // @tag/@describetag: attaches to the next test or describe
 	itemDef               // def, defp, defmacro, …
 	itemModule            // defmodule, defprotocol, defimpl
@@ -217,6 +223,13 @@ func (x *exFile) classify(n sitter.Node) (itemKind, string) {
 			}
 		case "alias":
 			return itemAlias, kw
+		case "attr", "slot":
+			// A Phoenix function component's declared attributes and
+			// slots (`attr :kind, :atom`, `slot :col do … end`) are part
+			// of the function that follows, as its @doc is.
+			if args := x.argList(n); len(args) > 0 && x.kind(args[0]) == "atom" {
+				return itemAttr, ""
+			}
 		case "describe", "test":
 			if !x.test {
 				break
@@ -367,6 +380,10 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 		if it.kind == itemDef {
 			// One unit per function defined: a defdelegate of a list gives
 			// units of the same bytes, one named after each function.
+			var target delegateTo
+			if it.what == "defdelegate" {
+				target = x.delegateTarget(it)
+			}
 			for _, h := range x.defHeads(it) {
 				key := h.name + "/" + strconv.Itoa(h.arity)
 				if gi, ok := groups[key]; ok {
@@ -390,6 +407,9 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 					groups[key] = x.add(unit{kind: defKind(it.what), name: qual, parent: parent, start: start, end: it.end, self: h.name,
 						private: strings.HasSuffix(it.what, "p"), defaults: h.defaults}, s)
 					lastGroup = key
+				}
+				if it.what == "defdelegate" {
+					x.addDelegateRef(groups[key], s, target, h)
 				}
 				next = i + 1
 			}

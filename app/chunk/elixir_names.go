@@ -28,10 +28,11 @@ func (x *exFile) nonComments(cs []sitter.Node) []sitter.Node {
 }
 
 // defHead is the name, arity and number of default arguments of a
-// function a def defines.
+// function a def defines, and where its head is written.
 type defHead struct {
 	name            string
 	arity, defaults int
+	at              int
 }
 
 // defHeads returns the heads of a def/defp/defmacro/… call, as the compiler
@@ -41,12 +42,7 @@ type defHead struct {
 // written. There is one head, except for the list form of defdelegate
 // (`defdelegate [a(x), b()], to: M`), which defines each function listed.
 func (x *exFile) defHeads(it exItem) []defHead {
-	var args []sitter.Node
-	if it.args != nil {
-		args = x.nonComments(x.children(*it.args))
-	} else {
-		args = x.argList(it.n)
-	}
+	args := x.defArgs(it)
 	if len(args) == 0 {
 		return []defHead{{name: "?"}}
 	}
@@ -55,13 +51,23 @@ func (x *exFile) defHeads(it exItem) []defHead {
 			heads := make([]defHead, len(funs))
 			for i, f := range funs {
 				heads[i].name, heads[i].arity, heads[i].defaults, _ = x.head(f)
+				heads[i].at = int(f.StartByte())
 			}
 			return heads
 		}
 	}
-	var h defHead
+	h := defHead{at: int(args[0].StartByte())}
 	h.name, h.arity, h.defaults, _ = x.head(args[0])
 	return []defHead{h}
+}
+
+// defArgs returns the arguments of a def item, comments left out: those of
+// its call, or those recovered with it from a tree with errors.
+func (x *exFile) defArgs(it exItem) []sitter.Node {
+	if it.args != nil {
+		return x.nonComments(x.children(*it.args))
+	}
+	return x.argList(it.n)
 }
 
 // head returns the name, arity and number of defaults of a def's head; ok

@@ -138,7 +138,7 @@ func (x *exFile) refs() {
 	}
 
 	for _, r := range l.refs {
-		if r.mod == "" && !r.alias && exKeyword(r.fun) {
+		if r.mod == "" && !r.alias && exKeyword(r.fun) || x.notRefs[r.at] {
 			continue
 		}
 		// The leaves holding r.at: the last starting at or before it, and
