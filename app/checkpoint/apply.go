@@ -265,7 +265,7 @@ func (s *Store) apply(ctx context.Context, ops []*op, meta Meta, restoreOf strin
 func (s *Store) record(ctx context.Context, ops []*op, meta Meta, restoreOf string) (*state, error) {
 	contents := map[string][]byte{}
 	p := &Created{Project: s.cfg.Project.Key, Root: s.cfg.Project.Root, Session: meta.Session, Turn: meta.Turn,
-		Reason: meta.Reason, Label: s.label(meta.Label), RestoreOf: restoreOf, Owner: s.owner()}
+		Reason: meta.Reason, Label: s.label(meta.Label), RestoreOf: restoreOf, Owner: s.owner(), Dirs: s.createdDirs(ctx, ops)}
 	if p.Reason == "" {
 		p.Reason = "edit"
 	}

@@ -56,6 +56,11 @@ type Created struct {
 	// it lives, a checkpoint still applying is being written; once it
 	// has ended, the write was cut short. Older aiex recorded none.
 	Owner string `json:"owner,omitempty"`
+	// Dirs are the directories the write makes for its new files (those
+	// missing when it was recorded), sorted: restoring the checkpoint of
+	// an interrupted write removes those left empty. Older aiex recorded
+	// none.
+	Dirs []string `json:"dirs,omitempty"`
 }
 
 // FileChanged is one file of a checkpoint: its state before and after.
@@ -115,6 +120,11 @@ func (p *Created) Validate() error {
 		return errors.New("no files")
 	case p.Turn < 0:
 		return fmt.Errorf("turn %d", p.Turn)
+	}
+	for _, d := range p.Dirs {
+		if err := validPath(d); err != nil {
+			return err
+		}
 	}
 	for i, f := range p.Files {
 		if err := validPath(f.Path); err != nil {

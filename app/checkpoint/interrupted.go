@@ -64,18 +64,11 @@ func (s *Store) markInterrupted(ctx context.Context, c *Checkpoint) (owner strin
 // writer is the owner the checkpoint's first event records; ok is false
 // if that event cannot be read (the checkpoint then reads as recorded).
 func (s *Store) writer(ctx context.Context, id string) (owner string, ok bool) {
-	evs, err := s.st.StreamEvents(ctx, Stream(id), 0, 1)
-	if err != nil || len(evs) == 0 {
-		s.logger.Debug("checkpoint: its writer is not known", "id", id, "err", err)
+	c, ok := s.created(ctx, id)
+	if !ok {
 		return "", false
 	}
-	p, err := s.log.Registry().Decode(&evs[0])
-	created, isCreated := p.(*Created)
-	if err != nil || !isCreated {
-		s.logger.Debug("checkpoint: its first event is not readable", "id", id, "err", err)
-		return "", false
-	}
-	return created.Owner, true
+	return c.Owner, true
 }
 
 // writerAlive reports whether the process that recorded an applying

@@ -39,7 +39,12 @@ type RestoreResult struct {
 	// Checkpoint is the checkpoint of the restore itself (restore it to
 	// undo the restore); nil on a dry run or when nothing was written.
 	Checkpoint *Checkpoint `json:"checkpoint"`
-	DryRun     bool        `json:"dry_run,omitempty"`
+	// TempFiles, for a checkpoint whose write was interrupted, are the
+	// temporary files it left beside its files, which the restore
+	// removed (or, on a dry run, would remove). The directories the
+	// write made go too when they are left empty.
+	TempFiles []string `json:"temp_files,omitempty"`
+	DryRun    bool     `json:"dry_run,omitempty"`
 	// Refused, on a dry run, is why the restore itself would be refused:
 	// files changed since the checkpoint (without Force; marked
 	// Overwritten in Files), or files it cannot restore at all (Blocked,
@@ -126,7 +131,9 @@ func (e *ChangedError) Is(target error) bool { return target == ErrChanged }
 // content (or is deleted, if the checkpoint created it); a file already
 // as it was before is left alone; a file changed since is a *ChangedError
 // (in a usererr.Error), unless Force. The restore is itself a checkpoint
-// (reason "restore"): restoring that one undoes the restore.
+// (reason "restore"): restoring that one undoes the restore. Of a
+// checkpoint whose write was interrupted it also removes the temporary
+// files that write left and the directories it made, once empty.
 func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*RestoreResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -135,6 +142,15 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 		return nil, err
 	}
 	res := &RestoreResult{From: info(st.Row, st.Tags, st.Files), Files: []Restored{}, Unchanged: []string{}, DryRun: opts.DryRun}
+	// A write cut short (its process killed) left what only it would
+	// have removed: a temporary file, directories it made.
+	var temps, dirs []string
+	if _, interrupted := s.markInterrupted(ctx, res.From); interrupted {
+		temps = s.leftovers(ctx, res.From.Files)
+		if c, ok := s.created(ctx, st.Row.ID); ok {
+			dirs = c.Dirs
+		}
+	}
 	var ops []*op
 	var changed []Changed
 	var blocked []Blocked
@@ -204,19 +220,30 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 		}
 		res.Files = append(res.Files, r)
 	}
-	if opts.DryRun || len(ops) == 0 {
+	if opts.DryRun {
+		if len(temps) > 0 {
+			res.TempFiles = temps
+		}
 		return res, nil
 	}
-	meta := opts.Meta
-	meta.Reason = "restore"
-	if meta.Label == "" {
-		meta.Label = "restore of " + st.Row.ID
+	// The temporary files first: a directory the write made is empty
+	// only without them.
+	if removed := s.removeTemps(ctx, temps); len(removed) > 0 {
+		res.TempFiles = removed
 	}
-	applied, err := s.apply(ctx, ops, meta, st.Row.ID)
-	if err != nil {
-		return nil, err
+	if len(ops) > 0 {
+		meta := opts.Meta
+		meta.Reason = "restore"
+		if meta.Label == "" {
+			meta.Label = "restore of " + st.Row.ID
+		}
+		applied, err := s.apply(ctx, ops, meta, st.Row.ID)
+		if err != nil {
+			return nil, err
+		}
+		res.Checkpoint = applied.Checkpoint
 	}
-	res.Checkpoint = applied.Checkpoint
+	s.removeMadeDirs(ctx, dirs)
 	return res, nil
 }
 

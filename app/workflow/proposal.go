@@ -6,6 +6,7 @@
 package workflow
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
@@ -153,12 +154,12 @@ func FromFile(task, target, answer, want, lang string, read Reader) (*Proposal, 
 }
 
 func newProposal(task, target, answer string, changes []parse.Change, read Reader) (*Proposal, error) {
-	p := &Proposal{Task: task, Target: target, Answer: answer, Changes: changes, Checks: []Check{{Name: "applies", Status: OK}}}
+	p := &Proposal{Task: task, Target: target, Answer: answer, Checks: []Check{{Name: "applies", Status: OK}}}
 	var diff strings.Builder
-	for i, c := range changes {
-		p.Notes = append(p.Notes, c.Notes...)
+	var same []string // files the answer leaves as they are
+	for _, c := range changes {
 		var before []byte
-		changes[i].Base = parse.NoFile
+		c.Base = parse.NoFile
 		if c.OldPath != "" {
 			b, err := read(c.OldPath)
 			if err != nil {
@@ -166,8 +167,17 @@ func newProposal(task, target, answer string, changes []parse.Change, read Reade
 			}
 			before = b
 			sum := sha256.Sum256(b)
-			changes[i].Base = hex.EncodeToString(sum[:])
+			c.Base = hex.EncodeToString(sum[:])
 		}
+		if !c.Delete && c.OldPath == c.Path && bytes.Equal(before, c.Content) {
+			// A hunk that removes lines and adds them back as they were
+			// changes nothing: the file is no part of the proposal, so
+			// that what it says it writes is what the write changes.
+			same = append(same, c.Path)
+			continue
+		}
+		p.Notes = append(p.Notes, c.Notes...)
+		p.Changes = append(p.Changes, c)
 		fc := FileChange{Path: c.Path, Status: "modified"}
 		oldLabel, newLabel := "a/"+c.OldPath, "b/"+c.Path
 		switch {
@@ -190,6 +200,16 @@ func newProposal(task, target, answer string, changes []parse.Change, read Reade
 		}
 		diff.WriteString(u)
 		p.Files = append(p.Files, fc)
+	}
+	if len(p.Changes) == 0 {
+		as := "they are"
+		if len(same) == 1 {
+			as = "it is"
+		}
+		return nil, usererr.New("the model's diff leaves %s as %s; there is nothing to write", strings.Join(same, ", "), as)
+	}
+	for _, f := range same {
+		p.Notes = append(p.Notes, f+" is left out: the answer's change to it leaves it as it is")
 	}
 	p.Diff = diff.String()
 	return p, nil

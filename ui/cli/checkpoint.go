@@ -269,6 +269,7 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 	w := c.Out.Out
 	if len(rr.Files) == 0 && rr.Refused == nil {
 		_, err := fmt.Fprintf(w, "nothing to restore: the files of checkpoint %s are as they were before it\n", rr.From.ID)
+		printTemps(w, rr)
 		return err
 	}
 	verb := "restored"
@@ -283,10 +284,28 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 			fmt.Fprintf(w, "  %-7s %s%s\n", "refused", b.Path, c.Out.Red("  (cannot be restored: see below)"))
 		}
 	}
+	printTemps(w, rr)
 	if rr.Checkpoint != nil {
 		fmt.Fprintf(w, "undo this restore with: aiex checkpoint restore %s\n", rr.Checkpoint.ID)
 	}
 	return refused()
+}
+
+// printTemps says which temporary files an interrupted write had left
+// the restore removed (or would remove).
+func printTemps(w io.Writer, rr *checkpoint.RestoreResult) {
+	if len(rr.TempFiles) == 0 {
+		return
+	}
+	verb := "removed"
+	if rr.DryRun {
+		verb = "would remove"
+	}
+	what := "the temporary file"
+	if len(rr.TempFiles) > 1 {
+		what = fmt.Sprintf("the %d temporary files", len(rr.TempFiles))
+	}
+	fmt.Fprintf(w, "%s %s its interrupted write left: %s\n", verb, what, strings.Join(rr.TempFiles, ", "))
 }
 
 func printRestored(o *Output, rr *checkpoint.RestoreResult) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -111,10 +112,14 @@ type taskJSON struct {
 	Turn        int64                  `json:"turn,omitempty"`
 	Interaction string                 `json:"interaction,omitempty"`
 	Applied     *checkpoint.Checkpoint `json:"applied,omitempty"` // the checkpoint of the write
-	Tests       *testgen.Report        `json:"tests,omitempty"`   // gen tests: the run
+	// Checkpoint is the id of the checkpoint of a write that failed
+	// midway and was rolled back (aiex checkpoint show ID tells how).
+	Checkpoint string          `json:"checkpoint,omitempty"`
+	Tests      *testgen.Report `json:"tests,omitempty"` // gen tests: the run
 	// Error is why nothing was written, when the command failed after
-	// the model answered: the proposal failed its checks, or (proposal
-	// null) the answer held no change that could be made into one.
+	// the model answered: the proposal failed its checks, (proposal
+	// null) the answer held no change that could be made into one, or
+	// the write was refused or failed (and was rolled back).
 	Error string `json:"error,omitempty"`
 }
 
@@ -274,6 +279,18 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		applied, err = core.Apply(wctx, areq)
 	}
 	if err != nil {
+		if c.Out.JSON {
+			// The model answered and its turn is recorded: a script
+			// learns the session, the interaction and why nothing was
+			// written, as for a proposal that failed its checks.
+			out.Error = errorText(err)
+			if ae := (*checkpoint.ApplyError)(nil); errors.As(err, &ae) {
+				out.Checkpoint = ae.Checkpoint
+			}
+			if perr := c.Out.PrintJSON(out); perr != nil {
+				return perr
+			}
+		}
 		return err
 	}
 	if c.Err() != nil {
@@ -289,6 +306,15 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	}
 	fmt.Fprintf(c.Out.Err, "%s (checkpoint %s; undo: aiex checkpoint restore %s)\n", filesOf(p, true), applied.Checkpoint.ID, applied.Checkpoint.ID)
 	return nil
+}
+
+// errorText is err as stderr shows it: a user error's message, else the
+// error.
+func errorText(err error) string {
+	if ue := usererr.As(err); ue != nil && ue.Msg != "" {
+		return ue.Msg
+	}
+	return err.Error()
 }
 
 // errNothingWritten ends a task interrupted (Ctrl-C, SIGTERM) before its
