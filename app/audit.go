@@ -27,6 +27,13 @@ func (a *App) Sandbox(root string, opts sandbox.Options) (*sandbox.Sandbox, erro
 	if opts.Logger == nil {
 		opts.Logger = a.logger
 	}
+	// The variables the configured providers read their keys from, whatever
+	// their names: confined commands run model-written code.
+	for _, pc := range a.cfg.File.Providers {
+		if pc.APIKeyEnv != "" {
+			opts.HideEnv = append(opts.HideEnv, pc.APIKeyEnv)
+		}
+	}
 	return sandbox.New(root, opts)
 }
 

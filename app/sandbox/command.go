@@ -79,28 +79,47 @@ type Confinement struct {
 	// only ever set with Landlock.
 	Seccomp bool   `json:"seccomp,omitempty"`
 	Reason  string `json:"reason,omitempty"` // why it is not confined, or not wholly
+	// Isolated is whether the command runs in namespaces of its own
+	// (namespace.go): no network but its own loopback, and no process of
+	// it outlives it.
+	Isolated bool `json:"isolated,omitempty"`
+	// IsolationReason says why it is not isolated ("" in ModeOff).
+	IsolationReason string `json:"isolation_reason,omitempty"`
 }
 
 func (c Confinement) String() string {
+	var s string
 	switch {
 	case !c.Landlock:
-		return "unconfined: " + c.Reason
+		s = "unconfined: " + c.Reason
 	case c.Seccomp:
-		return fmt.Sprintf("confined with Landlock (ABI v%d) and a seccomp filter (no unix sockets)", c.ABI)
+		s = fmt.Sprintf("confined with Landlock (ABI v%d) and a seccomp filter (no unix sockets)", c.ABI)
 	default:
-		return fmt.Sprintf("confined with Landlock (ABI v%d), but unix sockets are open to it: %s", c.ABI, c.Reason)
+		s = fmt.Sprintf("confined with Landlock (ABI v%d), but unix sockets are open to it: %s", c.ABI, c.Reason)
 	}
+	switch {
+	case c.Isolated:
+		s += "; in namespaces of its own (no network but its loopback, no process outliving it)"
+	case c.IsolationReason != "":
+		s += "; with the network open and its processes free to outlive it: " + c.IsolationReason
+	}
+	return s
 }
 
 // Landlock reports whether this kernel lets the sandbox confine commands:
-// with Landlock, and with the seccomp filter that keeps them from unix
-// sockets.
+// with Landlock, with the seccomp filter that keeps them from unix
+// sockets, and in namespaces of their own.
 func (s *Sandbox) Landlock() Confinement {
+	c := Confinement{Isolated: true}
+	if err := s.namespaces(); err != nil {
+		c.Isolated, c.IsolationReason = false, err.Error()
+	}
 	abi, err := s.landlockABI()
 	if err != nil {
-		return Confinement{Reason: "the kernel lacks Landlock (" + err.Error() + ")"}
+		c.Reason = "the kernel lacks Landlock (" + err.Error() + ")"
+		return c
 	}
-	c := Confinement{Landlock: true, ABI: abi, Seccomp: true}
+	c.Landlock, c.ABI, c.Seccomp = true, abi, true
 	if err := s.seccomp(); err != nil {
 		c.Seccomp, c.Reason = false, err.Error()
 	}
@@ -113,8 +132,8 @@ type Cmd struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Env is the child's environment; nil means this process's without
-	// variables that look like credentials or aiex settings, and with
-	// TMPDIR set to the sandbox's temp dir.
+	// variables that look like credentials, aiex settings and those named
+	// by Options.HideEnv, and with TMPDIR set to the sandbox's temp dir.
 	Env []string
 	// ExtraEnv holds KEY=VALUE settings added to the environment (after
 	// Env, or the default one); later entries win.
@@ -128,12 +147,14 @@ type Cmd struct {
 	// whole when the context ends.
 	WaitDelay time.Duration
 
-	s    *Sandbox
-	ctx  context.Context
-	name string
-	args []string
-	cmd  *exec.Cmd
-	conf Confinement
+	s       *Sandbox
+	ctx     context.Context
+	name    string
+	args    []string
+	cmd     *exec.Cmd
+	program string  // the program run (cmd.Path is the init's when isolated)
+	ns      *nsInit // the parent's side of the init, when isolated
+	conf    Confinement
 }
 
 // Command returns a command that runs name with args in the sandbox. A
@@ -150,6 +171,10 @@ func (c *Cmd) String() string { return strings.Join(append([]string{c.name}, c.a
 func (c *Cmd) Confinement() Confinement { return c.conf }
 
 // ProcessState describes the command once Wait returned (its ExitCode).
+// A command run in namespaces is the state of its init, which ends with
+// the command's exit code, or 128+N when signal N ended the command (the
+// init of a PID namespace cannot die of a signal it sends itself); a
+// command stopped by its context is killed with its init (ExitCode -1).
 func (c *Cmd) ProcessState() *os.ProcessState {
 	if c.cmd == nil {
 		return nil
@@ -157,7 +182,8 @@ func (c *Cmd) ProcessState() *os.ProcessState {
 	return c.cmd.ProcessState
 }
 
-// Process is the started command's process.
+// Process is the started command's process: its init, when it runs in
+// namespaces of its own (a signal sent to it is passed on to the command).
 func (c *Cmd) Process() *os.Process {
 	if c.cmd == nil {
 		return nil
@@ -176,8 +202,11 @@ func (c *Cmd) Start() error {
 	var program string
 	err := s.run(c.ctx, audit.OpExec, c.name, func() (string, string, error) {
 		cmd, rfd, err := c.prepare()
-		program = cmd.Path
+		program = c.program
 		if err != nil {
+			if c.ns != nil {
+				c.ns.close()
+			}
 			return program, "", err
 		}
 		if rfd >= 0 {
@@ -187,6 +216,14 @@ func (c *Cmd) Start() error {
 			err = cmd.Start()
 		}
 		c.cmd = cmd
+		if c.ns != nil {
+			if err == nil {
+				err = c.ns.started(cmd.Process.Pid)
+			}
+			if err != nil {
+				c.ns.close()
+			}
+		}
 		return program, c.conf.String() + "; args: " + strings.Join(c.args, " "), err
 	})
 	if err != nil && c.cmd != nil && c.cmd.Process != nil {
@@ -216,6 +253,7 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 		}
 		cmd.Path = join(r, rel)
 	}
+	c.program = cmd.Path
 	if cmd.Err != nil {
 		return cmd, -1, cmd.Err
 	}
@@ -230,7 +268,7 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 	}
 	cmd.Env = c.Env
 	if cmd.Env == nil {
-		cmd.Env = append(scrubEnv(os.Environ()), "TMPDIR="+tmp)
+		cmd.Env = append(scrubEnv(os.Environ(), s.hideEnv), "TMPDIR="+tmp)
 	}
 	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], c.ExtraEnv...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
@@ -245,19 +283,37 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 		return cmd, -1, nil
 	}
 	c.conf = s.Landlock()
-	if !c.conf.Landlock {
-		if s.mode == ModeStrict {
-			return cmd, -1, refuse(audit.OpExec, c.name, RuleStrict, "cannot be confined: %s", strings.TrimPrefix(c.conf.Reason, "the "))
+	strict := func(reason string) error {
+		return refuse(audit.OpExec, c.name, RuleStrict, "cannot be confined: %s", strings.TrimPrefix(reason, "the "))
+	}
+	switch {
+	case s.mode != ModeStrict:
+	case !c.conf.Landlock:
+		return cmd, -1, strict(c.conf.Reason)
+	case !c.conf.Seccomp:
+		// Landlock alone leaves every local daemon's socket in reach.
+		return cmd, -1, strict(c.conf.Reason)
+	case !c.conf.Isolated:
+		// Without them the command reaches the network and may leave
+		// processes running after it.
+		return cmd, -1, strict(c.conf.IsolationReason)
+	}
+	if c.conf.Isolated {
+		if c.ns, err = viaInit(cmd, initArg0, append([]string{cmd.Path}, cmd.Args...)); err != nil {
+			return cmd, -1, err
 		}
+	}
+	if !c.conf.Landlock {
 		return cmd, -1, nil
 	}
-	if !c.conf.Seccomp && s.mode == ModeStrict {
-		// Landlock alone leaves every local daemon's socket in reach.
-		return cmd, -1, refuse(audit.OpExec, c.name, RuleStrict, "cannot be confined: %s", strings.TrimPrefix(c.conf.Reason, "the "))
+	rules := s.rules(c.program, cmd.Env)
+	if c.ns != nil {
+		// The init is this program, executed by the confined child.
+		rules = append(rules, pathRule{selfExe(), fsReadExec})
 	}
-	rfd, err := ruleset(c.conf.ABI, s.rules(cmd.Path, cmd.Env))
+	rfd, err := ruleset(c.conf.ABI, rules)
 	if err != nil {
-		c.conf = Confinement{Reason: err.Error()}
+		c.conf.Landlock, c.conf.Seccomp, c.conf.Reason = false, false, err.Error()
 		if s.mode == ModeStrict {
 			return cmd, -1, refuse(audit.OpExec, c.name, RuleStrict, "cannot be confined: %v", err)
 		}
@@ -292,13 +348,16 @@ func (c *Cmd) Wait() error {
 		return errors.New("sandbox: command not started")
 	}
 	err := c.cmd.Wait()
+	if c.ns != nil {
+		c.ns.close()
+	}
 	detail := "exit status 0"
 	if st := c.cmd.ProcessState; st != nil {
 		detail = st.String()
 	}
 	// Recorded under the command's context with its cancellation removed:
 	// a command ended by its context is recorded too.
-	return c.s.record(context.WithoutCancel(c.ctx), audit.OpExit, c.name, c.cmd.Path, detail, err)
+	return c.s.record(context.WithoutCancel(c.ctx), audit.OpExit, c.name, c.program, detail, err)
 }
 
 // Run starts the command and waits for it.

@@ -43,6 +43,10 @@ func child(job string) int {
 		err = os.WriteFile(filepath.Join(os.Getenv("TMPDIR"), path), []byte("from the child"), 0o644)
 	case "dialunix", "dgrampair", "socketpair", "socketwide", "socketx32", "iouring":
 		err = socketJob(op, path)
+	case "dialtcp", "loopback": // network jobs, in namespace_test.go
+		err = netJob(op, path)
+	case "confinedsleep": // in namespace_test.go
+		err = confinedSleep(path)
 	default:
 		err = fmt.Errorf("unknown job %q", job)
 	}

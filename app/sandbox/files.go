@@ -249,7 +249,7 @@ func (s *Sandbox) WriteFile(ctx context.Context, p string, data []byte, perm fs.
 		if int64(len(data)) > s.max {
 			return "", "", refuse(audit.OpWrite, p, RuleSizeLimit, "would be %d bytes, over the sandbox's limit of %d bytes", len(data), s.max)
 		}
-		canon, err := s.writeAtomic(p, perm, func(f *os.File) error {
+		canon, err := s.writeAtomic(ctx, p, perm, func(f *os.File) error {
 			_, err := f.Write(data)
 			return err
 		})
@@ -265,7 +265,7 @@ func (s *Sandbox) WriteFile(ctx context.Context, p string, data []byte, perm fs.
 func (s *Sandbox) WriteFrom(ctx context.Context, p string, r io.Reader, perm fs.FileMode) error {
 	return s.run(ctx, audit.OpWrite, p, func() (string, string, error) {
 		var n int64
-		canon, err := s.writeAtomic(p, perm, func(f *os.File) error {
+		canon, err := s.writeAtomic(ctx, p, perm, func(f *os.File) error {
 			var err error
 			n, err = io.Copy(f, io.LimitReader(r, s.max+1))
 			if err == nil && n > s.max {
@@ -279,7 +279,7 @@ func (s *Sandbox) WriteFrom(ctx context.Context, p string, r io.Reader, perm fs.
 
 // writeAtomic resolves p for writing and replaces it with what fill
 // writes. It returns the canonical path written.
-func (s *Sandbox) writeAtomic(p string, perm fs.FileMode, fill func(*os.File) error) (string, error) {
+func (s *Sandbox) writeAtomic(ctx context.Context, p string, perm fs.FileMode, fill func(*os.File) error) (string, error) {
 	r, rel, err := s.locate(audit.OpWrite, p)
 	if err != nil {
 		return "", err
@@ -292,7 +292,7 @@ func (s *Sandbox) writeAtomic(p string, perm fs.FileMode, fill func(*os.File) er
 		// A directory above p is missing: make the missing ones, then
 		// resolve again.
 		if dir := filepath.Dir(rel); dir != "." {
-			if _, _, err := s.mkdirs(audit.OpWrite, p, r, dir, 0o755); err != nil {
+			if _, _, err := s.mkdirs(ctx, audit.OpWrite, p, r, dir, 0o755); err != nil {
 				return join(r, rel), err
 			}
 		}
@@ -437,16 +437,19 @@ func (s *Sandbox) MkdirAll(ctx context.Context, p string, perm fs.FileMode) erro
 		if err := s.writableText(audit.OpMkdir, p, r, rel); err != nil {
 			return join(r, rel), "", err
 		}
-		canon, made, err := s.mkdirs(audit.OpMkdir, p, r, rel, perm)
+		canon, made, err := s.mkdirs(ctx, audit.OpMkdir, p, r, rel, perm)
 		return canon, fmt.Sprintf("%d created", made), err
 	})
 }
 
 // mkdirs creates rel beneath r and the missing directories above it, one
 // element at a time, each resolved afresh beneath the root and checked
-// before it is made. It returns the canonical path of rel and how many
-// directories it made.
-func (s *Sandbox) mkdirs(op, p string, r *root, rel string, perm fs.FileMode) (string, int, error) {
+// before it is made. Each directory it makes is recorded (OpMkdir, its
+// canonical path), before the operation's own record: the audit log shows
+// every directory the assistant made, not only the files written into
+// them. It returns the canonical path of rel and how many directories it
+// made.
+func (s *Sandbox) mkdirs(ctx context.Context, op, p string, r *root, rel string, perm fs.FileMode) (string, int, error) {
 	canon, made := join(r, rel), 0
 	parts := strings.Split(rel, "/")
 	for i := range parts {
@@ -467,6 +470,11 @@ func (s *Sandbox) mkdirs(op, p string, r *root, rel string, perm fs.FileMode) (s
 				if err == nil {
 					made++
 					st.Mode = unix.S_IFDIR
+					detail := "made"
+					if op == audit.OpWrite {
+						detail = "made for a write beneath it"
+					}
+					err = s.record(ctx, audit.OpMkdir, w.canon, w.canon, detail, nil)
 				} else if err == unix.EEXIST {
 					err = unix.Fstatat(w.dir, w.name, &st, 0)
 				}

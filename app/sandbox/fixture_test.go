@@ -166,3 +166,7 @@ func FDPath(t testing.TB, fd uintptr) string {
 
 // SetSeccomp replaces the kernel's seccomp probe.
 func SetSeccomp(s *Sandbox, fn func() error) { s.seccomp = fn }
+
+// SetNamespaces replaces the probe of whether commands can run in
+// namespaces of their own.
+func SetNamespaces(s *Sandbox, fn func() error) { s.namespaces = fn }

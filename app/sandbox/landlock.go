@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"unsafe"
 
@@ -240,24 +239,6 @@ func startConfined(cmd *exec.Cmd, rfd int, filter bool) error {
 		errc <- cmd.Start()
 	}()
 	return <-errc
-}
-
-// scrubEnv drops variables that look like credentials (API keys, tokens,
-// passwords) and aiex's own settings from env: generated code run in the
-// sandbox has no business with them.
-func scrubEnv(env []string) []string {
-	out := env[:0:0]
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		u := strings.ToUpper(name)
-		if strings.HasPrefix(u, "AIEX_") || strings.Contains(u, "API_KEY") || strings.Contains(u, "TOKEN") ||
-			strings.Contains(u, "SECRET") || strings.Contains(u, "PASSWORD") || strings.Contains(u, "PASSWD") ||
-			strings.Contains(u, "CREDENTIAL") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
 }
 
 // guardProcess makes this process non-dumpable, once: its /proc/PID

@@ -8,7 +8,8 @@
 // never lead outside. Writes are atomic (temp file, fsync, rename, fsync
 // of the directory) and never go into .git. Commands run confined with
 // Landlock to the project, the temp dir and read-only system directories,
-// and by a seccomp filter from unix sockets.
+// by a seccomp filter from unix sockets, and in namespaces of their own
+// from the network and from outliving their run.
 // Every operation, refusals included, is recorded by an Auditor
 // (app/audit). See DESIGN.md.
 package sandbox
@@ -68,6 +69,10 @@ type Options struct {
 	// ExecReadOnly and ExecReadWrite add paths a confined command may
 	// read (and execute) or write, beyond the defaults (see DESIGN.md).
 	ExecReadOnly, ExecReadWrite []string
+	// HideEnv names variables kept out of a command's default environment
+	// besides those that look like credentials (see env.go): aiex passes
+	// every provider's api_key_env, whatever its name.
+	HideEnv []string
 	// Logger reports what the sandbox decides (nil discards).
 	Logger *slog.Logger
 }
@@ -95,6 +100,7 @@ type Sandbox struct {
 	tempMu  sync.Mutex // guards tempDir and ownTemp (s.mu is held around commands)
 	execRO  []string
 	execRW  []string
+	hideEnv []string
 	logger  *slog.Logger
 
 	// noOpenat2 is set once openat2 turns out missing (ENOSYS): the
@@ -105,6 +111,9 @@ type Sandbox struct {
 	// seccomp reports whether the kernel installs the sandbox's seccomp
 	// filter (tests replace it).
 	seccomp func() error
+	// namespaces reports whether commands can run in namespaces of their
+	// own (tests replace it).
+	namespaces func() error
 
 	mu     sync.RWMutex // held for reading by every operation, for writing by Close
 	closed bool
@@ -117,7 +126,8 @@ func New(root string, opts Options) (*Sandbox, error) {
 	s := &Sandbox{
 		max: opts.MaxFileSize, auditor: opts.Auditor, actor: opts.Actor, mode: opts.Mode,
 		tempDir: opts.TempDir, execRO: opts.ExecReadOnly, execRW: opts.ExecReadWrite,
-		logger: opts.Logger, landlockABI: kernelLandlockABI, seccomp: kernelSeccomp,
+		hideEnv: opts.HideEnv, logger: opts.Logger, landlockABI: kernelLandlockABI, seccomp: kernelSeccomp,
+		namespaces: kernelNamespaces,
 	}
 	if s.max <= 0 {
 		s.max = DefaultMaxFileSize
@@ -251,7 +261,7 @@ func (s *Sandbox) enter() (func(), error) {
 
 // Rules a RefusedError names.
 const (
-	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long, not UTF-8 (written)
+	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long; written: not UTF-8, control characters
 	RuleOutsideRoot   = "outside-root"   // .. escapes, or an absolute path outside the roots
 	RuleSymlinkEscape = "symlink-escape" // a symlink leads outside the roots
 	RuleSymlinkLoop   = "symlink-loop"   // too many symlinks
@@ -331,6 +341,11 @@ func (s *Sandbox) locate(op, p string) (*root, string, error) {
 		// Checkpoints and the audit log keep paths as text: a change to
 		// such a file could not be undone under its own name.
 		return nil, "", refuse(op, p, RuleInvalidPath, "is not valid UTF-8, so its checkpoint could not restore it by name; rename it first")
+	case changesTree(op) && strings.IndexFunc(p, isControl) >= 0:
+		// A name the assistant makes is printed (wrote …, diffs, the
+		// TUI): a newline or a terminal escape in it would forge lines of
+		// that output. Existing files with such names stay readable.
+		return nil, "", refuse(op, p, RuleInvalidPath, "contains a control character, which would garble or forge output lines when the name is printed; choose another name")
 	}
 	c := filepath.Clean(p)
 	for name := range strings.SplitSeq(c, "/") {
@@ -355,6 +370,15 @@ func (s *Sandbox) locate(op, p string) (*root, string, error) {
 	}
 	return nil, "", refuse(op, p, RuleOutsideRoot, "is outside the project root %s and the allowlist", s.Root())
 }
+
+// changesTree says whether op makes, changes or removes a file.
+func changesTree(op string) bool {
+	return op == audit.OpWrite || op == audit.OpMkdir || op == audit.OpRemove
+}
+
+// isControl is true for C0 controls, DEL and C1 controls (U+0080–U+009F,
+// which terminals also obey: U+009B starts an escape sequence).
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }
 
 // rootOf finds the most specific root holding the clean absolute path c
 // (by its canonical path or its configured spelling) and the path

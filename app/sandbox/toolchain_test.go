@@ -110,9 +110,10 @@ func needGo(t *testing.T) {
 }
 
 // TestCommandToolchainsFiltered: go test and mix test run confined,
-// the seccomp filter included: neither needs a unix socket of its own,
-// and the Erlang VM starts programs (System.cmd) through a stream socket
-// pair, which the filter leaves open.
+// the seccomp filter and the namespaces included: neither needs a unix
+// socket of its own, the Erlang VM starts programs (System.cmd) through a
+// stream socket pair, which the filter leaves open, and a test's server
+// on 127.0.0.1 (httptest, :gen_tcp) works on the command's own loopback.
 func TestCommandToolchainsFiltered(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -125,15 +126,25 @@ func TestCommandToolchainsFiltered(t *testing.T) {
 			"go.mod":    "module example.com/p\n\ngo 1.21\n",
 			"p.go":      "package p\n\nfunc Max(a, b int) int { return max(a, b) }\n",
 			"p_test.go": "package p\n\nimport \"testing\"\n\nfunc TestMax(t *testing.T) {\n\tif Max(1, 2) != 2 {\n\t\tt.Fatal(\"Max\")\n\t}\n}\n",
-		}, []string{"go", "test", "-count=1", "./..."}, "ok  \texample.com/p",
+			// A server on the command's own loopback, as generated HTTP
+			// handler tests start one.
+			"http_test.go": "package p\n\nimport (\n\t\"io\"\n\t\"net/http\"\n\t\"net/http/httptest\"\n\t\"testing\"\n)\n\n" +
+				"func TestServer(t *testing.T) {\n\tsrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, \"pong\") }))\n" +
+				"\tdefer srv.Close()\n\tres, err := http.Get(srv.URL)\n\tif err != nil {\n\t\tt.Fatal(err)\n\t}\n\tdefer res.Body.Close()\n" +
+				"\tif b, _ := io.ReadAll(res.Body); string(b) != \"pong\" {\n\t\tt.Fatalf(\"%q\", b)\n\t}\n}\n",
+		}, []string{"go", "test", "-count=1", "-v", "./..."}, "--- PASS: TestServer",
 	}, {
 		"mix test", needMix, map[string]string{
 			"mix.exs":              "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\"]\nend\n",
 			"lib/shop.ex":          "defmodule Shop do\n  def total(xs), do: Enum.sum(xs)\nend\n",
 			"test/test_helper.exs": "ExUnit.start()\n",
 			"test/shop_test.exs": "defmodule ShopTest do\n  use ExUnit.Case\n  test \"total\", do: assert(Shop.total([1, 2]) == 3)\n" +
-				"  test \"a program\", do: assert({\"hi\\n\", 0} = System.cmd(\"echo\", [\"hi\"]))\nend\n",
-		}, []string{"mix", "test"}, "2 tests, 0 failures",
+				"  test \"a program\", do: assert({\"hi\\n\", 0} = System.cmd(\"echo\", [\"hi\"]))\n" +
+				// TCP on the command's own loopback, as a test of a server does.
+				"  test \"loopback\" do\n    {:ok, l} = :gen_tcp.listen(0, [:binary, ip: {127, 0, 0, 1}, active: false])\n" +
+				"    {:ok, port} = :inet.port(l)\n    {:ok, c} = :gen_tcp.connect({127, 0, 0, 1}, port, [:binary, active: false])\n" +
+				"    {:ok, s} = :gen_tcp.accept(l)\n    :ok = :gen_tcp.send(c, \"ping\")\n    assert {:ok, \"ping\"} = :gen_tcp.recv(s, 4)\n  end\nend\n",
+		}, []string{"mix", "test"}, "3 tests, 0 failures",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.need(t)
@@ -152,7 +163,7 @@ func TestCommandToolchainsFiltered(t *testing.T) {
 			}
 			cmd := s.Command(context.Background(), tc.argv[0], tc.argv[1:]...)
 			out, err := cmd.CombinedOutput()
-			if c := cmd.Confinement(); !c.Landlock || !c.Seccomp {
+			if c := cmd.Confinement(); !c.Landlock || !c.Seccomp || !c.Isolated {
 				t.Fatalf("not confined: %s", c)
 			}
 			if err != nil || !strings.Contains(string(out), tc.want) {
