@@ -226,26 +226,15 @@ func MatchQuery(q string) string {
 // their accent), stop words dropped unless nothing else is left, in the
 // order typed.
 func QueryTerms(q string) []string {
-	var all, kept []string
-	seen := map[string]bool{}
-	words.Scan([]byte(q), func(w []byte) {
-		if len(w) < 2 || len(w) > words.MaxLen {
-			return
-		}
-		s := words.Fold(string(w))
-		if seen[s] {
-			return
-		}
-		seen[s] = true
-		all = append(all, s)
-		if !stopWords[s] {
-			kept = append(kept, s)
-		}
-	})
-	if len(kept) == 0 {
-		return all
+	ws := QueryWords(q)
+	if ws == nil {
+		return nil
 	}
-	return kept
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Term
+	}
+	return out
 }
 
 func upper(c byte) bool { return 'A' <= c && c <= 'Z' }

@@ -75,3 +75,58 @@ func TestSearchUnicode(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryWordsStems: words of prose get their English stem and the
+// range of the vocabulary their other forms are in; symbols, names in
+// camel case or capitals, and words whose forms share too short a prefix
+// are looked for as typed.
+func TestQueryWordsStems(t *testing.T) {
+	for q, want := range map[string][]QueryWord{
+		"Gracefully shut down": {{"gracefully", "grace", "grac"}, {"shut", "shut", "shut"}, {"down", "down", "down"}},
+		"retried requests?":    {{"retried", "retri", "retr"}, {"requests", "request", "request"}},
+		"hoping the server's":  {{"hoping", "hope", "hop"}, {"server", "server", "server"}},
+		"dying":                {{"dying", "", ""}}, // die: the prefix would be d
+		"http.Server":          {{"http", "", ""}, {"server", "", ""}},
+		"get_users":            {{"get_users", "", ""}},
+		"Enum.map/2 maps":      {{"enum", "", ""}, {"map", "", ""}, {"maps", "map", "map"}},
+		"ServeHTTP TLS utf8":   {{"servehttp", "", ""}, {"tls", "", ""}, {"utf8", "", ""}},
+		`"evicting" entries,`:  {{"evicting", "evict", "evict"}, {"entries", "entri", "entr"}},
+		"caf\u00e9s":           {{"cafes", "", ""}}, // not ASCII as typed
+	} {
+		if got := QueryWords(q); !slices.Equal(got, want) {
+			t.Errorf("QueryWords(%q) = %+v, want %+v", q, got, want)
+		}
+	}
+	for a, want := range map[[2]string]string{
+		{"shut", "down"}:   "shutdown",
+		{"time", "out"}:    "timeout",
+		{"http", "server"}: "", // http.Server: a symbol
+	} {
+		ws := QueryWords(a[0] + " " + a[1])
+		if want == "" {
+			ws = QueryWords(a[0] + "." + a[1])
+		}
+		c, ok := Compound(ws[0], ws[1])
+		if ok != (want != "") || c.Term != want {
+			t.Errorf("Compound(%s, %s) = %q, %v; want %q", a[0], a[1], c.Term, ok, want)
+		}
+	}
+	// The parts of a range other forms can be in: a suffix's first
+	// letters, the last letter doubled (errorr…) and the stem's rest
+	// (grac: grace).
+	for q, want := range map[string][][2]string{
+		"errors":      {{"errora", "errorb"}, {"errore", "errorg"}, {"errori", "errorj"}, {"errorl", "errorp"}, {"errorr", "erroru"}, {"errory", "errorz"}},
+		"graceful":    {{"graca", "gracb"}, {"gracc", "gracd"}, {"grace", "gracg"}, {"graci", "gracj"}, {"gracl", "gracp"}, {"gracs", "gracu"}, {"gracy", "gracz"}},
+		"http.Server": nil,
+	} {
+		ws := QueryWords(q)
+		if got := ws[len(ws)-1].Ranges(); !slices.Equal(got, want) {
+			t.Errorf("QueryWords(%q) ranges %q, want %q", q, got, want)
+		}
+	}
+	for term, want := range map[string]string{"graceful": "grace", "retries": "retri", "get_user": "", "utf8": "", "http2": ""} {
+		if got := Stem(term); got != want {
+			t.Errorf("Stem(%q) = %q, want %q", term, got, want)
+		}
+	}
+}

@@ -62,6 +62,9 @@ const (
 // Searcher searches projects' indexes.
 type Searcher struct {
 	cfg Config
+	// wideRange is how many words of a range of the vocabulary are read
+	// at first (see the const); tests make it small.
+	wideRange int
 }
 
 // New returns a Searcher.
@@ -75,7 +78,7 @@ func New(cfg Config) *Searcher {
 	if cfg.EmbedKey == "" {
 		cfg.EmbedKey = cfg.EmbedModel
 	}
-	return &Searcher{cfg: cfg}
+	return &Searcher{cfg: cfg, wideRange: wideRange}
 }
 
 // Hit is a ranked chunk: Score combines the parts, each in [0, 1].
@@ -95,6 +98,10 @@ type Result struct {
 	// chunks that only names were searched for them.
 	Terms     []string `json:"terms"`
 	NamesOnly []string `json:"names_only,omitempty"`
+	// Forms are, for each term the index holds in other forms, the words
+	// looked for in its place, the term itself first if held: retried:
+	// [retried retry retries]; shut (in "shut down"): [shut shutdown].
+	Forms map[string][]string `json:"forms,omitempty"`
 	// Relaxed reports that fewer than limit chunks held every word, so
 	// chunks holding some were added.
 	Relaxed bool `json:"relaxed,omitempty"`
@@ -105,9 +112,10 @@ type Result struct {
 // Search returns a project's best limit chunks for query.
 func (s *Searcher) Search(ctx context.Context, project int64, query string, limit int) (*Result, error) {
 	st := s.cfg.Store
-	res := &Result{Terms: index.QueryTerms(query), Hits: []Hit{}}
-	if res.Terms == nil {
-		res.Terms = []string{}
+	words := index.QueryWords(query)
+	res := &Result{Terms: make([]string, len(words)), Hits: []Hit{}}
+	for i, w := range words {
+		res.Terms[i] = w.Term
 	}
 	// A symbol is looked for by name whatever its words: p.X and G have
 	// none the index holds (words of one letter are not indexed).
@@ -140,26 +148,35 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		}
 	}
 
-	// Lexical candidates, planned by how many chunks hold each word.
-	df, err := st.CodeTermDocs(ctx, res.Terms)
+	// Lexical candidates, planned by how many chunks hold each word and
+	// its other forms.
+	gs, err := s.groups(ctx, words)
 	if err != nil {
 		return nil, err
 	}
-	var held []string // words some chunk holds, rarest first
-	for _, t := range res.Terms {
-		if df[t] > 0 {
-			held = append(held, t)
+	var held []group // words some chunk holds in some form, rarest first
+	for _, g := range gs {
+		if g.df > 0 {
+			held = append(held, g)
+			if len(g.forms) > 1 || g.forms[0] != g.term {
+				if res.Forms == nil {
+					res.Forms = map[string][]string{}
+				}
+				res.Forms[g.term] = g.forms
+			}
 		}
 	}
-	sort.SliceStable(held, func(i, j int) bool { return df[held[i]] < df[held[j]] })
+	sort.SliceStable(held, func(i, j int) bool { return held[i].df < held[j].df })
 	want := max(s.cfg.Candidates, limit) // -n 200 gets 200 if that many match
 	if len(held) > 0 {
-		all := quote(held, " ")
+		all := exprs(held, " AND ")
 		match := all
-		if df[held[0]] > int64(s.cfg.MaxRanked) {
+		if held[0].df > int64(s.cfg.MaxRanked) {
 			// Even the rarest word is everywhere: rank names only.
 			match = "name : (" + all + ")"
-			res.NamesOnly = held
+			for _, g := range held {
+				res.NamesOnly = append(res.NamesOnly, g.term)
+			}
 		}
 		hits, err := st.SearchCode(ctx, project, match, want)
 		if err != nil {
@@ -169,16 +186,16 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		if len(hits) < limit && len(held) > 1 {
 			// Too few chunks hold every word: take those holding some,
 			// rare words first, as many as FTS5 can rank in time.
-			var some []string
+			var some []group
 			var total int64
-			for _, t := range held {
-				if total+df[t] > int64(s.cfg.MaxRanked) && len(some) > 0 {
+			for _, g := range held {
+				if total+g.df > int64(s.cfg.MaxRanked) && len(some) > 0 {
 					break
 				}
-				total += df[t]
-				some = append(some, t)
+				total += g.df
+				some = append(some, g)
 			}
-			match := quote(some, " OR ")
+			match := exprs(some, " OR ")
 			if total > int64(s.cfg.MaxRanked) {
 				match = "name : (" + match + ")"
 			}
