@@ -12,9 +12,9 @@ import (
 )
 
 // The code index's tables (migration 0004): code_projects,
-// code_analysis_cache, code_files, code_chunks, code_fts, code_refs and the
-// code_edges view. app/index fills them through CodeWrite, one Execute per
-// batch; the rows travel as JSON parameters that SQL unpacks with
+// code_analysis_cache, code_files, code_chunks, code_fts, code_refs,
+// code_members (migration 0017) and the code_edges view. app/index fills
+// them through CodeWrite, one Execute per batch; the rows travel as JSON parameters that SQL unpacks with
 // json_each, so that a batch of thousands of rows is a handful of short
 // statements (rqlite gzips requests of 50 statements or more, or with SQL
 // text of 1 KiB or more, at its slowest level).
@@ -306,11 +306,12 @@ type CodeAnalysisRow struct {
 // this file's name: "#2" in README.md is README.md#2.
 //
 // Keep, if not nil, has one element per chunk: the id of a row of this
-// path that already holds the chunk (same name, kind, bytes and refs), or
-// 0. A kept row stays with its id, its code_fts and code_refs rows; only
-// its meta (line and byte offsets) is rewritten. A new chunk takes the id
-// at Offset plus its index, so a file with kept rows leaves gaps in its
-// range; its element of Terms is not used.
+// path that already holds the chunk (same name, kind, bytes, refs and
+// members), or 0. A kept row stays with its id, its code_fts, code_refs
+// and code_members rows; only its meta (line and byte offsets) is
+// rewritten. A new chunk takes the id at Offset plus its index, so a file
+// with kept rows leaves gaps in its range; its element of Terms is not
+// used.
 type CodeChunked struct {
 	Path, ContentHash, Analyzer string
 	Offset                      int64
@@ -330,6 +331,9 @@ const (
 	codeDropRefs = `DELETE FROM code_refs WHERE (project, sym, from_id) IN
 		(SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r
 		WHERE c.project = ?1 AND c.path IN (SELECT value FROM json_each(?2)))`
+	codeDropMembers = `DELETE FROM code_members WHERE (project, name, chunk_id) IN
+		(SELECT c.project, substr(c.name, 1, instr(c.name, '.')) || m.value, c.id FROM code_chunks AS c, json_each(c.meta, '$[12]') AS m
+		WHERE c.project = ?1 AND c.path IN (SELECT value FROM json_each(?2)) AND ` + codeGroup + `)`
 	codeDropChunks = `DELETE FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))`
 	// The drops when some rows of the paths stay (CodeChunked.Keep): ?3.
 	codeDropFTSKept = `DELETE FROM code_fts WHERE rowid IN
@@ -338,6 +342,10 @@ const (
 	codeDropRefsKept = `DELETE FROM code_refs WHERE (project, sym, from_id) IN
 		(SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r
 		WHERE c.project = ?1 AND c.path IN (SELECT value FROM json_each(?2)) AND c.id NOT IN (SELECT value FROM json_each(?3)))`
+	codeDropMembersKept = `DELETE FROM code_members WHERE (project, name, chunk_id) IN
+		(SELECT c.project, substr(c.name, 1, instr(c.name, '.')) || m.value, c.id FROM code_chunks AS c, json_each(c.meta, '$[12]') AS m
+		WHERE c.project = ?1 AND c.path IN (SELECT value FROM json_each(?2)) AND c.id NOT IN (SELECT value FROM json_each(?3))
+		AND ` + codeGroup + `)`
 	codeDropChunksKept = `DELETE FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))
 		AND id NOT IN (SELECT value FROM json_each(?3))`
 	codeForget = `DELETE FROM code_files WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2))`
@@ -372,6 +380,13 @@ const (
 	codeRefs = `INSERT OR IGNORE INTO code_refs (project, sym, from_id)
 		SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r
 		WHERE c.id >= (SELECT base FROM code_id_base) AND c.id < (SELECT base FROM code_id_base) + ?1 AND r.type = 'text'`
+	// codeMembers lists the names the new chunks that are Go const/var
+	// groups declare (code_chunks.meta element 12), qualified by the
+	// chunk's package as refs are (migrations/0017_code_members.sql). Only
+	// the few group chunks have their meta read a second time.
+	codeMembers = `INSERT OR IGNORE INTO code_members (project, name, chunk_id)
+		SELECT c.project, substr(c.name, 1, instr(c.name, '.')) || m.value, c.id FROM code_chunks AS c, json_each(c.meta, '$[12]') AS m
+		WHERE c.id >= (SELECT base FROM code_id_base) AND c.id < (SELECT base FROM code_id_base) + ?1 AND ` + codeGroup
 	codeFiles = `INSERT INTO code_files (project, path, content_hash, size, mtime_ns, lang, analyzer, skipped, indexed_at)
 		SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
 		FROM json_each(?3) WHERE true
@@ -380,6 +395,11 @@ const (
 			indexed_at = excluded.indexed_at`
 	codeDone = `UPDATE code_projects SET analyzer = ?, indexed_at = ? WHERE id = ?`
 )
+
+// codeGroup holds for the chunks of c that may declare members: Go
+// const/var groups, named pkg.{A,B,…} (the pieces of a split one too).
+// Both columns are stored, so that other chunks cost no JSON parse.
+const codeGroup = `c.lang = 'go' AND c.name GLOB '*.{*'`
 
 // MaxCodeAnalyses is how many Analyses a CodeWrite may hold: with the
 // rest, its statements stay under rqlite's compression threshold.
@@ -404,12 +424,12 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 	if len(w.Drop) > 0 {
 		paths := jsonText(w.Drop)
 		if len(kept) == 0 {
-			for _, q := range []string{codeDropFTS, codeDropRefs, codeDropChunks} {
+			for _, q := range []string{codeDropFTS, codeDropRefs, codeDropMembers, codeDropChunks} {
 				out = append(out, Stmt(q, w.Project, paths))
 			}
 		} else {
 			ids := jsonText(kept)
-			for _, q := range []string{codeDropFTSKept, codeDropRefsKept, codeDropChunksKept} {
+			for _, q := range []string{codeDropFTSKept, codeDropRefsKept, codeDropMembersKept, codeDropChunksKept} {
 				out = append(out, Stmt(q, w.Project, paths, ids))
 			}
 		}
@@ -474,7 +494,7 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 		if len(keeping) > 0 {
 			out = append(out, Stmt(codeChunksKeep, w.Project, jsonText(keeping)))
 		}
-		out = append(out, Stmt(codeFTS, jsonText(terms)), Stmt(codeRefs, next))
+		out = append(out, Stmt(codeFTS, jsonText(terms)), Stmt(codeRefs, next), Stmt(codeMembers, next))
 	}
 	if len(w.Files) > 0 {
 		files := make([][]any, len(w.Files))
@@ -565,30 +585,55 @@ func (s *Store) CodeChunksNamed(ctx context.Context, project int64, name string)
 		WHERE c.project = ? AND c.name = ? ORDER BY c.path, c.id`, project, name)
 }
 
-// CodeCallees returns the chunks that chunk id refers to (code_edges).
+// CodeCallees returns the chunks that chunk id refers to (code_edges):
+// by their names, and the Go const/var groups declaring a name it uses.
 func (s *Store) CodeCallees(ctx context.Context, id int64) ([]CodeChunk, error) {
 	return s.codeChunks(ctx, "code callees", `SELECT DISTINCT `+codeChunkColumns+`
 		FROM code_edges AS e JOIN code_chunks AS c ON c.id = e.to_id WHERE e.from_id = ? ORDER BY c.path, c.id`, id)
 }
 
 // CodeCallers returns the chunks that refer to chunk id: code_refs finds
-// the chunks that name it, code_edges keeps those that resolve to it.
+// the chunks that name it, or one of the names it declares (a Go
+// const/var group's members), and code_name_edges and code_member_edges
+// keep those that resolve to it. (Joined, the code_edges view, a UNION
+// ALL, would resolve the refs of every chunk of the store.)
 func (s *Store) CodeCallers(ctx context.Context, id int64) ([]CodeChunk, error) {
-	rows, err := s.Query(ctx, `SELECT project, name FROM code_chunks WHERE id = ?`, id)
+	rows, err := s.Query(ctx, `SELECT project, name, `+codeGroup+`, c.meta -> 12 FROM code_chunks AS c WHERE id = ?`, id)
 	if err != nil || len(rows.Values) == 0 {
 		return nil, err
 	}
-	project, name := asInt(rows.Values[0][0]), asString(rows.Values[0][1])
-	// The names that resolve to name (see the code_edges view).
+	r := rows.Values[0]
+	project, name := asInt(r[0]), asString(r[1])
+	// The names that resolve to name (see the code_name_edges view).
 	base := strings.TrimSuffix(name, "#1")
 	syms := []any{name, base, base}
 	if i := strings.LastIndexByte(base, '/'); i > 0 && !strings.Contains(base, "#") {
 		syms[2] = base[:i]
 	}
-	return s.codeChunks(ctx, "code callers", `SELECT DISTINCT `+codeChunkColumns+`
-		FROM code_refs AS r JOIN code_edges AS e ON e.from_id = r.from_id AND e.to_id = ?
+	const byName = `FROM code_refs AS r JOIN code_name_edges AS e ON e.from_id = r.from_id AND e.to_id = ?1
 		JOIN code_chunks AS c ON c.id = r.from_id
-		WHERE r.project = ? AND r.sym IN (?, ?, ?) ORDER BY c.path, c.id`, append([]any{id, project}, syms...)...)
+		WHERE r.project = ?2 AND r.sym IN (?3, ?4, ?5)`
+	var members []string
+	if asInt(r[2]) != 0 {
+		if err := json.Unmarshal([]byte(asString(r[3])), &members); err != nil {
+			members = nil // a row of an older analyzer: no members
+		}
+	}
+	if len(members) == 0 {
+		return s.codeChunks(ctx, "code callers", `SELECT DISTINCT `+codeChunkColumns+` `+byName+` ORDER BY c.path, c.id`,
+			append([]any{id, project}, syms...)...)
+	}
+	// The names it declares, as refs name them (code_members.name).
+	pkg := name[:strings.IndexByte(name, '.')+1]
+	for i, m := range members {
+		members[i] = pkg + m
+	}
+	return s.codeChunks(ctx, "code callers", `SELECT `+codeChunkColumns+` `+byName+`
+		UNION SELECT `+codeChunkColumns+`
+		FROM code_refs AS r JOIN code_member_edges AS e ON e.from_id = r.from_id AND e.to_id = ?1
+		JOIN code_chunks AS c ON c.id = r.from_id
+		WHERE r.project = ?2 AND r.sym IN (SELECT value FROM json_each(?6))
+		ORDER BY 2, 1`, append(append([]any{id, project}, syms...), jsonText(members))...)
 }
 
 // CodeHit is a chunk a search found; lower Rank is better (bm25).

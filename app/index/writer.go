@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,9 +28,11 @@ type writer struct {
 	// content hash and analyzer: each is written once.
 	queued map[string]bool
 
-	// graph is the symbol graph of the chunks this run wrote: when they
-	// are all the project's, the ranks are computed from it (rank.go).
-	graph []db.GraphChunk
+	// graph is the symbol graph of the chunks this run wrote, and members
+	// the names their Go const/var groups declare: when they are all the
+	// project's, the ranks are computed from them (rank.go).
+	graph   []db.GraphChunk
+	members []Member
 
 	batch   db.CodeWrite
 	size    int // bytes of rows in batch, roughly
@@ -193,7 +196,9 @@ func (w *writer) add(r *result) {
 		for _, c := range r.an.chunks {
 			// No ID: the store gives it as it applies the batch, and the
 			// ranks go by position and name.
-			w.graph = append(w.graph, db.GraphChunk{Name: fullName(c.Name, base), Path: e.rel, Lang: r.an.lang, Refs: c.Refs})
+			name := fullName(c.Name, base)
+			w.members = appendMembers(w.members, len(w.graph), name, r.an.lang, c.Members)
+			w.graph = append(w.graph, db.GraphChunk{Name: name, Path: e.rel, Lang: r.an.lang, Refs: c.Refs})
 		}
 		b.Chunked = append(b.Chunked, db.CodeChunked{Path: e.rel, ContentHash: r.hash, Analyzer: name,
 			Offset: w.offset, Count: len(r.an.chunks), Keep: r.keep})
@@ -219,7 +224,7 @@ func (w *writer) rank(ctx context.Context) error {
 	if !w.p.whole || w.sum.Unchanged > 0 || w.sum.Changed == 0 {
 		return nil
 	}
-	ranks := Ranks(w.graph)
+	ranks := Ranks(w.graph, w.members...)
 	select {
 	case w.exec <- db.CodeRankStmts(w.p.project.ID, ranks, time.Now()):
 	case <-ctx.Done():
@@ -264,8 +269,14 @@ type stmtTimes struct {
 }
 
 func (t *stmtTimes) add(sql string, d time.Duration) {
+	// The words up to the table's name: "INSERT OR IGNORE INTO
+	// code_refs" and "… code_members" are told apart.
 	f := strings.Fields(sql)
-	kind := strings.Join(f[:min(3, len(f))], " ")
+	n := min(3, len(f))
+	if i := slices.IndexFunc(f, func(w string) bool { return strings.HasPrefix(w, "code_") }); i >= 0 {
+		n = i + 1
+	}
+	kind := strings.Join(f[:n], " ")
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {

@@ -1,0 +1,32 @@
+package db
+
+import (
+	"context"
+	"fmt"
+)
+
+// CodeMember is a row of code_members (migration 0017): a name a Go
+// const/var group declares, qualified by its package as refs name it
+// (http.StatusOK), and the chunk of the group that declares it.
+type CodeMember struct {
+	Name    string
+	ChunkID int64
+}
+
+// CodeMembers returns the names the Go const/var groups of a project
+// declare that some chunk of it refers to, for the symbol graph's ranks
+// (app/index/rank.go), which resolve refs to them as the code_edges view
+// does. The others make no edge: leaving them out reads a quarter of the
+// rows on the Go standard library (46k of 197k; 80 ms instead of 110).
+func (s *Store) CodeMembers(ctx context.Context, project int64) ([]CodeMember, error) {
+	rows, err := s.Query(ctx, `SELECT m.name, m.chunk_id FROM code_members AS m
+		WHERE m.project = ?1 AND EXISTS (SELECT 1 FROM code_refs AS r WHERE r.project = ?1 AND r.sym = m.name)`, project)
+	if err != nil {
+		return nil, fmt.Errorf("db: code members: %w", err)
+	}
+	out := make([]CodeMember, len(rows.Values))
+	for i, r := range rows.Values {
+		out[i] = CodeMember{Name: asString(r[0]), ChunkID: asInt(r[1])}
+	}
+	return out, nil
+}
