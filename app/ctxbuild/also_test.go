@@ -1,6 +1,8 @@
 package ctxbuild
 
 import (
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -24,9 +26,52 @@ func TestTargetNamingSeveral(t *testing.T) {
 			t.Errorf("also %q: want another package's Run with its path", a)
 		}
 	}
+	if c.AlsoHint != "name one in full to take it" {
+		t.Errorf("hint %q; want the names in full", c.AlsoHint)
+	}
 	for _, target := range []string{"sub.Run", "Only"} {
 		if c := e.build(t, Request{Target: target, Question: "q", Window: 8000}); len(c.Also) != 0 {
 			t.Errorf("%s: also %q; want none", target, c.Also)
 		}
+	}
+}
+
+// TestTargetNamingSameName: units of the same name — two init functions
+// of one file, a function of name_linux.go and of name_other.go, the
+// main.main of three commands — are
+// each listed in Also, and the hint gives the PATH:LINE that takes each,
+// relative to the current directory, since their names cannot tell them
+// apart; that target takes that unit.
+func TestTargetNamingSameName(t *testing.T) {
+	e := setupFiles(t, map[string]string{
+		"lib/coll/list.go": "package coll\n\nvar registry = map[string]int{}\n\n" +
+			"func init() {\n\tregistry[\"a\"] = 1\n}\n\nfunc init() {\n\tregistry[\"b\"] = 2\n}\n",
+		"store/name_linux.go": "//go:build linux\n\npackage store\n\nfunc platformName() string { return \"linux\" }\n",
+		"store/name_other.go": "//go:build !linux\n\npackage store\n\nfunc platformName() string { return \"other\" }\n",
+		"cmd/a/main.go":       "package main\n\nfunc main() {}\n",
+		"cmd/b/main.go":       "package main\n\nfunc main() {}\n",
+		"cmd/c/main.go":       "package main\n\nfunc main() {}\n",
+	})
+	t.Chdir(filepath.Join(e.root, "lib"))
+	for _, tc := range []struct {
+		target, also, hint string
+		line               int // the line the hint's target takes
+	}{
+		{"coll.init", "coll.init (lib/coll/list.go:9)", "give coll/list.go:9 to take it", 9},
+		{"store.platformName", "store.platformName (store/name_other.go:5)", "give ../store/name_other.go:5 to take it", 5},
+	} {
+		c := e.build(t, Request{Target: tc.target, Question: "what does it do?", Window: 8000})
+		if !slices.Equal(c.Also, []string{tc.also}) || c.AlsoHint != tc.hint {
+			t.Errorf("%s: also %q, hint %q; want [%q], %q", tc.target, c.Also, c.AlsoHint, tc.also, tc.hint)
+			continue
+		}
+		take := strings.TrimSuffix(strings.TrimPrefix(tc.hint, "give "), " to take it")
+		other := e.build(t, Request{Target: take, Question: "q", Window: 8000})
+		if other.Target == nil || other.Target.Name != tc.target || other.Target.StartLine != tc.line || other.Target.StartLine == c.Target.StartLine && other.Target.Path == c.Target.Path {
+			t.Errorf("%s: the hint's %s took %+v; want the other unit, at line %d", tc.target, take, other.Target, tc.line)
+		}
+	}
+	if c := e.build(t, Request{Target: "main.main", Question: "q", Window: 8000}); c.AlsoHint != "give ../cmd/b/main.go:3 or ../cmd/c/main.go:3 to take one" {
+		t.Errorf("main.main: also %q, hint %q", c.Also, c.AlsoHint)
 	}
 }

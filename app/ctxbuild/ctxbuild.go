@@ -110,6 +110,12 @@ const (
 	// FormNoDoc is a target unit too large to show whole for a task that
 	// only reads it, shown without its doc text.
 	FormNoDoc = "no-doc"
+	// FormMember is a target named by one name of a Go const or var group
+	// (http.StatusOK) whose group is too large to show whole, for a task
+	// that only reads it: the group cut to its opening line, the lines
+	// declaring the name with its doc comment, and its closing
+	// parenthesis.
+	FormMember = "member"
 )
 
 // Item is one piece of code considered for the context.
@@ -141,6 +147,7 @@ type Item struct {
 	sigCost    int    // tokens as its signature, by the estimate
 	start, end int    // full's bytes in its file
 	units      []unit // a file's or a module's units, for an outline
+	member     string // the name of a Go const or var group the target named
 	ranked     float64
 }
 
@@ -161,6 +168,11 @@ type Context struct {
 	// Also lists other units the target's name named ("NAME (PATH:LINE)")
 	// when it named several: the first was taken (Target).
 	Also []string `json:"also,omitempty"`
+	// AlsoHint, with Also, says how to take one of them instead: "name
+	// one in full to take it", or, when names are the same (two Go init
+	// functions of a file, main.main of two commands), the PATH:LINE
+	// targets that take them.
+	AlsoHint string `json:"also_hint,omitempty"`
 	// Data is the prompt data with Target and Context filled in.
 	Data prompt.Data `json:"-"`
 	// Prompt is the rendered prompt.
@@ -234,9 +246,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range also {
-			out.Also = append(out.Also, fmt.Sprintf("%s (%s:%d)", c.Name, c.Path, c.StartLine))
-		}
+		out.Also, out.AlsoHint = alsoNamed(proj.Root, tc, also)
 		if tc.Kind == KindFile || container(tc.Kind) {
 			// A file or a module: its units, in outline if they do not
 			// fit whole; the neighbours are theirs.
@@ -272,6 +282,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			if target, err = files.item(tc, RoleTarget, pieces...); err != nil {
 				return nil, err
 			}
+			target.member = groupMember(tc, req.Target)
 			own = map[int64]bool{tc.ID: true}
 			ownHash[tc.Hash] = true
 			for _, p := range pieces {

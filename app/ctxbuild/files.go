@@ -206,8 +206,8 @@ func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*
 		return it, nil
 	}
 	if current(src, c, pieces) {
-		it.start, it.end = c.StartByte, c.EndByte
-		it.full = string(src[c.StartByte:c.EndByte])
+		it.start, it.end = lineStart(src, c.StartByte), c.EndByte
+		it.full = string(src[it.start:it.end])
 		return it, nil
 	}
 	// The file changed since it was indexed: find the unit by name.
@@ -238,9 +238,24 @@ func (f *fileCache) item(c db.CodeChunk, role string, pieces ...db.CodeChunk) (*
 		return nil, usererr.New("%s is no longer in %s; run aiex index", c.Name, c.Path)
 	}
 	it.StartLine, it.EndLine = first.StartLine, last.EndLine
-	it.start, it.end = first.StartByte, last.EndByte
-	it.full = string(src[first.StartByte:last.EndByte])
+	it.start, it.end = lineStart(src, first.StartByte), last.EndByte
+	it.full = string(src[it.start:it.end])
 	return it, nil
+}
+
+// lineStart is start, where a chunk's code starts in src, moved back over
+// the white space before it on its line: the chunk's first line is shown
+// indented as its file has it (a def of a module, a nested module), as
+// its other lines are. A chunk that starts mid-line starts where it does.
+func lineStart(src []byte, start int) int {
+	i := start
+	for i > 0 && (src[i-1] == ' ' || src[i-1] == '\t') {
+		i--
+	}
+	if i == 0 || src[i-1] == '\n' {
+		return i
+	}
+	return start
 }
 
 // isLink reports whether the file at p (slash-separated, relative to the

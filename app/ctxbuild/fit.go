@@ -71,7 +71,8 @@ func reads(task string) bool { return task == "ask" || task == "explain" }
 // fit chooses the target's form and each candidate's within the budget.
 // The target goes in full when it fits; else, for a task that only reads
 // it, a file or module goes in outline — fitted to the whole budget
-// before any candidate (fitOutline) — and a single unit without its doc
+// before any candidate (fitOutline) —, a Go const or var group named by
+// one of its names cut to that name, and a single unit without its doc
 // text; else the context fails (TooLong). The candidates are then asked
 // for (candidates), unless the room left could take none (minRoom: the
 // lookups are most of a context's time). Then each candidate in order:
@@ -172,6 +173,18 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 			if counted, base, err = b.render(req, data); err != nil { // counted once: memoCounter
 				return err
 			}
+		} else if code, ok := target.memberCut(); ok {
+			// One name of a const or var group: the lines declaring it.
+			setTarget(FormMember, code)
+			n, err := count(0)
+			if err != nil {
+				return err
+			}
+			if n > out.Budget {
+				return TooLong(n, out.Budget, out.Window, out.Reserve, what+" cut to "+target.member)
+			}
+			target.Reason = memberReason(plan.Count(target.full), target.member)
+			base = n
 		} else {
 			// One unit: without its doc text, if that is enough.
 			code := dropDoc(target.full, true)
@@ -541,9 +554,11 @@ func (it *Item) where() string {
 // signature is the declaration of a unit without its body, as a repository
 // map shows it: the leading lines up to the one that opens the body (a Go
 // "{", an Elixir "do"), doc comments and @doc text left out, @spec kept.
-// It returns "" when the chunk has no body to leave out.
+// It returns "" when the chunk has no body to leave out. A unit's first
+// line holds its indentation in its file (lineStart): the lines the
+// signature adds are indented alike.
 func signature(code string) string {
-	sig, _ := signatureLines(code, "")
+	sig, _ := signatureLines(code, code[:len(code)-len(strings.TrimLeft(code, " \t"))])
 	return sig
 }
 

@@ -1,8 +1,11 @@
 package ctxbuild
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // TestTargetGroupMember: a name declared in a Go const group is a target:
@@ -43,5 +46,52 @@ const (
 	req := Request{Root: e.root, Task: "explain", Target: "main.StatusOK", Question: "q", Window: 8000, Count: o200k}
 	if _, err := e.b.Build(t.Context(), req); err == nil || !strings.Contains(err.Error(), "no file or symbol") {
 		t.Errorf("main.StatusOK: %v; want no file or symbol", err)
+	}
+}
+
+// bigGroups are Go const groups too large for a small window: one of
+// values, each with its doc comment, and one of iota.
+var bigGroups = func() string {
+	var b strings.Builder
+	b.WriteString("package http\n\n// Status codes.\nconst (\n")
+	for i := range 150 {
+		fmt.Fprintf(&b, "\t// Status%d is code %d, documented at some length.\n\tStatus%d = %d\n", i, i, i, i)
+		if i == 70 {
+			b.WriteString("\n\t// StatusOK is the code of success,\n\t// said on two lines.\n\tStatusOK = 200 // RFC 9110, 15.3.1\n\n")
+		}
+	}
+	b.WriteString(")\n\n// Kinds.\nconst (\n\tKindNone Kind = iota // no kind\n")
+	for i := range 150 {
+		fmt.Fprintf(&b, "\tKind%d\n", i)
+	}
+	b.WriteString(")\n\ntype Kind int\n")
+	return b.String()
+}()
+
+// TestTargetGroupMemberCut: a member of a group too large for the window
+// takes the group cut to its lines, for the tasks that only read it; a
+// group that fits goes whole, and a task that changes it still needs it
+// whole.
+func TestTargetGroupMemberCut(t *testing.T) {
+	e := setupFiles(t, map[string]string{"http/status.go": bigGroups})
+	for target, want := range map[string]string{
+		"http.StatusOK": "const (\n\t// …\n\t// StatusOK is the code of success,\n\t// said on two lines.\n\tStatusOK = 200 // RFC 9110, 15.3.1\n\t// …\n)",
+		"Status0":       "const (\n\t// Status0 is code 0, documented at some length.\n\tStatus0 = 0\n\t// …\n)",
+		"http.Kind7":    "const (\n\tKindNone Kind = iota // no kind\n\t// …\n\tKind7\n\t// …\n)",
+	} {
+		c := e.build(t, Request{Target: target, Question: "what is it?", Window: 600})
+		if c.Target.Form != FormMember || c.Target.Code != want || !strings.Contains(c.Target.Reason, "cut to the lines declaring") {
+			t.Errorf("%s: %s (%s):\n%s\nwant:\n%s", target, c.Target.Form, c.Target.Reason, c.Target.Code, want)
+		}
+		if c.Included[0].Form != FormMember || !strings.Contains(c.Prompt[len(c.Prompt)-1].Content, want) {
+			t.Errorf("%s: the prompt lacks the cut group", target)
+		}
+	}
+	if c := e.build(t, Request{Target: "http.StatusOK", Question: "q", Window: 32000}); c.Target.Form != FormFull {
+		t.Errorf("in a large window: %s; want the group whole", c.Target.Form)
+	}
+	_, err := e.b.Build(t.Context(), Request{Task: "refactor", Root: e.root, Target: "http.StatusOK", Window: 600, Count: o200k})
+	if usererr.As(err) == nil || !strings.Contains(err.Error(), "larger window") {
+		t.Errorf("refactor: %v; want too long", err)
 	}
 }

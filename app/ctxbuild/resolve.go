@@ -101,9 +101,24 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 			return db.CodeChunk{}, nil, usererr.New("%s was deleted since it was indexed; run aiex index", rel)
 		}
 	}
-	cs, err := search.Named(ctx, st, proj.ID, target, maxAlso+1)
+	// A Go name as typed, with a generic receiver's type parameters or an
+	// import path, is looked for as the index names it; the path then
+	// says which package of that name is meant.
+	name, importPath := goName(target)
+	limit := maxAlso + 1
+	if importPath != "" {
+		limit = maxImportPathNamed
+	}
+	cs, err := search.Named(ctx, st, proj.ID, name, limit)
+	if err == nil && len(cs) == 0 && name != target {
+		importPath = ""
+		cs, err = search.Named(ctx, st, proj.ID, target, maxAlso+1)
+	}
 	if err != nil {
 		return db.CodeChunk{}, nil, err
+	}
+	if importPath != "" {
+		cs = inImportPath(cs, importPath)
 	}
 	if len(cs) == 0 {
 		// Not a symbol: a directory of the project says so rather than
@@ -214,6 +229,10 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 		query = filepath.ToSlash(rel) // a path of the project, as the index names it
 	}
 	typed, _ := projectPath(proj.Root, typedPath) // target as a path of the project, if it can be one
+	// Symbols are compared in the form the index names them: a Go name
+	// typed with an import path (net/http.(*Server).Serv) or a generic
+	// receiver's type parameters, without them.
+	symQuery, _ := goName(query)
 	cwd := workDir(proj.Root)
 	shown := map[string]string{} // a candidate path → as the user would type it
 	var symbols, files []string
@@ -222,7 +241,7 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 			symbols = append(symbols, n)
 		}
 	}
-	pathLike := strings.Contains(query, "/")
+	pathLike := strings.Contains(query, "/") && !importPathLike(query)
 	for _, p := range paths {
 		if p == typed || p == query {
 			continue
@@ -247,7 +266,7 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 		files = append(files, "/"+p)
 		pathLike = pathLike || (path.Ext(query) != "" && path.Ext(query) == path.Ext(p))
 	}
-	bySymbol, byPath := Suggest(query, symbols), Suggest("/"+strings.TrimPrefix(query, "/"), files)
+	bySymbol, byPath := Suggest(symQuery, symbols), Suggest("/"+strings.TrimPrefix(query, "/"), files)
 	for i, l := range byPath {
 		byPath[i] = shown[l]
 	}
@@ -266,27 +285,11 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 // with.
 const maxAlso = 5
 
-// otherUnits returns the chunks of cs (a lookup's, the one taken first)
-// that are other units than the first: not the same unit's other pieces,
-// at most maxAlso.
-func otherUnits(cs []db.CodeChunk) []db.CodeChunk {
-	unit := func(c db.CodeChunk) string {
-		name := c.Name
-		if u, ok := chunk.PieceOf(name); ok {
-			name = u
-		}
-		return c.Path + "\x00" + name
-	}
-	seen := map[string]bool{unit(cs[0]): true}
-	var out []db.CodeChunk
-	for _, c := range cs[1:] {
-		if k := unit(c); !seen[k] && len(out) < maxAlso {
-			seen[k] = true
-			out = append(out, c)
-		}
-	}
-	return out
-}
+// maxImportPathNamed is how many chunks a symbol qualified by an import
+// path is looked up with, before those of the path's package are kept:
+// enough that the package meant is among them when several packages
+// share its name.
+const maxImportPathNamed = 64
 
 // projectPath is p, a path given on the command line (relative to the
 // current directory, or absolute), as a slash-separated path of the

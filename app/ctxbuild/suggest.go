@@ -23,8 +23,8 @@ func Suggest(target string, names []string) []string {
 		return nil
 	}
 	type scored struct {
-		name string
-		d    int
+		name     string
+		d, whole int
 	}
 	var found []scored
 	for _, n := range names {
@@ -34,9 +34,8 @@ func Suggest(target string, names []string) []string {
 			last, _, _ = strings.Cut(last, "/") // no arity given: any arity
 		}
 		d := levenshtein.ComputeDistance(wantLast, last)
-		if whole := levenshtein.ComputeDistance(want, lower); whole < d {
-			d = whole
-		}
+		whole := levenshtein.ComputeDistance(want, lower)
+		d = min(d, whole)
 		switch {
 		case d <= typoAllowance(wantLast):
 		case len(wantLast) >= 3 && strings.Contains(last, wantLast):
@@ -44,10 +43,13 @@ func Suggest(target string, names []string) []string {
 		default:
 			continue
 		}
-		found = append(found, scored{n, d})
+		found = append(found, scored{n, d, whole})
 	}
+	// Of names alike in their last part, those more alike as a whole
+	// first: of the many Serve methods, http.(*Server).Serve for
+	// http.(*Server).Serv.
 	slices.SortFunc(found, func(a, b scored) int {
-		return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(len(a.name), len(b.name)), strings.Compare(a.name, b.name))
+		return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.whole, b.whole), cmp.Compare(len(a.name), len(b.name)), strings.Compare(a.name, b.name))
 	})
 	var out []string
 	for _, s := range found {
