@@ -21,6 +21,7 @@ import (
 	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
@@ -279,8 +280,7 @@ func configError(path string, err error) error {
 	case errors.As(err, &strict) && len(strict.Errors) > 0:
 		e := strict.Errors[0]
 		row, _ := e.Position()
-		return usererr.Usage("config %s line %d: unknown key %q; remove it or fix its spelling (the README's Configuration section lists the keys)",
-			path, row, strings.Join(e.Key(), "."))
+		return unknownKey(path, row, e.Key())
 	case errors.As(err, &derr):
 		row, _ := derr.Position()
 		msg := strings.TrimPrefix(derr.Error(), "toml: ")
@@ -291,6 +291,11 @@ func configError(path string, err error) error {
 	default:
 		return usererr.Usage("config %s: %v", path, err)
 	}
+}
+
+func unknownKey(path string, line int, key []string) error {
+	return usererr.Usage("config %s line %d: unknown key %q; remove it or fix its spelling (the README's Configuration section lists the keys)",
+		path, line, strings.Join(key, "."))
 }
 
 // keyLines maps each key of a config file ("providers.gpu.base_url") and
@@ -389,7 +394,14 @@ func checkValue(path string, line int, key []string, v *unstable.Node) error {
 		it := v.Children()
 		for it.Next() {
 			kv := it.Node()
-			if err := checkValue(path, line, append(slices.Clone(key), keyParts(kv.Key())...), kv.Value()); err != nil {
+			k := append(slices.Clone(key), keyParts(kv.Key())...)
+			if fieldType(k) == nil {
+				// The decoder names an unknown key of an inline table
+				// by its last part alone ("colour"); the full key says
+				// where it is, as for a key under [providers.gpu].
+				return unknownKey(path, line, k)
+			}
+			if err := checkValue(path, line, k, kv.Value()); err != nil {
 				return err
 			}
 		}
@@ -537,6 +549,14 @@ func (f *File) validate(path string, lines keyLines) error {
 	for _, name := range names {
 		p := f.Providers[name]
 		table := "providers." + name
+		// The name is a key of stored API keys (aiex keys set NAME) and
+		// the first part of "NAME/MODEL" (prices, embed, a model hosted
+		// by another node), so it follows the keys' rule; caught here,
+		// it is one mistake in the file for every command, not an error
+		// of the commands that happen to look up a key.
+		if err := keys.ValidateProvider(name); err != nil {
+			return bad(table, "%q: %s", name, usererr.As(err).Msg)
+		}
 		kind := cmp.Or(p.Kind, name) // the kind defaults to the table's name
 		switch {
 		case slices.Contains(providerKinds, kind):

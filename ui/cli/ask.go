@@ -24,8 +24,8 @@ import (
 type AskCmd struct {
 	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
-	Strategy string   `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
-	Target   string   `placeholder:"TARGET" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`
+	Strategy string   `placeholder:"NAME" predictor:"strategy" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
+	Target   string   `placeholder:"TARGET" predictor:"file" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
 	Session  string   `placeholder:"ID|new|last" default:"new" help:"Continue a session: its id (or a prefix), last (this project's most recent), or new. Its earlier turns go with the question."`
 	Prompt   []string `arg:"" optional:"" help:"The question. With - as the last word, or piped input, stdin is read too and appended to the words given."`
@@ -180,7 +180,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", ans.Warning)
 	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(askJSON{Interaction: in, Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning, Note: ans.Note})
+		return c.Out.PrintJSON(askJSON{Interaction: asStored(in), Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning, Note: ans.Note})
 	}
 	if c.Out.TTY && c.Out.ErrTTY {
 		code := ""
@@ -213,10 +213,13 @@ const exitPipe = 128 + int(syscall.SIGPIPE)
 // session turn it is.
 type askJSON struct {
 	*app.Interaction
-	Session string `json:"session,omitempty"`
-	Turn    int64  `json:"turn,omitempty"`
-	Warning string `json:"warning,omitempty"` // see app.Answer
-	Note    string `json:"note,omitempty"`
+	// SessionID, never set, hides the interaction's session_id: the
+	// session is the session field, as in refactor's and gen's output.
+	SessionID *struct{} `json:"session_id,omitempty"`
+	Session   string    `json:"session,omitempty"`
+	Turn      int64     `json:"turn,omitempty"`
+	Warning   string    `json:"warning,omitempty"` // see app.Answer
+	Note      string    `json:"note,omitempty"`
 }
 
 // prompt assembles the question from the arguments and, when it is piped

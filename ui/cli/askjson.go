@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -48,6 +49,22 @@ func failedAskJSON(prompt string, ans *app.Answer, arrived string, err error) as
 	if errors.Is(err, context.Canceled) {
 		in.Error = "cancelled"
 	}
-	out.Interaction = &in
+	out.Interaction = asStored(&in)
+	if out.Session == "" {
+		out.Session = in.SessionID // askJSON shows it as session only
+	}
 	return out
+}
+
+// asStored is a copy of in with its times as the store keeps them, to the
+// millisecond: ask --json then shows what history --json shows for the
+// same interaction.
+func asStored(in *app.Interaction) *app.Interaction {
+	c := *in
+	c.StartedAt = c.StartedAt.Truncate(time.Millisecond)
+	if c.FinishedAt != nil {
+		t := c.FinishedAt.Truncate(time.Millisecond)
+		c.FinishedAt = &t
+	}
+	return &c
 }

@@ -15,7 +15,7 @@ import (
 
 // ChunksCmd shows how the index cuts one file.
 type ChunksCmd struct {
-	File string `arg:"" placeholder:"FILE" help:"Source file to cut into chunks."`
+	File string `arg:"" placeholder:"FILE" predictor:"file" help:"Source file to cut into chunks."`
 }
 
 // Run chunks the file as the index would, without opening the store, and

@@ -26,8 +26,8 @@ import (
 
 // Globals are the flags every command takes.
 type Globals struct {
-	DataDir *string `name:"data-dir" env:"AIEX_DATA_DIR" placeholder:"DIR" help:"Where aiex keeps its store (default: $XDG_DATA_HOME/aiex)."`
-	Config  *string `name:"config" env:"AIEX_CONFIG" placeholder:"FILE" help:"Configuration file (default: $XDG_CONFIG_HOME/aiex/config.toml)."`
+	DataDir *string `name:"data-dir" env:"AIEX_DATA_DIR" placeholder:"DIR" predictor:"dir" help:"Where aiex keeps its store (default: $XDG_DATA_HOME/aiex)."`
+	Config  *string `name:"config" env:"AIEX_CONFIG" placeholder:"FILE" predictor:"file" help:"Configuration file (default: $XDG_CONFIG_HOME/aiex/config.toml)."`
 	JSON    bool    `name:"json" help:"Print results as JSON."`
 	NoColor bool    `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set)."`
 	Verbose bool    `name:"verbose" short:"v" help:"Log what aiex does to stderr."`
@@ -54,7 +54,7 @@ type Root struct {
 	Gen        GenCmd        `cmd:"" help:"Generate code: gen module NAME, gen tests TARGET."`
 	Node       NodeCmd       `cmd:"" help:"Run this data dir as a node of a cluster (aiex node run)."`
 	Cluster    ClusterCmd    `cmd:"" help:"The cluster: init a key, status, leave, remove a node, recover after a lost quorum."`
-	Session    SessionCmd    `cmd:"" help:"Sessions: list, show, resume, export, archive, rm."`
+	Session    SessionCmd    `cmd:"" help:"Sessions: list, show, resume, export, archive, unarchive, rm."`
 	Events     EventsCmd     `cmd:"" help:"The event log: tail it, replay it into the projections."`
 	Checkpoint CheckpointCmd `cmd:"" help:"Checkpoints of the assistant's writes: list, show, diff, restore, tag, prune."`
 	Audit      AuditCmd      `cmd:"" help:"The audit log of the assistant's file operations and commands; --verify checks its hash chain."`
@@ -212,6 +212,13 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
+	// A pipe or file on stdout (a terminal is left alone: the TUI needs
+	// the *os.File) can block a write beyond any signal: see stuckWriter.
+	if f, ok := env.Stdout.(*os.File); ok && !env.StdoutTTY {
+		sw := newStuckWriter(ctx, f)
+		defer sw.close()
+		env.Stdout = sw
+	}
 	var root Root
 	parser, err := kong.New(&root,
 		kong.Name("aiex"),
@@ -238,7 +245,7 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 	// Shell completion: only when a shell asks (COMP_LINE is set), so
 	// ordinary runs don't pay for building the completion tree.
 	if env.Getenv("COMP_LINE") != "" {
-		kongplete.Complete(parser)
+		kongplete.Complete(parser, kongplete.WithPredictors(completionPredictors()))
 	}
 	if len(args) == 0 {
 		// On a terminal, aiex alone opens the TUI; elsewhere it shows help.

@@ -26,7 +26,7 @@ type ClusterCmd struct {
 
 // ClusterInitCmd writes a cluster key.
 type ClusterInitCmd struct {
-	Out string `required:"" placeholder:"FILE" help:"Where to write the key (mode 0600; an existing file is never overwritten)."`
+	Out string `required:"" placeholder:"FILE" predictor:"file" help:"Where to write the key (mode 0600; an existing file is never overwritten)."`
 }
 
 // Run writes the key and prints its fingerprint.

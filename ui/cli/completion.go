@@ -5,6 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/posener/complete"
+
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // CompletionCmd prints a shell completion script. The scripts ask aiex
@@ -16,6 +21,9 @@ type CompletionCmd struct {
 
 // Run prints the script for the chosen shell.
 func (cc *CompletionCmd) Run(c *Context) error {
+	if c.Out.JSON {
+		return usererr.Usage("aiex completion prints a shell script, not JSON: leave out --json")
+	}
 	bin, err := os.Executable()
 	if err != nil {
 		bin = "aiex"
@@ -25,23 +33,43 @@ func (cc *CompletionCmd) Run(c *Context) error {
 	bin = shellQuote(bin)
 	var script string
 	switch cc.Shell {
+	// Where aiex has nothing to offer (a TARGET that is a path, a
+	// word no command starts with), the shell completes file names:
+	// -o default for bash and zsh (bashcompinit honours it), a fallback
+	// in the function for fish.
 	case "bash":
-		script = fmt.Sprintf("# aiex completion for bash: source <(aiex completion bash)\ncomplete -C %s aiex\n", bin)
+		script = fmt.Sprintf("# aiex completion for bash: source <(aiex completion bash)\ncomplete -o default -C %s aiex\n", bin)
 	case "zsh":
-		script = fmt.Sprintf("# aiex completion for zsh: source <(aiex completion zsh)\nautoload -U +X bashcompinit && bashcompinit\ncomplete -C %s aiex\n", bin)
+		script = fmt.Sprintf("# aiex completion for zsh: source <(aiex completion zsh)\nautoload -U +X bashcompinit && bashcompinit\ncomplete -o default -C %s aiex\n", bin)
 	case "fish":
 		script = fmt.Sprintf(`# aiex completion for fish: aiex completion fish | source
 function __complete_aiex
     set -lx COMP_LINE (commandline -cp)
     test -z (commandline -ct)
     and set COMP_LINE "$COMP_LINE "
-    %s
+    set -l words (%s)
+    if set -q words[1]
+        printf '%%s\n' $words
+    else
+        __fish_complete_path (commandline -ct)
+    end
 end
 complete -f -c aiex -a "(__complete_aiex)"
 `, bin)
 	}
 	_, err = fmt.Fprint(c.Out.Out, script)
 	return err
+}
+
+// completionPredictors complete the values of arguments and flags by
+// their predictor tag: file and dir for paths, strategy for the routing
+// strategies (a plain string flag, as "" means the configured one).
+func completionPredictors() map[string]complete.Predictor {
+	return map[string]complete.Predictor{
+		"file":     complete.PredictFiles("*"),
+		"dir":      complete.PredictDirs("*"),
+		"strategy": complete.PredictSet(string(coord.LocalAffinity), string(coord.LoadBalanced), string(coord.RoundRobin)),
+	}
 }
 
 func shellQuote(s string) string {

@@ -21,7 +21,7 @@ type ContextCmd struct {
 	Window   int      `placeholder:"TOKENS" help:"Fit to this context window instead of the model's."`
 	Reserve  *int     `placeholder:"TOKENS" help:"Tokens kept for the answer, 0 included (default: a quarter of the window, at most 4096)."`
 	Prompt   bool     `help:"Print the rendered prompt instead of the summary."`
-	Target   string   `arg:"" placeholder:"TARGET" help:"PATH (the whole file; in outline if too large), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
+	Target   string   `arg:"" placeholder:"TARGET" predictor:"file" help:"PATH (the whole file; in outline if too large), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, 'http.(*Server).Serve')."`
 	Question []string `arg:"" optional:"" help:"The question or instruction that goes with it."`
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -47,7 +49,11 @@ func (ep *EventsPruneCmd) Run(c *Context) error {
 		}
 	}
 	if age <= 0 {
-		return usererr.Usage("say how old the events to delete must be: --older-than 90d, or retention = \"90d\" in the [events] table of %s (it is 0 or unset there: every event is kept)", cfg.ConfigPath)
+		where := "it is 0 or unset there: every event is kept"
+		if _, err := os.Stat(cfg.ConfigPath); errors.Is(err, fs.ErrNotExist) {
+			where = "the file does not exist yet: create it with an [events] table holding that line"
+		}
+		return usererr.Usage("say how old the events to delete must be: --older-than 90d, or retention = \"90d\" in the [events] table of %s (%s)", cfg.ConfigPath, where)
 	}
 	before := time.Now().Add(-age)
 	rep, err := viaNode(c, func(cl *node.Client) (*events.PruneReport, error) { return cl.Prune(c, before) },
@@ -88,7 +94,7 @@ func (er *EventsReplayCmd) Run(c *Context) error {
 
 // EventsTailCmd follows the event log.
 type EventsTailCmd struct {
-	Stream []string `placeholder:"NAME" help:"Only these streams: llm, audit, session/ID, checkpoint/ID (ID as the session and checkpoint commands take it); NAME* for every stream whose name starts with NAME (session/*). Repeatable."`
+	Stream []string `placeholder:"NAME" help:"Only these streams: llm (requests), audit (peers the mesh refused; the audit log of file operations and commands is aiex audit), session/ID, checkpoint/ID (ID as the session and checkpoint commands take it); NAME* for every stream whose name starts with NAME (session/*). Repeatable."`
 	// After is nil when not given: 0 is an id like any other (the whole
 	// log), not "unset".
 	After *int64 `name:"since" aliases:"after" placeholder:"ID" help:"Start after this event id: 0 for the whole log, or the last one seen before a disconnect (default: show the last 10 first)."`
@@ -202,7 +208,7 @@ var streamNames = []string{coord.EventStream, node.AuditStream, session.StreamPr
 
 // checkStream reports a --stream that can match none of the app's streams.
 func checkStream(s string) error {
-	const kinds = "the streams are llm, audit, session/ID and checkpoint/ID, and NAME* takes every stream whose name starts with NAME (session/*)"
+	const kinds = "the streams are llm, audit, session/ID and checkpoint/ID (audit holds the peers the mesh refused; the audit log is aiex audit), and NAME* takes every stream whose name starts with NAME (session/*)"
 	prefix, pattern := strings.CutSuffix(s, "*")
 	if s == "" {
 		return usererr.Usage("--stream needs a name; %s", kinds)

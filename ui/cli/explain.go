@@ -11,8 +11,8 @@ import (
 type ExplainCmd struct {
 	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
-	Strategy string   `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
-	Target   string   `arg:"" placeholder:"TARGET" help:"PATH (the whole file; in outline if too large for the model), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
+	Strategy string   `placeholder:"NAME" predictor:"strategy" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
+	Target   string   `arg:"" placeholder:"TARGET" predictor:"file" help:"PATH (the whole file; in outline if too large for the model), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, 'http.(*Server).Serve')."`
 	Session  string   `placeholder:"ID|new|last" default:"new" help:"Record the explanation in a session: its id, last, or new."`
 	Question []string `arg:"" optional:"" help:"What to focus on (optional)."`
 }

@@ -21,7 +21,7 @@ import (
 
 // IndexCmd brings the current project's code index up to date.
 type IndexCmd struct {
-	Path  *string `arg:"" optional:"" placeholder:"PATH" help:"Directory or file to index, inside the current project (default: all of it)."`
+	Path  *string `arg:"" optional:"" placeholder:"PATH" predictor:"file" help:"Directory or file to index, inside the current project (default: all of it)."`
 	Force bool    `help:"Read every file again, whatever its size and modification time say."`
 }
 

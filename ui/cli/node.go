@@ -30,7 +30,7 @@ type NodeRunCmd struct {
 	ControlURL string   `name:"control-url" placeholder:"URL" env:"TS_CONTROL_URL" help:"Tailnet coordination server, e.g. a headscale (default: Tailscale's)."`
 	Listen     string   `placeholder:"ADDR" xor:"transport" help:"Plain TCP: listen on ADDR (mutual TLS with the cluster key)."`
 	Advertise  string   `placeholder:"HOST:PORT" help:"Plain TCP: the address peers dial (default: --listen)."`
-	ClusterKey string   `name:"cluster-key" placeholder:"FILE" help:"Plain TCP: the cluster key file (or AIEX_CLUSTER_KEY holding the key)."`
+	ClusterKey string   `name:"cluster-key" placeholder:"FILE" predictor:"file" help:"Plain TCP: the cluster key file (or AIEX_CLUSTER_KEY holding the key)."`
 	Join       []string `placeholder:"PEER" sep:"," help:"Peers' mesh addresses to join through, when this data dir is not yet a member."`
 	Name       string   `placeholder:"NAME" help:"This node's name (default: the host name)."`
 	AllowUser  []string `name:"allow-user" placeholder:"LOGIN" sep:"," help:"Tailnet users who may join and call this node (default: [cluster] allow_users in the config, else your own user)."`

@@ -47,7 +47,14 @@ func (p *ProvidersCmd) Run(c *Context) error {
 		}
 		limits := s.Limits.String()
 		if s.SpendCap != "" {
-			limits = c.Out.Red("spend cap reached") + ", " + limits // the sentence is in --json
+			// The sentence is in --json. Rate limits, when set, follow;
+			// "none" of them would read as no cap.
+			capped := c.Out.Red("spend cap reached")
+			if limits == "none" {
+				limits = capped
+			} else {
+				limits = capped + ", " + limits
+			}
 		}
 		recent := "no requests"
 		if r := s.Recent; r != nil {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -162,15 +163,32 @@ func (r *SessionResumeCmd) Run(c *Context) error {
 	return ask.Run(c)
 }
 
+// formatGiven reports whether args give session export's --format (or
+// -f), which has a default: only a format given conflicts with --json.
+func formatGiven(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--format" || strings.HasPrefix(a, "--format=") || strings.HasPrefix(a, "-f") {
+			return true
+		}
+	}
+	return false
+}
+
 // SessionExportCmd writes a session to a file or stdout.
 type SessionExportCmd struct {
 	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
 	Format  string `short:"f" enum:"markdown,md,json" default:"markdown" help:"markdown or json."`
-	Output  string `short:"o" placeholder:"FILE" type:"path" help:"Write to FILE (whole, or not at all) instead of stdout."`
+	Output  string `short:"o" placeholder:"FILE" type:"path" predictor:"file" help:"Write to FILE (whole, or not at all) instead of stdout."`
 }
 
 // Run writes the export.
 func (e *SessionExportCmd) Run(c *Context) error {
+	if c.Out.JSON && e.Format != session.FormatJSON && formatGiven(c.args) {
+		return usererr.Usage("--json exports the session as JSON, and --format %s asks for another format: give one of them", e.Format)
+	}
 	d, err := openSession(c, app.SessionShow, e.Session, 0)
 	if err != nil {
 		return err

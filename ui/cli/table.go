@@ -13,7 +13,8 @@ import (
 // its widest cell. Cells are measured in terminal cells with their escape
 // sequences left out, so that coloured cells line up (tabwriter counts
 // the bytes of a colour sequence as text) and wide characters count two.
-// A line's last cell, not ended by a tab, is not padded. Unlike
+// A line's last cell, not ended by a tab, is not padded, nor are the
+// cells before it when nothing visible follows them. Unlike
 // tabwriter, widths are taken over the whole table, not over each run of
 // lines that have the column.
 type table struct {
@@ -44,9 +45,17 @@ func (t *table) Flush() error {
 	var out strings.Builder
 	for _, cells := range rows {
 		last := len(cells) - 1
+		// The last cell that shows anything: padding after it would
+		// only be trailing spaces (a line ended by a tab, empty cells).
+		shown := last
+		for shown > 0 && ansi.StringWidth(strings.TrimSuffix(cells[shown], "\n")) == 0 {
+			shown--
+		}
 		for j, c := range cells[:last] {
 			out.WriteString(c)
-			out.WriteString(strings.Repeat(" ", widths[j]-ansi.StringWidth(c)+2))
+			if j < shown {
+				out.WriteString(strings.Repeat(" ", widths[j]-ansi.StringWidth(c)+2))
+			}
 		}
 		out.WriteString(cells[last])
 	}

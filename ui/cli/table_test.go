@@ -21,7 +21,7 @@ func fillTable(w io.Writer, color bool) {
 
 // Coloured cells line up as plain ones do: the coloured table with its
 // colour taken out is the plain one, which is what tabwriter makes of the
-// plain text.
+// plain text, less the spaces tabwriter leaves at the end of a line.
 func TestTableAlignsColouredCells(t *testing.T) {
 	var plain, coloured, tw strings.Builder
 	for _, c := range []struct {
@@ -46,8 +46,36 @@ func TestTableAlignsColouredCells(t *testing.T) {
 	if got := ansi.Strip(coloured.String()); got != plain.String() {
 		t.Errorf("coloured table, colour taken out:\n%s\nplain table:\n%s", got, plain.String())
 	}
-	if plain.String() != tw.String() {
-		t.Errorf("plain table:\n%s\ntabwriter:\n%s", plain.String(), tw.String())
+	if want := trimLines(tw.String()); plain.String() != want {
+		t.Errorf("plain table:\n%s\ntabwriter:\n%s", plain.String(), want)
+	}
+}
+
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// No line ends in spaces: not one ended by a tab, nor one whose last
+// cells are empty, coloured or not.
+func TestTableNoTrailingSpaces(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		var b strings.Builder
+		tb := newTable(&b)
+		o := &Output{Color: color}
+		fmt.Fprintln(tb, o.Bold("LINES\tKIND\tNAME\t"))
+		fmt.Fprint(tb, "1-2\tfunc\tmain\t\n3-9\ttype\t\t\n")
+		if err := tb.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(ansi.Strip(b.String()), "\n") {
+			if strings.HasSuffix(l, " ") {
+				t.Errorf("colour %v: line %q ends in spaces:\n%s", color, l, b.String())
+			}
+		}
 	}
 }
 

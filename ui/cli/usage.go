@@ -9,6 +9,13 @@ import (
 	"github.com/aiex-dev/aiex/app/node"
 )
 
+// usageJSON is a row of usage --json: every row has every field, uncharged
+// too when it is 0 (the stored row leaves it out then).
+type usageJSON struct {
+	app.UsageRow
+	Uncharged int `json:"uncharged"`
+}
+
 // UsageCmd sums tokens and cost by day, provider and model.
 type UsageCmd struct {
 	Days int `default:"30" min:"1" help:"How many days back to cover (today included). Days are UTC days, as the daily spend cap's, while history shows local time."`
@@ -38,7 +45,11 @@ func (u *UsageCmd) Run(c *Context) error {
 	// the configuration can (app.CostUnknown).
 	app.MarkUnpriced(cfg.File, rows)
 	if c.Out.JSON {
-		return c.Out.PrintJSON(rows)
+		out := make([]usageJSON, len(rows))
+		for i, r := range rows {
+			out[i] = usageJSON{r, r.Uncharged}
+		}
+		return c.Out.PrintJSON(out)
 	}
 	if len(rows) == 0 {
 		period := "day"

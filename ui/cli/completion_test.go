@@ -1,0 +1,83 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// complete asks aiex for the candidates of line, as a shell does: COMP_LINE
+// and COMP_POINT set, the candidates one a line on stdout.
+func complete(t *testing.T, line string) []string {
+	t.Helper()
+	point := strconv.Itoa(len(line))
+	// The completion library reads the process environment; Run checks
+	// its own Getenv for COMP_LINE.
+	t.Setenv("COMP_LINE", line)
+	t.Setenv("COMP_POINT", point)
+	r := runCLI(t, false, map[string]string{"COMP_LINE": line, "COMP_POINT": point})
+	if r.code != 0 {
+		t.Fatalf("completing %q: exit %d, stderr %q", line, r.code, r.stderr)
+	}
+	got := strings.Fields(r.stdout)
+	slices.Sort(got)
+	return got
+}
+
+// TestCompletionOfPaths: arguments and flags that take a path complete to
+// the files and directories there; --strategy to the strategies.
+func TestCompletionOfPaths(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"lib/my_app.ex", "lib/other.ex", "main.go", "conf/aiex.toml"} {
+		p := filepath.Join(dir, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	tests := []struct {
+		line string
+		want []string
+	}{
+		// A lone directory is descended into, so the shell can go on.
+		{"aiex chunks li", []string{"lib/", "lib/my_app.ex", "lib/other.ex"}},
+		{"aiex explain lib/my", []string{"lib/my_app.ex"}},
+		{"aiex context lib/o", []string{"lib/other.ex"}},
+		{"aiex index ", []string{"./", "conf/", "lib/", "main.go"}},
+		{"aiex ask --target ma", []string{"main.go"}},
+		{"aiex --config conf/a", []string{"conf/aiex.toml"}},
+		{"aiex --data-dir c", []string{"conf/"}},
+		{"aiex session export last -o m", []string{"main.go"}},
+		{"aiex cluster init --out m", []string{"main.go"}},
+		{"aiex ask --strategy ", []string{"load_balanced", "local_affinity", "round_robin"}},
+		{"aiex explain --strategy ro", []string{"round_robin"}},
+		// Commands still complete as before.
+		{"aiex hi", []string{"history"}},
+	}
+	for _, tt := range tests {
+		if got := complete(t, tt.line); !slices.Equal(got, tt.want) {
+			t.Errorf("completing %q: got %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+// TestCompletionScriptsFallBackToFiles: where aiex offers nothing (a
+// symbol or path it cannot predict), each shell completes file names.
+func TestCompletionScriptsFallBackToFiles(t *testing.T) {
+	for shell, want := range map[string]string{
+		"bash": "complete -o default -C ",
+		"zsh":  "complete -o default -C ",
+		"fish": "__fish_complete_path",
+	} {
+		r := runCLI(t, false, nil, "completion", shell)
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("completion %s: exit %d, script lacks %q:\n%s", shell, r.code, want, r.stdout)
+		}
+	}
+}
