@@ -278,7 +278,7 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 	if len(like) > 0 {
 		return usererr.New("%s %q in the index of %s; did you mean %s?", what, target, proj.Root, strings.Join(like, ", "))
 	}
-	return usererr.New("%s %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or http.(*Server).Serve", what, target, proj.Root)
+	return usererr.New("%s %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or 'http.(*Server).Serve'", what, target, proj.Root)
 }
 
 // maxAlso is how many other chunks a name that names several is listed

@@ -173,8 +173,8 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", ans.Note)
 	}
 	if bc := ans.Context; bc != nil && bc.Context != nil && len(bc.Also) > 0 && bc.Target != nil {
-		fmt.Fprintf(c.Out.Err, "aiex: note: the target named several; this took %s (%s:%d), not %s; name one in full to take it\n",
-			bc.Target.Name, bc.Target.Path, bc.Target.StartLine, strings.Join(bc.Also, ", "))
+		fmt.Fprintf(c.Out.Err, "aiex: note: the target named several; this took %s (%s:%d), not %s; %s\n",
+			bc.Target.Name, bc.Target.Path, bc.Target.StartLine, strings.Join(bc.Also, ", "), bc.AlsoHint)
 	}
 	if ans.Warning != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", ans.Warning)

@@ -63,12 +63,14 @@ complete -f -c aiex -a "(__complete_aiex)"
 
 // completionPredictors complete the values of arguments and flags by
 // their predictor tag: file and dir for paths, strategy for the routing
-// strategies (a plain string flag, as "" means the configured one).
+// strategies and sandbox for the confinement modes (plain string flags,
+// as "" means the configured one).
 func completionPredictors() map[string]complete.Predictor {
 	return map[string]complete.Predictor{
 		"file":     complete.PredictFiles("*"),
 		"dir":      complete.PredictDirs("*"),
 		"strategy": complete.PredictSet(string(coord.LocalAffinity), string(coord.LoadBalanced), string(coord.RoundRobin)),
+		"sandbox":  complete.PredictSet("auto", "strict", "off"),
 	}
 }
 

@@ -57,6 +57,10 @@ func TestCompletionOfPaths(t *testing.T) {
 		{"aiex cluster init --out m", []string{"main.go"}},
 		{"aiex ask --strategy ", []string{"load_balanced", "local_affinity", "round_robin"}},
 		{"aiex explain --strategy ro", []string{"round_robin"}},
+		{"aiex refactor lib/ot", []string{"lib/other.ex"}},
+		{"aiex gen tests ma", []string{"main.go"}},
+		{"aiex refactor x --strategy lo", []string{"load_balanced", "local_affinity"}},
+		{"aiex gen tests x --sandbox s", []string{"strict"}},
 		// Commands still complete as before.
 		{"aiex hi", []string{"history"}},
 	}

@@ -79,7 +79,7 @@ func (cc *ContextCmd) Run(c *Context) error {
 	fmt.Fprintf(c.Out.Out, "%s: %d of %d tokens (%d-token window, %d kept for the answer; %s %s count)\n",
 		model, b.Tokens, b.Budget, b.Window, b.Reserve, how, b.Tokenizer)
 	if len(b.Also) > 0 {
-		fmt.Fprintf(c.Out.Out, "  also named so: %s; name one in full to take it\n", strings.Join(b.Also, ", "))
+		fmt.Fprintf(c.Out.Out, "  also named so: %s; %s\n", strings.Join(b.Also, ", "), b.AlsoHint)
 	}
 	if cv := b.Conventions; cv != nil {
 		cut := ""

@@ -27,19 +27,19 @@ type writeFlags struct {
 	Yes     bool   `short:"y" help:"Do not ask for confirmation before writing."`
 	NoBuild bool   `name:"no-build" help:"Skip building the result (go build and vet, mix compile); syntax is still checked."`
 	Session string `placeholder:"ID|new|last" default:"new" help:"Record the request in a session: its id, last, or new."`
-	Sandbox string `placeholder:"MODE" enum:"auto,strict,off," default:"" help:"How commands that build or run code are confined: auto (Landlock when the kernel has it), strict (refuse without it), off (default: [sandbox] mode in the config, else auto)."`
+	Sandbox string `placeholder:"MODE" predictor:"sandbox" help:"How commands that build or run code are confined: auto (Landlock when the kernel has it), strict (refuse without it), off (default: [sandbox] mode in the config, else auto)."`
 }
 
 // modelFlags choose the model.
 type modelFlags struct {
 	Provider string `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
 	Model    string `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
-	Strategy string `placeholder:"NAME" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
+	Strategy string `placeholder:"NAME" predictor:"strategy" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 }
 
 // RefactorCmd proposes a change to a piece of code.
 type RefactorCmd struct {
-	Target string `arg:"" placeholder:"TARGET" help:"The code to change: PATH, PATH:LINE or a symbol (MyApp.Accounts.get_user/1, http.(*Server).Serve)."`
+	Target string `arg:"" placeholder:"TARGET" predictor:"file" help:"The code to change: PATH, PATH:LINE or a symbol (MyApp.Accounts.get_user/1, 'http.(*Server).Serve')."`
 	Goal   string `required:"" placeholder:"TEXT" help:"What the change should achieve."`
 	modelFlags
 	writeFlags
@@ -59,7 +59,7 @@ type GenCmd struct {
 
 // GenTestsCmd writes tests.
 type GenTestsCmd struct {
-	Target string `arg:"" placeholder:"TARGET" help:"The code to test: PATH, PATH:LINE or a symbol."`
+	Target string `arg:"" placeholder:"TARGET" predictor:"file" help:"The code to test: PATH, PATH:LINE or a symbol."`
 	NoRun  bool   `name:"no-run" help:"Do not run the tests: they are still checked to parse and, unless --no-build, to compile."`
 	// Timeout is parsed by Run, not by kong, so that a bad value gets a
 	// hint with an example rather than time.ParseDuration's message.
@@ -79,12 +79,13 @@ func (g *GenTestsCmd) Run(c *Context) error {
 	return runTask(c, node.TaskGenTests, g.modelFlags, g.writeFlags, app.TaskRequest{Target: g.Target, NoRun: g.NoRun, TestTimeout: timeout})
 }
 
-// parseTimeout reads gen tests' --timeout: a Go duration above 0.
+// parseTimeout reads gen tests' --timeout: a duration above 0, in days
+// too (7d), as every duration aiex reads.
 func parseTimeout(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(strings.TrimSpace(s))
+	d, err := app.ParseDuration(strings.TrimSpace(s))
 	switch {
 	case err != nil:
-		return 0, usererr.Usage("--timeout %q: give a duration, such as --timeout 2m (also 90s, 1h30m)", s)
+		return 0, usererr.Usage("--timeout %q: give a duration, such as --timeout 2m (also 90s, 1h30m, 1d)", s)
 	case d <= 0:
 		return 0, usererr.Usage("--timeout must be more than 0, such as --timeout 2m")
 	}
@@ -152,6 +153,11 @@ func answeredButUnusable(res *app.TaskResult, err error) bool {
 func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRequest) error {
 	if w.Apply && w.DryRun {
 		return usererr.Usage("--apply and --dry-run contradict each other; give one")
+	}
+	switch w.Sandbox {
+	case "", "auto", "strict", "off":
+	default:
+		return usererr.Usage("--sandbox %q: give auto, strict or off", w.Sandbox)
 	}
 	strategy, err := coord.ParseStrategy(m.Strategy)
 	if err != nil {

@@ -10,9 +10,12 @@ import (
 // the Go parser's message; nothing is asked of a model.
 func TestGenTestsTimeoutFlag(t *testing.T) {
 	for _, tc := range []struct{ arg, want string }{
-		{"--timeout=abc", `aiex: --timeout "abc": give a duration, such as --timeout 2m (also 90s, 1h30m)`},
-		{"--timeout=5", `aiex: --timeout "5": give a duration, such as --timeout 2m (also 90s, 1h30m)`},
+		{"--timeout=abc", `aiex: --timeout "abc": give a duration, such as --timeout 2m (also 90s, 1h30m, 1d)`},
+		{"--timeout=5", `aiex: --timeout "5": give a duration, such as --timeout 2m (also 90s, 1h30m, 1d)`},
 		{"--timeout=0s", "aiex: --timeout must be more than 0, such as --timeout 2m"},
+		{"--timeout=0d", "aiex: --timeout must be more than 0, such as --timeout 2m"},
+		// Not a mode: the message offers the three there are, not "".
+		{"--sandbox=bogus", `aiex: --sandbox "bogus": give auto, strict or off`},
 	} {
 		r := runCLI(t, false, nil, "--data-dir", t.TempDir(), "gen", "tests", "calc.Max", tc.arg)
 		if r.code != 2 || strings.TrimSpace(r.stderr) != tc.want || strings.Contains(r.stderr, "time:") {
