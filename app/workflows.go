@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -9,10 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/audit"
@@ -80,22 +77,12 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 		return nil, err
 	}
 	defer done()
-	r := a.taskAsk(req, "refactor", "refactor "+req.Target+": "+req.Goal, prompt.Data{Goal: req.Goal})
+	// A file the index does not chunk (go.mod, a .txt or .toml file)
+	// resolves to the file whole (app/ctxbuild).
 	if _, err := a.resolveTarget(ctx, req.Root, req.Target); err != nil {
-		whole, ok, werr := a.wholeFile(ctx, sb, req.Root, req.Target)
-		if werr != nil {
-			return nil, werr
-		}
-		if !ok {
-			return nil, err
-		}
-		// The index has no chunk of the file to resolve (go.mod, a .txt
-		// or .toml file: languages it does not take), so the context
-		// builder is given it whole as the code to change, as gen
-		// module is given the file it writes.
-		r.Data.Target, r.Target = whole, ""
+		return nil, err
 	}
-	ans, err := a.AskCode(ctx, r, fn)
+	ans, err := a.AskCode(ctx, a.taskAsk(req, "refactor", "refactor "+req.Target+": "+req.Goal, prompt.Data{Goal: req.Goal}), fn)
 	res := &TaskResult{Answer: ans}
 	if err != nil {
 		return res, err
@@ -164,11 +151,6 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 	defer done()
 	c, err := a.resolveTarget(ctx, req.Root, req.Target)
 	if err != nil {
-		if whole, ok, _ := a.wholeFile(ctx, sb, req.Root, req.Target); ok {
-			// A file the index takes no chunk of is no code to test;
-			// "run aiex index" would not help.
-			return nil, usererr.New("%s is not Go or Elixir code; aiex gen tests writes Go and ExUnit tests", whole.Path)
-		}
 		return nil, err
 	}
 	lang := testgen.LangOf(c.Path)
@@ -382,70 +364,6 @@ func (a *App) resolveTarget(ctx context.Context, root, target string) (db.CodeCh
 		return db.CodeChunk{}, err
 	}
 	return ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
-}
-
-// wholeFile is the target of a task on a file of the project that the
-// index holds no chunk of although it is there, not ignored, and text: a
-// file of a language the index does not take (go.mod, a .txt or .toml
-// file) or one without definitions. It is the whole file, read through
-// the sandbox. target is a path (relative to the current directory, as
-// the resolver takes it), optionally with :LINE, which is ignored: the
-// file goes whole. ok is false when target names no such file; the
-// resolver's error then stands.
-func (a *App) wholeFile(ctx context.Context, sb *sandbox.Sandbox, root, target string) (_ *prompt.Snippet, ok bool, _ error) {
-	proj, indexed, err := a.Store.FindCodeProject(ctx, root)
-	if err != nil || !indexed {
-		return nil, false, err
-	}
-	rel, found := projectFile(proj.Root, target)
-	if !found {
-		i := strings.LastIndexByte(target, ':')
-		if _, err := strconv.Atoi(target[i+1:]); i <= 0 || err != nil {
-			return nil, false, nil
-		}
-		if rel, found = projectFile(proj.Root, target[:i]); !found {
-			return nil, false, nil
-		}
-	}
-	if index.Ignored(proj.Root, rel) != "" {
-		return nil, false, nil // the resolver says what leaves it out
-	}
-	f, had, err := a.Store.CodeFile(ctx, proj.ID, rel)
-	if err != nil || had && f.Skipped != "" {
-		return nil, false, err // skipped (binary, too large): the resolver says so
-	}
-	if chunks, err := a.Store.CodeChunks(ctx, proj.ID, rel); err != nil || len(chunks) > 0 {
-		return nil, false, err
-	}
-	data, err := sb.ReadFile(ctx, rel)
-	if err != nil {
-		return nil, false, err
-	}
-	if strings.TrimSpace(string(data)) == "" || !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return nil, false, nil // empty, or not text: the resolver says which
-	}
-	return &prompt.Snippet{Path: rel, StartLine: 1, EndLine: strings.Count(strings.TrimSuffix(string(data), "\n"), "\n") + 1, Code: string(data)}, true, nil
-}
-
-// projectFile is the path of the regular file p (absolute, or relative
-// to the current directory) relative to root, if it is in the project.
-// Symbolic links are resolved, as they are in root.
-func projectFile(root, p string) (string, bool) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", false
-	}
-	if abs, err = filepath.EvalSymlinks(abs); err != nil {
-		return "", false
-	}
-	if fi, err := os.Stat(abs); err != nil || !fi.Mode().IsRegular() {
-		return "", false
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", false
-	}
-	return filepath.ToSlash(rel), true
 }
 
 // sandboxReader reads the project's files through the sandbox.

@@ -1,6 +1,7 @@
 package ctxbuild
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,8 +9,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/internal/within"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
@@ -114,6 +117,32 @@ func (f *fileCache) wholeFile(p string, cs []db.CodeChunk, size int64) (db.CodeC
 	}
 	return db.CodeChunk{Path: p, Lang: cs[0].Lang, Name: p, Kind: KindFile, StartLine: 1, EndLine: lineCount(src),
 		StartByte: 0, EndByte: len(src)}, nil
+}
+
+// maxPlainFile bounds a file taken whole without chunks (plainFile): one
+// larger would not fit any model's window, and is not read to say so.
+const maxPlainFile = 4 << 20
+
+// plainFile is the target p when the index has no chunk of it although it
+// is there, because p is of a kind the index does not chunk (go.mod, a
+// .txt or .toml file): the text file taken whole, as the file of a path
+// target is. ok is false for a file the index takes (it says what would
+// help), one it left out (ignored, skipped), and one that
+// is empty, binary or too large: noUnits says which.
+func (f *fileCache) plainFile(p string, ix db.CodeFile, had bool) (_ db.CodeChunk, ok bool) {
+	if index.Takes(p) || had && ix.Skipped != "" || !had && index.Ignored(f.real, p) != "" {
+		return db.CodeChunk{}, false
+	}
+	fi, err := os.Stat(filepath.Join(f.root, filepath.FromSlash(p)))
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxPlainFile {
+		return db.CodeChunk{}, false
+	}
+	src, err := f.read(p)
+	if err != nil || strings.TrimSpace(string(src)) == "" || !utf8.Valid(src) || bytes.IndexByte(src, 0) >= 0 {
+		return db.CodeChunk{}, false
+	}
+	return db.CodeChunk{Path: p, Lang: chunk.Lang(p), Name: p, Kind: KindFile, StartLine: 1, EndLine: lineCount(src),
+		StartByte: 0, EndByte: len(src)}, true
 }
 
 // lineCount is how many lines src has: a last line without a newline

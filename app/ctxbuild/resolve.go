@@ -72,6 +72,9 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 			return db.CodeChunk{}, nil, err
 		}
 		if len(cs) == 0 {
+			if c, ok := files.plainFile(rel, f, had); ok {
+				return c, nil, nil
+			}
 			return db.CodeChunk{}, nil, noUnits(rel, f, had, files)
 		}
 		size := int64(-1)
@@ -133,13 +136,16 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 	return cs[0], otherUnits(cs), nil
 }
 
-// noUnits is the error for a file target with no chunks in the index,
-// giving the reason: the index skipped it, it is empty, it holds no unit,
-// or it is not indexed (yet). f is its record in the index, if had.
+// noUnits is the error for a file target with no chunks in the index
+// that plainFile did not take whole, naming what would help.
 func noUnits(rel string, f db.CodeFile, had bool, files *fileCache) error {
 	if !had {
 		if why := index.Ignored(files.real, rel); why != "" {
 			return usererr.New("%s is not in the index: %s (aiex index leaves out what git ignores)", rel, why)
+		}
+		if !index.Takes(rel) {
+			// Not a kind the index chunks, and not text to take whole.
+			return usererr.New("%s has no code to show: it is empty, not text, or larger than %d MiB", rel, maxPlainFile>>20)
 		}
 		return usererr.New("%s has no chunks in the index; run aiex index, or check that its language is indexed", rel)
 	}

@@ -198,6 +198,32 @@ func TestFileWithoutUnits(t *testing.T) {
 	}
 }
 
+// TestFileOfKindNotIndexed: a text file of a kind the index does not
+// chunk (go.mod, a .txt file) is a target taken whole, PATH:LINE too;
+// "run aiex index" would never give it chunks. A binary one says it has
+// no text, not to index it again.
+func TestFileOfKindNotIndexed(t *testing.T) {
+	e := setupFiles(t, map[string]string{
+		"go.mod":        "module example.com/m\n\ngo 1.22\n\nrequire golang.org/x/mod v0.20.0\n",
+		"docs/real.txt": "How the cache expires entries.\n",
+		"blob.bin":      "\x00\x01\x02",
+		"main.go":       "package main\n\nfunc main() {}\n",
+	})
+	for target, want := range map[string]string{"go.mod": "require golang.org/x/mod", "go.mod:3": "require golang.org/x/mod", "docs/real.txt": "expires entries"} {
+		c, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: filepath.Join(e.root, target), Window: 4096, Count: o200k})
+		if err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+		if c.Target == nil || c.Target.Kind != KindFile || !strings.Contains(c.Prompt[len(c.Prompt)-1].Content, want) {
+			t.Errorf("%s: target %+v; want the file whole in the prompt", target, c.Target)
+		}
+	}
+	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: filepath.Join(e.root, "blob.bin"), Window: 4096, Count: o200k})
+	if want := "blob.bin has no code to show: it is empty, not text, or larger than 4 MiB"; usererr.As(err) == nil || err.Error() != want {
+		t.Errorf("blob.bin: err = %v; want %q", err, want)
+	}
+}
+
 // countingSearch counts the searches it passes on.
 type countingSearch struct {
 	Searcher

@@ -22,6 +22,13 @@ import (
 // Markdown, which it cuts into runs of lines.
 var defaultExts = []string{".go", ".ex", ".exs", ".heex", ".eex", ".leex", ".md"}
 
+// Takes reports whether an Indexer with the default extensions takes the
+// file at path: one it does not take (go.mod, a .txt or .toml file) has no
+// chunks however often the project is indexed.
+func Takes(path string) bool {
+	return slices.Contains(defaultExts, filepath.Ext(path))
+}
+
 // Skip reasons that the walk finds without reading the file. Reasons found
 // by reading (binary, not UTF-8) come from the chunker.
 const (
