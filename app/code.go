@@ -657,7 +657,11 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 	defer cancel()
 	var recErr error
 	switch {
-	case askErr == nil:
+	case askErr == nil || (in != nil && in.Status == db.StatusOK):
+		// The answer arrived whole; an error then is the history's row
+		// that could not be written (a full disk), and the turn is
+		// completed all the same: its end is retried until the store
+		// can write again, with the answer.
 		recErr = sess.RecordTurnCompleted(rctx, n, res)
 	case errors.Is(askErr, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		// Stopped by the user (or a closed stdout); a request that ran

@@ -647,7 +647,13 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if rerr := r.c.cfg.Recorder.FinishInteraction(rctx, in, r.event()); rerr != nil {
-		return errors.Join(err, fmt.Errorf("coord: record finish: %w", rerr))
+		rerr = fmt.Errorf("coord: record finish: %w", rerr)
+		if ue := usererr.As(rerr); ue != nil {
+			// A full disk: the store's sentence is the user's to act on,
+			// and reaches them as it is, without the operation's prefix.
+			rerr = usererr.Wrap(rerr, "%s", ue.Msg)
+		}
+		return errors.Join(err, rerr)
 	}
 	return err
 }

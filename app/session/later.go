@@ -17,6 +17,16 @@ const (
 	laterMax   = 30 * time.Second
 )
 
+// When the process quits (Close) with turn ends still to record, it tries
+// them at once and then every laterClosing, for up to closeWait: a disk
+// that had room again a moment before the user quit, or a leader elected
+// meanwhile, then gets the answer recorded rather than the turn marked
+// interrupted without it by the next writer of the session.
+const (
+	laterClosing = 250 * time.Millisecond
+	closeWait    = 10 * time.Second
+)
+
 // endLater keeps trying, in the background, to record the end of a turn
 // that its caller could not record in time (no leader for a while, a
 // caller that stopped waiting), until it lands, decide refuses (the turn
@@ -48,6 +58,10 @@ func (s *Session) endLater(ctx context.Context, decide func(*state) ([]events.Pa
 		defer func() {
 			svc.mu.Lock()
 			delete(svc.later, n)
+			if len(svc.later) == 0 && svc.drained != nil {
+				close(svc.drained)
+				svc.drained = nil
+			}
 			svc.mu.Unlock()
 			cancel()
 		}()
@@ -60,7 +74,7 @@ func (s *Session) endLater(ctx context.Context, decide func(*state) ([]events.Pa
 func (s *Session) recordLater(ctx context.Context, decide func(*state) ([]events.Payload, error), key *string, refused *bool) {
 	id := s.ID()
 	s.svc.logger.Warn("session: recording a turn's end failed; retrying in the background", "session", id)
-	wait := laterFirst
+	wait, closing := laterFirst, s.svc.closing
 	for attempt := 1; ; attempt++ {
 		t := time.NewTimer(wait/2 + rand.N(wait/2+1))
 		select {
@@ -68,6 +82,11 @@ func (s *Session) recordLater(ctx context.Context, decide func(*state) ([]events
 			t.Stop()
 			s.svc.logger.Warn("session: stopped before a turn's end was recorded; the next writer of the session will mark it interrupted", "session", id)
 			return
+		case <-closing:
+			// The process is quitting: try now, and then often, for as
+			// long as Close waits.
+			t.Stop()
+			closing = nil
 		case <-t.C:
 		}
 		err := s.record(ctx, decide)
@@ -84,16 +103,41 @@ func (s *Session) recordLater(ctx context.Context, decide func(*state) ([]events
 		}
 		s.svc.logger.Debug("session: recording a turn's end failed again", "session", id, "attempt", attempt, "err", err)
 		wait = min(2*wait, laterMax)
+		if closing == nil {
+			wait = laterClosing
+		}
 	}
 }
 
-// Close stops the turn ends being recorded in the background and waits
-// for them. The turns stay running as this process left them; once it
-// has ended, the next writer of each session marks them interrupted. It
-// is safe to call twice.
+// Close waits, for up to closeWait, for the turn ends being recorded in
+// the background (trying each at once and then often), then stops those
+// left and waits for them. Their turns stay running as this process left
+// them; once it has ended, the next writer of each session marks them
+// interrupted. It is safe to call twice.
 func (s *Service) Close() {
 	s.mu.Lock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		close(s.closing)
+	}
+	var drained chan struct{}
+	if len(s.later) > 0 {
+		if s.drained == nil {
+			s.drained = make(chan struct{})
+		}
+		drained = s.drained
+		s.logger.Info("session: waiting for turn ends to be recorded before quitting", "turns", len(s.later), "for at most", closeWait)
+	}
+	s.mu.Unlock()
+	if drained != nil {
+		t := time.NewTimer(closeWait)
+		select {
+		case <-drained:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	s.mu.Lock()
 	for _, cancel := range s.later {
 		cancel()
 	}

@@ -80,6 +80,11 @@ type Service struct {
 	laterN  int
 	closed  bool
 	laterWG sync.WaitGroup
+	// closing is closed by Close: the ends still to record are tried at
+	// once. drained, while Close waits for them, is closed when the last
+	// one is done.
+	closing chan struct{}
+	drained chan struct{}
 }
 
 // New returns a Service.
@@ -97,7 +102,7 @@ func New(cfg Config) *Service {
 		cfg.NewID = func() string { return randomHex(6) }
 	}
 	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}, ended: map[string]time.Time{},
-		locks: map[string]*sessionLock{}, later: map[int]context.CancelFunc{}}
+		locks: map[string]*sessionLock{}, later: map[int]context.CancelFunc{}, closing: make(chan struct{})}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -107,7 +107,7 @@ func (m *Model) startAsk(q queued) tea.Cmd {
 		req.Session = m.sess.info.ID
 	}
 	if req.Provider == "" && req.Model == "" {
-		req.Provider, req.Model = m.provider, m.model
+		req.Provider, req.Model = m.chosen()
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.nextID++
@@ -206,6 +206,12 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 		} else {
 			m.noteUnder(ans, noteItem, "the session was removed before the question reached it; ↑ recalls it, to ask it in a new one")
 		}
+	case msg.res != nil && msg.res.Complete:
+		// The answer arrived whole, and the session records its turn
+		// completed: what failed came after it (recording it, for a full
+		// disk; making a task's answer into a proposal).
+		ans.state = ""
+		m.noteUnder(ans, errorItem, "%s", errorText(err.Error()))
 	default:
 		// The core records an answer that broke off after some text as
 		// interrupted (the text stands), one that got none as failed.

@@ -141,6 +141,10 @@ type AskResult struct {
 	// StopReason is why the answer ended, as the provider said it
 	// (providers.Incomplete tells a cut-off or refused answer).
 	StopReason string
+	// Complete says the answer arrived whole: an error returned with it
+	// is about recording it (a full disk), and the turn is recorded
+	// completed once the store can write again.
+	Complete bool
 }
 
 // ModelInfo is one model of the cluster, for the picker.

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/mattn/go-runewidth"
 )
 
 // TestPickerColumnsAligned: the model picker's columns line up by what
@@ -78,4 +80,51 @@ func TestAnswerStoppedEarly(t *testing.T) {
 	if n := strings.Count(h.screen(), "stopped early"); n != 1 {
 		t.Errorf("%d notes after a whole answer:\n%s", n, h.screen())
 	}
+}
+
+// drawnWidth is how many columns a terminal that does not cluster
+// graphemes (tmux, many others) draws a line in: each rune by its own
+// width, a skin-tone modifier as an emoji of its own.
+func drawnWidth(line string) int {
+	n := 0
+	for _, r := range xansi.Strip(line) {
+		n += runewidth.RuneWidth(r)
+	}
+	return n
+}
+
+// TestSkinToneFitsTheWidth: an emoji with a skin-tone modifier (👍🏽) in a
+// prompt, an answer or the editor does not make a line wider than the
+// screen on a terminal that draws the modifier as an emoji of its own:
+// such a line wrapped and pushed the whole screen down a row. What is
+// sent keeps the modifier.
+func TestSkinToneFitsTheWidth(t *testing.T) {
+	const thumbs = "👍🏽"
+	f := newFake()
+	f.echo = true
+	h := newHarness(t, f, plain, 60, 16)
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(thumbs + " works for me " + thumbs), Paste: true})
+	if got := h.m.input.value(); got != thumbs+" works for me "+thumbs {
+		t.Fatalf("the editor holds %q", got)
+	}
+	check := func(when string) {
+		t.Helper()
+		lines := strings.Split(h.screen(), "\n")
+		if len(lines) != 16 {
+			t.Errorf("%s: %d lines; want 16", when, len(lines))
+		}
+		for i, l := range lines {
+			if w := drawnWidth(l); w > 60 {
+				t.Errorf("%s: line %d is drawn %d columns wide, on a screen of 60: %q", when, i, w, xansi.Strip(l))
+			}
+		}
+	}
+	check("typed")
+	h.press("enter")
+	if req := h.gotAsk(); req.Prompt != thumbs+" works for me "+thumbs {
+		t.Errorf("sent %q; want the modifiers kept", req.Prompt)
+	}
+	h.until("the answer", func() bool { return h.m.ask == nil })
+	h.untilScreen("re: ")
+	check("asked and answered")
 }

@@ -74,22 +74,59 @@ const (
 	tabMark = "⇥"
 )
 
+// toneRune stands for an emoji skin-tone modifier in the textarea (the
+// first of five private-use runes, one per modifier, so that the text
+// sent keeps its tone). The textarea measures 👍🏽 as one emoji two
+// columns wide, where terminals that do not cluster graphemes draw four,
+// and its line ran past the width (see withoutSkinTones). A private-use
+// rune is one column to the textarea; the view shows it as a space, one
+// column everywhere, after the emoji without its tone.
+const toneRune = '\U000F0010'
+
 var (
-	toTextarea   = strings.NewReplacer("\t", string(tabRune))
-	fromTextarea = strings.NewReplacer(string(tabRune), "\t")
-	tabsShown    = strings.NewReplacer(string(tabRune), tabMark)
+	toTextarea   = strings.NewReplacer(textareaPairs(false)...)
+	fromTextarea = strings.NewReplacer(textareaPairs(true)...)
+	tabsShown    = strings.NewReplacer(shownPairs()...)
 )
 
-// keepTabs replaces the tabs of runes for the textarea (see tabRune), in
-// a copy: the message's runes are not ours.
+// textareaPairs are the replacements of a tab and of each skin tone by
+// the rune standing for it in the textarea, or back.
+func textareaPairs(back bool) []string {
+	pairs := []string{"\t", string(tabRune)}
+	for r := rune(skinToneFirst); r <= skinToneLast; r++ {
+		pairs = append(pairs, string(r), string(toneRune+r-skinToneFirst))
+	}
+	if back {
+		for i := 0; i < len(pairs); i += 2 {
+			pairs[i], pairs[i+1] = pairs[i+1], pairs[i]
+		}
+	}
+	return pairs
+}
+
+// shownPairs show the textarea's stand-ins: a tab as tabMark, a skin
+// tone as a space.
+func shownPairs() []string {
+	pairs := []string{string(tabRune), tabMark}
+	for r := toneRune; r <= toneRune+skinToneLast-skinToneFirst; r++ {
+		pairs = append(pairs, string(r), " ")
+	}
+	return pairs
+}
+
+// keepTabs replaces the tabs and skin tones of runes for the textarea
+// (see tabRune, toneRune), in a copy: the message's runes are not ours.
 func keepTabs(rs []rune) []rune {
-	if !slices.Contains(rs, '\t') {
+	if !slices.ContainsFunc(rs, func(r rune) bool { return r == '\t' || isSkinTone(r) }) {
 		return rs
 	}
 	out := slices.Clone(rs)
 	for i, r := range out {
-		if r == '\t' {
+		switch {
+		case r == '\t':
 			out[i] = tabRune
+		case isSkinTone(r):
+			out[i] = toneRune + r - skinToneFirst
 		}
 	}
 	return out

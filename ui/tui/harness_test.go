@@ -46,6 +46,9 @@ func newHarnessOver(t *testing.T, b Backend, f *fakeBackend, o Options, w, h int
 	if o.Now == nil {
 		o.Now = func() time.Time { return testNow }
 	}
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" } // not the environment the tests run in
+	}
 	m := New(ctx, b, o)
 	m.tick = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		return func() tea.Msg { return heldMsg{fn(testNow), d} }
@@ -171,7 +174,7 @@ func keyMsg(t *testing.T, k string) tea.KeyMsg {
 	names := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "up": tea.KeyUp, "down": tea.KeyDown,
 		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "shift+up": tea.KeyShiftUp, "shift+down": tea.KeyShiftDown,
-		"ctrl+c": tea.KeyCtrlC, "ctrl+o": tea.KeyCtrlO, "ctrl+l": tea.KeyCtrlL, "ctrl+u": tea.KeyCtrlU, "ctrl+j": tea.KeyCtrlJ, "f1": tea.KeyF1, "backspace": tea.KeyBackspace,
+		"ctrl+c": tea.KeyCtrlC, "ctrl+z": tea.KeyCtrlZ, "ctrl+o": tea.KeyCtrlO, "ctrl+l": tea.KeyCtrlL, "ctrl+u": tea.KeyCtrlU, "ctrl+j": tea.KeyCtrlJ, "f1": tea.KeyF1, "backspace": tea.KeyBackspace,
 		"delete": tea.KeyDelete, "left": tea.KeyLeft, "right": tea.KeyRight, "home": tea.KeyHome, "end": tea.KeyEnd,
 		"ctrl+w": tea.KeyCtrlW, "ctrl+a": tea.KeyCtrlA, "ctrl+e": tea.KeyCtrlE,
 	}

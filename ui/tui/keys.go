@@ -16,7 +16,7 @@ type keyMap struct {
 	Send, Newline, HistoryPrev, HistoryNext key.Binding
 	ScrollUp, ScrollDown, LineUp, LineDown  key.Binding
 	Pane, Focus, Open, Help, Stop, Quit     key.Binding
-	Models                                  key.Binding
+	Models, Suspend                         key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -38,7 +38,8 @@ func newKeyMap() keyMap {
 		Open:        b([]string{"enter"}, "enter", "open the session (side pane)"),
 		Help:        b([]string{"?", "f1"}, "? f1", "help (? on an empty line)"),
 		Stop:        b([]string{"esc"}, "esc", "stop the answer, close"),
-		Quit:        b([]string{"ctrl+c"}, "ctrl+c", "stop · clear · quit"),
+		Quit:        b([]string{"ctrl+c"}, "ctrl+c", "stop · clear · quit (×2)"),
+		Suspend:     b([]string{"ctrl+z"}, "ctrl+z", "suspend (fg resumes)"),
 	}
 }
 
@@ -56,7 +57,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return [][]key.Binding{
-		{k.Send, k.Newline, h("↑ ↓", "history (first/last line)", "up", "down"), k.Stop, k.Quit,
+		{k.Send, k.Newline, h("↑ ↓", "history (first/last line)", "up", "down"), k.Stop, k.Quit, k.Suspend,
 			h("pgup pgdn", "scroll", "pgup", "pgdown"), h("shift+↑ ↓", "scroll a line", "shift+up", "shift+down")},
 		{k.Pane, k.Focus, k.Models, k.Help,
 			h("↑ ↓ space", "proposal: move, keep/drop", "up", "down", " "), h("a n", "proposal: keep all, none", "a", "n"),

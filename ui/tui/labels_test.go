@@ -80,3 +80,44 @@ func TestTooLongWithoutReserve(t *testing.T) {
 		t.Errorf("the refusal as shown:\n%s", h.screen())
 	}
 }
+
+// TestCompleteAnswerWithErrorNotInterrupted: an answer that arrived whole
+// is not labelled interrupted when an error comes with it — the history's
+// row that could not be written for a full disk, or a task's answer that
+// held no code to propose — since the session records the turn completed
+// (and shows no label when read again). The error shows under it.
+func TestCompleteAnswerWithErrorNotInterrupted(t *testing.T) {
+	const full = "the disk holding the data dir /d is full; free some space there and run the command again"
+	const noCode = "the answer holds no code block or diff to make a proposal of"
+	cases := []struct {
+		name, input, err string
+		task             bool
+	}{
+		{"question", "why", full, false},
+		{"gen", "/gen module Calc.More more of it", noCode, true},
+		{"refactor", "/refactor calc.Add return an error", noCode, true},
+		{"tests", "/tests calc.Add", noCode, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake()
+			f.result.Complete = true
+			f.chunks = []string{"a whole answer"}
+			if c.task {
+				f.work.taskResult, f.work.taskErr = &TaskResult{}, errors.New(c.err)
+			} else {
+				f.askErr = errors.New(c.err)
+			}
+			h := newHarness(t, f, plain, 120, 24)
+			h.typeText(c.input)
+			h.press("enter")
+			h.until("the answer", func() bool { return h.m.ask == nil && (asks(f) == 1 || len(f.work.tasks) == 1) })
+			if got := answerHeader(t, h); strings.Contains(got, "interrupted") || strings.Contains(got, "failed") {
+				t.Errorf("header %q; want no label, as the session records the turn completed", got)
+			}
+			if !strings.Contains(xansi.Strip(h.screen()), c.err[:40]) {
+				t.Errorf("the error is not shown:\n%s", h.screen())
+			}
+		})
+	}
+}

@@ -25,7 +25,7 @@ func newMarkdown(profile termenv.Profile, dark bool, width int) *markdown {
 // render returns src rendered as lines no wider than the width, without
 // leading or trailing blank lines.
 func (m *markdown) render(src string) []string {
-	return m.r.Render(src)
+	return m.r.Render(withoutSkinTones(src))
 }
 
 // Limits on the tail a streaming answer re-renders at each frame: it is

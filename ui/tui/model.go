@@ -2,10 +2,10 @@ package tui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"time"
 
-	"github.com/aiex-dev/aiex/app/english"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
@@ -27,6 +27,21 @@ type Options struct {
 	// Root is the project's root: proposals read the files they change
 	// from it to cut them into hunks.
 	Root string
+	// Getenv reads the environment: AIEX_MODEL names the model questions
+	// go to until one is picked, as it is the CLI's --model default; nil
+	// means os.Getenv.
+	Getenv func(string) string
+}
+
+// chosen is the model the next question goes to, as the TUI asks for it:
+// the one picked (/model, ctrl+l), else AIEX_MODEL's, else none ("": the
+// configured one, as the backend plans it). That is the CLI's order: its
+// --model, then AIEX_MODEL, then the config's model.
+func (m *Model) chosen() (provider, model string) {
+	if m.model != "" {
+		return m.provider, m.model
+	}
+	return "", m.envModel
 }
 
 // focus is where keys go.
@@ -95,6 +110,7 @@ type Model struct {
 	pendingModel string // /model NAME waiting for the list
 	provider     string // picked with /model; "" lets the strategy choose
 	model        string
+	envModel     string    // AIEX_MODEL: the model when none is picked (see chosen)
 	last         AskResult // what answered last (the status bar's model)
 
 	sess      sessState
@@ -105,9 +121,11 @@ type Model struct {
 	reloading bool
 	ask       *askState
 	queue     []queued
-	quitArmed bool // ctrl+c warned that the queue would be dropped
-	closing   bool // quitting, once others' answers are finished (see quit)
-	serving   int  // how many answers for others are left, as last asked
+	suspend   func() // asks Run to suspend the program (ctrl+z); nil: it cannot
+	quitArmed bool   // the next ctrl+c quits (see armQuit)
+	quitGen   int    // which arming a quitDisarmMsg ends
+	closing   bool   // quitting, once others' answers are finished (see quit)
+	serving   int    // how many answers for others are left, as last asked
 	framing   bool
 	frameWait time.Duration
 	nextID    int
@@ -122,6 +140,11 @@ func New(ctx context.Context, b Backend, o Options) *Model {
 	th := newTheme(o.Profile, o.Dark)
 	m := &Model{ctx: ctx, b: b, opts: o, th: th, keys: newKeyMap(), tasks: &tasks{}, now: now, tick: tea.Tick,
 		frameWait: frameMin}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	m.envModel = strings.TrimSpace(getenv("AIEX_MODEL"))
 	m.conv = newConversation(th)
 	m.input = newEditor(th)
 	m.pane = newSidePane(th, now)
@@ -205,6 +228,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.servingTick()
 	case drainEndMsg:
 		return m, m.drainEnd()
+	case quitDisarmMsg:
+		if msg.gen == m.quitGen {
+			m.quitArmed = false
+		}
+		return m, nil
 	}
 	// Anything else is the editor's (a clipboard paste, the cursor).
 	cmd := m.input.update(msg)
@@ -236,6 +264,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
 	if key.Matches(msg, k.Quit) {
 		switch {
+		case m.quitArmed:
+			return m.quit()
 		case m.showHelp:
 			m.showHelp = false
 		case m.picker != nil:
@@ -249,18 +279,13 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.layout()
 		case m.prop != nil && !m.prop.writing:
 			m.closeProposal("proposal closed; nothing written")
-		case len(m.queue) > 0 && !m.quitArmed:
-			// Never dropped without a word: they were typed, not sent.
-			m.quitArmed = true
-			them := "them"
-			if len(m.queue) == 1 {
-				them = "it"
-			}
-			m.errorNote("%s queued, not sent yet: ctrl+c again quits without sending %s", english.Count(len(m.queue), "question"), them)
 		default:
-			return m.quit()
+			return m.armQuit()
 		}
 		return nil
+	}
+	if key.Matches(msg, k.Suspend) {
+		return m.suspendCmd()
 	}
 	m.quitArmed = false
 	if m.showHelp {

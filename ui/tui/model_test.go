@@ -233,7 +233,8 @@ func TestPaste(t *testing.T) {
 }
 
 // TestKeys: ? opens the help on an empty line and types itself
-// otherwise; esc closes it; ctrl+c clears the input, then quits.
+// otherwise; esc closes it; ctrl+c clears the input, then, pressed twice,
+// quits.
 func TestKeys(t *testing.T) {
 	h := newHarness(t, newFake(), plain, 80, 24)
 	h.typeText("why")
@@ -258,6 +259,10 @@ func TestKeys(t *testing.T) {
 	h.press("ctrl+c")
 	if h.m.showHelp || h.quit {
 		t.Fatal("ctrl+c closes the help first")
+	}
+	h.press("ctrl+c")
+	if h.quit {
+		t.Fatal("one ctrl+c on an empty editor quit")
 	}
 	h.press("ctrl+c")
 	h.until("quit", func() bool { return h.quit })

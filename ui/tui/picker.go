@@ -174,7 +174,8 @@ func (p *pickerView) view() []string { return p.lines }
 
 // openPicker opens the model picker and lists the models.
 func (m *Model) openPicker() tea.Cmd {
-	m.picker = newPicker(m.th, m.provider, m.model)
+	provider, model := m.chosen()
+	m.picker = newPicker(m.th, provider, model)
 	m.layout()
 	return m.modelsCmd()
 }

@@ -51,7 +51,8 @@ func (m *Model) previewRequest(text string) (AskRequest, string, bool) {
 		return AskRequest{}, "", false
 	}
 	// In the open session, whose recent turns go with the question.
-	req := AskRequest{Provider: m.provider, Model: m.model, Session: m.sess.info.ID}
+	req := AskRequest{Session: m.sess.info.ID}
+	req.Provider, req.Model = m.chosen()
 	if c, ok := parseSlash(text); ok {
 		if c.name != "explain" || len(c.args) == 0 {
 			return AskRequest{}, "", false

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/english"
@@ -10,8 +11,14 @@ import (
 )
 
 // Quitting (Ctrl+C on an empty editor, /quit) never drops someone's work
-// without a word. Questions queued here, not sent yet, are said first, and
-// a second Ctrl+C quits without sending them (quitArmed). Answers this
+// without a word, nor happens by a key pressed once too often. Ctrl+C on
+// an empty editor (the one before it may have stopped an answer) only
+// arms the quit: the divider says "ctrl+c again to quit", and a second
+// Ctrl+C within quitArmWait quits (quitArmed); any other key disarms it.
+// Questions queued here, not sent yet, are said the same way, by Ctrl+C
+// and by /quit alike, and the next Ctrl+C quits without sending them.
+// The warning is in the divider, not the conversation: it is over once
+// the window passes or the queue is sent. Answers this
 // TUI's process streams for other clients — the TUIs and commands that go
 // through the socket it serves while it runs the core — are not its user's
 // to stop: the TUI says how many there are, waits for them (asking again
@@ -36,6 +43,8 @@ const (
 	servingPoll = 250 * time.Millisecond
 	// drainMax bounds the wait: the user asked to quit.
 	drainMax = 30 * time.Second
+	// quitArmWait is how long an armed quit waits for its second Ctrl+C.
+	quitArmWait = 3 * time.Second
 )
 
 // Messages of quitting.
@@ -48,7 +57,45 @@ type (
 	// servingTickMsg asks the count again; drainEndMsg ends the wait.
 	servingTickMsg struct{}
 	drainEndMsg    struct{}
+	// quitDisarmMsg ends the arming numbered gen, if it is still the last.
+	quitDisarmMsg struct{ gen int }
 )
+
+// armQuit makes the next Ctrl+C quit, for quitArmWait; the divider says
+// so, and what quitting would drop (see quitHint).
+func (m *Model) armQuit() tea.Cmd {
+	m.quitArmed = true
+	m.quitGen++
+	gen := m.quitGen
+	return m.tick(quitArmWait, func(time.Time) tea.Msg { return quitDisarmMsg{gen: gen} })
+}
+
+// quitCommand is /quit (and /exit): it quits, unless questions are
+// queued, which it says first, as Ctrl+C does.
+func (m *Model) quitCommand(c slash) tea.Cmd {
+	if len(c.args) > 0 {
+		m.errorNote("/%s takes no arguments: /%s quits", c.name, c.name)
+		return nil
+	}
+	if len(m.queue) > 0 {
+		return m.armQuit()
+	}
+	return m.quit()
+}
+
+// quitHint is the divider's text while a quit is armed.
+func (m *Model) quitHint() string {
+	n := len(m.queue)
+	if n == 0 {
+		return "ctrl+c again to quit"
+	}
+	them := "them"
+	if n == 1 {
+		them = "it"
+	}
+	// Never dropped without a word: they were typed, not sent.
+	return fmt.Sprintf("%s queued, not sent yet: ctrl+c quits without sending %s", english.Count(n, "question"), them)
+}
 
 // quit quits, or, when the backend may be serving answers for other
 // clients, asks it how many first (see gotServing). Keys then do nothing
@@ -97,7 +144,7 @@ func (m *Model) gotServing(msg servingMsg) tea.Cmd {
 		return tea.Quit
 	}
 	if m.serving == 0 {
-		m.errorNote("finishing %s for other clients on this data dir; ctrl+c again quits at once", english.Count(msg.n, "answer"))
+		m.note("finishing %s for other clients on this data dir; ctrl+c again quits at once", english.Count(msg.n, "answer"))
 	}
 	m.serving = msg.n
 	return m.tick(servingPoll, func(time.Time) tea.Msg { return servingTickMsg{} })
@@ -118,4 +165,17 @@ func (m *Model) drainEnd() tea.Cmd {
 		return nil
 	}
 	return tea.Quit
+}
+
+// suspendCmd asks for the program to be suspended (ctrl+z): Run's
+// suspender gives the terminal back and stops the process until fg.
+func (m *Model) suspendCmd() tea.Cmd {
+	suspend := m.suspend
+	if suspend == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		suspend()
+		return nil
+	}
 }

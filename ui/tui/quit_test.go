@@ -22,7 +22,7 @@ func TestQuitWarnsOfTheQueue(t *testing.T) {
 	h.press("enter")
 	h.untilScreen("1 queued, sent when it is back")
 	h.press("ctrl+c")
-	h.untilScreen("1 question queued, not sent yet: ctrl+c again quits without sending it")
+	h.untilScreen("1 question queued, not sent yet: ctrl+c quits without sending it")
 	if h.quit {
 		t.Fatal("ctrl+c quit with a question queued")
 	}
@@ -74,7 +74,7 @@ func (h *harness) pollServing() {
 // left; meanwhile keys other than ctrl+c do nothing.
 func TestQuitFinishesOthersAnswers(t *testing.T) {
 	h, _ := newServing(t, 2, 1, 0)
-	h.press("ctrl+c")
+	h.press("ctrl+c", "ctrl+c")
 	h.untilScreen("finishing 2 answers for other clients on this data dir; ctrl+c again quits at once",
 		"quitting: finishing 2 answers for other clients · ctrl+c quits at once")
 	if h.quit {
@@ -106,14 +106,14 @@ func TestQuitFinishesOthersAnswers(t *testing.T) {
 func TestQuitAgainQuitsAtOnce(t *testing.T) {
 	t.Run("counted", func(t *testing.T) {
 		h, _ := newServing(t, 2)
-		h.press("ctrl+c")
+		h.press("ctrl+c", "ctrl+c")
 		h.untilScreen("finishing 2 answers")
 		h.press("ctrl+c")
 		h.until("quit", func() bool { return h.quit })
 	})
 	t.Run("asking", func(t *testing.T) {
 		h, _ := newServing(t) // Serving waits for its timeout
-		h.press("ctrl+c")
+		h.press("ctrl+c", "ctrl+c")
 		h.untilScreen("quitting…")
 		h.press("ctrl+c")
 		h.until("quit", func() bool { return h.quit })
@@ -139,7 +139,7 @@ func TestQuitWaitsAtMost(t *testing.T) {
 	t.Run("no answer", func(t *testing.T) {
 		h, _ := newServing(t)
 		start := time.Now()
-		h.press("ctrl+c")
+		h.press("ctrl+c", "ctrl+c")
 		h.until("quit", func() bool { return h.quit })
 		if took := time.Since(start); took < 2*time.Second || took > 5*time.Second {
 			t.Errorf("quit after %v; want the 2 s timeout", took)
@@ -164,7 +164,7 @@ func TestQuitQueueThenOthersAnswers(t *testing.T) {
 	h.press("enter")
 	h.untilScreen("queued")
 	h.press("ctrl+c")
-	h.untilScreen("1 question queued, not sent yet: ctrl+c again quits without sending it")
+	h.untilScreen("1 question queued, not sent yet: ctrl+c quits without sending it")
 	h.press("ctrl+c")
 	h.untilScreen("finishing 1 answer for other clients on this data dir; ctrl+c again quits at once")
 	close(f.modelsGate)

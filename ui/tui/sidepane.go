@@ -243,7 +243,10 @@ func (p *sidePane) fileLines() []string {
 			skipped++
 		}
 	}
-	sum := fmt.Sprintf("%s files", thousands(len(f.List)))
+	sum := thousands(len(f.List)) + " files"
+	if len(f.List) == 1 {
+		sum = "1 file"
+	}
 	if skipped > 0 {
 		sum += fmt.Sprintf(" · %d skipped", skipped)
 	}

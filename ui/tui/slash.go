@@ -133,13 +133,38 @@ func isLetters(s string) bool {
 	return true
 }
 
+// openQuote is the quote a command's first argument opens and never
+// closes ("" when it does not): a target typed as `"my dir/a.go` is a
+// mistake, where the free text after a target may hold a lone quote.
+func (c slash) openQuote() string {
+	if c.rest == "" || (c.rest[0] != '"' && c.rest[0] != '\'') {
+		return ""
+	}
+	if strings.IndexByte(c.rest[1:], c.rest[0]) >= 0 {
+		return ""
+	}
+	return c.rest[:1]
+}
+
 // slash runs a slash command.
 func (m *Model) slash(c slash) tea.Cmd {
+	switch c.name {
+	case "explain", "refactor", "gen", "tests":
+		if q := c.openQuote(); q != "" {
+			m.errorNote("/%s: the %s before %s is not closed; close it after the target (%sPATH%s) or leave it out", c.name, q, oneLine(c.args[0][1:]), q, q)
+			return nil
+		}
+	case "undo":
+		if len(c.args) > 0 {
+			m.errorNote("/undo takes no arguments: /undo restores the last write made here")
+			return nil
+		}
+	}
 	switch c.name {
 	case "help":
 		m.openHelp()
 	case "quit", "exit":
-		return m.quit()
+		return m.quitCommand(c)
 	case "session":
 		return m.sessionCommand(c)
 	case "model":
@@ -196,6 +221,10 @@ func (m *Model) modelCommand(c slash) tea.Cmd {
 		return m.openPicker()
 	case c.args[0] == "auto" || c.args[0] == "default":
 		m.provider, m.model = "", ""
+		if m.envModel != "" {
+			m.note("model: %s, as AIEX_MODEL says", m.envModel)
+			return nil
+		}
 		m.note("model: the configured choice")
 		return nil
 	default:

@@ -22,6 +22,8 @@ func (m *Model) divider() string {
 			th.dim.Render(" · ctrl+c quits at once")
 	case m.closing:
 		left = th.accent.Render("quitting…")
+	case m.quitArmed:
+		left = th.accent.Render(m.quitHint())
 	case m.conn == connLost:
 		left = th.errorText.Render("reconnecting…")
 		if n := len(m.queue); n > 0 {
@@ -131,8 +133,8 @@ const minGap = 2
 func (m *Model) nextModel() string {
 	var name, node string
 	switch {
-	case m.model != "":
-		name = modelName(m.provider, m.model)
+	case m.model != "" || m.envModel != "":
+		name = modelName(m.chosen())
 		if mi, ok := findModel(m.models, name); ok {
 			node = mi.Node
 		}

@@ -146,3 +146,52 @@ func TestStatusBarNamesTheModel(t *testing.T) {
 		t.Errorf("while the answer streams: %q", bar(h))
 	}
 }
+
+// TestAIEXModel: AIEX_MODEL names the model questions go to until one is
+// picked, as it does for the CLI (its --model default, before the config's
+// model): the status bar names it, a question and a task ask for it, a
+// model picked goes first, and /model auto comes back to it.
+func TestAIEXModel(t *testing.T) {
+	f := newFake()
+	f.status.Provider, f.status.Model = "ollama", "from-config"
+	f.models = []ModelInfo{{Provider: "ollama", Model: "qwen", Local: true}, {Provider: "ollama", Model: "other", Local: true}}
+	o := plain
+	o.Getenv = func(k string) string {
+		if k == "AIEX_MODEL" {
+			return "qwen"
+		}
+		return ""
+	}
+	h := newHarness(t, f, o, 100, 24)
+	h.until("the status", func() bool { return h.m.conn == connUp })
+	h.untilScreen("model: qwen")
+	h.typeText("why")
+	h.press("enter")
+	if req := h.gotAsk(); req.Model != "qwen" || req.Provider != "" {
+		t.Errorf("asked %q/%q; want AIEX_MODEL's qwen", req.Provider, req.Model)
+	}
+	h.until("the answer", func() bool { return h.m.ask == nil })
+	h.typeText("/refactor calc.Add return an error")
+	h.press("enter")
+	h.until("the task", func() bool { return h.m.ask == nil && len(f.work.tasks) == 1 })
+	if got := f.work.tasks[0]; got.Model != "qwen" {
+		t.Errorf("task for model %q; want qwen", got.Model)
+	}
+	h.typeText("/model other")
+	h.press("enter")
+	h.until("the model picked", func() bool { return h.m.pendingModel == "" && h.m.model == "other" })
+	h.typeText("and?")
+	h.press("enter")
+	if req := h.gotAsk(); req.Model != "other" {
+		t.Errorf("asked %q after /model other", req.Model)
+	}
+	h.until("the answer", func() bool { return h.m.ask == nil })
+	h.typeText("/model auto")
+	h.press("enter")
+	h.untilScreen("model: qwen, as AIEX_MODEL says")
+	h.typeText("again")
+	h.press("enter")
+	if req := h.gotAsk(); req.Model != "qwen" {
+		t.Errorf("asked %q after /model auto; want qwen", req.Model)
+	}
+}

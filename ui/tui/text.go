@@ -14,7 +14,38 @@ import (
 // for every other place aiex shows such text, and tabs become four spaces
 // (a tab's width is the terminal's to choose).
 func printable(s string) string {
-	return strings.ReplaceAll(session.Printable(s), "\t", "    ")
+	return withoutSkinTones(strings.ReplaceAll(session.Printable(s), "\t", "    "))
+}
+
+// The emoji modifiers (Fitzpatrick types 1–2 to 6: 🏻 🏼 🏽 🏾 🏿).
+const (
+	skinToneFirst = '\U0001F3FB'
+	skinToneLast  = '\U0001F3FF'
+)
+
+func isSkinTone(r rune) bool { return r >= skinToneFirst && r <= skinToneLast }
+
+// withoutSkinTones is s without emoji skin-tone modifiers, for the
+// screen only (what is sent and stored keeps them). The layout measures
+// text by grapheme clusters, where 👍🏽 is one emoji two columns wide;
+// tmux and many terminals do not cluster and draw the modifier as an
+// emoji of its own, two columns more, so that every line holding one ran
+// past the width, wrapped, and pushed the screen down a row (the editor
+// and status bar drawn twice) for as long as it showed. Counting the
+// modifier as two columns instead would break the terminals that do
+// cluster, the other way round; the base emoji is two columns
+// everywhere, so without its modifier the line is as wide as measured on
+// every terminal. The tone is lost on screen, not the emoji.
+func withoutSkinTones(s string) string {
+	if strings.IndexFunc(s, isSkinTone) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isSkinTone(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // oneLine is s on one line, printable.

@@ -24,9 +24,13 @@ func Run(ctx context.Context, b Backend, in io.Reader, out io.Writer, o Options)
 	// stopped first its handler blocked for good on a message nobody read.
 	p := tea.NewProgram(m, tea.WithContext(tctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen(),
 		tea.WithoutSignalHandler())
+	// Ctrl+Z and SIGTSTP suspend the program as job control expects.
+	susp := startSuspender(tctx, p)
+	m.suspend = susp.request
 	_, err := p.Run()
 	// Stop the commands (answers, the subscription) and wait for them.
 	cancel()
+	susp.stop()
 	m.tasks.closeAndWait()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err() // a signal ended it

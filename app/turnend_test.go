@@ -1,0 +1,100 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+// fillDisk makes every later write of a's store that needs a new page fail
+// as a full disk does (SQLite's SQLITE_FULL), until roomAgain.
+func fillDisk(t *testing.T, a *app.App) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := a.Store.Query(ctx, "PRAGMA page_count")
+	if err != nil || len(rows.Values) != 1 {
+		t.Fatalf("page_count: %+v, %v", rows, err)
+	}
+	pages, _ := rows.Values[0][0].(int64)
+	if _, err := a.Store.Execute(ctx, db.Stmt(fmt.Sprintf("PRAGMA max_page_count = %d", pages))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func roomAgain(t *testing.T, a *app.App) {
+	t.Helper()
+	if _, err := a.Store.Execute(context.Background(), db.Stmt("PRAGMA max_page_count = 1073741823")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTurnEndRecordedAfterDiskFull: the disk holding the data dir fills
+// while an answer streams, and has room again before the process quits.
+// The answer arrived whole, so its turn is completed, with its text, once
+// the store can write again — not failed for want of room to record the
+// history's row, and not left running for the next writer to mark
+// interrupted with no answer because quitting stopped the retry. The error
+// the asker gets is one sentence, without the coordinator's prefix.
+func TestTurnEndRecordedAfterDiskFull(t *testing.T) {
+	answer := strings.Repeat("a long answer that needs pages of its own. ", 400)
+	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 32768}),
+		providertest.WithReply(answer[:100], answer[100:]))
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := app.Config{DataDir: dir, Getenv: func(string) string { return "" },
+		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := false
+	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "m", Actor: "test"}, Session: session.RefNew, Project: dir, NoContext: true},
+		func(string) error {
+			if !full {
+				fillDisk(t, a)
+				full = true
+			}
+			return nil
+		})
+	if err == nil {
+		t.Fatal("an answer whose end could not be recorded for want of room reported no error")
+	}
+	if msg := err.Error(); strings.Contains(msg, "coord:") || strings.Contains(msg, "\n") || !strings.Contains(msg, "is full") {
+		t.Errorf("error = %q; want one sentence saying the disk is full, without internal prefixes", msg)
+	}
+	if ans == nil || ans.Session == "" {
+		t.Fatalf("answer = %+v; want its session", ans)
+	}
+	roomAgain(t, a)
+	if err := a.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	b, err := app.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(ctx)
+	svc, err := b.Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := svc.Open(ctx, session.Ref(ans.Session), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	turns := s.Turns(ctx, 1, 0)
+	if len(turns) != 1 || turns[0].Status != db.TurnCompleted || turns[0].Answer != answer {
+		for _, tr := range turns {
+			t.Logf("turn %d: %s, %d chars of answer, reason %q", tr.N, tr.Status, len(tr.Answer), tr.Reason)
+		}
+		t.Fatalf("want turn 1 completed with the whole answer")
+	}
+}
