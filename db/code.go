@@ -380,12 +380,16 @@ const (
 	codeRefs = `INSERT OR IGNORE INTO code_refs (project, sym, from_id)
 		SELECT c.project, r.atom, c.id FROM code_chunks AS c, json_each(c.refs) AS r
 		WHERE c.id >= (SELECT base FROM code_id_base) AND c.id < (SELECT base FROM code_id_base) + ?1 AND r.type = 'text'`
-	// codeMembers lists the names the new chunks that are Go const/var
-	// groups declare (code_chunks.meta element 12), qualified by the
-	// chunk's package as refs are (migrations/0017_code_members.sql). Only
-	// the few group chunks have their meta read a second time.
+	// codeMembers lists the names the new chunks declare besides their own
+	// (code_chunks.meta element 12): those of Go const/var groups,
+	// qualified by the chunk's package as refs are
+	// (migrations/0017_code_members.sql), and the other arities of Elixir
+	// functions with default arguments, qualified already (MyApp.get/1 for
+	// MyApp.get/2 with one). Only the group and function chunks have their
+	// meta read a second time.
 	codeMembers = `INSERT OR IGNORE INTO code_members (project, name, chunk_id)
-		SELECT c.project, substr(c.name, 1, instr(c.name, '.')) || m.value, c.id FROM code_chunks AS c, json_each(c.meta, '$[12]') AS m
+		SELECT c.project, CASE c.lang WHEN 'go' THEN substr(c.name, 1, instr(c.name, '.')) || m.value ELSE m.value END, c.id
+		FROM code_chunks AS c, json_each(c.meta, '$[12]') AS m
 		WHERE c.id >= (SELECT base FROM code_id_base) AND c.id < (SELECT base FROM code_id_base) + ?1 AND ` + codeGroup
 	codeFiles = `INSERT INTO code_files (project, path, content_hash, size, mtime_ns, lang, analyzer, skipped, indexed_at)
 		SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
@@ -397,9 +401,11 @@ const (
 )
 
 // codeGroup holds for the chunks of c that may declare members: Go
-// const/var groups, named pkg.{A,B,…} (the pieces of a split one too).
-// Both columns are stored, so that other chunks cost no JSON parse.
-const codeGroup = `c.lang = 'go' AND c.name GLOB '*.{*'`
+// const/var groups, named pkg.{A,B,…} (the pieces of a split one too), and
+// Elixir functions, named Mod.f/N (those with default arguments declare
+// their other arities). Both columns are stored, so that other chunks
+// cost no JSON parse.
+const codeGroup = `(c.lang = 'go' AND c.name GLOB '*.{*' OR c.lang = 'elixir' AND c.name GLOB '*/[0-9]*')`
 
 // MaxCodeAnalyses is how many Analyses a CodeWrite may hold: with the
 // rest, its statements stay under rqlite's compression threshold.
@@ -594,11 +600,12 @@ func (s *Store) CodeCallees(ctx context.Context, id int64) ([]CodeChunk, error) 
 
 // CodeCallers returns the chunks that refer to chunk id: code_refs finds
 // the chunks that name it, or one of the names it declares (a Go
-// const/var group's members), and code_name_edges and code_member_edges
+// const/var group's members, the other arities of an Elixir function
+// with default arguments), and code_name_edges and code_member_edges
 // keep those that resolve to it. (Joined, the code_edges view, a UNION
 // ALL, would resolve the refs of every chunk of the store.)
 func (s *Store) CodeCallers(ctx context.Context, id int64) ([]CodeChunk, error) {
-	rows, err := s.Query(ctx, `SELECT project, name, `+codeGroup+`, c.meta -> 12 FROM code_chunks AS c WHERE id = ?`, id)
+	rows, err := s.Query(ctx, `SELECT project, name, `+codeGroup+`, c.meta -> 12, c.lang FROM code_chunks AS c WHERE id = ?`, id)
 	if err != nil || len(rows.Values) == 0 {
 		return nil, err
 	}
@@ -623,10 +630,13 @@ func (s *Store) CodeCallers(ctx context.Context, id int64) ([]CodeChunk, error) 
 		return s.codeChunks(ctx, "code callers", `SELECT DISTINCT `+codeChunkColumns+` `+byName+` ORDER BY c.path, c.id`,
 			append([]any{id, project}, syms...)...)
 	}
-	// The names it declares, as refs name them (code_members.name).
-	pkg := name[:strings.IndexByte(name, '.')+1]
-	for i, m := range members {
-		members[i] = pkg + m
+	// The names it declares, as refs name them (code_members.name): an
+	// Elixir chunk's are qualified already.
+	if asString(r[4]) == "go" {
+		pkg := name[:strings.IndexByte(name, '.')+1]
+		for i, m := range members {
+			members[i] = pkg + m
+		}
 	}
 	return s.codeChunks(ctx, "code callers", `SELECT `+codeChunkColumns+` `+byName+`
 		UNION SELECT `+codeChunkColumns+`

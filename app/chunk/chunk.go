@@ -41,10 +41,14 @@ type Chunk struct {
 	// Defaults is how many parameters of an Elixir function have defaults
 	// (`\\`): "get/3" with Defaults 1 also defines get/2.
 	Defaults int `json:"defaults,omitempty"`
-	// Members are the names a Go const or var declaration of more than
-	// one name declares, in order, blank ones left out: its Name
-	// (pkg.{A,B,C,D,…}) shows at most four, and the index looks each one
-	// up. A piece of a split declaration lists those declared in it.
+	// Members are the other names a chunk answers to, which the index
+	// looks each one up by and the symbol graph resolves references to:
+	// the names a Go const or var declaration of more than one name
+	// declares, in order, blank ones left out (its Name, pkg.{A,B,C,D,…},
+	// shows at most four; a piece of a split declaration lists those
+	// declared in it); and the other arities an Elixir function with
+	// default arguments defines, qualified (MyApp.get/1 for MyApp.get/2),
+	// on its first piece.
 	Members []string `json:"members,omitempty"`
 }
 

@@ -109,6 +109,7 @@ func (f *file) chunkElixir() {
 	}
 	x.body(x.items(x.children(*root)), nil, "", -1, nil)
 	x.refs()
+	x.defaultArities()
 	if !x.hasError {
 		// A clause word taken for an operand can leave no error in the
 		// tree; the words were found by the refs lexer.

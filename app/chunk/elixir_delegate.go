@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"cmp"
+	"strconv"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/parse/exlex"
@@ -78,7 +79,9 @@ func isModulePath(s string) bool {
 // addDelegateRef gives unit u, the function head h of a defdelegate, a
 // ref to the function it delegates to (when d names a module), named as
 // the refs lexer names a remote call (`Core.Email.downcase(x)`:
-// Core.Email.downcase, the module expanded through the aliases of s).
+// Core.Email.downcase/1, the module expanded through the aliases of s), at
+// the delegate's full arity: the functions its defaults define call the
+// target with every argument.
 // Neither the module at the target's place nor the head is a ref of its
 // own: the call names the module, as in a body, and a head defines its
 // name.
@@ -90,7 +93,7 @@ func (x *exFile) addDelegateRef(u int, s *exScope, d delegateTo, h defHead) {
 	if d.mod == "" {
 		return
 	}
-	name := s.expand(d.mod) + "." + cmp.Or(d.as, h.name)
+	name := s.expand(d.mod) + "." + cmp.Or(d.as, h.name) + "/" + strconv.Itoa(h.arity)
 	x.units[u].refs = append(x.units[u].refs, ref{name, d.at})
 	x.notRefs[d.at] = true
 }

@@ -30,22 +30,22 @@ end
 `
 	res := chunkString(t, "lib/accounts.ex", src, Options{Strategy: Semantic})
 	want := map[string][]string{
-		"Core.Accounts.normalize/1": {"Core.Email.downcase"},
-		"Core.Accounts.downcase/1":  {"Core.Email.downcase"},
-		"Core.Accounts.send/2":      {"default_opts", "Core.Mailer.deliver!"},
-		"Core.Accounts.inner/1":     {"Core.Accounts.Inner.inner"},
-		"Core.Accounts.same/1":      {"Core.Accounts.other"},
-		"Core.Accounts.reverse/1":   {":lists.reverse"},
+		"Core.Accounts.normalize/1": {"Core.Email.downcase/1"},
+		"Core.Accounts.downcase/1":  {"Core.Email.downcase/1"},
+		"Core.Accounts.send/2":      {"default_opts/0", "Core.Mailer.deliver!/2"},
+		"Core.Accounts.inner/1":     {"Core.Accounts.Inner.inner/1"},
+		"Core.Accounts.same/1":      {"Core.Accounts.other/1"},
+		"Core.Accounts.reverse/1":   {":lists.reverse/1"},
 		// Not a module written out: the refs stay as the lexer finds them.
 		"Core.Accounts.computed/1": nil,
 		// The list form: each function its own target; the other heads
 		// are not calls.
-		"Core.Accounts.a/1": {"Core.Email.a"},
-		"Core.Accounts.b/0": {"Core.Email.b"},
+		"Core.Accounts.a/1": {"Core.Email.a/1"},
+		"Core.Accounts.b/0": {"Core.Email.b/0"},
 		"Core.Accounts.c/1": nil,
 		"Core.Accounts.d/0": nil,
 		// The same name a delegate's ref takes.
-		"Core.Accounts.call/1": {"Core.Email.downcase"},
+		"Core.Accounts.call/1": {"Core.Email.downcase/1"},
 	}
 	got := map[string][]string{}
 	for _, c := range res.Chunks {

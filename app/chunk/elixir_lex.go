@@ -26,6 +26,7 @@ type exLexer struct {
 	// clauses are the offsets of the words else, after, rescue and catch
 	// (not after a dot), for reservedWordWarning.
 	clauses []int
+	arityState
 }
 
 // exLexRefs returns the references in src, in order.
@@ -33,21 +34,29 @@ func exLexRefs(src []byte) []rawRef { return exLex(src).refs }
 
 // exLex reads the references in src, and the clause words.
 func exLex(src []byte) *exLexer {
-	l := &exLexer{src: src}
+	l := &exLexer{src: src, arityState: arityState{callAt: -1, doRef: -1}}
 	prevEnd := 0
 	exlex.Lex(src, func(t exlex.Token) {
 		if t.Kind == exlex.Ident && isClauseWord(src[t.Start:t.End]) && !afterDot(src, t.Start) {
 			l.clauses = append(l.clauses, t.Start)
 		}
+		l.arityGap(prevEnd, t.Start)
+		l.arityToken(t)
 		if t.Start >= l.next {
+			l.gapLo = prevEnd
 			l.token(t, prevEnd)
+		}
+		if t.Kind != exlex.Comment {
+			l.afterOperatorWord = t.Kind == exlex.Ident && binaryWord(string(src[t.Start:t.End]))
 		}
 		switch t.Kind {
 		case exlex.Key, exlex.Alias, exlex.Ident, exlex.Atom, exlex.Number, exlex.Char:
+			l.gapLo = -1
 			l.within(t.End)
 		}
 		prevEnd = t.End
 	})
+	l.arityGap(prevEnd, len(src))
 	return l
 }
 
@@ -135,13 +144,18 @@ func (l *exLexer) word(i int) int {
 	switch {
 	case afterDot(src, i):
 	case e < len(src) && src[e] == '(':
-		l.refs = append(l.refs, rawRef{fun: string(src[i:e]), at: i})
+		l.addRef(rawRef{fun: string(src[i:e]), at: i}, e)
 	case string(src[i:e]) == "__MODULE__" && e+1 < len(src) && src[e] == '.' && isLower(src[e+1]):
 		fe := l.ident(e + 1)
-		l.refs = append(l.refs, rawRef{mod: "__MODULE__", fun: string(src[e+1 : fe]), at: i})
+		l.addRef(rawRef{mod: "__MODULE__", fun: string(src[e+1 : fe]), at: i}, fe)
 		return fe
 	case string(src[i:e]) == "__MODULE__" && e+1 < len(src) && src[e] == '.' && isUpper(src[e+1]):
 		return l.aliasFrom(i, e+1)
+	case l.gapLo >= 0 && l.gapLo <= i && capturePrefix(src[l.gapLo:i]) && !operatorWord(string(src[i:e])):
+		// A local function captured by name and arity (&f/2).
+		if n, ok := captureArity(src, e); ok {
+			l.refs = append(l.refs, rawRef{fun: string(src[i:e]), at: i, arity: n})
+		}
 	}
 	return e
 }
@@ -166,10 +180,10 @@ func (l *exLexer) aliasFrom(start, i int) int {
 	}
 	if e+1 < len(src) && src[e] == '.' && isLower(src[e+1]) {
 		fe := l.ident(e + 1)
-		l.refs = append(l.refs, rawRef{mod: string(src[start:e]), fun: string(src[e+1 : fe]), at: start})
+		l.addRef(rawRef{mod: string(src[start:e]), fun: string(src[e+1 : fe]), at: start}, fe)
 		return fe
 	}
-	l.refs = append(l.refs, rawRef{fun: string(src[start:e]), at: start, alias: true})
+	l.refs = append(l.refs, rawRef{fun: string(src[start:e]), at: start, alias: true, arity: noArity})
 	return e
 }
 
@@ -188,7 +202,7 @@ func (l *exLexer) atom(i int) int {
 		e := l.ident(i + 1)
 		if e+1 < len(src) && src[e] == '.' && isLower(src[e+1]) && !isUpper(c) {
 			fe := l.ident(e + 1)
-			l.refs = append(l.refs, rawRef{mod: string(src[i:e]), fun: string(src[e+1 : fe]), at: i})
+			l.addRef(rawRef{mod: string(src[i:e]), fun: string(src[e+1 : fe]), at: i}, fe)
 			return fe
 		}
 		return e

@@ -16,41 +16,83 @@ func TestExLexRefs(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"remote and local", `Repo.get(User, id) |> check()`, []string{"Repo.get", "User", "check()"}},
-		{"erlang module", `:ets.lookup(t, k); :ok`, []string{":ets.lookup"}},
-		{"no-paren remote", `&Enum.map/2`, []string{"Enum.map"}},
+		{"remote and local", `Repo.get(User, id) |> check()`, []string{"Repo.get/2", "User", "check()/1"}},
+		{"erlang module", `:ets.lookup(t, k); :ok`, []string{":ets.lookup/2"}},
+		{"remote capture", `&Enum.map/2`, []string{"Enum.map/2"}},
 		{"module attribute", `@doc "x"
-@spec f(t) :: t()`, []string{"f()", "t()"}},
+@spec f(t) :: t()`, []string{"f()/1", "t()/0"}},
 		{"comment", `# Repo.get(x)
-x()`, []string{"x()"}},
-		{"string with interpolation", `"Repo.get #{inspect(x, "}")} done" <> y()`, []string{"inspect()", "y()"}},
-		{"heredoc", "@doc \"\"\"\n  Repo.get(x) \"\"\" not yet\n  \"\"\"\nz()", []string{"z()"}},
-		{"sigils", `~r/Foo.bar(/i ~S(a\) Foo.b()) ~w[a b]a ~s{#{Mod.f()}}`, []string{"Mod.f"}},
-		{"sigil heredoc", "~S\"\"\"\nFoo.bar()\n\"\"\"\nok()", []string{"ok()"}},
-		{"char literals", `?" ?# ?\" Mod.f()`, []string{"Mod.f"}},
-		{"keyword keys and fields", `f(do: x, else: y) ; x.field(1); conn.assigns`, []string{"f()"}},
-		{"quoted atom and type op", `:"Repo.get()" ; x :: Mod.t()`, []string{"Mod.t"}},
+x()`, []string{"x()/0"}},
+		{"string with interpolation", `"Repo.get #{inspect(x, "}")} done" <> y()`, []string{"inspect()/2", "y()/0"}},
+		{"heredoc", "@doc \"\"\"\n  Repo.get(x) \"\"\" not yet\n  \"\"\"\nz()", []string{"z()/0"}},
+		{"sigils", `~r/Foo.bar(/i ~S(a\) Foo.b()) ~w[a b]a ~s{#{Mod.f()}}`, []string{"Mod.f/0"}},
+		{"sigil heredoc", "~S\"\"\"\nFoo.bar()\n\"\"\"\nok()", []string{"ok()/0"}},
+		{"char literals", `?" ?# ?\" Mod.f(?,, ?))`, []string{"Mod.f/2"}},
+		{"keyword keys and fields", `f(do: x, else: y) ; x.field(1); conn.assigns`, []string{"f()/1"}},
+		{"quoted atom and type op", `:"Repo.get()" ; x :: Mod.t()`, []string{"Mod.t/0"}},
 		{"nested aliases", `alias Foo.Bar.{Baz, Qux}`, []string{"Foo.Bar", "Baz", "Qux"}},
-		{"__MODULE__", `__MODULE__.f(1); %__MODULE__{}; __MODULE__.Sub.g(); __MODULE__.Any`, []string{"__MODULE__.f", "__MODULE__.Sub.g", "__MODULE__.Any"}},
-		{"range", `1..n; x..y(); f(a)..String.to_integer(b)`, []string{"y()", "f()", "String.to_integer"}},
-		{"charlist", `'Foo.bar()' ++ g()`, []string{"g()"}},
-		{"unicode identifier", `olá(1); Mód.f()`, []string{"olá()", "Mód.f"}},
+		{"__MODULE__", `__MODULE__.f(1); %__MODULE__{}; __MODULE__.Sub.g(); __MODULE__.Any`, []string{"__MODULE__.f/1", "__MODULE__.Sub.g/0", "__MODULE__.Any"}},
+		{"range", `1..n; x..y(); f(a)..String.to_integer(b)`, []string{"y()/0", "f()/1", "String.to_integer/1"}},
+		{"charlist", `'Foo.bar()' ++ g()`, []string{"g()/0"}},
+		{"unicode identifier", `olá(1); Mód.f()`, []string{"olá()/1", "Mód.f/0"}},
 		{"unterminated string", `f("abc`, []string{"f()"}},
-		{"keyword alias key", `[W: x(), Foo: 1] ++ ?0.Bar.baz`, []string{"x()"}},
-		{"heredoc line continuation", "\"\"\"\n  a \\\n  \"\"\"\nMod.f()", []string{"Mod.f"}},
+		{"keyword alias key", `[W: x(), Foo: 1] ++ ?0.Bar.baz`, []string{"x()/0"}},
+		{"heredoc line continuation", "\"\"\"\n  a \\\n  \"\"\"\nMod.f()", []string{"Mod.f/0"}},
+
+		// Arities (elixir_arity.go).
+		{"nested brackets", `f([a, b], {c, d}, %{e: 1, g: 2}, <<h, i>>, (j; k))`, []string{"f()/5"}},
+		{"nested calls", `f(g(a, b), c)`, []string{"f()/2", "g()/2"}},
+		{"trailing keyword list", `f(a, b: 1, c: 2); g(a: 1); h("a b": 1, c: 2); i([a: 1], b)`, []string{"f()/2", "g()/1", "h()/1", "i()/2"}},
+		{"fn and do inside", `f(fn a, b -> a end, if x do y else z end, c)`, []string{"f()/3"}},
+		{"call without parens inside", `f(for x <- xs, y <- ys, do: x); g(a and b, c)`, []string{"f()/1", "g()/2"}},
+		{"pipes", `x |> f(a) |> Mod.g()
+|> :m.h(b, c)
+|> Mod.i
+|> j()`, []string{"f()/2", "Mod.g/1", ":m.h/3", "Mod.i/1", "j()/1"}},
+		{"pipe into a call without parens", `x |> Mod.f a, b`, []string{"Mod.f"}},
+		{"pipe into what a call returns", `x |> Mod.shell().info(); x |> f(a).(b)`, []string{"Mod.shell/0", "f()/1"}},
+		{"remote call without parens", `Mod.f a, b
+Mod.g
+Mod.h(a)`, []string{"Mod.f", "Mod.g", "Mod.h/1"}},
+		{"captures", `&f/2; &Mod.g/1; & :m.h / 3; &i(&1, x); &Mod.j(&1); a && k/2; &and/2`, []string{"f()/2", "Mod.g/1", ":m.h/3", "i()/2", "Mod.j/1"}},
+		{"do block", `schema("users") do
+  field(:name)
+end
+x = 1; quote(a) do b end`, []string{"schema()/2", "field()/1", "quote()/2"}},
+		{"do block of an outer call", `if f(x) do a end
+def g(y) do b end
+case Mod.h(z) do _ -> c end
+for x <- xs, k(x) do x end`, []string{"f()/1", "g()/1", "Mod.h/1", "k()/1"}},
+		{"do block after a line that goes on", `when a and
+  f(x) do
+  b
+end`, []string{"f()/1"}},
+		{"do block inside brackets", `g(a, f(x) do
+ b
+end)`, []string{"g()/2", "f()/2"}},
+		{"do on the next line is not the call's", `f(x)
+do_it()`, []string{"f()/1", "do_it()/0"}},
+		{"call without parens up to its do block", `f(a, if x do y end, c); g(if x, do: y, else: z)`, []string{"f()/3", "g()/1"}},
+		{"bracket left open", `g(a, [b, c)`, []string{"g()/2"}},
+		{"call left open", `f(a, b`, []string{"f()"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			for _, r := range exLexRefs([]byte(tt.src)) {
+				var s string
 				switch {
 				case r.mod != "":
-					got = append(got, r.mod+"."+r.fun)
+					s = r.mod + "." + r.fun
 				case r.alias:
-					got = append(got, r.fun)
+					s = r.fun
 				default:
-					got = append(got, r.fun+"()")
+					s = r.fun + "()"
 				}
+				if r.arity != noArity {
+					s += fmt.Sprintf("/%d", r.arity)
+				}
+				got = append(got, s)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("refs of %q (-want +got):\n%s", tt.src, diff)
@@ -59,16 +101,21 @@ x()`, []string{"x()"}},
 	}
 }
 
-// refQuery is what exLexer stands in for, as a tree-sitter query.
+// refQuery is what exLexer stands in for, as a tree-sitter query: calls
+// (with the call node, whose arguments, do block and pipe give the
+// arity), module names, and local functions captured by arity (&f/2).
 const refQuery = `
-(call target: (dot left: [(alias) (atom)] @mod right: (identifier) @fun))
-(call target: (identifier) @local)
+(call target: (dot left: [(alias) (atom)] @mod right: (identifier) @fun)) @call
+(call target: (identifier) @local) @call
 (alias) @alias
+(unary_operator operator: "&" operand: (binary_operator left: (identifier) @local operator: "/" right: (integer) @n))
 `
 
 // TestExLexAgreesWithTreeSitter runs exLexer and refQuery on the Elixir
 // sources and compares what they find: every remote call, module name and
-// local call with parentheses the query finds, at the same offset.
+// local call with parentheses the query finds, at the same offset, and the
+// call's arity where the lexer gives one (elixir_arity.go): counted from
+// the tree's arguments, do block and pipe.
 func TestExLexAgreesWithTreeSitter(t *testing.T) {
 	files := elixirLibFiles(t, elixirCorpus(t), true)
 	g, err := elixirGrammar()
@@ -85,7 +132,7 @@ func TestExLexAgreesWithTreeSitter(t *testing.T) {
 	if err := p.SetLanguage(g.lang); err != nil {
 		t.Fatal(err)
 	}
-	var total, missed, extra int
+	var total, arities, missed, extra int
 	for _, path := range files {
 		src, err := os.ReadFile(path)
 		if err != nil {
@@ -94,10 +141,17 @@ func TestExLexAgreesWithTreeSitter(t *testing.T) {
 		want := queryRefs(t, p, q, src)
 		var got []string
 		for _, r := range exLexRefs(src) {
-			got = append(got, fmt.Sprintf("%d %s|%s", r.at, r.mod, r.fun))
+			s := fmt.Sprintf("%d %s|%s", r.at, r.mod, r.fun)
+			if r.arity != noArity {
+				s += fmt.Sprintf("/%d", r.arity)
+			}
+			got = append(got, s)
 		}
 		total += len(want)
 		for _, w := range want {
+			if strings.Contains(w, "/") {
+				arities++
+			}
 			if !slices.Contains(got, w) {
 				missed++
 				if missed <= 20 {
@@ -115,32 +169,45 @@ func TestExLexAgreesWithTreeSitter(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d files, %d refs from the query: lexer misses %d, adds %d", len(files), total, missed, extra)
+	if arities < total/2 {
+		t.Errorf("only %d of %d refs have an arity", arities, total)
+	}
+	t.Logf("%d files, %d refs from the query (%d with an arity): lexer misses %d, adds %d", len(files), total, arities, missed, extra)
 }
 
-// queryRefs returns what refQuery finds in src, as "at mod|fun"; local
-// calls only where a '(' follows the name at once.
+// queryRefs returns what refQuery finds in src, as "at mod|fun", with
+// "/arity" for a call written with parentheses, a capture, or a pipe into
+// a remote call without arguments; local calls only where a '(' follows
+// the name at once.
 func queryRefs(t *testing.T, p *sitter.Parser, q *sitter.Query, src []byte) []string {
 	t.Helper()
 	tree := p.Parse(src, nil)
 	defer tree.Close()
 	qc := sitter.NewQueryCursor()
 	defer qc.Close()
+	names := q.CaptureNames()
 	var out []string
 	ms := qc.Matches(q, tree.RootNode(), src)
 	for m := ms.Next(); m != nil; m = ms.Next() {
-		n := m.Captures[0].Node
-		s, e := n.StartByte(), n.EndByte()
+		c := map[string]sitter.Node{}
+		for _, cp := range m.Captures {
+			c[names[cp.Index]] = cp.Node
+		}
 		switch m.PatternIndex {
 		case 0:
-			f := m.Captures[1].Node
-			out = append(out, fmt.Sprintf("%d %s|%s", s, compact(string(src[s:e])), src[f.StartByte():f.EndByte()]))
+			n, f, call := c["mod"], c["fun"], c["call"]
+			s, e := n.StartByte(), n.EndByte()
+			out = append(out, fmt.Sprintf("%d %s|%s%s", s, compact(string(src[s:e])), src[f.StartByte():f.EndByte()], treeArity(src, call, f)))
 		case 1:
+			n, call := c["local"], c["call"]
+			s, e := n.StartByte(), n.EndByte()
 			// An attribute (@doc(…)) is not a call; the lexer skips it.
 			if int(e) < len(src) && src[e] == '(' && (s == 0 || src[s-1] != '@') {
-				out = append(out, fmt.Sprintf("%d |%s", s, src[s:e]))
+				out = append(out, fmt.Sprintf("%d |%s%s", s, src[s:e], treeArity(src, call, n)))
 			}
 		case 2:
+			n := c["alias"]
+			s, e := n.StartByte(), n.EndByte()
 			// A name after a dot (x.Foo) is not a module; the lexer reports
 			// __MODULE__.Foo whole, under __MODULE__.
 			// An attribute named like a module (@Upper) is skipped too.
@@ -157,7 +224,60 @@ func queryRefs(t *testing.T, p *sitter.Parser, q *sitter.Query, src []byte) []st
 				}
 			}
 			out = append(out, fmt.Sprintf("%d |%s", s, compact(string(src[s:e]))))
+		case 3:
+			n, a := c["local"], c["n"]
+			s, e := n.StartByte(), n.EndByte()
+			out = append(out, fmt.Sprintf("%d |%s/%s", s, src[s:e], src[a.StartByte():a.EndByte()]))
 		}
 	}
 	return out
+}
+
+// treeArity is the arity of a call as the tree shows it ("/2"), or "" for
+// a call without parentheses (after its name, which ends at fun) that is
+// neither a capture (&Mod.f/2) nor a pipe into a remote call without
+// arguments (x |> Mod.f, which is Mod.f/1).
+func treeArity(src []byte, call, fun sitter.Node) string {
+	parent := call.Parent()
+	op := func(n *sitter.Node) string {
+		if o := n.ChildByFieldName("operator"); o != nil {
+			return string(src[o.StartByte():o.EndByte()])
+		}
+		return ""
+	}
+	pipe := parent != nil && parent.Kind() == "binary_operator" && op(parent) == "|>" &&
+		parent.ChildByFieldName("right").StartByte() == call.StartByte() && parent.ChildByFieldName("right").EndByte() == call.EndByte()
+	n, args, do := 0, false, false
+	for i := range call.NamedChildCount() {
+		ch := call.NamedChild(i)
+		switch ch.Kind() {
+		case "arguments":
+			args = true
+			for j := range ch.NamedChildCount() {
+				if ch.NamedChild(j).Kind() != "comment" {
+					n++
+				}
+			}
+		case "do_block":
+			do = true
+		}
+	}
+	parens := int(fun.EndByte()) < len(src) && src[fun.EndByte()] == '('
+	switch {
+	case parens:
+		if do {
+			n++
+		}
+		if pipe {
+			n++
+		}
+		return fmt.Sprintf("/%d", n)
+	case parent != nil && parent.Kind() == "binary_operator" && op(parent) == "/" && !args &&
+		parent.Parent() != nil && parent.Parent().Kind() == "unary_operator" && op(parent.Parent()) == "&":
+		r := parent.ChildByFieldName("right")
+		return "/" + string(src[r.StartByte():r.EndByte()])
+	case pipe && !args && !do:
+		return "/1"
+	}
+	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/aiex-dev/aiex/app/parse/exlex"
@@ -111,6 +113,12 @@ type rawRef struct {
 	mod, fun string // mod is "" for a local call or an alias (in fun)
 	at       int
 	alias    bool
+	// arity is the call's number of arguments, or noArity when it is not
+	// known (elixir_arity.go).
+	arity int
+	// pipe: `|>` comes right before the call; starts: the call begins an
+	// expression, so a do block after it is its argument.
+	pipe, starts bool
 }
 
 // refs gives each leaf unit the references inside it (see exLexer): remote
@@ -150,6 +158,9 @@ func (x *exFile) refs() {
 			if u.end <= r.at {
 				continue
 			}
+			if r.mod == "" && !r.alias && r.arity != noArity && r.fun == u.self && selfArity(u, r.arity) {
+				continue // a recursive call, or the function's own head
+			}
 			s := x.scopes[l]
 			name := r.fun
 			switch {
@@ -158,9 +169,24 @@ func (x *exFile) refs() {
 			case r.alias:
 				name = s.expand(r.fun)
 			}
+			if r.arity != noArity {
+				name += "/" + strconv.Itoa(r.arity)
+			}
 			u.refs = append(u.refs, ref{name, r.at})
 		}
 	}
+}
+
+// selfArity reports whether a function unit u (named Mod.f/K, with D
+// defaults) is called by a call of its own name with n arguments: the
+// compiler defines f/K−D to f/K.
+func selfArity(u *unit, n int) bool {
+	i := strings.LastIndexByte(u.name, '/')
+	if i < 0 {
+		return false
+	}
+	k, err := strconv.Atoi(u.name[i+1:])
+	return err == nil && k-u.defaults <= n && n <= k
 }
 
 func isContainerKind(k string) bool { return Chunk{Kind: k}.Container() }

@@ -121,7 +121,7 @@ func TestElixirConstructs(t *testing.T) {
 	if get.Parent != "MyApp.Accounts" || get.Lang != "elixir" {
 		t.Errorf("get: parent %q lang %q", get.Parent, get.Lang)
 	}
-	if diff := cmp.Diff([]string{"MyApp.User.t", "is_integer", "MyApp.Repo.get", "MyApp.User"}, get.Refs); diff != "" {
+	if diff := cmp.Diff([]string{"MyApp.User.t/0", "is_integer/1", "MyApp.Repo.get/3", "MyApp.User"}, get.Refs); diff != "" {
 		t.Errorf("refs of get/2 (aliases expanded) (-want +got):\n%s", diff)
 	}
 	if h := res.Chunks[1]; !slices.Contains(h.Refs, "Ecto.Schema") || !slices.Contains(h.Refs, "MyApp.Repo") {
@@ -171,7 +171,7 @@ end
 	if diff := cmp.Diff(want, outline(res)); diff != "" {
 		t.Errorf("outline (-want +got):\n%s", diff)
 	}
-	if c := res.Chunks[5]; c.Parent != "MyApp.AccountsTest" || !slices.Contains(c.Refs, "MyApp.Accounts.get") {
+	if c := res.Chunks[5]; c.Parent != "MyApp.AccountsTest" || !slices.Contains(c.Refs, "MyApp.Accounts.get/1") {
 		t.Errorf("test chunk %+v", c)
 	}
 
@@ -389,8 +389,9 @@ end
 	}
 	for _, c := range res.Chunks[2:5] {
 		// Each its own target; the other heads listed are not calls.
-		fun, _, _ := strings.Cut(strings.TrimPrefix(c.Name, "MyApp.Accounts."), "/")
-		if want := []string{"MyApp.Users." + fun}; !slices.Equal(c.Refs, want) {
+		// Each its own target, of its own arity; the other heads listed
+		// are not calls.
+		if want := []string{"MyApp.Users." + strings.TrimPrefix(c.Name, "MyApp.Accounts.")}; !slices.Equal(c.Refs, want) {
 			t.Errorf("%s refs %q, want %q", c.Name, c.Refs, want)
 		}
 	}

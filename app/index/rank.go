@@ -60,9 +60,11 @@ func (ix *Indexer) updateRanks(ctx context.Context, proj db.CodeProject, changed
 	return true, nil
 }
 
-// Member is a name a Go const/var group of the graph declares, qualified
-// by its package as refs name it (http.StatusOK), and the index in the
-// graph of the chunk that declares it (db.CodeMember).
+// Member is a name a chunk of the graph declares besides its own, as refs
+// name it — one of a Go const/var group's (http.StatusOK), or another
+// arity of an Elixir function with default arguments (MyApp.get/1 for
+// MyApp.get/2 with one) — and the index in the graph of the chunk that
+// declares it (db.CodeMember).
 type Member struct {
 	Name  string
 	Chunk int32
@@ -83,11 +85,20 @@ func graphMembers(g []db.GraphChunk, rows []db.CodeMember) []Member {
 }
 
 // appendMembers appends the Members a chunk at index i of a graph
-// declares: none unless it is a Go const/var group (named pkg.{A,B,…}, as
-// db's code_members rows are chosen), each name qualified by the chunk's
-// package.
+// declares, as db's code_members rows are chosen: a Go const/var group's
+// (named pkg.{A,B,…}), each name qualified by the chunk's package, and an
+// Elixir function's other arities (Mod.f/N, qualified already).
 func appendMembers(out []Member, i int, name, lang string, members []string) []Member {
-	if len(members) == 0 || lang != "go" || !strings.Contains(name, ".{") {
+	if len(members) == 0 {
+		return out
+	}
+	if lang == "elixir" && strings.Contains(name, "/") {
+		for _, m := range members {
+			out = append(out, Member{Name: m, Chunk: int32(i)})
+		}
+		return out
+	}
+	if lang != "go" || !strings.Contains(name, ".{") {
 		return out
 	}
 	pkg := name[:strings.IndexByte(name, '.')+1]
@@ -170,9 +181,11 @@ func Ranks(g []db.GraphChunk, members ...Member) map[string]float64 {
 // by the rules of the code_edges view (migrations 0004 and 0017), returned
 // as pairs of indexes into g: a name r resolves to the chunks named r, r#1
 // (the first piece of a split unit) or r/N and r/N#1 (an Elixir function
-// of any arity), and to the chunks that members say declare r (a Go
-// const/var group); a Go name of the chunk's own package only to chunks in
-// the same directory; never to the chunk itself. Each pair appears once.
+// of any arity, for a ref without one), and to the chunks that members
+// say declare r (a Go const/var group, an Elixir function whose default
+// arguments define r: Mod.f/1 for Mod.f/2 with one); a Go name of the
+// chunk's own package only to chunks in the same directory; never to the
+// chunk itself. Each pair appears once.
 func Edges(g []db.GraphChunk, members ...Member) [][2]int32 {
 	declared := make(map[string][]int32, len(members))
 	for _, m := range members {

@@ -1,0 +1,192 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/db/dbtest"
+)
+
+// arityProject calls functions of one name at different arities, with and
+// without default arguments, and through a pipe, a capture and a remote
+// call without parentheses (whose arity the chunker cannot tell).
+func arityProject() map[string]string {
+	var big strings.Builder
+	big.WriteString("  def big(a, b \\\\ 1) do\n")
+	for i := range 300 {
+		fmt.Fprintf(&big, "    x%03d = a + b + %d # long enough a line that the function is split\n", i, i)
+	}
+	big.WriteString("    a\n  end\n")
+	return map[string]string{
+		"lib/ar.ex": `defmodule Ar do
+  def fetch(key) do :a end
+  def fetch(key, default) do Map.get(%{}, key, default) end
+  def caller_of_two(k), do: fetch(k, :none)
+  def caller_of_one(k), do: k |> fetch()
+  def any_arity(k), do: Ar.fetch k
+end
+`,
+		"lib/defaults.ex": `defmodule Defaults do
+  def get(id, opts \\ []), do: {id, opts}
+  def user(id), do: get(id)
+  def user(id, opts), do: get(id, opts)
+  def captured, do: &get/1
+  def too_many(id), do: get(id, [], :x)
+  def small(x), do: big(x)
+` + big.String() + `end
+`,
+	}
+}
+
+// TestArityEdges: a call of a function of one arity is an edge to that
+// function only, and to a function whose default arguments let it be
+// called so (get/2 with one is also get/1; a split one through its first
+// piece), forwards (CodeCallees) and backwards (CodeCallers). A call
+// whose arity the chunker cannot tell reaches every arity.
+func TestArityEdges(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	root := writeTree(t, arityProject())
+	ix, _ := newIndexer(t, s)
+	index(t, ix, root, Options{})
+	p := mustProject(t, s, root)
+	if got := chunkNamed(t, s, p, "Defaults.get/2").Members; !slices.Equal(got, []string{"Defaults.get/1"}) {
+		t.Errorf("members of Defaults.get/2: %q, want Defaults.get/1", got)
+	}
+
+	for _, tt := range []struct {
+		from string
+		want []string
+	}{
+		{"Ar.caller_of_two/1", []string{"Ar.fetch/2"}},
+		{"Ar.caller_of_one/1", []string{"Ar.fetch/1"}}, // k |> fetch() is fetch/1
+		{"Ar.any_arity/1", []string{"Ar.fetch/1", "Ar.fetch/2"}},
+		{"Ar.fetch/1", nil},
+		{"Defaults.user/1", []string{"Defaults.get/2"}},
+		{"Defaults.user/2", []string{"Defaults.get/2"}},
+		{"Defaults.captured/0", []string{"Defaults.get/2"}},
+		{"Defaults.too_many/1", nil},
+		{"Defaults.small/1", []string{"Defaults.big/2#1"}},
+	} {
+		got := chunkNames(s.CodeCallees(ctx, chunkNamed(t, s, p, tt.from).ID))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("callees of %s: %q, want %q", tt.from, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		to   string
+		want []string
+	}{
+		{"Ar.fetch/1", []string{"Ar.any_arity/1", "Ar.caller_of_one/1"}},
+		{"Ar.fetch/2", []string{"Ar.any_arity/1", "Ar.caller_of_two/1"}},
+		{"Defaults.get/2", []string{"Defaults.captured/0", "Defaults.user/1", "Defaults.user/2"}},
+		{"Defaults.big/2#1", []string{"Defaults.small/1"}},
+	} {
+		got := chunkNames(s.CodeCallers(ctx, chunkNamed(t, s, p, tt.to).ID))
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("callers of %s: %q, want %q", tt.to, got, tt.want)
+		}
+	}
+}
+
+// TestArityEdgesMatchView: Edges resolves refs with arities exactly as the
+// code_edges view does, with the members read from the store and with
+// those the writer collects from the chunks (appendMembers), which must
+// be the same.
+func TestArityEdgesMatchView(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	root := writeTree(t, arityProject())
+	ix, _ := newIndexer(t, s)
+	index(t, ix, root, Options{})
+	p := mustProject(t, s, root)
+	g, err := s.CodeGraph(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.CodeMembers(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromStore := graphMembers(g, rows)
+	var fromChunks []Member
+	for i, c := range g {
+		cs, err := s.CodeChunksByID(ctx, []int64{c.ID})
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("chunk %d: %v, %v", c.ID, cs, err)
+		}
+		fromChunks = appendMembers(fromChunks, i, c.Name, c.Lang, cs[0].Members)
+	}
+	byName := func(ms []Member) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Name+" "+g[m.Chunk].Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if a, b := byName(fromStore), byName(fromChunks); !slices.Equal(a, b) {
+		t.Errorf("members from code_members:\n%q\nfrom the chunks:\n%q", a, b)
+	}
+
+	var got []string
+	for _, e := range Edges(g, fromStore...) {
+		got = append(got, g[e[0]].Name+" -> "+g[e[1]].Name)
+	}
+	res, err := s.Query(ctx, `SELECT DISTINCT f.name, t.name FROM code_edges AS e
+		JOIN code_chunks AS f ON f.id = e.from_id JOIN code_chunks AS t ON t.id = e.to_id WHERE e.project = ?`, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range res.Values {
+		want = append(want, fmt.Sprintf("%s -> %s", r[0], r[1]))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Contains(want, "Defaults.user/1 -> Defaults.get/2") || slices.Contains(want, "Ar.caller_of_two/1 -> Ar.fetch/1") {
+		t.Errorf("the view's edges: %q; want user/1 -> get/2 and not caller_of_two/1 -> fetch/1", want)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Edges:\n%q\nthe view:\n%q", got, want)
+	}
+}
+
+// TestArityRanks: the ranks a first run computes from the chunks it wrote
+// count the edges through default arguments, as those read from the
+// store do.
+func TestArityRanks(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	root := writeTree(t, arityProject())
+	ix, _ := newIndexer(t, s)
+	if sum := index(t, ix, root, Options{}); !sum.Ranked {
+		t.Fatalf("first run did not rank: %+v", sum)
+	}
+	p := mustProject(t, s, root)
+	first, err := s.CodeRanks(ctx, p, []string{"Defaults.get/2", "Ar.fetch/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.CodeGraph(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.CodeMembers(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := Ranks(g, graphMembers(g, rows)...)
+	for _, name := range []string{"Defaults.get/2", "Ar.fetch/1"} {
+		if d := first[name] - stored[name]; d > 1e-9 || d < -1e-9 {
+			t.Errorf("rank of %s: %v from the first run, %v from the store", name, first[name], stored[name])
+		}
+	}
+	if !(first["Defaults.get/2"] > first["Ar.fetch/1"]) {
+		t.Errorf("ranks %v: want get/2 (called three times) above fetch/1 (twice)", first)
+	}
+}
