@@ -111,6 +111,7 @@ input = 2
 output = 10
 `, paid.URL(), free.URL())
 	t.Setenv("QA_CLOUD_KEY", "k")
+	t.Setenv("AIEX_MODEL", "") // each provider's own model (the end-to-end suite sets tiny)
 	dir := t.TempDir()
 	for _, p := range []string{"cloud", "local"} {
 		if r := runConfigured(t, config, nil, "--data-dir", dir, "ask", "--provider", p, "--no-code", "hello"); r.code != 0 {
