@@ -114,13 +114,24 @@ func startServedAsk(t *testing.T, ctx context.Context, server string, release <-
 }
 
 // stopServer sends the server SIGTERM (or presses ctrl+c on the TUI's
-// terminal) and, the first time, waits for it to say it is finishing the
-// answer.
+// terminal, twice the first time) and, the first time, waits for it to
+// say it is finishing the answer.
 func (r *servedAskRun) stopServer(ctx context.Context, first bool) {
 	r.t.Helper()
 	var err error
 	if r.keys {
-		_, err = r.tty.Write([]byte{0x03})
+		// On an empty editor the first ctrl+c only arms the quit; while
+		// the TUI waits for others' answers, one quits at once.
+		presses := 1
+		if first {
+			presses = 2
+		}
+		for i := 0; i < presses && err == nil; i++ {
+			if i > 0 {
+				time.Sleep(300 * time.Millisecond)
+			}
+			_, err = r.tty.Write([]byte{0x03})
+		}
 	} else {
 		err = r.node.Process.Signal(syscall.SIGTERM)
 	}

@@ -131,6 +131,23 @@ func (tm *tmux) until(name string, timeout time.Duration, patterns ...string) st
 	}
 }
 
+// quit quits the TUI in window name as a user does: Ctrl+C until it says
+// the next one quits (a first one may still stop an answer, or clear the
+// editor), then Ctrl+C.
+func (tm *tmux) quit(name string) {
+	tm.t.Helper()
+	armed := regexp.MustCompile(`ctrl\+c again to quit|ctrl\+c quits without sending`)
+	deadline := time.Now().Add(20 * time.Second)
+	for !armed.MatchString(tm.screen(name)) {
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("window %s never offered to quit:\n%s", name, tm.screen(name))
+		}
+		tm.run("send-keys", "-t", "e2e:"+name, "C-c")
+		time.Sleep(200 * time.Millisecond)
+	}
+	tm.run("send-keys", "-t", "e2e:"+name, "C-c")
+}
+
 // TestE2ETUIInTmux runs aiex tui in a real terminal (tmux) against the real
 // Ollama: a question typed with send-keys streams its answer; then, with
 // a node running, a second window continues the same session from the
@@ -151,7 +168,7 @@ func TestE2ETUIInTmux(t *testing.T) {
 	if answer == "" {
 		t.Fatalf("no answer text under its header:\n%s", scr)
 	}
-	tm.run("send-keys", "-t", "e2e:tui", "C-c", "C-c") // twice: one arms the quit
+	tm.quit("tui")
 	tm.until("tui", 20*time.Second, `EXIT=0`)
 	tm.run("kill-server")
 	if out := s.mustRun("session", "show", id).stdout; !strings.Contains(out, "hello from tmux") {
@@ -177,7 +194,7 @@ func TestE2ETUIInTmux(t *testing.T) {
 	// then does it quit).
 	tm.until("tui2", 60*time.Second, `You · turn 3`, `session `+id+` · 3 turns`,
 		`(?s)and from the tui again.*aiex · ollama/tiny\S* · [0-9,]+→[0-9,]+ tokens`)
-	tm.run("send-keys", "-t", "e2e:tui2", "C-c", "C-c") // twice: one arms the quit
+	tm.quit("tui2")
 	tm.until("tui2", 20*time.Second, `EXIT=0`)
 }
 
@@ -224,7 +241,7 @@ func TestTUIProposalInTmux(t *testing.T) {
 	if readFile(t, filepath.Join(proj, "calc.go")) != calcGo {
 		t.Fatal("/undo did not put calc.go back")
 	}
-	tm.run("send-keys", "-t", "e2e:tui", "C-c", "C-c") // twice: one arms the quit
+	tm.quit("tui")
 	tm.until("tui", 20*time.Second, `EXIT=0`)
 	// The task is a turn of the session, the write and the restore are
 	// checkpoints.
@@ -260,7 +277,7 @@ func TestTUIServesOtherCommands(t *testing.T) {
 	if out := s.in(proj, "", "session", "show", id).stdout; !strings.Contains(out, "first question") || !strings.Contains(out, "from the cli") {
 		t.Fatalf("session show through the TUI:\n%s", out)
 	}
-	tm.run("send-keys", "-t", "e2e:tui", "C-c", "C-c") // twice: one arms the quit
+	tm.quit("tui")
 	tm.until("tui", 20*time.Second, `EXIT=0`)
 	if _, err := os.Stat(filepath.Join(s.dataDir(), "aiex.sock")); err == nil {
 		t.Error("the TUI left its socket behind")
@@ -359,11 +376,11 @@ func TestTUITakesOverFromAnotherTUI(t *testing.T) {
 	tm.run("send-keys", "-t", "e2e:second", "through the first", "Enter")
 	tm.until("second", 30*time.Second, `session [0-9a-f]{12} · 1 turn`)
 
-	tm.run("send-keys", "-t", "e2e:first", "C-c", "C-c") // twice: one arms the quit
+	tm.quit("first")
 	tm.until("first", 20*time.Second, `EXIT=0`)
 	tm.run("send-keys", "-t", "e2e:second", "after it quit", "Enter")
 	tm.until("second", 30*time.Second, `● \S+ embedded`, `session [0-9a-f]{12} · 2 turns`)
-	tm.run("send-keys", "-t", "e2e:second", "C-c", "C-c") // twice: one arms the quit
+	tm.quit("second")
 	tm.until("second", 20*time.Second, `EXIT=0`)
 }
 
