@@ -41,9 +41,10 @@ type Config struct {
 	// Remote lists the targets other nodes host, for the coordinator's
 	// local_affinity routing (app/node); nil means none.
 	Remote func() []coord.Target
-	// Nodes counts the cluster's live nodes, for cluster-wide rate limits
-	// (app/node); nil means this node alone.
-	Nodes func() int
+	// Nodes counts the cluster's live nodes that configure a provider,
+	// this one included, for cluster-wide rate limits (app/node); nil
+	// means this node alone.
+	Nodes func(provider string) int
 	// NodeAlive, when set (app/node), says whether another node is up as
 	// this process has watched its heartbeats change, whatever that
 	// node's clock says; known is false for a node it has not watched
@@ -69,6 +70,10 @@ type App struct {
 	coordMu  sync.Mutex
 	coord    *coord.Coordinator
 	coordErr error
+	// pending runs the finishing writes of LLM requests that returned
+	// before the store took them, for every coordinator built (they are
+	// built anew by ReloadProviders); Close waits for them.
+	pending coord.Pending
 
 	ev eventServices // the event log and what keeps its state in it
 
@@ -185,6 +190,7 @@ func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {
 		Logger:      a.logger,
 		Remote:      a.cfg.Remote,
 		Nodes:       a.cfg.Nodes,
+		Pending:     &a.pending,
 	}), nil
 }
 
@@ -244,6 +250,10 @@ func TokenFamily(f File) tokens.Family {
 // Close tears the services down in reverse order of creation. It is safe to
 // call more than once.
 func (a *App) Close(ctx context.Context) error {
+	// First the LLM requests' records that the store has not taken yet (a
+	// leader change, a full disk): for a few seconds at most, while the
+	// store is still open to take them.
+	a.pending.Close()
 	var errs []error
 	for i := len(a.cleanup) - 1; i >= 0; i-- {
 		if err := a.cleanup[i](ctx); err != nil {

@@ -1,9 +1,13 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,10 +53,15 @@ type ProviderStatus struct {
 	Error     string   `json:"error,omitempty"`
 	// ErrorKind is the kind of Error when the provider gave one
 	// (providers.ErrorKind: "auth" for a missing or refused key).
-	ErrorKind string              `json:"error_kind,omitempty"`
-	Limits    coord.Limits        `json:"limits"`
-	Breakers  []coord.RouteStatus `json:"breakers"`
-	Recent    *db.ProviderStat    `json:"recent,omitempty"` // the last 24 hours
+	ErrorKind string       `json:"error_kind,omitempty"`
+	Limits    coord.Limits `json:"limits"`
+	// SharedBy is, in a cluster, how many live nodes configure this cloud
+	// provider (by its name), this one included: they share its rate
+	// limits, each taking 1/SharedBy of them. 0 outside a node and for
+	// local servers, whose limits are each machine's own.
+	SharedBy int                 `json:"shared_by,omitempty"`
+	Breakers []coord.RouteStatus `json:"breakers"`
+	Recent   *db.ProviderStat    `json:"recent,omitempty"` // the last 24 hours
 	// SpendCap says which spend cap refuses this paid (not local)
 	// provider's requests now — "daily spend cap of $1.00 is reached
 	// ($2.01 spent)" — and is empty while it may be used.
@@ -102,10 +111,30 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 	targets := c.Targets()
 	out := make([]ProviderStatus, len(targets))
 	var wg sync.WaitGroup
+	// Whether the nodes hosting other nodes' providers answer, as aiex
+	// cluster status tells (a probe of each member): their providers list
+	// the models the node published, which outlive it until its heartbeat
+	// is stale.
+	var reach map[string]bool
+	if slices.ContainsFunc(targets, func(t coord.Target) bool { _, ok := t.Provider.(hosted); return ok }) {
+		wg.Go(func() {
+			ms, err := a.Store.Members(ctx)
+			if err != nil {
+				return // unknown: the models' listing decides alone
+			}
+			reach = make(map[string]bool, len(ms))
+			for _, m := range ms {
+				reach[m.ID] = m.Reachable
+			}
+		})
+	}
 	for i, t := range targets {
 		wg.Go(func() {
 			ps := probe(ctx, t.Provider)
 			ps.Local, ps.Limits, ps.Breakers = t.Local, t.Limits, routes[ps.Name]
+			if a.cfg.Nodes != nil && !t.Local && t.Node == "" {
+				ps.SharedBy = max(1, a.cfg.Nodes(ps.Name))
+			}
 			if ps.Breakers == nil {
 				ps.Breakers = []coord.RouteStatus{}
 			}
@@ -119,7 +148,46 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 		})
 	}
 	wg.Wait()
+	for i, t := range targets {
+		h, ok := t.Provider.(hosted)
+		if !ok || reach == nil || !out[i].Reachable {
+			continue
+		}
+		if id, name := h.HostNode(); !reach[id] {
+			out[i].Reachable = false
+			out[i].ErrorKind = string(providers.KindUnavailable)
+			out[i].Error = fmt.Sprintf("%s: unavailable: node %s (%s) does not answer (aiex cluster status shows it unreachable)", out[i].Name, name, id)
+		}
+	}
 	return out, nil
+}
+
+// hosted is implemented by the providers other nodes of the cluster host
+// (app/node): the hosting node's ID and name.
+type hosted interface {
+	HostNode() (id, name string)
+}
+
+// LimitsText names the rate limits as this node applies them: the
+// configured ones ("3 req/min", or "none"), or this node's share of them
+// when other nodes configure the provider too — "this node's share: 1 of
+// 3 req/min (3 nodes use oai)".
+func (ps ProviderStatus) LimitsText() string {
+	n := ps.SharedBy
+	if n <= 1 || ps.Limits == (coord.Limits{}) {
+		return ps.Limits.String()
+	}
+	var parts []string
+	for _, l := range []struct {
+		per  int
+		unit string
+	}{{ps.Limits.RequestsPerMinute, "req/min"}, {ps.Limits.TokensPerMinute, "tok/min"}} {
+		if l.per > 0 {
+			// As the coordinator shares them: at least one each.
+			parts = append(parts, fmt.Sprintf("%d of %d %s", max(1, l.per/n), l.per, l.unit))
+		}
+	}
+	return fmt.Sprintf("this node's share: %s (%d nodes use %s)", strings.Join(parts, ", "), n, ps.Name)
 }
 
 func probe(ctx context.Context, p providers.Provider) ProviderStatus {
@@ -193,8 +261,16 @@ func (a *App) Models(ctx context.Context) (models []ModelInfo, errs map[string]s
 				return
 			}
 			cw, _ := t.Provider.(contextWindower)
+			// A configured context_window is what prompts are fitted to
+			// (window, in code.go) and what the model is run with: shown
+			// instead of the server's. Another node's models come with
+			// the window that node configured (it publishes it).
+			var configured int
+			if t.Node == "" {
+				configured = a.cfg.File.Providers[t.Provider.Name()].ContextWindow
+			}
 			for _, m := range ms {
-				mi := ModelInfo{Provider: t.Provider.Name(), Model: m.Name, ContextWindow: m.ContextWindow,
+				mi := ModelInfo{Provider: t.Provider.Name(), Model: m.Name, ContextWindow: cmp.Or(configured, m.ContextWindow),
 					Local: t.Local || m.Local, Loaded: m.Loaded, Node: t.Node, NoChat: m.NoChat}
 				if mi.ContextWindow == 0 && cw != nil {
 					mi.ContextWindow, _ = cw.ContextWindow(pctx, m.Name)

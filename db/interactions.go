@@ -51,7 +51,11 @@ type Attempt struct {
 	Outcome  string  `json:"outcome"`         // "ok", an error kind, or why it was skipped
 	Error    string  `json:"error,omitempty"` // the provider's message
 	Millis   float64 `json:"ms"`              // how long the attempt took
-	Retry    int     `json:"retry,omitempty"` // 0 for the first try on this target
+	// TTFTMillis is how long the attempt waited for its first token (0:
+	// none came). The request's own TTFTMillis counts from the request's
+	// start, earlier attempts and backoffs included.
+	TTFTMillis float64 `json:"ttft_ms,omitempty"`
+	Retry      int     `json:"retry,omitempty"` // 0 for the first try on this target
 	// What the provider reported the attempt used, and its cost: a failed
 	// attempt may have been billed too.
 	PromptTokens     int     `json:"prompt_tokens,omitempty"`
@@ -252,8 +256,33 @@ func (s *Store) StartInteraction(ctx context.Context, in *Interaction) error {
 	return err
 }
 
-// FinishInteraction records how in ended and appends ev, in one transaction.
+// FinishInteraction records how in ended and appends ev, in one
+// transaction. It is safe to send again: the coordinator tries it again
+// when the store failed (a leader lost mid-write, a full disk), and the
+// store resends it to a new leader when the old one was lost after it was
+// sent. Only a row not finished yet is updated, and ev is appended only if
+// it was, so a write that had landed after all changes nothing the second
+// time: no second event, and no earlier finish overwritten (a node that
+// rewrote the record of a request it cut by quitting).
 func (s *Store) FinishInteraction(ctx context.Context, in *Interaction, ev *Event) error {
-	_, err := s.Execute(ctx, FinishInteractionStmt(in), AppendEventStmt(ev))
+	_, err := s.ExecuteIdempotent(ctx, finishOnceStmt(in), appendIfChangedStmt(ev))
 	return err
+}
+
+// finishOnceStmt is FinishInteractionStmt for a row not finished yet.
+func finishOnceStmt(in *Interaction) Statement {
+	st := FinishInteractionStmt(in)
+	st.SQL += ` AND finished_at IS NULL`
+	return st
+}
+
+// appendIfChangedStmt is AppendEventStmt, appending ev only if the
+// statement before it in the transaction changed a row. SQLite's changes()
+// is the count of the last statement completed on the connection, which
+// inside the insert is still the statement before it; HAVING makes the
+// aggregate select, which returns one row even over no events, return none.
+func appendIfChangedStmt(ev *Event) Statement {
+	st := AppendEventStmt(ev)
+	st.SQL += ` HAVING changes() > 0`
+	return st
 }

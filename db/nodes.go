@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,10 @@ type Node struct {
 	Version   string    `json:"version"`
 	StartedAt time.Time `json:"started_at"`
 	LastSeen  time.Time `json:"last_seen"`
+	// Providers are the names of the cloud providers the node configures
+	// (the node_providers table, NodeProvidersStmts), sorted: the nodes
+	// that configure one share its rate limits.
+	Providers []string `json:"providers,omitempty"`
 }
 
 // UpsertNodeStmt records n as seen now. StartedAt is when n's current
@@ -26,9 +31,21 @@ func UpsertNodeStmt(n *Node) Statement {
 		n.ID, n.Name, n.Addr, n.Version, n.StartedAt, n.LastSeen)
 }
 
+// NodeProvidersStmts replace the names of the cloud providers node
+// configures (Node.Providers) with names.
+func NodeProvidersStmts(node string, names []string) []Statement {
+	stmts := []Statement{Stmt(`DELETE FROM node_providers WHERE node = ?`, node)}
+	for _, p := range names {
+		stmts = append(stmts, Stmt(`INSERT OR IGNORE INTO node_providers (node, provider) VALUES (?, ?)`, node, p))
+	}
+	return stmts
+}
+
 // Nodes lists the known nodes.
 func (s *Store) Nodes(ctx context.Context) ([]Node, error) {
-	rows, err := s.Query(ctx, `SELECT id, name, addr, version, started_at, last_seen FROM nodes ORDER BY id`)
+	rows, err := s.Query(ctx, `SELECT id, name, addr, version, started_at, last_seen,
+		COALESCE((SELECT group_concat(provider, ',') FROM (SELECT provider FROM node_providers p WHERE p.node = nodes.id ORDER BY provider)), '')
+		FROM nodes ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("db: nodes: %w", err)
 	}
@@ -41,7 +58,17 @@ func (s *Store) Nodes(ctx context.Context) ([]Node, error) {
 			Version:   asString(r[3]),
 			StartedAt: time.UnixMilli(asInt(r[4])),
 			LastSeen:  time.UnixMilli(asInt(r[5])),
+			Providers: splitNames(asString(r[6])),
 		})
 	}
 	return out, nil
+}
+
+// splitNames splits a comma-separated list of names (a provider's name is
+// letters, digits, - and _); "" is none.
+func splitNames(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

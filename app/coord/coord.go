@@ -11,7 +11,6 @@ package coord
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -123,11 +122,17 @@ type Config struct {
 	// (Target.Node set), asked for at every request: the set changes as
 	// nodes come and go. Each keeps its breaker and limits across requests.
 	Remote func() []Target
-	// Nodes, if set, returns how many nodes of the cluster are live: rate
-	// limits are cluster-wide, each node taking an equal share of them.
-	// (Spend caps are cluster-wide already: every node's spending is in the
-	// replicated interaction log they are checked against.)
-	Nodes func() int
+	// Nodes, if set, returns how many live nodes of the cluster configure
+	// a provider of this name, this one included: a provider's rate
+	// limits are cluster-wide, each of those nodes taking an equal share
+	// of them. (Spend caps are cluster-wide already: every node's spending
+	// is in the replicated interaction log they are checked against.)
+	Nodes func(provider string) int
+	// Pending runs the finishing writes of requests that returned before
+	// the store took them; nil means the coordinator's own, which Close
+	// waits for. A caller that builds coordinators anew shares one and
+	// closes it itself.
+	Pending *Pending
 }
 
 // Coordinator routes requests. It is safe for concurrent use.
@@ -144,6 +149,9 @@ type Coordinator struct {
 
 	remoteMu sync.Mutex
 	remote   map[string]*target // by provider name, kept across requests
+
+	pending    *Pending // finishing writes still to land (finish)
+	ownPending bool     // pending is the coordinator's own: Close closes it
 }
 
 // New returns a Coordinator for cfg.
@@ -178,7 +186,10 @@ func New(cfg Config) *Coordinator {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Coordinator{cfg: cfg, byName: map[string]*target{}, logger: cfg.Logger}
+	c := &Coordinator{cfg: cfg, byName: map[string]*target{}, logger: cfg.Logger, pending: cfg.Pending}
+	if c.pending == nil {
+		c.pending, c.ownPending = &Pending{}, true
+	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
@@ -188,6 +199,16 @@ func New(cfg Config) *Coordinator {
 		c.byName[tt.name] = tt
 	}
 	return c
+}
+
+// Close waits, for a few seconds at most, for the finishing writes of
+// requests that returned before the store took them, if the coordinator
+// runs them itself (Config.Pending nil): see Pending.Close. It is safe to
+// call twice.
+func (c *Coordinator) Close() {
+	if c.ownPending {
+		c.pending.Close()
+	}
 }
 
 // Deadline is how long a request may take, retries and failovers
@@ -222,9 +243,6 @@ const (
 	EventStream = "llm"
 	EventType   = "llm.interaction.finished"
 )
-
-// recordTimeout bounds the final write when the request's ctx is done.
-const recordTimeout = 5 * time.Second
 
 // Chat runs req, streaming the answer's chunks to fn in order, and returns
 // the recorded interaction. On failure the interaction, if the request got
@@ -348,6 +366,10 @@ type run struct {
 	// recordErr is set when the store refused the request's first record:
 	// the request ends with it.
 	recordErr error
+	// unrecorded is set when the store had not taken the request's last
+	// record when it returned (finish): what the user is told must not
+	// say that it was.
+	unrecorded error
 }
 
 // tryTarget tries one provider; done reports that the request is over
@@ -488,6 +510,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	est := EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
 
 	ans := answer{limit: c.cfg.MaxAnswer}
+	var firstToken float64 // the attempt's time to its first token, ms
 	// The wait for the first token is bounded apart from the deadline
 	// when another candidate could take the request (firstTokenBound).
 	actx, ft := watchFirstToken(ctx, r.firstTokenBound(ctx))
@@ -504,8 +527,13 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 			return errNoFirstToken // given up on: the request is failing over
 		}
 		if !r.streamed {
+			// The request's time to first token is what the user waited
+			// for it, from the request's start as its total time is:
+			// earlier attempts, backoffs and a Retry-After included. The
+			// attempt's own wait is kept in its route entry.
 			r.streamed = true
-			in.TTFTMillis = ptr(millis(time.Since(start)))
+			in.TTFTMillis = ptr(millis(c.cfg.Now().Sub(r.start)))
+			firstToken = max(millis(time.Since(start)), minSentMillis)
 		}
 		// An answer that passes the limit is cut there, and the stream
 		// stopped: the provider closes the response, which ends the
@@ -590,7 +618,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 		settleTokens(rt, r.estimate(), u.PromptTokens+u.CompletionTokens)
 	}
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: outcome,
-		Error: msg, Millis: max(millis(elapsed), minSentMillis), Retry: retry,
+		Error: msg, Millis: max(millis(elapsed), minSentMillis), TTFTMillis: firstToken, Retry: retry,
 		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CostUSD: cost, Estimated: estimated})
 	if err == nil {
 		r.ok = true
@@ -624,55 +652,6 @@ func (r *run) prompt() string {
 	return ""
 }
 
-// finish records how the request ended.
-func (r *run) finish(ctx context.Context, status string, err error) error {
-	in := r.in
-	in.Status = status
-	in.Route = r.route
-	in.PromptEstimate = r.usage.estimate(in.Provider, in.RequestedModel)
-	if in.TotalMillis == nil {
-		in.TotalMillis = ptr(millis(r.c.cfg.Now().Sub(in.StartedAt)))
-	}
-	switch {
-	case status == db.StatusCancelled:
-		// The user's doing, whatever the provider's side made of it
-		// ("openai: chat m: context canceled").
-		in.Error, in.ErrorKind = "cancelled", "cancelled"
-	case err != nil:
-		in.Error = errMessage(err)
-		in.ErrorKind = outcomeOf(err)
-	}
-	fin := r.c.cfg.Now()
-	in.FinishedAt = &fin
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	if rerr := r.c.cfg.Recorder.FinishInteraction(rctx, in, r.event()); rerr != nil {
-		rerr = fmt.Errorf("coord: record finish: %w", rerr)
-		if ue := usererr.As(rerr); ue != nil {
-			// A full disk: the store's sentence is the user's to act on,
-			// and reaches them as it is, without the operation's prefix.
-			rerr = usererr.Wrap(rerr, "%s", ue.Msg)
-		}
-		return errors.Join(err, rerr)
-	}
-	return err
-}
-
-func (r *run) event() *db.Event {
-	in := r.in
-	payload, _ := json.Marshal(map[string]any{
-		"interaction_id": in.ID, "provider": in.Provider, "model": in.Model, "requested_model": in.RequestedModel, "status": in.Status,
-		"error_kind": in.ErrorKind, "attempts": in.Attempts, "prompt_tokens": in.PromptTokens,
-		"completion_tokens": in.CompletionTokens, "cost_usd": in.CostUSD,
-		"ttft_ms": in.TTFTMillis, "total_ms": in.TotalMillis,
-	})
-	actor := r.req.Actor
-	if actor == "" {
-		actor = "cli"
-	}
-	return &db.Event{Stream: EventStream, Type: EventType, Payload: payload, Node: r.c.cfg.Node, Actor: actor, Time: *in.FinishedAt}
-}
-
 // finishFailed ends a request that did not succeed: it records the
 // interaction (if one was started) and returns the error the user sees.
 func (r *run) finishFailed(ctx context.Context) error {
@@ -683,11 +662,25 @@ func (r *run) finishFailed(ctx context.Context) error {
 		}
 		// Every target was passed over before a chat went out (its model
 		// list failed, its breaker was open, a spend cap): the request is
-		// recorded all the same, with its route, as one that reached a
-		// provider is, under the last target it looked at.
-		last := r.route[len(r.route)-1]
+		// recorded all the same, with its route, under the last target
+		// whose server it reached (a model listing that failed). One that
+		// reached none — every target passed over by what was known
+		// already (a cached list without the model, an open breaker) — is
+		// recorded under no provider, with the model it asked for: usage,
+		// which sums requests by provider, must not charge it to one that
+		// was never asked.
+		var provider, model string
+		for _, a := range slices.Backward(r.route) {
+			if a.Millis > 0 {
+				provider, model = a.Provider, a.Model
+				break
+			}
+		}
+		if provider == "" {
+			model = r.req.Model
+		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-		berr := r.begin(rctx, last.Provider, last.Model)
+		berr := r.begin(rctx, provider, model)
 		cancel()
 		if berr != nil {
 			r.c.logger.Warn("coord: cannot record a failed request", "err", berr)
@@ -708,7 +701,13 @@ func (r *run) finishFailed(ctx context.Context) error {
 	if cause == nil || errors.Is(err, context.DeadlineExceeded) {
 		cause = err // the deadline's one line, not "chat m: context deadline exceeded"
 	}
-	if ferr := r.finish(ctx, status, cause); ferr != nil && !errors.Is(ferr, cause) {
+	ferr := r.finish(ctx, status, cause)
+	if r.unrecorded != nil && r.streamed {
+		// It said the partial answer was recorded; it was not (yet), and
+		// it now says so, with why.
+		return r.userError(ctx)
+	}
+	if ferr != nil && !errors.Is(ferr, cause) {
 		return errors.Join(err, ferr)
 	}
 	return err

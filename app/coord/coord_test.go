@@ -514,7 +514,7 @@ func TestClusterWideRateLimit(t *testing.T) {
 	ta := target(a, false)
 	ta.Limits = coord.Limits{RequestsPerMinute: 6}
 	nodes := 3
-	e := newEnv(t, coord.Config{Targets: []coord.Target{ta}, Nodes: func() int { return nodes }})
+	e := newEnv(t, coord.Config{Targets: []coord.Target{ta}, Nodes: func(string) int { return nodes }})
 	for i := range 2 {
 		if out, _, err := e.chat(t, coord.Request{Provider: "a"}); err != nil || out != "a" {
 			t.Fatalf("request %d: %q %v", i, out, err)

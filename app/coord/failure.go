@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -18,8 +19,8 @@ func (r *run) userError(ctx context.Context) error {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(last, context.Canceled) {
 			if r.streamed && r.in != nil {
 				// It had answered, in part: the deadline cut the answer.
-				return usererr.Wrap(ctx.Err(), "the answer from %s (%s) was cut at the request's %s deadline; the partial answer is recorded as interrupted ([limits] deadline allows more)",
-					r.in.Provider, r.in.Model, r.c.cfg.Deadline)
+				return usererr.Wrap(r.withUnrecorded(ctx.Err()), "the answer from %s (%s) was cut at the request's %s deadline; %s ([limits] deadline allows more)",
+					r.in.Provider, r.in.Model, r.c.cfg.Deadline, r.partialRecorded())
 			}
 			if n := len(r.route); n > 0 {
 				a := r.route[n-1]
@@ -31,14 +32,14 @@ func (r *run) userError(ctx context.Context) error {
 	}
 	if r.streamed {
 		if isTooLong(last) {
-			return usererr.Wrap(last, "the answer from %s (%s) passed the limit of %s on an answer and was cut there; the partial answer is recorded as interrupted; ask for a smaller part at a time",
-				r.in.Provider, r.in.Model, byteSize(r.c.cfg.MaxAnswer))
+			return usererr.Wrap(r.withUnrecorded(last), "the answer from %s (%s) passed the limit of %s on an answer and was cut there; %s; ask for a smaller part at a time",
+				r.in.Provider, r.in.Model, byteSize(r.c.cfg.MaxAnswer), r.partialRecorded())
 		}
 		if last != nil && !isProviderError(last) {
-			return last // the output side failed (e.g. a closed pipe)
+			return r.withUnrecorded(last) // the output side failed (e.g. a closed pipe)
 		}
-		return usererr.Wrap(last, "the answer from %s (%s) broke off: %s; the partial answer is recorded as interrupted",
-			r.in.Provider, r.in.Model, errMessage(last))
+		return usererr.Wrap(r.withUnrecorded(last), "the answer from %s (%s) broke off: %s; %s",
+			r.in.Provider, r.in.Model, errMessage(last), r.partialRecorded())
 	}
 	if last == nil {
 		return usererr.New("no provider could take the request")
@@ -81,6 +82,37 @@ func (r *run) userError(ctx context.Context) error {
 	return fmt.Errorf("coord: %w", last)
 }
 
+// partialRecorded says what became of the record of a partial answer:
+// recorded as interrupted, or, when the store had not taken it when the
+// request returned (finish), not yet, and why.
+func (r *run) partialRecorded() string {
+	switch {
+	case r.unrecorded == nil:
+		return "the partial answer is recorded as interrupted"
+	case transient(r.unrecorded):
+		return fmt.Sprintf("the partial answer is not recorded yet (%s); recording it is retried in the background", storeMessage(r.unrecorded))
+	}
+	return fmt.Sprintf("the partial answer could not be recorded (%s)", storeMessage(r.unrecorded))
+}
+
+// withUnrecorded is err, joined with the store's failure to record the
+// request if there was one, so that errors.Is finds both.
+func (r *run) withUnrecorded(err error) error {
+	if r.unrecorded == nil {
+		return err
+	}
+	return errors.Join(err, r.unrecorded)
+}
+
+// storeMessage is the store's failure as a clause: its own sentence for a
+// full disk, its message otherwise.
+func storeMessage(err error) string {
+	if ue := usererr.As(err); ue != nil {
+		return ue.Msg
+	}
+	return err.Error()
+}
+
 // modelNotFound is the error of a request for a model that no candidate
 // serves as a chat model: where it does not chat, or which models the
 // providers asked (one, when pinned) list instead.
@@ -93,6 +125,16 @@ func (r *run) modelNotFound(last error) error {
 		}
 		return usererr.Wrap(last, "%s", msg)
 	}
+	if held := r.couldNotServe(); held != "" {
+		// A provider that has the model was tried and failed, or was passed
+		// over (its node out of reach, its breaker open): that is why the
+		// request failed, not that no provider has the model.
+		msg := fmt.Sprintf("model %q is on %s", r.req.Model, held)
+		if avail != "" {
+			msg += "; the other providers do not have it (they have " + avail + ")"
+		}
+		return usererr.Wrap(last, "%s", msg)
+	}
 	where := "any provider"
 	if r.req.Provider != "" {
 		where = r.req.Provider
@@ -102,6 +144,37 @@ func (r *run) modelNotFound(last error) error {
 		return usererr.Wrap(last, "model %q not found on %s: %s", r.req.Model, where, errMessage(last))
 	}
 	return usererr.Wrap(last, "model %q not found on %s; available: %s", r.req.Model, where, avail)
+}
+
+// couldNotServe names the providers of the route that have the model
+// (their model resolved) but could not take the request, each with why,
+// "alpha/local, which could not take it: cannot reach node alpha …;
+// circuit breaker open …; will be tried again in 25s", or "" if none.
+func (r *run) couldNotServe() string {
+	var names, whys []string
+	for _, a := range r.route {
+		if a.Model == "" || a.Outcome == "ok" || a.Outcome == string(providers.KindNotFound) {
+			continue
+		}
+		if !slices.Contains(names, a.Provider) {
+			names = append(names, a.Provider)
+		}
+		if a.Error != "" {
+			whys = append(whys, a.Error)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	which := "which"
+	if len(names) > 1 {
+		which = "each of which"
+	}
+	msg := fmt.Sprintf("%s, %s could not take the request", strings.Join(names, " and "), which)
+	if whys = dedupe(whys); len(whys) > 0 {
+		msg += ": " + strings.Join(whys, "; ")
+	}
+	return msg
 }
 
 // hint is the advice that ends "no LLM provider reachable": for a request

@@ -157,7 +157,7 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 		ta := target(a, false)
 		ta.Limits = coord.Limits{RequestsPerMinute: 4}
 		ps := newProcesses(t, coord.Config{Targets: []coord.Target{ta, target(pt.NewScripted("b", "openai", ok("b")), false)},
-			Nodes: func() int { return 2 }})
+			Nodes: func(string) int { return 2 }})
 		want := []string{"a:ok", "a:ok", "a:rate_limited b:ok"}
 		for i, w := range want {
 			if _, in, err := ps.next().chat(t, coord.Request{}); err != nil || outcomes(in) != w {

@@ -3,6 +3,7 @@ package coord
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -25,11 +26,58 @@ const slowListing = time.Second
 func (t *target) listModels(ctx context.Context, c *Coordinator) ([]string, error) {
 	t.catalogM.Lock()
 	defer t.catalogM.Unlock()
+	err := t.freshCatalog(ctx, c)
+	return t.catalog, err
+}
+
+// freshCatalog lists the provider's models unless the catalog is still
+// trusted (catalogTTL), under t.catalogM, and returns its error.
+func (t *target) freshCatalog(ctx context.Context, c *Coordinator) error {
 	t.seedListing(ctx, c)
 	if !t.catAt.IsZero() && c.cfg.Now().Sub(t.catAt) < t.catalogTTL(c) {
-		return t.catalog, t.catErr
+		return t.catErr
 	}
-	return t.fetchModels(ctx, c, listBound(ctx, c.cfg.ListTimeout), true)
+	_, err := t.fetchModels(ctx, c, listBound(ctx, c.cfg.ListTimeout), true)
+	return err
+}
+
+// Models returns the models of the provider named provider as the
+// coordinator's catalog of it has them (listModels): listed at most once
+// a minute and within ListTimeout, and a server found silent held as
+// unreachable. Callers that look a model up before a request (its context
+// window) go through it rather than the provider, so that a server that
+// takes the connection and never answers costs one listing's bound once,
+// and is then passed over by the requests (and recorded by the next one
+// on it, as a failed listing of its), instead of being listed again and
+// sent the request all the same.
+func (c *Coordinator) Models(ctx context.Context, provider string) ([]providers.Model, error) {
+	for _, t := range c.allTargets() {
+		if t.name != provider {
+			continue
+		}
+		t.catalogM.Lock()
+		defer t.catalogM.Unlock()
+		if err := t.freshCatalog(ctx, c); err != nil {
+			return nil, err
+		}
+		return slices.Clone(t.catModels), nil
+	}
+	return nil, fmt.Errorf("coord: no provider %q", provider)
+}
+
+// heldListing returns the failure of the provider's last listing if it
+// found the server silent and is still held (catalogTTL): such a server is
+// passed over as unreachable though the request needs no listing (its
+// model is the target's default), rather than sent a chat it will not
+// answer either.
+func (t *target) heldListing(ctx context.Context, c *Coordinator) error {
+	t.catalogM.Lock()
+	defer t.catalogM.Unlock()
+	t.seedListing(ctx, c)
+	if t.catErr != nil && t.catHeld && c.cfg.Now().Sub(t.catAt) < t.catalogTTL(c) {
+		return t.catErr
+	}
+	return nil
 }
 
 // catalogTTL is how long the catalog, as it is, is trusted.
@@ -76,7 +124,7 @@ func (t *target) fetchModels(ctx context.Context, c *Coordinator, d time.Duratio
 	if err != nil && lctx.Err() != nil {
 		err, silent = NoAnswer(t.Provider, d), true
 	}
-	t.catalog, t.noChat, t.catErr, t.catAt = names, noChat, err, c.cfg.Now()
+	t.catalog, t.catModels, t.noChat, t.catErr, t.catAt = names, ms, noChat, err, c.cfg.Now()
 	t.catHeld = silent || err != nil && unreached(err) && took >= slowListing
 	t.catTook, t.catUnrecorded = took, err != nil && record
 	return names, err

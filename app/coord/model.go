@@ -42,6 +42,14 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 		}
 		return m, nil
 	case t.Model != "":
+		// No listing is needed, but a server whose listing found it
+		// silent (one made for a lookup before the request: Models) is
+		// held as out of reach, as it would be for a request that lists.
+		// A request pinned to it asks it all the same, as when its list
+		// fails (above).
+		if err := t.heldListing(ctx, r.c); err != nil && r.req.Provider == "" {
+			return t.Model, err
+		}
 		return t.Model, nil
 	}
 	names, err := t.listModels(ctx, r.c)

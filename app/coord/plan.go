@@ -34,7 +34,10 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 			}
 			continue
 		}
-		if c.route(ctx, t, model).open() {
+		if rt := c.route(ctx, t, model); rt.open() {
+			// Passed over as Chat would: if nothing else resolves, the
+			// error says so (a model only this target has is on it).
+			r.skip(t, model, &providers.Error{Provider: t.name, Kind: "breaker_open", Message: rt.refusal()})
 			continue
 		}
 		return t.Target, model, nil

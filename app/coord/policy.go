@@ -228,14 +228,16 @@ func USD(v float64) string {
 }
 
 // shareLimits gives this node its share of a cloud target's rate limits
-// when they are cluster-wide: each of the N live nodes gets 1/N of the
-// configured rate and burst, so the cluster as a whole stays within the
-// limit (not N times it). Targets another node hosts are limited there.
+// when they are cluster-wide: each of the N live nodes that configure the
+// provider (Config.Nodes) gets 1/N of the configured rate and burst, so
+// that the nodes using one account stay within its limit together (not N
+// times it), while a node alone with a provider keeps all of it, however
+// many other nodes run. Targets another node hosts are limited there.
 func (c *Coordinator) shareLimits(t *target, rt *route) {
 	if c.cfg.Nodes == nil || t.Node != "" {
 		return
 	}
-	n := max(1, c.cfg.Nodes())
+	n := max(1, c.cfg.Nodes(t.name))
 	for _, lim := range []struct {
 		l   *rate.Limiter
 		per int

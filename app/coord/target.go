@@ -96,9 +96,11 @@ type target struct {
 	mu      sync.Mutex
 	models  map[string]*route // per model: breaker and limiters
 	catalog []string          // model names, from Provider.Models: chat models first
-	noChat  map[string]bool   // the catalog's models that do not chat
-	catErr  error
-	catAt   time.Time
+	// catModels are the models of catalog as listed (context windows).
+	catModels []providers.Model
+	noChat    map[string]bool // the catalog's models that do not chat
+	catErr    error
+	catAt     time.Time
 	// catHeld marks a failed listing in catErr that found the server
 	// silent (listing.go): kept for Breaker.OpenFor, not catalogErrTTL.
 	catHeld bool

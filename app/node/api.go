@@ -232,10 +232,24 @@ func (n *Node) handleChat(w http.ResponseWriter, r *http.Request) {
 	fw := newFrameWriter(w)
 	stop := fw.keepalive(keepaliveEvery)
 	defer stop()
+	sent := false
 	res, err := p.Chat(r.Context(), providers.Request{Model: req.Model, Messages: req.Messages, Tools: req.Tools,
 		Temperature: req.Temperature, MaxTokens: req.MaxTokens, Window: req.Window}, func(c providers.Chunk) error {
+		sent = true
 		return fw.write(chatFrame{Text: c.Text, ToolCall: c.ToolCall})
 	})
+	if err != nil && r.Context().Err() != nil && n.quitting() {
+		// Cut by this node quitting, not by the node that asked: said
+		// so, rather than as the provider's "context canceled". Before
+		// any text the asking node may fail over; after, the answer was
+		// interrupted (as when a node dies mid-answer).
+		we := &wireError{Kind: providers.KindUnavailable, Message: fmt.Sprintf("node %s quit before answering (it is stopping)", n.self.Name)}
+		if sent {
+			we = &wireError{Kind: providers.KindInterrupted, Message: fmt.Sprintf("node %s quit mid-answer (it is stopping)", n.self.Name)}
+		}
+		fw.write(chatFrame{Error: we})
+		return
+	}
 	if err != nil {
 		fw.write(chatFrame{Error: toWire(err)})
 		return
@@ -395,9 +409,17 @@ func (n *Node) handleRemove(w http.ResponseWriter, r *http.Request) {
 	}
 	err := n.remove(r.Context(), id)
 	if errors.Is(err, db.ErrNotMember) {
-		if nd, rerr := n.resolveNode(r.Context(), id); rerr == nil {
+		nd, rerr := n.resolveNode(r.Context(), id, "remove")
+		var re *resolveError
+		switch {
+		case rerr == nil:
 			id = nd.ID
 			err = n.remove(r.Context(), id)
+		case errors.As(rerr, &re) && re.code == http.StatusConflict:
+			// Several members have that name: say so, with their IDs,
+			// rather than that none is a member.
+			httpError(w, re.code, re)
+			return
 		}
 	}
 	switch {

@@ -81,11 +81,18 @@ type resolveError struct {
 func (e *resolveError) Error() string { return e.msg }
 
 // resolveNode finds the node called name: its ID, else its name when one
-// node has it (two machines may share a host name; IDs differ).
-func (n *Node) resolveNode(ctx context.Context, name string) (db.Node, error) {
+// node has it (two machines may share a host name; IDs differ). Nodes
+// removed from the cluster keep their rows, but are not candidates: a
+// name that a removed node shared is one node's again. verb says what the
+// node is wanted for ("attach to", "remove"), in the message that asks
+// for an ID.
+func (n *Node) resolveNode(ctx context.Context, name, verb string) (db.Node, error) {
 	nodes, err := n.app.Store.Nodes(ctx)
 	if err != nil {
 		return db.Node{}, &resolveError{http.StatusServiceUnavailable, fmt.Sprintf("cannot list the cluster's nodes: %v", err)}
+	}
+	if gone, err := n.app.Store.RemovedNodes(ctx); err == nil && len(gone) > 0 {
+		nodes = slices.DeleteFunc(nodes, func(nd db.Node) bool { return gone[nd.ID] })
 	}
 	var named []db.Node
 	for _, nd := range nodes {
@@ -114,7 +121,7 @@ func (n *Node) resolveNode(ctx context.Context, name string) (db.Node, error) {
 	}
 	slices.Sort(ids)
 	return db.Node{}, &resolveError{http.StatusConflict,
-		fmt.Sprintf("%d nodes are called %q (%s): give the ID of the one to attach to", len(named), name, strings.Join(ids, ", "))}
+		fmt.Sprintf("%d nodes are called %q (%s): give the ID of the one to %s", len(named), name, strings.Join(ids, ", "), verb)}
 }
 
 // relayFail answers an error of the relay's own.
@@ -130,7 +137,7 @@ func (n *Node) target(w http.ResponseWriter, r *http.Request) (db.Node, bool) {
 		relayFail(w, http.StatusConflict, "the aiex on this data dir runs without the mesh (a TUI's own core): start aiex node run to reach other nodes")
 		return db.Node{}, false
 	}
-	nd, err := n.resolveNode(r.Context(), r.PathValue("node"))
+	nd, err := n.resolveNode(r.Context(), r.PathValue("node"), "attach to")
 	if err != nil {
 		var re *resolveError
 		errors.As(err, &re)

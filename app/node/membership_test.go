@@ -181,17 +181,24 @@ func TestLivenessIgnoresClockSkew(t *testing.T) {
 	}
 }
 
-// TestNodesSharingANameKeepTheirModels: two nodes with the same name
-// (machines sharing a host name) each get their own targets, and a request
-// for a model goes to the node that hosts it.
+// TestNodesSharingANameKeepTheirModels: two nodes with the same name each
+// get their own targets, and a request for a model goes to the node that
+// hosts it. A join under a running member's name is refused, but a member
+// restarted under another name (or one that was down when another joined
+// under its name) still makes two.
 func TestNodesSharingANameKeepTheirModels(t *testing.T) {
-	tcp := meshtest.TCP(t, 3, nil)
+	var key mesh.Key
+	tcp := meshtest.TCP(t, 3, func(_ int, c *mesh.TCPConfig) { key = c.Key })
 	a := startNode(t, "alpha", tcp[0], nil, nil)
 	var twins []*providertest.Ollama
 	for i, model := range []string{"mb", "mc"} {
 		o := providertest.NewOllama(t, providertest.WithReply("from ", model), providertest.WithModels(providertest.Model{Name: model}))
 		twins = append(twins, o)
-		startNode(t, "twin", tcp[i+1], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: o.URL()}}, nil, a.Addr())
+		name := []string{"twin", "twin-b"}[i]
+		n := startNode(t, name, tcp[i+1], map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: o.URL()}}, nil, a.Addr())
+		if i == 1 {
+			restartAs(t, n, "twin", key, map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: o.URL()}})
+		}
 	}
 	waitFor(t, "both twins' targets on alpha", func() bool { return len(a.remoteTargets()) == 2 })
 	for i, model := range []string{"mb", "mc"} {
@@ -247,4 +254,32 @@ func TestRestartWithAnotherKeySaysWhy(t *testing.T) {
 		strings.Contains(ue.Msg, "recover") || strings.Contains(ue.Msg, "\n") {
 		t.Errorf("restart with another key: %v; want one line naming the peer that refused the key, and no recover advice", err)
 	}
+}
+
+// restartAs stops n and starts it again on its data dir and mesh address,
+// under another name; the restarted node is closed in t.Cleanup.
+func restartAs(t *testing.T, n *Node, name string, key mesh.Key, providers map[string]app.ProviderConfig) *Node {
+	t.Helper()
+	dir, addr := n.App().Store.Dir(), n.Addr()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := n.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := mesh.NewTCP(mesh.TCPConfig{ListenAddr: addr, Node: name, Key: key, Logger: meshtest.Logger(t, slog.LevelWarn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Start(ctx, Config{App: app.Config{DataDir: dir, File: app.File{Providers: providers}, Version: "test"},
+		Transport: tr, Name: name, Heartbeat: 100 * time.Millisecond, Logger: meshtest.Logger(t, slog.LevelWarn)})
+	if err != nil {
+		tr.Close()
+		t.Fatalf("restart %s as %s: %v", dir, name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		r.Close(ctx)
+	})
+	return r
 }

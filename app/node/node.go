@@ -78,11 +78,16 @@ type Node struct {
 	// sub-listeners close only with the mux, which must outlive the API.
 	meshAPI *stoppable
 
-	self    db.Node
-	hc      *http.Client // to other nodes' APIs over the mesh; streams (answers, events) send their header at once
-	rc      *http.Client // likewise, for replies relayed to an attached node, which come after the work
-	remote  atomic.Pointer[[]coord.Target]
-	live    atomic.Int64               // live nodes, this one included
+	self   db.Node
+	hc     *http.Client // to other nodes' APIs over the mesh; streams (answers, events) send their header at once
+	rc     *http.Client // likewise, for replies relayed to an attached node, which come after the work
+	remote atomic.Pointer[[]coord.Target]
+	// publishedProviders are the cloud providers this node's heartbeat
+	// last wrote into node_providers; nil before the first write.
+	publishedProviders *[]string
+	// using counts the other live nodes that configure each cloud
+	// provider, by name (see usingProvider).
+	using   atomic.Pointer[map[string]int]
 	remotes map[string]*remoteProvider // by target name, reused across refreshes
 	reach   map[string]*reach          // by node ID: whether it answers; shared by its remotes
 	beatsM  sync.Mutex
@@ -121,7 +126,6 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	n := &Node{cfg: cfg, logger: logger, remotes: map[string]*remoteProvider{}, reach: map[string]*reach{},
 		stop: make(chan struct{})}
 	n.remote.Store(&[]coord.Target{})
-	n.live.Store(1)
 	tr := cfg.Transport
 	n.hc = meshClient(tr, headerTimeout)
 	n.rc = meshClient(tr, 0)
@@ -147,6 +151,15 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	if len(join) == 0 {
 		join = savedJoin(cfg.App.DataDir)
 	}
+	host, _ := os.Hostname()
+	name := cmp.Or(cfg.Name, host)
+	if len(join) > 0 && cfg.App.DataDir != "" && db.CheckJoin(ctx, cfg.App.DataDir) == nil {
+		// A join, not a restart: refused at once under a running
+		// member's name.
+		if err := n.checkJoinName(ctx, name, join); err != nil {
+			return nil, err
+		}
+	}
 	ac := cfg.App
 	ac.Cluster = &db.ClusterConfig{
 		Raft: n.mux.Layer(cluster.MuxRaftHeader), Service: n.mux.Layer(cluster.MuxClusterHeader),
@@ -155,7 +168,7 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	ac.NodeName = cfg.Name
 	ac.LongRunning = true
 	ac.Remote = n.remoteTargets
-	ac.Nodes = func() int { return int(n.live.Load()) }
+	ac.Nodes = n.usingProvider
 	ac.NodeAlive = n.nodeAlive
 	if n.app, err = app.New(ctx, ac); err != nil {
 		return nil, err
@@ -167,9 +180,8 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 			cfg.Auditor.run(n.app.Store, n.stop)
 		}()
 	}
-	host, _ := os.Hostname()
 	now := time.Now()
-	n.self = db.Node{ID: n.app.Store.NodeID(), Name: cmp.Or(cfg.Name, host), Addr: tr.Addr(), Version: cfg.App.Version,
+	n.self = db.Node{ID: n.app.Store.NodeID(), Name: name, Addr: tr.Addr(), Version: cfg.App.Version,
 		StartedAt: now, LastSeen: now}
 
 	// The node API: on the mesh for peers, on a unix socket for this
@@ -312,8 +324,15 @@ func (n *Node) retain(base context.Context) {
 func (n *Node) beat(ctx context.Context) {
 	st := n.app.Store
 	n.self.LastSeen = time.Now()
-	if _, err := st.Execute(ctx, db.UpsertNodeStmt(&n.self)); err != nil {
+	stmts := []db.Statement{db.UpsertNodeStmt(&n.self)}
+	providers := n.cloudProviders(ctx)
+	if n.publishedProviders == nil || !slices.Equal(*n.publishedProviders, providers) {
+		stmts = append(stmts, db.NodeProvidersStmts(n.self.ID, providers)...)
+	}
+	if _, err := st.Execute(ctx, stmts...); err != nil {
 		n.logger.Debug("heartbeat", "err", err)
+	} else {
+		n.self.Providers, n.publishedProviders = providers, &providers
 	}
 	if err := n.publishModels(ctx); err != nil {
 		n.logger.Debug("publish models", "err", err)
@@ -321,6 +340,36 @@ func (n *Node) beat(ctx context.Context) {
 	if err := n.refreshRemote(ctx); err != nil {
 		n.logger.Debug("refresh remote targets", "err", err)
 	}
+}
+
+// cloudProviders names this node's cloud providers: those whose rate
+// limits it shares with the other nodes that configure a provider of the
+// same name. Local servers are not shared: each machine has its own.
+func (n *Node) cloudProviders(ctx context.Context) []string {
+	c, err := n.app.Coord(ctx)
+	if err != nil {
+		return n.self.Providers // as published last
+	}
+	var names []string
+	for _, t := range c.Targets() {
+		if !t.Local && t.Node == "" {
+			names = append(names, t.Provider.Name())
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// usingProvider is the core's Config.Nodes: how many live nodes configure
+// a provider called name, this one included (the coordinator asks only
+// about this node's own providers). Nodes naming a provider alike are
+// taken to use one account, as a team's configurations do, and so to share
+// its limits.
+func (n *Node) usingProvider(name string) int {
+	if m := n.using.Load(); m != nil {
+		return 1 + (*m)[name]
+	}
+	return 1
 }
 
 // publishModels writes the models this node's local providers host into
@@ -341,9 +390,13 @@ func (n *Node) publishModels(ctx context.Context) error {
 		if err != nil {
 			continue // an unreachable server hosts nothing now
 		}
+		// A configured context_window is the window this node fits its
+		// prompts to and runs the model with (Ollama's num_ctx): the one
+		// the other nodes fit theirs to too.
+		window := n.cfg.App.File.Providers[t.Provider.Name()].ContextWindow
 		for _, m := range models {
 			ms = append(ms, db.NodeModel{Provider: t.Provider.Name(), Kind: t.Provider.Kind(), Model: m.Name,
-				ContextWindow: m.ContextWindow, Loaded: m.Loaded})
+				ContextWindow: cmp.Or(window, m.ContextWindow), Loaded: m.Loaded})
 		}
 	}
 	st := n.app.Store
@@ -414,8 +467,8 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 		if p == nil {
 			p = n.remotes[name]
 			if p == nil || p.addr != nd.Addr || p.reach != reaches[nd.ID] {
-				p = &remoteProvider{name: name, node: label[nd.ID], addr: nd.Addr, provider: m.Provider, kind: m.Kind, hc: n.hc,
-					reach: reaches[nd.ID]}
+				p = &remoteProvider{name: name, node: label[nd.ID], nodeID: nd.ID, addr: nd.Addr, provider: m.Provider, kind: m.Kind,
+					hc: n.hc, reach: reaches[nd.ID]}
 			}
 			p.setModels(nil)
 			byName[name] = p
@@ -431,7 +484,13 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 	}
 	n.remotes = byName
 	n.remote.Store(&targets)
-	n.live.Store(int64(len(live) + 1))
+	using := map[string]int{}
+	for _, nd := range live {
+		for _, p := range nd.Providers {
+			using[p]++
+		}
+	}
+	n.using.Store(&using)
 	return nil
 }
 

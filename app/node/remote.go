@@ -71,6 +71,7 @@ func (w *wireError) err(provider string) *providers.Error {
 type remoteProvider struct {
 	name     string // NODE/PROVIDER
 	node     string // the node's name
+	nodeID   string // its Raft ID
 	addr     string // its mesh address
 	provider string // the provider's name there
 	kind     string
@@ -84,6 +85,10 @@ type remoteProvider struct {
 func (p *remoteProvider) Name() string     { return p.name }
 func (p *remoteProvider) Kind() string     { return p.kind }
 func (p *remoteProvider) Endpoint() string { return "aiex node " + p.node + " at " + p.addr }
+
+// HostNode is the hosting node's ID and name: a report of the providers
+// judges whether it answers as aiex cluster status does (app.hosted).
+func (p *remoteProvider) HostNode() (id, name string) { return p.nodeID, p.node }
 
 func (p *remoteProvider) setModels(ms []providers.Model) {
 	p.mu.Lock()

@@ -26,7 +26,6 @@ func ServeSocket(a *app.App, logger *slog.Logger) (*Node, error) {
 	n := &Node{logger: logger, app: a, borrowed: true, remotes: map[string]*remoteProvider{}, reach: map[string]*reach{},
 		stop: make(chan struct{})}
 	n.remote.Store(&[]coord.Target{})
-	n.live.Store(1)
 	sock, err := listenSocket(filepath.Join(a.Store.Dir(), SocketName))
 	if err != nil {
 		return nil, err

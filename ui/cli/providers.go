@@ -45,7 +45,7 @@ func (p *ProvidersCmd) Run(c *Context) error {
 		if len(open) > 0 {
 			breakers = c.Out.Red(strings.Join(open, ", "))
 		}
-		limits := s.Limits.String()
+		limits := s.LimitsText()
 		if s.SpendCap != "" {
 			// The sentence is in --json. Rate limits, when set, follow;
 			// "none" of them would read as no cap.

@@ -1,0 +1,282 @@
+package coord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// How a request's finishing write is tried again when the store fails it
+// for a while (a leader change, no quorum yet, a busy or full disk):
+// after about finishFirst, then twice as long each time up to
+// finishBackoffMax (jittered, so that the requests that failed together
+// do not all come back together), for finishFor in all. Until recordTimeout
+// has passed the request waits for it, so that what it tells the user
+// about its record is true when it returns; after that the write goes on
+// in the background (Pending).
+const (
+	finishFor        = 30 * time.Second
+	finishFirst      = 100 * time.Millisecond
+	finishBackoffMax = 2 * time.Second
+)
+
+// When the process quits (Pending.Close) with finishing writes still
+// pending, it tries them at once and then every closingEvery, for up to
+// closeWait: a leader elected a moment before, or a disk with room again,
+// then gets the record finished rather than left running for the node's
+// next start to mark interrupted without its answer.
+const (
+	closingEvery = 250 * time.Millisecond
+	closeWait    = 10 * time.Second
+)
+
+// recordTimeout bounds the part of the finishing write a request waits for.
+const recordTimeout = 5 * time.Second
+
+// finish records how the request ended. A write the store fails for a
+// while is tried again (finishFor), in the background once the request
+// has returned (Pending); r.unrecorded then says that the record is not
+// written yet, so that the error the user gets does not claim it is.
+func (r *run) finish(ctx context.Context, status string, err error) error {
+	in := r.in
+	in.Status = status
+	in.Route = r.route
+	in.PromptEstimate = r.usage.estimate(in.Provider, in.RequestedModel)
+	if in.TotalMillis == nil {
+		in.TotalMillis = ptr(millis(r.c.cfg.Now().Sub(in.StartedAt)))
+	}
+	switch {
+	case status == db.StatusCancelled:
+		// The user's doing, whatever the provider's side made of it
+		// ("openai: chat m: context canceled").
+		in.Error, in.ErrorKind = "cancelled", "cancelled"
+	case err != nil:
+		in.Error = errMessage(err)
+		in.ErrorKind = outcomeOf(err)
+	}
+	fin := r.c.cfg.Now()
+	in.FinishedAt = &fin
+	// The record and event as they are now: the caller gets in back and
+	// may change it (a node rewriting a request it cut by quitting) while
+	// the write goes on in the background.
+	rec, ev := *in, r.event()
+	write := func(ctx context.Context) error { return r.c.cfg.Recorder.FinishInteraction(ctx, &rec, ev) }
+
+	first := time.Now()
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	// A full disk is not freed in seconds: it is left to the background
+	// at once rather than holding the request for recordTimeout.
+	rerr := retryWrite(rctx, write, nil, func(err error) bool { return transient(err) && !diskFull(err) })
+	cancel()
+	if rerr == nil {
+		return err
+	}
+	r.unrecorded = rerr
+	logger := r.c.logger.With("interaction", in.ID)
+	if !transient(rerr) || !r.c.pending.add(ctx, func(ctx context.Context, closing <-chan struct{}) {
+		finishLater(ctx, closing, write, first, logger)
+	}) {
+		logger.Warn("coord: the request's record could not be finished; it stays running until this node next starts", "err", rerr)
+	} else {
+		logger.Warn("coord: finishing the request's record failed; trying again in the background", "err", rerr)
+	}
+	rerr = fmt.Errorf("coord: record finish: %w", rerr)
+	if ue := usererr.As(rerr); ue != nil {
+		// A full disk: the store's sentence is the user's to act on,
+		// and reaches them as it is, without the operation's prefix.
+		rerr = usererr.Wrap(rerr, "%s", ue.Msg)
+	}
+	return errors.Join(err, rerr)
+}
+
+// finishLater is the background part of a finishing write: tried until
+// finishFor has passed since first, or, once the process is quitting,
+// for as long as Pending.Close waits. It logs the outcome once.
+func finishLater(ctx context.Context, closing <-chan struct{}, write func(context.Context) error, first time.Time, logger *slog.Logger) {
+	ctx, cancel := context.WithDeadline(ctx, first.Add(finishFor))
+	defer cancel()
+	if err := retryWrite(ctx, write, closing, transient); err != nil {
+		logger.Warn("coord: the request's record could not be finished; it stays running until this node next starts", "err", err)
+		return
+	}
+	logger.Info("coord: the request's record was finished late")
+}
+
+// retryWrite calls write until it succeeds, fails with an error retry
+// rejects, or ctx ends, waiting a jittered backoff between tries; once
+// closing is closed it tries at once and then every closingEvery. It
+// returns the last error.
+func retryWrite(ctx context.Context, write func(context.Context) error, closing <-chan struct{}, retry func(error) bool) error {
+	wait, quitting := finishFirst, false
+	for {
+		err := write(ctx)
+		if err == nil || !retry(err) || ctx.Err() != nil {
+			return err
+		}
+		d := closingEvery
+		if !quitting {
+			d = wait/2 + rand.N(wait/2+1)
+			wait = min(2*wait, finishBackoffMax)
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-closing:
+			t.Stop()
+			closing, quitting = nil, true
+		case <-t.C:
+		}
+	}
+}
+
+// transient reports whether a failed write of the store may land if tried
+// again: a leader lost or not elected yet, an outcome unknown (the write
+// is idempotent: db.Store.FinishInteraction), a timeout, a busy or full
+// disk. A closed store, a node no longer in its cluster, or a statement
+// the database refuses for another reason will not do better.
+func transient(err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, db.ErrClosed), errors.Is(err, db.ErrRemoved), errors.Is(err, db.ErrDropped),
+		errors.Is(err, context.Canceled):
+		return false
+	case diskFull(err):
+		return true
+	case errors.Is(err, db.ErrStatement):
+		msg := err.Error()
+		return strings.Contains(msg, "locked") || strings.Contains(msg, "busy")
+	}
+	return true
+}
+
+// diskFull reports whether err is the store's full disk (its sentence
+// says so; SQLite's "database or disk is full" is what it wraps).
+func diskFull(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if msg := e.Error(); strings.Contains(msg, "disk is full") || strings.Contains(msg, "no space left") || strings.Contains(msg, " is full; free some space") {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) event() *db.Event {
+	in := r.in
+	payload, _ := json.Marshal(map[string]any{
+		"interaction_id": in.ID, "provider": in.Provider, "model": in.Model, "requested_model": in.RequestedModel, "status": in.Status,
+		"error_kind": in.ErrorKind, "attempts": in.Attempts, "prompt_tokens": in.PromptTokens,
+		"completion_tokens": in.CompletionTokens, "cost_usd": in.CostUSD,
+		"ttft_ms": in.TTFTMillis, "total_ms": in.TotalMillis,
+	})
+	actor := r.req.Actor
+	if actor == "" {
+		actor = "cli"
+	}
+	return &db.Event{Stream: EventStream, Type: EventType, Payload: payload, Node: r.c.cfg.Node, Actor: actor, Time: *in.FinishedAt}
+}
+
+// Pending runs the finishing writes of requests that returned before the
+// store took them (finish), and makes the process wait for them before it
+// quits. One Pending may serve several coordinators (an app that builds
+// its providers anew keeps the writes of the coordinator it dropped). Its
+// zero value is ready to use; it is safe for concurrent use.
+type Pending struct {
+	mu      sync.Mutex
+	closed  bool
+	closing chan struct{} // closed by Close
+	n       int
+	cancels map[int]context.CancelFunc
+	drained chan struct{} // closed when the last write ends, if Close waits
+	wg      sync.WaitGroup
+}
+
+// add runs fn in the background, with a context that Close ends and a
+// channel Close closes first (fn should then hurry). It reports whether it
+// took fn on (false once Close has been called).
+func (p *Pending) add(ctx context.Context, fn func(ctx context.Context, closing <-chan struct{})) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	if p.cancels == nil {
+		p.cancels, p.closing = map[int]context.CancelFunc{}, make(chan struct{})
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	closing := p.closing
+	p.n++
+	n := p.n
+	p.cancels[n] = cancel
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer func() {
+			p.mu.Lock()
+			delete(p.cancels, n)
+			if len(p.cancels) == 0 && p.drained != nil {
+				close(p.drained)
+				p.drained = nil
+			}
+			p.mu.Unlock()
+			cancel()
+		}()
+		fn(ctx, closing)
+	}()
+	return true
+}
+
+// Len is how many finishing writes are pending.
+func (p *Pending) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.cancels)
+}
+
+// Close waits, for up to closeWait, for the pending finishing writes
+// (which try at once and then often), then stops those left and waits for
+// them to return. Their records stay running, as the process leaves them,
+// until this node next starts (app.New marks them interrupted). Writes
+// that fail later are not taken on. It is safe to call twice.
+func (p *Pending) Close() {
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		if p.closing != nil {
+			close(p.closing)
+		}
+	}
+	var drained chan struct{}
+	if len(p.cancels) > 0 {
+		if p.drained == nil {
+			p.drained = make(chan struct{})
+		}
+		drained = p.drained
+	}
+	p.mu.Unlock()
+	if drained != nil {
+		t := time.NewTimer(closeWait)
+		select {
+		case <-drained:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	p.mu.Lock()
+	for _, cancel := range p.cancels {
+		cancel()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
