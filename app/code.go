@@ -371,10 +371,15 @@ func (a *App) window(ctx context.Context, t coord.Target, model string) int {
 			return n
 		}
 	}
-	if ms, err := t.Provider.Models(ctx); err == nil {
-		for _, m := range ms {
-			if m.Name == model && m.ContextWindow > 0 {
-				return m.ContextWindow
+	// Through the coordinator's catalog: a server that takes the listing
+	// and never answers is then held as such, and the request passes it
+	// over rather than send it the chat too.
+	if c, err := a.Coord(ctx); err == nil {
+		if ms, err := c.Models(ctx, t.Provider.Name()); err == nil {
+			for _, m := range ms {
+				if m.Name == model && m.ContextWindow > 0 {
+					return m.ContextWindow
+				}
 			}
 		}
 	}

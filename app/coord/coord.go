@@ -676,7 +676,8 @@ func (r *run) finishFailed(ctx context.Context) error {
 				break
 			}
 		}
-		if provider == "" {
+		if model == "" {
+			// No list said which model (it failed): the one asked for.
 			model = r.req.Model
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)

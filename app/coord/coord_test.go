@@ -526,6 +526,10 @@ func TestClusterWideRateLimit(t *testing.T) {
 		if !errors.As(err, &pe) || pe.Kind != providers.KindRateLimited {
 			t.Fatalf("want a local rate limit, got %v", err)
 		}
+		// The limit quoted is the one that held the request back.
+		if share := strings.Contains(pe.Message, "this node's share of the rate limit (1/3 of 6 req/min: 3 nodes use a)"); share != (nodes == 3) {
+			t.Errorf("with %d nodes: %q", nodes, pe.Message)
+		}
 		return pe.RetryAfter
 	}
 	if d := wait(); d < 25*time.Second {

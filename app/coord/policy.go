@@ -106,9 +106,12 @@ func (r *run) waitLimits(ctx context.Context, t *target, rt *route) error {
 		for _, x := range res {
 			x.Cancel()
 		}
+		limit := fmt.Sprintf("local rate limit (%s)", t.Limits)
+		if n := r.c.sharers(t); n > 1 {
+			limit = fmt.Sprintf("this node's share of the rate limit (1/%d of %s: %d nodes use %s)", n, t.Limits, n, t.name)
+		}
 		return &providers.Error{Provider: t.name, Kind: providers.KindRateLimited,
-			Message: fmt.Sprintf("local rate limit (%s) would delay the request by %s",
-				t.Limits, delay.Round(time.Millisecond)), RetryAfter: delay}
+			Message: fmt.Sprintf("%s would delay the request by %s", limit, delay.Round(time.Millisecond)), RetryAfter: delay}
 	}
 	if delay <= 0 {
 		return nil
@@ -227,6 +230,16 @@ func USD(v float64) string {
 	return "$" + s
 }
 
+// sharers is how many live nodes share t's rate limits (Config.Nodes),
+// at least 1; 0 when they are not shared: no cluster, or a target another
+// node hosts, which is limited there.
+func (c *Coordinator) sharers(t *target) int {
+	if c.cfg.Nodes == nil || t.Node != "" {
+		return 0
+	}
+	return max(1, c.cfg.Nodes(t.name))
+}
+
 // shareLimits gives this node its share of a cloud target's rate limits
 // when they are cluster-wide: each of the N live nodes that configure the
 // provider (Config.Nodes) gets 1/N of the configured rate and burst, so
@@ -234,10 +247,10 @@ func USD(v float64) string {
 // times it), while a node alone with a provider keeps all of it, however
 // many other nodes run. Targets another node hosts are limited there.
 func (c *Coordinator) shareLimits(t *target, rt *route) {
-	if c.cfg.Nodes == nil || t.Node != "" {
+	n := c.sharers(t)
+	if n == 0 {
 		return
 	}
-	n := max(1, c.cfg.Nodes(t.name))
 	for _, lim := range []struct {
 		l   *rate.Limiter
 		per int

@@ -62,7 +62,7 @@ func (h *HistoryCmd) Run(c *Context) error {
 			cost = "unknown"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d→%d\t%s\t%s\t%s\t%s\n",
-			r.StartedAt.Local().Format("2006-01-02 15:04:05"), r.Provider, r.Model, status,
+			r.StartedAt.Local().Format("2006-01-02 15:04:05"), orDash(r.Provider), r.Model, status,
 			r.PromptTokens, r.CompletionTokens, cost, fmtMillis(r.TTFTMillis), fmtMillis(r.TotalMillis),
 			oneLine(r.Prompt, 40))
 	}

@@ -63,7 +63,7 @@ func (u *UsageCmd) Run(c *Context) error {
 	fmt.Fprintln(tw, c.Out.Bold("DAY (UTC)\tPROVIDER\tMODEL\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST"))
 	var sum app.UsageRow
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.Day, r.Provider, r.Model, r.Requests, r.Errors,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.Day, orDash(r.Provider), r.Model, r.Requests, r.Errors,
 			r.PromptTokens, r.CompletionTokens, usageCost(r))
 		sum.Requests += r.Requests
 		sum.Errors += r.Errors
@@ -95,6 +95,15 @@ func usageCost(r app.UsageRow) string {
 	s := fmt.Sprintf("$%.4f", r.CostUSD)
 	if r.Unpriced > 0 {
 		s += "+?"
+	}
+	return s
+}
+
+// orDash shows an empty cell as "-": a request that reached no provider
+// is recorded under none.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
 	}
 	return s
 }
