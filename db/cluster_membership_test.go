@@ -44,6 +44,18 @@ func TestClusterRemovedNodeSaysSo(t *testing.T) {
 	if st := l.s.Status(); st.Removed || st.Members != 2 {
 		t.Errorf("the leader after the removals: %+v", st)
 	}
+	// Opened alone (a one-shot command), the data dir of the node that
+	// left says it left and how to rejoin, not that it is a member whose
+	// node must run.
+	leaving.stop()
+	s, err := db.Open(ctx, db.Config{Dir: leaving.dir, OpenTimeout: 20 * time.Second})
+	if err == nil {
+		s.Close(ctx)
+		t.Fatal("the data dir of a node that left opened alone")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "left its cluster") || !strings.Contains(msg, "--join PEER") || strings.Contains(msg, "\n") {
+		t.Errorf("opened alone after leaving: %q", msg)
+	}
 }
 
 // TestClusterOwnClusterCannotJoin: a data dir bootstrapped as a cluster of

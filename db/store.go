@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -243,6 +244,10 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 			if err := str.Bootstrap(store.NewServer(id, layer.Addr().String(), true)); err != nil {
 				return nil, fmt.Errorf("db.Open: bootstrap: %w", err)
 			}
+		case !slices.ContainsFunc(servers, func(n *store.Server) bool { return n.ID == id }):
+			// It left its cluster, or a member removed it: not a member to
+			// start, nor a store of its own any more.
+			return nil, usererr.New("data dir %s left its cluster (aiex cluster leave, or a member removed it): to rejoin, run aiex node run --join PEER on it; or use a new data dir", dir)
 		case len(servers) > 1:
 			// A member of a multi-node cluster cannot elect itself alone:
 			// say so at once rather than time out.
