@@ -103,6 +103,21 @@ func WriteTurnMarkdown(w io.Writer, t Turn) error {
 	return err
 }
 
+// answeredOn names the node that answered t: the turn records the node it
+// was asked on, and a provider of another node of the cluster
+// (NODE/PROVIDER; a configured provider's name has no "/") names the node
+// that answered, then the one it was asked on.
+func answeredOn(t Turn) string {
+	host, _, ok := strings.Cut(t.Provider, "/")
+	switch {
+	case !ok || host == "" || host == t.Node:
+		return t.Node
+	case t.Node == "":
+		return host
+	}
+	return host + " (asked on " + t.Node + ")"
+}
+
 func writeTurn(b *strings.Builder, t Turn) {
 	fmt.Fprintf(b, "## Turn %d\n\n", t.N)
 	parts := []string{t.Status}
@@ -111,8 +126,8 @@ func writeTurn(b *strings.Builder, t Turn) {
 	}
 	if t.Provider != "" || t.Model != "" {
 		who := strings.Trim(t.Provider+"/"+t.Model, "/") // a turn that never reached a provider may name only one
-		if t.Node != "" {
-			who += " on " + t.Node
+		if n := answeredOn(t); n != "" {
+			who += " on " + n
 		}
 		parts = append(parts, who)
 	}

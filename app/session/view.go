@@ -52,7 +52,7 @@ type Turn struct {
 	Answer           string          `json:"answer"`
 	Provider         string          `json:"provider,omitempty"`
 	Model            string          `json:"model,omitempty"`
-	Node             string          `json:"node,omitempty"` // the node that answered
+	Node             string          `json:"node,omitempty"` // the node it was asked on (Provider NODE/PROVIDER: another answered)
 	InteractionID    string          `json:"interaction_id,omitempty"`
 	Context          *ContextSummary `json:"context,omitempty"`
 	PromptTokens     int64           `json:"prompt_tokens"`

@@ -113,35 +113,7 @@ func (s *SessionShowCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(d)
 	}
-	return shownAnswering(*d).WriteMarkdown(c.Out.Out)
-}
-
-// shownAnswering is d as show and resume print it: a turn that another
-// node of the cluster answered (its provider NODE/PROVIDER) names that
-// node, and the node it was asked on after it — the turn's record holds
-// the node that asked, which did not answer. The data is unchanged; --json
-// shows it as recorded.
-func shownAnswering(d session.Document) session.Document {
-	turns := make([]session.Turn, len(d.Turns))
-	for i, t := range d.Turns {
-		turns[i] = shownTurn(t)
-	}
-	d.Turns = turns
-	return d
-}
-
-// shownTurn is t as shownAnswering prints it.
-func shownTurn(t session.Turn) session.Turn {
-	// A configured provider's name has no "/" (letters, digits, - and _):
-	// one with a node's name before it is another node's.
-	if host, _, ok := strings.Cut(t.Provider, "/"); ok && host != "" && host != t.Node {
-		if t.Node == "" {
-			t.Node = host
-		} else {
-			t.Node = host + " (asked on " + t.Node + ")"
-		}
-	}
-	return t
+	return d.WriteMarkdown(c.Out.Out)
 }
 
 // SessionResumeCmd continues a session.
@@ -175,7 +147,7 @@ func (r *SessionResumeCmd) Run(c *Context) error {
 	if !c.Out.JSON {
 		fmt.Fprintf(c.Out.Out, "%s\n\n", c.Out.Bold(fmt.Sprintf("Session %s · %s · %s", d.Session.ID, title(d.Session.Title), english.Count(d.Session.Turns, "turn"))))
 		for _, t := range d.Turns {
-			if err := session.WriteTurnMarkdown(c.Out.Out, shownTurn(t)); err != nil {
+			if err := session.WriteTurnMarkdown(c.Out.Out, t); err != nil {
 				return err
 			}
 			fmt.Fprintln(c.Out.Out)
