@@ -76,7 +76,7 @@ type ProviderStat struct {
 	// included. Errors counts the attempts that failed.
 	Requests    int      `json:"requests"`
 	Errors      int      `json:"errors"`
-	AvgTTFTms   *float64 `json:"avg_ttft_ms"`  // of the requests it answered (status ok); nil: none
+	AvgTTFTms   *float64 `json:"avg_ttft_ms"`  // of the attempts that answered (status ok); nil: none
 	AvgTotalMs  *float64 `json:"avg_total_ms"` // of the requests it answered (status ok); nil: none
 	LastErrKind string   `json:"last_error_kind,omitempty"`
 }
@@ -101,8 +101,12 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 			SELECT provider, CASE WHEN status = 'ok' THEN 'ok' ELSE COALESCE(NULLIF(error_kind, ''), status) END, started_at, 0
 			FROM llm_interaction WHERE started_at >= ? AND status != 'running' AND json_array_length(route) = 0
 		), times AS (
-			SELECT provider, AVG(ttft_ms) AS ttft, AVG(total_ms) AS total FROM llm_interaction
-			WHERE started_at >= ? AND status = 'ok' GROUP BY provider
+			SELECT provider, AVG(ttft) AS ttft, AVG(total) AS total FROM (
+				SELECT provider, total_ms AS total, COALESCE((SELECT json_extract(a.value, '$.ttft_ms') FROM json_each(route) a
+					WHERE json_extract(a.value, '$.outcome') = 'ok' AND json_extract(a.value, '$.ttft_ms') > 0
+					ORDER BY a.key DESC LIMIT 1), ttft_ms) AS ttft
+				FROM llm_interaction WHERE started_at >= ? AND status = 'ok')
+			GROUP BY provider
 		)
 		SELECT a.provider, COUNT(*), SUM(a.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long')), MAX(t.ttft), MAX(t.total),
 			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long') ORDER BY b.at DESC, b.k DESC LIMIT 1)

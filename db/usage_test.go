@@ -155,6 +155,31 @@ func TestProviderStatsCountsEveryAttempt(t *testing.T) {
 	}
 }
 
+// TestProviderStatsTTFTOfTheAttempt: a provider's average time to first
+// token is its answering attempt's (the request's own counts from its
+// start: another provider's failures and the backoffs before them were
+// not this provider's wait), else the request's, for records from before
+// attempts had one.
+func TestProviderStatsTTFTOfTheAttempt(t *testing.T) {
+	s := dbtest.Open(t)
+	now := time.Now()
+	record(t, s, db.Interaction{ID: "after-failover", Node: s.NodeID(), Provider: "cloud", Model: "c", Status: db.StatusOK,
+		StartedAt: now, TTFTMillis: ptr(3050.0), TotalMillis: ptr(3400.0), Route: []db.Attempt{
+			{Provider: "local", Model: "m", Outcome: "rate_limited", Millis: 5},
+			{Provider: "cloud", Model: "c", Outcome: "ok", Millis: 350, TTFTMillis: 50},
+		}})
+	record(t, s, db.Interaction{ID: "older", Node: s.NodeID(), Provider: "cloud", Model: "c", Status: db.StatusOK,
+		StartedAt: now.Add(time.Millisecond), TTFTMillis: ptr(150.0), TotalMillis: ptr(400.0),
+		Route: []db.Attempt{{Provider: "cloud", Model: "c", Outcome: "ok", Millis: 400}}})
+	stats, err := s.ProviderStats(context.Background(), now.Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if avg := stats["cloud"].AvgTTFTms; avg == nil || *avg != 100 {
+		t.Errorf("cloud's average TTFT %v; want 100 ms (50 of its attempt, 150 of the older record)", avg)
+	}
+}
+
 // TestRecentRoutes: a node's finished requests since a time, newest first,
 // and which provider its latest request of a strategy tried first.
 func TestRecentRoutes(t *testing.T) {
