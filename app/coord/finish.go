@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/internal/pending"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -192,91 +192,21 @@ func (r *run) event() *db.Event {
 // quits. One Pending may serve several coordinators (an app that builds
 // its providers anew keeps the writes of the coordinator it dropped). Its
 // zero value is ready to use; it is safe for concurrent use.
-type Pending struct {
-	mu      sync.Mutex
-	closed  bool
-	closing chan struct{} // closed by Close
-	n       int
-	cancels map[int]context.CancelFunc
-	drained chan struct{} // closed when the last write ends, if Close waits
-	wg      sync.WaitGroup
-}
+type Pending struct{ set pending.Set }
 
 // add runs fn in the background, with a context that Close ends and a
 // channel Close closes first (fn should then hurry). It reports whether it
 // took fn on (false once Close has been called).
 func (p *Pending) add(ctx context.Context, fn func(ctx context.Context, closing <-chan struct{})) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return false
-	}
-	if p.cancels == nil {
-		p.cancels, p.closing = map[int]context.CancelFunc{}, make(chan struct{})
-	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	closing := p.closing
-	p.n++
-	n := p.n
-	p.cancels[n] = cancel
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		defer func() {
-			p.mu.Lock()
-			delete(p.cancels, n)
-			if len(p.cancels) == 0 && p.drained != nil {
-				close(p.drained)
-				p.drained = nil
-			}
-			p.mu.Unlock()
-			cancel()
-		}()
-		fn(ctx, closing)
-	}()
-	return true
+	return p.set.Go(ctx, fn)
 }
 
 // Len is how many finishing writes are pending.
-func (p *Pending) Len() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.cancels)
-}
+func (p *Pending) Len() int { return p.set.Len() }
 
 // Close waits, for up to closeWait, for the pending finishing writes
 // (which try at once and then often), then stops those left and waits for
 // them to return. Their records stay running, as the process leaves them,
 // until this node next starts (app.New marks them interrupted). Writes
 // that fail later are not taken on. It is safe to call twice.
-func (p *Pending) Close() {
-	p.mu.Lock()
-	if !p.closed {
-		p.closed = true
-		if p.closing != nil {
-			close(p.closing)
-		}
-	}
-	var drained chan struct{}
-	if len(p.cancels) > 0 {
-		if p.drained == nil {
-			p.drained = make(chan struct{})
-		}
-		drained = p.drained
-	}
-	p.mu.Unlock()
-	if drained != nil {
-		t := time.NewTimer(closeWait)
-		select {
-		case <-drained:
-		case <-t.C:
-		}
-		t.Stop()
-	}
-	p.mu.Lock()
-	for _, cancel := range p.cancels {
-		cancel()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
+func (p *Pending) Close() { p.set.Close(closeWait) }

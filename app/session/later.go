@@ -42,39 +42,16 @@ const (
 // version it is appended to, and an unchecked append would write rows
 // folded from a state that may be out of date.
 func (s *Session) endLater(ctx context.Context, decide func(*state) ([]events.Payload, error), key *string, refused *bool) bool {
-	svc := s.svc
-	svc.mu.Lock()
-	defer svc.mu.Unlock()
-	if svc.closed {
-		return false
-	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	svc.laterN++
-	n := svc.laterN
-	svc.later[n] = cancel
-	svc.laterWG.Add(1)
-	go func() {
-		defer svc.laterWG.Done()
-		defer func() {
-			svc.mu.Lock()
-			delete(svc.later, n)
-			if len(svc.later) == 0 && svc.drained != nil {
-				close(svc.drained)
-				svc.drained = nil
-			}
-			svc.mu.Unlock()
-			cancel()
-		}()
-		s.recordLater(ctx, decide, key, refused)
-	}()
-	return true
+	return s.svc.later.Go(ctx, func(ctx context.Context, closing <-chan struct{}) {
+		s.recordLater(ctx, closing, decide, key, refused)
+	})
 }
 
 // recordLater is endLater's goroutine.
-func (s *Session) recordLater(ctx context.Context, decide func(*state) ([]events.Payload, error), key *string, refused *bool) {
+func (s *Session) recordLater(ctx context.Context, closing <-chan struct{}, decide func(*state) ([]events.Payload, error), key *string, refused *bool) {
 	id := s.ID()
 	s.svc.logger.Warn("session: recording a turn's end failed; retrying in the background", "session", id)
-	wait, closing := laterFirst, s.svc.closing
+	wait := laterFirst
 	for attempt := 1; ; attempt++ {
 		t := time.NewTimer(wait/2 + rand.N(wait/2+1))
 		select {
@@ -115,32 +92,8 @@ func (s *Session) recordLater(ctx context.Context, decide func(*state) ([]events
 // them; once it has ended, the next writer of each session marks them
 // interrupted. It is safe to call twice.
 func (s *Service) Close() {
-	s.mu.Lock()
-	if !s.closed {
-		s.closed = true
-		close(s.closing)
+	if n := s.later.Len(); n > 0 {
+		s.logger.Info("session: waiting for turn ends to be recorded before quitting", "turns", n, "for at most", closeWait)
 	}
-	var drained chan struct{}
-	if len(s.later) > 0 {
-		if s.drained == nil {
-			s.drained = make(chan struct{})
-		}
-		drained = s.drained
-		s.logger.Info("session: waiting for turn ends to be recorded before quitting", "turns", len(s.later), "for at most", closeWait)
-	}
-	s.mu.Unlock()
-	if drained != nil {
-		t := time.NewTimer(closeWait)
-		select {
-		case <-drained:
-		case <-t.C:
-		}
-		t.Stop()
-	}
-	s.mu.Lock()
-	for _, cancel := range s.later {
-		cancel()
-	}
-	s.mu.Unlock()
-	s.laterWG.Wait()
+	s.later.Close(closeWait)
 }

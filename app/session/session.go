@@ -27,6 +27,7 @@ import (
 	"github.com/aiex-dev/aiex/app/english"
 
 	"github.com/aiex-dev/aiex/app/events"
+	"github.com/aiex-dev/aiex/app/internal/pending"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -74,17 +75,9 @@ type Service struct {
 	ended map[string]time.Time
 	locks map[string]*sessionLock // per session: its writers in this process (lockSession)
 
-	// Turn ends recorded in the background (Session.endLater), and whether
-	// Close has stopped them.
-	later   map[int]context.CancelFunc
-	laterN  int
-	closed  bool
-	laterWG sync.WaitGroup
-	// closing is closed by Close: the ends still to record are tried at
-	// once. drained, while Close waits for them, is closed when the last
-	// one is done.
-	closing chan struct{}
-	drained chan struct{}
+	// later records turn ends in the background (Session.endLater); Close
+	// waits for them a while.
+	later pending.Set
 }
 
 // New returns a Service.
@@ -102,7 +95,7 @@ func New(cfg Config) *Service {
 		cfg.NewID = func() string { return randomHex(6) }
 	}
 	s := &Service{cfg: cfg, log: cfg.Log, st: cfg.Store, node: cfg.Log.Node(), logger: cfg.Logger, active: map[string]bool{}, ended: map[string]time.Time{},
-		locks: map[string]*sessionLock{}, later: map[int]context.CancelFunc{}, closing: make(chan struct{})}
+		locks: map[string]*sessionLock{}}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
