@@ -17,6 +17,10 @@ import (
 // the asking node's error says so, rather than the provider's "context
 // canceled" that the hosting node's own cancellation gave.
 func TestHostQuittingMidAnswerSaysSo(t *testing.T) {
+	// The nodes without providers must not answer from an Ollama of their
+	// own: the default one follows OLLAMA_HOST, which the end-to-end suite
+	// points at a real server with a model of the same name.
+	t.Setenv("OLLAMA_HOST", "http://127.0.0.1:1")
 	tcp := meshtest.TCP(t, 3, nil)
 	release := make(chan struct{})
 	defer close(release)
