@@ -17,9 +17,12 @@ import (
 // argument (`f(a, b: 1, c: 2)` is f/2), `f()` none; plus one for a `do …
 // end` block after the `)`, and one when `|>` comes right before the call
 // (`x |> f(a)` is f/2). A capture gives the arity it names (`&f/2`,
-// `&Mod.f/2`); `&f(&1, x)` is a call. A remote call without parentheses
-// (`Mod.f a, b`) has no arity the lexer can tell from variables, except
-// `x |> Mod.f` at the end of an expression, which is Mod.f/1.
+// `&Mod.f/2`); `&f(&1, x)` is a call. A local call without parentheses
+// (`fetch k, []`) is counted up to the end of its expression
+// (elixir_noparens.go); a remote one (`Mod.f a, b`) is read the same way,
+// so that its commas are not another call's, but keeps no arity: the
+// symbol graph resolves it to every arity. `x |> f` and `x |> Mod.f`, a
+// pipe into a name, are f/1 and Mod.f/1.
 //
 // A do block after a call belongs to the call only when the call begins an
 // expression (the line, or after `(`, `;`, `->`): in `if f(x) do` or `def
@@ -38,14 +41,9 @@ type opened struct {
 	kind   byte
 	ref    int
 	commas int // top-level commas before a keyword list
-	// keywords: a keyword key was read at the top level. bare: a call
-	// without parentheses was, which takes the commas after it up to its
-	// do block's end.
-	keywords, bare bool
-	content        bool // something other than white space was read in it
-	// endsBare: this do block ends the call without parentheses of the
-	// call whose `(` is open around it.
-	endsBare bool
+	// keywords: a keyword key was read at the top level.
+	keywords bool
+	content  bool // something other than white space was read in it
 }
 
 // arityState is what exLexer keeps to count arguments.
@@ -59,15 +57,26 @@ type arityState struct {
 	// gapLo is where the text before the token being read starts (the
 	// end of the token before it); -1 while reading inside a token.
 	gapLo int
+	// depth is the interpolation depth of the token being read.
+	depth int
 	// afterOperatorWord: the token before is `and`, `when`, … (a line
 	// after it continues the expression).
 	afterOperatorWord bool
+	// np are the calls without parentheses whose arguments are being
+	// read, innermost last (elixir_noparens.go).
+	np []npCall
+	// cont: the last code read is a comma or an operator, so a line
+	// break after it does not end the expression.
+	cont bool
+	// zero are the names of the file's functions of arity 0: a name read
+	// alone is reported only if it is one of them.
+	zero map[string]bool
 }
 
 // addRef records r, a reference read at r.at that ends at end: a call if
-// '(' follows at once (its arity is counted when its `)` is read), else a
-// capture or a pipe into a remote call without parentheses when one of
-// those says its arity.
+// '(' follows at once (its arity is counted when its `)` is read), a
+// capture or a pipe into a name when one of those says its arity, else a
+// call without parentheses whose arguments are read from here on.
 func (l *exLexer) addRef(r rawRef, end int) {
 	r.arity = noArity
 	src := l.src
@@ -85,11 +94,19 @@ func (l *exLexer) addRef(r rawRef, end int) {
 			if n, ok := captureArity(src, end); ok {
 				r.arity = n
 			}
-		case r.pipe && r.mod != "" && endsExpression(src, end):
+		case r.pipe && pipeOperandEnds(src, end) && !argStarts(src, end) && !doFollows(src, end):
 			r.arity = 1
 		}
 	}
 	l.refs = append(l.refs, r)
+	if !r.alias && r.arity == noArity {
+		switch {
+		case argStarts(src, end):
+			l.npPush(len(l.refs)-1, l.depth, false)
+		case !l.npOpen() && doFollows(src, end):
+			l.npPush(len(l.refs)-1, l.depth, true)
+		}
+	}
 }
 
 // startsExpression reports whether a call at at, after the code before
@@ -113,7 +130,7 @@ func (l *exLexer) startsExpression(before []byte, at int) bool {
 		return bytes.HasSuffix(before, []byte("->"))
 	case '(', '[', '{', ',':
 		n := len(l.stack)
-		return n > 0 && l.stack[n-1].kind != 'd'
+		return n > 0 && l.stack[n-1].kind != 'd' && !l.npOpen()
 	}
 	return false
 }
@@ -170,25 +187,41 @@ func (l *exLexer) arityGap(start, end int) {
 	src := l.src
 	for i := start; i < end; i++ {
 		c := src[i]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+		if c == ' ' || c == '\t' || c == '\r' {
+			continue
+		}
+		if c == '\n' {
+			// A line break ends the calls without parentheses of this
+			// level, unless the line goes on after a comma or an operator.
+			if !l.cont && l.npOpen() && !continuesOnNextLine(src, i+1) {
+				l.npEnd(len(l.stack), false)
+			}
 			continue
 		}
 		if l.doRef >= 0 {
 			l.doRef = -1 // something other than `do` follows the call
 		}
+		l.cont = true
 		s := src[i:end]
 		switch {
 		case hasAnyPrefix(s, "<<<", ">>>", "<<~", "~>>", "<~>", "<|>"):
 			l.content()
 			i += 2
-		case hasAnyPrefix(s, "|>", "->", "=>", "<-", "<>"):
+		case hasAnyPrefix(s, "->"):
+			// A clause's head ends: so do the calls in it (`x when is_map x ->`).
+			l.npEnd(len(l.stack), false)
+			l.content()
+			i++
+		case hasAnyPrefix(s, "|>", "=>", "<-", "<>"):
 			l.content()
 			i++
 		case hasAnyPrefix(s, "<<"):
 			l.open('<', -1)
+			l.cont = false
 			i++
 		case hasAnyPrefix(s, ">>"):
 			l.close('<', i+2)
+			l.cont = false
 			i++
 		case c == '(':
 			ref := -1
@@ -196,16 +229,35 @@ func (l *exLexer) arityGap(start, end int) {
 				ref = l.callRef
 			}
 			l.open('(', ref)
+			l.cont = false
 		case c == '[' || c == '{':
 			l.open(c, -1)
+			l.cont = false
 		case c == ')':
 			l.close('(', i+1)
+			l.cont = false
 		case c == ']':
 			l.close('[', i+1)
+			l.cont = false
 		case c == '}':
 			l.close('{', i+1)
+			l.cont = false
+		case c == ';':
+			l.npEnd(len(l.stack), false)
+			l.cont = false
+		case c == ':' && i+1 < end && strings.IndexByte(operatorAtomChars, src[i+1]) >= 0:
+			// An operator's atom (:==, :+): a value, not an operator.
+			for i+1 < end && strings.IndexByte(operatorAtomChars, src[i+1]) >= 0 {
+				i++
+			}
+			l.content()
+			l.cont = false
 		case c == ',':
-			if n := len(l.stack); n > 0 && l.stack[n-1].ref >= 0 && !l.stack[n-1].keywords && !l.stack[n-1].bare {
+			if l.npOpen() {
+				if c := &l.np[len(l.np)-1]; !c.keywords {
+					c.commas++
+				}
+			} else if n := len(l.stack); n > 0 && l.stack[n-1].ref >= 0 && !l.stack[n-1].keywords {
 				l.stack[n-1].commas++
 			}
 		default:
@@ -213,6 +265,10 @@ func (l *exLexer) arityGap(start, end int) {
 		}
 	}
 }
+
+// operatorAtomChars are the characters of the operators an atom can name
+// (:==, :&&, :<>), which the lexer gives no token.
+const operatorAtomChars = "+-*/=<>!&|^~.\\"
 
 // arityToken reads a token for the arities: its content, a keyword key
 // at the top level of a call, `do`, `fn` and `end`, and the `do` after a
@@ -222,22 +278,28 @@ func (l *exLexer) arityToken(t exlex.Token) {
 	if t.Kind == exlex.Comment {
 		return
 	}
+	if l.depth = t.Depth; len(l.np) > 0 && l.np[len(l.np)-1].depth > t.Depth {
+		l.npEndDeeper(t.Depth)
+	}
 	word := ""
 	if t.Kind == exlex.Ident && !afterDot(src, t.Start) {
 		word = string(src[t.Start:t.End])
 	}
+	l.cont = binaryWord(word)
+	doTaken := false
 	if l.doRef >= 0 {
 		if word == "do" && !bytes.ContainsAny(src[l.doAt:t.Start], "\n\r") {
 			l.refs[l.doRef].arity++
+			doTaken = true
 		}
 		l.doRef = -1
 	}
 	switch word {
 	case "do":
-		n := len(l.stack)
-		bare := n > 0 && l.stack[n-1].ref >= 0 && l.stack[n-1].bare
+		if !doTaken && l.npOpen() {
+			l.npEnd(len(l.stack), true)
+		}
 		l.open('d', -1)
-		l.stack[n].endsBare = bare
 		return
 	case "fn":
 		l.open('d', -1)
@@ -245,42 +307,22 @@ func (l *exLexer) arityToken(t exlex.Token) {
 	case "end":
 		l.close('d', -1)
 		return
+	case "else", "after", "rescue", "catch":
+		l.npEnd(len(l.stack), false)
 	}
 	// A keyword list's key may be quoted: f("a b": 1, c: 2).
 	quotedKey := t.Kind == exlex.String && t.End+1 < len(src) && src[t.End] == ':' && (src[t.End+1] == ' ' || src[t.End+1] == '\n')
-	if n := len(l.stack); n > 0 && l.stack[n-1].ref >= 0 {
-		switch {
-		case t.Kind == exlex.Key || quotedKey:
+	if t.Kind == exlex.Key || quotedKey {
+		if l.npOpen() {
+			l.np[len(l.np)-1].keywords = true
+		} else if n := len(l.stack); n > 0 && l.stack[n-1].ref >= 0 {
 			l.stack[n-1].keywords = true
-		case t.Kind == exlex.Ident && callsWithoutParens(src, t):
-			l.stack[n-1].bare = true
 		}
 	}
+	if t.Kind == exlex.Attr && argStarts(src, t.End) {
+		l.npPush(-1, t.Depth, false)
+	}
 	l.content()
-}
-
-// callsWithoutParens reports a name followed by the first argument of a
-// call without parentheses (`for x <- xs, do: x`, `if a, do: b`): inside
-// a call's parentheses, it takes the commas after it as its own.
-func callsWithoutParens(src []byte, t exlex.Token) bool {
-	if operatorWord(string(src[t.Start:t.End])) {
-		return false
-	}
-	i := skipBlanks(src, t.End)
-	if i == t.End || i >= len(src) {
-		return false
-	}
-	switch c := src[i]; {
-	case isLower(c) || c >= 0x80:
-		return !operatorWord(string(src[i:exlex.IdentEnd(src, i)]))
-	case isUpper(c) || isDigit(c), c == '"', c == '\'', c == '%', c == '{', c == '[', c == '@', c == '?':
-		return true
-	case c == ':':
-		return i+1 < len(src) && src[i+1] != ':' && src[i+1] != ' '
-	case c == '~':
-		return i+1 < len(src) && (isLower(src[i+1]) || isUpper(src[i+1]))
-	}
-	return false
 }
 
 // binaryWord reports the words that are operators taking an operand
@@ -324,10 +366,8 @@ func (l *exLexer) close(kind byte, end int) {
 			continue
 		}
 		o := l.stack[n]
+		l.npEnd(n+1, false)
 		l.stack = l.stack[:n]
-		if o.endsBare && n > 0 {
-			l.stack[n-1].bare = false
-		}
 		if o.ref >= 0 {
 			r := &l.refs[o.ref]
 			r.arity = 0

@@ -4,15 +4,15 @@ import "github.com/aiex-dev/aiex/app/parse/exlex"
 
 // exLexer finds references in Elixir source from its tokens (package
 // exlex): remote calls (Mod.fun, :mod.fun, __MODULE__.fun), local calls
-// written with parentheses (fun(…)) and module names; comments, strings,
-// charlists, heredocs, sigils, atoms and character literals are skipped,
-// the code interpolated in strings is not. It sees what the tree-sitter
-// query `(call target: (dot left: [(alias) (atom)] right: (identifier)))`,
-// `(call target: (identifier))`, `(alias)` sees, except local calls
-// without parentheses (which text cannot tell from variables), at a
-// fraction of the cost: running a query walks the whole tree through cgo,
-// ~25% of the parse (see DESIGN.md). A test checks it against the query on
-// the Elixir sources.
+// with or without parentheses (fun(…), fun a, b) and module names;
+// comments, strings, charlists, heredocs, sigils, atoms and character
+// literals are skipped, the code interpolated in strings is not. It sees
+// what the tree-sitter query `(call target: (dot left: [(alias) (atom)]
+// right: (identifier)))`, `(call target: (identifier))`, `(alias)` sees,
+// at a fraction of the cost: running a query walks the whole tree through
+// cgo, ~25% of the parse (see DESIGN.md). A test checks it against the
+// query on the Elixir sources. A name alone (`fetch`) may be a variable or
+// a call of arity 0; it is reported only as a candidate (elixir_noparens.go).
 //
 // References do not follow token bounds: Foo.bar is one reference over an
 // alias and a name token, do:x is the key do: then the atom :x, 1e+f(x) is
@@ -29,12 +29,15 @@ type exLexer struct {
 	arityState
 }
 
-// exLexRefs returns the references in src, in order.
-func exLexRefs(src []byte) []rawRef { return exLex(src).refs }
+// exLexRefs returns the references in src, in order; zero are the names of
+// its functions of arity 0 (see exLex).
+func exLexRefs(src []byte, zero map[string]bool) []rawRef { return exLex(src, zero).refs }
 
-// exLex reads the references in src, and the clause words.
-func exLex(src []byte) *exLexer {
-	l := &exLexer{src: src, arityState: arityState{callAt: -1, doRef: -1}}
+// exLex reads the references in src, and the clause words. A name read
+// alone is a reference only if it is in zero, the names of the file's
+// functions of arity 0 (nil for none): a call of one, or a variable.
+func exLex(src []byte, zero map[string]bool) *exLexer {
+	l := &exLexer{src: src, arityState: arityState{callAt: -1, doRef: -1, zero: zero}}
 	prevEnd := 0
 	exlex.Lex(src, func(t exlex.Token) {
 		if t.Kind == exlex.Ident && isClauseWord(src[t.Start:t.End]) && !afterDot(src, t.Start) {
@@ -57,6 +60,7 @@ func exLex(src []byte) *exLexer {
 		prevEnd = t.End
 	})
 	l.arityGap(prevEnd, len(src))
+	l.npEnd(0, false)
 	return l
 }
 
@@ -156,6 +160,12 @@ func (l *exLexer) word(i int) int {
 		if n, ok := captureArity(src, e); ok {
 			l.refs = append(l.refs, rawRef{fun: string(src[i:e]), at: i, arity: n})
 		}
+	case operatorWord(string(src[i:e])):
+	case argStarts(src, e) || !l.npOpen() && doFollows(src, e) || l.pipedInto(i, e):
+		// A call without parentheses (elixir_noparens.go).
+		l.addRef(rawRef{fun: string(src[i:e]), at: i}, e)
+	case l.zero[string(src[i:e])]:
+		l.zeroCandidate(i, e)
 	}
 	return e
 }

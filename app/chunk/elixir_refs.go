@@ -119,13 +119,18 @@ type rawRef struct {
 	// pipe: `|>` comes right before the call; starts: the call begins an
 	// expression, so a do block after it is its argument.
 	pipe, starts bool
+	// zero: a name read alone that may be a call of arity 0 or a
+	// variable (elixir_noparens.go); bound: one that looks bound as a
+	// variable where it is.
+	zero, bound bool
 }
 
 // refs gives each leaf unit the references inside it (see exLexer): remote
 // calls (MyApp.Repo.get, with the module's aliases expanded), local calls
 // other than special forms and Kernel's definition macros, module names.
 func (x *exFile) refs() {
-	l := exLex(x.src)
+	zero, zeroIn := x.zeroArity()
+	l := exLex(x.src, zero)
 	x.clauseWords = l.clauses
 	var leaves []int
 	for i, u := range x.units {
@@ -145,6 +150,7 @@ func (x *exFile) refs() {
 		}
 	}
 
+	bound := boundNames(l.refs)
 	for _, r := range l.refs {
 		if r.mod == "" && !r.alias && exKeyword(r.fun) || x.notRefs[r.at] {
 			continue
@@ -161,6 +167,9 @@ func (x *exFile) refs() {
 			if r.mod == "" && !r.alias && r.arity != noArity && r.fun == u.self && selfArity(u, r.arity) {
 				continue // a recursive call, or the function's own head
 			}
+			if r.zero && (!zeroIn[u.parent+"."+r.fun] || boundIn(bound[r.fun], u)) {
+				continue // a variable, or not a function of this module
+			}
 			s := x.scopes[l]
 			name := r.fun
 			switch {
@@ -175,6 +184,49 @@ func (x *exFile) refs() {
 			u.refs = append(u.refs, ref{name, r.at})
 		}
 	}
+}
+
+// zeroArity returns the names of the file's functions that can be called
+// with no arguments, and the same qualified by their module (Mod.f).
+func (x *exFile) zeroArity() (names, qualified map[string]bool) {
+	for i := range x.units {
+		u := &x.units[i]
+		if u.self == "" || !selfArity(u, 0) {
+			continue
+		}
+		if names == nil {
+			names, qualified = map[string]bool{}, map[string]bool{}
+		}
+		names[u.self] = true
+		qualified[u.parent+"."+u.self] = true
+	}
+	return names, qualified
+}
+
+// boundNames returns, for each name read alone that looks bound as a
+// variable somewhere, where it is.
+func boundNames(refs []rawRef) map[string][]int {
+	var out map[string][]int
+	for _, r := range refs {
+		if r.zero && r.bound {
+			if out == nil {
+				out = map[string][]int{}
+			}
+			out[r.fun] = append(out[r.fun], r.at)
+		}
+	}
+	return out
+}
+
+// boundIn reports whether one of the offsets at is inside u: the name is
+// a variable in u.
+func boundIn(at []int, u *unit) bool {
+	for _, a := range at {
+		if u.start <= a && a < u.end {
+			return true
+		}
+	}
+	return false
 }
 
 // selfArity reports whether a function unit u (named Mod.f/K, with D
