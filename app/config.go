@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -164,19 +165,66 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// ParseDuration parses a duration as Go writes them ("90s", "10m", "36h")
-// or a whole number of days ("90d").
+// MaxDays is the longest duration ParseDuration gives, in days: a
+// time.Duration holds about 292 years.
+const MaxDays = int64(math.MaxInt64 / int64(24*time.Hour)) // 106,751
+
+// ErrDurationTooLong is matched (errors.Is) by ParseDuration's error for
+// a duration longer than MaxDays days.
+var ErrDurationTooLong = errors.New("duration too long")
+
+// tooLongError is ParseDuration's error for a duration a time.Duration
+// cannot hold. Without it such a duration wrapped around to a negative
+// one, and "200000d" was refused as not more than 0.
+type tooLongError struct{ s string }
+
+func (e *tooLongError) Error() string {
+	return fmt.Sprintf("%q is too long: at most %d days", e.s, MaxDays)
+}
+
+func (e *tooLongError) Is(target error) bool { return target == ErrDurationTooLong }
+
+// goDuration is the text of a duration as Go writes them, with no sign:
+// numbers, each with a unit.
+var goDuration = regexp.MustCompile(`^(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+$`)
+
+// ParseDuration parses a duration as Go writes them ("90s", "10m", "36h"),
+// a whole number of days ("90d"), or days and then a Go duration
+// ("1d12h", "2d30m"). One longer than MaxDays days is refused with an
+// error matching ErrDurationTooLong.
 func ParseDuration(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		if n, err := strconv.Atoi(days); err == nil && n >= 0 && n < 1e6 {
-			return time.Duration(n) * 24 * time.Hour, nil
+	bad := fmt.Errorf("%q is not a duration like \"90s\", \"10m\", \"30d\" or \"1d12h\"", s)
+	var days int64
+	rest := s
+	// Go's units have no d: the first d ends the days.
+	if d, r, ok := strings.Cut(s, "d"); ok {
+		if d == "" || strings.Trim(d, "0123456789") != "" {
+			return 0, bad
+		}
+		n, err := strconv.ParseInt(d, 10, 64)
+		if err != nil || n > MaxDays {
+			return 0, &tooLongError{s}
+		}
+		days, rest = n, r
+		if rest == "" {
+			return time.Duration(days) * 24 * time.Hour, nil
 		}
 	}
-	v, err := time.ParseDuration(s)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("%q is not a duration like \"90s\", \"10m\" or \"30d\"", s)
+	if s == "0" {
+		return 0, nil // as Go reads it, unit-less
 	}
-	return v, nil
+	if !goDuration.MatchString(rest) {
+		return 0, bad
+	}
+	v, err := time.ParseDuration(rest)
+	if err != nil {
+		// Well formed, so too big for a time.Duration.
+		return 0, &tooLongError{s}
+	}
+	if time.Duration(days) > (math.MaxInt64-v)/(24*time.Hour) {
+		return 0, &tooLongError{s}
+	}
+	return time.Duration(days)*24*time.Hour + v, nil
 }
 
 // Provider kinds this build supports.

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -130,6 +131,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{name: "bad strategy", body: "\nstrategy = \"fastest\"\n", want: []string{"line 2", `key "strategy"`, `"fastest"`, "local_affinity"}},
 		{name: "bad deadline", body: "[limits]\ndaily_usd = 1\ndeadline = \"soon\"\n", want: []string{"line 3", "limits.deadline", "10m"}, notWant: []string{"toml:"}},
 		{name: "bad retention", body: "[events]\nretention = \"-3d\"\n", want: []string{"line 2", "events.retention", "30d"}},
+		{name: "retention too long", body: "[events]\nretention = \"200000d\"\n", want: []string{"line 2", "events.retention", "too long: at most 106751 days"}},
 		{name: "bad tag", body: "[cluster]\nallow_tags = [\"aiex\"]\n", want: []string{"line 2", "cluster.allow_tags", "tag:NAME"}},
 		{name: "negative cap", body: "[limits]\nmonthly_usd = -1\n", want: []string{"line 2", `"limits.monthly_usd"`, "0 (none) or more"}},
 		{name: "negative price", body: "[prices.\"oa/gpt-4o-mini\"]\ninput = -2.5\noutput = 10\n", want: []string{"line 2", `"prices.oa/gpt-4o-mini.input"`, "0 or more"}},
@@ -264,5 +266,73 @@ func TestDefaultPathsFollowXDG(t *testing.T) {
 	t.Setenv("HOME", "/home/u")
 	if got := app.DefaultDataDir(); got != "/home/u/.local/share/aiex" {
 		t.Errorf("DefaultDataDir with relative XDG_DATA_HOME = %s", got)
+	}
+}
+
+// TestParseDuration: Go's durations, whole days, and days followed by a
+// Go duration; a duration too long for a time.Duration is refused as too
+// long (it used to wrap around to a negative one), and anything else as
+// not a duration.
+func TestParseDuration(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tc := range []struct {
+		in      string
+		want    time.Duration
+		tooLong bool
+		bad     bool
+	}{
+		{in: "90s", want: 90 * time.Second},
+		{in: "1h30m", want: 90 * time.Minute},
+		{in: "0", want: 0},
+		{in: "0d", want: 0},
+		{in: "30d", want: 30 * day},
+		{in: "1d12h", want: day + 12*time.Hour},
+		{in: "2d30m", want: 2*day + 30*time.Minute},
+		{in: "1d1h1m1.5s", want: day + time.Hour + time.Minute + 1500*time.Millisecond},
+		{in: "106751d", want: 106751 * day},
+		{in: "106752d", tooLong: true},
+		{in: "200000d", tooLong: true},
+		{in: "99999999999999999999d", tooLong: true},
+		{in: "106751d23h59m59s", tooLong: true},
+		{in: "3000000h", tooLong: true},
+		{in: "", bad: true},
+		{in: "d", bad: true},
+		{in: "5", bad: true},
+		{in: "-3d", bad: true},
+		{in: "-5m", bad: true},
+		{in: "1.5d", bad: true},
+		{in: "1d-2h", bad: true},
+		{in: "1d2d", bad: true},
+		{in: "1dx", bad: true},
+		{in: "soon", bad: true},
+	} {
+		got, err := app.ParseDuration(tc.in)
+		switch {
+		case tc.tooLong:
+			if !errors.Is(err, app.ErrDurationTooLong) || !strings.Contains(err.Error(), "too long: at most 106751 days") {
+				t.Errorf("ParseDuration(%q) = %v, %v; want too long", tc.in, got, err)
+			}
+		case tc.bad:
+			if err == nil || errors.Is(err, app.ErrDurationTooLong) || !strings.Contains(err.Error(), `"1d12h"`) {
+				t.Errorf("ParseDuration(%q) = %v, %v; want not a duration", tc.in, got, err)
+			}
+		case err != nil || got != tc.want:
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestLoadFileDaysAndHours: a duration in the file may be days and then
+// a Go duration.
+func TestLoadFileDaysAndHours(t *testing.T) {
+	f, err := app.LoadFile(writeConfig(t, "[checkpoints]\nmax_age = \"1d12h\"\n[limits]\ndeadline = \"0d10m\"\n"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(f.Checkpoints.MaxAge); got != 36*time.Hour {
+		t.Errorf("max_age = %v; want 36h", got)
+	}
+	if got := time.Duration(f.Limits.Deadline); got != 10*time.Minute {
+		t.Errorf("deadline = %v; want 10m", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/ask"
@@ -59,6 +60,13 @@ type TaskResult struct {
 	Answer   *Answer             `json:"answer,omitempty"`
 	Module   *workflow.NewModule `json:"module,omitempty"` // gen module: where it goes
 	Tests    *testgen.Report     `json:"tests,omitempty"`  // gen tests: how the tests did, when they ran
+	// Confinement says, as one sentence for a warning, how the
+	// toolchain's commands ran less confined than the sandbox can confine
+	// them, and why: in auto mode, on a system without Landlock, its
+	// seccomp filter or user namespaces, the sandbox runs them anyway
+	// (strict mode refuses). "" when they were wholly confined, when none
+	// ran, and in off mode, which the user chose.
+	Confinement string `json:"confinement,omitempty"`
 }
 
 // Refactor asks the model for a change to req.Target toward req.Goal (a
@@ -177,7 +185,13 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 	}
 	res.Proposal = p
 	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{})
-	if !req.Toolchain || !p.OK() {
+	if !p.OK() {
+		return res, nil
+	}
+	if !req.Toolchain {
+		// Said, so that no one takes a proposal without a failed check
+		// for tests that passed.
+		p.Checks = append(p.Checks, workflow.Check{Name: "tests", Status: workflow.Skipped, Detail: "not built or run (--no-build)"})
 		return res, nil
 	}
 	if ok, why := testgen.Toolchain(lang); !ok {
@@ -197,6 +211,16 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 	rep, err := testgen.Run(ctx, testgen.Spec{Root: req.Root, Lang: lang, TestPath: testPath, TestContent: p.Changes[0].Content,
 		Target: testgen.Target{Path: c.Path, Name: c.Name, StartLine: c.StartLine, EndLine: c.EndLine, Source: unit},
 		Runner: run, TempDir: run.scratch, CompileOnly: req.NoRun, Timeout: limit})
+	res.Confinement = run.weaker()
+	if re := (*sandbox.RefusedError)(nil); errors.As(err, &re) && ctx.Err() == nil {
+		// The sandbox would not run the tests (strict mode, on a system
+		// that cannot confine them): the proposal stands with a failed
+		// check saying so, as a build the sandbox refused does in
+		// refactor and gen module, rather than being lost to an error
+		// naming the command line and its scratch files.
+		p.Checks = append(p.Checks, workflow.Check{Name: "tests", Status: workflow.Failed, Detail: refusedTests(re)})
+		return res, nil
+	}
 	if err != nil {
 		return res, err
 	}
@@ -206,6 +230,15 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 		res.Tests = rep // a run, with its score
 	}
 	return res, nil
+}
+
+// refusedTests is a check's detail for tests the sandbox refused to run:
+// its refusal, and for one of strict mode what the user can do instead.
+func refusedTests(re *sandbox.RefusedError) string {
+	if re.Rule != sandbox.RuleStrict {
+		return re.Error()
+	}
+	return re.Error() + "; the tests did not run (--sandbox auto runs them less confined, --no-build skips them)"
 }
 
 // sayLimit adds to a timed-out run's summary how to change the limit.
@@ -263,7 +296,7 @@ func (a *App) finishTask(ctx context.Context, sb *sandbox.Sandbox, req TaskReque
 		res.Proposal = p
 		return res, nil
 	}
-	a.validate(ctx, sb, req, p)
+	res.Confinement = a.validate(ctx, sb, req, p)
 	res.Proposal = p
 	return res, nil
 }
@@ -371,19 +404,22 @@ func sandboxReader(ctx context.Context, sb *sandbox.Sandbox) workflow.Reader {
 	return func(p string) ([]byte, error) { return sb.ReadFile(ctx, p) }
 }
 
-// validate checks a proposal, the toolchain's commands confined.
-func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest, p *workflow.Proposal) {
+// validate checks a proposal, the toolchain's commands confined. It
+// returns how they ran less confined than they can be, if they did
+// (TaskResult.Confinement).
+func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest, p *workflow.Proposal) string {
 	if !req.Toolchain {
 		workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{})
-		return
+		return ""
 	}
 	run, err := a.toolRunner(sb.Root(), req.Actor, req.Sandbox)
 	if err != nil {
 		p.Checks = append(p.Checks, workflow.Check{Name: "toolchain", Status: workflow.Failed, Detail: err.Error()})
-		return
+		return ""
 	}
 	defer run.Close(context.WithoutCancel(ctx))
 	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{Toolchain: true, Runner: run, TempDir: run.scratch})
+	return run.weaker()
 }
 
 // toolRunner is where a task's toolchain commands run: a scratch
@@ -407,13 +443,53 @@ func (a *App) toolRunner(project, actor, mode string) (*sandboxRunner, error) {
 		os.RemoveAll(scratch)
 		return nil, err
 	}
-	return &sandboxRunner{sb: sb, scratch: scratch}, nil
+	return &sandboxRunner{sb: sb, scratch: scratch, mode: m}, nil
 }
 
 // sandboxRunner runs toolchain commands (workflow.Runner) in a sandbox.
 type sandboxRunner struct {
 	sb      *sandbox.Sandbox
 	scratch string
+	mode    sandbox.Mode
+
+	mu   sync.Mutex // guards less: checks may run commands at once
+	less string     // how the first command less confined than it can be was, for weaker
+}
+
+// weaker says how the runner's commands ran less confined than the
+// sandbox can confine them, and why, as one sentence; "" if none did.
+// Only auto mode runs a command so: strict refuses it, and off is the
+// user's choice.
+func (r *sandboxRunner) weaker() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.less
+}
+
+// note records how cmd, started, was confined, if less than it can be.
+func (r *sandboxRunner) note(cmd *sandbox.Cmd) {
+	if r.mode != sandbox.ModeAuto {
+		return
+	}
+	c := cmd.Confinement()
+	var how []string
+	switch {
+	case !c.Landlock && c.Reason != "":
+		how = append(how, "unconfined, free to read and write your files, because "+c.Reason)
+	case c.Landlock && !c.Seccomp:
+		how = append(how, "with the local unix sockets open to them, because "+c.Reason)
+	}
+	if !c.Isolated && c.IsolationReason != "" {
+		how = append(how, "with the network open and their processes free to outlive them, because "+c.IsolationReason)
+	}
+	if len(how) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.less == "" {
+		r.less = fmt.Sprintf("the commands that build and run the code ran %s (--sandbox strict would refuse to run them)", strings.Join(how, "; and "))
+	}
 }
 
 // Run runs c confined, its output to c.Output; a non-zero exit is its
@@ -426,7 +502,11 @@ func (r *sandboxRunner) Run(ctx context.Context, c workflow.Command) (int, error
 		out = io.Discard
 	}
 	cmd.Stdout, cmd.Stderr = out, out
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		r.note(cmd)
+		err = cmd.Wait()
+	}
 	if ctx.Err() != nil {
 		return -1, ctx.Err()
 	}

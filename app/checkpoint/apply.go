@@ -236,7 +236,8 @@ func (s *Store) apply(ctx context.Context, ops []*op, meta Meta, restoreOf strin
 		return nil, err
 	}
 	ctx = context.WithoutCancel(ctx)
-	st, err := s.record(ctx, ops, meta, restoreOf)
+	dirs := s.createdDirs(ctx, ops)
+	st, err := s.record(ctx, ops, dirs, meta, restoreOf)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +249,7 @@ func (s *Store) apply(ctx context.Context, ops []*op, meta Meta, restoreOf strin
 			if errors.As(err, &me) {
 				done = ops[:i+1] // its content was written
 			}
-			return nil, s.rollback(ctx, st, done, o.path, err)
+			return nil, s.rollback(ctx, st, done, dirs, o.path, err)
 		}
 	}
 	if err := s.append(ctx, st, &Applied{}); err != nil {
@@ -261,11 +262,12 @@ func (s *Store) apply(ctx context.Context, ops []*op, meta Meta, restoreOf strin
 }
 
 // record appends the checkpoint's first event with its rows and the blobs
-// the store does not have yet, in one transaction.
-func (s *Store) record(ctx context.Context, ops []*op, meta Meta, restoreOf string) (*state, error) {
+// the store does not have yet, in one transaction; dirs are the
+// directories its write makes (createdDirs).
+func (s *Store) record(ctx context.Context, ops []*op, dirs []string, meta Meta, restoreOf string) (*state, error) {
 	contents := map[string][]byte{}
 	p := &Created{Project: s.cfg.Project.Key, Root: s.cfg.Project.Root, Session: meta.Session, Turn: meta.Turn,
-		Reason: meta.Reason, Label: s.label(meta.Label), RestoreOf: restoreOf, Owner: s.owner(), Dirs: s.createdDirs(ctx, ops)}
+		Reason: meta.Reason, Label: s.label(meta.Label), RestoreOf: restoreOf, Owner: s.owner(), Dirs: dirs}
 	if p.Reason == "" {
 		p.Reason = "edit"
 	}
@@ -437,9 +439,15 @@ func (e *ApplyError) Error() string {
 func (e *ApplyError) Unwrap() error { return e.Err }
 
 // rollback puts the files of done (written) back as they were, newest
-// first, records it, and returns the *ApplyError. Its ctx is apply's,
+// first, removes the directories the write made (dirs) that are empty
+// then, records it, and returns the *ApplyError. Its ctx is apply's,
 // which no cancel reaches: a half-changed project is what it prevents.
-func (s *Store) rollback(ctx context.Context, st *state, done []*op, failed string, cause error) error {
+//
+// The directories matter because the file whose write failed is not in
+// done: its write may have made the directories above it (a new file in
+// a new directory, on a full disk) before failing, and taking back the
+// files written before it removes only the directories those leave empty.
+func (s *Store) rollback(ctx context.Context, st *state, done []*op, dirs []string, failed string, cause error) error {
 	e := &ApplyError{Checkpoint: st.Row.ID, Path: failed, Err: cause}
 	for i := len(done) - 1; i >= 0; i-- {
 		o := done[i]
@@ -450,6 +458,7 @@ func (s *Store) rollback(ctx context.Context, st *state, done []*op, failed stri
 		}
 		e.Restored++
 	}
+	s.removeMadeDirs(ctx, dirs)
 	slices.Sort(e.Left)
 	msg := fmt.Sprintf("could not write %s: %v", failed, unwrapPath(cause))
 	if err := s.append(ctx, st, &RolledBack{Error: msg, Left: e.Left}); err != nil {

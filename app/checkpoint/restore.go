@@ -8,6 +8,7 @@ import (
 	"github.com/aiex-dev/aiex/app/english"
 
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
 )
 
 // RestoreOptions configures Restore.
@@ -133,7 +134,8 @@ func (e *ChangedError) Is(target error) bool { return target == ErrChanged }
 // (in a usererr.Error), unless Force. The restore is itself a checkpoint
 // (reason "restore"): restoring that one undoes the restore. Of a
 // checkpoint whose write was interrupted it also removes the temporary
-// files that write left and the directories it made, once empty.
+// files that write left and the directories it made, once empty; of one
+// whose write failed (rolled back, or failed), those directories too.
 func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*RestoreResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,10 +145,15 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 	}
 	res := &RestoreResult{From: info(st.Row, st.Tags, st.Files), Files: []Restored{}, Unchanged: []string{}, DryRun: opts.DryRun}
 	// A write cut short (its process killed) left what only it would
-	// have removed: a temporary file, directories it made.
+	// have removed: a temporary file, directories it made. A write that
+	// failed and was rolled back by an older aiex left the directories
+	// its failed file's write made (rollback now removes them).
 	var temps, dirs []string
-	if _, interrupted := s.markInterrupted(ctx, res.From); interrupted {
+	_, interrupted := s.markInterrupted(ctx, res.From)
+	if interrupted {
 		temps = s.leftovers(ctx, res.From.Files)
+	}
+	if interrupted || res.From.Status == db.CheckpointRolledBack || res.From.Status == db.CheckpointFailed {
 		if c, ok := s.created(ctx, st.Row.ID); ok {
 			dirs = c.Dirs
 		}

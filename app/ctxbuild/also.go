@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/db"
 )
 
 // otherUnits returns the chunks of cs (a lookup's, the one taken first)
-// that are other units than the first, at most maxAlso: a unit's other
-// pieces are the same unit, but two units of one name in one file (Go's
-// init functions) are two.
+// that are other units than the first, all of them (alsoNamed lists
+// maxAlso and counts the rest): a unit's other pieces are the same unit,
+// but two units of one name in one file (Go's init functions) are two.
 func otherUnits(cs []db.CodeChunk) []db.CodeChunk {
 	unit := func(c db.CodeChunk) string {
 		if u, ok := chunk.PieceOf(c.Name); ok {
@@ -23,7 +24,7 @@ func otherUnits(cs []db.CodeChunk) []db.CodeChunk {
 	seen := map[string]bool{unit(cs[0]): true}
 	var out []db.CodeChunk
 	for _, c := range cs[1:] {
-		if k := unit(c); !seen[k] && len(out) < maxAlso {
+		if k := unit(c); !seen[k] {
 			seen[k] = true
 			out = append(out, c)
 		}
@@ -32,11 +33,13 @@ func otherUnits(cs []db.CodeChunk) []db.CodeChunk {
 }
 
 // alsoNamed lists the units a target's name named besides the one taken
-// ("NAME (PATH:LINE)") and says how to take one of them instead. A name
-// in full takes a unit only when no other unit has it: units of the same
-// name (two init functions, main.main of two commands, a function of
-// name_linux.go and name_other.go) are taken by PATH:LINE, their path as
-// the user would type it (see showPath).
+// ("NAME (PATH:LINE)"), the first maxAlso of them, and says how to take
+// one of them instead. A name in full takes a unit only when no other
+// unit has it: units of the same name (two init functions, main.main of
+// two commands, a function of name_linux.go and name_other.go) are taken
+// by PATH:LINE, their path as the user would type it (see showPath). Of
+// more than maxAlso the hint says how many more there are and where to
+// find them all, so that a list cut short does not pass for the whole.
 func alsoNamed(root string, taken db.CodeChunk, also []db.CodeChunk) (list []string, hint string) {
 	if len(also) == 0 {
 		return nil, ""
@@ -45,23 +48,47 @@ func alsoNamed(root string, taken db.CodeChunk, also []db.CodeChunk) (list []str
 	for _, c := range also {
 		named[unitName(c.Name)]++
 	}
+	more := max(0, len(also)-maxAlso)
+	also = also[:len(also)-more]
 	var targets []string
 	byLine := false
 	for _, c := range also {
-		list = append(list, fmt.Sprintf("%s (%s:%d)", c.Name, c.Path, c.StartLine))
+		// The list and the hint are printed as they are: names from the
+		// project's files are quoted when they hold what a terminal
+		// would act on or not show as it is (sandbox.QuoteName).
+		list = append(list, fmt.Sprintf("%s (%s:%d)", sandbox.QuoteName(c.Name), sandbox.QuoteName(c.Path), c.StartLine))
 		t := unitName(c.Name)
 		if named[t] > 1 {
 			t, byLine = fmt.Sprintf("%s:%d", showPath(root, c.Path), c.StartLine), true
 		}
-		targets = append(targets, t)
+		targets = append(targets, sandbox.QuoteName(t))
 	}
-	if !byLine {
-		return list, "name one in full to take it"
+	switch n := len(targets); {
+	case !byLine:
+		hint = "name one in full to take it"
+	case n > 1:
+		hint = "give " + strings.Join(targets[:n-1], ", ") + " or " + targets[n-1] + " to take one"
+	default:
+		hint = "give " + targets[0] + " to take it"
 	}
-	if n := len(targets); n > 1 {
-		return list, "give " + strings.Join(targets[:n-1], ", ") + " or " + targets[n-1] + " to take one"
+	if more > 0 {
+		hint += fmt.Sprintf("; %d more not listed (aiex search -n %d %s shows them all)", more, 1+len(also)+more, shellWord(unitName(taken.Name)))
 	}
-	return list, "give " + targets[0] + " to take it"
+	return list, hint
+}
+
+// shellWord is s as one word of a shell command line: quoted in single
+// quotes if anything in it is special to the shell (Go's
+// http.(*Server).Serve, Elixir's Kernel.!/1). A name that does not print
+// as it is stays quoted as sandbox.QuoteName quotes it, for the screen.
+func shellWord(s string) string {
+	if q := sandbox.QuoteName(s); q != s {
+		return q
+	}
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/:-+=@%,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // unitName is a chunk's name without its piece's number: the unit's.

@@ -1,6 +1,7 @@
 package ctxbuild
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -73,5 +74,48 @@ func TestTargetNamingSameName(t *testing.T) {
 	}
 	if c := e.build(t, Request{Target: "main.main", Question: "q", Window: 8000}); c.AlsoHint != "give ../cmd/b/main.go:3 or ../cmd/c/main.go:3 to take one" {
 		t.Errorf("main.main: also %q, hint %q", c.Also, c.AlsoHint)
+	}
+}
+
+// TestTargetNamingMoreThanListed: of a name that names more units than
+// are listed (seven init functions of a package), Also lists maxAlso of
+// them and the hint says how many more there are and how to see them
+// all, rather than let the list pass for the whole.
+func TestTargetNamingMoreThanListed(t *testing.T) {
+	files := map[string]string{}
+	for i := 1; i <= maxAlso+2; i++ {
+		files[fmt.Sprintf("net/f%d.go", i)] = fmt.Sprintf("package net\n\nvar x%d int\n\nfunc init() {\n\tx%d = %d\n}\n", i, i, i)
+	}
+	e := setupFiles(t, files)
+	t.Chdir(e.root)
+	c := e.build(t, Request{Target: "net.init", Question: "q", Window: 8000})
+	if c.Target == nil || len(c.Also) != maxAlso {
+		t.Fatalf("target %+v, also %q; want %d listed", c.Target, c.Also, maxAlso)
+	}
+	const want = "; 1 more not listed (aiex search -n 7 net.init shows them all)"
+	if !strings.HasPrefix(c.AlsoHint, "give net/f") || !strings.HasSuffix(c.AlsoHint, want) || strings.Count(c.AlsoHint, "net/f") != maxAlso {
+		t.Errorf("hint %q; want the %d listed by PATH:LINE, then %q", c.AlsoHint, maxAlso, want)
+	}
+	// Of as many as are listed, nothing more is said.
+	delete(files, fmt.Sprintf("net/f%d.go", maxAlso+2))
+	e = setupFiles(t, files)
+	t.Chdir(e.root)
+	if c := e.build(t, Request{Target: "net.init", Question: "q", Window: 8000}); len(c.Also) != maxAlso || strings.Contains(c.AlsoHint, "more") {
+		t.Errorf("%d others: also %q, hint %q; want all listed and no more", maxAlso, c.Also, c.AlsoHint)
+	}
+}
+
+func TestShellWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"net.init":             "net.init",
+		"MyApp.Accounts.get/1": "MyApp.Accounts.get/1",
+		"http.(*Server).Serve": "'http.(*Server).Serve'",
+		"Kernel.!/1":           "'Kernel.!/1'",
+		"it's":                 `'it'\''s'`,
+		"esc\x1b[31m":          `"esc\x1b[31m"`,
+	} {
+		if got := shellWord(in); got != want {
+			t.Errorf("shellWord(%q) = %s, want %s", in, got, want)
+		}
 	}
 }

@@ -261,7 +261,7 @@ func (s *Sandbox) enter() (func(), error) {
 
 // Rules a RefusedError names.
 const (
-	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long; written: not UTF-8, control characters
+	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long; written: not UTF-8, control characters, bidi controls
 	RuleOutsideRoot   = "outside-root"   // .. escapes, or an absolute path outside the roots
 	RuleSymlinkEscape = "symlink-escape" // a symlink leads outside the roots
 	RuleSymlinkLoop   = "symlink-loop"   // too many symlinks
@@ -303,10 +303,26 @@ func displayPath(p string) string {
 	if len(p) > maxShown {
 		p = p[:maxShown] + "…"
 	}
-	if p == "" || strings.IndexFunc(p, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }) >= 0 {
+	if p == "" || strings.ContainsRune(p, ' ') {
 		return strconv.Quote(p)
 	}
-	return p
+	return QuoteName(p)
+}
+
+// QuoteName is a name aiex did not choose (a path in a model's diff or in
+// the project, a chunk's name) as aiex prints it for people: as it is, or
+// quoted as Go quotes a string ("new\nline.go", "x\u202eog.go") when it
+// holds a character that does not print. A control character in it would
+// forge lines of the output or drive the terminal, a bidi control would
+// show it as another name, and bytes that are not UTF-8 would show as
+// U+FFFD; quoted, the name is one line that says what it is. A name that
+// starts with a quote is quoted too, so that it cannot pass for the
+// quoted form of another. Refusals show paths this way.
+func QuoteName(s string) string {
+	if strings.HasPrefix(s, `"`) || !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // pseudoFS names the pseudo filesystem p (canonical) lies in, or "".
@@ -346,6 +362,11 @@ func (s *Sandbox) locate(op, p string) (*root, string, error) {
 		// TUI): a newline or a terminal escape in it would forge lines of
 		// that output. Existing files with such names stay readable.
 		return nil, "", refuse(op, p, RuleInvalidPath, "contains a control character, which would garble or forge output lines when the name is printed; choose another name")
+	case changesTree(op) && strings.IndexFunc(p, isBidi) >= 0:
+		// A bidi control reorders what follows it on screen:
+		// "report\u202eog.tset" shows as reporttest.go, a name the
+		// reader would take for another file's.
+		return nil, "", refuse(op, p, RuleInvalidPath, "contains a Unicode bidi control, which makes the name display as another; choose another name")
 	}
 	c := filepath.Clean(p)
 	for name := range strings.SplitSeq(c, "/") {
@@ -379,6 +400,13 @@ func changesTree(op string) bool {
 // isControl is true for C0 controls, DEL and C1 controls (U+0080–U+009F,
 // which terminals also obey: U+009B starts an escape sequence).
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }
+
+// isBidi is true for the Unicode bidi formatting characters: the
+// embeddings and overrides (U+202A–U+202E), the isolates (U+2066–U+2069)
+// and the marks (U+200E, U+200F, U+061C).
+func isBidi(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
+}
 
 // rootOf finds the most specific root holding the clean absolute path c
 // (by its canonical path or its configured spelling) and the path

@@ -170,14 +170,14 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		fmt.Fprintf(c.Out.Err, "aiex: the answer stopped early: %s (stop reason %q)\n", why, in.StopReason)
 	}
 	if ans.Note != "" {
-		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", ans.Note)
+		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", textLine(ans.Note))
 	}
 	if bc := ans.Context; bc != nil && bc.Context != nil && len(bc.Also) > 0 && bc.Target != nil {
 		fmt.Fprintf(c.Out.Err, "aiex: note: the target named several; this took %s (%s:%d), not %s; %s\n",
-			bc.Target.Name, bc.Target.Path, bc.Target.StartLine, strings.Join(bc.Also, ", "), bc.AlsoHint)
+			shown(bc.Target.Name), shown(bc.Target.Path), bc.Target.StartLine, strings.Join(bc.Also, ", "), bc.AlsoHint)
 	}
 	if ans.Warning != "" {
-		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", ans.Warning)
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", textLine(ans.Warning))
 	}
 	if c.Out.JSON {
 		return c.Out.PrintJSON(askJSON{Interaction: asStored(in), Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning, Note: ans.Note})
@@ -187,7 +187,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		if ans.Context != nil {
 			code = fmt.Sprintf(" · %d code chunks", len(ans.Context.Included))
 			if cv := ans.Context.Conventions; cv != nil {
-				code += " · " + cv.Path
+				code += " · " + shown(cv.Path)
 			}
 		}
 		sess := ""

@@ -62,7 +62,7 @@ func (ac *AuditCmd) Run(c *Context) error {
 			result = c.Out.Red(result)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Time.Local().Format("2006-01-02 15:04:05"),
-			r.Node, r.Actor, r.Op, result, r.Path, oneLine(r.Detail, 60))
+			r.Node, r.Actor, r.Op, result, shown(r.Path), oneLine(r.Detail, 60))
 	}
 	return tw.Flush()
 }

@@ -77,7 +77,7 @@ func (l *CheckpointListCmd) Run(c *Context) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t", cp.ID, cp.CreatedAt.Local().Format("2006-01-02 15:04:05"), cp.Reason,
 			cp.NFiles, checkpointStatus(c.Out, cp.Status), sessionTurn(cp), strings.Join(cp.Tags, ","))
 		if l.AllProjects {
-			fmt.Fprintf(tw, "%s\t", cp.Project)
+			fmt.Fprintf(tw, "%s\t", shown(cp.Project))
 		}
 		fmt.Fprintln(tw, oneLine(cp.Label, 50))
 	}
@@ -136,12 +136,12 @@ func (s *CheckpointShowCmd) Run(c *Context) error {
 	}
 	w := c.Out.Out
 	fmt.Fprintf(w, "%s %s  %s  %s\n", c.Out.Bold("checkpoint"), c.Out.Bold(cp.ID), cp.Reason, checkpointStatus(c.Out, cp.Status))
-	fmt.Fprintf(w, "  made     %s by %s on %s, in %s\n", cp.CreatedAt.Local().Format("2006-01-02 15:04:05"), cp.Actor, cp.Node, cp.Root)
+	fmt.Fprintf(w, "  made     %s by %s on %s, in %s\n", cp.CreatedAt.Local().Format("2006-01-02 15:04:05"), cp.Actor, cp.Node, shown(cp.Root))
 	if cp.Session != "" {
 		fmt.Fprintf(w, "  session  %s, turn %d\n", cp.Session, cp.Turn)
 	}
 	if cp.Label != "" {
-		fmt.Fprintf(w, "  label    %s\n", cp.Label)
+		fmt.Fprintf(w, "  label    %s\n", textLine(cp.Label))
 	}
 	if len(cp.Tags) > 0 {
 		fmt.Fprintf(w, "  tags     %s\n", strings.Join(cp.Tags, ", "))
@@ -150,14 +150,14 @@ func (s *CheckpointShowCmd) Run(c *Context) error {
 		fmt.Fprintf(w, "  restores %s\n", cp.RestoreOf)
 	}
 	if cp.Error != "" {
-		fmt.Fprintf(w, "  error    %s\n", cp.Error)
+		fmt.Fprintf(w, "  error    %s\n", textLine(cp.Error))
 	}
 	if in := cp.Interrupted; in != nil {
 		printInterruption(w, cp.ID, len(cp.Files), in)
 	}
 	fmt.Fprintf(w, "  files    %d\n", len(cp.Files))
 	for _, f := range cp.Files {
-		fmt.Fprintf(w, "    %s %s%s\n", map[string]string{"added": "A", "deleted": "D", "modified": "M", "mode": "m"}[f.Kind()], f.Path, sizes(f))
+		fmt.Fprintf(w, "    %s %s%s\n", map[string]string{"added": "A", "deleted": "D", "modified": "M", "mode": "m"}[f.Kind()], shown(f.Path), sizes(f))
 	}
 	return nil
 }
@@ -169,15 +169,15 @@ func printInterruption(w io.Writer, id string, n int, in *checkpoint.Interruptio
 	case 0:
 		fmt.Fprintf(w, "  written  none of its %d %s\n", n, nounFiles(n))
 	case n:
-		fmt.Fprintf(w, "  written  all %d of its files: %s\n", n, strings.Join(in.Written, ", "))
+		fmt.Fprintf(w, "  written  all %d of its files: %s\n", n, shownAll(in.Written))
 	default:
-		fmt.Fprintf(w, "  written  %d of its %d files: %s\n", len(in.Written), n, strings.Join(in.Written, ", "))
+		fmt.Fprintf(w, "  written  %d of its %d files: %s\n", len(in.Written), n, shownAll(in.Written))
 	}
 	if k := len(in.NotWritten); k > 0 && k < n {
-		fmt.Fprintf(w, "  left     %s, as they were before it\n", strings.Join(in.NotWritten, ", "))
+		fmt.Fprintf(w, "  left     %s, as they were before it\n", shownAll(in.NotWritten))
 	}
 	if len(in.Changed) > 0 {
-		fmt.Fprintf(w, "  changed  %s, since (a restore overwrites them only with --force)\n", strings.Join(in.Changed, ", "))
+		fmt.Fprintf(w, "  changed  %s, since (a restore overwrites them only with --force)\n", shownAll(in.Changed))
 	}
 	if len(in.Written) > 0 {
 		fmt.Fprintf(w, "  undo     aiex checkpoint restore %s puts the written %s back as they were\n", id, nounFiles(len(in.Written)))
@@ -217,7 +217,11 @@ func (d *CheckpointDiffCmd) Run(c *Context) error {
 		_, err := fmt.Fprintf(c.Out.Err, "no difference: the files are as they were before checkpoint %s\n", res.Diff.Checkpoint.ID)
 		return err
 	}
-	return c.Out.Diff(text)
+	files := make([]renamed, len(res.Diff.Files))
+	for i, f := range res.Diff.Files {
+		files[i] = renamed{OldPath: f.Path, Path: f.Path}
+	}
+	return c.Out.Diff(diffShown(text, files))
 }
 
 // CheckpointRestoreCmd restores a checkpoint.
@@ -281,7 +285,7 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 	printRestored(c.Out, rr)
 	if rr.Refused != nil {
 		for _, b := range rr.Refused.Blocked {
-			fmt.Fprintf(w, "  %-7s %s%s\n", "refused", b.Path, c.Out.Red("  (cannot be restored: see below)"))
+			fmt.Fprintf(w, "  %-7s %s%s\n", "refused", shown(b.Path), c.Out.Red("  (cannot be restored: see below)"))
 		}
 	}
 	printTemps(w, rr)
@@ -305,7 +309,7 @@ func printTemps(w io.Writer, rr *checkpoint.RestoreResult) {
 	if len(rr.TempFiles) > 1 {
 		what = fmt.Sprintf("the %d temporary files", len(rr.TempFiles))
 	}
-	fmt.Fprintf(w, "%s %s its interrupted write left: %s\n", verb, what, strings.Join(rr.TempFiles, ", "))
+	fmt.Fprintf(w, "%s %s its interrupted write left: %s\n", verb, what, shownAll(rr.TempFiles))
 }
 
 func printRestored(o *Output, rr *checkpoint.RestoreResult) {
@@ -314,7 +318,7 @@ func printRestored(o *Output, rr *checkpoint.RestoreResult) {
 		if f.Overwritten {
 			note = o.Red("  (overwrites changes made since)")
 		}
-		fmt.Fprintf(o.Out, "  %-7s %s%s\n", f.Action, f.Path, note)
+		fmt.Fprintf(o.Out, "  %-7s %s%s\n", f.Action, shown(f.Path), note)
 	}
 }
 

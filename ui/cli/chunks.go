@@ -32,21 +32,21 @@ func (cc *ChunksCmd) Run(c *Context) error {
 	fi, err := os.Stat(cc.File)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return usererr.Usage("%s does not exist", cc.File)
+		return usererr.Usage("%s does not exist", shown(cc.File))
 	case err != nil:
-		return usererr.Wrap(err, "cannot read %s: %s", cc.File, errorsText(err))
+		return usererr.Wrap(err, "cannot read %s: %s", shown(cc.File), errorsText(err))
 	case fi.IsDir():
-		return usererr.Usage("%s is a directory; aiex chunks takes a file (aiex index takes a directory)", cc.File)
+		return usererr.Usage("%s is a directory; aiex chunks takes a file (aiex index takes a directory)", shown(cc.File))
 	case !fi.Mode().IsRegular():
-		return usererr.Usage("%s is not a regular file", cc.File)
+		return usererr.Usage("%s is not a regular file", shown(cc.File))
 	}
 	opt := index.ChunkOptions(app.TokenFamily(cfg.File))
 	if fi.Size() > int64(chunk.DefaultMaxFileSize) {
-		return usererr.New("%s is too large to chunk: %d bytes, over the %d-byte limit", cc.File, fi.Size(), chunk.DefaultMaxFileSize)
+		return usererr.New("%s is too large to chunk: %d bytes, over the %d-byte limit", shown(cc.File), fi.Size(), chunk.DefaultMaxFileSize)
 	}
 	src, err := os.ReadFile(cc.File)
 	if err != nil {
-		return usererr.Wrap(err, "cannot read %s: %s", cc.File, errorsText(err))
+		return usererr.Wrap(err, "cannot read %s: %s", shown(cc.File), errorsText(err))
 	}
 	res, err := chunk.File(cc.File, src, opt)
 	if err != nil {
@@ -57,10 +57,14 @@ func (cc *ChunksCmd) Run(c *Context) error {
 		if len(res.Warnings) > 0 {
 			detail = " (" + strings.TrimPrefix(res.Warnings[0], cc.File+": ") + ")"
 		}
-		return usererr.New("%s is not source text: %s%s", cc.File, res.Skipped, detail)
+		return usererr.New("%s is not source text: %s%s", shown(cc.File), res.Skipped, detail)
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", w)
+		// A warning starts with the file's name, which may need quoting.
+		if msg, ok := strings.CutPrefix(w, cc.File+": "); ok {
+			w = shown(cc.File) + ": " + msg
+		}
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", textLine(w))
 	}
 	if c.Out.JSON {
 		if res.Chunks == nil {
@@ -71,7 +75,7 @@ func (cc *ChunksCmd) Run(c *Context) error {
 	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("LINES\tKIND\tNAME\tTOKENS\tBYTES\t"))
 	for _, ch := range res.Chunks {
-		fmt.Fprintf(tw, "%d-%d\t%s\t%s\t%d\t%d\t\n", ch.StartLine, ch.EndLine, ch.Kind, ch.Name, ch.Tokens, ch.EndByte-ch.StartByte)
+		fmt.Fprintf(tw, "%d-%d\t%s\t%s\t%d\t%d\t\n", ch.StartLine, ch.EndLine, ch.Kind, shown(ch.Name), ch.Tokens, ch.EndByte-ch.StartByte)
 	}
 	return tw.Flush()
 }

@@ -36,9 +36,12 @@ func (cc *CompletionCmd) Run(c *Context) error {
 	// Where aiex has nothing to offer (a TARGET that is a path, a
 	// word no command starts with), the shell completes file names:
 	// -o default for bash and zsh (bashcompinit honours it), a fallback
-	// in the function for fish.
+	// in the function for fish. Bash inserts what aiex offers as it is
+	// unless told the words are file names (-o filenames): then it
+	// quotes them, so that "sp ace/a b.go" stays one word; commands,
+	// flags and their values have nothing to quote.
 	case "bash":
-		script = fmt.Sprintf("# aiex completion for bash: source <(aiex completion bash)\ncomplete -o default -C %s aiex\n", bin)
+		script = fmt.Sprintf("# aiex completion for bash: source <(aiex completion bash)\ncomplete -o default -o filenames -C %s aiex\n", bin)
 	case "zsh":
 		script = fmt.Sprintf("# aiex completion for zsh: source <(aiex completion zsh)\nautoload -U +X bashcompinit && bashcompinit\ncomplete -o default -C %s aiex\n", bin)
 	case "fish":

@@ -72,10 +72,12 @@ func TestCompletionOfPaths(t *testing.T) {
 }
 
 // TestCompletionScriptsFallBackToFiles: where aiex offers nothing (a
-// symbol or path it cannot predict), each shell completes file names.
+// symbol or path it cannot predict), each shell completes file names;
+// bash quotes the paths aiex offers as file names (-o filenames), so that
+// one with a space stays one word.
 func TestCompletionScriptsFallBackToFiles(t *testing.T) {
 	for shell, want := range map[string]string{
-		"bash": "complete -o default -C ",
+		"bash": "complete -o default -o filenames -C ",
 		"zsh":  "complete -o default -C ",
 		"fish": "__fish_complete_path",
 	} {

@@ -86,15 +86,15 @@ func (cc *ContextCmd) Run(c *Context) error {
 		if cv.Cut {
 			cut = ", cut to fit"
 		}
-		fmt.Fprintf(c.Out.Out, "  conventions: %s, %d tokens%s\n", cv.Path, cv.Tokens, cut)
+		fmt.Fprintf(c.Out.Out, "  conventions: %s, %d tokens%s\n", shown(cv.Path), cv.Tokens, cut)
 	}
 	tw := tabwriter.NewWriter(c.Out.Out, 2, 4, 2, ' ', 0)
 	for _, it := range b.Included {
-		fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\t%d\n", it.Role, it.Name, it.Path, it.StartLine, it.EndLine, it.Form, it.Tokens)
+		fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\t%d\n", it.Role, shown(it.Name), shown(it.Path), it.StartLine, it.EndLine, it.Form, it.Tokens)
 	}
 	tw.Flush()
 	if t := b.Target; t != nil && t.Form != ctxbuild.FormFull {
-		fmt.Fprintf(c.Out.Out, "  target %s: %s\n", t.Form, t.Reason)
+		fmt.Fprintf(c.Out.Out, "  target %s: %s\n", t.Form, textLine(t.Reason))
 		var reduced []ctxbuild.Item
 		for _, u := range t.Units {
 			if u.Form != ctxbuild.FormFull {
@@ -108,7 +108,7 @@ func (cc *ContextCmd) Run(c *Context) error {
 				if form == "" {
 					form = "left out"
 				}
-				fmt.Fprintf(tw, "  %s\t%s:%d-%d\t%s\t%d\n", u.Name, u.Path, u.StartLine, u.EndLine, form, u.Tokens)
+				fmt.Fprintf(tw, "  %s\t%s:%d-%d\t%s\t%d\n", shown(u.Name), shown(u.Path), u.StartLine, u.EndLine, form, u.Tokens)
 			}
 			tw.Flush()
 		}
@@ -116,12 +116,12 @@ func (cc *ContextCmd) Run(c *Context) error {
 	if len(b.Dropped) > 0 {
 		fmt.Fprintf(c.Out.Out, "left out (%d):\n", len(b.Dropped))
 		for _, it := range b.Dropped {
-			fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\n", it.Role, it.Name, it.Path, it.StartLine, it.EndLine, it.Reason)
+			fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\n", it.Role, shown(it.Name), shown(it.Path), it.StartLine, it.EndLine, it.Reason)
 		}
 		tw.Flush()
 	}
 	for _, p := range b.Stale {
-		fmt.Fprintf(c.Out.Err, "warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", p)
+		fmt.Fprintf(c.Out.Err, "warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", shown(p))
 	}
 	return nil
 }

@@ -190,10 +190,10 @@ const (
 // the problems in files indexed all the same (syntax errors).
 func printIndexSummary(o *Output, s *index.Summary) error {
 	var b strings.Builder
-	what := s.Root
+	what := shown(s.Root)
 	if s.Under != "" {
 		// The counts are of the part indexed, not of the whole project.
-		what = s.Under + " of " + s.Root
+		what = shown(s.Under) + " of " + what
 	}
 	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", what, s.Seconds, english.Count(s.Files, "file"), s.Changed)
 	if s.Changed > 0 {
@@ -217,16 +217,16 @@ func printIndexSummary(o *Output, s *index.Summary) error {
 	}
 	fmt.Fprintln(&b, ".")
 	if s.LeftOut != "" {
-		fmt.Fprintf(&b, "  %s is not indexed: %s\n", s.Under, s.LeftOut)
+		fmt.Fprintf(&b, "  %s is not indexed: %s\n", shown(s.Under), textLine(s.LeftOut))
 	}
 	for i, sk := range s.Skipped {
 		if i == maxSkipLines && len(s.Skipped) > maxSkipLines+1 {
 			fmt.Fprintf(&b, "  … and %d more (--json lists them all)\n", len(s.Skipped)-i)
 			break
 		}
-		fmt.Fprintf(&b, "  %s %s: %s", o.Dim("skipped"), sk.Path, sk.Reason)
+		fmt.Fprintf(&b, "  %s %s: %s", o.Dim("skipped"), shown(sk.Path), textLine(sk.Reason))
 		if sk.Detail != "" {
-			fmt.Fprintf(&b, " (%s)", sk.Detail)
+			fmt.Fprintf(&b, " (%s)", textLine(sk.Detail))
 		}
 		b.WriteByte('\n')
 	}
@@ -235,7 +235,7 @@ func printIndexSummary(o *Output, s *index.Summary) error {
 			fmt.Fprintf(&b, "  … and %d more (aiex index --json)\n", len(s.Warnings)-i)
 			break
 		}
-		fmt.Fprintf(&b, "  %s %s: %s\n", o.Dim("warning"), w.Path, strings.ReplaceAll(w.Message, "\n", "; "))
+		fmt.Fprintf(&b, "  %s %s: %s\n", o.Dim("warning"), shown(w.Path), textLine(w.Message))
 	}
 	_, err := io.WriteString(o.Out, b.String())
 	return err

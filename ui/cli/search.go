@@ -46,12 +46,12 @@ func (sc *SearchCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(res)
 	}
 	if len(res.Hits) == 0 {
-		fmt.Fprintf(c.Out.Err, "nothing in the index of %s matches %q\n", root, query)
+		fmt.Fprintf(c.Out.Err, "nothing in the index of %s matches %q\n", shown(root), query)
 		return nil
 	}
 	tw := newTable(c.Out.Out)
 	for _, h := range res.Hits {
-		fmt.Fprintf(tw, "%s:%d\t%s\t%s\t%.3f\n", h.Path, h.StartLine, h.Name, h.Kind, h.Score)
+		fmt.Fprintf(tw, "%s:%d\t%s\t%s\t%.3f\n", shown(h.Path), h.StartLine, shown(h.Name), h.Kind, h.Score)
 	}
 	return tw.Flush()
 }

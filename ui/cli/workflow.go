@@ -15,6 +15,7 @@ import (
 	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/testgen"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/app/workflow"
@@ -80,12 +81,14 @@ func (g *GenTestsCmd) Run(c *Context) error {
 }
 
 // parseTimeout reads gen tests' --timeout: a duration above 0, in days
-// too (7d), as every duration aiex reads.
+// too (7d, 1d12h), as every duration aiex reads.
 func parseTimeout(s string) (time.Duration, error) {
 	d, err := app.ParseDuration(strings.TrimSpace(s))
 	switch {
+	case errors.Is(err, app.ErrDurationTooLong):
+		return 0, usererr.Usage("--timeout %v", err)
 	case err != nil:
-		return 0, usererr.Usage("--timeout %q: give a duration, such as --timeout 2m (also 90s, 1h30m, 1d)", s)
+		return 0, usererr.Usage("--timeout %q: give a duration, such as --timeout 2m (also 90s, 1h30m, 1d, 1d12h)", s)
 	case d <= 0:
 		return 0, usererr.Usage("--timeout must be more than 0, such as --timeout 2m")
 	}
@@ -117,6 +120,9 @@ type taskJSON struct {
 	// midway and was rolled back (aiex checkpoint show ID tells how).
 	Checkpoint string          `json:"checkpoint,omitempty"`
 	Tests      *testgen.Report `json:"tests,omitempty"` // gen tests: the run
+	// Confinement says how the build's and tests' commands ran less
+	// confined than they can be (--sandbox auto), and why.
+	Confinement string `json:"confinement,omitempty"`
 	// Error is why nothing was written, when the command failed after
 	// the model answered: the proposal failed its checks, (proposal
 	// null) the answer held no change that could be made into one, or
@@ -126,7 +132,7 @@ type taskJSON struct {
 
 // newTaskJSON is res as a task prints it with --json.
 func newTaskJSON(res *app.TaskResult) taskJSON {
-	out := taskJSON{Proposal: res.Proposal, Tests: res.Tests}
+	out := taskJSON{Proposal: res.Proposal, Tests: res.Tests, Confinement: res.Confinement}
 	if a := res.Answer; a != nil {
 		out.Session, out.Turn = a.Session, a.Turn
 		if a.Interaction != nil {
@@ -206,6 +212,11 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	if c.Out.ErrTTY && !c.Out.JSON {
 		fmt.Fprintln(c.Out.Err)
 	}
+	if res != nil && res.Confinement != "" && !c.Out.JSON {
+		// Once, before the checks: they passed (or failed) with the
+		// commands less confined than the user may think.
+		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+res.Confinement)
+	}
 	if err != nil {
 		if c.Out.JSON && c.Err() == nil && answeredButUnusable(res, err) {
 			out := newTaskJSON(res)
@@ -225,7 +236,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	p.Diff = withRenames(p)
 	out := newTaskJSON(res)
 	if !c.Out.JSON {
-		if err := c.Out.Diff(p.Diff); err != nil {
+		if err := c.Out.Diff(diffShown(p.Diff, proposalFiles(p))); err != nil {
 			return err
 		}
 		printChecks(c, p)
@@ -330,7 +341,7 @@ var errNothingWritten = &usererr.Error{Msg: "cancelled; nothing was written", Co
 // printChecks writes the proposal's checks, one line each, to stderr.
 func printChecks(c *Context, p *workflow.Proposal) {
 	for _, n := range p.Notes {
-		fmt.Fprintln(c.Out.Err, c.Out.Dim("note: "+n))
+		fmt.Fprintln(c.Out.Err, c.Out.Dim("note: "+textLine(n)))
 	}
 	for _, ch := range p.Checks {
 		mark := c.Out.Green("✓")
@@ -342,7 +353,7 @@ func printChecks(c *Context, p *workflow.Proposal) {
 		}
 		line := fmt.Sprintf("%s %s", mark, ch.Name)
 		if ch.Status != workflow.OK && ch.Detail != "" {
-			line += ": " + ch.Detail
+			line += ": " + session.Printable(ch.Detail)
 		}
 		fmt.Fprintln(c.Out.Err, line)
 	}
@@ -366,11 +377,11 @@ func filesOf(p *workflow.Proposal, done bool) string {
 	for _, f := range p.Files {
 		switch f.Status {
 		case "deleted":
-			other = append(other, verb("delete", "deleted")+" "+f.Path)
+			other = append(other, verb("delete", "deleted")+" "+shown(f.Path))
 		case "renamed":
-			other = append(other, fmt.Sprintf("%s %s to %s", verb("rename", "renamed"), f.OldPath, f.Path))
+			other = append(other, fmt.Sprintf("%s %s to %s", verb("rename", "renamed"), shown(f.OldPath), shown(f.Path)))
 		default:
-			written = append(written, f.Path)
+			written = append(written, shown(f.Path))
 		}
 	}
 	var out []string
@@ -415,10 +426,28 @@ func withRenames(p *workflow.Proposal) string {
 	return b.String() + p.Diff
 }
 
+// proposalFiles are p's files as diffShown takes them.
+func proposalFiles(p *workflow.Proposal) []renamed {
+	out := make([]renamed, len(p.Files))
+	for i, f := range p.Files {
+		switch f.Status {
+		case "added":
+			out[i] = renamed{Path: f.Path}
+		case "deleted":
+			out[i] = renamed{OldPath: f.Path}
+		case "renamed":
+			out[i] = renamed{OldPath: f.OldPath, Path: f.Path}
+		default:
+			out[i] = renamed{OldPath: f.Path, Path: f.Path}
+		}
+	}
+	return out
+}
+
 // printTests writes how generated tests did: the summary, and each
 // mutant, to stderr.
 func printTests(c *Context, r *testgen.Report) {
-	line := r.Summary
+	line := textLine(r.Summary)
 	if !strings.Contains(line, "score ") {
 		line += fmt.Sprintf("; score %.2f", r.Score)
 	}
@@ -428,6 +457,6 @@ func printTests(c *Context, r *testgen.Report) {
 		if !m.Killed {
 			mark = c.Out.Red("survived")
 		}
-		fmt.Fprintf(c.Out.Err, "  mutant %s: %s\n", m.Description, mark)
+		fmt.Fprintf(c.Out.Err, "  mutant %s: %s\n", textLine(m.Description), mark)
 	}
 }

@@ -233,11 +233,11 @@ func (v *proposalView) partial() bool {
 func taskTitle(req TaskRequest) string {
 	switch req.Kind {
 	case TaskRefactor:
-		return "refactor " + req.Target
+		return "refactor " + shownName(req.Target)
 	case TaskGenModule:
-		return "gen " + req.Name
+		return "gen " + shownName(req.Name)
 	case TaskGenTests:
-		return "tests " + req.Target
+		return "tests " + shownName(req.Target)
 	}
 	return req.Kind
 }
@@ -321,9 +321,9 @@ func (v *proposalView) layout() {
 	v.choiceLine = v.choiceLine[:0]
 	ci := 0
 	for i, f := range v.files {
-		name := oneLine(f.change.Path)
+		name := shownName(f.change.Path)
 		if f.change.OldPath != "" && f.change.OldPath != f.change.Path {
-			name = oneLine(f.change.OldPath) + " → " + name
+			name = shownName(f.change.OldPath) + " → " + name
 		}
 		add(th.bold.Render(name) + th.dim.Render(" ("+f.status+")"))
 		if f.hunks == nil {

@@ -255,7 +255,7 @@ func (p *sidePane) fileLines() []string {
 	first := max(0, p.fileCursor-room+1)
 	for i := first; i < len(f.List) && i < first+room; i++ {
 		fi := f.List[i]
-		path := oneLine(fi.Path)
+		path := shownName(fi.Path)
 		l := "  " + path
 		if fi.Skipped != "" {
 			l = th.dim.Render(l + " (" + oneLine(fi.Skipped) + ")")
@@ -313,13 +313,13 @@ func (p *sidePane) summaryLines(c *session.ContextSummary) []string {
 		ls = append(ls, "", th.bold.Render(english.Count(len(c.Chunks), "chunk")))
 	}
 	for _, ch := range c.Chunks {
-		where := oneLine(ch.Path)
+		where := shownName(ch.Path)
 		if ch.StartLine > 0 {
 			where = fmt.Sprintf("%s:%d-%d", where, ch.StartLine, ch.EndLine)
 		}
 		ls = append(ls, fmt.Sprintf("%6s %s", thousands(ch.Tokens), where))
 		if ch.Name != "" {
-			ls = append(ls, th.dim.Render("       "+oneLine(ch.Name)))
+			ls = append(ls, th.dim.Render("       "+shownName(ch.Name)))
 		}
 	}
 	if c.Dropped > 0 {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/session"
 )
 
@@ -47,6 +48,15 @@ func withoutSkinTones(s string) string {
 		return r
 	}, s)
 }
+
+// shownName is a path or a chunk's name as the screen shows it. Names
+// come from the project's files (a cloned repository chooses them) and
+// from a model's diff: printable would drop what is in them that the
+// terminal would act on, and show another name, and keeps bidi controls,
+// which show the name as another too. So a name that holds anything that
+// does not print as it is is quoted, its characters escaped, as the CLI
+// and the sandbox's refusals show it (sandbox.QuoteName).
+func shownName(s string) string { return sandbox.QuoteName(s) }
 
 // oneLine is s on one line, printable.
 func oneLine(s string) string { return strings.Join(strings.Fields(printable(s)), " ") }

@@ -34,7 +34,8 @@ func sgrOnly(t *testing.T, screen string) {
 
 // TestControlCharactersNeverReachTheTerminal: prompts asked from other
 // interfaces, their actor, errors, session titles, file names — none of
-// them draws escapes or control characters; their text shows.
+// them draws escapes or control characters; their text shows, and a
+// file's name shows them escaped.
 func TestControlCharactersNeverReachTheTerminal(t *testing.T) {
 	f := newFake()
 	d := doc("aaaa", 2, "recorded "+hostile, "an answer")
@@ -67,7 +68,9 @@ func TestControlCharactersNeverReachTheTerminal(t *testing.T) {
 	h.untilScreen("title wipedover31m tab")
 	sgrOnly(t, h.screen())
 	h.press("ctrl+o")
-	h.untilScreen("lib/wipedover31m tab.go")
+	// A file's name is quoted with its characters escaped, not dropped:
+	// the name on screen is the name on disk.
+	h.untilScreen(`"lib/\x1b[2J\x1b[Hwiped`)
 	sgrOnly(t, h.screen())
 }
 

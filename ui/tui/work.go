@@ -255,12 +255,16 @@ func checkpointFiles(cp *checkpoint.Checkpoint) string {
 	return listNames(names)
 }
 
-// listNames lists up to three names, then how many more.
+// listNames lists up to three names of files, then how many more.
 func listNames(names []string) string {
-	if len(names) <= 3 {
-		return strings.Join(names, ", ")
+	shown := make([]string, min(len(names), 3))
+	for i := range shown {
+		shown[i] = shownName(names[i])
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
+	if len(names) <= 3 {
+		return strings.Join(shown, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(shown, ", "), len(names)-3)
 }
 
 func shortID(id string) string {
