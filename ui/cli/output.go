@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aiex-dev/aiex/app/session"
 )
 
 // Output writes a command's results: plain when stdout is not a terminal,
@@ -116,8 +118,15 @@ func (o *Output) Spinner(msg string) (stop func()) {
 }
 
 // Diff writes a unified diff: coloured (headers bold, additions green,
-// deletions red, hunk headers cyan) when colour is on.
+// deletions red, hunk headers cyan) when colour is on. On a terminal its
+// lines are made printable first: a model's diff may hold escape
+// sequences the terminal would act on (clear the screen, set the title,
+// write the clipboard), as an answer may. Elsewhere (a file, a pipe to
+// patch) it is written as it is.
 func (o *Output) Diff(text string) error {
+	if o.TTY {
+		text = session.Printable(text)
+	}
 	if !o.Color {
 		_, err := fmt.Fprint(o.Out, text)
 		return err
