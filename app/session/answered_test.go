@@ -28,3 +28,19 @@ func TestMarkdownNamesTheAnsweringNode(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownQuotesChunkNames: the context's file and chunk names come
+// from the project's files (a cloned repository chooses them): a newline
+// in one would forge the Markdown's lines, a bidi control show another
+// name, so such a name is written quoted, its characters escaped.
+func TestMarkdownQuotesChunkNames(t *testing.T) {
+	d := session.Document{Session: session.Info{ID: "s1"}, Turns: []session.Turn{{N: 1, Status: db.TurnCompleted,
+		Context: &session.ContextSummary{Chunks: []session.ContextChunk{{Path: "new\nline.go", Name: "x\u202eog.sh", Tokens: 3}}}}}}
+	var b strings.Builder
+	if err := d.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "`\"new\\nline.go\"` \"x\\u202eog.sh\" (3)") {
+		t.Errorf("the context's names are not quoted:\n%s", out)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/parse"
+	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -149,7 +150,7 @@ func writeTurn(b *strings.Builder, t Turn) {
 		if len(c.Chunks) > 0 {
 			names := make([]string, 0, len(c.Chunks))
 			for _, ch := range c.Chunks {
-				names = append(names, fmt.Sprintf("`%s` %s (%d)", ch.Path, ch.Name, ch.Tokens))
+				names = append(names, fmt.Sprintf("`%s` %s (%d)", sandbox.QuoteName(ch.Path), sandbox.QuoteName(ch.Name), ch.Tokens))
 			}
 			fmt.Fprintf(b, "; %d chunks: %s", len(c.Chunks), strings.Join(names, ", "))
 		}
