@@ -92,3 +92,25 @@ func TestQuoteName(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteRefusesTilde: no shell expands ~ here, so ~/.bashrc from a
+// model would be a directory named ~ in the project that "wrote
+// ~/.bashrc" presents as the home directory's file: refused, with the rule
+// invalid-path. A ~ later in a name (backup~) is an ordinary name.
+func TestWriteRefusesTilde(t *testing.T) {
+	ctx := context.Background()
+	f := sandbox.NewFixture(t)
+	for _, p := range []string{"~/.bashrc", "~root/.profile", "~"} {
+		err := f.Sandbox.WriteFile(ctx, p, []byte("x\n"), 0o644)
+		var re *sandbox.RefusedError
+		if !errors.As(err, &re) || re.Rule != sandbox.RuleInvalidPath || !strings.Contains(err.Error(), "not the home directory") {
+			t.Errorf("%s: %v; want refused as invalid-path", p, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(f.Sandbox.Root(), "~")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a ~ was made in the project: %v", err)
+	}
+	if err := f.Sandbox.WriteFile(ctx, "notes/backup~", []byte("x\n"), 0o644); err != nil {
+		t.Errorf("backup~: %v", err)
+	}
+}

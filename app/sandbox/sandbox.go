@@ -261,7 +261,7 @@ func (s *Sandbox) enter() (func(), error) {
 
 // Rules a RefusedError names.
 const (
-	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long; written: not UTF-8, control characters, bidi controls
+	RuleInvalidPath   = "invalid-path"   // empty, NUL byte, too long; written: not UTF-8, control characters, bidi controls, a leading ~
 	RuleOutsideRoot   = "outside-root"   // .. escapes, or an absolute path outside the roots
 	RuleSymlinkEscape = "symlink-escape" // a symlink leads outside the roots
 	RuleSymlinkLoop   = "symlink-loop"   // too many symlinks
@@ -367,6 +367,12 @@ func (s *Sandbox) locate(op, p string) (*root, string, error) {
 		// "report\u202eog.tset" shows as reporttest.go, a name the
 		// reader would take for another file's.
 		return nil, "", refuse(op, p, RuleInvalidPath, "contains a Unicode bidi control, which makes the name display as another; choose another name")
+	case changesTree(op) && strings.HasPrefix(p, "~"):
+		// No shell expands it here: ~/.bashrc would be a directory
+		// named ~ in the project, which "wrote ~/.bashrc" presents as
+		// the home directory's file (and a later rm -rf ~ would be a
+		// trap).
+		return nil, "", refuse(op, p, RuleInvalidPath, "starts with ~, which is not the home directory here but a file or directory named so in the project; choose another name")
 	}
 	c := filepath.Clean(p)
 	for name := range strings.SplitSeq(c, "/") {
