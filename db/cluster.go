@@ -271,6 +271,14 @@ func (s *Store) join(ctx context.Context) error {
 				return nil
 			}
 			s.logger.Debug("join attempt failed", "peer", peer, "err", err)
+			if addr, ok := heldAt(err.Error()); ok {
+				// Another try would be refused the same way while
+				// that member runs (cluster_ids.go).
+				je := &JoinError{Peers: []string{peer + ": refused: " + err.Error()}}
+				return &usererr.Error{Err: je, Msg: fmt.Sprintf(
+					"cannot join the cluster: this node's ID %s is that of its member running at %s (was that node's data dir, or its node-id file, copied here?); start this node on a new data dir, or stop that node first (or remove it: aiex cluster remove %s)",
+					s.id, addr, s.id)}
+			}
 			failed[i] = peer + ": " + peerFailure(err)
 			if ctx.Err() != nil {
 				break
@@ -382,7 +390,7 @@ func writePeers(dir, raftDir, id, addr string) error {
 		return err
 	}
 	path := filepath.Join(raftDir, peersFile)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return unwritable(dir, err)
 	}
 	if err := writeFileAtomic(path, peers, 0o600); err != nil {
@@ -533,24 +541,29 @@ func (s *Store) probePeers() []peerProbe {
 
 // peerAnswer is a peer's answer to a query sent by askPeers.
 type peerAnswer struct {
-	n   *store.Server
-	err error
+	n    *store.Server
+	rows []*proto.QueryRows
+	err  error
 }
 
 // askPeers sends q to each of nodes but this one, in parallel, and returns
 // the answers that came within probeTimeout, or before the store began to
 // close.
 func (s *Store) askPeers(nodes []*store.Server, q *proto.QueryRequest) []peerAnswer {
-	f := s.c.client()
+	return s.c.askPeers(nodes, q)
+}
+
+func (c *clusterState) askPeers(nodes []*store.Server, q *proto.QueryRequest) []peerAnswer {
+	f := c.client()
 	answers := make(chan peerAnswer, len(nodes))
 	var wg sync.WaitGroup
 	for _, n := range nodes {
-		if n.ID == s.id {
+		if n.ID == c.self {
 			continue
 		}
 		wg.Go(func() {
-			_, _, err := f.Query(q, n.Addr, nil, probeTimeout)
-			answers <- peerAnswer{n, err}
+			rows, _, err := f.Query(q, n.Addr, nil, probeTimeout)
+			answers <- peerAnswer{n, rows, err}
 		})
 	}
 	go func() { wg.Wait(); f.release(); close(answers) }()
@@ -568,7 +581,7 @@ func (s *Store) askPeers(nodes []*store.Server, q *proto.QueryRequest) []peerAns
 			out = append(out, a)
 		case <-timeout:
 			return out
-		case <-s.c.stop:
+		case <-c.stop:
 			return out
 		}
 	}

@@ -303,6 +303,9 @@ func (serviceDB) Backup(*proto.BackupRequest, io.Writer) error { return errRefus
 func (serviceDB) Load(*proto.LoadRequest) error                { return errRefused }
 
 func (d serviceDB) Query(qr *proto.QueryRequest) ([]*proto.QueryRows, uint64, error) {
+	if isIdentityProbe(qr) {
+		return identityRows(d.id), 0, nil // see cluster_ids.go
+	}
 	if id, ok := probeAsker(qr); ok {
 		if by, dropped := d.c.droppedFrom(id); dropped {
 			return nil, 0, droppedRefusal(id, by)
@@ -316,7 +319,9 @@ func (d serviceDB) Query(qr *proto.QueryRequest) ([]*proto.QueryRows, uint64, er
 }
 
 // serviceManager is the cluster service's membership manager: the store,
-// except that a dropped node is not admitted again with its old ID.
+// except that a dropped node is not admitted again with its old ID, nor a
+// node under the ID of a member running at another address
+// (cluster_ids.go).
 type serviceManager struct {
 	*store.Store
 	c  *clusterState
@@ -326,6 +331,16 @@ type serviceManager struct {
 func (m serviceManager) Join(jr *proto.JoinRequest) error {
 	if by, dropped := m.c.droppedFrom(jr.GetId()); dropped {
 		return droppedRefusal(jr.GetId(), by)
+	}
+	// Only the leader admits; a follower's Join sends the joiner to it.
+	if m.Store.IsLeader() {
+		if addr, held := m.c.heldElsewhere(jr); held {
+			if _, seen := m.c.refusedLog.LoadOrStore("join "+jr.GetId()+" "+jr.GetAddress(), true); !seen {
+				m.c.logger.Warn("refusing a join under the ID of a running member: its data dir or node-id file was copied",
+					"node", jr.GetId(), "member_addr", addr, "joining_addr", jr.GetAddress())
+			}
+			return duplicateRefusal(jr.GetId(), addr)
+		}
 	}
 	return m.Store.Join(jr)
 }

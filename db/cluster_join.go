@@ -55,3 +55,15 @@ func CheckJoin(ctx context.Context, dir string) error {
 	}
 	return usererr.New("data dir %s is already a member of a cluster of %d nodes, so it cannot join another; start it with aiex node run (it needs no join)", dir, len(servers))
 }
+
+// RecordedNodeID returns the node ID recorded in data dir dir, without
+// creating one: "" for a new dir. A node about to join asks its peers
+// whether a running member has it (a data dir, or its node-id file,
+// copied from another node).
+func RecordedNodeID(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, nodeIDFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -52,6 +52,11 @@ type Config struct {
 	// over the caller's network layers; nil is a single node with no
 	// network (see DESIGN.md).
 	Cluster *ClusterConfig
+	// Warn receives what the user should know about the data dir and
+	// act on, as one sentence: Open calls it once if other users can
+	// reach into the dir (its mode is left as the user set it). Nil logs
+	// it at level Warn.
+	Warn func(msg string)
 }
 
 // Layout of the data dir.
@@ -133,6 +138,21 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		}
 	}()
 
+	// The store stays private to the data dir's owner whatever the dir's
+	// mode (private.go); a dir open to others is theirs to close.
+	if msg := openDirWarning(dir); msg != "" {
+		if cfg.Warn != nil {
+			cfg.Warn(msg)
+		} else {
+			logger.Warn(msg)
+		}
+	}
+	raftDir := filepath.Join(dir, storeDirName)
+	if err := makeStoreDir(dir, raftDir); err != nil {
+		return nil, err
+	}
+	keepPrivate(raftDir, logger)
+
 	_, idErr := os.Stat(filepath.Join(dir, nodeIDFile))
 	id := cfg.NodeID
 	if id == "" {
@@ -143,7 +163,6 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 
 	// Create the store: on a layer with no network, where this node votes
 	// alone, or on the caller's layers in cluster mode.
-	raftDir := filepath.Join(dir, storeDirName)
 	isNew := store.IsNewNode(raftDir)
 	var layer *soloLayer
 	var ly store.Layer
@@ -200,6 +219,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		s.release(false)
 		return nil, fmt.Errorf("db.Open: open store in %s: %w", raftDir, err)
 	}
+	keepPrivate(raftDir, logger) // SQLite's files, made under the umask
 	if c != nil {
 		go s.watch(leaderCh) // stopped by release
 	}
@@ -460,6 +480,8 @@ func (s *Store) release(opened bool) error {
 	}
 	closeQuiet(s.devNull) // the loggers that wrote to it are gone with the store
 	if stopped {
+		// A snapshot taken on close made files under the umask.
+		keepPrivate(filepath.Join(s.dir, storeDirName), s.logger)
 		if err := s.lock.unlock(); err != nil {
 			errs = append(errs, fmt.Errorf("unlock: %w", err))
 		}

@@ -19,21 +19,40 @@ import (
 // join peer for the cluster's status over the mesh (peers get status);
 // a member that is down does not hold its name (the machine may come back
 // on a new data dir), and nodes that were removed hold none.
+//
+// The same answer says whether this data dir's node ID (a data dir, or its
+// node-id file, copied from another node) is a running member's at another
+// address: admitted, this node would take that member's place in the
+// cluster. The leader refuses such a join too (db's cluster_ids.go); asked
+// here first, the error can name the member. A member that its peer cannot
+// reach at its address may have moved: that join goes on, and the leader
+// decides.
 
 // joinNameTimeout bounds the check at each peer: a peer that does not
 // answer in time leaves the question to the join itself.
 const joinNameTimeout = 5 * time.Second
 
-// checkJoinName refuses, with a one-line error, a join under the name of
-// a running member of the cluster that peers lead. It asks the peers in
-// turn, and the first that answers decides; when none does, the join
-// itself reports why.
+// checkJoinName refuses, with a one-line error, a join under the name or
+// the node ID of a running member of the cluster that peers lead. It asks
+// the peers in turn, and the first that answers decides; when none does,
+// the join itself reports why.
 func (n *Node) checkJoinName(ctx context.Context, name string, peers []string) error {
+	id := db.RecordedNodeID(n.cfg.App.DataDir)
 	for _, peer := range peers {
 		cs, err := n.peerStatus(ctx, peer)
 		if err != nil {
 			n.logger.Debug("name check before joining", "peer", peer, "err", err)
 			continue
+		}
+		if m, ok := runningMemberWithID(cs, id, n.cfg.Transport.Addr()); ok {
+			who := m.ID
+			if nd, ok := nodeWithID(cs, m.ID); ok && nd.Name != "" {
+				who = fmt.Sprintf("%s (%s)", nd.Name, m.ID)
+			}
+			je := &JoinError{Peers: []string{fmt.Sprintf("%s: refused: its member %s at %s has this node's ID", peer, who, m.Addr)}}
+			return &usererr.Error{Err: je, Msg: fmt.Sprintf(
+				"cannot join the cluster: its member %s is running at %s with this data dir's node ID (was its data dir, or its node-id file, copied here?); start this node on a new data dir, or stop that node first (or remove it: aiex cluster remove %s)",
+				who, m.Addr, m.ID)}
 		}
 		if nd, ok := runningMemberNamed(cs, name); ok {
 			je := &JoinError{Peers: []string{fmt.Sprintf("%s: refused: its member %s (%s, at %s) has that name", peer, nd.Name, nd.ID, nd.Addr)}}
@@ -78,6 +97,31 @@ func runningMemberNamed(cs *ClusterStatus, name string) (db.Node, bool) {
 	}
 	for _, nd := range cs.Nodes {
 		if strings.EqualFold(nd.Name, name) && reachable[nd.ID] {
+			return nd, true
+		}
+	}
+	return db.Node{}, false
+}
+
+// runningMemberWithID finds, in a peer's status, the member with node ID
+// id at an address other than addr (this node's), if the peer reaches it
+// or is it.
+func runningMemberWithID(cs *ClusterStatus, id, addr string) (db.Member, bool) {
+	if id == "" {
+		return db.Member{}, false
+	}
+	for _, m := range cs.Members {
+		if m.ID == id && m.Addr != addr && (m.Reachable || m.Self) {
+			return m, true
+		}
+	}
+	return db.Member{}, false
+}
+
+// nodeWithID returns the nodes row of id in a peer's status.
+func nodeWithID(cs *ClusterStatus, id string) (db.Node, bool) {
+	for _, nd := range cs.Nodes {
+		if nd.ID == id {
 			return nd, true
 		}
 	}
