@@ -55,9 +55,6 @@ type Config struct {
 	// the TUI): they keep the syntax trees of edited files between index
 	// runs, so that the next edit of a file reparses only what changed.
 	LongRunning bool
-	// Warn receives what the user should be told about the data dir as
-	// the store opens it (one that others can read); nil logs it.
-	Warn func(msg string)
 }
 
 // App holds the services of one aiex process.
@@ -111,7 +108,7 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	if cfg.Verbose {
 		raftLevel = "WARN"
 	}
-	st, err := db.Open(ctx, db.Config{Dir: cfg.DataDir, Logger: logger, RaftLogLevel: raftLevel, Cluster: cfg.Cluster, Warn: cfg.Warn})
+	st, err := db.Open(ctx, db.Config{Dir: cfg.DataDir, Logger: logger, RaftLogLevel: raftLevel, Cluster: cfg.Cluster})
 	if err != nil {
 		return nil, err
 	}

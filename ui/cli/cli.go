@@ -92,9 +92,6 @@ type Context struct {
 	app *app.App
 	// longRunning: the command serves many requests (app.Config.LongRunning).
 	longRunning bool
-	// screen: the terminal is a full-screen UI's (the TUI), where a line on
-	// stderr would garble it; warnings go to the log.
-	screen bool
 	// args is the command line as given, for what the parsed flags cannot
 	// tell: a flag given empty (--join "$UNSET") from one left out.
 	args []string
@@ -136,10 +133,6 @@ func (c *Context) appConfig() (app.Config, error) {
 	// a file, and serves many requests) is taken as it is now.
 	cfg := c.cfg.cfg
 	cfg.Logger, cfg.Verbose, cfg.LongRunning = c.Logger, c.Globals.Verbose, c.longRunning
-	cfg.Warn = func(msg string) { fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", msg) }
-	if c.screen {
-		cfg.Warn = nil // the store logs it
-	}
 	return cfg, c.cfg.err
 }
 

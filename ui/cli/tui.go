@@ -36,7 +36,6 @@ func (t *TuiCmd) Run(c *Context) error {
 	if !c.StdinTTY || !c.StdoutTTY {
 		return usererr.Usage("aiex tui needs a terminal on stdin and stdout; in scripts use aiex ask")
 	}
-	c.screen = true
 	cfg, err := c.appConfig()
 	if err != nil {
 		return err
