@@ -151,7 +151,10 @@ func tuiFirstFrame(b *testing.B, s *sandbox) time.Duration {
 			took = time.Since(start)
 		}
 	}
-	f.Write([]byte{3}) // Ctrl-C quits an idle TUI
+	// Ctrl-C twice quits an idle TUI: the first arms the quit.
+	f.Write([]byte{3})
+	time.Sleep(100 * time.Millisecond)
+	f.Write([]byte{3})
 	go io.Copy(io.Discard, f)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
