@@ -16,6 +16,14 @@
 // written, not as links; terminals find them themselves. The parser is
 // built on first use; the package does nothing at initialisation.
 //
+// Before it is parsed, the text goes through tame (tame.go), which
+// escapes the marks of the few shapes goldmark parses in more than linear
+// time: containers nested past 16 on a line (an answer of a million ">"
+// took minutes), brackets nested past 16, links, titles and code spans
+// that nothing closes. Their marks are then shown as text; Markdown of
+// any ordinary shape goes through unchanged (TestTameLeavesMarkdownAlone),
+// and each shape renders a megabyte in milliseconds (BenchmarkPathological).
+//
 // The tree is rendered block by block. A block renders to lines at a
 // width; a container (list item, quote) renders its children at its width
 // minus its prefix and prefixes their lines. Quotes nested in a quote

@@ -72,6 +72,7 @@ func (r *Renderer) render(src string) []string {
 	if strings.TrimSpace(src) == "" {
 		return nil
 	}
+	src = tame(src)
 	r.src, r.over, r.wide, r.skipFrom, r.skipTo = src, false, nil, 0, 0
 	doc := mdParser().Parse(text.NewReader([]byte(src)))
 	out := r.blocks(nil, doc, r.width, false)
