@@ -47,7 +47,6 @@ end
 // piece), forwards (CodeCallees) and backwards (CodeCallers). A call
 // whose arity the chunker cannot tell reaches every arity.
 func TestArityEdges(t *testing.T) {
-	ctx := context.Background()
 	s := dbtest.Open(t)
 	root := writeTree(t, arityProject())
 	ix, _ := newIndexer(t, s)
@@ -57,40 +56,22 @@ func TestArityEdges(t *testing.T) {
 		t.Errorf("members of Defaults.get/2: %q, want Defaults.get/1", got)
 	}
 
-	for _, tt := range []struct {
-		from string
-		want []string
-	}{
-		{"Ar.caller_of_two/1", []string{"Ar.fetch/2"}},
-		{"Ar.caller_of_one/1", []string{"Ar.fetch/1"}}, // k |> fetch() is fetch/1
-		{"Ar.any_arity/1", []string{"Ar.fetch/1", "Ar.fetch/2"}},
-		{"Ar.fetch/1", nil},
-		{"Defaults.user/1", []string{"Defaults.get/2"}},
-		{"Defaults.user/2", []string{"Defaults.get/2"}},
-		{"Defaults.captured/0", []string{"Defaults.get/2"}},
-		{"Defaults.too_many/1", nil},
-		{"Defaults.small/1", []string{"Defaults.big/2#1"}},
-	} {
-		got := chunkNames(s.CodeCallees(ctx, chunkNamed(t, s, p, tt.from).ID))
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("callees of %s: %q, want %q", tt.from, got, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		to   string
-		want []string
-	}{
-		{"Ar.fetch/1", []string{"Ar.any_arity/1", "Ar.caller_of_one/1"}},
-		{"Ar.fetch/2", []string{"Ar.any_arity/1", "Ar.caller_of_two/1"}},
-		{"Defaults.get/2", []string{"Defaults.captured/0", "Defaults.user/1", "Defaults.user/2"}},
-		{"Defaults.big/2#1", []string{"Defaults.small/1"}},
-	} {
-		got := chunkNames(s.CodeCallers(ctx, chunkNamed(t, s, p, tt.to).ID))
-		slices.Sort(got)
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("callers of %s: %q, want %q", tt.to, got, tt.want)
-		}
-	}
+	checkEdges(t, s, p, map[string][]string{
+		"Ar.caller_of_two/1":  {"Ar.fetch/2"},
+		"Ar.caller_of_one/1":  {"Ar.fetch/1"}, // k |> fetch() is fetch/1
+		"Ar.any_arity/1":      {"Ar.fetch/1", "Ar.fetch/2"},
+		"Ar.fetch/1":          nil,
+		"Defaults.user/1":     {"Defaults.get/2"},
+		"Defaults.user/2":     {"Defaults.get/2"},
+		"Defaults.captured/0": {"Defaults.get/2"},
+		"Defaults.too_many/1": nil,
+		"Defaults.small/1":    {"Defaults.big/2#1"},
+	}, map[string][]string{
+		"Ar.fetch/1":       {"Ar.any_arity/1", "Ar.caller_of_one/1"},
+		"Ar.fetch/2":       {"Ar.any_arity/1", "Ar.caller_of_two/1"},
+		"Defaults.get/2":   {"Defaults.captured/0", "Defaults.user/1", "Defaults.user/2"},
+		"Defaults.big/2#1": {"Defaults.small/1"},
+	})
 }
 
 // TestArityEdgesMatchView: Edges resolves refs with arities exactly as the
@@ -99,19 +80,7 @@ func TestArityEdges(t *testing.T) {
 // be the same.
 func TestArityEdgesMatchView(t *testing.T) {
 	ctx := context.Background()
-	s := dbtest.Open(t)
-	root := writeTree(t, arityProject())
-	ix, _ := newIndexer(t, s)
-	index(t, ix, root, Options{})
-	p := mustProject(t, s, root)
-	g, err := s.CodeGraph(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := s.CodeMembers(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, p, g, rows := indexedGraph(t, arityProject())
 	fromStore := graphMembers(g, rows)
 	var fromChunks []Member
 	for i, c := range g {

@@ -57,6 +57,47 @@ func chunkNamed(t *testing.T, s *db.Store, p int64, name string) db.CodeChunk {
 	return cs[0]
 }
 
+// checkEdges checks the callees and callers of the project's chunks by
+// name (callers in name order): each map gives a chunk's name and the
+// names it should list; nil for none.
+func checkEdges(t *testing.T, s *db.Store, p int64, callees, callers map[string][]string) {
+	t.Helper()
+	ctx := context.Background()
+	for from, want := range callees {
+		if got := chunkNames(s.CodeCallees(ctx, chunkNamed(t, s, p, from).ID)); !slices.Equal(got, want) {
+			t.Errorf("callees of %s: %q, want %q", from, got, want)
+		}
+	}
+	for to, want := range callers {
+		got := chunkNames(s.CodeCallers(ctx, chunkNamed(t, s, p, to).ID))
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("callers of %s: %q, want %q", to, got, want)
+		}
+	}
+}
+
+// indexedGraph indexes files into a new store and returns it with the
+// project, its graph and its member rows, as the ranks read them.
+func indexedGraph(t *testing.T, files map[string]string) (*db.Store, int64, []db.GraphChunk, []db.CodeMember) {
+	t.Helper()
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	root := writeTree(t, files)
+	ix, _ := newIndexer(t, s)
+	index(t, ix, root, Options{})
+	p := mustProject(t, s, root)
+	g, err := s.CodeGraph(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.CodeMembers(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p, g, rows
+}
+
 func chunkNames(cs []db.CodeChunk, err error) []string {
 	if err != nil {
 		return []string{"error: " + err.Error()}
@@ -146,19 +187,7 @@ func TestMemberEdges(t *testing.T) {
 // resolves refs exactly as the code_edges view does.
 func TestMemberEdgesMatchView(t *testing.T) {
 	ctx := context.Background()
-	s := dbtest.Open(t)
-	root := writeTree(t, memberProject())
-	ix, _ := newIndexer(t, s)
-	index(t, ix, root, Options{})
-	p := mustProject(t, s, root)
-	g, err := s.CodeGraph(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := s.CodeMembers(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, p, g, rows := indexedGraph(t, memberProject())
 	var got []string
 	for _, e := range Edges(g, graphMembers(g, rows)...) {
 		got = append(got, g[e[0]].Name+" -> "+g[e[1]].Name)

@@ -1,8 +1,6 @@
 package index
 
 import (
-	"context"
-	"slices"
 	"testing"
 
 	"github.com/aiex-dev/aiex/db/dbtest"
@@ -12,7 +10,6 @@ import (
 // edge to the function of its arity, forwards and backwards: `fetch k do …
 // end` and `fetch k, []` call fetch/2, `x = fetch k` fetch/1.
 func TestNoParensEdges(t *testing.T) {
-	ctx := context.Background()
 	s := dbtest.Open(t)
 	root := writeTree(t, map[string]string{"lib/two.ex": `defmodule Exproj.Two do
   def fetch(key), do: key
@@ -37,30 +34,12 @@ end
 	ix, _ := newIndexer(t, s)
 	index(t, ix, root, Options{})
 	p := mustProject(t, s, root)
-	for _, tt := range []struct {
-		from string
-		want []string
-	}{
-		{"Exproj.Two.use_block/1", []string{"Exproj.Two.fetch/2"}},
-		{"Exproj.Two.use_noparen/1", []string{"Exproj.Two.fetch/1"}},
-		{"Exproj.Two.use_noparen2/1", []string{"Exproj.Two.fetch/2"}},
-	} {
-		got := chunkNames(s.CodeCallees(ctx, chunkNamed(t, s, p, tt.from).ID))
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("callees of %s: %q, want %q", tt.from, got, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		to   string
-		want []string
-	}{
-		{"Exproj.Two.fetch/1", []string{"Exproj.Two.use_noparen/1"}},
-		{"Exproj.Two.fetch/2", []string{"Exproj.Two.use_block/1", "Exproj.Two.use_noparen2/1"}},
-	} {
-		got := chunkNames(s.CodeCallers(ctx, chunkNamed(t, s, p, tt.to).ID))
-		slices.Sort(got)
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("callers of %s: %q, want %q", tt.to, got, tt.want)
-		}
-	}
+	checkEdges(t, s, p, map[string][]string{
+		"Exproj.Two.use_block/1":    {"Exproj.Two.fetch/2"},
+		"Exproj.Two.use_noparen/1":  {"Exproj.Two.fetch/1"},
+		"Exproj.Two.use_noparen2/1": {"Exproj.Two.fetch/2"},
+	}, map[string][]string{
+		"Exproj.Two.fetch/1": {"Exproj.Two.use_noparen/1"},
+		"Exproj.Two.fetch/2": {"Exproj.Two.use_block/1", "Exproj.Two.use_noparen2/1"},
+	})
 }
