@@ -48,7 +48,7 @@ func withoutNamespaces(t *testing.T) bool {
 		t.Fatalf("it failed: %v", err)
 	}
 	if strings.Contains(string(out), "--- SKIP") {
-		t.Skip("it was skipped")
+		t.Skip("the run without user namespaces skipped (see its output above)")
 	}
 	return false
 }
