@@ -102,21 +102,7 @@ func TestArityEdgesMatchView(t *testing.T) {
 		t.Errorf("members from code_members:\n%q\nfrom the chunks:\n%q", a, b)
 	}
 
-	var got []string
-	for _, e := range Edges(g, fromStore...) {
-		got = append(got, g[e[0]].Name+" -> "+g[e[1]].Name)
-	}
-	res, err := s.Query(ctx, `SELECT DISTINCT f.name, t.name FROM code_edges AS e
-		JOIN code_chunks AS f ON f.id = e.from_id JOIN code_chunks AS t ON t.id = e.to_id WHERE e.project = ?`, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, r := range res.Values {
-		want = append(want, fmt.Sprintf("%s -> %s", r[0], r[1]))
-	}
-	slices.Sort(got)
-	slices.Sort(want)
+	got, want := edgeNames(g, fromStore), viewEdges(t, s, p)
 	if !slices.Contains(want, "Defaults.user/1 -> Defaults.get/2") || slices.Contains(want, "Ar.caller_of_two/1 -> Ar.fetch/1") {
 		t.Errorf("the view's edges: %q; want user/1 -> get/2 and not caller_of_two/1 -> fetch/1", want)
 	}

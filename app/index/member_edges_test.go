@@ -98,6 +98,33 @@ func indexedGraph(t *testing.T, files map[string]string) (*db.Store, int64, []db
 	return s, p, g, rows
 }
 
+// edgeNames are the edges Edges finds in g, as "from -> to", sorted.
+func edgeNames(g []db.GraphChunk, members []Member) []string {
+	var out []string
+	for _, e := range Edges(g, members...) {
+		out = append(out, g[e[0]].Name+" -> "+g[e[1]].Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// viewEdges are the project's edges as the code_edges view resolves
+// them, as "from -> to", sorted.
+func viewEdges(t *testing.T, s *db.Store, p int64) []string {
+	t.Helper()
+	res, err := s.Query(context.Background(), `SELECT DISTINCT f.name, t.name FROM code_edges AS e
+		JOIN code_chunks AS f ON f.id = e.from_id JOIN code_chunks AS t ON t.id = e.to_id WHERE e.project = ?`, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range res.Values {
+		out = append(out, fmt.Sprintf("%s -> %s", r[0], r[1]))
+	}
+	slices.Sort(out)
+	return out
+}
+
 func chunkNames(cs []db.CodeChunk, err error) []string {
 	if err != nil {
 		return []string{"error: " + err.Error()}
@@ -186,23 +213,8 @@ func TestMemberEdges(t *testing.T) {
 // TestMemberEdgesMatchView: Edges with the project's code_members rows
 // resolves refs exactly as the code_edges view does.
 func TestMemberEdgesMatchView(t *testing.T) {
-	ctx := context.Background()
 	s, p, g, rows := indexedGraph(t, memberProject())
-	var got []string
-	for _, e := range Edges(g, graphMembers(g, rows)...) {
-		got = append(got, g[e[0]].Name+" -> "+g[e[1]].Name)
-	}
-	res, err := s.Query(ctx, `SELECT DISTINCT f.name, t.name FROM code_edges AS e
-		JOIN code_chunks AS f ON f.id = e.from_id JOIN code_chunks AS t ON t.id = e.to_id WHERE e.project = ?`, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, r := range res.Values {
-		want = append(want, fmt.Sprintf("%s -> %s", r[0], r[1]))
-	}
-	slices.Sort(got)
-	slices.Sort(want)
+	got, want := edgeNames(g, graphMembers(g, rows)), viewEdges(t, s, p)
 	if len(want) != 3 {
 		t.Errorf("the view's edges: %q; want the 3 refs to groups", want)
 	}
