@@ -522,12 +522,7 @@ func TestReconnect(t *testing.T) {
 	f.feed <- []events.Event{event(41, "aaaa", 3, session.TypeArchived, "cli", struct{}{})}
 	h.untilScreen("this session was archived elsewhere")
 
-	f.set(func(f *fakeBackend) { f.down = true })
-	f.drop <- fmt.Errorf("node: %w", ErrUnreachable)
-	h.untilScreen("reconnecting…")
-	h.typeText("while away")
-	h.press("enter")
-	h.untilScreen("1 queued, sent when it is back")
+	queueWhileAway(h, f)
 	// A probe while it is still down: still reconnecting, nothing sent.
 	h.until("a reconnection probe", func() bool { return h.fire(isStatus) > 0 })
 	h.until("the probe's answer", func() bool { return len(h.held) > 0 })

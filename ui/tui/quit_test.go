@@ -9,18 +9,25 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// TestQuitWarnsOfTheQueue: ctrl+c with questions queued (the node is
-// away) does not drop them silently: it says so, and only a second
-// ctrl+c quits.
-func TestQuitWarnsOfTheQueue(t *testing.T) {
-	f := newFake()
-	h, _ := openFirst(t, f, 100, 24)
+// queueWhileAway takes the node away from h's TUI and queues a question
+// there, "while away".
+func queueWhileAway(h *harness, f *fakeBackend) {
+	h.t.Helper()
 	f.set(func(f *fakeBackend) { f.down = true })
 	f.drop <- fmt.Errorf("node: %w", ErrUnreachable)
 	h.untilScreen("reconnecting…")
 	h.typeText("while away")
 	h.press("enter")
 	h.untilScreen("1 queued, sent when it is back")
+}
+
+// TestQuitWarnsOfTheQueue: ctrl+c with questions queued (the node is
+// away) does not drop them silently: it says so, and only a second
+// ctrl+c quits.
+func TestQuitWarnsOfTheQueue(t *testing.T) {
+	f := newFake()
+	h, _ := openFirst(t, f, 100, 24)
+	queueWhileAway(h, f)
 	h.press("ctrl+c")
 	h.untilScreen("1 question queued, not sent yet: ctrl+c quits without sending it")
 	if h.quit {

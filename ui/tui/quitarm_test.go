@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -82,11 +81,7 @@ func TestSlashQuitWarnsOfTheQueue(t *testing.T) {
 	t.Run("reconnecting", func(t *testing.T) {
 		f := newFake()
 		h, _ := openFirst(t, f, 100, 24)
-		f.set(func(f *fakeBackend) { f.down = true })
-		f.drop <- fmt.Errorf("node: %w", ErrUnreachable)
-		h.untilScreen("reconnecting…")
-		h.typeText("while away")
-		h.press("enter")
+		queueWhileAway(h, f)
 		h.typeText("/quit")
 		h.press("enter")
 		h.untilScreen("1 question queued, not sent yet")
