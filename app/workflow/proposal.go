@@ -24,14 +24,17 @@ import (
 
 // Proposal is a change the model proposed, checked, not yet written.
 type Proposal struct {
-	Task    string         `json:"task"`             // refactor, gen-module, gen-tests
-	Target  string         `json:"target,omitempty"` // what it was about
-	Files   []FileChange   `json:"files"`
-	Diff    string         `json:"diff"` // unified, every file
-	Checks  []Check        `json:"checks"`
-	Notes   []string       `json:"notes,omitempty"` // where hunks were placed other than as written
-	Answer  string         `json:"answer"`          // the model's whole answer
-	Changes []parse.Change `json:"-"`
+	Task   string       `json:"task"`             // refactor, gen-module, gen-tests
+	Target string       `json:"target,omitempty"` // what it was about
+	Files  []FileChange `json:"files"`
+	Diff   string       `json:"diff"` // unified, every file
+	Checks []Check      `json:"checks"`
+	Notes  []string     `json:"notes,omitempty"` // where hunks were placed other than as written
+	// Warnings name the files it touches whose text is later acted on
+	// (conventions, CI, editor tasks, hooks): see steering.
+	Warnings []string       `json:"warnings,omitempty"`
+	Answer   string         `json:"answer"` // the model's whole answer
+	Changes  []parse.Change `json:"-"`
 }
 
 // FileChange is what a proposal does to one file.
@@ -212,6 +215,7 @@ func newProposal(task, target, answer string, changes []parse.Change, read Reade
 		p.Notes = append(p.Notes, f+" is left out: the answer's change to it leaves it as it is")
 	}
 	p.Diff = diff.String()
+	p.Warnings = steeringWarnings(p.Files)
 	return p, nil
 }
 

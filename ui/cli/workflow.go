@@ -340,6 +340,9 @@ var errNothingWritten = &usererr.Error{Msg: "cancelled; nothing was written", Co
 
 // printChecks writes the proposal's checks, one line each, to stderr.
 func printChecks(c *Context, p *workflow.Proposal) {
+	for _, w := range p.Warnings {
+		fmt.Fprintln(c.Out.Err, c.Out.Bold(c.Out.Red("warning: ")+textLine(w)))
+	}
 	for _, n := range p.Notes {
 		fmt.Fprintln(c.Out.Err, c.Out.Dim("note: "+textLine(n)))
 	}

@@ -315,6 +315,9 @@ func (v *proposalView) layout() {
 		}
 		add("")
 	}
+	for _, w := range p.Warnings {
+		add(th.errorText.Render("warning: " + oneLine(w)))
+	}
 	for _, n := range p.Notes {
 		add(th.note.Render("note: " + oneLine(n)))
 	}
