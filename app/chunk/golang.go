@@ -289,6 +289,7 @@ func (g *goFile) errorRegions(errOffs []int) {
 	slices.SortFunc(cover, func(a, b span) int { return a.start - b.start })
 	slices.Sort(errOffs)
 	prev := 0
+	n0 := len(g.units)
 	gap := func(s, e int) {
 		i, _ := slices.BinarySearch(errOffs, s)
 		if i < len(errOffs) && errOffs[i] < e || e == len(g.src) && i < len(errOffs) {
@@ -303,6 +304,14 @@ func (g *goFile) errorRegions(errOffs []int) {
 	}
 	if prev < len(g.src) {
 		gap(prev, len(g.src))
+	}
+	// Each gap names its runs on its own (name#1, … only for a gap of
+	// several); with more than one run in all, they are numbered across
+	// the file, in order, so that no two chunks of the file share a name.
+	if added := g.units[n0:]; len(added) > 1 {
+		for i := range added {
+			added[i].name = PieceName(g.textName(), i+1)
+		}
 	}
 	slices.SortStableFunc(g.units, func(a, b unit) int { return a.start - b.start })
 }

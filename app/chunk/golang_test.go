@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -235,5 +236,27 @@ func (t *T) M() int { return t.x }
 		"mid.(*T).M": {"T"},
 	}, refs, cmpEmpty); diff != "" {
 		t.Errorf("refs (-want +got):\n%s", diff)
+	}
+}
+
+// TestGoBrokenTextPiecesNamed: the stretches a syntax error leaves as text
+// are numbered across the file, as other text pieces are, so that no two
+// of the file's chunks share a name.
+func TestGoBrokenTextPiecesNamed(t *testing.T) {
+	src := "package p\n\nfunc A() int {\n\tif true {\n\t\treturn 2\n\nfunc B() int { return 3 }\n\ntype (\n\tX int\n)\n"
+	res := chunkString(t, "p/b.go", src, Options{Strategy: Semantic})
+	var texts []string
+	seen := map[string]bool{}
+	for _, c := range res.Chunks {
+		if seen[c.Name] {
+			t.Errorf("two chunks named %s: %q", c.Name, outline(res))
+		}
+		seen[c.Name] = true
+		if c.Kind == KindText {
+			texts = append(texts, c.Name)
+		}
+	}
+	if !slices.Equal(texts, []string{"b.go#1", "b.go#2"}) {
+		t.Errorf("text pieces %q, want b.go#1, b.go#2: %q", texts, outline(res))
 	}
 }
