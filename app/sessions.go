@@ -12,6 +12,7 @@ import (
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/providers"
 )
 
 // eventTypes are the event types of every subsystem that keeps its state
@@ -53,13 +54,25 @@ func (a *App) initEvents() {
 			return
 		}
 		a.ev.log = events.New(events.Config{Store: a.Store, Registry: reg, Logger: a.logger})
-		a.ev.sessions = session.New(session.Config{Log: a.ev.log, Store: a.Store, NodeAlive: a.nodeAlive, Logger: a.logger})
+		a.ev.sessions = session.New(session.Config{Log: a.ev.log, Store: a.Store, NodeAlive: a.nodeAlive, Secrets: a.providerSecrets, Logger: a.logger})
 		// Ends recorded late (a turn's end that lost to other writers
 		// for long) are retried in the background: stopped before the
 		// store closes. Those not landed leave their turns to the next
 		// writer, which finds their process gone.
 		a.cleanup = append(a.cleanup, func(context.Context) error { a.ev.sessions.Close(); return nil })
 	})
+}
+
+// providerSecrets is what the session service takes out of a turn before
+// storing it: the credentials of this node's configured providers, as the
+// coordinator holds them (nil when it cannot be built; then nothing is
+// taken out).
+func (a *App) providerSecrets(ctx context.Context) *providers.Redactor {
+	c, err := a.Coord(ctx)
+	if err != nil {
+		return nil
+	}
+	return c.Redactor()
 }
 
 // nodeLiveness is how recently a node must have heartbeated (every 2 s) to

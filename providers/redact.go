@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -78,33 +79,113 @@ const (
 //
 // The zero Redactor, and a nil one, take nothing out. A Redactor does not
 // change after NewRedactor and is safe for concurrent use.
+//
+// It looks at every byte of a text once per length of run it knows (one
+// length, FragmentLen, unless a secret is shorter), through a bit filter
+// that rules out almost every position before its set is asked: the
+// coordinator passes whole answers of up to 4 MiB through it before they
+// are stored, which a map lookup of a substring at every byte made cost
+// tens of milliseconds.
 type Redactor struct {
 	// grams holds, by length, every substring of that length of a secret:
 	// the FragmentLen-byte ones of the long secrets, the whole short ones.
-	grams map[int]map[string]struct{}
+	grams map[int]*gramSet
+}
+
+// A gramSet is the substrings of one length n (at most 8) of the secrets,
+// each as its bytes read as a little-endian number.
+type gramSet struct {
+	n   int
+	set map[uint64]struct{}
+	// filter has the bit filterBit(k) set for every k in set: a position
+	// whose bit is clear holds none of them.
+	filter [filterWords]uint64
+}
+
+// The filter's size: 2^16 bits, 8 KiB, which keeps a few hundred grams
+// (three keys and a URL's password) to under one false hit in a hundred
+// positions.
+const (
+	filterShift = 64 - 16
+	filterWords = 1 << 16 / 64
+)
+
+// filterBit is k's bit in a filter: the top bits of k times a large odd
+// number (Fibonacci hashing), which spreads keys that differ in any byte.
+func filterBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> filterShift }
+
+// add puts k in the set and its bit in the filter.
+func (g *gramSet) add(k uint64) {
+	g.set[k] = struct{}{}
+	b := filterBit(k)
+	g.filter[b/64] |= 1 << (b % 64)
+}
+
+// gramKey reads the n (≤ 8) bytes of s at i as a little-endian number.
+func gramKey(s string, i, n int) uint64 {
+	if i+8 <= len(s) {
+		k := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if n < 8 {
+			k &= 1<<(8*n) - 1
+		}
+		return k
+	}
+	var k uint64
+	for j := n - 1; j >= 0; j-- {
+		k = k<<8 | uint64(s[i+j])
+	}
+	return k
 }
 
 // NewRedactor returns a Redactor for secrets: API keys, passwords and the
 // values of authorization headers as sent. Empty values and values shorter
 // than MinSecretLen are ignored.
 func NewRedactor(secrets ...string) *Redactor {
-	r := &Redactor{grams: map[int]map[string]struct{}{}}
+	r := &Redactor{grams: map[int]*gramSet{}}
 	for _, s := range secrets {
 		if len(s) < MinSecretLen {
 			continue
 		}
 		n := min(len(s), FragmentLen)
-		set := r.grams[n]
-		if set == nil {
-			set = map[string]struct{}{}
-			r.grams[n] = set
-		}
+		g := r.set(n)
 		for i := 0; i+n <= len(s); i++ {
-			set[s[i:i+n]] = struct{}{}
+			g.add(gramKey(s, i, n))
 		}
 	}
 	return r
 }
+
+// JoinRedactors returns a Redactor that takes out what each of rs takes
+// out: the credentials of several providers at once. Nil ones are skipped.
+func JoinRedactors(rs ...*Redactor) *Redactor {
+	out := &Redactor{grams: map[int]*gramSet{}}
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		for n, g := range r.grams {
+			o := out.set(n)
+			for k := range g.set {
+				o.add(k)
+			}
+		}
+	}
+	return out
+}
+
+// set returns r's set of grams of length n, made if need be.
+func (r *Redactor) set(n int) *gramSet {
+	g := r.grams[n]
+	if g == nil {
+		g = &gramSet{n: n, set: map[uint64]struct{}{}}
+		r.grams[n] = g
+	}
+	return g
+}
+
+// Empty reports whether r takes nothing out: it knows no secret.
+func (r *Redactor) Empty() bool { return r == nil || len(r.grams) == 0 }
 
 // URLSecrets returns the credentials in u: its query's values (a gateway's
 // "?key=…"), and its user information, which net/http sends as Basic
@@ -133,67 +214,97 @@ func URLSecrets(u *url.URL) []string {
 }
 
 // Redact returns s with every secret, and every FragmentLen-byte run of
-// one, replaced by Redacted.
+// one, replaced by Redacted. It returns s itself when none shows.
 func (r *Redactor) Redact(s string) string {
-	hidden := r.find(s)
-	if hidden == nil {
+	runs := r.find(s, false)
+	if runs == nil {
 		return s
 	}
 	var b strings.Builder
-	for i := 0; i < len(s); {
-		if !hidden[i] {
-			b.WriteByte(s[i])
-			i++
-			continue
-		}
-		b.WriteString(Redacted)
-		for i < len(s) && hidden[i] {
-			i++
-		}
+	n := len(s)
+	for _, run := range runs {
+		n += len(Redacted) - (run.end - run.start)
 	}
+	b.Grow(n)
+	at := 0
+	for _, run := range runs {
+		b.WriteString(s[at:run.start])
+		b.WriteString(Redacted)
+		at = run.end
+	}
+	b.WriteString(s[at:])
 	return b.String()
 }
 
 // Shows reports whether s shows a secret or a FragmentLen-byte run of one.
-func (r *Redactor) Shows(s string) bool { return r.find(s) != nil }
+func (r *Redactor) Shows(s string) bool { return r.find(s, true) != nil }
 
-// find marks the bytes of s that belong to a secret's run, or returns nil
-// if there are none.
-func (r *Redactor) find(s string) []bool {
+// A span is the bytes [start, end) of a text.
+type span struct{ start, end int }
+
+// find returns the runs of s that belong to a secret, in order, neither
+// overlapping nor touching, or nil if there are none; with first, it stops
+// at the first one found.
+func (r *Redactor) find(s string, first bool) []span {
 	if r == nil {
 		return nil
 	}
-	var hidden []bool
-	for n, set := range r.grams {
-		for i := 0; i+n <= len(s); i++ {
-			if _, ok := set[s[i:i+n]]; !ok {
-				continue
+	var runs []span
+	for _, g := range r.grams {
+		n := g.n
+		if len(s) < n {
+			continue
+		}
+		// k is the n bytes at i, rolled on by a byte at a time; the
+		// filter is asked first, the set only when it lets k through.
+		k, top := gramKey(s, 0, n), uint(8*(n-1))
+		own := len(runs) // the runs of this length start here
+		for i := 0; ; i++ {
+			if b := filterBit(k); g.filter[b/64]&(1<<(b%64)) != 0 {
+				if _, ok := g.set[k]; ok {
+					if first {
+						return []span{{i, i + n}}
+					}
+					if l := len(runs) - 1; l >= own && i <= runs[l].end {
+						runs[l].end = i + n
+					} else {
+						runs = append(runs, span{i, i + n})
+					}
+				}
 			}
-			if hidden == nil {
-				hidden = make([]bool, len(s))
+			if i+n >= len(s) {
+				break
 			}
-			for j := i; j < i+n; j++ {
-				hidden[j] = true
-			}
+			k = k>>8 | uint64(s[i+n])<<top
 		}
 	}
-	if hidden == nil {
+	if runs == nil {
 		return nil
 	}
 	// Widen each run to whole characters, so that what is left is valid
 	// UTF-8 when s was: forward over a character the run ends in, back
 	// over one it starts in.
-	for i := 1; i < len(s); i++ {
-		if hidden[i-1] && !hidden[i] && !utf8.RuneStart(s[i]) {
-			hidden[i] = true
+	for i := range runs {
+		for runs[i].end < len(s) && !utf8.RuneStart(s[runs[i].end]) {
+			runs[i].end++
+		}
+		for runs[i].start > 0 && !utf8.RuneStart(s[runs[i].start]) {
+			runs[i].start--
 		}
 	}
-	for i := len(s) - 1; i > 0; i-- {
-		if hidden[i] && !hidden[i-1] && !utf8.RuneStart(s[i]) {
-			hidden[i-1] = true
-		}
+	// Runs of different lengths were found apart: sort and join them.
+	if len(r.grams) > 1 {
+		slices.SortFunc(runs, func(a, b span) int { return a.start - b.start })
 	}
-	return hidden
+	out := runs[:1]
+	for _, run := range runs[1:] {
+		if l := len(out) - 1; run.start <= out[l].end {
+			out[l].end = max(out[l].end, run.end)
+			continue
+		}
+		out = append(out, run)
+	}
+	return out
 }
 
 // RedactHeader returns a copy of h with the secrets taken out of its
@@ -234,7 +345,7 @@ func (r *Redactor) RedactError(err error) error {
 
 // showsIn reports whether err or an error it wraps shows a secret.
 func (r *Redactor) showsIn(err error) bool {
-	if r == nil || len(r.grams) == 0 {
+	if r.Empty() {
 		return false
 	}
 	switch e := err.(type) {

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -198,5 +200,123 @@ func TestRedactProviderError(t *testing.T) {
 	}
 	if r.RedactProviderError(nil) != nil {
 		t.Error("RedactProviderError(nil) is not nil")
+	}
+}
+
+func TestJoinRedactors(t *testing.T) {
+	const openaiKey, anthropicKey = "sk-proj-0123456789abcdefghij", "sk-ant-api03-ZYXWVUTSRQPONM"
+	j := JoinRedactors(NewRedactor(openaiKey), nil, NewRedactor(anthropicKey, "hunter2"))
+	in := "keys " + openaiKey + ", " + anthropicKey[4:20] + " and hunter2; hunter stays"
+	if got, want := j.Redact(in), "keys [redacted], [redacted] and [redacted]; hunter stays"; got != want {
+		t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+	}
+	for _, z := range []*Redactor{JoinRedactors(), JoinRedactors(nil, NewRedactor("ab"))} {
+		if !z.Empty() || z.Redact(in) != in {
+			t.Errorf("a join of Redactors without secrets took something out: %q", z.Redact(in))
+		}
+	}
+	if j.Empty() || !(*Redactor)(nil).Empty() {
+		t.Error("Empty is wrong")
+	}
+}
+
+// naiveRedact is Redact as the rule states it, one byte at a time:
+// every FragmentLen-byte substring of a long secret, and every short
+// secret, is hidden wherever it occurs; each run of hidden bytes, widened
+// to whole characters, becomes one Redacted.
+func naiveRedact(secrets []string, s string) string {
+	hidden := make([]bool, len(s))
+	for _, sec := range secrets {
+		if len(sec) < MinSecretLen {
+			continue
+		}
+		n := min(len(sec), FragmentLen)
+		for i := 0; i+n <= len(s); i++ {
+			if strings.Contains(sec, s[i:i+n]) {
+				for j := i; j < i+n; j++ {
+					hidden[j] = true
+				}
+			}
+		}
+	}
+	for i := 1; i < len(s); i++ {
+		if hidden[i-1] && !hidden[i] && !utf8.RuneStart(s[i]) {
+			hidden[i] = true
+		}
+	}
+	for i := len(s) - 1; i > 0; i-- {
+		if hidden[i] && !hidden[i-1] && !utf8.RuneStart(s[i]) {
+			hidden[i-1] = true
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !hidden[i] {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		b.WriteString(Redacted)
+		for i < len(s) && hidden[i] {
+			i++
+		}
+	}
+	return b.String()
+}
+
+// Redact finds runs through a filter and rolling keys; on texts made of
+// pieces of secrets of every length, short ones and multi-byte characters
+// included, it must hide exactly what the rule says.
+func TestRedactMatchesRule(t *testing.T) {
+	secrets := []string{"sk-proj-Ab3dEf9hIjKlMn0pQr", "pässwörter-über", "hunter2", "abcde", "tok3n"}
+	r := NewRedactor(secrets...)
+	rng := rand.New(rand.NewPCG(1, 2))
+	filler := []string{"x", "é", "€", " ", "\n", "sk-", "hunt", "über", "abcd", "Ab3d"}
+	for range 3000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			if rng.IntN(3) == 0 {
+				sec := secrets[rng.IntN(len(secrets))]
+				i := rng.IntN(len(sec))
+				b.WriteString(sec[i : i+rng.IntN(len(sec)-i+1)])
+			} else {
+				b.WriteString(filler[rng.IntN(len(filler))])
+			}
+		}
+		s := b.String()
+		if got, want := r.Redact(s), naiveRedact(secrets, s); got != want {
+			t.Fatalf("Redact(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := r.Shows(s), naiveRedact(secrets, s) != s; got != want {
+			t.Fatalf("Shows(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// BenchmarkRedactLarge passes a 4 MiB answer (Go source) through the
+// Redactor of three providers: two API keys and a base URL's password with
+// its Basic authorization value; without a secret in it, and with a key
+// in it.
+func BenchmarkRedactLarge(b *testing.B) {
+	r := JoinRedactors(
+		NewRedactor("sk-proj-"+strings.Repeat("Ab3dEf9hIj", 16)),
+		NewRedactor("sk-ant-api03-"+strings.Repeat("Zq7xW2pLm9", 10)),
+		NewRedactor(URLSecrets(&url.URL{User: url.UserPassword("user", "s3cretpass")})...))
+	src, err := os.ReadFile("redact.go")
+	if err != nil {
+		b.Fatal(err)
+	}
+	clean := strings.Repeat(string(src), 4<<20/len(src))
+	for _, tc := range []struct{ name, text string }{
+		{"clean", clean},
+		{"key", clean[:len(clean)/2] + "sk-proj-" + strings.Repeat("Ab3dEf9hIj", 16) + clean[len(clean)/2:]},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(tc.text)))
+			for b.Loop() {
+				r.Redact(tc.text)
+			}
+		})
 	}
 }

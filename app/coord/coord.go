@@ -152,6 +152,8 @@ type Coordinator struct {
 
 	pending    *Pending // finishing writes still to land (finish)
 	ownPending bool     // pending is the coordinator's own: Close closes it
+
+	secrets *providers.Redactor // the configured providers' credentials (Redactor)
 }
 
 // New returns a Coordinator for cfg.
@@ -186,7 +188,7 @@ func New(cfg Config) *Coordinator {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Coordinator{cfg: cfg, byName: map[string]*target{}, logger: cfg.Logger, pending: cfg.Pending}
+	c := &Coordinator{cfg: cfg, byName: map[string]*target{}, logger: cfg.Logger, pending: cfg.Pending, secrets: joinSecrets(cfg.Targets)}
 	if c.pending == nil {
 		c.pending, c.ownPending = &Pending{}, true
 	}
@@ -633,7 +635,7 @@ func (r *run) begin(ctx context.Context, provider, model string) error {
 		ID: newID(), SessionID: r.req.SessionID, Node: r.c.cfg.Node, Provider: provider, Model: model, RequestedModel: model,
 		Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: r.start, Strategy: string(r.strategy),
 	}
-	if err := r.c.cfg.Recorder.StartInteraction(ctx, in); err != nil {
+	if err := r.c.cfg.Recorder.StartInteraction(ctx, r.c.Recorded(in)); err != nil {
 		return err
 	}
 	r.in = in

@@ -67,9 +67,11 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 	in.FinishedAt = &fin
 	// The record and event as they are now: the caller gets in back and
 	// may change it (a node rewriting a request it cut by quitting) while
-	// the write goes on in the background.
-	rec, ev := *in, r.event()
-	write := func(ctx context.Context) error { return r.c.cfg.Recorder.FinishInteraction(ctx, &rec, ev) }
+	// the write goes on in the background. The record is without the
+	// credentials of this node's providers (Recorded); in keeps the answer
+	// as it arrived.
+	rec, ev := r.c.Recorded(in), r.event()
+	write := func(ctx context.Context) error { return r.c.cfg.Recorder.FinishInteraction(ctx, rec, ev) }
 
 	first := time.Now()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)

@@ -175,7 +175,13 @@ func (n *Node) markHostQuit(ctx context.Context, in *db.Interaction) *db.Interac
 	fixed.Status, fixed.ErrorKind, fixed.Error = db.StatusInterrupted, db.StatusInterrupted, hostQuitReason()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if _, err := n.app.Store.Execute(rctx, db.FinishInteractionStmt(&fixed)); err != nil {
+	// The record as stored is the coordinator's redacted copy (see
+	// coord.Recorded); the caller gets it whole, as it got in.
+	rec := &fixed
+	if c, err := n.app.Coord(ctx); err == nil {
+		rec = c.Recorded(&fixed)
+	}
+	if _, err := n.app.Store.Execute(rctx, db.FinishInteractionStmt(rec)); err != nil {
 		n.logger.Warn("record a request cut by quitting", "interaction", in.ID, "err", err)
 		return in
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/aiex-dev/aiex/app/internal/pending"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers"
 )
 
 // Config configures a Service. Log and Store are required; the rest works
@@ -55,8 +56,17 @@ type Config struct {
 	// leaves other nodes' turns to MaxTurn.
 	NodeAlive func(ctx context.Context, node string) bool
 	// NewID makes session ids; nil means 12 random hex digits.
-	NewID  func() string
-	Logger *slog.Logger
+	NewID func() string
+	// Secrets, if set, returns what takes the credentials of this node's
+	// providers (API keys, base URL passwords) out of a turn's prompt,
+	// answer and reason before they are recorded: a session's events and
+	// projections reach every node of the cluster, and a key the user
+	// pasted into a question, or a gateway echoed in its answer, must not
+	// reach every teammate with them. It is asked at each write, since the
+	// providers, and their keys, change while the process runs (a key
+	// stored). nil records the texts as given.
+	Secrets func(ctx context.Context) *providers.Redactor
+	Logger  *slog.Logger
 }
 
 // Service manages sessions. It is safe for concurrent use.
@@ -100,6 +110,15 @@ func New(cfg Config) *Service {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	return s
+}
+
+// redactor returns what takes this node's secrets out of the texts a turn
+// records (Config.Secrets), or nil, which takes nothing out.
+func (s *Service) redactor(ctx context.Context) *providers.Redactor {
+	if s.cfg.Secrets == nil {
+		return nil
+	}
+	return s.cfg.Secrets(ctx)
 }
 
 // Owner is this process as recorded in the turns it starts: "node/instance".

@@ -94,6 +94,7 @@ var ErrReadOnly = errors.New("session opened read-only")
 // Interrupted or Failed) this process owns it; should the process die, the
 // next Begin marks it interrupted.
 func (s *Session) RecordTurnStarted(ctx context.Context, in TurnStart) (int64, error) {
+	in.Prompt = s.svc.redactor(ctx).Redact(in.Prompt) // see Config.Secrets
 	key := randomHex(8)
 	s.svc.running(key, true)
 	var n int64
@@ -142,6 +143,11 @@ func (s *Session) RecordTurnFailed(ctx context.Context, n int64, r TurnResult) e
 // (the turn is not there, or ended another way already), the turn is not
 // left running while this process lives: endLater keeps recording it.
 func (s *Session) end(ctx context.Context, n int64, status string, r TurnResult) error {
+	// The whole answer, as assembled from its chunks, loses the secrets
+	// (Config.Secrets); a retry in the background (endLater) writes the
+	// same payload.
+	red := s.svc.redactor(ctx)
+	r.Answer, r.Reason = red.Redact(r.Answer), red.Redact(r.Reason)
 	decide, key, refused := s.endDecision(n, status, r)
 	err := s.record(ctx, decide)
 	switch {

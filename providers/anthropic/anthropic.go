@@ -171,6 +171,10 @@ func redact(u *url.URL) string {
 // Name returns the configured provider name.
 func (p *Provider) Name() string { return p.name }
 
+// Secrets is the Redactor of the credentials the provider sends, which
+// the coordinator takes out of what it stores (coord.SecretHolder).
+func (p *Provider) Secrets() *providers.Redactor { return p.secrets }
+
 // Kind returns "anthropic".
 func (p *Provider) Kind() string { return kind }
 

@@ -200,6 +200,10 @@ func parseBaseURL(s string) (*url.URL, error) {
 // Name returns the configured provider name.
 func (p *Provider) Name() string { return p.name }
 
+// Secrets is the Redactor of the credentials the provider sends, which
+// the coordinator takes out of what it stores (coord.SecretHolder).
+func (p *Provider) Secrets() *providers.Redactor { return p.secrets }
+
 // Kind returns KindOpenAI or KindCompatible.
 func (p *Provider) Kind() string { return p.kind }
 
