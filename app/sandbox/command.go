@@ -299,7 +299,8 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 		return cmd, -1, strict(c.conf.IsolationReason)
 	}
 	if c.conf.Isolated {
-		if c.ns, err = viaInit(cmd, initArg0, append([]string{cmd.Path}, cmd.Args...)); err != nil {
+		args := append([]string{nprocArg(s.maxProcs), cmd.Path}, cmd.Args...)
+		if c.ns, err = viaInit(cmd, initArg0, args); err != nil {
 			return cmd, -1, err
 		}
 	}

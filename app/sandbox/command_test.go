@@ -47,6 +47,8 @@ func child(job string) int {
 		err = netJob(op, path)
 	case "confinedsleep": // in namespace_test.go
 		err = confinedSleep(path)
+	case "spawner": // in nproc_test.go
+		err = runawaySpawner(path)
 	default:
 		err = fmt.Errorf("unknown job %q", job)
 	}

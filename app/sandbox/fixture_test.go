@@ -170,3 +170,8 @@ func SetSeccomp(s *Sandbox, fn func() error) { s.seccomp = fn }
 // SetNamespaces replaces the probe of whether commands can run in
 // namespaces of their own.
 func SetNamespaces(s *Sandbox, fn func() error) { s.namespaces = fn }
+
+// KernelAtLeast reports whether a kernel release is major.minor or later.
+func KernelAtLeast(release string, major, minor int) bool {
+	return kernelAtLeast(release, major, minor)
+}

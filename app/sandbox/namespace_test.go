@@ -268,8 +268,17 @@ func TestCommandDiesWithAiex(t *testing.T) {
 	}
 	mark := sleepMark()
 	killSleepers(t, mark)
+	// The stand-in is killed, so it cannot clean up: its project and its
+	// sandbox's temp dir are the test's, and its system temp dir one the
+	// test checks is left empty.
+	base := t.TempDir()
+	for _, d := range []string{"project", "tmp", "systmp"} {
+		if err := os.Mkdir(filepath.Join(base, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	aiex := exec.Command(exe)
-	aiex.Env = append(os.Environ(), childEnv+"=confinedsleep:"+mark)
+	aiex.Env = append(os.Environ(), childEnv+"=confinedsleep:"+mark+":"+base, "TMPDIR="+filepath.Join(base, "systmp"))
 	aiex.Stderr = os.Stderr
 	stdout, err := aiex.StdoutPipe()
 	if err != nil {
@@ -304,18 +313,21 @@ func TestCommandDiesWithAiex(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	if left, err := os.ReadDir(filepath.Join(base, "systmp")); err != nil || len(left) != 0 {
+		t.Fatalf("the killed stand-in left %v in its temp dir (%v)", left, err)
+	}
 }
 
-// confinedSleep is the child job of TestCommandDiesWithAiex: start a
-// confined `sleep mark` (one in the background, too), say so, and wait to
-// be killed.
-func confinedSleep(mark string) error {
-	dir, err := os.MkdirTemp("", "aiex-test-project-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	s, err := sandbox.New(dir, sandbox.Options{Mode: sandbox.ModeStrict})
+// confinedSleep is the child job of TestCommandDiesWithAiex, given
+// "MARK:BASE": start a confined `sleep MARK` (one in the background, too)
+// in the project BASE/project, with BASE/tmp as the sandbox's temp dir,
+// say so, and wait to be killed. It makes no directory: nothing it made
+// would be removed, since it is killed.
+func confinedSleep(job string) error {
+	mark, base, _ := strings.Cut(job, ":")
+	s, err := sandbox.New(filepath.Join(base, "project"), sandbox.Options{
+		Mode: sandbox.ModeStrict, TempDir: filepath.Join(base, "tmp"),
+	})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -30,12 +31,17 @@ func init() {
 	}
 	switch os.Args[0] {
 	case initArg0:
-		if len(os.Args) < 3 {
+		// aiex-sandbox-init NPROC PROGRAM ARGV0 ARGS…
+		if len(os.Args) < 4 {
 			os.Exit(initFailed)
 		}
-		os.Exit(runInit(os.Args[1], os.Args[2:]))
+		nproc, err := strconv.ParseUint(os.Args[1], 10, 64)
+		if err != nil {
+			os.Exit(initFailed)
+		}
+		os.Exit(runInit(nproc, os.Args[2], os.Args[3:]))
 	case probeArg0:
-		os.Exit(runInit("", nil))
+		os.Exit(runInit(0, "", nil))
 	}
 }
 
@@ -45,9 +51,10 @@ const (
 	initOrphaned = 137 // the process that started it is gone: as if killed
 )
 
-// runInit runs program with argv (argv[0] first) as the init; with no
+// runInit runs program with argv (argv[0] first) as the init, limited
+// with what it starts to nproc processes and threads (nproc.go); with no
 // program it only checks that it could (the probe).
-func runInit(program string, argv []string) int {
+func runInit(nproc uint64, program string, argv []string) int {
 	goR := os.NewFile(initGoFD, "init-go")
 	status := os.NewFile(initStatusFD, "init-status")
 	if goR == nil || status == nil {
@@ -80,6 +87,12 @@ func runInit(program string, argv []string) int {
 	runtime.LockOSThread()
 	if err := dropAllCapabilities(); err != nil {
 		return fail("sandbox: init: %v", err)
+	}
+	// After the capabilities are gone none of this namespace's processes
+	// may exceed the limit; the init's threads and its command's
+	// processes all count against it.
+	if err := setProcessLimit(nproc); err != nil {
+		return fail("sandbox: init: limit the command's processes: %v", err)
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH)

@@ -73,6 +73,13 @@ type Options struct {
 	// besides those that look like credentials (see env.go): aiex passes
 	// every provider's api_key_env, whatever its name.
 	HideEnv []string
+	// MaxProcesses bounds the processes and threads a command run in
+	// namespaces of its own may have at once, so that a fork bomb in
+	// generated code stops at it instead of taking the machine down;
+	// 0 means DefaultMaxProcesses, or 64 per CPU on a machine of more
+	// than 64. A command without namespaces, or run by root, is not
+	// limited (see nproc.go).
+	MaxProcesses int
 	// Logger reports what the sandbox decides (nil discards).
 	Logger *slog.Logger
 }
@@ -102,6 +109,9 @@ type Sandbox struct {
 	execRW  []string
 	hideEnv []string
 	logger  *slog.Logger
+	// maxProcs bounds a command's processes and threads when it runs in
+	// namespaces (nproc.go).
+	maxProcs int
 
 	// noOpenat2 is set once openat2 turns out missing (ENOSYS): the
 	// component walk does its work from then on.
@@ -127,10 +137,13 @@ func New(root string, opts Options) (*Sandbox, error) {
 		max: opts.MaxFileSize, auditor: opts.Auditor, actor: opts.Actor, mode: opts.Mode,
 		tempDir: opts.TempDir, execRO: opts.ExecReadOnly, execRW: opts.ExecReadWrite,
 		hideEnv: opts.HideEnv, logger: opts.Logger, landlockABI: kernelLandlockABI, seccomp: kernelSeccomp,
-		namespaces: kernelNamespaces,
+		namespaces: kernelNamespaces, maxProcs: opts.MaxProcesses,
 	}
 	if s.max <= 0 {
 		s.max = DefaultMaxFileSize
+	}
+	if s.maxProcs <= 0 {
+		s.maxProcs = defaultMaxProcesses()
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
