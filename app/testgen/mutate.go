@@ -69,10 +69,27 @@ var goFlip = map[token.Token]token.Token{
 	token.LAND: token.LOR, token.LOR: token.LAND,
 }
 
+// goAssignFlip maps the assignment operators a mutant flips to their
+// replacements: the binary flips' counterparts, a few more (there is no
+// assignment form of a comparison to flip instead), and ++ ↔ --.
+var goAssignFlip = map[token.Token]token.Token{
+	token.ADD_ASSIGN: token.SUB_ASSIGN, token.SUB_ASSIGN: token.ADD_ASSIGN,
+	token.MUL_ASSIGN: token.QUO_ASSIGN, token.QUO_ASSIGN: token.MUL_ASSIGN,
+	token.SHL_ASSIGN: token.SHR_ASSIGN, token.SHR_ASSIGN: token.SHL_ASSIGN,
+	token.AND_ASSIGN: token.OR_ASSIGN, token.OR_ASSIGN: token.AND_ASSIGN,
+	token.INC: token.DEC, token.DEC: token.INC,
+}
+
+// goMutated says, for a target without a site, what goSites looks for.
+const goMutated = "no comparison, + or -, && or ||, += -= *= /= <<= >>= &= |= ++ -- (outside a for clause), true or false, nor integer literal"
+
 // goSites finds the mutation sites of Go source inside [start, end):
 // the operators of goFlip (not + with a string literal operand: string
-// concatenation has no minus), true↔false, and integer literals n → n+1
-// (not array lengths nor make's sizes, which rarely change behaviour).
+// concatenation has no minus), those of goAssignFlip (not += of a string
+// literal, nor in the post statement of a for clause: i-- for i++ makes a
+// loop that does not end, a mutant that costs the whole timeout to be
+// killed), true↔false, and integer literals n → n+1 (not array lengths
+// nor make's sizes, which rarely change behaviour).
 func goSites(name string, src []byte, start, end int) ([]site, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
@@ -106,6 +123,19 @@ func goSites(name string, src []byte, start, end int) ([]site, error) {
 			if p := off(x.OpPos); ok && in(p, p+len(x.Op.String())) {
 				sites = append(sites, site{p, p + len(x.Op.String()), x.Op.String(), to.String(), classOperator})
 			}
+		case *ast.AssignStmt:
+			to, ok := goAssignFlip[x.Tok]
+			if (x.Tok == token.ADD_ASSIGN && len(x.Rhs) == 1 && isStringLit(x.Rhs[0])) || forPost(parent, x) {
+				ok = false
+			}
+			if p := off(x.TokPos); ok && in(p, p+len(x.Tok.String())) {
+				sites = append(sites, site{p, p + len(x.Tok.String()), x.Tok.String(), to.String(), classOperator})
+			}
+		case *ast.IncDecStmt:
+			to := goAssignFlip[x.Tok]
+			if p := off(x.TokPos); !forPost(parent, x) && in(p, p+len(x.Tok.String())) {
+				sites = append(sites, site{p, p + len(x.Tok.String()), x.Tok.String(), to.String(), classOperator})
+			}
 		case *ast.Ident:
 			if p := off(x.Pos()); (x.Name == "true" || x.Name == "false") && in(p, p+len(x.Name)) {
 				to := map[string]string{"true": "false", "false": "true"}[x.Name]
@@ -130,6 +160,13 @@ func goSites(name string, src []byte, start, end int) ([]site, error) {
 func isStringLit(e ast.Expr) bool {
 	l, ok := ast.Unparen(e).(*ast.BasicLit)
 	return ok && l.Kind == token.STRING
+}
+
+// forPost reports whether s is the post statement of the for clause
+// parent.
+func forPost(parent ast.Node, s ast.Stmt) bool {
+	f, ok := parent.(*ast.ForStmt)
+	return ok && f.Post == s
 }
 
 // sizeLit reports whether lit is an array length or an argument of make.

@@ -16,6 +16,11 @@ var exFlip = map[string]string{
 	"and": "or", "or": "and", "&&": "||", "||": "&&",
 }
 
+// exMutated says, for a target without a site, what elixirSites looks
+// for. Elixir has no compound assignment (x = x + 1 rebinds, and its +
+// is flipped), and its ++ and -- are list operators, not steps.
+const exMutated = "no comparison, + or -, and or or, && or ||, true or false, nor :ok or :error tuple being built"
+
 // exDefs are the calls whose arguments are a function head (a pattern).
 var exDefs = map[string]bool{
 	"def": true, "defp": true, "defmacro": true, "defmacrop": true,

@@ -33,7 +33,7 @@ func F(xs []int, s string) (int, bool) {
 	s = s + "!"
 	n := 0
 	for i := 0; i < len(xs) && n != 3; i++ {
-		n += xs[i] - 1 // n += is an assignment, not a binary +
+		n += xs[i] - 1 // i++ above is a for clause's: not flipped
 	}
 	_, _ = buf, arr
 	return n * 2, n >= 0x10 || false
@@ -55,7 +55,7 @@ func TestGoSites(t *testing.T) {
 	want := []string{
 		// Operators first, in order; then constants; then integers (not
 		// make's sizes nor the array length).
-		"13: < → >=", "13: && → ||", "13: != → ==", "14: - → +", "17: >= → <", "17: || → &&",
+		"13: < → >=", "13: && → ||", "13: != → ==", "14: += → -=", "14: - → +", "17: >= → <", "17: || → &&",
 		"17: false → true",
 		"12: 0 → 1", "13: 0 → 1", "13: 3 → 4", "14: 1 → 2", "17: 2 → 3", "17: 0x10 → 17",
 	}

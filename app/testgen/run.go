@@ -325,7 +325,10 @@ func (r *Report) mutate(ctx context.Context, s *Spec, lr langRun, baseDur time.D
 	}
 	sites = order(sites)
 	if len(sites) == 0 {
-		r.NoMutants = "the target has no operator or constant to mutate"
+		r.NoMutants = "the target has nothing to mutate: " + exMutated
+		if s.Lang == LangGo {
+			r.NoMutants = "the target has nothing to mutate: " + goMutated
+		}
 		if note != "" {
 			r.NoMutants += " (" + note + ")"
 		}

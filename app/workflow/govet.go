@@ -3,11 +3,18 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/aiex-dev/aiex/app/parse"
+	"github.com/aiex-dev/aiex/app/workflow/linediff"
 )
 
 // vetNew vets the packages pkgs (./rel beneath modRoot, some of which the
@@ -25,12 +32,13 @@ import (
 // for a small module, 2–3 s for a new package importing a few packages of
 // a 60-package module, cached after that). A go.work above the module
 // would not list the stand-in, so a workspace's new package is not
-// vetted.
-func vetNew(ctx context.Context, o ValidateOptions, modRoot, tmp string, overlay map[string]string, pkgs []string) Check {
+// vetted. The output of a vet that fails comes back whole, with the
+// project's file names, for baseline.judge.
+func vetNew(ctx context.Context, o ValidateOptions, modRoot, tmp string, overlay map[string]string, pkgs []string) (Check, string) {
 	const name = "go vet"
 	if work, ok := findUp(modRoot, "go.work"); ok && os.Getenv("GOWORK") != "off" {
 		return Check{Name: name, Status: Skipped, Detail: "a new package in the workspace of " + filepath.Join(work, "go.work") +
-			": go vet reads a package from its directory, which is not yet on disk"}
+			": go vet reads a package from its directory, which is not yet on disk"}, ""
 	}
 	stand := filepath.Join(tmp, "module")
 	var created []string
@@ -40,7 +48,7 @@ func vetNew(ctx context.Context, o ValidateOptions, modRoot, tmp string, overlay
 		}
 	}
 	if err := standIn(modRoot, stand, created); err != nil {
-		return Check{Name: name, Status: Failed, Detail: "could not lay out the module to vet its new package: " + err.Error()}
+		return Check{Name: name, Status: Failed, Detail: "could not lay out the module to vet its new package: " + err.Error()}, ""
 	}
 	ov := map[string]string{}
 	var names []string
@@ -60,11 +68,12 @@ func vetNew(ctx context.Context, o ValidateOptions, modRoot, tmp string, overlay
 	b, _ := json.Marshal(map[string]any{"Replace": ov})
 	ovFile := filepath.Join(tmp, "overlay-vet.json")
 	if err := os.WriteFile(ovFile, b, 0o600); err != nil {
-		return Check{Name: name, Status: Failed, Detail: err.Error()}
+		return Check{Name: name, Status: Failed, Detail: err.Error()}, ""
 	}
-	vet := run(ctx, o, stand, nil, name, "go", append([]string{"vet", "-overlay=" + ovFile}, pkgs...)...)
-	vet.Detail = strings.NewReplacer(names...).Replace(vet.Detail)
-	return vet
+	vet, out := runOut(ctx, o, stand, nil, name, "go", append([]string{"vet", "-overlay=" + ovFile}, pkgs...)...)
+	project := strings.NewReplacer(names...)
+	vet.Detail = project.Replace(vet.Detail)
+	return vet, project.Replace(out)
 }
 
 // standIn lays out at dst a stand-in for the directory tree at src in
@@ -105,4 +114,229 @@ func standIn(src, dst string, dirs []string) error {
 		}
 	}
 	return nil
+}
+
+// baseline is the project as it is, before the changes: a go build or go
+// vet that fails with them is run again without them, and what it printed
+// then is not the changes' doing. A project whose tests vet has always
+// rejected (struct tags that are not key:"value") would otherwise refuse
+// every change to their package; a command that has never built, every
+// change to a package it imports. The second run is paid for only when
+// the first fails.
+type baseline struct {
+	modRoot string
+	root    string // the project's, which the changes' paths are relative to
+	changes []parse.Change
+}
+
+// existing keeps of pkgs (./rel beneath the module) those that have a Go
+// file on disk: the others are not there before the changes, and the go
+// command would refuse the whole run for them.
+func (b baseline) existing(pkgs []string) []string {
+	var out []string
+	for _, p := range pkgs {
+		entries, _ := os.ReadDir(filepath.Join(b.modRoot, filepath.FromSlash(p)))
+		if slices.ContainsFunc(entries, func(e os.DirEntry) bool { return !e.IsDir() && strings.HasSuffix(e.Name(), ".go") }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// judge decides the failed check c, whose command printed out (with the
+// project's file names), by running the command again as args on the
+// project without the changes. If that fails too, the diagnostics it
+// printed (a file, a message: the lines they are on may have moved) are
+// taken out of c's; c fails with the ones left, and passes if none is,
+// with a note that counts those taken out. If the second run passes or
+// does not finish, c stands.
+func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out string, args []string) (Check, string) {
+	if c.Status != Failed || out == "" || len(args) == 0 {
+		return c, ""
+	}
+	was, wasOut := runOut(ctx, o, b.modRoot, nil, c.Name, "go", args...)
+	if was.Status != Failed || wasOut == "" {
+		return c, ""
+	}
+	renamed := map[string]string{}
+	for _, ch := range b.changes {
+		if ch.OldPath != "" && ch.OldPath != ch.Path {
+			renamed[b.rel(ch.OldPath)] = b.rel(ch.Path)
+		}
+	}
+	before := diagnostics(wasOut, b.modRoot, renamed)
+	after := diagnostics(out, b.modRoot, nil)
+	fresh, old := b.unexplained(before, after)
+	if len(old) == 0 {
+		return c, ""
+	}
+	counted := fmt.Sprintf("already failing before the change: %d", len(old))
+	if len(fresh) == 0 {
+		first := strings.SplitN(old[0].text, "\n", 2)[0]
+		if len(old) > 1 {
+			first += ", …"
+		}
+		note := fmt.Sprintf("%s: %s (%s); the change adds none", c.Name, counted, first)
+		return Check{Name: c.Name, Status: OK, Detail: counted + "\n" + tail(joinDiagnostics(old), 30)}, note
+	}
+	return Check{Name: c.Name, Status: Failed, Detail: tail(joinDiagnostics(fresh), 30) + "\n" + counted}, ""
+}
+
+// rel is the module-relative, slash-separated name of the project's file
+// p, as diagnostics name it.
+func (b baseline) rel(p string) string {
+	r, err := filepath.Rel(b.modRoot, filepath.Join(b.root, filepath.FromSlash(p)))
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(r)
+}
+
+// diagnostic is one message of the go command's output: a compiler or
+// vet message (file.go:12:3: text, and the indented lines under it), or
+// another line.
+type diagnostic struct {
+	header string // the "# package" line it came under
+	text   string // as printed
+	file   string // module-relative, slash-separated; "" for another line
+	line   int
+	msg    string // what follows the position, or the whole line
+}
+
+// diagLine is a compiler or vet message; vet prefixes type errors with
+// "vet: ".
+var diagLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(vet: )?(\S+\.go):(\d+)(?::\d+)?: (.*)$`) })
+
+// diagnostics parses the go command's output, run in modRoot, naming each
+// file by its name after the changes (renamed: before → after).
+func diagnostics(out, modRoot string, renamed map[string]string) []diagnostic {
+	var ds []diagnostic
+	header := ""
+	for l := range strings.Lines(out) {
+		l = strings.TrimRight(l, "\r\n")
+		switch {
+		case strings.TrimSpace(l) == "":
+		case strings.HasPrefix(l, "# "):
+			header = l
+		case (l[0] == ' ' || l[0] == '\t') && len(ds) > 0:
+			ds[len(ds)-1].text += "\n" + l // have/want, other declaration of x
+		default:
+			d := diagnostic{header: header, text: l, msg: l}
+			if m := diagLine().FindStringSubmatch(l); m != nil {
+				f := filepath.ToSlash(strings.TrimPrefix(strings.TrimPrefix(m[2], modRoot+string(filepath.Separator)), "./"))
+				if to, ok := renamed[f]; ok {
+					f = to
+				}
+				d.file, d.msg = f, m[1]+m[4]
+				d.line, _ = strconv.Atoi(m[3])
+			}
+			ds = append(ds, d)
+		}
+	}
+	return ds
+}
+
+// unexplained splits after into the diagnostics before does not account
+// for and the file diagnostics it does. Diagnostics are the same if they
+// have the same file and message: the changes may have moved their line,
+// and as many are accounted for as before has. Of those with the same
+// text, one on the line before's has moved to (the changes' line map
+// says) is the old one; the others are paired in order. A line that
+// names no file is accounted for by the same line, but is no diagnostic.
+func (b baseline) unexplained(before, after []diagnostic) (fresh, old []diagnostic) {
+	type key struct{ file, msg string }
+	moved := map[key][]int{} // before's lines, where the changes leave them (0: changed)
+	for _, d := range before {
+		k := key{d.file, d.msg}
+		moved[k] = append(moved[k], b.lineAfter(d.file, d.line))
+	}
+	matched := make([]bool, len(after))
+	// First the diagnostics whose lines moved where before's did.
+	for i, d := range after {
+		k := key{d.file, d.msg}
+		if d.file == "" {
+			continue
+		}
+		if j := slices.Index(moved[k], d.line); j >= 0 {
+			moved[k] = slices.Delete(moved[k], j, j+1)
+			matched[i] = true
+		}
+	}
+	// Then the others, by count.
+	for i, d := range after {
+		k := key{d.file, d.msg}
+		if !matched[i] && len(moved[k]) > 0 {
+			moved[k] = moved[k][1:]
+			matched[i] = true
+		}
+	}
+	for i, d := range after {
+		switch {
+		case !matched[i]:
+			fresh = append(fresh, d)
+		case d.file != "":
+			old = append(old, d)
+		}
+	}
+	return fresh, old
+}
+
+// lineAfter is where the changes move line n of file (module-relative,
+// as after them); 0 if they change that line, or n if they leave the
+// file alone or cannot tell.
+func (b baseline) lineAfter(file string, n int) int {
+	if file == "" {
+		return n
+	}
+	for _, c := range b.changes {
+		if c.Delete || b.rel(c.Path) != file {
+			continue
+		}
+		was := c.Path
+		if c.OldPath != "" {
+			was = c.OldPath
+		}
+		old, err := os.ReadFile(filepath.Join(b.root, filepath.FromSlash(was)))
+		if err != nil {
+			return n
+		}
+		shift := 0
+		for _, e := range linediff.Edits(string(old), string(c.Content)) {
+			first := strings.Count(string(old[:e.Start]), "\n") + 1
+			removed := lineCount(string(old[e.Start:e.End]))
+			switch {
+			case n < first:
+				return n + shift
+			case n < first+removed:
+				return 0
+			}
+			shift += lineCount(e.New) - removed
+		}
+		return n + shift
+	}
+	return n
+}
+
+// lineCount is the number of lines s has (the last may lack its newline).
+func lineCount(s string) int {
+	n := strings.Count(s, "\n")
+	if s != "" && !strings.HasSuffix(s, "\n") {
+		n++
+	}
+	return n
+}
+
+// joinDiagnostics prints ds as the go command did, each under its
+// "# package" line.
+func joinDiagnostics(ds []diagnostic) string {
+	var b strings.Builder
+	header := ""
+	for _, d := range ds {
+		if d.header != header && d.header != "" {
+			b.WriteString(d.header + "\n")
+		}
+		header = d.header
+		b.WriteString(d.text + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

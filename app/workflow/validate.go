@@ -62,7 +62,9 @@ func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) 
 		langs[chunk.Lang(c.Path)] = true
 	}
 	if langs["go"] {
-		p.Checks = append(p.Checks, goChecks(ctx, root, p.Changes, o)...)
+		checks, notes := goChecks(ctx, root, p.Changes, o)
+		p.Checks = append(p.Checks, checks...)
+		p.Notes = append(p.Notes, notes...)
 	}
 	if langs["elixir"] {
 		p.Checks = append(p.Checks, mixCompile(ctx, root, p.Changes, o))
@@ -99,18 +101,20 @@ func syntax(changes []parse.Change) Check {
 }
 
 // goChecks builds and vets the Go packages the changes touch, with the
-// changed files laid over the project by the go command's -overlay.
-func goChecks(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) []Check {
+// changed files laid over the project by the go command's -overlay. What
+// already failed before the changes does not fail them (baseline); the
+// notes say what was let pass so.
+func goChecks(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) ([]Check, []string) {
 	if _, err := o.LookPath("go"); err != nil {
-		return []Check{{Name: "go build", Status: Skipped, Detail: "go is not installed"}}
+		return []Check{{Name: "go build", Status: Skipped, Detail: "go is not installed"}}, nil
 	}
 	modRoot, ok := findUp(root, "go.mod")
 	if !ok {
-		return []Check{{Name: "go build", Status: Skipped, Detail: "no go.mod above " + root}}
+		return []Check{{Name: "go build", Status: Skipped, Detail: "no go.mod above " + root}}, nil
 	}
 	tmp, err := os.MkdirTemp(o.TempDir, "aiex-overlay-")
 	if err != nil {
-		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
+		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}, nil
 	}
 	defer os.RemoveAll(tmp)
 	overlay := map[string]string{}
@@ -126,7 +130,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 		} else {
 			f := filepath.Join(tmp, fmt.Sprintf("%d.go", i))
 			if err := os.WriteFile(f, c.Content, 0o600); err != nil {
-				return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
+				return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}, nil
 			}
 			overlay[abs] = f
 			names = append(names, outputNames(modRoot, f, abs)...)
@@ -150,7 +154,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	b, _ := json.Marshal(map[string]any{"Replace": overlay})
 	ov := filepath.Join(tmp, "overlay.json")
 	if err := os.WriteFile(ov, b, 0o600); err != nil {
-		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}
+		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}, nil
 	}
 	// The packages that import a changed one are built too: a change of
 	// signature breaks its callers, a deleted file may leave them without
@@ -161,35 +165,65 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 		pkgs = append(slices.Clone(vetted), g.importers(pkgs)...)
 	}
 	if len(pkgs) == 0 {
-		return []Check{{Name: "go build", Status: Skipped, Detail: "no Go package left to build"}}
-	}
-	build := []string{"build", "-o", os.DevNull, "-overlay=" + ov}
-	if len(pkgs) > 1 {
-		build = []string{"build", "-overlay=" + ov} // -o works for one package only
+		return []Check{{Name: "go build", Status: Skipped, Detail: "no Go package left to build"}}, nil
 	}
 	project := strings.NewReplacer(names...)
-	checks := []Check{run(ctx, o, modRoot, nil, "go build", "go", append(build, pkgs...)...)}
-	checks[0].Detail = project.Replace(checks[0].Detail)
-	if checks[0].Status == Failed {
-		checks[0].Detail = moduleCacheHint(checks[0].Detail)
+	was := baseline{modRoot: modRoot, root: root, changes: changes}
+	var notes []string
+	build, out := runOut(ctx, o, modRoot, nil, "go build", "go", buildArgs(ov, pkgs)...)
+	build.Detail = project.Replace(build.Detail)
+	build, note := was.judge(ctx, o, build, project.Replace(out), buildArgs("", was.existing(pkgs)))
+	if note != "" {
+		notes = append(notes, note)
 	}
-	if checks[0].Status != OK {
-		return checks
+	if build.Status == Failed {
+		build.Detail = moduleCacheHint(build.Detail)
+	}
+	checks := []Check{build}
+	if build.Status != OK {
+		return checks, notes
 	}
 	if len(vetted) == 0 {
-		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "the change leaves no package of its own"})
+		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "the change leaves no package of its own"}), notes
 	}
 	// vet runs its analysis tool in each package's directory, which a
 	// package the change creates does not have on disk: such packages are
 	// vetted in a stand-in for the module that has it (vetNew).
-	for _, p := range vetted {
-		if fi, ok := statOK(filepath.Join(modRoot, filepath.FromSlash(p))); !ok || !fi.IsDir() {
-			return append(checks, vetNew(ctx, o, modRoot, tmp, overlay, vetted))
-		}
+	var vet Check
+	if slices.ContainsFunc(vetted, func(p string) bool {
+		fi, ok := statOK(filepath.Join(modRoot, filepath.FromSlash(p)))
+		return !ok || !fi.IsDir()
+	}) {
+		vet, out = vetNew(ctx, o, modRoot, tmp, overlay, vetted)
+	} else {
+		vet, out = runOut(ctx, o, modRoot, nil, "go vet", "go", append([]string{"vet", "-overlay=" + ov}, vetted...)...)
+		vet.Detail, out = project.Replace(vet.Detail), project.Replace(out)
 	}
-	vet := run(ctx, o, modRoot, nil, "go vet", "go", append([]string{"vet", "-overlay=" + ov}, vetted...)...)
-	vet.Detail = project.Replace(vet.Detail)
-	return append(checks, vet)
+	var vetArgs []string
+	if old := was.existing(vetted); len(old) > 0 {
+		vetArgs = append([]string{"vet"}, old...)
+	}
+	vet, note = was.judge(ctx, o, vet, out, vetArgs)
+	if note != "" {
+		notes = append(notes, note)
+	}
+	return append(checks, vet), notes
+}
+
+// buildArgs are go build's arguments for pkgs, through the overlay ov
+// unless it is ""; nil for no package.
+func buildArgs(ov string, pkgs []string) []string {
+	if len(pkgs) == 0 {
+		return nil
+	}
+	args := []string{"build"}
+	if len(pkgs) == 1 {
+		args = append(args, "-o", os.DevNull) // -o works for one package only
+	}
+	if ov != "" {
+		args = append(args, "-overlay="+ov)
+	}
+	return append(args, pkgs...)
 }
 
 // outputNames pairs the names the go command, run in dir, may give the
@@ -260,26 +294,34 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 
 // run runs one toolchain command as a check.
 func run(parent context.Context, o ValidateOptions, dir string, env []string, name, cmd string, args ...string) Check {
+	c, _ := runOut(parent, o, dir, env, name, cmd, args...)
+	return c
+}
+
+// runOut is run, with the command's whole output when it ran to its end
+// and failed (the check's detail keeps only the last lines): "" otherwise.
+func runOut(parent context.Context, o ValidateOptions, dir string, env []string, name, cmd string, args ...string) (Check, string) {
 	ctx, cancel := context.WithTimeout(parent, o.Timeout)
 	defer cancel()
 	var out lockedBuffer
 	code, err := o.Runner.Run(ctx, Command{Dir: dir, Name: cmd, Args: args, Env: env, Output: &out})
-	detail := tail(strings.TrimSpace(out.String()), 30)
+	whole := strings.TrimSpace(out.String())
+	detail := tail(whole, 30)
 	switch {
 	case err == nil && code == 0:
-		return Check{Name: name, Status: OK, Detail: detail}
+		return Check{Name: name, Status: OK, Detail: detail}, ""
 	case parent.Err() != nil:
-		return Check{Name: name, Status: Failed, Detail: "interrupted"}
+		return Check{Name: name, Status: Failed, Detail: "interrupted"}, ""
 	case ctx.Err() != nil:
-		return Check{Name: name, Status: Failed, Detail: fmt.Sprintf("took longer than %v", o.Timeout)}
+		return Check{Name: name, Status: Failed, Detail: fmt.Sprintf("took longer than %v", o.Timeout)}, ""
 	case err == nil && toolchainBroken(detail):
 		// Not the change's fault, and nothing is known of it: like a
 		// toolchain that is not installed, a skipped check that says why.
-		return Check{Name: name, Status: Skipped, Detail: "could not run here, so the change was not checked by it (a problem of this machine, not of the change):\n" + detail}
+		return Check{Name: name, Status: Skipped, Detail: "could not run here, so the change was not checked by it (a problem of this machine, not of the change):\n" + detail}, ""
 	case err == nil:
-		return Check{Name: name, Status: Failed, Detail: detail}
+		return Check{Name: name, Status: Failed, Detail: detail}, whole
 	}
-	return Check{Name: name, Status: Failed, Detail: err.Error()}
+	return Check{Name: name, Status: Failed, Detail: err.Error()}, ""
 }
 
 // toolchainBroken says whether a toolchain command's output says it could
