@@ -29,7 +29,7 @@ type Proposal struct {
 	Files  []FileChange `json:"files"`
 	Diff   string       `json:"diff"` // unified, every file
 	Checks []Check      `json:"checks"`
-	Notes  []string     `json:"notes,omitempty"` // where hunks were placed other than as written
+	Notes  []string     `json:"notes,omitempty"` // what is no failure but worth knowing: hunks placed other than as written, files left out, diagnostics already there
 	// Warnings name the files it touches whose text is later acted on
 	// (conventions, CI, editor tasks, hooks): see steering.
 	Warnings []string       `json:"warnings,omitempty"`
