@@ -17,12 +17,12 @@ import (
 // argument (`f(a, b: 1, c: 2)` is f/2), `f()` none; plus one for a `do …
 // end` block after the `)`, and one when `|>` comes right before the call
 // (`x |> f(a)` is f/2). A capture gives the arity it names (`&f/2`,
-// `&Mod.f/2`); `&f(&1, x)` is a call. A local call without parentheses
-// (`fetch k, []`) is counted up to the end of its expression
-// (elixir_noparens.go); a remote one (`Mod.f a, b`) is read the same way,
-// so that its commas are not another call's, but keeps no arity: the
-// symbol graph resolves it to every arity. `x |> f` and `x |> Mod.f`, a
-// pipe into a name, are f/1 and Mod.f/1.
+// `&Mod.f/2`); `&f(&1, x)` is a call. A call without parentheses, local
+// (`fetch k, []`) or remote (`Mod.f a, b`, `Logger.info "x"`), is
+// counted up to the end of its expression (elixir_noparens.go). `x |> f`
+// and `x |> Mod.f`, a pipe into a name, are f/1 and Mod.f/1. A remote
+// call without arguments (`Mod.f`, `Mod.f[k]`, `Mod.f.(x)`) is Mod.f/0;
+// a local name alone may be a variable (elixir_noparens.go).
 //
 // A do block after a call belongs to the call only when the call begins an
 // expression (the line, or after `(`, `;`, `->`): in `if f(x) do` or `def
@@ -31,7 +31,8 @@ import (
 // arities against the tree-sitter tree of the Elixir sources.
 
 // noArity is the arity of a reference that is not a call of a known
-// arity: a module name, a remote call without parentheses.
+// arity: a module name, a call in code the lexer cannot read (a capture
+// without its arity).
 const noArity = -1
 
 // opened is a delimiter open where the lexer reads: `(`, `[`, `{`, `<`
@@ -94,7 +95,9 @@ func (l *exLexer) addRef(r rawRef, end int) {
 			if n, ok := captureArity(src, end); ok {
 				r.arity = n
 			}
-		case r.pipe && pipeOperandEnds(src, end) && !argStarts(src, end) && !doFollows(src, end):
+		case r.pipe && pipeOperandEnds(src, end) && !argStarts(src, end) && (!doFollows(src, end) || l.npOpen()):
+			// `x |> f`, and `Mod.g x |> f do … end`, where the block is
+			// Mod.g's (elixir_noparens.go).
 			r.arity = 1
 		}
 	}
@@ -105,6 +108,14 @@ func (l *exLexer) addRef(r rawRef, end int) {
 			l.npPush(len(l.refs)-1, l.depth, false)
 		case !l.npOpen() && doFollows(src, end):
 			l.npPush(len(l.refs)-1, l.depth, true)
+		case r.mod != "" && !capturePrefix(before):
+			// A remote call without arguments: `Mod.f`, `Mod.f[k]` (an
+			// access to what it returns), `Mod.f.(x)`, `x |> Mod.f + 1`.
+			// Unlike a name alone, it cannot be a variable. A capture
+			// whose arity is not a number (`&Mod.f/unquote(n)` in a
+			// macro) is left without one: the parser reads `Mod.f` there
+			// as a call of none, but the code means some arity of f.
+			l.refs[len(l.refs)-1].arity = 0
 		}
 	}
 }
@@ -320,7 +331,7 @@ func (l *exLexer) arityToken(t exlex.Token) {
 		}
 	}
 	if t.Kind == exlex.Attr && argStarts(src, t.End) {
-		l.npPush(-1, t.Depth, false)
+		l.npPush(npAttribute, t.Depth, false)
 	}
 	l.content()
 }

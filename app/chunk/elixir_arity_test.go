@@ -47,7 +47,7 @@ end
 		"Ar.wrap/1":   {Refs: []string{"MyApp.Repo.transaction/1", "MyApp.Repo.preload/1"}},
 		"Ar.blocks/1": {Refs: []string{"MyApp.Repo.transaction/2"}},
 		"Ar.send/2":   {Refs: []string{"MyApp.Repo.deliver/2"}, Members: []string{"Ar.send/1"}},
-		"Ar.loose/1":  {Refs: []string{"MyApp.Repo.get"}},
+		"Ar.loose/1":  {Refs: []string{"MyApp.Repo.get/2"}},
 	}
 	got := map[string]refsMembers{}
 	for _, c := range res.Chunks {

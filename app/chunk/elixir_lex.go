@@ -60,6 +60,7 @@ func exLex(src []byte, zero map[string]bool) *exLexer {
 		prevEnd = t.End
 	})
 	l.arityGap(prevEnd, len(src))
+	l.depth = 0
 	l.npEnd(0, false)
 	return l
 }
@@ -147,6 +148,12 @@ func (l *exLexer) word(i int) int {
 	e := l.ident(i)
 	switch {
 	case afterDot(src, i):
+		// A field of a variable or of a call's result, called without
+		// parentheses (`opts.fun a, b`): no ref, but its arguments are
+		// its own (elixir_noparens.go).
+		if argStarts(src, e) || !l.npOpen() && doFollows(src, e) {
+			l.npPush(npUnnamed, l.depth, false)
+		}
 	case e < len(src) && src[e] == '(':
 		l.addRef(rawRef{fun: string(src[i:e]), at: i}, e)
 	case string(src[i:e]) == "__MODULE__" && e+1 < len(src) && src[e] == '.' && isLower(src[e+1]):

@@ -50,11 +50,11 @@ x()`, []string{"x()/0"}},
 |> :m.h(b, c)
 |> Mod.i
 |> j()`, []string{"f()/2", "Mod.g/1", ":m.h/3", "Mod.i/1", "j()/1"}},
-		{"pipe into a call without parens", `x |> Mod.f a, b`, []string{"Mod.f"}},
+		{"pipe into a call without parens", `x |> Mod.f a, b`, []string{"Mod.f/3"}},
 		{"pipe into what a call returns", `x |> Mod.shell().info(); x |> f(a).(b)`, []string{"Mod.shell/0", "f()/1"}},
 		{"remote call without parens", `Mod.f a, b
 Mod.g
-Mod.h(a)`, []string{"Mod.f", "Mod.g", "Mod.h/1"}},
+Mod.h(a)`, []string{"Mod.f/2", "Mod.g/0", "Mod.h/1"}},
 		{"captures", `&f/2; &Mod.g/1; & :m.h / 3; &i(&1, x); &Mod.j(&1); a && k/2; &and/2`, []string{"f()/2", "Mod.g/1", ":m.h/3", "i()/2", "Mod.j/1"}},
 		{"do block", `schema("users") do
   field(:name)
@@ -111,27 +111,34 @@ quote do x end`, []string{"if()/2", "quote()/1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, r := range exLexRefs([]byte(tt.src), nil) {
-				var s string
-				switch {
-				case r.mod != "":
-					s = r.mod + "." + r.fun
-				case r.alias:
-					s = r.fun
-				default:
-					s = r.fun + "()"
-				}
-				if r.arity != noArity {
-					s += fmt.Sprintf("/%d", r.arity)
-				}
-				got = append(got, s)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, lexRefStrings(tt.src)); diff != "" {
 				t.Errorf("refs of %q (-want +got):\n%s", tt.src, diff)
 			}
 		})
 	}
+}
+
+// lexRefStrings returns the refs exLexer finds in src as `Mod.f/2`,
+// `f()/1` (a local call), `Mod` (a module name), without the arity where
+// it has none.
+func lexRefStrings(src string) []string {
+	var got []string
+	for _, r := range exLexRefs([]byte(src), nil) {
+		var s string
+		switch {
+		case r.mod != "":
+			s = r.mod + "." + r.fun
+		case r.alias:
+			s = r.fun
+		default:
+			s = r.fun + "()"
+		}
+		if r.arity != noArity {
+			s += fmt.Sprintf("/%d", r.arity)
+		}
+		got = append(got, s)
+	}
+	return got
 }
 
 // refQuery is what exLexer stands in for, as a tree-sitter query: calls
@@ -148,11 +155,37 @@ const refQuery = `
 
 // TestExLexAgreesWithTreeSitter runs exLexer and refQuery on the Elixir
 // sources and compares what they find: every remote call, module name and
-// local call with parentheses the query finds, at the same offset, and the
-// call's arity where the lexer gives one (elixir_arity.go): counted from
-// the tree's arguments, do block and pipe.
+// local call the query finds, at the same offset, with the call's arity
+// (elixir_arity.go) counted from the tree's arguments, do block and pipe,
+// for calls with parentheses and without (`fetch k, []`, `Mod.f a, b`,
+// `Mod.f`) alike.
 func TestExLexAgreesWithTreeSitter(t *testing.T) {
 	files := elixirLibFiles(t, elixirCorpus(t), true)
+	c := newTreeSitterComparer(t)
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.compare(t, path, src)
+	}
+	if c.arities < c.total/2 {
+		t.Errorf("only %d of %d refs have an arity", c.arities, c.total)
+	}
+	t.Logf("%d files, %d refs from the query (%d with an arity, %d remote calls without parentheses): lexer misses %d, adds %d",
+		len(files), c.total, c.arities, c.remoteNoParens, c.missed, c.extra)
+}
+
+// treeSitterComparer compares exLexer's refs with refQuery's, file by
+// file, and counts what it compared and the differences.
+type treeSitterComparer struct {
+	p                                             *sitter.Parser
+	q                                             *sitter.Query
+	total, arities, remoteNoParens, missed, extra int
+}
+
+func newTreeSitterComparer(t *testing.T) *treeSitterComparer {
+	t.Helper()
 	g, err := elixirGrammar()
 	if err != nil {
 		t.Fatal(err)
@@ -161,60 +194,59 @@ func TestExLexAgreesWithTreeSitter(t *testing.T) {
 	if qerr != nil {
 		t.Fatal(qerr)
 	}
-	defer q.Close()
+	t.Cleanup(q.Close)
 	p := sitter.NewParser()
-	defer p.Close()
+	t.Cleanup(p.Close)
 	if err := p.SetLanguage(g.lang); err != nil {
 		t.Fatal(err)
 	}
-	var total, arities, missed, extra int
-	for _, path := range files {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
+	return &treeSitterComparer{p: p, q: q}
+}
+
+// compare reports, as test errors, what the query finds in src and the
+// lexer misses, and what the lexer finds and the query does not.
+func (c *treeSitterComparer) compare(t *testing.T, path string, src []byte) {
+	t.Helper()
+	want, errs := queryRefs(t, c.p, c.q, src)
+	var got []string
+	for _, r := range exLexRefs(src, nil) {
+		// A call without parentheses where tree-sitter's parse went
+		// wrong is not in its tree: inside an ERROR node, or in the
+		// text of a sigil it reads further than Elixir does (`~S[:\\]`
+		// in literals_test.exs, a file that compiles).
+		if !r.alias && !parensAfter(src, r) && inSpans(errs, r.at) {
+			continue
 		}
-		want, errs := queryRefs(t, p, q, src)
-		var got []string
-		for _, r := range exLexRefs(src, nil) {
-			// A call without parentheses where tree-sitter's parse went
-			// wrong is not in its tree: inside an ERROR node, or in the
-			// text of a sigil it reads further than Elixir does (`~S[:\\]`
-			// in literals_test.exs, a file that compiles).
-			if r.mod == "" && !r.alias && (int(r.at)+len(r.fun) >= len(src) || src[r.at+len(r.fun)] != '(') && inSpans(errs, r.at) {
-				continue
-			}
-			s := fmt.Sprintf("%d %s|%s", r.at, r.mod, r.fun)
-			if r.arity != noArity {
-				s += fmt.Sprintf("/%d", r.arity)
-			}
-			got = append(got, s)
+		s := fmt.Sprintf("%d %s|%s", r.at, r.mod, r.fun)
+		if r.arity != noArity {
+			s += fmt.Sprintf("/%d", r.arity)
 		}
-		total += len(want)
-		for _, w := range want {
-			if strings.Contains(w, "/") {
-				arities++
-			}
-			if !slices.Contains(got, w) {
-				missed++
-				if missed <= 20 {
-					t.Errorf("%s: lexer misses %s", path, w)
-				}
-			}
+		if r.mod != "" && !parensAfter(src, r) {
+			c.remoteNoParens++
 		}
-		for _, g := range got {
-			// The lexer also reports __MODULE__.fun, which the query leaves out.
-			if !slices.Contains(want, g) && !strings.Contains(g, "__MODULE__") {
-				extra++
-				if extra <= 20 {
-					t.Errorf("%s: lexer finds %s, the query does not", path, g)
-				}
+		got = append(got, s)
+	}
+	c.total += len(want)
+	for _, w := range want {
+		if strings.Contains(w, "/") {
+			c.arities++
+		}
+		if !slices.Contains(got, w) {
+			c.missed++
+			if c.missed <= 20 {
+				t.Errorf("%s: lexer misses %s", path, w)
 			}
 		}
 	}
-	if arities < total/2 {
-		t.Errorf("only %d of %d refs have an arity", arities, total)
+	for _, g := range got {
+		// The lexer also reports __MODULE__.fun, which the query leaves out.
+		if !slices.Contains(want, g) && !strings.Contains(g, "__MODULE__") {
+			c.extra++
+			if c.extra <= 20 {
+				t.Errorf("%s: lexer finds %s, the query does not", path, g)
+			}
+		}
 	}
-	t.Logf("%d files, %d refs from the query (%d with an arity): lexer misses %d, adds %d", len(files), total, arities, missed, extra)
 }
 
 // queryRefs returns what refQuery finds in src, as "at mod|fun", with
@@ -261,7 +293,7 @@ func queryRefs(t *testing.T, p *sitter.Parser, q *sitter.Query, src []byte) ([]s
 		case 0:
 			n, f, call := c["mod"], c["fun"], c["call"]
 			s, e := n.StartByte(), n.EndByte()
-			out = append(out, fmt.Sprintf("%d %s|%s%s", s, compact(string(src[s:e])), src[f.StartByte():f.EndByte()], treeArity(src, call, f, false)))
+			out = append(out, fmt.Sprintf("%d %s|%s%s", s, compact(string(src[s:e])), src[f.StartByte():f.EndByte()], treeArity(src, call, f)))
 		case 1:
 			n, call := c["local"], c["call"]
 			s, e := n.StartByte(), n.EndByte()
@@ -270,7 +302,7 @@ func queryRefs(t *testing.T, p *sitter.Parser, q *sitter.Query, src []byte) ([]s
 			// tree-sitter gives the do block to right, Elixir's parser
 			// to defmacro.
 			if (s == 0 || src[s-1] != '@') && !pipeDefHead(src, int(s), int(e)) {
-				out = append(out, fmt.Sprintf("%d |%s%s", s, src[s:e], treeArity(src, call, n, true)))
+				out = append(out, fmt.Sprintf("%d |%s%s", s, src[s:e], treeArity(src, call, n)))
 			}
 		case 2:
 			n := c["alias"]
@@ -318,6 +350,15 @@ func pipeDefHead(src []byte, s, e int) bool {
 	return doFollows(src, e) && bytes.HasPrefix(line, []byte("def")) && bytes.HasSuffix(bytes.TrimRight(line, " "), []byte("|>"))
 }
 
+// parensAfter reports a ref to a call written with parentheses.
+func parensAfter(src []byte, r rawRef) bool {
+	e := r.at + len(r.fun)
+	if r.mod != "" {
+		e += len(r.mod) + 1
+	}
+	return e < len(src) && src[e] == '('
+}
+
 func inSpans(ss []span, at int) bool {
 	for _, s := range ss {
 		if s.start <= at && at < s.end {
@@ -327,12 +368,11 @@ func inSpans(ss []span, at int) bool {
 	return false
 }
 
-// treeArity is the arity of a call as the tree shows it ("/2"), or "" for
-// a remote call without parentheses (after its name, which ends at fun)
-// that is neither a capture (&Mod.f/2) nor a pipe into a remote call
-// without arguments (x |> Mod.f, which is Mod.f/1). A local call without
-// parentheses has one as a call with them does.
-func treeArity(src []byte, call, fun sitter.Node, local bool) string {
+// treeArity is the arity of a call as the tree shows it ("/2"): the
+// arity a capture names (&Mod.f/2), else the call's arguments, do block
+// and pipe, with parentheses or without (`Mod.f a, b`, `Mod.f`, `x |>
+// Mod.f`); fun is the call's name.
+func treeArity(src []byte, call, fun sitter.Node) string {
 	parent := call.Parent()
 	op := func(n *sitter.Node) string {
 		if o := n.ChildByFieldName("operator"); o != nil {
@@ -358,21 +398,16 @@ func treeArity(src []byte, call, fun sitter.Node, local bool) string {
 		}
 	}
 	parens := int(fun.EndByte()) < len(src) && src[fun.EndByte()] == '('
-	switch {
-	case parens || local:
-		if do {
-			n++
-		}
-		if pipe {
-			n++
-		}
-		return fmt.Sprintf("/%d", n)
-	case parent != nil && parent.Kind() == "binary_operator" && op(parent) == "/" && !args &&
-		parent.Parent() != nil && parent.Parent().Kind() == "unary_operator" && op(parent.Parent()) == "&":
+	if !parens && !args && parent != nil && parent.Kind() == "binary_operator" && op(parent) == "/" &&
+		parent.Parent() != nil && parent.Parent().Kind() == "unary_operator" && op(parent.Parent()) == "&" {
 		r := parent.ChildByFieldName("right")
 		return "/" + string(src[r.StartByte():r.EndByte()])
-	case pipe && !args && !do:
-		return "/1"
 	}
-	return ""
+	if do {
+		n++
+	}
+	if pipe {
+		n++
+	}
+	return fmt.Sprintf("/%d", n)
 }

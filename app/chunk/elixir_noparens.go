@@ -7,16 +7,23 @@ import (
 )
 
 // Calls without parentheses. `fetch k, []` is fetch/2 as much as
-// `fetch(k, [])` is: Elixir's parser makes a call of a name followed, on
-// its line and after white space, by something that starts an argument (a
-// name, a literal, a bracket, an attribute, a unary operator written
-// against its operand: `fetch -1` is a call, `fetch - 1` a subtraction).
+// `fetch(k, [])` is, and `Enum.map list, fn x -> x end` Enum.map/2:
+// Elixir's parser makes a call of a name, local or remote, followed on its
+// line and after white space by something that starts an argument (a
+// name, a literal, a bracket, an attribute, `...`, a unary operator: `-`
+// and `+` written against their operand, since `fetch -1` is a call and
+// `fetch - 1` a subtraction; `!`, `^` and `&` with or without white space,
+// since they are only unary: `Enum.map & &1.id`). A name after a dot is
+// such a call too (`opts.fun a, b`, on a map's field or what a call
+// returns), which is no ref but takes its commas.
 // Its arguments run to the end of the expression: the commas at its level
 // up to a line break that does not continue the line (one after a comma
 // or an operator does), `;`, `->`, a clause word, the closer of the
 // bracket it is in, or a `do`. A trailing keyword list is one argument, a
 // `do … end` block after the arguments one more; `|>` before the call
-// one more too.
+// one more too. A remote name with no argument after it (`Mod.f`,
+// `Mod.f[k]`, `Mod.f.(x)`) is a call of arity 0, as the parser reads it:
+// unlike a local name alone, it cannot be a variable.
 //
 // Calls without parentheses nest: in `if fetch k, do: x` the commas after
 // `fetch` are fetch's (`if(fetch(k, do: x))`), so the innermost open call
@@ -33,11 +40,23 @@ import (
 // on its line); refs keeps it when the enclosing module defines name/0 and
 // nothing binds it.
 
+// The refs of calls without parentheses that are not refs (npCall.ref).
+const (
+	// npAttribute is a module attribute (`@spec …`), whose arguments are
+	// read as a call's to keep their commas, and which marks what is
+	// inside as a type, not code.
+	npAttribute = -1
+	// npUnnamed is a call of a name after a dot that is no ref: a field
+	// of a variable or of what a call returns (`opts.fun a, b`,
+	// `Mod.f.g a, b`). Its commas are its own, not the call's around it:
+	// `Mod.f x.y a, b` is Mod.f/1.
+	npUnnamed = -2
+)
+
 // npCall is a call without parentheses whose arguments are being read.
 type npCall struct {
-	// ref is the call's index in exLexer.refs; -1 for a module attribute
-	// (`@spec …`), whose arguments are read as a call's to keep their
-	// commas, and which marks what is inside as a type, not code.
+	// ref is the call's index in exLexer.refs, or npAttribute or
+	// npUnnamed.
 	ref   int
 	level int // len(exLexer.stack) where the call was read
 	depth int // the interpolation depth of its name (exlex.Token.Depth)
@@ -47,9 +66,6 @@ type npCall struct {
 	keywords bool
 	// noArgs: `fetch do … end`, a call whose only argument is its block.
 	noArgs bool
-	// arity: the call's arity is counted (a local call; a remote one
-	// without parentheses keeps none, see elixir_arity.go).
-	arity bool
 }
 
 // npOpen reports a call without parentheses open at the current level.
@@ -59,18 +75,19 @@ func (l *exLexer) npOpen() bool {
 }
 
 // npPush opens a call without parentheses for the ref just added (ref ≥
-// 0) or a module attribute (ref -1).
+// 0), a module attribute (npAttribute) or a call that is no ref
+// (npUnnamed).
 func (l *exLexer) npPush(ref, depth int, noArgs bool) {
-	l.np = append(l.np, npCall{ref: ref, level: len(l.stack), depth: depth, noArgs: noArgs,
-		arity: ref >= 0 && l.refs[ref].mod == ""})
+	l.np = append(l.np, npCall{ref: ref, level: len(l.stack), depth: depth, noArgs: noArgs})
 }
 
 // npEnd ends the calls without parentheses open at level or deeper: their
 // arguments end here. do: a do block follows them, which is the outermost
-// one's at level.
+// one's at level. Calls open outside the interpolation being read go on:
+// in `@doc "#{if x do … end}"` the block is if's, not @doc's.
 func (l *exLexer) npEnd(level int, do bool) {
 	n := len(l.np)
-	for n > 0 && l.np[n-1].level >= level {
+	for n > 0 && l.np[n-1].level >= level && l.np[n-1].depth >= l.depth {
 		n--
 	}
 	l.npFinish(n, do)
@@ -91,7 +108,7 @@ func (l *exLexer) npEndDeeper(depth int) {
 func (l *exLexer) npFinish(n int, do bool) {
 	for i := n; i < len(l.np); i++ {
 		c := l.np[i]
-		if !c.arity {
+		if c.ref < 0 {
 			continue
 		}
 		r := &l.refs[c.ref]
@@ -149,11 +166,17 @@ func argStarts(src []byte, e int) bool {
 		n := next(1)
 		return n != ' ' && n != '\t' && n != '\n' && n != '\r' && n != '>' && n != c && n != '=' && n != 0
 	case c == '!':
-		return next(1) != '=' && next(1) != ' '
+		// The operators that are only unary start an argument even with
+		// white space after them: `fetch ! x` is fetch(!x), `Enum.map &
+		// &1.id` Enum.map(& &1.id).
+		return next(1) != '=' && next(1) != 0
 	case c == '^':
-		return next(1) != '^' && next(1) != ' '
+		return next(1) != '^' && next(1) != 0
 	case c == '&':
-		return next(1) != '&' && next(1) != ' '
+		return next(1) != '&' && next(1) != 0
+	case c == '.':
+		// `...`, a name to the parser (`Mod.f ...` is Mod.f(...)).
+		return next(1) == '.' && next(2) == '.' && next(3) != '.'
 	}
 	return false
 }
@@ -182,9 +205,12 @@ func (l *exLexer) pipedInto(at, e int) bool {
 		return false
 	}
 	before := bytes.TrimRight(l.src[l.gapLo:at], " \t\r\n")
-	// `defmacro left |> right do`: the do block is defmacro's, and right
-	// a parameter.
-	return bytes.HasSuffix(before, []byte("|>")) && !bytes.HasSuffix(before, []byte("<|>")) && pipeOperandEnds(l.src, e) && !doFollows(l.src, e)
+	// A `do` after the name is the block of a call without parentheses
+	// open around it (`Mod.f x |> g do … end` is Mod.f(x |> g, do: …)), or
+	// else the name's own. In `defmacro left |> right do` the block is
+	// defmacro's, and right a parameter.
+	return bytes.HasSuffix(before, []byte("|>")) && !bytes.HasSuffix(before, []byte("<|>")) && pipeOperandEnds(l.src, e) &&
+		(!doFollows(l.src, e) || l.npOpen() && !l.inDefHead())
 }
 
 // pipeOperandEnds reports whether a name that ends at e, after `|>`, is
@@ -215,7 +241,7 @@ func pipeOperandEnds(src []byte, e int) bool {
 // Names inside a module attribute (types, @doc) are not.
 func (l *exLexer) zeroCandidate(i, e int) {
 	for _, c := range l.np {
-		if c.ref < 0 {
+		if c.ref == npAttribute {
 			return
 		}
 	}

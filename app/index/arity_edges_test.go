@@ -12,7 +12,8 @@ import (
 
 // arityProject calls functions of one name at different arities, with and
 // without default arguments, and through a pipe, a capture and a remote
-// call without parentheses (whose arity the chunker cannot tell).
+// call without parentheses, and in a capture whose arity the chunker
+// cannot tell (a macro's unquote).
 func arityProject() map[string]string {
 	var big strings.Builder
 	big.WriteString("  def big(a, b \\\\ 1) do\n")
@@ -26,7 +27,8 @@ func arityProject() map[string]string {
   def fetch(key, default) do Map.get(%{}, key, default) end
   def caller_of_two(k), do: fetch(k, :none)
   def caller_of_one(k), do: k |> fetch()
-  def any_arity(k), do: Ar.fetch k
+  def remote_one(k), do: Ar.fetch k
+  def any_arity(n), do: &Ar.fetch/unquote(n)
 end
 `,
 		"lib/defaults.ex": `defmodule Defaults do
@@ -59,6 +61,7 @@ func TestArityEdges(t *testing.T) {
 	checkEdges(t, s, p, map[string][]string{
 		"Ar.caller_of_two/1":  {"Ar.fetch/2"},
 		"Ar.caller_of_one/1":  {"Ar.fetch/1"}, // k |> fetch() is fetch/1
+		"Ar.remote_one/1":     {"Ar.fetch/1"}, // Ar.fetch k is fetch/1
 		"Ar.any_arity/1":      {"Ar.fetch/1", "Ar.fetch/2"},
 		"Ar.fetch/1":          nil,
 		"Defaults.user/1":     {"Defaults.get/2"},
@@ -67,7 +70,7 @@ func TestArityEdges(t *testing.T) {
 		"Defaults.too_many/1": nil,
 		"Defaults.small/1":    {"Defaults.big/2#1"},
 	}, map[string][]string{
-		"Ar.fetch/1":       {"Ar.any_arity/1", "Ar.caller_of_one/1"},
+		"Ar.fetch/1":       {"Ar.any_arity/1", "Ar.caller_of_one/1", "Ar.remote_one/1"},
 		"Ar.fetch/2":       {"Ar.any_arity/1", "Ar.caller_of_two/1"},
 		"Defaults.get/2":   {"Defaults.captured/0", "Defaults.user/1", "Defaults.user/2"},
 		"Defaults.big/2#1": {"Defaults.small/1"},
