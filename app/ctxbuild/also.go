@@ -39,16 +39,17 @@ func otherUnits(cs []db.CodeChunk) []db.CodeChunk {
 // two commands, a function of name_linux.go and name_other.go) are taken
 // by PATH:LINE, their path as the user would type it (see showPath). Of
 // more than maxAlso the hint says how many more there are and where to
-// find them all, so that a list cut short does not pass for the whole.
-func alsoNamed(root string, taken db.CodeChunk, also []db.CodeChunk) (list []string, hint string) {
+// find them all, so that a list cut short does not pass for the whole;
+// more is that count, for those who read it as a number (--json).
+func alsoNamed(root string, taken db.CodeChunk, also []db.CodeChunk) (list []string, hint string, more int) {
 	if len(also) == 0 {
-		return nil, ""
+		return nil, "", 0
 	}
 	named := map[string]int{unitName(taken.Name): 1}
 	for _, c := range also {
 		named[unitName(c.Name)]++
 	}
-	more := max(0, len(also)-maxAlso)
+	more = max(0, len(also)-maxAlso)
 	also = also[:len(also)-more]
 	var targets []string
 	byLine := false
@@ -74,7 +75,7 @@ func alsoNamed(root string, taken db.CodeChunk, also []db.CodeChunk) (list []str
 	if more > 0 {
 		hint += fmt.Sprintf("; %d more not listed (aiex search -n %d %s shows them all)", more, 1+len(also)+more, shellWord(unitName(taken.Name)))
 	}
-	return list, hint
+	return list, hint, more
 }
 
 // shellWord is s as one word of a shell command line: quoted in single

@@ -80,7 +80,8 @@ func TestTargetNamingSameName(t *testing.T) {
 // TestTargetNamingMoreThanListed: of a name that names more units than
 // are listed (seven init functions of a package), Also lists maxAlso of
 // them and the hint says how many more there are and how to see them
-// all, rather than let the list pass for the whole.
+// all, rather than let the list pass for the whole; AlsoMore is that
+// count.
 func TestTargetNamingMoreThanListed(t *testing.T) {
 	files := map[string]string{}
 	for i := 1; i <= maxAlso+2; i++ {
@@ -89,8 +90,8 @@ func TestTargetNamingMoreThanListed(t *testing.T) {
 	e := setupFiles(t, files)
 	t.Chdir(e.root)
 	c := e.build(t, Request{Target: "net.init", Question: "q", Window: 8000})
-	if c.Target == nil || len(c.Also) != maxAlso {
-		t.Fatalf("target %+v, also %q; want %d listed", c.Target, c.Also, maxAlso)
+	if c.Target == nil || len(c.Also) != maxAlso || c.AlsoMore != 1 {
+		t.Fatalf("target %+v, also %q, %d more; want %d listed and 1 more", c.Target, c.Also, c.AlsoMore, maxAlso)
 	}
 	const want = "; 1 more not listed (aiex search -n 7 net.init shows them all)"
 	if !strings.HasPrefix(c.AlsoHint, "give net/f") || !strings.HasSuffix(c.AlsoHint, want) || strings.Count(c.AlsoHint, "net/f") != maxAlso {
@@ -100,8 +101,8 @@ func TestTargetNamingMoreThanListed(t *testing.T) {
 	delete(files, fmt.Sprintf("net/f%d.go", maxAlso+2))
 	e = setupFiles(t, files)
 	t.Chdir(e.root)
-	if c := e.build(t, Request{Target: "net.init", Question: "q", Window: 8000}); len(c.Also) != maxAlso || strings.Contains(c.AlsoHint, "more") {
-		t.Errorf("%d others: also %q, hint %q; want all listed and no more", maxAlso, c.Also, c.AlsoHint)
+	if c := e.build(t, Request{Target: "net.init", Question: "q", Window: 8000}); len(c.Also) != maxAlso || c.AlsoMore != 0 || strings.Contains(c.AlsoHint, "more") {
+		t.Errorf("%d others: also %q, hint %q, %d more; want all listed and no more", maxAlso, c.Also, c.AlsoHint, c.AlsoMore)
 	}
 }
 

@@ -173,6 +173,10 @@ type Context struct {
 	// functions of a file, main.main of two commands), the PATH:LINE
 	// targets that take them.
 	AlsoHint string `json:"also_hint,omitempty"`
+	// AlsoMore counts the units the name named that Also leaves out (it
+	// lists at most maxAlso): AlsoHint says it in words, and where to see
+	// them all.
+	AlsoMore int `json:"also_more,omitempty"`
 	// Data is the prompt data with Target and Context filled in.
 	Data prompt.Data `json:"-"`
 	// Prompt is the rendered prompt.
@@ -246,7 +250,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		if err != nil {
 			return nil, err
 		}
-		out.Also, out.AlsoHint = alsoNamed(proj.Root, tc, also)
+		out.Also, out.AlsoHint, out.AlsoMore = alsoNamed(proj.Root, tc, also)
 		if tc.Kind == KindFile || container(tc.Kind) {
 			// A file or a module: its units, in outline if they do not
 			// fit whole; the neighbours are theirs.

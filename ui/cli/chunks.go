@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app"
@@ -40,11 +41,18 @@ func (cc *ChunksCmd) Run(c *Context) error {
 	case !fi.Mode().IsRegular():
 		return usererr.Usage("%s is not a regular file", shown(cc.File))
 	}
+	real, err := realInProject(cc.File)
+	if err != nil {
+		return err
+	}
 	opt := index.ChunkOptions(app.TokenFamily(cfg.File))
 	if fi.Size() > int64(chunk.DefaultMaxFileSize) {
 		return usererr.New("%s is too large to chunk: %d bytes, over the %d-byte limit", shown(cc.File), fi.Size(), chunk.DefaultMaxFileSize)
 	}
-	src, err := os.ReadFile(cc.File)
+	// The file is read where the check found it, so that a link changed
+	// since cannot lead elsewhere; its name as given still says its
+	// language.
+	src, err := os.ReadFile(real)
 	if err != nil {
 		return usererr.Wrap(err, "cannot read %s: %s", shown(cc.File), errorsText(err))
 	}
@@ -78,4 +86,80 @@ func (cc *ChunksCmd) Run(c *Context) error {
 		fmt.Fprintf(tw, "%d-%d\t%s\t%s\t%d\t%d\t\n", ch.StartLine, ch.EndLine, ch.Kind, shown(ch.Name), ch.Tokens, ch.EndByte-ch.StartByte)
 	}
 	return tw.Flush()
+}
+
+// realInProject returns where file really is, its symlinks followed, and
+// refuses it when that is outside the project the file is named in: a
+// cloned project's lib/x.go may be a link to /etc/passwd, or lib a link
+// to a directory elsewhere, and aiex index leaves such files out (see
+// app/index's walker), so aiex chunks must not show them as the
+// project's code. The project is found as index.FindRoot finds it, but
+// from the file's path as named, its links not followed: the links on
+// the way are judged by where they are, not by where they lead. A file
+// in no project (no .git, go.mod, go.work or mix.exs above it) is
+// chunked wherever it is, as is one named by the path it really has.
+func realInProject(file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", usererr.Wrap(err, "cannot read %s: %s", shown(file), errorsText(err))
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", usererr.Wrap(err, "cannot read %s: %s", shown(file), errorsText(err))
+	}
+	root := namedRoot(filepath.Dir(abs))
+	if root == "" {
+		return real, nil
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", usererr.Wrap(err, "cannot read %s: %s", shown(root), errorsText(err))
+	}
+	if rel, err := filepath.Rel(realRoot, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", usererr.Usage("%s leads through a symlink to %s, outside the project at %s, which aiex index leaves out; give the file by its own path if you mean it",
+			shown(file), shown(real), shown(root))
+	}
+	return real, nil
+}
+
+// namedRoot is the root of the project that dir, an absolute path whose
+// links are not followed, lies in by its names: the nearest directory at
+// or above it holding a .git entry, else the outermost one holding a
+// go.mod, a go.work or a mix.exs (not the user's home directory nor the
+// filesystem's root), as index.FindRoot decides; "" when there is none.
+func namedRoot(dir string) string {
+	home, _ := os.UserHomeDir()
+	if h, err := filepath.EvalSymlinks(home); err == nil {
+		home = h
+	}
+	outermost := ""
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return outermost
+		}
+		if !sameDir(d, home) && (hasEntry(filepath.Join(d, "go.mod")) || hasEntry(filepath.Join(d, "go.work")) || hasEntry(filepath.Join(d, "mix.exs"))) {
+			outermost = d
+		}
+		d = up
+	}
+}
+
+// sameDir reports whether d, its links followed, is home (resolved).
+func sameDir(d, home string) bool {
+	if home == "" {
+		return false
+	}
+	if r, err := filepath.EvalSymlinks(d); err == nil {
+		d = r
+	}
+	return d == home
+}
+
+func hasEntry(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
