@@ -77,6 +77,10 @@ type TaskResult struct {
 	Answer   *AskResult
 	Proposal *workflow.Proposal // with its Changes
 	Tests    *testgen.Report    // gen tests: how they ran
+	// Confinement says, as one sentence, how the checks' and tests'
+	// commands ran less confined than the sandbox's mode asks (no
+	// namespaces here, say); "" when they ran fully confined.
+	Confinement string
 }
 
 // ApplyRequest writes (part of) a proposal.

@@ -1,6 +1,10 @@
 package tui
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 // TestProposalWarnings: a proposal's warnings (a change to a file acted
 // on later, such as AGENTS.md) are shown above its files.
@@ -9,4 +13,18 @@ func TestProposalWarnings(t *testing.T) {
 	res.Proposal.Warnings = []string{"the change creates AGENTS.md: its text goes into every later prompt"}
 	h := openProposal(t, newFake(), root, res, 100, 40, "/refactor calc.go:3 x")
 	h.untilScreen("warning: the change creates AGENTS.md: its text goes into every later prompt", "calc.go (modified)")
+}
+
+// TestTaskWarnsOfWeakerConfinement: a task whose checks ran less confined
+// than the sandbox's mode asks says so in the conversation, as the CLI
+// does on stderr.
+func TestTaskWarnsOfWeakerConfinement(t *testing.T) {
+	root, _, _, res := proposalProject(t)
+	res.Confinement = "commands ran without namespaces of their own: this kernel does not allow them"
+	h := openProposal(t, newFake(), root, res, 100, 40, "/refactor calc.go:3 x")
+	h.until("the warning", func() bool {
+		return slices.ContainsFunc(h.m.conv.items, func(it *item) bool {
+			return it.kind == errorItem && strings.Contains(it.text, "warning: commands ran without namespaces")
+		})
+	})
 }

@@ -74,6 +74,11 @@ func (m *Model) taskDone(msg taskDoneMsg) tea.Cmd {
 		ans = msg.res.Answer
 	}
 	cmd := m.askDone(askDoneMsg{id: msg.id, res: ans, err: msg.err})
+	if msg.res != nil && msg.res.Confinement != "" {
+		// As the CLI warns on stderr: the proposal's checks ran model-
+		// written code less confined than the user's mode asked.
+		m.errorNote("warning: %s", msg.res.Confinement)
+	}
 	if msg.err != nil || msg.res == nil || msg.res.Proposal == nil {
 		return cmd
 	}

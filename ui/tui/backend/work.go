@@ -22,7 +22,7 @@ func taskResult(res *app.TaskResult) *tui.TaskResult {
 	if res == nil {
 		return nil
 	}
-	return &tui.TaskResult{Answer: result(res.Answer), Proposal: res.Proposal, Tests: res.Tests}
+	return &tui.TaskResult{Answer: result(res.Answer), Proposal: res.Proposal, Tests: res.Tests, Confinement: res.Confinement}
 }
 
 func applyRequest(project string, req tui.ApplyRequest) app.ApplyRequest {
