@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,16 +125,7 @@ func TestKeysNeverLeak(t *testing.T) {
 			t.Errorf("output %d contains the key: %q", i, o)
 		}
 	}
-	filepath.WalkDir(s.dataDir(), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := os.ReadFile(path)
-		if strings.Contains(string(b), key) {
-			t.Errorf("%s contains the key in plain text", path)
-		}
-		return nil
-	})
+	noFileHolds(t, s.dataDir(), key)
 }
 
 // TestFailoverIsRecorded: a provider that keeps failing is retried, then the

@@ -50,13 +50,19 @@ func TestPastedKeyIsNotStored(t *testing.T) {
 			t.Errorf("output %d shows the key: %s", i, o)
 		}
 	}
-	filepath.WalkDir(s.dataDir(), func(path string, d fs.DirEntry, err error) error {
+	noFileHolds(t, s.dataDir(), key)
+}
+
+// noFileHolds fails t for each file under dir that holds secret as it is.
+func noFileHolds(t *testing.T, dir, secret string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		b, _ := os.ReadFile(path)
-		if strings.Contains(string(b), key) {
-			t.Errorf("%s holds the key in plain text", path)
+		if strings.Contains(string(b), secret) {
+			t.Errorf("%s holds the secret in plain text", path)
 		}
 		return nil
 	})
