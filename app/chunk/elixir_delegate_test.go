@@ -1,10 +1,6 @@
 package chunk
 
-import (
-	"testing"
-
-	"github.com/google/go-cmp/cmp"
-)
+import "testing"
 
 // TestElixirDelegateRefs: a defdelegate refers to the function it
 // delegates to, named as a remote call to it in a body is (the module
@@ -47,16 +43,5 @@ end
 		// The same name a delegate's ref takes.
 		"Core.Accounts.call/1": {"Core.Email.downcase/1"},
 	}
-	got := map[string][]string{}
-	for _, c := range res.Chunks {
-		if _, ok := want[c.Name]; ok {
-			got[c.Name] = c.Refs
-		}
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("refs (-want +got):\n%s", diff)
-	}
-	if len(res.Warnings) > 0 {
-		t.Errorf("warnings %q", res.Warnings)
-	}
+	checkRefs(t, res, want)
 }

@@ -82,16 +82,5 @@ end
 		"Exproj.Users.names/1":   {"Enum.map/2", "Enum.sort_by/3"},
 		"Exproj.Users.version/0": {"Exproj.Repo.version/0"},
 	}
-	got := map[string][]string{}
-	for _, c := range res.Chunks {
-		if _, ok := want[c.Name]; ok {
-			got[c.Name] = c.Refs
-		}
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("refs (-want +got):\n%s", diff)
-	}
-	if len(res.Warnings) > 0 {
-		t.Errorf("warnings %q", res.Warnings)
-	}
+	checkRefs(t, res, want)
 }

@@ -58,6 +58,13 @@ end
 		"Exproj.Two.bound/1":        nil,
 		"Exproj.Two.typed/1":        nil,
 	}
+	checkRefs(t, res, want)
+}
+
+// checkRefs compares the refs of the chunks want names with want, and
+// fails t on any warning: the fixtures are valid Elixir.
+func checkRefs(t *testing.T, res Result, want map[string][]string) {
+	t.Helper()
 	got := map[string][]string{}
 	for _, c := range res.Chunks {
 		if _, ok := want[c.Name]; ok {
