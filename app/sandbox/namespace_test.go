@@ -257,15 +257,7 @@ func TestCommandLeavesNoProcess(t *testing.T) {
 // everything it started end too. The test binary plays aiex: it starts a
 // confined `sleep` and waits to be killed.
 func TestCommandDiesWithAiex(t *testing.T) {
-	s, _, _, _, _ := commandFixture(t, sandbox.ModeStrict)
-	if !s.Landlock().Landlock {
-		t.Skip("this kernel lacks Landlock: commands run unconfined")
-	}
-	needNamespaces(t, s)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	exe := standIn(t)
 	mark := sleepMark()
 	killSleepers(t, mark)
 	// The stand-in is killed, so it cannot clean up: its project and its
@@ -477,4 +469,21 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// standIn returns this test binary, to run as a stand-in for aiex that
+// confines commands, once it is known that this kernel confines them in
+// namespaces of their own; else it skips t.
+func standIn(t *testing.T) string {
+	t.Helper()
+	s, _, _, _, _ := commandFixture(t, sandbox.ModeStrict)
+	if !s.Landlock().Landlock {
+		t.Skip("this kernel lacks Landlock: commands run unconfined")
+	}
+	needNamespaces(t, s)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
 }

@@ -40,15 +40,7 @@ const nobody = 65534
 // (runawaySpawner); a bounded spawner rather than a real fork bomb, so
 // that the test is harmless where the limit is missing.
 func TestCommandProcessLimit(t *testing.T) {
-	s, _, _, _, _ := commandFixture(t, sandbox.ModeStrict)
-	if !s.Landlock().Landlock {
-		t.Skip("this kernel lacks Landlock: commands run unconfined")
-	}
-	needNamespaces(t, s)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	exe := standIn(t)
 	base := t.TempDir()
 	for _, d := range []string{"project", "tmp"} {
 		if err := os.Mkdir(filepath.Join(base, d), 0o755); err != nil {
