@@ -108,7 +108,9 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 // GenModule asks the model for a new module or Go package file (prompt
 // template "gen-module") where the project's layout puts it
 // (workflow.ModuleFile), with code of the project like it as context, and
-// returns it as a checked proposal; nothing is written.
+// returns it as a checked proposal; nothing is written. An Elixir module
+// the project already defines is refused before the model is asked
+// (definedAlready); a Go package that exists gets a new file.
 func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	m, err := workflow.ModuleFile(req.Root, req.Name)
 	if err != nil {
@@ -122,6 +124,9 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 		return nil, err
 	}
 	defer done()
+	if err := a.definedAlready(ctx, req.Root, m, sandboxReader(ctx, sb)); err != nil {
+		return nil, err
+	}
 	data := prompt.Data{ModuleName: m.Name, Description: req.Description, Language: m.Lang, Target: &prompt.Snippet{Path: m.Path}}
 	r := a.taskAsk(req, "gen-module", "gen module "+m.Name+": "+req.Description, data)
 	r.Target = ""
@@ -538,7 +543,8 @@ type ApplyRequest struct {
 // Apply writes changes through a checkpoint (app/checkpoint): the files'
 // contents before are recorded first, then each file is written whole
 // (temporary file and rename); a failure midway puts back what was
-// written. aiex checkpoint restore undoes it.
+// written. aiex checkpoint restore undoes it. What was written is then
+// indexed (indexWritten), so that the next command can name it.
 func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, error) {
 	if len(req.Changes) == 0 {
 		return nil, usererr.New("nothing to write: the change has no files")
@@ -568,5 +574,9 @@ func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, 
 		}
 		changes = append(changes, checkpoint.Change{Path: c.Path, Data: c.Content, Delete: c.Delete, Expect: expect, From: from})
 	}
-	return cs.Apply(ctx, changes, checkpoint.Meta{Session: req.Session, Turn: req.Turn, Reason: req.Reason, Label: req.Label})
+	res, err := cs.Apply(ctx, changes, checkpoint.Meta{Session: req.Session, Turn: req.Turn, Reason: req.Reason, Label: req.Label})
+	if err == nil {
+		a.indexWritten(ctx, req.Root, req.Changes)
+	}
+	return res, err
 }

@@ -191,9 +191,9 @@ func TestRunElixir(t *testing.T) {
 			}
 			if tc.valid > 0 {
 				want := []string{
-					"lib/calc/math.ex:10: `>=` → `<`",
-					"lib/calc/math.ex:10: `-` → `+`",
-					"lib/calc/math.ex:11: `-` → `+`",
+					"lib/calc/math.ex:10:29: `>=` → `<`",
+					"lib/calc/math.ex:10:41: `-` → `+`",
+					"lib/calc/math.ex:11:29: `-` → `+`",
 				}
 				for i, m := range r.Mutants {
 					if m.Description != want[i] {

@@ -246,7 +246,7 @@ func TestRunGoMutantsInOrder(t *testing.T) {
 			t.Errorf("mutant %q not killed, or its output does not say which test failed:\n%s", m.Description, m.Output)
 		}
 	}
-	want := []string{"mathx/clamp.go:5: `>` → `<=`", "mathx/clamp.go:8: `<` → `>=`"}
+	want := []string{"mathx/clamp.go:5:8: `>` → `<=`", "mathx/clamp.go:8:7: `<` → `>=`"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("mutants %q, want %q", got, want)
 	}

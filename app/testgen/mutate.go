@@ -38,9 +38,17 @@ func (s site) apply(src []byte) []byte {
 	return append(out, src[s.end:]...)
 }
 
-// describe is the site for people: "lib/x.ex:12: `>` → `<=`".
-func (s site) describe(path string, src []byte) string {
-	return fmt.Sprintf("%s:%d: `%s` → `%s`", path, 1+bytes.Count(src[:s.start], []byte("\n")), s.from, s.to)
+// mutant is the report's record of a mutant made at the site of path,
+// whose source is src: where it is and, for people, what it changes
+// ("lib/x.ex:12:9: `>` → `<=`"). The column tells apart two mutants of
+// one line (a and b and c); it counts bytes from 1, as the Go compiler
+// and mix count them for ASCII lines.
+func (s site) mutant(path string, src []byte) Mutant {
+	before := src[:s.start]
+	line := 1 + bytes.Count(before, []byte("\n"))
+	col := s.start - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return Mutant{Path: path, Line: line, Column: col,
+		Description: fmt.Sprintf("%s:%d:%d: `%s` → `%s`", path, line, col, s.from, s.to)}
 }
 
 // order sorts sites by class, then position, and drops a site at the

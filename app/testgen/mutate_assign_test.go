@@ -93,7 +93,7 @@ func TestRunGoAssignMutant(t *testing.T) {
 		t.Fatal(err)
 	}
 	logReport(t, "Sum", r)
-	if killed, valid := r.Killed(); killed != 1 || valid != 1 || r.Mutants[0].Description != "sum/p.go:6: `+=` → `-=`" {
+	if killed, valid := r.Killed(); killed != 1 || valid != 1 || r.Mutants[0].Description != "sum/p.go:6:5: `+=` → `-=`" {
 		t.Errorf("mutants %+v; no mutants: %q", r.Mutants, r.NoMutants)
 	}
 

@@ -147,7 +147,7 @@ func TestSiteApply(t *testing.T) {
 	if got := string(s.apply(src)); got != "if a < b {\n}\n" {
 		t.Errorf("apply = %q", got)
 	}
-	if got := s.describe("x.go", src); got != "x.go:1: `>=` → `<`" {
-		t.Errorf("describe = %q", got)
+	if got := s.mutant("x.go", src); got.Description != "x.go:1:6: `>=` → `<`" || got.Path != "x.go" || got.Line != 1 || got.Column != 6 {
+		t.Errorf("mutant = %+v", got)
 	}
 }

@@ -115,8 +115,15 @@ type Report struct {
 
 // Mutant is one small change to the target: the tests should fail on it.
 type Mutant struct {
-	// Description says where and what: "lib/x.ex:12: `>` → `<=`".
+	// Description says where and what: "lib/x.ex:12:9: `>` → `<=`".
 	Description string `json:"description"`
+	// Path, Line and Column are where the mutant changes the target's
+	// file: the project-relative path, the line and the byte column of
+	// the changed text, both from 1. Two mutants of one line differ in
+	// their column.
+	Path   string `json:"path"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
 	// Killed: the tests failed (or timed out) on the mutant.
 	Killed bool `json:"killed"`
 	// Invalid: the mutant could not be tried, so it does not count: its
@@ -344,7 +351,8 @@ func (r *Report) mutate(ctx context.Context, s *Spec, lr langRun, baseDur time.D
 		if err != nil {
 			return err
 		}
-		m := Mutant{Description: st.describe(s.Target.Path, src), Duration: o.dur}
+		m := st.mutant(s.Target.Path, src)
+		m.Duration = o.dur
 		switch {
 		case o.stillborn:
 			m.Invalid = true

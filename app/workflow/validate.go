@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -38,8 +39,10 @@ type ValidateOptions struct {
 }
 
 // Validate checks a proposal's result, adding to p.Checks: every changed
-// Go and Elixir file must parse (go/parser, tree-sitter); with Toolchain,
-// Go packages must build and vet and a Mix project must compile. A
+// Go and Elixir file must parse (go/parser, tree-sitter), or, if it did
+// not parse before the change either, have no error it did not have (a
+// note says so); with Toolchain, Go packages must build and vet and a Mix
+// project must compile, without defining again a module it has. A
 // toolchain that is not installed is a skipped check that says so.
 func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) {
 	if o.Runner == nil {
@@ -51,7 +54,11 @@ func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) 
 	if o.LookPath == nil {
 		o.LookPath = exec.LookPath
 	}
-	p.Checks = append(p.Checks, syntax(p.Changes))
+	syn, broken := syntax(root, p.Changes)
+	p.Checks = append(p.Checks, syn)
+	for _, b := range broken {
+		p.Notes = append(p.Notes, fmt.Sprintf("syntax: %s did not parse before the change either (%s); the change adds no new error", b.path, b.err))
+	}
 	// A change that only deletes files has nothing to parse, but what is
 	// left must still build.
 	if !o.Toolchain || !slices.ContainsFunc(p.Checks, func(c Check) bool { return c.Name == "syntax" && c.Status != Failed }) {
@@ -67,12 +74,34 @@ func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) 
 		p.Notes = append(p.Notes, notes...)
 	}
 	if langs["elixir"] {
-		p.Checks = append(p.Checks, mixCompile(ctx, root, p.Changes, o))
+		// A Mix project with a file that does not parse did not compile
+		// before the change and will not after it, whatever the change
+		// does: mix stops at that file, and would blame the change. (go
+		// build has its baseline, which lets through what already failed.)
+		if i := slices.IndexFunc(broken, func(b brokenFile) bool { return chunk.Lang(b.path) == "elixir" }); i >= 0 {
+			p.Checks = append(p.Checks, Check{Name: "mix compile", Status: Skipped,
+				Detail: "not run: " + broken[i].path + " did not parse before the change either, so the project does not compile with or without it"})
+		} else {
+			p.Checks = append(p.Checks, mixCompile(ctx, root, p.Changes, o))
+		}
 	}
 }
 
-// syntax parses every changed Go and Elixir file.
-func syntax(changes []parse.Change) Check {
+// brokenFile is a changed file that did not parse before the change and
+// does not after it, with no error the change added: err is its error,
+// as the parser gives it now.
+type brokenFile struct{ path, err string }
+
+// syntax parses every changed Go and Elixir file. A file that already
+// did not parse before the change (as it is on disk under root) is
+// judged as go build's baseline judges a package: its errors that the
+// file had before are not the change's. If it has no other, it passes
+// and is returned in broken, for a note; if it has, the check fails
+// with the new errors and says that the file was broken before.
+// The parsers stop at the first error (the Elixir one's names the
+// outermost unclosed do), so a second error the change adds behind an
+// old one goes unseen here; the toolchain's checks see it.
+func syntax(root string, changes []parse.Change) (_ Check, broken []brokenFile) {
 	var errs []string
 	n := 0
 	for _, c := range changes {
@@ -80,24 +109,94 @@ func syntax(changes []parse.Change) Check {
 			continue
 		}
 		n++
-		res, err := chunk.File(c.Path, c.Content, chunk.Options{Strategy: chunk.Semantic})
-		if err != nil {
-			errs = append(errs, c.Path+": "+err.Error())
+		now := syntaxErrors(c.Path, c.Content)
+		if len(now) == 0 {
 			continue
 		}
-		for _, w := range res.Warnings {
-			if strings.Contains(w, "syntax error") {
-				errs = append(errs, w) // "PATH: line L:C: syntax error …"
+		was := ""
+		if c.OldPath != "" {
+			if old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(c.OldPath))); err == nil {
+				before := syntaxErrors(c.Path, old)
+				if fresh := freshErrors(before, now); len(fresh) > 0 && len(before) > 0 {
+					now = fresh
+					was = fmt.Sprintf(" (%s did not parse before the change either: %s)", c.OldPath, trimPos(before[0]))
+				} else if len(before) > 0 {
+					broken = append(broken, brokenFile{c.Path, trimPath(now[0])})
+					continue
+				}
 			}
+		}
+		for _, e := range now {
+			errs = append(errs, e+was)
 		}
 	}
 	switch {
 	case n == 0:
-		return Check{Name: "syntax", Status: Skipped, Detail: "no Go or Elixir file changed"}
+		return Check{Name: "syntax", Status: Skipped, Detail: "no Go or Elixir file changed"}, nil
 	case len(errs) > 0:
-		return Check{Name: "syntax", Status: Failed, Detail: strings.Join(errs, "\n")}
+		return Check{Name: "syntax", Status: Failed, Detail: strings.Join(errs, "\n")}, nil
 	}
-	return Check{Name: "syntax", Status: OK, Detail: english.CountAs(n, "file parses", "files parse")}
+	parsed := n - len(broken)
+	if parsed == 0 {
+		return Check{Name: "syntax", Status: OK, Detail: "no new syntax error"}, broken
+	}
+	return Check{Name: "syntax", Status: OK, Detail: english.CountAs(parsed, "file parses", "files parse")}, broken
+}
+
+// syntaxErrors are the syntax errors of the file at path with content
+// src, each as "PATH: line L:C: syntax error: …".
+func syntaxErrors(path string, src []byte) []string {
+	res, err := chunk.File(path, src, chunk.Options{Strategy: chunk.Semantic})
+	if err != nil {
+		return []string{path + ": " + err.Error()}
+	}
+	var errs []string
+	for _, w := range res.Warnings {
+		if strings.Contains(w, "syntax error") {
+			errs = append(errs, w)
+		}
+	}
+	return errs
+}
+
+// syntaxPos is the position a syntax error starts with, after its path.
+var syntaxPos = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line \d+(:\d+)?: `) })
+
+// digitRun is a number in a message.
+var digitRun = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d+`) })
+
+// trimPath is a syntax error without its file's path.
+func trimPath(e string) string {
+	if i := strings.Index(e, ": line "); i >= 0 {
+		return e[i+2:]
+	}
+	return e
+}
+
+// trimPos is a syntax error without its file's path and position: what it
+// says, with the line numbers in it.
+func trimPos(e string) string { return syntaxPos().ReplaceAllString(trimPath(e), "") }
+
+// freshErrors are the errors of now that before does not account for.
+// Two errors are the same if they say the same but for their numbers:
+// lines added above an error move it, and Elixir's messages name lines
+// ("missing terminator: end (for \"do\" starting at line 3)"). As many
+// are accounted for as before has.
+func freshErrors(before, now []string) []string {
+	key := func(e string) string { return digitRun().ReplaceAllString(trimPos(e), "N") }
+	left := map[string]int{}
+	for _, e := range before {
+		left[key(e)]++
+	}
+	var fresh []string
+	for _, e := range now {
+		if k := key(e); left[k] > 0 {
+			left[k]--
+			continue
+		}
+		fresh = append(fresh, e)
+	}
+	return fresh
 }
 
 // goChecks builds and vets the Go packages the changes touch, with the
@@ -289,7 +388,69 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 			return Check{Name: name, Status: Failed, Detail: err.Error()}
 		}
 	}
-	return run(ctx, o, tmp, []string{"MIX_ENV=dev"}, name, "mix", "compile", "--force")
+	c, out := runWhole(ctx, o, tmp, []string{"MIX_ENV=dev"}, name, "mix", "compile", "--force")
+	if c.Status != OK {
+		return c
+	}
+	return redefined(root, changes, c, out)
+}
+
+// redefinedModule is the warning of an Elixir compiler that loads a
+// module a second time: two files define it. Which file's definition the
+// build keeps depends on the order the parallel compiler takes the files
+// in, which is why the same project sometimes fails instead ("cannot
+// define module … because it is currently being defined in …").
+var redefinedModule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)redefining module ([A-Za-z0-9_.]+) \(`) })
+
+// redefined fails the passing mix compile c, whose command printed out,
+// if out warns that a module was defined twice and a changed file
+// defines that module where it did not before: the change defines again
+// a module the project has (gen module of an existing name). A module
+// defined twice before the change is not its doing.
+func redefined(root string, changes []parse.Change, c Check, out string) Check {
+	var twice []string
+	for _, m := range redefinedModule().FindAllStringSubmatch(out, -1) {
+		twice = append(twice, strings.TrimPrefix(m[1], "Elixir."))
+	}
+	if len(twice) == 0 {
+		return c
+	}
+	for _, ch := range changes {
+		if ch.Delete || chunk.Lang(ch.Path) != "elixir" {
+			continue
+		}
+		var had []string
+		if ch.OldPath != "" {
+			if old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(ch.OldPath))); err == nil {
+				had = definedModules(ch.OldPath, old)
+			}
+		}
+		for _, m := range definedModules(ch.Path, ch.Content) {
+			if slices.Contains(twice, m) && !slices.Contains(had, m) {
+				return Check{Name: c.Name, Status: Failed, Detail: fmt.Sprintf(
+					"%s defines %s, which the project already defines elsewhere: two definitions of one module, of which the build keeps either (mix compile: warning: redefining module %s)",
+					ch.Path, m, m)}
+			}
+		}
+	}
+	return c
+}
+
+// definedModules are the names of the modules, protocols and protocol
+// implementations the Elixir source src (of the file path) defines,
+// nested ones by their full names (MyApp.Cart.Item).
+func definedModules(path string, src []byte) []string {
+	res, err := chunk.File(path, src, chunk.Options{Strategy: chunk.Semantic})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range res.Chunks {
+		if c.Kind == chunk.KindModule || c.Kind == chunk.KindProtocol || c.Kind == chunk.KindImpl {
+			out = append(out, strings.TrimPrefix(c.Name, "Elixir."))
+		}
+	}
+	return out
 }
 
 // run runs one toolchain command as a check.
@@ -301,6 +462,17 @@ func run(parent context.Context, o ValidateOptions, dir string, env []string, na
 // runOut is run, with the command's whole output when it ran to its end
 // and failed (the check's detail keeps only the last lines): "" otherwise.
 func runOut(parent context.Context, o ValidateOptions, dir string, env []string, name, cmd string, args ...string) (Check, string) {
+	c, whole := runWhole(parent, o, dir, env, name, cmd, args...)
+	if c.Status != Failed {
+		return c, ""
+	}
+	return c, whole
+}
+
+// runWhole is run, with the command's whole output when it ran to its end
+// and passed or failed (a passing build's warnings may matter): ""
+// otherwise.
+func runWhole(parent context.Context, o ValidateOptions, dir string, env []string, name, cmd string, args ...string) (Check, string) {
 	ctx, cancel := context.WithTimeout(parent, o.Timeout)
 	defer cancel()
 	var out lockedBuffer
@@ -309,7 +481,7 @@ func runOut(parent context.Context, o ValidateOptions, dir string, env []string,
 	detail := tail(whole, 30)
 	switch {
 	case err == nil && code == 0:
-		return Check{Name: name, Status: OK, Detail: detail}, ""
+		return Check{Name: name, Status: OK, Detail: detail}, whole
 	case parent.Err() != nil:
 		return Check{Name: name, Status: Failed, Detail: "interrupted"}, ""
 	case ctx.Err() != nil:

@@ -1,0 +1,73 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
+	"github.com/aiex-dev/aiex/app/parse"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+// TestApplyIndexesWritten: after a write, the code it wrote can be named
+// at once (as aiex context names a target), without an aiex index first;
+// the code it deleted no longer can. A write of many files is indexed
+// too. A project never indexed is left without an index.
+func TestApplyIndexesWritten(t *testing.T) {
+	ctx := context.Background()
+	a := taskApp(t, providertest.Unreachable(t))
+	root := writeProject(t, map[string]string{"mix.exs": shopMix,
+		"lib/shop.ex":     "defmodule Shop do\n  def hello, do: :world\nend\n",
+		"lib/shop/old.ex": "defmodule Shop.Old do\n  def gone, do: true\nend\n"})
+	if _, err := a.IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(target string) error {
+		t.Helper()
+		s, err := a.Searcher(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
+		return err
+	}
+	coupon := "defmodule Shop.Coupon do\n  def valid?(code), do: code != \"\"\nend\n"
+	if _, err := a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Reason: "gen module", Changes: []parse.Change{
+		{Path: "lib/shop/coupon.ex", Content: []byte(coupon), Base: parse.NoFile},
+		{Path: "lib/shop/old.ex", OldPath: "lib/shop/old.ex", Delete: true, Base: base("defmodule Shop.Old do\n  def gone, do: true\nend\n")},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := resolve("Shop.Coupon.valid?/1"); err != nil {
+		t.Errorf("the written function, named after the write: %v", err)
+	}
+	if err := resolve("Shop.Old.gone/0"); err == nil {
+		t.Error("the deleted function can still be named")
+	}
+
+	// Many files at once.
+	var many []parse.Change
+	for i := range 5 {
+		many = append(many, parse.Change{Path: fmt.Sprintf("lib/shop/m%d.ex", i), Base: parse.NoFile,
+			Content: fmt.Appendf(nil, "defmodule Shop.M%d do\n  def f, do: %d\nend\n", i, i)})
+	}
+	if _, err := a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Changes: many}); err != nil {
+		t.Fatal(err)
+	}
+	if err := resolve("Shop.M4.f/0"); err != nil {
+		t.Errorf("a function of a 5-file write: %v", err)
+	}
+
+	// Never indexed: still not.
+	bare := writeProject(t, map[string]string{"mix.exs": shopMix})
+	if _, err := a.Apply(ctx, app.ApplyRequest{Root: bare, Actor: "test", Changes: []parse.Change{
+		{Path: "lib/shop/coupon.ex", Content: []byte(coupon), Base: parse.NoFile},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := a.Store.FindCodeProject(ctx, bare); err != nil || ok {
+		t.Errorf("a project never indexed has an index after a write (%v)", err)
+	}
+}
