@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"bytes"
 	"cmp"
 	"maps"
 	"path/filepath"
@@ -32,6 +33,10 @@ type exFile struct {
 	// heads it defines (in the list form, `defdelegate [a(x), b()]`, a
 	// head is not a call of a from b).
 	notRefs map[int]bool
+	// typespecs are the module attributes holding types (@spec, @type,
+	// @callback, …): the calls in them are types, which imports do not
+	// bring in.
+	typespecs []span
 }
 
 // exScope is a module: its qualified name and the aliases declared in it.
@@ -108,7 +113,7 @@ func (f *file) chunkElixir() {
 		x.syntaxWarnings(root)
 	}
 	x.body(x.items(x.children(*root)), nil, "", -1, nil)
-	x.refs()
+	x.refs(*root)
 	x.defaultArities()
 	if !x.hasError {
 		// A clause word taken for an operand can leave no error in the
@@ -200,7 +205,12 @@ func (x *exFile) classify(n sitter.Node) (itemKind, string) {
 		if t == nil {
 			return itemOther, ""
 		}
-		switch x.text(*t) {
+		name := x.text(*t)
+		switch name {
+		case "spec", "type", "typep", "opaque", "callback", "macrocallback":
+			x.typespecs = append(x.typespecs, span{int(n.StartByte()), int(n.EndByte())})
+		}
+		switch name {
 		case "doc", "spec", "impl", "deprecated", "since":
 			return itemAttr, ""
 		case "tag", "describetag":
@@ -336,7 +346,9 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 			header = false
 			return
 		}
-		u := unit{kind: KindCode, start: items[first].start, end: items[last].end, parent: parent}
+		// Like a unit, code takes the comments directly above it: in a
+		// script, the file's opening comments.
+		u := unit{kind: KindCode, start: x.commentsAbove(items, first, from), end: items[last].end, parent: parent}
 		switch {
 		case header:
 			u.kind, u.name, u.start = KindHeader, parent, x.units[container].start
@@ -512,9 +524,26 @@ func (x *exFile) module(it exItem, start int, outer *exScope, lex map[string]str
 		}
 	}
 	idx := x.add(unit{kind: kind, name: name, parent: parent, start: start, end: it.end, noSplit: true}, s)
+	var items []exItem
 	if it.body != nil {
-		x.body(x.items(it.body), s, kind, idx, lex)
+		items = x.items(it.body)
 	} else if nodes, ok := x.bodyOf(it.n); ok {
-		x.body(x.items(nodes), s, kind, idx, lex)
+		items = x.items(nodes)
+	} else {
+		return
+	}
+	x.body(items, s, kind, idx, lex)
+	if start < it.start && (len(x.units) == idx+1 || x.units[idx+1].kind != KindHeader) {
+		// The comments above a module whose body starts with a unit are
+		// in a header of their own, with the defmodule line, as a Go
+		// package's doc comment is in its header: a container's text is
+		// searched through its leaves.
+		end := it.end
+		if len(items) > 0 {
+			end = len(bytes.TrimRight(x.src[:items[0].start], " \t\r\n"))
+		}
+		if end > start {
+			x.add(unit{kind: KindHeader, name: name, parent: name, start: start, end: end}, s)
+		}
 	}
 }

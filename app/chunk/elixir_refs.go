@@ -127,8 +127,12 @@ type rawRef struct {
 
 // refs gives each leaf unit the references inside it (see exLexer): remote
 // calls (MyApp.Repo.get, with the module's aliases expanded), local calls
-// other than special forms and Kernel's definition macros, module names.
-func (x *exFile) refs() {
+// other than special forms and Kernel's definition macros (a call of an
+// imported function named as a remote call of its module, see
+// importedFrom), module names. A reference belongs to the innermost leaf
+// holding it: a unit spanning separated clauses does not take those of
+// the units between them.
+func (x *exFile) refs(root sitter.Node) {
 	zero, zeroIn := x.zeroArity()
 	l := exLex(x.src, zero)
 	x.clauseWords = l.clauses
@@ -149,22 +153,74 @@ func (x *exFile) refs() {
 			maxEnd[i] = max(maxEnd[i], maxEnd[i-1])
 		}
 	}
+	// holders returns the leaves holding offset at: the one that starts
+	// last at or before it and is still open there, and the others of its
+	// bytes (the list form of defdelegate), as leaves[lo:hi].
+	holders := func(at int) (lo, hi int) {
+		i := sort.Search(len(leaves), func(i int) bool { return x.units[leaves[i]].start > at }) - 1
+		for ; i >= 0 && maxEnd[i] > at; i-- {
+			if x.units[leaves[i]].end > at {
+				lo = i
+				for lo > 0 && x.units[leaves[lo-1]].start == x.units[leaves[i]].start {
+					lo--
+				}
+				return lo, i + 1
+			}
+		}
+		return 0, 0
+	}
 
+	var imports []exImport
+	var defined map[string][]int // "Mod.fun" → its function units, once a file has imports
+	defines := func(mod, fun string, arity int) bool {
+		for _, d := range defined[mod+"."+fun] {
+			if arity == noArity || selfArity(&x.units[d], arity) {
+				return true
+			}
+		}
+		return false
+	}
+	inTypespec := func(at int) bool {
+		i := sort.Search(len(x.typespecs), func(i int) bool { return x.typespecs[i].start > at }) - 1
+		return i >= 0 && at < x.typespecs[i].end
+	}
+	multiEnd, multi := -1, "" // inside `alias Prefix.{A, B}` until multiEnd
 	bound := boundNames(l.refs)
 	for _, r := range l.refs {
-		if r.mod == "" && !r.alias && exKeyword(r.fun) || x.notRefs[r.at] {
+		local := r.mod == "" && !r.alias
+		if local && exKeyword(r.fun) || x.notRefs[r.at] {
+			if local && r.fun == "import" {
+				lo, hi := holders(r.at)
+				var s *exScope
+				if lo < hi {
+					s = x.scopes[leaves[lo]]
+				}
+				if imp, ok := x.importAt(root, r.at, s); ok {
+					imports = append(imports, imp)
+					if defined == nil {
+						defined = x.definedFunctions()
+						slices.SortFunc(x.typespecs, func(a, b span) int { return a.start - b.start })
+					}
+				}
+			}
 			continue
 		}
-		// The leaves holding r.at: the last starting at or before it, and
-		// earlier ones still open there (a unit spanning separated clauses).
-		i := sort.Search(len(leaves), func(i int) bool { return x.units[leaves[i]].start > r.at }) - 1
-		for j := i; j >= 0 && maxEnd[j] > r.at; j-- {
-			l := leaves[j]
-			u := &x.units[l]
-			if u.end <= r.at {
+		prefix := ""
+		if r.alias {
+			if end, ok := multiAlias(x.src, r.at+len(r.fun)); ok {
+				// The prefix of a multi-alias is not a use of that module;
+				// the modules in the braces are, named in full.
+				multiEnd, multi = end, r.fun
 				continue
 			}
-			if r.mod == "" && !r.alias && r.arity != noArity && r.fun == u.self && selfArity(u, r.arity) {
+			if r.at < multiEnd {
+				prefix = multi
+			}
+		}
+		lo, hi := holders(r.at)
+		for _, l := range leaves[lo:hi] {
+			u := &x.units[l]
+			if local && r.arity != noArity && r.fun == u.self && selfArity(u, r.arity) {
 				continue // a recursive call, or the function's own head
 			}
 			if r.zero && (!zeroIn[u.parent+"."+r.fun] || boundIn(bound[r.fun], u)) {
@@ -175,8 +231,14 @@ func (x *exFile) refs() {
 			switch {
 			case r.mod != "":
 				name = s.expand(r.mod) + "." + r.fun
+			case prefix != "":
+				name = s.expand(prefix) + "." + r.fun
 			case r.alias:
 				name = s.expand(r.fun)
+			case len(imports) > 0 && !r.zero && !defines(u.parent, r.fun, r.arity) && !inTypespec(r.at):
+				if mod := importedFrom(imports, r.at, r.fun, r.arity, x.test, defines); mod != "" {
+					name = mod + "." + r.fun
+				}
 			}
 			if r.arity != noArity {
 				name += "/" + strconv.Itoa(r.arity)
@@ -184,6 +246,42 @@ func (x *exFile) refs() {
 			u.refs = append(u.refs, ref{name, r.at})
 		}
 	}
+}
+
+// multiAlias reports whether the module name ending at i is the prefix of
+// a multi-alias (`alias MyApp.{Repo, User}`), and where its braces close.
+func multiAlias(src []byte, i int) (end int, ok bool) {
+	if i >= len(src) || src[i] != '.' {
+		return 0, false
+	}
+	i++
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
+		i++
+	}
+	if i >= len(src) || src[i] != '{' {
+		return 0, false
+	}
+	// Only module names and comments are inside.
+	for ; i < len(src) && src[i] != '}'; i++ {
+		if src[i] == '#' {
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		}
+	}
+	return i, true
+}
+
+// definedFunctions returns the function units of the file by module and
+// name ("MyApp.get" → its units, one per arity).
+func (x *exFile) definedFunctions() map[string][]int {
+	out := map[string][]int{}
+	for i := range x.units {
+		if u := &x.units[i]; u.self != "" {
+			out[u.parent+"."+u.self] = append(out[u.parent+"."+u.self], i)
+		}
+	}
+	return out
 }
 
 // zeroArity returns the names of the file's functions that can be called

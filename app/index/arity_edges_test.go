@@ -148,3 +148,41 @@ func TestArityRanks(t *testing.T) {
 		t.Errorf("ranks %v: want get/2 (called three times) above fetch/1 (twice)", first)
 	}
 }
+
+// TestElixirImportEdges: a call of an imported function is an edge to the
+// module it is imported from; an alias's multi-alias prefix is no use of
+// that module; and a function whose clauses lie apart does not call what
+// lies between them.
+func TestElixirImportEdges(t *testing.T) {
+	s := dbtest.Open(t)
+	root := writeTree(t, map[string]string{"lib/r.ex": `defmodule R do
+  def name, do: "r"
+end
+defmodule R.Util do
+  def split(s), do: String.split(s, ",")
+end
+defmodule R.A do
+  alias R.{Util, B}
+  import R.Util, only: [split: 1]
+  def parse(s), do: split(s)
+  def b, do: B.x()
+  def h(:a), do: 1
+  def other(x), do: x
+  def h(:b), do: 2
+end
+defmodule R.B do
+  def x, do: 1
+end
+`})
+	ix, _ := newIndexer(t, s)
+	index(t, ix, root, Options{})
+	p := mustProject(t, s, root)
+	checkEdges(t, s, p, map[string][]string{
+		"R.A.parse/1": {"R.Util.split/1"},
+		"R.A.b/0":     {"R.B.x/0"},
+		"R.A.h/1":     nil,
+	}, map[string][]string{
+		"R.Util.split/1": {"R.A.parse/1"},
+		"R.A.other/1":    nil,
+	})
+}

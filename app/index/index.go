@@ -29,7 +29,7 @@ import (
 // stands in for it and must be bumped with any change to its output.
 const (
 	version      = 2
-	chunkVersion = 10
+	chunkVersion = 11
 )
 
 // DefaultBatchBytes is how many bytes of rows the writer gathers before it
