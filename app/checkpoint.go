@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
@@ -173,6 +174,15 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 		return &CheckpointResult{Diff: d}, err
 	case CheckpointRestore:
 		r, err := cs.Restore(ctx, req.Ref, checkpoint.RestoreOptions{Force: req.Force, DryRun: req.DryRun})
+		if err == nil && r != nil && !r.DryRun && len(r.Files) > 0 {
+			// As after any other write: what it put back can be named
+			// at once, what it deleted no longer.
+			changes := make([]parse.Change, len(r.Files))
+			for i, f := range r.Files {
+				changes[i] = parse.Change{Path: f.Path, Delete: f.Action == "delete"}
+			}
+			a.indexWritten(ctx, req.Root, changes)
+		}
 		return &CheckpointResult{Restore: r}, err
 	case CheckpointTag:
 		c, err := cs.Tag(ctx, req.Ref, req.Tag)

@@ -71,3 +71,44 @@ func TestApplyIndexesWritten(t *testing.T) {
 		t.Errorf("a project never indexed has an index after a write (%v)", err)
 	}
 }
+
+// TestRestoreIndexesRestored: a checkpoint restore is a write too: the
+// code it deletes (what the undone write created) can no longer be named,
+// and the code it puts back can again, without an aiex index first.
+func TestRestoreIndexesRestored(t *testing.T) {
+	ctx := context.Background()
+	a := taskApp(t, providertest.Unreachable(t))
+	old := "defmodule Shop.Old do\n  def gone, do: true\nend\n"
+	root := writeProject(t, map[string]string{"mix.exs": shopMix, "lib/shop/old.ex": old})
+	if _, err := a.IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {
+		t.Fatal(err)
+	}
+	named := func(target string) bool {
+		t.Helper()
+		s, err := a.Searcher(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
+		return err == nil
+	}
+	res, err := a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Reason: "refactor", Changes: []parse.Change{
+		{Path: "lib/shop/coupon.ex", Content: []byte("defmodule Shop.Coupon do\n  def valid?(c), do: c != \"\"\nend\n"), Base: parse.NoFile},
+		{Path: "lib/shop/old.ex", OldPath: "lib/shop/old.ex", Delete: true, Base: base(old)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !named("Shop.Coupon.valid?/1") || named("Shop.Old.gone/0") {
+		t.Fatal("the write was not indexed")
+	}
+	if _, err := a.Checkpoint(ctx, app.CheckpointRequest{Op: app.CheckpointRestore, Root: root, Ref: res.Checkpoint.ID, Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if named("Shop.Coupon.valid?/1") {
+		t.Error("the function the restore deleted can still be named")
+	}
+	if !named("Shop.Old.gone/0") {
+		t.Error("the function the restore put back cannot be named")
+	}
+}
