@@ -22,6 +22,9 @@ func (m *ModelsCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
+	if err := c.Err(); err != nil {
+		return err // Ctrl-C: see ProvidersCmd.Run
+	}
 	if models == nil {
 		models = []app.ModelInfo{}
 	}

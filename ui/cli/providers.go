@@ -25,6 +25,11 @@ func (p *ProvidersCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
+	if err := c.Err(); err != nil {
+		// Ctrl-C while the providers were asked: their "unreachable"
+		// is the cancellation's, not theirs.
+		return err
+	}
 	if c.Out.JSON {
 		return c.Out.PrintJSON(rep)
 	}

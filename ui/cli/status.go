@@ -22,6 +22,9 @@ func (s *StatusCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
+	if err := c.Err(); err != nil {
+		return err // Ctrl-C: see ProvidersCmd.Run
+	}
 	if c.Out.JSON {
 		return c.Out.PrintJSON(r)
 	}
