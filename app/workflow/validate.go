@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/build"
 	"os"
@@ -13,11 +14,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
-	"github.com/aiex-dev/aiex/app/english"
-
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/parse"
 )
 
@@ -213,7 +214,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	}
 	tmp, err := os.MkdirTemp(o.TempDir, "aiex-overlay-")
 	if err != nil {
-		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}, nil
+		return []Check{setupFailed("go build", err)}, nil
 	}
 	defer os.RemoveAll(tmp)
 	overlay := map[string]string{}
@@ -229,7 +230,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 		} else {
 			f := filepath.Join(tmp, fmt.Sprintf("%d.go", i))
 			if err := os.WriteFile(f, c.Content, 0o600); err != nil {
-				return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}, nil
+				return []Check{setupFailed("go build", err)}, nil
 			}
 			overlay[abs] = f
 			names = append(names, outputNames(modRoot, f, abs)...)
@@ -253,7 +254,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	b, _ := json.Marshal(map[string]any{"Replace": overlay})
 	ov := filepath.Join(tmp, "overlay.json")
 	if err := os.WriteFile(ov, b, 0o600); err != nil {
-		return []Check{{Name: "go build", Status: Failed, Detail: err.Error()}}, nil
+		return []Check{setupFailed("go build", err)}, nil
 	}
 	// The packages that import a changed one are built too: a change of
 	// signature breaks its callers, a deleted file may leave them without
@@ -359,12 +360,12 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 	}
 	scratch, err := os.MkdirTemp(o.TempDir, "aiex-mix-")
 	if err != nil {
-		return Check{Name: name, Status: Failed, Detail: err.Error()}
+		return setupFailed(name, err)
 	}
 	defer os.RemoveAll(scratch)
 	tmp := filepath.Join(scratch, "project")
 	if err := CopyTree(mixRoot, tmp, MixCopySkip); err != nil {
-		return Check{Name: name, Status: Failed, Detail: err.Error()}
+		return setupFailed(name, err)
 	}
 	for _, c := range changes {
 		rel, err := filepath.Rel(mixRoot, filepath.Join(root, filepath.FromSlash(c.Path)))
@@ -382,10 +383,10 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return Check{Name: name, Status: Failed, Detail: err.Error()}
+			return setupFailed(name, err)
 		}
 		if err := os.WriteFile(dst, c.Content, 0o644); err != nil {
-			return Check{Name: name, Status: Failed, Detail: err.Error()}
+			return setupFailed(name, err)
 		}
 	}
 	c, out := runWhole(ctx, o, tmp, []string{"MIX_ENV=dev"}, name, "mix", "compile", "--force")
@@ -489,12 +490,28 @@ func runWhole(parent context.Context, o ValidateOptions, dir string, env []strin
 	case err == nil && toolchainBroken(detail):
 		// Not the change's fault, and nothing is known of it: like a
 		// toolchain that is not installed, a skipped check that says why.
-		return Check{Name: name, Status: Skipped, Detail: "could not run here, so the change was not checked by it (a problem of this machine, not of the change):\n" + detail}, ""
+		return Check{Name: name, Status: Skipped, Detail: machineProblem + detail}, ""
 	case err == nil:
 		return Check{Name: name, Status: Failed, Detail: detail}, whole
 	}
 	return Check{Name: name, Status: Failed, Detail: err.Error()}, ""
 }
+
+// setupFailed is the check name when aiex could not lay out what it
+// runs (a temp dir, the overlay, the project's copy): a problem of this
+// machine, most often a full disk, not of the change. Like a toolchain
+// that cannot run here, it is a skipped check that says why.
+func setupFailed(name string, err error) Check {
+	why := err.Error()
+	if errors.Is(err, syscall.ENOSPC) {
+		why = "the disk holding the temp dir " + os.TempDir() + " is full; free some space there and run the command again (" + why + ")"
+	}
+	return Check{Name: name, Status: Skipped, Detail: machineProblem + why}
+}
+
+// machineProblem starts the detail of a check skipped because it could
+// not run here.
+const machineProblem = "could not run here, so the change was not checked by it (a problem of this machine, not of the change):\n"
 
 // toolchainBroken says whether a toolchain command's output says it could
 // not set itself up (the go command without a usable build cache), which
@@ -506,6 +523,7 @@ func toolchainBroken(output string) bool {
 		"build cache is required, but could not be located", // go: no $GOCACHE, $XDG_CACHE_HOME nor $HOME
 		"build cache is disabled",                           // go: GOCACHE=off
 		"go: cannot find GOROOT directory",                  // go: a broken installation
+		"no space left on device",                           // a full disk: its temp dir or cache
 	} {
 		if strings.Contains(output, sign) {
 			return true
