@@ -93,7 +93,11 @@ func (a *App) Search(ctx context.Context, root, query string, limit int) (*searc
 	if err != nil {
 		return nil, err
 	}
-	return s.Search(ctx, proj.ID, query, limit)
+	res, err := s.Search(ctx, proj.ID, query, limit)
+	if res != nil {
+		res.Incomplete = proj.IndexedAt.IsZero()
+	}
+	return res, err
 }
 
 // ContextRequest asks for the context of a task.

@@ -116,10 +116,12 @@ func (s *Store) CodeChunkAt(ctx context.Context, project int64, path string, lin
 // CodeChunksNamedLike returns up to limit chunks of a project whose name
 // ends with suffix after a separator ("Serve" finds http.(*Server).Serve,
 // "get_user/1" finds MyApp.Accounts.get_user/1, "Enum.map" finds
-// Enum.map/2), shortest names first. The full-text index of names narrows
-// the candidates first (a LIKE over every name of the Go standard library
-// takes 10 ms), unless suffix has no word the index holds: one letter, or
-// one word too long (words.MaxLen).
+// Enum.map/2): those in the letter case typed first, then the project's
+// own code before the code beside it (CodeAside), the most central
+// (code_rank) first, then the shortest names. The full-text index of
+// names narrows the candidates first (a LIKE over every name of the Go
+// standard library takes 10 ms), unless suffix has no word the index
+// holds: one letter, or one word too long (words.MaxLen).
 //
 // When no name ends with suffix, a Go const/var group that declares it is
 // found (CodeChunk.Members): "StatusOK", or "http.StatusOK" in a package
@@ -135,44 +137,131 @@ func (s *Store) CodeChunksNamedLike(ctx context.Context, project int64, suffix s
 
 // codeChunksDeclaring returns up to limit Go const/var groups of a project
 // that declare sym, a name ("StatusOK") or a name qualified by its
-// package ("http.StatusOK"), groups of shorter names first; those that
-// declare it in the letter case typed, if there are any. A qualified name
-// is looked for in the groups named pkg.{…}: a range of the name index. A
-// plain one is looked for in the chunks whose code_fts name holds its
-// words (app/index puts a group's members there, one-letter names
-// included), or, for a name of words too long for the index, in every
-// group of the project.
+// package ("http.StatusOK") (see declaring), in the order of
+// CodeChunksNamedLike; those that declare it in the letter case typed, if
+// there are any.
 func (s *Store) codeChunksDeclaring(ctx context.Context, project int64, sym string, limit int) ([]CodeChunk, error) {
-	pkg, member, qualified := strings.Cut(sym, ".")
-	if !qualified {
-		pkg, member = "", sym
-	}
-	if !token.IsIdentifier(member) || (qualified && !token.IsIdentifier(pkg)) {
+	member, from, more, ok := declaring(sym)
+	if !ok {
 		return nil, nil // not a Go name
 	}
-	var from string
-	args := []any{project, member, limit}
-	switch match := memberMatch(member); {
-	case qualified:
-		from = `code_chunks AS c INDEXED BY code_chunks_name WHERE c.name >= ?4 AND c.name < ?5`
-		args = append(args, pkg+".{", pkg+".|") // "|" follows "{"
-	case match != "":
-		from = `code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid WHERE code_fts MATCH ?4`
-		args = append(args, match)
-	default:
-		from = `code_chunks AS c WHERE true`
-	}
 	cs, err := s.codeChunks(ctx, "code chunks declaring", `SELECT `+codeChunkColumns+` FROM `+from+`
-		AND c.project = ?1 AND c.name GLOB '*.{*' AND c.lang = 'go'
-		AND EXISTS (SELECT 1 FROM json_each(c.meta, '$[12]') WHERE value = ?2 COLLATE NOCASE)
-		ORDER BY EXISTS (SELECT 1 FROM json_each(c.meta, '$[12]') WHERE value = ?2) DESC, length(c.name), c.id
-		LIMIT ?3`, args...)
+		ORDER BY `+typedMember+` DESC, `+codeAside+`, `+codeRankOf+` DESC, length(c.name), c.id
+		LIMIT ?3`, append([]any{project, member, limit}, more...)...)
 	if err != nil || len(cs) == 0 || !slices.Contains(cs[0].Members, member) {
 		return cs, err
 	}
 	// As for names: declared as typed, the others are not the symbol meant.
 	return slices.DeleteFunc(cs, func(c CodeChunk) bool { return !slices.Contains(c.Members, member) }), nil
 }
+
+// declaring is the FROM and WHERE clauses of the Go const/var groups (c)
+// of project ?1 that declare sym's member (?2) in any letter case, with
+// the arguments from ?4 on that they take; ok is false when sym is no Go
+// name. A qualified name is looked for in the groups named pkg.{…}: a
+// range of the name index. A plain one is looked for in the chunks whose
+// code_fts name holds its words (app/index puts a group's members there,
+// one-letter names included), or, for a name of words too long for the
+// index, in every group of the project.
+func declaring(sym string) (member, from string, args []any, ok bool) {
+	pkg, member, qualified := strings.Cut(sym, ".")
+	if !qualified {
+		pkg, member = "", sym
+	}
+	if !token.IsIdentifier(member) || (qualified && !token.IsIdentifier(pkg)) {
+		return "", "", nil, false
+	}
+	switch match := memberMatch(member); {
+	case qualified:
+		from = `code_chunks AS c INDEXED BY code_chunks_name WHERE c.name >= ?4 AND c.name < ?5`
+		args = []any{pkg + ".{", pkg + ".|"} // "|" follows "{"
+	case match != "":
+		from = `code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid WHERE code_fts MATCH ?4`
+		args = []any{match}
+	default:
+		from = `code_chunks AS c WHERE true`
+	}
+	return member, from + `
+		AND c.project = ?1 AND c.name GLOB '*.{*' AND c.lang = 'go'
+		AND EXISTS (SELECT 1 FROM json_each(c.meta, '$[12]') WHERE value = ?2 COLLATE NOCASE)`, args, true
+}
+
+// typedMember says a group (c) declares ?2 in the letter case typed.
+const typedMember = `EXISTS (SELECT 1 FROM json_each(c.meta, '$[12]') WHERE value = ?2)`
+
+// CodeChunksNamedLikeCount counts the chunks CodeChunksNamedLike would
+// return without a limit: those whose name ends with suffix (in the
+// letter case typed, if any is), else the Go const/var groups declaring
+// it. A lookup by name lists a few and says how many more there are; the
+// count reads no chunk's columns. (The queries are the lookups' and take
+// their arguments, the limit ?3 included: one row of counts.)
+func (s *Store) CodeChunksNamedLikeCount(ctx context.Context, project int64, suffix string) (int, error) {
+	from, match := namedLike(suffix)
+	n, err := s.codeCount(ctx, `SELECT count(*), count(*) FILTER (WHERE `+typedName+`) FROM `+from+` LIMIT ?3`,
+		project, likeEscape(suffix), 1, match, globEscape(suffix))
+	if err != nil || n > 0 {
+		return n, err
+	}
+	member, from, more, ok := declaring(suffix)
+	if !ok {
+		return 0, nil // not a Go name
+	}
+	return s.codeCount(ctx, `SELECT count(*), count(*) FILTER (WHERE `+typedMember+`) FROM `+from+` LIMIT ?3`,
+		append([]any{project, member, 1}, more...)...)
+}
+
+// codeCount runs a query of two counts, of the chunks matched and of
+// those in the letter case typed, and returns the second if it is not
+// zero, else the first: a lookup by name keeps only the names as typed
+// when there are any.
+func (s *Store) codeCount(ctx context.Context, query string, args ...any) (int, error) {
+	rows, err := s.Query(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("db: code chunks named like, counted: %w", err)
+	}
+	if len(rows.Values) == 0 {
+		return 0, nil
+	}
+	all, typed := int(asInt(rows.Values[0][0])), int(asInt(rows.Values[0][1]))
+	if typed > 0 {
+		return typed, nil
+	}
+	return all, nil
+}
+
+// codeAside is 1 for a chunk (c) of code beside the project's own, else
+// 0: what CodeAside says, as SQL. A lookup by name orders by it.
+const codeAside = `(('/' || c.path) GLOB '*/_examples/*' OR ('/' || c.path) GLOB '*/examples/*'
+	OR ('/' || c.path) GLOB '*/example/*' OR ('/' || c.path) GLOB '*/testdata/*'
+	OR ('/' || c.path) GLOB '*/vendor/*' OR c.path GLOB '*_test.go'
+	OR (c.lang = 'elixir' AND ('/' || c.path) GLOB '*/test/*'))`
+
+// CodeAside reports whether a chunk of a file at path (of the project,
+// slash-separated) in lang is code beside the project's own rather than
+// the project's: an example (a directory _examples, examples or example
+// at any depth), test data (testdata), vendored code (vendor), a Go test
+// (*_test.go), an Elixir test (a directory test). Of units of one name a
+// bare name takes the project's own: kong's Run is kong.(*Context).Run,
+// not main.(*CpCmd).Run of _examples/docker.
+func CodeAside(path, lang string) bool {
+	dirs := strings.Split(path, "/")
+	dirs = dirs[:len(dirs)-1]
+	for _, d := range dirs {
+		switch d {
+		case "_examples", "examples", "example", "testdata", "vendor":
+			return true
+		case "test":
+			if lang == "elixir" {
+				return true
+			}
+		}
+	}
+	return strings.HasSuffix(path, "_test.go")
+}
+
+// codeRankOf is a chunk's (c) rank in its project's symbol graph, 0 when
+// it has none (ranks not computed yet, or a name new since).
+const codeRankOf = `coalesce((SELECT r.rank FROM code_rank AS r WHERE r.project = c.project AND r.name = c.name), 0)`
 
 // memberMatch is the FTS5 query for the chunks whose name holds the words
 // of a member, one-letter ones included; "" if it has none the index holds.
@@ -212,23 +301,10 @@ func (s *Store) CodeChunksCallableAs(ctx context.Context, project int64, base st
 // codeChunksNamedLike is CodeChunksNamedLike with a condition on the
 // chunks (c) added.
 func (s *Store) codeChunksNamedLike(ctx context.Context, what string, project int64, suffix, and string, limit int) ([]CodeChunk, error) {
-	var terms []string
-	words.Scan([]byte(suffix), func(w []byte) {
-		if len(w) >= 2 && len(w) <= words.MaxLen {
-			terms = append(terms, `"`+string(w)+`"`)
-		}
-	})
-	from := `code_chunks AS c WHERE ?4 = ''`
-	match := ""
-	if len(terms) > 0 {
-		from = `code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid WHERE code_fts MATCH ?4`
-		match = "name : (" + strings.Join(terms, " ") + ")"
-	}
+	from, match := namedLike(suffix)
 	cs, err := s.codeChunks(ctx, what, `SELECT `+codeChunkColumns+` FROM `+from+` `+and+`
-		AND c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\'
-			OR c.name LIKE '%.' || ?2 || '/%' ESCAPE '\' OR c.name LIKE ?2 || '/%' ESCAPE '\')
-		ORDER BY (c.name GLOB '*.' || ?5 OR c.name GLOB '*)' || ?5 OR c.name GLOB '*.' || ?5 || '/*' OR c.name GLOB ?5 || '/*') DESC,
-			length(c.name), c.id LIMIT ?3`, project, likeEscape(suffix), limit, match, globEscape(suffix))
+		ORDER BY `+typedName+` DESC, `+codeAside+`, `+codeRankOf+` DESC, length(c.name), c.id
+		LIMIT ?3`, project, likeEscape(suffix), limit, match, globEscape(suffix))
 	if err != nil || len(cs) == 0 || !endsWithName(cs[0].Name, suffix) {
 		return cs, err
 	}
@@ -236,6 +312,31 @@ func (s *Store) codeChunksNamedLike(ctx context.Context, what string, project in
 	// any, the others (newServer for NewServer) are not the symbol meant.
 	return slices.DeleteFunc(cs, func(c CodeChunk) bool { return !endsWithName(c.Name, suffix) }), nil
 }
+
+// namedLike is the FROM and WHERE clauses of the chunks (c) of project ?1
+// whose name ends with suffix (?2, LIKE-escaped) after a separator, in any
+// letter case, and match, the FTS5 query (?4) of its words that narrows
+// them first; "" when it has no word the index holds.
+func namedLike(suffix string) (from, match string) {
+	var terms []string
+	words.Scan([]byte(suffix), func(w []byte) {
+		if len(w) >= 2 && len(w) <= words.MaxLen {
+			terms = append(terms, `"`+string(w)+`"`)
+		}
+	})
+	from = `code_chunks AS c WHERE ?4 = ''`
+	if len(terms) > 0 {
+		from = `code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid WHERE code_fts MATCH ?4`
+		match = "name : (" + strings.Join(terms, " ") + ")"
+	}
+	return from + `
+		AND c.project = ?1 AND (c.name LIKE '%.' || ?2 ESCAPE '\' OR c.name LIKE '%)' || ?2 ESCAPE '\'
+			OR c.name LIKE '%.' || ?2 || '/%' ESCAPE '\' OR c.name LIKE ?2 || '/%' ESCAPE '\')`, match
+}
+
+// typedName says a chunk's name (c) ends with ?5, the suffix GLOB-escaped,
+// as namedLike means it, in the letter case typed.
+const typedName = `(c.name GLOB '*.' || ?5 OR c.name GLOB '*)' || ?5 OR c.name GLOB '*.' || ?5 || '/*' OR c.name GLOB ?5 || '/*')`
 
 // endsWithName reports whether name ends with suffix as CodeChunksNamedLike
 // means it, letter case included.

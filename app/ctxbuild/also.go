@@ -37,11 +37,14 @@ func otherUnits(cs []db.CodeChunk) []db.CodeChunk {
 // one of them instead. A name in full takes a unit only when no other
 // unit has it: units of the same name (two init functions, main.main of
 // two commands, a function of name_linux.go and name_other.go) are taken
-// by PATH:LINE, their path as the user would type it (see showPath). Of
-// more than maxAlso the hint says how many more there are and where to
-// find them all, so that a list cut short does not pass for the whole;
-// more is that count, for those who read it as a number (--json).
-func alsoNamed(root string, taken db.CodeChunk, also []db.CodeChunk) (list []string, hint string, more int) {
+// by PATH:LINE, their path as the list shows it where that takes them
+// from the current directory (see showPath). Of more than maxAlso — those
+// of also beyond it, and unlisted, those the lookup did not fetch — the
+// hint says how many more there are and where to find them all (a search
+// for typed, the name the target was given as), so that a list cut short
+// does not pass for the whole; more is that count, for those who read it
+// as a number (--json).
+func alsoNamed(root, typed string, taken db.CodeChunk, also []db.CodeChunk, unlisted int) (list []string, hint string, more int) {
 	if len(also) == 0 {
 		return nil, "", 0
 	}
@@ -72,8 +75,12 @@ func alsoNamed(root string, taken db.CodeChunk, also []db.CodeChunk) (list []str
 	default:
 		hint = "give " + targets[0] + " to take it"
 	}
+	more += unlisted
 	if more > 0 {
-		hint += fmt.Sprintf("; %d more not listed (aiex search -n %d %s shows them all)", more, 1+len(also)+more, shellWord(unitName(taken.Name)))
+		// The search is for the name as typed (a bare Run), not as the
+		// unit taken has it (main.Run), which would find only that one.
+		name, _ := goName(typed)
+		hint += fmt.Sprintf("; %d more not listed (aiex search -n %d %s shows them all)", more, 1+len(also)+more, shellWord(name))
 	}
 	return list, hint, more
 }
@@ -100,9 +107,16 @@ func unitName(name string) string {
 	return name
 }
 
-// showPath is p, a path of the project at root, as the user would type
-// it: relative to the current directory when it is in the project.
+// showPath is p, a path of the project at root, as a target that takes
+// it from the current directory: p itself, relative to the root, as the
+// list beside the hint, search and context's table show it (a target
+// takes a path relative to the root from any directory of the project,
+// see targetFile); or, where the current directory has a file of that
+// path, another one, relative to the current directory.
 func showPath(root, p string) string {
+	if rel, ok := targetFile(root, p); ok && rel == p {
+		return p
+	}
 	cwd := workDir(root)
 	if cwd == "" {
 		return p

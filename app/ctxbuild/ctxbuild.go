@@ -165,6 +165,10 @@ type Context struct {
 	// Stale lists files that changed since they were indexed: their code
 	// is read as it is now.
 	Stale []string `json:"stale,omitempty"`
+	// Incomplete reports that no index run over the whole project has
+	// finished (the first was interrupted): what it had not reached is
+	// neither a target nor a neighbour.
+	Incomplete bool `json:"incomplete,omitempty"`
 	// Also lists other units the target's name named ("NAME (PATH:LINE)")
 	// when it named several: the first was taken (Target).
 	Also []string `json:"also,omitempty"`
@@ -236,6 +240,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		}
 		proj = db.CodeProject{Root: req.Root} // no code to add: the question alone
 	}
+	out.Incomplete = ok && proj.IndexedAt.IsZero()
 	files := newFileCache(req.Root, b.cfg.Chunk)
 
 	// The target, its neighbours in the symbol graph, then search hits.
@@ -246,11 +251,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	ownHash := map[string]bool{} // their contents
 	var from, to []db.CodeChunk  // whose callees and callers are the neighbours
 	if req.Target != "" {
-		tc, also, err := b.resolve(ctx, proj, req.Target, files)
+		tc, also, unlisted, err := b.resolve(ctx, proj, req.Target, files)
 		if err != nil {
 			return nil, err
 		}
-		out.Also, out.AlsoHint, out.AlsoMore = alsoNamed(proj.Root, tc, also)
+		out.Also, out.AlsoHint, out.AlsoMore = alsoNamed(proj.Root, req.Target, tc, also, unlisted)
 		if tc.Kind == KindFile || container(tc.Kind) {
 			// A file or a module: its units, in outline if they do not
 			// fit whole; the neighbours are theirs.
@@ -286,7 +291,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			if target, err = files.item(tc, RoleTarget, pieces...); err != nil {
 				return nil, err
 			}
-			target.member = groupMember(tc, req.Target)
+			target.member = groupMember(tc, req.Target, pieces...)
 			own = map[int64]bool{tc.ID: true}
 			ownHash[tc.Hash] = true
 			for _, p := range pieces {

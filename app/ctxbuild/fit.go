@@ -20,7 +20,8 @@ const minTruncated = 96
 
 // TooLongError is the cause of the error TooLong returns: the figures of
 // a prompt that does not fit a model's window, for callers that can say
-// more than its message does (`aiex context` names its --reserve flag).
+// more than its message does (`aiex context` says how much less to keep
+// for the answer, and its --reserve flag to do it with).
 type TooLongError struct {
 	Tokens  int    // the prompt's tokens without any other code
 	Budget  int    // the most the model allows a prompt: Window less Reserve
@@ -30,16 +31,14 @@ type TooLongError struct {
 	Target  string // what was too long besides the question; "" for the question alone
 }
 
-// Error says what is too long and what to do, naming no command-line
-// flag: the same refusal reaches `aiex ask`, `aiex explain` and the TUI,
-// which have none to set the reserve with.
+// Error says what is too long and what to do: only what every command
+// that gives this refusal can do. Keeping less for the answer (Room) is
+// not said: `aiex ask`, `aiex explain`, `aiex refactor` and the TUI have
+// no way to set the reserve; `aiex context`, which has, says it.
 func (e *TooLongError) Error() string {
 	what, verb, fix := "the question", "takes", "ask a shorter question"
 	if e.Target != "" {
 		what, verb, fix = "the question and "+e.Target, "take", "ask about a smaller target"
-	}
-	if e.Room > 0 {
-		fix += fmt.Sprintf(", or keep less for the answer (%d tokens or less)", e.Room)
 	}
 	return fmt.Sprintf("%s %s %d tokens, more than the %d this model allows a prompt (a %d-token window less %d for the answer); use a model with a larger window or %s",
 		what, verb, e.Tokens, e.Budget, e.Window, e.Reserve, fix)
@@ -49,8 +48,8 @@ func (e *TooLongError) Error() string {
 // before any code is added: the question alone (target "") or the
 // question and the target, which is never cut (target names it). It is a
 // *usererr.Error whose cause is a *TooLongError, and says what to make
-// smaller: the question, or the target, or the answer's reserve when the
-// prompt would fit if less were kept for the answer.
+// smaller: the question, or the target; its Room is how much the answer
+// may keep when the prompt would fit if less were kept for it.
 func TooLong(tokens, budget, window, reserve int, target string) error {
 	e := &TooLongError{Tokens: tokens, Budget: budget, Window: window, Reserve: reserve, Target: target}
 	if room := window - tokens; room >= minAnswerRoom && room < reserve {

@@ -14,19 +14,32 @@ import (
 
 // groupMember is the name of c's members that target names, when c is a
 // Go const or var group declaring more than that name and target names
-// one of them (http.StatusOK, StatusOK, net/http.StatusOK); else "".
-func groupMember(c db.CodeChunk, target string) string {
-	if (c.Kind != chunk.KindConst && c.Kind != chunk.KindVar) || len(c.Members) < 2 {
+// one of them (http.StatusOK, StatusOK, net/http.StatusOK); else "". A
+// group the chunker split into pieces (c is then its first, joined to the
+// others) declares what each of its pieces does: a member of the second
+// is as much the group's as one of the first.
+func groupMember(c db.CodeChunk, target string, pieces ...db.CodeChunk) string {
+	if c.Kind != chunk.KindConst && c.Kind != chunk.KindVar {
+		return ""
+	}
+	members := c.Members
+	if len(pieces) > 0 {
+		members = nil
+		for _, p := range pieces {
+			members = append(members, p.Members...)
+		}
+	}
+	if len(members) < 2 {
 		return ""
 	}
 	name, _ := goName(target)
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
-	if slices.Contains(c.Members, name) {
+	if slices.Contains(members, name) {
 		return name
 	}
-	for _, m := range c.Members {
+	for _, m := range members {
 		if strings.EqualFold(m, name) {
 			return m // as the lookup took it: in another letter case
 		}

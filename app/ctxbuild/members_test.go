@@ -95,3 +95,32 @@ func TestTargetGroupMemberCut(t *testing.T) {
 		t.Errorf("refactor: %v; want too long", err)
 	}
 }
+
+// TestTargetGroupMemberInLaterPiece: a member of a group the chunker split
+// into pieces is cut to its own lines whichever piece declares it, not
+// only the first: the group is joined again, and its name is its.
+func TestTargetGroupMemberInLaterPiece(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("package r\n\n// Mid is a const block.\nconst (\n\tMid0 = iota\n")
+	for i := 1; i < 400; i++ {
+		fmt.Fprintf(&b, "\tMid%d // comment %d\n", i, i)
+	}
+	b.WriteString(")\n")
+	e := setupFiles(t, map[string]string{"c.go": b.String()})
+	proj, _, err := e.s.FindCodeProject(t.Context(), e.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := e.s.CodeChunks(t.Context(), proj.ID, "c.go")
+	if err != nil || len(cs) < 3 {
+		t.Fatalf("chunks %v, %v; want the group in two pieces or more", cs, err)
+	}
+	for _, member := range []string{"Mid10", "Mid380", "r.Mid399"} {
+		name := member[strings.LastIndexByte(member, '.')+1:]
+		c := e.build(t, Request{Target: member, Question: "what is it?", Window: 1536})
+		want := "const (\n\tMid0 = iota\n\t// …\n\t" + name + " // comment " + strings.TrimPrefix(name, "Mid") + "\n"
+		if c.Target == nil || c.Target.Form != FormMember || !strings.HasPrefix(c.Target.Code, want) || !strings.HasSuffix(c.Target.Code, "\n)") {
+			t.Errorf("%s: target %+v; want the group cut to %s", member, c.Target, name)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,7 +34,7 @@ func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChun
 	if !ok {
 		return db.CodeChunk{}, usererr.New("%s has no code index yet; run aiex index there first", root)
 	}
-	c, _, err := b.resolve(ctx, proj, target, newFileCache(root, b.cfg.Chunk))
+	c, _, _, err := b.resolve(ctx, proj, target, newFileCache(root, b.cfg.Chunk))
 	return c, err
 }
 
@@ -43,39 +44,42 @@ func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChun
 //
 // also lists the other chunks a symbol named, when it named several (a
 // bare Run of three packages, main.main of two commands): the first is
-// taken, and the caller says which, and what else the name meant.
-func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string, files *fileCache) (_ db.CodeChunk, also []db.CodeChunk, _ error) {
+// taken, and the caller says which, and what else the name meant; of
+// more than are looked up, unlisted counts the units also leaves out.
+// The first is the project's own code where the name names any (see
+// ownFirst).
+func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string, files *fileCache) (_ db.CodeChunk, also []db.CodeChunk, unlisted int, _ error) {
 	st := b.cfg.Store
 	path, lineText, hasLine := cutLine(target)
-	rel, ok := relPath(proj.Root, path)
+	rel, ok := targetFile(proj.Root, path)
 	if !ok && hasLine {
 		// Not a file's line: a symbol with a colon (Elixir's Kernel.::/2),
 		// a file with one in its name, or nothing.
 		hasLine = false
-		rel, ok = relPath(proj.Root, target)
+		rel, ok = targetFile(proj.Root, target)
 	}
 	if ok {
 		line := 0
 		if hasLine {
 			n, err := strconv.Atoi(lineText)
 			if err != nil || n < 1 {
-				return db.CodeChunk{}, nil, usererr.New("%q is not a line number of %s; lines are numbered from 1 (PATH:LINE)", lineText, rel)
+				return db.CodeChunk{}, nil, 0, usererr.New("%q is not a line number of %s; lines are numbered from 1 (PATH:LINE)", lineText, rel)
 			}
 			line = n
 		}
 		cs, err := st.CodeChunks(ctx, proj.ID, rel)
 		if err != nil {
-			return db.CodeChunk{}, nil, err
+			return db.CodeChunk{}, nil, 0, err
 		}
 		f, had, err := b.cfg.Store.CodeFile(ctx, proj.ID, rel)
 		if err != nil {
-			return db.CodeChunk{}, nil, err
+			return db.CodeChunk{}, nil, 0, err
 		}
 		if len(cs) == 0 {
 			if c, ok := files.plainFile(rel, f, had); ok {
-				return c, nil, nil
+				return c, nil, 0, nil
 			}
-			return db.CodeChunk{}, nil, noUnits(rel, f, had, files)
+			return db.CodeChunk{}, nil, 0, noUnits(rel, f, had, files)
 		}
 		size := int64(-1)
 		if had {
@@ -83,25 +87,24 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		}
 		if line == 0 {
 			c, err := files.wholeFile(rel, cs, size)
-			return c, nil, err
+			return c, nil, 0, err
 		}
 		c, err := files.chunkAtLine(rel, cs, line, size)
-		return c, nil, err
+		return c, nil, 0, err
 	}
 	// A path of a file the index has, deleted since: say so rather than
 	// that nothing has that name.
-	for _, p := range []string{path, target} {
-		rel, ok := projectPath(proj.Root, p)
-		if !ok || chunk.Lang(rel) == "" {
+	for _, rel := range targetPaths(proj.Root, path, target) {
+		if chunk.Lang(rel) == "" {
 			continue
 		}
 		if _, err := os.Lstat(filepath.Join(proj.Root, filepath.FromSlash(rel))); !errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if _, had, err := b.cfg.Store.CodeFile(ctx, proj.ID, rel); err != nil {
-			return db.CodeChunk{}, nil, err
+			return db.CodeChunk{}, nil, 0, err
 		} else if had {
-			return db.CodeChunk{}, nil, usererr.New("%s was deleted since it was indexed; run aiex index", rel)
+			return db.CodeChunk{}, nil, 0, usererr.New("%s was deleted since it was indexed; run aiex index", rel)
 		}
 	}
 	// A Go name as typed, with a generic receiver's type parameters or an
@@ -112,28 +115,39 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 	if importPath != "" {
 		limit = maxImportPathNamed
 	}
+	looked := name
 	cs, err := search.Named(ctx, st, proj.ID, name, limit)
 	if err == nil && len(cs) == 0 && name != target {
-		importPath = ""
-		cs, err = search.Named(ctx, st, proj.ID, target, maxAlso+1)
+		importPath, limit, looked = "", maxAlso+1, target
+		cs, err = search.Named(ctx, st, proj.ID, target, limit)
 	}
 	if err != nil {
-		return db.CodeChunk{}, nil, err
+		return db.CodeChunk{}, nil, 0, err
 	}
+	ownFirst(cs)
 	if importPath != "" {
 		cs = inImportPath(cs, importPath)
 	}
 	if len(cs) == 0 {
 		// Not a symbol: a directory of the project says so rather than
 		// offer names like it.
-		if rel, ok := projectPath(proj.Root, target); ok && rel != "" {
-			if fi, err := os.Stat(filepath.Join(proj.Root, filepath.FromSlash(rel))); err == nil && fi.IsDir() {
-				return db.CodeChunk{}, nil, usererr.New("%s is a directory; give a file in it, PATH:LINE or a symbol", rel)
+		for _, rel := range targetPaths(proj.Root, target) {
+			if fi, err := os.Stat(filepath.Join(proj.Root, filepath.FromSlash(rel))); rel != "" && err == nil && fi.IsDir() {
+				return db.CodeChunk{}, nil, 0, usererr.New("%s is a directory; give a file in it, PATH:LINE or a symbol", rel)
 			}
 		}
-		return db.CodeChunk{}, nil, b.notFound(ctx, proj, target, "no file or symbol")
+		return db.CodeChunk{}, nil, 0, b.notFound(ctx, proj, target, "no file or symbol")
 	}
-	return cs[0], otherUnits(cs), nil
+	also = otherUnits(cs)
+	if importPath == "" && len(cs) == limit {
+		// The lookup stopped at limit: count what it left out.
+		n, err := namedCount(ctx, st, proj.ID, looked, cs)
+		if err != nil {
+			return db.CodeChunk{}, nil, 0, err
+		}
+		unlisted = max(0, n-1-len(also))
+	}
+	return cs[0], also, unlisted, nil
 }
 
 // noUnits is the error for a file target with no chunks in the index
@@ -192,14 +206,42 @@ func splitTarget(target string) (path string, line int) {
 // number or not, for that process to judge. Symbols and paths of no file
 // are left as they are.
 func AbsTarget(target string) string {
+	return AbsTargetIn("", target)
+}
+
+// AbsTargetIn is AbsTarget for a target of the project at root: a path
+// that names no file relative to the current directory but one relative
+// to root (as aiex prints paths) is made absolute too, as Build would
+// take it here (see targetFile), rather than left for the other process
+// to read relative to its own directory. root "" is AbsTarget.
+func AbsTargetIn(root, target string) string {
 	isFile := func(p string) bool {
 		fi, err := os.Stat(p)
 		return err == nil && !fi.IsDir()
 	}
+	inRoot := func(p string) string {
+		if root == "" || filepath.IsAbs(p) {
+			return ""
+		}
+		abs := filepath.Join(root, p)
+		if _, ok := relPath(root, abs); !ok {
+			return "" // no file, or one out of the project (../x.go)
+		}
+		return abs
+	}
 	p, suffix := target, ""
 	if !isFile(p) {
+		if abs := inRoot(p); abs != "" {
+			return abs
+		}
 		path, line, ok := cutLine(target)
-		if !ok || !isFile(path) {
+		if !ok {
+			return target
+		}
+		if !isFile(path) {
+			if abs := inRoot(path); abs != "" {
+				return abs + ":" + line
+			}
 			return target
 		}
 		p, suffix = path, ":"+line
@@ -351,6 +393,45 @@ func (b *Builder) whole(ctx context.Context, proj db.CodeProject, c db.CodeChunk
 	last := pieces[len(pieces)-1]
 	w.EndByte, w.EndLine = last.EndByte, last.EndLine
 	return w, pieces, nil
+}
+
+// targetFile is p, a path given as a target, as the slash-separated path
+// of a file of the project at root: p relative to the current directory
+// (or absolute), else, when there is no such file, p relative to the
+// project's root, the form aiex prints paths in (search, context's table,
+// the units a name also named), so that a path copied from its output
+// names its file from any directory of the project. When both are files
+// of the project, the current directory's is taken: it is the one the
+// shell completes and every other command reads. ok is false when neither
+// is a file of the project.
+func targetFile(root, p string) (string, bool) {
+	if rel, ok := relPath(root, p); ok {
+		return rel, true
+	}
+	if p == "" || filepath.IsAbs(p) {
+		return "", false
+	}
+	return relPath(root, filepath.Join(root, p))
+}
+
+// targetPaths are the paths of the project that ps, paths given as a
+// target, may mean, whether or not the files exist: each relative to the
+// current directory, then to the project's root (see targetFile); those
+// outside the project are left out.
+func targetPaths(root string, ps ...string) []string {
+	var out []string
+	for _, p := range ps {
+		if rel, ok := projectPath(root, p); ok && !slices.Contains(out, rel) {
+			out = append(out, rel)
+		}
+		if p == "" || filepath.IsAbs(p) {
+			continue
+		}
+		if rel := filepath.ToSlash(filepath.Clean(p)); rel != ".." && !strings.HasPrefix(rel, "../") && !slices.Contains(out, rel) {
+			out = append(out, rel)
+		}
+	}
+	return out
 }
 
 // relPath turns a path given on the command line (relative to the current

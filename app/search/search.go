@@ -107,6 +107,10 @@ type Result struct {
 	Relaxed bool `json:"relaxed,omitempty"`
 	// Embeddings reports whether semantic similarity was used.
 	Embeddings bool `json:"embeddings"`
+	// Incomplete reports that no index run of the project has finished
+	// (the first was interrupted): files it had not reached yet are in
+	// no hit. The caller sets it; Search knows only the project's id.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Search returns a project's best limit chunks for query.

@@ -97,7 +97,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	ask := func(fn func(string) error) (*app.Answer, error) {
 		if cl != nil {
 			return cl.Ask(ctx, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
-				Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: ctxbuild.AbsTarget(req.Target), NoContext: req.NoContext,
+				Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: ctxbuild.AbsTargetIn(req.Project, req.Target), NoContext: req.NoContext,
 				Actor: req.Actor, Session: string(req.Session), Project: req.Project}, fn)
 		}
 		core, err := c.App()

@@ -46,7 +46,7 @@ func (cc *ContextCmd) Run(c *Context) error {
 		Strategy: coord.Strategy(""), Window: cc.Window, Reserve: cc.Reserve}
 	b, err := viaNode(c, func(cl *node.Client) (*app.BuiltContext, error) {
 		remote := req
-		remote.Target = ctxbuild.AbsTarget(req.Target) // the node's working directory is not ours
+		remote.Target = ctxbuild.AbsTargetIn(root, req.Target) // the node's working directory is not ours
 		r, err := cl.Code(c, node.CodeRequest{Op: "context", Context: remote})
 		if err != nil {
 			return nil, err
@@ -123,18 +123,23 @@ func (cc *ContextCmd) Run(c *Context) error {
 	for _, p := range b.Stale {
 		fmt.Fprintf(c.Out.Err, "warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", shown(p))
 	}
+	if b.Incomplete {
+		fmt.Fprintln(c.Out.Err, "warning: "+incompleteIndex(root))
+	}
 	return nil
 }
 
-// reserveHint names the --reserve flag in the refusal of a prompt that
-// would fit if less were kept for the answer. ctxbuild's message names no
-// flag, because `aiex ask`, `aiex explain` and the TUI give the same
-// refusal and have no flag to set the reserve with; this command has one.
+// reserveHint adds to the refusal of a prompt that would fit if less were
+// kept for the answer how much to keep, and the --reserve flag to do it
+// with. ctxbuild's message does not say it, because `aiex ask`, `aiex
+// explain`, `aiex refactor` and the TUI give the same refusal and have no
+// way to set the reserve; this command has one.
 func reserveHint(err error) error {
 	var tl *ctxbuild.TooLongError
 	ue := usererr.As(err)
 	if ue == nil || !errors.As(err, &tl) || tl.Room <= 0 {
 		return err
 	}
-	return &usererr.Error{Msg: fmt.Sprintf("%s: pass --reserve %d or less", ue.Msg, tl.Room), Code: ue.Code, Err: err}
+	return &usererr.Error{Msg: fmt.Sprintf("%s, or keep less for the answer (%d tokens or less): pass --reserve %d or less", ue.Msg, tl.Room, tl.Room),
+		Code: ue.Code, Err: err}
 }

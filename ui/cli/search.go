@@ -45,6 +45,9 @@ func (sc *SearchCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(res)
 	}
+	if res.Incomplete {
+		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+incompleteIndex(root))
+	}
 	if len(res.Hits) == 0 {
 		fmt.Fprintf(c.Out.Err, "nothing in the index of %s matches %q\n", shown(root), query)
 		return nil
@@ -54,6 +57,12 @@ func (sc *SearchCmd) Run(c *Context) error {
 		fmt.Fprintf(tw, "%s:%d\t%s\t%s\t%.3f\n", shown(h.Path), h.StartLine, shown(h.Name), h.Kind, h.Score)
 	}
 	return tw.Flush()
+}
+
+// incompleteIndex says that the index of the project at root has never
+// been completed, and what to do.
+func incompleteIndex(root string) string {
+	return "the index of " + shown(root) + " is incomplete: its first aiex index did not finish, so files it had not reached are missing; run aiex index"
 }
 
 // projectRoot is the project of the current directory: the nearest

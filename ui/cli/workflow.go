@@ -196,7 +196,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	}
 	var res *app.TaskResult
 	if cl != nil {
-		req.Target = ctxbuild.AbsTarget(req.Target) // the node's working directory is not ours
+		req.Target = ctxbuild.AbsTargetIn(req.Root, req.Target) // the node's working directory is not ours
 		res, err = cl.Task(c, node.TaskRequest{Kind: kind, TaskRequest: req}, stream)
 	} else {
 		core, cerr := c.App()
