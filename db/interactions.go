@@ -286,3 +286,21 @@ func appendIfChangedStmt(ev *Event) Statement {
 	st.SQL += ` HAVING changes() > 0`
 	return st
 }
+
+// SessionRequests returns the requests of session made on node whose end
+// was recorded (finished_at set), oldest first. A session turn whose
+// process ended before it recorded the turn's end is told from these
+// (app/session): the request's record may have landed though the turn's
+// end did not (a full disk took the one and not the other).
+func (s *Store) SessionRequests(ctx context.Context, session, node string) ([]Interaction, error) {
+	rows, err := s.Query(ctx, `SELECT `+interactionColumns+` FROM llm_interaction
+		WHERE session_id = ? AND node = ? AND finished_at IS NOT NULL ORDER BY started_at, rowid`, session, node)
+	if err != nil {
+		return nil, fmt.Errorf("db: session requests: %w", err)
+	}
+	out := make([]Interaction, 0, len(rows.Values))
+	for _, r := range rows.Values {
+		out = append(out, scanInteraction(r))
+	}
+	return out, nil
+}

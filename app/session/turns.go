@@ -194,14 +194,25 @@ func (s *Session) endDecision(n int64, status string, r TurnResult) (decide func
 	return decide, key, refused
 }
 
-// reap marks interrupted the running turns whose process has ended.
+// reap ends the running turns whose process has ended: as their
+// requests' records ended, when they did (recordedEnds), else
+// interrupted.
 func (s *Session) reap(ctx context.Context) error {
 	return s.record(ctx, func(st *state) ([]events.Payload, error) {
-		var ps []events.Payload
+		var orphans []*db.SessionTurn
 		for _, tr := range st.running() {
 			if !s.svc.alive(ctx, tr) {
-				ps = append(ps, &TurnInterrupted{Turn: tr.Turn, Outcome: Outcome{Reason: orphanReason(tr)}})
+				orphans = append(orphans, tr)
 			}
+		}
+		recorded := s.svc.recordedEnds(ctx, st, orphans)
+		ps := make([]events.Payload, 0, len(orphans))
+		for _, tr := range orphans {
+			if in := recorded[tr.Turn]; in != nil {
+				ps = append(ps, s.svc.endFromRecord(ctx, tr.Turn, in))
+				continue
+			}
+			ps = append(ps, &TurnInterrupted{Turn: tr.Turn, Outcome: Outcome{Reason: orphanReason(tr)}})
 		}
 		return ps, nil
 	})

@@ -116,13 +116,21 @@ func (s *Session) Turns(ctx context.Context, from, to int64) []Turn {
 		return []Turn{}
 	}
 	out := make([]Turn, 0, to-from+1)
+	var orphans []*db.SessionTurn
 	for i := from - 1; i < to; i++ {
 		tr := &s.st.Turns[i]
 		t := turnOf(tr)
 		if tr.Status == db.TurnRunning && !s.svc.alive(ctx, tr) {
 			t.Status, t.Reason, t.Orphaned = db.TurnInterrupted, orphanReason(tr), true
+			orphans = append(orphans, tr)
 		}
 		out = append(out, t)
+	}
+	// An orphaned turn whose request's record ended shows as reap will
+	// end it (recordedEnds).
+	for n, in := range s.svc.recordedEnds(ctx, s.st, orphans) {
+		i := n - from
+		out[i] = turnFromRecord(out[i], s.svc.endFromRecord(ctx, n, in), in.FinishedAt)
 	}
 	return out
 }
