@@ -439,7 +439,9 @@ func (a *App) toolRunner(project, actor, mode string) (*sandboxRunner, error) {
 			return nil, usererr.Usage("--sandbox: %v", err)
 		}
 	}
-	scratch, err := os.MkdirTemp("", "aiex-task-")
+	// Named for this process, so that one a killed process left is known
+	// as stale and removed by a later task (sandbox.MkdirTemp).
+	scratch, err := sandbox.MkdirTemp("task", a.logger)
 	if err != nil {
 		return nil, fmt.Errorf("app: scratch dir: %w", err)
 	}

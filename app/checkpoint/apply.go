@@ -55,6 +55,12 @@ type Result struct {
 	Checkpoint *Checkpoint `json:"checkpoint"`
 	// Unchanged lists the files that already were as asked.
 	Unchanged []string `json:"unchanged"`
+	// TempFiles are the temporary files earlier writes of the project,
+	// interrupted (their process killed), had left beside their files,
+	// which Apply removed once it had written (see sweepInterrupted).
+	// Notes says so in a line for the user.
+	TempFiles []string `json:"temp_files,omitempty"`
+	Notes     []string `json:"notes,omitempty"`
 }
 
 // defaultMode is the mode of a new file whose Change gives none.
@@ -92,7 +98,17 @@ func (s *Store) Apply(ctx context.Context, changes []Change, meta Meta) (*Result
 	if err != nil {
 		return nil, err
 	}
-	return s.apply(ctx, ops, meta, "")
+	res, err := s.apply(ctx, ops, meta, "")
+	if err != nil || res.Checkpoint == nil {
+		return res, err
+	}
+	// The write is done: what earlier writes, killed midway, left is
+	// removed now, and said once (removed, it is not found again).
+	if removed, of := s.sweepInterrupted(context.WithoutCancel(ctx), res.Checkpoint.ID); len(removed) > 0 {
+		res.TempFiles = removed
+		res.Notes = append(res.Notes, sweptNote(removed, of))
+	}
+	return res, nil
 }
 
 // read validates changes and reads what their files are now.

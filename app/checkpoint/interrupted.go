@@ -30,6 +30,10 @@ type Interruption struct {
 	// Changed are the files that are neither (changed since, or not
 	// readable now): a restore refuses them without --force.
 	Changed []string `json:"changed"`
+	// TempFiles are the temporary files the write left beside its files
+	// (relative to the root), which a restore removes; the next write in
+	// the project removes them too, unless they may be in use.
+	TempFiles []string `json:"temp_files,omitempty"`
 }
 
 // processInstance names this process in the checkpoints it writes, one
@@ -115,5 +119,6 @@ func (s *Store) howFar(ctx context.Context, c *Checkpoint, owner string) (*Inter
 			in.Changed = append(in.Changed, f.Path)
 		}
 	}
+	in.TempFiles = s.leftovers(ctx, c.Files)
 	return in, nil
 }

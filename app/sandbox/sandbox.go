@@ -239,12 +239,14 @@ func (s *Sandbox) Close(ctx context.Context) error {
 // system's temp dir, shared by every program, would let a confined command
 // write anywhere in it: into a project kept there that the sandbox holds
 // read-only (Landlock rules only add rights), or into other programs'
-// files.
+// files. It is named for this process, so that one a killed process left
+// is known as stale, and removed, by the next aiex that makes one
+// (MkdirTemp).
 func (s *Sandbox) temp() (string, error) {
 	s.tempMu.Lock()
 	defer s.tempMu.Unlock()
 	if s.tempDir == "" {
-		d, err := os.MkdirTemp("", "aiex-cmd-")
+		d, err := MkdirTemp("cmd", s.logger)
 		if err != nil {
 			return "", fmt.Errorf("sandbox: temp dir for commands: %w", err)
 		}

@@ -182,6 +182,9 @@ func printInterruption(w io.Writer, id string, n int, in *checkpoint.Interruptio
 	if len(in.Written) > 0 {
 		fmt.Fprintf(w, "  undo     aiex checkpoint restore %s puts the written %s back as they were\n", id, nounFiles(len(in.Written)))
 	}
+	if len(in.TempFiles) > 0 {
+		fmt.Fprintf(w, "  temp     %s left beside its files (the restore, or the next write, removes them)\n", shownAll(in.TempFiles))
+	}
 }
 
 // sizes is a file's size before and after, e.g. " (120 → 140 bytes)".

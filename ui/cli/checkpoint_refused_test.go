@@ -144,9 +144,14 @@ func TestCheckpointCutShort(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "interrupted") {
 		t.Fatalf("list: %+v", r)
 	}
+	// What the killed write of c.go would have left beside it.
+	if err := os.WriteFile(filepath.Join(root, ".aiex-c.go-0123456789abcdef.tmp"), []byte("package"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r = runIn(nil, false, "--data-dir", dir, "checkpoint", "show", "last")
 	for _, w := range []string{"refactor  interrupted", "/killed) ended before it finished", "written  1 of its 2 files: a.go",
-		"left     c.go, as they were before it", "aiex checkpoint restore "} {
+		"left     c.go, as they were before it", "aiex checkpoint restore ",
+		"temp     .aiex-c.go-0123456789abcdef.tmp left beside its files"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("show lacks %q:\n%s", w, r.stdout)
 		}

@@ -116,6 +116,9 @@ type taskJSON struct {
 	Turn        int64                  `json:"turn,omitempty"`
 	Interaction string                 `json:"interaction,omitempty"`
 	Applied     *checkpoint.Checkpoint `json:"applied,omitempty"` // the checkpoint of the write
+	// Notes say what else the write did: temporary files an earlier,
+	// interrupted write had left, which it removed.
+	Notes []string `json:"notes,omitempty"`
 	// Checkpoint is the id of the checkpoint of a write that failed
 	// midway and was rolled back (aiex checkpoint show ID tells how).
 	Checkpoint string          `json:"checkpoint,omitempty"`
@@ -313,7 +316,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	if c.Err() != nil {
 		fmt.Fprintln(c.Out.Err, "interrupted after the write had begun: it was finished rather than left half-done")
 	}
-	out.Applied = applied.Checkpoint
+	out.Applied, out.Notes = applied.Checkpoint, applied.Notes
 	if c.Out.JSON {
 		return c.Out.PrintJSON(out)
 	}
@@ -322,6 +325,9 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		return nil
 	}
 	fmt.Fprintf(c.Out.Err, "%s (checkpoint %s; undo: aiex checkpoint restore %s)\n", filesOf(p, true), applied.Checkpoint.ID, applied.Checkpoint.ID)
+	for _, n := range applied.Notes {
+		fmt.Fprintln(c.Out.Err, c.Out.Dim("note: "+textLine(n)))
+	}
 	return nil
 }
 
