@@ -1,6 +1,8 @@
 // Package ctxbuild assembles the code a prompt shows the model, within the
-// model's context window: the target first, then what it refers to and
-// what refers to it, then search hits for the question — each in full if
+// model's context window: the target first, then what it leans on in its
+// file (its module's header, a test's setup blocks, a Go unit's imports),
+// what it refers to and what refers to it, then search hits for the
+// question — each in full if
 // it fits, else reduced to its signature, else dropped. The question is
 // never cut, nor is the target of a task that changes it; a file or module
 // too large to explain whole is shown in outline, its units as signatures
@@ -93,6 +95,13 @@ func DefaultReserve(window int) int { return min(window/4, 4096) }
 // Roles of the items.
 const (
 	RoleTarget = "target"
+	// RoleHeader is the header of the target's module (Elixir: its
+	// @moduledoc, use, alias, import and attributes), or its Go file's
+	// package clause with the imports the target uses.
+	RoleHeader = "header"
+	// RoleSetup is a setup or setup_all block of an ExUnit test's module
+	// or describe block: it makes the test's context.
+	RoleSetup  = "setup"
 	RoleCallee = "callee" // the target refers to it
 	RoleCaller = "caller" // it refers to the target
 	RoleHit    = "hit"    // a search hit for the question
@@ -148,6 +157,7 @@ type Item struct {
 	start, end int    // full's bytes in its file
 	units      []unit // a file's or a module's units, for an outline
 	member     string // the name of a Go const or var group the target named
+	cut        string // a header cut to what the target uses of it (elixirHeaderCut)
 	ranked     float64
 }
 
@@ -313,17 +323,38 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		hits := b.search(ctx, proj, req, target, files)
 		var cands []*Item
 		if target != nil {
-			var err error
-			if cands, err = b.neighbours(ctx, proj, from, to, own, files); err != nil {
+			// What the target's code leans on in its own file (its
+			// module's header, a test's setup) comes first: it is not in
+			// the symbol graph, and it is short.
+			pre, shown, err := b.preamble(ctx, proj, target, files)
+			if err != nil {
 				hits()
 				return nil, err
 			}
+			for _, id := range shown {
+				own[id] = true // a piece of a header going whole
+			}
+			near, err := b.neighbours(ctx, proj, from, to, own, files)
+			if err != nil {
+				hits()
+				return nil, err
+			}
+			cands = append(pre, near...)
 		}
 		found, err := hits()
 		if err != nil {
 			return nil, err
 		}
-		return distinct(append(cands, found...), own, ownHash, files), nil
+		cands = append(cands, found...)
+		if len(cands) > 0 && cands[0].id == goHeaderID {
+			// A Go target's header, read from its file, is no chunk of
+			// the index's: the header chunk found again would carry its
+			// imports twice.
+			cands = slices.DeleteFunc(cands, func(it *Item) bool {
+				return it.Kind == chunk.KindHeader && it.Path == target.Path && it.id != goHeaderID
+			})
+		}
+		return distinct(cands, own, ownHash, files), nil
 	}
 	err = b.fit(req, out, target, candidates)
 	out.Stale = files.staleList()

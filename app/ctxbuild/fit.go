@@ -231,7 +231,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 	for _, it := range cands {
 		it.cost = cost(it.full, it)
 		it.Tokens = it.cost
-		it.sig = signature(it.full)
+		it.sig = it.signature()
 		if it.sig == it.full {
 			it.sig = ""
 		}
@@ -243,8 +243,10 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 			it.Form, it.Code = FormFull, it.full
 		case it.sig != "" && it.sigCost <= left:
 			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
-			it.Reason = fmt.Sprintf("%d tokens in full; reduced to its signature", it.cost)
-			if reduced == nil {
+			it.Reason = it.reduced()
+			if reduced == nil && it.Role != RoleHeader {
+				// A header's reduced form is what the target uses of
+				// it: its first lines would show less of that.
 				reduced = it
 			}
 		default:
@@ -476,7 +478,7 @@ func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refi
 		case it.Form == "" && it.sig != "" && fits(it, FormSignature) && scaled(it.sigCost) <= free:
 			free -= scaled(it.sigCost)
 			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
-			it.Reason = fmt.Sprintf("%d tokens in full; reduced to its signature", it.cost)
+			it.Reason = it.reduced()
 			changed, refilled[it] = true, true
 		}
 	}
