@@ -3,11 +3,10 @@ package ctxbuild
 import (
 	"cmp"
 	"context"
-	"go/token"
 	"slices"
-	"strings"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/db"
 )
 
@@ -42,7 +41,7 @@ func cmpBool(a, b bool) int {
 // count (an Elixir function reached through its defaults) is len(cs).
 func namedCount(ctx context.Context, st *db.Store, project int64, sym string, cs []db.CodeChunk) (int, error) {
 	names := []string{sym}
-	if m := pointerMethod(sym); m != "" {
+	if m := search.PointerMethod(sym); m != "" {
 		names = append(names, m)
 	}
 	for _, n := range names {
@@ -59,23 +58,4 @@ func namedCount(ctx context.Context, st *db.Store, project int64, sym string, cs
 		}
 	}
 	return len(cs), nil
-}
-
-// pointerMethod is the name the chunker gives a method with a pointer
-// receiver that sym names as go doc does (T.M, pkg.T.M: (*T).M,
-// pkg.(*T).M), as search.Named looks for it; "" if sym is not of that
-// form.
-func pointerMethod(sym string) string {
-	parts := strings.Split(sym, ".")
-	if len(parts) < 2 || len(parts) > 3 {
-		return ""
-	}
-	for _, p := range parts {
-		if !token.IsIdentifier(p) {
-			return ""
-		}
-	}
-	n := len(parts)
-	parts[n-2] = "(*" + parts[n-2] + ")"
-	return strings.Join(parts, ".")
 }

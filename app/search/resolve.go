@@ -21,7 +21,7 @@ import (
 // finds any chunk gives the answer.
 func Named(ctx context.Context, st *db.Store, project int64, sym string, limit int) ([]db.CodeChunk, error) {
 	names := []string{sym}
-	if m := pointerMethod(sym); m != "" {
+	if m := PointerMethod(sym); m != "" {
 		names = append(names, m)
 	}
 	for _, n := range names {
@@ -49,11 +49,11 @@ func Named(ctx context.Context, st *db.Store, project int64, sym string, limit i
 	return nil, nil
 }
 
-// pointerMethod returns the name the chunker gives a method with a pointer
+// PointerMethod returns the name the chunker gives a method with a pointer
 // receiver that sym names as go doc does, T.M or pkg.T.M, both parts Go
 // identifiers: (*T).M or pkg.(*T).M. A method with a value receiver is
 // named pkg.T.M already. "" if sym is not of that form.
-func pointerMethod(sym string) string {
+func PointerMethod(sym string) string {
 	parts := strings.Split(sym, ".")
 	if len(parts) < 2 || len(parts) > 3 {
 		return ""

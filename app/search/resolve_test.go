@@ -68,8 +68,8 @@ func TestPointerMethod(t *testing.T) {
 		"http.Server.Serve": "http.(*Server).Serve", "Server.Serve": "(*Server).Serve",
 		"Serve": "", "a.b.c.d": "", "http.(*Server).Serve": "", "MyApp.get_user/1": "",
 	} {
-		if got := pointerMethod(sym); got != want {
-			t.Errorf("pointerMethod(%q) = %q, want %q", sym, got, want)
+		if got := PointerMethod(sym); got != want {
+			t.Errorf("PointerMethod(%q) = %q, want %q", sym, got, want)
 		}
 	}
 }
