@@ -92,6 +92,7 @@ type Store struct {
 	lastWrite, readTo atomic.Uint64
 	devNull           *os.File // where rqlite's stderr loggers write; nil if verbose
 	tail              tailer   // CDC wake-ups for TailEvents, started on first use
+	dirWatch          lostWatch
 
 	closed    chan struct{} // closed when Close begins
 	closeOnce sync.Once
@@ -135,6 +136,9 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	defer func() {
 		if retErr != nil {
 			lock.unlock()
+			// Many of Open's writes fail without saying that the disk is
+			// full; say it (open_diskfull.go).
+			retErr = openDiskFull(dir, retErr)
 		}
 	}()
 
@@ -152,10 +156,20 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		return nil, err
 	}
 	keepPrivate(raftDir, logger)
+	// Refuse a lost or damaged Raft log before rqlite takes the store for
+	// a new one or panics on it (open_log.go).
+	if err := checkLog(raftDir); err != nil {
+		return nil, err
+	}
 
 	_, idErr := os.Stat(filepath.Join(dir, nodeIDFile))
 	id := cfg.NodeID
 	if id == "" {
+		// An ID lost from an existing store cannot be made anew: the
+		// store's configuration names the old one (open_nodeid.go).
+		if err := checkNodeIDFile(dir, raftDir); err != nil {
+			return nil, err
+		}
 		if id, err = loadNodeID(dir); err != nil {
 			return nil, err
 		}
@@ -265,8 +279,13 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 				return nil, fmt.Errorf("db.Open: bootstrap: %w", err)
 			}
 		case !slices.ContainsFunc(servers, func(n *store.Server) bool { return n.ID == id }):
-			// It left its cluster, or a member removed it: not a member to
-			// start, nor a store of its own any more.
+			// Its node-id file names another node (a dir that never
+			// joined a cluster has one member)...
+			if msg := wrongNodeID(dir, id, serverIDs(servers)); msg != "" && cfg.NodeID == "" {
+				return nil, usererr.New("%s", msg)
+			}
+			// ...or it left its cluster, or a member removed it: not a
+			// member to start, nor a store of its own any more.
 			return nil, usererr.New("data dir %s left its cluster (aiex cluster leave, or a member removed it): to rejoin, run aiex node run --join PEER on it; or use a new data dir", dir)
 		case len(servers) > 1:
 			// A member of a multi-node cluster cannot elect itself alone:
@@ -290,6 +309,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		// This node still refuses them itself; the next open tries again.
 		logger.Warn("could not record the nodes dropped by recovery in the cluster", "err", err)
 	}
+	s.watchDir() // stopped by release (lost_watch.go)
 	return s, nil
 }
 
@@ -456,6 +476,7 @@ func (s *Store) close(ctx context.Context, graceful bool) error {
 // too. Cut, they fail at once; nothing Raft does while it stops needs them.
 func (s *Store) release(opened bool) error {
 	var errs []error
+	s.stopWatch()
 	if s.c != nil && s.c.svc != nil {
 		s.c.svc.Close()
 	}

@@ -263,6 +263,13 @@ func listenSocket(path string) (net.Listener, error) {
 	return l, nil
 }
 
+// Lost is closed when the node's data dir was deleted or replaced under
+// it (db.Store.Lost): the process should stop, with LostErr as its error.
+func (n *Node) Lost() <-chan struct{} { return n.app.Store.Lost() }
+
+// LostErr says what happened to the data dir once Lost is closed.
+func (n *Node) LostErr() error { return n.app.Store.LostErr() }
+
 // App is the node's core.
 func (n *Node) App() *app.App { return n.app }
 
@@ -282,10 +289,16 @@ func (n *Node) loop(base context.Context) {
 	defer t.Stop()
 	retained := time.Now()
 	removed := false // and said so
+	lost := n.app.Store.Lost()
 	for {
 		select {
 		case <-n.stop:
 			return
+		case <-lost:
+			// Its data dir was deleted or replaced: whatever it writes now
+			// is lost at exit. Said once; the process stops on Lost.
+			n.logger.Error(n.app.Store.LostErr().Error())
+			lost = nil
 		case <-t.C:
 			if st := n.app.Store.Status(); st.Removed {
 				if !removed {

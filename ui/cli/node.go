@@ -127,7 +127,17 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	defer sigs.stop()
 	st := n.App().Store.Status()
 	fmt.Fprintf(c.Out.Err, "aiex node %s running: mesh %s, %s (leader %s); Ctrl-C stops it\n", st.NodeID, n.Addr(), st.State, st.Leader)
-	<-c.Done()
+	select {
+	case <-c.Done():
+	case <-n.Lost():
+		// The data dir was deleted or replaced under the node: whatever
+		// it wrote from then on is lost, and another process could take
+		// the dir. It stops at once, saying so.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c), shutdownTimeout)
+		defer cancel()
+		n.Close(ctx)
+		return n.LostErr()
+	}
 	// The answers streamed for clients (other commands and TUIs on the
 	// socket, attached TUIs of other nodes) are theirs: finished first,
 	// within a bound, unless a second signal says not to wait.

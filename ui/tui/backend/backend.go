@@ -133,6 +133,13 @@ func (l *local) Status(ctx context.Context) (tui.Status, error) {
 	if err != nil {
 		return tui.Status{}, err
 	}
+	select {
+	case <-core.Store.Lost():
+		// The data dir was deleted or replaced under the TUI: what it
+		// writes from now on is lost. The TUI ends, saying so.
+		return tui.Status{}, &tui.Unusable{Err: core.Store.LostErr()}
+	default:
+	}
 	st := core.Store.Status()
 	s := tui.Status{Node: st.NodeID, Mode: "embedded", Leader: st.Leader, Members: max(st.Members, 1)}
 	if st.Leader == "" {

@@ -1,0 +1,62 @@
+package db
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// fullBelow is how little free space makes a disk count as full when an
+// open fails: Open's own writes (a Raft entry, a freelist page, a copy of
+// the latest snapshot into SQLite) need little, and a disk with less than
+// this left has no room for the command either.
+const fullBelow = 1 << 20
+
+// openDiskFull turns an Open that failed on a full disk into the sentence
+// a failed write gives (diskFull). Open's writes often fail without saying
+// why: when Raft cannot append to its log it steps down, and the entry
+// waited for fails with "node is not the leader"; when it cannot restore a
+// snapshot into SQLite it reports only "failed to load any existing
+// snapshots". So besides the error's text, it asks the disk itself.
+func openDiskFull(dir string, err error) error {
+	var ue *usererr.Error
+	if err == nil || errors.As(err, &ue) {
+		return err
+	}
+	if !isNoSpace(err) {
+		free, ok := freeSpace(dir)
+		if !ok || free >= fullBelow {
+			return err
+		}
+	}
+	return &usererr.Error{Msg: diskFullMsg(dir), Err: err}
+}
+
+// isNoSpace reports whether err says that a disk was full: the OS's
+// ENOSPC, or SQLite's SQLITE_FULL, which rqlite passes on as text.
+func isNoSpace(err error) bool {
+	msg := err.Error()
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "no space left on device")
+}
+
+func diskFullMsg(dir string) string {
+	return fmt.Sprintf("the disk holding the data dir %s is full; free some space there and run the command again", dir)
+}
+
+// freeSpace is how many bytes this process may still write on the disk
+// holding dir: root may use the blocks kept in reserve for it.
+func freeSpace(dir string) (uint64, bool) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	blocks := st.Bavail
+	if os.Geteuid() == 0 {
+		blocks = st.Bfree
+	}
+	return blocks * uint64(st.Bsize), true
+}
