@@ -24,15 +24,6 @@ func TestApplyIndexesWritten(t *testing.T) {
 	if _, err := a.IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {
 		t.Fatal(err)
 	}
-	resolve := func(target string) error {
-		t.Helper()
-		s, err := a.Searcher(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
-		return err
-	}
 	coupon := "defmodule Shop.Coupon do\n  def valid?(code), do: code != \"\"\nend\n"
 	if _, err := a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Reason: "gen module", Changes: []parse.Change{
 		{Path: "lib/shop/coupon.ex", Content: []byte(coupon), Base: parse.NoFile},
@@ -40,10 +31,10 @@ func TestApplyIndexesWritten(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := resolve("Shop.Coupon.valid?/1"); err != nil {
+	if err := resolveIn(t, a, root, "Shop.Coupon.valid?/1"); err != nil {
 		t.Errorf("the written function, named after the write: %v", err)
 	}
-	if err := resolve("Shop.Old.gone/0"); err == nil {
+	if err := resolveIn(t, a, root, "Shop.Old.gone/0"); err == nil {
 		t.Error("the deleted function can still be named")
 	}
 
@@ -56,7 +47,7 @@ func TestApplyIndexesWritten(t *testing.T) {
 	if _, err := a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Changes: many}); err != nil {
 		t.Fatal(err)
 	}
-	if err := resolve("Shop.M4.f/0"); err != nil {
+	if err := resolveIn(t, a, root, "Shop.M4.f/0"); err != nil {
 		t.Errorf("a function of a 5-file write: %v", err)
 	}
 
@@ -85,12 +76,7 @@ func TestRestoreIndexesRestored(t *testing.T) {
 	}
 	named := func(target string) bool {
 		t.Helper()
-		s, err := a.Searcher(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
-		return err == nil
+		return resolveIn(t, a, root, target) == nil
 	}
 	res, err := a.Apply(ctx, app.ApplyRequest{Root: root, Actor: "test", Reason: "refactor", Changes: []parse.Change{
 		{Path: "lib/shop/coupon.ex", Content: []byte("defmodule Shop.Coupon do\n  def valid?(c), do: c != \"\"\nend\n"), Base: parse.NoFile},
@@ -111,4 +97,17 @@ func TestRestoreIndexesRestored(t *testing.T) {
 	if !named("Shop.Old.gone/0") {
 		t.Error("the function the restore put back cannot be named")
 	}
+}
+
+// resolveIn resolves target in the project at root as aiex context names a
+// target, with what a's index holds now.
+func resolveIn(t *testing.T, a *app.App, root, target string) error {
+	t.Helper()
+	ctx := context.Background()
+	s, err := a.Searcher(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
+	return err
 }

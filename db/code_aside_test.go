@@ -3,8 +3,6 @@ package db_test
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,38 +12,6 @@ import (
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/db/dbtest"
 )
-
-// writeUnits indexes one chunk of each name at each path, in the language
-// its extension says, with code_fts names of the name's words.
-func writeUnits(t *testing.T, s *db.Store, p db.CodeProject, files map[string][]db.CodeChunk) {
-	t.Helper()
-	w := db.CodeWrite{Project: p.ID, Node: s.NodeID(), Now: time.Now(), Done: true, Analyzer: "test"}
-	next := int64(0)
-	for _, path := range slices.Sorted(maps.Keys(files)) {
-		lang := "go"
-		if strings.HasSuffix(path, ".ex") || strings.HasSuffix(path, ".exs") {
-			lang = "elixir"
-		}
-		chunks := files[path]
-		hash := "content-" + path
-		w.Analyses = append(w.Analyses, db.CodeAnalysisRow{ContentHash: hash, Analyzer: "test", Lang: lang,
-			Chunks: db.EncodeCodeChunks(nil, chunks), Warnings: []string{}})
-		w.Chunked = append(w.Chunked, db.CodeChunked{Path: path, ContentHash: hash, Analyzer: "test", Offset: next, Count: len(chunks)})
-		w.Files = append(w.Files, db.CodeFile{Path: path, ContentHash: hash, Size: 100, MtimeNS: 1, Lang: lang})
-		for _, c := range chunks {
-			name := strings.FieldsFunc(c.Name, func(r rune) bool { return strings.ContainsRune(".{},…#()*", r) })
-			w.Terms = append(w.Terms, db.CodeTerms{Name: strings.Join(append(name, c.Members...), " ")})
-		}
-		next += int64(len(chunks))
-	}
-	stmts, err := w.Statements()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Execute(context.Background(), stmts...); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestCodeChunksNamedLikeOwnCodeFirst: of the units a bare name names,
 // the project's own come before examples, test data, vendored code and
@@ -87,7 +53,7 @@ func TestCodeChunksNamedLikeOwnCodeFirst(t *testing.T) {
 		"groups/vendor/h/h.go":       {unit("h.{MODE,B}", 1, "MODE", "B")},
 		"lib/elixir/test/kernel.exs": {unit("KernelTest.run/1", 1)},
 	}
-	writeUnits(t, s, p, files)
+	writeChunks(t, s, p, files)
 	if _, err := s.Execute(ctx, db.CodeRankStmts(p.ID, map[string]float64{"kong.(*Context).Run": 3, "kong.(*Mapper).Run": 2, "kong.Run": 1, "main.(*CpCmd).Run": 9}, time.Now())...); err != nil {
 		t.Fatal(err)
 	}

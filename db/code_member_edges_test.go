@@ -50,7 +50,7 @@ func TestCodeMemberEdgesAfterMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeMembers(t, s, p, memberFiles)
+	writeChunks(t, s, p, memberFiles)
 
 	// Back to the schema before 0017, with the index as it wrote it.
 	src, err := os.ReadFile("migrations/0004_code_index.sql")

@@ -2,11 +2,8 @@ package db_test
 
 import (
 	"context"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -14,35 +11,6 @@ import (
 	"github.com/aiex-dev/aiex/db/dbtest"
 	"github.com/aiex-dev/aiex/db/words"
 )
-
-// writeMembers indexes files of chunks in one CodeWrite, with code_fts
-// names as app/index makes them for groups: the name's words and each
-// member whole, one-letter ones included.
-func writeMembers(t *testing.T, s *db.Store, p db.CodeProject, files map[string][]db.CodeChunk) {
-	t.Helper()
-	w := db.CodeWrite{Project: p.ID, Node: s.NodeID(), Now: time.Now(), Done: true, Analyzer: "test"}
-	next := int64(0)
-	for _, path := range slices.Sorted(maps.Keys(files)) {
-		chunks := files[path]
-		hash := "content-" + path
-		w.Analyses = append(w.Analyses, db.CodeAnalysisRow{ContentHash: hash, Analyzer: "test", Lang: "go",
-			Chunks: db.EncodeCodeChunks(nil, chunks), Warnings: []string{}})
-		w.Chunked = append(w.Chunked, db.CodeChunked{Path: path, ContentHash: hash, Analyzer: "test", Offset: next, Count: len(chunks)})
-		w.Files = append(w.Files, db.CodeFile{Path: path, ContentHash: hash, Size: 100, MtimeNS: 1, Lang: "go"})
-		for _, c := range chunks {
-			name := strings.FieldsFunc(c.Name, func(r rune) bool { return strings.ContainsRune(".{},…#", r) })
-			w.Terms = append(w.Terms, db.CodeTerms{Name: strings.Join(append(name, c.Members...), " ")})
-		}
-		next += int64(len(chunks))
-	}
-	stmts, err := w.Statements()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Execute(context.Background(), stmts...); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestCodeChunksNamedLikeMembers: a Go const/var group, whose name shows
 // at most four of the names it declares, is found by any of them, typed
@@ -58,7 +26,7 @@ func TestCodeChunksNamedLikeMembers(t *testing.T) {
 	}
 	long := "Long" + strings.Repeat("x", words.MaxLen) // no word of it in the index
 	status := "http.{StatusContinue,StatusSwitchingProtocols,StatusProcessing,StatusEarlyHints,…}"
-	writeMembers(t, s, p, map[string][]db.CodeChunk{
+	writeChunks(t, s, p, map[string][]db.CodeChunk{
 		"http/status.go": {
 			{Name: status, Kind: "const", StartLine: 3, EndLine: 12, StartByte: 10, EndByte: 300, Hash: "s1",
 				Members: []string{"StatusContinue", "StatusSwitchingProtocols", "StatusProcessing", "StatusEarlyHints", "StatusOK", "StatusCreated"}},

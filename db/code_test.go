@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -67,6 +68,40 @@ func (f codeFixture) write(t *testing.T, s *db.Store, p db.CodeProject, version 
 				func(w string) bool { return len(w) > words.MaxLen })
 			w.Terms = append(w.Terms, db.CodeTerms{Name: strings.Join(name, " "),
 				Body: strings.ReplaceAll(strings.Join(c.Refs, " "), ".", " ")})
+		}
+		next += int64(len(chunks))
+	}
+	stmts, err := w.Statements()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Execute(context.Background(), stmts...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeChunks indexes files of chunks in one CodeWrite, each file in the
+// language its extension says, with code_fts names as app/index makes
+// them: the words of the chunk's name, and each name a group declares
+// whole, one-letter ones included.
+func writeChunks(t *testing.T, s *db.Store, p db.CodeProject, files map[string][]db.CodeChunk) {
+	t.Helper()
+	w := db.CodeWrite{Project: p.ID, Node: s.NodeID(), Now: time.Now(), Done: true, Analyzer: "test"}
+	next := int64(0)
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		lang := "go"
+		if strings.HasSuffix(path, ".ex") || strings.HasSuffix(path, ".exs") {
+			lang = "elixir"
+		}
+		chunks := files[path]
+		hash := "content-" + path
+		w.Analyses = append(w.Analyses, db.CodeAnalysisRow{ContentHash: hash, Analyzer: "test", Lang: lang,
+			Chunks: db.EncodeCodeChunks(nil, chunks), Warnings: []string{}})
+		w.Chunked = append(w.Chunked, db.CodeChunked{Path: path, ContentHash: hash, Analyzer: "test", Offset: next, Count: len(chunks)})
+		w.Files = append(w.Files, db.CodeFile{Path: path, ContentHash: hash, Size: 100, MtimeNS: 1, Lang: lang})
+		for _, c := range chunks {
+			name := strings.FieldsFunc(c.Name, func(r rune) bool { return strings.ContainsRune(".{},…#()*", r) })
+			w.Terms = append(w.Terms, db.CodeTerms{Name: strings.Join(append(name, c.Members...), " ")})
 		}
 		next += int64(len(chunks))
 	}

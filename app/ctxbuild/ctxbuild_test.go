@@ -78,12 +78,10 @@ func setup(t *testing.T) *env {
 	return setupFiles(t, fixture)
 }
 
-// setupFiles indexes a project of files; a file "symlink:TARGET" is a
-// symlink to TARGET.
-func setupFiles(t *testing.T, files map[string]string) *env {
+// writeTree writes files (relative path → content) under root, with the
+// directories they need; a content "symlink:TO" makes a symlink to TO.
+func writeTree(t *testing.T, root string, files map[string]string) {
 	t.Helper()
-	s := dbtest.Open(t)
-	root := t.TempDir()
 	for rel, src := range files {
 		p := filepath.Join(root, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -99,6 +97,15 @@ func setupFiles(t *testing.T, files map[string]string) *env {
 			t.Fatal(err)
 		}
 	}
+}
+
+// setupFiles indexes a project of files; a file "symlink:TARGET" is a
+// symlink to TARGET.
+func setupFiles(t *testing.T, files map[string]string) *env {
+	t.Helper()
+	s := dbtest.Open(t)
+	root := t.TempDir()
+	writeTree(t, root, files)
 	root, _ = filepath.EvalSymlinks(root)
 	if _, err := index.New(index.Config{Store: s}).Index(context.Background(), root, index.Options{}); err != nil {
 		t.Fatal(err)

@@ -50,15 +50,7 @@ func TestTargetPathFromRoot(t *testing.T) {
 func TestAbsTargetIn(t *testing.T) {
 	root := t.TempDir()
 	root, _ = filepath.EvalSymlinks(root)
-	for _, rel := range []string{"sub/a.go", "sub/sub/b.go", "c.go"} {
-		p := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("package p\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, root, map[string]string{"sub/a.go": "package p\n", "sub/sub/b.go": "package p\n", "c.go": "package p\n"})
 	t.Chdir(filepath.Join(root, "sub"))
 	for target, want := range map[string]string{
 		"a.go:3":         filepath.Join(root, "sub/a.go") + ":3",

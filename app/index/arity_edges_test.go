@@ -49,11 +49,7 @@ end
 // piece), forwards (CodeCallees) and backwards (CodeCallers). A call
 // whose arity the chunker cannot tell reaches every arity.
 func TestArityEdges(t *testing.T) {
-	s := dbtest.Open(t)
-	root := writeTree(t, arityProject())
-	ix, _ := newIndexer(t, s)
-	index(t, ix, root, Options{})
-	p := mustProject(t, s, root)
+	s, p := indexedProject(t, arityProject())
 	if got := chunkNamed(t, s, p, "Defaults.get/2").Members; !slices.Equal(got, []string{"Defaults.get/1"}) {
 		t.Errorf("members of Defaults.get/2: %q, want Defaults.get/1", got)
 	}
@@ -154,8 +150,7 @@ func TestArityRanks(t *testing.T) {
 // that module; and a function whose clauses lie apart does not call what
 // lies between them.
 func TestElixirImportEdges(t *testing.T) {
-	s := dbtest.Open(t)
-	root := writeTree(t, map[string]string{"lib/r.ex": `defmodule R do
+	s, p := indexedProject(t, map[string]string{"lib/r.ex": `defmodule R do
   def name, do: "r"
 end
 defmodule R.Util do
@@ -174,9 +169,6 @@ defmodule R.B do
   def x, do: 1
 end
 `})
-	ix, _ := newIndexer(t, s)
-	index(t, ix, root, Options{})
-	p := mustProject(t, s, root)
 	checkEdges(t, s, p, map[string][]string{
 		"R.A.parse/1": {"R.Util.split/1"},
 		"R.A.b/0":     {"R.B.x/0"},

@@ -1,17 +1,12 @@
 package index
 
-import (
-	"testing"
-
-	"github.com/aiex-dev/aiex/db/dbtest"
-)
+import "testing"
 
 // TestDelegateEdges: a defdelegate's ref resolves to the function it
 // delegates to, so the symbol graph links the two both ways: through
 // `as:`, through an alias, and to a module nested as __MODULE__.Inner.
 func TestDelegateEdges(t *testing.T) {
-	s := dbtest.Open(t)
-	root := writeTree(t, map[string]string{
+	s, p := indexedProject(t, map[string]string{
 		"lib/accounts.ex": `defmodule Core.Accounts do
   alias Core.Email
 
@@ -31,9 +26,7 @@ end
 end
 `,
 	})
-	ix, _ := newIndexer(t, s)
-	index(t, ix, root, Options{})
-	checkEdges(t, s, mustProject(t, s, root), map[string][]string{
+	checkEdges(t, s, p, map[string][]string{
 		"Core.Accounts.normalize/1": {"Core.Email.downcase/1"},
 		"Core.Accounts.valid?/1":    {"Core.Email.valid?/1"},
 		"Core.Accounts.inner/1":     {"Core.Accounts.Inner.inner/1"},

@@ -77,16 +77,23 @@ func checkEdges(t *testing.T, s *db.Store, p int64, callees, callers map[string]
 	}
 }
 
+// indexedProject indexes files into a new store and returns it with the
+// project's id.
+func indexedProject(t *testing.T, files map[string]string) (*db.Store, int64) {
+	t.Helper()
+	s := dbtest.Open(t)
+	root := writeTree(t, files)
+	ix, _ := newIndexer(t, s)
+	index(t, ix, root, Options{})
+	return s, mustProject(t, s, root)
+}
+
 // indexedGraph indexes files into a new store and returns it with the
 // project, its graph and its member rows, as the ranks read them.
 func indexedGraph(t *testing.T, files map[string]string) (*db.Store, int64, []db.GraphChunk, []db.CodeMember) {
 	t.Helper()
 	ctx := context.Background()
-	s := dbtest.Open(t)
-	root := writeTree(t, files)
-	ix, _ := newIndexer(t, s)
-	index(t, ix, root, Options{})
-	p := mustProject(t, s, root)
+	s, p := indexedProject(t, files)
 	g, err := s.CodeGraph(ctx, p)
 	if err != nil {
 		t.Fatal(err)

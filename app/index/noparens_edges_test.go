@@ -1,17 +1,12 @@
 package index
 
-import (
-	"testing"
-
-	"github.com/aiex-dev/aiex/db/dbtest"
-)
+import "testing"
 
 // TestNoParensEdges: a local Elixir call written without parentheses is an
 // edge to the function of its arity, forwards and backwards: `fetch k do …
 // end` and `fetch k, []` call fetch/2, `x = fetch k` fetch/1.
 func TestNoParensEdges(t *testing.T) {
-	s := dbtest.Open(t)
-	root := writeTree(t, map[string]string{"lib/two.ex": `defmodule Exproj.Two do
+	s, p := indexedProject(t, map[string]string{"lib/two.ex": `defmodule Exproj.Two do
   def fetch(key), do: key
   def fetch(key, opts), do: {key, opts}
 
@@ -31,9 +26,6 @@ func TestNoParensEdges(t *testing.T) {
   end
 end
 `})
-	ix, _ := newIndexer(t, s)
-	index(t, ix, root, Options{})
-	p := mustProject(t, s, root)
 	checkEdges(t, s, p, map[string][]string{
 		"Exproj.Two.use_block/1":    {"Exproj.Two.fetch/2"},
 		"Exproj.Two.use_noparen/1":  {"Exproj.Two.fetch/1"},

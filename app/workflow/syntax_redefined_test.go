@@ -2,8 +2,6 @@ package workflow
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -16,12 +14,7 @@ import (
 // body here makes it the warning. A module the change moves from one
 // file to another passes.
 func TestMixCompileRedefinedModule(t *testing.T) {
-	if _, err := exec.LookPath("mix"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("mix is not installed: CI installs Elixir (scripts/corpora)")
-		}
-		t.Skip("mix is not installed (Debian's elixir package); CI runs this test")
-	}
+	needMix(t)
 	discounts := "defmodule Shop.Discounts do\n  def all, do: []\n  Process.sleep(300)\n\n  defmodule Flat do\n    def apply(x), do: x\n  end\nend\n"
 	root := writeTree(t, map[string]string{"mix.exs": brokenMixExs, "lib/shop/discounts.ex": discounts})
 	flat := "defmodule Shop.Discounts.Flat do\n  def apply(x), do: x - 1\nend\n"

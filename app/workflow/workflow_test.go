@@ -37,6 +37,18 @@ func writeTree(t *testing.T, files map[string]string) string {
 	return root
 }
 
+// needMix skips a test that runs mix where it is not installed, but fails
+// it on CI, which installs Elixir so that the test runs.
+func needMix(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("mix"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("mix is not installed: CI installs Elixir (scripts/corpora)")
+		}
+		t.Skip("mix is not installed (Debian's elixir package); CI runs this test")
+	}
+}
+
 func reader(root string) Reader {
 	return func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(root, filepath.FromSlash(p))) }
 }
@@ -260,12 +272,7 @@ func TestFromFile(t *testing.T) {
 // TestMixCompile: an Elixir change compiles in a copy of the project; a
 // broken one fails with mix's message; the project is not touched.
 func TestMixCompile(t *testing.T) {
-	if _, err := exec.LookPath("mix"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("mix is not installed: CI installs Elixir (scripts/corpora)")
-		}
-		t.Skip("mix is not installed (Debian's elixir package); CI runs this test")
-	}
+	needMix(t)
 	root := writeTree(t, map[string]string{
 		"mix.exs":       "defmodule Shop.MixProject do\n  use Mix.Project\n  def project, do: [app: :shop, version: \"0.1.0\", elixir: \"~> 1.14\"]\nend\n",
 		"lib/shop.ex":   "defmodule Shop do\n  def total(items), do: Enum.sum(items)\nend\n",

@@ -72,16 +72,3 @@ func TestChunksRefusesLinksOutOfTheProject(t *testing.T) {
 		}
 	}
 }
-
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for rel, src := range files {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}

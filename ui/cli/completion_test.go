@@ -1,8 +1,6 @@
 package cli_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,15 +29,7 @@ func complete(t *testing.T, line string) []string {
 // the files and directories there; --strategy to the strategies.
 func TestCompletionOfPaths(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"lib/my_app.ex", "lib/other.ex", "main.go", "conf/aiex.toml"} {
-		p := filepath.Join(dir, f)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, map[string]string{"lib/my_app.ex": "", "lib/other.ex": "", "main.go": "", "conf/aiex.toml": ""})
 	t.Chdir(dir)
 	tests := []struct {
 		line string

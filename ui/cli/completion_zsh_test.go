@@ -75,15 +75,7 @@ func TestZshCompletionQuotesPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	proj := t.TempDir()
-	for _, f := range []string{"my file.go", "sp ace/a b.go", "main.go"} {
-		p := filepath.Join(proj, f)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("package p\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, proj, map[string]string{"my file.go": "package p\n", "sp ace/a b.go": "package p\n", "main.go": "package p\n"})
 
 	// The script names this test binary; a wrapper makes it aiex.
 	zdir := t.TempDir()

@@ -2,8 +2,6 @@ package cli_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,15 +43,7 @@ func TestOutputQuotesOddNames(t *testing.T) {
 		"notes\x1b[2J\x7f.md":    "# Zork\n\nAbout Zork.\n",
 		"sub/plain_zork_test.go": "package ctl\n",
 	}
-	for rel, src := range files {
-		p := filepath.Join(proj, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, proj, files)
 	t.Chdir(proj)
 	t.Setenv("OLLAMA_HOST", "http://127.0.0.1:1")
 	dir := t.TempDir()

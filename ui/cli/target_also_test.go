@@ -2,8 +2,6 @@ package cli_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,7 +12,6 @@ import (
 // taken nor listed, and the search its hint names shows every one of
 // them.
 func TestContextTakesTheLibrarysRun(t *testing.T) {
-	proj := t.TempDir()
 	files := map[string]string{
 		".git/HEAD":                  "ref: refs/heads/main\n",
 		"context.go":                 "package kong\n\ntype Context struct{}\n\n// Run runs the command.\nfunc (c *Context) Run() error { return nil }\n",
@@ -28,21 +25,7 @@ func TestContextTakesTheLibrarysRun(t *testing.T) {
 		"kong_test.go":               "package kong\n\nfunc Run() {}\n",
 		"_examples/git/main.go":      "package main\n\nfunc Run() {}\n",
 	}
-	for rel, src := range files {
-		p := filepath.Join(proj, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Chdir(proj)
-	t.Setenv("OLLAMA_HOST", "http://127.0.0.1:1")
-	dir := t.TempDir()
-	if r := runCLI(t, false, nil, "--data-dir", dir, "index"); r.code != 0 {
-		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
-	}
+	_, dir := indexedProject(t, files)
 	var got struct {
 		Target   struct{ Name, Path string } `json:"target"`
 		Also     []string                    `json:"also"`

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,27 +11,12 @@ import (
 // is a target of aiex context, and the hint of a name that named units of
 // the same name gives paths that take them from there.
 func TestContextTakesPathsAsPrinted(t *testing.T) {
-	proj := t.TempDir()
-	for rel, src := range map[string]string{
+	proj, dir := indexedProject(t, map[string]string{
 		".git/HEAD":             "ref: refs/heads/main\n",
 		"tricky/cgo_unix.go":    "package tricky\n\nfunc Plat() int { return 1 }\n\nfunc CAdd(a, b int) int { return a + b }\n",
 		"tricky/plat_other.go":  "package tricky\n\nfunc Plat() int { return 2 }\n",
 		"tricky/sub/nothing.go": "package sub\n",
-	} {
-		p := filepath.Join(proj, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Chdir(proj)
-	t.Setenv("OLLAMA_HOST", "http://127.0.0.1:1")
-	dir := t.TempDir()
-	if r := runCLI(t, false, nil, "--data-dir", dir, "index"); r.code != 0 {
-		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
-	}
+	})
 	t.Chdir(filepath.Join(proj, "tricky"))
 	r := runCLI(t, false, nil, "--data-dir", dir, "context", "--window", "4000", "tricky/cgo_unix.go:5")
 	if r.code != 0 || !strings.Contains(r.stdout, "tricky.CAdd") {

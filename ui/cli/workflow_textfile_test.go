@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,15 +23,7 @@ func TestRefactorFileWithoutChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := map[string]string{"go.mod": "module example.com/calc\n\ngo 1.22\n", "calc.go": taskCalcGo, "docs/real.txt": "some real text here\nsecond line\n"}
-	for name, body := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, root, files)
 	t.Chdir(root)
 	dir := t.TempDir()
 
