@@ -127,6 +127,8 @@ type baseline struct {
 	modRoot string
 	root    string // the project's, which the changes' paths are relative to
 	changes []parse.Change
+	graph   *goPackages // the module's packages; nil when go list failed
+	changed []string    // the packages (./rel) the changes leave files in
 }
 
 // existing keeps of pkgs (./rel beneath the module) those that have a Go
@@ -171,6 +173,14 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 		return c, ""
 	}
 	counted := fmt.Sprintf("already failing before the change: %d", len(old))
+	if why := b.unchecked(after, c.Name == "go vet"); len(fresh) == 0 && why != "" {
+		// Nothing is known of the change: it is skipped, saying why, as a
+		// check that cannot run here is. Failing it would blame the change
+		// for what the project already had, and refuse every change to a
+		// package whose dependency is broken, which is what the baseline
+		// is for; passing it would let through any error the change adds.
+		return Check{Name: c.Name, Status: Skipped, Detail: why + "\n" + counted + "\n" + tail(joinDiagnostics(old), 30)}, ""
+	}
 	if len(fresh) == 0 {
 		first := strings.SplitN(old[0].text, "\n", 2)[0]
 		if len(old) > 1 {
@@ -181,6 +191,91 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 	}
 	return Check{Name: c.Name, Status: Failed, Detail: tail(joinDiagnostics(fresh), 30) + "\n" + counted}, ""
 }
+
+// unchecked says which changed packages the go command, whose output
+// with the changes is ds, did not examine, and why; "" if it examined
+// them all. A package that does not type-check stops the go command
+// before it compiles (or vets) the packages that import it, and vet does
+// not run its analyzers on a package whose files (tests included) do
+// not type-check: the diagnostics of the changed files are then missing
+// from its output with and without the changes, and their sameness says
+// nothing. The compiler also stops at a syntax error, or after its first
+// ten errors ("too many errors"), in a package.
+func (b baseline) unchecked(ds []diagnostic, vet bool) string {
+	var why []string
+	for _, c := range b.changed {
+		if r := b.blocked(c, ds, vet); r != "" {
+			why = append(why, "could not check "+b.name(c)+": "+r)
+		}
+	}
+	return strings.Join(why, "\n")
+}
+
+// blocked is why the go command did not examine the package c (./rel),
+// given its output ds; "" if nothing stopped it.
+func (b baseline) blocked(c string, ds []diagnostic, vet bool) string {
+	for _, d := range ds {
+		dir := b.dir(d)
+		switch {
+		case dir == "":
+		case dir == c && d.msg == "too many errors":
+			return "the compiler already stopped after its first errors in it before the change, so it cannot tell whether the change adds one"
+		case dir == c && strings.Contains(d.msg, "syntax error"):
+			return "its files already fail to parse (" + d.text + "), so it is not type-checked"
+		case dir == c && vet && strings.HasPrefix(d.msg, "vet: "):
+			return "its files already fail to type-check (" + strings.TrimPrefix(d.text, "vet: ") + "), so go vet does not analyze it"
+		case dir != c && b.dependsOn(c, dir, vet):
+			return b.importPath(dir) + ", which it imports, already fails to build"
+		}
+	}
+	return ""
+}
+
+// dependsOn says whether the package c imports dep, directly or not, as
+// far as the package graph tells. Without one, a package whose errors
+// were printed and that is not a changed one was built as a dependency.
+// vet builds nothing but the dependencies of the packages it vets, their
+// tests' included (which the graph does not list).
+func (b baseline) dependsOn(c, dep string, vet bool) bool {
+	switch {
+	case b.graph != nil && slices.Contains(b.graph.importers([]string{dep}), c):
+		return true
+	case b.graph == nil || vet:
+		return !slices.Contains(b.changed, dep)
+	}
+	return false
+}
+
+// dir is the package (./rel) diagnostic d is in: its file's directory,
+// or for a line naming no file, the package of its "# path" header.
+func (b baseline) dir(d diagnostic) string {
+	if d.file != "" {
+		return "./" + path.Dir(d.file)
+	}
+	h := strings.Trim(strings.TrimPrefix(d.header, "# "), "[]")
+	h, _, _ = strings.Cut(h, " ")
+	if b.graph != nil {
+		for dir, p := range b.graph.paths {
+			if p == h {
+				return dir
+			}
+		}
+	}
+	return ""
+}
+
+// importPath is the package in dir's import path, or dir without a
+// package graph.
+func (b baseline) importPath(dir string) string {
+	if b.graph != nil {
+		return b.graph.importPath(dir)
+	}
+	return strings.TrimPrefix(dir, "./")
+}
+
+// name is the package in dir's name as a reader knows it: the last
+// element of its import path.
+func (b baseline) name(dir string) string { return path.Base(b.importPath(dir)) }
 
 // rel is the module-relative, slash-separated name of the project's file
 // p, as diagnostics name it.

@@ -36,7 +36,7 @@ func TestValidateSetupFails(t *testing.T) {
 		t.Fatalf("go build check %+v; want skipped as a problem of this machine", build)
 	}
 
-	full := setupFailed("mix compile", &fs.PathError{Op: "write", Path: "/tmp/aiex-overlay-1/0.go", Err: syscall.ENOSPC})
+	full := SetupFailed("mix compile", &fs.PathError{Op: "write", Path: "/tmp/aiex-overlay-1/0.go", Err: syscall.ENOSPC})
 	if full.Status != Skipped || !strings.Contains(full.Detail, "is full; free some space there and run the command again") {
 		t.Fatalf("a full disk: %+v", full)
 	}

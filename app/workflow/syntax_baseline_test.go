@@ -16,10 +16,11 @@ const (
 
 // TestSyntaxAlreadyBroken: a file that did not parse before the change
 // does not fail the syntax check for the change, when the change adds no
-// error of its own (a comment): the check passes with a note saying the
-// file was broken before, and mix compile, which cannot compile the
-// project with or without the change, is skipped saying so (go build
-// judges by its own baseline). A change that adds an error to such a
+// error that shows (a comment): the check, which cannot tell whether the
+// change adds one, is skipped saying the file did not parse before, and
+// mix compile, which cannot compile the project with or without the
+// change, is skipped saying so (go build too, by its own baseline, which
+// sees the package fail to parse). A change that adds an error to such a
 // file fails with that error, saying the file was broken before; a
 // change that breaks a file that parsed fails as it always did.
 func TestSyntaxAlreadyBroken(t *testing.T) {
@@ -31,22 +32,21 @@ func TestSyntaxAlreadyBroken(t *testing.T) {
 		toolchain              bool
 		checks                 string // name status, as checkNames gives them
 		detail                 string // in the syntax check's detail
-		note                   string // in a note
 	}{
 		"elixir comment": {mix, "elixir", "lib/shop/cart.ex", "# The cart.\n" + brokenCart, false,
-			"applies ok,syntax ok", "", "lib/shop/cart.ex did not parse before the change either (line 2: syntax error: missing terminator: end"},
+			"applies ok,syntax skipped", "could not check the syntax of lib/shop/cart.ex: it did not parse before the change (line 2: syntax error: missing terminator: end"},
 		"elixir comment, built": {mix, "elixir", "lib/shop/cart.ex", "# The cart.\n" + brokenCart, true,
-			"applies ok,syntax ok,mix compile skipped", "", "did not parse before the change either"},
+			"applies ok,syntax skipped,mix compile skipped", "it did not parse before the change"},
 		"elixir new error": {mix, "elixir", "lib/shop/cart.ex", strings.Replace(brokenCart, "length(items)", "length(items", 1), false,
-			"applies ok,syntax failed", "(lib/shop/cart.ex did not parse before the change either: syntax error: missing terminator: end", ""},
+			"applies ok,syntax failed", "(lib/shop/cart.ex did not parse before the change either: syntax error: missing terminator: end"},
 		"elixir newly broken": {mix, "elixir", "lib/shop.ex", "defmodule Shop do\n  def hello do\n    :world\nend\n", false,
-			"applies ok,syntax failed", "missing terminator: end", ""},
+			"applies ok,syntax failed", "missing terminator: end"},
 		"go comment": {gomod, "go", "r.go", strings.Replace(brokenGo, "func A", "// A returns.\nfunc A", 1), false,
-			"applies ok,syntax ok", "", "r.go did not parse before the change either (line 7:6: syntax error: expected '(', found B)"},
+			"applies ok,syntax skipped", "could not check the syntax of r.go: it did not parse before the change (line 7:6: syntax error: expected '(', found B)"},
 		"go comment, built": {gomod, "go", "r.go", strings.Replace(brokenGo, "func A", "// A returns.\nfunc A", 1), true,
-			"applies ok,syntax ok,go build ok,go vet ok", "", "did not parse before the change either"},
+			"applies ok,syntax skipped,go build skipped", "it did not parse before the change"},
 		"go new error": {gomod, "go", "r.go", brokenGo + "\nfunc D( {}\n", false,
-			"applies ok,syntax failed", "(r.go did not parse before the change either: syntax error: expected '(', found B)", ""},
+			"applies ok,syntax failed", "(r.go did not parse before the change either: syntax error: expected '(', found B)"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if tc.toolchain && tc.lang == "elixir" {
@@ -63,9 +63,11 @@ func TestSyntaxAlreadyBroken(t *testing.T) {
 			if !strings.Contains(p.Checks[1].Detail, tc.detail) {
 				t.Errorf("syntax detail %q lacks %q", p.Checks[1].Detail, tc.detail)
 			}
-			notes := strings.Join(p.Notes, "\n")
-			if (tc.note == "") != !strings.Contains(notes, "did not parse before") || !strings.Contains(notes, tc.note) {
-				t.Errorf("notes %q; want one with %q", notes, tc.note)
+			if notes := strings.Join(p.Notes, "\n"); strings.Contains(notes, "adds no") {
+				t.Errorf("notes %q claim the change adds no error", notes)
+			}
+			if build := p.Checks[len(p.Checks)-1]; build.Name == "go build" && !strings.Contains(build.Detail, "could not check r: its files already fail to parse") {
+				t.Errorf("go build detail %q does not say why", build.Detail)
 			}
 		})
 	}

@@ -41,10 +41,12 @@ type ValidateOptions struct {
 
 // Validate checks a proposal's result, adding to p.Checks: every changed
 // Go and Elixir file must parse (go/parser, tree-sitter), or, if it did
-// not parse before the change either, have no error it did not have (a
-// note says so); with Toolchain, Go packages must build and vet and a Mix
-// project must compile, without defining again a module it has. A
-// toolchain that is not installed is a skipped check that says so.
+// not parse before the change either, have no error it did not have (and
+// the check is skipped if none shows, saying why); with Toolchain, Go
+// packages must build and vet and a Mix project must compile, without
+// defining again a module it has, and without errors other than those
+// they had before. A toolchain that is not installed is a skipped check
+// that says so.
 func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) {
 	if o.Runner == nil {
 		o.Runner = Exec{}
@@ -57,9 +59,6 @@ func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) 
 	}
 	syn, broken := syntax(root, p.Changes)
 	p.Checks = append(p.Checks, syn)
-	for _, b := range broken {
-		p.Notes = append(p.Notes, fmt.Sprintf("syntax: %s did not parse before the change either (%s); the change adds no new error", b.path, b.err))
-	}
 	// A change that only deletes files has nothing to parse, but what is
 	// left must still build.
 	if !o.Toolchain || !slices.ContainsFunc(p.Checks, func(c Check) bool { return c.Name == "syntax" && c.Status != Failed }) {
@@ -83,25 +82,33 @@ func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) 
 			p.Checks = append(p.Checks, Check{Name: "mix compile", Status: Skipped,
 				Detail: "not run: " + broken[i].path + " did not parse before the change either, so the project does not compile with or without it"})
 		} else {
-			p.Checks = append(p.Checks, mixCompile(ctx, root, p.Changes, o))
+			c, note := mixCompile(ctx, root, p.Changes, o)
+			p.Checks = append(p.Checks, c)
+			if note != "" {
+				p.Notes = append(p.Notes, note)
+			}
 		}
 	}
 }
 
 // brokenFile is a changed file that did not parse before the change and
-// does not after it, with no error the change added: err is its error,
-// as the parser gives it now.
+// does not after it, with no error the change visibly added: err is its
+// error, as the parser gives it now.
 type brokenFile struct{ path, err string }
 
 // syntax parses every changed Go and Elixir file. A file that already
 // did not parse before the change (as it is on disk under root) is
 // judged as go build's baseline judges a package: its errors that the
-// file had before are not the change's. If it has no other, it passes
-// and is returned in broken, for a note; if it has, the check fails
-// with the new errors and says that the file was broken before.
-// The parsers stop at the first error (the Elixir one's names the
-// outermost unclosed do), so a second error the change adds behind an
-// old one goes unseen here; the toolchain's checks see it.
+// file had before are not the change's, and if it has others, the check
+// fails with them and says that the file was broken before. If it has
+// no other, nothing is known: the parsers stop at their first errors
+// (go/parser after ten, and what follows an error is read askew; the
+// Elixir one's names the outermost unclosed do alone), so an error the
+// change adds behind an old one does not show. Such a file is returned
+// in broken, and the check, which cannot say the file is no worse, is
+// skipped, saying so, unless another file fails it. Parsing the changed
+// lines alone would not tell either: out of their file they are no Go
+// or Elixir source.
 func syntax(root string, changes []parse.Change) (_ Check, broken []brokenFile) {
 	var errs []string
 	n := 0
@@ -137,11 +144,18 @@ func syntax(root string, changes []parse.Change) (_ Check, broken []brokenFile) 
 	case len(errs) > 0:
 		return Check{Name: "syntax", Status: Failed, Detail: strings.Join(errs, "\n")}, nil
 	}
-	parsed := n - len(broken)
-	if parsed == 0 {
-		return Check{Name: "syntax", Status: OK, Detail: "no new syntax error"}, broken
+	parsed := english.CountAs(n-len(broken), "file parses", "files parse")
+	if len(broken) == 0 {
+		return Check{Name: "syntax", Status: OK, Detail: parsed}, nil
 	}
-	return Check{Name: "syntax", Status: OK, Detail: english.CountAs(parsed, "file parses", "files parse")}, broken
+	var why []string
+	for _, b := range broken {
+		why = append(why, fmt.Sprintf("could not check the syntax of %s: it did not parse before the change (%s), and the parser stops at its first errors, so it cannot tell whether the change adds one", b.path, b.err))
+	}
+	if n > len(broken) {
+		why = append(why, parsed)
+	}
+	return Check{Name: "syntax", Status: Skipped, Detail: strings.Join(why, "\n")}, broken
 }
 
 // syntaxErrors are the syntax errors of the file at path with content
@@ -214,7 +228,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	}
 	tmp, err := os.MkdirTemp(o.TempDir, "aiex-overlay-")
 	if err != nil {
-		return []Check{setupFailed("go build", err)}, nil
+		return []Check{SetupFailed("go build", err)}, nil
 	}
 	defer os.RemoveAll(tmp)
 	overlay := map[string]string{}
@@ -230,7 +244,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 		} else {
 			f := filepath.Join(tmp, fmt.Sprintf("%d.go", i))
 			if err := os.WriteFile(f, c.Content, 0o600); err != nil {
-				return []Check{setupFailed("go build", err)}, nil
+				return []Check{SetupFailed("go build", err)}, nil
 			}
 			overlay[abs] = f
 			names = append(names, outputNames(modRoot, f, abs)...)
@@ -254,13 +268,14 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	b, _ := json.Marshal(map[string]any{"Replace": overlay})
 	ov := filepath.Join(tmp, "overlay.json")
 	if err := os.WriteFile(ov, b, 0o600); err != nil {
-		return []Check{setupFailed("go build", err)}, nil
+		return []Check{SetupFailed("go build", err)}, nil
 	}
 	// The packages that import a changed one are built too: a change of
 	// signature breaks its callers, a deleted file may leave them without
 	// what they use. A package the change empties is not built.
 	vetted := pkgs
-	if g, ok := listPackages(ctx, o, modRoot, ov); ok {
+	g, ok := listPackages(ctx, o, modRoot, ov)
+	if ok {
 		vetted = slices.DeleteFunc(slices.Clone(pkgs), func(p string) bool { return !g.has(p) && !adds(modRoot, p, overlay) })
 		pkgs = append(slices.Clone(vetted), g.importers(pkgs)...)
 	}
@@ -268,7 +283,10 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 		return []Check{{Name: "go build", Status: Skipped, Detail: "no Go package left to build"}}, nil
 	}
 	project := strings.NewReplacer(names...)
-	was := baseline{modRoot: modRoot, root: root, changes: changes}
+	was := baseline{modRoot: modRoot, root: root, changes: changes, changed: vetted}
+	if ok {
+		was.graph = g
+	}
 	var notes []string
 	build, out := runOut(ctx, o, modRoot, nil, "go build", "go", buildArgs(ov, pkgs)...)
 	build.Detail = project.Replace(build.Detail)
@@ -349,24 +367,27 @@ func outputNames(dir, f, file string) []string {
 }
 
 // mixCompile compiles the Mix project with the changes, in a copy of it.
-func mixCompile(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) Check {
+// If that fails, what already failed before the changes does not fail
+// them (mixBaseline); the note says what was let pass so.
+func mixCompile(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) (Check, string) {
 	const name = "mix compile"
 	if _, err := o.LookPath("mix"); err != nil {
-		return Check{Name: name, Status: Skipped, Detail: "mix is not installed"}
+		return Check{Name: name, Status: Skipped, Detail: "mix is not installed"}, ""
 	}
 	mixRoot, ok := findUp(root, "mix.exs")
 	if !ok {
-		return Check{Name: name, Status: Skipped, Detail: "no mix.exs above " + root}
+		return Check{Name: name, Status: Skipped, Detail: "no mix.exs above " + root}, ""
 	}
 	scratch, err := os.MkdirTemp(o.TempDir, "aiex-mix-")
 	if err != nil {
-		return setupFailed(name, err)
+		return SetupFailed(name, err), ""
 	}
 	defer os.RemoveAll(scratch)
 	tmp := filepath.Join(scratch, "project")
 	if err := CopyTree(mixRoot, tmp, MixCopySkip); err != nil {
-		return setupFailed(name, err)
+		return SetupFailed(name, err), ""
 	}
+	var changed []string // the changed .ex files, as mix names them
 	for _, c := range changes {
 		rel, err := filepath.Rel(mixRoot, filepath.Join(root, filepath.FromSlash(c.Path)))
 		if err != nil || strings.HasPrefix(rel, "..") {
@@ -383,17 +404,154 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return setupFailed(name, err)
+			return SetupFailed(name, err), ""
 		}
 		if err := os.WriteFile(dst, c.Content, 0o644); err != nil {
-			return setupFailed(name, err)
+			return SetupFailed(name, err), ""
+		}
+		if strings.HasSuffix(rel, ".ex") {
+			changed = append(changed, filepath.ToSlash(rel))
 		}
 	}
-	c, out := runWhole(ctx, o, tmp, []string{"MIX_ENV=dev"}, name, "mix", "compile", "--force")
-	if c.Status != OK {
-		return c
+	// --verbose names each file compiled: whether a changed file was,
+	// when the compile fails, is what mixBaseline needs to know.
+	c, out := runWhole(ctx, o, tmp, []string{"MIX_ENV=dev"}, name, "mix", "compile", "--force", "--verbose")
+	if out != "" {
+		c.Detail = tail(withoutCompiled(out), 30)
 	}
-	return redefined(root, changes, c, out)
+	switch {
+	case c.Status == OK:
+		return redefined(root, changes, c, out), ""
+	case c.Status == Failed && out != "":
+		return mixBaseline(ctx, o, mixRoot, filepath.Join(scratch, "before"), changed, c, out)
+	}
+	return c, ""
+}
+
+// mixBaseline decides the failed mix compile c, whose output was out, as
+// baseline.judge decides go build: it compiles a copy of the project
+// without the changes, at dir, and takes the errors that compile gave (a
+// file, a message, but for its numbers) out of c's. c fails with the
+// ones left. If none is left, the changes are not known to be wrong, but
+// mix stops at the first file that fails to compile, and the order it
+// takes files in varies: the changed files were checked only if mix
+// compiled them (it says so with --verbose) before it stopped. Then c
+// passes, with a note that counts the errors of before; if not, it is
+// skipped saying why (failing it would blame the change for an untouched
+// file, passing it would let through what the change breaks). If the
+// second compile passes or does not finish, c stands.
+func mixBaseline(ctx context.Context, o ValidateOptions, mixRoot, dir string, changed []string, c Check, out string) (Check, string) {
+	if err := CopyTree(mixRoot, dir, MixCopySkip); err != nil {
+		return c, ""
+	}
+	was, wasOut := runOut(ctx, o, dir, []string{"MIX_ENV=dev"}, c.Name, "mix", "compile", "--force", "--verbose")
+	if was.Status != Failed || wasOut == "" {
+		return c, ""
+	}
+	left := map[string]int{}
+	for _, d := range mixErrors(wasOut) {
+		left[d.key()]++
+	}
+	var fresh, old []mixError
+	for _, d := range mixErrors(out) {
+		if k := d.key(); left[k] > 0 {
+			left[k]--
+			old = append(old, d)
+			continue
+		}
+		fresh = append(fresh, d)
+	}
+	if len(old) == 0 {
+		return c, ""
+	}
+	counted := fmt.Sprintf("already failing before the change: %d", len(old))
+	if len(fresh) > 0 {
+		return Check{Name: c.Name, Status: Failed, Detail: tail(joinMixErrors(fresh), 30) + "\n" + counted}, ""
+	}
+	compiled := map[string]bool{}
+	for l := range strings.Lines(out) {
+		if f, ok := strings.CutPrefix(strings.TrimSpace(l), "Compiled "); ok {
+			compiled[f] = true
+		}
+	}
+	var why []string
+	for _, f := range changed {
+		if !compiled[f] {
+			why = append(why, fmt.Sprintf("could not check %s: mix stopped at %s, which already failed to compile before the change, before it compiled %s", f, old[0].file, f))
+		}
+	}
+	if len(why) > 0 {
+		return Check{Name: c.Name, Status: Skipped, Detail: strings.Join(why, "\n") + "\n" + counted + "\n" + tail(joinMixErrors(old), 30)}, ""
+	}
+	first := strings.SplitN(old[0].text, "\n", 2)[0]
+	if len(old) > 1 {
+		first += ", …"
+	}
+	return Check{Name: c.Name, Status: OK, Detail: counted + "\n" + tail(joinMixErrors(old), 30)},
+		fmt.Sprintf("%s: %s (%s: %s); the change adds none", c.Name, counted, old[0].file, first)
+}
+
+// mixError is one error of mix compile's output: the file it is in (as
+// mix names it, relative to the project) and what it says.
+type mixError struct{ file, text string }
+
+// key is what tells an error from another: its file and text, but for
+// their numbers (lines the changes moved; an arity counts for little).
+func (e mixError) key() string { return e.file + "\x00" + digitRun().ReplaceAllString(e.text, "N") }
+
+// mixFileLine is a file and line in mix's output.
+var mixFileLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\S+\.exs?):\d+`) })
+
+// mixErrors are the errors in mix compile's output: the "** (Error)"
+// line under each "== Compilation error in file F ==", and the
+// "error: …" lines of newer Elixirs, whose file is on the line below.
+func mixErrors(out string) []mixError {
+	var es []mixError
+	file := ""
+	var last *mixError
+	for l := range strings.Lines(out) {
+		l = strings.TrimRight(l, "\r\n")
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "== Compilation error in file ") && strings.HasSuffix(t, " =="):
+			file = strings.TrimSuffix(strings.TrimPrefix(t, "== Compilation error in file "), " ==")
+			last = nil
+		case strings.HasPrefix(t, "** ("):
+			es = append(es, mixError{file: file, text: t})
+			last = nil
+		case strings.HasPrefix(t, "error: "):
+			es = append(es, mixError{text: t})
+			last = &es[len(es)-1]
+		case last != nil && last.file == "" && t != "" && l != t:
+			if m := mixFileLine().FindStringSubmatch(t); m != nil {
+				last.file = m[1]
+			}
+		default:
+			last = nil
+		}
+	}
+	return es
+}
+
+// joinMixErrors prints es one a line, each after its file.
+func joinMixErrors(es []mixError) string {
+	var b strings.Builder
+	for _, e := range es {
+		fmt.Fprintf(&b, "%s: %s\n", e.file, e.text)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// withoutCompiled is mix compile --verbose's output without its
+// "Compiled lib/x.ex" lines, which would crowd out what matters.
+func withoutCompiled(out string) string {
+	var b strings.Builder
+	for l := range strings.Lines(out) {
+		if !strings.HasPrefix(l, "Compiled ") {
+			b.WriteString(l)
+		}
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // redefinedModule is the warning of an Elixir compiler that loads a
@@ -497,11 +655,11 @@ func runWhole(parent context.Context, o ValidateOptions, dir string, env []strin
 	return Check{Name: name, Status: Failed, Detail: err.Error()}, ""
 }
 
-// setupFailed is the check name when aiex could not lay out what it
+// SetupFailed is the check name when aiex could not lay out what it
 // runs (a temp dir, the overlay, the project's copy): a problem of this
 // machine, most often a full disk, not of the change. Like a toolchain
 // that cannot run here, it is a skipped check that says why.
-func setupFailed(name string, err error) Check {
+func SetupFailed(name string, err error) Check {
 	why := err.Error()
 	if errors.Is(err, syscall.ENOSPC) {
 		why = "the disk holding the temp dir " + os.TempDir() + " is full; free some space there and run the command again (" + why + ")"
