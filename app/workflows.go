@@ -1,11 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +49,8 @@ type TaskRequest struct {
 	// them: no test of the generated file runs, no mutant is made.
 	NoRun bool `json:"no_run,omitempty"`
 	// Sandbox is how the toolchain's commands are confined: auto, strict
-	// or off; "" means the config's [sandbox] mode.
+	// or off; "" means the config's [sandbox] mode (for gen tests, strict
+	// where the config does not set it: testsMode).
 	Sandbox string `json:"sandbox,omitempty"`
 	// TestTimeout (gen tests) bounds one run of the tests; 0 means
 	// testgen.DefaultTimeout.
@@ -110,11 +113,13 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 // (workflow.ModuleFile), with code of the project like it as context, and
 // returns it as a checked proposal; nothing is written. An Elixir module
 // the project already defines is refused before the model is asked
-// (definedAlready); a Go package that exists gets a new file.
+// (definedAlready); a Go package that exists gets a new file, under its
+// directory's name if that is free, else under the name the user gives
+// (packageExists says how).
 func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	m, err := workflow.ModuleFile(req.Root, req.Name)
 	if err != nil {
-		return nil, err
+		return nil, packageExists(req, m, err)
 	}
 	if strings.TrimSpace(req.Description) == "" {
 		return nil, usererr.Usage("say what %s should do: aiex gen module %s --desc \"…\"", req.Name, req.Name)
@@ -147,12 +152,30 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 	return a.finishTask(ctx, sb, req, res, p, err)
 }
 
+// packageExists is ModuleFile's err, told better for a Go package named
+// by its directory whose file of that name exists (calc, with
+// calc/calc.go): the package is there, and what is wanted is a new file
+// in it, which only the user can name well (a name made up here would be
+// a second thing to rename).
+func packageExists(req TaskRequest, m workflow.NewModule, err error) error {
+	if m.Lang != "go" || strings.HasSuffix(req.Name, ".go") {
+		return err
+	}
+	if _, serr := os.Stat(filepath.Join(req.Root, filepath.FromSlash(m.Path))); serr != nil {
+		return err
+	}
+	dir := strings.TrimSuffix(m.Name, "/")
+	return usererr.New("%s is a Go package already (%s exists); name the new file: aiex gen module %s/NEWFILE.go --desc \"…\" (to change %s: aiex refactor %s --goal \"…\")",
+		dir, m.Path, dir, m.Path, m.Path)
+}
+
 // GenTests asks the model for tests of req.Target (prompt template
 // "gen-tests", with the project's dependencies), takes the test file from
 // its answer (where app/testgen.TestPath puts it), and, with Toolchain,
 // runs it against the project and against mutants of the target
-// (app/testgen), confined — strictly unless req.Sandbox says otherwise:
-// it is code no one has read. Nothing is written into the project.
+// (app/testgen), confined as testsMode says — strictly unless the request
+// or the config says otherwise: it is code no one has read. Nothing is
+// written into the project.
 func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	if strings.TrimSpace(req.Target) == "" {
 		return nil, usererr.Usage("name the code to test: aiex gen tests TARGET (PATH, PATH:LINE or a symbol)")
@@ -203,7 +226,13 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 		p.Checks = append(p.Checks, workflow.Check{Name: "tests", Status: workflow.Skipped, Detail: why})
 		return res, nil
 	}
-	run, err := a.toolRunner(sb.Root(), req.Actor, cmp.Or(req.Sandbox, sandbox.ModeStrict.String()))
+	run, err := a.toolRunner(sb.Root(), req.Actor, a.testsMode(req.Sandbox))
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		// No scratch dir (a full or missing temp dir): as with a file
+		// testgen.Run cannot lay out, below.
+		p.Checks = append(p.Checks, workflow.SetupFailed("tests", err))
+		return res, nil
+	}
 	if err != nil {
 		return res, err
 	}
@@ -223,7 +252,14 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 		// check saying so, as a build the sandbox refused does in
 		// refactor and gen module, rather than being lost to an error
 		// naming the command line and its scratch files.
-		p.Checks = append(p.Checks, workflow.Check{Name: "tests", Status: workflow.Failed, Detail: refusedTests(re)})
+		p.Checks = append(p.Checks, workflow.Check{Name: "tests", Status: workflow.Failed, Detail: refusedTests(re, req.Actor)})
+		return res, nil
+	}
+	if se := (*testgen.SetupError)(nil); errors.As(err, &se) && ctx.Err() == nil {
+		// The machine's problem (most often a full disk), not the
+		// tests': the proposal stands with the check skipped saying so,
+		// as refactor's and gen module's builds are (app/workflow).
+		p.Checks = append(p.Checks, workflow.SetupFailed("tests", se))
 		return res, nil
 	}
 	if err != nil {
@@ -239,11 +275,48 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 
 // refusedTests is a check's detail for tests the sandbox refused to run:
 // its refusal, and for one of strict mode what the user can do instead.
-func refusedTests(re *sandbox.RefusedError) string {
+// The command line (actor "cli") has flags for that; elsewhere (the TUI,
+// a node's API) the config's key is what there is.
+func refusedTests(re *sandbox.RefusedError, actor string) string {
 	if re.Rule != sandbox.RuleStrict {
 		return re.Error()
 	}
-	return re.Error() + "; the tests did not run (--sandbox auto runs them less confined, --no-build skips them)"
+	if actor == "cli" {
+		return re.Error() + "; the tests did not run (--sandbox auto runs them less confined, --no-build skips them)"
+	}
+	return re.Error() + `; the tests did not run ([sandbox] mode = "auto" in the config runs them less confined)`
+}
+
+// testsMode is the mode gen tests' commands are confined in: the
+// request's (--sandbox), else the config's [sandbox] mode where the
+// config sets it, else strict. The default is stricter than the other
+// tasks' (auto) because the tests are code no one has read; a mode the
+// user chose, in the config too, wins over it.
+func (a *App) testsMode(req string) string {
+	if req != "" {
+		return req
+	}
+	if m, ok := a.configSandboxMode(); ok {
+		return m.String()
+	}
+	return sandbox.ModeStrict.String()
+}
+
+// configSandboxMode is the config's [sandbox] mode and whether the config
+// sets it. The mode's zero value is auto, so a file that says mode =
+// "auto" is told from one that says nothing by the keys it has.
+func (a *App) configSandboxMode() (sandbox.Mode, bool) {
+	m := a.cfg.File.Sandbox.Mode
+	if m != sandbox.ModeAuto || a.cfg.ConfigPath == "" {
+		return m, m != sandbox.ModeAuto
+	}
+	b, err := os.ReadFile(a.cfg.ConfigPath)
+	if err != nil {
+		return m, false
+	}
+	keys, _ := scanKeys(a.cfg.ConfigPath, bytes.TrimPrefix(b, []byte("\ufeff")))
+	_, set := keys["sandbox.mode"]
+	return m, set
 }
 
 // sayLimit adds to a timed-out run's summary how to change the limit.
@@ -418,6 +491,12 @@ func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest
 		return ""
 	}
 	run, err := a.toolRunner(sb.Root(), req.Actor, req.Sandbox)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		// No scratch dir: the machine's problem, not the change's.
+		workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{})
+		p.Checks = append(p.Checks, workflow.SetupFailed("toolchain", err))
+		return ""
+	}
 	if err != nil {
 		p.Checks = append(p.Checks, workflow.Check{Name: "toolchain", Status: workflow.Failed, Detail: err.Error()})
 		return ""
@@ -443,7 +522,7 @@ func (a *App) toolRunner(project, actor, mode string) (*sandboxRunner, error) {
 	// as stale and removed by a later task (sandbox.MkdirTemp).
 	scratch, err := sandbox.MkdirTemp("task", a.logger)
 	if err != nil {
-		return nil, fmt.Errorf("app: scratch dir: %w", err)
+		return nil, fmt.Errorf("make a scratch dir in the temp dir: %w", err)
 	}
 	sb, err := a.Sandbox(scratch, sandbox.Options{ReadOnly: []string{project}, Actor: actor, Mode: m})
 	if err != nil {

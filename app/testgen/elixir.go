@@ -33,14 +33,14 @@ type exRun struct {
 func newExRun(s *Spec, scratch string) (*exRun, error) {
 	x := &exRun{s: s, copyRoot: filepath.Join(scratch, "project")}
 	if err := workflow.CopyTree(s.Root, x.copyRoot, workflow.MixCopySkip); err != nil {
-		return nil, fmt.Errorf("copy the project: %w", err)
+		return nil, setup(fmt.Errorf("copy the project: %w", err))
 	}
 	test := filepath.Join(x.copyRoot, filepath.FromSlash(s.TestPath))
 	if err := os.MkdirAll(filepath.Dir(test), 0o755); err != nil {
-		return nil, err
+		return nil, setup(err)
 	}
 	if err := os.WriteFile(test, s.TestContent, 0o644); err != nil {
-		return nil, err
+		return nil, setup(err)
 	}
 	x.targetCopy = filepath.Join(x.copyRoot, filepath.FromSlash(s.Target.Path))
 	for d := filepath.Dir(test); ; d = filepath.Dir(d) {
@@ -147,7 +147,7 @@ func (x *exRun) compile(ctx context.Context, timeout time.Duration) (outcome, er
 
 func (x *exRun) mutant(ctx context.Context, src []byte, timeout time.Duration) (outcome, error) {
 	if err := os.WriteFile(x.targetCopy, src, 0o644); err != nil {
-		return outcome{}, err
+		return outcome{}, setup(err)
 	}
 	// mix recompiles a source whose size changed or whose mtime is later
 	// than the manifest's, in whole seconds. A mutant of the same size

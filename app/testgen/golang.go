@@ -40,10 +40,10 @@ func newGoRun(s *Spec, scratch string) (*goRun, error) {
 	g.names, g.parse = goTestNames(s.TestPath, s.TestContent)
 	g.testTmp = filepath.Join(scratch, "test", path.Base(s.TestPath))
 	if err := os.MkdirAll(filepath.Dir(g.testTmp), 0o700); err != nil {
-		return nil, err
+		return nil, setup(err)
 	}
 	if err := os.WriteFile(g.testTmp, s.TestContent, 0o600); err != nil {
-		return nil, err
+		return nil, setup(err)
 	}
 	return g, nil
 }
@@ -116,10 +116,10 @@ func (g *goRun) run(ctx context.Context, target []byte, timeout time.Duration, c
 	if target != nil {
 		tmp := filepath.Join(g.scratch, fmt.Sprintf("mutant%d", g.n), filepath.Base(targetAbs))
 		if err := os.MkdirAll(filepath.Dir(tmp), 0o700); err != nil {
-			return outcome{}, err
+			return outcome{}, setup(err)
 		}
 		if err := os.WriteFile(tmp, target, 0o600); err != nil {
-			return outcome{}, err
+			return outcome{}, setup(err)
 		}
 		replace[targetAbs] = tmp
 		rewrite[tmp] = g.s.Target.Path
@@ -130,7 +130,7 @@ func (g *goRun) run(ctx context.Context, target []byte, timeout time.Duration, c
 	}
 	overlayFile := filepath.Join(g.scratch, fmt.Sprintf("overlay%d.json", g.n))
 	if err := os.WriteFile(overlayFile, overlay, 0o600); err != nil {
-		return outcome{}, err
+		return outcome{}, setup(err)
 	}
 
 	run := "^$" // no test functions: build and vet only

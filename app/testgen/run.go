@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,6 +23,27 @@ const (
 // ErrNoToolchain is wrapped by Run's error when the language's toolchain
 // is not in PATH (see Toolchain).
 var ErrNoToolchain = errors.New("toolchain not available")
+
+// SetupError is Run's error when it could not lay out what the tests run
+// with in Spec.TempDir: its scratch directory, the generated file's copy,
+// the overlay, a mutant's file, Elixir's copy of the project. That is a
+// problem of the machine (most often a full disk), not of the tests, so
+// that callers can say so rather than blame the generated file.
+type SetupError struct {
+	Err error
+}
+
+func (e *SetupError) Error() string { return "lay out the tests' scratch files: " + e.Err.Error() }
+
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// setup marks err, when there is one, as a SetupError.
+func setup(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &SetupError{Err: err}
+}
 
 // Target is the unit the tests are for, as the prompt showed it (a
 // chunk.Chunk carries all of it).
@@ -183,8 +205,9 @@ type langRun interface {
 // the target, and scores the tests. Go tests run through go test
 // -overlay; Elixir tests in a scratch copy of the project. A test file
 // that does not compile or fails is a Report, not an error; errors are
-// for a bad Spec, a missing toolchain (ErrNoToolchain), a runner that
-// cannot start, and the context ending.
+// for a bad Spec, a missing toolchain (ErrNoToolchain), scratch files
+// that cannot be written (*SetupError), a runner that cannot start, and
+// the context ending.
 func Run(ctx context.Context, s Spec) (*Report, error) {
 	began := time.Now()
 	if err := s.check(); err != nil {
@@ -195,7 +218,7 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 	}
 	scratch, err := os.MkdirTemp(s.TempDir, "aiex-testgen-")
 	if err != nil {
-		return nil, fmt.Errorf("testgen.Run: scratch dir: %w", err)
+		return nil, fmt.Errorf("testgen.Run: scratch dir: %w", setup(err))
 	}
 	defer os.RemoveAll(scratch)
 
@@ -343,11 +366,18 @@ func (r *Report) mutate(ctx context.Context, s *Spec, lr langRun, baseDur time.D
 	}
 	timeout := min(s.Timeout, 3*baseDur+10*time.Second)
 	valid := 0
+	unwritten := "" // why the mutants could not be laid out
 	for i, st := range sites {
 		if valid == s.Mutants || i == maxAttempts(s.Mutants) {
 			break
 		}
 		o, err := lr.mutant(ctx, st.apply(src), timeout)
+		if se := (*SetupError)(nil); errors.As(err, &se) {
+			// The tests ran: what they showed stands, scored without the
+			// mutants that could not be laid out.
+			unwritten = "the mutants could not be written in the temp dir: " + errText(se.Err)
+			break
+		}
 		if err != nil {
 			return err
 		}
@@ -373,10 +403,22 @@ func (r *Report) mutate(ctx context.Context, s *Spec, lr langRun, baseDur time.D
 		}
 		r.Mutants = append(r.Mutants, m)
 	}
-	if valid == 0 {
+	switch {
+	case valid == 0 && unwritten != "":
+		r.NoMutants = unwritten
+	case valid == 0:
 		r.NoMutants = "no mutant of the target compiled (in time)"
 	}
 	return nil
+}
+
+// errText is err's reason without the scratch path it names, if it is a
+// path error: the path means nothing to the user.
+func errText(err error) string {
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // score computes Score (see its doc).

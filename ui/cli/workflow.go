@@ -28,7 +28,7 @@ type writeFlags struct {
 	Yes     bool   `short:"y" help:"Do not ask for confirmation before writing."`
 	NoBuild bool   `name:"no-build" help:"Skip building the result (go build and vet, mix compile); syntax is still checked."`
 	Session string `placeholder:"ID|new|last" default:"new" help:"Record the request in a session: its id, last, or new."`
-	Sandbox string `placeholder:"MODE" predictor:"sandbox" help:"How commands that build or run code are confined: auto (Landlock when the kernel has it), strict (refuse without it), off (default: [sandbox] mode in the config, else auto)."`
+	Sandbox string `placeholder:"MODE" predictor:"sandbox" help:"How commands that build or run code are confined: auto (Landlock when the kernel has it), strict (refuse without it), off (default: [sandbox] mode in the config, else auto; for gen tests, else strict)."`
 }
 
 // modelFlags choose the model.
@@ -69,8 +69,8 @@ type GenTestsCmd struct {
 	writeFlags
 }
 
-// Run asks for the tests, runs them (confined: --sandbox strict unless
-// said otherwise), shows them with their checks and score, and writes
+// Run asks for the tests, runs them (confined: strictly unless --sandbox
+// or the config's [sandbox] mode says otherwise), shows them with their checks and score, and writes
 // them with --apply.
 func (g *GenTestsCmd) Run(c *Context) error {
 	timeout, err := parseTimeout(g.Timeout)
