@@ -67,3 +67,24 @@ func noFileHolds(t *testing.T, dir, secret string) {
 		return nil
 	})
 }
+
+// TestAskJSONThroughNodeRedacted: through a running node, ask --json shows
+// the interaction as the node stored it, without the key the question
+// held, while the answer streams as it came.
+func TestAskJSONThroughNodeRedacted(t *testing.T) {
+	const key = "sk-proj-Zq7xNODEkey0123456789abc"
+	oai := providertest.NewOpenAI(t, providertest.WithReply("you sent ", key), providertest.WithOpenAIKey(key))
+	s := newSandbox(t, providertest.Unreachable(t))
+	s.writeConfig(fmt.Sprintf("[providers.openai]\nbase_url = %q\n", oai.URL()))
+	if r := s.run(key+"\n", "keys", "set", "openai"); r.code != 0 {
+		t.Fatalf("keys set: exit %d: %s", r.code, r.stderr)
+	}
+	s.startNode()
+	r := s.run("", "--json", "ask", "--provider", "openai", "-m", providertest.DefaultOpenAIModel, "--no-code", "my key is "+key)
+	if r.code != 0 || !strings.Contains(r.stdout, "my key is [redacted]") {
+		t.Fatalf("ask --json through the node: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, key[8:20]) {
+		t.Errorf("the JSON shows the key:\n%s", r.stdout)
+	}
+}

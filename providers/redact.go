@@ -77,6 +77,15 @@ const (
 // Values shorter than MinSecretLen are not secrets worth the damage: a key
 // "k" would take every k out of every message.
 //
+// A key's public prefix (see PublicPrefix), such as OpenAI's "sk-proj-" or
+// Anthropic's "sk-ant-api03-", is no secret: every key of the kind starts
+// with it, and questions and answers about keys quote it ("keys start with
+// sk-proj-"). A run that lies wholly within it is left as it is; a run
+// that holds even one byte of the key after it is taken out, together with
+// the runs of the prefix it touches, so that a whole key still becomes one
+// Redacted. Every FragmentLen-byte run with a byte of the secret part in
+// it is thus taken out, as before.
+//
 // The zero Redactor, and a nil one, take nothing out. A Redactor does not
 // change after NewRedactor and is safe for concurrent use.
 //
@@ -95,8 +104,10 @@ type Redactor struct {
 // A gramSet is the substrings of one length n (at most 8) of the secrets,
 // each as its bytes read as a little-endian number.
 type gramSet struct {
-	n   int
-	set map[uint64]struct{}
+	n int
+	// set says of each substring whether it is public: it lies wholly
+	// within a secret's public prefix, and nowhere holds a secret byte.
+	set map[uint64]bool
 	// filter has the bit filterBit(k) set for every k in set: a position
 	// whose bit is clear holds none of them.
 	filter [filterWords]uint64
@@ -114,9 +125,12 @@ const (
 // number (Fibonacci hashing), which spreads keys that differ in any byte.
 func filterBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> filterShift }
 
-// add puts k in the set and its bit in the filter.
-func (g *gramSet) add(k uint64) {
-	g.set[k] = struct{}{}
+// add puts k in the set and its bit in the filter; a k that is secret
+// anywhere is secret, whatever else adds it as public.
+func (g *gramSet) add(k uint64, public bool) {
+	if was, ok := g.set[k]; !ok || was {
+		g.set[k] = public
+	}
 	b := filterBit(k)
 	g.filter[b/64] |= 1 << (b % 64)
 }
@@ -148,12 +162,54 @@ func NewRedactor(secrets ...string) *Redactor {
 			continue
 		}
 		n := min(len(s), FragmentLen)
+		p := 0
+		if n == FragmentLen {
+			p = len(PublicPrefix(s))
+		}
 		g := r.set(n)
 		for i := 0; i+n <= len(s); i++ {
-			g.add(gramKey(s, i, n))
+			g.add(gramKey(s, i, n), i+n <= p)
 		}
 	}
 	return r
+}
+
+// The shape of a public prefix; see PublicPrefix.
+const (
+	maxPrefixLen     = 16
+	maxPrefixSegment = 5
+	minAfterPrefix   = 2 * FragmentLen
+)
+
+// PublicPrefix returns the leading part of key that names its kind rather
+// than hides anything: the longest run, of at most 16 bytes, of segments
+// of one to five ASCII letters or digits each followed by '-' or '_', as in
+// "sk-", "sk-proj-", "sk-ant-api03-", "gsk_" and "xai-". A key must have at
+// least 16 bytes after it, else it has none: a short password with dashes
+// in it ("hunter2-x-") is secret all through. Segments are short so that
+// the words of a passphrase ("correct-horse-…") are not taken for one.
+// The key's secret part may itself start with such a segment; the prefix
+// then takes those few bytes in too, which leaves them readable only where
+// they appear with nothing more of the key.
+func PublicPrefix(key string) string {
+	p, seg := 0, 0
+scan:
+	for i := 0; i < len(key) && i < maxPrefixLen; i++ {
+		switch c := key[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			if seg++; seg > maxPrefixSegment {
+				break scan
+			}
+		case (c == '-' || c == '_') && seg > 0:
+			p, seg = i+1, 0
+		default:
+			break scan
+		}
+	}
+	if len(key)-p < minAfterPrefix {
+		return ""
+	}
+	return key[:p]
 }
 
 // JoinRedactors returns a Redactor that takes out what each of rs takes
@@ -166,8 +222,8 @@ func JoinRedactors(rs ...*Redactor) *Redactor {
 		}
 		for n, g := range r.grams {
 			o := out.set(n)
-			for k := range g.set {
-				o.add(k)
+			for k, public := range g.set {
+				o.add(k, public)
 			}
 		}
 	}
@@ -178,7 +234,7 @@ func JoinRedactors(rs ...*Redactor) *Redactor {
 func (r *Redactor) set(n int) *gramSet {
 	g := r.grams[n]
 	if g == nil {
-		g = &gramSet{n: n, set: map[uint64]struct{}{}}
+		g = &gramSet{n: n, set: map[uint64]bool{}}
 		r.grams[n] = g
 	}
 	return g
@@ -214,7 +270,8 @@ func URLSecrets(u *url.URL) []string {
 }
 
 // Redact returns s with every secret, and every FragmentLen-byte run of
-// one, replaced by Redacted. It returns s itself when none shows.
+// one that is not wholly within its public prefix, replaced by Redacted
+// (see Redactor). It returns s itself when none shows.
 func (r *Redactor) Redact(s string) string {
 	runs := r.find(s, false)
 	if runs == nil {
@@ -236,15 +293,21 @@ func (r *Redactor) Redact(s string) string {
 	return b.String()
 }
 
-// Shows reports whether s shows a secret or a FragmentLen-byte run of one.
+// Shows reports whether s shows a secret or a FragmentLen-byte run of one
+// that Redact would take out.
 func (r *Redactor) Shows(s string) bool { return r.find(s, true) != nil }
 
-// A span is the bytes [start, end) of a text.
-type span struct{ start, end int }
+// A span is the bytes [start, end) of a text; secret says whether it holds
+// a run with a secret byte in it, or only runs of public prefixes.
+type span struct {
+	start, end int
+	secret     bool
+}
 
 // find returns the runs of s that belong to a secret, in order, neither
 // overlapping nor touching, or nil if there are none; with first, it stops
-// at the first one found.
+// at the first one found. A run of a public prefix belongs to a secret
+// only when it overlaps or touches a run with a secret byte.
 func (r *Redactor) find(s string, first bool) []span {
 	if r == nil {
 		return nil
@@ -261,14 +324,15 @@ func (r *Redactor) find(s string, first bool) []span {
 		own := len(runs) // the runs of this length start here
 		for i := 0; ; i++ {
 			if b := filterBit(k); g.filter[b/64]&(1<<(b%64)) != 0 {
-				if _, ok := g.set[k]; ok {
-					if first {
-						return []span{{i, i + n}}
+				if public, ok := g.set[k]; ok {
+					if first && !public {
+						return []span{{i, i + n, true}}
 					}
 					if l := len(runs) - 1; l >= own && i <= runs[l].end {
 						runs[l].end = i + n
+						runs[l].secret = runs[l].secret || !public
 					} else {
-						runs = append(runs, span{i, i + n})
+						runs = append(runs, span{i, i + n, !public})
 					}
 				}
 			}
@@ -278,8 +342,8 @@ func (r *Redactor) find(s string, first bool) []span {
 			k = k>>8 | uint64(s[i+n])<<top
 		}
 	}
-	if runs == nil {
-		return nil
+	if first || runs == nil {
+		return nil // first: no run with a secret byte was found
 	}
 	// Widen each run to whole characters, so that what is left is valid
 	// UTF-8 when s was: forward over a character the run ends in, back
@@ -300,9 +364,15 @@ func (r *Redactor) find(s string, first bool) []span {
 	for _, run := range runs[1:] {
 		if l := len(out) - 1; run.start <= out[l].end {
 			out[l].end = max(out[l].end, run.end)
+			out[l].secret = out[l].secret || run.secret
 			continue
 		}
 		out = append(out, run)
+	}
+	// Runs of public prefixes alone are not taken out.
+	out = slices.DeleteFunc(out, func(run span) bool { return !run.secret })
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

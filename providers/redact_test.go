@@ -223,19 +223,38 @@ func TestJoinRedactors(t *testing.T) {
 // naiveRedact is Redact as the rule states it, one byte at a time:
 // every FragmentLen-byte substring of a long secret, and every short
 // secret, is hidden wherever it occurs; each run of hidden bytes, widened
-// to whole characters, becomes one Redacted.
+// to whole characters, becomes one Redacted, unless all its substrings lie
+// wholly within public prefixes.
 func naiveRedact(secrets []string, s string) string {
 	hidden := make([]bool, len(s))
+	secret := make([]bool, len(s)) // hidden by a substring with a secret byte
 	for _, sec := range secrets {
 		if len(sec) < MinSecretLen {
 			continue
 		}
 		n := min(len(sec), FragmentLen)
+		public := ""
+		if n == FragmentLen {
+			public = PublicPrefix(sec)
+		}
 		for i := 0; i+n <= len(s); i++ {
-			if strings.Contains(sec, s[i:i+n]) {
-				for j := i; j < i+n; j++ {
-					hidden[j] = true
+			at := strings.Index(sec, s[i:i+n])
+			if at < 0 {
+				continue
+			}
+			// Secret if any occurrence of it in sec goes past the prefix.
+			isSecret := false
+			for j := at; j >= 0 && !isSecret; {
+				isSecret = j+n > len(public)
+				k := strings.Index(sec[j+1:], s[i:i+n])
+				if k < 0 {
+					break
 				}
+				j += 1 + k
+			}
+			for j := i; j < i+n; j++ {
+				hidden[j] = true
+				secret[j] = secret[j] || isSecret
 			}
 		}
 	}
@@ -256,12 +275,68 @@ func naiveRedact(secrets []string, s string) string {
 			i++
 			continue
 		}
-		b.WriteString(Redacted)
+		start, isSecret := i, false
 		for i < len(s) && hidden[i] {
+			isSecret = isSecret || secret[i]
 			i++
+		}
+		if isSecret {
+			b.WriteString(Redacted)
+		} else {
+			b.WriteString(s[start:i])
 		}
 	}
 	return b.String()
+}
+
+func TestPublicPrefix(t *testing.T) {
+	tests := []struct{ key, want string }{
+		{"sk-proj-Q7wLm2Xr9TzKa4Bn", "sk-proj-"},
+		{"sk-ant-api03-Zq7xW2pLm9Kc4TvB8nR1yH6dF3gJ0sA5eU-Q999", "sk-ant-api03-"},
+		{"gsk_Zq7xW2pLm9Kc4TvB8nR1", "gsk_"},
+		{"xai-Zq7xW2pLm9Kc4TvB8nR1", "xai-"},
+		{"sk-0123456789abcdef", "sk-"},
+		{"sk-or-v1-ab-cd-ef-Zq7xW2pLm9Kc4TvB8nR1", "sk-or-v1-ab-cd-"}, // 16 bytes at most
+		{"sk-proj-0123456789", ""},                                    // too little after it: all secret
+		{"correct-horse-battery-staple", ""},                          // words, not segments
+		{"hunter2-and-more", ""},                                      // 16 bytes, none left after a prefix
+		{"AIzaSecretKey123AIzaSecretKey123", ""},                      // no separator
+		{"-sk-Zq7xW2pLm9Kc4TvB8nR1", ""},                              // no segment before the '-'
+		{"sk--Zq7xW2pLm9Kc4TvB8nR1", "sk-"},                           // an empty segment ends it
+		{"pässwörter-über-alles-und-mehr", ""},                        // not ASCII
+	}
+	for _, tt := range tests {
+		if got := PublicPrefix(tt.key); got != tt.want {
+			t.Errorf("PublicPrefix(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+}
+
+// A key's public prefix, quoted in a question or an answer about keys, is
+// not taken out; a run with any byte of the key after it is, and takes the
+// prefix it touches with it.
+func TestRedactorKeepsPublicPrefix(t *testing.T) {
+	const openai, anthropic = "sk-proj-Q7wLm2Xr9TzKa4Bn", "sk-ant-api03-Zq7xW2pLm9Kc4TvB8nR1yH6dF3gJ0sA5eU-Q999"
+	r := JoinRedactors(NewRedactor(openai), NewRedactor(anthropic))
+	tests := []struct{ name, in, want string }{
+		{"code about the prefix", `why does strings.HasPrefix(k, "sk-proj-") fail?`, `why does strings.HasPrefix(k, "sk-proj-") fail?`},
+		{"an answer about it", "Keys start with sk-proj- or sk-ant-api03- and", "Keys start with sk-proj- or sk-ant-api03- and"},
+		{"part of the prefix", "ant-api03-", "ant-api03-"},
+		{"the whole key", "key " + openai + ".", "key [redacted]."},
+		{"the prefix and one secret byte", "k " + openai[:9] + " k", "k [redacted] k"},
+		{"the prefix and seven secret bytes", anthropic[:20] + "…", "[redacted]…"},
+		{"the secret part alone", "…" + openai[8:] + "…", "…[redacted]…"},
+		{"a prefix touching the key", "sk-ant-api03" + anthropic, "[redacted]"},
+		{"a prefix apart from the key", "sk-proj- and " + openai, "sk-proj- and [redacted]"},
+	}
+	for _, tt := range tests {
+		if got := r.Redact(tt.in); got != tt.want {
+			t.Errorf("%s: Redact(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+		if got, want := r.Shows(tt.in), tt.in != tt.want; got != want {
+			t.Errorf("%s: Shows(%q) = %v, want %v", tt.name, tt.in, got, want)
+		}
+	}
 }
 
 // Redact finds runs through a filter and rolling keys; on texts made of

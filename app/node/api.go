@@ -342,22 +342,31 @@ func (n *Node) serveAsk(w http.ResponseWriter, r *http.Request, req AskRequest) 
 	if ans == nil {
 		ans = &app.Answer{}
 	}
+	// The client gets the interaction as it is stored: without the
+	// credentials of this node's providers (coord.Recorded), which the
+	// client cannot know to take out of its --json.
+	recorded := func(in *db.Interaction) *db.Interaction {
+		if c, cerr := n.app.Coord(r.Context()); cerr == nil && in != nil {
+			return c.Recorded(in)
+		}
+		return in
+	}
 	if err != nil && errors.Is(err, context.Canceled) && n.quitting() {
 		// Cut by this process quitting, not by the client: said so, and
 		// recorded so.
 		ans.Interaction = n.markHostQuit(r.Context(), ans.Interaction)
-		fw.write(askFrame{Interaction: ans.Interaction, Session: ans.Session, Turn: ans.Turn, HostQuit: hostQuit().Error()})
+		fw.write(askFrame{Interaction: recorded(ans.Interaction), Session: ans.Session, Turn: ans.Turn, HostQuit: hostQuit().Error()})
 		return
 	}
 	if err != nil {
-		f := askFrame{Interaction: ans.Interaction, Session: ans.Session, Turn: ans.Turn, Error: toWire(err)}
+		f := askFrame{Interaction: recorded(ans.Interaction), Session: ans.Session, Turn: ans.Turn, Error: toWire(err)}
 		if ue := usererr.As(err); ue != nil {
 			f.UserError, f.Code, f.Error = ue.Msg, ue.ExitCode(), nil
 		}
 		fw.write(f)
 		return
 	}
-	fw.write(askFrame{Interaction: ans.Interaction, Context: ans.Context, Session: ans.Session, Turn: ans.Turn,
+	fw.write(askFrame{Interaction: recorded(ans.Interaction), Context: ans.Context, Session: ans.Session, Turn: ans.Turn,
 		Warning: ans.Warning, Note: ans.Note})
 }
 

@@ -26,9 +26,29 @@ func (s *Service) List(ctx context.Context, o ListOptions) ([]Info, error) {
 	}
 	out := make([]Info, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, infoOf(r))
+		out = append(out, s.listed(ctx, r))
 	}
 	return out, nil
+}
+
+// listed is row as List shows it: with its totals as Open shows them
+// (Service.asReaped) when its last turn is left running by a process that
+// ended, since the table counts that turn only once it is reaped. Only the
+// last turn can be so: a turn begins after the ones before it ended or
+// were reaped. A failed read shows the row as it is.
+func (s *Service) listed(ctx context.Context, row db.SessionRow) Info {
+	if row.Status != db.SessionActive || row.Turns == 0 {
+		return infoOf(row)
+	}
+	last, err := s.st.SessionTurns(ctx, row.ID, row.Turns, row.Turns)
+	if err != nil || len(last) != 1 || last[0].Status != db.TurnRunning || s.alive(ctx, &last[0]) {
+		return infoOf(row)
+	}
+	st, err := s.load(ctx, row)
+	if err != nil {
+		return infoOf(row)
+	}
+	return infoOf(s.asReaped(ctx, st).Session)
 }
 
 // Archive takes a session out of the hot projections: its turns leave

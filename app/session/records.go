@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,4 +106,39 @@ func turnFromRecord(t Turn, p events.Payload, finished *time.Time) Turn {
 	t.TTFTMillis, t.TotalMillis = o.TTFTMillis, o.TotalMillis
 	t.FinishedAt, t.Orphaned = finished, true
 	return t
+}
+
+// asReaped returns st's session totals (Session and Usage; its Turns are
+// st's) as they will be once its orphaned turns whose requests' records
+// ended are reaped: Turns already shows such a turn as its record ended,
+// and the totals shown with it (the header, the usage, the listing) must
+// count what it shows. It returns st itself when there is no such turn,
+// and it writes nothing.
+func (s *Service) asReaped(ctx context.Context, st *state) *state {
+	var orphans []*db.SessionTurn
+	for _, tr := range st.running() {
+		if !s.alive(ctx, tr) {
+			orphans = append(orphans, tr)
+		}
+	}
+	recorded := s.recordedEnds(ctx, st, orphans)
+	if len(recorded) == 0 {
+		return st
+	}
+	v := &state{Session: st.Session, Turns: st.Turns, Usage: slices.Clone(st.Usage)}
+	for _, orphan := range orphans { // in turn order: the last answer names the model
+		in := recorded[orphan.Turn]
+		if in == nil {
+			continue
+		}
+		t := turnFromRecord(turnOf(orphan), s.endFromRecord(ctx, orphan.Turn, in), in.FinishedAt)
+		tr := *orphan
+		tr.Status, tr.Provider, tr.Model = t.Status, t.Provider, t.Model
+		tr.PromptTokens, tr.CompletionTokens, tr.CostNUSD = t.PromptTokens, t.CompletionTokens, NanoUSD(in.CostUSD)
+		v.count(&tr, +1) // the running turn counted nothing
+		if tr.Status == db.TurnCompleted || (v.Session.Model == "" && tr.Model != "") {
+			v.Session.Provider, v.Session.Model = tr.Provider, tr.Model
+		}
+	}
+	return v
 }

@@ -192,7 +192,7 @@ func (s *Service) Open(ctx context.Context, ref Ref, project string) (*Session, 
 	if err != nil {
 		return nil, err
 	}
-	return &Session{svc: s, st: st, readOnly: true}, nil
+	return &Session{svc: s, st: st, readOnly: true, totals: s.asReaped(ctx, st)}, nil
 }
 
 // ID returns the id of the session ref names (an id, a prefix of one, or

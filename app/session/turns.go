@@ -19,11 +19,14 @@ type Session struct {
 	actor    string
 	readOnly bool
 
-	mu    sync.Mutex
-	st    *state
-	isNew bool   // not in the log yet: its first turn starts it
-	stale bool   // a write failed: reload before the next one
-	note  string // see Note
+	mu sync.Mutex
+	st *state
+	// totals, when set, is what Info and Usage show instead of st's: st
+	// as reaped (Service.asReaped), for a session opened to look at.
+	totals *state
+	isNew  bool   // not in the log yet: its first turn starts it
+	stale  bool   // a write failed: reload before the next one
+	note   string // see Note
 }
 
 // ID is the session's id.

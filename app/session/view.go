@@ -86,15 +86,25 @@ func turnOf(r *db.SessionTurn) Turn {
 func (s *Session) Info() Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return infoOf(s.st.Session)
+	return infoOf(s.shown().Session)
+}
+
+// shown is the state whose totals Info and Usage show: st, or as reaped
+// when the session was opened to look at.
+func (s *Session) shown() *state {
+	if s.totals != nil {
+		return s.totals
+	}
+	return s.st
 }
 
 // Usage is what the session spent, by provider and model.
 func (s *Session) Usage() []Usage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Usage, 0, len(s.st.Usage))
-	for _, u := range s.st.Usage {
+	usage := s.shown().Usage
+	out := make([]Usage, 0, len(usage))
+	for _, u := range usage {
 		out = append(out, Usage{Provider: u.Provider, Model: u.Model, Turns: u.Turns, PromptTokens: u.PromptTokens,
 			CompletionTokens: u.CompletionTokens, CostUSD: USD(u.CostNUSD)})
 	}

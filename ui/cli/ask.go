@@ -94,6 +94,12 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	signal.Notify(sigpipe, syscall.SIGPIPE)
 	defer signal.Stop(sigpipe)
 
+	// recorded is what the store keeps of an interaction, which --json
+	// shows: the credentials of this process's providers taken out
+	// (coord.Recorded). Through a node, the node's coordinator did that
+	// for the record, and this process cannot; the interaction is shown
+	// as the node sent it.
+	recorded := func(in *app.Interaction) *app.Interaction { return in }
 	ask := func(fn func(string) error) (*app.Answer, error) {
 		if cl != nil {
 			return cl.Ask(ctx, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
@@ -103,6 +109,9 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		core, err := c.App()
 		if err != nil {
 			return nil, err
+		}
+		if co, err := core.Coord(ctx); err == nil {
+			recorded = func(in *app.Interaction) *app.Interaction { return storedInteraction(co, in) }
 		}
 		return core.AskCode(ctx, req, fn)
 	}
@@ -147,7 +156,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	}
 	if err != nil {
 		if c.Out.JSON && (partial.Len() > 0 || (ans != nil && ans.Interaction != nil)) {
-			c.Out.PrintJSON(failedAskJSON(req.Prompt, ans, partial.String(), err))
+			c.Out.PrintJSON(failedAskJSON(req.Prompt, ans, partial.String(), err, recorded))
 		}
 		if ans != nil && ans.Session != "" && c.Out.ErrTTY {
 			// As the session records it: interrupted with what arrived, or
@@ -180,7 +189,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", textLine(ans.Warning))
 	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(askJSON{Interaction: asStored(in), Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning, Note: ans.Note})
+		return c.Out.PrintJSON(askJSON{Interaction: asStored(recorded(in)), Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning, Note: ans.Note})
 	}
 	if c.Out.TTY && c.Out.ErrTTY {
 		code := ""

@@ -16,7 +16,10 @@ import (
 // with (cancelled, interrupted or error, as in aiex history) and the
 // error. The recorded interaction is the base when there is one (a node
 // may cut off before sending it).
-func failedAskJSON(prompt string, ans *app.Answer, arrived string, err error) askJSON {
+//
+// recorded takes out of it what the store takes out (storedInteraction):
+// --json shows the interaction as history --json does.
+func failedAskJSON(prompt string, ans *app.Answer, arrived string, err error, recorded func(*app.Interaction) *app.Interaction) askJSON {
 	var in app.Interaction
 	var out askJSON
 	if ans != nil {
@@ -49,7 +52,7 @@ func failedAskJSON(prompt string, ans *app.Answer, arrived string, err error) as
 	if errors.Is(err, context.Canceled) {
 		in.Error = "cancelled"
 	}
-	out.Interaction = asStored(&in)
+	out.Interaction = asStored(recorded(&in))
 	if out.Session == "" {
 		out.Session = in.SessionID // askJSON shows it as session only
 	}
@@ -67,4 +70,21 @@ func asStored(in *app.Interaction) *app.Interaction {
 		c.FinishedAt = &t
 	}
 	return &c
+}
+
+// A recorder is what storedInteraction needs of the coordinator.
+type recorder interface {
+	Recorded(*app.Interaction) *app.Interaction
+}
+
+// storedInteraction is in as the store keeps it: the credentials of the
+// configured providers taken out of its prompt, answer and errors. A key
+// the user pasted into the question must not reach --json output, which
+// goes to files and logs, while the answer streamed to the terminal stays
+// as it arrived.
+func storedInteraction(r recorder, in *app.Interaction) *app.Interaction {
+	if in == nil {
+		return nil
+	}
+	return r.Recorded(in)
 }

@@ -29,7 +29,7 @@ func TestFailedAskJSON(t *testing.T) {
 			errors.New("node: the answer stopped before its end"), app.Interaction{Prompt: "q", Response: "fir", Status: "interrupted", Error: "node: the answer stopped before its end"}},
 	}
 	for _, tt := range tests {
-		got := failedAskJSON("q", tt.ans, tt.arrived, tt.err)
+		got := failedAskJSON("q", tt.ans, tt.arrived, tt.err, func(in *app.Interaction) *app.Interaction { return in })
 		if diff := cmp.Diff(tt.want, *got.Interaction); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
