@@ -445,7 +445,10 @@ type Answer struct {
 	Session     string          `json:"session,omitempty"` // the session the turn was recorded in
 	Turn        int64           `json:"turn,omitempty"`
 	// Warning says what the user should know of an answer that came:
-	// that the server most likely cut the prompt (see promptCut).
+	// that the server most likely cut the prompt (see promptCut), that no
+	// index run over the whole project has finished, so that code it did
+	// not reach was not in the context (ctxbuild.IncompleteWarning); one
+	// line each.
 	Warning string `json:"warning,omitempty"`
 	// Note says what the user should know of the session: that --session
 	// last found none to continue and the question started one.
@@ -463,6 +466,23 @@ func promptCut(in *db.Interaction, p *planned) string {
 	}
 	return fmt.Sprintf("%s counted %d prompt tokens, its whole %d-token window: the server most likely cut the prompt, and the answer may miss what was cut; the next prompts to it are fitted smaller",
 		in.Model, in.PromptTokens, p.window)
+}
+
+// answerWarning is Answer.Warning: the prompt most likely cut, then the
+// index incomplete when bc, the code sent (nil for none), came from an
+// index of the project at root that no run over the whole project has
+// finished. context says the latter as a warning beside its table; an
+// answer says it too, as what it was given may lack what the question
+// is about.
+func answerWarning(in *db.Interaction, p *planned, bc *BuiltContext, root string) string {
+	var ws []string
+	if w := promptCut(in, p); w != "" {
+		ws = append(ws, w)
+	}
+	if bc != nil && bc.Context != nil && bc.Incomplete {
+		ws = append(ws, ctxbuild.IncompleteWarning(root))
+	}
+	return strings.Join(ws, "\n")
 }
 
 // turnEndTimeout bounds recording how a turn ended once the request's own
@@ -564,7 +584,7 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 	req.Prompt = recordedPrompt(req)
 	if sess == nil {
 		in, err := a.Ask(ctx, req.Request, fn)
-		ans.Interaction, ans.Warning = in, promptCut(in, p)
+		ans.Interaction, ans.Warning = in, answerWarning(in, p, ans.Context, req.Root)
 		return ans, err
 	}
 	return a.askInSession(ctx, sess, req, summary, p, ans, fn)
@@ -649,7 +669,7 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		text.WriteString(s)
 		return fn(s)
 	})
-	ans.Interaction, ans.Warning = in, promptCut(in, p)
+	ans.Interaction, ans.Warning = in, answerWarning(in, p, ans.Context, req.Root)
 	res := session.TurnResult{Answer: text.String(), Provider: provider, Model: model, Node: a.Store.NodeID(), Context: summary}
 	if in != nil {
 		res.Provider, res.Model, res.Node, res.InteractionID = in.Provider, in.Model, in.Node, in.ID

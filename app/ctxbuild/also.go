@@ -40,11 +40,10 @@ func otherUnits(cs []db.CodeChunk) []db.CodeChunk {
 // by PATH:LINE, their path as the list shows it where that takes them
 // from the current directory (see showPath). Of more than maxAlso — those
 // of also beyond it, and unlisted, those the lookup did not fetch — the
-// hint says how many more there are and where to find them all (a search
-// for typed, the name the target was given as), so that a list cut short
-// does not pass for the whole; more is that count, for those who read it
-// as a number (--json).
-func alsoNamed(root, typed string, taken db.CodeChunk, also []db.CodeChunk, unlisted int) (list []string, hint string, more int) {
+// hint says how many more there are and how one of them is taken, so
+// that a list cut short does not pass for the whole; more is that count,
+// for those who read it as a number (--json).
+func alsoNamed(root string, taken db.CodeChunk, also []db.CodeChunk, unlisted int) (list []string, hint string, more int) {
 	if len(also) == 0 {
 		return nil, "", 0
 	}
@@ -77,26 +76,13 @@ func alsoNamed(root, typed string, taken db.CodeChunk, also []db.CodeChunk, unli
 	}
 	more += unlisted
 	if more > 0 {
-		// The search is for the name as typed (a bare Run), not as the
-		// unit taken has it (main.Run), which would find only that one.
-		name, _ := goName(typed)
-		hint += fmt.Sprintf("; %d more not listed (aiex search -n %d %s shows them all)", more, 1+len(also)+more, shellWord(name))
+		// No command lists exactly the units of a name (search ranks at
+		// most eight of them first and fills the rest with chunks that
+		// hold the word, see search.Named), so the hint names none: it
+		// says how one of those not listed is taken instead.
+		hint += fmt.Sprintf("; %d more not listed (PATH:LINE or a fuller name takes one of them)", more)
 	}
 	return list, hint, more
-}
-
-// shellWord is s as one word of a shell command line: quoted in single
-// quotes if anything in it is special to the shell (Go's
-// http.(*Server).Serve, Elixir's Kernel.!/1). A name that does not print
-// as it is stays quoted as sandbox.QuoteName quotes it, for the screen.
-func shellWord(s string) string {
-	if q := sandbox.QuoteName(s); q != s {
-		return q
-	}
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/:-+=@%,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // unitName is a chunk's name without its piece's number: the unit's.

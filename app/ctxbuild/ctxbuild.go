@@ -176,8 +176,9 @@ type Context struct {
 	// is read as it is now.
 	Stale []string `json:"stale,omitempty"`
 	// Incomplete reports that no index run over the whole project has
-	// finished (the first was interrupted): what it had not reached is
-	// neither a target nor a neighbour.
+	// finished (the first was interrupted, or only a part was indexed):
+	// what no run reached is neither a target nor a neighbour.
+	// IncompleteWarning says so to the user.
 	Incomplete bool `json:"incomplete,omitempty"`
 	// Also lists other units the target's name named ("NAME (PATH:LINE)")
 	// when it named several: the first was taken (Target).
@@ -265,7 +266,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		if err != nil {
 			return nil, err
 		}
-		out.Also, out.AlsoHint, out.AlsoMore = alsoNamed(proj.Root, req.Target, tc, also, unlisted)
+		out.Also, out.AlsoHint, out.AlsoMore = alsoNamed(proj.Root, tc, also, unlisted)
 		if tc.Kind == KindFile || container(tc.Kind) {
 			// A file or a module: its units, in outline if they do not
 			// fit whole; the neighbours are theirs.

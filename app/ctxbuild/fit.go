@@ -172,9 +172,11 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 			if counted, base, err = b.render(req, data); err != nil { // counted once: memoCounter
 				return err
 			}
-		} else if code, ok := target.memberCut(); ok {
-			// One name of a const or var group: the lines declaring it.
-			setTarget(FormMember, code)
+		} else if m, ok := target.memberCut(); ok {
+			// One name of a const or var group: the lines declaring it,
+			// which the prompt names as the member's.
+			setTarget(FormMember, m.code)
+			data.Target.Name, data.Target.StartLine, data.Target.EndLine = m.name, m.startLine, m.endLine
 			n, err := count(0)
 			if err != nil {
 				return err

@@ -52,17 +52,19 @@ func groupMember(c db.CodeChunk, target string, pieces ...db.CodeChunk) string {
 // its doc comment and its line comment, and the closing parenthesis, a
 // comment marking the lines left out between them. A member that repeats
 // the expression before it (B after A = iota) is shown after the spec
-// that has it. ok is false when code is no group declaring member.
-func cutToMember(code, member string) (cut string, ok bool) {
+// that has it. first and last are the lines of code, from 0, of the
+// member's own spec, its comments included. ok is false when code is no
+// group declaring member.
+func cutToMember(code, member string) (cut string, first, last int, ok bool) {
 	const pkg = "package p\n" // line 1: code's line n is the file's n+1
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", pkg+code, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil || len(f.Decls) != 1 {
-		return "", false
+		return "", 0, 0, false
 	}
 	d, isGen := f.Decls[0].(*ast.GenDecl)
 	if !isGen || !d.Lparen.IsValid() || !d.Rparen.IsValid() {
-		return "", false
+		return "", 0, 0, false
 	}
 	line := func(p token.Pos) int { return fset.Position(p).Line - 2 } // code's, from 0
 	// The member's spec, and the one whose expression it repeats.
@@ -70,7 +72,7 @@ func cutToMember(code, member string) (cut string, ok bool) {
 	for _, s := range d.Specs {
 		vs, isValue := s.(*ast.ValueSpec)
 		if !isValue {
-			return "", false
+			return "", 0, 0, false
 		}
 		if slices.ContainsFunc(vs.Names, func(n *ast.Ident) bool { return n.Name == member }) {
 			spec = vs
@@ -81,7 +83,7 @@ func cutToMember(code, member string) (cut string, ok bool) {
 		}
 	}
 	if spec == nil {
-		return "", false
+		return "", 0, 0, false
 	}
 	lines := strings.Split(code, "\n")
 	specLines := func(s *ast.ValueSpec, doc bool) (from, to int) {
@@ -97,10 +99,10 @@ func cutToMember(code, member string) (cut string, ok bool) {
 	from, to := specLines(spec, true)
 	open, closing := line(d.Lparen), line(d.Rparen)
 	if from <= open || to >= closing {
-		return "", false // a spec on the group's first or last line: nothing to cut
+		return "", 0, 0, false // a spec on the group's first or last line: nothing to cut
 	}
-	first := lines[line(spec.Pos())]
-	indent := first[:len(first)-len(strings.TrimLeft(first, " \t"))] // the markers'
+	specLine := lines[line(spec.Pos())]
+	indent := specLine[:len(specLine)-len(strings.TrimLeft(specLine, " \t"))] // the markers'
 	out := []string{lines[open]}
 	at := open + 1 // the next line not shown
 	show := func(from, to int) {
@@ -118,16 +120,36 @@ func cutToMember(code, member string) (cut string, ok bool) {
 		out = append(out, indent+"// …")
 	}
 	out = append(out, lines[closing])
-	return strings.Join(out, "\n"), true
+	return strings.Join(out, "\n"), from, to, true
+}
+
+// memberPart is a target cut to the member of its group it was named by.
+type memberPart struct {
+	code string // the group cut to the member's lines (cutToMember)
+	// name and the lines from startLine to endLine of the file are the
+	// member's, as the prompt names what it shows: not the group's name,
+	// which lists other members, nor the group's lines, all of them.
+	name               string
+	startLine, endLine int
 }
 
 // memberCut is the target cut to the name of its group it was named by
-// (cutToMember); ok is false when it was named otherwise.
-func (it *Item) memberCut() (string, bool) {
+// (cutToMember); ok is false when it was named otherwise. The member is
+// named as the group is qualified: http.StatusOK of the group
+// http.{StatusContinue,…}.
+func (it *Item) memberCut() (memberPart, bool) {
 	if it.member == "" {
-		return "", false
+		return memberPart{}, false
 	}
-	return cutToMember(it.full, it.member)
+	code, first, last, ok := cutToMember(it.full, it.member)
+	if !ok {
+		return memberPart{}, false
+	}
+	name := it.member
+	if i := strings.IndexByte(it.Name, '{'); i >= 0 {
+		name = it.Name[:i] + it.member
+	}
+	return memberPart{code: code, name: name, startLine: it.StartLine + first, endLine: it.StartLine + last}, true
 }
 
 // memberReason is the reason a target cut to its member gives.

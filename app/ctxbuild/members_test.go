@@ -2,6 +2,7 @@ package ctxbuild
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,6 +88,31 @@ func TestTargetGroupMemberCut(t *testing.T) {
 			t.Errorf("%s: the prompt lacks the cut group", target)
 		}
 	}
+	// The prompt names what it shows: the member and the lines declaring
+	// it (its doc comment too), not the group, whose name lists four
+	// other members and whose lines are all of it.
+	line := func(text string) int {
+		t.Helper()
+		i := strings.Index(bigGroups, text)
+		if i < 0 {
+			t.Fatalf("no %q in the file", text)
+		}
+		return 1 + strings.Count(bigGroups[:i], "\n")
+	}
+	for target, want := range map[string]string{
+		"http.StatusOK": fmt.Sprintf("Explain http.StatusOK, http/status.go:%d-%d:\n", line("\t// StatusOK is"), line("\tStatusOK = 200")),
+		"Status0":       fmt.Sprintf("Explain http.Status0, http/status.go:%d-%d:\n", line("\t// Status0 is"), line("\tStatus0 = 0")),
+		"http.Kind7":    fmt.Sprintf("Explain http.Kind7, http/status.go:%d:\n", line("\tKind7\n")),
+	} {
+		c := e.build(t, Request{Target: target, Question: "what is it?", Window: 600})
+		if p := c.Prompt[len(c.Prompt)-1].Content; !strings.Contains(p, want) {
+			t.Errorf("%s: prompt\n%s\nwant it to say %q", target, p, want)
+		}
+	}
+	// A group sent whole is named as the group.
+	if c := e.build(t, Request{Target: "http.StatusOK", Question: "q", Window: 32000}); !strings.Contains(c.Prompt[len(c.Prompt)-1].Content, "Explain http.{Status0,") {
+		t.Errorf("in a large window: prompt\n%s\nwant the group named", c.Prompt[len(c.Prompt)-1].Content)
+	}
 	if c := e.build(t, Request{Target: "http.StatusOK", Question: "q", Window: 32000}); c.Target.Form != FormFull {
 		t.Errorf("in a large window: %s; want the group whole", c.Target.Form)
 	}
@@ -121,6 +147,11 @@ func TestTargetGroupMemberInLaterPiece(t *testing.T) {
 		want := "const (\n\tMid0 = iota\n\t// …\n\t" + name + " // comment " + strings.TrimPrefix(name, "Mid") + "\n"
 		if c.Target == nil || c.Target.Form != FormMember || !strings.HasPrefix(c.Target.Code, want) || !strings.HasSuffix(c.Target.Code, "\n)") {
 			t.Errorf("%s: target %+v; want the group cut to %s", member, c.Target, name)
+		}
+		// Mid0 is on line 5: MidN on 5+N.
+		n, _ := strconv.Atoi(strings.TrimPrefix(name, "Mid"))
+		if label := fmt.Sprintf("Explain r.%s, c.go:%d:\n", name, 5+n); !strings.Contains(c.Prompt[len(c.Prompt)-1].Content, label) {
+			t.Errorf("%s: the prompt does not say %q", member, label)
 		}
 	}
 }

@@ -238,7 +238,16 @@ func (lx *lexer) region(lines []string, first int, fenced bool) {
 
 // extendedHeader reads the lines after "diff --git" up to the first hunk and
 // returns how many it consumed.
+//
+// A rename's "rename from"/"rename to" name its files: a ---/+++ header
+// after them belongs to it only if it names those files (git writes the
+// old name and the new, a model may write either twice), and then leaves
+// the rename's names as they are. A header naming another file is the
+// next file's, which a model may give without a "diff --git" line of its
+// own: the rename, having no hunks (a pure rename), ends there, rather
+// than be taken over by that file's names and dropped.
 func (lx *lexer) extendedHeader(f *rawFile, lines []string) int {
+	renamed := false
 	n := 0
 	for ; n < len(lines); n++ {
 		l := strings.TrimSuffix(lines[n], "\n")
@@ -252,13 +261,19 @@ func (lx *lexer) extendedHeader(f *rawFile, lines []string) int {
 		case strings.HasPrefix(l, "new mode "):
 			f.newMode = strings.TrimSpace(l[len("new mode "):])
 		case strings.HasPrefix(l, "rename from "):
-			f.oldName = cleanPath(unquote(l[len("rename from "):]))
+			f.oldName, renamed = cleanPath(unquote(l[len("rename from "):])), true
 		case strings.HasPrefix(l, "rename to "):
-			f.newName = cleanPath(unquote(l[len("rename to "):]))
+			f.newName, renamed = cleanPath(unquote(l[len("rename to "):])), true
 		case strings.HasPrefix(l, "--- ") && n+1 < len(lines) && strings.HasPrefix(lines[n+1], "+++ "):
-			f.oldName = headerName(l[4:])
-			f.newName = headerName(lines[n+1][4:])
-			f.sawNames = true
+			oldName, newName := headerName(l[4:]), headerName(lines[n+1][4:])
+			f.sawNames = true // names known: a header after this one is another file's
+			if renamed {
+				if !f.renames(oldName) || !f.renames(newName) {
+					return n
+				}
+			} else {
+				f.oldName, f.newName = oldName, newName
+			}
 			n++
 		case strings.HasPrefix(l, "Binary files ") || l == "GIT binary patch":
 			f.isBinary = true
@@ -271,6 +286,10 @@ func (lx *lexer) extendedHeader(f *rawFile, lines []string) int {
 	}
 	return n
 }
+
+// renames reports whether name, of a ---/+++ header, is one of the two
+// files of f's rename.
+func (f *rawFile) renames(name string) bool { return name == f.oldName || name == f.newName }
 
 // isFileHeader reports whether lines[i] starts a traditional "--- / +++"
 // header. Outside a fence a hunk header must follow, so that prose and

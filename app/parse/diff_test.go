@@ -302,3 +302,44 @@ func TestDiffsFor(t *testing.T) {
 		t.Fatalf("DiffsFor = %+v", summarize(ds))
 	}
 }
+
+// TestDiffsRenameThenPlainHeader: a pure rename in git form (no ---/+++
+// of its own) ends where the next file's plain --- / +++ header begins,
+// whether or not a diff --git line comes first: both files are changed,
+// the rename not dropped for the other file's names. Renaming AGENTS.md,
+// the project's conventions file, is no different here.
+func TestDiffsRenameThenPlainHeader(t *testing.T) {
+	const other = "--- a/other.txt\n+++ b/other.txt\n@@ -1 +1,2 @@\n hello\n+world\n"
+	for _, tc := range []struct {
+		name, answer string
+		want         []summary
+	}{
+		{"notes.md", "```diff\ndiff --git a/notes.md b/docs/notes.md\nsimilarity index 100%\nrename from notes.md\nrename to docs/notes.md\n" + other + "```\n",
+			[]summary{
+				{Old: "notes.md", New: "docs/notes.md", IsRename: true, Line: 2},
+				{Old: "other.txt", New: "other.txt", Line: 6, HunkLines: []int{8}, Hunks: []string{"@@ -1,1 +1,2 @@"}, Added: 1},
+			}},
+		{"bare", "diff --git a/notes.md b/docs/notes.md\nsimilarity index 100%\nrename from notes.md\nrename to docs/notes.md\n" + other,
+			[]summary{
+				{Old: "notes.md", New: "docs/notes.md", IsRename: true, Line: 1},
+				{Old: "other.txt", New: "other.txt", Line: 5, HunkLines: []int{7}, Hunks: []string{"@@ -1,1 +1,2 @@"}, Added: 1},
+			}},
+		{"AGENTS.md", "```diff\ndiff --git a/AGENTS.md b/docs/AGENTS.md\nsimilarity index 100%\nrename from AGENTS.md\nrename to docs/AGENTS.md\n" + other + "```\n",
+			[]summary{
+				{Old: "AGENTS.md", New: "docs/AGENTS.md", IsRename: true, Line: 2},
+				{Old: "other.txt", New: "other.txt", Line: 6, HunkLines: []int{8}, Hunks: []string{"@@ -1,1 +1,2 @@"}, Added: 1},
+			}},
+		// A rename with changes keeps its own ---/+++, as git writes them
+		// (old and new name) or as a model may (the new name twice).
+		{"with changes", "diff --git a/a.txt b/b.txt\nrename from a.txt\nrename to b.txt\n--- a/b.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-x\n+y\n",
+			[]summary{
+				{Old: "a.txt", New: "b.txt", IsRename: true, Line: 1, HunkLines: []int{6}, Hunks: []string{"@@ -1,1 +1,1 @@"}, Added: 1, Deleted: 1},
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, summarize(mustDiffs(t, tc.answer))); diff != "" {
+				t.Errorf("Diffs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

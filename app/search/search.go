@@ -107,9 +107,9 @@ type Result struct {
 	Relaxed bool `json:"relaxed,omitempty"`
 	// Embeddings reports whether semantic similarity was used.
 	Embeddings bool `json:"embeddings"`
-	// Incomplete reports that no index run of the project has finished
-	// (the first was interrupted): files it had not reached yet are in
-	// no hit. The caller sets it; Search knows only the project's id.
+	// Incomplete reports that no index run over the whole project has
+	// finished (the first was interrupted, or only part of it was
+	// indexed): files it had not reached yet are in no hit. The caller sets it; Search knows only the project's id.
 	Incomplete bool `json:"incomplete,omitempty"`
 }
 

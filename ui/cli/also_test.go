@@ -48,7 +48,7 @@ func TestContextJSONCountsTheOthersNotListed(t *testing.T) {
 		t.Errorf("context --json q.init: also %q, also_more %v, hint %q; want 5 listed and also_more 2\n%s", got.Also, got.AlsoMore, got.AlsoHint, r.stdout)
 	}
 	r = runCLI(t, false, nil, "--data-dir", dir, "context", "--window", "4000", "q.init")
-	if r.code != 0 || !strings.Contains(r.stdout, "also named so: ") || !strings.Contains(r.stdout, " to take one; 2 more not listed (aiex search -n 8 q.init shows them all)\n") {
+	if r.code != 0 || !strings.Contains(r.stdout, "also named so: ") || !strings.Contains(r.stdout, " to take one; 2 more not listed (PATH:LINE or a fuller name takes one of them)\n") {
 		t.Errorf("context q.init: exit %d; want the others and the hint as before\n%s%s", r.code, r.stdout, r.stderr)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/search"
@@ -59,11 +60,9 @@ func (sc *SearchCmd) Run(c *Context) error {
 	return tw.Flush()
 }
 
-// incompleteIndex says that the index of the project at root has never
-// been completed, and what to do.
-func incompleteIndex(root string) string {
-	return "the index of " + shown(root) + " is incomplete: its first aiex index did not finish, so files it had not reached are missing; run aiex index"
-}
+// incompleteIndex says that no index run over the whole project at root
+// has finished, and what to do, as explain and ask say it.
+func incompleteIndex(root string) string { return ctxbuild.IncompleteWarning(root) }
 
 // projectRoot is the project of the current directory: the nearest
 // directory up from it holding .git, or the directory itself.
