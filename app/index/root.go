@@ -23,28 +23,48 @@ func FindRoot(dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("index: %w", err)
 	}
+	if root := NamedRoot(dir); root != "" {
+		return root, nil
+	}
+	return dir, nil
+}
+
+// NamedRoot is the root of the project that dir, an absolute path, lies
+// in by its names, as FindRoot decides but without following the links
+// on dir (so that a caller can tell where a path leads from where it is
+// named); "" when no directory at or above dir marks a project.
+func NamedRoot(dir string) string {
 	home, _ := os.UserHomeDir()
 	if h, err := filepath.EvalSymlinks(home); err == nil {
 		home = h
 	}
 	outermost := ""
 	for d := dir; ; {
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			return d, nil
+		if exists(filepath.Join(d, ".git")) {
+			return d
 		}
 		up := filepath.Dir(d)
 		if up == d {
-			break // the filesystem's root: never a project found this way
+			return outermost // the filesystem's root: never a project found this way
 		}
-		if d != home && (exists(filepath.Join(d, "go.mod")) || exists(filepath.Join(d, "go.work")) || exists(filepath.Join(d, "mix.exs"))) {
+		if !isDir(d, home) && (exists(filepath.Join(d, "go.mod")) || exists(filepath.Join(d, "go.work")) || exists(filepath.Join(d, "mix.exs"))) {
 			outermost = d
 		}
 		d = up
 	}
-	if outermost != "" {
-		return outermost, nil
+}
+
+// isDir reports whether d, its links followed, is dir (resolved already);
+// never for an empty dir.
+func isDir(d, dir string) bool {
+	if dir == "" {
+		return false
 	}
-	return dir, nil
+	if d == dir {
+		return true
+	}
+	r, err := filepath.EvalSymlinks(d)
+	return err == nil && r == dir
 }
 
 func exists(path string) bool {

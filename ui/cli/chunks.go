@@ -107,7 +107,7 @@ func realInProject(file string) (string, error) {
 	if err != nil {
 		return "", usererr.Wrap(err, "cannot read %s: %s", shown(file), errorsText(err))
 	}
-	root := namedRoot(filepath.Dir(abs))
+	root := index.NamedRoot(filepath.Dir(abs))
 	if root == "" {
 		return real, nil
 	}
@@ -120,46 +120,4 @@ func realInProject(file string) (string, error) {
 			shown(file), shown(real), shown(root))
 	}
 	return real, nil
-}
-
-// namedRoot is the root of the project that dir, an absolute path whose
-// links are not followed, lies in by its names: the nearest directory at
-// or above it holding a .git entry, else the outermost one holding a
-// go.mod, a go.work or a mix.exs (not the user's home directory nor the
-// filesystem's root), as index.FindRoot decides; "" when there is none.
-func namedRoot(dir string) string {
-	home, _ := os.UserHomeDir()
-	if h, err := filepath.EvalSymlinks(home); err == nil {
-		home = h
-	}
-	outermost := ""
-	for d := dir; ; {
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			return d
-		}
-		up := filepath.Dir(d)
-		if up == d {
-			return outermost
-		}
-		if !sameDir(d, home) && (hasEntry(filepath.Join(d, "go.mod")) || hasEntry(filepath.Join(d, "go.work")) || hasEntry(filepath.Join(d, "mix.exs"))) {
-			outermost = d
-		}
-		d = up
-	}
-}
-
-// sameDir reports whether d, its links followed, is home (resolved).
-func sameDir(d, home string) bool {
-	if home == "" {
-		return false
-	}
-	if r, err := filepath.EvalSymlinks(d); err == nil {
-		d = r
-	}
-	return d == home
-}
-
-func hasEntry(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
 }
