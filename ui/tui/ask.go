@@ -225,6 +225,9 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 		}
 		m.noteUnder(ans, errorItem, "%s", errorText(err.Error()))
 	}
+	if res := msg.res; res != nil && res.Warning != "" {
+		m.noteUnder(ans, noteItem, "warning: %s", oneLine(res.Warning))
+	}
 	switch {
 	case ans.stream != nil && !ans.stream.split:
 		// Rendered as the whole would be: keep it.

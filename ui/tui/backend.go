@@ -149,6 +149,10 @@ type AskResult struct {
 	// is about recording it (a full disk), and the turn is recorded
 	// completed once the store can write again.
 	Complete bool
+	// Warning is what the user should know of how the answer was made
+	// (the prompt was cut to fit, the index is incomplete), as the CLI
+	// prints it on stderr.
+	Warning string
 }
 
 // ModelInfo is one model of the cluster, for the picker.

@@ -28,3 +28,19 @@ func TestTaskWarnsOfWeakerConfinement(t *testing.T) {
 		})
 	})
 }
+
+// TestAnswerWarningShown: what the core warns of with an answer (the
+// index is incomplete, the prompt was cut) is shown under it, as the CLI
+// prints it on stderr.
+func TestAnswerWarningShown(t *testing.T) {
+	f := newFake()
+	f.result.Warning = "the index of /p is incomplete: run aiex index"
+	h := newHarness(t, f, plain, 100, 30)
+	h.typeText("a question")
+	h.press("enter")
+	h.until("the warning", func() bool {
+		return slices.ContainsFunc(h.m.conv.items, func(it *item) bool {
+			return it.kind == noteItem && it.text == "warning: the index of /p is incomplete: run aiex index"
+		})
+	})
+}

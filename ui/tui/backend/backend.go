@@ -253,7 +253,7 @@ func result(ans *app.Answer) *tui.AskResult {
 	if ans == nil {
 		return nil
 	}
-	r := &tui.AskResult{Session: ans.Session, Turn: ans.Turn}
+	r := &tui.AskResult{Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning}
 	if in := ans.Interaction; in != nil {
 		r.Provider, r.Model, r.Node = in.Provider, in.Model, in.Node
 		r.PromptTokens, r.CompletionTokens, r.CostUSD = int64(in.PromptTokens), int64(in.CompletionTokens), in.CostUSD
