@@ -529,7 +529,18 @@ func (a *App) toolRunner(project, actor, mode string) (*sandboxRunner, error) {
 		os.RemoveAll(scratch)
 		return nil, err
 	}
-	return &sandboxRunner{sb: sb, scratch: scratch, mode: m}, nil
+	return &sandboxRunner{sb: sb, scratch: scratch, mode: m, strict: strictHint(actor)}, nil
+}
+
+// strictHint says, for the warning of commands run less confined, how the
+// user asks for strict mode where they are: the command line (actor
+// "cli") has a flag for it; elsewhere (the TUI, a node's API) the
+// config's key is what there is (as refusedTests says for the reverse).
+func strictHint(actor string) string {
+	if actor == "cli" {
+		return "--sandbox strict would refuse to run them"
+	}
+	return `[sandbox] mode = "strict" in the config would refuse to run them`
 }
 
 // sandboxRunner runs toolchain commands (workflow.Runner) in a sandbox.
@@ -537,6 +548,7 @@ type sandboxRunner struct {
 	sb      *sandbox.Sandbox
 	scratch string
 	mode    sandbox.Mode
+	strict  string // how the user asks for strict mode where they are, for the warning
 
 	mu   sync.Mutex // guards less: checks may run commands at once
 	less string     // how the first command less confined than it can be was, for weaker
@@ -574,7 +586,7 @@ func (r *sandboxRunner) note(cmd *sandbox.Cmd) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.less == "" {
-		r.less = fmt.Sprintf("the commands that build and run the code ran %s (--sandbox strict would refuse to run them)", strings.Join(how, "; and "))
+		r.less = fmt.Sprintf("the commands that build and run the code ran %s (%s)", strings.Join(how, "; and "), r.strict)
 	}
 }
 
