@@ -115,6 +115,17 @@ func edgeNames(g []db.GraphChunk, members []Member) []string {
 	return out
 }
 
+// edgesMatchView fails t unless Edges, with members, finds in g the edges
+// the code_edges view resolves for project p; it returns the view's.
+func edgesMatchView(t *testing.T, s *db.Store, p int64, g []db.GraphChunk, members []Member) []string {
+	t.Helper()
+	got, want := edgeNames(g, members), viewEdges(t, s, p)
+	if !slices.Equal(got, want) {
+		t.Errorf("Edges:\n%q\nthe view:\n%q", got, want)
+	}
+	return want
+}
+
 // viewEdges are the project's edges as the code_edges view resolves
 // them, as "from -> to", sorted.
 func viewEdges(t *testing.T, s *db.Store, p int64) []string {
@@ -221,12 +232,8 @@ func TestMemberEdges(t *testing.T) {
 // resolves refs exactly as the code_edges view does.
 func TestMemberEdgesMatchView(t *testing.T) {
 	s, p, g, rows := indexedGraph(t, memberProject())
-	got, want := edgeNames(g, graphMembers(g, rows)), viewEdges(t, s, p)
-	if len(want) != 3 {
+	if want := edgesMatchView(t, s, p, g, graphMembers(g, rows)); len(want) != 3 {
 		t.Errorf("the view's edges: %q; want the 3 refs to groups", want)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("Edges:\n%q\nthe view:\n%q", got, want)
 	}
 }
 
