@@ -711,7 +711,16 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		res.Reason = askErr.Error()
 		recErr = sess.RecordTurnFailed(rctx, n, res)
 	}
-	if recErr != nil {
+	var full *db.DiskFullError
+	switch {
+	case recErr != nil && askErr == nil && errors.As(recErr, &full):
+		// The answer streamed whole and its request is recorded: asking
+		// again would pay for it twice. The turn takes the request's
+		// recorded answer once it can be written (this process keeps
+		// trying; else the session's next use reaps it).
+		recErr = usererr.Wrap(recErr, "the answer is complete and in history, but session %s could not record it as turn %d: the disk holding the data dir %s is full; free some space there, and the session takes the answer from history",
+			sess.ID(), n, full.Dir)
+	case recErr != nil:
 		recErr = fmt.Errorf("record turn %d of session %s: %w", n, sess.ID(), recErr)
 	}
 	if askErr != nil {

@@ -66,8 +66,9 @@ func TestTurnEndRecordedAfterDiskFull(t *testing.T) {
 	if err == nil {
 		t.Fatal("an answer whose end could not be recorded for want of room reported no error")
 	}
-	if msg := err.Error(); strings.Contains(msg, "coord:") || strings.Contains(msg, "\n") || !strings.Contains(msg, "is full") {
-		t.Errorf("error = %q; want one sentence saying the disk is full, without internal prefixes", msg)
+	if msg := err.Error(); strings.Contains(msg, "coord:") || strings.Contains(msg, "\n") || !strings.Contains(msg, "is full") ||
+		strings.Contains(msg, "run the command again") || !strings.Contains(msg, "answer is complete") {
+		t.Errorf("error = %q; want one sentence saying the disk is full and the answer complete, without internal prefixes", msg)
 	}
 	if ans == nil || ans.Session == "" {
 		t.Fatalf("answer = %+v; want its session", ans)
@@ -96,5 +97,69 @@ func TestTurnEndRecordedAfterDiskFull(t *testing.T) {
 			t.Logf("turn %d: %s, %d chars of answer, reason %q", tr.N, tr.Status, len(tr.Answer), tr.Reason)
 		}
 		t.Fatalf("want turn 1 completed with the whole answer")
+	}
+}
+
+// TestTurnEndOnlyFullSaysAnswerKept: the answer arrives whole and its
+// request is recorded, but the session's turn, which carries the answer
+// again, finds the disk full. Asking again would pay for the answer twice:
+// the error says the answer is kept and what happens to the turn, and the
+// session's turn takes the request's answer when the session is next used.
+func TestTurnEndOnlyFullSaysAnswerKept(t *testing.T) {
+	answer := "the whole answer"
+	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 32768}),
+		providertest.WithReply(answer))
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := app.Config{DataDir: dir, Getenv: func(string) string { return "" },
+		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the turn's end fails, as SQLite fails a write that needs a page
+	// the disk no longer has.
+	if _, err := a.Store.Execute(ctx, db.Stmt(`CREATE TRIGGER turn_full BEFORE INSERT ON session_turns WHEN NEW.status <> 'running'
+		BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`)); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "m", Actor: "test"}, Session: session.RefNew, Project: dir, NoContext: true},
+		func(string) error { return nil })
+	if err == nil {
+		t.Fatal("a turn whose end could not be recorded reported no error")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "run the command again") || !strings.Contains(msg, "is full") || !strings.Contains(msg, "answer") || strings.Contains(msg, "\n") {
+		t.Errorf("error = %q; want one sentence that says the disk is full and the answer is kept, not to ask again", msg)
+	}
+	if ans == nil || ans.Session == "" || ans.Interaction == nil {
+		t.Fatalf("answer = %+v; want its session and interaction", ans)
+	}
+	// The disk stays full until the process has quit: the next one to
+	// use the session finds the turn running, its process gone, and
+	// takes the answer from the request's record.
+	if err := a.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	b, err := app.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(ctx)
+	if _, err := b.Store.Execute(ctx, db.Stmt(`DROP TRIGGER turn_full`)); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := b.Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := svc.Open(ctx, session.Ref(ans.Session), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	turns := s.Turns(ctx, 1, 0)
+	if len(turns) != 1 || turns[0].Status != db.TurnCompleted || turns[0].Answer != answer {
+		t.Fatalf("turns = %+v; want turn 1 completed with the answer", turns)
 	}
 }

@@ -137,10 +137,25 @@ func (s *Store) Query(ctx context.Context, sql string, args ...any) (*Rows, erro
 func (s *Store) diskFull(err error) error {
 	msg := err.Error()
 	if errors.Is(err, syscall.ENOSPC) || strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "no space left on device") {
-		return &usererr.Error{Msg: fmt.Sprintf("the disk holding the data dir %s is full; free some space there and run the command again", s.Dir()), Err: err}
+		return &usererr.Error{Msg: fmt.Sprintf("the disk holding the data dir %s is full; free some space there and run the command again", s.Dir()),
+			Err: &DiskFullError{Dir: s.Dir(), Err: err}}
 	}
 	return err
 }
+
+// DiskFullError is a write the store failed for want of disk space, under
+// the sentence the user gets (run the command again). A caller whose
+// command did its job all the same (an answer streamed whole, whose record
+// could not be written) tells the user so in a sentence of its own, with
+// Dir.
+type DiskFullError struct {
+	Dir string // the data dir
+	Err error  // SQLite's SQLITE_FULL or the OS's ENOSPC
+}
+
+func (e *DiskFullError) Error() string { return e.Err.Error() }
+
+func (e *DiskFullError) Unwrap() error { return e.Err }
 
 func stmtError(stmts []Statement, i int, msg string) error {
 	return fmt.Errorf("db: %w: %s (in %q)", ErrStatement, msg, abbrev(stmts[i].SQL, 60))

@@ -92,7 +92,12 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 		logger.Warn("coord: finishing the request's record failed; trying again in the background", "err", rerr)
 	}
 	rerr = fmt.Errorf("coord: record finish: %w", rerr)
-	if ue := usererr.As(rerr); ue != nil {
+	var full *db.DiskFullError
+	if err == nil && status == db.StatusOK && errors.As(rerr, &full) {
+		// The answer reached the user whole: asking again would pay for
+		// it twice, and is not what a full disk asks for.
+		rerr = usererr.Wrap(rerr, "the answer is complete, but it is not in history yet: the disk holding the data dir %s is full; free some space there", full.Dir)
+	} else if ue := usererr.As(rerr); ue != nil {
 		// A full disk: the store's sentence is the user's to act on,
 		// and reaches them as it is, without the operation's prefix.
 		rerr = usererr.Wrap(rerr, "%s", ue.Msg)
