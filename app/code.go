@@ -237,7 +237,7 @@ func (a *App) plan(ctx context.Context, r coord.Request, window int) (*planned, 
 	p := &planned{target: t, provider: t.Provider.Name(), model: model, window: window, fam: fam, count: fam.Counter(), estimate: tokens.Estimate{Family: fam}}
 	if !fam.Exact() {
 		// No tokenizer here: learn from what the model counted before.
-		r, err := a.Store.PromptTokenRatio(ctx, t.Provider.Name(), model)
+		r, err := a.Store.PromptTokenRatio(ctx, t.Provider.Name(), model, window)
 		if err != nil {
 			return nil, err
 		}
@@ -458,8 +458,8 @@ type Answer struct {
 // promptCut says, when the model counted the prompt at the whole window p
 // planned it for (or more), that the server most likely cut it: Ollama cuts
 // an overlong prompt without a word and reports the tokens it kept. The
-// next prompts are fitted by that count (PromptTokenRatio), which is then a
-// floor: it may take another request or two to fit.
+// next prompts are fitted by that count, a floor of the real one, raised
+// (PromptTokenRatio), so that the next prompt fits.
 func promptCut(in *db.Interaction, p *planned) string {
 	if in == nil || p == nil || p.window <= 0 || in.PromptTokens < p.window {
 		return ""

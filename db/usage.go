@@ -132,20 +132,42 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 // asked for as well as by the one that answered, so a model configured by
 // an alias the provider answers with a dated ID finds its own requests,
 // and with and without Ollama's default tag (tiny is tiny:latest).
-func (s *Store) PromptTokenRatio(ctx context.Context, provider, model string) (float64, error) {
+//
+// window, when not 0, is the model's context window. A prompt the model
+// counted at the whole window or more was most likely cut by its server
+// (Ollama cuts an overlong prompt without a word and reports the tokens it
+// kept), so its ratio is only a floor of the real one: fitting the next
+// prompt by it would have that cut too. When such a floor is the highest
+// ratio, the ratio returned is the floor times cutGrowth, so that the next
+// prompt fits in one more request rather than in several; a prompt that
+// then fits teaches the real ratio, which wins as soon as it is the
+// higher.
+func (s *Store) PromptTokenRatio(ctx context.Context, provider, model string, window int) (float64, error) {
 	alt := model + ":latest"
 	if m, ok := strings.CutSuffix(model, ":latest"); ok {
 		alt = m
 	}
-	rows, err := s.Query(ctx, `SELECT MAX(r) FROM (SELECT prompt_tokens * 1.0 / prompt_estimate AS r
+	rows, err := s.Query(ctx, `SELECT MAX(CASE WHEN ? <= 0 OR n < ? THEN r END), MAX(CASE WHEN ? > 0 AND n >= ? THEN r END)
+		FROM (SELECT prompt_tokens AS n, prompt_tokens * 1.0 / prompt_estimate AS r
 		FROM llm_interaction WHERE provider = ? AND (model IN (?, ?) OR requested_model IN (?, ?))
 			AND prompt_estimate > 0 AND prompt_tokens > 0
-		ORDER BY started_at DESC LIMIT 20)`, provider, model, alt, model, alt)
+		ORDER BY started_at DESC LIMIT 20)`, window, window, window, window, provider, model, alt, model, alt)
 	if err != nil {
 		return 0, fmt.Errorf("db: prompt token ratio: %w", err)
 	}
 	if len(rows.Values) == 0 {
 		return 0, nil
 	}
-	return asFloat(rows.Values[0][0]), nil
+	exact, floor := asFloat(rows.Values[0][0]), asFloat(rows.Values[0][1])
+	if floor > exact {
+		return floor * cutGrowth, nil
+	}
+	return exact, nil
 }
+
+// cutGrowth is how much a cut prompt's ratio (a floor) is raised by. The
+// estimate of a model without a public tokenizer is off by up to about
+// twice on code; a prompt cut at a ratio of r was seen, on a 2,048-token
+// model, to need about 1.4 r, so 1.5 fits it the next time without
+// halving the code sent for long.
+const cutGrowth = 1.5

@@ -80,7 +80,7 @@ func TestPromptTokenRatioByRequestedModel(t *testing.T) {
 		{"ollama", "tiny:q4", 0},
 	}
 	for _, tt := range tests {
-		got, err := s.PromptTokenRatio(context.Background(), tt.provider, tt.model)
+		got, err := s.PromptTokenRatio(context.Background(), tt.provider, tt.model, 0)
 		if err != nil || got != tt.want {
 			t.Errorf("PromptTokenRatio(%s, %s) = %v, %v; want %v", tt.provider, tt.model, got, err, tt.want)
 		}
@@ -221,3 +221,36 @@ func TestRecentRoutes(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestPromptTokenRatioOfCutPrompts: a prompt the model counted at its
+// whole window was cut, and its ratio is a floor. Alone, or above the
+// ratios of prompts that fitted, it is raised so that the next prompt
+// fits; below them it teaches nothing. Without a window every count is
+// taken as it is.
+func TestPromptTokenRatioOfCutPrompts(t *testing.T) {
+	s := dbtest.Open(t)
+	now := time.Now()
+	// Cut: 2048 counted of a prompt estimated at 1024.
+	record(t, s, db.Interaction{ID: "cut", Node: s.NodeID(), Provider: "ollama", Model: "tiny:latest", RequestedModel: "tiny",
+		Status: db.StatusOK, StartedAt: now, PromptTokens: 2048, PromptEstimate: 1024})
+	ctx := context.Background()
+	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 2048); err != nil || got != 3 {
+		t.Errorf("ratio with only a cut prompt = %v, %v; want its floor 2 raised to 3", got, err)
+	}
+	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 0); err != nil || got != 2 {
+		t.Errorf("ratio without a window = %v, %v; want the count as it is, 2", got, err)
+	}
+	// A prompt that fitted, at a lower ratio: the floor is still above
+	// what is known.
+	record(t, s, db.Interaction{ID: "fit1", Node: s.NodeID(), Provider: "ollama", Model: "tiny:latest", RequestedModel: "tiny",
+		Status: db.StatusOK, StartedAt: now.Add(time.Second), PromptTokens: 1800, PromptEstimate: 1000})
+	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 2048); err != nil || got != 3 {
+		t.Errorf("ratio with a floor above the fitted ratio = %v, %v; want 3", got, err)
+	}
+	// One that fitted at a higher ratio than the floor: the real ratio.
+	record(t, s, db.Interaction{ID: "fit2", Node: s.NodeID(), Provider: "ollama", Model: "tiny:latest", RequestedModel: "tiny",
+		Status: db.StatusOK, StartedAt: now.Add(2 * time.Second), PromptTokens: 2000, PromptEstimate: 950})
+	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 2048); err != nil || got != 2000.0/950 {
+		t.Errorf("ratio with a fitted prompt above the floor = %v, %v; want %v", got, err, 2000.0/950)
+	}
+}

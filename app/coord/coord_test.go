@@ -467,7 +467,7 @@ func TestCutOffAnswerIsCountedByEstimate(t *testing.T) {
 		rec.PromptEstimate != 0 || len(rec.Route) != 1 || !rec.Route[0].Estimated || rec.Route[0].CostUSD != rec.CostUSD {
 		t.Fatalf("recorded %+v; want %d prompt tokens and some completion tokens by estimate, their cost, no prompt estimate", rec, wantPrompt)
 	}
-	if r, err := e.store.PromptTokenRatio(context.Background(), "cloud", "m"); err != nil || r != 0 {
+	if r, err := e.store.PromptTokenRatio(context.Background(), "cloud", "m", 0); err != nil || r != 0 {
 		t.Errorf("PromptTokenRatio = %v, %v; want 0: an estimate does not calibrate", r, err)
 	}
 

@@ -97,7 +97,7 @@ func TestRetriedAttemptsCostAddsUp(t *testing.T) {
 	if in.PromptEstimate != 2*est {
 		t.Errorf("prompt estimate %d; want %d (two prompts of %d)", in.PromptEstimate, 2*est, est)
 	}
-	if r, err := e.store.PromptTokenRatio(ctx, "claude", pt.AnthropicDefaultModel); err != nil || !near(r, 5000/float64(est)) {
+	if r, err := e.store.PromptTokenRatio(ctx, "claude", pt.AnthropicDefaultModel, 0); err != nil || !near(r, 5000/float64(est)) {
 		t.Errorf("PromptTokenRatio = %v, %v; want one prompt's %v", r, err, 5000/float64(est))
 	}
 	// `aiex usage` sums the requests' figures: the same as the attempts'.
@@ -127,7 +127,7 @@ func TestFailoverUsageAddsUp(t *testing.T) {
 		t.Fatalf("route %q, tokens %d+%d, cost %v; want claude then local, 5300+8, %v",
 			outcomes(&rec), rec.PromptTokens, rec.CompletionTokens, rec.CostUSD, one)
 	}
-	if r, err := e.store.PromptTokenRatio(ctx, "local", "m"); err != nil || r != 0 {
+	if r, err := e.store.PromptTokenRatio(ctx, "local", "m", 0); err != nil || r != 0 {
 		t.Errorf("PromptTokenRatio(local) = %v, %v; want 0: the request's tokens are two models'", r, err)
 	}
 }
@@ -170,7 +170,7 @@ func TestPromptTokenRatioOfAliasedModel(t *testing.T) {
 	}
 	want := 300 / float64(coord.EstimatePrompt("anthropic", alias, msgs))
 	for _, m := range []string{alias, dated} {
-		r, err := e.store.PromptTokenRatio(ctx, tgt.Provider.Name(), m)
+		r, err := e.store.PromptTokenRatio(ctx, tgt.Provider.Name(), m, 0)
 		if err != nil || !near(r, want) {
 			t.Errorf("PromptTokenRatio(%q) = %v, %v; want %v", m, r, err, want)
 		}
