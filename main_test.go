@@ -210,14 +210,19 @@ func TestHelpAndVersion(t *testing.T) {
 		}
 	}
 	r := s.mustRun("version", "--json")
-	var v map[string]string
+	var v map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"version", "commit", "go", "sqlite"} {
-		if v[k] == "" {
+		if s, _ := v[k].(string); s == "" {
 			t.Errorf("version --json has no %s: %v", k, v)
 		}
+	}
+	// The newest store schema it knows: what tells a data dir too new
+	// for it (status shows the store's own).
+	if n, _ := v["schema"].(float64); n < 1 {
+		t.Errorf("version --json has no schema: %v", v)
 	}
 	if _, err := os.Stat(s.dataDir()); !os.IsNotExist(err) {
 		t.Errorf("version created the data dir (err=%v); it should touch nothing", err)

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"path/filepath"
+	"time"
 
 	"github.com/rqlite/rqlite/v8/store"
 )
@@ -31,4 +32,12 @@ func OpenUnbootstrapped(dir string) error {
 		return err
 	}
 	return str.Close(false)
+}
+
+// SetSchemaEvery sets how often Execute reads the schema's version again,
+// for the test's duration.
+func SetSchemaEvery(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := schemaEvery
+	schemaEvery = d
+	t.Cleanup(func() { schemaEvery = old })
 }

@@ -95,9 +95,15 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // than the others') it sends through the leader like any write. If another
 // node raced it and won, its transaction fails on the primary key: it
 // catches up again and looks once more.
+//
+// A store whose schema is newer than this binary's (a newer aiex used it)
+// is refused before anything is written (schema_guard.go).
 func (s *Store) migrate(ctx context.Context) error {
-	all, err := migrations()
+	all, err := knownMigrations()
 	if err != nil {
+		return err
+	}
+	if err := s.newerSchema(ctx, true); err != nil {
 		return err
 	}
 	for attempt := 0; ; attempt++ {

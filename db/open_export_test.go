@@ -6,7 +6,10 @@ import (
 )
 
 // CheckLog runs Open's check of the Raft log of data dir dir.
-func CheckLog(dir string) error { return checkLog(filepath.Join(dir, storeDirName)) }
+func CheckLog(dir string) error {
+	_, err := checkLog(filepath.Join(dir, storeDirName))
+	return err
+}
 
 // SetLostEvery sets how often stores opened from now on check their data
 // dir, and returns the previous value.

@@ -55,6 +55,9 @@ func (s *Store) exec(ctx context.Context, idempotent bool, stmts []Statement) ([
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := s.checkSchema(ctx); err != nil {
+		return nil, err
+	}
 	req, err := request(stmts, true)
 	if err != nil {
 		return nil, err

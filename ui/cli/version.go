@@ -15,8 +15,12 @@ type versionInfo struct {
 	Commit  string `json:"commit"`
 	Go      string `json:"go"`
 	SQLite  string `json:"sqlite"`
-	OS      string `json:"os"`
-	Arch    string `json:"arch"`
+	// Schema is the newest store schema this aiex knows: a data dir a
+	// newer aiex used is refused (a later schema), and one an older aiex
+	// used is migrated on first use.
+	Schema int    `json:"schema"`
+	OS     string `json:"os"`
+	Arch   string `json:"arch"`
 }
 
 // Run prints the version.
@@ -26,13 +30,14 @@ func (v *VersionCmd) Run(c *Context) error {
 		Commit:  c.Build.Commit,
 		Go:      runtime.Version(),
 		SQLite:  app.SQLiteVersion(),
+		Schema:  app.KnownSchema(),
 		OS:      runtime.GOOS,
 		Arch:    runtime.GOARCH,
 	}
 	if c.Out.JSON {
 		return c.Out.PrintJSON(info)
 	}
-	_, err := fmt.Fprintf(c.Out.Out, "aiex %s (commit %s)\ngo %s, sqlite %s, %s/%s\n",
-		info.Version, info.Commit, info.Go, info.SQLite, info.OS, info.Arch)
+	_, err := fmt.Fprintf(c.Out.Out, "aiex %s (commit %s)\ngo %s, sqlite %s, store schema v%d, %s/%s\n",
+		info.Version, info.Commit, info.Go, info.SQLite, info.Schema, info.OS, info.Arch)
 	return err
 }
