@@ -39,12 +39,13 @@ import (
 const raftDBFile = "raft.db" // rqlite's name for the Raft log in the store dir
 
 // checkLog returns a *usererr.Error when the Raft log in raftDir is lost
-// or damaged, nil when rqlite may open the store.
-func checkLog(raftDir string) error {
+// or damaged, nil when rqlite may open the store; and the bytes of the
+// entries after the latest snapshot, which the open replays.
+func checkLog(raftDir string) (replay int64, _ error) {
 	path := filepath.Join(raftDir, raftDBFile)
 	info, err := os.Stat(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("db.Open: %w", err)
+		return 0, fmt.Errorf("db.Open: %w", err)
 	}
 	if err != nil || info.Size() == 0 {
 		state := "missing"
@@ -52,19 +53,20 @@ func checkLog(raftDir string) error {
 			state = "empty"
 		}
 		if storeHeld(raftDir) {
-			return &usererr.Error{Msg: fmt.Sprintf("the store's Raft log %s is %s, yet the store was in use: aiex will not start it over; %s",
+			return 0, &usererr.Error{Msg: fmt.Sprintf("the store's Raft log %s is %s, yet the store was in use: aiex will not start it over; %s",
 				path, state, keepAdvice(raftDir))}
 		}
-		return nil // a new store
+		return 0, nil // a new store
 	}
-	if err := readLog(path, lastSnapshot(raftDir)); err != nil {
+	replay, err = readLog(path, lastSnapshot(raftDir))
+	if err != nil {
 		if isNoSpace(err) {
-			return err
+			return 0, err
 		}
-		return &usererr.Error{Msg: fmt.Sprintf("the store's Raft log %s is damaged (%v): aiex cannot open it; %s",
+		return 0, &usererr.Error{Msg: fmt.Sprintf("the store's Raft log %s is damaged (%v): aiex cannot open it; %s",
 			path, err, keepAdvice(raftDir)), Err: err}
 	}
-	return nil
+	return replay, nil
 }
 
 // storeHeld reports whether the store in raftDir was used: it has a
@@ -107,8 +109,8 @@ func lastSnapshot(raftDir string) uint64 {
 // and vote, and every entry after index snap (Raft replays them). A page
 // Bolt cannot read, an entry Raft cannot decode or a file cut short is an
 // error, never a panic or a fault (a page past the end of a file cut
-// short faults when read).
-func readLog(path string, snap uint64) (err error) {
+// short faults when read). replay is the size of the entries after snap.
+func readLog(path string, snap uint64) (replay int64, err error) {
 	// A file cut short leaves pages past its end in Bolt's memory map:
 	// reading them faults, which this makes a panic for this goroutine.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -123,35 +125,36 @@ func readLog(path string, snap uint64) (err error) {
 		Timeout:         time.Second,
 	}})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer bs.Close()
 	for _, key := range []string{"CurrentTerm", "LastVoteTerm", "LastVoteCand"} {
 		if _, err := bs.Get([]byte(key)); err != nil && !errors.Is(err, raftboltdb.ErrKeyNotFound) {
-			return err
+			return 0, err
 		}
 	}
 	first, err := bs.FirstIndex()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	last, err := bs.LastIndex()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if first == 0 || last == 0 {
-		return nil
+		return 0, nil
 	}
 	var l raft.Log
 	for _, i := range []uint64{first, last} {
 		if err := bs.GetLog(i, &l); err != nil {
-			return fmt.Errorf("entry %d: %w", i, err)
+			return 0, fmt.Errorf("entry %d: %w", i, err)
 		}
 	}
 	for i := max(first, snap+1); i <= last; i++ {
 		if err := bs.GetLog(i, &l); err != nil {
-			return fmt.Errorf("entry %d: %w", i, err)
+			return 0, fmt.Errorf("entry %d: %w", i, err)
 		}
+		replay += int64(len(l.Data))
 	}
-	return nil
+	return replay, nil
 }

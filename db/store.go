@@ -87,12 +87,18 @@ type Store struct {
 	snapshotEvery int
 	snapshotBytes int64
 	written       atomic.Int64 // bytes of writes sent through Execute since Open
+	// replayed is the size of the log entries after the latest snapshot
+	// at Open, which the open replayed: a process that wrote much and
+	// died before its snapshot (kill -9) leaves them to every later open
+	// until one snapshots.
+	replayed int64
 	// lastWrite is the Raft index of this process's latest write, readTo
 	// one this node is known to have applied (see caughtUp).
 	lastWrite, readTo atomic.Uint64
 	devNull           *os.File // where rqlite's stderr loggers write; nil if verbose
 	tail              tailer   // CDC wake-ups for TailEvents, started on first use
 	dirWatch          lostWatch
+	schema            schemaGuard // Execute's check of the schema's version (schema_guard.go)
 
 	closed    chan struct{} // closed when Close begins
 	closeOnce sync.Once
@@ -158,7 +164,8 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 	keepPrivate(raftDir, logger)
 	// Refuse a lost or damaged Raft log before rqlite takes the store for
 	// a new one or panics on it (open_log.go).
-	if err := checkLog(raftDir); err != nil {
+	replayed, err := checkLog(raftDir)
+	if err != nil {
 		return nil, err
 	}
 
@@ -228,7 +235,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		return str.Open()
 	})
 	s := &Store{dir: dir, id: id, str: str, layer: layer, c: c, lock: lock, logger: logger,
-		snapshotEvery: cfg.SnapshotEvery, devNull: devNull, closed: make(chan struct{})}
+		snapshotEvery: cfg.SnapshotEvery, replayed: replayed, devNull: devNull, closed: make(chan struct{})}
 	if err != nil {
 		s.release(false)
 		return nil, fmt.Errorf("db.Open: open store in %s: %w", raftDir, err)
@@ -564,8 +571,8 @@ func (s *Store) stopRaft() (bool, error) {
 }
 
 // maybeSnapshot takes a snapshot when more than snapshotEvery log entries
-// have been applied since the last one, or this process wrote more than
-// snapshotBytes.
+// have been applied since the last one, or this process wrote, or its open
+// replayed, more than snapshotBytes.
 func (s *Store) maybeSnapshot() error {
 	if s.snapshotEvery < 0 {
 		return nil
@@ -574,7 +581,7 @@ func (s *Store) maybeSnapshot() error {
 	if err != nil {
 		return err
 	}
-	if applied := s.str.DBAppliedIndex(); applied < last+uint64(s.snapshotEvery) && s.written.Load() < s.snapshotBytes {
+	if applied := s.str.DBAppliedIndex(); applied < last+uint64(s.snapshotEvery) && s.written.Load()+s.replayed < s.snapshotBytes {
 		return nil
 	}
 	err = s.str.Snapshot(0)

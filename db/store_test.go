@@ -317,3 +317,43 @@ func TestInvalidUTF8IsStoredReplaced(t *testing.T) {
 		t.Fatalf("events = %+v, %v; want one, by u\uFFFD", evs, err)
 	}
 }
+
+// TestSnapshotAfterReplayOfACrash: a process that wrote much and died
+// before its snapshot (kill -9) leaves its entries to be replayed by every
+// later open. The next process to open the store replays them once and
+// snapshots them away on close, though it writes nothing itself.
+func TestSnapshotAfterReplayOfACrash(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 1000, SnapshotBytes: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &db.Interaction{ID: "big", Node: "n", Provider: "p", Model: "m", Prompt: strings.Repeat("x", 8<<10), Status: db.StatusRunning, StartedAt: time.Now()}
+	if _, err := s.Execute(ctx, db.InsertInteractionStmt(in)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Crash(s); err != nil {
+		t.Fatal(err)
+	}
+	snaps := func() []string {
+		m, _ := filepath.Glob(filepath.Join(dir, "store", "rsnapshots", "*"))
+		return m
+	}
+	if n := len(snaps()); n != 0 {
+		t.Fatalf("%d snapshots after a crash; the test needs none", n)
+	}
+	s, err = db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 1000, SnapshotBytes: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Interactions(ctx, 0); len(got) != 1 {
+		t.Fatalf("after the crash: %d rows; want the one written", len(got))
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps()) == 0 {
+		t.Fatal("the open that replayed 8 KiB of a crashed process's writes took no snapshot on close; every later open replays them again")
+	}
+}
