@@ -107,6 +107,8 @@ func (s *Store) checkSchema(ctx context.Context) error {
 		return nil
 	}
 	g.newer.Store(err)
-	g.warned.Do(func() { s.logger.Warn("store: schema upgraded by a newer aiex; this node's writes are refused", "err", err) })
+	g.warned.Do(func() {
+		s.logger.Warn("store: schema upgraded by a newer aiex; this node's writes are refused", "err", err)
+	})
 	return err
 }
