@@ -37,12 +37,15 @@ type exFile struct {
 	// @callback, …): the calls in them are types, which imports do not
 	// bring in.
 	typespecs []span
+	// aliases are the file's alias declarations by the name they alias,
+	// in the order declared, each with the bytes it is in effect in (see
+	// expandAt).
+	aliases map[string][]aliasDecl
 }
 
-// exScope is a module: its qualified name and the aliases declared in it.
+// exScope is a module: its qualified name.
 type exScope struct {
-	module  string
-	aliases map[string]string
+	module string
 }
 
 // itemKind classifies the expressions of a module body.
@@ -310,10 +313,12 @@ func (x *exFile) add(u unit, s *exScope) int {
 // the first unit form the module's header (from the defmodule line on);
 // later runs of other expressions form code units. lex holds the aliases in
 // effect where the body starts; the body's own count from where they are
-// declared, and end with it (for naming modules, see moduleName).
+// declared, and end with it (for naming modules, see moduleName, and for
+// refs, see expandAt).
 func (x *exFile) body(items []exItem, s *exScope, containerKind string, container int, lex map[string]string) {
-	if s != nil {
-		x.collectAliases(items, s)
+	to := len(x.src) // where the body's aliases stop counting
+	if container >= 0 {
+		to = x.units[container].end
 	}
 	lex = maps.Clone(lex)
 	if lex == nil {
@@ -368,7 +373,7 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 		switch it.kind {
 		case itemDef, itemModule, itemDescribe, itemTest:
 		case itemAlias:
-			x.declare(it, parent, lex)
+			x.declare(it, parent, lex, to)
 			continue
 		case itemOther:
 			// After `defoverridable f: 1` a def of f/1 is a new
@@ -432,7 +437,7 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 		lastGroup = ""
 		switch it.kind {
 		case itemModule:
-			x.module(it, start, s, lex)
+			x.module(it, start, s, lex, to)
 		case itemDescribe:
 			d := x.add(unit{kind: KindDescribe, name: it.what, parent: parent, start: start, end: it.end, noSplit: true}, s)
 			if db, ok := x.doBlock(it.n); ok {
@@ -443,7 +448,47 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 		}
 		next = i + 1
 	}
+	n := len(x.units)
 	run(next, len(items))
+	if containerKind != "" {
+		x.trailingComments(items, next, n, s, container, parent)
+	}
+}
+
+// trailingComments puts the own-line comments after the last expression
+// of a container's body, before its `end` (a TODO, a function commented
+// out), in a leaf: a reader takes them for part of the module, and
+// without a leaf neither search nor a context would see them. They end
+// the header or code unit the body ends with (added from n on, if any);
+// after a unit they are a code unit of their own, named as code there is
+// (the unit before ends where the compiler says it does, and a function's
+// chunk is its code, not what was commented out after it); a module body
+// of comments alone is the module's header, the whole module, as an empty
+// module's is. next is the first item after the body's last unit; parent
+// is the module the body is of. At the top of a file there is no `end`:
+// comments after the last expression stay in no chunk, as those after a
+// Go file's last declaration do.
+func (x *exFile) trailingComments(items []exItem, next, n int, s *exScope, container int, parent string) {
+	tail := len(items)
+	for tail > next && items[tail-1].kind == itemComment {
+		tail--
+	}
+	if tail == len(items) {
+		return
+	}
+	end := items[len(items)-1].end
+	c := &x.units[container]
+	switch {
+	case len(x.units) > n:
+		u := &x.units[len(x.units)-1]
+		u.end = max(u.end, end)
+	case next == 0 && c.kind != KindDescribe:
+		// A module holding nothing else is empty: its header is all of
+		// it, as an empty module's is.
+		x.add(unit{kind: KindHeader, name: parent, parent: parent, start: c.start, end: c.end}, s)
+	default:
+		x.add(unit{kind: KindCode, name: c.name, parent: parent, start: items[tail].start, end: end}, s)
+	}
 }
 
 // defKind is the chunk kind of a def keyword.
@@ -502,8 +547,9 @@ func (x *exFile) commentsAbove(items []exItem, i, from int) int {
 // module adds a container unit for defmodule/defprotocol/defimpl and the
 // units of its body. lex holds the aliases in effect where it is defined;
 // the alias a nested defmodule or defprotocol defines is added to them,
-// for its body and what follows it.
-func (x *exFile) module(it exItem, start int, outer *exScope, lex map[string]string) {
+// for its body and what follows it up to to, the end of the enclosing
+// body.
+func (x *exFile) module(it exItem, start int, outer *exScope, lex map[string]string, to int) {
 	kind := KindModule
 	switch it.what {
 	case "defprotocol":
@@ -516,13 +562,8 @@ func (x *exFile) module(it exItem, start int, outer *exScope, lex map[string]str
 	if outer != nil {
 		parent = outer.module
 	}
-	x.declare(it, parent, lex)
-	s := &exScope{module: name, aliases: map[string]string{}}
-	if outer != nil {
-		for k, v := range outer.aliases {
-			s.aliases[k] = v
-		}
-	}
+	x.declare(it, parent, lex, to)
+	s := &exScope{module: name}
 	idx := x.add(unit{kind: kind, name: name, parent: parent, start: start, end: it.end, noSplit: true}, s)
 	var items []exItem
 	if it.body != nil {

@@ -79,7 +79,8 @@ func isModulePath(s string) bool {
 // addDelegateRef gives unit u, the function head h of a defdelegate, a
 // ref to the function it delegates to (when d names a module), named as
 // the refs lexer names a remote call (`Core.Email.downcase(x)`:
-// Core.Email.downcase/1, the module expanded through the aliases of s), at
+// Core.Email.downcase/1, the module expanded through the aliases in
+// effect where it is written), at
 // the delegate's full arity: the functions its defaults define call the
 // target with every argument.
 // Neither the module at the target's place nor the head is a ref of its
@@ -93,7 +94,7 @@ func (x *exFile) addDelegateRef(u int, s *exScope, d delegateTo, h defHead) {
 	if d.mod == "" {
 		return
 	}
-	name := s.expand(d.mod) + "." + cmp.Or(d.as, h.name) + "/" + strconv.Itoa(h.arity)
+	name := x.expandAt(s, d.mod, d.at) + "." + cmp.Or(d.as, h.name) + "/" + strconv.Itoa(h.arity)
 	x.units[u].refs = append(x.units[u].refs, ref{name, d.at})
 	x.notRefs[d.at] = true
 }

@@ -42,7 +42,7 @@ func (x *exFile) importAt(root sitter.Node, at int, s *exScope) (imp exImport, o
 	mod := ""
 	switch x.kind(args[0]) {
 	case "alias":
-		mod = s.expand(compact(x.text(args[0])))
+		mod = x.expandAt(s, compact(x.text(args[0])), at)
 	case "atom": // an Erlang module, :lists
 		mod = x.text(args[0])
 	default:

@@ -230,27 +230,41 @@ func (x *exFile) modText(n sitter.Node, mod string) string {
 	return strings.TrimPrefix(t, "Elixir.")
 }
 
-// collectAliases records a body's `alias` declarations and nested module
-// names in its scope, for expanding the names in refs. Aliases count for
-// the whole body, wherever they appear in it.
-func (x *exFile) collectAliases(items []exItem, s *exScope) {
-	for _, it := range items {
-		x.declare(it, s.module, s.aliases)
-	}
+// aliasDecl is an alias in effect in the file's bytes [from, to): from
+// where it is declared to the end of the block it is declared in (a
+// module's or describe block's body, or the file), as Elixir's lexical
+// scope has it: the modules nested after it in that block see it, code
+// above it and outside the block does not.
+type aliasDecl struct {
+	full     string
+	from, to int
 }
 
-// declare records in aliases the alias item it declares, in module (""
-// at the top of a file): an `alias` (with `as:`, or `alias A.B.{C, D}`),
-// or the first segment of a module defined inside module (`defmodule
-// Sub.X` in MyApp aliases Sub to MyApp.Sub, as the compiler does).
-func (x *exFile) declare(it exItem, module string, aliases map[string]string) {
+// declare records the alias item it declares, in module ("" at the top
+// of a file), in aliases (the ones in effect where it is, for what
+// follows in its block: naming modules) and in the file's alias
+// declarations (for refs, expandAt), in effect up to to: an `alias` (with
+// `as:`, or `alias A.B.{C, D}`) from the end of the module it names (so
+// that the name after `as:` is the module, as where it is used, while
+// `alias Foo.Foo` is not expanded through itself), or the first segment
+// of a module defined inside module (`defmodule Sub.X` in MyApp aliases
+// Sub to MyApp.Sub, as the compiler does) from its start, so that its own
+// body sees it.
+func (x *exFile) declare(it exItem, module string, aliases map[string]string, to int) {
+	set := func(key, full string, from int) {
+		aliases[key] = full
+		if x.aliases == nil {
+			x.aliases = map[string][]aliasDecl{}
+		}
+		x.aliases[key] = append(x.aliases[key], aliasDecl{full: full, from: from, to: to})
+	}
 	switch it.kind {
 	case itemModule:
 		args := x.argList(it.n)
 		if module != "" && it.what != "defimpl" && len(args) > 0 && x.kind(args[0]) == "alias" {
 			first, _, _ := strings.Cut(compact(x.text(args[0])), ".")
 			if !strings.HasPrefix(first, "Elixir") {
-				aliases[first] = module + "." + first
+				set(first, module+"."+first, it.start)
 			}
 		}
 	case itemAlias:
@@ -273,7 +287,7 @@ func (x *exFile) declare(it exItem, module string, aliases map[string]string) {
 			if key == "" {
 				key = full[strings.LastIndexByte(full, '.')+1:]
 			}
-			aliases[key] = full
+			set(key, full, int(a.EndByte()))
 		case "dot": // alias A.B.{C, D}
 			l, r := x.field(a, fLeft), x.field(a, fRight)
 			if l == nil || r == nil || x.kind(*r) != "tuple" {
@@ -283,19 +297,40 @@ func (x *exFile) declare(it exItem, module string, aliases map[string]string) {
 			for _, e := range x.children(*r) {
 				if x.kind(e) == "alias" {
 					t := compact(x.text(e))
-					aliases[t[strings.LastIndexByte(t, '.')+1:]] = base + "." + t
+					set(t[strings.LastIndexByte(t, '.')+1:], base+"."+t, int(a.EndByte()))
 				}
 			}
 		}
 	}
 }
 
-// expand resolves the first segment of a module name through the aliases.
-func (s *exScope) expand(name string) string {
-	if s == nil {
+// expandAt resolves the first segment of a module name written at offset
+// at, in scope s, through the aliases in effect there: of those declared
+// for it whose block holds at, the last declared before at (an alias of a
+// nested module, written after its enclosing module's, shadows that one
+// in the nested module's body). __MODULE__ is s's module.
+func (x *exFile) expandAt(s *exScope, name string, at int) string {
+	first, rest, dotted := strings.Cut(name, ".")
+	full, ok := "", false
+	if first == "__MODULE__" {
+		if s != nil {
+			full, ok = s.module, true
+		}
+	} else {
+		from := -1
+		for _, d := range x.aliases[first] {
+			if d.from <= at && at < d.to && d.from > from {
+				full, ok, from = d.full, true, d.from
+			}
+		}
+	}
+	if !ok {
 		return name
 	}
-	return expandIn(s.aliases, s.module, name)
+	if dotted {
+		return full + "." + rest
+	}
+	return full
 }
 
 // expandIn resolves the first segment of a module name through aliases;

@@ -230,11 +230,11 @@ func (x *exFile) refs(root sitter.Node) {
 			name := r.fun
 			switch {
 			case r.mod != "":
-				name = s.expand(r.mod) + "." + r.fun
+				name = x.expandAt(s, r.mod, r.at) + "." + r.fun
 			case prefix != "":
-				name = s.expand(prefix) + "." + r.fun
+				name = x.expandAt(s, prefix, r.at) + "." + r.fun
 			case r.alias:
-				name = s.expand(r.fun)
+				name = x.expandAt(s, r.fun, r.at)
 			case len(imports) > 0 && !r.zero && !defines(u.parent, r.fun, r.arity) && !inTypespec(r.at):
 				if mod := importedFrom(imports, r.at, r.fun, r.arity, x.test, defines); mod != "" {
 					name = mod + "." + r.fun

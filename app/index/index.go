@@ -25,12 +25,8 @@ import (
 
 // version is this package's part of the analyzer name: bump it when the
 // cached form of an analysis changes (how refs are qualified, which names
-// are relative). The chunker has no version of its own yet; chunkVersion
-// stands in for it and must be bumped with any change to its output.
-const (
-	version      = 2
-	chunkVersion = 11
-)
+// are relative). The chunker's part is chunk.Version.
+const version = 2
 
 // DefaultBatchBytes is how many bytes of rows the writer gathers before it
 // sends a batch (see DESIGN.md for the measurements behind it).
@@ -104,7 +100,7 @@ func New(cfg Config) *Indexer {
 	return &Indexer{
 		cfg:    cfg,
 		opt:    opt,
-		sig:    fmt.Sprintf("index.v%d/chunk.v%d/%s-%d/%s", version, chunkVersion, opt.Strategy, opt.MaxBytes, cfg.Family),
+		sig:    fmt.Sprintf("index.v%d/chunk.v%d/%s-%d/%s", version, chunk.Version, opt.Strategy, opt.MaxBytes, cfg.Family),
 		logger: logger,
 	}
 }
