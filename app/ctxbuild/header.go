@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"math"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,9 @@ import (
 //     block), the module's header (RoleHeader): its aliases, imports and
 //     attributes say what `split(s)` calls and what `@limit` is. It goes
 //     always: headers are short, and a unit that uses none of it is rare;
+//     In a module nested in others it goes after the lines of each
+//     enclosing module that apply to it, outermost first (outerHeaders):
+//     Elixir carries their aliases, imports and requires into it;
 //   - for an ExUnit test or describe block, the `setup` and `setup_all`
 //     blocks of its module and of the describe block holding it
 //     (RoleSetup), in the order ExUnit runs them: they make the test's
@@ -65,19 +69,22 @@ func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Ite
 			id: goHeaderID, full: h.code}}, nil, nil
 	}
 	var picked []joined
+	var outer []*Item
 	if !files.stale[target.Path] {
 		cs, err := b.cfg.Store.CodeChunks(ctx, proj.ID, target.Path)
 		if err != nil {
 			return nil, nil, err
 		}
 		picked = pickPreamble(target, src, cs)
+		var ok bool
+		outer, ok = outerHeaders(target, src, cs)
 		for _, u := range picked {
-			if !current(src, u.c, u.pieces) {
-				picked = nil
-				if _, err := files.chunks(target.Path, src); err != nil { // marks it stale
-					return nil, nil, err
-				}
-				break
+			ok = ok && current(src, u.c, u.pieces)
+		}
+		if !ok {
+			picked, outer = nil, nil
+			if _, err := files.chunks(target.Path, src); err != nil { // marks it stale
+				return nil, nil, err
 			}
 		}
 	}
@@ -91,8 +98,9 @@ func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Ite
 				StartLine: c.StartLine, EndLine: c.EndLine, StartByte: c.StartByte, EndByte: c.EndByte, Hash: c.Hash})
 		}
 		picked = pickPreamble(target, src, cs)
+		outer, _ = outerHeaders(target, src, cs)
 	}
-	var out []*Item
+	out := outer
 	for _, u := range picked {
 		role := RoleSetup
 		if u.c.Kind == chunk.KindHeader {
@@ -111,6 +119,185 @@ func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Ite
 		}
 	}
 	return out, shown, nil
+}
+
+// outerHeaderID is the id of the outermost enclosing module's lines as
+// outerHeaders makes them (the next module's is one more): they are no
+// chunk's, so the module's header chunk, whose doc may be what a question
+// is about, can still come as a hit.
+const outerHeaderID = math.MinInt64 + 1
+
+// outerHeaders returns, for an Elixir target in a module nested in others,
+// the lines of each enclosing module that apply to it, outermost first:
+// its defmodule line and the alias, import and require expressions of its
+// own body (its header and code) written above the module nested in it
+// that holds the target. Elixir carries them lexically into nested
+// modules: `C.g()` in `defmodule Inner` under `alias B.C` calls B.C.g.
+// Left out are what is written below the nested module (it does not
+// apply there), what a module nested deeper declares again above the
+// target (its `alias Z.C` shadows `alias B.C`; `alias B.{C, D}` stays for
+// D), and the rest (doc text, attributes, functions), each run of it a
+// "# …" line. A module with none of them gets no item. cs are the file's
+// chunks in file order; ok is false if one of those read is not what src
+// holds.
+func outerHeaders(target *Item, src []byte, cs []db.CodeChunk) (_ []*Item, ok bool) {
+	at := target.end - 1
+	var mods []db.CodeChunk // the modules holding the target, outermost first
+	for _, c := range cs {
+		switch c.Kind {
+		case chunk.KindModule, chunk.KindProtocol, chunk.KindImpl:
+			if c.StartByte <= at && at < c.EndByte && !(c.Kind == target.Kind && c.Name == target.Name) {
+				mods = append(mods, c)
+			}
+		}
+	}
+	if len(mods) < 2 {
+		return nil, true
+	}
+	units := joinPieces(cs)
+	type level struct {
+		head  string // the defmodule line
+		line  int    // its line
+		exprs []exExpr
+		lines []int // the line each of exprs ends on
+	}
+	levels := make([]level, len(mods))
+	for i, m := range mods {
+		if !current(src, m, nil) {
+			return nil, false
+		}
+		limit := target.start
+		if i+1 < len(mods) {
+			limit = mods[i+1].StartByte
+		}
+		lv := &levels[i]
+		lv.head, lv.line = firstCodeLine(src, m.StartByte, m.StartLine)
+		// The body's indentation: that of the module nested in it (the
+		// innermost module's lines are not shown).
+		pad := ""
+		if i+1 < len(mods) {
+			l, _ := firstCodeLine(src, mods[i+1].StartByte, mods[i+1].StartLine)
+			pad = l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		}
+		for _, u := range units {
+			c := u.c
+			if c.StartByte < m.StartByte || c.EndByte > limit || c.StartByte == m.StartByte && container(c.Kind) {
+				continue
+			}
+			if !current(src, c, u.pieces) {
+				return nil, false
+			}
+			lines := strings.Split(string(src[lineStart(src, c.StartByte):c.EndByte]), "\n")
+			first := c.StartLine
+			if (c.Kind != chunk.KindHeader && c.Kind != chunk.KindCode) || c.Name != m.Name {
+				// Another unit (a function, a module nested above and
+				// its units): a run left out.
+				lv.exprs = append(lv.exprs, exExpr{pad: pad})
+				lv.lines = append(lv.lines, c.EndLine)
+				continue
+			}
+			if c.Kind == chunk.KindHeader {
+				// From below its defmodule line.
+				_, l := firstCodeLine(src, c.StartByte, c.StartLine)
+				lines, first = lines[l-c.StartLine+1:], l+1
+			}
+			for _, e := range elixirExprs(lines) {
+				lv.exprs = append(lv.exprs, e)
+				lv.lines = append(lv.lines, first+e.last)
+			}
+		}
+	}
+	var out []*Item
+	shadowed := map[string]bool{} // what the modules nested deeper declare
+	for i := len(mods) - 1; i >= 0; i-- {
+		lv := &levels[i]
+		if i < len(mods)-1 && len(lv.exprs) > 0 {
+			kept := false
+			code := cutExprs([]string{lv.head}, lv.exprs, func(e exExpr) bool {
+				keys := declared(e)
+				for _, k := range keys {
+					if !shadowed[k] {
+						kept = true
+						return true
+					}
+				}
+				return false
+			})
+			if kept {
+				it := &Item{Role: RoleHeader, Path: target.Path, Name: mods[i].Name, Kind: chunk.KindHeader,
+					StartLine: lv.line, EndLine: slices.Max(lv.lines), id: outerHeaderID + int64(i)}
+				it.full = strings.Join(code, "\n")
+				it.cut = it.full // nothing in it to leave out
+				out = append([]*Item{it}, out...)
+			}
+		}
+		for _, e := range lv.exprs {
+			for _, k := range declared(e) {
+				shadowed[k] = true
+			}
+		}
+	}
+	return out, true
+}
+
+// firstCodeLine returns the first line of src from start on (at line
+// line) that is not blank, a comment or doc text: a module's defmodule
+// line, past the comments above it. Returned without its newline, with
+// its line.
+func firstCodeLine(src []byte, start, line int) (string, int) {
+	var doc docLines
+	for _, l := range strings.Split(string(src[lineStart(src, start):]), "\n") {
+		if t := strings.TrimSpace(l); !doc.is(t) && t != "" {
+			return l, line
+		}
+		line++
+	}
+	return "", line
+}
+
+// declared returns what an expression of a module body declares for the
+// code after it, nested modules included: "alias C" for `alias B.C`
+// (`as:` names it; `alias B.{C, D}` declares two), "import B.C" and
+// "require B.C" for those; nothing for other expressions.
+func declared(e exExpr) []string {
+	text := strings.TrimSpace(strings.Join(e.lines, "\n"))
+	kw := ""
+	for _, k := range []string{"alias", "import", "require"} {
+		if rest, ok := strings.CutPrefix(text, k); ok && rest != "" && strings.ContainsAny(rest[:1], " (") {
+			kw, text = k, strings.TrimSpace(strings.TrimLeft(rest, " ("))
+			break
+		}
+	}
+	if kw == "" {
+		return nil
+	}
+	word := func(s string) string {
+		if i := strings.IndexAny(s, ", \t\n)]"); i >= 0 {
+			return s[:i]
+		}
+		return s
+	}
+	last := func(s string) string { return s[strings.LastIndexByte(s, '.')+1:] }
+	if kw != "alias" {
+		return []string{kw + " " + word(text)}
+	}
+	if i := strings.Index(text, "as:"); i >= 0 {
+		return []string{"alias " + word(strings.TrimSpace(text[i+len("as:"):]))}
+	}
+	open, end := strings.IndexByte(text, '{'), strings.LastIndexByte(text, '}')
+	if open < 0 || end < open {
+		return []string{"alias " + last(word(text))}
+	}
+	var out []string
+	for _, l := range strings.Split(text[open+1:end], "\n") {
+		l, _, _ = strings.Cut(l, "#")
+		for _, n := range strings.Split(l, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				out = append(out, "alias "+last(n))
+			}
+		}
+	}
+	return out
 }
 
 // joined is a chunk of the file, or the pieces of one the chunker split
@@ -350,23 +537,45 @@ func elixirHeaderCut(header, module, code string) string {
 		}
 		return name != "" && usesAttr(code, name)
 	}
-	var out []string
+	lines := strings.Split(header, "\n")
 	var doc docLines
-	started, heredoc, marked, kept := false, false, false, false
-	indent := -1
-	for _, l := range strings.Split(header, "\n") {
-		t := strings.TrimSpace(l)
-		if !started {
-			if doc.is(t) || t == "" {
-				continue
-			}
-			out, started = append(out, l), true // defmodule
+	for i, l := range lines {
+		if t := strings.TrimSpace(l); doc.is(t) || t == "" {
 			continue
 		}
+		// The defmodule line, then what code may use of the rest.
+		out := cutExprs([]string{l}, elixirExprs(lines[i+1:]), func(e exExpr) bool { return keep(e.head) })
+		return strings.Join(out, "\n")
+	}
+	return ""
+}
+
+// exExpr is an expression of an Elixir module body as a header or code
+// chunk shows it: its lines, continuation lines included, doc text,
+// comments and blank lines left out.
+type exExpr struct {
+	head  string   // its first line, trimmed
+	pad   string   // the white space before it on that line
+	lines []string // as written
+	last  int      // the index of its last line among those split
+}
+
+// elixirExprs splits lines, the body of a module (or part of it) at one
+// indentation, into its expressions: a line at the indentation of the
+// first and the lines after it indented more, or closing a bracket, or
+// inside a heredoc. Doc text (@moduledoc, @doc, @typedoc), comments and
+// blank lines belong to none.
+func elixirExprs(lines []string) []exExpr {
+	var out []exExpr
+	var doc docLines
+	heredoc := false
+	indent := -1
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
 		if heredoc {
 			heredoc = strings.Count(t, `"""`)%2 == 0 && strings.Count(t, "'''")%2 == 0
-			if kept {
-				out = append(out, l)
+			if n := len(out); n > 0 {
+				out[n-1].lines, out[n-1].last = append(out[n-1].lines, l), i
 			}
 			continue
 		}
@@ -377,18 +586,32 @@ func elixirHeaderCut(header, module, code string) string {
 		if indent < 0 {
 			indent = ind
 		}
-		if ind <= indent && !strings.ContainsAny(t[:1], "]})>|.,") && !strings.HasPrefix(t, "end") {
-			kept = keep(t) // a new expression
+		if len(out) == 0 || ind <= indent && !strings.ContainsAny(t[:1], "]})>|.,") && !strings.HasPrefix(t, "end") {
+			out = append(out, exExpr{head: t, pad: l[:ind]})
 		}
-		switch {
-		case kept:
-			out, marked = append(out, l), false
-		case !marked:
-			out, marked = append(out, l[:ind]+"# …"), true
-		}
+		out[len(out)-1].lines, out[len(out)-1].last = append(out[len(out)-1].lines, l), i
 		heredoc = strings.Count(t, `"""`)%2 == 1 || strings.Count(t, "'''")%2 == 1
 	}
-	return strings.Join(out, "\n")
+	return out
+}
+
+// cutExprs appends to out the expressions keep keeps, and for each run of
+// the others a "# …" line (none right after one out ends with).
+func cutExprs(out []string, exprs []exExpr, keep func(exExpr) bool) []string {
+	for _, e := range exprs {
+		switch {
+		case keep(e):
+			out = append(out, e.lines...)
+		case !marked(out):
+			out = append(out, e.pad+"# …")
+		}
+	}
+	return out
+}
+
+// marked reports whether out ends with a "# …" line.
+func marked(out []string) bool {
+	return len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "# …"
 }
 
 // usesAttr reports whether Elixir code reads the module attribute name:

@@ -316,3 +316,146 @@ func TestHeaderStale(t *testing.T) {
 		}
 	}
 }
+
+// nestedFixture: modules nested two deep, whose outer modules alias,
+// import and require what their nested modules call, some of it shadowed
+// by a nested module's own alias, some written after the nested module;
+// a module nested above the one of the target is left out.
+var nestedFixture = map[string]string{
+	"mix.exs": headerFixture["mix.exs"],
+	"lib/outer.ex": `defmodule R.Outer do
+  @moduledoc "The outer module, documented at length."
+  alias R.Store.Cache
+  alias R.{Util, Clock}
+  import R.Format, only: [pad: 2]
+  require Logger
+  alias R.Old.Limiter
+  @outer_attr 1
+
+  def top, do: :ok
+
+  alias R.Late
+
+  defmodule Helper do
+    def h, do: 1
+  end
+
+  defmodule Inner do
+    alias R.Other.Clock
+    @limit 3
+    def fetch(k), do: Cache.get(k) |> pad(@limit) |> Limiter.check()
+
+    defmodule Deep do
+      alias R.New.Limiter
+      def now, do: Clock.now() + Late.at() + Limiter.left()
+    end
+  end
+
+  alias R.TooLate
+end
+`,
+}
+
+// TestHeaderOfNestedModule: a unit of a nested module goes with the
+// alias, import and require lines of each module enclosing it that apply
+// to it (Elixir carries them into nested modules), outermost first, then
+// its own module's header: not those written after the nested module, nor
+// those a nested module's own alias shadows, nor the outer modules' doc
+// and attributes.
+func TestHeaderOfNestedModule(t *testing.T) {
+	e := setupFiles(t, nestedFixture)
+	type head struct {
+		name, code  string
+		first, last int
+	}
+	outer := head{"R.Outer", `defmodule R.Outer do
+  alias R.Store.Cache
+  alias R.{Util, Clock}
+  import R.Format, only: [pad: 2]
+  require Logger
+  alias R.Old.Limiter
+  # …
+  alias R.Late
+  # …`, 1, 16}
+	for _, tt := range []struct {
+		target string
+		want   []head
+	}{
+		{"R.Outer.Inner.fetch/1", []head{outer, {"R.Outer.Inner", "  defmodule Inner do\n    alias R.Other.Clock\n    @limit 3", 18, 20}}},
+		// Limiter is Deep's own: the outer alias of it is left out. Inner
+		// aliases Clock too, but Util, on the same line, is the outer's.
+		{"R.Outer.Inner.Deep.now/0", []head{
+			{"R.Outer", strings.Replace(outer.code, "  alias R.Old.Limiter\n", "", 1), 1, 16},
+			{"R.Outer.Inner", "  defmodule Inner do\n    alias R.Other.Clock\n    # …", 18, 21},
+			{"R.Outer.Inner.Deep", "    defmodule Deep do\n      alias R.New.Limiter", 23, 24}}},
+		{"R.Outer.top/0", []head{{"R.Outer", "", 1, 8}}},
+	} {
+		t.Run(tt.target, func(t *testing.T) {
+			c := e.build(t, Request{Target: tt.target, Window: 16000})
+			if len(c.Stale) > 0 {
+				t.Errorf("stale %q: the index's chunks are the file's", c.Stale)
+			}
+			var got []head
+			for _, it := range included(c, RoleHeader) {
+				got = append(got, head{it.Name, it.Code, it.StartLine, it.EndLine})
+			}
+			if len(got) == 1 && len(tt.want) == 1 && tt.want[0].code == "" {
+				got[0].code = "" // the module's own header, whole
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("headers:\n%+v\nwant:\n%+v", got, tt.want)
+			}
+			for i := range got {
+				if it := c.Included[1+i]; it.Role != RoleHeader || it.Form != FormFull {
+					t.Errorf("item %d is %s %s (%s): the headers come right after the target, in full", i+1, it.Role, it.Name, it.Form)
+				}
+			}
+		})
+	}
+}
+
+// TestHeaderOfNestedModuleStale: the enclosing module's lines of a file
+// edited since it was indexed are read from the file as it is now.
+func TestHeaderOfNestedModuleStale(t *testing.T) {
+	e := setupFiles(t, nestedFixture)
+	edited := strings.Replace(nestedFixture["lib/outer.ex"], "  alias R.Store.Cache\n", "  alias R.Store.Cache\n  alias R.Added\n", 1)
+	if err := os.WriteFile(filepath.Join(e.root, "lib/outer.ex"), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := e.build(t, Request{Target: "R.Outer.Inner.fetch/1", Window: 16000})
+	h := included(c, RoleHeader)
+	if len(h) != 2 || h[0].Name != "R.Outer" || !strings.Contains(h[0].Code, "  alias R.Store.Cache\n  alias R.Added\n") || h[0].EndLine != 17 {
+		t.Errorf("headers %+v: want R.Outer's lines as they are now, to line 17", h)
+	}
+	if !slices.Equal(c.Stale, []string{"lib/outer.ex"}) {
+		t.Errorf("stale %q", c.Stale)
+	}
+}
+
+// TestDeclared: what an alias, import or require expression declares,
+// for telling whether a nested module's own shadows it.
+func TestDeclared(t *testing.T) {
+	for _, tt := range []struct {
+		code string
+		want []string
+	}{
+		{"alias B.C", []string{"alias C"}},
+		{"alias B.C, as: D", []string{"alias D"}},
+		{"alias(B.C)", []string{"alias C"}},
+		{"alias B.{C, D.E}", []string{"alias C", "alias E"}},
+		{"alias B.{\n  # The cart.\n  Cart,\n  Orders.Order\n}", []string{"alias Cart", "alias Order"}},
+		{"import B.C, only: [f: 1]", []string{"import B.C"}},
+		{"require Logger", []string{"require Logger"}},
+		{"aliases = 1", nil},
+		{"@limit 3", nil},
+	} {
+		lines := strings.Split("  "+strings.ReplaceAll(tt.code, "\n", "\n  "), "\n")
+		es := elixirExprs(lines)
+		if len(es) != 1 {
+			t.Fatalf("%q: %d expressions", tt.code, len(es))
+		}
+		if got := declared(es[0]); !slices.Equal(got, tt.want) {
+			t.Errorf("declared(%q) = %q, want %q", tt.code, got, tt.want)
+		}
+	}
+}
