@@ -158,7 +158,10 @@ type Item struct {
 	units      []unit // a file's or a module's units, for an outline
 	member     string // the name of a Go const or var group the target named
 	cut        string // a header cut to what the target uses of it (elixirHeaderCut)
-	ranked     float64
+	// unitRanks looks up the ranks of units in the symbol graph, for an
+	// outline to keep the most important (asked only if one is made).
+	unitRanks func() (map[string]float64, error)
+	ranked    float64
 }
 
 // Context is a built context.
@@ -278,6 +281,13 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 				return nil, err
 			}
 			target.units = files.units(tc.Path, target.start, target.end, indexed)
+			target.unitRanks = func() (map[string]float64, error) {
+				names := make([]string, len(target.units))
+				for i, u := range target.units {
+					names[i] = u.name
+				}
+				return b.cfg.Store.CodeRanks(ctx, proj.ID, names)
+			}
 			own = map[int64]bool{tc.ID: true}
 			end := tc.EndByte
 			if tc.Kind == KindFile {
@@ -394,8 +404,9 @@ func distinct(items []*Item, own map[int64]bool, ownHash map[string]bool, files 
 }
 
 // neighbours returns what the chunks from refer to, then what refers to
-// the chunks to (the target's), each group most central first; chunks of
-// the target's own (own) are left out. Of a file's or a module's units,
+// the chunks to (the target's), each group the project's own code first
+// (see beside), then most central first; chunks of the target's own (own)
+// are left out. Of a file's or a module's units,
 // only the first maxNeighbourUnits are asked: each costs two queries.
 func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, own map[int64]bool, files *fileCache) ([]*Item, error) {
 	st := b.cfg.Store
@@ -430,6 +441,10 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 	if err != nil {
 		return nil, err
 	}
+	targetPath := ""
+	if len(to) > 0 {
+		targetPath = to[0].Path
+	}
 	var out []*Item
 	for _, group := range []struct {
 		role string
@@ -437,8 +452,18 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 	}{{RoleCallee, callees}, {RoleCaller, callers}} {
 		// Most central first, and only as many as could help: a popular
 		// function has hundreds of callers, each in a file to read.
+		// The project's own code first, when the target is: a vendored
+		// copy's or a test's use of it says less of how the project uses
+		// it (strings.TrimSpace's callers are not the vendored
+		// analyzerutil.ExtractDoc first).
 		cs := slices.DeleteFunc(slices.Clone(group.cs), func(c db.CodeChunk) bool { return own[c.ID] || container(c.Kind) })
-		slices.SortStableFunc(cs, func(a, b db.CodeChunk) int { return cmp.Compare(ranks[b.Name], ranks[a.Name]) })
+		aside := make(map[int64]bool, len(cs))
+		for _, c := range cs {
+			aside[c.ID] = beside(c, targetPath)
+		}
+		slices.SortStableFunc(cs, func(a, b db.CodeChunk) int {
+			return cmp.Or(cmpBool(aside[a.ID], aside[b.ID]), cmp.Compare(ranks[b.Name], ranks[a.Name]))
+		})
 		for _, c := range cs[:min(len(cs), maxNeighbours)] {
 			it, err := files.item(c, group.role)
 			if err != nil {

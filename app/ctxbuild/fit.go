@@ -158,7 +158,14 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 			// signatures. The target comes first: its outline is fitted
 			// to the whole budget before any candidate has room.
 			setTarget(FormOutline, "")
-			o = newOutline(target, req.Question, plan.Count)
+			var ranks map[string]float64
+			if target.unitRanks != nil {
+				var err error
+				if ranks, err = target.unitRanks(); err != nil {
+					return err
+				}
+			}
+			o = newOutline(target, req.Question, plan.Count, ranks)
 			empty, err := count(o.least() + o.sigCosts())
 			if err != nil {
 				return err
@@ -257,14 +264,10 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 		}
 		left -= it.Tokens
 	}
-	// Room left: show the start of the first reduced chunk instead.
+	// Room left: show the start of the first reduced chunk instead — of a
+	// caller, its signature and the lines around its call of the target.
 	if reduced != nil && left+reduced.Tokens >= minTruncated {
-		room := left + reduced.Tokens
-		if code, n := truncate(reduced.full, func(s string) int { return cost(s, reduced) }, room); code != "" {
-			reduced.Form, reduced.Code = FormTruncated, code
-			reduced.Reason = fmt.Sprintf("%d tokens in full; cut to its first %d lines", reduced.cost, n)
-			reduced.Tokens = cost(code, reduced)
-		}
+		cutToFit(reduced, target, func(s string) int { return cost(s, reduced) }, left+reduced.Tokens)
 	}
 
 	// Render, count the whole, and take off from the end until it fits;
@@ -348,6 +351,28 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 		}
 	}
 	return nil
+}
+
+// cutToFit shows it, a candidate reduced to its signature, cut to fit
+// room (by cost) instead, if any of it fits: a caller of target as its
+// signature and the lines around its call (callSite), else the first
+// lines of its code without its doc text — what a caller's first lines
+// hold is seldom how it calls the target —; any other, its first lines.
+func cutToFit(it, target *Item, cost func(string) int, room int) {
+	set := func(code, reason string) {
+		it.Form, it.Code, it.Reason, it.Tokens = FormTruncated, code, reason, cost(code)
+	}
+	if it.Role == RoleCaller {
+		if code, from, to := callSite(it.full, targetWords(target), cost, room); code != "" {
+			set(code, fmt.Sprintf("%d tokens in full; cut to its signature and lines %d-%d, around its call", it.cost, it.StartLine+from, it.StartLine+to-1))
+		} else if code, n := truncate(dropDoc(it.full, true), cost, room); code != "" {
+			set(code, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
+		}
+		return
+	}
+	if code, n := truncate(it.full, cost, room); code != "" {
+		set(code, fmt.Sprintf("%d tokens in full; cut to its first %d lines", it.cost, n))
+	}
 }
 
 // errOutlineTooLong says that not even an outline's smallest form fits.

@@ -3,7 +3,9 @@ package ctxbuild
 import (
 	"cmp"
 	"go/token"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -84,25 +86,67 @@ func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
-// inImportPath keeps of cs, chunks named by a symbol that an import path
-// qualified, those whose directory ends with the most of that path's
-// elements ("net/http" prefers net/http/server.go to another package
-// named http), those whose directory has the fewest elements besides
-// first (golang.org/x/mod/semver: the module's semver/ before its
-// internal/semver/), else in their order.
-func inImportPath(cs []db.CodeChunk, importPath string) []db.CodeChunk {
+// inImportPath keeps of cs, chunks named by a symbol that importPath
+// qualified, those of the packages of the project at root whose
+// directory ends with the most of that path's elements ("net/http"
+// prefers net/http/server.go to another package named http;
+// "internal/sync" takes internal/sync/, not sync/), those whose directory
+// has the fewest elements besides first (golang.org/x/mod/semver: the
+// module's semver/ before its internal/semver/), else in their order. The
+// path's last element is the package's name, which the chunk's name
+// carries already: it may be left out of the directory, as it is of a
+// command's (cmd/asm/main.main is main.main of cmd/asm, whose package is
+// main). A path that starts with a domain may end with fewer elements
+// than it has (the module's path is not the project's directories); any
+// other is matched whole, so that internal/sync is not sync/ nor
+// cmd/asm/main another command's main. A package at the project's root
+// matches when its go.mod names a module whose path ends so (modulePath
+// reads it). A chunk whose directory matches none of the path is not
+// kept: the path names another package.
+func inImportPath(cs []db.CodeChunk, importPath, root string) []db.CodeChunk {
 	want := strings.Split(importPath, "/")
+	dirWant := want[:len(want)-1] // without the package's name
+	// A path of a module named by its domain (golang.org/x/mod/semver)
+	// holds more than the directories of the project hold: the module's
+	// own path, which its root stands for. Its end matches. Any other
+	// (internal/sync, cmd/asm/main) is matched whole.
+	domain := strings.Contains(want[0], ".")
+	matched := func(dir, want []string) int {
+		n := 0
+		for n < len(dir) && n < len(want) && dir[len(dir)-1-n] == want[len(want)-1-n] {
+			n++
+		}
+		return n
+	}
 	type scored struct {
 		c             db.CodeChunk
 		match, others int
 	}
 	var all []scored
 	best := 0
+	var module []string // the root's module path, read at its first unit
+	read := false
 	for _, c := range cs {
-		dir := strings.Split(path.Dir(c.Path), "/")
-		n := 0
-		for n < len(dir) && n < len(want) && dir[len(dir)-1-n] == want[len(want)-1-n] {
-			n++
+		d := path.Dir(c.Path)
+		if d == "." {
+			// The root's import path is its module's: it matches, less
+			// than any directory named in the path does.
+			if !read {
+				read = true
+				if m := modulePath(root); m != "" {
+					module = strings.Split(m, "/")
+				}
+			}
+			if module != nil && (matched(module, want) == len(want) || len(dirWant) > 0 && matched(module, dirWant) == len(dirWant)) {
+				all = append(all, scored{c, 0, 0})
+			}
+			continue
+		}
+		dir := strings.Split(d, "/")
+		n := max(matched(dir, want), matched(dir, dirWant))
+		whole := n == len(want) || n == len(dirWant) && n > 0
+		if n == 0 || !whole && !domain {
+			continue
 		}
 		all = append(all, scored{c, n, len(dir) - n})
 		best = max(best, n)
@@ -114,4 +158,95 @@ func inImportPath(cs []db.CodeChunk, importPath string) []db.CodeChunk {
 		out[i] = s.c
 	}
 	return out
+}
+
+// modulePath is the module path the go.mod at root declares, "" when
+// there is none.
+func modulePath(root string) string {
+	b, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return ""
+	}
+	for l := range strings.Lines(string(b)) {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "module" {
+			return strings.Trim(f[1], "\"`")
+		}
+	}
+	return ""
+}
+
+// packagesFirst orders the Go units of cs that have the same name (the
+// same package's name, as several packages may have: sync and
+// internal/sync, runtime and the compiler's stubs of it in
+// cmd/compile/internal/typecheck/_builtin), keeping the places each name
+// takes in cs: first the units of real packages — not in a directory the
+// go tool ignores (its name starting with "_" or ".", or testdata) —,
+// then those of the package whose directory is its name (sync/, the
+// standard library's, not internal/sync/), then those outside an
+// internal directory, else in their order. The code beside the project's
+// own (db.CodeAside) comes after the project's own, as ownFirst orders.
+func packagesFirst(cs []db.CodeChunk) {
+	at := map[string][]int{} // a name → where its units are in cs
+	var names []string
+	for i, c := range cs {
+		if c.Lang != "go" {
+			continue
+		}
+		if at[c.Name] == nil {
+			names = append(names, c.Name)
+		}
+		at[c.Name] = append(at[c.Name], i)
+	}
+	for _, name := range names {
+		idx := at[name]
+		if len(idx) < 2 {
+			continue
+		}
+		group := make([]db.CodeChunk, len(idx))
+		for j, i := range idx {
+			group[j] = cs[i]
+		}
+		slices.SortStableFunc(group, func(a, b db.CodeChunk) int {
+			pa, pb := packageRank(a), packageRank(b)
+			return cmp.Compare(pa, pb)
+		})
+		for j, i := range idx {
+			cs[i] = group[j]
+		}
+	}
+}
+
+// packageRank orders the Go units of one name (see packagesFirst): lower
+// first.
+func packageRank(c db.CodeChunk) int {
+	dir := path.Dir(c.Path)
+	pkg, _, _ := strings.Cut(c.Name, ".")
+	n := 0
+	if db.CodeAside(c.Path, c.Lang) {
+		n += 8
+	}
+	if goIgnoredDir(dir) {
+		n += 4
+	}
+	if dir != pkg {
+		n += 2
+	}
+	if slices.Contains(strings.Split(dir, "/"), "internal") {
+		n++
+	}
+	return n
+}
+
+// goIgnoredDir reports whether the go tool leaves the packages of dir
+// (slash-separated) out of every build: an element of it starts with "_"
+// or ".", or is testdata. The compiler's stubs of the runtime
+// (cmd/compile/internal/typecheck/_builtin/runtime.go) declare its
+// functions without their bodies.
+func goIgnoredDir(dir string) bool {
+	for d := range strings.SplitSeq(dir, "/") {
+		if d == "testdata" || d != "." && (strings.HasPrefix(d, "_") || strings.HasPrefix(d, ".")) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,8 +1,10 @@
 package ctxbuild
 
 import (
+	"cmp"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -44,8 +46,10 @@ type outlined struct {
 }
 
 // newOutline prepares the outline of target, a file or a module whose
-// units are known, for a question; cost counts a piece of code.
-func newOutline(target *Item, question string, cost func(string) int) *outline {
+// units are known, for a question; cost counts a piece of code, ranks are
+// the units' ranks in the symbol graph by name (db.Store.CodeRanks; nil
+// when there are none).
+func newOutline(target *Item, question string, cost func(string) int, ranks map[string]float64) *outline {
 	o := &outline{target: target, comment: "#", cost: cost}
 	if path.Ext(target.Path) == ".go" {
 		o.comment = "//"
@@ -101,32 +105,74 @@ func newOutline(target *Item, question string, cost func(string) int) *outline {
 	}
 	o.markCost = cost(o.mark(max(len(o.units), 2)))
 	// Signatures: named units, then headers (what a module is), then the
-	// public units, then the private ones, each in file order. In full:
-	// named units, then file order — the order the file reads in.
+	// public units, then the private ones, each most important first (see
+	// byImportance); the outline shows them in file order. In full: named
+	// units, then the others in that order too.
+	byUse := byImportance(o.units, ranks)
 	for _, pick := range []func(*outlined) bool{
 		func(u *outlined) bool { return u.named },
 		func(u *outlined) bool { return !u.named && u.kind == chunk.KindHeader },
 		func(u *outlined) bool { return !u.named && u.kind != chunk.KindHeader && !u.private },
 		func(u *outlined) bool { return !u.named && u.kind != chunk.KindHeader && u.private },
 	} {
-		for _, u := range o.units {
+		for _, u := range byUse {
 			if pick(u) {
 				o.sigOrder = append(o.sigOrder, u)
 			}
 		}
 	}
-	for _, u := range o.units {
-		if u.named {
-			o.fullOrder = append(o.fullOrder, u)
-		}
-	}
-	for _, u := range o.units {
-		if !u.named {
-			o.fullOrder = append(o.fullOrder, u)
+	for _, named := range []bool{true, false} {
+		for _, u := range byUse {
+			if u.named == named {
+				o.fullOrder = append(o.fullOrder, u)
+			}
 		}
 	}
 	return o
 }
+
+// byImportance is units ordered most important first, by their rank in
+// the symbol graph (ranks; a unit without one counts 0) weighed by their
+// doc text — its authors' say of what a reader needs —, each
+// docWeight bytes of it adding the rank once more; then, of units equally
+// weighed (no ranks), those with the most doc text; then in file order. A
+// file's first units are not its most important: net/http/server.go's 33
+// first are helpers of its response writer, not Server, ServeMux nor
+// (*Server).Serve; kernel.ex's are the is_* guards, not def and |>,
+// whose callers the index does not resolve (a module's macros and a
+// file's methods share the least rank, their doc text tells them apart).
+func byImportance(units []*outlined, ranks map[string]float64) []*outlined {
+	type keyed struct {
+		u         *outlined
+		weight    float64
+		docLength int
+	}
+	ks := make([]keyed, len(units))
+	for i, u := range units {
+		// In steps of docStep: docs a few bytes apart ("statistic 9",
+		// "statistic 10") say as much, and keep their file order.
+		doc := (len(u.full) - len(dropDoc(u.full, true))) / docStep * docStep
+		ks[i] = keyed{u, ranks[u.name] * (1 + float64(doc)/docWeight), doc}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		return cmp.Or(cmp.Compare(b.weight, a.weight), cmp.Compare(b.docLength, a.docLength))
+	})
+	out := make([]*outlined, len(ks))
+	for i, k := range ks {
+		out[i] = k.u
+	}
+	return out
+}
+
+// docWeight is how many bytes of doc text weigh as much as a unit's rank
+// (byImportance). With it, of kernel.ex in a 2,048-token window, def/2,
+// defmodule/2 and |>/2 come in beside the most called guards; of
+// net/http/server.go, Handler, ServeMux and ListenAndServe first.
+const docWeight = 1000
+
+// docStep is the step doc text is measured in (byImportance): about two
+// lines of it.
+const docStep = 128
 
 // plan chooses each unit's form within room tokens: signatures first, in
 // sigOrder, then units back in full, in fullOrder. What each choice adds

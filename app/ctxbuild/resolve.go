@@ -3,6 +3,7 @@ package ctxbuild
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
@@ -92,6 +94,10 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		c, err := files.chunkAtLine(rel, cs, line, size)
 		return c, nil, 0, err
 	}
+	// A path out of the project is none of its files, nor a name.
+	if p, ok := outsidePath(proj.Root, true, path, target); ok {
+		return db.CodeChunk{}, nil, 0, outside(p, proj.Root)
+	}
 	// A path of a file the index has, deleted since: say so rather than
 	// that nothing has that name.
 	for _, rel := range targetPaths(proj.Root, path, target) {
@@ -125,8 +131,12 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		return db.CodeChunk{}, nil, 0, err
 	}
 	ownFirst(cs)
+	packagesFirst(cs)
 	if importPath != "" {
-		cs = inImportPath(cs, importPath)
+		named := cs
+		if cs = inImportPath(cs, importPath, proj.Root); len(cs) == 0 && len(named) > 0 {
+			return db.CodeChunk{}, nil, 0, notInPath(target, looked, importPath, named)
+		}
 	}
 	if len(cs) == 0 {
 		// Not a symbol: a directory of the project says so rather than
@@ -135,6 +145,9 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 			if fi, err := os.Stat(filepath.Join(proj.Root, filepath.FromSlash(rel))); rel != "" && err == nil && fi.IsDir() {
 				return db.CodeChunk{}, nil, 0, usererr.New("%s is a directory; give a file in it, PATH:LINE or a symbol", rel)
 			}
+		}
+		if p, ok := outsidePath(proj.Root, false, path, target); ok {
+			return db.CodeChunk{}, nil, 0, outside(p, proj.Root)
 		}
 		return db.CodeChunk{}, nil, 0, b.notFound(ctx, proj, target, "no file or symbol")
 	}
@@ -148,6 +161,61 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		unlisted = max(0, n-1-len(also))
 	}
 	return cs[0], also, unlisted, nil
+}
+
+// notInPath is the error for a name qualified by an import path whose
+// package none of the units of that name (named, in the order they are
+// taken) is in: it says which directories have them.
+func notInPath(target, name, importPath string, named []db.CodeChunk) error {
+	var dirs []string
+	for _, c := range named {
+		if d := path.Dir(c.Path); !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	more := ""
+	if len(dirs) > maxAlso {
+		more = fmt.Sprintf(" and %d more", len(dirs)-maxAlso)
+		dirs = dirs[:maxAlso]
+	}
+	for i, d := range dirs {
+		dirs[i] = sandbox.QuoteName(d)
+	}
+	return usererr.New("no package at %s has %s (%q); %s is in %s%s: give the directory of one of them before its name",
+		sandbox.QuoteName(importPath), sandbox.QuoteName(name), target, sandbox.QuoteName(name), strings.Join(dirs, ", "), more)
+}
+
+// outsidePath reports a path given as a target (of the paths ps, as
+// typed: PATH of PATH:LINE and the whole target) that lies outside the
+// project at root: plainly a path (absolute, or starting with ./ or ../)
+// that leads out, or a file there. With exists, only one that exists is
+// reported: a name that looks like a path (Elixir's // operator) is
+// looked up first. A path of the project is not outside, though its file
+// is a symlink leading out (fileCache.read says so).
+func outsidePath(root string, exists bool, ps ...string) (string, bool) {
+	for _, p := range ps {
+		if p == "" {
+			continue
+		}
+		if _, in := projectPath(root, p); in {
+			continue
+		}
+		explicit := filepath.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "./") ||
+			strings.HasPrefix(p, ".."+string(filepath.Separator))
+		fi, err := os.Stat(p)
+		switch {
+		case explicit && (!exists || err == nil):
+			return p, true
+		case err == nil && !fi.IsDir():
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// outside is the error for a target out of the project at root.
+func outside(p, root string) error {
+	return usererr.Usage("%s is outside the project at %s; give a file of it, PATH:LINE or a symbol, or run aiex from inside the project you mean", p, root)
 }
 
 // noUnits is the error for a file target with no chunks in the index
