@@ -262,7 +262,7 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	}
 
 	// Walk, and sort the files into unchanged ones and work.
-	w := &walker{root: root, exts: map[string]bool{}, maxSize: ix.cfg.MaxFileSize}
+	w := &walker{root: root, exts: map[string]bool{}, maxSize: ix.cfg.MaxFileSize, logger: ix.logger}
 	for _, e := range ix.cfg.Exts {
 		w.exts[e] = true
 	}

@@ -3,6 +3,7 @@ package index
 import (
 	"errors"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"path"
@@ -66,7 +67,10 @@ type ignoreRule struct {
 // or in any directory above the path) ignores are left out, with git's
 // precedence: of the lines that match, the last decides, a deeper file's
 // lines coming after a higher one's. So a deeper file can re-include what
-// a higher one ignores, but nothing below an ignored directory is seen.
+// a higher one ignores, but nothing untracked below an ignored directory
+// is seen. A path git's index tracks is listed whatever the rules say, as
+// git ls-files lists it: an ignored directory is entered when the index
+// holds paths below it, and only those come back.
 // Symlinks to files inside the project are followed; symlinks to
 // directories are not (git does not follow them either), so the walk
 // cannot loop, nor are symlinks to files outside the project: a cloned
@@ -84,23 +88,34 @@ type walker struct {
 	// leftOut says why walkFile listed nothing: the file is ignored, or
 	// not of a kind the index takes.
 	leftOut string
+	git     *trackedPaths // the git index's paths, once read (tracked)
+	logger  *slog.Logger  // for an index that cannot be read; nil discards
 }
+
+// lies says where a directory lies, as descend finds it.
+type lies int
+
+const (
+	inOpen    lies = iota // in no ignored directory
+	inIgnored             // in an ignored directory: only tracked paths count
+	inGit                 // in .git
+)
 
 // walk lists the files under the directory under ("" for the root, else
 // slash-separated and relative to it), with the .gitignore files of the
 // directories above it in force.
 func (w *walker) walk(under string) error {
-	rel, names, rules, ok := w.descend(under)
+	rel, names, rules, in := w.descend(under)
 	switch {
-	case !ok && slices.Contains(strings.Split(under, "/"), ".git"):
+	case in == inGit:
 		w.leftOut = "git's own files are not indexed"
 		return nil
-	case !ok:
-		w.leftOut = ".gitignore leaves it out" // nothing under an ignored directory is indexed
+	case in == inIgnored && !w.tracked().holds(rel):
+		w.leftOut = ".gitignore leaves it out" // nothing untracked under an ignored directory is indexed
 		return nil
 	}
 	w.start = rel
-	return w.dir(rel, names, rules)
+	return w.dir(rel, names, rules, in == inIgnored)
 }
 
 // walkFile lists the file file (slash-separated, relative to the root) as
@@ -108,24 +123,26 @@ func (w *walker) walk(under string) error {
 // directories above it in force, nothing if they ignore it.
 func (w *walker) walkFile(file string) error {
 	dir, name := path.Split(file)
-	rel, names, rules, ok := w.descend(strings.TrimSuffix(dir, "/"))
+	rel, names, rules, in := w.descend(strings.TrimSuffix(dir, "/"))
 	switch {
-	case !ok && slices.Contains(strings.Split(dir, "/"), ".git"):
+	case in == inGit:
 		w.leftOut = "git's own files are not indexed"
 		return nil
-	case !ok:
+	case in == inIgnored && !w.tracked().has(file):
 		w.leftOut = "it lies in a directory .gitignore leaves out"
 		return nil
 	}
 	abs := filepath.Join(w.root, filepath.FromSlash(rel))
-	rules = append(rules, readIgnore(filepath.Join(abs, ".gitignore"), names)...)
+	if in == inOpen {
+		rules = append(rules, readIgnore(filepath.Join(abs, ".gitignore"), names)...)
+	}
 	parts := append(names[:len(names):len(names)], name)
 	fi, err := os.Lstat(filepath.Join(abs, name))
 	p := rel + name
 	switch {
 	case err != nil:
 		return err
-	case w.ignored(rules, parts, false):
+	case in == inOpen && w.ignored(rules, parts, false) && !w.tracked().has(p):
 		w.leftOut = ".gitignore leaves it out"
 	case fi.Mode()&fs.ModeSymlink != 0:
 		w.symlink(p, filepath.Join(abs, name))
@@ -144,8 +161,9 @@ func (w *walker) walkFile(file string) error {
 // Ignored says why the walk of the project at root (symlinks resolved)
 // leaves out the file rel (slash-separated, relative to root) by .gitignore,
 // .git/info/exclude or as git's own: ".gitignore leaves it out", …; "" when
-// no rule does. Its extension is not judged: a file whose language is not
-// indexed is left out for that, which its caller can tell.
+// no rule does, or when git's index tracks the file. Its extension is not
+// judged: a file whose language is not indexed is left out for that, which
+// its caller can tell.
 func Ignored(root, rel string) string {
 	w := &walker{root: root, exts: map[string]bool{path.Ext(rel): true}}
 	if err := w.walkFile(rel); err != nil {
@@ -157,27 +175,36 @@ func Ignored(root, rel string) string {
 // descend goes from the root down to the directory under ("" for the
 // root), gathering the .gitignore rules of the directories above it. It
 // returns the directory as the walk names it ("" or ending in "/"), its
-// path's names, the rules, and false if under lies in an ignored
-// directory (or in .git).
-func (w *walker) descend(under string) (rel string, names []string, rules []ignoreRule, ok bool) {
+// path's names, the rules, and where it lies: in .git, in an ignored
+// directory (where no rules are gathered, since everything is ignored
+// there), or neither.
+func (w *walker) descend(under string) (rel string, names []string, rules []ignoreRule, in lies) {
 	rules = readIgnore(filepath.Join(w.root, ".git", "info", "exclude"), nil)
 	if under == "" {
-		return "", nil, rules, true
+		return "", nil, rules, inOpen
 	}
+	in = inOpen
 	for _, name := range strings.Split(under, "/") {
-		rules = append(rules, readIgnore(filepath.Join(w.root, filepath.FromSlash(rel), ".gitignore"), names)...)
+		if name == ".git" {
+			return "", nil, nil, inGit
+		}
+		if in == inOpen {
+			rules = append(rules, readIgnore(filepath.Join(w.root, filepath.FromSlash(rel), ".gitignore"), names)...)
+		}
 		rel += name + "/"
 		names = append(names, name)
-		if name == ".git" || w.ignored(rules, names, true) {
-			return "", nil, nil, false
+		if in == inOpen && w.ignored(rules, names, true) {
+			in, rules = inIgnored, nil
 		}
 	}
-	return rel, names, rules, true
+	return rel, names, rules, in
 }
 
 // dir walks the directory rel ("" or ending in "/"), whose path is names,
-// with rules in force (in ascending order of precedence).
-func (w *walker) dir(rel string, names []string, rules []ignoreRule) error {
+// with rules in force (in ascending order of precedence). In a directory
+// the rules ignore (ignoredDir), every path is ignored and only the index's
+// paths are listed.
+func (w *walker) dir(rel string, names []string, rules []ignoreRule, ignoredDir bool) error {
 	abs := filepath.Join(w.root, filepath.FromSlash(rel))
 	ents, err := os.ReadDir(abs)
 	if err != nil {
@@ -189,7 +216,12 @@ func (w *walker) dir(rel string, names []string, rules []ignoreRule) error {
 			return nil
 		}
 	}
+	// In an ignored directory every path is ignored whatever its own
+	// .gitignore says, so that is not read.
 	for _, e := range ents {
+		if ignoredDir {
+			break
+		}
 		if e.Name() == ".gitignore" && e.Type().IsRegular() {
 			if own := readIgnore(filepath.Join(abs, ".gitignore"), names); len(own) > 0 {
 				rules = append(rules[:len(rules):len(rules)], own...)
@@ -208,18 +240,22 @@ func (w *walker) dir(rel string, names []string, rules []ignoreRule) error {
 		typ := e.Type()
 		switch {
 		case typ.IsDir():
-			if name == ".git" || w.ignored(rules, parts, true) {
+			if name == ".git" {
 				continue
 			}
-			if err := w.dir(p+"/", parts, rules); err != nil {
+			ignored := ignoredDir || w.ignored(rules, parts, true)
+			if ignored && !w.tracked().holds(p+"/") {
+				continue
+			}
+			if err := w.dir(p+"/", parts, rules, ignored); err != nil {
 				return err
 			}
 		case typ&fs.ModeSymlink != 0:
-			if w.ignored(rules, parts, false) {
+			if (ignoredDir || w.ignored(rules, parts, false)) && !w.tracked().has(p) {
 				continue
 			}
 			w.symlink(p, filepath.Join(abs, name))
-		case !w.exts[path.Ext(name)] || w.ignored(rules, parts, false):
+		case !w.exts[path.Ext(name)] || (ignoredDir || w.ignored(rules, parts, false)) && !w.tracked().has(p):
 		case !utf8.ValidString(p):
 			w.out = append(w.out, entry{rel: p, skip: reasonBadName, why: "the store keeps paths as UTF-8 text"})
 		case !typ.IsRegular():

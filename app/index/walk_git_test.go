@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path"
@@ -83,24 +84,10 @@ var gitTreeFiles = []string{
 // tree of the rules ignore libraries get wrong, from the root and from
 // directories below it.
 func TestWalkAgreesWithGit(t *testing.T) {
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatal("git is not installed: this test compares the walk with git ls-files")
-	}
 	root := t.TempDir()
 	git := func(dir string, args ...string) []byte {
 		t.Helper()
-		cmd := exec.Command(gitPath, args...)
-		cmd.Dir = dir
-		// No global or system configuration: their excludes file would
-		// count for git but not for the walk.
-		home := t.TempDir()
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("git %v: %v", args, err)
-		}
-		return out
+		return runGit(t, dir, "", args...)
 	}
 	git(root, "init", "-q")
 	for p, content := range gitTree {
@@ -137,4 +124,32 @@ func TestWalkAgreesWithGit(t *testing.T) {
 			t.Errorf("walk %q (-git +walk):\n%s", under, diff)
 		}
 	}
+}
+
+// runGit runs git in dir with stdin as its input and returns its output.
+// It fails the test when git is not installed: these tests compare the walk
+// with git itself.
+func runGit(tb testing.TB, dir, stdin string, args ...string) []byte {
+	tb.Helper()
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		tb.Fatal("git is not installed: this test compares the walk with git")
+	}
+	cmd := exec.Command(gitPath, args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
+	// No global or system configuration: their excludes file would count
+	// for git but not for the walk, and commits need an author.
+	home := tb.TempDir()
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			tb.Fatalf("git %v: %v: %s", args, err, ee.Stderr)
+		}
+		tb.Fatalf("git %v: %v", args, err)
+	}
+	return out
 }
