@@ -38,6 +38,21 @@ func (s *Store) CodeTermDocs(ctx context.Context, terms []string) (map[string]in
 	return out, nil
 }
 
+// CodeIndexSize returns how many chunks the full-text index holds, of
+// every project: the N of the chunk counts CodeTermDocs returns, which
+// are the store's too. It counts the rows of the index's own table of
+// document sizes (~1 ms for the Go standard library), not the chunks.
+func (s *Store) CodeIndexSize(ctx context.Context) (int64, error) {
+	rows, err := s.Query(ctx, `SELECT count(*) FROM code_fts_docsize`)
+	if err != nil {
+		return 0, fmt.Errorf("db: code index size: %w", err)
+	}
+	if len(rows.Values) == 0 {
+		return 0, nil
+	}
+	return asInt(rows.Values[0][0]), nil
+}
+
 // GraphChunk is what the symbol graph needs of a chunk.
 type GraphChunk struct {
 	ID         int64 // 0 for a chunk not yet in the store

@@ -518,10 +518,19 @@ func (b *Builder) search(ctx context.Context, proj db.CodeProject, req Request, 
 		}
 		var out []*Item
 		for _, h := range res.Hits {
-			if (target != nil && h.Path == target.Path && h.StartLine >= target.StartLine && h.EndLine <= target.EndLine) || container(h.Kind) {
+			c := h.CodeChunk
+			if container(c.Kind) {
+				// A module's text is its children's; its header, which
+				// search shows with it as one hit, is text of its own.
+				if h.Header == nil {
+					continue
+				}
+				c = *h.Header
+			}
+			if target != nil && c.Path == target.Path && c.StartLine >= target.StartLine && c.EndLine <= target.EndLine {
 				continue
 			}
-			it, err := files.item(h.CodeChunk, RoleHit)
+			it, err := files.item(c, RoleHit)
 			if err != nil {
 				continue
 			}

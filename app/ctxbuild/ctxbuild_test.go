@@ -396,3 +396,35 @@ func TestSignature(t *testing.T) {
 		}
 	}
 }
+
+// TestModuleHeaderHit: a question that matches a module's header (its
+// @moduledoc) finds the module, which search shows once with its header
+// attached: the header's text goes into the prompt as a hit, though the
+// module's own text is its children's.
+func TestModuleHeaderHit(t *testing.T) {
+	e := setupFiles(t, map[string]string{
+		"lib/billing.ex": `defmodule MyApp.Billing do
+  @moduledoc """
+  Invoices are settled through the ledger after reconciliation.
+  """
+  alias MyApp.Ledger
+
+  def total(x), do: Ledger.sum(x)
+end
+`,
+		"lib/other.ex": `defmodule MyApp.Other do
+  def run, do: :ok
+end
+`,
+	})
+	c := e.build(t, Request{Target: "MyApp.Other.run/0", Question: "how does billing settle invoices after reconciliation?", Window: 32000})
+	var hit *Item
+	for _, it := range c.Included {
+		if it.Role == RoleHit && strings.Contains(it.Code, "reconciliation") {
+			hit = &it
+		}
+	}
+	if hit == nil {
+		t.Fatalf("no hit carries the module's header; included: %v", roles(c))
+	}
+}

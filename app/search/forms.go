@@ -19,10 +19,17 @@ type group struct {
 	term  string
 	forms []string // the index's words for it, term first if the index holds it
 	df    int64    // chunks holding any of forms, at most: the sum of each's count
+	// prefix says the term is looked for as the beginning of words
+	// (prefixes): no word of the index is the term or another form of it.
+	prefix bool
 }
 
-// expr is the group as an FTS5 query: its words ORed.
+// expr is the group as an FTS5 query: its words ORed, or the prefix query
+// of the term.
 func (g group) expr() string {
+	if g.prefix {
+		return quote([]string{g.term}, "") + "*"
+	}
 	if len(g.forms) == 1 {
 		return quote(g.forms, "")
 	}
@@ -189,6 +196,10 @@ func appendNew(s []string, v string) []string {
 	return append(s, v)
 }
 
+// maxCompound is how many SELECTs one statement of vocabQuery.read joins:
+// SQLite refuses a compound SELECT of more than 500.
+const maxCompound = 400
+
 // vocabQuery reads words and ranges of the vocabulary (code_fts_terms)
 // with their chunk counts, in one query.
 type vocabQuery struct {
@@ -212,23 +223,31 @@ func (q vocabQuery) read(ctx context.Context, s *Searcher, limit int, df map[str
 		args = append(args, string(b))
 	}
 	last := make([]string, len(q.ranges))
-	if len(sql) == 0 {
-		return last, nil
-	}
-	rows, err := s.cfg.Store.Query(ctx, strings.Join(sql, " UNION ALL "), args...)
-	if err != nil {
-		return nil, fmt.Errorf("search: the index's words: %w", err)
-	}
 	counts := make([]int, len(q.ranges))
-	for _, r := range rows.Values {
-		t, ok := r[0].(string)
-		if !ok {
-			continue
+	// SQLite allows 500 terms in a compound SELECT: a query of many words
+	// reads its ranges in several statements. (Each range's SELECT takes
+	// four arguments; the words as typed, one.)
+	for len(sql) > 0 {
+		n := min(len(sql), maxCompound)
+		nargs := 0
+		for _, part := range sql[:n] {
+			nargs += strings.Count(part, "?")
 		}
-		df[t], _ = r[1].(int64)
-		if i, _ := r[2].(int64); i >= 0 && int(i) < len(counts) {
-			counts[i]++
-			last[i] = max(last[i], t)
+		rows, err := s.cfg.Store.Query(ctx, strings.Join(sql[:n], " UNION ALL "), args[:nargs]...)
+		if err != nil {
+			return nil, fmt.Errorf("search: the index's words: %w", err)
+		}
+		sql, args = sql[n:], args[nargs:]
+		for _, r := range rows.Values {
+			t, ok := r[0].(string)
+			if !ok {
+				continue
+			}
+			df[t], _ = r[1].(int64)
+			if i, _ := r[2].(int64); i >= 0 && int(i) < len(counts) {
+				counts[i]++
+				last[i] = max(last[i], t)
+			}
 		}
 	}
 	for i, n := range counts {

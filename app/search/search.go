@@ -12,10 +12,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -44,8 +44,9 @@ type Config struct {
 }
 
 // Weights of the combined score. Each part is scaled to [0, 1] over the
-// candidates: lexical (bm25, relaxed matches discounted), centrality
-// (log of the PageRank) and semantic (cosine similarity).
+// candidates: lexical (bm25, relaxed matches discounted, weighed for what
+// the chunk is: roles.go), centrality (log of the PageRank) and semantic
+// (cosine similarity).
 const (
 	weightLexical  = 1.0
 	weightCentral  = 0.2
@@ -54,9 +55,12 @@ const (
 	relaxedShare = 0.5
 	// exactBonus puts chunks named as the query first.
 	exactBonus = 1.0
-	// testShare discounts chunks of test files, unless the query is about
-	// tests: a question about code wants the code first.
-	testShare = 0.8
+	// namesRanked is how many times MaxRanked the chunk counts of the
+	// words a relaxed search looks for in names only can sum to: a word
+	// is in fewer names than bodies (slice: 746 names of the 2,575
+	// chunks holding it), but a package's name is in the name of all its
+	// chunks (http: 3,261 of 4,073).
+	namesRanked = 2
 )
 
 // Searcher searches projects' indexes.
@@ -89,6 +93,12 @@ type Hit struct {
 	Central  float64 `json:"central"`
 	Semantic float64 `json:"semantic"`
 	Exact    bool    `json:"exact,omitempty"` // named as the query
+	// Header is, for a module (an Elixir module, protocol or impl), its
+	// header chunk (moduledoc, aliases, attributes) when that matched too:
+	// both start at the same line, and the module is listed once.
+	Header *db.CodeChunk `json:"header,omitempty"`
+
+	bonus float64 // exactBonus or completeBonus, added to Lexical
 }
 
 // Result is a search's hits and how they were found.
@@ -98,9 +108,14 @@ type Result struct {
 	// chunks that only names were searched for them.
 	Terms     []string `json:"terms"`
 	NamesOnly []string `json:"names_only,omitempty"`
+	// LeftOut counts the words of a long query (a file, a diff) not looked
+	// for: only its maxWords most telling words are (long.go).
+	LeftOut int `json:"left_out,omitempty"`
 	// Forms are, for each term the index holds in other forms, the words
 	// looked for in its place, the term itself first if held: retried:
-	// [retried retry retries]; shut (in "shut down"): [shut shutdown].
+	// [retried retry retries]; shut (in "shut down"): [shut shutdown];
+	// a term no word of the index is, looked for as the beginning of
+	// words: TrimSpa: [trimspa*].
 	Forms map[string][]string `json:"forms,omitempty"`
 	// Relaxed reports that fewer than limit chunks held every word, so
 	// chunks holding some were added.
@@ -117,57 +132,75 @@ type Result struct {
 func (s *Searcher) Search(ctx context.Context, project int64, query string, limit int) (*Result, error) {
 	st := s.cfg.Store
 	words := index.QueryWords(query)
-	res := &Result{Terms: make([]string, len(words)), Hits: []Hit{}}
-	for i, w := range words {
-		res.Terms[i] = w.Term
-	}
+	res := &Result{Hits: []Hit{}}
 	// A symbol is looked for by name whatever its words: p.X and G have
 	// none the index holds (words of one letter are not indexed).
 	sym := strings.TrimSpace(query)
 	isSym := sym != "" && !strings.ContainsAny(sym, " \t\n")
-	if limit <= 0 || (len(res.Terms) == 0 && !isSym) {
+	if limit <= 0 || (len(words) == 0 && !isSym) {
+		res.Terms = terms(words)
 		return res, nil
 	}
+	var gs []group
+	if len(words) > maxWords {
+		kept, kgs, err := s.informative(ctx, query, words)
+		if err != nil {
+			return nil, err
+		}
+		res.LeftOut = len(words) - len(kept)
+		words, gs = kept, kgs
+	}
+	res.Terms = terms(words)
 	cands := map[int64]*Hit{}
 	var order []*Hit
-	add := func(c db.CodeChunk, lex float64) {
+	add := func(c db.CodeChunk, lex float64) *Hit {
 		if h, ok := cands[c.ID]; ok {
 			h.Lexical = max(h.Lexical, lex)
-			return
+			return h
 		}
 		h := &Hit{CodeChunk: c, Lexical: lex}
 		cands[c.ID] = h
 		order = append(order, h)
+		return h
 	}
 
 	// Chunks named as the query come first: a symbol typed in full.
+	var exact []db.CodeChunk
 	if isSym {
-		exact, err := Named(ctx, st, project, sym, 8)
-		if err != nil {
+		var err error
+		if exact, err = Named(ctx, st, project, sym, 8); err != nil {
 			return nil, err
 		}
 		for _, c := range exact {
-			add(c, 1+exactBonus)
-			cands[c.ID].Exact = true
+			h := add(c, 1)
+			h.Exact, h.bonus = true, exactBonus
 		}
 	}
 
 	// Lexical candidates, planned by how many chunks hold each word and
-	// its other forms.
-	gs, err := s.groups(ctx, words)
-	if err != nil {
-		return nil, err
+	// its other forms, or the words beginning with it.
+	if gs == nil {
+		var err error
+		if gs, err = s.groups(ctx, words); err != nil {
+			return nil, err
+		}
+		if err := s.prefixes(ctx, gs); err != nil {
+			return nil, err
+		}
 	}
 	var held []group // words some chunk holds in some form, rarest first
+	completing := false
 	for _, g := range gs {
-		if g.df > 0 {
-			held = append(held, g)
-			if len(g.forms) > 1 || g.forms[0] != g.term {
-				if res.Forms == nil {
-					res.Forms = map[string][]string{}
-				}
-				res.Forms[g.term] = g.forms
-			}
+		if g.df <= 0 {
+			continue
+		}
+		held = append(held, g)
+		switch {
+		case g.prefix:
+			completing = true
+			res.addForms(g.term, []string{g.term + "*"})
+		case len(g.forms) > 1 || g.forms[0] != g.term:
+			res.addForms(g.term, g.forms)
 		}
 	}
 	sort.SliceStable(held, func(i, j int) bool { return held[i].df < held[j].df })
@@ -203,6 +236,23 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			if total > int64(s.cfg.MaxRanked) {
 				match = "name : (" + match + ")"
 			}
+			// The next commoner words are looked for in names, where
+			// they are rarer (slice: in 2,575 chunks, 746 names), as
+			// long as their counts sum to at most namesRanked: "sort a
+			// slice with a custom less function" finds sort.Slice by
+			// its name, though custom is not in it.
+			var names []group
+			total = 0
+			for _, g := range held[len(some):] {
+				if total+g.df > namesRanked*int64(s.cfg.MaxRanked) {
+					break
+				}
+				total += g.df
+				names = append(names, g)
+			}
+			if len(names) > 0 {
+				match += " OR name : (" + exprs(names, " OR ") + ")"
+			}
 			more, err := st.SearchCode(ctx, project, match, want)
 			if err != nil {
 				return nil, err
@@ -214,20 +264,24 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	if len(order) == 0 {
 		return res, nil
 	}
+	if completing && isSym && len(exact) == 0 {
+		// A symbol typed in part: the names it begins come first.
+		for _, h := range order {
+			h.bonus = completeBonus * completes(h.Name, sym)
+		}
+	}
 
 	if err := s.central(ctx, project, order); err != nil {
 		return nil, err
 	}
+	var err error
 	if res.Embeddings, err = s.semantic(ctx, query, order); err != nil {
 		return nil, err
 	}
-	aboutTests := slices.Contains(res.Terms, "test") || slices.Contains(res.Terms, "tests")
+	tests := aboutTests(res.Terms, exact)
 	for _, h := range order {
-		lex := h.Lexical
-		if !aboutTests && !h.Exact && isTest(h.Path) {
-			lex *= testShare
-		}
-		h.Score = weightLexical*lex + weightCentral*h.Central + weightSemantic*h.Semantic
+		h.Lexical = roleShare(h.CodeChunk, tests)*h.Lexical + h.bonus
+		h.Score = weightLexical*h.Lexical + weightCentral*h.Central + weightSemantic*h.Semantic
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
 	order = s.distinct(ctx, project, order)
@@ -237,6 +291,23 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	return res, nil
 }
 
+// addForms records the words term was looked for as.
+func (r *Result) addForms(term string, forms []string) {
+	if r.Forms == nil {
+		r.Forms = map[string][]string{}
+	}
+	r.Forms[term] = forms
+}
+
+// terms returns the words' terms.
+func terms(ws []index.QueryWord) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Term
+	}
+	return out
+}
+
 // distinct drops the hits that repeat one ranked above them: the same name
 // and content. A symlink to a file of the project is indexed under its own
 // path too (app/index), and the same code listed twice helps no one. Of
@@ -244,12 +315,29 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 // the project's root is only looked up when there are any. Hits alike in
 // content but not in name (two modules' identical new/1) are different
 // symbols and both stay.
+//
+// A module and its header chunk start at the same line of the same file:
+// listed once, as the module (what its name names, and what a user opens
+// at that line), in the better one's place, with the header in
+// Hit.Header.
 func (s *Searcher) distinct(ctx context.Context, project int64, order []*Hit) []*Hit {
 	type key struct{ name, hash string }
+	type place struct {
+		path string
+		line int
+	}
 	first := make(map[key]int, len(order))
+	opening := map[place]int{} // a module's or a header's hit in out
 	out := order[:0]
 	root, looked := "", false
 	for _, h := range order {
+		if container(h.Kind) || h.Kind == chunk.KindHeader {
+			p := place{h.Path, h.StartLine}
+			if i, ok := opening[p]; ok && mergeOpening(out[i], h) {
+				continue
+			}
+			opening[p] = len(out)
+		}
 		k := key{h.Name, h.Hash}
 		i, ok := first[k]
 		if !ok {
@@ -268,6 +356,35 @@ func (s *Searcher) distinct(ctx context.Context, project int64, order []*Hit) []
 	return out
 }
 
+// mergeOpening merges h, ranked below kept, into kept when one is a
+// module and the other its header, and reports whether it did: the
+// module's chunk is kept, with the header's in Header, in kept's place
+// (the better of the two's, and its scores).
+func mergeOpening(kept, h *Hit) bool {
+	switch {
+	case container(kept.Kind) && h.Kind == chunk.KindHeader && kept.Header == nil:
+		hc := h.CodeChunk
+		kept.Header = &hc
+	case kept.Kind == chunk.KindHeader && container(h.Kind):
+		hc := kept.CodeChunk
+		kept.CodeChunk, kept.Header = h.CodeChunk, &hc
+		kept.Exact = kept.Exact || h.Exact
+	default:
+		return false
+	}
+	return true
+}
+
+// container reports chunk kinds whose text is their children's: a module
+// and its header open at the same line.
+func container(kind string) bool {
+	switch kind {
+	case chunk.KindModule, chunk.KindProtocol, chunk.KindImpl:
+		return true
+	}
+	return false
+}
+
 // isLink reports whether the project file at path (slash-separated,
 // relative to root) is a symlink.
 func isLink(root, path string) bool {
@@ -275,16 +392,9 @@ func isLink(root, path string) bool {
 	return err == nil && fi.Mode()&fs.ModeSymlink != 0
 }
 
-// isTest reports whether path is a test file: Go's _test.go, Elixir's
-// _test.exs, or anything under a test/ directory.
-func isTest(path string) bool {
-	return strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, "_test.exs") ||
-		strings.HasPrefix(path, "test/") || strings.Contains(path, "/test/")
-}
-
 // addLexical adds FTS hits with their bm25 scaled to (0, share] by the
 // best of them (bm25 is negative, lower is better).
-func addLexical(hits []db.CodeHit, share float64, add func(db.CodeChunk, float64)) {
+func addLexical(hits []db.CodeHit, share float64, add func(db.CodeChunk, float64) *Hit) {
 	best := 0.0
 	for _, h := range hits {
 		best = min(best, h.Rank)
@@ -351,7 +461,10 @@ func (s *Searcher) semantic(ctx context.Context, query string, hits []*Hit) (boo
 	if err != nil || len(vecs) == 0 {
 		return false, err
 	}
-	qv, err := s.cfg.Embedder.Embed(ctx, s.cfg.EmbedModel, []string{query})
+	// A long query (a file, a diff) is embedded by its start, as chunks
+	// are: the model reads a few thousand tokens at most, and some
+	// providers refuse a longer input rather than cut it.
+	qv, err := s.cfg.Embedder.Embed(ctx, s.cfg.EmbedModel, []string{cutText(query, embedMaxBytes)})
 	if err != nil {
 		return false, fmt.Errorf("search: embed the query with %s: %w", s.cfg.EmbedModel, err)
 	}

@@ -1,0 +1,209 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/internal/corpora"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// corpusSearcher indexes the real code at root in a store of its own.
+func corpusSearcher(t *testing.T, root string) (*Searcher, int64) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := db.Open(ctx, db.Config{Dir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(ctx) })
+	if _, err := index.New(index.Config{Store: s}).Index(ctx, root, index.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	p, ok, err := s.FindCodeProject(ctx, root)
+	if err != nil || !ok {
+		t.Fatalf("project: %v %v", ok, err)
+	}
+	return New(Config{Store: s}), p.ID
+}
+
+// corpusCase is a query and what its hits must be.
+type corpusCase struct {
+	query string
+	check func(hits []Hit) string // "" if right, else what is wrong
+}
+
+// firstAt wants the first hit at path (and line, unless 0), named name.
+func firstAt(path string, line int, name string) func([]Hit) string {
+	return func(hits []Hit) string {
+		if len(hits) == 0 || hits[0].Path != path || (line > 0 && hits[0].StartLine != line) || hits[0].Name != name {
+			return fmt.Sprintf("want %s:%d %s first", path, line, name)
+		}
+		return ""
+	}
+}
+
+// inTop wants a hit named name among the first n.
+func inTop(n int, name string) func([]Hit) string {
+	return func(hits []Hit) string {
+		if !slices.Contains(names(hits[:min(n, len(hits))]), name) {
+			return fmt.Sprintf("want %s in the first %d", name, n)
+		}
+		return ""
+	}
+}
+
+// noTests wants no test code among the first n hits.
+func noTests(n int) func([]Hit) string {
+	return func(hits []Hit) string {
+		for _, h := range hits[:min(n, len(hits))] {
+			if isTest(h.CodeChunk) {
+				return fmt.Sprintf("a test among the first %d: %s", n, h.Name)
+			}
+		}
+		return ""
+	}
+}
+
+// oncePerPlace wants no two hits at the same line of the same file.
+func oncePerPlace(hits []Hit) string {
+	seen := map[string]bool{}
+	for _, h := range hits {
+		at := fmt.Sprintf("%s:%d", h.Path, h.StartLine)
+		if seen[at] {
+			return at + " twice"
+		}
+		seen[at] = true
+	}
+	return ""
+}
+
+func all(checks ...func([]Hit) string) func([]Hit) string {
+	return func(hits []Hit) string {
+		for _, c := range checks {
+			if msg := c(hits); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+}
+
+func runCorpus(t *testing.T, sr *Searcher, project int64, cases []corpusCase) {
+	t.Helper()
+	for _, tt := range cases {
+		name := tt.query
+		if len(name) > 40 {
+			name = name[:40]
+		}
+		t.Run(name, func(t *testing.T) {
+			res, err := sr.Search(context.Background(), project, tt.query, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := tt.check(res.Hits); msg != "" {
+				t.Errorf("%s; hits %q", msg, places(res.Hits))
+			}
+		})
+	}
+}
+
+// TestSearchCorporaGoStd checks the ranking on the Go standard library:
+// definitions before tests and stubs the build leaves out, names typed in
+// part, a whole file as the question. AIEX_CORPORA=1 turns it on (it
+// indexes the whole library).
+func TestSearchCorporaGoStd(t *testing.T) {
+	if os.Getenv("AIEX_CORPORA") != "1" {
+		t.Skip("set AIEX_CORPORA=1 to search the Go standard library")
+	}
+	root, ok := corpora.GoStd()
+	if !ok {
+		t.Skip("no Go standard library at $(go env GOROOT)/src")
+	}
+	transfer, err := os.ReadFile(filepath.Join(root, "net/http/transfer.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var many []string
+	for _, w := range strings.Fields(string(transfer)) {
+		if w = strings.Trim(w, "()[]{}.,:;*&!\"'`/"); w != "" && !slices.Contains(many, w) {
+			many = append(many, w)
+		}
+	}
+	sr, p := corpusSearcher(t, root)
+	runCorpus(t, sr, p, []corpusCase{
+		{"sort a slice with a custom less function", all(noTests(10), inTop(10, "sort.Slice"))},
+		{"keep-alive", firstAt("runtime/mfinal.go", 0, "runtime.KeepAlive")},
+		{"runtime.KeepAlive", firstAt("runtime/mfinal.go", 0, "runtime.KeepAlive")},
+		{"sort.Slice", firstAt("sort/slice.go", 0, "sort.Slice")},
+		{"json.Unmarshal", firstAt("encoding/json/decode.go", 0, "json.Unmarshal")},
+		{"TrimSpa", firstAt("strings/strings.go", 0, "strings.TrimSpace")},
+		{"WriteStr", all(inTop(3, "io.WriteString"), func(hits []Hit) string {
+			if len(hits) == 0 || !strings.HasSuffix(hits[0].Name, "WriteString") {
+				return "want a WriteString first"
+			}
+			return ""
+		})},
+		{"ReadMIME", inTop(3, "textproto.(*Reader).ReadMIMEHeader")},
+		{"example sort slice", func(hits []Hit) string {
+			if len(hits) == 0 || !strings.HasPrefix(hits[0].Name, "slices_test.Example") && !strings.HasPrefix(hits[0].Name, "sort_test.Example") {
+				return "want an example first"
+			}
+			return ""
+		}},
+		{"review\n" + string(transfer), func(hits []Hit) string {
+			if len(hits) < 10 || hits[0].Path != "net/http/transfer.go" {
+				return "want transfer.go's code first"
+			}
+			return ""
+		}},
+		{strings.Join(many[:min(len(many), 600)], " "), func(hits []Hit) string {
+			if len(many) <= 500 || len(hits) == 0 {
+				return fmt.Sprintf("%d words, %d hits", len(many), len(hits))
+			}
+			return ""
+		}},
+	})
+}
+
+// TestSearchCorporaElixir checks the ranking on the Elixir 1.14 sources
+// (scripts/corpora fetches them; AIEX_CORPORA=1 turns it on).
+func TestSearchCorporaElixir(t *testing.T) {
+	if os.Getenv("AIEX_CORPORA") != "1" {
+		t.Skip("set AIEX_CORPORA=1 to search the Elixir sources")
+	}
+	root, ok := corpora.Elixir("1.14")
+	if !ok {
+		t.Skip("no Elixir 1.14 corpus: scripts/corpora fetches it")
+	}
+	sr, p := corpusSearcher(t, root)
+	runCorpus(t, sr, p, []corpusCase{
+		{"read a file line by line as a stream", all(noTests(3), inTop(3, "File.stream!/3"))},
+		{"compile a mix project dependency", noTests(6)},
+		{"Kernel.SpecialForms", all(oncePerPlace, firstAt("lib/elixir/lib/kernel/special_forms.ex", 1, "Kernel.SpecialForms"))},
+		{"Enumerable", all(oncePerPlace, firstAt("lib/elixir/lib/enum.ex", 1, "Enumerable"))},
+		{"Kernel.if/2", all(oncePerPlace, firstAt("lib/elixir/lib/kernel.ex", 0, "Kernel.if/2"))},
+		{"GenServ", firstAt("lib/elixir/lib/gen_server.ex", 1, "GenServer")},
+		{"start_chi", func(hits []Hit) string {
+			if len(hits) == 0 || !strings.Contains(hits[0].Name, ".start_child/") {
+				return "want a start_child first"
+			}
+			return ""
+		}},
+		{"Enum.redu", func(hits []Hit) string {
+			if len(hits) == 0 || !strings.HasPrefix(hits[0].Name, "Enum.reduce/") {
+				return "want Enum.reduce first"
+			}
+			return ""
+		}},
+		{"Enum.reduce", firstAt("lib/elixir/lib/enum.ex", 0, "Enum.reduce/3")},
+		{"tests for file stream", inTop(5, `describe "file stream" / test "returns a struct"`)},
+	})
+}
