@@ -401,11 +401,12 @@ const (
 )
 
 // codeGroup holds for the chunks of c that may declare members: Go
-// const/var groups, named pkg.{A,B,…} (the pieces of a split one too), and
-// Elixir functions, named Mod.f/N (those with default arguments declare
-// their other arities). Both columns are stored, so that other chunks
-// cost no JSON parse.
-const codeGroup = `(c.lang = 'go' AND c.name GLOB '*.{*' OR c.lang = 'elixir' AND c.name GLOB '*/[0-9]*')`
+// const/var groups, named pkg.{A,B,…} (the pieces of a split one too), Go
+// methods declared on a value, named pkg.T.M (which answer to pkg.(*T).M,
+// as calls name them), and Elixir functions, named Mod.f/N (those with
+// default arguments declare their other arities). Both columns are
+// stored, so that other chunks cost no JSON parse.
+const codeGroup = `(c.lang = 'go' AND (c.name GLOB '*.{*' OR c.name GLOB '*.[^(]*.*') OR c.lang = 'elixir' AND c.name GLOB '*/[0-9]*')`
 
 // MaxCodeAnalyses is how many Analyses a CodeWrite may hold: with the
 // rest, its statements stay under rqlite's compression threshold.

@@ -48,7 +48,9 @@ type Chunk struct {
 	// shows at most four; a piece of a split declaration lists those
 	// declared in it); and the other arities an Elixir function with
 	// default arguments defines, qualified (MyApp.get/1 for MyApp.get/2),
-	// on its first piece.
+	// on its first piece; and for a Go method declared on a value (T.M),
+	// (*T).M, the name a call through a variable refers to it by, on its
+	// first piece.
 	Members []string `json:"members,omitempty"`
 }
 
@@ -115,8 +117,10 @@ const (
 // that an analysis cached under an earlier version is made again. 12: the
 // comments closing an Elixir module or describe body are in a leaf, and
 // Elixir aliases count from where they are written to the end of their
-// block (nested modules included), not module-wide.
-const Version = 12
+// block (nested modules included), not module-wide. 13: Go method calls
+// through a variable whose type the function's syntax shows are refs
+// (pkg.(*T).M), and a value method lists (*T).M among its members.
+const Version = 13
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

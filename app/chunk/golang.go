@@ -24,6 +24,10 @@ type goFile struct {
 	openEnd bool
 	pkg     string
 	top     map[string]int // package-level names of the file (topNames)
+	// funcs are the functions and methods the file declares, dot whether
+	// it has a dot import (golang_methods.go).
+	funcs map[methodKey]*ast.FieldList
+	dot   bool
 	// scratch is the refs walk's scope stack, reused across declarations.
 	scratch []local
 }
@@ -95,10 +99,10 @@ func (f *file) chunkGo() {
 		slices.Sort(errOffs)
 		decls, errOffs = g.recoverDecls(decls, errOffs)
 	}
-	g.top = topNames(decls)
+	g.top, g.funcs, g.dot = topNames(decls), fileFuncs(decls), dotImports(af)
 	g.header(decls)
 	for _, d := range decls {
-		d.g.top, d.g.scratch = g.top, g.scratch
+		d.g.top, d.g.funcs, d.g.dot, d.g.scratch = g.top, g.funcs, g.dot, g.scratch
 		n := len(g.units)
 		switch x := d.d.(type) {
 		case *ast.FuncDecl:
@@ -178,6 +182,10 @@ func (g *goFile) funcDecl(d *ast.FuncDecl) {
 			u.name = g.pkg + ".(*" + typ + ")." + name
 		} else {
 			u.name = g.pkg + "." + typ + "." + name
+			// Calls name a method through the pointer, which a method
+			// of T is one of too (golang_methods.go); the index finds
+			// the chunk by its members. On the first piece of a split one.
+			u.members = []ref{{"(*" + typ + ")." + name, u.start}}
 		}
 	} else {
 		u.name = g.pkg + "." + name

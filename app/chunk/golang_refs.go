@@ -58,18 +58,28 @@ type refWalk struct {
 	// never resolves to (so they count as unresolved).
 	locals []local
 	out    []ref
+	// selfType and selfName are the method being walked (its receiver's
+	// type and its name), whose calls of itself are no refs.
+	selfType, selfName string
 }
 
 type local struct {
 	name  string
 	noObj bool
+	// pkg and typ name a variable's type when its declaration shows it
+	// (golang_methods.go): pkg is the qualifier refs use (the file's
+	// package, or an import's name) and typ the named type; typ is "" when
+	// the type is unknown, and for every name that is not a variable.
+	pkg, typ string
 }
 
 // refs collects the names node references from outside the range
-// [start, end): qualified identifiers ("fmt.Errorf", "http.Handler") and
+// [start, end): qualified identifiers ("fmt.Errorf", "http.Handler"),
 // identifiers that are not local — package-level names of this or another
-// file of the package. Predeclared names, field and method selectors,
-// struct field names and composite-literal keys are left out.
+// file of the package — and methods of variables whose type the syntax
+// shows ("http.(*Server).Serve", golang_methods.go). Predeclared names,
+// other field and method selectors, struct field names and
+// composite-literal keys are left out.
 func (g *goFile) refs(node ast.Node, start, end int) []ref {
 	w := refWalk{g: g, start: start, end: end, locals: g.scratch[:0]}
 	switch n := node.(type) {
@@ -163,20 +173,7 @@ func (w *refWalk) expr(x ast.Expr) {
 	case *ast.Ident:
 		w.ident(x)
 	case *ast.SelectorExpr:
-		if id, ok := x.X.(*ast.Ident); ok {
-			if id.Name == "_" {
-				w.add("_."+x.Sel.Name, id.Pos())
-				return
-			}
-			isLocal, inFile, _ := w.lookup(id.Name)
-			if !isLocal && !inFile {
-				if !predeclared(id.Name) {
-					w.add(id.Name+"."+x.Sel.Name, id.Pos())
-				}
-				return
-			}
-		}
-		w.expr(x.X)
+		w.selector(x, false)
 	case *ast.Ellipsis:
 		w.expr(x.Elt)
 	case *ast.FuncLit:
@@ -184,8 +181,8 @@ func (w *refWalk) expr(x ast.Expr) {
 		w.types(x.Type.TypeParams)
 		w.types(x.Type.Params)
 		w.types(x.Type.Results)
-		w.declareFields(x.Type.Params)
-		w.declareFields(x.Type.Results)
+		w.declareTyped(x.Type.Params, mark)
+		w.declareTyped(x.Type.Results, mark)
 		if x.Body != nil {
 			w.stmts(x.Body.List)
 		}
@@ -210,7 +207,11 @@ func (w *refWalk) expr(x ast.Expr) {
 		w.expr(x.X)
 		w.expr(x.Type)
 	case *ast.CallExpr:
-		w.expr(x.Fun)
+		if sel, ok := x.Fun.(*ast.SelectorExpr); ok {
+			w.selector(sel, true)
+		} else {
+			w.expr(x.Fun)
+		}
 		w.exprs(x.Args)
 	case *ast.StarExpr:
 		w.expr(x.X)
@@ -280,9 +281,10 @@ func (w *refWalk) stmt(s ast.Stmt) {
 		}
 		// The right side first: x := x refers to an outer x.
 		w.exprs(s.Rhs)
-		for _, x := range s.Lhs {
+		mark := len(w.locals)
+		for i, x := range s.Lhs {
 			if id, ok := x.(*ast.Ident); ok {
-				w.declare(id)
+				w.declareAs(id, w.assignedType(len(s.Lhs), s.Rhs, i, mark))
 			} else {
 				w.expr(x)
 			}
@@ -374,9 +376,7 @@ func (w *refWalk) localDecl(d ast.Decl) {
 		case *ast.ValueSpec:
 			w.expr(s.Type)
 			w.exprs(s.Values)
-			for _, id := range s.Names {
-				w.declare(id)
-			}
+			w.declareValues(s)
 		case *ast.TypeSpec:
 			w.declare(s.Name)
 			w.declareFields(s.TypeParams)
@@ -420,9 +420,16 @@ func (w *refWalk) funcDecl(d *ast.FuncDecl) {
 	w.types(d.Type.TypeParams)
 	w.types(d.Type.Params)
 	w.types(d.Type.Results)
-	w.declareFields(d.Recv)
-	w.declareFields(d.Type.Params)
-	w.declareFields(d.Type.Results)
+	// The signature's types are resolved outside its names' scope
+	// (func f(url *url.URL) is valid Go).
+	mark := len(w.locals)
+	w.declareTyped(d.Recv, mark)
+	w.declareTyped(d.Type.Params, mark)
+	w.declareTyped(d.Type.Results, mark)
+	if d.Recv != nil && len(d.Recv.List) > 0 {
+		w.selfType, _ = recvType(d.Recv.List[0].Type)
+		w.selfName = d.Name.Name
+	}
 	if d.Body != nil {
 		w.stmts(d.Body.List)
 	}

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -95,7 +96,15 @@ func compareRefs(path string, src []byte) (decls, refs int, diffs []string) {
 	g2.top = topNames(decls2)
 	check := func(n1, n2 ast.Node, start, end int) {
 		decls++
-		want, got := g1.resolvedRefs(n1, start, end), g2.refs(n2, start, end)
+		// Method refs (golang_methods.go) are the walk's own: the
+		// resolver knows no types. Where they filled the walk's list up
+		// (4*MaxRefs), the rest must be where the resolver's begins.
+		want, raw := g1.resolvedRefs(n1, start, end), g2.refs(n2, start, end)
+		full := len(raw) == 4*MaxRefs
+		got := slices.DeleteFunc(raw, func(r ref) bool { return strings.Contains(r.name, "(*") })
+		if full && len(got) < len(want) {
+			want = want[:len(got)]
+		}
 		refs += len(want)
 		if !slices.Equal(want, got) {
 			diffs = append(diffs, fmt.Sprintf("%s:%d: refs %v, resolver's %v", path, fs1.Position(n1.Pos()).Line, got, want))

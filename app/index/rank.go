@@ -86,8 +86,9 @@ func graphMembers(g []db.GraphChunk, rows []db.CodeMember) []Member {
 
 // appendMembers appends the Members a chunk at index i of a graph
 // declares, as db's code_members rows are chosen: a Go const/var group's
-// (named pkg.{A,B,…}), each name qualified by the chunk's package, and an
-// Elixir function's other arities (Mod.f/N, qualified already).
+// (named pkg.{A,B,…}) and a Go value method's (pkg.T.M answers to
+// (*T).M), each name qualified by the chunk's package, and an Elixir
+// function's other arities (Mod.f/N, qualified already).
 func appendMembers(out []Member, i int, name, lang string, members []string) []Member {
 	if len(members) == 0 {
 		return out
@@ -98,7 +99,7 @@ func appendMembers(out []Member, i int, name, lang string, members []string) []M
 		}
 		return out
 	}
-	if lang != "go" || !strings.Contains(name, ".{") {
+	if lang != "go" {
 		return out
 	}
 	pkg := name[:strings.IndexByte(name, '.')+1]
