@@ -433,18 +433,27 @@ func parseAge(s string) (time.Duration, error) {
 		return 0, nil
 	}
 	bad := usererr.Usage("--older-than %q: give a number and a unit, e.g. 30d, 2w, 12h", s)
+	// An age of 0 or less would be every checkpoint: that is --keep 0's
+	// to say, not a unit's.
+	zero := usererr.Usage("--older-than %q: give an age above 0, e.g. 30d (checkpoints younger than it are kept); --keep 0 deletes every untagged one", s)
 	for unit, d := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, unit); ok {
 			v, err := strconv.ParseFloat(n, 64)
-			if err != nil || v <= 0 {
+			switch {
+			case err != nil:
 				return 0, bad
+			case v <= 0:
+				return 0, zero
 			}
 			return time.Duration(v * float64(d)), nil
 		}
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
+	switch {
+	case err != nil:
 		return 0, bad
+	case d <= 0:
+		return 0, zero
 	}
 	return d, nil
 }
