@@ -37,8 +37,9 @@ func lockDir(dir string) (*dirLock, error) {
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			msg := fmt.Sprintf("data dir %s is in use by %s; wait for it to finish, or use another --data-dir", dir, holder(f))
 			if _, serr := os.Stat(filepath.Join(dir, "aiex.sock")); serr == nil {
-				// The node daemon holds it (app/node's socket).
-				msg = fmt.Sprintf("data dir %s is held by the aiex node running as %s; commands go through it while it runs, but this one cannot: stop the node first",
+				// A process that serves the data dir holds it (app/node's
+				// socket): a node, or a TUI lending its core.
+				msg = fmt.Sprintf("data dir %s is held by %s, an aiex node or TUI serving it; commands go through it while it runs, but this one cannot: stop it first",
 					dir, holder(f))
 			}
 			return nil, &usererr.Error{Msg: msg, Err: err}
