@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -156,7 +159,40 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\n", m.ID, names[m.ID], m.Addr, role, state, m.AppliedIndex, m.Reachable, last, ms)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if w := versionsWarning(st); w != "" {
+		_, err := fmt.Fprintln(c.Out.Out, w)
+		return err
+	}
+	return nil
+}
+
+// versionsWarning says, when the members run more than one version of
+// aiex, which runs where: mid-upgrade that is expected, left so it is
+// not — the members older than the store's schema refuse writes.
+func versionsWarning(st *node.ClusterStatus) string {
+	member := map[string]bool{}
+	for _, m := range st.Members {
+		member[m.ID] = true
+	}
+	byVersion := map[string][]string{}
+	for _, n := range st.Nodes {
+		if member[n.ID] && n.Version != "" {
+			byVersion[n.Version] = append(byVersion[n.Version], cmp.Or(n.Name, n.ID))
+		}
+	}
+	if len(byVersion) < 2 {
+		return ""
+	}
+	var parts []string
+	for _, v := range slices.Sorted(maps.Keys(byVersion)) {
+		slices.Sort(byVersion[v])
+		parts = append(parts, v+" on "+strings.Join(byVersion[v], ", "))
+	}
+	return "warning: the nodes run different versions of aiex (" + strings.Join(parts, "; ") +
+		"): finish upgrading them, one at a time; a node older than the cluster's store refuses writes until it runs the newer aiex"
 }
 
 // ago says how long ago a node's heartbeat was, by its own clock: a
