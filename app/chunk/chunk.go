@@ -119,8 +119,15 @@ const (
 // Elixir aliases count from where they are written to the end of their
 // block (nested modules included), not module-wide. 13: Go method calls
 // through a variable whose type the function's syntax shows are refs
-// (pkg.(*T).M), and a value method lists (*T).M among its members.
-const Version = 13
+// (pkg.(*T).M), and a value method lists (*T).M among its members. 14:
+// an Elixir function takes the @compile/@dialyzer directly above it and
+// any attribute between its @doc/@spec and its def; `require X, as: Y`
+// defines the alias Y; calls of Kernel's functions and macros and of the
+// special forms (`is_list(x)`, `if`, `case`, the pipe) are refs to
+// Kernel.is_list/1, Kernel.SpecialForms.case, … unless the module defines
+// the name, and those that declare (`def`, `use`, `alias`) are none; past
+// MaxRefs, Kernel's refs give way to the unit's others.
+const Version = 14
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.
@@ -422,15 +429,32 @@ func refsIn(refs []ref, start, end int, u *unit) []string {
 	}
 	var out []string
 	seen := make(map[string]bool, len(refs))
+	kernel := 0
 	for _, r := range refs {
 		if r.at < start || r.at >= end || seen[r.name] || r.name == u.self || r.name == u.parent {
 			continue
 		}
 		seen[r.name] = true
 		out = append(out, r.name)
-		if len(out) == MaxRefs {
+		if strings.HasPrefix(r.name, "Kernel.") {
+			kernel++
+		}
+		if len(out)-kernel == MaxRefs {
 			break
 		}
+	}
+	if len(out) > MaxRefs {
+		// Kernel's functions (`is_list`, `if`, `|>`) are on every other
+		// line: past the cap, the unit's own refs go first, each group in
+		// the order it was written.
+		out = slices.AppendSeq(slices.DeleteFunc(slices.Clone(out), func(n string) bool { return strings.HasPrefix(n, "Kernel.") }),
+			func(yield func(string) bool) {
+				for _, n := range out {
+					if strings.HasPrefix(n, "Kernel.") && !yield(n) {
+						return
+					}
+				}
+			})[:MaxRefs]
 	}
 	return out
 }

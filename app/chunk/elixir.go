@@ -55,12 +55,14 @@ const (
 	itemOther    itemKind = iota
 	itemComment           // a comment on its own line
 	itemAttr              // @doc/@spec/@impl/@deprecated/@since, attr, slot: attaches to the next def
+	itemOption            // @compile/@dialyzer: attaches to the next def when nothing sets it apart (see attached)
+	itemModAttr           // any other module attribute: attaches to a def only below an @doc/… of it
 	itemTag               // @tag/@describetag: attaches to the next test or describe
 	itemDef               // def, defp, defmacro, …
 	itemModule            // defmodule, defprotocol, defimpl
 	itemDescribe          // ExUnit describe with a do block
 	itemTest              // ExUnit test
-	itemAlias             // alias (recorded in the scope; otherwise like other)
+	itemAlias             // alias, require (its `as:` recorded in the scope; otherwise like other)
 )
 
 // exItem is one expression of a body.
@@ -216,10 +218,17 @@ func (x *exFile) classify(n sitter.Node) (itemKind, string) {
 		switch name {
 		case "doc", "spec", "impl", "deprecated", "since":
 			return itemAttr, ""
+		case "compile", "dialyzer":
+			return itemOption, ""
 		case "tag", "describetag":
 			return itemTag, ""
+		case "moduledoc", "shortdoc", "typedoc", "type", "typep", "opaque", "callback", "macrocallback",
+			"optional_callbacks", "behaviour", "moduletag":
+			// These document or declare something of their own (the
+			// module, a type, a callback), never the function below.
+			return itemOther, ""
 		}
-		return itemOther, ""
+		return itemModAttr, ""
 	case "call":
 		t := x.field(n, fTarget)
 		if t == nil || x.kind(*t) != "identifier" {
@@ -235,7 +244,10 @@ func (x *exFile) classify(n sitter.Node) (itemKind, string) {
 			if _, ok := x.bodyOf(n); ok {
 				return itemModule, kw
 			}
-		case "alias":
+		case "alias", "require":
+			// `require X, as: Y` defines the alias Y as `alias X, as: Y`
+			// does (declare sees to the as:); a require without it
+			// defines none.
 			return itemAlias, kw
 		case "attr", "slot":
 			// A Phoenix function component's declared attributes and
@@ -504,25 +516,52 @@ func defKind(kw string) string {
 	return KindFunction
 }
 
-// attached returns the index of the first @doc/@spec/… (for a def) or @tag
-// (for a test or describe) directly above item i, comments between them
-// allowed; i itself if there is none. It does not look before from.
+// attached returns the index of the first item attached above item i
+// (comments between them allowed; comments above it are commentsAbove's);
+// i itself if there is none. It does not look before from. A test or
+// describe takes the @tag/@describetag run above it. A def takes the run
+// of attributes a reader reads with it, as the compiler applies them to
+// it: @doc/@spec/@impl/@deprecated/@since (and attr/slot) however far
+// apart; @compile and @dialyzer (`@compile {:inline, last: 2}`), which
+// are about the functions they name, when they lie inside that run or
+// directly above it or the def, with no blank line between (one set apart
+// is read as the module's: `@compile :inline_list_funcs` in a header);
+// and any other attribute (`@decorate`, a constant) only inside the run,
+// below an @doc/… of the def: above the run it is the module's data,
+// which a function may share with others.
 func (x *exFile) attached(items []exItem, i, from int) int {
-	want := itemAttr
 	switch items[i].kind {
 	case itemTest, itemDescribe:
-		want = itemTag
+		first := i
+		for j := i - 1; j >= from && (items[j].kind == itemTag || items[j].kind == itemComment); j-- {
+			if items[j].kind == itemTag {
+				first = j
+			}
+		}
+		return first
 	case itemModule:
 		return i
 	}
 	first := i
+	glued := true // no blank line from item below to the last attached one
 	for j := i - 1; j >= from; j-- {
-		switch items[j].kind {
-		case want:
-			first = j
+		it := items[j]
+		glued = glued && x.lines.line(it.end-1)+1 >= x.lines.line(items[j+1].start)
+		switch it.kind {
+		case itemAttr:
+			first, glued = j, true
 			continue
-		case itemComment:
+		case itemOption:
+			if glued {
+				first = j
+			}
 			continue
+		case itemModAttr, itemComment:
+			continue
+		case itemOther:
+			if x.kind(it.n) == "comment" { // after code on its line
+				continue
+			}
 		}
 		break
 	}

@@ -123,8 +123,9 @@ func lists(set map[string]bool, fun string, arity int) bool {
 // The chunker does not know the functions of a module defined in another
 // file, so: an import listing fun/arity in `only:` settles it (Elixir
 // rejects a call two imports could answer, so no other import has it);
-// else, a Kernel function or macro stays one (an import cannot take its
-// name without an `only:` or `import Kernel, except:`), and so does, in a
+// else, a Kernel function or macro (of that arity) or a special form stays
+// one (an import cannot take its name without an `only:` or `import
+// Kernel, except:`; see kernelModule), and so does, in a
 // test script (test true), a function of ExUnit's that `use ExUnit.Case`
 // imports (assert, setup, …: the chunker does not follow `use`); else the imports
 // in effect without an `only:` list that do not exclude it with
@@ -148,7 +149,7 @@ func importedFrom(imports []exImport, at int, fun string, arity int, test bool, 
 			open = append(open, imp.mod)
 		}
 	}
-	if len(open) == 0 || kernelNames[fun] || test && exUnitNames[fun] {
+	if len(open) == 0 || isKernelCall(fun, arity) && !kernelExcluded(imports, at, fun, arity) || test && exUnitNames[fun] {
 		return ""
 	}
 	if len(open) == 1 {
@@ -176,24 +177,6 @@ func replaced(later []exImport, imp *exImport, at int) bool {
 	}
 	return false
 }
-
-// kernelNames are the names of the functions and macros of Kernel and
-// Kernel.SpecialForms (Elixir 1.14) that a call can name: imported
-// everywhere, so a call of one is not settled by another import. Taken by
-// name, whatever the arity: some special forms take any number of
-// arguments.
-var kernelNames = wordSet(`__CALLER__ __DIR__ __ENV__ __MODULE__ __STACKTRACE__ __aliases__
-		__block__ abs alias alias! and apply binary_part binary_slice binding bit_size byte_size case
-		ceil cond dbg def defdelegate defexception defguard defguardp defimpl defmacro defmacrop
-		defmodule defoverridable defp defprotocol defstruct destructure div elem exit floor fn for
-		function_exported? get_and_update_in get_in hd if import in inspect is_atom is_binary
-		is_bitstring is_boolean is_exception is_float is_function is_integer is_list is_map
-		is_map_key is_nil is_number is_pid is_port is_reference is_struct is_tuple length
-		macro_exported? make_ref map_size match? max min node not or pop_in put_elem put_in quote
-		raise receive rem require reraise round self send sigil_C sigil_D sigil_N sigil_R sigil_S
-		sigil_T sigil_U sigil_W sigil_c sigil_r sigil_s sigil_w spawn spawn_link spawn_monitor
-		struct struct! super tap then throw tl to_char_list to_charlist to_string trunc try
-		tuple_size unless unquote unquote_splicing update_in use var! with`)
 
 // exUnitNames are the names of the functions and macros `use ExUnit.Case`
 // imports (ExUnit.Assertions, ExUnit.Callbacks, ExUnit.Case,

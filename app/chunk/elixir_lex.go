@@ -26,6 +26,10 @@ type exLexer struct {
 	// clauses are the offsets of the words else, after, rescue and catch
 	// (not after a dot), for reservedWordWarning.
 	clauses []int
+	// pipes are the offsets of the `|>` operators: calls of |>/2, which
+	// refs resolves as it resolves other local calls (they are not in
+	// refs, which hold what a tree-sitter query for calls finds).
+	pipes []int
 	arityState
 }
 
@@ -44,6 +48,7 @@ func exLex(src []byte, zero map[string]bool) *exLexer {
 			l.clauses = append(l.clauses, t.Start)
 		}
 		l.arityGap(prevEnd, t.Start)
+		l.findPipes(prevEnd, t.Start)
 		l.arityToken(t)
 		if t.Start >= l.next {
 			l.gapLo = prevEnd
@@ -60,9 +65,26 @@ func exLex(src []byte, zero map[string]bool) *exLexer {
 		prevEnd = t.End
 	})
 	l.arityGap(prevEnd, len(src))
+	l.findPipes(prevEnd, len(src))
 	l.depth = 0
 	l.npEnd(0, false)
 	return l
+}
+
+// findPipes records the `|>` operators in src[from:to], code between two
+// tokens (strings, comments and atoms are tokens): not `<|>` nor `|>>`,
+// other operators, nor the atom `:|>`. `&|>/2` captures it.
+func (l *exLexer) findPipes(from, to int) {
+	src := l.src
+	for i := from; i+1 < to; i++ {
+		if src[i] != '|' || src[i+1] != '>' {
+			continue
+		}
+		if i > 0 && (src[i-1] == '<' || src[i-1] == '|' || src[i-1] == ':') || i+2 < len(src) && src[i+2] == '>' {
+			continue
+		}
+		l.pipes = append(l.pipes, i)
+	}
 }
 
 // isClauseWord reports else, after, rescue and catch: the words that start

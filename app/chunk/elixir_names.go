@@ -244,7 +244,7 @@ type aliasDecl struct {
 // of a file), in aliases (the ones in effect where it is, for what
 // follows in its block: naming modules) and in the file's alias
 // declarations (for refs, expandAt), in effect up to to: an `alias` (with
-// `as:`, or `alias A.B.{C, D}`) from the end of the module it names (so
+// `as:`, or `alias A.B.{C, D}`) or a `require X, as: Y` from the end of the module it names (so
 // that the name after `as:` is the module, as where it is used, while
 // `alias Foo.Foo` is not expanded through itself), or the first segment
 // of a module defined inside module (`defmodule Sub.X` in MyApp aliases
@@ -279,6 +279,9 @@ func (x *exFile) declare(it exItem, module string, aliases map[string]string, to
 					as = compact(x.text(cs[1]))
 				}
 			}
+		}
+		if it.what == "require" && as == "" {
+			return // only `require X, as: Y` defines an alias
 		}
 		switch a := args[0]; x.kind(a) {
 		case "alias":

@@ -79,7 +79,7 @@ end
 	want := map[string][]string{
 		"Exproj.Users.get/2":     {"Logger.debug/1", "Exproj.Repo.get/3", "User"},
 		"Exproj.Users.all/0":     {"Exproj.Repo.all/1", "User"},
-		"Exproj.Users.names/1":   {"Enum.map/2", "Enum.sort_by/3"},
+		"Exproj.Users.names/1":   {"Kernel.|>/2", "Enum.map/2", "Enum.sort_by/3"},
 		"Exproj.Users.version/0": {"Exproj.Repo.version/0"},
 	}
 	checkRefs(t, res, want)

@@ -160,9 +160,10 @@ func (x *exFile) cutSwallowed(it *exItem, nodes []sitter.Node, first, last int) 
 // after returns the named descendants of n that start at or after at, the
 // outermost possible (at must be where one of them starts), in order: the
 // node starting at at and its later siblings, then the later siblings of
-// its parent, and so on up to n. Comments and @doc/@spec/@tag attributes
-// directly above the node at at go with it. ok is false if no node
-// starts at at.
+// its parent, and so on up to n. Comments and module attributes (but
+// those declaring types, callbacks or the module's docs) directly above
+// the node at at go with it; which of them attach is attached's to say.
+// ok is false if no node starts at at.
 func (x *exFile) after(n sitter.Node, at int) (rest []sitter.Node, ok bool) {
 	var outer [][]sitter.Node // later siblings, innermost level last
 	for {
@@ -174,7 +175,7 @@ func (x *exFile) after(n sitter.Node, at int) (rest []sitter.Node, ok bool) {
 		if int(cs[i].StartByte()) == at {
 			for i > 0 {
 				k, _ := x.classify(cs[i-1])
-				if k != itemComment && k != itemAttr && k != itemTag || !x.ownLine(int(cs[i-1].StartByte())) {
+				if k != itemComment && k != itemAttr && k != itemOption && k != itemModAttr && k != itemTag || !x.ownLine(int(cs[i-1].StartByte())) {
 					break
 				}
 				i--

@@ -171,8 +171,11 @@ func (x *exFile) refs(root sitter.Node) {
 	}
 
 	var imports []exImport
-	var defined map[string][]int // "Mod.fun" → its function units, once a file has imports
+	var defined map[string][]int // "Mod.fun" → its function units, made when first needed
 	defines := func(mod, fun string, arity int) bool {
+		if defined == nil {
+			defined = x.definedFunctions()
+		}
 		for _, d := range defined[mod+"."+fun] {
 			if arity == noArity || selfArity(&x.units[d], arity) {
 				return true
@@ -180,29 +183,32 @@ func (x *exFile) refs(root sitter.Node) {
 		}
 		return false
 	}
+	slices.SortFunc(x.typespecs, func(a, b span) int { return a.start - b.start })
 	inTypespec := func(at int) bool {
 		i := sort.Search(len(x.typespecs), func(i int) bool { return x.typespecs[i].start > at }) - 1
 		return i >= 0 && at < x.typespecs[i].end
 	}
 	multiEnd, multi := -1, "" // inside `alias Prefix.{A, B}` until multiEnd
 	bound := boundNames(l.refs)
-	for _, r := range l.refs {
+	// The pipes are calls of |>/2 (of Kernel's, unless the module has its
+	// own), read after the rest: the imports are known by then.
+	all := l.refs
+	for _, at := range l.pipes {
+		all = append(all[:len(all):len(all)], rawRef{fun: "|>", at: at, arity: 2})
+	}
+	for _, r := range all {
 		local := r.mod == "" && !r.alias
-		if local && exKeyword(r.fun) || x.notRefs[r.at] {
-			if local && r.fun == "import" {
-				lo, hi := holders(r.at)
-				var s *exScope
-				if lo < hi {
-					s = x.scopes[leaves[lo]]
-				}
-				if imp, ok := x.importAt(root, r.at, s); ok {
-					imports = append(imports, imp)
-					if defined == nil {
-						defined = x.definedFunctions()
-						slices.SortFunc(x.typespecs, func(a, b span) int { return a.start - b.start })
-					}
-				}
+		if local && r.fun == "import" && !x.notRefs[r.at] {
+			lo, hi := holders(r.at)
+			var s *exScope
+			if lo < hi {
+				s = x.scopes[leaves[lo]]
 			}
+			if imp, ok := x.importAt(root, r.at, s); ok {
+				imports = append(imports, imp)
+			}
+		}
+		if local && exSyntax(r.fun) || x.notRefs[r.at] {
 			continue
 		}
 		prefix := ""
@@ -227,7 +233,7 @@ func (x *exFile) refs(root sitter.Node) {
 				continue // a variable, or not a function of this module
 			}
 			s := x.scopes[l]
-			name := r.fun
+			name, arity := r.fun, r.arity
 			switch {
 			case r.mod != "":
 				name = x.expandAt(s, r.mod, r.at) + "." + r.fun
@@ -235,13 +241,22 @@ func (x *exFile) refs(root sitter.Node) {
 				name = x.expandAt(s, prefix, r.at) + "." + r.fun
 			case r.alias:
 				name = x.expandAt(s, r.fun, r.at)
-			case len(imports) > 0 && !r.zero && !defines(u.parent, r.fun, r.arity) && !inTypespec(r.at):
+			case !r.zero && !inTypespec(r.at) && !defines(u.parent, r.fun, r.arity):
+				// Not the module's own: imported, or Kernel's.
 				if mod := importedFrom(imports, r.at, r.fun, r.arity, x.test, defines); mod != "" {
 					name = mod + "." + r.fun
+				} else if mod, special := kernelModule(r.fun, r.arity); mod != "" && !kernelExcluded(imports, r.at, r.fun, r.arity) {
+					if kernelDeclares[r.fun] {
+						continue // the unit's own def, or the module's alias: not a call
+					}
+					name = mod + "." + r.fun
+					if special {
+						arity = noArity
+					}
 				}
 			}
-			if r.arity != noArity {
-				name += "/" + strconv.Itoa(r.arity)
+			if arity != noArity {
+				name += "/" + strconv.Itoa(arity)
 			}
 			u.refs = append(u.refs, ref{name, r.at})
 		}
@@ -341,16 +356,17 @@ func selfArity(u *unit, n int) bool {
 
 func isContainerKind(k string) bool { return Chunk{Kind: k}.Container() }
 
-// exKeyword reports calls that are syntax rather than references: special
-// forms, definitions, control flow.
-func exKeyword(name string) bool {
+// exSyntax reports the names that are not refs where a call of them is
+// written: operators written as words (`not(x)` included), `fn`, the
+// names read as values (__MODULE__, __ENV__, …), and ExUnit's blocks.
+// Every other call is a ref, Kernel's macros and the special forms too
+// (`if` is Kernel.if/2, `def` Kernel.def/2, `case`
+// Kernel.SpecialForms.case), unless its module defines the name.
+func exSyntax(name string) bool {
 	switch name {
-	case "def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defdelegate",
-		"defmodule", "defprotocol", "defimpl", "defstruct", "defexception", "defoverridable",
-		"alias", "import", "require", "use", "quote", "unquote", "unquote_splicing",
-		"if", "unless", "case", "cond", "with", "for", "receive", "try", "raise", "reraise",
-		"throw", "super", "fn", "and", "or", "not", "in", "when", "__MODULE__", "__ENV__",
-		"__CALLER__", "__DIR__", "__STACKTRACE__", "describe", "test", "setup", "setup_all":
+	case "and", "or", "not", "in", "when", "fn",
+		"__MODULE__", "__ENV__", "__DIR__", "__CALLER__", "__STACKTRACE__",
+		"describe", "test", "setup", "setup_all":
 		return true
 	}
 	return false

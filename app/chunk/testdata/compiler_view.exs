@@ -11,9 +11,10 @@
 #   function FILE  KIND  NAME/ARITY    START  END  DEFAULTS
 #
 # from Code.string_to_quoted_with_comments(columns: true, token_metadata:
-# true). START is the line of the first clause's first @doc/@spec/@impl/
-# @deprecated/@since directly above it (or of the def), moved up over a
-# block of own-line comments directly above; END is the last clause's last
+# true). START is the line of the first clause's first attached attribute
+# (see attached_line: @doc/@spec/@impl/@deprecated/@since and the
+# @compile, @dialyzer and other attributes among or glued to them) or of
+# the def, moved up over a block of own-line comments directly above; END is the last clause's last
 # line: the `end:` of its do-block, else its `end_of_expression`, else (the
 # last expression of a body) the last line before the body's `end` that is
 # not blank or an own-line comment. Names follow app/chunk/DESIGN.md: nested
@@ -33,6 +34,9 @@ defmodule CompilerView do
   @defs [:def, :defp, :defmacro, :defmacrop, :defguard, :defguardp, :defdelegate]
   @modules [:defmodule, :defprotocol, :defimpl]
   @attached [:doc, :spec, :impl, :deprecated, :since]
+  @options [:compile, :dialyzer]
+  @own [:moduledoc, :shortdoc, :typedoc, :type, :typep, :opaque, :callback, :macrocallback] ++
+         [:optional_callbacks, :behaviour, :moduletag, :tag, :describetag]
 
   def main(paths), do: Enum.each(paths, &file/1)
 
@@ -101,7 +105,7 @@ defmodule CompilerView do
 
             case head_name(head) do
               {name, arity, defaults} ->
-                first = comments_above(attached_line(list, i, meta[:line]), ctx)
+                first = comments_above(attached_line(list, i, meta[:line], ctx), ctx)
                 last = expr_end(meta, list, i, end_line, ctx)
                 key = "#{mod}.#{name}/#{arity}"
                 {add_clause(groups, key, kind, first, last, defaults), ctx}
@@ -160,19 +164,33 @@ defmodule CompilerView do
 
   defp head_name(_), do: :dynamic
 
-  # attached_line: the line of the first of the @doc/@spec/… expressions
-  # directly before expression i, or line.
-  defp attached_line(list, i, line) do
+  # attached_line: the line of the first attribute attached above
+  # expression i (at line), or line. Of the attributes directly before it,
+  # @doc/@spec/@impl/@deprecated/@since attach however far apart; @compile
+  # and @dialyzer when below one of those or with no blank line (own-line
+  # comments are fine) between them and the def or the next attached one;
+  # any other attribute only below one of those. Attributes that declare
+  # something of their own (@type, @callback, @moduledoc, …) end the run.
+  defp attached_line(list, i, line, ctx) do
     list
     |> Enum.take(i)
     |> Enum.reverse()
-    |> Enum.take_while(&match?({:@, _, [{a, _, _}]} when a in @attached, &1))
-    |> List.last()
-    |> case do
-      nil -> line
-      {:@, meta, _} -> meta[:line]
-    end
+    |> Enum.take_while(&match?({:@, _, [{a, _, args}]} when is_atom(a) and is_list(args) and a not in @own, &1))
+    |> Enum.reduce({line, line, true}, fn {:@, meta, [{a, _, _}]}, {first, below, glued} ->
+      glued = glued and glued?(meta[:end_of_expression][:line], below, ctx)
+
+      cond do
+        a in @attached -> {meta[:line], meta[:line], true}
+        a in @options and glued -> {meta[:line], meta[:line], true}
+        true -> {first, meta[:line], glued}
+      end
+    end)
+    |> elem(0)
   end
+
+  # glued?: only own-line comments between line last and line next.
+  defp glued?(last, next, ctx),
+    do: Enum.all?((last + 1)..(next - 1)//1, &MapSet.member?(ctx.own, &1))
 
   defp comments_above(line, ctx) do
     if MapSet.member?(ctx.own, line - 1), do: comments_above(line - 1, ctx), else: line
