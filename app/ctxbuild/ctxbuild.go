@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -117,7 +118,10 @@ const (
 	// full as fit (Item.Units says which).
 	FormOutline = "outline"
 	// FormNoDoc is a target unit too large to show whole for a task that
-	// only reads it, shown without its doc text.
+	// only reads it, shown without its doc text; or the header of the
+	// target's module whose @moduledoc would take more than a small share
+	// of the budget, shown with its first paragraph or without it
+	// (fitModuledoc).
 	FormNoDoc = "no-doc"
 	// FormMember is a target named by one name of a Go const or var group
 	// (http.StatusOK) whose group is too large to show whole, for a task
@@ -158,6 +162,7 @@ type Item struct {
 	units      []unit // a file's or a module's units, for an outline
 	member     string // the name of a Go const or var group the target named
 	cut        string // a header cut to what the target uses of it (elixirHeaderCut)
+	noDoc      string // why full is a header without all its @moduledoc (fitModuledoc)
 	// unitRanks looks up the ranks of units in the symbol graph, for an
 	// outline to keep the most important (asked only if one is made).
 	unitRanks func() (map[string]float64, error)
@@ -183,6 +188,11 @@ type Context struct {
 	// what no run reached is neither a target nor a neighbour.
 	// IncompleteWarning says so to the user.
 	Incomplete bool `json:"incomplete,omitempty"`
+	// OtherVersion reports that the last index run over the whole project
+	// was another version of aiex's (index.ByOtherVersion): its chunks'
+	// boundaries, names and references may not be those this one makes
+	// until aiex index runs. OtherVersionWarning says so to the user.
+	OtherVersion bool `json:"other_version,omitempty"`
 	// Also lists other units the target's name named ("NAME (PATH:LINE)")
 	// when it named several: the first was taken (Target).
 	Also []string `json:"also,omitempty"`
@@ -255,6 +265,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		proj = db.CodeProject{Root: req.Root} // no code to add: the question alone
 	}
 	out.Incomplete = ok && proj.IndexedAt.IsZero()
+	out.OtherVersion = ok && index.ByOtherVersion(proj)
 	files := newFileCache(req.Root, b.cfg.Chunk)
 
 	// The target, its neighbours in the symbol graph, then search hits.

@@ -238,6 +238,9 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 	left := out.Budget - base - contextHeader
 	var reduced *Item
 	for _, it := range cands {
+		if it.Role == RoleHeader {
+			it.fitModuledoc(out.Budget, func(code string) int { return cost(code, it) })
+		}
 		it.cost = cost(it.full, it)
 		it.Tokens = it.cost
 		it.sig = it.signature()
@@ -249,7 +252,8 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 		}
 		switch {
 		case it.cost <= left:
-			it.Form, it.Code = FormFull, it.full
+			it.Form, it.Reason = it.whole()
+			it.Code = it.full
 		case it.sig != "" && it.sigCost <= left:
 			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
 			it.Reason = it.reduced()
@@ -469,7 +473,7 @@ const maxRefills = 3
 // in a larger one.
 func formSize(form string) int {
 	switch form {
-	case FormFull:
+	case FormFull, FormNoDoc: // a candidate's no-doc form is its largest (Item.whole)
 		return 3
 	case FormTruncated:
 		return 2
@@ -496,11 +500,12 @@ func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refi
 		if it.Form != "" {
 			shown = scaled(it.Tokens)
 		}
+		whole, why := it.whole()
 		switch {
-		case it.Form == FormFull:
-		case fits(it, FormFull) && scaled(it.cost)-shown <= free:
+		case it.Form == whole:
+		case fits(it, whole) && scaled(it.cost)-shown <= free:
 			free -= scaled(it.cost) - shown
-			it.Form, it.Code, it.Tokens, it.Reason = FormFull, it.full, it.cost, ""
+			it.Form, it.Code, it.Tokens, it.Reason = whole, it.full, it.cost, why
 			changed, refilled[it] = true, true
 		case it.Form == "" && it.sig != "" && fits(it, FormSignature) && scaled(it.sigCost) <= free:
 			free -= scaled(it.sigCost)
