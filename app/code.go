@@ -96,6 +96,7 @@ func (a *App) Search(ctx context.Context, root, query string, limit int) (*searc
 	res, err := s.Search(ctx, proj.ID, query, limit)
 	if res != nil {
 		res.Incomplete = proj.IndexedAt.IsZero()
+		res.OtherVersion = index.ByOtherVersion(proj)
 	}
 	return res, err
 }
@@ -447,42 +448,13 @@ type Answer struct {
 	// Warning says what the user should know of an answer that came:
 	// that the server most likely cut the prompt (see promptCut), that no
 	// index run over the whole project has finished, so that code it did
-	// not reach was not in the context (ctxbuild.IncompleteWarning); one
-	// line each.
+	// not reach was not in the context (ctxbuild.IncompleteWarning), that
+	// another version of aiex made the index (ctxbuild.OtherVersionWarning);
+	// one line each.
 	Warning string `json:"warning,omitempty"`
 	// Note says what the user should know of the session: that --session
 	// last found none to continue and the question started one.
 	Note string `json:"note,omitempty"`
-}
-
-// promptCut says, when the model counted the prompt at the whole window p
-// planned it for (or more), that the server most likely cut it: Ollama cuts
-// an overlong prompt without a word and reports the tokens it kept. The
-// next prompts are fitted by that count, a floor of the real one, raised
-// (PromptTokenRatio), so that the next prompt fits.
-func promptCut(in *db.Interaction, p *planned) string {
-	if in == nil || p == nil || p.window <= 0 || in.PromptTokens < p.window {
-		return ""
-	}
-	return fmt.Sprintf("%s counted %d prompt tokens, its whole %d-token window: the server most likely cut the prompt, and the answer may miss what was cut; the next prompts to it are fitted smaller",
-		in.Model, in.PromptTokens, p.window)
-}
-
-// answerWarning is Answer.Warning: the prompt most likely cut, then the
-// index incomplete when bc, the code sent (nil for none), came from an
-// index of the project at root that no run over the whole project has
-// finished. context says the latter as a warning beside its table; an
-// answer says it too, as what it was given may lack what the question
-// is about.
-func answerWarning(in *db.Interaction, p *planned, bc *BuiltContext, root string) string {
-	var ws []string
-	if w := promptCut(in, p); w != "" {
-		ws = append(ws, w)
-	}
-	if bc != nil && bc.Context != nil && bc.Incomplete {
-		ws = append(ws, ctxbuild.IncompleteWarning(root))
-	}
-	return strings.Join(ws, "\n")
 }
 
 // turnEndTimeout bounds recording how a turn ended once the request's own

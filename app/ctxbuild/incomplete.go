@@ -13,3 +13,14 @@ func IncompleteWarning(root string) string {
 	return "the index of " + sandbox.QuoteName(root) + " is incomplete: no run over the whole project has finished yet " +
 		"(the first was interrupted, or only part of it was indexed): what it did not reach is missing; run aiex index at the project's root"
 }
+
+// OtherVersionWarning says that the index of the project at root was made
+// by another version of aiex (Context.OtherVersion), and what to do: the
+// chunks, names and references it holds may not be those this version
+// makes — a target named as this version names it may not be found, a
+// unit's neighbours may be missing — until aiex index makes them again.
+// Search, context, explain and ask give it in the same words.
+func OtherVersionWarning(root string) string {
+	return "the index of " + sandbox.QuoteName(root) + " was made by another version of aiex: its chunks and references may differ from what this one makes; " +
+		"run aiex index at the project's root to rebuild it"
+}

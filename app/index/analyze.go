@@ -48,6 +48,10 @@ type result struct {
 	// keep: for a changed file, the ids of its rows that hold a chunk of
 	// the new content already, by chunk index (see db.CodeChunked.Keep).
 	keep []int64
+	// again: the content is what the store has, analysed again because
+	// another analyzer made its rows (Summary.Reanalyzed); upgraded: that
+	// analyzer was another version of aiex's.
+	again, upgraded bool
 }
 
 // analyzer reads, hashes and chunks files. One is shared by the workers of
@@ -94,6 +98,9 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 	if had && !a.force && p.ContentHash == r.hash && p.Skipped == "" && p.Analyzer == name {
 		r.touched = true
 		return r, nil
+	}
+	if had && p.ContentHash == r.hash && p.Skipped == "" && p.Analyzer != name {
+		r.again, r.upgraded = true, OtherVersion(p.Analyzer)
 	}
 	// The rows of a file this analyzer indexed before: those holding a
 	// chunk of the new content stay (an edit shifts the chunks after it,

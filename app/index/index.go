@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/internal/keylock"
 	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -100,7 +101,7 @@ func New(cfg Config) *Indexer {
 	return &Indexer{
 		cfg:    cfg,
 		opt:    opt,
-		sig:    fmt.Sprintf("index.v%d/chunk.v%d/%s-%d/%s", version, chunk.Version, opt.Strategy, opt.MaxBytes, cfg.Family),
+		sig:    Version() + "/" + string(cfg.Family),
 		logger: logger,
 	}
 }
@@ -114,6 +115,32 @@ func New(cfg Config) *Indexer {
 // relative to it (cacheChunks).
 func (ix *Indexer) Analyzer(path string) string {
 	return ix.sig + "/" + chunk.Lang(path) + "/" + filepath.Ext(path)
+}
+
+// Version is the part of the analyzer name (Analyzer) that only another
+// version of aiex changes: this package's version, the chunker's, and how
+// the index chunks (the strategy and the largest leaf). The tokenizer
+// family after it is the configuration's (the default model's).
+func Version() string {
+	opt := ChunkOptions("")
+	return fmt.Sprintf("index.v%d/chunk.v%d/%s-%d", version, chunk.Version, opt.Strategy, opt.MaxBytes)
+}
+
+// OtherVersion reports whether analyzer, the name of the analyzer a
+// project's or a file's rows were made with (db.CodeProject.Analyzer,
+// db.CodeFile.Analyzer), is another version of aiex's than this one: its
+// chunk boundaries, names and references may not be those this one makes,
+// until aiex index makes them again. "" (no name recorded) is.
+func OtherVersion(analyzer string) bool {
+	return !strings.HasPrefix(analyzer, Version()+"/")
+}
+
+// ByOtherVersion reports whether the last index run over the whole of
+// project p was another version of aiex's: search, context, explain and
+// ask then read chunks and references this one would make otherwise, and
+// say so. A project no such run finished is not (it is incomplete).
+func ByOtherVersion(p db.CodeProject) bool {
+	return !p.IndexedAt.IsZero() && OtherVersion(p.Analyzer)
 }
 
 // ChunkOptions are the options the index chunks with, counting tokens for
@@ -151,23 +178,50 @@ type Summary struct {
 	Root  string `json:"root"`
 	Under string `json:"under,omitempty"`
 	// Files = Unchanged + Changed + len(Skipped).
-	Files     int    `json:"files"`     // files with an indexed extension the walk found, or could not read
-	Unchanged int    `json:"unchanged"` // indexed as they are: same size and mtime, or same content
-	Changed   int    `json:"changed"`   // new or modified files indexed by this run
-	Analyzed  int    `json:"analyzed"`  // of those, chunked by this run
-	Cached    int    `json:"cached"`    // of those, with chunks from the analysis cache
-	Removed   int    `json:"removed"`   // files gone since the last run
-	Read      int    `json:"read"`      // files read
-	Bytes     int64  `json:"bytes"`     // bytes read
-	Chunks    int    `json:"chunks"`    // chunks written
-	Batches   int    `json:"batches"`   // write transactions
-	Ranked    bool   `json:"ranked"`    // whether the run computed the symbol graph's ranks anew
-	Skipped   []Skip `json:"skipped"`   // files not indexed, and why
+	Files     int `json:"files"`     // files with an indexed extension the walk found, or could not read
+	Unchanged int `json:"unchanged"` // indexed as they are: same size and mtime, or same content
+	Changed   int `json:"changed"`   // new, modified or re-analysed files indexed by this run
+	Analyzed  int `json:"analyzed"`  // of those, chunked by this run
+	Cached    int `json:"cached"`    // of those, with chunks from the analysis cache
+	// Reanalyzed counts, of Changed, the files whose content is as the
+	// index held it, analysed again only because their rows were made by
+	// another analyzer: another version of aiex, or with another tokenizer
+	// family's counts (the default model changed). Note says which.
+	Reanalyzed int    `json:"reanalyzed"`
+	Removed    int    `json:"removed"` // files gone since the last run
+	Read       int    `json:"read"`    // files read
+	Bytes      int64  `json:"bytes"`   // bytes read
+	Chunks     int    `json:"chunks"`  // chunks written
+	Batches    int    `json:"batches"` // write transactions
+	Ranked     bool   `json:"ranked"`  // whether the run computed the symbol graph's ranks anew
+	Skipped    []Skip `json:"skipped"` // files not indexed, and why
 	// LeftOut says why a run narrowed to one file (Under) did not take it:
 	// .gitignore leaves it out, or its kind is not indexed.
 	LeftOut  string    `json:"left_out,omitempty"`
 	Warnings []Warning `json:"warnings"` // problems in files indexed anyway (this run's only)
-	Seconds  float64   `json:"seconds"`
+	// Note says, for people, why files that did not change were analysed
+	// again (Reanalyzed); "" when none were.
+	Note    string  `json:"note,omitempty"`
+	Seconds float64 `json:"seconds"`
+
+	upgraded int // of Reanalyzed, the files another version of aiex had analysed
+}
+
+// note is Summary.Note for a run that analysed again upgraded files whose
+// rows another version of aiex made, and family files whose counts were
+// another tokenizer family's.
+func note(upgraded, family int) string {
+	var why []string
+	if upgraded > 0 {
+		why = append(why, english.Count(upgraded, "file")+" indexed by another version of aiex")
+	}
+	if family > 0 {
+		why = append(why, english.Count(family, "file")+" counted for another tokenizer (the default model changed)")
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return "analysed again, though their content is as indexed: " + strings.Join(why, "; ")
 }
 
 // Skip is a file the index leaves out.
@@ -305,6 +359,7 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	if sum.Warnings == nil {
 		sum.Warnings = []Warning{}
 	}
+	sum.Note = note(sum.upgraded, sum.Reanalyzed-sum.upgraded)
 	sum.Seconds = time.Since(start).Seconds()
 	return sum, nil
 }

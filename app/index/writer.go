@@ -179,6 +179,12 @@ func (w *writer) add(r *result) {
 			b.Drop = append(b.Drop, e.rel)
 		}
 		w.sum.Changed++
+		if r.again {
+			w.sum.Reanalyzed++
+			if r.upgraded {
+				w.sum.upgraded++
+			}
+		}
 		if r.cached {
 			w.sum.Cached++
 		} else {

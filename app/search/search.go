@@ -126,6 +126,11 @@ type Result struct {
 	// finished (the first was interrupted, or only part of it was
 	// indexed): files it had not reached yet are in no hit. The caller sets it; Search knows only the project's id.
 	Incomplete bool `json:"incomplete,omitempty"`
+	// OtherVersion reports that the last index run over the whole project
+	// was another version of aiex's (index.ByOtherVersion): its chunks
+	// and references may not be those this version makes. The caller sets
+	// it, as Incomplete.
+	OtherVersion bool `json:"other_version,omitempty"`
 }
 
 // Search returns a project's best limit chunks for query.

@@ -126,6 +126,9 @@ func (cc *ContextCmd) Run(c *Context) error {
 	if b.Incomplete {
 		fmt.Fprintln(c.Out.Err, "warning: "+incompleteIndex(root))
 	}
+	if b.OtherVersion {
+		fmt.Fprintln(c.Out.Err, "warning: "+ctxbuild.OtherVersionWarning(root))
+	}
 	return nil
 }
 

@@ -195,7 +195,12 @@ func printIndexSummary(o *Output, s *index.Summary) error {
 		// The counts are of the part indexed, not of the whole project.
 		what = shown(s.Under) + " of " + what
 	}
-	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", what, s.Seconds, english.Count(s.Files, "file"), s.Changed)
+	// Files whose content is as indexed but were analysed again (another
+	// version of aiex made their rows) are not said to have changed.
+	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", what, s.Seconds, english.Count(s.Files, "file"), s.Changed-s.Reanalyzed)
+	if s.Reanalyzed > 0 {
+		fmt.Fprintf(&b, ", %d analysed again", s.Reanalyzed)
+	}
 	if s.Changed > 0 {
 		fmt.Fprintf(&b, " (%d chunked, %d from cache)", s.Analyzed, s.Cached)
 	}
@@ -216,6 +221,9 @@ func printIndexSummary(o *Output, s *index.Summary) error {
 		fmt.Fprintf(&b, ", %s", english.Count(len(s.Warnings), "warning"))
 	}
 	fmt.Fprintln(&b, ".")
+	if s.Note != "" {
+		fmt.Fprintf(&b, "  %s\n", textLine(s.Note))
+	}
 	if s.LeftOut != "" {
 		fmt.Fprintf(&b, "  %s is not indexed: %s\n", shown(s.Under), textLine(s.LeftOut))
 	}

@@ -49,6 +49,9 @@ func (sc *SearchCmd) Run(c *Context) error {
 	if res.Incomplete {
 		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+incompleteIndex(root))
 	}
+	if res.OtherVersion {
+		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+ctxbuild.OtherVersionWarning(root))
+	}
 	if len(res.Hits) == 0 {
 		fmt.Fprintf(c.Out.Err, "nothing in the index of %s matches %q\n", shown(root), query)
 		return nil
