@@ -258,14 +258,7 @@ func TestSnapshotOnCloseBoundsReplay(t *testing.T) {
 func TestSnapshotOnCloseByBytes(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 1000, SnapshotBytes: 4 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := &db.Interaction{ID: "big", Node: "n", Provider: "p", Model: "m", Prompt: strings.Repeat("x", 8<<10), Status: db.StatusRunning, StartedAt: time.Now()}
-	if _, err := s.Execute(ctx, db.InsertInteractionStmt(in)); err != nil {
-		t.Fatal(err)
-	}
+	s := openWithBigWrite(t, dir)
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -325,14 +318,7 @@ func TestInvalidUTF8IsStoredReplaced(t *testing.T) {
 func TestSnapshotAfterReplayOfACrash(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 1000, SnapshotBytes: 4 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := &db.Interaction{ID: "big", Node: "n", Provider: "p", Model: "m", Prompt: strings.Repeat("x", 8<<10), Status: db.StatusRunning, StartedAt: time.Now()}
-	if _, err := s.Execute(ctx, db.InsertInteractionStmt(in)); err != nil {
-		t.Fatal(err)
-	}
+	s := openWithBigWrite(t, dir)
 	if err := db.Crash(s); err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +329,7 @@ func TestSnapshotAfterReplayOfACrash(t *testing.T) {
 	if n := len(snaps()); n != 0 {
 		t.Fatalf("%d snapshots after a crash; the test needs none", n)
 	}
-	s, err = db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 1000, SnapshotBytes: 4 << 10})
+	s, err := db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 1000, SnapshotBytes: 4 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,4 +342,20 @@ func TestSnapshotAfterReplayOfACrash(t *testing.T) {
 	if len(snaps()) == 0 {
 		t.Fatal("the open that replayed 8 KiB of a crashed process's writes took no snapshot on close; every later open replays them again")
 	}
+}
+
+// openWithBigWrite opens the store in dir with a 4 KiB snapshot threshold
+// (and 1,000 entries) and writes 8 KiB into it.
+func openWithBigWrite(t *testing.T, dir string) *db.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := db.Open(ctx, db.Config{Dir: dir, SnapshotEvery: 1000, SnapshotBytes: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &db.Interaction{ID: "big", Node: "n", Provider: "p", Model: "m", Prompt: strings.Repeat("x", 8<<10), Status: db.StatusRunning, StartedAt: time.Now()}
+	if _, err := s.Execute(ctx, db.InsertInteractionStmt(in)); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

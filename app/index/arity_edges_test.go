@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/db/dbtest"
 )
 
@@ -78,26 +79,9 @@ func TestArityEdges(t *testing.T) {
 // those the writer collects from the chunks (appendMembers), which must
 // be the same.
 func TestArityEdgesMatchView(t *testing.T) {
-	ctx := context.Background()
 	s, p, g, rows := indexedGraph(t, arityProject())
 	fromStore := graphMembers(g, rows)
-	var fromChunks []Member
-	for i, c := range g {
-		cs, err := s.CodeChunksByID(ctx, []int64{c.ID})
-		if err != nil || len(cs) != 1 {
-			t.Fatalf("chunk %d: %v, %v", c.ID, cs, err)
-		}
-		fromChunks = appendMembers(fromChunks, i, c.Name, c.Lang, cs[0].Members)
-	}
-	byName := func(ms []Member) []string {
-		var out []string
-		for _, m := range ms {
-			out = append(out, m.Name+" "+g[m.Chunk].Name)
-		}
-		slices.Sort(out)
-		return out
-	}
-	if a, b := byName(fromStore), byName(fromChunks); !slices.Equal(a, b) {
+	if a, b := memberNames(g, fromStore), memberNames(g, chunkMembers(t, s, g)); !slices.Equal(a, b) {
 		t.Errorf("members from code_members:\n%q\nfrom the chunks:\n%q", a, b)
 	}
 
@@ -174,4 +158,29 @@ end
 		"R.Util.split/1": {"R.A.parse/1"},
 		"R.A.other/1":    nil,
 	})
+}
+
+// chunkMembers is the Members the writer collects from the chunks of g
+// (appendMembers), read back from the store.
+func chunkMembers(t *testing.T, s *db.Store, g []db.GraphChunk) []Member {
+	t.Helper()
+	var out []Member
+	for i, c := range g {
+		cs, err := s.CodeChunksByID(context.Background(), []int64{c.ID})
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("chunk %d: %v, %v", c.ID, cs, err)
+		}
+		out = appendMembers(out, i, c.Name, c.Lang, cs[0].Members)
+	}
+	return out
+}
+
+// memberNames is ms as "member chunk" lines, sorted.
+func memberNames(g []db.GraphChunk, ms []Member) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Name+" "+g[m.Chunk].Name)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"context"
 	"slices"
 	"testing"
 )
@@ -94,30 +93,13 @@ func TestMethodEdges(t *testing.T) {
 // with the members read from the store and with those the writer
 // collects from the chunks (appendMembers).
 func TestMethodEdgesMatchView(t *testing.T) {
-	ctx := context.Background()
 	s, p, g, rows := indexedGraph(t, methodProject())
 	fromStore := graphMembers(g, rows)
-	var fromChunks []Member
-	for i, c := range g {
-		cs, err := s.CodeChunksByID(ctx, []int64{c.ID})
-		if err != nil || len(cs) != 1 {
-			t.Fatalf("chunk %d: %v, %v", c.ID, cs, err)
-		}
-		fromChunks = appendMembers(fromChunks, i, c.Name, c.Lang, cs[0].Members)
-	}
-	names := func(ms []Member) []string {
-		var out []string
-		for _, m := range ms {
-			out = append(out, m.Name+" "+g[m.Chunk].Name)
-		}
-		slices.Sort(out)
-		return out
-	}
 	want := []string{"http.(*Header).Get http.Header.Get"}
-	if got := names(fromStore); !slices.Equal(got, want) {
+	if got := memberNames(g, fromStore); !slices.Equal(got, want) {
 		t.Errorf("members from code_members: %q, want %q", got, want)
 	}
-	if got := names(fromChunks); !slices.Equal(got, want) {
+	if got := memberNames(g, chunkMembers(t, s, g)); !slices.Equal(got, want) {
 		t.Errorf("members from the chunks: %q, want %q", got, want)
 	}
 	edges := edgesMatchView(t, s, p, g, fromStore)
