@@ -325,6 +325,11 @@ type CodeTerms struct{ Name, Body string }
 // Statements for CodeWrite. Each SQL text stays under 1 KiB and a batch
 // under 50 statements: rqlite compresses larger requests with gzip at its
 // best (slowest) level.
+//
+// code_fts keeps no text (migrations/0019_code_fts_contentless.sql): its
+// rows are only ever inserted with their rowid and deleted by rowid, which
+// contentless_delete allows; an UPDATE or an INSERT OR REPLACE would have
+// to give every column.
 const (
 	codeDropFTS = `DELETE FROM code_fts WHERE rowid IN
 		(SELECT id FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2)))`

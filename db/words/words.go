@@ -21,8 +21,8 @@ const MaxLen = 64
 
 // Words are cut where the full-text index's tokenizer (unicode61, with "_"
 // as a token character) cuts tokens, so that each word of a list or a query
-// is one token: with detail=column, a quoted word the tokenizer splits in
-// two is a phrase, which FTS5 rejects. unicode61 keeps letters, numbers and
+// is one token: a quoted word the tokenizer splits in two would be a
+// phrase, two adjacent words, not the word. unicode61 keeps letters, numbers and
 // private-use characters (categories L*, N*, Co) and separates at anything
 // else (punctuation, symbols, spaces of any kind; here invalid UTF-8 too);
 // inside a token it also keeps the combining marks of accented Latin letters
