@@ -114,7 +114,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		_, err = s.Execute(ctx, stmts...)
 		if err == nil {
 			s.logger.Info("applied migrations", "names", names)
-			return s.Sync(ctx) // a follower applies them a moment after the leader
+			if err := s.Sync(ctx); err != nil { // a follower applies them a moment after the leader
+				return err
+			}
+			s.afterMigration(ctx)
+			return nil
 		}
 		if s.c == nil || attempt > 0 || !errors.Is(err, ErrStatement) {
 			return fmt.Errorf("db: migrate %s: %w", strings.Join(names, ", "), err)
@@ -185,3 +189,37 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	}
 	return v, nil
 }
+
+// afterMigration keeps a migration's cost to the open that applied it. A
+// migration is a small log entry that may rewrite much (0019 rebuilt the
+// full-text index: ~1 s on the Go standard library's), and every later
+// open would replay it until a snapshot: so the store snapshots on close.
+// One that freed much of the file (0019 dropped 40 MB of its 158) leaves
+// the pages free in db.sqlite and in every snapshot, which each open
+// copies: a store of its own is vacuumed once, here. (Vacuum rewrites
+// this node's SQLite file only, not what the log holds; a cluster's nodes
+// are left as they are, since their Raft applies entries meanwhile.)
+func (s *Store) afterMigration(ctx context.Context) {
+	s.migrated = true
+	if s.c != nil {
+		return
+	}
+	rows, err := s.Query(ctx, `SELECT (SELECT freelist_count FROM pragma_freelist_count), (SELECT page_count FROM pragma_page_count), (SELECT page_size FROM pragma_page_size)`)
+	if err != nil || len(rows.Values) != 1 {
+		return
+	}
+	free, pages, size := asInt(rows.Values[0][0]), asInt(rows.Values[0][1]), asInt(rows.Values[0][2])
+	if free*size < vacuumFreed || free*4 < pages {
+		return
+	}
+	start := time.Now()
+	if err := s.str.Vacuum(); err != nil {
+		s.logger.Warn("vacuum after migration", "err", err)
+		return
+	}
+	s.logger.Info("vacuumed after migration", "freed_bytes", free*size, "took", time.Since(start))
+}
+
+// vacuumFreed is how much a migration must free, and at least a quarter of
+// the file, for afterMigration to vacuum.
+const vacuumFreed = 8 << 20

@@ -92,6 +92,9 @@ type Store struct {
 	// died before its snapshot (kill -9) leaves them to every later open
 	// until one snapshots.
 	replayed int64
+	// migrated is set when this open applied migrations: they are
+	// snapshotted away on close (afterMigration).
+	migrated bool
 	// lastWrite is the Raft index of this process's latest write, readTo
 	// one this node is known to have applied (see caughtUp).
 	lastWrite, readTo atomic.Uint64
@@ -572,7 +575,7 @@ func (s *Store) stopRaft() (bool, error) {
 
 // maybeSnapshot takes a snapshot when more than snapshotEvery log entries
 // have been applied since the last one, or this process wrote, or its open
-// replayed, more than snapshotBytes.
+// replayed, more than snapshotBytes, or its open applied migrations.
 func (s *Store) maybeSnapshot() error {
 	if s.snapshotEvery < 0 {
 		return nil
@@ -581,7 +584,7 @@ func (s *Store) maybeSnapshot() error {
 	if err != nil {
 		return err
 	}
-	if applied := s.str.DBAppliedIndex(); applied < last+uint64(s.snapshotEvery) && s.written.Load()+s.replayed < s.snapshotBytes {
+	if applied := s.str.DBAppliedIndex(); applied < last+uint64(s.snapshotEvery) && s.written.Load()+s.replayed < s.snapshotBytes && !s.migrated {
 		return nil
 	}
 	err = s.str.Snapshot(0)
