@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -425,35 +426,33 @@ func (p *CheckpointPruneCmd) Run(c *Context) error {
 	return err
 }
 
-// parseAge reads a duration with days and weeks as well: 30d, 2w, 12h,
-// 90m. "" is 0.
+// parseAge reads an age as the configuration's durations are read
+// (app.ParseDuration: 90s, 12h, 30d, 1d12h), and whole weeks (2w). ""
+// is 0.
 func parseAge(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, nil
 	}
-	bad := usererr.Usage("--older-than %q: give a number and a unit, e.g. 30d, 2w, 12h", s)
-	// An age of 0 or less would be every checkpoint: that is --keep 0's
-	// to say, not a unit's.
-	zero := usererr.Usage("--older-than %q: give an age above 0, e.g. 30d (checkpoints younger than it are kept); --keep 0 deletes every untagged one", s)
-	for unit, d := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
-		if n, ok := strings.CutSuffix(s, unit); ok {
-			v, err := strconv.ParseFloat(n, 64)
-			switch {
-			case err != nil:
-				return 0, bad
-			case v <= 0:
-				return 0, zero
-			}
-			return time.Duration(v * float64(d)), nil
+	text := s
+	if n, ok := strings.CutSuffix(s, "w"); ok {
+		if w, err := strconv.ParseInt(n, 10, 64); err == nil && w >= 0 && w <= app.MaxDays/7 {
+			text = strconv.FormatInt(w*7, 10) + "d"
 		}
 	}
-	d, err := time.ParseDuration(s)
+	d, err := app.ParseDuration(strings.TrimPrefix(text, "-"))
+	if strings.HasPrefix(text, "-") && err == nil {
+		d = -d
+	}
 	switch {
+	case errors.Is(err, app.ErrDurationTooLong):
+		return 0, usererr.Usage("--older-than %q: too long, at most %d days", s, app.MaxDays)
 	case err != nil:
-		return 0, bad
+		return 0, usererr.Usage("--older-than %q: give a number and a unit, e.g. 30d, 2w, 12h, 1d12h", s)
 	case d <= 0:
-		return 0, zero
+		// An age of 0 would be every checkpoint: that is --keep 0's to
+		// say, not a unit's.
+		return 0, usererr.Usage("--older-than %q: give an age above 0, e.g. 30d (checkpoints younger than it are kept); --keep 0 deletes every untagged one", s)
 	}
 	return d, nil
 }
