@@ -38,8 +38,8 @@ func lockDir(dir string) (*dirLock, error) {
 			msg := fmt.Sprintf("data dir %s is in use by %s; wait for it to finish, or use another --data-dir", dir, holder(f))
 			if _, serr := os.Stat(filepath.Join(dir, "aiex.sock")); serr == nil {
 				// A process that serves the data dir holds it (app/node's
-				// socket): a node, or a TUI lending its core.
-				msg = fmt.Sprintf("data dir %s is held by %s, an aiex node or TUI serving it; commands go through it while it runs, but this one cannot: stop it first",
+				// socket): a node, or a TUI or events tail lending its core.
+				msg = fmt.Sprintf("data dir %s is held by %s, an aiex node, TUI or events tail serving it; commands go through it while it runs, but this one cannot: stop it first",
 					dir, holder(f))
 			}
 			return nil, &usererr.Error{Msg: msg, Err: err}

@@ -10,7 +10,7 @@ import (
 
 // TestLockHeldByServer: a data dir held by a process that serves it (its
 // socket is there) names that process as a node or a TUI — either may
-// hold it — and says to stop it; one held by a one-shot command says to
+// hold it, as may events tail — and says to stop it; one held by a one-shot command says to
 // wait.
 func TestLockHeldByServer(t *testing.T) {
 	dir := t.TempDir()
@@ -27,7 +27,7 @@ func TestLockHeldByServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = lockDir(dir)
-	if err == nil || !strings.Contains(err.Error(), pid) || !strings.Contains(err.Error(), "node or TUI") || !strings.Contains(err.Error(), "stop it first") {
-		t.Errorf("held by a serving process: %v; want it named a node or TUI, with the PID, and to stop it", err)
+	if err == nil || !strings.Contains(err.Error(), pid) || !strings.Contains(err.Error(), "node, TUI or events tail") || !strings.Contains(err.Error(), "stop it first") {
+		t.Errorf("held by a serving process: %v; want it named a node, TUI or events tail, with the PID, and to stop it", err)
 	}
 }

@@ -192,7 +192,7 @@ func versionsWarning(st *node.ClusterStatus) string {
 		parts = append(parts, v+" on "+strings.Join(byVersion[v], ", "))
 	}
 	return "warning: the nodes run different versions of aiex (" + strings.Join(parts, "; ") +
-		"): finish upgrading them, one at a time; a node older than the cluster's store refuses writes until it runs the newer aiex"
+		"): finish upgrading them, one at a time; a node whose aiex is older than the cluster's store schema must not write to it (this aiex and later ones refuse to)"
 }
 
 // ago says how long ago a node's heartbeat was, by its own clock: a
@@ -262,7 +262,13 @@ func (cj *ClusterJoinCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := node.Connect(c, cfg.DataDir); err == nil {
+	if cl, err := node.Connect(c, cfg.DataDir); err == nil {
+		if st, err := cl.Status(c); err == nil && st.Addr == "" {
+			// A TUI or events tail serving the data dir, with no mesh:
+			// the store is one of its own, which may join once that
+			// process has quit.
+			return usererr.New("data dir %s is open in an aiex TUI or events tail serving it: quit that first, then run aiex cluster join again", cfg.DataDir)
+		}
 		// Its data dir is a member of the cluster it runs in (its own, if
 		// it started alone), which cannot join another; stopping it first
 		// would only get CheckJoin's refusal.

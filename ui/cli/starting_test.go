@@ -72,3 +72,25 @@ func TestCommandWaitsForAStartingNode(t *testing.T) {
 		t.Fatal("a data dir nobody holds is busy")
 	}
 }
+
+// TestClusterJoinOnALentDataDir: a data dir a TUI (or events tail) serves
+// holds a store of its own, not a node's: cluster join says to quit that
+// process, not that a node runs there as a member of its cluster.
+func TestClusterJoinOnALentDataDir(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, err := app.New(ctx, app.Config{DataDir: dir, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(ctx)
+	srv, err := node.ServeSocket(a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(ctx)
+	r := runCLI(t, false, nil, "--data-dir", dir, "cluster", "join", "127.0.0.1:1")
+	if r.code == 0 || !strings.Contains(r.stderr, "TUI or events tail") || strings.Contains(r.stderr, "member of its cluster") {
+		t.Errorf("cluster join on a lent data dir: exit %d, %q; want told to quit the TUI or events tail", r.code, r.stderr)
+	}
+}
