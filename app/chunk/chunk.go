@@ -126,8 +126,12 @@ const (
 // special forms (`is_list(x)`, `if`, `case`, the pipe) are refs to
 // Kernel.is_list/1, Kernel.SpecialForms.case, … unless the module defines
 // the name, and those that declare (`def`, `use`, `alias`) are none; past
-// MaxRefs, Kernel's refs give way to the unit's others.
-const Version = 14
+// MaxRefs, Kernel's refs give way to the unit's others. 15: Go method
+// refs only for variables of the package's own types (none for an
+// imported pkg.T, which the index cannot tell from a same-named
+// package's), and an Elixir declaration (`def`, `alias`, …) is no ref
+// whatever module defines it (Kernel's own source defines def/2).
+const Version = 15
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -55,7 +55,11 @@ func isKernelCall(fun string, arity int) bool {
 // rather than compute: every function's own `def`, every module's
 // `defmodule`, `use`, `alias`. As refs they would name Kernel from every
 // chunk, linking nothing a reader follows (in Elixir's own source every
-// function a caller of `def/2`), and crowd a chunk's MaxRefs.
+// function a caller of `def/2`), and crowd a chunk's MaxRefs. A local
+// call of one of these names is no ref whatever answers it: Kernel, an
+// import (a DSL's own def/2, with Kernel's excepted), or the module
+// itself (in kernel.ex, where `defmacro def` makes every def there a
+// local call of def/2).
 var kernelDeclares = map[string]bool{
 	"def": true, "defp": true, "defmacro": true, "defmacrop": true, "defguard": true, "defguardp": true,
 	"defdelegate": true, "defmodule": true, "defstruct": true, "defexception": true, "defimpl": true,

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestElixirKernelRefs: a call without a module of a name the module does
@@ -165,7 +167,8 @@ func runtimeGOROOT(t *testing.T) string {
 // def/2 and |>/2 are called from other files by name (Kernel.if/2, …), and
 // no chunk outside Kernel refers to is_list/1 as a local call: the symbol
 // graph then gives Kernel's macros their callers, which rank them in
-// kernel.ex's outline.
+// kernel.ex's outline. Inside Kernel, its declarations (def, defmacro, …)
+// are no local calls of its own macros.
 func TestElixirKernelCorpusRefs(t *testing.T) {
 	dir := elixirCorpus(t)
 	files := elixirLibFiles(t, dir, true)
@@ -183,6 +186,13 @@ func TestElixirKernelCorpusRefs(t *testing.T) {
 		for _, c := range res.Chunks {
 			if c.Parent == "Kernel" {
 				defined[c.Name] = true
+				// Kernel defines def/2 and the like itself: its own
+				// declarations read as local calls of them.
+				for _, r := range c.Refs {
+					if fun, _, _ := strings.Cut(r, "/"); kernelDeclares[fun] {
+						t.Errorf("%s: %s refers to the declaration %s", path, c.Name, r)
+					}
+				}
 				continue
 			}
 			for _, r := range c.Refs {
@@ -203,4 +213,65 @@ func TestElixirKernelCorpusRefs(t *testing.T) {
 	}
 	t.Logf("refs outside Kernel: Kernel.if/2 %d, Kernel.def/2 %d, Kernel.|>/2 %d, Kernel.is_list/1 %d, Kernel.SpecialForms.case %d",
 		calls["Kernel.if/2"], calls["Kernel.def/2"], calls["Kernel.|>/2"], calls["Kernel.is_list/1"], calls["Kernel.SpecialForms.case"])
+}
+
+// TestElixirDeclarationsNoRefs: a declaration is no ref in any module,
+// however its name resolves. In Kernel's own source `def`, `defp`,
+// `defmodule` and `alias` are the module's own macros, so each function's
+// own def read as a local call of def/2 (and `alias …, as:` as alias/2);
+// a module importing a def/2 (with Kernel's excepted) read its defs as
+// calls of that one. Their other calls stay refs.
+func TestElixirDeclarationsNoRefs(t *testing.T) {
+	src := `defmodule Kernel do
+  alias Macro.Env, as: E
+
+  defmacro def(call, expr \\ nil), do: define(:def, call, expr)
+  defmacro defp(call, expr \\ nil), do: define(:defp, call, expr)
+  defmacro defmodule(alias, do_block), do: {alias, do_block}
+  defmacro alias(mod, opts), do: {mod, opts}
+
+  def to_list(x) do
+    if is_list(x), do: x, else: [x]
+  end
+
+  defp define(kind, call, expr) do
+    {kind, call, expr, E}
+  end
+end
+
+defmodule R.DSL do
+  defmacro def(call, expr), do: {call, expr}
+end
+
+defmodule R.UsesDSL do
+  import Kernel, except: [def: 2]
+  import R.DSL
+
+  def f(x), do: g(x)
+  defp g(x), do: x
+end
+`
+	res := chunkString(t, "lib/kernel.ex", src, Options{Strategy: Semantic})
+	got := map[string][]string{}
+	for _, c := range res.Chunks {
+		if c.Kind != KindModule {
+			got[c.Name] = c.Refs
+		}
+	}
+	want := map[string][]string{
+		"Kernel":             {"Macro.Env"},
+		"Kernel.def/2":       {"define/3"},
+		"Kernel.defp/2":      {"define/3"},
+		"Kernel.defmodule/2": nil,
+		"Kernel.alias/2":     nil,
+		"Kernel.to_list/1":   {"Kernel.if/2", "Kernel.is_list/1"},
+		"Kernel.define/3":    {"Macro.Env"},
+		"R.DSL.def/2":        nil,
+		"R.UsesDSL":          {"Kernel", "R.DSL"},
+		"R.UsesDSL.f/1":      {"g/1"},
+		"R.UsesDSL.g/1":      nil,
+	}
+	if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
+		t.Errorf("refs by chunk (-want +got):\n%s", diff)
+	}
 }

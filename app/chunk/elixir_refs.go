@@ -127,11 +127,11 @@ type rawRef struct {
 
 // refs gives each leaf unit the references inside it (see exLexer): remote
 // calls (MyApp.Repo.get, with the module's aliases expanded), local calls
-// other than special forms and Kernel's definition macros (a call of an
-// imported function named as a remote call of its module, see
-// importedFrom), module names. A reference belongs to the innermost leaf
-// holding it: a unit spanning separated clauses does not take those of
-// the units between them.
+// (a call of an imported function named as a remote call of its module,
+// see importedFrom) other than syntax (exSyntax) and declarations
+// (kernelDeclares, whichever module defines them), module names. A
+// reference belongs to the innermost leaf holding it: a unit spanning
+// separated clauses does not take those of the units between them.
 func (x *exFile) refs(root sitter.Node) {
 	zero, zeroIn := x.zeroArity()
 	l := exLex(x.src, zero)
@@ -211,6 +211,12 @@ func (x *exFile) refs(root sitter.Node) {
 		if local && exSyntax(r.fun) || x.notRefs[r.at] {
 			continue
 		}
+		if local && kernelDeclares[r.fun] && !inTypespec(r.at) {
+			// The unit's own def, the module's alias: not a call, whether
+			// the name is Kernel's, imported, or the module's own (in
+			// Kernel's source, def/2 is).
+			continue
+		}
 		prefix := ""
 		if r.alias {
 			if end, ok := multiAlias(x.src, r.at+len(r.fun)); ok {
@@ -246,9 +252,6 @@ func (x *exFile) refs(root sitter.Node) {
 				if mod := importedFrom(imports, r.at, r.fun, r.arity, x.test, defines); mod != "" {
 					name = mod + "." + r.fun
 				} else if mod, special := kernelModule(r.fun, r.arity); mod != "" && !kernelExcluded(imports, r.at, r.fun, r.arity) {
-					if kernelDeclares[r.fun] {
-						continue // the unit's own def, or the module's alias: not a call
-					}
 					name = mod + "." + r.fun
 					if special {
 						arity = noArity

@@ -1,8 +1,10 @@
 package chunk
 
 import (
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -56,8 +58,8 @@ func (s *Server) ListenAndServe() error {
 	return s.Serve(ln)
 }
 
-// Serve: calls of the receiver, of a parameter of an imported interface
-// type, and a field (Addr) that is no ref.
+// Serve: calls of the receiver, and of a parameter of an imported
+// interface type and a field (Addr), which are no refs.
 func (s *Server) Serve(l net.Listener) error {
 	for {
 		rw, err := l.Accept()
@@ -74,17 +76,18 @@ func (s *Server) newConn(rw net.Conn) *conn { return &conn{server: s} }
 
 type conn struct{ server *Server }
 
-// readLine: a parameter of an imported type, a named result, an import
-// under another name.
+// readLine: a named result; parameters of imported types (one an import
+// under another name) are no refs.
 func readLine(b *bufio.Reader, r *rd.Reader) (line []byte, h Header) {
 	line, _, _ = b.ReadLine()
 	r.Reset("")
 	return line, h.clone()
 }
 
-// locals: var x T, var x *T, x := T{}, x := &T{}, x := new(T), x := y,
-// var x = &T{}, results of a function and a method the file declares, and
-// a method value of a method the file declares.
+// locals: var x T, var x *T, x := T{}, x := &T{}, x := y, var x = &T{},
+// results of a function and a method the file declares, and a method
+// value of a method the file declares; x := new(T) of an imported T, and
+// x := y of such a y, are no refs.
 func locals() {
 	var h Header
 	var p *Server
@@ -124,7 +127,7 @@ func shadowed(s *Server, h Header) {
 	if s := elsewhere(); s != nil {
 		s.Serve(nil)
 	}
-	func(h *bufio.Reader) { h.ReadLine() }(nil)
+	func(h *conn) { h.serve(nil) }(nil)
 	switch h := any(h).(type) {
 	case Header:
 		h.Get("switch")
@@ -174,13 +177,12 @@ func TestGoMethodRefs(t *testing.T) {
 	got := methodRefs(t, "net/http/server.go", serverGo)
 	want := map[string][]string{
 		"http.(*Server).ListenAndServe": {"http.(*Server).Serve"},
-		"http.(*Server).Serve":          {"net.(*Listener).Accept", "http.(*Server).newConn"},
-		"http.readLine":                 {"bufio.(*Reader).ReadLine", "rd.(*Reader).Reset", "http.(*Header).clone"},
+		"http.(*Server).Serve":          {"http.(*Server).newConn"},
+		"http.readLine":                 {"http.(*Header).clone"},
 		"http.locals": {"http.(*Server).pair", "http.(*Header).Get", "http.(*Server).ListenAndServe", "http.(*Server).Serve",
-			"http.(*Server).newConn", "bufio.(*Writer).Flush", "bufio.(*Writer).WriteString",
-			"http.(*conn).serve"},
+			"http.(*Server).newConn", "http.(*conn).serve"},
 		// The function literal's h is its own, of a type of its own.
-		"http.shadowed": {"bufio.(*Reader).ReadLine", "http.(*Server).ListenAndServe", "http.(*Header).Get"},
+		"http.shadowed": {"http.(*conn).serve", "http.(*Server).ListenAndServe", "http.(*Header).Get"},
 		"http.unknown":  {"http.(*list).first"},
 	}
 	if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
@@ -188,26 +190,40 @@ func TestGoMethodRefs(t *testing.T) {
 	}
 }
 
-// TestGoMethodRefsShadowedImport: a parameter named as an imported
-// package hides it from the body, not from the signature's own types
-// (func f(url *url.URL) is valid Go); an inner one hides it everywhere.
-func TestGoMethodRefsShadowedImport(t *testing.T) {
+// TestGoMethodRefsShadowedType: a parameter named as a type hides it
+// from the body, not from the signature's own types (func f(conn *conn)
+// is valid Go); an inner one hides it everywhere. A parameter named as
+// an import, of the import's type, gives no method ref, but the ref to
+// the type stays.
+func TestGoMethodRefsShadowedType(t *testing.T) {
 	src := `package p
 
 import "net/url"
 
-func f(url *url.URL) string { return url.String() }
+type conn struct{}
 
-func g(u string) {
-	url := u
-	var v *url.URL
-	v.String()
+func (*conn) serve() {}
+
+func f(conn *conn) { conn.serve() }
+
+func g(c string) {
+	conn := c
+	var v *conn
+	v.serve()
 }
+
+func h(url *url.URL) string { return url.String() }
 `
 	got := methodRefs(t, "p/p.go", src)
-	want := map[string][]string{"p.f": {"url.(*URL).String"}}
+	want := map[string][]string{"p.f": {"p.(*conn).serve"}}
 	if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
 		t.Errorf("method refs by chunk (-want +got):\n%s", diff)
+	}
+	res := chunkString(t, "p/p.go", src, Options{Strategy: Semantic})
+	for _, c := range res.Chunks {
+		if c.Name == "p.h" && !slices.Equal(c.Refs, []string{"url.URL"}) {
+			t.Errorf("p.h's refs: %q, want [url.URL]", c.Refs)
+		}
 	}
 }
 
@@ -265,5 +281,139 @@ func TestGoValueMethodMembers(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
 		t.Errorf("members by chunk (-want +got):\n%s", diff)
+	}
+}
+
+// TestGoMethodRefsImportedTypes: a variable of an imported type gives no
+// method ref. The ref would name the type by the import's package name
+// (sync.(*Mutex).Lock), and the index, which knows no import paths,
+// would link it to the method of every package of that name: cmd/go's
+// mu.Lock() to internal/sync's Mutex as much as to sync's, a call on
+// go/types' interface Type to the struct method of cmd/compile's
+// package types. Where an import has the file's own package name
+// (html/template imports text/template as template), the ref would even
+// read as the file's own package's, and link to its own type's method.
+// An unqualified type is the package's own, and keeps its refs.
+func TestGoMethodRefsImportedTypes(t *testing.T) {
+	cases := []struct {
+		name, path, src string
+		want            map[string][]string
+	}{{
+		name: "same-named packages",
+		path: "cmd/go/main.go",
+		src: `package main
+
+import "sync"
+
+var mu sync.Mutex
+
+func lock() {
+	var mu sync.Mutex
+	mu.Lock()
+	var once = &sync.Once{}
+	once.Do(nil)
+}
+`,
+		want: map[string][]string{},
+	}, {
+		name: "an import of the own package's name",
+		path: "html/template/template.go",
+		src: `package template
+
+import "text/template"
+
+type Template struct{ text *template.Template }
+
+func (t *Template) Name() string { return t.text.Name() }
+
+func (t *Template) Lookup(name string) *Template { return t }
+
+func parse(name string) *template.Template { return template.New(name) }
+
+func textName(t *template.Template) string {
+	u := parse("x")
+	u.Name()
+	return t.Name()
+}
+
+func htmlName(t *Template) string { return t.Lookup("x").Name() + t.Name() }
+`,
+		want: map[string][]string{"template.htmlName": {"template.(*Template).Lookup", "template.(*Template).Name"}},
+	}, {
+		name: "an imported interface",
+		path: "go/types/typestring.go",
+		src: `package typestring
+
+import "go/types"
+
+func under(t types.Type, n *types.Named) types.Type {
+	n.Obj()
+	return t.Underlying()
+}
+`,
+		want: map[string][]string{},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := methodRefs(t, c.path, c.src)
+			if diff := cmp.Diff(c.want, got, cmpEmpty); diff != "" {
+				t.Errorf("method refs by chunk (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestGoMethodRefsStdlib: on the standard library every method ref names
+// a type of the chunk's own package, and the calls within net/http and
+// bufio that the refs are for are there: (*Server).Serve calls newConn
+// and (*conn).serve, ListenAndServe calls Serve, ReadLine ReadSlice.
+func TestGoMethodRefsStdlib(t *testing.T) {
+	files := goStdFiles(t, testing.Short())
+	var mu sync.Mutex
+	refs := map[string][]string{}
+	methods := 0
+	forEachFile(files, func(path string) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		res, err := File(path, src, Options{Strategy: Semantic})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range res.Chunks {
+			pkg, _, _ := strings.Cut(c.Name, ".")
+			for _, r := range c.Refs {
+				if !strings.Contains(r, "(*") {
+					continue
+				}
+				methods++
+				if !strings.HasPrefix(r, pkg+".(*") {
+					t.Errorf("%s: %s refers to %s, a method of another package's type", path, c.Name, r)
+				}
+			}
+			if strings.HasSuffix(path, "/net/http/server.go") || strings.HasSuffix(path, "/bufio/bufio.go") {
+				refs[c.Name] = c.Refs
+			}
+		}
+	})
+	t.Logf("%d method refs in %d files", methods, len(files))
+	if testing.Short() {
+		return
+	}
+	for name, want := range map[string][]string{
+		"http.(*Server).Serve":          {"http.(*Server).newConn", "http.(*conn).serve"},
+		"http.(*Server).ListenAndServe": {"http.(*Server).Serve"},
+		"bufio.(*Reader).ReadLine":      {"bufio.(*Reader).ReadSlice"},
+	} {
+		for _, r := range want {
+			if !slices.Contains(refs[name], r) {
+				t.Errorf("%s's refs %q lack %s", name, refs[name], r)
+			}
+		}
 	}
 }

@@ -9,15 +9,26 @@ import (
 // only the type checker knows in general; too slow for the index (it needs
 // every imported package). The syntax of the enclosing function often
 // shows it, though: the receiver (func (s *Server) …), a parameter or named
-// result (b *bufio.Reader), var x T, x := T{…}, x := &T{…}, x := new(T),
-// x := y of such a y, and x := f(…) or x, err := s.m(…) of a function or
-// method the file declares (its result types are in the same file's
-// syntax; another file's are not at hand). Then the call is a ref to the method, named as
+// result (c *conn), var x T, x := T{…}, x := &T{…}, x := new(T), x := y of
+// such a y, and x := f(…) or x, err := s.m(…) of a function or method the
+// file declares (its result types are in the same file's syntax; another
+// file's are not at hand). Then the call is a ref to the method, named as
 // the chunks of methods are but always through the pointer,
 // pkg.(*T).M: a call site does not show whether M was declared on T or
 // on *T, and (*T).M is a valid name (a method expression) of both. A
 // method declared on T lists (*T).M among its members, so that the
 // symbol graph reaches it by that name too (golang.go).
+//
+// Only the package's own types count. A type of an imported package
+// (b *bufio.Reader, mu sync.Mutex) would be named by the import's package
+// name, and the index knows no import paths: sync.(*Mutex).Lock reaches
+// internal/sync's Mutex as much as sync's, and a call on go/types' Type,
+// an interface, the struct method of cmd/compile's package types. Where
+// an import has the package's own name (html/template imports
+// text/template as template) the ref even reads as one of the package's
+// own, which the index resolves in the file's directory: to html/template's
+// own (*Template).Name. So a variable of a qualified type has no known
+// type; a ref to pkg.T itself is kept as every qualified name is.
 //
 // Wrong edges are worse than missing ones, so a variable's type is known
 // only from its declaration, in the scope the refs walk keeps: a name
@@ -82,21 +93,18 @@ func (w *refWalk) find(name string, limit int) int {
 	return -1
 }
 
-// named is a named type as method refs qualify it; typ is "" when unknown.
-type named struct{ pkg, typ string }
-
-// typeName returns the named type a type expression denotes (T, *T,
-// pkg.T, T[X]), resolving names in w.locals[:limit]: a package-level type
-// of the file's package or of an imported one. Pointers to pointers, and
-// names local to the function, predeclared or perhaps dot-imported, give
-// none.
-func (w *refWalk) typeName(x ast.Expr, limit int) named {
+// typeName returns the name of the package's own named type a type
+// expression denotes (T, *T, T[X]), resolving names in w.locals[:limit],
+// or "". Pointers to pointers, names local to the function, predeclared
+// or perhaps dot-imported, and types of imported packages (pkg.T, see
+// above) give none.
+func (w *refWalk) typeName(x ast.Expr, limit int) string {
 	stars := 0
 	for {
 		switch t := x.(type) {
 		case *ast.StarExpr:
 			if stars++; stars > 1 {
-				return named{}
+				return ""
 			}
 			x = t.X
 		case *ast.ParenExpr:
@@ -107,30 +115,21 @@ func (w *refWalk) typeName(x ast.Expr, limit int) named {
 			x = t.X
 		case *ast.Ident:
 			if t.Name == "_" || w.find(t.Name, limit) >= 0 {
-				return named{}
+				return ""
 			}
 			if _, ok := w.g.top[t.Name]; !ok && (predeclared(t.Name) || w.g.dot) {
-				return named{}
+				return ""
 			}
-			return named{w.g.pkg, t.Name}
-		case *ast.SelectorExpr:
-			id, ok := t.X.(*ast.Ident)
-			if !ok || id.Name == "_" || w.find(id.Name, limit) >= 0 || predeclared(id.Name) {
-				return named{}
-			}
-			if _, ok := w.g.top[id.Name]; ok {
-				return named{}
-			}
-			return named{id.Name, t.Sel.Name}
+			return t.Name
 		default:
-			return named{}
+			return ""
 		}
 	}
 }
 
-// valueType returns the named type of the value of x when its syntax
-// shows it: T{…}, &T{…}, new(T), or a variable of a known type.
-func (w *refWalk) valueType(x ast.Expr, limit int) named {
+// valueType returns the package's own type of the value of x when its
+// syntax shows it: T{…}, &T{…}, new(T), or a variable of a known type.
+func (w *refWalk) valueType(x ast.Expr, limit int) string {
 	for {
 		switch v := x.(type) {
 		case *ast.ParenExpr:
@@ -139,14 +138,14 @@ func (w *refWalk) valueType(x ast.Expr, limit int) named {
 			return w.typeName(v.Type, limit)
 		case *ast.UnaryExpr:
 			if v.Op != token.AND {
-				return named{}
+				return ""
 			}
 			x = v.X
 			if p, ok := x.(*ast.ParenExpr); ok {
 				x = p.X
 			}
 			if _, ok := x.(*ast.CompositeLit); !ok {
-				return named{}
+				return ""
 			}
 		case *ast.CallExpr:
 			if id, ok := v.Fun.(*ast.Ident); ok && id.Name == "new" && len(v.Args) == 1 && w.find("new", limit) < 0 {
@@ -157,42 +156,42 @@ func (w *refWalk) valueType(x ast.Expr, limit int) named {
 			return w.resultType(v, 0, limit)
 		case *ast.Ident:
 			if i := w.find(v.Name, limit); i >= 0 && !w.locals[i].noObj {
-				return named{w.locals[i].pkg, w.locals[i].typ}
+				return w.locals[i].typ
 			}
-			return named{}
+			return ""
 		default:
-			return named{}
+			return ""
 		}
 	}
 }
 
-// resultType returns the named type of result i of a call of a function
-// or method the file declares (f(…), or x.m(…) of a variable x of one of
-// the package's types).
-func (w *refWalk) resultType(call *ast.CallExpr, i, limit int) named {
+// resultType returns the package's own type of result i of a call of a
+// function or method the file declares (f(…), or x.m(…) of a variable x
+// of one of the package's types).
+func (w *refWalk) resultType(call *ast.CallExpr, i, limit int) string {
 	var k methodKey
 	switch f := call.Fun.(type) {
 	case *ast.Ident:
 		if w.find(f.Name, limit) >= 0 {
-			return named{}
+			return ""
 		}
 		k.name = f.Name
 	case *ast.SelectorExpr:
 		id, ok := f.X.(*ast.Ident)
 		if !ok {
-			return named{}
+			return ""
 		}
 		j := w.find(id.Name, limit)
-		if j < 0 || w.locals[j].noObj || w.locals[j].typ == "" || w.locals[j].pkg != w.g.pkg {
-			return named{}
+		if j < 0 || w.locals[j].noObj || w.locals[j].typ == "" {
+			return ""
 		}
 		k = methodKey{w.locals[j].typ, f.Sel.Name}
 	default:
-		return named{}
+		return ""
 	}
 	results := w.g.funcs[k]
 	if results == nil {
-		return named{}
+		return ""
 	}
 	for _, f := range results.List {
 		n := max(1, len(f.Names))
@@ -203,13 +202,13 @@ func (w *refWalk) resultType(call *ast.CallExpr, i, limit int) named {
 		}
 		i -= n
 	}
-	return named{}
+	return ""
 }
 
-// declareAs declares a variable of a known type (or of none).
-func (w *refWalk) declareAs(id *ast.Ident, t named) {
+// declareAs declares a variable of a known type (or of none: "").
+func (w *refWalk) declareAs(id *ast.Ident, typ string) {
 	if id != nil && id.Name != "_" {
-		w.locals = append(w.locals, local{name: id.Name, pkg: t.pkg, typ: t.typ})
+		w.locals = append(w.locals, local{name: id.Name, typ: typ})
 	}
 }
 
@@ -236,7 +235,7 @@ func (w *refWalk) declareTyped(fl *ast.FieldList, limit int) {
 // own value (var x = &T{}).
 func (w *refWalk) declareValues(s *ast.ValueSpec) {
 	mark := len(w.locals)
-	var t named
+	var t string
 	if s.Type != nil {
 		t = w.typeName(s.Type, mark)
 	}
@@ -248,9 +247,9 @@ func (w *refWalk) declareValues(s *ast.ValueSpec) {
 	}
 }
 
-// assignedType returns the named type of the i-th of names given values
-// (x, y := a, b; x, err := f()), when the syntax shows it.
-func (w *refWalk) assignedType(names int, values []ast.Expr, i, limit int) named {
+// assignedType returns the package's own type of the i-th of names given
+// values (x, y := a, b; x, err := f()), when the syntax shows it.
+func (w *refWalk) assignedType(names int, values []ast.Expr, i, limit int) string {
 	switch {
 	case names == len(values):
 		return w.valueType(values[i], limit)
@@ -259,7 +258,7 @@ func (w *refWalk) assignedType(names int, values []ast.Expr, i, limit int) named
 			return w.resultType(call, i, limit)
 		}
 	}
-	return named{}
+	return ""
 }
 
 // selector walks x.Sel: a qualified identifier (pkg.Name) is a ref; a
@@ -284,8 +283,8 @@ func (w *refWalk) selector(x *ast.SelectorExpr, call bool) {
 			}
 			return
 		}
-	} else if l := w.locals[i]; l.typ != "" && (call || l.pkg == w.g.pkg && w.declared(l.typ, x.Sel.Name)) {
-		w.method(l.pkg, l.typ, x.Sel.Name, x.Sel.Pos())
+	} else if l := w.locals[i]; l.typ != "" && (call || w.declared(l.typ, x.Sel.Name)) {
+		w.method(l.typ, x.Sel.Name, x.Sel.Pos())
 	}
 	w.ident(id)
 }
@@ -296,11 +295,11 @@ func (w *refWalk) declared(typ, name string) bool {
 	return ok
 }
 
-// method adds the ref to method name of pkg.typ, pkg.(*typ).name, unless
-// it is the method being walked.
-func (w *refWalk) method(pkg, typ, name string, p token.Pos) {
-	if pkg == w.g.pkg && typ == w.selfType && name == w.selfName {
+// method adds the ref to method name of the package's type typ,
+// pkg.(*typ).name, unless it is the method being walked.
+func (w *refWalk) method(typ, name string, p token.Pos) {
+	if typ == w.selfType && name == w.selfName {
 		return
 	}
-	w.add(pkg+".(*"+typ+")."+name, p)
+	w.add(w.g.pkg+".(*"+typ+")."+name, p)
 }

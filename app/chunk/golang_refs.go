@@ -66,11 +66,10 @@ type refWalk struct {
 type local struct {
 	name  string
 	noObj bool
-	// pkg and typ name a variable's type when its declaration shows it
-	// (golang_methods.go): pkg is the qualifier refs use (the file's
-	// package, or an import's name) and typ the named type; typ is "" when
-	// the type is unknown, and for every name that is not a variable.
-	pkg, typ string
+	// typ names a variable's type when its declaration shows it to be
+	// one of the package's own (golang_methods.go); "" when the type is
+	// unknown or imported, and for every name that is not a variable.
+	typ string
 }
 
 // refs collects the names node references from outside the range

@@ -1,14 +1,19 @@
 package index
 
 import (
+	"context"
+	"path"
 	"slices"
 	"testing"
+
+	"github.com/aiex-dev/aiex/db"
 )
 
 // methodProject calls methods through receivers, parameters and local
-// variables, of pointer and value receivers, within a package and from
-// another one; other/http, a package of the same name elsewhere,
-// declares a method that net/http calls but does not declare.
+// variables, of pointer and value receivers, within a package, and from
+// another one (whose calls on the imported types are no refs: see
+// importedMethodProject); other/http, a package of the same name
+// elsewhere, declares a method that net/http calls but does not declare.
 func methodProject() map[string]string {
 	return map[string]string{
 		"go.mod": "module example.com/m\n",
@@ -68,23 +73,24 @@ func Run(h http.Header) error {
 	}
 }
 
-// TestMethodEdges: a call of a method resolves to its chunk, whether it
-// was declared on the pointer (by name) or on the value (through the
-// members a value method lists), forwards and backwards; a method of the
-// chunk's own package only in its directory.
+// TestMethodEdges: a call of a method of the package's own type resolves
+// to its chunk, whether it was declared on the pointer (by name) or on
+// the value (through the members a value method lists), forwards and
+// backwards, and only in the chunk's directory; a call on a variable of
+// an imported type is none.
 func TestMethodEdges(t *testing.T) {
 	s, p := indexedProject(t, methodProject())
 	checkEdges(t, s, p, map[string][]string{
 		"http.(*Server).ListenAndServe": {"http.Server", "http.(*Server).Serve"},
 		"http.(*Server).Serve":          {"http.Server", "http.(*Server).newConn", "http.(*conn).serve"},
 		"http.(*conn).serve":            {"http.Header", "http.Header.Get", "http.conn"},
-		"app.Run":                       {"http.Header", "http.Header.Get", "http.Server", "http.(*Server).ListenAndServe"},
+		"app.Run":                       {"http.Header", "http.Server"},
 	}, map[string][]string{
 		"http.(*Server).Serve":          {"http.(*Server).ListenAndServe"},
-		"http.(*Server).ListenAndServe": {"app.Run"},
+		"http.(*Server).ListenAndServe": nil,
 		"http.(*Server).newConn":        {"http.(*Server).Serve"},
 		"http.(*conn).serve":            {"http.(*Server).Serve"},
-		"http.Header.Get":               {"app.Run", "http.(*conn).serve"},
+		"http.Header.Get":               {"http.(*conn).serve"},
 		"http.(*Server).Close":          nil,
 	})
 }
@@ -103,9 +109,124 @@ func TestMethodEdgesMatchView(t *testing.T) {
 		t.Errorf("members from the chunks: %q, want %q", got, want)
 	}
 	edges := edgesMatchView(t, s, p, g, fromStore)
-	for _, e := range []string{"app.Run -> http.Header.Get", "http.(*Server).ListenAndServe -> http.(*Server).Serve"} {
+	for _, e := range []string{"http.(*conn).serve -> http.Header.Get", "http.(*Server).ListenAndServe -> http.(*Server).Serve"} {
 		if !slices.Contains(edges, e) {
 			t.Errorf("the view's edges %q lack %s", edges, e)
 		}
+	}
+}
+
+// importedMethodProject holds the calls on variables of imported types
+// that linked to the wrong methods while method refs named them by the
+// import's package name: two packages named sync (cmd/go's mu.Lock()
+// reached internal/sync's Mutex too), html/template importing
+// text/template under its own name (t.Name() on a *template.Template
+// reached html/template's method, in its own directory), and an
+// interface of go/types whose call reached the struct method of
+// cmd/compile's package types.
+func importedMethodProject() map[string]string {
+	return map[string]string{
+		"go.mod":                 "module example.com/m\n",
+		"sync/mutex.go":          "package sync\n\ntype Mutex struct{ state int32 }\n\nfunc (m *Mutex) Lock() { m.state = 1 }\n",
+		"internal/sync/mutex.go": "package sync\n\ntype Mutex struct{ state int32 }\n\nfunc (m *Mutex) Lock() { m.state = 1 }\n",
+		"text/template/exec.go":  "package template\n\ntype Template struct{ name string }\n\nfunc (t *Template) Name() string { return t.name }\n",
+		"go/types/type.go":       "package types\n\ntype Type interface{ Underlying() Type }\n",
+		"cmd/compile/types/t.go": "package types\n\ntype Type struct{ kind int }\n\nfunc (t *Type) Underlying() *Type { return t }\n",
+		"cmd/go/main.go": `package main
+
+import "sync"
+
+func lock() {
+	var mu sync.Mutex
+	mu.Lock()
+}
+`,
+		"html/template/template.go": `package template
+
+import "text/template"
+
+type Template struct{ text *template.Template }
+
+func (t *Template) Name() string { return t.text.Name() }
+
+func (t *Template) lookup() *Template { return t }
+
+func textName(t *template.Template) string { return t.Name() }
+
+func htmlName(t *Template) string { return t.lookup().Name() + t.Name() }
+`,
+		"go/typeutil/under.go": `package typeutil
+
+import "example.com/m/go/types"
+
+func under(t types.Type) types.Type { return t.Underlying() }
+`,
+	}
+}
+
+// TestMethodEdgesImportedTypes: a call on a variable of an imported type
+// is no edge to a method of a same-named package's type (nor to the
+// imported one's: which package an import names, the index cannot tell); a call on one
+// of the package's own types still reaches the method in its directory.
+func TestMethodEdgesImportedTypes(t *testing.T) {
+	s, p := indexedProject(t, importedMethodProject())
+	ctx := context.Background()
+	// at finds the chunk of that name in the directory dir.
+	at := func(name, dir string) db.CodeChunk {
+		t.Helper()
+		cs, err := s.CodeChunksNamed(ctx, p, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if path.Dir(c.Path) == dir {
+				return c
+			}
+		}
+		t.Fatalf("no chunk %s in %s: %+v", name, dir, cs)
+		return db.CodeChunk{}
+	}
+	// methods lists the method chunks among cs, as name (directory).
+	methods := func(cs []db.CodeChunk, err error) []string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			if c.Kind == "method" {
+				out = append(out, c.Name+" ("+path.Dir(c.Path)+")")
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, c := range []struct {
+		name, dir string
+		want      []string
+	}{
+		{"main.lock", "cmd/go", nil},
+		{"template.textName", "html/template", nil},
+		{"typeutil.under", "go/typeutil", nil},
+		{"template.htmlName", "html/template", []string{"template.(*Template).Name (html/template)", "template.(*Template).lookup (html/template)"}},
+	} {
+		if got := methods(s.CodeCallees(ctx, at(c.name, c.dir).ID)); !slices.Equal(got, c.want) {
+			t.Errorf("method callees of %s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	for _, c := range []struct{ name, dir string }{
+		{"sync.(*Mutex).Lock", "sync"},
+		{"sync.(*Mutex).Lock", "internal/sync"},
+		{"template.(*Template).Name", "text/template"},
+		{"types.(*Type).Underlying", "cmd/compile/types"},
+	} {
+		callers, err := s.CodeCallers(ctx, at(c.name, c.dir).ID)
+		if err != nil || len(callers) != 0 {
+			t.Errorf("callers of %s in %s: %q, %v; want none", c.name, c.dir, chunkNames(callers, nil), err)
+		}
+	}
+	got, err := s.CodeCallers(ctx, at("template.(*Template).Name", "html/template").ID)
+	if names := chunkNames(got, err); !slices.Equal(names, []string{"template.htmlName"}) {
+		t.Errorf("callers of html/template's (*Template).Name: %q, want template.htmlName", names)
 	}
 }
