@@ -143,7 +143,9 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 			continue
 		}
 		full := fullName(ch.Name, base)
-		r.terms[i].Name = t.nameAndMembers(full, ch.Members)
+		if !namedAfterContainer(ch.Kind, ch.Parent) {
+			r.terms[i].Name = t.nameAndMembers(full, ch.Members)
+		}
 		if !container(ch.Kind) && ch.StartByte >= 0 && ch.EndByte <= len(src) && ch.StartByte <= ch.EndByte {
 			r.terms[i].Body = t.body(src[ch.StartByte:ch.EndByte])
 		}

@@ -3,6 +3,8 @@ package index
 import (
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/chunk"
+
 	"github.com/aiex-dev/aiex/db/words"
 )
 
@@ -240,3 +242,13 @@ func QueryTerms(q string) []string {
 func upper(c byte) bool { return 'A' <= c && c <= 'Z' }
 func lower(c byte) bool { return 'a' <= c && c <= 'z' }
 func digit(c byte) bool { return '0' <= c && c <= '9' }
+
+// namedAfterContainer reports whether a chunk's name is its container's
+// rather than its own: an Elixir code chunk inside a module or describe
+// block (a lone @compile line, trailing comments) is named after it. Its
+// name column then holds no words, so that a search of the module's name
+// does not rank it as the module. Top-level code is named after its file,
+// which is its own name.
+func namedAfterContainer(kind, parent string) bool {
+	return kind == chunk.KindCode && parent != ""
+}

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"go/token"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,9 @@ func Named(ctx context.Context, st *db.Store, project int64, sym string, limit i
 	for _, n := range names {
 		for _, full := range []string{n, chunk.PieceName(n, 1)} {
 			cs, err := st.CodeChunksNamed(ctx, project, full)
+			// A code chunk inside a module is named after the module:
+			// the name is not its own.
+			cs = slices.DeleteFunc(cs, func(c db.CodeChunk) bool { return c.Kind == chunk.KindCode && c.Parent != "" })
 			if err != nil || len(cs) > 0 {
 				return cs, err
 			}

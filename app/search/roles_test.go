@@ -268,3 +268,44 @@ func TestCompletes(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchCodeNamedAfterModule: code between a module's units (a lone
+// @compile line, the comments closing its body) is named after the
+// module, a name not its own: a search of the module's name lists the
+// module once, not that code beside it; its words still find it.
+func TestSearchCodeNamedAfterModule(t *testing.T) {
+	ctx := context.Background()
+	s, p, _ := setupFiles(t, map[string]string{
+		"lib/enum.ex": `defmodule MyApp.Enum do
+  @moduledoc "Enumerables."
+
+  def map(xs, f), do: for(x <- xs, do: f.(x))
+
+  @compile {:inline, reduce: 3}
+
+  def reduce(xs, acc, f), do: :lists.foldl(f, acc, xs)
+
+  # TODO: lazily reduce streams here.
+end
+`,
+	}, index.Config{})
+	sr := New(Config{Store: s})
+	for _, q := range []string{"MyApp.Enum", "Enum"} {
+		res, err := sr.Search(ctx, p.ID, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			if h.Kind == "code" {
+				t.Errorf("%q lists the code at %s:%d, named after its module: %q", q, h.Path, h.StartLine, places(res.Hits))
+			}
+		}
+	}
+	res, err := sr.Search(ctx, p.ID, "lazily reduce streams", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Kind != "code" {
+		t.Errorf("its own words find it first: %q", places(res.Hits))
+	}
+}
