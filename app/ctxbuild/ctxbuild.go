@@ -167,6 +167,9 @@ type Item struct {
 	// outline to keep the most important (asked only if one is made).
 	unitRanks func() (map[string]float64, error)
 	ranked    float64
+	// sigOnly keeps a candidate to its signature at most: a language
+	// built-in (place.isBuiltin), whose doc says nothing of the target.
+	sigOnly bool
 }
 
 // Context is a built context.
@@ -343,7 +346,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			return nil, nil // no index: the question alone
 		}
 		hits := b.search(ctx, proj, req, target, files)
-		var cands []*Item
+		var cands, late []*Item
 		if target != nil {
 			// What the target's code leans on in its own file (its
 			// module's header, a test's setup) comes first: it is not in
@@ -356,18 +359,20 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			for _, id := range shown {
 				own[id] = true // a piece of a header going whole
 			}
-			near, err := b.neighbours(ctx, proj, from, to, own, files)
+			near, builtins, err := b.neighbours(ctx, proj, from, to, own, files)
 			if err != nil {
 				hits()
 				return nil, err
 			}
 			cands = append(pre, near...)
+			late = builtins
 		}
 		found, err := hits()
 		if err != nil {
 			return nil, err
 		}
 		cands = append(cands, found...)
+		cands = append(cands, late...) // the language's built-ins, after everything else
 		if len(cands) > 0 && cands[0].id == goHeaderID {
 			// A Go target's header, read from its file, is no chunk of
 			// the index's: the header chunk found again would carry its
@@ -416,10 +421,14 @@ func distinct(items []*Item, own map[int64]bool, ownHash map[string]bool, files 
 
 // neighbours returns what the chunks from refer to, then what refers to
 // the chunks to (the target's), each group the project's own code first
-// (see beside), then most central first; chunks of the target's own (own)
-// are left out. Of a file's or a module's units,
-// only the first maxNeighbourUnits are asked: each costs two queries.
-func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, own map[int64]bool, files *fileCache) ([]*Item, error) {
+// (see beside), then the nearest the target (place.distance: its own
+// package or module, then its namespace), then most central first; chunks
+// of the target's own (own) are left out. The language's built-ins
+// (place.isBuiltin) come last in each group, and those kept are returned
+// apart (late), to go after everything else, as signatures only. Of a
+// file's or a module's units, only the first maxNeighbourUnits are asked:
+// each costs two queries.
+func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, own map[int64]bool, files *fileCache) (near, late []*Item, _ error) {
 	st := b.cfg.Store
 	var callees, callers []db.CodeChunk
 	seen := map[int64]bool{}
@@ -434,7 +443,7 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 			}
 			cs, err := group.find(ctx, p.ID)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for _, c := range cs {
 				if !seen[c.ID] {
@@ -450,30 +459,38 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 	}
 	ranks, err := st.CodeRanks(ctx, proj.ID, names)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	targetPath := ""
 	if len(to) > 0 {
 		targetPath = to[0].Path
 	}
-	var out []*Item
+	at := placeOf(from)
 	for _, group := range []struct {
 		role string
 		cs   []db.CodeChunk
 	}{{RoleCallee, callees}, {RoleCaller, callers}} {
-		// Most central first, and only as many as could help: a popular
-		// function has hundreds of callers, each in a file to read.
-		// The project's own code first, when the target is: a vendored
-		// copy's or a test's use of it says less of how the project uses
-		// it (strings.TrimSpace's callers are not the vendored
-		// analyzerutil.ExtractDoc first).
+		// Only as many as could help: a popular function has hundreds
+		// of callers, each in a file to read. The project's own code
+		// first, when the target is: a vendored copy's or a test's use
+		// of it says less of how the project uses it (strings.TrimSpace's
+		// callers are not the vendored analyzerutil.ExtractDoc first).
+		// Then the nearest the target, then the most central: the global
+		// rank alone put the standard library's most used types before a
+		// function's own package. The language's built-ins last of all.
 		cs := slices.DeleteFunc(slices.Clone(group.cs), func(c db.CodeChunk) bool { return own[c.ID] || container(c.Kind) })
-		aside := make(map[int64]bool, len(cs))
+		type order struct {
+			builtin, aside bool
+			distance       int
+		}
+		key := make(map[int64]order, len(cs))
 		for _, c := range cs {
-			aside[c.ID] = beside(c, targetPath)
+			key[c.ID] = order{at.isBuiltin(c), beside(c, targetPath), at.distance(c)}
 		}
 		slices.SortStableFunc(cs, func(a, b db.CodeChunk) int {
-			return cmp.Or(cmpBool(aside[a.ID], aside[b.ID]), cmp.Compare(ranks[b.Name], ranks[a.Name]))
+			ka, kb := key[a.ID], key[b.ID]
+			return cmp.Or(cmpBool(ka.builtin, kb.builtin), cmpBool(ka.aside, kb.aside),
+				cmp.Compare(ka.distance, kb.distance), cmp.Compare(ranks[b.Name], ranks[a.Name]))
 		})
 		for _, c := range cs[:min(len(cs), maxNeighbours)] {
 			it, err := files.item(c, group.role)
@@ -481,10 +498,15 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 				continue // unreadable now: leave it out
 			}
 			it.ranked = ranks[c.Name]
-			out = append(out, it)
+			if key[c.ID].builtin {
+				it.sigOnly = true
+				late = append(late, it)
+				continue
+			}
+			near = append(near, it)
 		}
 	}
-	return out, nil
+	return near, late, nil
 }
 
 // search starts looking for hits for the question (and the target's

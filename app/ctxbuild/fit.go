@@ -251,17 +251,22 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 			it.sigCost = cost(it.sig, it)
 		}
 		switch {
-		case it.cost <= left:
+		case it.cost <= left && it.mayBeWhole():
 			it.Form, it.Reason = it.whole()
 			it.Code = it.full
 		case it.sig != "" && it.sigCost <= left:
 			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
 			it.Reason = it.reduced()
-			if reduced == nil && it.Role != RoleHeader {
+			if reduced == nil && it.Role != RoleHeader && !it.sigOnly {
 				// A header's reduced form is what the target uses of
 				// it: its first lines would show less of that.
 				reduced = it
 			}
+		case !it.mayBeWhole() && it.sig == "":
+			// A built-in's piece of doc text alone (a unit split in
+			// pieces): no code to show.
+			it.Reason = fmt.Sprintf("%d tokens; a language built-in, and only doc text", it.cost)
+			continue
 		default:
 			it.Reason = fmt.Sprintf("%d tokens; no room left", it.cost)
 			continue
@@ -355,6 +360,13 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 		}
 	}
 	return nil
+}
+
+// mayBeWhole reports whether a candidate may go in full: any but a
+// language built-in (sigOnly), which may only when it has no doc text to
+// leave out nor body (a one-line definition is its own signature).
+func (it *Item) mayBeWhole() bool {
+	return !it.sigOnly || it.sig == "" && dropDoc(it.full, true) == it.full
 }
 
 // cutToFit shows it, a candidate reduced to its signature, cut to fit
@@ -503,7 +515,7 @@ func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refi
 		whole, why := it.whole()
 		switch {
 		case it.Form == whole:
-		case fits(it, whole) && scaled(it.cost)-shown <= free:
+		case it.mayBeWhole() && fits(it, whole) && scaled(it.cost)-shown <= free:
 			free -= scaled(it.cost) - shown
 			it.Form, it.Code, it.Tokens, it.Reason = whole, it.full, it.cost, why
 			changed, refilled[it] = true, true
@@ -521,7 +533,7 @@ func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refi
 // free tokens left when the refills stopped the reason they are out.
 func stopped(cands []*Item, free int, tooLarge map[*Item]int) {
 	for _, it := range cands {
-		if it.Form == "" && (it.cost <= free || (it.sig != "" && it.sigCost <= free)) {
+		if it.Form == "" && (it.cost <= free && it.mayBeWhole() || (it.sig != "" && it.sigCost <= free)) {
 			if _, tried := tooLarge[it]; !tried {
 				it.Reason = fmt.Sprintf("%d tokens; left out when fitting stopped after %d rounds", it.cost, maxRefills)
 			}

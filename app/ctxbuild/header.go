@@ -498,13 +498,24 @@ func (it *Item) signature() string {
 	if it.Role == RoleHeader {
 		return it.cut
 	}
-	return signature(it.full)
+	sig := signature(it.full)
+	if sig == "" && it.sigOnly {
+		// A language built-in's code without its doc text: it has no
+		// body to leave out, or is a piece of one (Kernel's try/1#1).
+		if code := dropDoc(it.full, true); code != it.full && strings.TrimSpace(code) != "" {
+			return code
+		}
+	}
+	return sig
 }
 
 // reduced is the reason a candidate goes as its signature.
 func (it *Item) reduced() string {
 	if it.Role == RoleHeader {
 		return fmt.Sprintf("%d tokens in full; cut to what the target uses of it", it.cost)
+	}
+	if it.sigOnly {
+		return fmt.Sprintf("%d tokens in full; a language built-in: its signature only", it.cost)
 	}
 	return fmt.Sprintf("%d tokens in full; reduced to its signature", it.cost)
 }

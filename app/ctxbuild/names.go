@@ -18,8 +18,11 @@ import (
 // ("coll.(*List[T]).Push" is coll.(*List).Push, "List[T].Len" is
 // List.Len), and a name qualified by an import path cut to the path's
 // last element ("net/http.(*Server).Serve" is http.(*Server).Serve, and
-// importPath is "net/http"). A symbol of no such form is returned as it
-// is, importPath "".
+// importPath is "net/http"). A path ending in a major version
+// ("math/rand/v2.IntN") names its package by the element before the
+// version, as Go's convention has it: rand.IntN, importPath
+// "math/rand/v2" (versionedName gives the other reading, a package named
+// v2). A symbol of no such form is returned as it is, importPath "".
 func goName(sym string) (name, importPath string) {
 	name = stripTypeParams(sym)
 	i := strings.LastIndexByte(name, '/')
@@ -34,7 +37,36 @@ func goName(sym string) (name, importPath string) {
 	if r := rune(member[0]); r != '(' && r != '_' && !unicode.IsLetter(r) {
 		return name, ""
 	}
-	return last, name[:i+1] + pkg
+	importPath = name[:i+1] + pkg
+	if majorVersion(pkg) {
+		if prev := path.Base(name[:i]); token.IsIdentifier(prev) {
+			return prev + "." + member, importPath
+		}
+	}
+	return last, importPath
+}
+
+// versionedName is the other reading of a name goName gave the package
+// before a major version of its import path (rand.IntN of math/rand/v2):
+// a package named as the version itself (v2.IntN), as some projects name
+// theirs (k8s.io/api/autoscaling/v2). It is "" for any other name.
+func versionedName(name, importPath string) string {
+	v := path.Base(importPath)
+	pkg, member, ok := strings.Cut(name, ".")
+	if !ok || !majorVersion(v) || pkg == v {
+		return ""
+	}
+	return v + "." + member
+}
+
+// majorVersion reports whether an import path's element is a major
+// version suffix (v2, v10): Go's modules give a major version from 2 up
+// its own path, ending so, whose package is named by the element before.
+func majorVersion(elem string) bool {
+	if len(elem) < 2 || elem[0] != 'v' || elem[1] == '0' || elem == "v1" {
+		return false
+	}
+	return isDigits(elem[1:])
 }
 
 // importPathLike reports whether a symbol qualified by an import path
@@ -103,9 +135,16 @@ func isIdentByte(c byte) bool {
 // matches when its go.mod names a module whose path ends so (modulePath
 // reads it). A chunk whose directory matches none of the path is not
 // kept: the path names another package.
-func inImportPath(cs []db.CodeChunk, importPath, root string) []db.CodeChunk {
+//
+// pkg is the package's name the chunks carry: when it is not the path's
+// last element, that element is a major version (math/rand/v2, package
+// rand), which the directory holds, so the path is matched whole.
+func inImportPath(cs []db.CodeChunk, importPath, pkg, root string) []db.CodeChunk {
 	want := strings.Split(importPath, "/")
 	dirWant := want[:len(want)-1] // without the package's name
+	if want[len(want)-1] != pkg {
+		dirWant = want
+	}
 	// A path of a module named by its domain (golang.org/x/mod/semver)
 	// holds more than the directories of the project hold: the module's
 	// own path, which its root stands for. Its end matches. Any other

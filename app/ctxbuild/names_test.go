@@ -90,3 +90,53 @@ func TestTargetImportPath(t *testing.T) {
 		t.Errorf("misspelt: %v; want http.(*Server).Serve offered first", err)
 	}
 }
+
+// TestTargetMajorVersion: an import path ending in a major version names
+// the package by the element before it (math/rand/v2 is package rand), in
+// the directory of the whole path, not the older version's; a package
+// named as the version itself is found too.
+func TestTargetMajorVersion(t *testing.T) {
+	e := setupFiles(t, map[string]string{
+		"math/rand/rand.go":           "package rand\n\n// Int is version 1's.\nfunc Int() int { return 1 }\n\n// Intn is only version 1's.\nfunc Intn(n int) int { return 0 }\n",
+		"math/rand/v2/rand.go":        "package rand\n\n// Int is version 2's.\nfunc Int() int { return 2 }\n\n// IntN is only version 2's.\nfunc IntN(n int) int { return 0 }\n",
+		"api/autoscaling/v2/types.go": "package v2\n\n// Scale is a package v2's.\nfunc Scale() int { return 2 }\n",
+	})
+	for target, want := range map[string]string{
+		"math/rand/v2.IntN":        "math/rand/v2/rand.go",
+		"math/rand/v2.Int":         "math/rand/v2/rand.go",
+		"math/rand.Int":            "math/rand/rand.go",
+		"api/autoscaling/v2.Scale": "api/autoscaling/v2/types.go",
+	} {
+		c := e.build(t, Request{Target: target, Question: "what does it do?", Window: 8000})
+		if c.Target == nil || c.Target.Path != want {
+			t.Errorf("%s: target %+v; want the one in %s", target, c.Target, want)
+		}
+	}
+	_, err := e.b.Build(t.Context(), Request{Root: e.root, Task: "explain", Target: "math/rand/v2.Intn", Window: 8000, Count: o200k})
+	if !errors.As(err, new(*usererr.Error)) || !strings.Contains(err.Error(), "rand.Intn is in math/rand") {
+		t.Errorf("math/rand/v2.Intn: %v; want a refusal naming math/rand, which has it", err)
+	}
+}
+
+// TestTargetPointerFormOfValueMethod: a method with a value receiver is
+// found by its pointer form too, as a call (t.Format()) reads the same
+// for both; a pointer method still by its own.
+func TestTargetPointerFormOfValueMethod(t *testing.T) {
+	e := setupFiles(t, map[string]string{
+		"time/format.go": "package time\n\n// Time is an instant.\ntype Time struct{ s int64 }\n\n" +
+			"// Format formats t.\nfunc (t Time) Format(layout string) string { return layout }\n\n" +
+			"// Reset resets t.\nfunc (t *Time) Reset() { t.s = 0 }\n",
+	})
+	for target, want := range map[string]string{
+		"time.(*Time).Format": "time.Time.Format",
+		"(*Time).Format":      "time.Time.Format",
+		"time.Time.Format":    "time.Time.Format",
+		"time.(*Time).Reset":  "time.(*Time).Reset",
+		"time.Time.Reset":     "time.(*Time).Reset",
+	} {
+		c := e.build(t, Request{Target: target, Question: "what does it do?", Window: 8000})
+		if c.Target == nil || c.Target.Name != want {
+			t.Errorf("%s: target %+v; want %s", target, c.Target, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
 	"io/fs"
 	"os"
 	"path"
@@ -122,10 +123,15 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		limit = maxImportPathNamed
 	}
 	looked := name
-	cs, err := search.Named(ctx, st, proj.ID, name, limit)
+	cs, err := b.named(ctx, proj.ID, name, limit)
+	if v := versionedName(name, importPath); err == nil && len(cs) == 0 && v != "" {
+		// Not rand.IntN of math/rand/v2: a package named v2.
+		looked = v
+		cs, err = b.named(ctx, proj.ID, v, limit)
+	}
 	if err == nil && len(cs) == 0 && name != target {
 		importPath, limit, looked = "", maxAlso+1, target
-		cs, err = search.Named(ctx, st, proj.ID, target, limit)
+		cs, err = b.named(ctx, proj.ID, target, limit)
 	}
 	if err != nil {
 		return db.CodeChunk{}, nil, 0, err
@@ -134,7 +140,8 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 	packagesFirst(cs)
 	if importPath != "" {
 		named := cs
-		if cs = inImportPath(cs, importPath, proj.Root); len(cs) == 0 && len(named) > 0 {
+		pkg, _, _ := strings.Cut(looked, ".")
+		if cs = inImportPath(cs, importPath, pkg, proj.Root); len(cs) == 0 && len(named) > 0 {
 			return db.CodeChunk{}, nil, 0, notInPath(target, looked, importPath, named)
 		}
 	}
@@ -161,6 +168,33 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		unlisted = max(0, n-1-len(also))
 	}
 	return cs[0], also, unlisted, nil
+}
+
+// named is search.Named, and for a Go method named with a pointer
+// receiver that names none, the method of the value receiver: a call
+// (t.Format()) reads the same for both, so a user may type
+// time.(*Time).Format for time.Time.Format, as go doc's T.M names both.
+func (b *Builder) named(ctx context.Context, project int64, name string, limit int) ([]db.CodeChunk, error) {
+	cs, err := search.Named(ctx, b.cfg.Store, project, name, limit)
+	if v := valueMethod(name); err == nil && len(cs) == 0 && v != "" {
+		return search.Named(ctx, b.cfg.Store, project, v, limit)
+	}
+	return cs, err
+}
+
+// valueMethod is the name of a Go method with a value receiver that sym
+// names with a pointer one: time.Time.Format for time.(*Time).Format,
+// T.M for (*T).M. It is "" when sym has no pointer receiver.
+func valueMethod(sym string) string {
+	i := strings.Index(sym, "(*")
+	if i < 0 || i > 0 && sym[i-1] != '.' {
+		return ""
+	}
+	end := strings.Index(sym[i:], ").")
+	if end < 0 || !token.IsIdentifier(sym[i+2:i+end]) {
+		return ""
+	}
+	return sym[:i] + sym[i+2:i+end] + sym[i+end+1:]
 }
 
 // notInPath is the error for a name qualified by an import path whose
