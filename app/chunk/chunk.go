@@ -130,8 +130,10 @@ const (
 // refs only for variables of the package's own types (none for an
 // imported pkg.T, which the index cannot tell from a same-named
 // package's), and an Elixir declaration (`def`, `alias`, …) is no ref
-// whatever module defines it (Kernel's own source defines def/2).
-const Version = 15
+// whatever module defines it (Kernel's own source defines def/2). 16: a
+// Go variable given a conversion to one of the package's own types
+// (p := (*T)(y), x := T(y) of a type the file declares) has that type.
+const Version = 16
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -417,3 +417,66 @@ func TestGoMethodRefsStdlib(t *testing.T) {
 		}
 	}
 }
+
+// TestGoMethodRefsConversions: a variable given a conversion to one of
+// the package's own types has that type: (*T)(y) of a type of this or
+// another file (rqlite's store.go converts ex.Request to state.go's
+// *PragmaCheckRequest and calls its Check), T(y) of a type this file
+// declares, by := and by var. A conversion to an imported type gives no
+// method ref, nor does T(y) where T may be a function of another file,
+// nor (*f)(y) of a local f, a predeclared type or a pointer to a pointer.
+func TestGoMethodRefsConversions(t *testing.T) {
+	src := `package store
+
+import "github.com/rqlite/rqlite/v8/command/proto"
+
+type Store struct{}
+
+type ident string
+
+func (ident) quote() string { return "" }
+
+func (ident) unquote() string { return "" }
+
+func (s *Store) Execute(ex *proto.ExecuteRequest) error {
+	p := (*PragmaCheckRequest)(ex.Request)
+	if err := p.Check(); err != nil {
+		return err
+	}
+	var q = (*PragmaCheckRequest)(ex.Request)
+	q.Validate()
+	n, m := ident("x"), (ident)("y")
+	n.quote()
+	m.unquote()
+	return nil
+}
+
+func notConversions(ex *proto.ExecuteRequest, f *func(int) *Store) {
+	a := (*proto.Request)(ex.Request)
+	a.Reset()
+	b := proto.Request(*ex.Request)
+	b.Reset()
+	c := newRequest(ex)
+	c.Check()
+	d := (*f)(1)
+	d.Execute(nil)
+	e := int64(1)
+	e.String()
+	g := (**PragmaCheckRequest)(nil)
+	g.Check()
+	h := own(1)
+	h.Execute(nil)
+}
+
+func own(int) *Store { return nil }
+`
+	got := methodRefs(t, "store/store.go", src)
+	want := map[string][]string{
+		"store.(*Store).Execute": {"store.(*PragmaCheckRequest).Check", "store.(*PragmaCheckRequest).Validate",
+			"store.(*ident).quote", "store.(*ident).unquote"},
+		"store.notConversions": {"store.(*Store).Execute"},
+	}
+	if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
+		t.Errorf("method refs by chunk (-want +got):\n%s", diff)
+	}
+}

@@ -38,17 +38,26 @@ import (
 // gives a name no chunk has, which links nothing.
 
 // methodKey is a function or method the file declares: its receiver's
-// type ("" for a function) and its name.
+// type ("" for a function) and its name; or, with no name, a type the
+// file declares at the package level (no function or method is unnamed).
 type methodKey struct{ typ, name string }
 
 // fileFuncs lists the functions and methods the file declares, with their
-// results; nil for a generic one, whose result types may be its type
-// parameters.
+// results (nil for a generic one, whose result types may be its type
+// parameters), and its package-level types, with none: what a conversion
+// T(y) needs to tell T from a function.
 func fileFuncs(decls []goDecl) map[methodKey]*ast.FieldList {
 	out := make(map[methodKey]*ast.FieldList, len(decls))
 	for _, gd := range decls {
 		d, ok := gd.d.(*ast.FuncDecl)
 		if !ok {
+			if g, ok := gd.d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+				for _, s := range g.Specs {
+					if ts, ok := s.(*ast.TypeSpec); ok && ts.Name.Name != "_" {
+						out[methodKey{typ: ts.Name.Name}] = nil
+					}
+				}
+			}
 			continue
 		}
 		k, results := methodKey{name: d.Name.Name}, d.Type.Results
@@ -153,6 +162,9 @@ func (w *refWalk) valueType(x ast.Expr, limit int) string {
 					return w.typeName(v.Args[0], limit)
 				}
 			}
+			if t, ok := w.conversionType(v, limit); ok {
+				return t
+			}
 			return w.resultType(v, 0, limit)
 		case *ast.Ident:
 			if i := w.find(v.Name, limit); i >= 0 && !w.locals[i].noObj {
@@ -163,6 +175,41 @@ func (w *refWalk) valueType(x ast.Expr, limit int) string {
 			return ""
 		}
 	}
+}
+
+// conversionType returns the package's own type a call converts its
+// argument to, and whether the call's syntax shows a conversion at all:
+// (*T)(y), or T(y) of a type T this file declares. Another file's T(y)
+// reads as a call of another file's function f(y) does, whose result
+// type is not at hand: guessing T would name a method (pkg.(*f).M) of a
+// type that does not exist for every such call. (*T)(y) is a conversion
+// unless T is a variable of a pointer to a function: typeName rejects a
+// local one, and the file's own functions and variables are not types.
+func (w *refWalk) conversionType(call *ast.CallExpr, limit int) (string, bool) {
+	if len(call.Args) != 1 || call.Ellipsis.IsValid() {
+		return "", false
+	}
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.StarExpr:
+		id, ok := ast.Unparen(f.X).(*ast.Ident)
+		if ok && !w.fileType(id.Name) {
+			if _, inFile := w.g.top[id.Name]; inFile {
+				return "", false
+			}
+		}
+		return w.typeName(f, limit), true
+	case *ast.Ident:
+		if w.fileType(f.Name) {
+			return w.typeName(f, limit), true
+		}
+	}
+	return "", false
+}
+
+// fileType reports whether the file declares a package-level type name.
+func (w *refWalk) fileType(name string) bool {
+	_, ok := w.g.funcs[methodKey{typ: name}]
+	return ok
 }
 
 // resultType returns the package's own type of result i of a call of a
