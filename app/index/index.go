@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -293,6 +294,7 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	// one-file run most of its ~40 ms), and how many the project has.
 	var prev map[string]db.CodeFile
 	var projectFiles int
+	var vanished []db.CodeFile // a one-file run's: the rows of its directory's files that are gone
 	if oneFile {
 		f, ok, err := st.CodeFile(ctx, proj.ID, under)
 		if err != nil {
@@ -303,6 +305,9 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 			prev[under] = f
 		}
 		if projectFiles, err = st.CodeFileCount(ctx, proj.ID); err != nil {
+			return nil, err
+		}
+		if vanished, err = vanishedSiblings(ctx, st, root, proj.ID, under); err != nil {
 			return nil, err
 		}
 	} else {
@@ -332,6 +337,7 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	}
 	sum := &Summary{Root: root, Under: under, Files: len(w.out) + len(w.dirErrs), LeftOut: w.leftOut}
 	p := ix.plan(w, proj, prev, under, opt.Force, sum)
+	p.gone = append(p.gone, vanished...)
 	ix.logger.Debug("index plan", "root", root, "files", sum.Files, "read", len(p.jobs), "gone", len(p.gone), "took", time.Since(start))
 
 	if len(p.jobs) > 0 || len(p.skips) > 0 || len(p.gone) > 0 || p.done {
@@ -362,6 +368,45 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 	sum.Note = note(sum.upgraded, sum.Reanalyzed-sum.upgraded)
 	sum.Seconds = time.Since(start).Seconds()
 	return sum, nil
+}
+
+// vanishedSiblings returns the rows of the files of file's directory
+// (not of its subdirectories) that are no longer there, for a run
+// narrowed to file to drop. An editor saves a file renamed or moved
+// within its directory (git mv a.go b.go) under its new name only, and
+// the rows of the old name would otherwise answer for its functions
+// until the next run over the directory. It costs one query over a range
+// of code_files' primary key and a stat per file of the directory (the
+// root's files, for a file at the root, are found among all the
+// project's rows). Only Path is set: it is all the writer drops by.
+func vanishedSiblings(ctx context.Context, st *db.Store, root string, project int64, file string) ([]db.CodeFile, error) {
+	dir, _ := path.Split(file) // "store/", or "" at the root
+	q := `SELECT path FROM code_files WHERE project = ? AND path <> ? AND `
+	args := []any{project, file}
+	if dir == "" {
+		q += `instr(path, '/') = 0`
+	} else {
+		// The paths below dir/ sort before dir0 ('0' follows '/').
+		q += `path > ? AND path < ? AND instr(substr(path, length(?) + 1), '/') = 0`
+		args = append(args, dir, strings.TrimSuffix(dir, "/")+"0", dir)
+	}
+	rows, err := st.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("index: the files beside %s: %w", file, err)
+	}
+	var out []db.CodeFile
+	for _, r := range rows.Values {
+		rel, _ := r[0].(string)
+		if !strings.HasPrefix(rel, dir) || strings.Contains(rel[len(dir):], "/") {
+			continue
+		}
+		// Lstat, as the walk sees entries: a symlink left dangling is
+		// the walk's to judge; only a file that is not there at all goes.
+		if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel))); errors.Is(err, fs.ErrNotExist) {
+			out = append(out, db.CodeFile{Path: rel})
+		}
+	}
+	return out, nil
 }
 
 // plan is the work of one run.
