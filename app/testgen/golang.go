@@ -105,6 +105,50 @@ func (g *goRun) compile(ctx context.Context, timeout time.Duration) (outcome, er
 	return g.run(ctx, nil, timeout, true)
 }
 
+// builtBefore builds the package of the test file and its own tests as
+// they are, without the generated file (go test -c -vet=off): whether
+// the package built before the tests were added. When it does not (a
+// dependency that cannot be loaded, an error already in the package),
+// why is its first error. A build that does not end in time is taken to
+// build: nothing is known against the tests.
+func (g *goRun) builtBefore(ctx context.Context, timeout time.Duration) (ok bool, why string, err error) {
+	g.n++
+	args := []string{"test", "-c", "-o", filepath.Join(g.scratch, fmt.Sprintf("before%d.test", g.n)), "-vet=off", "-json", g.modFlag(), "."}
+	ev := newGoEvents()
+	sk := newSink(tailLines, ev.line)
+	o, err := runCmd(ctx, g.s.Runner, Command{Dir: g.pkgDir, Name: "go", Args: args, Output: sk}, timeout)
+	if err != nil {
+		return false, "", err
+	}
+	sk.close()
+	if o.timedOut || o.exit == 0 {
+		return true, "", nil
+	}
+	if ev.firstErr != "" {
+		return false, ev.firstErr, nil
+	}
+	// No compiler-style line: the go command's own ("go: …"), past its
+	// progress lines.
+	for l := range strings.Lines(sk.text(tailLines)) {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "# ") && !goProgress(l) {
+			return false, l, nil
+		}
+	}
+	return false, fmt.Sprintf("go test -c exited %d", o.exit), nil
+}
+
+// goProgress reports whether l is one of the go command's progress lines
+// ("go: downloading golang.org/x/sys v0.35.0"): what it set out to do,
+// not what went wrong.
+func goProgress(l string) bool {
+	for _, p := range []string{"go: downloading ", "go: finding module for package ", "go: found ", "go: extracting "} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // run runs go test on the package of the test file, with the generated
 // file and, if target is not nil, the mutated target in the overlay; with
 // compileOnly, it builds the test binary instead (go test -c).

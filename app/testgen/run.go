@@ -129,6 +129,12 @@ type Report struct {
 	// (compiles + passed) / 2; when the tests fail, mutants are not run and
 	// count 0.
 	Score float64 `json:"score"`
+	// Unchecked, when the tests do not compile, says that the package
+	// does not build without them either (a dependency the module cache
+	// lacks, an error already in the package), quoting its first error:
+	// the go command stopped at that, so nothing is known of the tests,
+	// and their not compiling is not theirs. Go only.
+	Unchecked string `json:"unchecked,omitempty"`
 	// Summary is one line for people.
 	Summary string `json:"summary"`
 	// Total is the wall time of the whole Run.
@@ -243,6 +249,9 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 		rep.Output, rep.Duration = o.output, o.dur
 		rep.NotRun = true
 		rep.NoMutants = "the tests were not run"
+		if err := rep.checkBefore(ctx, lr, s.Timeout); err != nil {
+			return nil, fmt.Errorf("testgen.Run: %w", err)
+		}
 		rep.Summary = rep.summarize(o.firstErr, s.Timeout)
 		rep.Total = time.Since(began)
 		return rep, nil
@@ -255,6 +264,9 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 	rep.Tests, rep.Failed, rep.FailedTests = base.tests, base.failed, base.failNames
 	rep.Passed = base.compiled && !base.timedOut && base.exit == 0 && base.tests > 0 && base.failed == 0
 	rep.Output, rep.Duration = base.output, base.dur
+	if err := rep.checkBefore(ctx, lr, s.Timeout); err != nil {
+		return nil, fmt.Errorf("testgen.Run: %w", err)
+	}
 
 	switch {
 	case s.Mutants < 0:
@@ -270,6 +282,27 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 	rep.Summary = rep.summarize(base.firstErr, s.Timeout)
 	rep.Total = time.Since(began)
 	return rep, nil
+}
+
+// beforeChecker is a langRun that can tell whether the package built
+// before the tests were added (Go).
+type beforeChecker interface {
+	builtBefore(ctx context.Context, timeout time.Duration) (ok bool, why string, err error)
+}
+
+// checkBefore sets Unchecked when the tests did not compile (in time or
+// not) because the package does not build without them either.
+func (r *Report) checkBefore(ctx context.Context, lr langRun, timeout time.Duration) error {
+	bc, ok := lr.(beforeChecker)
+	if r.Compiles || r.TimedOut || !ok {
+		return nil
+	}
+	built, why, err := bc.builtBefore(ctx, timeout)
+	if err != nil || built {
+		return err
+	}
+	r.Unchecked = "could not check the tests: the package does not build without them either, so the go command stopped before it compiled them: " + why
+	return nil
 }
 
 // check validates s and fills in defaults.
@@ -447,6 +480,8 @@ func (r *Report) summarize(firstErr string, limit time.Duration) string {
 	switch {
 	case !r.Compiles && r.TimedOut:
 		fmt.Fprintf(&b, "timed out after %s before any test ran", english.Duration(limit))
+	case r.Unchecked != "":
+		return r.Unchecked // nothing of the tests was compiled, nor scored
 	case !r.Compiles:
 		b.WriteString("does not compile")
 		if firstErr != "" {

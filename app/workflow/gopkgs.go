@@ -2,6 +2,11 @@ package workflow
 
 import (
 	"context"
+	"fmt"
+	"go/build"
+	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,14 +23,17 @@ type goPackages struct {
 }
 
 // listPackages lists the module at modRoot through the overlay ov
-// (`go list -e ./...`); false when go list fails, so that the caller
-// builds the changed packages alone.
-func listPackages(ctx context.Context, o ValidateOptions, modRoot, ov string) (*goPackages, bool) {
+// (`go list -e ./...`); false, with what go list said, when it fails
+// (scanPackages is then the caller's second way).
+func listPackages(ctx context.Context, o ValidateOptions, modRoot, ov string) (*goPackages, bool, string) {
 	var out lockedBuffer
 	code, err := o.Runner.Run(ctx, Command{Dir: modRoot, Name: "go", Output: &out,
 		Args: []string{"list", "-e", "-overlay=" + ov, "-f", "{{.Dir}}\t{{.ImportPath}}\t{{join .Imports \" \"}}", "./..."}})
-	if err != nil || code != 0 {
-		return nil, false
+	switch {
+	case err != nil:
+		return nil, false, "go list: " + err.Error()
+	case code != 0:
+		return nil, false, "go list -e ./... failed: " + listError(out.String())
 	}
 	g := &goPackages{dirs: map[string]bool{}, users: map[string][]string{}, paths: map[string]string{}}
 	for line := range strings.Lines(out.String()) {
@@ -46,7 +54,23 @@ func listPackages(ctx context.Context, o ValidateOptions, modRoot, ov string) (*
 			g.users[imp] = append(g.users[imp], dir)
 		}
 	}
-	return g, len(g.dirs) > 0
+	if len(g.dirs) == 0 {
+		return nil, false, "go list -e ./... listed no package"
+	}
+	return g, true, ""
+}
+
+// listError is the line of go list's output that says why it failed: its
+// last that is not a package's or a progress line.
+func listError(out string) string {
+	why := "exit status 1"
+	for l := range strings.Lines(out) {
+		l = strings.TrimSpace(l)
+		if l != "" && !goProgress(l) && !strings.Contains(l, "\t") {
+			why = l
+		}
+	}
+	return why
 }
 
 // has reports whether the package in dir (./rel) exists.
@@ -107,4 +131,114 @@ func adds(modRoot, dir string, overlay map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// scanPackages is the module at modRoot's package graph as its files tell
+// it, with the overlay's changes (file → its replacement, "" for a
+// deleted one): go/build reads each directory's files that this
+// platform's build takes and their imports, without the go command,
+// which needs every module those import. Directories the go command
+// leaves out of ./... (testdata, vendor, names starting with . or _,
+// nested modules) are left out.
+func scanPackages(modRoot string, overlay map[string]string) (*goPackages, error) {
+	module := modulePath(filepath.Join(modRoot, "go.mod"))
+	if module == "" {
+		return nil, fmt.Errorf("no module path in %s", filepath.Join(modRoot, "go.mod"))
+	}
+	added := map[string][]string{} // directory → the overlay's files in it
+	for f, to := range overlay {
+		if to != "" {
+			added[filepath.Dir(f)] = append(added[filepath.Dir(f)], f)
+		}
+	}
+	ctxt := build.Default
+	ctxt.OpenFile = func(p string) (io.ReadCloser, error) {
+		if to, ok := overlay[p]; ok {
+			if to == "" {
+				return nil, fs.ErrNotExist
+			}
+			p = to
+		}
+		return os.Open(p)
+	}
+	ctxt.IsDir = func(p string) bool {
+		fi, err := os.Stat(p)
+		return err == nil && fi.IsDir() || len(added[p]) > 0
+	}
+	ctxt.ReadDir = func(dir string) ([]fs.FileInfo, error) {
+		entries, err := os.ReadDir(dir)
+		if err != nil && len(added[dir]) == 0 {
+			return nil, err
+		}
+		var out []fs.FileInfo
+		for _, e := range entries {
+			f := filepath.Join(dir, e.Name())
+			if _, ok := overlay[f]; ok {
+				continue // the overlay's, below
+			}
+			if fi, err := e.Info(); err == nil {
+				out = append(out, fi)
+			}
+		}
+		for _, f := range added[dir] {
+			if fi, err := os.Stat(overlay[f]); err == nil {
+				out = append(out, renamedInfo{fi, filepath.Base(f)})
+			}
+		}
+		return out, nil
+	}
+	dirs := map[string]bool{}
+	err := filepath.WalkDir(modRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if n := d.Name(); p != modRoot && (n == "testdata" || n == "vendor" || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || isFile(filepath.Join(p, "go.mod"))) {
+			return filepath.SkipDir
+		}
+		dirs[p] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for d := range added {
+		if rel, err := filepath.Rel(modRoot, d); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			dirs[d] = true
+		}
+	}
+	g := &goPackages{dirs: map[string]bool{}, users: map[string][]string{}, paths: map[string]string{}, module: module}
+	for abs := range dirs {
+		p, err := ctxt.ImportDir(abs, 0)
+		if err != nil && len(p.GoFiles)+len(p.CgoFiles) == 0 {
+			continue // no package here for this platform
+		}
+		rel, _ := filepath.Rel(modRoot, abs)
+		dir := "./" + filepath.ToSlash(rel)
+		g.dirs[dir], g.paths[dir] = true, module+pathSuffix(dir)
+		for _, imp := range p.Imports {
+			g.users[imp] = append(g.users[imp], dir)
+		}
+	}
+	if len(g.dirs) == 0 {
+		return nil, fmt.Errorf("no Go package in %s", modRoot)
+	}
+	for imp := range g.users {
+		slices.Sort(g.users[imp]) // the walk's map order is no order
+	}
+	return g, nil
+}
+
+// renamedInfo is a file's information under another name: an overlay
+// file's, under the name of the file it stands for.
+type renamedInfo struct {
+	fs.FileInfo
+	name string
+}
+
+func (r renamedInfo) Name() string { return r.name }
+
+// isFile reports whether p is a regular file.
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }

@@ -169,9 +169,6 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 	before := diagnostics(wasOut, b.modRoot, renamed)
 	after := diagnostics(out, b.modRoot, nil)
 	fresh, old := b.unexplained(before, after)
-	if len(old) == 0 {
-		return c, ""
-	}
 	counted := fmt.Sprintf("already failing before the change: %d", len(old))
 	if why := b.unchecked(after, c.Name == "go vet"); len(fresh) == 0 && why != "" {
 		// Nothing is known of the change: it is skipped, saying why, as a
@@ -179,7 +176,18 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 		// for what the project already had, and refuse every change to a
 		// package whose dependency is broken, which is what the baseline
 		// is for; passing it would let through any error the change adds.
-		return Check{Name: c.Name, Status: Skipped, Detail: why + "\n" + counted + "\n" + tail(joinDiagnostics(old), 30)}, ""
+		shown := old
+		if loads := loadErrors(after, c.Name == "go vet"); len(loads) > 0 {
+			shown = loads // the only errors there are, with or without a file
+		}
+		detail := why + "\n" + counted + "\n" + tail(joinDiagnostics(shown), 30)
+		if hint := loadHint(out); hint != "" {
+			detail += "\n" + hint
+		}
+		return Check{Name: c.Name, Status: Skipped, Detail: detail}, ""
+	}
+	if len(old) == 0 {
+		return c, ""
 	}
 	if len(fresh) == 0 {
 		first := strings.SplitN(old[0].text, "\n", 2)[0]
@@ -194,7 +202,8 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 
 // unchecked says which changed packages the go command, whose output
 // with the changes is ds, did not examine, and why; "" if it examined
-// them all. A package that does not type-check stops the go command
+// them all. A go command that could not load a package compiled none
+// (goload.go). A package that does not type-check stops the go command
 // before it compiles (or vets) the packages that import it, and vet does
 // not run its analyzers on a package whose files (tests included) do
 // not type-check: the diagnostics of the changed files are then missing
@@ -203,8 +212,15 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 // ten errors ("too many errors"), in a package.
 func (b baseline) unchecked(ds []diagnostic, vet bool) string {
 	var why []string
+	loads := loadErrors(ds, vet)
+	if len(loads) > 0 && len(b.changed) == 0 {
+		return "could not check the packages that import the changed ones: " + b.notLoaded(loads)
+	}
 	for _, c := range b.changed {
-		if r := b.blocked(c, ds, vet); r != "" {
+		if len(loads) > 0 {
+			// The go command compiled nothing: see goload.go.
+			why = append(why, "could not check "+b.name(c)+": "+b.notLoaded(loads))
+		} else if r := b.blocked(c, ds, vet); r != "" {
 			why = append(why, "could not check "+b.name(c)+": "+r)
 		}
 	}
@@ -217,6 +233,12 @@ func (b baseline) blocked(c string, ds []diagnostic, vet bool) string {
 	for _, d := range ds {
 		dir := b.dir(d)
 		switch {
+		case outside(d.file):
+			// A package of another module (the module cache's, or a
+			// replacement directory's) that does not build: the build
+			// does not say which of the packages it built needed it, so
+			// any of them may not have been compiled.
+			return b.filePackage(d) + ", which the build needs, already fails to build"
 		case dir == "":
 		case dir == c && d.msg == "too many errors":
 			return "the compiler already stopped after its first errors in it before the change, so it cannot tell whether the change adds one"
@@ -249,6 +271,9 @@ func (b baseline) dependsOn(c, dep string, vet bool) bool {
 // dir is the package (./rel) diagnostic d is in: its file's directory,
 // or for a line naming no file, the package of its "# path" header.
 func (b baseline) dir(d diagnostic) string {
+	if outside(d.file) {
+		return "" // not the module's
+	}
 	if d.file != "" {
 		return "./" + path.Dir(d.file)
 	}
@@ -310,7 +335,7 @@ func diagnostics(out, modRoot string, renamed map[string]string) []diagnostic {
 	for l := range strings.Lines(out) {
 		l = strings.TrimRight(l, "\r\n")
 		switch {
-		case strings.TrimSpace(l) == "":
+		case strings.TrimSpace(l) == "", goProgress(l):
 		case strings.HasPrefix(l, "# "):
 			header = l
 		case (l[0] == ' ' || l[0] == '\t') && len(ds) > 0:

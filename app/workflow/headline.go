@@ -8,7 +8,7 @@ import (
 
 // Headline is the line of a failed check's output that says what failed:
 // its first line, unless that is a tool's preamble (go's "# package"
-// header, mix's "Compiling 2 files (.ex)", an elided-lines marker, an
+// header or progress lines, mix's "Compiling 2 files (.ex)", an elided-lines marker, an
 // Elixir warning), in which case the first error line after it — a Go
 // compiler or vet message (file.go:12:3: …), Elixir's "error: …" or a
 // raised "** (CompileError) …" — or else the first line that is not
@@ -52,6 +52,7 @@ func errorLine(l string) bool {
 func preamble(l string) bool {
 	switch {
 	case strings.HasPrefix(l, "# "), // go: the package the errors are of
+		goProgress(l), // go: downloading golang.org/x/sys v0.35.0
 		strings.HasPrefix(l, "Compiling ") && strings.HasSuffix(l, ")"), // mix: Compiling 1 file (.ex)
 		strings.HasPrefix(l, "==> "),                                    // mix: an umbrella app's name
 		strings.HasPrefix(l, "== Compilation error in file "),           // mix, before the raised error

@@ -274,7 +274,19 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	// signature breaks its callers, a deleted file may leave them without
 	// what they use. A package the change empties is not built.
 	vetted := pkgs
-	g, ok := listPackages(ctx, o, modRoot, ov)
+	g, ok, unlisted := listPackages(ctx, o, modRoot, ov)
+	if !ok {
+		// go list can fail for the whole module over a package unrelated
+		// to the change (it has, on a module whose dependencies the
+		// read-only module cache lacked): the module's files still say
+		// which packages import which.
+		var err error
+		if g, err = scanPackages(modRoot, overlay); err == nil {
+			ok = true
+		} else {
+			unlisted += "; " + err.Error()
+		}
+	}
 	if ok {
 		vetted = slices.DeleteFunc(slices.Clone(pkgs), func(p string) bool { return !g.has(p) && !adds(modRoot, p, overlay) })
 		pkgs = append(slices.Clone(vetted), g.importers(pkgs)...)
@@ -296,6 +308,12 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	}
 	if build.Status == Failed {
 		build.Detail = moduleCacheHint(build.Detail)
+	}
+	if build.Status == OK && !ok {
+		// Only the changed packages were built: a change of signature
+		// may still break the packages that import them.
+		build = Check{Name: "go build", Status: Skipped, Detail: fmt.Sprintf(
+			"the changed packages build, but could not check the packages that import them: they could not be listed (%s)", unlisted)}
 	}
 	checks := []Check{build}
 	if build.Status != OK {
