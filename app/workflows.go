@@ -93,7 +93,7 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 	if _, err := a.resolveTarget(ctx, req.Root, req.Target); err != nil {
 		return nil, err
 	}
-	ans, err := a.AskCode(ctx, a.taskAsk(req, "refactor", "refactor "+req.Target+": "+req.Goal, prompt.Data{Goal: req.Goal}), fn)
+	ans, err := a.AskCode(ctx, a.taskAsk(req, "refactor", ctxbuild.Command("refactor", req.Target, req.Goal), prompt.Data{Goal: req.Goal}), fn)
 	res := &TaskResult{Answer: ans}
 	if err != nil {
 		return res, err
@@ -202,7 +202,7 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 		return nil, err
 	}
 	data := prompt.Data{Language: lang, Deps: testgen.Deps(req.Root, c.Path), TestPath: testPath}
-	ans, err := a.AskCode(ctx, a.taskAsk(req, "gen-tests", "gen tests "+req.Target, data), fn)
+	ans, err := a.AskCode(ctx, a.taskAsk(req, "gen-tests", ctxbuild.Command("gen-tests", req.Target, ""), data), fn)
 	res := &TaskResult{Answer: ans}
 	if err != nil {
 		return res, err
@@ -330,6 +330,12 @@ func sayLimit(r *testgen.Report) {
 // built only, a skipped "tests pass").
 func testChecks(r *testgen.Report) []workflow.Check {
 	compile := workflow.Check{Name: "tests compile", Status: workflow.OK}
+	if !r.Compiles && r.Unchecked != "" {
+		// The package does not build without the tests either: the
+		// check could not be made, and the tests are not to blame.
+		compile.Status, compile.Detail = workflow.Skipped, r.Unchecked+"\n"+r.Output
+		return []workflow.Check{compile}
+	}
 	if !r.Compiles {
 		compile.Status, compile.Detail = workflow.Failed, r.Output
 		if r.TimedOut {
@@ -442,7 +448,10 @@ func checkWrite(ctx context.Context, sb *sandbox.Sandbox, path string, follow bo
 	return sb.Refuse(ctx, &sandbox.RefusedError{Op: audit.OpWrite, Path: path, Rule: rule, Reason: fmt.Sprintf("(through a symlink, %s) %s", shown, re.Reason)})
 }
 
-// taskAsk is the CodeAsk of a task.
+// taskAsk is the CodeAsk of a task. recorded is what the request is
+// recorded as, the command it was (ctxbuild.Command for refactor and gen
+// tests): the context takes it as no question, so the model is not asked
+// the command again and the search looks for the goal and the target.
 func (a *App) taskAsk(req TaskRequest, task, recorded string, data prompt.Data) CodeAsk {
 	return CodeAsk{
 		Request: ask.Request{Prompt: recorded, Provider: req.Provider, Model: req.Model, Strategy: req.Strategy, Actor: req.Actor},

@@ -136,3 +136,31 @@ func TestGenModulePackageExists(t *testing.T) {
 		t.Fatalf("gen module calc/div.go: %v %+v", err, res)
 	}
 }
+
+// TestGenTestsPackageAlreadyBroken: a package that does not build without
+// the generated tests either (a dependency it cannot load) gets its tests
+// check skipped, saying so, not failed as the change's fault.
+func TestGenTestsPackageAlreadyBroken(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go is not installed")
+	}
+	ctx := context.Background()
+	fake := providertest.NewOllama(t, providertest.WithReply(calcAddTests))
+	a := taskApp(t, fake.URL())
+	root := writeProject(t, map[string]string{
+		"go.mod":       "module example.com/c\n\ngo 1.22\n\nrequire example.com/missing v1.0.0\n\nreplace example.com/missing => ./nowhere\n",
+		"calc/calc.go": "package calc\n\nimport \"example.com/missing\"\n\n// Add adds.\nfunc Add(a, b int) int { return a + b + missing.Zero }\n"})
+	res, err := a.GenTests(ctx, app.TaskRequest{Root: root, Target: "calc/calc.go", Actor: "test", Toolchain: true, Sandbox: "off"}, func(string) error { return nil })
+	if err != nil || res == nil || res.Proposal == nil {
+		t.Fatalf("gen tests: %v %+v", err, res)
+	}
+	for _, c := range res.Proposal.Checks {
+		if c.Name == "tests compile" {
+			if c.Status != workflow.Skipped || !strings.Contains(c.Detail, "could not check") {
+				t.Fatalf("tests compile %+v; want skipped: the package does not build without them", c)
+			}
+			return
+		}
+	}
+	t.Fatalf("no tests compile check in %+v", res.Proposal.Checks)
+}

@@ -66,8 +66,10 @@ type Request struct {
 	Root string // the project's root (absolute)
 	// Target is PATH (the whole file), PATH:LINE or a symbol name; "" for
 	// none.
-	Target   string
-	Question string // the user's words; also the search query
+	Target string
+	// Question is the user's words; with Data.Goal, also the search
+	// query. A workflow's command as recorded (Command) is taken as none.
+	Question string
 	Data     prompt.Data
 	// Window is the model's context window in tokens.
 	Window int
@@ -256,6 +258,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	if reserve >= req.Window {
 		return nil, NoRoom(reserve, req.Window)
 	}
+	if (req.Task == "refactor" || req.Task == "gen-tests") && req.Question == Command(req.Task, req.Target, req.Data.Goal) {
+		req.Question = "" // a workflow's command as recorded, no question (Command)
+	}
 	out := &Context{Window: req.Window, Reserve: reserve, Budget: req.Window - reserve, Included: []Item{}, Dropped: []Item{}}
 	proj, ok, err := b.cfg.Store.FindCodeProject(ctx, req.Root)
 	if err != nil {
@@ -316,7 +321,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 					}
 				}
 			}
-			from = unitsFirst(from, req.Question)
+			from = unitsFirst(from, req.words())
 			to = from
 		} else {
 			tc, pieces, err := b.whole(ctx, proj, tc)
@@ -422,7 +427,8 @@ func distinct(items []*Item, own map[int64]bool, ownHash map[string]bool, files 
 // neighbours returns what the chunks from refer to, then what refers to
 // the chunks to (the target's), each group the project's own code first
 // (see beside), then the nearest the target (place.distance: its own
-// package or module, then its namespace), then most central first; chunks
+// package or module, then the longest shared directory or module
+// prefix), then most central first; chunks
 // of the target's own (own) are left out. The language's built-ins
 // (place.isBuiltin) come last in each group, and those kept are returned
 // apart (late), to go after everything else, as signatures only. Of a
@@ -517,7 +523,7 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 // items are made in wait, on the caller's goroutine (files is not safe for
 // concurrent use).
 func (b *Builder) search(ctx context.Context, proj db.CodeProject, req Request, target *Item, files *fileCache) (wait func() ([]*Item, error)) {
-	q := req.Question
+	q := req.words()
 	if target != nil {
 		// The target's own name (its last part): code named alike.
 		name := target.Name

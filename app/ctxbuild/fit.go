@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/prompt"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
@@ -165,7 +166,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 					return err
 				}
 			}
-			o = newOutline(target, req.Question, plan.Count, ranks)
+			o = newOutline(target, req.words(), plan.Count, ranks)
 			empty, err := count(o.least() + o.sigCosts())
 			if err != nil {
 				return err
@@ -238,8 +239,11 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 	left := out.Budget - base - contextHeader
 	var reduced *Item
 	for _, it := range cands {
-		if it.Role == RoleHeader {
-			it.fitModuledoc(out.Budget, func(code string) int { return cost(code, it) })
+		switch {
+		case it.Role == RoleHeader:
+			it.fitModuledoc(out.Budget, moduledocShare, func(code string) int { return cost(code, it) })
+		case it.Role == RoleHit && it.Kind == chunk.KindHeader:
+			it.fitModuledoc(out.Budget, hitModuledocShare, func(code string) int { return cost(code, it) })
 		}
 		it.cost = cost(it.full, it)
 		it.Tokens = it.cost

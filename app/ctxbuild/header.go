@@ -24,7 +24,10 @@ import (
 //     always: headers are short, and a unit that uses none of it is rare;
 //     In a module nested in others it goes after the lines of each
 //     enclosing module that apply to it, outermost first (outerHeaders):
-//     Elixir carries their aliases, imports and requires into it;
+//     Elixir carries their aliases, imports and requires into it. What the
+//     module's body says between its units above the target, the
+//     attributes it reads and the aliases, is added to the header
+//     (moduleBody, withBody);
 //   - for an ExUnit test or describe block, the `setup` and `setup_all`
 //     blocks of its module and of the describe block holding it
 //     (RoleSetup), in the order ExUnit runs them: they make the test's
@@ -70,19 +73,22 @@ func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Ite
 	}
 	var picked []joined
 	var outer []*Item
+	var body bodyLines
 	if !files.stale[target.Path] {
 		cs, err := b.cfg.Store.CodeChunks(ctx, proj.ID, target.Path)
 		if err != nil {
 			return nil, nil, err
 		}
 		picked = pickPreamble(target, src, cs)
-		var ok bool
+		var ok, bodyOK bool
 		outer, ok = outerHeaders(target, src, cs)
+		body, bodyOK = moduleBody(target, src, cs)
+		ok = ok && bodyOK
 		for _, u := range picked {
 			ok = ok && current(src, u.c, u.pieces)
 		}
 		if !ok {
-			picked, outer = nil, nil
+			picked, outer, body = nil, nil, bodyLines{}
 			if _, err := files.chunks(target.Path, src); err != nil { // marks it stale
 				return nil, nil, err
 			}
@@ -99,6 +105,7 @@ func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Ite
 		}
 		picked = pickPreamble(target, src, cs)
 		outer, _ = outerHeaders(target, src, cs)
+		body, _ = moduleBody(target, src, cs)
 	}
 	out := outer
 	for _, u := range picked {
@@ -118,7 +125,9 @@ func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Ite
 			shown = append(shown, p.ID)
 		}
 	}
-	return out, shown, nil
+	// What the module's body says between its units above the target.
+	out = withBody(out, body, src, target)
+	return out, append(shown, body.whole...), nil
 }
 
 // outerHeaderID is the id of the outermost enclosing module's lines as

@@ -13,6 +13,15 @@ import (
 // the two compete for the same room.
 const moduledocShare = 16
 
+// hitModuledocShare is the most of the budget, as a fraction (1/8), that
+// the @moduledoc of a module header found by the search may take: twice
+// the target's header's share, as the doc may be what the question is
+// about, but bounded still — a hit is one of a dozen, and a long doc in
+// whole (1,505 tokens of a 3,072-token budget, all prose) leaves the code
+// around the target nothing. A question about the module itself gets its
+// doc whole by naming the module as the target.
+const hitModuledocShare = 8
+
 // moduledocForms returns header, an Elixir module's header chunk, with its
 // @moduledoc cut to its first paragraph (para: the heredoc's first run of
 // non-blank lines, then a line saying how many more there were; "" when
@@ -112,19 +121,20 @@ func moduledocLines(lines []string) (first, last int, heredoc bool) {
 	return -1, -1, false
 }
 
-// fitModuledoc makes it, a candidate header of the target's module, go
-// with less of its @moduledoc when the doc would take more than
-// 1/moduledocShare of budget (by cost, the estimate the candidates are
-// planned with): with its first paragraph if that is within the share,
-// else without the doc. Its aliases, imports and attributes stay. The
-// header's largest form is then FormNoDoc, with the reason (noDoc); its
-// reduced form, cut to what the target uses, has no doc text anyway.
-func (it *Item) fitModuledoc(budget int, cost func(string) int) {
+// fitModuledoc makes it, a candidate module header (the target's
+// module's, or a search hit), go with less of its @moduledoc when the doc
+// would take more than 1/part of budget (by cost, the estimate the
+// candidates are planned with): with its first paragraph if that is
+// within the share, else without the doc. Its aliases, imports and
+// attributes stay. The header's largest form is then FormNoDoc, with the
+// reason (noDoc); the target's header's reduced form, cut to what the
+// target uses, has no doc text anyway.
+func (it *Item) fitModuledoc(budget, part int, cost func(string) int) {
 	para, none, ok := moduledocForms(it.full)
 	if !ok {
 		return
 	}
-	share := budget / moduledocShare
+	share := budget / part
 	base := cost(none)
 	doc := cost(it.full) - base
 	if doc <= share {
@@ -132,11 +142,11 @@ func (it *Item) fitModuledoc(budget int, cost func(string) int) {
 	}
 	if para != "" && cost(para)-base <= share {
 		it.full = para
-		it.noDoc = fmt.Sprintf("its @moduledoc (%d tokens, more than 1/%d of the budget) cut to its first paragraph", doc, moduledocShare)
+		it.noDoc = fmt.Sprintf("its @moduledoc (%d tokens, more than 1/%d of the budget) cut to its first paragraph", doc, part)
 		return
 	}
 	it.full = none
-	it.noDoc = fmt.Sprintf("its @moduledoc (%d tokens, more than 1/%d of the budget) left out", doc, moduledocShare)
+	it.noDoc = fmt.Sprintf("its @moduledoc (%d tokens, more than 1/%d of the budget) left out", doc, part)
 }
 
 // whole is the form a candidate goes in with its largest code (full), and

@@ -73,3 +73,34 @@ func TestModuledocForms(t *testing.T) {
 		}
 	}
 }
+
+// TestModuledocOfHit: a module header found by the search goes with its
+// long @moduledoc cut to its first paragraph, within 1/8 of the budget,
+// rather than whole; named as the target, the module goes whole.
+func TestModuledocOfHit(t *testing.T) {
+	e := setupFiles(t, map[string]string{
+		"mix.exs": headerFixture["mix.exs"],
+		"lib/catalog.ex": "defmodule App.Catalog do\n  @moduledoc \"\"\"\n  The catalog of products and their prices.\n\n" +
+			strings.Repeat("  Every product has a price in the catalog, kept in cents, and a currency it is priced in.\n\n", 30) +
+			"  \"\"\"\n  alias App.Repo\n\n  def all, do: Repo.all(:products)\nend\n",
+		"lib/pricing.ex": "defmodule App.Pricing do\n  def price(product), do: product.cents\nend\n",
+	})
+	c := e.build(t, Request{Target: "App.Pricing.price/1", Question: "where does the price of a product in the catalog come from?", Window: 4096})
+	var hit *Item
+	for i, it := range c.Included {
+		if it.Role == RoleHit && it.Name == "App.Catalog" {
+			hit = &c.Included[i]
+		}
+	}
+	if hit == nil {
+		t.Fatalf("included %v: want App.Catalog's header as a hit", roles(c))
+	}
+	if hit.Form != FormNoDoc || hit.Tokens > c.Budget/8 || !strings.Contains(hit.Code, "The catalog of products and their prices.\n  … (59 more lines)") ||
+		!strings.Contains(hit.Code, "alias App.Repo") {
+		t.Errorf("hit %s (%s), %d tokens of a budget of %d:\n%s\nwant its @moduledoc cut to its first paragraph", hit.Form, hit.Reason, hit.Tokens, c.Budget, hit.Code)
+	}
+	c = e.build(t, Request{Target: "App.Catalog", Question: "what is the catalog?", Window: 4096})
+	if !strings.Contains(c.Included[0].Code, "kept in cents") {
+		t.Errorf("the module as the target lacks its doc:\n%s", c.Included[0].Code)
+	}
+}

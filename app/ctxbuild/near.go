@@ -16,14 +16,13 @@ import (
 type place struct {
 	dirs    map[string]bool // the directories of its Go code
 	modules map[string]bool // its Elixir modules
-	spaces  map[string]bool // their top-level namespaces (Mix of Mix.Tasks.Run)
 	builtin bool            // it is a language built-in itself
 }
 
 // placeOf is the place of the target's chunks (its units, for a file or
 // a module).
 func placeOf(cs []db.CodeChunk) place {
-	p := place{dirs: map[string]bool{}, modules: map[string]bool{}, spaces: map[string]bool{}}
+	p := place{dirs: map[string]bool{}, modules: map[string]bool{}}
 	for _, c := range cs {
 		switch c.Lang {
 		case "go":
@@ -31,7 +30,6 @@ func placeOf(cs []db.CodeChunk) place {
 		case "elixir":
 			if m := elixirModule(c); m != "" {
 				p.modules[m] = true
-				p.spaces[topNamespace(m)] = true
 				p.builtin = p.builtin || builtinModule(m)
 			}
 		}
@@ -39,26 +37,59 @@ func placeOf(cs []db.CodeChunk) place {
 	return p
 }
 
-// distance is how far c is from the place: 0 in the same Go package (its
-// directory) or Elixir module, 1 in a module under the same top-level
-// namespace (Mix.Project for Mix.Tasks.Compile.run/1), 2 anywhere else.
+// far is the distance of code that shares nothing with the place.
+const far = 1 << 16
+
+// distance is how far c is from the place, the nearer the less: 0 in the
+// same Go package (its directory) or Elixir module; else far less the
+// parts its directory or module shares with the nearest of the place's,
+// from the start — an app's modules all share its top-level namespace
+// (ShopCore.*), so App.Checkout.Steps (two parts shared) is nearer
+// App.Checkout.run/1 than App.Util.Money (one), and net/url is nearer
+// net/http than time —; far when it shares none.
 func (p place) distance(c db.CodeChunk) int {
+	var at string
+	var set map[string]bool
+	var sep byte
 	switch c.Lang {
 	case "go":
-		if p.dirs[path.Dir(c.Path)] {
-			return 0
-		}
+		at, set, sep = path.Dir(c.Path), p.dirs, '/'
 	case "elixir":
-		m := elixirModule(c)
-		switch {
-		case m == "":
-		case p.modules[m]:
-			return 0
-		case p.spaces[topNamespace(m)]:
-			return 1
-		}
+		at, set, sep = elixirModule(c), p.modules, '.'
 	}
-	return 2
+	if at == "" {
+		return far
+	}
+	if set[at] {
+		return 0
+	}
+	shared := 0
+	for s := range set {
+		shared = max(shared, sharedParts(at, s, sep))
+	}
+	return far - shared
+}
+
+// sharedParts is how many parts, separated by sep, a and b share from the
+// start: 2 for App.Checkout.Steps and App.Checkout, 1 for app/chunk and
+// app/ctxbuild. A Go package at the root (".") shares none.
+func sharedParts(a, b string, sep byte) int {
+	if a == "." || b == "." {
+		return 0
+	}
+	n := 0
+	for {
+		ha, ra, moreA := strings.Cut(a, string(sep))
+		hb, rb, moreB := strings.Cut(b, string(sep))
+		if ha != hb {
+			return n
+		}
+		n++
+		if !moreA || !moreB {
+			return n
+		}
+		a, b = ra, rb
+	}
 }
 
 // builtin reports whether c is a language built-in the target is not
@@ -89,10 +120,4 @@ func elixirModule(c db.CodeChunk) string {
 		return name
 	}
 	return ""
-}
-
-// topNamespace is a module's first part: Mix of Mix.Tasks.Compile.
-func topNamespace(m string) string {
-	first, _, _ := strings.Cut(m, ".")
-	return first
 }

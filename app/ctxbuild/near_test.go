@@ -163,3 +163,41 @@ func TestBuiltinsLastAsSignatures(t *testing.T) {
 		t.Errorf("Kernel.if/2: build_if %q; want it in full (all: %v)", r["Kernel.build_if/2"], r)
 	}
 }
+
+// TestNeighboursLongestSharedPrefix: every module of an app shares its
+// top-level namespace, so among them the one sharing more of the
+// target's module name comes first — App.Checkout.Steps before
+// App.Util.Money for App.Checkout.run/1, though Money is the more
+// central —, and among Go packages the one sharing more of the target's
+// directory: app/pay before lib/money for app/checkout.
+func TestNeighboursLongestSharedPrefix(t *testing.T) {
+	var users strings.Builder
+	for i := range 6 {
+		fmt.Fprintf(&users, "defmodule App.U%d do\n  def use(x), do: App.Util.Money.format(x) + %d\nend\n\n", i, i)
+	}
+	var gousers strings.Builder
+	for i := range 6 {
+		gousers.WriteString("\t_ = money.Format(" + fmt.Sprint(i) + ")\n")
+	}
+	e := setupFiles(t, map[string]string{
+		"lib/checkout.ex": "defmodule App.Checkout do\n  def run(x), do: App.Util.Money.format(App.Checkout.Steps.reserve(x))\nend\n",
+		"lib/steps.ex":    "defmodule App.Checkout.Steps do\n  def reserve(x), do: x\nend\n",
+		"lib/money.ex":    "defmodule App.Util.Money do\n  def format(x), do: x\nend\n",
+		"lib/users.ex":    users.String(),
+		"go.mod":          "module example.com/m\n\ngo 1.22\n",
+		"app/checkout/run.go": "package checkout\n\nimport (\n\t\"example.com/m/app/pay\"\n\t\"example.com/m/lib/money\"\n)\n\n" +
+			"// Run runs.\nfunc Run() { _ = money.Format(pay.Charge(1)) }\n",
+		"app/pay/pay.go":     "package pay\n\n// Charge charges.\nfunc Charge(n int) int { return n }\n",
+		"lib/money/money.go": "package money\n\n// Format formats.\nfunc Format(n int) int { return n }\n",
+		"app/other/use.go":   "package other\n\nimport \"example.com/m/lib/money\"\n\n// Use uses.\nfunc Use() {\n" + gousers.String() + "}\n",
+	})
+	for _, tt := range []struct{ target, want string }{
+		{"App.Checkout.run/1", "App.Checkout.Steps.reserve/1"},
+		{"checkout.Run", "pay.Charge"},
+	} {
+		c := e.build(t, Request{Target: tt.target, Question: "q", Window: 32000})
+		if got := names(c.Included, RoleCallee); len(got) != 2 || got[0] != tt.want {
+			t.Errorf("%s: callees %q; want %s first", tt.target, got, tt.want)
+		}
+	}
+}

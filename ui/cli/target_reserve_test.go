@@ -21,8 +21,9 @@ func TestTooLongSaysOnlyWhatTheCommandCan(t *testing.T) {
 	for _, args := range [][]string{
 		{"explain", "calc.go", question},
 		{"ask", question},
-		// refactor's prompt is longer: a shorter goal puts it in that span.
-		{"refactor", "calc.go", "--goal", strings.Repeat("why is the sky blue and the grass green? ", 70)},
+		// refactor's prompt is longer (its instructions): a shorter goal
+		// puts it in that span.
+		{"refactor", "calc.go", "--goal", strings.Repeat("why is the sky blue and the grass green? ", 140)},
 	} {
 		r := runIn(nil, false, append([]string{"--data-dir", dir}, args...)...)
 		if r.code != 1 || !strings.Contains(r.stderr, "use a model with a larger window or ") || strings.Contains(r.stderr, "keep less") ||
