@@ -78,20 +78,7 @@ func TestTurnEndRecordedAfterDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b, err := app.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close(ctx)
-	svc, err := b.Sessions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := svc.Open(ctx, session.Ref(ans.Session), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	turns := s.Turns(ctx, 1, 0)
+	turns := reopenedTurns(t, cfg, ans.Session, nil)
 	if len(turns) != 1 || turns[0].Status != db.TurnCompleted || turns[0].Answer != answer {
 		for _, tr := range turns {
 			t.Logf("turn %d: %s, %d chars of answer, reason %q", tr.N, tr.Status, len(tr.Answer), tr.Reason)
@@ -142,24 +129,37 @@ func TestTurnEndOnlyFullSaysAnswerKept(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	turns := reopenedTurns(t, cfg, ans.Session, func(b *app.App) {
+		if _, err := b.Store.Execute(ctx, db.Stmt(`DROP TRIGGER turn_full`)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(turns) != 1 || turns[0].Status != db.TurnCompleted || turns[0].Answer != answer {
+		t.Fatalf("turns = %+v; want turn 1 completed with the answer", turns)
+	}
+}
+
+// reopenedTurns opens the data dir of cfg again, runs first on it (nil:
+// nothing), and returns the first turns of session id, as the next
+// process to use the session reads them.
+func reopenedTurns(t *testing.T, cfg app.Config, id string, first func(*app.App)) []session.Turn {
+	t.Helper()
+	ctx := context.Background()
 	b, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close(ctx)
-	if _, err := b.Store.Execute(ctx, db.Stmt(`DROP TRIGGER turn_full`)); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { b.Close(ctx) })
+	if first != nil {
+		first(b)
 	}
 	svc, err := b.Sessions()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := svc.Open(ctx, session.Ref(ans.Session), "")
+	s, err := svc.Open(ctx, session.Ref(id), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	turns := s.Turns(ctx, 1, 0)
-	if len(turns) != 1 || turns[0].Status != db.TurnCompleted || turns[0].Answer != answer {
-		t.Fatalf("turns = %+v; want turn 1 completed with the answer", turns)
-	}
+	return s.Turns(ctx, 1, 0)
 }
