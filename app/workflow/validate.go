@@ -44,8 +44,9 @@ type ValidateOptions struct {
 // not parse before the change either, have no error it did not have (and
 // the check is skipped if none shows, saying why); with Toolchain, Go
 // packages must build and vet and a Mix project must compile, without
-// defining again a module it has, and without errors other than those
-// they had before. A toolchain that is not installed is a skipped check
+// defining again a module it has, and without errors, or calls of
+// functions that do not exist (which mix only warns about), other than
+// those they had before. A toolchain that is not installed is a skipped check
 // that says so.
 func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) {
 	if o.Runner == nil {
@@ -386,7 +387,9 @@ func outputNames(dir, f, file string) []string {
 
 // mixCompile compiles the Mix project with the changes, in a copy of it.
 // If that fails, what already failed before the changes does not fail
-// them (mixBaseline); the note says what was let pass so.
+// them (mixBaseline); the note says what was let pass so. If it passes,
+// it must not call functions that do not exist where the project did
+// not before (mixUndefined).
 func mixCompile(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) (Check, string) {
 	const name = "mix compile"
 	if _, err := o.LookPath("mix"); err != nil {
@@ -439,7 +442,10 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 	}
 	switch {
 	case c.Status == OK:
-		return redefined(root, changes, c, out), ""
+		if c = redefined(root, changes, c, out); c.Status != OK {
+			return c, ""
+		}
+		return mixUndefined(ctx, o, mixRoot, tmp, filepath.Join(scratch, "before"), c, out), ""
 	case c.Status == Failed && out != "":
 		return mixBaseline(ctx, o, mixRoot, filepath.Join(scratch, "before"), changed, c, out)
 	}

@@ -1,0 +1,148 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// undefinedWarning is the first line of a warning of mix compile that
+// means the code crashes at run time: a call of a function that does
+// not exist. Mix only warns about a remote call (it cannot know that the
+// module is not loaded some other way), so the compile passes; an
+// unused variable or a deprecated function is no such warning.
+var undefinedWarning = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^warning: (\S+ is undefined or private|\S+ is undefined \(module \S+ is not available or is yet to be defined\)|undefined function .*?)(?:\. Did you mean:)?$`)
+})
+
+// warningLocation is where a warning was found: a file, a line, and
+// what follows (the function the call is in).
+var warningLocation = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(\S+\.exs?):(\d+)(?::\d+)?:?\s*(.*)$`)
+})
+
+// undefinedCall is one place of one undefined-call warning: file (as the
+// project names it), line, the warning's text and the function it is in.
+type undefinedCall struct{ file, line, text, in string }
+
+// key tells a call from another as mixError.key does: by its file and
+// text, not by the line the change may have moved it to.
+func (u undefinedCall) key() string {
+	return u.file + "\x00" + digitRun().ReplaceAllString(u.text, "N")
+}
+
+// undefinedCalls are the undefined-call warnings of mix compile's output,
+// one a location ("Invalid call found at 2 locations:"). In an umbrella
+// each app's output follows a "==> app" line and names its files
+// relative to the app; path turns the app and file into the project's
+// path of the file.
+func undefinedCalls(out string, path func(app, file string) string) []undefinedCall {
+	var us []undefinedCall
+	app, text := "", ""
+	for l := range strings.Lines(out) {
+		l = strings.TrimRight(l, "\r\n")
+		t := strings.TrimSpace(l)
+		if a, ok := strings.CutPrefix(t, "==> "); ok && l == t {
+			app, text = a, ""
+			continue
+		}
+		if m := undefinedWarning().FindStringSubmatch(t); m != nil {
+			text = m[1]
+			continue
+		}
+		switch {
+		case text == "" || t == "" || strings.HasPrefix(t, "* ") || strings.HasPrefix(t, "Invalid call found at "):
+			// Suggestions, and the line before the locations.
+		case l != t:
+			if m := warningLocation().FindStringSubmatch(t); m != nil {
+				us = append(us, undefinedCall{file: path(app, m[1]), line: m[2], text: text, in: m[3]})
+			}
+		default:
+			text = ""
+		}
+	}
+	return us
+}
+
+// joinUndefinedCalls prints us one a line, each after its file and line.
+func joinUndefinedCalls(us []undefinedCall) string {
+	var b strings.Builder
+	for _, u := range us {
+		fmt.Fprintf(&b, "%s:%s: %s", u.file, u.line, u.text)
+		if u.in != "" {
+			fmt.Fprintf(&b, " (%s)", u.in)
+		}
+		b.WriteByte('\n')
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// mixPath is path for undefinedCalls in the project copied at dir: an
+// umbrella app's file is under apps/APP (the default apps_path) or APP.
+func mixPath(dir string) func(app, file string) string {
+	return func(app, file string) string {
+		if app == "" {
+			return file
+		}
+		for _, p := range []string{"apps/" + app + "/" + file, app + "/" + file} {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil {
+				return p
+			}
+		}
+		return app + ": " + file
+	}
+}
+
+// mixUndefined fails the passing mix compile c, of the project's copy at
+// tmp whose output was out, if the change adds calls of functions that do
+// not exist. The compile was forced, so every file was compiled and
+// warned about, also a caller the change did not touch. Calls the project
+// already had are not the change's: a copy of the project without the
+// changes, at dir, is compiled to count them (only when there are any to
+// count). If that compile does not pass, its warnings are not all known,
+// and c is skipped, saying why.
+func mixUndefined(ctx context.Context, o ValidateOptions, mixRoot, tmp, dir string, c Check, out string) Check {
+	now := undefinedCalls(out, mixPath(tmp))
+	if len(now) == 0 {
+		return c
+	}
+	if err := CopyTree(mixRoot, dir, MixCopySkip); err != nil {
+		return SetupFailed(c.Name, err)
+	}
+	was, wasOut := runWhole(ctx, o, dir, []string{"MIX_ENV=dev"}, c.Name, "mix", "compile", "--force")
+	if was.Status != OK {
+		return Check{Name: c.Name, Status: Skipped, Detail: "could not check the calls of undefined functions that mix compile warns about: without the change, the project's mix compile " +
+			strings.ToLower(was.Status) + " (" + firstLine(was.Detail) + "), so which of them the change adds is unknown\n" + tail(joinUndefinedCalls(now), 30)}
+	}
+	left := map[string]int{}
+	for _, u := range undefinedCalls(wasOut, mixPath(dir)) {
+		left[u.key()]++
+	}
+	var fresh []undefinedCall
+	old := 0
+	for _, u := range now {
+		if k := u.key(); left[k] > 0 {
+			left[k]--
+			old++
+			continue
+		}
+		fresh = append(fresh, u)
+	}
+	counted := fmt.Sprintf("calls of undefined functions already there before the change: %d", old)
+	if len(fresh) > 0 {
+		return Check{Name: c.Name, Status: Failed, Detail: "calls a function that does not exist, which crashes at run time (mix compile warns):\n" +
+			tail(joinUndefinedCalls(fresh), 30) + "\n" + counted}
+	}
+	c.Detail = counted + "\n" + c.Detail
+	return c
+}
+
+// firstLine is s up to its first line break.
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return l
+}
