@@ -53,7 +53,10 @@ const maxGen = 100
 // (lib/ dropped from the path); without a mix.exs, beside the first lib/.
 // When that file exists it returns foo_gen_test.go (.exs), then
 // foo_gen2_test.go, …, so a generated file never replaces one the user
-// wrote; a build constraint in a Go file's name stays last, where Go
+// wrote; so too when a file under the Elixir test dir already defines
+// the module named after the path (test/my_app/foo_test.exs →
+// MyApp.FooTest, which the prompt asks the model to define), as a flat
+// test/foo_test.exs may; a build constraint in a Go file's name stays last, where Go
 // reads it (foo_linux.go: foo_gen_linux_test.go). TestPath only reads
 // the project.
 func TestPath(root, targetPath string) (string, error) {
@@ -61,7 +64,7 @@ func TestPath(root, targetPath string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("testgen.TestPath: %w", err)
 	}
-	var stem, constraint, ext string
+	var stem, constraint, ext, testDir string
 	switch path.Ext(rel) {
 	case ".go":
 		if strings.HasSuffix(rel, "_test.go") {
@@ -72,9 +75,14 @@ func TestPath(root, targetPath string) (string, error) {
 		stem, constraint = splitConstraint(strings.TrimSuffix(rel, ".go"))
 		ext = ".go"
 	case ".ex":
-		stem, ext = elixirTestStem(root, strings.TrimSuffix(rel, ".ex")), ".exs"
+		stem, testDir = elixirTestStem(root, strings.TrimSuffix(rel, ".ex"))
+		ext = ".exs"
 	default:
 		return "", fmt.Errorf("testgen.TestPath: %w: %s is not a .go or .ex file", ErrPath, rel)
+	}
+	var taken map[string]bool // the test modules of an Elixir project
+	if testDir != "" {
+		taken = testModules(root, testDir)
 	}
 	for i := 1; i <= maxGen; i++ {
 		var p string
@@ -88,13 +96,16 @@ func TestPath(root, targetPath string) (string, error) {
 		}
 		_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p)))
 		if errors.Is(err, fs.ErrNotExist) {
+			if taken[testModuleName(testDir, p)] {
+				continue
+			}
 			return p, nil
 		}
 		if err != nil {
 			return "", fmt.Errorf("testgen.TestPath: %w", err)
 		}
 	}
-	return "", fmt.Errorf("testgen.TestPath: %w: %s%s_test%s and %d generated variants all exist", ErrPath, stem, constraint, ext, maxGen-1)
+	return "", fmt.Errorf("testgen.TestPath: %w: %s%s_test%s and %d generated variants all exist or name test modules the project already defines", ErrPath, stem, constraint, ext, maxGen-1)
 }
 
 // splitConstraint splits a Go file's stem into the name and its build
@@ -146,8 +157,8 @@ func relPath(p string) (string, error) {
 }
 
 // elixirTestStem maps lib/…/foo (no extension) to test/…/foo, relative to
-// the mix project the file belongs to.
-func elixirTestStem(root, stem string) string {
+// the mix project the file belongs to, and says which test dir that is.
+func elixirTestStem(root, stem string) (testStem, testDir string) {
 	// The nearest directory above the file holding a mix.exs.
 	proj := ""
 	found := false
@@ -165,17 +176,18 @@ func elixirTestStem(root, stem string) string {
 		parts := strings.Split(stem, "/")
 		for i, p := range parts[:len(parts)-1] {
 			if p == "lib" {
-				return path.Join(append(append(parts[:i:i], "test"), parts[i+1:]...)...)
+				dir := path.Join(append(parts[:i:i], "test")...)
+				return path.Join(dir, path.Join(parts[i+1:]...)), dir
 			}
 		}
-		return path.Join("test", stem)
+		return path.Join("test", stem), "test"
 	}
 	in := stem
 	if proj != "." {
 		in = strings.TrimPrefix(stem, proj+"/")
 	}
 	in = strings.TrimPrefix(in, "lib/")
-	return path.Join(proj, "test", in)
+	return path.Join(proj, "test", in), path.Join(proj, "test")
 }
 
 // Deps lists the dependencies of the project a target belongs to, for the
@@ -354,4 +366,42 @@ func stripExComments(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// testModuleName is the module a test file at p under testDir is named
+// after: test/my_app/foo_gen2_test.exs → MyApp.FooGen2Test, each path
+// element camelized as Macro.camelize does.
+func testModuleName(testDir, p string) string {
+	rel := strings.TrimSuffix(strings.TrimPrefix(p, testDir+"/"), ".exs")
+	var names []string
+	for _, elem := range strings.Split(rel, "/") {
+		var b strings.Builder
+		for _, w := range strings.Split(elem, "_") {
+			if w != "" {
+				b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+			}
+		}
+		names = append(names, b.String())
+	}
+	return strings.Join(names, ".")
+}
+
+// testModules are the modules the Elixir files under testDir (relative
+// to root) define at their top level. Unreadable files define none.
+func testModules(root, testDir string) map[string]bool {
+	mods := map[string]bool{}
+	filepath.WalkDir(filepath.Join(root, filepath.FromSlash(testDir)), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || LangOf(p) != LangElixir {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		for _, m := range topModule().FindAllSubmatch(b, -1) {
+			mods[string(m[1])] = true
+		}
+		return nil
+	})
+	return mods
 }
