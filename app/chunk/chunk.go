@@ -133,7 +133,9 @@ const (
 // whatever module defines it (Kernel's own source defines def/2). 16: a
 // Go variable given a conversion to one of the package's own types
 // (p := (*T)(y), x := T(y) of a type the file declares) has that type.
-const Version = 16
+// 17: an Elixir `use X` (with options or not) refers to X.__using__/1,
+// which it expands to, besides X.
+const Version = 17
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -189,6 +189,10 @@ func (x *exFile) refs(root sitter.Node) {
 		return i >= 0 && at < x.typespecs[i].end
 	}
 	multiEnd, multi := -1, "" // inside `alias Prefix.{A, B}` until multiEnd
+	// useEnd is where the `use` just read ends (-1 if the last ref was
+	// not one): `use X, opts` expands to `require X; X.__using__(opts)`,
+	// so the module named right after it is also a call of X.__using__/1.
+	useEnd := -1
 	bound := boundNames(l.refs)
 	// The pipes are calls of |>/2 (of Kernel's, unless the module has its
 	// own), read after the rest: the imports are known by then.
@@ -211,10 +215,15 @@ func (x *exFile) refs(root sitter.Node) {
 		if local && exSyntax(r.fun) || x.notRefs[r.at] {
 			continue
 		}
+		used := useEnd >= 0 && r.alias && usesNext(x.src, useEnd, r.at)
+		useEnd = -1
 		if local && kernelDeclares[r.fun] && !inTypespec(r.at) {
 			// The unit's own def, the module's alias: not a call, whether
 			// the name is Kernel's, imported, or the module's own (in
 			// Kernel's source, def/2 is).
+			if r.fun == "use" {
+				useEnd = r.at + len(r.fun)
+			}
 			continue
 		}
 		prefix := ""
@@ -262,8 +271,31 @@ func (x *exFile) refs(root sitter.Node) {
 				name += "/" + strconv.Itoa(arity)
 			}
 			u.refs = append(u.refs, ref{name, r.at})
+			if used {
+				u.refs = append(u.refs, ref{name + ".__using__/1", r.at})
+			}
 		}
 	}
+}
+
+// usesNext reports whether the module name at i is the first argument of
+// the `use` ending at end: only blanks, and the call's opening
+// parenthesis, lie between them.
+func usesNext(src []byte, end, i int) bool {
+	if i > len(src) {
+		return false
+	}
+	paren := false
+	for _, c := range src[end:i] {
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c == '(' && !paren:
+			paren = true
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // multiAlias reports whether the module name ending at i is the prefix of
