@@ -447,24 +447,26 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 		}
 		return mixUndefined(ctx, o, mixRoot, tmp, filepath.Join(scratch, "before"), c, out), ""
 	case c.Status == Failed && out != "":
-		return mixBaseline(ctx, o, mixRoot, filepath.Join(scratch, "before"), changed, c, out)
+		return mixBaseline(ctx, o, mixRoot, tmp, filepath.Join(scratch, "before"), changed, c, out)
 	}
 	return c, ""
 }
 
-// mixBaseline decides the failed mix compile c, whose output was out, as
-// baseline.judge decides go build: it compiles a copy of the project
-// without the changes, at dir, and takes the errors that compile gave (a
-// file, a message, but for its numbers) out of c's. c fails with the
-// ones left. If none is left, the changes are not known to be wrong, but
-// mix stops at the first file that fails to compile, and the order it
-// takes files in varies: the changed files were checked only if mix
-// compiled them (it says so with --verbose) before it stopped. Then c
-// passes, with a note that counts the errors of before; if not, it is
-// skipped saying why (failing it would blame the change for an untouched
-// file, passing it would let through what the change breaks). If the
-// second compile passes or does not finish, c stands.
-func mixBaseline(ctx context.Context, o ValidateOptions, mixRoot, dir string, changed []string, c Check, out string) (Check, string) {
+// mixBaseline decides the failed mix compile c of the project's copy at
+// tmp, whose output was out, as baseline.judge decides go build: it
+// compiles a copy of the project without the changes, at dir, and takes
+// the errors that compile gave (a file, a message, but for its numbers)
+// out of c's. c fails with the ones left. If none is left, the changes
+// are not known to be wrong, but mix stops at the first file that fails
+// to compile, and the order it takes files in varies: the changed files
+// were checked only if mix compiled them (it says so with --verbose)
+// before it stopped. Then c passes, with a note that counts the errors of
+// before; if not, it is skipped saying why (failing it would blame the
+// change for an untouched file, passing it would let through what the
+// change breaks). If the second compile passes or does not finish, c
+// stands. In an umbrella mix names each app's files relative to the app
+// (mixPath): they are read as the project's paths, which changed holds.
+func mixBaseline(ctx context.Context, o ValidateOptions, mixRoot, tmp, dir string, changed []string, c Check, out string) (Check, string) {
 	if err := CopyTree(mixRoot, dir, MixCopySkip); err != nil {
 		return c, ""
 	}
@@ -473,11 +475,11 @@ func mixBaseline(ctx context.Context, o ValidateOptions, mixRoot, dir string, ch
 		return c, ""
 	}
 	left := map[string]int{}
-	for _, d := range mixErrors(wasOut) {
+	for _, d := range mixErrors(wasOut, mixPath(dir)) {
 		left[d.key()]++
 	}
 	var fresh, old []mixError
-	for _, d := range mixErrors(out) {
+	for _, d := range mixErrors(out, mixPath(tmp)) {
 		if k := d.key(); left[k] > 0 {
 			left[k]--
 			old = append(old, d)
@@ -492,12 +494,7 @@ func mixBaseline(ctx context.Context, o ValidateOptions, mixRoot, dir string, ch
 	if len(fresh) > 0 {
 		return Check{Name: c.Name, Status: Failed, Detail: tail(joinMixErrors(fresh), 30) + "\n" + counted}, ""
 	}
-	compiled := map[string]bool{}
-	for l := range strings.Lines(out) {
-		if f, ok := strings.CutPrefix(strings.TrimSpace(l), "Compiled "); ok {
-			compiled[f] = true
-		}
-	}
+	compiled := mixCompiled(out, mixPath(tmp))
 	var why []string
 	for _, f := range changed {
 		if !compiled[f] {
@@ -529,16 +526,21 @@ var mixFileLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompi
 // mixErrors are the errors in mix compile's output: the "** (Error)"
 // line under each "== Compilation error in file F ==", and the
 // "error: …" lines of newer Elixirs, whose file is on the line below.
-func mixErrors(out string) []mixError {
+// path turns an umbrella app (of the "==> app" line above) and a file
+// named relative to it into the project's path of the file, as for
+// undefinedCalls.
+func mixErrors(out string, path func(app, file string) string) []mixError {
 	var es []mixError
-	file := ""
+	app, file := "", ""
 	var last *mixError
 	for l := range strings.Lines(out) {
 		l = strings.TrimRight(l, "\r\n")
 		t := strings.TrimSpace(l)
 		switch {
+		case strings.HasPrefix(t, "==> ") && l == t:
+			app, last = strings.TrimPrefix(t, "==> "), nil
 		case strings.HasPrefix(t, "== Compilation error in file ") && strings.HasSuffix(t, " =="):
-			file = strings.TrimSuffix(strings.TrimPrefix(t, "== Compilation error in file "), " ==")
+			file = path(app, strings.TrimSuffix(strings.TrimPrefix(t, "== Compilation error in file "), " =="))
 			last = nil
 		case strings.HasPrefix(t, "** ("):
 			es = append(es, mixError{file: file, text: t})
@@ -548,13 +550,30 @@ func mixErrors(out string) []mixError {
 			last = &es[len(es)-1]
 		case last != nil && last.file == "" && t != "" && l != t:
 			if m := mixFileLine().FindStringSubmatch(t); m != nil {
-				last.file = m[1]
+				last.file = path(app, m[1])
 			}
 		default:
 			last = nil
 		}
 	}
 	return es
+}
+
+// mixCompiled are the files mix compile --verbose's output says it
+// compiled ("Compiled lib/x.ex"), as the project names them (path, as for
+// mixErrors).
+func mixCompiled(out string, path func(app, file string) string) map[string]bool {
+	compiled := map[string]bool{}
+	app := ""
+	for l := range strings.Lines(out) {
+		t := strings.TrimSpace(l)
+		if a, ok := strings.CutPrefix(t, "==> "); ok && strings.TrimRight(l, "\r\n") == t {
+			app = a
+		} else if f, ok := strings.CutPrefix(t, "Compiled "); ok {
+			compiled[path(app, f)] = true
+		}
+	}
+	return compiled
 }
 
 // joinMixErrors prints es one a line, each after its file.
