@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/audit"
 	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/index"
@@ -497,6 +499,7 @@ func sandboxReader(ctx context.Context, sb *sandbox.Sandbox) workflow.Reader {
 func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest, p *workflow.Proposal) string {
 	if !req.Toolchain {
 		workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{})
+		p.Checks = append(p.Checks, notBuilt(p)...)
 		return ""
 	}
 	run, err := a.toolRunner(sb.Root(), req.Actor, req.Sandbox)
@@ -513,6 +516,29 @@ func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest
 	defer run.Close(context.WithoutCancel(ctx))
 	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{Toolchain: true, Runner: run, TempDir: run.scratch})
 	return run.weaker()
+}
+
+// notBuilt are the build checks Validate would have run with the
+// toolchain (--no-build turned it off), each skipped and saying so: without
+// them ✓ syntax would be the last word, and read as a change that builds.
+// There are none where Validate would not have built either: a change
+// whose syntax failed, or one with no Go or Elixir file.
+func notBuilt(p *workflow.Proposal) []workflow.Check {
+	if !slices.ContainsFunc(p.Checks, func(c workflow.Check) bool { return c.Name == "syntax" && c.Status != workflow.Failed }) {
+		return nil
+	}
+	var names []string
+	if slices.ContainsFunc(p.Changes, func(c parse.Change) bool { return chunk.Lang(c.Path) == "go" }) {
+		names = append(names, "go build", "go vet")
+	}
+	if slices.ContainsFunc(p.Changes, func(c parse.Change) bool { return chunk.Lang(c.Path) == "elixir" }) {
+		names = append(names, "mix compile")
+	}
+	checks := make([]workflow.Check, len(names))
+	for i, n := range names {
+		checks[i] = workflow.Check{Name: n, Status: workflow.Skipped, Detail: "not run (--no-build)"}
+	}
+	return checks
 }
 
 // toolRunner is where a task's toolchain commands run: a scratch

@@ -17,6 +17,14 @@ type ExplainCmd struct {
 	Question []string `arg:"" optional:"" help:"What to focus on (optional)."`
 }
 
+// Help is what explain --help says below the summary line: what --json's
+// prompt is, which is not what one would guess.
+func (e *ExplainCmd) Help() string {
+	return "With --json, prompt is the request as recorded (explain TARGET: QUESTION), as aiex history shows it, " +
+		"not the messages sent; aiex context TARGET [QUESTION] --prompt prints those, with the code in them " +
+		"(the earlier turns that --session ID or last adds are not among them)."
+}
+
 // Run streams the explanation to stdout. The prompt carries the target and
 // the code around it that fits the model's window (see aiex context).
 func (e *ExplainCmd) Run(c *Context) error {

@@ -26,7 +26,7 @@ type writeFlags struct {
 	Apply   bool   `help:"Write the change (through a checkpoint: aiex checkpoint restore undoes it). Without it, a dry run."`
 	DryRun  bool   `name:"dry-run" help:"Show the change without writing it (the default)."`
 	Yes     bool   `short:"y" help:"Do not ask for confirmation before writing."`
-	NoBuild bool   `name:"no-build" help:"Skip building the result (go build and vet, mix compile); syntax is still checked."`
+	NoBuild bool   `name:"no-build" help:"Skip building the result (go build and vet, mix compile), which the checks show as not run; syntax is still checked."`
 	Session string `placeholder:"ID|new|last" default:"new" help:"Record the request in a session: its id, last, or new."`
 	Sandbox string `placeholder:"MODE" predictor:"sandbox" help:"How commands that build or run code are confined: auto (Landlock when the kernel has it), strict (refuse without it), off (default: [sandbox] mode in the config, else auto; for gen tests, else strict)."`
 }
@@ -135,7 +135,14 @@ type taskJSON struct {
 
 // newTaskJSON is res as a task prints it with --json.
 func newTaskJSON(res *app.TaskResult) taskJSON {
-	out := taskJSON{Proposal: res.Proposal, Tests: res.Tests, Confinement: res.Confinement}
+	out := taskJSON{Proposal: res.Proposal, Confinement: res.Confinement}
+	if res.Tests != nil {
+		// The summary as the tests line shows it; the report's other
+		// fields hold the parts of the score.
+		t := *res.Tests
+		t.Summary = scoredSummary(&t)
+		out.Tests = &t
+	}
 	if a := res.Answer; a != nil {
 		out.Session, out.Turn = a.Session, a.Turn
 		if a.Interaction != nil {
@@ -456,11 +463,7 @@ func proposalFiles(p *workflow.Proposal) []renamed {
 // printTests writes how generated tests did: the summary, and each
 // mutant, to stderr.
 func printTests(c *Context, r *testgen.Report) {
-	line := textLine(r.Summary)
-	if !strings.Contains(line, "score ") {
-		line += fmt.Sprintf("; score %.2f", r.Score)
-	}
-	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("tests"), line)
+	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("tests"), textLine(scoredSummary(r)))
 	for _, m := range r.Mutants {
 		mark := c.Out.Green("killed")
 		if !m.Killed {
@@ -468,4 +471,39 @@ func printTests(c *Context, r *testgen.Report) {
 		}
 		fmt.Fprintf(c.Out.Err, "  mutant %s: %s\n", textLine(m.Description), mark)
 	}
+}
+
+// scoredSummary is r's summary with its score told as what it is made of
+// (scoreParts), in place of the bare number testgen ends it with: "1 of 3
+// tests fail; score 0.33" reads as a share of tests that pass. A summary
+// without the score (one of tests that could not be checked) gets it.
+func scoredSummary(r *testgen.Report) string {
+	bare := fmt.Sprintf("; score %.2f", r.Score)
+	s := r.Summary
+	if i := strings.LastIndex(s, bare); i >= 0 {
+		// What follows the number says only what scoreParts says.
+		s = s[:i]
+	}
+	return s + "; " + scoreParts(r)
+}
+
+// scoreParts is r's score as testgen.Report.Score computes it: the mean
+// of compiles, passes (1 or 0 each) and the share of the mutants tried
+// that the tests killed, or of the first two alone when the tests pass
+// and no mutant could be tried.
+func scoreParts(r *testgen.Report) string {
+	b := func(v bool) int {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	killed, valid := r.Killed()
+	switch {
+	case valid > 0:
+		return fmt.Sprintf("score %.2f = (compiles %d + passes %d + mutants killed %d/%d) / 3", r.Score, b(r.Compiles), b(r.Passed), killed, valid)
+	case r.Passed:
+		return fmt.Sprintf("score %.2f = (compiles %d + passes 1) / 2, not measured against mutants", r.Score, b(r.Compiles))
+	}
+	return fmt.Sprintf("score %.2f = (compiles %d + passes 0 + mutants 0, not run) / 3", r.Score, b(r.Compiles))
 }
