@@ -273,7 +273,7 @@ func (v *proposalView) layout() {
 	}
 	head = append(head, strings.Join(checks, "  "))
 	if t := v.res.Tests; t != nil {
-		head = append(head, fmt.Sprintf("tests: score %.2f · %s", t.Score, oneLine(t.Summary)))
+		head = append(head, "tests: "+oneLine(t.ScoredSummary()))
 	}
 	switch {
 	case !v.focused:

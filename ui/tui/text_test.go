@@ -13,6 +13,7 @@ import (
 	"github.com/aiex-dev/aiex/app/events"
 	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/testgen"
 	"github.com/aiex-dev/aiex/app/workflow"
 )
 
@@ -120,4 +121,31 @@ func TestHelpCommandsAligned(t *testing.T) {
 	if col < 0 {
 		t.Fatalf("no command in the help:\n%s", h.screen())
 	}
+}
+
+// TestProposalTestsScoreParts: a gen tests proposal's score line says what
+// the score is made of, as the CLI's does, not a bare number that reads
+// as a share of tests passing.
+func TestProposalTestsScoreParts(t *testing.T) {
+	root := t.TempDir()
+	old := "package calc\n"
+	if err := os.WriteFile(filepath.Join(root, "calc.go"), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFake()
+	f.work.taskResult = &TaskResult{
+		Proposal: &workflow.Proposal{Task: "refactor", Target: "calc.go",
+			Checks:  []workflow.Check{{Name: "applies", Status: workflow.OK}},
+			Files:   []workflow.FileChange{{Path: "calc_test.go", Status: "added", Added: 1}},
+			Changes: []parse.Change{{Path: "calc_test.go", Content: []byte("package calc\n")}},
+		},
+		Tests: &testgen.Report{Compiles: true, Passed: false, Score: 1.0 / 3, Summary: "1 of 3 tests fail (TestAdd); score 0.33"},
+	}
+	o := plain
+	o.Root = root
+	h := newHarness(t, f, o, 120, 24)
+	h.typeText("/refactor calc.go bigger")
+	h.press("enter")
+	h.until("the proposal", func() bool { return h.m.prop != nil })
+	h.untilScreen("score 0.33 = (compiles 1 + passes 0")
 }
