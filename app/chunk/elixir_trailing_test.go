@@ -51,21 +51,7 @@ func TestElixirTrailingComments(t *testing.T) {
 			if len(res.Warnings) > 0 {
 				t.Errorf("warnings %q", res.Warnings)
 			}
-			lines := strings.Split(tt.src, "\n")
-			for i, line := range lines {
-				if !strings.HasPrefix(strings.TrimSpace(line), "#") || strings.Contains(line, "After the module") {
-					continue
-				}
-				in := false
-				for _, c := range res.Chunks {
-					if !c.Container() && c.StartLine <= i+1 && i+1 <= c.EndLine {
-						in = true
-					}
-				}
-				if !in {
-					t.Errorf("line %d %q is in no leaf", i+1, line)
-				}
-			}
+			commentsInLeaves(t, tt.src, res.Chunks, func(line string) bool { return !strings.Contains(line, "After the module") })
 		})
 	}
 }

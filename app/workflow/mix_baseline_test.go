@@ -44,15 +44,23 @@ func TestMixCompileAlreadyFailing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
-			c := p.Checks[len(p.Checks)-1]
-			if c.Name != "mix compile" || c.Status != tc.status || !strings.Contains(c.Detail, tc.detail) {
-				t.Fatalf("mix compile %s %q; want %s with %q\nnotes %q", c.Status, c.Detail, tc.status, tc.detail, p.Notes)
-			}
-			notes := strings.Join(p.Notes, "\n")
-			if tc.note == "" && strings.Contains(notes, "adds none") || !strings.Contains(notes, tc.note) {
-				t.Errorf("notes %q; want %q", notes, tc.note)
-			}
+			checkMixCompile(t, root, p, tc.status, tc.detail, tc.note)
 		})
+	}
+}
+
+// checkMixCompile validates p on the project at root with the toolchain
+// and fails unless its last check is mix compile with status and detail
+// holding detail, and its notes hold note ("": none saying "adds none").
+func checkMixCompile(t *testing.T, root string, p *Proposal, status, detail, note string) {
+	t.Helper()
+	Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+	c := p.Checks[len(p.Checks)-1]
+	if c.Name != "mix compile" || c.Status != status || !strings.Contains(c.Detail, detail) {
+		t.Fatalf("mix compile %s %q; want %s with %q\nnotes %q", c.Status, c.Detail, status, detail, p.Notes)
+	}
+	notes := strings.Join(p.Notes, "\n")
+	if note == "" && strings.Contains(notes, "adds none") || !strings.Contains(notes, note) {
+		t.Errorf("notes %q; want %q", notes, note)
 	}
 }

@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -37,15 +36,7 @@ func TestMixUmbrellaAlreadyFailing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
-			c := p.Checks[len(p.Checks)-1]
-			if c.Name != "mix compile" || c.Status != tc.status || !strings.Contains(c.Detail, tc.detail) {
-				t.Fatalf("mix compile %s %q; want %s with %q\nnotes %q", c.Status, c.Detail, tc.status, tc.detail, p.Notes)
-			}
-			notes := strings.Join(p.Notes, "\n")
-			if tc.note == "" && strings.Contains(notes, "adds none") || !strings.Contains(notes, tc.note) {
-				t.Errorf("notes %q; want %q", notes, tc.note)
-			}
+			checkMixCompile(t, root, p, tc.status, tc.detail, tc.note)
 		})
 	}
 }
