@@ -37,6 +37,11 @@ func TestRemovedNodesRequestsInterrupted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// other reads locally, a moment behind the leader that took the
+	// writes: it catches up first, as a command on it would.
+	if err := other.s.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
 	dead.crash()
 	status := func(s *db.Store, id string) db.Interaction {
 		t.Helper()
