@@ -231,3 +231,22 @@ func TestCopyTree(t *testing.T) {
 		}
 	}
 }
+
+// ExUnit's --trace rewrites each test's line with a carriage return when
+// the test ends; the kept output holds the line as a terminal shows it,
+// and the line func still sees that a test started.
+func TestSinkKeepsWhatCarriageReturnsLeave(t *testing.T) {
+	ex := &exOutput{}
+	got := feed(10, ex.line,
+		"FooTest [test/foo_test.exs]",
+		"  * test greets the world [L#5]\r  * test greets the world (0.00ms) [L#5]",
+		"  * doctest Foo.hello/0 (1) [L#3]\r  * doctest Foo.hello/0 (1) (0.00ms) [L#3]\r",
+	)
+	want := "FooTest [test/foo_test.exs]\n  * test greets the world (0.00ms) [L#5]\n  * doctest Foo.hello/0 (1) (0.00ms) [L#3]"
+	if got != want {
+		t.Errorf("kept output:\n%q\nwant\n%q", got, want)
+	}
+	if !ex.started {
+		t.Error("the traced test lines were not seen as tests that started")
+	}
+}

@@ -95,6 +95,12 @@ func (s *sink) add(p []byte) {
 
 func (s *sink) flush() {
 	l := strings.TrimRight(string(s.partial), "\r")
+	// A carriage return within a line rewrites it on a terminal: ExUnit's
+	// --trace prints "  * test adds [L#4]", then "\r" and the same with
+	// its time once it ends. Keep what the terminal would show.
+	if i := strings.LastIndexByte(l, '\r'); i >= 0 {
+		l = l[i+1:]
+	}
 	if s.cut {
 		l += " …"
 	}
