@@ -102,8 +102,9 @@ func index(t *testing.T, ix *Indexer, root string, opt Options) *Summary {
 // touch moves a file's mtime forward, as an edit would.
 func touch(t *testing.T, root, rel string) {
 	t.Helper()
-	later := time.Now().Add(time.Minute)
-	if err := os.Chtimes(filepath.Join(root, rel), later, later); err != nil {
+	// Not the minute ago of writeFile, and in the past too (see racy).
+	other := time.Now().Add(-30 * time.Second)
+	if err := os.Chtimes(filepath.Join(root, rel), other, other); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -148,6 +148,27 @@ func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *res
 	}
 }
 
+// racy tells whether a file whose mtime is mtime (ns) may still change
+// without its size or mtime telling. File systems stamp writes with a
+// coarse clock (a kernel tick of a few ms; whole seconds on some, two on
+// FAT), so two writes of the same size within one tick leave size and
+// mtime as they were: a file written again just after the run read it
+// would look indexed for good. Such a file's row gets an mtime that never
+// matches (racyMtime), and the next run reads it again (only its hash, if
+// it did not change), as git does with the entries of its index that it
+// calls racily clean. A file system stamping whole seconds shows it in
+// every mtime (no nanoseconds).
+func racy(mtime int64, now time.Time) bool {
+	margin := 100 * time.Millisecond
+	if mtime%int64(time.Second) == 0 {
+		margin = 2 * time.Second
+	}
+	return mtime >= now.Add(-margin).UnixNano()
+}
+
+// racyMtime is the mtime recorded for a file that may change unseen.
+const racyMtime = -1
+
 // add puts one file's rows in the batch.
 func (w *writer) add(r *result) {
 	b := &w.batch
@@ -159,6 +180,9 @@ func (w *writer) add(r *result) {
 	}
 	lang := chunk.Lang(e.rel)
 	row := db.CodeFile{Path: e.rel, ContentHash: r.hash, Size: e.size, MtimeNS: e.mtime, Lang: lang, Analyzer: w.ix.Analyzer(e.rel)}
+	if racy(e.mtime, time.Now()) {
+		row.MtimeNS = racyMtime
+	}
 	w.size += len(e.rel) + 100
 	switch {
 	case r.touched:
