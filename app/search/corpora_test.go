@@ -142,6 +142,8 @@ func TestSearchCorporaGoStd(t *testing.T) {
 		{"sort a slice with a custom less function", all(noTests(10), inTop(10, "sort.Slice"))},
 		{"keep-alive", firstAt("runtime/mfinal.go", 0, "runtime.KeepAlive")},
 		{"runtime.KeepAlive", firstAt("runtime/mfinal.go", 0, "runtime.KeepAlive")},
+		{"why does http.Server.Shutdown wait for idle connections", firstAt("net/http/server.go", 0, "http.(*Server).Shutdown")},
+		{"how does TrimSpa handle unicode", firstAt("strings/strings.go", 0, "strings.TrimSpace")},
 		{"sort.Slice", firstAt("sort/slice.go", 0, "sort.Slice")},
 		{"json.Unmarshal", firstAt("encoding/json/decode.go", 0, "json.Unmarshal")},
 		{"TrimSpa", firstAt("strings/strings.go", 0, "strings.TrimSpace")},
@@ -204,6 +206,13 @@ func TestSearchCorporaElixir(t *testing.T) {
 			return ""
 		}},
 		{"Enum.reduce", firstAt("lib/elixir/lib/enum.ex", 0, "Enum.reduce/3")},
+		{"how does Enum.reduce work on maps", func(hits []Hit) string {
+			if len(hits) == 0 || !strings.HasPrefix(hits[0].Name, "Enum.reduce/") {
+				return "want Enum.reduce first"
+			}
+			return ""
+		}},
+		{"what does handle_call do in Mix.State", inTop(3, "Mix.State.handle_call/3")},
 		{"tests for file stream", inTop(5, `describe "file stream" / test "returns a struct"`)},
 	})
 }

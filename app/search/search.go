@@ -182,6 +182,16 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		}
 	}
 
+	// Symbols a question names among its words (mention.go); not those
+	// of a file or a diff given whole, whose symbols are everywhere.
+	var ms []string
+	if !isSym && res.LeftOut == 0 {
+		ms = mentions(query)
+		if err := addMentioned(ctx, st, project, ms, add); err != nil {
+			return nil, err
+		}
+	}
+
 	// Lexical candidates, planned by how many chunks hold each word and
 	// its other forms, or the words beginning with it.
 	if gs == nil {
@@ -273,6 +283,12 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		// A symbol typed in part: the names it begins come first.
 		for _, h := range order {
 			h.bonus = completeBonus * completes(h.Name, sym)
+		}
+	}
+
+	if len(ms) > 0 {
+		for _, h := range order {
+			h.bonus = max(h.bonus, mentionBonus*mentioned(h.Name, ms))
 		}
 	}
 
