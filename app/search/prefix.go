@@ -25,12 +25,23 @@ const completeBonus = exactBonus
 // the sum of the counts of up to maxRange words of the vocabulary that
 // begin with it, all read in one query. Only words of maxWords or fewer
 // come here, so the compound SELECT stays under SQLite's limit.
-func (s *Searcher) prefixes(ctx context.Context, gs []group) error {
+//
+// A symbol that names no chunk has its last word looked for as a
+// beginning too (force, the group's index; -1 for none), though the index
+// holds the word: a field chatReq or a variable sched holds the word that
+// ChatReq and sched begin, and the names they complete (ChatRequest,
+// Scheduler) were never looked for. After a qualifier, two letters are
+// enough (Registry.Pu: Registry.Pull).
+func (s *Searcher) prefixes(ctx context.Context, gs []group, force int) error {
 	var sql []string
 	var args []any
 	var at []int // the group of each SELECT
 	for i, g := range gs {
-		if g.df > 0 || utf8.RuneCountInString(g.term) < minPrefix {
+		short := minPrefix
+		if i == force && i > 0 {
+			short = 2
+		}
+		if g.df > 0 && i != force || utf8.RuneCountInString(g.term) < short {
 			continue
 		}
 		// Every word that begins with the term sorts before the term
@@ -54,6 +65,9 @@ func (s *Searcher) prefixes(ctx context.Context, gs []group) error {
 			continue
 		}
 		g := &gs[at[i]]
+		if g.df > 0 { // forced: the word itself, and those it begins
+			df += g.df
+		}
 		g.prefix, g.forms, g.df = true, nil, df
 	}
 	return nil

@@ -205,6 +205,30 @@ func trimSpaceTab(s string) string { return TrimSpace(s) }
 // WriteString writes s.
 func WriteString(s string) {}
 `,
+		"api/api.go": `package api
+
+// ChatRequest asks for a chat.
+type ChatRequest struct{ Model string }
+
+// Registry holds models.
+type Registry struct{}
+
+// Pull fetches a model.
+func (r *Registry) Pull(name string) error { return nil }
+
+// Push sends a model.
+func (r *Registry) Push(name string) error { return nil }
+`,
+		"mw/mw.go": `package mw
+
+// Writer writes a chat request: chatReq is the request, chatReq again.
+type Writer struct{ chatReq string }
+
+func run() { sched := 1; _ = sched }
+
+// Scheduler schedules runners.
+type Scheduler struct{}
+`,
 		"lib/my_enum.ex": `defmodule MyEnum do
   def reduce(list, fun), do: reduce(list, nil, fun)
   def reduce(list, acc, fun), do: Enum.reduce(list, acc, fun)
@@ -228,6 +252,13 @@ end
 		{"MyEnum.redu", []string{"MyEnum.reduce/2", "MyEnum.reduce/3"}},
 		{"start_chi", []string{"MyServer.start_child/2"}},
 		{"MyServ", []string{"MyServer"}},
+		// Words the index holds as other names' (a field chatReq, a
+		// variable sched) still begin the names typed in part.
+		{"ChatReq", []string{"api.ChatRequest"}},
+		{"api.ChatReq", []string{"api.ChatRequest"}},
+		{"sched", []string{"mw.Scheduler"}},
+		{"Registry.Pu", []string{"api.(*Registry).Pull", "api.(*Registry).Push"}},
+		{"(*Registry).Pul", []string{"api.(*Registry).Pull"}},
 		// Typed in full, as before.
 		{"trimSpaceTab", []string{"strs.trimSpaceTab"}},
 		{"MyEnum.reduce_while", []string{"MyEnum.reduce_while/3"}},

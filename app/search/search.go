@@ -199,7 +199,11 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		if gs, err = s.groups(ctx, words); err != nil {
 			return nil, err
 		}
-		if err := s.prefixes(ctx, gs); err != nil {
+		force := -1
+		if isSym && len(exact) == 0 {
+			force = len(gs) - 1 // the symbol's last word
+		}
+		if err := s.prefixes(ctx, gs, force); err != nil {
 			return nil, err
 		}
 	}
