@@ -221,7 +221,7 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 	// The newest store schema it knows: what tells a data dir too new
 	// for it (status shows the store's own).
-	if n, _ := v["schema"].(float64); n < 1 {
+	if n, _ := v["schema_version"].(float64); n < 1 {
 		t.Errorf("version --json has no schema: %v", v)
 	}
 	if _, err := os.Stat(s.dataDir()); !os.IsNotExist(err) {

@@ -404,6 +404,9 @@ func describeContext(b *BuiltContext) string {
 
 // CodeAsk is a question or task about the project's code.
 type CodeAsk struct {
+	// Request's Prompt is the user's words: the question that goes to the
+	// model with the code, and the search's query; "" for a task that
+	// has none (a refactoring, whose goal is in Data; gen tests).
 	ask.Request
 	Task   string // "ask" (default) or "explain"
 	Root   string // the project's root; "" asks without code
@@ -412,6 +415,10 @@ type CodeAsk struct {
 	NoContext bool
 	// Data is what else the task's template needs (see ContextRequest).
 	Data prompt.Data
+	// Recorded, when set, is what the request is recorded as, in the
+	// history and the session's turn, instead of its question
+	// (recordedPrompt): a workflow's command (refactor TARGET: GOAL).
+	Recorded string
 	// Session records the question and its answer as a turn of a session:
 	// session.RefNew, RefLast or an id; "" records nothing. The session's
 	// earlier turns go into the prompt.
@@ -571,12 +578,14 @@ var ErrStopping = errors.New("the aiex process serving this data dir quit")
 // its session's turn: a task without words of the user's (explain TARGET)
 // as the command it was; a question about a target ("why is this here")
 // with its target, without which it means nothing on reading it again, or
-// to the model in a later turn of the session. The workflows' prompts
-// ("refactor TARGET: GOAL") name their target already.
+// to the model in a later turn of the session. The workflows say what
+// they are recorded as ("refactor TARGET: GOAL", Recorded).
 func recordedPrompt(req CodeAsk) string {
 	target := strings.TrimSpace(req.Target)
 	task := cmp.Or(req.Task, "ask")
 	switch {
+	case req.Recorded != "":
+		return req.Recorded
 	case req.Prompt == "":
 		return strings.TrimSpace(task + " " + target)
 	case target != "" && (task == "ask" || task == "explain"):

@@ -95,7 +95,7 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 	if _, err := a.resolveTarget(ctx, req.Root, req.Target); err != nil {
 		return nil, err
 	}
-	ans, err := a.AskCode(ctx, a.taskAsk(req, "refactor", ctxbuild.Command("refactor", req.Target, req.Goal), prompt.Data{Goal: req.Goal}), fn)
+	ans, err := a.AskCode(ctx, a.taskAsk(req, "refactor", "", taskCommand("refactor", req.Target, req.Goal), prompt.Data{Goal: req.Goal}), fn)
 	res := &TaskResult{Answer: ans}
 	if err != nil {
 		return res, err
@@ -135,7 +135,10 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 		return nil, err
 	}
 	data := prompt.Data{ModuleName: m.Name, Description: req.Description, Language: m.Lang, Target: &prompt.Snippet{Path: m.Path}}
-	r := a.taskAsk(req, "gen-module", "gen module "+m.Name+": "+req.Description, data)
+	// The command is the question too: the search looks for the module's
+	// name and description in it, for code of the project like it.
+	cmd := "gen module " + m.Name + ": " + req.Description
+	r := a.taskAsk(req, "gen-module", cmd, cmd, data)
 	r.Target = ""
 	ans, err := a.AskCode(ctx, r, fn)
 	res := &TaskResult{Answer: ans, Module: &m}
@@ -204,7 +207,7 @@ func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) err
 		return nil, err
 	}
 	data := prompt.Data{Language: lang, Deps: testgen.Deps(req.Root, c.Path), TestPath: testPath}
-	ans, err := a.AskCode(ctx, a.taskAsk(req, "gen-tests", ctxbuild.Command("gen-tests", req.Target, ""), data), fn)
+	ans, err := a.AskCode(ctx, a.taskAsk(req, "gen-tests", "", taskCommand("gen-tests", req.Target, ""), data), fn)
 	res := &TaskResult{Answer: ans}
 	if err != nil {
 		return res, err
@@ -450,16 +453,29 @@ func checkWrite(ctx context.Context, sb *sandbox.Sandbox, path string, follow bo
 	return sb.Refuse(ctx, &sandbox.RefusedError{Op: audit.OpWrite, Path: path, Rule: rule, Reason: fmt.Sprintf("(through a symlink, %s) %s", shown, re.Reason)})
 }
 
-// taskAsk is the CodeAsk of a task. recorded is what the request is
-// recorded as, the command it was (ctxbuild.Command for refactor and gen
-// tests): the context takes it as no question, so the model is not asked
-// the command again and the search looks for the goal and the target.
-func (a *App) taskAsk(req TaskRequest, task, recorded string, data prompt.Data) CodeAsk {
+// taskAsk is the CodeAsk of a task. question is the user's words that go
+// to the model and to the search; recorded is what the request is
+// recorded as, the command it was (taskCommand). Refactor and gen tests
+// have no question: the model is not asked their command again, and the
+// search looks for the goal and the target.
+func (a *App) taskAsk(req TaskRequest, task, question, recorded string, data prompt.Data) CodeAsk {
 	return CodeAsk{
-		Request: ask.Request{Prompt: recorded, Provider: req.Provider, Model: req.Model, Strategy: req.Strategy, Actor: req.Actor},
-		Task:    task, Root: req.Root, Target: req.Target, Data: data,
+		Request:  ask.Request{Prompt: question, Provider: req.Provider, Model: req.Model, Strategy: req.Strategy, Actor: req.Actor},
+		Recorded: recorded,
+		Task:     task, Root: req.Root, Target: req.Target, Data: data,
 		Session: session.Ref(req.Session), Project: req.Root,
 	}
+}
+
+// taskCommand is how a task is recorded, in the history and in its
+// session's turn: as the command it was, `refactor TARGET: GOAL`,
+// `gen tests TARGET`.
+func taskCommand(task, target, goal string) string {
+	cmd := strings.ReplaceAll(task, "-", " ") + " " + target
+	if goal != "" {
+		cmd += ": " + goal
+	}
+	return cmd
 }
 
 // projectSandbox opens the sandbox over the project at root with the

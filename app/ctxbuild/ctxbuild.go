@@ -67,8 +67,11 @@ type Request struct {
 	// Target is PATH (the whole file), PATH:LINE or a symbol name; "" for
 	// none.
 	Target string
-	// Question is the user's words; with Data.Goal, also the search
-	// query. A workflow's command as recorded (Command) is taken as none.
+	// Question is the user's words, sent to the model as given; with
+	// Data.Goal, also the search query. A task without any (a
+	// refactoring, whose goal is in Data.Goal; gen tests) leaves it
+	// empty: app records such a task as its command (refactor TARGET:
+	// GOAL) apart from its question.
 	Question string
 	Data     prompt.Data
 	// Window is the model's context window in tokens.
@@ -89,6 +92,12 @@ type Request struct {
 	// They are left out when with them the question and the target would
 	// not fit; Context.Data says whether they went in.
 	Conventions func(dir string) []string
+}
+
+// words are what the search looks for and the outline brings back first
+// of a request: its goal (a refactoring's), then the question.
+func (r Request) words() string {
+	return strings.TrimSpace(r.Data.Goal + " " + r.Question)
 }
 
 // DefaultReserve is the tokens kept for the answer in a window when the
@@ -257,9 +266,6 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	}
 	if reserve >= req.Window {
 		return nil, NoRoom(reserve, req.Window)
-	}
-	if (req.Task == "refactor" || req.Task == "gen-tests") && req.Question == Command(req.Task, req.Target, req.Data.Goal) {
-		req.Question = "" // a workflow's command as recorded, no question (Command)
 	}
 	out := &Context{Window: req.Window, Reserve: reserve, Budget: req.Window - reserve, Included: []Item{}, Dropped: []Item{}}
 	proj, ok, err := b.cfg.Store.FindCodeProject(ctx, req.Root)

@@ -376,28 +376,17 @@ func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summar
 // within its directory (git mv a.go b.go) under its new name only, and
 // the rows of the old name would otherwise answer for its functions
 // until the next run over the directory. It costs one query over a range
-// of code_files' primary key and a stat per file of the directory (the
-// root's files, for a file at the root, are found among all the
-// project's rows). Only Path is set: it is all the writer drops by.
+// of code_files' primary key (db.CodeFilePathsIn) and a stat per file of
+// the directory. Only Path is set: it is all the writer drops by.
 func vanishedSiblings(ctx context.Context, st *db.Store, root string, project int64, file string) ([]db.CodeFile, error) {
 	dir, _ := path.Split(file) // "store/", or "" at the root
-	q := `SELECT path FROM code_files WHERE project = ? AND path <> ? AND `
-	args := []any{project, file}
-	if dir == "" {
-		q += `instr(path, '/') = 0`
-	} else {
-		// The paths below dir/ sort before dir0 ('0' follows '/').
-		q += `path > ? AND path < ? AND instr(substr(path, length(?) + 1), '/') = 0`
-		args = append(args, dir, strings.TrimSuffix(dir, "/")+"0", dir)
-	}
-	rows, err := st.Query(ctx, q, args...)
+	paths, err := st.CodeFilePathsIn(ctx, project, dir)
 	if err != nil {
 		return nil, fmt.Errorf("index: the files beside %s: %w", file, err)
 	}
 	var out []db.CodeFile
-	for _, r := range rows.Values {
-		rel, _ := r[0].(string)
-		if !strings.HasPrefix(rel, dir) || strings.Contains(rel[len(dir):], "/") {
+	for _, rel := range paths {
+		if rel == file {
 			continue
 		}
 		// Lstat, as the walk sees entries: a symlink left dangling is

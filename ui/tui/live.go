@@ -427,11 +427,18 @@ func (m *Model) gotStatus(msg statusMsg) tea.Cmd {
 			m.unusable = u.Err
 			return tea.Quit
 		}
-		m.statusErr = oneLine(msg.err.Error())
+		text := oneLine(msg.err.Error())
 		if errors.Is(msg.err, ErrUnreachable) {
-			m.conn = connLost
+			m.statusErr, m.conn = text, connLost
 			return m.statusTick(m.backoff())
 		}
+		if text != m.statusErr {
+			// The bar has room for the start of it only, and the end is
+			// often what to do (a store a newer aiex used: upgrade): the
+			// conversation says it whole, wrapped, once while it lasts.
+			m.errorNote("%s", errorText(text))
+		}
+		m.statusErr = text
 		return m.statusTick(statusEvery)
 	}
 	m.status, m.statusErr = msg.st, ""
