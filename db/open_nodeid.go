@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -46,15 +47,67 @@ func checkNodeIDFile(dir, raftDir string) error {
 		return nil
 	}
 	if info, err := os.Stat(filepath.Join(raftDir, raftDBFile)); err != nil || info.Size() == 0 {
-		return nil // no log yet: a new store takes a new ID
+		return nil // no log yet: a new store takes a new ID (loadNodeID checks it)
 	}
 	id := recordedNodeID(dir, raftDir)
+	if state == "damaged" && id == strings.TrimSpace(string(b)) {
+		return nil // an ID older builds took as it was; the store is under it
+	}
 	if id == "" {
 		return &usererr.Error{Msg: fmt.Sprintf("the node-id file %s is %s: it names this data dir's node, which its store needs; put back the ID it held (aiex status showed it), or move %s aside to start a new, empty store",
 			path, state, raftDir)}
 	}
-	return &usererr.Error{Msg: fmt.Sprintf("the node-id file %s is %s: it names this data dir's node, which its store records as %s; write that back (echo %s > %s) and run the command again",
-		path, state, id, id, path)}
+	return &usererr.Error{Msg: fmt.Sprintf("the node-id file %s is %s: it names this data dir's node, which its store records as %s; write that back (%s) and run the command again",
+		path, state, showNodeID(id), writeNodeIDCommand(id, path))}
+}
+
+// badNodeID is the error for a node-id file that names an ID no Open could
+// take again (checkNodeIDFile would call it damaged), unless the store in
+// dir was already created under it by an older aiex, which took any text.
+// It is a usage mistake: the file was written by hand.
+func badNodeID(dir, id string) error {
+	if validNodeID(id) || recordedNodeID(dir, filepath.Join(dir, storeDirName)) == id {
+		return nil
+	}
+	path := filepath.Join(dir, nodeIDFile)
+	return usererr.Usage("the node-id file %s holds %q, which cannot be a node ID: a node ID is printable characters without spaces (aiex makes HOST-a1b2c3); write one there, or delete the file for aiex to make one",
+		path, id)
+}
+
+// showNodeID is id as one line of a message: quoted when it holds spaces
+// or characters a terminal would not show.
+func showNodeID(id string) string {
+	if validNodeID(id) {
+		return id
+	}
+	return strconv.Quote(id)
+}
+
+// writeNodeIDCommand is a shell command that writes id into the node-id
+// file at path as loadNodeID reads it back. An ID that older builds took
+// with spaces or unprintable characters goes through printf, with those
+// characters as octal escapes, so that the command is one line that
+// writes exactly those bytes.
+func writeNodeIDCommand(id, path string) string {
+	if validNodeID(id) {
+		return "echo " + id + " > " + path
+	}
+	var f strings.Builder
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c == '\\':
+			f.WriteString(`\\`)
+		case c == '%':
+			f.WriteString("%%")
+		case c == '\'':
+			f.WriteString(`'\''`)
+		case c < ' ' || c >= 0x7f:
+			fmt.Fprintf(&f, `\%03o`, c)
+		default:
+			f.WriteByte(c)
+		}
+	}
+	return "printf '" + f.String() + `\n' > ` + path
 }
 
 // validNodeID reports whether id could be a node ID aiex wrote: printable,
@@ -83,8 +136,8 @@ func wrongNodeID(dir, id string, servers []string) string {
 		return ""
 	}
 	path := filepath.Join(dir, nodeIDFile)
-	return fmt.Sprintf("the node-id file %s names node %s, but this data dir's store belongs to node %s (it never joined a cluster): write that back (echo %s > %s) and run the command again",
-		path, id, servers[0], servers[0], path)
+	return fmt.Sprintf("the node-id file %s names node %s, but this data dir's store belongs to node %s (it never joined a cluster): write that back (%s) and run the command again",
+		path, showNodeID(id), showNodeID(servers[0]), writeNodeIDCommand(servers[0], path))
 }
 
 // recordedNodeID is the ID of the one node in the store's latest Raft

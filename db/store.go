@@ -649,6 +649,12 @@ func loadNodeID(dir string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err == nil {
 		if id := strings.TrimSpace(string(b)); id != "" {
+			// Checked now, not only when a later Open finds the store: an
+			// ID the next Open takes for a damaged file would make the
+			// data dir unusable from its second command on.
+			if err := badNodeID(dir, id); err != nil {
+				return "", err
+			}
 			return id, nil
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
