@@ -535,12 +535,14 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 	// is refused before it is sent (a server would cut it silently).
 	p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, 0)
 	switch {
-	case err != nil && withCode:
+	case err != nil && (withCode || errors.Is(err, coord.ErrUnknownModel)):
+		// A model no provider has is a mistake in the question: refused
+		// before anything is recorded, with code or without.
 		return nil, err
 	case err != nil:
-		// No model to fit the question to (none reachable, or not
-		// found): the request goes as it is, and the coordinator reports
-		// what is wrong as it records the failure.
+		// No model to fit the question to (none reachable): the request
+		// goes as it is, and the coordinator reports what is wrong as it
+		// records the failure.
 		a.logger.Debug("plan", "err", err)
 		p = nil
 	case withCode:

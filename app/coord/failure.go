@@ -118,12 +118,13 @@ func storeMessage(err error) string {
 // providers asked (one, when pinned) list instead.
 func (r *run) modelNotFound(last error) error {
 	avail := strings.Join(dedupe(r.notFound), ", ")
+	unknown := fmt.Errorf("%w: %w", ErrUnknownModel, last)
 	if len(r.noChat) > 0 {
 		msg := strings.Join(dedupe(r.noChat), "; ")
 		if avail != "" {
 			msg += "; chat models: " + avail
 		}
-		return usererr.Wrap(last, "%s", msg)
+		return usererr.Wrap(unknown, "%s", msg)
 	}
 	if held := r.couldNotServe(); held != "" {
 		// A provider that has the model was tried and failed, or was passed
@@ -141,10 +142,17 @@ func (r *run) modelNotFound(last error) error {
 	}
 	if avail == "" {
 		// No list to offer: what the provider said.
-		return usererr.Wrap(last, "model %q not found on %s: %s", r.req.Model, where, errMessage(last))
+		return usererr.Wrap(unknown, "model %q not found on %s: %s", r.req.Model, where, errMessage(last))
 	}
-	return usererr.Wrap(last, "model %q not found on %s; available: %s", r.req.Model, where, avail)
+	return usererr.Wrap(unknown, "model %q not found on %s; available: %s", r.req.Model, where, avail)
 }
+
+// ErrUnknownModel is in the chain of the error of a request, or of Plan,
+// for a model that no provider has, or none has for chat: the name is
+// wrong, and asking again will not help, whereas a model whose provider
+// is down (or its breaker open) is not. A caller may refuse such a
+// request before it records anything.
+var ErrUnknownModel = errors.New("coord: no provider has the model")
 
 // couldNotServe names the providers of the route that have the model
 // (their model resolved) but could not take the request, each with why,

@@ -22,7 +22,7 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 				// Pinned: the provider is asked all the same, as the list
 				// may be what is broken (a gateway without one); its
 				// answer says whether it serves the model.
-				return r.req.Model, nil
+				return t.listedName(r.req.Model), nil
 			}
 			return r.req.Model, err
 		}
@@ -48,9 +48,9 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 		// A request pinned to it asks it all the same, as when its list
 		// fails (above).
 		if err := t.heldListing(ctx, r.c); err != nil && r.req.Provider == "" {
-			return t.Model, err
+			return t.listedName(t.Model), err
 		}
-		return t.Model, nil
+		return t.listedName(t.Model), nil
 	}
 	names, err := t.listModels(ctx, r.c)
 	if err != nil {
@@ -66,6 +66,25 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 				t.name, t.Provider.Endpoint(), strings.Join(names[:min(len(names), 5)], ", "))}
 	}
 	return names[0], nil
+}
+
+// modelNamer is a provider whose server takes a model under several names
+// but lists it under one (Ollama: "tiny" is "tiny:latest").
+type modelNamer interface {
+	// ModelName is the name the server lists model under.
+	ModelName(model string) string
+}
+
+// listedName is model as t's provider lists it. A request is recorded
+// under the name it was resolved to, and one naming a model goes through
+// the list (serves), one taking the configured default does not: without
+// this, usage and history would split one model into two rows by how it
+// was chosen.
+func (t *target) listedName(model string) string {
+	if n, ok := t.Provider.(modelNamer); ok && model != "" {
+		return n.ModelName(model)
+	}
+	return model
 }
 
 // serves reports whether the provider lists model, and returns the name to

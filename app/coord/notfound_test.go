@@ -2,6 +2,7 @@ package coord_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -44,9 +45,17 @@ func TestModelOnTargetOutOfReach(t *testing.T) {
 	if ue := usererr.As(err); ue == nil || !strings.Contains(ue.Msg, `model "tiny" is on alpha/local`) || !strings.Contains(ue.Msg, "breaker open") {
 		t.Errorf("Plan: %v; want the model named on alpha/local, its breaker open", err)
 	}
+	if errors.Is(err, coord.ErrUnknownModel) {
+		t.Errorf("Plan: %v is ErrUnknownModel; the model is there, out of reach", err)
+	}
 
-	// A model no provider has is still reported so.
-	if _, _, err := e.chat(t, coord.Request{Model: "nope"}); err == nil || !strings.Contains(err.Error(), `"nope" not found on any provider`) {
-		t.Errorf("a model nobody has: %v", err)
+	// A model no provider has is still reported so, and is an unknown
+	// model to Plan and Chat alike (a caller refuses it unrecorded).
+	if _, _, err := e.chat(t, coord.Request{Model: "nope"}); err == nil || !strings.Contains(err.Error(), `"nope" not found on any provider`) ||
+		!errors.Is(err, coord.ErrUnknownModel) {
+		t.Errorf("a model nobody has: %v; want ErrUnknownModel", err)
+	}
+	if _, _, err := e.c.Plan(context.Background(), coord.Request{Model: "nope"}); !errors.Is(err, coord.ErrUnknownModel) {
+		t.Errorf("Plan of a model nobody has: %v; want ErrUnknownModel", err)
 	}
 }

@@ -180,3 +180,14 @@ func toInt(v any) int {
 	}
 	return 0
 }
+
+// ModelName is the name the server lists model under: Ollama takes a name
+// without a tag for the "latest" tag's, as its model.ParseName does, and
+// lists it with the tag ("tiny" is "tiny:latest"). A tag is what follows
+// the last colon after the last slash, so a registry's port is none.
+func (p *Provider) ModelName(model string) string {
+	if i := strings.LastIndexByte(model, '/'); strings.Contains(model[i+1:], ":") || strings.Contains(model, "@") {
+		return model
+	}
+	return model + ":latest"
+}
