@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/ollama/ollama/api"
-	"github.com/ollama/ollama/envconfig"
 
 	"github.com/aiex-dev/aiex/providers"
 )
@@ -72,7 +71,11 @@ var (
 func New(cfg Config) (*Provider, error) {
 	var base *url.URL
 	if cfg.BaseURL == "" {
-		base = trimAPIPath(envconfig.Host())
+		u, err := envHost()
+		if err != nil {
+			return nil, err
+		}
+		base = trimAPIPath(u)
 	} else {
 		u, err := parseBaseURL(cfg.BaseURL)
 		if err != nil {
