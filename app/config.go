@@ -189,26 +189,35 @@ func (e *tooLongError) Is(target error) bool { return target == ErrDurationTooLo
 var goDuration = regexp.MustCompile(`^(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+$`)
 
 // ParseDuration parses a duration as Go writes them ("90s", "10m", "36h"),
-// a whole number of days ("90d"), or days and then a Go duration
-// ("1d12h", "2d30m"). One longer than MaxDays days is refused with an
-// error matching ErrDurationTooLong.
+// a whole number of weeks or days ("2w", "90d"), or weeks, then days, then
+// a Go duration ("1w3d", "1d12h", "2w30m"). One longer than MaxDays days
+// is refused with an error matching ErrDurationTooLong. Every duration
+// aiex reads, in the file or on the command line, is read by it.
 func ParseDuration(s string) (time.Duration, error) {
-	bad := fmt.Errorf("%q is not a duration like \"90s\", \"10m\", \"30d\" or \"1d12h\"", s)
+	bad := fmt.Errorf("%q is not a duration like \"90s\", \"10m\", \"30d\", \"2w\" or \"1d12h\"", s)
 	var days int64
 	rest := s
-	// Go's units have no d: the first d ends the days.
-	if d, r, ok := strings.Cut(s, "d"); ok {
-		if d == "" || strings.Trim(d, "0123456789") != "" {
+	// Go's units have no w or d: the first w ends the weeks, the first d
+	// the days.
+	for _, u := range []struct {
+		unit string
+		days int64
+	}{{"w", 7}, {"d", 1}} {
+		n, r, ok := strings.Cut(rest, u.unit)
+		if !ok {
+			continue
+		}
+		if n == "" || strings.Trim(n, "0123456789") != "" {
 			return 0, bad
 		}
-		n, err := strconv.ParseInt(d, 10, 64)
-		if err != nil || n > MaxDays {
+		v, err := strconv.ParseInt(n, 10, 64)
+		if err != nil || v > (MaxDays-days)/u.days {
 			return 0, &tooLongError{s}
 		}
-		days, rest = n, r
-		if rest == "" {
-			return time.Duration(days) * 24 * time.Hour, nil
-		}
+		days, rest = days+v*u.days, r
+	}
+	if rest == "" && rest != s {
+		return time.Duration(days) * 24 * time.Hour, nil
 	}
 	if s == "0" {
 		return 0, nil // as Go reads it, unit-less

@@ -290,6 +290,20 @@ func TestParseDuration(t *testing.T) {
 		{in: "2d30m", want: 2*day + 30*time.Minute},
 		{in: "1d1h1m1.5s", want: day + time.Hour + time.Minute + 1500*time.Millisecond},
 		{in: "106751d", want: 106751 * day},
+		{in: "2w", want: 14 * day},
+		{in: "0w", want: 0},
+		{in: "1w3d", want: 10 * day},
+		{in: "2w12h", want: 14*day + 12*time.Hour},
+		{in: "1w1d1h", want: 8*day + time.Hour},
+		{in: "15250w", want: 15250 * 7 * day},
+		{in: "15251w", tooLong: true},
+		{in: "15250w2d", tooLong: true},
+		{in: "99999999999999999999w", tooLong: true},
+		{in: "w", bad: true},
+		{in: "1.5w", bad: true},
+		{in: "1d2w", bad: true},
+		{in: "1w2w", bad: true},
+		{in: "-2w", bad: true},
 		{in: "106752d", tooLong: true},
 		{in: "200000d", tooLong: true},
 		{in: "99999999999999999999d", tooLong: true},
@@ -334,5 +348,24 @@ func TestLoadFileDaysAndHours(t *testing.T) {
 	}
 	if got := time.Duration(f.Limits.Deadline); got != 10*time.Minute {
 		t.Errorf("deadline = %v; want 10m", got)
+	}
+}
+
+// TestLoadFileWeeks: the file's durations take weeks as the command
+// line's do (checkpoint prune --older-than 2w).
+func TestLoadFileWeeks(t *testing.T) {
+	f, err := app.LoadFile(writeConfig(t, "[checkpoints]\nmax_age = \"2w\"\n[events]\nretention = \"1w3d\"\n[limits]\ndeadline = \"1w\"\n"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const day = 24 * time.Hour
+	if got := time.Duration(f.Checkpoints.MaxAge); got != 14*day {
+		t.Errorf("max_age = %v; want 14 days", got)
+	}
+	if got := time.Duration(f.Events.Retention); got != 10*day {
+		t.Errorf("retention = %v; want 10 days", got)
+	}
+	if got := time.Duration(f.Limits.Deadline); got != 7*day {
+		t.Errorf("deadline = %v; want 7 days", got)
 	}
 }

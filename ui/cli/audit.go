@@ -1,9 +1,8 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aiex-dev/aiex/app"
@@ -90,13 +89,10 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
-			return now.AddDate(0, 0, -n), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+	if d, err := app.ParseDuration(s); err == nil && d >= 0 {
 		return now.Add(-d), nil
+	} else if errors.Is(err, app.ErrDurationTooLong) {
+		return time.Time{}, usererr.Usage("--since %q: %v", s, err)
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
@@ -106,7 +102,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, usererr.Usage("--since %q: give a duration back from now (30m, 24h, 7d) or a time (2026-01-02, \"2026-01-02 15:04\", 2026-01-02T15:04:05Z)", s)
+	return time.Time{}, usererr.Usage("--since %q: give a duration back from now (30m, 24h, 7d, 2w) or a time (2026-01-02, \"2026-01-02 15:04\", 2026-01-02T15:04:05Z)", s)
 }
 
 // auditDo runs aiex audit through the node running on the data dir, else
