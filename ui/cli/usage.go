@@ -32,7 +32,14 @@ func (u *UsageCmd) Run(c *Context) error {
 		return err
 	}
 	now := time.Now().UTC()
-	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(u.Days - 1))
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	// More days than there are since 1970 ask for everything recorded (no
+	// request is older): they are capped there, since AddDate would wrap
+	// around a number that large to a date in the future, and show none.
+	since := time.Unix(0, 0).UTC()
+	if epochDays := int(today.Sub(since) / (24 * time.Hour)); u.Days <= epochDays {
+		since = today.AddDate(0, 0, -(u.Days - 1))
+	}
 	rows, err := viaNode(c, func(cl *node.Client) ([]app.UsageRow, error) { return cl.Usage(c, since) },
 		func(core *app.App) ([]app.UsageRow, error) { return core.Usage(c, since) })
 	if err != nil {
