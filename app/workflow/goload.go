@@ -24,9 +24,16 @@ import (
 
 // goProgress reports whether l is one of the go command's progress lines
 // ("go: downloading golang.org/x/sys v0.35.0"), which say what it set out
-// to do, not what went wrong.
+// to do, not what went wrong, or one of its notes that it could not keep
+// a record in the module cache ("go: writing stat cache: open
+// …/@v/v0.0.0-….info967130755.tmp: permission denied"), after which it
+// goes on as if it had: neither is an error of the build. The checks'
+// module cache is read-only, and a note names a temp file whose random
+// suffix differs from run to run, so it would pass for an error the
+// change added.
 func goProgress(l string) bool {
-	for _, p := range []string{"go: downloading ", "go: finding module for package ", "go: found ", "go: extracting "} {
+	for _, p := range []string{"go: downloading ", "go: finding module for package ", "go: found ", "go: extracting ",
+		"go: writing stat cache: ", "go: writing go.mod cache: "} {
 		if strings.HasPrefix(l, p) {
 			return true
 		}
@@ -186,4 +193,20 @@ func loadHint(out string) string {
 	}
 	return fmt.Sprintf("%s not in the Go module cache, which the checks may read but not add to: run go mod download in the project (outside aiex), then try again.",
 		strings.Join(mods, ", ")+map[bool]string{true: " is", false: " are"}[len(mods) == 1])
+}
+
+// moduleCacheHint adds to a failed build's output, when the build was
+// refused the Go module cache (which the sandbox keeps read-only: code
+// written there would run in the user's later builds), what to do. The
+// go command's note that it could not record what it looked up there
+// (goProgress) is not such a refusal: it goes on without, and no
+// download would stop the note.
+func moduleCacheHint(detail string) string {
+	cache := moduleCache()
+	for l := range strings.Lines(detail) {
+		if strings.Contains(l, "permission denied") && strings.Contains(l, cache) && !goProgress(l) {
+			return detail + "\nThe sandbox lets checks read the Go module cache but not add to it: run go mod download in the project, then try again."
+		}
+	}
+	return detail
 }

@@ -28,7 +28,7 @@ type goPackages struct {
 func listPackages(ctx context.Context, o ValidateOptions, modRoot, ov string) (*goPackages, bool, string) {
 	var out lockedBuffer
 	code, err := o.Runner.Run(ctx, Command{Dir: modRoot, Name: "go", Output: &out,
-		Args: []string{"list", "-e", "-overlay=" + ov, "-f", "{{.Dir}}\t{{.ImportPath}}\t{{join .Imports \" \"}}", "./..."}})
+		Args: []string{"list", "-e", "-buildvcs=false", "-overlay=" + ov, "-f", "{{.Dir}}\t{{.ImportPath}}\t{{join .Imports \" \"}}", "./..."}})
 	switch {
 	case err != nil:
 		return nil, false, "go list: " + err.Error()

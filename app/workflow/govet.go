@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/workflow/linediff"
 )
@@ -180,7 +181,15 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 		if loads := loadErrors(after, c.Name == "go vet"); len(loads) > 0 {
 			shown = loads // the only errors there are, with or without a file
 		}
-		detail := why + "\n" + counted + "\n" + tail(joinDiagnostics(shown), 30)
+		detail := why
+		if len(old) > 0 {
+			// A count of none would gainsay the reason above it, that
+			// the project already failed to build.
+			detail += "\n" + counted
+		}
+		if len(shown) > 0 {
+			detail += "\n" + tail(joinDiagnostics(shown), 30)
+		}
 		if hint := loadHint(out); hint != "" {
 			detail += "\n" + hint
 		}
@@ -209,9 +218,14 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 // not type-check: the diagnostics of the changed files are then missing
 // from its output with and without the changes, and their sameness says
 // nothing. The compiler also stops at a syntax error, or after its first
-// ten errors ("too many errors"), in a package.
+// ten errors ("too many errors"), in a package, and compiles no Go file
+// of a package whose C code (cgo's) fails to compile. The same holds of
+// the packages that import a changed one, which go build builds to see
+// whether the change breaks them: one the go command did not compile
+// was not checked (go vet vets the changed packages alone).
 func (b baseline) unchecked(ds []diagnostic, vet bool) string {
 	var why []string
+	reasons := map[string]bool{} // the changed packages'
 	loads := loadErrors(ds, vet)
 	if len(loads) > 0 && len(b.changed) == 0 {
 		return "could not check the packages that import the changed ones: " + b.notLoaded(loads)
@@ -222,7 +236,30 @@ func (b baseline) unchecked(ds []diagnostic, vet bool) string {
 			why = append(why, "could not check "+b.name(c)+": "+b.notLoaded(loads))
 		} else if r := b.blocked(c, ds, vet); r != "" {
 			why = append(why, "could not check "+b.name(c)+": "+r)
+			reasons[r] = true
 		}
+	}
+	if len(loads) > 0 || vet || b.graph == nil {
+		return strings.Join(why, "\n")
+	}
+	// A package that many import, failing, stops them all: a few say so,
+	// and the rest are counted. One stopped for the reason a changed
+	// package was (a package of another module that does not build) is
+	// not told again.
+	const shown = 5
+	more := 0
+	for _, imp := range b.graph.importers(b.changed) {
+		r := b.blocked(imp, ds, false)
+		switch {
+		case r == "" || reasons[r]:
+		case len(why) >= shown:
+			more++
+		default:
+			why = append(why, "could not check "+b.name(imp)+", which depends on "+b.name(b.importedBy(imp))+": "+r)
+		}
+	}
+	if more > 0 {
+		why = append(why, fmt.Sprintf("could not check %s that depend on the changed ones, for reasons like these", english.CountAs(more, "other package", "other packages")))
 	}
 	return strings.Join(why, "\n")
 }
@@ -242,6 +279,8 @@ func (b baseline) blocked(c string, ds []diagnostic, vet bool) string {
 		case dir == "":
 		case dir == c && d.msg == "too many errors":
 			return "the compiler already stopped after its first errors in it before the change, so it cannot tell whether the change adds one"
+		case dir == c && d.native:
+			return "its C code already fails to compile (" + strings.SplitN(d.text, "\n", 2)[0] + "), so its Go files are not compiled"
 		case dir == c && strings.Contains(d.msg, "syntax error"):
 			return "its files already fail to parse (" + d.text + "), so it is not type-checked"
 		case dir == c && vet && strings.HasPrefix(d.msg, "vet: "):
@@ -251,6 +290,17 @@ func (b baseline) blocked(c string, ds []diagnostic, vet bool) string {
 		}
 	}
 	return ""
+}
+
+// importedBy is the first of the changed packages that the package imp
+// (./rel) imports, directly or not.
+func (b baseline) importedBy(imp string) string {
+	for _, c := range b.changed {
+		if slices.Contains(b.graph.importers([]string{c}), imp) {
+			return c
+		}
+	}
+	return b.changed[0]
 }
 
 // dependsOn says whether the package c imports dep, directly or not, as
@@ -321,11 +371,28 @@ type diagnostic struct {
 	file   string // module-relative, slash-separated; "" for another line
 	line   int
 	msg    string // what follows the position, or the whole line
+	// native: the C compiler's message (cgo's), about a Go file's cgo
+	// preamble or about a C file. The C compiler names a C file as cgo
+	// gave it, relative to its package's directory, and such a message
+	// has no file: the "# package" header above it says whose it is.
+	native bool
 }
 
 // diagLine is a compiler or vet message; vet prefixes type errors with
 // "vet: ".
 var diagLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(vet: )?(\S+\.go):(\d+)(?::\d+)?: (.*)$`) })
+
+// nativeLine is a C compiler's message about a file of the kinds cgo
+// compiles (C, C++, Objective-C, assembly, Fortran, and their headers).
+var nativeLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\S+\.(?:c|h|cc|cpp|cxx|c\+\+|hh|hpp|hxx|m|mm|s|S|sx|f|F|for|f90):\d+(?::\d+)?: `)
+})
+
+// nativeMessage reports whether msg, a message about a Go file, is the C
+// compiler's about its cgo preamble: the Go compiler's never start so.
+func nativeMessage(msg string) bool {
+	return strings.HasPrefix(msg, "error: ") || strings.HasPrefix(msg, "fatal error: ")
+}
 
 // diagnostics parses the go command's output, run in modRoot, naming each
 // file by its name after the changes (renamed: before → after).
@@ -349,6 +416,9 @@ func diagnostics(out, modRoot string, renamed map[string]string) []diagnostic {
 				}
 				d.file, d.msg = f, m[1]+m[4]
 				d.line, _ = strconv.Atoi(m[3])
+				d.native = m[1] == "" && nativeMessage(m[4])
+			} else {
+				d.native = nativeLine().MatchString(l)
 			}
 			ds = append(ds, d)
 		}
@@ -362,7 +432,9 @@ func diagnostics(out, modRoot string, renamed map[string]string) []diagnostic {
 // and as many are accounted for as before has. Of those with the same
 // text, one on the line before's has moved to (the changes' line map
 // says) is the old one; the others are paired in order. A line that
-// names no file is accounted for by the same line, but is no diagnostic.
+// names no file is accounted for by the same line, but is no diagnostic
+// unless it is the C compiler's (whose files are not the module's
+// names: its line "compilation terminated." is no diagnostic).
 func (b baseline) unexplained(before, after []diagnostic) (fresh, old []diagnostic) {
 	type key struct{ file, msg string }
 	moved := map[key][]int{} // before's lines, where the changes leave them (0: changed)
@@ -394,7 +466,7 @@ func (b baseline) unexplained(before, after []diagnostic) (fresh, old []diagnost
 		switch {
 		case !matched[i]:
 			fresh = append(fresh, d)
-		case d.file != "":
+		case d.file != "" || d.native:
 			old = append(old, d)
 		}
 	}

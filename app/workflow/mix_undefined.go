@@ -134,8 +134,11 @@ func mixUndefined(ctx context.Context, o ValidateOptions, mixRoot, tmp, dir stri
 	}
 	counted := fmt.Sprintf("calls of undefined functions already there before the change: %d", old)
 	if len(fresh) > 0 {
-		return Check{Name: c.Name, Status: Failed, Detail: "calls a function that does not exist, which crashes at run time (mix compile warns):\n" +
-			tail(joinUndefinedCalls(fresh), 30) + "\n" + counted}
+		detail := "calls a function that does not exist, which crashes at run time (mix compile warns):\n" + tail(joinUndefinedCalls(fresh), 30)
+		if old > 0 {
+			detail += "\n" + counted // none would be no news
+		}
+		return Check{Name: c.Name, Status: Failed, Detail: detail}
 	}
 	c.Detail = counted + "\n" + c.Detail
 	return c

@@ -27,7 +27,8 @@ const (
 // another). Such calls the project had before the change, and other
 // warnings (an unused variable, a deprecated function), do not fail it;
 // when the project did not compile before the change, which calls are
-// old is unknown, and the check is skipped saying so.
+// old is unknown, and the check is skipped saying so. The old calls are
+// counted where there are any.
 func TestMixCompileUndefinedCall(t *testing.T) {
 	needMix(t)
 	single := writeTree(t, map[string]string{"mix.exs": brokenMixExs, "lib/b.ex": mixTimeoutB})
@@ -68,6 +69,10 @@ func TestMixCompileUndefinedCall(t *testing.T) {
 				if !strings.Contains(c.Detail, d) {
 					t.Errorf("detail %q; want %q in it", c.Detail, d)
 				}
+			}
+			// A count of none says nothing the failure does not.
+			if strings.Contains(c.Detail, "before the change: 0") {
+				t.Errorf("detail %q counts no old call", c.Detail)
 			}
 		})
 	}
