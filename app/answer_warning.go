@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/ctxbuild"
+	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/db"
 )
 
@@ -37,6 +38,9 @@ func answerWarning(in *db.Interaction, p *planned, bc *BuiltContext, root string
 	}
 	if bc != nil && bc.Context != nil && bc.OtherVersion {
 		ws = append(ws, ctxbuild.OtherVersionWarning(root))
+	}
+	if bc != nil && bc.Context != nil && bc.EmbedError != "" {
+		ws = append(ws, search.EmbedWarning(bc.EmbedError))
 	}
 	return strings.Join(ws, "\n")
 }

@@ -207,6 +207,9 @@ type Context struct {
 	// boundaries, names and references may not be those this one makes
 	// until aiex index runs. OtherVersionWarning says so to the user.
 	OtherVersion bool `json:"other_version,omitempty"`
+	// EmbedError says why the search for hits ranked them without
+	// embeddings (search.Result.EmbedError); search.EmbedWarning says so.
+	EmbedError string `json:"embed_error,omitempty"`
 	// Also lists other units the target's name named ("NAME (PATH:LINE)")
 	// when it named several: the first was taken (Target).
 	Also []string `json:"also,omitempty"`
@@ -356,7 +359,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		if proj.ID == 0 {
 			return nil, nil // no index: the question alone
 		}
-		hits := b.search(ctx, proj, req, target, files)
+		hits := b.search(ctx, proj, req, target, files, out)
 		var cands, late []*Item
 		if target != nil {
 			// What the target's code leans on in its own file (its
@@ -528,7 +531,7 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 // the target's neighbours (the store reads on several connections). The
 // items are made in wait, on the caller's goroutine (files is not safe for
 // concurrent use).
-func (b *Builder) search(ctx context.Context, proj db.CodeProject, req Request, target *Item, files *fileCache) (wait func() ([]*Item, error)) {
+func (b *Builder) search(ctx context.Context, proj db.CodeProject, req Request, target *Item, files *fileCache, out *Context) (wait func() ([]*Item, error)) {
 	q := req.words()
 	if target != nil {
 		// The target's own name (its last part): code named alike.
@@ -561,7 +564,8 @@ func (b *Builder) search(ctx context.Context, proj db.CodeProject, req Request, 
 		if err != nil {
 			return nil, err
 		}
-		var out []*Item
+		out.EmbedError = res.EmbedError
+		var items []*Item
 		for _, h := range res.Hits {
 			c := h.CodeChunk
 			if container(c.Kind) {
@@ -580,9 +584,9 @@ func (b *Builder) search(ctx context.Context, proj db.CodeProject, req Request, 
 				continue
 			}
 			it.Score = h.Score
-			out = append(out, it)
+			items = append(items, it)
 		}
-		return out, nil
+		return items, nil
 	}
 }
 

@@ -7,6 +7,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -122,6 +123,10 @@ type Result struct {
 	Relaxed bool `json:"relaxed,omitempty"`
 	// Embeddings reports whether semantic similarity was used.
 	Embeddings bool `json:"embeddings"`
+	// EmbedError says why the query could not be embedded (its provider
+	// unreachable, refusing or failing): the hits are ranked without
+	// embeddings, as if none were configured. EmbedWarning says so.
+	EmbedError string `json:"embed_error,omitempty"`
 	// Incomplete reports that no index run over the whole project has
 	// finished (the first was interrupted, or only part of it was
 	// indexed): files it had not reached yet are in no hit. The caller sets it; Search knows only the project's id.
@@ -301,7 +306,17 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	}
 	var err error
 	if res.Embeddings, err = s.semantic(ctx, query, order); err != nil {
-		return nil, err
+		var qe *queryEmbedError
+		if !errors.As(err, &qe) || ctx.Err() != nil {
+			return nil, err
+		}
+		// A search must not fail for want of one of its three parts: the
+		// index warns likewise and ranks without the chunks it could not
+		// embed.
+		res.EmbedError = qe.Error()
+		for _, h := range order {
+			h.Semantic = 0
+		}
 	}
 	tests := aboutTests(res.Terms, exact)
 	for _, h := range order {
@@ -471,6 +486,24 @@ func (s *Searcher) central(ctx context.Context, project int64, hits []*Hit) erro
 	return nil
 }
 
+// queryEmbedError is the embedding model's failure to embed a query.
+type queryEmbedError struct {
+	model string
+	err   error
+}
+
+func (e *queryEmbedError) Error() string {
+	return fmt.Sprintf("the query could not be embedded with %s: %v", e.model, e.err)
+}
+
+func (e *queryEmbedError) Unwrap() error { return e.err }
+
+// EmbedWarning says that hits were ranked without embeddings, and why
+// (Result.EmbedError).
+func EmbedWarning(why string) string {
+	return "ranked without embeddings: " + why + "; search works without them until the embedding model answers again"
+}
+
 // semantic sets each hit's similarity to the query, scaled to [0, 1] over
 // the hits that have an embedding; it reports false when embeddings are
 // off or no hit has one.
@@ -491,10 +524,10 @@ func (s *Searcher) semantic(ctx context.Context, query string, hits []*Hit) (boo
 	// providers refuse a longer input rather than cut it.
 	qv, err := s.cfg.Embedder.Embed(ctx, s.cfg.EmbedModel, []string{cutText(query, embedMaxBytes)})
 	if err != nil {
-		return false, fmt.Errorf("search: embed the query with %s: %w", s.cfg.EmbedModel, err)
+		return false, &queryEmbedError{s.cfg.EmbedModel, err}
 	}
 	if len(qv) != 1 {
-		return false, fmt.Errorf("search: embed the query with %s: %d vectors for one input", s.cfg.EmbedModel, len(qv))
+		return false, &queryEmbedError{s.cfg.EmbedModel, fmt.Errorf("%d vectors for one input", len(qv))}
 	}
 	sims := make([]float64, len(hits))
 	lo, hi := math.Inf(1), math.Inf(-1)

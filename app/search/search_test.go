@@ -293,10 +293,26 @@ func TestEmbeddings(t *testing.T) {
 	if res, err := other.Search(ctx, p.ID, "prints user entry", 5); err != nil || res.Embeddings {
 		t.Errorf("other model: embeddings %v, %v", res.Embeddings, err)
 	}
-	// A failing embedder is an error that names the model.
+	// A failing embedder (its provider down, refusing) leaves the search
+	// ranked without embeddings, saying why and naming the model.
 	bad := New(Config{Store: s, Embedder: emb, EmbedModel: "nope", EmbedKey: "fake/words"})
-	if _, err := bad.Search(ctx, p.ID, "prints user entry", 5); err == nil || !strings.Contains(err.Error(), "nope") {
-		t.Errorf("failing embedder: %v", err)
+	res, err = bad.Search(ctx, p.ID, "prints user entry", 5)
+	if err != nil {
+		t.Fatalf("failing embedder: %v", err)
+	}
+	if res.Embeddings || !strings.Contains(res.EmbedError, "nope") || len(res.Hits) == 0 {
+		t.Errorf("failing embedder: embeddings %v, error %q, %d hits", res.Embeddings, res.EmbedError, len(res.Hits))
+	}
+	for _, h := range res.Hits {
+		if h.Semantic != 0 {
+			t.Errorf("%s has semantic %.2f without the query's embedding", h.Name, h.Semantic)
+		}
+	}
+	// A search cancelled while the query is embedded is cancelled.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := bad.Search(cctx, p.ID, "prints user entry", 5); err == nil {
+		t.Error("a cancelled search returned no error")
 	}
 }
 

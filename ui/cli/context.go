@@ -10,6 +10,7 @@ import (
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -128,6 +129,9 @@ func (cc *ContextCmd) Run(c *Context) error {
 	}
 	if b.OtherVersion {
 		fmt.Fprintln(c.Out.Err, "warning: "+ctxbuild.OtherVersionWarning(root))
+	}
+	if b.EmbedError != "" {
+		fmt.Fprintln(c.Out.Err, "warning: "+search.EmbedWarning(b.EmbedError))
 	}
 	return nil
 }

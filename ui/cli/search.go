@@ -52,6 +52,9 @@ func (sc *SearchCmd) Run(c *Context) error {
 	if res.OtherVersion {
 		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+ctxbuild.OtherVersionWarning(root))
 	}
+	if res.EmbedError != "" {
+		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+search.EmbedWarning(res.EmbedError))
+	}
 	if len(res.Hits) == 0 {
 		fmt.Fprintf(c.Out.Err, "nothing in the index of %s matches %q\n", shown(root), query)
 		return nil
