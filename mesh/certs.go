@@ -200,7 +200,7 @@ func (is *issuer) clientConfig() *tls.Config {
 // peerFromCert reads the identity of a verified leaf certificate.
 func peerFromCert(c *x509.Certificate) (Peer, error) {
 	p := Peer{Node: c.Subject.CommonName, StableID: c.Subject.CommonName, Tags: c.Subject.OrganizationalUnit}
-	if !validName(p.Node) {
+	if !ValidName(p.Node) {
 		return Peer{}, fmt.Errorf("certificate has a bad node name %q", p.Node)
 	}
 	if err := validateTags(p.Tags); err != nil {

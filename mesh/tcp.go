@@ -79,7 +79,7 @@ func NewTCP(cfg TCPConfig) (*TCP, error) {
 	if cfg.Key.IsZero() {
 		return nil, errors.New("mesh.NewTCP: no cluster key")
 	}
-	if !validName(cfg.Node) {
+	if !ValidName(cfg.Node) {
 		return nil, fmt.Errorf("mesh.NewTCP: bad node name %q: want 1-63 letters, digits, '-', '_' or '.'", cfg.Node)
 	}
 	if err := validateTags(cfg.Tags); err != nil {

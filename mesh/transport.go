@@ -130,16 +130,17 @@ func (p Policy) check(peer Peer) error {
 func validateTags(tags []string) error {
 	for _, t := range tags {
 		name, ok := strings.CutPrefix(t, "tag:")
-		if !ok || !validName(name) {
+		if !ok || !ValidName(name) {
 			return fmt.Errorf("bad tag %q: want tag:NAME (letters, digits, '-', '_', '.')", t)
 		}
 	}
 	return nil
 }
 
-// validName reports whether s is a usable node or tag name: 1–63 letters,
-// digits, '-', '_' or '.'.
-func validName(s string) bool {
+// ValidName reports whether s is a usable node or tag name: 1–63 letters,
+// digits, '-', '_' or '.'. Exported so that the rule can be checked where
+// a name is typed, before a transport refuses it.
+func ValidName(s string) bool {
 	if s == "" || len(s) > 63 {
 		return false
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -258,6 +257,14 @@ type ClusterJoinCmd struct {
 // when it is given no --join. A running node cannot join another cluster:
 // it is a member of its own.
 func (cj *ClusterJoinCmd) Run(c *Context) error {
+	// Checked as node run checks --join, before anything else: a peer
+	// stored here is only dialled at the node's next start, where a
+	// mistake reads as a peer that did not admit it.
+	for _, p := range cj.Peers {
+		if err := checkHostPort("peer", p, false); err != nil {
+			return err
+		}
+	}
 	cfg, err := c.appConfig()
 	if err != nil {
 		return err
@@ -273,11 +280,6 @@ func (cj *ClusterJoinCmd) Run(c *Context) error {
 		// it started alone), which cannot join another; stopping it first
 		// would only get CheckJoin's refusal.
 		return usererr.New("a node is running on %s as a member of its cluster, so this data dir cannot join another: give the joining node a new data dir (aiex --data-dir NEW cluster join PEER, or aiex node run --data-dir NEW --join PEER)", cfg.DataDir)
-	}
-	for _, p := range cj.Peers {
-		if _, _, err := net.SplitHostPort(p); err != nil {
-			return usererr.Usage("peer %q: want HOST:PORT, the address the peer's node listens on", p)
-		}
 	}
 	if err := node.CheckJoin(c, cfg.DataDir); err != nil {
 		return err

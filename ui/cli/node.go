@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/node"
@@ -74,6 +75,9 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 		if err := checkHostPort("--join", peer, false); err != nil {
 			return err
 		}
+	}
+	if err := nc.checkNames(); err != nil {
+		return err
 	}
 	cfg, err := c.appConfig()
 	if err != nil {
@@ -170,8 +174,49 @@ func checkHostPort(flag, addr string, listen bool) error {
 		return usererr.Usage("%s %s: port %s is not a number from 1 to 65535", flag, addr, port)
 	case host == "":
 		return usererr.Usage("%s %s: give the host or IP address peers dial", flag, addr)
+	case strings.IndexFunc(host, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return usererr.Usage("%s %s: %q is not a host name or IP address", flag, addr, host)
 	}
 	return nil
+}
+
+// checkNames checks --name, --tag and --allow-tag before anything starts,
+// so that a mistake is a usage error naming the flag rather than the
+// mesh's refusal to listen. The rule is the mesh's own (node and tag
+// names go into its certificates, and the status shows them): 1–63
+// letters, digits, '-', '_' or '.', and tags as tag:NAME.
+func (nc *NodeRunCmd) checkNames() error {
+	if nc.Name != "" && !meshName(nc.Name) {
+		return usererr.Usage("--name %q: a node name is 1 to 63 letters, digits, '-', '_' or '.' (e.g. gpu-box)", nc.Name)
+	}
+	for _, f := range []struct {
+		flag string
+		tags []string
+	}{{"--tag", nc.Tag}, {"--allow-tag", nc.AllowTag}} {
+		for _, t := range f.tags {
+			if name, ok := strings.CutPrefix(t, "tag:"); !ok || !meshName(name) {
+				return usererr.Usage("%s %q: a tag is tag:NAME, NAME being 1 to 63 letters, digits, '-', '_' or '.' (e.g. tag:aiex)", f.flag, t)
+			}
+		}
+	}
+	return nil
+}
+
+// meshName reports whether s is a name the mesh takes for a node or a
+// tag: mesh.ValidName, which the CLI may not import (layout_test.go);
+// TestMeshNameAgreesWithMesh keeps the two in step.
+func meshName(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // everyInterface reports whether the listen address addr (a valid
