@@ -10,6 +10,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
@@ -30,7 +31,16 @@ func (cc *ChunksCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	fi, err := os.Stat(cc.File)
+	// A path relative to the project's root, as search and context print
+	// them, names its file from any directory of the project when none
+	// of that name is here (ctxbuild.AbsTargetIn, as context takes it).
+	file := cc.File
+	if _, err := os.Lstat(file); errors.Is(err, fs.ErrNotExist) {
+		if root, err := projectRoot(); err == nil {
+			file = ctxbuild.AbsTargetIn(root, file)
+		}
+	}
+	fi, err := os.Stat(file)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return usererr.Usage("%s does not exist", shown(cc.File))
@@ -41,7 +51,7 @@ func (cc *ChunksCmd) Run(c *Context) error {
 	case !fi.Mode().IsRegular():
 		return usererr.Usage("%s is not a regular file", shown(cc.File))
 	}
-	real, err := realInProject(cc.File)
+	real, err := realInProject(file)
 	if err != nil {
 		return err
 	}

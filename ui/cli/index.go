@@ -14,6 +14,7 @@ import (
 	"github.com/aiex-dev/aiex/app/session"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -98,6 +99,12 @@ func indexTarget(path string) (root, under string, err error) {
 	}
 	if path == "" {
 		return root, "", nil
+	}
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		// A file named relative to the project's root, as search and
+		// context print paths, when none of that name is here
+		// (ctxbuild.AbsTargetIn, as context takes it).
+		path = ctxbuild.AbsTargetIn(root, path)
 	}
 	abs, err := resolvePath(cwd, path)
 	switch {
