@@ -125,6 +125,9 @@ type CheckpointShowCmd struct {
 	Ref string `arg:"" placeholder:"ID|TAG|last" help:"The checkpoint: its id (or 4+ of its first digits), a tag, or last."`
 }
 
+// Validate refuses an empty ref before the store is opened.
+func (s *CheckpointShowCmd) Validate() error { return checkRef(s.Ref) }
+
 // Run prints the checkpoint or, with --json, an object.
 func (s *CheckpointShowCmd) Run(c *Context) error {
 	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointShow, Ref: s.Ref})
@@ -207,6 +210,9 @@ type CheckpointDiffCmd struct {
 	Current bool   `help:"Diff against the files as they are now: everything restoring the checkpoint would undo."`
 }
 
+// Validate refuses an empty ref before the store is opened.
+func (d *CheckpointDiffCmd) Validate() error { return checkRef(d.Ref) }
+
 // Run prints a unified diff or, with --json, the diff of each file.
 func (d *CheckpointDiffCmd) Run(c *Context) error {
 	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointDiff, Ref: d.Ref, Current: d.Current})
@@ -235,6 +241,9 @@ type CheckpointRestoreCmd struct {
 	DryRun bool   `name:"dry-run" help:"Say what would be written; write nothing."`
 	Yes    bool   `short:"y" help:"Do not ask for confirmation (needed when stdin is not a terminal)."`
 }
+
+// Validate refuses an empty ref before the store is opened.
+func (r *CheckpointRestoreCmd) Validate() error { return checkRef(r.Ref) }
 
 // Run restores, after showing what it will do and asking on a terminal,
 // and prints what it did or, with --json, an object.
@@ -359,6 +368,27 @@ type CheckpointTagCmd struct {
 	Remove bool   `help:"Take the tag off instead."`
 }
 
+// Validate refuses an empty ref or tag before the store is opened; the
+// rest of a tag's rule is the core's (app/checkpoint).
+func (t *CheckpointTagCmd) Validate() error {
+	if err := checkRef(t.Ref); err != nil {
+		return err
+	}
+	if strings.TrimSpace(t.Name) == "" {
+		return usererr.Usage("name the tag: letters, digits, '.', '_' and '-' (aiex checkpoint tag ID|TAG|last NAME)")
+	}
+	return nil
+}
+
+// checkRef refuses an empty checkpoint ref, as the core would once the
+// store is open: a usage mistake leaves no data dir behind.
+func checkRef(ref string) error {
+	if ref == "" {
+		return usererr.Usage("name a checkpoint: an id (or 4+ of its first digits), a tag, or last")
+	}
+	return nil
+}
+
 // Run tags and prints the checkpoint's tags or, with --json, the
 // checkpoint.
 func (t *CheckpointTagCmd) Run(c *Context) error {
@@ -402,6 +432,18 @@ func (p *CheckpointPruneCmd) Run(c *Context) error {
 	age, err := parseAge(p.OlderThan)
 	if err != nil {
 		return err
+	}
+	if p.Keep == nil && age == 0 {
+		// Without flags the config's retention applies; with none there
+		// either, the core refuses: refused here before the store opens
+		// (a node running on the data dir reads the same file).
+		cfg, err := c.appConfig()
+		if err != nil {
+			return err
+		}
+		if cfg.File.Checkpoints == (app.CheckpointsConfig{}) {
+			return usererr.Usage("say what to keep: --keep N (the newest N) and/or --older-than DURATION (only older ones go), or keep = N and/or max_age = \"30d\" in the [checkpoints] table of %s; tagged checkpoints are always kept", cfg.ConfigPath)
+		}
 	}
 	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointPrune, Keep: keep, OlderThan: age, DryRun: p.DryRun,
 		KeepNone:    p.Keep != nil && keep == 0 && age == 0, // --keep 0: all untagged go, not the config's retention

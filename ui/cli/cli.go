@@ -247,6 +247,7 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 	if env.Getenv("COMP_LINE") != "" {
 		kongplete.Complete(parser, kongplete.WithPredictors(completionPredictors()))
 	}
+	args = habitual(parser, args)
 	if len(args) == 0 {
 		// On a terminal, aiex alone opens the TUI; elsewhere it shows help.
 		args = []string{"--help"}
@@ -268,6 +269,11 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 			// Help written to a reader that went away (aiex --help |
 			// head): as for any other output, say nothing.
 			return exitPipe
+		}
+		if ue := usererr.As(err); ue != nil {
+			// A command's Validate refused its arguments, before anything
+			// was opened: said as the command itself would say it.
+			return report(env.Stderr, ue, root.Verbose)
 		}
 		var pe *kong.ParseError
 		if errors.As(err, &pe) {
@@ -315,6 +321,31 @@ func namesCommand(parser *kong.Kong, args []string) bool {
 		}
 	}
 	return false
+}
+
+// habitual turns what people type from habit into aiex's own command
+// line: aiex --version (with no command) is aiex version, and aiex help
+// [COMMAND…] is aiex [COMMAND…] --help, so that both print exactly what
+// those do. Only the words before the command are looked at (the values
+// of --data-dir and --config skipped): after it, they are the command's.
+func habitual(parser *kong.Kong, args []string) []string {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--":
+			return args
+		case a == "--data-dir" || a == "--config":
+			i++ // its value
+		case a == "help":
+			return append(append(slices.Clone(args[:i]), args[i+1:]...), "--help")
+		case a == "--version" && !namesCommand(parser, args):
+			out := slices.Clone(args)
+			out[i] = "version"
+			return out
+		case !strings.HasPrefix(a, "-"):
+			return args
+		}
+	}
+	return args
 }
 
 // tuiFlag reports whether args give one of the TUI's own flags.

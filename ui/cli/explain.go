@@ -5,6 +5,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
+	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // ExplainCmd explains a piece of the project's code.
@@ -23,6 +24,14 @@ func (e *ExplainCmd) Help() string {
 	return "With --json, prompt is the request as recorded (explain TARGET: QUESTION), as aiex history shows it, " +
 		"not the messages sent; aiex context TARGET [QUESTION] --prompt prints those, with the code in them " +
 		"(the earlier turns that --session ID or last adds are not among them)."
+}
+
+// Validate refuses an empty target before the store is opened.
+func (e *ExplainCmd) Validate() error {
+	if strings.TrimSpace(e.Target) == "" {
+		return usererr.Usage("name the code to explain: PATH, PATH:LINE or a symbol name (aiex explain TARGET [QUESTION])")
+	}
+	return nil
 }
 
 // Run streams the explanation to stdout. The prompt carries the target and

@@ -46,6 +46,19 @@ type RefactorCmd struct {
 	writeFlags
 }
 
+// Validate refuses what the core would, before the store is opened (kong
+// calls it once the command line is parsed): a usage mistake leaves no
+// data dir behind.
+func (r *RefactorCmd) Validate() error {
+	if strings.TrimSpace(r.Goal) == "" {
+		return usererr.Usage("say what the change should achieve: aiex refactor TARGET --goal \"…\"")
+	}
+	if strings.TrimSpace(r.Target) == "" {
+		return usererr.Usage("name the code to change: aiex refactor TARGET --goal \"…\" (PATH, PATH:LINE or a symbol)")
+	}
+	return nil
+}
+
 // Run asks for the change, shows it as a diff with its checks, and writes
 // it with --apply.
 func (r *RefactorCmd) Run(c *Context) error {
@@ -67,6 +80,14 @@ type GenTestsCmd struct {
 	Timeout string `placeholder:"DURATION" default:"5m" help:"How long one run of the tests may take before it counts as failed (a test that never ends): 90s, 2m, 1h."`
 	modelFlags
 	writeFlags
+}
+
+// Validate refuses an empty target before the store is opened.
+func (g *GenTestsCmd) Validate() error {
+	if strings.TrimSpace(g.Target) == "" {
+		return usererr.Usage("name the code to test: aiex gen tests TARGET (PATH, PATH:LINE or a symbol)")
+	}
+	return nil
 }
 
 // Run asks for the tests, runs them (confined: strictly unless --sandbox
@@ -106,6 +127,22 @@ type GenModuleCmd struct {
 // Run asks for the module, shows it with its checks, and writes it with
 // --apply.
 func (g *GenModuleCmd) Run(c *Context) error {
+	// What the core would refuse first is refused before the store opens,
+	// in the core's order: a name the project cannot take (a module name
+	// in a Mix project, a package path in a Go module), then an empty
+	// description. Other refusals (the file exists) are the core's to word.
+	root, err := projectRoot()
+	if err != nil {
+		return err
+	}
+	if _, err := workflow.ModuleFile(root, g.Name); err != nil {
+		if ue := usererr.As(err); ue != nil && ue.ExitCode() == usererr.ExitUsage {
+			return err
+		}
+	}
+	if strings.TrimSpace(g.Desc) == "" {
+		return usererr.Usage("say what %s should do: aiex gen module %s --desc \"…\"", g.Name, g.Name)
+	}
 	return runTask(c, node.TaskGenModule, g.modelFlags, g.writeFlags, app.TaskRequest{Name: g.Name, Description: g.Desc})
 }
 
