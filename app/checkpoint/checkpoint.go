@@ -132,8 +132,8 @@ type Meta struct {
 // Checkpoint describes a checkpoint.
 type Checkpoint struct {
 	ID        string        `json:"id"`
-	Project   string        `json:"project"`
-	Root      string        `json:"root"` // where it was made
+	Project   string        `json:"project"` // ProjectName: its root, or its repository (git:host/org/repo)
+	Root      string        `json:"root"`    // where it was made
 	Session   string        `json:"session,omitempty"`
 	Turn      int64         `json:"turn,omitempty"`
 	Reason    string        `json:"reason"`
@@ -166,7 +166,7 @@ func (f FileChanged) Kind() string {
 }
 
 func info(row db.CheckpointRow, tags []string, files []db.CheckpointFile) *Checkpoint {
-	c := &Checkpoint{ID: row.ID, Project: row.Project, Root: row.Root, Session: row.SessionID, Turn: row.Turn,
+	c := &Checkpoint{ID: row.ID, Project: ProjectName(row.Project), Root: row.Root, Session: row.SessionID, Turn: row.Turn,
 		Reason: row.Reason, Label: row.Label, RestoreOf: row.RestoreOf, Status: row.Status, Error: row.Error,
 		Tags: tags, Node: row.Node, Actor: row.Actor, CreatedAt: row.CreatedAt, NFiles: int(row.Files)}
 	if c.Tags == nil {
@@ -308,8 +308,12 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 	} else if ok && row.Project == key {
 		return row, nil
 	} else if ok {
-		return row, &usererr.Error{Msg: fmt.Sprintf("checkpoint %s is of another project (%s, made in %s); run aiex checkpoint from that project",
-			row.ID, row.Project, row.Root), Err: ErrNotFound}
+		where := ProjectName(row.Project) + ", made in " + row.Root
+		if ProjectName(row.Project) == row.Root {
+			where = "at " + row.Root
+		}
+		return row, &usererr.Error{Msg: fmt.Sprintf("checkpoint %s is of another project (%s); run aiex checkpoint from that project",
+			row.ID, where), Err: ErrNotFound}
 	}
 	if validTag(ref) == nil {
 		rows, err := one(db.CheckpointFilter{Tag: ref, Limit: 1})

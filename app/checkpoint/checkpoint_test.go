@@ -383,6 +383,10 @@ func TestResolve(t *testing.T) {
 	other := newEnvOn(t, e.db, t.TempDir())
 	if _, err := other.cs.Restore(ctx, "ef0123456789", checkpoint.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "another project") {
 		t.Errorf("restore of another project's checkpoint: %v", err)
+	} else if !strings.Contains(err.Error(), "(at "+e.root+")") || strings.Contains(err.Error(), "path:") {
+		// The project is named as sessions name it: its root, not the
+		// store's key for it.
+		t.Errorf("restore of another project's checkpoint: %v; want the project named by its root, %s", err, e.root)
 	}
 }
 

@@ -30,6 +30,18 @@ func ProjectOf(root string) Project {
 
 func pathKey(root string) string { return "path:" + filepath.ToSlash(filepath.Clean(root)) }
 
+// ProjectName is the project key as people read it: the root of a
+// project keyed by its path, as sessions show their project (the "path:"
+// form is the store's, telling it from a repository's key), and a
+// repository's key as it is, naming the repository whichever checkout
+// made the checkpoint (its Root says which).
+func ProjectName(key string) string {
+	if p, ok := strings.CutPrefix(key, "path:"); ok {
+		return filepath.FromSlash(p)
+	}
+	return key
+}
+
 // gitKey reads the repository's config (.git/config, or for a worktree
 // the common dir's) and returns its remote's key, or "".
 func gitKey(root string) string {
