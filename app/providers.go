@@ -3,10 +3,12 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/anthropic"
@@ -41,11 +43,13 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 		specs = append(specs, spec{"ollama", ProviderConfig{Kind: "ollama"}})
 		for _, k := range envKeyed {
 			stored, err := hasStoredKey(ctx, keys, k.name)
-			if err != nil {
-				// A key stored but unreadable (its key file gone or
-				// damaged) must not make the provider vanish unexplained.
+			if err != nil && !unreadableKey(err) {
 				return nil, err
 			}
+			// A key stored but unreadable (its key file gone or
+			// damaged) must not make the provider vanish unexplained:
+			// it is made, and fails saying why (unreadable).
+			stored = stored || err != nil
 			if getenv(k.env) != "" || stored {
 				specs = append(specs, spec{k.name, ProviderConfig{Kind: k.name}})
 			} else if f.Provider == k.name {
@@ -63,22 +67,33 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 		if kind == "" {
 			kind = s.name
 		}
-		key, from, err := apiKey(ctx, s.name, kind, s.pc, keys, getenv)
-		if err != nil {
-			return nil, err
+		key, from, keyErr := apiKey(ctx, s.name, kind, s.pc, keys, getenv)
+		if keyErr != nil && !unreadableKey(keyErr) {
+			return nil, keyErr
 		}
 		p, err := newProvider(s.name, kind, s.pc, key, from)
 		if err != nil {
 			return nil, fmt.Errorf("app: provider %s: %w", s.name, err)
 		}
-		model := s.pc.Model
-		if model == "" {
-			model = f.Model
+		if keyErr != nil {
+			// Only this provider fails, saying why, in every request
+			// and in aiex providers and status: one key file lost must
+			// not stop the providers that need none of its keys.
+			p = unreadable{Provider: p, err: &providers.Error{Provider: s.name, Kind: providers.KindAuth,
+				Message: usererr.As(keyErr).Msg, Err: keyErr}}
+		}
+		// The top-level model is asked for where the provider lists it,
+		// as --model is; a provider that does not list it is tried after
+		// those that do, with its own default (coord.Target.Wanted).
+		var wanted string
+		if s.pc.Model == "" {
+			wanted = f.Model
 		}
 		out = append(out, coord.Target{
 			Provider: p,
-			Model:    model,
-			Local:    coord.IsLocalKind(kind, p.Endpoint()),
+			Model:    s.pc.Model,
+			Wanted:   wanted,
+			Local:    isLocal(kind, s.pc, p.Endpoint()),
 			Limits:   coord.Limits{RequestsPerMinute: s.pc.RequestsPerMinute, TokensPerMinute: s.pc.TokensPerMinute},
 		})
 	}
@@ -137,6 +152,37 @@ func apiKey(ctx context.Context, name, kind string, pc ProviderConfig, keys keyL
 	return "", keyNone, nil
 }
 
+// unreadableKey reports whether err says that a stored key cannot be
+// read with this node's key file (missing, replaced or unusable), rather
+// than that the store could not be asked.
+func unreadableKey(err error) bool {
+	return usererr.As(err) != nil && (errors.Is(err, keys.ErrUndecryptable) || errors.Is(err, keys.ErrKeyFile))
+}
+
+// unreadable is a provider whose stored key cannot be read: every request
+// to it, and its model listing, fails with why, and sends nothing. Sent
+// without the key, or with the one from the standard variable, a request
+// would go out with a key the user did not choose.
+type unreadable struct {
+	providers.Provider
+	err *providers.Error
+}
+
+func (p unreadable) Chat(context.Context, providers.Request, func(providers.Chunk) error) (providers.Result, error) {
+	return providers.Result{}, p.err
+}
+
+func (p unreadable) Models(context.Context) ([]providers.Model, error) { return nil, p.err }
+
+// Secrets are those of the provider (its base URL's password), which
+// requests must not record either.
+func (p unreadable) Secrets() *providers.Redactor {
+	if sh, ok := p.Provider.(coord.SecretHolder); ok {
+		return sh.Secrets()
+	}
+	return nil
+}
+
 // KeyEnvSet returns the name of the variable the provider's api_key_env
 // names when it is set in the environment, and "" otherwise. While it is
 // set, its value is the key sent and a stored key is not used.
@@ -175,6 +221,17 @@ func keyAdvice(name, env string, pc ProviderConfig, from keySource) string {
 	return fmt.Sprintf("set %s or run aiex keys set %s", env, name)
 }
 
+// isLocal reports whether a provider of kind, configured as pc and
+// reached at endpoint, is local (free, exempt from the spend caps,
+// preferred by local_affinity): as its local setting says, else by its
+// kind and address (coord.IsLocalKind).
+func isLocal(kind string, pc ProviderConfig, endpoint string) bool {
+	if pc.Local != nil {
+		return *pc.Local
+	}
+	return coord.IsLocalKind(kind, endpoint)
+}
+
 // newProvider builds one provider of a kind.
 func newProvider(name, kind string, pc ProviderConfig, key string, from keySource) (providers.Provider, error) {
 	switch kind {
@@ -182,7 +239,7 @@ func newProvider(name, kind string, pc ProviderConfig, key string, from keySourc
 		return ollama.New(ollama.Config{Name: name, BaseURL: pc.BaseURL})
 	case openai.KindOpenAI, openai.KindCompatible:
 		return openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, APIKey: key,
-			KeyAdvice: keyAdvice(name, "OPENAI_API_KEY", pc, from)})
+			KeyAdvice: keyAdvice(name, "OPENAI_API_KEY", pc, from), Local: pc.Local})
 	case "anthropic":
 		return anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key,
 			KeyAdvice: keyAdvice(name, "ANTHROPIC_API_KEY", pc, from)})

@@ -273,9 +273,14 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 		r.strategy = Pinned
 	}
 	order := c.order(ctx, strategy, cands, turn)
-	for i, t := range order {
-		r.more = i < len(order)-1
+	for i, n := 0, len(order); i < len(order); i++ {
+		t := order[i]
+		r.more, r.late = i < len(order)-1, i >= n
 		done, err := r.tryTarget(ctx, t)
+		if errors.Is(err, errLater) {
+			order = r.postpone(order, t)
+			continue
+		}
 		if done {
 			return r.in, err
 		}
@@ -284,6 +289,17 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 		}
 	}
 	return r.in, r.finishFailed(ctx)
+}
+
+// postpone puts t, which does not list the configured model (errLater), at
+// the end of order, to be tried once every target before it was, on its
+// own default model.
+func (r *run) postpone(order []*target, t *target) []*target {
+	if r.deferred == 0 {
+		order = slices.Clone(order)
+	}
+	r.deferred++
+	return append(order, t)
 }
 
 // allTargets returns the configured targets, then those other nodes host.
@@ -363,6 +379,8 @@ type run struct {
 	noChat   []string // why the model named was refused where it does not chat
 	streamed bool     // a chunk reached fn: no more retries or failovers
 	more     bool     // another candidate follows the one being tried (firstTokenBound)
+	deferred int      // targets put last for lacking the configured model (errLater)
+	late     bool     // those are being tried: on their own default models
 	answered bool     // some server answered with an HTTP error: it was reached
 	ok       bool     // an attempt succeeded
 	// recordErr is set when the store refused the request's first record:
@@ -379,6 +397,9 @@ type run struct {
 func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 	c := r.c
 	model, err := r.resolveModel(ctx, t)
+	if errors.Is(err, errLater) {
+		return false, err // not passed over: tried later
+	}
 	if err != nil {
 		r.skip(t, model, err)
 		if took, listed := t.takeFailedListing(); listed {

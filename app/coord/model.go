@@ -2,11 +2,17 @@ package coord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/aiex-dev/aiex/providers"
 )
+
+// errLater is resolveModel's answer for a target that does not list the
+// configuration's model (Target.Wanted): it is tried after the others, on
+// its own default model (run.late).
+var errLater = errors.New("coord: tried after the targets that have the configured model")
 
 // resolveModel picks the model to ask t for.
 func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
@@ -55,6 +61,14 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 	names, err := t.listModels(ctx, r.c)
 	if err != nil {
 		return "", err
+	}
+	if t.Wanted != "" {
+		if m, ok := serves(names, t.Wanted); ok && t.chats(m) {
+			return m, nil
+		}
+		if !r.late && t.name != r.c.cfg.Preferred {
+			return "", errLater
+		}
 	}
 	if len(names) == 0 {
 		return "", &providers.Error{Provider: t.name, Kind: providers.KindNotFound,

@@ -25,8 +25,15 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		return Target{}, "", err
 	}
 	r := &run{c: c, req: req, strategy: strategy}
-	for _, t := range c.order(ctx, strategy, cands, false) {
+	order := c.order(ctx, strategy, cands, false)
+	for i, n := 0, len(order); i < len(order); i++ {
+		t := order[i]
+		r.late = i >= n
 		model, err := r.resolveModel(ctx, t)
+		if errors.Is(err, errLater) {
+			order = r.postpone(order, t) // as Chat tries it
+			continue
+		}
 		if err != nil {
 			r.skip(t, model, err)
 			if ctx.Err() != nil {

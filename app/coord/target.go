@@ -21,8 +21,17 @@ import (
 // Target is a provider the coordinator may route requests to.
 type Target struct {
 	Provider providers.Provider
-	// Model is the provider's default model; "" means the first it lists.
+	// Model is the provider's default model; "" means Wanted if the
+	// provider lists it, else the first model it lists.
 	Model string
+	// Wanted, for a target without a Model, is the configuration's
+	// default model (its top-level model): asked for where the provider
+	// lists it, as a model a request names is. A target that does not
+	// list it is tried after every one that may serve it (the strategy's
+	// order otherwise kept), with its own first model: the configuration
+	// names the model it wants, and failover still has somewhere to go.
+	// The preferred provider (Config.Preferred) stays first all the same.
+	Wanted string
 	// Local marks a provider on this machine (Ollama, LM Studio, a
 	// loopback server): preferred by local_affinity, and free.
 	Local bool

@@ -93,7 +93,17 @@ func (s *Store) Set(ctx context.Context, provider, secret string) (Entry, error)
 	if err != nil {
 		return Entry{}, err
 	}
-	id, err := s.loadIdentity(true)
+	id, err := s.loadIdentity(false)
+	if errors.Is(err, errNoKeyFile) {
+		// A new key file is a new identity: keys stored for the old one
+		// could never be read again, even once it is restored, as every
+		// key after would be encrypted for the new one. So it is made
+		// only while no other key waits for the old one.
+		if err := s.noOrphans(ctx, provider); err != nil {
+			return Entry{}, err
+		}
+		id, err = s.loadIdentity(true)
+	}
 	if err != nil {
 		return Entry{}, err
 	}
@@ -178,6 +188,30 @@ func (s *Store) Get(ctx context.Context, provider string) (secret string, ok boo
 		}
 	}
 	return secret, true, nil
+}
+
+// noOrphans returns an error wrapping ErrKeyFile if keys other than
+// provider's are stored on this node while its key file is missing: they
+// were encrypted for the identity that file held.
+func (s *Store) noOrphans(ctx context.Context, provider string) error {
+	stored, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range stored {
+		if e.Provider != provider {
+			names = append(names, e.Provider)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return &usererr.Error{
+		Msg: fmt.Sprintf("key file %s is missing, and the keys stored for %s were encrypted with it; restore it from a backup, or remove them (aiex keys rm %s) and store them again",
+			s.keyFile, strings.Join(names, ", "), strings.Join(names, " ")),
+		Err: ErrKeyFile,
+	}
 }
 
 // List describes the keys this node stored, by provider name. It does not

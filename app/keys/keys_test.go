@@ -245,11 +245,13 @@ func TestUndecryptable(t *testing.T) {
 		{
 			"another key file", "openai",
 			func(t *testing.T) *keys.Store {
-				other := newStore(t, st, "n1")
+				// A key file made elsewhere (Set refuses to make one
+				// while st holds keys for a missing one).
+				other := newStore(t, dbtest.Open(t), "n1")
 				if _, err := other.Set(ctx, "unrelated", "x"); err != nil { // creates its key file
 					t.Fatal(err)
 				}
-				return other
+				return newStoreAt(t, st, other.KeyFile(), "n1")
 			},
 			[]string{"openai", "cannot be decrypted", "different key file", "aiex keys set openai"},
 		},
@@ -512,5 +514,54 @@ func TestStorageErrors(t *testing.T) {
 			t.Errorf("call %d: %v; want the storage error wrapped", i, err)
 		}
 		noSecret(t, "storage error", err)
+	}
+}
+
+// TestSetKeepsMissingKeyFile: while keys encrypted for a key file that is
+// missing are stored, Set does not make a new key file (a new identity,
+// for which those keys could never be read, even once the file is
+// restored); it says what to do. Storing again the one key that was lost
+// is allowed, and so is any key once the others are removed.
+func TestSetKeepsMissingKeyFile(t *testing.T) {
+	ctx := context.Background()
+	st := dbtest.Open(t)
+	s := newStore(t, st, "n1")
+	for _, p := range []string{"lms", "openai"} {
+		if _, err := s.Set(ctx, p, secret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lost := newStore(t, st, "n1") // same rows, its key file missing
+
+	_, err := lost.Set(ctx, "anthropic", "sk-ant-new")
+	if !errors.Is(err, keys.ErrKeyFile) || usererr.As(err) == nil {
+		t.Fatalf("Set = %v; want a user error wrapping ErrKeyFile", err)
+	}
+	for _, w := range []string{lost.KeyFile(), "is missing", "lms, openai", "aiex keys rm lms openai", "backup"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention %q", err, w)
+		}
+	}
+	if _, err := os.Stat(lost.KeyFile()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("key file created: %v", err)
+	}
+	if _, ok, _ := st.Key(ctx, "n1", "anthropic"); ok {
+		t.Error("the key was stored")
+	}
+	// The original file still reads both keys.
+	for _, p := range []string{"lms", "openai"} {
+		if got, ok, err := s.Get(ctx, p); err != nil || !ok || got != secret {
+			t.Errorf("Get(%s) with the original key file = %v, %v", p, ok, err)
+		}
+	}
+
+	if err := lost.Delete(ctx, "lms"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lost.Set(ctx, "openai", "sk-new"); err != nil {
+		t.Fatalf("Set of the one key left: %v", err)
+	}
+	if got, ok, err := lost.Get(ctx, "openai"); err != nil || !ok || got != "sk-new" {
+		t.Errorf("Get = %q, %v, %v", got, ok, err)
 	}
 }

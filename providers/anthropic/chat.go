@@ -137,13 +137,7 @@ func (p *Provider) apiError(ctx context.Context, ae *APIError) *providers.Error 
 	pe := fromAPIError(p.name, p.endpoint, ae, time.Now())
 	switch pe.Kind {
 	case providers.KindAuth:
-		switch {
-		case outOfCredit(ae.StatusCode, ae.Type, ae.Message):
-		case p.noKey != "":
-			pe.Message += " (no API key configured: " + p.noKey + ")"
-		case ae.StatusCode == http.StatusUnauthorized:
-			pe.Message += " (the API key was refused; to give another: " + p.keyAdvice + ")"
-		}
+		p.adviseKey(pe, ae)
 	case providers.KindNotFound:
 		// The list is a courtesy, bounded so that a server hanging on it
 		// does not hold the error; its failure leaves the server's message.
@@ -307,4 +301,17 @@ func count(n *int64) int64 {
 		return 0
 	}
 	return *n
+}
+
+// adviseKey adds to pe, an auth error the API answered with ae, what to
+// change: the key to configure when none was, another one when it was
+// refused. An account out of credit needs no other key.
+func (p *Provider) adviseKey(pe *providers.Error, ae *APIError) {
+	switch {
+	case pe.Kind != providers.KindAuth || outOfCredit(ae.StatusCode, ae.Type, ae.Message):
+	case p.noKey != "":
+		pe.Message += " (no API key configured: " + p.noKey + ")"
+	case ae.StatusCode == http.StatusUnauthorized:
+		pe.Message += " (the API key was refused; to give another: " + p.keyAdvice + ")"
+	}
 }

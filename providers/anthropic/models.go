@@ -27,7 +27,13 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("anthropic: list models: %w", ctx.Err())
 			}
-			return nil, p.scrub(mapError(p.name, p.endpoint, err, time.Now()))
+			// A refused key says what to change, as a chat's does: the
+			// listing is often the first request a provider gets.
+			pe := mapError(p.name, p.endpoint, err, time.Now())
+			if ae, ok := pe.Err.(*APIError); ok {
+				p.adviseKey(pe, ae)
+			}
+			return nil, p.scrub(pe)
 		}
 		if after := q.Get("after_id"); after != "" && page.LastID == after {
 			// Not the page after it: a server that does not page.

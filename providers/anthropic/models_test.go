@@ -53,7 +53,7 @@ func TestModelsErrors(t *testing.T) {
 	a := providertest.NewAnthropic(t, providertest.WithAnthropicKey("sk-other"))
 	_, err := newProvider(t, a.URL()).Models(t.Context())
 	pe := asProviderError(t, err)
-	if pe.Kind != providers.KindAuth || pe.StatusCode != 401 || pe.Message != "invalid x-api-key" {
+	if pe.Kind != providers.KindAuth || pe.StatusCode != 401 || pe.Message != "invalid x-api-key (the API key was refused; to give another: set ANTHROPIC_API_KEY)" {
 		t.Errorf("got %s %d %q, want auth 401", pe.Kind, pe.StatusCode, pe.Message)
 	}
 

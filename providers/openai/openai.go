@@ -79,6 +79,11 @@ type Config struct {
 	// without one ("set OPENAI_API_KEY or run aiex keys set work"); empty
 	// means "set OPENAI_API_KEY".
 	KeyAdvice string
+	// Local, for KindCompatible, says whether the server's models are
+	// local (providers.Model.Local) whatever its address; nil decides by
+	// the address (providers.IsLocalHost). A gateway on loopback that
+	// forwards to a paid API is not local.
+	Local *bool
 	// HTTPClient sends the requests; nil means a client with a dial timeout
 	// and no overall timeout, since answers stream for as long as they take.
 	// The client passed in is not modified.
@@ -165,6 +170,9 @@ func New(cfg Config) (*Provider, error) {
 	if kind == KindCompatible {
 		p.server = "the server"
 		p.local = providers.IsLocalHost(u.Hostname())
+		if cfg.Local != nil {
+			p.local = *cfg.Local
+		}
 	}
 	if p.keyAdvice = cfg.KeyAdvice; kind == KindOpenAI {
 		p.keyAdvice = cmp.Or(cfg.KeyAdvice, "set OPENAI_API_KEY")
