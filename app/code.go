@@ -286,8 +286,11 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 	opt := index.ChunkOptions(TokenFamily(a.cfg.File))
 	opt.Trees = a.trees // an edited file is chunked again at each context until it is indexed
 	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: opt})
+	// A question without a target of its own in a session is about the
+	// code the session is about.
+	kept := sessionTarget(req, sess)
 	breq := ctxbuild.Request{
-		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: req.Target, Question: req.Question, Data: req.Data,
+		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: cmp.Or(kept, req.Target), Question: req.Question, Data: req.Data,
 		Window: p.window, Reserve: new(reserve + histTokens), Count: p.count, Estimate: p.estimate,
 	}
 	// The project's own conventions (the AGENTS.md nearest the target), in
@@ -306,7 +309,7 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 			return []string{text}
 		}
 	}
-	built, err := b.Build(ctx, breq)
+	built, err := a.buildKept(ctx, b, breq, kept != "")
 	if err != nil {
 		return nil, err
 	}

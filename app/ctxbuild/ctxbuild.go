@@ -173,7 +173,10 @@ type Item struct {
 	units      []unit // a file's or a module's units, for an outline
 	member     string // the name of a Go const or var group the target named
 	cut        string // a header cut to what the target uses of it (elixirHeaderCut)
-	noDoc      string // why full is a header without all its @moduledoc (fitModuledoc)
+	// keepGaps keeps the text between an outline's units as it is: a
+	// package target's is its doc and the comments naming its files.
+	keepGaps bool
+	noDoc    string // why full is a header without all its @moduledoc (fitModuledoc)
 	// unitRanks looks up the ranks of units in the symbol graph, for an
 	// outline to keep the most important (asked only if one is made).
 	unitRanks func() (map[string]float64, error)
@@ -189,11 +192,16 @@ type Context struct {
 	Reserve int `json:"reserve"`
 	// Budget is Window − Reserve: what the prompt may take. Tokens is what
 	// the rendered prompt takes, counted with the request's counter.
-	Budget   int    `json:"budget"`
-	Tokens   int    `json:"tokens"`
-	Target   *Item  `json:"target,omitempty"`
-	Included []Item `json:"included"` // in prompt order, the target first
-	Dropped  []Item `json:"dropped"`
+	Budget int   `json:"budget"`
+	Tokens int   `json:"tokens"`
+	Target *Item `json:"target,omitempty"`
+	// TargetRef is the request's target as a later request may name it
+	// from any directory of the project (a path relative to the root, a
+	// symbol as typed; RootTarget takes it back): a session's next
+	// question, asked without a target, is about the same code.
+	TargetRef string `json:"target_ref,omitempty"`
+	Included  []Item `json:"included"` // in prompt order, the target first
+	Dropped   []Item `json:"dropped"`
 	// Stale lists files that changed since they were indexed: their code
 	// is read as it is now.
 	Stale []string `json:"stale,omitempty"`
@@ -294,11 +302,22 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	var from, to []db.CodeChunk  // whose callees and callers are the neighbours
 	if req.Target != "" {
 		tc, also, unlisted, err := b.resolve(ctx, proj, req.Target, files)
+		out.TargetRef = targetRef(proj.Root, req.Target)
+		// A Go package, by its name or its directory: its doc and its
+		// exported API, in outline if they do not fit whole.
+		pkg, err := b.packageTarget(ctx, proj, req, tc, err, files, out)
 		if err != nil {
 			return nil, err
 		}
-		out.Also, out.AlsoHint, out.AlsoMore = alsoNamed(proj.Root, tc, also, unlisted)
-		if tc.Kind == KindFile || container(tc.Kind) {
+		if pkg == nil {
+			out.Also, out.AlsoHint, out.AlsoMore = alsoNamed(proj.Root, tc, also, unlisted)
+		}
+		switch {
+		case pkg != nil:
+			target, own, ownHash = pkg.item, pkg.own, pkg.ownHash
+			from = unitsFirst(pkg.from, req.words())
+			to = from
+		case tc.Kind == KindFile || container(tc.Kind):
 			// A file or a module: its units, in outline if they do not
 			// fit whole; the neighbours are theirs.
 			if target, err = files.item(tc, RoleTarget); err != nil {
@@ -332,7 +351,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			}
 			from = unitsFirst(from, req.words())
 			to = from
-		} else {
+		default:
 			tc, pieces, err := b.whole(ctx, proj, tc)
 			if err != nil {
 				return nil, err

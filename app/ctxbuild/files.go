@@ -320,6 +320,7 @@ type unit struct {
 	start, end         int // bytes
 	startLine, endLine int
 	private            bool
+	path               string // its file, when not its target's (a package's units)
 }
 
 // units returns the units of file p inside its bytes [start, end) — a
@@ -330,11 +331,11 @@ func (f *fileCache) units(p string, start, end int, indexed []db.CodeChunk) []un
 	var all []unit
 	if f.stale[p] {
 		for _, c := range f.fresh[p] {
-			all = append(all, unit{c.Name, c.Kind, c.StartByte, c.EndByte, c.StartLine, c.EndLine, c.Private})
+			all = append(all, unit{name: c.Name, kind: c.Kind, start: c.StartByte, end: c.EndByte, startLine: c.StartLine, endLine: c.EndLine, private: c.Private})
 		}
 	} else {
 		for _, c := range indexed {
-			all = append(all, unit{c.Name, c.Kind, c.StartByte, c.EndByte, c.StartLine, c.EndLine, c.Private})
+			all = append(all, unit{name: c.Name, kind: c.Kind, start: c.StartByte, end: c.EndByte, startLine: c.StartLine, endLine: c.EndLine, private: c.Private})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b unit) int { return a.start - b.start })

@@ -132,8 +132,11 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 	what := ""
 	if target != nil {
 		what = fmt.Sprintf("%s (%s)", target.Name, target.where())
-		if target.Kind == KindFile {
+		switch target.Kind {
+		case KindFile:
 			what = target.Path
+		case KindPackage:
+			what = fmt.Sprintf("package %s (%s)", target.Name, path.Dir(target.Path))
 		}
 	}
 
@@ -597,6 +600,9 @@ func snippetText(it *Item, code string) string {
 }
 
 func (it *Item) where() string {
+	if it.StartLine == 0 {
+		return it.Path // a package's files
+	}
 	return fmt.Sprintf("%s:%d-%d", it.Path, it.StartLine, it.EndLine)
 }
 

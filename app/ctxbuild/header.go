@@ -47,7 +47,7 @@ import (
 // shown are the ids of the pieces after the first of a chunk split into
 // pieces (a long header) that goes whole: they are not to go again.
 func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Item, files *fileCache) (_ []*Item, shown []int64, _ error) {
-	if target == nil || target.Kind == KindFile || target.end <= target.start {
+	if target == nil || target.Kind == KindFile || target.Kind == KindPackage || target.end <= target.start {
 		return nil, nil, nil
 	}
 	lang := chunk.Lang(target.Path)

@@ -122,9 +122,10 @@ func isIdentByte(c byte) bool {
 // qualified, those of the packages of the project at root whose
 // directory ends with the most of that path's elements ("net/http"
 // prefers net/http/server.go to another package named http;
-// "internal/sync" takes internal/sync/, not sync/), those whose directory
-// has the fewest elements besides first (golang.org/x/mod/semver: the
-// module's semver/ before its internal/semver/), else in their order. The
+// "internal/sync" takes internal/sync/, not sync/), and of those only the
+// ones whose directory has the fewest elements besides
+// (golang.org/x/mod/semver: the module's semver/, not its
+// internal/semver/), in their order. The
 // path's last element is the package's name, which the chunk's name
 // carries already: it may be left out of the directory, as it is of a
 // command's (cmd/asm/main.main is main.main of cmd/asm, whose package is
@@ -192,6 +193,14 @@ func inImportPath(cs []db.CodeChunk, importPath, pkg, root string) []db.CodeChun
 	}
 	all = slices.DeleteFunc(all, func(s scored) bool { return s.match < best })
 	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(a.others, b.others) })
+	// The path settles which package is meant: those matching it less
+	// closely (app/server/ for example.com/o/server, whose server/ has
+	// no other element) are other packages, not units the name also
+	// names. Only packages that match it as closely are listed.
+	if len(all) > 0 {
+		least := all[0].others
+		all = slices.DeleteFunc(all, func(s scored) bool { return s.others > least })
+	}
 	out := make([]db.CodeChunk, len(all))
 	for i, s := range all {
 		out[i] = s.c

@@ -72,7 +72,7 @@ func newOutline(target *Item, question string, cost func(string) int, ranks map[
 				}
 			}
 		}
-		o.gaps = append(o.gaps, reduceGap(src[at:start], at == 0))
+		o.gaps = append(o.gaps, o.gap(src[at:start], at == 0))
 		full := src[start:end]
 		indent := src[strings.LastIndexByte(src[:start], '\n')+1 : start]
 		if strings.TrimSpace(indent) != "" {
@@ -98,7 +98,7 @@ func newOutline(target *Item, question string, cost func(string) int, ranks map[
 		o.units = append(o.units, ou)
 		at = end
 	}
-	o.gaps = append(o.gaps, reduceGap(src[at:], at == 0))
+	o.gaps = append(o.gaps, o.gap(src[at:], at == 0))
 	for _, g := range o.gaps {
 		o.gapCosts = append(o.gapCosts, cost(g))
 		o.blank = append(o.blank, strings.TrimSpace(g) == "")
@@ -300,7 +300,7 @@ func (o *outline) text() string {
 // report lists the units in file order, each in the form it went in.
 func (o *outline) report() (units []Item, reduced, left int) {
 	for _, u := range o.units {
-		it := Item{Role: RoleTarget, Form: u.form, Path: o.target.Path, Name: u.name, Kind: u.kind,
+		it := Item{Role: RoleTarget, Form: u.form, Path: cmp.Or(u.path, o.target.Path), Name: u.name, Kind: u.kind,
 			StartLine: u.startLine, EndLine: u.endLine, Tokens: u.fullCost}
 		switch u.form {
 		case FormSignature:
@@ -314,6 +314,15 @@ func (o *outline) report() (units []Item, reduced, left int) {
 		units = append(units, it)
 	}
 	return units, reduced, left
+}
+
+// gap is the text between two units as the outline shows it: reduced
+// (reduceGap), unless its target keeps it (Item.keepGaps).
+func (o *outline) gap(g string, first bool) string {
+	if o.target.keepGaps {
+		return g
+	}
+	return reduceGap(g, first)
 }
 
 // reduceGap is the text between two units as an outline shows it: the

@@ -150,7 +150,8 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		// offer names like it.
 		for _, rel := range targetPaths(proj.Root, target) {
 			if fi, err := os.Stat(filepath.Join(proj.Root, filepath.FromSlash(rel))); rel != "" && err == nil && fi.IsDir() {
-				return db.CodeChunk{}, nil, 0, usererr.New("%s is a directory; give a file in it, PATH:LINE or a symbol", rel)
+				return db.CodeChunk{}, nil, 0, &usererr.Error{Msg: fmt.Sprintf("%s is a directory; give a file in it, PATH:LINE or a symbol", rel),
+					Err: &dirError{rel: rel}}
 			}
 		}
 		if p, ok := outsidePath(proj.Root, false, path, target); ok {
@@ -416,7 +417,7 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 		files = append(files, "/"+p)
 		pathLike = pathLike || (path.Ext(query) != "" && path.Ext(query) == path.Ext(p))
 	}
-	bySymbol, byPath := Suggest(symQuery, symbols), Suggest("/"+strings.TrimPrefix(query, "/"), files)
+	bySymbol, byPath := suggest(symQuery, symbols, !pathLike), Suggest("/"+strings.TrimPrefix(query, "/"), files)
 	for i, l := range byPath {
 		byPath[i] = shown[l]
 	}

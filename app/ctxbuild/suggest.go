@@ -15,21 +15,37 @@ const maxSuggestions = 5
 // Suggest returns up to maxSuggestions of names (symbols or paths) that
 // look like target, most alike first: names whose last part (the function,
 // the method, the file) is target's last part misspelt by a few letters,
-// or contains it, or that are target misspelt as a whole.
+// or contains it, or that are target misspelt as a whole. Names in the
+// scope target was typed in — the package, module or receiver before its
+// last part (server.(*Server) of server.(*Server).Nope), the directory of
+// a path — come first: the user named that scope, and a name spelt alike
+// in another package (ml's RoPE) is seldom what was meant. When none of
+// the scope's names is spelt alike, they are offered still, the most
+// alike first, before those spelt alike elsewhere. Those whose scope is target's whole come before those
+// whose scope only ends so (app/server/ for server/).
 func Suggest(target string, names []string) []string {
+	return suggest(target, names, true)
+}
+
+// suggest is Suggest; without scoped, names of the scope typed are
+// offered only when spelt alike, as names elsewhere are: a target that
+// reads as a file's name (repo.ex) has no scope to prefer.
+func suggest(target string, names []string, scoped bool) []string {
 	want := strings.ToLower(target)
 	wantLast := lastPart(want)
 	if wantLast == "" {
 		return nil
 	}
+	scope := scopeOf(want[:max(0, strings.LastIndex(want, wantLast))])
 	type scored struct {
-		name     string
-		d, whole int
+		name         string
+		in, d, whole int
 	}
-	var found []scored
+	var found, unlike []scored
 	for _, n := range names {
 		lower := strings.ToLower(n)
 		last := lastPart(lower)
+		in := inScope(scope, scopeOf(lower[:max(0, strings.LastIndex(lower, last))]))
 		if !strings.Contains(wantLast, "/") {
 			last, _, _ = strings.Cut(last, "/") // no arity given: any arity
 		}
@@ -40,16 +56,25 @@ func Suggest(target string, names []string) []string {
 		case d <= typoAllowance(wantLast):
 		case len(wantLast) >= 3 && strings.Contains(last, wantLast):
 			d = typoAllowance(wantLast) + 1 + len(last) - len(wantLast) // a longer name holding it
+		case in < outOfScope:
+			unlike = append(unlike, scored{n, in, d, whole})
+			continue
 		default:
 			continue
 		}
-		found = append(found, scored{n, d, whole})
+		found = append(found, scored{n, in, d, whole})
+	}
+	if scoped && !slices.ContainsFunc(found, func(s scored) bool { return s.in < outOfScope }) {
+		// Nothing of the scope typed is spelt alike: its names are
+		// offered still, the most alike first.
+		found = append(found, unlike...)
 	}
 	// Of names alike in their last part, those more alike as a whole
 	// first: of the many Serve methods, http.(*Server).Serve for
 	// http.(*Server).Serv.
 	slices.SortFunc(found, func(a, b scored) int {
-		return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.whole, b.whole), cmp.Compare(len(a.name), len(b.name)), strings.Compare(a.name, b.name))
+		return cmp.Or(cmp.Compare(a.in, b.in), cmp.Compare(a.d, b.d), cmp.Compare(a.whole, b.whole), cmp.Compare(len(a.name), len(b.name)),
+			strings.Compare(a.name, b.name))
 	})
 	var out []string
 	for _, s := range found {
@@ -88,4 +113,32 @@ func lastPart(s string) string {
 
 func isDigits(s string) bool {
 	return s != "" && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
+}
+
+// How a name's scope compares with the scope typed (inScope).
+const (
+	sameScope   = iota // the scope typed
+	endsInScope        // a scope ending with the one typed (app/server/ for server/)
+	outOfScope
+)
+
+// scopeOf is a lower-cased qualifier (what precedes a name's last part)
+// as scopes are compared: a receiver's pointer and parentheses left out,
+// so that server.(*server). and server.server. are one scope.
+func scopeOf(q string) string {
+	return strings.NewReplacer("(*", "", "(", "", ")", "").Replace(q)
+}
+
+// inScope says how has, a name's scope, compares with want, the scope typed
+// ("" when none was: every name is then out of it).
+func inScope(want, has string) int {
+	switch {
+	case want == "" || want == "/":
+		return outOfScope
+	case has == want:
+		return sameScope
+	case strings.HasSuffix(has, want) && (strings.HasPrefix(want, "/") || strings.ContainsAny(has[len(has)-len(want)-1:][:1], "./")):
+		return endsInScope
+	}
+	return outOfScope
 }

@@ -181,6 +181,9 @@ type ContextSummary struct {
 	// with the prompt.
 	HistoryTurns  int `json:"history_turns,omitempty"`
 	HistoryTokens int `json:"history_tokens,omitempty"`
+	// Target is the code the prompt was about, as a later turn names it
+	// (ctxbuild.Context.TargetRef); "" for none. See Session.Target.
+	Target string `json:"target,omitempty"`
 }
 
 // ContextChunk is one chunk of code in a prompt.
@@ -200,7 +203,7 @@ func SummarizeContext(c *ctxbuild.Context) *ContextSummary {
 	if c == nil {
 		return nil
 	}
-	s := &ContextSummary{Window: c.Window, Budget: c.Budget, Tokens: c.Tokens, Dropped: len(c.Dropped)}
+	s := &ContextSummary{Window: c.Window, Budget: c.Budget, Tokens: c.Tokens, Dropped: len(c.Dropped), Target: c.TargetRef}
 	for _, it := range c.Included {
 		s.Chunks = append(s.Chunks, ContextChunk{Path: it.Path, Name: it.Name, Kind: it.Kind, Form: it.Form,
 			StartLine: it.StartLine, EndLine: it.EndLine, Tokens: it.Tokens})

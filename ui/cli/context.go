@@ -91,7 +91,7 @@ func (cc *ContextCmd) Run(c *Context) error {
 	}
 	tw := tabwriter.NewWriter(c.Out.Out, 2, 4, 2, ' ', 0)
 	for _, it := range b.Included {
-		fmt.Fprintf(tw, "  %s\t%s\t%s:%d-%d\t%s\t%d\n", it.Role, shown(it.Name), shown(it.Path), it.StartLine, it.EndLine, it.Form, it.Tokens)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\n", it.Role, shown(it.Name), contextWhere(it), it.Form, it.Tokens)
 	}
 	tw.Flush()
 	if t := b.Target; t != nil && t.Form != ctxbuild.FormFull {
@@ -149,4 +149,13 @@ func reserveHint(err error) error {
 	}
 	return &usererr.Error{Msg: fmt.Sprintf("%s, or keep less for the answer (%d tokens or less): pass --reserve %d or less", ue.Msg, tl.Room, tl.Room),
 		Code: ue.Code, Err: err}
+}
+
+// contextWhere is PATH:START-END of an item, or the path alone when it has no
+// lines: a Go package target's DIR/*.go, which spans its files.
+func contextWhere(it ctxbuild.Item) string {
+	if it.StartLine == 0 {
+		return shown(it.Path)
+	}
+	return fmt.Sprintf("%s:%d-%d", shown(it.Path), it.StartLine, it.EndLine)
 }
