@@ -25,8 +25,8 @@ import (
 )
 
 // Searcher returns retrieval over the code index. With [index] embed set,
-// the embedding provider is built (as the coordinator's targets are) and
-// search re-ranks with embeddings.
+// search re-ranks with embeddings, which the coordinator asks the
+// configured provider for.
 func (a *App) Searcher(ctx context.Context) (*search.Searcher, error) {
 	cfg := search.Config{Store: a.Store}
 	if e := a.cfg.File.Index.Embed; e != "" {
@@ -52,11 +52,12 @@ func (a *App) embedder(ctx context.Context, name string) (search.Embedder, error
 		if t.Provider.Name() != name {
 			continue
 		}
-		emb, ok := t.Provider.(providers.Embedder)
-		if !ok {
+		if _, ok := t.Provider.(providers.Embedder); !ok {
 			return nil, usererr.New("[index] embed names provider %q, which cannot compute embeddings (ollama and openai kinds can)", name)
 		}
-		return emb, nil
+		// Through the coordinator: spend caps, breaker, rate limits,
+		// retries and usage apply to embeddings as to chats.
+		return c.Embedder(name), nil
 	}
 	return nil, usererr.New("[index] embed names provider %q, which is not configured; configured: %s", name, strings.Join(names, ", "))
 }

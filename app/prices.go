@@ -8,12 +8,14 @@ import (
 	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
-// What a recorded request cost is judged when it is read, with the current
-// configuration: a request records its cost (cost_usd) but not whether its
-// model had a price, so one recorded at $0 after using tokens may have been
-// free (a local model) or of unknown price (a cloud model no price table
-// knew). The provider's kind and address say which; the recorded cost of
-// a model priced since is still $0, and still not its cost.
+// Whether a request's cost is known is decided when it is recorded, by the
+// coordinator that priced it (Interaction.CostUnknown). A request recorded
+// before the store kept that is judged when it is read, with the current
+// configuration: it records its cost (cost_usd) but not whether its model
+// had a price, so one recorded at $0 after using tokens may have been free
+// (a local model) or of unknown price (a cloud model no price table knew).
+// The provider's kind and address say which; the recorded cost of a model
+// priced since is still $0, and still not its cost.
 
 // CostUnknown reports whether a request to provider's model that used
 // tokens but was recorded as costing nothing has an unknown cost rather
@@ -38,21 +40,26 @@ func CostUnknown(f File, provider, model string) bool {
 	return !ok || p != (pricing.Price{})
 }
 
-// MarkUnpriced sets the Unpriced count of rows whose cost is unknown (see
-// CostUnknown) to their count of requests recorded at no cost.
+// MarkUnpriced adds to the Unpriced count of rows (the requests recorded
+// as of unknown cost) those recorded at no cost before that was recorded
+// (Uncharged) whose cost CostUnknown judges unknown.
 func MarkUnpriced(f File, rows []UsageRow) {
 	for i := range rows {
 		r := &rows[i]
 		if r.Uncharged > 0 && CostUnknown(f, r.Provider, r.Model) {
-			r.Unpriced = r.Uncharged
+			r.Unpriced += r.Uncharged
 		}
 	}
 }
 
-// InteractionCostUnknown reports whether in's cost is unknown: it used
-// tokens, was recorded as costing nothing, and CostUnknown says so of its
-// provider and model.
+// InteractionCostUnknown reports whether in's cost is unknown: as recorded,
+// or, for a request recorded before that was, if it used tokens, was
+// recorded as costing nothing, and CostUnknown says so of its provider and
+// model.
 func InteractionCostUnknown(f File, in *Interaction) bool {
+	if in.CostUnknown != nil {
+		return *in.CostUnknown
+	}
 	return in.CostUSD == 0 && in.PromptTokens+in.CompletionTokens > 0 && CostUnknown(f, in.Provider, in.Model)
 }
 

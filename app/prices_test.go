@@ -86,3 +86,34 @@ func TestIgnoredPrices(t *testing.T) {
 		t.Errorf("IgnoredPrices without providers = %q", got)
 	}
 }
+
+// TestCostUnknownAsRecorded: whether a request's cost is unknown is what
+// was recorded, whatever the configuration says when it is read; a request
+// recorded before that was kept is judged by the configuration. Usage adds
+// those judged so to those recorded so.
+func TestCostUnknownAsRecorded(t *testing.T) {
+	none := app.File{} // the provider is no longer configured
+	priced := app.File{Prices: map[string]pricing.Price{"fake/m": {Input: 1, Output: 1}}}
+	yes, no := true, false
+	tests := []struct {
+		recorded *bool
+		f        app.File
+		want     bool
+	}{
+		{&yes, priced, true}, // priced since: still not what it cost
+		{&no, none, false},   // known (free) when recorded, whatever is configured now
+		{nil, none, true},    // before it was recorded: judged by the name
+		{nil, app.File{Providers: map[string]app.ProviderConfig{"fake": {Kind: "ollama"}}}, false},
+	}
+	for i, tt := range tests {
+		in := app.Interaction{Provider: "fake", Model: "m", PromptTokens: 10, CompletionTokens: 2, CostUnknown: tt.recorded}
+		if got := app.InteractionCostUnknown(tt.f, &in); got != tt.want {
+			t.Errorf("%d: InteractionCostUnknown = %v; want %v", i, got, tt.want)
+		}
+	}
+	rows := []app.UsageRow{{Provider: "fake", Model: "m", Uncharged: 2, Unpriced: 3}}
+	app.MarkUnpriced(none, rows)
+	if rows[0].Unpriced != 5 {
+		t.Errorf("MarkUnpriced: %d unpriced; want 3 recorded so + 2 judged so", rows[0].Unpriced)
+	}
+}

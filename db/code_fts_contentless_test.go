@@ -108,7 +108,7 @@ func before0019(t *testing.T, s *db.Store) {
 		old = append(old, db.Stmt(stmt[:strings.Index(stmt, ";")+1]))
 	}
 	if _, err := s.Execute(context.Background(), append([]db.Statement{db.Stmt(`DROP TABLE code_fts_terms`), db.Stmt(`DROP TABLE code_fts`)},
-		append(old, db.Stmt(`DELETE FROM schema_migrations WHERE version >= 19`))...)...); err != nil {
+		append(old, db.Stmt(`DELETE FROM schema_migrations WHERE version = 19`))...)...); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -66,7 +66,7 @@ func TestCodeMemberEdgesAfterMigration(t *testing.T) {
 	}
 	if _, err := s.Execute(ctx, db.Stmt(`DROP VIEW code_edges`), db.Stmt(`DROP VIEW code_name_edges`), db.Stmt(`DROP VIEW code_member_edges`),
 		db.Stmt(`DROP TABLE code_members`), db.Stmt(strings.Join(lines, "\n")),
-		db.Stmt(`DELETE FROM schema_migrations WHERE version >= 17`)); err != nil {
+		db.Stmt(`DELETE FROM schema_migrations WHERE version BETWEEN 17 AND 19`)); err != nil {
 		t.Fatal(err)
 	}
 	chunk := func(name string) db.CodeChunk {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -41,6 +42,13 @@ type Interaction struct {
 	// answer cut off at the output limit says so here
 	// (providers.Incomplete).
 	StopReason string `json:"stop_reason,omitempty"`
+	// CostUnknown says whether CostUSD leaves out part of what the request
+	// cost: it used tokens of a cloud model whose price was not known when
+	// it was recorded. The coordinator decides it then, from the prices it
+	// had. nil for a request recorded before the store kept it (migration
+	// 0022): its reader judges by the provider and the prices it knows
+	// (app.CostUnknown).
+	CostUnknown *bool `json:"cost_unknown,omitempty"`
 }
 
 // Attempt is one try of a request on one provider and model, in the order
@@ -76,12 +84,17 @@ const (
 )
 
 // InsertInteractionStmt is the statement that records an interaction as it
-// starts; callers batch it with others (an event) in one Execute.
+// starts; callers batch it with others (an event) in one Execute. What the
+// prompt is estimated to use and cost (PromptEstimate, CostUSD,
+// CostUnknown) is recorded from the start: the prompt is sent, and billed,
+// even if the process is killed before the answer ends, and the next start
+// charges it then (InterruptRunningStmt).
 func InsertInteractionStmt(in *Interaction) Statement {
 	return Stmt(`INSERT INTO llm_interaction
-		(id, session_id, node, provider, model, requested_model, prompt, status, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		in.ID, in.SessionID, in.Node, in.Provider, in.Model, in.RequestedModel, in.Prompt, in.Status, in.StartedAt)
+		(id, session_id, node, provider, model, requested_model, prompt, status, started_at, prompt_estimate, cost_usd, cost_unknown)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		in.ID, in.SessionID, in.Node, in.Provider, in.Model, in.RequestedModel, in.Prompt, in.Status, in.StartedAt,
+		in.PromptEstimate, in.CostUSD, boolOrNil(in.CostUnknown))
 }
 
 // FinishInteractionStmt is the statement that records how an interaction ended.
@@ -93,11 +106,13 @@ func FinishInteractionStmt(in *Interaction) Statement {
 	return Stmt(`UPDATE llm_interaction SET
 		provider = ?, model = ?, response = ?, prompt_tokens = ?, completion_tokens = ?,
 		ttft_ms = ?, total_ms = ?, status = ?, error = ?, cost_usd = ?, finished_at = ?,
-		strategy = ?, attempts = ?, error_kind = ?, route = ?, prompt_estimate = ?, requested_model = ?, stop_reason = ?
+		strategy = ?, attempts = ?, error_kind = ?, route = ?, prompt_estimate = ?, requested_model = ?, stop_reason = ?,
+		cost_unknown = ?
 		WHERE id = ?`,
 		in.Provider, in.Model, in.Response, in.PromptTokens, in.CompletionTokens,
 		floatOrNil(in.TTFTMillis), floatOrNil(in.TotalMillis), in.Status, in.Error, in.CostUSD,
-		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.PromptEstimate, in.RequestedModel, in.StopReason, in.ID)
+		timeOrNil(in.FinishedAt), in.Strategy, in.Attempts, in.ErrorKind, string(route), in.PromptEstimate, in.RequestedModel, in.StopReason,
+		boolOrNil(in.CostUnknown), in.ID)
 }
 
 // InterruptRunningStmt marks interrupted, with reason as the error, every
@@ -105,17 +120,22 @@ func FinishInteractionStmt(in *Interaction) Statement {
 // that has just opened node's store: the data dir's lock admits one
 // process at a time, so a request of node still running then was left by
 // a process that ended before recording how it ended (killed, crashed).
-// What it used and when it ended are not known; they stay unset.
+// Its prompt was sent, and a cloud provider bills it: the request is
+// charged the prompt's estimate (and the estimate's cost, recorded at its
+// start: InsertInteractionStmt), as one cut short by Ctrl-C is, so that
+// usage and the spend caps count it. What the answer used and when it
+// ended are not known; they stay unset.
 func InterruptRunningStmt(node, reason string) Statement {
 	// status is written out: the partial index llm_interaction_running
 	// serves only a query that names it (migration 0013).
-	return Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?
+	return Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?,
+		prompt_tokens = CASE WHEN prompt_tokens = 0 THEN prompt_estimate ELSE prompt_tokens END
 		WHERE node = ? AND status = 'running'`, StatusInterrupted, StatusInterrupted, reason, node)
 }
 
 const interactionColumns = `id, session_id, node, provider, model, prompt, response,
 	prompt_tokens, completion_tokens, ttft_ms, total_ms, status, error, cost_usd,
-	started_at, finished_at, strategy, attempts, error_kind, route, requested_model, stop_reason, prompt_estimate`
+	started_at, finished_at, strategy, attempts, error_kind, route, requested_model, stop_reason, prompt_estimate, cost_unknown`
 
 // Interactions returns the most recent interactions, newest first; limit
 // <= 0 means all. A request still running whose node was removed from the
@@ -178,7 +198,27 @@ func scanInteraction(r []any) Interaction {
 		RequestedModel:   asString(r[20]),
 		StopReason:       asString(r[21]),
 		PromptEstimate:   int(asInt(r[22])),
+		CostUnknown:      asBoolPtr(r[23]),
 	}
+}
+
+// boolOrNil is b as the store keeps it: 1 or 0, NULL for nil.
+func boolOrNil(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	if *b {
+		return 1
+	}
+	return 0
+}
+
+func asBoolPtr(v any) *bool {
+	if v == nil {
+		return nil
+	}
+	b := asInt(v) != 0
+	return &b
 }
 
 func asRoute(v any) []Attempt {
@@ -301,6 +341,33 @@ func (s *Store) SessionRequests(ctx context.Context, session, node string) ([]In
 	out := make([]Interaction, 0, len(rows.Values))
 	for _, r := range rows.Values {
 		out = append(out, scanInteraction(r))
+	}
+	return out, nil
+}
+
+// UnknownCostRequests returns the ids of the requests of sessions recorded
+// as of unknown cost (CostUnknown), by session: a session's cost leaves
+// theirs out, and its views say so.
+func (s *Store) UnknownCostRequests(ctx context.Context, sessions []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(sessions) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(sessions))
+	for i, id := range sessions {
+		args[i] = id
+	}
+	// cost_unknown = 1 is written out: the partial index
+	// llm_interaction_cost_unknown serves only a query that names it
+	// (migration 0022).
+	rows, err := s.Query(ctx, `SELECT session_id, id FROM llm_interaction
+		WHERE cost_unknown = 1 AND session_id IN (?`+strings.Repeat(", ?", len(sessions)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("db: requests of unknown cost: %w", err)
+	}
+	for _, r := range rows.Values {
+		sid := asString(r[0])
+		out[sid] = append(out[sid], asString(r[1]))
 	}
 	return out, nil
 }

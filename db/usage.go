@@ -7,9 +7,12 @@ import (
 	"time"
 )
 
-// SpentSince is the total cost in USD of interactions started at or after t.
+// SpentSince is the total cost in USD of the requests started at or after
+// t: interactions and embedding requests (embed_usage), which the spend
+// caps count alike.
 func (s *Store) SpentSince(ctx context.Context, t time.Time) (float64, error) {
-	rows, err := s.Query(ctx, `SELECT COALESCE(SUM(cost_usd), 0) FROM llm_interaction WHERE started_at >= ?`, t)
+	rows, err := s.Query(ctx, `SELECT (SELECT COALESCE(SUM(cost_usd), 0) FROM llm_interaction WHERE started_at >= ?)
+		+ (SELECT COALESCE(SUM(cost_usd), 0) FROM embed_usage WHERE started_at >= ?)`, t, t)
 	if err != nil {
 		return 0, fmt.Errorf("db: spent since: %w", err)
 	}
@@ -21,48 +24,59 @@ type UsageRow struct {
 	Day              string  `json:"day"` // YYYY-MM-DD, UTC
 	Provider         string  `json:"provider"`
 	Model            string  `json:"model"`
+	Kind             string  `json:"kind"` // UsageChat or UsageEmbed
 	Requests         int     `json:"requests"`
 	Errors           int     `json:"errors"`
 	PromptTokens     int     `json:"prompt_tokens"`
 	CompletionTokens int     `json:"completion_tokens"`
 	CostUSD          float64 `json:"cost_usd"`
 	// Uncharged counts the requests that used tokens but were recorded as
-	// costing nothing: those of a free (local) model, and those of a cloud
-	// model whose price was not known when they were made. What is stored
-	// cannot tell the two apart; the reader judges by the provider and the
-	// prices it knows, and counts the second kind in Unpriced.
+	// costing nothing before the store kept whether their cost was known
+	// (Interaction.CostUnknown nil): those of a free (local) model, and
+	// those of a cloud model whose price was not known when they were
+	// made. What is stored cannot tell the two apart; the reader judges by
+	// the provider and the prices it knows, and adds the second kind to
+	// Unpriced.
 	Uncharged int `json:"uncharged,omitempty"`
 	// Unpriced counts the requests whose cost is unknown, which CostUSD
-	// leaves out. The store never sets it (see Uncharged).
+	// leaves out: those recorded so, to which the reader adds those of
+	// Uncharged it judges so (app.MarkUnpriced).
 	Unpriced int `json:"unpriced"`
 }
 
-// Usage sums interactions started at or after since by day, provider and
-// model, newest day first. Days are UTC days, as the daily spend cap's
-// (app/coord). Requests counts every request, those still
+// Usage sums the requests started at or after since by day, provider,
+// model and kind — interactions (UsageChat) and embedding requests
+// (UsageEmbed, embed_usage) —, newest day first. Days are UTC days, as the
+// daily spend cap's (app/coord). Requests counts every request, those still
 // running included (they were sent, and may be billed); Errors counts
 // those that ended without an answer through no doing of the user's: not
 // a running one, one the user cancelled, one whose answer could not be
 // written out (a closed pipe: error_kind "output", app/coord), or one cut
 // at the answer limit ("too_long": the answer was the provider's to give).
 func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) {
-	rows, err := s.Query(ctx, `SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day,
-			provider, model, COUNT(*),
-			SUM(CASE WHEN status IN ('ok', 'running', 'cancelled') OR error_kind IN ('output', 'too_long') THEN 0 ELSE 1 END),
+	rows, err := s.Query(ctx, `SELECT day, provider, model, kind, COUNT(*), SUM(failed),
 			SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_usd),
-			SUM(cost_usd = 0 AND prompt_tokens + completion_tokens > 0)
-		FROM llm_interaction WHERE started_at >= ?
-		GROUP BY day, provider, model ORDER BY day DESC, provider, model`, since)
+			SUM(cost_usd = 0 AND prompt_tokens + completion_tokens > 0 AND cost_unknown IS NULL), SUM(cost_unknown = 1)
+		FROM (
+			SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day, provider, model, 'chat' AS kind,
+				CASE WHEN status IN ('ok', 'running', 'cancelled') OR error_kind IN ('output', 'too_long') THEN 0 ELSE 1 END AS failed,
+				prompt_tokens, completion_tokens, cost_usd, cost_unknown
+			FROM llm_interaction WHERE started_at >= ?
+			UNION ALL
+			SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch'), provider, model, 'embed',
+				CASE WHEN status IN ('ok', 'cancelled') THEN 0 ELSE 1 END, prompt_tokens, 0, cost_usd, NULL
+			FROM embed_usage WHERE started_at >= ?)
+		GROUP BY day, provider, model, kind ORDER BY day DESC, provider, model, kind`, since, since)
 	if err != nil {
 		return nil, fmt.Errorf("db: usage: %w", err)
 	}
 	out := make([]UsageRow, 0, len(rows.Values))
 	for _, r := range rows.Values {
 		out = append(out, UsageRow{
-			Day: asString(r[0]), Provider: asString(r[1]), Model: asString(r[2]),
-			Requests: int(asInt(r[3])), Errors: int(asInt(r[4])),
-			PromptTokens: int(asInt(r[5])), CompletionTokens: int(asInt(r[6])), CostUSD: asFloat(r[7]),
-			Uncharged: int(asInt(r[8])),
+			Day: asString(r[0]), Provider: asString(r[1]), Model: asString(r[2]), Kind: asString(r[3]),
+			Requests: int(asInt(r[4])), Errors: int(asInt(r[5])),
+			PromptTokens: int(asInt(r[6])), CompletionTokens: int(asInt(r[7])), CostUSD: asFloat(r[8]),
+			Uncharged: int(asInt(r[9])), Unpriced: int(asInt(r[10])),
 		})
 	}
 	return out, nil
@@ -90,7 +104,9 @@ type ProviderStat struct {
 // (breaker open, rate limit, spend cap) is not counted. A request with no
 // route recorded (its process died before it ended) counts as one attempt
 // of its provider. Attempts the user cancelled, or whose answer could not
-// be written out, are not the provider's errors.
+// be written out, are not the provider's errors. Embedding requests'
+// attempts (embed_usage) count as the provider's requests and errors too;
+// the times are those of the answers to chats alone.
 func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]ProviderStat, error) {
 	rows, err := s.Query(ctx, `WITH attempts AS (
 			SELECT json_extract(a.value, '$.provider') AS provider, json_extract(a.value, '$.outcome') AS outcome,
@@ -100,6 +116,10 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 			UNION ALL
 			SELECT provider, CASE WHEN status = 'ok' THEN 'ok' ELSE COALESCE(NULLIF(error_kind, ''), status) END, started_at, 0
 			FROM llm_interaction WHERE started_at >= ? AND status != 'running' AND json_array_length(route) = 0
+			UNION ALL
+			SELECT json_extract(a.value, '$.provider'), json_extract(a.value, '$.outcome'), e.started_at, a.key
+			FROM embed_usage e, json_each(e.route) a
+			WHERE e.started_at >= ? AND json_extract(a.value, '$.ms') > 0
 		), times AS (
 			SELECT provider, AVG(ttft) AS ttft, AVG(total) AS total FROM (
 				SELECT provider, total_ms AS total, COALESCE((SELECT json_extract(a.value, '$.ttft_ms') FROM json_each(route) a
@@ -110,7 +130,7 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 		)
 		SELECT a.provider, COUNT(*), SUM(a.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long')), MAX(t.ttft), MAX(t.total),
 			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long') ORDER BY b.at DESC, b.k DESC LIMIT 1)
-		FROM attempts a LEFT JOIN times t ON t.provider = a.provider GROUP BY a.provider`, since, since, since)
+		FROM attempts a LEFT JOIN times t ON t.provider = a.provider GROUP BY a.provider`, since, since, since, since)
 	if err != nil {
 		return nil, fmt.Errorf("db: provider stats: %w", err)
 	}

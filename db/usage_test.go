@@ -45,8 +45,10 @@ func TestUsageRunningIsNoError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0].Requests != 7 || rows[0].Errors != 2 || rows[0].PromptTokens != 60 || rows[0].CostUSD != 3 {
-		t.Fatalf("Usage = %+v; want 7 requests, 2 errors (unavailable, interrupted), 60 prompt tokens, $3", rows)
+	// The running request costs what its prompt was priced at when it
+	// started (InsertInteractionStmt): it was sent.
+	if len(rows) != 1 || rows[0].Requests != 7 || rows[0].Errors != 2 || rows[0].PromptTokens != 60 || rows[0].CostUSD != 3.5 {
+		t.Fatalf("Usage = %+v; want 7 requests, 2 errors (unavailable, interrupted), 60 prompt tokens, $3.5", rows)
 	}
 }
 

@@ -519,10 +519,20 @@ func (r *run) failed(err error) {
 // attempt makes one request to t and records it.
 func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, retry int) error {
 	c := r.c
+	est := EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
 	if r.in == nil {
 		// No answer goes out unrecorded: if the store cannot take the
 		// request (no quorum in a cluster), the request ends with that.
-		if err := r.begin(ctx, t.name, model); err != nil {
+		// The record holds what the prompt is estimated to use and cost
+		// from the start: a process killed before the answer ends is
+		// charged that by the next start (db.InterruptRunningStmt).
+		sent := &db.Interaction{PromptEstimate: est, CostUnknown: ptr(false)}
+		if price, ok := c.price(t, model); ok {
+			sent.CostUSD = price.Cost(pricing.Usage{Prompt: est})
+		} else if !t.Local {
+			sent.CostUnknown = ptr(true)
+		}
+		if err := r.begin(ctx, t.name, model, sent); err != nil {
 			r.recordErr = fmt.Errorf("coord: cannot record the request: %w", err)
 			return r.recordErr
 		}
@@ -530,7 +540,6 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	in := r.in
 	in.Provider, in.Model, in.RequestedModel = t.name, model, model
 	in.Attempts++
-	est := EstimatePrompt(t.Provider.Kind(), model, r.req.Messages)
 
 	ans := answer{limit: c.cfg.MaxAnswer}
 	var firstToken float64 // the attempt's time to its first token, ms
@@ -635,6 +644,10 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	if price, ok := c.price(t, model); ok {
 		cost = price.Cost(pricing.Usage{Prompt: u.PromptTokens, Completion: u.CompletionTokens,
 			CacheRead: u.CacheReadTokens, CacheWrite: u.CacheWriteTokens})
+	} else if !t.Local && u.PromptTokens+u.CompletionTokens > 0 {
+		// A cloud model no price is known for: the request's cost leaves
+		// this attempt's out, and says so (db.Interaction.CostUnknown).
+		in.CostUnknown = ptr(true)
 	}
 	in.CostUSD += cost
 	if rt.toks != nil {
@@ -650,13 +663,20 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	return err
 }
 
-// begin records the request as running, on provider and model.
-func (r *run) begin(ctx context.Context, provider, model string) error {
+// begin records the request as running, on provider and model. sent, if
+// not nil, holds what the prompt about to be sent is estimated to use and
+// cost (PromptEstimate, CostUSD, CostUnknown): the start's record holds
+// them, while the run's interaction sums its attempts' from nothing.
+func (r *run) begin(ctx context.Context, provider, model string, sent *db.Interaction) error {
 	in := &db.Interaction{
 		ID: newID(), SessionID: r.req.SessionID, Node: r.c.cfg.Node, Provider: provider, Model: model, RequestedModel: model,
-		Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: r.start, Strategy: string(r.strategy),
+		Prompt: r.prompt(), Status: db.StatusRunning, StartedAt: r.start, Strategy: string(r.strategy), CostUnknown: ptr(false),
 	}
-	if err := r.c.cfg.Recorder.StartInteraction(ctx, r.c.Recorded(in)); err != nil {
+	rec := r.c.Recorded(in)
+	if sent != nil {
+		rec.PromptEstimate, rec.CostUSD, rec.CostUnknown = sent.PromptEstimate, sent.CostUSD, sent.CostUnknown
+	}
+	if err := r.c.cfg.Recorder.StartInteraction(ctx, rec); err != nil {
 		return err
 	}
 	r.in = in
@@ -704,7 +724,7 @@ func (r *run) finishFailed(ctx context.Context) error {
 			model = r.req.Model
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-		berr := r.begin(rctx, provider, model)
+		berr := r.begin(rctx, provider, model, nil)
 		cancel()
 		if berr != nil {
 			r.c.logger.Warn("coord: cannot record a failed request", "err", berr)

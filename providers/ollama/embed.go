@@ -18,8 +18,16 @@ import (
 // the context's error (wrapped) if ctx ends first and a *providers.Error
 // otherwise, mapped as Chat's are (a missing model lists the installed ones).
 func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][]float32, error) {
+	vecs, _, err := p.EmbedUsage(ctx, model, input)
+	return vecs, err
+}
+
+// EmbedUsage is Embed, also returning the tokens Ollama counted for the
+// inputs (prompt_eval_count; 0 when it sent none). Ollama's models are
+// free, but the coordinator's rate limits count tokens.
+func (p *Provider) EmbedUsage(ctx context.Context, model string, input []string) ([][]float32, providers.Usage, error) {
 	if len(input) == 0 {
-		return nil, nil
+		return nil, providers.Usage{}, nil
 	}
 	octx, obs := observe(ctx)
 	resp, err := p.client.Embed(octx, toEmbedRequest(model, input, p.keepAlive))
@@ -30,21 +38,21 @@ func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
-		return nil, fmt.Errorf("ollama: embed %s: %w", model, ctx.Err())
+		return nil, providers.Usage{}, fmt.Errorf("ollama: embed %s: %w", model, ctx.Err())
 	case obs.readErr != nil:
-		return nil, p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindInterrupted, Err: err,
+		return nil, providers.Usage{}, p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindInterrupted, Err: err,
 			Message: fmt.Sprintf("the embeddings from Ollama at %s broke off: %s", p.endpoint, providers.DescribeNetError(obs.readErr))})
 	case errors.As(err, &syntaxErr), errors.As(err, &typeErr):
-		return nil, p.unexpectedAnswer(err)
+		return nil, providers.Usage{}, p.unexpectedAnswer(err)
 	default:
 		pe := p.providerError(ctx, model, err, obs)
 		pe.RetryAfter = obs.retryAfter
-		return nil, pe
+		return nil, providers.Usage{}, pe
 	}
 	if len(resp.Embeddings) != len(input) {
-		return nil, p.unexpectedAnswer(fmt.Errorf("got %d embeddings for %d inputs", len(resp.Embeddings), len(input)))
+		return nil, providers.Usage{}, p.unexpectedAnswer(fmt.Errorf("got %d embeddings for %d inputs", len(resp.Embeddings), len(input)))
 	}
-	return resp.Embeddings, nil
+	return resp.Embeddings, providers.Usage{PromptTokens: resp.PromptEvalCount}, nil
 }
 
 // unexpectedAnswer is the error for a response that is not what Ollama sends.

@@ -229,3 +229,22 @@ func TestEmbedBadAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestEmbedUsage: EmbedUsage returns the vectors Embed does and the tokens
+// Ollama counted for the inputs (prompt_eval_count), which the
+// coordinator's token rate limits take.
+func TestEmbedUsage(t *testing.T) {
+	_, p := startFake(t)
+	input := []string{"func main() {}", "a b"}
+	vecs, u, err := p.EmbedUsage(t.Context(), "tiny", input)
+	if err != nil || len(vecs) != 2 {
+		t.Fatalf("EmbedUsage: %d vectors, %v", len(vecs), err)
+	}
+	// The fake counts a token a word and a start token an input.
+	if want := 5 + len(input); u.PromptTokens != want {
+		t.Errorf("prompt tokens %d; want %d", u.PromptTokens, want)
+	}
+	if _, u, err := p.EmbedUsage(t.Context(), "tiny", nil); err != nil || u != (providers.Usage{}) {
+		t.Errorf("no input: %+v, %v; want nothing asked, nothing used", u, err)
+	}
+}
