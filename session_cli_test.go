@@ -46,7 +46,7 @@ func (s *sandbox) withOllama(url string) *sandbox {
 
 type askOut struct {
 	historyRow
-	Session string `json:"session"`
+	Session string `json:"session_id"`
 	Turn    int64  `json:"turn"`
 }
 
@@ -155,7 +155,10 @@ func TestSessionsFromTheCLI(t *testing.T) {
 	// With --json, the file holds the export and stdout says where it went.
 	out2 := filepath.Join(t.TempDir(), "s2.json")
 	r = s.in(proj, "", "--json", "session", "export", first.Session, "-o", out2)
-	var wrote struct{ Session, File string }
+	var wrote struct {
+		Session string `json:"session_id"`
+		File    string `json:"file"`
+	}
 	if err := json.Unmarshal([]byte(r.stdout), &wrote); r.code != 0 || err != nil || wrote.Session != first.Session || wrote.File != out2 {
 		t.Fatalf("export -o FILE --json: exit %d, stdout %q (%v); want {session, file}", r.code, r.stdout, err)
 	}

@@ -115,7 +115,7 @@ func TestRefactor(t *testing.T) {
 	}
 
 	var out struct {
-		Session string `json:"session"`
+		Session string `json:"session_id"`
 		Turn    int64  `json:"turn"`
 		Applied struct {
 			ID string `json:"id"`

@@ -86,7 +86,7 @@ func TestCheckpointListBySession(t *testing.T) {
 	}
 	var list []struct {
 		ID      string `json:"id"`
-		Session string `json:"session"`
+		Session string `json:"session_id"`
 	}
 	if r := s.in(proj, "", "--json", "checkpoint", "list"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &list) != nil || len(list) != 1 || list[0].Session == "" {
 		t.Fatalf("checkpoint list: %+v (exit %d: %s)", list, r.code, r.stderr)

@@ -47,9 +47,23 @@ type Document struct {
 	Turns   []Turn  `json:"turns"`
 }
 
-// Document returns the whole session.
+// Document returns the whole session. Its cost, and that of each
+// provider and model, is marked unknown when a turn's request was of
+// unknown cost (Turns marks the turns).
 func (s *Session) Document(ctx context.Context) Document {
-	return Document{Session: s.Info(), Usage: s.Usage(), Turns: s.Turns(ctx, 1, 0)}
+	d := Document{Session: s.Info(), Usage: s.Usage(), Turns: s.Turns(ctx, 1, 0)}
+	for _, t := range d.Turns {
+		if !t.CostUnknown {
+			continue
+		}
+		d.Session.CostUnknown = true
+		for i := range d.Usage {
+			if u := &d.Usage[i]; u.Provider == t.Provider && u.Model == t.Model {
+				u.CostUnknown = true
+			}
+		}
+	}
+	return d
 }
 
 // WriteJSON writes the session's Document, indented.
@@ -82,10 +96,10 @@ func (d Document) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "- **Project:** %s\n", in.Project)
 	fmt.Fprintf(&b, "- **Started:** %s by %s on %s\n", stamp(in.CreatedAt), in.Actor, in.Node)
 	fmt.Fprintf(&b, "- **Updated:** %s\n", stamp(in.UpdatedAt))
-	fmt.Fprintf(&b, "- **Turns:** %d · %d → %d tokens · %s\n", in.Turns, in.PromptTokens, in.CompletionTokens, dollars(in.CostUSD))
+	fmt.Fprintf(&b, "- **Turns:** %d · %d → %d tokens · %s\n", in.Turns, in.PromptTokens, in.CompletionTokens, dollars(in.CostUSD, in.CostUnknown))
 	for _, u := range d.Usage {
 		fmt.Fprintf(&b, "- **%s/%s:** %s · %d → %d tokens · %s\n", u.Provider, u.Model, english.Count(u.Turns, "turn"), u.PromptTokens,
-			u.CompletionTokens, dollars(u.CostUSD))
+			u.CompletionTokens, dollars(u.CostUSD, u.CostUnknown))
 	}
 	for _, t := range d.Turns {
 		b.WriteString("\n")
@@ -133,7 +147,7 @@ func writeTurn(b *strings.Builder, t Turn) {
 		parts = append(parts, who)
 	}
 	if t.Status == db.TurnCompleted || t.PromptTokens+t.CompletionTokens > 0 {
-		parts = append(parts, fmt.Sprintf("%d → %d tokens", t.PromptTokens, t.CompletionTokens), dollars(t.CostUSD))
+		parts = append(parts, fmt.Sprintf("%d → %d tokens", t.PromptTokens, t.CompletionTokens), dollars(t.CostUSD, t.CostUnknown))
 	}
 	if t.TotalMillis > 0 {
 		parts = append(parts, millis(t.TotalMillis))
@@ -192,14 +206,25 @@ func closeFence(md string) string {
 	return md + "\n" + fence
 }
 
+// stamp is a time as a person reads it: in local time, as every other
+// view shows times, with its offset from UTC, so that an export read in
+// another zone (one shared with a teammate) still says when.
 func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	return t.Local().Format("2006-01-02 15:04:05 -07:00")
 }
 
-func dollars(usd float64) string { return fmt.Sprintf("$%.6f", usd) }
+// dollars is a cost as the other views show it: what is known, marked "+?"
+// when part of it is unknown.
+func dollars(usd float64, unknown bool) string {
+	s := fmt.Sprintf("$%.6f", usd)
+	if unknown {
+		s += "+?"
+	}
+	return s
+}
 
 func millis(ms int64) string {
 	if ms < 1000 {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/yuin/goldmark"
@@ -38,7 +39,30 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// inZone makes loc the local time zone for the rest of the test: the
+// Markdown shows times in local time.
+func inZone(t *testing.T, loc *time.Location) {
+	t.Helper()
+	old := time.Local
+	time.Local = loc
+	t.Cleanup(func() { time.Local = old })
+}
+
+// TestExportLocalTime: a session's Markdown (session show, export) says
+// when in local time, as session list and history do, with the offset
+// that makes it unambiguous where it is read.
+func TestExportLocalTime(t *testing.T) {
+	inZone(t, time.FixedZone("JST", 9*3600))
+	var b strings.Builder
+	at := time.Date(2025, 6, 1, 12, 59, 27, 0, time.UTC)
+	must(t, session.WriteTurnMarkdown(&b, session.Turn{N: 1, Status: "running", Prompt: "hi", StartedAt: at}))
+	if got := b.String(); !strings.Contains(got, "2025-06-01 21:59:27 +09:00") || strings.Contains(got, "UTC") {
+		t.Fatalf("turn:\n%s\nwant its start in local time, 2025-06-01 21:59:27 +09:00", got)
+	}
+}
+
 func TestExportGolden(t *testing.T) {
+	inZone(t, time.UTC)
 	ctx := context.Background()
 	e := newEnv(t, session.Config{Instance: "p1", NewID: func() string { return "0123456789ab" }})
 	s, _ := e.svc.Begin(ctx, session.RefNew, "/home/me/shop", "cli")

@@ -25,8 +25,16 @@ func (s *Service) List(ctx context.Context, o ListOptions) ([]Info, error) {
 		return nil, fmt.Errorf("session: list: %w", err)
 	}
 	out := make([]Info, 0, len(rows))
+	ids := make([]string, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, s.listed(ctx, r))
+		ids = append(ids, r.ID)
+	}
+	// A failed read shows the costs as they are.
+	if unknown, err := s.st.UnknownCostRequests(ctx, ids); err == nil {
+		for i := range out {
+			out[i].CostUnknown = len(unknown[out[i].ID]) > 0
+		}
 	}
 	return out, nil
 }

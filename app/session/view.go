@@ -11,21 +11,24 @@ import (
 
 // Info is what a session is, without its turns.
 type Info struct {
-	ID               string    `json:"id"`
-	Project          string    `json:"project"`
-	Title            string    `json:"title"`
-	Status           string    `json:"status"` // active, archived
-	Version          int64     `json:"version"`
-	Turns            int64     `json:"turns"`
-	PromptTokens     int64     `json:"prompt_tokens"`
-	CompletionTokens int64     `json:"completion_tokens"`
-	CostUSD          float64   `json:"cost_usd"`
-	Provider         string    `json:"provider,omitempty"` // of the last answer
-	Model            string    `json:"model,omitempty"`
-	Actor            string    `json:"actor"` // the interface that started it
-	Node             string    `json:"node"`  // the node it started on
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"` // its last turn's start or end (archiving does not count)
+	ID               string  `json:"id"`
+	Project          string  `json:"project"`
+	Title            string  `json:"title"`
+	Status           string  `json:"status"` // active, archived
+	Version          int64   `json:"version"`
+	Turns            int64   `json:"turns"`
+	PromptTokens     int64   `json:"prompt_tokens"`
+	CompletionTokens int64   `json:"completion_tokens"`
+	CostUSD          float64 `json:"cost_usd"`
+	// CostUnknown: some of its requests were of a model no price was known
+	// for, whose cost CostUSD leaves out (see db.Interaction.CostUnknown).
+	CostUnknown bool      `json:"cost_unknown"`
+	Provider    string    `json:"provider,omitempty"` // of the last answer
+	Model       string    `json:"model,omitempty"`
+	Actor       string    `json:"actor"` // the interface that started it
+	Node        string    `json:"node"`  // the node it started on
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"` // its last turn's start or end (archiving does not count)
 }
 
 func infoOf(r db.SessionRow) Info {
@@ -42,6 +45,7 @@ type Usage struct {
 	PromptTokens     int64   `json:"prompt_tokens"`
 	CompletionTokens int64   `json:"completion_tokens"`
 	CostUSD          float64 `json:"cost_usd"`
+	CostUnknown      bool    `json:"cost_unknown"` // as Info's
 }
 
 // Turn is one turn of a session: the prompt and its answer.
@@ -58,6 +62,7 @@ type Turn struct {
 	PromptTokens     int64           `json:"prompt_tokens"`
 	CompletionTokens int64           `json:"completion_tokens"`
 	CostUSD          float64         `json:"cost_usd"`
+	CostUnknown      bool            `json:"cost_unknown"` // its request's, as recorded
 	TTFTMillis       int64           `json:"ttft_ms,omitempty"`
 	TotalMillis      int64           `json:"total_ms,omitempty"`
 	Reason           string          `json:"reason,omitempty"` // why it was interrupted, or the error
@@ -142,6 +147,7 @@ func (s *Session) Turns(ctx context.Context, from, to int64) []Turn {
 		i := n - from
 		out[i] = turnFromRecord(out[i], s.svc.endFromRecord(ctx, n, in), in.FinishedAt)
 	}
+	s.svc.markUnknownCosts(ctx, s.st.Session.ID, out)
 	return out
 }
 

@@ -40,6 +40,11 @@ func (a *AskCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
+	if strings.TrimSpace(a.Target) == "" && onCommandLine(c.args, "--target") {
+		// --target "$UNSET" would ask without the code meant, as if the
+		// flag had been left out.
+		return usererr.Usage("--target is empty: name the code the question is about (PATH, PATH:LINE or a symbol name), or leave the flag out")
+	}
 	prompt, err := a.prompt(c)
 	if err != nil {
 		return err
@@ -48,11 +53,13 @@ func (a *AskCmd) Run(c *Context) error {
 		Target: a.Target, NoContext: a.NoCode, Session: ref})
 }
 
-// sessionRef checks a --session flag: an empty one (--session "$UNSET")
-// would record a turn of no session.
+// sessionRef checks a --session flag before the store is opened: an empty
+// one (--session "$UNSET") would record a turn of no session. One too short
+// to be a prefix is left to the store, which names the sessions it may have
+// meant.
 func sessionRef(s string) (session.Ref, error) {
 	if strings.TrimSpace(s) == "" {
-		return "", usererr.Usage("--session needs a value: a session id (or a prefix of one), last, or new")
+		return "", usererr.Usage("--session needs a value: a session id (or %d or more of its first characters), last, or new", session.MinPrefix)
 	}
 	return session.Ref(s), nil
 }
@@ -156,7 +163,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	}
 	if err != nil {
 		if c.Out.JSON && (partial.Len() > 0 || (ans != nil && ans.Interaction != nil)) {
-			c.Out.PrintJSON(failedAskJSON(req.Prompt, ans, partial.String(), err, recorded))
+			c.Out.PrintJSON(failedAskJSON(cfg.File, req.Prompt, ans, partial.String(), err, recorded))
 		}
 		if ans != nil && ans.Session != "" && c.Out.ErrTTY {
 			// As the session records it: interrupted with what arrived, or
@@ -189,7 +196,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", textLine(ans.Warning))
 	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(askJSON{Interaction: asStored(recorded(in)), Session: ans.Session, Turn: ans.Turn, Warning: ans.Warning, Note: ans.Note})
+		return c.Out.PrintJSON(newAskJSON(cfg.File, ans, asStored(recorded(in))))
 	}
 	if c.Out.TTY && c.Out.ErrTTY {
 		code := ""
@@ -217,19 +224,6 @@ var errStdoutClosed = errors.New("stdout closed")
 // reports for a process SIGPIPE ended (128 + 13), so that pipelines
 // (set -o pipefail) see it as they would see any other writer's.
 const exitPipe = 128 + int(syscall.SIGPIPE)
-
-// askJSON is what ask --json prints: the recorded interaction, and the
-// session turn it is.
-type askJSON struct {
-	*app.Interaction
-	// SessionID, never set, hides the interaction's session_id: the
-	// session is the session field, as in refactor's and gen's output.
-	SessionID *struct{} `json:"session_id,omitempty"`
-	Session   string    `json:"session,omitempty"`
-	Turn      int64     `json:"turn,omitempty"`
-	Warning   string    `json:"warning,omitempty"` // see app.Answer
-	Note      string    `json:"note,omitempty"`
-}
 
 // prompt assembles the question from the arguments and, when it is piped
 // or "-" is given, stdin; an empty one is a usage error.

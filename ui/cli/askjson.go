@@ -18,14 +18,18 @@ import (
 // may cut off before sending it).
 //
 // recorded takes out of it what the store takes out (storedInteraction):
-// --json shows the interaction as history --json does.
-func failedAskJSON(prompt string, ans *app.Answer, arrived string, err error, recorded func(*app.Interaction) *app.Interaction) askJSON {
+// --json shows the interaction as history --json does, f judging its cost
+// as history's configuration does.
+func failedAskJSON(f app.File, prompt string, ans *app.Answer, arrived string, err error, recorded func(*app.Interaction) *app.Interaction) askJSON {
 	var in app.Interaction
 	var out askJSON
 	if ans != nil {
-		out.Session, out.Turn = ans.Session, ans.Turn
+		out.Turn = ans.Turn
 		if ans.Interaction != nil {
 			in = *ans.Interaction
+		}
+		if in.SessionID == "" {
+			in.SessionID = ans.Session // the turn's, when no record came
 		}
 	}
 	if in.Prompt == "" {
@@ -52,11 +56,29 @@ func failedAskJSON(prompt string, ans *app.Answer, arrived string, err error, re
 	if errors.Is(err, context.Canceled) {
 		in.Error = "cancelled"
 	}
-	out.Interaction = asStored(recorded(&in))
-	if out.Session == "" {
-		out.Session = in.SessionID // askJSON shows it as session only
-	}
+	out.interactionJSON = newInteractionJSON(f, asStored(recorded(&in)))
 	return out
+}
+
+// askJSON is what ask and explain --json print: the interaction exactly as
+// history --json prints it (its session is its session_id), and the turn
+// of that session it is, with what the answer warns or notes (see
+// app.Answer).
+type askJSON struct {
+	interactionJSON
+	Turn    int64  `json:"turn,omitempty"`
+	Warning string `json:"warning,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+// newAskJSON is ans, whose interaction is in as the store keeps it, as ask
+// --json prints it.
+func newAskJSON(f app.File, ans *app.Answer, in *app.Interaction) askJSON {
+	c := *in
+	if c.SessionID == "" {
+		c.SessionID = ans.Session
+	}
+	return askJSON{interactionJSON: newInteractionJSON(f, &c), Turn: ans.Turn, Warning: ans.Warning, Note: ans.Note}
 }
 
 // asStored is a copy of in with its times as the store keeps them, to the

@@ -22,9 +22,10 @@ func TestAskJSONShowsTheRecordedInteraction(t *testing.T) {
 	co := coord.New(coord.Config{Targets: []coord.Target{{Provider: p, Model: "m"}}})
 	in := &app.Interaction{ID: "i1", Prompt: "my key is " + key, Response: "yes, " + key + " it is", Status: "ok"}
 	rec := func(in *app.Interaction) *app.Interaction { return storedInteraction(co, in) }
+	failed := failedAskJSON(app.File{}, "", &app.Answer{Interaction: in}, "", errTest, rec)
 	for what, got := range map[string]*app.Interaction{
 		"answered": asStored(rec(in)),
-		"failed":   failedAskJSON("", &app.Answer{Interaction: in}, "", errTest, rec).Interaction,
+		"failed":   &failed.Interaction,
 	} {
 		if strings.Contains(got.Prompt, key) || strings.Contains(got.Response, key) ||
 			got.Prompt != "my key is [redacted]" || got.Response != "yes, [redacted] it is" {

@@ -22,19 +22,19 @@ func TestFailedAskJSON(t *testing.T) {
 		want    app.Interaction
 	}{
 		{"recorded interaction", &app.Answer{Interaction: recorded, Session: "s1", Turn: 2}, "part",
-			usererr.New("the answer broke off"), app.Interaction{ID: "i1", Prompt: "q", Response: "part", Status: "interrupted", Error: "the answer broke off"}},
+			usererr.New("the answer broke off"), app.Interaction{ID: "i1", SessionID: "s1", Prompt: "q", Response: "part", Status: "interrupted", Error: "the answer broke off"}},
 		{"cancelled, through a node that sent no record", nil, "fir",
 			fmt.Errorf("node: %w", context.Canceled), app.Interaction{Prompt: "q", Response: "fir", Status: "cancelled", Error: "cancelled"}},
 		{"cut off, no record", nil, "fir",
 			errors.New("node: the answer stopped before its end"), app.Interaction{Prompt: "q", Response: "fir", Status: "interrupted", Error: "node: the answer stopped before its end"}},
 	}
 	for _, tt := range tests {
-		got := failedAskJSON("q", tt.ans, tt.arrived, tt.err, func(in *app.Interaction) *app.Interaction { return in })
-		if diff := cmp.Diff(tt.want, *got.Interaction); diff != "" {
+		got := failedAskJSON(app.File{}, "q", tt.ans, tt.arrived, tt.err, func(in *app.Interaction) *app.Interaction { return in })
+		if diff := cmp.Diff(tt.want, got.Interaction); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
-		if tt.ans != nil && (got.Session != tt.ans.Session || got.Turn != tt.ans.Turn) {
-			t.Errorf("%s: session %q turn %d", tt.name, got.Session, got.Turn)
+		if tt.ans != nil && got.Turn != tt.ans.Turn {
+			t.Errorf("%s: turn %d", tt.name, got.Turn)
 		}
 	}
 }

@@ -49,10 +49,11 @@ func (l *CheckpointListCmd) Run(c *Context) error {
 		return err
 	}
 	if c.Out.JSON {
-		if res.List == nil {
-			res.List = []*checkpoint.Checkpoint{}
+		out := make([]checkpointJSON, 0, len(res.List))
+		for _, cp := range res.List {
+			out = append(out, newCheckpointJSON(cp))
 		}
-		return c.Out.PrintJSON(res.List)
+		return c.Out.PrintJSON(out)
 	}
 	if len(res.List) == 0 {
 		session = shownSession(c, session)
@@ -136,7 +137,7 @@ func (s *CheckpointShowCmd) Run(c *Context) error {
 	}
 	cp := res.Checkpoint
 	if c.Out.JSON {
-		return c.Out.PrintJSON(cp)
+		return c.Out.PrintJSON(newCheckpointJSON(cp))
 	}
 	w := c.Out.Out
 	fmt.Fprintf(w, "%s %s  %s  %s\n", c.Out.Bold("checkpoint"), c.Out.Bold(cp.ID), cp.Reason, checkpointStatus(c.Out, cp.Status))
@@ -401,7 +402,7 @@ func (t *CheckpointTagCmd) Run(c *Context) error {
 		return err
 	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(res.Checkpoint)
+		return c.Out.PrintJSON(newCheckpointJSON(res.Checkpoint))
 	}
 	tags := strings.Join(res.Checkpoint.Tags, ", ")
 	if tags == "" {
@@ -520,4 +521,18 @@ func checkpointDo(c *Context, req app.CheckpointRequest) (*app.CheckpointResult,
 	req.Root, req.Actor = root, "cli"
 	return viaNode(c, func(cl *node.Client) (*app.CheckpointResult, error) { return cl.Checkpoint(c, req) },
 		func(core *app.App) (*app.CheckpointResult, error) { return core.Checkpoint(c, req) })
+}
+
+// checkpointJSON is a checkpoint as --json prints it: the session whose
+// turn made it is a reference to another object, session_id, as in every
+// other command's output.
+type checkpointJSON struct {
+	*checkpoint.Checkpoint
+	// Session, never set, hides the checkpoint's own "session".
+	Session   *struct{} `json:"session,omitempty"`
+	SessionID string    `json:"session_id,omitempty"`
+}
+
+func newCheckpointJSON(cp *checkpoint.Checkpoint) checkpointJSON {
+	return checkpointJSON{Checkpoint: cp, SessionID: cp.Session}
 }

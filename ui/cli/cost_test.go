@@ -37,8 +37,8 @@ func runConfigured(t *testing.T, config string, env map[string]string, args ...s
 // TestUnknownCostIsNotZero: a cloud model with no known price costs an
 // unknown amount, not $0 as a local model does: usage marks its cost and
 // says how many requests it leaves out (and --json counts them), history
-// says "unknown" (and --json cost_unknown), while the local model's
-// requests show as free.
+// marks it as usage does, "$0.0000+?" (and --json cost_unknown), while the
+// local model's requests show as free.
 func TestUnknownCostIsNotZero(t *testing.T) {
 	const key = "sk-test-0123456789"
 	oa := providertest.NewOpenAI(t, providertest.WithReply("ok"), providertest.WithUsage(10, 2), providertest.WithOpenAIKey(key),
@@ -104,7 +104,7 @@ base_url = "` + ol.URL() + `"
 	for _, l := range hl[1:] {
 		want := "$0.0000"
 		if strings.Contains(l, "gpt-9") {
-			want = "unknown"
+			want = "$0.0000+?"
 		}
 		if !strings.Contains(l, " "+want+" ") {
 			t.Errorf("history line %q does not show the cost %s", l, want)

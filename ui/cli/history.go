@@ -30,17 +30,13 @@ func (h *HistoryCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	// A request recorded at $0 may have been free or of unknown price;
-	// the configuration tells them apart (app.CostUnknown).
-	unknown := make([]bool, len(rows))
+	// Whether a cost is unknown is as recorded; a request recorded before
+	// that was is judged by the configuration (app.InteractionCostUnknown).
+	out := make([]interactionJSON, len(rows))
 	for i := range rows {
-		unknown[i] = app.InteractionCostUnknown(cfg.File, &rows[i])
+		out[i] = newInteractionJSON(cfg.File, &rows[i])
 	}
 	if c.Out.JSON {
-		out := make([]historyJSON, len(rows))
-		for i := range rows {
-			out[i] = historyJSON{rows[i], unknown[i]}
-		}
 		return c.Out.PrintJSON(out)
 	}
 	if len(rows) == 0 {
@@ -57,24 +53,13 @@ func (h *HistoryCmd) Run(c *Context) error {
 		case "error", "interrupted", "cancelled":
 			status = c.Out.Red(status)
 		}
-		cost := fmt.Sprintf("$%.4f", r.CostUSD)
-		if unknown[i] {
-			cost = "unknown"
-		}
+		cost := costText(r.CostUSD, out[i].CostUnknown)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d→%d\t%s\t%s\t%s\t%s\n",
 			r.StartedAt.Local().Format("2006-01-02 15:04:05"), orDash(r.Provider), r.Model, status,
 			r.PromptTokens, r.CompletionTokens, cost, fmtMillis(r.TTFTMillis), fmtMillis(r.TotalMillis),
 			oneLine(r.Prompt, 40))
 	}
 	return tw.Flush()
-}
-
-// historyJSON is an interaction as history --json prints it: the record,
-// and whether its cost is unknown (cost_usd is then 0, but is not what the
-// request cost; see app.CostUnknown).
-type historyJSON struct {
-	app.Interaction
-	CostUnknown bool `json:"cost_unknown"`
 }
 
 // oneLine squeezes s, text from elsewhere (a prompt, a label), onto one

@@ -79,8 +79,8 @@ func (l *SessionListCmd) Run(c *Context) error {
 	}
 	fmt.Fprintln(tw, c.Out.Bold(head+"TITLE"))
 	for _, s := range res.Sessions {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d→%d\t$%.4f\t%s\t", s.ID, s.UpdatedAt.Local().Format("2006-01-02 15:04"), s.Turns,
-			s.PromptTokens, s.CompletionTokens, s.CostUSD, session.Printable(s.Model))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d→%d\t%s\t%s\t", s.ID, s.UpdatedAt.Local().Format("2006-01-02 15:04"), s.Turns,
+			s.PromptTokens, s.CompletionTokens, costText(s.CostUSD, s.CostUnknown), session.Printable(s.Model))
 		if l.Archived {
 			fmt.Fprintf(tw, "%s\t", s.Status)
 		}
@@ -104,6 +104,10 @@ type SessionShowCmd struct {
 	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
 }
 
+// Validate refuses a reference that cannot name a session before the
+// store is opened (see session.CheckRef).
+func (s *SessionShowCmd) Validate() error { return session.CheckRef(s.Session, false, "show") }
+
 // Run prints the session as Markdown or, with --json, as a document.
 func (s *SessionShowCmd) Run(c *Context) error {
 	d, err := openSession(c, app.SessionShow, s.Session, 0)
@@ -125,6 +129,10 @@ type SessionResumeCmd struct {
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
 	Prompt   []string `arg:"" optional:"" help:"A question to continue with (or on stdin); without one, the last turns are shown."`
 }
+
+// Validate refuses a reference that cannot name a session before the
+// store is opened (see session.CheckRef).
+func (r *SessionResumeCmd) Validate() error { return session.CheckRef(r.Session, false, "resume") }
 
 // Run shows the session's last turns, then asks the question in it.
 func (r *SessionResumeCmd) Run(c *Context) error {
@@ -184,6 +192,10 @@ type SessionExportCmd struct {
 	Output  string `short:"o" placeholder:"FILE" type:"path" predictor:"file" help:"Write to FILE (whole, or not at all) instead of stdout."`
 }
 
+// Validate refuses a reference that cannot name a session before the
+// store is opened (see session.CheckRef).
+func (e *SessionExportCmd) Validate() error { return session.CheckRef(e.Session, false, "export") }
+
 // Run writes the export.
 func (e *SessionExportCmd) Run(c *Context) error {
 	if c.Out.JSON && e.Format != session.FormatJSON && formatGiven(c.args) {
@@ -228,7 +240,7 @@ func (e *SessionExportCmd) Run(c *Context) error {
 		// command with --json, one value: what was written where.
 		abs, _ := filepath.Abs(e.Output)
 		return c.Out.PrintJSON(struct {
-			Session string `json:"session"`
+			Session string `json:"session_id"`
 			File    string `json:"file"`
 		}{d.Session.ID, abs})
 	}
@@ -336,6 +348,10 @@ type SessionArchiveCmd struct {
 	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
 }
 
+// Validate refuses a reference that cannot name a session before the
+// store is opened (see session.CheckRef).
+func (a *SessionArchiveCmd) Validate() error { return session.CheckRef(a.Session, false, "archive") }
+
 // Run archives it.
 func (a *SessionArchiveCmd) Run(c *Context) error {
 	return changeSession(c, app.SessionArchive, a.Session, "archived session %s (%s); bring it back with aiex session unarchive %[1]s")
@@ -346,6 +362,10 @@ type SessionUnarchiveCmd struct {
 	Session string `arg:"" placeholder:"ID" help:"The session: its id (or a unique prefix)."`
 }
 
+// Validate refuses a reference that cannot name a session before the
+// store is opened (see session.CheckRef).
+func (u *SessionUnarchiveCmd) Validate() error { return session.CheckRef(u.Session, false, "unarchive") }
+
 // Run unarchives it.
 func (u *SessionUnarchiveCmd) Run(c *Context) error {
 	return changeSession(c, app.SessionUnarchive, u.Session, "session %s (%s) is active again; continue it with aiex ask --session %[1]s")
@@ -355,6 +375,10 @@ func (u *SessionUnarchiveCmd) Run(c *Context) error {
 type SessionRmCmd struct {
 	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
 }
+
+// Validate refuses a reference that cannot name a session before the
+// store is opened (see session.CheckRef).
+func (r *SessionRmCmd) Validate() error { return session.CheckRef(r.Session, false, "remove") }
 
 // Run removes it.
 func (r *SessionRmCmd) Run(c *Context) error {

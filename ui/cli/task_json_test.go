@@ -41,8 +41,8 @@ type taskOut struct {
 			Status string `json:"status"`
 		} `json:"checks"`
 	} `json:"proposal"`
-	Session     string `json:"session"`
-	Interaction string `json:"interaction"`
+	Session     string `json:"session_id"`
+	Interaction string `json:"interaction_id"`
 	Error       string `json:"error"`
 }
 

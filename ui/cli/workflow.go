@@ -148,17 +148,17 @@ func (g *GenModuleCmd) Run(c *Context) error {
 
 // taskJSON is what a task prints with --json.
 type taskJSON struct {
-	Proposal    *workflow.Proposal     `json:"proposal"`
-	Session     string                 `json:"session,omitempty"`
-	Turn        int64                  `json:"turn,omitempty"`
-	Interaction string                 `json:"interaction,omitempty"`
-	Applied     *checkpoint.Checkpoint `json:"applied,omitempty"` // the checkpoint of the write
+	Proposal    *workflow.Proposal `json:"proposal"`
+	Session     string             `json:"session_id,omitempty"`
+	Turn        int64              `json:"turn,omitempty"`
+	Interaction string             `json:"interaction_id,omitempty"`
+	Applied     *checkpointJSON    `json:"applied,omitempty"` // the checkpoint of the write
 	// Notes say what else the write did: temporary files an earlier,
 	// interrupted write had left, which it removed.
 	Notes []string `json:"notes,omitempty"`
 	// Checkpoint is the id of the checkpoint of a write that failed
 	// midway and was rolled back (aiex checkpoint show ID tells how).
-	Checkpoint string          `json:"checkpoint,omitempty"`
+	Checkpoint string          `json:"checkpoint_id,omitempty"`
 	Tests      *testgen.Report `json:"tests,omitempty"` // gen tests: the run
 	// Confinement says how the build's and tests' commands ran less
 	// confined than they can be (--sandbox auto), and why.
@@ -360,7 +360,11 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	if c.Err() != nil {
 		fmt.Fprintln(c.Out.Err, "interrupted after the write had begun: it was finished rather than left half-done")
 	}
-	out.Applied, out.Notes = applied.Checkpoint, applied.Notes
+	if applied.Checkpoint != nil {
+		cp := newCheckpointJSON(applied.Checkpoint)
+		out.Applied = &cp
+	}
+	out.Notes = applied.Notes
 	if c.Out.JSON {
 		return c.Out.PrintJSON(out)
 	}

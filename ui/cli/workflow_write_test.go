@@ -50,7 +50,7 @@ func TestRefactorJSONWriteRolledBack(t *testing.T) {
 	var out struct {
 		taskOut
 		Applied    json.RawMessage `json:"applied"`
-		Checkpoint string          `json:"checkpoint"`
+		Checkpoint string          `json:"checkpoint_id"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("exit %d, stdout %q (%v), stderr %q", r.code, r.stdout, err, r.stderr)
