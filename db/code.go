@@ -193,19 +193,31 @@ type CodeChunk struct {
 	// one-letter names included, so that CodeChunksNamedLike finds the
 	// group by any of them.
 	Members []string `json:"members,omitempty"`
+	// Imports, on a Go file's header, are the import paths of the
+	// packages the file's refs qualify names by (chunk.Chunk's Imports):
+	// the symbol graph resolves the file's proto.Command only to the
+	// package proto at that path (migrations/0020_code_import_paths.sql).
+	// CodeWrite stores them; the queries that read chunks back leave
+	// them out.
+	Imports map[string]string `json:"imports,omitempty"`
 }
 
 // EncodeCodeChunks appends chunks to b in the cache's format: a JSON array
 // with one array per chunk — name, kind, parent, start_line, end_line,
 // start_byte, end_byte, tokens, hash, refs, private (0 or 1), defaults,
-// members — the element code_chunks.meta holds and its computed columns
+// members, and imports (an object, qualifier to import path; a Go
+// header's) when there are any — the element code_chunks.meta holds and its computed columns
 // read. New elements go at the end, so that an older reader's indexes
-// still hold.
+// still hold; imports are left out rather than written empty, since most
+// chunks have none.
 func EncodeCodeChunks(b []byte, chunks []CodeChunk) []byte {
 	rows := make([][]any, len(chunks))
 	for i, c := range chunks {
 		rows[i] = []any{c.Name, c.Kind, c.Parent, c.StartLine, c.EndLine, c.StartByte, c.EndByte,
 			c.Tokens, c.Hash, strs(c.Refs), bit(c.Private), c.Defaults, strs(c.Members)}
+		if len(c.Imports) > 0 {
+			rows[i] = append(rows[i], c.Imports)
+		}
 	}
 	return append(b, jsonText(rows)...)
 }
@@ -228,8 +240,8 @@ func strs(ss []string) []string {
 	return ss
 }
 
-// DecodeCodeChunks reads what EncodeCodeChunks wrote. Members, added
-// later, may be missing; no members read as nil.
+// DecodeCodeChunks reads what EncodeCodeChunks wrote. Members and
+// imports, added later, may be missing; none read as nil.
 func DecodeCodeChunks(data []byte) ([]CodeChunk, error) {
 	var raw [][]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -255,6 +267,14 @@ func DecodeCodeChunks(data []byte) ([]CodeChunk, error) {
 			}
 			if len(c.Members) == 0 {
 				c.Members = nil
+			}
+		}
+		if len(r) > 13 {
+			if err := json.Unmarshal(r[13], &c.Imports); err != nil {
+				return nil, fmt.Errorf("chunk %d field 13: %w", i, err)
+			}
+			if len(c.Imports) == 0 {
+				c.Imports = nil
 			}
 		}
 	}

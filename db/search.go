@@ -59,12 +59,16 @@ type GraphChunk struct {
 	Name, Path string
 	Lang       string
 	Refs       []string
+	// Imports are the import paths by qualifier a Go file's header
+	// records (CodeChunk's); nil on other chunks.
+	Imports map[string]string
 }
 
 // CodeGraph returns every chunk of a project with the names it refers to,
 // in id order.
 func (s *Store) CodeGraph(ctx context.Context, project int64) ([]GraphChunk, error) {
-	rows, err := s.Query(ctx, `SELECT id, name, path, lang, refs FROM code_chunks WHERE project = ? ORDER BY id`, project)
+	rows, err := s.Query(ctx, `SELECT id, name, path, lang, refs,
+		CASE WHEN lang = 'go' AND instr(name, '.') = 0 THEN meta -> 13 END FROM code_chunks WHERE project = ? ORDER BY id`, project)
 	if err != nil {
 		return nil, fmt.Errorf("db: code graph: %w", err)
 	}
@@ -74,6 +78,11 @@ func (s *Store) CodeGraph(ctx context.Context, project int64) ([]GraphChunk, err
 		if refs := asString(r[4]); refs != "" && refs != "[]" {
 			if err := json.Unmarshal([]byte(refs), &g.Refs); err != nil {
 				return nil, fmt.Errorf("db: code graph: chunk %d refs: %w", g.ID, err)
+			}
+		}
+		if imports := asString(r[5]); imports != "" {
+			if err := json.Unmarshal([]byte(imports), &g.Imports); err != nil {
+				return nil, fmt.Errorf("db: code graph: chunk %d imports: %w", g.ID, err)
 			}
 		}
 		out[i] = g

@@ -52,6 +52,14 @@ type Chunk struct {
 	// (*T).M, the name a call through a variable refers to it by, on its
 	// first piece.
 	Members []string `json:"members,omitempty"`
+	// Imports, on a Go file's header, gives for each qualifier the
+	// file's refs use that names an imported package its import path:
+	// {"proto": "github.com/rqlite/rqlite/v8/command/proto"} for refs
+	// proto.Command. The index resolves such refs of the file's chunks
+	// only to that package, not to every package of the name
+	// (golang_imports.go). Nil on other chunks, and when no ref names an
+	// import the file's syntax pins.
+	Imports map[string]string `json:"imports,omitempty"`
 }
 
 // Chunk kinds. Containers (module, protocol, impl, describe) span the
@@ -134,8 +142,9 @@ const (
 // Go variable given a conversion to one of the package's own types
 // (p := (*T)(y), x := T(y) of a type the file declares) has that type.
 // 17: an Elixir `use X` (with options or not) refers to X.__using__/1,
-// which it expands to, besides X.
-const Version = 17
+// which it expands to, besides X. 18: a Go file's header records the
+// import paths of the packages the file's refs name (Imports).
+const Version = 18
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.
@@ -298,6 +307,9 @@ type unit struct {
 	// members are the names a Go const/var group declares, at the
 	// offsets of their identifiers (Chunk.Members).
 	members []ref
+	// imports are the import paths of a Go file's qualifiers, on its
+	// header (Chunk.Imports).
+	imports map[string]string
 	// noSplit keeps the unit whole under Hybrid (containers, size pieces).
 	noSplit bool
 	// prot are the multi-line strings in a unit Hybrid will split: sorted,
@@ -411,6 +423,7 @@ func (f *file) chunk(u *unit, name string, start, end int) Chunk {
 	}
 	c.Refs = refsIn(u.refs, start, end, u)
 	c.Members = membersIn(u.members, start, end)
+	c.Imports = u.imports
 	return c
 }
 

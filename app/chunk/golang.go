@@ -118,6 +118,7 @@ func (f *file) chunkGo() {
 			u.end = max(u.end, d.g.limit)
 		}
 	}
+	g.recordImports(decls)
 	if len(errOffs) > 0 {
 		g.errorRegions(errOffs)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/db"
 )
 
@@ -179,14 +180,16 @@ func Ranks(g []db.GraphChunk, members ...Member) map[string]float64 {
 }
 
 // Edges resolves the names each chunk refers to into the chunks they name,
-// by the rules of the code_edges view (migrations 0004 and 0017), returned
-// as pairs of indexes into g: a name r resolves to the chunks named r, r#1
-// (the first piece of a split unit) or r/N and r/N#1 (an Elixir function
-// of any arity, for a ref without one), and to the chunks that members
-// say declare r (a Go const/var group, an Elixir function whose default
-// arguments define r: Mod.f/1 for Mod.f/2 with one); a Go name of the
-// chunk's own package only to chunks in the same directory; never to the
-// chunk itself. Each pair appears once.
+// by the rules of the code_edges view (migrations 0004, 0017 and 0020),
+// returned as pairs of indexes into g: a name r resolves to the chunks
+// named r, r#1 (the first piece of a split unit) or r/N and r/N#1 (an
+// Elixir function of any arity, for a ref without one), and to the chunks
+// that members say declare r (a Go const/var group, an Elixir function
+// whose default arguments define r: Mod.f/1 for Mod.f/2 with one); a Go
+// name of the chunk's own package only to chunks in the same directory,
+// and one whose qualifier the Imports of its file's header give a path
+// only to chunks in a directory that path denotes (chunk.ImportedFrom);
+// never to the chunk itself. Each pair appears once.
 func Edges(g []db.GraphChunk, members ...Member) [][2]int32 {
 	declared := make(map[string][]int32, len(members))
 	for _, m := range members {
@@ -207,6 +210,14 @@ func Edges(g []db.GraphChunk, members ...Member) [][2]int32 {
 			arity[name[:j]] = append(arity[name[:j]], int32(i))
 		}
 	}
+	// The import paths of each Go file, which its header records: they
+	// pin the packages the refs of all its chunks name.
+	fileImports := map[string]map[string]string{}
+	for _, c := range g {
+		if len(c.Imports) > 0 && c.Lang == "go" {
+			fileImports[c.Path] = c.Imports
+		}
+	}
 	var out [][2]int32
 	// seen[t] == i: chunk i has an edge to t already. (A map cleared for
 	// each chunk took ~15 % longer on the standard library: clearing it
@@ -223,13 +234,25 @@ func Edges(g []db.GraphChunk, members ...Member) [][2]int32 {
 				pkg = c.Name[:j+1]
 			}
 		}
+		imports := fileImports[c.Path]
 		for _, r := range c.Refs {
+			// own: a name of the chunk's package; path: the import path
+			// that pins the package r names, "" if none does.
+			own, path := pkg != "" && strings.HasPrefix(r, pkg), ""
+			if pkg != "" && !own && len(imports) > 0 {
+				if j := strings.IndexByte(r, '.'); j > 0 {
+					path = imports[r[:j]]
+				}
+			}
 			add := func(ts []int32) {
 				for _, t := range ts {
 					if t == int32(i) || seen[t] == int32(i) {
 						continue
 					}
-					if pkg != "" && strings.HasPrefix(r, pkg) && dir(g[t].Path) != dir(c.Path) {
+					if own && dir(g[t].Path) != dir(c.Path) {
+						continue
+					}
+					if path != "" && !chunk.ImportedFrom(strings.TrimSuffix(dir(g[t].Path), "/"), path) {
 						continue
 					}
 					seen[t] = int32(i)

@@ -228,7 +228,7 @@ func (w *writer) add(r *result) {
 			// ranks go by position and name.
 			name := fullName(c.Name, base)
 			w.members = appendMembers(w.members, len(w.graph), name, r.an.lang, c.Members)
-			w.graph = append(w.graph, db.GraphChunk{Name: name, Path: e.rel, Lang: r.an.lang, Refs: c.Refs})
+			w.graph = append(w.graph, db.GraphChunk{Name: name, Path: e.rel, Lang: r.an.lang, Refs: c.Refs, Imports: c.Imports})
 		}
 		b.Chunked = append(b.Chunked, db.CodeChunked{Path: e.rel, ContentHash: r.hash, Analyzer: name,
 			Offset: w.offset, Count: len(r.an.chunks), Keep: r.keep})

@@ -1,0 +1,167 @@
+package index
+
+import (
+	"context"
+	"path"
+	"slices"
+	"testing"
+
+	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/db/dbtest"
+)
+
+// importProject is a module with two packages named proto, a package
+// named http of its own beside a use of net/http's, and one named rand
+// beside a use of math/rand/v2's: each file's refs name the package its
+// imports give.
+func importProject() map[string]string {
+	return map[string]string{
+		"go.mod": "module example.com/m\n",
+		"cluster/proto/p.go": `package proto
+
+type Command struct{}
+
+const (
+	CommandA = iota
+	Other
+)
+`,
+		"command/proto/p.go": `package proto
+
+type Command struct{}
+
+const (
+	CommandA = iota
+	CommandB
+)
+`,
+		"cmd/cli/http/client.go": "package http\n\ntype Client struct{}\n",
+		"internal/rand/rand.go":  "package rand\n\nfunc N(n int) int { return n }\n",
+		"store/store.go": `package store
+
+import (
+	"math/rand/v2"
+	"net/http"
+
+	"example.com/m/command/proto"
+)
+
+func Apply(c *proto.Command) int {
+	var cl http.Client
+	_ = cl
+	return proto.CommandA + rand.N(3)
+}
+`,
+		"cluster/join.go": `package cluster
+
+import (
+	"example.com/m/cluster/proto"
+	"example.com/m/internal/rand"
+)
+
+func Join(c *proto.Command) int { return proto.CommandA + rand.N(2) }
+`,
+	}
+}
+
+// TestImportEdges: a Go ref to an imported package's name links only the
+// package the file's import path names, forwards, backwards and in the
+// ranks' graph (which agrees with the view).
+func TestImportEdges(t *testing.T) {
+	s, p, g, rows := indexedGraph(t, importProject())
+	ctx := context.Background()
+	at := func(name, dir string) int64 {
+		t.Helper()
+		cs, err := s.CodeChunksNamed(ctx, p, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if path.Dir(c.Path) == dir {
+				return c.ID
+			}
+		}
+		t.Fatalf("no chunk %s in %s: %+v", name, dir, cs)
+		return 0
+	}
+	// where lists chunks as name (directory).
+	where := func(cs []db.CodeChunk, err error) []string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Name+" ("+path.Dir(c.Path)+")")
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, c := range []struct {
+		name, dir string
+		want      []string
+	}{
+		{"store.Apply", "store", []string{"proto.Command (command/proto)", "proto.{CommandA,CommandB} (command/proto)"}},
+		{"cluster.Join", "cluster", []string{"proto.Command (cluster/proto)", "proto.{CommandA,Other} (cluster/proto)", "rand.N (internal/rand)"}},
+	} {
+		if got := where(s.CodeCallees(ctx, at(c.name, c.dir))); !slices.Equal(got, c.want) {
+			t.Errorf("callees of %s:\n%q\nwant\n%q", c.name, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		name, dir string
+		want      []string
+	}{
+		{"proto.Command", "command/proto", []string{"store.Apply (store)"}},
+		{"proto.Command", "cluster/proto", []string{"cluster.Join (cluster)"}},
+		{"proto.{CommandA,CommandB}", "command/proto", []string{"store.Apply (store)"}},
+		{"proto.{CommandA,Other}", "cluster/proto", []string{"cluster.Join (cluster)"}},
+		{"http.Client", "cmd/cli/http", nil},
+		{"rand.N", "internal/rand", []string{"cluster.Join (cluster)"}},
+	} {
+		if got := where(s.CodeCallers(ctx, at(c.name, c.dir))); !slices.Equal(got, c.want) {
+			t.Errorf("callers of %s in %s: %q, want %q", c.name, c.dir, got, c.want)
+		}
+	}
+	want := []string{
+		"cluster.Join -> proto.Command", "cluster.Join -> proto.{CommandA,Other}", "cluster.Join -> rand.N",
+		"store.Apply -> proto.Command", "store.Apply -> proto.{CommandA,CommandB}",
+	}
+	if got := edgesMatchView(t, s, p, g, graphMembers(g, rows)); !slices.Equal(got, want) {
+		t.Errorf("edges: %q, want %q", got, want)
+	}
+}
+
+// TestImportRanks: the ranks, computed from the chunks the first run
+// wrote and then from the store, count no edge from a use of net/http's
+// Client to the project's own http.Client: it ranks as its unused
+// neighbour does.
+func TestImportRanks(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	files := importProject()
+	files["cmd/cli/http/client.go"] = "package http\n\ntype Client struct{}\n\ntype Unused struct{}\n"
+	root := writeTree(t, files)
+	ix, _ := newIndexer(t, s)
+	if sum := index(t, ix, root, Options{}); !sum.Ranked {
+		t.Fatalf("first run did not rank: %+v", sum)
+	}
+	p := mustProject(t, s, root)
+	check := func(when string) {
+		t.Helper()
+		ranks, err := s.CodeRanks(ctx, p, []string{"http.Client", "http.Unused"})
+		if err != nil || ranks["http.Client"] != ranks["http.Unused"] {
+			t.Errorf("%s: ranks %v, %v; want http.Client's equal to http.Unused's", when, ranks, err)
+		}
+	}
+	check("first run")
+	writeFile(t, root, "store/store.go", files["store/store.go"]+"\n// edited\n")
+	touch(t, root, "store/store.go")
+	if _, err := s.Execute(ctx, db.Stmt(`DELETE FROM code_rank WHERE project = ?`, p)); err != nil {
+		t.Fatal(err)
+	}
+	if sum := index(t, ix, root, Options{}); !sum.Ranked || sum.Unchanged == 0 {
+		t.Fatalf("second run: %+v; want ranks read from the store", sum)
+	}
+	check("ranks from the store")
+}
