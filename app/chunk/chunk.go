@@ -143,8 +143,10 @@ const (
 // (p := (*T)(y), x := T(y) of a type the file declares) has that type.
 // 17: an Elixir `use X` (with options or not) refers to X.__using__/1,
 // which it expands to, besides X. 18: a Go file's header records the
-// import paths of the packages the file's refs name (Imports).
-const Version = 18
+// import paths of the packages the file's refs name (Imports). 19: past
+// MaxRefs, a Go unit's refs to its own package's names come first, and a
+// name repeated on many lines no longer uses up the walk's room for others.
+const Version = 19
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.
@@ -421,7 +423,7 @@ func (f *file) chunk(u *unit, name string, start, end int) Chunk {
 	} else {
 		c.Tokens = (end - start + 3) / 4
 	}
-	c.Refs = refsIn(u.refs, start, end, u)
+	c.Refs = refsIn(u.refs, start, end, u, f.lang)
 	c.Members = membersIn(u.members, start, end)
 	c.Imports = u.imports
 	return c
@@ -440,8 +442,12 @@ func membersIn(members []ref, start, end int) []string {
 }
 
 // refsIn returns the names of refs occurring in [start, end), in order of
-// first occurrence, without duplicates or the unit's own names, capped.
-func refsIn(refs []ref, start, end int, u *unit) []string {
+// first occurrence, without duplicates or the unit's own names, capped at
+// MaxRefs. Past the cap, the refs most telling of what the unit does go
+// first, each group in the order it was written (refRank): a long Go
+// handler names http.StatusBadRequest and gin.H on every other line, and
+// the calls of its own package's functions after the 32nd name were lost.
+func refsIn(refs []ref, start, end int, u *unit, lang string) []string {
 	if len(refs) == 0 {
 		return nil
 	}
@@ -450,32 +456,38 @@ func refsIn(refs []ref, start, end int, u *unit) []string {
 	}
 	var out []string
 	seen := make(map[string]bool, len(refs))
-	kernel := 0
 	for _, r := range refs {
 		if r.at < start || r.at >= end || seen[r.name] || r.name == u.self || r.name == u.parent {
 			continue
 		}
 		seen[r.name] = true
 		out = append(out, r.name)
-		if strings.HasPrefix(r.name, "Kernel.") {
-			kernel++
-		}
-		if len(out)-kernel == MaxRefs {
-			break
+	}
+	if len(out) <= MaxRefs {
+		return out
+	}
+	own := ""
+	if lang == "go" {
+		if k := strings.IndexByte(u.name, '.'); k > 0 {
+			own = u.name[:k+1]
 		}
 	}
-	if len(out) > MaxRefs {
-		// Kernel's functions (`is_list`, `if`, `|>`) are on every other
-		// line: past the cap, the unit's own refs go first, each group in
-		// the order it was written.
-		out = slices.AppendSeq(slices.DeleteFunc(slices.Clone(out), func(n string) bool { return strings.HasPrefix(n, "Kernel.") }),
-			func(yield func(string) bool) {
-				for _, n := range out {
-					if strings.HasPrefix(n, "Kernel.") && !yield(n) {
-						return
-					}
-				}
-			})[:MaxRefs]
+	slices.SortStableFunc(out, func(a, b string) int { return refRank(a, own) - refRank(b, own) })
+	return out[:MaxRefs]
+}
+
+// refRank orders a unit's refs for the cap: a Go unit's own package's
+// names first (unqualified, as the index qualifies them, or its methods,
+// pkg.(*T).M: its callees there, the graph's most telling edges), then
+// other packages' and Elixir modules' names, then Kernel's functions and
+// macros (`is_list`, `if`, `|>`), which are on every other line of
+// Elixir. own is "pkg." for a Go unit, else "".
+func refRank(name, own string) int {
+	switch {
+	case own != "" && (strings.HasPrefix(name, own) || !strings.Contains(name, ".")):
+		return 0
+	case strings.HasPrefix(name, "Kernel."):
+		return 2
 	}
-	return out
+	return 1
 }

@@ -98,8 +98,14 @@ func (g *goFile) refs(node ast.Node, start, end int) []ref {
 	return w.out
 }
 
+// maxWalkRefs bounds the refs one declaration's walk keeps, repeats
+// included. Names repeat (fmt.Println on 130 lines of one function): the
+// bound leaves refsIn enough to find MaxRefs distinct ones among them in
+// all but generated code.
+const maxWalkRefs = 32 * MaxRefs
+
 func (w *refWalk) add(name string, p token.Pos) {
-	if len(w.out) < 4*MaxRefs {
+	if len(w.out) < maxWalkRefs {
 		w.out = append(w.out, ref{name, w.g.off(p)})
 	}
 }

@@ -98,9 +98,9 @@ func compareRefs(path string, src []byte) (decls, refs int, diffs []string) {
 		decls++
 		// Method refs (golang_methods.go) are the walk's own: the
 		// resolver knows no types. Where they filled the walk's list up
-		// (4*MaxRefs), the rest must be where the resolver's begins.
+		// (maxWalkRefs), the rest must be where the resolver's begins.
 		want, raw := g1.resolvedRefs(n1, start, end), g2.refs(n2, start, end)
-		full := len(raw) == 4*MaxRefs
+		full := len(raw) == maxWalkRefs
 		got := slices.DeleteFunc(raw, func(r ref) bool { return strings.Contains(r.name, "(*") })
 		if full && len(got) < len(want) {
 			want = want[:len(got)]
@@ -140,7 +140,7 @@ func compareRefs(path string, src []byte) (decls, refs int, diffs []string) {
 func (g *goFile) resolvedRefs(node ast.Node, start, end int) []ref {
 	var out []ref
 	add := func(name string, p int) {
-		if len(out) < 4*MaxRefs {
+		if len(out) < maxWalkRefs {
 			out = append(out, ref{name, p})
 		}
 	}
