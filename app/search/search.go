@@ -501,7 +501,7 @@ func (e *queryEmbedError) Unwrap() error { return e.err }
 // EmbedWarning says that hits were ranked without embeddings, and why
 // (Result.EmbedError).
 func EmbedWarning(why string) string {
-	return "ranked without embeddings: " + why + "; search works without them until the embedding model answers again"
+	return "ranked without embeddings: " + why
 }
 
 // semantic sets each hit's similarity to the query, scaled to [0, 1] over
