@@ -336,33 +336,17 @@ func (e *embedRun) record(ctx context.Context, err error) error {
 // earlier embedding requests: a breaker an earlier process opened is
 // open, and the requests of the last minute count against the limits.
 func (c *Coordinator) embedRoute(ctx context.Context, t *target, model string) *route {
-	t.mu.Lock()
-	r, ok := t.models[model]
-	t.mu.Unlock()
-	if ok {
-		return r
-	}
-	h := &history{}
-	if er, isRec := c.cfg.Recorder.(EmbedRecorder); isRec { // not under t.mu: it queries the store
+	return c.routeFrom(t, model, func() *history {
+		er, isRec := c.cfg.Recorder.(EmbedRecorder)
+		if !isRec {
+			return &history{}
+		}
 		now := c.cfg.Now()
 		recs, err := er.RecentEmbedRoutes(ctx, c.cfg.Node, now.Add(-historyWindow), historyLimit)
 		if err != nil {
 			c.logger.Warn("coord: cannot read recent embedding requests; starting afresh", "err", err)
-		} else {
-			h = newHistory(recs, now)
+			return &history{}
 		}
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if r, ok := t.models[model]; ok {
-		return r
-	}
-	r = newRoute(t, model, c.cfg.Breaker)
-	c.shareLimits(t, r)
-	c.seedRoute(h, t.name, model, r)
-	if t.models == nil {
-		t.models = map[string]*route{}
-	}
-	t.models[model] = r
-	return r
+		return newHistory(recs, now)
+	})
 }

@@ -185,13 +185,20 @@ func (r *route) waitFor(now time.Time, d time.Duration) {
 // route returns the state of model on t, creating it on first use from
 // the records of earlier requests (seedRoute).
 func (c *Coordinator) route(ctx context.Context, t *target, model string) *route {
+	return c.routeFrom(t, model, func() *history { return c.history(ctx) })
+}
+
+// routeFrom returns the state of model on t, creating it on first use
+// from the records earlier returns (called not under t.mu: it may query
+// the store).
+func (c *Coordinator) routeFrom(t *target, model string, earlier func() *history) *route {
 	t.mu.Lock()
 	r, ok := t.models[model]
 	t.mu.Unlock()
 	if ok {
 		return r
 	}
-	h := c.history(ctx) // not under t.mu: it may query the store
+	h := earlier()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if r, ok := t.models[model]; ok {
