@@ -364,7 +364,9 @@ type SessionUnarchiveCmd struct {
 
 // Validate refuses a reference that cannot name a session before the
 // store is opened (see session.CheckRef).
-func (u *SessionUnarchiveCmd) Validate() error { return session.CheckRef(u.Session, false, "unarchive") }
+func (u *SessionUnarchiveCmd) Validate() error {
+	return session.CheckRef(u.Session, false, "unarchive")
+}
 
 // Run unarchives it.
 func (u *SessionUnarchiveCmd) Run(c *Context) error {
