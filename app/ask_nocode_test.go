@@ -18,12 +18,7 @@ import (
 func TestAskUnknownModelNotRecorded(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "tiny"}), providertest.WithReply("ok"))
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
+	a := providerApp(t, map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}})
 	root := t.TempDir()
 	for _, noCode := range []bool{true, false} {
 		ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "nope", Actor: "test"},

@@ -15,12 +15,7 @@ func TestReloadProviders(t *testing.T) {
 	const key = "sk-test-reload-0123456789"
 	fake := providertest.NewOpenAI(t, providertest.WithReply("ok"), providertest.WithOpenAIKey(key))
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"openai": {BaseURL: fake.URL()}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
+	a := providerApp(t, map[string]app.ProviderConfig{"openai": {BaseURL: fake.URL()}})
 	req := ask.Request{Prompt: "hi", Provider: "openai", Model: providertest.DefaultOpenAIModel}
 	if _, err := a.Ask(ctx, req, func(string) error { return nil }); err == nil {
 		t.Fatal("asked without a key and succeeded")

@@ -16,12 +16,7 @@ func TestSandboxHidesKeyEnv(t *testing.T) {
 	t.Setenv("COMPANY_LLM", "sk-company-secret")
 	t.Setenv("HARMLESS_SETTING", "kept")
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"work": {Kind: "openai", APIKeyEnv: "COMPANY_LLM"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
+	a := providerApp(t, map[string]app.ProviderConfig{"work": {Kind: "openai", APIKeyEnv: "COMPANY_LLM"}})
 	sb, err := a.Sandbox(t.TempDir(), sandbox.Options{Mode: sandbox.ModeOff})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,28 +26,14 @@ func TestFollowUpKeepsSessionTarget(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "big", ContextLength: 8192, NumCtx: 8192}),
 		providertest.WithReply("ok"))
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
-	root := t.TempDir()
-	for name, body := range map[string]string{
+	a := providerApp(t, map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}})
+	root := writeProject(t, map[string]string{
 		"go.mod": "module calc\n\ngo 1.22\n",
 		"calc/calc.go": "package calc\n\n// Convert turns probabilities into log probabilities.\n" +
 			"func Convert(ps []float64) []float64 {\n\tout := make([]float64, len(ps))\n\treturn out\n}\n\n" +
 			"// Sub subtracts.\nfunc Sub(a, b int) int { return a - b }\n",
 		"input/input.go": "package input\n\n// Nil reports whether the input is nil: nil input handled here.\nfunc Nil(x any) bool { return x == nil }\n",
-	} {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	if _, err := a.IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {
 		t.Fatal(err)
 	}

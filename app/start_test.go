@@ -17,12 +17,7 @@ func TestAskTimeCountsPlanning(t *testing.T) {
 	const wait = 300 * time.Millisecond
 	fake := providertest.NewOpenAI(t, providertest.WithReply("ok"), providertest.WithListLatency(wait))
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"local": {Kind: "openai-compatible", BaseURL: fake.URL()}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
+	a := providerApp(t, map[string]app.ProviderConfig{"local": {Kind: "openai-compatible", BaseURL: fake.URL()}})
 	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Actor: "test"}, NoContext: true}, func(string) error { return nil })
 	if err != nil {
 		t.Fatal(err)

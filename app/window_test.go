@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aiex-dev/aiex/app"
@@ -21,21 +19,11 @@ func TestAskSendsWindow(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "big", ContextLength: 32768, NumCtx: 8192}),
 		providertest.WithOllamaLoaded("big"), providertest.WithReply("ok"))
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
-	root := t.TempDir()
-	for name, body := range map[string]string{
+	a := providerApp(t, map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}})
+	root := writeProject(t, map[string]string{
 		"go.mod":  "module calc\n\ngo 1.22\n",
 		"calc.go": "package calc\n\n// Add adds.\nfunc Add(a, b int) int { return a + b }\n",
-	} {
-		if err := os.WriteFile(filepath.Join(root, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	if _, err := a.IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {
 		t.Fatal(err)
 	}
