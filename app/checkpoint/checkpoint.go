@@ -129,16 +129,19 @@ type Meta struct {
 	Label   string // a line for people
 }
 
-// Checkpoint describes a checkpoint.
+// Checkpoint describes a checkpoint. As in every command's --json output,
+// it names itself id and another object <kind>_id, with its role in
+// front when the kind alone would not say which: the checkpoint a restore
+// undid is restored_checkpoint_id. (The events keep their own names.)
 type Checkpoint struct {
 	ID        string        `json:"id"`
 	Project   string        `json:"project"` // ProjectName: its root, or its repository (git:host/org/repo)
 	Root      string        `json:"root"`    // where it was made
-	Session   string        `json:"session,omitempty"`
+	Session   string        `json:"session_id,omitempty"`
 	Turn      int64         `json:"turn,omitempty"`
 	Reason    string        `json:"reason"`
 	Label     string        `json:"label,omitempty"`
-	RestoreOf string        `json:"restore_of,omitempty"`
+	RestoreOf string        `json:"restored_checkpoint_id,omitempty"`
 	Status    string        `json:"status"` // applying, applied, rolled_back, failed, interrupted
 	Error     string        `json:"error,omitempty"`
 	Tags      []string      `json:"tags"`
@@ -315,7 +318,7 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 		return row, &usererr.Error{Msg: fmt.Sprintf("checkpoint %s is of another project (%s); run aiex checkpoint from that project",
 			row.ID, where), Err: ErrNotFound}
 	}
-	if validTag(ref) == nil {
+	if CheckTag(ref) == nil {
 		rows, err := one(db.CheckpointFilter{Tag: ref, Limit: 1})
 		if err != nil || len(rows) == 1 {
 			return first(rows), err

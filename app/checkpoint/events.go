@@ -145,8 +145,8 @@ func (p *Created) Validate() error {
 	return nil
 }
 
-func (p *Tagged) Validate() error   { return validTag(p.Tag) }
-func (p *Untagged) Validate() error { return validTag(p.Tag) }
+func (p *Tagged) Validate() error   { return CheckTag(p.Tag) }
+func (p *Untagged) Validate() error { return CheckTag(p.Tag) }
 
 // validHash reports whether h is a SHA-256 in lower-case hex.
 func validHash(h string) bool { return len(h) == 64 && isHex(h) }
@@ -180,10 +180,11 @@ func isTag(t string) bool {
 	return true
 }
 
-// validTag accepts names of letters, digits, ".", "_" and "-", starting
+// CheckTag accepts names of letters, digits, ".", "_" and "-", starting
 // with a letter or digit, of up to 64 characters — and not made of hex
-// digits alone, which would read as an id, nor "last".
-func validTag(t string) error {
+// digits alone, which would read as an id, nor "last". It is exported so
+// that a command can refuse a bad tag before it opens the store.
+func CheckTag(t string) error {
 	if !isTag(t) {
 		return fmt.Errorf("tag %q: use letters, digits, '.', '_' and '-' (up to 64, starting with a letter or digit)", t)
 	}

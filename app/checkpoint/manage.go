@@ -20,7 +20,7 @@ const writeAttempts = 3
 // by, and a mark that keeps it from being pruned. A tag names one
 // checkpoint of a project at a time.
 func (s *Store) Tag(ctx context.Context, ref, name string) (*Checkpoint, error) {
-	if err := validTag(name); err != nil {
+	if err := CheckTag(name); err != nil {
 		return nil, usererr.Usage("%v", err)
 	}
 	return s.retag(ctx, ref, name, true)

@@ -55,7 +55,7 @@ type RestoreResult struct {
 
 // Refusal is why a restore is refused, as a dry run reports it.
 type Refusal struct {
-	Checkpoint string `json:"checkpoint"`
+	Checkpoint string `json:"checkpoint_id"`
 	// Files changed since the checkpoint: Force overwrites them.
 	Files []Changed `json:"files"`
 	// Blocked are files no restore writes, whatever Force says: a link
@@ -95,15 +95,16 @@ func (r *Refusal) Is(target error) bool { return target == ErrChanged && len(r.F
 // ChangedError refuses a restore that would overwrite changes made since
 // the checkpoint; errors.Is(err, ErrChanged) matches it.
 type ChangedError struct {
-	Checkpoint string    `json:"checkpoint"`
+	Checkpoint string    `json:"checkpoint_id"`
 	Files      []Changed `json:"files"`
 }
 
 // Changed is a file that changed since a checkpoint; By, if set, is the
-// newest later checkpoint that left it as it is.
+// newest later checkpoint that left it as it is: by_checkpoint_id, since
+// the refusal it is part of names the checkpoint restored checkpoint_id.
 type Changed struct {
 	Path string `json:"path"`
-	By   string `json:"by,omitempty"`
+	By   string `json:"by_checkpoint_id,omitempty"`
 }
 
 func (e *ChangedError) Error() string {

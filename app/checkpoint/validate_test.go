@@ -29,12 +29,12 @@ func TestValidTag(t *testing.T) {
 		{"last", "newest checkpoint"},
 		{"DEADBEEF", "looks like a checkpoint id"}, // 9F4A and 9f4a would name different checkpoints
 	} {
-		err := validTag(tc.tag)
+		err := CheckTag(tc.tag)
 		switch {
 		case tc.want == "" && err != nil:
-			t.Errorf("validTag(%q) = %v, want nil", tc.tag, err)
+			t.Errorf("CheckTag(%q) = %v, want nil", tc.tag, err)
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-			t.Errorf("validTag(%q) = %v, want an error saying %q", tc.tag, err, tc.want)
+			t.Errorf("CheckTag(%q) = %v, want an error saying %q", tc.tag, err, tc.want)
 		}
 	}
 }

@@ -369,14 +369,18 @@ type CheckpointTagCmd struct {
 	Remove bool   `help:"Take the tag off instead."`
 }
 
-// Validate refuses an empty ref or tag before the store is opened; the
-// rest of a tag's rule is the core's (app/checkpoint).
+// Validate refuses an empty ref, or a tag the core would refuse, before
+// the store is opened. With --remove too: no checkpoint can carry a name
+// the rule refuses (the core checks every tag event against it).
 func (t *CheckpointTagCmd) Validate() error {
 	if err := checkRef(t.Ref); err != nil {
 		return err
 	}
 	if strings.TrimSpace(t.Name) == "" {
 		return usererr.Usage("name the tag: letters, digits, '.', '_' and '-' (aiex checkpoint tag ID|TAG|last NAME)")
+	}
+	if err := checkpoint.CheckTag(t.Name); err != nil {
+		return usererr.Usage("%v", err)
 	}
 	return nil
 }
@@ -523,16 +527,8 @@ func checkpointDo(c *Context, req app.CheckpointRequest) (*app.CheckpointResult,
 		func(core *app.App) (*app.CheckpointResult, error) { return core.Checkpoint(c, req) })
 }
 
-// checkpointJSON is a checkpoint as --json prints it: the session whose
-// turn made it is a reference to another object, session_id, as in every
-// other command's output.
-type checkpointJSON struct {
-	*checkpoint.Checkpoint
-	// Session, never set, hides the checkpoint's own "session".
-	Session   *struct{} `json:"session,omitempty"`
-	SessionID string    `json:"session_id,omitempty"`
-}
+// checkpointJSON is a checkpoint as --json prints it: the checkpoint
+// itself, whose JSON names follow the output's (id, session_id).
+type checkpointJSON = checkpoint.Checkpoint
 
-func newCheckpointJSON(cp *checkpoint.Checkpoint) checkpointJSON {
-	return checkpointJSON{Checkpoint: cp, SessionID: cp.Session}
-}
+func newCheckpointJSON(cp *checkpoint.Checkpoint) checkpointJSON { return *cp }

@@ -14,7 +14,6 @@ import (
 	"github.com/aiex-dev/aiex/app/session"
 
 	"github.com/aiex-dev/aiex/app"
-	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -22,7 +21,7 @@ import (
 
 // IndexCmd brings the current project's code index up to date.
 type IndexCmd struct {
-	Path  *string `arg:"" optional:"" placeholder:"PATH" predictor:"file" help:"Directory or file to index, inside the current project (default: all of it)."`
+	Path  *string `arg:"" optional:"" placeholder:"PATH" predictor:"file" help:"Directory or file to index, inside the current project: relative to here, else to its root (default: all of it)."`
 	Force bool    `help:"Read every file again, whatever its size and modification time say."`
 }
 
@@ -100,11 +99,8 @@ func indexTarget(path string) (root, under string, err error) {
 	if path == "" {
 		return root, "", nil
 	}
-	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		// A file named relative to the project's root, as search and
-		// context print paths, when none of that name is here
-		// (ctxbuild.AbsTargetIn, as context takes it).
-		path = ctxbuild.AbsTargetIn(root, path)
+	if in := inRoot(root, path); in != "" {
+		path = in
 	}
 	abs, err := resolvePath(cwd, path)
 	switch {
@@ -128,6 +124,27 @@ func indexTarget(path string) (root, under string, err error) {
 		rel = ""
 	}
 	return root, filepath.ToSlash(rel), nil
+}
+
+// inRoot is path as a directory or file relative to the project's root,
+// as search and context print paths (context takes a file so too:
+// ctxbuild.AbsTargetIn), when nothing of that name is here and something
+// is there; else "", and path is taken relative to the current directory.
+func inRoot(root, path string) string {
+	if filepath.IsAbs(path) {
+		return ""
+	}
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	in := filepath.Join(root, path)
+	if rel, err := filepath.Rel(root, in); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "" // ../x names nothing of the project
+	}
+	if _, err := os.Lstat(in); err != nil {
+		return ""
+	}
+	return in
 }
 
 // resolvePath makes path (relative to cwd) absolute, with the symlinks of
