@@ -53,7 +53,7 @@ func (a *App) embedder(ctx context.Context, name string) (search.Embedder, error
 			continue
 		}
 		if _, ok := t.Provider.(providers.Embedder); !ok {
-			return nil, usererr.New("[index] embed names provider %q, which cannot compute embeddings (ollama and openai kinds can)", name)
+			return nil, usererr.New("[index] embed names provider %q, which cannot compute embeddings (providers of kind %s can)", name, strings.Join(embedKinds, ", "))
 		}
 		// Through the coordinator: spend caps, breaker, rate limits,
 		// retries and usage apply to embeddings as to chats.

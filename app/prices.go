@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"strings"
 
-	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
@@ -94,11 +93,13 @@ func IgnoredPrices(f File, models []ModelInfo) []string {
 
 // providerKind is the kind of the provider named name, as configured or,
 // for a name the config does not give, the name itself (the kind of the
-// providers made without configuration), and whether it is local.
+// providers made without configuration), and whether it is local: by its
+// local setting when it has one (a gateway on loopback to a paid API is
+// not), else by its kind and address, as the coordinator judges it.
 func providerKind(f File, name string) (kind string, local bool) {
 	pc := f.Providers[name]
 	kind = cmp.Or(pc.Kind, name)
-	return kind, coord.IsLocalKind(kind, pc.BaseURL)
+	return kind, isLocal(kind, pc, pc.BaseURL)
 }
 
 // isProvider reports whether name is a provider: configured, or, with none

@@ -94,27 +94,12 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Probe(ctx)
-	stats, err := a.Store.ProviderStats(ctx, time.Now().Add(-recentWindow))
-	if err != nil {
-		return nil, err
-	}
-	// By name: the cluster's remote targets may change between the calls.
-	routes := map[string][]coord.RouteStatus{}
-	for _, ts := range c.Status() {
-		routes[ts.Name] = ts.Routes
-	}
-	capped, _, err := c.CapReached(ctx)
-	if err != nil {
-		return nil, err
-	}
 	targets := c.Targets()
-	out := make([]ProviderStatus, len(targets))
 	var wg sync.WaitGroup
 	// Whether the nodes hosting other nodes' providers answer, as aiex
 	// cluster status tells (a probe of each member): their providers list
 	// the models the node published, which outlive it until its heartbeat
-	// is stale.
+	// is stale. Asked while the providers are.
 	var reach map[string]bool
 	if slices.ContainsFunc(targets, func(t coord.Target) bool { _, ok := t.Provider.(hosted); return ok }) {
 		wg.Go(func() {
@@ -128,26 +113,37 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 			}
 		})
 	}
-	for i, t := range targets {
-		wg.Go(func() {
-			ps := probe(ctx, t.Provider)
-			ps.Local, ps.Limits, ps.Breakers = t.Local, t.Limits, routes[ps.Name]
-			if a.cfg.Nodes != nil && !t.Local && t.Node == "" {
-				ps.SharedBy = max(1, a.cfg.Nodes(ps.Name))
-			}
-			if ps.Breakers == nil {
-				ps.Breakers = []coord.RouteStatus{}
-			}
-			if s, ok := stats[ps.Name]; ok {
-				ps.Recent = &s
-			}
-			if !t.Local {
-				ps.SpendCap = capped
-			}
-			out[i] = ps
-		})
-	}
+	out := probeTargets(ctx, c, targets)
 	wg.Wait()
+	stats, err := a.Store.ProviderStats(ctx, time.Now().Add(-recentWindow))
+	if err != nil {
+		return nil, err
+	}
+	// By name: the cluster's remote targets may change between the calls.
+	routes := map[string][]coord.RouteStatus{}
+	for _, ts := range c.Status() {
+		routes[ts.Name] = ts.Routes
+	}
+	capped, _, err := c.CapReached(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range targets {
+		ps := &out[i]
+		ps.Local, ps.Limits, ps.Breakers = t.Local, t.Limits, routes[ps.Name]
+		if a.cfg.Nodes != nil && !t.Local && t.Node == "" {
+			ps.SharedBy = max(1, a.cfg.Nodes(ps.Name))
+		}
+		if ps.Breakers == nil {
+			ps.Breakers = []coord.RouteStatus{}
+		}
+		if s, ok := stats[ps.Name]; ok {
+			ps.Recent = &s
+		}
+		if !t.Local {
+			ps.SpendCap = capped
+		}
+	}
 	for i, t := range targets {
 		h, ok := t.Provider.(hosted)
 		if !ok || reach == nil || !out[i].Reachable {
@@ -190,21 +186,66 @@ func (ps ProviderStatus) LimitsText() string {
 	return fmt.Sprintf("this node's share: %s (%d nodes use %s)", strings.Join(parts, ", "), n, ps.Name)
 }
 
-func probe(ctx context.Context, p providers.Provider) ProviderStatus {
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+// probeTargets lists the models of every target once, through the
+// coordinator, within probeTimeout: its health probe (coord.Probe) lists
+// again a server a request found silent, and each target's listing is
+// then the one the coordinator holds — the probe's, or its cache's — not a
+// second listing of the report's own, which would wait on a silent server
+// twice. The probe runs beside the listings of the other targets, so that
+// the report takes one bound, not two.
+func probeTargets(ctx context.Context, c *coord.Coordinator, targets []coord.Target) []ProviderStatus {
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	ps := ProviderStatus{Name: p.Name(), Kind: p.Kind(), Endpoint: p.Endpoint(), Models: []string{}}
-	models, err := p.Models(ctx)
-	if err != nil {
-		ps.Error = listError(ctx, p, err, probeTimeout)
-		ps.ErrorKind = string(providers.KindOf(err))
-		return ps
+	// The coordinator gives a listing half of what is left before its
+	// caller's deadline, keeping the rest for a request's answer; a
+	// report has no answer to wait for, so its listings' deadline is
+	// twice the bound: each listing is given probeTimeout.
+	lctx, cancelList := context.WithTimeout(ctx, 2*probeTimeout)
+	defer cancelList()
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Probe(pctx) })
+	for _, t := range targets {
+		// Listings of the targets the probe leaves alone, made while it
+		// runs; what they find is cached for the reads below.
+		wg.Go(func() { _, _ = c.Models(lctx, t.Provider.Name()) })
 	}
-	ps.Reachable = true
-	for _, m := range models {
-		ps.Models = append(ps.Models, m.Name)
+	wg.Wait()
+	probeCut := errors.Is(pctx.Err(), context.DeadlineExceeded)
+	out := make([]ProviderStatus, len(targets))
+	for i, t := range targets {
+		wg.Go(func() {
+			p := t.Provider
+			ps := ProviderStatus{Name: p.Name(), Kind: p.Kind(), Endpoint: p.Endpoint(), Models: []string{}}
+			models, err := c.Models(lctx, p.Name())
+			if err != nil {
+				ps.Error = listError(lctx, p, err, probeTimeout)
+				if probeCut && silent(p, err) {
+					// A server held as silent that the probe, cut at its
+					// bound, found silent still: said with this report's
+					// wait rather than the bound of the listing that
+					// first found it so.
+					ps.Error = coord.NoAnswer(p, probeTimeout).Message
+				}
+				ps.ErrorKind = string(providers.KindOf(err))
+				out[i] = ps
+				return
+			}
+			ps.Reachable = true
+			for _, m := range models {
+				ps.Models = append(ps.Models, m.Name)
+			}
+			out[i] = ps
+		})
 	}
-	return ps
+	wg.Wait()
+	return out
+}
+
+// silent reports whether err is the coordinator's failure of a listing p
+// did not answer (coord.NoAnswer), whatever its bound.
+func silent(p providers.Provider, err error) bool {
+	lead, _, _ := strings.Cut(coord.NoAnswer(p, time.Second).Message, " within ")
+	return providers.KindOf(err) == providers.KindUnavailable && strings.Contains(err.Error(), lead+" within ")
 }
 
 // listError says in one line why p could not list its models under ctx,

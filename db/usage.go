@@ -88,10 +88,13 @@ type ProviderStat struct {
 	// Requests counts what was sent to the provider: every attempt of
 	// every route, those that failed and were retried or failed over
 	// included. Errors counts the attempts that failed.
-	Requests    int      `json:"requests"`
-	Errors      int      `json:"errors"`
-	AvgTTFTms   *float64 `json:"avg_ttft_ms"`  // of the attempts that answered (status ok); nil: none
-	AvgTotalMs  *float64 `json:"avg_total_ms"` // of the requests it answered (status ok); nil: none
+	Requests int `json:"requests"`
+	Errors   int `json:"errors"`
+	// The times are the provider's own, of its attempts at chats: what
+	// other providers took before it in a failed-over request was not
+	// its doing. nil: no attempt to average.
+	AvgTTFTms   *float64 `json:"avg_ttft_ms"`  // of the attempts that sent a first token
+	AvgTotalMs  *float64 `json:"avg_total_ms"` // of the attempts that answered (outcome ok)
 	LastErrKind string   `json:"last_error_kind,omitempty"`
 }
 
@@ -106,31 +109,40 @@ type ProviderStat struct {
 // of its provider. Attempts the user cancelled, or whose answer could not
 // be written out, are not the provider's errors. Embedding requests'
 // attempts (embed_usage) count as the provider's requests and errors too;
-// the times are those of the answers to chats alone.
+// the times are those of the attempts at chats alone.
+//
+// The times are each attempt's own (Attempt.Millis, Attempt.TTFTMillis):
+// the request's total and time to first token count from its start, so
+// that a provider answering after another's silent model listing would be
+// charged the listing's seconds. An answering attempt recorded before
+// attempts had a time to first token takes the request's.
 func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]ProviderStat, error) {
+	// One pass over the rows, each table searched by its started_at
+	// index: a provider's last error is taken from the greatest key of
+	// its failures, their (start, position in the route) with the outcome
+	// appended, rather than by a subquery per provider.
 	rows, err := s.Query(ctx, `WITH attempts AS (
-			SELECT json_extract(a.value, '$.provider') AS provider, json_extract(a.value, '$.outcome') AS outcome,
-				i.started_at AS at, a.key AS k
-			FROM llm_interaction i, json_each(i.route) a
-			WHERE i.started_at >= ? AND i.status != 'running' AND json_extract(a.value, '$.ms') > 0
-			UNION ALL
-			SELECT provider, CASE WHEN status = 'ok' THEN 'ok' ELSE COALESCE(NULLIF(error_kind, ''), status) END, started_at, 0
-			FROM llm_interaction WHERE started_at >= ? AND status != 'running' AND json_array_length(route) = 0
-			UNION ALL
-			SELECT json_extract(a.value, '$.provider'), json_extract(a.value, '$.outcome'), e.started_at, a.key
-			FROM embed_usage e, json_each(e.route) a
-			WHERE e.started_at >= ? AND json_extract(a.value, '$.ms') > 0
-		), times AS (
-			SELECT provider, AVG(ttft) AS ttft, AVG(total) AS total FROM (
-				SELECT provider, total_ms AS total, COALESCE((SELECT json_extract(a.value, '$.ttft_ms') FROM json_each(route) a
-					WHERE json_extract(a.value, '$.outcome') = 'ok' AND json_extract(a.value, '$.ttft_ms') > 0
-					ORDER BY a.key DESC LIMIT 1), ttft_ms) AS ttft
-				FROM llm_interaction WHERE started_at >= ? AND status = 'ok')
-			GROUP BY provider
+			SELECT provider, outcome, at, k, ms, ttft,
+				outcome NOT IN ('ok', 'cancelled', 'output', 'too_long') AS failed
+			FROM (
+				SELECT json_extract(a.value, '$.provider') AS provider, json_extract(a.value, '$.outcome') AS outcome,
+					i.started_at AS at, a.key AS k, json_extract(a.value, '$.ms') AS ms,
+					CASE WHEN json_extract(a.value, '$.ttft_ms') > 0 THEN json_extract(a.value, '$.ttft_ms')
+						WHEN json_extract(a.value, '$.outcome') = 'ok' AND i.status = 'ok' THEN i.ttft_ms END AS ttft
+				FROM llm_interaction i, json_each(i.route) a
+				WHERE i.started_at >= ? AND i.status != 'running' AND json_extract(a.value, '$.ms') > 0
+				UNION ALL
+				SELECT provider, CASE WHEN status = 'ok' THEN 'ok' ELSE COALESCE(NULLIF(error_kind, ''), status) END, started_at, 0,
+					CASE WHEN status = 'ok' THEN total_ms END, CASE WHEN status = 'ok' THEN ttft_ms END
+				FROM llm_interaction WHERE started_at >= ? AND status != 'running' AND json_array_length(route) = 0
+				UNION ALL
+				SELECT json_extract(a.value, '$.provider'), json_extract(a.value, '$.outcome'), e.started_at, a.key, NULL, NULL
+				FROM embed_usage e, json_each(e.route) a
+				WHERE e.started_at >= ? AND json_extract(a.value, '$.ms') > 0)
 		)
-		SELECT a.provider, COUNT(*), SUM(a.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long')), MAX(t.ttft), MAX(t.total),
-			(SELECT b.outcome FROM attempts b WHERE b.provider = a.provider AND b.outcome NOT IN ('ok', 'cancelled', 'output', 'too_long') ORDER BY b.at DESC, b.k DESC LIMIT 1)
-		FROM attempts a LEFT JOIN times t ON t.provider = a.provider GROUP BY a.provider`, since, since, since, since)
+		SELECT provider, COUNT(*), SUM(failed), AVG(CASE WHEN outcome = 'ok' THEN ms END), AVG(ttft),
+			substr(MAX(CASE WHEN failed THEN printf('%015d%05d', at, k) || outcome END), 21)
+		FROM attempts GROUP BY provider`, since, since, since)
 	if err != nil {
 		return nil, fmt.Errorf("db: provider stats: %w", err)
 	}
@@ -138,7 +150,7 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 	for _, r := range rows.Values {
 		p := ProviderStat{
 			Provider: asString(r[0]), Requests: int(asInt(r[1])), Errors: int(asInt(r[2])),
-			AvgTTFTms: asFloatPtr(r[3]), AvgTotalMs: asFloatPtr(r[4]), LastErrKind: asString(r[5]),
+			AvgTotalMs: asFloatPtr(r[3]), AvgTTFTms: asFloatPtr(r[4]), LastErrKind: asString(r[5]),
 		}
 		out[p.Provider] = p
 	}

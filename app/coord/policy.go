@@ -221,12 +221,18 @@ func (c *Coordinator) CapReached(ctx context.Context) (reached, key string, err 
 
 // USD shows an amount of dollars to the cent, or with as many more
 // digits as it takes to show it (up to six): a cap of $0.005 with
-// $0.0075 spent is not "$0.01 … ($0.01 spent)".
+// $0.0075 spent is not "$0.01 … ($0.01 spent)". An amount too small for
+// six digits (a cap of $0.0000001) shows its first two significant digits
+// rather than nothing.
 func USD(v float64) string {
-	if s := fmt.Sprintf("%.2f", v); math.Abs(v-math.Round(v*100)/100) < 1e-9 {
-		return "$" + s
+	if v != 0 && math.Abs(v) < 0.5e-6 {
+		decimals := 1 - int(math.Floor(math.Log10(math.Abs(v))))
+		return "$" + strings.TrimRight(fmt.Sprintf("%.*f", decimals, v), "0")
 	}
 	s := strings.TrimRight(fmt.Sprintf("%.6f", v), "0")
+	if _, frac, _ := strings.Cut(s, "."); len(frac) <= 2 {
+		return fmt.Sprintf("$%.2f", v)
+	}
 	return "$" + s
 }
 

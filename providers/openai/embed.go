@@ -12,7 +12,7 @@ import (
 // server counted: OpenAI bills an embedding request by usage.prompt_tokens.
 // Some compatible servers send no usage; Usage is nil then.
 type embeddingsUsageAnswer struct {
-	Data  []embedding `json:"data"`
+	embeddingsAnswer
 	Usage *struct {
 		PromptTokens int `json:"prompt_tokens"`
 	} `json:"usage"`

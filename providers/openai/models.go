@@ -127,28 +127,11 @@ func KnownContextWindow(model string) int {
 }
 
 // Embed returns one vector per input, in order (POST /embeddings, asking for
-// floats, the encoding every compatible server knows).
+// floats, the encoding every compatible server knows): EmbedUsage without
+// the count.
 func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][]float32, error) {
-	if len(input) == 0 {
-		return nil, nil
-	}
-	if p.refuse {
-		return nil, providers.NoKeyError(p.name, p.noKey)
-	}
-	var ans embeddingsAnswer
-	_, err := p.api.JSON(ctx, http.MethodPost, "embeddings", embeddingsRequest{Model: model, Input: input, EncodingFormat: "float"}, &ans)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("openai: embed with %s: %w", model, ctx.Err())
-		}
-		return nil, p.providerError(ctx, model, err)
-	}
-	vecs, err := toEmbeddings(ans.Data, len(input))
-	if err != nil {
-		return nil, p.scrub(&providers.Error{Provider: p.name, Kind: providers.KindUnavailable, Err: err,
-			Message: fmt.Sprintf("unexpected answer from %s at %s: %v", p.server, p.endpoint, err)})
-	}
-	return vecs, nil
+	vecs, _, err := p.EmbedUsage(ctx, model, input)
+	return vecs, err
 }
 
 // toEmbeddings places the server's embeddings by their index; if the

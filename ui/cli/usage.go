@@ -16,7 +16,7 @@ type usageJSON struct {
 	Uncharged int `json:"uncharged"`
 }
 
-// UsageCmd sums tokens and cost by day, provider and model.
+// UsageCmd sums tokens and cost by day, provider, model and kind.
 type UsageCmd struct {
 	Days int `default:"30" min:"1" help:"How many days back to cover (today included). Days are UTC days, as the daily spend cap's, while history shows local time."`
 }
@@ -67,10 +67,12 @@ func (u *UsageCmd) Run(c *Context) error {
 		return err
 	}
 	tw := newTable(c.Out.Out)
-	fmt.Fprintln(tw, c.Out.Bold("DAY (UTC)\tPROVIDER\tMODEL\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST"))
+	// KIND tells a provider's embedding requests (aiex index, search)
+	// from its chats: their tokens are all input, and a model may do both.
+	fmt.Fprintln(tw, c.Out.Bold("DAY (UTC)\tPROVIDER\tMODEL\tKIND\tREQUESTS\tERRORS\tTOKENS IN\tTOKENS OUT\tCOST"))
 	var sum app.UsageRow
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.Day, orDash(r.Provider), r.Model, r.Requests, r.Errors,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.Day, orDash(r.Provider), r.Model, r.Kind, r.Requests, r.Errors,
 			r.PromptTokens, r.CompletionTokens, usageCost(r))
 		sum.Requests += r.Requests
 		sum.Errors += r.Errors
@@ -79,7 +81,7 @@ func (u *UsageCmd) Run(c *Context) error {
 		sum.CostUSD += r.CostUSD
 		sum.Unpriced += r.Unpriced
 	}
-	fmt.Fprintf(tw, "%s\t\t\t%d\t%d\t%d\t%d\t%s\n", c.Out.Bold("total"), sum.Requests, sum.Errors,
+	fmt.Fprintf(tw, "%s\t\t\t\t%d\t%d\t%d\t%d\t%s\n", c.Out.Bold("total"), sum.Requests, sum.Errors,
 		sum.PromptTokens, sum.CompletionTokens, usageCost(sum))
 	if err := tw.Flush(); err != nil {
 		return err
