@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aiex-dev/aiex/app/chunk"
@@ -48,6 +49,9 @@ type result struct {
 	// keep: for a changed file, the ids of its rows that hold a chunk of
 	// the new content already, by chunk index (see db.CodeChunked.Keep).
 	keep []int64
+	// readAt is when the file was read: a write after it in the same
+	// clock tick would leave its mtime as recorded (writer.go, racy).
+	readAt time.Time
 	// again: the content is what the store has, analysed again because
 	// another analyzer made its rows (Summary.Reanalyzed); upgraded: that
 	// analyzer was another version of aiex's.
@@ -85,6 +89,7 @@ type cacheReader interface {
 func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 	r := &result{e: e}
 	src, err := a.read(e)
+	r.readAt = time.Now()
 	if err != nil {
 		r.skip, r.why = reasonUnreadable, errText(err)
 		return r, nil

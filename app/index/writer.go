@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path"
@@ -148,8 +149,8 @@ func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *res
 	}
 }
 
-// racy tells whether a file whose mtime is mtime (ns) may still change
-// without its size or mtime telling. File systems stamp writes with a
+// racy tells whether a file whose mtime is mtime (ns), read at now, may
+// still change without its size or mtime telling. File systems stamp writes with a
 // coarse clock (a kernel tick of a few ms; whole seconds on some, two on
 // FAT), so two writes of the same size within one tick leave size and
 // mtime as they were: a file written again just after the run read it
@@ -180,7 +181,7 @@ func (w *writer) add(r *result) {
 	}
 	lang := chunk.Lang(e.rel)
 	row := db.CodeFile{Path: e.rel, ContentHash: r.hash, Size: e.size, MtimeNS: e.mtime, Lang: lang, Analyzer: w.ix.Analyzer(e.rel)}
-	if racy(e.mtime, time.Now()) {
+	if read := cmp.Or(r.readAt, time.Now()); racy(e.mtime, read) {
 		row.MtimeNS = racyMtime
 	}
 	w.size += len(e.rel) + 100
