@@ -60,7 +60,7 @@ func TestBuildImporterCgoAlreadyFailing(t *testing.T) {
 			code, checks string
 			detail       []string
 		}{
-			"doc comment": {strings.Replace(cgoLib, "func Add", "// Add returns a+b.\nfunc Add", 1), "applies ok,syntax ok,go build skipped", []string{
+			"doc comment": {strings.Replace(cgoLib, "func Add", "// Add returns a+b.\nfunc Add", 1), "applies ok,syntax ok,go build skipped,go vet skipped", []string{
 				"could not check cgopkg, which depends on lib: its C code already fails to compile (" + cErr,
 				"), so its Go files are not compiled",
 				// cmd/app is not compiled either: a package it imports fails.

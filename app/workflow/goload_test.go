@@ -58,7 +58,7 @@ func TestBuildDependencyNotLoaded(t *testing.T) {
 			root := notLoadedTree(t, depth)
 			before := treeHash(t, root)
 			p := proposeFile(t, root, "store/state.go", strings.Replace(storeState, `return fmt.Errorf("x")`, `return fmt.Errorf("x") + 1`, 1))
-			if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped" {
+			if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped,go vet skipped" {
 				t.Fatalf("checks %s; want go build skipped\n%+v\nnotes %q", got, p.Checks, p.Notes)
 			}
 			build := p.Checks[2]

@@ -316,8 +316,13 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 			"the changed packages build, but could not check the packages that import them: they could not be listed (%s)", unlisted)}
 	}
 	checks := []Check{build}
-	if build.Status != OK {
+	switch build.Status {
+	case Failed:
 		return checks, notes
+	case Skipped:
+		// vet type-checks what the build could not get through: say so
+		// rather than leave it out without a word.
+		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "not run: go build could not check the change"}), notes
 	}
 	if len(vetted) == 0 {
 		return append(checks, Check{Name: "go vet", Status: Skipped, Detail: "the change leaves no package of its own"}), notes

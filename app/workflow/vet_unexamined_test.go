@@ -18,7 +18,7 @@ func TestBuildDependencyAlreadyFailing(t *testing.T) {
 	})
 	before := treeHash(t, root)
 	p := proposeFile(t, root, "calc/calc.go", "package calc\n\nimport \"example.com/g3/util\"\n\n// Add adds.\nfunc Add(a, b int) int {\n\treturn a + util.One() + \"x\"\n}\n")
-	if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped" {
+	if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped,go vet skipped" {
 		t.Fatalf("checks %s; want go build skipped\n%+v\nnotes %q", got, p.Checks, p.Notes)
 	}
 	build := p.Checks[2]

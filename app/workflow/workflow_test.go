@@ -496,7 +496,7 @@ func TestValidateToolchainBroken(t *testing.T) {
 		t.Fatal(err)
 	}
 	Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
-	if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped" || !p.OK() {
+	if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped,go vet skipped" || !p.OK() {
 		t.Fatalf("checks %s; want go build skipped\n%+v", got, p.Checks)
 	}
 	if d := p.Checks[2].Detail; !strings.Contains(d, "not of the change") || !strings.Contains(d, "failed to initialize build cache") {

@@ -59,7 +59,7 @@ func TestBuildSkippedCounts(t *testing.T) {
 			t.Setenv("GOFLAGS", "-mod=readonly")
 			root := writeTree(t, tc.files)
 			p := proposeFile(t, root, tc.path, strings.Replace(tc.files[tc.path], tc.old, tc.new, 1))
-			if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped" {
+			if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped,go vet skipped" {
 				t.Fatalf("checks %s; want go build skipped\n%+v", got, p.Checks)
 			}
 			d := p.Checks[2].Detail
