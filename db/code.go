@@ -222,8 +222,8 @@ func EncodeCodeChunks(b []byte, chunks []CodeChunk) []byte {
 	return append(b, jsonText(rows)...)
 }
 
-// jsonText encodes v (strings, numbers and slices of them: it cannot fail)
-// as JSON text.
+// jsonText encodes v (strings, numbers, slices of them and maps of strings
+// to strings: it cannot fail) as JSON text.
 func jsonText(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -30,8 +30,6 @@
 -- The header of each Go file, found by its path: a name without a dot
 -- (http; the pieces of a split one, http#1, …, each carry the paths).
 -- About 6,500 rows, 0.3 MB, for the standard library's 118,000 chunks.
--- IF NOT EXISTS: tests take a store back before an earlier migration and
--- apply the later ones again.
 CREATE INDEX IF NOT EXISTS code_chunks_go_header ON code_chunks (project, path) WHERE lang = 'go' AND instr(name, '.') = 0;
 DROP VIEW code_edges;
 DROP VIEW code_name_edges;

@@ -6,8 +6,6 @@
 -- spend caps (db.Store.Usage, SpentSince) as requests of kind "embed", and
 -- a new process's coordinator carries their breaker and rate limits on
 -- from them (db.Store.RecentEmbedRoutes), as it does a chat model's.
--- IF NOT EXISTS: tests that take a store back before an earlier migration
--- apply the later ones again.
 -- Statements end with ";" at the end of a line (see migrate.go).
 
 CREATE TABLE IF NOT EXISTS embed_usage (
