@@ -146,7 +146,10 @@ const (
 // import paths of the packages the file's refs name (Imports). 19: past
 // MaxRefs, a Go unit's refs to its own package's names come first, and a
 // name repeated on many lines no longer uses up the walk's room for others.
-const Version = 19
+// 20: a Go ref through a renamed import (cp.Encode, import cp
+// "x/command/proto") is qualified by the package's name (proto.Encode),
+// and the header records the import path under that name.
+const Version = 20
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

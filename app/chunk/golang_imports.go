@@ -17,7 +17,10 @@ import (
 // the file only to a package in a directory that path denotes
 // (ImportedFrom).
 //
-// An import written with a name (import pb "x/proto") is known by it. One
+// An import written with a name (import pb "x/proto") is known by it in
+// the file, but the index names the package's units by the package's own
+// name (proto.Command): its refs are rewritten to that name where it
+// stays one package's (aliasRenames), and recorded by it. One
 // without is known by its package's name, which only that package's
 // source says; it is nearly always the last element of the path, less a
 // major version (math/rand/v2 is rand, gopkg.in/yaml.v3 is yaml) and a
@@ -38,7 +41,17 @@ func (g *goFile) recordImports(decls []goDecl) {
 	for i := range g.units {
 		refQualifiers(used, g.units[i].refs)
 	}
-	if imports := fileImports(decls, used, g.pkg); len(imports) > 0 {
+	renames := aliasRenames(decls, used, g.pkg, g.top)
+	if len(renames) > 0 {
+		for i := range g.units {
+			renameQualifiers(g.units[i].refs, renames)
+		}
+		clear(used)
+		for i := range g.units {
+			refQualifiers(used, g.units[i].refs)
+		}
+	}
+	if imports := fileImports(decls, used, g.pkg, renames); len(imports) > 0 {
 		for i := range g.units {
 			if g.units[i].kind == KindHeader {
 				g.units[i].imports = imports
@@ -55,7 +68,10 @@ func (g *goFile) recordImports(decls []goDecl) {
 // template.Template by the index) are the same names, and a method ref
 // is one of the package's own (golang_methods.go), so the index resolves
 // them in the file's directory, as before.
-func fileImports(decls []goDecl, used map[string]bool, pkg string) map[string]string {
+//
+// renames are the named imports whose refs aliasRenames rewrote: such an
+// import is recorded by the name its refs now use.
+func fileImports(decls []goDecl, used map[string]bool, pkg string, renames map[string]string) map[string]string {
 	out := map[string]string{}
 	guessed := map[string]string{} // unnamed imports, by the guessed name
 	bad := map[string]bool{}       // names two imports claim (invalid Go)
@@ -90,7 +106,11 @@ func fileImports(decls []goDecl, used map[string]bool, pkg string) map[string]st
 				}
 			case is.Name.Name == "_" || is.Name.Name == ".":
 			default:
-				set(out, is.Name.Name, path)
+				name := is.Name.Name
+				if to, ok := renames[name]; ok {
+					name = to
+				}
+				set(out, name, path)
 			}
 		}
 	}
@@ -116,6 +136,86 @@ func fileImports(decls []goDecl, used map[string]bool, pkg string) map[string]st
 	}
 	delete(out, pkg)
 	return out
+}
+
+// aliasRenames maps the names a file gives its imports (import cp
+// "x/command/proto") to the names their packages are known by (proto, by
+// importName): the index names a package's units by its own name
+// (proto.Encode), so a ref through the alias (cp.Encode) names nothing
+// unless it is written so. The import path recorded under the new name
+// (fileImports) then pins the package it means.
+//
+// A name is rewritten only when it stays one package's: not when another
+// import of the file is known by it (the usual reason for the alias:
+// cp "x/command/proto" beside "x/cluster/proto"), two aliases would
+// become it, a ref of the file already uses it as a qualifier (an import
+// whose package's name its path does not give), or it is the file's own
+// package or one of its package-level names. The qualifier records one
+// path (code_chunks.meta element 13, which the code_edges views and
+// app/index's Edges read), and a list of two would let proto.Command
+// reach both packages' Command — an edge that is not there, in the very
+// files that alias to tell two packages apart. Such an alias keeps its
+// refs as written and resolves to nothing, as before chunk version 20. A
+// blank or dot import is never renamed: a dot import's names read
+// unqualified.
+func aliasRenames(decls []goDecl, used map[string]bool, pkg string, top map[string]int) map[string]string {
+	known := map[string]int{} // how many imports each name is known by
+	var named [][2]string     // the renamed imports: alias, import path
+	for _, d := range decls {
+		gd, ok := d.d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.IMPORT {
+			continue
+		}
+		for _, s := range gd.Specs {
+			is, ok := s.(*ast.ImportSpec)
+			if !ok || is.Path == nil {
+				continue
+			}
+			path, err := strconv.Unquote(is.Path.Value)
+			if err != nil || path == "" {
+				continue
+			}
+			switch {
+			case is.Name == nil:
+				if name := importName(path); name != "" {
+					known[name]++
+				}
+			case is.Name.Name == "_" || is.Name.Name == ".":
+			default:
+				known[is.Name.Name]++
+				named = append(named, [2]string{is.Name.Name, path})
+			}
+		}
+	}
+	out := map[string]string{}
+	becomes := map[string]int{}
+	for _, n := range named {
+		alias, to := n[0], importName(n[1])
+		if to == "" || to == alias || !used[alias] {
+			continue
+		}
+		out[alias] = to
+		becomes[to]++
+	}
+	for alias, to := range out {
+		_, declared := top[to]
+		if known[to] > 0 || becomes[to] > 1 || used[to] || to == pkg || declared || known[alias] > 1 {
+			delete(out, alias)
+		}
+	}
+	return out
+}
+
+// renameQualifiers rewrites in place the qualifiers of refs that renames
+// maps (cp.Encode is proto.Encode).
+func renameQualifiers(refs []ref, renames map[string]string) {
+	for i, r := range refs {
+		if j := strings.IndexByte(r.name, '.'); j > 0 {
+			if to, ok := renames[r.name[:j]]; ok {
+				refs[i].name = to + r.name[j:]
+			}
+		}
+	}
 }
 
 // importName guesses the name of the package an import path names: its

@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"maps"
+	"slices"
 	"testing"
 )
 
@@ -165,5 +166,100 @@ func TestImportedFrom(t *testing.T) {
 		if got := ImportedFrom(c.dir, c.path); got != c.want {
 			t.Errorf("ImportedFrom(%q, %q) = %v, want %v", c.dir, c.path, got, c.want)
 		}
+	}
+}
+
+// TestGoAliasedImportRefs: a ref through a renamed import is written by
+// the name the index gives the package's units (cp.Encode is
+// proto.Encode: the path's last element, less a major version, gopkg.in's
+// .vN and go-), and the header records the path under that name. Where
+// that name would stay no one package's — another import known by it,
+// two aliases becoming it, the file's own package, a package-level name
+// of the file — the alias and its refs stay as written; blank and dot
+// imports are never renamed.
+func TestGoAliasedImportRefs(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		refs      []string          // of the file's last chunk
+		want      map[string]string // the header's Imports
+	}{
+		{"renamed", `package server
+
+import (
+	cp "example.com/gp/command/proto"
+	ourhttp "example.com/gp/http"
+	yv3 "gopkg.in/yaml.v3"
+	sq "github.com/mattn/go-sqlite3"
+	r2 "math/rand/v2"
+)
+
+func RunCLI() {
+	cp.Encode(cp.Command{})
+	(&ourhttp.Client{}).Get("u")
+	_ = yv3.Node{}
+	_ = sq.Error{}
+	_ = r2.N(3)
+	scheduleRunner()
+}
+`, []string{"proto.Encode", "proto.Command", "http.Client", "yaml.Node", "sqlite3.Error", "rand.N", "scheduleRunner"},
+			map[string]string{"proto": "example.com/gp/command/proto", "http": "example.com/gp/http", "yaml": "gopkg.in/yaml.v3",
+				"sqlite3": "github.com/mattn/go-sqlite3", "rand": "math/rand/v2"}},
+		{"collides with an unnamed import", `package server
+
+import (
+	cp "example.com/gp/command/proto"
+	"example.com/gp/cluster/proto"
+)
+
+func Both() { cp.Encode(proto.Command{}) }
+`, []string{"cp.Encode", "proto.Command"},
+			map[string]string{"cp": "example.com/gp/command/proto", "proto": "example.com/gp/cluster/proto"}},
+		{"two aliases of one name", `package server
+
+import (
+	a "example.com/gp/command/proto"
+	b "example.com/gp/cluster/proto"
+)
+
+func Both() { a.Encode(b.Command{}) }
+`, []string{"a.Encode", "b.Command"},
+			map[string]string{"a": "example.com/gp/command/proto", "b": "example.com/gp/cluster/proto"}},
+		{"the file's own package", `package proto
+
+import cp "example.com/gp/command/proto"
+
+func Wrap() { cp.Encode(nil) }
+`, []string{"cp.Encode"}, map[string]string{"cp": "example.com/gp/command/proto"}},
+		{"a package-level name", `package server
+
+import cp "example.com/gp/command/proto"
+
+var proto = 1
+
+func Use() { cp.Encode(nil) }
+`, []string{"cp.Encode"}, map[string]string{"cp": "example.com/gp/command/proto"}},
+		{"dot import", `package server
+
+import . "example.com/gp/command/proto"
+
+func Use() { Encode(Command{}) }
+`, []string{"Encode", "Command"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := File("x.go", []byte(c.src), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Chunks) < 2 || res.Chunks[0].Kind != KindHeader {
+				t.Fatalf("chunks %+v; want a header and a unit", res.Chunks)
+			}
+			last := res.Chunks[len(res.Chunks)-1]
+			if !slices.Equal(last.Refs, c.refs) {
+				t.Errorf("%s refs %q, want %q", last.Name, last.Refs, c.refs)
+			}
+			if got := res.Chunks[0].Imports; !maps.Equal(got, c.want) {
+				t.Errorf("imports %v, want %v", got, c.want)
+			}
+		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/sandbox"
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
 
@@ -27,9 +28,88 @@ const KindPackage = "package"
 // dirError is the cause of resolve's error for a target that is a
 // directory of the project: Build takes the Go package it holds instead,
 // for a task that only reads its target.
-type dirError struct{ rel string }
+// An import path that names a package of the project (importPathDir)
+// is one too, with the package's name (name; "" for a directory).
+type dirError struct{ rel, name string }
 
 func (e *dirError) Error() string { return e.rel + " is a directory" }
+
+// pathDenotes reports whether dir, a directory inImportPath matched to
+// target, is the package target names as a whole, not by its last
+// element alone (which is the package's name, a target of its own): a
+// path under the module's own (module, from go.mod) is the module's
+// directory of the rest, exactly, as the go tool reads it; any other
+// (a GOPATH-style tree, a vendored copy, a project without go.mod) must
+// end with the directory's last two elements at least.
+func pathDenotes(dir, target, module string) bool {
+	if rest, ok := strings.CutPrefix(target, module+"/"); module != "" && ok {
+		return dir == rest
+	}
+	elems := strings.Split(dir, "/")
+	if len(elems) < 2 {
+		return dir == target
+	}
+	return strings.HasSuffix("/"+target, "/"+strings.Join(elems[len(elems)-2:], "/"))
+}
+
+// importPathDir is the directory, relative to the root, of the Go package
+// of the project that target names by its import path
+// (example.com/gp/cluster/proto is cluster/proto), and the package's
+// name; "" when target is no import path of one. The path is matched as
+// a symbol qualified by it is (inImportPath): among the packages of its
+// last element's name (the element before a major version: x/rand/v2 is
+// rand, else a package named v2), those whose directory ends with the
+// most of it, of those the one with the fewest other elements; at the
+// root, through go.mod's module path. A path that several packages match
+// as closely is refused, naming their directories.
+func (b *Builder) importPathDir(ctx context.Context, proj db.CodeProject, target string) (dir, name string, _ error) {
+	target = strings.TrimSuffix(target, "/")
+	elems := strings.Split(target, "/")
+	if len(elems) < 2 || slices.Contains(elems, "") || strings.ContainsAny(target, ":\\ ") {
+		return "", "", nil
+	}
+	module := modulePath(proj.Root)
+	if module != "" && target == module {
+		return ".", "", nil // the root's package, whatever its name
+	}
+	last := elems[len(elems)-1]
+	names := []string{last}
+	if majorVersion(last) {
+		names = []string{elems[len(elems)-2], last}
+	}
+	for _, pkg := range names {
+		if !token.IsIdentifier(pkg) {
+			continue
+		}
+		cs, err := b.named(ctx, proj.ID, pkg, maxImportPathNamed)
+		if err != nil {
+			return "", "", err
+		}
+		cs = slices.DeleteFunc(cs, func(c db.CodeChunk) bool {
+			base, _ := chunk.PieceOf(c.Name)
+			return c.Kind != chunk.KindHeader || c.Lang != "go" || c.Name != pkg && base != pkg
+		})
+		ownFirst(cs)
+		packagesFirst(cs)
+		var dirs []string
+		for _, c := range inImportPath(cs, target, pkg, proj.Root) {
+			if d := path.Dir(c.Path); !slices.Contains(dirs, d) && pathDenotes(d, target, module) {
+				dirs = append(dirs, d)
+			}
+		}
+		switch {
+		case len(dirs) == 1:
+			return dirs[0], pkg, nil
+		case len(dirs) > 1:
+			for i, d := range dirs {
+				dirs[i] = sandbox.QuoteName(d)
+			}
+			return "", "", usererr.New("%s may be any of the packages in %s; give the directory of the one you mean",
+				sandbox.QuoteName(target), strings.Join(dirs, ", "))
+		}
+	}
+	return "", "", nil
+}
 
 // packageNamed reports the Go package a target names for a task that only
 // reads it: dir, its directory relative to the root, and name, its name
@@ -42,7 +122,7 @@ func packageNamed(root string, req Request, tc db.CodeChunk, err error) (dir, na
 		return "", "", false
 	}
 	if de := (*dirError)(nil); errors.As(err, &de) {
-		return de.rel, "", true
+		return de.rel, de.name, true
 	}
 	if err != nil || tc.Kind != chunk.KindHeader || tc.Lang != "go" || pathTarget(root, req.Target) {
 		return "", "", false

@@ -154,6 +154,14 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 					Err: &dirError{rel: rel}}
 			}
 		}
+		// A Go import path of a package of the project is that
+		// package, as its directory is.
+		if dir, pkg, err := b.importPathDir(ctx, proj, target); err != nil {
+			return db.CodeChunk{}, nil, 0, err
+		} else if dir != "" {
+			return db.CodeChunk{}, nil, 0, &usererr.Error{Msg: fmt.Sprintf("%s is the Go package in %s; give a file in it, PATH:LINE or a symbol",
+				sandbox.QuoteName(target), sandbox.QuoteName(dir)), Err: &dirError{rel: dir, name: pkg}}
+		}
 		if p, ok := outsidePath(proj.Root, false, path, target); ok {
 			return db.CodeChunk{}, nil, 0, outside(p, proj.Root)
 		}

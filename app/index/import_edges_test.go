@@ -165,3 +165,99 @@ func TestImportRanks(t *testing.T) {
 	}
 	check("ranks from the store")
 }
+
+// aliasProject has two packages named proto and one named http of its
+// own; server/cli.go reaches command/proto and http through renamed
+// imports, server/both.go imports both protos, one renamed, and
+// server/server.go cluster/proto and net/http by their names.
+func aliasProject() map[string]string {
+	return map[string]string{
+		"go.mod":             "module example.com/gp\n",
+		"cluster/proto/p.go": "package proto\n\ntype Command struct{}\n\nfunc Encode(v any) []byte { return nil }\n",
+		"command/proto/p.go": "package proto\n\ntype Command struct{}\n\nfunc Encode(v any) []byte { return nil }\n",
+		"http/http.go":       "package http\n\ntype Client struct{}\n\nfunc (c *Client) Get(u string) {}\n",
+		"server/schedule.go": "package server\n\nfunc scheduleRunner() {}\n",
+		"server/server.go": `package server
+
+import (
+	"net/http"
+
+	"example.com/gp/cluster/proto"
+)
+
+func Shutdown(c *http.Client) []byte { return proto.Encode(proto.Command{}) }
+`,
+		"server/cli.go": `package server
+
+import (
+	cp "example.com/gp/command/proto"
+	ourhttp "example.com/gp/http"
+)
+
+func RunCLI() {
+	cp.Encode(cp.Command{})
+	(&ourhttp.Client{}).Get("u")
+	scheduleRunner()
+}
+`,
+		"server/both.go": `package server
+
+import (
+	cp "example.com/gp/command/proto"
+	"example.com/gp/cluster/proto"
+)
+
+func Both() { cp.Encode(proto.Command{}) }
+`,
+	}
+}
+
+// TestAliasedImportEdges: a call through a renamed import links the
+// package its path names, in the view and in the ranks' graph alike; a
+// renamed import whose package's name another import of its file takes
+// links nothing rather than the wrong package.
+func TestAliasedImportEdges(t *testing.T) {
+	s, p, g, rows := indexedGraph(t, aliasProject())
+	want := []string{
+		"http.(*Client).Get -> http.Client",
+		"server.Both -> proto.Command", // cluster/proto's: the unnamed import's
+		"server.RunCLI -> http.Client", "server.RunCLI -> proto.Command", "server.RunCLI -> proto.Encode",
+		"server.RunCLI -> server.scheduleRunner",
+		"server.Shutdown -> proto.Command", "server.Shutdown -> proto.Encode",
+	}
+	if got := edgesMatchView(t, s, p, g, graphMembers(g, rows)); !slices.Equal(got, want) {
+		t.Errorf("edges:\n%q\nwant\n%q", got, want)
+	}
+	ctx := context.Background()
+	callees := func(name string) []string {
+		t.Helper()
+		cs, err := s.CodeChunksNamed(ctx, p, name)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("%s: %+v, %v", name, cs, err)
+		}
+		out := chunkDirs(s.CodeCallees(ctx, cs[0].ID))
+		return out
+	}
+	for name, want := range map[string][]string{
+		"server.RunCLI":   {"http.Client (http)", "proto.Command (command/proto)", "proto.Encode (command/proto)", "server.scheduleRunner (server)"},
+		"server.Shutdown": {"proto.Command (cluster/proto)", "proto.Encode (cluster/proto)"},
+		"server.Both":     {"proto.Command (cluster/proto)"},
+	} {
+		if got := callees(name); !slices.Equal(got, want) {
+			t.Errorf("callees of %s: %q, want %q", name, got, want)
+		}
+	}
+}
+
+// chunkDirs lists chunks as name (directory), sorted.
+func chunkDirs(cs []db.CodeChunk, err error) []string {
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Name+" ("+path.Dir(c.Path)+")")
+	}
+	slices.Sort(out)
+	return out
+}
