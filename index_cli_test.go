@@ -284,7 +284,7 @@ func TestIndexEmbedModelMissing(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "1 file") {
 		t.Fatalf("index: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
 	}
-	oneLine(t, r.stderr, "warning: embeddings not made", "nomic-embed-text", "not found")
+	oneLine(t, r.stderr, "warning: embeddings were not made", "nomic-embed-text", "not found")
 	if r := s.mustRunIn(proj, "search", "frobnicate"); !strings.Contains(r.stdout, "calc.Frobnicate") {
 		t.Errorf("search after the index: %q", r.stdout)
 	}

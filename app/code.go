@@ -90,11 +90,20 @@ func (a *App) Search(ctx context.Context, root, query string, limit int) (*searc
 	if !ok {
 		return nil, usererr.New("%s has no code index yet; run aiex index there first", root)
 	}
-	s, err := a.Searcher(ctx)
-	if err != nil {
-		return nil, err
+	// Embeddings only re-rank: when their model cannot be reached at
+	// all (its provider cannot be built), the hits are ranked without
+	// them, saying why, as when the query could not be embedded.
+	s, embedErr := a.Searcher(ctx)
+	if embedErr != nil {
+		if ctx.Err() != nil {
+			return nil, embedErr
+		}
+		s = search.New(search.Config{Store: a.Store})
 	}
 	res, err := s.Search(ctx, proj.ID, query, limit)
+	if res != nil && embedErr != nil && res.EmbedError == "" {
+		res.EmbedError = embedErrorText(embedErr)
+	}
 	if res != nil {
 		res.Incomplete = proj.IndexedAt.IsZero()
 		res.OtherVersion = index.ByOtherVersion(proj)
@@ -752,7 +761,7 @@ func (a *App) IndexProject(ctx context.Context, req IndexRequest, progress func(
 	case err != nil && (ctx.Err() != nil || usererr.As(err) != nil):
 		return nil, err // cancelled, or the config's mistake
 	case err != nil:
-		res.EmbedError = err.Error()
+		res.EmbedError = embedErrorText(err)
 	}
 	if embedded {
 		res.Embeddings = &emb

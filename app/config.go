@@ -127,6 +127,28 @@ type IndexConfig struct {
 	// over every chunk and search uses to re-rank ("ollama/nomic-embed-text");
 	// "" leaves embeddings off.
 	Embed string `toml:"embed"`
+
+	// EmbedAt is where LoadFile found Embed ("config PATH line N"), for
+	// the mistakes about it found only once the providers are built: a
+	// default provider that needs an API key is not made without one.
+	EmbedAt string `toml:"-" json:"-"`
+}
+
+// embedError is a usage error about Embed, naming the file, line and key
+// when LoadFile read it.
+func (ic IndexConfig) embedError(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if ic.EmbedAt == "" {
+		return usererr.Usage("config key %q: %s", "index.embed", msg)
+	}
+	return usererr.Usage("%s: key %q: %s", ic.EmbedAt, "index.embed", msg)
+}
+
+// notConfiguredEmbed says that e names provider p, which is not among
+// configured.
+func (ic IndexConfig) notConfiguredEmbed(p string, configured []string) error {
+	return ic.embedError("%q names provider %q, which is not configured; configured providers: %s; fix the name or configure %s",
+		ic.Embed, p, strings.Join(configured, ", "), p)
 }
 
 // ProviderConfig configures one provider.
@@ -444,13 +466,16 @@ func (f *File) validate(path string, lines keyLines) error {
 		// The provider is checked here, as provider is, rather than when
 		// aiex index first needs it: a name no table gives, or a kind
 		// that computes no embeddings, is one mistake in the file.
-		known := names
-		if len(known) == 0 {
-			known = envProviders
-		}
-		if !slices.Contains(known, p) {
-			return bad("index.embed", "%q names provider %q, which is not configured; configured providers: %s",
-				e, p, strings.Join(known, ", "))
+		// With no table, the defaults that need an API key exist only
+		// with one; a key stored with aiex keys set is known only once
+		// the store is open, so such a name is checked again when the
+		// providers are built (buildTargets), with the same message.
+		f.Index.EmbedAt = lines.where(path, "index.embed")
+		switch {
+		case len(names) > 0 && !slices.Contains(names, p):
+			return f.Index.notConfiguredEmbed(p, names)
+		case len(names) == 0 && !slices.Contains(envProviders, p):
+			return f.Index.notConfiguredEmbed(p, envConfigured(os.Getenv))
 		}
 		if kind := cmp.Or(f.Providers[p].Kind, p); !slices.Contains(embedKinds, kind) {
 			return bad("index.embed", "%q names provider %q of kind %s, which computes no embeddings; providers of kind %s do",

@@ -158,7 +158,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{name: "embed names no provider", body: "[providers.ollama]\n[index]\nembed = \"nosuch/x\"\n",
 			want: []string{"line 3", `key "index.embed"`, `provider "nosuch"`, "not configured", "configured providers: ollama"}},
 		{name: "embed names no provider, no tables", body: "[index]\nembed = \"gpu/x\"\n",
-			want: []string{"line 2", `key "index.embed"`, `provider "gpu"`, "ollama, openai, anthropic"}},
+			want: []string{"line 2", `key "index.embed"`, `provider "gpu"`, "configured providers: ollama;"}, notWant: []string{"openai", "anthropic"}},
 		{name: "embed names a provider without embeddings", body: "[providers.claude]\nkind = \"anthropic\"\n[index]\nembed = \"claude/x\"\n",
 			want: []string{"line 4", `key "index.embed"`, "kind anthropic", "computes no embeddings", "ollama, openai, openai-compatible, lmstudio"}},
 		{name: "local on an ollama provider", body: "[providers.gpu]\nkind = \"ollama\"\nlocal = false\n",
@@ -168,6 +168,9 @@ func TestLoadFileErrors(t *testing.T) {
 		{name: "relative sandbox path", body: "[sandbox]\nallow = [\"shared\"]\n", want: []string{"line 2", "sandbox.allow", `"shared"`}},
 		{name: "data_dir of another user", body: "data_dir = \"~bob/aiex\"\n", want: []string{"line 1", `key "data_dir"`, "only ~/"}},
 	}
+	// The defaults that need an API key are not configured without one.
+	t.Setenv("OPENAI_API_KEY", "")
+	t.Setenv("ANTHROPIC_API_KEY", "")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeConfig(t, tt.body)

@@ -39,11 +39,15 @@ func (kl keyLines) line(key string) int {
 
 // errorf is a usage error about key: the file, the key's line and the key.
 func (kl keyLines) errorf(path, key, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
+	return usererr.Usage("%s: key %q: %s", kl.where(path, key), key, fmt.Sprintf(format, args...))
+}
+
+// where is the file and line of key, as errorf names them.
+func (kl keyLines) where(path, key string) string {
 	if n := kl.line(key); n > 0 {
-		return usererr.Usage("config %s line %d: key %q: %s", path, n, key, msg)
+		return fmt.Sprintf("config %s line %d", path, n)
 	}
-	return usererr.Usage("config %s: key %q: %s", path, key, msg)
+	return "config " + path
 }
 
 // scanKeys records the line of every key and table of the document b and

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/keys"
@@ -61,6 +62,26 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 		}
 	}
 
+	if e := f.Index.Embed; e != "" {
+		// LoadFile checked the name against the tables, or against the
+		// defaults; whether a default that needs a key has one is known
+		// only here.
+		p, _, _ := strings.Cut(e, "/")
+		var made []string
+		for _, s := range specs {
+			made = append(made, s.name)
+		}
+		if !slices.Contains(made, p) {
+			for _, k := range envKeyed {
+				if k.name == p {
+					return nil, f.Index.embedError("%q names provider %q, which has no API key; set %s or run aiex keys set %s (configured providers: %s)",
+						e, p, k.env, p, strings.Join(made, ", "))
+				}
+			}
+			return nil, f.Index.notConfiguredEmbed(p, made)
+		}
+	}
+
 	out := make([]coord.Target, 0, len(specs))
 	for _, s := range specs {
 		kind := s.pc.Kind
@@ -103,6 +124,19 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 // envKeyed are the providers made without configuration when their
 // standard API key variable (or a stored key) exists.
 var envKeyed = []struct{ name, env string }{{"openai", "OPENAI_API_KEY"}, {"anthropic", "ANTHROPIC_API_KEY"}}
+
+// envConfigured are the providers made without configuration as far as
+// the environment tells: Ollama, and those whose standard API key variable
+// is set (a stored key makes one too, which only the store knows).
+func envConfigured(getenv func(string) string) []string {
+	out := []string{"ollama"}
+	for _, k := range envKeyed {
+		if getenv(k.env) != "" {
+			out = append(out, k.name)
+		}
+	}
+	return out
+}
 
 // KeyedProviders are the names of the providers that read a stored key
 // (aiex keys set), sorted: the configured ones of a kind other than

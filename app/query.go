@@ -119,6 +119,9 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The embedding models' breakers too: their routes are kept beside
+	// the chat models', but only Probe takes up those of earlier requests.
+	c.LoadEmbedRoutes(ctx)
 	// By name: the cluster's remote targets may change between the calls.
 	routes := map[string][]coord.RouteStatus{}
 	for _, ts := range c.Status() {

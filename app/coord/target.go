@@ -214,6 +214,29 @@ func (c *Coordinator) routeFrom(t *target, model string, earlier func() *history
 	return r
 }
 
+// LoadEmbedRoutes takes up the routes of the embedding models whose latest
+// requests, in this node's records, failed in a row, so that Status reports
+// their breakers in a new process too, as Probe does for chat models. An
+// embedding model's route is otherwise made only when it is next used.
+func (c *Coordinator) LoadEmbedRoutes(ctx context.Context) {
+	er, ok := c.cfg.Recorder.(EmbedRecorder)
+	if !ok {
+		return
+	}
+	now := c.cfg.Now()
+	recs, err := er.RecentEmbedRoutes(ctx, c.cfg.Node, now.Add(-historyWindow), historyLimit)
+	if err != nil {
+		c.logger.Warn("coord: cannot read recent embedding requests; their breakers are not shown", "err", err)
+		return
+	}
+	h := newHistory(recs, now)
+	for k := range h.faults {
+		if t, ok := c.byName[k.provider]; ok {
+			c.routeFrom(t, k.model, func() *history { return h })
+		}
+	}
+}
+
 // newRoute returns a fresh route of model on t.
 func newRoute(t *target, model string, bc BreakerConfig) *route {
 	r := &route{}

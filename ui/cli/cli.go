@@ -247,7 +247,14 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 	if env.Getenv("COMP_LINE") != "" {
 		kongplete.Complete(parser, kongplete.WithPredictors(completionPredictors()))
 	}
-	args = habitual(parser, args)
+	args, err = habitual(parser, args)
+	if err != nil {
+		var uc *unknownCommandError
+		errors.As(err, &uc)
+		fmt.Fprintf(env.Stderr, "aiex: error: %v\n", err)
+		fmt.Fprintf(env.Stderr, "Run \"%s --help\" for usage.\n", uc.parent)
+		return usererr.ExitUsage
+	}
 	if len(args) == 0 {
 		// On a terminal, aiex alone opens the TUI; elsewhere it shows help.
 		args = []string{"--help"}
@@ -328,24 +335,66 @@ func namesCommand(parser *kong.Kong, args []string) bool {
 // [COMMAND…] is aiex [COMMAND…] --help, so that both print exactly what
 // those do. Only the words before the command are looked at (the values
 // of --data-dir and --config skipped): after it, they are the command's.
-func habitual(parser *kong.Kong, args []string) []string {
+//
+// The words after help must name a command, else kong would call the
+// first one an unexpected argument: an unknown one is an
+// *unknownCommandError, and aiex help help is aiex --help.
+func habitual(parser *kong.Kong, args []string) ([]string, error) {
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "--":
-			return args
+			return args, nil
 		case a == "--data-dir" || a == "--config":
 			i++ // its value
 		case a == "help":
-			return append(append(slices.Clone(args[:i]), args[i+1:]...), "--help")
+			rest := args[i+1:]
+			if len(rest) > 0 && rest[0] == "help" {
+				rest = rest[1:]
+			}
+			if err := checkCommandPath(parser, rest); err != nil {
+				return nil, err
+			}
+			return append(append(slices.Clone(args[:i]), rest...), "--help"), nil
 		case a == "--version" && !namesCommand(parser, args):
 			out := slices.Clone(args)
 			out[i] = "version"
-			return out
+			return out, nil
 		case !strings.HasPrefix(a, "-"):
-			return args
+			return args, nil
 		}
 	}
-	return args
+	return args, nil
+}
+
+// unknownCommandError is a word after aiex help that names no command.
+type unknownCommandError struct {
+	name   string
+	parent string // the command path it was looked for under: "aiex session"
+}
+
+func (e *unknownCommandError) Error() string { return fmt.Sprintf("unknown command %q", e.name) }
+
+// checkCommandPath checks that the words, up to the first flag, are a path
+// of commands (session show).
+func checkCommandPath(parser *kong.Kong, words []string) error {
+	node, path := parser.Model.Node, "aiex"
+	for _, w := range words {
+		if strings.HasPrefix(w, "-") {
+			return nil
+		}
+		i := slices.IndexFunc(node.Children, func(n *kong.Node) bool {
+			return n.Type == kong.CommandNode && (n.Name == w || slices.Contains(n.Aliases, w))
+		})
+		switch {
+		case i >= 0:
+		case !slices.ContainsFunc(node.Children, func(n *kong.Node) bool { return n.Type == kong.CommandNode }):
+			return nil // a command without subcommands: its own arguments
+		default:
+			return &unknownCommandError{name: w, parent: path}
+		}
+		node, path = node.Children[i], path+" "+node.Children[i].Name
+	}
+	return nil
 }
 
 // tuiFlag reports whether args give one of the TUI's own flags.

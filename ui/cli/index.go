@@ -76,7 +76,7 @@ func (ic *IndexCmd) Run(c *Context) error {
 		fmt.Fprintln(c.Out.Out)
 	}
 	if res.EmbedError != "" {
-		fmt.Fprintf(c.Out.Err, "aiex: warning: embeddings not made: %s; search ranks without them until they are\n",
+		fmt.Fprintf(c.Out.Err, "aiex: warning: embeddings were not made, so search ranks without them until aiex index makes them: %s\n",
 			session.Printable(res.EmbedError))
 	}
 	return nil

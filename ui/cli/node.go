@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -100,6 +102,13 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 			mc.Key = strings.TrimSpace(os.Getenv("AIEX_CLUSTER_KEY"))
 		}
 	}
+	if nc.Tsnet != "" {
+		// Parts of tsnet (tlsdial, dialing the control server) write to
+		// the standard log package, which would print on stderr whatever
+		// -v says: their lines are the tailnet's debugging, as tsnet's
+		// own backend logs are.
+		defer stdLogToDebug(c.Logger)()
+	}
 	auditor := &node.Auditor{Node: nc.Name}
 	mc.OnRefused = auditor.OnRefused
 	_, statErr := os.Stat(cfg.DataDir)
@@ -155,6 +164,29 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	return nil
 }
 
+// stdLogToDebug sends what the standard log package prints to logger, at
+// debug level, until the function it returns puts the log back as it was.
+func stdLogToDebug(logger *slog.Logger) (restore func()) {
+	out, flags, prefix := log.Writer(), log.Flags(), log.Prefix()
+	log.SetOutput(debugWriter{logger})
+	log.SetFlags(0) // the logger stamps the time
+	log.SetPrefix("")
+	return func() {
+		log.SetOutput(out)
+		log.SetFlags(flags)
+		log.SetPrefix(prefix)
+	}
+}
+
+// debugWriter logs each write, one line of the standard log package, at
+// debug level.
+type debugWriter struct{ logger *slog.Logger }
+
+func (w debugWriter) Write(p []byte) (int, error) {
+	w.logger.Debug(strings.TrimSuffix(string(p), "\n"), "component", "log")
+	return len(p), nil
+}
+
 // checkHostPort checks addr, the value of flag, as HOST:PORT before
 // anything starts, so that a mistake is a usage error naming the flag.
 // listen allows an empty host (every interface) and port 0 (any free
@@ -188,6 +220,10 @@ func checkHostPort(flag, addr string, listen bool) error {
 func (nc *NodeRunCmd) checkNames() error {
 	if nc.Name != "" && !meshName(nc.Name) {
 		return usererr.Usage("--name %q: a node name is 1 to 63 letters, digits, '-', '_' or '.' (e.g. gpu-box)", nc.Name)
+	}
+	// The tailnet host name is the node's name on the mesh too.
+	if nc.Tsnet != "" && !meshName(nc.Tsnet) {
+		return usererr.Usage("--tsnet %q: a host name is 1 to 63 letters, digits, '-', '_' or '.' (e.g. gpu-box)", nc.Tsnet)
 	}
 	for _, f := range []struct {
 		flag string

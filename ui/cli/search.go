@@ -47,13 +47,13 @@ func (sc *SearchCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(res)
 	}
 	if res.Incomplete {
-		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+incompleteIndex(root))
+		fmt.Fprintln(c.Out.Err, "aiex: warning: "+incompleteIndex(root))
 	}
 	if res.OtherVersion {
-		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+ctxbuild.OtherVersionWarning(root))
+		fmt.Fprintln(c.Out.Err, "aiex: warning: "+ctxbuild.OtherVersionWarning(root))
 	}
 	if res.EmbedError != "" {
-		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+search.EmbedWarning(res.EmbedError))
+		fmt.Fprintln(c.Out.Err, "aiex: warning: "+search.EmbedWarning(res.EmbedError))
 	}
 	if len(res.Hits) == 0 {
 		fmt.Fprintf(c.Out.Err, "nothing in the index of %s matches %q\n", shown(root), query)
