@@ -327,14 +327,19 @@ func appendIfChangedStmt(ev *Event) Statement {
 	return st
 }
 
-// SessionRequests returns the requests of session made on node whose end
-// was recorded (finished_at set), oldest first. A session turn whose
+// SessionRequests returns the requests of session made on node that are
+// over, oldest first: those whose end was recorded (finished_at set), and
+// those marked interrupted because their process ended first
+// (InterruptRunningStmt, markGone: no end recorded). A session turn whose
 // process ended before it recorded the turn's end is told from these
 // (app/session): the request's record may have landed though the turn's
-// end did not (a full disk took the one and not the other).
+// end did not (a full disk took the one and not the other), and a request
+// whose process was killed is charged its prompt's estimate, which its
+// turn must show as history does.
 func (s *Store) SessionRequests(ctx context.Context, session, node string) ([]Interaction, error) {
 	rows, err := s.Query(ctx, `SELECT `+interactionColumns+` FROM llm_interaction
-		WHERE session_id = ? AND node = ? AND finished_at IS NOT NULL ORDER BY started_at, rowid`, session, node)
+		WHERE session_id = ? AND node = ? AND (finished_at IS NOT NULL OR status = ?)
+		ORDER BY started_at, rowid`, session, node, StatusInterrupted)
 	if err != nil {
 		return nil, fmt.Errorf("db: session requests: %w", err)
 	}

@@ -32,7 +32,7 @@ type UsageRow struct {
 	CostUSD          float64 `json:"cost_usd"`
 	// Uncharged counts the requests that used tokens but were recorded as
 	// costing nothing before the store kept whether their cost was known
-	// (Interaction.CostUnknown nil): those of a free (local) model, and
+	// (Interaction.CostUnknown, EmbedRecord.CostUnknown nil): those of a free (local) model, and
 	// those of a cloud model whose price was not known when they were
 	// made. What is stored cannot tell the two apart; the reader judges by
 	// the provider and the prices it knows, and adds the second kind to
@@ -64,7 +64,7 @@ func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) 
 			FROM llm_interaction WHERE started_at >= ?
 			UNION ALL
 			SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch'), provider, model, 'embed',
-				CASE WHEN status IN ('ok', 'cancelled') THEN 0 ELSE 1 END, prompt_tokens, 0, cost_usd, NULL
+				CASE WHEN status IN ('ok', 'cancelled') THEN 0 ELSE 1 END, prompt_tokens, 0, cost_usd, cost_unknown
 			FROM embed_usage WHERE started_at >= ?)
 		GROUP BY day, provider, model, kind ORDER BY day DESC, provider, model, kind`, since, since)
 	if err != nil {

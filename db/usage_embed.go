@@ -26,17 +26,21 @@ type EmbedRecord struct {
 	Inputs   int    `json:"inputs"` // texts embedded
 	// PromptTokens is what the provider counted, or, when it sent no
 	// count, an estimate (Estimated).
-	PromptTokens int       `json:"prompt_tokens"`
-	Estimated    bool      `json:"estimated,omitempty"`
-	CostUSD      float64   `json:"cost_usd"`
-	Status       string    `json:"status"` // StatusOK, StatusError or StatusCancelled
-	ErrorKind    string    `json:"error_kind,omitempty"`
-	Error        string    `json:"error,omitempty"`
-	Attempts     int       `json:"attempts"`
-	Route        []Attempt `json:"route"`
-	TotalMillis  float64   `json:"total_ms"`
-	StartedAt    time.Time `json:"started_at"`
-	FinishedAt   time.Time `json:"finished_at"`
+	PromptTokens int     `json:"prompt_tokens"`
+	Estimated    bool    `json:"estimated,omitempty"`
+	CostUSD      float64 `json:"cost_usd"`
+	// CostUnknown says whether CostUSD leaves out tokens of a cloud model
+	// no price was known for, as Interaction.CostUnknown; nil for a
+	// request recorded before the store kept that.
+	CostUnknown *bool     `json:"cost_unknown,omitempty"`
+	Status      string    `json:"status"` // StatusOK, StatusError or StatusCancelled
+	ErrorKind   string    `json:"error_kind,omitempty"`
+	Error       string    `json:"error,omitempty"`
+	Attempts    int       `json:"attempts"`
+	Route       []Attempt `json:"route"`
+	TotalMillis float64   `json:"total_ms"`
+	StartedAt   time.Time `json:"started_at"`
+	FinishedAt  time.Time `json:"finished_at"`
 }
 
 // RecordEmbed records an embedding request once it has ended. The insert
@@ -49,10 +53,10 @@ func (s *Store) RecordEmbed(ctx context.Context, r *EmbedRecord) error {
 	}
 	_, err := s.ExecuteIdempotent(ctx, Stmt(`INSERT INTO embed_usage
 		(id, node, provider, model, inputs, prompt_tokens, estimated, cost_usd, status, error_kind, error,
-		 attempts, route, total_ms, started_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		 attempts, route, total_ms, started_at, finished_at, cost_unknown)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		r.ID, r.Node, r.Provider, r.Model, r.Inputs, r.PromptTokens, r.Estimated, r.CostUSD, r.Status, r.ErrorKind, r.Error,
-		r.Attempts, string(route), r.TotalMillis, r.StartedAt, r.FinishedAt))
+		r.Attempts, string(route), r.TotalMillis, r.StartedAt, r.FinishedAt, boolOrNil(r.CostUnknown)))
 	if err != nil {
 		return fmt.Errorf("db: record embedding request: %w", err)
 	}
@@ -83,7 +87,7 @@ func (s *Store) RecentEmbedRoutes(ctx context.Context, node string, since time.T
 // oldest first.
 func (s *Store) EmbedRecords(ctx context.Context, since time.Time) ([]EmbedRecord, error) {
 	rows, err := s.Query(ctx, `SELECT id, node, provider, model, inputs, prompt_tokens, estimated, cost_usd, status,
-			error_kind, error, attempts, route, total_ms, started_at, finished_at
+			error_kind, error, attempts, route, total_ms, started_at, finished_at, cost_unknown
 		FROM embed_usage WHERE started_at >= ? ORDER BY started_at, rowid`, since)
 	if err != nil {
 		return nil, fmt.Errorf("db: embedding requests: %w", err)
@@ -96,6 +100,7 @@ func (s *Store) EmbedRecords(ctx context.Context, since time.Time) ([]EmbedRecor
 			Status: asString(r[8]), ErrorKind: asString(r[9]), Error: asString(r[10]), Attempts: int(asInt(r[11])),
 			Route: asRoute(r[12]), TotalMillis: asFloat(r[13]),
 			StartedAt: time.UnixMilli(asInt(r[14])), FinishedAt: time.UnixMilli(asInt(r[15])),
+			CostUnknown: asBoolPtr(r[16]),
 		})
 	}
 	return out, nil

@@ -135,6 +135,9 @@ type embedRun struct {
 	tokens int
 	cost   float64
 	guess  bool // tokens holds an estimate
+	// unknown: an attempt used tokens of a cloud model no price is known
+	// for, which cost leaves out (db.EmbedRecord.CostUnknown).
+	unknown bool
 }
 
 // do makes the request: the spend caps, then attempts through the breaker
@@ -219,6 +222,8 @@ func (e *embedRun) attempted(rt *route, err error, u providers.Usage, took time.
 	var cost float64
 	if known {
 		cost = price.Cost(pricing.Usage{Prompt: n})
+	} else if !e.t.Local && n > 0 {
+		e.unknown = true
 	}
 	if rt.toks != nil {
 		settleTokens(rt, e.run.estimate(), n)
@@ -310,7 +315,7 @@ func (e *embedRun) record(ctx context.Context, err error) error {
 	end := e.c.cfg.Now()
 	r := &db.EmbedRecord{
 		ID: newID(), Node: e.c.cfg.Node, Provider: e.t.name, Model: e.model, Inputs: len(e.input),
-		PromptTokens: e.tokens, Estimated: e.guess, CostUSD: e.cost, Status: status, ErrorKind: kind, Error: msg,
+		PromptTokens: e.tokens, Estimated: e.guess, CostUSD: e.cost, CostUnknown: &e.unknown, Status: status, ErrorKind: kind, Error: msg,
 		Attempts: attempts, Route: e.route, TotalMillis: millis(end.Sub(e.start)), StartedAt: e.start, FinishedAt: end,
 	}
 	// The request is over when it is recorded; a write the store fails

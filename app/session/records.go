@@ -11,19 +11,20 @@ import (
 )
 
 // recordedEnds finds, for the orphaned turns given (running, their process
-// ended), the records of their requests that did end: a turn's end and its
-// request's record are two writes, and a full disk can take the one and
-// not the other (the request's record of a 3 MB answer landed, the turn's
-// end with the same answer did not). Such a turn is told as its request
-// ended, so that the session and the history agree; a turn with no such
-// record is interrupted as before.
+// ended), the records of their requests that are over: a turn's end and
+// its request's record are two writes, and a full disk can take the one
+// and not the other (the request's record of a 3 MB answer landed, the
+// turn's end with the same answer did not). A request whose process was
+// killed is marked interrupted by the next start and charged its prompt's
+// estimate (db.InterruptRunningStmt), which history and usage show. Such a
+// turn is told as its request ended, so that the session and the history
+// agree; a turn with no such record is interrupted with nothing charged.
 //
 // A turn does not name its request until it ends, so they are paired by
 // what both record: the session, the node that made the request (the
 // turn's owner's), and the prompt, among the requests no other turn of
-// the session names, in order. A request that did not end (running, or
-// marked interrupted because its process ended first: no finished_at) is
-// no answer for anyone. A failed lookup leaves the turns as they were.
+// the session names, in order. A request still running is no answer for
+// anyone. A failed lookup leaves the turns as they were.
 func (s *Service) recordedEnds(ctx context.Context, st *state, orphans []*db.SessionTurn) map[int64]*db.Interaction {
 	if len(orphans) == 0 || s.st == nil {
 		return nil

@@ -16,7 +16,8 @@ import (
 // "interrupted: the process ended before it finished" while the history
 // says ok: shown (Open) and marked (Begin), it ends as its request's
 // record ended. A turn whose request never ended (marked interrupted by
-// the next start: no end recorded) is interrupted as before.
+// the next start: no end recorded) is interrupted, naming that request
+// (TestKilledRequestsFiguresInItsTurn: with what it was charged).
 func TestOrphanedTurnTakesItsRequestsEnd(t *testing.T) {
 	ctx := context.Background()
 	dead := newEnv(t, session.Config{Instance: "p1"})
@@ -68,7 +69,7 @@ func TestOrphanedTurnTakesItsRequestsEnd(t *testing.T) {
 	}
 	ts := o.Turns(ctx, 2, 3)
 	check("Open", ts[0], db.TurnCompleted, "the whole answer", "req-2", 20)
-	check("Open", ts[1], db.TurnInterrupted, "", "", 0)
+	check("Open", ts[1], db.TurnInterrupted, "", "req-3", 0)
 
 	c, err := next.svc.Begin(ctx, session.RefLast, "/p", "cli")
 	if err != nil {
@@ -76,7 +77,7 @@ func TestOrphanedTurnTakesItsRequestsEnd(t *testing.T) {
 	}
 	ts = c.Turns(ctx, 2, 3)
 	check("Begin", ts[0], db.TurnCompleted, "the whole answer", "req-2", 20)
-	check("Begin", ts[1], db.TurnInterrupted, "", "", 0)
+	check("Begin", ts[1], db.TurnInterrupted, "", "req-3", 0)
 	if ts[0].Orphaned || ts[0].TotalMillis != 229 {
 		t.Errorf("Begin: turn 2 %+v; want it recorded, with the request's times", ts[0])
 	}

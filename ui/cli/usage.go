@@ -10,10 +10,13 @@ import (
 )
 
 // usageJSON is a row of usage --json: every row has every field, uncharged
-// too when it is 0 (the stored row leaves it out then).
+// too when it is 0 (the stored row leaves it out then). CostUnknown says,
+// as history and sessions do, that cost_usd leaves out what some of the
+// row's requests cost (Unpriced of them).
 type usageJSON struct {
 	app.UsageRow
-	Uncharged int `json:"uncharged"`
+	Uncharged   int  `json:"uncharged"`
+	CostUnknown bool `json:"cost_unknown"`
 }
 
 // UsageCmd sums tokens and cost by day, provider, model and kind.
@@ -54,7 +57,7 @@ func (u *UsageCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		out := make([]usageJSON, len(rows))
 		for i, r := range rows {
-			out[i] = usageJSON{r, r.Uncharged}
+			out[i] = usageJSON{r, r.Uncharged, r.Unpriced > 0}
 		}
 		return c.Out.PrintJSON(out)
 	}
@@ -91,7 +94,9 @@ func (u *UsageCmd) Run(c *Context) error {
 		if sum.Unpriced == 1 {
 			verb = "is"
 		}
-		_, err := fmt.Fprintf(c.Out.Out, "+? %s of unknown price %s not in the cost; give a model its price in the config: [prices.\"PROVIDER/MODEL\"] input and output, USD per 1M tokens\n",
+		// A request's cost is recorded when it is made: a price given
+		// later does not change it, so the note does not suggest so.
+		_, err := fmt.Fprintf(c.Out.Out, "+? %s of unknown price %s not in the cost; for later requests, give a model its price in the config: [prices.\"PROVIDER/MODEL\"] input and output, USD per 1M tokens\n",
 			english.Count(sum.Unpriced, "request"), verb)
 		return err
 	}
