@@ -3,6 +3,7 @@ package chunk
 import (
 	"go/ast"
 	"go/token"
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -82,36 +83,22 @@ func fileImports(decls []goDecl, used map[string]bool, pkg string, renames map[s
 		m[name] = path
 	}
 	var unguessed []string // paths of unnamed imports whose guess no ref uses
-	for _, d := range decls {
-		gd, ok := d.d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.IMPORT {
-			continue
-		}
-		for _, s := range gd.Specs {
-			is, ok := s.(*ast.ImportSpec)
-			if !ok || is.Path == nil {
-				continue
+	for is, path := range importSpecs(decls) {
+		switch {
+		case is.Name == nil:
+			name := importName(path)
+			if used[name] {
+				set(guessed, name, path)
+			} else {
+				unguessed = append(unguessed, path)
 			}
-			path, err := strconv.Unquote(is.Path.Value)
-			if err != nil || path == "" {
-				continue
+		case is.Name.Name == "_" || is.Name.Name == ".":
+		default:
+			name := is.Name.Name
+			if to, ok := renames[name]; ok {
+				name = to
 			}
-			switch {
-			case is.Name == nil:
-				name := importName(path)
-				if used[name] {
-					set(guessed, name, path)
-				} else {
-					unguessed = append(unguessed, path)
-				}
-			case is.Name.Name == "_" || is.Name.Name == ".":
-			default:
-				name := is.Name.Name
-				if to, ok := renames[name]; ok {
-					name = to
-				}
-				set(out, name, path)
-			}
+			set(out, name, path)
 		}
 	}
 	for name, path := range guessed {
@@ -161,30 +148,16 @@ func fileImports(decls []goDecl, used map[string]bool, pkg string, renames map[s
 func aliasRenames(decls []goDecl, used map[string]bool, pkg string, top map[string]int) map[string]string {
 	known := map[string]int{} // how many imports each name is known by
 	var named [][2]string     // the renamed imports: alias, import path
-	for _, d := range decls {
-		gd, ok := d.d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.IMPORT {
-			continue
-		}
-		for _, s := range gd.Specs {
-			is, ok := s.(*ast.ImportSpec)
-			if !ok || is.Path == nil {
-				continue
+	for is, path := range importSpecs(decls) {
+		switch {
+		case is.Name == nil:
+			if name := importName(path); name != "" {
+				known[name]++
 			}
-			path, err := strconv.Unquote(is.Path.Value)
-			if err != nil || path == "" {
-				continue
-			}
-			switch {
-			case is.Name == nil:
-				if name := importName(path); name != "" {
-					known[name]++
-				}
-			case is.Name.Name == "_" || is.Name.Name == ".":
-			default:
-				known[is.Name.Name]++
-				named = append(named, [2]string{is.Name.Name, path})
-			}
+		case is.Name.Name == "_" || is.Name.Name == ".":
+		default:
+			known[is.Name.Name]++
+			named = append(named, [2]string{is.Name.Name, path})
 		}
 	}
 	out := map[string]string{}
@@ -289,4 +262,30 @@ func ImportedFrom(dir, path string) bool {
 		return false
 	}
 	return dir == "" || strings.HasSuffix(path, "/"+dir)
+}
+
+// importSpecs yields the file's import specs with their paths, unquoted;
+// specs whose path is not a string are left out.
+func importSpecs(decls []goDecl) iter.Seq2[*ast.ImportSpec, string] {
+	return func(yield func(*ast.ImportSpec, string) bool) {
+		for _, d := range decls {
+			gd, ok := d.d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.IMPORT {
+				continue
+			}
+			for _, s := range gd.Specs {
+				is, ok := s.(*ast.ImportSpec)
+				if !ok || is.Path == nil {
+					continue
+				}
+				path, err := strconv.Unquote(is.Path.Value)
+				if err != nil || path == "" {
+					continue
+				}
+				if !yield(is, path) {
+					return
+				}
+			}
+		}
+	}
 }
