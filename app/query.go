@@ -222,7 +222,7 @@ func probeTargets(ctx context.Context, c *coord.Coordinator, targets []coord.Tar
 			models, err := c.Models(lctx, p.Name())
 			if err != nil {
 				ps.Error = listError(lctx, p, err, probeTimeout)
-				if probeCut && silent(p, err) {
+				if probeCut && silent(err) {
 					// A server held as silent that the probe, cut at its
 					// bound, found silent still: said with this report's
 					// wait rather than the bound of the listing that
@@ -244,12 +244,9 @@ func probeTargets(ctx context.Context, c *coord.Coordinator, targets []coord.Tar
 	return out
 }
 
-// silent reports whether err is the coordinator's failure of a listing p
-// did not answer (coord.NoAnswer), whatever its bound.
-func silent(p providers.Provider, err error) bool {
-	lead, _, _ := strings.Cut(coord.NoAnswer(p, time.Second).Message, " within ")
-	return providers.KindOf(err) == providers.KindUnavailable && strings.Contains(err.Error(), lead+" within ")
-}
+// silent reports whether err is the coordinator's failure of a listing
+// its server did not answer (coord.NoAnswer), whatever its bound.
+func silent(err error) bool { return errors.Is(err, coord.ErrNoAnswer) }
 
 // listError says in one line why p could not list its models under ctx,
 // bounded by d: a server that did not answer in time is named as such

@@ -381,6 +381,7 @@ type run struct {
 	more     bool     // another candidate follows the one being tried (firstTokenBound)
 	deferred int      // targets put last for lacking the configured model (errLater)
 	late     bool     // those are being tried: on their own default models
+	lacked   int      // targets left out for not listing the model named (leftOut)
 	answered bool     // some server answered with an HTTP error: it was reached
 	ok       bool     // an attempt succeeded
 	// recordErr is set when the store refused the request's first record:
@@ -399,6 +400,9 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 	model, err := r.resolveModel(ctx, t)
 	if errors.Is(err, errLater) {
 		return false, err // not passed over: tried later
+	}
+	if r.leftOut(err) {
+		return false, nil // its list lacks the model: not asked, not in the route
 	}
 	if err != nil {
 		r.skip(t, model, err)
@@ -698,9 +702,9 @@ func (r *run) prompt() string {
 // finishFailed ends a request that did not succeed: it records the
 // interaction (if one was started) and returns the error the user sees.
 func (r *run) finishFailed(ctx context.Context) error {
-	err := r.userError(ctx)
+	err := r.failure(ctx)
 	if r.in == nil {
-		if len(r.route) == 0 {
+		if len(r.route) == 0 && r.lacked == 0 {
 			return err // no target was even looked at
 		}
 		// Every target was passed over before a chat went out (its model
@@ -711,7 +715,8 @@ func (r *run) finishFailed(ctx context.Context) error {
 		// already (a cached list without the model, an open breaker) — is
 		// recorded under no provider, with the model it asked for: usage,
 		// which sums requests by provider, must not charge it to one that
-		// was never asked.
+		// was never asked. So is one whose targets were all left out for
+		// not listing the model (leftOut), with an empty route.
 		var provider, model string
 		for _, a := range slices.Backward(r.route) {
 			if a.Millis > 0 {

@@ -182,8 +182,8 @@ func TestExplicitProviderAndModel(t *testing.T) {
 	if out, in, err := e.chat(t, coord.Request{Provider: "b", Model: "small"}); err != nil || out != "b" || in.Model != "small" {
 		t.Fatalf("pinned request: %q %+v %v", out, in, err)
 	}
-	// A model only b lists: a is passed over (and that is recorded), b answers.
-	if out, in, err := e.chat(t, coord.Request{Model: "big"}); err != nil || out != "b" || outcomes(in) != "a:not_found b:ok" || a.Calls() != 0 {
+	// A model only b lists: a is left out (its list lacks it), b answers.
+	if out, in, err := e.chat(t, coord.Request{Model: "big"}); err != nil || out != "b" || outcomes(in) != "b:ok" || a.Calls() != 0 {
 		t.Fatalf("model routing: %q %v %v", out, in, err)
 	}
 	_, _, err := e.chat(t, coord.Request{Provider: "zzz"})

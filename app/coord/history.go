@@ -228,7 +228,7 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 // a server that took it and never answered NoAnswer's "… did not answer
 // within …". A server that answered 500 says something else.
 func unreachedMessage(msg string) bool {
-	return strings.HasPrefix(msg, "cannot reach ") || strings.Contains(msg, " did not answer within ")
+	return strings.HasPrefix(msg, "cannot reach ") || strings.Contains(msg, noAnswerWords)
 }
 
 // errRecordedFault is a fault an earlier process recorded, replayed into a

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aiex-dev/aiex/providers"
@@ -158,7 +159,13 @@ func (t *target) seedListing(ctx context.Context, c *Coordinator) {
 	if !ok || f.took < min(slowListing, c.cfg.ListTimeout) || c.cfg.Now().Sub(f.end) >= c.cfg.Breaker.OpenFor {
 		return
 	}
-	t.catErr = &providers.Error{Provider: t.name, Kind: providers.KindUnavailable, Message: f.err}
+	held := &providers.Error{Provider: t.name, Kind: providers.KindUnavailable, Message: f.err}
+	if strings.Contains(f.err, noAnswerWords) {
+		// NoAnswer's, as recorded: the record keeps its words, not its
+		// chain, and callers tell it by ErrNoAnswer.
+		held.Err = ErrNoAnswer
+	}
+	t.catErr = held
 	t.catAt, t.catHeld, t.catTook = f.end, true, f.took
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
 )
 
@@ -13,6 +14,43 @@ import (
 // configuration's model (Target.Wanted): it is tried after the others, on
 // its own default model (run.late).
 var errLater = errors.New("coord: tried after the targets that have the configured model")
+
+// errNotListed is in the chain of resolveModel's error for a target whose
+// model list answered without the model a request named, when the request
+// is not pinned to it: only targets that list the model are asked, so it
+// is left out of the route (leftOut) rather than recorded as an attempt.
+var errNotListed = errors.New("coord: the provider does not list the model named")
+
+// leftOut reports whether err leaves its target out of the request
+// (errNotListed), and keeps it as the run's last error only if there is
+// none yet: a failure of a target that lists the model says more.
+func (r *run) leftOut(err error) bool {
+	if !errors.Is(err, errNotListed) {
+		return false
+	}
+	r.lacked++
+	if r.lastErr == nil {
+		r.failed(err)
+	}
+	return true
+}
+
+// failure is the one error a failed request (or Plan) reports: userError's,
+// except that when targets were left out for not listing the model named
+// and one that lists it could not take the request, it is the model's
+// failure — "model "m" is on b, which could not take the request: …; the
+// other providers do not have it (they have …)" — whatever the order they
+// were tried in. Left out, those targets no longer break a route of
+// unreachable ones (userError's "no LLM provider reachable"), which would
+// hide that the others lack the model.
+func (r *run) failure(ctx context.Context) error {
+	var ue *usererr.Error
+	if r.lacked > 0 && ctx.Err() == nil && !r.streamed && r.lastErr != nil && !errors.As(r.lastErr, &ue) &&
+		r.couldNotServe() != "" {
+		return r.modelNotFound(r.lastErr)
+	}
+	return r.userError(ctx)
+}
 
 // resolveModel picks the model to ask t for.
 func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
@@ -36,8 +74,13 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 		if !ok {
 			chat := t.chatModels(names)
 			r.notFound = append(r.notFound, chat...)
-			return r.req.Model, &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
+			err := &providers.Error{Provider: t.name, Kind: providers.KindNotFound,
 				Message: fmt.Sprintf("model %q not served", r.req.Model), Models: chat}
+			if r.req.Provider == "" {
+				// Its list answered, without the model: it is not asked.
+				return r.req.Model, fmt.Errorf("%w: %w", errNotListed, err)
+			}
+			return r.req.Model, err
 		}
 		if !t.chats(m) {
 			chat := t.chatModels(names)

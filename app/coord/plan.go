@@ -34,6 +34,9 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 			order = r.postpone(order, t) // as Chat tries it
 			continue
 		}
+		if r.leftOut(err) {
+			continue
+		}
 		if err != nil {
 			r.skip(t, model, err)
 			if ctx.Err() != nil {
@@ -50,7 +53,7 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		return t.Target, model, nil
 	}
 	if r.lastErr != nil || ctx.Err() != nil {
-		return Target{}, "", r.userError(ctx)
+		return Target{}, "", r.failure(ctx)
 	}
 	return Target{}, "", errors.New("coord: every provider's circuit breaker is open")
 }

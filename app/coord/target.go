@@ -413,14 +413,23 @@ func b2i(b bool) int {
 	return 0
 }
 
+// ErrNoAnswer is in the chain of every NoAnswer error: callers tell a
+// server that did not answer in time by errors.Is, not by its wording.
+var ErrNoAnswer = errors.New("coord: the server did not answer in time")
+
 // NoAnswer is the error of a provider that took a request (its server
 // accepted the connection) but did not answer it within d: one sentence
 // naming the server, instead of the context's "deadline exceeded". It is
-// KindUnavailable, so the request fails over.
+// KindUnavailable, so the request fails over, and wraps ErrNoAnswer.
 func NoAnswer(p providers.Provider, d time.Duration) *providers.Error {
-	return &providers.Error{Provider: p.Name(), Kind: providers.KindUnavailable,
-		Message: fmt.Sprintf("%s at %s did not answer within %s; is it running?", serverName(p), p.Endpoint(), roundDuration(d))}
+	return &providers.Error{Provider: p.Name(), Kind: providers.KindUnavailable, Err: ErrNoAnswer,
+		Message: fmt.Sprintf("%s at %s"+noAnswerWords+"%s; is it running?", serverName(p), p.Endpoint(), roundDuration(d))}
 }
+
+// noAnswerWords are in every NoAnswer message: a record keeps the message,
+// not the error's chain, and what reads it back tells such an error by
+// them (unreachedMessage, seedListing).
+const noAnswerWords = " did not answer within "
 
 // serverName is what a provider's server is called in messages.
 func serverName(p providers.Provider) string {
