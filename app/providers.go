@@ -270,7 +270,16 @@ func isLocal(kind string, pc ProviderConfig, endpoint string) bool {
 func newProvider(name, kind string, pc ProviderConfig, key string, from keySource) (providers.Provider, error) {
 	switch kind {
 	case "ollama":
-		return ollama.New(ollama.Config{Name: name, BaseURL: pc.BaseURL})
+		p, err := ollama.New(ollama.Config{Name: name, BaseURL: pc.BaseURL})
+		if errors.Is(err, ollama.ErrBadHost) {
+			// A bad OLLAMA_HOST is the user's to fix, as a bad base_url
+			// in the config is: one line, exit 2.
+			return nil, &usererr.Error{Msg: err.Error(), Code: usererr.ExitUsage, Err: err}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
 	case openai.KindOpenAI, openai.KindCompatible:
 		return openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, APIKey: key,
 			KeyAdvice: keyAdvice(name, "OPENAI_API_KEY", pc, from), Local: pc.Local})

@@ -86,6 +86,9 @@ func (s *Store) markGone(ctx context.Context, ins []Interaction) []*Interaction 
 		}
 		if removed[in.Node] {
 			in.Status, in.ErrorKind, in.Error = StatusInterrupted, StatusInterrupted, goneReason(in.Node)
+			if in.PromptTokens == 0 {
+				in.PromptTokens = in.PromptEstimate // as interruptGoneStmts writes it
+			}
 			gone = append(gone, in)
 		}
 	}
@@ -93,11 +96,15 @@ func (s *Store) markGone(ctx context.Context, ins []Interaction) []*Interaction 
 }
 
 // interruptGoneStmts marks the interactions ins interrupted, each if it is
-// still running.
+// still running. As InterruptRunningStmt does for a request its own node
+// left running, each is charged its prompt's estimate (its cost was
+// recorded at its start): the prompt was sent, a cloud provider bills it,
+// and usage and the spend caps must count it.
 func interruptGoneStmts(ins []*Interaction) []Statement {
 	stmts := make([]Statement, 0, len(ins))
 	for _, in := range ins {
-		stmts = append(stmts, Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?
+		stmts = append(stmts, Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?,
+			prompt_tokens = CASE WHEN prompt_tokens = 0 THEN prompt_estimate ELSE prompt_tokens END
 			WHERE id = ? AND status = 'running'`, StatusInterrupted, StatusInterrupted, goneReason(in.Node), in.ID))
 	}
 	return stmts

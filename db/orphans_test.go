@@ -29,7 +29,7 @@ func TestRemovedNodesRequestsInterrupted(t *testing.T) {
 		}
 	}
 	for _, in := range []*db.Interaction{
-		{ID: "dead-running", Node: deadID, Provider: "p", Model: "m", Status: db.StatusRunning, StartedAt: now},
+		{ID: "dead-running", Node: deadID, Provider: "p", Model: "m", Status: db.StatusRunning, StartedAt: now, PromptEstimate: 500},
 		{ID: "live-running", Node: other.s.NodeID(), Provider: "p", Model: "m", Status: db.StatusRunning, StartedAt: now},
 		{ID: "stranger-running", Node: "never-a-member", Provider: "p", Model: "m", Status: db.StatusRunning, StartedAt: now},
 	} {
@@ -59,7 +59,9 @@ func TestRemovedNodesRequestsInterrupted(t *testing.T) {
 	}
 	for _, s := range []*db.Store{l.s, other.s} {
 		got := status(s, "dead-running")
-		if got.Status != db.StatusInterrupted || got.ErrorKind != db.StatusInterrupted || !strings.Contains(got.Error, "removed from the cluster") {
+		// Charged the prompt's estimate, as the row will be once written.
+		if got.Status != db.StatusInterrupted || got.ErrorKind != db.StatusInterrupted || !strings.Contains(got.Error, "removed from the cluster") ||
+			got.PromptTokens != 500 {
 			t.Fatalf("a request of a removed node reads %+v", got)
 		}
 	}
@@ -94,7 +96,8 @@ func TestRemovedNodesRequestsInterrupted(t *testing.T) {
 }
 
 // TestInterruptGone: the node that removes another marks its requests at
-// once.
+// once, each charged its prompt's estimate and the estimate's cost, as a
+// node's own next process charges a request it left running.
 func TestInterruptGone(t *testing.T) {
 	ctx := context.Background()
 	nodes := newCluster(t, 3, nil)
@@ -104,7 +107,8 @@ func TestInterruptGone(t *testing.T) {
 	if err := putNode(ctx, l.s, deadID); err != nil {
 		t.Fatal(err)
 	}
-	in := &db.Interaction{ID: "r", Node: deadID, Provider: "p", Model: "m", Status: db.StatusRunning, StartedAt: time.Now()}
+	in := &db.Interaction{ID: "r", Node: deadID, Provider: "p", Model: "m", Status: db.StatusRunning, StartedAt: time.Now(),
+		PromptEstimate: 1200, CostUSD: 0.0036}
 	if err := l.s.StartInteraction(ctx, in); err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +122,12 @@ func TestInterruptGone(t *testing.T) {
 	if n, err := l.s.InterruptGone(ctx); err != nil || n != 1 {
 		t.Fatalf("InterruptGone after the removal: %d, %v", n, err)
 	}
-	rows, err := l.s.Query(ctx, `SELECT status FROM llm_interaction WHERE id = 'r'`)
-	if err != nil || rows.Values[0][0] != db.StatusInterrupted {
-		t.Fatalf("row after InterruptGone: %v, %v", rows.Values, err)
+	got, ok, err := l.s.Interaction(ctx, "r")
+	if err != nil || !ok || got.Status != db.StatusInterrupted || got.PromptTokens != 1200 || got.CostUSD != 0.0036 {
+		t.Fatalf("row after InterruptGone: %+v, %v, %v; want interrupted, 1200 prompt tokens, $0.0036", got, ok, err)
+	}
+	rows, err := l.s.Usage(ctx, time.Now().Add(-time.Hour))
+	if err != nil || len(rows) != 1 || rows[0].PromptTokens != 1200 {
+		t.Fatalf("usage after InterruptGone: %+v, %v; want the estimate's 1200 prompt tokens", rows, err)
 	}
 }

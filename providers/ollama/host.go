@@ -1,6 +1,7 @@
 package ollama
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -9,9 +10,28 @@ import (
 
 	"github.com/ollama/ollama/envconfig"
 
-	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/providers"
 )
+
+// ErrBadHost is matched (errors.Is) by New's error when OLLAMA_HOST names
+// no address Ollama would use as written; the error is a *HostError.
+var ErrBadHost = errors.New("ollama: OLLAMA_HOST is not an Ollama address")
+
+// HostError is New's error for an OLLAMA_HOST it refuses. Its message is
+// one sentence meant for the user, naming the variable, its value (without
+// a password) and what to give instead; the caller decides what kind of
+// failure it is (aiex: a usage error).
+type HostError struct {
+	Value  string // OLLAMA_HOST, credentials redacted
+	Reason error  // what is wrong with it
+}
+
+func (e *HostError) Error() string {
+	return fmt.Sprintf("OLLAMA_HOST %q is not an Ollama address: %v; give host, host:port or http(s)://host:port, e.g. 127.0.0.1:11434",
+		e.Value, e.Reason)
+}
+
+func (e *HostError) Is(target error) bool { return target == ErrBadHost }
 
 // envHost is the address OLLAMA_HOST names, read as Ollama reads it
 // (envconfig.Host): a host, host:port or :port, with http:// or https://
@@ -20,12 +40,11 @@ import (
 // cannot speak (ftp://x became ftp://x:11434), a port out of range or not
 // a number (replaced by the default), an unclosed IPv6 bracket
 // (http://[::1 became http://[::1]:80) — is refused instead, as a
-// base_url in the config is, with a usage error naming the variable.
+// base_url in the config is, with a *HostError.
 func envHost() (*url.URL, error) {
 	s := envconfig.Var("OLLAMA_HOST")
 	if err := checkHost(s); err != nil {
-		return nil, usererr.Usage("OLLAMA_HOST %q is not an Ollama address: %v; give host, host:port or http(s)://host:port, e.g. 127.0.0.1:11434",
-			providers.RedactURLString(s), err)
+		return nil, &HostError{Value: providers.RedactURLString(s), Reason: err}
 	}
 	return envconfig.Host(), nil
 }

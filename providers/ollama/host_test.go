@@ -1,18 +1,18 @@
 package ollama
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
-	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/ollama/ollama/envconfig"
 )
 
 // TestOllamaHost: OLLAMA_HOST is read as Ollama reads it — a host, a
 // host:port, a :port, with or without a scheme — and what Ollama would
 // quietly turn into another address (a scheme it cannot speak, a port
-// out of range, a broken IPv6 bracket) is refused with a one-line usage
-// error naming OLLAMA_HOST.
+// out of range, a broken IPv6 bracket) is refused with a one-line
+// *HostError naming OLLAMA_HOST, which the caller can tell by ErrBadHost.
 func TestOllamaHost(t *testing.T) {
 	for _, host := range []string{
 		"", "127.0.0.1", "127.0.0.1:11500", ":11500", "gpu-box", "gpu-box:8080", "http://gpu-box", "https://gpu-box",
@@ -39,10 +39,10 @@ func TestOllamaHost(t *testing.T) {
 			if err == nil {
 				t.Fatalf("New with OLLAMA_HOST=%q: endpoint %s; want it refused", host, p.Endpoint())
 			}
-			ue := usererr.As(err)
-			if ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.HasPrefix(ue.Msg, "OLLAMA_HOST ") ||
-				strings.Contains(ue.Msg, "\n") || strings.Contains(ue.Msg, "secret") {
-				t.Errorf("OLLAMA_HOST=%q: %v; want a one-line usage error naming OLLAMA_HOST", host, err)
+			var he *HostError
+			if msg := err.Error(); !errors.Is(err, ErrBadHost) || !errors.As(err, &he) || !strings.HasPrefix(msg, "OLLAMA_HOST ") ||
+				strings.Contains(msg, "\n") || strings.Contains(msg, "secret") {
+				t.Errorf("OLLAMA_HOST=%q: %v; want a one-line *HostError naming OLLAMA_HOST", host, err)
 			}
 		})
 	}

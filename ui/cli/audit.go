@@ -85,14 +85,18 @@ func (ac *AuditCmd) verify(c *Context, rep *audit.Report) error {
 
 // parseSince reads --since: "" (no bound), a duration back from now
 // ("90m", "24h", "7d"), or a time in local time unless it says otherwise.
+// Text that is neither gets app.ParseDuration's message, as every
+// duration flag does, and what times are taken.
 func parseSince(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if d, err := app.ParseDuration(s); err == nil && d >= 0 {
+	d, derr := app.ParseDuration(s)
+	switch {
+	case derr == nil && d >= 0:
 		return now.Add(-d), nil
-	} else if errors.Is(err, app.ErrDurationTooLong) {
-		return time.Time{}, usererr.Usage("--since %q: %v", s, err)
+	case errors.Is(derr, app.ErrDurationTooLong):
+		return time.Time{}, usererr.Usage("--since %v", derr)
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
@@ -102,7 +106,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, usererr.Usage("--since %q: give a duration back from now (30m, 24h, 7d, 2w) or a time (2026-01-02, \"2026-01-02 15:04\", 2026-01-02T15:04:05Z)", s)
+	return time.Time{}, usererr.Usage("--since %v, nor a time (2026-01-02, \"2026-01-02 15:04\", 2026-01-02T15:04:05Z)", derr)
 }
 
 // auditDo runs aiex audit through the node running on the data dir, else

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -473,35 +471,19 @@ func (p *CheckpointPruneCmd) Run(c *Context) error {
 	return err
 }
 
-// parseAge reads an age as the configuration's durations are read
-// (app.ParseDuration: 90s, 12h, 30d, 1d12h), and whole weeks (2w). ""
-// is 0.
+// parseAge reads an age as every duration aiex reads is read
+// (app.ParseDuration: 90s, 12h, 30d, 2w, 1d12h). "" is 0.
 func parseAge(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return 0, nil
 	}
-	text := s
-	if n, ok := strings.CutSuffix(s, "w"); ok {
-		if w, err := strconv.ParseInt(n, 10, 64); err == nil && w >= 0 && w <= app.MaxDays/7 {
-			text = strconv.FormatInt(w*7, 10) + "d"
-		}
-	}
-	d, err := app.ParseDuration(strings.TrimPrefix(text, "-"))
-	if strings.HasPrefix(text, "-") && err == nil {
-		d = -d
-	}
-	switch {
-	case errors.Is(err, app.ErrDurationTooLong):
-		return 0, usererr.Usage("--older-than %q: too long, at most %d days", s, app.MaxDays)
-	case err != nil:
-		return 0, usererr.Usage("--older-than %q: give a number and a unit, e.g. 30d, 2w, 12h, 1d12h", s)
-	case d <= 0:
+	d, err := parseDurationFlag("--older-than", s)
+	if err == nil && d <= 0 {
 		// An age of 0 would be every checkpoint: that is --keep 0's to
 		// say, not a unit's.
 		return 0, usererr.Usage("--older-than %q: give an age above 0, e.g. 30d (checkpoints younger than it are kept); --keep 0 deletes every untagged one", s)
 	}
-	return d, nil
+	return d, err
 }
 
 // byteSize is n bytes for people: 512 B, 1.5 KiB, 3.2 MiB.

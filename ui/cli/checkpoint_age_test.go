@@ -20,10 +20,10 @@ func TestCheckpointPruneAges(t *testing.T) {
 		{"1d12h", 36 * time.Hour, ""},
 		{"12h", 12 * time.Hour, ""},
 		{"106752d", 0, "too long"},
-		{"1e300d", 0, "number and a unit"},
-		{"NaNd", 0, "number and a unit"},
+		{"1e300d", 0, "is not a duration"},
+		{"NaNd", 0, "is not a duration"},
 		{"99999999999999w", 0, "too long"},
-		{"soon", 0, "number and a unit"},
+		{"soon", 0, "is not a duration"},
 	} {
 		got, err := parseAge(tt.in)
 		if tt.err == "" && (err != nil || got != tt.want) || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {

@@ -122,16 +122,16 @@ func (cc *ContextCmd) Run(c *Context) error {
 		tw.Flush()
 	}
 	for _, p := range b.Stale {
-		fmt.Fprintf(c.Out.Err, "warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", shown(p))
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", shown(p))
 	}
 	if b.Incomplete {
-		fmt.Fprintln(c.Out.Err, "warning: "+incompleteIndex(root))
+		fmt.Fprintln(c.Out.Err, "aiex: warning: "+incompleteIndex(root))
 	}
 	if b.OtherVersion {
-		fmt.Fprintln(c.Out.Err, "warning: "+ctxbuild.OtherVersionWarning(root))
+		fmt.Fprintln(c.Out.Err, "aiex: warning: "+ctxbuild.OtherVersionWarning(root))
 	}
 	if b.EmbedError != "" {
-		fmt.Fprintln(c.Out.Err, "warning: "+search.EmbedWarning(b.EmbedError))
+		fmt.Fprintln(c.Out.Err, "aiex: warning: "+search.EmbedWarning(b.EmbedError))
 	}
 	return nil
 }

@@ -40,12 +40,12 @@ func (ep *EventsPruneCmd) Run(c *Context) error {
 	}
 	age := time.Duration(cfg.File.Events.Retention)
 	if ep.OlderThan != "" {
-		if age, err = app.ParseDuration(ep.OlderThan); err != nil {
-			return usererr.Usage("--older-than: %v", err)
+		if age, err = parseDurationFlag("--older-than", ep.OlderThan); err != nil {
+			return err
 		}
 		if age <= 0 {
 			// 0 would delete every event; retention = "0s" keeps them all.
-			return usererr.Usage("--older-than %s: give an age above 0, e.g. 90d (events younger than it are kept)", ep.OlderThan)
+			return usererr.Usage("--older-than %q: give an age above 0, e.g. 90d (events younger than it are kept)", ep.OlderThan)
 		}
 	}
 	if age <= 0 {

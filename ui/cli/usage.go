@@ -76,7 +76,7 @@ func (u *UsageCmd) Run(c *Context) error {
 	var sum app.UsageRow
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.Day, orDash(r.Provider), r.Model, r.Kind, r.Requests, r.Errors,
-			r.PromptTokens, r.CompletionTokens, usageCost(r))
+			r.PromptTokens, r.CompletionTokens, costText(r.CostUSD, r.Unpriced > 0))
 		sum.Requests += r.Requests
 		sum.Errors += r.Errors
 		sum.PromptTokens += r.PromptTokens
@@ -85,7 +85,7 @@ func (u *UsageCmd) Run(c *Context) error {
 		sum.Unpriced += r.Unpriced
 	}
 	fmt.Fprintf(tw, "%s\t\t\t\t%d\t%d\t%d\t%d\t%s\n", c.Out.Bold("total"), sum.Requests, sum.Errors,
-		sum.PromptTokens, sum.CompletionTokens, usageCost(sum))
+		sum.PromptTokens, sum.CompletionTokens, costText(sum.CostUSD, sum.Unpriced > 0))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -101,16 +101,6 @@ func (u *UsageCmd) Run(c *Context) error {
 		return err
 	}
 	return nil
-}
-
-// usageCost is a row's cost: what is known, marked "+?" when requests of
-// unknown price are left out of it.
-func usageCost(r app.UsageRow) string {
-	s := fmt.Sprintf("$%.4f", r.CostUSD)
-	if r.Unpriced > 0 {
-		s += "+?"
-	}
-	return s
 }
 
 // orDash shows an empty cell as "-": a request that reached no provider

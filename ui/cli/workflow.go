@@ -75,8 +75,9 @@ type GenCmd struct {
 type GenTestsCmd struct {
 	Target string `arg:"" placeholder:"TARGET" predictor:"file" help:"The code to test: PATH, PATH:LINE or a symbol."`
 	NoRun  bool   `name:"no-run" help:"Do not run the tests: they are still checked to parse and, unless --no-build, to compile."`
-	// Timeout is parsed by Run, not by kong, so that a bad value gets a
-	// hint with an example rather than time.ParseDuration's message.
+	// Timeout is parsed by Run, not by kong, so that it is read as every
+	// duration aiex reads (7d, 1d12h) and a bad value gets the same
+	// message as on every other duration flag.
 	Timeout string `placeholder:"DURATION" default:"5m" help:"How long one run of the tests may take before it counts as failed (a test that never ends): 90s, 2m, 1h."`
 	modelFlags
 	writeFlags
@@ -104,16 +105,11 @@ func (g *GenTestsCmd) Run(c *Context) error {
 // parseTimeout reads gen tests' --timeout: a duration above 0, in days
 // too (7d, 1d12h), as every duration aiex reads.
 func parseTimeout(s string) (time.Duration, error) {
-	d, err := app.ParseDuration(strings.TrimSpace(s))
-	switch {
-	case errors.Is(err, app.ErrDurationTooLong):
-		return 0, usererr.Usage("--timeout %v", err)
-	case err != nil:
-		return 0, usererr.Usage("--timeout %q: give a duration, such as --timeout 2m (also 90s, 1h30m, 1d, 1d12h)", s)
-	case d <= 0:
+	d, err := parseDurationFlag("--timeout", s)
+	if err == nil && d <= 0 {
 		return 0, usererr.Usage("--timeout must be more than 0, such as --timeout 2m")
 	}
-	return d, nil
+	return d, err
 }
 
 // GenModuleCmd writes a new module.

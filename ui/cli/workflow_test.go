@@ -10,10 +10,11 @@ import (
 // the Go parser's message; nothing is asked of a model.
 func TestGenTestsTimeoutFlag(t *testing.T) {
 	for _, tc := range []struct{ arg, want string }{
-		{"--timeout=abc", `aiex: --timeout "abc": give a duration, such as --timeout 2m (also 90s, 1h30m, 1d, 1d12h)`},
-		{"--timeout=5", `aiex: --timeout "5": give a duration, such as --timeout 2m (also 90s, 1h30m, 1d, 1d12h)`},
+		{"--timeout=abc", `aiex: --timeout "abc" is not a duration like "90s", "10m", "30d", "2w" or "1d12h"`},
+		{"--timeout=5", `aiex: --timeout "5" is not a duration like "90s", "10m", "30d", "2w" or "1d12h"`},
 		{"--timeout=0s", "aiex: --timeout must be more than 0, such as --timeout 2m"},
 		{"--timeout=0d", "aiex: --timeout must be more than 0, such as --timeout 2m"},
+		{"--timeout=-2m", "aiex: --timeout must be more than 0, such as --timeout 2m"},
 		// Longer than a time.Duration holds: it used to wrap around to a
 		// negative duration and be refused as not more than 0.
 		{"--timeout=200000d", `aiex: --timeout "200000d" is too long: at most 106751 days`},
