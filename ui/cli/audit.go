@@ -112,6 +112,6 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 // auditDo runs aiex audit through the node running on the data dir, else
 // in this process.
 func auditDo(c *Context, req app.AuditRequest) (*app.AuditResult, error) {
-	return viaNode(c, func(cl *node.Client) (*app.AuditResult, error) { return cl.Audit(c, req) },
+	return viaNodeRead(c, func(cl *node.Client) (*app.AuditResult, error) { return cl.Audit(c, req) },
 		func(core *app.App) (*app.AuditResult, error) { return core.AuditLog(c, req) })
 }

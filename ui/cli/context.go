@@ -45,7 +45,7 @@ func (cc *ContextCmd) Run(c *Context) error {
 	req := app.ContextRequest{Task: cc.Task, Root: root, Target: cc.Target,
 		Question: strings.Join(cc.Question, " "), Provider: cc.Provider, Model: cc.Model,
 		Strategy: coord.Strategy(""), Window: cc.Window, Reserve: cc.Reserve}
-	b, err := viaNode(c, func(cl *node.Client) (*app.BuiltContext, error) {
+	b, err := viaNodeRead(c, func(cl *node.Client) (*app.BuiltContext, error) {
 		remote := req
 		remote.Target = ctxbuild.AbsTargetIn(root, req.Target) // the node's working directory is not ours
 		r, err := cl.Code(c, node.CodeRequest{Op: "context", Context: remote})

@@ -25,7 +25,7 @@ func (h *HistoryCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := viaNode(c, func(cl *node.Client) ([]app.Interaction, error) { return cl.History(c, h.Limit) },
+	rows, err := viaNodeRead(c, func(cl *node.Client) ([]app.Interaction, error) { return cl.History(c, h.Limit) },
 		func(core *app.App) ([]app.Interaction, error) { return core.History(c, h.Limit) })
 	if err != nil {
 		return err

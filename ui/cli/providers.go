@@ -15,7 +15,7 @@ type ProvidersCmd struct{}
 
 // Run prints the report.
 func (p *ProvidersCmd) Run(c *Context) error {
-	rep, err := viaNode(c, func(cl *node.Client) ([]app.ProviderStatus, error) {
+	rep, err := viaNodeRead(c, func(cl *node.Client) ([]app.ProviderStatus, error) {
 		r, err := cl.Code(c, node.CodeRequest{Op: "providers"})
 		if err != nil {
 			return nil, err

@@ -33,7 +33,7 @@ func (sc *SearchCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := viaNode(c, func(cl *node.Client) (*search.Result, error) {
+	res, err := viaNodeRead(c, func(cl *node.Client) (*search.Result, error) {
 		r, err := cl.Code(c, node.CodeRequest{Op: "search", Root: root, Query: query, Limit: sc.Limit})
 		if err != nil {
 			return nil, err

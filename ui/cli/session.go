@@ -431,6 +431,19 @@ func sessionDo(c *Context, req app.SessionRequest) (*app.SessionResult, error) {
 // viaNode runs a command through the node running on the data dir (which
 // holds the store), else in this process's own core.
 func viaNode[T any](c *Context, remote func(*node.Client) (T, error), local func(*app.App) (T, error)) (T, error) {
+	return viaNodeIf(c, notReached, remote, local)
+}
+
+// viaNodeRead is viaNode for a request that only reads: one the node
+// dropped unanswered as it went away (its connection closed before the
+// response) is asked again too, of whoever serves next.
+func viaNodeRead[T any](c *Context, remote func(*node.Client) (T, error), local func(*app.App) (T, error)) (T, error) {
+	return viaNodeIf(c, func(err error) bool { return notReached(err) || dropped(err) }, remote, local)
+}
+
+// viaNodeIf is viaNode, asking again while again(err) holds of the
+// node's answer.
+func viaNodeIf[T any](c *Context, again func(error) bool, remote func(*node.Client) (T, error), local func(*app.App) (T, error)) (T, error) {
 	var zero T
 	// A process serving the data dir (a TUI, a node) may be ending: its
 	// socket goes, then its lock. A request that could not reach it was
@@ -444,7 +457,7 @@ func viaNode[T any](c *Context, remote func(*node.Client) (T, error), local func
 		}
 		if cl != nil {
 			v, err := remote(cl)
-			if !notReached(err) || time.Now().After(deadline) {
+			if !again(err) || time.Now().After(deadline) {
 				return v, err
 			}
 		} else {
@@ -475,6 +488,12 @@ const goneWait = 3 * time.Second
 // connected to: the node went away before the request was sent.
 func notReached(err error) bool {
 	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// dropped reports whether err says the node closed the connection before
+// it answered: it was going away.
+func dropped(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // nodeClient connects to the node running on the data dir; nil when none

@@ -14,7 +14,7 @@ type StatusCmd struct{}
 
 // Run prints the report.
 func (s *StatusCmd) Run(c *Context) error {
-	r, err := viaNode(c, func(cl *node.Client) (*app.StatusReport, error) { return cl.Report(c) },
+	r, err := viaNodeRead(c, func(cl *node.Client) (*app.StatusReport, error) { return cl.Report(c) },
 		func(core *app.App) (*app.StatusReport, error) {
 			r, err := core.Status(c)
 			return &r, err

@@ -43,7 +43,7 @@ func (u *UsageCmd) Run(c *Context) error {
 	if epochDays := int(today.Sub(since) / (24 * time.Hour)); u.Days <= epochDays {
 		since = today.AddDate(0, 0, -(u.Days - 1))
 	}
-	rows, err := viaNode(c, func(cl *node.Client) ([]app.UsageRow, error) { return cl.Usage(c, since) },
+	rows, err := viaNodeRead(c, func(cl *node.Client) ([]app.UsageRow, error) { return cl.Usage(c, since) },
 		func(core *app.App) ([]app.UsageRow, error) { return core.Usage(c, since) })
 	if err != nil {
 		return err
