@@ -89,7 +89,10 @@ func (c *Coordinator) Embed(ctx context.Context, provider, model string, input [
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Deadline)
 	defer cancel()
-	e := &embedRun{c: c, t: t, model: model, input: input, emb: emb, start: c.cfg.Now()}
+	// Under the name the provider lists, as a chat model is recorded
+	// (listedName): Ollama takes nomic-embed-text for
+	// nomic-embed-text:latest, and usage would split them.
+	e := &embedRun{c: c, t: t, model: t.listedName(model), input: input, emb: emb, start: c.cfg.Now()}
 	// The rate limits and the backoff are the chats': a run whose
 	// messages are the inputs estimates their tokens as a chat's.
 	msgs := make([]providers.Message, len(input))

@@ -128,7 +128,7 @@ func TestEmbedSpendCap(t *testing.T) {
 	if vecs, err := e.c.Embedder("local").Embed(ctx, "nomic-embed-text", []string{"func main() {}"}); err != nil || len(vecs) != 1 {
 		t.Fatalf("local embedding past the cap: %d vectors, %v; want it made", len(vecs), err)
 	}
-	if row, ok := embedUsage(t, e.store, "local", "nomic-embed-text"); !ok || row.CostUSD != 0 || row.PromptTokens == 0 {
+	if row, ok := embedUsage(t, e.store, "local", "nomic-embed-text:latest"); !ok || row.CostUSD != 0 || row.PromptTokens == 0 {
 		t.Errorf("local usage %+v; want its tokens, free", row)
 	}
 }

@@ -33,7 +33,7 @@ func TestEmbedUnpricedIsCostUnknown(t *testing.T) {
 		row.Unpriced != 1 || row.Uncharged != 0 {
 		t.Errorf("cloud usage %+v (found %v); want its tokens, 1 request of unknown cost, none uncharged", row, ok)
 	}
-	if row, ok := embedUsage(t, e.store, "local", "nomic-embed-text"); !ok || row.PromptTokens == 0 ||
+	if row, ok := embedUsage(t, e.store, "local", "nomic-embed-text:latest"); !ok || row.PromptTokens == 0 ||
 		row.Unpriced != 0 || row.Uncharged != 0 {
 		t.Errorf("local usage %+v (found %v); want its tokens, recorded as free", row, ok)
 	}

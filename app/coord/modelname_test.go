@@ -42,3 +42,23 @@ func TestOllamaModelOneName(t *testing.T) {
 		})
 	}
 }
+
+// TestOllamaEmbedModelOneName: an embedding model of Ollama is recorded
+// under the name the server lists, as a chat model is, however the config
+// names it: usage shows one row for it.
+func TestOllamaEmbedModelOneName(t *testing.T) {
+	fake := pt.NewOllama(t, pt.WithModels(pt.Model{Name: "nomic-embed-text:latest"}))
+	p, err := ollama.New(ollama.Config{Name: "ollama", BaseURL: fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, coord.Config{Targets: []coord.Target{{Provider: p, Local: true}}})
+	for _, asked := range []string{"nomic-embed-text", "nomic-embed-text:latest"} {
+		if _, err := e.c.Embedder("ollama").Embed(t.Context(), asked, []string{"a text"}); err != nil {
+			t.Fatalf("embed with %s: %v", asked, err)
+		}
+	}
+	if row, ok := embedUsage(t, e.store, "ollama", "nomic-embed-text:latest"); !ok || row.Requests != 2 {
+		t.Fatalf("usage %+v (found %v); want both requests under nomic-embed-text:latest", row, ok)
+	}
+}
