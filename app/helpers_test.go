@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/aiex-dev/aiex/app"
@@ -19,4 +21,16 @@ func providerApp(t *testing.T, providers map[string]app.ProviderConfig) *app.App
 	}
 	t.Cleanup(func() { a.Close(context.Background()) })
 	return a
+}
+
+// needGo skips a test that runs the go command where it is not
+// installed, but fails it on CI, which has it.
+func needGo(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("go is not installed: CI needs it to run this test")
+		}
+		t.Skip("go is not installed")
+	}
 }

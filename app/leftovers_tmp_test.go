@@ -23,9 +23,7 @@ import (
 // this process, removed when it ends; an aiex process that runs keeps
 // its own.
 func TestTaskRemovesStaleTempDirs(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go is not installed")
-	}
+	needGo(t)
 	ctx := context.Background()
 	// This process's temp dir name, and so its pid namespace.
 	t.Setenv("TMPDIR", t.TempDir())

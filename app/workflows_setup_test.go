@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -54,9 +53,7 @@ func machineCheck(t *testing.T, res *app.TaskResult, err error, name, want strin
 // refactor shows its own with the build skipped, rather than failing
 // with an internal error and no proposal.
 func TestGenTestsNoTempDir(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go is not installed")
-	}
+	needGo(t)
 	ctx := context.Background()
 	fake := providertest.NewOllama(t, providertest.WithReply(calcAddTests))
 	a := taskApp(t, fake.URL())
@@ -83,9 +80,7 @@ func TestGenTestsNoTempDir(t *testing.T) {
 // its proposal with the tests check skipped, saying that disk is full and
 // what to do. It mounts a small tmpfs, so it runs as root only.
 func TestGenTestsFullDisk(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go is not installed")
-	}
+	needGo(t)
 	if os.Geteuid() != 0 {
 		t.Skip("mounting a tmpfs takes root")
 	}
@@ -141,9 +136,7 @@ func TestGenModulePackageExists(t *testing.T) {
 // the generated tests either (a dependency it cannot load) gets its tests
 // check skipped, saying so, not failed as the change's fault.
 func TestGenTestsPackageAlreadyBroken(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go is not installed")
-	}
+	needGo(t)
 	ctx := context.Background()
 	fake := providertest.NewOllama(t, providertest.WithReply(calcAddTests))
 	a := taskApp(t, fake.URL())

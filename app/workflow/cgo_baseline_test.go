@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -9,17 +10,33 @@ import (
 
 // needCgo skips a test of cgo packages where this machine has no C
 // compiler for the go command to run (the C compiler's own messages are
-// what the test is about).
+// what the test is about), but fails it on CI, which has one (the store's
+// SQLite is cgo).
 func needCgo(t *testing.T) {
 	t.Helper()
 	cc, err := exec.Command("go", "env", "CC").Output()
-	if err != nil {
-		t.Skipf("go env CC: %v", err)
+	if err == nil {
+		_, err = exec.LookPath(strings.TrimSpace(string(cc)))
 	}
-	if _, err := exec.LookPath(strings.TrimSpace(string(cc))); err != nil {
-		t.Skipf("no C compiler (%s) for cgo", strings.TrimSpace(string(cc)))
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no C compiler for cgo (%s): CI needs one to run this test", err)
+		}
+		t.Skipf("no C compiler (%q) for cgo: %v", strings.TrimSpace(string(cc)), err)
 	}
 	t.Setenv("CGO_ENABLED", "1")
+}
+
+// needGit skips a test that runs git where it is not installed, but fails
+// it on CI, which has it.
+func needGit(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("git is not installed: CI needs it to run this test")
+		}
+		t.Skip("git is not installed")
+	}
 }
 
 // A project whose cgo package imports the package lib and has never

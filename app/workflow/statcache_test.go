@@ -66,9 +66,7 @@ func TestBuildStatCacheLine(t *testing.T) {
 // cannot in the read-only module cache the checks are given (it then
 // prints a line on every run), and which is not the checks' to write.
 func TestBuildNoVCSStamp(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	needGit(t)
 	cache := t.TempDir()
 	t.Setenv("GOMODCACHE", cache)
 	t.Setenv("GOFLAGS", "-buildvcs=auto")
