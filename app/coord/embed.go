@@ -344,17 +344,21 @@ func (e *embedRun) record(ctx context.Context, err error) error {
 // earlier embedding requests: a breaker an earlier process opened is
 // open, and the requests of the last minute count against the limits.
 func (c *Coordinator) embedRoute(ctx context.Context, t *target, model string) *route {
-	return c.routeFrom(t, model, func() *history {
-		er, isRec := c.cfg.Recorder.(EmbedRecorder)
-		if !isRec {
-			return &history{}
-		}
-		now := c.cfg.Now()
-		recs, err := er.RecentEmbedRoutes(ctx, c.cfg.Node, now.Add(-historyWindow), historyLimit)
-		if err != nil {
-			c.logger.Warn("coord: cannot read recent embedding requests; starting afresh", "err", err)
-			return &history{}
-		}
-		return newHistory(recs, now)
-	})
+	return c.routeFrom(t, model, func() *history { return c.embedHistory(ctx) })
+}
+
+// embedHistory is the history of this node's recent embedding requests,
+// empty if the recorder keeps none or cannot be read.
+func (c *Coordinator) embedHistory(ctx context.Context) *history {
+	er, isRec := c.cfg.Recorder.(EmbedRecorder)
+	if !isRec {
+		return &history{}
+	}
+	now := c.cfg.Now()
+	recs, err := er.RecentEmbedRoutes(ctx, c.cfg.Node, now.Add(-historyWindow), historyLimit)
+	if err != nil {
+		c.logger.Warn("coord: cannot read recent embedding requests; starting afresh", "err", err)
+		return &history{}
+	}
+	return newHistory(recs, now)
 }

@@ -219,17 +219,7 @@ func (c *Coordinator) routeFrom(t *target, model string, earlier func() *history
 // their breakers in a new process too, as Probe does for chat models. An
 // embedding model's route is otherwise made only when it is next used.
 func (c *Coordinator) LoadEmbedRoutes(ctx context.Context) {
-	er, ok := c.cfg.Recorder.(EmbedRecorder)
-	if !ok {
-		return
-	}
-	now := c.cfg.Now()
-	recs, err := er.RecentEmbedRoutes(ctx, c.cfg.Node, now.Add(-historyWindow), historyLimit)
-	if err != nil {
-		c.logger.Warn("coord: cannot read recent embedding requests; their breakers are not shown", "err", err)
-		return
-	}
-	h := newHistory(recs, now)
+	h := c.embedHistory(ctx)
 	for k := range h.faults {
 		if t, ok := c.byName[k.provider]; ok {
 			c.routeFrom(t, k.model, func() *history { return h })
