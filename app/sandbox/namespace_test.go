@@ -58,7 +58,8 @@ func netJob(op, addr string) error {
 	}
 }
 
-// listenTCP listens on host:0 for the test and counts connections.
+// listenTCP listens on host:0 for the test and counts connections;
+// accepted waits for the first.
 func listenTCP(t *testing.T, host string) (addr string, accepted func() int) {
 	t.Helper()
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
@@ -78,7 +79,19 @@ func listenTCP(t *testing.T, host string) (addr string, accepted func() int) {
 			c.Close()
 		}
 	}()
-	return ln.Addr().String(), func() int { v := <-n; n <- v; return v }
+	// A dial completes in the kernel before Accept returns here: the count
+	// is read once a connection was taken, or after a few seconds.
+	return ln.Addr().String(), func() int {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			v := <-n
+			n <- v
+			if v > 0 || time.Now().After(deadline) {
+				return v
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 }
 
 // hostAddress is an address of this machine that is not a loopback one,
