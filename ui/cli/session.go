@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -490,10 +491,13 @@ func notReached(err error) bool {
 	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
-// dropped reports whether err says the node closed the connection before
-// it answered: it was going away.
+// dropped reports whether err says the node sent no answer: the HTTP
+// request itself failed (a connection closed before the response, as by
+// a node going away: EOF, a reset, or net/http's "server closed idle
+// connection"), not the node's handling of it.
 func dropped(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
+	var ue *url.Error
+	return errors.As(err, &ue) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // nodeClient connects to the node running on the data dir; nil when none
