@@ -47,10 +47,12 @@ type UsageRow struct {
 // Usage sums the requests started at or after since by day, provider,
 // model and kind — interactions (UsageChat) and embedding requests
 // (UsageEmbed, embed_usage) —, newest day first. Days are UTC days, as the
-// daily spend cap's (app/coord). Requests counts every request, those still
-// running included (they were sent, and may be billed); Errors counts
-// those that ended without an answer through no doing of the user's: not
-// a running one, one the user cancelled, one whose answer could not be
+// daily spend cap's (app/coord). Requests counts every request made: those
+// still running (they were sent, and may be billed), and those no provider
+// was sent because every one was refused (spend cap, open breaker, rate
+// limit), which the user asked for all the same and which failed; Errors
+// counts those that ended without an answer through no doing of the
+// user's: not a running one, one the user cancelled, one whose answer could not be
 // written out (a closed pipe: error_kind "output", app/coord), or one cut
 // at the answer limit ("too_long": the answer was the provider's to give).
 func (s *Store) Usage(ctx context.Context, since time.Time) ([]UsageRow, error) {
