@@ -93,7 +93,7 @@ type PruneOptions struct {
 // PruneReport says what Prune deleted (or would).
 type PruneReport struct {
 	Policy     Policy   `json:"policy"`
-	Pruned     []string `json:"pruned"` // checkpoint ids
+	Pruned     []string `json:"pruned_checkpoint_ids"` // references, named as every reference to a checkpoint is
 	Kept       int      `json:"kept"`
 	KeptTagged int      `json:"kept_tagged"`
 	Blobs      int64    `json:"blobs"`      // contents no checkpoint refers to any more

@@ -23,3 +23,20 @@ func TestCheckpointJSONNamesItsSession(t *testing.T) {
 		t.Errorf("checkpoint --json %s; want id c1, session_id s1, turn 2 and no session", b)
 	}
 }
+
+// TestPruneJSONNamesCheckpointIDs: the checkpoints prune deleted are
+// references, named as every reference to a checkpoint is (_id).
+func TestPruneJSONNamesCheckpointIDs(t *testing.T) {
+	b, err := json.Marshal(checkpoint.PruneReport{Pruned: []string{"c1", "c2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	ids, ok := got["pruned_checkpoint_ids"].([]any)
+	if _, old := got["pruned"]; old || !ok || len(ids) != 2 || ids[0] != "c1" {
+		t.Errorf("checkpoint prune --json %s; want pruned_checkpoint_ids [c1 c2]", b)
+	}
+}
