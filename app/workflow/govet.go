@@ -195,6 +195,17 @@ func (b baseline) judge(ctx context.Context, o ValidateOptions, c Check, out str
 		}
 		return Check{Name: c.Name, Status: Skipped, Detail: detail}, ""
 	}
+	if len(fresh) == 0 && len(old) == 0 && len(after) > 0 {
+		// Every line is one the command printed before the change too,
+		// and none names a file: a linker's message about a main package
+		// that imports the changed one, say. The linker runs after the
+		// compiler has compiled every package it links, and nothing above
+		// says a package was not compiled, so the change was checked and
+		// adds nothing to what already failed.
+		first := strings.SplitN(after[0].text, "\n", 2)[0]
+		note := fmt.Sprintf("%s: already failing before the change, with the same output (%s); the change adds nothing to it", c.Name, first)
+		return Check{Name: c.Name, Status: OK, Detail: "already failing before the change, with the same output:\n" + tail(joinDiagnostics(after), 30)}, note
+	}
 	if len(old) == 0 {
 		return c, ""
 	}
