@@ -145,6 +145,10 @@ func TestSearchCorporaGoStd(t *testing.T) {
 		{"why does http.Server.Shutdown wait for idle connections", firstAt("net/http/server.go", 0, "http.(*Server).Shutdown")},
 		{"how does TrimSpa handle unicode", firstAt("strings/strings.go", 0, "strings.TrimSpace")},
 		{"sort.Slice", firstAt("sort/slice.go", 0, "sort.Slice")},
+		// A symbol's name in words of the question's own (covered.go).
+		{"http server shutdown", firstAt("net/http/server.go", 0, "http.(*Server).Shutdown")},
+		{"context with timeout", firstAt("context/context.go", 0, "context.WithTimeout")},
+		{"wait group done", firstAt("sync/waitgroup.go", 0, "sync.(*WaitGroup).Done")},
 		{"json.Unmarshal", firstAt("encoding/json/decode.go", 0, "json.Unmarshal")},
 		{"TrimSpa", firstAt("strings/strings.go", 0, "strings.TrimSpace")},
 		{"WriteStr", all(inTop(3, "io.WriteString"), func(hits []Hit) string {
@@ -206,6 +210,8 @@ func TestSearchCorporaElixir(t *testing.T) {
 			return ""
 		}},
 		{"Enum.reduce", firstAt("lib/elixir/lib/enum.ex", 0, "Enum.reduce/3")},
+		{"Enum reduce", firstAt("lib/elixir/lib/enum.ex", 0, "Enum.reduce/3")},
+		{"task async", firstAt("lib/elixir/lib/task.ex", 0, "Task.async/3")},
 		{"how does Enum.reduce work on maps", func(hits []Hit) string {
 			if len(hits) == 0 || !strings.HasPrefix(hits[0].Name, "Enum.reduce/") {
 				return "want Enum.reduce first"

@@ -100,6 +100,7 @@ type Hit struct {
 	Header *db.CodeChunk `json:"header,omitempty"`
 
 	bonus float64 // exactBonus or completeBonus, added to Lexical
+	cover float64 // coveredBonus's part (covered.go), weighed as Lexical is
 }
 
 // Result is a search's hits and how they were found.
@@ -300,6 +301,12 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			h.bonus = max(h.bonus, mentionBonus*mentioned(h.Name, ms))
 		}
 	}
+	if !isSym && res.LeftOut == 0 {
+		held := heldForms(query, gs)
+		for _, h := range order {
+			h.cover = coveredBonus * covered(h.Name, h.Lang, held, gs)
+		}
+	}
 
 	if err := s.central(ctx, project, order); err != nil {
 		return nil, err
@@ -320,7 +327,8 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	}
 	tests := aboutTests(res.Terms, exact)
 	for _, h := range order {
-		h.Lexical = roleShare(h.CodeChunk, tests)*h.Lexical + h.bonus
+		share := roleShare(h.CodeChunk, tests)
+		h.Lexical = share*h.Lexical + max(h.bonus, share*h.cover)
 		h.Score = weightLexical*h.Lexical + weightCentral*h.Central + weightSemantic*h.Semantic
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
