@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"strings"
 
 	"github.com/aiex-dev/aiex/db/words"
 )
@@ -25,37 +26,39 @@ const coveredBonus = 0.5
 // nameParts returns the words of a name as the question would write them:
 // its identifiers cut at underscores and case changes, folded, each once,
 // without words of one letter and an Elixir arity. Go's package qualifier
-// is the first identifier's words; qual is how many of them lead.
+// is the first identifier's words; qual is how many of them lead. A word
+// of the rest is there though the qualifier has it: time.(*Time).Before
+// is time, time, before, and the question must say "time" for the type
+// even where it may leave out the package.
 func nameParts(name string) (parts []string, qual int) {
 	first := true
 	words.Scan([]byte(name), func(w []byte) {
-		n := len(parts)
 		start := 0
 		for i := 0; i <= len(w); i++ {
 			if i < len(w) && w[i] != '_' {
 				continue
 			}
-			parts = appendCamel(parts, w[start:i])
+			parts = appendCamel(parts, qual, w[start:i])
 			start = i + 1
 		}
 		if first {
-			qual, first = len(parts)-n, false
+			qual, first = len(parts), false
 		}
 	})
 	return parts, qual
 }
 
 // appendCamel appends the parts of an identifier written in camel case,
-// folded, that parts does not hold yet: cut before an upper-case letter
-// that follows a lower-case one or a digit (getUser), or that starts a
-// word after an acronym (HTTPRequest).
-func appendCamel(parts []string, w []byte) []string {
+// folded, that parts[from:] does not hold yet: cut before an upper-case
+// letter that follows a lower-case one or a digit (getUser), or that
+// starts a word after an acronym (HTTPRequest).
+func appendCamel(parts []string, from int, w []byte) []string {
 	add := func(p []byte) {
 		if len(p) < 2 {
 			return
 		}
 		s := words.Fold(string(p))
-		for _, o := range parts {
+		for _, o := range parts[from:] {
 			if o == s {
 				return
 			}
@@ -166,4 +169,22 @@ func heldForms(query string, gs []group) map[string]bool {
 		}
 	}
 	return held
+}
+
+// The names holding two of a question's maxPaired rarest words are
+// looked up, the best pairedNames of them by bm25.
+const (
+	maxPaired   = 4
+	pairedNames = 20
+)
+
+// pairs is an FTS5 query for two of the groups' words.
+func pairs(gs []group) string {
+	var out []string
+	for i := range gs {
+		for j := i + 1; j < len(gs); j++ {
+			out = append(out, "("+gs[i].expr()+" AND "+gs[j].expr()+")")
+		}
+	}
+	return strings.Join(out, " OR ")
 }

@@ -22,6 +22,7 @@ func TestNameParts(t *testing.T) {
 		{"os.ReadFile", []string{"os", "read", "file"}, 1},
 		{"x.T", nil, 0}, // words of one letter are no part
 		{"Enum.reduce/3", []string{"enum", "reduce"}, 1},
+		{"time.(*Time).UnmarshalJSON", []string{"time", "time", "unmarshal", "json"}, 1},
 	} {
 		parts, qual := nameParts(tt.name)
 		if !cmp.Equal(parts, tt.parts) || qual != tt.qual {
@@ -52,6 +53,8 @@ func TestCovered(t *testing.T) {
 		// ...but not one.
 		{"shutdown", "http.Shutdown", "go", gs(g("shutdown", 50)), 0},
 		{"shutdown", "shutdown", "go", gs(g("shutdown", 50)), 0},
+		// The type's word is not the package's.
+		{"unmarshal json into a struct", "time.(*Time).UnmarshalJSON", "go", gs(g("unmarshal", 300), g("json", 900), g("struct", 4000)), 0},
 		// An Elixir module is a word of the name like any other.
 		{"reduce", "Enum.reduce/3", "elixir", gs(g("reduce", 50)), 0},
 		{"enum reduce", "Enum.reduce/3", "elixir", gs(g("enum", 900), g("reduce", 100)), 1},
@@ -103,5 +106,13 @@ func (s *Server) Shutdown() {
 	}
 	if len(res.Hits) == 0 || res.Hits[0].Name != "srv.(*Server).Shutdown" {
 		t.Fatalf("hits %q; want srv.(*Server).Shutdown first", places(res.Hits))
+	}
+}
+
+func TestPairs(t *testing.T) {
+	gs := []group{{term: "enum", forms: []string{"enum"}}, {term: "reduce", forms: []string{"reduce", "reduces"}}, {term: "map", forms: []string{"map"}}}
+	want := `("enum" AND ("reduce" OR "reduces")) OR ("enum" AND "map") OR (("reduce" OR "reduces") AND "map")`
+	if got := pairs(gs); got != want {
+		t.Errorf("pairs = %s\nwant %s", got, want)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -285,6 +286,22 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			res.Relaxed = len(more) > 0
 			addLexical(more, relaxedShare, add)
 		}
+	}
+	if !isSym && res.LeftOut == 0 && len(held) >= 2 {
+		// Names holding two of the question's words (covered.go) may hold
+		// none of its others, and be missing from the hits above. Those
+		// of its rarer words are looked up: a common word's names are
+		// many, and say less.
+		// Only those the question's words make whole are kept: the
+		// others (a group of Windows constants holding "file" and
+		// "rename") are no better for holding two words in their names.
+		named, err := st.SearchCode(ctx, project, "name : ("+pairs(held[:min(len(held), maxPaired)])+")", pairedNames)
+		if err != nil {
+			return nil, err
+		}
+		words := heldForms(query, gs)
+		named = slices.DeleteFunc(named, func(h db.CodeHit) bool { return covered(h.Name, h.Lang, words, gs) == 0 })
+		addLexical(named, relaxedShare, add)
 	}
 	if len(order) == 0 {
 		return res, nil
