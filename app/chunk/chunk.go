@@ -148,8 +148,11 @@ const (
 // name repeated on many lines no longer uses up the walk's room for others.
 // 20: a Go ref through a renamed import (cp.Encode, import cp
 // "x/command/proto") is qualified by the package's name (proto.Encode),
-// and the header records the import path under that name.
-const Version = 20
+// and the header records the import path under that name. 21: a Go
+// method call on a variable of an imported type (c *http.Client; c.Do())
+// is a ref to that package's method (http.(*Client).Do) where the header
+// records its qualifier's import path.
+const Version = 21
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -32,6 +32,11 @@ import (
 // it by name, as it did before chunk version 18. A blank import names
 // nothing; a dot import's names are used unqualified, so its refs read as
 // the package's own and cannot be told from them: neither is recorded.
+//
+// The refs to methods of imported types (http.(*Client).Do of c.Do() on a
+// *http.Client, golang_methods.go) are kept only where their qualifier
+// gets a path here (dropImportedMethods): resolved by name alone, they
+// would reach the method of every package of that name.
 
 // recordImports gives the file's header the paths of the imports its
 // refs qualify names by (Chunk.Imports): once a file, not on each chunk,
@@ -52,7 +57,11 @@ func (g *goFile) recordImports(decls []goDecl) {
 			refQualifiers(used, g.units[i].refs)
 		}
 	}
-	if imports := fileImports(decls, used, g.pkg, renames); len(imports) > 0 {
+	imports := fileImports(decls, used, g.pkg, renames)
+	for i := range g.units {
+		g.units[i].refs = dropImportedMethods(g.units[i].refs, g.pkg, imports)
+	}
+	if len(imports) > 0 {
 		for i := range g.units {
 			if g.units[i].kind == KindHeader {
 				g.units[i].imports = imports
@@ -61,14 +70,36 @@ func (g *goFile) recordImports(decls []goDecl) {
 	}
 }
 
+// dropImportedMethods removes in place the method refs of imported types
+// (q.(*T).M, golang_methods.go) whose qualifier q records no import path:
+// the index would resolve one by name, to the method of every package
+// named q (an import whose name its path does not give, beside another).
+// The ref to the type q.T stays, as every qualified name does. Their
+// qualifiers are those of the type refs in the same declarations, so
+// dropping them changes no path recorded.
+func dropImportedMethods(refs []ref, pkg string, imports map[string]string) []ref {
+	out := refs[:0]
+	for _, r := range refs {
+		q, rest, _ := strings.Cut(r.name, ".")
+		if q != pkg && strings.HasPrefix(rest, "(*") {
+			if _, ok := imports[q]; !ok {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // fileImports maps the qualifiers the file's refs use to the import paths
 // they name (see above). used are the qualifiers of the file's refs; pkg
 // is the file's package, whose name is left out even where an import has
 // it too (html/template imports text/template as template): its refs and
 // the package's own unqualified ones (Template, qualified as
 // template.Template by the index) are the same names, and a method ref
-// is one of the package's own (golang_methods.go), so the index resolves
-// them in the file's directory, as before.
+// by that name is one of the package's own (none is made for a type of
+// such an import, golang_methods.go), so the index resolves them in the
+// file's directory, as before.
 //
 // renames are the named imports whose refs aliasRenames rewrote: such an
 // import is recorded by the name its refs now use.
@@ -225,7 +256,8 @@ func majorVersion(s string) bool {
 }
 
 // refQualifiers adds to used the qualifiers of qualified refs (fmt of
-// fmt.Errorf); a method ref's (pkg.(*T).M) is the package's own name.
+// fmt.Errorf); a method ref's (pkg.(*T).M) is the name of the package
+// declaring the type, the file's own or an import's.
 func refQualifiers(used map[string]bool, refs []ref) {
 	for _, r := range refs {
 		if i := strings.IndexByte(r.name, '.'); i > 0 {

@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -59,7 +60,8 @@ func (s *Server) ListenAndServe() error {
 }
 
 // Serve: calls of the receiver, and of a parameter of an imported
-// interface type and a field (Addr), which are no refs.
+// interface type (a ref that names no chunk) and a field (Addr), which is
+// no ref.
 func (s *Server) Serve(l net.Listener) error {
 	for {
 		rw, err := l.Accept()
@@ -76,8 +78,8 @@ func (s *Server) newConn(rw net.Conn) *conn { return &conn{server: s} }
 
 type conn struct{ server *Server }
 
-// readLine: a named result; parameters of imported types (one an import
-// under another name) are no refs.
+// readLine: a named result; parameters of imported types, one an import
+// under another name, whose refs name the package by its own name.
 func readLine(b *bufio.Reader, r *rd.Reader) (line []byte, h Header) {
 	line, _, _ = b.ReadLine()
 	r.Reset("")
@@ -87,7 +89,7 @@ func readLine(b *bufio.Reader, r *rd.Reader) (line []byte, h Header) {
 // locals: var x T, var x *T, x := T{}, x := &T{}, x := y, var x = &T{},
 // results of a function and a method the file declares, and a method
 // value of a method the file declares; x := new(T) of an imported T, and
-// x := y of such a y, are no refs.
+// x := y of such a y, name that package's method.
 func locals() {
 	var h Header
 	var p *Server
@@ -177,10 +179,10 @@ func TestGoMethodRefs(t *testing.T) {
 	got := methodRefs(t, "net/http/server.go", serverGo)
 	want := map[string][]string{
 		"http.(*Server).ListenAndServe": {"http.(*Server).Serve"},
-		"http.(*Server).Serve":          {"http.(*Server).newConn"},
-		"http.readLine":                 {"http.(*Header).clone"},
+		"http.(*Server).Serve":          {"net.(*Listener).Accept", "http.(*Server).newConn"},
+		"http.readLine":                 {"bufio.(*Reader).ReadLine", "strings.(*Reader).Reset", "http.(*Header).clone"},
 		"http.locals": {"http.(*Server).pair", "http.(*Header).Get", "http.(*Server).ListenAndServe", "http.(*Server).Serve",
-			"http.(*Server).newConn", "http.(*conn).serve"},
+			"http.(*Server).newConn", "bufio.(*Writer).Flush", "bufio.(*Writer).WriteString", "http.(*conn).serve"},
 		// The function literal's h is its own, of a type of its own.
 		"http.shadowed": {"http.(*conn).serve", "http.(*Server).ListenAndServe", "http.(*Header).Get"},
 		"http.unknown":  {"http.(*list).first"},
@@ -193,8 +195,8 @@ func TestGoMethodRefs(t *testing.T) {
 // TestGoMethodRefsShadowedType: a parameter named as a type hides it
 // from the body, not from the signature's own types (func f(conn *conn)
 // is valid Go); an inner one hides it everywhere. A parameter named as
-// an import, of the import's type, gives no method ref, but the ref to
-// the type stays.
+// an import, of the import's type, is of that type too: the signature's
+// types are resolved outside its names' scope.
 func TestGoMethodRefsShadowedType(t *testing.T) {
 	src := `package p
 
@@ -215,14 +217,14 @@ func g(c string) {
 func h(url *url.URL) string { return url.String() }
 `
 	got := methodRefs(t, "p/p.go", src)
-	want := map[string][]string{"p.f": {"p.(*conn).serve"}}
+	want := map[string][]string{"p.f": {"p.(*conn).serve"}, "p.h": {"url.(*URL).String"}}
 	if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
 		t.Errorf("method refs by chunk (-want +got):\n%s", diff)
 	}
 	res := chunkString(t, "p/p.go", src, Options{Strategy: Semantic})
 	for _, c := range res.Chunks {
-		if c.Name == "p.h" && !slices.Equal(c.Refs, []string{"url.URL"}) {
-			t.Errorf("p.h's refs: %q, want [url.URL]", c.Refs)
+		if c.Name == "p.h" && !slices.Equal(c.Refs, []string{"url.URL", "url.(*URL).String"}) {
+			t.Errorf("p.h's refs: %q, want [url.URL url.(*URL).String]", c.Refs)
 		}
 	}
 }
@@ -284,20 +286,19 @@ func TestGoValueMethodMembers(t *testing.T) {
 	}
 }
 
-// TestGoMethodRefsImportedTypes: a variable of an imported type gives no
-// method ref. The ref would name the type by the import's package name
-// (sync.(*Mutex).Lock), and the index, which knows no import paths,
-// would link it to the method of every package of that name: cmd/go's
-// mu.Lock() to internal/sync's Mutex as much as to sync's, a call on
-// go/types' interface Type to the struct method of cmd/compile's
-// package types. Where an import has the file's own package name
-// (html/template imports text/template as template), the ref would even
-// read as the file's own package's, and link to its own type's method.
-// An unqualified type is the package's own, and keeps its refs.
+// TestGoMethodRefsImportedTypes: a variable of an imported type gives the
+// imported package's method ref (sync.(*Mutex).Lock), and the header
+// records the path its qualifier names: the index links it to sync's
+// Mutex, not to internal/sync's. Where an import has the file's own
+// package name (html/template imports text/template as template), the
+// ref would read as the file's own package's and link to its own type's
+// method: none is made. A call on an imported interface names a method no
+// chunk has. An unqualified type is the package's own, and keeps its refs.
 func TestGoMethodRefsImportedTypes(t *testing.T) {
 	cases := []struct {
 		name, path, src string
 		want            map[string][]string
+		imports         map[string]string
 	}{{
 		name: "same-named packages",
 		path: "cmd/go/main.go",
@@ -314,7 +315,8 @@ func lock() {
 	once.Do(nil)
 }
 `,
-		want: map[string][]string{},
+		want:    map[string][]string{"main.lock": {"sync.(*Mutex).Lock", "sync.(*Once).Do"}},
+		imports: map[string]string{"sync": "sync"},
 	}, {
 		name: "an import of the own package's name",
 		path: "html/template/template.go",
@@ -351,27 +353,34 @@ func under(t types.Type, n *types.Named) types.Type {
 	return t.Underlying()
 }
 `,
-		want: map[string][]string{},
+		want:    map[string][]string{"typestring.under": {"types.(*Named).Obj", "types.(*Type).Underlying"}},
+		imports: map[string]string{"types": "go/types"},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := methodRefs(t, c.path, c.src)
+			got, imports := importedMethods(t, c.path, c.src)
 			if diff := cmp.Diff(c.want, got, cmpEmpty); diff != "" {
 				t.Errorf("method refs by chunk (-want +got):\n%s", diff)
+			}
+			if !maps.Equal(imports, c.imports) {
+				t.Errorf("header's imports %v, want %v", imports, c.imports)
 			}
 		})
 	}
 }
 
 // TestGoMethodRefsStdlib: on the standard library every method ref names
-// a type of the chunk's own package, and the calls within net/http and
-// bufio that the refs are for are there: (*Server).Serve calls newConn
-// and (*conn).serve, ListenAndServe calls Serve, ReadLine ReadSlice.
+// a type of the chunk's own package, or one of an import whose path the
+// file's header records (so that the index links it to that package
+// only), and the calls within net/http and bufio that the refs are for
+// are there: (*Server).Serve calls newConn and (*conn).serve,
+// ListenAndServe calls Serve, ReadLine ReadSlice; and those of other
+// packages' methods: (*Server).Serve's l.Accept() of a net.Listener.
 func TestGoMethodRefsStdlib(t *testing.T) {
 	files := goStdFiles(t, testing.Short())
 	var mu sync.Mutex
 	refs := map[string][]string{}
-	methods := 0
+	own, imported := 0, 0
 	forEachFile(files, func(path string) {
 		src, err := os.ReadFile(path)
 		if err != nil {
@@ -385,15 +394,24 @@ func TestGoMethodRefsStdlib(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		var imports map[string]string
+		for _, c := range res.Chunks {
+			if c.Kind == KindHeader {
+				imports = c.Imports
+			}
+		}
 		for _, c := range res.Chunks {
 			pkg, _, _ := strings.Cut(c.Name, ".")
 			for _, r := range c.Refs {
-				if !strings.Contains(r, "(*") {
-					continue
-				}
-				methods++
-				if !strings.HasPrefix(r, pkg+".(*") {
-					t.Errorf("%s: %s refers to %s, a method of another package's type", path, c.Name, r)
+				q, rest, _ := strings.Cut(r, ".")
+				switch {
+				case !strings.HasPrefix(rest, "(*"):
+				case q == pkg:
+					own++
+				case imports[q] == "":
+					t.Errorf("%s: %s refers to %s, a method of a package no recorded import names", path, c.Name, r)
+				default:
+					imported++
 				}
 			}
 			if strings.HasSuffix(path, "/net/http/server.go") || strings.HasSuffix(path, "/bufio/bufio.go") {
@@ -401,12 +419,12 @@ func TestGoMethodRefsStdlib(t *testing.T) {
 			}
 		}
 	})
-	t.Logf("%d method refs in %d files", methods, len(files))
+	t.Logf("%d method refs in %d files: %d of the package's own types, %d of imported ones", own+imported, len(files), own, imported)
 	if testing.Short() {
 		return
 	}
 	for name, want := range map[string][]string{
-		"http.(*Server).Serve":          {"http.(*Server).newConn", "http.(*conn).serve"},
+		"http.(*Server).Serve":          {"http.(*Server).newConn", "http.(*conn).serve", "net.(*Listener).Accept"},
 		"http.(*Server).ListenAndServe": {"http.(*Server).Serve"},
 		"bufio.(*Reader).ReadLine":      {"bufio.(*Reader).ReadSlice"},
 	} {
@@ -422,9 +440,10 @@ func TestGoMethodRefsStdlib(t *testing.T) {
 // the package's own types has that type: (*T)(y) of a type of this or
 // another file (rqlite's store.go converts ex.Request to state.go's
 // *PragmaCheckRequest and calls its Check), T(y) of a type this file
-// declares, by := and by var. A conversion to an imported type gives no
-// method ref, nor does T(y) where T may be a function of another file,
-// nor (*f)(y) of a local f, a predeclared type or a pointer to a pointer.
+// declares, by := and by var. (*pkg.T)(y) gives the imported type's
+// method ref; pkg.T(y) gives none, nor does T(y) where T may be a
+// function of another file, nor (*f)(y) of a local f, a predeclared type
+// or a pointer to a pointer.
 func TestGoMethodRefsConversions(t *testing.T) {
 	src := `package store
 
@@ -474,7 +493,7 @@ func own(int) *Store { return nil }
 	want := map[string][]string{
 		"store.(*Store).Execute": {"store.(*PragmaCheckRequest).Check", "store.(*PragmaCheckRequest).Validate",
 			"store.(*ident).quote", "store.(*ident).unquote"},
-		"store.notConversions": {"store.(*Store).Execute"},
+		"store.notConversions": {"proto.(*Request).Reset", "store.(*Store).Execute"},
 	}
 	if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
 		t.Errorf("method refs by chunk (-want +got):\n%s", diff)

@@ -3,6 +3,7 @@ package chunk
 import (
 	"go/ast"
 	"go/token"
+	"strings"
 )
 
 // Method refs. A call x.M(…) refers to the method M of x's type, which
@@ -19,17 +20,25 @@ import (
 // method declared on T lists (*T).M among its members, so that the
 // symbol graph reaches it by that name too (golang.go).
 //
-// Only the package's own types count. A type of an imported package
-// (b *bufio.Reader, mu sync.Mutex) would be named by the import's package
-// name, and the index knows no import paths: sync.(*Mutex).Lock reaches
-// internal/sync's Mutex as much as sync's, and a call on go/types' Type,
-// an interface, the struct method of cmd/compile's package types. Where
-// an import has the package's own name (html/template imports
-// text/template as template) the ref even reads as one of the package's
-// own, which the index resolves in the file's directory: to html/template's
-// own (*Template).Name. So a variable of a qualified type has no known
-// type; a ref to pkg.T itself is kept as every qualified name is.
-//
+// A type of an imported package (b *bufio.Reader, mu sync.Mutex) counts
+// too: the call is named as that package's method chunks are,
+// bufio.(*Reader).ReadLine, and the import path the file's header records
+// for the qualifier (golang_imports.go) makes the index link it only to
+// the package in the directory that path denotes: cmd/go's mu.Lock() to
+// sync's Mutex, not internal/sync's. So an imported method ref is kept
+// only where that path is recorded (dropImportedMethods); without it the
+// index would resolve the name in every package of that name. The
+// qualifier must be the import's in the declaration's scope: not a local
+// name, a type parameter or a package-level name of the file (pkg.T is
+// then not valid Go, whatever it names), nor the file's own package name.
+// Where an import has that name (html/template imports text/template as
+// template) its refs read as the package's own, which the index resolves
+// in the file's directory: t.Name() on a *template.Template would link to
+// html/template's own (*Template).Name. A call on an imported interface
+// (go/types' Type) names a method no chunk has, and links nothing, as a
+// method promoted through embedding does. A method value (f := x.M) of an
+// imported type is no ref: the file does not say whether M is a field.
+
 // Wrong edges are worse than missing ones, so a variable's type is known
 // only from its declaration, in the scope the refs walk keeps: a name
 // declared again (in an inner scope, or by range, a type switch or a call's
@@ -102,11 +111,11 @@ func (w *refWalk) find(name string, limit int) int {
 	return -1
 }
 
-// typeName returns the name of the package's own named type a type
-// expression denotes (T, *T, T[X]), resolving names in w.locals[:limit],
-// or "". Pointers to pointers, names local to the function, predeclared
-// or perhaps dot-imported, and types of imported packages (pkg.T, see
-// above) give none.
+// typeName returns the name of the named type a type expression denotes
+// (T, *T, T[X]; pkg.T for an imported package's, see above), resolving
+// names in w.locals[:limit], or "". Pointers to pointers, names local to
+// the function, predeclared or perhaps dot-imported, and a qualifier that
+// may not be an import or is the file's own package name give none.
 func (w *refWalk) typeName(x ast.Expr, limit int) string {
 	stars := 0
 	for {
@@ -130,14 +139,34 @@ func (w *refWalk) typeName(x ast.Expr, limit int) string {
 				return ""
 			}
 			return t.Name
+		case *ast.SelectorExpr:
+			q, ok := t.X.(*ast.Ident)
+			if !ok || !w.importQualifier(q.Name, limit) {
+				return ""
+			}
+			return q.Name + "." + t.Sel.Name
 		default:
 			return ""
 		}
 	}
 }
 
-// valueType returns the package's own type of the value of x when its
-// syntax shows it: T{…}, &T{…}, new(T), or a variable of a known type.
+// importQualifier reports whether name, qualifying a type in the scope
+// w.locals[:limit], can be an import's: no local name (a type parameter
+// included, which the resolver leaves unresolved), no package-level name
+// of the file, nothing predeclared, and not the file's own package name.
+// Whether it is one, and of which path, recordImports tells.
+func (w *refWalk) importQualifier(name string, limit int) bool {
+	if name == "_" || name == w.g.pkg || predeclared(name) || w.find(name, limit) >= 0 {
+		return false
+	}
+	_, inFile := w.g.top[name]
+	return !inFile
+}
+
+// valueType returns the type of the value of x (as typeName names it) when
+// its syntax shows it: T{…}, &T{…}, new(T), pkg.T{…} and the like, or a
+// variable of a known type.
 func (w *refWalk) valueType(x ast.Expr, limit int) string {
 	for {
 		switch v := x.(type) {
@@ -177,14 +206,16 @@ func (w *refWalk) valueType(x ast.Expr, limit int) string {
 	}
 }
 
-// conversionType returns the package's own type a call converts its
-// argument to, and whether the call's syntax shows a conversion at all:
-// (*T)(y), or T(y) of a type T this file declares. Another file's T(y)
+// conversionType returns the type a call converts its argument to, and
+// whether the call's syntax shows a conversion at all: (*T)(y) or
+// (*pkg.T)(y), or T(y) of a type T this file declares. Another file's T(y)
 // reads as a call of another file's function f(y) does, whose result
 // type is not at hand: guessing T would name a method (pkg.(*f).M) of a
 // type that does not exist for every such call. (*T)(y) is a conversion
 // unless T is a variable of a pointer to a function: typeName rejects a
-// local one, and the file's own functions and variables are not types.
+// local one, and the file's own functions and variables are not types;
+// of pkg.V, a variable, no type of that name has methods to link to.
+// pkg.T(y) is taken for a call, as another file's T(y) is.
 func (w *refWalk) conversionType(call *ast.CallExpr, limit int) (string, bool) {
 	if len(call.Args) != 1 || call.Ellipsis.IsValid() {
 		return "", false
@@ -212,9 +243,9 @@ func (w *refWalk) fileType(name string) bool {
 	return ok
 }
 
-// resultType returns the package's own type of result i of a call of a
-// function or method the file declares (f(…), or x.m(…) of a variable x
-// of one of the package's types).
+// resultType returns the type of result i of a call of a function or
+// method the file declares (f(…), or x.m(…) of a variable x of one of the
+// package's types), as typeName names it.
 func (w *refWalk) resultType(call *ast.CallExpr, i, limit int) string {
 	var k methodKey
 	switch f := call.Fun.(type) {
@@ -294,7 +325,7 @@ func (w *refWalk) declareValues(s *ast.ValueSpec) {
 	}
 }
 
-// assignedType returns the package's own type of the i-th of names given
+// assignedType returns the type (typeName) of the i-th of names given
 // values (x, y := a, b; x, err := f()), when the syntax shows it.
 func (w *refWalk) assignedType(names int, values []ast.Expr, i, limit int) string {
 	switch {
@@ -342,9 +373,14 @@ func (w *refWalk) declared(typ, name string) bool {
 	return ok
 }
 
-// method adds the ref to method name of the package's type typ,
-// pkg.(*typ).name, unless it is the method being walked.
+// method adds the ref to method name of the type typ: pkg.(*typ).name
+// for one of the package's own, unless it is the method being walked;
+// q.(*T).name for an imported q.T.
 func (w *refWalk) method(typ, name string, p token.Pos) {
+	if q, t, ok := strings.Cut(typ, "."); ok {
+		w.add(q+".(*"+t+")."+name, p)
+		return
+	}
 	if typ == w.selfType && name == w.selfName {
 		return
 	}

@@ -66,9 +66,10 @@ type refWalk struct {
 type local struct {
 	name  string
 	noObj bool
-	// typ names a variable's type when its declaration shows it to be
-	// one of the package's own (golang_methods.go); "" when the type is
-	// unknown or imported, and for every name that is not a variable.
+	// typ names a variable's type when its declaration shows it: T for
+	// one of the package's own, pkg.T for an imported one
+	// (golang_methods.go); "" when the type is unknown, and for every
+	// name that is not a variable.
 	typ string
 }
 

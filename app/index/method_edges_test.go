@@ -11,9 +11,9 @@ import (
 
 // methodProject calls methods through receivers, parameters and local
 // variables, of pointer and value receivers, within a package, and from
-// another one (whose calls on the imported types are no refs: see
-// importedMethodProject); other/http, a package of the same name
-// elsewhere, declares a method that net/http calls but does not declare.
+// another one, through the import's path (importedMethodProject);
+// other/http, a package of the same name elsewhere, declares a method
+// that net/http calls but does not declare.
 func methodProject() map[string]string {
 	return map[string]string{
 		"go.mod": "module example.com/m\n",
@@ -77,20 +77,21 @@ func Run(h http.Header) error {
 // to its chunk, whether it was declared on the pointer (by name) or on
 // the value (through the members a value method lists), forwards and
 // backwards, and only in the chunk's directory; a call on a variable of
-// an imported type is none.
+// an imported type reaches the method in the directory its import path
+// denotes.
 func TestMethodEdges(t *testing.T) {
 	s, p := indexedProject(t, methodProject())
 	checkEdges(t, s, p, map[string][]string{
 		"http.(*Server).ListenAndServe": {"http.Server", "http.(*Server).Serve"},
 		"http.(*Server).Serve":          {"http.Server", "http.(*Server).newConn", "http.(*conn).serve"},
 		"http.(*conn).serve":            {"http.Header", "http.Header.Get", "http.conn"},
-		"app.Run":                       {"http.Header", "http.Server"},
+		"app.Run":                       {"http.Header", "http.Header.Get", "http.Server", "http.(*Server).ListenAndServe"},
 	}, map[string][]string{
 		"http.(*Server).Serve":          {"http.(*Server).ListenAndServe"},
-		"http.(*Server).ListenAndServe": nil,
+		"http.(*Server).ListenAndServe": {"app.Run"},
 		"http.(*Server).newConn":        {"http.(*Server).Serve"},
 		"http.(*conn).serve":            {"http.(*Server).Serve"},
-		"http.Header.Get":               {"http.(*conn).serve"},
+		"http.Header.Get":               {"app.Run", "http.(*conn).serve"},
 		"http.(*Server).Close":          nil,
 	})
 }
@@ -117,13 +118,15 @@ func TestMethodEdgesMatchView(t *testing.T) {
 }
 
 // importedMethodProject holds the calls on variables of imported types
-// that linked to the wrong methods while method refs named them by the
-// import's package name: two packages named sync (cmd/go's mu.Lock()
-// reached internal/sync's Mutex too), html/template importing
+// that linked to the wrong methods while method refs were resolved by the
+// import's package name alone: two packages named sync (cmd/go's
+// mu.Lock() reached internal/sync's Mutex too), html/template importing
 // text/template under its own name (t.Name() on a *template.Template
 // reached html/template's method, in its own directory), and an
 // interface of go/types whose call reached the struct method of
-// cmd/compile's package types.
+// cmd/compile's package types. Resolved by the import's path, the first
+// reaches sync's alone; the second is no ref (the file's own package has
+// the name), and the third names a method no chunk has.
 func importedMethodProject() map[string]string {
 	return map[string]string{
 		"go.mod":                 "module example.com/m\n",
@@ -165,9 +168,9 @@ func under(t types.Type) types.Type { return t.Underlying() }
 }
 
 // TestMethodEdgesImportedTypes: a call on a variable of an imported type
-// is no edge to a method of a same-named package's type (nor to the
-// imported one's: which package an import names, the index cannot tell); a call on one
-// of the package's own types still reaches the method in its directory.
+// is an edge to the method of the package its import path denotes, not of
+// a same-named package's type; a call on one of the package's own types
+// still reaches the method in its directory.
 func TestMethodEdgesImportedTypes(t *testing.T) {
 	s, p := indexedProject(t, importedMethodProject())
 	ctx := context.Background()
@@ -205,7 +208,7 @@ func TestMethodEdgesImportedTypes(t *testing.T) {
 		name, dir string
 		want      []string
 	}{
-		{"main.lock", "cmd/go", nil},
+		{"main.lock", "cmd/go", []string{"sync.(*Mutex).Lock (sync)"}},
 		{"template.textName", "html/template", nil},
 		{"typeutil.under", "go/typeutil", nil},
 		{"template.htmlName", "html/template", []string{"template.(*Template).Name (html/template)", "template.(*Template).lookup (html/template)"}},
@@ -214,8 +217,11 @@ func TestMethodEdgesImportedTypes(t *testing.T) {
 			t.Errorf("method callees of %s: %q, want %q", c.name, got, c.want)
 		}
 	}
+	got, err := s.CodeCallers(ctx, at("sync.(*Mutex).Lock", "sync").ID)
+	if names := chunkNames(got, err); !slices.Equal(names, []string{"main.lock"}) {
+		t.Errorf("callers of sync's (*Mutex).Lock: %q, want main.lock", names)
+	}
 	for _, c := range []struct{ name, dir string }{
-		{"sync.(*Mutex).Lock", "sync"},
 		{"sync.(*Mutex).Lock", "internal/sync"},
 		{"template.(*Template).Name", "text/template"},
 		{"types.(*Type).Underlying", "cmd/compile/types"},
@@ -225,7 +231,7 @@ func TestMethodEdgesImportedTypes(t *testing.T) {
 			t.Errorf("callers of %s in %s: %q, %v; want none", c.name, c.dir, chunkNames(callers, nil), err)
 		}
 	}
-	got, err := s.CodeCallers(ctx, at("template.(*Template).Name", "html/template").ID)
+	got, err = s.CodeCallers(ctx, at("template.(*Template).Name", "html/template").ID)
 	if names := chunkNames(got, err); !slices.Equal(names, []string{"template.htmlName"}) {
 		t.Errorf("callers of html/template's (*Template).Name: %q, want template.htmlName", names)
 	}
