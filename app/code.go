@@ -505,9 +505,9 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 		// it waiting) and the building of its prompt.
 		req.Start = time.Now()
 	}
-	task := cmp.Or(req.Task, "ask")
-	if task == "explain" && strings.TrimSpace(req.Target) == "" && req.Prepared == nil {
-		return nil, usererr.Usage("name the code to explain: PATH, PATH:LINE or a symbol name (aiex explain TARGET [QUESTION])")
+	task, err := checkAsk(req)
+	if err != nil {
+		return nil, err
 	}
 	var sess *session.Session
 	if req.Session != "" {
@@ -515,7 +515,7 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 		if err != nil {
 			return nil, err
 		}
-		if sess, err = svc.Begin(ctx, req.Session, cmp.Or(req.Project, req.Root), req.Actor); err != nil {
+		if sess, err = svc.Begin(ctx, req.Session, projectOf(req), req.Actor); err != nil {
 			return nil, err
 		}
 	}
@@ -530,49 +530,12 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 		}
 		return a.askInSession(ctx, sess, req, p.Context, nil, &Answer{}, fn)
 	}
-	withCode := false
-	if req.Root != "" && !req.NoContext {
-		_, indexed, err := a.Store.FindCodeProject(ctx, req.Root)
-		if err != nil {
-			return nil, err
-		}
-		withCode = indexed || req.Target != ""
-	}
-	if !withCode && task != "ask" {
-		return nil, usererr.Usage("%s needs a target: PATH, PATH:LINE or a symbol name", task)
-	}
-	ans := &Answer{}
-	var summary *session.ContextSummary
-	// The model the request goes to first: the code (and the session's
-	// history) is fitted to its window, and a question too long for it
-	// is refused before it is sent (a server would cut it silently).
-	p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, 0)
-	switch {
-	case err != nil && (withCode || errors.Is(err, coord.ErrUnknownModel)):
-		// A model no provider has is a mistake in the question: refused
-		// before anything is recorded, with code or without.
+	ap, err := a.prepareAsk(ctx, &req, task, sess)
+	if err != nil {
 		return nil, err
-	case err != nil:
-		// No model to fit the question to (none reachable): the request
-		// goes as it is, and the coordinator reports what is wrong as it
-		// records the failure.
-		a.logger.Debug("plan", "err", err)
-		p = nil
-	case withCode:
-		ans.Context, err = a.buildContext(ctx, ContextRequest{Task: task, Root: req.Root, Target: req.Target,
-			Question: req.Prompt, Data: req.Data}, p, sess)
-		if err != nil {
-			return nil, err
-		}
-		a.logger.Debug("context", "task", task, "built", describeContext(ans.Context))
-		req.Messages, req.Window = ans.Context.Prompt, ans.Context.Window
-		summary = session.SummarizeContext(ans.Context.Context)
-		summary.HistoryTurns, summary.HistoryTokens = ans.Context.HistoryTurns, ans.Context.HistoryTokens
-	default:
-		if req.Messages, summary, err = a.plainPrompt(req.Prompt, p, sess); err != nil {
-			return nil, err
-		}
 	}
+	ans := &Answer{Context: ap.context}
+	summary, p := ap.summary, ap.plan
 	// The messages are built: the prompt is only recorded from here on,
 	// in the history and the session's turn alike.
 	req.Prompt = recordedPrompt(req)
@@ -607,36 +570,6 @@ func recordedPrompt(req CodeAsk) string {
 		return task + " " + target + ": " + req.Prompt
 	}
 	return req.Prompt
-}
-
-// plainPrompt is the "ask" prompt without code, after as much of the
-// session's history (sess may be nil) as fits in half the window and
-// beside the question, and its summary. A question that does not fit the
-// window, less the answer's reserve, on its own is refused as ctxbuild
-// refuses one with code.
-func (a *App) plainPrompt(question string, p *planned, sess *session.Session) ([]providers.Message, *session.ContextSummary, error) {
-	prompts, err := a.Prompts()
-	if err != nil {
-		return nil, nil, err
-	}
-	msgs, err := prompts.Render("ask", prompt.Data{Question: question})
-	if err != nil {
-		return nil, nil, err
-	}
-	reserve := min(p.window/4, 4096) // as ctxbuild's default
-	budget := p.window - reserve
-	own := countMessages(p.count, msgs)
-	if own > budget {
-		return nil, nil, ctxbuild.TooLong(own, budget, p.window, reserve, "")
-	}
-	var history []providers.Message
-	turns := 0
-	if sess != nil {
-		history, turns = sess.HistoryWithin(min(2*p.window/historyShare, budget-own), p.count.Count)
-	}
-	msgs = session.WithHistory(history, msgs)
-	return msgs, &session.ContextSummary{Window: p.window, Budget: budget, Tokens: countMessages(p.count, msgs),
-		HistoryTurns: turns, HistoryTokens: countMessages(p.count, history)}, nil
 }
 
 // askInSession asks req as the next turn of sess. p, when not nil, is the

@@ -258,7 +258,8 @@ func outsidePath(root string, exists bool, ps ...string) (string, bool) {
 
 // outside is the error for a target out of the project at root.
 func outside(p, root string) error {
-	return usererr.Usage("%s is outside the project at %s; give a file of it, PATH:LINE or a symbol, or run aiex from inside the project you mean", p, root)
+	return &usererr.Error{Msg: fmt.Sprintf("%s is outside the project at %s; give a file of it, PATH:LINE or a symbol, or run aiex from inside the project you mean", p, root),
+		Code: usererr.ExitUsage, Err: ErrOutside}
 }
 
 // noUnits is the error for a file target with no chunks in the index
@@ -308,63 +309,6 @@ func splitTarget(target string) (path string, line int) {
 		}
 	}
 	return target, 0
-}
-
-// AbsTarget is target with its path, if it names a file relative to the
-// current directory, made absolute: the target as another process (a node
-// serving this one, whose working directory is its own) must read it.
-// What follows a file's name after a colon is kept as it is, a line
-// number or not, for that process to judge. Symbols and paths of no file
-// are left as they are.
-func AbsTarget(target string) string {
-	return AbsTargetIn("", target)
-}
-
-// AbsTargetIn is AbsTarget for a target of the project at root: a path
-// that names no file relative to the current directory but one relative
-// to root (as aiex prints paths) is made absolute too, as Build would
-// take it here (see targetFile), rather than left for the other process
-// to read relative to its own directory. root "" is AbsTarget.
-func AbsTargetIn(root, target string) string {
-	isFile := func(p string) bool {
-		fi, err := os.Stat(p)
-		return err == nil && !fi.IsDir()
-	}
-	inRoot := func(p string) string {
-		if root == "" || filepath.IsAbs(p) {
-			return ""
-		}
-		abs := filepath.Join(root, p)
-		if _, ok := relPath(root, abs); !ok {
-			return "" // no file, or one out of the project (../x.go)
-		}
-		return abs
-	}
-	p, suffix := target, ""
-	if !isFile(p) {
-		if abs := inRoot(p); abs != "" {
-			return abs
-		}
-		path, line, ok := cutLine(target)
-		if !ok {
-			return target
-		}
-		if !isFile(path) {
-			if abs := inRoot(path); abs != "" {
-				return abs + ":" + line
-			}
-			return target
-		}
-		p, suffix = path, ":"+line
-	}
-	if filepath.IsAbs(p) {
-		return target
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return target
-	}
-	return abs + suffix
 }
 
 // notFound is the error for a target that names nothing: with the names

@@ -42,33 +42,3 @@ func TestTargetPathFromRoot(t *testing.T) {
 		}
 	}
 }
-
-// TestAbsTargetIn: a target sent to another process has its path made
-// absolute as Build here would read it: relative to the current
-// directory first, else to the project's root; symbols, and paths of no
-// file or of one out of the project, stay as they are.
-func TestAbsTargetIn(t *testing.T) {
-	root := t.TempDir()
-	root, _ = filepath.EvalSymlinks(root)
-	writeTree(t, root, map[string]string{"sub/a.go": "package p\n", "sub/sub/b.go": "package p\n", "c.go": "package p\n"})
-	t.Chdir(filepath.Join(root, "sub"))
-	for target, want := range map[string]string{
-		"a.go:3":         filepath.Join(root, "sub/a.go") + ":3",
-		"sub/a.go:3":     filepath.Join(root, "sub/a.go") + ":3", // from the root
-		"sub/b.go":       filepath.Join(root, "sub/sub/b.go"),    // the current directory's
-		"c.go":           filepath.Join(root, "c.go"),
-		"c.go:x":         filepath.Join(root, "c.go") + ":x",
-		"../../c.go":     "../../c.go", // out of the project, from the root
-		"http.Serve":     "http.Serve",
-		"nowhere.go:3":   "nowhere.go:3",
-		"Kernel.::/2":    "Kernel.::/2",
-		"sub/sub/b.go:1": filepath.Join(root, "sub/sub/b.go") + ":1",
-	} {
-		if got := AbsTargetIn(root, target); got != want {
-			t.Errorf("AbsTargetIn(%s) = %s; want %s", target, got, want)
-		}
-	}
-	if got := AbsTarget("sub/a.go"); got != "sub/a.go" {
-		t.Errorf("AbsTarget(sub/a.go) = %s; want it as it is: no root to read it in", got)
-	}
-}

@@ -622,12 +622,17 @@ func (n *Node) handleQuery(w http.ResponseWriter, r *http.Request) {
 
 // CodeRequest is a command about a project's code for the node's core.
 type CodeRequest struct {
-	Op      string             `json:"op"` // index, search, context, providers, files
+	Op      string             `json:"op"` // index, search, context, dry-ask, providers, files
 	Index   app.IndexRequest   `json:"index,omitempty"`
 	Root    string             `json:"root,omitempty"` // search, files
 	Query   string             `json:"query,omitempty"`
 	Limit   int                `json:"limit,omitempty"`
 	Context app.ContextRequest `json:"context,omitempty"`
+	// Ask is the question whose prompt dry-ask builds (app.DryAsk) and
+	// returns as Context, sending nothing. It is an op of its own rather
+	// than a flag of /v1/ask, which a node that did not know the flag
+	// would answer.
+	Ask *AskRequest `json:"ask,omitempty"`
 }
 
 // CodeResult is what a CodeRequest returns: the field of its op.
@@ -638,6 +643,7 @@ type CodeResult struct {
 	Prompt    []providers.Message  `json:"prompt,omitempty"` // the context's rendered prompt
 	Providers []app.ProviderStatus `json:"providers,omitempty"`
 	Files     *app.ProjectFiles    `json:"files,omitempty"`
+	Note      string               `json:"note,omitempty"` // dry-ask's (app.DryAsk)
 }
 
 func (n *Node) handleCode(w http.ResponseWriter, r *http.Request) {
@@ -660,6 +666,13 @@ func (n *Node) code(ctx context.Context, req CodeRequest) (*CodeResult, error) {
 		res.Search, err = n.app.Search(ctx, req.Root, req.Query, req.Limit)
 	case "context":
 		if res.Context, err = n.app.BuildContext(ctx, req.Context); err == nil {
+			res.Prompt = res.Context.Prompt
+		}
+	case "dry-ask":
+		if req.Ask == nil {
+			return nil, errors.New("dry-ask without a question")
+		}
+		if res.Context, res.Note, err = n.app.DryAsk(ctx, req.Ask.codeAsk()); err == nil {
 			res.Prompt = res.Context.Prompt
 		}
 	case "providers":

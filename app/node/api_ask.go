@@ -34,6 +34,17 @@ type AskRequest struct {
 	Prepared *app.Prepared `json:"prepared,omitempty"`
 }
 
+// codeAsk is req as the core takes it, for AskCode and, through the code
+// op "dry-ask", DryAsk alike.
+func (req AskRequest) codeAsk() app.CodeAsk {
+	return app.CodeAsk{
+		Request: ask.Request{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
+			Strategy: coord.Strategy(req.Strategy), Actor: req.Actor},
+		Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
+		Session: session.Ref(req.Session), Project: req.Project, Prepared: req.Prepared,
+	}
+}
+
 // askFrame is one line of an /v1/ask answer: text, then the interaction
 // or an error.
 type askFrame struct {
@@ -74,15 +85,11 @@ func (n *Node) serveAsk(w http.ResponseWriter, r *http.Request, req AskRequest) 
 		stop := fw.keepalive(keepaliveEvery)
 		defer stop()
 	}
-	ans, err := n.app.AskCode(r.Context(), app.CodeAsk{
-		Request: ask.Request{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
-			Strategy: coord.Strategy(req.Strategy), Actor: req.Actor},
-		Task: req.Task, Root: req.Root, Target: req.Target, NoContext: req.NoContext,
-		Session: session.Ref(req.Session), Project: req.Project, Prepared: req.Prepared,
-		// The session first, so that a client whose answer is cut off
-		// (the user stopped it, this node went away) still has it.
-		OnTurn: func(s string, turn int64) { fw.write(askFrame{Session: s, Turn: turn}) },
-	}, func(text string) error { return fw.write(askFrame{Text: text}) })
+	ca := req.codeAsk()
+	// The session first, so that a client whose answer is cut off (the
+	// user stopped it, this node went away) still has it.
+	ca.OnTurn = func(s string, turn int64) { fw.write(askFrame{Session: s, Turn: turn}) }
+	ans, err := n.app.AskCode(r.Context(), ca, func(text string) error { return fw.write(askFrame{Text: text}) })
 	if ans == nil {
 		ans = &app.Answer{}
 	}

@@ -161,7 +161,7 @@ func (s *Service) Begin(ctx context.Context, ref Ref, project, actor string) (*S
 		return sess, nil
 	}
 	if row.Status == db.SessionArchived {
-		return nil, &usererr.Error{Msg: fmt.Sprintf("session %s is archived; unarchive it with aiex session unarchive %s, then continue it", row.ID, row.ID), Err: ErrArchived}
+		return nil, archivedError(row.ID)
 	}
 	st, err := s.load(ctx, row)
 	if err != nil {
@@ -172,6 +172,40 @@ func (s *Service) Begin(ctx context.Context, ref Ref, project, actor string) (*S
 		return nil, err
 	}
 	return sess, nil
+}
+
+// Peek is the session Begin would return for ref, for showing what a
+// question asked in it would be sent with, without asking it (aiex ask
+// --dry-run): nil where Begin would start a new one (RefNew; RefLast in a
+// project with none, which note then says, as Begin's Note would), else
+// the session, to read. An archived session is refused as Begin refuses
+// it. It writes nothing: turns left running by a process that has ended
+// are not marked interrupted, so what they got of an answer stays out of
+// the history until a question is really asked.
+func (s *Service) Peek(ctx context.Context, ref Ref, project string) (sess *Session, note string, err error) {
+	if ref == RefNew || ref == "" {
+		return nil, "", nil
+	}
+	row, ok, err := s.resolve(ctx, ref, project)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		return nil, s.lastNote(ctx, project, "the question would start a new one"), nil
+	}
+	if row.Status == db.SessionArchived {
+		return nil, "", archivedError(row.ID)
+	}
+	st, err := s.load(ctx, row)
+	if err != nil {
+		return nil, "", err
+	}
+	return &Session{svc: s, st: st, readOnly: true}, "", nil
+}
+
+// archivedError refuses to continue the archived session id.
+func archivedError(id string) error {
+	return &usererr.Error{Msg: fmt.Sprintf("session %s is archived; unarchive it with aiex session unarchive %s, then continue it", id, id), Err: ErrArchived}
 }
 
 // Open returns a session to look at (show, export), archived or not. It
@@ -227,11 +261,17 @@ func (s *Service) noLast(ctx context.Context, project string) error {
 // working, but whoever reads stderr learns that nothing was continued
 // (and of archived sessions, which "last" does not take).
 func (s *Service) startedForLast(ctx context.Context, project, id string) string {
+	return s.lastNote(ctx, project, fmt.Sprintf("this question starts a new one (%s)", id))
+}
+
+// lastNote says that RefLast found no session in project to continue,
+// naming the latest archived one if there is one, then what follows.
+func (s *Service) lastNote(ctx context.Context, project, then string) string {
 	if rows, err := s.st.Sessions(ctx, db.SessionFilter{Project: project, Archived: true, Limit: 1}); err == nil && len(rows) == 1 {
-		return fmt.Sprintf("no session in this project to continue but archived ones (the latest: %s; aiex session unarchive %[1]s brings it back): this question starts a new one (%s)",
-			rows[0].ID, id)
+		return fmt.Sprintf("no session in this project to continue but archived ones (the latest: %s; aiex session unarchive %[1]s brings it back): %s",
+			rows[0].ID, then)
 	}
-	return fmt.Sprintf("no session in this project to continue yet: this question starts a new one (%s)", id)
+	return "no session in this project to continue yet: " + then
 }
 
 // create is a session not yet in the log: its first turn starts it.

@@ -28,6 +28,7 @@ type AskCmd struct {
 	Target   string   `placeholder:"TARGET" predictor:"file" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
 	Session  string   `placeholder:"ID|new|last" default:"new" help:"Continue a session: its id (or a prefix), last (this project's most recent), or new. Its earlier turns go with the question."`
+	DryRun   bool     `name:"dry-run" help:"Send nothing: print what the prompt would carry, as aiex context does (the code, what was left out, the session's earlier turns, tokens and window), or with --json its object. Nothing is recorded."`
 	Prompt   []string `arg:"" optional:"" help:"The question. With - as the last word, or piped input, stdin is read too and appended to the words given."`
 }
 
@@ -49,8 +50,12 @@ func (a *AskCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.Strategy, app.CodeAsk{Request: ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Actor: "cli"},
-		Target: a.Target, NoContext: a.NoCode, Session: ref})
+	req := app.CodeAsk{Request: ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Actor: "cli"},
+		Target: a.Target, NoContext: a.NoCode, Session: ref}
+	if a.DryRun {
+		return dryAsk(c, a.Strategy, req)
+	}
+	return answer(c, a.Strategy, req)
 }
 
 // sessionRef checks a --session flag before the store is opened: an empty
@@ -67,19 +72,9 @@ func sessionRef(s string) (session.Ref, error) {
 // answer sends a question about the current project's code (with its code
 // when it is indexed) and streams the answer to stdout.
 func answer(c *Context, strategyName string, req app.CodeAsk) error {
-	strategy, err := coord.ParseStrategy(strategyName)
+	req, err := inProject(strategyName, req)
 	if err != nil {
 		return err
-	}
-	if strategyName == "" {
-		strategy = ""
-	}
-	req.Strategy = strategy
-	if req.Project, err = projectRoot(); err != nil {
-		return err
-	}
-	if !req.NoContext {
-		req.Root = req.Project
 	}
 	// A node running on the data dir holds it: ask through the node.
 	cfg, err := c.appConfig()
@@ -109,9 +104,11 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	recorded := func(in *app.Interaction) *app.Interaction { return in }
 	ask := func(fn func(string) error) (*app.Answer, error) {
 		if cl != nil {
-			return cl.Ask(ctx, node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
-				Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: ctxbuild.AbsTargetIn(req.Project, req.Target), NoContext: req.NoContext,
-				Actor: req.Actor, Session: string(req.Session), Project: req.Project}, fn)
+			ar, err := nodeAsk(req)
+			if err != nil {
+				return nil, err
+			}
+			return cl.Ask(ctx, ar, fn)
 		}
 		core, err := c.App()
 		if err != nil {
@@ -214,6 +211,40 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 			in.Provider, in.Model, in.PromptTokens, in.CompletionTokens, code, fmtMillis(in.TotalMillis), sess)))
 	}
 	return nil
+}
+
+// inProject is req, a question about the current project's code, with
+// its routing strategy (strategyName, "" for the configured one) and its
+// project: with the project's code unless req.NoContext.
+func inProject(strategyName string, req app.CodeAsk) (app.CodeAsk, error) {
+	strategy, err := coord.ParseStrategy(strategyName)
+	if err != nil {
+		return req, err
+	}
+	if strategyName == "" {
+		strategy = ""
+	}
+	req.Strategy = strategy
+	if req.Project, err = projectRoot(); err != nil {
+		return req, err
+	}
+	if !req.NoContext {
+		req.Root = req.Project
+	}
+	return req, nil
+}
+
+// nodeAsk is req as the node running on the data dir takes it: its
+// target's path made absolute (ctxbuild.AbsPath), as the node's working
+// directory is not this process's; one out of the project is refused here.
+func nodeAsk(req app.CodeAsk) (node.AskRequest, error) {
+	target, err := ctxbuild.AbsPath(req.Project, req.Target, ctxbuild.FromCwd)
+	if err != nil {
+		return node.AskRequest{}, err
+	}
+	return node.AskRequest{Prompt: req.Prompt, Provider: req.Provider, Model: req.Model,
+		Strategy: string(req.Strategy), Task: req.Task, Root: req.Root, Target: target, NoContext: req.NoContext,
+		Actor: req.Actor, Session: string(req.Session), Project: req.Project}, nil
 }
 
 // errStdoutClosed is the cause of a request cancelled because stdout's

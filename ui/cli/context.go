@@ -9,6 +9,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/ctxbuild"
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -46,8 +47,14 @@ func (cc *ContextCmd) Run(c *Context) error {
 		Question: strings.Join(cc.Question, " "), Provider: cc.Provider, Model: cc.Model,
 		Strategy: coord.Strategy(""), Window: cc.Window, Reserve: cc.Reserve}
 	b, err := viaNodeRead(c, func(cl *node.Client) (*app.BuiltContext, error) {
+		// The node's working directory is not ours: the target's path goes
+		// absolute, as it is read here.
+		target, err := ctxbuild.AbsPath(root, req.Target, ctxbuild.FromCwd)
+		if err != nil {
+			return nil, err
+		}
 		remote := req
-		remote.Target = ctxbuild.AbsTargetIn(root, req.Target) // the node's working directory is not ours
+		remote.Target = target
 		r, err := cl.Code(c, node.CodeRequest{Op: "context", Context: remote})
 		if err != nil {
 			return nil, err
@@ -57,14 +64,22 @@ func (cc *ContextCmd) Run(c *Context) error {
 	if err != nil {
 		return reserveHint(err)
 	}
-	switch {
-	case c.Out.JSON:
-		return c.Out.PrintJSON(b)
-	case cc.Prompt:
+	if cc.Prompt && !c.Out.JSON {
 		for _, m := range b.Prompt {
 			fmt.Fprintf(c.Out.Out, "── %s ──\n%s\n", m.Role, m.Content)
 		}
 		return nil
+	}
+	return printContext(c, root, b)
+}
+
+// printContext prints a built context, of the project at root: with
+// --json, the object; else the summary of what went in, what was left out
+// and the token counts, with warnings about the index on stderr. aiex
+// context and aiex ask --dry-run print it alike.
+func printContext(c *Context, root string, b *app.BuiltContext) error {
+	if c.Out.JSON {
+		return c.Out.PrintJSON(b)
 	}
 	how := "estimated"
 	switch {
@@ -88,6 +103,12 @@ func (cc *ContextCmd) Run(c *Context) error {
 			cut = ", cut to fit"
 		}
 		fmt.Fprintf(c.Out.Out, "  conventions: %s, %d tokens%s\n", shown(cv.Path), cv.Tokens, cut)
+	}
+	if b.HistoryTurns > 0 {
+		fmt.Fprintf(c.Out.Out, "  session: %s, %d tokens\n", english.Count(b.HistoryTurns, "earlier turn"), b.HistoryTokens)
+	}
+	if len(b.Included) == 0 && len(b.Dropped) == 0 {
+		fmt.Fprintln(c.Out.Out, "  no code: the question alone")
 	}
 	tw := tabwriter.NewWriter(c.Out.Out, 2, 4, 2, ' ', 0)
 	for _, it := range b.Included {

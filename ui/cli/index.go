@@ -14,6 +14,7 @@ import (
 	"github.com/aiex-dev/aiex/app/session"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -99,10 +100,18 @@ func indexTarget(path string) (root, under string, err error) {
 	if path == "" {
 		return root, "", nil
 	}
-	if in := inRoot(root, path); in != "" {
-		path = in
+	// A path relative to the project's root, as search and context print
+	// paths, names a directory or file of it from any directory of the
+	// project when nothing of that name is here (ctxbuild.AbsPath, the
+	// rule every command reads paths by).
+	at, err := ctxbuild.AbsPath(root, path, ctxbuild.FromCwd)
+	switch {
+	case errors.Is(err, ctxbuild.ErrOutside):
+		return "", "", usererr.Usage("%s is outside the project at %s; run aiex index from inside the project you mean", path, root)
+	case err != nil:
+		return "", "", err
 	}
-	abs, err := resolvePath(cwd, path)
+	abs, err := resolvePath(cwd, at)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return "", "", usererr.Usage("%s does not exist; aiex index takes a directory or file of the current project", path)
@@ -124,27 +133,6 @@ func indexTarget(path string) (root, under string, err error) {
 		rel = ""
 	}
 	return root, filepath.ToSlash(rel), nil
-}
-
-// inRoot is path as a directory or file relative to the project's root,
-// as search and context print paths (context takes a file so too:
-// ctxbuild.AbsTargetIn), when nothing of that name is here and something
-// is there; else "", and path is taken relative to the current directory.
-func inRoot(root, path string) string {
-	if filepath.IsAbs(path) {
-		return ""
-	}
-	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
-		return ""
-	}
-	in := filepath.Join(root, path)
-	if rel, err := filepath.Rel(root, in); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "" // ../x names nothing of the project
-	}
-	if _, err := os.Lstat(in); err != nil {
-		return ""
-	}
-	return in
 }
 
 // resolvePath makes path (relative to cwd) absolute, with the symlinks of
