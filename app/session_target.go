@@ -25,7 +25,13 @@ func sessionTarget(req ContextRequest, sess *session.Session) string {
 	if t == "" {
 		return ""
 	}
-	return ctxbuild.RootTarget(req.Root, t)
+	// A path out of the project, which a session's events (shared by
+	// every node of a cluster) may hold, is no target.
+	abs, err := ctxbuild.AbsPath(req.Root, t, ctxbuild.FromRoot)
+	if err != nil {
+		return ""
+	}
+	return abs
 }
 
 // buildKept builds breq. When its target was kept from the session

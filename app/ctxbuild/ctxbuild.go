@@ -197,7 +197,7 @@ type Context struct {
 	Target *Item `json:"target,omitempty"`
 	// TargetRef is the request's target as a later request may name it
 	// from any directory of the project (a path relative to the root, a
-	// symbol as typed; RootTarget takes it back): a session's next
+	// symbol as typed; AbsPath, FromRoot, takes it back): a session's next
 	// question, asked without a target, is about the same code.
 	TargetRef string `json:"target_ref,omitempty"`
 	Included  []Item `json:"included"` // in prompt order, the target first

@@ -119,26 +119,3 @@ func underRoot(root, abs string) bool {
 	rel, err := filepath.Rel(root, abs)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
-
-// AbsTargetIn is AbsPath of a target the user gave (FromCwd), for callers
-// that send it on as it is when AbsPath refuses it: the reader refuses it
-// again, as Build does a target out of the project.
-func AbsTargetIn(root, target string) string {
-	abs, err := AbsPath(root, target, FromCwd)
-	if err != nil {
-		return target
-	}
-	return abs
-}
-
-// RootTarget is ref, a target as Context.TargetRef records it, as Build
-// takes it from whatever directory it runs in (AbsPath, FromRoot); "" when
-// AbsPath refuses it (a path out of the project, which a session's events,
-// shared by every node of the cluster, may hold), which is then no target.
-func RootTarget(root, ref string) string {
-	abs, err := AbsPath(root, ref, FromRoot)
-	if err != nil {
-		return ""
-	}
-	return abs
-}

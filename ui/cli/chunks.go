@@ -33,11 +33,14 @@ func (cc *ChunksCmd) Run(c *Context) error {
 	}
 	// A path relative to the project's root, as search and context print
 	// them, names its file from any directory of the project when none
-	// of that name is here (ctxbuild.AbsTargetIn, as context takes it).
+	// of that name is here (ctxbuild.AbsPath, as context takes it); not
+	// one out of the project.
 	file := cc.File
 	if _, err := os.Lstat(file); errors.Is(err, fs.ErrNotExist) {
 		if root, err := projectRoot(); err == nil {
-			file = ctxbuild.AbsTargetIn(root, file)
+			if file, err = ctxbuild.AbsPath(root, file, ctxbuild.FromRoot); err != nil {
+				return err
+			}
 		}
 	}
 	fi, err := os.Stat(file)

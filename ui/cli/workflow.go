@@ -239,7 +239,11 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	}
 	var res *app.TaskResult
 	if cl != nil {
-		req.Target = ctxbuild.AbsTargetIn(req.Root, req.Target) // the node's working directory is not ours
+		// The node's working directory is not ours; a path out of the
+		// project is refused here, as the node would refuse it.
+		if req.Target, err = ctxbuild.AbsPath(req.Root, req.Target, ctxbuild.FromCwd); err != nil {
+			return err
+		}
 		res, err = cl.Task(c, node.TaskRequest{Kind: kind, TaskRequest: req}, stream)
 	} else {
 		core, cerr := c.App()
