@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // Languages Run knows.
@@ -68,7 +70,7 @@ func TestPath(root, targetPath string) (string, error) {
 	switch path.Ext(rel) {
 	case ".go":
 		if strings.HasSuffix(rel, "_test.go") {
-			return "", fmt.Errorf("testgen.TestPath: %w: %s is a test file", ErrPath, rel)
+			return "", pathError("%s is a test file; give the code to test: a .go file of its package, or a symbol in it", rel)
 		}
 		// A build constraint in the name (_linux, _amd64) must stay just
 		// before _test: foo_linux.go → foo_gen_linux_test.go.
@@ -77,8 +79,10 @@ func TestPath(root, targetPath string) (string, error) {
 	case ".ex":
 		stem, testDir = elixirTestStem(root, strings.TrimSuffix(rel, ".ex"))
 		ext = ".exs"
+	case ".exs":
+		return "", pathError("%s is a script or a test (.exs); give the code to test: a .ex module, or a symbol in it", rel)
 	default:
-		return "", fmt.Errorf("testgen.TestPath: %w: %s is not a .go or .ex file", ErrPath, rel)
+		return "", pathError("%s is neither a .go nor a .ex file; aiex gen tests writes Go and ExUnit tests", rel)
 	}
 	var taken map[string]bool // the test modules of an Elixir project
 	if testDir != "" {
@@ -105,7 +109,13 @@ func TestPath(root, targetPath string) (string, error) {
 			return "", fmt.Errorf("testgen.TestPath: %w", err)
 		}
 	}
-	return "", fmt.Errorf("testgen.TestPath: %w: %s%s_test%s and %d generated variants all exist or name test modules the project already defines", ErrPath, stem, constraint, ext, maxGen-1)
+	return "", pathError("%s%s_test%s and its %d generated variants all exist or name test modules the project already defines; remove or rename some of them", stem, constraint, ext, maxGen-1)
+}
+
+// pathError is a target TestPath cannot write tests for, said to the user:
+// its cause is ErrPath.
+func pathError(format string, args ...any) error {
+	return usererr.Wrap(ErrPath, format, args...)
 }
 
 // splitConstraint splits a Go file's stem into the name and its build
@@ -143,15 +153,15 @@ var noSystem = func() build.Context {
 // refuses one that is absolute or leaves the project.
 func relPath(p string) (string, error) {
 	if p == "" {
-		return "", fmt.Errorf("%w: empty path", ErrPath)
+		return "", pathError("name the code to test: a .go or .ex file of the project, or a symbol")
 	}
 	s := filepath.ToSlash(p)
 	if path.IsAbs(s) || filepath.IsAbs(p) {
-		return "", fmt.Errorf("%w: %s is absolute; give it relative to the project root", ErrPath, p)
+		return "", pathError("%s is absolute; give it relative to the project root", p)
 	}
 	s = path.Clean(s)
 	if s == ".." || strings.HasPrefix(s, "../") || s == "." {
-		return "", fmt.Errorf("%w: %s is not a file inside the project", ErrPath, p)
+		return "", pathError("%s is not a file inside the project", p)
 	}
 	return s, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -171,5 +172,23 @@ end
 	}
 	if got := Deps(t.TempDir(), ""); got != nil {
 		t.Errorf("Deps of an empty dir = %q", got)
+	}
+}
+
+// TestTestPathSaysWhatToGive: a target no tests can be written for is
+// refused with one sentence for the user, naming it and what to give
+// instead, without the package's own prefixes.
+func TestTestPathSaysWhatToGive(t *testing.T) {
+	root := t.TempDir()
+	for target, want := range map[string]string{
+		"test/shop/cart_test.exs": "test/shop/cart_test.exs is a script or a test (.exs); give the code to test: a .ex module, or a symbol in it",
+		"pkg/a_test.go":           "pkg/a_test.go is a test file; give the code to test: a .go file of its package, or a symbol in it",
+		"README.md":               "README.md is neither a .go nor a .ex file; aiex gen tests writes Go and ExUnit tests",
+	} {
+		_, err := TestPath(root, target)
+		ue := usererr.As(err)
+		if ue == nil || ue.Error() != want || !errors.Is(err, ErrPath) {
+			t.Errorf("TestPath(%s): %v; want the user error %q", target, err, want)
+		}
 	}
 }
