@@ -134,7 +134,14 @@ func mixUndefined(ctx context.Context, o ValidateOptions, mixRoot, tmp, dir stri
 	}
 	counted := fmt.Sprintf("calls of undefined functions already there before the change: %d", old)
 	if len(fresh) > 0 {
-		detail := "calls a function that does not exist, which crashes at run time (mix compile warns):\n" + tail(joinUndefinedCalls(fresh), 30)
+		// The call first, then what it means: the first line is the
+		// failure's one-line summary (Headline), and must say which.
+		calls := joinUndefinedCalls(fresh)
+		first, rest, _ := strings.Cut(calls, "\n")
+		detail := first + ": a call of a function that does not exist, which crashes at run time (mix compile warns)"
+		if rest != "" {
+			detail += "\n" + tail(rest, 30)
+		}
 		if old > 0 {
 			detail += "\n" + counted // none would be no news
 		}

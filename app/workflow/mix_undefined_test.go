@@ -43,7 +43,7 @@ func TestMixCompileUndefinedCall(t *testing.T) {
 		detail           []string // in mix compile's detail
 	}{
 		"undefined or private": {single, "lib/b.ex", strings.Replace(mixTimeoutB, "Keyword.get(opts, :timeout, @timeout)", "String.no_such_fun(@timeout)", 1),
-			Failed, []string{"String.no_such_fun/1 is undefined or private", "lib/b.ex:3"}},
+			Failed, []string{"lib/b.ex:3: String.no_such_fun/1 is undefined or private (B.b/1): a call of a function that does not exist"}},
 		"module not available": {single, "lib/b.ex", strings.Replace(mixTimeoutB, "Keyword.get(", "Nope.Keyword.get(", 1),
 			Failed, []string{"Nope.Keyword.get/3 is undefined (module Nope.Keyword is not available or is yet to be defined)", "lib/b.ex:3"}},
 		"caller in another app": {umbrella, "apps/shop_core/lib/shop_core/pricing/rules.ex", strings.Replace(shopCoreRules, "def stack(", "def apply_all(", 1),
@@ -69,6 +69,10 @@ func TestMixCompileUndefinedCall(t *testing.T) {
 				if !strings.Contains(c.Detail, d) {
 					t.Errorf("detail %q; want %q in it", c.Detail, d)
 				}
+			}
+			// The one-line summary of the failure names the call.
+			if h := Headline(c.Detail); c.Status == Failed && !strings.Contains(h, " is undefined") {
+				t.Errorf("headline %q does not name the undefined function", h)
 			}
 			// A count of none says nothing the failure does not.
 			if strings.Contains(c.Detail, "before the change: 0") {
