@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -38,8 +39,7 @@ func (r *run) userError(ctx context.Context) error {
 		if last != nil && !isProviderError(last) {
 			return r.withUnrecorded(last) // the output side failed (e.g. a closed pipe)
 		}
-		return usererr.Wrap(r.withUnrecorded(last), "the answer from %s (%s) broke off: %s; %s",
-			r.in.Provider, r.in.Model, errMessage(last), r.partialRecorded())
+		return usererr.Wrap(r.withUnrecorded(last), "%s; %s", brokeOff(r.in.Provider, r.in.Model, errMessage(last)), r.partialRecorded())
 	}
 	if last == nil {
 		return usererr.New("no provider could take the request")
@@ -80,6 +80,21 @@ func (r *run) userError(ctx context.Context) error {
 		return usererr.Wrap(last, "%s", msg)
 	}
 	return fmt.Errorf("coord: %w", last)
+}
+
+// providerBrokeOff is how the providers say an answer broke off
+// (providers/ollama, openai, anthropic): "the answer from Ollama at
+// ENDPOINT broke off after N chunks: why".
+var providerBrokeOff = regexp.MustCompile(`^the answer from .+? at (\S+) broke off after (.+)$`)
+
+// brokeOff says that the answer of provider's model broke off, and why
+// (msg, the provider's message): once, where the provider's message says
+// it too.
+func brokeOff(provider, model, msg string) string {
+	if m := providerBrokeOff.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("the answer from %s (%s) at %s broke off after %s", provider, model, m[1], m[2])
+	}
+	return fmt.Sprintf("the answer from %s (%s) broke off: %s", provider, model, msg)
 }
 
 // partialRecorded says what became of the record of a partial answer:
