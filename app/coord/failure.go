@@ -151,6 +151,14 @@ func (r *run) modelNotFound(last error) error {
 		}
 		return usererr.Wrap(last, "%s", msg)
 	}
+	for _, a := range r.route {
+		// A provider that lists the model refused it all the same (a
+		// model still being pulled, or whose files are broken): "not
+		// found; available: …, ghost:latest" would gainsay itself.
+		if a.Outcome == string(providers.KindNotFound) && a.Model != "" && slices.Contains(r.notFound, a.Model) {
+			return usererr.Wrap(last, "model %q is listed by %s (as %s), but %s refused it: %s", r.req.Model, a.Provider, a.Model, a.Provider, a.Error)
+		}
+	}
 	where := "any provider"
 	if r.req.Provider != "" {
 		where = r.req.Provider

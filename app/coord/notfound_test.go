@@ -59,3 +59,23 @@ func TestModelOnTargetOutOfReach(t *testing.T) {
 		t.Errorf("Plan of a model nobody has: %v; want ErrUnknownModel", err)
 	}
 }
+
+// TestModelListedButRefused: a provider that lists the model and answers
+// the chat "not found" all the same (a model still being pulled) is said
+// to have refused it; "not found on any provider; available: …, ghost"
+// gainsaid itself.
+func TestModelListedButRefused(t *testing.T) {
+	refused := &providers.Error{Provider: "o", Kind: providers.KindNotFound, Message: `model "ghost" not found, try pulling it first`,
+		Models: []string{"slow", "ghost"}}
+	o := pt.NewScripted("o", "ollama", pt.Step{Err: refused})
+	o.ModelList = []string{"slow", "ghost"}
+	to := target(o, true)
+	to.Model = ""
+	e := newEnv(t, coord.Config{Targets: []coord.Target{to}, MaxAttempts: 1})
+	_, _, err := e.chat(t, coord.Request{Model: "ghost"})
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, `model "ghost" is listed by o`) || !strings.Contains(ue.Msg, "try pulling it first") ||
+		strings.Contains(ue.Msg, "not found on") {
+		t.Fatalf("err = %v; want the listed model said to be refused, with the provider's words", err)
+	}
+}
