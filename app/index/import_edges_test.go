@@ -70,33 +70,6 @@ func Join(c *proto.Command) int { return proto.CommandA + rand.N(2) }
 func TestImportEdges(t *testing.T) {
 	s, p, g, rows := indexedGraph(t, importProject())
 	ctx := context.Background()
-	at := func(name, dir string) int64 {
-		t.Helper()
-		cs, err := s.CodeChunksNamed(ctx, p, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cs {
-			if path.Dir(c.Path) == dir {
-				return c.ID
-			}
-		}
-		t.Fatalf("no chunk %s in %s: %+v", name, dir, cs)
-		return 0
-	}
-	// where lists chunks as name (directory).
-	where := func(cs []db.CodeChunk, err error) []string {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, c := range cs {
-			out = append(out, c.Name+" ("+path.Dir(c.Path)+")")
-		}
-		slices.Sort(out)
-		return out
-	}
 	for _, c := range []struct {
 		name, dir string
 		want      []string
@@ -104,7 +77,7 @@ func TestImportEdges(t *testing.T) {
 		{"store.Apply", "store", []string{"proto.Command (command/proto)", "proto.{CommandA,CommandB} (command/proto)"}},
 		{"cluster.Join", "cluster", []string{"proto.Command (cluster/proto)", "proto.{CommandA,Other} (cluster/proto)", "rand.N (internal/rand)"}},
 	} {
-		if got := where(s.CodeCallees(ctx, at(c.name, c.dir))); !slices.Equal(got, c.want) {
+		if got := placed(s.CodeCallees(ctx, chunkIn(t, s, p, c.name, c.dir).ID)); !slices.Equal(got, c.want) {
 			t.Errorf("callees of %s:\n%q\nwant\n%q", c.name, got, c.want)
 		}
 	}
@@ -119,7 +92,7 @@ func TestImportEdges(t *testing.T) {
 		{"http.Client", "cmd/cli/http", nil},
 		{"rand.N", "internal/rand", []string{"cluster.Join (cluster)"}},
 	} {
-		if got := where(s.CodeCallers(ctx, at(c.name, c.dir))); !slices.Equal(got, c.want) {
+		if got := placed(s.CodeCallers(ctx, chunkIn(t, s, p, c.name, c.dir).ID)); !slices.Equal(got, c.want) {
 			t.Errorf("callers of %s in %s: %q, want %q", c.name, c.dir, got, c.want)
 		}
 	}

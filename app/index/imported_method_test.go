@@ -2,11 +2,8 @@ package index
 
 import (
 	"context"
-	"path"
 	"slices"
 	"testing"
-
-	"github.com/aiex-dev/aiex/db"
 )
 
 // importedCallProject calls methods on variables of imported types: of
@@ -81,33 +78,6 @@ func textName(t *template.Template) string { return t.Name() }
 func TestImportedMethodEdges(t *testing.T) {
 	s, p, g, rows := indexedGraph(t, importedCallProject())
 	ctx := context.Background()
-	at := func(name, dir string) int64 {
-		t.Helper()
-		cs, err := s.CodeChunksNamed(ctx, p, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cs {
-			if path.Dir(c.Path) == dir {
-				return c.ID
-			}
-		}
-		t.Fatalf("no chunk %s in %s: %+v", name, dir, cs)
-		return 0
-	}
-	// where lists chunks as name (directory), sorted.
-	where := func(cs []db.CodeChunk, err error) []string {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, c := range cs {
-			out = append(out, c.Name+" ("+path.Dir(c.Path)+")")
-		}
-		slices.Sort(out)
-		return out
-	}
 	for _, c := range []struct {
 		name, dir string
 		want      []string
@@ -117,7 +87,7 @@ func TestImportedMethodEdges(t *testing.T) {
 		{"main.lock", "cmd/go", []string{"sync.(*Mutex).Lock (sync)", "sync.Mutex (sync)"}},
 		{"template.textName", "html/template", []string{"template.Template (html/template)"}},
 	} {
-		if got := where(s.CodeCallees(ctx, at(c.name, c.dir))); !slices.Equal(got, c.want) {
+		if got := placed(s.CodeCallees(ctx, chunkIn(t, s, p, c.name, c.dir).ID)); !slices.Equal(got, c.want) {
 			t.Errorf("callees of %s:\n%q\nwant\n%q", c.name, got, c.want)
 		}
 	}
@@ -134,7 +104,7 @@ func TestImportedMethodEdges(t *testing.T) {
 		{"template.(*Template).Name", "text/template", nil},
 		{"template.(*Template).Name", "html/template", nil},
 	} {
-		if got := where(s.CodeCallers(ctx, at(c.name, c.dir))); !slices.Equal(got, c.want) {
+		if got := placed(s.CodeCallers(ctx, chunkIn(t, s, p, c.name, c.dir).ID)); !slices.Equal(got, c.want) {
 			t.Errorf("callers of %s in %s: %q, want %q", c.name, c.dir, got, c.want)
 		}
 	}

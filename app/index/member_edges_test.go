@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -138,6 +139,35 @@ func viewEdges(t *testing.T, s *db.Store, p int64) []string {
 	var out []string
 	for _, r := range res.Values {
 		out = append(out, fmt.Sprintf("%s -> %s", r[0], r[1]))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// chunkIn is the chunk named name in the directory dir of project p.
+func chunkIn(t *testing.T, s *db.Store, p int64, name, dir string) db.CodeChunk {
+	t.Helper()
+	cs, err := s.CodeChunksNamed(context.Background(), p, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if path.Dir(c.Path) == dir {
+			return c
+		}
+	}
+	t.Fatalf("no chunk %s in %s: %+v", name, dir, cs)
+	return db.CodeChunk{}
+}
+
+// placed lists chunks as name (directory), sorted.
+func placed(cs []db.CodeChunk, err error) []string {
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Name+" ("+path.Dir(c.Path)+")")
 	}
 	slices.Sort(out)
 	return out

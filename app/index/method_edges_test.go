@@ -174,21 +174,6 @@ func under(t types.Type) types.Type { return t.Underlying() }
 func TestMethodEdgesImportedTypes(t *testing.T) {
 	s, p := indexedProject(t, importedMethodProject())
 	ctx := context.Background()
-	// at finds the chunk of that name in the directory dir.
-	at := func(name, dir string) db.CodeChunk {
-		t.Helper()
-		cs, err := s.CodeChunksNamed(ctx, p, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cs {
-			if path.Dir(c.Path) == dir {
-				return c
-			}
-		}
-		t.Fatalf("no chunk %s in %s: %+v", name, dir, cs)
-		return db.CodeChunk{}
-	}
 	// methods lists the method chunks among cs, as name (directory).
 	methods := func(cs []db.CodeChunk, err error) []string {
 		t.Helper()
@@ -213,7 +198,7 @@ func TestMethodEdgesImportedTypes(t *testing.T) {
 		{"typeutil.under", "go/typeutil", nil},
 		{"template.htmlName", "html/template", []string{"template.(*Template).Name (html/template)", "template.(*Template).lookup (html/template)"}},
 	} {
-		if got := methods(s.CodeCallees(ctx, at(c.name, c.dir).ID)); !slices.Equal(got, c.want) {
+		if got := methods(s.CodeCallees(ctx, chunkIn(t, s, p, c.name, c.dir).ID)); !slices.Equal(got, c.want) {
 			t.Errorf("method callees of %s: %q, want %q", c.name, got, c.want)
 		}
 	}
@@ -226,7 +211,7 @@ func TestMethodEdgesImportedTypes(t *testing.T) {
 		{"template.(*Template).Name", "text/template"},
 		{"types.(*Type).Underlying", "cmd/compile/types"},
 	} {
-		callers, err := s.CodeCallers(ctx, at(c.name, c.dir).ID)
+		callers, err := s.CodeCallers(ctx, chunkIn(t, s, p, c.name, c.dir).ID)
 		if err != nil || len(callers) != 0 {
 			t.Errorf("callers of %s in %s: %q, %v; want none", c.name, c.dir, chunkNames(callers, nil), err)
 		}
