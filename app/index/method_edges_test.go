@@ -202,7 +202,7 @@ func TestMethodEdgesImportedTypes(t *testing.T) {
 			t.Errorf("method callees of %s: %q, want %q", c.name, got, c.want)
 		}
 	}
-	got, err := s.CodeCallers(ctx, at("sync.(*Mutex).Lock", "sync").ID)
+	got, err := s.CodeCallers(ctx, chunkIn(t, s, p, "sync.(*Mutex).Lock", "sync").ID)
 	if names := chunkNames(got, err); !slices.Equal(names, []string{"main.lock"}) {
 		t.Errorf("callers of sync's (*Mutex).Lock: %q, want main.lock", names)
 	}
@@ -216,7 +216,7 @@ func TestMethodEdgesImportedTypes(t *testing.T) {
 			t.Errorf("callers of %s in %s: %q, %v; want none", c.name, c.dir, chunkNames(callers, nil), err)
 		}
 	}
-	got, err = s.CodeCallers(ctx, at("template.(*Template).Name", "html/template").ID)
+	got, err = s.CodeCallers(ctx, chunkIn(t, s, p, "template.(*Template).Name", "html/template").ID)
 	if names := chunkNames(got, err); !slices.Equal(names, []string{"template.htmlName"}) {
 		t.Errorf("callers of html/template's (*Template).Name: %q, want template.htmlName", names)
 	}
