@@ -150,6 +150,9 @@ type BuiltContext struct {
 	// Conventions, when not nil, is the project's conventions file, whose
 	// text went into the prompt (see ConventionsFile).
 	Conventions *Conventions `json:"conventions,omitempty"`
+	// TargetGone, when not "", says that the target the session's question
+	// kept no longer exists in the project and was left out (buildKept).
+	TargetGone string `json:"target_gone,omitempty"`
 }
 
 // BuildContext fits the code for a task into the context window of the
@@ -300,7 +303,7 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 	// code the session is about.
 	kept := sessionTarget(req, sess)
 	breq := ctxbuild.Request{
-		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: cmp.Or(kept, req.Target), Question: req.Question, Data: req.Data,
+		Task: cmp.Or(req.Task, "ask"), Root: req.Root, Target: cmp.Or(kept.target, req.Target), Question: req.Question, Data: req.Data,
 		Window: p.window, Reserve: new(reserve + histTokens), Count: p.count, Estimate: p.estimate,
 	}
 	// The project's own conventions (the AGENTS.md nearest the target), in
@@ -319,7 +322,7 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 			return []string{text}
 		}
 	}
-	built, err := a.buildKept(ctx, b, breq, kept != "")
+	built, gone, err := a.buildKept(ctx, b, breq, kept)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +336,8 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 		built.Reserve, built.Budget = reserve, p.window-reserve
 	}
 	return &BuiltContext{Context: built, Provider: p.provider, Model: p.model, Tokenizer: string(p.fam),
-		Exact: p.fam.Exact(), Scale: p.scale, HistoryTurns: turns, HistoryTokens: histTokens, Conventions: conv}, nil
+		Exact: p.fam.Exact(), Scale: p.scale, HistoryTurns: turns, HistoryTokens: histTokens, Conventions: conv,
+		TargetGone: gone}, nil
 }
 
 // countMessages counts messages as a chat format sends them.
@@ -598,7 +602,7 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		text.WriteString(s)
 		return fn(s)
 	})
-	ans.Interaction, ans.Warning = in, answerWarning(in, p, ans.Context, req.Root)
+	ans.Interaction, ans.Warning = in, withKept(answerWarning(in, p, ans.Context, req.Root), ans.Context)
 	res := session.TurnResult{Answer: text.String(), Provider: provider, Model: model, Node: a.Store.NodeID(), Context: summary}
 	if in != nil {
 		res.Provider, res.Model, res.Node, res.InteractionID = in.Provider, in.Model, in.Node, in.ID

@@ -200,8 +200,13 @@ type Context struct {
 	// symbol as typed; AbsPath, FromRoot, takes it back): a session's next
 	// question, asked without a target, is about the same code.
 	TargetRef string `json:"target_ref,omitempty"`
-	Included  []Item `json:"included"` // in prompt order, the target first
-	Dropped   []Item `json:"dropped"`
+	// TargetName is the name of the unit the target resolved to ("" for a
+	// file or a package, or no target): a later request may take the same
+	// code by it when TargetRef, a PATH or PATH:LINE, no longer leads to
+	// it (the file renamed, lines added above it).
+	TargetName string `json:"target_name,omitempty"`
+	Included   []Item `json:"included"` // in prompt order, the target first
+	Dropped    []Item `json:"dropped"`
 	// Stale lists files that changed since they were indexed: their code
 	// is read as it is now.
 	Stale []string `json:"stale,omitempty"`
@@ -374,7 +379,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			}
 		}
 	}
-	candidates := func() ([]*Item, error) {
+	candidates := func(conventions []string) ([]*Item, error) {
 		if proj.ID == 0 {
 			return nil, nil // no index: the question alone
 		}
@@ -414,12 +419,15 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 				return it.Kind == chunk.KindHeader && it.Path == target.Path && it.id != goHeaderID
 			})
 		}
-		return distinct(cands, own, ownHash, files), nil
+		return notConventions(distinct(cands, target, own, ownHash, files), conventions, files), nil
 	}
 	err = b.fit(req, out, target, candidates)
 	out.Stale = files.staleList()
 	if err != nil {
 		return nil, err
+	}
+	if t := out.Target; t != nil && t.Kind != KindFile && t.Kind != KindPackage {
+		out.TargetName = t.Name
 	}
 	return out, nil
 }
@@ -429,8 +437,14 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 // before it already carries: a symlink to a file of the project is indexed
 // under both paths, and the same code twice would only spend the budget.
 // Of two items alike, the one at a real path, not a link, is kept, in the
-// first's place and role.
-func distinct(items []*Item, own map[int64]bool, ownHash map[string]bool, files *fileCache) []*Item {
+// first's place and role. Nor does an item go whose lines lie within the
+// target's or an item's before it: a chunk may hold another unit — a
+// function whose clauses a defp splits is one chunk from its first clause
+// to its last, the defp in it —, and that unit's code is already there.
+// An item holding one before it takes that one's place (the first of
+// them's, the others going). A header (its lines run over what it leaves
+// out) is neither held nor holds.
+func distinct(items []*Item, target *Item, own map[int64]bool, ownHash map[string]bool, files *fileCache) []*Item {
 	seen := map[int64]bool{}
 	byHash := map[string]int{}
 	var out []*Item
@@ -446,10 +460,35 @@ func distinct(items []*Item, own map[int64]bool, ownHash map[string]bool, files 
 			}
 			continue
 		}
+		if it.Role != RoleHeader {
+			if target != nil && holds(target, it) || slices.ContainsFunc(out, func(o *Item) bool { return o.Role != RoleHeader && holds(o, it) }) {
+				continue
+			}
+			if i := slices.IndexFunc(out, func(o *Item) bool { return o.Role != RoleHeader && holds(it, o) }); i >= 0 {
+				// It holds an item before it: it goes in the first's
+				// place, and those it holds go.
+				at := out[i]
+				out = slices.DeleteFunc(out, func(o *Item) bool { return o != at && o.Role != RoleHeader && holds(it, o) })
+				i = slices.Index(out, at)
+				out[i] = it
+				byHash = map[string]int{}
+				for j, o := range out {
+					if o.hash != "" {
+						byHash[o.hash] = j
+					}
+				}
+				continue
+			}
+		}
 		byHash[it.hash] = len(out)
 		out = append(out, it)
 	}
 	return out
+}
+
+// holds reports whether a's lines, in its file, hold all of b's.
+func holds(a, b *Item) bool {
+	return a.Path == b.Path && a.StartLine > 0 && a.StartLine <= b.StartLine && b.EndLine <= a.EndLine
 }
 
 // neighbours returns what the chunks from refer to, then what refers to

@@ -74,15 +74,16 @@ func reads(task string) bool { return task == "ask" || task == "explain" }
 // before any candidate (fitOutline) —, a Go const or var group named by
 // one of its names cut to that name, and a single unit without its doc
 // text; else the context fails (TooLong). The candidates are then asked
-// for (candidates), unless the room left could take none (minRoom: the
-// lookups are most of a context's time). Then each candidate in order:
+// for (candidates, given the conventions the prompt holds), unless the
+// room left could take none (minRoom: the lookups are most of a context's
+// time). Then each candidate in order:
 // full if it fits, else its signature, else nothing; the room left goes to
 // the start of the first chunk that was reduced. The prompt is rendered
 // and counted as a whole at the end, and candidates come off the end
 // until it fits — per-item counts only approximate the whole (fences,
 // headers); room that frees is offered again to those left out or
 // reduced for want of it.
-func (b *Builder) fit(req Request, out *Context, target *Item, candidates func() ([]*Item, error)) error {
+func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(conventions []string) ([]*Item, error)) error {
 	data := req.Data
 	data.Question = req.Question
 	data.Context = nil // data.Target, if set, says where code without a target goes (gen-module)
@@ -219,7 +220,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func()
 	var cands []*Item
 	if out.Budget-base >= minRoom {
 		var err error
-		if cands, err = candidates(); err != nil {
+		if cands, err = candidates(data.Conventions); err != nil {
 			return err
 		}
 	}
@@ -377,10 +378,16 @@ func (it *Item) mayBeWhole() bool {
 }
 
 // cutToFit shows it, a candidate reduced to its signature, cut to fit
-// room (by cost) instead, if any of it fits: a caller of target as its
-// signature and the lines around its call (callSite), else the first
-// lines of its code without its doc text — what a caller's first lines
-// hold is seldom how it calls the target —; any other, its first lines.
+// room (by cost) instead, if more of it than the signature fits: a caller
+// of target as its signature and the lines around its call (callSite);
+// else a unit's head (the lines its signature shows, @spec and def, a Go
+// func line) and the first lines after it, its doc text left out — what
+// a caller's first lines hold is seldom how it calls the target, and a
+// unit's first lines are often all doc text: cut there, a larger window
+// would show the model less of it than the signature a smaller one
+// shows. A cut that cannot keep the head and something more leaves the
+// signature as it is. Lines of no unit (a file's, a code chunk's) go as
+// their first lines.
 func cutToFit(it, target *Item, cost func(string) int, room int) {
 	set := func(code, reason string) {
 		it.Form, it.Code, it.Reason, it.Tokens = FormTruncated, code, reason, cost(code)
@@ -388,14 +395,46 @@ func cutToFit(it, target *Item, cost func(string) int, room int) {
 	if it.Role == RoleCaller {
 		if code, from, to := callSite(it.full, targetWords(target), cost, room); code != "" {
 			set(code, fmt.Sprintf("%d tokens in full; cut to its signature and lines %d-%d, around its call", it.cost, it.StartLine+from, it.StartLine+to-1))
-		} else if code, n := truncate(dropDoc(it.full, true), cost, room); code != "" {
-			set(code, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
+			return
+		}
+	}
+	switch it.Kind {
+	case KindFile, KindPackage, chunk.KindText, chunk.KindCode:
+		if it.Role == RoleCaller {
+			if code, n := truncate(dropDoc(it.full, true), cost, room); code != "" {
+				set(code, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
+			}
+		} else if code, n := truncate(it.full, cost, room); code != "" {
+			set(code, fmt.Sprintf("%d tokens in full; cut to its first %d lines", it.cost, n))
 		}
 		return
 	}
-	if code, n := truncate(it.full, cost, room); code != "" {
-		set(code, fmt.Sprintf("%d tokens in full; cut to its first %d lines", it.cost, n))
+	code, head := headFirst(it.full)
+	if cut, n := truncate(code, cost, room); head > 0 && n > head {
+		set(cut, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
 	}
+}
+
+// headFirst is code, a unit, with the doc text and blank lines among its
+// first lines left out, as its signature leaves them out, and head the
+// number of lines its signature shows: those up to the one that opens its
+// body (a Go "{", an Elixir "do"), at most 6. These are the lines a cut of
+// the unit must keep.
+func headFirst(code string) (string, int) {
+	lines := strings.Split(code, "\n")
+	var doc docLines
+	var out []string
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if doc.is(t) || t == "" {
+			continue
+		}
+		out = append(out, l)
+		if strings.HasSuffix(t, "{") || strings.HasSuffix(t, " do") || strings.Contains(t, ", do:") || len(out) >= 6 {
+			return strings.Join(append(out, lines[i+1:]...), "\n"), len(out)
+		}
+	}
+	return strings.Join(out, "\n"), len(out)
 }
 
 // errOutlineTooLong says that not even an outline's smallest form fits.

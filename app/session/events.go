@@ -184,6 +184,11 @@ type ContextSummary struct {
 	// Target is the code the prompt was about, as a later turn names it
 	// (ctxbuild.Context.TargetRef); "" for none. See Session.Target.
 	Target string `json:"target,omitempty"`
+	// TargetName is the name of the unit Target resolved to
+	// (ctxbuild.Context.TargetName), by which a later turn takes the same
+	// code when a PATH or PATH:LINE Target no longer leads to it; "" for
+	// a file or a package, and in turns recorded before it was.
+	TargetName string `json:"target_name,omitempty"`
 }
 
 // ContextChunk is one chunk of code in a prompt.
@@ -203,7 +208,8 @@ func SummarizeContext(c *ctxbuild.Context) *ContextSummary {
 	if c == nil {
 		return nil
 	}
-	s := &ContextSummary{Window: c.Window, Budget: c.Budget, Tokens: c.Tokens, Dropped: len(c.Dropped), Target: c.TargetRef}
+	s := &ContextSummary{Window: c.Window, Budget: c.Budget, Tokens: c.Tokens, Dropped: len(c.Dropped), Target: c.TargetRef,
+		TargetName: c.TargetName}
 	for _, it := range c.Included {
 		s.Chunks = append(s.Chunks, ContextChunk{Path: it.Path, Name: it.Name, Kind: it.Kind, Form: it.Form,
 			StartLine: it.StartLine, EndLine: it.EndLine, Tokens: it.Tokens})
