@@ -151,8 +151,11 @@ const (
 // and the header records the import path under that name. 21: a Go
 // method call on a variable of an imported type (c *http.Client; c.Do())
 // is a ref to that package's method (http.(*Client).Do) where the header
-// records its qualifier's import path.
-const Version = 21
+// records its qualifier's import path. 22: in an Elixir file with a
+// syntax error, a module (or describe block) whose `end` is missing, or
+// whose call tree-sitter broke into tokens, keeps its name and ends where
+// its indentation does; ExUnit's `setup :name` refers to name/1.
+const Version = 22
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -76,6 +76,11 @@ type exItem struct {
 	// the def call itself is lost, a module's body when its do block is.
 	args *sitter.Node
 	body []sitter.Node
+	// items are a module's or describe's body, read already (read) when
+	// the tree has errors: where it ends depends on them (see
+	// splitContainer).
+	items []exItem
+	read  bool
 }
 
 // chunkElixir parses with tree-sitter and cuts along modules, functions
@@ -117,7 +122,14 @@ func (f *file) chunkElixir() {
 		x.unitWords = x.lineWords()
 		x.syntaxWarnings(root)
 	}
-	x.body(x.items(x.children(*root)), nil, "", -1, nil)
+	top := x.children(*root)
+	if x.kind(*root) == "ERROR" {
+		// What tree-sitter could not fit is the whole file (a heredoc
+		// above the error can make it so): its tokens, `do` included,
+		// are the top level, as an ERROR node's are spliced into a body.
+		top = x.allChildren(*root)
+	}
+	x.body(x.items(top), nil, "", -1, nil)
 	x.refs(*root)
 	x.defaultArities()
 	if !x.hasError {
@@ -187,8 +199,16 @@ func (x *exFile) items(nodes []sitter.Node) []exItem {
 			if it.kind == itemDef || it.kind == itemTest {
 				nodes, i = x.cutSwallowed(&it, nodes, first, i)
 			}
+			var rest []exItem
+			if it.kind == itemModule || it.kind == itemDescribe {
+				rest = x.splitContainer(&it)
+			}
 			if stop {
-				return append(out, it)
+				return append(append(out, it), rest...)
+			}
+			if rest != nil {
+				out = append(append(out, it), rest...)
+				continue
 			}
 		}
 		out = append(out, it)
@@ -294,9 +314,12 @@ func (x *exFile) bodyOf(call sitter.Node) ([]sitter.Node, bool) {
 }
 
 // label is the first argument of a test or describe, as written.
-func (x *exFile) label(call sitter.Node) string {
-	if a := x.args(call); a != nil {
-		if cs := x.children(*a); len(cs) > 0 {
+func (x *exFile) label(call sitter.Node) string { return x.labelOf(x.args(call)) }
+
+// labelOf is the first of arguments args, as written.
+func (x *exFile) labelOf(args *sitter.Node) string {
+	if args != nil {
+		if cs := x.children(*args); len(cs) > 0 {
 			return x.text(cs[0])
 		}
 	}
@@ -452,7 +475,9 @@ func (x *exFile) body(items []exItem, s *exScope, containerKind string, containe
 			x.module(it, start, s, lex, to)
 		case itemDescribe:
 			d := x.add(unit{kind: KindDescribe, name: it.what, parent: parent, start: start, end: it.end, noSplit: true}, s)
-			if db, ok := x.doBlock(it.n); ok {
+			if it.read {
+				x.body(it.items, s, KindDescribe, d, lex)
+			} else if db, ok := x.doBlock(it.n); ok {
 				x.body(x.items(x.children(db)), s, KindDescribe, d, lex)
 			}
 		case itemTest:
@@ -605,7 +630,9 @@ func (x *exFile) module(it exItem, start int, outer *exScope, lex map[string]str
 	s := &exScope{module: name}
 	idx := x.add(unit{kind: kind, name: name, parent: parent, start: start, end: it.end, noSplit: true}, s)
 	var items []exItem
-	if it.body != nil {
+	if it.read {
+		items = it.items
+	} else if it.body != nil {
 		items = x.items(it.body)
 	} else if nodes, ok := x.bodyOf(it.n); ok {
 		items = x.items(nodes)

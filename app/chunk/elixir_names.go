@@ -61,8 +61,9 @@ func (x *exFile) defHeads(it exItem) []defHead {
 	return []defHead{h}
 }
 
-// defArgs returns the arguments of a def item, comments left out: those of
-// its call, or those recovered with it from a tree with errors.
+// defArgs returns the arguments of a def or module item, comments left
+// out: those of its call, or those recovered with it from a tree with
+// errors.
 func (x *exFile) defArgs(it exItem) []sitter.Node {
 	if it.args != nil {
 		return x.nonComments(x.children(*it.args))
@@ -157,7 +158,7 @@ func dropSpace(s string) string { return strings.Join(strings.Fields(s), "") }
 // P` earlier in MyApp makes `defimpl P, for: T` MyApp.P.T) and in the
 // name of a module at the top of a file, not in a nested module's name.
 func (x *exFile) moduleName(it exItem, outer *exScope, lex map[string]string) string {
-	args := x.argList(it.n)
+	args := x.defArgs(it)
 	if len(args) == 0 {
 		return "?"
 	}
@@ -260,7 +261,7 @@ func (x *exFile) declare(it exItem, module string, aliases map[string]string, to
 	}
 	switch it.kind {
 	case itemModule:
-		args := x.argList(it.n)
+		args := x.defArgs(it)
 		if module != "" && it.what != "defimpl" && len(args) > 0 && x.kind(args[0]) == "alias" {
 			first, _, _ := strings.Cut(compact(x.text(args[0])), ".")
 			if !strings.HasPrefix(first, "Elixir") {

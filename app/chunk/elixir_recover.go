@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"bytes"
 	"slices"
 	"sort"
 
@@ -45,12 +46,34 @@ func (x *exFile) recoverItem(it *exItem, nodes []sitter.Node, i int) ([]sitter.N
 				return nodes, len(nodes) - 1, true
 			}
 		}
+	case it.kind == itemOther && x.kind(n) == "identifier" && i+2 < len(nodes) && x.kind(nodes[i+1]) == "arguments" &&
+		x.kind(nodes[i+2]) == "do" && isModuleKeyword(x.text(n)):
+		// The tokens of a module, `defmodule` (arguments) `do`, when the
+		// call itself is lost (an error further down, after a heredoc):
+		// the rest is its body, until splitContainer finds where it ends.
+		it.kind, it.what, it.args, it.body = itemModule, x.text(n), &nodes[i+1], nodes[i+3:len(nodes):len(nodes)]
+		it.end = int(nodes[len(nodes)-1].EndByte())
+		return nodes, len(nodes) - 1, true
+	case it.kind == itemOther && x.test && x.kind(n) == "identifier" && x.text(n) == "describe" && i+2 < len(nodes) &&
+		x.kind(nodes[i+1]) == "arguments" && x.kind(nodes[i+2]) == "do":
+		// The same of an ExUnit describe block.
+		it.kind, it.what, it.args, it.body = itemDescribe, "describe "+x.labelOf(&nodes[i+1]), &nodes[i+1], nodes[i+3:len(nodes):len(nodes)]
+		it.end = int(nodes[len(nodes)-1].EndByte())
+		return nodes, len(nodes) - 1, true
 	case it.kind == itemOther && x.kind(n) == "identifier" && i+1 < len(nodes) && x.kind(nodes[i+1]) == "arguments":
-		// The tokens of a def: `def` (arguments) … up to the next unit.
-		if kw := x.text(n); isDefKeyword(kw) {
+		// The tokens of a def: `def` (arguments) … up to the next unit,
+		// or to an `end` on its own line indented less than the def,
+		// which closes what encloses it.
+		kw := x.text(n)
+		if x.test && kw == "test" {
+			// The same of an ExUnit test.
+			it.kind, it.what = itemTest, "test "+x.labelOf(&nodes[i+1])
+		} else if isDefKeyword(kw) {
 			it.kind, it.what, it.args = itemDef, kw, &nodes[i+1]
+		}
+		if it.kind != itemOther {
 			j := i + 2
-			for j < len(nodes) && !x.startsUnit(nodes, j) {
+			for j < len(nodes) && !x.startsUnit(nodes, j) && !x.startsTest(nodes, j) && !x.closesAbove(nodes[j], it.start) {
 				j++
 			}
 			it.end = int(nodes[j-1].EndByte())
@@ -83,7 +106,38 @@ func (x *exFile) startsUnit(nodes []sitter.Node, j int) bool {
 		return true
 	}
 	return x.kind(nodes[j]) == "identifier" && j+1 < len(nodes) && x.kind(nodes[j+1]) == "arguments" &&
-		isDefKeyword(x.text(nodes[j]))
+		(isDefKeyword(x.text(nodes[j])) || isModuleKeyword(x.text(nodes[j])))
+}
+
+// startsTest reports whether nodes[j] begins an ExUnit test or describe
+// block (in .exs files), whole or as recovered tokens.
+func (x *exFile) startsTest(nodes []sitter.Node, j int) bool {
+	if !x.test {
+		return false
+	}
+	if k, _ := x.classify(nodes[j]); k == itemTest || k == itemDescribe {
+		return true
+	}
+	w := x.text(nodes[j])
+	return x.kind(nodes[j]) == "identifier" && (w == "test" || w == "describe") && j+1 < len(nodes) && x.kind(nodes[j+1]) == "arguments"
+}
+
+func isModuleKeyword(s string) bool {
+	return s == "defmodule" || s == "defprotocol" || s == "defimpl"
+}
+
+// closesAbove reports whether n is an `end` that tree-sitter read as a
+// variable, written first on its line and indented less than the line of
+// start: the `end` of what encloses the unit starting at start.
+func (x *exFile) closesAbove(n sitter.Node, start int) bool {
+	at := int(n.StartByte())
+	return x.isEndWord(n) && at-x.lineStart(at) < start-x.lineStart(start)
+}
+
+// isEndWord reports whether n is an `end` read as a variable, first on its
+// line.
+func (x *exFile) isEndWord(n sitter.Node) bool {
+	return x.kind(n) == "identifier" && x.text(n) == "end" && x.ownLine(int(n.StartByte()))
 }
 
 func isDefKeyword(s string) bool {
@@ -237,4 +291,86 @@ func (x *exFile) reservedWordWarning(root sitter.Node, at []int) bool {
 		}
 	}
 	return false
+}
+
+// splitContainer reads the body of module (or describe) item it, in a
+// tree with errors, into it.items, and returns the items that follow the
+// module, which tree-sitter took into its body. A module whose `end` is missing (or
+// whose `do` tree-sitter could not pair with it: a def left open
+// further down makes the defmodule tokens, `defmodule` (arguments) `do`,
+// and the rest of the file its body) runs on to the end of what encloses
+// it; the module after it would be named as nested in it
+// (P.Money.P.Money.Extra), and the functions after a nested module's
+// `end` as its own. So where a def or module inside it starts a line
+// indented no more than the defmodule line, while its body is indented
+// deeper, the module ends before it (and the comments and attributes
+// directly above it, indented as it is), as cutSwallowed ends a def;
+// the `end` between is the module's. Without that indentation (a
+// module written on one line, or unindented), the body runs on as read.
+// A describe block, which a test left open swallows the same way, ends
+// the same way, before a test, describe or def indented as it is.
+func (x *exFile) splitContainer(it *exItem) []exItem {
+	nodes := it.body
+	if nodes == nil {
+		var ok bool
+		if nodes, ok = x.bodyOf(it.n); !ok {
+			return nil
+		}
+	}
+	items := x.items(nodes)
+	it.items, it.read = items, true
+	indent := it.start - x.lineStart(it.start)
+	first := slices.IndexFunc(items, func(b exItem) bool { return x.ownLine(b.start) })
+	if first < 0 || items[first].start-x.lineStart(items[first].start) <= indent {
+		return nil
+	}
+	k := len(items)
+	ws := x.unitWords
+	for j := sort.Search(len(ws), func(j int) bool { return ws[j].at > it.start }); j < len(ws) && ws[j].at < it.end; j++ {
+		if ws[j].indent <= indent {
+			at := ws[j].at
+			k = sort.Search(len(items), func(i int) bool { return items[i].start >= at })
+			break
+		}
+	}
+	for k < len(items) && k > 0 {
+		b := items[k-1]
+		if b.kind != itemComment && b.kind != itemAttr && b.kind != itemOption && b.kind != itemModAttr && b.kind != itemTag ||
+			!x.ownLine(b.start) || b.start-x.lineStart(b.start) > indent {
+			break
+		}
+		k--
+	}
+	rest := items[k:]
+	if k == len(items) && it.body == nil {
+		// A module read whole, with nothing after it in its body.
+		return nil
+	}
+	end := it.start
+	for _, b := range items[:k] {
+		end = max(end, b.end)
+	}
+	if k > 0 && items[k-1].kind == itemOther && x.isEndWord(items[k-1].n) && items[k-1].start-x.lineStart(items[k-1].start) <= indent {
+		// The module's own `end`, read as a variable.
+		k--
+	} else if e, ok := x.endWordAt(end, indent); ok && (len(rest) == 0 || e <= rest[0].start) {
+		// The `end` the do block of the def above took for its own.
+		end = e
+	}
+	it.items, it.end = items[:k:k], end
+	return rest
+}
+
+// endWordAt returns the end of the `end` that follows off after white
+// space only, when it is first on its line and indented no more than
+// indent.
+func (x *exFile) endWordAt(off, indent int) (int, bool) {
+	i := off
+	for i < len(x.src) && isSpace(x.src[i]) {
+		i++
+	}
+	if !bytes.HasPrefix(x.src[i:], []byte("end")) || exlex.IdentEnd(x.src, i) != i+3 || !x.ownLine(i) || i-x.lineStart(i) > indent {
+		return 0, false
+	}
+	return i + 3, true
 }

@@ -196,7 +196,7 @@ func (x *exFile) refs(root sitter.Node) {
 	bound := boundNames(l.refs)
 	// The pipes are calls of |>/2 (of Kernel's, unless the module has its
 	// own), read after the rest: the imports are known by then.
-	all := l.refs
+	all := withSetupCallbacks(x.src, l.refs)
 	for _, at := range l.pipes {
 		all = append(all[:len(all):len(all)], rawRef{fun: "|>", at: at, arity: 2})
 	}
