@@ -85,10 +85,11 @@ func (m *Model) enqueueQueued(q queued, display string) tea.Cmd {
 
 // pump asks the next queued question when nothing else is being answered,
 // the connection is up, and the model to ask is known (/model NAME waits
-// for the list to find it in) — unless the TUI is quitting: what was
-// queued then is dropped, as quitting said.
+// for the list to find it in) — unless the TUI is quitting, or a quit is
+// armed that said the queue would not be sent (holding): what was queued
+// then is dropped, or waits for the quit to be taken back.
 func (m *Model) pump() tea.Cmd {
-	if m.ask != nil || m.conn == connLost || m.opening || m.pendingModel != "" || len(m.queue) == 0 || m.closing {
+	if m.ask != nil || m.conn == connLost || m.opening || m.pendingModel != "" || len(m.queue) == 0 || m.closing || m.holding() {
 		return nil
 	}
 	q := m.queue[0]
@@ -284,6 +285,7 @@ func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
 	}
 	if res.Model != "" {
 		m.last = *res
+		m.modelsErr = "" // one answered
 	}
 	if res.Context != nil {
 		m.pane.setContext(res.Turn, res.Context)

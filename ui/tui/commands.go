@@ -74,6 +74,8 @@ type (
 		err  error
 		seq  int // of the listing (Model.modelsSeq): a later one supersedes it
 	}
+	// modelsTickMsg lists the models again while no provider answers.
+	modelsTickMsg struct{}
 
 	statusMsg struct {
 		gen int
@@ -256,6 +258,20 @@ func (m *Model) modelsCmd() tea.Cmd {
 		list, err := b.Models(ctx)
 		return modelsMsg{list, err, seq}
 	})
+}
+
+// modelsRetryEvery is how often the models are listed again while no
+// provider answers, so that the status bar sees a server come up.
+const modelsRetryEvery = 15 * time.Second
+
+// modelsRetry lists the models again after modelsRetryEvery, unless a
+// retry is pending already.
+func (m *Model) modelsRetry() tea.Cmd {
+	if m.modelsRetrying {
+		return nil
+	}
+	m.modelsRetrying = true
+	return m.tick(modelsRetryEvery, func(time.Time) tea.Msg { return modelsTickMsg{} })
 }
 
 func (m *Model) statusCmd() tea.Cmd {

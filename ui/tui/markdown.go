@@ -13,19 +13,15 @@ import (
 // colours, plain text under the Ascii profile. A markdown is not safe for
 // concurrent use; make one per goroutine (it costs ~10 µs).
 type markdown struct {
-	width int
-	r     *mdrender.Renderer
+	width   int
+	profile termenv.Profile
+	dark    bool
+	r       *mdrender.Renderer
 }
 
 func newMarkdown(profile termenv.Profile, dark bool, width int) *markdown {
 	width = max(width, 10)
-	return &markdown{width: width, r: mdrender.New(profile, dark, width)}
-}
-
-// render returns src rendered as lines no wider than the width, without
-// leading or trailing blank lines.
-func (m *markdown) render(src string) []string {
-	return m.r.Render(withoutSkinTones(src))
+	return &markdown{width: width, profile: profile, dark: dark, r: mdrender.New(profile, dark, width)}
 }
 
 // Limits on the tail a streaming answer re-renders at each frame: it is

@@ -112,6 +112,11 @@ type Model struct {
 	model        string
 	envModel     string    // AIEX_MODEL: the model when none is picked (see chosen)
 	last         AskResult // what answered last (the status bar's model)
+	// modelsErr is why the latest listing found no model ("" when it
+	// did, or a model answered since): the status bar says none is
+	// reachable, and the listing is done again (modelsRetry).
+	modelsErr      string
+	modelsRetrying bool // a modelsTickMsg is pending
 
 	sess      sessState
 	opening   bool // a session is being read to open: questions wait for it
@@ -211,6 +216,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case modelsMsg:
 		return m, m.gotModels(msg)
+	case modelsTickMsg:
+		m.modelsRetrying = false
+		if m.modelsErr == "" {
+			return m, nil
+		}
+		return m, m.modelsCmd()
 	case statusMsg:
 		return m, m.gotStatus(msg)
 	case statusTickMsg:
@@ -229,10 +240,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case drainEndMsg:
 		return m, m.drainEnd()
 	case quitDisarmMsg:
-		if msg.gen == m.quitGen {
-			m.quitArmed = false
-		}
-		return m, nil
+		return m, m.quitExpired(msg.gen)
 	}
 	// Anything else is the editor's (a clipboard paste, the cursor).
 	cmd := m.input.update(msg)
@@ -259,7 +267,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.closingKey(msg)
 	}
 	if isText(msg) {
-		return m.text(msg)
+		return tea.Batch(m.disarmQuit(), m.text(msg))
 	}
 	k := m.keys
 	if key.Matches(msg, k.Quit) {
@@ -274,6 +282,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.closeProposal("proposal closed; nothing written")
 		case m.ask != nil:
 			m.ask.cancel()
+			if len(m.queue) > 0 {
+				// Its end would send the next question: that waits,
+				// and the divider says so, as quitting does (armQuit).
+				return m.armQuit()
+			}
 		case m.input.value() != "":
 			m.input.clear()
 			m.layout()
@@ -287,7 +300,15 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, k.Suspend) {
 		return m.suspendCmd()
 	}
-	m.quitArmed = false
+	if m.quitArmed {
+		// Esc only takes the quit back; any other key does too, and
+		// does what it does.
+		resume := m.disarmQuit()
+		if key.Matches(msg, k.Stop) {
+			return resume
+		}
+		return tea.Batch(resume, m.key(msg))
+	}
 	if m.showHelp {
 		switch {
 		case key.Matches(msg, k.Stop, k.Help) || msg.String() == "q":

@@ -15,10 +15,15 @@ import (
 // an empty editor (the one before it may have stopped an answer) only
 // arms the quit: the divider says "ctrl+c again to quit", and a second
 // Ctrl+C within quitArmWait quits (quitArmed); any other key disarms it.
-// Questions queued here, not sent yet, are said the same way, by Ctrl+C
-// and by /quit alike, and the next Ctrl+C quits without sending them.
-// The warning is in the divider, not the conversation: it is over once
-// the window passes or the queue is sent. Answers this
+// Questions queued here, not sent yet, are said the same way, by /quit,
+// by Ctrl+C on an empty editor and by the Ctrl+C that stops an answer
+// they wait behind, and the next Ctrl+C quits without sending them. That
+// arming has no time limit, and holds the queue while it lasts (see
+// pump): a question the user was told would be dropped is not sent
+// because an answer ended, nor because a few seconds passed and the next
+// Ctrl+C stopped the answer instead of quitting. Esc or any other key
+// disarms it and lets the queue go on. The warning is in the divider,
+// not the conversation: it is over once the quit is disarmed. Answers this
 // TUI's process streams for other clients — the TUIs and commands that go
 // through the socket it serves while it runs the core — are not its user's
 // to stop: the TUI says how many there are, waits for them (asking again
@@ -61,13 +66,40 @@ type (
 	quitDisarmMsg struct{ gen int }
 )
 
-// armQuit makes the next Ctrl+C quit, for quitArmWait; the divider says
-// so, and what quitting would drop (see quitHint).
+// armQuit makes the next Ctrl+C quit; the divider says so, and what
+// quitting would drop (see quitHint). With nothing queued it lasts
+// quitArmWait; with questions queued, until another key disarms it.
 func (m *Model) armQuit() tea.Cmd {
 	m.quitArmed = true
 	m.quitGen++
+	if len(m.queue) > 0 {
+		return nil
+	}
 	gen := m.quitGen
 	return m.tick(quitArmWait, func(time.Time) tea.Msg { return quitDisarmMsg{gen: gen} })
+}
+
+// holding says the queue waits for the user: a quit is armed that said
+// the questions in it would not be sent.
+func (m *Model) holding() bool { return m.quitArmed && len(m.queue) > 0 }
+
+// disarmQuit ends an armed quit, by a key other than Ctrl+C; the queue it
+// held goes on.
+func (m *Model) disarmQuit() tea.Cmd {
+	if !m.quitArmed {
+		return nil
+	}
+	m.quitArmed = false
+	return m.pump()
+}
+
+// quitExpired ends the arming numbered gen once its time has passed,
+// unless a queue holds it (see armQuit).
+func (m *Model) quitExpired(gen int) tea.Cmd {
+	if gen != m.quitGen || m.holding() {
+		return nil
+	}
+	return m.disarmQuit()
 }
 
 // quitCommand is /quit (and /exit): it quits, unless questions are
@@ -94,7 +126,7 @@ func (m *Model) quitHint() string {
 		them = "it"
 	}
 	// Never dropped without a word: they were typed, not sent.
-	return fmt.Sprintf("%s queued, not sent yet: ctrl+c quits without sending %s", english.Count(n, "question"), them)
+	return fmt.Sprintf("%s queued, not sent yet: ctrl+c quits without sending %s · esc keeps %s", english.Count(n, "question"), them, them)
 }
 
 // quit quits, or, when the backend may be serving answers for other

@@ -101,8 +101,10 @@ func TestSlashQuitWarnsOfTheQueue(t *testing.T) {
 }
 
 // TestQueueWarningGoesWhenSent: the warning that a question is queued,
-// not sent, is gone once it is sent; and a notice that is not an error
-// (others' answers being finished) is not marked as one.
+// not sent, holds it (the model it waited for found meanwhile) until esc
+// takes the quit back; it is gone once the question is sent. A notice
+// that is not an error (others' answers being finished) is not marked as
+// one.
 func TestQueueWarningGoesWhenSent(t *testing.T) {
 	f := newFake()
 	f.models = []ModelInfo{{Provider: "ollama", Model: "qwen", Local: true}}
@@ -116,6 +118,11 @@ func TestQueueWarningGoesWhenSent(t *testing.T) {
 	h.press("ctrl+c")
 	h.untilScreen("not sent yet")
 	close(f.modelsGate)
+	h.until("the model found", func() bool { return h.m.pendingModel == "" })
+	if asks(f) != 0 || !strings.Contains(h.screen(), "not sent yet") {
+		t.Fatalf("the quit armed, the model found: %d questions sent; screen:\n%s", asks(f), h.screen())
+	}
+	h.press("esc")
 	h.until("the question sent and answered", func() bool { return asks(f) == 1 && h.m.ask == nil && len(h.m.queue) == 0 })
 	h.fire(isQuitDisarm)
 	if s := h.screen(); strings.Contains(s, "not sent yet") {

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -239,6 +241,7 @@ func (m *Model) gotModels(msg modelsMsg) tea.Cmd {
 	if msg.err == nil {
 		m.models = msg.list
 	}
+	retry := m.reachable(msg)
 	// The picker waits for the listing it asked for: one started earlier
 	// (at start-up) may end after it opened, with an older list.
 	if m.picker != nil && m.picker.loading && msg.seq == m.modelsSeq {
@@ -257,7 +260,26 @@ func (m *Model) gotModels(msg modelsMsg) tea.Cmd {
 		default:
 			m.errorNote("no model %q in the cluster; /model lists them", name)
 		}
-		return m.pump()
+		return tea.Batch(retry, m.pump())
+	}
+	return retry
+}
+
+// reachable notes whether the latest listing found a model (the status
+// bar says when none is reachable) and, when none was, lists again later.
+// A listing that failed for the connection says nothing of the providers:
+// the status bar says "reconnecting" then.
+func (m *Model) reachable(msg modelsMsg) tea.Cmd {
+	switch {
+	case msg.seq != m.modelsSeq:
+		return nil // a later listing is on its way
+	case msg.err == nil:
+		m.modelsErr = ""
+	case errors.Is(msg.err, ErrUnreachable) || errors.Is(msg.err, context.Canceled):
+		return nil
+	default:
+		m.modelsErr = oneLine(msg.err.Error())
+		return m.modelsRetry()
 	}
 	return nil
 }

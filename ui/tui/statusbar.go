@@ -94,9 +94,14 @@ func (m *Model) statusLine() string {
 		node = dot + th.statusKey.Render(" "+oneLine(st.Node)) + bar.Render(" "+oneLine(mode))
 	}
 
-	model := "model: " + m.nextModel()
+	model := bar.Render(" │ " + oneLine("model: "+m.nextModel()))
+	if m.modelsErr != "" {
+		// Named, the model would read as ready: no provider answered
+		// the last listing, and a question would fail.
+		model = bar.Render(" │ ") + th.statusBad.Render("✗ no model reachable")
+	}
 
-	left := node + bar.Render(" │ "+oneLine(model))
+	left := node + model
 	// The model is what the bar is read for: the session's text gives way
 	// first — whole parts of it dropped (the full id, the word "session",
 	// the turns, what it spent), then cut, then left out — and never
