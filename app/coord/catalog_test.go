@@ -178,3 +178,37 @@ func TestPinnedModelNotFoundWithListThatHangs(t *testing.T) {
 		t.Fatalf("after %v: %v; want the server's 404 for the model", time.Since(start), err)
 	}
 }
+
+// TestPulledModelFoundAtOnce: a model the provider lists only since its
+// catalog was made (pulled in the meantime) is found by the next request
+// that names it — the list is made again, not trusted for its minute —
+// and a name no list has costs one listing more, at most one per
+// catalogErrTTL.
+func TestPulledModelFoundAtOnce(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	o := pt.NewScripted("o", "ollama", ok("a"), ok("b"))
+	o.ModelList = []string{"old"}
+	to := target(o, true)
+	to.Model = ""
+	e := newEnv(t, coord.Config{Targets: []coord.Target{to}, Now: now, MaxAttempts: 1})
+	if _, _, err := e.chat(t, coord.Request{}); err != nil {
+		t.Fatal(err)
+	}
+	o.ModelList = []string{"old", "pulled"} // ollama pull, 10 s later
+	clock.Add(int64(10 * time.Second))
+	_, in, err := e.chat(t, coord.Request{Model: "pulled"})
+	if err != nil || in.Model != "pulled" {
+		t.Fatalf("pulled model: %v (model %q); want it asked", err, in.Model)
+	}
+	lists := o.ListCalls()
+	for range 3 {
+		if _, _, err := e.chat(t, coord.Request{Model: "nope"}); err == nil {
+			t.Fatal("a model no list has was asked")
+		}
+	}
+	if got := o.ListCalls() - lists; got > 1 {
+		t.Errorf("%d listings for three requests of an unknown model within a second; want at most 1", got)
+	}
+}

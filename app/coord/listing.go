@@ -42,6 +42,22 @@ func (t *target) freshCatalog(ctx context.Context, c *Coordinator) error {
 	return err
 }
 
+// listAgain lists the provider's models again, unless its catalog is
+// younger than catalogErrTTL or failed, and returns them; ok is false when
+// it did not list or the listing failed. A request for a model the catalog
+// lacks calls it: the model may have come since (ollama pull), and a
+// minute of "not found" for a model the provider serves is worse than one
+// listing more for a name that is wrong.
+func (t *target) listAgain(ctx context.Context, c *Coordinator) ([]string, bool) {
+	t.catalogM.Lock()
+	defer t.catalogM.Unlock()
+	if t.catErr != nil || c.cfg.Now().Sub(t.catAt) < catalogErrTTL {
+		return nil, false
+	}
+	names, err := t.fetchModels(ctx, c, listBound(ctx, c.cfg.ListTimeout), true)
+	return names, err == nil
+}
+
 // Models returns the models of the provider named provider as the
 // coordinator's catalog of it has them (listModels): listed at most once
 // a minute and within ListTimeout, and a server found silent held as

@@ -72,6 +72,15 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 		}
 		m, ok := serves(names, r.req.Model)
 		if !ok {
+			// A model pulled since the list was made (the TUI's picker,
+			// which lists afresh, offered it): the list is made again,
+			// once, unless it is younger than catalogErrTTL.
+			if again, ok2 := t.listAgain(ctx, r.c); ok2 {
+				names = again
+				m, ok = serves(names, r.req.Model)
+			}
+		}
+		if !ok {
 			chat := t.chatModels(names)
 			r.notFound = append(r.notFound, chat...)
 			err := &providers.Error{Provider: t.name, Kind: providers.KindNotFound,

@@ -24,6 +24,7 @@ type Scripted struct {
 	mu    sync.Mutex
 	steps []Step
 	calls atomic.Int64
+	lists atomic.Int64
 	reqs  []providers.Request
 }
 
@@ -100,8 +101,12 @@ func (s *Scripted) Chat(ctx context.Context, req providers.Request, fn func(prov
 	return providers.Result{Model: req.Model, Usage: st.Usage, StopReason: "stop"}, nil
 }
 
+// ListCalls is how many times Models was called.
+func (s *Scripted) ListCalls() int { return int(s.lists.Load()) }
+
 // Models implements providers.Provider.
 func (s *Scripted) Models(context.Context) ([]providers.Model, error) {
+	s.lists.Add(1)
 	if s.ModelsErr != nil {
 		return nil, s.ModelsErr
 	}
