@@ -154,6 +154,9 @@ func printContext(c *Context, root string, b *app.BuiltContext) error {
 	if b.EmbedError != "" {
 		fmt.Fprintln(c.Out.Err, "aiex: warning: "+search.EmbedWarning(b.EmbedError))
 	}
+	if b.TargetGone != "" {
+		fmt.Fprintln(c.Out.Err, "aiex: warning: "+b.TargetGone)
+	}
 	return nil
 }
 
