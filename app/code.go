@@ -637,8 +637,10 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		recErr = sess.RecordTurnInterrupted(rctx, n, res)
 	case in != nil && in.Status == db.StatusInterrupted:
 		// The provider broke off: the partial answer stands, as the
-		// interaction records it.
-		res.Reason = askErr.Error()
+		// interaction records it, and so does the provider's account of
+		// why — not the message on the screen, which says what became of
+		// the record.
+		res.Reason = cmp.Or(in.Error, askErr.Error())
 		recErr = sess.RecordTurnInterrupted(rctx, n, res)
 	default:
 		res.Reason = askErr.Error()

@@ -163,3 +163,34 @@ func reopenedTurns(t *testing.T, cfg app.Config, id string, first func(*app.App)
 	}
 	return s.Turns(ctx, 1, 0)
 }
+
+// TestBrokenTurnReason: a turn whose answer broke off keeps the provider's
+// account of why, as history does, not the message on the screen with its
+// note on what was recorded.
+func TestBrokenTurnReason(t *testing.T) {
+	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 8192}),
+		providertest.WithReply("one ", "two ", "three ", "four"), providertest.WithBrokenStream(2))
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := app.Config{DataDir: dir, Getenv: func(string) string { return "" },
+		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "m", Actor: "test"}, Session: session.RefNew, Project: dir, NoContext: true},
+		func(string) error { return nil })
+	if err == nil || ans == nil || ans.Interaction == nil {
+		t.Fatalf("ask: %v; want the answer broken off", err)
+	}
+	a.Close(ctx)
+	turns := reopenedTurns(t, cfg, ans.Session, nil)
+	if len(turns) != 1 {
+		t.Fatalf("turns %+v", turns)
+	}
+	got := turns[0]
+	if got.Status != db.TurnInterrupted || got.Reason == "" || strings.Contains(got.Reason, "recorded as interrupted") ||
+		strings.Count(got.Reason, "broke off") != 1 {
+		t.Errorf("turn %s, reason %q; want interrupted with the provider's account alone", got.Status, got.Reason)
+	}
+}
