@@ -174,6 +174,9 @@ type Status struct {
 	Mode    string // "embedded" (the core in this process) or "node"
 	Leader  string // the Raft leader's node id; "" when none is known
 	Members int    // voters in the cluster
+	// Down counts the voters that did not answer the node's last probe of
+	// its members: the cluster has a leader, and is short of them.
+	Down int
 	// Problem, when set, says what is wrong with the cluster (no leader,
 	// members not listed).
 	Problem string

@@ -79,11 +79,16 @@ func (m *Model) statusLine() string {
 		st := m.status
 		dot := th.statusOK.Render(" ●")
 		health := "ok"
-		if !st.Healthy() {
+		switch {
+		case !st.Healthy():
 			dot, health = th.statusBad.Render(" ●"), "no leader"
 			if st.Problem != "" {
 				health = st.Problem
 			}
+		case st.Down > 0:
+			// A leader is no sign that every node is up: a member down
+			// is one failure nearer to no quorum.
+			dot, health = th.statusBad.Render(" ●"), fmt.Sprintf("%d down", st.Down)
 		}
 		mode := st.Mode
 		if st.Members > 1 {

@@ -195,3 +195,16 @@ func TestAIEXModel(t *testing.T) {
 		t.Errorf("asked %q after /model auto; want qwen", req.Model)
 	}
 }
+
+// TestStatusBarSaysNodesDown: a cluster with a leader and a member that
+// does not answer is not "ok": the bar counts the members down.
+func TestStatusBarSaysNodesDown(t *testing.T) {
+	f := newFake()
+	f.status = Status{Node: "n3", Mode: "node", Leader: "n1", Members: 3, Down: 1}
+	h := newHarness(t, f, plain, 120, 24)
+	h.until("the status", func() bool { return h.m.conn == connUp })
+	ls := strings.Split(h.screen(), "\n")
+	if bar := ls[len(ls)-1]; !strings.Contains(bar, "3 nodes 1 down") || strings.Contains(bar, "ok") {
+		t.Errorf("a member down: %q; want it counted, not ok", bar)
+	}
+}

@@ -223,6 +223,9 @@ func status(cs *node.ClusterStatus) tui.Status {
 	for _, m := range cs.Members {
 		if m.Voter {
 			s.Members++
+			if !m.Reachable {
+				s.Down++
+			}
 		}
 	}
 	s.Members = max(s.Members, 1)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/mesh/meshtest"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
@@ -40,5 +41,19 @@ func TestNodeStatusNamesThePlannedModel(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("status names %q/%q on %q; want gpu/ollama/alpha:latest on gpu", st.Provider, st.Model, st.ModelNode)
 		}
+	}
+}
+
+// TestStatusCountsMembersDown: the members that did not answer the node's
+// probe are counted down; non-voters are no members.
+func TestStatusCountsMembersDown(t *testing.T) {
+	cs := &node.ClusterStatus{Self: "n3", Store: db.Status{Leader: "n1"}, Members: []db.Member{
+		{ID: "n1", Voter: true, Leader: true, Reachable: true},
+		{ID: "n2", Voter: true},
+		{ID: "n3", Voter: true, Self: true, Reachable: true},
+		{ID: "r1"},
+	}}
+	if st := status(cs); st.Members != 3 || st.Down != 1 || !st.Healthy() {
+		t.Errorf("status %+v; want 3 members, 1 down, a leader", st)
 	}
 }
