@@ -29,6 +29,9 @@ type Client struct {
 	hc   *http.Client
 	path string
 	via  string // Via's node: requests are relayed to it
+
+	// stoppedWait and hungWait replace the probe's bounds when set (tests).
+	stoppedWait, hungWait time.Duration
 }
 
 // Via returns a client whose requests the node on the data dir relays to
@@ -95,6 +98,11 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (*http.R
 			return nil, err
 		}
 		r = bytes.NewReader(b)
+	}
+	// A process stopped with Ctrl+Z still has its connections accepted:
+	// make sure it answers before sending it the request (see probe).
+	if err := c.probe(ctx); err != nil {
+		return nil, err
 	}
 	if c.via != "" {
 		// /v1/X relayed: /v1/via/NODE/X; "" resolves the node.

@@ -59,15 +59,7 @@ func (l *SessionListCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(nonNil(res.Sessions))
 	}
 	if len(res.Sessions) == 0 {
-		msg := "No sessions yet; aiex ask \"…\" starts one"
-		if !l.Archived {
-			// Archived ones are only listed when asked for: say so.
-			req.Archived, req.Limit = true, 1
-			if all, err := sessionDo(c, req); err == nil && len(all.Sessions) > 0 {
-				msg = "No sessions but archived ones (aiex session list --archived shows them); aiex ask \"…\" starts one"
-			}
-		}
-		_, err := fmt.Fprintln(c.Out.Out, msg)
+		_, err := fmt.Fprintln(c.Out.Out, l.none(c, req))
 		return err
 	}
 	tw := newTable(c.Out.Out)
@@ -91,6 +83,33 @@ func (l *SessionListCmd) Run(c *Context) error {
 		fmt.Fprintln(tw, title(s.Title))
 	}
 	return tw.Flush()
+}
+
+// none says why the list req asked for is empty, and what would show
+// some: the archived sessions of this project, which are only listed when
+// asked for, or those of other projects (run outside a project, say in
+// /tmp, a command finds none of its own).
+func (l *SessionListCmd) none(c *Context, req app.SessionRequest) string {
+	if !l.Archived {
+		here := req
+		here.Archived, here.Limit = true, 1
+		if res, err := sessionDo(c, here); err == nil && len(res.Sessions) > 0 {
+			return "No sessions but archived ones (aiex session list --archived shows them); aiex ask \"…\" starts one"
+		}
+	}
+	if !l.All {
+		every := req
+		every.Project, every.Limit = "", 0
+		if res, err := sessionDo(c, every); err == nil && len(res.Sessions) > 0 {
+			all := "aiex session list --all"
+			if l.Archived {
+				all += " --archived"
+			}
+			return fmt.Sprintf("No sessions for %s; %s lists every project's (%s)", session.Printable(req.Project), all,
+				english.Count(len(res.Sessions), "session"))
+		}
+	}
+	return "No sessions yet; aiex ask \"…\" starts one"
 }
 
 func nonNil[T any](s []T) []T {
