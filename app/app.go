@@ -128,8 +128,14 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	// In the same write, the requests an earlier process of this node
 	// left running end as interrupted: holding the data dir's lock, this
 	// process is the only one of the node, so their owner is gone.
+	// Each gets the "llm" event that every request's end has, and the
+	// session turns they answered are ended below, once the services are
+	// configured: the sessions are read first, while the requests still
+	// show running, on a copy caught up with the leader (a node restarted
+	// may not have applied its predecessor's last writes yet).
 	orphaned := fmt.Sprintf("the aiex process making the request ended before the request did (killed or crashed); found when node %s next opened its data dir", node.Name)
-	if _, err := st.Execute(ctx, db.UpsertNodeStmt(node), db.InterruptRunningStmt(node.ID, orphaned)); err != nil {
+	orphanSessions := a.orphanSessions(ctx, node.ID)
+	if _, err := st.Execute(ctx, db.UpsertNodeStmt(node), db.InterruptRunningEventsStmt(node.ID, now), db.InterruptRunningStmt(node.ID, orphaned)); err != nil {
 		return nil, fmt.Errorf("app: record node: %w", err)
 	}
 
@@ -140,6 +146,7 @@ func New(ctx context.Context, cfg Config) (_ *App, retErr error) {
 	}
 
 	a.cfg, a.getenv = cfg, getenv
+	a.endOrphanedTurns(ctx, orphanSessions)
 	return a, nil
 }
 

@@ -101,13 +101,68 @@ func (s *Store) markGone(ctx context.Context, ins []Interaction) []*Interaction 
 // recorded at its start): the prompt was sent, a cloud provider bills it,
 // and usage and the spend caps must count it.
 func interruptGoneStmts(ins []*Interaction) []Statement {
-	stmts := make([]Statement, 0, len(ins))
+	stmts := make([]Statement, 0, 2*len(ins))
+	now := time.Now()
 	for _, in := range ins {
-		stmts = append(stmts, Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?,
+		stmts = append(stmts, interruptedEventsStmt(now, `id = ?`, in.ID), Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?,
 			prompt_tokens = CASE WHEN prompt_tokens = 0 THEN prompt_estimate ELSE prompt_tokens END
 			WHERE id = ? AND status = 'running'`, StatusInterrupted, StatusInterrupted, goneReason(in.Node), in.ID))
 	}
 	return stmts
+}
+
+// The event the coordinator appends to stream "llm" when a request ends
+// (app/coord: EventStream, EventType). A request marked interrupted
+// because its process or its node is gone gets one too, written with the
+// mark, so that whoever follows the stream learns of every request's end.
+const (
+	llmStream      = "llm"
+	llmFinished    = "llm.interaction.finished"
+	interruptActor = "node" // the node itself, not a user's command
+)
+
+// interruptedEventsStmt appends, for each interaction the condition where
+// (over llm_interaction) selects that is still running, its end as the
+// coordinator's event tells one, as the statement that follows it in the
+// transaction marks it: interrupted, charged its prompt's estimate, no
+// answer. Several are numbered in the order the requests started. It
+// must come before that statement, which makes them no longer running.
+func interruptedEventsStmt(now time.Time, where string, args ...any) Statement {
+	all := append([]any{llmStream, llmStream, llmFinished, StatusInterrupted, StatusInterrupted, interruptActor, now}, args...)
+	return Stmt(`INSERT INTO events (stream, version, type, schema, payload, node, actor, ts)
+		SELECT ?, (SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?) + ROW_NUMBER() OVER (ORDER BY started_at, id), ?, 1,
+			json_object('interaction_id', id, 'provider', provider, 'model', model, 'requested_model', requested_model,
+				'status', ?, 'error_kind', ?, 'attempts', attempts,
+				'prompt_tokens', CASE WHEN prompt_tokens = 0 THEN prompt_estimate ELSE prompt_tokens END,
+				'completion_tokens', completion_tokens, 'cost_usd', cost_usd, 'ttft_ms', ttft_ms, 'total_ms', total_ms),
+			node, ?, ?
+		FROM llm_interaction WHERE `+where+` AND status = 'running'`, all...)
+}
+
+// InterruptRunningEventsStmt appends the "llm" event of every interaction
+// of node still running, for the process that has just opened node's
+// store: it goes with InterruptRunningStmt, in the same transaction and
+// before it.
+func InterruptRunningEventsStmt(node string, now time.Time) Statement {
+	return interruptedEventsStmt(now, `node = ?`, node)
+}
+
+// RunningRequestSessions returns the sessions of the interactions of node
+// still running: for the process that has just opened node's store, whose
+// earlier process left them (and the session turns they answer) running.
+func (s *Store) RunningRequestSessions(ctx context.Context, node string) ([]string, error) {
+	// status is written out: the partial index llm_interaction_running
+	// serves only a query that names it (migration 0013).
+	rows, err := s.Query(ctx, `SELECT DISTINCT session_id FROM llm_interaction
+		WHERE node = ? AND status = 'running' AND session_id != '' ORDER BY session_id`, node)
+	if err != nil {
+		return nil, fmt.Errorf("db: sessions of running requests: %w", err)
+	}
+	out := make([]string, 0, len(rows.Values))
+	for _, r := range rows.Values {
+		out = append(out, asString(r[0]))
+	}
+	return out, nil
 }
 
 // goneWriteWait bounds the write with which a read of the history marks

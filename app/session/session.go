@@ -151,6 +151,7 @@ func (s *Service) Begin(ctx context.Context, ref Ref, project, actor string) (*S
 	if ref == RefNew || ref == "" {
 		return s.create(project, actor), nil
 	}
+	s.catchUp(ctx)
 	row, ok, err := s.resolve(ctx, ref, project)
 	if err != nil {
 		return nil, err
@@ -186,6 +187,7 @@ func (s *Service) Peek(ctx context.Context, ref Ref, project string) (sess *Sess
 	if ref == RefNew || ref == "" {
 		return nil, "", nil
 	}
+	s.catchUp(ctx)
 	row, ok, err := s.resolve(ctx, ref, project)
 	if err != nil {
 		return nil, "", err
@@ -203,6 +205,33 @@ func (s *Service) Peek(ctx context.Context, ref Ref, project string) (sess *Sess
 	return &Session{svc: s, st: st, readOnly: true}, "", nil
 }
 
+// catchUp has this node apply every write the cluster had committed
+// before the read that follows, so that a session read to be continued or
+// shown holds every turn whose end any node recorded before (read your
+// writes across nodes). A session's events and rows commit in one Raft
+// entry, but a follower applies an entry only when the leader next tells
+// it that the entry committed: on an idle cluster up to ~170 ms after the
+// writer was told, and a question continued on another node in that
+// moment was sent without the turn just answered (still running there,
+// so left out of its history). db.Store.Sync closes the gap at ~5 ms.
+// The leader needs none: it applies a write before acknowledging it.
+// Without a leader, or when it does not answer within catchUpWait, the
+// read takes what this node has, as every read does then.
+func (s *Service) catchUp(ctx context.Context) {
+	st := s.st.Status()
+	if !st.Cluster || st.Leader == "" || st.Leader == st.NodeID {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, catchUpWait)
+	defer cancel()
+	if err := s.st.Sync(ctx); err != nil {
+		s.logger.Debug("session: read without catching up with the leader", "err", err)
+	}
+}
+
+// catchUpWait bounds how long a read waits to catch up with the leader.
+const catchUpWait = 2 * time.Second
+
 // archivedError refuses to continue the archived session id.
 func archivedError(id string) error {
 	return &usererr.Error{Msg: fmt.Sprintf("session %s is archived; unarchive it with aiex session unarchive %s, then continue it", id, id), Err: ErrArchived}
@@ -215,6 +244,7 @@ func (s *Service) Open(ctx context.Context, ref Ref, project string) (*Session, 
 	if ref == RefNew || ref == "" {
 		return nil, usererr.Usage("name a session to open: an id, or last")
 	}
+	s.catchUp(ctx)
 	row, ok, err := s.resolve(ctx, ref, project)
 	if err != nil {
 		return nil, err
