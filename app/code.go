@@ -81,9 +81,32 @@ func (a *App) EmbedIndex(ctx context.Context, root string, progress func(int)) (
 	return st, true, err
 }
 
+// codeProject finds the project at root in the index. One not found, or
+// whose index no run has completed, is looked for again once this node
+// has caught up with the leader (db.Store.Sync, at most syncWait): on a
+// follower, an index run just finished through another node is applied
+// here up to ~100 ms later, and a search then warned that the index was
+// incomplete, or found none. A single node, or one whose index is
+// complete, pays nothing.
+func (a *App) codeProject(ctx context.Context, root string) (db.CodeProject, bool, error) {
+	proj, ok, err := a.Store.FindCodeProject(ctx, root)
+	if err != nil || (ok && !proj.IndexedAt.IsZero()) {
+		return proj, ok, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, syncWait)
+	defer cancel()
+	if err := a.Store.Sync(sctx); err != nil {
+		return proj, ok, nil // the copy this node has, as reads do without a leader
+	}
+	return a.Store.FindCodeProject(ctx, root)
+}
+
+// syncWait bounds how long a read waits to catch up with the leader.
+const syncWait = 2 * time.Second
+
 // Search ranks the chunks of the project at root for query.
 func (a *App) Search(ctx context.Context, root, query string, limit int) (*search.Result, error) {
-	proj, ok, err := a.Store.FindCodeProject(ctx, root)
+	proj, ok, err := a.codeProject(ctx, root)
 	if err != nil {
 		return nil, err
 	}
@@ -717,7 +740,7 @@ type ProjectFiles struct {
 // Files lists the files of the project rooted at root that the index
 // walked (those it skipped say why).
 func (a *App) Files(ctx context.Context, root string) (*ProjectFiles, error) {
-	p, ok, err := a.Store.FindCodeProject(ctx, root)
+	p, ok, err := a.codeProject(ctx, root)
 	if err != nil || !ok {
 		return &ProjectFiles{Files: []db.CodeFile{}}, err
 	}
