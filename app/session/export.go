@@ -45,6 +45,19 @@ type Document struct {
 	Session Info    `json:"session"`
 	Usage   []Usage `json:"usage"`
 	Turns   []Turn  `json:"turns"`
+	// NodeNames names the nodes the session and its turns record by ID
+	// (those with a name of their own): the Markdown shows names, as
+	// the providers of other nodes (NODE/PROVIDER) and aiex cluster
+	// status do.
+	NodeNames map[string]string `json:"node_names,omitempty"`
+}
+
+// nodeName is the name of the node id, or id when it has none.
+func (d Document) nodeName(id string) string {
+	if n := d.NodeNames[id]; n != "" {
+		return n
+	}
+	return id
 }
 
 // Document returns the whole session. Its cost, and that of each
@@ -52,6 +65,7 @@ type Document struct {
 // unknown cost (Turns marks the turns).
 func (s *Session) Document(ctx context.Context) Document {
 	d := Document{Session: s.Info(), Usage: s.Usage(), Turns: s.Turns(ctx, 1, 0)}
+	d.NodeNames = s.svc.nodeNames(ctx)
 	for _, t := range d.Turns {
 		if !t.CostUnknown {
 			continue
@@ -94,7 +108,7 @@ func (d Document) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "# %s\n\n", title)
 	fmt.Fprintf(&b, "- **Session:** %s (%s)\n", in.ID, in.Status)
 	fmt.Fprintf(&b, "- **Project:** %s\n", in.Project)
-	fmt.Fprintf(&b, "- **Started:** %s by %s on %s\n", stamp(in.CreatedAt), in.Actor, in.Node)
+	fmt.Fprintf(&b, "- **Started:** %s by %s on %s\n", stamp(in.CreatedAt), in.Actor, d.nodeName(in.Node))
 	fmt.Fprintf(&b, "- **Updated:** %s\n", stamp(in.UpdatedAt))
 	fmt.Fprintf(&b, "- **Turns:** %d · %d → %d tokens · %s\n", in.Turns, in.PromptTokens, in.CompletionTokens, dollars(in.CostUSD, in.CostUnknown))
 	for _, u := range d.Usage {
@@ -103,10 +117,40 @@ func (d Document) WriteMarkdown(w io.Writer) error {
 	}
 	for _, t := range d.Turns {
 		b.WriteString("\n")
+		t.Node = d.nodeName(t.Node)
 		writeTurn(&b, t)
 	}
 	_, err := io.WriteString(w, Printable(b.String()))
 	return err
+}
+
+// WriteTurn writes one of the document's turns as WriteMarkdown does (a
+// resumed session shows its last turns first).
+func (d Document) WriteTurn(w io.Writer, t Turn) error {
+	t.Node = d.nodeName(t.Node)
+	return WriteTurnMarkdown(w, t)
+}
+
+// nodeNames maps the IDs of the cluster's nodes to their names, for those
+// that have one; nil when the nodes cannot be read (the IDs are shown).
+func (s *Service) nodeNames(ctx context.Context) map[string]string {
+	if s.st == nil {
+		return nil
+	}
+	ns, err := s.st.Nodes(ctx)
+	if err != nil {
+		return nil
+	}
+	var out map[string]string
+	for _, n := range ns {
+		if n.Name != "" && n.Name != n.ID {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[n.ID] = n.Name
+		}
+	}
+	return out
 }
 
 // WriteTurnMarkdown writes one turn as WriteMarkdown does (a resumed

@@ -175,7 +175,7 @@ func (r *SessionResumeCmd) Run(c *Context) error {
 	if !c.Out.JSON {
 		fmt.Fprintf(c.Out.Out, "%s\n\n", c.Out.Bold(fmt.Sprintf("Session %s · %s · %s", d.Session.ID, title(d.Session.Title), english.Count(d.Session.Turns, "turn"))))
 		for _, t := range d.Turns {
-			if err := session.WriteTurnMarkdown(c.Out.Out, t); err != nil {
+			if err := d.WriteTurn(c.Out.Out, t); err != nil {
 				return err
 			}
 			fmt.Fprintln(c.Out.Out)
