@@ -75,7 +75,7 @@ func (s *Store) retag(ctx context.Context, ref, name string, on bool) (*Checkpoi
 // KeepLast and those younger than OlderThan are kept, the rest go.
 type Policy struct {
 	KeepLast  int           `json:"keep_last"`  // 0: no limit by count
-	OlderThan time.Duration `json:"older_than"` // 0: any age
+	OlderThan time.Duration `json:"older_than_ns"` // 0: any age; in nanoseconds, as every duration aiex prints in JSON names its unit
 }
 
 // IsZero reports whether p keeps nothing back (a Prune with it would

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/checkpoint"
 )
@@ -25,9 +26,10 @@ func TestCheckpointJSONNamesItsSession(t *testing.T) {
 }
 
 // TestPruneJSONNamesCheckpointIDs: the checkpoints prune deleted are
-// references, named as every reference to a checkpoint is (_id).
+// references, named as every reference to a checkpoint is (_id); the
+// policy's age names its unit.
 func TestPruneJSONNamesCheckpointIDs(t *testing.T) {
-	b, err := json.Marshal(checkpoint.PruneReport{Pruned: []string{"c1", "c2"}})
+	b, err := json.Marshal(checkpoint.PruneReport{Pruned: []string{"c1", "c2"}, Policy: checkpoint.Policy{OlderThan: 24 * time.Hour}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,5 +40,9 @@ func TestPruneJSONNamesCheckpointIDs(t *testing.T) {
 	ids, ok := got["pruned_checkpoint_ids"].([]any)
 	if _, old := got["pruned"]; old || !ok || len(ids) != 2 || ids[0] != "c1" {
 		t.Errorf("checkpoint prune --json %s; want pruned_checkpoint_ids [c1 c2]", b)
+	}
+	// A duration names its unit, as testgen's duration_ns does.
+	if p, _ := got["policy"].(map[string]any); p["older_than_ns"] != float64(24*time.Hour) {
+		t.Errorf("checkpoint prune --json %s; want the policy's older_than_ns", b)
 	}
 }
