@@ -74,7 +74,7 @@ func (s *Store) retag(ctx context.Context, ref, name string, on bool) (*Checkpoi
 // checkpoints are always kept; of the others, those among the newest
 // KeepLast and those younger than OlderThan are kept, the rest go.
 type Policy struct {
-	KeepLast  int           `json:"keep_last"`  // 0: no limit by count
+	KeepLast  int           `json:"keep_last"`     // 0: no limit by count
 	OlderThan time.Duration `json:"older_than_ns"` // 0: any age; in nanoseconds, as every duration aiex prints in JSON names its unit
 }
 
