@@ -156,6 +156,10 @@ func (r *run) modelNotFound(last error) error {
 		// model still being pulled, or whose files are broken): "not
 		// found; available: …, ghost:latest" would gainsay itself.
 		if a.Outcome == string(providers.KindNotFound) && a.Model != "" && slices.Contains(r.notFound, a.Model) {
+			if strings.Contains(a.Error, " lists model ") {
+				// The provider said so itself (providers/ollama).
+				return usererr.Wrap(last, "%s: %s", a.Provider, a.Error)
+			}
 			return usererr.Wrap(last, "model %q is listed by %s (as %s), but %s refused it: %s", r.req.Model, a.Provider, a.Model, a.Provider, a.Error)
 		}
 	}

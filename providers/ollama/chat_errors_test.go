@@ -38,6 +38,15 @@ func TestStreamErrors(t *testing.T) {
 			wantModels:  []string{"tiny:latest", "llama3:latest"},
 		},
 		{
+			// A model the server lists and refuses (still being pulled):
+			// not "not found; available: …, tiny".
+			name:  "listed model refused",
+			opts:  []providertest.Option{providertest.WithModels(providertest.Model{Name: "tiny:latest"}), providertest.WithStatus(404, "model 'tiny' not found")},
+			model: "tiny", wantKind: providers.KindNotFound, wantStatus: 404,
+			wantMessage: "Ollama lists model \"tiny\" but refused it (model 'tiny' not found); it may still be downloading or be damaged: pull it again with `ollama pull tiny`",
+			wantModels:  []string{"tiny:latest"},
+		},
+		{
 			name:  "model not found on empty server",
 			opts:  []providertest.Option{providertest.WithModels()},
 			model: "x", wantKind: providers.KindNotFound, wantStatus: 404,

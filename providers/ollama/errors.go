@@ -111,6 +111,21 @@ func statusText(code int, status string) string {
 	return fmt.Sprintf("HTTP status %d", code)
 }
 
+// listed reports whether the server's list holds model, Ollama's default
+// tag ":latest" given or not.
+func listed(installed []string, model string) bool {
+	full := model
+	if !strings.Contains(full, ":") {
+		full += ":latest"
+	}
+	for _, n := range installed {
+		if n == model || n == full {
+			return true
+		}
+	}
+	return false
+}
+
 // notFoundMessage says that model is missing and what there is instead.
 // Names are shown without Ollama's default ":latest" tag.
 func notFoundMessage(model string, installed []string) string {

@@ -169,6 +169,14 @@ func (p *Provider) providerError(ctx context.Context, model string, err error, o
 	for _, m := range toModels(lr) {
 		pe.Models = append(pe.Models, m.Name)
 	}
+	if listed(pe.Models, model) {
+		// The server lists the model and refused it all the same (still
+		// being pulled, or its files damaged): "not found; available:
+		// …, ghost" would gainsay itself. Its own words say why.
+		pe.Message = fmt.Sprintf("Ollama lists model %q but refused it (%s); it may still be downloading or be damaged: pull it again with `ollama pull %s`",
+			model, pe.Message, strings.TrimSuffix(model, ":latest"))
+		return p.scrub(pe)
+	}
 	pe.Message = notFoundMessage(model, pe.Models)
 	return p.scrub(pe)
 }
