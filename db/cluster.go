@@ -246,8 +246,15 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 	}
 	defer c.opened.Store(true)
 	if err := s.Sync(ctx); err != nil {
-		addr, id := s.str.LeaderWithID()
-		return &usererr.Error{Err: err, Msg: fmt.Sprintf("could not catch up with the cluster's leader %s at %s within %s (%s); start the node again", id, addr, timeout, peerFailure(err))}
+		if rerr := s.removedWhileDown(); rerr != nil {
+			return rerr
+		}
+		// The leader may be unknown again by now: name it only if known.
+		leader := "the cluster's leader"
+		if addr, id := s.str.LeaderWithID(); id != "" {
+			leader = fmt.Sprintf("the cluster's leader %s at %s", id, addr)
+		}
+		return &usererr.Error{Err: err, Msg: fmt.Sprintf("could not catch up with %s within %s (%s); start the node again", leader, timeout, peerFailure(err))}
 	}
 	return nil
 }
@@ -264,6 +271,11 @@ func (s *Store) join(ctx context.Context) error {
 	s.logger.Info("joining cluster", "node", s.id, "addr", c.cfg.Advertise, "peers", c.cfg.Join)
 	failed := make([]string, len(c.cfg.Join))
 	for {
+		// A peer's refusal of this node's key, or an answer that is not
+		// the mesh's TLS at all, is certain: trying again would fail the
+		// same way. When every peer failed so, the join fails at once
+		// rather than at the end of the wait.
+		refusedKey := 0
 		for i, peer := range c.cfg.Join {
 			err := c.joinCl.Join(req, peer, nil, joinTimeout)
 			if err == nil {
@@ -280,9 +292,16 @@ func (s *Store) join(ctx context.Context) error {
 					s.id, addr, s.id)}
 			}
 			failed[i] = peer + ": " + peerFailure(err)
+			if keyMismatch(err) || notMesh(err) {
+				refusedKey++
+			}
 			if ctx.Err() != nil {
 				break
 			}
+		}
+		if refusedKey == len(c.cfg.Join) {
+			je := &JoinError{Peers: failed}
+			return &usererr.Error{Msg: je.Error() + "; give the address of a member (--join HOST:PORT), started with the cluster's key (--cluster-key FILE or AIEX_CLUSTER_KEY)", Err: je}
 		}
 		select {
 		case <-ctx.Done():
@@ -313,6 +332,8 @@ func peerFailure(err error) string {
 	switch {
 	case keyMismatch(err):
 		return "refused: another cluster key"
+	case notMesh(err):
+		return "not an aiex node (another program answers there, not in the mesh's TLS)"
 	case strings.Contains(msg, droppedMarker):
 		i := strings.Index(msg, droppedMarker)
 		return msg[max(strings.LastIndex(msg[:i], "node "), 0):] // the peer's own sentence
@@ -512,6 +533,7 @@ func (s *Store) members() ([]Member, error) {
 type peerProbe struct {
 	id, addr string
 	leads    bool   // it answered: it leads a cluster
+	without  bool   // it leads, and its configuration does not list this node
 	dropped  string // its refusal: a recovery of it dropped this node
 }
 
@@ -529,6 +551,8 @@ func (s *Store) probePeers() []peerProbe {
 		switch {
 		case a.err == nil:
 			p.leads = true
+		case strings.Contains(a.err.Error(), notMemberMarker):
+			p.leads, p.without = true, true
 		case strings.Contains(a.err.Error(), droppedMarker):
 			p.dropped = a.err.Error()
 		default:

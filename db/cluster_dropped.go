@@ -310,12 +310,29 @@ func (d serviceDB) Query(qr *proto.QueryRequest) ([]*proto.QueryRows, uint64, er
 		if by, dropped := d.c.droppedFrom(id); dropped {
 			return nil, 0, droppedRefusal(id, by)
 		}
+		if d.Store.IsLeader() && !d.isMember(id) {
+			return nil, 0, fmt.Errorf("node %s %s", id, notMemberMarker)
+		}
 	}
 	if by, refusal, ok := splitNoticeOf(qr); ok {
 		d.c.noticed(by, refusal) // see cluster_split.go
 		return []*proto.QueryRows{{}}, 0, nil
 	}
 	return d.Store.Query(qr)
+}
+
+// notMemberMarker is in a leader's answer to the member probe of a node its
+// configuration does not list: the node was removed (or never finished
+// joining). Older aiex versions answer such a probe with a row, as they
+// answer any leader's.
+const notMemberMarker = "is not a member of the cluster this node leads"
+
+// isMember reports whether id is in this node's copy of the configuration;
+// true when that cannot be read, so that a probe is not told a member was
+// removed for a failed read.
+func (d serviceDB) isMember(id string) bool {
+	nodes, err := d.Store.Nodes()
+	return err != nil || slices.ContainsFunc(nodes, func(n *store.Server) bool { return n.ID == id })
 }
 
 // serviceManager is the cluster service's membership manager: the store,

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -66,4 +67,12 @@ func RecordedNodeID(dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// notMesh reports whether a dial failed because the peer answered in
+// another protocol than the mesh's TLS: no aiex node listens there (an
+// HTTP server such as Ollama's answers the handshake with plain text).
+func notMesh(err error) bool {
+	var rh tls.RecordHeaderError
+	return errors.As(err, &rh) || strings.Contains(err.Error(), "first record does not look like a TLS handshake")
 }

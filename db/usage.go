@@ -100,8 +100,12 @@ type ProviderStat struct {
 	LastErrKind string   `json:"last_error_kind,omitempty"`
 }
 
-// ProviderStats summarises the finished interactions started at or after
-// since, per provider. It counts the attempts of their routes: a provider
+// ProviderStats summarises this node's finished interactions started at or
+// after since, per provider. Only this node's: a provider name is the
+// node's own (another node's "ollama" is another server, which this node
+// reaches as "NODE/ollama"), so the requests other nodes recorded in the
+// shared store would mix another server's errors and times into this
+// node's row. It counts the attempts of their routes: a provider
 // that failed every attempt of a request another provider then answered
 // failed that many times (counting requests by the provider that answered
 // last showed it without errors). An attempt that reached the provider
@@ -132,19 +136,19 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 					CASE WHEN json_extract(a.value, '$.ttft_ms') > 0 THEN json_extract(a.value, '$.ttft_ms')
 						WHEN json_extract(a.value, '$.outcome') = 'ok' AND i.status = 'ok' THEN i.ttft_ms END AS ttft
 				FROM llm_interaction i, json_each(i.route) a
-				WHERE i.started_at >= ? AND i.status != 'running' AND json_extract(a.value, '$.ms') > 0
+				WHERE i.node = ? AND i.started_at >= ? AND i.status != 'running' AND json_extract(a.value, '$.ms') > 0
 				UNION ALL
 				SELECT provider, CASE WHEN status = 'ok' THEN 'ok' ELSE COALESCE(NULLIF(error_kind, ''), status) END, started_at, 0,
 					CASE WHEN status = 'ok' THEN total_ms END, CASE WHEN status = 'ok' THEN ttft_ms END
-				FROM llm_interaction WHERE started_at >= ? AND status != 'running' AND json_array_length(route) = 0
+				FROM llm_interaction WHERE node = ? AND started_at >= ? AND status != 'running' AND json_array_length(route) = 0
 				UNION ALL
 				SELECT json_extract(a.value, '$.provider'), json_extract(a.value, '$.outcome'), e.started_at, a.key, NULL, NULL
 				FROM embed_usage e, json_each(e.route) a
-				WHERE e.started_at >= ? AND json_extract(a.value, '$.ms') > 0)
+				WHERE e.node = ? AND e.started_at >= ? AND json_extract(a.value, '$.ms') > 0)
 		)
 		SELECT provider, COUNT(*), SUM(failed), AVG(CASE WHEN outcome = 'ok' THEN ms END), AVG(ttft),
 			substr(MAX(CASE WHEN failed THEN printf('%015d%05d', at, k) || outcome END), 21)
-		FROM attempts GROUP BY provider`, since, since, since)
+		FROM attempts GROUP BY provider`, s.id, since, s.id, since, s.id, since)
 	if err != nil {
 		return nil, fmt.Errorf("db: provider stats: %w", err)
 	}

@@ -18,7 +18,7 @@ func TestUsageCountsEmbeddings(t *testing.T) {
 	ctx := context.Background()
 	s := dbtest.Open(t)
 	now := time.Now()
-	record(t, s, db.Interaction{ID: "chat", Node: "n", Provider: "oa", Model: "gpt-4o-mini", Prompt: "q", Status: db.StatusOK,
+	record(t, s, db.Interaction{ID: "chat", Node: s.NodeID(), Provider: "oa", Model: "gpt-4o-mini", Prompt: "q", Status: db.StatusOK,
 		PromptTokens: 100, CompletionTokens: 10, CostUSD: 0.25, StartedAt: now,
 		Route: []db.Attempt{{Provider: "oa", Model: "gpt-4o-mini", Outcome: "ok", Millis: 5}}})
 	for i, r := range []db.EmbedRecord{
@@ -29,7 +29,7 @@ func TestUsageCountsEmbeddings(t *testing.T) {
 		{ID: "e3", Status: db.StatusError, ErrorKind: "spend_cap",
 			Route: []db.Attempt{{Provider: "oa", Model: "text-embedding-3-small", Outcome: "spend_cap"}}}, // not sent
 	} {
-		r.Node, r.Provider, r.Model, r.Inputs = "n", "oa", "text-embedding-3-small", 32
+		r.Node, r.Provider, r.Model, r.Inputs = s.NodeID(), "oa", "text-embedding-3-small", 32
 		r.StartedAt, r.FinishedAt = now.Add(time.Duration(i)*time.Millisecond), now.Add(time.Second)
 		if err := s.RecordEmbed(ctx, &r); err != nil {
 			t.Fatal(err)
@@ -68,7 +68,7 @@ func TestUsageCountsEmbeddings(t *testing.T) {
 	if ins, err := s.Interactions(ctx, 0); err != nil || len(ins) != 1 {
 		t.Errorf("history: %d interactions, %v; want the chat alone", len(ins), err)
 	}
-	routes, err := s.RecentEmbedRoutes(ctx, "n", now.Add(-time.Hour), 10)
+	routes, err := s.RecentEmbedRoutes(ctx, s.NodeID(), now.Add(-time.Hour), 10)
 	if err != nil || len(routes) != 3 || routes[0].Route[0].Outcome != "spend_cap" {
 		t.Errorf("recent embedding routes %+v, %v; want the 3, newest first", routes, err)
 	}

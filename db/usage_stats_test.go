@@ -58,6 +58,49 @@ func TestProviderStatsTimesOfItsOwnAttempts(t *testing.T) {
 	}
 }
 
+// TestProviderStatsOfThisNode: in a cluster every node records its
+// requests in the one store, and each names its own providers: node b's
+// "ollama" is another server than node a's, which b reaches as
+// "a/ollama". A node's statistics are of its own attempts, so that b's
+// failing Ollama does not show in a's row, nor a's latency in b's.
+func TestProviderStatsOfThisNode(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Open(t)
+	now := time.Now()
+	const other = "node-b"
+	record(t, s, db.Interaction{ID: "mine", Node: s.NodeID(), Provider: "ollama", Model: "tiny", Status: db.StatusOK,
+		StartedAt: now, TTFTMillis: ptr(20.0), TotalMillis: ptr(29.0), Route: []db.Attempt{
+			{Provider: "ollama", Model: "tiny", Outcome: "ok", Millis: 29, TTFTMillis: 20},
+		}})
+	for i := range 3 {
+		record(t, s, db.Interaction{ID: fmt.Sprint("b", i), Node: other, Provider: "a/ollama", Model: "tiny", Status: db.StatusOK,
+			StartedAt: now.Add(time.Duration(i+1) * time.Millisecond), TTFTMillis: ptr(40.0), TotalMillis: ptr(50.0), Route: []db.Attempt{
+				{Provider: "ollama", Model: "tiny", Outcome: "unavailable", Millis: 1},
+				{Provider: "a/ollama", Model: "tiny", Outcome: "ok", Millis: 45, TTFTMillis: 40},
+			}})
+	}
+	record(t, s, db.Interaction{ID: "b-orphan", Node: other, Provider: "ollama", Model: "tiny",
+		Status: db.StatusInterrupted, ErrorKind: "interrupted", StartedAt: now})
+	emb := db.EmbedRecord{ID: "b-embed", Node: other, Provider: "ollama", Model: "embed", Inputs: 1, Status: db.StatusError,
+		StartedAt: now, FinishedAt: now.Add(time.Millisecond), TotalMillis: 1,
+		Route: []db.Attempt{{Provider: "ollama", Model: "embed", Outcome: "unavailable", Millis: 1}}}
+	if err := s.RecordEmbed(ctx, &emb); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := s.ProviderStats(ctx, now.Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := stats["ollama"]
+	if o.Requests != 1 || o.Errors != 0 || o.LastErrKind != "" || o.AvgTotalMs == nil || *o.AvgTotalMs != 29 {
+		t.Errorf("this node's ollama: %d requests, %d errors (last %q), average %v ms; want its own 1, 0, none, 29 ms",
+			o.Requests, o.Errors, o.LastErrKind, deref(o.AvgTotalMs))
+	}
+	if p, ok := stats["a/ollama"]; ok {
+		t.Errorf("this node shows another node's route a/ollama: %+v", p)
+	}
+}
+
 func deref(p *float64) any {
 	if p == nil {
 		return nil
@@ -81,7 +124,7 @@ func BenchmarkProviderStats(b *testing.B) {
 	}
 	for i := range 3000 {
 		fin := now.Add(time.Second)
-		in := db.Interaction{ID: fmt.Sprint("i", i), Node: "n", Provider: fmt.Sprint("p", i%4), Model: "m", Status: db.StatusOK,
+		in := db.Interaction{ID: fmt.Sprint("i", i), Node: s.NodeID(), Provider: fmt.Sprint("p", i%4), Model: "m", Status: db.StatusOK,
 			StartedAt: now.Add(-time.Duration(i) * time.Second), FinishedAt: &fin, TTFTMillis: ptr(100.0), TotalMillis: ptr(900.0),
 			Route: []db.Attempt{
 				{Provider: fmt.Sprint("p", (i+1)%4), Model: "m", Outcome: "unavailable", Millis: 400},
@@ -94,7 +137,7 @@ func BenchmarkProviderStats(b *testing.B) {
 	}
 	flush()
 	for i := range 1000 {
-		r := db.EmbedRecord{ID: fmt.Sprint("e", i), Node: "n", Provider: "p0", Model: "e", Inputs: 32, Status: db.StatusOK,
+		r := db.EmbedRecord{ID: fmt.Sprint("e", i), Node: s.NodeID(), Provider: "p0", Model: "e", Inputs: 32, Status: db.StatusOK,
 			StartedAt: now.Add(-time.Duration(i) * time.Second), FinishedAt: now,
 			Route: []db.Attempt{{Provider: "p0", Model: "e", Outcome: "ok", Millis: 50}}}
 		if err := s.RecordEmbed(ctx, &r); err != nil {

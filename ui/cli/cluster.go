@@ -118,7 +118,7 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 	case st.Store.Removed:
 		fmt.Fprintf(c.Out.Out, "this node %s at %s: removed from the cluster (it left, or another node removed it); stop it, and to rejoin start it again with aiex node run --join PEER\n", st.Self, st.Addr)
 	case st.Store.Leader == "":
-		fmt.Fprintf(c.Out.Out, "this node %s at %s: %s, no leader known, applied index %d\n", st.Self, st.Addr, st.Store.State, st.Store.AppliedIndex)
+		fmt.Fprintf(c.Out.Out, "this node %s at %s: %s, no leader known, applied index %d; start the nodes that are down, or if they are lost for good, stop this node and run aiex cluster recover on its data dir\n", st.Self, st.Addr, st.Store.State, st.Store.AppliedIndex)
 	default:
 		fmt.Fprintf(c.Out.Out, "this node %s at %s: %s, leader %s, applied index %d\n", st.Self, st.Addr, st.Store.State, st.Store.Leader, st.Store.AppliedIndex)
 	}
@@ -136,14 +136,8 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 	}
 	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("NODE\tNAME\tADDR\tROLE\tRAFT\tAPPLIED\tREACHABLE\tLAST SEEN\tMODELS"))
-	for _, m := range st.Members {
-		role := "follower"
-		switch {
-		case m.Leader:
-			role = "leader"
-		case !m.Voter:
-			role = "non-voter"
-		}
+	for i, m := range st.Members {
+		role := memberRole(st, i)
 		last := "-"
 		if t, ok := seen[m.ID]; ok {
 			last = ago(time.Since(t))
@@ -166,6 +160,31 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		return err
 	}
 	return nil
+}
+
+// memberRole is what ROLE shows for member i of st, as far as this node
+// knows it: this node's own Raft state; "leader" for
+// the leader; "follower" (or "non-voter") for a reachable node while a
+// leader is known, which it then follows; "?" otherwise: an unreachable
+// node may be down or in an election, and while no leader is known a
+// reachable one may be a candidate as well as a follower.
+func memberRole(cs *node.ClusterStatus, i int) string {
+	m, st := cs.Members[i], cs.Store
+	switch {
+	case m.Self && st.State != "":
+		role := strings.ToLower(st.State)
+		if role == "follower" && !m.Voter {
+			role = "non-voter"
+		}
+		return role
+	case m.Leader:
+		return "leader"
+	case !m.Reachable || st.Leader == "" || st.Removed || st.Dropped != "":
+		return "?"
+	case !m.Voter:
+		return "non-voter"
+	}
+	return "follower"
 }
 
 // versionsWarning says, when the members run more than one version of

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,6 +77,11 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	for _, peer := range nc.Join {
 		if err := checkHostPort("--join", peer, false); err != nil {
 			return err
+		}
+		// Joining through itself would find no cluster there and start a
+		// new one of its own, which can then never join the one meant.
+		if nc.Tsnet == "" && sameAddr(peer, cmp.Or(nc.Advertise, nc.Listen)) {
+			return usererr.Usage("--join %s is this node's own address; give another node's", peer)
 		}
 	}
 	if err := nc.checkNames(); err != nil {
@@ -210,6 +216,21 @@ func checkHostPort(flag, addr string, listen bool) error {
 		return usererr.Usage("%s %s: %q is not a host name or IP address", flag, addr, host)
 	}
 	return nil
+}
+
+// sameAddr reports whether peer is the address own: the same host and
+// port, any two loopback hosts (localhost, 127.0.0.1, ::1) being the same.
+func sameAddr(peer, own string) bool {
+	ph, pp, err1 := net.SplitHostPort(peer)
+	oh, op, err2 := net.SplitHostPort(own)
+	if err1 != nil || err2 != nil || pp != op {
+		return false
+	}
+	loopback := func(h string) bool {
+		ip := net.ParseIP(h)
+		return strings.EqualFold(h, "localhost") || ip != nil && ip.IsLoopback()
+	}
+	return strings.EqualFold(ph, oh) || loopback(ph) && loopback(oh)
 }
 
 // checkNames checks --name, --tag and --allow-tag before anything starts,
