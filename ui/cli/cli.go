@@ -22,6 +22,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
 )
 
 // Globals are the flags every command takes.
@@ -459,6 +460,15 @@ func report(w io.Writer, err error, verbose bool) int {
 			fmt.Fprintf(w, "aiex: cause: %s\n", line(ue.Err.Error()))
 		}
 		return ue.ExitCode()
+	}
+	if nq := (*db.NoQuorumError)(nil); errors.As(err, &nq) {
+		// Whatever was being written ("events: append: …"): the cluster
+		// could write nothing, and what to do is the same.
+		fmt.Fprintf(w, "aiex: the cluster cannot write: %s; start the nodes that are down, or if they are lost for good, stop this node and run aiex cluster recover on its data dir\n", line(nq.Error()))
+		if verbose {
+			fmt.Fprintf(w, "aiex: cause: %s\n", line(err.Error()))
+		}
+		return usererr.ExitFailure
 	}
 	fmt.Fprintf(w, "aiex: %s\n", line(err.Error()))
 	return usererr.ExitFailure
