@@ -444,6 +444,13 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A node removed from the cluster is no member, though its last
+	// heartbeat is still recent: requests went to it for the seconds
+	// until its beat went stale.
+	members, err := st.ConfiguredIDs()
+	if err != nil {
+		return err
+	}
 	live := map[string]db.Node{}
 	now := time.Now()
 	beats := make(map[string]beatSeen, len(nodes))
@@ -451,7 +458,7 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 	for _, nd := range nodes {
 		b := n.beats[nd.ID].next(nd.LastSeen, now, n.cfg.Stale)
 		beats[nd.ID] = b
-		if nd.ID != st.NodeID() && nd.Addr != "" && now.Sub(b.at) < n.cfg.Stale {
+		if nd.ID != st.NodeID() && nd.Addr != "" && now.Sub(b.at) < n.cfg.Stale && (members == nil || members[nd.ID]) {
 			live[nd.ID] = nd
 		}
 	}
