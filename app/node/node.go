@@ -92,7 +92,10 @@ type Node struct {
 	reach   map[string]*reach          // by node ID: whether it answers; shared by its remotes
 	beatsM  sync.Mutex
 	beats   map[string]beatSeen // by node ID: its last heartbeat, as this node saw it
-	plan    Planner             // the model a question would go to, for GET /v1/status?plan=1
+	// members holds the IDs this node has seen in the cluster's Raft
+	// configuration: one that has left it since was removed.
+	members map[string]bool
+	plan    Planner // the model a question would go to, for GET /v1/status?plan=1
 
 	stop      chan struct{}
 	loopDone  chan struct{} // closed when loop returns; nil if it never ran
@@ -446,8 +449,9 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 	}
 	// A node removed from the cluster is no member, though its last
 	// heartbeat is still recent: requests went to it for the seconds
-	// until its beat went stale.
-	members, err := st.ConfiguredIDs()
+	// until its beat went stale. It is one seen in the configuration
+	// that has left it.
+	config, err := st.ConfiguredIDs()
 	if err != nil {
 		return err
 	}
@@ -455,10 +459,17 @@ func (n *Node) refreshRemote(ctx context.Context) error {
 	now := time.Now()
 	beats := make(map[string]beatSeen, len(nodes))
 	n.beatsM.Lock()
+	if n.members == nil {
+		n.members = map[string]bool{}
+	}
+	for id := range config {
+		n.members[id] = true
+	}
+	removed := func(id string) bool { return config != nil && !config[id] && n.members[id] }
 	for _, nd := range nodes {
 		b := n.beats[nd.ID].next(nd.LastSeen, now, n.cfg.Stale)
 		beats[nd.ID] = b
-		if nd.ID != st.NodeID() && nd.Addr != "" && now.Sub(b.at) < n.cfg.Stale && (members == nil || members[nd.ID]) {
+		if nd.ID != st.NodeID() && nd.Addr != "" && now.Sub(b.at) < n.cfg.Stale && !removed(nd.ID) {
 			live[nd.ID] = nd
 		}
 	}
