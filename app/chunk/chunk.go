@@ -154,8 +154,11 @@ const (
 // records its qualifier's import path. 22: in an Elixir file with a
 // syntax error, a module (or describe block) whose `end` is missing, or
 // whose call tree-sitter broke into tokens, keeps its name and ends where
-// its indentation does; ExUnit's `setup :name` refers to name/1.
-const Version = 22
+// its indentation does; ExUnit's `setup :name` refers to name/1. 23: in
+// such a file, the units after a bracket left open (whose `end`s
+// tree-sitter reads as calls taking the rest of the file) keep their
+// modules, and the module after them is not lost.
+const Version = 23
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

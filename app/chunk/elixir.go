@@ -177,8 +177,9 @@ func (x *exFile) text(n sitter.Node) string { return string(x.src[n.StartByte():
 func (x *exFile) items(nodes []sitter.Node) []exItem {
 	out := make([]exItem, 0, len(nodes))
 	for i := 0; i < len(nodes); i++ {
-		if x.hasError && x.kind(nodes[i]) == "ERROR" {
-			// What tree-sitter could not fit, flattened: take it apart.
+		if x.hasError && (x.kind(nodes[i]) == "ERROR" || x.unitArgs(nodes[i])) {
+			// What tree-sitter could not fit, flattened: take it apart
+			// (the bare arguments of an `end` read as a call as well).
 			nodes = slices.Concat(nodes[:i:i], x.allChildren(nodes[i]), nodes[i+1:])
 			i--
 			continue

@@ -46,6 +46,15 @@ func (x *exFile) recoverItem(it *exItem, nodes []sitter.Node, i int) ([]sitter.N
 				return nodes, len(nodes) - 1, true
 			}
 		}
+	case it.kind == itemOther && x.kind(n) == "call" && i+1 < len(nodes) && x.kind(nodes[i+1]) == "do_block":
+		// defmodule A followed by a do block of its own: the block of an
+		// `end` read as a call (`end defmodule A do … end`, after a
+		// bracket left open), whose arguments cutSwallowed took apart.
+		if t := x.field(n, fTarget); t != nil && x.args(n) != nil && isModuleKeyword(x.text(*t)) {
+			it.kind, it.what, it.body = itemModule, x.text(*t), x.children(nodes[i+1])
+			it.end = int(nodes[i+1].EndByte())
+			return nodes, i + 1, false
+		}
 	case it.kind == itemOther && x.kind(n) == "identifier" && i+2 < len(nodes) && x.kind(nodes[i+1]) == "arguments" &&
 		x.kind(nodes[i+2]) == "do" && isModuleKeyword(x.text(n)):
 		// The tokens of a module, `defmodule` (arguments) `do`, when the
@@ -79,6 +88,13 @@ func (x *exFile) recoverItem(it *exItem, nodes []sitter.Node, i int) ([]sitter.N
 			it.end = int(nodes[j-1].EndByte())
 			return nodes, j - 1, false
 		}
+	case it.kind == itemDef && i+1 < len(nodes) && x.kind(nodes[i+1]) == "do_block" &&
+		x.lines.line(int(nodes[i+1].StartByte())) == x.lines.line(it.end-1) && x.nodes.childOf(n, x.g.doBlock) == nil:
+		// The same of a def: `end` / `def f(x) do … end` after a bracket
+		// left open is end(def f(x)) do … end, and the arguments go to
+		// the def again when cutSwallowed takes them apart.
+		it.end = int(nodes[i+1].EndByte())
+		return nodes, i + 1, false
 	case it.kind == itemDef:
 		// A def whose body holds further defs or modules has lost its
 		// `end`: it ends before them, and they are spliced in after it.
@@ -105,8 +121,25 @@ func (x *exFile) startsUnit(nodes []sitter.Node, j int) bool {
 	if k, _ := x.classify(nodes[j]); k == itemDef || k == itemModule {
 		return true
 	}
-	return x.kind(nodes[j]) == "identifier" && j+1 < len(nodes) && x.kind(nodes[j+1]) == "arguments" &&
+	return x.unitArgs(nodes[j]) || x.kind(nodes[j]) == "identifier" && j+1 < len(nodes) && x.kind(nodes[j+1]) == "arguments" &&
 		(isDefKeyword(x.text(nodes[j])) || isModuleKeyword(x.text(nodes[j])))
+}
+
+// unitArgs reports whether n is the arguments, without parentheses, of
+// an `end` read as a call, and the first of them a def or module: after a
+// bracket left open, `end` / `defmodule B do … end` is the call end(defmodule
+// B do … end), and tree-sitter's recovery can leave its arguments bare in
+// the body.
+func (x *exFile) unitArgs(n sitter.Node) bool {
+	if x.kind(n) != "arguments" || n.NamedChildCount() == 0 {
+		return false
+	}
+	c := n.NamedChild(0)
+	if c == nil || c.StartByte() != n.StartByte() || x.kind(*c) != "call" {
+		return false
+	}
+	k, _ := x.classify(*c)
+	return k == itemDef || k == itemModule
 }
 
 // startsTest reports whether nodes[j] begins an ExUnit test or describe
@@ -196,7 +229,7 @@ func (x *exFile) cutSwallowed(it *exItem, nodes []sitter.Node, first, last int) 
 		top := nodes[k]
 		if int(top.StartByte()) == at && k > first {
 			// Already a node of its own in the body: end the item before it.
-			it.end = x.trimEnd(it.start, at)
+			it.end = x.cutEnd(it.start, at)
 			return nodes, k - 1
 		}
 		if int(top.StartByte()) < at && at < int(top.EndByte()) {
@@ -204,7 +237,10 @@ func (x *exFile) cutSwallowed(it *exItem, nodes []sitter.Node, first, last int) 
 			if !ok {
 				return nodes, last
 			}
-			it.end = x.trimEnd(it.start, int(rest[0].StartByte()))
+			// What starts after the item's end is in nodes already: the
+			// units recoverItem took out of the def's do block.
+			rest = rest[:sort.Search(len(rest), func(r int) bool { return int(rest[r].StartByte()) >= it.end })]
+			it.end = x.cutEnd(it.start, int(rest[0].StartByte()))
 			return slices.Concat(nodes[:k+1:k+1], rest, nodes[k+1:]), k
 		}
 	}
@@ -226,6 +262,13 @@ func (x *exFile) after(n sitter.Node, at int) (rest []sitter.Node, ok bool) {
 		if i < 0 {
 			return nil, false
 		}
+		if int(cs[i].StartByte()) == at && x.kind(cs[i]) == "arguments" && cs[i].NamedChildCount() > 0 {
+			// The arguments of an `end` read as a call (`end def f …`,
+			// after a bracket left open): the node is what they hold.
+			outer = append(outer, slices.Clone(cs[i+1:]))
+			n = cs[i]
+			continue
+		}
 		if int(cs[i].StartByte()) == at {
 			for i > 0 {
 				k, _ := x.classify(cs[i-1])
@@ -243,6 +286,21 @@ func (x *exFile) after(n sitter.Node, at int) (rest []sitter.Node, ok bool) {
 		outer = append(outer, slices.Clone(cs[i+1:]))
 		n = cs[i]
 	}
+}
+
+// cutEnd returns where a unit starting at start and cut before end ends:
+// end moved back over the white space before it, and over an `end` first
+// on its line and indented less than start's line, which closes what
+// encloses the unit (a module whose `end` an `end` read as a call took
+// along: `def g, do: 1` / `end` / `defmodule B do`), with the white space
+// before that.
+func (x *exFile) cutEnd(start, end int) int {
+	end = x.trimEnd(start, end)
+	if e := end - len("end"); e > start && string(x.src[e:end]) == "end" && exlex.IdentEnd(x.src, e) == end && x.ownLine(e) &&
+		e-x.lineStart(e) < start-x.lineStart(start) {
+		end = x.trimEnd(start, e)
+	}
+	return end
 }
 
 // trimEnd returns end moved back over the white space before it, not

@@ -69,6 +69,35 @@ end
 			"module B.C 10-12",
 			"function B.C.h/0 11-11",
 		}, `line 1: syntax error: missing terminator: end (for "do" starting at line 1)`},
+		{"a paren left open around a fn, a module after", "lib/two.ex", `defmodule V5.One do
+  @moduledoc """
+  First.
+  """
+
+  def first(list) do
+    Enum.map(list, fn x ->
+      x * 2
+    end
+  end
+
+  def second(y), do: y
+end
+
+defmodule V5.Two do
+  @moduledoc """
+  Second.
+  """
+  def third(z), do: z
+end
+`, []string{
+			"module V5.One 1-13",
+			"header V5.One 1-4",
+			"function V5.One.first/1 6-10",
+			"function V5.One.second/1 12-12",
+			"module V5.Two 15-20",
+			"header V5.Two 15-18",
+			"function V5.Two.third/1 19-19",
+		}, `line 10: syntax error: unexpected reserved word: end. The "(" at line 7 is missing terminator ")"`},
 		{"in a nested module", "lib/p.ex", `defmodule P do
   @moduledoc "P."
 
