@@ -65,10 +65,12 @@ func (a *App) buildKept(ctx context.Context, b *ctxbuild.Builder, breq ctxbuild.
 		return built, "", err
 	}
 	moved := err == nil && built.TargetName != kept.name // another unit at the path now
+	stale := staleIndex(err)                             // the index may be out of date
 	if kept.name != "" && kept.name != kept.ref && (err != nil || moved) {
 		nreq := breq
 		nreq.Target = kept.name
 		byName, nerr := b.Build(ctx, nreq)
+		stale = stale || staleIndex(nerr)
 		switch {
 		case nerr == nil:
 			return byName, "", nil
@@ -85,7 +87,7 @@ func (a *App) buildKept(ctx context.Context, b *ctxbuild.Builder, breq ctxbuild.
 	}
 	a.logger.Debug("session target left out", "target", breq.Target, "err", err)
 	if !tooLong(err) {
-		gone = keptGone(kept)
+		gone = keptGone(kept, stale)
 	}
 	breq.Target = ""
 	built, err = b.Build(ctx, breq)
@@ -98,14 +100,30 @@ func tooLong(err error) bool {
 	return errors.As(err, &tl)
 }
 
+// staleIndex reports whether err, refusing a target, says the index is
+// out of date: the file it has the target in was deleted, changed or
+// replaced since (ctxbuild advises `aiex index` then). A file renamed and
+// not indexed again is such a case: the unit is in the project, under a
+// path the index does not know yet.
+func staleIndex(err error) bool {
+	ue := usererr.As(err)
+	return ue != nil && strings.Contains(ue.Msg, "aiex index")
+}
+
 // keptGone is the warning that the session's target, kept, no longer
-// resolves: the question went without it.
-func keptGone(kept keptTarget) string {
+// resolves, so that the context has none: stale when the index may be out
+// of date, which `aiex index` would settle. It says what the context is,
+// not what became of the question: `aiex ask --dry-run` shows the context
+// and sends nothing.
+func keptGone(kept keptTarget, stale bool) string {
 	what := kept.ref
 	if kept.name != "" && kept.name != kept.ref {
 		what += " (" + kept.name + ")"
 	}
-	return fmt.Sprintf("the session's target %s no longer exists in the project; the question went without it (name the code with --target)", what)
+	if stale {
+		return fmt.Sprintf("the session's target %s is not where the index has it, which may be out of date; the question's context leaves it out (run aiex index, or name the code with --target)", what)
+	}
+	return fmt.Sprintf("the session's target %s no longer exists in the project; the question's context leaves it out (name the code with --target)", what)
 }
 
 // withKept adds to warning, an answer's (answerWarning), the warning that

@@ -52,22 +52,11 @@ func targetWords(target *Item) map[string]bool {
 // body names the target, or not even that line fits.
 func callSite(code string, words map[string]bool, cost func(string) int, room int) (cut string, from, to int) {
 	lines := strings.Split(code, "\n")
-	var doc docLines
-	start := 0
-	for start < len(lines) {
-		if t := strings.TrimSpace(lines[start]); t != "" && !doc.is(t) {
-			break
-		}
-		start++
-	}
-	// The signature: the lines up to the one that opens the body.
-	head := start
-	for head < len(lines) {
-		t := strings.TrimSpace(lines[head])
-		head++
-		if strings.HasSuffix(t, "{") || strings.HasSuffix(t, " do") || strings.Contains(t, ", do:") || head-start >= 6 {
-			break
-		}
+	// The signature: its @spec and the lines up to the one that opens
+	// the body.
+	sig, head, decl := unitHead(lines)
+	if !decl {
+		return "", 0, 0
 	}
 	call := -1
 	for i := head; i < len(lines) && call < 0; i++ {
@@ -79,7 +68,7 @@ func callSite(code string, words map[string]bool, cost func(string) int, room in
 		return "", 0, 0
 	}
 	render := func(lo, hi int) string {
-		out := append([]string(nil), lines[start:head]...)
+		out := append([]string(nil), sig...)
 		if lo > head {
 			out = append(out, fmt.Sprintf("… (%d lines)", lo-head))
 		}

@@ -1,6 +1,27 @@
 package ctxbuild
 
-import "strings"
+import (
+	"path"
+	"slices"
+	"strings"
+)
+
+// conventionsFiles are the names of the files a project's conventions
+// are read from (app's ConventionsFile and ConventionsFallback, which
+// this package cannot import): AGENTS.md, else CLAUDE.md.
+var conventionsFiles = []string{"AGENTS.md", "CLAUDE.md"}
+
+// isConventionsFile reports whether p names a conventions file. The
+// search finds those of every directory as it finds any text; they are
+// rules for an agent working in their directory, not code to read, and
+// the one that applies to the target is in the prompt already, in its own
+// share of the window: another directory's would only state rules that do
+// not apply there (lib/sub/AGENTS.md for a target under lib), or again
+// those that do (the root's for a target under lib/sub, whose own file
+// wins).
+func isConventionsFile(p string) bool {
+	return slices.Contains(conventionsFiles, path.Base(p))
+}
 
 // notConventions returns items without those of a file whose text the
 // prompt already holds as the project's conventions (Request.Conventions:

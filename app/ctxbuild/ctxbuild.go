@@ -397,7 +397,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			for _, id := range shown {
 				own[id] = true // a piece of a header going whole
 			}
-			near, builtins, err := b.neighbours(ctx, proj, from, to, own, files)
+			near, builtins, err := b.neighbours(ctx, proj, from, to, setupSources(target, pre), own, files)
 			if err != nil {
 				hits()
 				return nil, err
@@ -500,11 +500,24 @@ func holds(a, b *Item) bool {
 // (place.isBuiltin) come last in each group, and those kept are returned
 // apart (late), to go after everything else, as signatures only. Of a
 // file's or a module's units, only the first maxNeighbourUnits are asked:
-// each costs two queries.
-func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, own map[int64]bool, files *fileCache) (near, late []*Item, _ error) {
+// each costs two queries. A test's callees include what its setup names
+// (setups): the functions a `setup [:name]` runs make its context.
+func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, setups []setupSource, own map[int64]bool, files *fileCache) (near, late []*Item, _ error) {
 	st := b.cfg.Store
 	var callees, callers []db.CodeChunk
 	seen := map[int64]bool{}
+	for _, s := range setups {
+		cs, err := st.CodeCallees(ctx, s.id)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range cs {
+			if !seen[c.ID] && s.takes(c) {
+				seen[c.ID] = true
+				callees = append(callees, c)
+			}
+		}
+	}
 	for _, group := range []struct {
 		cs   []db.CodeChunk
 		find func(context.Context, int64) ([]db.CodeChunk, error)
@@ -565,8 +578,24 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 			return cmp.Or(cmpBool(ka.builtin, kb.builtin), cmpBool(ka.aside, kb.aside),
 				cmp.Compare(ka.distance, kb.distance), cmp.Compare(ranks[b.Name], ranks[a.Name]))
 		})
+		units := map[string]bool{} // units in pieces taken, by path and name
 		for _, c := range cs[:min(len(cs), maxNeighbours)] {
-			it, err := files.item(c, group.role)
+			// A unit the chunker split is linked by one of its pieces,
+			// often the first, which may hold only its doc text
+			// (Code.format_string!/2#1: 327 lines of @doc, its def in
+			// #2): it goes whole, so that it goes in full or as its
+			// signature, its head, as any unit does.
+			w, pieces, err := b.whole(ctx, proj, c)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(pieces) > 0 {
+				if units[w.Path+"\x00"+w.Name] {
+					continue // another piece of a unit already taken
+				}
+				units[w.Path+"\x00"+w.Name] = true
+			}
+			it, err := files.item(w, group.role, pieces...)
 			if err != nil {
 				continue // unreadable now: leave it out
 			}
@@ -636,6 +665,9 @@ func (b *Builder) search(ctx context.Context, proj db.CodeProject, req Request, 
 			}
 			if target != nil && c.Path == target.Path && c.StartLine >= target.StartLine && c.EndLine <= target.EndLine {
 				continue
+			}
+			if isConventionsFile(c.Path) {
+				continue // an agent's rules, not code to read
 			}
 			it, err := files.item(c, RoleHit)
 			if err != nil {

@@ -401,8 +401,12 @@ func cutToFit(it, target *Item, cost func(string) int, room int) {
 	switch it.Kind {
 	case KindFile, KindPackage, chunk.KindText, chunk.KindCode:
 		if it.Role == RoleCaller {
-			if code, n := truncate(dropDoc(it.full, true), cost, room); code != "" {
-				set(code, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
+			code := dropDoc(it.full, true)
+			if cut, n := truncate(code, cost, room); cut == code && code != it.full {
+				set(cut, fmt.Sprintf("%d tokens in full; without its doc text", it.cost))
+				it.Form = FormNoDoc
+			} else if cut != "" {
+				set(cut, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
 			}
 		} else if code, n := truncate(it.full, cost, room); code != "" {
 			set(code, fmt.Sprintf("%d tokens in full; cut to its first %d lines", it.cost, n))
@@ -410,31 +414,31 @@ func cutToFit(it, target *Item, cost func(string) int, room int) {
 		return
 	}
 	code, head := headFirst(it.full)
-	if cut, n := truncate(code, cost, room); head > 0 && n > head {
+	cut, n := truncate(code, cost, room)
+	switch {
+	case head == 0 || n <= head:
+	case n == strings.Count(code, "\n")+1:
+		// All of its code: only its doc text is left out, which is
+		// what the form says (a "… (0 more lines)" would say nothing).
+		set(cut, fmt.Sprintf("%d tokens in full; without its doc text", it.cost))
+		it.Form = FormNoDoc
+	default:
 		set(cut, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
 	}
 }
 
 // headFirst is code, a unit, with the doc text and blank lines among its
 // first lines left out, as its signature leaves them out, and head the
-// number of lines its signature shows: those up to the one that opens its
-// body (a Go "{", an Elixir "do"), at most 6. These are the lines a cut of
-// the unit must keep.
+// number of lines its signature shows (unitHead: its attributes, @spec
+// whole, and its declaration up to the line that opens its body); 0 when
+// it has no declaration. These are the lines a cut of the unit must keep.
 func headFirst(code string) (string, int) {
 	lines := strings.Split(code, "\n")
-	var doc docLines
-	var out []string
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if doc.is(t) || t == "" {
-			continue
-		}
-		out = append(out, l)
-		if strings.HasSuffix(t, "{") || strings.HasSuffix(t, " do") || strings.Contains(t, ", do:") || len(out) >= 6 {
-			return strings.Join(append(out, lines[i+1:]...), "\n"), len(out)
-		}
+	head, next, decl := unitHead(lines)
+	if !decl {
+		return strings.Join(head, "\n"), 0
 	}
-	return strings.Join(out, "\n"), len(out)
+	return strings.Join(append(head, lines[next:]...), "\n"), len(head)
 }
 
 // errOutlineTooLong says that not even an outline's smallest form fits.
@@ -661,21 +665,8 @@ func signature(code string) string {
 // declaration cut short without a body to mark (a long const group).
 func signatureLines(code, indent string) (sig string, cut bool) {
 	lines := strings.Split(code, "\n")
-	var out []string
-	var doc docLines
-	rest := 0 // lines looked at
-	for _, l := range lines {
-		rest++
-		t := strings.TrimSpace(l)
-		if doc.is(t) || t == "" {
-			continue
-		}
-		out = append(out, l)
-		if strings.HasSuffix(t, "{") || strings.HasSuffix(t, " do") || strings.Contains(t, ", do:") || len(out) >= 6 {
-			break
-		}
-	}
-	if len(out) == 0 || len(out) >= len(lines) {
+	out, rest, decl := unitHead(lines)
+	if !decl || len(out) >= len(lines) {
 		return "", false
 	}
 	last := strings.TrimSpace(out[len(out)-1])
@@ -691,11 +682,14 @@ func signatureLines(code, indent string) (sig string, cut bool) {
 }
 
 // truncate returns the longest run of code's first lines whose cost is
-// within room, with a marker saying how much was cut, and how many lines
-// it kept; "" if not even one line fits.
+// within room, with a marker saying how much was cut (none when nothing
+// was), and how many lines it kept; "" if not even one line fits.
 func truncate(code string, cost func(string) int, room int) (string, int) {
 	lines := strings.Split(code, "\n")
 	mark := func(n int) string {
+		if n == len(lines) {
+			return code
+		}
 		return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines)", len(lines)-n)
 	}
 	n := sort.Search(len(lines), func(n int) bool { return cost(mark(n+1)) > room })
