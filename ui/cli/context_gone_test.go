@@ -15,7 +15,7 @@ import (
 func TestContextSaysTargetGone(t *testing.T) {
 	var out, errb bytes.Buffer
 	c := &Context{Context: context.Background(), Out: &Output{Out: &out, Err: &errb}}
-	gone := "the session's target lib/money.ex:2 (P.Money.add/2) no longer exists in the project; the question went without it (name the code with --target)"
+	gone := "the session's target lib/money.ex:2 (P.Money.add/2) no longer exists in the project; the question's context leaves it out (name the code with --target)"
 	b := &app.BuiltContext{Context: &ctxbuild.Context{}, Provider: "ollama", Model: "tiny", TargetGone: gone}
 	if err := printContext(c, "/p", b); err != nil {
 		t.Fatal(err)
