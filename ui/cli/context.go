@@ -23,7 +23,7 @@ type ContextCmd struct {
 	Window   int      `placeholder:"TOKENS" help:"Fit to this context window instead of the model's."`
 	Reserve  *int     `placeholder:"TOKENS" help:"Tokens kept for the answer, 0 included (default: a quarter of the window, at most 4096)."`
 	Prompt   bool     `help:"Print the rendered prompt instead of the summary."`
-	Target   string   `arg:"" placeholder:"TARGET" predictor:"file" help:"PATH (the whole file; in outline if too large), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, 'http.(*Server).Serve')."`
+	Target   string   `arg:"" optional:"" placeholder:"TARGET" predictor:"file" help:"PATH (the whole file; in outline if too large), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, 'http.(*Server).Serve')."`
 	Question []string `arg:"" optional:"" help:"The question or instruction that goes with it."`
 }
 
@@ -31,7 +31,7 @@ type ContextCmd struct {
 // the token counts; or, with --json, all of it as an object.
 func (cc *ContextCmd) Run(c *Context) error {
 	if strings.TrimSpace(cc.Target) == "" {
-		return usererr.Usage("name the code the prompt is about: aiex context TARGET [QUESTION] (PATH, PATH:LINE or a symbol name)")
+		return usererr.Usage("name the code the prompt is about: aiex context TARGET [QUESTION] (PATH, PATH:LINE or a symbol name); for a question about no code in particular, aiex ask --dry-run QUESTION shows its prompt")
 	}
 	if cc.Window < 0 || (cc.Reserve != nil && *cc.Reserve < 0) {
 		return usererr.Usage("--window and --reserve take a number of tokens")

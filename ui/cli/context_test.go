@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,5 +24,20 @@ func TestContextTooLongNamesReserve(t *testing.T) {
 	}
 	if r := runIn(nil, false, "--data-dir", dir, "context", "calc.go", question, "--window", "2048", "--reserve", m[2]); r.code != 0 {
 		t.Errorf("--reserve %s: exit %d, %s", m[2], r.code, r.stderr)
+	}
+}
+
+// TestContextWithoutTarget: aiex context alone says what it needs, and
+// where a question about no code in particular is shown (ask --dry-run),
+// before the store is opened.
+func TestContextWithoutTarget(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	r := runIn(nil, false, "--data-dir", dir, "context")
+	if r.code != 2 || !strings.Contains(r.stderr, "aiex context TARGET") || !strings.Contains(r.stderr, "aiex ask --dry-run QUESTION") ||
+		strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want one line naming TARGET and ask --dry-run", r.code, r.stderr)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("the data dir was made for a usage mistake")
 	}
 }
