@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // providerApp is an App on a fresh data dir with these providers alone:
@@ -21,6 +22,16 @@ func providerApp(t *testing.T, providers map[string]app.ProviderConfig) *app.App
 	}
 	t.Cleanup(func() { a.Close(context.Background()) })
 	return a
+}
+
+// bigModelApp is an app whose one provider is a fake Ollama serving a
+// model "big" of an 8,192-token window, answering "ok": room for a
+// session's target and its neighbours.
+func bigModelApp(t *testing.T) (*app.App, *providertest.Ollama) {
+	t.Helper()
+	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "big", ContextLength: 8192, NumCtx: 8192}),
+		providertest.WithReply("ok"))
+	return providerApp(t, map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}), fake
 }
 
 // needGo skips a test that runs the go command where it is not

@@ -10,7 +10,6 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/session"
-	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // TestFollowUpFollowsMovedTarget: a session whose target was a PATH:LINE
@@ -21,10 +20,8 @@ import (
 // exists, rather than answer from unrelated search hits as if nothing
 // happened.
 func TestFollowUpFollowsMovedTarget(t *testing.T) {
-	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "big", ContextLength: 8192, NumCtx: 8192}),
-		providertest.WithReply("ok"))
 	ctx := context.Background()
-	a := providerApp(t, map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}})
+	a, fake := bigModelApp(t)
 	money := "package money\n\n// Add adds two amounts of cents.\nfunc Add(a, b int) int {\n\treturn a + b\n}\n"
 	root := writeProject(t, map[string]string{
 		"go.mod":         "module shop\n\ngo 1.22\n",

@@ -10,7 +10,6 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/session"
-	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // TestKeptTargetStaleIndex: a session's target whose file was renamed
@@ -19,10 +18,8 @@ import (
 // context is, which a dry run shows without sending anything. Once the
 // project is indexed again, the follow-up finds the unit by its name.
 func TestKeptTargetStaleIndex(t *testing.T) {
-	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "big", ContextLength: 8192, NumCtx: 8192}),
-		providertest.WithReply("ok"))
 	ctx := context.Background()
-	a := providerApp(t, map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}})
+	a, _ := bigModelApp(t)
 	calc := "package calc\n\n// Convert converts cents to euros.\nfunc Convert(cents int) float64 {\n\treturn float64(cents) / 100\n}\n"
 	root := writeProject(t, map[string]string{"go.mod": "module shop\n\ngo 1.22\n", "calc/calc.go": calc})
 	if _, err := a.IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/ctxbuild"
 	"github.com/aiex-dev/aiex/app/session"
-	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // TestFollowUpKeepsSessionTarget: a question asked in a session without a
@@ -23,10 +22,8 @@ import (
 // session (the TUI's preview, a prompt prepared for another node) has it
 // too.
 func TestFollowUpKeepsSessionTarget(t *testing.T) {
-	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "big", ContextLength: 8192, NumCtx: 8192}),
-		providertest.WithReply("ok"))
 	ctx := context.Background()
-	a := providerApp(t, map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}})
+	a, fake := bigModelApp(t)
 	root := writeProject(t, map[string]string{
 		"go.mod": "module calc\n\ngo 1.22\n",
 		"calc/calc.go": "package calc\n\n// Convert turns probabilities into log probabilities.\n" +
