@@ -1,9 +1,14 @@
 package search
 
 import (
+	"context"
+	"fmt"
 	"math"
+	"sort"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/db/words"
 )
 
@@ -94,9 +99,10 @@ func covered(name, lang string, held map[string]bool, gs []group) float64 {
 	if lang != "go" || qual >= len(parts) {
 		qual = 0
 	}
-	missing := 0
+	missing, formed := 0, false
 	for i, p := range parts {
-		if held[p] {
+		if typed, ok := held[p]; ok {
+			formed = formed || !typed && i >= qual
 			continue
 		}
 		if i >= qual {
@@ -126,8 +132,18 @@ func covered(name, lang string, held map[string]bool, gs []group) float64 {
 		return 0
 	}
 	share := n / of
+	if formed {
+		// A word the question says in another form makes a name a little
+		// less the question's: "json marshal" is json.Marshal before
+		// json.Marshalers.
+		share *= formedShare
+	}
 	return share * share
 }
+
+// formedShare weighs the share of a name holding a word of the question
+// only in another form than the question's.
+const formedShare = 0.95
 
 // inName reports whether the name whose parts are in holds the word of g:
 // itself or one of its forms, or all the parts of an identifier
@@ -152,7 +168,8 @@ func inName(g group, in map[string]bool) bool {
 
 // heldForms is the set of the words of the question, its identifiers'
 // parts (handle_call: handle and call; GenServer: gen and server) and the
-// other forms its words were looked for as (slices: slice).
+// other forms its words were looked for as (slices: slice), the last
+// false: the words the question says are true.
 func heldForms(query string, gs []group) map[string]bool {
 	held := map[string]bool{}
 	parts, _ := nameParts(query)
@@ -165,26 +182,147 @@ func heldForms(query string, gs []group) map[string]bool {
 		}
 		held[g.term] = true
 		for _, f := range g.forms {
-			held[f] = true
+			if _, ok := held[f]; !ok {
+				held[f] = false
+			}
 		}
 	}
 	return held
 }
 
-// The names holding two of a question's maxPaired rarest words are
-// looked up, the best pairedNames of them by bm25.
+// The names holding two of a question's maxPaired rarest words, or one
+// of them and a stop word it says, are looked up (namedPairs): up to
+// pairScan of them are read, and the best pairedNames of those the
+// question makes whole are candidates. A short question's stop words,
+// at most maxStops, are looked for in names only (stopGroups).
 const (
 	maxPaired   = 4
 	pairedNames = 20
+	pairScan    = 2000
+	maxStops    = 2
 )
 
-// pairs is an FTS5 query for two of the groups' words.
+// pairs is an FTS5 query for two of the groups' words: each word and any
+// of those after it, (a AND (b OR c)) OR (b AND c), which reads each
+// word's chunks fewer times than the pairs one by one (a quarter less
+// time for four words with many forms).
 func pairs(gs []group) string {
 	var out []string
-	for i := range gs {
-		for j := i + 1; j < len(gs); j++ {
-			out = append(out, "("+gs[i].expr()+" AND "+gs[j].expr()+")")
+	for i := 0; i+1 < len(gs); i++ {
+		rest := exprs(gs[i+1:], " OR ")
+		if len(gs)-i > 2 {
+			rest = "(" + rest + ")"
 		}
+		out = append(out, "("+gs[i].expr()+" AND "+rest+")")
 	}
 	return strings.Join(out, " OR ")
+}
+
+// stopWordsOf returns the words of a short question that the index's
+// query words left out (index.QueryWords drops its stop words: "is",
+// "at", "with", "after", "func"), at most maxStops, in the question's
+// order. Names hold them (errors.Is, Enum.at/3, context.WithCancel,
+// time.AfterFunc) though bodies do not. A question of more than
+// maxPaired words has none: its stop words are mostly its prose's.
+func stopWordsOf(query string, kept []index.QueryWord) []string {
+	if len(kept) > maxPaired {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, w := range kept {
+		seen[w.Term] = true
+	}
+	var out []string
+	for field := range strings.FieldsSeq(query) {
+		words.Scan([]byte(field), func(w []byte) {
+			s := words.Fold(string(w))
+			if len(s) < 2 || seen[s] || len(out) >= maxStops || !letters(s) {
+				return
+			}
+			seen[s] = true
+			out = append(out, s)
+		})
+	}
+	return out
+}
+
+// letters reports whether s is lower-case ASCII letters only: a word of
+// prose, not an identifier.
+func letters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isLower(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// stopGroups returns groups for the stop words of a short question, as
+// typed, with their chunk counts (in names: bodies leave them out), those
+// no chunk holds left out.
+func (s *Searcher) stopGroups(ctx context.Context, query string, kept []index.QueryWord) ([]group, error) {
+	stops := stopWordsOf(query, kept)
+	if len(stops) == 0 {
+		return nil, nil
+	}
+	df, err := s.cfg.Store.CodeTermDocs(ctx, stops)
+	if err != nil {
+		return nil, fmt.Errorf("search: stop words' counts: %w", err)
+	}
+	var gs []group
+	for _, w := range stops {
+		if df[w] > 0 {
+			gs = append(gs, group{term: w, forms: []string{w}, df: df[w]})
+		}
+	}
+	return gs, nil
+}
+
+// namedPairs returns the chunks whose names hold two of the words of
+// paired and that the question makes whole, with how much of it they
+// are (covered), the best
+// pairedNames of them by how much of the question they are, shorter
+// names first among equals. The names are read without bm25: it ranks
+// a name by its body too, and short bodies that say the words came
+// first ("http get" read 40 names, http.(*http2frameCache).getDataFrame
+// and http_test's tests among them, before http.Get); bm25 also costs
+// ~3.5 µs a chunk where reading a name costs less than one.
+func namedPairs(ctx context.Context, st *db.Store, project int64, paired []group, held map[string]bool, gs []group) ([]db.CodeChunk, map[int64]float64, error) {
+	rows, err := st.Query(ctx, `SELECT c.id, c.name, c.lang FROM code_fts JOIN code_chunks AS c ON c.id = code_fts.rowid
+		WHERE code_fts MATCH ? AND c.project = ? LIMIT ?`, "name : ("+pairs(paired)+")", project, pairScan)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: names holding the question's words: %w", err)
+	}
+	type named struct {
+		id    int64
+		name  string
+		cover float64
+	}
+	var found []named
+	for _, r := range rows.Values {
+		id, _ := r[0].(int64)
+		name, _ := r[1].(string)
+		lang, _ := r[2].(string)
+		if c := covered(name, lang, held, gs); c > 0 {
+			found = append(found, named{id, name, c})
+		}
+	}
+	sort.Slice(found, func(i, j int) bool {
+		a, b := found[i], found[j]
+		if a.cover != b.cover {
+			return a.cover > b.cover
+		}
+		if len(a.name) != len(b.name) {
+			return len(a.name) < len(b.name)
+		}
+		return a.id < b.id
+	})
+	ids := make([]int64, 0, pairedNames)
+	covers := map[int64]float64{}
+	for _, f := range found[:min(len(found), pairedNames)] {
+		ids = append(ids, f.id)
+		covers[f.id] = f.cover
+	}
+	cs, err := st.CodeChunksByID(ctx, ids)
+	return cs, covers, err
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,8 +59,10 @@ func TestCovered(t *testing.T) {
 		// An Elixir module is a word of the name like any other.
 		{"reduce", "Enum.reduce/3", "elixir", gs(g("reduce", 50)), 0},
 		{"enum reduce", "Enum.reduce/3", "elixir", gs(g("enum", 900), g("reduce", 100)), 1},
-		// Forms of the question's words, and an identifier's parts.
-		{"sort slices", "sort.Slice", "go", gs(g("sort", 300), g("slices", 400, "slice")), 1},
+		// Forms of the question's words, a little less than the words
+		// themselves, and an identifier's parts.
+		{"sort slices", "sort.Slice", "go", gs(g("sort", 300), g("slices", 400, "slice")), formedShare * formedShare},
+		{"sort slice", "sort.Slice", "go", gs(g("sort", 300), g("slice", 400, "slices")), 1},
 		{"what does handle_call do in Mix.State", "Mix.State.handle_call/3", "elixir",
 			gs(g("handle_call", 40), g("mix", 700), g("state", 900)), 1},
 		// A name that leaves out the question's rarest word is a small
@@ -111,8 +114,28 @@ func (s *Server) Shutdown() {
 
 func TestPairs(t *testing.T) {
 	gs := []group{{term: "enum", forms: []string{"enum"}}, {term: "reduce", forms: []string{"reduce", "reduces"}}, {term: "map", forms: []string{"map"}}}
-	want := `("enum" AND ("reduce" OR "reduces")) OR ("enum" AND "map") OR (("reduce" OR "reduces") AND "map")`
+	want := `("enum" AND (("reduce" OR "reduces") OR "map")) OR (("reduce" OR "reduces") AND "map")`
 	if got := pairs(gs); got != want {
 		t.Errorf("pairs = %s\nwant %s", got, want)
+	}
+}
+
+func TestStopWordsOf(t *testing.T) {
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"errors is", []string{"is"}},
+		{"time after func", []string{"after", "func"}},
+		{"new request with context", []string{"with"}},
+		// At most maxStops, and none in a question of many words.
+		{"is it at the end", nil}, // all stop words: the query keeps them
+		{"how does the http server handle a request with timeouts", nil},
+		{"Enum at", []string{"at"}},
+	} {
+		got := stopWordsOf(tt.query, index.QueryWords(tt.query))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("stopWordsOf(%q) = %q, want %q", tt.query, got, tt.want)
+		}
 	}
 }

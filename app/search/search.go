@@ -57,6 +57,11 @@ const (
 	relaxedShare = 0.5
 	// exactBonus puts chunks named as the query first.
 	exactBonus = 1.0
+	// relaxBelow is how few chunks may hold every word of a query before
+	// those holding some are ranked with them. With more, those are only
+	// added after them, when more hits are asked for: the first hits are
+	// the same whatever their number.
+	relaxBelow = 10
 	// namesRanked is how many times MaxRanked the chunk counts of the
 	// words a relaxed search looks for in names only can sum to: a word
 	// is in fewer names than bodies (slice: 746 names of the 2,575
@@ -102,6 +107,11 @@ type Hit struct {
 
 	bonus float64 // exactBonus or completeBonus, added to Lexical
 	cover float64 // coveredBonus's part (covered.go), weighed as Lexical is
+	// filler marks a hit found only because more hits were asked for
+	// than the candidates (a hit holding every word ranked past them by
+	// bm25), or than relaxBelow held every word (one holding some): it
+	// comes after the others, and sets no scale.
+	filler bool
 }
 
 // Result is a search's hits and how they were found.
@@ -245,10 +255,20 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		if err != nil {
 			return nil, err
 		}
+		before := len(order)
 		addLexical(hits, 1, add)
-		if len(hits) < limit && len(held) > 1 {
+		// Those past the candidates (-n 200) only fill the list: they
+		// must not change the first hits, which -n 10 ranks without them.
+		s.fillers(hits, order[before:], false)
+		if len(hits) < max(limit, relaxBelow) && len(held) > 1 {
 			// Too few chunks hold every word: take those holding some,
-			// rare words first, as many as FTS5 can rank in time.
+			// rare words first, as many as FTS5 can rank in time. Fewer
+			// than relaxBelow, they are ranked together; else those
+			// holding some only fill the list after the others. Which
+			// happens must not depend on the number of hits asked for:
+			// "example sort slice" listed slices.Sort 5th at -n 60 and
+			// not at -n 10 when the rule was fewer than asked for.
+			fill, before := len(hits) >= relaxBelow, len(order)
 			var some []group
 			var total int64
 			for _, g := range held {
@@ -283,11 +303,24 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			if err != nil {
 				return nil, err
 			}
-			res.Relaxed = len(more) > 0
+			res.Relaxed = len(hits) < limit && len(more) > 0
 			addLexical(more, relaxedShare, add)
+			s.fillers(more, order[before:], fill)
 		}
 	}
-	if !isSym && res.LeftOut == 0 && len(held) >= 2 {
+	// A short question's stop words count for names (covered.go): "errors
+	// is" is errors.Is, "enum at" Enum.at/3, "context with cancel"
+	// context.WithCancel, though no body holds "is", "at" or "with".
+	named := gs
+	var stops []group
+	if !isSym && res.LeftOut == 0 {
+		var err error
+		if stops, err = s.stopGroups(ctx, query, words); err != nil {
+			return nil, err
+		}
+		named = append(slices.Clip(gs), stops...)
+	}
+	if paired := append(held[:min(len(held), maxPaired):min(len(held), maxPaired)], stops...); !isSym && res.LeftOut == 0 && len(paired) >= 2 {
 		// Names holding two of the question's words (covered.go) may hold
 		// none of its others, and be missing from the hits above. Those
 		// of its rarer words are looked up: a common word's names are
@@ -295,13 +328,23 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		// Only those the question's words make whole are kept: the
 		// others (a group of Windows constants holding "file" and
 		// "rename") are no better for holding two words in their names.
-		named, err := st.SearchCode(ctx, project, "name : ("+pairs(held[:min(len(held), maxPaired)])+")", pairedNames)
+		// They hold two of its words in the column that weighs most, and
+		// count as hits holding some of them; a name that is the whole
+		// question, as one holding all of them. bm25 ranks a long body
+		// low (json.Marshal's, http.Error's: neither was among the best
+		// 200 holding their words), and would rank such a name by the
+		// number of hits asked for.
+		cs, covers, err := namedPairs(ctx, st, project, paired, heldForms(query, named), named)
 		if err != nil {
 			return nil, err
 		}
-		words := heldForms(query, gs)
-		named = slices.DeleteFunc(named, func(h db.CodeHit) bool { return covered(h.Name, h.Lang, words, gs) == 0 })
-		addLexical(named, relaxedShare, add)
+		for _, c := range cs {
+			lex := relaxedShare
+			if covers[c.ID] == 1 {
+				lex = 1
+			}
+			add(c, lex).filler = false
+		}
 	}
 	if len(order) == 0 {
 		return res, nil
@@ -319,9 +362,9 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		}
 	}
 	if !isSym && res.LeftOut == 0 {
-		held := heldForms(query, gs)
+		held := heldForms(query, named)
 		for _, h := range order {
-			h.cover = coveredBonus * covered(h.Name, h.Lang, held, gs)
+			h.cover = coveredBonus * covered(h.Name, h.Lang, held, named)
 		}
 	}
 
@@ -348,12 +391,30 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		h.Lexical = share*h.Lexical + max(h.bonus, share*h.cover)
 		h.Score = weightLexical*h.Lexical + weightCentral*h.Central + weightSemantic*h.Semantic
 	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
+	sort.SliceStable(order, func(i, j int) bool {
+		if order[i].filler != order[j].filler {
+			return !order[i].filler
+		}
+		return order[i].Score > order[j].Score
+	})
 	order = s.distinct(ctx, project, order)
 	for _, h := range order[:min(limit, len(order))] {
 		res.Hits = append(res.Hits, *h)
 	}
 	return res, nil
+}
+
+// fillers marks the hits added (added) for an FTS5 query's hits as
+// fillers: all of them when fill is set, else those past the candidates
+// by bm25.
+func (s *Searcher) fillers(hits []db.CodeHit, added []*Hit, fill bool) {
+	past := map[int64]bool{}
+	for _, h := range hits[min(len(hits), s.cfg.Candidates):] {
+		past[h.ID] = true
+	}
+	for _, h := range added {
+		h.filler = fill || past[h.ID]
+	}
 }
 
 // addForms records the words term was looked for as.
@@ -494,18 +555,27 @@ func (s *Searcher) central(ctx context.Context, project int64, hits []*Hit) erro
 	if err != nil {
 		return err
 	}
-	top := 0.0
+	top, fillTop := 0.0, 0.0
 	for _, h := range hits {
 		r, ok := ranks[h.Name]
 		if !ok {
 			r = 1
 		}
 		h.Central = math.Log1p(r)
-		top = max(top, h.Central)
+		if h.filler {
+			fillTop = max(fillTop, h.Central)
+		} else {
+			top = max(top, h.Central)
+		}
+	}
+	// Hits that only fill the list set no scale: the others' must not
+	// change with the number of hits asked for.
+	if top == 0 {
+		top = fillTop
 	}
 	if top > 0 {
 		for _, h := range hits {
-			h.Central /= top
+			h.Central = min(1, h.Central/top)
 		}
 	}
 	return nil
@@ -563,14 +633,23 @@ func (s *Searcher) semantic(ctx context.Context, query string, hits []*Hit) (boo
 			continue
 		}
 		sims[i] = cosine(qv[0], v)
-		lo, hi = min(lo, sims[i]), max(hi, sims[i])
+		if !h.filler { // as in central
+			lo, hi = min(lo, sims[i]), max(hi, sims[i])
+		}
+	}
+	if lo > hi { // only fillers have embeddings
+		for i := range sims {
+			if !math.IsNaN(sims[i]) {
+				lo, hi = min(lo, sims[i]), max(hi, sims[i])
+			}
+		}
 	}
 	for i, h := range hits {
 		switch {
 		case math.IsNaN(sims[i]):
 			h.Semantic = 0
 		case hi > lo:
-			h.Semantic = (sims[i] - lo) / (hi - lo)
+			h.Semantic = min(1, max(0, (sims[i]-lo)/(hi-lo)))
 		default:
 			h.Semantic = 1
 		}
