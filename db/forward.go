@@ -48,6 +48,12 @@ func (e *NoQuorumError) Error() string {
 	return msg
 }
 
+// UserMessage says what the error means to the person at the keyboard,
+// and what to do, whatever was being written when it happened.
+func (e *NoQuorumError) UserMessage() string {
+	return "the cluster cannot write: " + e.Error() + "; start the nodes that are down, or if they are lost for good, stop this node and run aiex cluster recover on its data dir"
+}
+
 // Is makes errors.Is(err, ErrNoQuorum) true.
 func (e *NoQuorumError) Is(target error) bool { return target == ErrNoQuorum }
 

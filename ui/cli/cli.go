@@ -22,7 +22,6 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
-	"github.com/aiex-dev/aiex/db"
 )
 
 // Globals are the flags every command takes.
@@ -437,6 +436,10 @@ func newContext(ctx context.Context, env Env, g *Globals) *Context {
 	}
 }
 
+// userMessager is an error of a package below app that has a message fit
+// for the user as it is (db.NoQuorumError), which ui reaches through app.
+type userMessager interface{ UserMessage() string }
+
 // report prints err as one line and returns the exit code.
 func report(w io.Writer, err error, verbose bool) int {
 	if err == nil {
@@ -461,10 +464,11 @@ func report(w io.Writer, err error, verbose bool) int {
 		}
 		return ue.ExitCode()
 	}
-	if nq := (*db.NoQuorumError)(nil); errors.As(err, &nq) {
-		// Whatever was being written ("events: append: …"): the cluster
-		// could write nothing, and what to do is the same.
-		fmt.Fprintf(w, "aiex: the cluster cannot write: %s; start the nodes that are down, or if they are lost for good, stop this node and run aiex cluster recover on its data dir\n", line(nq.Error()))
+	if um := userMessager(nil); errors.As(err, &um) {
+		// An error deep in the stack that says what to do itself (the
+		// store's NoQuorumError): whatever was being done ("events:
+		// append: …"), what to do is the same.
+		fmt.Fprintf(w, "aiex: %s\n", line(um.UserMessage()))
 		if verbose {
 			fmt.Fprintf(w, "aiex: cause: %s\n", line(err.Error()))
 		}
