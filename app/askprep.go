@@ -33,7 +33,7 @@ type preparedAsk struct {
 func (a *App) prepareAsk(ctx context.Context, req *CodeAsk, task string, sess *session.Session) (*preparedAsk, error) {
 	withCode := false
 	if req.Root != "" && !req.NoContext {
-		_, indexed, err := a.Store.FindCodeProject(ctx, req.Root)
+		_, indexed, err := a.codeProject(ctx, req.Root)
 		if err != nil {
 			return nil, err
 		}

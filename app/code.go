@@ -81,24 +81,31 @@ func (a *App) EmbedIndex(ctx context.Context, root string, progress func(int)) (
 	return st, true, err
 }
 
-// codeProject finds the project at root in the index. One not found, or
-// whose index no run has completed, is looked for again once this node
-// has caught up with the leader (db.Store.Sync, at most syncWait): on a
-// follower, an index run just finished through another node is applied
-// here up to ~100 ms later, and a search then warned that the index was
-// incomplete, or found none. A single node, or one whose index is
-// complete, pays nothing.
+// codeProject finds the project at root in the index, as the cluster
+// has it (catchUp).
 func (a *App) codeProject(ctx context.Context, root string) (db.CodeProject, bool, error) {
-	proj, ok, err := a.Store.FindCodeProject(ctx, root)
-	if err != nil || (ok && !proj.IndexedAt.IsZero()) {
-		return proj, ok, err
+	a.catchUp(ctx)
+	return a.Store.FindCodeProject(ctx, root)
+}
+
+// catchUp has this node apply what the cluster had committed before a
+// read of the index: on a follower, an index run just finished through
+// another node is applied here up to a heartbeat later, and a search then
+// missed the files it indexed (or warned that no run had finished), and a
+// context said a file just indexed had no chunks. db.Store.Sync closes
+// the gap (~5 ms, at most syncWait); a single node and the leader need
+// none. Without a leader, or one that does not answer in time, the read
+// takes what this node has, as every read does then.
+func (a *App) catchUp(ctx context.Context) {
+	st := a.Store.Status()
+	if !st.Cluster || st.Leader == "" || st.Leader == st.NodeID {
+		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, syncWait)
 	defer cancel()
 	if err := a.Store.Sync(sctx); err != nil {
-		return proj, ok, nil // the copy this node has, as reads do without a leader
+		a.logger.Debug("app: reading the index without catching up with the leader", "err", err)
 	}
-	return a.Store.FindCodeProject(ctx, root)
 }
 
 // syncWait bounds how long a read waits to catch up with the leader.
@@ -184,6 +191,7 @@ func (a *App) BuildContext(ctx context.Context, req ContextRequest) (*BuiltConte
 	if req.Task == "explain" && strings.TrimSpace(req.Target) == "" {
 		return nil, usererr.Usage("name the code to explain: PATH, PATH:LINE or a symbol name")
 	}
+	a.catchUp(ctx)
 	var b *BuiltContext
 	err := a.underDeadline(ctx, func(ctx context.Context) (err error) {
 		b, err = a.buildContextFor(ctx, req)

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,7 +15,8 @@ import (
 // TestSearchAfterIndexOnAnotherNode: a search on a follower right after an
 // index run through the leader finds the index complete. The follower
 // applies the run's last write up to a heartbeat later; the search caught
-// up first, rather than warn that no run over the project had finished.
+// up first, rather than warn that no run over the project had finished;
+// and a later run's new code is found at once too.
 func TestSearchAfterIndexOnAnotherNode(t *testing.T) {
 	tcp := meshtest.TCP(t, 2, nil)
 	a := startNode(t, "a", tcp[0], nil, nil)
@@ -44,5 +46,20 @@ func TestSearchAfterIndexOnAnotherNode(t *testing.T) {
 	}
 	if res.Incomplete || len(res.Hits) == 0 {
 		t.Fatalf("search on b right after the index run on a: incomplete %v, %d hits; want the complete index", res.Incomplete, len(res.Hits))
+	}
+	// Runs that add a file: its code is found on b at once too (the
+	// index was complete already, and b read what it had).
+	for i := range 3 {
+		word := fmt.Sprintf("Zanzibar%d", i)
+		if err := os.WriteFile(filepath.Join(root, "p", word+".go"), []byte("package p\n\n// "+word+" is new.\nfunc "+word+"() {}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.App().IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.App().Search(ctx, root, word, 5)
+		if err != nil || len(res.Hits) == 0 {
+			t.Fatalf("search on b for %s right after the run on a that indexed it: %v, %d hits", word, err, len(res.Hits))
+		}
 	}
 }
