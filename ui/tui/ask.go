@@ -223,6 +223,11 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 		if errors.Is(err, ErrUnreachable) {
 			ans.state = "interrupted: the connection was lost"
 			cmds = append(cmds, m.lost())
+		} else if a.buf.written() == 0 {
+			// No model answered: the providers may have gone since the
+			// last listing, which the status bar still shows. Listed
+			// again, it says "no model reachable" if none answers.
+			cmds = append(cmds, m.modelsCmd())
 		}
 		m.noteUnder(ans, errorItem, "%s", errorText(err.Error()))
 	}

@@ -58,3 +58,22 @@ func TestStatusBarSaysNoModelReachable(t *testing.T) {
 		t.Errorf("a model answered, the status bar: %q", bar)
 	}
 }
+
+// TestStatusBarSeesModelGo: a model reachable at start that goes away is
+// not named by the status bar once a question fails for it: the failure
+// has the models listed again, and none answering, the bar says so.
+func TestStatusBarSeesModelGo(t *testing.T) {
+	f := newFake()
+	f.models = []ModelInfo{{Provider: "ollama", Model: "tiny:latest", Local: true}}
+	h := newHarness(t, f, plain, 100, 24)
+	h.until("the model named", func() bool { return strings.Contains(statusBar(h), "model: ollama/tiny:latest") })
+	f.set(func(f *fakeBackend) {
+		f.result = AskResult{}
+		f.askErr = errors.New("no LLM provider reachable (tried ollama: connection refused)")
+		f.modelsErr = errors.New("no provider answered (ollama: connection refused)")
+	})
+	h.typeText("a question")
+	h.press("enter")
+	h.until("failed", func() bool { return asks(f) == 1 && h.m.ask == nil })
+	h.until("the bar says no model is reachable", func() bool { return strings.Contains(statusBar(h), "no model reachable") })
+}
