@@ -1,13 +1,16 @@
 package db
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/usererr"
 )
@@ -36,7 +39,7 @@ func lockDir(dir string) (*dirLock, error) {
 		defer f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			msg := fmt.Sprintf("data dir %s is in use by %s; wait for it to finish, or use another --data-dir", dir, holder(f))
-			if _, serr := os.Stat(filepath.Join(dir, "aiex.sock")); serr == nil {
+			if serving(dir) {
 				// A process that serves the data dir holds it (app/node's
 				// socket): a node, or a TUI or events tail lending its core.
 				msg = fmt.Sprintf("data dir %s is held by %s, an aiex node, TUI or events tail serving it; commands go through it while it runs, but this one cannot: stop it first",
@@ -51,6 +54,39 @@ func lockDir(dir string) (*dirLock, error) {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	return &dirLock{f: f}, nil
+}
+
+// serving reports whether a process serves the data dir on its socket
+// (app/node's aiex.sock): one answers the connection, or at least its
+// kernel does (a holder stopped with Ctrl+Z). A socket left by a process
+// that was killed refuses it: the holder is then some other command.
+func serving(dir string) bool {
+	c, err := net.DialTimeout("unix", filepath.Join(dir, "aiex.sock"), 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// lockDirWaiting is lockDir for a process that will serve the data dir (a
+// node): one held by a command that does not serve it (aiex search, run by
+// an editor the moment the node starts) is waited for, up to wait, as that
+// command finishes in a moment; the node exited instead. A holder that
+// serves the data dir is not waited for: it runs until stopped.
+func lockDirWaiting(ctx context.Context, dir string, wait time.Duration) (*dirLock, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		l, err := lockDir(dir)
+		if err == nil || !errors.Is(err, syscall.EWOULDBLOCK) || serving(dir) || time.Now().After(deadline) {
+			return l, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // DirBusy reports whether a process holds the data dir's lock (has its

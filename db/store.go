@@ -108,6 +108,10 @@ type Store struct {
 	closeErr  error
 }
 
+// lockWait is how long a node waits for a command that holds its data dir
+// (and does not serve it) to finish.
+const lockWait = 10 * time.Second
+
 // Open opens the store in cfg.Dir, bootstrapping it on first use, and applies
 // pending migrations. It fails at once if another process has the dir open.
 // In cluster mode it also joins the cluster if this node is not a member
@@ -137,8 +141,13 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		}
 	}
 
-	// Lock the data dir first: nothing below may touch it unlocked.
-	lock, err := lockDir(dir)
+	// Lock the data dir first: nothing below may touch it unlocked. A
+	// node waits a moment for a one-shot command holding it to finish.
+	lockDirFor := lockDir
+	if cfg.Cluster != nil {
+		lockDirFor = func(dir string) (*dirLock, error) { return lockDirWaiting(ctx, dir, lockWait) }
+	}
+	lock, err := lockDirFor(dir)
 	if err != nil {
 		return nil, err
 	}
