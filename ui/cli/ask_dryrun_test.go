@@ -75,12 +75,11 @@ func sameStore(t *testing.T, what string, before, after map[string][][]any) {
 	}
 }
 
-// TestAskDryRun: ask --dry-run prints what the question would carry, as
-// aiex context does — the code its search finds, a --target's, none with
-// --no-code, a session's earlier turns and the target the session is
-// about — with --json context's object, the question read from stdin as
-// ask reads it; it sends nothing and the store is left as it was.
-func TestAskDryRun(t *testing.T) {
+// dryRunProject is a project of files in a fresh directory, made the
+// current one, with a fake Ollama serving "tiny" (4,096 tokens) as the
+// provider: what ask --dry-run builds for, and must send nothing to.
+func dryRunProject(t *testing.T, files map[string]string) (*providertest.Ollama, string) {
+	t.Helper()
 	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "tiny", ContextLength: 4096}), providertest.WithReply("it adds"))
 	t.Setenv("OLLAMA_HOST", fake.URL())
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
@@ -88,11 +87,21 @@ func TestAskDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeTree(t, root, map[string]string{
+	writeTree(t, root, files)
+	t.Chdir(root)
+	return fake, root
+}
+
+// TestAskDryRun: ask --dry-run prints what the question would carry, as
+// aiex context does — the code its search finds, a --target's, none with
+// --no-code, a session's earlier turns and the target the session is
+// about — with --json context's object, the question read from stdin as
+// ask reads it; it sends nothing and the store is left as it was.
+func TestAskDryRun(t *testing.T) {
+	fake, _ := dryRunProject(t, map[string]string{
 		"go.mod":  "module example.com/calc\n\ngo 1.22\n",
 		"calc.go": "package calc\n\n// Add adds.\nfunc Add(a, b int) int {\n\treturn a + b\n}\n\n// Sub subtracts.\nfunc Sub(a, b int) int {\n\treturn a - b\n}\n",
 	})
-	t.Chdir(root)
 	dir := t.TempDir()
 	if r := runIn(nil, false, "--data-dir", dir, "index"); r.code != 0 {
 		t.Fatalf("index: exit %d, %s", r.code, r.stderr)
@@ -154,18 +163,10 @@ func TestAskDryRun(t *testing.T) {
 // run is built by the node's core (which holds the store), with a target's
 // path as the user gave it, and still sends and records nothing.
 func TestAskDryRunThroughNode(t *testing.T) {
-	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "tiny", ContextLength: 4096}), providertest.WithReply("it adds"))
-	t.Setenv("OLLAMA_HOST", fake.URL())
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	root, err := filepath.EvalSymlinks(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeTree(t, root, map[string]string{
+	fake, root := dryRunProject(t, map[string]string{
 		"go.mod":     "module example.com/calc\n\ngo 1.22\n",
 		"sub/sub.go": "package sub\n\n// Sub subtracts.\nfunc Sub(a, b int) int {\n\treturn a - b\n}\n",
 	})
-	t.Chdir(root)
 	dir := t.TempDir()
 	key := filepath.Join(t.TempDir(), "cluster.key")
 	for _, args := range [][]string{{"index"}, {"cluster", "init", "--out", key}} {
