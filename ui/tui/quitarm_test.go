@@ -58,14 +58,7 @@ func TestCtrlCTwiceToQuit(t *testing.T) {
 // quits. /quit with words after it is refused.
 func TestSlashQuitWarnsOfTheQueue(t *testing.T) {
 	t.Run("behind an answer", func(t *testing.T) {
-		f := newFake()
-		f.hold, f.chunks = true, []string{"part of it"}
-		h := newHarness(t, f, plain, 100, 24)
-		h.typeText("first")
-		h.press("enter")
-		h.gotAsk()
-		h.typeText("second")
-		h.press("enter")
+		h, f := queueBehindAnswer(t)
 		h.typeText("/quit")
 		h.press("enter")
 		h.untilScreen("1 question queued, not sent yet: ctrl+c quits without sending it")
