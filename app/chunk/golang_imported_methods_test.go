@@ -94,11 +94,7 @@ func client() *http.Client { return nil }
 // of that name, or, for the file's own package name, in the file's own
 // directory); the ref to the type stays wherever it did.
 func TestGoImportedMethodRefsUnsafe(t *testing.T) {
-	cases := []struct {
-		name, path, src string
-		want            map[string][]string
-		imports         map[string]string
-	}{{
+	cases := []methodCase{{
 		// A local name or a type parameter hides the import: pkg.T is
 		// then no import's type (nor valid Go), whatever it names.
 		name: "a qualifier shadowed by a local name",
@@ -188,6 +184,21 @@ func f(c *foobar.Client, d *xy.Client) {
 `,
 		want: map[string][]string{},
 	}}
+	runMethodCases(t, cases)
+}
+
+// methodCase is a Go file (at path), the method refs its chunks should
+// have (by chunk name) and the imports its header should record.
+type methodCase struct {
+	name, path, src string
+	want            map[string][]string
+	imports         map[string]string
+}
+
+// runMethodCases chunks each case's file and compares its method refs and
+// its header's imports with the case's.
+func runMethodCases(t *testing.T, cases []methodCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, imports := importedMethods(t, c.path, c.src)

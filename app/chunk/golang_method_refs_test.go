@@ -1,7 +1,6 @@
 package chunk
 
 import (
-	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -295,11 +294,7 @@ func TestGoValueMethodMembers(t *testing.T) {
 // method: none is made. A call on an imported interface names a method no
 // chunk has. An unqualified type is the package's own, and keeps its refs.
 func TestGoMethodRefsImportedTypes(t *testing.T) {
-	cases := []struct {
-		name, path, src string
-		want            map[string][]string
-		imports         map[string]string
-	}{{
+	cases := []methodCase{{
 		name: "same-named packages",
 		path: "cmd/go/main.go",
 		src: `package main
@@ -356,17 +351,7 @@ func under(t types.Type, n *types.Named) types.Type {
 		want:    map[string][]string{"typestring.under": {"types.(*Named).Obj", "types.(*Type).Underlying"}},
 		imports: map[string]string{"types": "go/types"},
 	}}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, imports := importedMethods(t, c.path, c.src)
-			if diff := cmp.Diff(c.want, got, cmpEmpty); diff != "" {
-				t.Errorf("method refs by chunk (-want +got):\n%s", diff)
-			}
-			if !maps.Equal(imports, c.imports) {
-				t.Errorf("header's imports %v, want %v", imports, c.imports)
-			}
-		})
-	}
+	runMethodCases(t, cases)
 }
 
 // TestGoMethodRefsStdlib: on the standard library every method ref names
