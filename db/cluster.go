@@ -162,6 +162,7 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 	if err := c.svc.Open(); err != nil {
 		return fmt.Errorf("open cluster service: %w", err)
 	}
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -245,18 +246,7 @@ func (s *Store) startCluster(ctx context.Context, timeout time.Duration, verbose
 		}
 	}
 	defer c.opened.Store(true)
-	if err := s.Sync(ctx); err != nil {
-		if rerr := s.removedWhileDown(); rerr != nil {
-			return rerr
-		}
-		// The leader may be unknown again by now: name it only if known.
-		leader := "the cluster's leader"
-		if addr, id := s.str.LeaderWithID(); id != "" {
-			leader = fmt.Sprintf("the cluster's leader %s at %s", id, addr)
-		}
-		return &usererr.Error{Err: err, Msg: fmt.Sprintf("could not catch up with %s within %s (%s); start the node again", leader, timeout, peerFailure(err))}
-	}
-	return nil
+	return s.catchUp(outer, ctx)
 }
 
 // join asks the peers in Join to admit this node, in turn, until one does

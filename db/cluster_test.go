@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,7 @@ type node struct {
 	host  *dbtest.Host
 	s     *db.Store
 	tweak func(*db.ClusterConfig)
+	open  time.Duration // OpenTimeout; 0 means 20 s
 }
 
 // start opens the node, joining join if it is not a member yet.
@@ -40,7 +42,7 @@ func (n *node) start(join []string) error {
 	if n.tweak != nil {
 		n.tweak(cc)
 	}
-	s, err := db.Open(context.Background(), db.Config{Dir: n.dir, Cluster: cc, OpenTimeout: 20 * time.Second})
+	s, err := db.Open(context.Background(), db.Config{Dir: n.dir, Cluster: cc, OpenTimeout: cmp.Or(n.open, 20*time.Second)})
 	if err != nil {
 		n.host.Close()
 		return err
