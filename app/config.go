@@ -513,6 +513,14 @@ func (f *File) validate(path string, lines keyLines) error {
 	}
 	for _, model := range sortedKeys(f.Prices) {
 		p := f.Prices[model]
+		// A price left out would be 0: output left out would make every
+		// answer free, and the spend caps never reached.
+		if _, ok := lines["prices."+model+".input"]; !ok {
+			return bad("prices."+model, "no input price: set input, in USD per 1M tokens")
+		}
+		if _, ok := lines["prices."+model+".output"]; !ok {
+			return bad("prices."+model, "no output price: set output, in USD per 1M tokens (0 for an embedding model, which has no output)")
+		}
 		for _, v := range []struct {
 			key string
 			usd float64

@@ -142,6 +142,8 @@ func TestLoadFileErrors(t *testing.T) {
 		{name: "provider name with a dot", body: "[providers.\"a.b\"]\nkind = \"ollama\"\n", want: []string{"line 1", `key "providers.a.b"`, "invalid provider name"}},
 		{name: "provider name with a slash", body: "providers = { \"gpu/ollama\" = { kind = \"ollama\" } }\n", want: []string{"line 1", `key "providers.gpu/ollama"`, "invalid provider name"}},
 		{name: "compatible without url", body: "[providers.vllm]\nkind = \"openai-compatible\"\n", want: []string{"line 1", `"vllm"`, "base_url"}},
+		{name: "price without output", body: "[prices.\"oa/gpt-qa\"]\ninput = 1\n", want: []string{"line 1", `"prices.oa/gpt-qa"`, "no output price", "0 for an embedding model"}},
+		{name: "price without input", body: "prices = { \"oa/gpt-qa\" = { output = 2 } }\n", want: []string{"line 1", `"prices.oa/gpt-qa"`, "no input price"}},
 		{name: "unknown price key", body: "[prices.\"gpt-4o\"]\ninput = 1\noutptu = 2\n", want: []string{"line 3", "outptu"}},
 		{name: "base_url not a URL", body: "[providers.ollama]\nbase_url = \"not a url\"\n",
 			want: []string{"line 2", `"providers.ollama.base_url"`, `"not a url"`, "http://127.0.0.1:11434"}},
