@@ -73,8 +73,9 @@ func connectNode(c *Context) (*node.Client, error) {
 // connect connects to the node serving dataDir (node.Connect). A node
 // starting holds the data dir a moment before it serves its socket: while
 // the data dir is held and no socket answers, it waits for one, up to
-// goneWait, rather than report no node (and the caller then open a store
-// that is in use).
+// goneWait (nodeStartWait for a node, which says so after a second),
+// rather than report no node (and the caller then open a store that is
+// in use).
 func connect(c *Context, dataDir string) (*node.Client, error) {
 	cl, err := node.Connect(c, dataDir)
 	if c.app != nil {
@@ -82,8 +83,28 @@ func connect(c *Context, dataDir string) (*node.Client, error) {
 		// opened its own core (no node served it then), and none will.
 		return cl, err
 	}
-	for deadline := time.Now().Add(goneWait); errors.Is(err, node.ErrNoNode) && time.Now().Before(deadline); {
+	start := time.Now()
+	said := false
+	for deadline := start.Add(goneWait); errors.Is(err, node.ErrNoNode); {
 		if _, busy := app.DataDirBusy(dataDir); !busy {
+			break
+		}
+		// A node takes longer to start than a TUI: it may join its
+		// cluster and catch up with the leader first. Waited for while
+		// it runs, and said so.
+		if n, ok := node.Starting(dataDir); ok {
+			if n.Stopped {
+				return nil, usererr.New("the aiex node (PID %d) starting on data dir %s is stopped (Ctrl+Z); bring it back with fg in its shell, or kill -CONT %d", n.PID, dataDir, n.PID)
+			}
+			deadline = start.Add(nodeStartWait)
+			if time.Now().After(deadline) {
+				return nil, usererr.New("the aiex node (PID %d) on data dir %s has not finished starting after %s; see its output (it may still be joining its cluster or waiting for a leader)", n.PID, dataDir, nodeStartWait)
+			}
+			if !said && time.Since(start) > time.Second {
+				fmt.Fprintf(c.Out.Err, "aiex: waiting for the aiex node (PID %d) to finish starting on %s\n", n.PID, dataDir)
+				said = true
+			}
+		} else if time.Now().After(deadline) {
 			break
 		}
 		select {
@@ -95,6 +116,12 @@ func connect(c *Context, dataDir string) (*node.Client, error) {
 	}
 	return cl, err
 }
+
+// nodeStartWait bounds how long a command waits for a node that is
+// starting: db.Open's 10 s for a leader (joining included), its catch-up's
+// 10.24 s more, and the 10 s a node waits for a command holding its data
+// dir, with some to spare.
+const nodeStartWait = 40 * time.Second
 
 // ClusterStatusCmd shows the cluster.
 type ClusterStatusCmd struct{}
