@@ -18,8 +18,10 @@ type ListOptions struct {
 }
 
 // List returns sessions, the one with the latest turn first (as RefLast
-// picks: archiving and unarchiving do not move a session up).
+// picks: archiving and unarchiving do not move a session up), with every
+// turn any node had ended before (catchUp).
 func (s *Service) List(ctx context.Context, o ListOptions) ([]Info, error) {
+	s.catchUp(ctx)
 	rows, err := s.st.Sessions(ctx, db.SessionFilter{Project: o.Project, Archived: o.Archived, Limit: o.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("session: list: %w", err)
