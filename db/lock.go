@@ -39,7 +39,10 @@ func lockDir(dir string) (*dirLock, error) {
 		defer f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			msg := fmt.Sprintf("data dir %s is in use by %s; wait for it to finish, or use another --data-dir", dir, holder(f))
-			if serving(dir) {
+			if pid := holderPID(f); pid > 0 && ProcessState(pid) == 'T' {
+				// Waiting would be forever.
+				msg = fmt.Sprintf("data dir %s is in use by PID %d, which is stopped (Ctrl+Z); bring it back with fg in its shell (or kill -CONT %d), or end it", dir, pid, pid)
+			} else if serving(dir) {
 				// A process that serves the data dir holds it (app/node's
 				// socket): a node, or a TUI or events tail lending its core.
 				msg = fmt.Sprintf("data dir %s is held by %s, an aiex node, TUI or events tail serving it; commands go through it while it runs, but this one cannot: stop it first",
@@ -106,13 +109,22 @@ func DirBusy(dir string) (holderDesc string, busy bool) {
 
 // holder describes the process holding the lock, from the PID it wrote.
 func holder(f *os.File) string {
+	pid := holderPID(f)
+	if pid <= 0 {
+		return "another aiex process"
+	}
+	return fmt.Sprintf("PID %d", pid)
+}
+
+// holderPID is the PID the lock's holder wrote, or 0.
+func holderPID(f *os.File) int {
 	b := make([]byte, 32)
 	n, _ := f.ReadAt(b, 0)
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b[:n])))
 	if err != nil || pid <= 0 {
-		return "another aiex process"
+		return 0
 	}
-	return fmt.Sprintf("PID %d", pid)
+	return pid
 }
 
 // unlock releases the lock. The file stays: removing it would race with a

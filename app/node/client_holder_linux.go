@@ -1,7 +1,6 @@
 package node
 
 import (
-	"bytes"
 	"net"
 	"os"
 	"strconv"
@@ -36,23 +35,6 @@ func socketPeer(path string) int {
 		}
 	})
 	return pid
-}
-
-// processState returns the process's scheduler state as /proc/PID/stat
-// gives it ('R' running, 'S' sleeping, 'T' stopped by a signal, 't'
-// stopped by a tracer, …), or 0.
-func processState(pid int) byte {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	// "PID (COMM) STATE …": COMM may hold spaces and parentheses; the
-	// state follows the last ')'.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return 0
-	}
-	return b[i+2]
 }
 
 // processArgs returns the process's command line, or nil.

@@ -8,6 +8,4 @@ package node
 
 func socketPeer(string) int { return 0 }
 
-func processState(int) byte { return 0 }
-
 func processArgs(int) []string { return nil }

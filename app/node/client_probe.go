@@ -125,7 +125,7 @@ func (c *Client) holder() holderInfo {
 	}
 	if h.pid != 0 {
 		h.what = processKind(processArgs(h.pid))
-		h.state = processState(h.pid)
+		h.state = db.ProcessState(h.pid)
 	}
 	return h
 }

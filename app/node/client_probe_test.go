@@ -89,7 +89,7 @@ func TestClientStoppedHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer syscall.Kill(pid, syscall.SIGCONT)
-	within(t, 5*time.Second, "the child to be stopped", func() bool { return processState(pid) == 'T' })
+	within(t, 5*time.Second, "the child to be stopped", func() bool { return db.ProcessState(pid) == 'T' })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

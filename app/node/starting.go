@@ -31,7 +31,7 @@ func Starting(dataDir string) (n StartingNode, ok bool) {
 	if processKind(processArgs(n.PID)) != "the aiex node" || socketPeer(filepath.Join(dataDir, SocketName)) != 0 {
 		return n, false
 	}
-	st := processState(n.PID)
+	st := db.ProcessState(n.PID)
 	n.Stopped = st == 'T' || st == 't'
 	return n, true
 }
