@@ -30,6 +30,12 @@ type Client struct {
 	path string
 	via  string // Via's node: requests are relayed to it
 
+	// Notice, when set, is told once in plain words when the process
+	// serving the socket is stopped (Ctrl+Z) while a stream from it (an
+	// answer, an event tail) is read: the stream waits for it, and the
+	// user would not know why (see watchHolder).
+	Notice func(msg string)
+
 	// stoppedWait and hungWait replace the probe's bounds when set (tests).
 	stoppedWait, hungWait time.Duration
 }
@@ -198,6 +204,7 @@ func (c *Client) Remove(ctx context.Context, id string) error {
 // Ask sends a question to the node and streams the answer's text to fn. The
 // Answer is returned as far as it got, with any error.
 func (c *Client) Ask(ctx context.Context, req AskRequest, fn func(text string) error) (*app.Answer, error) {
+	defer c.watchHolder(ctx)()
 	resp, err := c.do(ctx, http.MethodPost, "/v1/ask", req)
 	if err != nil {
 		return nil, err
@@ -262,6 +269,7 @@ func (c *Client) Events(ctx context.Context, after int64, stream string, fn func
 // after the last id fn saw: nothing is missed, nothing comes twice.
 func (c *Client) Subscribe(ctx context.Context, after int64, streams []string, fn func(db.Event) error) error {
 	q := url.Values{"after": {fmt.Sprint(after)}, "stream": streams}
+	defer c.watchHolder(ctx)()
 	resp, err := c.do(ctx, http.MethodGet, "/v1/events?"+q.Encode(), nil)
 	if err != nil {
 		return err
@@ -286,6 +294,7 @@ func (c *Client) Subscribe(ctx context.Context, after int64, streams []string, f
 
 // call posts body to path and decodes the reply's result into out.
 func (c *Client) call(ctx context.Context, path string, body, out any) error {
+	defer c.watchHolder(ctx)()
 	resp, err := c.do(ctx, http.MethodPost, path, body)
 	if err != nil {
 		return err
@@ -349,6 +358,7 @@ func (c *Client) Checkpoint(ctx context.Context, req app.CheckpointRequest) (*ap
 // model's answer to fn. The result is returned as far as it got, with any
 // error.
 func (c *Client) Task(ctx context.Context, req TaskRequest, fn func(text string) error) (*app.TaskResult, error) {
+	defer c.watchHolder(ctx)()
 	resp, err := c.do(ctx, http.MethodPost, "/v1/task", req)
 	if err != nil {
 		return nil, err

@@ -114,6 +114,9 @@ func connect(c *Context, dataDir string) (*node.Client, error) {
 		}
 		cl, err = node.Connect(c, dataDir)
 	}
+	if cl != nil {
+		cl.Notice = func(msg string) { fmt.Fprintf(c.Out.Err, "aiex: %s\n", msg) }
+	}
 	return cl, err
 }
 

@@ -42,36 +42,8 @@ func TestCommandsBehindAStoppedHolder(t *testing.T) {
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		t.Skip("needs Linux's /proc to tell a stopped process")
 	}
-	dir, err := os.MkdirTemp("", "aiexc") // short: the socket's path
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	cmd := exec.Command(os.Args[0], "-test.run=^TestTailingProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), tailEnv+"="+dir)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	t.Cleanup(func() {
-		syscall.Kill(pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		cl, err := node.Connect(ctx, dir)
-		if err == nil {
-			_, err = cl.Status(ctx)
-		}
-		cancel()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the child never served its socket: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	dir := shortDir(t)
+	pid := startTailer(t, dir)
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
@@ -116,4 +88,37 @@ func stopped(pid int) bool {
 	}
 	i := strings.LastIndexByte(string(b), ')')
 	return i >= 0 && i+2 < len(b) && b[i+2] == 'T'
+}
+
+// startTailer starts a child process running aiex events tail on dir
+// (TestTailingProcess), which serves its socket, and waits until it
+// answers; the child is killed when the test ends.
+func startTailer(t *testing.T, dir string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestTailingProcess$", "-test.count=1", "--", "events", "tail") // named as the command it runs
+	cmd.Env = append(os.Environ(), tailEnv+"="+dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	t.Cleanup(func() {
+		syscall.Kill(pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		cl, err := node.Connect(ctx, dir)
+		if err == nil {
+			_, err = cl.Status(ctx)
+		}
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the child never served its socket: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return pid
 }

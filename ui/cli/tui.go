@@ -58,6 +58,9 @@ func (t *TuiCmd) Run(c *Context) error {
 	}
 	var b tui.Backend
 	cl, err := connect(c, cfg.DataDir)
+	if cl != nil {
+		cl.Notice = nil // a line on stderr would tear the TUI's screen
+	}
 	switch {
 	case err == nil && t.Node != "":
 		// An unknown name, or a node that refuses, ends here; a node that
