@@ -619,6 +619,7 @@ func (s *Store) CodeChunksNamed(ctx context.Context, project int64, name string)
 
 // CodeCallees returns the chunks that chunk id refers to (code_edges):
 // by their names, and the Go const/var groups declaring a name it uses.
+// CodeCalleesOf reads those of many chunks at once.
 func (s *Store) CodeCallees(ctx context.Context, id int64) ([]CodeChunk, error) {
 	return s.codeChunks(ctx, "code callees", `SELECT DISTINCT `+codeChunkColumns+`
 		FROM code_edges AS e JOIN code_chunks AS c ON c.id = e.to_id WHERE e.from_id = ? ORDER BY c.path, c.id`, id)
@@ -629,7 +630,8 @@ func (s *Store) CodeCallees(ctx context.Context, id int64) ([]CodeChunk, error) 
 // const/var group's members, the other arities of an Elixir function
 // with default arguments), and code_name_edges and code_member_edges
 // keep those that resolve to it. (Joined, the code_edges view, a UNION
-// ALL, would resolve the refs of every chunk of the store.)
+// ALL, would resolve the refs of every chunk of the store.) CodeCallersOf
+// reads those of many chunks at once.
 func (s *Store) CodeCallers(ctx context.Context, id int64) ([]CodeChunk, error) {
 	rows, err := s.Query(ctx, `SELECT project, name, `+codeGroup+`, c.meta -> 12, c.lang FROM code_chunks AS c WHERE id = ?`, id)
 	if err != nil || len(rows.Values) == 0 {

@@ -500,7 +500,8 @@ func holds(a, b *Item) bool {
 // (place.isBuiltin) come last in each group, and those kept are returned
 // apart (late), to go after everything else, as signatures only. Of a
 // file's or a module's units, only the first maxNeighbourUnits are asked:
-// each costs two queries. A test's callees include what its setup names
+// each adds its callers and callees to read, and those of units further
+// down rarely fit. A test's callees include what its setup names
 // (setups): the functions a `setup [:name]` runs make its context.
 func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, setups []setupSource, own map[int64]bool, files *fileCache) (near, late []*Item, _ error) {
 	st := b.cfg.Store
@@ -518,19 +519,24 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 			}
 		}
 	}
+	// The neighbours of all the units asked are read at once (a statement
+	// or two, not two a unit), then taken unit by unit, in their order.
 	for _, group := range []struct {
 		cs   []db.CodeChunk
-		find func(context.Context, int64) ([]db.CodeChunk, error)
+		find func(context.Context, []int64) ([][]db.CodeChunk, error)
 		out  *[]db.CodeChunk
-	}{{from, st.CodeCallees, &callees}, {to, st.CodeCallers, &callers}} {
+	}{{from, st.CodeCalleesOf, &callees}, {to, st.CodeCallersOf, &callers}} {
+		var ids []int64
 		for _, p := range group.cs[:min(len(group.cs), maxNeighbourUnits)] {
-			if p.ID == 0 {
-				continue // a unit new since the file was indexed
+			if p.ID != 0 { // 0: a unit new since the file was indexed
+				ids = append(ids, p.ID)
 			}
-			cs, err := group.find(ctx, p.ID)
-			if err != nil {
-				return nil, nil, err
-			}
+		}
+		each, err := group.find(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, cs := range each {
 			for _, c := range cs {
 				if !seen[c.ID] {
 					seen[c.ID] = true
