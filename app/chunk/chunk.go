@@ -157,8 +157,10 @@ const (
 // its indentation does; ExUnit's `setup :name` refers to name/1. 23: in
 // such a file, the units after a bracket left open (whose `end`s
 // tree-sitter reads as calls taking the rest of the file) keep their
-// modules, and the module after them is not lost.
-const Version = 23
+// modules, and the module after them is not lost. 24: a Go interface
+// type lists (*T).M among its members for each method it declares, so
+// that a call through a variable of the interface reaches it.
+const Version = 24
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -272,7 +272,35 @@ func (g *goFile) typeUnit(ts *ast.TypeSpec, start, end int) {
 	u := unit{kind: KindType, name: g.pkg + "." + ts.Name.Name, self: ts.Name.Name,
 		private: !ast.IsExported(ts.Name.Name), start: start, end: end}
 	u.refs = g.refs(ts, start, end)
+	u.members = g.interfaceMethods(ts)
 	g.units = append(g.units, u)
+}
+
+// interfaceMethods lists the methods an interface type declares, named
+// as a call through a variable of the type names them, (*T).M
+// (golang_methods.go): the index resolves such a call to the interface's
+// chunk, as it resolves (*T).M to a value method. Each is listed at its
+// name, so that the piece of a split interface that declares it has it.
+// The methods of an embedded interface (type RW interface{ Reader;
+// Writer }) are not the type's to list: they are declared elsewhere,
+// often in another file or package, which the chunker does not see; a
+// call of one through RW names pkg.(*RW).Read, which no chunk declares,
+// as a method promoted into a struct through embedding does.
+func (g *goFile) interfaceMethods(ts *ast.TypeSpec) []ref {
+	it, ok := ast.Unparen(ts.Type).(*ast.InterfaceType)
+	if !ok || it.Methods == nil || ts.Name.Name == "_" {
+		return nil
+	}
+	var out []ref
+	for _, f := range it.Methods.List {
+		if _, ok := f.Type.(*ast.FuncType); !ok {
+			continue // an embedded interface or a type set
+		}
+		for _, n := range f.Names {
+			out = append(out, ref{"(*" + ts.Name.Name + ")." + n.Name, g.off(n.Pos())})
+		}
+	}
+	return out
 }
 
 // groupName names a const/var group: "A", or "{A,B,C}", or "{A,B,C,D,…}".

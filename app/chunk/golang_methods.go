@@ -34,9 +34,13 @@ import (
 // Where an import has that name (html/template imports text/template as
 // template) its refs read as the package's own, which the index resolves
 // in the file's directory: t.Name() on a *template.Template would link to
-// html/template's own (*Template).Name. A call on an imported interface
-// (go/types' Type) names a method no chunk has, and links nothing, as a
-// method promoted through embedding does. A method value (f := x.M) of an
+// html/template's own (*Template).Name. A call through an interface, the
+// package's own or an imported one (go/types' Type), is named so too,
+// types.(*Type).Underlying: the interface's chunk lists (*T).M for each
+// method it declares (golang.go, interfaceMethods), and the index links
+// the call to it. A method it has from an interface it embeds names a
+// method no chunk declares, and links nothing, as a method promoted
+// through embedding into a struct does. A method value (f := x.M) of an
 // imported type is no ref: the file does not say whether M is a field.
 
 // Wrong edges are worse than missing ones, so a variable's type is known

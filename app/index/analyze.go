@@ -149,7 +149,14 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 		}
 		full := fullName(ch.Name, base)
 		if !namedAfterContainer(ch.Kind, ch.Parent) {
-			r.terms[i].Name = t.nameAndMembers(full, ch.Members)
+			members := ch.Members
+			if ch.Kind == chunk.KindType {
+				// An interface's methods ((*T).M) are words of its
+				// body; as words of its name they would make it a name
+				// match, weighing 8×, for each method it declares.
+				members = nil
+			}
+			r.terms[i].Name = t.nameAndMembers(full, members)
 		}
 		if !container(ch.Kind) && ch.StartByte >= 0 && ch.EndByte <= len(src) && ch.StartByte <= ch.EndByte {
 			r.terms[i].Body = t.body(src[ch.StartByte:ch.EndByte])

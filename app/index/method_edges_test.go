@@ -126,7 +126,8 @@ func TestMethodEdgesMatchView(t *testing.T) {
 // interface of go/types whose call reached the struct method of
 // cmd/compile's package types. Resolved by the import's path, the first
 // reaches sync's alone; the second is no ref (the file's own package has
-// the name), and the third names a method no chunk has.
+// the name), and the third reaches go/types' interface, which declares
+// the method (TestInterfaceEdges), and no method chunk.
 func importedMethodProject() map[string]string {
 	return map[string]string{
 		"go.mod":                 "module example.com/m\n",

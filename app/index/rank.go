@@ -62,10 +62,11 @@ func (ix *Indexer) updateRanks(ctx context.Context, proj db.CodeProject, changed
 }
 
 // Member is a name a chunk of the graph declares besides its own, as refs
-// name it — one of a Go const/var group's (http.StatusOK), or another
-// arity of an Elixir function with default arguments (MyApp.get/1 for
-// MyApp.get/2 with one) — and the index in the graph of the chunk that
-// declares it (db.CodeMember).
+// name it — one of a Go const/var group's (http.StatusOK), a method of a
+// Go interface (store.(*Store).Get) or value method's pointer name, or
+// another arity of an Elixir function with default arguments (MyApp.get/1
+// for MyApp.get/2 with one) — and the index in the graph of the chunk
+// that declares it (db.CodeMember).
 type Member struct {
 	Name  string
 	Chunk int32
@@ -87,9 +88,10 @@ func graphMembers(g []db.GraphChunk, rows []db.CodeMember) []Member {
 
 // appendMembers appends the Members a chunk at index i of a graph
 // declares, as db's code_members rows are chosen: a Go const/var group's
-// (named pkg.{A,B,…}) and a Go value method's (pkg.T.M answers to
-// (*T).M), each name qualified by the chunk's package, and an Elixir
-// function's other arities (Mod.f/N, qualified already).
+// (named pkg.{A,B,…}), a Go value method's (pkg.T.M answers to (*T).M)
+// and a Go interface's (pkg.T declares (*T).M for each of its methods),
+// each name qualified by the chunk's package, and an Elixir function's
+// other arities (Mod.f/N, qualified already).
 func appendMembers(out []Member, i int, name, lang string, members []string) []Member {
 	if len(members) == 0 {
 		return out
@@ -184,8 +186,9 @@ func Ranks(g []db.GraphChunk, members ...Member) map[string]float64 {
 // returned as pairs of indexes into g: a name r resolves to the chunks
 // named r, r#1 (the first piece of a split unit) or r/N and r/N#1 (an
 // Elixir function of any arity, for a ref without one), and to the chunks
-// that members say declare r (a Go const/var group, an Elixir function
-// whose default arguments define r: Mod.f/1 for Mod.f/2 with one); a Go
+// that members say declare r (a Go const/var group, a Go interface
+// declaring the method r names, an Elixir function whose default
+// arguments define r: Mod.f/1 for Mod.f/2 with one); a Go
 // name of the chunk's own package only to chunks in the same directory,
 // and one whose qualifier the Imports of its file's header give a path
 // only to chunks in a directory that path denotes (chunk.ImportedFrom);
