@@ -287,6 +287,9 @@ func (c *Coordinator) Chat(ctx context.Context, req Request, fn func(providers.C
 		if ctx.Err() != nil {
 			break
 		}
+		if i+1 < len(order) {
+			r.logFailover(ctx, t, order[i+1])
+		}
 	}
 	return r.in, r.finishFailed(ctx)
 }
@@ -376,6 +379,7 @@ type run struct {
 	usage    usage // the prompts counted in the request's tokens
 	lastErr  error
 	notFound []string // models listed by providers that lacked the model
+	noList   []string // providers whose list failed when the model named was looked up
 	noChat   []string // why the model named was refused where it does not chat
 	streamed bool     // a chunk reached fn: no more retries or failovers
 	more     bool     // another candidate follows the one being tried (firstTokenBound)
@@ -438,6 +442,9 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		// every request: one that waits longer than a retry would is
 		// passed over without being sent.
 		if d := rt.cooling(c.cfg.Now()); d > 0 {
+			if d <= c.maxRetryAfter() {
+				r.logRetry(ctx, t, model, d, d, "asked to be given time before the next request")
+			}
 			if d > c.maxRetryAfter() || !r.sleep(ctx, d) {
 				r.skip(t, model, &providers.Error{Provider: t.name, Kind: providers.KindRateLimited, RetryAfter: d,
 					Message: "asked to be given time before the next request"})
@@ -450,6 +457,7 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		// request that was not sent ends its turn with errNotSent.
 		var allowed bool
 		var limitErr error
+		wasOpen := rt.open()
 		_, err := rt.breaker.Execute(func() (struct{}, error) {
 			allowed = true
 			if limitErr = r.waitLimits(ctx, t, rt); limitErr != nil {
@@ -471,6 +479,9 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		case r.recordErr != nil:
 			return true, r.recordErr
 		}
+		if !wasOpen && rt.open() {
+			r.logBreakerOpened(ctx, t, model, rt)
+		}
 		if pe := (*providers.Error)(nil); errors.As(err, &pe) && pe.RetryAfter > 0 {
 			rt.waitFor(c.cfg.Now(), pe.RetryAfter)
 		}
@@ -489,7 +500,7 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		case !retryable(err) || attempt == c.cfg.MaxAttempts-1:
 			return false, nil
 		}
-		if !r.backoff(ctx, attempt, err) {
+		if !r.backoff(ctx, t, model, attempt, err) {
 			return false, nil
 		}
 	}
@@ -544,12 +555,14 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	in := r.in
 	in.Provider, in.Model, in.RequestedModel = t.name, model, model
 	in.Attempts++
+	r.logAttempt(ctx, t, model, retry)
 
 	ans := answer{limit: c.cfg.MaxAnswer}
 	var firstToken float64 // the attempt's time to its first token, ms
 	// The wait for the first token is bounded apart from the deadline
 	// when another candidate could take the request (firstTokenBound).
 	actx, ft := watchFirstToken(ctx, r.firstTokenBound(ctx))
+	actx, sent := watchSent(actx)
 	start := time.Now()
 	t.inflight.Add(1)
 	res, err := t.Provider.Chat(actx, providers.Request{
@@ -637,6 +650,10 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 		if n := (tokens.Estimate{Family: tokens.FamilyOf(t.Provider.Kind(), model)}).Count(text); n > u.CompletionTokens {
 			u.CompletionTokens, estimated = n, true
 		}
+	} else if u.PromptTokens == 0 && billedUncounted(t, sent.Load(), err) {
+		// Stopped before any text, its prompt sent: billed (sent.go).
+		u.PromptTokens, estimated = est, true
+		r.usage.guess()
 	}
 	in.PromptTokens += u.PromptTokens
 	in.CompletionTokens += u.CompletionTokens
@@ -697,69 +714,6 @@ func (r *run) prompt() string {
 		}
 	}
 	return ""
-}
-
-// finishFailed ends a request that did not succeed: it records the
-// interaction (if one was started) and returns the error the user sees.
-func (r *run) finishFailed(ctx context.Context) error {
-	err := r.failure(ctx)
-	if r.in == nil {
-		if len(r.route) == 0 && r.lacked == 0 {
-			return err // no target was even looked at
-		}
-		// Every target was passed over before a chat went out (its model
-		// list failed, its breaker was open, a spend cap): the request is
-		// recorded all the same, with its route, under the last target
-		// whose server it reached (a model listing that failed). One that
-		// reached none — every target passed over by what was known
-		// already (a cached list without the model, an open breaker) — is
-		// recorded under no provider, with the model it asked for: usage,
-		// which sums requests by provider, must not charge it to one that
-		// was never asked. So is one whose targets were all left out for
-		// not listing the model (leftOut), with an empty route.
-		var provider, model string
-		for _, a := range slices.Backward(r.route) {
-			if a.Millis > 0 {
-				provider, model = a.Provider, a.Model
-				break
-			}
-		}
-		if model == "" {
-			// No list said which model (it failed): the one asked for.
-			model = r.req.Model
-		}
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-		berr := r.begin(rctx, provider, model, nil)
-		cancel()
-		if berr != nil {
-			r.c.logger.Warn("coord: cannot record a failed request", "err", berr)
-			return err
-		}
-	}
-	status := db.StatusError
-	switch {
-	case errors.Is(err, context.Canceled) || (ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)):
-		status = db.StatusCancelled
-	case r.streamed && (r.lastErr == nil || isProviderError(r.lastErr) || isTooLong(r.lastErr) || errors.Is(ctx.Err(), context.DeadlineExceeded)):
-		// The provider broke off, or the answer was cut at its limit or
-		// at the request's deadline; an answer that stopped because its
-		// output failed (a full disk) is an error like any other.
-		status = db.StatusInterrupted
-	}
-	cause := r.lastErr
-	if cause == nil || errors.Is(err, context.DeadlineExceeded) {
-		cause = err // the deadline's one line, not "chat m: context deadline exceeded"
-	}
-	ferr := r.finish(ctx, status, cause)
-	if r.unrecorded != nil && r.streamed {
-		// It said the partial answer was recorded; it was not (yet), and
-		// it now says so, with why.
-		return r.userError(ctx)
-	}
-	if ferr != nil && !errors.Is(ferr, cause) {
-		return errors.Join(err, ferr)
-	}
-	return err
 }
 
 func newID() string {

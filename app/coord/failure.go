@@ -63,7 +63,12 @@ func (r *run) userError(ctx context.Context) error {
 			// on starting one.
 			return usererr.Wrap(last, "no LLM provider could answer (tried %s)", strings.Join(dedupe(tried), "; "))
 		}
-		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.hint())
+		if r.req.Provider != "" {
+			// Pinned: said of the provider, as onlyUnlisted says it of
+			// the one provider a model could be on.
+			return usererr.Wrap(last, "%s is unreachable (%s); %s", r.req.Provider, strings.Join(dedupe(r.routeErrors()), "; "), r.c.reachAdvice(r.req.Provider))
+		}
+		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.c.cfg.Hint)
 	}
 	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" {
 		return r.modelNotFound(last)
@@ -75,7 +80,7 @@ func (r *run) userError(ctx context.Context) error {
 			msg = fmt.Sprintf("%s is rate limited: %s; retry in %s", pe.Provider, errMessage(last), ceilSecond(pe.RetryAfter))
 		}
 		if len(r.route) > 1 {
-			msg += fmt.Sprintf(" (after %d attempts: %s)", len(r.route), routeSummary(r.route))
+			msg += " (" + routeSummary(r.route) + ")"
 		}
 		return usererr.Wrap(last, "%s", msg)
 	}
@@ -188,8 +193,8 @@ var ErrUnknownModel = errors.New("coord: no provider has the model")
 func (r *run) couldNotServe() string {
 	var names, whys []string
 	for _, a := range r.route {
-		if a.Model == "" || a.Outcome == "ok" || a.Outcome == string(providers.KindNotFound) {
-			continue
+		if a.Model == "" || a.Outcome == "ok" || a.Outcome == string(providers.KindNotFound) || slices.Contains(r.noList, a.Provider) {
+			continue // its model was not resolved: not known to be there (onlyUnlisted)
 		}
 		if !slices.Contains(names, a.Provider) {
 			names = append(names, a.Provider)
@@ -212,20 +217,79 @@ func (r *run) couldNotServe() string {
 	return msg
 }
 
-// hint is the advice that ends "no LLM provider reachable": for a request
-// pinned to a provider, about that provider alone; else the configured
-// hint (how to set one up).
-func (r *run) hint() string {
-	if r.req.Provider == "" {
-		return r.c.cfg.Hint
+// reachAdvice is what to check of the provider named name that could not
+// be reached: for a local server, to start it; for any, its base_url.
+func (c *Coordinator) reachAdvice(name string) string {
+	for _, t := range c.allTargets() {
+		if t.name != name {
+			continue
+		}
+		check := fmt.Sprintf("check the base_url of provider %q in the config", name)
+		if t.Local {
+			return fmt.Sprintf("start %s at %s, or %s", serverName(t.Provider), t.Provider.Endpoint(), check)
+		}
+		return check
 	}
-	for _, t := range r.c.allTargets() {
-		if t.name == r.req.Provider {
-			return fmt.Sprintf("start %s at %s, or check the base_url of provider %q in the config",
-				serverName(t.Provider), t.Provider.Endpoint(), t.name)
+	return c.cfg.Hint
+}
+
+// routeErrors are the route's error messages, in order.
+func (r *run) routeErrors() []string {
+	var out []string
+	for _, a := range r.route {
+		if a.Error != "" {
+			out = append(out, a.Error)
 		}
 	}
-	return r.c.cfg.Hint
+	return out
+}
+
+// onlyUnlisted is the failure of a request naming a model that the
+// providers whose lists answered do not have, when the others — whose
+// lists failed (noList), so that nothing says whether they have it — are
+// all it tried: "model "m" could only be on openai, which is unreachable
+// (cannot reach …); the other providers do not list it (they have …);
+// check the base_url of provider "openai" in the config, or pick another
+// model (aiex models)". "No LLM provider reachable", with advice on
+// starting Ollama, was false of the providers that answered. "" when the
+// request does not fail so.
+func (r *run) onlyUnlisted() string {
+	names := dedupe(r.noList)
+	if r.req.Model == "" || len(names) == 0 || len(r.route) == 0 {
+		return ""
+	}
+	var whys []string
+	for _, a := range r.route {
+		if !slices.Contains(names, a.Provider) || a.Outcome != string(providers.KindUnavailable) && a.Outcome != "breaker_open" {
+			return "" // another provider was tried, or this one failed otherwise
+		}
+		if a.Error != "" && len(names) > 1 {
+			whys = append(whys, a.Provider+": "+a.Error)
+		} else if a.Error != "" {
+			whys = append(whys, a.Error)
+		}
+	}
+	which := "which is unreachable"
+	if len(names) > 1 {
+		which = "which are unreachable"
+	}
+	var advice []string
+	if r.answered {
+		// A server that answered with an error is running: not a matter
+		// of its address.
+		which = strings.Replace(which, "unreachable", "failing", 1)
+		advice = append(advice, "try again later")
+	} else {
+		for _, n := range names {
+			advice = append(advice, r.c.reachAdvice(n))
+		}
+	}
+	msg := fmt.Sprintf("model %q could only be on %s, %s (%s); the other providers do not list it",
+		r.req.Model, strings.Join(names, " or "), which, strings.Join(dedupe(whys), "; "))
+	if avail := dedupe(r.notFound); len(avail) > 0 {
+		msg += " (they have " + strings.Join(avail, ", ") + ")"
+	}
+	return msg + "; " + strings.Join(advice, "; ") + ", or pick another model (aiex models)"
 }
 
 // attemptName names the provider and model of a, "openai (gpt-4o)", or
@@ -266,14 +330,56 @@ func allUnavailable(route []db.Attempt) bool {
 	return true
 }
 
+// routeSummary says what a failed request's route did: "after 6 attempts:
+// anthropic/m overloaded ×3, openai/m unavailable ×3; passed over: ollama
+// unavailable". It counts the attempts as the record does
+// (db.Interaction.Attempts): the chats sent. A target passed over — its
+// model list failed, its breaker was open, a spend cap — was not sent the
+// request, and is named apart; counted among the attempts, it made the
+// message say 7 where history said 6.
 func routeSummary(route []db.Attempt) string {
-	parts := make([]string, len(route))
-	for i, a := range route {
-		if a.Model == "" { // its model list
-			parts[i] = fmt.Sprintf("%s %s", a.Provider, a.Outcome)
-			continue
+	var sent, passed []db.Attempt
+	for _, a := range route {
+		if chatSent(a) {
+			sent = append(sent, a)
+		} else {
+			passed = append(passed, a)
 		}
-		parts[i] = fmt.Sprintf("%s/%s %s", a.Provider, a.Model, a.Outcome)
+	}
+	var parts []string
+	if len(sent) > 0 {
+		parts = append(parts, fmt.Sprintf("after %d attempts: %s", len(sent), summarize(sent)))
+	}
+	if len(passed) > 0 {
+		parts = append(parts, "passed over: "+summarize(passed))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// chatSent reports whether a is an attempt that sent the chat: it has a
+// model and a time. A failed model listing has a time and no model; a
+// target passed over has no time (minSentMillis).
+func chatSent(a db.Attempt) bool { return a.Model != "" && a.Millis > 0 }
+
+// summarize names each attempt of route by provider, model and outcome,
+// "openai/m unavailable", a run of alike ones once with their number,
+// "openai/m unavailable ×3".
+func summarize(route []db.Attempt) string {
+	var parts []string
+	for i := 0; i < len(route); {
+		a, n := route[i], 1
+		for i+n < len(route) && route[i+n].Provider == a.Provider && route[i+n].Model == a.Model && route[i+n].Outcome == a.Outcome {
+			n++
+		}
+		part := fmt.Sprintf("%s/%s %s", a.Provider, a.Model, a.Outcome)
+		if a.Model == "" { // its model list
+			part = fmt.Sprintf("%s %s", a.Provider, a.Outcome)
+		}
+		if n > 1 {
+			part += fmt.Sprintf(" ×%d", n)
+		}
+		parts = append(parts, part)
+		i += n
 	}
 	return strings.Join(parts, ", ")
 }

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/internal/pending"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers"
 )
 
 // How a request's finishing write is tried again when the store fails it
@@ -60,7 +62,7 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 		// ("openai: chat m: context canceled").
 		in.Error, in.ErrorKind = "cancelled", "cancelled"
 	case err != nil:
-		in.Error = errMessage(err)
+		in.Error = r.namedError(err)
 		in.ErrorKind = outcomeOf(err)
 	}
 	fin := r.c.cfg.Now()
@@ -219,3 +221,84 @@ func (p *Pending) Len() int { return p.set.Len() }
 // until this node next starts (app.New marks them interrupted). Writes
 // that fail later are not taken on. It is safe to call twice.
 func (p *Pending) Close() { p.set.Close(closeWait) }
+
+// finishFailed ends a request that did not succeed: it records the
+// interaction (if one was started) and returns the error the user sees.
+func (r *run) finishFailed(ctx context.Context) error {
+	err := r.failure(ctx)
+	if r.in == nil {
+		if len(r.route) == 0 && r.lacked == 0 {
+			return err // no target was even looked at
+		}
+		// Every target was passed over before a chat went out (its model
+		// list failed, its breaker was open, a spend cap): the request is
+		// recorded all the same, with its route, under the last target
+		// whose server it reached (a model listing that failed). One that
+		// reached none — every target passed over by what was known
+		// already (a cached list without the model, an open breaker) — is
+		// recorded under no provider, with the model it asked for: usage,
+		// which sums requests by provider, must not charge it to one that
+		// was never asked. So is one whose targets were all left out for
+		// not listing the model (leftOut), with an empty route.
+		var provider, model string
+		for _, a := range slices.Backward(r.route) {
+			if a.Millis > 0 {
+				provider, model = a.Provider, a.Model
+				break
+			}
+		}
+		if model == "" {
+			// No list said which model (it failed): the one asked for.
+			model = r.req.Model
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		berr := r.begin(rctx, provider, model, nil)
+		cancel()
+		if berr != nil {
+			r.c.logger.Warn("coord: cannot record a failed request", "err", berr)
+			return err
+		}
+	}
+	status := db.StatusError
+	switch {
+	case errors.Is(err, context.Canceled) || (ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)):
+		status = db.StatusCancelled
+	case r.streamed && (r.lastErr == nil || isProviderError(r.lastErr) || isTooLong(r.lastErr) || errors.Is(ctx.Err(), context.DeadlineExceeded)):
+		// The provider broke off, or the answer was cut at its limit or
+		// at the request's deadline; an answer that stopped because its
+		// output failed (a full disk) is an error like any other.
+		status = db.StatusInterrupted
+	}
+	cause := r.lastErr
+	if cause == nil || errors.Is(err, context.DeadlineExceeded) {
+		cause = err // the deadline's one line, not "chat m: context deadline exceeded"
+	}
+	ferr := r.finish(ctx, status, cause)
+	if r.unrecorded != nil && r.streamed {
+		// It said the partial answer was recorded; it was not (yet), and
+		// it now says so, with why.
+		return r.userError(ctx)
+	}
+	if ferr != nil && !errors.Is(ferr, cause) {
+		return errors.Join(err, ferr)
+	}
+	return err
+}
+
+// namedError is err's message as the request records it: when the route
+// went to several providers, with the name of the one it is of, "openai:
+// HTTP 500: …". The provider's own message does not say whose it is, and
+// the request's failure is that of all of them.
+func (r *run) namedError(err error) string {
+	msg := errMessage(err)
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.Provider == "" || strings.HasPrefix(msg, pe.Provider+":") {
+		return msg
+	}
+	for _, a := range r.route {
+		if a.Provider != pe.Provider {
+			return pe.Provider + ": " + msg
+		}
+	}
+	return msg
+}

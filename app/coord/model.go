@@ -45,9 +45,13 @@ func (r *run) leftOut(err error) bool {
 // hide that the others lack the model.
 func (r *run) failure(ctx context.Context) error {
 	var ue *usererr.Error
-	if r.lacked > 0 && ctx.Err() == nil && !r.streamed && r.lastErr != nil && !errors.As(r.lastErr, &ue) &&
-		r.couldNotServe() != "" {
-		return r.modelNotFound(r.lastErr)
+	if r.lacked > 0 && ctx.Err() == nil && !r.streamed && r.lastErr != nil && !errors.As(r.lastErr, &ue) {
+		if r.couldNotServe() != "" {
+			return r.modelNotFound(r.lastErr)
+		}
+		if msg := r.onlyUnlisted(); msg != "" {
+			return usererr.Wrap(r.lastErr, "%s", msg)
+		}
 	}
 	return r.userError(ctx)
 }
@@ -68,6 +72,9 @@ func (r *run) resolveModel(ctx context.Context, t *target) (string, error) {
 				// answer says whether it serves the model.
 				return t.listedName(r.req.Model), nil
 			}
+			// Not known to have the model, nor to lack it: if it is the
+			// only one that may, the failure says so (onlyUnlisted).
+			r.noList = append(r.noList, t.name)
 			return r.req.Model, err
 		}
 		m, ok := serves(names, r.req.Model)

@@ -32,24 +32,25 @@ func retryable(err error) bool {
 	return false
 }
 
-// backoff waits before retry attempt+1: the provider's Retry-After when it
+// backoff waits before retry attempt+1 of model on t: the provider's Retry-After when it
 // gave one, else exponential backoff with full jitter. It returns false,
 // without waiting, when the wait would not fit the request's deadline, or
 // the provider asks for longer than maxRetryAfter — better to fail over at
 // once (or, with no target left, to tell the user when to retry).
-func (r *run) backoff(ctx context.Context, attempt int, err error) bool {
+func (r *run) backoff(ctx context.Context, t *target, model string, attempt int, err error) bool {
 	c := r.c
-	var wait time.Duration
+	var wait, asked time.Duration
 	var pe *providers.Error
 	if errors.As(err, &pe) && pe.RetryAfter > 0 {
 		if pe.RetryAfter > c.maxRetryAfter() {
 			return false
 		}
-		wait = pe.RetryAfter
+		wait, asked = pe.RetryAfter, pe.RetryAfter
 	} else {
 		ceil := min(c.cfg.BackoffBase<<attempt, c.cfg.BackoffMax)
 		wait = time.Duration(rand.Int64N(int64(ceil) + 1))
 	}
+	r.logRetry(ctx, t, model, wait, asked, errMessage(err))
 	return r.sleep(ctx, wait)
 }
 

@@ -163,14 +163,17 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 			c.Out.PrintJSON(failedAskJSON(cfg.File, req.Prompt, ans, partial.String(), err, recorded))
 		}
 		if ans != nil && ans.Session != "" && c.Out.ErrTTY {
-			// As the session records it: interrupted with what arrived, or
-			// failed with nothing.
+			// As history records it: cancelled (Ctrl-C), interrupted (the
+			// provider broke off), or failed; with what arrived, if any.
 			how := "failed"
 			switch {
-			case wrote || partial.Len() > 0:
-				how = "interrupted, with what arrived"
-			case errors.Is(err, context.Canceled), ans.Interaction != nil && ans.Interaction.Status == "interrupted":
+			case errors.Is(err, context.Canceled), ans.Interaction != nil && ans.Interaction.Status == "cancelled":
+				how = "cancelled"
+			case wrote || partial.Len() > 0, ans.Interaction != nil && ans.Interaction.Status == "interrupted":
 				how = "interrupted"
+			}
+			if wrote || partial.Len() > 0 {
+				how += ", with what arrived"
 			}
 			fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("session %s · turn %d recorded as %s", ans.Session, ans.Turn, how)))
 		}

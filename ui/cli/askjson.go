@@ -14,7 +14,7 @@ import (
 // provider did not complete: the shape of a successful answer (askJSON),
 // with what arrived as the response, the status the request was recorded
 // with (cancelled, interrupted or error, as in aiex history) and the
-// error. The recorded interaction is the base when there is one (a node
+// error it was recorded with (err, the command's, goes to stderr). The recorded interaction is the base when there is one (a node
 // may cut off before sending it).
 //
 // recorded takes out of it what the store takes out (storedInteraction):
@@ -48,13 +48,17 @@ func failedAskJSON(f app.File, prompt string, ans *app.Answer, arrived string, e
 			in.Status = "error"
 		}
 	}
-	if ue := usererr.As(err); ue != nil {
-		in.Error = ue.Msg // the sentence stderr shows
-	} else if in.Error == "" {
+	// The error as recorded, as history shows it; stderr has the sentence
+	// saying what to do. Only a request with no record (a node that cut
+	// off before sending it) shows the error the command ends with.
+	switch {
+	case in.Error != "":
+	case errors.Is(err, context.Canceled):
+		in.Error = "cancelled" // as a cancelled request is recorded
+	case usererr.As(err) != nil:
+		in.Error = usererr.As(err).Msg
+	default:
 		in.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
-	}
-	if errors.Is(err, context.Canceled) {
-		in.Error = "cancelled"
 	}
 	out.interactionJSON = newInteractionJSON(f, asStored(recorded(&in)))
 	return out

@@ -22,7 +22,7 @@ func TestFailedAskJSON(t *testing.T) {
 		want    app.Interaction
 	}{
 		{"recorded interaction", &app.Answer{Interaction: recorded, Session: "s1", Turn: 2}, "part",
-			usererr.New("the answer broke off"), app.Interaction{ID: "i1", SessionID: "s1", Prompt: "q", Response: "part", Status: "interrupted", Error: "the answer broke off"}},
+			usererr.New("the answer broke off"), app.Interaction{ID: "i1", SessionID: "s1", Prompt: "q", Response: "part", Status: "interrupted", Error: "EOF"}},
 		{"cancelled, through a node that sent no record", nil, "fir",
 			fmt.Errorf("node: %w", context.Canceled), app.Interaction{Prompt: "q", Response: "fir", Status: "cancelled", Error: "cancelled"}},
 		{"cut off, no record", nil, "fir",
