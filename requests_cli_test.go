@@ -170,10 +170,10 @@ func TestContextTargetSuggestions(t *testing.T) {
 
 	// tools/main.go typed from lib/ as main.go: there is no lib/main.go.
 	r := s.runIn(sub, "context", "-m", "tiny", "main.go")
-	if r.code != 1 {
+	if r.code != 2 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	oneLine(t, r.stderr, `no file or symbol "main.go"`, "did you mean ../tools/main.go")
+	oneLine(t, r.stderr, "main.go does not exist", "did you mean ../tools/main.go")
 	if strings.Contains(r.stderr, "main_test.go") || strings.Contains(r.stderr, "mean main.go") || strings.Contains(r.stderr, ", main.go") {
 		t.Errorf("suggestions: %s", r.stderr)
 	}

@@ -49,9 +49,9 @@ func TestUnknownCostShown(t *testing.T) {
 	}
 	var md bytes.Buffer
 	must(t, d.WriteMarkdown(&md))
-	if got := md.String(); !strings.Contains(got, "- **Turns:** 2 · 20 → 4 tokens · $0.000000+?") ||
-		!strings.Contains(got, "- **fake/m:** 1 turn · 10 → 2 tokens · $0.000000+?") || !strings.Contains(got, "- **local/m:** 1 turn · 10 → 2 tokens · $0.000000\n") ||
-		strings.Count(got, "$0.000000+? · ") != 1 {
+	if got := md.String(); !strings.Contains(got, "- **Turns:** 2 · 20 → 4 tokens · $0.0000+?") ||
+		!strings.Contains(got, "- **fake/m:** 1 turn · 10 → 2 tokens · $0.0000+?") || !strings.Contains(got, "- **local/m:** 1 turn · 10 → 2 tokens · $0.0000\n") ||
+		strings.Count(got, "$0.0000+? · ") != 1 {
 		t.Errorf("markdown:\n%s\nwant the session's, fake/m's and the second turn's cost marked +?, the rest not", got)
 	}
 	list, err := e.svc.List(ctx, session.ListOptions{Project: "/p"})

@@ -17,6 +17,7 @@ import (
 	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
 // Export formats.
@@ -110,10 +111,10 @@ func (d Document) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "- **Project:** %s\n", in.Project)
 	fmt.Fprintf(&b, "- **Started:** %s by %s on %s\n", stamp(in.CreatedAt), in.Actor, d.nodeName(in.Node))
 	fmt.Fprintf(&b, "- **Updated:** %s\n", stamp(in.UpdatedAt))
-	fmt.Fprintf(&b, "- **Turns:** %d · %d → %d tokens · %s\n", in.Turns, in.PromptTokens, in.CompletionTokens, dollars(in.CostUSD, in.CostUnknown))
+	fmt.Fprintf(&b, "- **Turns:** %d · %d → %d tokens · %s\n", in.Turns, in.PromptTokens, in.CompletionTokens, pricing.Text(in.CostUSD, in.CostUnknown))
 	for _, u := range d.Usage {
 		fmt.Fprintf(&b, "- **%s/%s:** %s · %d → %d tokens · %s\n", u.Provider, u.Model, english.Count(u.Turns, "turn"), u.PromptTokens,
-			u.CompletionTokens, dollars(u.CostUSD, u.CostUnknown))
+			u.CompletionTokens, pricing.Text(u.CostUSD, u.CostUnknown))
 	}
 	for _, t := range d.Turns {
 		b.WriteString("\n")
@@ -191,7 +192,7 @@ func writeTurn(b *strings.Builder, t Turn) {
 		parts = append(parts, who)
 	}
 	if t.Status == db.TurnCompleted || t.PromptTokens+t.CompletionTokens > 0 {
-		parts = append(parts, fmt.Sprintf("%d → %d tokens", t.PromptTokens, t.CompletionTokens), dollars(t.CostUSD, t.CostUnknown))
+		parts = append(parts, fmt.Sprintf("%d → %d tokens", t.PromptTokens, t.CompletionTokens), pricing.Text(t.CostUSD, t.CostUnknown))
 	}
 	if t.TotalMillis > 0 {
 		parts = append(parts, millis(t.TotalMillis))
@@ -262,13 +263,6 @@ func stamp(t time.Time) string {
 
 // dollars is a cost as the other views show it: what is known, marked "+?"
 // when part of it is unknown.
-func dollars(usd float64, unknown bool) string {
-	s := fmt.Sprintf("$%.6f", usd)
-	if unknown {
-		s += "+?"
-	}
-	return s
-}
 
 func millis(ms int64) string {
 	if ms < 1000 {

@@ -17,7 +17,6 @@ import (
 	"syscall"
 
 	"github.com/alecthomas/kong"
-	"github.com/willabides/kongplete"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/session"
@@ -29,7 +28,7 @@ type Globals struct {
 	DataDir *string `name:"data-dir" env:"AIEX_DATA_DIR" placeholder:"DIR" predictor:"dir" help:"Where aiex keeps its store (default: $XDG_DATA_HOME/aiex)."`
 	Config  *string `name:"config" env:"AIEX_CONFIG" placeholder:"FILE" predictor:"file" help:"Configuration file (default: $XDG_CONFIG_HOME/aiex/config.toml)."`
 	JSON    bool    `name:"json" help:"Print results as JSON."`
-	NoColor bool    `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set)."`
+	NoColor bool    `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set and not empty)."`
 	Verbose bool    `name:"verbose" short:"v" help:"Log what aiex does to stderr."`
 }
 
@@ -245,7 +244,7 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 	// Shell completion: only when a shell asks (COMP_LINE is set), so
 	// ordinary runs don't pay for building the completion tree.
 	if env.Getenv("COMP_LINE") != "" {
-		kongplete.Complete(parser, kongplete.WithPredictors(completionPredictors()))
+		completeLine(parser, env.Getenv)
 	}
 	args, err = habitual(parser, args)
 	if err != nil {
@@ -261,12 +260,15 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		if env.StdinTTY && env.StdoutTTY {
 			args = []string{"tui"}
 		}
-	} else if !namesCommand(parser, args) && (env.StdinTTY && env.StdoutTTY || tuiFlag(args)) {
+	} else if !namesCommand(parser, args) && !hasWord(parser, args) && (env.StdinTTY && env.StdoutTTY || tuiFlag(args)) {
 		// aiex --data-dir D, aiex --session last: flags without a command
 		// are the TUI's, as aiex alone is (the README's "aiex [tui]
 		// [--session ID|last]"). Off a terminal the TUI then says it
 		// needs one; a global flag alone still gets kong's list of
-		// commands there.
+		// commands there. A word that is no flag's value is a command
+		// mistyped (aiex serch): kong says so, with what it may have
+		// meant, as off a terminal, rather than call it the TUI's
+		// unexpected argument.
 		args = append([]string{"tui"}, args...)
 	}
 
@@ -325,6 +327,38 @@ func namesCommand(parser *kong.Kong, args []string) bool {
 			if a == n.Name || slices.Contains(n.Aliases, a) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// hasWord reports whether args hold a word that is neither a flag nor
+// the value of one of the flags aiex alone takes (the global flags and
+// the TUI's).
+func hasWord(parser *kong.Kong, args []string) bool {
+	takesValue := map[string]bool{}
+	nodes := []*kong.Node{parser.Model.Node}
+	if i := slices.IndexFunc(parser.Model.Children, func(n *kong.Node) bool { return n.Name == "tui" }); i >= 0 {
+		nodes = append(nodes, parser.Model.Children[i])
+	}
+	for _, n := range nodes {
+		for _, f := range n.Flags {
+			if !f.IsBool() && !f.IsCounter() {
+				takesValue["--"+f.Name] = true
+				if f.Short != 0 {
+					takesValue["-"+string(f.Short)] = true
+				}
+			}
+		}
+	}
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--":
+			return i+1 < len(args)
+		case takesValue[a]:
+			i++ // its value
+		case !strings.HasPrefix(a, "-"):
+			return true
 		}
 	}
 	return false

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/alecthomas/kong"
 	"github.com/posener/complete"
+	"github.com/willabides/kongplete"
 
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -36,12 +39,8 @@ func (cc *CompletionCmd) Run(c *Context) error {
 	// Where aiex has nothing to offer (a TARGET that is a path, a
 	// word no command starts with), the shell completes file names:
 	// -o default for bash, a fallback in the function for zsh and fish.
-	// Bash inserts what aiex offers as it is unless told the words are
-	// file names (-o filenames): then it quotes them, so that
-	// "sp ace/a b.go" stays one word; commands, flags and their values
-	// have nothing to quote.
 	case "bash":
-		script = fmt.Sprintf("# aiex completion for bash: source <(aiex completion bash)\ncomplete -o default -o filenames -C %s aiex\n", bin)
+		script = fmt.Sprintf(bashScript, bin)
 	case "zsh":
 		script = fmt.Sprintf(zshScript, bin)
 	case "fish":
@@ -62,6 +61,80 @@ complete -f -c aiex -a "(__complete_aiex)"
 	}
 	_, err = fmt.Fprint(c.Out.Out, script)
 	return err
+}
+
+// bashScript is bash's completion function; %s is the binary. Bash
+// inserts what aiex offers as it is unless told the words are file names
+// (-o filenames): then it quotes them, so that "sp ace/a b.go" stays one
+// word, and adds no space after a directory. But it then takes every
+// word for a file name: a command offered where a directory of that name
+// is (search/ in a Go package, list/) would be inserted as that
+// directory, "search/". So the script is a function rather than
+// "complete -C": it asks aiex to say first whether what it offers are
+// paths (completeKindEnv), and turns -o filenames on for those only.
+// The line and cursor are passed as bash gives them to a -C command.
+const bashScript = `# aiex completion for bash: source <(aiex completion bash)
+_aiex() {
+  local kind line
+  COMPREPLY=()
+  {
+    IFS= read -r kind
+    while IFS= read -r line; do COMPREPLY+=("$line"); done
+  } < <(COMP_LINE=$COMP_LINE COMP_POINT=$COMP_POINT ` + completeKindEnv + `=1 %s 2>/dev/null)
+  if [[ $kind == files ]]; then
+    compopt -o filenames 2>/dev/null
+  fi
+  return 0
+}
+complete -o default -F _aiex aiex
+`
+
+// completeKindEnv, set, asks aiex for a line saying what kind of words
+// it offers, before them: "files" when they include paths (the file and
+// dir predictors'), else "words" (commands, flags, their values).
+const completeKindEnv = "AIEX_COMPLETE_KIND"
+
+// completeLine prints the completions of the line in COMP_LINE, as
+// kongplete does, and exits through parser.Exit. With completeKindEnv
+// set, the kind of words line comes first (see bashScript).
+func completeLine(parser *kong.Kong, getenv func(string) string) {
+	paths := map[string]bool{}
+	preds := completionPredictors(paths)
+	if getenv(completeKindEnv) == "" {
+		kongplete.Complete(parser, kongplete.WithPredictors(preds))
+		return
+	}
+	// The kind is known once the words are: they are held until then.
+	out := parser.Stdout
+	var words bytes.Buffer
+	parser.Stdout = &words
+	defer func() { parser.Stdout = out }()
+	kongplete.Complete(parser, kongplete.WithPredictors(preds), kongplete.WithExitFunc(func(code int) {
+		kind := "words"
+		for w := range strings.Lines(words.String()) {
+			if paths[strings.TrimSuffix(w, "\n")] {
+				kind = "files"
+				break
+			}
+		}
+		fmt.Fprintln(out, kind)
+		out.Write(words.Bytes())
+		parser.Exit(code)
+	}))
+}
+
+// pathPredictor is a predictor of paths that notes the paths it offers.
+type pathPredictor struct {
+	complete.Predictor
+	offered map[string]bool
+}
+
+func (p pathPredictor) Predict(a complete.Args) []string {
+	words := p.Predictor.Predict(a)
+	for _, w := range words {
+		p.offered[w] = true
+	}
+	return words
 }
 
 // zshScript is zsh's completion function; %s is the binary. It is a
@@ -92,14 +165,16 @@ compdef _aiex aiex
 
 // completionPredictors complete the values of arguments and flags by
 // their predictor tag: file and dir for paths, strategy for the routing
-// strategies and sandbox for the confinement modes (plain string flags,
-// as "" means the configured one).
-func completionPredictors() map[string]complete.Predictor {
+// strategies, sandbox for the confinement modes and format for session
+// export's formats (plain string flags, as "" means the configured one,
+// or the file's). The paths offered are noted in paths.
+func completionPredictors(paths map[string]bool) map[string]complete.Predictor {
 	return map[string]complete.Predictor{
-		"file":     complete.PredictFiles("*"),
-		"dir":      complete.PredictDirs("*"),
+		"file":     pathPredictor{complete.PredictFiles("*"), paths},
+		"dir":      pathPredictor{complete.PredictDirs("*"), paths},
 		"strategy": complete.PredictSet(string(coord.LocalAffinity), string(coord.LoadBalanced), string(coord.RoundRobin)),
 		"sandbox":  complete.PredictSet("auto", "strict", "off"),
+		"format":   complete.PredictSet("markdown", "json"),
 	}
 }
 

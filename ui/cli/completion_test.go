@@ -62,19 +62,42 @@ func TestCompletionOfPaths(t *testing.T) {
 }
 
 // TestCompletionScriptsFallBackToFiles: where aiex offers nothing (a
-// symbol or path it cannot predict), each shell completes file names;
-// bash quotes the paths aiex offers as file names (-o filenames), so that
-// one with a space stays one word (zsh's quoting is tested in a real zsh:
-// TestZshCompletionQuotesPaths).
+// symbol or path it cannot predict), each shell completes file names
+// (bash's and zsh's quoting of the paths aiex offers is tested in a real
+// shell: TestBashCompletion, TestZshCompletionQuotesPaths).
 func TestCompletionScriptsFallBackToFiles(t *testing.T) {
 	for shell, want := range map[string]string{
-		"bash": "complete -o default -o filenames -C ",
+		"bash": "complete -o default -F _aiex aiex",
 		"zsh":  "(( ret )) && _default",
 		"fish": "__fish_complete_path",
 	} {
 		r := runCLI(t, false, nil, "completion", shell)
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("completion %s: exit %d, script lacks %q:\n%s", shell, r.code, want, r.stdout)
+		}
+	}
+}
+
+// TestCompletionKind: asked for the kind of words it offers (as the bash
+// script asks), aiex says first "files" when it offers paths and "words"
+// when it offers commands or flag values, whatever the current directory
+// holds: a directory named as a command is no path offered.
+func TestCompletionKind(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"search/x.go": "", "main.go": ""})
+	t.Chdir(dir)
+	for _, tt := range []struct{ line, want string }{
+		{"aiex sea", "words\nsearch\n"},
+		{"aiex ask --strategy ro", "words\nround_robin\n"},
+		{"aiex chunks main", "files\nmain.go\n"},
+		{"aiex search zzz", "words\n"},
+	} {
+		point := strconv.Itoa(len(tt.line))
+		t.Setenv("COMP_LINE", tt.line)
+		t.Setenv("COMP_POINT", point)
+		r := runCLI(t, false, map[string]string{"COMP_LINE": tt.line, "COMP_POINT": point, "AIEX_COMPLETE_KIND": "1"})
+		if r.code != 0 || r.stdout != tt.want {
+			t.Errorf("completing %q: exit %d, stdout %q; want %q", tt.line, r.code, r.stdout, tt.want)
 		}
 	}
 }

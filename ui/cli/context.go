@@ -22,7 +22,7 @@ type ContextCmd struct {
 	Task     string   `default:"explain" enum:"ask,explain" help:"Prompt template: ask or explain."`
 	Window   int      `placeholder:"TOKENS" help:"Fit to this context window instead of the model's."`
 	Reserve  *int     `placeholder:"TOKENS" help:"Tokens kept for the answer, 0 included (default: a quarter of the window, at most 4096)."`
-	Prompt   bool     `help:"Print the rendered prompt instead of the summary."`
+	Prompt   bool     `help:"Print the rendered prompt instead of the summary; with --json, add it to the object as messages ([{\"role\", \"content\"}])."`
 	Target   string   `arg:"" optional:"" placeholder:"TARGET" predictor:"file" help:"PATH (the whole file; in outline if too large), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, 'http.(*Server).Serve')."`
 	Question []string `arg:"" optional:"" help:"The question or instruction that goes with it."`
 }
@@ -62,15 +62,38 @@ func (cc *ContextCmd) Run(c *Context) error {
 		return r.Context, nil
 	}, func(core *app.App) (*app.BuiltContext, error) { return core.BuildContext(c, req) })
 	if err != nil {
-		return reserveHint(err)
+		return missingPath(cc.Target, reserveHint(err))
 	}
-	if cc.Prompt && !c.Out.JSON {
+	switch {
+	case cc.Prompt && c.Out.JSON:
+		return printContextPrompt(c, b)
+	case cc.Prompt:
 		for _, m := range b.Prompt {
 			fmt.Fprintf(c.Out.Out, "── %s ──\n%s\n", m.Role, m.Content)
 		}
 		return nil
 	}
 	return printContext(c, root, b)
+}
+
+// contextMessage is one message of a rendered prompt as --json prints it.
+type contextMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// printContextPrompt prints, for context --json --prompt, the object
+// context --json prints and the rendered prompt as its messages, in the
+// order they are sent.
+func printContextPrompt(c *Context, b *app.BuiltContext) error {
+	msgs := make([]contextMessage, len(b.Prompt))
+	for i, m := range b.Prompt {
+		msgs[i] = contextMessage{Role: string(m.Role), Content: m.Content}
+	}
+	return c.Out.PrintJSON(struct {
+		*app.BuiltContext
+		Messages []contextMessage `json:"messages"`
+	}{b, msgs})
 }
 
 // printContext prints a built context, of the project at root: with

@@ -1,21 +1,14 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/providers/pricing"
 )
 
-// costText is a cost as every view shows it: what is known, marked "+?"
-// when part of it is unknown (requests of a model no price was known for),
-// as usage marks its rows.
-func costText(usd float64, unknown bool) string {
-	s := fmt.Sprintf("$%.4f", usd)
-	if unknown {
-		s += "+?"
-	}
-	return s
-}
+// costText is a cost as every view shows it (pricing.Text): "+?" when
+// part of it is unknown, as usage marks its rows; "<$0.0001" for a paid
+// amount four decimals would show as free.
+func costText(usd float64, unknown bool) string { return pricing.Text(usd, unknown) }
 
 // interactionJSON is an interaction as history --json prints it, and as
 // ask and explain --json print theirs: the record, and whether its cost is

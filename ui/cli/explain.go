@@ -41,8 +41,8 @@ func (e *ExplainCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, e.Strategy, app.CodeAsk{
+	return missingPath(e.Target, answer(c, e.Strategy, app.CodeAsk{
 		Request: ask.Request{Prompt: strings.TrimSpace(strings.Join(e.Question, " ")), Provider: e.Provider, Model: e.Model, Actor: "cli"},
 		Task:    "explain", Target: e.Target, Session: ref,
-	})
+	}))
 }

@@ -191,54 +191,85 @@ func (r *SessionResumeCmd) Run(c *Context) error {
 	return ask.Run(c)
 }
 
-// formatGiven reports whether args give session export's --format (or
-// -f), which has a default: only a format given conflicts with --json.
-func formatGiven(args []string) bool {
-	for _, a := range args {
-		if a == "--" {
-			return false
-		}
-		if a == "--format" || strings.HasPrefix(a, "--format=") || strings.HasPrefix(a, "-f") {
-			return true
-		}
-	}
-	return false
-}
-
 // SessionExportCmd writes a session to a file or stdout.
 type SessionExportCmd struct {
 	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
-	Format  string `short:"f" enum:"markdown,md,json" default:"markdown" help:"markdown or json."`
-	Output  string `short:"o" placeholder:"FILE" type:"path" predictor:"file" help:"Write to FILE (whole, or not at all) instead of stdout."`
+	Format  string `short:"f" placeholder:"FORMAT" predictor:"format" help:"markdown or json. Default: with -o FILE, json for a FILE ending in .json, else markdown; on stdout, json with --json, else markdown."`
+	Output  string `short:"o" placeholder:"FILE" type:"path" predictor:"file" help:"Write to FILE (whole, or not at all) instead of stdout; --json then prints what was written where ({\"session_id\", \"file\"}) on stdout."`
 }
 
 // Validate refuses a reference that cannot name a session before the
 // store is opened (see session.CheckRef).
 func (e *SessionExportCmd) Validate() error { return session.CheckRef(e.Session, false, "export") }
 
+// toStdout reports whether -o names this process's stdout (or nothing).
+func (e *SessionExportCmd) toStdout() bool {
+	switch e.Output {
+	case "", "-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
+		return true
+	}
+	return false
+}
+
+// format is the format the export is written in. On stdout --json is the
+// export in JSON, as it is any command's output. A file's format is the
+// file's own business: --format's, else the one its name ends in, while
+// --json, as for any command, makes what stdout says JSON.
+func (e *SessionExportCmd) format(c *Context) (string, error) {
+	// No enum tag: kong's needs a default, and the default is the file's.
+	switch e.Format {
+	case "", session.FormatMarkdown, "md", session.FormatJSON:
+	default:
+		return "", usererr.Usage("--format %q: give markdown or json", e.Format)
+	}
+	given := e.Format != ""
+	if e.toStdout() {
+		if c.Out.JSON && given && e.Format != session.FormatJSON {
+			return "", usererr.Usage("--json exports the session as JSON, and --format %s asks for another format: give one of them, or -o FILE to write the file as %[1]s", e.Format)
+		}
+		if c.Out.JSON {
+			return session.FormatJSON, nil
+		}
+	}
+	switch {
+	case given && e.Format == session.FormatJSON:
+		return session.FormatJSON, nil
+	case given:
+		return session.FormatMarkdown, nil
+	case !e.toStdout() && strings.EqualFold(filepath.Ext(e.Output), ".json"):
+		return session.FormatJSON, nil
+	}
+	return session.FormatMarkdown, nil
+}
+
 // Run writes the export.
 func (e *SessionExportCmd) Run(c *Context) error {
-	if c.Out.JSON && e.Format != session.FormatJSON && formatGiven(c.args) {
-		return usererr.Usage("--json exports the session as JSON, and --format %s asks for another format: give one of them", e.Format)
+	format, err := e.format(c)
+	if err != nil {
+		return err
 	}
 	d, err := openSession(c, app.SessionShow, e.Session, 0)
 	if err != nil {
 		return err
 	}
 	write := func(w io.Writer) error {
-		if e.Format == session.FormatJSON || c.Out.JSON {
+		if format == session.FormatJSON {
 			return (&Output{Out: w}).PrintJSON(d)
 		}
 		return d.WriteMarkdown(w)
 	}
-	switch e.Output {
-	case "", "-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
+	if e.toStdout() {
 		// This process's stdout as the shell set it up (>> appends):
 		// opened again by name, a redirected stdout would be written
 		// from its start or replaced.
 		return write(c.Out.Out)
+	}
+	switch e.Output {
 	case "/dev/stderr", "/dev/fd/2", "/proc/self/fd/2":
-		return write(c.Out.Err)
+		if err := write(c.Out.Err); err != nil {
+			return err
+		}
+		return e.wrote(c, d.Session.ID, false)
 	}
 	if err := checkOutFile("-o", e.Output); err != nil {
 		return err
@@ -255,16 +286,23 @@ func (e *SessionExportCmd) Run(c *Context) error {
 		}
 		return usererr.Wrap(err, "cannot write %s: %s", e.Output, why)
 	}
+	return e.wrote(c, d.Session.ID, true)
+}
+
+// wrote says that the session id was written to -o's file: with --json, as
+// for any command, one value on stdout, what was written where; else a
+// line on stderr when say holds (not when stderr was the file).
+func (e *SessionExportCmd) wrote(c *Context, id string, say bool) error {
 	if c.Out.JSON {
-		// The file holds the export (in JSON); stdout, as for any
-		// command with --json, one value: what was written where.
 		abs, _ := filepath.Abs(e.Output)
 		return c.Out.PrintJSON(struct {
 			Session string `json:"session_id"`
 			File    string `json:"file"`
-		}{d.Session.ID, abs})
+		}{id, abs})
 	}
-	fmt.Fprintf(c.Out.Err, "wrote session %s to %s\n", d.Session.ID, e.Output)
+	if say {
+		fmt.Fprintf(c.Out.Err, "wrote session %s to %s\n", id, e.Output)
+	}
 	return nil
 }
 
@@ -415,6 +453,16 @@ func changeSession(c *Context, op, ref, done string) error {
 	res, err := sessionDo(c, app.SessionRequest{Op: op, Ref: ref, Project: project, Actor: "cli"})
 	if err != nil {
 		return err
+	}
+	if c.Out.JSON && op == app.SessionRemove {
+		// The session as it was before, but not its status: it is no
+		// longer active or archived. "removed" says it as keys rm does.
+		info := *res.Info
+		info.Status = "removed"
+		return c.Out.PrintJSON(struct {
+			session.Info
+			Removed bool `json:"removed"`
+		}{info, true})
 	}
 	if c.Out.JSON {
 		return c.Out.PrintJSON(res.Info)

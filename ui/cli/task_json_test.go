@@ -85,8 +85,8 @@ func TestRefactorJSONOnFailure(t *testing.T) {
 	t.Run("no answer", func(t *testing.T) {
 		dir, _ := taskProject(t, "never asked")
 		r := runIn(nil, false, "--data-dir", dir, "--json", "refactor", "nothere.go", "--goal", "g", "-m", "tiny")
-		if r.code != 1 || r.stdout != "" || r.stderr == "" {
-			t.Errorf("a target that does not exist: %+v", r)
+		if r.code != 2 || r.stdout != "" || r.stderr == "" {
+			t.Errorf("a target that does not exist: %+v; want a usage mistake, no JSON", r)
 		}
 	})
 }

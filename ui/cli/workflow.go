@@ -62,7 +62,7 @@ func (r *RefactorCmd) Validate() error {
 // Run asks for the change, shows it as a diff with its checks, and writes
 // it with --apply.
 func (r *RefactorCmd) Run(c *Context) error {
-	return runTask(c, node.TaskRefactor, r.modelFlags, r.writeFlags, app.TaskRequest{Target: r.Target, Goal: r.Goal})
+	return missingPath(r.Target, runTask(c, node.TaskRefactor, r.modelFlags, r.writeFlags, app.TaskRequest{Target: r.Target, Goal: r.Goal}))
 }
 
 // GenCmd groups the generators.
@@ -99,7 +99,8 @@ func (g *GenTestsCmd) Run(c *Context) error {
 	if err != nil {
 		return err
 	}
-	return runTask(c, node.TaskGenTests, g.modelFlags, g.writeFlags, app.TaskRequest{Target: g.Target, NoRun: g.NoRun, TestTimeout: timeout})
+	return missingPath(g.Target, runTask(c, node.TaskGenTests, g.modelFlags, g.writeFlags,
+		app.TaskRequest{Target: g.Target, NoRun: g.NoRun, TestTimeout: timeout}))
 }
 
 // parseTimeout reads gen tests' --timeout: a duration above 0, in days

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/providers"
+	"github.com/aiex-dev/aiex/providers/pricing"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -318,7 +319,7 @@ func (it *item) setMeta(provider, model, node string, in, out int64, cost float6
 		parts = append(parts, fmt.Sprintf("%s→%s tokens", thousands(int(in)), thousands(int(out))))
 	}
 	if cost > 0 {
-		parts = append(parts, fmt.Sprintf("$%.4f", cost))
+		parts = append(parts, pricing.Text(cost, false))
 	}
 	switch {
 	case millis >= 1000:

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/english"
+	"github.com/aiex-dev/aiex/providers/pricing"
 
 	xansi "github.com/charmbracelet/x/ansi"
 )
@@ -176,7 +177,7 @@ func (m *Model) sessionTexts() []string {
 	}
 	spent := fmt.Sprintf("%s→%s tokens", compact(info.PromptTokens), compact(info.CompletionTokens))
 	if info.CostUSD > 0 {
-		spent += fmt.Sprintf(" · $%.4f", info.CostUSD)
+		spent += " · " + pricing.Text(info.CostUSD, false)
 	}
 	turns := english.Count(info.Turns, "turn")
 	id := oneLine(info.ID)
