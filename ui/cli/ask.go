@@ -22,7 +22,7 @@ import (
 
 // AskCmd asks a one-shot question.
 type AskCmd struct {
-	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
+	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the configured one, else as the strategy routes)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
 	Strategy string   `placeholder:"NAME" predictor:"strategy" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 	Target   string   `placeholder:"TARGET" predictor:"file" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`

@@ -42,7 +42,7 @@ type Root struct {
 	Status     StatusCmd     `cmd:"" help:"Show the data dir, the store and the providers."`
 	Providers  ProvidersCmd  `cmd:"" help:"Show each provider: reachable, circuit breakers, limits, recent latency and errors."`
 	Models     ModelsCmd     `cmd:"" help:"List every model of every provider with context window, local/cloud and price."`
-	Usage      UsageCmd      `cmd:"" help:"Tokens and cost by day, provider and model."`
+	Usage      UsageCmd      `cmd:"" help:"Tokens and cost by day, provider, model and kind (chat or embed)."`
 	Keys       KeysCmd       `cmd:"" help:"Manage stored provider API keys."`
 	Index      IndexCmd      `cmd:"" help:"Index the current project's code: chunks, a full-text index and a symbol graph."`
 	Chunks     ChunksCmd     `cmd:"" help:"Show how the index cuts a file into chunks."`
@@ -199,7 +199,7 @@ func flagPath(flag, env, p string) (string, error) {
 }
 
 const description = `Aiex is an AI coding assistant for Elixir and Go: ask questions of local
-(Ollama) and cloud models; every interaction is recorded in an embedded,
+(Ollama, LM Studio) and cloud models; every interaction is recorded in an embedded,
 replicated store.`
 
 // exitPanic carries kong's exit request out of Parse (kong expects its Exit

@@ -10,7 +10,7 @@ import (
 
 // ExplainCmd explains a piece of the project's code.
 type ExplainCmd struct {
-	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
+	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the configured one, else as the strategy routes)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
 	Strategy string   `placeholder:"NAME" predictor:"strategy" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 	Target   string   `arg:"" placeholder:"TARGET" predictor:"file" help:"PATH (the whole file; in outline if too large for the model), PATH:LINE or a symbol name (MyApp.Accounts.get_user/1, 'http.(*Server).Serve')."`

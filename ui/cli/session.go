@@ -121,7 +121,7 @@ func nonNil[T any](s []T) []T {
 
 // SessionShowCmd shows a session.
 type SessionShowCmd struct {
-	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix of 4 or more), or last."`
 }
 
 // Validate refuses a reference that cannot name a session before the
@@ -142,9 +142,9 @@ func (s *SessionShowCmd) Run(c *Context) error {
 
 // SessionResumeCmd continues a session.
 type SessionResumeCmd struct {
-	Session  string   `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+	Session  string   `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix of 4 or more), or last."`
 	Turns    int      `default:"1" min:"1" help:"How many of its last turns to show first."`
-	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
+	Provider string   `placeholder:"NAME" help:"Provider to use, by its configured name (default: the configured one, else as the strategy routes)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
 	Prompt   []string `arg:"" optional:"" help:"A question to continue with (or on stdin); without one, the last turns are shown."`
@@ -193,7 +193,7 @@ func (r *SessionResumeCmd) Run(c *Context) error {
 
 // SessionExportCmd writes a session to a file or stdout.
 type SessionExportCmd struct {
-	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix of 4 or more), or last."`
 	Format  string `short:"f" placeholder:"FORMAT" predictor:"format" help:"markdown or json. Default: with -o FILE, json for a FILE ending in .json, else markdown; on stdout, json with --json, else markdown."`
 	Output  string `short:"o" placeholder:"FILE" type:"path" predictor:"file" help:"Write to FILE (whole, or not at all) instead of stdout; --json then prints what was written where ({\"session_id\", \"file\"}) on stdout."`
 }
@@ -403,7 +403,7 @@ func createBeside(path string, perm fs.FileMode) (*os.File, error) {
 
 // SessionArchiveCmd archives a session.
 type SessionArchiveCmd struct {
-	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix of 4 or more), or last."`
 }
 
 // Validate refuses a reference that cannot name a session before the
@@ -417,7 +417,7 @@ func (a *SessionArchiveCmd) Run(c *Context) error {
 
 // SessionUnarchiveCmd unarchives a session.
 type SessionUnarchiveCmd struct {
-	Session string `arg:"" placeholder:"ID" help:"The session: its id (or a unique prefix)."`
+	Session string `arg:"" placeholder:"ID" help:"The session: its id (or a unique prefix of 4 or more)."`
 }
 
 // Validate refuses a reference that cannot name a session before the
@@ -433,7 +433,7 @@ func (u *SessionUnarchiveCmd) Run(c *Context) error {
 
 // SessionRmCmd removes a session.
 type SessionRmCmd struct {
-	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix), or last."`
+	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix of 4 or more), or last."`
 }
 
 // Validate refuses a reference that cannot name a session before the

@@ -21,7 +21,7 @@ import (
 
 // TuiCmd opens the terminal UI.
 type TuiCmd struct {
-	Session string `placeholder:"ID|last" help:"Open a session: its id (or a unique prefix), or last (this project's most recent). Default: a new one."`
+	Session string `placeholder:"ID|last" help:"Open a session: its id (or a unique prefix of 4 or more), or last (this project's most recent). Default: a new one."`
 	Node    string `placeholder:"NAME" help:"Attach to another node of the cluster (its ID or name, as aiex cluster status lists them): the conversation runs there, on its models; tasks and files stay here. Needs a node running on this data dir, which relays over the mesh."`
 }
 

@@ -33,7 +33,7 @@ type writeFlags struct {
 
 // modelFlags choose the model.
 type modelFlags struct {
-	Provider string `placeholder:"NAME" help:"Provider to use, by its configured name (default: the first reachable)."`
+	Provider string `placeholder:"NAME" help:"Provider to use, by its configured name (default: the configured one, else as the strategy routes)."`
 	Model    string `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model to use (default: the configured one, else the provider's first chat model)."`
 	Strategy string `placeholder:"NAME" predictor:"strategy" help:"Routing strategy: local_affinity, load_balanced or round_robin (default: the configured one)."`
 }
@@ -78,7 +78,7 @@ type GenTestsCmd struct {
 	// Timeout is parsed by Run, not by kong, so that it is read as every
 	// duration aiex reads (7d, 1d12h) and a bad value gets the same
 	// message as on every other duration flag.
-	Timeout string `placeholder:"DURATION" default:"5m" help:"How long one run of the tests may take before it counts as failed (a test that never ends): 90s, 2m, 1h."`
+	Timeout string `placeholder:"DURATION" default:"5m" help:"How long one run of the tests may take before it counts as failed (a test that never ends): 90s, 2m, 1h; default 5m."`
 	modelFlags
 	writeFlags
 }
