@@ -172,7 +172,7 @@ func (a *App) Session(ctx context.Context, req SessionRequest) (*SessionResult, 
 		if s.New() {
 			return nil, usererr.New("no session in this project yet; start one with aiex ask")
 		}
-		d := session.Document{Session: s.Info(), Usage: s.Usage(), Turns: s.Last(ctx, int64(max(req.Limit, 1)))}
+		d := s.Recent(ctx, int64(max(req.Limit, 1)))
 		return &SessionResult{Document: &d}, nil
 	case SessionArchive, SessionUnarchive, SessionRemove:
 		op := map[string]func(context.Context, session.Ref, string, string) (session.Info, error){

@@ -61,6 +61,12 @@ func (d Document) nodeName(id string) string {
 	return id
 }
 
+// Recent is Document with only the last n turns (aiex session resume):
+// the session's totals, and its nodes by name.
+func (s *Session) Recent(ctx context.Context, n int64) Document {
+	return Document{Session: s.Info(), Usage: s.Usage(), Turns: s.Last(ctx, n), NodeNames: s.svc.nodeNames(ctx)}
+}
+
 // Document returns the whole session. Its cost, and that of each
 // provider and model, is marked unknown when a turn's request was of
 // unknown cost (Turns marks the turns).

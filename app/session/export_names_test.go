@@ -48,3 +48,27 @@ func TestExportNamesNodes(t *testing.T) {
 		t.Errorf("json:\n%s\nwant the IDs, and their names beside", js.String())
 	}
 }
+
+// TestRecentNamesNodes: session resume's last turns name their nodes as
+// session show does (it said "on node-a" where show said "on n1").
+func TestRecentNamesNodes(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, session.Config{})
+	now := time.Now()
+	if _, err := e.st.Execute(ctx, db.UpsertNodeStmt(&db.Node{ID: "node-a", Name: "n1", StartedAt: now, LastSeen: now})); err != nil {
+		t.Fatal(err)
+	}
+	s, err := e.svc.Begin(ctx, session.RefNew, "/p", "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn(t, s, "q", "a")
+	var md bytes.Buffer
+	d := s.Recent(ctx, 1)
+	if err := d.WriteTurn(&md, d.Turns[0]); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "on n1") || strings.Contains(md.String(), "node-a") {
+		t.Errorf("resume's turn:\n%s\nwant its node by name", md.String())
+	}
+}
