@@ -345,6 +345,7 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 		}
 	}
 	pathLike := strings.Contains(query, "/") && !importPathLike(query)
+	fileName := false // ends in the extension of a file of the project
 	for _, p := range paths {
 		if p == typed || p == query {
 			continue
@@ -367,14 +368,20 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 		// slash keeps Suggest from reading "main.go" as a symbol "go".
 		shown["/"+p] = show
 		files = append(files, "/"+p)
-		pathLike = pathLike || (path.Ext(query) != "" && path.Ext(query) == path.Ext(p))
+		fileName = fileName || (path.Ext(query) != "" && path.Ext(query) == path.Ext(p))
 	}
+	pathLike = pathLike || fileName
 	bySymbol, byPath := suggest(symQuery, symbols, !pathLike), Suggest("/"+strings.TrimPrefix(query, "/"), files)
 	for i, l := range byPath {
 		byPath[i] = shown[l]
 	}
 	like := append(bySymbol, byPath...)
-	if pathLike {
+	switch {
+	case fileName:
+		// A file's name: its extension is no symbol's name (meta.go
+		// is not InnerForNextTest.G).
+		like = byPath
+	case pathLike:
 		like = append(byPath, bySymbol...)
 	}
 	like = like[:min(len(like), maxSuggestions)]

@@ -2,6 +2,7 @@ package ctxbuild
 
 import (
 	"cmp"
+	"path"
 	"slices"
 	"strings"
 	"unicode"
@@ -56,6 +57,8 @@ func suggest(target string, names []string, scoped bool) []string {
 		case d <= typoAllowance(wantLast):
 		case len(wantLast) >= 3 && strings.Contains(last, wantLast):
 			d = typoAllowance(wantLast) + 1 + len(last) - len(wantLast) // a longer name holding it
+		case stemHeld(wantLast, last):
+			d = typoAllowance(wantLast) + 1 + len(last) - len(wantLast) // meta.go: metadata.go
 		case in < outOfScope:
 			unlike = append(unlike, scored{n, in, d, whole})
 			continue
@@ -109,6 +112,14 @@ func lastPart(s string) string {
 		return r == '/' || r == ')' || r == '(' || r == '*' || r == ' ' || r == ':' || (r == '.' && !strings.Contains(s, "/"))
 	})
 	return s[i+1:] + arity
+}
+
+// stemHeld reports whether file name name holds the stem of file name
+// want, with the same extension (meta.go: metadata.go, but not meta.ex).
+func stemHeld(want, name string) bool {
+	ext := path.Ext(want)
+	stem := strings.TrimSuffix(want, ext)
+	return ext != "" && len(stem) >= 3 && path.Ext(name) == ext && strings.Contains(strings.TrimSuffix(name, ext), stem)
 }
 
 func isDigits(s string) bool {
