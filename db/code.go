@@ -200,22 +200,35 @@ type CodeChunk struct {
 	// CodeWrite stores them; the queries that read chunks back leave
 	// them out.
 	Imports map[string]string `json:"imports,omitempty"`
+	// Shape, on a Go type's chunk, is its kind, fields and embedded
+	// types (chunk.Chunk's Shape), from which app/index finds the methods
+	// promoted into it through embedding (code_promoted.go). The queries
+	// that read chunks back leave it out.
+	Shape []string `json:"shape,omitempty"`
 }
 
 // EncodeCodeChunks appends chunks to b in the cache's format: a JSON array
 // with one array per chunk — name, kind, parent, start_line, end_line,
 // start_byte, end_byte, tokens, hash, refs, private (0 or 1), defaults,
-// members, and imports (an object, qualifier to import path; a Go
-// header's) when there are any — the element code_chunks.meta holds and its computed columns
-// read. New elements go at the end, so that an older reader's indexes
-// still hold; imports are left out rather than written empty, since most
-// chunks have none.
+// members, imports (an object, qualifier to import path; a Go header's)
+// and shape (a Go type's), each of the last two when there are any (null
+// for imports before a shape) — the element code_chunks.meta holds and
+// its computed columns read. New elements go at the end, so that an older
+// reader's indexes still hold; imports and shapes are left out rather than
+// written empty, since most chunks have none.
 func EncodeCodeChunks(b []byte, chunks []CodeChunk) []byte {
 	rows := make([][]any, len(chunks))
 	for i, c := range chunks {
 		rows[i] = []any{c.Name, c.Kind, c.Parent, c.StartLine, c.EndLine, c.StartByte, c.EndByte,
 			c.Tokens, c.Hash, strs(c.Refs), bit(c.Private), c.Defaults, strs(c.Members)}
-		if len(c.Imports) > 0 {
+		switch {
+		case len(c.Shape) > 0:
+			var imports map[string]string
+			if len(c.Imports) > 0 {
+				imports = c.Imports
+			}
+			rows[i] = append(rows[i], imports, c.Shape)
+		case len(c.Imports) > 0:
 			rows[i] = append(rows[i], c.Imports)
 		}
 	}
@@ -240,8 +253,8 @@ func strs(ss []string) []string {
 	return ss
 }
 
-// DecodeCodeChunks reads what EncodeCodeChunks wrote. Members and
-// imports, added later, may be missing; none read as nil.
+// DecodeCodeChunks reads what EncodeCodeChunks wrote. Members, imports
+// and shapes, added later, may be missing; none read as nil.
 func DecodeCodeChunks(data []byte) ([]CodeChunk, error) {
 	var raw [][]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -277,6 +290,14 @@ func DecodeCodeChunks(data []byte) ([]CodeChunk, error) {
 				c.Imports = nil
 			}
 		}
+		if len(r) > 14 {
+			if err := json.Unmarshal(r[14], &c.Shape); err != nil {
+				return nil, fmt.Errorf("chunk %d field 14: %w", i, err)
+			}
+			if len(c.Shape) == 0 {
+				c.Shape = nil
+			}
+		}
 	}
 	return out, nil
 }
@@ -302,6 +323,15 @@ type CodeWrite struct {
 	Chunked []CodeChunked
 	// Terms are code_fts rows for the chunks of Chunked, in id order.
 	Terms []CodeTerms
+	// Shapes are the code_shapes rows of the Go files of Chunked that
+	// declare types or methods (code_promoted.go); those of Drop's paths
+	// go first.
+	Shapes []CodeShapes
+	// PromotedDirs are directories whose code_promoted rows go, replaced
+	// by Promoted: the batch recomputes the promoted names of every
+	// directory it changes a Go file of.
+	PromotedDirs []string
+	Promoted     []CodePromoted
 	// Done marks the run complete: the project records its analyzer.
 	Done     bool
 	Analyzer string
@@ -531,6 +561,7 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 		}
 		out = append(out, Stmt(codeFTS, jsonText(terms)), Stmt(codeRefs, next), Stmt(codeMembers, next))
 	}
+	out = append(out, w.promotedStatements()...)
 	if len(w.Files) > 0 {
 		files := make([][]any, len(w.Files))
 		for i, f := range w.Files {
@@ -636,7 +667,8 @@ func (s *Store) CodeCallees(ctx context.Context, id int64) ([]CodeChunk, error) 
 // ALL, would resolve the refs of every chunk of the store.) CodeCallersOf
 // reads those of many chunks at once.
 func (s *Store) CodeCallers(ctx context.Context, id int64) ([]CodeChunk, error) {
-	rows, err := s.Query(ctx, `SELECT project, name, `+codeGroup+`, c.meta -> 12, c.lang FROM code_chunks AS c WHERE id = ?`, id)
+	rows, err := s.Query(ctx, `SELECT project, name, `+codeGroup+`, c.meta -> 12, c.lang, `+codePromotedNames+`
+		FROM code_chunks AS c WHERE id = ?`, id)
 	if err != nil || len(rows.Values) == 0 {
 		return nil, err
 	}
@@ -657,7 +689,8 @@ func (s *Store) CodeCallers(ctx context.Context, id int64) ([]CodeChunk, error) 
 			members = nil // a row of an older analyzer: no members
 		}
 	}
-	if len(members) == 0 {
+	promoted := promotedNames(r[5])
+	if len(members) == 0 && len(promoted) == 0 {
 		return s.codeChunks(ctx, "code callers", `SELECT DISTINCT `+codeChunkColumns+` `+byName+` ORDER BY c.path, c.id`,
 			append([]any{id, project}, syms...)...)
 	}
@@ -669,12 +702,23 @@ func (s *Store) CodeCallers(ctx context.Context, id int64) ([]CodeChunk, error) 
 			members[i] = pkg + m
 		}
 	}
-	return s.codeChunks(ctx, "code callers", `SELECT `+codeChunkColumns+` `+byName+`
-		UNION SELECT `+codeChunkColumns+`
-		FROM code_refs AS r JOIN code_member_edges AS e ON e.from_id = r.from_id AND e.to_id = ?1
+	// The names promoted to it through embedding (code_promoted.go):
+	// each half only when the chunk has such names.
+	q, args := `SELECT `+codeChunkColumns+` `+byName, append([]any{id, project}, syms...)
+	const through = `
+		UNION SELECT ` + codeChunkColumns + `
+		FROM code_refs AS r JOIN %s AS e ON e.from_id = r.from_id AND e.to_id = ?1
 		JOIN code_chunks AS c ON c.id = r.from_id
-		WHERE r.project = ?2 AND r.sym IN (SELECT value FROM json_each(?6))
-		ORDER BY 2, 1`, append(append([]any{id, project}, syms...), jsonText(members))...)
+		WHERE r.project = ?2 AND r.sym IN (SELECT value FROM json_each(?%d))`
+	if len(members) > 0 {
+		args = append(args, jsonText(members))
+		q += fmt.Sprintf(through, "code_member_edges", len(args))
+	}
+	if len(promoted) > 0 {
+		args = append(args, jsonText(promoted))
+		q += fmt.Sprintf(through, "code_promoted_edges", len(args))
+	}
+	return s.codeChunks(ctx, "code callers", q+` ORDER BY 2, 1`, args...)
 }
 
 // CodeHit is a chunk a search found; lower Rank is better (bm25).

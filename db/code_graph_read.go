@@ -40,17 +40,20 @@ func (s *Store) CodeCallersOf(ctx context.Context, ids []int64) ([][]CodeChunk, 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := s.Query(ctx, `SELECT c.id, c.project, c.name, `+codeGroup+`, c.meta -> 12, c.lang
+	rows, err := s.Query(ctx, `SELECT c.id, c.project, c.name, `+codeGroup+`, c.meta -> 12, c.lang, `+codePromotedNames+`
 		FROM code_chunks AS c WHERE c.id IN (SELECT value FROM json_each(?1))`, jsonText(ids))
 	if err != nil {
 		return nil, fmt.Errorf("db: code callers: %w", err)
 	}
 	// Each chunk's names as CodeCallers makes them, as [id, project,
-	// name] triples: the names that resolve to its name, and the names
-	// it declares.
-	var names, members [][3]any
+	// name] triples: the names that resolve to its name, the names it
+	// declares, and the names promoted to it.
+	var names, members, promoted [][3]any
 	for _, r := range rows.Values {
 		id, project, name := asInt(r[0]), asInt(r[1]), asString(r[2])
+		for _, p := range promotedNames(r[6]) {
+			promoted = append(promoted, [3]any{id, project, p})
+		}
 		base := strings.TrimSuffix(name, "#1")
 		names = append(names, [3]any{id, project, name})
 		if base != name {
@@ -97,6 +100,14 @@ func (s *Store) CodeCallersOf(ctx context.Context, ids []int64) ([][]CodeChunk, 
 		pairs += ` UNION SELECT to_id, from_id FROM m WHERE EXISTS (SELECT 1 FROM code_member_edges AS e
 			WHERE e.from_id = m.from_id AND e.to_id = m.to_id)`
 		args = append(args, jsonText(members))
+	}
+	// The names promoted to a chunk through embedding (code_promoted.go)
+	// likewise.
+	if len(promoted) > 0 {
+		args = append(args, jsonText(promoted))
+		with += `, p AS (` + fmt.Sprintf(refs, len(args)) + `)`
+		pairs += ` UNION SELECT to_id, from_id FROM p WHERE EXISTS (SELECT 1 FROM code_promoted_edges AS e
+			WHERE e.from_id = p.from_id AND e.to_id = p.to_id)`
 	}
 	rows, err = s.Query(ctx, `WITH `+with+` SELECT `+codeChunkColumns+`, f.to_id
 		FROM (`+pairs+`) AS f CROSS JOIN code_chunks AS c ON c.id = f.from_id ORDER BY 17, 2, 1`, args...)

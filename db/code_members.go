@@ -9,7 +9,9 @@ import (
 // declares besides its own, as refs name it — one of a Go const/var
 // group's (http.StatusOK), a method of a Go interface
 // (store.(*Store).Get), a value method's pointer name, an Elixir
-// function's other arity — and the chunk that declares it.
+// function's other arity — and the chunk that declares it; CodeMembers
+// also gives the names promoted through embedding (code_promoted), with
+// the chunk each resolves to.
 type CodeMember struct {
 	Name    string
 	ChunkID int64
@@ -22,7 +24,9 @@ type CodeMember struct {
 // rows on the Go standard library (46k of 197k; 80 ms instead of 110).
 func (s *Store) CodeMembers(ctx context.Context, project int64) ([]CodeMember, error) {
 	rows, err := s.Query(ctx, `SELECT m.name, m.chunk_id FROM code_members AS m
-		WHERE m.project = ?1 AND EXISTS (SELECT 1 FROM code_refs AS r WHERE r.project = ?1 AND r.sym = m.name)`, project)
+		WHERE m.project = ?1 AND EXISTS (SELECT 1 FROM code_refs AS r WHERE r.project = ?1 AND r.sym = m.name)
+		UNION ALL SELECT p.name, p.chunk_id FROM code_promoted AS p
+		WHERE p.project = ?1 AND EXISTS (SELECT 1 FROM code_refs AS r WHERE r.project = ?1 AND r.sym = p.name)`, project)
 	if err != nil {
 		return nil, fmt.Errorf("db: code members: %w", err)
 	}

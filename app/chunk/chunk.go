@@ -60,6 +60,11 @@ type Chunk struct {
 	// (golang_imports.go). Nil on other chunks, and when no ref names an
 	// import the file's syntax pins.
 	Imports map[string]string `json:"imports,omitempty"`
+	// Shape, on a Go type's chunk (its first piece), is what the index
+	// needs to find the methods promoted into the type through
+	// embedding: its kind, its fields and its embedded types
+	// (golang_shapes.go). Nil on other chunks.
+	Shape []string `json:"shape,omitempty"`
 }
 
 // Chunk kinds. Containers (module, protocol, impl, describe) span the
@@ -159,8 +164,10 @@ const (
 // tree-sitter reads as calls taking the rest of the file) keep their
 // modules, and the module after them is not lost. 24: a Go interface
 // type lists (*T).M among its members for each method it declares, so
-// that a call through a variable of the interface reaches it.
-const Version = 24
+// that a call through a variable of the interface reaches it. 25: a Go
+// type's chunk records its shape (fields and embedded types), from which
+// the index finds the methods promoted into it through embedding.
+const Version = 25
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.
@@ -326,6 +333,8 @@ type unit struct {
 	// imports are the import paths of a Go file's qualifiers, on its
 	// header (Chunk.Imports).
 	imports map[string]string
+	// shape is a Go type's (Chunk.Shape).
+	shape []string
 	// noSplit keeps the unit whole under Hybrid (containers, size pieces).
 	noSplit bool
 	// prot are the multi-line strings in a unit Hybrid will split: sorted,
@@ -440,6 +449,9 @@ func (f *file) chunk(u *unit, name string, start, end int) Chunk {
 	c.Refs = refsIn(u.refs, start, end, u, f.lang)
 	c.Members = membersIn(u.members, start, end)
 	c.Imports = u.imports
+	if start == u.start {
+		c.Shape = u.shape
+	}
 	return c
 }
 

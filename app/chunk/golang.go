@@ -273,6 +273,9 @@ func (g *goFile) typeUnit(ts *ast.TypeSpec, start, end int) {
 		private: !ast.IsExported(ts.Name.Name), start: start, end: end}
 	u.refs = g.refs(ts, start, end)
 	u.members = g.interfaceMethods(ts)
+	if ts.Name.Name != "_" {
+		u.shape = g.typeShape(ts)
+	}
 	g.units = append(g.units, u)
 }
 
@@ -284,8 +287,10 @@ func (g *goFile) typeUnit(ts *ast.TypeSpec, start, end int) {
 // The methods of an embedded interface (type RW interface{ Reader;
 // Writer }) are not the type's to list: they are declared elsewhere,
 // often in another file or package, which the chunker does not see; a
-// call of one through RW names pkg.(*RW).Read, which no chunk declares,
-// as a method promoted into a struct through embedding does.
+// call of one through RW names pkg.(*RW).Read, which no chunk declares.
+// The type's shape lists the interfaces it embeds (golang_shapes.go), and
+// the index links such a name to the embedded interface declaring the
+// method when that one is of the same package (app/index/promoted.go).
 func (g *goFile) interfaceMethods(ts *ast.TypeSpec) []ref {
 	it, ok := ast.Unparen(ts.Type).(*ast.InterfaceType)
 	if !ok || it.Methods == nil || ts.Name.Name == "_" {

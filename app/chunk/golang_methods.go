@@ -38,17 +38,22 @@ import (
 // package's own or an imported one (go/types' Type), is named so too,
 // types.(*Type).Underlying: the interface's chunk lists (*T).M for each
 // method it declares (golang.go, interfaceMethods), and the index links
-// the call to it. A method it has from an interface it embeds names a
-// method no chunk declares, and links nothing, as a method promoted
-// through embedding into a struct does. A method value (f := x.M) of an
+// the call to it. A method it has from an interface it embeds, or a
+// method promoted into a struct through embedding, names a method no
+// chunk declares (pkg.(*Server).Close for Base's Close, type Server
+// struct{ *Base }): the index settles such names from the shapes of the
+// directory's types, which each type's chunk records (golang_shapes.go),
+// and links them to the method's chunk where Go's rule for promoted names
+// does. A method value (f := x.M) of an
 // imported type is no ref: the file does not say whether M is a field.
 
 // Wrong edges are worse than missing ones, so a variable's type is known
 // only from its declaration, in the scope the refs walk keeps: a name
 // declared again (in an inner scope, or by range, a type switch or a call's
 // results) has no known type, nor has a type the function declares itself
-// or a type parameter. A field or a method promoted through embedding
-// gives a name no chunk has, which links nothing.
+// or a type parameter. A field gives a name no chunk has, which links
+// nothing; a method promoted through embedding links where the index can
+// settle it (above).
 
 // methodKey is a function or method the file declares: its receiver's
 // type ("" for a function) and its name; or, with no name, a type the

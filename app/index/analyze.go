@@ -288,6 +288,7 @@ func cacheChunks(cs []chunk.Chunk, base string) []db.CodeChunk {
 			Name: name, Kind: c.Kind, Parent: c.Parent, StartLine: c.StartLine, EndLine: c.EndLine,
 			StartByte: c.StartByte, EndByte: c.EndByte, Tokens: c.Tokens, Hash: c.Hash,
 			Refs: qualify(c), Private: c.Private, Defaults: c.Defaults, Members: c.Members, Imports: c.Imports,
+			Shape: c.Shape,
 		}
 	}
 	return out

@@ -14,7 +14,7 @@ import (
 // declared in another file of it, where the function does not name the
 // interface (its variable is typed by the result of a function of its
 // file), so that no ref to the type links the two; one the interface has
-// from an interface it embeds; and an imported one, where other/store,
+// from an interface of its package it embeds; and an imported one, where other/store,
 // a package of the same name elsewhere, declares an interface of the same
 // name and method.
 func interfaceProject() map[string]string {
@@ -70,8 +70,9 @@ func Run(s store.Store) { s.Put("k") }
 // TestInterfaceEdges: a call through a variable of an interface type is an
 // edge to the interface's chunk, which declares the method, forwards and
 // backwards, in the package's directory or the one the import's path
-// denotes; not to a type that merely has a method of that name (mem), and
-// not, for a method the interface has from one it embeds, to anything.
+// denotes; not to a type that merely has a method of that name (mem); for
+// a method the interface has from one it embeds, to the embedded one,
+// which declares it (promoted.go).
 func TestInterfaceEdges(t *testing.T) {
 	s, p := indexedProject(t, interfaceProject())
 	ctx := context.Background()
@@ -80,7 +81,7 @@ func TestInterfaceEdges(t *testing.T) {
 		want      []string
 	}{
 		{"store.Lookup", "store", []string{"store.Store (store)", "store.open (store)"}},
-		{"store.closeAll", "store", []string{"store.RW (store)", "store.openRW (store)"}},
+		{"store.closeAll", "store", []string{"store.RW (store)", "store.Store (store)", "store.openRW (store)"}},
 		{"app.Run", "app", []string{"store.Store (store)"}},
 	} {
 		if got := placed(s.CodeCallees(ctx, chunkIn(t, s, p, c.name, c.dir).ID)); !slices.Equal(got, c.want) {
@@ -91,7 +92,7 @@ func TestInterfaceEdges(t *testing.T) {
 		name, dir string
 		want      []string
 	}{
-		{"store.Store", "store", []string{"app.Run (app)", "store.Lookup (store)", "store.RW (store)", "store.open (store)"}},
+		{"store.Store", "store", []string{"app.Run (app)", "store.Lookup (store)", "store.RW (store)", "store.closeAll (store)", "store.open (store)"}},
 		{"store.RW", "store", []string{"store.closeAll (store)", "store.openRW (store)"}},
 		{"store.Store", "other/store", nil},
 		{"store.mem.Get", "store", nil},
@@ -131,18 +132,19 @@ func TestInterfaceMethodWords(t *testing.T) {
 }
 
 // TestInterfaceEdgesMatchView: Edges resolves calls through interfaces as
-// the view does, with the members read from the store and with those the
-// writer collects from the chunks.
+// the view does, with the members read from the store (code_members and
+// code_promoted) and with those the writer collects from the chunks and
+// their shapes.
 func TestInterfaceEdgesMatchView(t *testing.T) {
 	s, p, g, rows := indexedGraph(t, interfaceProject())
 	fromStore := graphMembers(g, rows)
-	want := []string{"store.(*RW).Close store.RW", "store.(*Store).Get store.Store",
+	want := []string{"store.(*RW).Close store.RW", "store.(*RW).Get store.Store", "store.(*Store).Get store.Store",
 		"store.(*Store).Put store.Store", "store.(*Store).Put store.Store"}
 	if got := memberNames(g, fromStore); !slices.Equal(got, want) {
 		t.Errorf("members from code_members: %q, want %q", got, want)
 	}
-	edges := edgesMatchView(t, s, p, g, chunkMembers(t, s, g))
-	for _, e := range []string{"store.Lookup -> store.Store", "store.closeAll -> store.RW"} {
+	edges := edgesMatchView(t, s, p, g, append(chunkMembers(t, s, g), shapeMembers(t, s, p, g)...))
+	for _, e := range []string{"store.Lookup -> store.Store", "store.closeAll -> store.RW", "store.closeAll -> store.Store"} {
 		if !slices.Contains(edges, e) {
 			t.Errorf("the view's edges %q lack %s", edges, e)
 		}

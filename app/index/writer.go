@@ -34,6 +34,9 @@ type writer struct {
 	// project's, the ranks are computed from them (rank.go).
 	graph   []db.GraphChunk
 	members []Member
+	// promo keeps the promoted names of the directories the run changes
+	// (writer_promoted.go).
+	promo promotedState
 
 	batch   db.CodeWrite
 	size    int // bytes of rows in batch, roughly
@@ -97,12 +100,16 @@ func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *res
 		}
 	}()
 	w.reset()
+	if err := w.loadDecls(ctx); err != nil {
+		return err
+	}
 	for _, r := range w.p.skips {
 		w.add(r)
 	}
 	for _, f := range w.p.gone {
 		w.batch.Drop = append(w.batch.Drop, f.Path)
 		w.batch.Forget = append(w.batch.Forget, f.Path)
+		w.dropDecls(f.Path)
 		w.size += len(f.Path)
 		w.sum.Removed++
 	}
@@ -198,11 +205,13 @@ func (w *writer) add(r *result) {
 		}
 		if had && old.Skipped == "" {
 			b.Drop = append(b.Drop, e.rel)
+			w.dropDecls(e.rel)
 		}
 	default:
 		if had {
 			b.Drop = append(b.Drop, e.rel)
 		}
+		w.addDecls(e.rel, r.an)
 		w.sum.Changed++
 		if r.again {
 			w.sum.Reanalyzed++
@@ -255,7 +264,7 @@ func (w *writer) rank(ctx context.Context) error {
 	if !w.p.whole || w.sum.Unchanged > 0 || w.sum.Changed == 0 {
 		return nil
 	}
-	ranks := Ranks(w.graph, w.members...)
+	ranks := Ranks(w.graph, append(w.members, w.promotedMembers()...)...)
 	select {
 	case w.exec <- db.CodeRankStmts(w.p.project.ID, ranks, time.Now()):
 	case <-ctx.Done():
@@ -271,6 +280,7 @@ func (w *writer) flush(ctx context.Context) error {
 	if len(b.Drop) == 0 && len(b.Forget) == 0 && len(b.Files) == 0 && !b.Done {
 		return nil
 	}
+	w.addPromoted()
 	stmts, err := b.Statements()
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
