@@ -36,6 +36,26 @@ func (s *Store) CodeCalleesOf(ctx context.Context, ids []int64) ([][]CodeChunk, 
 // CodeCallersOf returns, for each of ids, what CodeCallers returns for it:
 // out[i] are ids[i]'s callers, in the same order.
 func (s *Store) CodeCallersOf(ctx context.Context, ids []int64) ([][]CodeChunk, error) {
+	return s.codeCallersOf(ctx, ids, codeChunkColumns, codeChunkNCols, scanCodeChunk)
+}
+
+// CodeCallerKeysOf is CodeCallersOf with only what tells the callers
+// apart and places them filled in (ID, Path, Lang, Name, Kind, Parent):
+// code called from thousands of places (fmt.Sprintf) has as many callers,
+// of which a context keeps a few; reading each whole, its refs parsed,
+// took most of the time. CodeChunksByID reads those kept.
+func (s *Store) CodeCallerKeysOf(ctx context.Context, ids []int64) ([][]CodeChunk, error) {
+	return s.codeCallersOf(ctx, ids, codeChunkKeyColumns, 6, func(r []any) CodeChunk {
+		return CodeChunk{ID: asInt(r[0]), Path: asString(r[1]), Lang: asString(r[2]), Name: asString(r[3]), Kind: asString(r[4]), Parent: asString(r[5])}
+	})
+}
+
+// codeChunkKeyColumns are CodeCallerKeysOf's columns.
+const codeChunkKeyColumns = `c.id, c.path, c.lang, c.name, c.kind, c.parent`
+
+// codeCallersOf is CodeCallersOf reading cols (ncols of them, scanned by
+// scan) of each caller.
+func (s *Store) codeCallersOf(ctx context.Context, ids []int64, cols string, ncols int, scan func([]any) CodeChunk) ([][]CodeChunk, error) {
 	out := make([][]CodeChunk, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -88,8 +108,8 @@ func (s *Store) CodeCallersOf(ctx context.Context, ids []int64) ([][]CodeChunk, 
 	// The CROSS JOINs read each name's refs by (project, sym). Without
 	// members to look for, the statement leaves their half out: preparing
 	// the second view costs more than running it on nothing. The rows go
-	// by the chunk asked about (column 17), then by path and id, as
-	// CodeCallers orders them.
+	// by the chunk asked about (the column after cols), then by path and
+	// id, as CodeCallers orders them.
 	const refs = `SELECT DISTINCT q.value ->> 0 AS to_id, r.from_id AS from_id
 		FROM json_each(?%d) AS q CROSS JOIN code_refs AS r WHERE r.project = q.value ->> 1 AND r.sym = q.value ->> 2`
 	const byName = `SELECT to_id, from_id FROM n WHERE EXISTS (SELECT 1 FROM code_name_edges AS e
@@ -109,25 +129,30 @@ func (s *Store) CodeCallersOf(ctx context.Context, ids []int64) ([][]CodeChunk, 
 		pairs += ` UNION SELECT to_id, from_id FROM p WHERE EXISTS (SELECT 1 FROM code_promoted_edges AS e
 			WHERE e.from_id = p.from_id AND e.to_id = p.to_id)`
 	}
-	rows, err = s.Query(ctx, `WITH `+with+` SELECT `+codeChunkColumns+`, f.to_id
-		FROM (`+pairs+`) AS f CROSS JOIN code_chunks AS c ON c.id = f.from_id ORDER BY 17, 2, 1`, args...)
+	rows, err = s.Query(ctx, `WITH `+with+` SELECT `+cols+`, f.to_id
+		FROM (`+pairs+`) AS f CROSS JOIN code_chunks AS c ON c.id = f.from_id ORDER BY `+fmt.Sprint(ncols+1)+`, 2, 1`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: code callers: %w", err)
 	}
-	return groupByKey(ids, rows.Values), nil
+	return groupRowsByKey(ids, rows.Values, ncols, scan), nil
 }
 
 // groupByKey puts rows of chunks, each row ending with the id it was read
 // for (after codeChunkNCols columns), in that id's place of ids.
 func groupByKey(ids []int64, rows [][]any) [][]CodeChunk {
+	return groupRowsByKey(ids, rows, codeChunkNCols, scanCodeChunk)
+}
+
+// groupRowsByKey is groupByKey for rows of ncols columns read by scan.
+func groupRowsByKey(ids []int64, rows [][]any, ncols int, scan func([]any) CodeChunk) [][]CodeChunk {
 	at := make(map[int64][]int, len(ids))
 	for i, id := range ids {
 		at[id] = append(at[id], i)
 	}
 	out := make([][]CodeChunk, len(ids))
 	for _, r := range rows {
-		c := scanCodeChunk(r)
-		for _, i := range at[asInt(r[codeChunkNCols])] {
+		c := scan(r)
+		for _, i := range at[asInt(r[ncols])] {
 			out[i] = append(out[i], c)
 		}
 	}

@@ -101,6 +101,18 @@ func TestCodeNeighboursOfMatchEachChunk(t *testing.T) {
 	if diff := cmp.Diff(wantCallers, callers, cmpopts.EquateEmpty()); err != nil || diff != "" {
 		t.Errorf("CodeCallersOf (-each +batch):\n%s%v", diff, err)
 	}
+	// Their keys alone: the same chunks, in the same order, with the
+	// columns that place them.
+	keys, err := s.CodeCallerKeysOf(ctx, ids)
+	wantKeys := make([][]db.CodeChunk, len(wantCallers))
+	for i, cs := range wantCallers {
+		for _, c := range cs {
+			wantKeys[i] = append(wantKeys[i], db.CodeChunk{ID: c.ID, Path: c.Path, Lang: c.Lang, Name: c.Name, Kind: c.Kind, Parent: c.Parent})
+		}
+	}
+	if diff := cmp.Diff(wantKeys, keys, cmpopts.EquateEmpty()); err != nil || diff != "" {
+		t.Errorf("CodeCallerKeysOf (-each +batch):\n%s%v", diff, err)
+	}
 
 	// Each chunk alone, as a symbol's context asks.
 	for i, id := range ids {
@@ -110,7 +122,7 @@ func TestCodeNeighboursOfMatchEachChunk(t *testing.T) {
 		}
 	}
 	// Nothing asked, nothing read.
-	for _, f := range []func(context.Context, []int64) ([][]db.CodeChunk, error){s.CodeCalleesOf, s.CodeCallersOf} {
+	for _, f := range []func(context.Context, []int64) ([][]db.CodeChunk, error){s.CodeCalleesOf, s.CodeCallersOf, s.CodeCallerKeysOf} {
 		if got, err := f(ctx, nil); err != nil || len(got) != 0 {
 			t.Errorf("no ids: %v, %v; want none", got, err)
 		}

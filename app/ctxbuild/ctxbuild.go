@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -525,7 +526,7 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 		cs   []db.CodeChunk
 		find func(context.Context, []int64) ([][]db.CodeChunk, error)
 		out  *[]db.CodeChunk
-	}{{from, st.CodeCalleesOf, &callees}, {to, st.CodeCallersOf, &callers}} {
+	}{{from, st.CodeCalleesOf, &callees}, {to, st.CodeCallerKeysOf, &callers}} {
 		var ids []int64
 		for _, p := range group.cs[:min(len(group.cs), maxNeighbourUnits)] {
 			if p.ID != 0 { // 0: a unit new since the file was indexed
@@ -545,19 +546,12 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 			}
 		}
 	}
-	var names []string
-	for _, c := range append(append([]db.CodeChunk(nil), callees...), callers...) {
-		names = append(names, c.Name)
-	}
-	ranks, err := st.CodeRanks(ctx, proj.ID, names)
-	if err != nil {
-		return nil, nil, err
-	}
 	targetPath := ""
 	if len(to) > 0 {
 		targetPath = to[0].Path
 	}
 	at := placeOf(from)
+	ranks := map[string]float64{}
 	for _, group := range []struct {
 		role string
 		cs   []db.CodeChunk
@@ -579,13 +573,39 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 		for _, c := range cs {
 			key[c.ID] = order{at.isBuiltin(c), beside(c, targetPath), at.distance(c)}
 		}
-		slices.SortStableFunc(cs, func(a, b db.CodeChunk) int {
+		byPlace := func(a, b db.CodeChunk) int {
 			ka, kb := key[a.ID], key[b.ID]
-			return cmp.Or(cmpBool(ka.builtin, kb.builtin), cmpBool(ka.aside, kb.aside),
-				cmp.Compare(ka.distance, kb.distance), cmp.Compare(ranks[b.Name], ranks[a.Name]))
+			return cmp.Or(cmpBool(ka.builtin, kb.builtin), cmpBool(ka.aside, kb.aside), cmp.Compare(ka.distance, kb.distance))
+		}
+		slices.SortStableFunc(cs, byPlace)
+		// The ranks order the chunks alike in place, and only those up
+		// to the last place a kept one is in need them: fmt.Sprintf has
+		// thousands of callers, most in other packages.
+		var names []string
+		for _, c := range cs {
+			if len(names) >= maxNeighbours && byPlace(c, cs[len(names)-1]) != 0 {
+				break
+			}
+			names = append(names, c.Name)
+		}
+		rs, err := st.CodeRanks(ctx, proj.ID, names)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(ranks, rs)
+		slices.SortStableFunc(cs[:len(names)], func(a, b db.CodeChunk) int {
+			return cmp.Or(byPlace(a, b), cmp.Compare(ranks[b.Name], ranks[a.Name]))
 		})
+		cs = cs[:min(len(cs), maxNeighbours)]
+		if group.role == RoleCaller {
+			// Read with their keys only (CodeCallerKeysOf): the ones
+			// kept are read whole.
+			if cs, err = wholeChunks(ctx, st, cs); err != nil {
+				return nil, nil, err
+			}
+		}
 		units := map[string]bool{} // units in pieces taken, by path and name
-		for _, c := range cs[:min(len(cs), maxNeighbours)] {
+		for _, c := range cs {
 			// A unit the chunker split is linked by one of its pieces,
 			// often the first, which may hold only its doc text
 			// (Code.format_string!/2#1: 327 lines of @doc, its def in
@@ -703,4 +723,28 @@ func container(kind string) bool {
 		return true
 	}
 	return false
+}
+
+// wholeChunks reads the chunks cs names by ID whole, in cs's order; one
+// gone since (a concurrent index run) is left out.
+func wholeChunks(ctx context.Context, st *db.Store, cs []db.CodeChunk) ([]db.CodeChunk, error) {
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	got, err := st.CodeChunksByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]db.CodeChunk, len(got))
+	for _, c := range got {
+		byID[c.ID] = c
+	}
+	out := make([]db.CodeChunk, 0, len(cs))
+	for _, c := range cs {
+		if w, ok := byID[c.ID]; ok {
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
