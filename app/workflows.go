@@ -57,6 +57,10 @@ type TaskRequest struct {
 	// TestTimeout (gen tests) bounds one run of the tests; 0 means
 	// testgen.DefaultTimeout.
 	TestTimeout time.Duration `json:"test_timeout,omitempty"`
+	// Apply says that the proposal is to be written if its checks pass
+	// (Apply follows): the turn records it as awaiting its write rather
+	// than as a dry run (see recordProposal).
+	Apply bool `json:"apply,omitempty"`
 }
 
 // TaskResult is a task's proposal and how it was asked for.
@@ -74,11 +78,12 @@ type TaskResult struct {
 	Confinement string `json:"confinement,omitempty"`
 }
 
-// Refactor asks the model for a change to req.Target toward req.Goal (a
+// refactor is Refactor, whose proposal's outcome is not yet recorded:
+// it asks the model for a change to req.Target toward req.Goal (a
 // unified diff, prompt template "refactor"), streams its answer to fn,
 // and returns the change as a checked proposal; nothing is written. The
 // question and answer are a turn of the session.
-func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+func (a *App) refactor(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	if strings.TrimSpace(req.Goal) == "" {
 		return nil, usererr.Usage("say what the change should achieve: aiex refactor TARGET --goal \"…\"")
 	}
@@ -110,7 +115,8 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 	return a.finishTask(ctx, sb, req, res, p, err)
 }
 
-// GenModule asks the model for a new module or Go package file (prompt
+// genModule is GenModule, whose proposal's outcome is not yet recorded:
+// it asks the model for a new module or Go package file (prompt
 // template "gen-module") where the project's layout puts it
 // (workflow.ModuleFile), with code of the project like it as context, and
 // returns it as a checked proposal; nothing is written. An Elixir module
@@ -118,7 +124,7 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 // (definedAlready); a Go package that exists gets a new file, under its
 // directory's name if that is free, else under the name the user gives
 // (packageExists says how).
-func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+func (a *App) genModule(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	m, err := workflow.ModuleFile(req.Root, req.Name)
 	if err != nil {
 		return nil, packageExists(req, m, err)
@@ -174,14 +180,15 @@ func packageExists(req TaskRequest, m workflow.NewModule, err error) error {
 		dir, m.Path, dir, m.Path, m.Path)
 }
 
-// GenTests asks the model for tests of req.Target (prompt template
+// genTests is GenTests, whose proposal's outcome is not yet recorded:
+// it asks the model for tests of req.Target (prompt template
 // "gen-tests", with the project's dependencies), takes the test file from
 // its answer (where app/testgen.TestPath puts it), and, with Toolchain,
 // runs it against the project and against mutants of the target
 // (app/testgen), confined as testsMode says — strictly unless the request
 // or the config says otherwise: it is code no one has read. Nothing is
 // written into the project.
-func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+func (a *App) genTests(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	if strings.TrimSpace(req.Target) == "" {
 		return nil, usererr.Usage("name the code to test: aiex gen tests TARGET (PATH, PATH:LINE or a symbol)")
 	}
@@ -544,7 +551,7 @@ func notBuilt(p *workflow.Proposal) []workflow.Check {
 		return nil
 	}
 	var names []string
-	if slices.ContainsFunc(p.Changes, func(c parse.Change) bool { return chunk.Lang(c.Path) == "go" }) {
+	if slices.ContainsFunc(p.Changes, func(c parse.Change) bool { return workflow.BuildLang(c.Path) == "go" }) {
 		names = append(names, "go build", "go vet")
 	}
 	if slices.ContainsFunc(p.Changes, func(c parse.Change) bool { return chunk.Lang(c.Path) == "elixir" }) {
@@ -682,14 +689,24 @@ type ApplyRequest struct {
 	Reason  string         `json:"reason,omitempty"` // refactor, gen module, gen tests
 	Label   string         `json:"label,omitempty"`
 	Actor   string         `json:"actor,omitempty"`
+	// Declined: the user said no when asked to confirm the write. Apply
+	// writes nothing then, and records that in the turn (Session, Turn).
+	Declined bool `json:"declined,omitempty"`
 }
 
 // Apply writes changes through a checkpoint (app/checkpoint): the files'
 // contents before are recorded first, then each file is written whole
 // (temporary file and rename); a failure midway puts back what was
 // written. aiex checkpoint restore undoes it. What was written is then
-// indexed (indexWritten), so that the next command can name it.
+// indexed (indexWritten), so that the next command can name it. The
+// turn that proposed the changes (req.Session, req.Turn) records whether
+// they were written, with the checkpoint (recordWrite); a request
+// Declined writes nothing and records only that.
 func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, error) {
+	if req.Declined {
+		a.recordWrite(ctx, req, nil, nil)
+		return &checkpoint.Result{}, nil
+	}
 	if len(req.Changes) == 0 {
 		return nil, usererr.New("nothing to write: the change has no files")
 	}
@@ -719,6 +736,7 @@ func (a *App) Apply(ctx context.Context, req ApplyRequest) (*checkpoint.Result, 
 		changes = append(changes, checkpoint.Change{Path: c.Path, Data: c.Content, Delete: c.Delete, Expect: expect, From: from})
 	}
 	res, err := cs.Apply(ctx, changes, checkpoint.Meta{Session: req.Session, Turn: req.Turn, Reason: req.Reason, Label: req.Label})
+	a.recordWrite(ctx, req, res, err)
 	if err == nil {
 		a.indexWritten(ctx, req.Root, req.Changes)
 	}

@@ -42,6 +42,7 @@ func Types() []events.Type {
 		{Name: TypeArchived, Version: 1, New: func() events.Payload { return new(Archived) }},
 		{Name: TypeUnarchived, Version: 1, New: func() events.Payload { return new(Unarchived) }},
 		{Name: TypeRemoved, Version: 1, New: func() events.Payload { return new(Removed) }},
+		{Name: TypeTurnProposal, Version: 1, New: func() events.Payload { return new(TurnProposal) }},
 	}
 }
 

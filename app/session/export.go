@@ -224,6 +224,9 @@ func writeTurn(b *strings.Builder, t Turn) {
 		}
 		b.WriteString("\n\n")
 	}
+	if p := t.Proposal; p != nil {
+		fmt.Fprintf(b, "**Proposal:** %s\n\n", proposalLine(p))
+	}
 	fmt.Fprintf(b, "### Prompt\n\n%s\n", closeFence(strings.TrimRight(Printable(t.Prompt), "\n")))
 	if t.Answer != "" {
 		fmt.Fprintf(b, "\n### Answer\n\n%s\n", closeFence(strings.TrimRight(Printable(t.Answer), "\n")))

@@ -117,6 +117,10 @@ func (st *state) Apply(ev *events.Event, p events.Payload) error {
 		if err := st.end(ev, p.Turn, db.TurnFailed, &p.Outcome, db.TurnRunning); err != nil {
 			return err
 		}
+	case *TurnProposal:
+		if err := st.proposal(p); err != nil {
+			return err
+		}
 	case *Archived:
 		if s.Status != db.SessionActive {
 			return invalid("archived twice")
@@ -172,7 +176,13 @@ func (st *state) end(ev *events.Event, n int64, status string, o *Outcome, was .
 	tr.PromptTokens, tr.CompletionTokens, tr.CostNUSD = o.PromptTokens, o.CompletionTokens, o.CostNUSD
 	tr.TTFTMillis, tr.TotalMillis = o.TTFTMillis, o.TotalMillis
 	if hasContext(o.Context) {
+		// A turn ended again (a late answer to one marked interrupted)
+		// keeps what became of its proposal, if that was recorded.
+		prop := proposalOf(tr.Context)
 		tr.Context = contextJSON(o.Context)
+		if prop != nil {
+			tr.Context = withProposal(tr.Context, prop)
+		}
 	}
 	tr.Error = o.Reason
 	tr.FinishedAt = ev.Time.UTC()

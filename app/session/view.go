@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/aiex-dev/aiex/db"
@@ -72,6 +71,11 @@ type Turn struct {
 	// Orphaned: the turn is still running in the log but its process has
 	// ended; it shows as interrupted (Open only; Begin marks it so).
 	Orphaned bool `json:"orphaned,omitempty"`
+	// Proposal is what became of the change a refactor or gen turn's
+	// answer proposed: its checks, whether it was written, and the
+	// checkpoint of the write. nil for other turns, and for those
+	// recorded before it was.
+	Proposal *Proposal `json:"proposal,omitempty"`
 }
 
 func turnOf(r *db.SessionTurn) Turn {
@@ -79,7 +83,7 @@ func turnOf(r *db.SessionTurn) Turn {
 		Node: r.Node, InteractionID: r.InteractionID, PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens,
 		CostUSD: USD(r.CostNUSD), TTFTMillis: r.TTFTMillis, TotalMillis: r.TotalMillis, Reason: r.Error, Actor: r.Actor,
 		StartedAt: r.StartedAt}
-	t.Context = DecodeContext(json.RawMessage(r.Context))
+	t.Context, t.Proposal = splitContext(r.Context)
 	if !r.FinishedAt.IsZero() {
 		f := r.FinishedAt
 		t.FinishedAt = &f

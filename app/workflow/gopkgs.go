@@ -126,7 +126,7 @@ func (g *goPackages) importers(dirs []string) []string {
 func adds(modRoot, dir string, overlay map[string]string) bool {
 	abs := filepath.Join(modRoot, filepath.FromSlash(dir))
 	for f, to := range overlay {
-		if to != "" && filepath.Dir(f) == abs {
+		if to != "" && filepath.Dir(f) == abs && strings.HasSuffix(f, ".go") {
 			return true
 		}
 	}

@@ -12,28 +12,38 @@ import (
 // Elixir warning), in which case the first error line after it — a Go
 // compiler or vet message (file.go:12:3: …), Elixir's "error: …" or a
 // raised "** (CompileError) …" — or else the first line that is not
-// preamble.
+// preamble. A line that ends in a colon, with what it announces indented
+// on the line below (the go command's "…; to add it:" and the go get
+// command under it), takes that line with it: cut at the colon, it would
+// promise what it does not say.
 func Headline(detail string) string {
-	var lines []string
+	var lines, raw []string
 	for l := range strings.Lines(detail) {
 		if t := strings.TrimSpace(l); t != "" {
-			lines = append(lines, t)
+			lines, raw = append(lines, t), append(raw, l)
 		}
 	}
 	if len(lines) == 0 {
 		return ""
 	}
-	if !preamble(lines[0]) {
-		return lines[0]
+	with := func(i int) string {
+		l := lines[i]
+		if strings.HasSuffix(l, ":") && i+1 < len(lines) && (raw[i+1][0] == ' ' || raw[i+1][0] == '\t') {
+			l += " " + lines[i+1]
+		}
+		return l
 	}
-	for _, l := range lines {
+	if !preamble(lines[0]) {
+		return with(0)
+	}
+	for i, l := range lines {
 		if errorLine(l) {
-			return l
+			return with(i)
 		}
 	}
-	for _, l := range lines {
+	for i, l := range lines {
 		if !preamble(l) {
-			return l
+			return with(i)
 		}
 	}
 	return lines[0]

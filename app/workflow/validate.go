@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,7 +65,7 @@ func Validate(ctx context.Context, root string, p *Proposal, o ValidateOptions) 
 	}
 	langs := map[string]bool{}
 	for _, c := range p.Changes {
-		langs[chunk.Lang(c.Path)] = true
+		langs[BuildLang(c.Path)] = true
 	}
 	if langs["go"] {
 		checks, notes := goChecks(ctx, root, p.Changes, o)
@@ -234,8 +233,16 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	overlay := map[string]string{}
 	var names []string // overlay file's names in the go command's output → the file's
 	var pkgs []string
+	modChanged := false // the module's go.mod or go.sum, or its workspace's
 	for i, c := range changes {
 		if chunk.Lang(c.Path) != "go" {
+			if goModuleFile(c.Path) {
+				more, err := layModuleFile(root, modRoot, tmp, i, c, overlay)
+				if err != nil {
+					return []Check{SetupFailed("go build", err)}, nil
+				}
+				modChanged = modChanged || more
+			}
 			continue
 		}
 		abs := filepath.Join(root, filepath.FromSlash(c.Path))
@@ -290,6 +297,11 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	if ok {
 		vetted = slices.DeleteFunc(slices.Clone(pkgs), func(p string) bool { return !g.has(p) && !adds(modRoot, p, overlay) })
 		pkgs = append(slices.Clone(vetted), g.importers(pkgs)...)
+		if modChanged {
+			// Other versions of the modules the project requires may
+			// break any package that imports them.
+			pkgs = g.withAll(pkgs)
+		}
 	}
 	if len(pkgs) == 0 {
 		return []Check{{Name: "go build", Status: Skipped, Detail: "no Go package left to build"}}, nil
@@ -306,7 +318,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	if note != "" {
 		notes = append(notes, note)
 	}
-	if build.Status == Failed {
+	if build = unfetched(build, modRoot, project.Replace(out)); build.Status == Failed {
 		build.Detail = moduleCacheHint(build.Detail)
 	}
 	if build.Status == OK && !ok {
@@ -456,6 +468,9 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 		}
 		return mixUndefined(ctx, o, mixRoot, tmp, filepath.Join(scratch, "before"), c, out), ""
 	case c.Status == Failed && out != "":
+		if s := mixUnfetched(changes, c, out); s.Status != Failed {
+			return s, ""
+		}
 		return mixBaseline(ctx, o, mixRoot, tmp, filepath.Join(scratch, "before"), changed, c, out)
 	}
 	return c, ""
@@ -740,25 +755,6 @@ func toolchainBroken(output string) bool {
 		}
 	}
 	return false
-}
-
-// lockedBuffer is an output safe for concurrent writes (stdout and
-// stderr of one command).
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // tail is the last n lines of s.

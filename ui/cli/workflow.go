@@ -223,6 +223,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		return err
 	}
 	req.Provider, req.Model, req.Strategy, req.Session, req.Actor, req.Toolchain, req.Sandbox = m.Provider, m.Model, strategy, w.Session, "cli", !w.NoBuild, w.Sandbox
+	req.Apply = w.Apply
 	cl, err := c.nodeClient()
 	if err != nil {
 		return err
@@ -319,6 +320,15 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 			return err
 		}
 		if !yes {
+			// The turn records that the change was declined, not left
+			// awaiting its write; a record that fails leaves it so, and
+			// the answer is no less what it was.
+			declined := app.ApplyRequest{Root: req.Root, Session: out.Session, Turn: out.Turn, Actor: "cli", Declined: true}
+			if cl != nil {
+				_, _ = cl.Apply(context.WithoutCancel(c), declined)
+			} else if core, cerr := c.App(); cerr == nil {
+				_, _ = core.Apply(context.WithoutCancel(c), declined)
+			}
 			return usererr.New("not written")
 		}
 	}

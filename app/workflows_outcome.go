@@ -1,0 +1,113 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aiex-dev/aiex/app/checkpoint"
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/app/usererr"
+)
+
+// Refactor asks the model for a change to req.Target toward req.Goal (a
+// unified diff, prompt template "refactor"), streams its answer to fn,
+// and returns the change as a checked proposal; nothing is written. The
+// question and answer are a turn of the session, which also records
+// what became of the proposal (recordProposal).
+func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+	res, err := a.refactor(ctx, req, fn)
+	a.recordProposal(ctx, req, res)
+	return res, err
+}
+
+// GenModule asks the model for a new module or Go package file and
+// returns it as a checked proposal, as genModule says; nothing is
+// written. Its turn records what became of the proposal.
+func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+	res, err := a.genModule(ctx, req, fn)
+	a.recordProposal(ctx, req, res)
+	return res, err
+}
+
+// GenTests asks the model for tests of req.Target and, with Toolchain,
+// runs them, as genTests says; nothing is written into the project. Its
+// turn records what became of the proposal.
+func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
+	res, err := a.genTests(ctx, req, fn)
+	a.recordProposal(ctx, req, res)
+	return res, err
+}
+
+// recordProposal records in the turn of res's answer what became of its
+// proposal once checked: refused by its checks, a dry run, cancelled, or
+// awaiting the write asked for (Apply then records how that went). A
+// task without a proposal (the answer held no change) records nothing:
+// its answer says why. The record is the session's; failing to make it
+// does not fail the task, whose answer is already recorded.
+func (a *App) recordProposal(ctx context.Context, req TaskRequest, res *TaskResult) {
+	if res == nil || res.Proposal == nil || res.Answer == nil || res.Answer.Session == "" || res.Answer.Turn < 1 {
+		return
+	}
+	p := res.Proposal
+	out := session.Proposal{Task: p.Task, Checks: []session.ProposalCheck{}}
+	for _, c := range p.Checks {
+		out.Checks = append(out.Checks, session.ProposalCheck{Name: c.Name, Status: c.Status})
+	}
+	switch {
+	case !p.OK():
+		out.Status = session.ProposalRefused
+	case ctx.Err() != nil:
+		out.Status = session.ProposalCancelled
+	case req.Apply:
+		out.Status = session.ProposalPending
+	default:
+		out.Status = session.ProposalDryRun
+	}
+	a.recordOutcome(ctx, req.Root, req.Actor, res.Answer.Session, res.Answer.Turn, out)
+}
+
+// recordWrite records in the turn that proposed req's changes how their
+// write went (res, err), or that it was declined.
+func (a *App) recordWrite(ctx context.Context, req ApplyRequest, res *checkpoint.Result, err error) {
+	if req.Session == "" || req.Turn < 1 {
+		return
+	}
+	var out session.Proposal
+	var ae *checkpoint.ApplyError
+	switch {
+	case req.Declined:
+		out.Status = session.ProposalDeclined
+	case err != nil:
+		out.Status, out.Reason = session.ProposalWriteFailed, errorMsg(err)
+		if errors.As(err, &ae) {
+			out.Checkpoint = ae.Checkpoint
+		}
+	case res.Checkpoint == nil:
+		out.Status, out.Reason = session.ProposalWritten, "nothing needed writing: the files were already as proposed"
+	default:
+		out.Status, out.Checkpoint = session.ProposalWritten, res.Checkpoint.ID
+	}
+	a.recordOutcome(ctx, req.Root, req.Actor, req.Session, req.Turn, out)
+}
+
+// recordOutcome records p in turn n of session id. It is recorded even
+// when ctx has ended: a write once begun is finished, and so is its
+// record.
+func (a *App) recordOutcome(ctx context.Context, project, actor, id string, n int64, p session.Proposal) {
+	svc, err := a.Sessions()
+	if err == nil {
+		err = svc.RecordProposal(context.WithoutCancel(ctx), id, project, actor, n, p)
+	}
+	if err != nil {
+		a.logger.Warn("app: could not record what became of the proposal in its turn", "session", id, "turn", n, "err", err)
+	}
+}
+
+// errorMsg is err as a user reads it: a user error's message, else the
+// error.
+func errorMsg(err error) string {
+	if ue := usererr.As(err); ue != nil && ue.Msg != "" {
+		return ue.Msg
+	}
+	return err.Error()
+}
