@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -182,6 +183,11 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 				changes[i] = parse.Change{Path: f.Path, Delete: f.Action == "delete"}
 			}
 			a.indexWritten(ctx, req.Root, changes)
+		}
+		if err == nil && r != nil && r.Checkpoint != nil && r.From != nil && r.From.Session != "" && r.From.Turn > 0 {
+			// The turn whose change this put back says so.
+			a.recordOutcome(ctx, req.Root, req.Actor, r.From.Session, r.From.Turn, session.Proposal{Status: session.ProposalUndone,
+				Checkpoint: r.From.ID, Reason: fmt.Sprintf("to write it again: aiex checkpoint restore %s", r.Checkpoint.ID)})
 		}
 		return &CheckpointResult{Restore: r}, err
 	case CheckpointTag:

@@ -36,10 +36,11 @@ const (
 	ProposalDeclined    = "declined"     // not written: the user said no when asked to confirm
 	ProposalWriteFailed = "write_failed" // the write was refused or failed, and nothing was left changed
 	ProposalCancelled   = "cancelled"    // not written: interrupted before the write began
+	ProposalUndone      = "undone"       // written, then put back by aiex checkpoint restore
 )
 
 var proposalStatuses = []string{ProposalWritten, ProposalRefused, ProposalDryRun, ProposalPending, ProposalDeclined,
-	ProposalWriteFailed, ProposalCancelled}
+	ProposalWriteFailed, ProposalCancelled, ProposalUndone}
 
 // ProposalCheck is one check of a proposed change and how it came out
 // (ok, failed, skipped).
@@ -212,6 +213,11 @@ func proposalLine(p *Proposal) string {
 		what = "not written: the write failed"
 	case ProposalCancelled:
 		what = "not written: cancelled before the write began"
+	case ProposalUndone:
+		what = "written, then undone"
+		if p.Checkpoint != "" {
+			what += fmt.Sprintf(" (checkpoint %s restored)", p.Checkpoint)
+		}
 	default:
 		what = p.Status
 	}

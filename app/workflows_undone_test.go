@@ -1,0 +1,62 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/session"
+	"github.com/aiex-dev/aiex/providers/providertest"
+)
+
+// TestRestoredTurnSaysUndone: a turn whose written change aiex checkpoint
+// restore put back says it was undone, and how to write it again; a
+// replay of the event log keeps it so.
+func TestRestoredTurnSaysUndone(t *testing.T) {
+	ctx := context.Background()
+	good := "```go\n// Package cache keeps values.\npackage cache\n\n// Get finds nothing yet.\nfunc Get(string) bool { return false }\n```\n"
+	a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(good)).URL())
+	root := writeProject(t, map[string]string{"go.mod": "module example.com/c\n\ngo 1.22\n"})
+	res, err := a.GenModule(ctx, app.TaskRequest{Root: root, Name: "internal/cache", Description: "x", Actor: "test", Session: "new", Apply: true},
+		func(string) error { return nil })
+	if err != nil || res.Proposal == nil || !res.Proposal.OK() {
+		t.Fatalf("gen module: %v %+v", err, res)
+	}
+	w, err := a.Apply(ctx, app.ApplyRequest{Root: root, Changes: res.Proposal.Changes, Session: res.Answer.Session, Turn: res.Answer.Turn, Actor: "test"})
+	if err != nil || w.Checkpoint == nil {
+		t.Fatalf("apply: %v %+v", err, w)
+	}
+	r, err := a.Checkpoint(ctx, app.CheckpointRequest{Op: app.CheckpointRestore, Root: root, Ref: w.Checkpoint.ID, Actor: "test"})
+	if err != nil || r.Restore == nil || r.Restore.Checkpoint == nil {
+		t.Fatalf("restore: %v %+v", err, r)
+	}
+	svc, err := a.Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, when := range []string{"as recorded", "replayed"} {
+		if when == "replayed" {
+			if _, err := a.Replay(ctx, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, err := svc.Open(ctx, session.Ref(res.Answer.Session), root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := s.Document(ctx)
+		p := d.Turns[0].Proposal
+		if p == nil || p.Status != session.ProposalUndone || p.Checkpoint != w.Checkpoint.ID || len(p.Checks) == 0 ||
+			!strings.Contains(p.Reason, "aiex checkpoint restore "+r.Restore.Checkpoint.ID) {
+			t.Fatalf("%s: proposal %+v; want undone, checkpoint %s, its checks kept, and how to write it again", when, p, w.Checkpoint.ID)
+		}
+		var md strings.Builder
+		if err := d.WriteMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		if want := "**Proposal:** written, then undone (checkpoint " + w.Checkpoint.ID + " restored)"; !strings.Contains(md.String(), want) {
+			t.Errorf("%s: Markdown lacks %q:\n%s", when, want, md.String())
+		}
+	}
+}
