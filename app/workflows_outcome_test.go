@@ -10,6 +10,10 @@ import (
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
+// cacheModuleReply is a model's answer to gen module internal/cache: a
+// file that passes its checks.
+const cacheModuleReply = "```go\n// Package cache keeps values.\npackage cache\n\n// Get finds nothing yet.\nfunc Get(string) bool { return false }\n```\n"
+
 // TestTaskTurnRecordsProposal: a gen or refactor turn records what became
 // of its proposal — its checks, and whether it was written: not, as a dry
 // run, as refused by its checks (naming them) or as declined at the
@@ -17,7 +21,7 @@ import (
 // it (JSON and Markdown), and a replay of the event log rebuilds it.
 func TestTaskTurnRecordsProposal(t *testing.T) {
 	ctx := context.Background()
-	good := "```go\n// Package cache keeps values.\npackage cache\n\n// Get finds nothing yet.\nfunc Get(string) bool { return false }\n```\n"
+	good := cacheModuleReply
 	bad := "```go\npackage cache\n\nfunc Get(string) bool { return false\n```\n"
 	const mod = "module example.com/c\n\ngo 1.22\n"
 	for name, tc := range map[string]struct {

@@ -15,8 +15,7 @@ import (
 // replay of the event log keeps it so.
 func TestRestoredTurnSaysUndone(t *testing.T) {
 	ctx := context.Background()
-	good := "```go\n// Package cache keeps values.\npackage cache\n\n// Get finds nothing yet.\nfunc Get(string) bool { return false }\n```\n"
-	a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(good)).URL())
+	a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(cacheModuleReply)).URL())
 	root := writeProject(t, map[string]string{"go.mod": "module example.com/c\n\ngo 1.22\n"})
 	res, err := a.GenModule(ctx, app.TaskRequest{Root: root, Name: "internal/cache", Description: "x", Actor: "test", Session: "new", Apply: true},
 		func(string) error { return nil })

@@ -32,27 +32,7 @@ import (
 // the files of each package that build for this platform, which are the
 // ones the type checker can check together.
 func TestInterfaceEdgesGoStd(t *testing.T) {
-	if os.Getenv("AIEX_CORPORA") != "1" {
-		t.Skip("set AIEX_CORPORA=1 to run the corpus tests")
-	}
-	src, ok := corpora.GoStd()
-	if !ok {
-		t.Skip("no Go standard library corpus")
-	}
-	ck := newStdChecker(src)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
-		}
-		if d.Name() == "testdata" {
-			return filepath.SkipDir
-		}
-		ck.checkDir(p)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ck := checkedStd(t)
 	var g []db.GraphChunk
 	var members, old []Member
 	var where []*checkedFile // of each chunk of g
@@ -296,4 +276,32 @@ func (f *checkedFile) calls(r [2]int, key string) bool {
 		}
 	}
 	return false
+}
+
+// checkedStd type-checks every package of the Go standard library corpus
+// (skipping the test unless AIEX_CORPORA=1 and the corpus is there).
+func checkedStd(t *testing.T) *stdChecker {
+	t.Helper()
+	if os.Getenv("AIEX_CORPORA") != "1" {
+		t.Skip("set AIEX_CORPORA=1 to run the corpus tests")
+	}
+	src, ok := corpora.GoStd()
+	if !ok {
+		t.Skip("no Go standard library corpus")
+	}
+	ck := newStdChecker(src)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if d.Name() == "testdata" {
+			return filepath.SkipDir
+		}
+		ck.checkDir(p)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ck
 }

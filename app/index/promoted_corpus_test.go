@@ -3,17 +3,13 @@ package index
 import (
 	"go/ast"
 	"go/types"
-	"io/fs"
 	"maps"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aiex-dev/aiex/app/chunk"
-	"github.com/aiex-dev/aiex/app/internal/corpora"
 	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -28,27 +24,7 @@ import (
 // the writer's members and the promoted names), of the files of each
 // package that build for this platform, as TestInterfaceEdgesGoStd's.
 func TestPromotedEdgesGoStd(t *testing.T) {
-	if os.Getenv("AIEX_CORPORA") != "1" {
-		t.Skip("set AIEX_CORPORA=1 to run the corpus tests")
-	}
-	src, ok := corpora.GoStd()
-	if !ok {
-		t.Skip("no Go standard library corpus")
-	}
-	ck := newStdChecker(src)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
-		}
-		if d.Name() == "testdata" {
-			return filepath.SkipDir
-		}
-		ck.checkDir(p)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ck := checkedStd(t)
 	var g []db.GraphChunk
 	var members []Member
 	var where []*checkedFile

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -44,16 +43,7 @@ func TestSlowStartingNodeProcess(t *testing.T) {
 // startSlowNode runs the child and waits until it holds dir.
 func startSlowNode(t *testing.T, dir string) int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSlowStartingNodeProcess$", "-test.count=1", "--", "node", "run")
-	cmd.Env = append(os.Environ(), startingEnv+"="+dir)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	t.Cleanup(func() {
-		syscall.Kill(pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
+	pid := startChild(t, "TestSlowStartingNodeProcess", startingEnv+"="+dir, "node", "run")
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		if _, busy := app.DataDirBusy(dir); busy {
 			return pid

@@ -95,16 +95,7 @@ func stopped(pid int) bool {
 // answers; the child is killed when the test ends.
 func startTailer(t *testing.T, dir string) int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestTailingProcess$", "-test.count=1", "--", "events", "tail") // named as the command it runs
-	cmd.Env = append(os.Environ(), tailEnv+"="+dir)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	t.Cleanup(func() {
-		syscall.Kill(pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
+	pid := startChild(t, "TestTailingProcess", tailEnv+"="+dir, "events", "tail")
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		cl, err := node.Connect(ctx, dir)
@@ -120,5 +111,24 @@ func startTailer(t *testing.T, dir string) int {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return pid
+}
+
+// startChild runs the test binary again as a child running test only
+// (one that acts as an aiex process when env is set), its command line
+// ending in args as that process's would (what the commands' messages
+// name it by), and kills it when the test ends. It returns its PID.
+func startChild(t *testing.T, test, env string, args ...string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^" + test + "$", "-test.count=1", "--"}, args...)...)
+	cmd.Env = append(os.Environ(), env)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	t.Cleanup(func() {
+		syscall.Kill(pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
 	return pid
 }
