@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // TestSessionExportFileFormat: with -o FILE, the file's format is
@@ -17,17 +15,7 @@ import (
 // --json is the export in JSON on stdout, and another --format with it a
 // usage mistake.
 func TestSessionExportFileFormat(t *testing.T) {
-	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
-	t.Setenv("OLLAMA_HOST", fake.URL())
-	t.Chdir(t.TempDir())
-	dir := t.TempDir()
-	a := runCLI(t, false, nil, "--data-dir", dir, "--json", "ask", "-m", "tiny", "--no-code", "hello")
-	var asked struct {
-		Session string `json:"session_id"`
-	}
-	if err := json.Unmarshal([]byte(a.stdout), &asked); err != nil || a.code != 0 {
-		t.Fatalf("ask: exit %d, %q (%v), stderr %q", a.code, a.stdout, err, a.stderr)
-	}
+	dir, id := oneTurnSession(t)
 	out := t.TempDir()
 	for _, tt := range []struct {
 		file string
@@ -45,7 +33,7 @@ func TestSessionExportFileFormat(t *testing.T) {
 		{"i.md", []string{"-f", "json"}, true},
 	} {
 		path := filepath.Join(out, tt.file)
-		args := append([]string{"--data-dir", dir, "session", "export", asked.Session, "-o", path}, tt.args...)
+		args := append([]string{"--data-dir", dir, "session", "export", id, "-o", path}, tt.args...)
 		r := runCLI(t, false, nil, args...)
 		if r.code != 0 {
 			t.Errorf("export %q: exit %d, stderr %q", args[2:], r.code, r.stderr)
@@ -63,7 +51,7 @@ func TestSessionExportFileFormat(t *testing.T) {
 				Session string `json:"session_id"`
 				File    string `json:"file"`
 			}
-			if err := json.Unmarshal([]byte(r.stdout), &wrote); err != nil || wrote.Session != asked.Session || wrote.File != path {
+			if err := json.Unmarshal([]byte(r.stdout), &wrote); err != nil || wrote.Session != id || wrote.File != path {
 				t.Errorf("export %q: stdout %q (%v); want {session_id, file}", args[2:], r.stdout, err)
 			}
 		} else if r.stdout != "" {
@@ -72,14 +60,14 @@ func TestSessionExportFileFormat(t *testing.T) {
 	}
 
 	// Without -o, --json is the export itself, in JSON, on stdout.
-	r := runCLI(t, false, nil, "--data-dir", dir, "--json", "session", "export", asked.Session)
+	r := runCLI(t, false, nil, "--data-dir", dir, "--json", "session", "export", id)
 	var doc struct {
 		Session struct{ ID string } `json:"session"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 || doc.Session.ID != asked.Session {
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 || doc.Session.ID != id {
 		t.Errorf("export --json: exit %d, stdout %.60q (%v)", r.code, r.stdout, err)
 	}
-	r = runCLI(t, false, nil, "--data-dir", dir, "--json", "session", "export", asked.Session, "-o", "-", "-f", "markdown")
+	r = runCLI(t, false, nil, "--data-dir", dir, "--json", "session", "export", id, "-o", "-", "-f", "markdown")
 	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--json") {
 		t.Errorf("export -o - --json -f markdown: exit %d, stdout %q, stderr %q; want a usage error", r.code, r.stdout, r.stderr)
 	}
