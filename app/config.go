@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"net/url"
 	"os"
@@ -71,8 +72,8 @@ import (
 //	refuse_attach = true            # peers may not attach a TUI to this node (aiex tui --node); default: they may
 //
 //	[checkpoints]                   # what aiex checkpoint prune (and a node, hourly) deletes
-//	keep = 200                      # the newest N of each project are kept
-//	max_age = "30d"                 # only older ones go; tagged checkpoints are always kept
+//	keep = 200                      # the newest N of each project are kept (0: unset, unlike --keep 0)
+//	max_age = "30d"                 # only older ones go (0: unset); tagged checkpoints are always kept
 type File struct {
 	DataDir     string                    `toml:"data_dir"`
 	Provider    string                    `toml:"provider"`
@@ -107,7 +108,10 @@ type SandboxConfig struct {
 	MaxFileSize int64        `toml:"max_file_size"`
 }
 
-// CheckpointsConfig is the [checkpoints] table: their retention.
+// CheckpointsConfig is the [checkpoints] table: their retention. A 0 is
+// unset, as a key left out is: unlike --keep 0 on the command line, keep
+// = 0 does not delete every untagged checkpoint, since a node applies the
+// table hourly and would then delete each one within the hour.
 type CheckpointsConfig struct {
 	Keep   int      `toml:"keep"`    // the newest N per project are kept (0: no count kept)
 	MaxAge Duration `toml:"max_age"` // only checkpoints older than this are pruned (0: any age)
@@ -493,6 +497,13 @@ func (f *File) validate(path string, lines keyLines) error {
 			if !filepath.IsAbs(p) {
 				return bad(k.key, "paths must be absolute; %q is not", p)
 			}
+			// Every command that builds a sandbox opens these paths:
+			// one that is not there is this file's mistake, said here
+			// with its line rather than by those commands alone. A file
+			// is fine: the sandbox allowlists a file by itself.
+			if err := sandboxPathThere(p); err != nil {
+				return bad(k.key, "%s", err)
+			}
 		}
 	}
 	for _, tag := range f.Cluster.AllowTags {
@@ -536,6 +547,22 @@ func (f *File) validate(path string, lines keyLines) error {
 		return bad("limits.max_answer", "must be 0 (the default, 4 MiB) or a number of bytes up to 1 GiB")
 	}
 	return nil
+}
+
+// sandboxPathThere says, as the end of a sentence naming p, why the
+// sandbox path p cannot be opened; nil if it can be looked up.
+func sandboxPathThere(p string) error {
+	_, err := os.Stat(p)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		if target, lerr := os.Readlink(p); lerr == nil {
+			return fmt.Errorf("%s is a symbolic link to %s, which does not exist; fix the link or remove it from the list", p, target)
+		}
+		return fmt.Errorf("%s does not exist; create it or remove it from the list", p)
+	}
+	return fmt.Errorf("%s cannot be looked up (%s); fix its permissions or remove it from the list", p, pathReason(err))
 }
 
 // isHTTPURL reports whether s is an absolute http(s) URL with a host, as

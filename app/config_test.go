@@ -228,12 +228,16 @@ func TestLoadFileDataDir(t *testing.T) {
 func TestLoadFileSandboxPaths(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	path := writeConfig(t, "[sandbox]\nallow = [\"~/shared\", \"/srv/x\"]\nread_only = [\"~\"]\n")
+	if err := os.Mkdir(filepath.Join(home, "shared"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	srv := t.TempDir()
+	path := writeConfig(t, fmt.Sprintf("[sandbox]\nallow = [\"~/shared\", %q]\nread_only = [\"~\"]\n", srv))
 	f, err := app.LoadFile(path, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{filepath.Join(home, "shared"), "/srv/x"}; !slices.Equal(f.Sandbox.Allow, want) || !slices.Equal(f.Sandbox.ReadOnly, []string{home}) {
+	if want := []string{filepath.Join(home, "shared"), srv}; !slices.Equal(f.Sandbox.Allow, want) || !slices.Equal(f.Sandbox.ReadOnly, []string{home}) {
 		t.Errorf("allow %q, read_only %q; want %q and [%s]", f.Sandbox.Allow, f.Sandbox.ReadOnly, want, home)
 	}
 	for value, msg := range map[string]string{"~bob/x": `line 2: key "sandbox.allow": "~bob/x": only ~/`, "rel/x": "paths must be absolute"} {
@@ -382,5 +386,51 @@ func TestLoadFileWeeks(t *testing.T) {
 	}
 	if got := time.Duration(f.Limits.Deadline); got != 7*day {
 		t.Errorf("deadline = %v; want 7 days", got)
+	}
+}
+
+// TestLoadFileSandboxPathMissing: a sandbox path that is not there is a
+// mistake in the file, refused when it is read with its line and key,
+// rather than by the commands that build a sandbox (checkpoint, refactor)
+// with an lstat error naming neither. A path that is there may be a file:
+// the sandbox takes a file as an allowlisted path of its own.
+func TestLoadFileSandboxPathMissing(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "shared")
+	file := filepath.Join(dir, "protos.txt")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "dangling")
+	if err := os.Symlink(missing, link); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		body, key string
+		line      int
+		path      string
+	}{
+		{fmt.Sprintf("[sandbox]\nallow = [%q]\n", missing), "sandbox.allow", 2, missing},
+		{fmt.Sprintf("[sandbox]\nmode = \"off\"\nread_only = [\n  %q,\n  %q,\n]\n", dir, missing), "sandbox.read_only", 3, missing},
+		{"[sandbox]\nallow = [\"~/nowhere\"]\n", "sandbox.allow", 2, filepath.Join(home, "nowhere")},
+		{fmt.Sprintf("[sandbox]\nread_only = [%q]\n", link), "sandbox.read_only", 2, link + " is a symbolic link to " + missing + ", which"},
+	}
+	for _, tt := range tests {
+		path := writeConfig(t, tt.body)
+		_, err := app.LoadFile(path, true)
+		what := tt.path + " does not exist; create it"
+		if strings.Contains(tt.path, "symbolic link") {
+			what = tt.path + " does not exist; fix the link"
+		}
+		want := fmt.Sprintf("config %s line %d: key %q: %s or remove it from the list", path, tt.line, tt.key, what)
+		if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || ue.Error() != want {
+			t.Errorf("%s: err = %v; want the usage error %q", tt.body, err, want)
+		}
+	}
+	f, err := app.LoadFile(writeConfig(t, fmt.Sprintf("[sandbox]\nallow = [%q]\nread_only = [%q]\n", file, file)), true)
+	if err != nil || !slices.Equal(f.Sandbox.Allow, []string{file}) {
+		t.Errorf("a file as a sandbox path: %+v, %v; want it taken", f.Sandbox, err)
 	}
 }

@@ -16,6 +16,50 @@ import (
 	"github.com/rqlite/rqlite/v8/store"
 )
 
+// ErrUsedAlone is matched (errors.Is) by CheckJoin's error for a data dir
+// whose store was used alone (by one-shot commands, never by a node):
+// joining it to a cluster would discard its data.
+var ErrUsedAlone = errors.New("store used alone")
+
+// JoinFile is the file, in a data dir, that records the peers its node
+// joins through at its next start (aiex cluster join writes it), one a
+// line.
+const JoinFile = "join"
+
+// SaveJoin records peers in data dir dir's JoinFile, making the dir.
+func SaveJoin(dir string, peers []string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("db: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, JoinFile), []byte(strings.Join(peers, "\n")+"\n"), 0o600); err != nil {
+		return fmt.Errorf("db: %w", err)
+	}
+	return nil
+}
+
+// SavedJoin returns the peers recorded in data dir dir's JoinFile, if any.
+func SavedJoin(dir string) []string {
+	b, err := os.ReadFile(filepath.Join(dir, JoinFile))
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(b))
+}
+
+// waitingToJoin refuses to open, alone, data dir dir that has no store yet
+// and peers recorded to join through: a store made now would be one used
+// alone, which can then never join the cluster meant. Its node makes the
+// store, by joining; commands run on the dir go through that node.
+func waitingToJoin(dir, raftDir string) error {
+	peers := SavedJoin(dir)
+	if len(peers) == 0 || !store.IsNewNode(raftDir) {
+		return nil
+	}
+	return &usererr.Error{Err: &ClusterMemberError{Dir: dir, Joining: peers},
+		Msg: fmt.Sprintf("data dir %s is waiting to join a cluster through %s (aiex cluster join recorded it): start its node first (aiex --data-dir %s node run --listen ADDR --cluster-key FILE, or --tsnet NAME), then run this command; or delete %s to use the data dir alone",
+			dir, strings.Join(peers, ", "), dir, filepath.Join(dir, JoinFile))}
+}
+
 // CheckJoin says whether the stopped node of data dir dir could join a
 // cluster through Join peers (aiex cluster join records them for its next
 // start), before anyone is told it will: a dir that is a cluster of its
@@ -32,7 +76,7 @@ func CheckJoin(ctx context.Context, dir string) error {
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, clusterMarkerFile)); err != nil {
-		return usererr.New("data dir %s holds a store used alone, so it cannot join a cluster: start it with aiex node run and no --join to make it the first node of a new cluster, or give the joining node a new data dir", dir)
+		return usererr.Wrap(ErrUsedAlone, "data dir %s holds a store used alone, so it cannot join a cluster: start it with aiex node run and no --join to make it the first node of a new cluster, or give the joining node a new data dir", dir)
 	}
 	lock, err := lockDir(dir)
 	if err != nil {

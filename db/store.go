@@ -170,6 +170,12 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		}
 	}
 	raftDir := filepath.Join(dir, storeDirName)
+	if c == nil {
+		// Before anything is made: see waitingToJoin.
+		if err := waitingToJoin(dir, raftDir); err != nil {
+			return nil, err
+		}
+	}
 	if err := makeStoreDir(dir, raftDir); err != nil {
 		return nil, err
 	}
@@ -333,14 +339,19 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 }
 
 // ClusterMemberError is returned by a solo Open of a data dir that is a
-// member of a cluster of several nodes: only the node daemon, with the
-// mesh, can open it.
+// member of a cluster of several nodes, or waits to join one through the
+// peers in Joining (waitingToJoin): only the node daemon, with the mesh,
+// can open it.
 type ClusterMemberError struct {
-	Dir   string
-	Nodes int
+	Dir     string
+	Nodes   int
+	Joining []string
 }
 
 func (e *ClusterMemberError) Error() string {
+	if len(e.Joining) > 0 {
+		return fmt.Sprintf("data dir %s is waiting to join a cluster through %s; it opens only in its node (aiex node run)", e.Dir, strings.Join(e.Joining, ", "))
+	}
 	return fmt.Sprintf("data dir %s is a member of a cluster of %d nodes; it opens only in its node (aiex node run)", e.Dir, e.Nodes)
 }
 

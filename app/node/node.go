@@ -26,6 +26,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/mesh"
 )
@@ -150,17 +151,27 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	}
 
 	// The store and the core.
-	join := cfg.Join
-	if len(join) == 0 {
-		join = savedJoin(cfg.App.DataDir)
+	join, saved := cfg.Join, false
+	if len(join) == 0 && cfg.App.DataDir != "" {
+		join = db.SavedJoin(cfg.App.DataDir)
+		saved = len(join) > 0
 	}
 	host, _ := os.Hostname()
 	name := cmp.Or(cfg.Name, host)
-	if len(join) > 0 && cfg.App.DataDir != "" && db.CheckJoin(ctx, cfg.App.DataDir) == nil {
-		// A join, not a restart: refused at once under a running
-		// member's name.
-		if err := n.checkJoinName(ctx, name, join); err != nil {
-			return nil, err
+	if len(join) > 0 && cfg.App.DataDir != "" {
+		err := db.CheckJoin(ctx, cfg.App.DataDir)
+		switch {
+		case err == nil:
+			// A join, not a restart: refused at once under a running
+			// member's name.
+			if err := n.checkJoinName(ctx, name, join); err != nil {
+				return nil, err
+			}
+		case saved && errors.Is(err, db.ErrUsedAlone):
+			// The store's own refusal speaks of --join, which was not
+			// given: the peers are the ones aiex cluster join recorded.
+			return nil, usererr.Wrap(err, "data dir %s holds a store used alone, so it cannot join the cluster through %s that aiex cluster join recorded: delete %s to start it as the first node of a new cluster, or give the joining node a new data dir (aiex --data-dir NEW cluster join PEER)",
+				cfg.App.DataDir, strings.Join(join, ", "), filepath.Join(cfg.App.DataDir, db.JoinFile))
 		}
 	}
 	ac := cfg.App
@@ -222,31 +233,9 @@ func Start(ctx context.Context, cfg Config) (_ *Node, retErr error) {
 	return n, nil
 }
 
-// joinFile records, in the data dir, peers to join through (aiex cluster
-// join), for a start without Join.
-const joinFile = "join"
-
-// SaveJoin records peers for the next start of the node on dataDir.
-func SaveJoin(dataDir string, peers []string) error {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return fmt.Errorf("node: %w", err)
-	}
-	path := filepath.Join(dataDir, joinFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Join(peers, "\n")+"\n"), 0o600); err != nil {
-		return fmt.Errorf("node: %w", err)
-	}
-	return os.Rename(tmp, path)
-}
-
-// savedJoin returns the peers SaveJoin recorded, if any.
-func savedJoin(dataDir string) []string {
-	b, err := os.ReadFile(filepath.Join(dataDir, joinFile))
-	if err != nil {
-		return nil
-	}
-	return strings.Fields(string(b))
-}
+// SaveJoin records peers for the next start of the node on dataDir
+// (db.JoinFile), for a start without Join.
+func SaveJoin(dataDir string, peers []string) error { return db.SaveJoin(dataDir, peers) }
 
 // listenSocket listens on a unix socket at path, replacing a stale one a
 // crashed node left (the data dir lock proves no live node owns it).

@@ -35,8 +35,8 @@ type MeshConfig struct {
 	// Node is this node's name on plain TCP; "" means the host name.
 	Node string
 	// Who may join and call the API (on a tailnet: users and tags; on
-	// plain TCP: tags). Empty means this node's own user or tags, or on
-	// plain TCP any holder of the key.
+	// plain TCP: tags, users being refused). Empty means this node's own
+	// user or tags, or on plain TCP any holder of the key.
 	AllowUsers, AllowTags []string
 	Tags                  []string
 	Logger                *slog.Logger
@@ -54,6 +54,10 @@ func NewTransport(ctx context.Context, dataDir string, cfg MeshConfig) (mesh.Tra
 		}
 		return mesh.NewTailnet(ctx, mesh.TailnetConfig{Hostname: cfg.Tailnet, Dir: dir, Store: cfg.Store, ControlURL: cfg.ControlURL,
 			Ephemeral: cfg.Ephemeral, Tags: cfg.Tags, Policy: policy, OnRefused: cfg.OnRefused, Logger: cfg.Logger})
+	}
+	if len(cfg.AllowUsers) > 0 {
+		// The mesh refuses them too, in its own terms.
+		return nil, usererr.Usage("allowed users apply to tailnet nodes only: plain-TCP peers have no user login; admit them by the tags they declare, or use a tailnet")
 	}
 	if cfg.Key == "" {
 		return nil, usererr.Usage("plain TCP needs the cluster key: --cluster-key FILE or AIEX_CLUSTER_KEY (aiex cluster init --out FILE makes one), or use --tsnet NAME")

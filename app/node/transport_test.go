@@ -34,3 +34,23 @@ func TestTransportListenInUse(t *testing.T) {
 		t.Errorf("listen on an address in use: %v; want one plain sentence", err)
 	}
 }
+
+// TestTransportPlainTCPUsers: allowed users on plain TCP, where no peer has
+// a login to match them, are refused in words the user knows, not in the
+// mesh's Go field names (AllowUsers, AllowTags).
+func TestTransportPlainTCPUsers(t *testing.T) {
+	key, err := mesh.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTransport(context.Background(), t.TempDir(), MeshConfig{Listen: "127.0.0.1:0", Key: key.Text(), Node: "n",
+		AllowUsers: []string{"alice@example.com"}, AllowTags: []string{"tag:aiex"}})
+	if err == nil {
+		tr.Close()
+		t.Fatal("listened with allowed users on plain TCP")
+	}
+	ue := usererr.As(err)
+	if ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.Contains(ue.Msg, "tailnet nodes only") || strings.Contains(ue.Msg, "Allow") {
+		t.Errorf("allowed users on plain TCP: %v; want a usage error in plain words", err)
+	}
+}

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -445,7 +448,14 @@ func (p *CheckpointPruneCmd) Run(c *Context) error {
 			return err
 		}
 		if cfg.File.Checkpoints == (app.CheckpointsConfig{}) {
-			return usererr.Usage("say what to keep: --keep N (the newest N) and/or --older-than DURATION (only older ones go), or keep = N and/or max_age = \"30d\" in the [checkpoints] table of %s; tagged checkpoints are always kept", cfg.ConfigPath)
+			// 0 in the file means unset, unlike --keep 0: a node applies
+			// the table hourly, where "keep none" would delete every
+			// untagged checkpoint within the hour.
+			where := "keep and max_age are 0 or unset there, and 0 there means unset: --keep 0 deletes every untagged checkpoint"
+			if _, err := os.Stat(cfg.ConfigPath); errors.Is(err, fs.ErrNotExist) {
+				where = "the file does not exist yet: create it with a [checkpoints] table holding keep = N or max_age"
+			}
+			return usererr.Usage("say what to keep: --keep N (the newest N) and/or --older-than DURATION (only older ones go), or keep = N and/or max_age = \"30d\" in the [checkpoints] table of %s (%s); tagged checkpoints are always kept", cfg.ConfigPath, where)
 		}
 	}
 	res, err := checkpointDo(c, app.CheckpointRequest{Op: app.CheckpointPrune, Keep: keep, OlderThan: age, DryRun: p.DryRun,

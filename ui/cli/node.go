@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,6 +88,9 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	if err := nc.checkNames(); err != nil {
 		return err
 	}
+	if nc.Listen != "" && len(nc.AllowUser) > 0 {
+		return usererr.Usage("--allow-user applies to tailnet nodes (--tsnet) only: plain-TCP peers have no user login; they are admitted by the cluster key, and by the tags they declare (--tag) when --allow-tag is given")
+	}
 	cfg, err := c.appConfig()
 	if err != nil {
 		return err
@@ -95,6 +99,22 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	users, tags := nc.AllowUser, nc.AllowTag
 	if len(users) == 0 && len(tags) == 0 {
 		users, tags = cfg.File.Cluster.AllowUsers, cfg.File.Cluster.AllowTags
+		if nc.Listen != "" && len(users) > 0 {
+			// One file may serve tailnet nodes and plain-TCP ones; a
+			// plain-TCP peer has no login for the users to match.
+			fmt.Fprintf(c.Out.Err, "aiex: warning: [cluster] allow_users in %s applies to tailnet nodes (--tsnet) only; plain-TCP peers are admitted by the cluster key and allow_tags\n", cfg.ConfigPath)
+			users = nil
+		}
+	}
+	if nc.Listen != "" && len(tags) > 0 && !slices.ContainsFunc(nc.Tag, func(t string) bool { return slices.Contains(tags, t) }) {
+		// Peers sharing the same list refuse a node that declares none
+		// of it, and its join then fails with no word of tags.
+		from := "--allow-tag"
+		if len(nc.AllowTag) == 0 {
+			from = "[cluster] allow_tags in " + cfg.ConfigPath
+		}
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s admits only plain-TCP peers that declare %s (--tag), and this node declares none of them: nodes with the same list will refuse it; add --tag %s\n",
+			from, strings.Join(tags, " or "), tags[0])
 	}
 	mc := node.MeshConfig{Tailnet: nc.Tsnet, ControlURL: nc.ControlURL, Listen: nc.Listen, Advertise: nc.Advertise,
 		Node: nc.Name, AllowUsers: users, AllowTags: tags, Tags: nc.Tag, Logger: c.Logger}
