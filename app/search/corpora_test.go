@@ -176,6 +176,17 @@ func TestSearchCorporaGoStd(t *testing.T) {
 		{"time after func", firstAt("time/sleep.go", 0, "time.AfterFunc")},
 		{"context with cancel", firstAt("context/context.go", 0, "context.WithCancel")},
 		{"new request with context", firstAt("net/http/request.go", 0, "http.NewRequestWithContext")},
+		// A question's asking words are no part of what it asks
+		// (question.go), and a name holding its words first: "how" and
+		// "are" had time.quote before time.ParseDuration, and
+		// cgi.(*Handler).handleInternalRedirect, whose comment asks how,
+		// five places before url.Parse.
+		{"how are durations parsed", firstAt("time/format.go", 0, "time.ParseDuration")},
+		{"how are urls parsed", firstAt("net/url/url.go", 0, "url.Parse")},
+		{"how are mime types parsed", firstAt("mime/mediatype.go", 0, "mime.ParseMediaType")},
+		{"how is a cidr parsed", firstAt("net/ip.go", 0, "net.ParseCIDR")},
+		{"how are floats parsed", inTop(3, "strconv.ParseFloat")},
+		{"how are ip addresses parsed", all(inTop(3, "net.ParseIP"), inTop(3, "netip.ParseAddr"))},
 		{"TrimSpa", firstAt("strings/strings.go", 0, "strings.TrimSpace")},
 		{"WriteStr", all(inTop(3, "io.WriteString"), func(hits []Hit) string {
 			if len(hits) == 0 || !strings.HasSuffix(hits[0].Name, "WriteString") {
@@ -259,6 +270,13 @@ func TestSearchCorporaElixir(t *testing.T) {
 			return ""
 		}},
 		{"what does handle_call do in Mix.State", inTop(3, "Mix.State.handle_call/3")},
+		{"how are uris parsed", firstAt("lib/elixir/lib/uri.ex", 0, "URI.parse/1")},
+		{"how is a string split", func(hits []Hit) string {
+			if len(hits) == 0 || !strings.HasPrefix(hits[0].Name, "String.split/") {
+				return "want a String.split first"
+			}
+			return ""
+		}},
 		{"tests for file stream", inTop(5, `describe "file stream" / test "returns a struct"`)},
 	})
 }

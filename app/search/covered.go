@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,7 +21,8 @@ import (
 // say "server" and "shutdown" four times, ranked above Shutdown's 57).
 // A hit whose name's every word the question holds, in some form, gets
 // coveredBonus: a name of one word does not (a package's header, every
-// Read and Close), nor does one the question holds a part of.
+// Read and Close). One that says more than the question gets a part of
+// it, when no hit's name is the whole question (setCovers).
 //
 // In Go, a name's package is a word the question may leave out ("server
 // shutdown" is http.(*Server).Shutdown too), as long as two of the name's
@@ -87,31 +89,34 @@ func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // covered is how much of the question a chunk's name is, when the name
-// is in the question's words: 0 unless the question holds every word of
-// the name (in language lang, but for a Go name's package, by the rule
-// above); else the share of the question's words (gs) that the name holds,
-// each word weighing more the fewer chunks hold it. "hash a string with
+// is in the question's words: 0 unless the name holds two of them (in
+// language lang; a Go name's package may be left out, by the rule above);
+// else the share of the question's words (gs) that the name holds, each
+// word weighing more the fewer chunks hold it. "hash a string with
 // sha256" holds crypto.Hash.String, which is two of its three words, and
 // the commoner two: a name in full is a question's whole subject, one that
-// leaves out its rarest word is less likely to be.
-func covered(name, lang string, held map[string]bool, gs []group) float64 {
+// leaves out its rarest word is less likely to be. whole reports that the
+// question holds every word of the name; a name saying more than the
+// question has a part of the share (below).
+func covered(name, lang string, held map[string]bool, gs []group) (cover float64, whole bool) {
 	parts, qual := nameParts(name)
 	if lang != "go" || qual >= len(parts) {
 		qual = 0
 	}
-	missing, formed := 0, false
+	missing, other, formed := 0, 0, false
 	for i, p := range parts {
 		if typed, ok := held[p]; ok {
 			formed = formed || !typed && i >= qual
 			continue
 		}
 		if i >= qual {
-			return 0
+			other++
+		} else {
+			missing++
 		}
-		missing++
 	}
-	if len(parts)-missing < 2 {
-		return 0
+	if len(parts)-missing-other < 2 {
+		return 0, false
 	}
 	in := map[string]bool{}
 	for _, p := range parts {
@@ -129,7 +134,7 @@ func covered(name, lang string, held map[string]bool, gs []group) float64 {
 		}
 	}
 	if of == 0 {
-		return 0
+		return 0, false
 	}
 	share := n / of
 	if formed {
@@ -138,7 +143,15 @@ func covered(name, lang string, held map[string]bool, gs []group) float64 {
 		// json.Marshalers.
 		share *= formedShare
 	}
-	return share * share
+	cover = share * share
+	if other > 0 {
+		// A name saying more than the question is about a part of it:
+		// toml.(*parser).valueFloat, two thirds of it "floats parsed",
+		// gets that share of the cover.
+		own := float64(len(parts) - qual)
+		cover *= (own - float64(other)) / own
+	}
+	return cover, other == 0
 }
 
 // formedShare weighs the share of a name holding a word of the question
@@ -157,6 +170,11 @@ func inName(g group, in map[string]bool) bool {
 			return true
 		}
 	}
+	for _, f := range g.agents {
+		if in[f] {
+			return true
+		}
+	}
 	ps, _ := nameParts(g.term)
 	for _, p := range ps {
 		if !in[p] {
@@ -169,19 +187,23 @@ func inName(g group, in map[string]bool) bool {
 // heldForms is the set of the words of the question, its identifiers'
 // parts (handle_call: handle and call; GenServer: gen and server) and the
 // other forms its words were looked for as (slices: slice), the last
-// false: the words the question says are true.
-func heldForms(query string, gs []group) map[string]bool {
+// false: the words the question says are true. The words that ask
+// (asked) are none: "how" is no word of unix.OpenHow's that the question
+// says.
+func heldForms(query string, gs []group, asked map[string]bool) map[string]bool {
 	held := map[string]bool{}
 	parts, _ := nameParts(query)
 	for _, p := range parts {
-		held[p] = true
+		if !asked[p] {
+			held[p] = true
+		}
 	}
 	for _, g := range gs {
 		if g.prefix {
 			continue
 		}
 		held[g.term] = true
-		for _, f := range g.forms {
+		for _, f := range append(slices.Clip(g.forms), g.agents...) {
 			if _, ok := held[f]; !ok {
 				held[f] = false
 			}
@@ -223,12 +245,17 @@ func pairs(gs []group) string {
 // "at", "with", "after", "func"), at most maxStops, in the question's
 // order. Names hold them (errors.Is, Enum.at/3, context.WithCancel,
 // time.AfterFunc) though bodies do not. A question of more than
-// maxPaired words has none: its stop words are mostly its prose's.
-func stopWordsOf(query string, kept []index.QueryWord) []string {
+// maxPaired words has none: its stop words are mostly its prose's. Nor
+// are the words that ask (asked: "how is a cidr parsed" asks nothing
+// about "is").
+func stopWordsOf(query string, kept []index.QueryWord, asked map[string]bool) []string {
 	if len(kept) > maxPaired {
 		return nil
 	}
 	seen := map[string]bool{}
+	for w := range asked {
+		seen[w] = true // the question's asking words name nothing
+	}
 	for _, w := range kept {
 		seen[w.Term] = true
 	}
@@ -260,8 +287,8 @@ func letters(s string) bool {
 // stopGroups returns groups for the stop words of a short question, as
 // typed, with their chunk counts (in names: bodies leave them out), those
 // no chunk holds left out.
-func (s *Searcher) stopGroups(ctx context.Context, query string, kept []index.QueryWord) ([]group, error) {
-	stops := stopWordsOf(query, kept)
+func (s *Searcher) stopGroups(ctx context.Context, query string, kept []index.QueryWord, asked map[string]bool) ([]group, error) {
+	stops := stopWordsOf(query, kept, asked)
 	if len(stops) == 0 {
 		return nil, nil
 	}
@@ -298,14 +325,22 @@ func namedPairs(ctx context.Context, st *db.Store, project int64, paired []group
 		name  string
 		cover float64
 	}
-	var found []named
+	var found, part []named
 	for _, r := range rows.Values {
 		id, _ := r[0].(int64)
 		name, _ := r[1].(string)
 		lang, _ := r[2].(string)
-		if c := covered(name, lang, held, gs); c > 0 {
+		switch c, whole := covered(name, lang, held, gs); {
+		case whole:
 			found = append(found, named{id, name, c})
+		case c > 0:
+			part = append(part, named{id, name, c})
 		}
+	}
+	if len(found) == 0 {
+		// No name is the whole question: those holding a part of it
+		// are the next best (partCovers).
+		found = part
 	}
 	sort.Slice(found, func(i, j int) bool {
 		a, b := found[i], found[j]
@@ -325,4 +360,33 @@ func namedPairs(ctx context.Context, st *db.Store, project int64, paired []group
 	}
 	cs, err := st.CodeChunksByID(ctx, ids)
 	return cs, covers, err
+}
+
+// setCovers sets each hit's cover: coveredBonus times how much of the
+// question its name is (covered). A name holding a part of the question
+// and words it does not say counts only when no hit's name is the whole
+// question: a name saying more is about something else then
+// (sync.(*RWMutex).Unlock for "mutex unlock of unlocked mutex", whose
+// sync.(*Mutex).Unlock is the question whole; http.(*Server).
+// RegisterOnShutdown for "server shutdown"). When none is, as on
+// BurntSushi/toml for "how are floats parsed", the name saying most of it
+// is the best there is (toml.(*parser).valueFloat). Hits that only fill
+// the list are not asked: the first hits must not change with their
+// number.
+func setCovers(hits []*Hit, held map[string]bool, gs []group) {
+	wholes := make([]bool, len(hits))
+	anyWhole := false
+	for i, h := range hits {
+		c, whole := covered(h.Name, h.Lang, held, gs)
+		h.cover, wholes[i] = coveredBonus*c, whole && c > 0
+		anyWhole = anyWhole || wholes[i] && !h.filler
+	}
+	if !anyWhole {
+		return
+	}
+	for i, h := range hits {
+		if !wholes[i] {
+			h.cover = 0
+		}
+	}
 }

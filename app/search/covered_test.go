@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -44,35 +45,44 @@ func TestCovered(t *testing.T) {
 		query, name, lang string
 		gs                []group
 		want              float64
+		part              bool // the name says more than the question
 	}{
 		// Every word of the name, and every word of the question.
-		{"http server shutdown", "http.(*Server).Shutdown", "go", gs(g("http", 4000), g("server", 2000), g("shutdown", 50)), 1},
-		// The question holds no "register" nor "on".
-		{"http server shutdown", "http.(*Server).RegisterOnShutdown", "go", gs(g("http", 4000), g("server", 2000), g("shutdown", 50)), 0},
+		{"http server shutdown", "http.(*Server).Shutdown", "go", gs(g("http", 4000), g("server", 2000), g("shutdown", 50)), 1, false},
+		// The question holds no "register" nor "on": two of the name's
+		// four words (its package aside) are the question's, and the
+		// name has that share of the question's cover.
+		{"http server shutdown", "http.(*Server).RegisterOnShutdown", "go", gs(g("http", 4000), g("server", 2000), g("shutdown", 50)), 2.0 / 4, true},
 		// A Go name's package may be left out, two words remaining...
-		{"server shutdown", "http.(*Server).Shutdown", "go", gs(g("server", 2000), g("shutdown", 50)), 1},
+		{"server shutdown", "http.(*Server).Shutdown", "go", gs(g("server", 2000), g("shutdown", 50)), 1, false},
 		// ...but not one.
-		{"shutdown", "http.Shutdown", "go", gs(g("shutdown", 50)), 0},
-		{"shutdown", "shutdown", "go", gs(g("shutdown", 50)), 0},
-		// The type's word is not the package's.
-		{"unmarshal json into a struct", "time.(*Time).UnmarshalJSON", "go", gs(g("unmarshal", 300), g("json", 900), g("struct", 4000)), 0},
+		{"shutdown", "http.Shutdown", "go", gs(g("shutdown", 50)), 0, false},
+		{"shutdown", "shutdown", "go", gs(g("shutdown", 50)), 0, false},
+		// The type's word is not the package's: the name says "time",
+		// which the question does not.
+		{"unmarshal json into a struct", "time.(*Time).UnmarshalJSON", "go", gs(g("unmarshal", 300), g("json", 900), g("struct", 4000)),
+			sq((1/math.Sqrt(300)+1/math.Sqrt(900))/(1/math.Sqrt(300)+1/math.Sqrt(900)+1/math.Sqrt(4000))) * 2 / 3, true},
+		// A parser's names hold "parser", an agent noun of "parse", and
+		// the name's "value" is no word of the question's.
+		{"how are floats parsed", "toml.(*parser).valueFloat", "go", gs(group{term: "floats", df: 100, forms: []string{"floats", "float"}}, group{term: "parsed", df: 300, forms: []string{"parsed", "parse"}, agents: []string{"parser"}}),
+			sq(formedShare) * 2 / 3, true},
 		// An Elixir module is a word of the name like any other.
-		{"reduce", "Enum.reduce/3", "elixir", gs(g("reduce", 50)), 0},
-		{"enum reduce", "Enum.reduce/3", "elixir", gs(g("enum", 900), g("reduce", 100)), 1},
+		{"reduce", "Enum.reduce/3", "elixir", gs(g("reduce", 50)), 0, false},
+		{"enum reduce", "Enum.reduce/3", "elixir", gs(g("enum", 900), g("reduce", 100)), 1, false},
 		// Forms of the question's words, a little less than the words
 		// themselves, and an identifier's parts.
-		{"sort slices", "sort.Slice", "go", gs(g("sort", 300), g("slices", 400, "slice")), formedShare * formedShare},
-		{"sort slice", "sort.Slice", "go", gs(g("sort", 300), g("slice", 400, "slices")), 1},
+		{"sort slices", "sort.Slice", "go", gs(g("sort", 300), g("slices", 400, "slice")), formedShare * formedShare, false},
+		{"sort slice", "sort.Slice", "go", gs(g("sort", 300), g("slice", 400, "slices")), 1, false},
 		{"what does handle_call do in Mix.State", "Mix.State.handle_call/3", "elixir",
-			gs(g("handle_call", 40), g("mix", 700), g("state", 900)), 1},
+			gs(g("handle_call", 40), g("mix", 700), g("state", 900)), 1, false},
 		// A name that leaves out the question's rarest word is a small
 		// part of it: (1/√900 + 1/√2500) / (1/√900 + 1/√2500 + 1/√25),
 		// squared.
-		{"hash a string with sha256", "crypto.Hash.String", "go", gs(g("hash", 900), g("string", 2500), g("sha256", 25)), sq((1.0/30 + 1.0/50) / (1.0/30 + 1.0/50 + 1.0/5))},
+		{"hash a string with sha256", "crypto.Hash.String", "go", gs(g("hash", 900), g("string", 2500), g("sha256", 25)), sq((1.0/30 + 1.0/50) / (1.0/30 + 1.0/50 + 1.0/5)), false},
 	} {
-		got := covered(tt.name, tt.lang, heldForms(tt.query, tt.gs), tt.gs)
-		if diff := got - tt.want; diff > 1e-9 || diff < -1e-9 {
-			t.Errorf("covered(%q, %q) = %v, want %v", tt.name, tt.query, got, tt.want)
+		got, whole := covered(tt.name, tt.lang, heldForms(tt.query, tt.gs, questionWords(tt.query)), tt.gs)
+		if diff := got - tt.want; diff > 1e-9 || diff < -1e-9 || got > 0 && whole == tt.part {
+			t.Errorf("covered(%q, %q) = %v, %v; want %v, %v", tt.name, tt.query, got, whole, tt.want, !tt.part)
 		}
 	}
 }
@@ -132,8 +142,12 @@ func TestStopWordsOf(t *testing.T) {
 		{"is it at the end", nil}, // all stop words: the query keeps them
 		{"how does the http server handle a request with timeouts", nil},
 		{"Enum at", []string{"at"}},
+		// The words that ask are none: "is" asks here, as "how" does.
+		{"how is a cidr parsed", nil},
+		{"how does errors is work", []string{"is"}},
 	} {
-		got := stopWordsOf(tt.query, index.QueryWords(tt.query))
+		kept, asked := withoutQuestion(index.QueryWords(tt.query), questionWords(tt.query))
+		got := stopWordsOf(tt.query, kept, asked)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("stopWordsOf(%q) = %q, want %q", tt.query, got, tt.want)
 		}

@@ -19,21 +19,52 @@ type group struct {
 	term  string
 	forms []string // the index's words for it, term first if the index holds it
 	df    int64    // chunks holding any of forms, at most: the sum of each's count
+	// agents are the nouns of the index naming what does what the word
+	// says (parse: parser; write: writer; scan: scanner), looked for in
+	// names only (agentOf).
+	agents []string
 	// prefix says the term is looked for as the beginning of words
 	// (prefixes): no word of the index is the term or another form of it.
 	prefix bool
 }
 
-// expr is the group as an FTS5 query: its words ORed, or the prefix query
-// of the term.
+// expr is the group as an FTS5 query: its words ORed, its agent nouns in
+// names, or the prefix query of the term.
 func (g group) expr() string {
 	if g.prefix {
 		return quote([]string{g.term}, "") + "*"
 	}
-	if len(g.forms) == 1 {
-		return quote(g.forms, "")
+	if len(g.agents) == 0 {
+		if len(g.forms) == 1 {
+			return quote(g.forms, "")
+		}
+		return "(" + quote(g.forms, " OR ") + ")"
 	}
-	return "(" + quote(g.forms, " OR ") + ")"
+	return "(" + quote(g.forms, " OR ") + " OR name : (" + quote(g.agents, " OR ") + "))"
+}
+
+// A question says what code does ("how are floats parsed") and its names
+// say what does it: toml.(*parser).valueFloat is the float parser, its
+// receiver's type the word "parser". The stemmer makes a long agent noun
+// the verb's form already (decoder, encoder, compiler: decod, encod,
+// compil) but not a short one, whose -er it leaves (parser, reader,
+// writer, server, scanner, handler). Such a noun is looked for in names
+// only: in bodies it is mostly a variable or a package (go/parser's
+// parser, io.Reader's reader, held by 2,376 chunks of the standard library
+// where "read" is in names of 2,265), and would make the verb's group as
+// common as the noun.
+//
+// agentOf reports whether word, of stem st, is an agent noun of a verb of
+// stem verb: it ends in -er or -ers, and its stem is the verb's and -er,
+// -r after its e (write: writer) or -er after its last letter doubled
+// (scan: scanner). A word whose stem is so by another suffix is not:
+// enumerable's stem is enumer, and no enum does it.
+func agentOf(word, st, verb string) bool {
+	if len(verb) < index.MinPrefix || !strings.HasSuffix(strings.TrimSuffix(word, "s"), "er") {
+		return false
+	}
+	return st == verb+"er" || st == verb+"r" && strings.HasSuffix(verb, "e") ||
+		st == verb+verb[len(verb)-1:]+"er"
 }
 
 // exprs joins the groups' FTS5 queries with sep (" AND ", " OR "):
@@ -73,8 +104,10 @@ const maxSuffix = 10
 // (code_fts_terms) in one query, and one more when a range holds many
 // words: the words as typed, and for each word of prose the ranges of the
 // vocabulary its other forms are in, of which the words with the same
-// stem are kept.
-func (s *Searcher) groups(ctx context.Context, ws []index.QueryWord) ([]group, error) {
+// stem are kept. With agents, a verb's agent nouns are kept too, for
+// names (agentOf): a question says what code does, a symbol typed is
+// looked for as it is (Serve is not Server).
+func (s *Searcher) groups(ctx context.Context, ws []index.QueryWord, withAgents bool) ([]group, error) {
 	// Compounds of neighbours: each is a form of both words.
 	type compound struct {
 		at   int // of the first word
@@ -137,13 +170,12 @@ func (s *Searcher) groups(ctx context.Context, ws []index.QueryWord) ([]group, e
 	}
 
 	stems := map[string]string{} // of the words read, as needed
-	forms := func(w index.QueryWord) []string {
-		var out []string
+	forms := func(w index.QueryWord) (out, agents []string) {
 		if df[w.Term] > 0 {
 			out = append(out, w.Term)
 		}
 		if w.Stem == "" {
-			return out
+			return out, nil
 		}
 		var more []string
 		for t := range df {
@@ -155,26 +187,37 @@ func (s *Searcher) groups(ctx context.Context, ws []index.QueryWord) ([]group, e
 				st = index.Stem(t)
 				stems[t] = st
 			}
-			if st == w.Stem {
+			switch {
+			case st == w.Stem:
 				more = append(more, t)
+			case withAgents && agentOf(t, st, w.Stem):
+				agents = append(agents, t)
 			}
 		}
 		sortForms(more)
-		return append(out, more...)
+		sortForms(agents)
+		return append(out, more...), agents
 	}
 
 	gs := make([]group, len(ws))
 	for i, w := range ws {
-		gs[i] = group{term: w.Term, forms: forms(w)}
+		fs, agents := forms(w)
+		if len(fs) == 0 {
+			agents = nil // a word no chunk holds is looked for as a beginning
+		}
+		gs[i] = group{term: w.Term, forms: fs, agents: agents}
 	}
 	for _, c := range comps {
-		for _, f := range forms(c.word) {
+		fs, _ := forms(c.word)
+		for _, f := range fs {
 			gs[c.at].forms = appendNew(gs[c.at].forms, f)
 			gs[c.at+1].forms = appendNew(gs[c.at+1].forms, f)
 		}
 	}
 	for i := range gs {
-		for _, f := range gs[i].forms {
+		// An agent noun counts all the chunks holding it, though only
+		// its names match: the plan's counts stay an upper bound.
+		for _, f := range append(slices.Clip(gs[i].forms), gs[i].agents...) {
 			gs[i].df += df[f]
 		}
 	}

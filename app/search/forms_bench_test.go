@@ -58,7 +58,7 @@ func BenchmarkFormsGoStd(b *testing.B) {
 				b.Fatal(err)
 			}
 			t1 := time.Now()
-			gs, err := sr.groups(ctx, ws)
+			gs, err := sr.groups(ctx, ws, true)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -68,7 +68,7 @@ func (s *Searcher) prefixes(ctx context.Context, gs []group, force int) error {
 		if g.df > 0 { // forced: the word itself, and those it begins
 			df += g.df
 		}
-		g.prefix, g.forms, g.df = true, nil, df
+		g.prefix, g.forms, g.agents, g.df = true, nil, nil, df
 	}
 	return nil
 }

@@ -127,8 +127,9 @@ type Result struct {
 	// Forms are, for each term the index holds in other forms, the words
 	// looked for in its place, the term itself first if held: retried:
 	// [retried retry retries]; shut (in "shut down"): [shut shutdown];
-	// a term no word of the index is, looked for as the beginning of
-	// words: TrimSpa: [trimspa*].
+	// parsed: [parsed parse parses parsing parser], the agent nouns last
+	// and looked for in names only; a term no word of the index is,
+	// looked for as the beginning of words: TrimSpa: [trimspa*].
 	Forms map[string][]string `json:"forms,omitempty"`
 	// Relaxed reports that fewer than limit chunks held every word, so
 	// chunks holding some were added.
@@ -162,6 +163,12 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	if limit <= 0 || (len(words) == 0 && !isSym) {
 		res.Terms = terms(words)
 		return res, nil
+	}
+	// The words that ask (how, what, why; does, is opening the question)
+	// are not what it asks about (question.go).
+	var asked map[string]bool
+	if !isSym {
+		words, asked = withoutQuestion(words, questionWords(query))
 	}
 	var gs []group
 	if len(words) > maxWords {
@@ -213,7 +220,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	// its other forms, or the words beginning with it.
 	if gs == nil {
 		var err error
-		if gs, err = s.groups(ctx, words); err != nil {
+		if gs, err = s.groups(ctx, words, !isSym); err != nil {
 			return nil, err
 		}
 		force := -1
@@ -235,8 +242,8 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		case g.prefix:
 			completing = true
 			res.addForms(g.term, []string{g.term + "*"})
-		case len(g.forms) > 1 || g.forms[0] != g.term:
-			res.addForms(g.term, g.forms)
+		case len(g.forms) > 1 || g.forms[0] != g.term || len(g.agents) > 0:
+			res.addForms(g.term, append(slices.Clip(g.forms), g.agents...))
 		}
 	}
 	sort.SliceStable(held, func(i, j int) bool { return held[i].df < held[j].df })
@@ -315,7 +322,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	var stops []group
 	if !isSym && res.LeftOut == 0 {
 		var err error
-		if stops, err = s.stopGroups(ctx, query, words); err != nil {
+		if stops, err = s.stopGroups(ctx, query, words, asked); err != nil {
 			return nil, err
 		}
 		named = append(slices.Clip(gs), stops...)
@@ -334,7 +341,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		// low (json.Marshal's, http.Error's: neither was among the best
 		// 200 holding their words), and would rank such a name by the
 		// number of hits asked for.
-		cs, covers, err := namedPairs(ctx, st, project, paired, heldForms(query, named), named)
+		cs, covers, err := namedPairs(ctx, st, project, paired, heldForms(query, named, asked), named)
 		if err != nil {
 			return nil, err
 		}
@@ -362,10 +369,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		}
 	}
 	if !isSym && res.LeftOut == 0 {
-		held := heldForms(query, named)
-		for _, h := range order {
-			h.cover = coveredBonus * covered(h.Name, h.Lang, held, named)
-		}
+		setCovers(order, heldForms(query, named, asked), named)
 	}
 
 	if err := s.central(ctx, project, order); err != nil {
