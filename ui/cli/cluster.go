@@ -85,8 +85,15 @@ func connect(c *Context, dataDir string) (*node.Client, error) {
 	}
 	start := time.Now()
 	said := false
+	starting := 0 // the PID of a node seen starting
 	for deadline := start.Add(goneWait); errors.Is(err, node.ErrNoNode); {
 		if _, busy := app.DataDirBusy(dataDir); !busy {
+			if starting != 0 {
+				// It exited without serving the data dir (a join
+				// refused): the command must not open a store there
+				// of its own, which could then never join.
+				return nil, usererr.New("the aiex node (PID %d) on data dir %s exited before it finished starting; see its output, and start it again", starting, dataDir)
+			}
 			break
 		}
 		// A node takes longer to start than a TUI: it may join its
@@ -96,7 +103,7 @@ func connect(c *Context, dataDir string) (*node.Client, error) {
 			if n.Stopped {
 				return nil, usererr.New("the aiex node (PID %d) starting on data dir %s is stopped (Ctrl+Z); bring it back with fg in its shell, or kill -CONT %d", n.PID, dataDir, n.PID)
 			}
-			deadline = start.Add(nodeStartWait)
+			starting, deadline = n.PID, start.Add(nodeStartWait)
 			if time.Now().After(deadline) {
 				return nil, usererr.New("the aiex node (PID %d) on data dir %s has not finished starting after %s; see its output (it may still be joining its cluster or waiting for a leader)", n.PID, dataDir, nodeStartWait)
 			}

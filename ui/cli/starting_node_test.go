@@ -33,6 +33,11 @@ func TestSlowStartingNodeProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if os.Getenv(startingEnv+"_EXIT") != "" {
+		time.Sleep(2 * time.Second) // starting, then failing (a join refused)
+		a.Close(ctx)
+		os.Exit(1)
+	}
 	time.Sleep(5 * time.Second) // starting
 	if _, err := node.ServeSocket(a, nil); err != nil {
 		t.Fatal(err)
@@ -72,6 +77,16 @@ func TestCommandWaitsForASlowStartingNode(t *testing.T) {
 		want := fmt.Sprintf("aiex: waiting for the aiex node (PID %d) to finish starting on %s\n", pid, dir)
 		if r.code != 0 || strings.TrimSpace(r.stdout) != "[]" || r.stderr != want {
 			t.Errorf("session list while a node starts: exit %d, stdout %q, stderr %q; want 0, [] and %q", r.code, r.stdout, r.stderr, want)
+		}
+	})
+	t.Run("exits", func(t *testing.T) {
+		dir := shortDir(t)
+		t.Setenv(startingEnv+"_EXIT", "1")
+		pid := startSlowNode(t, dir)
+		r := runCLI(t, false, nil, "--data-dir", dir, "session", "list")
+		want := fmt.Sprintf("aiex: the aiex node (PID %d) on data dir %s exited before it finished starting; see its output, and start it again\n", pid, dir)
+		if r.code != 1 || !strings.HasSuffix(r.stderr, want) {
+			t.Errorf("session list while a node starts and fails: exit %d, stderr %q; want 1 and %q", r.code, r.stderr, want)
 		}
 	})
 	t.Run("stopped", func(t *testing.T) {
