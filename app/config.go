@@ -113,7 +113,7 @@ type SandboxConfig struct {
 // = 0 does not delete every untagged checkpoint, since a node applies the
 // table hourly and would then delete each one within the hour.
 type CheckpointsConfig struct {
-	Keep   int      `toml:"keep"`    // the newest N per project are kept (0: no count kept)
+	Keep   int      `toml:"keep"`    // the newest N per project are kept (0: no bound by count)
 	MaxAge Duration `toml:"max_age"` // only checkpoints older than this are pruned (0: any age)
 }
 
@@ -512,7 +512,7 @@ func (f *File) validate(path string, lines keyLines) error {
 		}
 	}
 	if f.Checkpoints.Keep < 0 {
-		return bad("checkpoints.keep", "must be 0 (no count kept) or more")
+		return bad("checkpoints.keep", "must be 0 (or left out: no bound by count) or a number of checkpoints to keep")
 	}
 	for _, l := range []struct {
 		key string

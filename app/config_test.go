@@ -143,6 +143,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{name: "provider name with a slash", body: "providers = { \"gpu/ollama\" = { kind = \"ollama\" } }\n", want: []string{"line 1", `key "providers.gpu/ollama"`, "invalid provider name"}},
 		{name: "compatible without url", body: "[providers.vllm]\nkind = \"openai-compatible\"\n", want: []string{"line 1", `"vllm"`, "base_url"}},
 		{name: "price without output", body: "[prices.\"oa/gpt-qa\"]\ninput = 1\n", want: []string{"line 1", `"prices.oa/gpt-qa"`, "no output price", "0 for an embedding model"}},
+		{name: "inline price without output", body: "[prices]\n\"oa/gpt-qa\" = { input = 1 }\n", want: []string{"line 2", `"prices.oa/gpt-qa"`, "no output price"}},
 		{name: "price without input", body: "prices = { \"oa/gpt-qa\" = { output = 2 } }\n", want: []string{"line 1", `"prices.oa/gpt-qa"`, "no input price"}},
 		{name: "unknown price key", body: "[prices.\"gpt-4o\"]\ninput = 1\noutptu = 2\n", want: []string{"line 3", "outptu"}},
 		{name: "base_url not a URL", body: "[providers.ollama]\nbase_url = \"not a url\"\n",
@@ -432,5 +433,24 @@ func TestLoadFileSandboxPathMissing(t *testing.T) {
 	f, err := app.LoadFile(writeConfig(t, fmt.Sprintf("[sandbox]\nallow = [%q]\nread_only = [%q]\n", file, file)), true)
 	if err != nil || !slices.Equal(f.Sandbox.Allow, []string{file}) {
 		t.Errorf("a file as a sandbox path: %+v, %v; want it taken", f.Sandbox, err)
+	}
+}
+
+// TestLoadFileInlinePrices: a price written as an inline table, under
+// [prices] or whole, is read as the table form is (its keys were not
+// seen, and a price giving both was refused for want of them).
+func TestLoadFileInlinePrices(t *testing.T) {
+	for _, body := range []string{
+		"[prices]\n\"openai/x\" = { input = 1, output = 2 }\n",
+		"prices = { \"openai/x\" = { input = 1, output = 2 } }\n",
+	} {
+		f, err := app.LoadFile(writeConfig(t, body), true)
+		if err != nil {
+			t.Errorf("%q: %v", body, err)
+			continue
+		}
+		if p := f.Prices["openai/x"]; p.Input != 1 || p.Output != 2 {
+			t.Errorf("%q: price %+v; want input 1, output 2", body, p)
+		}
 	}
 }

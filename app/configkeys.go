@@ -75,6 +75,7 @@ func scanKeys(path string, b []byte) (keyLines, error) {
 			key := append(slices.Clone(table), keyParts(e.Key())...)
 			line := keyLine(&p, e.Key())
 			lines.add(key, line)
+			lines.addInline(key, e.Value(), line)
 			if err := checkValue(path, line, key, e.Value()); err != nil {
 				return lines, err
 			}
@@ -87,6 +88,21 @@ func (kl keyLines) add(key []string, line int) {
 	k := strings.Join(key, ".")
 	if _, ok := kl[k]; !ok {
 		kl[k] = line
+	}
+}
+
+// addInline records the keys of v, the value of key on line, when it is
+// an inline table (prices = { "p/m" = { input = 1 } }), as a table's on
+// their lines would be: on key's line.
+func (kl keyLines) addInline(key []string, v *unstable.Node, line int) {
+	if v.Kind != unstable.InlineTable {
+		return
+	}
+	for it := v.Children(); it.Next(); {
+		kv := it.Node()
+		k := append(slices.Clone(key), keyParts(kv.Key())...)
+		kl.add(k, line)
+		kl.addInline(k, kv.Value(), line)
 	}
 }
 
