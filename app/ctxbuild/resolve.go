@@ -368,7 +368,7 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, wha
 		// slash keeps Suggest from reading "main.go" as a symbol "go".
 		shown["/"+p] = show
 		files = append(files, "/"+p)
-		fileName = fileName || (path.Ext(query) != "" && path.Ext(query) == path.Ext(p))
+		fileName = fileName || extLike(path.Ext(query), path.Ext(p))
 	}
 	pathLike = pathLike || fileName
 	bySymbol, byPath := suggest(symQuery, symbols, !pathLike), Suggest("/"+strings.TrimPrefix(query, "/"), files)

@@ -114,6 +114,48 @@ func lastPart(s string) string {
 	return s[i+1:] + arity
 }
 
+// extLike reports whether typed, a target's extension, is a file's
+// extension ext or one typo from it (an adjacent pair swapped, a letter
+// more, less or other: .og, .g for .go); a symbol's last part does not
+// read as one (.Get, .get for .go).
+func extLike(typed, ext string) bool {
+	if typed == "" || ext == "" || typed != strings.ToLower(typed) {
+		return false
+	}
+	if typed == ext {
+		return true
+	}
+	if len(typed) == len(ext) {
+		diff := []int{}
+		for i := range typed {
+			if typed[i] != ext[i] {
+				diff = append(diff, i)
+			}
+		}
+		switch len(diff) {
+		case 1:
+			return len(typed) > 2 // .x for .go is no typo of it
+		case 2:
+			i, j := diff[0], diff[1]
+			return j == i+1 && typed[i] == ext[j] && typed[j] == ext[i]
+		}
+		return false
+	}
+	short, long := typed, ext
+	if len(short) > len(long) {
+		short, long = long, short
+	}
+	if len(long)-len(short) != 1 || len(short) < 2 {
+		return false
+	}
+	for i := range long {
+		if long[:i]+long[i+1:] == short {
+			return true
+		}
+	}
+	return false
+}
+
 // stemHeld reports whether file name name holds the stem of file name
 // want, with the same extension (meta.go: metadata.go, but not meta.ex).
 func stemHeld(want, name string) bool {

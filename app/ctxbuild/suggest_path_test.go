@@ -24,6 +24,7 @@ func TestMissingFileSuggestsFiles(t *testing.T) {
 		"meta.go:10":                         "did you mean metadata.go:10?",
 		filepath.Join(e.root, "meta.go"):     "did you mean metadata.go?",
 		"nosuchthing.go":                     "give PATH, PATH:LINE or a name",
+		"metadata.og":                        "did you mean metadata.go?",
 		filepath.Join(e.root, "inner.go:99"): "no code at line 99",
 	} {
 		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
@@ -33,6 +34,24 @@ func TestMissingFileSuggestsFiles(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), "InnerForNextTest") {
 			t.Errorf("%s: err = %v; offers a symbol for a file's name", target, err)
+		}
+	}
+}
+
+// TestExtLike: a typed extension reads as a file's when it is the file's
+// or one typo from it, never as a symbol's last part.
+func TestExtLike(t *testing.T) {
+	for _, tt := range []struct {
+		typed, ext string
+		want       bool
+	}{
+		{".go", ".go", true}, {".og", ".go", true}, {".g", ".go", true}, {".goo", ".go", true},
+		{".exs", ".ex", true}, {".xe", ".ex", true},
+		{".get", ".go", false}, {".Go", ".go", false}, {".G", ".go", false}, {".x", ".go", false},
+		{"", ".go", false}, {".md", ".go", false},
+	} {
+		if got := extLike(tt.typed, tt.ext); got != tt.want {
+			t.Errorf("extLike(%q, %q) = %v; want %v", tt.typed, tt.ext, got, tt.want)
 		}
 	}
 }
