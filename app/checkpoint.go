@@ -184,10 +184,8 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 			}
 			a.indexWritten(ctx, req.Root, changes)
 		}
-		if err == nil && r != nil && r.Checkpoint != nil && r.From != nil && r.From.Session != "" && r.From.Turn > 0 {
-			// The turn whose change this put back says so.
-			a.recordOutcome(ctx, req.Root, req.Actor, r.From.Session, r.From.Turn, session.Proposal{Status: session.ProposalUndone,
-				Checkpoint: r.From.ID, Reason: fmt.Sprintf("to write it again: aiex checkpoint restore %s", r.Checkpoint.ID)})
+		if err == nil && r != nil && r.Checkpoint != nil && r.From != nil {
+			a.recordRestore(ctx, cs, req, r)
 		}
 		return &CheckpointResult{Restore: r}, err
 	case CheckpointTag:
@@ -202,6 +200,46 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 		return &CheckpointResult{Prune: rep}, err
 	}
 	return nil, usererr.Usage("unknown checkpoint operation %q", req.Op)
+}
+
+// maxRestoreChain is how many restores of restores recordRestore follows
+// back to the write of a turn: more are nothing anyone does by hand.
+const maxRestoreChain = 32
+
+// recordRestore records in the turn whose written change the restore r
+// undid or wrote again what became of it. A checkpoint of a turn's write,
+// restored, undoes the change; the checkpoint of that restore, restored,
+// writes it again (the turn is written, with its own checkpoint, as before
+// the undo); restoring the checkpoint of that restore undoes it again, and
+// so on: each restore checkpoint names the checkpoint it restored
+// (RestoreOf), and the turn is found at the end of that chain, undone if
+// the chain is even, written if odd. A checkpoint of the chain pruned
+// since leaves the turn as it was.
+func (a *App) recordRestore(ctx context.Context, cs *checkpoint.Store, req CheckpointRequest, r *checkpoint.RestoreResult) {
+	c, redo := r.From, false
+	for range maxRestoreChain {
+		if c.RestoreOf == "" {
+			break
+		}
+		next, err := cs.Show(ctx, c.RestoreOf)
+		if err != nil {
+			a.logger.Debug("app: the checkpoint a restore restored is gone: no turn to record the restore in", "checkpoint", c.RestoreOf, "err", err)
+			return
+		}
+		c, redo = next, !redo
+	}
+	if c.RestoreOf != "" || c.Session == "" || c.Turn < 1 {
+		return
+	}
+	if redo {
+		// The turn's change is as its write left it: undone by restoring
+		// its checkpoint, as before the undo.
+		a.recordOutcome(ctx, req.Root, req.Actor, c.Session, c.Turn, session.Proposal{Status: session.ProposalWritten, Checkpoint: c.ID})
+		return
+	}
+	// The turn whose change this put back says so.
+	a.recordOutcome(ctx, req.Root, req.Actor, c.Session, c.Turn, session.Proposal{Status: session.ProposalUndone,
+		Checkpoint: c.ID, Reason: fmt.Sprintf("to write it again: aiex checkpoint restore %s", r.Checkpoint.ID)})
 }
 
 // checkpointSession is the id of the session a checkpoint listing names as

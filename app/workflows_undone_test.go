@@ -59,3 +59,71 @@ func TestRestoredTurnSaysUndone(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoredUndoSaysWrittenAgain: restoring the checkpoint of the
+// restore that undid a turn's written change writes the change again, and
+// the turn says it is written, with its own checkpoint, as before the
+// undo; restoring that restore's checkpoint undoes it again. A replay of
+// the event log keeps each so.
+func TestRestoredUndoSaysWrittenAgain(t *testing.T) {
+	ctx := context.Background()
+	a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(cacheModuleReply)).URL())
+	root := writeProject(t, map[string]string{"go.mod": "module example.com/c\n\ngo 1.22\n"})
+	res, err := a.GenModule(ctx, app.TaskRequest{Root: root, Name: "internal/cache", Description: "x", Actor: "test", Session: "new", Apply: true},
+		func(string) error { return nil })
+	if err != nil || res.Proposal == nil || !res.Proposal.OK() {
+		t.Fatalf("gen module: %v %+v", err, res)
+	}
+	w, err := a.Apply(ctx, app.ApplyRequest{Root: root, Changes: res.Proposal.Changes, Session: res.Answer.Session, Turn: res.Answer.Turn, Actor: "test"})
+	if err != nil || w.Checkpoint == nil {
+		t.Fatalf("apply: %v %+v", err, w)
+	}
+	restore := func(ref string) string {
+		t.Helper()
+		r, err := a.Checkpoint(ctx, app.CheckpointRequest{Op: app.CheckpointRestore, Root: root, Ref: ref, Actor: "test"})
+		if err != nil || r.Restore == nil || r.Restore.Checkpoint == nil {
+			t.Fatalf("restore %s: %v %+v", ref, err, r)
+		}
+		return r.Restore.Checkpoint.ID
+	}
+	svc, err := a.Sessions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// turn checks the turn's proposal, as recorded and once replayed.
+	turn := func(step, status, reason, markdown string) {
+		t.Helper()
+		for _, when := range []string{"as recorded", "replayed"} {
+			if when == "replayed" {
+				if _, err := a.Replay(ctx, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := svc.Open(ctx, session.Ref(res.Answer.Session), root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := s.Document(ctx)
+			p := d.Turns[0].Proposal
+			if p == nil || p.Status != status || p.Checkpoint != w.Checkpoint.ID || p.Reason != reason || len(p.Checks) == 0 {
+				t.Fatalf("%s, %s: proposal %+v; want %s, checkpoint %s, reason %q, its checks kept", step, when, p, status, w.Checkpoint.ID, reason)
+			}
+			var md strings.Builder
+			if err := d.WriteMarkdown(&md); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(md.String(), markdown) {
+				t.Errorf("%s, %s: Markdown lacks %q:\n%s", step, when, markdown, md.String())
+			}
+		}
+	}
+	undo := restore(w.Checkpoint.ID)
+	turn("undone", session.ProposalUndone, "to write it again: aiex checkpoint restore "+undo,
+		"**Proposal:** written, then undone (checkpoint "+w.Checkpoint.ID+" restored)")
+	redo := restore(undo)
+	turn("written again", session.ProposalWritten, "",
+		"**Proposal:** written (checkpoint "+w.Checkpoint.ID+"; undo: aiex checkpoint restore "+w.Checkpoint.ID+")")
+	again := restore(redo)
+	turn("undone again", session.ProposalUndone, "to write it again: aiex checkpoint restore "+again,
+		"**Proposal:** written, then undone (checkpoint "+w.Checkpoint.ID+" restored)")
+}

@@ -5,8 +5,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/parse"
@@ -136,4 +138,92 @@ func unfetched(c Check, modRoot, out string) Check {
 		"(they have no network and may read the module cache but not add to it): run go mod download %s in the project (outside aiex), then try again",
 		strings.Join(mods, ", "), verb, strings.Join(args, " "))
 	return Check{Name: c.Name, Status: Skipped, Detail: why + "\n" + tail(joinDiagnostics(loads), 30)}
+}
+
+// missingSum finds what the go command says of a module whose go.sum
+// lines are missing: the package it could not verify the module of, or
+// the module (path@version) whose go.mod file it could not.
+var missingSum = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`missing go.sum entry for module providing package (\S+)|(\S+)@(\S+): missing go.sum entry for go.mod file`)
+})
+
+// unsummed decides the failed go build c, whose command, run in modRoot,
+// printed out: if the go command stopped only because go.sum lacks the
+// lines of modules the change's go.mod (the module's, at modRoot)
+// requires, the change was not checked, and c is skipped saying so and
+// what to run once it is written. A model writes the require line of a
+// module it adds but cannot know the module's hashes, and the go command
+// builds nothing without them, so failing the change would refuse every
+// change that adds a module. Otherwise c stands.
+func unsummed(c Check, root, modRoot string, changes []parse.Change, out string) Check {
+	if c.Status != Failed {
+		return c
+	}
+	var required map[string]string
+	for _, ch := range changes {
+		abs := filepath.Join(root, filepath.FromSlash(ch.Path))
+		if !ch.Delete && path.Base(ch.Path) == "go.mod" && filepath.Dir(abs) == modRoot {
+			required = requires(ch.Content)
+		}
+	}
+	loads := loadErrors(diagnostics(out, modRoot, nil), false)
+	if len(required) == 0 || len(loads) == 0 {
+		return c
+	}
+	var mods []string
+	for _, d := range loads {
+		m := missingSum().FindStringSubmatch(d.text)
+		if m == nil {
+			return c // not only go.sum: an import no module provides, a broken go.mod
+		}
+		mod := m[2]
+		if mod == "" {
+			mod = providing(m[1], required)
+		}
+		v, ok := required[mod]
+		if !ok {
+			return c // a module the change does not require: not the change's go.sum to fill
+		}
+		if mod += " " + v; !slices.Contains(mods, mod) {
+			mods = append(mods, mod)
+		}
+	}
+	why := fmt.Sprintf("could not check the change: it needs go.sum lines for %s, which it does not have (they hold the module's hashes, "+
+		"which no model can know), and the go command builds nothing without them: run go mod tidy in the project after writing the change, "+
+		"which adds them, then go build ./... to check it", strings.Join(mods, ", "))
+	return Check{Name: c.Name, Status: Skipped, Detail: why + "\n" + tail(joinDiagnostics(loads), 30)}
+}
+
+// requires are the modules (path → version) the go.mod file src requires.
+func requires(src []byte) map[string]string {
+	mods := map[string]string{}
+	block := false
+	for l := range strings.Lines(string(src)) {
+		l, _, _ = strings.Cut(l, "//")
+		f := strings.Fields(l)
+		switch {
+		case len(f) == 0:
+		case block && f[0] == ")":
+			block = false
+		case block && len(f) >= 2:
+			mods[strings.Trim(f[0], "\"`")] = f[1]
+		case f[0] == "require" && len(f) == 2 && f[1] == "(":
+			block = true
+		case f[0] == "require" && len(f) >= 3:
+			mods[strings.Trim(f[1], "\"`")] = f[2]
+		}
+	}
+	return mods
+}
+
+// providing is the module of required whose path is the longest prefix
+// of the import path pkg: the one that provides it; "" if none does.
+func providing(pkg string, required map[string]string) string {
+	best := ""
+	for m := range required {
+		if (pkg == m || strings.HasPrefix(pkg, m+"/")) && len(m) > len(best) {
+			best = m
+		}
+	}
+	return best
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aymanbagabas/go-udiff"
 )
 
@@ -175,6 +176,14 @@ func TestBuildWithModuleFiles(t *testing.T) {
 			headline: "could not check the change: it needs example.com/dep v1.1.0, which is not in the Go module cache",
 			detail:   []string{"connection refused"},
 		},
+		"in the module cache, without go.sum lines": {
+			proxy: "off",
+			old:   map[string]string{"go.mod": mod},
+			new:   map[string]string{"go.mod": withDep("v1.0.0"), "uses.go": uses},
+			order: []string{"go.mod", "uses.go"}, checks: "applies ok,syntax ok,go build skipped,go vet skipped",
+			headline: "could not check the change: it needs go.sum lines for example.com/dep v1.0.0",
+			detail:   []string{"run go mod tidy in the project after writing the change", "missing go.sum entry"},
+		},
 		"an import no module provides": {
 			proxy: "off",
 			old:   map[string]string{},
@@ -251,5 +260,86 @@ func TestUnfetchedReadOnlyCache(t *testing.T) {
 	both := denied + "\nother.go:3:8: no required module provides package example.com/x; to add it:\n\tgo get example.com/x"
 	if c := unfetched(failed, "/p", both); c.Status != Failed {
 		t.Errorf("with an import no module provides: %+v", c)
+	}
+}
+
+// TestModuleCacheNotCreatable: a go command that cannot make its module
+// cache (HOME without a writable GOPATH, so no $HOME/go/pkg/mod) builds
+// nothing that requires a module, whatever the change: the change was not
+// checked, which is this machine's problem, not the change's. (The tests
+// run as root, whom no permission stops, so HOME is under a file: mkdir
+// fails there as it does where it is denied.)
+func TestModuleCacheNotCreatable(t *testing.T) {
+	needGo(t)
+	proxy := depProxy(t)
+	sum := download(t, proxy, t.TempDir(), "v1.0.0")
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(gocache))) // the build cache is not what is tested
+	t.Setenv("HOME", filepath.Join(file, "home"))
+	t.Setenv("GOPATH", "")
+	t.Setenv("GOMODCACHE", "")
+	t.Setenv("GOENV", "off")
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOSUMDB", "off")
+	t.Setenv("GOTOOLCHAIN", "local")
+	t.Setenv("GOFLAGS", "")
+
+	const mod = "module example.com/m\n\ngo 1.22\n"
+	root := writeTree(t, map[string]string{"go.mod": mod, "m.go": "package m\n\n// Z is z.\nvar Z = 3\n"})
+	uses := "package m\n\nimport \"example.com/dep\"\n\n// W is dep's.\nvar W = dep.Y\n"
+	withDep := mod + "\nrequire example.com/dep v1.0.0\n"
+	p, err := FromDiff("refactor", "m.go", diffOf(map[string]string{"go.mod": mod},
+		map[string]string{"go.mod": withDep, "go.sum": sum, "uses.go": uses}, "go.mod", "go.sum", "uses.go"), reader(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	Validate(context.Background(), root, p, ValidateOptions{Toolchain: true})
+	if got := strings.Join(checkNames(p), ","); got != "applies ok,syntax ok,go build skipped,go vet skipped" {
+		t.Fatalf("checks %s\n%+v", got, p.Checks)
+	}
+	build := p.Checks[2]
+	for _, want := range []string{machineProblem, "could not create module cache"} {
+		if !strings.Contains(build.Detail, want) {
+			t.Errorf("go build's detail lacks %q:\n%s", want, build.Detail)
+		}
+	}
+}
+
+// TestUnsummed: a build stopped only by go.sum lines missing for modules
+// the change's go.mod requires, in either of the go command's words, was
+// not checked; one missing those of a module the change does not require,
+// or stopped by anything else too, fails.
+func TestUnsummed(t *testing.T) {
+	root := t.TempDir()
+	gomod := parse.Change{Path: "go.mod", OldPath: "go.mod", Content: []byte("module example.com/m\n\ngo 1.22\n\nrequire (\n\texample.com/dep v1.0.0 // indirect\n)\n")}
+	const goModFile = "go: example.com/dep@v1.0.0: missing go.sum entry for go.mod file; to add it:\n\tgo mod download example.com/dep"
+	const pkg = "uses.go:3:8: missing go.sum entry for module providing package example.com/dep/sub (imported by example.com/m); to add:\n\tgo get example.com/m"
+	for name, tc := range map[string]struct {
+		changes []parse.Change
+		out     string
+		want    string
+	}{
+		"go.mod file":                 {[]parse.Change{gomod}, goModFile, Skipped},
+		"package":                     {[]parse.Change{gomod}, pkg, Skipped},
+		"a module not required":       {[]parse.Change{gomod}, strings.ReplaceAll(pkg, "example.com/dep/sub", "example.com/other"), Failed},
+		"and an import none provides": {[]parse.Change{gomod}, pkg + "\nm.go:3:8: no required module provides package example.com/x; to add it:\n\tgo get example.com/x", Failed},
+		"go.mod unchanged":            {nil, pkg, Failed},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := unsummed(Check{Name: "go build", Status: Failed, Detail: tc.out}, root, root, tc.changes, tc.out)
+			if c.Status != tc.want {
+				t.Fatalf("%+v; want %s", c, tc.want)
+			}
+			if tc.want == Skipped && !strings.HasPrefix(c.Detail, "could not check the change: it needs go.sum lines for example.com/dep v1.0.0,") {
+				t.Errorf("detail %q", c.Detail)
+			}
+		})
 	}
 }

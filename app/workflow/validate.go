@@ -318,7 +318,7 @@ func goChecks(ctx context.Context, root string, changes []parse.Change, o Valida
 	if note != "" {
 		notes = append(notes, note)
 	}
-	if build = unfetched(build, modRoot, project.Replace(out)); build.Status == Failed {
+	if build = unsummed(unfetched(build, modRoot, project.Replace(out)), root, modRoot, changes, project.Replace(out)); build.Status == Failed {
 		build.Detail = moduleCacheHint(build.Detail)
 	}
 	if build.Status == OK && !ok {
@@ -748,6 +748,7 @@ func toolchainBroken(output string) bool {
 		"build cache is required, but could not be located", // go: no $GOCACHE, $XDG_CACHE_HOME nor $HOME
 		"build cache is disabled",                           // go: GOCACHE=off
 		"go: cannot find GOROOT directory",                  // go: a broken installation
+		"go: could not create module cache",                 // go: no writable GOMODCACHE nor GOPATH
 		"no space left on device",                           // a full disk: its temp dir or cache
 	} {
 		if strings.Contains(output, sign) {
