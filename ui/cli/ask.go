@@ -28,7 +28,7 @@ type AskCmd struct {
 	Target   string   `placeholder:"TARGET" predictor:"file" help:"Code the question is about: PATH, PATH:LINE or a symbol name."`
 	NoCode   bool     `name:"no-code" help:"Send the question alone, without code from the project's index."`
 	Session  string   `placeholder:"ID|new|last" default:"new" help:"Continue a session: its id (or a prefix), last (this project's most recent), or new. Its earlier turns go with the question."`
-	DryRun   bool     `name:"dry-run" help:"Send nothing: print what the prompt would carry, as aiex context does (the code, what was left out, the session's earlier turns, tokens and window), or with --json its object. Nothing is recorded."`
+	DryRun   bool     `name:"dry-run" help:"Send nothing: print what the prompt would carry, as aiex context does (the code, what was left out, the session's earlier turns, tokens and window), or with --json its object and the messages that would be sent. Nothing is recorded."`
 	Prompt   []string `arg:"" optional:"" help:"The question. With - as the last word, or piped input, stdin is read too and appended to the words given."`
 }
 
@@ -52,10 +52,12 @@ func (a *AskCmd) Run(c *Context) error {
 	}
 	req := app.CodeAsk{Request: ask.Request{Prompt: prompt, Provider: a.Provider, Model: a.Model, Actor: "cli"},
 		Target: a.Target, NoContext: a.NoCode, Session: ref}
+	// A --target where nothing is is said as aiex context and aiex
+	// explain say it (missingPath), with or without --dry-run.
 	if a.DryRun {
-		return dryAsk(c, a.Strategy, req)
+		return missingPath(a.Target, dryAsk(c, a.Strategy, req))
 	}
-	return answer(c, a.Strategy, req)
+	return missingPath(a.Target, answer(c, a.Strategy, req))
 }
 
 // sessionRef checks a --session flag before the store is opened: an empty

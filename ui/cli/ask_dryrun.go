@@ -10,9 +10,10 @@ import (
 )
 
 // dryAsk builds the prompt answer would send for req and prints it as aiex
-// context does, sending nothing and recording nothing. The prompt is built
-// by the core's own path up to the point of sending (app.DryAsk), so what
-// it shows is what ask sends.
+// context does (with --json, as aiex context --json --prompt does: the
+// messages included), sending nothing and recording nothing. The prompt
+// is built by the core's own path up to the point of sending
+// (app.DryAsk), so what it shows is what ask sends.
 func dryAsk(c *Context, strategyName string, req app.CodeAsk) error {
 	req, err := inProject(strategyName, req)
 	if err != nil {
@@ -44,6 +45,11 @@ func dryAsk(c *Context, strategyName string, req app.CodeAsk) error {
 	}
 	if d.note != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", textLine(d.note))
+	}
+	if c.Out.JSON {
+		// The messages are what a dry run is for when no code goes with
+		// the question: context --prompt needs a target to show them.
+		return printContextPrompt(c, d.b)
 	}
 	return printContext(c, req.Project, d.b)
 }

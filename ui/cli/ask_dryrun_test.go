@@ -30,6 +30,9 @@ type dryRunOut struct {
 	Included []struct {
 		Name string `json:"name"`
 	} `json:"included"`
+	Messages []struct {
+		Content string `json:"content"`
+	} `json:"messages"`
 }
 
 // dumpStore is every row of every table of the store in dataDir.
@@ -161,7 +164,8 @@ func TestAskDryRun(t *testing.T) {
 
 // TestAskDryRunThroughNode: with a node running on the data dir, the dry
 // run is built by the node's core (which holds the store), with a target's
-// path as the user gave it, and still sends and records nothing.
+// path as the user gave it, its messages included, and still sends and
+// records nothing.
 func TestAskDryRunThroughNode(t *testing.T) {
 	fake, root := dryRunProject(t, map[string]string{
 		"go.mod":     "module example.com/calc\n\ngo 1.22\n",
@@ -209,6 +213,10 @@ func TestAskDryRunThroughNode(t *testing.T) {
 	}
 	if out.Target == nil || out.Target.Name != "sub.Sub" || out.Window != 4096 {
 		t.Errorf("%+v; want sub.Sub in a 4096-token window", out)
+	}
+	// The node's rendered prompt comes back with it.
+	if n := len(out.Messages); n == 0 || !strings.Contains(out.Messages[n-1].Content, "func Sub") {
+		t.Errorf("messages %+v; want the prompt, with sub.Sub's code", out.Messages)
 	}
 	if n := len(fake.Requests()); n != 0 {
 		t.Errorf("the dry run sent %d requests", n)

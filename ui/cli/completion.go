@@ -73,6 +73,9 @@ complete -f -c aiex -a "(__complete_aiex)"
 // "complete -C": it asks aiex to say first whether what it offers are
 // paths (completeKindEnv), and turns -o filenames on for those only.
 // The line and cursor are passed as bash gives them to a -C command.
+// With -o filenames bash also adds the slash after a directory itself,
+// as for cat's file names: aiex offers directories to it without one
+// (bashPathPredictor), or bash would show and insert "list//".
 const bashScript = `# aiex completion for bash: source <(aiex completion bash)
 _aiex() {
   local kind line
@@ -99,11 +102,13 @@ const completeKindEnv = "AIEX_COMPLETE_KIND"
 // set, the kind of words line comes first (see bashScript).
 func completeLine(parser *kong.Kong, getenv func(string) string) {
 	paths := map[string]bool{}
-	preds := completionPredictors(paths)
 	if getenv(completeKindEnv) == "" {
-		kongplete.Complete(parser, kongplete.WithPredictors(preds))
+		kongplete.Complete(parser, kongplete.WithPredictors(completionPredictors(paths, false)))
 		return
 	}
+	// Only the bash script asks for the kind: the paths are offered as
+	// its -o filenames wants them.
+	preds := completionPredictors(paths, true)
 	// The kind is known once the words are: they are held until then.
 	out := parser.Stdout
 	var words bytes.Buffer
@@ -129,10 +134,68 @@ type pathPredictor struct {
 	offered map[string]bool
 }
 
+// Predict offers the predictor's paths but "./", the current directory
+// the file predictors add to any list, unless the word typed starts as
+// it does: it is rarely what is meant, and crowds every listing.
 func (p pathPredictor) Predict(a complete.Args) []string {
-	words := p.Predictor.Predict(a)
-	for _, w := range words {
+	var words []string
+	for _, w := range p.Predictor.Predict(a) {
+		if w == "./" && !strings.HasPrefix(a.Last, ".") {
+			continue
+		}
+		words = append(words, w)
 		p.offered[w] = true
+	}
+	return words
+}
+
+// bashPathPredictor offers the paths in the directory of the word typed
+// that start as its last part does, as bash's own file name completion
+// does: a directory without a slash after it (bash adds one, and no space
+// after it, for a word it takes for a file name); no directory descended
+// into (a lone directory is completed to "dir/", and the next Tab lists
+// it); names starting with a dot, "." and ".." only when the part typed
+// starts with one. The file predictors of the completion library end
+// directories with a slash and offer "./" and the directory itself, which
+// bash shows doubled: "list//", ".//".
+type bashPathPredictor struct {
+	dirsOnly bool
+}
+
+func (p bashPathPredictor) Predict(a complete.Args) []string {
+	dir, part := "", a.Last
+	if i := strings.LastIndexByte(a.Last, '/'); i >= 0 {
+		dir, part = a.Last[:i+1], a.Last[i+1:]
+	}
+	read := dir
+	if read == "" {
+		read = "."
+	}
+	entries, err := os.ReadDir(read)
+	if err != nil {
+		return nil // bash completes file names itself (-o default)
+	}
+	var words []string
+	hidden := strings.HasPrefix(part, ".")
+	if hidden {
+		for _, name := range []string{".", ".."} {
+			if strings.HasPrefix(name, part) {
+				words = append(words, dir+name)
+			}
+		}
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, part) || (strings.HasPrefix(name, ".") && !hidden) {
+			continue
+		}
+		if p.dirsOnly {
+			// Stat, not the entry's type: a link to a directory is one.
+			if fi, err := os.Stat(filepath.Join(read, name)); err != nil || !fi.IsDir() {
+				continue
+			}
+		}
+		words = append(words, dir+name)
 	}
 	return words
 }
@@ -167,11 +230,16 @@ compdef _aiex aiex
 // their predictor tag: file and dir for paths, strategy for the routing
 // strategies, sandbox for the confinement modes and format for session
 // export's formats (plain string flags, as "" means the configured one,
-// or the file's). The paths offered are noted in paths.
-func completionPredictors(paths map[string]bool) map[string]complete.Predictor {
+// or the file's). The paths offered are noted in paths; forBash, they
+// are offered as bash's -o filenames wants them (bashPathPredictor).
+func completionPredictors(paths map[string]bool, forBash bool) map[string]complete.Predictor {
+	file, dir := complete.PredictFiles("*"), complete.PredictDirs("*")
+	if forBash {
+		file, dir = bashPathPredictor{}, bashPathPredictor{dirsOnly: true}
+	}
 	return map[string]complete.Predictor{
-		"file":     pathPredictor{complete.PredictFiles("*"), paths},
-		"dir":      pathPredictor{complete.PredictDirs("*"), paths},
+		"file":     pathPredictor{file, paths},
+		"dir":      pathPredictor{dir, paths},
 		"strategy": complete.PredictSet(string(coord.LocalAffinity), string(coord.LoadBalanced), string(coord.RoundRobin)),
 		"sandbox":  complete.PredictSet("auto", "strict", "off"),
 		"format":   complete.PredictSet("markdown", "json"),

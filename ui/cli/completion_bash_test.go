@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"os/exec"
@@ -72,16 +73,38 @@ func TestBashCompletion(t *testing.T) {
 		{`aiex hi`, `aiex history `},
 		// aiex offers nothing for search's query: file names.
 		{`aiex search sea`, `aiex search search/`},
+		// A lone directory gets one slash, and no space.
+		{`aiex chunks li`, `aiex chunks list/`},
+		{`aiex --data-dir se`, `aiex --data-dir search/`},
 	} {
-		if got := bashComplete(t, bash, dir, proj, tc.line); got != tc.want {
+		if got, _ := bashComplete(t, bash, dir, proj, tc.line, "\t"); got != tc.want {
 			t.Errorf("completing %q in bash: the line is %q, want %q", tc.line, got, tc.want)
 		}
+	}
+
+	// Listed (Tab Tab), a directory shows one slash, as cat's do, and
+	// the current directory is not among them unless asked for.
+	line, screen := bashComplete(t, bash, dir, proj, "aiex index ", "\t\t")
+	if line != "aiex index " {
+		t.Errorf("listing in bash changed the line to %q", line)
+	}
+	for _, w := range []string{"list/", "search/", "sp ace/", "my file.go", "main.go"} {
+		if !strings.Contains(screen, w) {
+			t.Errorf("bash lists no %q for aiex index:\n%s", w, screen)
+		}
+	}
+	if strings.Contains(screen, "//") || strings.Contains(screen, " ./") {
+		t.Errorf("bash lists a doubled slash or ./ for aiex index:\n%s", screen)
+	}
+	if _, screen := bashComplete(t, bash, dir, proj, "aiex index .", "\t\t"); !strings.Contains(screen, "./") || strings.Contains(screen, ".//") {
+		t.Errorf("bash lists no ./ (or .//) for aiex index .:\n%s", screen)
 	}
 }
 
 // bashComplete starts an interactive bash on a pseudo-terminal in dir
-// proj, types line, Tab and Ctrl-T, and returns the line Ctrl-T wrote.
-func bashComplete(t *testing.T, bash, dir, proj, line string) string {
+// proj, types line, keys (Tab, Tab Tab) and Ctrl-T, and returns the line
+// Ctrl-T wrote and what bash showed on the terminal.
+func bashComplete(t *testing.T, bash, dir, proj, line, keys string) (string, string) {
 	t.Helper()
 	out, ready := filepath.Join(dir, "out"), filepath.Join(dir, "ready")
 	os.Remove(out)
@@ -94,14 +117,25 @@ func bashComplete(t *testing.T, bash, dir, proj, line string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go io.Copy(io.Discard, f)
-	defer func() {
+	var screen bytes.Buffer
+	copied := make(chan struct{})
+	go func() {
+		io.Copy(&screen, f)
+		close(copied)
+	}()
+	stop := func() {
 		cmd.Process.Kill()
 		cmd.Wait()
 		f.Close()
+		<-copied
+	}
+	defer func() {
+		if cmd.ProcessState == nil {
+			stop()
+		}
 	}()
 	waitFor(t, ready, "bash did not start")
-	if _, err := io.WriteString(f, line+"\t\x14"); err != nil {
+	if _, err := io.WriteString(f, line+keys+"\x14"); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, out, "no completion came back for "+line)
@@ -109,7 +143,9 @@ func bashComplete(t *testing.T, bash, dir, proj, line string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	// Bash wrote what it showed before it ran Ctrl-T's command.
+	stop()
+	return string(b), screen.String()
 }
 
 // waitFor polls until path holds something (a file the shell has

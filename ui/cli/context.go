@@ -31,7 +31,7 @@ type ContextCmd struct {
 // the token counts; or, with --json, all of it as an object.
 func (cc *ContextCmd) Run(c *Context) error {
 	if strings.TrimSpace(cc.Target) == "" {
-		return usererr.Usage("name the code the prompt is about: aiex context TARGET [QUESTION] (PATH, PATH:LINE or a symbol name); for a question about no code in particular, aiex ask --dry-run QUESTION shows its prompt")
+		return usererr.Usage("name the code the prompt is about: aiex context TARGET [QUESTION] (PATH, PATH:LINE or a symbol name); for a question about no code in particular, aiex ask --dry-run --json QUESTION shows its prompt, as messages")
 	}
 	if cc.Window < 0 || (cc.Reserve != nil && *cc.Reserve < 0) {
 		return usererr.Usage("--window and --reserve take a number of tokens")

@@ -28,12 +28,12 @@ func TestContextTooLongNamesReserve(t *testing.T) {
 }
 
 // TestContextWithoutTarget: aiex context alone says what it needs, and
-// where a question about no code in particular is shown (ask --dry-run),
-// before the store is opened.
+// where a question about no code in particular is shown (ask --dry-run
+// --json), before the store is opened.
 func TestContextWithoutTarget(t *testing.T) {
 	dir := t.TempDir() + "/data"
 	r := runIn(nil, false, "--data-dir", dir, "context")
-	if r.code != 2 || !strings.Contains(r.stderr, "aiex context TARGET") || !strings.Contains(r.stderr, "aiex ask --dry-run QUESTION") ||
+	if r.code != 2 || !strings.Contains(r.stderr, "aiex context TARGET") || !strings.Contains(r.stderr, "aiex ask --dry-run --json QUESTION") ||
 		strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("exit %d, stderr %q; want one line naming TARGET and ask --dry-run", r.code, r.stderr)
 	}

@@ -9,7 +9,7 @@ import (
 // TestMissingPathIsUsageMistake: a path typed as a command's file or
 // target where nothing is, and that names no symbol either, is a usage
 // mistake (exit 2) said on one line in one shape by every command that
-// takes one: "PATH does not exist…"; one like a file of the project
+// takes one, ask's --target too: "PATH does not exist…"; one like a file of the project
 // still gets the index's suggestion. A symbol that names nothing stays a
 // failure (exit 1), said as before.
 func TestMissingPathIsUsageMistake(t *testing.T) {
@@ -25,6 +25,8 @@ func TestMissingPathIsUsageMistake(t *testing.T) {
 			{"explain", target},
 			{"refactor", target, "--goal", "shorter"},
 			{"gen", "tests", target},
+			{"ask", "--target", target, "why?"},
+			{"ask", "--dry-run", "--target", target, "why?"},
 		} {
 			if cmd[0] == "chunks" || cmd[0] == "index" {
 				if strings.Contains(target, ":") {
@@ -46,7 +48,7 @@ func TestMissingPathIsUsageMistake(t *testing.T) {
 			}
 		}
 	}
-	for _, cmd := range [][]string{{"context", "calc.Nope"}, {"explain", "Nope"}} {
+	for _, cmd := range [][]string{{"context", "calc.Nope"}, {"explain", "Nope"}, {"ask", "--target", "Nope", "why?"}, {"ask", "--dry-run", "--target", "Nope", "why?"}} {
 		r := runIn(nil, false, append([]string{"--data-dir", dir}, cmd...)...)
 		if r.code != 1 || !strings.HasPrefix(r.stderr, "aiex: no file or symbol ") {
 			t.Errorf("aiex %s: exit %d, stderr %q; want exit 1, no file or symbol", strings.Join(cmd, " "), r.code, r.stderr)

@@ -11,10 +11,10 @@ import (
 )
 
 // missingPath is err, the failure of a command given target (context,
-// explain, refactor, gen tests), or, when target is a path where nothing
-// is that names no symbol either, a usage mistake saying so: as aiex
-// chunks and aiex index say a path that does not exist, and with the
-// same exit code.
+// explain, refactor, gen tests, ask's --target), or, when target is a
+// path where nothing is that names no symbol either, a usage mistake
+// saying so: as aiex chunks and aiex index say a path that does not
+// exist, and with the same exit code.
 //
 // Whether a target is a path or a symbol is the index's to decide
 // (ctxbuild resolves it; Game.go may be an Elixir function), so only a
