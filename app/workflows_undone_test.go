@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
@@ -15,17 +16,7 @@ import (
 // replay of the event log keeps it so.
 func TestRestoredTurnSaysUndone(t *testing.T) {
 	ctx := context.Background()
-	a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(cacheModuleReply)).URL())
-	root := writeProject(t, map[string]string{"go.mod": "module example.com/c\n\ngo 1.22\n"})
-	res, err := a.GenModule(ctx, app.TaskRequest{Root: root, Name: "internal/cache", Description: "x", Actor: "test", Session: "new", Apply: true},
-		func(string) error { return nil })
-	if err != nil || res.Proposal == nil || !res.Proposal.OK() {
-		t.Fatalf("gen module: %v %+v", err, res)
-	}
-	w, err := a.Apply(ctx, app.ApplyRequest{Root: root, Changes: res.Proposal.Changes, Session: res.Answer.Session, Turn: res.Answer.Turn, Actor: "test"})
-	if err != nil || w.Checkpoint == nil {
-		t.Fatalf("apply: %v %+v", err, w)
-	}
+	a, root, res, w := writtenTurn(t)
 	r, err := a.Checkpoint(ctx, app.CheckpointRequest{Op: app.CheckpointRestore, Root: root, Ref: w.Checkpoint.ID, Actor: "test"})
 	if err != nil || r.Restore == nil || r.Restore.Checkpoint == nil {
 		t.Fatalf("restore: %v %+v", err, r)
@@ -67,17 +58,7 @@ func TestRestoredTurnSaysUndone(t *testing.T) {
 // the event log keeps each so.
 func TestRestoredUndoSaysWrittenAgain(t *testing.T) {
 	ctx := context.Background()
-	a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(cacheModuleReply)).URL())
-	root := writeProject(t, map[string]string{"go.mod": "module example.com/c\n\ngo 1.22\n"})
-	res, err := a.GenModule(ctx, app.TaskRequest{Root: root, Name: "internal/cache", Description: "x", Actor: "test", Session: "new", Apply: true},
-		func(string) error { return nil })
-	if err != nil || res.Proposal == nil || !res.Proposal.OK() {
-		t.Fatalf("gen module: %v %+v", err, res)
-	}
-	w, err := a.Apply(ctx, app.ApplyRequest{Root: root, Changes: res.Proposal.Changes, Session: res.Answer.Session, Turn: res.Answer.Turn, Actor: "test"})
-	if err != nil || w.Checkpoint == nil {
-		t.Fatalf("apply: %v %+v", err, w)
-	}
+	a, root, res, w := writtenTurn(t)
 	restore := func(ref string) string {
 		t.Helper()
 		r, err := a.Checkpoint(ctx, app.CheckpointRequest{Op: app.CheckpointRestore, Root: root, Ref: ref, Actor: "test"})
@@ -126,4 +107,24 @@ func TestRestoredUndoSaysWrittenAgain(t *testing.T) {
 	again := restore(redo)
 	turn("undone again", session.ProposalUndone, "to write it again: aiex checkpoint restore "+again,
 		"**Proposal:** written, then undone (checkpoint "+w.Checkpoint.ID+" restored)")
+}
+
+// writtenTurn makes a session whose turn's change (gen module
+// internal/cache) is written, and returns the app, the project's root,
+// the turn's result and the write's.
+func writtenTurn(t *testing.T) (*app.App, string, *app.TaskResult, *checkpoint.Result) {
+	t.Helper()
+	ctx := context.Background()
+	a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(cacheModuleReply)).URL())
+	root := writeProject(t, map[string]string{"go.mod": "module example.com/c\n\ngo 1.22\n"})
+	res, err := a.GenModule(ctx, app.TaskRequest{Root: root, Name: "internal/cache", Description: "x", Actor: "test", Session: "new", Apply: true},
+		func(string) error { return nil })
+	if err != nil || res.Proposal == nil || !res.Proposal.OK() {
+		t.Fatalf("gen module: %v %+v", err, res)
+	}
+	w, err := a.Apply(ctx, app.ApplyRequest{Root: root, Changes: res.Proposal.Changes, Session: res.Answer.Session, Turn: res.Answer.Turn, Actor: "test"})
+	if err != nil || w.Checkpoint == nil {
+		t.Fatalf("apply: %v %+v", err, w)
+	}
+	return a, root, res, w
 }
