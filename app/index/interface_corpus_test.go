@@ -33,30 +33,15 @@ import (
 // ones the type checker can check together.
 func TestInterfaceEdgesGoStd(t *testing.T) {
 	ck := checkedStd(t)
-	var g []db.GraphChunk
 	var members, old []Member
-	var where []*checkedFile // of each chunk of g
-	var ranges [][2]int
 	var isType []bool // whether each chunk of g is a type's
-	for _, d := range slices.Sorted(maps.Keys(ck.pkgs)) {
-		for _, f := range ck.pkgs[d].files {
-			res, err := chunk.File(f.rel, f.src, ChunkOptions(tokens.FamilyGeneric))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range cacheChunks(res.Chunks, path.Base(f.rel)) {
-				i := len(g)
-				members = appendMembers(members, i, c.Name, "go", c.Members)
-				if c.Kind != chunk.KindType {
-					old = appendMembers(old, i, c.Name, "go", c.Members)
-				}
-				g = append(g, db.GraphChunk{Name: c.Name, Path: f.rel, Lang: "go", Refs: c.Refs, Imports: c.Imports})
-				where = append(where, f)
-				ranges = append(ranges, [2]int{c.StartByte, c.EndByte})
-				isType = append(isType, c.Kind == chunk.KindType)
-			}
+	g, where, ranges := stdGraph(t, ck, nil, func(_ *checkedFile, c db.CodeChunk, i int) {
+		members = appendMembers(members, i, c.Name, "go", c.Members)
+		if c.Kind != chunk.KindType {
+			old = appendMembers(old, i, c.Name, "go", c.Members)
 		}
-	}
+		isType = append(isType, c.Kind == chunk.KindType)
+	})
 	before := map[[2]int32]bool{}
 	for _, e := range Edges(g, old...) {
 		before[e] = true
@@ -304,4 +289,31 @@ func checkedStd(t *testing.T) *stdChecker {
 		t.Fatal(err)
 	}
 	return ck
+}
+
+// stdGraph chunks the files ck checked as the analyzer does and returns
+// the index's graph of them (g), with each chunk's file (where) and byte
+// range (ranges). file, when set, sees each file's chunks, and chunk each
+// chunk with its place in g.
+func stdGraph(t *testing.T, ck *stdChecker, file func(*checkedFile, []db.CodeChunk), chunkFn func(*checkedFile, db.CodeChunk, int)) (g []db.GraphChunk, where []*checkedFile, ranges [][2]int) {
+	t.Helper()
+	for _, d := range slices.Sorted(maps.Keys(ck.pkgs)) {
+		for _, f := range ck.pkgs[d].files {
+			res, err := chunk.File(f.rel, f.src, ChunkOptions(tokens.FamilyGeneric))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs := cacheChunks(res.Chunks, path.Base(f.rel))
+			if file != nil {
+				file(f, cs)
+			}
+			for _, c := range cs {
+				chunkFn(f, c, len(g))
+				g = append(g, db.GraphChunk{Name: c.Name, Path: f.rel, Lang: "go", Refs: c.Refs, Imports: c.Imports})
+				where = append(where, f)
+				ranges = append(ranges, [2]int{c.StartByte, c.EndByte})
+			}
+		}
+	}
+	return g, where, ranges
 }

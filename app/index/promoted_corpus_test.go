@@ -4,13 +4,10 @@ import (
 	"go/ast"
 	"go/types"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/aiex-dev/aiex/app/chunk"
-	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/db"
 )
 
@@ -25,35 +22,20 @@ import (
 // package that build for this platform, as TestInterfaceEdgesGoStd's.
 func TestPromotedEdgesGoStd(t *testing.T) {
 	ck := checkedStd(t)
-	var g []db.GraphChunk
 	var members []Member
-	var where []*checkedFile
-	var ranges [][2]int
 	at := map[target]int32{}
 	decls := map[string]map[string][]decl{} // by directory and path
-	for _, d := range slices.Sorted(maps.Keys(ck.pkgs)) {
-		for _, f := range ck.pkgs[d].files {
-			res, err := chunk.File(f.rel, f.src, ChunkOptions(tokens.FamilyGeneric))
-			if err != nil {
-				t.Fatal(err)
+	g, where, ranges := stdGraph(t, ck, func(f *checkedFile, cs []db.CodeChunk) {
+		if ds := fileDecls(cs); len(ds) > 0 {
+			if decls[pathDir(f.rel)] == nil {
+				decls[pathDir(f.rel)] = map[string][]decl{}
 			}
-			cs := cacheChunks(res.Chunks, path.Base(f.rel))
-			if ds := fileDecls(cs); len(ds) > 0 {
-				if decls[pathDir(f.rel)] == nil {
-					decls[pathDir(f.rel)] = map[string][]decl{}
-				}
-				decls[pathDir(f.rel)][f.rel] = ds
-			}
-			for _, c := range cs {
-				i := int32(len(g))
-				members = appendMembers(members, int(i), c.Name, "go", c.Members)
-				at[target{f.rel, c.Name}] = i
-				g = append(g, db.GraphChunk{Name: c.Name, Path: f.rel, Lang: "go", Refs: c.Refs, Imports: c.Imports})
-				where = append(where, f)
-				ranges = append(ranges, [2]int{c.StartByte, c.EndByte})
-			}
+			decls[pathDir(f.rel)][f.rel] = ds
 		}
-	}
+	}, func(f *checkedFile, c db.CodeChunk, i int) {
+		members = appendMembers(members, i, c.Name, "go", c.Members)
+		at[target{f.rel, c.Name}] = int32(i)
+	})
 	var promoted []Member
 	for _, d := range slices.Sorted(maps.Keys(decls)) {
 		for _, r := range promotedRows(d, decls[d]) {
