@@ -53,17 +53,7 @@ func TestStoppedPromptIsCharged(t *testing.T) {
 			fake := pt.NewOpenAI(t, pt.WithPause(0, release))
 			oa, prices := pricedOpenAI(t, fake)
 			e := newEnv(t, coord.Config{Targets: []coord.Target{oa}, Prices: prices})
-			ctx, cancel := context.WithCancel(context.Background())
-			go func() {
-				<-fake.Paused()
-				cancel()
-			}()
-			in, err := e.c.Chat(ctx, coord.Request{Messages: msgs}, func(providers.Chunk) error { return nil })
-			cancel()
-			if in == nil {
-				t.Fatalf("no interaction (err %v)", err)
-			}
-			return record(t, e, in), in.Route[0]
+			return cancelledAt(t, e, msgs, fake.Paused())
 		}, true},
 		{"given up for want of a first token", func(t *testing.T) (*db.Interaction, db.Attempt) {
 			oa, prices := pricedOpenAI(t, pt.NewOpenAI(t, pt.WithOpenAILatency(time.Hour)))
@@ -120,17 +110,7 @@ func TestStoppedPromptIsCharged(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := newEnv(t, coord.Config{Targets: []coord.Target{{Provider: p, Model: "tiny", Local: true}}})
-			ctx, cancel := context.WithCancel(context.Background())
-			go func() {
-				<-fake.Paused()
-				cancel()
-			}()
-			in, err := e.c.Chat(ctx, coord.Request{Messages: msgs}, func(providers.Chunk) error { return nil })
-			cancel()
-			if in == nil {
-				t.Fatalf("no interaction (err %v)", err)
-			}
-			return record(t, e, in), in.Route[0]
+			return cancelledAt(t, e, msgs, fake.Paused())
 		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -162,4 +142,22 @@ func record(t *testing.T, e env, in *db.Interaction) *db.Interaction {
 		t.Fatalf("interaction %s: %v, found %v", in.ID, err, ok)
 	}
 	return &rec
+}
+
+// cancelledAt sends msgs through e, cancels the request once paused is
+// ready (the fake server holds its answer back), and returns the request
+// as recorded, with its first attempt.
+func cancelledAt(t *testing.T, e env, msgs []providers.Message, paused <-chan struct{}) (*db.Interaction, db.Attempt) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-paused
+		cancel()
+	}()
+	in, err := e.c.Chat(ctx, coord.Request{Messages: msgs}, func(providers.Chunk) error { return nil })
+	cancel()
+	if in == nil {
+		t.Fatalf("no interaction (err %v)", err)
+	}
+	return record(t, e, in), in.Route[0]
 }
