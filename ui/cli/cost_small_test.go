@@ -3,31 +3,14 @@ package cli_test
 import (
 	"strings"
 	"testing"
-
-	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // TestSmallCostIsNotFree: a paid request cheaper than the $0.0001 the
 // tables show shows as "<$0.0001" in history, usage and session list, not
 // as the "$0.0000" of a free local request beside it.
 func TestSmallCostIsNotFree(t *testing.T) {
-	const key = "sk-test-0123456789"
-	oa := providertest.NewOpenAI(t, providertest.WithReply("ok"), providertest.WithUsage(10, 2), providertest.WithOpenAIKey(key),
-		providertest.WithModels(providertest.Model{Name: "gpt-9"}))
-	ol := providertest.NewOllama(t, providertest.WithReply("ok"), providertest.WithUsage(10, 2))
 	// 10 tokens in at $3.50 and 2 out at $5.25 per million: $0.0000455.
-	config := `[providers.oa]
-kind = "openai"
-base_url = "` + oa.URL() + `"
-api_key_env = "QA_OA_KEY"
-[providers.local]
-kind = "ollama"
-base_url = "` + ol.URL() + `"
-[prices."oa/gpt-9"]
-input = 3.5
-output = 5.25
-`
-	t.Setenv("QA_OA_KEY", key)
+	config := paidAndLocal(t, "[prices.\"oa/gpt-9\"]\ninput = 3.5\noutput = 5.25\n")
 	dir := t.TempDir()
 	t.Chdir(t.TempDir())
 	for _, args := range [][]string{{"--provider", "oa", "-m", "gpt-9"}, {"--provider", "local", "-m", "tiny"}} {

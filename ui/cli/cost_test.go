@@ -40,20 +40,7 @@ func runConfigured(t *testing.T, config string, env map[string]string, args ...s
 // marks it as usage does, "$0.0000+?" (and --json cost_unknown), while the
 // local model's requests show as free.
 func TestUnknownCostIsNotZero(t *testing.T) {
-	const key = "sk-test-0123456789"
-	oa := providertest.NewOpenAI(t, providertest.WithReply("ok"), providertest.WithUsage(10, 2), providertest.WithOpenAIKey(key),
-		providertest.WithModels(providertest.Model{Name: "gpt-9"}))
-	ol := providertest.NewOllama(t, providertest.WithReply("ok"), providertest.WithUsage(10, 2))
-	config := `[providers.oa]
-kind = "openai"
-base_url = "` + oa.URL() + `"
-api_key_env = "QA_OA_KEY"
-[providers.local]
-kind = "ollama"
-base_url = "` + ol.URL() + `"
-`
-	// The core reads the process's environment (cli.Env.Getenv is the CLI's).
-	t.Setenv("QA_OA_KEY", key)
+	config := paidAndLocal(t, "")
 	var env map[string]string
 	dir := t.TempDir()
 	for _, args := range [][]string{{"--provider", "oa", "-m", "gpt-9"}, {"--provider", "local", "-m", "tiny"}} {
@@ -156,4 +143,25 @@ func TestModelsWarnsOfLocalPrice(t *testing.T) {
 	if r.code != 0 || r.stderr != want {
 		t.Errorf("models: exit %d, stderr %q; want %q", r.code, r.stderr, want)
 	}
+}
+
+// paidAndLocal starts a fake cloud provider oa (model gpt-9, priced by
+// prices, a [prices] table or "") and a fake local one, each answering
+// "ok" with 10 tokens in and 2 out, and returns the config naming them.
+func paidAndLocal(t *testing.T, prices string) string {
+	t.Helper()
+	const key = "sk-test-0123456789"
+	oa := providertest.NewOpenAI(t, providertest.WithReply("ok"), providertest.WithUsage(10, 2), providertest.WithOpenAIKey(key),
+		providertest.WithModels(providertest.Model{Name: "gpt-9"}))
+	ol := providertest.NewOllama(t, providertest.WithReply("ok"), providertest.WithUsage(10, 2))
+	// The core reads the process's environment (cli.Env.Getenv is the CLI's).
+	t.Setenv("QA_OA_KEY", key)
+	return `[providers.oa]
+kind = "openai"
+base_url = "` + oa.URL() + `"
+api_key_env = "QA_OA_KEY"
+[providers.local]
+kind = "ollama"
+base_url = "` + ol.URL() + `"
+` + prices
 }
