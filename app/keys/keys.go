@@ -99,10 +99,16 @@ func (s *Store) Set(ctx context.Context, provider, secret string) (Entry, error)
 		// could never be read again, even once it is restored, as every
 		// key after would be encrypted for the new one. So it is made
 		// only while no other key waits for the old one.
-		if err := s.noOrphans(ctx, provider); err != nil {
-			return Entry{}, err
+		if oerr := s.noOrphans(ctx, provider); oerr != nil {
+			// Another process may have made the key file since this one
+			// looked, and stored the keys found: a file is made before
+			// any key is stored with it. Then it is the one to use.
+			if id, err = s.loadIdentity(false); errors.Is(err, errNoKeyFile) {
+				return Entry{}, oerr
+			}
+		} else {
+			id, err = s.loadIdentity(true)
 		}
-		id, err = s.loadIdentity(true)
 	}
 	if err != nil {
 		return Entry{}, err
