@@ -92,8 +92,8 @@ func TestContextFileInOutline(t *testing.T) {
 	}
 
 	r := s.runIn(root, "context", "-m", "tiny", "lib/app.ex:0")
-	if r.code != 1 {
-		t.Errorf("lib/app.ex:0: exit %d", r.code)
+	if r.code != 2 {
+		t.Errorf("lib/app.ex:0: exit %d, want 2 (a usage mistake)", r.code)
 	}
 	oneLine(t, r.stderr, `"0" is not a line number of lib/app.ex; lines are numbered from 1`)
 }

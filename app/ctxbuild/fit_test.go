@@ -266,14 +266,15 @@ func TestRefill(t *testing.T) {
 	}
 }
 
-// TestLineNumbers: a line number that is none is said to be so; in a file
+// TestLineNumbers: a line number that is none is said to be so, as a
+// mistake on the command line (exit 2); in a file
 // edited since it was indexed, lines are its lines now.
 func TestLineNumbers(t *testing.T) {
 	e := setup(t)
 	repo := filepath.Join(e.root, "lib/repo.ex")
 	for _, target := range []string{repo + ":0", repo + ":abc", repo + ":-3", repo + ":"} {
 		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
-		if usererr.As(err) == nil || !strings.Contains(err.Error(), "is not a line number of lib/repo.ex; lines are numbered from 1") {
+		if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.Contains(err.Error(), "is not a line number of lib/repo.ex; lines are numbered from 1") {
 			t.Errorf("%s: err = %v", target, err)
 		}
 	}

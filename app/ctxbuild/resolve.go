@@ -66,7 +66,7 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		if hasLine {
 			n, err := strconv.Atoi(lineText)
 			if err != nil || n < 1 {
-				return db.CodeChunk{}, nil, 0, usererr.New("%q is not a line number of %s; lines are numbered from 1 (PATH:LINE)", lineText, rel)
+				return db.CodeChunk{}, nil, 0, usererr.Usage("%q is not a line number of %s; lines are numbered from 1 (PATH:LINE)", lineText, rel)
 			}
 			line = n
 		}

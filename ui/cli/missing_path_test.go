@@ -9,7 +9,8 @@ import (
 // TestMissingPathIsUsageMistake: a path typed as a command's file or
 // target where nothing is, and that names no symbol either, is a usage
 // mistake (exit 2) said on one line in one shape by every command that
-// takes one, ask's --target too: "PATH does not exist…"; one like a file of the project
+// takes one, ask's --target too: "PATH does not exist…" (a directory,
+// nosuchdir/, as well); one like a file of the project
 // still gets the index's suggestion. A symbol that names nothing stays a
 // failure (exit 1), said as before.
 func TestMissingPathIsUsageMistake(t *testing.T) {
@@ -17,7 +18,7 @@ func TestMissingPathIsUsageMistake(t *testing.T) {
 	if r := runIn(nil, false, "--data-dir", dir, "index"); r.code != 0 {
 		t.Fatalf("index: exit %d, %s", r.code, r.stderr)
 	}
-	for _, target := range []string{"nosuch.go", "sub/nosuch.go:3", "./nosuch.ex", "calx.go"} {
+	for _, target := range []string{"nosuch.go", "sub/nosuch.go:3", "./nosuch.ex", "calx.go", "nosuchdir/"} {
 		for _, cmd := range [][]string{
 			{"chunks", target},
 			{"index", target},

@@ -46,14 +46,18 @@ func missingPath(target string, err error) error {
 const notFoundPrefix = "no file or symbol "
 
 // pathLike reports whether p reads as a path rather than a symbol: it
-// starts as only a path does (./, ../, /, ~/), or it ends in a file's
-// extension (.go, .ex, .md: lower-case letters and digits), which no
-// exported Go name and no Elixir module has.
+// starts as only a path does (./, ../, /, ~/), it ends in a slash as a
+// directory does, or it ends in a file's extension (.go, .ex, .md:
+// lower-case letters and digits), which no exported Go name and no Elixir
+// module has.
 func pathLike(p string) bool {
 	for _, prefix := range []string{"./", "../", "/", "~/"} {
 		if strings.HasPrefix(p, prefix) {
 			return true
 		}
+	}
+	if strings.HasSuffix(p, "/") {
+		return true
 	}
 	base := p[strings.LastIndexByte(p, '/')+1:]
 	i := strings.LastIndexByte(base, '.')
