@@ -48,7 +48,7 @@ func (f *fileCache) read(p string) ([]byte, error) {
 	}
 	abs := filepath.Join(f.root, filepath.FromSlash(p))
 	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
-		return nil, usererr.New("%s was deleted since it was indexed; run aiex index", p)
+		return nil, deleted(f.root, p)
 	}
 	if !within.Root(f.real, abs) {
 		return nil, usererr.New("%s is now a symlink to a file outside the project; run aiex index", p)

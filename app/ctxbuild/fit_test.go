@@ -295,7 +295,7 @@ func TestLineNumbers(t *testing.T) {
 }
 
 // TestDeletedFile: a target whose file was deleted since it was indexed
-// says so, in the user's terms.
+// says so, in the user's terms, offering a file named like it (renamed).
 func TestDeletedFile(t *testing.T) {
 	e := setup(t)
 	if err := os.Remove(filepath.Join(e.root, "lib/repo.ex")); err != nil {
@@ -305,6 +305,14 @@ func TestDeletedFile(t *testing.T) {
 	var ue *usererr.Error
 	if !errors.As(err, &ue) || err.Error() != "lib/repo.ex was deleted since it was indexed; run aiex index" {
 		t.Errorf("err = %v", err)
+	}
+	// Renamed: the file now named like it is offered.
+	if err := os.WriteFile(filepath.Join(e.root, "lib/repo_v2.ex"), []byte(fixture["lib/repo.ex"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: "MyApp.Repo.fetch/1", Window: 4096, Count: o200k})
+	if usererr.As(err) == nil || err.Error() != "lib/repo.ex was deleted since it was indexed; did you mean lib/repo_v2.ex? run aiex index first" {
+		t.Errorf("renamed: err = %v", err)
 	}
 	// A neighbour's file gone: the context is built without it.
 	c := e.build(t, Request{Target: "MyApp.Accounts.get_user/1", Window: 8000})

@@ -111,7 +111,7 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		if _, had, err := b.cfg.Store.CodeFile(ctx, proj.ID, rel); err != nil {
 			return db.CodeChunk{}, nil, 0, err
 		} else if had {
-			return db.CodeChunk{}, nil, 0, usererr.New("%s was deleted since it was indexed; run aiex index", rel)
+			return db.CodeChunk{}, nil, 0, deleted(proj.Root, rel)
 		}
 	}
 	// A Go name as typed, with a generic receiver's type parameters or an

@@ -2,12 +2,17 @@ package ctxbuild
 
 import (
 	"cmp"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/agnivade/levenshtein"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // maxSuggestions is how many similar names a "not found" error offers.
@@ -194,4 +199,34 @@ func inScope(want, has string) int {
 		return endsInScope
 	}
 	return outOfScope
+}
+
+// deleted is the error for rel, a file the index has that is gone from
+// the disk: to index again, and the file it was likely renamed to.
+func deleted(root, rel string) error {
+	if like := renamedLike(root, rel); len(like) > 0 {
+		return usererr.New("%s was deleted since it was indexed; did you mean %s? run aiex index first", rel, strings.Join(like, ", "))
+	}
+	return usererr.New("%s was deleted since it was indexed; run aiex index", rel)
+}
+
+// renamedLike returns the files now in the directory of rel, a file the
+// index has but the disk no longer does, whose names are like rel's: the
+// file it was most likely renamed to (meta.go: metadata.go), which the
+// index cannot offer until it is run again. Only files of a language the
+// index reads are offered.
+func renamedLike(root, rel string) []string {
+	dir := path.Dir(rel)
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() || chunk.Lang(e.Name()) == "" {
+			continue
+		}
+		names = append(names, path.Join(dir, e.Name()))
+	}
+	return suggest(rel, names, false)
 }

@@ -164,6 +164,17 @@ func TestFileTargetChanged(t *testing.T) {
 			t.Errorf("%s: err = %v", target, err)
 		}
 	}
+	// Renamed: the file now named like it is offered, to look at once the
+	// index has it.
+	if err := os.WriteFile(filepath.Join(e.root, "lib/repository.ex"), []byte(fixture["lib/repo.ex"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"lib/repo.ex:2", repo} {
+		_, err = e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
+		if usererr.As(err) == nil || err.Error() != "lib/repo.ex was deleted since it was indexed; did you mean lib/repository.ex? run aiex index first" {
+			t.Errorf("renamed, %s: err = %v", target, err)
+		}
+	}
 }
 
 // TestFileWithoutUnits: a file the index has no chunks of says why:
