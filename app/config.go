@@ -504,6 +504,9 @@ func (f *File) validate(path string, lines keyLines) error {
 			if err := sandboxPathThere(p); err != nil {
 				return bad(k.key, "%s", err)
 			}
+			if err := sandbox.Allowable(p); err != nil {
+				return bad(k.key, "%s", err)
+			}
 		}
 	}
 	for _, tag := range f.Cluster.AllowTags {

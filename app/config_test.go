@@ -436,6 +436,34 @@ func TestLoadFileSandboxPathMissing(t *testing.T) {
 	}
 }
 
+// TestLoadFileSandboxPathUnconfinable: the filesystem's root, the
+// kernel's /proc, /sys and /dev, and a link to one of them, are refused
+// where the config names them, as the sandbox itself refuses them when a
+// command builds one: without this they were accepted until refactor or
+// gen failed.
+func TestLoadFileSandboxPathUnconfinable(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "everything")
+	if err := os.Symlink("/", link); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"/":        "/ is the filesystem's root, which would confine nothing",
+		"/proc":    "/proc is in /proc, the kernel's interfaces",
+		"/dev/shm": "/dev/shm is in /dev, the kernel's interfaces",
+		"/sys/":    "/sys/ is in /sys",
+		link:       link + " (/) is the filesystem's root",
+	} {
+		for _, key := range []string{"allow", "read_only"} {
+			cfg := writeConfig(t, fmt.Sprintf("[sandbox]\n%s = [%q]\n", key, path))
+			_, err := app.LoadFile(cfg, true)
+			prefix := fmt.Sprintf("config %s line 2: key \"sandbox.%s\": %s", cfg, key, want)
+			if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.HasPrefix(ue.Error(), prefix) {
+				t.Errorf("%s = %s: err = %v; want the usage error starting %q", key, path, err, prefix)
+			}
+		}
+	}
+}
+
 // TestLoadFileInlinePrices: a price written as an inline table, under
 // [prices] or whole, is read as the table form is (its keys were not
 // seen, and a price giving both was refused for want of them).

@@ -187,8 +187,8 @@ func openRoot(p string) (*root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	if canon == "/" || pseudoFS(canon) != "" {
-		return nil, fmt.Errorf("sandbox: %s cannot be a sandbox root or allowlisted path", canon)
+	if err := allowable(p, canon); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	fd, err := unix.Open(canon, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -204,6 +204,36 @@ func openRoot(p string) (*root, error) {
 		r.alias = abs
 	}
 	return r, nil
+}
+
+// Allowable returns why p cannot be a sandbox root or an allowlisted
+// path, or nil. It is the check New makes, for a configuration to be told
+// of such a path when it is read, not only by the commands that confine
+// themselves. A path that cannot be resolved is left to its opener.
+func Allowable(p string) error {
+	canon, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil
+	}
+	return allowable(p, canon)
+}
+
+// allowable is Allowable of p, whose canonical path is canon: the
+// filesystem's root would confine nothing, and /proc, /sys and /dev hold
+// the kernel's interfaces, through which a process reaches far beyond
+// any directory.
+func allowable(p, canon string) error {
+	shown := p
+	if canon != filepath.Clean(p) {
+		shown = fmt.Sprintf("%s (%s)", p, canon)
+	}
+	switch d := pseudoFS(canon); {
+	case canon == "/":
+		return fmt.Errorf("%s is the filesystem's root, which would confine nothing; name the directories meant", shown)
+	case d != "":
+		return fmt.Errorf("%s is in %s, the kernel's interfaces, which the sandbox never opens to commands; remove it", shown, d)
+	}
+	return nil
 }
 
 // Root is the project directory, canonical.
