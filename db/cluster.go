@@ -335,7 +335,12 @@ func peerFailure(err error) string {
 		return "unknown host " + dns.Name
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return "no answer"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		// A peer whose policy refuses this node drops the connection
+		// once it knows who dialled: before or after the request was
+		// sent, so read or written, and on a dial of the cluster's
+		// layer as well, which would otherwise read as no leader.
 		return "closed the connection (it may not allow this node)"
 	case classify(err) == retry, msg == "no leader", strings.HasSuffix(msg, ": no leader"):
 		return "no leader there"

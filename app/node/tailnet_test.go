@@ -452,7 +452,9 @@ func TestTailnetRefusesOtherUser(t *testing.T) {
 		n.Close(context.Background())
 		t.Fatal("a node of another user joined the cluster")
 	}
-	t.Logf("mallory's join failed: %v", err)
+	if !strings.Contains(err.Error(), a.Addr()+": closed the connection (it may not allow this node)") {
+		t.Errorf("mallory's join failed with %q; want a's refusal said as a dropped connection", err)
+	}
 
 	// The refusal is in a's audit stream (read over its unix socket, as
 	// aiex events tail --stream audit does), naming mallory's user and what
