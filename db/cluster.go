@@ -336,11 +336,14 @@ func peerFailure(err error) string {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return "no answer"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		strings.HasSuffix(msg, "connection reset by peer"), strings.HasSuffix(msg, "broken pipe"):
 		// A peer whose policy refuses this node drops the connection
 		// once it knows who dialled: before or after the request was
 		// sent, so read or written, and on a dial of the cluster's
-		// layer as well, which would otherwise read as no leader.
+		// layer as well, which would otherwise read as no leader. A
+		// tailnet's connections are the netstack's, whose errors are
+		// text, not the kernel's numbers.
 		return "closed the connection (it may not allow this node)"
 	case classify(err) == retry, msg == "no leader", strings.HasSuffix(msg, ": no leader"):
 		return "no leader there"

@@ -25,6 +25,8 @@ func TestPeerFailureDropped(t *testing.T) {
 		fmt.Errorf("failed to join: %w", reset),
 		&dialError{addr: "100.64.0.1:7420", err: reset},
 		&dialError{addr: "100.64.0.1:7420", err: pipe},
+		// A tailnet's netstack says so in text alone.
+		fmt.Errorf("failed to join: %v", &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}),
 	} {
 		if got := peerFailure(err); got != want {
 			t.Errorf("peerFailure(%v) = %q, want %q", err, got, want)
