@@ -7,6 +7,7 @@ import (
 	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
 )
 
 // Refactor asks the model for a change to req.Target toward req.Goal (a
@@ -16,7 +17,7 @@ import (
 // what became of the proposal (recordProposal).
 func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	res, err := a.refactor(ctx, req, fn)
-	a.recordProposal(ctx, req, res)
+	a.recordProposal(ctx, "refactor", req, res, err)
 	return res, err
 }
 
@@ -25,7 +26,7 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 // written. Its turn records what became of the proposal.
 func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	res, err := a.genModule(ctx, req, fn)
-	a.recordProposal(ctx, req, res)
+	a.recordProposal(ctx, "gen-module", req, res, err)
 	return res, err
 }
 
@@ -34,18 +35,29 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 // turn records what became of the proposal.
 func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	res, err := a.genTests(ctx, req, fn)
-	a.recordProposal(ctx, req, res)
+	a.recordProposal(ctx, "gen-tests", req, res, err)
 	return res, err
 }
 
 // recordProposal records in the turn of res's answer what became of its
 // proposal once checked: refused by its checks, a dry run, cancelled, or
-// awaiting the write asked for (Apply then records how that went). A
-// task without a proposal (the answer held no change) records nothing:
-// its answer says why. The record is the session's; failing to make it
-// does not fail the task, whose answer is already recorded.
-func (a *App) recordProposal(ctx context.Context, req TaskRequest, res *TaskResult) {
-	if res == nil || res.Proposal == nil || res.Answer == nil || res.Answer.Session == "" || res.Answer.Turn < 1 {
+// awaiting the write asked for (Apply then records how that went). An
+// answer that came whole but held no change to check (no diff, one that
+// does not apply, a code block naming no file: err says which) is
+// recorded as unusable, with err's message, so that a reader of the
+// session can tell it from a proposal never asked for; an answer that
+// did not come whole records nothing more than its own status. The
+// record is the session's; failing to make it does not fail the task,
+// whose answer is already recorded.
+func (a *App) recordProposal(ctx context.Context, task string, req TaskRequest, res *TaskResult, err error) {
+	if res == nil || res.Answer == nil || res.Answer.Session == "" || res.Answer.Turn < 1 {
+		return
+	}
+	if res.Proposal == nil {
+		if err != nil && ctx.Err() == nil && res.Answer.Interaction != nil && res.Answer.Interaction.Status == db.StatusOK {
+			a.recordOutcome(ctx, req.Root, req.Actor, res.Answer.Session, res.Answer.Turn,
+				session.Proposal{Task: task, Status: session.ProposalUnusable, Reason: errorMsg(err)})
+		}
 		return
 	}
 	p := res.Proposal

@@ -100,3 +100,62 @@ func TestTaskTurnRecordsProposal(t *testing.T) {
 		})
 	}
 }
+
+// TestTaskTurnRecordsUnusableAnswer: a refactor or gen turn whose answer
+// came whole but held no change to check (no code block, a diff that
+// does not apply) records that it was not written and why, where it
+// recorded nothing; a reader of the session could not tell it from a
+// proposal never made.
+func TestTaskTurnRecordsUnusableAnswer(t *testing.T) {
+	ctx := context.Background()
+	const mod = "module example.com/c\n\ngo 1.22\n"
+	for name, tc := range map[string]struct {
+		reply, task, reason string
+		run                 func(a *app.App, root string) (*app.TaskResult, error)
+	}{
+		"gen module, no code": {reply: "I would rather not.", task: "gen-module", reason: "the model's answer has no go block, nothing was written",
+			run: func(a *app.App, root string) (*app.TaskResult, error) {
+				return a.GenModule(ctx, app.TaskRequest{Root: root, Name: "internal/cache", Description: "x", Actor: "test", Session: "new", Apply: true}, func(string) error { return nil })
+			}},
+		"refactor, diff that does not apply": {task: "refactor", reason: "the model's diff does not apply, nothing was written",
+			reply: "```diff\n--- a/calc.go\n+++ b/calc.go\n@@ -1,3 +1,3 @@\n package nothere\n-func Gone() {}\n+func Here() {}\n```\n",
+			run: func(a *app.App, root string) (*app.TaskResult, error) {
+				return a.Refactor(ctx, app.TaskRequest{Root: root, Target: "calc.go", Goal: "x", Actor: "test", Session: "new"}, func(string) error { return nil })
+			}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(tc.reply)).URL())
+			root := writeProject(t, map[string]string{"go.mod": mod, "calc.go": "package calc\n\n// Add adds.\nfunc Add(a, b int) int { return a + b }\n"})
+			if _, err := a.IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {
+				t.Fatal(err)
+			}
+			res, err := tc.run(a, root)
+			if err == nil || res == nil || res.Proposal != nil || res.Answer == nil {
+				t.Fatalf("err %v, result %+v; want the answer and an error", err, res)
+			}
+			svc, err := a.Sessions()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := svc.Open(ctx, session.Ref(res.Answer.Session), root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := s.Document(ctx)
+			if len(d.Turns) != 1 || d.Turns[0].Proposal == nil {
+				t.Fatalf("turns %+v; want one with its proposal", d.Turns)
+			}
+			p := d.Turns[0].Proposal
+			if p.Status != session.ProposalUnusable || p.Task != tc.task || !strings.HasPrefix(p.Reason, tc.reason) {
+				t.Errorf("proposal %+v; want unusable, task %s, reason starting %q", p, tc.task, tc.reason)
+			}
+			var md strings.Builder
+			if err := d.WriteMarkdown(&md); err != nil {
+				t.Fatal(err)
+			}
+			if want := "**Proposal:** not written: the answer held no usable change — " + tc.reason; !strings.Contains(md.String(), want) {
+				t.Errorf("Markdown lacks %q:\n%s", want, md.String())
+			}
+		})
+	}
+}

@@ -37,10 +37,11 @@ const (
 	ProposalWriteFailed = "write_failed" // the write was refused or failed, and nothing was left changed
 	ProposalCancelled   = "cancelled"    // not written: interrupted before the write began
 	ProposalUndone      = "undone"       // written, then put back by aiex checkpoint restore
+	ProposalUnusable    = "unusable"     // not written: the answer held no change that could be checked (no diff, one that does not apply)
 )
 
 var proposalStatuses = []string{ProposalWritten, ProposalRefused, ProposalDryRun, ProposalPending, ProposalDeclined,
-	ProposalWriteFailed, ProposalCancelled, ProposalUndone}
+	ProposalWriteFailed, ProposalCancelled, ProposalUndone, ProposalUnusable}
 
 // ProposalCheck is one check of a proposed change and how it came out
 // (ok, failed, skipped).
@@ -213,6 +214,8 @@ func proposalLine(p *Proposal) string {
 		what = "not written: the write failed"
 	case ProposalCancelled:
 		what = "not written: cancelled before the write began"
+	case ProposalUnusable:
+		what = "not written: the answer held no usable change"
 	case ProposalUndone:
 		what = "written, then undone"
 		if p.Checkpoint != "" {
