@@ -231,9 +231,16 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 
 	stop := c.Out.Spinner("thinking…")
 	defer stop()
+	var screen session.PrintableStream
 	stream := func(text string) error {
 		stop()
 		if c.Out.ErrTTY && !c.Out.JSON {
+			// As ask does: the terminal would act on escape sequences
+			// and control characters in the model's text (set the
+			// title, write the clipboard, erase lines of the diff).
+			if text = screen.Next(text); text == "" {
+				return nil
+			}
 			_, err := io.WriteString(c.Out.Err, c.Out.Dim(text))
 			return err
 		}
