@@ -195,18 +195,30 @@ func TestKeysKeyFile(t *testing.T) {
 	if r := s.run(secret, "keys", "set", "openai"); r.code != 0 {
 		t.Fatalf("keys set: exit %d: %s", r.code, r.stderr)
 	}
+	// A provider of the config's, whose key is stored too.
+	s.writeConfig("provider = \"gw\"\n[providers.gw]\nkind = \"openai-compatible\"\nbase_url = \"http://127.0.0.1:1/v1\"\nmodel = \"coder\"\n")
+	if r := s.run(newSecret(t), "keys", "set", "gw"); r.code != 0 {
+		t.Fatalf("keys set gw: exit %d: %s", r.code, r.stderr)
+	}
 	keyFile := filepath.Join(s.dataDir(), "secret.key")
 	if err := os.Chmod(keyFile, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := s.run(newSecret(t), "keys", "set", "anthropic")
+	r := s.run(newSecret(t), "keys", "set", "gw")
 	if r.code != 1 {
 		t.Fatalf("keys set with a 0644 key file: exit %d; want 1", r.code)
 	}
 	oneLine(t, r.stderr, keyFile, "chmod 600 "+keyFile)
+	// A question for the config's provider, whose key cannot be read,
+	// says so once, not again as what the route also tried.
+	r = s.run("", "ask", "hi")
+	if r.code != 1 || strings.Count(r.stderr, "accessible to other users") != 1 {
+		t.Errorf("ask with a 0644 key file: exit %d, stderr %q; want exit 1 and the refusal said once", r.code, r.stderr)
+	}
+	oneLine(t, r.stderr, keyFile, "chmod 600 "+keyFile)
 
 	// Listing needs no key file.
-	if list := s.keyList(); len(list) != 1 || list[0].Fingerprint != fingerprint(secret) {
+	if list := s.keyList(); len(list) != 2 || list[1].Fingerprint != fingerprint(secret) {
 		t.Fatalf("keys list = %+v", list)
 	}
 }

@@ -48,7 +48,7 @@ func (r *run) userError(ctx context.Context) error {
 	if errors.As(last, &ue) {
 		// The last target was refused (a spend cap): say what the others
 		// said too — "use a local model" is no help when it failed.
-		if also := r.otherFailures(); also != "" {
+		if also := r.otherFailures(ue.Msg); also != "" {
 			return &usererr.Error{Msg: ue.Msg + "; also tried " + also, Code: ue.Code, Err: ue}
 		}
 		return ue
@@ -302,11 +302,14 @@ func attemptName(a db.Attempt) string {
 }
 
 // otherFailures lists the route's failures other than refusals by a
-// spend cap, one per provider, model and message: "local/m: …; …".
-func (r *run) otherFailures() string {
+// spend cap and than said, one per provider, model and message:
+// "local/m: …; …".
+func (r *run) otherFailures(said string) string {
 	var fs []string
 	for _, a := range r.route {
-		if a.Outcome != "spend_cap" && a.Error != "" {
+		// The refusal said already (a key file that cannot be read
+		// refuses every target that needs a key) is not said again.
+		if a.Outcome != "spend_cap" && a.Error != "" && a.Error != said {
 			fs = append(fs, fmt.Sprintf("%s/%s: %s", a.Provider, a.Model, a.Error))
 		}
 	}
