@@ -40,12 +40,17 @@ func (x *exFile) importAt(root sitter.Node, at int, s *exScope) (imp exImport, o
 		return imp, false
 	}
 	mod := ""
-	switch x.kind(args[0]) {
-	case "alias":
-		mod = x.expandAt(s, compact(x.text(args[0])), at)
-	case "atom": // an Erlang module, :lists
+	module := ""
+	if s != nil {
+		module = s.module
+	}
+	if name, ok := x.aliasTarget(args[0], module); ok {
+		// A module name, or one written from __MODULE__ (`import
+		// __MODULE__.Helper`).
+		mod = x.expandAt(s, name, at)
+	} else if x.kind(args[0]) == "atom" { // an Erlang module, :lists
 		mod = x.text(args[0])
-	default:
+	} else {
 		return imp, false
 	}
 	imp = exImport{from: int(call.EndByte()), to: len(x.src), mod: mod}

@@ -178,6 +178,11 @@ func (l *exLexer) word(i int) int {
 		}
 	case e < len(src) && src[e] == '(':
 		l.addRef(rawRef{fun: string(src[i:e]), at: i}, e)
+	case string(src[i:e]) == "__MODULE__" && isMultiAlias(src, e):
+		// The prefix of `alias __MODULE__.{A, B}`: refs names the modules
+		// in the braces under it, as under `alias MyApp.{A, B}`'s, and
+		// takes the prefix itself for no ref.
+		l.refs = append(l.refs, rawRef{fun: "__MODULE__", at: i, alias: true, arity: noArity})
 	case string(src[i:e]) == "__MODULE__" && e+1 < len(src) && src[e] == '.' && isLower(src[e+1]):
 		fe := l.ident(e + 1)
 		l.addRef(rawRef{mod: "__MODULE__", fun: string(src[e+1 : fe]), at: i}, fe)

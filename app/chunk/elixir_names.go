@@ -284,15 +284,15 @@ func (x *exFile) declare(it exItem, module string, aliases map[string]string, to
 		if it.what == "require" && as == "" {
 			return // only `require X, as: Y` defines an alias
 		}
-		switch a := args[0]; x.kind(a) {
-		case "alias":
-			full := expandIn(aliases, module, compact(x.text(a)))
+		a := args[0]
+		if name, ok := x.aliasTarget(a, module); ok {
+			full := expandIn(aliases, module, name)
 			key := as
 			if key == "" {
 				key = full[strings.LastIndexByte(full, '.')+1:]
 			}
 			set(key, full, int(a.EndByte()))
-		case "dot": // alias A.B.{C, D}
+		} else if x.kind(a) == "dot" { // alias A.B.{C, D}
 			l, r := x.field(a, fLeft), x.field(a, fRight)
 			if l == nil || r == nil || x.kind(*r) != "tuple" {
 				return
@@ -306,6 +306,25 @@ func (x *exFile) declare(it exItem, module string, aliases map[string]string, to
 			}
 		}
 	}
+}
+
+// aliasTarget returns the module an alias, import or require names, as
+// written (compacted), when it is one that expandIn resolves: a module
+// name (`MyApp.Repo`), or one written from __MODULE__ inside a module
+// (`__MODULE__.Helper`, a dot in the tree, or `__MODULE__` alone, which
+// the compiler expands to the enclosing module before it aliases or
+// imports it). The multi form (`A.{B, C}`) and computed names are not.
+func (x *exFile) aliasTarget(n sitter.Node, module string) (string, bool) {
+	switch x.kind(n) {
+	case "alias":
+		return compact(x.text(n)), true
+	case "dot", "identifier":
+		t := compact(x.text(n))
+		if module != "" && (t == "__MODULE__" || strings.HasPrefix(t, "__MODULE__.") && !strings.ContainsAny(t, "{(")) {
+			return t, true
+		}
+	}
+	return "", false
 }
 
 // expandAt resolves the first segment of a module name written at offset

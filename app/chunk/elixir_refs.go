@@ -298,6 +298,13 @@ func usesNext(src []byte, end, i int) bool {
 	return true
 }
 
+// isMultiAlias reports whether the module name ending at i is the prefix
+// of a multi-alias.
+func isMultiAlias(src []byte, i int) bool {
+	_, ok := multiAlias(src, i)
+	return ok
+}
+
 // multiAlias reports whether the module name ending at i is the prefix of
 // a multi-alias (`alias MyApp.{Repo, User}`), and where its braces close.
 func multiAlias(src []byte, i int) (end int, ok bool) {
