@@ -56,6 +56,9 @@ type result struct {
 	// another analyzer made its rows (Summary.Reanalyzed); upgraded: that
 	// analyzer was another version of aiex's.
 	again, upgraded bool
+	// forced: the content is what the store has, by the same analyzer;
+	// only the run's Force rewrote its rows.
+	forced bool
 }
 
 // analyzer reads, hashes and chunks files. One is shared by the workers of
@@ -107,6 +110,7 @@ func (a *analyzer) file(c context.Context, e entry, t *terms) (*result, error) {
 	if had && p.ContentHash == r.hash && p.Skipped == "" && p.Analyzer != name {
 		r.again, r.upgraded = true, OtherVersion(p.Analyzer)
 	}
+	r.forced = had && a.force && p.ContentHash == r.hash && p.Skipped == "" && p.Analyzer == name
 	// The rows of a file this analyzer indexed before: those holding a
 	// chunk of the new content stay (an edit shifts the chunks after it,
 	// it seldom changes them), and their words need not be made again.

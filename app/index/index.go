@@ -188,14 +188,18 @@ type Summary struct {
 	// index held it, analysed again only because their rows were made by
 	// another analyzer: another version of aiex, or with another tokenizer
 	// family's counts (the default model changed). Note says which.
-	Reanalyzed int    `json:"reanalyzed"`
-	Removed    int    `json:"removed"` // files gone since the last run
-	Read       int    `json:"read"`    // files read
-	Bytes      int64  `json:"bytes"`   // bytes read
-	Chunks     int    `json:"chunks"`  // chunks written
-	Batches    int    `json:"batches"` // write transactions
-	Ranked     bool   `json:"ranked"`  // whether the run computed the symbol graph's ranks anew
-	Skipped    []Skip `json:"skipped"` // files not indexed, and why
+	Reanalyzed int `json:"reanalyzed"`
+	// Rewritten counts, of Changed, the files whose content is as the
+	// index held it, by the same analyzer, whose rows were written again
+	// only because the run was forced (Options.Force).
+	Rewritten int    `json:"rewritten"`
+	Removed   int    `json:"removed"` // files gone since the last run
+	Read      int    `json:"read"`    // files read
+	Bytes     int64  `json:"bytes"`   // bytes read
+	Chunks    int    `json:"chunks"`  // chunks written
+	Batches   int    `json:"batches"` // write transactions
+	Ranked    bool   `json:"ranked"`  // whether the run computed the symbol graph's ranks anew
+	Skipped   []Skip `json:"skipped"` // files not indexed, and why
 	// LeftOut says why a run narrowed to one file (Under) did not take it:
 	// .gitignore leaves it out, or its kind is not indexed.
 	LeftOut  string    `json:"left_out,omitempty"`

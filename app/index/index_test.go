@@ -169,10 +169,19 @@ func TestIndexIncremental(t *testing.T) {
 		t.Fatalf("removal: %+v, chunks left %v", sum, got)
 	}
 
-	// --force reads everything, and rewrites nothing that is the same.
+	// --force reads everything, and analyses nothing that is the same:
+	// its files are rewritten, not changed; one edited since is both.
+	edited := filepath.Join(root, "lib/repo.ex")
+	if err := os.WriteFile(edited, []byte(project["lib/repo.ex"]+"\n# edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Not so recent that the runs below read it again as racily clean.
+	if past := time.Now().Add(-time.Minute); os.Chtimes(edited, past, past) != nil {
+		t.Fatal("chtimes")
+	}
 	sum = index(t, ix, root, Options{Force: true})
-	if sum.Read != 5 || sum.Analyzed != 0 || sum.Cached != 5 {
-		t.Fatalf("force: %+v", sum)
+	if sum.Read != 5 || sum.Analyzed != 1 || sum.Cached != 4 || sum.Changed != 5 || sum.Rewritten != 4 || sum.Reanalyzed != 0 {
+		t.Fatalf("force: %+v; want 5 read, 4 from the cache and rewritten, 1 changed", sum)
 	}
 
 	// Another token family is another analyzer: everything is chunked anew.

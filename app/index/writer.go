@@ -213,6 +213,9 @@ func (w *writer) add(r *result) {
 		}
 		w.addDecls(e.rel, r.an)
 		w.sum.Changed++
+		if r.forced {
+			w.sum.Rewritten++
+		}
 		if r.again {
 			w.sum.Reanalyzed++
 			if r.upgraded {

@@ -208,10 +208,14 @@ func printIndexSummary(o *Output, s *index.Summary) error {
 		what = shown(s.Under) + " of " + what
 	}
 	// Files whose content is as indexed but were analysed again (another
-	// version of aiex made their rows) are not said to have changed.
-	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", what, s.Seconds, english.Count(s.Files, "file"), s.Changed-s.Reanalyzed)
+	// version of aiex made their rows), or rewritten as --force asks, are
+	// not said to have changed.
+	fmt.Fprintf(&b, "Indexed %s in %.2fs: %s, %d changed", what, s.Seconds, english.Count(s.Files, "file"), s.Changed-s.Reanalyzed-s.Rewritten)
 	if s.Reanalyzed > 0 {
 		fmt.Fprintf(&b, ", %d analysed again", s.Reanalyzed)
+	}
+	if s.Rewritten > 0 {
+		fmt.Fprintf(&b, ", %d rewritten (--force)", s.Rewritten)
 	}
 	if s.Changed > 0 {
 		fmt.Fprintf(&b, " (%d chunked, %d from cache)", s.Analyzed, s.Cached)
