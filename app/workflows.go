@@ -537,7 +537,12 @@ func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest
 		return ""
 	}
 	defer run.Close(context.WithoutCancel(ctx))
-	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{Toolchain: true, Runner: run, TempDir: run.scratch})
+	// The config's sandbox paths are what the checks may read beyond the
+	// project: a mix path dependency there is copied beside the copy of
+	// the project that is compiled.
+	c := a.cfg.File.Sandbox
+	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{Toolchain: true, Runner: run, TempDir: run.scratch,
+		Readable: append(slices.Clone(c.Allow), c.ReadOnly...)})
 	return run.weaker()
 }
 

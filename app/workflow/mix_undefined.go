@@ -85,16 +85,69 @@ func joinUndefinedCalls(us []undefinedCall) string {
 // umbrella app's file is under apps/APP (the default apps_path) or APP.
 func mixPath(dir string) func(app, file string) string {
 	return func(app, file string) string {
-		if app == "" {
-			return file
-		}
-		for _, p := range []string{"apps/" + app + "/" + file, app + "/" + file} {
-			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil {
-				return p
-			}
+		if p, ok := appFile(dir, app, file); ok {
+			return p
 		}
 		return app + ": " + file
 	}
+}
+
+// appFile is the project's path of the file an umbrella app (its
+// directory's name) names file, in the project copied at dir; false if
+// the app has no such file. Outside an umbrella app (app ""), file is
+// the project's path already; so it is under the project's own app,
+// which mix names too once it has compiled a dependency ("==> mydep"
+// before "==> app").
+func appFile(dir, app, file string) (string, bool) {
+	if app == "" {
+		return file, true
+	}
+	for _, p := range []string{"apps/" + app + "/" + file, app + "/" + file} {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil {
+			return p, true
+		}
+	}
+	if src, err := os.ReadFile(filepath.Join(dir, "mix.exs")); err == nil {
+		if m := mixAppName().FindSubmatch(src); m != nil && string(m[1]) == app {
+			return file, true
+		}
+	}
+	return "", false
+}
+
+// mixAppName is the app a mix.exs names its project's.
+var mixAppName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bapp:\s*:(\w+)`) })
+
+// mixFileName is a file name in mix's output: a path to an Elixir
+// source, after a space, a bracket or a quote, or first on its line.
+var mixFileName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(^|[\s(\["'])([\w./@+-]+\.exs?)\b`)
+})
+
+// inProject is mix's output out, of the project copied at dir, with the
+// files each umbrella app's part (after its "==> app" line) names
+// relative to the app named as the project names them, as undefinedCalls
+// and mixErrors name them: a message that says lib/core/accounts.ex:7
+// when the file is apps/core/lib/core/accounts.ex leads nowhere.
+func inProject(out, dir string) string {
+	var b strings.Builder
+	app := ""
+	for l := range strings.Lines(out) {
+		t := strings.TrimSpace(l)
+		if a, ok := strings.CutPrefix(t, "==> "); ok && strings.TrimRight(l, "\r\n") == t {
+			app = a
+		} else if app != "" {
+			l = mixFileName().ReplaceAllStringFunc(l, func(s string) string {
+				m := mixFileName().FindStringSubmatch(s)
+				if p, ok := appFile(dir, app, m[2]); ok {
+					return m[1] + p
+				}
+				return s
+			})
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 // mixUndefined fails the passing mix compile c, of the project's copy at
@@ -105,12 +158,13 @@ func mixPath(dir string) func(app, file string) string {
 // changes, at dir, is compiled to count them (only when there are any to
 // count). If that compile does not pass, its warnings are not all known,
 // and c is skipped, saying why.
-func mixUndefined(ctx context.Context, o ValidateOptions, mixRoot, tmp, dir string, c Check, out string) Check {
+func mixUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, dir string, c Check, out string) Check {
 	now := undefinedCalls(out, mixPath(tmp))
 	if len(now) == 0 {
 		return c
 	}
-	if err := CopyTree(mixRoot, dir, MixCopySkip); err != nil {
+	dir, err := copier.copy(dir, nil)
+	if err != nil {
 		return SetupFailed(c.Name, err)
 	}
 	was, wasOut := runWhole(ctx, o, dir, []string{"MIX_ENV=dev"}, c.Name, "mix", "compile", "--force")
