@@ -27,6 +27,14 @@ func (a *App) Sandbox(root string, opts sandbox.Options) (*sandbox.Sandbox, erro
 	if opts.Logger == nil {
 		opts.Logger = a.logger
 	}
+	// aiex's own state, wherever it lies: a data dir or config file inside
+	// the project is neither read into a prompt or diff nor changed by a
+	// proposed change (the key file, the join file, the store), and its
+	// files never land in a checkpoint, which reads through this sandbox.
+	opts.Deny = append(opts.Deny, sandbox.Denied{Path: a.Store.Dir(), What: "aiex's data dir"})
+	if a.cfg.ConfigPath != "" {
+		opts.Deny = append(opts.Deny, sandbox.Denied{Path: a.cfg.ConfigPath, What: "aiex's config file"})
+	}
 	// The variables the configured providers read their keys from, whatever
 	// their names: confined commands run model-written code.
 	for _, pc := range a.cfg.File.Providers {

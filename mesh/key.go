@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -122,12 +123,32 @@ func ParseKey(text string) (Key, error) {
 }
 
 // ReadKeyFile reads a key written by WriteKeyFile (or any file holding the
-// key's text).
+// key's text). It refuses a file that group or others may read or write,
+// as the node's key file (app/keys) is refused: whoever reads the cluster
+// key can join the cluster and read its traffic, and a key that other
+// users could read must be taken as known to them.
 func ReadKeyFile(path string) (Key, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return Key{}, fmt.Errorf("mesh: no cluster key file at %s", path)
 	}
+	if err != nil {
+		return Key{}, fmt.Errorf("mesh: read cluster key: %w", err)
+	}
+	defer f.Close()
+	// Stat the open file, not the path, so that the check and the read
+	// see the same file.
+	fi, err := f.Stat()
+	if err != nil {
+		return Key{}, fmt.Errorf("mesh: read cluster key: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return Key{}, fmt.Errorf("mesh: cluster key file %s is not a regular file; give the file the key is in", path)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return Key{}, fmt.Errorf("mesh: cluster key file %s is accessible to other users (mode %04o); restrict it with: chmod 600 %s", path, perm, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile))
 	if err != nil {
 		return Key{}, fmt.Errorf("mesh: read cluster key: %w", err)
 	}
@@ -137,6 +158,10 @@ func ReadKeyFile(path string) (Key, error) {
 	}
 	return k, nil
 }
+
+// maxKeyFile bounds what ReadKeyFile reads: a key's text is 68 bytes, and
+// a path given by mistake (a log, a disk image) must not be read whole.
+const maxKeyFile = 4 << 10
 
 // WriteKeyFile writes k's text to path with mode 0600. It never replaces an
 // existing file: losing a cluster key locks a node out of its cluster. The

@@ -120,6 +120,9 @@ func (s *Sandbox) Lstat(ctx context.Context, p string) (fs.FileInfo, error) {
 			return join(r, rel), "", pathErr("lstat", p, err)
 		}
 		defer w.close()
+		if err := s.deniedAt(audit.OpStat, p, w.dir, w.name); err != nil {
+			return w.canon, "", err
+		}
 		name := w.name
 		if name == "" {
 			name = "."
@@ -413,6 +416,9 @@ func (s *Sandbox) Remove(ctx context.Context, p string) error {
 			return w.canon, "", refuse(audit.OpRemove, p, RuleOutsideRoot, "is a sandbox root, which is never removed")
 		}
 		if err := s.writable(audit.OpRemove, p, w.canon); err != nil {
+			return w.canon, "", err
+		}
+		if err := s.deniedAt(audit.OpRemove, p, w.dir, w.name); err != nil {
 			return w.canon, "", err
 		}
 		err = unix.Unlinkat(w.dir, w.name, 0)

@@ -19,9 +19,11 @@ const maxSymlinks = 40
 // symlink to a file inside a root), the component walk decides. The
 // returned fd is the object actually opened: whatever is checked on it
 // holds for what is read. An allowlisted file (rather than directory) is
-// opened through the walk, from its directory.
+// opened through the walk, from its directory; so is every path of a root
+// with one of aiex's own files beneath it (Options.Deny): openat2 shows
+// where a path ends, not the directories it went through.
 func (s *Sandbox) openBeneath(op, p string, r *root, rel string, flags int) (int, error) {
-	if !s.noOpenat2.Load() && !r.file {
+	if !s.noOpenat2.Load() && !r.file && !r.denies {
 		how := unix.OpenHow{
 			Flags:   uint64(flags | unix.O_CLOEXEC),
 			Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS,
@@ -145,6 +147,14 @@ func (s *Sandbox) walk(op, p string, r *root, rel string, followFinal bool) (*wa
 			unix.Close(fd)
 			closeAll()
 			return nil, err
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+			// One of aiex's own files or directories, however reached.
+			if err := s.deniedStat(op, p, &st, !last); err != nil {
+				unix.Close(fd)
+				closeAll()
+				return nil, err
+			}
 		}
 		switch st.Mode & unix.S_IFMT {
 		case unix.S_IFLNK:

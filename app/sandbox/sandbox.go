@@ -80,6 +80,13 @@ type Options struct {
 	// than 64. A command without namespaces, or run by root, is not
 	// limited (see nproc.go).
 	MaxProcesses int
+	// Deny names aiex's own files and directories — its data dir, its
+	// config file — which may lie inside the project: every operation at
+	// or beneath one is refused (RuleAiexState), whether the path names
+	// it or reaches it through a symlink. An entry not strictly beneath a
+	// root changes nothing (outside the roots is refused already). See
+	// deny.go.
+	Deny []Denied
 	// Logger reports what the sandbox decides (nil discards).
 	Logger *slog.Logger
 }
@@ -92,6 +99,7 @@ type root struct {
 	readOnly bool
 	project  bool
 	file     bool // an allowlisted file rather than a directory
+	denies   bool // a Deny path lies beneath it (deny.go)
 }
 
 // Sandbox serves file operations beneath its roots and runs confined
@@ -108,6 +116,7 @@ type Sandbox struct {
 	execRO  []string
 	execRW  []string
 	hideEnv []string
+	deny    []denied // aiex's own files beneath the roots (deny.go)
 	logger  *slog.Logger
 	// maxProcs bounds a command's processes and threads when it runs in
 	// namespaces (nproc.go).
@@ -172,6 +181,7 @@ func New(root string, opts Options) (*Sandbox, error) {
 		s.closeRoots()
 		return nil, fmt.Errorf("sandbox: project root %s is not a directory", root)
 	}
+	s.openDenied(opts.Deny)
 	return s, nil
 }
 
@@ -316,6 +326,7 @@ const (
 	RuleGitDir        = "git-dir"        // a write into .git
 	RuleReadOnly      = "read-only"      // a write into a read-only allowlisted path
 	RuleStrict        = "strict"         // a command the kernel cannot confine, in ModeStrict
+	RuleAiexState     = "aiex-state"     // aiex's data dir or config file (Options.Deny), read or written
 )
 
 // RefusedError is a refusal by a sandbox rule. Its message is one line:
@@ -429,10 +440,10 @@ func (s *Sandbox) locate(op, p string) (*root, string, error) {
 		if c == ".." || strings.HasPrefix(c, "../") {
 			return nil, "", refuse(op, p, RuleOutsideRoot, "escapes the project root %s", s.Root())
 		}
-		return s.roots[0], c, nil
+		return s.located(op, p, s.roots[0], c)
 	}
 	if r, rel := s.rootOf(c); r != nil {
-		return r, rel, nil
+		return s.located(op, p, r, rel)
 	}
 	if fs := pseudoFS(c); fs != "" {
 		if fs == "/dev" {
@@ -441,6 +452,15 @@ func (s *Sandbox) locate(op, p string) (*root, string, error) {
 		return nil, "", refuse(op, p, RuleProc, "is in %s: pseudo filesystems are never read or written", fs)
 	}
 	return nil, "", refuse(op, p, RuleOutsideRoot, "is outside the project root %s and the allowlist", s.Root())
+}
+
+// located is locate's result, r and rel, unless the path's text names one
+// of aiex's own files (Options.Deny).
+func (s *Sandbox) located(op, p string, r *root, rel string) (*root, string, error) {
+	if err := s.deniedText(op, p, join(r, rel)); err != nil {
+		return nil, "", err
+	}
+	return r, rel, nil
 }
 
 // changesTree says whether op makes, changes or removes a file.
