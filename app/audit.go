@@ -74,3 +74,10 @@ func (a *App) AuditLog(ctx context.Context, req AuditRequest) (*AuditResult, err
 	}
 	return &AuditResult{Rows: rows}, nil
 }
+
+// private are aiex's own paths, which may lie inside a project: its data
+// dir and its config file. No prompt reads them (ctxbuild.Config.Private)
+// and no proposed change touches them (Sandbox's Deny).
+func (a *App) private() []string {
+	return []string{a.Store.Dir(), a.cfg.ConfigPath}
+}

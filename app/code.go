@@ -329,7 +329,7 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 	}
 	opt := index.ChunkOptions(TokenFamily(a.cfg.File))
 	opt.Trees = a.trees // an edited file is chunked again at each context until it is indexed
-	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: opt})
+	b := ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Prompts: prompts, Chunk: opt, Private: a.private()})
 	// A question without a target of its own in a session is about the
 	// code the session is about.
 	kept := sessionTarget(req, sess)

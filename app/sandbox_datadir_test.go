@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,6 +118,27 @@ func TestRefactorIntoDataDirRefused(t *testing.T) {
 	for _, p := range []string{".aiex/join", ".aiex/secret.key", "aiex.toml"} {
 		if !refused[p] {
 			t.Errorf("no refusal of %s audited (refused: %v)", p, refused)
+		}
+	}
+}
+
+// TestExplainDataDirRefused: the key file of a data dir inside the project
+// never reaches a prompt: the context of explaining it, by path or
+// PATH:LINE, is not built.
+func TestExplainDataDirRefused(t *testing.T) {
+	ctx := context.Background()
+	a, root, _ := dataDirProject(t, "it is a key")
+	if _, err := a.IndexProject(ctx, app.IndexRequest{Root: root}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{".aiex/secret.key", ".aiex/secret.key:1"} {
+		b, err := a.BuildContext(ctx, app.ContextRequest{Task: "explain", Root: root, Target: target, Window: 8192})
+		js, _ := json.Marshal(b)
+		if strings.Contains(string(js), "AGE-SECRET-KEY") || err == nil {
+			t.Errorf("explain %s: context built (%v): %s", target, err, js)
+		}
+		if want := ".aiex/secret.key is aiex's own state"; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("explain %s: %v; want an error starting %q", target, err, want)
 		}
 	}
 }

@@ -508,7 +508,7 @@ func (a *App) resolveTarget(ctx context.Context, root, target string) (db.CodeCh
 	if err != nil {
 		return db.CodeChunk{}, err
 	}
-	return ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s}).Resolve(ctx, root, target)
+	return ctxbuild.New(ctxbuild.Config{Store: a.Store, Search: s, Private: a.private()}).Resolve(ctx, root, target)
 }
 
 // sandboxReader reads the project's files through the sandbox.

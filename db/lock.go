@@ -150,3 +150,16 @@ func unwritable(dir string, err error) error {
 		Err: err,
 	}
 }
+
+// IsDataDir reports whether dir is an aiex data dir: it holds the lock
+// file every process on it takes, or the node-id file of its store. A
+// copy of a project made to build it leaves such a directory out: its
+// key file and store are not the project's.
+func IsDataDir(dir string) bool {
+	for _, name := range []string{lockFile, nodeIDFile} {
+		if fi, err := os.Lstat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
+}

@@ -53,6 +53,10 @@ type Config struct {
 	// Chunk are the options to chunk a file whose content changed since it
 	// was indexed (app/index.ChunkOptions).
 	Chunk chunk.Options
+	// Private are absolute paths (aiex's data dir and config file) that
+	// may lie inside the project but are never read into a prompt: a
+	// target there is refused, whatever the index holds.
+	Private []string
 }
 
 // Builder builds contexts.
@@ -297,7 +301,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	}
 	out.Incomplete = ok && proj.IndexedAt.IsZero()
 	out.OtherVersion = ok && index.ByOtherVersion(proj)
-	files := newFileCache(req.Root, b.cfg.Chunk)
+	files := newFileCache(req.Root, b.cfg.Chunk, b.cfg.Private)
 
 	// The target, its neighbours in the symbol graph, then search hits.
 	// The neighbours and the hits are looked up once the target's form is

@@ -28,14 +28,34 @@ type fileCache struct {
 	src   map[string][]byte
 	fresh map[string][]chunk.Chunk
 	stale map[string]bool
+	// private are the paths never read (Config.Private) that are there,
+	// with their symlinks resolved.
+	private []string
 }
 
-func newFileCache(root string, opt chunk.Options) *fileCache {
+func newFileCache(root string, opt chunk.Options, private []string) *fileCache {
 	f := &fileCache{root: root, real: root, opt: opt, src: map[string][]byte{}, fresh: map[string][]chunk.Chunk{}, stale: map[string]bool{}}
 	if r, err := filepath.EvalSymlinks(root); err == nil {
 		f.real = r
 	}
+	for _, p := range private {
+		if r, err := filepath.EvalSymlinks(p); p != "" && err == nil {
+			f.private = append(f.private, r)
+		}
+	}
 	return f
+}
+
+// privateErr refuses abs, a file of the project, when it is at or beneath
+// one of aiex's own paths (Config.Private), by its path or where its
+// symlinks lead: aiex's keys and store never go to a model.
+func (f *fileCache) privateErr(p, abs string) error {
+	for _, d := range f.private {
+		if within.Root(d, abs) {
+			return usererr.New("%s is aiex's own state (%s), which is never sent to a model", p, d)
+		}
+	}
+	return nil
 }
 
 // read returns the file at p (slash-separated, relative to the root) as it
@@ -47,6 +67,9 @@ func (f *fileCache) read(p string) ([]byte, error) {
 		return src, nil
 	}
 	abs := filepath.Join(f.root, filepath.FromSlash(p))
+	if err := f.privateErr(p, abs); err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
 		return nil, deleted(f.root, p)
 	}

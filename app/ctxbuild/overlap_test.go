@@ -68,7 +68,7 @@ func TestDistinctHeld(t *testing.T) {
 		{[]*Item{item(RoleHeader, "T", 1, 9), item(RoleCallee, "helper", 3, 3)}, nil, "T helper"},
 		{[]*Item{item(RoleCallee, "helper", 3, 3), item(RoleHit, "other", 6, 7)}, item(RoleTarget, "classify", 2, 4), "other"},
 	} {
-		if got := names(distinct(tc.items, tc.target, map[int64]bool{}, map[string]bool{}, newFileCache(t.TempDir(), chunk.Options{}))); got != tc.want {
+		if got := names(distinct(tc.items, tc.target, map[int64]bool{}, map[string]bool{}, newFileCache(t.TempDir(), chunk.Options{}, nil))); got != tc.want {
 			t.Errorf("distinct(%s) = %s; want %s", names(tc.items), got, tc.want)
 		}
 	}

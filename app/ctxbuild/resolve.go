@@ -37,7 +37,7 @@ func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChun
 	if !ok {
 		return db.CodeChunk{}, usererr.New("%s has no code index yet; run aiex index there first", root)
 	}
-	c, _, _, err := b.resolve(ctx, proj, target, newFileCache(root, b.cfg.Chunk))
+	c, _, _, err := b.resolve(ctx, proj, target, newFileCache(root, b.cfg.Chunk, b.cfg.Private))
 	return c, err
 }
 
@@ -62,6 +62,9 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		rel, ok = targetFile(proj.Root, target)
 	}
 	if ok {
+		if err := files.privateErr(rel, filepath.Join(proj.Root, filepath.FromSlash(rel))); err != nil {
+			return db.CodeChunk{}, nil, 0, err
+		}
 		line := 0
 		if hasLine {
 			n, err := strconv.Atoi(lineText)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/aiex-dev/aiex/db"
 )
 
 // Command is one toolchain invocation: `go build …`, `go test …`, `mix test …`.
@@ -81,7 +83,9 @@ func (Exec) Run(ctx context.Context, c Command) (int, error) {
 }
 
 // CopyTree copies the directory src to dst (which must not exist),
-// leaving out what skip says (rel is slash-separated, relative to src).
+// leaving out what skip says (rel is slash-separated, relative to src)
+// and any aiex data dir inside it (its key file and store are not the
+// project's, and commands run in the copy must not read them).
 // Modification times are kept (mix decides what to recompile by them);
 // symlinks are recreated: one whose target is inside src points at the
 // same place inside dst, so nothing reached through the copy leads back
@@ -98,7 +102,7 @@ func CopyTree(src, dst string, skip func(rel string, dir bool) bool) error {
 		if err != nil {
 			return err
 		}
-		if rel != "." && skip(filepath.ToSlash(rel), d.IsDir()) {
+		if rel != "." && (skip(filepath.ToSlash(rel), d.IsDir()) || d.IsDir() && db.IsDataDir(p)) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
