@@ -194,6 +194,7 @@ func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {
 		MaxAnswer:   int(lim.MaxAnswer),
 		Deadline:    time.Duration(lim.Deadline),
 		Hint:        providerHint(a.cfg.ConfigPath),
+		Configured:  len(a.cfg.File.Providers) > 0,
 		Logger:      a.logger,
 		Remote:      a.cfg.Remote,
 		Nodes:       a.cfg.Nodes,

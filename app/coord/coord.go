@@ -114,8 +114,12 @@ type Config struct {
 	// answer up to it.
 	MaxAnswer int
 	// Hint ends the "no provider reachable" message: how to configure one.
-	Hint   string
-	Logger *slog.Logger
+	Hint string
+	// Configured says that the providers are the config file's own tables:
+	// when the one provider tried cannot be reached, the message says how
+	// to reach it rather than Hint.
+	Configured bool
+	Logger     *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Remote, if set, returns the targets other nodes of the cluster host

@@ -483,6 +483,24 @@ func TestCutOffAnswerIsCountedByEstimate(t *testing.T) {
 	}
 }
 
+// TestOnlyProviderUnreachable: when the one provider the config's tables
+// name cannot be reached, the advice is how to reach it — start it at its
+// URL, check its base_url — not how to configure a provider, which the
+// config did. (Without a config, TestAllUnreachable: how to configure one.)
+func TestOnlyProviderUnreachable(t *testing.T) {
+	a := pt.NewScripted("gw", "openai-compatible", fail(providers.KindUnavailable))
+	a.ModelsErr = &providers.Error{Provider: "gw", Kind: providers.KindUnavailable, Message: "cannot reach gw"}
+	for _, local := range []bool{true, false} {
+		e := newEnv(t, coord.Config{Targets: []coord.Target{target(a, local)}, MaxAttempts: 1, Hint: "configure a provider", Configured: true})
+		_, _, err := e.chat(t, coord.Request{})
+		ue := usererr.As(err)
+		if ue == nil || !strings.Contains(ue.Msg, "no LLM provider reachable (tried gw: ") || !strings.Contains(ue.Msg, `check the base_url of provider "gw" in the config`) ||
+			strings.Contains(ue.Msg, "configure a provider") {
+			t.Errorf("local %v: err = %v; want the one provider's advice", local, err)
+		}
+	}
+}
+
 func TestAllUnreachable(t *testing.T) {
 	a := pt.NewScripted("a", "ollama")
 	a.ModelsErr = &providers.Error{Provider: "a", Kind: providers.KindUnavailable, Message: "cannot reach a"}

@@ -68,7 +68,13 @@ func (r *run) userError(ctx context.Context) error {
 			// the one provider a model could be on.
 			return usererr.Wrap(last, "%s is unreachable (%s); %s", r.req.Provider, strings.Join(dedupe(r.routeErrors()), "; "), r.c.reachAdvice(r.req.Provider))
 		}
-		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.c.cfg.Hint)
+		hint := r.c.cfg.Hint
+		if names := r.routeProviders(); len(names) == 1 && r.c.cfg.Configured {
+			// The one provider the config's tables led to: how to reach
+			// it, not how to configure one, which the config did.
+			hint = r.c.reachAdvice(names[0])
+		}
+		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), hint)
 	}
 	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" {
 		return r.modelNotFound(last)
@@ -231,6 +237,17 @@ func (c *Coordinator) reachAdvice(name string) string {
 		return check
 	}
 	return c.cfg.Hint
+}
+
+// routeProviders are the providers the route tried, each once, in order.
+func (r *run) routeProviders() []string {
+	var out []string
+	for _, a := range r.route {
+		if !slices.Contains(out, a.Provider) {
+			out = append(out, a.Provider)
+		}
+	}
+	return out
 }
 
 // routeErrors are the route's error messages, in order.
