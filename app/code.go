@@ -137,6 +137,7 @@ func (a *App) Search(ctx context.Context, root, query string, limit int) (*searc
 	if res != nil {
 		res.Incomplete = proj.IndexedAt.IsZero()
 		res.OtherVersion = index.ByOtherVersion(proj)
+		res.Changed = a.changedSinceIndexed(ctx, proj, res.Hits)
 	}
 	return res, err
 }

@@ -149,6 +149,11 @@ type Result struct {
 	// and references may not be those this version makes. The caller sets
 	// it, as Incomplete.
 	OtherVersion bool `json:"other_version,omitempty"`
+	// Changed lists the files of the hits that changed since they were
+	// indexed (their size or modification time differ, or they are
+	// gone): the hits' lines are the index's and may have moved. The
+	// caller sets it, as Incomplete.
+	Changed []string `json:"changed,omitempty"`
 }
 
 // Search returns a project's best limit chunks for query.

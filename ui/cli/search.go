@@ -7,6 +7,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ctxbuild"
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/node"
 	"github.com/aiex-dev/aiex/app/search"
@@ -63,7 +64,25 @@ func (sc *SearchCmd) Run(c *Context) error {
 	for _, h := range res.Hits {
 		fmt.Fprintf(tw, "%s:%d\t%s\t%s\t%.3f\n", shown(h.Path), h.StartLine, shown(h.Name), h.Kind, h.Score)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if n := len(res.Changed); n > 0 {
+		names := make([]string, 0, min(n, 3))
+		for _, p := range res.Changed[:min(n, 3)] {
+			names = append(names, shown(p))
+		}
+		if n > 3 {
+			names = append(names, "…")
+		}
+		what := "they were indexed (%s): their lines"
+		if n == 1 {
+			what = "it was indexed (%s): its lines"
+		}
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s changed since "+what+" may have moved; run aiex index\n",
+			english.Count(n, "file"), strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // incompleteIndex says that no index run over the whole project at root
