@@ -20,8 +20,10 @@ const (
 // the config it loads, so a change to a test file is compiled by mix
 // test with every test excluded (the test module compiles, with
 // test_helper.exs loaded, and no test runs): an error in it fails the
-// check, blamed on the change, unless the file failed so before; a
-// script the check could only run is said not to be checked, never ✓;
+// check, blamed on the change, unless the file failed so before, and so
+// does a call it adds of a function that does not exist (a warning, as
+// under mix compile), not one it already had; a script the check could
+// only run is said not to be checked, never ✓;
 // a config file mix loads is checked by mix compile. In an umbrella the
 // test file is named as the project names it.
 func TestMixExsChecked(t *testing.T) {
@@ -41,6 +43,10 @@ func TestMixExsChecked(t *testing.T) {
 	}{
 		"test file error": {single, "test/demo_test.exs", demoBrokenT, Failed,
 			[]string{"test/demo_test.exs:5: undefined function undefined_thing/0"}, "could not check"},
+		"test file calls what is not there": {single, "test/demo_test.exs", strings.Replace(demoTest, "Demo.hello()", "Demo.nosuch(1)", 1), Failed,
+			[]string{"test/demo_test.exs:5: Demo.nosuch/1 is undefined or private", "crashes when the test runs"}, "compiles"},
+		"test file kept a call that was not there": {withFile(single, "test/demo_test.exs", strings.Replace(demoTest, "Demo.hello()", "Demo.nosuch(1)", 1)), "test/demo_test.exs",
+			"# Demo.\n" + strings.Replace(demoTest, "Demo.hello()", "Demo.nosuch(1)", 1), OK, []string{"test/demo_test.exs compiles"}, ""},
 		"test file compiles": {single, "test/demo_test.exs", "# Demo.\n" + demoTest, OK,
 			[]string{"test/demo_test.exs compiles (mix test, every test excluded)"}, ""},
 		"test file failed before": {withFile(single, "test/demo_test.exs", demoBrokenT), "test/demo_test.exs", "# Demo.\n" + demoBrokenT, Skipped,

@@ -82,9 +82,16 @@ func mixTestCompile(ctx context.Context, o ValidateOptions, copier mixCopier, tm
 		return append(a, files...)
 	}
 	names := strings.Join(tests, ", ")
-	t, out := runOut(ctx, o, tmp, []string{"MIX_ENV=test"}, c.Name, "mix", args(tests)...)
+	t, whole := runWhole(ctx, o, tmp, []string{"MIX_ENV=test"}, c.Name, "mix", args(tests)...)
+	out := whole
+	if t.Status != Failed {
+		out = ""
+	}
 	switch {
 	case t.Status == OK:
+		if u, ok := mixTestUndefined(ctx, o, copier, tmp, scratch, whole, old, changed, args, c); ok {
+			return u
+		}
 		c.Detail = fmt.Sprintf("%s %s (mix test, every test excluded)\n%s", names, plural(len(tests), "compiles", "compile"), c.Detail)
 		return c
 	case out == "":
@@ -136,6 +143,49 @@ func mixTestCompile(ctx context.Context, o ValidateOptions, copier mixCopier, tm
 	return Check{Name: c.Name, Status: Skipped, Detail: fmt.Sprintf(
 		"could not check %s: mix test failed before it compiled %s, as it did without the change (%s)\n%s\n%s",
 		names, plural(len(tests), "it", "them"), firstLine(before[0].String()), counted, tail(joinMixErrors(before), 30))}
+}
+
+// mixTestUndefined fails c when the changed test files, compiled by mix
+// test at tmp (its output out), call a function that does not exist: a
+// warning there as under mix compile (mixUndefined), and a crash when the
+// test runs. Calls the test files already had are not the change's: the
+// files as they were (old) are compiled the same way to count them. ok
+// is false when the change adds none.
+func mixTestUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, scratch, out string, old, changed []string,
+	args func([]string) []string, c Check) (_ Check, ok bool) {
+	now := slices.DeleteFunc(undefinedCalls(out, mixPath(tmp)), func(u undefinedCall) bool { return !slices.Contains(changed, u.file) })
+	if len(now) == 0 {
+		return c, false
+	}
+	left := map[string]int{}
+	if len(old) > 0 {
+		dir, err := copier.copy(filepath.Join(scratch, "before-tests-calls"), nil)
+		if err != nil {
+			return SetupFailed(c.Name, err), true
+		}
+		if was, wasOut := runWhole(ctx, o, dir, []string{"MIX_ENV=test"}, c.Name, "mix", args(old)...); was.Status == OK {
+			for _, u := range undefinedCalls(wasOut, mixPath(dir)) {
+				left[u.key()]++
+			}
+		}
+	}
+	var fresh []undefinedCall
+	for _, u := range now {
+		if k := u.key(); left[k] > 0 {
+			left[k]--
+			continue
+		}
+		fresh = append(fresh, u)
+	}
+	if len(fresh) == 0 {
+		return c, false
+	}
+	first, rest, _ := strings.Cut(joinUndefinedCalls(fresh), "\n")
+	detail := first + ": a call of a function that does not exist, which crashes when the test runs (mix test warns)"
+	if rest != "" {
+		detail += "\n" + tail(rest, 30)
+	}
+	return Check{Name: c.Name, Status: Failed, Detail: detail}, true
 }
 
 // plural is one if n is 1, else more.
