@@ -432,12 +432,12 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 	// with a cap set it is passed over until its price is configured.
 	if price, known := c.price(t, model); known && price != (pricing.Price{}) {
 		if err := c.checkCaps(ctx); err != nil {
-			r.skip(t, model, err)
+			r.skipAs(t, model, err, outcomeSpendCap)
 			return false, nil
 		}
 	} else if !known && !t.Local && c.capped() {
-		r.skip(t, model, usererr.New("no price is known for %s model %s, so the spend cap cannot be kept; give it one in the config ([prices.\"%s/%s\"] input and output, USD per million tokens) or use a local model",
-			t.name, model, t.name, model))
+		r.skipAs(t, model, usererr.New("no price is known for %s model %s, so the spend cap cannot be kept; give it one in the config ([prices.\"%s/%s\"] input and output, USD per million tokens) or use a local model",
+			t.name, model, t.name, model), outcomeSpendCap)
 		return false, nil
 	}
 
@@ -513,10 +513,20 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 
 // skip records that t was passed over without (another) attempt.
 func (r *run) skip(t *target, model string, err error) {
-	kind := string(providers.KindOf(err))
+	r.skipAs(t, model, err, "")
+}
+
+// skipAs is skip with the attempt's outcome given: outcomeSpendCap for a
+// spend cap's refusal; "" takes it from err (a provider's kind of
+// failure; outcomeRefused for a refusal said to the user, such as a key
+// that cannot be read; else error).
+func (r *run) skipAs(t *target, model string, err error, kind string) {
+	if kind == "" {
+		kind = string(providers.KindOf(err))
+	}
 	var ue *usererr.Error
-	if errors.As(err, &ue) {
-		kind = "spend_cap"
+	if kind == "" && errors.As(err, &ue) {
+		kind = outcomeRefused
 	}
 	if kind == "" {
 		kind = "error"
@@ -524,6 +534,12 @@ func (r *run) skip(t *target, model string, err error) {
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: kind, Error: errMessage(err)})
 	r.failed(err)
 }
+
+// Outcomes of attempts that were not sent.
+const (
+	outcomeSpendCap = "spend_cap" // a spend cap refused a paid request
+	outcomeRefused  = "refused"   // refused before it was sent, for a reason the user must fix (an unreadable key)
+)
 
 // failed keeps err as the run's last error, and whether a server answered
 // it with an HTTP status.

@@ -501,6 +501,43 @@ func TestOnlyProviderUnreachable(t *testing.T) {
 	}
 }
 
+// TestConfiguredProvidersUnreachable: when the several providers the
+// config's tables name are all down, each is said with how to reach it.
+func TestConfiguredProvidersUnreachable(t *testing.T) {
+	var targets []coord.Target
+	for _, name := range []string{"gpu", "vllm"} {
+		p := pt.NewScripted(name, "openai-compatible", fail(providers.KindUnavailable))
+		p.ModelsErr = &providers.Error{Provider: name, Kind: providers.KindUnavailable, Message: "cannot reach " + name}
+		targets = append(targets, target(p, false))
+	}
+	e := newEnv(t, coord.Config{Targets: targets, MaxAttempts: 1, Hint: "configure a provider", Configured: true})
+	_, _, err := e.chat(t, coord.Request{})
+	ue := usererr.As(err)
+	if ue == nil || !strings.Contains(ue.Msg, `gpu: check the base_url of provider "gpu" in the config; vllm: check the base_url of provider "vllm" in the config`) ||
+		strings.Contains(ue.Msg, "configure a provider") {
+		t.Errorf("err = %v; want each provider's advice", err)
+	}
+}
+
+// TestRefusedBeforeSentIsNoSpendCap: a provider refused before anything
+// is sent, for a reason the user must fix (its key file cannot be read,
+// found when its models are listed), is recorded as refused, not as a
+// spend cap's refusal, which no cap made.
+func TestRefusedBeforeSentIsNoSpendCap(t *testing.T) {
+	p := pt.NewScripted("oai", "openai", ok("never"))
+	p.ModelsErr = usererr.New("key file /d/secret.key is accessible to other users (mode 0644); restrict it with: chmod 600 /d/secret.key")
+	tg := target(p, false)
+	tg.Model = ""
+	e := newEnv(t, coord.Config{Targets: []coord.Target{tg}, MaxAttempts: 1})
+	_, in, err := e.chat(t, coord.Request{})
+	if usererr.As(err) == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("err = %v; want the key file's refusal", err)
+	}
+	if in == nil || len(in.Route) != 1 || in.Route[0].Outcome != "refused" {
+		t.Fatalf("recorded %+v; want one attempt, refused", in)
+	}
+}
+
 func TestAllUnreachable(t *testing.T) {
 	a := pt.NewScripted("a", "ollama")
 	a.ModelsErr = &providers.Error{Provider: "a", Kind: providers.KindUnavailable, Message: "cannot reach a"}

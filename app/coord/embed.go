@@ -256,7 +256,7 @@ func (e *embedRun) estimate() int {
 func (e *embedRun) skip(err error) error {
 	kind := string(providers.KindOf(err))
 	if kind == "" {
-		kind = "spend_cap"
+		kind = outcomeSpendCap
 	}
 	e.route = append(e.route, db.Attempt{Provider: e.t.name, Model: e.model, Outcome: kind, Error: errMessage(err)})
 	return err

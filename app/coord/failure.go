@@ -69,10 +69,21 @@ func (r *run) userError(ctx context.Context) error {
 			return usererr.Wrap(last, "%s is unreachable (%s); %s", r.req.Provider, strings.Join(dedupe(r.routeErrors()), "; "), r.c.reachAdvice(r.req.Provider))
 		}
 		hint := r.c.cfg.Hint
-		if names := r.routeProviders(); len(names) == 1 && r.c.cfg.Configured {
-			// The one provider the config's tables led to: how to reach
-			// it, not how to configure one, which the config did.
-			hint = r.c.reachAdvice(names[0])
+		if names := r.routeProviders(); r.c.cfg.Configured {
+			// The providers the config's tables name: how to reach them,
+			// not how to configure one, which the config did.
+			switch {
+			case len(names) == 1:
+				hint = r.c.reachAdvice(names[0])
+			case len(names) <= 3:
+				advice := make([]string, len(names))
+				for i, n := range names {
+					advice[i] = n + ": " + r.c.reachAdvice(n)
+				}
+				hint = strings.Join(advice, "; ")
+			default:
+				hint = "check that the providers' servers run, and their base_url in the config"
+			}
 		}
 		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), hint)
 	}
@@ -326,7 +337,7 @@ func (r *run) otherFailures(said string) string {
 	for _, a := range r.route {
 		// The refusal said already (a key file that cannot be read
 		// refuses every target that needs a key) is not said again.
-		if a.Outcome != "spend_cap" && a.Error != "" && a.Error != said {
+		if a.Outcome != outcomeSpendCap && a.Error != "" && a.Error != said {
 			fs = append(fs, fmt.Sprintf("%s/%s: %s", a.Provider, a.Model, a.Error))
 		}
 	}
