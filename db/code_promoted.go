@@ -9,21 +9,23 @@ import (
 // Methods promoted through embedding (migrations/0024_code_promoted.sql):
 // code_shapes keeps what each Go file declares that Go's rule for
 // promoted names reads (its types' shapes and members, its methods'
-// names), code_promoted the names app/index settles with it, each with
-// the chunk it resolves to. CodeWrite writes both: a batch replaces the
+// names, and the field refs pkg.(*T).f.M its chunks make: calls through
+// fields, which the same rule settles), code_promoted the names app/index
+// settles with it, each with the chunk it resolves to. CodeWrite writes both: a batch replaces the
 // shapes of the files it changes and the promoted names of their
 // directories, whose targets it gives by path and chunk name, since the
 // chunks' ids are only known as the batch is applied.
 
 // CodeShapes is a code_shapes row: the JSON array of a Go file's type and
-// method chunks as [name, shape, members] and [name] (ShapesJSON).
+// method chunks as [name, shape, members] and [name], and of its chunks'
+// field refs as [name, "call"] (app/index's encodeDecls).
 type CodeShapes struct {
 	Path   string
 	Shapes string
 }
 
-// CodePromoted is a promoted name to write: Name (pkg.(*Outer).M), as
-// refs give it, resolves to the chunk named Target in the file Path, in
+// CodePromoted is a promoted name to write: Name (pkg.(*Outer).M, or a
+// field ref pkg.(*T).f.M), as refs give it, resolves to the chunk named Target in the file Path, in
 // directory Dir (with its slash; "" at the root).
 type CodePromoted struct {
 	Dir, Name, Path, Target string

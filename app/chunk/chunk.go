@@ -166,8 +166,12 @@ const (
 // type lists (*T).M among its members for each method it declares, so
 // that a call through a variable of the interface reaches it. 25: a Go
 // type's chunk records its shape (fields and embedded types), from which
-// the index finds the methods promoted into it through embedding.
-const Version = 25
+// the index finds the methods promoted into it through embedding. 26: a
+// Go call through a field (s.store.Get(k)) is a ref to the method of the
+// field's type where the file declares the struct, else a field ref
+// (pkg.(*T).store.Get) that the index settles from the shapes, which now
+// record the type of each field of the package's own named type.
+const Version = 26
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

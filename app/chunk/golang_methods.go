@@ -51,9 +51,11 @@ import (
 // only from its declaration, in the scope the refs walk keeps: a name
 // declared again (in an inner scope, or by range, a type switch or a call's
 // results) has no known type, nor has a type the function declares itself
-// or a type parameter. A field gives a name no chunk has, which links
-// nothing; a method promoted through embedding links where the index can
-// settle it (above).
+// or a type parameter. A call through a field (s.store.Get(k)) is a ref
+// to the method of the field's type where the file's declarations show
+// it, else a field ref the index settles from the directory's shapes
+// (golang_fields.go); a method promoted through embedding links where the
+// index can settle it (above).
 
 // methodKey is a function or method the file declares: its receiver's
 // type ("" for a function) and its name; or, with no name, a type the
@@ -62,8 +64,10 @@ type methodKey struct{ typ, name string }
 
 // fileFuncs lists the functions and methods the file declares, with their
 // results (nil for a generic one, whose result types may be its type
-// parameters), and its package-level types, with none: what a conversion
-// T(y) needs to tell T from a function.
+// parameters), and its package-level types: what a conversion T(y) needs
+// to tell T from a function. A struct type has its named fields
+// (structFields, golang_fields.go), which a call through a field reads;
+// any other type has none.
 func fileFuncs(decls []goDecl) map[methodKey]*ast.FieldList {
 	out := make(map[methodKey]*ast.FieldList, len(decls))
 	for _, gd := range decls {
@@ -72,7 +76,12 @@ func fileFuncs(decls []goDecl) map[methodKey]*ast.FieldList {
 			if g, ok := gd.d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
 				for _, s := range g.Specs {
 					if ts, ok := s.(*ast.TypeSpec); ok && ts.Name.Name != "_" {
-						out[methodKey{typ: ts.Name.Name}] = nil
+						k := methodKey{typ: ts.Name.Name}
+						if _, twice := out[k]; twice {
+							out[k] = nil // invalid Go: no fields are known
+						} else {
+							out[k] = structFields(ts)
+						}
 					}
 				}
 			}
@@ -351,10 +360,14 @@ func (w *refWalk) assignedType(names int, values []ast.Expr, i, limit int) strin
 // selector walks x.Sel: a qualified identifier (pkg.Name) is a ref; a
 // method of a variable whose type is known is a ref too, when called
 // (x.M(…)) or, as a method value (f := x.M), when the file declares M on
-// the variable's type — otherwise x.Sel is as likely a field.
+// the variable's type — otherwise x.Sel is as likely a field; and so is a
+// method called through the variable's fields (x.f.M(…), fieldCall).
 func (w *refWalk) selector(x *ast.SelectorExpr, call bool) {
 	id, ok := x.X.(*ast.Ident)
 	if !ok {
+		if call {
+			w.fieldCall(x)
+		}
 		w.expr(x.X)
 		return
 	}

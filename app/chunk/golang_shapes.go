@@ -22,7 +22,10 @@ import (
 //     without type arguments), or name=? when the type is none of those
 //     or may not be the package's or an import's (a type parameter, a
 //     predeclared name other than error, any name in a file with a dot
-//     import);
+//     import); a named field of the package's own named type, or a
+//     pointer to one, is name:T or name:*T (chunk version 26), from which
+//     the index settles calls through the field (golang_fields.go); any
+//     other named field is its name alone;
 //   - "interface", then =T, =q.T or =? for each element that is not a
 //     method (an embedded interface, or a type set: =?);
 //   - "alias" for an alias, "defined" for a type defined from another
@@ -57,9 +60,10 @@ func (g *goFile) typeShape(ts *ast.TypeSpec) []string {
 				out = append(out, name+"="+typ)
 				continue
 			}
+			typ := g.fieldType(f.Type, tparams)
 			for _, n := range f.Names {
 				if n.Name != "_" {
-					out = append(out, n.Name)
+					out = append(out, n.Name+typ)
 				}
 			}
 		}
@@ -135,4 +139,21 @@ func (g *goFile) embeddedType(x ast.Expr, tparams map[string]bool) (name, typ st
 func inTop(g *goFile, name string) bool {
 	_, ok := g.top[name]
 	return ok
+}
+
+// fieldType returns what a shape adds to a named field's name: :T or :*T
+// for a field of the package's own named type T or a pointer to it (type
+// arguments dropped), "" for any other type (an imported one included:
+// the index follows the package's own types only).
+func (g *goFile) fieldType(x ast.Expr, tparams map[string]bool) string {
+	switch x.(type) {
+	case *ast.Ident, *ast.StarExpr, *ast.IndexExpr, *ast.IndexListExpr:
+	default:
+		return ""
+	}
+	_, typ := g.embeddedType(x, tparams)
+	if strings.ContainsAny(typ, "?.") || strings.TrimPrefix(typ, "*") == "error" {
+		return ""
+	}
+	return ":" + typ
 }

@@ -17,8 +17,10 @@ import (
 // field or method at the shallowest depth of embedding, if it is the only
 // one there) to the shapes of its types (app/chunk/golang_shapes.go) and
 // the names of its methods, and lists the names it settles with the chunk
-// each reaches (db.CodePromoted). Wrong edges are worse than missing
-// ones, so the rule gives nothing where the chunks do not settle it:
+// each reaches (db.CodePromoted); and the calls through fields its chunks
+// make, by the same rule (fieldcalls.go). Wrong edges are worse than
+// missing ones, so the rule gives nothing where the chunks do not settle
+// it:
 //   - a name Outer declares itself (a method, a field): its own;
 //   - breadth first over the embedded types, to depth 4: at a depth where
 //     an embedded type is unknown (another package's, an alias, a type
@@ -52,10 +54,12 @@ import (
 const maxPromoteDepth = 4
 
 // decl is what a Go file declares that the rule reads: a type's chunk
-// (its name, shape and members) or a method's (its name only).
+// (its name, shape and members) or a method's (its name only); or a field
+// ref its chunks make (fieldcalls.go), which the rule settles.
 type decl struct {
 	name    string
 	method  bool
+	call    bool
 	shape   []string // nil: unknown (a chunk of an older analyzer)
 	members []string
 }
@@ -63,6 +67,7 @@ type decl struct {
 // fileDecls returns the decls of a file's chunks, nil if it has none.
 func fileDecls(chunks []db.CodeChunk) []decl {
 	var out []decl
+	var calls map[string]bool
 	for _, c := range chunks {
 		switch c.Kind {
 		case "method":
@@ -70,18 +75,30 @@ func fileDecls(chunks []db.CodeChunk) []decl {
 		case "type":
 			out = append(out, decl{name: c.Name, shape: c.Shape, members: c.Members})
 		}
+		for _, r := range c.Refs {
+			if isFieldRef(r) && !calls[r] {
+				if calls == nil {
+					calls = map[string]bool{}
+				}
+				calls[r] = true
+				out = append(out, decl{name: r, call: true})
+			}
+		}
 	}
 	return out
 }
 
 // encodeDecls is decls as code_shapes holds them: [name, shape, members]
-// for a type, [name] for a method.
+// for a type, [name] for a method, [name, "call"] for a field ref.
 func encodeDecls(ds []decl) string {
 	rows := make([][]any, len(ds))
 	for i, d := range ds {
-		if d.method {
+		switch {
+		case d.method:
 			rows[i] = []any{d.name}
-		} else {
+		case d.call:
+			rows[i] = []any{d.name, "call"}
+		default:
 			rows[i] = []any{d.name, d.shape, d.members}
 		}
 	}
@@ -103,6 +120,11 @@ func decodeDecls(s string) []decl {
 			continue
 		}
 		d.method = len(r) == 1
+		if len(r) == 2 && string(r[1]) == `"call"` {
+			d.call = true
+			out = append(out, d)
+			continue
+		}
 		if len(r) > 1 {
 			_ = json.Unmarshal(r[1], &d.shape) // null: unknown
 		}
@@ -132,6 +154,11 @@ type dirTypes struct {
 	types map[string]*typeInfo
 	// sets memoizes interfaces' method sets (methodSet).
 	sets map[string]ifaceSet
+	// promoted memoizes the names promoted into struct types
+	// (promotedNames).
+	promoted map[string]map[string]candidate
+	// calls are the field refs the directory's chunks make, each once.
+	calls []string
 }
 
 // ifaceSet is an interface's method set: the target of each method, none
@@ -153,9 +180,17 @@ func (d *dirTypes) info(key string) *typeInfo {
 
 // newDirTypes gathers the types and methods of a directory's files.
 func newDirTypes(files map[string][]decl) *dirTypes {
-	d := &dirTypes{types: map[string]*typeInfo{}, sets: map[string]ifaceSet{}}
+	d := &dirTypes{types: map[string]*typeInfo{}, sets: map[string]ifaceSet{}, promoted: map[string]map[string]candidate{}}
+	calls := map[string]bool{}
 	for _, p := range slices.Sorted(maps.Keys(files)) {
 		for _, x := range files[p] {
+			if x.call {
+				if !calls[x.name] {
+					calls[x.name] = true
+					d.calls = append(d.calls, x.name)
+				}
+				continue
+			}
 			name, first := x.name, true
 			if i := strings.IndexByte(name, '#'); i >= 0 {
 				first = name[i:] == "#1"
@@ -193,6 +228,7 @@ func newDirTypes(files map[string][]decl) *dirTypes {
 			}
 		}
 	}
+	slices.Sort(d.calls)
 	return d
 }
 
@@ -270,9 +306,20 @@ func (d *dirTypes) methodSet(key string) ifaceSet {
 	return s
 }
 
+// dirRows returns the rows of a directory's files in code_promoted: its
+// promoted names, then its field refs (fieldcalls.go).
+func dirRows(dir string, files map[string][]decl) []db.CodePromoted {
+	d := newDirTypes(files)
+	return append(d.promotedRows(dir), d.fieldRows(dir)...)
+}
+
 // promotedRows returns the promoted names of a directory's files.
 func promotedRows(dir string, files map[string][]decl) []db.CodePromoted {
-	d := newDirTypes(files)
+	return newDirTypes(files).promotedRows(dir)
+}
+
+// promotedRows returns the promoted names of the directory dir.
+func (d *dirTypes) promotedRows(dir string) []db.CodePromoted {
 	var out []db.CodePromoted
 	add := func(pkg, typ string, found map[string][]target) {
 		for _, m := range slices.Sorted(maps.Keys(found)) {
@@ -289,7 +336,7 @@ func promotedRows(dir string, files map[string][]decl) []db.CodePromoted {
 		pkg, typ, _ := strings.Cut(key, ".")
 		switch t.shape[0] {
 		case "struct":
-			add(pkg, typ, d.promotedInto(key))
+			add(pkg, typ, d.promotedMethods(key))
 		case "interface":
 			s := d.methodSet(key)
 			if !s.ok {
@@ -307,17 +354,47 @@ func promotedRows(dir string, files map[string][]decl) []db.CodePromoted {
 	return out
 }
 
-// candidate is a declaration of a name at a depth: a field (no
-// targets, not method), or a method with its chunks (none for error's
-// Error, or a method two embedded interfaces declare).
+// candidate is a declaration of a name at a depth: a field, with its
+// type as the shape gives it (T, *T, q.T, ?; "" when the shape does not
+// say), or a method with its chunks (none for error's Error, or a method
+// two embedded interfaces declare).
 type candidate struct {
 	method  bool
 	targets []target
+	typ     string
 }
 
-// promotedInto returns the methods promoted into the struct type key,
-// with their chunks, by the rule above.
-func (d *dirTypes) promotedInto(key string) map[string][]target {
+// promotedMethods returns the methods promoted into the struct type key,
+// with their chunks.
+func (d *dirTypes) promotedMethods(key string) map[string][]target {
+	found := map[string][]target{}
+	for m, c := range d.promotedNames(key) {
+		if c.method && len(c.targets) > 0 {
+			found[m] = c.targets
+		}
+	}
+	return found
+}
+
+// shapeField splits a struct shape's element into the field's name and
+// type: T, *T, q.T or ? for an embedded field (embedded), T or *T for a
+// named field of the package's own type, "" for another.
+func shapeField(f string) (name, typ string, embedded bool) {
+	if name, typ, ok := strings.Cut(f, "="); ok {
+		return name, typ, true
+	}
+	name, typ, _ = strings.Cut(f, ":")
+	return name, typ, false
+}
+
+// promotedNames returns the names promoted into the struct type key that
+// the rule above settles, each with the one declaration it reaches.
+func (d *dirTypes) promotedNames(key string) map[string]candidate {
+	if found, ok := d.promoted[key]; ok {
+		return found
+	}
+	found := map[string]candidate{}
+	d.promoted[key] = found
 	t := d.types[key]
 	pkg, _, _ := strings.Cut(key, ".")
 	settled := map[string]bool{}
@@ -326,7 +403,7 @@ func (d *dirTypes) promotedInto(key string) map[string][]target {
 	}
 	var level []string
 	for _, f := range t.shape[1:] {
-		name, typ, embedded := strings.Cut(f, "=")
+		name, typ, embedded := shapeField(f)
 		settled[name] = true
 		if embedded {
 			k, ok := d.resolve(pkg, typ)
@@ -336,7 +413,6 @@ func (d *dirTypes) promotedInto(key string) map[string][]target {
 			level = append(level, k)
 		}
 	}
-	found := map[string][]target{}
 	seen := map[string]bool{key: true}
 	for depth := 1; depth <= maxPromoteDepth && len(level) > 0; depth++ {
 		if slices.Contains(level, "") {
@@ -367,8 +443,8 @@ func (d *dirTypes) promotedInto(key string) map[string][]target {
 				continue
 			case "struct":
 				for _, f := range e.shape[1:] {
-					name, typ, embedded := strings.Cut(f, "=")
-					cands[name] = append(cands[name], candidate{})
+					name, typ, embedded := shapeField(f)
+					cands[name] = append(cands[name], candidate{typ: typ})
 					if embedded {
 						k2, ok := d.resolve(pkg, typ)
 						if !ok {
@@ -390,8 +466,8 @@ func (d *dirTypes) promotedInto(key string) map[string][]target {
 				continue
 			}
 			settled[m] = true
-			if len(cs) == 1 && cs[0].method && len(cs[0].targets) > 0 {
-				found[m] = cs[0].targets
+			if len(cs) == 1 {
+				found[m] = cs[0]
 			}
 		}
 		level = next

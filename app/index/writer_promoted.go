@@ -102,12 +102,13 @@ func (w *writer) addDecls(rel string, an *analysis) {
 	w.promo.set(rel, ds, true)
 }
 
-// addPromoted puts into the batch the promoted names of the directories
-// it changes, computed from what they will hold once it is applied.
+// addPromoted puts into the batch the promoted names and settled field
+// refs of the directories it changes, computed from what they will hold
+// once it is applied.
 func (w *writer) addPromoted() {
 	s := &w.promo
 	for _, d := range slices.Sorted(maps.Keys(s.touched)) {
-		rows := promotedRows(d, s.decls[d])
+		rows := dirRows(d, s.decls[d])
 		w.batch.PromotedDirs = append(w.batch.PromotedDirs, d)
 		w.batch.Promoted = append(w.batch.Promoted, rows...)
 		s.rows[d] = rows
