@@ -697,6 +697,11 @@ type ApplyRequest struct {
 	// Declined: the user said no when asked to confirm the write. Apply
 	// writes nothing then, and records that in the turn (Session, Turn).
 	Declined bool `json:"declined,omitempty"`
+	// Partial says what of the proposal Changes leave out, when the user
+	// kept only part of it ("1 of 2 hunks of lib/calc.ex left out"); ""
+	// when they are the proposal whole. The turn records the write as
+	// written in part.
+	Partial string `json:"partial,omitempty"`
 }
 
 // Apply writes changes through a checkpoint (app/checkpoint): the files'

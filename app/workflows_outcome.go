@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/aiex-dev/aiex/app/checkpoint"
 	"github.com/aiex-dev/aiex/app/session"
@@ -79,7 +80,8 @@ func (a *App) recordProposal(ctx context.Context, task string, req TaskRequest, 
 }
 
 // recordWrite records in the turn that proposed req's changes how their
-// write went (res, err), or that it was declined.
+// write went (res, err), or that it was declined. A write of part of the
+// proposal (req.Partial) says what it left out.
 func (a *App) recordWrite(ctx context.Context, req ApplyRequest, res *checkpoint.Result, err error) {
 	if req.Session == "" || req.Turn < 1 {
 		return
@@ -98,6 +100,12 @@ func (a *App) recordWrite(ctx context.Context, req ApplyRequest, res *checkpoint
 		out.Status, out.Reason = session.ProposalWritten, "nothing needed writing: the files were already as proposed"
 	default:
 		out.Status, out.Checkpoint = session.ProposalWritten, res.Checkpoint.ID
+	}
+	if req.Partial != "" && out.Status == session.ProposalWritten {
+		// Written is what the turn's proposal became, but not all of it:
+		// a reader of the session must not take the change as written
+		// whole (its checks ran on the whole of it).
+		out.Reason = strings.TrimPrefix(out.Reason+"; in part: "+req.Partial, "; ")
 	}
 	a.recordOutcome(ctx, req.Root, req.Actor, req.Session, req.Turn, out)
 }

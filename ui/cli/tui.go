@@ -25,6 +25,12 @@ type TuiCmd struct {
 	Node    string `placeholder:"NAME" help:"Attach to another node of the cluster (its ID or name, as aiex cluster status lists them): the conversation runs there, on its models; tasks and files stay here. Needs a node running on this data dir, which relays over the mesh."`
 }
 
+// Help is what tui --help says below the summary line: where -v logs,
+// since the global flag's help says stderr, which the screen is.
+func (t *TuiCmd) Help() string {
+	return "With -v (--verbose) the log goes to DATA_DIR/tui.log, not to stderr: the screen is the TUI's."
+}
+
 // Run runs the TUI until the user quits. It talks to the node running on
 // the data dir when there is one, else to the core in this process,
 // opened on first use so that the first frame does not wait for the store.

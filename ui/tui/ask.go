@@ -280,11 +280,12 @@ func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
 			info.PromptTokens += res.PromptTokens
 			info.CompletionTokens += res.CompletionTokens
 			info.CostUSD += res.CostUSD
+			info.CostUnknown = info.CostUnknown || res.CostUnknown
 			a.answer.counted = true
 		}
 	}
 	if usage(res) {
-		a.answer.setMeta(res.Provider, res.Model, res.Node, res.PromptTokens, res.CompletionTokens, res.CostUSD, res.TotalMillis)
+		a.answer.setMeta(res.Provider, res.Model, res.Node, res.PromptTokens, res.CompletionTokens, res.CostUSD, res.CostUnknown, res.TotalMillis)
 	}
 	if why, ok := providers.Incomplete(res.StopReason); ok {
 		m.noteUnder(a.answer, noteItem, "the answer stopped early: %s (stop reason %q)", why, oneLine(res.StopReason))
@@ -304,12 +305,14 @@ func (m *Model) answered(a *askState, res *AskResult) tea.Cmd {
 // them, never came, and only the turn is known. The turn's event then has
 // them (see apply).
 func usage(res *AskResult) bool {
-	return res.Model != "" || res.PromptTokens+res.CompletionTokens > 0 || res.CostUSD > 0
+	return res.Model != "" || res.PromptTokens+res.CompletionTokens > 0 || res.CostUSD > 0 || res.CostUnknown
 }
 
 // setMeta sets an answer's header: what answered it (the node, shown
-// when it is not this one) and what it cost.
-func (it *item) setMeta(provider, model, node string, in, out int64, cost float64, millis int64) {
+// when it is not this one) and what it cost. A cost left out for want of
+// a price (unknown) is shown "+?", as the CLI shows it: the request never
+// reads as a free one.
+func (it *item) setMeta(provider, model, node string, in, out int64, cost float64, unknown bool, millis int64) {
 	it.model, it.node = "", node
 	if model != "" {
 		it.model = modelName(provider, model)
@@ -318,8 +321,8 @@ func (it *item) setMeta(provider, model, node string, in, out int64, cost float6
 	if in+out > 0 {
 		parts = append(parts, fmt.Sprintf("%s→%s tokens", thousands(int(in)), thousands(int(out))))
 	}
-	if cost > 0 {
-		parts = append(parts, pricing.Text(cost, false))
+	if cost > 0 || unknown {
+		parts = append(parts, pricing.Text(cost, unknown))
 	}
 	switch {
 	case millis >= 1000:

@@ -90,6 +90,13 @@ type ApplyRequest struct {
 	Turn    int64
 	Reason  string // refactor, gen module, gen tests
 	Label   string
+	// Partial says what of the proposal Changes leave out (hunks or files
+	// the user dropped); "" when they are all of it. The turn records
+	// the write as written in part.
+	Partial string
+	// Declined: the user closed the proposal without writing it. Nothing
+	// is written; the turn records it as declined.
+	Declined bool
 }
 
 // Files is the project as the index knows it.
@@ -140,8 +147,11 @@ type AskResult struct {
 	PromptTokens     int64
 	CompletionTokens int64
 	CostUSD          float64
-	TotalMillis      int64
-	Context          *session.ContextSummary // nil: no code was sent
+	// CostUnknown: the model had no known price, and CostUSD leaves out
+	// what it cost (shown "+?", as the CLI shows it).
+	CostUnknown bool
+	TotalMillis int64
+	Context     *session.ContextSummary // nil: no code was sent
 	// StopReason is why the answer ended, as the provider said it
 	// (providers.Incomplete tells a cut-off or refused answer).
 	StopReason string

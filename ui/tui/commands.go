@@ -44,6 +44,8 @@ type (
 		cp  *checkpoint.Checkpoint
 		err error
 	}
+	// declinedMsg says how recording a proposal closed unwritten went.
+	declinedMsg struct{ err error }
 	restoredMsg struct {
 		id  string
 		res *checkpoint.RestoreResult
@@ -206,6 +208,16 @@ func (m *Model) applyCmd(req ApplyRequest) tea.Cmd {
 	return m.tasks.cmd(func() tea.Msg {
 		cp, err := b.Apply(ctx, req)
 		return appliedMsg{cp: cp, err: err}
+	})
+}
+
+// declineCmd records in the turn that proposed a change that the user
+// closed it unwritten (ApplyRequest.Declined: nothing is written).
+func (m *Model) declineCmd(req ApplyRequest) tea.Cmd {
+	ctx, b := m.ctx, m.b
+	return m.tasks.cmd(func() tea.Msg {
+		_, err := b.Apply(ctx, req)
+		return declinedMsg{err: err}
 	})
 }
 

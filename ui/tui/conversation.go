@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	xansi "github.com/charmbracelet/x/ansi"
@@ -215,6 +216,14 @@ func (c *conversation) setBody(it *item, width int, body []string) {
 // scroll moves the view n lines up (negative: down).
 func (c *conversation) scroll(n int) {
 	c.offset = max(c.offset+n, 0)
+	c.layout()
+}
+
+// toTop shows the first item. The offset counts lines from the bottom,
+// so the whole conversation is rendered to find it (once per width: the
+// lines are cached), where scrolling renders a screenful at a time.
+func (c *conversation) toTop() {
+	c.offset = math.MaxInt32 // clamped by layout
 	c.layout()
 }
 

@@ -20,6 +20,7 @@ type fakeWork struct {
 	restores   []string
 	restoreErr error
 	ctxSum     *session.ContextSummary
+	ctxErr     error
 	ctxReqs    []AskRequest
 	files      *Files
 }
@@ -79,7 +80,7 @@ func (f *fakeBackend) Context(_ context.Context, req AskRequest) (*session.Conte
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.work.ctxReqs = append(f.work.ctxReqs, req)
-	return f.work.ctxSum, nil
+	return f.work.ctxSum, f.work.ctxErr
 }
 
 func (f *fakeBackend) Files(context.Context) (*Files, error) {

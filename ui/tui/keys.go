@@ -15,6 +15,7 @@ import (
 type keyMap struct {
 	Send, Newline, HistoryPrev, HistoryNext key.Binding
 	ScrollUp, ScrollDown, LineUp, LineDown  key.Binding
+	Top, Bottom                             key.Binding
 	Pane, Focus, Open, Help, Stop, Quit     key.Binding
 	Models, Suspend                         key.Binding
 }
@@ -32,6 +33,8 @@ func newKeyMap() keyMap {
 		ScrollDown:  b([]string{"pgdown"}, "pgdn", "scroll down"),
 		LineUp:      b([]string{"shift+up"}, "shift+↑", "scroll a line up"),
 		LineDown:    b([]string{"shift+down"}, "shift+↓", "scroll a line down"),
+		Top:         b([]string{"home", "ctrl+home"}, "home", "the conversation's top (the editor empty)"),
+		Bottom:      b([]string{"end", "ctrl+end"}, "end", "the conversation's end (the editor empty)"),
 		Pane:        b([]string{"ctrl+o"}, "ctrl+o", "sessions · files · context"),
 		Models:      b([]string{"ctrl+l"}, "ctrl+l", "pick a model"),
 		Focus:       b([]string{"tab"}, "tab", "review the proposal, pane"),
@@ -58,7 +61,8 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{k.Send, k.Newline, h("↑ ↓", "history (first/last line)", "up", "down"), k.Stop, k.Quit, k.Suspend,
-			h("pgup pgdn", "scroll", "pgup", "pgdown"), h("shift+↑ ↓", "scroll a line", "shift+up", "shift+down")},
+			h("pgup pgdn", "scroll", "pgup", "pgdown"), h("shift+↑ ↓", "scroll a line", "shift+up", "shift+down"),
+			h("home end", "top, end (editor empty)", "home", "end")},
 		{k.Pane, k.Focus, k.Models, k.Help,
 			h("↑ ↓ space", "proposal: move, keep/drop", "up", "down", " "), h("a n", "proposal: keep all, none", "a", "n"),
 			h("enter", "proposal: write the kept", "enter"), h("esc", "proposal: close unwritten", "esc")},

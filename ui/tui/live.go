@@ -132,6 +132,9 @@ func (m *Model) load(doc *session.Document, seed bool) {
 	var ctxTurn int64
 	for _, t := range doc.Turns {
 		prompts = append(prompts, escapeSlash(t.Prompt))
+		// A session read with only its recent turns has its totals
+		// unmarked; a turn of unknown cost marks them.
+		m.sess.info.CostUnknown = m.sess.info.CostUnknown || t.CostUnknown
 		if t.Context != nil {
 			ctx, ctxTurn = t.Context, t.N
 		}
@@ -143,6 +146,9 @@ func (m *Model) load(doc *session.Document, seed bool) {
 		}
 		u, ans := m.turnItems(t)
 		items = append(items, u, ans)
+		if why := cutReason(ans.state, t.Reason); why != "" {
+			items = append(items, m.newItem(errorItem, errorText(why)))
+		}
 		m.sess.byTurn[t.N] = &turnItems{user: u, answer: ans}
 	}
 	if a := m.ask; a != nil {
@@ -181,7 +187,7 @@ func (m *Model) turnItems(t session.Turn) (*item, *item) {
 	}
 	ans := m.newItem(answerItem, t.Answer)
 	ans.turn = t.N
-	ans.setMeta(t.Provider, t.Model, t.Node, t.PromptTokens, t.CompletionTokens, t.CostUSD, t.TotalMillis)
+	ans.setMeta(t.Provider, t.Model, t.Node, t.PromptTokens, t.CompletionTokens, t.CostUSD, t.CostUnknown, t.TotalMillis)
 	status := t.Status
 	if t.Orphaned {
 		status = "interrupted"
@@ -220,6 +226,18 @@ func turnState(status, reason string) string {
 		}
 	}
 	return status
+}
+
+// cutReason is why a turn shown in state was cut off, to say under its
+// answer as it was said when it happened here: the header's
+// "interrupted" alone reads the same for a stopped provider, a lost
+// connection and a process that quit. "" for other states, and for a
+// turn the user stopped (its header says "cancelled").
+func cutReason(state, reason string) string {
+	if state != "interrupted" {
+		return ""
+	}
+	return reason
 }
 
 // follow subscribes to the open session's events after the event id
@@ -346,7 +364,7 @@ func (m *Model) apply(ev events.Event) bool {
 			info.CompletionTokens += p.CompletionTokens
 			info.CostUSD += session.USD(p.CostNUSD)
 			ans.counted = true
-			ans.setMeta(p.Provider, p.Model, p.Node, p.PromptTokens, p.CompletionTokens, session.USD(p.CostNUSD), p.TotalMillis)
+			ans.setMeta(p.Provider, p.Model, p.Node, p.PromptTokens, p.CompletionTokens, session.USD(p.CostNUSD), false, p.TotalMillis)
 		}
 		if p.Model != "" {
 			info.Provider, info.Model = p.Provider, p.Model
@@ -361,6 +379,9 @@ func (m *Model) apply(ev events.Event) bool {
 		ans.text = p.Answer
 		ans.state = turnState(map[string]string{session.TypeTurnCompleted: "completed", session.TypeTurnInterrupted: "interrupted",
 			session.TypeTurnFailed: "failed"}[ev.Type], p.Reason)
+		if why := cutReason(ans.state, p.Reason); why != "" {
+			m.noteUnder(ans, errorItem, "%s", errorText(why))
+		}
 		m.conv.changed(ans, false)
 	case session.TypeArchived:
 		info.Status = "archived"

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -190,6 +191,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case appliedMsg:
 		m.applied(msg)
 		return m, nil
+	case declinedMsg:
+		if msg.err != nil {
+			m.errorNote("the proposal's turn could not record that it was closed unwritten: %s", oneLine(msg.err.Error()))
+		}
+		return m, nil
 	case restoredMsg:
 		m.restored(msg)
 		return m, nil
@@ -279,7 +285,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		case m.picker != nil:
 			m.closePicker()
 		case m.prop != nil && m.focus == focusProposal && !m.prop.writing:
-			m.closeProposal("proposal closed; nothing written")
+			return m.declineProposal()
 		case m.ask != nil:
 			m.ask.cancel()
 			if len(m.queue) > 0 {
@@ -291,7 +297,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.input.clear()
 			m.layout()
 		case m.prop != nil && !m.prop.writing:
-			m.closeProposal("proposal closed; nothing written")
+			return m.declineProposal()
 		default:
 			return m.armQuit()
 		}
@@ -321,6 +327,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.scrollHelp(-max(m.conv.height/2, 1))
 		case key.Matches(msg, k.ScrollDown):
 			m.scrollHelp(max(m.conv.height/2, 1))
+		case key.Matches(msg, k.Top):
+			m.scrollHelp(-m.helpOffset)
+		case key.Matches(msg, k.Bottom):
+			m.scrollHelp(math.MaxInt32) // clamped to the last rows
 		}
 		return nil
 	}
@@ -329,7 +339,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.pickerKey(msg)
 	case m.prop != nil && m.focus == focusProposal:
 		return m.proposalKey(msg)
-	case m.prop != nil && !m.prop.hidden && key.Matches(msg, k.ScrollUp, k.ScrollDown, k.LineUp, k.LineDown):
+	case m.prop != nil && !m.prop.hidden && (key.Matches(msg, k.ScrollUp, k.ScrollDown, k.LineUp, k.LineDown) || m.endsKey(msg)):
 		// The proposal shows, but the editor has the keys: the scroll
 		// keys are the conversation's, where the answer to a question
 		// queued behind the task streams. The first shows it as it is;
@@ -355,11 +365,26 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.LineDown):
 		m.conv.scroll(-1)
 		return nil
+	case m.endsKey(msg) && key.Matches(msg, k.Top):
+		m.conv.toTop()
+		return nil
+	case m.endsKey(msg):
+		m.conv.bottom()
+		return nil
 	}
 	if m.focus == focusPane {
 		return m.paneKey(msg)
 	}
 	return m.inputKey(msg)
+}
+
+// endsKey says whether msg takes the conversation to its top or end
+// (Home, End, and Ctrl+ each): only while the editor has the keys and is
+// empty. With text in it they are the editor's — the start and end of the
+// line, and of the text with Ctrl — and in the side pane or a proposal
+// those of the list.
+func (m *Model) endsKey(msg tea.KeyMsg) bool {
+	return key.Matches(msg, m.keys.Top, m.keys.Bottom) && m.focus == focusInput && m.input.value() == ""
 }
 
 // text handles text (see isText): the model picker's filter takes it, the
@@ -392,7 +417,7 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 			m.ask.cancel()
 		case m.prop != nil && !m.prop.hidden && !m.prop.writing:
 			// The proposal on the screen says that esc closes it.
-			m.closeProposal("proposal closed; nothing written")
+			return m.declineProposal()
 		}
 		return nil
 	case key.Matches(msg, k.Help) && (msg.String() != "?" || m.input.value() == ""):

@@ -229,6 +229,29 @@ func (v *proposalView) partial() bool {
 	return false
 }
 
+// leftOut says what of the proposal is dropped, file by file ("1 of 2
+// hunks of calc.go left out; lib/new.go left out"), for the turn's
+// record of the write; "" when all of it is kept.
+func (v *proposalView) leftOut() string {
+	var parts []string
+	for _, f := range v.files {
+		dropped := 0
+		for _, k := range f.keep {
+			if !k {
+				dropped++
+			}
+		}
+		switch {
+		case dropped == 0:
+		case dropped == len(f.keep):
+			parts = append(parts, f.change.Path+" left out")
+		default:
+			parts = append(parts, fmt.Sprintf("%d of %d hunks of %s left out", dropped, len(f.keep), f.change.Path))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 // taskTitle names a task as its slash command does.
 func taskTitle(req TaskRequest) string {
 	switch req.Kind {

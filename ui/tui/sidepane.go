@@ -2,10 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/english"
 
+	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/aiex-dev/aiex/app/session"
@@ -181,6 +183,17 @@ func (p *sidePane) layout() {
 	p.lines = out
 }
 
+// wrapped is text (an error) wrapped to the pane's width, each line in
+// style: cut to one line, a context too long for the window lost its
+// figures and what to do, which come at its end.
+func (p *sidePane) wrapped(style lipgloss.Style, text string) []string {
+	ls := strings.Split(xansi.Wrap(oneLine(text), max(p.width-1, 1), ""), "\n")
+	for i, l := range ls {
+		ls[i] = style.Render(l)
+	}
+	return ls
+}
+
 func (p *sidePane) title(s, hint string) string {
 	t := p.th.paneTitle.Render(s)
 	if p.focused && hint != "" {
@@ -194,7 +207,7 @@ func (p *sidePane) sessionLines() []string {
 	ls := []string{p.title("Sessions", "↑↓ enter opens · esc back"), ""}
 	switch {
 	case p.err != "":
-		return append(ls, th.errorText.Render(p.err))
+		return append(ls, p.wrapped(th.errorText, p.err)...)
 	case p.loading && len(p.sessions) == 0:
 		return append(ls, th.dim.Render("loading…"))
 	case len(p.sessions) == 0:
@@ -231,7 +244,7 @@ func (p *sidePane) fileLines() []string {
 	f := p.files
 	switch {
 	case p.filesErr != "":
-		return append(ls, th.errorText.Render(p.filesErr))
+		return append(ls, p.wrapped(th.errorText, p.filesErr)...)
 	case f == nil:
 		return append(ls, th.dim.Render("loading…"))
 	case !f.Indexed && len(f.List) == 0:
@@ -287,7 +300,7 @@ func (p *sidePane) previewLines() []string {
 	ls := []string{p.title("Context · to be sent", ""), th.dim.Render("for: " + oneLine(p.previewFor)), ""}
 	switch {
 	case p.previewErr != "":
-		return append(ls, th.errorText.Render(p.previewErr))
+		return append(ls, p.wrapped(th.errorText, p.previewErr)...)
 	case p.preview == nil && p.previewLoading:
 		return append(ls, th.dim.Render("building…"))
 	case p.preview == nil:

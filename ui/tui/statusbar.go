@@ -176,8 +176,8 @@ func (m *Model) sessionTexts() []string {
 		return []string{"new session"}
 	}
 	spent := fmt.Sprintf("%s→%s tokens", compact(info.PromptTokens), compact(info.CompletionTokens))
-	if info.CostUSD > 0 {
-		spent += " · " + pricing.Text(info.CostUSD, false)
+	if info.CostUSD > 0 || info.CostUnknown {
+		spent += " · " + pricing.Text(info.CostUSD, info.CostUnknown)
 	}
 	turns := english.Count(info.Turns, "turn")
 	id := oneLine(info.ID)

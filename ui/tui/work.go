@@ -140,7 +140,7 @@ func (m *Model) proposalKey(msg tea.KeyMsg) tea.Cmd {
 		return m.writeProposal()
 	case "esc":
 		if !v.writing {
-			m.closeProposal("proposal closed; nothing written")
+			return m.declineProposal()
 		}
 	case "tab":
 		m.setFocus(focusInput)
@@ -173,11 +173,27 @@ func (m *Model) writeProposal() tea.Cmd {
 	}
 	v.writing = true
 	v.say(false, "writing…")
-	req := ApplyRequest{Changes: changes, Session: m.sess.info.ID, Reason: strings.ReplaceAll(v.req.Kind, "-", " "), Label: p.Target}
+	req := ApplyRequest{Changes: changes, Session: m.sess.info.ID, Reason: strings.ReplaceAll(v.req.Kind, "-", " "), Label: p.Target,
+		Partial: v.leftOut()}
 	if a := v.res.Answer; a != nil {
 		req.Session, req.Turn = a.Session, a.Turn
 	}
 	return m.applyCmd(req)
+}
+
+// declineProposal closes the open proposal unwritten. One that passed its
+// checks was shown to be written and was not: its turn records it as
+// declined, as the CLI records a no at its prompt (its turn said a dry
+// run until then). One that failed them stays recorded as refused.
+func (m *Model) declineProposal() tea.Cmd {
+	v := m.prop
+	m.closeProposal("proposal closed; nothing written")
+	a := v.res.Answer
+	if !v.res.Proposal.OK() || a == nil || a.Session == "" || a.Turn < 1 {
+		return nil
+	}
+	return m.declineCmd(ApplyRequest{Session: a.Session, Turn: a.Turn, Reason: strings.ReplaceAll(v.req.Kind, "-", " "),
+		Label: v.res.Proposal.Target, Declined: true})
 }
 
 func (m *Model) closeProposal(note string) {

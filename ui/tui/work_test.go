@@ -144,7 +144,7 @@ func TestProposalRefused(t *testing.T) {
 	h.untilScreen("nothing is kept")
 	h.press("a", "ctrl+c")
 	h.untilScreen("proposal closed; nothing written")
-	if len(f.work.applies) != 0 {
+	if writes(f) != 0 {
 		t.Fatal("a closed proposal was written")
 	}
 }

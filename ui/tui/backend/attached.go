@@ -3,6 +3,9 @@ package backend
 import (
 	"cmp"
 	"context"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/checkpoint"
@@ -37,6 +40,9 @@ type attached struct {
 	via     *node.Client // relayed to the node attached to: the conversation
 	name    string
 	project string
+
+	mu    sync.Mutex
+	label string // how the node on the data dir names the node attached to; "" until known
 }
 
 func (a *attached) Ask(ctx context.Context, req tui.AskRequest, fn func(string)) (*tui.AskResult, error) {
@@ -99,23 +105,86 @@ func (a *attached) prepare(ctx context.Context, req tui.AskRequest) (*prepared, 
 		}
 		return nil, nil // the node attached to says what is wrong
 	}
+	// The node on the data dir knows the provider as NODE/PROVIDER (a
+	// remote target of its coordinator), with the window and tokenizer
+	// family of the model there. Until it lists the node's models (they
+	// come with its heartbeat) the context is built in the window alone,
+	// to learn whether any code would go: the question goes without it
+	// when none would, and waits for the list when some would.
+	label, lerr := a.nodeLabel(ctx)
 	creq := app.ContextRequest{Task: cmp.Or(req.Task, "ask"), Root: a.project, Target: req.Target, Question: req.Prompt,
-		Provider: pick.Provider, Model: pick.Model, Window: cmp.Or(pick.ContextWindow, defaultWindow)}
+		Window: cmp.Or(pick.ContextWindow, defaultWindow)}
+	if lerr == nil {
+		creq.Provider, creq.Model = label+"/"+pick.Provider, pick.Model
+	}
 	if req.Session != "" && req.Session != "new" {
 		creq.Session = req.Session
 	}
 	res, err := a.local.cl.Code(ctx, node.CodeRequest{Op: "context", Context: creq})
 	switch {
-	case err != nil && req.Target != "":
+	case err != nil:
+		// Said, not swallowed: a question sent without the code it was
+		// meant to go with reads as answered about the code. One that
+		// names the provider ("unknown provider …") may say the label
+		// changed: it is read again next time.
+		if creq.Provider != "" && strings.Contains(err.Error(), strconv.Quote(creq.Provider)) {
+			a.forgetLabel()
+		}
 		return nil, err
-	case err != nil || res.Context == nil || res.Context.Context == nil:
+	case res.Context == nil || res.Context.Context == nil:
 		return nil, nil
 	case req.Target == "" && len(res.Context.Included) == 0:
 		return nil, nil // no code: the plain prompt, built there
+	case lerr != nil:
+		return nil, lerr
 	}
 	sum := session.SummarizeContext(res.Context.Context)
 	sum.HistoryTurns, sum.HistoryTokens = res.Context.HistoryTurns, res.Context.HistoryTokens
 	return &prepared{Prepared: &app.Prepared{Messages: res.Context.Prompt, Context: sum, Window: res.Context.Window}, provider: pick.Provider, model: pick.Model}, nil
+}
+
+// nodeLabel is the name the node on the data dir gives the node attached
+// to in its targets' names (NODE/PROVIDER): the node's name, or its ID
+// when another node has the same name. It is read from that node's own
+// model list, where the attached node's models are listed under it, and
+// kept until that node no longer knows the provider by it.
+func (a *attached) nodeLabel(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	label := a.label
+	a.mu.Unlock()
+	if label != "" {
+		return label, nil
+	}
+	info, err := a.local.cl.Attach(ctx, a.name)
+	if err != nil {
+		return "", err
+	}
+	mr, err := a.local.cl.Models(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range mr.Models {
+		if m.Node != "" && (m.Node == info.ID || m.Node == info.Name) && strings.HasPrefix(m.Provider, m.Node+"/") {
+			label = m.Node
+			break
+		}
+	}
+	if label == "" {
+		return "", usererr.New("this node does not list node %s's models yet, so the project's code cannot be fitted to them; "+
+			"ask again in a moment (aiex models lists them once node %s's heartbeat carried them)", a.name, a.name)
+	}
+	a.mu.Lock()
+	a.label = label
+	a.mu.Unlock()
+	return label, nil
+}
+
+// forgetLabel drops the node's label: a node of the same name joining
+// the cluster changes it to the ID.
+func (a *attached) forgetLabel() {
+	a.mu.Lock()
+	a.label = ""
+	a.mu.Unlock()
 }
 
 func (a *attached) Sessions(ctx context.Context) ([]session.Info, error) {

@@ -141,6 +141,17 @@ func TestAttached(t *testing.T) {
 	if _, err := laptop.App().IndexProject(ctx, app.IndexRequest{Root: project}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// laptop fits the code to gpu's model as it knows it (gpu/ollama),
+	// once gpu's heartbeat carried its models.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		mr, err := cl.Models(ctx)
+		if err == nil && slices.ContainsFunc(mr.Models, func(m app.ModelInfo) bool { return m.Provider == "gpu/ollama" }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("laptop does not list gpu's models: %+v, %v", mr, err)
+		}
+	}
 	if c, err := b.Context(ctx, tui.AskRequest{Prompt: "what", Task: "explain", Target: "calc.Max"}); err != nil || c == nil ||
 		!slices.ContainsFunc(c.Chunks, func(ch session.ContextChunk) bool { return ch.Path == "calc.go" }) {
 		t.Fatalf("context of explain calc.Max: %+v, %v", c, err)

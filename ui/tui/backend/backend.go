@@ -260,6 +260,7 @@ func result(ans *app.Answer) *tui.AskResult {
 	if in := ans.Interaction; in != nil {
 		r.Provider, r.Model, r.Node = in.Provider, in.Model, in.Node
 		r.PromptTokens, r.CompletionTokens, r.CostUSD = int64(in.PromptTokens), int64(in.CompletionTokens), in.CostUSD
+		r.CostUnknown = in.CostUnknown != nil && *in.CostUnknown
 		r.StopReason, r.Complete = in.StopReason, in.Status == "ok" // the history's status of an answer that arrived whole
 		if in.TotalMillis != nil {
 			r.TotalMillis = int64(*in.TotalMillis)
