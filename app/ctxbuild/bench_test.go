@@ -172,6 +172,11 @@ func BenchmarkContext4kGoStdFile(b *testing.B) {
 // own tokenizer and check's say, reports the quantiles of the times and
 // returns how many contexts it built.
 func benchContexts(b *testing.B, targets []string, check func(string, *Context)) int {
+	return benchTaskContexts(b, "explain", targets, check)
+}
+
+// benchTaskContexts is benchContexts for the prompt template task.
+func benchTaskContexts(b *testing.B, task string, targets []string, check func(string, *Context)) int {
 	s, p := stdIndex(b)
 	set, err := prompt.Load("")
 	if err != nil {
@@ -179,6 +184,10 @@ func benchContexts(b *testing.B, targets []string, check func(string, *Context))
 	}
 	bld := New(Config{Store: s, Search: search.New(search.Config{Store: s}), Prompts: set, Chunk: index.ChunkOptions("")})
 	ctx := context.Background()
+	question := "how does it handle errors?"
+	if task == TaskGenTests {
+		question = "" // gen tests has none: its target and the test file are the request
+	}
 	var ds []time.Duration
 	slow := map[string]time.Duration{}
 	cpu0 := cpuTime()
@@ -186,7 +195,7 @@ func benchContexts(b *testing.B, targets []string, check func(string, *Context))
 	for b.Loop() {
 		for _, tg := range targets {
 			start := time.Now()
-			c, err := bld.Build(ctx, Request{Task: "explain", Root: p.Root, Target: tg, Question: "how does it handle errors?",
+			c, err := bld.Build(ctx, Request{Task: task, Root: p.Root, Target: tg, Question: question,
 				Window: 4096, Count: o200k, Estimate: tokens.Estimate{Family: tokens.FamilyO200k}})
 			ds = append(ds, time.Since(start))
 			slow[tg] = max(slow[tg], time.Since(start))

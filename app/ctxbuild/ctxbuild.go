@@ -1,7 +1,8 @@
 // Package ctxbuild assembles the code a prompt shows the model, within the
 // model's context window: the target first, then what it leans on in its
 // file (its module's header, a test's setup blocks, a Go unit's imports),
-// what it refers to and what refers to it, then search hits for the
+// for a gen-tests task its existing tests and the types they build, what
+// it refers to and what refers to it, then search hits for the
 // question — each in full if
 // it fits, else reduced to its signature, else dropped. The question is
 // never cut, nor is the target of a task that changes it; a file or module
@@ -122,6 +123,14 @@ const (
 	RoleCallee = "callee" // the target refers to it
 	RoleCaller = "caller" // it refers to the target
 	RoleHit    = "hit"    // a search hit for the question
+	// RoleTest, RoleType and RoleConstructor are, for a gen-tests task,
+	// the existing tests of the target's module or package (with their
+	// module's header, setup blocks and helpers), the structs and types
+	// the tests will build, and the constructors of the target's module
+	// or types (testCode).
+	RoleTest        = "test"
+	RoleType        = "type"
+	RoleConstructor = "constructor"
 )
 
 // Forms an item takes.
@@ -178,6 +187,7 @@ type Item struct {
 	units      []unit // a file's or a module's units, for an outline
 	member     string // the name of a Go const or var group the target named
 	cut        string // a header cut to what the target uses of it (elixirHeaderCut)
+	cutWhy     string // why cut is its reduced form, for an item of no header's role
 	// keepGaps keeps the text between an outline's units as it is: a
 	// package target's is its doc and the comments naming its files.
 	keepGaps bool
@@ -401,6 +411,16 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			}
 			for _, id := range shown {
 				own[id] = true // a piece of a header going whole
+			}
+			if req.Task == TaskGenTests {
+				// The target's existing tests and what they build, after
+				// its header: what the tests to write follow.
+				tests, err := b.testCode(ctx, proj, target, from, files)
+				if err != nil {
+					hits()
+					return nil, err
+				}
+				pre = append(pre, tests...)
 			}
 			near, builtins, err := b.neighbours(ctx, proj, from, to, setupSources(target, pre), own, files)
 			if err != nil {

@@ -246,8 +246,12 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		switch {
 		case it.Role == RoleHeader:
 			it.fitModuledoc(out.Budget, moduledocShare, func(code string) int { return cost(code, it) })
-		case it.Role == RoleHit && it.Kind == chunk.KindHeader:
+		case (it.Role == RoleHit || it.Role == RoleTest || it.Role == RoleType) && it.Kind == chunk.KindHeader:
+			// A module's doc is prose about it: a hit's, a test module's or
+			// a struct's module's says less than the code beside it.
 			it.fitModuledoc(out.Budget, hitModuledocShare, func(code string) int { return cost(code, it) })
+		case it.Role == RoleType && it.Kind == chunk.KindType:
+			it.fitTypeComments(out.Budget, moduledocShare, func(code string) int { return cost(code, it) })
 		}
 		it.cost = cost(it.full, it)
 		it.Tokens = it.cost
@@ -265,9 +269,11 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		case it.sig != "" && it.sigCost <= left:
 			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
 			it.Reason = it.reduced()
-			if reduced == nil && it.Role != RoleHeader && !it.sigOnly {
+			if reduced == nil && it.Role != RoleHeader && !it.sigOnly && it.cutWhy == "" {
 				// A header's reduced form is what the target uses of
-				// it: its first lines would show less of that.
+				// it: its first lines would show less of that (so is a
+				// test module's header's or a struct's, cut to its
+				// declarations).
 				reduced = it
 			}
 		case !it.mayBeWhole() && it.sig == "":

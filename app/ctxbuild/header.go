@@ -502,9 +502,10 @@ func isIdent(c byte) bool {
 
 // signature is the candidate's code reduced as a repository map shows
 // it (see signature); a module's header, which has no body to leave out,
-// is reduced to what the target uses of it (cut, set by preamble).
+// is reduced to what the target uses of it (cut, set by preamble), and a
+// gen-tests context's test module header or type to its cut (testCode).
 func (it *Item) signature() string {
-	if it.Role == RoleHeader {
+	if it.Role == RoleHeader || it.cutWhy != "" {
 		return it.cut
 	}
 	sig := signature(it.full)
@@ -522,6 +523,9 @@ func (it *Item) signature() string {
 func (it *Item) reduced() string {
 	if it.Role == RoleHeader {
 		return fmt.Sprintf("%d tokens in full; cut to what the target uses of it", it.cost)
+	}
+	if it.cutWhy != "" {
+		return fmt.Sprintf("%d tokens in full; %s", it.cost, it.cutWhy)
 	}
 	if it.sigOnly {
 		return fmt.Sprintf("%d tokens in full; a language built-in: its signature only", it.cost)

@@ -19,7 +19,7 @@ import (
 type ContextCmd struct {
 	Provider string   `placeholder:"NAME" help:"Provider the prompt is for (default: the one the strategy picks first)."`
 	Model    string   `short:"m" env:"AIEX_MODEL" placeholder:"MODEL" help:"Model the prompt is for; its context window and tokenizer decide what fits."`
-	Task     string   `default:"explain" enum:"ask,explain" help:"Prompt template: ask or explain."`
+	Task     string   `default:"explain" enum:"ask,explain,gen-tests" help:"Prompt template: ask, explain or gen-tests (with the target's existing tests, types and constructors)."`
 	Window   int      `placeholder:"TOKENS" help:"Fit to this context window instead of the model's."`
 	Reserve  *int     `placeholder:"TOKENS" help:"Tokens kept for the answer, 0 included (default: a quarter of the window, at most 4096)."`
 	Prompt   bool     `help:"Print the rendered prompt instead of the summary; with --json, add it to the object as messages ([{\"role\", \"content\"}])."`
