@@ -10,6 +10,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/parse"
+	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/workflow"
 	"github.com/aiex-dev/aiex/providers/providertest"
 )
@@ -140,5 +141,72 @@ func TestExplainDataDirRefused(t *testing.T) {
 		if want := ".aiex/secret.key is aiex's own state"; err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("explain %s: %v; want an error starting %q", target, err, want)
 		}
+	}
+}
+
+// TestGenTestsCannotReadDataDir: the tests gen tests runs are the model's
+// code; one that reads the key file of a data dir inside the project, or
+// the config file there, gets nothing of them: neither the check's output
+// nor the result holds their text, while the test itself ran.
+func TestGenTestsCannotReadDataDir(t *testing.T) {
+	needGo(t)
+	probe, err := sandbox.New(t.TempDir(), sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := probe.Landlock()
+	probe.Close(context.Background())
+	if !ll.Landlock {
+		t.Skip("this kernel lacks Landlock: commands run unconfined")
+	}
+	reply := "```go\npackage calc\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestAdd(t *testing.T) {\n" +
+		"\tfor _, p := range []string{\"../.aiex/secret.key\", \"../aiex.toml\"} {\n" +
+		"\t\tb, err := os.ReadFile(p)\n\t\tt.Errorf(\"read %s: %q, %v\", p, b, err)\n\t}\n}\n```\n"
+	a, root, _ := dataDirProject(t, reply)
+	if err := os.WriteFile(filepath.Join(root, "aiex.toml"), []byte("# sk-CONFIG-TEXT\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.GenTests(context.Background(), app.TaskRequest{Root: root, Target: "calc/calc.go", Actor: "test", Toolchain: true, Sandbox: "auto"},
+		func(string) error { return nil })
+	if err != nil || res == nil || res.Proposal == nil {
+		t.Fatalf("gen tests: %v %+v", err, res)
+	}
+	js, _ := json.Marshal(res)
+	if strings.Contains(string(js), "AGE-SECRET-KEY") || strings.Contains(string(js), "sk-CONFIG-TEXT") {
+		t.Errorf("the tests read aiex's state: %s", js)
+	}
+	if !strings.Contains(string(js), "read ../.aiex/secret.key") || !strings.Contains(string(js), "permission denied") {
+		t.Errorf("the tests did not run, or their reads were not refused: %s", js)
+	}
+}
+
+// TestRefactorBuildsBesideDataDir: with aiex's data dir and config file
+// in the project's root, which the checks' commands may not read, the
+// project still builds and vets under them as before: every other entry
+// of the root is theirs to read, and the root theirs to list.
+func TestRefactorBuildsBesideDataDir(t *testing.T) {
+	needGo(t)
+	reply := "```diff\n--- a/calc/calc.go\n+++ b/calc/calc.go\n@@ -3,2 +3,2 @@\n // Add adds.\n-func Add(a, b int) int { return a + b }\n+func Add(a, b int) int { return b + a }\n```\n"
+	a, root, _ := dataDirProject(t, reply)
+	if err := os.WriteFile(filepath.Join(root, "aiex.toml"), []byte("# config\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "main.go"), []byte("package main\n\nimport \"example.com/c/calc\"\n\nfunc main() { println(calc.Add(1, 2)) }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Refactor(context.Background(), app.TaskRequest{Root: root, Target: "calc/calc.go", Goal: "g", Actor: "test", Toolchain: true, Sandbox: "auto"},
+		func(string) error { return nil })
+	if err != nil || res == nil || res.Proposal == nil {
+		t.Fatalf("refactor: %v %+v", err, res)
+	}
+	built := map[string]bool{}
+	for _, c := range res.Proposal.Checks {
+		if c.Status != workflow.OK {
+			t.Errorf("check %s: %s %s", c.Name, c.Status, c.Detail)
+		}
+		built[c.Name] = true
+	}
+	if !built["go build"] || !built["go vet"] {
+		t.Errorf("checks %+v; want go build and go vet", res.Proposal.Checks)
 	}
 }

@@ -256,7 +256,7 @@ func (a *App) genTests(ctx context.Context, req TaskRequest, fn func(string) err
 	}
 	rep, err := testgen.Run(ctx, testgen.Spec{Root: req.Root, Lang: lang, TestPath: testPath, TestContent: p.Changes[0].Content,
 		Target: testgen.Target{Path: c.Path, Name: c.Name, StartLine: c.StartLine, EndLine: c.EndLine, Source: unit},
-		Runner: run, TempDir: run.scratch, CompileOnly: req.NoRun, Timeout: limit})
+		Runner: run, TempDir: run.scratch, CompileOnly: req.NoRun, Timeout: limit, Private: a.private()})
 	res.Confinement = run.weaker()
 	if re := (*sandbox.RefusedError)(nil); errors.As(err, &re) && ctx.Err() == nil {
 		// The sandbox would not run the tests (strict mode, on a system
@@ -542,7 +542,7 @@ func (a *App) validate(ctx context.Context, sb *sandbox.Sandbox, req TaskRequest
 	// the project that is compiled.
 	c := a.cfg.File.Sandbox
 	workflow.Validate(ctx, req.Root, p, workflow.ValidateOptions{Toolchain: true, Runner: run, TempDir: run.scratch,
-		Readable: append(slices.Clone(c.Allow), c.ReadOnly...)})
+		Readable: append(slices.Clone(c.Allow), c.ReadOnly...), Private: a.private()})
 	return run.weaker()
 }
 

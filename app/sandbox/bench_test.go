@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aiex-dev/aiex/app/audit"
@@ -178,6 +179,44 @@ func BenchmarkCommandStart(b *testing.B) {
 				}
 				if cmd.Confinement().Isolated != isolated {
 					b.Fatalf("confinement %s", cmd.Confinement())
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCommandStartDenied: a confined true in a project whose
+// directories on the way to its data dir hold 50 entries each, the data
+// dir at the root and three levels down: the ruleset grants those entries
+// one by one (landlock_deny.go). Compare BenchmarkCommandStart/landlock.
+func BenchmarkCommandStartDenied(b *testing.B) {
+	for _, data := range []string{".aiex", "a/b/c/.aiex"} {
+		b.Run(fmt.Sprintf("depth%d", strings.Count(data, "/")+1), func(b *testing.B) {
+			project := b.TempDir()
+			for dir := filepath.Dir(filepath.Join(project, data)); len(dir) >= len(project); dir = filepath.Dir(dir) {
+				for i := range 50 {
+					if err := os.MkdirAll(filepath.Join(dir, fmt.Sprintf("d%d", i)), 0o755); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			if err := os.MkdirAll(filepath.Join(project, data), 0o700); err != nil {
+				b.Fatal(err)
+			}
+			s, err := sandbox.New(project, sandbox.Options{Mode: sandbox.ModeAuto,
+				Deny: []sandbox.Denied{{Path: filepath.Join(project, data)}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close(context.Background()) })
+			sandbox.SetNamespaces(s, func() error { return fmt.Errorf("off for the benchmark") })
+			for b.Loop() {
+				cmd := s.Command(context.Background(), "true")
+				if err := cmd.Run(); err != nil {
+					b.Fatal(err)
+				}
+				if !cmd.Confinement().Landlock {
+					b.Skipf("not confined: %s", cmd.Confinement())
 				}
 			}
 		})

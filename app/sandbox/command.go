@@ -231,7 +231,11 @@ func (c *Cmd) Start() error {
 		c.cmd.Wait()
 	}
 	if err == nil && !c.conf.Landlock {
-		s.logger.Warn("sandbox: command runs without OS isolation", "cmd", program, "why", c.conf.Reason)
+		attrs := []any{"cmd", program, "why", c.conf.Reason}
+		if st := s.stateInReach(); st != "" {
+			attrs = append(attrs, "aiex_state", st)
+		}
+		s.logger.Warn("sandbox: command runs without OS isolation", attrs...)
 	} else if err == nil && !c.conf.Seccomp {
 		s.logger.Warn("sandbox: command may connect to local unix sockets", "cmd", program, "why", c.conf.Reason)
 	}
@@ -312,7 +316,7 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 		// The init is this program, executed by the confined child.
 		rules = append(rules, pathRule{selfExe(), fsReadExec})
 	}
-	rfd, err := ruleset(c.conf.ABI, rules)
+	rfd, err := ruleset(c.conf.ABI, rules, s.deny)
 	if err != nil {
 		c.conf.Landlock, c.conf.Seccomp, c.conf.Reason = false, false, err.Error()
 		if s.mode == ModeStrict {

@@ -149,8 +149,9 @@ func goroot() string {
 }
 
 // ruleset builds a Landlock ruleset of rules for the kernel's ABI and
-// returns its fd.
-func ruleset(abi int, rules []pathRule) (int, error) {
+// returns its fd. No rule grants anything at or beneath a path of deny
+// (landlock_deny.go).
+func ruleset(abi int, rules []pathRule, deny []denied) (int, error) {
 	handled := handledFS(abi)
 	attr := unix.LandlockRulesetAttr{Handled_access_fs: handled}
 	size := unsafe.Offsetof(attr.Handled_access_net) // ABI 1–3 know the fs field alone
@@ -168,7 +169,7 @@ func ruleset(abi int, rules []pathRule) (int, error) {
 		return -1, fmt.Errorf("landlock_create_ruleset: %w", e)
 	}
 	for _, r := range rules {
-		if err := addRule(int(fd), handled, r); err != nil {
+		if err := addRule(int(fd), handled, r, deny); err != nil {
 			unix.Close(int(fd))
 			return -1, err
 		}
@@ -176,7 +177,7 @@ func ruleset(abi int, rules []pathRule) (int, error) {
 	return int(fd), nil
 }
 
-func addRule(rfd int, handled uint64, r pathRule) error {
+func addRule(rfd int, handled uint64, r pathRule, deny []denied) error {
 	pfd, err := unix.Open(r.path, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOTDIR) {
 		return nil // not on this system
@@ -193,14 +194,35 @@ func addRule(rfd int, handled uint64, r pathRule) error {
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		access &= fsFile
 	}
+	if access == 0 || isDenied(&st, deny) {
+		return nil
+	}
+	if len(deny) > 0 && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		tails, inside := denyTails(fdPath(pfd, r.path), deny)
+		if inside {
+			return nil
+		}
+		if len(tails) > 0 {
+			addSplitRule(rfd, handled, pfd, access, tails, deny)
+			return nil
+		}
+	}
+	if err := landlockAdd(rfd, pfd, access); err != nil {
+		return fmt.Errorf("landlock rule %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// landlockAdd grants access beneath the file or directory fd.
+func landlockAdd(rfd, fd int, access uint64) error {
 	if access == 0 {
 		return nil
 	}
-	attr := unix.LandlockPathBeneathAttr{Allowed_access: access, Parent_fd: int32(pfd)}
+	attr := unix.LandlockPathBeneathAttr{Allowed_access: access, Parent_fd: int32(fd)}
 	_, _, e := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, uintptr(rfd), unix.LANDLOCK_RULE_PATH_BENEATH,
 		uintptr(unsafe.Pointer(&attr)), 0, 0, 0)
 	if e != 0 {
-		return fmt.Errorf("landlock rule %s: %w", r.path, e)
+		return e
 	}
 	return nil
 }

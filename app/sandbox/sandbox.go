@@ -83,7 +83,9 @@ type Options struct {
 	// Deny names aiex's own files and directories — its data dir, its
 	// config file — which may lie inside the project: every operation at
 	// or beneath one is refused (RuleAiexState), whether the path names
-	// it or reaches it through a symlink. An entry not strictly beneath a
+	// it or reaches it through a symlink; a confined command can neither
+	// read nor change one (landlock_deny.go), and one run without Landlock
+	// is logged as having them in reach. An entry not strictly beneath a
 	// root changes nothing (outside the roots is refused already). See
 	// deny.go.
 	Deny []Denied

@@ -17,10 +17,11 @@ import (
 )
 
 // exRun runs generated ExUnit tests. mix has no overlay, so the project
-// is copied into the scratch directory (see workflow.MixCopySkip), the test file
-// written into the copy, and mix test run there; mutants rewrite the
-// target's file in the same copy, one after the other, so that each run
-// recompiles only what the mutant touched.
+// is copied into the scratch directory (see workflow.MixCopySkip; aiex's
+// own paths, Spec.Private, are left out), the test file written into the
+// copy, and mix test run there; mutants rewrite the target's file in the
+// same copy, one after the other, so that each run recompiles only what
+// the mutant touched.
 type exRun struct {
 	s          *Spec
 	copyRoot   string // the copy of the project
@@ -32,7 +33,7 @@ type exRun struct {
 
 func newExRun(s *Spec, scratch string) (*exRun, error) {
 	x := &exRun{s: s, copyRoot: filepath.Join(scratch, "project")}
-	if err := workflow.CopyTree(s.Root, x.copyRoot, workflow.MixCopySkip); err != nil {
+	if err := workflow.CopyTree(s.Root, x.copyRoot, workflow.SkipPrivate(s.Root, s.Private, workflow.MixCopySkip)); err != nil {
 		return nil, setup(fmt.Errorf("copy the project: %w", err))
 	}
 	test := filepath.Join(x.copyRoot, filepath.FromSlash(s.TestPath))

@@ -92,6 +92,10 @@ type Spec struct {
 	// nothing of it runs). The Report says whether they compile; no
 	// mutant is made and the score is 0.
 	CompileOnly bool
+	// Private are aiex's own paths (its data dir, its config file,
+	// absolute): where they lie inside Root, Elixir's copy of the project
+	// leaves them out (workflow.SkipPrivate).
+	Private []string
 }
 
 // Report is what Run found.

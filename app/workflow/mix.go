@@ -86,7 +86,7 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 			return b, nil
 		}
 		return os.ReadFile(filepath.Join(mixRoot, filepath.FromSlash(rel)))
-	}, o.Readable)
+	}, o.Readable, o.Private)
 	if err != nil {
 		return Check{Name: name, Status: Skipped, Detail: err.Error()}, ""
 	}

@@ -33,10 +33,12 @@ var mixPathOption = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCom
 var mixExsFiles = []string{"mix.exs", "apps/*/mix.exs"}
 
 // mixCopier copies a Mix project for a check, with the path dependencies
-// outside it that the check may read (deps, absolute and clean).
+// outside it that the check may read (deps, absolute and clean), leaving
+// out of every copy aiex's own paths (private, ValidateOptions.Private).
 type mixCopier struct {
-	root string
-	deps []string
+	root    string
+	deps    []string
+	private []string
 }
 
 // newMixCopier finds the path dependencies outside the Mix project at
@@ -44,9 +46,10 @@ type mixCopier struct {
 // in its own, as far as they lead. One the check may not read (it is in
 // no directory of readable), is an error that says so in one line,
 // naming it as the mix.exs does. One that does not exist is left to mix,
-// which says it is not available.
-func newMixCopier(root string, read func(rel string) ([]byte, error), readable []string) (mixCopier, error) {
-	m := mixCopier{root: root}
+// which says it is not available. The copies leave out the paths of
+// private.
+func newMixCopier(root string, read func(rel string) ([]byte, error), readable, private []string) (mixCopier, error) {
+	m := mixCopier{root: root, private: private}
 	type owner struct {
 		dir  string
 		read func(string) ([]byte, error)
@@ -132,7 +135,7 @@ func (m mixCopier) copy(dir string, then func(project string) error) (string, er
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return "", err
 	}
-	if err := CopyTree(m.root, project, MixCopySkip); err != nil {
+	if err := CopyTree(m.root, project, SkipPrivate(m.root, m.private, MixCopySkip)); err != nil {
 		return "", err
 	}
 	if then != nil {
@@ -146,7 +149,7 @@ func (m mixCopier) copy(dir string, then func(project string) error) (string, er
 	copies := map[string]string{}
 	for i, d := range m.deps {
 		to := filepath.Join(dir, fmt.Sprintf("dep%d-%s", i, filepath.Base(d)))
-		if err := CopyTree(d, to, mixDepCopySkip); err != nil {
+		if err := CopyTree(d, to, SkipPrivate(d, m.private, mixDepCopySkip)); err != nil {
 			return "", err
 		}
 		copies[d] = to

@@ -169,6 +169,64 @@ func copyLink(src, dst, from, to string) error {
 	return err
 }
 
+// SkipPrivate is skip, for a copy of the directory src, that also leaves
+// out the paths of private lying inside src: aiex's own data dir and
+// config file (absolute, as the app has them), which a project may hold
+// (AIEX_DATA_DIR=.aiex, AIEX_CONFIG=aiex.toml in its root). The commands
+// run in the copy run model-written code, and their sandbox keeps them
+// from those paths in the project only; a copy of them would be theirs to
+// read. Each is matched by its path as given and with symbolic links
+// resolved, and letter case is ignored, as the sandbox ignores it.
+func SkipPrivate(src string, private []string, skip func(rel string, dir bool) bool) func(rel string, dir bool) bool {
+	var rels []string
+	for _, base := range resolved(src) {
+		for _, p := range private {
+			for _, t := range resolved(p) {
+				rel, err := filepath.Rel(base, t)
+				if err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+					rels = append(rels, filepath.ToSlash(rel))
+				}
+			}
+		}
+	}
+	if len(rels) == 0 {
+		return skip
+	}
+	return func(rel string, dir bool) bool {
+		for _, r := range rels {
+			if strings.EqualFold(r, rel) {
+				return true
+			}
+		}
+		return skip(rel, dir)
+	}
+}
+
+// resolved is the absolute path p and, if it differs, p with the
+// symbolic links of its directory (and of p itself, when it exists)
+// resolved; none for "".
+func resolved(p string) []string {
+	if p == "" {
+		return nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		dir, derr := filepath.EvalSymlinks(filepath.Dir(abs))
+		if derr != nil {
+			return []string{abs}
+		}
+		real = filepath.Join(dir, filepath.Base(abs))
+	}
+	if real == abs {
+		return []string{abs}
+	}
+	return []string{abs, real}
+}
+
 // MixCopySkip leaves out of an Elixir project's copy what the tests do not
 // need or what must not be shared: .git, node_modules, editor caches, and
 // every build directory except _build/test, which is copied so that

@@ -41,6 +41,10 @@ type ValidateOptions struct {
 	// if it is in one of them (it is copied beside the project's copy);
 	// elsewhere the check says it could not check the change.
 	Readable []string
+	// Private are aiex's own paths (its data dir, its config file,
+	// absolute): where they lie inside the project, the copy of a Mix
+	// project that the checks compile leaves them out (SkipPrivate).
+	Private []string
 }
 
 // Validate checks a proposal's result, adding to p.Checks: every changed
