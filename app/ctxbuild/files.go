@@ -31,6 +31,9 @@ type fileCache struct {
 	// private are the paths never read (Config.Private) that are there,
 	// with their symlinks resolved.
 	private []string
+	// indexed says whether the index has a file (Builder.resolve sets
+	// it): a file it does not have is new, and may be one renamed.
+	indexed func(rel string) bool
 }
 
 func newFileCache(root string, opt chunk.Options, private []string) *fileCache {
@@ -71,7 +74,7 @@ func (f *fileCache) read(p string) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
-		return nil, deleted(f.root, p)
+		return nil, deleted(f.root, p, f.indexed)
 	}
 	if !within.Root(f.real, abs) {
 		return nil, usererr.New("%s is now a symlink to a file outside the project; run aiex index", p)

@@ -278,12 +278,20 @@ func TestLineNumbers(t *testing.T) {
 			t.Errorf("%s: err = %v", target, err)
 		}
 	}
+	// A compiler's PATH:LINE:COL is the line's; a directory has no lines.
+	if c := e.build(t, Request{Target: repo + ":2:5", Window: 4096}); c.Target == nil || c.Target.Path != "lib/repo.ex" {
+		t.Errorf("PATH:LINE:COL: target %+v; want lib/repo.ex's unit at line 2", c.Target)
+	}
+	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: filepath.Join(e.root, "lib") + ":1", Window: 4096, Count: o200k})
+	if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.Contains(err.Error(), "is a directory, and a line is a file's") {
+		t.Errorf("DIR:1: err = %v; want a usage error", err)
+	}
 	// Two lines more at the top: the module now ends at line 7.
 	src := "# The repo.\n# Fetches.\n" + fixture["lib/repo.ex"]
 	if err := os.WriteFile(repo, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: repo + ":9", Window: 4096, Count: o200k})
+	_, err = e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: repo + ":9", Window: 4096, Count: o200k})
 	if err == nil || !strings.Contains(err.Error(), "no code at line 9 (its last unit ends at line 7)") {
 		t.Errorf("err = %v; want the line figures of the file as it is now", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/index"
+	"github.com/aiex-dev/aiex/app/internal/within"
 	"github.com/aiex-dev/aiex/app/sandbox"
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -53,9 +54,19 @@ func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChun
 // ownFirst).
 func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target string, files *fileCache) (_ db.CodeChunk, also []db.CodeChunk, unlisted int, _ error) {
 	st := b.cfg.Store
+	if files.indexed == nil {
+		files.indexed = func(rel string) bool {
+			_, had, err := st.CodeFile(ctx, proj.ID, rel)
+			return had || err != nil // unknown: not offered as new
+		}
+	}
+	target = withoutColumn(proj.Root, target)
 	path, lineText, hasLine := cutLine(target)
 	rel, ok := targetFile(proj.Root, path)
 	if !ok && hasLine {
+		if d, isDir := targetDir(proj.Root, path); isDir && isDigits(lineText) {
+			return db.CodeChunk{}, nil, 0, usererr.Usage("%s is a directory, and a line is a file's: give PATH:LINE of a file in it", d)
+		}
 		// Not a file's line: a symbol with a colon (Elixir's Kernel.::/2),
 		// a file with one in its name, or nothing.
 		hasLine = false
@@ -114,7 +125,7 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		if _, had, err := b.cfg.Store.CodeFile(ctx, proj.ID, rel); err != nil {
 			return db.CodeChunk{}, nil, 0, err
 		} else if had {
-			return db.CodeChunk{}, nil, 0, deleted(proj.Root, rel)
+			return db.CodeChunk{}, nil, 0, deleted(proj.Root, rel, files.indexed)
 		}
 	}
 	// A Go name as typed, with a generic receiver's type parameters or an
@@ -304,6 +315,25 @@ func cutLine(target string) (path, line string, ok bool) {
 	return target[:i], target[i+1:], true
 }
 
+// withoutColumn is target without the column of a PATH:LINE:COL, as
+// compilers and vet print a place (calc.go:12:5): the line's unit is
+// meant. Only a PATH that is a file of the project loses it; anything
+// else is left as typed.
+func withoutColumn(root, target string) string {
+	rest, col, ok := cutLine(target)
+	if !ok || !isDigits(col) {
+		return target
+	}
+	p, line, ok := cutLine(rest)
+	if !ok || !isDigits(line) {
+		return target
+	}
+	if _, isFile := targetFile(root, p); !isFile {
+		return target
+	}
+	return rest
+}
+
 // splitTarget splits PATH:LINE; line is 0 when target has no line.
 func splitTarget(target string) (path string, line int) {
 	if i := strings.LastIndexByte(target, ':'); i > 0 {
@@ -477,6 +507,22 @@ func targetFile(root, p string) (string, bool) {
 		return "", false
 	}
 	return relPath(root, filepath.Join(root, p))
+}
+
+// targetDir is p as targetFile reads it, when that is a directory of the
+// project: its path as typed, and true.
+func targetDir(root, p string) (string, bool) {
+	for _, abs := range []string{p, filepath.Join(root, p)} {
+		if filepath.IsAbs(p) && abs != p {
+			break
+		}
+		if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+			if a, err := filepath.Abs(abs); err == nil && within.Root(root, a) {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 // targetPaths are the paths of the project that ps, paths given as a

@@ -203,19 +203,22 @@ func inScope(want, has string) int {
 
 // deleted is the error for rel, a file the index has that is gone from
 // the disk: to index again, and the file it was likely renamed to.
-func deleted(root, rel string) error {
-	if like := renamedLike(root, rel); len(like) > 0 {
+// indexed says whether the index has a file (nil: not known).
+func deleted(root, rel string, indexed func(string) bool) error {
+	if like := renamedLike(root, rel, indexed); len(like) > 0 {
 		return usererr.New("%s was deleted since it was indexed; did you mean %s? run aiex index first", rel, strings.Join(like, ", "))
 	}
 	return usererr.New("%s was deleted since it was indexed; run aiex index", rel)
 }
 
 // renamedLike returns the files now in the directory of rel, a file the
-// index has but the disk no longer does, whose names are like rel's: the
-// file it was most likely renamed to (meta.go: metadata.go), which the
-// index cannot offer until it is run again. Only files of a language the
-// index reads are offered.
-func renamedLike(root, rel string) []string {
+// index has but the disk no longer does, that it was most likely renamed
+// to, which the index cannot offer until it is run again: files of rel's
+// language that the index does not have (a renamed file is new to it;
+// the directory's other files are not what was meant), those named like
+// rel (meta.go: metadata.go), or the one such file if it is named
+// otherwise (meta.go: info.go).
+func renamedLike(root, rel string, indexed func(string) bool) []string {
 	dir := path.Dir(rel)
 	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
 	if err != nil {
@@ -223,10 +226,18 @@ func renamedLike(root, rel string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.Type().IsRegular() || chunk.Lang(e.Name()) == "" {
+		name := path.Join(dir, e.Name())
+		if !e.Type().IsRegular() || chunk.Lang(name) != chunk.Lang(rel) || path.Ext(name) != path.Ext(rel) {
 			continue
 		}
-		names = append(names, path.Join(dir, e.Name()))
+		if indexed != nil && indexed(name) {
+			continue
+		}
+		names = append(names, name)
 	}
-	return suggest(rel, names, false)
+	like := suggest(rel, names, false)
+	if len(like) == 0 && len(names) == 1 && indexed != nil {
+		like = names
+	}
+	return like
 }

@@ -175,6 +175,16 @@ func TestFileTargetChanged(t *testing.T) {
 			t.Errorf("renamed, %s: err = %v", target, err)
 		}
 	}
+	// Named otherwise, and the only file new to the index there: offered
+	// all the same; the directory's indexed files, spelt near repo.ex or
+	// not, are not what was meant.
+	if err := os.Rename(filepath.Join(e.root, "lib/repository.ex"), filepath.Join(e.root, "lib/store.ex")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: "lib/repo.ex:2", Window: 4096, Count: o200k})
+	if usererr.As(err) == nil || err.Error() != "lib/repo.ex was deleted since it was indexed; did you mean lib/store.ex? run aiex index first" {
+		t.Errorf("renamed otherwise: err = %v", err)
+	}
 }
 
 // TestFileWithoutUnits: a file the index has no chunks of says why:

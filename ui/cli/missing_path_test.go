@@ -18,7 +18,7 @@ func TestMissingPathIsUsageMistake(t *testing.T) {
 	if r := runIn(nil, false, "--data-dir", dir, "index"); r.code != 0 {
 		t.Fatalf("index: exit %d, %s", r.code, r.stderr)
 	}
-	for _, target := range []string{"nosuch.go", "sub/nosuch.go:3", "./nosuch.ex", "calx.go", "nosuchdir/"} {
+	for _, target := range []string{"nosuch.go", "sub/nosuch.go:3", "./nosuch.ex", "calx.go", "nosuchdir/", "sub/nosuch.go:3:7"} {
 		for _, cmd := range [][]string{
 			{"chunks", target},
 			{"index", target},

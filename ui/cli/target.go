@@ -26,9 +26,11 @@ func missingPath(target string, err error) error {
 		return err
 	}
 	path := target
-	if i := strings.LastIndexByte(target, ':'); i > 0 {
-		if _, aerr := strconv.Atoi(target[i+1:]); aerr == nil {
-			path = target[:i] // PATH:LINE
+	for range 2 { // PATH:LINE, PATH:LINE:COL
+		if i := strings.LastIndexByte(path, ':'); i > 0 {
+			if _, aerr := strconv.Atoi(path[i+1:]); aerr == nil {
+				path = path[:i]
+			}
 		}
 	}
 	if !pathLike(path) || there(path) {
