@@ -50,18 +50,23 @@ var urlInValue = regexp.MustCompile(`(?i)[a-z][a-z0-9+.-]*://[^\s,|"'<>]+`)
 // whole rather than its query cut off: a URL without its key is of no
 // use to the command (which has no network anyway), and a value cut
 // where this parser thinks the query starts could keep part of a key
-// another parser reads differently.
+// another parser reads differently. Values in the fragment
+// (#access_token=…, as OAuth's implicit flow gives them) and path
+// parameters (;key=…) count too.
 func queryCredential(value string) bool {
-	if !strings.Contains(value, "?") {
+	if !strings.ContainsAny(value, "?#;") {
 		return false
 	}
 	for _, s := range urlInValue.FindAllString(value, -1) {
 		u, err := url.Parse(s)
 		if err != nil {
-			if strings.Contains(s, "?") {
+			if strings.ContainsAny(s, "?#;") {
 				return true
 			}
 			continue
+		}
+		if strings.Contains(u.Fragment, "=") || strings.Contains(u.Path, ";") && strings.Contains(u.Path, "=") {
+			return true
 		}
 		u.User = nil
 		for _, v := range providers.URLSecrets(u) {

@@ -22,11 +22,14 @@ func TestCommandEnvDropsURLQueryKeys(t *testing.T) {
 		"MIRRORS":            "https://a.example/m,https://b.example/m?t=QSECRET-list",
 		"NOTE":               "fetch from https://c.example/x?code=QSECRET-code then build",
 		"ODD_URL":            "https://d.example/%zz?access_token=QSECRET-unparsed",
+		"FRAG_URL":           "https://x.example/#access_token=QSECRET-fragment",
+		"SEMI_URL":           "https://x.example/a;key=QSECRET-param",
 	}
 	kept := map[string]string{
 		"DOCS_URL":  "https://user@docs.example/",
 		"PLAIN_URL": "https://example.com/path/",
 		"FLAG_URL":  "https://example.com/p?debug",
+		"ANCHOR":    "https://example.com/doc#section-2",
 		"MESSAGE":   "what? no scheme here=1",
 	}
 	for k, v := range hidden {
