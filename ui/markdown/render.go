@@ -136,8 +136,9 @@ func isBlank(l string) bool {
 	return true
 }
 
-// sanitize drops control characters other than tab and newline (an
-// escape sequence in the text would draw instead of showing) and
+// sanitize drops escape sequences and control characters other than tab
+// and newline (an escape sequence in the text would draw instead of
+// showing) and
 // replaces invalid UTF-8.
 func sanitize(s string) string {
 	clean, high := true, false
@@ -150,7 +151,10 @@ func sanitize(s string) string {
 	if clean {
 		return s
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	// Whole escape sequences go, not only their ESC: "\x1b]0;title\a"
+	// would otherwise show as "]0;title". A C1 control (U+009B, CSI) is
+	// read as its ESC form, as a terminal that takes C1 would read it.
+	s = ansi.Strip(c1AsEscape(strings.ToValidUTF8(s, "\uFFFD")))
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, c := range s {
@@ -158,6 +162,25 @@ func sanitize(s string) string {
 			continue
 		}
 		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// c1AsEscape is s with each C1 control (U+0080 to U+009F) written as the
+// escape sequence it stands for (ESC and the character 0x40 below it:
+// U+009B is ESC [).
+func c1AsEscape(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && r < 0xa0 }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x80 && r < 0xa0 {
+			b.WriteByte(0x1b)
+			b.WriteRune(r - 0x40)
+			continue
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }
