@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -94,7 +95,12 @@ func FromDiff(task, target, answer string, read Reader) (*Proposal, error) {
 		return nil, usererr.Wrap(err, "the model's diff cannot be read: %v", err)
 	}
 	if len(diffs) == 0 {
-		return nil, noCode(answer, "no diff")
+		what := "no diff"
+		if diffHeader.MatchString(answer) {
+			// Headers and context lines, no line added or removed.
+			what = "a diff that changes nothing"
+		}
+		return nil, noCode(answer, what)
 	}
 	changes, err := parse.Check(diffs, read)
 	if err != nil {
@@ -218,6 +224,9 @@ func newProposal(task, target, answer string, changes []parse.Change, read Reade
 	p.Warnings = steeringWarnings(p.Files)
 	return p, nil
 }
+
+// diffHeader finds a unified diff's file header pair (--- a/x, +++ b/x).
+var diffHeader = regexp.MustCompile(`(?m)^--- \S.*\n\+\+\+ \S`)
 
 // noCode is ErrNoCode with what the model said instead.
 func noCode(answer, what string) error {

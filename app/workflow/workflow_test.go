@@ -224,10 +224,11 @@ func TestValidateBuildsImporters(t *testing.T) {
 func TestFromDiffErrors(t *testing.T) {
 	root := writeTree(t, map[string]string{"go.mod": goMod, "calc.go": goCalc})
 	for name, tc := range map[string]struct{ answer, want string }{
-		"does not apply": {strings.Replace(goodDiff, "if a > b", "if a < b", 1), "does not apply, nothing was written: calc.go: hunk 1"},
-		"no diff":        {"I cannot do that safely: Max is used by reflection.", "has no diff, nothing was written; it said: I cannot do that safely"},
-		"empty":          {"", "answer was empty"},
-		"missing file":   {strings.ReplaceAll(goodDiff, "calc.go", "nope.go"), "nope.go"},
+		"does not apply":  {strings.Replace(goodDiff, "if a > b", "if a < b", 1), "does not apply, nothing was written: calc.go: hunk 1"},
+		"no diff":         {"I cannot do that safely: Max is used by reflection.", "has no diff, nothing was written; it said: I cannot do that safely"},
+		"empty":           {"", "answer was empty"},
+		"changes nothing": {"```diff\n--- a/calc.go\n+++ b/calc.go\n@@ -1,2 +1,2 @@\n package calc\n \n```\n", "has a diff that changes nothing, nothing was written"},
+		"missing file":    {strings.ReplaceAll(goodDiff, "calc.go", "nope.go"), "nope.go"},
 	} {
 		_, err := FromDiff("refactor", "", tc.answer, reader(root))
 		ue := usererr.As(err)
