@@ -41,3 +41,30 @@ func TestCopyTreeLeavesDataDirOut(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyTreeThroughSymlinkedRoot: a project reached through a symlink
+// is copied whole, not as a link back to it (which mix would then build
+// in, writing into the project).
+func TestCopyTreeThroughSymlinkedRoot(t *testing.T) {
+	real := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(real, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(real, "lib/app.ex"), []byte("defmodule App do\nend\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "proj")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "copy")
+	if err := workflow.CopyTree(link, dst, workflow.MixCopySkip); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(dst); err != nil || !fi.IsDir() {
+		t.Fatalf("the copy %s: %v, %v; want a directory", dst, fi, err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "lib/app.ex")); err != nil {
+		t.Errorf("lib/app.ex not in the copy: %v", err)
+	}
+}

@@ -94,6 +94,11 @@ func (Exec) Run(ctx context.Context, c Command) (int, error) {
 // through io.Copy, which uses copy_file_range (a reflink where the file
 // system has them).
 func CopyTree(src, dst string, skip func(rel string, dir bool) bool) error {
+	// A project reached through a symlink (cd into a link to it) is
+	// copied, not the link: WalkDir does not follow a root that is one.
+	if r, err := filepath.EvalSymlinks(src); err == nil {
+		src = r
+	}
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
