@@ -170,7 +170,8 @@ const (
 // Go call through a field (s.store.Get(k)) is a ref to the method of the
 // field's type where the file declares the struct, else a field ref
 // (pkg.(*T).store.Get) that the index settles from the shapes, which now
-// record the type of each field of the package's own named type.
+// record the type of each field of the package's own named type; and an
+// Elixir alias, import or require written from __MODULE__ is followed.
 const Version = 26
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
