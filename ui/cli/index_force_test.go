@@ -2,31 +2,17 @@ package cli
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aiex-dev/aiex/app/index"
-	"github.com/aiex-dev/aiex/db/dbtest"
 )
 
 // TestIndexSummaryForced: index --force over files that did not change
 // says they were rewritten, not that they changed.
 func TestIndexSummaryForced(t *testing.T) {
 	ctx := context.Background()
-	st := dbtest.Open(t)
-	root := t.TempDir()
-	for name, src := range map[string]string{"a.go": "package a\n\nfunc A() {}\n", "b.go": "package a\n\nfunc B() { A() }\n"} {
-		if err := os.WriteFile(filepath.Join(root, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	root, _ = filepath.EvalSymlinks(root)
-	ix := index.New(index.Config{Store: st})
-	if _, err := ix.Index(ctx, root, index.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	_, root, ix := indexedTwoFiles(t)
 	s, err := ix.Index(ctx, root, index.Options{Force: true})
 	if err != nil {
 		t.Fatal(err)

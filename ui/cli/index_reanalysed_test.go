@@ -17,18 +17,7 @@ import (
 // changed, and why they were analysed again.
 func TestIndexSummaryReanalysed(t *testing.T) {
 	ctx := context.Background()
-	st := dbtest.Open(t)
-	root := t.TempDir()
-	for name, src := range map[string]string{"a.go": "package a\n\nfunc A() {}\n", "b.go": "package a\n\nfunc B() { A() }\n"} {
-		if err := os.WriteFile(filepath.Join(root, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	root, _ = filepath.EvalSymlinks(root)
-	ix := index.New(index.Config{Store: st})
-	if _, err := ix.Index(ctx, root, index.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	st, root, ix := indexedTwoFiles(t)
 	old := "index.v1/chunk.v1/hybrid-8192"
 	if _, err := st.Execute(ctx,
 		db.Stmt(`UPDATE code_projects SET analyzer = ?`, old+"/generic"),
@@ -50,4 +39,23 @@ func TestIndexSummaryReanalysed(t *testing.T) {
 	if want := "  analysed again, though their content is as indexed: 2 files indexed by another version of aiex\n"; rest != want {
 		t.Errorf("after the summary line %q, want %q", rest, want)
 	}
+}
+
+// indexedTwoFiles is a store holding the index of a project of two Go
+// files, the project's root and its indexer.
+func indexedTwoFiles(t *testing.T) (*db.Store, string, *index.Indexer) {
+	t.Helper()
+	st := dbtest.Open(t)
+	root := t.TempDir()
+	for name, src := range map[string]string{"a.go": "package a\n\nfunc A() {}\n", "b.go": "package a\n\nfunc B() { A() }\n"} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, _ = filepath.EvalSymlinks(root)
+	ix := index.New(index.Config{Store: st})
+	if _, err := ix.Index(context.Background(), root, index.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return st, root, ix
 }
