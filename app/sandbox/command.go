@@ -316,7 +316,7 @@ func (c *Cmd) prepare() (*exec.Cmd, int, error) {
 		// The init is this program, executed by the confined child.
 		rules = append(rules, pathRule{selfExe(), fsReadExec})
 	}
-	rfd, err := ruleset(c.conf.ABI, rules, s.deny)
+	rfd, err := ruleset(c.conf.ABI, rules, s.cmdDeny)
 	if err != nil {
 		c.conf.Landlock, c.conf.Seccomp, c.conf.Reason = false, false, err.Error()
 		if s.mode == ModeStrict {

@@ -36,10 +36,13 @@ type denied struct {
 	has      bool
 }
 
-// openDenied resolves the Deny entries that lie strictly beneath a root
-// (the others are refused as outside the roots already, or contain a root:
-// a sandbox over the data dir itself, as checkpoint pruning opens, must
-// still serve it).
+// openDenied resolves the Deny entries. Those strictly beneath a root are
+// refused to the sandbox's own file operations (the others are refused as
+// outside the roots already, or contain a root: a sandbox over the data
+// dir itself, as checkpoint pruning opens, must still serve it). Every
+// one that contains no root is kept out of the commands' Landlock rules
+// (cmdDeny), which grant system paths beyond the roots: a config file in
+// /etc/aiex, a data dir under /opt.
 func (s *Sandbox) openDenied(list []Denied) {
 	for _, d := range list {
 		if d.Path == "" {
@@ -56,12 +59,15 @@ func (s *Sandbox) openDenied(list []Denied) {
 		if abs != e.canon {
 			e.alias = abs
 		}
-		if !s.beneathRoot(e.canon) && (e.alias == "" || !s.beneathRoot(e.alias)) {
-			continue
-		}
 		var st unix.Stat_t
 		if unix.Stat(e.canon, &st) == nil {
 			e.dev, e.ino, e.has = st.Dev, st.Ino, true
+		}
+		if !s.holdsRoot(e.canon) {
+			s.cmdDeny = append(s.cmdDeny, e)
+		}
+		if !s.beneathRoot(e.canon) && (e.alias == "" || !s.beneathRoot(e.alias)) {
+			continue
 		}
 		s.deny = append(s.deny, e)
 	}
@@ -93,6 +99,17 @@ func (s *Sandbox) beneathRoot(c string) bool {
 			if base != "" && !r.file && strings.HasPrefix(c, base+"/") {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// holdsRoot reports whether c, a canonical path, is a root or lies above
+// one.
+func (s *Sandbox) holdsRoot(c string) bool {
+	for _, r := range s.roots {
+		if r.path == c || strings.HasPrefix(r.path, c+"/") {
+			return true
 		}
 	}
 	return false

@@ -171,3 +171,37 @@ func TestCommandDeniedStateWithoutLandlock(t *testing.T) {
 		t.Errorf("log %q; want the warning to say %q", log.String(), want)
 	}
 }
+
+// TestCommandDeniedStateOutsideRoots: aiex's config file or data dir
+// outside the project but in a path Landlock lets commands read (here
+// GOPATH/pkg, as /etc/aiex or /opt would be) is kept from them as well;
+// the rest of that path is read as before.
+func TestCommandDeniedStateOutsideRoots(t *testing.T) {
+	gopath := t.TempDir()
+	t.Setenv("GOPATH", gopath)
+	config := filepath.Join(gopath, "pkg", "aiex", "config.toml")
+	other := filepath.Join(gopath, "pkg", "mod", "f.txt")
+	for p, body := range map[string]string{config: "DENIED-CONFIG", other: "OTHER"} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := sandbox.New(t.TempDir(), sandbox.Options{TempDir: t.TempDir(), Mode: sandbox.ModeAuto,
+		Deny: []sandbox.Denied{{Path: config, What: "aiex's config file"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	if !s.Landlock().Landlock {
+		t.Skip("this kernel lacks Landlock: commands run unconfined")
+	}
+	if out, err := s.Command(context.Background(), "/bin/cat", config).CombinedOutput(); err == nil || strings.Contains(string(out), "DENIED") {
+		t.Errorf("cat %s: %q, %v; want it refused", config, out, err)
+	}
+	if out, err := s.Command(context.Background(), "/bin/cat", other).CombinedOutput(); err != nil || string(out) != "OTHER" {
+		t.Errorf("cat %s: %q, %v; want it read", other, out, err)
+	}
+}

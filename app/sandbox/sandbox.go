@@ -85,9 +85,11 @@ type Options struct {
 	// or beneath one is refused (RuleAiexState), whether the path names
 	// it or reaches it through a symlink; a confined command can neither
 	// read nor change one (landlock_deny.go), and one run without Landlock
-	// is logged as having them in reach. An entry not strictly beneath a
-	// root changes nothing (outside the roots is refused already). See
-	// deny.go.
+	// is logged as having them in reach. For the sandbox's own file
+	// operations an entry not strictly beneath a root changes nothing
+	// (outside the roots is refused already); commands, which Landlock
+	// lets read system paths too (/etc, /opt), are kept from every entry
+	// that holds no root. See deny.go.
 	Deny []Denied
 	// Logger reports what the sandbox decides (nil discards).
 	Logger *slog.Logger
@@ -119,6 +121,7 @@ type Sandbox struct {
 	execRW  []string
 	hideEnv []string
 	deny    []denied // aiex's own files beneath the roots (deny.go)
+	cmdDeny []denied // aiex's own files kept from commands, wherever they are (deny.go)
 	logger  *slog.Logger
 	// maxProcs bounds a command's processes and threads when it runs in
 	// namespaces (nproc.go).
