@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -156,10 +157,19 @@ func unwritable(dir string, err error) error {
 // copy of a project made to build it leaves such a directory out: its
 // key file and store are not the project's.
 func IsDataDir(dir string) bool {
-	for _, name := range []string{lockFile, nodeIDFile} {
+	for _, name := range dataDirMarkers {
 		if fi, err := os.Lstat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
 			return true
 		}
 	}
 	return false
 }
+
+// dataDirMarkers are the files whose presence makes a directory a data
+// dir (IsDataDir).
+var dataDirMarkers = []string{lockFile, nodeIDFile}
+
+// DataDirMarker reports whether a regular file named name marks the
+// directory holding it as an aiex data dir (IsDataDir), for a walk that
+// has the directory's entries at hand.
+func DataDirMarker(name string) bool { return slices.Contains(dataDirMarkers, name) }

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aiex-dev/aiex/app/internal/within"
+	"github.com/aiex-dev/aiex/db"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
 
@@ -215,6 +216,12 @@ func (w *walker) dir(rel string, names []string, rules []ignoreRule, ignoredDir 
 		if len(ents) == 0 {
 			return nil
 		}
+	}
+	// An aiex data dir in the project (AIEX_DATA_DIR=.aiex) holds aiex's
+	// key file and store, not the project's code: it is not walked,
+	// whatever .gitignore says, so that no file of it reaches the index.
+	if rel != "" && slices.ContainsFunc(ents, func(e fs.DirEntry) bool { return e.Type().IsRegular() && db.DataDirMarker(e.Name()) }) {
+		return nil
 	}
 	// In an ignored directory every path is ignored whatever its own
 	// .gitignore says, so that is not read.
