@@ -372,6 +372,16 @@ func TestGoTestFuncs(t *testing.T) {
 			t.Errorf("goTestName(%q) = %d, want %d", name, got, want)
 		}
 	}
+	// A function and a method of one short name (url.Parse, (*URL).Parse):
+	// the target's test is the target's, however often it is asked.
+	uu := newCodeUnits(&Item{StartLine: 10, EndLine: 20}, []db.CodeChunk{{Name: "url.Parse"}})
+	uu.add(db.CodeChunk{Name: "url.(*URL).Parse", StartLine: 30, EndLine: 40})
+	uu.add(db.CodeChunk{Name: "url.Parse", StartLine: 10, EndLine: 20})
+	for range 50 {
+		if got := uu.goTestName("url.TestParse"); got != nameExact {
+			t.Fatalf("goTestName(url.TestParse) = %d, want %d (exact) every time", got, nameExact)
+		}
+	}
 	for name, want := range map[string]string{
 		"http.(*Server).Serve": "Server", "time.Time.Format": "Time", "strconv.ParseInt": "",
 	} {

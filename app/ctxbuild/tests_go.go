@@ -274,7 +274,10 @@ func (u *codeUnits) goTestName(name string) int {
 	best, target := "", false
 	try := func(unit string, isTarget bool) {
 		n := unit[strings.LastIndexAny(unit, ".)")+1:]
-		if tail, ok := strings.CutPrefix(rest, n); ok && n != "" && len(n) > len(best) && (tail == "" || tail[0] < 'a' || tail[0] > 'z') {
+		// Of two units with the same short name (url.Parse and
+		// (*URL).Parse), the target wins, whatever order the map gives.
+		longer := len(n) > len(best) || len(n) == len(best) && isTarget && !target
+		if tail, ok := strings.CutPrefix(rest, n); ok && n != "" && longer && (tail == "" || tail[0] < 'a' || tail[0] > 'z') {
 			best, target = n, isTarget
 		}
 	}
