@@ -75,3 +75,25 @@ func TestMixPathDependency(t *testing.T) {
 		})
 	}
 }
+
+// TestMixPathOption: a path dependency's path: is read in a dependency's
+// tuple on a line not commented out; a release's or escript's path:
+// option, or a dependency left in a comment, is none.
+func TestMixPathOption(t *testing.T) {
+	for src, want := range map[string]string{
+		`      {:mydep, path: "../mydep"},`:                        "../mydep",
+		`      {:a, "~> 1.0"}, {:b, path: "../b", override: true}`: "../b",
+		`      # {:mylib, path: "../mylib"},`:                      "",
+		`  releases: [x: [path: "/srv/x"]],`:                       "",
+		`  escript: [main_module: X, path: "bin/x"],`:              "",
+		`      {:c, github: "x/c"}, # path: "../c"`:                "",
+	} {
+		got := ""
+		if m := mixPathOption().FindStringSubmatch(src + "\n"); m != nil {
+			got = m[1]
+		}
+		if got != want {
+			t.Errorf("%s: path %q, want %q", src, got, want)
+		}
+	}
+}

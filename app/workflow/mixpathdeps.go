@@ -23,10 +23,15 @@ import (
 // project and those paths, and a project cannot widen that by naming a
 // directory in its mix.exs.
 
-// mixPathOption is a path dependency's path: option, a string literal.
-// A path computed at load time (Path.expand(…)) is not read: mix then
-// does not find the dependency in the copy, and says so.
-var mixPathOption = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bpath:\s*"([^"#\\]+)"`) })
+// mixPathOption is a path dependency's path: option, a string literal,
+// in a dependency's tuple ({:mydep, path: "../mydep"}) on a line not
+// commented out: a release's or an escript's path: option is none, nor
+// is a dependency left in a comment. A path computed at load time
+// (Path.expand(…)), or a tuple written over several lines, is not read:
+// mix then does not find the dependency in the copy, and says so.
+var mixPathOption = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^[^#\n]*\{\s*:\w+\s*,[^}\n]*\bpath:\s*"([^"#\\]+)"`)
+})
 
 // mixExsFiles are where a Mix project's mix.exs files are, relative to
 // it: its own, and its umbrella apps' (in apps_path's default place).
