@@ -34,7 +34,7 @@ func TestSearchSaysFilesChangedSinceIndexed(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "lib/app.ex:4") {
 		t.Errorf("search after the edit: %q; want the indexed line", r.stdout)
 	}
-	oneLine(t, r.stderr, "1 file changed since it was indexed (lib/app.ex): its lines may have moved; run aiex index")
+	oneLine(t, r.stderr, "1 file changed or deleted since it was indexed (lib/app.ex): its lines may have moved; run aiex index")
 	var out struct {
 		Changed []string `json:"changed"`
 	}

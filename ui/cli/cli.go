@@ -29,7 +29,7 @@ type Globals struct {
 	Config  *string `name:"config" env:"AIEX_CONFIG" placeholder:"FILE" predictor:"file" help:"Configuration file (default: $XDG_CONFIG_HOME/aiex/config.toml)."`
 	JSON    bool    `name:"json" help:"Print results as JSON."`
 	NoColor bool    `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set and not empty)."`
-	Verbose bool    `name:"verbose" short:"v" help:"Log what aiex does to stderr."`
+	Verbose bool    `name:"verbose" short:"v" help:"Log what aiex does to stderr (the TUI: to DATA_DIR/tui.log)."`
 }
 
 // Root is the command tree.

@@ -79,7 +79,7 @@ func (sc *SearchCmd) Run(c *Context) error {
 		if n == 1 {
 			what = "it was indexed (%s): its lines"
 		}
-		fmt.Fprintf(c.Out.Err, "aiex: warning: %s changed since "+what+" may have moved; run aiex index\n",
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s changed or deleted since "+what+" may have moved; run aiex index\n",
 			english.Count(n, "file"), strings.Join(names, ", "))
 	}
 	return nil
