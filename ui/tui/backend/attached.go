@@ -3,6 +3,7 @@ package backend
 import (
 	"cmp"
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,7 +28,11 @@ import (
 //
 // A question's code context is built here, where the files are, for the
 // model the node attached to answers with (the one picked, else its first
-// local model), and sent with the question as a prepared prompt.
+// local model, else the one its plan names: a cloud model of its own when
+// it has no local one), and sent with the question as a prepared prompt.
+// A task runs here with the model picked, named as this node knows it
+// (see attached_names.go); the node attached to's cloud models are not
+// this node's to use, so a task refuses them.
 //
 // An answer cut off because either node went away keeps the text that
 // arrived (see kept).
@@ -88,34 +93,29 @@ func (a *attached) prepare(ctx context.Context, req tui.AskRequest) (*prepared, 
 	if err != nil {
 		return nil, err
 	}
-	var pick *app.ModelInfo
-	for i, m := range mr.Models {
-		switch {
-		case req.Model != "":
-			if m.Model == req.Model && (req.Provider == "" || m.Provider == req.Provider) {
-				pick = &mr.Models[i]
-			}
-		case pick == nil && m.Local && m.Node == "":
-			pick = &mr.Models[i]
-		}
-	}
+	pick := a.pickModel(ctx, mr.Models, req.Provider, req.Model)
 	if pick == nil {
 		if req.Target != "" {
 			return nil, usererr.New("node %s has no model to send %s to; pick one with /model", a.name, req.Target)
 		}
 		return nil, nil // the node attached to says what is wrong
 	}
-	// The node on the data dir knows the provider as NODE/PROVIDER (a
-	// remote target of its coordinator), with the window and tokenizer
-	// family of the model there. Until it lists the node's models (they
-	// come with its heartbeat) the context is built in the window alone,
-	// to learn whether any code would go: the question goes without it
-	// when none would, and waits for the list when some would.
-	label, lerr := a.nodeLabel(ctx)
+	// The node on the data dir knows the provider by its own name for it
+	// (localProvider), with the window and tokenizer family of the model
+	// there. Until it lists the node's models (they come with its
+	// heartbeat) the context is built in the window alone, to learn
+	// whether any code would go: the question goes without it when none
+	// would, and waits for the list when some would. A cloud model of the
+	// node attached to has no name here: its context is built in its
+	// window, counted with its model's tokenizer family.
 	creq := app.ContextRequest{Task: cmp.Or(req.Task, "ask"), Root: a.project, Target: req.Target, Question: req.Prompt,
 		Window: cmp.Or(pick.ContextWindow, defaultWindow)}
-	if lerr == nil {
-		creq.Provider, creq.Model = label+"/"+pick.Provider, pick.Model
+	provider, lerr := a.localProvider(ctx, *pick)
+	switch {
+	case lerr == nil:
+		creq.Provider, creq.Model = provider, pick.Model
+	case errors.Is(lerr, errNotHere):
+		creq.Model, lerr = pick.Model, nil
 	}
 	if req.Session != "" && req.Session != "new" {
 		creq.Session = req.Session
@@ -141,50 +141,6 @@ func (a *attached) prepare(ctx context.Context, req tui.AskRequest) (*prepared, 
 	sum := session.SummarizeContext(res.Context.Context)
 	sum.HistoryTurns, sum.HistoryTokens = res.Context.HistoryTurns, res.Context.HistoryTokens
 	return &prepared{Prepared: &app.Prepared{Messages: res.Context.Prompt, Context: sum, Window: res.Context.Window}, provider: pick.Provider, model: pick.Model}, nil
-}
-
-// nodeLabel is the name the node on the data dir gives the node attached
-// to in its targets' names (NODE/PROVIDER): the node's name, or its ID
-// when another node has the same name. It is read from that node's own
-// model list, where the attached node's models are listed under it, and
-// kept until that node no longer knows the provider by it.
-func (a *attached) nodeLabel(ctx context.Context) (string, error) {
-	a.mu.Lock()
-	label := a.label
-	a.mu.Unlock()
-	if label != "" {
-		return label, nil
-	}
-	info, err := a.local.cl.Attach(ctx, a.name)
-	if err != nil {
-		return "", err
-	}
-	mr, err := a.local.cl.Models(ctx)
-	if err != nil {
-		return "", err
-	}
-	for _, m := range mr.Models {
-		if m.Node != "" && (m.Node == info.ID || m.Node == info.Name) && strings.HasPrefix(m.Provider, m.Node+"/") {
-			label = m.Node
-			break
-		}
-	}
-	if label == "" {
-		return "", usererr.New("this node does not list node %s's models yet, so the project's code cannot be fitted to them; "+
-			"ask again in a moment (aiex models lists them once node %s's heartbeat carried them)", a.name, a.name)
-	}
-	a.mu.Lock()
-	a.label = label
-	a.mu.Unlock()
-	return label, nil
-}
-
-// forgetLabel drops the node's label: a node of the same name joining
-// the cluster changes it to the ID.
-func (a *attached) forgetLabel() {
-	a.mu.Lock()
-	a.label = ""
-	a.mu.Unlock()
 }
 
 func (a *attached) Sessions(ctx context.Context) ([]session.Info, error) {
@@ -243,6 +199,10 @@ func (a *attached) Context(ctx context.Context, req tui.AskRequest) (*session.Co
 // are.
 
 func (a *attached) Task(ctx context.Context, req tui.TaskRequest, fn func(string)) (*tui.TaskResult, error) {
+	req, err := a.taskModel(ctx, req)
+	if err != nil {
+		return nil, unreachable(ctx, err)
+	}
 	return a.local.Task(ctx, req, fn)
 }
 
