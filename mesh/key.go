@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // KeyEnv is the environment variable that may hold the cluster key's text,
@@ -128,7 +129,8 @@ func ParseKey(text string) (Key, error) {
 // key can join the cluster and read its traffic, and a key that other
 // users could read must be taken as known to them.
 func ReadKeyFile(path string) (Key, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: a FIFO given by mistake is refused below, not waited on.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return Key{}, fmt.Errorf("mesh: no cluster key file at %s", path)
 	}
@@ -146,7 +148,7 @@ func ReadKeyFile(path string) (Key, error) {
 		return Key{}, fmt.Errorf("mesh: cluster key file %s is not a regular file; give the file the key is in", path)
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return Key{}, fmt.Errorf("mesh: cluster key file %s is accessible to other users (mode %04o); restrict it with: chmod 600 %s", path, perm, path)
+		return Key{}, fmt.Errorf("mesh: cluster key file %s is accessible to other users (mode %04o); restrict it with: chmod 600 %s (a Kubernetes secret volume: defaultMode: 0400)", path, perm, path)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile))
 	if err != nil {

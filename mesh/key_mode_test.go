@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestReadKeyFileRefusesOpenModes: whoever can read a cluster key file can
@@ -61,5 +63,27 @@ func TestReadKeyFileRefusesOpenModes(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := ReadKeyFile(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("ReadKeyFile(dir) = %v; want it named not a regular file", err)
+	}
+}
+
+// TestReadKeyFileRefusesFIFO: a FIFO given as the key file is refused at
+// once, not read until something writes to it.
+func TestReadKeyFileRefusesFIFO(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cluster.key")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ReadKeyFile(path)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+			t.Errorf("ReadKeyFile(FIFO) = %v; want it refused as not a regular file", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ReadKeyFile waits on a FIFO")
 	}
 }
