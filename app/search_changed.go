@@ -44,7 +44,8 @@ func (a *App) changedSinceIndexed(ctx context.Context, proj db.CodeProject, hits
 func sameAsIndexed(abs string, f db.CodeFile) bool {
 	fi, err := os.Stat(abs)
 	switch {
-	case err != nil || fi.Size() != f.Size:
+	case err != nil || !fi.Mode().IsRegular() || fi.Size() != f.Size:
+		// Not a file now (a FIFO would hold the read below): changed.
 		return false
 	case fi.ModTime().UnixNano() == f.MtimeNS:
 		return true

@@ -69,7 +69,8 @@ func (r *run) userError(ctx context.Context) error {
 			return usererr.Wrap(last, "%s is unreachable (%s); %s", r.req.Provider, strings.Join(dedupe(r.routeErrors()), "; "), r.c.reachAdvice(r.req.Provider))
 		}
 		hint := r.c.cfg.Hint
-		if names := r.routeProviders(); r.c.cfg.Configured {
+		if r.c.cfg.Configured {
+			names := r.routeProviders()
 			// The providers the config's tables name: how to reach them,
 			// not how to configure one, which the config did.
 			switch {

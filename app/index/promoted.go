@@ -313,11 +313,6 @@ func dirRows(dir string, files map[string][]decl) []db.CodePromoted {
 	return append(d.promotedRows(dir), d.fieldRows(dir)...)
 }
 
-// promotedRows returns the promoted names of a directory's files.
-func promotedRows(dir string, files map[string][]decl) []db.CodePromoted {
-	return newDirTypes(files).promotedRows(dir)
-}
-
 // promotedRows returns the promoted names of the directory dir.
 func (d *dirTypes) promotedRows(dir string) []db.CodePromoted {
 	var out []db.CodePromoted

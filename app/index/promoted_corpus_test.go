@@ -38,7 +38,7 @@ func TestPromotedEdgesGoStd(t *testing.T) {
 	})
 	var promoted []Member
 	for _, d := range slices.Sorted(maps.Keys(decls)) {
-		for _, r := range promotedRows(d, decls[d]) {
+		for _, r := range newDirTypes(decls[d]).promotedRows(d) {
 			promoted = append(promoted, Member{Name: r.Name, Chunk: at[target{r.Path, r.Target}]})
 		}
 	}

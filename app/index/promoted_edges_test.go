@@ -308,7 +308,7 @@ func shapeMembers(t *testing.T, s *db.Store, p int64, g []db.GraphChunk) []Membe
 	}
 	var out []Member
 	for _, d := range slices.Sorted(maps.Keys(decls)) {
-		for _, r := range promotedRows(d, decls[d]) {
+		for _, r := range newDirTypes(decls[d]).promotedRows(d) {
 			if i, ok := at[target{r.Path, r.Target}]; ok {
 				out = append(out, Member{Name: r.Name, Chunk: i})
 			}

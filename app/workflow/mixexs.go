@@ -18,8 +18,10 @@ import (
 // file or any other script. A test file is compiled by mix test, which
 // loads test/test_helper.exs and requires the test files given; with
 // every test excluded (--exclude test: every test has the tag test)
-// nothing of the tests runs, neither a test nor a setup_all, only what
-// compiling the module runs. Any other script (priv/repo/seeds.exs, a
+// no test runs, nor a setup_all; what does run is the project's
+// application, which mix test starts, test_helper.exs and what compiling
+// the test modules runs (an application that fails to start makes the
+// check a skip: the files were not compiled). Any other script (priv/repo/seeds.exs, a
 // config file of another environment, runtime.exs) can only be run,
 // which a check does not do.
 
@@ -163,10 +165,15 @@ func mixTestUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, 
 		if err != nil {
 			return SetupFailed(c.Name, err), true
 		}
-		if was, wasOut := runWhole(ctx, o, dir, []string{"MIX_ENV=test"}, c.Name, "mix", args(old)...); was.Status == OK {
-			for _, u := range undefinedCalls(wasOut, mixPath(dir)) {
-				left[u.key()]++
-			}
+		was, wasOut := runWhole(ctx, o, dir, []string{"MIX_ENV=test"}, c.Name, "mix", args(old)...)
+		if was.Status != OK {
+			// Its warnings are not all known: which calls the change adds
+			// is not either (as mixUndefined says of mix compile).
+			return Check{Name: c.Name, Status: Skipped, Detail: "could not check the calls of undefined functions that mix test warns about: without the change, the test files' compile " +
+				strings.ToLower(was.Status) + " (" + firstLine(was.Detail) + "), so which of them the change adds is unknown\n" + tail(joinUndefinedCalls(now), 30)}, true
+		}
+		for _, u := range undefinedCalls(wasOut, mixPath(dir)) {
+			left[u.key()]++
 		}
 	}
 	var fresh []undefinedCall
