@@ -30,6 +30,32 @@ import (
 //   - socketcall(2), i386's multiplexer, entirely: its arguments lie in
 //     memory the filter cannot read.
 //
+// Landlock (up to ABI 7) does not govern a file's mode either: a confined
+// child could chmod any file its user owns, wherever it lies, aiex's key
+// file included (made readable to all, aiex refuses its keys; made
+// writable to all, anyone may replace them), its config, files outside
+// the project. So the filter makes these fail with EACCES too, whatever
+// their arguments:
+//
+//   - chmod(2), fchmod(2), fchmodat(2), fchmodat2(2): a build gives the
+//     files it makes their mode at open(2) and mkdir(2), which stay
+//     allowed (go build -o, which tries a chmod and a rename, copies the
+//     file when the chmod fails; go's making module directories read-only
+//     is best effort), and a mix in dev or test symlinks where it would
+//     copy with modes;
+//   - setxattr(2), lsetxattr(2), fsetxattr(2), setxattrat(2): an access
+//     ACL (system.posix_acl_access) is a mode by another name, its
+//     owner, group and other entries the mode's bits, and the attribute's
+//     name lies in memory the filter cannot read. Reading and removing
+//     attributes stay allowed: removing an ACL only takes access away.
+//
+// EACCES, as for sockets, is what Landlock answers for what it refuses:
+// a child's tools report all of the sandbox's refusals alike, "permission
+// denied". The times of a file (utimensat(2)) stay the child's to set: make
+// and mix compare them. Its owner (chown(2)) needs no rule: the child holds
+// no capability, CAP_CHOWN included, and in its user namespace only the
+// caller's uid and gid are mapped, so it can give a file to no one else.
+//
 // Only the filtered thread and the child it forks carry the filter (no
 // SECCOMP_FILTER_FLAG_TSYNC): aiex keeps its own sockets.
 
@@ -53,22 +79,30 @@ const x32SyscallBit = 0x40000000
 // seccompABI is where one system call ABI keeps the calls the filter
 // looks at.
 type seccompABI struct {
-	name                             string
-	arch                             uint32 // the AUDIT_ARCH_* word the kernel puts in seccomp_data
-	nrMask                           uint32 // bits cleared from nr before it is compared
-	socket, socketpair, ioUringSetup uint32
-	socketcall                       uint32 // 0: the ABI has none
+	name               string
+	arch               uint32 // the AUDIT_ARCH_* word the kernel puts in seccomp_data
+	nrMask             uint32 // bits cleared from nr before it is compared
+	socket, socketpair uint32
+	denied             []uint32 // calls that fail whatever their arguments
 }
 
 // seccompABIs are the ABIs a child of an amd64 or arm64 aiex may use: the
 // native ones, x32 (x86_64's nr with x32SyscallBit) and i386 (a 32-bit
 // program on an x86_64 kernel, or int 0x80 from a 64-bit one). The
-// numbers are the kernel's (x/sys/unix's SYS_* for each GOARCH).
+// numbers are the kernel's (x/sys/unix's SYS_* for each GOARCH). The
+// denied ones are, in order: io_uring_setup, socketcall (i386 alone),
+// chmod (none on aarch64: its libc calls fchmodat), fchmod, fchmodat,
+// fchmodat2, setxattr, lsetxattr, fsetxattr, setxattrat. i386's mode and
+// attribute calls have no 32-bit variants (only its owner calls do:
+// chown32 and the like).
 func seccompABIs() []seccompABI {
 	return []seccompABI{
-		{"x86_64", unix.AUDIT_ARCH_X86_64, x32SyscallBit, 41, 53, 425, 0},
-		{"i386", unix.AUDIT_ARCH_I386, 0, 359, 360, 425, 102},
-		{"aarch64", unix.AUDIT_ARCH_AARCH64, 0, 198, 199, 425, 0},
+		{"x86_64", unix.AUDIT_ARCH_X86_64, x32SyscallBit, 41, 53,
+			[]uint32{425, 90, 91, 268, 452, 188, 189, 190, 463}},
+		{"i386", unix.AUDIT_ARCH_I386, 0, 359, 360,
+			[]uint32{425, 102, 15, 94, 306, 452, 226, 227, 228, 463}},
+		{"aarch64", unix.AUDIT_ARCH_AARCH64, 0, 198, 199,
+			[]uint32{425, 52, 53, 452, 5, 6, 7, 463}},
 	}
 }
 
@@ -96,9 +130,8 @@ func seccompFilter() ([]bpf.Instruction, error) {
 		}
 		a.jumpIfEqual(abi.socket, "socket", "")
 		a.jumpIfEqual(abi.socketpair, "socketpair", "")
-		a.jumpIfEqual(abi.ioUringSetup, "deny", "")
-		if abi.socketcall != 0 {
-			a.jumpIfEqual(abi.socketcall, "deny", "")
+		for _, nr := range abi.denied {
+			a.jumpIfEqual(nr, "deny", "")
 		}
 		a.add(allow)
 	}
