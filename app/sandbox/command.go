@@ -93,9 +93,9 @@ func (c Confinement) String() string {
 	case !c.Landlock:
 		s = "unconfined: " + c.Reason
 	case c.Seccomp:
-		s = fmt.Sprintf("confined with Landlock (ABI v%d) and a seccomp filter (no unix sockets)", c.ABI)
+		s = fmt.Sprintf("confined with Landlock (ABI v%d) and a seccomp filter (no unix sockets, no mode changes)", c.ABI)
 	default:
-		s = fmt.Sprintf("confined with Landlock (ABI v%d), but unix sockets are open to it: %s", c.ABI, c.Reason)
+		s = fmt.Sprintf("confined with Landlock (ABI v%d), but unix sockets and file modes are open to it: %s", c.ABI, c.Reason)
 	}
 	switch {
 	case c.Isolated:

@@ -276,7 +276,7 @@ func TestCommandWithoutSeccomp(t *testing.T) {
 	}
 	sandbox.SetSeccomp(strict, lacks)
 	if c := strict.Landlock(); !c.Landlock || c.Seccomp ||
-		!strings.HasPrefix(c.String(), "confined with Landlock (ABI v"+fmt.Sprint(c.ABI)+"), but unix sockets are open to it: the kernel lacks seccomp filters (seccomp(SECCOMP_SET_MODE_FILTER): function not implemented)") {
+		!strings.HasPrefix(c.String(), "confined with Landlock (ABI v"+fmt.Sprint(c.ABI)+"), but unix sockets and file modes are open to it: the kernel lacks seccomp filters (seccomp(SECCOMP_SET_MODE_FILTER): function not implemented)") {
 		t.Fatalf("report %q", c)
 	}
 	_, _, err := runChild(t, strict, "write:"+filepath.Join(project, "x"))
@@ -298,10 +298,10 @@ func TestCommandWithoutSeccomp(t *testing.T) {
 	if err != nil {
 		t.Fatalf("auto without seccomp filters: %v: %s", err, out)
 	}
-	if c := cmd.Confinement(); !c.Landlock || c.Seccomp || !strings.Contains(c.String(), "unix sockets are open to it: the kernel lacks seccomp filters") {
+	if c := cmd.Confinement(); !c.Landlock || c.Seccomp || !strings.Contains(c.String(), "unix sockets and file modes are open to it: the kernel lacks seccomp filters") {
 		t.Fatalf("confinement %q", c)
 	}
-	if recs := rec.Records(); len(recs) != 2 || !strings.Contains(recs[0].Detail, "unix sockets are open to it") {
+	if recs := rec.Records(); len(recs) != 2 || !strings.Contains(recs[0].Detail, "unix sockets and file modes are open to it") {
 		t.Fatalf("records %+v", recs)
 	}
 	if n := api.queued(t); n != 1 {
