@@ -424,3 +424,29 @@ func TestPickTests(t *testing.T) {
 		}
 	}
 }
+
+// TestGenTestsSetupBeforeItsTests: a describe block's setup goes just
+// before that block's first test, after the tests ranked above it: in a
+// small window the fit keeps what comes first, and the setup of a block
+// whose tests are left out is of no use (it was kept while the tests that
+// call the target were dropped).
+func TestGenTestsSetupBeforeItsTests(t *testing.T) {
+	e := setupFiles(t, map[string]string{
+		"mix.exs": "defmodule Shop.MixProject do\n  use Mix.Project\nend\n",
+		"lib/cart.ex": "defmodule Cart do\n  def add(c, x), do: [x | c]\n\n  def total(c), do: Enum.sum(c)\nend\n",
+		"test/cart_test.exs": "defmodule CartTest do\n  use ExUnit.Case\n\n" +
+			"  describe \"add/2\" do\n    setup do\n      %{cart: [1, 2, 3]}\n    end\n\n    test \"prepends\", %{cart: c} do\n      assert [0 | _] = Cart.add(c, 0)\n    end\n  end\n\n" +
+			"  describe \"total/1\" do\n    test \"empty is zero\" do\n      assert Cart.total([]) == 0\n    end\n\n    test \"sums\" do\n      assert Cart.total([1, 2]) == 3\n    end\n  end\nend\n",
+	})
+	c := e.build(t, Request{Task: TaskGenTests, Target: "Cart.total/1", Window: 16000})
+	var tests []string
+	for _, it := range c.Included {
+		if it.Role == RoleTest {
+			tests = append(tests, it.Name)
+		}
+	}
+	want := []string{"CartTest", `describe "total/1" / test "empty is zero"`, `describe "total/1" / test "sums"`, `describe "add/2"`, `describe "add/2" / test "prepends"`}
+	if !slices.Equal(tests, want) {
+		t.Errorf("tests:\n  %s\nwant:\n  %s", strings.Join(tests, "\n  "), strings.Join(want, "\n  "))
+	}
+}

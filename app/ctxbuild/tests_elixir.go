@@ -123,7 +123,10 @@ func (b *Builder) elixirTestCode(ctx context.Context, proj db.CodeProject, targe
 	picked := pickTests(cands)
 
 	// Per file, in the order of its best test: its module's header and
-	// setup blocks, its describe blocks' setups, then its tests.
+	// setup blocks, then its tests, best first, each describe block's
+	// setups just before its first test: in a small window the fit keeps
+	// what comes first, and a setup of a describe block whose tests do
+	// not fit is of no use.
 	var out []*Item
 	var refd []refUse // what the tests and their setups name, to find the structs
 	done := map[string]bool{}
@@ -140,28 +143,42 @@ func (b *Builder) elixirTestCode(ctx context.Context, proj db.CodeProject, targe
 				mine = append(mine, o)
 			}
 		}
-		var tests []*Item
+		tests := make([]*Item, len(mine))
 		var code []string
-		for _, o := range mine {
+		modules := map[string]bool{}
+		for i, o := range mine {
+			modules[o.u.c.Parent] = true
 			if it, err := files.item(o.u.c, RoleTest, o.u.pieces...); err == nil {
-				tests = append(tests, it)
+				tests[i] = it
 				code = append(code, it.full)
 				refd = append(refd, refUse{refs: o.u.c.Refs, code: it.full})
 			}
 		}
+		descSetups := map[string][]*Item{}
 		for _, u := range testPreamble(fcs, mine, files) {
 			it, err := files.item(u.c, RoleTest, u.pieces...)
 			if err != nil {
 				continue
 			}
-			if u.c.Kind == chunk.KindHeader {
+			refd = append(refd, refUse{refs: u.c.Refs, code: it.full})
+			switch {
+			case u.c.Kind == chunk.KindHeader:
 				it.cut = elixirHeaderCut(it.full, u.c.Name, strings.Join(code, "\n"))
 				it.cutWhy = "cut to its use, alias, import and setup lines"
+			case !modules[u.c.Name]: // a describe block's setup
+				descSetups[u.c.Name] = append(descSetups[u.c.Name], it)
+				continue
 			}
 			out = append(out, it)
-			refd = append(refd, refUse{refs: u.c.Refs, code: it.full})
 		}
-		out = append(out, tests...)
+		for i, o := range mine {
+			if tests[i] == nil {
+				continue
+			}
+			out = append(out, descSetups[o.group]...)
+			delete(descSetups, o.group)
+			out = append(out, tests[i])
+		}
 	}
 
 	// The structs: those the target's spec and its module's header name
