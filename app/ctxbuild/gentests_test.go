@@ -432,7 +432,7 @@ func TestPickTests(t *testing.T) {
 // call the target were dropped).
 func TestGenTestsSetupBeforeItsTests(t *testing.T) {
 	e := setupFiles(t, map[string]string{
-		"mix.exs": "defmodule Shop.MixProject do\n  use Mix.Project\nend\n",
+		"mix.exs":     "defmodule Shop.MixProject do\n  use Mix.Project\nend\n",
 		"lib/cart.ex": "defmodule Cart do\n  def add(c, x), do: [x | c]\n\n  def total(c), do: Enum.sum(c)\nend\n",
 		"test/cart_test.exs": "defmodule CartTest do\n  use ExUnit.Case\n\n" +
 			"  describe \"add/2\" do\n    setup do\n      %{cart: [1, 2, 3]}\n    end\n\n    test \"prepends\", %{cart: c} do\n      assert [0 | _] = Cart.add(c, 0)\n    end\n  end\n\n" +
