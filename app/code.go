@@ -639,7 +639,7 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 	if in != nil {
 		res.Provider, res.Model, res.Node, res.InteractionID = in.Provider, in.Model, in.Node, in.ID
 		res.PromptTokens, res.CompletionTokens = int64(in.PromptTokens), int64(in.CompletionTokens)
-		res.CostUSD = in.CostUSD
+		res.CostUSD, res.CostUnknown = in.CostUSD, in.CostUnknown != nil && *in.CostUnknown
 		if in.TTFTMillis != nil {
 			res.TTFTMillis = int64(*in.TTFTMillis)
 		}

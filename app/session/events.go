@@ -71,18 +71,22 @@ type TurnStarted struct {
 // Outcome is how a turn ended: the answer (or the part of it that
 // arrived), what answered it, what it cost.
 type Outcome struct {
-	Answer           string          `json:"answer,omitempty"`
-	Provider         string          `json:"provider,omitempty"`
-	Model            string          `json:"model,omitempty"`
-	Node             string          `json:"node,omitempty"` // the node that answered
-	InteractionID    string          `json:"interaction_id,omitempty"`
-	PromptTokens     int64           `json:"prompt_tokens,omitempty"`
-	CompletionTokens int64           `json:"completion_tokens,omitempty"`
-	CostNUSD         int64           `json:"cost_nusd,omitempty"` // USD × 1e9
-	TTFTMillis       int64           `json:"ttft_ms,omitempty"`
-	TotalMillis      int64           `json:"total_ms,omitempty"`
-	Context          json.RawMessage `json:"context,omitempty"` // a ContextSummary, as in TurnStarted
-	Reason           string          `json:"reason,omitempty"`  // why it was interrupted, or the error
+	Answer           string `json:"answer,omitempty"`
+	Provider         string `json:"provider,omitempty"`
+	Model            string `json:"model,omitempty"`
+	Node             string `json:"node,omitempty"` // the node that answered
+	InteractionID    string `json:"interaction_id,omitempty"`
+	PromptTokens     int64  `json:"prompt_tokens,omitempty"`
+	CompletionTokens int64  `json:"completion_tokens,omitempty"`
+	CostNUSD         int64  `json:"cost_nusd,omitempty"` // USD × 1e9
+	// CostUnknown: the model had no known price, and CostNUSD leaves out
+	// what it cost (a reader of the live event stream sees it at once;
+	// a session read again marks it from the request's record).
+	CostUnknown bool            `json:"cost_unknown,omitempty"`
+	TTFTMillis  int64           `json:"ttft_ms,omitempty"`
+	TotalMillis int64           `json:"total_ms,omitempty"`
+	Context     json.RawMessage `json:"context,omitempty"` // a ContextSummary, as in TurnStarted
+	Reason      string          `json:"reason,omitempty"`  // why it was interrupted, or the error
 }
 
 // TurnCompleted records a turn's answer.

@@ -66,7 +66,8 @@ func (s *Service) recordedEnds(ctx context.Context, st *state, orphans []*db.Ses
 func (s *Service) endFromRecord(ctx context.Context, n int64, in *db.Interaction) events.Payload {
 	red := s.redactor(ctx)
 	o := Outcome{Answer: red.Redact(in.Response), Provider: in.Provider, Model: in.Model, Node: in.Node, InteractionID: in.ID,
-		PromptTokens: int64(in.PromptTokens), CompletionTokens: int64(in.CompletionTokens), CostNUSD: NanoUSD(in.CostUSD)}
+		PromptTokens: int64(in.PromptTokens), CompletionTokens: int64(in.CompletionTokens), CostNUSD: NanoUSD(in.CostUSD),
+		CostUnknown: in.CostUnknown != nil && *in.CostUnknown}
 	if in.TTFTMillis != nil {
 		o.TTFTMillis = int64(*in.TTFTMillis)
 	}

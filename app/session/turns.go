@@ -75,6 +75,7 @@ type TurnResult struct {
 	PromptTokens     int64
 	CompletionTokens int64
 	CostUSD          float64
+	CostUnknown      bool // CostUSD leaves out what a model of no known price cost
 	TTFTMillis       int64
 	TotalMillis      int64
 	Context          *ContextSummary
@@ -83,7 +84,7 @@ type TurnResult struct {
 
 func (r *TurnResult) outcome() Outcome {
 	return Outcome{Answer: r.Answer, Provider: r.Provider, Model: r.Model, Node: r.Node, InteractionID: r.InteractionID,
-		PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, CostNUSD: NanoUSD(r.CostUSD),
+		PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, CostNUSD: NanoUSD(r.CostUSD), CostUnknown: r.CostUnknown,
 		TTFTMillis: r.TTFTMillis, TotalMillis: r.TotalMillis, Context: encodeContext(r.Context), Reason: r.Reason}
 }
 

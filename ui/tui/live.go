@@ -363,8 +363,9 @@ func (m *Model) apply(ev events.Event) bool {
 			info.PromptTokens += p.PromptTokens
 			info.CompletionTokens += p.CompletionTokens
 			info.CostUSD += session.USD(p.CostNUSD)
+			info.CostUnknown = info.CostUnknown || p.CostUnknown
 			ans.counted = true
-			ans.setMeta(p.Provider, p.Model, p.Node, p.PromptTokens, p.CompletionTokens, session.USD(p.CostNUSD), false, p.TotalMillis)
+			ans.setMeta(p.Provider, p.Model, p.Node, p.PromptTokens, p.CompletionTokens, session.USD(p.CostNUSD), p.CostUnknown, p.TotalMillis)
 		}
 		if p.Model != "" {
 			info.Provider, info.Model = p.Provider, p.Model
