@@ -127,3 +127,31 @@ func nodeWithID(cs *ClusterStatus, id string) (db.Node, bool) {
 	}
 	return db.Node{}, false
 }
+
+// NameShared returns a running member of the cluster other than this node
+// that has this node's name (case aside): one that joined under the name
+// while this node was down, which a down member does not hold. Both are
+// then named by their IDs (nodeLabels); the node says so at its start, so
+// that one can be renamed or removed.
+func (n *Node) NameShared(ctx context.Context) (db.Node, bool) {
+	cs, err := n.Status(ctx)
+	if err != nil {
+		return db.Node{}, false
+	}
+	return otherNamed(cs, n.self.Name)
+}
+
+// otherNamed finds, in a status, a member other than the status's own
+// node called name (case aside) that the node reaches.
+func otherNamed(cs *ClusterStatus, name string) (db.Node, bool) {
+	reachable := map[string]bool{}
+	for _, m := range cs.Members {
+		reachable[m.ID] = m.Reachable && !m.Self
+	}
+	for _, nd := range cs.Nodes {
+		if nd.ID != cs.Self && name != "" && strings.EqualFold(nd.Name, name) && reachable[nd.ID] {
+			return nd, true
+		}
+	}
+	return db.Node{}, false
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/mesh/meshtest"
 )
 
@@ -97,4 +98,25 @@ func TestRemoveByANameTwoMembersShare(t *testing.T) {
 		t.Fatalf("remove delta once the other delta is gone: %v; want the name to be the running delta's", err)
 	}
 	waitFor(t, "alpha and gamma alone", func() bool { return a.App().Store.Status().Members == 2 })
+}
+
+// TestOtherNamed: a node returning to a cluster where another member
+// joined under its name while it was down finds that member — running,
+// named alike case aside, not itself — and no other: not itself, not a
+// member it cannot reach, not one of another name.
+func TestOtherNamed(t *testing.T) {
+	cs := &ClusterStatus{Self: "vm-1",
+		Members: []db.Member{{ID: "vm-1", Self: true, Reachable: true}, {ID: "vm-2", Reachable: true}, {ID: "vm-3"}, {ID: "vm-4", Reachable: true}},
+		Nodes:   []db.Node{{ID: "vm-1", Name: "delta"}, {ID: "vm-3", Name: "delta"}, {ID: "vm-4", Name: "gamma"}},
+	}
+	if nd, ok := otherNamed(cs, "delta"); ok {
+		t.Errorf("found %+v; the other delta is down, so none", nd)
+	}
+	cs.Nodes = append(cs.Nodes, db.Node{ID: "vm-2", Name: "Delta", Addr: "10.0.0.2:7420"})
+	if nd, ok := otherNamed(cs, "delta"); !ok || nd.ID != "vm-2" {
+		t.Errorf("found %+v, %v; want vm-2, running under the name", nd, ok)
+	}
+	if _, ok := otherNamed(cs, ""); ok {
+		t.Error("a node without a name shares it")
+	}
 }

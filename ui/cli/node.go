@@ -166,6 +166,10 @@ func (nc *NodeRunCmd) Run(c *Context) error {
 	defer sigs.stop()
 	st := n.App().Store.Status()
 	fmt.Fprintf(c.Out.Err, "aiex node %s running: mesh %s, %s (leader %s); Ctrl-C stops it\n", st.NodeID, n.Addr(), st.State, st.Leader)
+	if other, ok := n.NameShared(c); ok {
+		fmt.Fprintf(c.Out.Err, "aiex: warning: member %s at %s also runs under the name %q (it joined while this node was down); both are named by their IDs until one is renamed (aiex node run --name NAME) or removed (aiex cluster remove ID)\n",
+			other.ID, other.Addr, other.Name)
+	}
 	select {
 	case <-c.Done():
 	case <-n.Lost():
