@@ -45,7 +45,11 @@ type RestoreResult struct {
 	// removed (or, on a dry run, would remove). The directories the
 	// write made go too when they are left empty.
 	TempFiles []string `json:"temp_files,omitempty"`
-	DryRun    bool     `json:"dry_run,omitempty"`
+	// Notes say what else the restore did: the temporary files other
+	// interrupted writes of the project had left, which it removed once
+	// done, as every write does.
+	Notes  []string `json:"notes,omitempty"`
+	DryRun bool     `json:"dry_run,omitempty"`
 	// Refused, on a dry run, is why the restore itself would be refused:
 	// files changed since the checkpoint (without Force; marked
 	// Overwritten in Files), or files it cannot restore at all (Blocked,
@@ -250,6 +254,11 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 			return nil, err
 		}
 		res.Checkpoint = applied.Checkpoint
+		// The write is done: what other writes, killed midway, left is
+		// removed now, as after any write (Apply).
+		if removed, of := s.sweepInterrupted(context.WithoutCancel(ctx), applied.Checkpoint.ID); len(removed) > 0 {
+			res.Notes = append(res.Notes, sweptNote(removed, of))
+		}
 	}
 	s.removeMadeDirs(ctx, dirs)
 	return res, nil

@@ -193,3 +193,30 @@ func BenchmarkApplyAfterInterrupted(b *testing.B) {
 		})
 	}
 }
+
+// TestRestoreRemovesOtherInterruptedLeftovers: a restore is a write too:
+// once done, it removes the temporary file another, interrupted, write of
+// the project left, and says so, as Apply does (restoring an earlier
+// checkpoint again left it there for good).
+func TestRestoreRemovesOtherInterruptedLeftovers(t *testing.T) {
+	st, root, _ := storeAndDir(t)
+	before := newEnvOn(t, st, root, withFS(openSandbox(t, root)), withInstance("before"))
+	done, err := before.cs.Apply(ctx, []checkpoint.Change{edit("c.go", "package c\n")}, checkpoint.Meta{Reason: "refactor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newEnvOn(t, st, root, withFS(&midWriteFS{Sandbox: openSandbox(t, root), at: 2}), withInstance("killed"))
+	_, temp := killedWrite(t, w)
+
+	next := newEnvOn(t, st, root, withFS(openSandbox(t, root)), withInstance("next"))
+	r, err := next.cs.Restore(ctx, done.Checkpoint.ID, checkpoint.RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], temp) || !strings.Contains(r.Notes[0], "an interrupted write left") {
+		t.Errorf("notes %q; want one naming %s, left by an interrupted write", r.Notes, temp)
+	}
+	if exists(root, temp) {
+		t.Errorf("%s is still there after the restore", temp)
+	}
+}

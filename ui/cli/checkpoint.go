@@ -189,7 +189,7 @@ func printInterruption(w io.Writer, id string, n int, in *checkpoint.Interruptio
 		fmt.Fprintf(w, "  undo     aiex checkpoint restore %s puts the written %s back as they were\n", id, nounFiles(len(in.Written)))
 	}
 	if len(in.TempFiles) > 0 {
-		fmt.Fprintf(w, "  temp     %s left beside its files (the restore, or the next write, removes them)\n", shownAll(in.TempFiles))
+		fmt.Fprintf(w, "  temp     %s left beside its files (restoring it, or the next write or restore in the project, removes them)\n", shownAll(in.TempFiles))
 	}
 }
 
@@ -304,6 +304,9 @@ func (r *CheckpointRestoreCmd) Run(c *Context) error {
 		}
 	}
 	printTemps(w, rr)
+	for _, n := range rr.Notes {
+		fmt.Fprintln(w, textLine(n))
+	}
 	if rr.Checkpoint != nil {
 		fmt.Fprintf(w, "undo this restore with: aiex checkpoint restore %s\n", rr.Checkpoint.ID)
 	}
