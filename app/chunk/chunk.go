@@ -172,7 +172,8 @@ const (
 // (pkg.(*T).store.Get) that the index settles from the shapes, which now
 // record the type of each field of the package's own named type; and an
 // Elixir alias, import or require written from __MODULE__ is followed.
-const Version = 26
+// 27: Go type assertions and one-type switch clauses give their type.
+const Version = 27
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -116,7 +116,8 @@ func locals() {
 }
 
 // shadowed: a name declared again has the type of that declaration
-// there, or none when the syntax shows none.
+// there (a type switch's clause of one type gives it), or none when the
+// syntax shows none.
 func shadowed(s *Server, h Header) {
 	{
 		s := "x"
@@ -183,8 +184,9 @@ func TestGoMethodRefs(t *testing.T) {
 		"http.readLine":                 {"bufio.(*Reader).ReadLine", "strings.(*Reader).Reset", "http.(*Header).clone"},
 		"http.locals": {"http.(*Server).pair", "http.(*Header).Get", "http.(*Server).ListenAndServe", "http.(*Server).Serve",
 			"http.(*Server).newConn", "bufio.(*Writer).Flush", "bufio.(*Writer).WriteString", "http.(*conn).serve"},
-		// The function literal's h is its own, of a type of its own.
-		"http.shadowed": {"http.(*conn).serve", "http.(*Server).ListenAndServe", "http.(*Header).Get"},
+		// The function literal's h is its own, of a type of its own; the
+		// type switch's, in a clause of one type, has that type.
+		"http.shadowed": {"http.(*conn).serve", "http.(*Header).Get", "http.(*Server).ListenAndServe"},
 		"http.unknown":  {"http.(*list).first", "http.(*Server).Serve"},
 	}
 	if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {

@@ -13,8 +13,13 @@ import (
 // result (c *conn), var x T, x := T{…}, x := &T{…}, x := new(T), x := y of
 // such a y, and x := f(…) or x, err := s.m(…) of a function or method the
 // file declares (its result types are in the same file's syntax; another
-// file's are not at hand). Then the call is a ref to the method, named as
-// the chunks of methods are but always through the pointer,
+// file's are not at hand). A type assertion shows its type as a
+// declaration does: x.(*T).M() calls T's M, and so does v.M() after v :=
+// x.(T), v, ok := x.(*T) or var v = x.(T), and in a type switch's clause
+// that lists one type (switch v := x.(type) { case *T: v.M() }), where
+// go/types gives v that type; in a clause of several types, in default
+// and in case nil, v has x's type. Then the call is a ref to the method,
+// named as the chunks of methods are but always through the pointer,
 // pkg.(*T).M: a call site does not show whether M was declared on T or
 // on *T, and (*T).M is a valid name (a method expression) of both. A
 // method declared on T lists (*T).M among its members, so that the
@@ -49,13 +54,14 @@ import (
 
 // Wrong edges are worse than missing ones, so a variable's type is known
 // only from its declaration, in the scope the refs walk keeps: a name
-// declared again (in an inner scope, or by range, a type switch or a call's
-// results) has no known type, nor has a type the function declares itself
-// or a type parameter. A call through a field (s.store.Get(k)) is a ref
-// to the method of the field's type where the file's declarations show
-// it, else a field ref the index settles from the directory's shapes
-// (golang_fields.go); a method promoted through embedding links where the
-// index can settle it (above).
+// declared again (in an inner scope, or by range, a type switch's clause
+// of several types or a call's results) has no known type, nor has a type
+// the function declares itself or a type parameter, asserted or not. A
+// call through a field (s.store.Get(k)) is a ref to the method of the
+// field's type where the file's declarations show it, else a field ref
+// the index settles from the directory's shapes (golang_fields.go); a
+// method promoted through embedding links where the index can settle it
+// (above).
 
 // methodKey is a function or method the file declares: its receiver's
 // type ("" for a function) and its name; or, with no name, a type the
@@ -218,10 +224,22 @@ func (w *refWalk) valueType(x ast.Expr, limit int) string {
 				return w.locals[i].typ
 			}
 			return ""
+		case *ast.TypeAssertExpr:
+			return w.assertedType(v, limit)
 		default:
 			return ""
 		}
 	}
+}
+
+// assertedType returns the type a type assertion x.(T) or x.(*T) asserts,
+// as typeName names it, or "" for x.(type), whose type is each case
+// clause's (typeSwitch).
+func (w *refWalk) assertedType(x *ast.TypeAssertExpr, limit int) string {
+	if x.Type == nil {
+		return ""
+	}
+	return w.typeName(x.Type, limit)
 }
 
 // conversionType returns the type a call converts its argument to, and
@@ -350,23 +368,70 @@ func (w *refWalk) assignedType(names int, values []ast.Expr, i, limit int) strin
 	case names == len(values):
 		return w.valueType(values[i], limit)
 	case len(values) == 1:
-		if call, ok := ast.Unparen(values[0]).(*ast.CallExpr); ok {
-			return w.resultType(call, i, limit)
+		switch v := ast.Unparen(values[0]).(type) {
+		case *ast.CallExpr:
+			return w.resultType(v, i, limit)
+		case *ast.TypeAssertExpr:
+			// v, ok := x.(T): the first is the asserted value, the
+			// second a bool.
+			if i == 0 && names == 2 {
+				return w.assertedType(v, limit)
+			}
 		}
 	}
 	return ""
+}
+
+// typeSwitch walks a type switch. Its variable (switch v := x.(type)) has
+// the type of the clause it is used in where the clause lists exactly one
+// type: case *T gives v the type T (as typeName names *T), as go/types
+// declares it anew in each clause. In a clause of several types, in
+// default and in case nil, v keeps x's type, which is not known; a type
+// parameter or a type the function declares gives none (typeName). The
+// clause's type resolves where the switch is, not in the scope of v,
+// which go/types does not declare there.
+func (w *refWalk) typeSwitch(s *ast.TypeSwitchStmt) {
+	mark := len(w.locals)
+	w.stmt(s.Init)
+	outer := len(w.locals)
+	w.stmt(s.Assign)
+	var v *ast.Ident
+	if a, ok := s.Assign.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && len(a.Lhs) == 1 {
+		v, _ = a.Lhs[0].(*ast.Ident)
+	}
+	if s.Body != nil {
+		for _, st := range s.Body.List {
+			cc, ok := st.(*ast.CaseClause)
+			if !ok || v == nil || len(cc.List) != 1 {
+				w.stmt(st)
+				continue
+			}
+			w.exprs(cc.List)
+			body := len(w.locals)
+			w.declareAs(v, w.typeName(cc.List[0], outer))
+			w.stmts(cc.Body)
+			w.locals = w.locals[:body]
+		}
+	}
+	w.locals = w.locals[:mark]
 }
 
 // selector walks x.Sel: a qualified identifier (pkg.Name) is a ref; a
 // method of a variable whose type is known is a ref too, when called
 // (x.M(…)) or, as a method value (f := x.M), when the file declares M on
 // the variable's type — otherwise x.Sel is as likely a field; and so is a
-// method called through the variable's fields (x.f.M(…), fieldCall).
+// method called through the variable's fields (x.f.M(…), fieldCall), or
+// on a type assertion (x.(*T).M(…)) as on a variable of its type.
 func (w *refWalk) selector(x *ast.SelectorExpr, call bool) {
 	id, ok := x.X.(*ast.Ident)
 	if !ok {
 		if call {
 			w.fieldCall(x)
+		}
+		if a, ok := ast.Unparen(x.X).(*ast.TypeAssertExpr); ok {
+			if t := w.assertedType(a, len(w.locals)); t != "" && (call || w.declared(t, x.Sel.Name)) {
+				w.method(t, x.Sel.Name, x.Sel.Pos())
+			}
 		}
 		w.expr(x.X)
 		return

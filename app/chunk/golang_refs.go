@@ -324,13 +324,7 @@ func (w *refWalk) stmt(s ast.Stmt) {
 		}
 		w.locals = w.locals[:mark]
 	case *ast.TypeSwitchStmt:
-		mark := len(w.locals)
-		w.stmt(s.Init)
-		w.stmt(s.Assign)
-		if s.Body != nil {
-			w.stmts(s.Body.List)
-		}
-		w.locals = w.locals[:mark]
+		w.typeSwitch(s)
 	case *ast.CommClause:
 		mark := len(w.locals)
 		w.stmt(s.Comm)
