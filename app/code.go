@@ -685,8 +685,8 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		// again would pay for it twice. The turn takes the request's
 		// recorded answer once it can be written (this process keeps
 		// trying; else the session's next use reaps it).
-		recErr = usererr.Wrap(recErr, "the answer is complete and in history, but session %s could not record it as turn %d: the disk holding the data dir %s is full; free some space there, and the session takes the answer from history",
-			sess.ID(), n, full.Dir)
+		recErr = usererr.Wrap(recErr, "the answer is complete and in history, but session %s could not record it as turn %d: %s, and the session takes the answer from history",
+			sess.ID(), n, full.Cause())
 	case recErr != nil:
 		recErr = fmt.Errorf("record turn %d of session %s: %w", n, sess.ID(), recErr)
 	}

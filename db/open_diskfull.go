@@ -3,7 +3,9 @@ package db
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -27,6 +29,9 @@ func openDiskFull(dir string, err error) error {
 	if err == nil || errors.As(err, &ue) {
 		return err
 	}
+	if isTooLarge(err) || fileLimitReached(dir) {
+		return &usererr.Error{Msg: tooLargeMsg(dir), Err: err}
+	}
 	if !isNoSpace(err) {
 		free, ok := freeSpace(dir)
 		if !ok || free >= fullBelow {
@@ -34,6 +39,50 @@ func openDiskFull(dir string, err error) error {
 		}
 	}
 	return &usererr.Error{Msg: diskFullMsg(dir), Err: err}
+}
+
+// isTooLarge reports whether err says that a file could not grow past the
+// process's file size limit (ulimit -f): the OS's EFBIG, "file too large".
+func isTooLarge(err error) bool {
+	return errors.Is(err, syscall.EFBIG) || strings.Contains(err.Error(), "file too large")
+}
+
+// fileSizeLimit is the process's file size limit (RLIMIT_FSIZE, ulimit
+// -f) in bytes; ok is false when there is none.
+func fileSizeLimit() (limit uint64, ok bool) {
+	var r syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_FSIZE, &r) != nil || r.Cur == ^uint64(0) {
+		return 0, false
+	}
+	return r.Cur, true
+}
+
+// fileLimitReached reports whether a file of the data dir's store is at
+// the process's file size limit: an open that failed without saying why
+// (a Raft append that failed makes it step down: "node is not the
+// leader") failed on it.
+func fileLimitReached(dir string) bool {
+	limit, ok := fileSizeLimit()
+	if !ok {
+		return false
+	}
+	found := false
+	filepath.WalkDir(filepath.Join(dir, "store"), func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil && uint64(fi.Size())+fullBelow >= limit {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
+func tooLargeMsg(dir string) string {
+	limit, _ := fileSizeLimit()
+	return fmt.Sprintf("the files of the data dir %s cannot grow past this process's file size limit (ulimit -f: %d bytes); raise the limit and run the command again", dir, limit)
 }
 
 // isNoSpace reports whether err says that a disk was full: the OS's

@@ -139,6 +139,9 @@ func (s *Store) Query(ctx context.Context, sql string, args ...any) (*Rows, erro
 // user that names the data dir.
 func (s *Store) diskFull(err error) error {
 	msg := err.Error()
+	if isTooLarge(err) {
+		return &usererr.Error{Msg: tooLargeMsg(s.Dir()), Err: &DiskFullError{Dir: s.Dir(), Err: err, TooLarge: true}}
+	}
 	if errors.Is(err, syscall.ENOSPC) || strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "no space left on device") {
 		return &usererr.Error{Msg: fmt.Sprintf("the disk holding the data dir %s is full; free some space there and run the command again", s.Dir()),
 			Err: &DiskFullError{Dir: s.Dir(), Err: err}}
@@ -153,10 +156,24 @@ func (s *Store) diskFull(err error) error {
 // Dir.
 type DiskFullError struct {
 	Dir string // the data dir
-	Err error  // SQLite's SQLITE_FULL or the OS's ENOSPC
+	Err error  // SQLite's SQLITE_FULL or the OS's ENOSPC, or EFBIG
+	// TooLarge: not the disk but the process's file size limit (ulimit
+	// -f) stopped the write.
+	TooLarge bool
 }
 
 func (e *DiskFullError) Error() string { return e.Err.Error() }
+
+// Cause says, for a sentence of the caller's, why the write failed and
+// what to do: "the disk holding the data dir D is full; free some space
+// there", or the file size limit's.
+func (e *DiskFullError) Cause() string {
+	if e.TooLarge {
+		limit, _ := fileSizeLimit()
+		return fmt.Sprintf("the files of the data dir %s cannot grow past this process's file size limit (ulimit -f: %d bytes); raise the limit", e.Dir, limit)
+	}
+	return fmt.Sprintf("the disk holding the data dir %s is full; free some space there", e.Dir)
+}
 
 func (e *DiskFullError) Unwrap() error { return e.Err }
 

@@ -100,7 +100,7 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 		// it twice, and is not what a full disk asks for.
 		// Not "yet": a process that quits first records it only if room
 		// comes back while it tries (Pending.Close waits closeWait).
-		rerr = usererr.Wrap(rerr, "the answer is complete, but it could not be recorded in history: the disk holding the data dir %s is full; free some space there (aiex tries again for a few seconds before it exits)", full.Dir)
+		rerr = usererr.Wrap(rerr, "the answer is complete, but it could not be recorded in history: %s (aiex tries again for a few seconds before it exits)", full.Cause())
 	} else if ue := usererr.As(rerr); ue != nil {
 		// A full disk: the store's sentence is the user's to act on,
 		// and reaches them as it is, without the operation's prefix.
