@@ -63,6 +63,14 @@ func checkLog(raftDir string) (replay int64, _ error) {
 		if isNoSpace(err) {
 			return 0, err
 		}
+		if !storeHeld(raftDir) && noEntries(path) {
+			// The first open of a new store stopped (kill -9) before Raft
+			// wrote its buckets: nothing was ever in it. It starts anew,
+			// as a missing log does.
+			if rerr := os.Remove(path); rerr == nil {
+				return 0, nil
+			}
+		}
 		return 0, &usererr.Error{Msg: fmt.Sprintf("the store's Raft log %s is damaged (%v): aiex cannot open it; %s",
 			path, err, keepAdvice(raftDir)), Err: err}
 	}
@@ -84,14 +92,48 @@ func storeHeld(raftDir string) bool {
 	return false
 }
 
+// noEntries reports whether the Bolt file at path holds no Raft log
+// entry: it opens as Bolt, and its log bucket is missing or empty. A file
+// that does not open as Bolt is damaged, not empty.
+func noEntries(path string) (none bool) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if recover() != nil {
+			none = false
+		}
+	}()
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return false
+	}
+	defer b.Close()
+	err = b.View(func(tx *bbolt.Tx) error {
+		if logs := tx.Bucket([]byte("logs")); logs != nil {
+			if k, _ := logs.Cursor().First(); k != nil {
+				return errors.New("has entries")
+			}
+		}
+		return nil
+	})
+	return err == nil
+}
+
 // keepAdvice says what survives a lost or damaged log and what to do.
 func keepAdvice(raftDir string) string {
 	snap := ""
 	if idx := lastSnapshot(raftDir); idx > 0 {
 		snap = fmt.Sprintf(", and its snapshot up to entry %d is in rsnapshots", idx)
 	}
+	sqlite := filepath.Join(raftDir, "db.sqlite")
+	if _, err := os.Stat(sqlite); err != nil {
+		if snap == "" {
+			return fmt.Sprintf("nothing else of it is in %s; put back raft.db from a backup, or move %s aside to start a new, empty store", raftDir, raftDir)
+		}
+		return fmt.Sprintf("its snapshot up to entry %d is in rsnapshots; put back raft.db from a backup, or move %s aside to start a new, empty store",
+			lastSnapshot(raftDir), raftDir)
+	}
 	return fmt.Sprintf("what it last held is still in %s (SQLite, with its -wal file)%s; put back raft.db from a backup, or move %s aside to start a new, empty store",
-		filepath.Join(raftDir, "db.sqlite"), snap, raftDir)
+		sqlite, snap, raftDir)
 }
 
 // lastSnapshot is the log index of the latest snapshot in raftDir, 0 if

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
+	"go.etcd.io/bbolt"
 )
 
 // writeRows opens dir with snapshotEvery, records n interactions with
@@ -101,7 +102,8 @@ func TestOpenRefusesLostLog(t *testing.T) {
 }
 
 // TestOpenNewStoreUnaffected: a new data dir, and one whose first open
-// was killed before the log held anything, still open.
+// was killed before the log held anything (an empty file, or a Bolt file
+// without Raft's buckets), still open.
 func TestOpenNewStoreUnaffected(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "store"), 0o700); err != nil {
@@ -114,6 +116,24 @@ func TestOpenNewStoreUnaffected(t *testing.T) {
 	writeRows(t, dir, -1, 2, 10)
 	if n := countRows(t, dir); n != 2 {
 		t.Fatalf("rows = %d; want 2", n)
+	}
+
+	// Killed after Bolt wrote its file, before Raft made its buckets: a
+	// Bolt file without a log. It read as damaged, for good.
+	bare := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(bare, "store"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bbolt.Open(filepath.Join(bare, "store", "raft.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	writeRows(t, bare, -1, 2, 10)
+	if n := countRows(t, bare); n != 2 {
+		t.Fatalf("a bare Bolt log: rows = %d; want 2", n)
 	}
 }
 
