@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -116,6 +117,32 @@ func noEntries(path string) (none bool) {
 		return nil
 	})
 	return err == nil
+}
+
+// damagedSnapshot is the sentence for an open that failed because the
+// store's snapshots cannot be read (a snapshot's file or its meta.json
+// damaged): Raft says only "failed to load any existing snapshots", or a
+// JSON error, naming no file and nothing to do. ok is false for any other
+// failure, and when the disk is full or the file size limit reached
+// (openDiskFull says those).
+func damagedSnapshot(raftDir string, err error) (msg string, ok bool) {
+	text := err.Error()
+	if isNoSpace(err) || isTooLarge(err) ||
+		!strings.Contains(text, "failed to load any existing snapshots") && !strings.Contains(text, "failed to create snapshot store") {
+		return "", false
+	}
+	snaps := filepath.Join(raftDir, "rsnapshots")
+	return fmt.Sprintf("the store's snapshot in %s cannot be read (%s): aiex cannot open the store; put back rsnapshots from a backup, or move %s aside to start a new, empty store",
+		snaps, lastClause(text), raftDir), true
+}
+
+// lastClause is the part of an error's text after its last operation's
+// prefix ("a: b: c" → "c"), for a sentence that names the file itself.
+func lastClause(text string) string {
+	if i := strings.LastIndex(text, ": "); i >= 0 && i+2 < len(text) {
+		return text[i+2:]
+	}
+	return text
 }
 
 // keepAdvice says what survives a lost or damaged log and what to do.

@@ -256,6 +256,9 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 		snapshotEvery: cfg.SnapshotEvery, replayed: replayed, devNull: devNull, closed: make(chan struct{})}
 	if err != nil {
 		s.release(false)
+		if msg, ok := damagedSnapshot(raftDir, err); ok {
+			return nil, &usererr.Error{Msg: msg, Err: err}
+		}
 		return nil, fmt.Errorf("db.Open: open store in %s: %w", raftDir, err)
 	}
 	keepPrivate(raftDir, logger) // SQLite's files, made under the umask
