@@ -131,6 +131,12 @@ func damagedSnapshot(raftDir string, err error) (msg string, ok bool) {
 		!strings.Contains(text, "failed to load any existing snapshots") && !strings.Contains(text, "failed to create snapshot store") {
 		return "", false
 	}
+	// Restoring a snapshot into SQLite on a full disk fails with the same
+	// words: the disk is asked first (openDiskFull says it).
+	dir := filepath.Dir(raftDir)
+	if free, ok := freeSpace(dir); ok && free < fullBelow || fileLimitReached(dir) {
+		return "", false
+	}
 	snaps := filepath.Join(raftDir, "rsnapshots")
 	return fmt.Sprintf("the store's snapshot in %s cannot be read (%s): aiex cannot open the store; put back rsnapshots from a backup, or move %s aside to start a new, empty store",
 		snaps, lastClause(text), raftDir), true
