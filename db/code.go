@@ -381,6 +381,35 @@ type CodeTerms struct{ Name, Body string }
 // contentless_delete allows; an UPDATE or an INSERT OR REPLACE would have
 // to give every column.
 const (
+	// codeFTSTotals goes before the drops: it takes the rows they delete
+	// (those of the paths ?2 but the kept ids ?3) off the averages record
+	// (code_fts_data row 1: varints of the row count and each column's
+	// token total), from which bm25 reads N and the mean lengths. FTS5's
+	// contentless delete (SQLite 3.50) removes a row's tokens and its
+	// code_fts_docsize row but leaves the totals as they were: every
+	// rewritten chunk would count twice, and forced runs would drift the
+	// scores of every search. A docsize row is its columns' varints;
+	// prefixed with 01, one row, it lines up with the record. Run first in
+	// the batch's transaction, it is read by FTS5 when the delete loads
+	// the totals, which FTS5 then keeps and writes back as it commits.
+	codeFTSTotals = `WITH RECURSIVE s(h, g) AS (SELECT hex(block), 1 FROM code_fts_data WHERE id = 1
+		UNION ALL SELECT '01' || hex(sz), -1 FROM code_fts_docsize WHERE id IN (SELECT id FROM code_chunks WHERE project = ?1
+		AND path IN (SELECT value FROM json_each(?2)) AND id NOT IN (SELECT value FROM json_each(?3)))),
+	` + codeFTSTotalsSum + ` AND EXISTS (SELECT 1 FROM s WHERE g < 0)`
+	// codeFTSTotalsAll sets the averages record to the sum of every row's
+	// size, as a fresh index would have it (CodeFTSTotalsStmt).
+	codeFTSTotalsAll = `WITH RECURSIVE s(h, g) AS (SELECT '01' || hex(sz), 1 FROM code_fts_docsize),
+	` + codeFTSTotalsSum + ` AND EXISTS (SELECT 1 FROM s)`
+	// codeFTSTotalsSum writes the sums of the varints of s's hex strings h,
+	// each signed g, to the averages record: w decodes them a byte at a
+	// time (c: v is complete, the k-th), t sums, e encodes.
+	codeFTSTotalsSum = `w(r, k, v, c, g) AS (SELECT h, -1, 0, 1, g FROM s UNION ALL
+		SELECT substr(r, 3), k + c, iif(c, 0, v) * 128 + ` + hexByte + ` % 128, ` + hexByte + ` < 128, g FROM w WHERE r > ''),
+	t(k, v) AS (SELECT k, max(sum(g * v), 0) FROM w WHERE c AND k >= 0 GROUP BY k),
+	e(k, v, b) AS (SELECT k, v >> 7, printf('%02X', v & 127) FROM t UNION ALL SELECT k, v >> 7, printf('%02X', v & 127 | 128) || b FROM e WHERE v)
+	UPDATE code_fts_data SET block = (SELECT unhex(group_concat(b, '' ORDER BY k)) FROM e WHERE v = 0) WHERE id = 1`
+	// hexByte is the value of the byte whose hex digits start r.
+	hexByte     = `(instr('0123456789ABCDEF', substr(r,1,1)) * 16 + instr('0123456789ABCDEF', substr(r,2,1)) - 17)`
 	codeDropFTS = `DELETE FROM code_fts WHERE rowid IN
 		(SELECT id FROM code_chunks WHERE project = ?1 AND path IN (SELECT value FROM json_each(?2)))`
 	codeDropRefs = `DELETE FROM code_refs WHERE (project, sym, from_id) IN
@@ -487,13 +516,16 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 		}
 	}
 	if len(w.Drop) > 0 {
-		paths := jsonText(w.Drop)
+		paths, ids := jsonText(w.Drop), "[]"
+		if len(kept) > 0 {
+			ids = jsonText(kept)
+		}
+		out = append(out, Stmt(codeFTSTotals, w.Project, paths, ids))
 		if len(kept) == 0 {
 			for _, q := range []string{codeDropFTS, codeDropRefs, codeDropMembers, codeDropChunks} {
 				out = append(out, Stmt(q, w.Project, paths))
 			}
 		} else {
-			ids := jsonText(kept)
 			for _, q := range []string{codeDropFTSKept, codeDropRefsKept, codeDropMembersKept, codeDropChunksKept} {
 				out = append(out, Stmt(q, w.Project, paths, ids))
 			}
@@ -586,6 +618,13 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 	}
 	return out, nil
 }
+
+// CodeFTSTotalsStmt sets the full-text index's row count and token
+// totals, which bm25 ranks by, to those of the rows it holds. Stores
+// written before CodeWrite kept them (codeFTSTotals) counted every row
+// ever deleted; a forced index run ends with this, in a transaction of its
+// own (FTS5 writes back the totals it read as a transaction commits).
+func CodeFTSTotalsStmt() Statement { return Stmt(codeFTSTotalsAll) }
 
 func bit(b bool) int {
 	if b {

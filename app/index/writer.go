@@ -135,6 +135,9 @@ func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *res
 				if err := w.flush(ctx); err != nil {
 					return err
 				}
+				if err := w.fixTotals(ctx); err != nil {
+					return err
+				}
 				report()
 				return w.rank(ctx)
 			}
@@ -275,6 +278,22 @@ func (w *writer) rank(ctx context.Context) error {
 	}
 	w.sum.Ranked = true
 	return nil
+}
+
+// fixTotals ends a forced run by setting the full-text index's row count
+// and token totals, which bm25 ranks by, from the rows it holds: a store
+// written by an aiex that left deleted rows in them (db.CodeFTSTotalsStmt)
+// ranks as a fresh index again. Its own transaction, after the last batch.
+func (w *writer) fixTotals(ctx context.Context) error {
+	if !w.p.force {
+		return nil
+	}
+	select {
+	case w.exec <- []db.Statement{db.CodeFTSTotalsStmt()}:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // flush hands the batch, if it holds anything, to the executor.
