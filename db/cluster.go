@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -281,7 +279,12 @@ func (s *Store) join(ctx context.Context) error {
 					"cannot join the cluster: this node's ID %s is that of its member running at %s (was that node's data dir, or its node-id file, copied here?); start this node on a new data dir, or stop that node first (or remove it: aiex cluster remove %s)",
 					s.id, addr, s.id)}
 			}
-			failed[i] = peer + ": " + peerFailure(err)
+			// A peer that said why once (it closed the connection: its
+			// policy) keeps saying so: a later try that fails vaguely
+			// ("no leader there", a write cut by the same drop) says less.
+			if f := peerFailure(err); f != noLeaderThere || failed[i] == "" {
+				failed[i] = peer + ": " + f
+			}
 			if keyMismatch(err) || notMesh(err) {
 				refusedKey++
 			}
@@ -310,48 +313,6 @@ type JoinError struct {
 
 func (e *JoinError) Error() string {
 	return fmt.Sprintf("cannot join the cluster: no peer admitted this node (%s)", strings.Join(e.Peers, "; "))
-}
-
-// peerFailure says in plain words why a peer did not answer or admit this
-// node: rqlite's client and the layers under it stack every operation's
-// name onto the cause ("pool get: dial …: mesh: dial …: handshake: …").
-func peerFailure(err error) string {
-	var dns *net.DNSError
-	var ne net.Error
-	msg := err.Error()
-	switch {
-	case keyMismatch(err):
-		return "refused: another cluster key"
-	case notMesh(err):
-		return "not an aiex node (another program answers there, not in the mesh's TLS)"
-	case strings.Contains(msg, droppedMarker):
-		i := strings.Index(msg, droppedMarker)
-		return msg[max(strings.LastIndex(msg[:i], "node "), 0):] // the peer's own sentence
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "nothing listening"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return "unreachable"
-	case errors.As(err, &dns):
-		return "unknown host " + dns.Name
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "no answer"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		strings.HasSuffix(msg, "connection reset by peer"), strings.HasSuffix(msg, "broken pipe"):
-		// A peer whose policy refuses this node drops the connection
-		// once it knows who dialled: before or after the request was
-		// sent, so read or written, and on a dial of the cluster's
-		// layer as well, which would otherwise read as no leader. A
-		// tailnet's connections are the netstack's, whose errors are
-		// text, not the kernel's numbers.
-		return "closed the connection (it may not allow this node)"
-	case classify(err) == retry, msg == "no leader", strings.HasSuffix(msg, ": no leader"):
-		return "no leader there"
-	}
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		return msg[i+2:]
-	}
-	return msg
 }
 
 // prepareCluster runs before the store opens in cluster mode. A data dir

@@ -5,12 +5,15 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/rqlite/rqlite/v8/store"
@@ -119,4 +122,50 @@ func RecordedNodeID(dir string) string {
 func notMesh(err error) bool {
 	var rh tls.RecordHeaderError
 	return errors.As(err, &rh) || strings.Contains(err.Error(), "first record does not look like a TLS handshake")
+}
+
+// noLeaderThere is peerFailure's word for a peer that answered but could
+// not admit this node yet, or whose failure says nothing more precise.
+const noLeaderThere = "no leader there"
+
+// peerFailure says in plain words why a peer did not answer or admit this
+// node: rqlite's client and the layers under it stack every operation's
+// name onto the cause ("pool get: dial …: mesh: dial …: handshake: …").
+func peerFailure(err error) string {
+	var dns *net.DNSError
+	var ne net.Error
+	msg := err.Error()
+	switch {
+	case keyMismatch(err):
+		return "refused: another cluster key"
+	case notMesh(err):
+		return "not an aiex node (another program answers there, not in the mesh's TLS)"
+	case strings.Contains(msg, droppedMarker):
+		i := strings.Index(msg, droppedMarker)
+		return msg[max(strings.LastIndex(msg[:i], "node "), 0):] // the peer's own sentence
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "nothing listening"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "unreachable"
+	case errors.As(err, &dns):
+		return "unknown host " + dns.Name
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		strings.HasSuffix(msg, "connection reset by peer"), strings.HasSuffix(msg, "broken pipe"):
+		// A peer whose policy refuses this node drops the connection
+		// once it knows who dialled: before or after the request was
+		// sent, so read or written, and on a dial of the cluster's
+		// layer as well, which would otherwise read as no leader. A
+		// tailnet's connections are the netstack's, whose errors are
+		// text, not the kernel's numbers.
+		return "closed the connection (it may not allow this node)"
+	case classify(err) == retry, msg == "no leader", strings.HasSuffix(msg, ": no leader"):
+		return noLeaderThere
+	}
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return msg
 }
