@@ -4,14 +4,9 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"maps"
-	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/aiex-dev/aiex/db"
 )
 
 // TestAssertEdgesGoStd: on the Go standard library, every edge a method
@@ -29,59 +24,9 @@ func TestAssertEdgesGoStd(t *testing.T) {
 			pkgOf[f] = p.pkg
 		}
 	}
-	var members []Member
-	at := map[target]int32{}
-	reach := map[string][]int32{} // a ref's name → the chunks it may reach
-	decls := map[string]map[string][]decl{}
-	g, where, ranges := stdGraph(t, ck, func(f *checkedFile, cs []db.CodeChunk) {
-		if ds := fileDecls(cs); len(ds) > 0 {
-			if decls[pathDir(f.rel)] == nil {
-				decls[pathDir(f.rel)] = map[string][]decl{}
-			}
-			decls[pathDir(f.rel)][f.rel] = ds
-		}
-	}, func(f *checkedFile, c db.CodeChunk, i int) {
-		n := len(members)
-		members = appendMembers(members, i, c.Name, "go", c.Members)
-		for _, m := range members[n:] {
-			reach[m.Name] = append(reach[m.Name], int32(i))
-		}
-		unit, _, _ := strings.Cut(c.Name, "#")
-		reach[unit] = append(reach[unit], int32(i))
-		at[target{f.rel, c.Name}] = int32(i)
-	})
-	for _, d := range slices.Sorted(maps.Keys(decls)) {
-		for _, r := range dirRows(d, decls[d]) {
-			i := at[target{r.Path, r.Target}]
-			members = append(members, Member{Name: r.Name, Chunk: i})
-			reach[r.Name] = append(reach[r.Name], i)
-		}
-	}
-	inFile := map[string][]int32{}
-	for i, c := range g {
-		inFile[c.Path] = append(inFile[c.Path], int32(i))
-	}
-	chunkAt := func(p token.Position) int32 {
-		rel, err := filepath.Rel(ck.src, p.Filename)
-		if err != nil {
-			return -1
-		}
-		for _, i := range inFile[filepath.ToSlash(rel)] {
-			if p.Offset >= ranges[i][0] && p.Offset < ranges[i][1] {
-				return i
-			}
-		}
-		return -1
-	}
-	// A package vendored twice has its chunks twice (see
-	// TestFieldCallEdgesGoStd).
-	sameChunk := func(decl, to int32) bool {
-		if decl == to {
-			return true
-		}
-		return decl >= 0 && g[decl].Name == g[to].Name && path.Base(g[decl].Path) == path.Base(g[to].Path) &&
-			typesPath(strings.TrimSuffix(dir(g[decl].Path), "/")) == typesPath(strings.TrimSuffix(dir(g[to].Path), "/"))
-	}
+	m := stdMethodGraph(t, ck)
+	g, where, ranges, members, reach := m.g, m.where, m.ranges, m.members, m.reach
+	chunkAt, sameChunk := m.chunkAt, m.sameChunk
 	asserted := map[*checkedFile]map[int]string{}
 	for f, p := range pkgOf {
 		asserted[f] = assertedCalls(f, p)

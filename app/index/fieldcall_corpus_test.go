@@ -27,36 +27,12 @@ import (
 // explains other than a call through a field: the edges this adds.
 func TestFieldCallEdgesGoStd(t *testing.T) {
 	ck := checkedStd(t)
-	var members []Member
-	at := map[target]int32{}
-	reach := map[string][]int32{} // a ref's name → the chunks it may reach
-	decls := map[string]map[string][]decl{}
-	g, where, ranges := stdGraph(t, ck, func(f *checkedFile, cs []db.CodeChunk) {
-		if ds := fileDecls(cs); len(ds) > 0 {
-			if decls[pathDir(f.rel)] == nil {
-				decls[pathDir(f.rel)] = map[string][]decl{}
-			}
-			decls[pathDir(f.rel)][f.rel] = ds
-		}
-	}, func(f *checkedFile, c db.CodeChunk, i int) {
-		n := len(members)
-		members = appendMembers(members, i, c.Name, "go", c.Members)
-		for _, m := range members[n:] {
-			reach[m.Name] = append(reach[m.Name], int32(i))
-		}
-		unit, _, _ := strings.Cut(c.Name, "#")
-		reach[unit] = append(reach[unit], int32(i))
-		at[target{f.rel, c.Name}] = int32(i)
-	})
+	m := stdMethodGraph(t, ck)
+	g, where, ranges, members, reach := m.g, m.where, m.ranges, m.members, m.reach
 	fieldRows := 0
-	for _, d := range slices.Sorted(maps.Keys(decls)) {
-		for _, r := range dirRows(d, decls[d]) {
-			i := at[target{r.Path, r.Target}]
-			members = append(members, Member{Name: r.Name, Chunk: i})
-			reach[r.Name] = append(reach[r.Name], i)
-			if isFieldRef(r.Name) {
-				fieldRows++
-			}
+	for _, r := range m.rows {
+		if isFieldRef(r.Name) {
+			fieldRows++
 		}
 	}
 	fieldRefs := 0
@@ -67,38 +43,7 @@ func TestFieldCallEdgesGoStd(t *testing.T) {
 			}
 		}
 	}
-	// The chunks of each file, to find the one declaring a method.
-	inFile := map[string][]int32{}
-	for i, c := range g {
-		inFile[c.Path] = append(inFile[c.Path], int32(i))
-	}
-	chunkAt := func(p token.Position) int32 {
-		rel, err := filepath.Rel(ck.src, p.Filename)
-		if err != nil {
-			return -1
-		}
-		for _, i := range inFile[filepath.ToSlash(rel)] {
-			if p.Offset >= ranges[i][0] && p.Offset < ranges[i][1] {
-				return i
-			}
-		}
-		return -1
-	}
-	// A package vendored twice (vendor/golang.org/x/text and
-	// cmd/vendor/golang.org/x/text) has its chunks twice; the index's
-	// import-path rule links a call to both copies, as it does any ref.
-	vendored := 0
-	sameChunk := func(decl, to int32) bool {
-		if decl == to {
-			return true
-		}
-		if decl < 0 || g[decl].Name != g[to].Name || path.Base(g[decl].Path) != path.Base(g[to].Path) ||
-			typesPath(strings.TrimSuffix(dir(g[decl].Path), "/")) != typesPath(strings.TrimSuffix(dir(g[to].Path), "/")) {
-			return false
-		}
-		vendored++
-		return true
-	}
+	chunkAt, sameChunk := m.chunkAt, m.sameChunk
 	edges := Edges(g, members...)
 	resolved, confirmed, added, unchecked := 0, 0, 0, 0
 	linked := map[[2]int32]bool{} // the edges a call explains
@@ -170,7 +115,7 @@ func TestFieldCallEdgesGoStd(t *testing.T) {
 		"%d confirmed by the type checker; %d edges only calls through fields explain; "+
 		"%d of the type checker's %d calls of methods through fields are linked; %d selectors confirmed in another vendored copy; "+
 		"%d method refs left unchecked (the type checker could not type their selector)",
-		len(ck.pkgs), len(g), len(edges), fieldRefs, fieldRows, resolved, confirmed, added, callsLinked, calls, vendored, unchecked)
+		len(ck.pkgs), len(g), len(edges), fieldRefs, fieldRows, resolved, confirmed, added, callsLinked, calls, m.vendored, unchecked)
 	for i, w := range wrong {
 		if i == 200 {
 			t.Errorf("… and %d more", len(wrong)-20)
@@ -234,4 +179,88 @@ func (f *checkedFile) methodCalls(fset *token.FileSet) []methodCall {
 	})
 	methodCallsOf[f] = out
 	return out
+}
+
+// methodGraph is the standard library's chunks linked as the index links
+// method refs: their members, the directories' promoted names and field
+// refs (dirRows), and what each ref may reach; with the file and byte
+// range of each chunk, to place the type checker's calls in them.
+type methodGraph struct {
+	ck       *stdChecker
+	g        []db.GraphChunk
+	where    []*checkedFile
+	ranges   [][2]int
+	members  []Member
+	reach    map[string][]int32 // a ref's name → the chunks it may reach
+	rows     []db.CodePromoted  // every directory's dirRows
+	inFile   map[string][]int32 // a file's chunks
+	vendored int                // calls sameChunk confirmed in another vendored copy
+}
+
+func stdMethodGraph(t *testing.T, ck *stdChecker) *methodGraph {
+	t.Helper()
+	m := &methodGraph{ck: ck, reach: map[string][]int32{}, inFile: map[string][]int32{}}
+	at := map[target]int32{}
+	decls := map[string]map[string][]decl{}
+	m.g, m.where, m.ranges = stdGraph(t, ck, func(f *checkedFile, cs []db.CodeChunk) {
+		if ds := fileDecls(cs); len(ds) > 0 {
+			if decls[pathDir(f.rel)] == nil {
+				decls[pathDir(f.rel)] = map[string][]decl{}
+			}
+			decls[pathDir(f.rel)][f.rel] = ds
+		}
+	}, func(f *checkedFile, c db.CodeChunk, i int) {
+		n := len(m.members)
+		m.members = appendMembers(m.members, i, c.Name, "go", c.Members)
+		for _, mb := range m.members[n:] {
+			m.reach[mb.Name] = append(m.reach[mb.Name], int32(i))
+		}
+		unit, _, _ := strings.Cut(c.Name, "#")
+		m.reach[unit] = append(m.reach[unit], int32(i))
+		at[target{f.rel, c.Name}] = int32(i)
+	})
+	for _, d := range slices.Sorted(maps.Keys(decls)) {
+		for _, r := range dirRows(d, decls[d]) {
+			i := at[target{r.Path, r.Target}]
+			m.members = append(m.members, Member{Name: r.Name, Chunk: i})
+			m.reach[r.Name] = append(m.reach[r.Name], i)
+			m.rows = append(m.rows, r)
+		}
+	}
+	for i, c := range m.g {
+		m.inFile[c.Path] = append(m.inFile[c.Path], int32(i))
+	}
+	return m
+}
+
+// chunkAt is the chunk holding the position p, or -1.
+func (m *methodGraph) chunkAt(p token.Position) int32 {
+	rel, err := filepath.Rel(m.ck.src, p.Filename)
+	if err != nil {
+		return -1
+	}
+	for _, i := range m.inFile[filepath.ToSlash(rel)] {
+		if p.Offset >= m.ranges[i][0] && p.Offset < m.ranges[i][1] {
+			return i
+		}
+	}
+	return -1
+}
+
+// sameChunk reports whether the chunk decl, where the type checker says
+// a method is declared, is the chunk to an edge reaches: the same, or
+// its copy in another vendored tree (vendor/golang.org/x/text and
+// cmd/vendor/golang.org/x/text), which the index's import-path rule links
+// a call to as it does any ref (counted in vendored).
+func (m *methodGraph) sameChunk(decl, to int32) bool {
+	g := m.g
+	if decl == to {
+		return true
+	}
+	if decl < 0 || g[decl].Name != g[to].Name || path.Base(g[decl].Path) != path.Base(g[to].Path) ||
+		typesPath(strings.TrimSuffix(dir(g[decl].Path), "/")) != typesPath(strings.TrimSuffix(dir(g[to].Path), "/")) {
+		return false
+	}
+	m.vendored++
+	return true
 }
