@@ -179,7 +179,7 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		if p, ok := outsidePath(proj.Root, false, path, target); ok {
 			return db.CodeChunk{}, nil, 0, outside(p, proj.Root)
 		}
-		return db.CodeChunk{}, nil, 0, b.notFound(ctx, proj, target, "no file or symbol")
+		return db.CodeChunk{}, nil, 0, b.notFound(ctx, proj, files, target, "no file or symbol")
 	}
 	also = otherUnits(cs)
 	if importPath == "" && len(cs) == limit {
@@ -349,7 +349,14 @@ func splitTarget(target string) (path string, line int) {
 // the user would type them — relative to the current directory when it
 // is in the project — and only those of files that still exist; what was
 // typed is never offered back.
-func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, target, what string) error {
+func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, fc *fileCache, target, what string) error {
+	if rel, isNew := b.unindexedDefinition(ctx, proj, fc, target); rel != "" {
+		since := "changed"
+		if isNew {
+			since = "new"
+		}
+		return usererr.New("%s %q in the index of %s; %s has it, %s since the index was made: run aiex index first", what, target, proj.Root, rel, since)
+	}
 	names, paths, err := b.cfg.Store.CodeNames(ctx, proj.ID)
 	if err != nil {
 		return err
