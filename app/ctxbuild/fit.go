@@ -199,21 +199,37 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 			target.Reason = memberReason(plan.Count(target.full), target.member)
 			base = n
 		} else {
-			// One unit: without its doc text, if that is enough.
-			code := dropDoc(target.full, true)
-			if code == target.full {
+			// One unit: without its doc text, if that is enough; else,
+			// named by PATH:LINE, the lines around the line that fit.
+			code, n := dropDoc(target.full, true), 0
+			if code != target.full {
+				setTarget(FormNoDoc, code)
+				var err error
+				if n, err = count(0); err != nil {
+					return err
+				}
+			}
+			switch {
+			case code != target.full && n <= out.Budget:
+				target.Reason = fmt.Sprintf("%d tokens in full; its doc text left out", plan.Count(target.full))
+				base = n
+			case target.line > 0:
+				n, ok, err := fitLines(target, func(code string, first, last int) (int, error) {
+					setTarget(FormLines, code)
+					data.Target.StartLine, data.Target.EndLine = first, last
+					return count(0)
+				}, out.Budget)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return TooLong(base, out.Budget, out.Window, out.Reserve, what)
+				}
+				target.Reason = linesReason(plan.Count(target.full), data.Target.StartLine, data.Target.EndLine, target.line)
+				base = n
+			default:
 				return TooLong(base, out.Budget, out.Window, out.Reserve, what)
 			}
-			setTarget(FormNoDoc, code)
-			n, err := count(0)
-			if err != nil {
-				return err
-			}
-			if n > out.Budget {
-				return TooLong(base, out.Budget, out.Window, out.Reserve, what)
-			}
-			target.Reason = fmt.Sprintf("%d tokens in full; its doc text left out", plan.Count(target.full))
-			base = n
 		}
 	}
 

@@ -1,0 +1,119 @@
+package ctxbuild
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// FormLines is a target named by PATH:LINE whose unit is too large to
+// show whole, or without its doc text, for a task that only reads it: the
+// lines around LINE that fit, after the unit's signature, comments
+// marking the lines left out. The line asked about is never left out.
+const FormLines = "lines"
+
+// linesCut is a unit's code (full, its first line the file's start) cut
+// to n lines around line, a line of the file within it, with the unit's
+// signature first when the lines start after it and a comment marking
+// each run of lines left out (in the file's language's comment syntax).
+// first and last are the file's lines the cut keeps of the unit's body.
+type linesCut struct {
+	code        string
+	first, last int
+}
+
+// cutToLines cuts full, a unit starting at the file's line start, to n of
+// its lines around line (clamped to the unit).
+func cutToLines(full, file string, start, line, n int) linesCut {
+	lines := strings.Split(full, "\n")
+	at := min(max(line-start, 0), len(lines)-1)
+	n = min(max(n, 1), len(lines))
+	a := max(at-n/2, 0)
+	b := a + n - 1
+	if b >= len(lines) {
+		b = len(lines) - 1
+		a = max(b-n+1, 0)
+	}
+	var out []string
+	if a > 0 {
+		sig := signature(full)
+		sigLines := strings.Count(sig, "\n") + 1
+		switch {
+		case sig == "":
+		case a <= sigLines:
+			a = 0 // the signature is as long as what it stands for
+		default:
+			out = append(out, strings.Split(sig, "\n")...)
+		}
+	}
+	if a > 0 {
+		out = append(out, elided(lines[a], file))
+	}
+	out = append(out, lines[a:b+1]...)
+	if b < len(lines)-1 {
+		out = append(out, elided(lines[b], file))
+	}
+	return linesCut{code: strings.Join(out, "\n"), first: start + a, last: start + b}
+}
+
+// elided is the comment marking lines left out next to line, indented as
+// it is: "// …" in Go, "# …" in Elixir, "…" otherwise.
+func elided(line, file string) string {
+	indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+	switch path.Ext(file) {
+	case ".go":
+		return indent + "// …"
+	case ".ex", ".exs":
+		return indent + "# …"
+	}
+	return indent + "…"
+}
+
+// fitLines fits target, a unit named by PATH:LINE (target.line) too large
+// to show whole, as the most lines around the line that leave the prompt
+// within budget, found by halving: fits renders the prompt with a code
+// and reports its tokens. ok is false when not even the line itself does.
+func fitLines(target *Item, fits func(code string, first, last int) (int, error), budget int) (n int, ok bool, err error) {
+	total := strings.Count(target.full, "\n") + 1
+	lo, hi := 0, total // lo lines fit (0: none tried), hi+1 do not
+	best := linesCut{}
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		c := cutToLines(target.full, target.Path, target.StartLine, target.line, mid)
+		tokens, err := fits(c.code, c.first, c.last)
+		if err != nil {
+			return 0, false, err
+		}
+		if tokens <= budget {
+			lo, best, n = mid, c, tokens
+		} else {
+			hi = mid - 1
+		}
+	}
+	if lo == 0 {
+		return 0, false, nil
+	}
+	// The last rendering may have been one that did not fit.
+	if n, err = fits(best.code, best.first, best.last); err != nil {
+		return 0, false, err
+	}
+	return n, true, nil
+}
+
+// linesReason is the reason a target cut to lines gives.
+func linesReason(fullTokens, first, last, line int) string {
+	return fmt.Sprintf("%d tokens in full; cut to lines %d-%d around line %d", fullTokens, first, last, line)
+}
+
+// targetLine is the line a PATH:LINE target (or PATH:LINE:COL) names
+// when PATH is a file of the project at root, else 0.
+func targetLine(root, target string) int {
+	p, line := splitTarget(withoutColumn(root, target))
+	if line == 0 {
+		return 0
+	}
+	if _, ok := targetFile(root, p); !ok {
+		return 0
+	}
+	return line
+}

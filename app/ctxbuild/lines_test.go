@@ -1,0 +1,90 @@
+package ctxbuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// bigUnits is a Go file whose import block and one function are each far
+// larger than a 1,000-token window, and an Elixir module with such a
+// function.
+var bigUnits = func() map[string]string {
+	var g strings.Builder
+	g.WriteString("package big\n\nimport (\n")
+	for i := range 300 {
+		fmt.Fprintf(&g, "\t_ \"example.com/big/pkg%03d/with/a/long/path\"\n", i)
+	}
+	g.WriteString(")\n\n// Huge adds up a lot.\n// Its doc is two lines.\nfunc Huge(base int) int {\n\tx := base\n")
+	for i := range 600 {
+		fmt.Fprintf(&g, "\tx += %d * len(\"literal number %d\")\n", i, i)
+	}
+	g.WriteString("\treturn x\n}\n\nfunc Small() int { return Huge(1) }\n")
+	var ex strings.Builder
+	ex.WriteString("defmodule Big do\n  @doc \"Sums.\"\n  def huge(base) do\n    x = base\n")
+	for i := range 600 {
+		fmt.Fprintf(&ex, "    x = x + %d * String.length(\"literal number %d\")\n", i, i)
+	}
+	ex.WriteString("    x\n  end\nend\n")
+	return map[string]string{"go.mod": "module example.com/big\n\ngo 1.22\n", "big.go": g.String(), "lib/big.ex": ex.String()}
+}()
+
+// lineOf is the 1-based line of the first line of src holding text.
+func lineOf(t *testing.T, src, text string) int {
+	t.Helper()
+	i := strings.Index(src, text)
+	if i < 0 {
+		t.Fatalf("no %q", text)
+	}
+	return 1 + strings.Count(src[:i], "\n")
+}
+
+// TestTargetLineOfHugeUnit: PATH:LINE in a unit too large for the window
+// (even without its doc) takes the lines around the line that fit, after
+// the unit's signature, the lines left out marked; the line itself is
+// always there and the prompt fits. Named by its symbol, the same unit
+// is still refused whole; a task that changes it still needs it whole.
+func TestTargetLineOfHugeUnit(t *testing.T) {
+	e := setupFiles(t, bigUnits)
+	goSrc, exSrc := bigUnits["big.go"], bigUnits["lib/big.ex"]
+	for _, tc := range []struct {
+		target, line, sig, mark string
+	}{
+		{fmt.Sprintf("big.go:%d", lineOf(t, goSrc, "x += 300 *")), "\tx += 300 * len(\"literal number 300\")", "func Huge(base int) int {", "\t// …"},
+		{fmt.Sprintf("big.go:%d:7", lineOf(t, goSrc, "x += 599 *")), "\tx += 599 * len(\"literal number 599\")", "func Huge(base int) int {", "\t// …"},
+		{fmt.Sprintf("big.go:%d", lineOf(t, goSrc, "pkg150")), "\t_ \"example.com/big/pkg150/with/a/long/path\"", "", "\t// …"},
+		{fmt.Sprintf("lib/big.ex:%d", lineOf(t, exSrc, "x + 300 *")), "    x = x + 300 * String.length(\"literal number 300\")", "  def huge(base) do", "    # …"},
+	} {
+		c := e.build(t, Request{Target: tc.target, Question: "what does this line do?", Window: 1000})
+		if c.Target == nil || c.Target.Form != FormLines {
+			t.Fatalf("%s: target %+v; want form %q", tc.target, c.Target, FormLines)
+		}
+		code := c.Target.Code
+		if !strings.Contains(code, tc.line+"\n") || !strings.Contains(code, tc.mark+"\n") {
+			t.Errorf("%s: the cut lacks the line %q or a mark of lines left out:\n%s", tc.target, tc.line, code)
+		}
+		if tc.sig != "" && !strings.HasPrefix(code, tc.sig+"\n"+tc.mark+"\n") {
+			t.Errorf("%s: the cut does not start with the signature and a mark:\n%.200s", tc.target, code)
+		}
+		if c.Tokens > c.Budget || strings.Count(code, "\n") < 20 {
+			t.Errorf("%s: %d tokens of %d with %d lines; want a fitting cut of more than a few lines", tc.target, c.Tokens, c.Budget, strings.Count(code, "\n"))
+		}
+		if !strings.Contains(c.Target.Reason, "cut to lines") || !strings.Contains(c.Prompt[len(c.Prompt)-1].Content, tc.line) {
+			t.Errorf("%s: reason %q; or the prompt lacks the line", tc.target, c.Target.Reason)
+		}
+	}
+	for _, req := range []Request{
+		{Task: "explain", Target: "big.Huge", Window: 1000},
+		{Task: "explain", Target: "Big.huge/1", Window: 1000},
+		{Task: "gen-tests", Target: fmt.Sprintf("big.go:%d", lineOf(t, goSrc, "x += 300 *")), Window: 1000},
+	} {
+		req.Root, req.Count = e.root, o200k
+		_, err := e.b.Build(context.Background(), req)
+		var tl *TooLongError
+		if !errors.As(err, &tl) {
+			t.Errorf("%s %s: err = %v; want the target refused whole", req.Task, req.Target, err)
+		}
+	}
+}
