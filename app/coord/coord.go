@@ -391,6 +391,7 @@ type run struct {
 	late     bool     // those are being tried: on their own default models
 	lacked   int      // targets left out for not listing the model named (leftOut)
 	answered bool     // some server answered with an HTTP error: it was reached
+	failing  bool     // some server answered with an HTTP error other than refusing the key
 	ok       bool     // an attempt succeeded
 	// recordErr is set when the store refused the request's first record:
 	// the request ends with it.
@@ -517,18 +518,20 @@ func (r *run) skip(t *target, model string, err error) {
 }
 
 // skipAs is skip with the attempt's outcome given: outcomeSpendCap for a
-// spend cap's refusal; "" takes it from err (a provider's kind of
-// failure; outcomeRefused for a refusal said to the user, such as a key
-// that cannot be read; else error).
+// spend cap's refusal; "" takes it from err (outcomeRefused for a refusal
+// said to the user, such as a key that cannot be read: refusedUnsent;
+// else a provider's kind of failure, or error).
 func (r *run) skipAs(t *target, model string, err error, kind string) {
-	if kind == "" {
-		kind = string(providers.KindOf(err))
-	}
 	var ue *usererr.Error
-	if kind == "" && errors.As(err, &ue) {
+	switch {
+	case kind != "":
+	case refusedUnsent(err):
 		kind = outcomeRefused
-	}
-	if kind == "" {
+	case providers.KindOf(err) != "":
+		kind = string(providers.KindOf(err))
+	case errors.As(err, &ue):
+		kind = outcomeRefused
+	default:
 		kind = "error"
 	}
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: kind, Error: errMessage(err)})
@@ -541,14 +544,17 @@ const (
 	outcomeRefused  = "refused"   // refused before it was sent, for a reason the user must fix (an unreadable key)
 )
 
-// failed keeps err as the run's last error, and whether a server answered
-// it with an HTTP status.
+// failed keeps err as the run's last error, whether a server answered it
+// with an HTTP status, and whether that status was other than a refused
+// key (downEachTheirWay).
 func (r *run) failed(err error) {
 	r.lastErr = err
 	var pe *providers.Error
 	// A server that took the request and sent nothing (noFirstToken) was
 	// reached too: it is not to be started.
-	r.answered = r.answered || errors.As(err, &pe) && pe.StatusCode > 0 || errors.Is(err, errNoFirstToken)
+	status := errors.As(err, &pe) && pe.StatusCode > 0
+	r.answered = r.answered || status || errors.Is(err, errNoFirstToken)
+	r.failing = r.failing || status && pe.Kind != providers.KindAuth || errors.Is(err, errNoFirstToken)
 }
 
 // attempt makes one request to t and records it.

@@ -44,6 +44,9 @@ func (r *run) userError(ctx context.Context) error {
 	if last == nil {
 		return usererr.New("no provider could take the request")
 	}
+	if msg := r.downEachTheirWay(); msg != "" {
+		return usererr.Wrap(last, "%s", msg)
+	}
 	var ue *usererr.Error
 	if errors.As(last, &ue) {
 		// The last target was refused (a spend cap): say what the others
@@ -68,25 +71,7 @@ func (r *run) userError(ctx context.Context) error {
 			// the one provider a model could be on.
 			return usererr.Wrap(last, "%s is unreachable (%s); %s", r.req.Provider, strings.Join(dedupe(r.routeErrors()), "; "), r.c.reachAdvice(r.req.Provider))
 		}
-		hint := r.c.cfg.Hint
-		if r.c.cfg.Configured {
-			names := r.routeProviders()
-			// The providers the config's tables name: how to reach them,
-			// not how to configure one, which the config did.
-			switch {
-			case len(names) == 1:
-				hint = r.c.reachAdvice(names[0])
-			case len(names) <= 3:
-				advice := make([]string, len(names))
-				for i, n := range names {
-					advice[i] = n + ": " + r.c.reachAdvice(n)
-				}
-				hint = strings.Join(advice, "; ")
-			default:
-				hint = "check that the providers' servers run, and their base_url in the config"
-			}
-		}
-		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), hint)
+		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.reachHint(r.routeProviders()))
 	}
 	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" {
 		return r.modelNotFound(last)
@@ -249,6 +234,63 @@ func (c *Coordinator) reachAdvice(name string) string {
 		return check
 	}
 	return c.cfg.Hint
+}
+
+// reachHint is the advice that ends the failure of a request whose
+// providers named could not be reached: with the config's tables, how to
+// reach each of them, not how to configure one, which the config did;
+// without, the configured Hint.
+func (r *run) reachHint(names []string) string {
+	if !r.c.cfg.Configured {
+		return r.c.cfg.Hint
+	}
+	switch {
+	case len(names) == 1:
+		return r.c.reachAdvice(names[0])
+	case len(names) <= 3:
+		advice := make([]string, len(names))
+		for i, n := range names {
+			advice[i] = n + ": " + r.c.reachAdvice(n)
+		}
+		return strings.Join(advice, "; ")
+	}
+	return "check that the providers' servers run, and their base_url in the config"
+}
+
+// downEachTheirWay is the failure of a request whose providers were all
+// down in different ways, none of them a server failing: some not
+// reached, the others refused for their key (missing, unreadable —
+// refused before it was sent — or refused by the server): "no LLM
+// provider could take the request (tried ollama: cannot reach …; openai:
+// no API key configured: set OPENAI_API_KEY); ollama: start Ollama at …".
+// Each provider is named with its reason, and those not reached with how
+// to reach them (reachHint); a key's reason says what to do already.
+// Said of the last provider only, with the others in a route summary or
+// after "also tried", the advice on starting a server was lost. "" when
+// the request did not fail so (all unreachable alike: userError).
+func (r *run) downEachTheirWay() string {
+	if r.req.Provider != "" || r.failing || len(r.route) == 0 {
+		return ""
+	}
+	var tried, unreached []string
+	keyed := false
+	for _, a := range r.route {
+		switch a.Outcome {
+		case string(providers.KindUnavailable):
+			if !slices.Contains(unreached, a.Provider) {
+				unreached = append(unreached, a.Provider)
+			}
+		case string(providers.KindAuth), outcomeRefused:
+			keyed = true
+		default:
+			return ""
+		}
+		tried = append(tried, a.Provider+": "+a.Error)
+	}
+	if !keyed || len(unreached) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("no LLM provider could take the request (tried %s); %s", strings.Join(dedupe(tried), "; "), r.reachHint(unreached))
 }
 
 // routeProviders are the providers the route tried, each once, in order.
@@ -435,6 +477,9 @@ func outcomeOf(err error) string {
 	if isTooLong(err) {
 		return OutcomeTooLong
 	}
+	if refusedUnsent(err) {
+		return outcomeRefused
+	}
 	if k := providers.KindOf(err); k != "" {
 		return string(k)
 	}
@@ -445,6 +490,16 @@ func outcomeOf(err error) string {
 		return "deadline"
 	}
 	return "error"
+}
+
+// refusedUnsent reports whether err is a provider's refusal of a request
+// it did not send, for a reason its user error says (app's provider whose
+// stored key cannot be read: kind auth, wrapping the key store's
+// sentence). No server answered it, unlike a key refused with HTTP 401,
+// which stays auth.
+func refusedUnsent(err error) bool {
+	var pe *providers.Error
+	return errors.As(err, &pe) && pe.StatusCode == 0 && usererr.As(pe.Err) != nil
 }
 
 func errMessage(err error) string {
