@@ -84,7 +84,10 @@ func (o *op) noop() bool {
 // Apply checkpoints the files changes touch, then writes them through the
 // FS, each atomically. If a write fails, the files already written are put
 // back as they were and the error (an *ApplyError) says so: the project is
-// never left half-changed. Files already as asked are not written.
+// never left half-changed. Files already as asked are not written. A
+// change to a file the user made read-only (its owner-write bit clear, or
+// its directory's) is refused before anything is recorded or written: a
+// *ReadOnlyError (in a usererr.Error) names them all.
 //
 // ctx can stop Apply until the checkpoint is recorded, and then nothing
 // has been written. From then on a cancelled ctx changes nothing: every
@@ -117,6 +120,8 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 	seen := make(map[string]bool, len(changes))
 	var files []fileOf // the existing files changed, to tell one reached by two names
 	var stale []string
+	var readOnly []ReadOnly
+	dirs := map[string]fs.FileMode{} // directories' modes (writable)
 	for _, c := range changes {
 		p := filepath.ToSlash(c.Path)
 		if err := validPath(p); err != nil {
@@ -168,11 +173,20 @@ func (s *Store) read(ctx context.Context, changes []Change) ([]*op, error) {
 		if c.Expect != "" && c.Expect != stateHash(o.bst) && !o.noop() {
 			stale = append(stale, p)
 		}
+		// Nor is a read-only one, which is then not written.
+		if !o.noop() {
+			if ro, ok := s.writable(ctx, p, o.bst, dirs); ok {
+				readOnly = append(readOnly, ro)
+			}
+		}
 		ops = append(ops, o)
 	}
 	if len(stale) > 0 {
 		e := &StaleError{Paths: stale}
 		return nil, usererr.Wrap(e, "%s", e.Error())
+	}
+	if len(readOnly) > 0 {
+		return nil, (&ReadOnlyError{Files: readOnly}).userError()
 	}
 	return ops, nil
 }
@@ -409,7 +423,8 @@ func (s *Store) write(ctx context.Context, p string, data []byte, st, was *FileS
 }
 
 // removeEmptyDirs removes dir if it is empty, then its parent if that is
-// empty then, and so on up to the project root (never removed). A
+// empty then, and so on up to the project root (never removed) or a
+// directory whose parent is read-only (its owner-write bit clear). A
 // directory that cannot be listed or removed ends it: what is left is
 // only an empty directory, so it is logged, not an error.
 func (s *Store) removeEmptyDirs(ctx context.Context, dir string) {
@@ -417,6 +432,9 @@ func (s *Store) removeEmptyDirs(ctx context.Context, dir string) {
 		entries, err := s.fs.ReadDir(ctx, dir)
 		if err != nil || len(entries) > 0 {
 			return
+		}
+		if !s.dirWritable(ctx, path.Dir(dir)) {
+			return // the user's read-only directory is not changed
 		}
 		if err := s.fs.Remove(ctx, dir); err != nil {
 			s.logger.Debug("checkpoint: empty directory left", "dir", dir, "err", err)

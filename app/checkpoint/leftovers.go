@@ -142,12 +142,13 @@ func (s *Store) removeTemps(ctx context.Context, temps []string) []string {
 // removeMadeDirs removes the directories of dirs (those a write made) that
 // are empty now, deepest first: reversed, the sorted list puts a directory
 // before its parent ("gen/a" sorts after "gen"). One that cannot be
-// removed is only an empty directory: it is logged.
+// removed is only an empty directory: it is logged. One in a directory
+// the user made read-only since (owner-write bit clear) stays.
 func (s *Store) removeMadeDirs(ctx context.Context, dirs []string) {
 	for _, d := range slices.Backward(dirs) {
 		ents, err := s.fs.ReadDir(ctx, d)
-		if err != nil || len(ents) > 0 {
-			continue
+		if err != nil || len(ents) > 0 || !s.dirWritable(ctx, path.Dir(d)) {
+			continue // not empty, or in a directory the user made read-only
 		}
 		if err := s.fs.Remove(ctx, d); err != nil {
 			s.logger.Debug("checkpoint: empty directory left", "dir", d, "err", err)

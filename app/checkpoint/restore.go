@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/english"
@@ -166,11 +167,18 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 	var ops []*op
 	var changed []Changed
 	var blocked []Blocked
-	var blockedErr error // the first file's: what the restore returns
+	var blockedErr error              // the first file's: what the restore returns
+	modes := map[string]fs.FileMode{} // directories' modes (writable)
 	for _, f := range res.From.Files {
 		data, cur, err := s.current(ctx, f.Path)
 		if err == nil && cur != nil && f.Before == nil {
 			err = s.removable(ctx, f.Path)
+		}
+		var before, after bool
+		if err == nil {
+			if before, after = matches(cur, f); !before {
+				err = s.restorable(ctx, st.Row.ID, f, cur, modes)
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -185,7 +193,7 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 			continue
 		}
 		o := &op{path: f.Path, before: data, bst: cur, ast: f.Before}
-		switch before, after := matches(cur, f); {
+		switch {
 		case before:
 			res.Unchanged = append(res.Unchanged, f.Path)
 			continue
@@ -262,6 +270,22 @@ func (s *Store) Restore(ctx context.Context, ref string, opts RestoreOptions) (*
 	}
 	s.removeMadeDirs(ctx, dirs)
 	return res, nil
+}
+
+// restorable refuses the restore of f, which is cur now, when that
+// changes what the user made read-only since the checkpoint (see
+// ReadOnlyError): the file, or the directory it is in. A file the
+// checkpoint itself left read-only (a Change's Mode), as it left it, is
+// no obstacle: undoing the checkpoint undoes that too.
+func (s *Store) restorable(ctx context.Context, id string, f FileChanged, cur *FileState, modes map[string]fs.FileMode) error {
+	ro, ok := s.writable(ctx, f.Path, cur, modes)
+	if ok && ro.File && sameState(cur, f.After, false) {
+		ro.File, ok = false, ro.Dir != ""
+	}
+	if !ok {
+		return nil
+	}
+	return (&ReadOnlyError{Files: []ReadOnly{ro}, Checkpoint: id}).userError()
 }
 
 // userMessage is err as a user reads it: a user error's own message,
