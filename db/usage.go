@@ -176,31 +176,39 @@ func (s *Store) ProviderStats(ctx context.Context, since time.Time) (map[string]
 // (Ollama cuts an overlong prompt without a word and reports the tokens it
 // kept), so its ratio is only a floor of the real one: fitting the next
 // prompt by it would have that cut too. When such a floor is the highest
-// ratio, the ratio returned is the floor times cutGrowth, so that the next
-// prompt fits in one more request rather than in several; a prompt that
-// then fits teaches the real ratio, which wins as soon as it is the
-// higher.
+// ratio and no prompt fitted after it, the ratio returned is the floor
+// times cutGrowth, so that the next prompt fits in one more request
+// rather than in several. Once a prompt has fitted after it, the growth
+// did its work and the floor counts as it is: raised for all of the last
+// 20 requests it would keep a model whose real ratio was just above the
+// floor to two thirds of its window long after. A prompt that fits
+// teaches the real ratio, which wins as soon as it is the higher.
 func (s *Store) PromptTokenRatio(ctx context.Context, provider, model string, window int) (float64, error) {
 	alt := model + ":latest"
 	if m, ok := strings.CutSuffix(model, ":latest"); ok {
 		alt = m
 	}
-	rows, err := s.Query(ctx, `SELECT MAX(CASE WHEN ? <= 0 OR n < ? THEN r END), MAX(CASE WHEN ? > 0 AND n >= ? THEN r END)
-		FROM (SELECT prompt_tokens AS n, prompt_tokens * 1.0 / prompt_estimate AS r
+	rows, err := s.Query(ctx, `SELECT prompt_tokens, prompt_tokens * 1.0 / prompt_estimate
 		FROM llm_interaction WHERE provider = ? AND (model IN (?, ?) OR requested_model IN (?, ?))
 			AND prompt_estimate > 0 AND prompt_tokens > 0
-		ORDER BY started_at DESC LIMIT 20)`, window, window, window, window, provider, model, alt, model, alt)
+		ORDER BY started_at DESC LIMIT 20`, provider, model, alt, model, alt)
 	if err != nil {
 		return 0, fmt.Errorf("db: prompt token ratio: %w", err)
 	}
-	if len(rows.Values) == 0 {
-		return 0, nil
+	var exact, floor float64
+	fitted := false // a prompt fitted after the rows seen so far (newest first)
+	for _, r := range rows.Values {
+		n, ratio := asInt(r[0]), asFloat(r[1])
+		if window <= 0 || n < int64(window) {
+			exact, fitted = max(exact, ratio), true
+			continue
+		}
+		if !fitted {
+			ratio *= cutGrowth
+		}
+		floor = max(floor, ratio)
 	}
-	exact, floor := asFloat(rows.Values[0][0]), asFloat(rows.Values[0][1])
-	if floor > exact {
-		return floor * cutGrowth, nil
-	}
-	return exact, nil
+	return max(exact, floor), nil
 }
 
 // cutGrowth is how much a cut prompt's ratio (a floor) is raised by. The

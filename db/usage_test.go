@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -243,17 +244,46 @@ func TestPromptTokenRatioOfCutPrompts(t *testing.T) {
 	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 0); err != nil || got != 2 {
 		t.Errorf("ratio without a window = %v, %v; want the count as it is, 2", got, err)
 	}
-	// A prompt that fitted, at a lower ratio: the floor is still above
-	// what is known.
+	// A prompt that fitted after it, at a lower ratio: the growth did its
+	// work; the floor is still above what is known, and counts as it is.
 	record(t, s, db.Interaction{ID: "fit1", Node: s.NodeID(), Provider: "ollama", Model: "tiny:latest", RequestedModel: "tiny",
 		Status: db.StatusOK, StartedAt: now.Add(time.Second), PromptTokens: 1800, PromptEstimate: 1000})
-	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 2048); err != nil || got != 3 {
-		t.Errorf("ratio with a floor above the fitted ratio = %v, %v; want 3", got, err)
+	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 2048); err != nil || got != 2 {
+		t.Errorf("ratio with a floor above the ratio of a prompt fitted after it = %v, %v; want the floor as it is, 2", got, err)
 	}
 	// One that fitted at a higher ratio than the floor: the real ratio.
 	record(t, s, db.Interaction{ID: "fit2", Node: s.NodeID(), Provider: "ollama", Model: "tiny:latest", RequestedModel: "tiny",
 		Status: db.StatusOK, StartedAt: now.Add(2 * time.Second), PromptTokens: 2000, PromptEstimate: 950})
 	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 2048); err != nil || got != 2000.0/950 {
 		t.Errorf("ratio with a fitted prompt above the floor = %v, %v; want %v", got, err, 2000.0/950)
+	}
+	// Cut again after them, at a higher ratio: raised again.
+	record(t, s, db.Interaction{ID: "cut2", Node: s.NodeID(), Provider: "ollama", Model: "tiny:latest", RequestedModel: "tiny",
+		Status: db.StatusOK, StartedAt: now.Add(3 * time.Second), PromptTokens: 2048, PromptEstimate: 800})
+	if got, err := s.PromptTokenRatio(ctx, "ollama", "tiny", 2048); err != nil || got != 2048.0/800*1.5 {
+		t.Errorf("ratio with the newest prompt cut = %v, %v; want its floor raised, %v", got, err, 2048.0/800*1.5)
+	}
+}
+
+// TestPromptTokenRatioComesBackDown: a model whose real ratio is 1.5 had
+// its first prompt cut at 1.53; the prompts that fitted after it bring
+// the ratio back to what is known (the floor as it is), not the raised
+// floor for the next 20 requests.
+func TestPromptTokenRatioComesBackDown(t *testing.T) {
+	s := dbtest.Open(t)
+	now := time.Now()
+	ctx := context.Background()
+	record(t, s, db.Interaction{ID: "first", Node: s.NodeID(), Provider: "local", Model: "coder-7b",
+		Status: db.StatusOK, StartedAt: now, PromptTokens: 9139, PromptEstimate: 5956})
+	raised, err := s.PromptTokenRatio(ctx, "local", "coder-7b", 8000)
+	if err != nil || raised < 2.2 {
+		t.Fatalf("ratio after a cut prompt = %v, %v; want its floor raised", raised, err)
+	}
+	for i := range 3 {
+		record(t, s, db.Interaction{ID: fmt.Sprint("fit", i), Node: s.NodeID(), Provider: "local", Model: "coder-7b",
+			Status: db.StatusOK, StartedAt: now.Add(time.Duration(i+1) * time.Second), PromptTokens: 3600, PromptEstimate: 2400})
+	}
+	if got, err := s.PromptTokenRatio(ctx, "local", "coder-7b", 8000); err != nil || got != 9139.0/5956 {
+		t.Errorf("ratio after prompts fitted = %v, %v; want the floor as it is, %v", got, err, 9139.0/5956)
 	}
 }
