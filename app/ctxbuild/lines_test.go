@@ -88,3 +88,21 @@ func TestTargetLineOfHugeUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetLineRange: PATH:START-END, as aiex prints a unit's lines in
+// search and context, names the unit at START, as PATH:START does; a
+// malformed range is no line (a usage error).
+func TestTargetLineRange(t *testing.T) {
+	e := setupFiles(t, bigUnits)
+	start := lineOf(t, bigUnits["big.go"], "func Small")
+	c := e.build(t, Request{Target: fmt.Sprintf("big.go:%d-%d", start, start), Window: 4096})
+	if c.Target == nil || c.Target.Name != "big.Small" {
+		t.Errorf("PATH:START-END: target %+v; want big.Small", c.Target)
+	}
+	for _, target := range []string{"big.go:5-", "big.go:-5", "big.go:a-b", "big.go:1-2-3"} {
+		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
+		if err == nil || !strings.Contains(err.Error(), "is not a line number") {
+			t.Errorf("%s: err = %v; want not a line number", target, err)
+		}
+	}
+}

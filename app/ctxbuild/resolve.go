@@ -96,7 +96,15 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 			if c, ok := files.plainFile(rel, f, had); ok {
 				return c, nil, 0, nil
 			}
-			return db.CodeChunk{}, nil, 0, noUnits(rel, f, had, files)
+			whole, ok := files.newWithUnits(rel, had)
+			if !ok {
+				return db.CodeChunk{}, nil, 0, noUnits(rel, f, had, files)
+			}
+			// New since the index was made: its units as they are now,
+			// as a file edited since is read (Context.Stale lists it).
+			if line == 0 {
+				return whole, nil, 0, nil
+			}
 		}
 		size := int64(-1)
 		if had {
@@ -317,10 +325,17 @@ func cutLine(target string) (path, line string, ok bool) {
 
 // withoutColumn is target without the column of a PATH:LINE:COL, as
 // compilers and vet print a place (calc.go:12:5): the line's unit is
-// meant. Only a PATH that is a file of the project loses it; anything
-// else is left as typed.
+// meant; and a PATH:START-END, as aiex itself prints a unit's lines
+// (search, context), is PATH:START. Only a PATH that is a file of the
+// project loses them; anything else is left as typed.
 func withoutColumn(root, target string) string {
 	rest, col, ok := cutLine(target)
+	if start, end, isRange := strings.Cut(col, "-"); ok && isRange && isDigits(start) && isDigits(end) {
+		if _, isFile := targetFile(root, rest); isFile {
+			return rest + ":" + start
+		}
+		return target
+	}
 	if !ok || !isDigits(col) {
 		return target
 	}

@@ -118,3 +118,23 @@ func withoutArity(name string) string {
 	}
 	return name[:i]
 }
+
+// newWithUnits reports whether p, a file of the project the index has no
+// chunks of, is new to it (had is false) in a language the index takes,
+// not left out by .gitignore, and has units now; they are then in the
+// cache, p marked stale, for chunkAtLine to find, and whole is the chunk
+// of the whole file (a PATH target's).
+func (f *fileCache) newWithUnits(p string, had bool) (whole db.CodeChunk, ok bool) {
+	if had || !index.Takes(p) || index.Ignored(f.real, p) != "" {
+		return db.CodeChunk{}, false
+	}
+	src, err := f.read(p)
+	if err != nil {
+		return db.CodeChunk{}, false
+	}
+	if cs, err := f.chunks(p, src); err != nil || len(cs) == 0 {
+		return db.CodeChunk{}, false
+	}
+	return db.CodeChunk{Path: p, Lang: chunk.Lang(p), Name: p, Kind: KindFile, StartLine: 1, EndLine: lineCount(src),
+		StartByte: 0, EndByte: len(src)}, true
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,5 +54,42 @@ func TestUnindexedDefinitionNamed(t *testing.T) {
 		if err == nil || strings.Contains(err.Error(), "has it") {
 			t.Errorf("%s: err = %v; want not found, with no file said to have it", target, err)
 		}
+	}
+}
+
+// TestNewFileTarget: a file new since the index was made, as PATH or
+// PATH:LINE, is read as it is now, as a file edited since is, and listed
+// stale; not refused for having no chunks in the index.
+func TestNewFileTarget(t *testing.T) {
+	e := setupFiles(t, map[string]string{
+		"lib/shop/cart.ex": "defmodule Shop.Cart do\n  def new, do: %{}\nend\n",
+		".gitignore":       "lib/gen/\n",
+	})
+	for rel, src := range map[string]string{
+		"lib/shop/item.ex": "defmodule Shop.Item do\n  defstruct [:sku]\n\n  def price(i), do: i\n\n  def sku(i), do: i.sku\nend\n",
+		"lib/gen/out.ex":   "defmodule Gen.Out do\n  def x, do: 1\nend\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(e.root, rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(e.root, rel), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.build(t, Request{Target: "lib/shop/item.ex:6", Window: 4096})
+	if c.Target == nil || c.Target.Name != "Shop.Item.sku/1" || !strings.Contains(c.Target.Code, "def sku(i)") {
+		t.Errorf("new file PATH:LINE: target %+v; want Shop.Item.sku/1 as it is now", c.Target)
+	}
+	if !slices.Contains(c.Stale, "lib/shop/item.ex") {
+		t.Errorf("stale = %v; want the new file listed", c.Stale)
+	}
+	c = e.build(t, Request{Target: "lib/shop/item.ex", Window: 4096})
+	if c.Target == nil || !strings.Contains(c.Target.Code, "def price(i)") || !strings.Contains(c.Target.Code, "def sku(i)") {
+		t.Errorf("new file PATH: target %+v; want the whole file", c.Target)
+	}
+	// A file git ignores is still not the index's: said so.
+	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: "lib/gen/out.ex:2", Window: 4096, Count: o200k})
+	if err == nil || !strings.Contains(err.Error(), "not in the index") {
+		t.Errorf("ignored new file: err = %v; want it said to be left out", err)
 	}
 }
