@@ -697,6 +697,9 @@ type ApplyRequest struct {
 	// Declined: the user said no when asked to confirm the write. Apply
 	// writes nothing then, and records that in the turn (Session, Turn).
 	Declined bool `json:"declined,omitempty"`
+	// DeclinedHow says how the user declined, as the turn records it
+	// ("closed unwritten in the TUI"); "" is a no at the CLI's prompt.
+	DeclinedHow string `json:"declined_how,omitempty"`
 	// Partial says what of the proposal Changes leave out, when the user
 	// kept only part of it ("1 of 2 hunks of lib/calc.ex left out"); ""
 	// when they are the proposal whole. The turn records the write as

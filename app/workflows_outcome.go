@@ -90,7 +90,7 @@ func (a *App) recordWrite(ctx context.Context, req ApplyRequest, res *checkpoint
 	var ae *checkpoint.ApplyError
 	switch {
 	case req.Declined:
-		out.Status = session.ProposalDeclined
+		out.Status, out.Reason = session.ProposalDeclined, req.DeclinedHow
 	case err != nil:
 		out.Status, out.Reason = session.ProposalWriteFailed, errorMsg(err)
 		if errors.As(err, &ae) {

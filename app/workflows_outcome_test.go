@@ -27,13 +27,16 @@ func TestTaskTurnRecordsProposal(t *testing.T) {
 	for name, tc := range map[string]struct {
 		reply          string
 		apply, decline bool
+		declinedHow    string
 		status, failed string
 		markdown       string
 	}{
 		"dry run":  {reply: good, status: session.ProposalDryRun, markdown: "**Proposal:** not written: a dry run"},
 		"refused":  {reply: bad, apply: true, status: session.ProposalRefused, failed: "syntax", markdown: "**Proposal:** not written: refused by its checks (syntax failed)"},
 		"declined": {reply: good, apply: true, decline: true, status: session.ProposalDeclined, markdown: "**Proposal:** not written: declined when asked to confirm"},
-		"written":  {reply: good, apply: true, status: session.ProposalWritten, markdown: "**Proposal:** written (checkpoint "},
+		"declined in the TUI": {reply: good, apply: true, decline: true, declinedHow: "closed unwritten in the TUI", status: session.ProposalDeclined,
+			markdown: "**Proposal:** not written: declined — closed unwritten in the TUI"},
+		"written": {reply: good, apply: true, status: session.ProposalWritten, markdown: "**Proposal:** written (checkpoint "},
 	} {
 		t.Run(name, func(t *testing.T) {
 			a := taskApp(t, providertest.NewOllama(t, providertest.WithReply(tc.reply)).URL())
@@ -46,7 +49,7 @@ func TestTaskTurnRecordsProposal(t *testing.T) {
 			checkpointID := ""
 			if tc.apply && res.Proposal.OK() {
 				w, err := a.Apply(ctx, app.ApplyRequest{Root: root, Changes: res.Proposal.Changes, Session: res.Answer.Session,
-					Turn: res.Answer.Turn, Actor: "test", Declined: tc.decline})
+					Turn: res.Answer.Turn, Actor: "test", Declined: tc.decline, DeclinedHow: tc.declinedHow})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -209,7 +209,10 @@ func proposalLine(p *Proposal) string {
 	case ProposalPending:
 		what = "not written yet: the write was asked for, and nothing is recorded of it"
 	case ProposalDeclined:
-		what = "not written: declined when asked to confirm"
+		what = "not written: declined"
+		if p.Reason == "" {
+			what += " when asked to confirm" // the Reason says how otherwise
+		}
 	case ProposalWriteFailed:
 		what = "not written: the write failed"
 	case ProposalCancelled:

@@ -95,8 +95,9 @@ type ApplyRequest struct {
 	// the write as written in part.
 	Partial string
 	// Declined: the user closed the proposal without writing it. Nothing
-	// is written; the turn records it as declined.
-	Declined bool
+	// is written; the turn records it as declined, DeclinedHow saying how.
+	Declined    bool
+	DeclinedHow string
 }
 
 // Files is the project as the index knows it.

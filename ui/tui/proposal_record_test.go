@@ -65,7 +65,7 @@ func TestProposalClosedIsDeclined(t *testing.T) {
 		h.untilScreen("proposal closed; nothing written")
 		h.until("the record", func() bool { return len(applies(f)) == i+1 })
 		a := applies(f)[i]
-		if !a.Declined || len(a.Changes) != 0 || a.Session != "s-new" || a.Turn != int64(i+1) || a.Partial != "" {
+		if !a.Declined || a.DeclinedHow != declinedInTUI || len(a.Changes) != 0 || a.Session != "s-new" || a.Turn != int64(i+1) || a.Partial != "" {
 			t.Fatalf("%v: apply %+v; want the turn's proposal declined", keys, a)
 		}
 	}

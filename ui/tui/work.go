@@ -181,6 +181,9 @@ func (m *Model) writeProposal() tea.Cmd {
 	return m.applyCmd(req)
 }
 
+// declinedInTUI is how a turn records a proposal closed unwritten.
+const declinedInTUI = "closed unwritten in the TUI"
+
 // declineProposal closes the open proposal unwritten. One that passed its
 // checks was shown to be written and was not: its turn records it as
 // declined, as the CLI records a no at its prompt (its turn said a dry
@@ -193,7 +196,7 @@ func (m *Model) declineProposal() tea.Cmd {
 		return nil
 	}
 	return m.declineCmd(ApplyRequest{Session: a.Session, Turn: a.Turn, Reason: strings.ReplaceAll(v.req.Kind, "-", " "),
-		Label: v.res.Proposal.Target, Declined: true})
+		Label: v.res.Proposal.Target, Declined: true, DeclinedHow: declinedInTUI})
 }
 
 func (m *Model) closeProposal(note string) {

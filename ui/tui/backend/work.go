@@ -27,7 +27,8 @@ func taskResult(res *app.TaskResult) *tui.TaskResult {
 
 func applyRequest(project string, req tui.ApplyRequest) app.ApplyRequest {
 	return app.ApplyRequest{Root: project, Changes: req.Changes, Session: req.Session, Turn: req.Turn, Reason: req.Reason,
-		Label: req.Label, Actor: actor, Partial: req.Partial, Declined: req.Declined}
+		Label: req.Label, Actor: actor, Partial: req.Partial, Declined: req.Declined,
+		DeclinedHow: req.DeclinedHow}
 }
 
 func contextRequest(project string, req tui.AskRequest) app.ContextRequest {
