@@ -18,8 +18,10 @@ import (
 // If that fails, what already failed before the changes does not fail
 // them (mixBaseline); the note says what was let pass so. If it passes,
 // it must not call functions that do not exist where the project did
-// not before (mixUndefined), and the changed test files must compile
-// (mixTestCompile). A changed script that mix compiles in no way (see
+// not before (mixUndefined), a changed .ex file it did not compile, one
+// the project compiles only in the test env (test/support), must pass
+// MIX_ENV=test mix compile the same way (mixTestEnv), and the changed
+// test files must compile (mixTestCompile). A changed script that mix compiles in no way (see
 // mixExsKind) is said not to be checked: the check is skipped, never
 // passed, unless it fails.
 func mixCompile(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) (Check, string) {
@@ -126,15 +128,22 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 		if c = redefined(root, changes, c, out); c.Status != OK {
 			break
 		}
-		if c = mixUndefined(ctx, o, copier, tmp, filepath.Join(scratch, "before"), c, out); c.Status == OK && len(tests) > 0 {
+		if c = mixUndefined(ctx, o, copier, tmp, filepath.Join(scratch, "before"), "dev", c, out); c.Status != OK {
+			break
+		}
+		var nowhere []string
+		if c, note, nowhere = mixTestEnv(ctx, o, copier, tmp, scratch, changed, c, out); c.Status == OK && len(tests) > 0 {
 			c = mixTestCompile(ctx, o, copier, tmp, scratch, tests, oldTests, rels, c)
+		}
+		for _, f := range nowhere {
+			scripts, why[f] = append(scripts, f), "mix compiles it neither in dev nor in test: it is under none of the project's elixirc_paths"
 		}
 	case c.Status == Failed && out != "":
 		if s := mixUnfetched(changes, c, out); s.Status != Failed {
 			c = s
 			break
 		}
-		c, note = mixBaseline(ctx, o, copier, tmp, filepath.Join(scratch, "before"), changed, c, out)
+		c, note = mixBaseline(ctx, o, copier, tmp, filepath.Join(scratch, "before"), "dev", changed, c, out)
 	}
 	return unchecked(c, why, scripts), note
 }
@@ -153,12 +162,13 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 // change breaks). If the second compile passes or does not finish, c
 // stands. In an umbrella mix names each app's files relative to the app
 // (mixPath): they are read as the project's paths, which changed holds.
-func mixBaseline(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, dir string, changed []string, c Check, out string) (Check, string) {
+// env is the environment mix compiled in: dev, or test (mixTestEnv).
+func mixBaseline(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, dir, env string, changed []string, c Check, out string) (Check, string) {
 	dir, err := copier.copy(dir, nil)
 	if err != nil {
 		return c, ""
 	}
-	was, wasOut := runOut(ctx, o, dir, []string{"MIX_ENV=dev"}, c.Name, "mix", "compile", "--force", "--verbose")
+	was, wasOut := runOut(ctx, o, dir, []string{"MIX_ENV=" + env}, c.Name, "mix", "compile", "--force", "--verbose")
 	if was.Status != Failed || wasOut == "" {
 		return c, ""
 	}
@@ -207,7 +217,62 @@ func mixBaseline(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, 
 		first += ", …"
 	}
 	return Check{Name: c.Name, Status: OK, Detail: counted + "\n" + tail(joinMixErrors(old), 30)},
-		fmt.Sprintf("%s: %s (%s); the change adds none", c.Name, counted, mixError{old[0].file, first})
+		fmt.Sprintf("%s: %s (%s); the change adds none", mixCompileIn(env), counted, mixError{old[0].file, first})
+}
+
+// mixTestEnv compiles in the test environment, at tmp, the changed .ex
+// files (changed) that the passing mix compile c (dev), whose output was
+// out, did not compile: those under a path the project's mix.exs
+// compiles only in :test (elixirc_paths(:test), commonly test/support).
+// mix compile --verbose names each file it compiled, so what the project
+// compiles where is mix's word, not a reading of mix.exs. MIX_ENV=test
+// mix compile fails c as the dev compile would (mixBaseline: an error
+// there before the change is not the change's) and so does a call it
+// adds of a function that does not exist (mixUndefined); the detail
+// names that command, and a note what it let pass. nowhere are the
+// files neither compile compiled: not checked.
+func mixTestEnv(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, scratch string, changed []string, c Check, out string) (_ Check, note string, nowhere []string) {
+	compiled := mixCompiled(out, mixPath(tmp))
+	rest := slices.DeleteFunc(slices.Clone(changed), func(f string) bool { return compiled[f] })
+	if len(rest) == 0 {
+		return c, "", nil
+	}
+	const how = "MIX_ENV=test mix compile"
+	t, tout := runWhole(ctx, o, tmp, []string{"MIX_ENV=test"}, c.Name, "mix", "compile", "--force", "--verbose")
+	if tout == "" {
+		t.Detail = how + ", compiling " + strings.Join(rest, ", ") + ": " + t.Detail
+		return t, "", nil
+	}
+	compiled = mixCompiled(tout, mixPath(tmp))
+	var only []string // compiled only in the test env
+	for _, f := range rest {
+		if compiled[f] {
+			only = append(only, f)
+		} else if t.Status == OK {
+			nowhere = append(nowhere, f)
+		}
+	}
+	if t.Status == Failed {
+		only = rest // which of them mix would have compiled is unknown
+	}
+	if len(only) == 0 {
+		return c, "", nowhere
+	}
+	files := strings.Join(only, ", ")
+	why := fmt.Sprintf("(%s: the project compiles %s only in the test env)", how, plural(len(only), "it", "them"))
+	if t.Status == Failed {
+		t.Detail = tail(withoutCompiled(inProject(tout, tmp)), 30)
+		t, note = mixBaseline(ctx, o, copier, tmp, filepath.Join(scratch, "before-test-env"), "test", only, t, tout)
+		t.Detail += "\nchecked " + files + " " + why
+		return t, note, nil
+	}
+	u := mixUndefined(ctx, o, copier, tmp, filepath.Join(scratch, "before-test-env"), "test", c, tout)
+	if u.Status != OK {
+		u.Detail += "\nchecked " + files + " " + why
+		return u, "", nowhere
+	}
+	u.Detail = files + " " + plural(len(only), "compiles", "compile") + " " + why + "\n" + u.Detail
+	return u, "", nowhere
 }
 
 // mixError is one error of mix compile's output: the file it is in (as

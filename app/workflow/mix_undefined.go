@@ -6,8 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/aiex-dev/aiex/app/workflow/linediff"
 )
 
 // undefinedWarning is the first line of a warning of mix compile that
@@ -29,10 +33,95 @@ var warningLocation = sync.OnceValue(func() *regexp.Regexp {
 // project names it), line, the warning's text and the function it is in.
 type undefinedCall struct{ file, line, text, in string }
 
-// key tells a call from another as mixError.key does: by its file and
-// text, not by the line the change may have moved it to.
-func (u undefinedCall) key() string {
-	return u.file + "\x00" + digitRun().ReplaceAllString(u.text, "N")
+// key tells a call from another: by its file and text (the function
+// called and its arity), not by the line the change may have moved it to.
+// Unlike mixError.key it keeps the numbers: Gone.f/2 is not Gone.f/1.
+func (u undefinedCall) key() string { return u.file + "\x00" + u.text }
+
+// newCalls are the calls of now, the undefined-call warnings of the
+// project's copy at tmp, that are not among was, those of its copy
+// without the changes at dir; old counts the others. A call of was is
+// one of now at any line, as the change left it: first the call at the
+// line of was the change moved it to (a line diff of the file's two
+// copies), then one in the same function, then any of the same key.
+// Counting by key alone would take a call the change adds above an old
+// one of the same function for the old one, and name the old one.
+func newCalls(now, was []undefinedCall, tmp, dir string) (fresh []undefinedCall, old int) {
+	left := map[string][]*undefinedCall{}
+	for i := range was {
+		left[was[i].key()] = append(left[was[i].key()], &was[i])
+	}
+	moved := map[string]map[int]int{}
+	wasLine := func(u undefinedCall) int {
+		m, ok := moved[u.file]
+		if !ok {
+			a, errA := os.ReadFile(filepath.Join(dir, filepath.FromSlash(u.file)))
+			b, errB := os.ReadFile(filepath.Join(tmp, filepath.FromSlash(u.file)))
+			if errA == nil && errB == nil {
+				m = unchangedLines(string(a), string(b))
+			}
+			moved[u.file] = m
+		}
+		n, _ := strconv.Atoi(u.line)
+		return m[n]
+	}
+	matched := make([]bool, len(now))
+	take := func(same func(u undefinedCall, w *undefinedCall) bool) {
+		for i, u := range now {
+			if matched[i] {
+				continue
+			}
+			ws := left[u.key()]
+			if j := slices.IndexFunc(ws, func(w *undefinedCall) bool { return same(u, w) }); j >= 0 {
+				left[u.key()] = slices.Delete(ws, j, j+1)
+				matched[i] = true
+				old++
+			}
+		}
+	}
+	take(func(u undefinedCall, w *undefinedCall) bool {
+		l := wasLine(u)
+		return l > 0 && strconv.Itoa(l) == w.line
+	})
+	take(func(u undefinedCall, w *undefinedCall) bool { return u.in == w.in })
+	take(func(undefinedCall, *undefinedCall) bool { return true })
+	for i, u := range now {
+		if !matched[i] {
+			fresh = append(fresh, u)
+		}
+	}
+	return fresh, old
+}
+
+// unchangedLines maps each line of new (numbered from 1) that a line
+// diff from old leaves as it was to its number in old.
+func unchangedLines(old, new string) map[int]int {
+	m := map[int]int{}
+	next := func(s string) int { // the length of s's first line
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			return i + 1
+		}
+		return len(s)
+	}
+	o, n, pos := 1, 1, 0 // the next line of old and new, and where old's starts
+	for _, e := range linediff.Edits(old, new) {
+		for ; pos < e.Start; o, n = o+1, n+1 {
+			m[n] = o
+			pos += next(old[pos:])
+		}
+		for ; pos < e.End; o++ {
+			pos += next(old[pos:])
+		}
+		n += strings.Count(e.New, "\n")
+		if e.New != "" && !strings.HasSuffix(e.New, "\n") {
+			n++
+		}
+	}
+	for ; pos < len(old); o, n = o+1, n+1 {
+		m[n] = o
+		pos += next(old[pos:])
+	}
+	return m
 }
 
 // undefinedCalls are the undefined-call warnings of mix compile's output,
@@ -151,14 +240,15 @@ func inProject(out, dir string) string {
 }
 
 // mixUndefined fails the passing mix compile c, of the project's copy at
-// tmp whose output was out, if the change adds calls of functions that do
-// not exist. The compile was forced, so every file was compiled and
-// warned about, also a caller the change did not touch. Calls the project
-// already had are not the change's: a copy of the project without the
-// changes, at dir, is compiled to count them (only when there are any to
-// count). If that compile does not pass, its warnings are not all known,
-// and c is skipped, saying why.
-func mixUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, dir string, c Check, out string) Check {
+// tmp in the environment env (dev, or test: mixTestEnv) whose output was
+// out, if the change adds calls of functions that do not exist. The
+// compile was forced, so every file was compiled and warned about, also a
+// caller the change did not touch. Calls the project already had are not
+// the change's: a copy of the project without the changes, at dir, is
+// compiled the same way to count them (only when there are any to count).
+// If that compile does not pass, its warnings are not all known, and c is
+// skipped, saying why.
+func mixUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, dir, env string, c Check, out string) Check {
 	now := undefinedCalls(out, mixPath(tmp))
 	if len(now) == 0 {
 		return c
@@ -167,32 +257,20 @@ func mixUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, tmp,
 	if err != nil {
 		return SetupFailed(c.Name, err)
 	}
-	was, wasOut := runWhole(ctx, o, dir, []string{"MIX_ENV=dev"}, c.Name, "mix", "compile", "--force")
+	how := mixCompileIn(env)
+	was, wasOut := runWhole(ctx, o, dir, []string{"MIX_ENV=" + env}, c.Name, "mix", "compile", "--force")
 	if was.Status != OK {
-		return Check{Name: c.Name, Status: Skipped, Detail: "could not check the calls of undefined functions that mix compile warns about: without the change, the project's mix compile " +
+		return Check{Name: c.Name, Status: Skipped, Detail: "could not check the calls of undefined functions that " + how + " warns about: without the change, the project's " + how + " " +
 			strings.ToLower(was.Status) + " (" + firstLine(was.Detail) + "), so which of them the change adds is unknown\n" + tail(joinUndefinedCalls(now), 30)}
 	}
-	left := map[string]int{}
-	for _, u := range undefinedCalls(wasOut, mixPath(dir)) {
-		left[u.key()]++
-	}
-	var fresh []undefinedCall
-	old := 0
-	for _, u := range now {
-		if k := u.key(); left[k] > 0 {
-			left[k]--
-			old++
-			continue
-		}
-		fresh = append(fresh, u)
-	}
+	fresh, old := newCalls(now, undefinedCalls(wasOut, mixPath(dir)), tmp, dir)
 	counted := fmt.Sprintf("calls of undefined functions already there before the change: %d", old)
 	if len(fresh) > 0 {
 		// The call first, then what it means: the first line is the
 		// failure's one-line summary (Headline), and must say which.
 		calls := joinUndefinedCalls(fresh)
 		first, rest, _ := strings.Cut(calls, "\n")
-		detail := first + ": a call of a function that does not exist, which crashes at run time (mix compile warns)"
+		detail := first + ": a call of a function that does not exist, which crashes at run time (" + how + " warns)"
 		if rest != "" {
 			detail += "\n" + tail(rest, 30)
 		}
@@ -203,6 +281,15 @@ func mixUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, tmp,
 	}
 	c.Detail = counted + "\n" + c.Detail
 	return c
+}
+
+// mixCompileIn is how a detail names mix compile in the environment env:
+// dev, the check's own, goes without saying.
+func mixCompileIn(env string) string {
+	if env == "dev" {
+		return "mix compile"
+	}
+	return "MIX_ENV=" + env + " mix compile"
 }
 
 // firstLine is s up to its first line break.

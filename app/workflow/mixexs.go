@@ -159,9 +159,11 @@ func mixTestUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, 
 	if len(now) == 0 {
 		return c, false
 	}
-	left := map[string]int{}
+	var had []undefinedCall // the calls the test files had
+	dir := ""
 	if len(old) > 0 {
-		dir, err := copier.copy(filepath.Join(scratch, "before-tests-calls"), nil)
+		var err error
+		dir, err = copier.copy(filepath.Join(scratch, "before-tests-calls"), nil)
 		if err != nil {
 			return SetupFailed(c.Name, err), true
 		}
@@ -172,18 +174,9 @@ func mixTestUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, 
 			return Check{Name: c.Name, Status: Skipped, Detail: "could not check the calls of undefined functions that mix test warns about: without the change, the test files' compile " +
 				strings.ToLower(was.Status) + " (" + firstLine(was.Detail) + "), so which of them the change adds is unknown\n" + tail(joinUndefinedCalls(now), 30)}, true
 		}
-		for _, u := range undefinedCalls(wasOut, mixPath(dir)) {
-			left[u.key()]++
-		}
+		had = undefinedCalls(wasOut, mixPath(dir))
 	}
-	var fresh []undefinedCall
-	for _, u := range now {
-		if k := u.key(); left[k] > 0 {
-			left[k]--
-			continue
-		}
-		fresh = append(fresh, u)
-	}
+	fresh, _ := newCalls(now, had, tmp, dir)
 	if len(fresh) == 0 {
 		return c, false
 	}
