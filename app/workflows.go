@@ -403,8 +403,9 @@ func (a *App) finishTask(ctx context.Context, sb *sandbox.Sandbox, req TaskReque
 // without writing is checked: each path's text (into .git, outside the
 // project, into a read-only root), where it leads through the symbolic
 // links there now (gl/config with gl → .git), and each new content's size
-// against the sandbox's limit.
-// Every refusal is audited (CheckWrite, Refuse), once, under the path the
+// against the sandbox's limit; and files or directories the user made
+// read-only, which Apply would refuse.
+// Every refusal but that last is audited (CheckWrite, Refuse), once, under the path the
 // proposal named.
 func writeCheck(ctx context.Context, sb *sandbox.Sandbox, p *workflow.Proposal) workflow.Check {
 	fail := func(err error) workflow.Check {
@@ -425,6 +426,18 @@ func writeCheck(ctx context.Context, sb *sandbox.Sandbox, p *workflow.Proposal) 
 				return fail(err)
 			}
 		}
+	}
+	// A file or directory the user made read-only is not written
+	// (checkpoint.Apply refuses it): said before the user is asked.
+	var changes []checkpoint.Change
+	for _, c := range p.Changes {
+		if c.OldPath != "" && c.OldPath != c.Path {
+			changes = append(changes, checkpoint.Change{Path: c.OldPath, Delete: true})
+		}
+		changes = append(changes, checkpoint.Change{Path: c.Path, Delete: c.Delete})
+	}
+	if err := checkpoint.ReadOnlyOf(ctx, sb, changes); err != nil {
+		return fail(err)
 	}
 	return workflow.Check{Name: "sandbox", Status: workflow.OK}
 }

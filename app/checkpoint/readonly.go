@@ -101,6 +101,34 @@ func (e *ReadOnlyError) userError() error { return usererr.Wrap(e, "%s", e.Error
 // exists), when its owner-write bit is clear. dirs caches directories'
 // modes (unknownMode: not known) over the files of one write.
 func (s *Store) writable(ctx context.Context, p string, cur *FileState, dirs map[string]fs.FileMode) (ReadOnly, bool) {
+	return writableIn(ctx, s.fs, p, cur, dirs)
+}
+
+// ReadOnlyOf is the refusal Apply would give changes for read-only files
+// in fsys (a *usererr.Error whose cause is a *ReadOnlyError), or nil: a
+// proposal's checks say it before the user is asked to write it.
+func ReadOnlyOf(ctx context.Context, fsys FS, changes []Change) error {
+	var readOnly []ReadOnly
+	dirs := map[string]fs.FileMode{}
+	for _, c := range changes {
+		var cur *FileState
+		if fi, err := fsys.Stat(ctx, c.Path); err == nil && fi.Mode().IsRegular() {
+			cur = &FileState{Mode: fi.Mode().Perm()}
+		} else if c.Delete {
+			continue // nothing there to remove: the write says so
+		}
+		if ro, ok := writableIn(ctx, fsys, c.Path, cur, dirs); ok {
+			readOnly = append(readOnly, ro)
+		}
+	}
+	if len(readOnly) == 0 {
+		return nil
+	}
+	return (&ReadOnlyError{Files: readOnly}).userError()
+}
+
+// writableIn is Store.writable in fsys.
+func writableIn(ctx context.Context, fsys FS, p string, cur *FileState, dirs map[string]fs.FileMode) (ReadOnly, bool) {
 	ro := ReadOnly{Path: p}
 	if cur != nil && cur.Mode&0o200 == 0 {
 		ro.File, ro.Mode = true, cur.Mode
@@ -108,7 +136,7 @@ func (s *Store) writable(ctx context.Context, p string, cur *FileState, dirs map
 	for dir := path.Dir(p); ; dir = path.Dir(dir) {
 		m, ok := dirs[dir]
 		if !ok {
-			fi, err := s.fs.Stat(ctx, dir)
+			fi, err := fsys.Stat(ctx, dir)
 			switch {
 			case errors.Is(err, fs.ErrNotExist) && dir != ".":
 				continue // made by the write: its parent is changed
