@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/aiex-dev/aiex/app/index"
 	"github.com/aiex-dev/aiex/app/search"
 	"github.com/aiex-dev/aiex/db"
 )
@@ -37,17 +38,18 @@ func (a *App) changedSinceIndexed(ctx context.Context, proj db.CodeProject, hits
 }
 
 // sameAsIndexed reports whether the file at abs is as the index recorded
-// f: the same size, and the same modification time or, when that differs
-// (the index records a file written within its clock's resolution as
-// never seen, to read it again; a checkout touches files), the same
-// content.
+// f: the same size, and the same modification and change times or, when
+// they differ (the index records a file written within its clock's
+// resolution as never seen, to read it again; a checkout touches files),
+// the same content.
 func sameAsIndexed(abs string, f db.CodeFile) bool {
 	fi, err := os.Stat(abs)
 	switch {
 	case err != nil || !fi.Mode().IsRegular() || fi.Size() != f.Size:
 		// Not a file now (a FIFO would hold the read below): changed.
 		return false
-	case fi.ModTime().UnixNano() == f.MtimeNS:
+	case fi.ModTime().UnixNano() == f.MtimeNS && index.CtimeNS(fi) == f.CtimeNS:
+		// The ctime too: an edit that puts the mtime back changes it.
 		return true
 	}
 	src, err := os.ReadFile(abs)

@@ -87,6 +87,7 @@ type CodeFile struct {
 	ContentHash string `json:"content_hash"`
 	Size        int64  `json:"size"`
 	MtimeNS     int64  `json:"mtime_ns"`
+	CtimeNS     int64  `json:"ctime_ns"` // inode change time: an edit that puts the mtime back changes it; 0 where the system has none
 	Lang        string `json:"lang"`
 	Analyzer    string `json:"analyzer"`
 	Skipped     string `json:"skipped,omitempty"`
@@ -94,14 +95,14 @@ type CodeFile struct {
 
 // CodeFiles returns the project's file rows by path, in one query.
 func (s *Store) CodeFiles(ctx context.Context, project int64) (map[string]CodeFile, error) {
-	rows, err := s.Query(ctx, `SELECT path, content_hash, size, mtime_ns, lang, analyzer, skipped FROM code_files WHERE project = ?`, project)
+	rows, err := s.Query(ctx, `SELECT path, content_hash, size, mtime_ns, lang, analyzer, skipped, ctime_ns FROM code_files WHERE project = ?`, project)
 	if err != nil {
 		return nil, fmt.Errorf("db: code files: %w", err)
 	}
 	out := make(map[string]CodeFile, len(rows.Values))
 	for _, r := range rows.Values {
 		f := CodeFile{Path: asString(r[0]), ContentHash: asString(r[1]), Size: asInt(r[2]), MtimeNS: asInt(r[3]),
-			Lang: asString(r[4]), Analyzer: asString(r[5]), Skipped: asString(r[6])}
+			Lang: asString(r[4]), Analyzer: asString(r[5]), Skipped: asString(r[6]), CtimeNS: asInt(r[7])}
 		out[f.Path] = f
 	}
 	return out, nil
@@ -123,7 +124,7 @@ func (s *Store) CodeFileCount(ctx context.Context, project int64) (int, error) {
 // CodeFile returns the row of one file of a project; ok is false when the
 // index has none.
 func (s *Store) CodeFile(ctx context.Context, project int64, path string) (f CodeFile, ok bool, err error) {
-	rows, err := s.Query(ctx, `SELECT path, content_hash, size, mtime_ns, lang, analyzer, skipped FROM code_files
+	rows, err := s.Query(ctx, `SELECT path, content_hash, size, mtime_ns, lang, analyzer, skipped, ctime_ns FROM code_files
 		WHERE project = ? AND path = ?`, project, path)
 	if err != nil {
 		return f, false, fmt.Errorf("db: code file %s: %w", path, err)
@@ -133,7 +134,7 @@ func (s *Store) CodeFile(ctx context.Context, project int64, path string) (f Cod
 	}
 	r := rows.Values[0]
 	return CodeFile{Path: asString(r[0]), ContentHash: asString(r[1]), Size: asInt(r[2]), MtimeNS: asInt(r[3]),
-		Lang: asString(r[4]), Analyzer: asString(r[5]), Skipped: asString(r[6])}, true, nil
+		Lang: asString(r[4]), Analyzer: asString(r[5]), Skipped: asString(r[6]), CtimeNS: asInt(r[7])}, true, nil
 }
 
 // CodeAnalysis is a row of code_analysis_cache.
@@ -475,11 +476,11 @@ const (
 		SELECT c.project, CASE c.lang WHEN 'go' THEN substr(c.name, 1, instr(c.name, '.')) || m.value ELSE m.value END, c.id
 		FROM code_chunks AS c, json_each(c.meta, '$[12]') AS m
 		WHERE c.id >= (SELECT base FROM code_id_base) AND c.id < (SELECT base FROM code_id_base) + ?1 AND ` + codeGroup
-	codeFiles = `INSERT INTO code_files (project, path, content_hash, size, mtime_ns, lang, analyzer, skipped, indexed_at)
-		SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?2
+	codeFiles = `INSERT INTO code_files (project, path, content_hash, size, mtime_ns, lang, analyzer, skipped, ctime_ns, indexed_at)
+		SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, ?2
 		FROM json_each(?3) WHERE true
 		ON CONFLICT (project, path) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size,
-			mtime_ns = excluded.mtime_ns, lang = excluded.lang, analyzer = excluded.analyzer, skipped = excluded.skipped,
+			mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, lang = excluded.lang, analyzer = excluded.analyzer, skipped = excluded.skipped,
 			indexed_at = excluded.indexed_at`
 	codeDone = `UPDATE code_projects SET analyzer = ?, indexed_at = ? WHERE id = ?`
 )
@@ -597,7 +598,7 @@ func (w *CodeWrite) Statements() ([]Statement, error) {
 	if len(w.Files) > 0 {
 		files := make([][]any, len(w.Files))
 		for i, f := range w.Files {
-			files[i] = []any{f.Path, f.ContentHash, f.Size, f.MtimeNS, f.Lang, f.Analyzer, f.Skipped}
+			files[i] = []any{f.Path, f.ContentHash, f.Size, f.MtimeNS, f.Lang, f.Analyzer, f.Skipped, f.CtimeNS}
 		}
 		out = append(out, Stmt(codeFiles, w.Project, w.Now, jsonText(files)))
 	}

@@ -160,7 +160,7 @@ type Options struct {
 	// slash-separated, relative to it; "" is the whole project.
 	Under string
 	// Force reads every file and rewrites its rows, whatever its size and
-	// modification time say (chunks still come from the cache).
+	// modification and change times say (chunks still come from the cache).
 	Force bool
 	// Progress, if set, is called from one goroutine as files are read,
 	// at most every 100 ms, and once at the end.
@@ -180,7 +180,7 @@ type Summary struct {
 	Under string `json:"under,omitempty"`
 	// Files = Unchanged + Changed + len(Skipped).
 	Files     int `json:"files"`     // files with an indexed extension the walk found, or could not read
-	Unchanged int `json:"unchanged"` // indexed as they are: same size and mtime, or same content
+	Unchanged int `json:"unchanged"` // indexed as they are: same size, mtime and ctime, or same content
 	Changed   int `json:"changed"`   // new, modified or re-analysed files indexed by this run
 	Analyzed  int `json:"analyzed"`  // of those, chunked by this run
 	Cached    int `json:"cached"`    // of those, with chunks from the analysis cache
@@ -258,9 +258,9 @@ type runKey struct {
 var ErrNotDir = errors.New("not a directory")
 
 // Index brings the index of the project at root up to date: it walks the
-// project, reads the files whose size or modification time changed, takes
-// their chunks from the analysis cache or chunks them, and writes all
-// changes in batches. root must be absolute.
+// project, reads the files whose size, modification or change time
+// changed, takes their chunks from the analysis cache or chunks them, and
+// writes all changes in batches. root must be absolute.
 func (ix *Indexer) Index(ctx context.Context, root string, opt Options) (*Summary, error) {
 	start := time.Now()
 	root, err := filepath.EvalSymlinks(root)
@@ -416,9 +416,9 @@ type plan struct {
 }
 
 // plan compares what the walk found with the rows of the last run. A file
-// whose size and mtime are as recorded, and whose rows this Indexer's
-// analyzer made, is not read (unless force); its reason is reported again
-// if it was skipped.
+// whose size, mtime and ctime are as recorded (sameStat), and whose rows
+// this Indexer's analyzer made, is not read (unless force); its reason is
+// reported again if it was skipped.
 func (ix *Indexer) plan(w *walker, proj db.CodeProject, prev map[string]db.CodeFile, under string, force bool, sum *Summary) *plan {
 	p := &plan{project: proj, prev: prev, force: force}
 	seen := make(map[string]bool, len(w.out))
@@ -428,10 +428,10 @@ func (ix *Indexer) plan(w *walker, proj db.CodeProject, prev map[string]db.CodeF
 		switch {
 		case e.skip != "":
 			sum.Skipped = append(sum.Skipped, Skip{e.rel, e.skip, e.why})
-			if !had || old.Skipped != e.skip || old.Size != e.size || old.MtimeNS != e.mtime {
+			if !had || old.Skipped != e.skip || !sameStat(old, e) {
 				p.skips = append(p.skips, &result{e: e, skip: e.skip, why: e.why, walked: true})
 			}
-		case had && !force && old.Size == e.size && old.MtimeNS == e.mtime && old.Analyzer == ix.Analyzer(e.rel):
+		case had && !force && sameStat(old, e) && old.Analyzer == ix.Analyzer(e.rel):
 			if old.Skipped != "" {
 				sum.Skipped = append(sum.Skipped, Skip{Path: e.rel, Reason: old.Skipped})
 			} else {
@@ -455,6 +455,18 @@ func (ix *Indexer) plan(w *walker, proj db.CodeProject, prev map[string]db.CodeF
 	p.whole = under == ""
 	p.done = under == "" && (changed || proj.Analyzer != ix.sig || proj.IndexedAt.IsZero())
 	return p
+}
+
+// sameStat reports whether the walk's entry e has the size, mtime and
+// ctime that the row old recorded. The mtime alone would miss an edit that
+// keeps the size and puts the mtime back (touch -r, cp -p, rsync -t, tools
+// that keep mtimes); that changes the ctime, which no one can set back. An
+// inode change alone (chmod, a hard link) gets the file read, its content
+// found as indexed, and its row written with the new ctime. Only the mtime
+// is judged racy (writer.go), as git does: two such edits within one tick
+// of the clock, one each side of a read, would go unseen.
+func sameStat(old db.CodeFile, e entry) bool {
+	return old.Size == e.size && old.MtimeNS == e.mtime && old.CtimeNS == e.ctime
 }
 
 // run reads and analyses the plan's files on the workers while one writer

@@ -50,6 +50,7 @@ type entry struct {
 	rel   string // slash-separated, relative to the root
 	size  int64
 	mtime int64 // ns since the epoch
+	ctime int64 // the inode's change time, ns since the epoch; 0 where the system has none
 	skip  string
 	why   string // details of skip, for the summary
 }
@@ -318,7 +319,7 @@ func (w *walker) realRoot() string {
 
 // file records a regular file, skipped unread when it is too large.
 func (w *walker) file(rel string, fi fs.FileInfo) {
-	e := entry{rel: rel, size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+	e := entry{rel: rel, size: fi.Size(), mtime: fi.ModTime().UnixNano(), ctime: CtimeNS(fi)}
 	if e.size > w.maxSize {
 		e.skip, e.why = reasonTooLarge, sizeText(e.size)+", over the "+sizeText(w.maxSize)+" limit"
 	}

@@ -190,7 +190,7 @@ func (w *writer) add(r *result) {
 		w.sum.Bytes += r.bytes
 	}
 	lang := chunk.Lang(e.rel)
-	row := db.CodeFile{Path: e.rel, ContentHash: r.hash, Size: e.size, MtimeNS: e.mtime, Lang: lang, Analyzer: w.ix.Analyzer(e.rel)}
+	row := db.CodeFile{Path: e.rel, ContentHash: r.hash, Size: e.size, MtimeNS: e.mtime, CtimeNS: e.ctime, Lang: lang, Analyzer: w.ix.Analyzer(e.rel)}
 	if read := cmp.Or(r.readAt, time.Now()); racy(e.mtime, read) {
 		row.MtimeNS = racyMtime
 	}
