@@ -117,9 +117,13 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 		c, err := files.chunkAtLine(rel, cs, line, size)
 		return c, nil, 0, err
 	}
-	// A path out of the project is none of its files, nor a name.
+	// A path out of the project is none of its files, nor a name; nor is
+	// a link of the project that leads out of it.
 	if p, ok := outsidePath(proj.Root, true, path, target); ok {
 		return db.CodeChunk{}, nil, 0, outside(p, proj.Root)
+	}
+	if l, dest, ok := linkOut(proj.Root, path, target); ok {
+		return db.CodeChunk{}, nil, 0, usererr.New("%s is a symlink to %s, outside the project: aiex reads only the project's files, and aiex index does not follow it either", l, dest)
 	}
 	// A path of a file the index has, deleted since: say so rather than
 	// that nothing has that name.
@@ -587,4 +591,37 @@ func relPath(root, p string) (string, bool) {
 		return "", false
 	}
 	return filepath.ToSlash(rel), true
+}
+
+// linkOut reports the first of ps, paths as typed (relative to the current
+// directory, else to the project at root), that is a symbolic link of the
+// project to a file or directory outside it, and where it leads.
+func linkOut(root string, ps ...string) (link, dest string, ok bool) {
+	for _, p := range ps {
+		if p == "" {
+			continue
+		}
+		cands := []string{p}
+		if !filepath.IsAbs(p) {
+			cands = append(cands, filepath.Join(root, p))
+		}
+		for _, c := range cands {
+			abs, err := filepath.Abs(c)
+			if err != nil {
+				continue
+			}
+			if fi, err := os.Lstat(abs); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+				continue
+			}
+			if _, in := projectPath(root, abs); !in {
+				continue
+			}
+			d, err := filepath.EvalSymlinks(abs)
+			if err != nil || within.Root(root, d) {
+				continue
+			}
+			return p, d, true
+		}
+	}
+	return "", "", false
 }

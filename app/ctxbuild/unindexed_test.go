@@ -93,3 +93,22 @@ func TestNewFileTarget(t *testing.T) {
 		t.Errorf("ignored new file: err = %v; want it said to be left out", err)
 	}
 }
+
+// TestSymlinkOutTarget: a link of the project to a file outside it is
+// said to be one, with where it leads, not "no file or symbol".
+func TestSymlinkOutTarget(t *testing.T) {
+	e := setupFiles(t, map[string]string{"lib/a.ex": "defmodule A do\n  def a, do: 1\nend\n"})
+	outside := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(outside, []byte("127.0.0.1 localhost\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(e.root, "hostslink.go")); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"hostslink.go", "hostslink.go:1", filepath.Join(e.root, "hostslink.go")} {
+		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
+		if err == nil || !strings.Contains(err.Error(), "is a symlink to "+outside+", outside the project") {
+			t.Errorf("%s: err = %v; want it said to be a link out of the project", target, err)
+		}
+	}
+}
