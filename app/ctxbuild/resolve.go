@@ -1,6 +1,7 @@
 package ctxbuild
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/app/index"
@@ -297,7 +299,7 @@ func noUnits(rel string, f db.CodeFile, had bool, files *fileCache) error {
 		}
 		if !index.Takes(rel) {
 			// Not a kind the index chunks, and not text to take whole.
-			return usererr.New("%s has no code to show: it is empty, not text, or larger than %d MiB", rel, maxPlainFile>>20)
+			return usererr.New("%s has no code to show: %s", rel, notPlain(filepath.Join(files.root, filepath.FromSlash(rel))))
 		}
 		return usererr.New("%s has no chunks in the index; run aiex index, or check that its language is indexed", rel)
 	}
@@ -624,4 +626,39 @@ func linkOut(root string, ps ...string) (link, dest string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// notPlain says why the file at abs, of a kind the index does not chunk,
+// is not taken whole as text (plainFile): what a user can tell of it.
+func notPlain(abs string) string {
+	fi, err := os.Stat(abs)
+	switch {
+	case err != nil:
+		return "it cannot be read (" + cause(err) + ")"
+	case !fi.Mode().IsRegular():
+		return "it is not a regular file"
+	case fi.Size() > maxPlainFile:
+		return fmt.Sprintf("it is larger than %d MiB", maxPlainFile>>20)
+	}
+	src, err := os.ReadFile(abs)
+	switch {
+	case err != nil:
+		return "it cannot be read (" + cause(err) + ")"
+	case strings.TrimSpace(string(src)) == "":
+		return "it is empty"
+	case bytes.IndexByte(src, 0) >= 0:
+		return "it is binary (it holds NUL bytes), not text"
+	case !utf8.Valid(src):
+		return "it is not UTF-8 text"
+	}
+	return "it is not text"
+}
+
+// cause is err without the path a *fs.PathError repeats.
+func cause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }

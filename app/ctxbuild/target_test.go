@@ -241,7 +241,7 @@ func TestFileOfKindNotIndexed(t *testing.T) {
 		}
 	}
 	_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: filepath.Join(e.root, "blob.bin"), Window: 4096, Count: o200k})
-	if want := "blob.bin has no code to show: it is empty, not text, or larger than 4 MiB"; usererr.As(err) == nil || err.Error() != want {
+	if want := "blob.bin has no code to show: it is binary (it holds NUL bytes), not text"; usererr.As(err) == nil || err.Error() != want {
 		t.Errorf("blob.bin: err = %v; want %q", err, want)
 	}
 }
