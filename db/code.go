@@ -470,7 +470,8 @@ const (
 	// qualified by the chunk's package as refs are
 	// (migrations/0017_code_members.sql), and the other arities of Elixir
 	// functions with default arguments, qualified already (MyApp.get/1 for
-	// MyApp.get/2 with one). Only the group and function chunks have their
+	// MyApp.get/2 with one), and the Template:f/N names of Elixir
+	// functions a template's using quote imports. Only the group and function chunks have their
 	// meta read a second time.
 	codeMembers = `INSERT OR IGNORE INTO code_members (project, name, chunk_id)
 		SELECT c.project, CASE c.lang WHEN 'go' THEN substr(c.name, 1, instr(c.name, '.')) || m.value ELSE m.value END, c.id

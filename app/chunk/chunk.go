@@ -50,7 +50,10 @@ type Chunk struct {
 	// default arguments defines, qualified (MyApp.get/1 for MyApp.get/2),
 	// on its first piece; and for a Go method declared on a value (T.M),
 	// (*T).M, the name a call through a variable refers to it by, on its
-	// first piece.
+	// first piece; and for a public Elixir function of a module a
+	// template's using quote imports (`use MixTest.Case`),
+	// Template:f/N, the name a local call in a module using the template
+	// refers to it by (elixir_using.go).
 	Members []string `json:"members,omitempty"`
 	// Imports, on a Go file's header, gives for each qualifier the
 	// file's refs use that names an imported package its import path:
@@ -173,7 +176,10 @@ const (
 // record the type of each field of the package's own named type; and an
 // Elixir alias, import or require written from __MODULE__ is followed.
 // 27: Go type assertions and one-type switch clauses give their type.
-const Version = 27
+// 28: an Elixir local call in a module that uses a template refers to
+// Template:f/N, which the functions the template's using quote imports
+// list among their members; a keyword key is no call.
+const Version = 28
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -41,6 +41,9 @@ type exFile struct {
 	// in the order declared, each with the bytes it is in effect in (see
 	// expandAt).
 	aliases map[string][]aliasDecl
+	// templates are the imports the quotes of the file's templates'
+	// `using` blocks and `__using__` macros declare (elixir_using.go).
+	templates []usingImport
 }
 
 // exScope is a module: its qualified name.
@@ -132,6 +135,7 @@ func (f *file) chunkElixir() {
 	x.body(x.items(top), nil, "", -1, nil)
 	x.refs(*root)
 	x.defaultArities()
+	x.usingMembers()
 	if !x.hasError {
 		// A clause word taken for an operand can leave no error in the
 		// tree; the words were found by the refs lexer.

@@ -132,7 +132,8 @@ func lists(set map[string]bool, fun string, arity int) bool {
 // one (an import cannot take its name without an `only:` or `import
 // Kernel, except:`; see kernelModule), and so does, in a
 // test script (test true), a function of ExUnit's that `use ExUnit.Case`
-// imports (assert, setup, …: the chunker does not follow `use`); else the imports
+// imports (assert, setup, …: ExUnit's templates are not followed, see
+// elixir_using.go); else the imports
 // in effect without an `only:` list that do not exclude it with
 // `except:` are the candidates, and one is the answer if it is the only
 // one, or the only one defined in this file with a function of that

@@ -198,10 +198,16 @@ func (l *exLexer) word(i int) int {
 	case argStarts(src, e) || !l.npOpen() && doFollows(src, e) || l.pipedInto(i, e):
 		// A call without parentheses (elixir_noparens.go).
 		l.addRef(rawRef{fun: string(src[i:e]), at: i}, e)
-	case l.zero[string(src[i:e])]:
+	case l.zero[string(src[i:e])] && !keywordKey(src, e):
 		l.zeroCandidate(i, e)
 	}
 	return e
+}
+
+// keywordKey reports whether the name ending at e is a keyword key
+// (`name: value`): a colon, then a blank or the end (not `name::type`).
+func keywordKey(src []byte, e int) bool {
+	return e < len(src) && src[e] == ':' && (e+1 == len(src) || src[e+1] == ' ' || src[e+1] == '\t' || src[e+1] == '\n' || src[e+1] == '\r')
 }
 
 // afterDot reports a name that follows a dot (x.name), not a range (a..b).

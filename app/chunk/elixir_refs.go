@@ -171,6 +171,8 @@ func (x *exFile) refs(root sitter.Node) {
 	}
 
 	var imports []exImport
+	var uses []exUse             // the templates the file's modules use (elixir_using.go)
+	var templates []usingImport  // the imports its templates' using quotes declare
 	var defined map[string][]int // "Mod.fun" → its function units, made when first needed
 	defines := func(mod, fun string, arity int) bool {
 		if defined == nil {
@@ -210,6 +212,9 @@ func (x *exFile) refs(root sitter.Node) {
 			}
 			if imp, ok := x.importAt(root, r.at, s); ok {
 				imports = append(imports, imp)
+				if s != nil && x.inUsingQuote(root, r.at) {
+					templates = append(templates, usingImport{s.module, imp})
+				}
 			}
 		}
 		if local && exSyntax(r.fun) || x.notRefs[r.at] {
@@ -249,6 +254,7 @@ func (x *exFile) refs(root sitter.Node) {
 			}
 			s := x.scopes[l]
 			name, arity := r.fun, r.arity
+			viaUse := false // a local call the module's templates may import
 			switch {
 			case r.mod != "":
 				name = x.expandAt(s, r.mod, r.at) + "." + r.fun
@@ -259,23 +265,32 @@ func (x *exFile) refs(root sitter.Node) {
 			case !r.zero && !inTypespec(r.at) && !defines(u.parent, r.fun, r.arity):
 				// Not the module's own: imported, or Kernel's.
 				if mod := importedFrom(imports, r.at, r.fun, r.arity, x.test, defines); mod != "" {
-					name = mod + "." + r.fun
+					name, viaUse = mod+"."+r.fun, true
 				} else if mod, special := kernelModule(r.fun, r.arity); mod != "" && !kernelExcluded(imports, r.at, r.fun, r.arity) {
 					name = mod + "." + r.fun
 					if special {
 						arity = noArity
 					}
+				} else {
+					viaUse = true
 				}
 			}
 			if arity != noArity {
 				name += "/" + strconv.Itoa(arity)
 			}
 			u.refs = append(u.refs, ref{name, r.at})
+			if viaUse {
+				useRefs(u, uses, r.fun, r.arity, r.at, x.test)
+			}
 			if used {
 				u.refs = append(u.refs, ref{name + ".__using__/1", r.at})
+				if !x.quoted(root, r.at) {
+					uses = append(uses, exUse{user: u.parent, mod: name, at: r.at})
+				}
 			}
 		}
 	}
+	x.templates = templates
 }
 
 // usesNext reports whether the module name at i is the first argument of
