@@ -89,6 +89,24 @@ func TestInterruptedRequestsEvents(t *testing.T) {
 	if err := other.s.Remove(ctx, deadID); err != nil {
 		t.Fatal(err)
 	}
+	// The history read finds what its node has applied: wait until it
+	// has both requests and the removal (a local read may lag the leader).
+	deadline := time.Now().Add(10 * time.Second)
+	for _, id := range []string{"dead-1", "dead-2"} {
+		for {
+			in, ok, err := other.s.Interaction(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok && in.Status == db.StatusInterrupted {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s on the other node: %+v, %v; want it seen interrupted", id, in, ok)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	if _, err := other.s.Interactions(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
