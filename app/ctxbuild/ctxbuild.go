@@ -166,9 +166,10 @@ type Item struct {
 	StartLine int    `json:"start_line"`
 	EndLine   int    `json:"end_line"`
 	// Tokens are what the item takes as shown in the prompt (its form),
-	// or in full if dropped: for the target, counted with the request's
-	// counter (as the prompt's total is); for the others and the units of
-	// an outline, by the estimate the context was planned with.
+	// or in full if dropped: for an item included, counted with the
+	// request's counter (as the prompt's total is, which they add up to
+	// less the prompt's own text); for one dropped and the units of an
+	// outline, by the estimate the context was planned with.
 	Tokens int     `json:"tokens"`
 	Score  float64 `json:"score,omitempty"`
 	Reason string  `json:"reason,omitempty"` // why it was reduced or dropped
@@ -200,6 +201,14 @@ type Item struct {
 	// sigOnly keeps a candidate to its signature at most: a language
 	// built-in (place.isBuiltin), whose doc says nothing of the target.
 	sigOnly bool
+	// bounded says why a candidate may not go in full (Item.bound): data,
+	// or too large; noCut, that it is data, not cut to fit either.
+	bounded string
+	noCut   bool
+	// cutCode is the code cutToFit cut it to, cutEnd the last line of it
+	// kept: while Code is cutCode, its range ends there.
+	cutCode string
+	cutEnd  int
 }
 
 // Context is a built context.
@@ -470,7 +479,8 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 // to its last, the defp in it —, and that unit's code is already there.
 // An item holding one before it takes that one's place (the first of
 // them's, the others going). A header (its lines run over what it leaves
-// out) is neither held nor holds.
+// out) is neither held nor holds. A run of lines overlapping the target
+// or an item before it goes without the lines they hold (trimOverlap).
 func distinct(items []*Item, target *Item, own map[int64]bool, ownHash map[string]bool, files *fileCache) []*Item {
 	seen := map[int64]bool{}
 	byHash := map[string]int{}
@@ -504,6 +514,12 @@ func distinct(items []*Item, target *Item, own map[int64]bool, ownHash map[strin
 						byHash[o.hash] = j
 					}
 				}
+				continue
+			}
+			// A run of lines (the size strategy's chunks overlap by
+			// design) goes without the lines an item before it or the
+			// target already carries.
+			if it.Kind == chunk.KindText && !trimOverlap(it, target, out) {
 				continue
 			}
 		}

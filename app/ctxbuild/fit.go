@@ -258,6 +258,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 	}
 	left := out.Budget - base - contextHeader
 	var reduced *Item
+	words := lowerWords(req.words())
 	for _, it := range cands {
 		switch {
 		case it.Role == RoleHeader:
@@ -271,6 +272,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		}
 		it.cost = cost(it.full, it)
 		it.Tokens = it.cost
+		it.bound(target, words)
 		it.sig = it.signature()
 		if it.sig == it.full {
 			it.sig = ""
@@ -285,7 +287,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		case it.sig != "" && it.sigCost <= left:
 			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
 			it.Reason = it.reduced()
-			if reduced == nil && it.Role != RoleHeader && !it.sigOnly && it.cutWhy == "" {
+			if reduced == nil && it.Role != RoleHeader && !it.sigOnly && !it.noCut && it.cutWhy == "" {
 				// A header's reduced form is what the target uses of
 				// it: its first lines would show less of that (so is a
 				// test module's header's or a struct's, cut to its
@@ -294,8 +296,12 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 			}
 		case !it.mayBeWhole() && it.sig == "":
 			// A built-in's piece of doc text alone (a unit split in
-			// pieces): no code to show.
+			// pieces): no code to show. Data or code too large to go in
+			// full without a signature goes neither.
 			it.Reason = fmt.Sprintf("%d tokens; a language built-in, and only doc text", it.cost)
+			if it.bounded != "" {
+				it.Reason = fmt.Sprintf("%d tokens; %s, and it has no signature", it.cost, it.bounded)
+			}
 			continue
 		default:
 			it.Reason = fmt.Sprintf("%d tokens; no room left", it.cost)
@@ -304,9 +310,10 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		left -= it.Tokens
 	}
 	// Room left: show the start of the first reduced chunk instead — of a
-	// caller, its signature and the lines around its call of the target.
-	if reduced != nil && left+reduced.Tokens >= minTruncated {
-		cutToFit(reduced, target, func(s string) int { return cost(s, reduced) }, left+reduced.Tokens)
+	// caller, its signature and the lines around its call of the target —,
+	// within what one cut may take (maxCut).
+	if room := min(left+reduced.tokens(), maxCut(out.Budget)); reduced != nil && room >= minTruncated {
+		cutToFit(reduced, target, func(s string) int { return cost(s, reduced) }, room)
 	}
 
 	// Render, count the whole, and take off from the end until it fits;
@@ -384,6 +391,10 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 	}
 	for _, it := range cands {
 		if it.Form != "" {
+			// Counted as the target is, so that the rows and the prompt's
+			// total agree: the counter has seen every piece of it.
+			it.EndLine = it.shownEnd()
+			it.Tokens = req.Count.Count(snippetText(it, it.Code))
 			out.Included = append(out.Included, *it)
 		} else {
 			out.Dropped = append(out.Dropped, *it)
@@ -392,11 +403,29 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 	return nil
 }
 
-// mayBeWhole reports whether a candidate may go in full: any but a
-// language built-in (sigOnly), which may only when it has no doc text to
-// leave out nor body (a one-line definition is its own signature).
+// mayBeWhole reports whether a candidate may go in full: any but one too
+// large (bounded), and a language built-in (sigOnly) or data (noCut),
+// which may only when it has no doc text to leave out nor body (a
+// one-line definition is its own signature) — data only when small too.
 func (it *Item) mayBeWhole() bool {
-	return !it.sigOnly || it.sig == "" && dropDoc(it.full, true) == it.full
+	own := it.sig == "" && dropDoc(it.full, true) == it.full
+	switch {
+	case it.noCut:
+		return own && it.cost < dataTokens
+	case it.bounded != "":
+		return false
+	case it.sigOnly:
+		return own
+	}
+	return true
+}
+
+// tokens is what it takes as it goes; 0 for none.
+func (it *Item) tokens() int {
+	if it == nil {
+		return 0
+	}
+	return it.Tokens
 }
 
 // cutToFit shows it, a candidate reduced to its signature, cut to fit
@@ -409,58 +438,72 @@ func (it *Item) mayBeWhole() bool {
 // would show the model less of it than the signature a smaller one
 // shows. A cut that cannot keep the head and something more leaves the
 // signature as it is. Lines of no unit (a file's, a code chunk's) go as
-// their first lines.
+// their first lines. Its range then ends at the last line kept (last,
+// 0-based in its full code).
 func cutToFit(it, target *Item, cost func(string) int, room int) {
-	set := func(code, reason string) {
+	set := func(code, reason string, last int) {
 		it.Form, it.Code, it.Reason, it.Tokens = FormTruncated, code, reason, cost(code)
+		it.cutCode, it.cutEnd = code, min(it.StartLine+last, it.EndLine)
 	}
 	if it.Role == RoleCaller {
 		if code, from, to := callSite(it.full, targetWords(target), cost, room); code != "" {
-			set(code, fmt.Sprintf("%d tokens in full; cut to its signature and lines %d-%d, around its call", it.cost, it.StartLine+from, it.StartLine+to-1))
+			set(code, fmt.Sprintf("%d tokens in full; cut to its signature and lines %d-%d, around its call", it.cost, it.StartLine+from, it.StartLine+to-1), to-1)
 			return
 		}
 	}
+	lines := strings.Count(it.full, "\n") + 1
 	switch it.Kind {
 	case KindFile, KindPackage, chunk.KindText, chunk.KindCode:
 		if it.Role == RoleCaller {
 			code := dropDoc(it.full, true)
+			skip := lines - (strings.Count(code, "\n") + 1) // its leading doc's
 			if cut, n := truncate(code, cost, room); cut == code && code != it.full {
-				set(cut, fmt.Sprintf("%d tokens in full; without its doc text", it.cost))
+				set(cut, fmt.Sprintf("%d tokens in full; without its doc text", it.cost), lines-1)
 				it.Form = FormNoDoc
 			} else if cut != "" {
-				set(cut, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
+				set(cut, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n), skip+n-1)
 			}
 		} else if code, n := truncate(it.full, cost, room); code != "" {
-			set(code, fmt.Sprintf("%d tokens in full; cut to its first %d lines", it.cost, n))
+			set(code, fmt.Sprintf("%d tokens in full; cut to its first %d lines", it.cost, n), n-1)
 		}
 		return
 	}
-	code, head := headFirst(it.full)
+	code, head, next := headFirst(it.full)
 	cut, n := truncate(code, cost, room)
 	switch {
 	case head == 0 || n <= head:
 	case n == strings.Count(code, "\n")+1:
 		// All of its code: only its doc text is left out, which is
 		// what the form says (a "… (0 more lines)" would say nothing).
-		set(cut, fmt.Sprintf("%d tokens in full; without its doc text", it.cost))
+		set(cut, fmt.Sprintf("%d tokens in full; without its doc text", it.cost), lines-1)
 		it.Form = FormNoDoc
 	default:
-		set(cut, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n))
+		set(cut, fmt.Sprintf("%d tokens in full; cut to the first %d lines of its code", it.cost, n), next+n-head-1)
 	}
+}
+
+// shownEnd is the last line of it that goes in: its last, unless it goes
+// cut short (cutToFit).
+func (it *Item) shownEnd() int {
+	if it.cutEnd > 0 && it.Code == it.cutCode {
+		return it.cutEnd
+	}
+	return it.EndLine
 }
 
 // headFirst is code, a unit, with the doc text and blank lines among its
 // first lines left out, as its signature leaves them out, and head the
 // number of lines its signature shows (unitHead: its attributes, @spec
 // whole, and its declaration up to the line that opens its body); 0 when
-// it has no declaration. These are the lines a cut of the unit must keep.
-func headFirst(code string) (string, int) {
+// it has no declaration. These are the lines a cut of the unit must keep;
+// next is the first line of code after them.
+func headFirst(code string) (_ string, head, next int) {
 	lines := strings.Split(code, "\n")
-	head, next, decl := unitHead(lines)
+	h, next, decl := unitHead(lines)
 	if !decl {
-		return strings.Join(head, "\n"), 0
+		return strings.Join(h, "\n"), 0, next
 	}
-	return strings.Join(append(head, lines[next:]...), "\n"), len(head)
+	return strings.Join(append(h, lines[next:]...), "\n"), len(h), next
 }
 
 // errOutlineTooLong says that not even an outline's smallest form fits.
@@ -649,6 +692,9 @@ func (m *memoCounter) Count(text string) int {
 
 func snippet(it *Item, code string) prompt.Snippet {
 	s := prompt.Snippet{Path: it.Path, Name: it.Name, StartLine: it.StartLine, EndLine: it.EndLine, Code: code}
+	if code == it.cutCode && it.cutEnd > 0 {
+		s.EndLine = it.cutEnd // the lines kept
+	}
 	if it.Kind == KindFile {
 		s.Name = "" // the path says it
 	}

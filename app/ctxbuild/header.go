@@ -530,6 +530,9 @@ func (it *Item) reduced() string {
 	if it.sigOnly {
 		return fmt.Sprintf("%d tokens in full; a language built-in: its signature only", it.cost)
 	}
+	if it.bounded != "" {
+		return fmt.Sprintf("%d tokens in full; %s", it.cost, it.bounded)
+	}
 	return fmt.Sprintf("%d tokens in full; reduced to its signature", it.cost)
 }
 
