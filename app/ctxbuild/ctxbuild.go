@@ -606,7 +606,12 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 		// Then the nearest the target, then the most central: the global
 		// rank alone put the standard library's most used types before a
 		// function's own package. The language's built-ins last of all.
-		cs := slices.DeleteFunc(slices.Clone(group.cs), func(c db.CodeChunk) bool { return own[c.ID] || container(c.Kind) })
+		// Code in a module's body outside any function is named after
+		// the module: a reference to the module by name (use MyCase)
+		// reaches it, though nothing in it is called (as search.Named).
+		cs := slices.DeleteFunc(slices.Clone(group.cs), func(c db.CodeChunk) bool {
+			return own[c.ID] || container(c.Kind) || group.role == RoleCallee && c.Kind == chunk.KindCode && c.Parent != ""
+		})
 		type order struct {
 			builtin, aside bool
 			distance       int
