@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
 )
 
 // FormLines is a target named by PATH:LINE whose unit is too large to
@@ -23,7 +27,11 @@ type linesCut struct {
 }
 
 // cutToLines cuts full, a unit starting at the file's line start, to n of
-// its lines around line (clamped to the unit).
+// its lines around line (clamped to the unit). Lines cut from the start
+// of the body give way to the unit's head (its declaration up to the line
+// opening its body, as a signature shows it) and a mark; lines cut from
+// its end, to a mark and the unit's closing line ("}", ")", "end") if it has
+// one, so that the excerpt reads as the unit does.
 func cutToLines(full, file string, start, line, n int) linesCut {
 	lines := strings.Split(full, "\n")
 	at := min(max(line-start, 0), len(lines)-1)
@@ -34,24 +42,32 @@ func cutToLines(full, file string, start, line, n int) linesCut {
 		b = len(lines) - 1
 		a = max(b-n+1, 0)
 	}
+	head, body, decl := unitHead(lines)
+	if !decl || body >= len(lines) {
+		head, body = nil, 0
+	}
+	if a <= body {
+		a = 0 // the head is as long as what it stands for
+	}
+	closing := ""
+	if t := strings.TrimSpace(lines[len(lines)-1]); len(lines) > 1 && (t == "}" || t == ")" || t == "end") {
+		closing = lines[len(lines)-1]
+	}
 	var out []string
 	if a > 0 {
-		sig := signature(full)
-		sigLines := strings.Count(sig, "\n") + 1
-		switch {
-		case sig == "":
-		case a <= sigLines:
-			a = 0 // the signature is as long as what it stands for
-		default:
-			out = append(out, strings.Split(sig, "\n")...)
-		}
-	}
-	if a > 0 {
+		out = append(out, head...)
 		out = append(out, elided(lines[a], file))
 	}
 	out = append(out, lines[a:b+1]...)
 	if b < len(lines)-1 {
-		out = append(out, elided(lines[b], file))
+		if b == len(lines)-2 && closing != "" {
+			out = append(out, closing)
+		} else {
+			out = append(out, elided(lines[b], file))
+			if closing != "" {
+				out = append(out, closing)
+			}
+		}
 	}
 	return linesCut{code: strings.Join(out, "\n"), first: start + a, last: start + b}
 }
@@ -116,4 +132,52 @@ func targetLine(root, target string) int {
 		return 0
 	}
 	return line
+}
+
+// inRange is the target of PATH:START-END, at (the unit chunkAtLine took
+// for START) when the lines hold no other unit: as aiex prints a unit's
+// lines, a range names one unit. A range over several units, or one
+// ending before it starts, is a usage error saying what to give instead;
+// a range over one unit from a line of none of them (a blank line inside
+// a module) takes that unit, not the module. cs are p's chunks in the
+// index; a file changed since is looked at as it is now.
+func (f *fileCache) inRange(p string, cs []db.CodeChunk, at db.CodeChunk, start, end int) (db.CodeChunk, error) {
+	if end < start {
+		return db.CodeChunk{}, usererr.Usage("%s:%d-%d ends before it starts; give PATH:START-END with START ≤ END, or PATH:LINE", p, start, end)
+	}
+	list := cs
+	if f.stale[p] {
+		list = nil
+		for _, c := range f.fresh[p] {
+			list = append(list, db.CodeChunk{Path: p, Name: c.Name, Kind: c.Kind, StartLine: c.StartLine, EndLine: c.EndLine})
+		}
+	}
+	var units []db.CodeChunk
+	seen := map[string]bool{} // the pieces of a unit the chunker split are one
+	for _, c := range list {
+		name := c.Name
+		if base, ok := chunk.PieceOf(name); ok {
+			name = base
+		}
+		if c.StartLine <= end && c.EndLine >= start && !container(c.Kind) && c.Kind != chunk.KindHeader && !seen[name] {
+			seen[name] = true
+			c.Name = name
+			units = append(units, c)
+		}
+	}
+	switch {
+	case len(units) > 1:
+		names := make([]string, 0, min(len(units), maxAlso))
+		for _, u := range units[:min(len(units), maxAlso)] {
+			names = append(names, fmt.Sprintf("%s at %d", u.Name, u.StartLine))
+		}
+		if len(units) > maxAlso {
+			names = append(names, fmt.Sprintf("%d more", len(units)-maxAlso))
+		}
+		return db.CodeChunk{}, usererr.Usage("lines %d-%d of %s hold %d units (%s); give PATH:LINE of one, or PATH for the whole file",
+			start, end, p, len(units), strings.Join(names, ", "))
+	case len(units) == 1 && container(at.Kind):
+		return f.chunkAtLine(p, cs, units[0].StartLine, -1)
+	}
+	return at, nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/aiex-dev/aiex/app/usererr"
 )
 
 // bigUnits is a Go file whose import block and one function are each far
@@ -50,12 +52,12 @@ func TestTargetLineOfHugeUnit(t *testing.T) {
 	e := setupFiles(t, bigUnits)
 	goSrc, exSrc := bigUnits["big.go"], bigUnits["lib/big.ex"]
 	for _, tc := range []struct {
-		target, line, sig, mark string
+		target, line, sig, mark, end string
 	}{
-		{fmt.Sprintf("big.go:%d", lineOf(t, goSrc, "x += 300 *")), "\tx += 300 * len(\"literal number 300\")", "func Huge(base int) int {", "\t// …"},
-		{fmt.Sprintf("big.go:%d:7", lineOf(t, goSrc, "x += 599 *")), "\tx += 599 * len(\"literal number 599\")", "func Huge(base int) int {", "\t// …"},
-		{fmt.Sprintf("big.go:%d", lineOf(t, goSrc, "pkg150")), "\t_ \"example.com/big/pkg150/with/a/long/path\"", "", "\t// …"},
-		{fmt.Sprintf("lib/big.ex:%d", lineOf(t, exSrc, "x + 300 *")), "    x = x + 300 * String.length(\"literal number 300\")", "  def huge(base) do", "    # …"},
+		{fmt.Sprintf("big.go:%d", lineOf(t, goSrc, "x += 300 *")), "\tx += 300 * len(\"literal number 300\")", "func Huge(base int) int {", "\t// …", "\t// …\n}"},
+		{fmt.Sprintf("big.go:%d:7", lineOf(t, goSrc, "x += 599 *")), "\tx += 599 * len(\"literal number 599\")", "func Huge(base int) int {", "\t// …", "\treturn x\n}"},
+		{fmt.Sprintf("big.go:%d", lineOf(t, goSrc, "pkg150")), "\t_ \"example.com/big/pkg150/with/a/long/path\"", "", "\t// …", "\t// …\n)"},
+		{fmt.Sprintf("lib/big.ex:%d", lineOf(t, exSrc, "x + 300 *")), "    x = x + 300 * String.length(\"literal number 300\")", "  def huge(base) do", "    # …", "    # …\n  end"},
 	} {
 		c := e.build(t, Request{Target: tc.target, Question: "what does this line do?", Window: 1000})
 		if c.Target == nil || c.Target.Form != FormLines {
@@ -65,8 +67,13 @@ func TestTargetLineOfHugeUnit(t *testing.T) {
 		if !strings.Contains(code, tc.line+"\n") || !strings.Contains(code, tc.mark+"\n") {
 			t.Errorf("%s: the cut lacks the line %q or a mark of lines left out:\n%s", tc.target, tc.line, code)
 		}
-		if tc.sig != "" && !strings.HasPrefix(code, tc.sig+"\n"+tc.mark+"\n") {
-			t.Errorf("%s: the cut does not start with the signature and a mark:\n%.200s", tc.target, code)
+		if tc.sig != "" && (!strings.HasPrefix(code, tc.sig+"\n"+tc.mark+"\n") || strings.HasPrefix(code, tc.sig+"\n"+tc.mark+"\n"+strings.TrimPrefix(tc.end, tc.mark+"\n"))) {
+			t.Errorf("%s: the cut does not start with the signature and a mark, then the lines:\n%.200s", tc.target, code)
+		}
+		// It ends as the unit does, its closing line once.
+		closing := tc.end[strings.LastIndexByte(tc.end, '\n')+1:]
+		if !strings.HasSuffix(code, "\n"+tc.end) || strings.Count(code, "\n"+closing+"\n") > 0 {
+			t.Errorf("%s: the cut does not end with %q, its closing line once:\n…%s", tc.target, tc.end, code[max(0, len(code)-200):])
 		}
 		if c.Tokens > c.Budget || strings.Count(code, "\n") < 20 {
 			t.Errorf("%s: %d tokens of %d with %d lines; want a fitting cut of more than a few lines", tc.target, c.Tokens, c.Budget, strings.Count(code, "\n"))
@@ -98,6 +105,24 @@ func TestTargetLineRange(t *testing.T) {
 	c := e.build(t, Request{Target: fmt.Sprintf("big.go:%d-%d", start, start), Window: 4096})
 	if c.Target == nil || c.Target.Name != "big.Small" {
 		t.Errorf("PATH:START-END: target %+v; want big.Small", c.Target)
+	}
+	// A range over several units says which, and what to give instead;
+	// one that ends before it starts is a mistake too.
+	huge := lineOf(t, bigUnits["big.go"], "func Huge")
+	for target, want := range map[string]string{
+		fmt.Sprintf("big.go:%d-%d", huge, start): fmt.Sprintf("lines %d-%d of big.go hold 2 units (big.Huge at %d, big.Small at %d); give PATH:LINE of one, or PATH for the whole file", huge, start, huge-2, start),
+		fmt.Sprintf("big.go:%d-%d", start, huge): "ends before it starts",
+	} {
+		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})
+		if ue := usererr.As(err); ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v; want a usage error with %q", target, err, want)
+		}
+	}
+	// A range over one unit from a blank line of a module is that unit.
+	ex := bigUnits["lib/big.ex"]
+	c = e.build(t, Request{Target: fmt.Sprintf("lib/big.ex:1-%d", lineOf(t, ex, "x = base")), Window: 100000})
+	if c.Target == nil || c.Target.Name != "Big.huge/1" {
+		t.Errorf("range over one unit of a module: target %+v; want Big.huge/1", c.Target)
 	}
 	for _, target := range []string{"big.go:5-", "big.go:-5", "big.go:a-b", "big.go:1-2-3"} {
 		_, err := e.b.Build(context.Background(), Request{Task: "explain", Root: e.root, Target: target, Window: 4096, Count: o200k})

@@ -62,6 +62,14 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 			return had || err != nil // unknown: not offered as new
 		}
 	}
+	rangeEnd := 0 // END of a PATH:START-END, which takes the unit at START
+	if p, text, ok := cutLine(target); ok {
+		if start, end, isRange := strings.Cut(text, "-"); isRange && isDigits(start) && isDigits(end) {
+			if _, isFile := targetFile(proj.Root, p); isFile {
+				rangeEnd, _ = strconv.Atoi(end)
+			}
+		}
+	}
 	target = withoutColumn(proj.Root, target)
 	path, lineText, hasLine := cutLine(target)
 	rel, ok := targetFile(proj.Root, path)
@@ -117,6 +125,9 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 			return c, nil, 0, err
 		}
 		c, err := files.chunkAtLine(rel, cs, line, size)
+		if err == nil && rangeEnd > 0 {
+			c, err = files.inRange(rel, cs, c, line, rangeEnd)
+		}
 		return c, nil, 0, err
 	}
 	// A path out of the project is none of its files, nor a name; nor is
