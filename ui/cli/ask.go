@@ -197,6 +197,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if ans.Warning != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: warning: %s\n", textLine(ans.Warning))
 	}
+	contextNotes(c, ans.Context)
 	if c.Out.JSON {
 		return c.Out.PrintJSON(newAskJSON(cfg.File, ans, asStored(recorded(in))))
 	}
@@ -308,4 +309,21 @@ func fmtMillis(ms *float64) string {
 		return fmt.Sprintf("%.0f ms", *ms)
 	}
 	return fmt.Sprintf("%.2f s", *ms/1000)
+}
+
+// contextNotes says on stderr what of the code an answer was given is not
+// as the user might think, as aiex context says it: a target that went
+// reduced for the model's window (in outline, cut to its lines, without
+// its doc), and files read as they are now because they changed since
+// they were indexed.
+func contextNotes(c *Context, bc *app.BuiltContext) {
+	if bc == nil || bc.Context == nil {
+		return
+	}
+	if t := bc.Target; t != nil && t.Form != "" && t.Form != ctxbuild.FormFull && t.Reason != "" {
+		fmt.Fprintf(c.Out.Err, "aiex: note: the target went %s for this model's window: %s (%s)\n", t.Form, shown(t.Reason), shown(t.Name))
+	}
+	for _, p := range bc.Stale {
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", shown(p))
+	}
 }
