@@ -63,6 +63,7 @@ const (
 	placeholder         = "Ask about your code · / for commands · ? for help"
 	reviewPlaceholder   = "Ask about your code · tab: review the proposal"
 	proposalPlaceholder = "the proposal has the keys (enter writes, esc closes) · type to ask instead"
+	failedPlaceholder   = "the proposal has the keys (its checks failed: esc closes) · type to ask instead"
 )
 
 // tabRune stands for a tab in the textarea, which would turn it into four

@@ -499,6 +499,8 @@ func (m *Model) setFocus(f focus) {
 		m.input.ta.Blur()
 	}
 	switch {
+	case f == focusProposal && !m.prop.writable():
+		m.input.ta.Placeholder = failedPlaceholder
 	case f == focusProposal:
 		m.input.ta.Placeholder = proposalPlaceholder
 	case m.prop != nil:

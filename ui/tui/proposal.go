@@ -102,6 +102,16 @@ func newProposalView(th *theme, req TaskRequest, res *TaskResult, files []*propo
 // the proposal and what its keys then do.
 const reviewHint = "tab: review the proposal — enter writes the kept hunks, esc closes"
 
+// failedHint is reviewHint for a proposal that failed its checks, which
+// enter does not write.
+const failedHint = "tab: review the proposal — its checks failed, it cannot be written; esc closes"
+
+// writable reports whether the proposal passed its checks: enter writes
+// what is kept of it (writeProposal refuses one that did not).
+func (v *proposalView) writable() bool {
+	return v != nil && v.res != nil && v.res.Proposal != nil && v.res.Proposal.OK()
+}
+
 // setFocused says whether the proposal has the keys: its hint line says
 // which keys it takes, or how to give them back to it.
 func (v *proposalView) setFocused(f bool) {
@@ -299,8 +309,12 @@ func (v *proposalView) layout() {
 		head = append(head, "tests: "+oneLine(t.ScoredSummary()))
 	}
 	switch {
+	case !v.focused && !v.writable():
+		head = append(head, th.dim.Render(failedHint))
 	case !v.focused:
 		head = append(head, th.dim.Render(reviewHint))
+	case v.msg == "" && !v.writable():
+		head = append(head, th.dim.Render("↑↓ hunk · its checks failed: it cannot be written · esc close · other keys: the editor"))
 	case v.msg == "":
 		head = append(head, th.dim.Render("↑↓ hunk · space keep/drop · a all · n none · enter write · esc close · other keys: the editor"))
 	}

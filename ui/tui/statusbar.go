@@ -30,6 +30,9 @@ func (m *Model) divider() string {
 		if n := len(m.queue); n > 0 {
 			left += th.dim.Render(fmt.Sprintf(" · %d queued, sent when it is back", n))
 		}
+	case m.focus == focusProposal && !m.prop.writable():
+		left = th.accent.Render("proposal: its checks failed, it cannot be written · esc closes") +
+			th.dim.Render(" · other keys: the editor")
 	case m.focus == focusProposal:
 		// Keys do not go where the editor below suggests: say so first.
 		left = th.accent.Render("proposal: enter writes the kept · esc closes") +
@@ -47,6 +50,8 @@ func (m *Model) divider() string {
 		}
 	case m.focus == focusPane:
 		left = th.dim.Render("↑↓ move · enter opens · tab/esc back to the input")
+	case m.prop != nil && !m.prop.hidden && !m.prop.writable():
+		left = th.accent.Render(failedHint)
 	case m.prop != nil && !m.prop.hidden:
 		left = th.accent.Render(reviewHint)
 	case m.prop != nil:

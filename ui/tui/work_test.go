@@ -122,7 +122,17 @@ func TestProposalRefused(t *testing.T) {
 	f := newFake()
 	h := openProposal(t, f, root, res, 100, 40, "/tests calc.Max")
 	h.untilScreen("✗ go build", "./calc.go:3:2: undefined: y", "failed its checks: go build: ./calc.go:3:2: undefined: y")
-	h.press("tab", "enter")
+	// Its hints do not offer to write it.
+	h.untilScreen("its checks failed, it cannot be written; esc closes")
+	if strings.Contains(h.screen(), "enter writes") {
+		t.Errorf("a failed proposal's hints offer enter to write it:\n%s", h.screen())
+	}
+	h.press("tab")
+	h.untilScreen("proposal: its checks failed, it cannot be written · esc closes")
+	if strings.Contains(h.screen(), "enter writes") || strings.Contains(h.screen(), "enter write ·") {
+		t.Errorf("a failed proposal with the keys offers enter to write it:\n%s", h.screen())
+	}
+	h.press("enter")
 	h.untilScreen("it cannot be written")
 	if len(f.work.applies) != 0 {
 		t.Fatal("a failed proposal was written")
