@@ -2,9 +2,10 @@
 // model's context window: the target first, then what it leans on in its
 // file (its module's header, a test's setup blocks, a Go unit's imports),
 // for a gen-tests task its existing tests and the types they build, what
-// it refers to and what refers to it, then search hits for the
-// question — each in full if
-// it fits, else reduced to its signature, else dropped. The question is
+// it refers to (the functions it calls before the types it names), a
+// protocol function's implementations and what refers to it, then search
+// hits for the question — each in full if it fits, else reduced to its
+// signature, else dropped. The question is
 // never cut, nor is the target of a task that changes it; a file or module
 // too large to explain whole is shown in outline, its units as signatures
 // and as many in full as fit. The result says what went in, in what form,
@@ -13,11 +14,9 @@
 package ctxbuild
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -123,6 +122,9 @@ const (
 	RoleCallee = "callee" // the target refers to it
 	RoleCaller = "caller" // it refers to the target
 	RoleHit    = "hit"    // a search hit for the question
+	// RoleImpl is an implementation of the target, a protocol's function
+	// (defimpl): what the function does, for each type.
+	RoleImpl = "impl"
 	// RoleTest, RoleType and RoleConstructor are, for a gen-tests task,
 	// the existing tests of the target's module or package (with their
 	// module's header, setup blocks and helpers), the structs and types
@@ -330,6 +332,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	var own map[int64]bool       // the target's chunk, or all its pieces
 	ownHash := map[string]bool{} // their contents
 	var from, to []db.CodeChunk  // whose callees and callers are the neighbours
+	var unit db.CodeChunk        // the target's unit, when it is one
 	if req.Target != "" {
 		tc, also, unlisted, err := b.resolve(ctx, proj, req.Target, files)
 		out.TargetRef = targetRef(proj.Root, req.Target)
@@ -389,6 +392,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			if target, err = files.item(tc, RoleTarget, pieces...); err != nil {
 				return nil, err
 			}
+			unit = tc
 			target.member = groupMember(tc, req.Target, pieces...)
 			target.line = targetLine(proj.Root, req.Target)
 			own = map[int64]bool{tc.ID: true}
@@ -438,6 +442,17 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 				hits()
 				return nil, err
 			}
+			for _, it := range near {
+				if it.Role == RoleCallee {
+					it.cutGroupFor(target)
+				}
+			}
+			impls, err := b.implementations(ctx, proj, unit, own, files)
+			if err != nil {
+				hits()
+				return nil, err
+			}
+			near = beforeCallers(near, impls)
 			cands = append(pre, near...)
 			late = builtins
 		}
@@ -532,156 +547,6 @@ func distinct(items []*Item, target *Item, own map[int64]bool, ownHash map[strin
 // holds reports whether a's lines, in its file, hold all of b's.
 func holds(a, b *Item) bool {
 	return a.Path == b.Path && a.StartLine > 0 && a.StartLine <= b.StartLine && b.EndLine <= a.EndLine
-}
-
-// neighbours returns what the chunks from refer to, then what refers to
-// the chunks to (the target's), each group the project's own code first
-// (see beside), then the nearest the target (place.distance: its own
-// package or module, then the longest shared directory or module
-// prefix), then most central first; chunks
-// of the target's own (own) are left out. The language's built-ins
-// (place.isBuiltin) come last in each group, and those kept are returned
-// apart (late), to go after everything else, as signatures only. Of a
-// file's or a module's units, only the first maxNeighbourUnits are asked:
-// each adds its callers and callees to read, and those of units further
-// down rarely fit. A test's callees include what its setup names
-// (setups): the functions a `setup [:name]` runs make its context.
-func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, setups []setupSource, own map[int64]bool, files *fileCache) (near, late []*Item, _ error) {
-	st := b.cfg.Store
-	var callees, callers []db.CodeChunk
-	seen := map[int64]bool{}
-	for _, s := range setups {
-		cs, err := st.CodeCallees(ctx, s.id)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, c := range cs {
-			if !seen[c.ID] && s.takes(c) {
-				seen[c.ID] = true
-				callees = append(callees, c)
-			}
-		}
-	}
-	// The neighbours of all the units asked are read at once (a statement
-	// or two, not two a unit), then taken unit by unit, in their order.
-	for _, group := range []struct {
-		cs   []db.CodeChunk
-		find func(context.Context, []int64) ([][]db.CodeChunk, error)
-		out  *[]db.CodeChunk
-	}{{from, st.CodeCalleesOf, &callees}, {to, st.CodeCallerKeysOf, &callers}} {
-		var ids []int64
-		for _, p := range group.cs[:min(len(group.cs), maxNeighbourUnits)] {
-			if p.ID != 0 { // 0: a unit new since the file was indexed
-				ids = append(ids, p.ID)
-			}
-		}
-		each, err := group.find(ctx, ids)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, cs := range each {
-			for _, c := range cs {
-				if !seen[c.ID] {
-					seen[c.ID] = true
-					*group.out = append(*group.out, c)
-				}
-			}
-		}
-	}
-	targetPath := ""
-	if len(to) > 0 {
-		targetPath = to[0].Path
-	}
-	at := placeOf(from)
-	ranks := map[string]float64{}
-	for _, group := range []struct {
-		role string
-		cs   []db.CodeChunk
-	}{{RoleCallee, callees}, {RoleCaller, callers}} {
-		// Only as many as could help: a popular function has hundreds
-		// of callers, each in a file to read. The project's own code
-		// first, when the target is: a vendored copy's or a test's use
-		// of it says less of how the project uses it (strings.TrimSpace's
-		// callers are not the vendored analyzerutil.ExtractDoc first).
-		// Then the nearest the target, then the most central: the global
-		// rank alone put the standard library's most used types before a
-		// function's own package. The language's built-ins last of all.
-		// Code in a module's body outside any function is named after
-		// the module: a reference to the module by name (use MyCase)
-		// reaches it, though nothing in it is called (as search.Named).
-		cs := slices.DeleteFunc(slices.Clone(group.cs), func(c db.CodeChunk) bool {
-			return own[c.ID] || container(c.Kind) || group.role == RoleCallee && c.Kind == chunk.KindCode && c.Parent != ""
-		})
-		type order struct {
-			builtin, aside bool
-			distance       int
-		}
-		key := make(map[int64]order, len(cs))
-		for _, c := range cs {
-			key[c.ID] = order{at.isBuiltin(c), beside(c, targetPath), at.distance(c)}
-		}
-		byPlace := func(a, b db.CodeChunk) int {
-			ka, kb := key[a.ID], key[b.ID]
-			return cmp.Or(cmpBool(ka.builtin, kb.builtin), cmpBool(ka.aside, kb.aside), cmp.Compare(ka.distance, kb.distance))
-		}
-		slices.SortStableFunc(cs, byPlace)
-		// The ranks order the chunks alike in place, and only those up
-		// to the last place a kept one is in need them: fmt.Sprintf has
-		// thousands of callers, most in other packages.
-		var names []string
-		for _, c := range cs {
-			if len(names) >= maxNeighbours && byPlace(c, cs[len(names)-1]) != 0 {
-				break
-			}
-			names = append(names, c.Name)
-		}
-		rs, err := st.CodeRanks(ctx, proj.ID, names)
-		if err != nil {
-			return nil, nil, err
-		}
-		maps.Copy(ranks, rs)
-		slices.SortStableFunc(cs[:len(names)], func(a, b db.CodeChunk) int {
-			return cmp.Or(byPlace(a, b), cmp.Compare(ranks[b.Name], ranks[a.Name]))
-		})
-		cs = cs[:min(len(cs), maxNeighbours)]
-		if group.role == RoleCaller {
-			// Read with their keys only (CodeCallerKeysOf): the ones
-			// kept are read whole.
-			if cs, err = wholeChunks(ctx, st, cs); err != nil {
-				return nil, nil, err
-			}
-		}
-		units := map[string]bool{} // units in pieces taken, by path and name
-		for _, c := range cs {
-			// A unit the chunker split is linked by one of its pieces,
-			// often the first, which may hold only its doc text
-			// (Code.format_string!/2#1: 327 lines of @doc, its def in
-			// #2): it goes whole, so that it goes in full or as its
-			// signature, its head, as any unit does.
-			w, pieces, err := b.whole(ctx, proj, c)
-			if err != nil {
-				return nil, nil, err
-			}
-			if len(pieces) > 0 {
-				if units[w.Path+"\x00"+w.Name] {
-					continue // another piece of a unit already taken
-				}
-				units[w.Path+"\x00"+w.Name] = true
-			}
-			it, err := files.item(w, group.role, pieces...)
-			if err != nil {
-				continue // unreadable now: leave it out
-			}
-			it.ranked = ranks[c.Name]
-			if key[c.ID].builtin {
-				it.sigOnly = true
-				late = append(late, it)
-				continue
-			}
-			near = append(near, it)
-		}
-	}
-	return near, late, nil
 }
 
 // search starts looking for hits for the question (and the target's

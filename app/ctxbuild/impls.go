@@ -1,0 +1,85 @@
+package ctxbuild
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/aiex-dev/aiex/app/chunk"
+	"github.com/aiex-dev/aiex/db"
+)
+
+// maxImpls is how many implementations of a protocol's function go
+// before its callers: a few say what it does for each kind of data; all
+// of Enumerable's would take the room of every caller.
+const maxImpls = 3
+
+// maxImplLookup bounds the units named like the function that are looked
+// through for its implementations (17 end with reduce/3 in Elixir's own
+// source).
+const maxImplLookup = 64
+
+// implementations returns, for tc, a function of an Elixir protocol
+// (Enumerable.reduce/3), up to maxImpls of its implementations — the
+// function of that name of a defimpl of the protocol
+// (Enumerable.List.reduce/3) —, the project's own code and the most
+// central first, as the lookup by name orders them; none for any other
+// unit. The symbol graph links them to nothing: the protocol dispatches
+// to them at run time, and a caller names only the protocol.
+func (b *Builder) implementations(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, own map[int64]bool, files *fileCache) ([]*Item, error) {
+	fn, ok := strings.CutPrefix(tc.Name, tc.Parent+".")
+	if tc.Lang != "elixir" || tc.Parent == "" || !ok || tc.Kind != chunk.KindFunction {
+		return nil, nil
+	}
+	st := b.cfg.Store
+	isKind := func(name, kind string) (bool, error) {
+		cs, err := st.CodeChunksNamed(ctx, proj.ID, name)
+		return slices.ContainsFunc(cs, func(c db.CodeChunk) bool { return c.Kind == kind }), err
+	}
+	if protocol, err := isKind(tc.Parent, chunk.KindProtocol); err != nil || !protocol {
+		return nil, err
+	}
+	cs, err := st.CodeChunksNamedLike(ctx, proj.ID, fn, maxImplLookup)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Item
+	for _, c := range cs {
+		impl, ok := strings.CutSuffix(c.Name, "."+fn)
+		if !ok || own[c.ID] || c.Parent != impl || !strings.HasPrefix(impl, tc.Parent+".") || beside(c, tc.Path) {
+			continue
+		}
+		if isImpl, err := isKind(impl, chunk.KindImpl); err != nil || !isImpl {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		w, pieces, err := b.whole(ctx, proj, c)
+		if err != nil {
+			return nil, err
+		}
+		it, err := files.item(w, RoleImpl, pieces...)
+		if err != nil {
+			continue // unreadable now: leave it out
+		}
+		out = append(out, it)
+		if len(out) == maxImpls {
+			break
+		}
+	}
+	return out, nil
+}
+
+// beforeCallers returns near, a target's neighbours (its callees, then
+// its callers), with impls after the callees.
+func beforeCallers(near, impls []*Item) []*Item {
+	if len(impls) == 0 {
+		return near
+	}
+	i := slices.IndexFunc(near, func(it *Item) bool { return it.Role == RoleCaller })
+	if i < 0 {
+		i = len(near)
+	}
+	return slices.Concat(near[:i], impls, near[i:])
+}
