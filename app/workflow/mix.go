@@ -18,10 +18,11 @@ import (
 // If that fails, what already failed before the changes does not fail
 // them (mixBaseline); the note says what was let pass so. If it passes,
 // it must not call functions that do not exist where the project did
-// not before (mixUndefined), a changed .ex file it did not compile, one
-// the project compiles only in the test env (test/support), must pass
-// MIX_ENV=test mix compile the same way (mixTestEnv), and the changed
-// test files must compile (mixTestCompile). A changed script that mix compiles in no way (see
+// not before (mixUndefined); MIX_ENV=test mix compile must pass the
+// same way (mixTestEnv) if the project compiles files only in the test
+// env (test/support): a changed .ex file the dev compile did not compile,
+// or one it did, that such files may use; and the changed test files
+// must compile (mixTestCompile). A changed script that mix compiles in no way (see
 // mixExsKind) is said not to be checked: the check is skipped, never
 // passed, unless it fails.
 func mixCompile(ctx context.Context, root string, changes []parse.Change, o ValidateOptions) (Check, string) {
@@ -123,17 +124,21 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 		c.Detail = tail(withoutCompiled(inProject(out, tmp)), 30)
 	}
 	note := ""
+	// One copy of the project without the changes serves every compile
+	// that counts what failed before them, in dev and in test: each env
+	// builds into its own _build/ENV.
+	before := &mixBefore{copier: copier, dir: filepath.Join(scratch, "before")}
 	switch {
 	case c.Status == OK:
 		if c = redefined(root, changes, c, out); c.Status != OK {
 			break
 		}
-		if c = mixUndefined(ctx, o, copier, tmp, filepath.Join(scratch, "before"), "dev", c, out); c.Status != OK {
+		if c = mixUndefined(ctx, o, before, tmp, "dev", c, out); c.Status != OK {
 			break
 		}
 		var nowhere []string
-		if c, note, nowhere = mixTestEnv(ctx, o, copier, tmp, scratch, changed, c, out); c.Status == OK && len(tests) > 0 {
-			c = mixTestCompile(ctx, o, copier, tmp, scratch, tests, oldTests, rels, c)
+		if c, note, nowhere = mixTestEnv(ctx, o, before, tmp, changed, c, out); c.Status == OK && len(tests) > 0 {
+			c = mixTestCompile(ctx, o, before, tmp, tests, oldTests, rels, c)
 		}
 		for _, f := range nowhere {
 			scripts, why[f] = append(scripts, f), "mix compiles it neither in dev nor in test: it is under none of the project's elixirc_paths"
@@ -143,14 +148,14 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 			c = s
 			break
 		}
-		c, note = mixBaseline(ctx, o, copier, tmp, filepath.Join(scratch, "before"), "dev", changed, c, out)
+		c, note, _ = mixBaseline(ctx, o, before, tmp, "dev", changed, c, out)
 	}
 	return unchecked(c, why, scripts), note
 }
 
 // mixBaseline decides the failed mix compile c of the project's copy at
 // tmp, whose output was out, as baseline.judge decides go build: it
-// compiles a copy of the project without the changes, at dir, and takes
+// compiles the copy of the project without the changes (before), and takes
 // the errors that compile gave (a file, a message, but for its numbers)
 // out of c's. c fails with the ones left. If none is left, the changes
 // are not known to be wrong, but mix stops at the first file that fails
@@ -163,20 +168,22 @@ func mixCompile(ctx context.Context, root string, changes []parse.Change, o Vali
 // stands. In an umbrella mix names each app's files relative to the app
 // (mixPath): they are read as the project's paths, which changed holds.
 // env is the environment mix compiled in: dev, or test (mixTestEnv).
-func mixBaseline(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, dir, env string, changed []string, c Check, out string) (Check, string) {
-	dir, err := copier.copy(dir, nil)
+// fresh are the errors of out that c fails with: those the compile
+// without the changes did not give, or all of them if it passed.
+func mixBaseline(ctx context.Context, o ValidateOptions, before *mixBefore, tmp, env string, changed []string, c Check, out string) (_ Check, note string, fresh []mixError) {
+	dir, err := before.get()
 	if err != nil {
-		return c, ""
+		return c, "", mixErrors(out, mixPath(tmp))
 	}
 	was, wasOut := runOut(ctx, o, dir, []string{"MIX_ENV=" + env}, c.Name, "mix", "compile", "--force", "--verbose")
 	if was.Status != Failed || wasOut == "" {
-		return c, ""
+		return c, "", mixErrors(out, mixPath(tmp))
 	}
 	left := map[string]int{}
 	for _, d := range mixErrors(wasOut, mixPath(dir)) {
 		left[d.key()]++
 	}
-	var fresh, old []mixError
+	var old []mixError
 	for _, d := range mixErrors(out, mixPath(tmp)) {
 		if k := d.key(); left[k] > 0 {
 			left[k]--
@@ -186,11 +193,11 @@ func mixBaseline(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, 
 		fresh = append(fresh, d)
 	}
 	if len(old) == 0 {
-		return c, ""
+		return c, "", fresh
 	}
 	counted := fmt.Sprintf("already failing before the change: %d", len(old))
 	if len(fresh) > 0 {
-		return Check{Name: c.Name, Status: Failed, Detail: tail(joinMixErrors(fresh), 30) + "\n" + counted}, ""
+		return Check{Name: c.Name, Status: Failed, Detail: tail(joinMixErrors(fresh), 30) + "\n" + counted}, "", fresh
 	}
 	compiled := mixCompiled(out, mixPath(tmp))
 	var why []string
@@ -210,85 +217,33 @@ func mixBaseline(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, 
 		if old[0].file == "" {
 			shown = withoutCompiled(inProject(out, tmp)) // what led to the error: mix says it above
 		}
-		return Check{Name: c.Name, Status: Skipped, Detail: strings.Join(why, "\n") + "\n" + counted + "\n" + tail(shown, 30)}, ""
+		return Check{Name: c.Name, Status: Skipped, Detail: strings.Join(why, "\n") + "\n" + counted + "\n" + tail(shown, 30)}, "", nil
 	}
 	first := strings.SplitN(old[0].text, "\n", 2)[0]
 	if len(old) > 1 {
 		first += ", …"
 	}
 	return Check{Name: c.Name, Status: OK, Detail: counted + "\n" + tail(joinMixErrors(old), 30)},
-		fmt.Sprintf("%s: %s (%s); the change adds none", mixCompileIn(env), counted, mixError{old[0].file, first})
-}
-
-// mixTestEnv compiles in the test environment, at tmp, the changed .ex
-// files (changed) that the passing mix compile c (dev), whose output was
-// out, did not compile: those under a path the project's mix.exs
-// compiles only in :test (elixirc_paths(:test), commonly test/support).
-// mix compile --verbose names each file it compiled, so what the project
-// compiles where is mix's word, not a reading of mix.exs. MIX_ENV=test
-// mix compile fails c as the dev compile would (mixBaseline: an error
-// there before the change is not the change's) and so does a call it
-// adds of a function that does not exist (mixUndefined); the detail
-// names that command, and a note what it let pass. nowhere are the
-// files neither compile compiled: not checked.
-func mixTestEnv(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, scratch string, changed []string, c Check, out string) (_ Check, note string, nowhere []string) {
-	compiled := mixCompiled(out, mixPath(tmp))
-	rest := slices.DeleteFunc(slices.Clone(changed), func(f string) bool { return compiled[f] })
-	if len(rest) == 0 {
-		return c, "", nil
-	}
-	const how = "MIX_ENV=test mix compile"
-	t, tout := runWhole(ctx, o, tmp, []string{"MIX_ENV=test"}, c.Name, "mix", "compile", "--force", "--verbose")
-	if tout == "" {
-		t.Detail = how + ", compiling " + strings.Join(rest, ", ") + ": " + t.Detail
-		return t, "", nil
-	}
-	compiled = mixCompiled(tout, mixPath(tmp))
-	var only []string // compiled only in the test env
-	for _, f := range rest {
-		if compiled[f] {
-			only = append(only, f)
-		} else if t.Status == OK {
-			nowhere = append(nowhere, f)
-		}
-	}
-	if t.Status == Failed {
-		only = rest // which of them mix would have compiled is unknown
-	}
-	if len(only) == 0 {
-		return c, "", nowhere
-	}
-	files := strings.Join(only, ", ")
-	why := fmt.Sprintf("(%s: the project compiles %s only in the test env)", how, plural(len(only), "it", "them"))
-	if t.Status == Failed {
-		t.Detail = tail(withoutCompiled(inProject(tout, tmp)), 30)
-		t, note = mixBaseline(ctx, o, copier, tmp, filepath.Join(scratch, "before-test-env"), "test", only, t, tout)
-		t.Detail += "\nchecked " + files + " " + why
-		return t, note, nil
-	}
-	u := mixUndefined(ctx, o, copier, tmp, filepath.Join(scratch, "before-test-env"), "test", c, tout)
-	if u.Status != OK {
-		u.Detail += "\nchecked " + files + " " + why
-		return u, "", nowhere
-	}
-	u.Detail = files + " " + plural(len(only), "compiles", "compile") + " " + why + "\n" + u.Detail
-	return u, "", nowhere
+		fmt.Sprintf("%s: %s (%s); the change adds none", mixCompileIn(env), counted, mixError{file: old[0].file, text: first}), nil
 }
 
 // mixError is one error of mix compile's output: the file it is in (as
-// mix names it, relative to the project) and what it says.
-type mixError struct{ file, text string }
+// mix names it, relative to the project), what it says, and the line of
+// the file it is at, if mix says ("" if not).
+type mixError struct{ file, text, line string }
 
 // key is what tells an error from another: its file and text, but for
 // their numbers (lines the changes moved; an arity counts for little).
 func (e mixError) key() string { return e.file + "\x00" + digitRun().ReplaceAllString(e.text, "N") }
 
 // mixFileLine is a file and line in mix's output.
-var mixFileLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\S+\.exs?):\d+`) })
+var mixFileLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\S+\.exs?):(\d+)`) })
 
 // mixErrors are the errors in mix compile's output: the "** (Error)"
 // line under each "== Compilation error in file F ==", and the
 // "error: …" lines of newer Elixirs, whose file is on the line below.
+// An error's line is the first that the indented lines below it (the
+// stack, the location) give in its file.
 // path turns an umbrella app (of the "==> app" line above) and a file
 // named relative to it into the project's path of the file, as for
 // undefinedCalls.
@@ -308,12 +263,24 @@ func mixErrors(out string, path func(app, file string) string) []mixError {
 		case strings.HasPrefix(t, "** ("):
 			es = append(es, mixError{file: file, text: t})
 			last = nil
+			if file != "" {
+				// Its stack below gives the line; a raise of mix's own
+				// (** (Mix) …) names no file, and the files of its
+				// stack are mix's.
+				last = &es[len(es)-1]
+			}
 		case strings.HasPrefix(t, "error: "):
 			es = append(es, mixError{text: t})
 			last = &es[len(es)-1]
-		case last != nil && last.file == "" && t != "" && l != t:
-			if m := mixFileLine().FindStringSubmatch(t); m != nil {
-				last.file = path(app, m[1])
+		case last != nil && t != "" && l != t:
+			if m := mixFileLine().FindStringSubmatch(t); m != nil && last.line == "" {
+				f := path(app, m[1])
+				if last.file == "" {
+					last.file = f
+				}
+				if f == last.file {
+					last.line = m[2]
+				}
 			}
 		default:
 			last = nil
@@ -345,6 +312,18 @@ func (e mixError) String() string {
 		return e.text
 	}
 	return e.file + ": " + e.text
+}
+
+// located is the error after its file and line: where to look, as a
+// compiler says it, unless its text says so already.
+func (e mixError) located() string {
+	switch {
+	case e.file == "" || strings.Contains(e.text, e.file+":"):
+		return e.text
+	case e.line == "":
+		return e.String()
+	}
+	return e.file + ":" + e.line + ": " + e.text
 }
 
 // joinMixErrors prints es one a line, each after its file.

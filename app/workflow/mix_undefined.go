@@ -244,16 +244,16 @@ func inProject(out, dir string) string {
 // out, if the change adds calls of functions that do not exist. The
 // compile was forced, so every file was compiled and warned about, also a
 // caller the change did not touch. Calls the project already had are not
-// the change's: a copy of the project without the changes, at dir, is
+// the change's: the copy of the project without the changes (before) is
 // compiled the same way to count them (only when there are any to count).
 // If that compile does not pass, its warnings are not all known, and c is
 // skipped, saying why.
-func mixUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, dir, env string, c Check, out string) Check {
+func mixUndefined(ctx context.Context, o ValidateOptions, before *mixBefore, tmp, env string, c Check, out string) Check {
 	now := undefinedCalls(out, mixPath(tmp))
 	if len(now) == 0 {
 		return c
 	}
-	dir, err := copier.copy(dir, nil)
+	dir, err := before.get()
 	if err != nil {
 		return SetupFailed(c.Name, err)
 	}

@@ -70,12 +70,12 @@ func mixExsKind(rel string, config []byte) (exsKind, string) {
 // mixTestCompile compiles the changed test files tests (as the project
 // names them) of the project's copy at tmp, whose mix compile passed as
 // c: mix test with every test excluded. If it fails, what failed so
-// before the changes (in a copy without them, made by copier under
-// scratch, compiling the files of tests that were there: old) does not
+// before the changes (in the copy without them, before, compiling the
+// files of tests that were there: old) does not
 // fail c: a test file that failed to compile before and does not
 // compile now is not known to be worse, and c is skipped saying so. A
 // helper among tests has mix test compile every test file.
-func mixTestCompile(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, scratch string, tests, old []string, changed []string, c Check) Check {
+func mixTestCompile(ctx context.Context, o ValidateOptions, without *mixBefore, tmp string, tests, old []string, changed []string, c Check) Check {
 	args := func(files []string) []string {
 		a := []string{"test", "--exclude", "test"}
 		if slices.ContainsFunc(files, func(f string) bool { return path.Base(f) == "test_helper.exs" }) {
@@ -91,7 +91,7 @@ func mixTestCompile(ctx context.Context, o ValidateOptions, copier mixCopier, tm
 	}
 	switch {
 	case t.Status == OK:
-		if u, ok := mixTestUndefined(ctx, o, copier, tmp, scratch, whole, old, changed, args, c); ok {
+		if u, ok := mixTestUndefined(ctx, o, without, tmp, whole, old, changed, args, c); ok {
 			return u
 		}
 		c.Detail = fmt.Sprintf("%s %s (mix test, every test excluded)\n%s", names, plural(len(tests), "compiles", "compile"), c.Detail)
@@ -112,7 +112,7 @@ func mixTestCompile(ctx context.Context, o ValidateOptions, copier mixCopier, tm
 		}
 		return Check{Name: c.Name, Status: Skipped, Detail: fmt.Sprintf("could not check %s: mix test failed before it compiled %s, not in a changed file\n%s", names, plural(len(tests), "it", "them"), shown)}
 	}
-	dir, err := copier.copy(filepath.Join(scratch, "before-tests"), nil)
+	dir, err := without.get()
 	if err != nil {
 		return SetupFailed(c.Name, err)
 	}
@@ -151,9 +151,10 @@ func mixTestCompile(ctx context.Context, o ValidateOptions, copier mixCopier, tm
 // test at tmp (its output out), call a function that does not exist: a
 // warning there as under mix compile (mixUndefined), and a crash when the
 // test runs. Calls the test files already had are not the change's: the
-// files as they were (old) are compiled the same way to count them. ok
+// files as they were (old, in the copy without them, without) are compiled the same way
+// to count them. ok
 // is false when the change adds none.
-func mixTestUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, tmp, scratch, out string, old, changed []string,
+func mixTestUndefined(ctx context.Context, o ValidateOptions, without *mixBefore, tmp, out string, old, changed []string,
 	args func([]string) []string, c Check) (_ Check, ok bool) {
 	now := slices.DeleteFunc(undefinedCalls(out, mixPath(tmp)), func(u undefinedCall) bool { return !slices.Contains(changed, u.file) })
 	if len(now) == 0 {
@@ -163,7 +164,7 @@ func mixTestUndefined(ctx context.Context, o ValidateOptions, copier mixCopier, 
 	dir := ""
 	if len(old) > 0 {
 		var err error
-		dir, err = copier.copy(filepath.Join(scratch, "before-tests-calls"), nil)
+		dir, err = without.get()
 		if err != nil {
 			return SetupFailed(c.Name, err), true
 		}
