@@ -115,10 +115,34 @@ func buildTargets(ctx context.Context, f File, keys keyLookup, getenv func(strin
 			Model:    s.pc.Model,
 			Wanted:   wanted,
 			Local:    isLocal(kind, s.pc, p.Endpoint()),
-			Limits:   coord.Limits{RequestsPerMinute: s.pc.RequestsPerMinute, TokensPerMinute: s.pc.TokensPerMinute},
+			// Where its address came from, for the advice on reaching it.
+			AddressFrom: addressFrom(kind, s.pc, getenv),
+			Limits:      coord.Limits{RequestsPerMinute: s.pc.RequestsPerMinute, TokensPerMinute: s.pc.TokensPerMinute},
 		})
 	}
 	return out, nil
+}
+
+// addressEnv is the variable a provider of each kind takes its address
+// from when the config gives it no base_url (the provider packages read
+// it themselves).
+var addressEnv = map[string]string{
+	openai.KindOpenAI: "OPENAI_BASE_URL",
+	"anthropic":       "ANTHROPIC_BASE_URL",
+	"ollama":          "OLLAMA_HOST",
+}
+
+// addressFrom says where the address of a provider of kind, configured as
+// pc, comes from (coord.Target.AddressFrom): "" its base_url in the
+// config, else the variable that sets it, else its default address.
+func addressFrom(kind string, pc ProviderConfig, getenv func(string) string) string {
+	switch env := addressEnv[kind]; {
+	case pc.BaseURL != "" || kind == openai.KindCompatible:
+		return ""
+	case env != "" && getenv(env) != "":
+		return env
+	}
+	return coord.AddressDefault
 }
 
 // envKeyed are the providers made without configuration when their
@@ -242,13 +266,17 @@ func hasStoredKey(ctx context.Context, keys keyLookup, name string) (bool, error
 // names, else the kind's standard one, or a stored key. It names only what
 // would change the key sent, given where that key came from: while the
 // api_key_env variable is set a stored key is not read, and a stored key
-// is sent in preference to the standard variable.
+// is sent in preference to the standard variable. env is "" for a kind
+// that reads no standard variable (openai-compatible): naming
+// OPENAI_API_KEY sent the user to set a key it never reads.
 func keyAdvice(name, env string, pc ProviderConfig, from keySource) string {
 	switch {
 	case from == keyEnv:
 		return fmt.Sprintf("change %s (the config's api_key_env; while it is set, stored keys are not used)", pc.APIKeyEnv)
 	case pc.APIKeyEnv != "":
 		env = pc.APIKeyEnv + " (the config's api_key_env)"
+	case env == "":
+		return "run aiex keys set " + name
 	case from == keyStored:
 		return fmt.Sprintf("run aiex keys set %s (a stored key is used before %s)", name, env)
 	}
@@ -281,8 +309,12 @@ func newProvider(name, kind string, pc ProviderConfig, key string, from keySourc
 		}
 		return p, nil
 	case openai.KindOpenAI, openai.KindCompatible:
+		env := "OPENAI_API_KEY"
+		if kind == openai.KindCompatible {
+			env = "" // it reads no standard variable: its key is its own
+		}
 		return openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, APIKey: key,
-			KeyAdvice: keyAdvice(name, "OPENAI_API_KEY", pc, from), Local: pc.Local})
+			KeyAdvice: keyAdvice(name, env, pc, from), Local: pc.Local})
 	case "anthropic":
 		return anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key,
 			KeyAdvice: keyAdvice(name, "ANTHROPIC_API_KEY", pc, from)})

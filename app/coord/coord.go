@@ -391,8 +391,10 @@ type run struct {
 	late     bool     // those are being tried: on their own default models
 	lacked   int      // targets left out for not listing the model named (leftOut)
 	answered bool     // some server answered with an HTTP error: it was reached
-	failing  bool     // some server answered with an HTTP error other than refusing the key
 	ok       bool     // an attempt succeeded
+	// down is the one line of a request no provider could take ("no LLM
+	// provider …", userError), recorded as its error.
+	down string
 	// recordErr is set when the store refused the request's first record:
 	// the request ends with it.
 	recordErr error
@@ -422,7 +424,10 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 			// the records show it (ProviderStats) and a new process holds
 			// a silent server too (seedListing).
 			a := &r.route[len(r.route)-1]
-			a.Model, a.Millis = "", max(millis(took), minSentMillis)
+			a.Model = ""
+			if !unsentRefusal(err) {
+				a.Millis = max(millis(took), minSentMillis)
+			} // else refused before it went out (no key): nothing reached the server
 		}
 		return false, nil
 	}
@@ -544,9 +549,8 @@ const (
 	outcomeRefused  = "refused"   // refused before it was sent, for a reason the user must fix (an unreadable key)
 )
 
-// failed keeps err as the run's last error, whether a server answered it
-// with an HTTP status, and whether that status was other than a refused
-// key (downEachTheirWay).
+// failed keeps err as the run's last error, and whether a server answered
+// it with an HTTP status.
 func (r *run) failed(err error) {
 	r.lastErr = err
 	var pe *providers.Error
@@ -554,7 +558,6 @@ func (r *run) failed(err error) {
 	// reached too: it is not to be started.
 	status := errors.As(err, &pe) && pe.StatusCode > 0
 	r.answered = r.answered || status || errors.Is(err, errNoFirstToken)
-	r.failing = r.failing || status && pe.Kind != providers.KindAuth || errors.Is(err, errNoFirstToken)
 }
 
 // attempt makes one request to t and records it.
@@ -700,8 +703,15 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	if rt.toks != nil {
 		settleTokens(rt, r.estimate(), u.PromptTokens+u.CompletionTokens)
 	}
+	sentMillis := max(millis(elapsed), minSentMillis)
+	if err != nil && unsentRefusal(err) {
+		// Refused before it went out (no key, or one that cannot be
+		// read): no chat was sent, and the route and attempts say so.
+		in.Attempts--
+		sentMillis = 0
+	}
 	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: outcome,
-		Error: msg, Millis: max(millis(elapsed), minSentMillis), TTFTMillis: firstToken, Retry: retry,
+		Error: msg, Millis: sentMillis, TTFTMillis: firstToken, Retry: retry,
 		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CostUSD: cost, Estimated: estimated})
 	if err == nil {
 		r.ok = true

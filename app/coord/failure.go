@@ -45,6 +45,7 @@ func (r *run) userError(ctx context.Context) error {
 		return usererr.New("no provider could take the request")
 	}
 	if msg := r.downEachTheirWay(); msg != "" {
+		r.down = msg
 		return usererr.Wrap(last, "%s", msg)
 	}
 	var ue *usererr.Error
@@ -63,15 +64,17 @@ func (r *run) userError(ctx context.Context) error {
 		}
 		if r.answered {
 			// A server that said 500 is running and failing: no advice
-			// on starting one.
-			return usererr.Wrap(last, "no LLM provider could answer (tried %s)", strings.Join(dedupe(tried), "; "))
+			// on starting it (unreachedAdvice names those that are not).
+			r.down = fmt.Sprintf("no LLM provider could answer (tried %s)", strings.Join(dedupe(tried), "; ")) + r.unreachedAdvice()
+			return usererr.Wrap(last, "%s", r.down)
 		}
 		if r.req.Provider != "" {
 			// Pinned: said of the provider, as onlyUnlisted says it of
 			// the one provider a model could be on.
 			return usererr.Wrap(last, "%s is unreachable (%s); %s", r.req.Provider, strings.Join(dedupe(r.routeErrors()), "; "), r.c.reachAdvice(r.req.Provider))
 		}
-		return usererr.Wrap(last, "no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.reachHint(r.routeProviders()))
+		r.down = fmt.Sprintf("no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.reachHint(r.routeProviders()))
+		return usererr.Wrap(last, "%s", r.down)
 	}
 	if providers.KindOf(last) == providers.KindNotFound && r.req.Model != "" {
 		return r.modelNotFound(last)
@@ -228,6 +231,19 @@ func (c *Coordinator) reachAdvice(name string) string {
 			continue
 		}
 		check := fmt.Sprintf("check the base_url of provider %q in the config", name)
+		switch t.AddressFrom {
+		case "":
+		case AddressDefault:
+			if !t.Local {
+				// Its own address, which works elsewhere: the network
+				// (or its DNS) failed, not the configuration.
+				return fmt.Sprintf("check this machine's network and DNS (%s is its default address; a base_url for provider %q in the config sets another)",
+					t.Provider.Endpoint(), name)
+			}
+			check = fmt.Sprintf("if it listens elsewhere, give provider %q a base_url in the config", name)
+		default:
+			check = fmt.Sprintf("check %s, which sets its address (provider %q has no base_url in the config)", t.AddressFrom, name)
+		}
 		if t.Local {
 			return fmt.Sprintf("start %s at %s, or %s", serverName(t.Provider), t.Provider.Endpoint(), check)
 		}
@@ -257,40 +273,74 @@ func (r *run) reachHint(names []string) string {
 	return "check that the providers' servers run, and their base_url in the config"
 }
 
-// downEachTheirWay is the failure of a request whose providers were all
-// down in different ways, none of them a server failing: some not
-// reached, the others refused for their key (missing, unreadable —
-// refused before it was sent — or refused by the server): "no LLM
-// provider could take the request (tried ollama: cannot reach …; openai:
-// no API key configured: set OPENAI_API_KEY); ollama: start Ollama at …".
-// Each provider is named with its reason, and those not reached with how
-// to reach them (reachHint); a key's reason says what to do already.
-// Said of the last provider only, with the others in a route summary or
-// after "also tried", the advice on starting a server was lost. "" when
-// the request did not fail so (all unreachable alike: userError).
+// downEachTheirWay is the failure of a request whose providers (two or
+// more) were all down in different ways: out of reach, refused for their
+// key (missing, unreadable — refused before it was sent — or refused by
+// the server with 401), failing (HTTP 5xx) or busy: "no LLM provider could
+// take the request after 4 attempts (tried ollama: cannot reach …; gw: …
+// (the API key was refused; to give another: run aiex keys set gw); srv:
+// HTTP 500: …); ollama: start Ollama at …". Each provider is named with its
+// reason, and those not reached with how to reach them (unreachedAdvice);
+// a key's reason says what to do already. Said of the last provider only,
+// with the others in a route summary or after "also tried", the others'
+// reasons and the advice on starting a server were lost. "" when the
+// request did not fail so (all unavailable alike, or another kind of
+// failure among them: userError).
 func (r *run) downEachTheirWay() string {
-	if r.req.Provider != "" || r.failing || len(r.route) == 0 {
-		return ""
+	if r.req.Provider != "" || len(r.route) == 0 || allUnavailable(r.route) || len(r.routeProviders()) < 2 {
+		return "" // one provider, or all alike: userError says it
 	}
-	var tried, unreached []string
-	keyed := false
+	var tried []string
 	for _, a := range r.route {
 		switch a.Outcome {
-		case string(providers.KindUnavailable):
-			if !slices.Contains(unreached, a.Provider) {
-				unreached = append(unreached, a.Provider)
-			}
-		case string(providers.KindAuth), outcomeRefused:
-			keyed = true
+		case string(providers.KindUnavailable), string(providers.KindAuth), outcomeRefused, string(providers.KindOverloaded):
 		default:
 			return ""
 		}
 		tried = append(tried, a.Provider+": "+a.Error)
 	}
-	if !keyed || len(unreached) == 0 {
-		return ""
+	after := ""
+	switch n := sentCount(r.route); n {
+	case 0:
+	case 1:
+		after = " after 1 attempt"
+	default:
+		after = fmt.Sprintf(" after %d attempts", n)
 	}
-	return fmt.Sprintf("no LLM provider could take the request (tried %s); %s", strings.Join(dedupe(tried), "; "), r.reachHint(unreached))
+	return fmt.Sprintf("no LLM provider could take the request%s (tried %s)", after, strings.Join(dedupe(tried), "; ")) + r.unreachedAdvice()
+}
+
+// sentCount is how many chats route sent (chatSent): the request's
+// attempts, as its record counts them.
+func sentCount(route []db.Attempt) int {
+	n := 0
+	for _, a := range route {
+		if chatSent(a) {
+			n++
+		}
+	}
+	return n
+}
+
+// unreachedAdvice is "; " and how to reach the providers of the route that
+// could not be reached (no answer: unreachedMessage), each named, or ""
+// if there are none. A server that answered with an error (HTTP 5xx) is
+// running: it is not to be started, nor its address checked.
+func (r *run) unreachedAdvice() string {
+	var unreached []string
+	for _, a := range r.route {
+		if a.Outcome == string(providers.KindUnavailable) && unreachedMessage(a.Error) && !slices.Contains(unreached, a.Provider) {
+			unreached = append(unreached, a.Provider)
+		}
+	}
+	switch {
+	case len(unreached) == 0:
+		return ""
+	case len(unreached) == 1 && r.c.cfg.Configured:
+		// Among the others' reasons, the advice says whose it is.
+		return "; " + unreached[0] + ": " + r.c.reachAdvice(unreached[0])
+	}
+	return "; " + r.reachHint(unreached)
 }
 
 // routeProviders are the providers the route tried, each once, in order.
@@ -500,6 +550,14 @@ func outcomeOf(err error) string {
 func refusedUnsent(err error) bool {
 	var pe *providers.Error
 	return errors.As(err, &pe) && pe.StatusCode == 0 && usererr.As(pe.Err) != nil
+}
+
+// unsentRefusal reports whether err refused a request before it was sent:
+// a key missing (providers.NoKeyError) or unreadable (refusedUnsent),
+// kind auth with no HTTP status, as no server answered.
+func unsentRefusal(err error) bool {
+	var pe *providers.Error
+	return errors.As(err, &pe) && pe.Kind == providers.KindAuth && pe.StatusCode == 0
 }
 
 func errMessage(err error) string {

@@ -61,6 +61,10 @@ func (r *run) finish(ctx context.Context, status string, err error) error {
 		// The user's doing, whatever the provider's side made of it
 		// ("openai: chat m: context canceled").
 		in.Error, in.ErrorKind = "cancelled", "cancelled"
+	case r.down != "" && status == db.StatusError:
+		// No provider could take it: what the user was told, which
+		// names each, not the last one's failure alone.
+		in.Error, in.ErrorKind = r.down, r.downKind()
 	case err != nil:
 		in.Error = r.namedError(err)
 		in.ErrorKind = outcomeOf(err)
@@ -240,9 +244,12 @@ func (r *run) finishFailed(ctx context.Context) error {
 		// which sums requests by provider, must not charge it to one that
 		// was never asked. So is one whose targets were all left out for
 		// not listing the model (leftOut), with an empty route.
+		// A request that tried several providers and reached none of
+		// them with a chat was taken by none: it is recorded under no
+		// provider (untaken), not under the last one tried.
 		var provider, model string
 		for _, a := range slices.Backward(r.route) {
-			if a.Millis > 0 {
+			if a.Millis > 0 && !r.untaken() {
 				provider, model = a.Provider, a.Model
 				break
 			}
@@ -258,6 +265,10 @@ func (r *run) finishFailed(ctx context.Context) error {
 			r.c.logger.Warn("coord: cannot record a failed request", "err", berr)
 			return err
 		}
+	}
+	if r.untaken() {
+		// Begun for a chat that was refused before it went out (no key).
+		r.in.Provider, r.in.Model, r.in.RequestedModel = "", r.req.Model, r.req.Model
 	}
 	status := db.StatusError
 	switch {
@@ -301,4 +312,32 @@ func (r *run) namedError(err error) string {
 		}
 	}
 	return msg
+}
+
+// untaken reports whether the request tried several providers and sent
+// none of them the chat (a model listing that failed, a key missing or
+// unreadable, an open breaker): no provider took it, and it is recorded
+// under none — attributed to the last one tried, history showed it as
+// that provider's, and usage charged it a request it was never sent.
+func (r *run) untaken() bool {
+	if r.req.Provider != "" || len(r.routeProviders()) < 2 {
+		return false
+	}
+	return !slices.ContainsFunc(r.route, chatSent)
+}
+
+// downKind is the error kind recorded for a request no provider could
+// take (r.down): the kind its route's failures share, else unavailable —
+// no provider was available — rather than the last one's.
+func (r *run) downKind() string {
+	kind := ""
+	for _, a := range r.route {
+		switch {
+		case kind == "":
+			kind = a.Outcome
+		case a.Outcome != kind:
+			return string(providers.KindUnavailable)
+		}
+	}
+	return kind
 }

@@ -37,11 +37,22 @@ type Target struct {
 	Local bool
 	// Limits caps the request and token rates sent to each of its models.
 	Limits Limits
+	// AddressFrom says where the provider's address (its base URL) came
+	// from, for the advice on reaching it: "" the config's base_url;
+	// AddressDefault none was given, so the provider's default; else the
+	// name of the environment variable that gave it (OPENAI_BASE_URL,
+	// OLLAMA_HOST). Advice to check a base_url the config does not have
+	// sent the user to the wrong place.
+	AddressFrom string
 	// Node, when set, is the node of the cluster that hosts the provider:
 	// requests are forwarded to it over the mesh. local_affinity tries this
 	// node's local providers first, then other nodes', then the cloud.
 	Node string
 }
+
+// AddressDefault is Target.AddressFrom of a provider at its default
+// address (no base_url, no variable naming one).
+const AddressDefault = "default"
 
 // tier is where local_affinity puts t: this machine, another node, cloud.
 func (t *target) tier() int {
