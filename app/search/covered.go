@@ -372,8 +372,8 @@ func namedPairs(ctx context.Context, st *db.Store, project int64, paired []group
 // BurntSushi/toml for "how are floats parsed", the name saying most of it
 // is the best there is (toml.(*parser).valueFloat). Hits that only fill
 // the list are not asked: the first hits must not change with their
-// number.
-func setCovers(hits []*Hit, held map[string]bool, gs []group) {
+// number. It reports whether a hit's name is the whole question.
+func setCovers(hits []*Hit, held map[string]bool, gs []group) bool {
 	wholes := make([]bool, len(hits))
 	anyWhole := false
 	for i, h := range hits {
@@ -382,11 +382,12 @@ func setCovers(hits []*Hit, held map[string]bool, gs []group) {
 		anyWhole = anyWhole || wholes[i] && !h.filler
 	}
 	if !anyWhole {
-		return
+		return false
 	}
 	for i, h := range hits {
 		if !wholes[i] {
 			h.cover = 0
 		}
 	}
+	return true
 }

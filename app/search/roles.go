@@ -1,10 +1,13 @@
 package search
 
 import (
+	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/aiex-dev/aiex/app/chunk"
 	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/db/words"
 )
 
 // The lexical score says how well a chunk's words match the query's; what
@@ -28,20 +31,147 @@ const (
 	// its body), generators (ssa/_gen), fixtures. It weighs as a test
 	// does, whatever the query.
 	leftOutShare = relaxedShare / 2
+	// groupShare weighs a Go const/var group of several names, unless
+	// the query names one of them or asks about constants: its members'
+	// names hold a question's words many times over (rqlite's
+	// numSnapshots, numSnapshotsFailed, numUserSnapshots, … for "snapshot
+	// restore", numRequests, numCompressedRequests, … for "compress
+	// request"), and bm25 weighs names 8×, so the group of metric names
+	// ranked above the code that restores or compresses. A list of names
+	// says the words as a test does, and weighs as one.
+	groupShare = relaxedShare / 2
+	// proseShare weighs prose (Markdown, a CHANGELOG, a README), unless
+	// the query asks about docs, changes or releases: a changelog says
+	// the words of what changed in every entry ("a node restores its
+	// database from a snapshot"), and its four chunks took 58 % of the
+	// code sent with that question about how the code does it. Prose
+	// restates what code does in more words, as a test does, and weighs
+	// as one.
+	proseShare = relaxedShare / 2
 )
 
+// roleQuery is what a query asks about, for the weights of roleShare.
+type roleQuery struct {
+	tests  bool // tests, examples, benchmarks (aboutTests)
+	prose  bool // docs, changes, releases (aboutProse)
+	consts bool // constants, variables, metrics (aboutConsts)
+	// runs are the query's identifiers, folded and without underscores,
+	// and the runs of up to maxRun of them written as one: a group's
+	// member it names, typed (numSnapshots, num_snapshots) or in words
+	// (num snapshots).
+	runs map[string]bool
+}
+
+// maxRun is how many of a query's words a member's name can be.
+const maxRun = 4
+
+// queryRoles reads what query asks about; terms are its words looked
+// for, exact the chunks named as the query.
+func queryRoles(query string, terms []string, exact []db.CodeChunk) roleQuery {
+	q := roleQuery{tests: aboutTests(terms, exact), runs: map[string]bool{}}
+	ids := strings.FieldsFunc(query, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_'
+	})
+	for i := range ids {
+		ids[i] = strings.ReplaceAll(words.Fold(ids[i]), "_", "")
+	}
+	for i := range ids {
+		run := ""
+		for j := i; j < min(len(ids), i+maxRun); j++ {
+			run += ids[j]
+			q.runs[run] = true
+		}
+		q.prose = q.prose || aboutProse(ids[i])
+		q.consts = q.consts || aboutConsts(ids[i])
+	}
+	return q
+}
+
 // roleShare is the weight of a chunk's lexical score for what it is: 1
-// for the project's own code, less for tests (unless aboutTests) and for
-// code the build leaves out; both for a test the build leaves out.
-func roleShare(c db.CodeChunk, aboutTests bool) float64 {
+// for the project's own code, less for tests (unless the query is about
+// tests), for code the build leaves out, for a group of names (unless
+// the query names one or asks about constants) and for prose (unless the
+// query asks about docs or changes); the product of those that apply.
+func roleShare(c db.CodeChunk, q roleQuery) float64 {
 	share := 1.0
-	if !aboutTests && isTest(c) {
+	if !q.tests && isTest(c) {
 		share *= testShare
 	}
 	if leftOut(c.Path) {
 		share *= leftOutShare
 	}
+	if !q.consts && isGroup(c) && !q.namesMember(c) {
+		share *= groupShare
+	}
+	if !q.prose && isProse(c.Path) {
+		share *= proseShare
+	}
 	return share
+}
+
+// isGroup reports whether a chunk is a Go const/var group of several
+// names (named pkg.{A,B,…}).
+func isGroup(c db.CodeChunk) bool {
+	return (c.Kind == chunk.KindConst || c.Kind == chunk.KindVar) && len(c.Members) > 1
+}
+
+// namesMember reports whether the query names one of the group's members.
+func (q roleQuery) namesMember(c db.CodeChunk) bool {
+	for _, m := range c.Members {
+		if q.runs[strings.ReplaceAll(words.Fold(m), "_", "")] {
+			return true
+		}
+	}
+	return false
+}
+
+// isProse reports whether the file at path is prose: Markdown and other
+// text markup, or a README, CHANGELOG, NEWS, … without an extension.
+func isProse(path string) bool {
+	base := path[strings.LastIndexByte(path, '/')+1:]
+	ext := strings.ToLower(filepath.Ext(base))
+	switch ext {
+	case ".md", ".markdown", ".mdx", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".textile":
+		return true
+	case "":
+		switch strings.ToUpper(base) {
+		case "README", "CHANGELOG", "CHANGES", "NEWS", "HISTORY", "AUTHORS", "CONTRIBUTING", "LICENSE", "NOTICE", "COPYING":
+			return true
+		}
+	}
+	return false
+}
+
+// aboutProse reports whether a word of a query (folded) asks about docs,
+// changes or releases: doc, docs, documentation, readme, changelog,
+// changed, release, version, upgrading, migration, guide, deprecated, …
+func aboutProse(w string) bool {
+	if w == "doc" || w == "docs" || w == "faq" || w == "news" {
+		return true
+	}
+	for _, p := range []string{"document", "readme", "changelog", "chang", "releas", "version", "upgrad", "migrat",
+		"guide", "tutorial", "deprecat", "licen", "install", "histor", "breaking"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// aboutConsts reports whether a word of a query (folded) asks about
+// constants or variables: const, constants, var, variables, enum, iota,
+// metrics, stats, counters.
+func aboutConsts(w string) bool {
+	switch w {
+	case "var", "vars", "iota", "stat", "stats", "counter", "counters":
+		return true
+	}
+	for _, p := range []string{"const", "variable", "enum", "metric", "statistic"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isTest reports whether a chunk is test code: in Go, a _test.go file

@@ -99,7 +99,10 @@ type Hit struct {
 	Lexical  float64 `json:"lexical"`
 	Central  float64 `json:"central"`
 	Semantic float64 `json:"semantic"`
-	Exact    bool    `json:"exact,omitempty"` // named as the query
+	// Called is how much of the other hits' lexical score reaches this
+	// function through their calls (called.go), for a question.
+	Called float64 `json:"called,omitempty"`
+	Exact  bool    `json:"exact,omitempty"` // named as the query
 	// Header is, for a module (an Elixir module, protocol or impl), its
 	// header chunk (moduledoc, aliases, attributes) when that matched too:
 	// both start at the same line, and the module is listed once.
@@ -373,8 +376,15 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			h.bonus = max(h.bonus, mentionBonus*mentioned(h.Name, ms))
 		}
 	}
+	// A question names its subject when a hit's name is the whole of it,
+	// or it mentions a symbol: then that is what it asks about, not what
+	// the hits call (called.go).
+	namesSubject := isSym || res.LeftOut > 0
 	if !isSym && res.LeftOut == 0 {
-		setCovers(order, heldForms(query, named, asked), named)
+		namesSubject = setCovers(order, heldForms(query, named, asked), named)
+	}
+	for _, h := range order {
+		namesSubject = namesSubject || h.bonus > 0
 	}
 
 	if err := s.central(ctx, project, order); err != nil {
@@ -394,11 +404,19 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			h.Semantic = 0
 		}
 	}
-	tests := aboutTests(res.Terms, exact)
-	for _, h := range order {
-		share := roleShare(h.CodeChunk, tests)
+	roles := queryRoles(query, res.Terms, exact)
+	lex := make([]float64, len(order))
+	for i, h := range order {
+		share := roleShare(h.CodeChunk, roles)
+		lex[i] = share * (h.Lexical + h.cover)
 		h.Lexical = share*h.Lexical + max(h.bonus, share*h.cover)
-		h.Score = weightLexical*h.Lexical + weightCentral*h.Central + weightSemantic*h.Semantic
+	}
+	if !namesSubject {
+		// The function the hits call, for a question (called.go).
+		called(order, lex)
+	}
+	for _, h := range order {
+		h.Score = weightLexical*h.Lexical + weightCentral*h.Central + weightSemantic*h.Semantic + weightCalled*h.Called
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		if order[i].filler != order[j].filler {
