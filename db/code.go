@@ -200,6 +200,9 @@ type CodeChunk struct {
 	// package proto at that path (migrations/0020_code_import_paths.sql).
 	// CodeWrite stores them; the queries that read chunks back leave
 	// them out.
+	// On the Elixir chunk holding a case template's using quote, the
+	// imports and aliases of other files' modules it declares
+	// (chunk.Chunk's Imports; app/index/writer_using.go).
 	Imports map[string]string `json:"imports,omitempty"`
 	// Shape, on a Go type's chunk, is its kind, fields and embedded
 	// types (chunk.Chunk's Shape), from which app/index finds the methods

@@ -60,8 +60,11 @@ type Chunk struct {
 	// {"proto": "github.com/rqlite/rqlite/v8/command/proto"} for refs
 	// proto.Command. The index resolves such refs of the file's chunks
 	// only to that package, not to every package of the name
-	// (golang_imports.go). Nil on other chunks, and when no ref names an
-	// import the file's syntax pins.
+	// (golang_imports.go). Nil when no ref names an import the file's
+	// syntax pins. On the Elixir chunk holding a template's using quote,
+	// the imports and aliases of other files' modules it declares:
+	// {"T:import M": "only f/1", "T:alias A": "MyApp.A"}
+	// (elixir_using.go). Nil on other chunks.
 	Imports map[string]string `json:"imports,omitempty"`
 	// Shape, on a Go type's chunk (its first piece), is what the index
 	// needs to find the methods promoted into the type through
@@ -178,8 +181,12 @@ const (
 // 27: Go type assertions and one-type switch clauses give their type.
 // 28: an Elixir local call in a module that uses a template refers to
 // Template:f/N, which the functions the template's using quote imports
-// list among their members; a keyword key is no call.
-const Version = 28
+// list among their members; a keyword key is no call. 29: a template's
+// using quote that imports a module its file does not define, or declares
+// an alias, records it in the Imports of the chunk holding the quote, and
+// a remote call through a head no alias expands, in a module that uses a
+// template, refers to Template:Head.f/N too.
+const Version = 29
 
 // Options configure File. The zero value works: hybrid, 8 KiB pieces,
 // 60-line runs overlapping by 10, files up to 1 MiB, len/4 token estimate.

@@ -212,9 +212,14 @@ func (x *exFile) refs(root sitter.Node) {
 			}
 			if imp, ok := x.importAt(root, r.at, s); ok {
 				imports = append(imports, imp)
-				if s != nil && x.inUsingQuote(root, r.at) {
-					templates = append(templates, usingImport{s.module, imp})
+				if s != nil && x.inUsingQuote(root, r.at, len("import")) {
+					templates = append(templates, usingImport{s.module, imp, leaves[lo]})
 				}
+			}
+		}
+		if local && r.fun == "alias" && !x.notRefs[r.at] {
+			if lo, hi := holders(r.at); lo < hi {
+				x.usingAlias(root, r.at, leaves[lo])
 			}
 		}
 		if local && exSyntax(r.fun) || x.notRefs[r.at] {
@@ -254,10 +259,13 @@ func (x *exFile) refs(root sitter.Node) {
 			}
 			s := x.scopes[l]
 			name, arity := r.fun, r.arity
-			viaUse := false // a local call the module's templates may import
+			viaUse := false   // a local call the module's templates may import
+			viaAlias := false // a remote call through a name no alias expands
 			switch {
 			case r.mod != "":
-				name = x.expandAt(s, r.mod, r.at) + "." + r.fun
+				head := x.expandAt(s, r.mod, r.at)
+				name = head + "." + r.fun
+				viaAlias = head == r.mod && r.mod[0] >= 'A' && r.mod[0] <= 'Z' && !strings.Contains(r.mod, ".")
 			case prefix != "":
 				name = x.expandAt(s, prefix, r.at) + "." + r.fun
 			case r.alias:
@@ -281,6 +289,9 @@ func (x *exFile) refs(root sitter.Node) {
 			u.refs = append(u.refs, ref{name, r.at})
 			if viaUse {
 				useRefs(u, uses, r.fun, r.arity, r.at, x.test)
+			} else if viaAlias {
+				// The templates' quotes may alias the name (usingAlias).
+				useRefs(u, uses, r.mod+"."+r.fun, r.arity, r.at, false)
 			}
 			if used {
 				u.refs = append(u.refs, ref{name + ".__using__/1", r.at})

@@ -1,6 +1,8 @@
 package chunk
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,9 +26,16 @@ import (
 //     its module uses above the call, besides its usual ref (useRefs).
 //
 // So a call resolves only to a function the template's imports bring, and
-// only when its module uses that template. Imports of modules defined in
-// other files than the template's, and aliases the quote declares, are
-// not followed.
+// only when its module uses that template.
+//
+// The quote's imports of modules the file does not define, and its
+// aliases, need the files that define those modules: the chunk holding
+// the quote records them in its Imports, "T:import M" with the import's
+// only:/except: list ("only f/1 g/2", "except f/1", "" for all), and
+// "T:alias A" with the module A names (usingForeign, usingAlias); a
+// remote call A.f(…) whose head no alias of its module expands refers to
+// T:A.f/N too, for each template used above it. The index joins the two
+// across files (app/index/DESIGN.md, "Templates' imports").
 
 // exUse is a `use` of a template: in module user, from offset at on.
 type exUse struct {
@@ -34,10 +43,12 @@ type exUse struct {
 	at        int
 }
 
-// usingImport is an import a template's using quote declares.
+// usingImport is an import a template's using quote declares, in the
+// unit at index unit.
 type usingImport struct {
 	template string
 	imp      exImport
+	unit     int
 }
 
 // usingName is the name a function fun/arity of a module a template's
@@ -62,10 +73,11 @@ func useRefs(u *unit, uses []exUse, fun string, arity, at int, test bool) {
 	}
 }
 
-// inUsingQuote reports whether the `import` call named at offset at is in
-// a quote inside a module body's `using` block or `defmacro __using__`.
-func (x *exFile) inUsingQuote(root sitter.Node, at int) bool {
-	id := root.NamedDescendantForByteRange(uint(at), uint(at+len("import")))
+// inUsingQuote reports whether the call named at offset at (`import`,
+// `alias`: n bytes) is in a quote inside a module body's `using` block or
+// `defmacro __using__`.
+func (x *exFile) inUsingQuote(root sitter.Node, at, n int) bool {
+	id := root.NamedDescendantForByteRange(uint(at), uint(at+n))
 	if id == nil {
 		return false
 	}
@@ -116,6 +128,10 @@ func (x *exFile) usingMembers() {
 		if imp.none {
 			continue
 		}
+		if !x.definesModule(imp.mod) {
+			x.usingForeign(ui)
+			continue
+		}
 		for i := range x.units {
 			u := &x.units[i]
 			// Names that start with an underscore (__using__) are not
@@ -136,4 +152,81 @@ func (x *exFile) usingMembers() {
 			}
 		}
 	}
+}
+
+// definesModule reports whether a unit of the file belongs to module mod.
+func (x *exFile) definesModule(mod string) bool {
+	for i := range x.units {
+		if x.units[i].parent == mod {
+			return true
+		}
+	}
+	return false
+}
+
+// usingForeign records, on the unit holding it, a template's import of a
+// module the file does not define: "T:import M" with its only:/except:
+// list.
+func (x *exFile) usingForeign(ui usingImport) {
+	imp := &ui.imp
+	if strings.HasPrefix(imp.mod, ":") || strings.HasPrefix(ui.template, "ExUnit.") {
+		return // an Erlang module's, or ExUnit's own: no project defines them
+	}
+	filter := ""
+	switch {
+	case imp.only != nil:
+		filter = "only " + strings.Join(slices.Sorted(maps.Keys(imp.only)), " ")
+	case imp.except != nil:
+		filter = "except " + strings.Join(slices.Sorted(maps.Keys(imp.except)), " ")
+	}
+	x.usingRecord(ui.unit, ui.template+":import "+imp.mod, filter)
+}
+
+// usingRecord sets key to value in the Imports of unit i.
+func (x *exFile) usingRecord(i int, key, value string) {
+	u := &x.units[i]
+	if u.imports == nil {
+		u.imports = map[string]string{}
+	}
+	u.imports[key] = value
+}
+
+// usingAlias records the alias, named at offset at, that a template's
+// using quote declares (`alias MyApp.Accounts`, `alias MyApp.Repo, as:
+// R`) on the unit holding it, at index l: "T:alias A" with the module A names. A
+// multi-alias (`alias MyApp.{A, B}`) and one written from __MODULE__ (the
+// user's module, where the quote lands) are not followed.
+func (x *exFile) usingAlias(root sitter.Node, at, l int) {
+	if !x.inUsingQuote(root, at, len("alias")) {
+		return
+	}
+	s := x.scopes[l]
+	if s == nil || strings.HasPrefix(s.module, "ExUnit.") {
+		return
+	}
+	id := root.NamedDescendantForByteRange(uint(at), uint(at+len("alias")))
+	if id == nil || x.kind(*id) != "identifier" {
+		return
+	}
+	call := id.Parent()
+	if call == nil || x.kind(*call) != "call" {
+		return
+	}
+	args := x.argList(*call)
+	if len(args) == 0 || x.kind(args[0]) != "alias" {
+		return
+	}
+	full := x.expandAt(s, compact(x.text(args[0])), at)
+	key := full[strings.LastIndexByte(full, '.')+1:]
+	if len(args) > 1 && x.kind(args[1]) == "keywords" {
+		for _, p := range x.children(args[1]) {
+			if cs := x.nonComments(x.children(p)); len(cs) == 2 && strings.TrimSpace(x.text(cs[0])) == "as:" {
+				if x.kind(cs[1]) != "alias" {
+					return
+				}
+				key = compact(x.text(cs[1]))
+			}
+		}
+	}
+	x.usingRecord(l, s.module+":alias "+key, full)
 }

@@ -112,7 +112,7 @@ end
 `
 	res = chunkString(t, "test/lock_test.exs", user, Options{Strategy: Semantic})
 	checkRefs(t, res, map[string][]string{
-		`test "lock"`:      {"in_tmp/2", "MixTest.Case:in_tmp/2", "own/1", "assert/1", "Enum.map/2", "Kernel.if/2"},
+		`test "lock"`:      {"in_tmp/2", "MixTest.Case:in_tmp/2", "own/1", "assert/1", "Enum.map/2", "MixTest.Case:Enum.map/2", "Kernel.if/2"},
 		"Mix.Dep.Two.g/0":  {"build_conn/1", "MixTest.Case:build_conn/1", "ConnCase2:build_conn/1"},
 		"Mix.Dep.None.h/0": {"in_tmp/2"},
 		// A use quoted for the modules that use Nested.Case is none of

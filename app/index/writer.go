@@ -37,6 +37,8 @@ type writer struct {
 	// promo keeps the promoted names of the directories the run changes
 	// (writer_promoted.go).
 	promo promotedState
+	// using keeps the rows of the templates' imports (writer_using.go).
+	using usingState
 
 	batch   db.CodeWrite
 	size    int // bytes of rows in batch, roughly
@@ -101,6 +103,9 @@ func (w *writer) loop(ctx context.Context, fail func(error), results <-chan *res
 	}()
 	w.reset()
 	if err := w.loadDecls(ctx); err != nil {
+		return err
+	}
+	if err := w.loadUsing(ctx); err != nil {
 		return err
 	}
 	for _, r := range w.p.skips {
@@ -303,6 +308,9 @@ func (w *writer) flush(ctx context.Context) error {
 		return nil
 	}
 	w.addPromoted()
+	if err := w.addUsing(ctx); err != nil {
+		return err
+	}
 	stmts, err := b.Statements()
 	if err != nil {
 		return fmt.Errorf("index: %w", err)

@@ -55,7 +55,9 @@ func (w *writer) loadDecls(ctx context.Context) error {
 		return err
 	}
 	for _, f := range files {
-		s.set(f.Path, decodeDecls(f.Shapes), false)
+		if chunk.Lang(f.Path) == "go" { // a directory holds Elixir files' rows too (writer_using.go)
+			s.set(f.Path, decodeDecls(f.Shapes), false)
+		}
 	}
 	return nil
 }
@@ -85,11 +87,13 @@ func (w *writer) dropDecls(rel string) {
 	if chunk.Lang(rel) == "go" {
 		w.promo.set(rel, nil, true)
 	}
+	w.setUsing(rel, nil, false)
 }
 
 // addDecls records the decls of a Go file whose chunks go into the
 // batch, and puts its code_shapes row there.
 func (w *writer) addDecls(rel string, an *analysis) {
+	w.setUsing(rel, an.chunks, true)
 	if an.lang != "go" {
 		return
 	}
