@@ -3,15 +3,12 @@ package search
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/index"
-	"github.com/aiex-dev/aiex/app/internal/corpora"
-	"github.com/aiex-dev/aiex/db"
 )
 
 // BenchmarkFormsGoStd times what looking for the other forms of a query's
@@ -22,24 +19,9 @@ import (
 //
 //	go test -run '^$' -bench FormsGoStd -benchtime 20x -v ./app/search
 func BenchmarkFormsGoStd(b *testing.B) {
-	root, ok := corpora.GoStd()
-	if !ok {
-		b.Skip("no Go standard library at $(go env GOROOT)/src")
-	}
+	s, project := stdIndexed(b)
 	ctx := context.Background()
-	s, err := db.Open(ctx, db.Config{Dir: b.TempDir(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close(ctx) })
-	if _, err := index.New(index.Config{Store: s}).Index(ctx, root, index.Options{}); err != nil {
-		b.Fatal(err)
-	}
 	sr := New(Config{Store: s})
-	project, _, err := s.FindCodeProject(ctx, root)
-	if err != nil {
-		b.Fatal(err)
-	}
 	queries := []string{
 		"how does the http server handle timeouts", "gracefully shut down the server", "retried requests",
 		"tls handshake client certificate verification", "json decode struct tags", "read a file line by line with a scanner",
