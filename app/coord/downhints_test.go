@@ -6,6 +6,7 @@ import (
 
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/providers"
 	"github.com/aiex-dev/aiex/providers/lmstudio"
 	"github.com/aiex-dev/aiex/providers/openai"
 	pt "github.com/aiex-dev/aiex/providers/providertest"
@@ -21,16 +22,7 @@ func TestDownEachTheirWayServerErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lmURL := pt.Unreachable(t)
-	lm, err := lmstudio.New(lmstudio.Config{Name: "lmstudio", BaseURL: lmURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := openai.New(openai.Config{Name: "srv", Kind: openai.KindCompatible,
-		BaseURL: pt.NewOpenAI(t, pt.WithStatus(500, "the runner crashed")).URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	lm, lmURL, srv := downPair(t)
 	e := newEnv(t, coord.Config{Configured: true, Targets: []coord.Target{
 		{Provider: gw, Model: pt.DefaultOpenAIModel},
 		{Provider: lm, Model: "qwen", Local: true},
@@ -101,23 +93,31 @@ func TestReachAdviceSaysWhereTheAddressCameFrom(t *testing.T) {
 // (500) and another out of reach, the failure says how to reach the one
 // out of reach, as it does when none answered.
 func TestCouldNotAnswerSaysHowToReachTheOthers(t *testing.T) {
-	lmURL := pt.Unreachable(t)
-	lm, err := lmstudio.New(lmstudio.Config{Name: "lmstudio", BaseURL: lmURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := openai.New(openai.Config{Name: "srv", Kind: openai.KindCompatible,
-		BaseURL: pt.NewOpenAI(t, pt.WithStatus(500, "the runner crashed")).URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	lm, lmURL, srv := downPair(t)
 	e := newEnv(t, coord.Config{Configured: true, MaxAttempts: 1, Targets: []coord.Target{
 		{Provider: lm, Model: "qwen", Local: true},
 		{Provider: srv, Model: pt.DefaultOpenAIModel},
 	}})
-	_, _, err = e.chat(t, coord.Request{})
+	_, _, err := e.chat(t, coord.Request{})
 	ue := usererr.As(err)
 	if ue == nil || !strings.Contains(ue.Msg, "srv: the runner crashed") || !strings.Contains(ue.Msg, "lmstudio: start LM Studio at "+lmURL) {
 		t.Errorf("err = %v; want each provider's reason, and how to reach lmstudio", err)
 	}
+}
+
+// downPair is an LM Studio provider out of reach (at lmURL) and an
+// OpenAI-compatible server failing with 500.
+func downPair(t *testing.T) (lm providers.Provider, lmURL string, srv providers.Provider) {
+	t.Helper()
+	lmURL = pt.Unreachable(t)
+	lm, err := lmstudio.New(lmstudio.Config{Name: "lmstudio", BaseURL: lmURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err = openai.New(openai.Config{Name: "srv", Kind: openai.KindCompatible,
+		BaseURL: pt.NewOpenAI(t, pt.WithStatus(500, "the runner crashed")).URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lm, lmURL, srv
 }
