@@ -190,6 +190,7 @@ type Item struct {
 	units      []unit // a file's or a module's units, for an outline
 	member     string // the name of a Go const or var group the target named
 	line       int    // the file's line a PATH:LINE target named (FormLines)
+	lineEnd    int    // and the last of a PATH:START-END's, else line
 	cut        string // a header cut to what the target uses of it (elixirHeaderCut)
 	cutWhy     string // why cut is its reduced form, for an item of no header's role
 	// keepGaps keeps the text between an outline's units as it is: a
@@ -394,7 +395,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			}
 			unit = tc
 			target.member = groupMember(tc, req.Target, pieces...)
-			target.line = targetLine(proj.Root, req.Target)
+			target.line, target.lineEnd = targetLines(proj.Root, req.Target)
 			own = map[int64]bool{tc.ID: true}
 			ownHash[tc.Hash] = true
 			for _, p := range pieces {

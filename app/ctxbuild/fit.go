@@ -225,7 +225,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 				if !ok {
 					return TooLong(base, out.Budget, out.Window, out.Reserve, what)
 				}
-				target.Reason = linesReason(plan.Count(target.full), data.Target.StartLine, data.Target.EndLine, target.line)
+				target.Reason = linesReason(plan.Count(target.full), data.Target.StartLine, data.Target.EndLine, target.line, target.lineEnd)
 				base = n
 			default:
 				return TooLong(base, out.Budget, out.Window, out.Reserve, what)

@@ -3,6 +3,7 @@ package ctxbuild
 import (
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/chunk"
@@ -27,16 +28,18 @@ type linesCut struct {
 }
 
 // cutToLines cuts full, a unit starting at the file's line start, to n of
-// its lines around line (clamped to the unit). Lines cut from the start
+// its lines around the lines line to last (clamped to the unit): from
+// line on when they are more than n. Lines cut from the start
 // of the body give way to the unit's head (its declaration up to the line
 // opening its body, as a signature shows it) and a mark; lines cut from
 // its end, to a mark and the unit's closing line ("}", ")", "end") if it has
 // one, so that the excerpt reads as the unit does.
-func cutToLines(full, file string, start, line, n int) linesCut {
+func cutToLines(full, file string, start, line, last, n int) linesCut {
 	lines := strings.Split(full, "\n")
 	at := min(max(line-start, 0), len(lines)-1)
+	span := min(max(last-line, 0), len(lines)-1-at) + 1
 	n = min(max(n, 1), len(lines))
-	a := max(at-n/2, 0)
+	a := max(at-max(n-span, 0)/2, 0)
 	b := a + n - 1
 	if b >= len(lines) {
 		b = len(lines) - 1
@@ -95,7 +98,7 @@ func fitLines(target *Item, fits func(code string, first, last int) (int, error)
 	best := linesCut{}
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		c := cutToLines(target.full, target.Path, target.StartLine, target.line, mid)
+		c := cutToLines(target.full, target.Path, target.StartLine, target.line, max(target.lineEnd, target.line), mid)
 		tokens, err := fits(c.code, c.first, c.last)
 		if err != nil {
 			return 0, false, err
@@ -117,21 +120,36 @@ func fitLines(target *Item, fits func(code string, first, last int) (int, error)
 }
 
 // linesReason is the reason a target cut to lines gives.
-func linesReason(fullTokens, first, last, line int) string {
-	return fmt.Sprintf("%d tokens in full; cut to lines %d-%d around line %d", fullTokens, first, last, line)
+func linesReason(fullTokens, first, last, line, lineEnd int) string {
+	around := fmt.Sprintf("line %d", line)
+	if lineEnd > line {
+		around = fmt.Sprintf("lines %d-%d", line, lineEnd)
+	}
+	return fmt.Sprintf("%d tokens in full; cut to lines %d-%d around %s", fullTokens, first, last, around)
 }
 
-// targetLine is the line a PATH:LINE target (or PATH:LINE:COL) names
-// when PATH is a file of the project at root, else 0.
-func targetLine(root, target string) int {
+// targetLines are the line a PATH:LINE target (or PATH:LINE:COL) names,
+// or the first and last of a PATH:START-END, when PATH is a file of the
+// project at root; 0, 0 otherwise. end is line when there is no range.
+func targetLines(root, target string) (line, end int) {
+	if p, text, ok := cutLine(target); ok {
+		if s, e, isRange := strings.Cut(text, "-"); isRange && isDigits(s) && isDigits(e) {
+			if _, isFile := targetFile(root, p); isFile {
+				line, _ = strconv.Atoi(s)
+				end, _ = strconv.Atoi(e)
+				return line, max(end, line)
+			}
+			return 0, 0
+		}
+	}
 	p, line := splitTarget(withoutColumn(root, target))
 	if line == 0 {
-		return 0
+		return 0, 0
 	}
 	if _, ok := targetFile(root, p); !ok {
-		return 0
+		return 0, 0
 	}
-	return line
+	return line, line
 }
 
 // inRange is the target of PATH:START-END, at (the unit chunkAtLine took

@@ -131,3 +131,26 @@ func TestTargetLineRange(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetRangeOfHugeUnit: PATH:START-END inside a unit too large for
+// the window is cut around the range, not around START alone: a range
+// that fits goes whole with lines on both sides; a longer one from START
+// on, as many of its lines as fit.
+func TestTargetRangeOfHugeUnit(t *testing.T) {
+	e := setupFiles(t, bigUnits)
+	src := bigUnits["big.go"]
+	line := func(i int) int { return lineOf(t, src, fmt.Sprintf("x += %d *", i)) }
+	text := func(i int) string { return fmt.Sprintf("\tx += %d * len(\"literal number %d\")", i, i) }
+	c := e.build(t, Request{Target: fmt.Sprintf("big.go:%d-%d", line(200), line(210)), Question: "what do these lines do?", Window: 1000})
+	if c.Target == nil || c.Target.Form != FormLines || !strings.Contains(c.Target.Code, text(200)+"\n") || !strings.Contains(c.Target.Code, text(210)+"\n") ||
+		!strings.Contains(c.Target.Code, text(199)+"\n") || !strings.Contains(c.Target.Code, text(211)+"\n") {
+		t.Fatalf("short range: target %+v; want lines 200-210 and some on both sides", c.Target)
+	}
+	if want := fmt.Sprintf("around lines %d-%d", line(200), line(210)); !strings.Contains(c.Target.Reason, want) {
+		t.Errorf("short range: reason %q; want %q", c.Target.Reason, want)
+	}
+	c = e.build(t, Request{Target: fmt.Sprintf("big.go:%d-%d", line(200), line(500)), Question: "what do these lines do?", Window: 1000})
+	if c.Target == nil || c.Target.Form != FormLines || !strings.Contains(c.Target.Code, "\t// …\n"+text(200)+"\n") || strings.Contains(c.Target.Code, text(199)+"\n") {
+		t.Errorf("long range: target code:\n%.300s\nwant it cut from line 200 on", c.Target.Code)
+	}
+}
