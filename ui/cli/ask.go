@@ -321,7 +321,7 @@ func contextNotes(c *Context, bc *app.BuiltContext) {
 		return
 	}
 	if t := bc.Target; t != nil && t.Form != "" && t.Form != ctxbuild.FormFull && t.Reason != "" {
-		fmt.Fprintf(c.Out.Err, "aiex: note: the target went %s for this model's window: %s (%s)\n", t.Form, shown(t.Reason), shown(t.Name))
+		fmt.Fprintf(c.Out.Err, "aiex: note: the target was reduced for this model's window (%s): %s (%s)\n", t.Form, shown(t.Reason), shown(t.Name))
 	}
 	for _, p := range bc.Stale {
 		fmt.Fprintf(c.Out.Err, "aiex: warning: %s changed since it was indexed; its code was read as it is now (run aiex index)\n", shown(p))

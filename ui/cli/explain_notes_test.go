@@ -27,7 +27,7 @@ func TestExplainSaysWhatItsCodeWas(t *testing.T) {
 		t.Fatalf("index: exit %d, %s", r.code, r.stderr)
 	}
 	r := runIn(nil, false, "--data-dir", dir, "explain", "big.go:200", "-m", "tiny")
-	if r.code != 0 || !strings.Contains(r.stderr, "aiex: note: the target went lines for this model's window: ") ||
+	if r.code != 0 || !strings.Contains(r.stderr, "aiex: note: the target was reduced for this model's window (lines): ") ||
 		!strings.Contains(r.stderr, "around line 200 (calc.Huge)") {
 		t.Errorf("explain of a line of a huge function: exit %d, stderr %q; want a note that it went cut to lines", r.code, r.stderr)
 	}
@@ -39,7 +39,7 @@ func TestExplainSaysWhatItsCodeWas(t *testing.T) {
 		t.Errorf("explain of a new file: exit %d, stderr %q; want it said to be read as it is now", r.code, r.stderr)
 	}
 	r = runIn(nil, false, "--data-dir", dir, "explain", "calc.go", "-m", "tiny")
-	if r.code != 0 || strings.Contains(r.stderr, "aiex: note: the target went") || strings.Contains(r.stderr, "warning") {
+	if r.code != 0 || strings.Contains(r.stderr, "aiex: note: the target was reduced") || strings.Contains(r.stderr, "warning") {
 		t.Errorf("explain of a file as indexed, whole: exit %d, stderr %q; want no note", r.code, r.stderr)
 	}
 }
