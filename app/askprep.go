@@ -29,8 +29,12 @@ type preparedAsk struct {
 // (sess, when not nil, is the session it is asked in), and sets it on
 // req (Messages, Window): everything AskCode does before the request goes
 // out, and all that DryAsk does, so that what a dry run shows is what
-// is sent. It records nothing.
-func (a *App) prepareAsk(ctx context.Context, req *CodeAsk, task string, sess *session.Session) (*preparedAsk, error) {
+// is sent. It records nothing, unless record is set and the request,
+// which needs a model to fit its code to, cannot be planned: then it
+// records the failure, as a question sent without code records its own
+// (coord.PlanOrRecord). Otherwise an explain with every provider down
+// was missing from the history.
+func (a *App) prepareAsk(ctx context.Context, req *CodeAsk, task string, sess *session.Session, record bool) (*preparedAsk, error) {
 	withCode := false
 	if req.Root != "" && !req.NoContext {
 		_, indexed, err := a.codeProject(ctx, req.Root)
@@ -46,7 +50,13 @@ func (a *App) prepareAsk(ctx context.Context, req *CodeAsk, task string, sess *s
 	// The model the request goes to first: the code (and the session's
 	// history) is fitted to its window, and a question too long for it
 	// is refused before it is sent (a server would cut it silently).
-	p, err := a.plan(ctx, coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}, 0)
+	pr := coord.Request{Provider: req.Provider, Model: req.Model, Strategy: req.Strategy}
+	record = record && withCode
+	if record {
+		// As the request would be recorded (askCode).
+		pr.Prompt, pr.Actor, pr.SessionID, pr.Start = recordedPrompt(*req), req.Actor, req.SessionID, req.Start
+	}
+	p, err := a.planAs(ctx, pr, 0, record)
 	switch {
 	case err != nil && (withCode || errors.Is(err, coord.ErrUnknownModel)):
 		// A model no provider has is a mistake in the question: refused
@@ -128,7 +138,7 @@ func (a *App) dryAsk(ctx context.Context, req CodeAsk) (*BuiltContext, string, e
 			return nil, "", err
 		}
 	}
-	ap, err := a.prepareAsk(ctx, &req, task, sess)
+	ap, err := a.prepareAsk(ctx, &req, task, sess, false)
 	switch {
 	case err != nil:
 		return nil, "", err

@@ -268,11 +268,21 @@ type planned struct {
 // context window (window, when not 0) and its token counter: the model's
 // tokenizer, else an estimate scaled by what the model was seen to count.
 func (a *App) plan(ctx context.Context, r coord.Request, window int) (*planned, error) {
+	return a.planAs(ctx, r, window, false)
+}
+
+// planAs is plan; with record, for a request sent only if it plans, its
+// failure is recorded as the request's (coord.PlanOrRecord).
+func (a *App) planAs(ctx context.Context, r coord.Request, window int, record bool) (*planned, error) {
 	c, err := a.Coord(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t, model, err := c.Plan(ctx, r)
+	plan := c.Plan
+	if record {
+		plan = c.PlanOrRecord
+	}
+	t, model, err := plan(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -566,7 +576,7 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 		}
 		return a.askInSession(ctx, sess, req, p.Context, nil, &Answer{}, fn)
 	}
-	ap, err := a.prepareAsk(ctx, &req, task, sess)
+	ap, err := a.prepareAsk(ctx, &req, task, sess, true)
 	if err != nil {
 		return nil, err
 	}

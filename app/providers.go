@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -313,8 +315,18 @@ func newProvider(name, kind string, pc ProviderConfig, key string, from keySourc
 		if kind == openai.KindCompatible {
 			env = "" // it reads no standard variable: its key is its own
 		}
+		advice := keyAdvice(name, env, pc, from)
+		if kind == openai.KindCompatible && key == "" && !hasUserinfo(pc.BaseURL) {
+			// Sent without a key (a local server needs none): a 401 asks
+			// for one, none was refused (keyless).
+			p, err := openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, Local: pc.Local})
+			if err != nil {
+				return nil, err
+			}
+			return keyless{Provider: p, advice: advice}, nil
+		}
 		return openai.New(openai.Config{Name: name, Kind: kind, BaseURL: pc.BaseURL, APIKey: key,
-			KeyAdvice: keyAdvice(name, env, pc, from), Local: pc.Local})
+			KeyAdvice: advice, Local: pc.Local})
 	case "anthropic":
 		return anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key,
 			KeyAdvice: keyAdvice(name, "ANTHROPIC_API_KEY", pc, from)})
@@ -322,4 +334,53 @@ func newProvider(name, kind string, pc ProviderConfig, key string, from keySourc
 		return lmstudio.New(lmstudio.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key})
 	}
 	return nil, fmt.Errorf("unsupported provider kind %q", kind)
+}
+
+// keyless is an openai-compatible provider with no key to send (none in
+// its api_key_env, none stored): its requests go without one, and a server
+// that refuses them with 401 is said to want a key, with how to give it
+// (advice), as a provider that needs one says before sending. "The API
+// key was refused" was said of a key never sent.
+type keyless struct {
+	*openai.Provider
+	advice string
+}
+
+func (p keyless) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
+	res, err := p.Provider.Chat(ctx, req, fn)
+	return res, p.noKey(err)
+}
+
+func (p keyless) Models(ctx context.Context) ([]providers.Model, error) {
+	ms, err := p.Provider.Models(ctx)
+	return ms, p.noKey(err)
+}
+
+func (p keyless) Embed(ctx context.Context, model string, input []string) ([][]float32, error) {
+	v, err := p.Provider.Embed(ctx, model, input)
+	return v, p.noKey(err)
+}
+
+func (p keyless) EmbedUsage(ctx context.Context, model string, input []string) ([][]float32, providers.Usage, error) {
+	v, u, err := p.Provider.EmbedUsage(ctx, model, input)
+	return v, u, p.noKey(err)
+}
+
+// noKey is err, said as a key missing when the server refused the request
+// with 401.
+func (p keyless) noKey(err error) error {
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.StatusCode != http.StatusUnauthorized {
+		return err
+	}
+	c := *pe
+	c.Message = "no API key configured: " + p.advice + " (the server refused the request without one)"
+	return &c
+}
+
+// hasUserinfo reports whether base carries a user name or password, which
+// is sent (Basic authentication) when there is no key.
+func hasUserinfo(base string) bool {
+	u, err := url.Parse(base)
+	return err == nil && u.User != nil
 }

@@ -79,7 +79,10 @@ func TestCompatibleKeyAdvice(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"no key", ProviderConfig{}, none, nil, "to give another: run aiex keys set gw)"},
+		// No key sent: not "the API key was refused".
+		{"no key", ProviderConfig{}, none, nil, "gw: no API key configured: run aiex keys set gw"},
+		{"api_key_env unset, none stored", ProviderConfig{APIKeyEnv: "GW_KEY"}, none, nil,
+			"gw: no API key configured: set GW_KEY (the config's api_key_env) or run aiex keys set gw"},
 		{"stored key", ProviderConfig{}, stored, nil, "to give another: run aiex keys set gw)"},
 		{"api_key_env unset", ProviderConfig{APIKeyEnv: "GW_KEY"}, stored, nil,
 			"to give another: set GW_KEY (the config's api_key_env) or run aiex keys set gw)"},
@@ -90,7 +93,8 @@ func TestCompatibleKeyAdvice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.pc.Kind, tt.pc.BaseURL, tt.pc.Model = "openai-compatible", fake.URL(), providertest.DefaultOpenAIModel
 			msg := askAll(t, File{Providers: map[string]ProviderConfig{"gw": tt.pc}}, tt.keys, func(k string) string { return tt.env[k] })
-			if !strings.Contains(msg, tt.want) || strings.Contains(msg, "OPENAI_API_KEY") {
+			if !strings.Contains(msg, tt.want) || strings.Contains(msg, "OPENAI_API_KEY") ||
+				strings.Contains(tt.want, "no API key") && strings.Contains(msg, "refused; to give another") {
 				t.Errorf("%q\nwant %q, and no OPENAI_API_KEY", msg, tt.want)
 			}
 		})

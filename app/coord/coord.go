@@ -539,7 +539,7 @@ func (r *run) skipAs(t *target, model string, err error, kind string) {
 	default:
 		kind = "error"
 	}
-	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: kind, Error: errMessage(err)})
+	r.route = append(r.route, db.Attempt{Provider: t.name, Model: model, Outcome: kind, Error: attemptMessage(t, err)})
 	r.failed(err)
 }
 
@@ -638,7 +638,7 @@ func (r *run) attempt(ctx context.Context, t *target, model string, rt *route, r
 	text := ans.String()
 	in.Response += text
 
-	outcome, msg := "ok", errMessage(err)
+	outcome, msg := "ok", attemptMessage(t, err)
 	if err != nil {
 		outcome = outcomeOf(err)
 		r.failed(err)

@@ -100,7 +100,7 @@ func TestCouldNotAnswerSaysHowToReachTheOthers(t *testing.T) {
 	}})
 	_, _, err := e.chat(t, coord.Request{})
 	ue := usererr.As(err)
-	if ue == nil || !strings.Contains(ue.Msg, "srv: the runner crashed") || !strings.Contains(ue.Msg, "lmstudio: start LM Studio at "+lmURL) {
+	if ue == nil || !strings.Contains(ue.Msg, "srv: HTTP 500 from "+srv.Endpoint()+": the runner crashed") || !strings.Contains(ue.Msg, "lmstudio: start LM Studio at "+lmURL) {
 		t.Errorf("err = %v; want each provider's reason, and how to reach lmstudio", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/usererr"
@@ -558,6 +559,24 @@ func refusedUnsent(err error) bool {
 func unsentRefusal(err error) bool {
 	var pe *providers.Error
 	return errors.As(err, &pe) && pe.Kind == providers.KindAuth && pe.StatusCode == 0
+}
+
+// attemptMessage is err's message as t's attempt records it: a server
+// failing (HTTP 5xx) with its status and address, "HTTP 500 from
+// http://127.0.0.1:8080/v1: internal error". The server's own message
+// alone ("openai: internal error") said neither that a server answered
+// nor which.
+func attemptMessage(t *target, err error) string {
+	msg := errMessage(err)
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.StatusCode < 500 {
+		return msg
+	}
+	end := t.Provider.Endpoint()
+	if strings.Contains(msg, end) || strings.HasPrefix(msg, strconv.Itoa(pe.StatusCode)) || strings.HasPrefix(msg, "HTTP ") {
+		return msg // it says so already (a proxy's answer: providers.ErrorAnswerMessage)
+	}
+	return fmt.Sprintf("HTTP %d from %s: %s", pe.StatusCode, end, msg)
 }
 
 func errMessage(err error) string {

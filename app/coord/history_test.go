@@ -283,7 +283,7 @@ func TestSpendCapSaysWhatTheLocalModelSaid(t *testing.T) {
 	_, _, err := e.chat(t, coord.Request{})
 	ue := usererr.As(err)
 	if ue == nil || !strings.Contains(ue.Msg, "daily spend cap of $2.00 is reached") ||
-		!strings.Contains(ue.Msg, "local/m: model requires more system memory") || strings.Contains(ue.Msg, "\n") ||
+		!strings.Contains(ue.Msg, "local/m: HTTP 500 from scripted://local: model requires more system memory") || strings.Contains(ue.Msg, "\n") ||
 		strings.Count(ue.Msg, "system memory") != 1 {
 		t.Fatalf("err = %v; want one line with the cap and the local model's error, once", err)
 	}

@@ -16,6 +16,20 @@ import (
 // is the one Chat would report (one sentence: no provider reachable, the
 // model not found, …).
 func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, error) {
+	return c.plan(ctx, req, false)
+}
+
+// PlanOrRecord is Plan for a request that is sent only if it plans (a
+// prompt that cannot be built without the model: code fitted to its
+// window). Its failure is recorded as Chat records one, with its route,
+// and its error is the line recorded; the request is in the history as
+// a request that went out and failed is. A model no provider has
+// (ErrUnknownModel) is not recorded: a caller refuses that request.
+func (c *Coordinator) PlanOrRecord(ctx context.Context, req Request) (Target, string, error) {
+	return c.plan(ctx, req, true)
+}
+
+func (c *Coordinator) plan(ctx context.Context, req Request, record bool) (Target, string, error) {
 	strategy := req.Strategy
 	if strategy == "" {
 		strategy = c.cfg.Strategy
@@ -24,8 +38,15 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 	if err != nil {
 		return Target{}, "", err
 	}
-	r := &run{c: c, req: req, strategy: strategy}
+	r := &run{c: c, req: req, strategy: strategy, start: req.Start}
+	if r.start.IsZero() {
+		r.start = c.cfg.Now()
+	}
+	if req.Provider != "" {
+		r.strategy = Pinned // recorded as Chat records it
+	}
 	order := c.order(ctx, strategy, cands, false)
+	var skipped []skippedAt // with record: the targets passed over, for their listings
 	for i, n := 0, len(order); i < len(order); i++ {
 		t := order[i]
 		r.late = i >= n
@@ -39,6 +60,7 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		}
 		if err != nil {
 			r.skip(t, model, err)
+			skipped = append(skipped, skippedAt{t, len(r.route) - 1, unsentRefusal(err)})
 			if ctx.Err() != nil {
 				break
 			}
@@ -53,9 +75,40 @@ func (c *Coordinator) Plan(ctx context.Context, req Request) (Target, string, er
 		return t.Target, model, nil
 	}
 	if r.lastErr != nil || ctx.Err() != nil {
-		return Target{}, "", r.failure(ctx)
+		err := r.failure(ctx)
+		if record && !errors.Is(err, ErrUnknownModel) {
+			for _, sk := range skipped {
+				r.takeListing(sk)
+			}
+			err = r.finishFailed(ctx)
+		}
+		return Target{}, "", err
 	}
 	return Target{}, "", errors.New("coord: every provider's circuit breaker is open")
+}
+
+// skippedAt is a target Plan passed over, at index i of the route;
+// unsent when it was refused before anything went out (no key).
+type skippedAt struct {
+	t      *target
+	i      int
+	unsent bool
+}
+
+// takeListing records the failed listing of sk's target, if no request
+// has, as its route's attempt on the provider's model list, with its
+// time, as Chat does (tryTarget): Plan made it, and the request recorded
+// now is the one that met it.
+func (r *run) takeListing(sk skippedAt) {
+	took, listed := sk.t.takeFailedListing()
+	if !listed {
+		return
+	}
+	a := &r.route[sk.i]
+	a.Model = ""
+	if !sk.unsent {
+		a.Millis = max(millis(took), minSentMillis)
+	}
 }
 
 // messageOverhead is what a chat format adds per message, in tokens.
