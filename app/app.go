@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -193,7 +194,7 @@ func (a *App) newCoord(ctx context.Context) (*coord.Coordinator, error) {
 		MaxAttempts: lim.MaxAttempts,
 		MaxAnswer:   int(lim.MaxAnswer),
 		Deadline:    time.Duration(lim.Deadline),
-		Hint:        providerHint(a.cfg.ConfigPath),
+		Hint:        providerHint(a.cfg.ConfigPath, a.getenv),
 		Configured:  len(a.cfg.File.Providers) > 0,
 		Logger:      a.logger,
 		Remote:      a.cfg.Remote,
@@ -272,11 +273,25 @@ func (a *App) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func providerHint(configPath string) string {
+// providerHint is the advice that ends the failure of a request no
+// provider could take when the config has no provider tables: how to get
+// one, the keys not set in the environment among them.
+func providerHint(configPath string, getenv func(string) string) string {
 	if configPath == "" {
 		configPath = DefaultConfigPath()
 	}
-	return fmt.Sprintf("start Ollama (ollama serve), set OLLAMA_HOST to a running server, set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a [providers.NAME] table to %s", configPath)
+	// A key already set is not offered: its provider was tried.
+	var unset []string
+	for _, k := range []string{"OPENAI_API_KEY", "ANTHROPIC_API_KEY"} {
+		if getenv(k) == "" {
+			unset = append(unset, k)
+		}
+	}
+	keys := ""
+	if len(unset) > 0 {
+		keys = "set " + strings.Join(unset, " or ") + ", "
+	}
+	return fmt.Sprintf("start Ollama (ollama serve), set OLLAMA_HOST to a running server, %sor add a [providers.NAME] table to %s", keys, configPath)
 }
 
 // DataDirBusy reports whether a process has the store of data dir dir
