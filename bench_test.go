@@ -91,6 +91,13 @@ func BenchmarkProcessVersion(b *testing.B) {
 	benchProcess(b, newSandbox(b, ""), "version")
 }
 
+// BenchmarkProcessCompletion starts a command that opens nothing and is not
+// answered before the rest of aiex initializes (as --help and version
+// are): what every other command pays to start.
+func BenchmarkProcessCompletion(b *testing.B) {
+	benchProcess(b, newSandbox(b, ""), "completion", "bash")
+}
+
 // BenchmarkProcessAsk is a one-shot question on a cold process with an
 // existing data dir, against a zero-latency fake Ollama: the cost of aiex
 // itself (store open and close, the recorded writes, the stream).

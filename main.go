@@ -14,12 +14,10 @@ import (
 
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/ui/cli"
-)
-
-// Set by the linker (see scripts/build and .goreleaser.yaml).
-var (
-	version = "dev"
-	commit  = "none"
+	// Answers aiex --help and aiex version before the packages below
+	// initialize (see its doc).
+	_ "github.com/aiex-dev/aiex/ui/cli/early"
+	"github.com/aiex-dev/aiex/ui/cli/fastpath"
 )
 
 func main() {
@@ -66,7 +64,7 @@ func main() {
 		StderrTTY:  isTerminal(os.Stderr),
 		StdinPiped: isPiped(os.Stdin),
 		Getenv:     os.Getenv,
-		Build:      cli.BuildInfo{Version: version, Commit: commit},
+		Build:      cli.BuildInfo{Version: fastpath.Version, Commit: fastpath.Commit},
 	})
 	stop()
 	if sig, ok := caught.Load().(syscall.Signal); ok && code == usererr.ExitSignal && sig != syscall.SIGINT {

@@ -27,12 +27,14 @@ import (
 // checks on the real binary.
 func TestTermprobeInitsBeforeBubbleTea(t *testing.T) {
 	s := newSandbox(t, "http://127.0.0.1:1")
-	cmd := exec.Command(aiexBin, "version")
+	// Not aiex version: that is answered before either init runs (see
+	// TestHelpBeforeInit).
+	cmd := exec.Command(aiexBin, "completion", "bash")
 	cmd.Env = append(s.env, "GODEBUG=inittrace=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("aiex version: %v\n%s", err, stderr.String())
+		t.Fatalf("aiex completion bash: %v\n%s", err, stderr.String())
 	}
 	order := map[string]int{}
 	sc := bufio.NewScanner(&stderr)

@@ -31,7 +31,9 @@ import (
 // and so does the command it starts. See DESIGN.md.
 
 // argv[0] of the sandbox's init: running a command, or probing whether
-// the namespaces can be made here.
+// the namespaces can be made here. Package ui/cli/early, which answers
+// aiex --help before this package's init runs, leaves alone a process
+// whose argv[0] starts with "aiex-".
 const (
 	initArg0  = "aiex-sandbox-init"
 	probeArg0 = "aiex-sandbox-probe"

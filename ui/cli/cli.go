@@ -21,6 +21,7 @@ import (
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/ui/cli/fastpath"
 )
 
 // Globals are the flags every command takes.
@@ -224,7 +225,10 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		kong.Description(description),
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		// At most 80 columns, also on a wider terminal: lines of prose read
+		// better so, and the help is then the same text that package
+		// fastpath prints before the rest of aiex starts.
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: fastpath.HelpWidth}),
 		countFlags(),
 	)
 	if err != nil {
