@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -55,6 +56,26 @@ func inTop(n int, name string) func([]Hit) string {
 	return func(hits []Hit) string {
 		if !slices.Contains(names(hits[:min(n, len(hits))]), name) {
 			return fmt.Sprintf("want %s in the first %d", name, n)
+		}
+		return ""
+	}
+}
+
+// inTopIf wants a hit whose name is what (says what) among the first n.
+func inTopIf(n int, what string, is func(name string) bool) func([]Hit) string {
+	return func(hits []Hit) string {
+		if !slices.ContainsFunc(names(hits[:min(n, len(hits))]), is) {
+			return fmt.Sprintf("want %s in the first %d", what, n)
+		}
+		return ""
+	}
+}
+
+// notInTop wants no hit named name among the first n.
+func notInTop(n int, name string) func([]Hit) string {
+	return func(hits []Hit) string {
+		if slices.Contains(names(hits[:min(n, len(hits))]), name) {
+			return fmt.Sprintf("want %s not in the first %d", name, n)
 		}
 		return ""
 	}
@@ -278,5 +299,35 @@ func TestSearchCorporaElixir(t *testing.T) {
 			return ""
 		}},
 		{"tests for file stream", inTop(5, `describe "file stream" / test "returns a struct"`)},
+	})
+}
+
+// TestSearchCorporaRqlite checks the ranking on rqlite, the module go.mod
+// requires (judged on v8.43.4), from the module cache: the code doing what
+// a question asks before lists saying its words (a big struct of
+// configuration, groups of metric names). AIEX_CORPORA=1 turns it on.
+func TestSearchCorporaRqlite(t *testing.T) {
+	if os.Getenv("AIEX_CORPORA") != "1" {
+		t.Skip("set AIEX_CORPORA=1 to search rqlite")
+	}
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/rqlite/rqlite/v8").Output()
+	root := strings.TrimSpace(string(out))
+	if err != nil || root == "" {
+		t.Skipf("no rqlite in the module cache (go mod download github.com/rqlite/rqlite/v8): %v", err)
+	}
+	sr, p := corpusSearcher(t, root)
+	queue := inTopIf(5, "queue.Queue or a method of it", func(name string) bool {
+		return name == "queue.Queue" || strings.HasPrefix(name, "queue.(*Queue).")
+	})
+	runCorpus(t, sr, p, []corpusCase{
+		// main.Config, 62 fields each with a comment, says every word
+		// of these in some field (lists.go).
+		{"how are writes queued and batched", all(queue, notInTop(1, "main.Config"))},
+		{"why are writes queued", all(queue, notInTop(1, "main.Config"))},
+		{"how does the node decide which address to advertise", notInTop(10, "main.Config")},
+		{"which config options set the raft heartbeat timeout", inTop(3, "main.Config")},
+		{"how does a node restore its database from a snapshot?", firstAt("store/store.go", 0, "store.(*Store).fsmRestore")},
+		{"how are SQL statements executed against the database?", all(inTop(2, "db.(*DB).executeWithConn"), inTop(2, "db.(*DB).Execute"))},
+		{"compress request", all(inTop(5, "command.(*RequestMarshaler).Marshal"), inTop(5, "store.(*Store).tryCompress"))},
 	})
 }

@@ -112,15 +112,22 @@ func (s *Searcher) Embed(ctx context.Context, proj db.CodeProject, node string, 
 // to embedMaxBytes; ok is false if the file no longer holds it (changed
 // since it was indexed).
 func chunkText(src []byte, c db.CodeChunk) (string, bool) {
-	if c.StartByte < 0 || c.EndByte > len(src) || c.StartByte >= c.EndByte {
-		return "", false
-	}
-	text := src[c.StartByte:c.EndByte]
-	if c.Hash != "" && chunk.Hash(text) != c.Hash {
-		return "", false
-	}
+	text, ok := chunkBytes(src, c)
 	if len(text) > embedMaxBytes {
 		text = text[:embedMaxBytes]
 	}
-	return string(text), true
+	return string(text), ok
+}
+
+// chunkBytes is the text of chunk c in its file's current content src; ok
+// is false if the file no longer holds it (changed since it was indexed).
+func chunkBytes(src []byte, c db.CodeChunk) (text []byte, ok bool) {
+	if c.StartByte < 0 || c.EndByte > len(src) || c.StartByte >= c.EndByte {
+		return nil, false
+	}
+	text = src[c.StartByte:c.EndByte]
+	if c.Hash != "" && chunk.Hash(text) != c.Hash {
+		return nil, false
+	}
+	return text, true
 }

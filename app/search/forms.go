@@ -188,7 +188,7 @@ func (s *Searcher) groups(ctx context.Context, ws []index.QueryWord, withAgents 
 				stems[t] = st
 			}
 			switch {
-			case st == w.Stem:
+			case sameStem(st, w.Stem):
 				more = append(more, t)
 			case withAgents && agentOf(t, st, w.Stem):
 				agents = append(agents, t)
@@ -222,6 +222,20 @@ func (s *Searcher) groups(ctx context.Context, ws []index.QueryWord, withAgents 
 		}
 	}
 	return gs, nil
+}
+
+// sameStem reports whether two stems are one word's: the same, or one
+// the other and an e after a vowel. The stemmer keeps the e of a word
+// whose vowels all come last (queue, queues: queue) and takes it off with
+// -ed or -ing (queued, queuing: queu), and "how are writes queued" did not
+// find rqlite's queue.Queue. An e after a consonant makes another word
+// (rat, rate).
+func sameStem(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return a == b || len(b) == len(a)+1 && b[len(a)] == 'e' && strings.HasPrefix(b, a) &&
+		a != "" && strings.IndexByte("aeiouy", a[len(a)-1]) >= 0
 }
 
 // sortForms orders a word's other forms shortest first, then

@@ -55,6 +55,10 @@ type roleQuery struct {
 	tests  bool // tests, examples, benchmarks (aboutTests)
 	prose  bool // docs, changes, releases (aboutProse)
 	consts bool // constants, variables, metrics (aboutConsts)
+	config bool // configuration, flags, options (aboutConfig)
+	// thin are the hits that are lists whose match is spread thin
+	// (lists.go): big structs whose fields' comments hold the words.
+	thin map[int64]bool
 	// runs are the query's identifiers, folded and without underscores,
 	// and the runs of up to maxRun of them written as one: a group's
 	// member it names, typed (numSnapshots, num_snapshots) or in words
@@ -83,6 +87,7 @@ func queryRoles(query string, terms []string, exact []db.CodeChunk) roleQuery {
 		}
 		q.prose = q.prose || aboutProse(ids[i])
 		q.consts = q.consts || aboutConsts(ids[i])
+		q.config = q.config || aboutConfig(ids[i])
 	}
 	return q
 }
@@ -90,8 +95,10 @@ func queryRoles(query string, terms []string, exact []db.CodeChunk) roleQuery {
 // roleShare is the weight of a chunk's lexical score for what it is: 1
 // for the project's own code, less for tests (unless the query is about
 // tests), for code the build leaves out, for a group of names (unless
-// the query names one or asks about constants) and for prose (unless the
-// query asks about docs or changes); the product of those that apply.
+// the query names one or asks about constants) or a big struct whose
+// match is spread thin over its fields (q.thin, lists.go) and for prose
+// (unless the query asks about docs or changes); the product of those
+// that apply.
 func roleShare(c db.CodeChunk, q roleQuery) float64 {
 	share := 1.0
 	if !q.tests && isTest(c) {
@@ -100,7 +107,7 @@ func roleShare(c db.CodeChunk, q roleQuery) float64 {
 	if leftOut(c.Path) {
 		share *= leftOutShare
 	}
-	if !q.consts && isGroup(c) && !q.namesMember(c) {
+	if !q.consts && isGroup(c) && !q.namesMember(c) || q.thin[c.ID] {
 		share *= groupShare
 	}
 	if !q.prose && isProse(c.Path) {
@@ -167,6 +174,23 @@ func aboutConsts(w string) bool {
 		return true
 	}
 	for _, p := range []string{"const", "variable", "enum", "metric", "statistic"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// aboutConfig reports whether a word of a query (folded) asks about
+// configuration: config, configure, configuration, flags, options,
+// settings, cfg, opts. A big struct listing them (lists.go) is then what
+// is asked for.
+func aboutConfig(w string) bool {
+	switch w {
+	case "cfg", "conf", "opts", "knob", "knobs", "tunable", "tunables":
+		return true
+	}
+	for _, p := range []string{"config", "flag", "option", "setting"} {
 		if strings.HasPrefix(w, p) {
 			return true
 		}

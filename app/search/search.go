@@ -405,11 +405,17 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		}
 	}
 	roles := queryRoles(query, res.Terms, exact)
+	roles.thin = s.thinLists(ctx, project, order, held, roles)
 	lex := make([]float64, len(order))
 	for i, h := range order {
 		share := roleShare(h.CodeChunk, roles)
 		lex[i] = share * (h.Lexical + h.cover)
 		h.Lexical = share*h.Lexical + max(h.bonus, share*h.cover)
+		if roles.thin[h.ID] {
+			// A list's embedding is of its fields, as spread as its
+			// words (lists.go).
+			h.Semantic *= groupShare
+		}
 	}
 	if !namesSubject {
 		// The function the hits call, for a question (called.go).
