@@ -212,6 +212,15 @@ type Item struct {
 	// kept: while Code is cutCode, its range ends there.
 	cutCode string
 	cutEnd  int
+	// further says which of a protocol function's implementations it is,
+	// one beyond those that go in (implementations): it is never fitted,
+	// only listed among those left out, unless it goes in otherwise (a
+	// search hit of the same chunk).
+	further string
+	// wholeLast marks a Go group cut to the members the target uses
+	// (cutGroupFor): it goes as that cut, and whole only with room no other
+	// candidate can use (wholeLastFits, refill).
+	wholeLast bool
 }
 
 // Context is a built context.
@@ -448,12 +457,12 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 					it.cutGroupFor(target)
 				}
 			}
-			impls, err := b.implementations(ctx, proj, unit, own, files)
+			impls, further, err := b.implementations(ctx, proj, unit, own, files)
 			if err != nil {
 				hits()
 				return nil, err
 			}
-			near = beforeCallers(near, impls)
+			near = beforeCallers(near, slices.Concat(impls, further))
 			cands = append(pre, near...)
 			late = builtins
 		}
@@ -497,7 +506,58 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 // them's, the others going). A header (its lines run over what it leaves
 // out) is neither held nor holds. A run of lines overlapping the target
 // or an item before it goes without the lines they hold (trimOverlap).
+//
+// A protocol's further implementations, only listed (Item.further), take
+// no part: the chunk may still go in as a hit, which is then not taken
+// for a copy of one. Each stays after the item it followed, or the
+// nearest before that is kept.
 func distinct(items []*Item, target *Item, own map[int64]bool, ownHash map[string]bool, files *fileCache) []*Item {
+	var fitted []*Item
+	after := map[*Item][]*Item{} // the listed items after each fitted one; nil: first
+	for _, it := range items {
+		if it.further == "" {
+			fitted = append(fitted, it)
+			continue
+		}
+		if own[it.id] {
+			continue
+		}
+		var anchor *Item
+		if len(fitted) > 0 {
+			anchor = fitted[len(fitted)-1]
+		}
+		after[anchor] = append(after[anchor], it)
+	}
+	out := distinctFitted(fitted, target, own, ownHash, files)
+	if len(after) == 0 {
+		return out
+	}
+	// An anchor left out (a copy, or held by another item) hands its
+	// listed items to the fitted item before it.
+	kept := make(map[*Item]bool, len(out))
+	for _, it := range out {
+		kept[it] = true
+	}
+	for i := len(fitted) - 1; i >= 0; i-- {
+		if it := fitted[i]; !kept[it] && len(after[it]) > 0 {
+			var to *Item
+			if i > 0 {
+				to = fitted[i-1]
+			}
+			after[to] = append(after[to], after[it]...)
+			delete(after, it)
+		}
+	}
+	merged := slices.Clone(after[nil])
+	for _, it := range out {
+		merged = append(merged, it)
+		merged = append(merged, after[it]...)
+	}
+	return merged
+}
+
+// distinctFitted is distinct for items that are fitted: none only listed.
+func distinctFitted(items []*Item, target *Item, own map[int64]bool, ownHash map[string]bool, files *fileCache) []*Item {
 	seen := map[int64]bool{}
 	byHash := map[string]int{}
 	var out []*Item

@@ -260,6 +260,12 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 	var reduced *Item
 	words := lowerWords(req.words())
 	for _, it := range cands {
+		if it.further != "" {
+			// Only listed, never fitted: what it would take in full.
+			it.cost = cost(it.full, it)
+			it.Tokens, it.Reason = it.cost, fmt.Sprintf("%d tokens; %s", it.cost, it.further)
+			continue
+		}
 		switch {
 		case it.Role == RoleHeader:
 			it.fitModuledoc(out.Budget, moduledocShare, func(code string) int { return cost(code, it) })
@@ -281,7 +287,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 			it.sigCost = cost(it.sig, it)
 		}
 		switch {
-		case it.cost <= left && it.mayBeWhole():
+		case it.cost <= left && it.mayBeWhole() && !it.wholeLast:
 			it.Form, it.Reason = it.whole()
 			it.Code = it.full
 		case it.sig != "" && it.sigCost <= left:
@@ -313,8 +319,13 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 	// caller, its signature and the lines around its call of the target —,
 	// within what one cut may take (maxCut).
 	if room := min(left+reduced.tokens(), maxCut(out.Budget)); reduced != nil && room >= minTruncated {
+		was := reduced.Tokens
 		cutToFit(reduced, target, func(s string) int { return cost(s, reduced) }, room)
+		left -= reduced.Tokens - was
 	}
+	// What no other candidate could use then: a group cut to the members
+	// the target uses goes whole in it.
+	wholeLastFits(cands, left)
 
 	// Render, count the whole, and take off from the end until it fits;
 	// offer the room left to what was left out or reduced for want of it.
@@ -389,7 +400,22 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		in.Units = nil // listed once, in Target
 		out.Included = append(out.Included, in)
 	}
+	// A further implementation that went in as another item (a hit) is
+	// not listed as left out; one that did not is listed once, as what it
+	// is, not as a hit left out for want of room too.
+	further := map[int64]bool{}
+	in := map[int64]bool{}
 	for _, it := range cands {
+		if it.further != "" {
+			further[it.id] = true
+		} else if it.Form != "" {
+			in[it.id] = true
+		}
+	}
+	for _, it := range cands {
+		if it.Form == "" && (it.further != "" && in[it.id] || it.further == "" && further[it.id]) {
+			continue
+		}
 		if it.Form != "" {
 			// Counted as the target is, so that the rows and the prompt's
 			// total agree: the counter has seen every piece of it.
@@ -408,6 +434,9 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 // which may only when it has no doc text to leave out nor body (a
 // one-line definition is its own signature) — data only when small too.
 func (it *Item) mayBeWhole() bool {
+	if it.further != "" {
+		return false // only listed
+	}
 	own := it.sig == "" && dropDoc(it.full, true) == it.full
 	switch {
 	case it.noCut:
@@ -591,70 +620,6 @@ const contextHeader = 8
 // its fences alone take more (~8 and ≥ 11 tokens). With less, the target's
 // neighbours and the search hits are not looked up.
 const minRoom = 16
-
-// maxRefills bounds how many times the room left once the whole prompt
-// was counted is offered again: each costs a count of the whole prompt.
-const maxRefills = 3
-
-// formSize orders forms by size: what does not fit in one form does not
-// in a larger one.
-func formSize(form string) int {
-	switch form {
-	case FormFull, FormNoDoc: // a candidate's no-doc form is its largest (Item.whole)
-		return 3
-	case FormTruncated:
-		return 2
-	case FormSignature:
-		return 1
-	}
-	return 0
-}
-
-// refill offers free tokens (counted with the whole prompt) to the
-// candidates left out or reduced for want of room, in order: each comes
-// in full if that fits, else as its signature — in no form already found
-// too large. Their estimates are scaled by scale. It reports whether any
-// changed.
-func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refilled map[*Item]bool) bool {
-	fits := func(it *Item, form string) bool {
-		n, ok := tooLarge[it]
-		return !ok || formSize(form) < n
-	}
-	scaled := func(n int) int { return int(math.Ceil(float64(n) * scale)) }
-	changed := false
-	for _, it := range cands {
-		shown := 0
-		if it.Form != "" {
-			shown = scaled(it.Tokens)
-		}
-		whole, why := it.whole()
-		switch {
-		case it.Form == whole:
-		case it.mayBeWhole() && fits(it, whole) && scaled(it.cost)-shown <= free:
-			free -= scaled(it.cost) - shown
-			it.Form, it.Code, it.Tokens, it.Reason = whole, it.full, it.cost, why
-			changed, refilled[it] = true, true
-		case it.Form == "" && it.sig != "" && fits(it, FormSignature) && scaled(it.sigCost) <= free:
-			free -= scaled(it.sigCost)
-			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
-			it.Reason = it.reduced()
-			changed, refilled[it] = true, true
-		}
-	}
-	return changed
-}
-
-// stopped gives the candidates that, by the estimate, would fit in the
-// free tokens left when the refills stopped the reason they are out.
-func stopped(cands []*Item, free int, tooLarge map[*Item]int) {
-	for _, it := range cands {
-		if it.Form == "" && (it.cost <= free && it.mayBeWhole() || (it.sig != "" && it.sigCost <= free)) {
-			if _, tried := tooLarge[it]; !tried {
-				it.Reason = fmt.Sprintf("%d tokens; left out when fitting stopped after %d rounds", it.cost, maxRefills)
-			}
-		}
-	}
-}
 
 func (b *Builder) count(req Request, d prompt.Data) (int, error) {
 	_, n, err := b.render(req, d)

@@ -122,6 +122,18 @@ func goIdents(code string) []string {
 // reduced form of the group cut to the members the target's code names
 // (rqlite's 63-line var of errors, of which store.(*Store).Execute
 // returns three): its signature would show none of them.
+//
+// The cut is also the form it goes in first (wholeLast): the group whole
+// only with room that no other candidate can use. Its other members are
+// what the target does not use; a caller or a callee after it in full
+// says more of the target than they do. Fitted greedily, whole when room
+// happened to be left at its turn, the 40-name group of which a function
+// uses 2 went whole and left every caller after it as its signature, in
+// a window where, cut, it left room for all of them in full — and a
+// smaller window showed more code than a larger one. Always cut, it would
+// leave out the rest of the group even from a window with room to spare,
+// where the names beside the used ones (the other values of an enum) do
+// say something.
 func (it *Item) cutGroupFor(target *Item) {
 	if target == nil || it.cutWhy != "" || it.Kind != chunk.KindConst && it.Kind != chunk.KindVar || !strings.HasSuffix(target.Path, ".go") {
 		return
@@ -135,4 +147,19 @@ func (it *Item) cutGroupFor(target *Item) {
 		names = append(slices.Clone(names[:4]), fmt.Sprintf("%d more", len(kept)-4))
 	}
 	it.cut, it.cutWhy = cut, "the group cut to the lines declaring "+strings.Join(names, ", ")
+	it.wholeLast = true
+}
+
+// wholeLastFits gives the groups that went cut to the members the target
+// uses (wholeLast) their whole form, in order, while left — the room that
+// no other candidate could use once each went in its form — holds what
+// that adds.
+func wholeLastFits(cands []*Item, left int) {
+	for _, it := range cands {
+		if add := it.cost - it.Tokens; it.wholeLast && it.Form == FormSignature && it.mayBeWhole() && add <= left {
+			left -= add
+			it.Form, it.Reason = it.whole()
+			it.Code, it.Tokens = it.full, it.cost
+		}
+	}
 }

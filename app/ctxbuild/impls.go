@@ -2,6 +2,7 @@ package ctxbuild
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -25,11 +26,15 @@ const maxImplLookup = 64
 // (Enumerable.List.reduce/3) —, the project's own code and the most
 // central first, as the lookup by name orders them; none for any other
 // unit. The symbol graph links them to nothing: the protocol dispatches
-// to them at run time, and a caller names only the protocol.
-func (b *Builder) implementations(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, own map[int64]bool, files *fileCache) ([]*Item, error) {
+// to them at run time, and a caller names only the protocol. The
+// implementations beyond those are returned too (further), to be listed
+// among what was left out unless they go in otherwise (a search hit):
+// without them the context would not say that Enumerable.reduce/3 has
+// nine more.
+func (b *Builder) implementations(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, own map[int64]bool, files *fileCache) (impls, further []*Item, _ error) {
 	fn, ok := strings.CutPrefix(tc.Name, tc.Parent+".")
 	if tc.Lang != "elixir" || tc.Parent == "" || !ok || tc.Kind != chunk.KindFunction {
-		return nil, nil
+		return nil, nil, nil
 	}
 	st := b.cfg.Store
 	isKind := func(name, kind string) (bool, error) {
@@ -37,13 +42,14 @@ func (b *Builder) implementations(ctx context.Context, proj db.CodeProject, tc d
 		return slices.ContainsFunc(cs, func(c db.CodeChunk) bool { return c.Kind == kind }), err
 	}
 	if protocol, err := isKind(tc.Parent, chunk.KindProtocol); err != nil || !protocol {
-		return nil, err
+		return nil, nil, err
 	}
 	cs, err := st.CodeChunksNamedLike(ctx, proj.ID, fn, maxImplLookup)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []*Item
+	var all []*Item
+	taken := map[string]bool{} // units, by path and name: pieces of one go once
 	for _, c := range cs {
 		impl, ok := strings.CutSuffix(c.Name, "."+fn)
 		if !ok || own[c.ID] || c.Parent != impl || !strings.HasPrefix(impl, tc.Parent+".") || beside(c, tc.Path) {
@@ -51,24 +57,33 @@ func (b *Builder) implementations(ctx context.Context, proj db.CodeProject, tc d
 		}
 		if isImpl, err := isKind(impl, chunk.KindImpl); err != nil || !isImpl {
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			continue
 		}
 		w, pieces, err := b.whole(ctx, proj, c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		if taken[w.Path+"\x00"+w.Name] {
+			continue
+		}
+		taken[w.Path+"\x00"+w.Name] = true
 		it, err := files.item(w, RoleImpl, pieces...)
 		if err != nil {
 			continue // unreadable now: leave it out
 		}
-		out = append(out, it)
-		if len(out) == maxImpls {
-			break
-		}
+		all = append(all, it)
 	}
-	return out, nil
+	// The lookup stopped at its limit: there may be more than were found.
+	more := ""
+	if len(cs) == maxImplLookup {
+		more = " or more"
+	}
+	for i, it := range all[min(len(all), maxImpls):] {
+		it.further = fmt.Sprintf("implementation %d of %d%s; up to %d go in", maxImpls+i+1, len(all), more, maxImpls)
+	}
+	return all[:min(len(all), maxImpls)], all[min(len(all), maxImpls):], nil
 }
 
 // beforeCallers returns near, a target's neighbours (its callees, then
