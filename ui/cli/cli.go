@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -283,6 +284,11 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 			// head): as for any other output, say nothing.
 			return exitPipe
 		}
+		if outputFailed(err) {
+			// Help that could not be written (a full disk): no mistake
+			// of the command line's, said as any failed output is.
+			return report(env.Stderr, err, root.Verbose)
+		}
 		if ue := usererr.As(err); ue != nil {
 			// A command's Validate refused its arguments, before anything
 			// was opened: said as the command itself would say it.
@@ -389,10 +395,16 @@ func habitual(parser *kong.Kong, args []string) ([]string, error) {
 			if len(rest) > 0 && rest[0] == "help" {
 				rest = rest[1:]
 			}
-			if err := checkCommandPath(parser, rest); err != nil {
+			n, err := checkCommandPath(parser, rest)
+			if err != nil {
 				return nil, err
 			}
-			return append(append(slices.Clone(args[:i]), rest...), "--help"), nil
+			// --help right after the command's name: at the end it could
+			// be a flag's value (help ask --model) or, after --, the
+			// command's argument (help -- ask would run ask).
+			out := append(slices.Clone(args[:i]), rest[:n]...)
+			out = append(out, "--help")
+			return append(out, rest[n:]...), nil
 		case a == "--version" && !namesCommand(parser, args):
 			out := slices.Clone(args)
 			out[i] = "version"
@@ -404,6 +416,12 @@ func habitual(parser *kong.Kong, args []string) ([]string, error) {
 	return args, nil
 }
 
+// outputFailed reports whether err is a failed write of the output.
+func outputFailed(err error) bool {
+	var pe *fs.PathError
+	return errors.Is(err, errStdoutStuck) || errors.As(err, &pe) && pe.Op == "write"
+}
+
 // unknownCommandError is a word after aiex help that names no command.
 type unknownCommandError struct {
 	name   string
@@ -413,12 +431,12 @@ type unknownCommandError struct {
 func (e *unknownCommandError) Error() string { return fmt.Sprintf("unknown command %q", e.name) }
 
 // checkCommandPath checks that the words, up to the first flag, are a path
-// of commands (session show).
-func checkCommandPath(parser *kong.Kong, words []string) error {
+// of commands (session show), and returns how many words name commands.
+func checkCommandPath(parser *kong.Kong, words []string) (int, error) {
 	node, path := parser.Model.Node, "aiex"
-	for _, w := range words {
+	for n, w := range words {
 		if strings.HasPrefix(w, "-") {
-			return nil
+			return n, nil
 		}
 		i := slices.IndexFunc(node.Children, func(n *kong.Node) bool {
 			return n.Type == kong.CommandNode && (n.Name == w || slices.Contains(n.Aliases, w))
@@ -426,13 +444,13 @@ func checkCommandPath(parser *kong.Kong, words []string) error {
 		switch {
 		case i >= 0:
 		case !slices.ContainsFunc(node.Children, func(n *kong.Node) bool { return n.Type == kong.CommandNode }):
-			return nil // a command without subcommands: its own arguments
+			return n, nil // a command without subcommands: its own arguments
 		default:
-			return &unknownCommandError{name: w, parent: path}
+			return 0, &unknownCommandError{name: w, parent: path}
 		}
 		node, path = node.Children[i], path+" "+node.Children[i].Name
 	}
-	return nil
+	return len(words), nil
 }
 
 // tuiFlag reports whether args give one of the TUI's own flags.

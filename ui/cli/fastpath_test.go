@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/alecthomas/kong"
@@ -144,6 +146,9 @@ func TestFastpathAnswersAsTheCommandLine(t *testing.T) {
 		{args: []string{"--version", "--help"}},
 		{args: []string{"--", "--help"}},
 		{args: []string{"status"}},
+		{args: []string{"help", "--", "ask"}},
+		{args: []string{"help", ""}},
+		{args: []string{"", "--help"}},
 	} {
 		full := fullRun(tc.args, tc.env)
 		fast, ok := fastRun(tc.args, tc.env, false, false, 0)
@@ -177,5 +182,61 @@ func TestFastpathStoreFacts(t *testing.T) {
 	}
 	if got := app.KnownSchema(); got != fastpath.SchemaVersion {
 		t.Errorf("the store's schema is v%d; set fastpath.SchemaVersion to it (it says v%d)", got, fastpath.SchemaVersion)
+	}
+}
+
+// fullDisk is stdout on a full disk.
+type fullDisk struct{}
+
+func (fullDisk) Write([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC}
+}
+
+// TestHelpUnwritten: help or a version that cannot be written is a failure
+// (exit 1, the error as any output's), not a mistake of the command line,
+// both before and after the rest of aiex starts.
+func TestHelpUnwritten(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	const want = "aiex: write /dev/stdout: no space left on device\n"
+	for _, args := range [][]string{{"--help"}, {"version"}, {"help", "keys", "set"}} {
+		var errb bytes.Buffer
+		code := cli.Run(context.Background(), append([]string{"--data-dir", t.TempDir()}, args...), cli.Env{
+			Stdout: fullDisk{}, Stderr: &errb, Getenv: func(string) string { return "" },
+		})
+		if code != 1 || errb.String() != want {
+			t.Errorf("aiex %v on a full disk: exit %d, stderr %q; want 1, %q", args, code, errb.String(), want)
+		}
+		errb.Reset()
+		code, ok := fastpath.Answer(args, fastpath.Env{Stdout: fullDisk{}, Stderr: &errb, Getenv: func(string) string { return "" }})
+		if !ok || code != 1 || errb.String() != want {
+			t.Errorf("fast path for aiex %v on a full disk: answered %v, exit %d, stderr %q; want 1, %q", args, ok, code, errb.String(), want)
+		}
+	}
+}
+
+// TestHelpWordPutsHelpAfterTheCommand: aiex help CMD … asks for CMD's
+// help whatever follows: --help goes right after the command's name, so
+// it is neither a flag's value nor, after --, the command's argument
+// (aiex help -- ask ran ask with the prompt "--help").
+func TestHelpWordPutsHelpAfterTheCommand(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	askHelp := fullRun([]string{"ask", "--help"}, nil).stdout
+	for _, tc := range []struct {
+		args      []string
+		code      int
+		stdout    string
+		stderrNot string
+		stderrHas string
+	}{
+		{args: []string{"help", "ask", "--", "why"}, stdout: askHelp},
+		{args: []string{"help", "ask", "--json"}, stdout: askHelp},
+		{args: []string{"help", "--", "ask"}, stdout: askHelp},
+		{args: []string{"help", "ask", "--model"}, code: 2, stderrHas: "--model", stderrNot: `"--help"`},
+	} {
+		r := fullRun(append([]string{"--data-dir", t.TempDir()}, tc.args...), nil)
+		if r.code != tc.code || r.stdout != tc.stdout || !strings.Contains(r.stderr, tc.stderrHas) ||
+			tc.stderrNot != "" && strings.Contains(r.stderr, tc.stderrNot) {
+			t.Errorf("aiex %q: exit %d, stdout %.60q, stderr %q", tc.args, r.code, r.stdout, r.stderr)
+		}
 	}
 }

@@ -103,7 +103,7 @@ func Answer(args []string, env Env) (code int, ok bool) {
 			}
 			helpFlag = true
 		default:
-			if strings.HasPrefix(a, "-") && a != "--version" {
+			if a == "" || strings.HasPrefix(a, "-") && a != "--version" {
 				return 0, false
 			}
 			words = append(words, a)
@@ -129,14 +129,14 @@ func Answer(args []string, env Env) (code int, ok bool) {
 }
 
 // write prints s on stdout and ends: 0, or as the command line ends when
-// its output fails.
+// its output fails (1, or quietly ExitPipe).
 func write(env Env, s string) (int, bool) {
 	if _, err := io.WriteString(env.Stdout, s); err != nil {
 		if errors.Is(err, syscall.EPIPE) {
 			return ExitPipe, true
 		}
-		fmt.Fprintf(env.Stderr, "aiex: error: %v\n", err)
-		return 2, true
+		fmt.Fprintf(env.Stderr, "aiex: %v\n", err)
+		return 1, true
 	}
 	return 0, true
 }
