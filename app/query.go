@@ -53,8 +53,12 @@ type ProviderStatus struct {
 	Error     string   `json:"error,omitempty"`
 	// ErrorKind is the kind of Error when the provider gave one
 	// (providers.ErrorKind: "auth" for a missing or refused key).
-	ErrorKind string       `json:"error_kind,omitempty"`
-	Limits    coord.Limits `json:"limits"`
+	ErrorKind string `json:"error_kind,omitempty"`
+	// HTTPStatus is the status of the error the provider's server
+	// answered its model listing with (500: running, but failing), and 0
+	// when it was not reached or listed its models.
+	HTTPStatus int          `json:"http_status,omitempty"`
+	Limits     coord.Limits `json:"limits"`
 	// SharedBy is, in a cluster, how many live nodes configure this cloud
 	// provider (by its name), this one included: they share its rate
 	// limits, each taking 1/SharedBy of them. 0 outside a node and for
@@ -230,6 +234,9 @@ func probeTargets(ctx context.Context, c *coord.Coordinator, targets []coord.Tar
 					ps.Error = coord.NoAnswer(p, probeTimeout).Message
 				}
 				ps.ErrorKind = string(providers.KindOf(err))
+				if pe := (*providers.Error)(nil); errors.As(err, &pe) {
+					ps.HTTPStatus = pe.StatusCode
+				}
 				out[i] = ps
 				return
 			}

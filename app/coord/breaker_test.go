@@ -169,9 +169,9 @@ func TestHeldBreakerAdmitsOneTrial(t *testing.T) {
 }
 
 // TestOpenBreakerKeepsItsCount: an open breaker's status and refusal say
-// how many failures in a row opened it — in the process that counted
-// them, and in a new one that restored the breaker from the records — and
-// a failed trial adds one.
+// how many failures in a row opened it, and its refusal the last of them
+// — in the process that counted them, and in a new one that restored the
+// breaker from the records — and a failed trial adds one.
 func TestOpenBreakerKeepsItsCount(t *testing.T) {
 	a := pt.NewScripted("a", "ollama", fail(providers.KindUnavailable))
 	b := pt.NewScripted("b", "ollama", ok("b"))
@@ -192,7 +192,7 @@ func TestOpenBreakerKeepsItsCount(t *testing.T) {
 		if err != nil || outcomes(in) != "a:breaker_open b:ok" {
 			t.Fatalf("process %d: route %q, %v; want a's breaker open", i, outcomes(in), err)
 		}
-		if msg := in.Route[0].Error; !strings.HasPrefix(msg, "circuit breaker open after 3 failures in a row; will be tried again in ") {
+		if msg := in.Route[0].Error; !strings.HasPrefix(msg, "circuit breaker open after 3 failures in a row (the last: unavailable happened); will be tried again in ") {
 			t.Errorf("process %d: the skip says %q", i, msg)
 		}
 		if st := e.c.Status()[0].Routes[0]; st.Breaker != "open" || st.ConsecutiveFailures != 3 {

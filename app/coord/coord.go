@@ -497,6 +497,7 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		}
 		if breakerFault(err) {
 			rt.unreached.Store(unreached(err))
+			rt.faulted(attemptMessage(t, err))
 		}
 		switch {
 		case r.ok:

@@ -38,7 +38,7 @@ func TestDownEachTheirWayServerErrors(t *testing.T) {
 		"gw: ", "the API key was refused; to give another: run aiex keys set gw",
 		"lmstudio: cannot reach ",
 		"srv: ", "the runner crashed",
-		"lmstudio: start LM Studio at " + lmURL,
+		"lmstudio: cannot reach the server at " + lmURL, "lmstudio: start LM Studio, or check",
 	} {
 		if !strings.Contains(ue.Msg, want) {
 			t.Errorf("%q\nlacks %q", ue.Msg, want)
@@ -100,7 +100,7 @@ func TestCouldNotAnswerSaysHowToReachTheOthers(t *testing.T) {
 	}})
 	_, _, err := e.chat(t, coord.Request{})
 	ue := usererr.As(err)
-	if ue == nil || !strings.Contains(ue.Msg, "srv: HTTP 500 from "+srv.Endpoint()+": the runner crashed") || !strings.Contains(ue.Msg, "lmstudio: start LM Studio at "+lmURL) {
+	if ue == nil || !strings.Contains(ue.Msg, "srv: HTTP 500 from "+srv.Endpoint()+": the runner crashed") || !strings.Contains(ue.Msg, "lmstudio: cannot reach the server at "+lmURL) || !strings.Contains(ue.Msg, "lmstudio: start LM Studio, or check") {
 		t.Errorf("err = %v; want each provider's reason, and how to reach lmstudio", err)
 	}
 }

@@ -204,6 +204,7 @@ func (e *embedRun) do(ctx context.Context) ([][]float32, error) {
 		}
 		if breakerFault(err) {
 			rt.unreached.Store(unreached(err))
+			rt.faulted(attemptMessage(t, err))
 		}
 		if ctx.Err() != nil || !retryable(err) || attempt == c.cfg.MaxAttempts-1 || !e.run.backoff(ctx, t, e.model, attempt, err) {
 			break

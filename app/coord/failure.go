@@ -72,7 +72,7 @@ func (r *run) userError(ctx context.Context) error {
 		if r.req.Provider != "" {
 			// Pinned: said of the provider, as onlyUnlisted says it of
 			// the one provider a model could be on.
-			return usererr.Wrap(last, "%s is unreachable (%s); %s", r.req.Provider, strings.Join(dedupe(r.routeErrors()), "; "), r.c.reachAdvice(r.req.Provider))
+			return usererr.Wrap(last, "%s is unreachable (%s); %s", r.req.Provider, strings.Join(dedupe(r.routeErrors()), "; "), r.reachAdvice(r.req.Provider))
 		}
 		r.down = fmt.Sprintf("no LLM provider reachable (tried %s); %s", strings.Join(dedupe(tried), "; "), r.reachHint(r.routeProviders()))
 		return usererr.Wrap(last, "%s", r.down)
@@ -225,12 +225,29 @@ func (r *run) couldNotServe() string {
 }
 
 // reachAdvice is what to check of the provider named name that could not
-// be reached: for a local server, to start it; for any, its base_url.
-func (c *Coordinator) reachAdvice(name string) string {
+// be reached: for a local server, to start it; for any, its base_url. The
+// line says it after the provider's reasons, the errors of its attempts
+// ("cannot reach Ollama at URL: connection refused"): what they name of
+// its server and address is not named again ("start it", not "start
+// Ollama at URL").
+func (r *run) reachAdvice(name string) string {
+	var said []string
+	for _, a := range r.route {
+		if a.Provider == name {
+			said = append(said, a.Error)
+		}
+	}
+	return r.c.reachAdvice(name, strings.Join(said, "; "))
+}
+
+// reachAdvice is run.reachAdvice, after said.
+func (c *Coordinator) reachAdvice(name, said string) string {
 	for _, t := range c.allTargets() {
 		if t.name != name {
 			continue
 		}
+		end := t.Provider.Endpoint()
+		addressSaid := mentionsURL(said, end)
 		check := fmt.Sprintf("check the base_url of provider %q in the config", name)
 		switch t.AddressFrom {
 		case "":
@@ -238,19 +255,50 @@ func (c *Coordinator) reachAdvice(name string) string {
 			if !t.Local {
 				// Its own address, which works elsewhere: the network
 				// (or its DNS) failed, not the configuration.
-				return fmt.Sprintf("check this machine's network and DNS (%s is its default address; a base_url for provider %q in the config sets another)",
-					t.Provider.Endpoint(), name)
+				which := end + " is"
+				if addressSaid {
+					which = "that is"
+				}
+				return fmt.Sprintf("check this machine's network and DNS (%s its default address; a base_url for provider %q in the config sets another)",
+					which, name)
 			}
 			check = fmt.Sprintf("if it listens elsewhere, give provider %q a base_url in the config", name)
 		default:
 			check = fmt.Sprintf("check %s, which sets its address (provider %q has no base_url in the config)", t.AddressFrom, name)
 		}
 		if t.Local {
-			return fmt.Sprintf("start %s at %s, or %s", serverName(t.Provider), t.Provider.Endpoint(), check)
+			server := serverName(t.Provider)
+			switch {
+			case addressSaid && strings.Contains(said, server):
+				server = "it"
+			case !addressSaid:
+				server += " at " + end
+			}
+			return fmt.Sprintf("start %s, or %s", server, check)
 		}
 		return check
 	}
 	return c.cfg.Hint
+}
+
+// mentionsURL reports whether s names the address u, alone or with a
+// path ("http://h:1234/v1" names "http://h:1234"; "http://h:12345" does
+// not).
+func mentionsURL(s, u string) bool {
+	for u != "" {
+		i := strings.Index(s, u)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(u):]
+		switch {
+		case s == "", s[0] == '/', s[0] == ' ', s[0] == ';', s[0] == ',', s[0] == ')':
+			return true
+		case s[0] == ':' && (len(s) == 1 || s[1] < '0' || s[1] > '9'):
+			return true // "…: connection refused", not another port
+		}
+	}
+	return false
 }
 
 // reachHint is the advice that ends the failure of a request whose
@@ -263,11 +311,11 @@ func (r *run) reachHint(names []string) string {
 	}
 	switch {
 	case len(names) == 1:
-		return r.c.reachAdvice(names[0])
+		return r.reachAdvice(names[0])
 	case len(names) <= 3:
 		advice := make([]string, len(names))
 		for i, n := range names {
-			advice[i] = n + ": " + r.c.reachAdvice(n)
+			advice[i] = n + ": " + r.reachAdvice(n)
 		}
 		return strings.Join(advice, "; ")
 	}
@@ -339,7 +387,7 @@ func (r *run) unreachedAdvice() string {
 		return ""
 	case len(unreached) == 1 && r.c.cfg.Configured:
 		// Among the others' reasons, the advice says whose it is.
-		return "; " + unreached[0] + ": " + r.c.reachAdvice(unreached[0])
+		return "; " + unreached[0] + ": " + r.reachAdvice(unreached[0])
 	}
 	return "; " + r.reachHint(unreached)
 }
@@ -403,7 +451,7 @@ func (r *run) onlyUnlisted() string {
 		advice = append(advice, "try again later")
 	} else {
 		for _, n := range names {
-			advice = append(advice, r.c.reachAdvice(n))
+			advice = append(advice, r.reachAdvice(n))
 		}
 	}
 	msg := fmt.Sprintf("model %q could only be on %s, %s (%s); the other providers do not list it",

@@ -79,6 +79,7 @@ type consecutiveFault struct {
 	// unreached tells whether the last of them was a server out of reach
 	// (route.unreached), as far as its recorded message tells.
 	unreached bool
+	err       string // the last one's recorded message (route.lastFault)
 }
 
 // history returns what the records of this node's earlier requests say,
@@ -151,7 +152,7 @@ func newHistory(recs []db.RouteRecord, now time.Time) *history {
 			}
 			if breakerFault(&providers.Error{Kind: providers.ErrorKind(a.outcome)}) {
 				if f.n == 0 {
-					f.last = a.end
+					f.last, f.err = a.end, a.err
 					f.unreached = a.outcome == string(providers.KindUnavailable) && unreachedMessage(a.err)
 				}
 				f.n++
@@ -203,6 +204,7 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 		}
 		// A health probe may close it if its server was out of reach.
 		rt.unreached.Store(f.unreached)
+		rt.faulted(f.err)
 	}
 	if rt.reqs == nil && rt.toks == nil {
 		return

@@ -151,6 +151,17 @@ type route struct {
 	// the last success, while it is open or half-open: gobreaker's own
 	// count starts again from 0 when it opens. Status and refusal show it.
 	tripped atomic.Uint32
+	// lastFault is the message of the last fault its breaker counted, as
+	// its attempt recorded it ("HTTP 500 from URL: …"), for refusal: "open
+	// after 5 failures" alone did not say what failed. nil: none known.
+	lastFault atomic.Pointer[string]
+}
+
+// faulted notes msg, the message of a fault the breaker of r counted.
+func (r *route) faulted(msg string) {
+	if msg != "" {
+		r.lastFault.Store(&msg)
+	}
 }
 
 // breakerOpened notes that the breaker of r opened, until until.
@@ -160,7 +171,11 @@ func (r *route) breakerOpened(until time.Time) { r.reopens.Store(until.UnixNano(
 // half-open with its one trial under way.
 func (r *route) refusal() string {
 	if left := time.Until(time.Unix(0, r.reopens.Load())); r.open() && left > 0 {
-		return fmt.Sprintf("circuit breaker open after %d failures in a row; will be tried again in %s", r.tripped.Load(), ceilSecond(left))
+		last := ""
+		if msg := r.lastFault.Load(); msg != nil {
+			last = " (the last: " + *msg + ")"
+		}
+		return fmt.Sprintf("circuit breaker open after %d failures in a row%s; will be tried again in %s", r.tripped.Load(), last, ceilSecond(left))
 	}
 	return "circuit breaker half-open: a trial request is under way"
 }

@@ -93,10 +93,15 @@ func namedError(name, msg string) string {
 }
 
 // unreachable names the state of a provider that did not list its models:
-// "auth failed" when it refused the key or has none, else "unreachable".
+// "auth failed" when it refused the key or has none, "error 500" when its
+// server answered with an error status (it runs, but fails), else
+// "unreachable".
 func unreachable(s app.ProviderStatus) string {
-	if s.ErrorKind == string(providers.KindAuth) {
+	switch {
+	case s.ErrorKind == string(providers.KindAuth):
 		return "auth failed"
+	case s.HTTPStatus != 0:
+		return fmt.Sprintf("error %d", s.HTTPStatus)
 	}
 	return "unreachable"
 }
