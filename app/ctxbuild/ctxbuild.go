@@ -3,14 +3,13 @@
 // file (its module's header, a test's setup blocks, a Go unit's imports),
 // for a gen-tests task its existing tests and the types they build, what
 // it refers to (the functions it calls before the types it names), a
-// protocol function's implementations and what refers to it, then search
-// hits for the question — each in full if it fits, else reduced to its
-// signature, else dropped. The question is
-// never cut, nor is the target of a task that changes it; a file or module
-// too large to explain whole is shown in outline, its units as signatures
-// and as many in full as fit. The result says what went in, in what form,
-// what was left out and how many tokens it all takes. DESIGN.md has the
-// rules.
+// protocol function's or a Go interface's implementations and what refers
+// to it, then search hits for the question — each in full if it fits, else
+// reduced to its signature, else dropped. The question is never cut, nor
+// is the target of a task that changes it; a file or module too large to
+// explain whole is shown in outline, its units as signatures and as many
+// in full as fit. The result says what went in, in what form, what was
+// left out and how many tokens it all takes. DESIGN.md has the rules.
 package ctxbuild
 
 import (
@@ -457,7 +456,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 					it.cutGroupFor(target)
 				}
 			}
-			impls, further, err := b.implementations(ctx, proj, unit, own, files)
+			impls, further, err := b.implementations(ctx, proj, unit, target, req.Target, own, files)
 			if err != nil {
 				hits()
 				return nil, err

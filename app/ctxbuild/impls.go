@@ -17,21 +17,26 @@ const maxImpls = 3
 
 // maxImplLookup bounds the units named like the function that are looked
 // through for its implementations (17 end with reduce/3 in Elixir's own
-// source).
+// source), and the implementations of a Go interface given or listed.
 const maxImplLookup = 64
 
 // implementations returns, for tc, a function of an Elixir protocol
 // (Enumerable.reduce/3), up to maxImpls of its implementations — the
 // function of that name of a defimpl of the protocol
 // (Enumerable.List.reduce/3) —, the project's own code and the most
-// central first, as the lookup by name orders them; none for any other
-// unit. The symbol graph links them to nothing: the protocol dispatches
+// central first, as the lookup by name orders them; for a Go interface or
+// a method of one (target, the item of tc, and typed, the target as the
+// request gave it, say which), those of goImplementations; none for any
+// other unit. The symbol graph links them to nothing: the protocol dispatches
 // to them at run time, and a caller names only the protocol. The
 // implementations beyond those are returned too (further), to be listed
 // among what was left out unless they go in otherwise (a search hit):
 // without them the context would not say that Enumerable.reduce/3 has
 // nine more.
-func (b *Builder) implementations(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, own map[int64]bool, files *fileCache) (impls, further []*Item, _ error) {
+func (b *Builder) implementations(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, target *Item, typed string, own map[int64]bool, files *fileCache) (impls, further []*Item, _ error) {
+	if tc.Lang == "go" {
+		return b.goImplementations(ctx, proj, tc, target, typed, own, files)
+	}
 	fn, ok := strings.CutPrefix(tc.Name, tc.Parent+".")
 	if tc.Lang != "elixir" || tc.Parent == "" || !ok || tc.Kind != chunk.KindFunction {
 		return nil, nil, nil

@@ -222,10 +222,16 @@ func (b *Builder) resolve(ctx context.Context, proj db.CodeProject, target strin
 // receiver that names none, the method of the value receiver: a call
 // (t.Format()) reads the same for both, so a user may type
 // time.(*Time).Format for time.Time.Format, as go doc's T.M names both.
+// A method no unit is named after may be a Go interface's: that
+// interface (io.Reader.Read is io.Reader; ifaceMethodNamed).
 func (b *Builder) named(ctx context.Context, project int64, name string, limit int) ([]db.CodeChunk, error) {
 	cs, err := search.Named(ctx, b.cfg.Store, project, name, limit)
 	if v := valueMethod(name); err == nil && len(cs) == 0 && v != "" {
-		return search.Named(ctx, b.cfg.Store, project, v, limit)
+		cs, err = search.Named(ctx, b.cfg.Store, project, v, limit)
+	}
+	if err == nil && len(cs) == 0 {
+		// A method of a Go interface is the interface's (iface.go).
+		return ifaceMethodNamed(ctx, b.cfg.Store, project, name, limit)
 	}
 	return cs, err
 }
