@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/alecthomas/kong"
 
 	"github.com/aiex-dev/aiex/app"
@@ -426,9 +427,30 @@ func outputFailed(err error) bool {
 type unknownCommandError struct {
 	name   string
 	parent string // the command path it was looked for under: "aiex session"
+	like   string // the command it may have meant, as kong says for aiex verison
 }
 
-func (e *unknownCommandError) Error() string { return fmt.Sprintf("unknown command %q", e.name) }
+func (e *unknownCommandError) Error() string {
+	if e.like != "" {
+		return fmt.Sprintf("unknown command %q, did you mean %q?", e.name, e.like)
+	}
+	return fmt.Sprintf("unknown command %q", e.name)
+}
+
+// likeCommand is the command of node's that w is a typo of (at most two
+// edits, at most half its letters), "" if none.
+func likeCommand(node *kong.Node, w string) string {
+	best, bestD := "", 3
+	for _, c := range node.Children {
+		if c.Type != kong.CommandNode || c.Hidden {
+			continue
+		}
+		if d := levenshtein.ComputeDistance(w, c.Name); d < bestD && 2*d <= len(c.Name) {
+			best, bestD = c.Name, d
+		}
+	}
+	return best
+}
 
 // checkCommandPath checks that the words, up to the first flag, are a path
 // of commands (session show), and returns how many words name commands.
@@ -446,7 +468,7 @@ func checkCommandPath(parser *kong.Kong, words []string) (int, error) {
 		case !slices.ContainsFunc(node.Children, func(n *kong.Node) bool { return n.Type == kong.CommandNode }):
 			return n, nil // a command without subcommands: its own arguments
 		default:
-			return 0, &unknownCommandError{name: w, parent: path}
+			return 0, &unknownCommandError{name: w, parent: path, like: likeCommand(node, w)}
 		}
 		node, path = node.Children[i], path+" "+node.Children[i].Name
 	}

@@ -13,6 +13,10 @@ func TestHelpUnknownAndHelpHelp(t *testing.T) {
 	}{
 		{[]string{"help", "nosuch"}, "aiex: error: unknown command \"nosuch\"\nRun \"aiex --help\" for usage.\n"},
 		{[]string{"help", "session", "nosuch"}, "aiex: error: unknown command \"nosuch\"\nRun \"aiex session --help\" for usage.\n"},
+		// A typo gets what it may have meant, as aiex verison does.
+		{[]string{"help", "verison"}, "aiex: error: unknown command \"verison\", did you mean \"version\"?\nRun \"aiex --help\" for usage.\n"},
+		{[]string{"help", "session", "shwo"}, "aiex: error: unknown command \"shwo\", did you mean \"show\"?\nRun \"aiex session --help\" for usage.\n"},
+		{[]string{"help", "xy"}, "aiex: error: unknown command \"xy\"\nRun \"aiex --help\" for usage.\n"},
 	}
 	for _, tc := range cases {
 		if r := runCLI(t, false, nil, tc.args...); r.code != 2 || r.stderr != tc.want || r.stdout != "" {
