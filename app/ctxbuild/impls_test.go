@@ -43,24 +43,8 @@ func TestFurtherImplementationsListed(t *testing.T) {
 			t.Fatalf("hits %d, window %d: implementations %q; want %d of them (all: %v)", hits, r.window, impls, maxImpls, roles(c))
 		}
 		var listed []string
-		var nums []int
-		for _, it := range c.Dropped {
-			if it.Role != RoleImpl {
-				continue
-			}
-			var k, n int
-			_, why, _ := strings.Cut(it.Reason, "; ")
-			if _, err := fmt.Sscanf(why, "implementation %d of %d", &k, &n); err != nil || n != len(types) {
-				t.Errorf("hits %d, window %d: %s left out: %q; want it said to be implementation k of %d", hits, r.window, it.Name, it.Reason, len(types))
-				continue
-			}
-			if !strings.Contains(it.Reason, fmt.Sprintf("up to %d go in", maxImpls)) || it.Tokens <= 0 {
-				t.Errorf("hits %d, window %d: %s left out: %q, %d tokens; want how many go in, and its tokens", hits, r.window, it.Name, it.Reason, it.Tokens)
-			}
-			listed, nums = append(listed, it.Name), append(nums, k)
-		}
-		if !slices.IsSorted(nums) || len(nums) > 0 && nums[0] <= maxImpls {
-			t.Errorf("hits %d, window %d: further implementations listed as %v; want them in order, after the %d that went in", hits, r.window, nums, maxImpls)
+		for _, it := range furtherImpls(t, c, len(types), fmt.Sprintf("hits %d, window %d: ", hits, r.window)) {
+			listed = append(listed, it.Name)
 		}
 		for _, ty := range types {
 			name := "Sizer." + ty + ".size/1"
@@ -85,4 +69,33 @@ func droppedReasons(c *Context) map[string]string {
 		out[it.Name] = it.Role + ": " + it.Reason
 	}
 	return out
+}
+
+// furtherImpls is what c lists among those left out as further
+// implementations, in order, checking that each says it is implementation
+// k of total and how many go in, and that they come in order after the
+// implementations that went in; label starts each complaint.
+func furtherImpls(t *testing.T, c *Context, total int, label string) []Item {
+	t.Helper()
+	var listed []Item
+	var nums []int
+	for _, it := range c.Dropped {
+		if it.Role != RoleImpl {
+			continue
+		}
+		var k, n int
+		_, why, _ := strings.Cut(it.Reason, "; ")
+		if _, err := fmt.Sscanf(why, "implementation %d of %d", &k, &n); err != nil || n != total {
+			t.Errorf("%s%s left out: %q; want it said to be implementation k of %d", label, it.Name, it.Reason, total)
+			continue
+		}
+		if !strings.Contains(it.Reason, fmt.Sprintf("up to %d go in", maxImpls)) || it.Tokens <= 0 {
+			t.Errorf("%s%s left out: %q, %d tokens; want how many go in, and its tokens", label, it.Name, it.Reason, it.Tokens)
+		}
+		listed, nums = append(listed, it), append(nums, k)
+	}
+	if !slices.IsSorted(nums) || len(nums) > 0 && nums[0] <= maxImpls {
+		t.Errorf("%sfurther implementations listed as %v; want them in order, after the %d that went in", label, nums, maxImpls)
+	}
+	return listed
 }
