@@ -257,10 +257,17 @@ func silent(err error) bool { return errors.Is(err, coord.ErrNoAnswer) }
 
 // listError says in one line why p could not list its models under ctx,
 // bounded by d: a server that did not answer in time is named as such
-// (coord.NoAnswer), not reported as "context deadline exceeded".
+// (coord.NoAnswer), not reported as "context deadline exceeded", and one
+// that answered with an error status with the status and its address.
 func listError(ctx context.Context, p providers.Provider, err error, d time.Duration) string {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return coord.NoAnswer(p, d).Message
+	}
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.StatusCode >= 400 {
+		// Its server answered with an error: said with the status and
+		// address, not the server's message alone.
+		return fmt.Sprintf("%s: %s: %s", pe.Provider, pe.Kind, coord.ProviderMessage(p, err))
 	}
 	return err.Error()
 }

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
@@ -82,9 +82,10 @@ func (r *run) userError(ctx context.Context) error {
 	}
 	var pe *providers.Error
 	if errors.As(last, &pe) {
-		msg := fmt.Sprintf("%s: %s", pe.Provider, errMessage(last))
+		said := r.c.message(last)
+		msg := fmt.Sprintf("%s: %s", pe.Provider, said)
 		if pe.Kind == providers.KindRateLimited && pe.RetryAfter > 0 {
-			msg = fmt.Sprintf("%s is rate limited: %s; retry in %s", pe.Provider, errMessage(last), ceilSecond(pe.RetryAfter))
+			msg = fmt.Sprintf("%s is rate limited: %s; retry in %s", pe.Provider, said, ceilSecond(pe.RetryAfter))
 		}
 		if len(r.route) > 1 {
 			msg += " (" + routeSummary(r.route) + ")"
@@ -267,7 +268,12 @@ func (c *Coordinator) reachAdvice(name, said string) string {
 			check = fmt.Sprintf("check %s, which sets its address (provider %q has no base_url in the config)", t.AddressFrom, name)
 		}
 		if t.Local {
-			server := serverName(t.Provider)
+			// A kind's program by its name (Ollama, LM Studio); another
+			// server (openai-compatible) is not its label in the config.
+			server := "the server"
+			if knownServer(t.Provider) {
+				server = serverName(t.Provider)
+			}
 			switch {
 			case addressSaid && strings.Contains(said, server):
 				server = "it"
@@ -509,19 +515,29 @@ func allUnavailable(route []db.Attempt) bool {
 // (db.Interaction.Attempts): the chats sent. A target passed over — its
 // model list failed, its breaker was open, a spend cap — was not sent the
 // request, and is named apart; counted among the attempts, it made the
-// message say 7 where history said 6.
+// message say 7 where history said 6. A provider and model refused by the
+// breaker that the request's own failures opened are not named again as
+// passed over.
 func routeSummary(route []db.Attempt) string {
 	var sent, passed []db.Attempt
 	for _, a := range route {
 		if chatSent(a) {
 			sent = append(sent, a)
-		} else {
-			passed = append(passed, a)
 		}
+	}
+	for _, a := range route {
+		if chatSent(a) || a.Outcome == "breaker_open" && slices.ContainsFunc(sent, func(s db.Attempt) bool {
+			return s.Provider == a.Provider && s.Model == a.Model
+		}) {
+			// Refused by the breaker its own failures opened: the
+			// refusal is what the line says, not another target.
+			continue
+		}
+		passed = append(passed, a)
 	}
 	var parts []string
 	if len(sent) > 0 {
-		parts = append(parts, fmt.Sprintf("after %d attempts: %s", len(sent), summarize(sent)))
+		parts = append(parts, fmt.Sprintf("after %s: %s", english.Count(len(sent), "attempt"), summarize(sent)))
 	}
 	if len(passed) > 0 {
 		parts = append(parts, "passed over: "+summarize(passed))
@@ -607,24 +623,6 @@ func refusedUnsent(err error) bool {
 func unsentRefusal(err error) bool {
 	var pe *providers.Error
 	return errors.As(err, &pe) && pe.Kind == providers.KindAuth && pe.StatusCode == 0
-}
-
-// attemptMessage is err's message as t's attempt records it: a server
-// failing (HTTP 5xx) with its status and address, "HTTP 500 from
-// http://127.0.0.1:8080/v1: internal error". The server's own message
-// alone ("openai: internal error") said neither that a server answered
-// nor which.
-func attemptMessage(t *target, err error) string {
-	msg := errMessage(err)
-	var pe *providers.Error
-	if !errors.As(err, &pe) || pe.StatusCode < 500 {
-		return msg
-	}
-	end := t.Provider.Endpoint()
-	if strings.Contains(msg, end) || strings.HasPrefix(msg, strconv.Itoa(pe.StatusCode)) || strings.HasPrefix(msg, "HTTP ") {
-		return msg // it says so already (a proxy's answer: providers.ErrorAnswerMessage)
-	}
-	return fmt.Sprintf("HTTP %d from %s: %s", pe.StatusCode, end, msg)
 }
 
 func errMessage(err error) string {

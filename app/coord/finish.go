@@ -296,12 +296,14 @@ func (r *run) finishFailed(ctx context.Context) error {
 	return err
 }
 
-// namedError is err's message as the request records it: when the route
-// went to several providers, with the name of the one it is of, "openai:
-// HTTP 500: …". The provider's own message does not say whose it is, and
-// the request's failure is that of all of them.
+// namedError is err's message as the request records it: as its attempt
+// does (attemptMessage: a server's error answer with its status and
+// address), a rate limit's with the wait asked for (rateLimitNote), and,
+// when the route went to several providers, with the name of the one it is
+// of, "openai: HTTP 500 from …: …". The provider's own message does not
+// say whose it is, and the request's failure is that of all of them.
 func (r *run) namedError(err error) string {
-	msg := errMessage(err)
+	msg := r.c.message(err) + rateLimitNote(err)
 	var pe *providers.Error
 	if !errors.As(err, &pe) || pe.Provider == "" || strings.HasPrefix(msg, pe.Provider+":") {
 		return msg

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/sony/gobreaker/v2"
 )
@@ -16,6 +17,15 @@ type RouteStatus struct {
 	// counted since the last success: for an open or half-open breaker,
 	// those that opened it (and a failed trial).
 	ConsecutiveFailures uint32 `json:"consecutive_failures"`
+	// LastError is the message of the last failure the breaker counted,
+	// as its attempt recorded it ("HTTP 500 from URL: …"), while it is
+	// open or half-open; HTTPStatus is that failure's HTTP status (0: no
+	// server answered it: out of reach, or silent).
+	LastError  string `json:"last_error,omitempty"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	// RetryAt is when an open breaker lets its next trial request
+	// through; nil while it is closed or half-open.
+	RetryAt *time.Time `json:"retry_at,omitempty"`
 }
 
 // TargetStatus is one provider's state in this process.
@@ -43,14 +53,29 @@ func (c *Coordinator) Status() []TargetStatus {
 		}
 		t.mu.Lock()
 		for model, r := range t.models {
-			ts.Routes = append(ts.Routes, RouteStatus{Model: model, Breaker: r.breaker.State().String(),
-				ConsecutiveFailures: r.failures()})
+			ts.Routes = append(ts.Routes, r.status(model))
 		}
 		t.mu.Unlock()
 		sort.Slice(ts.Routes, func(i, j int) bool { return ts.Routes[i].Model < ts.Routes[j].Model })
 		out = append(out, ts)
 	}
 	return out
+}
+
+// status is the state of r, the route of model.
+func (r *route) status(model string) RouteStatus {
+	st := r.breaker.State()
+	rs := RouteStatus{Model: model, Breaker: st.String(), ConsecutiveFailures: r.failures()}
+	if st == gobreaker.StateClosed {
+		return rs
+	}
+	if msg := r.lastFault.Load(); msg != nil {
+		rs.LastError, rs.HTTPStatus = *msg, messageStatus(*msg)
+	}
+	if at := time.Unix(0, r.reopens.Load()); st == gobreaker.StateOpen && time.Until(at) > 0 {
+		rs.RetryAt = &at
+	}
+	return rs
 }
 
 // Probe sends a health probe (a model listing) through every half-open

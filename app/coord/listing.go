@@ -3,6 +3,7 @@ package coord
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,7 +37,7 @@ func (t *target) listModels(ctx context.Context, c *Coordinator) ([]string, erro
 func (t *target) freshCatalog(ctx context.Context, c *Coordinator) error {
 	t.seedListing(ctx, c)
 	if !t.catAt.IsZero() && c.cfg.Now().Sub(t.catAt) < t.catalogTTL(c) {
-		return t.catErr
+		return t.keptErr(c)
 	}
 	_, err := t.fetchModels(ctx, c, listBound(ctx, c.cfg.ListTimeout), true)
 	return err
@@ -92,9 +93,35 @@ func (t *target) heldListing(ctx context.Context, c *Coordinator) error {
 	defer t.catalogM.Unlock()
 	t.seedListing(ctx, c)
 	if t.catErr != nil && t.catHeld && c.cfg.Now().Sub(t.catAt) < t.catalogTTL(c) {
-		return t.catErr
+		return t.keptErr(c)
 	}
 	return nil
+}
+
+// keptErr is the failure of the listing in the catalog, as a caller that
+// did not make it meets it, under t.catalogM: a silent server's, held
+// (catHeld) and recorded already, says that the server is skipped for
+// not answering when it was asked, and when it is asked again — its own
+// "did not answer within 5s; is it running?" read as if it had been asked
+// again, and waited on, just now. A failure no request has recorded yet
+// is the one the request meeting it made (its Plan, or a lookup before
+// it), and is said as it is.
+func (t *target) keptErr(c *Coordinator) error {
+	var pe *providers.Error
+	if t.catErr == nil || !t.catHeld || t.catUnrecorded || !errors.As(t.catErr, &pe) {
+		return t.catErr
+	}
+	now := c.cfg.Now()
+	held := *pe
+	const question = "; is it running?" // NoAnswer's, said last again
+	base, asked := strings.CutSuffix(pe.Message, question)
+	held.Message = fmt.Sprintf("%s when asked %s ago, so it is skipped until it is tried again in %s",
+		base, max(now.Sub(t.catAt).Round(time.Second), time.Second),
+		ceilSecond(max(t.catAt.Add(c.cfg.Breaker.OpenFor).Sub(now), time.Second)))
+	if asked {
+		held.Message += question
+	}
+	return &held
 }
 
 // catalogTTL is how long the catalog, as it is, is trusted.

@@ -15,6 +15,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/time/rate"
 
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/providers"
 )
 
@@ -175,7 +176,8 @@ func (r *route) refusal() string {
 		if msg := r.lastFault.Load(); msg != nil {
 			last = " (the last: " + *msg + ")"
 		}
-		return fmt.Sprintf("circuit breaker open after %d failures in a row%s; will be tried again in %s", r.tripped.Load(), last, ceilSecond(left))
+		return fmt.Sprintf("circuit breaker open after %s in a row%s; will be tried again in %s",
+			english.Count(int(r.tripped.Load()), "failure"), last, ceilSecond(left))
 	}
 	return "circuit breaker half-open: a trial request is under way"
 }
@@ -460,6 +462,16 @@ func serverName(p providers.Provider) string {
 		return "Anthropic"
 	}
 	return p.Name()
+}
+
+// knownServer reports whether serverName names p's server by its program
+// or service rather than by the provider's name in the config.
+func knownServer(p providers.Provider) bool {
+	switch p.Kind() {
+	case "ollama", "lmstudio", "openai", "anthropic":
+		return true
+	}
+	return false
 }
 
 // roundDuration shows d as people write it: 5s, 2.5s, 300ms.

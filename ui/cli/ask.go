@@ -190,6 +190,10 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if ans.Note != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", textLine(ans.Note))
 	}
+	failover := failoverNote(in)
+	if failover != "" {
+		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", textLine(failover))
+	}
 	if bc := ans.Context; bc != nil && bc.Context != nil && len(bc.Also) > 0 && bc.Target != nil {
 		fmt.Fprintf(c.Out.Err, "aiex: note: the target named several; this took %s (%s:%d), not %s; %s\n",
 			shown(bc.Target.Name), shown(bc.Target.Path), bc.Target.StartLine, strings.Join(bc.Also, ", "), bc.AlsoHint)
@@ -199,6 +203,12 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	}
 	contextNotes(c, ans.Context)
 	if c.Out.JSON {
+		if failover != "" {
+			// The answer's note, with the session's if it has one.
+			shown := *ans
+			shown.Note = strings.TrimPrefix(ans.Note+"; "+failover, "; ")
+			ans = &shown
+		}
 		return c.Out.PrintJSON(newAskJSON(cfg.File, ans, asStored(recorded(in))))
 	}
 	if c.Out.TTY && c.Out.ErrTTY {
@@ -309,6 +319,44 @@ func fmtMillis(ms *float64) string {
 		return fmt.Sprintf("%.0f ms", *ms)
 	}
 	return fmt.Sprintf("%.2f s", *ms/1000)
+}
+
+// failoverNote says which providers failed, or were passed over, before
+// another answered: "bad failed: HTTP 500 from URL: …; good (tiny)
+// answered instead", or "" when the provider that answered was the first tried.
+// A failover is otherwise silent: the answer came, from elsewhere, and
+// only --verbose said why.
+func failoverNote(in *app.Interaction) string {
+	if in == nil || in.Provider == "" {
+		return ""
+	}
+	var order []string
+	why := map[string]string{}
+	for _, a := range in.Route {
+		if a.Provider == in.Provider || a.Outcome == "ok" {
+			continue
+		}
+		if _, ok := why[a.Provider]; !ok {
+			order = append(order, a.Provider)
+		}
+		// Its last word: a breaker that its failures opened says so.
+		how := "failed"
+		if a.Millis <= 0 {
+			how = "was passed over"
+		}
+		why[a.Provider] = a.Provider + " " + how
+		if a.Error != "" {
+			why[a.Provider] += ": " + a.Error
+		}
+	}
+	if len(order) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(order)+1)
+	for _, p := range order {
+		parts = append(parts, why[p])
+	}
+	return strings.Join(parts, "; ") + fmt.Sprintf("; %s (%s) answered instead", in.Provider, in.Model)
 }
 
 // contextNotes says on stderr what of the code an answer was given is not

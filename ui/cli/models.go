@@ -31,10 +31,24 @@ func (m *ModelsCmd) Run(c *Context) error {
 	if err := warnIgnoredPrices(c, models); err != nil {
 		return err
 	}
+	names := make([]string, 0, len(errs))
+	for n := range errs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	said := make([]string, len(names))
+	for i, n := range names {
+		// A provider's error names it ("an: auth: no API key …").
+		said[i] = session.Printable(errs[n])
+		if !strings.HasPrefix(said[i], n+": ") {
+			said[i] = n + ": " + said[i]
+		}
+	}
 	// With no model listed and providers failing, the command failed:
-	// exit 1, after what the providers said.
+	// exit 1, with what the providers said in its one line.
 	none := len(models) == 0 && len(errs) > 0
-	noneErr := usererr.New("no provider listed any model; start one or fix its configuration (aiex providers shows each)")
+	noneErr := usererr.New("%s; no provider listed any model; start one or fix its configuration (aiex providers shows each)",
+		strings.Join(said, "; "))
 	if c.Out.JSON {
 		if err := c.Out.PrintJSON(struct {
 			Models []app.ModelInfo   `json:"models"`
@@ -73,21 +87,11 @@ func (m *ModelsCmd) Run(c *Context) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(errs))
-	for n := range errs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		// A provider's error names it ("an: auth: no API key …").
-		msg := session.Printable(errs[n])
-		if !strings.HasPrefix(msg, n+": ") {
-			msg = n + ": " + msg
-		}
-		fmt.Fprintf(c.Out.Err, "aiex: %s\n", msg)
-	}
 	if none {
 		return noneErr
+	}
+	for _, msg := range said {
+		fmt.Fprintf(c.Out.Err, "aiex: %s\n", msg)
 	}
 	return nil
 }

@@ -3,9 +3,13 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aiex-dev/aiex/app"
+	"github.com/aiex-dev/aiex/app/coord"
+	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/node"
+	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/providers"
 )
 
@@ -33,6 +37,7 @@ func (p *ProvidersCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(rep)
 	}
+	now := time.Now()
 	tw := newTable(c.Out.Out)
 	fmt.Fprintln(tw, c.Out.Bold("PROVIDER\tKIND\tENDPOINT\tSTATE\tBREAKERS\tLIMITS\tLAST 24H"))
 	for _, s := range rep {
@@ -44,7 +49,7 @@ func (p *ProvidersCmd) Run(c *Context) error {
 		var open []string
 		for _, b := range s.Breakers {
 			if b.Breaker != "closed" {
-				open = append(open, b.Model+" "+b.Breaker)
+				open = append(open, breakerCell(b, now))
 			}
 		}
 		if len(open) > 0 {
@@ -79,8 +84,59 @@ func (p *ProvidersCmd) Run(c *Context) error {
 		if !s.Reachable {
 			fmt.Fprintln(c.Out.Out, namedError(s.Name, s.Error))
 		}
+		for _, b := range s.Breakers {
+			if b.Breaker != "closed" {
+				fmt.Fprintln(c.Out.Out, s.Name+": "+breakerLine(b, now))
+			}
+		}
 	}
 	return nil
+}
+
+// breakerCell shows a breaker that is not closed in the table: its model,
+// its state, the HTTP status of the failure it counted last, and when it
+// lets a trial through — "tiny open (HTTP 500), tried again in 28s".
+func breakerCell(b coord.RouteStatus, now time.Time) string {
+	cell := b.Model + " " + b.Breaker
+	if b.HTTPStatus != 0 {
+		cell += fmt.Sprintf(" (HTTP %d)", b.HTTPStatus)
+	}
+	if left, ok := retryIn(b, now); ok {
+		cell += ", tried again in " + left
+	}
+	return cell
+}
+
+// breakerLine says why a breaker is not closed, and until when: "breaker
+// of tiny open after 5 failures in a row (the last: HTTP 500 from URL: …);
+// will be tried again in 28s".
+func breakerLine(b coord.RouteStatus, now time.Time) string {
+	return fmt.Sprintf("breaker of %s %s %s", b.Model, b.Breaker, breakerWhy(b, now))
+}
+
+// breakerWhy is breakerLine's account of the failures and the wait: "after
+// 5 failures in a row (the last: …); will be tried again in 28s".
+func breakerWhy(b coord.RouteStatus, now time.Time) string {
+	line := fmt.Sprintf("after %s in a row", english.Count(int(b.ConsecutiveFailures), "failure"))
+	if b.LastError != "" {
+		line += " (the last: " + session.Printable(b.LastError) + ")"
+	}
+	switch left, ok := retryIn(b, now); {
+	case ok:
+		line += "; will be tried again in " + left
+	case b.Breaker == "half-open":
+		line += "; the next request is its trial"
+	}
+	return line
+}
+
+// retryIn is how long until an open breaker lets its trial through,
+// rounded up to the second, and whether it is still to come.
+func retryIn(b coord.RouteStatus, now time.Time) (string, bool) {
+	if b.RetryAt == nil || !b.RetryAt.After(now) {
+		return "", false
+	}
+	return (b.RetryAt.Sub(now) + time.Second - 1).Truncate(time.Second).String(), true
 }
 
 // namedError is msg, a provider's error, led by the provider's name once:

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/english"
@@ -28,6 +29,7 @@ func (s *StatusCmd) Run(c *Context) error {
 	if c.Out.JSON {
 		return c.Out.PrintJSON(r)
 	}
+	now := time.Now()
 	tw := newTable(c.Out.Out)
 	fmt.Fprintf(tw, "%s\t%s\n", c.Out.Bold("Data dir"), r.DataDir)
 	fmt.Fprintf(tw, "%s\tnode %s (%s), leader %s, applied index %d, schema v%d\n", c.Out.Bold("Store"),
@@ -46,6 +48,12 @@ func (s *StatusCmd) Run(c *Context) error {
 			state, detail = c.Out.Red(unreachable(p)), p.Error
 		}
 		fmt.Fprintf(tw, "%s\t%s (%s) %s\t%s\t%s\n", label, p.Name, p.Kind, p.Endpoint, state, detail)
+		for _, b := range p.Breakers {
+			// Its models listed, its chats failing: said under it.
+			if b.Breaker != "closed" {
+				fmt.Fprintf(tw, "\t\t%s\t%s\n", c.Out.Red("breaker "+b.Breaker), "for "+b.Model+" "+breakerWhy(b, now))
+			}
+		}
 	}
 	return tw.Flush()
 }
