@@ -499,10 +499,15 @@ func refsIn(refs []ref, start, end int, u *unit, lang string) []string {
 	if !slices.IsSortedFunc(refs, func(a, b ref) int { return a.at - b.at }) {
 		slices.SortStableFunc(refs, func(a, b ref) int { return a.at - b.at })
 	}
+	// Those in [start, end): a piece of a long unit reads its own, not
+	// all the unit's (which made the pieces' cost the square of its size).
+	lo, _ := slices.BinarySearchFunc(refs, start, func(r ref, at int) int { return r.at - at })
+	hi, _ := slices.BinarySearchFunc(refs[lo:], end, func(r ref, at int) int { return r.at - at })
+	refs = refs[lo : lo+hi]
 	var out []string
 	seen := make(map[string]bool, len(refs))
 	for _, r := range refs {
-		if r.at < start || r.at >= end || seen[r.name] || r.name == u.self || r.name == u.parent {
+		if seen[r.name] || r.name == u.self || r.name == u.parent {
 			continue
 		}
 		seen[r.name] = true

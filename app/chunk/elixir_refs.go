@@ -199,8 +199,14 @@ func (x *exFile) refs(root sitter.Node) {
 	// The pipes are calls of |>/2 (of Kernel's, unless the module has its
 	// own), read after the rest: the imports are known by then.
 	all := withSetupCallbacks(x.src, l.refs)
-	for _, at := range l.pipes {
-		all = append(all[:len(all):len(all)], rawRef{fun: "|>", at: at, arity: 2})
+	if len(l.pipes) > 0 {
+		// A new array with room for them all (all may be l.refs, whose
+		// spare room is not this function's to write): appending to a full
+		// slice one at a time copied it for every pipe.
+		all = slices.Grow(all[:len(all):len(all)], len(l.pipes))
+		for _, at := range l.pipes {
+			all = append(all, rawRef{fun: "|>", at: at, arity: 2})
+		}
 	}
 	for _, r := range all {
 		local := r.mod == "" && !r.alias

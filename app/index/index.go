@@ -63,6 +63,8 @@ type Config struct {
 	readErr func(rel string) error
 	// stmtTimes, for benchmarks, times each statement on its own.
 	stmtTimes *stmtTimes
+	// batched, for tests, is told the size of each batch the writer sends.
+	batched func(bytes int)
 }
 
 // Indexer keeps projects' code indexes in the store. Runs may overlap:
