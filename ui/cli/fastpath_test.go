@@ -149,6 +149,8 @@ func TestFastpathAnswersAsTheCommandLine(t *testing.T) {
 		{args: []string{"help", "--", "ask"}},
 		{args: []string{"help", ""}},
 		{args: []string{"", "--help"}},
+		{args: []string{"keys set", "--help"}},
+		{args: []string{"help", "keys set"}},
 	} {
 		full := fullRun(tc.args, tc.env)
 		fast, ok := fastRun(tc.args, tc.env, false, false, 0)

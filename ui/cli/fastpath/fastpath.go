@@ -103,7 +103,9 @@ func Answer(args []string, env Env) (code int, ok bool) {
 			}
 			helpFlag = true
 		default:
-			if a == "" || strings.HasPrefix(a, "-") && a != "--version" {
+			// A word with a space is no command's name, though the
+			// paths help.txt knows them by have spaces ("keys set").
+			if a == "" || strings.ContainsAny(a, " \t\n\f") || strings.HasPrefix(a, "-") && a != "--version" {
 				return 0, false
 			}
 			words = append(words, a)
