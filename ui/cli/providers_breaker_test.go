@@ -24,14 +24,20 @@ func TestProvidersShowOpenBreaker(t *testing.T) {
 			base := url(t)
 			config := fmt.Sprintf("[providers.srv]\nkind = %q\nbase_url = %q\n", kind, base)
 			dir := t.TempDir()
-			for i := 0; i < 5; i++ {
+			// Five failures in a row open the breaker; the asks after it
+			// say so. Each ask's error is logged: a run where the breaker
+			// never opened says why.
+			opened := false
+			for i := 0; i < 8 && !opened; i++ {
 				r := runConfigured(t, config, nil, "--data-dir", dir, "ask", "--no-code", "hello")
 				if r.code == 0 {
 					t.Fatalf("ask %d succeeded; want the server's 500", i+1)
 				}
-				if strings.Contains(r.stderr, "circuit breaker open") {
-					break
-				}
+				t.Logf("ask %d: exit %d: %s", i+1, r.code, r.stderr)
+				opened = strings.Contains(r.stderr, "circuit breaker open")
+			}
+			if !opened {
+				t.Fatal("the breaker did not open after 8 failed asks")
 			}
 			p := runConfigured(t, config, nil, "--data-dir", dir, "providers")
 			if p.code != 0 {
