@@ -52,7 +52,8 @@ func (s *Searcher) thinLists(ctx context.Context, project int64, hits []*Hit, gs
 	root, looked := "", false
 	srcs := map[string][]byte{}
 	for _, h := range hits {
-		if h.filler || h.Kind != chunk.KindType || h.Tokens < listTokens || h.Exact || h.bonus > 0 || h.cover > 0 ||
+		fn := h.Kind == chunk.KindFunction || h.Kind == chunk.KindMethod
+		if h.filler || h.Kind != chunk.KindType && !fn || h.Tokens < listTokens || h.Exact || h.bonus > 0 || h.cover > 0 ||
 			!strings.HasSuffix(h.Path, ".go") || q.runs[lastIdent(h.Name)] {
 			continue
 		}
@@ -69,7 +70,7 @@ func (s *Searcher) thinLists(ctx context.Context, project int64, hits []*Hit, gs
 			srcs[h.Path] = src
 		}
 		text, ok := chunkBytes(src, h.CodeChunk)
-		if !ok || !thinList(text, gs, q.runs) {
+		if !ok || !fn && !thinList(text, gs, q.runs) || fn && !thinFunc(text, gs, q.runs) {
 			continue
 		}
 		if thin == nil {
@@ -95,20 +96,7 @@ func lastIdent(name string) string {
 // holds, and none of its items is named by a run of the query's words
 // (runs: WriteQueueBatchSz is named by "write queue batch sz").
 func thinList(text []byte, gs []group, runs map[string]bool) bool {
-	form := map[string]uint64{} // a word: the groups it is a form of
-	for i, g := range gs {
-		if g.prefix || g.df <= 0 || i >= 64 {
-			continue
-		}
-		for _, f := range g.forms {
-			form[f] |= 1 << i
-		}
-	}
-	holds := func(b []byte) uint64 {
-		var m uint64
-		words.Scan(b, func(w []byte) { m |= form[words.Fold(string(w))] })
-		return m
-	}
+	holds := holder(gs)
 	lines := bytes.Split(text, []byte("\n"))
 	// The line opening the body, after the doc: none in a piece of a
 	// type split in several (tls.Config#2), all items.
@@ -154,4 +142,116 @@ func thinList(text []byte, gs []group, runs map[string]bool) bool {
 		comment = comment[:0]
 	}
 	return holding >= 2 && 2*bits.OnesCount64(doc) < bits.OnesCount64(all|doc)
+}
+
+// holder returns a function telling which of the groups (a bit each, the
+// first 64) a text holds in some form.
+func holder(gs []group) func(b []byte) uint64 {
+	form := map[string]uint64{} // a word: the groups it is a form of
+	for i, g := range gs {
+		if g.prefix || g.df <= 0 || i >= 64 {
+			continue
+		}
+		for _, f := range g.forms {
+			form[f] |= 1 << i
+		}
+	}
+	return func(b []byte) uint64 {
+		var m uint64
+		words.Scan(b, func(w []byte) { m |= form[words.Fold(string(w))] })
+		return m
+	}
+}
+
+// A big function can be a list too: rqlite's main.Forge (v8.43.4, 2,624
+// tokens) registers each flag of the node on a line, with its help text
+// ("Queued Writes queue batch size", "Advertised Raft communication
+// address"), and came third for "how are writes queued and batched" and
+// first, above (*Config).Validate, in a cut-down copy of "how does the
+// node decide which address to advertise" (forge_fixture_test.go). Such a
+// function is a table written as code: most of its lines hold a string.
+
+// listLines is how many lines with a string a function has at least to be
+// a list, as a list type has some 16 fields.
+const listLines = 16
+
+// thinFunc reports whether the text of a Go function is a list whose match
+// of the groups' words is spread thin: listLines or more of its body's
+// lines hold a string, two thirds of them or more; two of its lines or
+// more hold the words; its doc (the comment before it) holds fewer than
+// half of those they hold; and no line names in its code (not its
+// strings) an identifier the query is a run of (WriteQueueBatchSz).
+func thinFunc(text []byte, gs []group, runs map[string]bool) bool {
+	holds := holder(gs)
+	lines := bytes.Split(text, []byte("\n"))
+	open := 0
+	for open < len(lines) && !bytes.HasPrefix(lines[open], []byte("func ")) {
+		open++
+	}
+	if open == len(lines) {
+		return false
+	}
+	doc := holds(bytes.Join(lines[:open+1], []byte("\n")))
+	var all uint64
+	holding, stmts, strs := 0, 0, 0
+	for _, l := range lines[open+1:] {
+		l = bytes.TrimSpace(l)
+		if len(l) == 0 || bytes.HasPrefix(l, []byte("//")) || len(bytes.Trim(l, "{}()")) == 0 {
+			continue
+		}
+		stmts++
+		code, quoted := outsideStrings(l)
+		if quoted {
+			strs++
+		}
+		named := false
+		words.Scan(code, func(w []byte) {
+			// A name of several words: a single one is any word.
+			if compoundName(w) && runs[strings.ReplaceAll(words.Fold(string(w)), "_", "")] {
+				named = true
+			}
+		})
+		if named {
+			return false
+		}
+		if m := holds(l); m != 0 {
+			all |= m
+			holding++
+		}
+	}
+	return strs >= listLines && 3*strs >= 2*stmts && holding >= 2 &&
+		2*bits.OnesCount64(doc) < bits.OnesCount64(all|doc)
+}
+
+// outsideStrings returns a line of Go without its string literals, and
+// whether it held any.
+func outsideStrings(l []byte) ([]byte, bool) {
+	var out []byte
+	quoted := false
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if c != '"' && c != '`' {
+			out = append(out, c)
+			continue
+		}
+		quoted = true
+		for i++; i < len(l) && l[i] != c; i++ {
+			if c == '"' && l[i] == '\\' {
+				i++
+			}
+		}
+		out = append(out, ' ')
+	}
+	return out, quoted
+}
+
+// compoundName reports whether an identifier is of several words: a
+// capital after its first letter, or an underscore inside.
+func compoundName(w []byte) bool {
+	for i := 1; i < len(w); i++ {
+		if 'A' <= w[i] && w[i] <= 'Z' || w[i] == '_' && i < len(w)-1 {
+			return true
+		}
+	}
+	return false
 }

@@ -180,3 +180,64 @@ func TestSearchThinListsEmbedded(t *testing.T) {
 		t.Errorf("hits %q; want main.(*Config).Validate first", got)
 	}
 }
+
+// TestSearchThinFuncs: a big function that is a list of lines with a
+// string each (rqlite's main.Forge registers every flag of the node with
+// its help text) says every word of a question about the node in them,
+// and is no answer to how the code does it; it is when the question asks
+// about flags.
+func TestSearchThinFuncs(t *testing.T) {
+	ctx := context.Background()
+	s, p, _ := setupFiles(t, forgeFixture, index.Config{})
+	sr := New(Config{Store: s})
+	for _, tt := range []struct {
+		query string
+		first func(name string) bool
+	}{
+		{"how are writes queued and batched", func(name string) bool { return strings.HasPrefix(name, "queue.") }},
+		{"how does the node decide which address to advertise", func(name string) bool { return name == "main.(*Config).Validate" }},
+		{"which flags set the raft advertised address", func(name string) bool { return name == "main.Forge" || name == "main.Config" }},
+	} {
+		res, err := sr.Search(ctx, p.ID, tt.query, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := names(res.Hits)
+		if len(got) == 0 || !tt.first(got[0]) {
+			t.Errorf("%q: hits %q; want the code doing it first", tt.query, places(res.Hits))
+		}
+		if i := slices.Index(got, "main.Forge"); !tt.first("main.Forge") && i >= 0 && i < 3 {
+			t.Errorf("%q: hits %q; want main.Forge after the first 3", tt.query, places(res.Hits))
+		}
+	}
+}
+
+// TestThinFunc: a function is a list when most of its lines hold a string
+// (flags with their help texts), and its match is thin when its words
+// come from two of those lines or more and not from its doc.
+func TestThinFunc(t *testing.T) {
+	g := func(forms ...string) group { return group{term: forms[0], forms: forms, df: 1} }
+	writes, queued, batched := g("writes", "write"), g("queued", "queue", "queues"), g("batched", "batch", "batching")
+	forge := forgeFixture["cmd/rqlited/forge.go"]
+	validate := listFixture["cmd/rqlited/flags.go"]
+	saysDoc := strings.Replace(forge, "// Forge sets up and parses command-line flags.",
+		"// Forge sets up the flags of queued writes and their batches.", 1)
+	for _, tt := range []struct {
+		name string
+		text string
+		gs   []group
+		runs map[string]bool
+		thin bool
+	}{
+		{"help texts say the words", forge, []group{writes, queued, batched}, nil, true},
+		{"few lines hold a string", validate, []group{g("advertised"), g("address", "addresses")}, nil, false},
+		{"the doc says them", saysDoc, []group{writes, queued, batched}, nil, false},
+		{"one line says them", forge, []group{g("stepdown")}, nil, false},
+		{"a name on a line is the query's", forge, []group{writes, queued, batched}, map[string]bool{"writequeuebatchsz": true}, false},
+		{"a word of a help text is the query's", forge, []group{writes, queued, batched}, map[string]bool{"queued": true}, true},
+	} {
+		if got := thinFunc([]byte(tt.text), tt.gs, tt.runs); got != tt.thin {
+			t.Errorf("%s: thin %v, want %v", tt.name, got, tt.thin)
+		}
+	}
+}

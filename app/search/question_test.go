@@ -25,6 +25,10 @@ func TestQuestionWords(t *testing.T) {
 		// How, what and why ask wherever they are.
 		{"explain how floats are parsed", []string{"how"}},
 		{"errors is", nil},
+		// Make asks about its object in a question, and is a word of
+		// code elsewhere.
+		{"how are reads made consistent", []string{"are", "how", "made"}},
+		{"make a slice", nil},
 	} {
 		got := slices.Sorted(maps.Keys(questionWords(tt.query)))
 		if !slices.Equal(got, tt.want) {

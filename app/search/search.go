@@ -275,52 +275,53 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		// Those past the candidates (-n 200) only fill the list: they
 		// must not change the first hits, which -n 10 ranks without them.
 		s.fillers(hits, order[before:], false)
-		if len(hits) < max(limit, relaxBelow) && len(held) > 1 {
+		whole := len(hits)
+		if !isSym {
+			// A symbol's words are its package's and its own: the
+			// chunks holding them all, its tests too, are its.
+			whole = wholeHits(hits[:min(len(hits), s.cfg.Candidates)], queryRoles(query, res.Terms, exact))
+		}
+		if len(held) > 1 && (whole < relaxBelow || len(hits) < limit) {
 			// Too few chunks hold every word: take those holding some,
-			// rare words first, as many as FTS5 can rank in time. Fewer
-			// than relaxBelow, they are ranked together; else those
-			// holding some only fill the list after the others. Which
-			// happens must not depend on the number of hits asked for:
-			// "example sort slice" listed slices.Sort 5th at -n 60 and
-			// not at -n 10 when the rule was fewer than asked for.
-			fill, before := len(hits) >= relaxBelow, len(order)
-			var some []group
-			var total int64
-			for _, g := range held {
-				if total+g.df > int64(s.cfg.MaxRanked) && len(some) > 0 {
-					break
-				}
-				total += g.df
-				some = append(some, g)
-			}
-			match := exprs(some, " OR ")
-			if total > int64(s.cfg.MaxRanked) {
-				match = "name : (" + match + ")"
-			}
-			// The next commoner words are looked for in names, where
-			// they are rarer (slice: in 2,575 chunks, 746 names), as
-			// long as their counts sum to at most namesRanked: "sort a
-			// slice with a custom less function" finds sort.Slice by
-			// its name, though custom is not in it.
-			var names []group
-			total = 0
-			for _, g := range held[len(some):] {
-				if total+g.df > namesRanked*int64(s.cfg.MaxRanked) {
-					break
-				}
-				total += g.df
-				names = append(names, g)
+			// rare words first, as many as FTS5 can rank in time (some,
+			// names). When fewer than relaxBelow holding every word
+			// weigh more than code holding some (wholeHits: not tests,
+			// prose), they are ranked together; else those holding some
+			// only fill the list. Which happens must not depend on the
+			// number of hits asked for: "example sort slice" listed
+			// slices.Sort 5th at -n 60 and not at -n 10 when the rule
+			// was fewer than asked for.
+			some, names, wide := s.relaxed(held)
+			anyOf := exprs(some, " OR ")
+			if wide {
+				anyOf = "name : (" + anyOf + ")"
 			}
 			if len(names) > 0 {
-				match += " OR name : (" + exprs(names, " OR ") + ")"
+				anyOf += " OR name : (" + exprs(names, " OR ") + ")"
 			}
-			more, err := st.SearchCode(ctx, project, match, want)
+			fill, before := whole >= relaxBelow, len(order)
+			more, err := st.SearchCode(ctx, project, anyOf, want)
 			if err != nil {
 				return nil, err
 			}
-			res.Relaxed = len(hits) < limit && len(more) > 0
-			addLexical(more, relaxedShare, add)
+			if fill {
+				// Only new hits: a filler must not change the score of
+				// a hit ranked without it.
+				addLexical(more, relaxedShare, func(c db.CodeChunk, lex float64) *Hit {
+					if h, ok := cands[c.ID]; ok {
+						return h
+					}
+					return add(c, lex)
+				})
+			} else {
+				addLexical(more, relaxedShare, add)
+			}
 			s.fillers(more, order[before:], fill)
+			if len(hits) == 0 {
+				// No chunk holds every word: bm25 alone ranks them.
+				s.coverage(ctx, project, order[before:], held)
+			}
+			res.Relaxed = len(hits) < limit && len(more) > 0
 		}
 	}
 	// A short question's stop words count for names (covered.go): "errors
@@ -424,17 +425,73 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	for _, h := range order {
 		h.Score = weightLexical*h.Lexical + weightCentral*h.Central + weightSemantic*h.Semantic + weightCalled*h.Called
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		if order[i].filler != order[j].filler {
-			return !order[i].filler
-		}
-		return order[i].Score > order[j].Score
-	})
+	byScore(order)
 	order = s.distinct(ctx, project, order)
 	for _, h := range order[:min(limit, len(order))] {
 		res.Hits = append(res.Hits, *h)
 	}
 	return res, nil
+}
+
+// relaxed returns the groups the words of a relaxed search are: the
+// rarest ORed (some), as many as FTS5 can rank in time (MaxRanked
+// chunks; in names only when even the rarest is held by more: wide), and
+// the next commoner in names, where they are rarer (slice: in 2,575
+// chunks, 746 names), as long as their counts sum to at most namesRanked
+// times that: "sort a slice with a custom less function" finds sort.Slice
+// by its name, though custom is not in it.
+func (s *Searcher) relaxed(held []group) (some, names []group, wide bool) {
+	var total int64
+	for _, g := range held {
+		if total+g.df > int64(s.cfg.MaxRanked) && len(some) > 0 {
+			break
+		}
+		total += g.df
+		some = append(some, g)
+	}
+	wide = total > int64(s.cfg.MaxRanked)
+	total = 0
+	for _, g := range held[len(some):] {
+		if total+g.df > namesRanked*int64(s.cfg.MaxRanked) {
+			break
+		}
+		total += g.df
+		names = append(names, g)
+	}
+	return some, names, wide
+}
+
+// wholeHits counts the hits holding every word of a query that are worth
+// more than a chunk holding some (roleShare above relaxedShare): not
+// tests, prose, code the build leaves out or groups of names. Big structs
+// spread thin (lists.go) count, since telling them needs their files.
+func wholeHits(hits []db.CodeHit, q roleQuery) int {
+	n := 0
+	for _, h := range hits {
+		if roleShare(h.CodeChunk, q) > relaxedShare {
+			n++
+		}
+	}
+	return n
+}
+
+// byScore sorts hits by score, the fillers after the first relaxBelow of
+// the others: those are the first hits whatever the number asked for,
+// and past them a filler is listed with the rest by its score, not after
+// weaker hits.
+func byScore(hits []*Hit) {
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].filler != hits[j].filler {
+			return !hits[i].filler
+		}
+		return hits[i].Score > hits[j].Score
+	})
+	head := 0
+	for head < min(relaxBelow, len(hits)) && !hits[head].filler {
+		head++
+	}
+	rest := hits[head:]
+	sort.SliceStable(rest, func(i, j int) bool { return rest[i].Score > rest[j].Score })
 }
 
 // fillers marks the hits added (added) for an FTS5 query's hits as
