@@ -212,10 +212,14 @@ type Item struct {
 	cutCode string
 	cutEnd  int
 	// further says which of a protocol function's implementations it is,
-	// one beyond those that go in (implementations): it is never fitted,
+	// one past those that could fit (lateImpls): it is never fitted,
 	// only listed among those left out, unless it goes in otherwise (a
 	// search hit of the same chunk).
 	further string
+	// implN is which of the target's implementations it is, from 1, of
+	// implOf ("12", "64 or more"): splitImpls, noteImpls.
+	implN  int
+	implOf string
 	// wholeLast marks a Go group cut to the members the target uses
 	// (cutGroupFor): it goes as that cut, and whole only with room no other
 	// candidate can use (wholeLastFits, refill).
@@ -338,10 +342,12 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	// The neighbours and the hits are looked up once the target's form is
 	// chosen, and only if it leaves room (fit).
 	var target *Item
-	var own map[int64]bool       // the target's chunk, or all its pieces
-	ownHash := map[string]bool{} // their contents
-	var from, to []db.CodeChunk  // whose callees and callers are the neighbours
-	var unit db.CodeChunk        // the target's unit, when it is one
+	var own map[int64]bool         // the target's chunk, or all its pieces
+	ownHash := map[string]bool{}   // their contents
+	var from, to []db.CodeChunk    // whose callees and callers are the neighbours
+	var unit db.CodeChunk          // the target's unit, when it is one
+	var method string              // a method of the interface unit asked about (ifaceTargetMethod)
+	var implNotes map[string]*Item // the target's implementations (implNoteMap)
 	if req.Target != "" {
 		tc, also, unlisted, err := b.resolve(ctx, proj, req.Target, files)
 		out.TargetRef = targetRef(proj.Root, req.Target)
@@ -404,6 +410,12 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			unit = tc
 			target.member = groupMember(tc, req.Target, pieces...)
 			target.line, target.lineEnd = targetLines(proj.Root, req.Target)
+			if method = ifaceTargetMethod(tc, target, req.Target); method != "" {
+				// A method of an interface is the interface's unit, asked
+				// about as the method: the prompt names it, the search
+				// looks for its name.
+				target.Name = tc.Name + "." + method
+			}
 			own = map[int64]bool{tc.ID: true}
 			ownHash[tc.Hash] = true
 			for _, p := range pieces {
@@ -456,14 +468,18 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 					it.cutGroupFor(target)
 				}
 			}
+			if method != "" {
+				near = callingFirst(near, method)
+			}
 			impls, further, err := b.implementations(ctx, proj, unit, target, req.Target, own, files)
 			if err != nil {
 				hits()
 				return nil, err
 			}
-			near = beforeCallers(near, slices.Concat(impls, further))
+			implNotes = implNoteMap(impls, further)
+			near = beforeCallers(near, impls)
 			cands = append(pre, near...)
-			late = builtins
+			late = slices.Concat(lateImpls(further, out.Budget-len(target.full)/bytesPerToken), builtins)
 		}
 		found, err := hits()
 		if err != nil {
@@ -486,6 +502,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 	if err != nil {
 		return nil, err
 	}
+	noteImpls(out, implNotes)
 	if t := out.Target; t != nil && t.Kind != KindFile && t.Kind != KindPackage {
 		out.TargetName = t.Name
 	}

@@ -259,6 +259,8 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 	left := out.Budget - base - contextHeader
 	var reduced *Item
 	words := lowerWords(req.words())
+	// Each candidate's forms and their costs, then each its form in order.
+	ladders := map[*Item][]step{} // the target's module header's forms between whole and signature
 	for _, it := range cands {
 		if it.further != "" {
 			// Only listed, never fitted: what it would take in full.
@@ -286,12 +288,54 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		if it.sig != "" {
 			it.sigCost = cost(it.sig, it)
 		}
+		if it.mayBeWhole() {
+			if st := headerSteps(it, func(code string) int { return cost(code, it) }); st != nil {
+				ladders[it] = st
+			}
+		}
+	}
+	// The room kept, after each candidate, for the cuts of the groups
+	// after it (cutGroupFor) and the least form of each neighbour before
+	// them: a neighbour goes as its signature rather than in full when in
+	// full it would leave a group no room for its cut, the names the
+	// target uses (in a 4,000-token window store.(*Store).ReadFrom's
+	// callees in full left its errors, ErrNotLeader and ErrNotSingleNode,
+	// out).
+	cutsAfter := make([]int, len(cands)+1)
+	group := false // a group cut after
+	for i := len(cands) - 1; i >= 0; i-- {
+		cutsAfter[i] = cutsAfter[i+1]
+		switch it := cands[i]; {
+		case it.further != "" || it.Role == RoleHit || it.sigOnly:
+		case it.wholeLast && it.sig != "":
+			cutsAfter[i] += it.sigCost
+			group = true
+		case group && it.sig != "":
+			cutsAfter[i] += it.sigCost
+		case group && it.mayBeWhole():
+			cutsAfter[i] += it.cost
+		}
+	}
+	for i, it := range cands {
+		if it.further != "" {
+			continue
+		}
+		if st := ladders[it]; st != nil {
+			// The target's module header: the largest of its forms that
+			// costs the target's neighbours nothing (pickStep).
+			if k := pickStep(cands, i, st, left); k >= 0 {
+				it.Form, it.Code, it.Tokens, it.Reason = st[k].form, st[k].code, st[k].cost, st[k].reason
+				left -= it.Tokens
+				continue
+			}
+		}
 		switch {
-		case it.cost <= left && it.mayBeWhole() && !it.wholeLast:
+		case it.cost <= left && it.mayBeWhole() && !it.wholeLast && ladders[it] == nil &&
+			(it.cost <= left-cutsAfter[i+1] || it.sig == "" || it.sigCost > left):
 			it.Form, it.Reason = it.whole()
 			it.Code = it.full
 		case it.sig != "" && it.sigCost <= left:
-			it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
+			it.Form, it.Code, it.Tokens = it.sigForm(), it.sig, it.sigCost
 			it.Reason = it.reduced()
 			if reduced == nil && it.Role != RoleHeader && !it.sigOnly && !it.noCut && it.cutWhy == "" {
 				// A header's reduced form is what the target uses of
@@ -310,7 +354,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 			}
 			continue
 		default:
-			it.Reason = fmt.Sprintf("%d tokens; no room left", it.cost)
+			it.Reason = it.noRoom()
 			continue
 		}
 		left -= it.Tokens
@@ -323,8 +367,10 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		cutToFit(reduced, target, func(s string) int { return cost(s, reduced) }, room)
 		left -= reduced.Tokens - was
 	}
-	// What no other candidate could use then: a group cut to the members
-	// the target uses goes whole in it.
+	// What no other candidate could use then: the target's module header
+	// goes in a larger form, and a group cut to the members the target
+	// uses goes whole, in it.
+	left = stepUp(cands, ladders, left)
 	wholeLastFits(cands, left)
 
 	// Render, count the whole, and take off from the end until it fits;
@@ -356,7 +402,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 				est += plan.Count(m.Content) + messageOverhead
 			}
 			scale := min(float64(total)/float64(max(est, 1)), 1)
-			if refills < maxRefills && refill(cands, out.Budget-total, scale, tooLarge, refilled) {
+			if refills < maxRefills && refill(cands, ladders, out.Budget-total, scale, tooLarge, refilled) {
 				refills++
 				continue
 			}
@@ -663,8 +709,8 @@ func snippet(it *Item, code string) prompt.Snippet {
 	if it.Kind == KindFile {
 		s.Name = "" // the path says it
 	}
-	if it.Form == FormSignature {
-		s.EndLine = 0 // the signature's lines only
+	if it.Form == FormSignature || it.Form == FormCut && it.cutWhy != "" {
+		s.EndLine = 0 // the signature's lines only, or the group's cut
 	}
 	return s
 }

@@ -156,10 +156,30 @@ func (it *Item) cutGroupFor(target *Item) {
 // that adds.
 func wholeLastFits(cands []*Item, left int) {
 	for _, it := range cands {
-		if add := it.cost - it.Tokens; it.wholeLast && it.Form == FormSignature && it.mayBeWhole() && add <= left {
+		if add := it.cost - it.Tokens; it.wholeLast && it.Form == FormCut && it.mayBeWhole() && add <= left {
 			left -= add
 			it.Form, it.Reason = it.whole()
 			it.Code, it.Tokens = it.full, it.cost
 		}
 	}
+}
+
+// sigForm is the form a candidate goes in as its reduced code (sig): a
+// group cut to the members the target uses is a cut (FormCut), not a
+// signature; any other, FormSignature.
+func (it *Item) sigForm() string {
+	if it.wholeLast {
+		return FormCut
+	}
+	return FormSignature
+}
+
+// noRoom is the reason a candidate is left out when neither its whole
+// form nor its reduced one fits: a cut (a group cut to the members the
+// target uses) says what the cut would have taken.
+func (it *Item) noRoom() string {
+	if it.cutWhy != "" && it.sig != "" {
+		return fmt.Sprintf("%d tokens; no room left, not even for %s (%d tokens)", it.cost, it.cutWhy, it.sigCost)
+	}
+	return fmt.Sprintf("%d tokens; no room left", it.cost)
 }

@@ -26,6 +26,10 @@ import (
 type goIface struct {
 	methods []ifaceMethod
 	embeds  []string
+	// funcs are the methods' types, by name, to compare a method's with
+	// (typeSig); none for a generic interface, whose methods' types are
+	// its type parameters'.
+	funcs map[string]*ast.FuncType
 }
 
 // ifaceMethod is a method an interface declares: its name, its
@@ -61,11 +65,15 @@ func parseIface(code string) (goIface, bool) {
 	if !ok || d.Tok != token.TYPE || len(d.Specs) != 1 {
 		return goIface{}, false
 	}
-	it, ok := ast.Unparen(d.Specs[0].(*ast.TypeSpec).Type).(*ast.InterfaceType)
+	ts := d.Specs[0].(*ast.TypeSpec)
+	it, ok := ast.Unparen(ts.Type).(*ast.InterfaceType)
 	if !ok || it.Methods == nil {
 		return goIface{}, false
 	}
 	var out goIface
+	if ts.TypeParams == nil {
+		out.funcs = map[string]*ast.FuncType{}
+	}
 	for _, fl := range it.Methods.List {
 		switch t := fl.Type.(type) {
 		case *ast.FuncType:
@@ -75,6 +83,9 @@ func parseIface(code string) (goIface, bool) {
 			}
 			for _, n := range fl.Names {
 				out.methods = append(out.methods, ifaceMethod{name: n.Name, sig: sig{paramCount(t.Params), paramCount(t.Results)}, first: first, last: last})
+				if out.funcs != nil {
+					out.funcs[n.Name] = t
+				}
 			}
 		case *ast.Ident:
 			out.embeds = append(out.embeds, t.Name)
@@ -222,7 +233,63 @@ func ifaceMethodNamed(ctx context.Context, st *db.Store, project int64, sym stri
 			out = append(out, c)
 		}
 	}
+	if len(out) == 0 {
+		// A method of an interface it embeds (http.Store.Execute, Store
+		// embedding Database), when the index holds that one.
+		for _, c := range cs {
+			if c.Lang != "go" || c.Kind != chunk.KindType {
+				continue
+			}
+			ok, err := embedsMethod(ctx, st, project, c, m)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, c)
+			}
+		}
+	}
 	return out, nil
+}
+
+// embedsMethod reports whether c, a Go type of the index, is an interface
+// that has the method m through an interface it embeds: its directory's
+// shapes say what it embeds, and what each embedded interface of its
+// package declares (methodSet); one of another package is looked up by
+// name (at most maxEmbedLookups).
+func embedsMethod(ctx context.Context, st *db.Store, project int64, c db.CodeChunk, m string) (bool, error) {
+	dir := shapesDir(c.Path)
+	rows, err := st.CodeShapesIn(ctx, project, []string{dir})
+	if err != nil {
+		return false, err
+	}
+	dd := decodeShapes(rows, nil)[dir]
+	if dd == nil {
+		return false, nil
+	}
+	t, ok := dd.types[c.Name]
+	if !ok || len(t.shape) < 2 || t.shape[0] != "interface" {
+		return false, nil
+	}
+	var ifc goIface
+	for _, e := range t.shape[1:] {
+		ifc.embeds = append(ifc.embeds, strings.TrimPrefix(e, "="))
+	}
+	lookups := 0
+	var lookupErr error
+	other := func(q string) []string {
+		if lookups++; lookups > maxEmbedLookups || lookupErr != nil {
+			return stdIfaceMethods[q]
+		}
+		ms, err := interfaceMethods(ctx, st, project, q)
+		lookupErr = err
+		if ms == nil {
+			ms = stdIfaceMethods[q]
+		}
+		return ms
+	}
+	set := methodSet(ifc, c.Name, dd, other)
+	return slices.Contains(set, m), lookupErr
 }
 
 // cutMethod splits a Go method's name, pkg.T.M, T.M, pkg.(*T).M or
@@ -273,5 +340,59 @@ func askedMethod(ifc goIface, tc db.CodeChunk, target *Item, typed string) strin
 	if slices.ContainsFunc(ifc.methods, func(x ifaceMethod) bool { return x.name == m }) {
 		return m
 	}
+	if len(ifc.embeds) > 0 {
+		// Named so, the interface is the target only when it has the
+		// method through one it embeds (ifaceMethodNamed).
+		return m
+	}
 	return ""
+}
+
+// ifaceTargetMethod is the method of the Go interface tc (the target
+// item target) that the request asks about (askedMethod), "" when it
+// asks about the interface, or tc is none.
+func ifaceTargetMethod(tc db.CodeChunk, target *Item, typed string) string {
+	if tc.Lang != "go" || tc.Kind != chunk.KindType || target == nil {
+		return ""
+	}
+	ifc, ok := parseIface(target.full)
+	if !ok {
+		return ""
+	}
+	return askedMethod(ifc, tc, target, typed)
+}
+
+// callingFirst returns near with the callers whose code calls method m
+// (".M(") before the other callers, each run in its order: a caller of
+// an interface calls any of its methods, and one asked about is asked
+// about for how it is called.
+func callingFirst(near []*Item, m string) []*Item {
+	call := "." + m + "("
+	var calling, others []*Item
+	at := -1 // where the callers start
+	for i, it := range near {
+		if it.Role != RoleCaller {
+			continue
+		}
+		if at < 0 {
+			at = i
+		}
+		if strings.Contains(it.full, call) {
+			calling = append(calling, it)
+		} else {
+			others = append(others, it)
+		}
+	}
+	if at < 0 {
+		return near
+	}
+	out := slices.Clone(near[:at])
+	out = append(out, calling...)
+	out = append(out, others...)
+	for _, it := range near[at:] {
+		if it.Role != RoleCaller {
+			out = append(out, it)
+		}
+	}
+	return out
 }

@@ -3,7 +3,6 @@ package ctxbuild
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -14,12 +13,14 @@ import (
 // goImplementations is implementations for a Go interface (tc, the target
 // item target) or a method of one (typed, the target as the request gave
 // it, or the line of a PATH:LINE, names it: askedMethod): up to maxImpls
-// of the units implementing it, and the further ones to list.
+// of the units implementing it, and the further ones (implementations).
 //
 // An implementation is a type whose methods include each of the
-// interface's by name (ifaceMethods), its method of the name looked up
-// taking and returning as many values as the interface's (when the
-// interface declares it itself); the unit given is that type's method of
+// interface's by name (ifaceMethods; a standard library interface it
+// embeds, which the index seldom holds, by stdIfaceMethods), its method
+// of the name looked up taking and returning the interface's types, as
+// written (typeSig: when the interface declares it itself); the unit
+// given is that type's method of
 // the name asked about, or, for the interface itself, the type's
 // declaration — its one method's for an interface of one. Go's method
 // sets are the type checker's; the index has the names of each
@@ -57,6 +58,10 @@ func (b *Builder) goImplementations(ctx context.Context, proj db.CodeProject, tc
 			want = &m.sig
 		}
 	}
+	wantTypes := "" // the types it takes and returns (typeSig); "": unknown
+	if ft := ifc.funcs[key]; ft != nil {
+		wantTypes = typeSig(ft, pkgOf(tc.Name), nil)
+	}
 	types, found, more, err := b.implTypes(ctx, proj, tc, set, key, own)
 	if err != nil {
 		return nil, nil, err
@@ -82,6 +87,9 @@ func (b *Builder) goImplementations(ctx context.Context, proj db.CodeProject, tc
 		}
 		if got, ok := methodSig(it.full); want != nil && ok && got != *want {
 			continue // the same name, another method
+		}
+		if got, ok := methodTypes(it.full, pkgOf(it.Name)); wantTypes != "" && ok && got != wantTypes {
+			continue // as many values, of other types
 		}
 		if declarations {
 			tyc, ok, err := b.chunkNamed(ctx, proj, t.name, t.dir, chunk.KindType)
@@ -115,10 +123,8 @@ func (b *Builder) goImplementations(ctx context.Context, proj db.CodeProject, tc
 			return cmp.Or(cmp.Compare(away(tc, shapesDir(x.Path), x.Name), away(tc, shapesDir(y.Path), y.Name)), cmp.Compare(ranks[y.Name], ranks[x.Name]))
 		})
 	}
-	for i, it := range all[min(len(all), maxImpls):] {
-		it.further = fmt.Sprintf("implementation %d of %d%s; up to %d go in", maxImpls+i+1, len(all), more, maxImpls)
-	}
-	return all[:min(len(all), maxImpls)], all[min(len(all), maxImpls):], nil
+	impls, further = splitImpls(all, more)
+	return impls, further, nil
 }
 
 // ifaceMethods is the names of the methods of ifc, the Go interface tc:
@@ -136,10 +142,13 @@ func (b *Builder) ifaceMethods(ctx context.Context, proj db.CodeProject, tc db.C
 	lookups := 0
 	other := func(q string) []string {
 		if lookups++; lookups > maxEmbedLookups || lookupErr != nil {
-			return nil
+			return stdIfaceMethods[q]
 		}
 		ms, err := b.embeddedMethods(ctx, proj, q)
 		lookupErr = err
+		if ms == nil {
+			ms = stdIfaceMethods[q]
+		}
 		return ms
 	}
 	set := methodSet(ifc, tc.Name, decodeShapes(rows, nil)[dir], other)
@@ -223,7 +232,12 @@ func away(tc db.CodeChunk, dir, name string) int {
 // on them; nil when none is known, or two of them differ (two packages of
 // one name).
 func (b *Builder) embeddedMethods(ctx context.Context, proj db.CodeProject, q string) ([]string, error) {
-	cs, err := b.cfg.Store.CodeChunksNamed(ctx, proj.ID, q)
+	return interfaceMethods(ctx, b.cfg.Store, proj.ID, q)
+}
+
+// interfaceMethods is embeddedMethods of the store st.
+func interfaceMethods(ctx context.Context, st *db.Store, project int64, q string) ([]string, error) {
+	cs, err := st.CodeChunksNamed(ctx, project, q)
 	if err != nil {
 		return nil, err
 	}

@@ -170,9 +170,9 @@ func methodOf(t *testing.T, e *env, typ, m string) string {
 }
 
 // checkImpls checks that of want, the units implementing the target (an
-// interface of dir), maxImpls go in as implementations, the others either
-// go in otherwise (a search hit) or are listed among those left out as
-// further implementations of len(want), in order; that those of dir come
+// interface of dir), maxImpls go in as implementations before the
+// callers, the others as further implementations of len(want), in order
+// (furtherImpls), or as a search hit; that those of dir come
 // first, each run the most central first; and that nothing else is given
 // as an implementation.
 func checkImpls(t *testing.T, e *env, c *Context, dir string, want []string) {
@@ -183,10 +183,11 @@ func checkImpls(t *testing.T, e *env, c *Context, dir string, want []string) {
 			order = append(order, it)
 		}
 	}
-	impls := names(c.Included, RoleImpl)
+	impls := firstImpls(c)
 	if len(impls) != min(maxImpls, len(want)) {
-		t.Fatalf("implementations %q; want %d of %q (all: %v)", impls, min(maxImpls, len(want)), want, roles(c))
+		t.Fatalf("implementations before the callers %q; want %d of %q (all: %v)", impls, min(maxImpls, len(want)), want, roles(c))
 	}
+	order = order[:len(impls)]
 	var listed []string
 	for _, it := range furtherImpls(t, c, len(want), "") {
 		listed = append(listed, it.Name)
@@ -242,8 +243,8 @@ func TestGoInterfaceMethodImplementations(t *testing.T) {
 	for _, target := range []string{"kv.Storer.Get", "kv.(*Storer).Get", "Storer.Get", "example.com/kv/kv.Storer.Get"} {
 		t.Run(target, func(t *testing.T) {
 			c := e.build(t, Request{Target: target, Question: "q", Window: 8000, Hits: 1})
-			if c.Target == nil || c.Target.Name != "kv.Storer" {
-				t.Fatalf("target %+v; want the interface kv.Storer", c.Target)
+			if c.Target == nil || c.Target.Name != "kv.Storer.Get" || !strings.Contains(c.Target.Code, "type Storer interface") {
+				t.Fatalf("target %+v; want the interface kv.Storer, named as its method kv.Storer.Get", c.Target)
 			}
 			checkImpls(t, e, c, "kv", want)
 			if impls := names(c.Included, RoleImpl); len(impls) > 0 && impls[0] != "kv.diskStore.Get" {
@@ -259,8 +260,8 @@ func TestGoInterfaceLineImplementations(t *testing.T) {
 	e := setupFiles(t, storerFixture)
 	line := slices.Index(strings.Split(storerFixture["kv/kv.go"], "\n"), "\tPut(key, value string) error") + 1
 	c := e.build(t, Request{Target: filepath.Join(e.root, "kv/kv.go") + fmt.Sprint(":", line), Question: "q", Window: 8000, Hits: 1})
-	if c.Target == nil || c.Target.Name != "kv.Storer" {
-		t.Fatalf("target %+v; want the interface kv.Storer", c.Target)
+	if c.Target == nil || c.Target.Name != "kv.Storer.Put" || !strings.Contains(c.Target.Code, "type Storer interface") {
+		t.Fatalf("target %+v; want the interface kv.Storer, named as its method kv.Storer.Put", c.Target)
 	}
 	// wide's and short's Put take what Storer's does: by the method taken
 	// alone, they are ones; their Get is not read.
@@ -268,9 +269,9 @@ func TestGoInterfaceLineImplementations(t *testing.T) {
 	for _, typ := range append(slices.Clone(storerImpls), "kv.wide", "kv.short") {
 		want = append(want, methodOf(t, e, typ, "Put"))
 	}
-	impls := names(c.Included, RoleImpl)
+	impls := firstImpls(c)
 	if len(impls) != maxImpls {
-		t.Fatalf("implementations %q; want %d Put methods of %q (all: %v)", impls, maxImpls, want, roles(c))
+		t.Fatalf("implementations before the callers %q; want %d Put methods of %q (all: %v)", impls, maxImpls, want, roles(c))
 	}
 	for _, n := range impls {
 		if !slices.Contains(want, n) {

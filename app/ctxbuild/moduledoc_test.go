@@ -29,7 +29,7 @@ func TestModuledocYieldsToCode(t *testing.T) {
 		t.Fatalf("included %v: want the module's header", roles(c))
 	}
 	want := "defmodule R.Coll do\n  import Kernel, except: [max: 2]\n\n  @moduledoc \"\"\"\n  Functions for working with collections.\n  … (47 more lines)\n  \"\"\"\n\n  alias R.Util\n  @chunk 64"
-	if h[0].Form != FormNoDoc || h[0].Code != want || !strings.Contains(h[0].Reason, "cut to its first paragraph") {
+	if h[0].Form != FormCut || h[0].Code != want || !strings.Contains(h[0].Reason, "cut to its first paragraph") {
 		t.Errorf("header %s (%s):\n%s\nwant its @moduledoc cut to its first paragraph:\n%s", h[0].Form, h[0].Reason, h[0].Code, want)
 	}
 	var fold *Item

@@ -17,7 +17,7 @@ func formSize(form string) int {
 		return 3
 	case FormTruncated:
 		return 2
-	case FormSignature:
+	case FormSignature, FormCut:
 		return 1
 	}
 	return 0
@@ -28,9 +28,10 @@ func formSize(form string) int {
 // in full if that fits, else as its signature — in no form already found
 // too large. A group cut to what the target uses of it (wholeLast) is
 // offered its cut with the others, and its whole form only after them,
-// with the room none of them took. Their estimates are scaled by scale.
+// with the room none of them took; so is the target's module header with
+// steps (ladders, headerSteps), whose whole form is its first step. Their estimates are scaled by scale.
 // It reports whether any changed.
-func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refilled map[*Item]bool) bool {
+func refill(cands []*Item, ladders map[*Item][]step, free int, scale float64, tooLarge map[*Item]int, refilled map[*Item]bool) bool {
 	fits := func(it *Item, form string) bool {
 		n, ok := tooLarge[it]
 		return !ok || formSize(form) < n
@@ -39,7 +40,9 @@ func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refi
 	changed := false
 	for _, last := range []bool{false, true} {
 		for _, it := range cands {
-			if last && !it.wholeLast {
+			st := ladders[it]
+			yields := it.wholeLast || st != nil
+			if last && !yields {
 				continue
 			}
 			shown := 0
@@ -47,15 +50,18 @@ func refill(cands []*Item, free int, scale float64, tooLarge map[*Item]int, refi
 				shown = scaled(it.Tokens)
 			}
 			whole, why := it.whole()
+			if st != nil {
+				whole, why = st[0].form, st[0].reason
+			}
 			switch {
-			case it.Form == whole:
-			case (last || !it.wholeLast) && it.mayBeWhole() && fits(it, whole) && scaled(it.cost)-shown <= free:
+			case it.Form == whole && it.Code == it.full:
+			case (last || !yields) && it.mayBeWhole() && fits(it, whole) && scaled(it.cost)-shown <= free:
 				free -= scaled(it.cost) - shown
 				it.Form, it.Code, it.Tokens, it.Reason = whole, it.full, it.cost, why
 				changed, refilled[it] = true, true
-			case it.Form == "" && it.sig != "" && fits(it, FormSignature) && scaled(it.sigCost) <= free:
+			case it.Form == "" && it.sig != "" && fits(it, it.sigForm()) && scaled(it.sigCost) <= free:
 				free -= scaled(it.sigCost)
-				it.Form, it.Code, it.Tokens = FormSignature, it.sig, it.sigCost
+				it.Form, it.Code, it.Tokens = it.sigForm(), it.sig, it.sigCost
 				it.Reason = it.reduced()
 				changed, refilled[it] = true, true
 			}
