@@ -160,7 +160,7 @@ func TestMethodTypes(t *testing.T) {
 	for _, c := range []struct{ code, want string }{
 		{"func (s *T) Get(key string) (string, error) { return \"\", nil }", "(string)(string,error)"},
 		{"// Put sets.\nfunc (s T) Put(key, value Key) error {\n\treturn nil\n}", "(kv.Key,kv.Key)(error)"},
-		{"func (s *S) Do(f func(a int) (x Out), m map[string]struct{ x, y int }) func() any { return nil }", "(func(int)(kv.Out),map[string]struct{x, y int})(func()(interface{}))"},
+		{"func (s *S) Do(f func(a int) (x Out), m map[string]struct{ x, y int }) func() any { return nil }", "(func(int)(kv.Out),map[string]struct{ x, y int })(func()(interface{}))"},
 		{"func (s *S) Empty(v interface{}, ch <-chan *io.Reader, xs ...[]byte) interface{} { return nil }", "(interface{},<-chan *io.Reader,...[]byte)(interface{})"},
 		{"func (l *List[T]) Push(v T, n Node[T]) {}", "(T,kv.Node[T])()"},
 		{"func (s *S) Raw(int, string) []byte", "(int,string)([]byte)"},

@@ -2,10 +2,11 @@ package ctxbuild
 
 import (
 	"go/ast"
+	"go/doc"
 	"go/parser"
+	"go/printer"
 	"go/scanner"
 	"go/token"
-	"go/types"
 	"strings"
 )
 
@@ -51,13 +52,13 @@ func writeType(b *strings.Builder, e ast.Expr, pkg string, tparams map[string]bo
 		switch {
 		case t.Name == "any":
 			b.WriteString("interface{}")
-		case tparams[t.Name] || types.Universe.Lookup(t.Name) != nil:
+		case tparams[t.Name] || doc.IsPredeclared(t.Name):
 			b.WriteString(t.Name)
 		default:
 			b.WriteString(pkg + "." + t.Name)
 		}
 	case *ast.SelectorExpr:
-		b.WriteString(types.ExprString(t))
+		b.WriteString(exprString(t))
 	case *ast.StarExpr:
 		b.WriteByte('*')
 		w(t.X)
@@ -69,7 +70,7 @@ func writeType(b *strings.Builder, e ast.Expr, pkg string, tparams map[string]bo
 	case *ast.ArrayType:
 		b.WriteByte('[')
 		if t.Len != nil {
-			b.WriteString(types.ExprString(t.Len))
+			b.WriteString(exprString(t.Len))
 		}
 		b.WriteByte(']')
 		w(t.Elt)
@@ -111,9 +112,9 @@ func writeType(b *strings.Builder, e ast.Expr, pkg string, tparams map[string]bo
 			b.WriteString("interface{}")
 			return
 		}
-		b.WriteString(types.ExprString(t))
+		b.WriteString(exprString(t))
 	default: // a struct type, most often: as written
-		b.WriteString(types.ExprString(e))
+		b.WriteString(exprString(e))
 	}
 }
 
@@ -245,4 +246,14 @@ var stdIfaceMethods = map[string][]string{
 func pkgOf(name string) string {
 	pkg, _, _ := strings.Cut(name, ".")
 	return pkg
+}
+
+// exprString is e as gofmt prints it. (go/types' ExprString says it
+// more compactly, but would link the type checker, 1.2 MB, for this.)
+func exprString(e ast.Expr) string {
+	var b strings.Builder
+	if err := printer.Fprint(&b, token.NewFileSet(), e); err != nil {
+		return ""
+	}
+	return b.String()
 }
