@@ -106,3 +106,24 @@ func TestPackageDocs(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryLeavesOut: packages the binary must not link, for their size
+// (the binary's target is 60 MB): go/types is 1.2 MB, and once came in
+// for one call that go/printer, already linked, does as well.
+func TestBinaryLeavesOut(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 100 {
+		t.Fatalf("go list -deps found only %d packages", len(deps))
+	}
+	for _, banned := range []string{"go/types"} {
+		for _, d := range deps {
+			if d == banned {
+				t.Errorf("the aiex binary links %s; find what imports it (go list -deps -f '{{.ImportPath}}: {{.Imports}}' .)", banned)
+			}
+		}
+	}
+}
