@@ -1,10 +1,7 @@
 package search
 
 import (
-	"context"
 	"math"
-	"os"
-	"path/filepath"
 )
 
 // coverage weighs the hits holding only some of a query's words by how
@@ -23,25 +20,15 @@ import (
 // Which words a hit holds is read from its text in the project's files
 // (a changed file's hit holds none): asking FTS5 (a MATCH of each word's
 // group and rowid IN the hits) cost 9-11 ms on the standard library.
-func (s *Searcher) coverage(ctx context.Context, project int64, hits []*Hit, gs []group) {
-	if len(hits) == 0 || len(gs) < 2 {
-		return
-	}
-	root, _ := s.cfg.Store.CodeProjectRoot(ctx, project) // unknown: as bm25 ranks
-	if root == "" {
+func (f *projectFiles) coverage(hits []*Hit, gs []group) {
+	if len(hits) == 0 || len(gs) < 2 || f.Root() == "" { // unknown root: as bm25 ranks
 		return
 	}
 	gs = gs[:min(len(gs), 64)]
 	holds := holder(gs)
 	held := map[int64]uint64{}
-	srcs := map[string][]byte{}
 	for _, h := range hits {
-		src, ok := srcs[h.Path]
-		if !ok {
-			src, _ = os.ReadFile(filepath.Join(root, filepath.FromSlash(h.Path)))
-			srcs[h.Path] = src
-		}
-		text, ok := chunkBytes(src, h.CodeChunk)
+		text, ok := f.text(h)
 		if !ok {
 			continue // changed since indexed: weighed as holding none
 		}

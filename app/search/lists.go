@@ -2,10 +2,7 @@ package search
 
 import (
 	"bytes"
-	"context"
 	"math/bits"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/chunk"
@@ -44,32 +41,21 @@ const listTokens = 256
 // named by the query (typed, mentioned, in its words or as runs of them),
 // their text read from the project's files. A file changed since it was
 // indexed is left alone. None when the query asks about configuration.
-func (s *Searcher) thinLists(ctx context.Context, project int64, hits []*Hit, gs []group, q roleQuery) map[int64]bool {
+func (f *projectFiles) thinLists(hits []*Hit, gs []group, q roleQuery) map[int64]bool {
 	if q.config {
 		return nil
 	}
 	var thin map[int64]bool
-	root, looked := "", false
-	srcs := map[string][]byte{}
 	for _, h := range hits {
 		fn := h.Kind == chunk.KindFunction || h.Kind == chunk.KindMethod
 		if h.filler || h.Kind != chunk.KindType && !fn || h.Tokens < listTokens || h.Exact || h.bonus > 0 || h.cover > 0 ||
 			!strings.HasSuffix(h.Path, ".go") || q.runs[lastIdent(h.Name)] {
 			continue
 		}
-		if !looked {
-			looked = true
-			root, _ = s.cfg.Store.CodeProjectRoot(ctx, project) // unknown: no lists
+		if f.Root() == "" {
+			break // unknown: no lists
 		}
-		if root == "" {
-			break
-		}
-		src, ok := srcs[h.Path]
-		if !ok {
-			src, _ = os.ReadFile(filepath.Join(root, filepath.FromSlash(h.Path)))
-			srcs[h.Path] = src
-		}
-		text, ok := chunkBytes(src, h.CodeChunk)
+		text, ok := f.text(h)
 		if !ok || !fn && !thinList(text, gs, q.runs) || fn && !thinFunc(text, gs, q.runs) {
 			continue
 		}

@@ -162,6 +162,7 @@ type Result struct {
 // Search returns a project's best limit chunks for query.
 func (s *Searcher) Search(ctx context.Context, project int64, query string, limit int) (*Result, error) {
 	st := s.cfg.Store
+	files := s.files(ctx, project) // read once for the weighings that need them
 	words := index.QueryWords(query)
 	res := &Result{Hits: []Hit{}}
 	// A symbol is looked for by name whatever its words: p.X and G have
@@ -319,7 +320,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			s.fillers(more, order[before:], fill)
 			if len(hits) == 0 {
 				// No chunk holds every word: bm25 alone ranks them.
-				s.coverage(ctx, project, order[before:], held)
+				files.coverage(order[before:], held)
 			}
 			res.Relaxed = len(hits) < limit && len(more) > 0
 		}
@@ -406,7 +407,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		}
 	}
 	roles := queryRoles(query, res.Terms, exact)
-	roles.thin = s.thinLists(ctx, project, order, held, roles)
+	roles.thin = files.thinLists(order, held, roles)
 	lex := make([]float64, len(order))
 	for i, h := range order {
 		share := roleShare(h.CodeChunk, roles)
@@ -426,7 +427,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		h.Score = weightLexical*h.Lexical + weightCentral*h.Central + weightSemantic*h.Semantic + weightCalled*h.Called
 	}
 	byScore(order)
-	order = s.distinct(ctx, project, order)
+	order = s.distinct(files, order)
 	for _, h := range order[:min(limit, len(order))] {
 		res.Hits = append(res.Hits, *h)
 	}
@@ -536,7 +537,7 @@ func terms(ws []index.QueryWord) []string {
 // listed once, as the module (what its name names, and what a user opens
 // at that line), in the better one's place, with the header in
 // Hit.Header.
-func (s *Searcher) distinct(ctx context.Context, project int64, order []*Hit) []*Hit {
+func (s *Searcher) distinct(files *projectFiles, order []*Hit) []*Hit {
 	type key struct{ name, hash string }
 	type place struct {
 		path string
@@ -545,7 +546,6 @@ func (s *Searcher) distinct(ctx context.Context, project int64, order []*Hit) []
 	first := make(map[key]int, len(order))
 	opening := map[place]int{} // a module's or a header's hit in out
 	out := order[:0]
-	root, looked := "", false
 	for _, h := range order {
 		if container(h.Kind) || h.Kind == chunk.KindHeader {
 			p := place{h.Path, h.StartLine}
@@ -561,11 +561,7 @@ func (s *Searcher) distinct(ctx context.Context, project int64, order []*Hit) []
 			out = append(out, h)
 			continue
 		}
-		if !looked {
-			looked = true
-			root, _ = s.cfg.Store.CodeProjectRoot(ctx, project) // unknown: keep the first
-		}
-		if root != "" && isLink(root, out[i].Path) && !isLink(root, h.Path) {
+		if root := files.Root(); root != "" && isLink(root, out[i].Path) && !isLink(root, h.Path) { // unknown: keep the first
 			out[i].CodeChunk = h.CodeChunk // its score is the same code's
 		}
 	}
