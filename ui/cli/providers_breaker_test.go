@@ -15,6 +15,7 @@ import (
 // a line saying its last failure; aiex status says the breaker is open —
 // "reachable, 1 model" alone hid it.
 func TestProvidersShowOpenBreaker(t *testing.T) {
+	t.Setenv("AIEX_MODEL", "") // the server's own model (the end-to-end suite sets tiny)
 	const why = "llama runner process has terminated"
 	for kind, url := range map[string]func(t *testing.T) string{
 		"ollama":            func(t *testing.T) string { return providertest.NewOllama(t, providertest.WithStatus(500, why)).URL() },
