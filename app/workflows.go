@@ -30,6 +30,7 @@ import (
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/app/workflow"
 	"github.com/aiex-dev/aiex/db"
+	"github.com/aiex-dev/aiex/providers"
 )
 
 // TaskRequest is a refactoring or generation task on a project.
@@ -104,6 +105,13 @@ func (a *App) refactor(ctx context.Context, req TaskRequest, fn func(string) err
 	res := &TaskResult{Answer: ans}
 	if err != nil {
 		return res, err
+	}
+	// An answer cut off at the output limit may have lost the end of its
+	// diff, and a diff that deletes lines whose replacement never came
+	// still applies.
+	why, _ := providers.Incomplete(ans.Interaction.StopReason)
+	if err := workflow.CutShort(ans.Interaction.Response, why); err != nil {
+		return a.finishTask(ctx, sb, req, res, nil, err)
 	}
 	p, err := workflow.FromDiff("refactor", req.Target, ans.Interaction.Response, sandboxReader(ctx, sb))
 	if pe := (*parse.OutsidePathError)(nil); errors.As(err, &pe) {

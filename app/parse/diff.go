@@ -122,6 +122,45 @@ func DiffsFor(answer, path string) ([]*FileDiff, error) {
 	return out, nil
 }
 
+// DiffPlaces says where an answer's diffs are, for a caller to judge
+// whether they may have been cut short: unclosed, a diff in a fence with
+// no closing fence (the answer ended inside it); bare, a diff outside any
+// fence, which has no end to see. Diffs reads both as they are.
+func DiffPlaces(answer string) (unclosed, bare bool) {
+	if !strings.Contains(answer, "@@") && !strings.Contains(answer, "diff --git ") {
+		return false, false
+	}
+	answer = strings.ReplaceAll(answer, "\r\n", "\n")
+	lines := splitKeep(answer)
+	inFence := make([]bool, len(lines)+2)
+	for _, b := range CodeBlocks(answer) {
+		for l := b.StartLine; l <= b.EndLine && l < len(inFence); l++ {
+			inFence[l] = true
+		}
+		if !b.Closed && (isDiffLang(b.Lang) || looksLikeDiff(splitKeep(b.Code))) {
+			unclosed = true
+		}
+	}
+	lx := &lexer{defaultPath: "-"} // a hunk without a header counts too
+	start := 0
+	for i := 0; i <= len(lines); i++ {
+		if i == len(lines) || inFence[i+1] {
+			if i > start {
+				lx.region(lines[start:i], start+1, false)
+			}
+			start = i + 1
+		}
+	}
+	for _, f := range lx.files {
+		for _, h := range f.hunks {
+			if _, _, changes := h.counts(); changes {
+				return unclosed, true
+			}
+		}
+	}
+	return unclosed, false
+}
+
 func isDiffLang(lang string) bool {
 	switch lang {
 	case "diff", "patch", "udiff", "git-diff":

@@ -102,11 +102,29 @@ func FromDiff(task, target, answer string, read Reader) (*Proposal, error) {
 		}
 		return nil, noCode(answer, what)
 	}
+	if unclosed, _ := parse.DiffPlaces(answer); unclosed {
+		return nil, usererr.New("the model's answer stopped inside its diff (the answer was cut short); nothing was written")
+	}
 	changes, err := parse.Check(diffs, read)
 	if err != nil {
 		return nil, usererr.Wrap(err, "the model's diff does not apply, nothing was written: %s", oneLine(err.Error()))
 	}
 	return newProposal(task, target, answer, changes, read)
+}
+
+// CutShort refuses an answer that ended before the model meant it to
+// (why says how: providers.Incomplete; "" for an answer that ended as
+// meant) when its diff may be what was lost: one outside any fence, whose
+// end cannot be seen, or in a fence never closed (FromDiff refuses that
+// one anyway). A diff in a closed fence is whole whatever came after it.
+func CutShort(answer, why string) error {
+	if why == "" {
+		return nil
+	}
+	if unclosed, bare := parse.DiffPlaces(answer); unclosed || bare {
+		return usererr.New("the model's answer was cut short (%s) and its diff may be incomplete; nothing was written (ask for a smaller change, or use a model with a larger output limit)", why)
+	}
+	return nil
 }
 
 // FromFile makes a proposal of a generated file: the answer's code block
