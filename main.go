@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
 
 	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/ui/cli"
@@ -55,14 +56,16 @@ func main() {
 	// any command whose output failed does (cli.report: exit 141, quietly).
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 
+	stdoutTTY := isTerminal(os.Stdout)
 	code := cli.Run(ctx, os.Args[1:], cli.Env{
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
 		StdinTTY:   isTerminal(os.Stdin),
-		StdoutTTY:  isTerminal(os.Stdout),
+		StdoutTTY:  stdoutTTY,
 		StderrTTY:  isTerminal(os.Stderr),
 		StdinPiped: isPiped(os.Stdin),
+		Columns:    columns(os.Stdout, stdoutTTY),
 		Getenv:     os.Getenv,
 		Build:      cli.BuildInfo{Version: fastpath.Version, Commit: fastpath.Commit},
 	})
@@ -75,6 +78,19 @@ func main() {
 
 func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// columns is the width of the terminal f is, 0 if it is none or cannot
+// tell.
+func columns(f *os.File, tty bool) int {
+	if !tty {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 // isPiped reports whether f is a pipe or a regular file: input someone

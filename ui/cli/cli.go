@@ -33,6 +33,8 @@ type Globals struct {
 	JSON    bool    `name:"json" help:"Print results as JSON."`
 	NoColor bool    `name:"no-color" help:"Plain output without colour (also when NO_COLOR is set and not empty)."`
 	Verbose bool    `name:"verbose" short:"v" help:"Log what aiex does to stderr (the TUI: to DATA_DIR/tui.log)."`
+	// ShowVersion is --version: Root's Version is the command.
+	ShowVersion versionFlag `name:"version" help:"Show version information (as aiex version does) and exit."`
 }
 
 // Root is the command tree.
@@ -79,8 +81,10 @@ type Env struct {
 	// StdinPiped reports that stdin is a pipe or a file (not a terminal,
 	// not /dev/null), so a prompt may be read from it.
 	StdinPiped bool
-	Getenv     func(string) string
-	Build      BuildInfo
+	// Columns is the width of the terminal on stdout, 0 if it is none.
+	Columns int
+	Getenv  func(string) string
+	Build   BuildInfo
 }
 
 // Context is what a command's Run receives.
@@ -229,8 +233,11 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		// At most 80 columns, also on a wider terminal: lines of prose read
 		// better so, and the help is then the same text that package
-		// fastpath prints before the rest of aiex starts.
+		// fastpath prints before the rest of aiex starts. helpPrinter
+		// narrows it to a narrower terminal, down to a least width.
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: fastpath.HelpWidth}),
+		kong.Help(helpPrinter(env)),
+		kong.Bind(env.Build), // for --version
 		countFlags(),
 	)
 	if err != nil {
@@ -252,11 +259,11 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 	if env.Getenv("COMP_LINE") != "" {
 		completeLine(parser, env.Getenv)
 	}
-	args, err = habitual(parser, args)
+	args, err = habitual(parser, helpValues(args))
 	if err != nil {
 		var uc *unknownCommandError
 		errors.As(err, &uc)
-		fmt.Fprintf(env.Stderr, "aiex: error: %v\n", err)
+		fmt.Fprintf(env.Stderr, "aiex: error: %s\n", quoteControls(err.Error()))
 		fmt.Fprintf(env.Stderr, "Run \"%s --help\" for usage.\n", uc.parent)
 		return usererr.ExitUsage
 	}
@@ -295,13 +302,15 @@ func Run(ctx context.Context, args []string, env Env) (code int) {
 			// was opened: said as the command itself would say it.
 			return report(env.Stderr, ue, root.Verbose)
 		}
+		// kong's errors echo the argument they are about as typed: what
+		// a terminal would act on in it is quoted.
 		var pe *kong.ParseError
 		if errors.As(err, &pe) {
-			fmt.Fprintf(env.Stderr, "aiex: error: %v\n", err)
+			fmt.Fprintf(env.Stderr, "aiex: error: %s\n", quoteControls(err.Error()))
 			fmt.Fprintf(env.Stderr, "Run \"%s --help\" for usage.\n", helpPath(pe.Context))
 			return usererr.ExitUsage
 		}
-		fmt.Fprintf(env.Stderr, "aiex: error: %v\n", err)
+		fmt.Fprintf(env.Stderr, "aiex: error: %s\n", quoteControls(err.Error()))
 		return usererr.ExitUsage
 	}
 

@@ -131,9 +131,17 @@ func TestFastpathAnswersAsTheCommandLine(t *testing.T) {
 		{args: []string{"version", "--help"}, answers: true},
 		{args: []string{"--help"}, env: map[string]string{"COLUMNS": "200"}, answers: true},
 		{args: []string{"--help"}, env: map[string]string{"COLUMNS": "wide"}, answers: true},
+		// A COLUMNS that is no width is ignored: the help at 80 columns.
+		{args: []string{"--help"}, env: map[string]string{"COLUMNS": "0"}, answers: true},
+		{args: []string{"ask", "--help"}, env: map[string]string{"COLUMNS": "-1"}, answers: true},
+		{args: []string{"help", "keys", "set"}, env: map[string]string{"COLUMNS": "-80"}, answers: true},
+		{args: []string{"--help"}, env: map[string]string{"COLUMNS": ""}, answers: true},
 
 		// Left to the command line.
 		{args: []string{"--help"}, env: map[string]string{"COLUMNS": "60"}},
+		{args: []string{"--help"}, env: map[string]string{"COLUMNS": "5"}},
+		{args: []string{"--help=false"}},
+		{args: []string{"status", "--version"}},
 		{args: []string{"--help"}, env: map[string]string{"COMP_LINE": "aiex --he"}},
 		{args: []string{"ask", "hello", "--help"}},
 		{args: []string{"help", "nope"}},
@@ -152,15 +160,20 @@ func TestFastpathAnswersAsTheCommandLine(t *testing.T) {
 		{args: []string{"keys set", "--help"}},
 		{args: []string{"help", "keys set"}},
 	} {
-		full := fullRun(tc.args, tc.env)
-		fast, ok := fastRun(tc.args, tc.env, false, false, 0)
-		if ok != tc.answers {
-			t.Errorf("aiex %q: fast path answered %v, want %v", tc.args, ok, tc.answers)
-			continue
-		}
-		if ok && fast != full {
-			t.Errorf("aiex %q: fast path %+v\ncommand line %+v", tc.args, fast, full)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			// kong reads COLUMNS from the process, Run from its Getenv.
+			if c, ok := tc.env["COLUMNS"]; ok {
+				t.Setenv("COLUMNS", c)
+			}
+			full := fullRun(tc.args, tc.env)
+			fast, ok := fastRun(tc.args, tc.env, false, false, 0)
+			if ok != tc.answers {
+				t.Fatalf("aiex %q (env %q): fast path answered %v, want %v", tc.args, tc.env, ok, tc.answers)
+			}
+			if ok && fast != full {
+				t.Errorf("aiex %q (env %q): fast path %+v\ncommand line %+v", tc.args, tc.env, fast, full)
+			}
+		})
 	}
 
 	// On a terminal: aiex alone is the TUI's; a narrower one than help's
@@ -173,6 +186,13 @@ func TestFastpathAnswersAsTheCommandLine(t *testing.T) {
 	}
 	if r, ok := fastRun([]string{"--help"}, nil, true, true, 132); !ok || r != fullRun([]string{"--help"}, nil) {
 		t.Errorf("fast path on a 132-column terminal: answered %v, %+v", ok, r)
+	}
+	// A terminal's width stands where COLUMNS is no width.
+	if _, ok := fastRun([]string{"--help"}, map[string]string{"COLUMNS": "0"}, true, true, 72); ok {
+		t.Error("fast path answered --help on a 72-column terminal with COLUMNS=0")
+	}
+	if r, ok := fastRun([]string{"--help"}, map[string]string{"COLUMNS": "-3"}, true, true, 132); !ok || r != fullRun([]string{"--help"}, nil) {
+		t.Errorf("fast path on a 132-column terminal with COLUMNS=-3: answered %v, %+v", ok, r)
 	}
 }
 

@@ -51,6 +51,13 @@ const (
 // this gets kong's help from the full command line.
 const HelpWidth = 80
 
+// MinHelpWidth is the least width help is wrapped at, however narrow the
+// terminal or COLUMNS. kong gives the flags' names a column up to 30 wide
+// (and 4 of space after it) whatever the width: at 60, their help still
+// has 26 columns, four or five words a line; at 40 it had 6, a word a
+// line, longer to scroll through than lines the terminal wraps.
+const MinHelpWidth = 60
+
 // ExitPipe is the exit code when stdout's reader went away, as a shell
 // reports a process killed by SIGPIPE.
 const ExitPipe = 128 + int(syscall.SIGPIPE)
@@ -77,7 +84,7 @@ type Env struct {
 // exit code, or returns ok false when args ask for anything else or for
 // something it is not sure to print as the full command line would.
 func Answer(args []string, env Env) (code int, ok bool) {
-	if env.Getenv("COMP_LINE") != "" || width(env) < HelpWidth {
+	if env.Getenv("COMP_LINE") != "" || HelpWrap(env.Getenv, env.Columns) != HelpWidth {
 		return 0, false
 	}
 	help, err := parseHelp(helpText)
@@ -143,16 +150,19 @@ func write(env Env, s string) (int, bool) {
 	return 0, true
 }
 
-// width is the width kong wraps help at, before HelpWidth bounds it:
-// $COLUMNS when it is a number, else the terminal's, else 80.
-func width(env Env) int {
-	if n, err := strconv.Atoi(env.Getenv("COLUMNS")); err == nil {
-		return n
+// HelpWrap is the width help is wrapped at: $COLUMNS when it is a
+// positive number, else columns (the terminal's width, 0 if stdout is
+// none), else 80; at most HelpWidth, at least MinHelpWidth. A COLUMNS of
+// 0 or less says nothing of the terminal (kong would wrap nothing at 0,
+// or each word at -1), and is ignored as one that is no number is.
+func HelpWrap(getenv func(string) string, columns int) int {
+	w := 80
+	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n > 0 {
+		w = n
+	} else if columns > 0 {
+		w = columns
 	}
-	if env.Columns > 0 {
-		return env.Columns
-	}
-	return 80
+	return min(max(w, MinHelpWidth), HelpWidth)
 }
 
 // parseHelp splits help.txt into each command's help by its path.
