@@ -317,7 +317,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		fmt.Fprintln(c.Out.Err, c.Out.Dim(fmt.Sprintf("dry run: nothing written; add --apply to %s", filesOf(p, false))))
 		return nil
 	}
-	if !w.Yes && c.StdinTTY && c.Stdin != nil && !c.Out.JSON {
+	if !w.Yes && c.StdinTTY && c.Stdin != nil {
 		what := filesOf(p, false)
 		yes, err := confirm(c, strings.ToUpper(what[:1])+what[1:]+"?")
 		if c.Err() != nil {
