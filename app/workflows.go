@@ -149,6 +149,12 @@ func (a *App) genModule(ctx context.Context, req TaskRequest, fn func(string) er
 		return nil, err
 	}
 	data := prompt.Data{ModuleName: m.Name, Description: req.Description, Language: m.Lang, Target: &prompt.Snippet{Path: m.Path}}
+	if m.Lang == "go" {
+		// Its import path, so that the model imports the project's own
+		// packages by theirs, and the package clause the check wants.
+		data.ModuleName = cmp.Or(m.ImportPath, m.Name)
+		data.GoPackage, _ = m.GoPackage(req.Root)
+	}
 	// The command is the question too: the search looks for the module's
 	// name and description in it, for code of the project like it.
 	cmd := "gen module " + m.Name + ": " + req.Description

@@ -23,9 +23,14 @@ type Data struct {
 	// Goal is what a refactoring should achieve.
 	Goal string
 	// ModuleName and Description say what gen-module should write: an
-	// Elixir module name (MyApp.Cache) or a Go package path.
+	// Elixir module name (MyApp.Cache) or a Go package's import path
+	// (github.com/acme/app/ratelimit: the model imports the project's
+	// other packages by paths like it).
 	ModuleName  string
 	Description string
+	// GoPackage is the package clause gen-module's Go file must have
+	// (ratelimit; main at a command's root).
+	GoPackage string
 	// Conventions are the project's own rules for work on it, each a
 	// piece of text: the project's AGENTS.md or CLAUDE.md (app.ConventionsFile), cut to
 	// its share of the window, or notes ("errors wrap with %w").

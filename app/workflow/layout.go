@@ -25,6 +25,9 @@ type NewModule struct {
 	App  string // the umbrella app, for an Elixir umbrella project
 	// Package is the Go package name (the directory's last element).
 	Package string
+	// ImportPath is the Go package's import path: go.mod's module path
+	// and the file's directory; "" when go.mod declares no module.
+	ImportPath string
 }
 
 var elixirModule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*$`) })
@@ -51,8 +54,12 @@ func ModuleFile(root, name string) (NewModule, error) {
 		if m, err = elixirFile(root, name); err != nil {
 			return m, err
 		}
-	case goPackagePath().MatchString(strings.TrimSuffix(name, ".go")) && gomod:
-		m = goFile(name)
+	case gomod && goPackagePath().MatchString(strings.TrimSuffix(strings.TrimSuffix(name, "/"), ".go")):
+		// A trailing slash is how a shell completes a directory.
+		m = goFile(strings.TrimSuffix(name, "/"))
+		if mp := modulePath(filepath.Join(root, "go.mod")); mp != "" {
+			m.ImportPath = path.Join(mp, path.Dir(m.Path))
+		}
 	case mix:
 		return m, usererr.Usage("%q is not an Elixir module name; give one like MyApp.Cache", name)
 	case gomod:
@@ -143,6 +150,16 @@ func statOK(p string) (os.FileInfo, bool) {
 	return fi, err == nil
 }
 
+// GoPackage is the package clause a new Go file must have: that of the Go
+// files already in its directory (from names the first of them), else
+// the directory's name (Package).
+func (m NewModule) GoPackage(root string) (pkg, from string) {
+	if pkg, file := dirPackage(filepath.Join(root, filepath.FromSlash(path.Dir(m.Path)))); pkg != "" {
+		return pkg, path.Join(path.Dir(m.Path), file)
+	}
+	return m.Package, ""
+}
+
 // Check is the check that code, generated as m, defines what m names: an
 // Elixir file the module (or protocol) m.Name, among any others; a Go
 // file the package of its directory — the package of the Go files there
@@ -175,10 +192,7 @@ func (m NewModule) Check(root string, code []byte) Check {
 		}
 		return c
 	case "go":
-		want, from := m.Package, ""
-		if pkg, file := dirPackage(filepath.Join(root, filepath.FromSlash(path.Dir(m.Path)))); pkg != "" {
-			want, from = pkg, path.Join(path.Dir(m.Path), file)
-		}
+		want, from := m.GoPackage(root)
 		c := Check{Name: "package " + want, Status: OK}
 		f, err := parser.ParseFile(token.NewFileSet(), m.Path, code, parser.PackageClauseOnly)
 		switch {

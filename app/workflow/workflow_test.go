@@ -314,8 +314,11 @@ func TestModuleFile(t *testing.T) {
 		{mix, "my_app/cache", NewModule{}, "not an Elixir module name"},
 		{umbrella, "ShopWeb.Router", NewModule{Name: "ShopWeb.Router", Lang: "elixir", Path: "apps/shop_web/lib/shop_web/router.ex", App: "shop_web"}, ""},
 		{umbrella, "Billing.Invoice", NewModule{}, "no app in apps/ is called billing (from Billing); its apps: shop, shop_web"},
-		{gomod, "internal/rate-limit", NewModule{Name: "internal/rate-limit", Lang: "go", Path: "internal/rate-limit/rate_limit.go", Package: "ratelimit"}, ""},
-		{gomod, "cache/store.go", NewModule{Name: "cache/store.go", Lang: "go", Path: "cache/store.go", Package: "cache"}, ""},
+		{gomod, "internal/rate-limit", NewModule{Name: "internal/rate-limit", Lang: "go", Path: "internal/rate-limit/rate_limit.go", Package: "ratelimit",
+			ImportPath: "example.com/calc/internal/rate-limit"}, ""},
+		{gomod, "cache/store.go", NewModule{Name: "cache/store.go", Lang: "go", Path: "cache/store.go", Package: "cache", ImportPath: "example.com/calc/cache"}, ""},
+		{gomod, "cache/", NewModule{Name: "cache", Lang: "go", Path: "cache/cache.go", Package: "cache", ImportPath: "example.com/calc/cache"}, ""},
+		{gomod, "tool.go", NewModule{Name: "tool.go", Lang: "go", Path: "tool.go", Package: "main", ImportPath: "example.com/calc"}, ""},
 		{gomod, "MyApp.Cache", NewModule{}, "not a Go package path"},
 		{t.TempDir(), "x", NewModule{}, "neither a Mix project"},
 	} {
