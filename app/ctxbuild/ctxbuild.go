@@ -196,6 +196,7 @@ type Item struct {
 	// package target's is its doc and the comments naming its files.
 	keepGaps bool
 	noDoc    string // why full is a header without all its @moduledoc (fitModuledoc)
+	docCut   bool   // full keeps its @moduledoc's first paragraph: a cut, not no-doc
 	// unitRanks looks up the ranks of units in the symbol graph, for an
 	// outline to keep the most important (asked only if one is made).
 	unitRanks func() (map[string]float64, error)
@@ -458,7 +459,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 				}
 				pre = append(pre, tests...)
 			}
-			near, builtins, err := b.neighbours(ctx, proj, from, to, setupSources(target, pre), own, files)
+			near, builtins, err := b.neighbours(ctx, proj, from, to, setupSources(target, pre), methodRef(unit, method), own, files)
 			if err != nil {
 				hits()
 				return nil, err

@@ -34,6 +34,9 @@ type fileCache struct {
 	// indexed says whether the index has a file (Builder.resolve sets
 	// it): a file it does not have is new, and may be one renamed.
 	indexed func(rel string) bool
+	// ignored says of Go files read for it whether the go tool ignores
+	// them (goIgnored).
+	ignored map[string]bool
 }
 
 func newFileCache(root string, opt chunk.Options, private []string) *fileCache {

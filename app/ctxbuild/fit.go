@@ -416,7 +416,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		for i := len(cands) - 1; i >= 0 && over > 0; i-- {
 			if it := cands[i]; it.Form != "" {
 				if refilled[it] {
-					tooLarge[it] = formSize(it.Form)
+					tooLarge[it] = formSize(it, it.Form, it.Code)
 				}
 				over -= it.Tokens
 				it.Form, it.Code, it.Tokens = "", "", it.cost

@@ -362,6 +362,19 @@ func ifaceTargetMethod(tc db.CodeChunk, target *Item, typed string) string {
 	return askedMethod(ifc, tc, target, typed)
 }
 
+// methodRef is the name a call of method m through tc, a Go interface,
+// refers to (pkg.(*T).M, as app/chunk names it); "" for no method.
+func methodRef(tc db.CodeChunk, m string) string {
+	if m == "" {
+		return ""
+	}
+	pkg, typ, ok := strings.Cut(unitName(tc.Name), ".")
+	if !ok {
+		return ""
+	}
+	return pkg + ".(*" + typ + ")." + m
+}
+
 // callingFirst returns near with the callers whose code calls method m
 // (".M(") before the other callers, each run in its order: a caller of
 // an interface calls any of its methods, and one asked about is asked

@@ -88,13 +88,13 @@ func TestDecodeShapes(t *testing.T) {
 	}
 	ms := decodeShapes(rows, []string{"Get", "Put"})
 	want := map[string]map[string]declName{
-		"kv.mem":   {"Get": {"kv.(*mem).Get", "kv/a.go"}, "Put": {"kv.(*mem).Put", "kv/a.go"}},
-		"kv.diskA": {"Get": {"kv.diskA.Get", "kv/b.go"}},
+		"kv.mem":   {"Get": {name: "kv.(*mem).Get", path: "kv/a.go"}, "Put": {name: "kv.(*mem).Put", path: "kv/a.go"}},
+		"kv.diskA": {"Get": {name: "kv.diskA.Get", path: "kv/b.go"}},
 	}
 	if got := ms["kv/"].methods; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("methods %v; want %v", got, want)
 	}
-	if got := ms[""].methods; fmt.Sprint(got) != fmt.Sprint(map[string]map[string]declName{"main.t": {"Get": {"main.t.Get", "x.go"}}}) {
+	if got := ms[""].methods; fmt.Sprint(got) != fmt.Sprint(map[string]map[string]declName{"main.t": {"Get": {name: "main.t.Get", path: "x.go"}}}) {
 		t.Errorf("methods at the root %v", got)
 	}
 	if bad := decodeShapes([]db.CodeShapes{{Path: "a/b.go", Shapes: `[["a.(*T).Get"], ["a.T`}}, []string{"Get"}); len(bad["a/"].methods) != 1 {

@@ -15,23 +15,29 @@ import (
 // it, or the line of a PATH:LINE, names it: askedMethod): up to maxImpls
 // of the units implementing it, and the further ones (implementations).
 //
-// An implementation is a type whose methods include each of the
+// An implementation is a type whose methods, its own and those promoted
+// to it through embedding (impls_promoted.go), include each of the
 // interface's by name (ifaceMethods; a standard library interface it
 // embeds, which the index seldom holds, by stdIfaceMethods), its method
 // of the name looked up taking and returning the interface's types, as
-// written (typeSig: when the interface declares it itself); the unit
-// given is that type's method of
-// the name asked about, or, for the interface itself, the type's
-// declaration — its one method's for an interface of one. Go's method
-// sets are the type checker's; the index has the names of each
-// directory's types and methods (db.CodeShapesIn), from which this reads
-// them. The types looked at are those of the units a lookup by the
-// method's name finds (at most maxImplLookup, the project's own code and
-// the most central first), and those of the interface's own directory:
-// the lookup may leave out a project's implementations of a method named
-// as often as Read. Those of the interface's package come first: written
-// beside it, they show what it was meant for (sort.IntSlice for
-// sort.Interface, before the compiler's byPos); then the lookup's order.
+// written (typeSig; of the interface declaring it, the target or one it
+// embeds: embeddedFunc); the unit given is that type's method of the
+// name asked about (for a promoted one, the embedded type's method), or,
+// for the interface itself or a method an embedded interface declares,
+// the type's declaration — its one method's for an interface of one.
+// Go's method sets are the type checker's; the index has the names of
+// each directory's types and methods (db.CodeShapesIn) and the names
+// promoted to them (code_promoted), from which this reads them. The types
+// looked at are those of the units a lookup by name finds (at most
+// maxImplLookup, the project's own code and the most central first; by
+// the interface's rarest method name: implTypes), and those of the
+// interface's own directory: the lookup may leave out a project's
+// implementations of a method named as often as Read. One that gave
+// fewer than maxImpls goes further once (lookFurther). Types of files
+// the go tool ignores are none (goIgnored). Those of the interface's
+// package come first: written beside it, they show what it was meant for
+// (sort.IntSlice for sort.Interface, before the compiler's byPos); then
+// the lookup's order.
 func (b *Builder) goImplementations(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, target *Item, typed string, own map[int64]bool, files *fileCache) (impls, further []*Item, _ error) {
 	if tc.Lang != "go" || tc.Kind != chunk.KindType || target == nil {
 		return nil, nil, nil
@@ -52,7 +58,7 @@ func (b *Builder) goImplementations(ctx context.Context, proj db.CodeProject, tc
 			key, declarations = rarest(set), true
 		}
 	}
-	var want *sig // nil: unknown, declared by an embedded interface
+	var want *sig // nil: unknown
 	for _, m := range ifc.methods {
 		if m.name == key {
 			want = &m.sig
@@ -61,56 +67,46 @@ func (b *Builder) goImplementations(ctx context.Context, proj db.CodeProject, tc
 	wantTypes := "" // the types it takes and returns (typeSig); "": unknown
 	if ft := ifc.funcs[key]; ft != nil {
 		wantTypes = typeSig(ft, pkgOf(tc.Name), nil)
-	}
-	types, found, more, err := b.implTypes(ctx, proj, tc, set, key, own)
-	if err != nil {
-		return nil, nil, err
+	} else if want == nil && ifc.funcs != nil {
+		// Declared by an interface it embeds: compared as its own are.
+		ft, pkg, err := b.embeddedFunc(ctx, proj, tc, ifc, key, files)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ft != nil {
+			want = &sig{paramCount(ft.Params), paramCount(ft.Results)}
+			wantTypes = typeSig(ft, pkg, nil)
+		}
 	}
 	var all []*Item
-	taken := map[string]bool{} // units, by path and name: pieces of one go once
-	for _, t := range types {
-		mc, ok := found[t.method.name]
-		if !ok {
-			if mc, ok, err = b.chunkNamed(ctx, proj, t.method.name, t.method.path, chunk.KindMethod); err != nil || !ok {
-				if err != nil {
-					return nil, nil, err
-				}
-				continue
-			}
+	var more string
+	// A lookup that stopped at its limit may have left out every
+	// implementation (a method as common as Close, of types that all
+	// have another signature): then it goes further, once.
+	for _, limit := range []int{maxImplLookup, maxImplLookup * lookFurther} {
+		types, found, full, err := b.implTypes(ctx, proj, tc, set, key, limit, own, files)
+		if err != nil {
+			return nil, nil, err
 		}
-		it, err := b.implItem(ctx, proj, mc, files)
-		if err != nil || it == nil {
+		all, more = all[:0], full
+		taken := map[string]bool{} // units, by path and name: pieces of one go once
+		for _, t := range types {
+			if len(all) == maxImplLookup {
+				break
+			}
+			it, err := b.implUnit(ctx, proj, t, key, want, wantTypes, declarations, found, files)
 			if err != nil {
 				return nil, nil, err
 			}
-			continue
-		}
-		if got, ok := methodSig(it.full); want != nil && ok && got != *want {
-			continue // the same name, another method
-		}
-		if got, ok := methodTypes(it.full, pkgOf(it.Name)); wantTypes != "" && ok && got != wantTypes {
-			continue // as many values, of other types
-		}
-		if declarations {
-			tyc, ok, err := b.chunkNamed(ctx, proj, t.name, t.dir, chunk.KindType)
-			if err != nil || !ok {
-				if err != nil {
-					return nil, nil, err
-				}
-				continue
+			if it == nil || own[it.id] || taken[it.Path+"\x00"+it.Name] || beside(db.CodeChunk{Path: it.Path, Lang: "go"}, tc.Path) {
+				continue // a test's type, promoting a method of code beside it
 			}
-			if it, err = b.implItem(ctx, proj, tyc, files); err != nil || it == nil {
-				if err != nil {
-					return nil, nil, err
-				}
-				continue
-			}
+			taken[it.Path+"\x00"+it.Name] = true
+			all = append(all, it)
 		}
-		if own[it.id] || taken[it.Path+"\x00"+it.Name] {
-			continue
+		if len(all) >= maxImpls || more == "" {
+			break
 		}
-		taken[it.Path+"\x00"+it.Name] = true
-		all = append(all, it)
 	}
 	if declarations {
 		// Those of the interface's package first, then by the types' own
@@ -156,18 +152,31 @@ func (b *Builder) ifaceMethods(ctx context.Context, proj db.CodeProject, tc db.C
 }
 
 // implTypes returns the types whose methods include each of set (the
-// methods of the interface tc), each with its method key, in the order
-// they are given (see goImplementations), at most maxImplLookup; the
-// methods named key that the lookup by name found, by name; and " or
-// more" when that lookup stopped at its limit, so that there may be more
-// than were found.
-func (b *Builder) implTypes(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, set []string, key string, own map[int64]bool) (_ []implType, found map[string]db.CodeChunk, more string, _ error) {
+// methods of the interface tc), of the units a lookup by name finds (at
+// most limit) and of tc's directory, those promoted to them through embedding
+// too (addPromoted), each with its method key, in the order they are
+// given (see goImplementations), at most limit, leaving out those
+// of files the go tool ignores (goIgnored); the methods that the lookup by
+// name found, by name; and " or more" when that lookup stopped at its
+// limit, so that there may be more than were found.
+//
+// The lookup is by the name of set that is likeliest to find few units
+// (rarest), not necessarily key: the types found by it give their method
+// key from their directories' shapes. net.Conn.Close looked up by Close
+// finds the 64 most central of hundreds of Close methods, most of them of
+// no Conn (a file's, a compressor's); by SetWriteDeadline, the few types
+// that have it, each a Conn.
+func (b *Builder) implTypes(ctx context.Context, proj db.CodeProject, tc db.CodeChunk, set []string, key string, limit int, own map[int64]bool, files *fileCache) (_ []implType, found map[string]db.CodeChunk, more string, _ error) {
 	st := b.cfg.Store
-	cs, err := st.CodeChunksNamedLike(ctx, proj.ID, key, maxImplLookup)
+	look := key
+	if r := rarest(set); len(r) > len(look) {
+		look = r
+	}
+	cs, err := st.CodeChunksNamedLike(ctx, proj.ID, look, limit)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if len(cs) == maxImplLookup {
+	if len(cs) == limit {
 		more = " or more"
 	}
 	found = map[string]db.CodeChunk{}
@@ -175,7 +184,7 @@ func (b *Builder) implTypes(ctx context.Context, proj db.CodeProject, tc db.Code
 	dir := shapesDir(tc.Path)
 	dirs := []string{dir}
 	for _, c := range cs {
-		if c.Lang != "go" || c.Kind != chunk.KindMethod || own[c.ID] || beside(c, tc.Path) || methodName(c.Name) != key {
+		if c.Lang != "go" || c.Kind != chunk.KindMethod || own[c.ID] || beside(c, tc.Path) || methodName(c.Name) != look {
 			continue
 		}
 		found[c.Name], order[c.Name] = c, len(order)
@@ -188,6 +197,9 @@ func (b *Builder) implTypes(ctx context.Context, proj db.CodeProject, tc db.Code
 		return nil, nil, "", err
 	}
 	shapes := decodeShapes(rows, set)
+	if err := addPromoted(ctx, st, proj.ID, dirs, set, shapes); err != nil {
+		return nil, nil, "", err
+	}
 	var types []implType
 	for _, d := range dirs {
 		dd := shapes[d]
@@ -199,17 +211,17 @@ func (b *Builder) implTypes(ctx context.Context, proj db.CodeProject, tc db.Code
 			if !ok || !hasAll(ms, set) || name == tc.Name {
 				continue
 			}
-			if _, ok := found[m.name]; !ok && d != dir {
+			if _, ok := found[ms[look].name]; !ok && d != dir {
 				continue
 			}
 			if beside(db.CodeChunk{Path: m.path, Lang: "go"}, tc.Path) {
 				continue
 			}
-			types = append(types, implType{name: name, dir: d, method: m})
+			types = append(types, implType{name: name, dir: d, method: m, looked: ms[look]})
 		}
 	}
 	at := func(t implType) int {
-		if i, ok := order[t.method.name]; ok {
+		if i, ok := order[t.looked.name]; ok {
 			return i
 		}
 		return len(order)
@@ -217,7 +229,17 @@ func (b *Builder) implTypes(ctx context.Context, proj db.CodeProject, tc db.Code
 	slices.SortFunc(types, func(x, y implType) int {
 		return cmp.Or(cmp.Compare(away(tc, x.dir, x.name), away(tc, y.dir, y.name)), cmp.Compare(at(x), at(y)), cmp.Compare(x.name, y.name))
 	})
-	return types[:min(len(types), maxImplLookup)], found, more, nil
+	out := types[:0]
+	for _, t := range types {
+		if len(out) == limit {
+			break
+		}
+		if files.goIgnored(t.method.path) || files.goIgnored(t.looked.path) {
+			continue // not part of its package: a generator's, cgo's input
+		}
+		out = append(out, t)
+	}
+	return out, found, more, nil
 }
 
 // away is 1 for a type (pkg.T) of directory dir that is not of the
@@ -279,15 +301,16 @@ func (b *Builder) implItem(ctx context.Context, proj db.CodeProject, c db.CodeCh
 
 // chunkNamed returns the unit of kind named name (its first piece, if
 // the chunker split it) in the file at path, or of the directory at path
-// when it ends with a slash (shapesDir).
-func (b *Builder) chunkNamed(ctx context.Context, proj db.CodeProject, name, path, kind string) (db.CodeChunk, bool, error) {
+// when it ends with a slash (shapesDir), or of any directory when path is
+// "\x00"; not one of a file the go tool ignores (goIgnored).
+func (b *Builder) chunkNamed(ctx context.Context, proj db.CodeProject, name, path, kind string, files *fileCache) (db.CodeChunk, bool, error) {
 	for _, n := range []string{name, chunk.PieceName(name, 1)} {
 		cs, err := b.cfg.Store.CodeChunksNamed(ctx, proj.ID, n)
 		if err != nil {
 			return db.CodeChunk{}, false, err
 		}
 		for _, c := range cs {
-			if c.Kind == kind && (c.Path == path || shapesDir(c.Path) == path) {
+			if c.Kind == kind && c.Lang == "go" && (c.Path == path || shapesDir(c.Path) == path || path == "\x00") && !files.goIgnored(c.Path) {
 				return c, true, nil
 			}
 		}
@@ -299,7 +322,8 @@ func (b *Builder) chunkNamed(ctx context.Context, proj db.CodeProject, name, pat
 type implType struct {
 	name   string   // pkg.T
 	dir    string   // its directory, as shapesDir gives it
-	method declName // its method of the name looked up
+	method declName // its method of the name asked about
+	looked declName // its method of the name looked up (implTypes)
 }
 
 // rarest is the method of set a lookup by name is likeliest to find few
@@ -399,6 +423,11 @@ const maxEmbedLookups = 4
 // maxEmbedDepth bounds how deep embedded interfaces are followed, as the
 // index's rule for promoted names does (app/index/promoted.go).
 const maxEmbedDepth = 4
+
+// lookFurther is how many times maxImplLookup units a lookup by name
+// reads when the first maxImplLookup gave fewer than maxImpls
+// implementations.
+const lookFurther = 4
 
 // methodName is the name of the method a Go method's chunk name ends with.
 func methodName(name string) string {

@@ -126,9 +126,10 @@ func moduledocLines(lines []string) (first, last int, heredoc bool) {
 // would take more than 1/part of budget (by cost, the estimate the
 // candidates are planned with): with its first paragraph if that is
 // within the share, else without the doc. Its aliases, imports and
-// attributes stay. The header's largest form is then FormNoDoc, with the
-// reason (noDoc); the target's header's reduced form, cut to what the
-// target uses, has no doc text anyway.
+// attributes stay. The header's largest form is then FormCut when its
+// first paragraph is left (docCut), else FormNoDoc, with the reason
+// (noDoc); the target's header's reduced form, cut to what the target
+// uses, has no doc text anyway.
 func (it *Item) fitModuledoc(budget, part int, cost func(string) int) {
 	para, none, ok := moduledocForms(it.full)
 	if !ok {
@@ -141,7 +142,7 @@ func (it *Item) fitModuledoc(budget, part int, cost func(string) int) {
 		return
 	}
 	if para != "" && cost(para)-base <= share {
-		it.full = para
+		it.full, it.docCut = para, true
 		it.noDoc = fmt.Sprintf("its @moduledoc (%d tokens, more than 1/%d of the budget) cut to its first paragraph", doc, part)
 		return
 	}
@@ -150,10 +151,13 @@ func (it *Item) fitModuledoc(budget, part int, cost func(string) int) {
 }
 
 // whole is the form a candidate goes in with its largest code (full), and
-// why: FormFull, or FormNoDoc for a header whose @moduledoc fitModuledoc
-// cut.
+// why: FormFull; for a header whose @moduledoc fitModuledoc cut, FormCut
+// when its first paragraph is left, else FormNoDoc.
 func (it *Item) whole() (form, reason string) {
 	if it.noDoc != "" {
+		if it.docCut {
+			return FormCut, it.noDoc
+		}
 		return FormNoDoc, it.noDoc
 	}
 	return FormFull, ""

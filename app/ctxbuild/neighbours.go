@@ -3,6 +3,8 @@ package ctxbuild
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -21,8 +23,13 @@ import (
 // file's or a module's units, only the first maxNeighbourUnits are asked:
 // each adds its callers and callees to read, and those of units further
 // down rarely fit. A test's callees include what its setup names
-// (setups): the functions a `setup [:name]` runs make its context.
-func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, setups []setupSource, own map[int64]bool, files *fileCache) (near, late []*Item, _ error) {
+// (setups): the functions a `setup [:name]` runs make its context. The
+// callers that refer to calling (a method of an interface asked about,
+// pkg.(*T).M, as a call through it names it; "" for none) come first of
+// the callers, before the cut to maxNeighbours: a caller of the method
+// asked about says more than any number of callers of the interface's
+// other methods.
+func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to []db.CodeChunk, setups []setupSource, calling string, own map[int64]bool, files *fileCache) (near, late []*Item, _ error) {
 	st := b.cfg.Store
 	var callees, callers []db.CodeChunk
 	seen := map[int64]bool{}
@@ -68,6 +75,10 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 	if len(to) > 0 {
 		targetPath = to[0].Path
 	}
+	calls, err := referring(ctx, st, proj.ID, calling, callers)
+	if err != nil {
+		return nil, nil, err
+	}
 	at := placeOf(from)
 	ranks := map[string]float64{}
 	for _, group := range []struct {
@@ -94,16 +105,17 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 		// struct it takes its fields from, which, after them, goes as its
 		// signature when room is short rather than leave the helper so.
 		type order struct {
-			builtin, aside, decl bool
-			distance             int
+			builtin, other, aside, decl bool
+			distance                    int
 		}
 		key := make(map[int64]order, len(cs))
 		for _, c := range cs {
-			key[c.ID] = order{at.isBuiltin(c), beside(c, targetPath), group.role == RoleCallee && declaration(c.Kind), at.distance(c)}
+			other := group.role == RoleCaller && calls != nil && !calls[c.ID]
+			key[c.ID] = order{at.isBuiltin(c), other, beside(c, targetPath), group.role == RoleCallee && declaration(c.Kind), at.distance(c)}
 		}
 		byPlace := func(a, b db.CodeChunk) int {
 			ka, kb := key[a.ID], key[b.ID]
-			return cmp.Or(cmpBool(ka.builtin, kb.builtin), cmpBool(ka.aside, kb.aside), cmpBool(ka.decl, kb.decl), cmp.Compare(ka.distance, kb.distance))
+			return cmp.Or(cmpBool(ka.builtin, kb.builtin), cmpBool(ka.other, kb.other), cmpBool(ka.aside, kb.aside), cmpBool(ka.decl, kb.decl), cmp.Compare(ka.distance, kb.distance))
 		}
 		slices.SortStableFunc(cs, byPlace)
 		// The ranks order the chunks alike in place, and only those up
@@ -169,4 +181,38 @@ func (b *Builder) neighbours(ctx context.Context, proj db.CodeProject, from, to 
 // calls: Go types and const and var groups.
 func declaration(kind string) bool {
 	return kind == chunk.KindType || kind == chunk.KindConst || kind == chunk.KindVar
+}
+
+// referring returns which of cs (callers, by id) refer to the name sym
+// (code_refs: one lookup of its primary key each); nil when sym is "".
+func referring(ctx context.Context, st *db.Store, project int64, sym string, cs []db.CodeChunk) (map[int64]bool, error) {
+	if sym == "" {
+		return nil, nil
+	}
+	out := map[int64]bool{}
+	if len(cs) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.Query(ctx, `SELECT r.from_id FROM json_each(?3) AS i
+		CROSS JOIN code_refs AS r WHERE r.project = ?1 AND r.sym = ?2 AND r.from_id = i.value`, project, sym, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("ctxbuild: callers referring to %s: %w", sym, err)
+	}
+	for _, r := range rows.Values {
+		switch id := r[0].(type) {
+		case int64:
+			out[id] = true
+		case float64:
+			out[int64(id)] = true
+		}
+	}
+	return out, nil
 }

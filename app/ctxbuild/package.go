@@ -155,8 +155,9 @@ type pkgTarget struct {
 // comment (doc.go's, else the file named as the package's, else the first
 // file's that has one), then each file's exported units (a method counts
 // when its receiver's type is exported too), each file's run headed by a
-// comment naming it. Tests, unexported code and files of another package
-// (a generator's main) are left out. ok is false when dir holds no Go
+// comment naming it. Tests, unexported code, files of another package
+// (a generator's main) and files the go tool ignores (//go:build ignore:
+// goIgnoredSrc) are left out. ok is false when dir holds no Go
 // file the index has.
 func (b *Builder) goPackage(ctx context.Context, proj db.CodeProject, dir, name string, files *fileCache) (_ *pkgTarget, ok bool, _ error) {
 	ents, err := os.ReadDir(filepath.Join(proj.Root, filepath.FromSlash(dir)))
@@ -187,6 +188,9 @@ func (b *Builder) goPackage(ctx context.Context, proj db.CodeProject, dir, name 
 		src, err := files.read(p)
 		if err != nil {
 			return nil, false, err
+		}
+		if goIgnoredSrc(src) {
+			continue // a generator's (//go:build ignore): no file of the package
 		}
 		if _, err := files.unchanged(p, src, indexed, -1); err != nil {
 			return nil, false, err

@@ -9,11 +9,16 @@ import (
 // was counted is offered again: each costs a count of the whole prompt.
 const maxRefills = 3
 
-// formSize orders forms by size: what does not fit in one form does not
-// in a larger one.
-func formSize(form string) int {
+// formSize orders the forms of it by size: what does not fit in one form
+// does not in a larger one. Its largest code (full) is its largest form,
+// whatever that form is named (Item.whole: no-doc, or a cut header that
+// keeps its doc's first paragraph).
+func formSize(it *Item, form, code string) int {
+	if code == it.full {
+		return 3
+	}
 	switch form {
-	case FormFull, FormNoDoc: // a candidate's no-doc form is its largest (Item.whole)
+	case FormFull, FormNoDoc:
 		return 3
 	case FormTruncated:
 		return 2
@@ -32,9 +37,9 @@ func formSize(form string) int {
 // steps (ladders, headerSteps), whose whole form is its first step. Their estimates are scaled by scale.
 // It reports whether any changed.
 func refill(cands []*Item, ladders map[*Item][]step, free int, scale float64, tooLarge map[*Item]int, refilled map[*Item]bool) bool {
-	fits := func(it *Item, form string) bool {
+	fits := func(it *Item, form, code string) bool {
 		n, ok := tooLarge[it]
-		return !ok || formSize(form) < n
+		return !ok || formSize(it, form, code) < n
 	}
 	scaled := func(n int) int { return int(math.Ceil(float64(n) * scale)) }
 	changed := false
@@ -55,11 +60,11 @@ func refill(cands []*Item, ladders map[*Item][]step, free int, scale float64, to
 			}
 			switch {
 			case it.Form == whole && it.Code == it.full:
-			case (last || !yields) && it.mayBeWhole() && fits(it, whole) && scaled(it.cost)-shown <= free:
+			case (last || !yields) && it.mayBeWhole() && fits(it, whole, it.full) && scaled(it.cost)-shown <= free:
 				free -= scaled(it.cost) - shown
 				it.Form, it.Code, it.Tokens, it.Reason = whole, it.full, it.cost, why
 				changed, refilled[it] = true, true
-			case it.Form == "" && it.sig != "" && fits(it, it.sigForm()) && scaled(it.sigCost) <= free:
+			case it.Form == "" && it.sig != "" && fits(it, it.sigForm(), it.sig) && scaled(it.sigCost) <= free:
 				free -= scaled(it.sigCost)
 				it.Form, it.Code, it.Tokens = it.sigForm(), it.sig, it.sigCost
 				it.Reason = it.reduced()

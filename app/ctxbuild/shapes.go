@@ -30,8 +30,14 @@ type typeDecl struct {
 }
 
 // declName is a method's unit's name (without a piece's #N, for one the
-// chunker split), and its file.
-type declName struct{ name, path string }
+// chunker split), and its file. A method promoted to a type through
+// embedding (addPromoted) is the embedded type's method; one an embedded
+// interface declares is that interface's unit (iface), which has no code
+// of the method's own.
+type declName struct {
+	name, path string
+	iface      bool
+}
 
 // shapesDir is the directory of a file as code_shapes keys it: with its
 // slash, "" at the root.
