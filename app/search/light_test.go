@@ -2,7 +2,9 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aiex-dev/aiex/app/index"
@@ -93,5 +95,105 @@ func TestSearchLightVerbs(t *testing.T) {
 	}
 	if slices.Contains(res.Terms, "made") {
 		t.Errorf("terms %q hold the question's made", res.Terms)
+	}
+}
+
+// clientFixture is cut down from the Go standard library's net/http:
+// http.Client, whose field Timeout "specifies a time limit for requests
+// made by this Client" among many, and short chunks saying "request" and
+// "timeout" that bm25 ranks above it.
+var clientFixture = map[string]string{
+	"net/http/client.go": `package http
+
+// A Client is an HTTP client. Its zero value (DefaultClient) is a usable
+// client that uses DefaultTransport. The Client's Transport typically has
+// internal state (cached TCP connections), so Clients should be reused
+// instead of created as needed. Clients are safe for concurrent use by
+// multiple goroutines.
+type Client struct {
+	// Transport specifies the mechanism by which individual HTTP
+	// requests are sent. If nil, DefaultTransport is used.
+	Transport RoundTripper
+
+	// CheckRedirect specifies the policy for handling redirects. If
+	// CheckRedirect is not nil, the client calls it before following an
+	// HTTP redirect. The arguments req and via are the upcoming request
+	// and the requests sent so far, oldest first.
+	CheckRedirect func(req *Request, via []*Request) error
+
+	// Jar specifies the cookie jar. The Jar is used to insert relevant
+	// cookies into every outbound Request and is updated with the cookie
+	// values of every inbound Response.
+	Jar CookieJar
+
+	// Timeout specifies a time limit for requests made by this Client.
+	// The timeout includes connection time, any redirects, and reading
+	// the response body. The timer remains running after Get, Head,
+	// Post, or Do return and will interrupt reading of the Response.Body.
+	Timeout time.Duration
+}
+`,
+	"net/http/server.go": `package http
+
+// TimeoutHandler returns a Handler that runs h with the given time limit.
+// A request that takes longer gets a 503 Service Unavailable: timeout.
+func TimeoutHandler(h Handler, dt time.Duration, msg string) Handler {
+	return &timeoutHandler{handler: h, body: msg, dt: dt}
+}
+
+// timeoutWriter is the writer of a request under a timeout.
+type timeoutWriter struct {
+	w        ResponseWriter
+	req      *Request
+	timedOut bool
+}
+
+// ErrHandlerTimeout is returned by a request's writer after its timeout.
+var ErrHandlerTimeout = errors.New("http: Handler timeout")
+`,
+	"net/http/transport.go": `package http
+
+// responseHeaderTimeout is the timeout for a request's response headers.
+func (cc *ClientConn) responseHeaderTimeout() time.Duration {
+	return cc.t.ResponseHeaderTimeout // timeout of the request
+}
+`,
+}
+
+func init() {
+	// Other code, so that "request" and "timeout" are rare words.
+	var b strings.Builder
+	b.WriteString("package other\n")
+	for _, w := range []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+		"kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango"} {
+		fmt.Fprintf(&b, "\n// %s does the %s thing.\nfunc %s() int { return %sCount }\n", w, w, w, w)
+	}
+	clientFixture["other/other.go"] = b.String()
+}
+
+// TestSearchLightVerbNeighbour: a light verb left out of a question
+// ("how is a request made with a timeout") still says something next to
+// its neighbour: the chunks saying "requests made" with the question's
+// words are found though bm25 ranks them past the candidates (three here,
+// sixty on the standard library's index, where http.Client was 103rd).
+func TestSearchLightVerbNeighbour(t *testing.T) {
+	ctx := context.Background()
+	s, p, _ := setupFiles(t, clientFixture, index.Config{})
+	sr := New(Config{Store: s, Candidates: 3})
+	res, err := sr.Search(ctx, p.ID, "how is a request made with a timeout", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// timeoutWriter, the best by bm25, is as good a hit.
+	if got := names(res.Hits); !slices.Contains(got[:min(2, len(got))], "http.Client") {
+		t.Errorf("hits %q; want http.Client in the first 2", places(res.Hits))
+	}
+	// Without the verb, nothing is near it.
+	res, err = sr.Search(ctx, p.ID, "request timeout", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) > 0 && res.Hits[0].Name == "http.Client" {
+		t.Errorf("hits %q; want the short chunks first", places(res.Hits))
 	}
 }

@@ -198,13 +198,17 @@ func aboutConfig(w string) bool {
 	return false
 }
 
-// isTest reports whether a chunk is test code: in Go, a _test.go file
-// (its tests, benchmarks, examples and helpers; a directory named test
-// holds a package like any other, cmd/go/internal/test is `go test`);
-// in Elixir, an ExUnit test or describe block, or anything under a test
-// directory or in a _test.exs file (their fixtures and helpers); in other
-// files, anything under a test directory.
+// isTest reports whether a chunk is test code: in any language, anything
+// under a directory named as a test suite (inSuite: rqlite's system_test);
+// in Go, a _test.go file (its tests, benchmarks, examples and helpers; a
+// directory named test holds a package like any other, cmd/go/internal/test
+// is `go test`); in Elixir, an ExUnit test or describe block, or anything
+// under a test directory or in a _test.exs file (their fixtures and
+// helpers); in other files, anything under a test directory.
 func isTest(c db.CodeChunk) bool {
+	if inSuite(c.Path) {
+		return true
+	}
 	if c.Lang == "go" || strings.HasSuffix(c.Path, ".go") {
 		return strings.HasSuffix(c.Path, "_test.go")
 	}
@@ -212,6 +216,33 @@ func isTest(c db.CodeChunk) bool {
 		return true
 	}
 	return strings.HasPrefix(c.Path, "test/") || strings.Contains(c.Path, "/test/")
+}
+
+// inSuite reports whether the file at path (slash-separated, relative to
+// the project's root) is under a directory named as a test suite: one
+// whose name ends in _test, -test, _tests or -tests (system_test,
+// integration_test, toml-test), as Go names a test file, or e2e. Go's
+// tool builds such a directory as any package, and projects keep their
+// end-to-end tests' helpers there: rqlite v8.43.4's system_test holds
+// (*Node).QueryStrongConsistency and its kin, 64-token wrappers whose
+// names say "consistency", first for "how are reads made consistent"
+// above store.(*Store).Query, which implements the levels. A directory
+// named test or tests alone is not one in Go (cmd/go/internal/test is
+// go test, vet's tests analyzer is passes/tests; isTest takes test/ as
+// a suite in other languages), nor is a name that only holds the word
+// (httptest, fstest: packages for tests to import, not tests).
+func inSuite(path string) bool {
+	dir := path[:max(0, strings.LastIndexByte(path, '/'))]
+	for part := range strings.SplitSeq(dir, "/") {
+		if strings.EqualFold(part, "e2e") {
+			return true
+		}
+		part = strings.TrimSuffix(strings.TrimSuffix(part, "s"), "S")
+		if n := len(part) - len("_test"); n > 0 && (part[n] == '_' || part[n] == '-') && strings.EqualFold(part[n+1:], "test") {
+			return true
+		}
+	}
+	return false
 }
 
 // leftOut reports whether the file at path (slash-separated, relative to

@@ -176,6 +176,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	// The words that ask (how, what, why; does, is opening the question)
 	// are not what it asks about (question.go).
 	var asked map[string]bool
+	typed := words // the asking words too, in order (nearLight)
 	if !isSym {
 		words, asked = withoutQuestion(words, questionWords(query))
 	}
@@ -257,6 +258,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 	}
 	sort.SliceStable(held, func(i, j int) bool { return held[i].df < held[j].df })
 	want := max(s.cfg.Candidates, limit) // -n 200 gets 200 if that many match
+	roles := queryRoles(query, res.Terms, exact)
 	if len(held) > 0 {
 		all := exprs(held, " AND ")
 		match := all
@@ -272,7 +274,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			return nil, err
 		}
 		before := len(order)
-		addLexical(hits, 1, add)
+		s.addLexical(hits, 1, roles, add)
 		// Those past the candidates (-n 200) only fill the list: they
 		// must not change the first hits, which -n 10 ranks without them.
 		s.fillers(hits, order[before:], false)
@@ -280,7 +282,7 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 		if !isSym {
 			// A symbol's words are its package's and its own: the
 			// chunks holding them all, its tests too, are its.
-			whole = wholeHits(hits[:min(len(hits), s.cfg.Candidates)], queryRoles(query, res.Terms, exact))
+			whole = wholeHits(hits[:min(len(hits), s.cfg.Candidates)], roles)
 		}
 		if len(held) > 1 && (whole < relaxBelow || len(hits) < limit) {
 			// Too few chunks hold every word: take those holding some,
@@ -308,14 +310,14 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			if fill {
 				// Only new hits: a filler must not change the score of
 				// a hit ranked without it.
-				addLexical(more, relaxedShare, func(c db.CodeChunk, lex float64) *Hit {
+				s.addLexical(more, relaxedShare, roles, func(c db.CodeChunk, lex float64) *Hit {
 					if h, ok := cands[c.ID]; ok {
 						return h
 					}
 					return add(c, lex)
 				})
 			} else {
-				addLexical(more, relaxedShare, add)
+				s.addLexical(more, relaxedShare, roles, add)
 			}
 			s.fillers(more, order[before:], fill)
 			if len(hits) == 0 {
@@ -323,6 +325,13 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 				files.coverage(order[before:], held)
 			}
 			res.Relaxed = len(hits) < limit && len(more) > 0
+		}
+		if len(hits) > 0 && len(res.NamesOnly) == 0 && len(asked) > 0 && res.LeftOut == 0 {
+			// A light verb's neighbour next to it (light.go); not in a
+			// file or a diff given whole.
+			if err := s.nearLight(ctx, project, typed, asked, held, roles, add); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// A short question's stop words count for names (covered.go): "errors
@@ -406,7 +415,6 @@ func (s *Searcher) Search(ctx context.Context, project int64, query string, limi
 			h.Semantic = 0
 		}
 	}
-	roles := queryRoles(query, res.Terms, exact)
 	roles.thin = files.thinLists(order, held, roles)
 	lex := make([]float64, len(order))
 	for i, h := range order {
@@ -605,16 +613,31 @@ func isLink(root, path string) bool {
 }
 
 // addLexical adds FTS hits with their bm25 scaled to (0, share] by the
-// best of them (bm25 is negative, lower is better).
-func addLexical(hits []db.CodeHit, share float64, add func(db.CodeChunk, float64) *Hit) {
-	best := 0.0
-	for _, h := range hits {
+// best of the candidates that weigh in full for what they are (roleShare
+// 1: not tests, prose, groups of names; bm25 is negative, lower is
+// better), or of all the candidates when none does; a hit scoring better
+// than that best gets share. A hit that weighs a quarter sets no scale:
+// rqlite v8.43.4's best bm25 for "how are reads made consistent" is a
+// test's, which held store.(*Store).Query, holding both words, at 0.45,
+// under progress.(*CountingReader).Read, best of the hits holding one
+// ("read", in its name) and so at relaxedShare. Only the candidates, not
+// hits past them, set it: the first hits are the same whatever the
+// number asked for.
+func (s *Searcher) addLexical(hits []db.CodeHit, share float64, q roleQuery, add func(db.CodeChunk, float64) *Hit) {
+	best, bestFull := 0.0, 0.0
+	for _, h := range hits[:min(len(hits), s.cfg.Candidates)] {
 		best = min(best, h.Rank)
+		if h.Rank < bestFull && roleShare(h.CodeChunk, q) == 1 {
+			bestFull = h.Rank
+		}
+	}
+	if bestFull < 0 {
+		best = bestFull
 	}
 	for _, h := range hits {
 		lex := share
 		if best < 0 {
-			lex = share * h.Rank / best
+			lex = share * min(1, h.Rank/best)
 		}
 		add(h.CodeChunk, lex)
 	}
