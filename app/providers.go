@@ -331,7 +331,7 @@ func newProvider(name, kind string, pc ProviderConfig, key string, from keySourc
 		return anthropic.New(anthropic.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key,
 			KeyAdvice: keyAdvice(name, "ANTHROPIC_API_KEY", pc, from)})
 	case lmstudio.Kind:
-		return lmstudio.New(lmstudio.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key})
+		return lmstudio.New(lmstudio.Config{Name: name, BaseURL: pc.BaseURL, APIKey: key, KeyAdvice: keyAdvice(name, "", pc, from)})
 	}
 	return nil, fmt.Errorf("unsupported provider kind %q", kind)
 }

@@ -80,9 +80,9 @@ func TestCompatibleKeyAdvice(t *testing.T) {
 		want string
 	}{
 		// No key sent: not "the API key was refused".
-		{"no key", ProviderConfig{}, none, nil, "gw: no API key configured: run aiex keys set gw"},
+		{"no key", ProviderConfig{}, none, nil, "/v1: no API key configured: run aiex keys set gw"},
 		{"api_key_env unset, none stored", ProviderConfig{APIKeyEnv: "GW_KEY"}, none, nil,
-			"gw: no API key configured: set GW_KEY (the config's api_key_env) or run aiex keys set gw"},
+			"/v1: no API key configured: set GW_KEY (the config's api_key_env) or run aiex keys set gw"},
 		{"stored key", ProviderConfig{}, stored, nil, "to give another: run aiex keys set gw)"},
 		{"api_key_env unset", ProviderConfig{APIKeyEnv: "GW_KEY"}, stored, nil,
 			"to give another: set GW_KEY (the config's api_key_env) or run aiex keys set gw)"},
@@ -93,9 +93,9 @@ func TestCompatibleKeyAdvice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.pc.Kind, tt.pc.BaseURL, tt.pc.Model = "openai-compatible", fake.URL(), providertest.DefaultOpenAIModel
 			msg := askAll(t, File{Providers: map[string]ProviderConfig{"gw": tt.pc}}, tt.keys, func(k string) string { return tt.env[k] })
-			if !strings.Contains(msg, tt.want) || strings.Contains(msg, "OPENAI_API_KEY") ||
+			if !strings.Contains(msg, tt.want) || !strings.HasPrefix(msg, "gw: HTTP 401 from "+fake.URL()) || strings.Contains(msg, "OPENAI_API_KEY") ||
 				strings.Contains(tt.want, "no API key") && strings.Contains(msg, "refused; to give another") {
-				t.Errorf("%q\nwant %q, and no OPENAI_API_KEY", msg, tt.want)
+				t.Errorf("%q\nwant gw: HTTP 401 from its address, %q, and no OPENAI_API_KEY", msg, tt.want)
 			}
 		})
 	}

@@ -236,6 +236,10 @@ func probeTargets(ctx context.Context, c *coord.Coordinator, targets []coord.Tar
 				ps.ErrorKind = string(providers.KindOf(err))
 				if pe := (*providers.Error)(nil); errors.As(err, &pe) {
 					ps.HTTPStatus = pe.StatusCode
+					if pe.Kind == providers.KindUnavailable && pe.StatusCode >= 500 {
+						// Its server runs, and fails: as history records it.
+						ps.ErrorKind = coord.OutcomeServerError
+					}
 				}
 				out[i] = ps
 				return

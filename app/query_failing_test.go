@@ -14,8 +14,8 @@ import (
 // TestProviderReportServerFailing: a server that answers its model list
 // with HTTP 500 is running, but failing: the report gives its status
 // (http_status in JSON), which a server out of reach has none of, so
-// that it is not shown as unreachable. The fields there were keep their
-// names and values.
+// that it is not shown as unreachable; its error kind is server_error, as
+// history records the requests such a server fails.
 func TestProviderReportServerFailing(t *testing.T) {
 	jsonHeader := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 	ol := providertest.NewRaw(t, http.StatusInternalServerError, jsonHeader, `{"error":"llama runner process has terminated: exit status 2"}`, 0)
@@ -36,8 +36,8 @@ func TestProviderReportServerFailing(t *testing.T) {
 	}
 	for name, why := range map[string]string{"ollama": "llama runner process has terminated", "gw": "upstream crashed", "lm": "llama runner process has terminated"} {
 		ps := got[name]
-		if ps.Reachable || ps.HTTPStatus != http.StatusInternalServerError || ps.ErrorKind != "unavailable" || !strings.Contains(ps.Error, why) {
-			t.Errorf("%s: reachable %v, http status %d, error kind %q, error %q; want not reachable, 500, unavailable, %q",
+		if ps.Reachable || ps.HTTPStatus != http.StatusInternalServerError || ps.ErrorKind != "server_error" || !strings.Contains(ps.Error, why) {
+			t.Errorf("%s: reachable %v, http status %d, error kind %q, error %q; want not reachable, 500, server_error, %q",
 				name, ps.Reachable, ps.HTTPStatus, ps.ErrorKind, ps.Error, why)
 		}
 	}
@@ -49,7 +49,7 @@ func TestProviderReportServerFailing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"reachable":false`, `"error_kind":"unavailable"`, `"http_status":500`, `"endpoint":"` + ol.URL + `"`} {
+	for _, want := range []string{`"reachable":false`, `"error_kind":"server_error"`, `"http_status":500`, `"endpoint":"` + ol.URL + `"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON %s\nlacks %s", b, want)
 		}

@@ -35,7 +35,7 @@ func TestTotalFailureCountsAttemptsAsRecorded(t *testing.T) {
 		t.Fatalf("err = %v, interaction %v; want a failure, recorded", err, in)
 	}
 	rec := record(t, e, in)
-	if got := outcomes(rec); got != "anthropic:overloaded anthropic:overloaded anthropic:overloaded ollama:unavailable openai:unavailable openai:unavailable openai:unavailable" {
+	if got := outcomes(rec); got != "anthropic:overloaded anthropic:overloaded anthropic:overloaded ollama:unavailable openai:server_error openai:server_error openai:server_error" {
 		t.Fatalf("route %q", got)
 	}
 	if rec.Attempts != 6 {

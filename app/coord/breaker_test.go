@@ -192,7 +192,7 @@ func TestOpenBreakerKeepsItsCount(t *testing.T) {
 		if err != nil || outcomes(in) != "a:breaker_open b:ok" {
 			t.Fatalf("process %d: route %q, %v; want a's breaker open", i, outcomes(in), err)
 		}
-		if msg := in.Route[0].Error; !strings.HasPrefix(msg, "circuit breaker open after 3 failures in a row (the last: unavailable happened); will be tried again in ") {
+		if msg := in.Route[0].Error; !strings.HasPrefix(msg, "circuit breaker open after 3 failures in a row (the last: unavailable happened); will be tried again at ") {
 			t.Errorf("process %d: the skip says %q", i, msg)
 		}
 		if st := e.c.Status()[0].Routes[0]; st.Breaker != "open" || st.ConsecutiveFailures != 3 {

@@ -326,8 +326,9 @@ func TestBreakerOpensAndProbeClosesIt(t *testing.T) {
 	if err != nil || a.Calls() != 2 || outcomes(in) != "a:breaker_open b:ok" {
 		t.Fatalf("with the breaker open: calls %d, route %q, err %v", a.Calls(), outcomes(in), err)
 	}
-	if msg := in.Route[0].Error; msg != "circuit breaker open after 2 failures in a row (the last: unavailable happened); will be tried again in 1s" {
-		t.Errorf("the skip says %q; want when a will be tried again", msg)
+	// Recorded with the time of the trial, said as of when it is read.
+	if msg := coord.SayWhen(in.Route[0].Error, time.Now()); msg != "circuit breaker open after 2 failures in a row (the last: unavailable happened); will be tried again in 1s" {
+		t.Errorf("the skip says %q (recorded %q); want when a will be tried again", msg, in.Route[0].Error)
 	}
 	// The status of an open breaker keeps the failures that opened it
 	// (gobreaker's own count starts again from 0 when it opens).

@@ -101,7 +101,9 @@ func (c *Coordinator) Embed(ctx context.Context, provider, model string, input [
 	}
 	e.run = &run{c: c, req: Request{Messages: msgs}}
 	vecs, err := e.do(ctx)
-	return vecs, e.record(ctx, err)
+	// Recorded with the time a breaker's trial was set for, said as of
+	// now (SayWhen).
+	return vecs, sayWhen(e.record(ctx, err), time.Now())
 }
 
 // usageEmbedder is p as a UsageEmbedder: itself, or its Embed with no
@@ -239,7 +241,9 @@ func (e *embedRun) attempted(rt *route, err error, u providers.Usage, took time.
 	if err != nil {
 		outcome = outcomeOf(err)
 	}
-	e.route = append(e.route, db.Attempt{Provider: e.t.name, Model: e.model, Outcome: outcome, Error: errMessage(err),
+	// Said as a chat's attempt is: a server's error answer with its
+	// status and address (attemptMessage).
+	e.route = append(e.route, db.Attempt{Provider: e.t.name, Model: e.model, Outcome: outcome, Error: attemptMessage(e.t, err),
 		Millis: max(millis(took), minSentMillis), Retry: retry, PromptTokens: n, CostUSD: cost, Estimated: guessed})
 }
 
@@ -305,7 +309,9 @@ func (e *embedRun) record(ctx context.Context, err error) error {
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
 		status, kind, msg = db.StatusCancelled, "cancelled", "cancelled"
 	default:
-		status, kind, msg = db.StatusError, "error", errMessage(err)
+		// As a chat's failure is recorded (run.namedError): with the
+		// server's status and address, and a rate limit's wait.
+		status, kind, msg = db.StatusError, "error", attemptMessage(e.t, err)+rateLimitNote(err)
 		if n := len(e.route); n > 0 {
 			kind = e.route[n-1].Outcome
 		}

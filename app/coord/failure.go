@@ -348,7 +348,7 @@ func (r *run) downEachTheirWay() string {
 	var tried []string
 	for _, a := range r.route {
 		switch a.Outcome {
-		case string(providers.KindUnavailable), string(providers.KindAuth), outcomeRefused, string(providers.KindOverloaded):
+		case string(providers.KindUnavailable), OutcomeServerError, string(providers.KindAuth), outcomeRefused, string(providers.KindOverloaded):
 		default:
 			return ""
 		}
@@ -436,7 +436,7 @@ func (r *run) onlyUnlisted() string {
 	}
 	var whys []string
 	for _, a := range r.route {
-		if !slices.Contains(names, a.Provider) || a.Outcome != string(providers.KindUnavailable) && a.Outcome != "breaker_open" {
+		if !slices.Contains(names, a.Provider) || !unavailableOutcome(a.Outcome) && a.Outcome != "breaker_open" {
 			return "" // another provider was tried, or this one failed otherwise
 		}
 		if a.Error != "" && len(names) > 1 {
@@ -502,7 +502,7 @@ func allUnavailable(route []db.Attempt) bool {
 		return false
 	}
 	for _, a := range route {
-		if a.Outcome != string(providers.KindUnavailable) {
+		if !unavailableOutcome(a.Outcome) {
 			return false
 		}
 	}
@@ -585,6 +585,12 @@ func (e outputError) Unwrap() error { return e.err }
 // the provider).
 const OutcomeOutput = "output"
 
+// OutcomeServerError is the outcome (and recorded error kind) of an
+// attempt whose server answered with an HTTP status of 500 or more: it
+// runs, and fails. The provider's kind for it is unavailable, as for a
+// server out of reach, which is what "unavailable" says to a reader.
+const OutcomeServerError = "server_error"
+
 func outcomeOf(err error) string {
 	if errors.As(err, new(outputError)) {
 		return OutcomeOutput
@@ -594,6 +600,9 @@ func outcomeOf(err error) string {
 	}
 	if refusedUnsent(err) {
 		return outcomeRefused
+	}
+	if serverError(err) {
+		return OutcomeServerError
 	}
 	if k := providers.KindOf(err); k != "" {
 		return string(k)
@@ -605,6 +614,31 @@ func outcomeOf(err error) string {
 		return "deadline"
 	}
 	return "error"
+}
+
+// serverError reports whether err is a server's error answer (an HTTP
+// status of 500 or more) of a kind the provider calls unavailable: not
+// overloaded (503, 529), nor a prompt too long (Ollama's 500).
+func serverError(err error) bool {
+	var pe *providers.Error
+	return errors.As(err, &pe) && pe.Kind == providers.KindUnavailable && pe.StatusCode >= 500
+}
+
+// outcomeKind is the provider's kind of error an attempt's outcome says:
+// unavailable for a server error (OutcomeServerError), the outcome itself
+// for the others.
+func outcomeKind(outcome string) providers.ErrorKind {
+	if outcome == OutcomeServerError {
+		return providers.KindUnavailable
+	}
+	return providers.ErrorKind(outcome)
+}
+
+// unavailableOutcome reports whether an attempt's outcome is that of a
+// provider that could not take the request for its server: out of reach,
+// or failing (OutcomeServerError).
+func unavailableOutcome(outcome string) bool {
+	return outcome == string(providers.KindUnavailable) || outcome == OutcomeServerError
 }
 
 // refusedUnsent reports whether err is a provider's refusal of a request

@@ -229,6 +229,14 @@ func (p *Pending) Close() { p.set.Close(closeWait) }
 // finishFailed ends a request that did not succeed: it records the
 // interaction (if one was started) and returns the error the user sees.
 func (r *run) finishFailed(ctx context.Context) error {
+	// Recorded with the times a breaker's trial was set for; said to
+	// the user as of now (the breaker keeps time by the clock, not
+	// Config.Now).
+	return sayWhen(r.finishFailedRecord(ctx), time.Now())
+}
+
+// finishFailedRecord is finishFailed, with its error as recorded.
+func (r *run) finishFailedRecord(ctx context.Context) error {
 	err := r.failure(ctx)
 	if r.in == nil {
 		if len(r.route) == 0 && r.lacked == 0 {
@@ -252,6 +260,19 @@ func (r *run) finishFailed(ctx context.Context) error {
 			if a.Millis > 0 && !r.untaken() {
 				provider, model = a.Provider, a.Model
 				break
+			}
+		}
+		if provider == "" && r.req.Provider != "" {
+			// Pinned (aiex ask --provider) and refused before it was
+			// sent (its breaker open): the user asked for this provider
+			// by name, and the request is its, with the model it was
+			// meant for.
+			provider = r.req.Provider
+			for _, a := range slices.Backward(r.route) {
+				if a.Provider == provider && a.Model != "" {
+					model = a.Model
+					break
+				}
 			}
 		}
 		if model == "" {

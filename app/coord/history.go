@@ -126,7 +126,7 @@ func newHistory(recs []db.RouteRecord, now time.Time) *history {
 				end = *rec.FinishedAt // backoffs are not in the attempts' times
 			}
 			if a.Model == "" { // a model listing (run.tryTarget), not a chat
-				if a.Outcome == string(providers.KindUnavailable) {
+				if unavailableOutcome(a.Outcome) {
 					h.listings[a.Provider] = failedListing{end: end, took: d, err: a.Error}
 				}
 				at = end
@@ -150,7 +150,7 @@ func newHistory(recs []db.RouteRecord, now time.Time) *history {
 			if a.outcome == "ok" {
 				break
 			}
-			if breakerFault(&providers.Error{Kind: providers.ErrorKind(a.outcome)}) {
+			if breakerFault(&providers.Error{Kind: outcomeKind(a.outcome)}) {
 				if f.n == 0 {
 					f.last, f.err = a.end, a.err
 					f.unreached = a.outcome == string(providers.KindUnavailable) && unreachedMessage(a.err)

@@ -252,7 +252,7 @@ func TestProbeLeavesServerErrorsToATrial(t *testing.T) {
 		Breaker:     coord.BreakerConfig{Failures: 2, OpenFor: 100 * time.Millisecond},
 		MaxAttempts: 3,
 	})
-	if _, in, err := e.chat(t, coord.Request{}); err != nil || outcomes(in) != "a:unavailable a:unavailable a:breaker_open b:ok" {
+	if _, in, err := e.chat(t, coord.Request{}); err != nil || outcomes(in) != "a:server_error a:server_error a:breaker_open b:ok" {
 		t.Fatalf("route %q, %v", outcomes(in), err)
 	}
 	waitBreaker(t, e.c, "half-open")
@@ -262,7 +262,7 @@ func TestProbeLeavesServerErrorsToATrial(t *testing.T) {
 	if st := e.c.Status()[0].Routes[0].Breaker; st != "half-open" {
 		t.Fatalf("breaker %s after the probe; want half-open", st)
 	}
-	if _, in, err := e.chat(t, coord.Request{}); err != nil || outcomes(in) != "a:unavailable a:breaker_open b:ok" || a.Calls() != 3 {
+	if _, in, err := e.chat(t, coord.Request{}); err != nil || outcomes(in) != "a:server_error a:breaker_open b:ok" || a.Calls() != 3 {
 		t.Fatalf("trial: route %q, %v, a called %d times; want one trial, then b", outcomes(in), err, a.Calls())
 	}
 }

@@ -3,6 +3,7 @@ package coord
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/aiex-dev/aiex/app/tokens"
 	"github.com/aiex-dev/aiex/providers"
@@ -82,7 +83,7 @@ func (c *Coordinator) plan(ctx context.Context, req Request, record bool) (Targe
 			}
 			err = r.finishFailed(ctx)
 		}
-		return Target{}, "", err
+		return Target{}, "", sayWhen(err, time.Now())
 	}
 	return Target{}, "", errors.New("coord: every provider's circuit breaker is open")
 }

@@ -47,5 +47,5 @@ func (r *run) logFailover(ctx context.Context, t, next *target) {
 		model, outcome = r.route[n-1].Model, r.route[n-1].Outcome
 	}
 	r.c.logger.DebugContext(ctx, "coord: failover", "provider", t.name, "model", model, "next", next.name,
-		"why", errMessage(r.lastErr), "outcome", outcome)
+		"why", r.c.message(r.lastErr), "outcome", outcome)
 }

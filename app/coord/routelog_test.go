@@ -34,8 +34,9 @@ func (s *syncBuffer) String() string {
 // TestRoutingIsLoggedAtDebug: the coordinator says at debug level (what
 // --verbose shows) how it routed a request: each attempt with its provider
 // and model, each retry with its wait (the provider's Retry-After), a
-// breaker opening, each failover and why — and never the prompt or the
-// answer.
+// breaker opening, each failover and why (a server's error answer with
+// its status and address, as the attempt records it) — and never the
+// prompt or the answer.
 func TestRoutingIsLoggedAtDebug(t *testing.T) {
 	busy := &providers.Error{Provider: "a", Kind: providers.KindOverloaded, StatusCode: 529, RetryAfter: 7 * time.Millisecond, Message: "Overloaded"}
 	a := pt.NewScripted("a", "anthropic", pt.Step{Err: busy})
@@ -54,7 +55,7 @@ func TestRoutingIsLoggedAtDebug(t *testing.T) {
 		`msg="coord: attempt" provider=a model=m try=2`,
 		`msg="coord: retry" provider=a model=m wait=7ms retry_after=7ms`,
 		`msg="coord: breaker opened" provider=a model=m failures=2`,
-		`msg="coord: failover" provider=a model=m next=b why=Overloaded`,
+		`msg="coord: failover" provider=a model=m next=b why="HTTP 529 from scripted://a: Overloaded"`,
 		`msg="coord: attempt" provider=b model=m try=1`,
 	} {
 		if !strings.Contains(got, want) {

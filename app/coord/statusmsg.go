@@ -30,14 +30,14 @@ func ProviderMessage(p providers.Provider, err error) string {
 // led by the HTTP status and end when a server answered it with an error
 // status and the message does not say so already (a proxy's answer:
 // providers.ErrorAnswerMessage, "502 Bad Gateway from URL (…)"; a message
-// that names the address). A refused or missing key is left as the
-// provider says it.
+// that names the address). A key the server refused (401, 403) is said so
+// too, "HTTP 401 from URL: …", the provider's advice on the key after the
+// server's message; a missing key, refused before anything was sent, has
+// no status and is left as the provider says it.
 func answerMessage(end string, err error) string {
 	msg := errMessage(err)
 	var pe *providers.Error
-	if !errors.As(err, &pe) || pe.StatusCode < 400 || end == "" || pe.Kind == providers.KindAuth {
-		// A refused key is said by the provider with what to do about
-		// it ("the API key was refused; to give another: …").
+	if !errors.As(err, &pe) || pe.StatusCode < 400 || end == "" {
 		return msg
 	}
 	if mentionsURL(msg, end) || messageStatus(msg) == pe.StatusCode {

@@ -31,7 +31,7 @@ func TestStrictModelLeavesOutProvidersWithoutIt(t *testing.T) {
 	if ue == nil || strings.Contains(ue.Msg, "ollama/gpt-4o") || !strings.Contains(ue.Msg, "500 Internal Server Error") {
 		t.Fatalf("err = %v; want oai's failure, without ollama in it", err)
 	}
-	if in == nil || outcomes(in) != "oai:unavailable oai:unavailable oai:unavailable" || ol.Calls() != 0 {
+	if in == nil || outcomes(in) != "oai:server_error oai:server_error oai:server_error" || ol.Calls() != 0 {
 		t.Fatalf("route %q, %d calls to ollama; want oai's three attempts alone", outcomes(in), ol.Calls())
 	}
 	if out, in, err := e.chat(t, coord.Request{Model: "gpt-4o"}); err != nil || out != "g" || outcomes(in) != "oai:ok" {

@@ -176,8 +176,10 @@ func (r *route) refusal() string {
 		if msg := r.lastFault.Load(); msg != nil {
 			last = " (the last: " + *msg + ")"
 		}
-		return fmt.Sprintf("circuit breaker open after %s in a row%s; will be tried again in %s",
-			english.Count(int(r.tripped.Load()), "failure"), last, ceilSecond(left))
+		// The time, not the wait: the message is recorded (SayWhen says
+		// it as of when it is read).
+		return fmt.Sprintf("circuit breaker open after %s in a row%s; %s",
+			english.Count(int(r.tripped.Load()), "failure"), last, triedAgainAt(time.Unix(0, r.reopens.Load())))
 	}
 	return "circuit breaker half-open: a trial request is under way"
 }

@@ -46,6 +46,11 @@ type Config struct {
 	// It never appears in errors, not even where the server quotes it back
 	// (see providers.Redactor).
 	APIKey string
+	// KeyAdvice says how to give the provider a key ("run aiex keys set
+	// lms"), said after the server's message when it refuses a request for
+	// its key (HTTP 401, 403): to give one when none was sent, another
+	// when it was refused. Empty: the server's message alone.
+	KeyAdvice string
 	// HTTPClient sends the requests; nil means a client with a dial timeout
 	// and no overall timeout. The client passed in is not modified.
 	HTTPClient *http.Client
@@ -58,8 +63,10 @@ type Provider struct {
 	endpoint string   // root URL without credentials, for messages
 	base     *url.URL // root URL, with credentials if given
 	apiKey   string
-	hc       *http.Client
-	api      *openai.Provider // the /v1 API, which scrubs its own errors
+	// keyAdvice is Config.KeyAdvice (adviseKey).
+	keyAdvice string
+	hc        *http.Client
+	api       *openai.Provider // the /v1 API, which scrubs its own errors
 	// secrets takes the key and the base URL's credentials out of the
 	// native API's errors.
 	secrets *providers.Redactor
@@ -111,7 +118,7 @@ func New(cfg Config) (*Provider, error) {
 		return nil, fmt.Errorf("lmstudio: %w", err)
 	}
 	return &Provider{
-		name: name, endpoint: providers.RedactURL(u), base: u, apiKey: cfg.APIKey, hc: hc, api: api,
+		name: name, endpoint: providers.RedactURL(u), base: u, apiKey: cfg.APIKey, keyAdvice: cfg.KeyAdvice, hc: hc, api: api,
 		secrets: providers.NewRedactor(append(providers.URLSecrets(u), cfg.APIKey)...),
 	}, nil
 }
@@ -132,10 +139,12 @@ func (p *Provider) Endpoint() string { return p.endpoint }
 // Chat streams the answer to req through the OpenAI-compatible API; see
 // openai.Provider.Chat.
 func (p *Provider) Chat(ctx context.Context, req providers.Request, fn func(providers.Chunk) error) (providers.Result, error) {
-	return p.api.Chat(ctx, req, fn)
+	res, err := p.api.Chat(ctx, req, fn)
+	return res, p.advise(err)
 }
 
 // Embed returns one vector per input through the OpenAI-compatible API.
 func (p *Provider) Embed(ctx context.Context, model string, input []string) ([][]float32, error) {
-	return p.api.Embed(ctx, model, input)
+	vecs, err := p.api.Embed(ctx, model, input)
+	return vecs, p.advise(err)
 }

@@ -74,6 +74,7 @@ func (p *Provider) nativeModels(ctx context.Context) ([]providers.Model, bool, e
 	switch {
 	case noNativeAPI(status, body):
 		ms, err := p.api.Models(ctx)
+		err = p.advise(err)
 		for i := range ms {
 			ms[i].Local = true // LM Studio runs its models itself, wherever it is
 		}
@@ -290,5 +291,5 @@ func (p *Provider) unexpected(err error) *providers.Error {
 // error of the native API about to leave the provider, wherever the server
 // quoted them back (see providers.Redactor).
 func (p *Provider) scrub(pe *providers.Error) *providers.Error {
-	return p.secrets.RedactProviderError(pe)
+	return p.adviseKey(p.secrets.RedactProviderError(pe))
 }

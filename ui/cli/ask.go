@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
@@ -190,7 +191,9 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	if ans.Note != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", textLine(ans.Note))
 	}
-	failover := failoverNote(in)
+	// Built by the coordinator (coord.FailoverNote), as every front end
+	// says it.
+	failover := coord.FailoverNote(in, time.Now())
 	if failover != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", textLine(failover))
 	}
@@ -319,44 +322,6 @@ func fmtMillis(ms *float64) string {
 		return fmt.Sprintf("%.0f ms", *ms)
 	}
 	return fmt.Sprintf("%.2f s", *ms/1000)
-}
-
-// failoverNote says which providers failed, or were passed over, before
-// another answered: "bad failed: HTTP 500 from URL: …; good (tiny)
-// answered instead", or "" when the provider that answered was the first tried.
-// A failover is otherwise silent: the answer came, from elsewhere, and
-// only --verbose said why.
-func failoverNote(in *app.Interaction) string {
-	if in == nil || in.Provider == "" {
-		return ""
-	}
-	var order []string
-	why := map[string]string{}
-	for _, a := range in.Route {
-		if a.Provider == in.Provider || a.Outcome == "ok" {
-			continue
-		}
-		if _, ok := why[a.Provider]; !ok {
-			order = append(order, a.Provider)
-		}
-		// Its last word: a breaker that its failures opened says so.
-		how := "failed"
-		if a.Millis <= 0 {
-			how = "was passed over"
-		}
-		why[a.Provider] = a.Provider + " " + how
-		if a.Error != "" {
-			why[a.Provider] += ": " + a.Error
-		}
-	}
-	if len(order) == 0 {
-		return ""
-	}
-	parts := make([]string, 0, len(order)+1)
-	for _, p := range order {
-		parts = append(parts, why[p])
-	}
-	return strings.Join(parts, "; ") + fmt.Sprintf("; %s (%s) answered instead", in.Provider, in.Model)
 }
 
 // contextNotes says on stderr what of the code an answer was given is not

@@ -15,7 +15,7 @@ func TestProviderState(t *testing.T) {
 		want string
 	}{
 		{app.ProviderStatus{ErrorKind: "unavailable"}, "unreachable"},
-		{app.ProviderStatus{ErrorKind: "unavailable", HTTPStatus: 500}, "error 500"},
+		{app.ProviderStatus{ErrorKind: "server_error", HTTPStatus: 500}, "error 500"},
 		{app.ProviderStatus{ErrorKind: "unavailable", HTTPStatus: 502}, "error 502"},
 		{app.ProviderStatus{ErrorKind: "overloaded", HTTPStatus: 503}, "error 503"},
 		{app.ProviderStatus{ErrorKind: "auth", HTTPStatus: 401}, "auth failed"},

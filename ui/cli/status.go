@@ -45,7 +45,7 @@ func (s *StatusCmd) Run(c *Context) error {
 			detail += ": " + strings.Join(p.Models, ", ")
 		}
 		if !p.Reachable {
-			state, detail = c.Out.Red(unreachable(p)), p.Error
+			state, detail = c.Out.Red(unreachable(p)), statusDetail(p)
 		}
 		fmt.Fprintf(tw, "%s\t%s (%s) %s\t%s\t%s\n", label, p.Name, p.Kind, p.Endpoint, state, detail)
 		for _, b := range p.Breakers {
@@ -56,4 +56,22 @@ func (s *StatusCmd) Run(c *Context) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// statusDetail is why p did not list its models, as its line says it after
+// its name, kind, address and state: without the name and kind its error
+// begins with ("srv: unavailable: …"), nor the address the line has named
+// ("cannot reach Ollama at URL: …" is "cannot reach Ollama: …", "HTTP 500
+// from URL: …" is "HTTP 500: …").
+func statusDetail(p app.ProviderStatus) string {
+	msg := strings.TrimPrefix(p.Error, p.Name+": ")
+	if p.ErrorKind != "" {
+		msg = strings.TrimPrefix(msg, p.ErrorKind+": ")
+	}
+	if p.Endpoint != "" {
+		for _, by := range []string{" at ", " from "} {
+			msg = strings.ReplaceAll(msg, by+p.Endpoint, "")
+		}
+	}
+	return msg
 }

@@ -232,6 +232,9 @@ func (m *Model) askDone(msg askDoneMsg) tea.Cmd {
 		}
 		m.noteUnder(ans, errorItem, "%s", errorText(err.Error()))
 	}
+	if res := msg.res; res != nil && res.Failover != "" {
+		m.noteUnder(ans, noteItem, "note: %s", oneLine(res.Failover))
+	}
 	if res := msg.res; res != nil && res.Warning != "" {
 		m.noteUnder(ans, noteItem, "warning: %s", oneLine(res.Warning))
 	}

@@ -164,6 +164,10 @@ type AskResult struct {
 	// (the prompt was cut to fit, the index is incomplete), as the CLI
 	// prints it on stderr.
 	Warning string
+	// Failover says which providers failed or were passed over before
+	// another answered, and why (coord.FailoverNote); "" when the first
+	// one tried answered.
+	Failover string
 }
 
 // ModelInfo is one model of the cluster, for the picker.
