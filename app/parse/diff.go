@@ -52,8 +52,24 @@ func Diffs(answer string) ([]*FileDiff, error) {
 // DiffsFor is Diffs for an answer about one file: hunks that come without a
 // file header are taken to change path. With path "" they are an error.
 func DiffsFor(answer, path string) ([]*FileDiff, error) {
+	ds, _, err := readDiffs(answer, path)
+	return ds, err
+}
+
+// Unchanged names the files whose diffs in an answer change nothing — a
+// header and context lines, no line added or removed — and which no other
+// diff of the answer changes: Diffs leaves them out. A model that wrote
+// such a diff may have meant a change it never wrote. Names are in answer
+// order; nil when there are none or the diffs cannot be read.
+func Unchanged(answer string) []string {
+	_, names, _ := readDiffs(answer, "")
+	return names
+}
+
+// readDiffs is DiffsFor, with the files Unchanged names.
+func readDiffs(answer, path string) (_ []*FileDiff, unchanged []string, _ error) {
 	if !strings.Contains(answer, "@@") && !strings.Contains(answer, "diff --git ") {
-		return nil, nil
+		return nil, nil, nil
 	}
 	answer = strings.ReplaceAll(answer, "\r\n", "\n")
 	lines := splitKeep(answer)
@@ -81,7 +97,7 @@ func DiffsFor(answer, path string) ([]*FileDiff, error) {
 		}
 	}
 	if lx.err != nil {
-		return nil, fmt.Errorf("parse diffs: %w", lx.err)
+		return nil, nil, fmt.Errorf("parse diffs: %w", lx.err)
 	}
 	// Fences were lexed before the text between them; put files in answer
 	// order (stable: a file's hunks keep theirs).
@@ -91,24 +107,33 @@ func DiffsFor(answer, path string) ([]*FileDiff, error) {
 	var canon strings.Builder
 	var lineMap []int // canonical line (1-based) -> answer line
 	var written []*rawFile
+	var noop []string // files whose diff changes nothing
 	for _, f := range lx.files {
 		ok, err := f.write(&canon, &lineMap)
 		if err != nil {
-			return nil, fmt.Errorf("parse diffs: %w", err)
+			return nil, nil, fmt.Errorf("parse diffs: %w", err)
 		}
-		if ok {
+		switch {
+		case ok:
 			written = append(written, f)
+		case f.noop && !slices.Contains(noop, f.oldName):
+			noop = append(noop, f.oldName)
+		}
+	}
+	for _, name := range noop {
+		if !slices.ContainsFunc(written, func(f *rawFile) bool { return f.oldName == name || f.newName == name }) {
+			unchanged = append(unchanged, name)
 		}
 	}
 	if len(written) == 0 {
-		return nil, nil
+		return nil, unchanged, nil
 	}
 	parsed, _, err := gitdiff.Parse(strings.NewReader(canon.String()))
 	if err != nil {
-		return nil, fmt.Errorf("parse diffs: %w", mapLine(err, lineMap))
+		return nil, nil, fmt.Errorf("parse diffs: %w", mapLine(err, lineMap))
 	}
 	if len(parsed) != len(written) {
-		return nil, fmt.Errorf("parse diffs: wrote %d files but parsed %d", len(written), len(parsed))
+		return nil, nil, fmt.Errorf("parse diffs: wrote %d files but parsed %d", len(written), len(parsed))
 	}
 	out := make([]*FileDiff, len(parsed))
 	for i, pf := range parsed {
@@ -119,7 +144,7 @@ func DiffsFor(answer, path string) ([]*FileDiff, error) {
 		}
 		out[i] = d
 	}
-	return out, nil
+	return out, unchanged, nil
 }
 
 // DiffPlaces says where an answer's diffs are, for a caller to judge
@@ -190,6 +215,7 @@ type rawFile struct {
 	oldMode, newMode   string
 	hunks              []*rawHunk
 	sawNames, isBinary bool
+	noop               bool // write found nothing in it to do: no line added or removed, no rename, no mode change
 }
 
 type rawHunk struct {
@@ -244,7 +270,7 @@ func (lx *lexer) region(lines []string, first int, fenced bool) {
 			endHunk()
 			if cur == nil {
 				if lx.defaultPath == "" {
-					lx.err = fmt.Errorf("answer line %d: hunk %q has no file header (--- a/PATH, +++ b/PATH) before it", lineNo, strings.TrimSpace(l))
+					lx.err = &DiffError{Line: lineNo, Msg: fmt.Sprintf("hunk %q has no file header (--- a/PATH, +++ b/PATH) before it", strings.TrimSpace(l))}
 					return
 				}
 				cur = &rawFile{line: lineNo, oldName: lx.defaultPath, newName: lx.defaultPath, sawNames: true}
@@ -433,13 +459,14 @@ func (f *rawFile) write(b *strings.Builder, lineMap *[]int) (bool, error) {
 			continue
 		}
 		if oldN, _, _ := h.counts(); oldN == 0 && !h.hasPos && !isNew {
-			return false, fmt.Errorf("answer line %d: hunk has neither line numbers nor context lines, so there is no telling where its lines go", h.line)
+			return false, &DiffError{Line: h.line, Msg: "hunk has neither line numbers nor context lines, so there is no telling where its lines go"}
 		}
 		hunks = append(hunks, h)
 	}
 	rename := oldName != newName
 	modeChange := f.oldMode != "" && f.newMode != "" && f.oldMode != f.newMode
 	if len(hunks) == 0 && !isNew && !isDelete && !rename && !modeChange {
+		f.noop = true
 		return false, nil // nothing to do
 	}
 	f.hunks = hunks
@@ -601,7 +628,7 @@ func mapLine(err error, lineMap []int) error {
 	if !ok || convErr != nil || n < 1 || n > len(lineMap) {
 		return err
 	}
-	return fmt.Errorf("answer line %d: %s", lineMap[n-1], after)
+	return &DiffError{Line: lineMap[n-1], Msg: after}
 }
 
 // splitKeep splits s into lines, each keeping its "\n" (the last may lack it).
@@ -622,6 +649,16 @@ func ensureNL(s string) string {
 	}
 	return s + "\n"
 }
+
+// DiffError is a diff in an answer that cannot be read: the answer line
+// where, and what is wrong there. Its message is for the user; Diffs
+// returns it wrapped with the operation's name.
+type DiffError struct {
+	Line int    // of the answer
+	Msg  string // what is wrong, without the line
+}
+
+func (e *DiffError) Error() string { return fmt.Sprintf("answer line %d: %s", e.Line, e.Msg) }
 
 // OutsidePathError is a diff's file path that is absolute or climbs out
 // of the project with "..": a write the sandbox would refuse, refused

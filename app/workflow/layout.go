@@ -65,7 +65,10 @@ func ModuleFile(root, name string) (NewModule, error) {
 	case gomod:
 		return m, usererr.Usage("%q is not a Go package path; give one like internal/cache (relative to %s)", name, root)
 	default:
-		return m, usererr.New("%s is neither a Mix project (mix.exs) nor a Go module (go.mod); run aiex gen module from a project's root", root)
+		// No project was found here or up the tree (the root is where
+		// the search for mix.exs and go.mod stopped): the project may not
+		// have been started yet.
+		return m, usererr.New("%s is neither a Mix project (mix.exs) nor a Go module (go.mod): to start one there, run go mod init MODULE_PATH (Go) or mix new . (Elixir); else run aiex gen module inside an existing project", root)
 	}
 	if _, ok := statOK(filepath.Join(root, filepath.FromSlash(m.Path))); ok {
 		return m, usererr.New("%s already exists; gen module writes new files only (to change it: aiex refactor %s --goal \"…\")", m.Path, m.Path)

@@ -92,7 +92,7 @@ type Reader func(path string) ([]byte, error)
 func FromDiff(task, target, answer string, read Reader) (*Proposal, error) {
 	diffs, err := parse.Diffs(answer)
 	if err != nil {
-		return nil, usererr.Wrap(err, "the model's diff cannot be read: %v", err)
+		return nil, usererr.Wrap(err, "the model's diff cannot be read: %s; nothing was written", unreadable(err))
 	}
 	if len(diffs) == 0 {
 		what := "no diff"
@@ -109,7 +109,29 @@ func FromDiff(task, target, answer string, read Reader) (*Proposal, error) {
 	if err != nil {
 		return nil, usererr.Wrap(err, "the model's diff does not apply, nothing was written: %s", oneLine(err.Error()))
 	}
-	return newProposal(task, target, answer, changes, read)
+	p, err := newProposal(task, target, answer, changes, read)
+	if err != nil {
+		return nil, err
+	}
+	// A file named with context lines alone is left out by the parser:
+	// the model may have meant a change to it that it never wrote.
+	for _, f := range parse.Unchanged(answer) {
+		p.Notes = append(p.Notes, f+" is left out: the answer's diff of it adds and removes no line")
+	}
+	return p, nil
+}
+
+// unreadable is why parse.Diffs could not read a diff, as the user is
+// told it: where in the answer and what is wrong there, without the
+// parser's operation prefix.
+func unreadable(err error) string {
+	if pe := (*parse.OutsidePathError)(nil); errors.As(err, &pe) {
+		return pe.Error()
+	}
+	if de := (*parse.DiffError)(nil); errors.As(err, &de) {
+		return de.Error()
+	}
+	return oneLine(err.Error())
 }
 
 // CutShort refuses an answer that ended before the model meant it to

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aiex-dev/aiex/app/session"
@@ -89,9 +90,19 @@ var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 // called; stop erases it and is safe to call more than once. It draws
 // nothing unless both stdout and stderr are terminals.
 func (o *Output) Spinner(msg string) (stop func()) {
+	_, stop = o.Progress(msg)
+	return stop
+}
+
+// Progress is Spinner whose message set changes while it turns (the next
+// frame shows it): how far a long wait has come. set is safe to call from
+// any goroutine, and after stop (it then does nothing).
+func (o *Output) Progress(msg string) (set func(string), stop func()) {
 	if !o.TTY || !o.ErrTTY {
-		return func() {}
+		return func(string) {}, func() {}
 	}
+	var cur atomic.Pointer[string]
+	cur.Store(&msg)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -99,7 +110,9 @@ func (o *Output) Spinner(msg string) (stop func()) {
 		t := time.NewTicker(80 * time.Millisecond)
 		defer t.Stop()
 		for i := 0; ; i++ {
-			fmt.Fprintf(o.Err, "\r%s %s", o.style("36", spinnerFrames[i%len(spinnerFrames)]), o.Dim(msg))
+			// Erased to the line's end: a shorter message leaves
+			// nothing of the one before.
+			fmt.Fprintf(o.Err, "\r%s %s\x1b[K", o.style("36", spinnerFrames[i%len(spinnerFrames)]), o.Dim(*cur.Load()))
 			select {
 			case <-done:
 				fmt.Fprint(o.Err, "\r\x1b[K")
@@ -109,7 +122,7 @@ func (o *Output) Spinner(msg string) (stop func()) {
 		}
 	}()
 	var once sync.Once
-	return func() {
+	return func(m string) { cur.Store(&m) }, func() {
 		once.Do(func() {
 			close(done)
 			<-finished

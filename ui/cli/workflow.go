@@ -174,7 +174,7 @@ func newTaskJSON(res *app.TaskResult) taskJSON {
 		// The summary as the tests line shows it; the report's other
 		// fields hold the parts of the score.
 		t := *res.Tests
-		t.Summary = t.ScoredSummary()
+		t.Summary = testsSummary(&t)
 		out.Tests = &t
 	}
 	if a := res.Answer; a != nil {
@@ -196,10 +196,12 @@ func answeredButUnusable(res *app.TaskResult, err error) bool {
 		res.Answer.Interaction.Status == "ok" && usererr.As(err) != nil
 }
 
-// runTask runs a refactoring or generation task: the model's answer
-// streams (dimmed, to stderr on a terminal), then the proposal is shown
-// as a diff with its checks, and with --apply written through a
-// checkpoint — after a confirmation on a terminal, unless --yes.
+// runTask runs a refactoring or generation task: while the model answers
+// a terminal shows how far it has come (with stdout elsewhere, the answer
+// streams dimmed to a terminal's stderr), then the proposal is shown as a
+// diff, with what the model said after its code and the checks, and with
+// --apply written through a checkpoint — after a confirmation on a
+// terminal, unless --yes.
 func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRequest) error {
 	if w.Apply && w.DryRun {
 		return usererr.Usage("--apply and --dry-run contradict each other; give one")
@@ -229,22 +231,34 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		return err
 	}
 
-	stop := c.Out.Spinner("thinking…")
+	// On a terminal the checked change is what is shown: the model's
+	// answer, its diff with the model's own line numbers, would show the
+	// change twice, the first time perhaps wrong. How far the answer has
+	// come is shown instead. With stdout elsewhere (a file, a pipe) the
+	// change is not on the screen, and the answer streams to stderr.
+	streams := c.Out.ErrTTY && !c.Out.TTY && !c.Out.JSON
+	progress, stop := c.Out.Progress("thinking…")
 	defer stop()
 	var screen session.PrintableStream
+	lines := 0
 	stream := func(text string) error {
-		stop()
-		if c.Out.ErrTTY && !c.Out.JSON {
-			// As ask does: the terminal would act on escape sequences
-			// and control characters in the model's text (set the
-			// title, write the clipboard, erase lines of the diff).
-			if text = screen.Next(text); text == "" {
-				return nil
+		if !streams {
+			if lines += strings.Count(text, "\n"); lines > 0 {
+				progress("answering… " + english.Count(lines, "line"))
+			} else {
+				progress("answering…")
 			}
-			_, err := io.WriteString(c.Out.Err, c.Out.Dim(text))
-			return err
+			return nil
 		}
-		return nil
+		stop()
+		// As ask does: the terminal would act on escape sequences
+		// and control characters in the model's text (set the
+		// title, write the clipboard, erase lines of the diff).
+		if text = screen.Next(text); text == "" {
+			return nil
+		}
+		_, err := io.WriteString(c.Out.Err, c.Out.Dim(text))
+		return err
 	}
 	var res *app.TaskResult
 	if cl != nil {
@@ -265,7 +279,7 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		res, err = run(c, req, stream)
 	}
 	stop()
-	if c.Out.ErrTTY && !c.Out.JSON {
+	if streams {
 		fmt.Fprintln(c.Out.Err)
 	}
 	if res != nil && res.Confinement != "" && !c.Out.JSON {
@@ -294,6 +308,9 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 	if !c.Out.JSON {
 		if err := c.Out.Diff(diffShown(p.Diff, proposalFiles(p))); err != nil {
 			return err
+		}
+		if !streams {
+			printRemarks(c, workflow.Remarks(p.Answer), out.Session)
 		}
 		printChecks(c, p)
 		if t := res.Tests; t != nil {
@@ -410,6 +427,31 @@ func errorText(err error) string {
 // write began.
 var errNothingWritten = &usererr.Error{Msg: "cancelled; nothing was written", Code: usererr.ExitSignal}
 
+// maxRemarks is how much of the model's remarks a task shows: the
+// prompts ask for two or three sentences.
+const maxRemarks = 480
+
+// printRemarks writes, to stderr, what the model said after its code
+// (workflow.Remarks) on one line, cut at maxRemarks; the session shows it
+// all.
+func printRemarks(c *Context, remarks, sessionID string) {
+	text := strings.Join(strings.Fields(session.Printable(remarks)), " ")
+	if text == "" {
+		return
+	}
+	if r := []rune(text); len(r) > maxRemarks {
+		cut := string(r[:maxRemarks])
+		if i := strings.LastIndexByte(cut, ' '); i > maxRemarks/2 {
+			cut = cut[:i]
+		}
+		text = cut + "…"
+		if sessionID != "" {
+			text += " (all of it: aiex session show " + sessionID + ")"
+		}
+	}
+	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("the model adds"), text)
+}
+
 // printChecks writes the proposal's checks, one line each, to stderr.
 func printChecks(c *Context, p *workflow.Proposal) {
 	for _, w := range p.Warnings {
@@ -519,10 +561,25 @@ func proposalFiles(p *workflow.Proposal) []renamed {
 	return out
 }
 
+// testsSummary is the tests line's text: the summary with the score told
+// as what it is made of — or without one, for tests that could not be
+// checked (Unchecked: the go command stopped before it compiled them),
+// whose score would be of nothing measured.
+func testsSummary(r *testgen.Report) string {
+	if r.Unchecked != "" {
+		return r.Summary
+	}
+	return r.ScoredSummary()
+}
+
 // printTests writes how generated tests did: the summary, and each
-// mutant, to stderr.
+// mutant, to stderr. Of tests that could not be checked it writes
+// nothing: the "tests compile" check says why, and there is no score.
 func printTests(c *Context, r *testgen.Report) {
-	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("tests"), textLine(r.ScoredSummary()))
+	if r.Unchecked != "" {
+		return
+	}
+	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("tests"), textLine(testsSummary(r)))
 	for _, m := range r.Mutants {
 		mark := c.Out.Green("killed")
 		if !m.Killed {
