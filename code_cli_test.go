@@ -198,7 +198,7 @@ func TestSearchAndContextCommands(t *testing.T) {
 
 	// Bad targets and budgets: one line, non-zero exit.
 	r = s.runIn(root, "context", "-m", "tiny", "Nope.nothing/0")
-	if r.code != 1 {
+	if r.code != 2 {
 		t.Errorf("unknown target: exit %d", r.code)
 	}
 	oneLine(t, r.stderr, "no file or symbol", "Nope.nothing/0")

@@ -268,7 +268,7 @@ func TestRefactorRefused(t *testing.T) {
 
 	s := newSandbox(t, providertest.Unreachable(t))
 	r = s.in(proj, "", "refactor", "calc.Maxx", "--goal", "x", "-m", "tiny")
-	if r.code != 1 {
+	if r.code != 2 {
 		t.Fatalf("unknown target: exit %d", r.code)
 	}
 	oneLine(t, r.stderr, `no file or symbol "calc.Maxx"`, "did you mean calc.Max?")

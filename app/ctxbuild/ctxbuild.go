@@ -441,7 +441,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 			// What the target's code leans on in its own file (its
 			// module's header, a test's setup) comes first: it is not in
 			// the symbol graph, and it is short.
-			pre, shown, err := b.preamble(ctx, proj, target, files)
+			pre, shown, err := b.preamble(ctx, proj, target, diffs(req.Task), files)
 			if err != nil {
 				hits()
 				return nil, err
@@ -498,7 +498,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Context, error) {
 		}
 		return notConventions(distinct(cands, target, own, ownHash, files), conventions, files), nil
 	}
-	err = b.fit(req, out, target, candidates)
+	err = b.fit(req, out, target, files, candidates)
 	out.Stale = files.staleList()
 	if err != nil {
 		return nil, err

@@ -37,6 +37,8 @@ type fileCache struct {
 	// ignored says of Go files read for it whether the go tool ignores
 	// them (goIgnored).
 	ignored map[string]bool
+	// starts are the offsets of the lines of files read (lineStarts).
+	starts map[string][]int
 }
 
 func newFileCache(root string, opt chunk.Options, private []string) *fileCache {

@@ -83,7 +83,7 @@ func reads(task string) bool { return task == "ask" || task == "explain" }
 // until it fits — per-item counts only approximate the whole (fences,
 // headers); room that frees is offered again to those left out or
 // reduced for want of it.
-func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(conventions []string) ([]*Item, error)) error {
+func (b *Builder) fit(req Request, out *Context, target *Item, files *fileCache, candidates func(conventions []string) ([]*Item, error)) error {
 	data := req.Data
 	data.Question = req.Question
 	data.Context = nil // data.Target, if set, says where code without a target goes (gen-module)
@@ -94,7 +94,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 	req.Count = &memoCounter{c: req.Count, seen: map[string]int{}}
 	setTarget := func(form, code string) {
 		target.Form, target.Code = form, code
-		s := snippet(target, code)
+		s := snippet(target, code, files)
 		data.Target = &s
 	}
 	if target != nil {
@@ -383,7 +383,7 @@ func (b *Builder) fit(req Request, out *Context, target *Item, candidates func(c
 		data.Context = data.Context[:0]
 		for _, it := range cands {
 			if it.Form != "" {
-				data.Context = append(data.Context, snippet(it, it.Code))
+				data.Context = append(data.Context, snippet(it, it.Code, files))
 			}
 		}
 		if o != nil {
@@ -701,7 +701,7 @@ func (m *memoCounter) Count(text string) int {
 	return n
 }
 
-func snippet(it *Item, code string) prompt.Snippet {
+func snippet(it *Item, code string, files *fileCache) prompt.Snippet {
 	s := prompt.Snippet{Path: it.Path, Name: it.Name, StartLine: it.StartLine, EndLine: it.EndLine, Code: code}
 	if code == it.cutCode && it.cutEnd > 0 {
 		s.EndLine = it.cutEnd // the lines kept
@@ -712,7 +712,7 @@ func snippet(it *Item, code string) prompt.Snippet {
 	if it.Form == FormSignature || it.Form == FormCut && it.cutWhy != "" {
 		s.EndLine = 0 // the signature's lines only, or the group's cut
 	}
-	return s
+	return files.exactLines(s, it.Form)
 }
 
 // snippetText approximates how a snippet appears in a prompt: a header

@@ -245,7 +245,7 @@ func TestRefill(t *testing.T) {
 	b := New(Config{Prompts: plainPrompts{}})
 	out := &Context{Window: 1100, Reserve: 100, Budget: 1000}
 	req := Request{Task: "ask", Question: strings.Repeat("q", 40), Window: 1100, Count: byteCount{}, Estimate: byteCount{under: true}}
-	if err := b.fit(req, out, nil, func([]string) ([]*Item, error) { return cands, nil }); err != nil {
+	if err := b.fit(req, out, nil, nil, func([]string) ([]*Item, error) { return cands, nil }); err != nil {
 		t.Fatal(err)
 	}
 	if out.Tokens > out.Budget {

@@ -46,7 +46,7 @@ import (
 //
 // shown are the ids of the pieces after the first of a chunk split into
 // pieces (a long header) that goes whole: they are not to go again.
-func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Item, files *fileCache) (_ []*Item, shown []int64, _ error) {
+func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Item, diff bool, files *fileCache) (_ []*Item, shown []int64, _ error) {
 	if target == nil || target.Kind == KindFile || target.Kind == KindPackage || target.end <= target.start {
 		return nil, nil, nil
 	}
@@ -68,8 +68,17 @@ func (b *Builder) preamble(ctx context.Context, proj db.CodeProject, target *Ite
 		if !ok {
 			return nil, nil, nil
 		}
-		return []*Item{{Role: RoleHeader, Path: target.Path, Name: h.pkg, Kind: chunk.KindHeader, StartLine: h.first, EndLine: h.last,
-			id: goHeaderID, full: h.code}}, nil, nil
+		it := &Item{Role: RoleHeader, Path: target.Path, Name: h.pkg, Kind: chunk.KindHeader, StartLine: h.first, EndLine: h.last,
+			id: goHeaderID, full: h.code}
+		if diff {
+			// The answer is a diff against the file: its lines as they
+			// are, all its imports, which a change may add to; the
+			// imports the unit uses are its reduced form.
+			if text, ok := fileLines(src, h.first, h.last); ok && text != h.code {
+				it.full, it.cut = text, h.code
+			}
+		}
+		return []*Item{it}, nil, nil
 	}
 	var picked []joined
 	var outer []*Item

@@ -30,7 +30,7 @@ type step struct {
 // other attributes stay in each. A form no smaller than the one before is
 // left out. Nil for a header without doc text or types to leave out.
 func headerSteps(it *Item, cost func(string) int) []step {
-	if it.Role != RoleHeader || it.cut == "" || it.cut == it.full {
+	if it.Role != RoleHeader || it.cut == "" || it.cut == it.full || it.id == goHeaderID {
 		return nil // a Go header, or an enclosing module's lines
 	}
 	form, reason := it.whole()

@@ -124,10 +124,51 @@ func packageNamed(root string, req Request, tc db.CodeChunk, err error) (dir, na
 	if de := (*dirError)(nil); errors.As(err, &de) {
 		return de.rel, de.name, true
 	}
-	if err != nil || tc.Kind != chunk.KindHeader || tc.Lang != "go" || pathTarget(root, req.Target) {
+	return packageByName(root, req.Target, tc, err)
+}
+
+// packageByName reports the Go package target names by its name: resolve
+// found the header chunk of one of its files (tc) by that name, not by
+// its path (a PATH:LINE on a package clause is the file's header).
+func packageByName(root, target string, tc db.CodeChunk, err error) (dir, name string, ok bool) {
+	if err != nil || tc.Kind != chunk.KindHeader || tc.Lang != "go" || pathTarget(root, target) {
 		return "", "", false
 	}
 	return path.Dir(tc.Path), tc.Name, true
+}
+
+// packageRefused is the error for a Go package named by its name (tc,
+// resolve's result, and rerr its error) as the target of a task that
+// changes its target (refactor, gen tests): a change is made to one
+// file's code, and tests are checked against mutants of one unit, so a
+// package is refused — not taken as its first file's package clause,
+// which has nothing to test — naming its files and its exported
+// functions to take instead. Nil when the target names no package.
+func (b *Builder) packageRefused(ctx context.Context, proj db.CodeProject, target string, tc db.CodeChunk, rerr error, files *fileCache) error {
+	dir, name, ok := packageByName(proj.Root, target, tc, rerr)
+	if !ok {
+		return nil
+	}
+	var like []string
+	if pkg, found, err := b.goPackage(ctx, proj, dir, name, files); err == nil && found {
+		seen := map[string]bool{}
+		var funcs []string
+		for _, c := range pkg.from {
+			if !seen[c.Path] {
+				seen[c.Path] = true
+				like = append(like, sandbox.QuoteName(showPath(proj.Root, c.Path)))
+			}
+			if c.Kind == chunk.KindFunction || c.Kind == chunk.KindMethod {
+				funcs = append(funcs, sandbox.QuoteName(c.Name))
+			}
+		}
+		like = append(like[:min(len(like), 3)], funcs[:min(len(funcs), 3)]...)
+	}
+	if len(like) == 0 {
+		like = []string{sandbox.QuoteName(showPath(proj.Root, tc.Path))}
+	}
+	return usererr.Usage("%s is the Go package in %s/, and a change or tests are made to one file or function of it: give one, such as %s",
+		sandbox.QuoteName(target), dir, strings.Join(like, ", "))
 }
 
 // pathTarget reports whether target is a PATH or PATH:LINE, as resolve
@@ -349,6 +390,11 @@ const maxPackageFiles = 256
 // that directory, relative to the root (TargetRef).
 func (b *Builder) packageTarget(ctx context.Context, proj db.CodeProject, req Request, tc db.CodeChunk, rerr error, files *fileCache, out *Context) (*pkgTarget, error) {
 	dir, name, ok := packageNamed(proj.Root, req, tc, rerr)
+	if !ok && !reads(req.Task) {
+		if err := b.packageRefused(ctx, proj, req.Target, tc, rerr, files); err != nil {
+			return nil, err
+		}
+	}
 	if !ok {
 		return nil, rerr
 	}

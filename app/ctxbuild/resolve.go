@@ -30,6 +30,9 @@ const KindFile = "file"
 
 // Resolve finds the chunk a target names in the index of the project at
 // root (see Build): for PATH, the whole file as a chunk of kind KindFile.
+// It is for the tasks that change their target (refactor, gen tests): a
+// Go package named by its name is refused (packageRefused), as its
+// directory is.
 // A target that names nothing is a *usererr.Error offering the index's
 // similar names.
 func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChunk, error) {
@@ -40,7 +43,11 @@ func (b *Builder) Resolve(ctx context.Context, root, target string) (db.CodeChun
 	if !ok {
 		return db.CodeChunk{}, usererr.New("%s has no code index yet; run aiex index there first", root)
 	}
-	c, _, _, err := b.resolve(ctx, proj, target, newFileCache(root, b.cfg.Chunk, b.cfg.Private))
+	files := newFileCache(root, b.cfg.Chunk, b.cfg.Private)
+	c, _, _, err := b.resolve(ctx, proj, target, files)
+	if perr := b.packageRefused(ctx, proj, target, c, err, files); perr != nil {
+		return db.CodeChunk{}, perr
+	}
 	return c, err
 }
 
@@ -422,7 +429,8 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, fc *fileCac
 			symbols = append(symbols, n)
 		}
 	}
-	pathLike := strings.Contains(query, "/") && !importPathLike(query)
+	// An Elixir arity's slash (Accounts.nope/1) makes no path.
+	pathLike := strings.Contains(withoutArity(query), "/") && !importPathLike(query)
 	fileName := false // ends in the extension of a file of the project
 	for _, p := range paths {
 		if p == typed || p == query {
@@ -463,10 +471,12 @@ func (b *Builder) notFound(ctx context.Context, proj db.CodeProject, fc *fileCac
 		like = append(byPath, bySymbol...)
 	}
 	like = like[:min(len(like), maxSuggestions)]
+	// A target that names nothing is the command line's mistake (exit
+	// 2), as a path where nothing is is.
 	if len(like) > 0 {
-		return usererr.New("%s %q in the index of %s; did you mean %s?", what, target, proj.Root, strings.Join(like, ", "))
+		return usererr.Usage("%s %q in the index of %s; did you mean %s?", what, target, proj.Root, strings.Join(like, ", "))
 	}
-	return usererr.New("%s %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or 'http.(*Server).Serve'", what, target, proj.Root)
+	return usererr.Usage("%s %q in the index of %s; give PATH, PATH:LINE or a name such as MyApp.Accounts.get_user/1 or 'http.(*Server).Serve'", what, target, proj.Root)
 }
 
 // maxAlso is how many other chunks a name that names several is listed

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/chunk"
@@ -120,16 +121,36 @@ func (b *Builder) goTestCode(ctx context.Context, proj db.CodeProject, target *I
 	for _, t := range picked {
 		testIDs = append(testIDs, t.u.c.ID)
 	}
-	// The target's callees and the tests' at once: the types its
-	// signature names are among the first.
-	var targetID int64
+	// The receiver's type, of a method: a test makes one.
+	var recvType []db.CodeChunk
+	if recv := goReceiver(from[0].Name); recv != "" && target.Kind != KindFile {
+		rs, err := st.CodeChunksNamed(ctx, proj.ID, pkg+"."+recv)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range rs {
+			if c.Kind == chunk.KindType && inDir(c.Path, dir) {
+				recvType = append(recvType, c)
+				break
+			}
+		}
+	}
+	// The target's callees, the tests' and the receiver type's at once:
+	// the types its signature names are among the first; the types of
+	// the receiver's fields are what the target reaches through it.
+	var targetID, recvID int64
 	if target.Kind != KindFile && from[0].ID > 0 {
 		targetID = from[0].ID
 	}
-	callees, err := st.CodeCalleesOf(ctx, append([]int64{targetID}, testIDs...))
+	if len(recvType) > 0 {
+		recvID = recvType[0].ID
+	}
+	callees, err := st.CodeCalleesOf(ctx, slices.Concat([]int64{targetID}, testIDs, []int64{recvID}))
 	if err != nil {
 		return nil, err
 	}
+	recvUses := callees[len(callees)-1]
+	callees = callees[:len(callees)-1]
 	// What the tests use that their files declare (a table, its case
 	// type, a helper function), and what those use in turn; the types of
 	// the package they use.
@@ -174,27 +195,21 @@ func (b *Builder) goTestCode(ctx context.Context, proj db.CodeProject, target *I
 	}
 
 	// The types: the receiver's, those the signature names, those the
-	// tests use.
-	var types []db.CodeChunk
-	if recv := goReceiver(from[0].Name); recv != "" && target.Kind != KindFile {
-		rs, err := st.CodeChunksNamed(ctx, proj.ID, pkg+"."+recv)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range rs {
-			if c.Kind == chunk.KindType && inDir(c.Path, dir) {
-				types = append(types, c)
-				break
-			}
-		}
-	}
+	// body names, those of the receiver's fields, those the tests use.
+	types := slices.Clone(recvType)
 	head := ""
 	if target.Kind != KindFile {
 		lines, _, _ := unitHead(strings.Split(dropDoc(target.full, true), "\n"))
 		head = strings.Join(lines, "\n")
 	}
+	inHead := func(c db.CodeChunk) bool { return hasWord(head, c.Name[strings.LastIndexByte(c.Name, '.')+1:]) }
 	for _, c := range callees[0] {
-		if c.Kind == chunk.KindType && hasWord(head, c.Name[strings.LastIndexByte(c.Name, '.')+1:]) {
+		if c.Kind == chunk.KindType && inHead(c) {
+			types = append(types, c)
+		}
+	}
+	for _, c := range slices.Concat(callees[0], recvUses) {
+		if c.Kind == chunk.KindType && inDir(c.Path, dir) && !inHead(c) {
 			types = append(types, c)
 		}
 	}
@@ -240,6 +255,15 @@ func (b *Builder) goTestCode(ctx context.Context, proj db.CodeProject, target *I
 		} else if it != nil {
 			out = append(out, it)
 		}
+	}
+	// The methods that put state into the receiver (Add, for a test of
+	// Remove): of its type's file and the target's.
+	if len(recvType) > 0 {
+		muts, err := b.goMutators(ctx, proj, recvType[0], target, cs, files)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, muts...)
 	}
 	return out, nil
 }

@@ -11,8 +11,8 @@ import (
 // mistake (exit 2) said on one line in one shape by every command that
 // takes one, ask's --target too: "PATH does not exist…" (a directory,
 // nosuchdir/, as well); one like a file of the project
-// still gets the index's suggestion. A symbol that names nothing stays a
-// failure (exit 1), said as before.
+// still gets the index's suggestion. A symbol that names nothing is a
+// usage mistake too (exit 2), said as before.
 func TestMissingPathIsUsageMistake(t *testing.T) {
 	dir, _ := taskProject(t, "never asked")
 	if r := runIn(nil, false, "--data-dir", dir, "index"); r.code != 0 {
@@ -51,8 +51,8 @@ func TestMissingPathIsUsageMistake(t *testing.T) {
 	}
 	for _, cmd := range [][]string{{"context", "calc.Nope"}, {"explain", "Nope"}, {"ask", "--target", "Nope", "why?"}, {"ask", "--dry-run", "--target", "Nope", "why?"}} {
 		r := runIn(nil, false, append([]string{"--data-dir", dir}, cmd...)...)
-		if r.code != 1 || !strings.HasPrefix(r.stderr, "aiex: no file or symbol ") {
-			t.Errorf("aiex %s: exit %d, stderr %q; want exit 1, no file or symbol", strings.Join(cmd, " "), r.code, r.stderr)
+		if r.code != 2 || !strings.HasPrefix(r.stderr, "aiex: no file or symbol ") {
+			t.Errorf("aiex %s: exit %d, stderr %q; want exit 2, no file or symbol", strings.Join(cmd, " "), r.code, r.stderr)
 		}
 	}
 }

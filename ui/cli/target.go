@@ -22,7 +22,7 @@ import (
 // file or symbol" (which has no type of its own), its suggestion kept.
 func missingPath(target string, err error) error {
 	ue := usererr.As(err)
-	if ue == nil || ue.ExitCode() != usererr.ExitFailure || !strings.HasPrefix(ue.Msg, notFoundPrefix) {
+	if ue == nil || ue.ExitCode() != usererr.ExitUsage || !strings.HasPrefix(ue.Msg, notFoundPrefix) {
 		return err
 	}
 	path := target
