@@ -158,7 +158,7 @@ func TestRunElixir(t *testing.T) {
 			summary: "does not compile: ** (CompileError) test/calc/math_test.exs:5: undefined function expected/0",
 			output:  "CompileError"},
 		{name: "fails", content: exFailing, compiles: true, tests: 2, failed: 1, score: 1.0 / 3,
-			summary: `1 of 2 tests fail (test distance above (Calc.MathTest))`, output: "2 tests, 1 failure"},
+			summary: `1 of 2 tests fails (test distance above (Calc.MathTest))`, output: "2 tests, 1 failure"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -185,7 +185,7 @@ func TestRunGo(t *testing.T) {
 		{name: "syntax error", content: "package mathx\n\nfunc TestX(t *testing.T) {\n", target: clamp,
 			summary: "does not compile: mathx/clamp_gen_test.go:3:28: expected '}', found 'EOF'", output: "expected '}'"},
 		{name: "fails", content: goFailing, target: clamp, compiles: true, tests: 2, failed: 1,
-			score: 1.0 / 3, summary: "1 of 2 tests fail (TestClampAbove)", output: "want 11"},
+			score: 1.0 / 3, summary: "1 of 2 tests fails (TestClampAbove)", output: "want 11"},
 		{name: "invalid mutant", content: goJoinTest, target: join, compiles: true, passed: true,
 			tests: 1, invalid: 1, score: 1, summary: "no mutant of the target compiled (in time); score 1.00 (compiles and passes; not measured against mutants)"},
 	}

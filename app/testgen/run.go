@@ -295,7 +295,9 @@ type beforeChecker interface {
 }
 
 // checkBefore sets Unchecked when the tests did not compile (in time or
-// not) because the package does not build without them either.
+// not) because the package does not build without them either, or its
+// own existing tests do not compile (the go command's first error is in
+// a _test.go file).
 func (r *Report) checkBefore(ctx context.Context, lr langRun, timeout time.Duration) error {
 	bc, ok := lr.(beforeChecker)
 	if r.Compiles || r.TimedOut || !ok {
@@ -304,6 +306,11 @@ func (r *Report) checkBefore(ctx context.Context, lr langRun, timeout time.Durat
 	built, why, err := bc.builtBefore(ctx, timeout)
 	if err != nil || built {
 		return err
+	}
+	if file, _, ok := strings.Cut(why, ":"); ok && strings.HasSuffix(file, "_test.go") && !strings.Contains(file, " ") {
+		// The package builds; its own tests do not.
+		r.Unchecked = "could not check the tests: the package's existing tests do not compile, so the go command stopped before it compiled the new ones: " + why
+		return nil
 	}
 	r.Unchecked = "could not check the tests: the package does not build without them either, so the go command stopped before it compiled them: " + why
 	return nil
@@ -501,7 +508,11 @@ func (r *Report) summarize(firstErr string, limit time.Duration) string {
 	case r.Tests == 0:
 		b.WriteString("compiles, but no test ran")
 	case r.Failed > 0:
-		fmt.Fprintf(&b, "%d of %s fail", r.Failed, tests)
+		verb := "fail"
+		if r.Failed == 1 {
+			verb = "fails"
+		}
+		fmt.Fprintf(&b, "%d of %s %s", r.Failed, tests, verb)
 		if len(r.FailedTests) > 0 {
 			b.WriteString(" (" + r.FailedTests[0])
 			if len(r.FailedTests) > 1 {

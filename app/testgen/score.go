@@ -6,10 +6,14 @@ import (
 )
 
 // ScoredSummary is r's summary with its score told as what it is made of
-// (scoreParts), in place of the bare number testgen ends it with: "1 of 3
-// tests fail; score 0.33" reads as a share of tests that pass. A summary
-// without the score (one of tests that could not be checked) gets it.
+// (scoreParts), in place of the bare number testgen ends it with: "2 of 3
+// tests fail; score 0.33" reads as a share of tests that pass. Of tests
+// that could not be checked (Unchecked) it is the summary as it is:
+// nothing was measured to score.
 func (r *Report) ScoredSummary() string {
+	if r.Unchecked != "" {
+		return r.Summary
+	}
 	bare := fmt.Sprintf("; score %.2f", r.Score)
 	s := r.Summary
 	if i := strings.LastIndex(s, bare); i >= 0 {

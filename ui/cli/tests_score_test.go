@@ -32,9 +32,9 @@ func TestTestsLineSaysWhatTheScoreIs(t *testing.T) {
 		rep  testgen.Report
 		want string // the tests line
 	}{
-		{"failing tests", testgen.Report{Compiles: true, Tests: 3, Failed: 1, Score: 1.0 / 3,
-			Summary: "1 of 3 tests fail (TestAdd/zero); score 0.33"},
-			"tests: 1 of 3 tests fail (TestAdd/zero); score 0.33 = (compiles 1 + passes 0 + mutants 0, not run) / 3"},
+		{"failing tests", testgen.Report{Compiles: true, Tests: 3, Failed: 2, Score: 1.0 / 3,
+			Summary: "2 of 3 tests fail (TestAdd/zero, …); score 0.33"},
+			"tests: 2 of 3 tests fail (TestAdd/zero, …); score 0.33 = (compiles 1 + passes 0 + mutants 0, not run) / 3"},
 		{"mutants, an invalid one not counted", testgen.Report{Compiles: true, Passed: true, Tests: 2, Score: (1 + 1 + 1.0/2) / 3,
 			Mutants: mutants(1, 1, 1), Summary: "2 tests pass; 1/2 mutants killed (the tests miss some breakages of the target); score 0.83"},
 			"tests: 2 tests pass; 1/2 mutants killed (the tests miss some breakages of the target); score 0.83 = (compiles 1 + passes 1 + mutants killed 1/2) / 3"},

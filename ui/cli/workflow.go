@@ -174,7 +174,7 @@ func newTaskJSON(res *app.TaskResult) taskJSON {
 		// The summary as the tests line shows it; the report's other
 		// fields hold the parts of the score.
 		t := *res.Tests
-		t.Summary = testsSummary(&t)
+		t.Summary = t.ScoredSummary()
 		out.Tests = &t
 	}
 	if a := res.Answer; a != nil {
@@ -561,17 +561,6 @@ func proposalFiles(p *workflow.Proposal) []renamed {
 	return out
 }
 
-// testsSummary is the tests line's text: the summary with the score told
-// as what it is made of — or without one, for tests that could not be
-// checked (Unchecked: the go command stopped before it compiled them),
-// whose score would be of nothing measured.
-func testsSummary(r *testgen.Report) string {
-	if r.Unchecked != "" {
-		return r.Summary
-	}
-	return r.ScoredSummary()
-}
-
 // printTests writes how generated tests did: the summary, and each
 // mutant, to stderr. Of tests that could not be checked it writes
 // nothing: the "tests compile" check says why, and there is no score.
@@ -579,7 +568,7 @@ func printTests(c *Context, r *testgen.Report) {
 	if r.Unchecked != "" {
 		return
 	}
-	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("tests"), textLine(testsSummary(r)))
+	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("tests"), textLine(r.ScoredSummary()))
 	for _, m := range r.Mutants {
 		mark := c.Out.Green("killed")
 		if !m.Killed {
