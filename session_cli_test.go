@@ -223,7 +223,9 @@ func TestSessionsFromTheCLI(t *testing.T) {
 		t.Fatalf("replay changed the session:\n%s\nwas\n%s", after, before)
 	}
 
-	s.in(proj, "", "session", "rm", first.Session)
+	if r := s.in(proj, "", "session", "rm", "--yes", first.Session); r.code != 0 {
+		t.Fatalf("session rm: exit %d: %s", r.code, r.stderr)
+	}
 	if r := s.in(proj, "", "session", "show", first.Session); r.code != 1 {
 		t.Fatalf("show after rm: exit %d", r.code)
 	}
@@ -353,7 +355,7 @@ func TestEventsPrune(t *testing.T) {
 	// prune left as its base) to no rows, and so do the others.
 	pruned := decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "--session", "last", "q4")).Session
 	keep := decode[askOut](t, s.in(proj, "", "--json", "ask", "-m", "tiny", "--session", "new", "another")).Session
-	if r := s.in(proj, "", "session", "rm", pruned); r.code != 0 {
+	if r := s.in(proj, "", "session", "rm", "--yes", pruned); r.code != 0 {
 		t.Fatalf("session rm: exit %d: %s", r.code, r.stderr)
 	}
 	if r := s.in(proj, "", "events", "replay"); r.code != 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
+	"github.com/aiex-dev/aiex/db"
 )
 
 // CheckpointOptions configures the checkpoints of a project.
@@ -174,6 +175,14 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 		d, err := cs.Diff(ctx, req.Ref, checkpoint.DiffOptions{Current: req.Current})
 		return &CheckpointResult{Diff: d}, err
 	case CheckpointRestore:
+		var before []*checkpoint.Checkpoint
+		if !req.DryRun {
+			// What the restore undoes or writes again is told from the
+			// statuses before and after it.
+			if before, err = cs.List(ctx, checkpoint.Filter{}); err != nil {
+				return nil, err
+			}
+		}
 		r, err := cs.Restore(ctx, req.Ref, checkpoint.RestoreOptions{Force: req.Force, DryRun: req.DryRun})
 		if err == nil && r != nil && !r.DryRun && len(r.Files) > 0 {
 			// As after any other write: what it put back can be named
@@ -185,7 +194,7 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 			a.indexWritten(ctx, req.Root, changes)
 		}
 		if err == nil && r != nil && r.Checkpoint != nil && r.From != nil {
-			a.recordRestore(ctx, cs, req, r)
+			a.recordRestore(ctx, cs, req, r, before)
 		}
 		return &CheckpointResult{Restore: r}, err
 	case CheckpointTag:
@@ -203,43 +212,58 @@ func (a *App) Checkpoint(ctx context.Context, req CheckpointRequest) (*Checkpoin
 }
 
 // maxRestoreChain is how many restores of restores recordRestore follows
-// back to the write of a turn: more are nothing anyone does by hand.
+// back: more are nothing anyone does by hand.
 const maxRestoreChain = 32
 
-// recordRestore records in the turn whose written change the restore r
-// undid or wrote again what became of it. A checkpoint of a turn's write,
-// restored, undoes the change; the checkpoint of that restore, restored,
-// writes it again (the turn is written, with its own checkpoint, as before
-// the undo); restoring the checkpoint of that restore undoes it again, and
-// so on: each restore checkpoint names the checkpoint it restored
-// (RestoreOf), and the turn is found at the end of that chain, undone if
-// the chain is even, written if odd. A checkpoint of the chain pruned
-// since leaves the turn as it was.
-func (a *App) recordRestore(ctx context.Context, cs *checkpoint.Store, req CheckpointRequest, r *checkpoint.RestoreResult) {
-	c, redo := r.From, false
+// recordRestore records in the turns whose written changes the restore r
+// undid, or wrote again, what became of them. A restore puts back the
+// files of the checkpoint it restores as they were before it: that
+// undoes its write and every later write of those files (--force); a
+// restore of a restore writes them again. Which checkpoints it undid or
+// wrote again is told by their statuses before it (before) and after it
+// (checkpoint.StatusUndone); each one of a session's turn is recorded in
+// that turn, undone with how to write it again, or written with its own
+// checkpoint, as before the undo.
+func (a *App) recordRestore(ctx context.Context, cs *checkpoint.Store, req CheckpointRequest, r *checkpoint.RestoreResult,
+	before []*checkpoint.Checkpoint) {
+	after, err := cs.List(ctx, checkpoint.Filter{})
+	if err != nil {
+		a.logger.Warn("app: could not tell which turns a restore undid", "checkpoint", r.Checkpoint.ID, "err", err)
+		return
+	}
+	was := make(map[string]string, len(before))
+	for _, c := range before {
+		was[c.ID] = c.Status
+	}
+	// The checkpoint whose restore this is in effect: restoring the
+	// restore of a restore of A restores A again.
+	byID := make(map[string]*checkpoint.Checkpoint, len(after))
+	for _, c := range after {
+		byID[c.ID] = c
+	}
+	restored := r.From
 	for range maxRestoreChain {
-		if c.RestoreOf == "" {
+		back := byID[restored.RestoreOf]
+		if back == nil || byID[back.RestoreOf] == nil {
 			break
 		}
-		next, err := cs.Show(ctx, c.RestoreOf)
-		if err != nil {
-			a.logger.Debug("app: the checkpoint a restore restored is gone: no turn to record the restore in", "checkpoint", c.RestoreOf, "err", err)
-			return
+		restored = byID[back.RestoreOf]
+	}
+	for _, c := range after {
+		if c.RestoreOf != "" || c.Session == "" || c.Turn < 1 || was[c.ID] == c.Status {
+			continue
 		}
-		c, redo = next, !redo
+		switch {
+		case c.Status == checkpoint.StatusUndone && c.UndoneBy == r.Checkpoint.ID:
+			a.recordOutcome(ctx, req.Root, req.Actor, c.Session, c.Turn, session.Proposal{Status: session.ProposalUndone,
+				Checkpoint: c.ID, RestoredCheckpoint: restored.ID,
+				Reason: fmt.Sprintf("to write it again: aiex checkpoint restore %s", r.Checkpoint.ID)})
+		case was[c.ID] == checkpoint.StatusUndone && c.Status == db.CheckpointApplied:
+			// The turn's change is as its write left it: undone by
+			// restoring its checkpoint, as before the undo.
+			a.recordOutcome(ctx, req.Root, req.Actor, c.Session, c.Turn, session.Proposal{Status: session.ProposalWritten, Checkpoint: c.ID})
+		}
 	}
-	if c.RestoreOf != "" || c.Session == "" || c.Turn < 1 {
-		return
-	}
-	if redo {
-		// The turn's change is as its write left it: undone by restoring
-		// its checkpoint, as before the undo.
-		a.recordOutcome(ctx, req.Root, req.Actor, c.Session, c.Turn, session.Proposal{Status: session.ProposalWritten, Checkpoint: c.ID})
-		return
-	}
-	// The turn whose change this put back says so.
-	a.recordOutcome(ctx, req.Root, req.Actor, c.Session, c.Turn, session.Proposal{Status: session.ProposalUndone,
-		Checkpoint: c.ID, Reason: fmt.Sprintf("to write it again: aiex checkpoint restore %s", r.Checkpoint.ID)})
 }
 
 // checkpointSession is the id of the session a checkpoint listing names as

@@ -157,6 +157,7 @@ func (a *App) Session(ctx context.Context, req SessionRequest) (*SessionResult, 
 			return nil, err
 		}
 		d := s.Document(ctx)
+		a.markPruned(ctx, &d)
 		return &SessionResult{Document: &d}, nil
 	case SessionResume:
 		if strings.TrimSpace(req.Ref) == "" || ref == session.RefNew {
@@ -173,6 +174,7 @@ func (a *App) Session(ctx context.Context, req SessionRequest) (*SessionResult, 
 			return nil, usererr.New("no session in this project yet; start one with aiex ask")
 		}
 		d := s.Recent(ctx, int64(max(req.Limit, 1)))
+		a.markPruned(ctx, &d)
 		return &SessionResult{Document: &d}, nil
 	case SessionArchive, SessionUnarchive, SessionRemove:
 		op := map[string]func(context.Context, session.Ref, string, string) (session.Info, error){
@@ -185,6 +187,21 @@ func (a *App) Session(ctx context.Context, req SessionRequest) (*SessionResult, 
 		return &SessionResult{Info: &info}, nil
 	}
 	return nil, usererr.Usage("unknown session operation %q", req.Op)
+}
+
+// markPruned marks the written proposals of d whose checkpoint was pruned
+// since: the session must not offer to undo them with it. A failed read
+// leaves a proposal as it is.
+func (a *App) markPruned(ctx context.Context, d *session.Document) {
+	for i := range d.Turns {
+		p := d.Turns[i].Proposal
+		if p == nil || p.Status != session.ProposalWritten || p.Checkpoint == "" {
+			continue
+		}
+		if gone, err := checkpoint.WasPruned(ctx, a.Store, p.Checkpoint); err == nil && gone {
+			p.CheckpointPruned = true
+		}
+	}
 }
 
 // Replay rebuilds every projection of the event log from the events (aiex

@@ -363,3 +363,61 @@ func inList(strs []string) string {
 	}
 	return b.String()
 }
+
+// CheckpointWrite is one file a checkpoint wrote, with what tells whose
+// content the file holds after it: the checkpoint's time and the
+// checkpoint it restored, if it is a restore.
+type CheckpointWrite struct {
+	CheckpointID string
+	Path         string
+	RestoreOf    string
+	CreatedAt    time.Time
+	// RestoredAt is when the checkpoint RestoreOf was made; zero if it
+	// is not a restore, or the one it restored was pruned.
+	RestoredAt time.Time
+}
+
+// CheckpointWrites returns the writes to the files the checkpoints ids
+// wrote, by every checkpoint of project whose write was done (applied, or
+// still applying), oldest first (created_at, then id, as Checkpoints
+// orders them newest first).
+func (s *Store) CheckpointWrites(ctx context.Context, project string, ids []string) ([]CheckpointWrite, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := s.Query(ctx, `SELECT c.id, f.path, c.restore_of, c.created_at, t.created_at FROM checkpoint_files f
+		JOIN checkpoints c ON c.id = f.checkpoint_id LEFT JOIN checkpoints t ON t.id = c.restore_of AND c.restore_of <> ''
+		WHERE c.project = ? AND c.status IN (?, ?)
+			AND f.path IN (SELECT path FROM checkpoint_files WHERE checkpoint_id IN (`+inList(ids)+`))
+		ORDER BY c.created_at, c.id, f.path`, project, CheckpointApplied, CheckpointApplying)
+	if err != nil {
+		return nil, fmt.Errorf("db: checkpoint writes: %w", err)
+	}
+	out := make([]CheckpointWrite, 0, len(rows.Values))
+	for _, r := range rows.Values {
+		out = append(out, CheckpointWrite{CheckpointID: asString(r[0]), Path: asString(r[1]), RestoreOf: asString(r[2]),
+			CreatedAt: utcMilli(r[3])})
+		if r[4] != nil {
+			out[len(out)-1].RestoredAt = utcMilli(r[4])
+		}
+	}
+	return out, nil
+}
+
+// PrunedCheckpoints returns the ids, starting with prefix, of the
+// checkpoints whose stream (under streamPrefix) ended with a prune event
+// of type pruned that the log still holds (retention deletes the events of
+// pruned streams later), at most limit of them.
+func (s *Store) PrunedCheckpoints(ctx context.Context, streamPrefix, pruned, prefix string, limit int) ([]string, error) {
+	lo, hi := PrefixRange(streamPrefix + prefix)
+	rows, err := s.Query(ctx, `SELECT DISTINCT stream FROM events WHERE stream >= ? AND stream < ? AND type = ?
+		ORDER BY stream LIMIT ?`, lo, hi, pruned, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: pruned checkpoints: %w", err)
+	}
+	out := make([]string, 0, len(rows.Values))
+	for _, r := range rows.Values {
+		out = append(out, strings.TrimPrefix(asString(r[0]), streamPrefix))
+	}
+	return out, nil
+}

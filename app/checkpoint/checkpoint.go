@@ -134,15 +134,18 @@ type Meta struct {
 // front when the kind alone would not say which: the checkpoint a restore
 // undid is restored_checkpoint_id. (The events keep their own names.)
 type Checkpoint struct {
-	ID        string        `json:"id"`
-	Project   string        `json:"project"` // ProjectName: its root, or its repository (git:host/org/repo)
-	Root      string        `json:"root"`    // where it was made
-	Session   string        `json:"session_id,omitempty"`
-	Turn      int64         `json:"turn,omitempty"`
-	Reason    string        `json:"reason"`
-	Label     string        `json:"label,omitempty"`
-	RestoreOf string        `json:"restored_checkpoint_id,omitempty"`
-	Status    string        `json:"status"` // applying, applied, rolled_back, failed, interrupted
+	ID        string `json:"id"`
+	Project   string `json:"project"` // ProjectName: its root, or its repository (git:host/org/repo)
+	Root      string `json:"root"`    // where it was made
+	Session   string `json:"session_id,omitempty"`
+	Turn      int64  `json:"turn,omitempty"`
+	Reason    string `json:"reason"`
+	Label     string `json:"label,omitempty"`
+	RestoreOf string `json:"restored_checkpoint_id,omitempty"`
+	Status    string `json:"status"` // applying, applied, undone, rolled_back, failed, interrupted
+	// UndoneBy, of a checkpoint undone (StatusUndone), is the checkpoint
+	// of the restore that put its write back.
+	UndoneBy  string        `json:"undone_by_checkpoint_id,omitempty"`
 	Error     string        `json:"error,omitempty"`
 	Tags      []string      `json:"tags"`
 	Node      string        `json:"node"`
@@ -228,6 +231,9 @@ func (s *Store) infos(ctx context.Context, rows []db.CheckpointRow) ([]*Checkpoi
 		s.markInterrupted(ctx, c) // the files' states are Show's: a listing reads no file
 		out = append(out, c)
 	}
+	if err := s.markUndone(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -243,6 +249,9 @@ func (s *Store) Show(ctx context.Context, ref string) (*Checkpoint, error) {
 			return nil, err
 		}
 	}
+	if err := s.markUndone(ctx, []*Checkpoint{c}); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -253,6 +262,9 @@ var (
 	// ErrChanged: a restore would overwrite changes made since the
 	// checkpoint (see ChangedError).
 	ErrChanged = errors.New("files changed since the checkpoint")
+	// ErrPruned: the checkpoint was pruned (the error wraps ErrNotFound
+	// too).
+	ErrPruned = errors.New("checkpoint pruned")
 )
 
 // RefLast names the project's newest checkpoint.
@@ -306,7 +318,17 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 		}
 		return db.CheckpointRow{}, s.notFound(ctx, ref)
 	}
-	if row, ok, err := s.st.Checkpoint(ctx, ref); err != nil {
+	// Ids are lowercase hex: one given in capitals is taken in
+	// lowercase (a tag is as given).
+	id := ref
+	if lower := strings.ToLower(ref); isHex(lower) {
+		id = lower
+	}
+	row, ok, err := s.st.Checkpoint(ctx, ref)
+	if err == nil && !ok && id != ref {
+		row, ok, err = s.st.Checkpoint(ctx, id)
+	}
+	if err != nil {
 		return row, fmt.Errorf("checkpoint: %w", err)
 	} else if ok && row.Project == key {
 		return row, nil
@@ -324,6 +346,7 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 			return first(rows), err
 		}
 	}
+	ref = id
 	if len(ref) < minPrefix && isHex(ref) {
 		// Not an id or a tag, and too short to be taken as the start of an id.
 		err := s.notFound(ctx, ref)
@@ -348,6 +371,16 @@ func (s *Store) resolve(ctx context.Context, ref string) (db.CheckpointRow, erro
 		}
 	}
 	return db.CheckpointRow{}, s.notFound(ctx, ref)
+}
+
+// WasPruned reports whether the checkpoint id was pruned: it has no row, and
+// the event log still holds the end of its stream.
+func WasPruned(ctx context.Context, st *db.Store, id string) (bool, error) {
+	if _, ok, err := st.Checkpoint(ctx, id); err != nil || ok {
+		return false, err
+	}
+	gone, err := st.PrunedCheckpoints(ctx, StreamPrefix, TypePruned, id, 1)
+	return err == nil && len(gone) == 1 && gone[0] == id, err
 }
 
 // minPrefix is the shortest prefix of an id that names a checkpoint.
@@ -381,6 +414,16 @@ func (s *Store) notFound(ctx context.Context, ref string) error {
 		if other, err := s.st.Checkpoints(ctx, db.CheckpointFilter{IDPrefix: ref, Limit: 1}); err == nil && len(other) == 1 {
 			return &usererr.Error{Msg: fmt.Sprintf("%s; it is a checkpoint of the project at %s (moved? aiex checkpoint list --all-projects lists every project's)",
 				msg, other[0].Root), Err: ErrNotFound}
+		}
+	}
+	if len(ref) >= minPrefix && isHex(ref) {
+		// Pruned: its stream ended, and the log still says so.
+		if gone, err := s.st.PrunedCheckpoints(ctx, StreamPrefix, TypePruned, ref, 1); err == nil && len(gone) == 1 {
+			msg = fmt.Sprintf("checkpoint %s was pruned (by aiex checkpoint prune or the [checkpoints] retention): what it kept is gone, so it cannot be restored", gone[0])
+			if len(rows) > 0 {
+				msg += fmt.Sprintf("; the most recent: %s", listing(rows))
+			}
+			return &usererr.Error{Msg: msg, Err: fmt.Errorf("%w: %w", ErrNotFound, ErrPruned)}
 		}
 	}
 	switch {

@@ -108,7 +108,7 @@ func (s *Session) WriteMarkdown(ctx context.Context, w io.Writer) error {
 func (d Document) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	in := d.Session
-	title := in.Title
+	title := escapeTitle(in.Title)
 	if title == "" {
 		title = "Session " + in.ID
 	}
@@ -227,7 +227,7 @@ func writeTurn(b *strings.Builder, t Turn) {
 	if p := t.Proposal; p != nil {
 		fmt.Fprintf(b, "**Proposal:** %s\n\n", proposalLine(p))
 	}
-	fmt.Fprintf(b, "### Prompt\n\n%s\n", closeFence(strings.TrimRight(Printable(t.Prompt), "\n")))
+	fmt.Fprintf(b, "### Prompt\n\n%s\n", closeFence(escapeBlocks(strings.TrimRight(Printable(t.Prompt), "\n"))))
 	if t.Answer != "" {
 		fmt.Fprintf(b, "\n### Answer\n\n%s\n", closeFence(strings.TrimRight(Printable(t.Answer), "\n")))
 	}

@@ -142,9 +142,11 @@ func (st *state) Apply(ev *events.Event, p events.Payload) error {
 	s.Version = ev.Version
 	// A session is as recent as its last turn (or its start): archiving
 	// or unarchiving it is no use of it, and "last" (the most recently
-	// updated session) must not pick one merely brought back.
+	// updated session) must not pick one merely brought back; nor is
+	// recording what became of a turn's proposal, which a checkpoint
+	// restore does in whichever session made the write it undid.
 	switch p.(type) {
-	case *Archived, *Unarchived, *Removed:
+	case *Archived, *Unarchived, *Removed, *TurnProposal:
 	default:
 		s.UpdatedAt = t
 	}

@@ -90,7 +90,7 @@ func (s *Service) Archive(ctx context.Context, ref Ref, project, actor string) (
 	if err != nil {
 		return Info{}, err
 	}
-	return sess.Info(), nil
+	return s.withCost(ctx, sess.Info()), nil
 }
 
 // Unarchive brings an archived session back: its turns return to the
@@ -111,7 +111,7 @@ func (s *Service) Unarchive(ctx context.Context, ref Ref, project, actor string)
 	if err != nil {
 		return Info{}, err
 	}
-	return sess.Info(), nil
+	return s.withCost(ctx, sess.Info()), nil
 }
 
 // Remove deletes a session: its rows leave every projection and its
@@ -134,7 +134,16 @@ func (s *Service) Remove(ctx context.Context, ref Ref, project, actor string) (I
 		info = infoOf(st.Session)
 		return []events.Payload{&Removed{}}, nil
 	})
-	return info, err
+	return s.withCost(ctx, info), err
+}
+
+// withCost is info with its cost unknown as List shows it (a failed read
+// leaves it as it is).
+func (s *Service) withCost(ctx context.Context, info Info) Info {
+	if unknown, err := s.st.UnknownCostRequests(ctx, []string{info.ID}); err == nil && info.ID != "" {
+		info.CostUnknown = len(unknown[info.ID]) > 0
+	}
+	return info
 }
 
 // ErrNotArchived: Unarchive of a session that is not archived.

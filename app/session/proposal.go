@@ -59,6 +59,13 @@ type Proposal struct {
 	// error), or anything else worth knowing of the write.
 	Reason     string `json:"reason,omitempty"`
 	Checkpoint string `json:"checkpoint_id,omitempty"` // of the write; aiex checkpoint restore undoes it
+	// RestoredCheckpoint, of a change undone, is the checkpoint whose
+	// restore undid it: its own, or an earlier one of the same files.
+	RestoredCheckpoint string `json:"restored_checkpoint_id,omitempty"`
+	// CheckpointPruned: Checkpoint was pruned since, so the write can no
+	// longer be undone. It is never recorded: whoever shows the session
+	// sets it (app asks the checkpoints), as it is when shown.
+	CheckpointPruned bool `json:"checkpoint_pruned,omitempty"`
 }
 
 // Written reports whether the change was written.
@@ -181,6 +188,7 @@ func (s *Service) RecordProposal(ctx context.Context, id, project, actor string,
 		return err
 	}
 	p.Reason = s.redactor(ctx).Redact(p.Reason)
+	p.CheckpointPruned = false // as it is when shown, never recorded
 	return sess.record(ctx, func(st *state) ([]events.Payload, error) {
 		if n < 1 || n > int64(len(st.Turns)) {
 			return nil, fmt.Errorf("session %s: no turn %d", st.Session.ID, n)
@@ -196,7 +204,10 @@ func proposalLine(p *Proposal) string {
 	switch p.Status {
 	case ProposalWritten:
 		what = "written"
-		if p.Checkpoint != "" {
+		switch {
+		case p.Checkpoint != "" && p.CheckpointPruned:
+			what += fmt.Sprintf(" (checkpoint %s, pruned since: it can no longer be undone)", p.Checkpoint)
+		case p.Checkpoint != "":
 			what += fmt.Sprintf(" (checkpoint %s; undo: aiex checkpoint restore %s)", p.Checkpoint, p.Checkpoint)
 		}
 	case ProposalRefused:
@@ -221,7 +232,10 @@ func proposalLine(p *Proposal) string {
 		what = "not written: the answer held no usable change"
 	case ProposalUndone:
 		what = "written, then undone"
-		if p.Checkpoint != "" {
+		switch {
+		case p.RestoredCheckpoint != "" && p.RestoredCheckpoint != p.Checkpoint:
+			what = fmt.Sprintf("written (checkpoint %s), then undone by the restore of the earlier checkpoint %s", p.Checkpoint, p.RestoredCheckpoint)
+		case p.Checkpoint != "":
 			what += fmt.Sprintf(" (checkpoint %s restored)", p.Checkpoint)
 		}
 	default:

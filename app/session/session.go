@@ -352,8 +352,18 @@ func (s *Service) resolve(ctx context.Context, ref Ref, project string) (db.Sess
 }
 
 // lookup finds the session whose id is id, or, for 4 characters or more,
-// the one session whose id starts with id.
+// the one session whose id starts with id. Ids are lowercase hex: one
+// given in capitals (copied from somewhere that shouts) is looked up in
+// lowercase too.
 func (s *Service) lookup(ctx context.Context, id string) (db.SessionRow, bool, error) {
+	row, ok, err := s.lookupAs(ctx, id)
+	if lower := strings.ToLower(id); err == nil && !ok && lower != id {
+		return s.lookupAs(ctx, lower)
+	}
+	return row, ok, err
+}
+
+func (s *Service) lookupAs(ctx context.Context, id string) (db.SessionRow, bool, error) {
 	row, ok, err := s.st.Session(ctx, id)
 	if err != nil {
 		return row, false, fmt.Errorf("session: %w", err)

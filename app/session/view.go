@@ -231,3 +231,17 @@ func WithHistory(history, prompt []providers.Message) []providers.Message {
 	out = append(out, history...)
 	return append(out, prompt[i:]...)
 }
+
+// Exchanges is how many of d's turns a later question in the session
+// would carry as its history if the window had room for them all: those
+// answered (in full, or in part before an interruption), as
+// HistoryWithin picks them.
+func (d Document) Exchanges() int {
+	n := 0
+	for _, t := range d.Turns {
+		if t.Status == db.TurnCompleted || t.Status == db.TurnInterrupted && t.Answer != "" {
+			n++
+		}
+	}
+	return n
+}

@@ -109,7 +109,7 @@ func checkpointStatus(o *Output, s string) string {
 	switch s {
 	case "rolled_back", "failed", checkpoint.StatusInterrupted:
 		return o.Red(s)
-	case "applying":
+	case "applying", checkpoint.StatusUndone:
 		return o.Dim(s)
 	}
 	return s
@@ -154,6 +154,9 @@ func (s *CheckpointShowCmd) Run(c *Context) error {
 	}
 	if cp.RestoreOf != "" {
 		fmt.Fprintf(w, "  restores %s\n", cp.RestoreOf)
+	}
+	if cp.UndoneBy != "" {
+		fmt.Fprintf(w, "  undone   by the restore that made checkpoint %s (aiex checkpoint restore %s writes it again)\n", cp.UndoneBy, cp.UndoneBy)
 	}
 	if cp.Error != "" {
 		fmt.Fprintf(w, "  error    %s\n", textLine(cp.Error))

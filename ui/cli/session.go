@@ -29,7 +29,7 @@ type SessionCmd struct {
 	Export    SessionExportCmd    `cmd:"" help:"Write a session as Markdown or JSON."`
 	Archive   SessionArchiveCmd   `cmd:"" help:"Archive a session: it leaves the list and can be brought back."`
 	Unarchive SessionUnarchiveCmd `cmd:"" help:"Bring an archived session back."`
-	Rm        SessionRmCmd        `cmd:"" name:"rm" help:"Remove a session (its events stay in the log until retention prunes them)."`
+	Rm        SessionRmCmd        `cmd:"" name:"rm" help:"Remove a session for good (asks first; archive is the way that can be undone)."`
 }
 
 // SessionListCmd lists sessions.
@@ -429,20 +429,6 @@ func (u *SessionUnarchiveCmd) Validate() error {
 // Run unarchives it.
 func (u *SessionUnarchiveCmd) Run(c *Context) error {
 	return changeSession(c, app.SessionUnarchive, u.Session, "session %s (%s) is active again; continue it with aiex ask --session %[1]s")
-}
-
-// SessionRmCmd removes a session.
-type SessionRmCmd struct {
-	Session string `arg:"" placeholder:"ID|last" help:"The session: its id (or a unique prefix of 4 or more), or last."`
-}
-
-// Validate refuses a reference that cannot name a session before the
-// store is opened (see session.CheckRef).
-func (r *SessionRmCmd) Validate() error { return session.CheckRef(r.Session, false, "remove") }
-
-// Run removes it.
-func (r *SessionRmCmd) Run(c *Context) error {
-	return changeSession(c, app.SessionRemove, r.Session, "removed session %s (%s)")
 }
 
 func changeSession(c *Context, op, ref, done string) error {

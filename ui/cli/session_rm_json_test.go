@@ -12,7 +12,7 @@ import (
 // "active" status it had.
 func TestSessionRmJSONSaysRemoved(t *testing.T) {
 	dir, id := oneTurnSession(t)
-	r := runCLI(t, false, nil, "--data-dir", dir, "--json", "session", "rm", id)
+	r := runCLI(t, false, nil, "--data-dir", dir, "--json", "session", "rm", "--yes", id)
 	var got struct {
 		ID      string `json:"id"`
 		Status  string `json:"status"`
