@@ -12,3 +12,7 @@ func NewTestContext(g *Globals) *Context {
 func TailResume(c *Context, streams []string, after int64) string {
 	return (&EventsTailCmd{Stream: streams}).resume(c, after)
 }
+
+// LockedBuffer is lockedBuffer (output_progress_test.go), for the
+// package's outside tests.
+type LockedBuffer = lockedBuffer

@@ -6,32 +6,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aiex-dev/aiex/ui/cli"
 )
-
-// lockedBuffer is a bytes.Buffer written by one goroutine and read by
-// another.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestStreamSaysHolderStopped: aiex events tail going through the process
 // that serves the data dir keeps waiting when that process is stopped
@@ -44,7 +24,7 @@ func TestStreamSaysHolderStopped(t *testing.T) {
 	dir := shortDir(t)
 	pid := startTailer(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr lockedBuffer
+	var stderr cli.LockedBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- cli.Run(ctx, []string{"--data-dir", dir, "events", "tail"}, cli.Env{
