@@ -153,7 +153,7 @@ func (a *App) dryAsk(ctx context.Context, req CodeAsk) (*BuiltContext, string, e
 	built := &ctxbuild.Context{Window: sum.Window, Reserve: sum.Window - sum.Budget, Budget: sum.Budget, Tokens: sum.Tokens,
 		Included: []ctxbuild.Item{}, Dropped: []ctxbuild.Item{}, Data: prompt.Data{Question: req.Prompt}, Prompt: req.Messages}
 	return &BuiltContext{Context: built, Provider: p.provider, Model: p.model, Tokenizer: string(p.fam), Exact: p.fam.Exact(),
-		Scale: p.scale, HistoryTurns: sum.HistoryTurns, HistoryTokens: sum.HistoryTokens}, note, nil
+		Scale: p.scale, HistoryTurns: sum.HistoryTurns, HistoryTokens: sum.HistoryTokens, HistoryLeftOut: historyLeftOut(sess, sum.HistoryTurns)}, note, nil
 }
 
 // plainPrompt is the "ask" prompt without code, after as much of the

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -178,6 +177,10 @@ type BuiltContext struct {
 	// taking HistoryTokens of its Tokens.
 	HistoryTurns  int `json:"history_turns,omitempty"`
 	HistoryTokens int `json:"history_tokens,omitempty"`
+	// HistoryLeftOut older turns of the session, which a question would
+	// carry if the window had room, did not fit the history's share of it
+	// and were left out.
+	HistoryLeftOut int `json:"history_left_out,omitempty"`
 	// Conventions, when not nil, is the project's conventions file, whose
 	// text went into the prompt (see ConventionsFile).
 	Conventions *Conventions `json:"conventions,omitempty"`
@@ -378,8 +381,18 @@ func (a *App) buildContext(ctx context.Context, req ContextRequest, p *planned, 
 		built.Reserve, built.Budget = reserve, p.window-reserve
 	}
 	return &BuiltContext{Context: built, Provider: p.provider, Model: p.model, Tokenizer: string(p.fam),
-		Exact: p.fam.Exact(), Scale: p.scale, HistoryTurns: turns, HistoryTokens: histTokens, Conventions: conv,
-		TargetGone: gone}, nil
+		Exact: p.fam.Exact(), Scale: p.scale, HistoryTurns: turns, HistoryTokens: histTokens, HistoryLeftOut: historyLeftOut(sess, turns),
+		Conventions: conv, TargetGone: gone}, nil
+}
+
+// historyLeftOut is how many of sess's answered turns (all a question
+// would carry as its history) are not among the turns most recent that
+// went into its prompt; 0 without a session.
+func historyLeftOut(sess *session.Session, turns int) int {
+	if sess == nil {
+		return 0
+	}
+	return max(len(sess.History())/2-turns, 0)
 }
 
 // countMessages counts messages as a chat format sends them.
@@ -572,6 +585,10 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 		req.Messages, req.Window = p.Messages, p.Window
 		if sess == nil {
 			in, err := a.Ask(ctx, req.Request, fn)
+			if u, ok := unrecorded(in, err, nil, "", 0); ok {
+				err = u
+				a.noteUnrecorded(ctx, in, u)
+			}
 			return &Answer{Interaction: in}, err
 		}
 		return a.askInSession(ctx, sess, req, p.Context, nil, &Answer{}, fn)
@@ -588,6 +605,10 @@ func (a *App) askCode(ctx context.Context, req CodeAsk, fn func(text string) err
 	if sess == nil {
 		in, err := a.Ask(ctx, req.Request, fn)
 		ans.Interaction, ans.Warning = in, answerWarning(in, p, ans.Context, req.Root)
+		if u, ok := unrecorded(in, err, nil, "", 0); ok {
+			err = u
+			a.noteUnrecorded(ctx, in, u)
+		}
 		return ans, err
 	}
 	return a.askInSession(ctx, sess, req, summary, p, ans, fn)
@@ -688,15 +709,16 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		res.Reason = askErr.Error()
 		recErr = sess.RecordTurnFailed(rctx, n, res)
 	}
-	var full *db.DiskFullError
+	if u, ok := unrecorded(in, askErr, recErr, sess.ID(), n); ok {
+		// The answer streamed whole, and the disk had no room for its
+		// records: asking again would pay for it twice. What was recorded
+		// and what was not is said; this process keeps trying the rest
+		// (and the session's next use takes the request's recorded answer
+		// for a turn left running).
+		a.noteUnrecorded(ctx, in, u)
+		return ans, u
+	}
 	switch {
-	case recErr != nil && askErr == nil && errors.As(recErr, &full):
-		// The answer streamed whole and its request is recorded: asking
-		// again would pay for it twice. The turn takes the request's
-		// recorded answer once it can be written (this process keeps
-		// trying; else the session's next use reaps it).
-		recErr = usererr.Wrap(recErr, "the answer is complete and in history, but session %s could not record it as turn %d: %s, and the session takes the answer from history",
-			sess.ID(), n, full.Cause())
 	case recErr != nil:
 		recErr = fmt.Errorf("record turn %d of session %s: %w", n, sess.ID(), recErr)
 	}
@@ -707,70 +729,4 @@ func (a *App) askInSession(ctx context.Context, sess *session.Session, req CodeA
 		return ans, askErr
 	}
 	return ans, recErr
-}
-
-// IndexRequest is aiex index: the project at Root, or the part Under it.
-type IndexRequest struct {
-	Root  string `json:"root"`
-	Under string `json:"under,omitempty"`
-	Force bool   `json:"force,omitempty"`
-}
-
-// IndexResult is what IndexProject did: the index, and the embeddings
-// when they are configured.
-type IndexResult struct {
-	*index.Summary
-	Embeddings *search.EmbedStats `json:"embeddings,omitempty"`
-	// EmbedError says why embedding stopped (the model is not installed,
-	// its server is down): the index itself is complete, and search ranks
-	// without embeddings until a later run makes them.
-	EmbedError string `json:"embed_error,omitempty"`
-}
-
-// IndexProject brings the project's index up to date (changed files
-// only, unless Force) and embeds new chunks when [index] embed is set.
-// progress, if set, is called as files are analysed.
-func (a *App) IndexProject(ctx context.Context, req IndexRequest, progress func(index.Progress)) (*IndexResult, error) {
-	sum, err := a.Indexer().Index(ctx, req.Root, index.Options{Under: req.Under, Force: req.Force, Progress: progress})
-	if err != nil {
-		return nil, err
-	}
-	res := &IndexResult{Summary: sum}
-	// Embeddings, when configured: new chunks only (by content, cluster-wide).
-	emb, embedded, err := a.EmbedIndex(ctx, req.Root, nil)
-	switch {
-	case err != nil && (ctx.Err() != nil || usererr.As(err) != nil):
-		return nil, err // cancelled, or the config's mistake
-	case err != nil:
-		res.EmbedError = embedErrorText(err)
-	}
-	if embedded {
-		res.Embeddings = &emb
-	}
-	return res, nil
-}
-
-// ProjectFiles is a project's files as the index knows them.
-type ProjectFiles struct {
-	Indexed bool          `json:"indexed"` // a complete index run has been made
-	Files   []db.CodeFile `json:"files"`   // sorted by path
-}
-
-// Files lists the files of the project rooted at root that the index
-// walked (those it skipped say why).
-func (a *App) Files(ctx context.Context, root string) (*ProjectFiles, error) {
-	p, ok, err := a.codeProject(ctx, root)
-	if err != nil || !ok {
-		return &ProjectFiles{Files: []db.CodeFile{}}, err
-	}
-	m, err := a.Store.CodeFiles(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	pf := &ProjectFiles{Indexed: !p.IndexedAt.IsZero(), Files: make([]db.CodeFile, 0, len(m))}
-	for _, f := range m {
-		pf.Files = append(pf.Files, f)
-	}
-	slices.SortFunc(pf.Files, func(x, y db.CodeFile) int { return cmp.Compare(x.Path, y.Path) })
-	return pf, nil
 }

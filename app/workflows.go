@@ -70,6 +70,10 @@ type TaskResult struct {
 	Answer   *Answer             `json:"answer,omitempty"`
 	Module   *workflow.NewModule `json:"module,omitempty"` // gen module: where it goes
 	Tests    *testgen.Report     `json:"tests,omitempty"`  // gen tests: how the tests did, when they ran
+	// unrecorded is the answer's error when it came whole but its records
+	// could not all be written (*UnrecordedError): the proposal is made
+	// of it all the same, and not written (unwritten).
+	unrecorded error
 	// Confinement says, as one sentence for a warning, how the
 	// toolchain's commands ran less confined than the sandbox can confine
 	// them, and why: in auto mode, on a system without Landlock, its
@@ -103,7 +107,7 @@ func (a *App) refactor(ctx context.Context, req TaskRequest, fn func(string) err
 	}
 	ans, err := a.AskCode(ctx, a.taskAsk(req, "refactor", "", taskCommand("refactor", req.Target, req.Goal), prompt.Data{Goal: req.Goal}), fn)
 	res := &TaskResult{Answer: ans}
-	if err != nil {
+	if err = res.keepUnrecorded(err); err != nil {
 		return res, err
 	}
 	// An answer cut off at the output limit may have lost the end of its
@@ -162,7 +166,7 @@ func (a *App) genModule(ctx context.Context, req TaskRequest, fn func(string) er
 	r.Target = ""
 	ans, err := a.AskCode(ctx, r, fn)
 	res := &TaskResult{Answer: ans, Module: &m}
-	if err != nil {
+	if err = res.keepUnrecorded(err); err != nil {
 		return res, err
 	}
 	p, err := workflow.FromFile("gen-module", m.Name, ans.Interaction.Response, m.Path, m.Lang, sandboxReader(ctx, sb))
@@ -230,7 +234,7 @@ func (a *App) genTests(ctx context.Context, req TaskRequest, fn func(string) err
 	data := prompt.Data{Language: lang, Deps: testgen.Deps(req.Root, c.Path), TestPath: testPath}
 	ans, err := a.AskCode(ctx, a.taskAsk(req, "gen-tests", "", taskCommand("gen-tests", req.Target, ""), data), fn)
 	res := &TaskResult{Answer: ans}
-	if err != nil {
+	if err = res.keepUnrecorded(err); err != nil {
 		return res, err
 	}
 	p, err := workflow.FromFile("gen-tests", req.Target, ans.Interaction.Response, testPath, lang, sandboxReader(ctx, sb))
@@ -368,6 +372,10 @@ func testChecks(r *testgen.Report) []workflow.Check {
 			compile.Detail = r.Summary
 		}
 		return []workflow.Check{compile}
+	}
+	if len(r.Changed) > 0 {
+		// Run or only compiled, they wrote the project's code.
+		return []workflow.Check{compile, {Name: "tests pass", Status: workflow.Failed, Detail: r.Summary}}
 	}
 	if r.NotRun {
 		return []workflow.Check{compile, {Name: "tests pass", Status: workflow.Skipped, Detail: "not run (--no-run)"}}

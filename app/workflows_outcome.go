@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app/checkpoint"
@@ -18,6 +19,7 @@ import (
 // what became of the proposal (recordProposal).
 func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	res, err := a.refactor(ctx, req, fn)
+	err = res.unwritten(err)
 	a.recordProposal(ctx, "refactor", req, res, err)
 	return res, err
 }
@@ -27,6 +29,7 @@ func (a *App) Refactor(ctx context.Context, req TaskRequest, fn func(string) err
 // written. Its turn records what became of the proposal.
 func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	res, err := a.genModule(ctx, req, fn)
+	err = res.unwritten(err)
 	a.recordProposal(ctx, "gen-module", req, res, err)
 	return res, err
 }
@@ -36,6 +39,7 @@ func (a *App) GenModule(ctx context.Context, req TaskRequest, fn func(string) er
 // turn records what became of the proposal.
 func (a *App) GenTests(ctx context.Context, req TaskRequest, fn func(string) error) (*TaskResult, error) {
 	res, err := a.genTests(ctx, req, fn)
+	err = res.unwritten(err)
 	a.recordProposal(ctx, "gen-tests", req, res, err)
 	return res, err
 }
@@ -69,6 +73,9 @@ func (a *App) recordProposal(ctx context.Context, task string, req TaskRequest, 
 	switch {
 	case !p.OK():
 		out.Status = session.ProposalRefused
+	case res.unrecorded != nil && req.Apply:
+		// Not written, and not to be: the command ended without it.
+		out.Status, out.Reason = session.ProposalWriteFailed, errorMsg(err)
 	case ctx.Err() != nil:
 		out.Status = session.ProposalCancelled
 	case req.Apply:
@@ -77,6 +84,44 @@ func (a *App) recordProposal(ctx context.Context, task string, req TaskRequest, 
 		out.Status = session.ProposalDryRun
 	}
 	a.recordOutcome(ctx, req.Root, req.Actor, res.Answer.Session, res.Answer.Turn, out)
+}
+
+// keepUnrecorded takes err, the error of the task's question, as the
+// answer's when the answer came whole but its records could not all be
+// written (a full disk, *UnrecordedError): the task goes on to make its
+// proposal, which is not written (unwritten says why). Any other error is
+// returned.
+func (r *TaskResult) keepUnrecorded(err error) error {
+	if ue := (*UnrecordedError)(nil); errors.As(err, &ue) && r.Answer != nil && r.Answer.Interaction != nil {
+		r.unrecorded = err
+		return nil
+	}
+	return err
+}
+
+// unwritten is the error of a task whose answer's records could not all
+// be written (keepUnrecorded): nothing is written — the disk that has no
+// room for the records has none for the write's checkpoint either — and
+// the error says so, why, and what became of the records. err, the task's
+// own error (an answer without a usable change), comes first.
+func (r *TaskResult) unwritten(err error) error {
+	if r == nil || r.unrecorded == nil {
+		return err
+	}
+	var ue *UnrecordedError
+	errors.As(r.unrecorded, &ue)
+	if err != nil {
+		return &usererr.Error{Msg: errorMsg(err) + "; " + ue.Error(), Err: errors.Join(err, r.unrecorded)}
+	}
+	what := "nothing was written"
+	if r.Proposal != nil {
+		what = "the change was not written"
+	}
+	cause := ue.Full.Cause()
+	if !ue.Full.TooLarge {
+		cause += " or choose another data dir (--data-dir)"
+	}
+	return &usererr.Error{Msg: fmt.Sprintf("%s: %s; %s", what, cause, ue.say("")), Err: r.unrecorded}
 }
 
 // recordWrite records in the turn that proposed req's changes how their

@@ -128,7 +128,10 @@ func FinishInteractionStmt(in *Interaction) Statement {
 func InterruptRunningStmt(node, reason string) Statement {
 	// status is written out: the partial index llm_interaction_running
 	// serves only a query that names it (migration 0013).
-	return Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = ?,
+	// A note already on the record (the answer arrived whole but its end
+	// could not be written: app's noteUnrecorded) is what became of the
+	// request, and stays its reason.
+	return Stmt(`UPDATE llm_interaction SET status = ?, error_kind = ?, error = CASE WHEN COALESCE(error, '') <> '' THEN error ELSE ? END,
 		prompt_tokens = CASE WHEN prompt_tokens = 0 THEN prompt_estimate ELSE prompt_tokens END
 		WHERE node = ? AND status = 'running'`, StatusInterrupted, StatusInterrupted, reason, node)
 }

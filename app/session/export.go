@@ -229,7 +229,7 @@ func writeTurn(b *strings.Builder, t Turn) {
 	}
 	fmt.Fprintf(b, "### Prompt\n\n%s\n", closeFence(escapeBlocks(strings.TrimRight(Printable(t.Prompt), "\n"))))
 	if t.Answer != "" {
-		fmt.Fprintf(b, "\n### Answer\n\n%s\n", closeFence(strings.TrimRight(Printable(t.Answer), "\n")))
+		fmt.Fprintf(b, "\n### Answer\n\n%s\n", closeFence(escapeBlocks(strings.TrimRight(Printable(t.Answer), "\n"))))
 	}
 }
 

@@ -9,13 +9,14 @@ import (
 	"github.com/yuin/goldmark/text"
 )
 
-// A prompt is the user's text and goes into the export as the user wrote
-// it, Markdown and all, except for what would make the export's own
-// structure: a heading (a prompt "## Turn 42" would read as a turn of the
-// export) or an HTML block (an unclosed "<!--" would hide the rest of
-// it). Those are escaped with a backslash, which renders them as the text
-// they were typed as. Code blocks are left alone, and so is a prompt
-// without such lines: it is written byte for byte.
+// A prompt (the user's text) and an answer (the model's) go into the
+// export as they were written, Markdown and all, except for what would
+// make the export's own structure: a heading (a line "## Turn 42" would
+// read as a turn of the export) or an HTML block (an unclosed "<!--"
+// would hide the rest of it). Those are escaped with a backslash, which
+// renders them as the text they were written as. Code blocks are left
+// alone, and so is a text without such lines: it is written byte for
+// byte.
 
 // escapeBlocks escapes the headings and HTML blocks of md at its top level
 // (see above).

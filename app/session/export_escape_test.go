@@ -50,3 +50,28 @@ func TestExportEscapesPrompts(t *testing.T) {
 		t.Errorf("a code block's line was changed:\n%s", md.String())
 	}
 }
+
+// TestExportEscapesAnswers: a model's answer is escaped as a prompt is: a
+// line "## Turn 43" in it, a setext heading or an open HTML comment does
+// not make a turn or hide the rest of the export, and its code blocks are
+// kept byte for byte.
+func TestExportEscapesAnswers(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, session.Config{})
+	s, _ := e.svc.Begin(ctx, session.RefNew, "/p", "cli")
+	code := "```elixir\n# Turn 44\ndef x, do: :ok\n```"
+	turn(t, s, "q1", "Sure.\n\n## Turn 43\n\n### Prompt\n\n"+code+"\n\nFake\n---\n\n<!-- hide")
+	turn(t, s, "q2", "plain answer")
+	var md bytes.Buffer
+	if err := s.WriteMarkdown(ctx, &md); err != nil {
+		t.Fatal(err)
+	}
+	got, html := topBlocks(md.Bytes())
+	want := []string{"1 q1", "2 Turn 1", "3 Prompt", "3 Answer", "2 Turn 2", "3 Prompt", "3 Answer"}
+	if d := cmp.Diff(want, got); d != "" || html {
+		t.Errorf("headings (-want +got):\n%s\nHTML block: %v\n%s", d, html, md.String())
+	}
+	if !strings.Contains(md.String(), "\n"+code+"\n") || !strings.Contains(md.String(), "\nplain answer\n") {
+		t.Errorf("a code block or a plain answer was changed:\n%s", md.String())
+	}
+}

@@ -29,6 +29,9 @@ type exRun struct {
 	buildPath  string // MIX_BUILD_PATH for the runs, in the copy
 	relTest    string // the test file, relative to appDir
 	targetCopy string // the target's file in the copy
+	// code is the copy's code as the runs wrote it: what the tests
+	// change of it shows (see codeGuard).
+	code *codeSnapshot
 }
 
 func newExRun(s *Spec, scratch string) (*exRun, error) {
@@ -44,6 +47,10 @@ func newExRun(s *Spec, scratch string) (*exRun, error) {
 		return nil, setup(err)
 	}
 	x.targetCopy = filepath.Join(x.copyRoot, filepath.FromSlash(s.Target.Path))
+	var err error
+	if x.code, err = snapCode(x.copyRoot); err != nil {
+		return nil, setup(fmt.Errorf("read the copy of the project: %w", err))
+	}
 	for d := filepath.Dir(test); ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "mix.exs")); err == nil {
 			x.appDir = d
@@ -150,6 +157,7 @@ func (x *exRun) mutant(ctx context.Context, src []byte, timeout time.Duration) (
 	if err := os.WriteFile(x.targetCopy, src, 0o644); err != nil {
 		return outcome{}, setup(err)
 	}
+	x.code.expect(x.s.Target.Path, src)
 	// mix recompiles a source whose size changed or whose mtime is later
 	// than the manifest's, in whole seconds. A mutant of the same size
 	// written in the second the last compile began would be missed:
@@ -169,6 +177,10 @@ func (x *exRun) mutant(ctx context.Context, src []byte, timeout time.Duration) (
 	}
 	return o, err
 }
+
+// changed lists the files of code the runs so far changed in the copy
+// (codeGuard).
+func (x *exRun) changed() []string { return x.code.changed() }
 
 // compiledSince reports whether mix finished compiling an app of the copy
 // after t: it rewrites the app's manifest then (backdateManifests dated

@@ -139,6 +139,12 @@ type Report struct {
 	// the go command stopped at that, so nothing is known of the tests,
 	// and their not compiling is not theirs. Go only.
 	Unchecked string `json:"unchecked,omitempty"`
+	// Changed lists the files of the project's code (paths relative to
+	// the project) that the tests changed as they ran, in the copy they
+	// ran in (Elixir): run in the project, they would rewrite its code,
+	// and each later run would build the rewritten code, not the target
+	// or its mutant. Such tests do not pass and score 0.
+	Changed []string `json:"changed,omitempty"`
 	// Summary is one line for people.
 	Summary string `json:"summary"`
 	// Total is the wall time of the whole Run.
@@ -253,6 +259,7 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 		rep.Output, rep.Duration = o.output, o.dur
 		rep.NotRun = true
 		rep.NoMutants = "the tests were not run"
+		rep.guard(lr) // compiling a test file runs its modules' bodies
 		if err := rep.checkBefore(ctx, lr, s.Timeout); err != nil {
 			return nil, fmt.Errorf("testgen.Run: %w", err)
 		}
@@ -273,6 +280,8 @@ func Run(ctx context.Context, s Spec) (*Report, error) {
 	}
 
 	switch {
+	case rep.guard(lr):
+		rep.NoMutants = "the tests change the project's code"
 	case s.Mutants < 0:
 		rep.NoMutants = "mutants were turned off"
 	case !rep.Passed:
@@ -425,6 +434,12 @@ func (r *Report) mutate(ctx context.Context, s *Spec, lr langRun, baseDur time.D
 		if err != nil {
 			return err
 		}
+		if r.guard(lr) {
+			// What this run and any later one showed is of the code the
+			// tests wrote.
+			r.NoMutants = "the tests change the project's code"
+			return nil
+		}
 		m := st.mutant(s.Target.Path, src)
 		m.Duration = o.dur
 		switch {
@@ -456,6 +471,21 @@ func (r *Report) mutate(ctx context.Context, s *Spec, lr langRun, baseDur time.D
 	return nil
 }
 
+// guard sets Changed, and fails the tests, when the runs so far changed
+// the project's code in the copy they run in (codeGuard); it reports
+// whether they did.
+func (r *Report) guard(lr langRun) bool {
+	g, ok := lr.(codeGuard)
+	if !ok {
+		return false
+	}
+	if ch := g.changed(); len(ch) > 0 {
+		r.Changed, r.Passed = ch, false
+		return true
+	}
+	return false
+}
+
 // errText is err's reason without the scratch path it names, if it is a
 // path error: the path means nothing to the user.
 func errText(err error) string {
@@ -475,6 +505,8 @@ func (r *Report) score() {
 	}
 	killed, valid := r.Killed()
 	switch {
+	case len(r.Changed) > 0:
+		r.Score = 0 // whatever ran, ran against the code the tests wrote
 	case valid > 0:
 		r.Score = (b(r.Compiles) + b(r.Passed) + float64(killed)/float64(valid)) / 3
 	case r.Passed:
@@ -501,6 +533,9 @@ func (r *Report) summarize(firstErr string, limit time.Duration) string {
 		if r.NotRun {
 			return b.String() // nothing was scored
 		}
+	case len(r.Changed) > 0:
+		fmt.Fprintf(&b, "%s; score %.2f", changedCode(r.Changed), r.Score)
+		return b.String()
 	case r.NotRun:
 		return "compiles; the tests were not run"
 	case r.TimedOut:

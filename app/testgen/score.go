@@ -36,6 +36,8 @@ func scoreParts(r *Report) string {
 	}
 	killed, valid := r.Killed()
 	switch {
+	case len(r.Changed) > 0:
+		return fmt.Sprintf("score %.2f: tests that change the project's code are not scored", r.Score)
 	case valid > 0:
 		return fmt.Sprintf("score %.2f = (compiles %d + passes %d + mutants killed %d/%d) / 3", r.Score, b(r.Compiles), b(r.Passed), killed, valid)
 	case r.Passed:

@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"cmp"
 	"fmt"
 	"strings"
 
 	"github.com/aiex-dev/aiex/app"
-	"github.com/aiex-dev/aiex/app/english"
 	"github.com/aiex-dev/aiex/app/node"
-	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/app/usererr"
 )
 
@@ -54,29 +51,5 @@ func dryAsk(c *Context, strategyName string, req app.CodeAsk) error {
 		// the question: context --prompt needs a target to show them.
 		return printContextPrompt(c, d.b)
 	}
-	if err := printContext(c, req.Project, d.b); err != nil {
-		return err
-	}
-	return printHistoryLeftOut(c, req, d.b)
-}
-
-// printHistoryLeftOut says how many of the session's earlier turns the
-// dry run's prompt left out: only the most recent that fit in the
-// history's share of the window go with a question. A failed read of the
-// session says nothing more.
-func printHistoryLeftOut(c *Context, req app.CodeAsk, b *app.BuiltContext) error {
-	if req.Session == "" || req.Session == session.RefNew {
-		return nil
-	}
-	res, err := sessionDo(c, app.SessionRequest{Op: app.SessionShow, Ref: string(req.Session), Project: cmp.Or(req.Project, req.Root), Actor: "cli"})
-	if err != nil || res.Document == nil {
-		return nil
-	}
-	left := res.Document.Exchanges() - b.HistoryTurns
-	if left <= 0 {
-		return nil
-	}
-	_, err = fmt.Fprintf(c.Out.Out, "left out of the session: %s (only the most recent %s fit the history's share of the window)\n",
-		english.Count(left, "older turn"), english.Count(b.HistoryTurns, "turn"))
-	return err
+	return printContext(c, req.Project, d.b)
 }

@@ -130,6 +130,11 @@ func printContext(c *Context, root string, b *app.BuiltContext) error {
 	if b.HistoryTurns > 0 {
 		fmt.Fprintf(c.Out.Out, "  session: %s, %d tokens\n", english.Count(b.HistoryTurns, "earlier turn"), b.HistoryTokens)
 	}
+	if b.HistoryLeftOut > 0 {
+		// Only the most recent turns that fit go with a question.
+		fmt.Fprintf(c.Out.Out, "  left out of the session: %s (only the most recent %s fit the history's share of the window)\n",
+			english.Count(b.HistoryLeftOut, "older turn"), english.Count(b.HistoryTurns, "turn"))
+	}
 	if len(b.Included) == 0 && len(b.Dropped) == 0 {
 		fmt.Fprintln(c.Out.Out, "  no code: the question alone")
 	}

@@ -162,7 +162,8 @@ type taskJSON struct {
 	Confinement string `json:"confinement,omitempty"`
 	// Error is why nothing was written, when the command failed after
 	// the model answered: the proposal failed its checks, (proposal
-	// null) the answer held no change that could be made into one, or
+	// null) the answer held no change that could be made into one, the
+	// data dir had no room to record the answer (the proposal kept), or
 	// the write was refused or failed (and was rolled back).
 	Error string `json:"error,omitempty"`
 }
@@ -287,7 +288,10 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		// commands less confined than the user may think.
 		fmt.Fprintln(c.Out.Err, c.Out.Red("warning:")+" "+res.Confinement)
 	}
-	if err != nil {
+	// A proposal that comes with an error (the data dir had no room to
+	// record its answer) is shown with it, and not written.
+	unwritten := err != nil && c.Err() == nil && res != nil && res.Proposal != nil
+	if err != nil && !unwritten {
 		if c.Out.JSON && c.Err() == nil && answeredButUnusable(res, err) {
 			out := newTaskJSON(res)
 			out.Error = usererr.As(err).Msg
@@ -316,6 +320,15 @@ func runTask(c *Context, kind string, m modelFlags, w writeFlags, req app.TaskRe
 		if t := res.Tests; t != nil {
 			printTests(c, t)
 		}
+	}
+	if unwritten {
+		if c.Out.JSON {
+			out.Error = errorText(err)
+			if perr := c.Out.PrintJSON(out); perr != nil {
+				return perr
+			}
+		}
+		return err
 	}
 	if !p.OK() {
 		failed := usererr.New("the change failed its checks (%s); nothing was written", strings.Join(p.Failures(), "; "))
@@ -569,9 +582,15 @@ func printTests(c *Context, r *testgen.Report) {
 		return
 	}
 	fmt.Fprintf(c.Out.Err, "%s: %s\n", c.Out.Bold("tests"), textLine(r.ScoredSummary()))
+	if len(r.Changed) > 0 {
+		return // the mutants ran against the code the tests wrote: not scored
+	}
 	for _, m := range r.Mutants {
 		mark := c.Out.Green("killed")
-		if !m.Killed {
+		switch {
+		case m.Invalid:
+			mark = "not counted (it did not build, or not in time)"
+		case !m.Killed:
 			mark = c.Out.Red("survived")
 		}
 		fmt.Fprintf(c.Out.Err, "  mutant %s: %s\n", textLine(m.Description), mark)
