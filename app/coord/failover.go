@@ -2,6 +2,7 @@ package coord
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,14 +12,23 @@ import (
 // FailoverNote says, of in, a request that was answered, which providers
 // failed or were passed over before another answered, and why: "bad
 // failed: HTTP 500 from URL: …; good (tiny:latest) answered instead". It
-// is "" when the provider that answered was the only one tried, or in
-// has no answer. A failover is otherwise silent: the answer came, from
-// elsewhere, and only --verbose said why. Each front end (the CLI, the
-// TUI, a node's client) says it as it says notes; the times a breaker's
-// trial was set for are said as of now (SayWhen).
-func FailoverNote(in *db.Interaction, now time.Time) string {
-	if in == nil || in.Provider == "" {
+// is "" when the provider that answered was the only one tried, or no
+// attempt answered (a request that failed, or was cancelled before its
+// answer ended, says what became of it otherwise). A failover is
+// otherwise silent: the answer came, from elsewhere, and only --verbose
+// said why. Each front end (the CLI, the TUI, a node's client) says it as
+// it says notes; the times a breaker's trial was set for are said as of
+// the request's start (SayWhen), when the choice was made, however long
+// the answer took.
+func FailoverNote(in *db.Interaction) string {
+	if in == nil || in.Provider == "" || !slices.ContainsFunc(in.Route, func(a db.Attempt) bool {
+		return a.Outcome == "ok" && a.Provider == in.Provider
+	}) {
 		return ""
+	}
+	now := in.StartedAt
+	if now.IsZero() {
+		now = time.Now()
 	}
 	var order []string
 	why := map[string]string{}

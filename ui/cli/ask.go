@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
@@ -193,7 +192,7 @@ func answer(c *Context, strategyName string, req app.CodeAsk) error {
 	}
 	// Built by the coordinator (coord.FailoverNote), as every front end
 	// says it.
-	failover := coord.FailoverNote(in, time.Now())
+	failover := coord.FailoverNote(in)
 	if failover != "" {
 		fmt.Fprintf(c.Out.Err, "aiex: note: %s\n", textLine(failover))
 	}

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/aiex-dev/aiex/app"
 	"github.com/aiex-dev/aiex/app/ask"
@@ -264,7 +263,7 @@ func result(ans *app.Answer) *tui.AskResult {
 		r.PromptTokens, r.CompletionTokens, r.CostUSD = int64(in.PromptTokens), int64(in.CompletionTokens), in.CostUSD
 		r.CostUnknown = in.CostUnknown != nil && *in.CostUnknown
 		r.StopReason, r.Complete = in.StopReason, in.Status == "ok" // the history's status of an answer that arrived whole
-		r.Failover = coord.FailoverNote(in, time.Now())
+		r.Failover = coord.FailoverNote(in)
 		if in.TotalMillis != nil {
 			r.TotalMillis = int64(*in.TotalMillis)
 		}
