@@ -234,7 +234,12 @@ func (b *Builder) fit(req Request, out *Context, target *Item, files *fileCache,
 	}
 
 	var cands []*Item
-	if out.Budget-base >= minRoom {
+	// A target in an outline that had to reduce some of its units took
+	// the budget as its own: what room is left is its fitting's slack,
+	// too little for any candidate, and finding them (the neighbours of
+	// every unit of a large file, a search) would cost more than the
+	// whole context did.
+	if out.Budget-base >= minRoom && !o.reduced() {
 		var err error
 		if cands, err = candidates(data.Conventions); err != nil {
 			return err

@@ -297,6 +297,15 @@ func (o *outline) text() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// reduced reports whether some unit of o (nil: no outline) went in less
+// than in full.
+func (o *outline) reduced() bool {
+	if o == nil {
+		return false
+	}
+	return slices.ContainsFunc(o.units, func(u *outlined) bool { return u.form != FormFull })
+}
+
 // report lists the units in file order, each in the form it went in.
 func (o *outline) report() (units []Item, reduced, left int) {
 	for _, u := range o.units {
