@@ -36,7 +36,13 @@ func (s *sessState) reset(id string) {
 }
 
 // turnItems are the conversation items of one turn.
-type turnItems struct{ user, answer *item }
+type turnItems struct {
+	user, answer *item
+	// outcome says what became of the turn's proposal, as proposal
+	// (folded from its events) has it; nil when nothing is said.
+	outcome  *item
+	proposal *session.Proposal
+}
 
 // busy says a question is being answered or waits: the session cannot
 // change under it.
@@ -149,7 +155,12 @@ func (m *Model) load(doc *session.Document, seed bool) {
 		if why := cutReason(ans.state, t.Reason); why != "" {
 			items = append(items, m.newItem(errorItem, errorText(why)))
 		}
-		m.sess.byTurn[t.N] = &turnItems{user: u, answer: ans}
+		ti := &turnItems{user: u, answer: ans}
+		if p := t.Proposal; p != nil {
+			ti.outcome, ti.proposal = m.outcomeItem(p), p
+			items = append(items, ti.outcome)
+		}
+		m.sess.byTurn[t.N] = ti
 	}
 	if a := m.ask; a != nil {
 		items = append(items, a.user, a.answer)
@@ -207,9 +218,9 @@ const reasonCancelled = "cancelled"
 // turnState is how a turn's status shows in its answer's header, the
 // same live and when the session is read again: a turn stopped by the
 // user is "interrupted: cancelled" (interrupted in the session, cancelled
-// in the history), one cut off otherwise "interrupted" (the reason, an
-// error, is said under it when it happens here), one that failed
-// "failed: " and why.
+// in the history), one cut off otherwise "interrupted", one that failed
+// "failed" (the reason, an error, is said whole under it: see
+// cutReason).
 func turnState(status, reason string) string {
 	switch status {
 	case "completed":
@@ -220,21 +231,19 @@ func turnState(status, reason string) string {
 		if reason == reasonCancelled {
 			return "interrupted: " + reasonCancelled
 		}
-	case "failed":
-		if reason != "" {
-			return "failed: " + errorText(reason)
-		}
 	}
 	return status
 }
 
-// cutReason is why a turn shown in state was cut off, to say under its
-// answer as it was said when it happened here: the header's
-// "interrupted" alone reads the same for a stopped provider, a lost
-// connection and a process that quit. "" for other states, and for a
-// turn the user stopped (its header says "cancelled").
+// cutReason is why a turn shown in state was cut off or failed, to say
+// under its answer, wrapped, as it was said when it happened here: the
+// header's "interrupted" alone reads the same for a stopped provider, a
+// lost connection and a process that quit, and a failure's error (which
+// of the providers failed how, what to do) does not fit a header. "" for
+// other states, and for a turn the user stopped (its header says
+// "cancelled").
 func cutReason(state, reason string) string {
-	if state != "interrupted" {
+	if state != "interrupted" && state != "failed" {
 		return ""
 	}
 	return reason
@@ -384,6 +393,8 @@ func (m *Model) apply(ev events.Event) bool {
 			m.noteUnder(ans, errorItem, "%s", errorText(why))
 		}
 		m.conv.changed(ans, false)
+	case session.TypeTurnProposal:
+		return m.applyProposal(ev)
 	case session.TypeArchived:
 		info.Status = "archived"
 		m.note("this session was archived elsewhere")

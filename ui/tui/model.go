@@ -388,19 +388,17 @@ func (m *Model) endsKey(msg tea.KeyMsg) bool {
 }
 
 // text handles text (see isText): the model picker's filter takes it, the
-// editor inserts it as it is when it has the focus — or the proposal had
-// it: text typed over a proposal is a question (see proposalKey) — and
-// anything else over the editor ignores it.
+// editor inserts it as it is when it has the focus — or the proposal or
+// the side pane had it: text typed over them is meant for the editor
+// (see proposalKey, paneKey) — and the help ignores it.
 func (m *Model) text(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case m.showHelp:
 		return nil
 	case m.picker != nil:
 		return m.pickerKey(msg)
-	case m.focus == focusProposal:
+	case m.focus == focusProposal, m.focus == focusPane:
 		m.setFocus(focusInput)
-	case m.focus == focusPane:
-		return nil
 	}
 	return m.insert(msg)
 }
@@ -464,13 +462,23 @@ func (m *Model) insert(msg tea.KeyMsg) tea.Cmd {
 	return tea.Batch(cmd, m.typed())
 }
 
-// paneKey handles a key while the side pane has the focus.
+// paneKey handles a key while the side pane has the focus. Its keys are
+// the arrows, Home and End, Enter (open the session, put the file's path
+// in the editor), Esc and tab (back to the editor) and F1; any other key — a
+// letter, Backspace, Ctrl+U — gives the keys back to the editor and is
+// applied there, as over a proposal: after /session, what is typed next
+// is a command or a question, and "/session new" and Enter used to open
+// the session under the cursor instead.
 func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 	switch msg.String() {
-	case "up", "k":
+	case "up":
 		m.pane.move(-1)
-	case "down", "j":
+	case "down":
 		m.pane.move(1)
+	case "home", "ctrl+home":
+		m.pane.move(-math.MaxInt32)
+	case "end", "ctrl+end":
+		m.pane.move(math.MaxInt32)
 	case "enter":
 		if id := m.pane.selected(); id != "" {
 			m.setFocus(focusInput)
@@ -481,8 +489,11 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	case "esc", "tab":
 		m.setFocus(focusInput)
-	case "?", "f1":
+	case "f1":
 		m.openHelp()
+	default:
+		m.setFocus(focusInput)
+		return m.key(msg)
 	}
 	return nil
 }
@@ -515,8 +526,12 @@ func (m *Model) setFocus(f focus) {
 }
 
 // cyclePane shows the next side pane view; the sessions list is read
-// again each time it is shown.
+// again each time it is shown. On a terminal too narrow for the pane it
+// says so instead of changing a view that does not show.
 func (m *Model) cyclePane() tea.Cmd {
+	if m.paneTooNarrow("") {
+		return nil
+	}
 	m.pane.cycle()
 	if m.pane.view == paneHidden && m.focus == focusPane {
 		m.setFocus(focusInput)
@@ -534,6 +549,16 @@ func (m *Model) cyclePane() tea.Cmd {
 		return m.typed()
 	}
 	return nil
+}
+
+// paneTooNarrow says, in a note ending with hint, that the side pane
+// does not fit the terminal, when it does not.
+func (m *Model) paneTooNarrow(hint string) bool {
+	if !m.ready || paneWidth(m.width) > 0 {
+		return false
+	}
+	m.note("the side pane needs a terminal %d columns wide; this one has %d%s", minPaneTerm, m.width, hint)
+	return true
 }
 
 func (m *Model) openHelp() {
@@ -581,6 +606,9 @@ func (m *Model) layout() {
 	cw := m.width
 	if pw > 0 {
 		cw -= pw + 1
+	} else if m.focus == focusPane {
+		// Narrowed under the pane that had the keys: it no longer shows.
+		m.setFocus(focusInput)
 	}
 	m.input.setWidth(m.width)
 	m.input.fit()

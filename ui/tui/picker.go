@@ -26,12 +26,13 @@ type pickerView struct {
 	err     string
 
 	provider, model string // the current choice, marked
+	node            string // the node hosting it, when the TUI knows it is another; else any
 
 	lines []string
 }
 
-func newPicker(th *theme, provider, model string) *pickerView {
-	return &pickerView{th: th, provider: provider, model: model, loading: true}
+func newPicker(th *theme, provider, model, node string) *pickerView {
+	return &pickerView{th: th, provider: provider, model: model, node: node, loading: true}
 }
 
 // set fills the list: this node's local models first, then other nodes',
@@ -55,6 +56,9 @@ func (p *pickerView) set(list []ModelInfo, err error) {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Node, b.Node),
 			cmp.Compare(modelName(a.Provider, a.Model), modelName(b.Provider, b.Model)))
 	})
+	if p.node != "" && !slices.ContainsFunc(p.all, p.isCurrent) {
+		p.node = "" // listed under another name of its node: mark it anywhere
+	}
 	p.refilter()
 	// Start on the current choice.
 	for i, k := range p.shown {
@@ -66,7 +70,16 @@ func (p *pickerView) set(list []ModelInfo, err error) {
 }
 
 func (p *pickerView) isCurrent(mi ModelInfo) bool {
-	return p.model != "" && mi.Model == p.model && (p.provider == "" || mi.Provider == p.provider)
+	if p.model == "" || (p.node != "" && mi.Node != p.node) {
+		return false
+	}
+	if p.provider == "" {
+		// A name as typed (AIEX_MODEL): NAME or PROVIDER/NAME, as
+		// findModel takes it.
+		_, ok := findModel([]ModelInfo{mi}, p.model)
+		return ok
+	}
+	return mi.Model == p.model && mi.Provider == p.provider
 }
 
 // refilter keeps the models whose name, provider or node contains every
@@ -103,6 +116,10 @@ func (p *pickerView) selected() (ModelInfo, bool) {
 
 const pickerHead = 5 // title, hint, filter, blank, column names
 
+// markW is the width of a row's marks: the cursor (▸), the current
+// choice (●), a space.
+const markW = 3
+
 func (p *pickerView) layout() {
 	if p.width <= 0 {
 		return
@@ -114,16 +131,41 @@ func (p *pickerView) layout() {
 		"filter: " + p.filter + th.attrStyle().Reverse(true).Render(" "),
 		"",
 	}
-	nameW, whereW := len("model"), len("where")
+	// The columns beside the names give way where they do not all fit —
+	// the price, then the window, then where — before a name is cut: a
+	// name cut to "good/fake-b…" cannot be told from the next one.
+	nameW, whereW, priceW := len("model"), len("where"), len("price")
 	for _, mi := range p.all {
-		nameW = max(nameW, xansi.StringWidth(modelName(mi.Provider, mi.Model)))
-		whereW = max(whereW, xansi.StringWidth(where(mi)))
+		nameW = max(nameW, xansi.StringWidth(oneLine(modelName(mi.Provider, mi.Model))))
+		whereW = max(whereW, xansi.StringWidth(oneLine(where(mi))))
+		priceW = max(priceW, xansi.StringWidth(price(mi)))
 	}
-	nameW = min(nameW, max(w-40, 12))
+	colsW := []int{2 + whereW, 2 + 9, 2 + priceW} // where, window, price
+	cols := len(colsW)
+	rest := func() (n int) {
+		for _, c := range colsW[:cols] {
+			n += c
+		}
+		return n
+	}
+	for cols > 0 && markW+nameW+rest() > w {
+		cols--
+	}
+	nameW = max(min(nameW, w-markW-rest()), 1)
 	row := func(mark, name, wh, window, pr string) string {
-		return fmt.Sprintf("%s%s  %s  %9s  %s", mark, pad(xansi.Truncate(oneLine(name), nameW, "…"), nameW), pad(oneLine(wh), whereW), window, pr)
+		l := mark + pad(xansi.Truncate(oneLine(name), nameW, "…"), nameW)
+		if cols > 0 {
+			l += "  " + pad(oneLine(wh), whereW)
+		}
+		if cols > 1 {
+			l += fmt.Sprintf("  %9s", window)
+		}
+		if cols > 2 {
+			l += "  " + pr
+		}
+		return l
 	}
-	ls = append(ls, th.dim.Render(row("  ", "model", "where", "window", "price")))
+	ls = append(ls, th.dim.Render(row("   ", "model", "where", "window", "price")))
 	body := p.height - len(ls)
 	switch {
 	case p.loading:
@@ -143,18 +185,20 @@ func (p *pickerView) layout() {
 		p.top = max(0, min(p.top, len(p.shown)-body))
 		for i := p.top; i < len(p.shown) && i < p.top+body; i++ {
 			mi := p.all[p.shown[i]]
-			mark := "  "
-			switch {
-			case i == p.cursor:
-				mark = "▸ "
-			case p.isCurrent(mi):
-				mark = "● "
+			// The cursor, then the current choice: both show when
+			// the cursor is on it.
+			mark := []rune("   ")
+			if i == p.cursor {
+				mark[0] = '▸'
+			}
+			if p.isCurrent(mi) {
+				mark[1] = '●'
 			}
 			window := "-"
 			if mi.ContextWindow > 0 {
 				window = thousands(mi.ContextWindow)
 			}
-			l := row(mark, modelName(mi.Provider, mi.Model), where(mi), window, price(mi))
+			l := row(string(mark), modelName(mi.Provider, mi.Model), where(mi), window, price(mi))
 			if i == p.cursor {
 				l = th.selected.Render(pad(l, w))
 			}
@@ -174,10 +218,30 @@ func (p *pickerView) view() []string { return p.lines }
 
 // openPicker opens the model picker and lists the models.
 func (m *Model) openPicker() tea.Cmd {
-	provider, model := m.chosen()
-	m.picker = newPicker(m.th, provider, model)
+	provider, model, node := m.current()
+	m.picker = newPicker(m.th, provider, model, node)
 	m.layout()
 	return m.modelsCmd()
+}
+
+// current is the model the next question goes to, as the status bar
+// names it (see nextModel), for the picker to mark and start on: the one
+// picked, else AIEX_MODEL's, else the backend's plan, else what answered
+// last; and the node hosting it when another ("" when it is this one, or
+// not known).
+func (m *Model) current() (provider, model, node string) {
+	switch {
+	case m.model != "" || m.envModel != "":
+		provider, model = m.chosen()
+	case m.status.Model != "":
+		provider, model, node = m.status.Provider, m.status.Model, m.status.ModelNode
+	case m.last.Model != "":
+		provider, model, node = m.last.Provider, m.last.Model, m.last.Node
+	}
+	if node == m.status.Node {
+		node = ""
+	}
+	return provider, model, node
 }
 
 func (m *Model) closePicker() {

@@ -197,6 +197,9 @@ func (m *Model) slash(c slash) tea.Cmd {
 func (m *Model) sessionCommand(c slash) tea.Cmd {
 	switch {
 	case len(c.args) == 0:
+		if m.paneTooNarrow(": /session last or /session ID opens a session") {
+			return nil
+		}
 		if m.pane.view != paneSessions {
 			m.pane.view = paneSessions
 			m.layout()

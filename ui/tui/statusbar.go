@@ -49,7 +49,7 @@ func (m *Model) divider() string {
 			left += th.dim.Render(" · tab: the proposal")
 		}
 	case m.focus == focusPane:
-		left = th.dim.Render("↑↓ move · enter opens · tab/esc back to the input")
+		left = th.dim.Render("↑↓ move · enter opens · esc back · typing goes to the input")
 	case m.prop != nil && !m.prop.hidden && !m.prop.writable():
 		left = th.accent.Render(failedHint)
 	case m.prop != nil && !m.prop.hidden:

@@ -188,7 +188,7 @@ func TestModelPicker(t *testing.T) {
 	}
 	// Open again: the current one is marked.
 	h.press("ctrl+l")
-	h.untilScreen("▸ ollama/qwen")
+	h.untilScreen("▸● ollama/qwen")
 	h.press("esc")
 	if h.m.picker != nil || h.m.model != "qwen" {
 		t.Fatal("esc changed the model or left the picker")
