@@ -14,7 +14,7 @@ import (
 // nothing measured.
 func TestGenTestsUncheckedShowsNoScore(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go toolchain")
+		t.Fatal(err) // the tests run under go test: the toolchain is there
 	}
 	t.Setenv("AIEX_MODEL", "")
 	reply := "```go calc_gen_test.go\npackage calc\n\nimport \"testing\"\n\nfunc TestAddZero(t *testing.T) {\n\tif Add(0, 0) != 0 {\n\t\tt.Fatal(\"0+0\")\n\t}\n}\n```\n"
