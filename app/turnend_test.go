@@ -15,6 +15,34 @@ import (
 
 // fillDisk makes every later write of a's store that needs a new page fail
 // as a full disk does (SQLite's SQLITE_FULL), until roomAgain.
+// askFillingDisk asks a fake Ollama, in a new session of a new data dir,
+// for answer, which streams in two pieces, and fills the disk holding the
+// data dir (fillDisk) when the first arrives. It returns the app, still
+// open, its config, and what AskCode returned.
+func askFillingDisk(t *testing.T, answer string) (*app.App, app.Config, *app.Answer, error) {
+	t.Helper()
+	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 32768}),
+		providertest.WithReply(answer[:100], answer[100:]))
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := app.Config{DataDir: dir, Getenv: func(string) string { return "" },
+		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := false
+	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "m", Actor: "test"}, Session: session.RefNew, Project: dir, NoContext: true},
+		func(string) error {
+			if !full {
+				fillDisk(t, a)
+				full = true
+			}
+			return nil
+		})
+	return a, cfg, ans, err
+}
+
 func fillDisk(t *testing.T, a *app.App) {
 	t.Helper()
 	ctx := context.Background()
@@ -43,26 +71,9 @@ func roomAgain(t *testing.T, a *app.App) {
 // interrupted with no answer because quitting stopped the retry. The error
 // the asker gets is one sentence, without the coordinator's prefix.
 func TestTurnEndRecordedAfterDiskFull(t *testing.T) {
-	answer := strings.Repeat("a long answer that needs pages of its own. ", 400)
-	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 32768}),
-		providertest.WithReply(answer[:100], answer[100:]))
 	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := app.Config{DataDir: dir, Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
-	a, err := app.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full := false
-	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "m", Actor: "test"}, Session: session.RefNew, Project: dir, NoContext: true},
-		func(string) error {
-			if !full {
-				fillDisk(t, a)
-				full = true
-			}
-			return nil
-		})
+	answer := strings.Repeat("a long answer that needs pages of its own. ", 400)
+	a, cfg, ans, err := askFillingDisk(t, answer)
 	if err == nil {
 		t.Fatal("an answer whose end could not be recorded for want of room reported no error")
 	}

@@ -6,10 +6,8 @@ import (
 	"testing"
 
 	"github.com/aiex-dev/aiex/app"
-	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/session"
 	"github.com/aiex-dev/aiex/db"
-	"github.com/aiex-dev/aiex/providers/providertest"
 )
 
 // TestUnrecordedAnswerNotACrash: the disk holding the data dir fills while
@@ -19,26 +17,8 @@ import (
 // want of room, with the answer's tokens — not that the process making
 // the request was killed or crashed.
 func TestUnrecordedAnswerNotACrash(t *testing.T) {
-	answer := strings.Repeat("a long answer that needs pages of its own. ", 2000)
-	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 32768}),
-		providertest.WithReply(answer[:100], answer[100:]))
 	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := app.Config{DataDir: dir, Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
-	a, err := app.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full := false
-	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "m", Actor: "test"}, Session: session.RefNew, Project: dir, NoContext: true},
-		func(string) error {
-			if !full {
-				fillDisk(t, a)
-				full = true
-			}
-			return nil
-		})
+	a, cfg, ans, err := askFillingDisk(t, strings.Repeat("a long answer that needs pages of its own. ", 2000))
 	if err == nil || ans == nil || ans.Interaction == nil || ans.Session == "" {
 		t.Fatalf("ask: %v, %+v; want the answer, its records not written", err, ans)
 	}
