@@ -105,18 +105,7 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 	// the models the node published, which outlive it until its heartbeat
 	// is stale. Asked while the providers are.
 	var reach map[string]bool
-	if slices.ContainsFunc(targets, func(t coord.Target) bool { _, ok := t.Provider.(hosted); return ok }) {
-		wg.Go(func() {
-			ms, err := a.Store.Members(ctx)
-			if err != nil {
-				return // unknown: the models' listing decides alone
-			}
-			reach = make(map[string]bool, len(ms))
-			for _, m := range ms {
-				reach[m.ID] = m.Reachable
-			}
-		})
-	}
+	wg.Go(func() { reach = a.membersReached(ctx, targets) })
 	out := probeTargets(ctx, c, targets)
 	wg.Wait()
 	stats, err := a.Store.ProviderStats(ctx, time.Now().Add(-recentWindow))
@@ -152,14 +141,13 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 		}
 	}
 	for i, t := range targets {
-		h, ok := t.Provider.(hosted)
-		if !ok || reach == nil || !out[i].Reachable {
+		if !out[i].Reachable {
 			continue
 		}
-		if id, name := h.HostNode(); !reach[id] {
+		if msg, down := hostDown(t.Provider, reach); down {
 			out[i].Reachable = false
 			out[i].ErrorKind = string(providers.KindUnavailable)
-			out[i].Error = fmt.Sprintf("%s: unavailable: node %s (%s) does not answer (aiex cluster status shows it unreachable)", out[i].Name, name, id)
+			out[i].Error = msg
 		}
 	}
 	return out, nil
@@ -169,6 +157,52 @@ func (a *App) ProviderReport(ctx context.Context) ([]ProviderStatus, error) {
 // (app/node): the hosting node's ID and name.
 type hosted interface {
 	HostNode() (id, name string)
+}
+
+// hostReach is implemented by the providers other nodes of the cluster
+// host (app/node): whether the node is known not to answer now (a request
+// found it out of reach and no heartbeat of it came since), and why.
+type hostReach interface {
+	HostDown() (why string, down bool)
+}
+
+// membersReached is, when some of targets are other nodes' providers,
+// whether each member of the cluster answers, by ID, as aiex cluster
+// status tells (a probe of each member); nil when none is, or when the
+// members cannot be told (the providers' own view decides alone).
+func (a *App) membersReached(ctx context.Context, targets []coord.Target) map[string]bool {
+	if !slices.ContainsFunc(targets, func(t coord.Target) bool { _, ok := t.Provider.(hosted); return ok }) {
+		return nil
+	}
+	ms, err := a.Store.Members(ctx)
+	if err != nil {
+		return nil
+	}
+	reach := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		reach[m.ID] = m.Reachable
+	}
+	return reach
+}
+
+// hostDown says, of p, another node's provider, that its node is known
+// not to answer — by a request that could not reach it (hostReach), or by
+// the cluster's probe of its members (reach, from membersReached) — in one
+// line with what to do; ok is false for a provider of this node, or one
+// whose node is up.
+func hostDown(p providers.Provider, reach map[string]bool) (msg string, ok bool) {
+	if h, isH := p.(hostReach); isH {
+		if why, down := h.HostDown(); down {
+			return fmt.Sprintf("%s: %s: %s: %s", p.Name(), providers.KindUnavailable, why, coord.HostAdvice), true
+		}
+	}
+	if h, isH := p.(hosted); isH && reach != nil {
+		if id, name := h.HostNode(); !reach[id] {
+			return fmt.Sprintf("%s: %s: node %s (%s) is not reachable (aiex cluster status shows it so): %s",
+				p.Name(), providers.KindUnavailable, name, id, coord.HostAdvice), true
+		}
+	}
+	return "", false
 }
 
 // LimitsText names the rate limits as this node applies them: the
@@ -308,6 +342,11 @@ func (a *App) Models(ctx context.Context) (models []ModelInfo, errs map[string]s
 	var mu sync.Mutex
 	errs = map[string]string{}
 	var wg sync.WaitGroup
+	// Another node's providers list what it published, down or not: a
+	// node out of reach has its models said unavailable, not listed as
+	// loaded. Its members are probed while the providers list.
+	var reach map[string]bool
+	wg.Go(func() { reach = a.membersReached(ctx, targets) })
 	for _, t := range targets {
 		wg.Go(func() {
 			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
@@ -346,6 +385,13 @@ func (a *App) Models(ctx context.Context) (models []ModelInfo, errs map[string]s
 		})
 	}
 	wg.Wait()
+	for _, t := range targets {
+		if msg, down := hostDown(t.Provider, reach); down {
+			name := t.Provider.Name()
+			errs[name] = msg
+			models = slices.DeleteFunc(models, func(m ModelInfo) bool { return m.Provider == name })
+		}
+	}
 	sort.Slice(models, func(i, j int) bool {
 		if models[i].Provider != models[j].Provider {
 			return models[i].Provider < models[j].Provider

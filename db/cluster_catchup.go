@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,7 +33,9 @@ func (s *Store) catchUp(outer, ctx context.Context) error {
 	})
 	defer slow.Stop()
 	if err := s.Sync(ctx); err != nil {
-		if rerr := s.removedWhileDown(); rerr != nil {
+		if rerr := s.removedWhileDown(); errors.Is(rerr, errRejoined) {
+			return nil // removed while it was down, and joined again
+		} else if rerr != nil {
 			return rerr
 		}
 		// The leader may be unknown again by now: name it only if known.

@@ -101,7 +101,10 @@ func CheckJoin(ctx context.Context, dir string) error {
 	case len(servers) == 1:
 		return usererr.New("data dir %s is a cluster of its own (node %s alone), so it cannot join another: give the joining node a new data dir (aiex --data-dir NEW cluster join PEER)", dir, id)
 	}
-	return usererr.New("data dir %s is already a member of a cluster of %d nodes, so it cannot join another; start it with aiex node run (it needs no join)", dir, len(servers))
+	// Its copy of the configuration lists it: a member, or removed while
+	// it was down (it learns that when it starts, and rejoins through
+	// --join then).
+	return usererr.New("data dir %s is already a member of a cluster of %d nodes, so it cannot join another; start it with aiex node run (if its cluster removed it while it was down, add --join PEER and it rejoins)", dir, len(servers))
 }
 
 // RecordedNodeID returns the node ID recorded in data dir dir, without

@@ -51,7 +51,7 @@ func (e *NoQuorumError) Error() string {
 // UserMessage says what the error means to the person at the keyboard,
 // and what to do, whatever was being written when it happened.
 func (e *NoQuorumError) UserMessage() string {
-	return "the cluster cannot write: " + e.Error() + "; start the nodes that are down, or if they are lost for good, stop this node and run aiex cluster recover on its data dir"
+	return "the cluster has " + e.Error() + ", and writes wait until a majority of its nodes answers: start the nodes that are down (aiex cluster status shows which); only if they are lost for good, stop this node and run aiex cluster recover on its data dir"
 }
 
 // Is makes errors.Is(err, ErrNoQuorum) true.

@@ -26,6 +26,13 @@ type RecoverConfig struct {
 	DryRun bool
 	// Logger receives the store's own logs; nil discards them.
 	Logger *slog.Logger
+	// Dial, if set, reaches the peers' cluster services (with the
+	// cluster's credentials): Recover first asks each peer it would drop
+	// whether it runs, and refuses to drop a live quorum (ErrHasQuorum)
+	// or a peer with newer data (ErrNewerPeer). Nil skips that check.
+	Dial Dialer
+	// Force recovers even though peers that answer would refuse it.
+	Force bool
 }
 
 // Recovery is what Recover found and, unless it was a dry run, did.
@@ -38,7 +45,9 @@ type Recovery struct {
 	// Dropped are the other members of the configuration, which the node
 	// no longer counts on (and no longer knows).
 	Dropped []Peer `json:"dropped"`
-	DryRun  bool   `json:"dry_run,omitempty"`
+	// LastIndex is the index of the last entry of this node's Raft log.
+	LastIndex uint64 `json:"last_index"`
+	DryRun    bool   `json:"dry_run,omitempty"`
 }
 
 // Peer is one server of a Raft configuration.
@@ -46,6 +55,10 @@ type Peer struct {
 	ID    string `json:"id"`
 	Addr  string `json:"addr"`
 	Voter bool   `json:"voter"`
+	// Answered says whether the peer answered Recover's probe (with its
+	// commit index): it runs, and a recovery drops a live node.
+	Answered    bool   `json:"answered,omitempty"`
+	CommitIndex uint64 `json:"commit_index,omitempty"`
 }
 
 // idleTimeout is Raft's heartbeat, election and lease timeout while Recover
@@ -120,11 +133,11 @@ func Recover(ctx context.Context, cfg RecoverConfig) (*Recovery, error) {
 		return nil, usererr.New("data dir %s already holds a new configuration (%s) that its node reads when it starts: start it with aiex node run", dir, peers)
 	}
 
-	servers, err := raftServers(ctx, raftDir, id, logger)
+	servers, last, err := raftState(ctx, raftDir, id, logger)
 	if err != nil {
 		return nil, fmt.Errorf("db.Recover: read the cluster configuration in %s: %w", raftDir, err)
 	}
-	rec := &Recovery{DataDir: dir, Node: id, Dropped: []Peer{}, DryRun: cfg.DryRun}
+	rec := &Recovery{DataDir: dir, Node: id, Dropped: []Peer{}, LastIndex: last, DryRun: cfg.DryRun}
 	self, selfVoter, otherVoters := false, false, 0
 	for _, n := range servers {
 		voter := n.Suffrage == "Voter"
@@ -143,6 +156,12 @@ func Recover(ctx context.Context, cfg RecoverConfig) (*Recovery, error) {
 		return nil, usererr.New("node %s is not in its own copy of its cluster's configuration (it was removed): its data cannot lead the cluster; start it on a new data dir with aiex node run --join PEER", id)
 	case selfVoter && otherVoters == 0:
 		return nil, usererr.New("node %s is the only voter of its cluster already, so it has its quorum: nothing to recover; start it with aiex node run", id)
+	}
+	if cfg.Dial != nil {
+		// Never drop a live quorum, or data this node lacks, unasked.
+		if err := checkAlive(ctx, cfg.Dial, rec, selfVoter); err != nil && (!cfg.Force || ctx.Err() != nil) {
+			return nil, err
+		}
 	}
 	if cfg.DryRun {
 		return rec, nil
@@ -183,6 +202,13 @@ func Recover(ctx context.Context, cfg RecoverConfig) (*Recovery, error) {
 // latest snapshot) and applies a peers.json if there is one; the node
 // neither campaigns nor leads.
 func raftServers(ctx context.Context, raftDir, id string, logger *slog.Logger) ([]*store.Server, error) {
+	servers, _, err := raftState(ctx, raftDir, id, logger)
+	return servers, err
+}
+
+// raftState is raftServers, and also returns the index of the last entry
+// of the node's Raft log (0 if unknown).
+func raftState(ctx context.Context, raftDir, id string, logger *slog.Logger) ([]*store.Server, uint64, error) {
 	layer := newSoloLayer(id)
 	defer layer.Close()
 	str := store.New(layer, &store.Config{
@@ -196,13 +222,21 @@ func raftServers(ctx context.Context, raftDir, id string, logger *slog.Logger) (
 	devNull, err := quietStderr(logger.Enabled(ctx, slog.LevelDebug), str.Open)
 	defer closeQuiet(devNull) // after the store's Close: its loggers write there
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	servers, err := str.Nodes()
+	var last uint64
+	if st, serr := str.Stats(); serr == nil {
+		if r, ok := st["raft"].(map[string]any); ok {
+			if n, ok := r["last_log_index"].(int64); ok && n > 0 {
+				last = uint64(n)
+			}
+		}
+	}
 	if cerr := str.Close(true); err == nil {
 		err = cerr
 	}
-	return servers, err
+	return servers, last, err
 }
 
 // describeServers lists a configuration's servers for an error message.

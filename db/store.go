@@ -319,7 +319,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, retErr error) {
 			// A member of a multi-node cluster cannot elect itself alone:
 			// say so at once rather than time out.
 			cm := &ClusterMemberError{Dir: dir, Nodes: len(servers)}
-			return nil, &usererr.Error{Msg: cm.Error() + "; start it there and commands go through it (its cluster lost its quorum for good: aiex cluster recover)", Err: cm}
+			return nil, &usererr.Error{Msg: cm.Error() + "; start it there and commands go through it (if its cluster removed it while it was down, add --join PEER; only if its cluster lost its quorum for good: aiex cluster recover, which refuses while the other nodes answer)", Err: cm}
 		}
 		// Wait until this node leads and has replayed its log into SQLite.
 		if err := waitLeader(ctx, leaderCh, timeout, str.IsLeader); err != nil {

@@ -431,6 +431,12 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		}
 		return false, nil
 	}
+	if why, down := hostDown(t); down {
+		// Its node is known not to answer (cluster status shows it
+		// unreachable): passed over, not sent, nor counted against it.
+		r.skip(t, model, downErr(t, why))
+		return false, nil
+	}
 	rt := c.route(ctx, t, model)
 
 	// Spend caps apply to paid routes only: local models stay available.
@@ -509,6 +515,11 @@ func (r *run) tryTarget(ctx context.Context, t *target) (done bool, err error) {
 		case providers.KindOf(err) == providers.KindBadRequest:
 			return true, r.finishFailed(ctx) // the request itself is wrong: another provider won't help
 		case !retryable(err) || attempt == c.cfg.MaxAttempts-1:
+			return false, nil
+		}
+		if _, down := hostDown(t); down {
+			// The attempt found its node out of reach: another would
+			// too, and would count against its breaker again.
 			return false, nil
 		}
 		if !r.backoff(ctx, t, model, attempt, err) {

@@ -69,6 +69,11 @@ func (r *run) userError(ctx context.Context) error {
 			r.down = fmt.Sprintf("no LLM provider could answer (tried %s)", strings.Join(dedupe(tried), "; ")) + r.unreachedAdvice()
 			return usererr.Wrap(last, "%s", r.down)
 		}
+		if why, ok := r.downHostPinned(); ok {
+			// Pinned to another node's provider, its node down: said of
+			// the node, once.
+			return usererr.Wrap(last, "%s: %s", why, HostAdvice)
+		}
 		if r.req.Provider != "" {
 			// Pinned: said of the provider, as onlyUnlisted says it of
 			// the one provider a model could be on.
@@ -246,6 +251,10 @@ func (c *Coordinator) reachAdvice(name, said string) string {
 	for _, t := range c.allTargets() {
 		if t.name != name {
 			continue
+		}
+		if _, ok := t.Provider.(hostReach); ok {
+			// Another node's: not in the config; the node is to be run.
+			return HostAdvice
 		}
 		end := t.Provider.Endpoint()
 		addressSaid := mentionsURL(said, end)

@@ -96,7 +96,10 @@ func (c *Coordinator) Probe(ctx context.Context) int {
 			c.route(ctx, t, k.model)
 		}
 	}
-	closed := 0
+	// Other nodes' providers, whose listings are what the node published
+	// (no round trip): those of the nodes back are closed by the
+	// cluster's view of them.
+	closed := c.reviveHosts(ctx)
 	for _, t := range c.targets {
 		// A silent model list held (listing.go) is a server out of reach
 		// too: a listing that works shows it is back.

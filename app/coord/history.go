@@ -230,7 +230,8 @@ func (c *Coordinator) seedRoute(h *history, name, model string, rt *route) {
 // a server that took it and never answered NoAnswer's "… did not answer
 // within …". A server that answered 500 says something else.
 func unreachedMessage(msg string) bool {
-	return strings.HasPrefix(msg, "cannot reach ") || strings.Contains(msg, noAnswerWords)
+	return strings.HasPrefix(msg, "cannot reach ") || strings.Contains(msg, noAnswerWords) ||
+		strings.HasPrefix(msg, "node ") && strings.Contains(msg, " is not reachable") // another node's (hostReach)
 }
 
 // errRecordedFault is a fault an earlier process recorded, replayed into a

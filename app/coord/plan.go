@@ -67,6 +67,10 @@ func (c *Coordinator) plan(ctx context.Context, req Request, record bool) (Targe
 			}
 			continue
 		}
+		if why, down := hostDown(t); down {
+			r.skip(t, model, downErr(t, why)) // as Chat passes it over
+			continue
+		}
 		if rt := c.route(ctx, t, model); rt.open() {
 			// Passed over as Chat would: if nothing else resolves, the
 			// error says so (a model only this target has is on it).

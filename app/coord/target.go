@@ -213,9 +213,11 @@ func (r *route) waitFor(now time.Time, d time.Duration) {
 }
 
 // route returns the state of model on t, creating it on first use from
-// the records of earlier requests (seedRoute).
+// the records of earlier requests (seedRoute); for another node's model,
+// a fresh one when that node is back after failures to reach it opened
+// the breaker (revive).
 func (c *Coordinator) route(ctx context.Context, t *target, model string) *route {
-	return c.routeFrom(t, model, func() *history { return c.history(ctx) })
+	return c.revive(t, model, c.routeFrom(t, model, func() *history { return c.history(ctx) }))
 }
 
 // routeFrom returns the state of model on t, creating it on first use

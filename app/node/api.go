@@ -15,7 +15,6 @@ import (
 	"github.com/aiex-dev/aiex/app/keys"
 	"github.com/aiex-dev/aiex/app/parse"
 	"github.com/aiex-dev/aiex/app/search"
-	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 	"github.com/aiex-dev/aiex/providers"
 )
@@ -422,6 +421,11 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 func httpError(w http.ResponseWriter, code int, err error) {
+	if ue := userError(err); ue != nil && errors.Is(err, db.ErrNoQuorum) {
+		w.Header().Set(noQuorumHeader, "1")
+		http.Error(w, ue.Msg, code)
+		return
+	}
 	http.Error(w, err.Error(), code)
 }
 
@@ -442,7 +446,7 @@ type reply struct {
 func writeReply(w http.ResponseWriter, result any, err error) {
 	var rp reply
 	if err != nil {
-		if ue := usererr.As(err); ue != nil {
+		if ue := userError(err); ue != nil {
 			rp.UserError, rp.Code = ue.Msg, ue.ExitCode()
 			errors.As(err, &rp.TooLong)
 		} else {
@@ -566,7 +570,7 @@ func (n *Node) handleTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		if ue := usererr.As(err); ue != nil {
+		if ue := userError(err); ue != nil {
 			f.UserError, f.Code = ue.Msg, ue.ExitCode()
 		} else {
 			f.Error = err.Error()

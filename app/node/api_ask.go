@@ -11,7 +11,6 @@ import (
 	"github.com/aiex-dev/aiex/app/ask"
 	"github.com/aiex-dev/aiex/app/coord"
 	"github.com/aiex-dev/aiex/app/session"
-	"github.com/aiex-dev/aiex/app/usererr"
 	"github.com/aiex-dev/aiex/db"
 )
 
@@ -111,7 +110,7 @@ func (n *Node) serveAsk(w http.ResponseWriter, r *http.Request, req AskRequest) 
 	}
 	if err != nil {
 		f := askFrame{Interaction: recorded(ans.Interaction), Session: ans.Session, Turn: ans.Turn, Error: toWire(err)}
-		if ue := usererr.As(err); ue != nil {
+		if ue := userError(err); ue != nil {
 			f.UserError, f.Code, f.Error = ue.Msg, ue.ExitCode(), nil
 		}
 		fw.write(f)

@@ -130,6 +130,8 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (*http.R
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		msg := strings.TrimSpace(string(b))
 		switch {
+		case resp.Header.Get(noQuorumHeader) != "":
+			return nil, noQuorumFromWire(msg)
 		case resp.Header.Get(relayHeader) != "" && resp.StatusCode == http.StatusBadGateway:
 			return nil, usererr.Wrap(ErrPeerUnreachable, "%s", msg)
 		case resp.Header.Get(relayHeader) != "":

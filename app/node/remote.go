@@ -10,7 +10,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aiex-dev/aiex/db"
@@ -184,10 +186,38 @@ func (r *reach) silentSince() (time.Time, bool) {
 }
 
 // noAnswerErr reports whether err means the node did not answer at all: a
-// dial or a response header that timed out (a refusal is an answer).
+// dial or a response header that timed out, or a dial that failed (its
+// API refused the connection: the node is not running). A request on a
+// pooled connection that broke is not: the node may have restarted, and a
+// new connection will reach it. Every try of the coordinator on a node
+// refused its connection too, and each was counted against its breaker:
+// one request opened it, for 30 s after the node came back.
 func noAnswerErr(err error) bool {
 	var ne net.Error
-	return errors.Is(err, errSilent) || (errors.As(err, &ne) && ne.Timeout())
+	var oe *net.OpError
+	return errors.Is(err, errSilent) || (errors.As(err, &ne) && ne.Timeout()) ||
+		errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &oe) && oe.Op == "dial")
+}
+
+// HostDown reports whether the node hosting p is known not to answer now —
+// a request found it out of reach, and no heartbeat of it came since — and
+// says so in one clause, "node n1 (127.0.0.1:7421) is not reachable". The
+// coordinator passes its targets over meanwhile (app/coord), and aiex
+// models shows their models unavailable (app.Models).
+func (p *remoteProvider) HostDown() (string, bool) {
+	if p.reach == nil {
+		return "", false
+	}
+	if _, silent := p.reach.silentSince(); !silent {
+		return "", false
+	}
+	return p.unreachable(), true
+}
+
+// unreachable is the clause that says the node hosting p cannot be
+// reached.
+func (p *remoteProvider) unreachable() string {
+	return fmt.Sprintf("node %s (%s) is not reachable", p.node, p.addr)
 }
 
 // meshClient returns an HTTP client that reaches nodes' APIs over tr: the
@@ -214,8 +244,8 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 	if p.reach != nil {
 		if since, silent := p.reach.silentSince(); silent {
 			return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable,
-				Message: fmt.Sprintf("node %s at %s did not answer %v ago; waiting for its next heartbeat",
-					p.node, p.addr, time.Since(since).Round(time.Millisecond))}
+				Message: fmt.Sprintf("%s: it did not answer %v ago; waiting for its next heartbeat",
+					p.unreachable(), time.Since(since).Round(time.Millisecond))}
 		}
 	}
 	body, err := json.Marshal(chatRequest{Provider: p.provider, Model: req.Model, Messages: req.Messages, Tools: req.Tools,
@@ -241,11 +271,17 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 		if errors.Is(context.Cause(sctx), errSilent) {
 			err = errSilent
 		}
-		if p.reach != nil && noAnswerErr(err) {
-			p.reach.noAnswer()
+		if noAnswerErr(err) {
+			if p.reach != nil {
+				p.reach.noAnswer()
+			}
+			// Said once, without the Go error ("Post "http://…/v1/chat":
+			// mesh: dial …"), which tells the user nothing more.
+			return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable,
+				Message: p.unreachable()}
 		}
 		return providers.Result{}, &providers.Error{Provider: p.name, Kind: providers.KindUnavailable,
-			Message: fmt.Sprintf("cannot reach node %s at %s: %v", p.node, p.addr, err)}
+			Message: fmt.Sprintf("cannot reach node %s at %s: %v", p.node, p.addr, unwrapURL(err))}
 	}
 	defer resp.Body.Close()
 	if p.reach != nil {
@@ -270,6 +306,16 @@ func (p *remoteProvider) Chat(ctx context.Context, req providers.Request, fn fun
 		return res, &providers.Error{Provider: p.name, Kind: kind, Message: fmt.Sprintf("node %s at %s went silent", p.node, p.addr)}
 	}
 	return res, err
+}
+
+// unwrapURL is err without the method and URL net/http leads it with
+// (Post "http://…/v1/chat": …): the message names the node already.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // errSilent cancels a forwarded request whose node stopped sending.

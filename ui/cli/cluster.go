@@ -136,6 +136,11 @@ const nodeStartWait = 40 * time.Second
 // ClusterStatusCmd shows the cluster.
 type ClusterStatusCmd struct{}
 
+// Help is cluster status's help beyond its one line: its exit status.
+func (cs *ClusterStatusCmd) Help() string {
+	return "Exits 1 (after printing the status) when the cluster cannot write as this node sees it: no leader known (no quorum), or this node was removed from its cluster or runs apart from its recovered cluster."
+}
+
 // Run prints the members, the nodes' heartbeats and the models each hosts.
 func (cs *ClusterStatusCmd) Run(c *Context) error {
 	cl, err := connectNode(c)
@@ -147,7 +152,10 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		return err
 	}
 	if c.Out.JSON {
-		return c.Out.PrintJSON(st)
+		if err := c.Out.PrintJSON(st); err != nil {
+			return err
+		}
+		return statusProblem(st)
 	}
 	switch {
 	case st.Store.Dropped != "":
@@ -193,8 +201,33 @@ func (cs *ClusterStatusCmd) Run(c *Context) error {
 		return err
 	}
 	if w := versionsWarning(st); w != "" {
-		_, err := fmt.Fprintln(c.Out.Out, w)
-		return err
+		if _, err := fmt.Fprintln(c.Out.Out, w); err != nil {
+			return err
+		}
+	}
+	return statusProblem(st)
+}
+
+// statusProblem is the error (exit 1) of cluster status when this node's
+// cluster cannot take its writes: no leader known (no quorum), this node
+// removed, or running apart from its recovered cluster; nil otherwise.
+func statusProblem(st *node.ClusterStatus) error {
+	switch {
+	case st.Store.Dropped != "":
+		return usererr.New("this node runs apart from its recovered cluster: %s", st.Store.Dropped)
+	case st.Store.Removed:
+		return usererr.New("this node was removed from its cluster (it left, or another node removed it): stop it, and to rejoin start it again with aiex node run --join PEER")
+	case st.Store.Leader == "":
+		voters, up := 0, 0
+		for _, m := range st.Members {
+			if m.Voter {
+				voters++
+				if m.Reachable {
+					up++
+				}
+			}
+		}
+		return usererr.New("this node knows no leader: the cluster has no quorum: %d of %d nodes reachable, and writes wait until a majority of its nodes answers: start the nodes that are down (REACHABLE false above); only if they are lost for good, stop this node and run aiex cluster recover on its data dir", up, voters)
 	}
 	return nil
 }
@@ -355,8 +388,10 @@ func (cj *ClusterJoinCmd) Run(c *Context) error {
 
 // ClusterRecoverCmd makes a stopped node the only voter of its cluster.
 type ClusterRecoverCmd struct {
-	DryRun bool `name:"dry-run" help:"Say which nodes recovery would drop; change nothing."`
-	Yes    bool `short:"y" help:"Do not ask for confirmation (needed when stdin is not a terminal)."`
+	DryRun     bool   `name:"dry-run" help:"Say which nodes recovery would drop; change nothing."`
+	Yes        bool   `short:"y" help:"Do not ask for confirmation (needed when stdin is not a terminal)."`
+	ClusterKey string `name:"cluster-key" placeholder:"FILE" predictor:"file" help:"Plain TCP: the cluster key file (or AIEX_CLUSTER_KEY), to ask the nodes recovery would drop how far they are; without it, recover only checks whether they listen."`
+	Force      bool   `help:"Recover even though nodes it would drop answer (a quorum, or newer data): only if you know they must go."`
 }
 
 // Run recovers the node of the data dir — after showing what it will do
@@ -375,7 +410,20 @@ func (r *ClusterRecoverCmd) Run(c *Context) error {
 	if _, err := node.Connect(c, cfg.DataDir); err == nil {
 		return usererr.New("a node (or the TUI) is running on %s; stop it, then run aiex cluster recover again", cfg.DataDir)
 	}
-	rc := node.RecoverConfig{Dir: cfg.DataDir, DryRun: true, Logger: c.Logger}
+	key := strings.TrimSpace(os.Getenv("AIEX_CLUSTER_KEY"))
+	if r.ClusterKey != "" {
+		if key, err = node.ReadKey(r.ClusterKey); err != nil {
+			return err
+		}
+	}
+	// First ask the nodes it would drop: a recovery must never drop a
+	// cluster that still has its quorum, or data this node lacks.
+	dial, release, err := node.RecoverDialer(key)
+	if err != nil {
+		return err
+	}
+	defer release()
+	rc := node.RecoverConfig{Dir: cfg.DataDir, DryRun: true, Logger: c.Logger, Dial: dial, Force: r.Force}
 	if !r.Yes && !r.DryRun {
 		// Look first: refusals come before any question.
 		plan, err := node.Recover(c, rc)
@@ -395,6 +443,13 @@ func (r *ClusterRecoverCmd) Run(c *Context) error {
 		return c.Out.PrintJSON(rec)
 	}
 	w := c.Out.Out
+	if up := answered(rec.Dropped); up != "" {
+		verb := "were"
+		if rec.DryRun {
+			verb = "would be"
+		}
+		fmt.Fprintf(c.Out.Err, "aiex: warning: %s answered and %s dropped (--force): stop each, and start it again only on a new data dir with aiex node run --join %s\n", up, verb, rec.Addr)
+	}
 	if rec.DryRun {
 		fmt.Fprintf(w, "recovery would make node %s the only voter of its cluster, with all its data, and drop %s\n", rec.Node, droppedList(rec.Dropped))
 		fmt.Fprintln(w, "nothing changed; run aiex cluster recover without --dry-run to recover")
@@ -422,6 +477,18 @@ func (r *ClusterRecoverCmd) confirm(c *Context, plan *node.Recovery) error {
 		return usererr.New("not recovered")
 	}
 	return nil
+}
+
+// answered names the dropped nodes that answered Recover's probe, "" if
+// none did.
+func answered(ps []node.Peer) string {
+	var parts []string
+	for _, p := range ps {
+		if p.Answered {
+			parts = append(parts, p.ID+" ("+p.Addr+")")
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // droppedList names the nodes a recovery drops.
