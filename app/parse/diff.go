@@ -87,15 +87,7 @@ func readDiffs(answer, path string) (_ []*FileDiff, unchanged []string, _ error)
 			lx.region(body, b.StartLine+1, true)
 		}
 	}
-	start := 0
-	for i := 0; i <= len(lines); i++ {
-		if i == len(lines) || inFence[i+1] {
-			if i > start {
-				lx.region(lines[start:i], start+1, false)
-			}
-			start = i + 1
-		}
-	}
+	lx.bare(lines, inFence)
 	if lx.err != nil {
 		return nil, nil, fmt.Errorf("parse diffs: %w", lx.err)
 	}
@@ -147,6 +139,20 @@ func readDiffs(answer, path string) (_ []*FileDiff, unchanged []string, _ error)
 	return out, unchanged, nil
 }
 
+// bare lexes the runs of lines outside any fence (inFence, by answer
+// line from 1).
+func (lx *lexer) bare(lines []string, inFence []bool) {
+	start := 0
+	for i := 0; i <= len(lines); i++ {
+		if i == len(lines) || inFence[i+1] {
+			if i > start {
+				lx.region(lines[start:i], start+1, false)
+			}
+			start = i + 1
+		}
+	}
+}
+
 // DiffPlaces says where an answer's diffs are, for a caller to judge
 // whether they may have been cut short: unclosed, a diff in a fence with
 // no closing fence (the answer ended inside it); bare, a diff outside any
@@ -167,15 +173,7 @@ func DiffPlaces(answer string) (unclosed, bare bool) {
 		}
 	}
 	lx := &lexer{defaultPath: "-"} // a hunk without a header counts too
-	start := 0
-	for i := 0; i <= len(lines); i++ {
-		if i == len(lines) || inFence[i+1] {
-			if i > start {
-				lx.region(lines[start:i], start+1, false)
-			}
-			start = i + 1
-		}
-	}
+	lx.bare(lines, inFence)
 	for _, f := range lx.files {
 		for _, h := range f.hunks {
 			if _, _, changes := h.counts(); changes {
