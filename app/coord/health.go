@@ -87,9 +87,10 @@ func (r *route) status(model string) RouteStatus {
 // Probe first takes up the routes the records of earlier requests show
 // failing (History), so that Status reports their breakers in a new
 // process too. A provider whose model list a silent server held
-// (listing.go) is listed again, and used again at once if that works. The
-// node daemon runs it periodically. It returns how many breakers (and
-// held listings) it closed.
+// (listing.go) is listed again, and used again at once if that works.
+// aiex providers and aiex status run it; nothing runs it on a timer (a
+// half-open breaker's next request is its trial). It returns how many
+// breakers (and held listings) it closed.
 func (c *Coordinator) Probe(ctx context.Context) int {
 	for k := range c.history(ctx).faults {
 		if t, ok := c.byName[k.provider]; ok {
