@@ -43,6 +43,7 @@ func TestClusterE2E(t *testing.T) {
 	if os.Getenv("AIEX_CLUSTER_E2E") == "" {
 		t.Skip("multi-process cluster suite: AIEX_CLUSTER_E2E=1 go test -run TestClusterE2E .")
 	}
+	t.Run("node down", clusterNodeDown)
 	began := time.Now()
 	fake := providertest.NewOllama(t, providertest.WithReply("ok"))
 

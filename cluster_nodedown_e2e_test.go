@@ -3,11 +3,10 @@ package main
 // Another node's models while that node is down and once it is back, as
 // three `aiex node run` processes on one machine show them: n0 asks n1's
 // provider (n1/ollama) with n1 stopped, then restarted.
-// Turned on by AIEX_CLUSTER_E2E=1.
+// Run by TestClusterE2E, turned on by AIEX_CLUSTER_E2E=1.
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,10 +22,9 @@ import (
 // or two, not a breaker's open period (30 s).
 const backBound = 10 * time.Second
 
-func TestClusterNodeDownE2E(t *testing.T) {
-	if os.Getenv("AIEX_CLUSTER_E2E") == "" {
-		t.Skip("multi-process cluster suite: AIEX_CLUSTER_E2E=1 go test -run TestClusterNodeDownE2E .")
-	}
+// clusterNodeDown is a part of TestClusterE2E, which the suite's switch
+// turns on (go test -run TestClusterE2E/node_down .).
+func clusterNodeDown(t *testing.T) {
 	fake := providertest.NewOllama(t, providertest.WithReply("from n1"))
 	ks := newSandbox(t, fake.URL())
 	key := filepath.Join(ks.home, "cluster.key")

@@ -15,24 +15,31 @@ import (
 
 // fillDisk makes every later write of a's store that needs a new page fail
 // as a full disk does (SQLite's SQLITE_FULL), until roomAgain.
+// answeringApp opens an app on a new data dir whose one provider, a fake
+// Ollama with model m, answers every question with pieces.
+func answeringApp(t *testing.T, pieces ...string) (*app.App, app.Config) {
+	t.Helper()
+	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 32768}),
+		providertest.WithReply(pieces...))
+	cfg := app.Config{DataDir: t.TempDir(), Getenv: func(string) string { return "" },
+		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
+	a, err := app.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, cfg
+}
+
 // askFillingDisk asks a fake Ollama, in a new session of a new data dir,
 // for answer, which streams in two pieces, and fills the disk holding the
 // data dir (fillDisk) when the first arrives. It returns the app, still
 // open, its config, and what AskCode returned.
 func askFillingDisk(t *testing.T, answer string) (*app.App, app.Config, *app.Answer, error) {
 	t.Helper()
-	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 32768}),
-		providertest.WithReply(answer[:100], answer[100:]))
 	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := app.Config{DataDir: dir, Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
-	a, err := app.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, cfg := answeringApp(t, answer[:100], answer[100:])
 	full := false
-	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "m", Actor: "test"}, Session: session.RefNew, Project: dir, NoContext: true},
+	ans, err := a.AskCode(ctx, app.CodeAsk{Request: ask.Request{Prompt: "hi", Model: "m", Actor: "test"}, Session: session.RefNew, Project: cfg.DataDir, NoContext: true},
 		func(string) error {
 			if !full {
 				fillDisk(t, a)
@@ -105,16 +112,9 @@ func TestTurnEndRecordedAfterDiskFull(t *testing.T) {
 // session's turn takes the request's answer when the session is next used.
 func TestTurnEndOnlyFullSaysAnswerKept(t *testing.T) {
 	answer := "the whole answer"
-	fake := providertest.NewOllama(t, providertest.WithModels(providertest.Model{Name: "m", ContextLength: 32768}),
-		providertest.WithReply(answer))
 	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := app.Config{DataDir: dir, Getenv: func(string) string { return "" },
-		File: app.File{Providers: map[string]app.ProviderConfig{"ollama": {Kind: "ollama", BaseURL: fake.URL()}}}}
-	a, err := app.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, cfg := answeringApp(t, answer)
+	dir := cfg.DataDir
 	// Only the turn's end fails, as SQLite fails a write that needs a page
 	// the disk no longer has.
 	if _, err := a.Store.Execute(ctx, db.Stmt(`CREATE TRIGGER turn_full BEFORE INSERT ON session_turns WHEN NEW.status <> 'running'

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aiex-dev/aiex/db"
-	"github.com/aiex-dev/aiex/db/dbtest"
 )
 
 // TestClusterRemovedWhileDownRejoins: a node removed from its cluster while
@@ -19,20 +18,10 @@ import (
 // it when it starts.
 func TestClusterRemovedWhileDownRejoins(t *testing.T) {
 	ctx := context.Background()
-	nodes := newCluster(t, 3, nil)
-	l := leader(t, nodes)
-	gone := followers(nodes, l)[0]
-	id := gone.s.NodeID()
-	gone.crash()
-	time.Sleep(2 * time.Second)
-	if err := l.s.Remove(ctx, id); err != nil {
-		t.Fatalf("Remove: %v", err)
-	}
+	l, gone, id, h := removeWhileDown(t)
 	if err := putNode(ctx, l.s, "while-removed"); err != nil {
 		t.Fatal(err)
 	}
-	h := dbtest.Listen(t, gone.addr)
-	defer h.Close()
 	cc := &db.ClusterConfig{Raft: h.Raft(), Service: h.Service(), Advertise: gone.addr, Join: []string{l.addr}, Version: "test"}
 	s, err := db.Open(ctx, db.Config{Dir: gone.dir, Cluster: cc, OpenTimeout: 5 * time.Second})
 	if err != nil {

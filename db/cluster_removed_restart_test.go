@@ -23,19 +23,7 @@ import (
 // it hears from the leader once and then nothing.
 func TestClusterRemovedWhileDownSaysSoAtRestart(t *testing.T) {
 	ctx := context.Background()
-	nodes := newCluster(t, 3, nil)
-	l := leader(t, nodes)
-	gone := followers(nodes, l)[0]
-	id := gone.s.NodeID()
-	gone.crash()
-	// The leader's back-off grows with its failed attempts (10 ms doubled
-	// at each) and nothing it does shows them: only time builds it up.
-	time.Sleep(2 * time.Second)
-	if err := l.s.Remove(ctx, id); err != nil {
-		t.Fatalf("Remove: %v", err)
-	}
-	h := dbtest.Listen(t, gone.addr)
-	defer h.Close()
+	l, gone, _, h := removeWhileDown(t)
 	cc := &db.ClusterConfig{Raft: h.Raft(), Service: h.Service(), Advertise: gone.addr, Version: "test"}
 	s, err := db.Open(ctx, db.Config{Dir: gone.dir, Cluster: cc, OpenTimeout: 5 * time.Second})
 	if err == nil {
@@ -47,4 +35,26 @@ func TestClusterRemovedWhileDownSaysSoAtRestart(t *testing.T) {
 		strings.Contains(msg, "start the node again") || strings.Contains(msg, " at  ") || !errors.Is(err, db.ErrRemoved) {
 		t.Errorf("restart of a node removed while down: %q; want it told the leader runs without it, and to use a new data dir", msg)
 	}
+}
+
+// removeWhileDown makes a cluster of three, crashes a follower, lets the
+// leader's back-off grow, and removes the follower: it returns the
+// leader, the removed node, its ID, and a listener on its address (closed
+// with the test) for it to restart on.
+func removeWhileDown(t *testing.T) (l, gone *node, id string, h *dbtest.Host) {
+	t.Helper()
+	nodes := newCluster(t, 3, nil)
+	l = leader(t, nodes)
+	gone = followers(nodes, l)[0]
+	id = gone.s.NodeID()
+	gone.crash()
+	// The leader's back-off grows with its failed attempts (10 ms doubled
+	// at each) and nothing it does shows them: only time builds it up.
+	time.Sleep(2 * time.Second)
+	if err := l.s.Remove(context.Background(), id); err != nil {
+		t.Fatalf("Remove: %v", err)
+	}
+	h = dbtest.Listen(t, gone.addr)
+	t.Cleanup(func() { h.Close() })
+	return l, gone, id, h
 }
